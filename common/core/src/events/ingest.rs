@@ -1,0 +1,127 @@
+//! Payloads of the ingest stage.
+
+use super::EventPayload;
+use crate::language::Language;
+use crate::state::JobStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestStarted {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl EventPayload for IngestStarted {
+    const TYPE: &'static str = "ingest.started.v1";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDetected {
+    pub path: String,
+    pub language: Language,
+    pub size_bytes: u64,
+}
+
+impl EventPayload for FileDetected {
+    const TYPE: &'static str = "ingest.file_detected.v1";
+}
+
+/// Why a file was not parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Matched `.gitignore` or a default ignore (`node_modules`, `target`, …).
+    Ignored,
+    /// A lock file (`Cargo.lock`, `package-lock.json`, …).
+    LockFile,
+    /// A minified bundle (`*.min.js`, or very long lines).
+    Minified,
+    /// Contains NUL bytes or is not text.
+    Binary,
+    /// Larger than the per-file limit.
+    TooLarge,
+    /// Not a language Doctown parses.
+    UnsupportedLanguage,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// Could not be read.
+    Unreadable,
+}
+
+impl SkipReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            SkipReason::Ignored => "ignored",
+            SkipReason::LockFile => "lock_file",
+            SkipReason::Minified => "minified",
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too_large",
+            SkipReason::UnsupportedLanguage => "unsupported_language",
+            SkipReason::Symlink => "symlink",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSkipped {
+    pub path: String,
+    pub reason: SkipReason,
+    pub size_bytes: u64,
+}
+
+impl EventPayload for FileSkipped {
+    const TYPE: &'static str = "ingest.file_skipped.v1";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkCreated {
+    pub chunk_id: String,
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    pub start_line: u32,
+    pub end_line: u32,
+    pub bytes: u64,
+}
+
+impl EventPayload for ChunkCreated {
+    const TYPE: &'static str = "ingest.chunk_created.v1";
+}
+
+/// Totals of an ingest run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestTotals {
+    pub files_detected: u64,
+    pub files_parsed: u64,
+    pub files_skipped: u64,
+    pub files_with_syntax_errors: u64,
+    pub bytes_parsed: u64,
+    pub symbols: u64,
+    pub chunks: u64,
+    pub imports: u64,
+    pub calls: u64,
+    pub calls_resolved: u64,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    pub languages: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestCompleted {
+    pub status: JobStatus,
+    pub totals: IngestTotals,
+    pub duration_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl EventPayload for IngestCompleted {
+    const TYPE: &'static str = "ingest.completed.v1";
+    fn status(&self) -> Option<JobStatus> {
+        Some(self.status)
+    }
+}

@@ -1,0 +1,29 @@
+//! Doctown's core vocabulary: ids, languages, symbols, chunks, events and the
+//! job state document.
+//!
+//! Architecture invariant: this crate does no IO. It knows nothing of files,
+//! object stores, queues, async runtimes or models; every other crate speaks
+//! in its types.
+
+pub mod chunk;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod language;
+pub mod range;
+pub mod state;
+pub mod symbol;
+
+pub use chunk::{Chunk, ChunkKind};
+pub use error::{CoreError, ErrorKind};
+pub use events::{Event, EventContext, EventMeta, EventPayload};
+pub use ids::{stable_hash_hex, ChunkId, JobId, SymbolId};
+pub use language::Language;
+pub use range::{ByteRange, Position, Span};
+pub use state::{JobInput, JobState, JobStatus, ResolvedSource, Stage, StageState, StageStatus};
+pub use symbol::{CallKind, CallSite, FileRecord, Import, Symbol, SymbolKind, Visibility};
+
+/// The generator name written into artifacts and events.
+pub const GENERATOR: &str = "doctown";
+/// The generator version, from the workspace.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,260 @@
+//! The job state document: `jobs/<job_id>/state.json`, in the spirit of a
+//! Step Functions execution. Stages update it by compare-and-swap.
+
+use crate::error::CoreError;
+use crate::ids::JobId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Pipeline stages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Ingest,
+    Embed,
+    Assemble,
+    Generate,
+    Pack,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [Stage::Ingest, Stage::Embed, Stage::Assemble, Stage::Generate, Stage::Pack];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::Embed => "embed",
+            Stage::Assemble => "assemble",
+            Stage::Generate => "generate",
+            Stage::Pack => "pack",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|stage| stage.name() == s)
+            .ok_or_else(|| CoreError::UnknownStage(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Partial,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Partial | JobStatus::Failed | JobStatus::Cancelled)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Partial => "partial",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageStatus {
+    Pending,
+    Running,
+    Succeeded,
+    Partial,
+    Failed,
+    Skipped,
+}
+
+impl StageStatus {
+    /// Finished well enough for the next stage to start.
+    pub fn is_done(self) -> bool {
+        matches!(self, StageStatus::Succeeded | StageStatus::Partial | StageStatus::Skipped)
+    }
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobInput {
+    /// As given: a path, an archive, or a URL.
+    pub source: String,
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    /// Stage options (limits, model settings), by stage name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, serde_json::Value>,
+}
+
+/// The source once fetched: what exactly was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedSource {
+    /// `directory`, `git`, `archive` or `github`.
+    pub kind: String,
+    /// A short name for the repository (used for `NAME.docpack`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageState {
+    pub status: StageStatus,
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Artifact name → object key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub artifacts: BTreeMap<String, String>,
+    /// A short summary the stage chose to record (totals).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub summary: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<StageError>,
+}
+
+impl Default for StageState {
+    fn default() -> Self {
+        StageState {
+            status: StageStatus::Pending,
+            attempts: 0,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            artifacts: BTreeMap::new(),
+            summary: serde_json::Value::Null,
+            error: None,
+        }
+    }
+}
+
+/// The state document of one job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobState {
+    /// Schema version of this document.
+    pub version: u32,
+    pub job_id: JobId,
+    pub input: JobInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ResolvedSource>,
+    pub status: JobStatus,
+    pub created_at: String,
+    pub updated_at: String,
+    pub stages: BTreeMap<Stage, StageState>,
+    /// The next event sequence number of this job.
+    pub next_event_seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl JobState {
+    pub const VERSION: u32 = 1;
+
+    pub fn new(job_id: JobId, input: JobInput, now: String) -> JobState {
+        JobState {
+            version: Self::VERSION,
+            job_id,
+            input,
+            source: None,
+            status: JobStatus::Queued,
+            created_at: now.clone(),
+            updated_at: now,
+            stages: Stage::ALL.into_iter().map(|s| (s, StageState::default())).collect(),
+            next_event_seq: 0,
+            error: None,
+        }
+    }
+
+    pub fn stage(&self, stage: Stage) -> &StageState {
+        static PENDING: std::sync::OnceLock<StageState> = std::sync::OnceLock::new();
+        self.stages.get(&stage).unwrap_or_else(|| PENDING.get_or_init(StageState::default))
+    }
+
+    pub fn stage_mut(&mut self, stage: Stage) -> &mut StageState {
+        self.stages.entry(stage).or_default()
+    }
+
+    /// The first stage that is not done, in pipeline order.
+    pub fn next_stage(&self) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| !self.stage(*s).status.is_done())
+    }
+
+    /// The object key prefix of this job.
+    pub fn prefix(&self) -> String {
+        job_prefix(&self.job_id)
+    }
+}
+
+/// `jobs/<job_id>/`
+pub fn job_prefix(job_id: &JobId) -> String {
+    format!("jobs/{job_id}/")
+}
+
+/// `jobs/<job_id>/state.json`
+pub fn state_key(job_id: &JobId) -> String {
+    format!("jobs/{job_id}/state.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_parse_and_order() {
+        assert_eq!("embed".parse::<Stage>().unwrap(), Stage::Embed);
+        assert!("bake".parse::<Stage>().is_err());
+        assert!(Stage::Ingest < Stage::Pack);
+    }
+
+    #[test]
+    fn next_stage_skips_done_stages() {
+        let mut state = JobState::new(JobId::new("j").unwrap(), JobInput::default(), "t".into());
+        assert_eq!(state.next_stage(), Some(Stage::Ingest));
+        state.stage_mut(Stage::Ingest).status = StageStatus::Succeeded;
+        state.stage_mut(Stage::Embed).status = StageStatus::Skipped;
+        assert_eq!(state.next_stage(), Some(Stage::Assemble));
+        let text = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<JobState>(&text).unwrap(), state);
+    }
+}

@@ -1,0 +1,104 @@
+//! The object-store interface and its local implementations.
+//!
+//! Every stage reads its inputs from and writes its outputs to an object store
+//! under the job's prefix. Conditional writes (compare-and-swap on an etag)
+//! keep concurrent updates of the state document from losing each other.
+//!
+//! Architecture invariant: stages see only the [`ObjectStore`] trait; which
+//! store is behind it (local directory, memory, S3) is the host's choice.
+
+mod error;
+mod key;
+mod local;
+mod memory;
+mod state;
+
+pub use error::StoreError;
+pub use key::validate_key;
+pub use local::LocalStore;
+pub use memory::MemoryStore;
+pub use state::{create_state, load_state, update_state};
+
+use std::io::Read;
+
+/// An opaque version tag of an object's content.
+pub type Etag = String;
+
+/// The precondition of a conditional write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Write only if no object exists under the key (`If-None-Match: *`).
+    Absent,
+    /// Write only if the object's current etag is this one (`If-Match`).
+    Matches(Etag),
+}
+
+/// An object read back with its etag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub bytes: Vec<u8>,
+    pub etag: Etag,
+}
+
+/// A key-value store of immutable-ish blobs, S3-shaped.
+pub trait ObjectStore: Send + Sync {
+    /// Reads an object, or `None` when the key does not exist.
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
+
+    /// Writes an object, replacing any previous one.
+    fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError>;
+
+    /// Writes an object only if `condition` holds;
+    /// [`StoreError::PreconditionFailed`] otherwise.
+    fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError>;
+
+    /// Streams an object in from a reader (large artifacts).
+    fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(|e| StoreError::io(key, e))?;
+        self.put(key, &bytes)
+    }
+
+    /// Opens an object for streaming reads, or `None` when it does not exist.
+    fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
+        Ok(self.get(key)?.map(|o| Box::new(std::io::Cursor::new(o.bytes)) as Box<dyn Read + Send>))
+    }
+
+    /// Keys under a prefix, sorted.
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Deletes an object; deleting a missing key is not an error.
+    fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Whether an object exists.
+    fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.get(key)?.is_some())
+    }
+}
+
+/// Reads and parses a JSON object.
+pub fn get_json<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    match store.get(key)? {
+        None => Ok(None),
+        Some(object) => serde_json::from_slice(&object.bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt { key: key.to_string(), message: e.to_string() }),
+    }
+}
+
+/// Serialises and writes a JSON object (pretty, with a trailing newline).
+pub fn put_json<T: serde::Serialize>(store: &dyn ObjectStore, key: &str, value: &T) -> Result<Etag, StoreError> {
+    store.put(key, &to_json_bytes(value))
+}
+
+pub(crate) fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("serialising plain data cannot fail");
+    bytes.push(b'\n');
+    bytes
+}
+
+#[cfg(test)]
+mod contract_tests;

@@ -1,0 +1,166 @@
+//! An object store in a local directory: one file per key, written by atomic
+//! rename; conditional writes serialised by an advisory file lock.
+
+use crate::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Objects as files under a root directory. Etags are content hashes.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// Opens (and creates) a store rooted at `root`.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let root = root.into();
+        fs::create_dir_all(&root).map_err(|e| StoreError::io(&root.display().to_string(), e))?;
+        Ok(LocalStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file that holds `key`.
+    pub fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
+        validate_key(key)?;
+        Ok(self.root.join(key))
+    }
+
+    fn write_atomic(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
+        let path = self.path_of(key)?;
+        let dir = path.parent().expect("a validated key has a parent under the root");
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(key, e))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(key, e))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = reader.read(&mut buf).map_err(|e| StoreError::io(key, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            tmp.write_all(&buf[..n]).map_err(|e| StoreError::io(key, e))?;
+        }
+        tmp.as_file().sync_data().map_err(|e| StoreError::io(key, e))?;
+        tmp.persist(&path).map_err(|e| StoreError::io(key, e.error))?;
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    fn lock(&self, key: &str) -> Result<File, StoreError> {
+        let path = self.path_of(key)?;
+        let lock_path = path.with_file_name(format!(
+            ".{}.lock",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("object")
+        ));
+        fs::create_dir_all(lock_path.parent().expect("lock has a parent")).map_err(|e| StoreError::io(key, e))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(key, e))?;
+        file.lock().map_err(|e| StoreError::io(key, e))?;
+        Ok(file)
+    }
+}
+
+fn etag_of(bytes: &[u8]) -> Etag {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl ObjectStore for LocalStore {
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        let path = self.path_of(key)?;
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let etag = etag_of(&bytes);
+                Ok(Some(Object { bytes, etag }))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(key, e)),
+        }
+    }
+
+    fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
+        self.write_atomic(key, &mut &bytes[..])
+    }
+
+    fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError> {
+        let _guard = self.lock(key)?;
+        let current = self.get(key)?;
+        let holds = match (condition, &current) {
+            (Condition::Absent, None) => true,
+            (Condition::Matches(want), Some(object)) => &object.etag == want,
+            _ => false,
+        };
+        if !holds {
+            return Err(StoreError::PreconditionFailed { key: key.to_string() });
+        }
+        self.put(key, bytes)
+    }
+
+    fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
+        self.write_atomic(key, reader)
+    }
+
+    fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
+        let path = self.path_of(key)?;
+        match File::open(&path) {
+            Ok(file) => Ok(Some(Box::new(std::io::BufReader::new(file)))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(key, e)),
+        }
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        // Walk only the deepest directory the prefix names.
+        let dir_part = prefix.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let start = if dir_part.is_empty() { self.root.clone() } else { self.path_of(dir_part)? };
+        let mut stack = vec![start];
+        while let Some(dir) = stack.pop() {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => continue,
+                Err(e) => return Err(StoreError::io(prefix, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| StoreError::io(prefix, e))?;
+                let path = entry.path();
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') {
+                    continue; // lock files and temporaries
+                }
+                let file_type = entry.file_type().map_err(|e| StoreError::io(prefix, e))?;
+                if file_type.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(&self.root) {
+                    let key = rel.to_string_lossy().replace('\\', "/");
+                    if key.starts_with(prefix) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match fs::remove_file(self.path_of(key)?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::io(key, e)),
+        }
+    }
+
+    fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.path_of(key)?.is_file())
+    }
+}
