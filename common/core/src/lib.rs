@@ -5,6 +5,7 @@
 //! object stores, queues, async runtimes or models; every other crate speaks
 //! in its types.
 
+pub mod artifacts;
 pub mod chunk;
 pub mod error;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod range;
 pub mod state;
 pub mod symbol;
 
+pub use artifacts::IngestManifest;
 pub use chunk::{Chunk, ChunkKind};
 pub use error::{CoreError, ErrorKind};
 pub use events::{Event, EventContext, EventMeta, EventPayload};

@@ -1,0 +1,19 @@
+//! Stage handlers and the in-process runner.
+//!
+//! A stage is a [`StageHandler`]: a stateless function of the job's stored
+//! artifacts that writes its own artifacts and reports a [`StageOutput`].
+//! Hosts (the in-process [`Runner`], queue workers, serverless adapters) only
+//! decide where it runs; the handler never knows.
+//!
+//! Architecture invariant: no async runtime, no network clients here; the
+//! object store is reached only through `doctown_store::ObjectStore`.
+
+mod clock;
+mod emitter;
+mod handler;
+mod runner;
+
+pub use clock::{now_ms, now_rfc3339};
+pub use emitter::{read_events, EventEmitter, EventSink, MemorySink};
+pub use handler::{CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput};
+pub use runner::{RunError, Runner};

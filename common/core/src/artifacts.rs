@@ -1,0 +1,44 @@
+//! Where each stage's artifacts live under a job's prefix, and the manifests
+//! that index them. A stage finds its inputs through these, never by listing.
+
+use crate::ids::JobId;
+use serde::{Deserialize, Serialize};
+
+/// `jobs/<job>/<stage>/<name>`
+pub fn artifact_key(job_id: &JobId, stage: &str, name: &str) -> String {
+    format!("jobs/{job_id}/{stage}/{name}")
+}
+
+/// `jobs/<job>/events/<nnnnnnnnnnnn>-<stage>.jsonl`: one segment of the job's
+/// event log; segments sort by their first sequence number.
+pub fn events_segment_key(job_id: &JobId, first_sequence: u64, producer: &str) -> String {
+    format!("jobs/{job_id}/events/{first_sequence:012}-{producer}.jsonl")
+}
+
+/// `jobs/<job>/events/`
+pub fn events_prefix(job_id: &JobId) -> String {
+    format!("jobs/{job_id}/events/")
+}
+
+/// The index of ingest's outputs: `jobs/<job>/ingest/manifest.json`.
+///
+/// Chunks are written as JSON Lines shards (`chunks-00000.jsonl`, one
+/// [`crate::Chunk`] per line) so later stages can fan out per shard and
+/// never need every chunk in memory at once. Symbols (`symbols.jsonl`, one
+/// [`crate::Symbol`] per line, calls resolved) and files (`files.jsonl`, one
+/// [`crate::FileRecord`] per line) are single JSON Lines objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestManifest {
+    /// Object keys of the chunk shards, in order.
+    pub chunk_shards: Vec<String>,
+    pub symbols: String,
+    pub files: String,
+    pub skipped: String,
+    pub chunk_count: u64,
+    pub symbol_count: u64,
+    pub file_count: u64,
+}
+
+impl IngestManifest {
+    pub const NAME: &'static str = "manifest.json";
+}

@@ -1,0 +1,130 @@
+//! The stage-handler interface.
+
+use crate::emitter::EventEmitter;
+use doctown_core::{Chunk, ErrorKind, JobState, ResolvedSource, Stage, StageStatus};
+use doctown_store::{ObjectStore, StoreError};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Set when the job is cancelled or the host is shutting down; long stages
+/// check it between units of work.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Sees chunks as ingest produces them, so that the next stage can start
+/// early in-process (embedding while ingest still parses).
+pub trait ChunkObserver: Send + Sync {
+    fn on_chunk(&self, chunk: &Chunk);
+    /// No more chunks will come.
+    fn on_end(&self) {}
+}
+
+/// What a stage is given.
+pub struct StageContext<'a> {
+    /// The job's state as it was when the stage started.
+    pub job: &'a JobState,
+    pub store: &'a dyn ObjectStore,
+    pub events: &'a EventEmitter,
+    pub cancel: &'a CancelToken,
+    /// In-process only: observers of ingest's chunk stream.
+    pub chunk_observer: Option<&'a dyn ChunkObserver>,
+}
+
+impl StageContext<'_> {
+    /// `jobs/<job>/<stage>/<name>`
+    pub fn artifact_key(&self, stage: Stage, name: &str) -> String {
+        doctown_core::artifacts::artifact_key(&self.job.job_id, stage.name(), name)
+    }
+
+    /// Stage options from the job input (`input.options[stage]`), or defaults.
+    pub fn options<T: serde::de::DeserializeOwned + Default>(&self, stage: Stage) -> Result<T, StageFailure> {
+        match self.job.input.options.get(stage.name()) {
+            None => Ok(T::default()),
+            Some(value) => serde_json::from_value(value.clone())
+                .map_err(|e| StageFailure::invalid(format!("invalid {stage} options: {e}"))),
+        }
+    }
+}
+
+/// What a stage reports when it ends well.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageOutput {
+    /// Succeeded, Partial (some items failed, recorded) or Skipped.
+    pub status: StageStatus,
+    /// Artifact name → object key.
+    pub artifacts: BTreeMap<String, String>,
+    /// Totals worth keeping in the state document.
+    pub summary: serde_json::Value,
+    /// Ingest reports what the source resolved to.
+    pub source: Option<ResolvedSource>,
+}
+
+impl StageOutput {
+    pub fn succeeded() -> Self {
+        StageOutput {
+            status: StageStatus::Succeeded,
+            artifacts: BTreeMap::new(),
+            summary: serde_json::Value::Null,
+            source: None,
+        }
+    }
+
+    pub fn with_artifact(mut self, name: &str, key: impl Into<String>) -> Self {
+        self.artifacts.insert(name.to_string(), key.into());
+        self
+    }
+}
+
+/// Why a stage failed, and whether running it again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StageFailure {
+    pub message: String,
+    pub kind: ErrorKind,
+}
+
+impl StageFailure {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        StageFailure { message: message.into(), kind }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, message)
+    }
+
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Transient, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn cancelled() -> Self {
+        Self::invalid("cancelled")
+    }
+}
+
+impl From<StoreError> for StageFailure {
+    fn from(e: StoreError) -> Self {
+        StageFailure::new(e.kind(), e.to_string())
+    }
+}
+
+/// One pipeline stage. Implementations are stateless between runs: all they
+/// need is in the context, all they produce goes to the store.
+pub trait StageHandler: Send + Sync {
+    fn stage(&self) -> Stage;
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure>;
+}
