@@ -129,8 +129,19 @@ mod tests {
             trace_id: "t".into(),
             idempotency_key: "k".into(),
         };
-        let payload = FileSkipped { path: "a.bin".into(), reason: SkipReason::Binary, size_bytes: 3 };
-        let event = Event::new(&job, 7, "2026-01-01T00:00:00.000Z".into(), EventContext::default(), meta, &payload);
+        let payload = FileSkipped {
+            path: "a.bin".into(),
+            reason: SkipReason::Binary,
+            size_bytes: 3,
+        };
+        let event = Event::new(
+            &job,
+            7,
+            "2026-01-01T00:00:00.000Z".into(),
+            EventContext::default(),
+            meta,
+            &payload,
+        );
         assert_eq!(event.event_type, "ingest.file_skipped.v1");
         assert_eq!(event.status, None);
         let text = serde_json::to_string(&event).unwrap();

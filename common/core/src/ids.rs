@@ -162,6 +162,9 @@ mod tests {
 
     #[test]
     fn hash_parts_are_delimited() {
-        assert_ne!(stable_hash_hex(&[b"ab", b"c"], 64), stable_hash_hex(&[b"a", b"bc"], 64));
+        assert_ne!(
+            stable_hash_hex(&[b"ab", b"c"], 64),
+            stable_hash_hex(&[b"a", b"bc"], 64)
+        );
     }
 }

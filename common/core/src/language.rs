@@ -49,7 +49,8 @@ impl Language {
             Some(Language::Python)
         } else if program == "node" || program == "nodejs" {
             Some(Language::JavaScript)
-        } else if program == "deno" || program == "ts-node" || program == "tsx" || program == "bun" {
+        } else if program == "deno" || program == "ts-node" || program == "tsx" || program == "bun"
+        {
             Some(Language::TypeScript)
         } else {
             None
@@ -101,9 +102,18 @@ mod tests {
 
     #[test]
     fn shebangs() {
-        assert_eq!(Language::from_shebang("#!/usr/bin/env python3"), Some(Language::Python));
-        assert_eq!(Language::from_shebang("#!/usr/bin/python"), Some(Language::Python));
-        assert_eq!(Language::from_shebang("#!/usr/bin/env node"), Some(Language::JavaScript));
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env python3"),
+            Some(Language::Python)
+        );
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/python"),
+            Some(Language::Python)
+        );
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env node"),
+            Some(Language::JavaScript)
+        );
         assert_eq!(
             Language::from_shebang("#!/usr/bin/env -S deno run --allow-net"),
             Some(Language::TypeScript)

@@ -20,7 +20,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Ingest, Stage::Embed, Stage::Assemble, Stage::Generate, Stage::Pack];
+    pub const ALL: [Stage; 5] = [
+        Stage::Ingest,
+        Stage::Embed,
+        Stage::Assemble,
+        Stage::Generate,
+        Stage::Pack,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -62,7 +68,10 @@ pub enum JobStatus {
 
 impl JobStatus {
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Partial | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Partial | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -97,7 +106,10 @@ pub enum StageStatus {
 impl StageStatus {
     /// Finished well enough for the next stage to start.
     pub fn is_done(self) -> bool {
-        matches!(self, StageStatus::Succeeded | StageStatus::Partial | StageStatus::Skipped)
+        matches!(
+            self,
+            StageStatus::Succeeded | StageStatus::Partial | StageStatus::Skipped
+        )
     }
 }
 
@@ -200,7 +212,10 @@ impl JobState {
             status: JobStatus::Queued,
             created_at: now.clone(),
             updated_at: now,
-            stages: Stage::ALL.into_iter().map(|s| (s, StageState::default())).collect(),
+            stages: Stage::ALL
+                .into_iter()
+                .map(|s| (s, StageState::default()))
+                .collect(),
             next_event_seq: 0,
             error: None,
         }
@@ -208,7 +223,9 @@ impl JobState {
 
     pub fn stage(&self, stage: Stage) -> &StageState {
         static PENDING: std::sync::OnceLock<StageState> = std::sync::OnceLock::new();
-        self.stages.get(&stage).unwrap_or_else(|| PENDING.get_or_init(StageState::default))
+        self.stages
+            .get(&stage)
+            .unwrap_or_else(|| PENDING.get_or_init(StageState::default))
     }
 
     pub fn stage_mut(&mut self, stage: Stage) -> &mut StageState {
@@ -217,7 +234,9 @@ impl JobState {
 
     /// The first stage that is not done, in pipeline order.
     pub fn next_stage(&self) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| !self.stage(*s).status.is_done())
+        Stage::ALL
+            .into_iter()
+            .find(|s| !self.stage(*s).status.is_done())
     }
 
     /// The object key prefix of this job.

@@ -28,7 +28,10 @@ impl MemorySink {
 
 impl EventSink for MemorySink {
     fn accept(&self, event: &Event) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(event.clone());
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(event.clone());
     }
 }
 
@@ -78,9 +81,19 @@ impl EventEmitter {
             producer: self.producer.clone(),
             producer_version: doctown_core::VERSION.to_string(),
             trace_id: self.trace_id.clone(),
-            idempotency_key: format!("{}:{}:{}:{}", self.job_id, self.producer, self.attempt, sequence),
+            idempotency_key: format!(
+                "{}:{}:{}:{}",
+                self.job_id, self.producer, self.attempt, sequence
+            ),
         };
-        let event = Event::new(&self.job_id, sequence, now_rfc3339(), self.context.clone(), meta, payload);
+        let event = Event::new(
+            &self.job_id,
+            sequence,
+            now_rfc3339(),
+            self.context.clone(),
+            meta,
+            payload,
+        );
         pending.first.get_or_insert(sequence);
         serde_json::to_writer(&mut pending.lines, &event).expect("events serialise");
         pending.lines.push(b'\n');
@@ -98,7 +111,10 @@ impl EventEmitter {
     pub fn flush(&self, store: &dyn ObjectStore) -> Result<(), StoreError> {
         let mut pending = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(first) = pending.first {
-            store.put(&events_segment_key(&self.job_id, first, &self.producer), &pending.lines)?;
+            store.put(
+                &events_segment_key(&self.job_id, first, &self.producer),
+                &pending.lines,
+            )?;
             *pending = Pending::default();
         }
         Ok(())
@@ -106,13 +122,25 @@ impl EventEmitter {
 }
 
 /// Reads a job's stored event log, in sequence order, starting after `after`.
-pub fn read_events(store: &dyn ObjectStore, job_id: &JobId, after: Option<u64>) -> Result<Vec<Event>, StoreError> {
+pub fn read_events(
+    store: &dyn ObjectStore,
+    job_id: &JobId,
+    after: Option<u64>,
+) -> Result<Vec<Event>, StoreError> {
     let mut events = Vec::new();
     for key in store.list(&doctown_core::artifacts::events_prefix(job_id))? {
-        let Some(object) = store.get(&key)? else { continue };
-        for line in object.bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let event: Event = serde_json::from_slice(line)
-                .map_err(|e| StoreError::Corrupt { key: key.clone(), message: e.to_string() })?;
+        let Some(object) = store.get(&key)? else {
+            continue;
+        };
+        for line in object
+            .bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+        {
+            let event: Event = serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
+                key: key.clone(),
+                message: e.to_string(),
+            })?;
             if after.is_none_or(|a| event.sequence > a) {
                 events.push(event);
             }

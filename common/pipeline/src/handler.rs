@@ -48,7 +48,10 @@ impl StageContext<'_> {
     }
 
     /// Stage options from the job input (`input.options[stage]`), or defaults.
-    pub fn options<T: serde::de::DeserializeOwned + Default>(&self, stage: Stage) -> Result<T, StageFailure> {
+    pub fn options<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        stage: Stage,
+    ) -> Result<T, StageFailure> {
         match self.job.input.options.get(stage.name()) {
             None => Ok(T::default()),
             Some(value) => serde_json::from_value(value.clone())
@@ -96,7 +99,10 @@ pub struct StageFailure {
 
 impl StageFailure {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        StageFailure { message: message.into(), kind }
+        StageFailure {
+            message: message.into(),
+            kind,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -15,5 +15,7 @@ mod runner;
 
 pub use clock::{now_ms, now_rfc3339};
 pub use emitter::{read_events, EventEmitter, EventSink, MemorySink};
-pub use handler::{CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput};
+pub use handler::{
+    CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
+};
 pub use runner::{RunError, Runner};

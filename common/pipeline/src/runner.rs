@@ -7,7 +7,9 @@
 
 use crate::clock::{now_ms, now_rfc3339};
 use crate::emitter::{EventEmitter, EventSink};
-use crate::handler::{CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput};
+use crate::handler::{
+    CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
+};
 use doctown_core::events::JobCompleted;
 use doctown_core::state::StageError;
 use doctown_core::{EventContext, JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
@@ -40,7 +42,13 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     pub fn new(store: &'a dyn ObjectStore, mut handlers: Vec<&'a dyn StageHandler>) -> Self {
         handlers.sort_by_key(|h| h.stage());
-        Runner { store, handlers, sinks: Vec::new(), chunk_observer: None, cancel: CancelToken::default() }
+        Runner {
+            store,
+            handlers,
+            sinks: Vec::new(),
+            chunk_observer: None,
+            cancel: CancelToken::default(),
+        }
     }
 
     /// Adds a live event sink (progress, stdout, SSE).
@@ -87,7 +95,11 @@ impl<'a> Runner<'a> {
 
     /// Re-runs one stage, whatever its recorded status.
     pub fn run_stage(&self, job_id: &JobId, stage: Stage) -> Result<JobState, RunError> {
-        let handler = self.handlers.iter().find(|h| h.stage() == stage).ok_or(RunError::NoHandler(stage))?;
+        let handler = self
+            .handlers
+            .iter()
+            .find(|h| h.stage() == stage)
+            .ok_or(RunError::NoHandler(stage))?;
         self.load(job_id)?;
         self.execute(*handler, job_id)
     }
@@ -102,7 +114,14 @@ impl<'a> Runner<'a> {
             git_ref: state.input.git_ref.clone(),
             user: None,
         };
-        EventEmitter::new(state.job_id.clone(), producer, context, state.next_event_seq, attempt, self.sinks.clone())
+        EventEmitter::new(
+            state.job_id.clone(),
+            producer,
+            context,
+            state.next_event_seq,
+            attempt,
+            self.sinks.clone(),
+        )
     }
 
     fn execute(&self, handler: &dyn StageHandler, job_id: &JobId) -> Result<JobState, RunError> {
@@ -143,7 +162,11 @@ impl<'a> Runner<'a> {
         match result {
             Ok(_) => Ok(state),
             Err(failure) => {
-                self.finish(&state, JobStatus::Failed, Some(format!("{stage}: {failure}")))?;
+                self.finish(
+                    &state,
+                    JobStatus::Failed,
+                    Some(format!("{stage}: {failure}")),
+                )?;
                 Err(RunError::StageFailed { stage, failure })
             }
         }
@@ -152,19 +175,35 @@ impl<'a> Runner<'a> {
     /// Marks the job done once every stage this runner has is done.
     fn complete(&self, job_id: &JobId) -> Result<JobState, RunError> {
         let state = self.load(job_id)?;
-        let partial = self.stages().iter().any(|s| state.stage(*s).status == StageStatus::Partial);
-        let status = if partial { JobStatus::Partial } else { JobStatus::Succeeded };
+        let partial = self
+            .stages()
+            .iter()
+            .any(|s| state.stage(*s).status == StageStatus::Partial);
+        let status = if partial {
+            JobStatus::Partial
+        } else {
+            JobStatus::Succeeded
+        };
         self.finish(&state, status, None)
     }
 
-    fn finish(&self, state: &JobState, status: JobStatus, error: Option<String>) -> Result<JobState, RunError> {
+    fn finish(
+        &self,
+        state: &JobState,
+        status: JobStatus,
+        error: Option<String>,
+    ) -> Result<JobState, RunError> {
         let emitter = self.emitter(state, "doctown-runner", 1);
         let duration_ms = humantime::parse_rfc3339(&state.created_at)
             .ok()
             .and_then(|t| t.elapsed().ok())
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        emitter.emit(&JobCompleted { status, error: error.clone(), duration_ms });
+        emitter.emit(&JobCompleted {
+            status,
+            error: error.clone(),
+            duration_ms,
+        });
         emitter.flush(self.store)?;
         let next_seq = emitter.next_sequence();
         let now = now_rfc3339();
@@ -200,7 +239,10 @@ fn record(
         }
         Err(failure) => {
             st.status = StageStatus::Failed;
-            st.error = Some(StageError { message: failure.message.clone(), retryable: failure.kind.is_retryable() });
+            st.error = Some(StageError {
+                message: failure.message.clone(),
+                retryable: failure.kind.is_retryable(),
+            });
         }
     }
 }

@@ -19,11 +19,22 @@ fn contract(store: &dyn ObjectStore) {
         store.put_if("a/b.json", b"x", &Condition::Matches("stale".into())),
         Err(StoreError::PreconditionFailed { .. })
     ));
-    store.put_if("a/b.json", b"two", &Condition::Matches(etag)).unwrap();
-    store.put_if("a/c.json", b"new", &Condition::Absent).unwrap();
-    store.put_stream("b/big", &mut &vec![7u8; 200_000][..]).unwrap();
+    store
+        .put_if("a/b.json", b"two", &Condition::Matches(etag))
+        .unwrap();
+    store
+        .put_if("a/c.json", b"new", &Condition::Absent)
+        .unwrap();
+    store
+        .put_stream("b/big", &mut &vec![7u8; 200_000][..])
+        .unwrap();
     let mut read = Vec::new();
-    store.get_stream("b/big").unwrap().unwrap().read_to_end(&mut read).unwrap();
+    store
+        .get_stream("b/big")
+        .unwrap()
+        .unwrap()
+        .read_to_end(&mut read)
+        .unwrap();
     assert_eq!(read.len(), 200_000);
 
     assert_eq!(store.list("a/").unwrap(), vec!["a/b.json", "a/c.json"]);
@@ -48,7 +59,11 @@ fn memory_store_contract() {
 
 fn racing_updates(store: Arc<dyn ObjectStore>) {
     let job = JobId::new("race").unwrap();
-    create_state(store.as_ref(), &JobState::new(job.clone(), JobInput::default(), "t".into())).unwrap();
+    create_state(
+        store.as_ref(),
+        &JobState::new(job.clone(), JobInput::default(), "t".into()),
+    )
+    .unwrap();
     let threads: Vec<_> = (0..4)
         .map(|_| {
             let store = store.clone();
@@ -63,7 +78,13 @@ fn racing_updates(store: Arc<dyn ObjectStore>) {
     for t in threads {
         t.join().unwrap();
     }
-    assert_eq!(load_state(store.as_ref(), &job).unwrap().unwrap().next_event_seq, 100);
+    assert_eq!(
+        load_state(store.as_ref(), &job)
+            .unwrap()
+            .unwrap()
+            .next_event_seq,
+        100
+    );
 }
 
 #[test]

@@ -19,19 +19,26 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("storage backend error on {key}: {message}")]
-    Backend { key: String, message: String, retryable: bool },
+    Backend {
+        key: String,
+        message: String,
+        retryable: bool,
+    },
 }
 
 impl StoreError {
     pub fn io(key: &str, source: std::io::Error) -> Self {
-        StoreError::Io { key: key.to_string(), source }
+        StoreError::Io {
+            key: key.to_string(),
+            source,
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            StoreError::InvalidKey { .. } | StoreError::Corrupt { .. } | StoreError::NotFound { .. } => {
-                ErrorKind::Invalid
-            }
+            StoreError::InvalidKey { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::NotFound { .. } => ErrorKind::Invalid,
             StoreError::PreconditionFailed { .. } | StoreError::Io { .. } => ErrorKind::Transient,
             StoreError::Backend { retryable, .. } => {
                 if *retryable {

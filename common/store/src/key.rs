@@ -4,7 +4,12 @@ use crate::StoreError;
 
 /// Checks that a key is safe to map onto a filesystem path.
 pub fn validate_key(key: &str) -> Result<(), StoreError> {
-    let invalid = |reason| Err(StoreError::InvalidKey { key: key.to_string(), reason });
+    let invalid = |reason| {
+        Err(StoreError::InvalidKey {
+            key: key.to_string(),
+            reason,
+        })
+    };
     if key.is_empty() {
         return invalid("empty");
     }
@@ -17,7 +22,10 @@ pub fn validate_key(key: &str) -> Result<(), StoreError> {
     if key.contains('\\') || key.contains('\0') {
         return invalid("backslash or NUL");
     }
-    if key.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+    if key
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
         return invalid("empty, '.' or '..' segment");
     }
     Ok(())
@@ -30,7 +38,16 @@ mod tests {
     #[test]
     fn rejects_unsafe_keys() {
         assert!(validate_key("jobs/j/state.json").is_ok());
-        for bad in ["", "/etc/passwd", "a/../b", "..", "a//b", "a/./b", "a\\b", "a/"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "a/../b",
+            "..",
+            "a//b",
+            "a/./b",
+            "a\\b",
+            "a/",
+        ] {
             assert!(validate_key(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -55,13 +55,17 @@ pub trait ObjectStore: Send + Sync {
     /// Streams an object in from a reader (large artifacts).
     fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| StoreError::io(key, e))?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| StoreError::io(key, e))?;
         self.put(key, &bytes)
     }
 
     /// Opens an object for streaming reads, or `None` when it does not exist.
     fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
-        Ok(self.get(key)?.map(|o| Box::new(std::io::Cursor::new(o.bytes)) as Box<dyn Read + Send>))
+        Ok(self
+            .get(key)?
+            .map(|o| Box::new(std::io::Cursor::new(o.bytes)) as Box<dyn Read + Send>))
     }
 
     /// Keys under a prefix, sorted.
@@ -85,12 +89,19 @@ pub fn get_json<T: serde::de::DeserializeOwned>(
         None => Ok(None),
         Some(object) => serde_json::from_slice(&object.bytes)
             .map(Some)
-            .map_err(|e| StoreError::Corrupt { key: key.to_string(), message: e.to_string() }),
+            .map_err(|e| StoreError::Corrupt {
+                key: key.to_string(),
+                message: e.to_string(),
+            }),
     }
 }
 
 /// Serialises and writes a JSON object (pretty, with a trailing newline).
-pub fn put_json<T: serde::Serialize>(store: &dyn ObjectStore, key: &str, value: &T) -> Result<Etag, StoreError> {
+pub fn put_json<T: serde::Serialize>(
+    store: &dyn ObjectStore,
+    key: &str,
+    value: &T,
+) -> Result<Etag, StoreError> {
     store.put(key, &to_json_bytes(value))
 }
 

@@ -33,7 +33,9 @@ impl LocalStore {
 
     fn write_atomic(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
         let path = self.path_of(key)?;
-        let dir = path.parent().expect("a validated key has a parent under the root");
+        let dir = path
+            .parent()
+            .expect("a validated key has a parent under the root");
         fs::create_dir_all(dir).map_err(|e| StoreError::io(key, e))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(key, e))?;
         let mut hasher = Sha256::new();
@@ -44,10 +46,14 @@ impl LocalStore {
                 break;
             }
             hasher.update(&buf[..n]);
-            tmp.write_all(&buf[..n]).map_err(|e| StoreError::io(key, e))?;
+            tmp.write_all(&buf[..n])
+                .map_err(|e| StoreError::io(key, e))?;
         }
-        tmp.as_file().sync_data().map_err(|e| StoreError::io(key, e))?;
-        tmp.persist(&path).map_err(|e| StoreError::io(key, e.error))?;
+        tmp.as_file()
+            .sync_data()
+            .map_err(|e| StoreError::io(key, e))?;
+        tmp.persist(&path)
+            .map_err(|e| StoreError::io(key, e.error))?;
         Ok(hex::encode(hasher.finalize()))
     }
 
@@ -55,9 +61,12 @@ impl LocalStore {
         let path = self.path_of(key)?;
         let lock_path = path.with_file_name(format!(
             ".{}.lock",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("object")
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("object")
         ));
-        fs::create_dir_all(lock_path.parent().expect("lock has a parent")).map_err(|e| StoreError::io(key, e))?;
+        fs::create_dir_all(lock_path.parent().expect("lock has a parent"))
+            .map_err(|e| StoreError::io(key, e))?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -99,7 +108,9 @@ impl ObjectStore for LocalStore {
             _ => false,
         };
         if !holds {
-            return Err(StoreError::PreconditionFailed { key: key.to_string() });
+            return Err(StoreError::PreconditionFailed {
+                key: key.to_string(),
+            });
         }
         self.put(key, bytes)
     }
@@ -121,12 +132,21 @@ impl ObjectStore for LocalStore {
         let mut keys = Vec::new();
         // Walk only the deepest directory the prefix names.
         let dir_part = prefix.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let start = if dir_part.is_empty() { self.root.clone() } else { self.path_of(dir_part)? };
+        let start = if dir_part.is_empty() {
+            self.root.clone()
+        } else {
+            self.path_of(dir_part)?
+        };
         let mut stack = vec![start];
         while let Some(dir) = stack.pop() {
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => continue,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        || e.kind() == std::io::ErrorKind::NotADirectory =>
+                {
+                    continue
+                }
                 Err(e) => return Err(StoreError::io(prefix, e)),
             };
             for entry in entries {

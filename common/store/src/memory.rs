@@ -16,7 +16,9 @@ impl MemoryStore {
     }
 
     fn objects(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
-        self.objects.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.objects
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -27,7 +29,10 @@ fn etag_of(bytes: &[u8]) -> Etag {
 impl ObjectStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
         validate_key(key)?;
-        Ok(self.objects().get(key).map(|bytes| Object { bytes: bytes.clone(), etag: etag_of(bytes) }))
+        Ok(self.objects().get(key).map(|bytes| Object {
+            bytes: bytes.clone(),
+            etag: etag_of(bytes),
+        }))
     }
 
     fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
@@ -45,14 +50,22 @@ impl ObjectStore for MemoryStore {
             _ => false,
         };
         if !holds {
-            return Err(StoreError::PreconditionFailed { key: key.to_string() });
+            return Err(StoreError::PreconditionFailed {
+                key: key.to_string(),
+            });
         }
         objects.insert(key.to_string(), bytes.to_vec());
         Ok(etag_of(bytes))
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        Ok(self.objects().range(prefix.to_string()..).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).cloned().collect())
+        Ok(self
+            .objects()
+            .range(prefix.to_string()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(prefix))
+            .cloned()
+            .collect())
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {

@@ -9,7 +9,11 @@ const MAX_CAS_ATTEMPTS: u32 = 64;
 
 /// Creates the state document; fails if the job already exists.
 pub fn create_state(store: &dyn ObjectStore, state: &JobState) -> Result<(), StoreError> {
-    store.put_if(&state_key(&state.job_id), &to_json_bytes(state), &Condition::Absent)?;
+    store.put_if(
+        &state_key(&state.job_id),
+        &to_json_bytes(state),
+        &Condition::Absent,
+    )?;
     Ok(())
 }
 
@@ -21,20 +25,35 @@ pub fn load_state(store: &dyn ObjectStore, job_id: &JobId) -> Result<Option<JobS
 /// Applies `change` to the current state and writes it back only if nobody
 /// wrote in between; on a lost race, re-reads and applies `change` again.
 /// `change` may run several times, so it must be a pure edit of the state.
-pub fn update_state<F>(store: &dyn ObjectStore, job_id: &JobId, mut change: F) -> Result<JobState, StoreError>
+pub fn update_state<F>(
+    store: &dyn ObjectStore,
+    job_id: &JobId,
+    mut change: F,
+) -> Result<JobState, StoreError>
 where
     F: FnMut(&mut JobState),
 {
     let key = state_key(job_id);
     for attempt in 0..MAX_CAS_ATTEMPTS {
-        let object = store.get(&key)?.ok_or_else(|| StoreError::NotFound { key: key.clone() })?;
-        let mut state: JobState = serde_json::from_slice(&object.bytes)
-            .map_err(|e| StoreError::Corrupt { key: key.clone(), message: e.to_string() })?;
+        let object = store
+            .get(&key)?
+            .ok_or_else(|| StoreError::NotFound { key: key.clone() })?;
+        let mut state: JobState =
+            serde_json::from_slice(&object.bytes).map_err(|e| StoreError::Corrupt {
+                key: key.clone(),
+                message: e.to_string(),
+            })?;
         change(&mut state);
-        match store.put_if(&key, &to_json_bytes(&state), &Condition::Matches(object.etag)) {
+        match store.put_if(
+            &key,
+            &to_json_bytes(&state),
+            &Condition::Matches(object.etag),
+        ) {
             Ok(_) => return Ok(state),
             Err(StoreError::PreconditionFailed { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(1 + u64::from(attempt % 8) * 3));
+                std::thread::sleep(std::time::Duration::from_millis(
+                    1 + u64::from(attempt % 8) * 3,
+                ));
             }
             Err(e) => return Err(e),
         }

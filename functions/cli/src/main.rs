@@ -1,1 +1,7 @@
-fn main() {}
+//! The `doctown` command.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    doctown_cli::main()
+}

@@ -14,7 +14,11 @@ struct Fake {
 
 impl Fake {
     fn new(stage: Stage, fail_times: u32) -> Self {
-        Fake { stage, fail_times: AtomicU32::new(fail_times), runs: AtomicU32::new(0) }
+        Fake {
+            stage,
+            fail_times: AtomicU32::new(fail_times),
+            runs: AtomicU32::new(0),
+        }
     }
 }
 
@@ -24,7 +28,11 @@ impl StageHandler for Fake {
     }
     fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
         self.runs.fetch_add(1, Ordering::SeqCst);
-        ctx.events.emit(&IngestStarted { source: self.stage.name().into(), git_ref: None, commit: None });
+        ctx.events.emit(&IngestStarted {
+            source: self.stage.name().into(),
+            git_ref: None,
+            commit: None,
+        });
         if self.fail_times.load(Ordering::SeqCst) > 0 {
             self.fail_times.fetch_sub(1, Ordering::SeqCst);
             if self.stage == Stage::Assemble {
@@ -49,7 +57,16 @@ fn runs_stages_in_order_and_resumes_after_failure() {
     runner.submit(job.clone(), JobInput::default()).unwrap();
 
     let err = runner.run(&job).unwrap_err();
-    assert!(matches!(err, RunError::StageFailed { stage: Stage::Embed, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            RunError::StageFailed {
+                stage: Stage::Embed,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let state = load_state(&store, &job).unwrap().unwrap();
     assert_eq!(state.status, JobStatus::Failed);
     assert_eq!(state.stage(Stage::Ingest).status, StageStatus::Succeeded);
@@ -58,7 +75,11 @@ fn runs_stages_in_order_and_resumes_after_failure() {
 
     let state = runner.run(&job).unwrap();
     assert_eq!(state.status, JobStatus::Succeeded);
-    assert_eq!(ingest.runs.load(Ordering::SeqCst), 1, "resume must not redo finished stages");
+    assert_eq!(
+        ingest.runs.load(Ordering::SeqCst),
+        1,
+        "resume must not redo finished stages"
+    );
     assert_eq!(embed.runs.load(Ordering::SeqCst), 2);
     assert_eq!(state.stage(Stage::Embed).attempts, 2);
 
@@ -69,7 +90,10 @@ fn runs_stages_in_order_and_resumes_after_failure() {
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
     assert_eq!(stored.last().unwrap().event_type, "job.completed.v1");
     assert_eq!(stored.last().unwrap().status, Some(JobStatus::Succeeded));
-    assert_eq!(read_events(&store, &job, Some(seqs[1])).unwrap().len(), seqs.len() - 2);
+    assert_eq!(
+        read_events(&store, &job, Some(seqs[1])).unwrap().len(),
+        seqs.len() - 2
+    );
 }
 
 #[test]
@@ -93,6 +117,12 @@ fn run_stage_reruns_a_finished_stage() {
     runner.run(&job).unwrap();
     runner.run_stage(&job, Stage::Ingest).unwrap();
     assert_eq!(ingest.runs.load(Ordering::SeqCst), 2);
-    assert!(matches!(runner.run_stage(&job, Stage::Pack), Err(RunError::NoHandler(Stage::Pack))));
-    assert!(matches!(runner.run(&JobId::new("nope").unwrap()), Err(RunError::UnknownJob(_))));
+    assert!(matches!(
+        runner.run_stage(&job, Stage::Pack),
+        Err(RunError::NoHandler(Stage::Pack))
+    ));
+    assert!(matches!(
+        runner.run(&JobId::new("nope").unwrap()),
+        Err(RunError::UnknownJob(_))
+    ));
 }

@@ -1,0 +1,63 @@
+//! Helpers shared by the CLI integration tests: run the real binary.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn doctown() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_doctown"));
+    cmd.env_remove("DOCTOWN_STORE").env("DOCTOWN_LOG", "error");
+    cmd
+}
+
+pub fn run(args: &[&str]) -> Output {
+    doctown().args(args).output().expect("doctown runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts failure with exactly one line on stderr that contains `needle`.
+pub fn assert_one_line_error(output: &Output, needle: &str) {
+    let err = stderr(output);
+    assert!(
+        !output.status.success(),
+        "expected failure, got success; stderr: {err}"
+    );
+    assert_ne!(output.status.code(), Some(101), "panicked: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Copies a fixture into a fresh temporary directory.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

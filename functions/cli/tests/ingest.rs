@@ -1,0 +1,220 @@
+//! `doctown build`, `ingest`, `symbols`, `jobs`, `stage` and `resume` on real
+//! files, through the real binary.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::fs;
+
+fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn symbols_jsonl_lists_every_language_with_relative_paths() {
+    let out = run(&[
+        "symbols",
+        fixture("multilang").to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let symbols = jsonl(&stdout(&out));
+    let names: Vec<String> = symbols
+        .iter()
+        .map(|s| s["qualified_name"].as_str().unwrap().to_string())
+        .collect();
+    for expected in [
+        "crate::greet",
+        "crate::store::Store::put",
+        "pyapp.models.User.display",
+        "gosvc.Server.Ping",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    assert!(
+        names.iter().any(|n| n.ends_with("ApiClient.fetchUser")),
+        "{names:?}"
+    );
+    let greet = symbols
+        .iter()
+        .find(|s| s["qualified_name"] == "crate::greet")
+        .unwrap();
+    assert_eq!(greet["path"], "src/lib.rs");
+    assert_eq!(greet["kind"], "function");
+    assert_eq!(greet["language"], "rust");
+    assert_eq!(greet["start_line"], 8);
+    assert_eq!(greet["end_line"], 12);
+    assert_eq!(greet["signature"], "pub fn greet(name: &str) -> String");
+    let languages: std::collections::BTreeSet<&str> = symbols
+        .iter()
+        .map(|s| s["language"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        languages.into_iter().collect::<Vec<_>>(),
+        ["go", "python", "rust", "typescript"]
+    );
+}
+
+#[test]
+fn build_stores_the_job_and_ingest_events_are_sequenced() {
+    let repo = copy_fixture("multilang");
+    fs::create_dir_all(repo.path().join("generated")).unwrap();
+    fs::write(repo.path().join("generated/out.rs"), "fn ignored() {}").unwrap();
+    fs::write(
+        repo.path().join("bad.py"),
+        b"x = '\xff\xfe'\ndef ok():\n    pass\n",
+    )
+    .unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "ingest",
+        repo.path().to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let events = jsonl(&stdout(&out));
+    let seqs: Vec<u64> = events
+        .iter()
+        .map(|e| e["sequence"].as_u64().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(events[0]["type"], "ingest.started.v1");
+    let completed = events
+        .iter()
+        .find(|e| e["type"] == "ingest.completed.v1")
+        .unwrap();
+    assert_eq!(completed["status"], "succeeded");
+    assert_eq!(completed["payload"]["totals"]["files_parsed"], 9);
+    let skipped: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["type"] == "ingest.file_skipped.v1")
+        .map(|e| {
+            (
+                e["payload"]["path"].as_str().unwrap(),
+                e["payload"]["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(skipped.contains(&("generated/", "ignored")), "{skipped:?}");
+    assert!(
+        skipped.contains(&("README.md", "unsupported_language")),
+        "{skipped:?}"
+    );
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "ingest.chunk_created.v1"));
+    assert_eq!(events.last().unwrap()["type"], "job.completed.v1");
+
+    let job = events[0]["job_id"].as_str().unwrap().to_string();
+    let jobs = run(&["jobs", "--store", store.path().to_str().unwrap(), "--json"]);
+    let listed = jsonl(&stdout(&jobs));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["job_id"], job.as_str());
+    assert_eq!(listed[0]["status"], "succeeded");
+
+    // Stored artifacts: the manifest names every shard, and bad.py is flagged lossy.
+    let prefix = store.path().join("jobs").join(&job).join("ingest");
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(prefix.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["chunk_count"].as_u64().unwrap() >= 10);
+    let files = jsonl(&fs::read_to_string(prefix.join("files.jsonl")).unwrap());
+    let bad = files.iter().find(|f| f["path"] == "bad.py").unwrap();
+    assert_eq!(bad["lossy_utf8"], true);
+
+    // Re-running the stage from the stored state gives the same artifacts.
+    let before = fs::read(prefix.join("symbols.jsonl")).unwrap();
+    let chunks_before = fs::read(prefix.join("chunks-00000.jsonl")).unwrap();
+    let again = run(&[
+        "stage",
+        "ingest",
+        "--job",
+        &job,
+        "--store",
+        store.path().to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(fs::read(prefix.join("symbols.jsonl")).unwrap(), before);
+    assert_eq!(
+        fs::read(prefix.join("chunks-00000.jsonl")).unwrap(),
+        chunks_before
+    );
+}
+
+#[test]
+fn calls_are_resolved_across_files() {
+    let store = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "ingest",
+        fixture("multilang").to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let events = jsonl(&stdout(&out));
+    let job = events[0]["job_id"].as_str().unwrap();
+    let symbols = jsonl(
+        &fs::read_to_string(
+            store
+                .path()
+                .join("jobs")
+                .join(job)
+                .join("ingest/symbols.jsonl"),
+        )
+        .unwrap(),
+    );
+    let by_id = |id: &Value| {
+        symbols.iter().find(|s| &s["id"] == id).unwrap()["qualified_name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let resolved = |caller: &str| -> Vec<String> {
+        let s = symbols
+            .iter()
+            .find(|s| s["qualified_name"] == caller)
+            .unwrap();
+        s["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["resolved"].is_null())
+            .map(|c| by_id(&c["resolved"]))
+            .collect()
+    };
+    let greet = resolved("crate::greet");
+    assert!(
+        greet.contains(&"crate::store::Store::new".to_string()),
+        "{greet:?}"
+    );
+    assert!(
+        greet.contains(&"crate::store::Store::put".to_string()),
+        "{greet:?}"
+    );
+    assert!(resolved("pyapp.models.User.display").contains(&"pyapp.models.format_name".to_string()));
+    assert!(resolved("pyapp.main.main").contains(&"pyapp.models.User".to_string()));
+}
+
+#[test]
+fn resume_continues_and_unknown_jobs_fail_cleanly() {
+    let store = tempfile::tempdir().unwrap();
+    let s = store.path().to_str().unwrap();
+    assert_one_line_error(
+        &run(&["resume", "job-nope", "--store", s]),
+        "job job-nope not found",
+    );
+    assert_one_line_error(&run(&["resume", "../etc", "--store", s]), "invalid job id");
+    assert_one_line_error(
+        &run(&["stage", "bake", "--job", "job-x", "--store", s]),
+        "unknown stage",
+    );
+}

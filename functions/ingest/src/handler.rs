@@ -1,0 +1,215 @@
+//! The ingest stage handler: fetch the source, scan it, resolve calls, and
+//! write chunks, symbols, files and skips under `jobs/<job>/ingest/`.
+
+use crate::error::IngestError;
+use crate::options::IngestOptions;
+use crate::scan::{scan, ParsedFile, ScanSink};
+use crate::writer::{push_line, ShardWriter};
+use doctown_core::artifacts::artifact_key;
+use doctown_core::events::ingest::{
+    ChunkCreated, FileDetected, FileSkipped, IngestCompleted, IngestStarted, IngestTotals,
+};
+use doctown_core::{FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
+use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig};
+use std::collections::HashMap;
+
+/// Ingest, hosted anywhere: everything it needs is in the job input.
+pub struct IngestHandler {
+    github: GitHubConfig,
+}
+
+impl IngestHandler {
+    pub fn new(github: GitHubConfig) -> Self {
+        IngestHandler { github }
+    }
+
+    fn ingest(
+        &self,
+        ctx: &StageContext<'_>,
+        totals: &mut IngestTotals,
+    ) -> Result<StageOutput, IngestError> {
+        let options: IngestOptions = ctx
+            .options(Stage::Ingest)
+            .map_err(|e| IngestError::Options(e.message))?;
+        let spec = parse_source(&ctx.job.input.source, ctx.job.input.git_ref.as_deref())?;
+        let fetch_options = FetchOptions {
+            max_total_bytes: options.max_total_bytes,
+            max_file_bytes: options.max_file_bytes,
+            github: self.github.clone(),
+        };
+        let fetched = fetch(&spec, &fetch_options)?;
+        let job = &ctx.job.job_id;
+        let key = |name: &str| artifact_key(job, Stage::Ingest.name(), name);
+        let mut sink = StoreSink {
+            ctx,
+            options: &options,
+            shards: ShardWriter::new(ctx.store, options.shard_size, |i| {
+                key(&format!("chunks-{i:05}.jsonl"))
+            }),
+            symbols: Vec::new(),
+            imports: HashMap::new(),
+            files: Vec::new(),
+            skipped: Vec::new(),
+            totals,
+        };
+        for (path, size) in &fetched.oversized {
+            sink.skipped(crate::walk::skip(
+                path,
+                doctown_core::events::ingest::SkipReason::TooLarge,
+                *size,
+            ))?;
+        }
+        let cancel = || ctx.cancel.is_cancelled();
+        scan(&fetched.root, &options, &cancel, &mut sink)?;
+        let StoreSink {
+            shards,
+            mut symbols,
+            imports,
+            files,
+            skipped,
+            totals,
+            ..
+        } = sink;
+        let chunk_shards = shards.finish()?;
+        if let Some(observer) = ctx.chunk_observer {
+            observer.on_end();
+        }
+        let stats = doctown_extract::resolve_calls(&mut symbols, &imports);
+        totals.calls = stats.calls;
+        totals.calls_resolved = stats.resolved;
+
+        let mut symbol_lines = Vec::new();
+        for symbol in &symbols {
+            push_line(&mut symbol_lines, symbol);
+        }
+        let manifest = IngestManifest {
+            chunk_shards,
+            symbols: key("symbols.jsonl"),
+            files: key("files.jsonl"),
+            skipped: key("skipped.jsonl"),
+            chunk_count: totals.chunks,
+            symbol_count: totals.symbols,
+            file_count: totals.files_parsed,
+        };
+        ctx.store.put(&manifest.symbols, &symbol_lines)?;
+        ctx.store.put(&manifest.files, &files)?;
+        ctx.store.put(&manifest.skipped, &skipped)?;
+        let manifest_key = key(IngestManifest::NAME);
+        doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
+        Ok(StageOutput {
+            status: StageStatus::Succeeded,
+            artifacts: [("manifest".to_string(), manifest_key)]
+                .into_iter()
+                .collect(),
+            summary: serde_json::to_value(&*totals).unwrap_or_default(),
+            source: Some(fetched.resolved.clone()),
+        })
+    }
+}
+
+impl StageHandler for IngestHandler {
+    fn stage(&self) -> Stage {
+        Stage::Ingest
+    }
+
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        let started = now_ms();
+        ctx.events.emit(&IngestStarted {
+            source: ctx.job.input.source.clone(),
+            git_ref: ctx.job.input.git_ref.clone(),
+            commit: None,
+        });
+        let mut totals = IngestTotals::default();
+        let result = self.ingest(ctx, &mut totals);
+        let (status, error) = match &result {
+            Ok(_) => (JobStatus::Succeeded, None),
+            Err(IngestError::Cancelled) => (JobStatus::Cancelled, Some("cancelled".to_string())),
+            Err(e) => (JobStatus::Failed, Some(e.to_string())),
+        };
+        let duration_ms = now_ms().saturating_sub(started);
+        ctx.events.emit(&IngestCompleted {
+            status,
+            totals,
+            duration_ms,
+            error,
+        });
+        result.map_err(StageFailure::from)
+    }
+}
+
+struct StoreSink<'a, 'c> {
+    ctx: &'a StageContext<'c>,
+    options: &'a IngestOptions,
+    shards: ShardWriter<'a>,
+    symbols: Vec<Symbol>,
+    imports: HashMap<String, Vec<Import>>,
+    files: Vec<u8>,
+    skipped: Vec<u8>,
+    totals: &'a mut IngestTotals,
+}
+
+impl ScanSink for StoreSink<'_, '_> {
+    fn skipped(&mut self, skipped: FileSkipped) -> Result<(), IngestError> {
+        self.totals.files_skipped += 1;
+        *self
+            .totals
+            .skipped_by_reason
+            .entry(skipped.reason.name().to_string())
+            .or_default() += 1;
+        push_line(&mut self.skipped, &skipped);
+        self.ctx.events.emit(&skipped);
+        Ok(())
+    }
+
+    fn parsed(&mut self, file: ParsedFile) -> Result<(), IngestError> {
+        let ParsedFile {
+            record,
+            symbols,
+            chunks,
+        } = file;
+        self.count(&record);
+        self.ctx.events.emit(&FileDetected {
+            path: record.path.clone(),
+            language: record.language,
+            size_bytes: record.size_bytes,
+        });
+        for chunk in &chunks {
+            self.shards.push(chunk)?;
+            if let Some(observer) = self.ctx.chunk_observer {
+                observer.on_chunk(chunk);
+            }
+            if self.options.chunk_events {
+                self.ctx.events.emit(&ChunkCreated {
+                    chunk_id: chunk.id.to_string(),
+                    path: chunk.path.clone(),
+                    symbol: chunk.qualified_name.clone(),
+                    start_line: chunk.span.start.line,
+                    end_line: chunk.span.end.line,
+                    bytes: chunk.text.len() as u64,
+                });
+            }
+        }
+        self.totals.chunks += chunks.len() as u64;
+        self.totals.symbols += symbols.len() as u64;
+        self.imports
+            .insert(record.path.clone(), record.imports.clone());
+        push_line(&mut self.files, &record);
+        self.symbols.extend(symbols);
+        Ok(())
+    }
+}
+
+impl StoreSink<'_, '_> {
+    fn count(&mut self, record: &FileRecord) {
+        let t = &mut *self.totals;
+        t.files_detected += 1;
+        t.files_parsed += 1;
+        t.bytes_parsed += record.size_bytes;
+        t.imports += record.imports.len() as u64;
+        t.files_with_syntax_errors += u64::from(record.has_syntax_errors);
+        *t.languages
+            .entry(record.language.name().to_string())
+            .or_default() += 1;
+    }
+}

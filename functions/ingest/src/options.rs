@@ -1,0 +1,37 @@
+//! Ingest options: limits and chunking, with the defaults users get.
+
+use serde::{Deserialize, Serialize};
+
+/// Options of the ingest stage (`input.options["ingest"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestOptions {
+    /// Files larger than this are skipped (`too_large`). Default 1 MiB.
+    pub max_file_bytes: u64,
+    /// The source files to parse may not add up to more than this. Default 100 MiB.
+    pub max_total_bytes: u64,
+    /// Chunks larger than this are split at statement boundaries. Default 4 KiB.
+    pub chunk_max_bytes: usize,
+    /// Lines repeated at the start of the next part of a split chunk. Default 3.
+    pub chunk_overlap_lines: usize,
+    /// Chunks per shard of the chunk artifact. Default 2,000.
+    pub shard_size: usize,
+    /// Files parsed per parallel batch; bounds memory. Default 256.
+    pub batch_files: usize,
+    /// Emit one `ingest.chunk_created.v1` event per chunk. Default true.
+    pub chunk_events: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_file_bytes: 1024 * 1024,
+            max_total_bytes: 100 * 1024 * 1024,
+            chunk_max_bytes: 4096,
+            chunk_overlap_lines: 3,
+            shard_size: 2000,
+            batch_files: 256,
+            chunk_events: true,
+        }
+    }
+}

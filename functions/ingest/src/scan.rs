@@ -1,0 +1,146 @@
+//! Parsing the walked files in parallel, in bounded batches, and handing
+//! each result to a sink in path order.
+//!
+//! Memory stays bounded: only one batch of files (and their chunks) is alive
+//! at a time; the sink decides what to keep.
+
+use crate::chunker::chunk_file;
+use crate::detect::{is_binary, looks_minified};
+use crate::error::IngestError;
+use crate::lines::LineIndex;
+use crate::options::IngestOptions;
+use crate::walk::{skip, walk, Candidate};
+use doctown_core::events::ingest::{FileSkipped, SkipReason};
+use doctown_core::{Chunk, FileRecord, Symbol};
+use doctown_extract::Extractor;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// One parsed file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub record: FileRecord,
+    pub symbols: Vec<Symbol>,
+    pub chunks: Vec<Chunk>,
+}
+
+/// Receives results in path order.
+pub trait ScanSink {
+    fn skipped(&mut self, skipped: FileSkipped) -> Result<(), IngestError>;
+    fn parsed(&mut self, file: ParsedFile) -> Result<(), IngestError>;
+}
+
+enum Outcome {
+    Parsed(ParsedFile),
+    Skipped(FileSkipped),
+}
+
+/// Walks `root`, parses every candidate and feeds `sink`.
+pub fn scan(
+    root: &Path,
+    options: &IngestOptions,
+    is_cancelled: &(dyn Fn() -> bool + Sync),
+    sink: &mut dyn ScanSink,
+) -> Result<(), IngestError> {
+    let walked = walk(root, options).map_err(|source| IngestError::Read {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let total: u64 = walked.candidates.iter().map(|c| c.size_bytes).sum();
+    if total > options.max_total_bytes {
+        return Err(IngestError::TooLarge {
+            total,
+            limit: options.max_total_bytes,
+        });
+    }
+    for skipped in walked.skipped {
+        sink.skipped(skipped)?;
+    }
+    for batch in walked.candidates.chunks(options.batch_files.max(1)) {
+        if is_cancelled() {
+            return Err(IngestError::Cancelled);
+        }
+        let outcomes: Vec<Outcome> = batch
+            .par_iter()
+            .map_init(Extractor::new, |extractor, c| {
+                parse_one(extractor, c, options)
+            })
+            .collect();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Parsed(file) => sink.parsed(file)?,
+                Outcome::Skipped(skipped) => sink.skipped(skipped)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_one(extractor: &mut Extractor, candidate: &Candidate, options: &IngestOptions) -> Outcome {
+    let bytes = match std::fs::read(&candidate.abs_path) {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Outcome::Skipped(skip(
+                &candidate.path,
+                SkipReason::Unreadable,
+                candidate.size_bytes,
+            ))
+        }
+    };
+    let size = bytes.len() as u64;
+    if size > options.max_file_bytes {
+        return Outcome::Skipped(skip(&candidate.path, SkipReason::TooLarge, size));
+    }
+    if is_binary(&bytes) {
+        return Outcome::Skipped(skip(&candidate.path, SkipReason::Binary, size));
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let (source, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    };
+    if looks_minified(&source) {
+        return Outcome::Skipped(skip(&candidate.path, SkipReason::Minified, size));
+    }
+    Outcome::Parsed(parse_text(
+        extractor,
+        &candidate.path,
+        candidate.language,
+        source,
+        sha256,
+        lossy,
+        options,
+    ))
+}
+
+/// Extracts and chunks one file's text.
+pub fn parse_text(
+    extractor: &mut Extractor,
+    path: &str,
+    language: doctown_core::Language,
+    source: String,
+    sha256: String,
+    lossy_utf8: bool,
+    options: &IngestOptions,
+) -> ParsedFile {
+    let extraction = extractor.extract(path, language, &source);
+    let chunks = chunk_file(path, language, &source, &extraction.symbols, options);
+    let record = FileRecord {
+        path: path.to_string(),
+        language,
+        size_bytes: source.len() as u64,
+        lines: LineIndex::new(&source).line_count(),
+        sha256,
+        symbols: extraction.symbols.len() as u32,
+        chunks: chunks.len() as u32,
+        imports: extraction.imports,
+        has_syntax_errors: extraction.has_syntax_errors,
+        lossy_utf8,
+    };
+    ParsedFile {
+        record,
+        symbols: extraction.symbols,
+        chunks,
+    }
+}

@@ -1,0 +1,280 @@
+//! Walking a repository: which files are candidates for parsing, and why
+//! every other file is skipped.
+//!
+//! The walk is sequential and sorted (cheap next to parsing, and it makes the
+//! output order deterministic). It honours `.gitignore` files at every level,
+//! including `!` re-includes, prunes the default-ignored directories without
+//! descending into them, and never follows symbolic links.
+
+use crate::detect::{is_lock_file, is_minified_name, shebang_language};
+use crate::options::IngestOptions;
+use doctown_core::events::ingest::{FileSkipped, SkipReason};
+use doctown_core::Language;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Directories never walked into.
+pub const DEFAULT_IGNORED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "target",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "dist",
+    "build",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".next",
+];
+
+/// A file that may be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Repository-relative, `/`-separated.
+    pub path: String,
+    pub abs_path: PathBuf,
+    pub size_bytes: u64,
+    /// From the extension, or from a `#!` line for files without one.
+    pub language: Language,
+}
+
+/// The walk's result: candidates and skips, both sorted by path.
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    pub candidates: Vec<Candidate>,
+    pub skipped: Vec<FileSkipped>,
+}
+
+struct Dir {
+    abs: PathBuf,
+    rel: String,
+    ignores: Vec<Arc<Gitignore>>,
+}
+
+/// Walks `root`. Errors only when the root itself cannot be read.
+pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult> {
+    fs::read_dir(root)?;
+    let mut result = WalkResult::default();
+    let mut stack = vec![Dir {
+        abs: root.to_path_buf(),
+        rel: String::new(),
+        ignores: Vec::new(),
+    }];
+    while let Some(dir) = stack.pop() {
+        let mut ignores = dir.ignores.clone();
+        let gitignore = dir.abs.join(".gitignore");
+        if gitignore.is_file() {
+            let mut builder = GitignoreBuilder::new(&dir.abs);
+            builder.add(&gitignore);
+            if let Ok(matcher) = builder.build() {
+                ignores.push(Arc::new(matcher));
+            }
+        }
+        let Ok(entries) = fs::read_dir(&dir.abs) else {
+            result
+                .skipped
+                .push(skip(&dir.rel, SkipReason::Unreadable, 0));
+            continue;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        let mut subdirs = Vec::new();
+        for entry in entries {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                let rel = join(&dir.rel, &name.to_string_lossy());
+                result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
+                continue;
+            };
+            let rel = join(&dir.rel, name);
+            let abs = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
+                continue;
+            };
+            if file_type.is_symlink() {
+                result.skipped.push(skip(&rel, SkipReason::Symlink, 0));
+                continue;
+            }
+            let is_dir = file_type.is_dir();
+            if is_ignored(&ignores, &abs, is_dir)
+                || (is_dir && DEFAULT_IGNORED_DIRS.contains(&name))
+            {
+                let shown = if is_dir { format!("{rel}/") } else { rel };
+                result.skipped.push(skip(&shown, SkipReason::Ignored, 0));
+                continue;
+            }
+            if is_dir {
+                subdirs.push(Dir {
+                    abs,
+                    rel,
+                    ignores: ignores.clone(),
+                });
+            } else if file_type.is_file() {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                classify(&mut result, rel, abs, size, options);
+            }
+        }
+        // Reverse so that the stack pops directories in sorted order.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    result.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    result.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(result)
+}
+
+fn classify(
+    result: &mut WalkResult,
+    rel: String,
+    abs: PathBuf,
+    size: u64,
+    options: &IngestOptions,
+) {
+    let name = rel.rsplit('/').next().unwrap_or(&rel);
+    let extension = name
+        .rsplit_once('.')
+        .map(|(stem, ext)| (stem, ext))
+        .filter(|(stem, _)| !stem.is_empty());
+    let language = match extension {
+        Some((_, ext)) => Language::from_extension(ext),
+        None => shebang_language(&abs),
+    };
+    let reason = if is_lock_file(name) {
+        Some(SkipReason::LockFile)
+    } else if is_minified_name(name) {
+        Some(SkipReason::Minified)
+    } else if language.is_none() {
+        Some(SkipReason::UnsupportedLanguage)
+    } else if size > options.max_file_bytes {
+        Some(SkipReason::TooLarge)
+    } else {
+        None
+    };
+    match (reason, language) {
+        (None, Some(language)) => result.candidates.push(Candidate {
+            language,
+            path: rel,
+            abs_path: abs,
+            size_bytes: size,
+        }),
+        (reason, _) => result.skipped.push(skip(
+            &rel,
+            reason.unwrap_or(SkipReason::UnsupportedLanguage),
+            size,
+        )),
+    }
+}
+
+fn is_ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
+    for matcher in ignores.iter().rev() {
+        match matcher.matched(path, is_dir) {
+            Match::Ignore(_) => return true,
+            Match::Whitelist(_) => return false,
+            Match::None => {}
+        }
+    }
+    false
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+pub(crate) fn skip(path: &str, reason: SkipReason, size_bytes: u64) -> FileSkipped {
+    FileSkipped {
+        path: path.to_string(),
+        reason,
+        size_bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, content: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+
+    #[test]
+    fn honours_gitignore_defaults_and_reports_every_skip() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", "*.gen.rs\nsecret/\n!keep.gen.rs\n");
+        write(root, "src/lib.rs", "fn a() {}");
+        write(root, "src/x.gen.rs", "fn gen() {}");
+        write(root, "src/keep.gen.rs", "fn keep() {}");
+        write(root, "src/sub/.gitignore", "local.py\n");
+        write(root, "src/sub/local.py", "x = 1");
+        write(root, "src/sub/ok.py", "x = 1");
+        write(root, "secret/a.rs", "fn s() {}");
+        write(root, "node_modules/pkg/index.js", "x");
+        write(root, "Cargo.lock", "x");
+        write(root, "app.min.js", "x");
+        write(root, "README.md", "# hi");
+        write(root, "bin/tool", "#!/usr/bin/env python3\n");
+        write(root, "big.py", &"x = 1\n".repeat(100));
+        let options = IngestOptions {
+            max_file_bytes: 200,
+            ..IngestOptions::default()
+        };
+        let result = walk(root, &options).unwrap();
+        let paths: Vec<_> = result.candidates.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["bin/tool", "src/keep.gen.rs", "src/lib.rs", "src/sub/ok.py"]
+        );
+        assert_eq!(result.candidates[0].language, Language::Python);
+        let skips: Vec<_> = result
+            .skipped
+            .iter()
+            .map(|s| format!("{} {}", s.path, s.reason.name()))
+            .collect();
+        assert_eq!(
+            skips,
+            [
+                ".gitignore unsupported_language",
+                "Cargo.lock lock_file",
+                "README.md unsupported_language",
+                "app.min.js minified",
+                "big.py too_large",
+                "node_modules/ ignored",
+                "secret/ ignored",
+                "src/sub/.gitignore unsupported_language",
+                "src/sub/local.py ignored",
+                "src/x.gen.rs ignored",
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_follows_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(outside.path(), "evil.rs", "fn evil() {}");
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("evil.rs"), dir.path().join("evil.rs"))
+            .unwrap();
+        let result = walk(dir.path(), &IngestOptions::default()).unwrap();
+        assert!(result.candidates.is_empty());
+        assert!(result
+            .skipped
+            .iter()
+            .all(|s| s.reason == SkipReason::Symlink));
+        assert_eq!(result.skipped.len(), 2);
+    }
+}
