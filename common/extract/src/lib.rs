@@ -1,0 +1,198 @@
+//! Symbol, import and call-site extraction with tree-sitter: source text in,
+//! [`Symbol`]s, [`Import`]s and call sites out. Pure: no file or network IO.
+//!
+//! - [`Extractor::extract`] parses one file and walks its tree once
+//!   ([`walk`](crate::walk), iterative, so any nesting depth is safe); the
+//!   per-language rules live in `rust`, `python`, `ecma` (TypeScript, TSX,
+//!   JavaScript) and `golang`. Rules are code, not queries: one pass that
+//!   knows the enclosing scope is what attributes calls to their caller and
+//!   builds qualified names.
+//! - [`resolve_calls`] links call sites to symbols across a repository.
+//! - [`module_path`] names the module a file is.
+//!
+//! Imports are normalised one entry per imported module and line: Rust
+//! `use a::{b, c::d as e}` gives `a` [`b`] and `a::c` [`d`] alias `e` (each
+//! aliased name gets an entry of its own, so `alias` is unambiguous); a
+//! glob is the name `*`; `use a::b::{self}` and single-segment `use a;` are
+//! whole-module imports (no names). JS default imports are the name
+//! `default` with the local name as alias; `import * as ns` is a whole-module
+//! import with alias `ns`.
+
+mod ecma;
+mod ecma_decl;
+mod ecma_imports;
+mod golang;
+mod modpath;
+mod python;
+mod resolve;
+mod resolve_index;
+mod resolve_modules;
+mod resolve_rules;
+mod rust;
+mod rust_calls;
+mod rust_imports;
+mod text;
+mod walk;
+
+pub use modpath::module_path;
+pub use resolve::{resolve_calls, ResolveStats};
+
+use doctown_core::{Import, Language, Symbol, SymbolId};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tree_sitter::{ParseOptions, Parser, Tree};
+use walk::Cx;
+
+/// A parse that runs longer than this is abandoned (the file then yields no
+/// symbols and is flagged as having syntax errors). Real files parse in
+/// milliseconds; this guards against pathological input only.
+const PARSE_TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// What one file yields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    /// In source order: by start byte, outer before inner.
+    pub symbols: Vec<Symbol>,
+    /// The file's imports, normalised, in source order.
+    pub imports: Vec<Import>,
+    /// The tree has ERROR or MISSING nodes; symbols were still extracted
+    /// from what parsed.
+    pub has_syntax_errors: bool,
+}
+
+/// Extracts symbols from source files. Holds one parser per language,
+/// reused across files; not `Sync` — use one per thread.
+pub struct Extractor {
+    parsers: Vec<(Language, Parser)>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn grammar(language: Language) -> tree_sitter::Language {
+    match language {
+        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+    }
+}
+
+impl Extractor {
+    pub fn new() -> Extractor {
+        let parsers = Language::ALL
+            .into_iter()
+            .map(|language| {
+                let mut parser = Parser::new();
+                parser
+                    .set_language(&grammar(language))
+                    .expect("bundled grammars match the tree-sitter version");
+                (language, parser)
+            })
+            .collect();
+        Extractor { parsers }
+    }
+
+    fn parse(&mut self, language: Language, source: &str) -> Option<Tree> {
+        let (_, parser) = self.parsers.iter_mut().find(|(l, _)| *l == language)?;
+        parser.reset();
+        let started = Instant::now();
+        let mut guard = |_: &tree_sitter::ParseState| started.elapsed() > PARSE_TIME_LIMIT;
+        let bytes = source.as_bytes();
+        let mut input = |offset: usize, _| bytes.get(offset..).unwrap_or(&[]);
+        parser.parse_with_options(
+            &mut input,
+            None,
+            Some(ParseOptions::new().progress_callback(&mut guard)),
+        )
+    }
+
+    /// Extracts one file. `path` is repository-relative with `/`
+    /// separators; `source` is the whole file text.
+    pub fn extract(&mut self, path: &str, language: Language, source: &str) -> Extraction {
+        let Some(tree) = self.parse(language, source) else {
+            return Extraction {
+                has_syntax_errors: true,
+                ..Extraction::default()
+            };
+        };
+        let root = tree.root_node();
+        let prefix = module_path(path, language);
+        let (symbols, parents, imports) = match language {
+            Language::Rust => {
+                let mut cx = Cx::new(source, path, language, prefix, "::");
+                walk::walk(root, &mut rust::RustRules, &mut cx);
+                (cx.symbols, cx.parents, cx.imports)
+            }
+            Language::Python => {
+                let mut cx = Cx::new(source, path, language, prefix, ".");
+                walk::walk(root, &mut python::PythonRules, &mut cx);
+                python::finish(&mut cx);
+                (cx.symbols, cx.parents, cx.imports)
+            }
+            Language::TypeScript | Language::Tsx | Language::JavaScript => {
+                let mut cx = Cx::new(source, path, language, prefix, ".");
+                let mut rules = ecma::EcmaRules::default();
+                walk::walk(root, &mut rules, &mut cx);
+                rules.finish(&mut cx);
+                (cx.symbols, cx.parents, cx.imports)
+            }
+            Language::Go => {
+                let mut cx = Cx::new(source, path, language, prefix, ".");
+                walk::walk(root, &mut golang::GoRules, &mut cx);
+                golang::finish(&mut cx);
+                (cx.symbols, cx.parents, cx.imports)
+            }
+        };
+        Extraction {
+            symbols: finish_ids(path, symbols, parents),
+            imports,
+            has_syntax_errors: root.has_error(),
+        }
+    }
+
+    /// The syntax tree of a source as an S-expression (for debugging rules).
+    pub fn debug_tree(&mut self, language: Language, source: &str) -> String {
+        self.parse(language, source)
+            .map(|t| t.root_node().to_sexp())
+            .unwrap_or_default()
+    }
+}
+
+/// Orders symbols (start byte, outer before inner), then assigns ids with
+/// per-(qualified name, kind) ordinals and links parents.
+fn finish_ids(path: &str, symbols: Vec<Symbol>, parents: Vec<Option<usize>>) -> Vec<Symbol> {
+    let mut order: Vec<usize> = (0..symbols.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            symbols[i].span.bytes.start,
+            std::cmp::Reverse(symbols[i].span.bytes.end),
+            i,
+        )
+    });
+    let mut ids: Vec<SymbolId> = vec![SymbolId::from_raw(""); symbols.len()];
+    let mut ordinals: HashMap<(&str, &str), u32> = HashMap::new();
+    for &i in &order {
+        let symbol = &symbols[i];
+        let ordinal = ordinals
+            .entry((symbol.qualified_name.as_str(), symbol.kind.name()))
+            .or_insert(0);
+        ids[i] = SymbolId::for_symbol(path, &symbol.qualified_name, symbol.kind.name(), *ordinal);
+        *ordinal += 1;
+    }
+    let mut slots: Vec<Option<Symbol>> = symbols.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| {
+            let mut symbol = slots[i].take()?;
+            symbol.id = ids[i].clone();
+            symbol.parent = parents[i].map(|p| ids[p].clone());
+            Some(symbol)
+        })
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! Extracts every supported file under a directory and reports the time:
+//! `cargo run --release -p doctown-extract --example bench -- DIR`.
+
+use doctown_core::{Import, Language};
+use doctown_extract::{resolve_calls, Extractor};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::args().nth(1).expect("usage: bench DIR"));
+    let started = Instant::now();
+    let mut extractor = Extractor::new();
+    let parse_only = std::env::var_os("PARSE_ONLY").is_some();
+    let mut parser = tree_sitter::Parser::new();
+    let (mut count, mut bytes, mut errors) = (0usize, 0usize, 0usize);
+    let mut symbols = Vec::new();
+    let mut imports: HashMap<String, Vec<Import>> = HashMap::new();
+    for path in files(&root) {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let Some(language) = Language::from_extension(ext) else {
+            continue;
+        };
+        let Ok(source) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if parse_only {
+            let grammar: tree_sitter::Language = match language {
+                Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+                Language::Python => tree_sitter_python::LANGUAGE.into(),
+                Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+                Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+                Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+                Language::Go => tree_sitter_go::LANGUAGE.into(),
+            };
+            parser.set_language(&grammar).unwrap();
+            let t0 = Instant::now();
+            let tree = parser.parse(&source, None);
+            let ms = t0.elapsed().as_millis();
+            if ms > 200 {
+                eprintln!(
+                    "{ms} ms {} {} bytes err={}",
+                    rel,
+                    source.len(),
+                    tree.as_ref().is_some_and(|t| t.root_node().has_error())
+                );
+            }
+            count += 1;
+            bytes += source.len();
+            errors += usize::from(tree.is_some_and(|t| t.root_node().has_error()));
+            continue;
+        }
+        let e = extractor.extract(&rel, language, &source);
+        count += 1;
+        bytes += source.len();
+        errors += usize::from(e.has_syntax_errors);
+        symbols.extend(e.symbols);
+        imports.insert(rel, e.imports);
+    }
+    let extracted = started.elapsed();
+    let stats = resolve_calls(&mut symbols, &imports);
+    println!(
+        "{count} files, {} MB, {errors} with errors, {} symbols, {} calls ({} resolved); extract {:?}, total {:?}",
+        bytes / 1_000_000,
+        symbols.len(),
+        stats.calls,
+        stats.resolved,
+        extracted,
+        started.elapsed()
+    );
+}

@@ -1,0 +1,313 @@
+//! TypeScript, TSX and JavaScript rules: functions (declarations, overload
+//! signatures, arrow-function and function-expression bindings), classes and
+//! their members, interfaces, type aliases, enums, namespaces, module-level
+//! bindings, CommonJS exports, and calls (`f()`, `x.f()`, `new T()`, and JSX
+//! components rendered as `<Component/>`, recorded as function calls).
+
+use crate::ecma_decl::{
+    declaration, heritage, leading, member, member_parts, modifiers, top_level, variable,
+    FUNCTION_VALUES,
+};
+use crate::ecma_imports as imports;
+use crate::text::{collapse, signature};
+use crate::walk::{reclassify_module_calls, Cx, Decl, Rules};
+use doctown_core::{CallKind, SymbolKind, Visibility};
+use std::collections::HashSet;
+use tree_sitter::Node;
+
+#[derive(Default)]
+pub(crate) struct EcmaRules {
+    /// Names exported by `export { a }`, `module.exports = { a }`.
+    exported: Vec<String>,
+    /// The name exported by `export default name`.
+    default_export: Option<String>,
+}
+
+impl Rules for EcmaRules {
+    fn is_leading(&self, kind: &str) -> bool {
+        matches!(kind, "comment" | "decorator")
+    }
+
+    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
+        match node.kind() {
+            "function_declaration" | "generator_function_declaration" | "function_signature" => {
+                let open = node.kind() != "function_signature";
+                declaration(node, cx, SymbolKind::Function, open);
+                open
+            }
+            "class_declaration" | "abstract_class_declaration" | "class" => {
+                if node.child_by_field_name("name").is_some() {
+                    if let Some(i) = declaration(node, cx, SymbolKind::Class, true) {
+                        cx.symbols[i].bases = heritage(cx, node);
+                    }
+                }
+                true
+            }
+            "interface_declaration" => {
+                if let Some(i) = declaration(node, cx, SymbolKind::Interface, true) {
+                    let mut cursor = node.walk();
+                    let clause = node
+                        .children(&mut cursor)
+                        .find(|c| c.kind() == "extends_type_clause");
+                    if let Some(clause) = clause {
+                        let mut inner = clause.walk();
+                        let bases = clause
+                            .named_children(&mut inner)
+                            .map(|b| collapse(cx.text(b), 120))
+                            .collect();
+                        cx.symbols[i].bases = bases;
+                    }
+                }
+                true
+            }
+            "type_alias_declaration" => {
+                declaration(node, cx, SymbolKind::TypeAlias, false);
+                false
+            }
+            "enum_declaration" => {
+                declaration(node, cx, SymbolKind::Enum, true);
+                true
+            }
+            "internal_module" | "module" => {
+                declaration(node, cx, SymbolKind::Module, true);
+                true
+            }
+            "property_identifier" | "enum_assignment"
+                if cx.ancestor(1).is_some_and(|p| p.kind() == "enum_body") =>
+            {
+                let name = cx.field(node, "name").unwrap_or_else(|| cx.text(node));
+                let mut decl = Decl::new(node, name, SymbolKind::Variant, signature(cx.text(node)));
+                decl.visibility = cx
+                    .scope_symbol()
+                    .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
+                cx.declare(decl, false, None);
+                false
+            }
+            "method_signature" | "abstract_method_signature"
+                if !cx
+                    .ancestor(1)
+                    .is_some_and(|p| matches!(p.kind(), "interface_body" | "class_body")) =>
+            {
+                false
+            }
+            "method_definition" | "method_signature" | "abstract_method_signature" => {
+                let open = node.kind() == "method_definition";
+                member(node, cx, "name", open);
+                open
+            }
+            "public_field_definition" | "field_definition" => {
+                let is_function = node
+                    .child_by_field_name("value")
+                    .is_some_and(|v| FUNCTION_VALUES.contains(&v.kind()));
+                if is_function {
+                    let field = if node.kind() == "field_definition" {
+                        "property"
+                    } else {
+                        "name"
+                    };
+                    member(node, cx, field, true);
+                }
+                true
+            }
+            "variable_declarator" => {
+                variable(node, cx);
+                true
+            }
+            "assignment_expression" => {
+                self.commonjs_export(node, cx);
+                true
+            }
+            "export_statement" => {
+                self.export(node, cx);
+                true
+            }
+            "import_statement" => {
+                imports::import_statement(node, cx);
+                false
+            }
+            "call_expression" => {
+                call(node, cx);
+                true
+            }
+            "new_expression" => {
+                if let Some(c) = node.child_by_field_name("constructor") {
+                    let (name, qualifier) = member_parts(cx, c);
+                    if !name.is_empty() {
+                        cx.call(node, cx.text(c), name, qualifier, CallKind::Constructor);
+                    }
+                }
+                true
+            }
+            "jsx_opening_element" | "jsx_self_closing_element" => {
+                if let Some(n) = node.child_by_field_name("name") {
+                    let (name, qualifier) = member_parts(cx, n);
+                    if name.starts_with(char::is_uppercase) {
+                        cx.call(node, cx.text(n), name, qualifier, CallKind::Function);
+                    }
+                }
+                true
+            }
+            "comment" => false,
+            _ => true,
+        }
+    }
+}
+
+fn call(node: Node, cx: &mut Cx) {
+    let Some(mut f) = node.child_by_field_name("function") else {
+        return;
+    };
+    // `await f<T>(x)` parses as a call of `await f` in TypeScript.
+    if f.kind() == "await_expression" {
+        match f.named_child(0) {
+            Some(inner) => f = inner,
+            None => return,
+        }
+    }
+    match f.kind() {
+        "identifier" if cx.text(f) == "require" => imports::require(node, cx),
+        "import" => imports::require(node, cx),
+        "identifier" => {
+            let name = cx.text(f);
+            cx.call(node, name, name, None, CallKind::Function);
+        }
+        "member_expression" => {
+            let (name, qualifier) = member_parts(cx, f);
+            cx.call(node, cx.text(f), name, qualifier, CallKind::Method);
+        }
+        _ => {}
+    }
+}
+
+impl EcmaRules {
+    fn export(&mut self, node: Node, cx: &mut Cx) {
+        if node.child_by_field_name("source").is_some() {
+            imports::reexport(node, cx);
+            return;
+        }
+        if let Some(value) = node
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "identifier")
+        {
+            self.default_export = Some(cx.text(value).to_string());
+        }
+        let mut cursor = node.walk();
+        for clause in node
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() == "export_clause")
+        {
+            let mut inner = clause.walk();
+            for spec in clause.named_children(&mut inner) {
+                if let Some(name) = cx.field(spec, "name") {
+                    self.exported.push(name.to_string());
+                }
+            }
+        }
+    }
+
+    /// `module.exports = { a, b }`, `module.exports = a`, and
+    /// `exports.x = function () {}` at module level.
+    fn commonjs_export<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) {
+        if !(cx.at_module_level()
+            && cx
+                .ancestor(1)
+                .is_some_and(|p| p.kind() == "expression_statement")
+            && top_level(cx, 2))
+        {
+            return;
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let target = crate::text::compact(cx.text(left), 200);
+        if target == "module.exports" {
+            match right.kind() {
+                "identifier" => self.exported.push(cx.text(right).to_string()),
+                "object" => {
+                    let mut cursor = right.walk();
+                    for p in right.named_children(&mut cursor) {
+                        match p.kind() {
+                            "shorthand_property_identifier" => {
+                                self.exported.push(cx.text(p).to_string())
+                            }
+                            "pair" => {
+                                if let Some(v) = p
+                                    .child_by_field_name("value")
+                                    .filter(|v| v.kind() == "identifier")
+                                {
+                                    self.exported.push(cx.text(v).to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        let name = target
+            .strip_prefix("module.exports.")
+            .or_else(|| target.strip_prefix("exports."));
+        if let Some(name) = name.filter(|n| !n.contains('.')) {
+            if FUNCTION_VALUES.contains(&right.kind()) {
+                let statement = cx.ancestor(1).unwrap_or(node);
+                let cut = right
+                    .child_by_field_name("body")
+                    .map_or(right.end_byte(), |b| b.start_byte());
+                let mut decl = Decl::new(
+                    statement,
+                    name,
+                    SymbolKind::Function,
+                    signature(cx.slice(node.start_byte(), cut)),
+                );
+                decl.doc = leading(cx, 1).0;
+                decl.visibility = Visibility::Public;
+                modifiers(right, cx, &mut decl.attributes);
+                cx.declare(decl, true, None);
+            }
+        }
+    }
+
+    /// Marks exported names public and turns calls on module bindings into
+    /// path calls.
+    pub(crate) fn finish(&mut self, cx: &mut Cx) {
+        let exported: HashSet<&str> = self.exported.iter().map(String::as_str).collect();
+        let mut promoted = vec![false; cx.symbols.len()];
+        for (i, (symbol, parent)) in cx.symbols.iter_mut().zip(&cx.parents).enumerate() {
+            match parent {
+                None => {
+                    let default = self.default_export.as_deref() == Some(symbol.name.as_str());
+                    if default {
+                        symbol.attributes.push("export default".into());
+                    }
+                    if (default || exported.contains(symbol.name.as_str()))
+                        && symbol.visibility != Visibility::Public
+                    {
+                        symbol.visibility = Visibility::Public;
+                        promoted[i] = true;
+                    }
+                }
+                // Members inherit the export of their (earlier) container.
+                Some(p) if promoted[*p] && symbol.visibility == Visibility::Private => {
+                    let hidden = symbol.name.starts_with('#')
+                        || symbol.attributes.iter().any(|a| a == "private");
+                    if !hidden {
+                        symbol.visibility = Visibility::Public;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let bindings: HashSet<String> = cx
+            .imports
+            .iter()
+            .filter(|i| i.names.is_empty() || i.names == ["default"])
+            .filter_map(|i| i.alias.clone())
+            .collect();
+        reclassify_module_calls(&mut cx.symbols, &bindings);
+    }
+}

@@ -1,0 +1,234 @@
+//! The indexes call resolution looks things up in, built once per
+//! repository: names, owners of methods, files by module, and each file's
+//! import bindings (built on first use, once per file).
+
+use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
+use crate::rust::base_type_name;
+use doctown_core::{Import, Language, Symbol, SymbolKind};
+use std::collections::HashMap;
+
+/// Languages that can call each other's symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Family {
+    Rust,
+    Python,
+    Ecma,
+    Go,
+}
+
+impl Family {
+    pub fn of(language: Language) -> Family {
+        match language {
+            Language::Rust => Family::Rust,
+            Language::Python => Family::Python,
+            Language::TypeScript | Language::Tsx | Language::JavaScript => Family::Ecma,
+            Language::Go => Family::Go,
+        }
+    }
+}
+
+pub(crate) struct Index<'a> {
+    pub symbols: &'a [Symbol],
+    /// (family, name) → symbols with that name.
+    pub by_name: HashMap<(Family, &'a str), Vec<usize>>,
+    /// (path, name) → symbols of that file with that name.
+    pub by_file_name: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// (parent, name) → children with that name.
+    pub children: HashMap<(usize, &'a str), Vec<usize>>,
+    /// (family, owner type, method name) → methods of that type, any file.
+    pub methods: HashMap<(Family, &'a str, &'a str), Vec<usize>>,
+    /// (family, module key) → files. Keys: Python dotted module; ES path
+    /// without extension; Rust `crate dir` + `::`-path; Go directory.
+    pub modules: HashMap<(Family, String), Vec<&'a str>>,
+    /// Python: every dotted suffix of a module key → files.
+    pub py_suffixes: HashMap<String, Vec<&'a str>>,
+    /// Path → symbols exported as `export default`.
+    pub default_exports: HashMap<&'a str, Vec<usize>>,
+    /// Each symbol's parent, as an index.
+    pub parent_of: Vec<Option<usize>>,
+}
+
+/// The owner name of a method: its impl's target type, its class, trait or
+/// interface, or a Go method's receiver type.
+pub(crate) fn owner_name<'a>(
+    symbols: &'a [Symbol],
+    parent: Option<usize>,
+    symbol: &'a Symbol,
+) -> Option<&'a str> {
+    match parent.map(|p| &symbols[p]) {
+        Some(p) if p.kind == SymbolKind::Impl => p.target.as_deref().map(base_type_name),
+        Some(p)
+            if matches!(
+                p.kind,
+                SymbolKind::Class | SymbolKind::Trait | SymbolKind::Interface | SymbolKind::Struct
+            ) =>
+        {
+            Some(p.name.as_str())
+        }
+        _ => symbol.target.as_deref(),
+    }
+}
+
+fn push<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashMap<K, Vec<V>>, key: K, value: V) {
+    let entry = map.entry(key).or_default();
+    if !entry.contains(&value) {
+        entry.push(value);
+    }
+}
+
+impl<'a> Index<'a> {
+    pub fn build(symbols: &'a [Symbol]) -> Index<'a> {
+        let by_id: HashMap<&str, usize> = symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let parent_of: Vec<Option<usize>> = symbols
+            .iter()
+            .map(|s| {
+                s.parent
+                    .as_ref()
+                    .and_then(|p| by_id.get(p.as_str()).copied())
+            })
+            .collect();
+        let mut index = Index {
+            symbols,
+            by_name: HashMap::new(),
+            by_file_name: HashMap::new(),
+            children: HashMap::new(),
+            methods: HashMap::new(),
+            modules: HashMap::new(),
+            py_suffixes: HashMap::new(),
+            default_exports: HashMap::new(),
+            parent_of,
+        };
+        let mut last_path: Option<&str> = None;
+        for (i, s) in symbols.iter().enumerate() {
+            let family = Family::of(s.language);
+            index
+                .by_name
+                .entry((family, s.name.as_str()))
+                .or_default()
+                .push(i);
+            index
+                .by_file_name
+                .entry((s.path.as_str(), s.name.as_str()))
+                .or_default()
+                .push(i);
+            if let Some(p) = index.parent_of[i] {
+                index
+                    .children
+                    .entry((p, s.name.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+            if s.kind == SymbolKind::Method {
+                if let Some(owner) = owner_name(symbols, index.parent_of[i], s) {
+                    index
+                        .methods
+                        .entry((family, owner, s.name.as_str()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            if s.attributes.iter().any(|a| a == "export default") {
+                index
+                    .default_exports
+                    .entry(s.path.as_str())
+                    .or_default()
+                    .push(i);
+            }
+            if last_path != Some(s.path.as_str()) {
+                last_path = Some(s.path.as_str());
+                index.add_file(s.path.as_str(), s.language);
+            }
+        }
+        index
+    }
+
+    fn add_file(&mut self, path: &'a str, language: Language) {
+        let family = Family::of(language);
+        let key = match family {
+            Family::Rust => format!("{}{}", rust_crate_dir(path).0, module_path(path, language)),
+            Family::Go => go_package_dir(path).to_string(),
+            Family::Python => {
+                let key = module_path(path, language);
+                let mut rest = key.as_str();
+                loop {
+                    push(&mut self.py_suffixes, rest.to_string(), path);
+                    match rest.split_once('.') {
+                        Some((_, tail)) => rest = tail,
+                        None => break,
+                    }
+                }
+                key
+            }
+            Family::Ecma => module_path(path, language),
+        };
+        push(&mut self.modules, (family, key), path);
+    }
+
+    /// Files of a module key.
+    pub fn files(&self, family: Family, key: &str) -> &[&'a str] {
+        self.modules
+            .get(&(family, key.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Files of a Python module, by exact dotted name, else by a unique suffix.
+    pub fn python_files(&self, module: &str) -> &[&'a str] {
+        let exact = self.files(Family::Python, module);
+        if !exact.is_empty() {
+            return exact;
+        }
+        match self.py_suffixes.get(module) {
+            Some(files) if files.len() == 1 => files,
+            _ => &[],
+        }
+    }
+}
+
+/// What the names bound by one file's imports refer to.
+#[derive(Default)]
+pub(crate) struct FileScope<'a> {
+    /// Local name → (files, name in those files).
+    pub names: HashMap<String, Vec<(&'a str, String)>>,
+    /// Local name of a module binding → its files.
+    pub modules: HashMap<String, Vec<&'a str>>,
+    /// Files whose names are glob-imported.
+    pub globs: Vec<&'a str>,
+}
+
+impl<'a> FileScope<'a> {
+    pub fn bind_name(&mut self, local: &str, files: &[&'a str], name: &str) {
+        let entry = self.names.entry(local.to_string()).or_default();
+        for file in files {
+            if !entry.iter().any(|(f, n)| f == file && n == name) {
+                entry.push((file, name.to_string()));
+            }
+        }
+    }
+
+    pub fn bind_module(&mut self, local: &str, files: &[&'a str]) {
+        let entry = self.modules.entry(local.to_string()).or_default();
+        for file in files {
+            if !entry.contains(file) {
+                entry.push(file);
+            }
+        }
+    }
+}
+
+/// Builds a file's scope from its imports.
+pub(crate) fn file_scope<'a>(
+    index: &Index<'a>,
+    path: &str,
+    language: Language,
+    imports: &[Import],
+) -> FileScope<'a> {
+    let mut scope = FileScope::default();
+    for import in imports {
+        crate::resolve_modules::bind(index, &mut scope, path, language, import);
+    }
+    scope
+}

@@ -1,0 +1,130 @@
+//! The small rules of call resolution: which names are too common to
+//! resolve by name alone, which symbol kinds a call can target, uniqueness.
+
+use crate::resolve_index::Family;
+use doctown_core::{CallKind, SymbolKind};
+
+/// Method names too common (standard-library and builtin methods) to
+/// resolve by name alone on an arbitrary receiver; compared ignoring ASCII case.
+pub(crate) const COMMON_METHODS: &[&str] = &[
+    "new",
+    "get",
+    "set",
+    "len",
+    "push",
+    "pop",
+    "clone",
+    "to_string",
+    "tostring",
+    "from",
+    "into",
+    "default",
+    "fmt",
+    "append",
+    "join",
+    "format",
+    "map",
+    "filter",
+    "insert",
+    "remove",
+    "contains",
+    "iter",
+    "next",
+    "unwrap",
+    "expect",
+    "update",
+    "add",
+    "write",
+    "read",
+    "close",
+    "open",
+    "run",
+    "call",
+    "apply",
+    "bind",
+    "then",
+    "catch",
+    "keys",
+    "values",
+    "items",
+    "string",
+    "error",
+    "equals",
+    "hash",
+    "lock",
+    "send",
+    "wait",
+    "delete",
+    "log",
+    "foreach",
+    "split",
+    "trim",
+    "replace",
+    "some",
+    "every",
+    "find",
+    "reduce",
+    "slice",
+    "splice",
+    "concat",
+    "indexof",
+    "includes",
+    "startswith",
+    "endswith",
+    "strip",
+    "encode",
+    "decode",
+    "copy",
+    "extend",
+    "sort",
+    "reverse",
+    "count",
+    "index",
+    "is_empty",
+    "as_str",
+    "as_ref",
+    "collect",
+    "ok",
+    "err",
+    "lower",
+    "upper",
+    "flush",
+    "emit",
+    "clear",
+    "size",
+    "has",
+    "parse",
+    "print",
+    "println",
+    "init",
+    "start",
+    "stop",
+    "do",
+    "exec",
+    "test",
+    "match",
+];
+
+pub(crate) fn is_common(name: &str) -> bool {
+    COMMON_METHODS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// The only element, if there is exactly one.
+pub(crate) fn unique(mut it: impl Iterator<Item = usize>) -> Option<usize> {
+    let first = it.next()?;
+    it.all(|x| x == first).then_some(first)
+}
+
+pub(crate) fn is_definition(kind: SymbolKind, call: CallKind, family: Family) -> bool {
+    match call {
+        CallKind::Macro => kind == SymbolKind::Macro,
+        CallKind::Constructor => {
+            matches!(kind, SymbolKind::Class | SymbolKind::Struct)
+                || (kind == SymbolKind::Function && matches!(family, Family::Ecma | Family::Python))
+        }
+        _ => matches!(
+            kind,
+            SymbolKind::Function | SymbolKind::Class | SymbolKind::Struct
+        ),
+    }
+}

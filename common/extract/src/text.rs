@@ -1,0 +1,243 @@
+//! Text helpers: whitespace collapsing with caps, signature cleaning, and
+//! doc comment cleaning. All bounded: they never scan past what they keep.
+
+/// The longest signature kept, in characters (an ellipsis marks a cut).
+pub const SIGNATURE_CAP: usize = 300;
+/// The longest callee or qualifier kept, in characters.
+pub const CALLEE_CAP: usize = 120;
+/// The longest initialiser kept verbatim in a constant's or variable's signature.
+pub const INITIALISER_CAP: usize = 60;
+
+/// Collapses runs of whitespace to one space, trims both ends and stops at
+/// `cap` characters (appending `…` when cut).
+pub fn collapse(text: &str, cap: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(cap + 4));
+    let mut count = 0;
+    let mut pending_space = false;
+    for ch in text.chars() {
+        if ch.is_whitespace() {
+            pending_space = count > 0;
+            continue;
+        }
+        if pending_space {
+            if count + 1 >= cap {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            count += 1;
+            pending_space = false;
+        }
+        if count >= cap {
+            out.push('…');
+            return out;
+        }
+        out.push(ch);
+        count += 1;
+    }
+    out
+}
+
+/// Removes all whitespace and stops at `cap` characters (appending `…`).
+pub fn compact(text: &str, cap: usize) -> String {
+    let mut out = String::new();
+    for (count, ch) in text.chars().filter(|c| !c.is_whitespace()).enumerate() {
+        if count >= cap {
+            out.push('…');
+            break;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A declaration head as a signature: whitespace collapsed, capped, and
+/// without the trailing `{`, `;`, `:` or `=` that introduced the body.
+pub fn signature(head: &str) -> String {
+    let mut sig = collapse(head, SIGNATURE_CAP);
+    while let Some(last) = sig.chars().last() {
+        if matches!(last, '{' | ';' | ':' | '=' | ',') || last.is_whitespace() {
+            sig.pop();
+        } else {
+            break;
+        }
+    }
+    sig
+}
+
+/// A signature for a binding: `head = value` when the value is short,
+/// `head = …` otherwise.
+pub fn binding_signature(head: &str, value: Option<&str>) -> String {
+    let head = signature(head);
+    match value {
+        None => head,
+        Some(value) => {
+            let short = collapse(value, INITIALISER_CAP + 1);
+            if short.chars().count() > INITIALISER_CAP || short.ends_with('…') {
+                signature(&format!("{head} = …"))
+            } else {
+                signature(&format!("{head} = {short}"))
+            }
+        }
+    }
+}
+
+/// Whether a name is written in UPPER_CASE (at least one letter, no lowercase).
+pub fn is_upper_case(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Cleans `///` and `/** */` style comments (Rust, JSDoc) and `//` (Go):
+/// markers removed, common indentation removed, blank edges trimmed.
+pub fn clean_comment_lines<'a>(comments: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for comment in comments {
+        let comment = comment.trim();
+        if let Some(body) = comment.strip_prefix("/*") {
+            let body = body.strip_suffix("*/").unwrap_or(body);
+            let body = body.trim_start_matches(['*', '!']);
+            for line in body.lines() {
+                let line = line.trim_start();
+                let line = line.strip_prefix('*').unwrap_or(line);
+                lines.push(line.trim_end().to_string());
+            }
+        } else {
+            let body = comment.trim_start_matches('/');
+            let body = body.strip_prefix('!').unwrap_or(body);
+            lines.push(body.trim_end().to_string());
+        }
+    }
+    finish_doc(lines)
+}
+
+/// Cleans a Python docstring literal: prefix and quotes removed, then
+/// dedented like `inspect.cleandoc`.
+pub fn clean_docstring(literal: &str) -> Option<String> {
+    let body = literal.trim_start_matches(['r', 'R', 'u', 'U', 'b', 'B', 'f', 'F']);
+    let body = ["\"\"\"", "'''", "\"", "'"]
+        .iter()
+        .find_map(|q| body.strip_prefix(q).and_then(|b| b.strip_suffix(q)))
+        .unwrap_or(body);
+    let mut lines = body.lines();
+    let first = lines.next().unwrap_or("").trim().to_string();
+    let mut all = vec![first];
+    all.extend(lines.map(|l| l.trim_end().to_string()));
+    finish_doc(all)
+}
+
+fn finish_doc(mut lines: Vec<String>) -> Option<String> {
+    // Remove the common indentation of the non-blank lines after the first.
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let first_indent = lines
+        .first()
+        .map(|l| l.len() - l.trim_start().len())
+        .unwrap_or(0);
+    for (i, line) in lines.iter_mut().enumerate() {
+        let cut = if i == 0 {
+            first_indent.min(indent.max(1))
+        } else {
+            indent
+        };
+        if line.len() >= cut && line.is_char_boundary(cut) {
+            *line = line[cut..].to_string();
+        } else {
+            *line = line.trim_start().to_string();
+        }
+    }
+    while lines.first().is_some_and(|l| l.trim().is_empty()) {
+        lines.remove(0);
+    }
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    let text = lines.join("\n");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapse_caps_and_trims() {
+        assert_eq!(collapse("  fn   f(\n  a: u32,\n) ", 100), "fn f( a: u32, )");
+        assert_eq!(collapse("abcdef", 3), "abc…");
+        assert_eq!(compact("self . store\n.get", 100), "self.store.get");
+        assert_eq!(compact("abcdef", 2), "ab…");
+    }
+
+    #[test]
+    fn signatures_drop_body_openers() {
+        assert_eq!(
+            signature("pub fn run(&self) -> u32 {"),
+            "pub fn run(&self) -> u32"
+        );
+        assert_eq!(signature("def f(x: int) -> str:"), "def f(x: int) -> str");
+        assert_eq!(signature("fn sig();  "), "fn sig()");
+        let long = format!("fn f({})", "a: u32, ".repeat(100));
+        assert_eq!(signature(&long).chars().count(), SIGNATURE_CAP + 1);
+        assert_eq!(
+            binding_signature("pub const N: usize", Some("10")),
+            "pub const N: usize = 10"
+        );
+        let long_value = "[".to_string() + &"1, ".repeat(100) + "]";
+        assert_eq!(
+            binding_signature("const T: [u8; 100]", Some(&long_value)),
+            "const T: [u8; 100] = …"
+        );
+        assert_eq!(binding_signature("let x", None), "let x");
+    }
+
+    #[test]
+    fn comments_are_cleaned() {
+        assert_eq!(
+            clean_comment_lines([
+                "/// Adds two numbers.",
+                "///",
+                "/// # Panics",
+                "///   never"
+            ])
+            .as_deref(),
+            Some("Adds two numbers.\n\n# Panics\n  never")
+        );
+        assert_eq!(
+            clean_comment_lines(["/**\n * Fetches a user.\n * @param id the id\n */"]).as_deref(),
+            Some("Fetches a user.\n@param id the id")
+        );
+        assert_eq!(
+            clean_comment_lines(["// Server serves."]).as_deref(),
+            Some("Server serves.")
+        );
+        assert_eq!(clean_comment_lines(["///", "///   "]), None);
+    }
+
+    #[test]
+    fn docstrings_are_dedented() {
+        let doc = "\"\"\"Load a file.\n\n    Args:\n        path: where\n    \"\"\"";
+        assert_eq!(
+            clean_docstring(doc).as_deref(),
+            Some("Load a file.\n\nArgs:\n    path: where")
+        );
+        assert_eq!(clean_docstring("'one line'").as_deref(), Some("one line"));
+        assert_eq!(clean_docstring("r\"\"\"  \"\"\""), None);
+    }
+
+    #[test]
+    fn upper_case_names() {
+        assert!(is_upper_case("MAX_SIZE"));
+        assert!(is_upper_case("V2"));
+        assert!(!is_upper_case("__all__"));
+        assert!(!is_upper_case("Config"));
+        assert!(!is_upper_case("_"));
+    }
+}

@@ -1,0 +1,347 @@
+//! The one tree walk every language shares: an iterative pre-order walk with
+//! a `TreeCursor` (no recursion, so any nesting depth is safe), a scope stack
+//! of the symbols that enclose the current node, and the runs of comments and
+//! attributes that precede each node (kept by the walk itself, because
+//! `Node::prev_sibling` costs O(siblings) per call).
+
+use crate::text::{compact, CALLEE_CAP};
+use doctown_core::{
+    ByteRange, CallKind, CallSite, Import, Language, Position, Span, Symbol, SymbolId, SymbolKind,
+    Visibility,
+};
+use std::collections::HashSet;
+use tree_sitter::Node;
+
+/// One language's rules: which nodes lead a declaration (comments,
+/// attributes, decorators) and what to do on entering a node.
+pub(crate) trait Rules {
+    /// Whether a node of this kind belongs to the run that precedes a
+    /// declaration (doc comments, attributes, decorators).
+    fn is_leading(&self, kind: &str) -> bool;
+    /// Handles a node; returns whether to walk into its children.
+    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool;
+}
+
+/// A symbol being declared, before it gets an id.
+pub(crate) struct Decl<'t> {
+    /// The node whose range is the symbol's span.
+    pub node: Node<'t>,
+    pub name: String,
+    pub kind: SymbolKind,
+    pub signature: String,
+    pub visibility: Visibility,
+    pub doc: Option<String>,
+    pub attributes: Vec<String>,
+    pub bases: Vec<String>,
+    pub target: Option<String>,
+    /// Overrides `prefix + sep + name` (used for impl blocks).
+    pub qualified_name: Option<String>,
+}
+
+impl<'t> Decl<'t> {
+    pub fn new(
+        node: Node<'t>,
+        name: impl Into<String>,
+        kind: SymbolKind,
+        signature: String,
+    ) -> Self {
+        Decl {
+            node,
+            name: name.into(),
+            kind,
+            signature,
+            visibility: Visibility::Private,
+            doc: None,
+            attributes: Vec::new(),
+            bases: Vec::new(),
+            target: None,
+            qualified_name: None,
+        }
+    }
+}
+
+struct Scope {
+    depth: usize,
+    symbol: Option<usize>,
+    prefix: String,
+    callable: bool,
+}
+
+/// The walk's state, handed to the language rules.
+pub(crate) struct Cx<'t, 's> {
+    pub src: &'s str,
+    pub path: &'s str,
+    pub language: Language,
+    pub symbols: Vec<Symbol>,
+    pub parents: Vec<Option<usize>>,
+    pub imports: Vec<Import>,
+    sep: &'static str,
+    root_prefix: String,
+    scopes: Vec<Scope>,
+    depth: usize,
+    ancestors: Vec<Node<'t>>,
+    runs: Vec<Vec<Node<'t>>>,
+    preceding: Vec<Vec<Node<'t>>>,
+    seen_calls: HashSet<(usize, String, u32)>,
+}
+
+impl<'t, 's> Cx<'t, 's> {
+    pub fn new(
+        src: &'s str,
+        path: &'s str,
+        language: Language,
+        root_prefix: String,
+        sep: &'static str,
+    ) -> Self {
+        Cx {
+            src,
+            path,
+            language,
+            symbols: Vec::new(),
+            parents: Vec::new(),
+            imports: Vec::new(),
+            sep,
+            root_prefix,
+            scopes: Vec::new(),
+            depth: 0,
+            ancestors: Vec::new(),
+            runs: vec![Vec::new()],
+            preceding: vec![Vec::new()],
+            seen_calls: HashSet::new(),
+        }
+    }
+
+    /// The source text of a node.
+    pub fn text(&self, node: Node) -> &'s str {
+        self.src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
+    }
+
+    /// The text of a node's field child.
+    pub fn field(&self, node: Node, field: &str) -> Option<&'s str> {
+        node.child_by_field_name(field).map(|n| self.text(n))
+    }
+
+    /// The source between two byte offsets.
+    pub fn slice(&self, start: usize, end: usize) -> &'s str {
+        self.src.get(start..end.max(start)).unwrap_or("")
+    }
+
+    /// The `n`-th ancestor of the current node (1 = parent).
+    pub fn ancestor(&self, n: usize) -> Option<Node<'t>> {
+        self.ancestors
+            .len()
+            .checked_sub(n)
+            .map(|i| self.ancestors[i])
+    }
+
+    /// The comments/attributes immediately before the current node
+    /// (`up` = 0), or before its `up`-th ancestor.
+    pub fn leading(&self, up: usize) -> &[Node<'t>] {
+        self.depth
+            .checked_sub(up)
+            .map(|d| self.preceding[d].as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The qualified-name prefix of the current scope.
+    pub fn prefix(&self) -> &str {
+        self.scopes
+            .last()
+            .map(|s| s.prefix.as_str())
+            .unwrap_or(&self.root_prefix)
+    }
+
+    /// Replaces the qualified-name prefix of the file (Go's `package` clause).
+    pub fn set_root_prefix(&mut self, prefix: String) {
+        self.root_prefix = prefix;
+    }
+
+    /// The symbol of the innermost scope, if any.
+    pub fn scope_symbol(&self) -> Option<usize> {
+        self.scopes.last().and_then(|s| s.symbol)
+    }
+
+    /// Whether no function or method encloses the current node.
+    pub fn at_module_level(&self) -> bool {
+        !self.scopes.iter().any(|s| s.callable)
+    }
+
+    /// Joins a prefix and a name with this language's separator.
+    pub fn qualify(&self, prefix: &str, name: &str) -> String {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}{}{name}", self.sep)
+        }
+    }
+
+    /// Records a symbol; when `open` is set, it becomes the scope of the
+    /// current node's descendants, with `child_prefix` (default: its
+    /// qualified name) as their prefix.
+    pub fn declare(&mut self, decl: Decl<'t>, open: bool, child_prefix: Option<String>) -> usize {
+        let qualified_name = decl
+            .qualified_name
+            .unwrap_or_else(|| self.qualify(self.prefix(), &decl.name));
+        let node = decl.node;
+        let start = node.start_position();
+        let end = node.end_position();
+        let span = Span {
+            bytes: ByteRange {
+                start: node.start_byte(),
+                end: node.end_byte(),
+            },
+            start: Position {
+                line: start.row as u32 + 1,
+                column: start.column as u32,
+            },
+            end: Position {
+                line: end.row as u32 + 1,
+                column: end.column as u32,
+            },
+        };
+        let index = self.symbols.len();
+        self.parents.push(self.scope_symbol());
+        let callable = decl.kind.is_callable();
+        let prefix = child_prefix.unwrap_or_else(|| qualified_name.clone());
+        self.symbols.push(Symbol {
+            id: SymbolId::from_raw(""),
+            name: decl.name,
+            kind: decl.kind,
+            qualified_name,
+            language: self.language,
+            path: self.path.to_string(),
+            span,
+            signature: decl.signature,
+            visibility: decl.visibility,
+            doc: decl.doc,
+            attributes: decl.attributes,
+            parent: None,
+            bases: decl.bases,
+            target: decl.target,
+            calls: Vec::new(),
+        });
+        if open {
+            self.scopes.push(Scope {
+                depth: self.depth,
+                symbol: Some(index),
+                prefix,
+                callable,
+            });
+        }
+        index
+    }
+
+    /// Records a call at `node` to the innermost enclosing function or method.
+    pub fn call(
+        &mut self,
+        node: Node,
+        callee: &str,
+        name: &str,
+        qualifier: Option<&str>,
+        kind: CallKind,
+    ) {
+        let Some(owner) = self
+            .scopes
+            .iter()
+            .rev()
+            .find(|s| s.callable)
+            .and_then(|s| s.symbol)
+        else {
+            return;
+        };
+        let callee = compact(callee, CALLEE_CAP);
+        let line = node.start_position().row as u32 + 1;
+        if name.is_empty() || !self.seen_calls.insert((owner, callee.clone(), line)) {
+            return;
+        }
+        self.symbols[owner].calls.push(CallSite {
+            callee,
+            name: compact(name, CALLEE_CAP),
+            qualifier: qualifier.map(|q| compact(q, CALLEE_CAP)),
+            kind,
+            line,
+            resolved: None,
+        });
+    }
+
+    /// Records an import.
+    pub fn import(&mut self, node: Node, module: &str, names: Vec<String>, alias: Option<&str>) {
+        self.imports.push(Import {
+            module: module.to_string(),
+            names,
+            alias: alias.map(str::to_string),
+            line: node.start_position().row as u32 + 1,
+        });
+    }
+
+    fn enter_level(&mut self) {
+        self.depth += 1;
+        if self.runs.len() <= self.depth {
+            self.runs.push(Vec::new());
+            self.preceding.push(Vec::new());
+        }
+        self.runs[self.depth].clear();
+        self.preceding[self.depth].clear();
+    }
+
+    fn leave_node(&mut self) {
+        while self.scopes.last().is_some_and(|s| s.depth >= self.depth) {
+            self.scopes.pop();
+        }
+    }
+}
+
+/// Walks the whole tree once, in pre-order, without recursion.
+pub(crate) fn walk<'t, R: Rules>(root: Node<'t>, rules: &mut R, cx: &mut Cx<'t, '_>) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let leading = rules.is_leading(node.kind());
+        if !leading {
+            let d = cx.depth;
+            std::mem::swap(&mut cx.runs[d], &mut cx.preceding[d]);
+            cx.runs[d].clear();
+        }
+        let descend = rules.enter(node, cx);
+        if leading {
+            let d = cx.depth;
+            cx.runs[d].push(node);
+        }
+        if descend && cursor.goto_first_child() {
+            cx.ancestors.push(node);
+            cx.enter_level();
+            continue;
+        }
+        loop {
+            cx.leave_node();
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            cx.ancestors.pop();
+            cx.depth -= 1;
+        }
+    }
+}
+
+/// Turns method calls on an imported module's binding (`os.getcwd()`,
+/// `http.Get()`, `ns.f()`) into path calls.
+pub(crate) fn reclassify_module_calls(symbols: &mut [Symbol], bindings: &HashSet<String>) {
+    if bindings.is_empty() {
+        return;
+    }
+    for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
+        if call.kind == CallKind::Method
+            && call
+                .qualifier
+                .as_ref()
+                .is_some_and(|q| bindings.contains(q))
+        {
+            call.kind = CallKind::Path;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Cross-file call resolution over a small multi-language repository with
+//! known answers, and resolution at scale.
+
+mod common;
+
+use doctown_core::{
+    CallKind, CallSite, Language, Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
+};
+use doctown_extract::resolve_calls;
+use std::collections::HashMap;
+use std::time::Instant;
+
+const FILES: &[(&str, Language, &str)] = &[
+    ("src/lib.rs", Language::Rust, "mod store;\nmod util;\nuse crate::store::Store;\npub fn run() {\n    let s = Store::open();\n    s.flush_all();\n    store::helpers::tidy();\n    util_fn();\n    crate::util::util_fn();\n}\n"),
+    ("src/store/mod.rs", Language::Rust, "pub mod helpers;\npub struct Store;\nimpl Store {\n    pub fn open() -> Self { Self::init(); Store }\n    fn init() {}\n    pub fn flush_all(&self) { self.init2() }\n}\nimpl Store {\n    fn init2(&self) {}\n}\n"),
+    ("src/store/helpers.rs", Language::Rust, "pub fn tidy() { super::Store::open(); }\n"),
+    ("src/util.rs", Language::Rust, "pub fn util_fn() {}\n"),
+    ("app/main.py", Language::Python, "from .services import billing\nfrom app.models import Order as O\nimport app.utils as u\n\ndef main(o):\n    billing.charge()\n    O()\n    u.fmt_money()\n    o.grand_total()\n    helper()\n"),
+    ("app/services/billing.py", Language::Python, "def charge():\n    pass\n\ndef helper():\n    pass\n"),
+    ("app/models.py", Language::Python, "class Order:\n    def grand_total(self):\n        return self._sum()\n    def _sum(self):\n        return 0\n\nclass Special(Order):\n    def extra(self):\n        return self._sum()\n\ndef helper():\n    pass\n"),
+    ("app/utils.py", Language::Python, "def fmt_money():\n    pass\n"),
+    ("src/index.ts", Language::TypeScript, "import { add as plus } from \"./math\";\nimport * as str from \"./lib/strings\";\nimport Widget from \"./widget.js\";\nexport function main() {\n  plus(1, 2);\n  str.upper(\"x\");\n  new Widget();\n  missing();\n}\n"),
+    ("src/math.ts", Language::TypeScript, "export function add(a: number, b: number) { return a + b; }\n"),
+    ("src/lib/strings/index.ts", Language::TypeScript, "export const upper = (s: string) => s.toUpperCase();\n"),
+    ("src/widget.tsx", Language::Tsx, "export default class Widget { render() { return <div/>; } }\n"),
+    ("lib/a.js", Language::JavaScript, "const b = require('./b');\nfunction go() { b.run(); }\n"),
+    ("lib/b.js", Language::JavaScript, "function run() {}\nmodule.exports = { run };\n"),
+    ("cmd/app/main.go", Language::Go, "package main\n\nimport \"example.com/proj/internal/store\"\n\nfunc main() {\n\tstore.NewStore()\n\tlocalHelper()\n\tNewStore()\n}\n"),
+    ("cmd/app/util.go", Language::Go, "package main\n\nfunc localHelper() {}\n"),
+    ("internal/store/store.go", Language::Go, "package store\n\ntype Store struct{}\n\nfunc NewStore() *Store { s := &Store{}; s.reset(); return s }\n"),
+    ("internal/store/reset.go", Language::Go, "package store\n\nfunc (s *Store) reset() {}\n"),
+];
+
+fn resolved() -> HashMap<(String, String), String> {
+    let extractions = common::extract_all(FILES);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let names: HashMap<&str, &str> = all
+        .iter()
+        .map(|s| (s.id.as_str(), s.qualified_name.as_str()))
+        .collect();
+    let mut out = HashMap::new();
+    for s in &all {
+        for c in &s.calls {
+            let target = c.resolved.as_ref().map_or("?", |id| names[id.as_str()]);
+            out.insert(
+                (s.qualified_name.clone(), c.callee.clone()),
+                target.to_string(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn resolves_across_files_and_languages() {
+    let got = resolved();
+    let expect = [
+        ("crate::run", "Store::open", "crate::store::Store::open"),
+        (
+            "crate::run",
+            "s.flush_all",
+            "crate::store::Store::flush_all",
+        ),
+        (
+            "crate::run",
+            "store::helpers::tidy",
+            "crate::store::helpers::tidy",
+        ),
+        ("crate::run", "util_fn", "crate::util::util_fn"),
+        ("crate::run", "crate::util::util_fn", "crate::util::util_fn"),
+        (
+            "crate::store::Store::open",
+            "Self::init",
+            "crate::store::Store::init",
+        ),
+        (
+            "crate::store::Store::flush_all",
+            "self.init2",
+            "crate::store::Store::init2",
+        ),
+        (
+            "crate::store::helpers::tidy",
+            "super::Store::open",
+            "crate::store::Store::open",
+        ),
+        (
+            "app.main.main",
+            "billing.charge",
+            "app.services.billing.charge",
+        ),
+        ("app.main.main", "O", "app.models.Order"),
+        ("app.main.main", "u.fmt_money", "app.utils.fmt_money"),
+        (
+            "app.main.main",
+            "o.grand_total",
+            "app.models.Order.grand_total",
+        ),
+        ("app.main.main", "helper", "?"),
+        (
+            "app.models.Order.grand_total",
+            "self._sum",
+            "app.models.Order._sum",
+        ),
+        (
+            "app.models.Special.extra",
+            "self._sum",
+            "app.models.Order._sum",
+        ),
+        ("src.main", "plus", "src/math.add"),
+        ("src.main", "str.upper", "src/lib/strings.upper"),
+        ("src.main", "Widget", "src/widget.Widget"),
+        ("src.main", "missing", "?"),
+        ("lib/a.go", "b.run", "lib/b.run"),
+        ("main.main", "store.NewStore", "store.NewStore"),
+        ("main.main", "localHelper", "main.localHelper"),
+        ("main.main", "NewStore", "?"),
+        ("store.NewStore", "s.reset", "store.Store.reset"),
+    ];
+    let mut failures = Vec::new();
+    for (caller, callee, want) in expect {
+        let key = (caller.to_string(), callee.to_string());
+        match got.get(&key) {
+            Some(target) if target == want => {}
+            other => failures.push(format!("{caller} -> {callee}: want {want}, got {other:?}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\nall: {got:#?}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn resolution_is_deterministic() {
+    assert_eq!(resolved(), resolved());
+}
+
+fn symbol(path: &str, name: &str, kind: SymbolKind, ordinal: u32) -> Symbol {
+    let position = Position { line: 1, column: 0 };
+    Symbol {
+        id: SymbolId::for_symbol(path, name, kind.name(), ordinal),
+        name: name.to_string(),
+        kind,
+        qualified_name: name.to_string(),
+        language: Language::Python,
+        path: path.to_string(),
+        span: Span {
+            bytes: doctown_core::ByteRange { start: 0, end: 1 },
+            start: position,
+            end: position,
+        },
+        signature: String::new(),
+        visibility: Visibility::Public,
+        doc: None,
+        attributes: Vec::new(),
+        parent: None,
+        bases: Vec::new(),
+        target: None,
+        calls: Vec::new(),
+    }
+}
+
+#[test]
+fn resolution_scales_linearly() {
+    let mut symbols = Vec::new();
+    for f in 0..1_000 {
+        for s in 0..100 {
+            symbols.push(symbol(
+                &format!("pkg/m{f}.py"),
+                &format!("f{f}_{s}"),
+                SymbolKind::Function,
+                0,
+            ));
+        }
+    }
+    symbols.push(symbol("pkg/target.py", "target", SymbolKind::Function, 0));
+    for caller in &mut symbols[..10_000] {
+        caller.calls.push(CallSite {
+            callee: "target".into(),
+            name: "target".into(),
+            qualifier: None,
+            kind: CallKind::Function,
+            line: 1,
+            resolved: None,
+        });
+        caller.calls.push(CallSite {
+            callee: "x.f7_7".into(),
+            name: "f7_7".into(),
+            qualifier: Some("x".into()),
+            kind: CallKind::Method,
+            line: 2,
+            resolved: None,
+        });
+    }
+    let started = Instant::now();
+    let stats = resolve_calls(&mut symbols, &HashMap::new());
+    let elapsed = started.elapsed();
+    assert_eq!(stats.calls, 20_000);
+    assert_eq!(
+        stats.resolved, 10_000,
+        "function calls resolve, method calls to a function do not"
+    );
+    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+}
