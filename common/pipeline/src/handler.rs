@@ -39,6 +39,9 @@ pub struct StageContext<'a> {
     pub cancel: &'a CancelToken,
     /// In-process only: observers of ingest's chunk stream.
     pub chunk_observer: Option<&'a dyn ChunkObserver>,
+    /// For a fanned-out stage: the shard this invocation handles; `None`
+    /// means the whole stage.
+    pub shard: Option<u32>,
 }
 
 impl StageContext<'_> {

@@ -147,6 +147,7 @@ impl<'a> Runner<'a> {
             events: &emitter,
             cancel: &self.cancel,
             chunk_observer: self.chunk_observer,
+            shard: None,
         };
         let result = catch_unwind(AssertUnwindSafe(|| handler.run(&ctx)))
             .unwrap_or_else(|panic| Err(StageFailure::internal(panic_message(&*panic))));
