@@ -1,0 +1,146 @@
+//! Bounded reading of the tar.gz: every entry into memory, counting bytes as
+//! they are decompressed, refusing unsafe names, non-files, duplicates, and
+//! anything after the archive's end beyond a little zero padding.
+
+use crate::error::DocpackError;
+use crate::reader::ReadLimits;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::rc::Rc;
+
+/// Most zero padding accepted after the tar's end-of-archive marker.
+pub const MAX_TRAILING_BYTES: u64 = 1 << 20;
+
+/// Counts decompressed bytes and fails once the total passes the limit.
+struct Counted<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+    limit: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        if self.count.get() > self.limit {
+            return Err(io::Error::other("expanded size limit"));
+        }
+        Ok(n)
+    }
+}
+
+/// Reads every entry of the tar.gz into memory, within the limits.
+pub(crate) fn read_entries(
+    bytes: &[u8],
+    limits: &ReadLimits,
+) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
+    let count = Rc::new(Cell::new(0u64));
+    let over = |count: &Rc<Cell<u64>>| count.get() > limits.max_total_bytes;
+    let total_err = || {
+        DocpackError::LimitExceeded(format!(
+            "expands to more than {} bytes",
+            limits.max_total_bytes
+        ))
+    };
+    let fail = |e: io::Error, count: &Rc<Cell<u64>>| {
+        if over(count) {
+            total_err()
+        } else {
+            DocpackError::corrupt(e.to_string())
+        }
+    };
+    let gz = flate2::bufread::GzDecoder::new(bytes);
+    let counted = Counted {
+        inner: gz,
+        count: count.clone(),
+        limit: limits.max_total_bytes,
+    };
+    let mut archive = tar::Archive::new(counted);
+    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut declared = 0u64;
+    for item in archive.entries().map_err(|e| fail(e, &count))? {
+        let mut e = item.map_err(|e| fail(e, &count))?;
+        if entries.len() >= limits.max_entries {
+            return Err(DocpackError::LimitExceeded(format!(
+                "more than {} entries",
+                limits.max_entries
+            )));
+        }
+        let name = String::from_utf8(e.path_bytes().into_owned()).map_err(|err| {
+            DocpackError::UnsafePath(String::from_utf8_lossy(err.as_bytes()).into())
+        })?;
+        check_name(&name)?;
+        if !e.header().entry_type().is_file() {
+            return Err(DocpackError::NotAFile(name));
+        }
+        let size = e.size();
+        declared = declared.saturating_add(size);
+        if size > limits.max_entry_bytes {
+            return Err(DocpackError::LimitExceeded(format!(
+                "entry {name} is {size} bytes, more than {}",
+                limits.max_entry_bytes
+            )));
+        }
+        if declared > limits.max_total_bytes {
+            return Err(total_err());
+        }
+        let mut buf = Vec::with_capacity(size.min(64 << 20) as usize);
+        (&mut e)
+            .take(limits.max_entry_bytes + 1)
+            .read_to_end(&mut buf)
+            .map_err(|err| fail(err, &count))?;
+        if buf.len() as u64 != size {
+            return Err(DocpackError::corrupt(format!("entry {name} is truncated")));
+        }
+        if entries.insert(name.clone(), buf).is_some() {
+            return Err(DocpackError::DuplicateEntry(name));
+        }
+    }
+    // Read to the end of the gzip stream, so its CRC and length are checked,
+    // and refuse anything after the tar's end or after the gzip member.
+    let mut counted = archive.into_inner();
+    let mut chunk = [0u8; 8192];
+    let mut trailing = 0u64;
+    loop {
+        let n = counted.read(&mut chunk).map_err(|e| fail(e, &count))?;
+        if n == 0 {
+            break;
+        }
+        trailing += n as u64;
+        if trailing > MAX_TRAILING_BYTES {
+            return Err(DocpackError::LimitExceeded(format!(
+                "more than {MAX_TRAILING_BYTES} bytes of padding after the tar archive"
+            )));
+        }
+        if chunk[..n].iter().any(|&b| b != 0) {
+            return Err(DocpackError::Corrupt(
+                "data after the end of the tar archive".into(),
+            ));
+        }
+    }
+    if !counted.inner.into_inner().is_empty() {
+        return Err(DocpackError::Corrupt(
+            "bytes after the end of the gzip stream".into(),
+        ));
+    }
+    Ok((entries, count.get()))
+}
+
+/// Flat names only: a known entry, or (for newer minors) a plain file name.
+fn check_name(name: &str) -> Result<(), DocpackError> {
+    let traversal = name.starts_with('/')
+        || name.starts_with('\\')
+        || name.split(['/', '\\']).any(|part| part == "..")
+        || name.as_bytes().get(1) == Some(&b':');
+    if traversal || name.is_empty() || name.chars().any(char::is_control) {
+        return Err(DocpackError::UnsafePath(name.to_string()));
+    }
+    Ok(())
+}
+
+pub(crate) fn is_plain_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
+        && !name.starts_with('.')
+}

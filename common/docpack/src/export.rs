@@ -1,0 +1,321 @@
+//! `doctown docpack export --markdown`: a browsable Markdown site.
+//!
+//! Layout: `index.md` (source, statistics, modules, clusters),
+//! `architecture.md` (the architecture summary and the clusters), and
+//! `modules/<slug>.md`, one page per module of `docs.json`; symbols that no
+//! module lists are grouped by directory. Every symbol has an anchor named by
+//! its id (`#sym_…`) with its signature, summary, callers and callees.
+//!
+//! Safety: only `index.md`, `architecture.md` and `modules/<slug>.md` are
+//! written, where a slug keeps `[a-z0-9_-]` only (at most 80 characters),
+//! and nothing is written through a symbolic link, so nothing lands outside
+//! the target directory.
+
+use crate::error::DocpackError;
+use crate::model::{Docpack, Documentation, EdgeKind, SymbolNode};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    pub dir: PathBuf,
+    /// Paths written, relative to `dir`, `/`-separated.
+    pub files: Vec<String>,
+}
+
+struct Page<'a> {
+    title: String,
+    slug: String,
+    path: Option<String>,
+    doc: Option<&'a Documentation>,
+    symbols: Vec<&'a SymbolNode>,
+}
+
+/// A file-name-safe slug: `[a-z0-9_-]`, at most 80 characters, never empty.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    let mut out: String = out.trim_end_matches('-').chars().take(80).collect();
+    if out.is_empty() {
+        out = "module".to_string();
+    }
+    const RESERVED: [&str; 6] = ["con", "prn", "aux", "nul", "com1", "lpt1"];
+    if RESERVED.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// Inline code that survives backticks in the text.
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {} ``", s.replace('\n', " "))
+    } else {
+        format!("`{}`", s.replace('\n', " "))
+    }
+}
+
+fn provenance(doc: &Documentation) -> String {
+    match &doc.model {
+        Some(m) => format!("_Source: {} ({m})_", doc.source.name()),
+        None => format!("_Source: {}_", doc.source.name()),
+    }
+}
+
+fn pages(d: &Docpack) -> Vec<Page<'_>> {
+    let mut pages: Vec<Page<'_>> = Vec::new();
+    let mut placed: BTreeSet<&str> = BTreeSet::new();
+    for m in &d.docs.modules {
+        let symbols: Vec<&SymbolNode> = m
+            .symbols
+            .iter()
+            .filter(|id| placed.insert(id.as_str()))
+            .filter_map(|id| d.symbol(id))
+            .collect();
+        pages.push(Page {
+            title: m.name.clone(),
+            slug: slug(&m.name),
+            path: m.path.clone(),
+            doc: Some(&m.documentation),
+            symbols,
+        });
+    }
+    let mut by_dir: BTreeMap<String, Vec<&SymbolNode>> = BTreeMap::new();
+    for s in d
+        .nodes
+        .symbols
+        .iter()
+        .filter(|s| !placed.contains(s.id.as_str()))
+    {
+        let dir = s
+            .path
+            .rsplit_once('/')
+            .map_or(".", |(dir, _)| dir)
+            .to_string();
+        by_dir.entry(dir).or_default().push(s);
+    }
+    for (dir, symbols) in by_dir {
+        pages.push(Page {
+            title: dir.clone(),
+            slug: slug(&format!("dir-{dir}")),
+            path: Some(dir),
+            doc: None,
+            symbols,
+        });
+    }
+    let mut used = BTreeSet::new();
+    for p in &mut pages {
+        let base = p.slug.clone();
+        let mut n = 2;
+        while !used.insert(p.slug.clone()) {
+            p.slug = format!("{base}-{n}");
+            n += 1;
+        }
+        p.symbols.sort_by(|a, b| {
+            a.qualified_name
+                .cmp(&b.qualified_name)
+                .then(a.id.cmp(&b.id))
+        });
+    }
+    pages
+}
+
+/// Writes the site into `dir` (created if needed) and returns what was written.
+pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackError> {
+    let pages = pages(d);
+    let page_of: BTreeMap<&str, &str> = pages
+        .iter()
+        .flat_map(|p| {
+            p.symbols
+                .iter()
+                .map(move |s| (s.id.as_str(), p.slug.as_str()))
+        })
+        .collect();
+    let mut callees: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in d.graph.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
+        if page_of.contains_key(e.from.as_str()) && page_of.contains_key(e.to.as_str()) {
+            callees.entry(&e.from).or_default().push(&e.to);
+            callers.entry(&e.to).or_default().push(&e.from);
+        }
+    }
+    let qualified = |id: &str| {
+        d.symbol(id)
+            .map_or(String::new(), |s| s.qualified_name.clone())
+    };
+    for list in callees.values_mut().chain(callers.values_mut()) {
+        list.sort_by_key(|id| (qualified(id), id.to_string()));
+    }
+    let link = |id: &str| -> String {
+        let name = d.symbol(id).map_or(id, |s| s.qualified_name.as_str());
+        format!("[{}]({}.md#{id})", code(name), page_of[id])
+    };
+
+    let mut files: Vec<(String, String)> = vec![
+        ("index.md".to_string(), index_page(d, &pages)),
+        (
+            "architecture.md".to_string(),
+            architecture_page(d, &page_of),
+        ),
+    ];
+    for p in &pages {
+        let mut out = format!(
+            "# {}\n\n[Index](../index.md) · [Architecture](../architecture.md)\n\n",
+            code(&p.title)
+        );
+        if let Some(path) = &p.path {
+            let _ = writeln!(out, "Path: {}\n", code(path));
+        }
+        if let Some(doc) = p.doc {
+            let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+        }
+        let _ = writeln!(out, "## Symbols\n");
+        for s in &p.symbols {
+            let _ = writeln!(out, "- [{}](#{}) — {}", code(&s.name), s.id, s.kind);
+        }
+        for s in &p.symbols {
+            let _ = write!(
+                out,
+                "\n<a id=\"{}\"></a>\n\n### {}\n\n",
+                s.id,
+                code(&s.qualified_name)
+            );
+            let _ = writeln!(
+                out,
+                "*{}* · {} · {} · centrality {:.4}\n",
+                s.kind,
+                code(&format!("{}:{}", s.path, s.range.start_line)),
+                format!("{:?}", s.visibility).to_lowercase(),
+                s.centrality
+            );
+            let fence = "`".repeat(3.max(longest_backtick_run(&s.signature) + 1));
+            let _ = writeln!(out, "{fence}{}\n{}\n{fence}\n", s.language, s.signature);
+            if let Some(doc) = &s.documentation {
+                let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+            }
+            for (label, list) in [
+                ("Calls", callees.get(s.id.as_str())),
+                ("Called by", callers.get(s.id.as_str())),
+            ] {
+                if let Some(list) = list {
+                    let links: Vec<String> = list.iter().map(|id| link(id)).collect();
+                    let _ = writeln!(out, "**{label}:** {}\n", links.join(", "));
+                }
+            }
+        }
+        files.push((format!("modules/{}.md", p.slug), out));
+    }
+    write_files(dir, &files)?;
+    Ok(ExportReport {
+        dir: dir.to_path_buf(),
+        files: files.into_iter().map(|(p, _)| p).collect(),
+    })
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+fn index_page(d: &Docpack, pages: &[Page<'_>]) -> String {
+    let m = &d.manifest;
+    let s = &m.statistics;
+    let mut out = format!("# {}\n\n", code(&m.source.name));
+    for (k, v) in [
+        ("Repository", &m.source.repo_url),
+        ("Ref", &m.source.git_ref),
+        ("Commit", &m.source.commit),
+    ] {
+        if let Some(v) = v {
+            let _ = writeln!(out, "- {k}: {}", code(v));
+        }
+    }
+    let _ = writeln!(out, "- Docpack: {}", code(&m.docpack_id));
+    let _ = writeln!(
+        out,
+        "- {} files, {} symbols, {} clusters; summaries by {}\n",
+        s.files, s.symbols, s.clusters, m.models.summary
+    );
+    let _ = writeln!(out, "[Architecture](architecture.md)\n\n## Modules\n");
+    for p in pages {
+        let first = p
+            .doc
+            .and_then(|doc| doc.summary.lines().find(|l| !l.trim().is_empty()));
+        let tail = first
+            .map(|l| format!(" — {}", l.trim()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- [{}](modules/{}.md) ({} symbols){tail}",
+            code(&p.title),
+            p.slug,
+            p.symbols.len()
+        );
+    }
+    out
+}
+
+fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>) -> String {
+    let mut out = String::from("# Architecture\n\n[Index](index.md)\n\n");
+    match &d.docs.architecture {
+        Some(a) => {
+            let doc = &a.documentation;
+            let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+        }
+        None => out.push_str("_No architecture summary in this docpack._\n\n"),
+    }
+    let _ = writeln!(out, "## Clusters\n");
+    for c in &d.clusters.clusters {
+        let _ = writeln!(
+            out,
+            "### {} ({} members, {})\n",
+            code(&c.label),
+            c.members.len(),
+            c.method
+        );
+        for id in &c.members {
+            if let (Some(s), Some(page)) = (d.symbol(id), page_of.get(id.as_str())) {
+                let _ = writeln!(
+                    out,
+                    "- [{}](modules/{page}.md#{id})",
+                    code(&s.qualified_name)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), DocpackError> {
+    let modules = dir.join("modules");
+    refuse_symlink(&modules)?;
+    std::fs::create_dir_all(&modules).map_err(|e| DocpackError::io(&modules, e))?;
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        refuse_symlink(&path)?;
+        std::fs::write(&path, text).map_err(|e| DocpackError::io(&path, e))?;
+    }
+    Ok(())
+}
+
+fn refuse_symlink(path: &Path) -> Result<(), DocpackError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(DocpackError::Invalid(format!(
+            "refusing to write through the symbolic link {}",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}

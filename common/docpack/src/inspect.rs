@@ -1,0 +1,225 @@
+//! `doctown docpack inspect`: a summary of a docpack, as JSON (`Serialize`)
+//! or as text ([`Inspection::render`] / `Display`). Every list is ordered
+//! deterministically, so the text is stable enough for golden tests.
+
+use crate::model::{Docpack, GeneratorInfo, ModelInfo, OptionalParts, SourceInfo, Statistics};
+use serde::Serialize;
+use std::fmt::{self, Write};
+
+/// Clusters listed by [`inspect`].
+pub const TOP_CLUSTERS: usize = 5;
+/// Symbols listed by [`inspect`].
+pub const TOP_SYMBOLS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inspection {
+    pub docpack_id: String,
+    pub schema_version: String,
+    pub source: SourceInfo,
+    pub generator: GeneratorInfo,
+    pub models: ModelInfo,
+    pub statistics: Statistics,
+    pub parts: OptionalParts,
+    /// Languages by symbols, then files, then name (descending counts).
+    pub languages: Vec<LanguageLine>,
+    /// Largest clusters by members, then id.
+    pub largest_clusters: Vec<ClusterLine>,
+    /// Most central symbols by centrality, then qualified name.
+    pub central_symbols: Vec<CentralSymbol>,
+    /// The first line of the architecture summary, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LanguageLine {
+    pub language: String,
+    pub files: u64,
+    pub symbols: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterLine {
+    pub id: String,
+    pub label: String,
+    pub method: String,
+    pub members: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CentralSymbol {
+    pub id: String,
+    pub qualified_name: String,
+    pub kind: String,
+    pub path: String,
+    pub line: u32,
+    pub centrality: f64,
+}
+
+/// Inspects with the default list lengths.
+pub fn inspect(d: &Docpack) -> Inspection {
+    inspect_with(d, TOP_CLUSTERS, TOP_SYMBOLS)
+}
+
+/// Inspects, listing at most `clusters` clusters and `symbols` symbols.
+pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection {
+    let m = &d.manifest;
+    let mut languages: Vec<LanguageLine> = m
+        .statistics
+        .languages
+        .iter()
+        .map(|(l, s)| LanguageLine {
+            language: l.clone(),
+            files: s.files,
+            symbols: s.symbols,
+        })
+        .collect();
+    languages.sort_by(|a, b| {
+        (b.symbols, b.files)
+            .cmp(&(a.symbols, a.files))
+            .then_with(|| a.language.cmp(&b.language))
+    });
+    let mut largest: Vec<ClusterLine> = d
+        .clusters
+        .clusters
+        .iter()
+        .map(|c| ClusterLine {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            method: c.method.clone(),
+            members: c.members.len(),
+        })
+        .collect();
+    largest.sort_by(|a, b| b.members.cmp(&a.members).then_with(|| a.id.cmp(&b.id)));
+    largest.truncate(clusters);
+    let mut central: Vec<CentralSymbol> = d
+        .nodes
+        .symbols
+        .iter()
+        .map(|s| CentralSymbol {
+            id: s.id.clone(),
+            qualified_name: s.qualified_name.clone(),
+            kind: s.kind.name().to_string(),
+            path: s.path.clone(),
+            line: s.range.start_line,
+            centrality: s.centrality,
+        })
+        .collect();
+    central.sort_by(|a, b| {
+        b.centrality
+            .total_cmp(&a.centrality)
+            .then_with(|| a.qualified_name.cmp(&b.qualified_name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    central.truncate(symbols);
+    Inspection {
+        docpack_id: m.docpack_id.clone(),
+        schema_version: m.schema_version.clone(),
+        source: m.source.clone(),
+        generator: m.generator.clone(),
+        models: m.models.clone(),
+        statistics: m.statistics.clone(),
+        parts: m.parts,
+        languages,
+        largest_clusters: largest,
+        central_symbols: central,
+        architecture: d.docs.architecture.as_ref().and_then(|a| {
+            a.documentation
+                .summary
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| l.trim().to_string())
+        }),
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+impl Inspection {
+    /// The text form (what `Display` writes).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let s = &self.statistics;
+        let src = &self.source;
+        let _ = writeln!(out, "docpack   {}", self.docpack_id);
+        let _ = writeln!(out, "format    {}", self.schema_version);
+        let mut source = src.name.clone();
+        if let Some(url) = &src.repo_url {
+            let _ = write!(source, " ({url})");
+        }
+        if let Some(r) = &src.git_ref {
+            let _ = write!(source, " ref {r}");
+        }
+        if let Some(c) = &src.commit {
+            let _ = write!(source, " commit {}", c.chars().take(12).collect::<String>());
+        }
+        let _ = writeln!(out, "source    {source}");
+        let _ = writeln!(
+            out,
+            "generator {} {}",
+            self.generator.name, self.generator.version
+        );
+        let embedding = self.models.embedding.as_deref().unwrap_or("none");
+        let _ = writeln!(
+            out,
+            "models    summary {}, embedding {embedding}",
+            self.models.summary
+        );
+        let _ = writeln!(
+            out,
+            "contents  {} files, {} symbols, {} chunks, {} clusters, {} modules, {} graph nodes, {} edges",
+            s.files, s.symbols, s.chunks, s.clusters, s.modules, s.graph_nodes, s.graph_edges
+        );
+        let vectors = match s.embedding_dimensions {
+            Some(dims) => format!("{} vectors × {dims} dims", s.embeddings),
+            None => "none".to_string(),
+        };
+        let _ = writeln!(out, "vectors   {vectors}");
+        let _ = writeln!(
+            out,
+            "optional  embeddings {}, symbol_contexts {}",
+            yes(self.parts.embeddings),
+            yes(self.parts.symbol_contexts)
+        );
+        if let Some(a) = &self.architecture {
+            let _ = writeln!(out, "\narchitecture\n  {a}");
+        }
+        let _ = writeln!(out, "\nlanguages");
+        for l in &self.languages {
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>6} files {:>7} symbols",
+                l.language, l.files, l.symbols
+            );
+        }
+        let _ = writeln!(out, "\nlargest clusters");
+        for c in &self.largest_clusters {
+            let _ = writeln!(
+                out,
+                "  {:>5} members  {} [{}] ({})",
+                c.members, c.label, c.id, c.method
+            );
+        }
+        let _ = writeln!(out, "\nmost central symbols");
+        for c in &self.central_symbols {
+            let _ = writeln!(
+                out,
+                "  {:.4}  {:<9} {}  {}:{}",
+                c.centrality, c.kind, c.qualified_name, c.path, c.line
+            );
+        }
+        out
+    }
+}
+
+impl fmt::Display for Inspection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}

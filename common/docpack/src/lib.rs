@@ -1,0 +1,82 @@
+//! The docpack: Doctown's portable, deterministic, self-verifying archive of a
+//! repository's documentation.
+//!
+//! A docpack is a gzip-compressed tar with a fixed set of entries
+//! (`manifest.json`, `nodes.json`, `graph.json`, `clusters.json`,
+//! `source_map.json`, `docs.json`, and optionally `embeddings.bin` and
+//! `symbol_contexts.json`). `DOCPACK_SPEC.md` at the repository root is the
+//! normative description; the JSON Schemas in `schemas/docpack/` are
+//! generated from the types in [`model`].
+//!
+//! This crate is pure of the pipeline: it depends only on `doctown-core` for
+//! the shared vocabulary (languages, symbol kinds, visibility, spans). The
+//! pack stage maps pipeline artifacts into a [`DocpackInput`] and calls
+//! [`write_docpack`]; readers call [`read_docpack`] and get a verified
+//! [`Docpack`].
+//!
+//! * [`writer`]: canonical ordering, statistics, hashing and the archive bytes.
+//! * [`reader`]: bounded decompression and full verification before return.
+//! * [`verify()`], [`inspect()`], [`search()`], [`export_markdown()`],
+//!   [`diff()`]: the library side of the `doctown docpack …` commands.
+
+mod archive;
+pub mod canonical;
+pub mod diff;
+pub mod embeddings;
+pub mod error;
+pub mod export;
+pub mod inspect;
+pub mod model;
+pub mod reader;
+pub mod schema;
+pub mod search;
+mod tokens;
+pub mod validate;
+pub mod verify;
+pub mod writer;
+
+pub use diff::{diff, DocpackDiff};
+pub use embeddings::Embeddings;
+pub use error::DocpackError;
+pub use export::{export_markdown, ExportReport};
+pub use inspect::{inspect, Inspection};
+pub use model::*;
+pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits};
+pub use search::{search, search_checked, Hit};
+pub use verify::{verify, verify_with, VerifyReport};
+pub use writer::{encode_docpack, write_docpack, DocpackInput, EncodedDocpack};
+
+/// The format this crate writes, as `docpack/MAJOR.MINOR`.
+pub const SCHEMA_VERSION: &str = "docpack/1.0";
+/// The major version this crate reads; any other major is refused.
+pub const FORMAT_MAJOR: u32 = 1;
+/// The minor version this crate writes; newer minors are read, unknown fields ignored.
+pub const FORMAT_MINOR: u32 = 0;
+
+/// Entry names of the format, as they appear in the tar.
+pub mod entry {
+    pub const MANIFEST: &str = "manifest.json";
+    pub const NODES: &str = "nodes.json";
+    pub const GRAPH: &str = "graph.json";
+    pub const CLUSTERS: &str = "clusters.json";
+    pub const SOURCE_MAP: &str = "source_map.json";
+    pub const DOCS: &str = "docs.json";
+    pub const EMBEDDINGS: &str = "embeddings.bin";
+    pub const SYMBOL_CONTEXTS: &str = "symbol_contexts.json";
+
+    /// Parts every docpack has, besides the manifest.
+    pub const REQUIRED: [&str; 5] = [NODES, GRAPH, CLUSTERS, SOURCE_MAP, DOCS];
+    /// Parts a docpack may have.
+    pub const OPTIONAL: [&str; 2] = [EMBEDDINGS, SYMBOL_CONTEXTS];
+    /// Every entry name known to format 1.0.
+    pub const KNOWN: [&str; 8] = [
+        MANIFEST,
+        NODES,
+        GRAPH,
+        CLUSTERS,
+        SOURCE_MAP,
+        DOCS,
+        EMBEDDINGS,
+        SYMBOL_CONTEXTS,
+    ];
+}

@@ -1,0 +1,95 @@
+//! `docs.json` (module overviews and the architecture summary) and
+//! `symbol_contexts.json` (the facts each summary was made from).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a piece of documentation came from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DocSource {
+    /// Written by a language model (its id in `model`).
+    Model,
+    /// Assembled from extracted facts without a model.
+    Facts,
+}
+
+impl DocSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            DocSource::Model => "model",
+            DocSource::Facts => "facts",
+        }
+    }
+}
+
+/// A generated summary and its provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Documentation {
+    /// Markdown text.
+    pub summary: String,
+    pub source: DocSource,
+    /// The model id when `source` is `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// `docs.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Docs {
+    /// The architecture summary of the whole repository, if generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<ArchitectureDoc>,
+    /// Module overviews, sorted by `id`.
+    #[serde(default)]
+    pub modules: Vec<ModuleDoc>,
+}
+
+/// The architecture summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ArchitectureDoc {
+    pub documentation: Documentation,
+}
+
+/// The overview of one module (a package, directory or cluster).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModuleDoc {
+    /// The module's graph node id (`module:<name>`) or another stable id.
+    pub id: String,
+    /// Display name, e.g. `common/store` or `doctown_store`.
+    pub name: String,
+    /// The directory or file the module corresponds to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The cluster the module corresponds to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub documentation: Documentation,
+    /// Member symbol ids, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<String>,
+}
+
+/// `symbol_contexts.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SymbolContexts {
+    /// One context per summarised symbol, sorted by `symbol_id`.
+    pub contexts: Vec<SymbolContext>,
+}
+
+/// What a symbol's summary was made from. The envelope is typed; `facts` is
+/// the generator's own structure (format-defined only as a JSON value) so
+/// the generate stage can evolve it without a docpack format change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SymbolContext {
+    pub symbol_id: String,
+    /// The model that was given this context, or `facts`.
+    pub model: String,
+    /// The exact prompt text, when a model was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The facts: any JSON value (canonicalised like every JSON part).
+    pub facts: serde_json::Value,
+}

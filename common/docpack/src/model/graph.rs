@@ -1,0 +1,136 @@
+//! `graph.json` (nodes and typed, weighted edges, graph-level metrics) and
+//! `clusters.json` (groups of related symbols).
+
+use super::core_schema::SymbolKindDef;
+use doctown_core::SymbolKind;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `graph.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Graph {
+    /// Every node, sorted by `id`: all symbols, plus files and modules.
+    pub nodes: Vec<GraphNode>,
+    /// Every edge, sorted by `(from, to, kind)`; no duplicates.
+    pub edges: Vec<Edge>,
+    #[serde(default)]
+    pub metrics: GraphMetrics,
+}
+
+/// What a graph node stands for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A symbol of `nodes.json`; the node id is the symbol id.
+    Symbol,
+    /// A source file; id `file:<path>`.
+    File,
+    /// A module or package; id `module:<name>`.
+    Module,
+}
+
+/// One node of the graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GraphNode {
+    pub id: String,
+    pub kind: NodeKind,
+    /// Display name: the symbol's qualified name, the file path, the module name.
+    pub name: String,
+    /// The file the node is in or is, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// For symbol nodes: the symbol's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<SymbolKindDef>")]
+    pub symbol_kind: Option<SymbolKind>,
+    /// Centrality of file and module nodes; symbol centrality is in `nodes.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centrality: Option<f64>,
+}
+
+/// The relation an edge expresses, always read as `from <kind> to`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// A file/module/symbol contains a symbol (or a module contains a file).
+    Contains,
+    /// `from` calls `to`.
+    Calls,
+    /// File or module `from` imports `to`.
+    Imports,
+    /// `from` implements trait/interface `to`.
+    Implements,
+    /// `from` extends/inherits from `to`.
+    Inherits,
+    /// Semantically related (e.g. embedding similarity); undirected in meaning.
+    Related,
+}
+
+impl EdgeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeKind::Contains => "contains",
+            EdgeKind::Calls => "calls",
+            EdgeKind::Imports => "imports",
+            EdgeKind::Implements => "implements",
+            EdgeKind::Inherits => "inherits",
+            EdgeKind::Related => "related",
+        }
+    }
+}
+
+/// A typed, weighted edge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub kind: EdgeKind,
+    /// Strength: call count, similarity, 1.0 for structural edges.
+    #[serde(default = "one")]
+    pub weight: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Graph-level metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GraphMetrics {
+    /// Edges per kind name; computed by the writer.
+    #[serde(default)]
+    pub edges_by_kind: BTreeMap<String, u64>,
+    /// Weakly connected components over symbol nodes, if computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<u64>,
+    /// Directed density `edges / (n·(n−1))` over all nodes; computed by the writer.
+    #[serde(default)]
+    pub density: f64,
+    /// How centrality was computed, e.g. `pagerank(d=0.85)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centrality_method: Option<String>,
+}
+
+/// `clusters.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Clusters {
+    /// Every cluster, sorted by `id`.
+    pub clusters: Vec<Cluster>,
+}
+
+/// A group of related symbols.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Cluster {
+    pub id: String,
+    /// A short human label, e.g. `object store`.
+    pub label: String,
+    /// How the cluster was found, e.g. `louvain`, `directory`, `kmeans`.
+    pub method: String,
+    /// Member symbol ids, sorted.
+    pub members: Vec<String>,
+}

@@ -1,0 +1,46 @@
+//! `source_map.json`: files → chunks → ranges → symbol ids, so that a hit on
+//! a chunk (or a vector row) leads back to its source and its symbols.
+
+use super::core_schema::{ChunkKindDef, LanguageDef};
+use super::symbols::SourceRange;
+use doctown_core::{ChunkKind, Language};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `source_map.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SourceMap {
+    /// Every file, sorted by `path`.
+    pub files: Vec<SourceFile>,
+}
+
+/// One source file of the repository.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SourceFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    #[schemars(with = "LanguageDef")]
+    pub language: Language,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub size_bytes: u64,
+    pub lines: u32,
+    /// The file's chunks, sorted by `(range.start_byte, range.end_byte, id)`.
+    pub chunks: Vec<ChunkEntry>,
+}
+
+/// One chunk: a piece of a file that is embedded and searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ChunkEntry {
+    /// `chk_` and 16 hex characters; the key of the chunk's row in `embeddings.bin`.
+    pub id: String,
+    #[schemars(with = "ChunkKindDef")]
+    pub kind: ChunkKind,
+    pub range: SourceRange,
+    /// The symbols the chunk covers, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbol_ids: Vec<String>,
+    /// For part of a split symbol: `[index, total]`, 0-based index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<[u32; 2]>,
+}

@@ -1,0 +1,256 @@
+//! Reading a docpack: bounded decompression, strict entry names, then full
+//! verification (version, checksums, id, parts, references) before anything
+//! is returned. A damaged docpack is rejected, never half-read.
+//!
+//! Bomb guards: bytes are counted as they are decompressed (headers are not
+//! trusted, but a header that *claims* too much is refused before reading),
+//! with limits on the compressed size, the entry count, each entry's size and
+//! the total expanded size. Nothing is written to disk.
+
+pub use crate::archive::MAX_TRAILING_BYTES;
+use crate::archive::{is_plain_name, read_entries};
+use crate::canonical::{docpack_id, sha256_hex};
+use crate::embeddings::Embeddings;
+use crate::error::{clean, DocpackError};
+use crate::model::manifest_version;
+use crate::model::*;
+use crate::{entry, validate, FORMAT_MAJOR, FORMAT_MINOR};
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+const GIB: u64 = 1 << 30;
+
+/// Limits that bound what a reader will decompress and hold in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Most tar entries (default 10 000).
+    pub max_entries: usize,
+    /// Largest single entry, uncompressed (default 2 GiB).
+    pub max_entry_bytes: u64,
+    /// Most decompressed bytes in all, tar framing included (default 4 GiB).
+    pub max_total_bytes: u64,
+    /// Largest `.docpack` file (default 4 GiB).
+    pub max_compressed_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_entries: 10_000,
+            max_entry_bytes: 2 * GIB,
+            max_total_bytes: 4 * GIB,
+            max_compressed_bytes: 4 * GIB,
+        }
+    }
+}
+
+/// What was read, besides the docpack: for reports.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadStats {
+    pub compressed_bytes: u64,
+    pub expanded_bytes: u64,
+    /// Entries of a newer minor version that this reader verified and ignored.
+    pub ignored_entries: Vec<String>,
+}
+
+/// Reads and verifies a docpack file with the default limits.
+pub fn read_docpack(path: &Path) -> Result<Docpack, DocpackError> {
+    read_docpack_with(path, &ReadLimits::default())
+}
+
+/// Reads and verifies a docpack file.
+pub fn read_docpack_with(path: &Path, limits: &ReadLimits) -> Result<Docpack, DocpackError> {
+    read_path(path, limits).map(|(d, _)| d)
+}
+
+/// Reads and verifies a docpack held in memory.
+pub fn read_docpack_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackError> {
+    read_verified(bytes, limits).map(|(d, _)| d)
+}
+
+pub(crate) fn read_path(
+    path: &Path,
+    limits: &ReadLimits,
+) -> Result<(Docpack, ReadStats), DocpackError> {
+    let file = std::fs::File::open(path).map_err(|e| DocpackError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limits.max_compressed_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| DocpackError::io(path, e))?;
+    if bytes.len() as u64 > limits.max_compressed_bytes {
+        return Err(DocpackError::LimitExceeded(format!(
+            "file is larger than {} bytes",
+            limits.max_compressed_bytes
+        )));
+    }
+    read_verified(&bytes, limits)
+}
+
+fn parse<T: DeserializeOwned>(
+    entries: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+) -> Result<T, DocpackError> {
+    let bytes = entries
+        .get(name)
+        .ok_or_else(|| DocpackError::MissingPart(name.to_string()))?;
+    serde_json::from_slice(bytes).map_err(|e| DocpackError::json(name, e))
+}
+
+pub(crate) fn read_verified(
+    bytes: &[u8],
+    limits: &ReadLimits,
+) -> Result<(Docpack, ReadStats), DocpackError> {
+    if bytes.len() as u64 > limits.max_compressed_bytes {
+        return Err(DocpackError::LimitExceeded(format!(
+            "file is larger than {} bytes",
+            limits.max_compressed_bytes
+        )));
+    }
+    let (entries, expanded) = read_entries(bytes, limits)?;
+    let raw: serde_json::Value = parse(&entries, entry::MANIFEST)?;
+    let version = raw
+        .get("schema_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let (major, minor) = manifest_version(&version).ok_or(DocpackError::BadVersion(version))?;
+    let found = format!("{major}.{minor}");
+    let supported = format!("{FORMAT_MAJOR}.x");
+    if major > FORMAT_MAJOR {
+        return Err(DocpackError::NewerMajor { found, supported });
+    }
+    if major < FORMAT_MAJOR {
+        return Err(DocpackError::OlderMajor { found, supported });
+    }
+    let newer_minor = minor > FORMAT_MINOR;
+    let mut ignored_entries = Vec::new();
+    for name in entries
+        .keys()
+        .filter(|n| !entry::KNOWN.contains(&n.as_str()))
+    {
+        if !newer_minor || !is_plain_name(name) {
+            return Err(DocpackError::UnknownEntry {
+                name: name.clone(),
+                version: format!("docpack/{found}"),
+            });
+        }
+        ignored_entries.push(name.clone());
+    }
+    let manifest: Manifest =
+        serde_json::from_value(raw).map_err(|e| DocpackError::json(entry::MANIFEST, e))?;
+    for part in entry::REQUIRED {
+        if !entries.contains_key(part) {
+            return Err(DocpackError::MissingPart(part.to_string()));
+        }
+    }
+    verify_checksums(&manifest, &entries)?;
+
+    let embeddings = match entries.get(entry::EMBEDDINGS) {
+        Some(b) => Some(Embeddings::from_bytes(b)?),
+        None => None,
+    };
+    let symbol_contexts = match entries.contains_key(entry::SYMBOL_CONTEXTS) {
+        true => Some(parse::<SymbolContexts>(&entries, entry::SYMBOL_CONTEXTS)?),
+        false => None,
+    };
+    check_parts(&manifest, embeddings.as_ref(), symbol_contexts.is_some())?;
+    let docpack = Docpack {
+        nodes: parse(&entries, entry::NODES)?,
+        graph: parse(&entries, entry::GRAPH)?,
+        clusters: parse(&entries, entry::CLUSTERS)?,
+        source_map: parse(&entries, entry::SOURCE_MAP)?,
+        docs: parse(&entries, entry::DOCS)?,
+        manifest,
+        embeddings,
+        symbol_contexts,
+    };
+    validate::validate_parts(&validate::Parts {
+        nodes: &docpack.nodes,
+        graph: &docpack.graph,
+        clusters: &docpack.clusters,
+        source_map: &docpack.source_map,
+        docs: &docpack.docs,
+        embeddings: docpack.embeddings.as_ref(),
+        symbol_contexts: docpack.symbol_contexts.as_ref(),
+    })?;
+    let stats = ReadStats {
+        compressed_bytes: bytes.len() as u64,
+        expanded_bytes: expanded,
+        ignored_entries,
+    };
+    Ok((docpack, stats))
+}
+
+fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result<(), DocpackError> {
+    if m.checksum.algorithm != "sha256" {
+        return Err(DocpackError::Invalid(format!(
+            "checksum algorithm {:?} is not supported (expected sha256)",
+            m.checksum.algorithm
+        )));
+    }
+    let listed: BTreeMap<&str, &EntryChecksum> = m
+        .checksum
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), e))
+        .collect();
+    for name in entries.keys().filter(|n| n.as_str() != entry::MANIFEST) {
+        if !listed.contains_key(name.as_str()) {
+            return Err(DocpackError::Invalid(format!(
+                "entry {name} is not listed in the manifest's checksums"
+            )));
+        }
+    }
+    for (name, expected) in &listed {
+        let bytes = entries
+            .get(*name)
+            .ok_or_else(|| DocpackError::MissingPart(clean(name)))?;
+        let actual = sha256_hex(bytes);
+        if actual != expected.sha256 || bytes.len() as u64 != expected.size {
+            return Err(DocpackError::ChecksumMismatch {
+                name: name.to_string(),
+                expected: clean(&format!("{} ({} bytes)", expected.sha256, expected.size)),
+                actual: format!("{actual} ({} bytes)", bytes.len()),
+            });
+        }
+    }
+    let actual = docpack_id(listed.iter().map(|(n, e)| (*n, e.sha256.as_str())));
+    for claimed in [&m.checksum.value, &m.docpack_id] {
+        if *claimed != actual {
+            return Err(DocpackError::IdMismatch {
+                expected: clean(claimed),
+                actual,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_parts(
+    m: &Manifest,
+    embeddings: Option<&Embeddings>,
+    contexts: bool,
+) -> Result<(), DocpackError> {
+    let p = m.parts;
+    if p.embeddings != embeddings.is_some() || p.symbol_contexts != contexts {
+        return Err(DocpackError::Invalid(format!(
+            "manifest parts (embeddings: {}, symbol_contexts: {}) disagree with the entries present",
+            p.embeddings, p.symbol_contexts
+        )));
+    }
+    if let Some(e) = embeddings {
+        let claimed = m.statistics.embedding_dimensions;
+        if claimed != Some(e.dims() as u32) || m.statistics.embeddings != e.len() as u64 {
+            return Err(DocpackError::Embeddings(format!(
+                "header has {} rows × {} dims but the manifest says {} rows × {:?} dims",
+                e.len(),
+                e.dims(),
+                m.statistics.embeddings,
+                claimed
+            )));
+        }
+    }
+    Ok(())
+}

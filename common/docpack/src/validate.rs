@@ -1,0 +1,153 @@
+//! Consistency of the parts with each other: unique ids, references that
+//! resolve, cluster membership that agrees both ways, finite numbers. The
+//! writer refuses inconsistent content and the reader refuses a docpack that
+//! breaks these rules, so every [`crate::Docpack`] can be navigated safely.
+
+use crate::embeddings::Embeddings;
+use crate::error::DocpackError;
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Borrowed parts of a docpack, for validation.
+pub struct Parts<'a> {
+    pub nodes: &'a Nodes,
+    pub graph: &'a Graph,
+    pub clusters: &'a Clusters,
+    pub source_map: &'a SourceMap,
+    pub docs: &'a Docs,
+    pub embeddings: Option<&'a Embeddings>,
+    pub symbol_contexts: Option<&'a SymbolContexts>,
+}
+
+fn invalid(msg: String) -> DocpackError {
+    DocpackError::Invalid(crate::error::clean(&msg))
+}
+
+fn unique<'a>(
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<BTreeSet<&'a str>, DocpackError> {
+    let mut set = BTreeSet::new();
+    for id in ids {
+        if id.is_empty() {
+            return Err(invalid(format!("empty {what} id")));
+        }
+        if !set.insert(id) {
+            return Err(invalid(format!("duplicate {what} id {id}")));
+        }
+    }
+    Ok(set)
+}
+
+fn finite(what: &str, id: &str, x: f64) -> Result<(), DocpackError> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(invalid(format!("{what} of {id} is not a finite number")))
+    }
+}
+
+fn known(set: &BTreeSet<&str>, what: &str, id: &str, owner: &str) -> Result<(), DocpackError> {
+    if set.contains(id) {
+        Ok(())
+    } else {
+        Err(invalid(format!("{owner} refers to unknown {what} {id}")))
+    }
+}
+
+/// Checks the rules in the module docs; the first violation is the error.
+pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
+    let symbols = unique("symbol", p.nodes.symbols.iter().map(|s| s.id.as_str()))?;
+    let graph_nodes = unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str()))?;
+    let clusters = unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str()))?;
+    unique(
+        "file path",
+        p.source_map.files.iter().map(|f| f.path.as_str()),
+    )?;
+    let chunks = unique(
+        "chunk",
+        p.source_map
+            .files
+            .iter()
+            .flat_map(|f| f.chunks.iter().map(|c| c.id.as_str())),
+    )?;
+    unique("module", p.docs.modules.iter().map(|m| m.id.as_str()))?;
+
+    let mut symbol_cluster: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in &p.clusters.clusters {
+        for m in &c.members {
+            known(&symbols, "symbol", m, &format!("cluster {}", c.id))?;
+            if let Some(other) = symbol_cluster.insert(m, &c.id) {
+                return Err(invalid(format!(
+                    "symbol {m} is in clusters {other} and {}",
+                    c.id
+                )));
+            }
+        }
+    }
+    for s in &p.nodes.symbols {
+        let owner = format!("symbol {}", s.id);
+        finite("centrality", &s.id, s.centrality)?;
+        if let Some(parent) = &s.parent {
+            known(&symbols, "symbol", parent, &owner)?;
+        }
+        if symbol_cluster.get(s.id.as_str()).copied() != s.cluster.as_deref() {
+            return Err(invalid(format!(
+                "{owner} names cluster {:?} but clusters.json puts it in {:?}",
+                s.cluster,
+                symbol_cluster.get(s.id.as_str())
+            )));
+        }
+        if !graph_nodes.contains(s.id.as_str()) {
+            return Err(invalid(format!("{owner} has no node in graph.json")));
+        }
+    }
+    for n in &p.graph.nodes {
+        if n.kind == NodeKind::Symbol {
+            known(&symbols, "symbol", &n.id, "graph.json symbol node")?;
+        }
+        finite("centrality", &n.id, n.centrality.unwrap_or(0.0))?;
+    }
+    let mut seen_edges = BTreeSet::new();
+    for e in &p.graph.edges {
+        let owner = format!("{} edge {} -> {}", e.kind.name(), e.from, e.to);
+        known(&graph_nodes, "graph node", &e.from, &owner)?;
+        known(&graph_nodes, "graph node", &e.to, &owner)?;
+        finite("weight", &owner, e.weight)?;
+        if !seen_edges.insert((e.from.as_str(), e.to.as_str(), e.kind)) {
+            return Err(invalid(format!("duplicate {owner}")));
+        }
+    }
+    finite("density", "graph.json", p.graph.metrics.density)?;
+    for f in &p.source_map.files {
+        for c in &f.chunks {
+            for s in &c.symbol_ids {
+                known(&symbols, "symbol", s, &format!("chunk {}", c.id))?;
+            }
+        }
+    }
+    for m in &p.docs.modules {
+        let owner = format!("module {}", m.id);
+        for s in &m.symbols {
+            known(&symbols, "symbol", s, &owner)?;
+        }
+        if let Some(c) = &m.cluster {
+            known(&clusters, "cluster", c, &owner)?;
+        }
+    }
+    if let Some(ctx) = p.symbol_contexts {
+        let ids = unique(
+            "symbol context",
+            ctx.contexts.iter().map(|c| c.symbol_id.as_str()),
+        )?;
+        for id in ids {
+            known(&symbols, "symbol", id, "symbol_contexts.json")?;
+        }
+    }
+    if let Some(e) = p.embeddings {
+        for id in e.ids() {
+            known(&chunks, "chunk", id, "embeddings.bin")?;
+        }
+    }
+    Ok(())
+}

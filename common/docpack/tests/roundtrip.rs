@@ -1,0 +1,219 @@
+//! Write → read roundtrips, determinism, canonical ordering, forward
+//! compatibility and tolerance of missing optional parts.
+
+mod common;
+
+use common::fixture::{chunk_id, fixture};
+use common::{edit_manifest, repack};
+use doctown_docpack::writer::canonicalize;
+use doctown_docpack::*;
+use proptest::prelude::*;
+
+#[test]
+fn roundtrip_preserves_every_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kv.docpack");
+    let input = fixture();
+    let manifest = write_docpack(&input, &path).unwrap();
+    let d = read_docpack(&path).unwrap();
+    assert_eq!(d.manifest, manifest);
+    let mut canon = input.clone();
+    canonicalize(&mut canon);
+    assert_eq!(d.nodes.symbols.len(), 7);
+    for (a, b) in d.nodes.symbols.iter().zip(&canon.nodes.symbols) {
+        assert_eq!(a, b);
+    }
+    assert_eq!(d.clusters, canon.clusters);
+    assert_eq!(d.source_map, canon.source_map);
+    assert_eq!(d.docs, canon.docs);
+    assert_eq!(d.graph.nodes, canon.graph.nodes);
+    assert_eq!(d.graph.edges.len(), canon.graph.edges.len());
+    assert_eq!(d.embeddings, canon.embeddings);
+    assert_eq!(
+        d.symbol_contexts.as_ref().unwrap().contexts[0].facts["score"],
+        0.3
+    );
+    // Computed parts of the manifest.
+    let s = &d.manifest.statistics;
+    assert_eq!(
+        (s.files, s.symbols, s.chunks, s.clusters, s.modules),
+        (3, 7, 7, 2, 2)
+    );
+    assert_eq!((s.embeddings, s.embedding_dimensions), (7, Some(4)));
+    assert_eq!(
+        s.languages["rust"],
+        LanguageStats {
+            files: 2,
+            symbols: 6
+        }
+    );
+    assert_eq!(
+        s.languages["python"],
+        LanguageStats {
+            files: 1,
+            symbols: 1
+        }
+    );
+    assert!(d.manifest.parts.embeddings && d.manifest.parts.symbol_contexts);
+    assert_eq!(d.manifest.schema_version, "docpack/1.0");
+    assert_eq!(d.manifest.docpack_id, d.manifest.checksum.value);
+    assert_eq!(d.graph.metrics.edges_by_kind["calls"], 3);
+    // Floats have one form: 6 decimals.
+    let related = d
+        .graph
+        .edges
+        .iter()
+        .find(|e| e.kind == EdgeKind::Related)
+        .unwrap();
+    assert_eq!(related.weight, 0.812346);
+}
+
+#[test]
+fn vectors_are_random_access_by_chunk_id() {
+    let d = read_docpack_bytes(&common::fixture::encoded().bytes, &ReadLimits::default()).unwrap();
+    assert_eq!(
+        d.embedding(&chunk_id("sym_parse")),
+        Some(&[0.0, 0.0, 1.0, 0.2][..])
+    );
+    assert_eq!(d.embedding("chk_missing"), None);
+    assert_eq!(d.chunks_of("sym_parse"), vec![chunk_id("sym_parse")]);
+    assert_eq!(d.symbol("sym_get").unwrap().name, "get");
+}
+
+#[test]
+fn same_data_gives_identical_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.docpack"), dir.path().join("b.docpack"));
+    write_docpack(&fixture(), &a).unwrap();
+    write_docpack(&fixture(), &b).unwrap();
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn framing_is_fixed() {
+    let bytes = common::fixture::encoded().bytes;
+    assert_eq!(&bytes[..10], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let h = e.header();
+            assert_eq!(
+                (
+                    h.mode().unwrap(),
+                    h.uid().unwrap(),
+                    h.gid().unwrap(),
+                    h.mtime().unwrap()
+                ),
+                (0o644, 0, 0, 0)
+            );
+            assert_eq!(h.username().unwrap(), Some(""));
+            e.path().unwrap().display().to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "clusters.json",
+            "docs.json",
+            "embeddings.bin",
+            "graph.json",
+            "nodes.json",
+            "source_map.json",
+            "symbol_contexts.json"
+        ]
+    );
+}
+
+#[test]
+fn missing_optional_parts_are_tolerated() {
+    let mut input = fixture();
+    input.embeddings = None;
+    input.symbol_contexts = None;
+    input.models.embedding = None;
+    let d = read_docpack_bytes(
+        &encode_docpack(&input).unwrap().bytes,
+        &ReadLimits::default(),
+    )
+    .unwrap();
+    assert!(d.embeddings.is_none() && d.symbol_contexts.is_none());
+    assert!(!d.manifest.parts.embeddings && d.manifest.statistics.embedding_dimensions.is_none());
+}
+
+#[test]
+fn newer_minor_version_is_read() {
+    let mut entries = common::fixture::encoded().entries;
+    edit_manifest(&mut entries, |m| {
+        m["schema_version"] = "docpack/1.7".into();
+        m["future_field"] = serde_json::json!({"x": 1});
+    });
+    for (name, bytes) in entries.iter_mut() {
+        if name == "nodes.json" {
+            let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            v["symbols"][0]["future_metric"] = 3.into();
+            *bytes = serde_json::to_vec(&v).unwrap();
+        }
+    }
+    entries.push(("future_part.json".to_string(), b"{}".to_vec()));
+    let bytes = repack(entries, true);
+    let d = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
+    assert_eq!(d.manifest.version(), Some((1, 7)));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.docpack");
+    std::fs::write(&path, &bytes).unwrap();
+    let report = verify(&path).unwrap();
+    assert_eq!(report.ignored_entries, ["future_part.json"]);
+    assert!(report.to_string().starts_with("ok: "));
+}
+
+#[test]
+fn writer_refuses_inconsistent_content() {
+    let mut input = fixture();
+    input.graph.edges.push(input.graph.edges[0].clone());
+    assert!(encode_docpack(&input)
+        .unwrap_err()
+        .to_string()
+        .contains("duplicate"));
+    let mut input = fixture();
+    input.nodes.symbols[0].cluster = None;
+    assert!(encode_docpack(&input)
+        .unwrap_err()
+        .to_string()
+        .contains("clusters.json puts it in"));
+    let mut input = fixture();
+    input.nodes.symbols[0].centrality = f64::NAN;
+    assert!(encode_docpack(&input)
+        .unwrap_err()
+        .to_string()
+        .contains("finite"));
+}
+
+fn shuffle<T>(v: &mut [T], seed: u64) {
+    let mut x = seed | 1;
+    for i in (1..v.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn input_order_does_not_change_bytes(seed in any::<u64>()) {
+        let reference = common::fixture::encoded().bytes;
+        let mut input = fixture();
+        shuffle(&mut input.nodes.symbols, seed);
+        shuffle(&mut input.graph.edges, seed.rotate_left(7));
+        shuffle(&mut input.graph.nodes, seed.rotate_left(13));
+        shuffle(&mut input.clusters.clusters, seed.rotate_left(17));
+        for c in &mut input.clusters.clusters { shuffle(&mut c.members, seed.rotate_left(3)); }
+        shuffle(&mut input.source_map.files, seed.rotate_left(23));
+        shuffle(&mut input.docs.modules, seed.rotate_left(29));
+        prop_assert_eq!(encode_docpack(&input).unwrap().bytes, reference);
+    }
+}
