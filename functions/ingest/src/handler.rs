@@ -79,10 +79,6 @@ impl IngestHandler {
         totals.calls = stats.calls;
         totals.calls_resolved = stats.resolved;
 
-        let mut symbol_lines = Vec::new();
-        for symbol in &symbols {
-            push_line(&mut symbol_lines, symbol);
-        }
         let manifest = IngestManifest {
             chunk_shards,
             symbols: key("symbols.jsonl"),
@@ -92,7 +88,8 @@ impl IngestHandler {
             symbol_count: totals.symbols,
             file_count: totals.files_parsed,
         };
-        ctx.store.put(&manifest.symbols, &symbol_lines)?;
+        write_jsonl_streamed(ctx.store, &manifest.symbols, &symbols)?;
+        drop(symbols);
         ctx.store.put(&manifest.files, &files)?;
         ctx.store.put(&manifest.skipped, &skipped)?;
         let manifest_key = key(IngestManifest::NAME);
@@ -136,6 +133,32 @@ impl StageHandler for IngestHandler {
         });
         result.map_err(StageFailure::from)
     }
+}
+
+/// Writes JSON Lines through a temporary file, so a large artifact is never
+/// held in memory twice.
+fn write_jsonl_streamed<T: serde::Serialize>(
+    store: &dyn doctown_store::ObjectStore,
+    key: &str,
+    items: &[T],
+) -> Result<(), IngestError> {
+    use std::io::{Seek, Write};
+    let io = |source| IngestError::Read {
+        path: key.to_string(),
+        source,
+    };
+    let mut file = tempfile::tempfile().map_err(io)?;
+    {
+        let mut out = std::io::BufWriter::new(&mut file);
+        for item in items {
+            serde_json::to_writer(&mut out, item).map_err(|e| io(e.into()))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        out.flush().map_err(io)?;
+    }
+    file.rewind().map_err(io)?;
+    store.put_stream(key, &mut std::io::BufReader::new(file))?;
+    Ok(())
 }
 
 struct StoreSink<'a, 'c> {
