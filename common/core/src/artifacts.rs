@@ -4,6 +4,8 @@
 use crate::ids::JobId;
 use serde::{Deserialize, Serialize};
 
+pub mod assemble;
+
 /// `jobs/<job>/<stage>/<name>`
 pub fn artifact_key(job_id: &JobId, stage: &str, name: &str) -> String {
     format!("jobs/{job_id}/{stage}/{name}")

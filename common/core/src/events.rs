@@ -9,6 +9,7 @@ use crate::state::JobStatus;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub mod assemble;
 pub mod ingest;
 
 /// A typed event payload; `TYPE` is the envelope's `type`.

@@ -76,7 +76,10 @@ impl EdgeKind {
     /// Calls, imports, implements and inherits: the edges that degrees and
     /// PageRank count.
     pub fn is_dependency(self) -> bool {
-        matches!(self, EdgeKind::Calls | EdgeKind::Imports | EdgeKind::Implements | EdgeKind::Inherits)
+        matches!(
+            self,
+            EdgeKind::Calls | EdgeKind::Imports | EdgeKind::Implements | EdgeKind::Inherits
+        )
     }
 }
 

@@ -1,0 +1,154 @@
+//! Symbol contexts: the facts about each symbol that its summary is written
+//! from. Neighbour lists are cut to the 10 most central by partial
+//! selection, so a function called from 10,000 places costs O(10,000).
+
+use crate::artifacts::{ClusterRef, EdgeKind, ScoredSymbol, SymbolContext, SymbolRef};
+use crate::clusters::Clustering;
+use crate::graph::RepoGraph;
+use crate::imports::module_of;
+use crate::numeric::fixed;
+use crate::numeric::fixed32;
+use crate::topk::top_k_by;
+use doctown_core::Symbol;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+/// At most this many calls, callers and unresolved calls per context.
+pub const LIST_LIMIT: usize = 10;
+/// Related symbols per context.
+pub const RELATED_LIMIT: usize = 3;
+
+/// Everything contexts are made from, per symbol where it is a `Vec`.
+pub struct ContextInputs<'a> {
+    pub symbols: &'a [Symbol],
+    pub graph: &'a RepoGraph,
+    pub centrality: &'a [f64],
+    pub clustering: &'a Clustering,
+    /// Per symbol: similar symbols, best first.
+    pub related: &'a [Vec<(usize, f32)>],
+    pub complexity: &'a [Option<u32>],
+    /// Per symbol: whether it has a vector (ignored when `embeddings` is false).
+    pub has_vector: &'a [bool],
+    pub embeddings: bool,
+}
+
+impl ContextInputs<'_> {
+    fn symbol_ref(&self, i: usize) -> SymbolRef {
+        SymbolRef {
+            id: self.symbols[i].id.clone(),
+            qualified_name: self.symbols[i].qualified_name.clone(),
+        }
+    }
+
+    /// The symbols at the other end of `i`'s edges of these kinds, distinct,
+    /// self excluded.
+    fn neighbours(&self, i: usize, direction: Direction, kinds: &[EdgeKind]) -> Vec<usize> {
+        let g = self.graph;
+        let offset = g.modules.len() + g.files.len();
+        let mut out: Vec<usize> = g
+            .graph
+            .edges_directed(g.symbol_nodes[i], direction)
+            .filter(|e| kinds.contains(&e.weight().kind))
+            .map(|e| {
+                if direction == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                }
+            })
+            .filter_map(|n| n.index().checked_sub(offset))
+            .filter(|j| *j != i)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The `LIST_LIMIT` most central of `ids`, and how many there were.
+    fn most_central(&self, ids: Vec<usize>) -> (Vec<SymbolRef>, u32) {
+        let total = ids.len() as u32;
+        let c = self.centrality;
+        let top = top_k_by(ids, LIST_LIMIT, |a, b| {
+            c[*b].total_cmp(&c[*a]).then(a.cmp(b))
+        });
+        (top.into_iter().map(|j| self.symbol_ref(j)).collect(), total)
+    }
+
+    /// The context of symbol `i`.
+    pub fn context(&self, i: usize) -> SymbolContext {
+        let s = &self.symbols[i];
+        let (calls, calls_total) =
+            self.most_central(self.neighbours(i, Direction::Outgoing, &[EdgeKind::Calls]));
+        let (called_by, called_by_total) =
+            self.most_central(self.neighbours(i, Direction::Incoming, &[EdgeKind::Calls]));
+        let supertypes = self
+            .neighbours(
+                i,
+                Direction::Outgoing,
+                &[EdgeKind::Implements, EdgeKind::Inherits],
+            )
+            .into_iter()
+            .map(|j| self.symbol_ref(j))
+            .collect();
+        let file = self.graph.file_index(&s.path);
+        let parent = s
+            .parent
+            .as_ref()
+            .and_then(|p| self.symbols.binary_search_by(|x| x.id.cmp(p)).ok())
+            .map(|p| self.symbol_ref(p));
+        let cluster = self.clustering.cluster_of[i].map(|c| {
+            let cluster = &self.clustering.set.clusters[c];
+            ClusterRef {
+                id: cluster.id.clone(),
+                label: cluster.label.clone(),
+            }
+        });
+        SymbolContext {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            kind: s.kind,
+            qualified_name: s.qualified_name.clone(),
+            language: s.language,
+            path: s.path.clone(),
+            module: module_of(&s.path).to_string(),
+            start_line: s.span.start.line,
+            end_line: s.span.end.line,
+            signature: s.signature.clone(),
+            visibility: s.visibility,
+            doc: s.doc.clone(),
+            parent,
+            calls,
+            calls_total,
+            called_by,
+            called_by_total,
+            unresolved_calls: self.graph.unresolved[i]
+                .iter()
+                .take(LIST_LIMIT)
+                .cloned()
+                .collect(),
+            imports: file
+                .map(|f| self.graph.imports[f].clone())
+                .unwrap_or_default(),
+            supertypes,
+            cluster,
+            centrality: fixed(self.centrality[i]),
+            related: self.related[i]
+                .iter()
+                .take(RELATED_LIMIT)
+                .map(|&(j, score)| ScoredSymbol {
+                    id: self.symbols[j].id.clone(),
+                    qualified_name: self.symbols[j].qualified_name.clone(),
+                    score: fixed32(score),
+                })
+                .collect(),
+            complexity: self.complexity[i],
+            loc: s.span.end.line.saturating_sub(s.span.start.line) + 1,
+            vectors_missing: self.embeddings && !self.has_vector[i],
+        }
+    }
+
+    /// Every context, in symbol (id) order.
+    pub fn all(&self) -> Vec<SymbolContext> {
+        (0..self.symbols.len()).map(|i| self.context(i)).collect()
+    }
+}

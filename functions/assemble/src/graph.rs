@@ -1,0 +1,236 @@
+//! The repository graph (petgraph): module, file and symbol nodes, and
+//! typed edges (see [`EdgeKind`]). Nodes are added in a fixed order —
+//! modules by path, files by path, symbols by id — so node indices, and
+//! everything computed from them, are deterministic.
+//!
+//! Unresolved calls stay attributes of their caller and external imports
+//! attributes of their file; neither becomes an edge.
+
+use crate::artifacts::{EdgeKind, NodeKind};
+use crate::bases::supertype_edges;
+use crate::imports::{module_of, ImportResolver, ImportTarget};
+use crate::input::AssembleInput;
+use crate::similarity::Neighbours;
+use crate::vectors::SymbolVectors;
+use doctown_core::{FileRecord, Language};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An edge's type and weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub weight: f64,
+}
+
+/// The graph and the tables that map nodes back to inputs.
+pub struct RepoGraph {
+    pub graph: DiGraph<NodeKind, Edge>,
+    /// Module directories, sorted; node `i` is module `i`.
+    pub modules: Vec<String>,
+    /// File paths, sorted (ingest's files and any file a symbol names).
+    pub files: Vec<String>,
+    pub file_languages: Vec<Language>,
+    /// Node of symbol `i` of the input.
+    pub symbol_nodes: Vec<NodeIndex>,
+    /// Per symbol: distinct unresolved callees, sorted.
+    pub unresolved: Vec<Vec<String>>,
+    /// Per file: distinct external import modules, sorted.
+    pub external_imports: Vec<Vec<String>>,
+    /// Per file: distinct imported modules as written, sorted.
+    pub imports: Vec<Vec<String>>,
+}
+
+impl RepoGraph {
+    pub fn module_node(&self, i: usize) -> NodeIndex {
+        NodeIndex::new(i)
+    }
+
+    pub fn file_node(&self, i: usize) -> NodeIndex {
+        NodeIndex::new(self.modules.len() + i)
+    }
+
+    /// The index of a file path in `files`.
+    pub fn file_index(&self, path: &str) -> Option<usize> {
+        self.files.binary_search_by(|p| p.as_str().cmp(path)).ok()
+    }
+
+    pub fn module_index(&self, dir: &str) -> Option<usize> {
+        self.modules.binary_search_by(|p| p.as_str().cmp(dir)).ok()
+    }
+
+    /// Edge counts by kind name (every kind present, zeros included).
+    pub fn edges_by_kind(&self) -> BTreeMap<String, u64> {
+        let mut counts: BTreeMap<String, u64> = EdgeKind::ALL
+            .iter()
+            .map(|k| (k.name().to_string(), 0))
+            .collect();
+        for e in self.graph.edge_weights() {
+            *counts.entry(e.kind.name().to_string()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Adds related edges from similarity neighbours: each pair once,
+    /// `source < target` by symbol order, weight = the first score seen.
+    pub fn add_related(&mut self, vectors: &SymbolVectors, neighbours: &Neighbours) -> usize {
+        let mut pairs: BTreeMap<(u32, u32), f32> = BTreeMap::new();
+        for (row, list) in neighbours.iter().enumerate() {
+            let a = vectors.symbol_of[row];
+            for &(other, score) in list {
+                let b = vectors.symbol_of[other as usize];
+                pairs.entry((a.min(b), a.max(b))).or_insert(score);
+            }
+        }
+        for (&(a, b), &score) in &pairs {
+            let (na, nb) = (self.symbol_nodes[a as usize], self.symbol_nodes[b as usize]);
+            self.graph.add_edge(
+                na,
+                nb,
+                Edge {
+                    kind: EdgeKind::Related,
+                    weight: f64::from(score),
+                },
+            );
+        }
+        pairs.len()
+    }
+}
+
+/// Builds nodes and the structural edges (no related edges yet).
+pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
+    let (files, file_languages) = file_table(input);
+    let modules: Vec<String> = files
+        .iter()
+        .map(|p| module_of(p).to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut graph = DiGraph::with_capacity(modules.len() + files.len() + input.symbols.len(), 0);
+    for _ in &modules {
+        graph.add_node(NodeKind::Module);
+    }
+    for _ in &files {
+        graph.add_node(NodeKind::File);
+    }
+    let symbol_nodes = input
+        .symbols
+        .iter()
+        .map(|_| graph.add_node(NodeKind::Symbol))
+        .collect();
+    let mut g = RepoGraph {
+        graph,
+        modules,
+        files,
+        file_languages,
+        symbol_nodes,
+        unresolved: Vec::new(),
+        external_imports: Vec::new(),
+        imports: Vec::new(),
+    };
+    add_containment(&mut g, input);
+    add_calls(&mut g, input);
+    add_imports(&mut g, &input.files);
+    for (from, to, kind) in supertype_edges(&input.symbols) {
+        let (a, b) = (g.symbol_nodes[from], g.symbol_nodes[to]);
+        g.graph.add_edge(a, b, Edge { kind, weight: 1.0 });
+    }
+    g
+}
+
+fn file_table(input: &AssembleInput<'_>) -> (Vec<String>, Vec<Language>) {
+    let mut table: BTreeMap<&str, Language> = input
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.language))
+        .collect();
+    for s in &input.symbols {
+        table.entry(s.path.as_str()).or_insert(s.language);
+    }
+    table.into_iter().map(|(p, l)| (p.to_string(), l)).unzip()
+}
+
+fn add_containment(g: &mut RepoGraph, input: &AssembleInput<'_>) {
+    let contains = Edge {
+        kind: EdgeKind::Contains,
+        weight: 1.0,
+    };
+    for (i, path) in g.files.clone().iter().enumerate() {
+        let m = g.module_index(module_of(path)).unwrap_or(0);
+        g.graph.add_edge(g.module_node(m), g.file_node(i), contains);
+    }
+    for (i, s) in input.symbols.iter().enumerate() {
+        let parent = s
+            .parent
+            .as_ref()
+            .and_then(|p| input.symbol_index(p))
+            .filter(|p| *p != i);
+        let from = match parent {
+            Some(p) => g.symbol_nodes[p],
+            None => g.file_node(g.file_index(&s.path).unwrap_or(0)),
+        };
+        g.graph.add_edge(from, g.symbol_nodes[i], contains);
+    }
+}
+
+fn add_calls(g: &mut RepoGraph, input: &AssembleInput<'_>) {
+    for (i, s) in input.symbols.iter().enumerate() {
+        let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+        let mut unresolved = BTreeSet::new();
+        for call in &s.calls {
+            match call.resolved.as_ref().and_then(|id| input.symbol_index(id)) {
+                Some(callee) => *counts.entry(callee).or_default() += 1,
+                None => {
+                    unresolved.insert(call.callee.clone());
+                }
+            }
+        }
+        for (callee, n) in counts {
+            let edge = Edge {
+                kind: EdgeKind::Calls,
+                weight: f64::from(n),
+            };
+            g.graph
+                .add_edge(g.symbol_nodes[i], g.symbol_nodes[callee], edge);
+        }
+        g.unresolved.push(unresolved.into_iter().collect());
+    }
+}
+
+fn add_imports(g: &mut RepoGraph, records: &[FileRecord]) {
+    let resolver = ImportResolver::new(records);
+    let by_path: HashMap<&str, &FileRecord> =
+        records.iter().map(|f| (f.path.as_str(), f)).collect();
+    for i in 0..g.files.len() {
+        let (mut targets, mut external, mut written) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        if let Some(record) = by_path.get(g.files[i].as_str()) {
+            for import in &record.imports {
+                written.insert(import.module.clone());
+                match resolver.resolve(record, import) {
+                    ImportTarget::File(p) => {
+                        targets.extend(g.file_index(&p).map(|f| g.file_node(f)))
+                    }
+                    ImportTarget::Module(d) => {
+                        targets.extend(g.module_index(&d).map(|m| g.module_node(m)))
+                    }
+                    ImportTarget::External => {
+                        external.insert(import.module.clone());
+                    }
+                }
+            }
+        }
+        for target in targets {
+            g.graph.add_edge(
+                g.file_node(i),
+                target,
+                Edge {
+                    kind: EdgeKind::Imports,
+                    weight: 1.0,
+                },
+            );
+        }
+        g.external_imports.push(external.into_iter().collect());
+        g.imports.push(written.into_iter().collect());
+    }
+}

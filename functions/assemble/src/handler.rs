@@ -1,0 +1,255 @@
+//! The assemble stage handler: a thin IO layer. It reads ingest's manifest,
+//! symbols, files and chunk shards (keeping of each chunk only its id,
+//! symbol and decision-point count), opens the job's vectors through a
+//! [`VectorSource`] unless embeddings are off or the embed stage was
+//! skipped, runs [`crate::assemble`], and writes the artifacts under
+//! `jobs/<job>/assemble/`.
+
+use crate::artifacts::AssembleManifest;
+use crate::assemble::{assemble, Assembled};
+use crate::error::AssembleError;
+use crate::events::{
+    AssembleTotals, AssemblyCompleted, AssemblyStarted, ClusterCreated, GraphCompleted,
+};
+use crate::input::{AssembleInput, ChunkInfo};
+use crate::options::{AssembleOptions, MethodChoice};
+use crate::vectors::VectorLookup;
+use doctown_core::{Chunk, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
+use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use doctown_store::{ObjectStore, StoreError};
+use std::sync::Arc;
+
+/// Opens a job's embedding vectors (the embed stage's reader).
+pub trait VectorSource: Send + Sync {
+    /// The job's vectors, or `None` when it has none.
+    fn open(&self, ctx: &StageContext<'_>) -> Result<Option<Box<dyn VectorLookup>>, StageFailure>;
+}
+
+/// Assemble, hosted anywhere.
+#[derive(Clone, Default)]
+pub struct AssembleHandler {
+    vectors: Option<Arc<dyn VectorSource>>,
+}
+
+impl AssembleHandler {
+    /// A handler that reads vectors through `vectors` when the job has them.
+    pub fn new(vectors: Arc<dyn VectorSource>) -> Self {
+        AssembleHandler {
+            vectors: Some(vectors),
+        }
+    }
+
+    /// A handler that never reads vectors: graph communities, no related edges.
+    pub fn structural() -> Self {
+        AssembleHandler { vectors: None }
+    }
+
+    fn open_vectors(
+        &self,
+        ctx: &StageContext<'_>,
+        options: &AssembleOptions,
+    ) -> Result<Option<Box<dyn VectorLookup>>, StageFailure> {
+        let skipped = ctx.job.stage(Stage::Embed).status == StageStatus::Skipped;
+        match &self.vectors {
+            Some(source) if options.use_embeddings && !skipped => source.open(ctx),
+            _ => Ok(None),
+        }
+    }
+
+    fn run_inner(
+        &self,
+        ctx: &StageContext<'_>,
+        totals: &mut AssembleTotals,
+    ) -> Result<StageOutput, StageFailure> {
+        let options: AssembleOptions = ctx.options(Stage::Assemble)?;
+        options
+            .validate()
+            .map_err(|e| StageFailure::invalid(format!("invalid assemble options: {e}")))?;
+        let (symbols, files, chunks) = load_ingest(ctx).map_err(StageFailure::from)?;
+        let lookup = self.open_vectors(ctx, &options)?;
+        let method = if options.method != MethodChoice::Communities && lookup.is_some() {
+            "kmeans"
+        } else {
+            "communities"
+        };
+        ctx.events.emit(&AssemblyStarted {
+            symbols: symbols.len() as u64,
+            files: files.len() as u64,
+            chunks: chunks.len() as u64,
+            embeddings: lookup.is_some(),
+            method: method.to_string(),
+        });
+        if ctx.cancel.is_cancelled() {
+            return Err(StageFailure::cancelled());
+        }
+        let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref());
+        let out = assemble(&input, &options).map_err(StageFailure::from)?;
+        if ctx.cancel.is_cancelled() {
+            return Err(StageFailure::cancelled());
+        }
+        *totals = totals_of(&out);
+        for cluster in &out.clusters.clusters {
+            ctx.events.emit(&ClusterCreated {
+                id: cluster.id.clone(),
+                label: cluster.label.clone(),
+                size: cluster.size,
+            });
+        }
+        let m = &out.graph.metrics;
+        ctx.events.emit(&GraphCompleted {
+            nodes: m.nodes,
+            edges: m.edges,
+            edges_by_kind: m.edges_by_kind.clone(),
+            density: m.density,
+        });
+        let manifest_key = write_artifacts(ctx, &out).map_err(StageFailure::from)?;
+        let mut output = StageOutput::succeeded().with_artifact("manifest", manifest_key);
+        output.summary = serde_json::to_value(&*totals).unwrap_or_default();
+        Ok(output)
+    }
+}
+
+impl StageHandler for AssembleHandler {
+    fn stage(&self) -> Stage {
+        Stage::Assemble
+    }
+
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        let started = now_ms();
+        let mut totals = AssembleTotals::default();
+        let result = self.run_inner(ctx, &mut totals);
+        let (status, error) = match &result {
+            Ok(_) => (JobStatus::Succeeded, None),
+            Err(e) if e.message == "cancelled" => (JobStatus::Cancelled, Some(e.message.clone())),
+            Err(e) => (JobStatus::Failed, Some(e.message.clone())),
+        };
+        let duration_ms = now_ms().saturating_sub(started);
+        ctx.events.emit(&AssemblyCompleted {
+            status,
+            totals,
+            duration_ms,
+            error,
+        });
+        result
+    }
+}
+
+fn totals_of(out: &Assembled) -> AssembleTotals {
+    AssembleTotals {
+        symbols: out.contexts.len() as u64,
+        files: out
+            .graph
+            .metrics
+            .nodes_by_kind
+            .get("file")
+            .copied()
+            .unwrap_or(0),
+        modules: out.modules.len() as u64,
+        nodes: out.graph.metrics.nodes,
+        edges: out.graph.metrics.edges,
+        clusters: out.clusters.clusters.len() as u64,
+        contexts: out.contexts.len() as u64,
+        related_edges: out.related_edges as u64,
+        symbols_without_vectors: out.symbols_without_vectors as u64,
+    }
+}
+
+type Loaded = (Vec<Symbol>, Vec<FileRecord>, Vec<ChunkInfo>);
+
+/// Reads ingest's outputs; chunks are reduced shard by shard.
+fn load_ingest(ctx: &StageContext<'_>) -> Result<Loaded, AssembleError> {
+    let key = ctx
+        .job
+        .stage(Stage::Ingest)
+        .artifacts
+        .get("manifest")
+        .cloned()
+        .unwrap_or_else(|| ctx.artifact_key(Stage::Ingest, IngestManifest::NAME));
+    let manifest: IngestManifest = doctown_store::get_json(ctx.store, &key)?.ok_or_else(|| {
+        AssembleError::Invalid(format!(
+            "ingest manifest {key} not found: run the ingest stage first"
+        ))
+    })?;
+    let symbols = read_lines::<Symbol>(ctx.store, &manifest.symbols)?;
+    let files = read_lines::<FileRecord>(ctx.store, &manifest.files)?;
+    let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
+    for shard in &manifest.chunk_shards {
+        if ctx.cancel.is_cancelled() {
+            return Err(AssembleError::Cancelled);
+        }
+        chunks.extend(
+            read_lines::<Chunk>(ctx.store, shard)?
+                .iter()
+                .map(ChunkInfo::from_chunk),
+        );
+    }
+    Ok((symbols, files, chunks))
+}
+
+fn read_lines<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Vec<T>, AssembleError> {
+    let object = store.get(key)?.ok_or_else(|| {
+        AssembleError::Invalid(format!(
+            "ingest artifact {key} not found: run the ingest stage again"
+        ))
+    })?;
+    object
+        .bytes
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            serde_json::from_slice(line).map_err(|e| {
+                StoreError::Corrupt {
+                    key: key.to_string(),
+                    message: e.to_string(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// Writes the artifacts; returns the manifest's key.
+fn write_artifacts(ctx: &StageContext<'_>, out: &Assembled) -> Result<String, AssembleError> {
+    let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
+    let manifest = AssembleManifest {
+        graph: key(AssembleManifest::GRAPH),
+        clusters: key(AssembleManifest::CLUSTERS),
+        contexts: key(AssembleManifest::CONTEXTS),
+        modules: key(AssembleManifest::MODULES),
+        symbol_count: out.contexts.len() as u64,
+        file_count: out
+            .graph
+            .metrics
+            .nodes_by_kind
+            .get("file")
+            .copied()
+            .unwrap_or(0),
+        module_count: out.modules.len() as u64,
+        node_count: out.graph.metrics.nodes,
+        edge_count: out.graph.metrics.edges,
+        cluster_count: out.clusters.clusters.len() as u64,
+        embeddings: out.embeddings,
+        symbols_without_vectors: out.symbols_without_vectors as u64,
+    };
+    ctx.store.put(&manifest.graph, &compact(&out.graph))?;
+    doctown_store::put_json(ctx.store, &manifest.clusters, &out.clusters)?;
+    doctown_store::put_json(ctx.store, &manifest.modules, &out.modules)?;
+    let mut lines = Vec::new();
+    for context in &out.contexts {
+        lines.extend(compact(context));
+    }
+    ctx.store.put(&manifest.contexts, &lines)?;
+    let manifest_key = key(AssembleManifest::NAME);
+    doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
+    Ok(manifest_key)
+}
+
+/// One line of compact JSON.
+fn compact<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}

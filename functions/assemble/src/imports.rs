@@ -1,0 +1,213 @@
+//! Modules and import resolution.
+//!
+//! A module is a directory holding source files (`.` for the root): the one
+//! notion that fits every language — Python and Go packages are
+//! directories, Rust module trees and JS folders follow them. An import
+//! resolves to a repository file where the language's rules find one, or
+//! (Go) to a package directory; anything else is external.
+
+use doctown_core::{FileRecord, Import, Language};
+use std::collections::{BTreeSet, HashMap};
+
+/// The module of a file: its directory, `.` at the root.
+pub fn module_of(path: &str) -> &str {
+    path.rfind('/').map_or(".", |i| &path[..i])
+}
+
+/// Where an import leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportTarget {
+    /// A repository file, by path.
+    File(String),
+    /// A repository module (directory), for Go package imports.
+    Module(String),
+    External,
+}
+
+const ECMA_EXTENSIONS: [&str; 8] = [
+    ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts",
+];
+
+/// Lookup tables over the repository's files.
+pub struct ImportResolver<'a> {
+    files: BTreeSet<&'a str>,
+    dirs: BTreeSet<&'a str>,
+    /// Python dotted module (and every dotted suffix) → files.
+    python: HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> ImportResolver<'a> {
+    pub fn new(files: &'a [FileRecord]) -> Self {
+        let mut python: HashMap<String, Vec<&str>> = HashMap::new();
+        for f in files.iter().filter(|f| f.language == Language::Python) {
+            let dotted = python_module(&f.path);
+            let parts: Vec<&str> = dotted.split('.').collect();
+            for i in 0..parts.len() {
+                python
+                    .entry(parts[i..].join("."))
+                    .or_default()
+                    .push(&f.path);
+            }
+        }
+        ImportResolver {
+            files: files.iter().map(|f| f.path.as_str()).collect(),
+            dirs: files.iter().map(|f| module_of(&f.path)).collect(),
+            python,
+        }
+    }
+
+    /// Resolves one import of `from`.
+    pub fn resolve(&self, from: &FileRecord, import: &Import) -> ImportTarget {
+        let found = match from.language {
+            Language::TypeScript | Language::Tsx | Language::JavaScript => {
+                self.ecma(&from.path, &import.module)
+            }
+            Language::Python => self
+                .python(&from.path, &import.module)
+                .map(ImportTarget::File),
+            Language::Rust => self
+                .rust(&from.path, &import.module)
+                .map(ImportTarget::File),
+            Language::Go => self.go(&import.module).map(ImportTarget::Module),
+        };
+        match found {
+            Some(ImportTarget::File(path)) if path == from.path => ImportTarget::External,
+            Some(target) => target,
+            None => ImportTarget::External,
+        }
+    }
+
+    fn file(&self, path: &str) -> Option<String> {
+        self.files.contains(path).then(|| path.to_string())
+    }
+
+    fn ecma(&self, from: &str, module: &str) -> Option<ImportTarget> {
+        if !(module.starts_with("./") || module.starts_with("../")) {
+            return None;
+        }
+        let base = join(module_of(from), module)?;
+        let direct = std::iter::once(base.clone());
+        let with_ext = ECMA_EXTENSIONS.iter().map(|e| format!("{base}{e}"));
+        let index = ECMA_EXTENSIONS.iter().map(|e| format!("{base}/index{e}"));
+        direct
+            .chain(with_ext)
+            .chain(index)
+            .find_map(|p| self.file(&p))
+            .map(ImportTarget::File)
+    }
+
+    fn python(&self, from: &str, module: &str) -> Option<String> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        if dots > 0 {
+            let mut dir = module_of(from).to_string();
+            for _ in 1..dots {
+                dir = module_of(&dir).to_string();
+            }
+            let rest = module[dots..].replace('.', "/");
+            let base = if rest.is_empty() {
+                dir
+            } else {
+                join(&dir, &format!("./{rest}"))?
+            };
+            let init = format!("{base}/__init__.py");
+            return self
+                .file(&format!("{base}.py"))
+                .or_else(|| self.file(&init));
+        }
+        match self.python.get(module).map(Vec::as_slice) {
+            Some([only]) => Some(only.to_string()),
+            Some(many) => many.iter().min_by_key(|p| p.len()).map(|p| p.to_string()),
+            None => None,
+        }
+    }
+
+    fn rust(&self, from: &str, module: &str) -> Option<String> {
+        let (src, own) = rust_src_and_segments(from)?;
+        let mut segs: Vec<&str> = module.split("::").collect();
+        let mut base: Vec<String> = match segs.first().copied() {
+            Some("crate") => Vec::new(),
+            Some("self") => own.clone(),
+            Some("super") => own.clone(),
+            _ => return None,
+        };
+        if segs[0] != "super" {
+            segs.remove(0);
+        }
+        while segs.first() == Some(&"super") {
+            base.pop();
+            segs.remove(0);
+        }
+        base.extend(segs.iter().map(|s| s.to_string()));
+        while !base.is_empty() {
+            let stem = format!("{src}{}", base.join("/"));
+            if let Some(f) = self
+                .file(&format!("{stem}.rs"))
+                .or_else(|| self.file(&format!("{stem}/mod.rs")))
+            {
+                return Some(f);
+            }
+            base.pop();
+        }
+        self.file(&format!("{src}lib.rs"))
+            .or_else(|| self.file(&format!("{src}main.rs")))
+    }
+
+    fn go(&self, module: &str) -> Option<String> {
+        let mut best: Option<&str> = None;
+        for dir in &self.dirs {
+            let matches = module == *dir || module.ends_with(&format!("/{dir}"));
+            if matches && *dir != "." && best.is_none_or(|b| dir.len() > b.len()) {
+                best = Some(dir);
+            }
+        }
+        best.map(str::to_string)
+    }
+}
+
+/// The dotted module of a Python file (`src/` dropped, `__init__` = package).
+fn python_module(path: &str) -> String {
+    let path = path.strip_prefix("src/").unwrap_or(path);
+    let stem = path
+        .strip_suffix(".pyi")
+        .or_else(|| path.strip_suffix(".py"))
+        .unwrap_or(path);
+    let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+    stem.replace('/', ".")
+}
+
+/// A Rust file's `…/src/` directory and its module segments below it.
+fn rust_src_and_segments(path: &str) -> Option<(String, Vec<String>)> {
+    let at = if path.starts_with("src/") {
+        0
+    } else {
+        path.rfind("/src/")? + 1
+    };
+    let src = &path[..at + 4];
+    let inner = path[at + 4..].strip_suffix(".rs")?;
+    let inner = inner.strip_suffix("/mod").unwrap_or(inner);
+    let segs = match inner {
+        "lib" | "main" => Vec::new(),
+        _ => inner.split('/').map(str::to_string).collect(),
+    };
+    Some((src.to_string(), segs))
+}
+
+/// `dir` joined with a `./` or `../` relative path, normalised; `None` when
+/// it climbs above the root.
+fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if dir == "." {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for seg in relative.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}

@@ -1,0 +1,218 @@
+//! Graph construction on a small multi-language fixture.
+
+mod common;
+
+use doctown_assemble::artifacts::{AssembleGraph, EdgeKind};
+use doctown_assemble::{assemble, AssembleInput, AssembleOptions, ChunkInfo};
+
+fn run() -> (common::Fixture, doctown_assemble::Assembled) {
+    let f = common::multi_language();
+    let chunks = f.chunks.iter().map(ChunkInfo::from_chunk).collect();
+    let input = AssembleInput::new(f.symbols.clone(), f.files.clone(), chunks, None);
+    let out = assemble(&input, &AssembleOptions::default()).unwrap();
+    (f, out)
+}
+
+fn has_edge(g: &AssembleGraph, kind: EdgeKind, source: &str, target: &str) -> bool {
+    g.edges
+        .iter()
+        .any(|e| e.kind == kind && e.source == source && e.target == target)
+}
+
+#[test]
+fn calls_imports_and_supertypes() {
+    let (f, out) = run();
+    let g = &out.graph;
+    let id = |q: &str| f.by_name(q).id.to_string();
+    // calls (resolved only, weighted by call sites)
+    let run_get = g
+        .edges
+        .iter()
+        .find(|e| e.kind == EdgeKind::Calls && e.source == id("crate::run"))
+        .unwrap();
+    assert_eq!(
+        (run_get.target.clone(), run_get.weight),
+        (id("crate::store::local::LocalStore::get"), 2.0)
+    );
+    assert!(has_edge(
+        g,
+        EdgeKind::Calls,
+        &id("pkg.service.load"),
+        &id("pkg.models.User")
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Calls,
+        &id("web/app.main"),
+        &id("web/api.HttpClient")
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Calls,
+        &id("main.main"),
+        &id("db.Open")
+    ));
+    assert_eq!(g.metrics.edges_by_kind["calls"], 4);
+    // imports: file → file, Go package → module
+    assert!(has_edge(
+        g,
+        EdgeKind::Imports,
+        "file:src/lib.rs",
+        "file:src/store/local.rs"
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Imports,
+        "file:src/store/local.rs",
+        "file:src/lib.rs"
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Imports,
+        "file:pkg/service.py",
+        "file:pkg/models.py"
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Imports,
+        "file:web/app.ts",
+        "file:web/api.ts"
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Imports,
+        "file:cmd/server/main.go",
+        "mod:internal/db"
+    ));
+    assert_eq!(g.metrics.edges_by_kind["imports"], 5);
+    // implements / inherits
+    assert!(has_edge(
+        g,
+        EdgeKind::Implements,
+        &id("crate::store::local::LocalStore"),
+        &id("crate::Store")
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Implements,
+        &id("web/api.HttpClient"),
+        &id("web/api.Client")
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Inherits,
+        &id("pkg.models.User"),
+        &id("pkg.models.Base")
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Inherits,
+        &id("db.Conn"),
+        &id("db.DB")
+    ));
+    // containment: module → file → symbol, parent → child
+    assert!(has_edge(
+        g,
+        EdgeKind::Contains,
+        "mod:src/store",
+        "file:src/store/local.rs"
+    ));
+    assert!(has_edge(
+        g,
+        EdgeKind::Contains,
+        "file:src/lib.rs",
+        &id("crate::run")
+    ));
+    let imp = id("crate::store::local::impl Store for LocalStore");
+    assert!(has_edge(
+        g,
+        EdgeKind::Contains,
+        &imp,
+        &id("crate::store::local::LocalStore::get")
+    ));
+    assert_eq!(g.metrics.edges_by_kind["related"], 0);
+}
+
+#[test]
+fn unresolved_calls_and_external_imports_are_attributes() {
+    let (f, out) = run();
+    let node = |id: &str| out.graph.nodes.iter().find(|n| n.id == id).unwrap();
+    assert_eq!(
+        node(f.by_name("crate::run").id.as_str()).unresolved_calls,
+        vec!["println"]
+    );
+    assert_eq!(
+        node("file:pkg/service.py").external_imports,
+        vec!["os.path"]
+    );
+    assert_eq!(node("file:web/app.ts").external_imports, vec!["react"]);
+    assert!(out.graph.edges.iter().all(|e| e.target != "println"));
+}
+
+#[test]
+fn contexts_metrics_and_modules() {
+    let (f, out) = run();
+    let ctx = |q: &str| out.contexts.iter().find(|c| c.qualified_name == q).unwrap();
+    let run_ctx = ctx("crate::run");
+    assert_eq!(run_ctx.calls.len(), 1);
+    assert_eq!(
+        run_ctx.calls[0].qualified_name,
+        "crate::store::local::LocalStore::get"
+    );
+    assert_eq!(run_ctx.unresolved_calls, vec!["println"]);
+    assert_eq!(run_ctx.imports, vec!["crate::store::local", "std::fmt"]);
+    assert_eq!(run_ctx.complexity, Some(4)); // if, &&, ? + 1
+    assert_eq!(run_ctx.loc, 10);
+    assert!(!run_ctx.vectors_missing);
+    assert!(run_ctx.cluster.is_some());
+    let get_ctx = ctx("crate::store::local::LocalStore::get");
+    assert_eq!(get_ctx.called_by[0].id, f.by_name("crate::run").id);
+    assert_eq!(get_ctx.complexity, Some(3));
+    assert_eq!(ctx("crate::Store").complexity, None);
+    assert_eq!(
+        ctx("crate::store::local::LocalStore").supertypes[0].qualified_name,
+        "crate::Store"
+    );
+    // PageRank: the trait implemented and called into ranks above a leaf caller.
+    assert!(ctx("crate::Store").centrality > ctx("crate::run").centrality);
+    let max = out
+        .graph
+        .nodes
+        .iter()
+        .map(|n| n.centrality)
+        .fold(0.0, f64::max);
+    assert_eq!(max, 1.0);
+    // Modules: src and src/store depend on each other; cmd/server → internal/db.
+    let module = |p: &str| out.modules.iter().find(|m| m.path == p).unwrap();
+    assert_eq!(module("src").dependencies, vec!["src/store"]);
+    assert_eq!(module("src").dependents, vec!["src/store"]);
+    let server = module("cmd/server");
+    assert_eq!(
+        (server.afferent, server.efferent, server.instability),
+        (0, 1, 1.0)
+    );
+    let db = module("internal/db");
+    assert_eq!((db.afferent, db.efferent, db.instability), (1, 0, 0.0));
+    assert_eq!(db.symbols, 3);
+    assert!(out.graph.metrics.density > 0.0 && out.graph.metrics.density < 1.0);
+}
+
+#[test]
+fn empty_and_single_symbol_repositories() {
+    let input = AssembleInput::new(Vec::new(), Vec::new(), Vec::new(), None);
+    let out = assemble(&input, &AssembleOptions::default()).unwrap();
+    assert!(
+        out.contexts.is_empty() && out.clusters.clusters.is_empty() && out.graph.nodes.is_empty()
+    );
+    let one = common::sym(
+        "a.py",
+        "a.f",
+        doctown_core::SymbolKind::Function,
+        doctown_core::Language::Python,
+    );
+    let input = AssembleInput::new(vec![one], Vec::new(), Vec::new(), None);
+    let out = assemble(&input, &AssembleOptions::default()).unwrap();
+    assert_eq!(out.contexts.len(), 1);
+    assert_eq!(out.clusters.clusters.len(), 1);
+    assert_eq!(out.graph.nodes.len(), 3); // module ".", file, symbol
+}
