@@ -5,6 +5,7 @@ use crate::ids::JobId;
 use serde::{Deserialize, Serialize};
 
 pub mod assemble;
+pub mod generate;
 
 /// `jobs/<job>/<stage>/<name>`
 pub fn artifact_key(job_id: &JobId, stage: &str, name: &str) -> String {

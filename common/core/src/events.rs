@@ -10,7 +10,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub mod assemble;
+pub mod generate;
 pub mod ingest;
+pub mod pack;
 
 /// A typed event payload; `TYPE` is the envelope's `type`.
 pub trait EventPayload: Serialize + DeserializeOwned {

@@ -1,0 +1,137 @@
+//! The facts view the generate stage works from: what a summary may say.
+//!
+//! These are plain owned values, independent of how the assemble stage
+//! stores its artifacts ([`crate::input`] converts those). Lists are already
+//! ordered by importance (most central first) and names are short display
+//! names (`LocalStore::get`, not `crate::local::LocalStore::get`).
+
+use doctown_core::{Language, SymbolId, SymbolKind, Visibility};
+use serde::{Deserialize, Serialize};
+
+/// The facts about one symbol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SymbolFacts {
+    pub id: SymbolId,
+    pub name: String,
+    pub qualified_name: String,
+    pub kind: SymbolKind,
+    pub language: Language,
+    pub path: String,
+    /// The module (directory) of its file.
+    pub module: String,
+    pub start_line: u32,
+    pub end_line: u32,
+    pub signature: String,
+    pub visibility: Visibility,
+    pub doc: Option<String>,
+    /// The enclosing symbol's display name and kind (a method's type or trait).
+    pub parent: Option<String>,
+    pub parent_kind: Option<SymbolKind>,
+    /// Callees in the repository, most central first (at most 10).
+    pub calls: Vec<String>,
+    pub calls_total: u32,
+    /// Callers, most central first (at most 10).
+    pub called_by: Vec<String>,
+    pub called_by_total: u32,
+    /// Callees outside the repository, as written.
+    pub external_calls: Vec<String>,
+    /// Modules its file imports.
+    pub imports: Vec<String>,
+    /// Traits, interfaces or base classes it implements or extends.
+    pub supertypes: Vec<String>,
+    pub cluster_id: Option<String>,
+    pub cluster: Option<String>,
+    /// Normalised PageRank, 0-1 (1 = the most central symbol).
+    pub centrality: f64,
+    /// Up to 3 most similar symbols.
+    pub related: Vec<String>,
+    pub complexity: Option<u32>,
+    pub loc: u32,
+}
+
+/// The facts about one module (directory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleFacts {
+    /// `mod:<dir>`.
+    pub id: String,
+    pub path: String,
+    pub files: Vec<String>,
+    pub languages: Vec<Language>,
+    pub symbols: u32,
+    /// Display names, most central first.
+    pub top_symbols: Vec<String>,
+    pub dependencies: Vec<String>,
+    pub dependents: Vec<String>,
+}
+
+/// The facts about one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterFacts {
+    pub id: String,
+    pub label: String,
+    pub size: u32,
+    /// Display names of its most central members.
+    pub top_members: Vec<String>,
+    /// Its most central member: the cluster's representative.
+    pub representative: Option<SymbolId>,
+}
+
+/// Everything a generate run reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerateInput {
+    /// A short name for the repository.
+    pub repository: String,
+    /// Sorted by id.
+    pub symbols: Vec<SymbolFacts>,
+    /// Sorted by path.
+    pub modules: Vec<ModuleFacts>,
+    /// Largest first.
+    pub clusters: Vec<ClusterFacts>,
+}
+
+/// A short display name: the last two segments of a qualified name
+/// (`crate::store::LocalStore::get` → `LocalStore::get`, `pkg.mod.f` → `mod.f`).
+pub fn display_name(qualified: &str) -> String {
+    let sep = if qualified.contains("::") { "::" } else { "." };
+    let parts: Vec<&str> = qualified.split(sep).filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [] => qualified.to_string(),
+        [one] => one.to_string(),
+        [.., module, last] if matches!(*module, "crate" | "self" | "super") => last.to_string(),
+        [.., parent, last] if parent.chars().next().is_some_and(char::is_uppercase) => {
+            format!("{parent}{sep}{last}")
+        }
+        [.., last] => last.to_string(),
+    }
+}
+
+impl SymbolFacts {
+    /// The name to show: `Type::method` for members, else the bare name.
+    pub fn display(&self) -> String {
+        display_name(&self.qualified_name)
+    }
+
+    /// Whether this is a function or method.
+    pub fn is_callable(&self) -> bool {
+        self.kind.is_callable()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names() {
+        assert_eq!(
+            display_name("crate::store::LocalStore::get"),
+            "LocalStore::get"
+        );
+        assert_eq!(display_name("crate::store::validate_key"), "validate_key");
+        assert_eq!(display_name("crate::main"), "main");
+        assert_eq!(display_name("pkg.Client.send"), "Client.send");
+        assert_eq!(display_name("util.helpers.slugify"), "slugify");
+        assert_eq!(display_name("main"), "main");
+        assert_eq!(display_name(""), "");
+    }
+}

@@ -1,0 +1,187 @@
+//! The generate stage handler: reads the assemble artifacts, runs a
+//! [`Generator`], writes `docs.json`, `cost.json` and `manifest.json` under
+//! `jobs/<job>/generate/`, and emits the generation events.
+//!
+//! The handler is synchronous like every stage; it owns one tokio runtime
+//! (created on first use) for the asynchronous model client.
+
+use crate::artifacts::generate::GenerateManifest;
+use crate::config::{Backend, GenerateConfig};
+use crate::engine::{Generator, Outcome, Progress};
+use crate::error::GenerateError;
+use crate::events::generate::{GenerationCompleted, GenerationTotals};
+use crate::facts::GenerateInput;
+use crate::model::LanguageModel;
+use doctown_core::artifacts::artifact_key;
+use doctown_core::{JobStatus, Stage, StageStatus};
+use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use std::sync::{Arc, OnceLock};
+
+/// The generate stage.
+pub struct GenerateHandler {
+    config: GenerateConfig,
+    model: Option<Arc<dyn LanguageModel>>,
+    runtime: OnceLock<Result<tokio::runtime::Runtime, String>>,
+}
+
+impl GenerateHandler {
+    /// A handler with the host's configuration (e.g. [`GenerateConfig::from_env`]);
+    /// job options are laid over it per job.
+    pub fn new(config: GenerateConfig) -> Self {
+        GenerateHandler {
+            config,
+            model: None,
+            runtime: OnceLock::new(),
+        }
+    }
+
+    /// A handler that uses this model whatever the backend says (tests).
+    pub fn with_model(config: GenerateConfig, model: Arc<dyn LanguageModel>) -> Self {
+        GenerateHandler {
+            config,
+            model: Some(model),
+            runtime: OnceLock::new(),
+        }
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, GenerateError> {
+        let built = self.runtime.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("doctown-generate")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        });
+        built
+            .as_ref()
+            .map_err(|e| GenerateError::Runtime(e.clone()))
+    }
+
+    /// The configuration for a job: host settings with the job's options.
+    pub fn config_for(&self, ctx: &StageContext<'_>) -> Result<GenerateConfig, GenerateError> {
+        match ctx.job.input.options.get(Stage::Generate.name()) {
+            None => Ok(self.config.clone()),
+            Some(options) => self.config.overlay_job_options(options),
+        }
+    }
+
+    fn generate(
+        &self,
+        ctx: &StageContext<'_>,
+        totals: &mut GenerationTotals,
+    ) -> Result<StageOutput, GenerateError> {
+        let config = self.config_for(ctx)?;
+        let generator = match (&self.model, config.backend) {
+            (Some(model), _) => Generator::with_model(config, model.clone())?,
+            (None, Backend::OpenAi) => {
+                config.require_key()?;
+                Generator::new(config)?
+            }
+            (None, Backend::Facts) => Generator::new(config)?,
+        };
+        let repository = ctx
+            .job
+            .source
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| {
+                ctx.job
+                    .input
+                    .source
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            });
+        let input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
+        let runtime = self.runtime()?;
+        let run = || {
+            let mut progress = |p: Progress| match p {
+                Progress::Started(started) => ctx.events.emit(&started),
+                Progress::Symbol(symbol) => ctx.events.emit(&symbol),
+            };
+            let cancelled = || ctx.cancel.is_cancelled();
+            runtime.block_on(generator.run(&input, Some(ctx.store), &mut progress, &cancelled))
+        };
+        // block_on panics inside another runtime: then run on a thread of our own.
+        let outcome = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|scope| scope.spawn(run).join())
+                .map_err(|_| GenerateError::Runtime("the generate thread panicked".into()))??
+        } else {
+            run()?
+        };
+        *totals = outcome.totals.clone();
+        self.write(ctx, &generator, outcome)
+    }
+
+    fn write(
+        &self,
+        ctx: &StageContext<'_>,
+        generator: &Generator,
+        outcome: Outcome,
+    ) -> Result<StageOutput, GenerateError> {
+        let key = |name: &str| artifact_key(&ctx.job.job_id, Stage::Generate.name(), name);
+        let config = generator.config();
+        let manifest = GenerateManifest {
+            docs: key(GenerateManifest::DOCS),
+            cost: key(GenerateManifest::COST),
+            backend: config.backend.name().to_string(),
+            model: outcome.cost.model.clone(),
+            symbols: outcome.totals.symbols,
+            from_model: outcome.totals.documented,
+            from_facts: outcome.totals.from_facts,
+            failed: outcome.totals.failed,
+            modules: outcome.totals.modules,
+            cost_usd: outcome.totals.cost_usd,
+        };
+        doctown_store::put_json(ctx.store, &manifest.docs, &outcome.docs)?;
+        doctown_store::put_json(ctx.store, &manifest.cost, &outcome.cost)?;
+        let manifest_key = key(GenerateManifest::NAME);
+        doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
+        Ok(StageOutput {
+            status: if outcome.partial {
+                StageStatus::Partial
+            } else {
+                StageStatus::Succeeded
+            },
+            artifacts: [
+                ("manifest", manifest_key),
+                ("docs", manifest.docs),
+                ("cost", manifest.cost),
+            ]
+            .into_iter()
+            .map(|(name, key)| (name.to_string(), key))
+            .collect(),
+            summary: serde_json::to_value(&outcome.totals).unwrap_or_default(),
+            source: None,
+        })
+    }
+}
+
+impl StageHandler for GenerateHandler {
+    fn stage(&self) -> Stage {
+        Stage::Generate
+    }
+
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        let started = now_ms();
+        let mut totals = GenerationTotals::default();
+        let result = self.generate(ctx, &mut totals);
+        let (status, error) = match &result {
+            Ok(output) if output.status == StageStatus::Partial => (JobStatus::Partial, None),
+            Ok(_) => (JobStatus::Succeeded, None),
+            Err(GenerateError::Cancelled) => (JobStatus::Cancelled, Some("cancelled".to_string())),
+            Err(e) => (JobStatus::Failed, Some(e.to_string())),
+        };
+        let duration_ms = now_ms().saturating_sub(started);
+        ctx.events.emit(&GenerationCompleted {
+            status,
+            totals,
+            duration_ms,
+            error,
+        });
+        result.map_err(StageFailure::from)
+    }
+}

@@ -1,0 +1,191 @@
+//! The conversion layer from the assemble stage's artifacts to the
+//! [`crate::facts`] view, and reading them from the object store.
+//!
+//! All knowledge of the assemble artifact shapes (`SymbolContext`,
+//! `ModuleContext`, `ClusterSet`) is in this module.
+
+use crate::artifacts::assemble::{
+    AssembleManifest, ClusterSet, ModuleContext, SymbolContext, SymbolRef,
+};
+use crate::error::GenerateError;
+use crate::facts::{display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
+use doctown_core::artifacts::artifact_key;
+use doctown_core::{JobId, SymbolId, SymbolKind};
+use doctown_store::ObjectStore;
+use std::collections::HashMap;
+
+fn names(refs: &[SymbolRef]) -> Vec<String> {
+    refs.iter()
+        .map(|r| display_name(&r.qualified_name))
+        .collect()
+}
+
+impl From<&SymbolContext> for SymbolFacts {
+    fn from(c: &SymbolContext) -> Self {
+        SymbolFacts {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            qualified_name: c.qualified_name.clone(),
+            kind: c.kind,
+            language: c.language,
+            path: c.path.clone(),
+            module: c.module.clone(),
+            start_line: c.start_line,
+            end_line: c.end_line,
+            signature: c.signature.clone(),
+            visibility: c.visibility,
+            doc: c.doc.clone().filter(|d| !d.trim().is_empty()),
+            parent: c.parent.as_ref().map(|p| display_name(&p.qualified_name)),
+            parent_kind: None,
+            calls: names(&c.calls),
+            calls_total: c.calls_total.max(c.calls.len() as u32),
+            called_by: names(&c.called_by),
+            called_by_total: c.called_by_total.max(c.called_by.len() as u32),
+            external_calls: c.unresolved_calls.clone(),
+            imports: c.imports.clone(),
+            supertypes: names(&c.supertypes),
+            cluster_id: c.cluster.as_ref().map(|k| k.id.clone()),
+            cluster: c
+                .cluster
+                .as_ref()
+                .map(|k| k.label.clone())
+                .filter(|l| !l.trim().is_empty()),
+            centrality: if c.centrality.is_finite() {
+                c.centrality.clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            related: c
+                .related
+                .iter()
+                .map(|r| display_name(&r.qualified_name))
+                .collect(),
+            complexity: c.complexity,
+            loc: c.loc,
+        }
+    }
+}
+
+impl From<&ModuleContext> for ModuleFacts {
+    fn from(m: &ModuleContext) -> Self {
+        ModuleFacts {
+            id: m.id.clone(),
+            path: m.path.clone(),
+            files: m.files.clone(),
+            languages: m.languages.clone(),
+            symbols: m.symbols,
+            top_symbols: m
+                .top_symbols
+                .iter()
+                .map(|s| display_name(&s.qualified_name))
+                .collect(),
+            dependencies: m.dependencies.clone(),
+            dependents: m.dependents.clone(),
+        }
+    }
+}
+
+impl GenerateInput {
+    /// The facts of a whole repository from the assemble artifacts.
+    pub fn from_assemble(
+        repository: &str,
+        contexts: &[SymbolContext],
+        modules: &[ModuleContext],
+        clusters: Option<&ClusterSet>,
+    ) -> GenerateInput {
+        let kinds: HashMap<&SymbolId, SymbolKind> =
+            contexts.iter().map(|c| (&c.id, c.kind)).collect();
+        let mut symbols: Vec<SymbolFacts> = contexts
+            .iter()
+            .map(|c| {
+                let mut facts = SymbolFacts::from(c);
+                facts.parent_kind = c.parent.as_ref().and_then(|p| kinds.get(&p.id).copied());
+                facts
+            })
+            .collect();
+        symbols.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut modules: Vec<ModuleFacts> = modules.iter().map(ModuleFacts::from).collect();
+        modules.sort_by(|a, b| a.path.cmp(&b.path));
+        let clusters = clusters
+            .map(|set| {
+                set.clusters
+                    .iter()
+                    .map(|c| ClusterFacts {
+                        id: c.id.clone(),
+                        label: c.label.clone(),
+                        size: c.size,
+                        top_members: c
+                            .top_members
+                            .iter()
+                            .map(|m| display_name(&m.qualified_name))
+                            .collect(),
+                        representative: c.top_members.first().map(|m| m.id.clone()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        GenerateInput {
+            repository: repository.to_string(),
+            symbols,
+            modules,
+            clusters,
+        }
+    }
+
+    /// Reads a job's assemble artifacts (`jobs/<job>/assemble/…`).
+    pub fn load(
+        store: &dyn ObjectStore,
+        job: &JobId,
+        repository: &str,
+    ) -> Result<GenerateInput, GenerateError> {
+        let key = |name: &str| artifact_key(job, "assemble", name);
+        let manifest_key = key(AssembleManifest::NAME);
+        let manifest: AssembleManifest = read_json(store, &manifest_key)?;
+        let contexts = read_jsonl::<SymbolContext>(store, &manifest.contexts)?;
+        let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
+        let clusters: Option<ClusterSet> = match store.get(&manifest.clusters)? {
+            None => None,
+            Some(_) => Some(read_json(store, &manifest.clusters)?),
+        };
+        Ok(GenerateInput::from_assemble(
+            repository,
+            &contexts,
+            &modules,
+            clusters.as_ref(),
+        ))
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<T, GenerateError> {
+    let object = store.get(key)?.ok_or_else(|| GenerateError::MissingInput {
+        key: key.to_string(),
+    })?;
+    serde_json::from_slice(&object.bytes).map_err(|e| GenerateError::BadInput {
+        key: key.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn read_jsonl<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Vec<T>, GenerateError> {
+    let object = store.get(key)?.ok_or_else(|| GenerateError::MissingInput {
+        key: key.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for (n, line) in object.bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let value = serde_json::from_slice(line).map_err(|e| GenerateError::BadInput {
+            key: key.to_string(),
+            message: format!("line {}: {e}", n + 1),
+        })?;
+        out.push(value);
+    }
+    Ok(out)
+}

@@ -1,0 +1,69 @@
+//! The generate stage: one or two sentences per symbol, an overview per
+//! module and an architecture summary, from the facts the assemble stage
+//! computed.
+//!
+//! The design rule: do not ask a model to understand code — give it the
+//! computed facts (signature, doc comment, callers, callees, cluster,
+//! centrality) as data and ask it only to put them into words. Without a
+//! model ([`Backend::Facts`], the default) the [`writer`] turns the same facts
+//! into deterministic summaries.
+//!
+//! - [`config`]: [`GenerateConfig`] (backend, model, limits, prices).
+//! - [`facts`], [`input`]: the facts view and its conversion from the
+//!   assemble artifacts.
+//! - [`writer`], [`overview`]: the static (facts) summaries.
+//! - [`tokens`], [`prompt`], [`truncate`], [`batch`]: prompts under a token
+//!   budget; [`plan`]: priorities and tiers; [`estimate`]: the cost before
+//!   any request.
+//! - [`model`], [`openai`], [`parse`], [`retry`]: the [`LanguageModel`] trait,
+//!   the OpenAI-compatible client, strict answer parsing, backoff.
+//! - [`cache`], [`engine`], [`handler`]: cached answers, the run, and the
+//!   [`GenerateHandler`] stage.
+
+pub mod batch;
+pub mod cache;
+pub mod config;
+pub mod engine;
+mod engine_docs;
+mod engine_run;
+pub mod error;
+pub mod estimate;
+pub mod facts;
+pub mod handler;
+pub mod input;
+pub mod model;
+pub mod openai;
+pub mod overview;
+pub mod parse;
+pub mod plan;
+pub mod price;
+pub mod prompt;
+pub mod retry;
+pub mod tokens;
+pub mod truncate;
+pub mod writer;
+mod writer_text;
+
+// The artifact and event types live in doctown-core, where the assemble and
+// pack stages read them too.
+
+/// The artifact types this stage reads and writes.
+pub mod artifacts {
+    pub use doctown_core::artifacts::{assemble, generate};
+}
+
+/// The generate stage's event payloads.
+pub mod events {
+    pub use doctown_core::events::generate;
+}
+
+pub use artifacts::generate::{DocSource, Documentation, GenerateManifest, GeneratedDocs};
+pub use config::{Backend, GenerateConfig, ResponseFormatMode};
+pub use engine::{Generator, Outcome};
+pub use error::GenerateError;
+pub use estimate::{estimate, Estimate, TierEstimate};
+pub use facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
+pub use handler::GenerateHandler;
+pub use model::{ChatReply, ChatRequest, FactsModel, LanguageModel, ModelError};
+pub use openai::OpenAiModel;
+pub use price::PriceTable;

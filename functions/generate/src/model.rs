@@ -1,0 +1,238 @@
+//! The [`LanguageModel`] trait: one chat completion, asynchronously, with
+//! errors classified for retries. Two implementations live side by side:
+//! [`crate::OpenAiModel`] (any OpenAI-compatible API) and [`FactsModel`],
+//! the facts writer behind the same interface — it answers a request from
+//! the data block in its prompt, deterministically and offline, so the whole
+//! model path (batching, parsing, retries, cost, cache) runs without a
+//! network.
+
+use crate::facts::{display_name, SymbolFacts};
+use crate::prompt::SymbolBlock;
+use crate::tokens::TokenCounter;
+use crate::writer::FactsWriter;
+use doctown_core::{Language, SymbolId, SymbolKind, Visibility};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One chat completion request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    pub system: String,
+    pub user: String,
+    pub max_tokens: u32,
+    /// The JSON schema of the answer (sent as `response_format` when the
+    /// configuration asks for structured output).
+    pub schema: serde_json::Value,
+}
+
+/// Tokens a request used, as the API reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenUsage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatReply {
+    pub content: String,
+    /// `None` when the server sent no `usage` (then tokens are counted locally).
+    pub usage: Option<TokenUsage>,
+    /// The model that answered, as reported.
+    pub model: String,
+}
+
+/// Why a completion failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error("unauthorized ({status}): {message}")]
+    Unauthorized { status: u16, message: String },
+    #[error("rate limited (429): {message}")]
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    #[error("quota exceeded (429): {message}")]
+    QuotaExceeded { message: String },
+    #[error("model not found ({status}): {message}")]
+    NotFound { status: u16, message: String },
+    #[error("server error ({status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("bad request ({status}): {message}")]
+    BadRequest { status: u16, message: String },
+    #[error("request timed out")]
+    Timeout,
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("transport error: {0}")]
+    Transport(String),
+    #[error("invalid response: {0}")]
+    Protocol(String),
+}
+
+impl ModelError {
+    /// Whether trying the same request again can help.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ModelError::RateLimited { .. }
+                | ModelError::Server { .. }
+                | ModelError::Timeout
+                | ModelError::Connect(_)
+                | ModelError::Transport(_)
+                | ModelError::Protocol(_)
+        )
+    }
+
+    /// Whether every other request will fail the same way: stop the run.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            ModelError::Unauthorized { .. }
+                | ModelError::QuotaExceeded { .. }
+                | ModelError::NotFound { .. }
+        )
+    }
+
+    /// The server's requested wait (429 Retry-After).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ModelError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// A short reason for a symbol's `error` field.
+    pub fn reason(&self) -> String {
+        let text = self.to_string();
+        let line = text.lines().next().unwrap_or("");
+        line.chars().take(240).collect()
+    }
+}
+
+/// A chat model.
+pub trait LanguageModel: Send + Sync {
+    /// The model id recorded with each summary.
+    fn id(&self) -> &str;
+    fn complete(&self, request: ChatRequest) -> BoxFuture<'_, Result<ChatReply, ModelError>>;
+}
+
+/// The facts writer as a [`LanguageModel`]: answers each item of the data
+/// block with the static summary, in the answer format, with token usage
+/// counted locally.
+#[derive(Debug, Clone)]
+pub struct FactsModel {
+    counter: TokenCounter,
+}
+
+impl Default for FactsModel {
+    fn default() -> Self {
+        FactsModel {
+            counter: TokenCounter::for_model("gpt-4o-mini"),
+        }
+    }
+}
+
+impl FactsModel {
+    fn answer(&self, request: &ChatRequest) -> Result<String, ModelError> {
+        let data = request
+            .user
+            .split_once("<facts>")
+            .and_then(|(_, rest)| rest.rsplit_once("</facts>"))
+            .map(|(data, _)| data.trim())
+            .ok_or_else(|| ModelError::BadRequest {
+                status: 400,
+                message: "no <facts> block".into(),
+            })?;
+        let value: serde_json::Value =
+            serde_json::from_str(data).map_err(|e| ModelError::BadRequest {
+                status: 400,
+                message: e.to_string(),
+            })?;
+        let items = value["items"].as_array().cloned().unwrap_or_default();
+        let writer = FactsWriter::default();
+        let summaries: Vec<serde_json::Value> = items
+            .iter()
+            .map(|item| {
+                let id = item["id"].as_str().unwrap_or_default().to_string();
+                let summary = match serde_json::from_value::<SymbolBlock>(item.clone()) {
+                    Ok(block) if !block.kind.is_empty() => writer.symbol(&facts_of(&id, &block)),
+                    _ => {
+                        let what = item["path"]
+                            .as_str()
+                            .or(item["repository"].as_str())
+                            .unwrap_or("This item");
+                        format!("`{what}` is summarised from its facts only.")
+                    }
+                };
+                serde_json::json!({"id": id, "summary": summary})
+            })
+            .collect();
+        Ok(serde_json::json!({ "summaries": summaries }).to_string())
+    }
+}
+
+/// Rebuilds approximate facts from a prompt block.
+fn facts_of(id: &str, b: &SymbolBlock) -> SymbolFacts {
+    let kind: SymbolKind =
+        serde_json::from_value(b.kind.replace(' ', "_").into()).unwrap_or(SymbolKind::Function);
+    let path = b.location.as_str();
+    let extension = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    SymbolFacts {
+        id: SymbolId::from_raw(id),
+        name: display_name(&b.name),
+        qualified_name: b.name.clone(),
+        kind,
+        language: Language::from_extension(extension).unwrap_or(Language::Rust),
+        path: path.to_string(),
+        module: String::new(),
+        start_line: 0,
+        end_line: 0,
+        signature: b.signature.clone(),
+        visibility: match b.visibility.as_str() {
+            "public" => Visibility::Public,
+            "restricted" => Visibility::Restricted,
+            _ => Visibility::Private,
+        },
+        doc: b.doc.clone(),
+        parent: b.parent.clone(),
+        parent_kind: None,
+        calls: b.calls.clone(),
+        calls_total: b.calls_total.max(b.calls.len() as u32),
+        called_by: b.called_by.clone(),
+        called_by_total: b.called_by_total.max(b.called_by.len() as u32),
+        external_calls: b.external_calls.clone(),
+        imports: b.imports.clone(),
+        supertypes: b.implements.clone(),
+        cluster_id: None,
+        cluster: b.cluster.clone(),
+        centrality: b.centrality,
+        related: b.related.clone(),
+        complexity: b.complexity,
+        loc: b.loc,
+    }
+}
+
+impl LanguageModel for FactsModel {
+    fn id(&self) -> &str {
+        "facts"
+    }
+
+    fn complete(&self, request: ChatRequest) -> BoxFuture<'_, Result<ChatReply, ModelError>> {
+        Box::pin(async move {
+            let content = self.answer(&request)?;
+            let usage = TokenUsage {
+                prompt_tokens: self.counter.chat(&[&request.system, &request.user]) as u64,
+                completion_tokens: self.counter.count(&content) as u64,
+            };
+            Ok(ChatReply {
+                content,
+                usage: Some(usage),
+                model: "facts".into(),
+            })
+        })
+    }
+}

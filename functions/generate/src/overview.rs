@@ -1,0 +1,248 @@
+//! Module overviews and the architecture summary from facts: what each
+//! module holds and is about, what it depends on and what depends on it;
+//! for the repository, its main parts (clusters), entry points and most
+//! central symbols. The model path uses the same facts ([`module_block`],
+//! [`architecture_block`]) and falls back to these texts.
+
+use crate::facts::{GenerateInput, ModuleFacts, SymbolFacts};
+use crate::writer::{FactsWriter, Role};
+use crate::writer_text::{code, count, join_names, language_name};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The repository-level facts, shared by both backends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArchitectureFacts {
+    /// `(label, size)`, largest first (at most 6).
+    pub main_parts: Vec<(String, u32)>,
+    /// Qualified names.
+    pub entry_points: Vec<String>,
+    /// Display names, most central first (at most 5).
+    pub central: Vec<String>,
+    pub central_qualified: Vec<String>,
+    /// Public symbols nothing inside calls, most central first (at most 5).
+    pub public_surface: Vec<String>,
+    pub languages: Vec<String>,
+    pub files: usize,
+}
+
+pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> ArchitectureFacts {
+    let mut by_centrality: Vec<&SymbolFacts> = input.symbols.iter().collect();
+    by_centrality.sort_by(|a, b| {
+        b.centrality
+            .total_cmp(&a.centrality)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let entry: Vec<&SymbolFacts> = by_centrality
+        .iter()
+        .copied()
+        .filter(|s| writer.role(s) == Role::EntryPoint)
+        .take(5)
+        .collect();
+    let surface = by_centrality
+        .iter()
+        .filter(|s| writer.role(s) == Role::Api)
+        .take(5);
+    let mut languages: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &input.symbols {
+        *languages
+            .entry(language_name(s.language).to_string())
+            .or_default() += 1;
+    }
+    let mut languages: Vec<(String, usize)> = languages.into_iter().collect();
+    languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ArchitectureFacts {
+        main_parts: input
+            .clusters
+            .iter()
+            .take(6)
+            .map(|c| (c.label.clone(), c.size))
+            .collect(),
+        entry_points: entry.iter().map(|s| s.qualified_name.clone()).collect(),
+        central: by_centrality.iter().take(5).map(|s| s.display()).collect(),
+        central_qualified: by_centrality
+            .iter()
+            .take(5)
+            .map(|s| s.qualified_name.clone())
+            .collect(),
+        public_surface: surface.map(|s| s.display()).collect(),
+        languages: languages.into_iter().map(|(l, _)| l).collect(),
+        files: input.modules.iter().map(|m| m.files.len()).sum(),
+    }
+}
+
+/// The cluster labels most of a module's symbols carry, most common first.
+fn module_topics(input: &GenerateInput, module: &ModuleFacts) -> Vec<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in input.symbols.iter().filter(|s| s.module == module.path) {
+        if let Some(label) = s.cluster.as_deref() {
+            *counts.entry(label).or_default() += 1;
+        }
+    }
+    let mut topics: Vec<(&str, usize)> = counts.into_iter().collect();
+    topics.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    topics
+        .into_iter()
+        .take(2)
+        .map(|(l, _)| l.to_string())
+        .collect()
+}
+
+fn quoted(labels: &[String]) -> String {
+    let q: Vec<String> = labels
+        .iter()
+        .map(|l| format!("\u{201c}{l}\u{201d}"))
+        .collect();
+    match q.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Two or three sentences about a module.
+pub fn module_summary(input: &GenerateInput, module: &ModuleFacts) -> String {
+    let place = if module.path == "." {
+        "The repository root".to_string()
+    } else {
+        code(&module.path)
+    };
+    let languages: Vec<&str> = module.languages.iter().map(|l| language_name(*l)).collect();
+    let lang = if languages.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", languages.join(" and "))
+    };
+    let files = count(
+        module.files.len() as u64,
+        &format!("{lang}file"),
+        &format!("{lang}files"),
+    );
+    let symbols = count(u64::from(module.symbols), "symbol", "symbols");
+    let topics = module_topics(input, module);
+    let mut text = match topics.as_slice() {
+        [] => format!("{place} holds {files} with {symbols}."),
+        t => format!(
+            "{place} holds {files} with {symbols}, mostly about {}.",
+            quoted(t)
+        ),
+    };
+    if !module.top_symbols.is_empty() {
+        let top = join_names(
+            &module.top_symbols,
+            3,
+            module.top_symbols.len().min(3) as u32,
+        );
+        let noun = if module.top_symbols.len() == 1 {
+            "symbol is"
+        } else {
+            "symbols are"
+        };
+        text.push_str(&format!(" Its most central {noun} {top}."));
+    }
+    let deps = join_names(&module.dependencies, 3, module.dependencies.len() as u32);
+    let users = join_names(&module.dependents, 2, module.dependents.len() as u32);
+    let relation = match (module.dependencies.is_empty(), module.dependents.is_empty()) {
+        (false, false) => format!(" It depends on {deps} and is used by {users}."),
+        (false, true) => format!(" It depends on {deps}; no other module depends on it."),
+        (true, false) => format!(" It depends on no other module and is used by {users}."),
+        (true, true) => String::new(),
+    };
+    text.push_str(&relation);
+    text
+}
+
+/// A paragraph about the repository.
+pub fn architecture_summary(input: &GenerateInput, facts: &ArchitectureFacts) -> String {
+    let symbols = count(input.symbols.len() as u64, "symbol", "symbols");
+    let modules = count(input.modules.len() as u64, "module", "modules");
+    let name = if input.repository.is_empty() {
+        "The repository".to_string()
+    } else {
+        code(&input.repository)
+    };
+    let langs = match facts.languages.as_slice() {
+        [] => String::new(),
+        [one] => format!(", written in {one}"),
+        [first, rest @ ..] => format!(", mostly in {first}, with {}", join_plain(rest)),
+    };
+    let mut text = format!("{name} has {symbols} in {modules}{langs}.");
+    if !facts.main_parts.is_empty() {
+        let parts: Vec<String> = facts
+            .main_parts
+            .iter()
+            .take(4)
+            .map(|(l, n)| format!("\u{201c}{l}\u{201d} ({n})"))
+            .collect();
+        text.push_str(&format!(
+            " Its main parts, by cluster, are {}.",
+            join_plain(&parts)
+        ));
+    }
+    let entries: Vec<String> = facts
+        .entry_points
+        .iter()
+        .map(|q| crate::facts::display_name(q))
+        .collect();
+    match (entries.is_empty(), facts.public_surface.is_empty()) {
+        (false, _) => text.push_str(&format!(
+            " It starts at {}.",
+            join_names(&entries, 3, entries.len() as u32)
+        )),
+        (true, false) => text.push_str(&format!(
+            " It has no `main`; its public surface starts with {}.",
+            join_names(&facts.public_surface, 3, facts.public_surface.len() as u32)
+        )),
+        (true, true) => {}
+    }
+    if !facts.central.is_empty() {
+        text.push_str(&format!(
+            " The most central symbols are {}.",
+            join_names(&facts.central[..facts.central.len().min(3)], 3, 0)
+        ));
+    }
+    text
+}
+
+fn join_plain(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The facts of a module as a prompt data block.
+pub fn module_block(input: &GenerateInput, module: &ModuleFacts) -> Value {
+    json!({
+        "path": module.path,
+        "files": module.files.iter().take(12).collect::<Vec<_>>(),
+        "file_count": module.files.len(),
+        "languages": module.languages.iter().map(|l| l.name()).collect::<Vec<_>>(),
+        "symbols": module.symbols,
+        "top_symbols": module.top_symbols.iter().take(8).collect::<Vec<_>>(),
+        "topics": module_topics(input, module),
+        "depends_on": module.dependencies.iter().take(10).collect::<Vec<_>>(),
+        "used_by": module.dependents.iter().take(10).collect::<Vec<_>>(),
+    })
+}
+
+/// The facts of the repository as a prompt data block.
+pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> Value {
+    let modules: Vec<Value> = input
+        .modules
+        .iter()
+        .take(30)
+        .map(|m| json!({"path": m.path, "symbols": m.symbols, "depends_on": m.dependencies.len(), "used_by": m.dependents.len()}))
+        .collect();
+    json!({
+        "repository": input.repository,
+        "symbols": input.symbols.len(),
+        "languages": facts.languages,
+        "clusters": facts.main_parts.iter().map(|(l, n)| json!({"label": l, "size": n})).collect::<Vec<_>>(),
+        "entry_points": facts.entry_points,
+        "most_central": facts.central,
+        "public_surface": facts.public_surface,
+        "modules": modules,
+    })
+}
