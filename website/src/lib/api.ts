@@ -1,0 +1,162 @@
+/**
+ * The typed client of the Doctown HTTP API (same origin as the site; see
+ * `GET /openapi.json`). Errors are JSON `{"error": "..."}` and surface as
+ * {@link ApiError} with that message.
+ */
+
+export const STAGES = ['ingest', 'embed', 'assemble', 'generate', 'pack'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped';
+
+export interface StageError {
+	message: string;
+	retryable?: boolean;
+}
+
+export interface StageState {
+	status: StageStatus;
+	duration_ms?: number;
+	summary?: unknown;
+	error?: StageError | string | null;
+}
+
+export interface JobSource {
+	name?: string;
+	url?: string;
+	ref?: string;
+	commit?: string;
+}
+
+/** `GET /jobs/{id}`: the job state document. */
+export interface JobState {
+	job_id: string;
+	status: JobStatus;
+	stages: Partial<Record<StageName, StageState>>;
+	source?: JobSource;
+	input?: { source?: string; ref?: string };
+	error?: string | null;
+	created_at?: string;
+	updated_at?: string;
+}
+
+export interface LibraryItem {
+	job_id: string;
+	name: string;
+	/** The source as submitted (URL or path). */
+	source?: string;
+	ref?: string | null;
+	commit?: string | null;
+	/** Bytes of the docpack, when known. */
+	size?: number | null;
+	status?: JobStatus;
+	created_at: string;
+	finished_at?: string | null;
+	download_url: string;
+}
+
+export interface LibraryPage {
+	items: LibraryItem[];
+	next_cursor?: string | null;
+}
+
+export class ApiError extends Error {
+	constructor(
+		message: string,
+		readonly status: number
+	) {
+		super(message);
+		this.name = 'ApiError';
+	}
+}
+
+export function isTerminal(status: JobStatus): boolean {
+	return status === 'succeeded' || status === 'partial' || status === 'failed' || status === 'cancelled';
+}
+
+export function jobPath(jobId: string): string {
+	return `/jobs/${encodeURIComponent(jobId)}`;
+}
+
+export function docpackUrl(jobId: string): string {
+	return `${jobPath(jobId)}/docpack`;
+}
+
+export function eventsUrl(jobId: string): string {
+	return `${jobPath(jobId)}/events`;
+}
+
+/** The message of a stage error, whichever shape the server sent. */
+export function stageErrorMessage(error: StageState['error']): string | null {
+	if (!error) return null;
+	return typeof error === 'string' ? error : error.message;
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+	let response: Response;
+	try {
+		response = await fetch(path, {
+			...init,
+			headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) }
+		});
+	} catch (e) {
+		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
+	}
+	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+	return (await response.json()) as T;
+}
+
+/** The `error` of a JSON error body, or the HTTP status line. */
+export async function errorMessage(response: Response): Promise<string> {
+	try {
+		const body = (await response.json()) as { error?: unknown };
+		if (typeof body?.error === 'string' && body.error) return body.error;
+	} catch {
+		/* not JSON */
+	}
+	return `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+}
+
+export function createJob(repoUrl: string, gitRef?: string): Promise<{ job_id: string }> {
+	const body: { repo_url: string; git_ref?: string } = { repo_url: repoUrl.trim() };
+	if (gitRef?.trim()) body.git_ref = gitRef.trim();
+	return request('/jobs', { method: 'POST', body: JSON.stringify(body) });
+}
+
+export function getJob(jobId: string): Promise<JobState> {
+	return request(jobPath(jobId));
+}
+
+export function cancelJob(jobId: string): Promise<unknown> {
+	return request(`${jobPath(jobId)}/cancel`, { method: 'POST' });
+}
+
+export function listDocpacks(limit = 20, cursor?: string | null): Promise<LibraryPage> {
+	const params = new URLSearchParams({ limit: String(limit) });
+	if (cursor) params.set('cursor', cursor);
+	return request(`/docpacks?${params}`);
+}
+
+/** The size of a job's docpack from a HEAD request, if the server says. */
+export async function docpackSize(jobId: string): Promise<number | null> {
+	try {
+		const response = await fetch(docpackUrl(jobId), { method: 'HEAD' });
+		const length = response.ok ? response.headers.get('content-length') : null;
+		return length ? Number(length) : null;
+	} catch {
+		return null;
+	}
+}
+
+/** Downloads a job's docpack into memory (for exploring it in the browser). */
+export async function fetchDocpack(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+	let response: Response;
+	try {
+		response = await fetch(url, { signal });
+	} catch (e) {
+		throw new ApiError(`cannot download the docpack (${(e as Error).message})`, 0);
+	}
+	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+	return new Uint8Array(await response.arrayBuffer());
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import SubmitForm from './SubmitForm.svelte';
+
+describe('SubmitForm', () => {
+	it('validates the URL inline', async () => {
+		render(SubmitForm, { onSubmit: vi.fn() });
+		const input = screen.getByLabelText('Repository');
+		await fireEvent.input(input, { target: { value: 'https://gitlab.com/o/r' } });
+		await fireEvent.blur(input);
+		expect(input).toHaveAttribute('aria-invalid', 'true');
+		expect(screen.getByText(/unsupported host "gitlab.com"/)).toBeInTheDocument();
+		expect(screen.getByRole('button', { name: 'Build docpack' })).toBeDisabled();
+
+		await fireEvent.input(input, { target: { value: 'git@github.com:o/r.git' } });
+		expect(input).toHaveAttribute('aria-invalid', 'false');
+		expect(screen.getByText('github.com/o/r')).toBeInTheDocument();
+		expect(screen.getByRole('button', { name: 'Build docpack' })).toBeEnabled();
+	});
+
+	it('submits with a loading state and shows server errors', async () => {
+		let reject!: (e: Error) => void;
+		const onSubmit = vi.fn(() => new Promise<void>((_, r) => (reject = r)));
+		render(SubmitForm, { onSubmit });
+		await fireEvent.input(screen.getByLabelText('Repository'), { target: { value: ' github.com/o/r ' } });
+		await fireEvent.input(screen.getByLabelText(/Ref/), { target: { value: 'v1.0' } });
+		await fireEvent.submit(screen.getByRole('button', { name: 'Build docpack' }).closest('form')!);
+		expect(onSubmit).toHaveBeenCalledWith('github.com/o/r', 'v1.0');
+		const button = screen.getByRole('button', { name: /Submitting/ });
+		expect(button).toBeDisabled();
+		reject(new Error('rate limited'));
+		expect(await screen.findByRole('alert')).toHaveTextContent('Could not start the job: rate limited');
+		expect(screen.getByRole('button', { name: 'Build docpack' })).toBeEnabled();
+	});
+
+	it('does not submit an empty form', async () => {
+		const onSubmit = vi.fn();
+		render(SubmitForm, { onSubmit });
+		await fireEvent.submit(screen.getByRole('button').closest('form')!);
+		expect(onSubmit).not.toHaveBeenCalled();
+		expect(screen.getByText(/enter a GitHub URL/)).toBeInTheDocument();
+	});
+});

@@ -1,0 +1,190 @@
+/**
+ * The docpack format v1 (DOCPACK_SPEC.md, schemas/docpack/*.schema.json):
+ * one type per JSON part. Optional fields may be absent, `null` or (lists) empty.
+ */
+
+export type Language = 'rust' | 'python' | 'typescript' | 'tsx' | 'javascript' | 'go';
+export type SymbolKind =
+	| 'function'
+	| 'method'
+	| 'struct'
+	| 'enum'
+	| 'variant'
+	| 'trait'
+	| 'impl'
+	| 'module'
+	| 'constant'
+	| 'static'
+	| 'type_alias'
+	| 'macro'
+	| 'class'
+	| 'interface'
+	| 'variable';
+export type EdgeKind = 'contains' | 'calls' | 'imports' | 'implements' | 'inherits' | 'related';
+export type DocSource = 'model' | 'facts';
+
+export interface EntryChecksum {
+	name: string;
+	size: number;
+	sha256: string;
+}
+
+export interface Manifest {
+	schema_version: string;
+	docpack_id: string;
+	source: { name: string; repo_url?: string | null; ref?: string | null; commit?: string | null };
+	generator: { name: string; version: string };
+	models: { summary: string; embedding?: string | null };
+	statistics: {
+		files: number;
+		symbols: number;
+		chunks: number;
+		clusters: number;
+		graph_nodes: number;
+		graph_edges: number;
+		modules: number;
+		embeddings: number;
+		embedding_dimensions?: number | null;
+		languages: Record<string, { files: number; symbols: number }>;
+	};
+	parts: { embeddings: boolean; symbol_contexts: boolean };
+	checksum: { algorithm: string; value: string; entries: EntryChecksum[] };
+}
+
+export interface SourceRange {
+	start_byte: number;
+	end_byte: number;
+	start_line: number;
+	start_column?: number;
+	end_line: number;
+	end_column?: number;
+}
+
+export interface Documentation {
+	summary: string;
+	source: DocSource;
+	model?: string | null;
+}
+
+export interface SymbolNode {
+	id: string;
+	name: string;
+	kind: SymbolKind;
+	qualified_name: string;
+	language: Language;
+	path: string;
+	range: SourceRange;
+	signature: string;
+	visibility: 'public' | 'restricted' | 'private';
+	doc_comment?: string | null;
+	attributes?: string[] | null;
+	parent?: string | null;
+	bases?: string[] | null;
+	documentation?: Documentation | null;
+	cluster?: string | null;
+	centrality?: number;
+	metrics?: { loc: number; in_degree: number; out_degree: number; complexity?: number | null };
+}
+
+export interface GraphNode {
+	id: string;
+	kind: 'symbol' | 'file' | 'module';
+	name: string;
+	path?: string | null;
+	symbol_kind?: SymbolKind | null;
+	centrality?: number | null;
+}
+
+export interface Edge {
+	from: string;
+	to: string;
+	kind: EdgeKind;
+	weight?: number;
+}
+
+export interface Graph {
+	nodes: GraphNode[];
+	edges: Edge[];
+	metrics?: {
+		edges_by_kind?: Record<string, number>;
+		components?: number | null;
+		density?: number;
+		centrality_method?: string | null;
+	};
+}
+
+export interface Cluster {
+	id: string;
+	label: string;
+	method: string;
+	members: string[];
+}
+
+export interface ChunkEntry {
+	id: string;
+	kind: 'symbol' | 'symbol_part' | 'file';
+	range: SourceRange;
+	symbol_ids?: string[] | null;
+	part?: [number, number] | null;
+}
+
+export interface SourceFile {
+	path: string;
+	language: Language;
+	sha256: string;
+	size_bytes: number;
+	lines: number;
+	chunks: ChunkEntry[];
+}
+
+export interface ModuleDoc {
+	id: string;
+	name: string;
+	path?: string | null;
+	cluster?: string | null;
+	documentation: Documentation;
+	symbols?: string[] | null;
+}
+
+export interface Docs {
+	architecture?: { documentation: Documentation } | null;
+	modules?: ModuleDoc[] | null;
+}
+
+export interface SymbolContext {
+	symbol_id: string;
+	model: string;
+	prompt?: string | null;
+	facts: unknown;
+}
+
+export interface Embeddings {
+	dims: number;
+	/** Chunk ids, strictly ascending (row order). */
+	ids: string[];
+	/** `ids.length × dims` floats; row `i` belongs to `ids[i]`. */
+	vectors: Float32Array;
+}
+
+/** A docpack read and verified in the browser. */
+export interface Docpack {
+	manifest: Manifest;
+	symbols: SymbolNode[];
+	graph: Graph;
+	clusters: Cluster[];
+	files: SourceFile[];
+	docs: Docs;
+	embeddings: Embeddings | null;
+	symbolContexts: SymbolContext[] | null;
+	/** What verification found (every check passed when a Docpack is returned). */
+	verification: Verification;
+}
+
+export interface Verification {
+	docpackId: string;
+	entries: { name: string; size: number; sha256: string }[];
+	/** Entries of a newer minor version that were verified and ignored. */
+	ignored: string[];
+	compressedSize: number;
+	uncompressedSize: number;
+}

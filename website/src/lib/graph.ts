@@ -1,0 +1,103 @@
+/**
+ * The symbol graph shown in the explorer: a graphology graph of the
+ * docpack's symbols (files and modules are left out), coloured by cluster,
+ * sized by centrality, with clusters seeded apart so the force layout starts
+ * close to its result.
+ */
+
+import Graph from 'graphology';
+import type { DocpackModel } from './docpack/model';
+import type { EdgeKind } from './docpack/types';
+
+export interface NodeAttributes {
+	x: number;
+	y: number;
+	size: number;
+	color: string;
+	label: string;
+	cluster: string | null;
+}
+
+export interface EdgeAttributes {
+	kind: EdgeKind;
+	color: string;
+	size: number;
+	type: 'arrow' | 'line';
+}
+
+export const EDGE_STYLES: Record<EdgeKind, { color: string; size: number; type: 'arrow' | 'line'; label: string }> = {
+	calls: { color: '#5b6b86', size: 1, type: 'arrow', label: 'calls' },
+	implements: { color: '#f59e0b', size: 1.4, type: 'arrow', label: 'implements' },
+	inherits: { color: '#fb923c', size: 1.4, type: 'arrow', label: 'inherits' },
+	imports: { color: '#22d3ee', size: 0.8, type: 'arrow', label: 'imports' },
+	related: { color: '#a855f7', size: 0.6, type: 'line', label: 'related (similar)' },
+	contains: { color: '#2b3a55', size: 0.5, type: 'line', label: 'contains' }
+};
+
+/** When two symbols are linked by several kinds, the edge shows the first of these. */
+const PRIORITY: EdgeKind[] = ['calls', 'implements', 'inherits', 'imports', 'contains', 'related'];
+
+const UNCLUSTERED = '#94a3b8';
+
+/** A distinct colour per cluster index (golden-angle hues), as hex. */
+export function clusterColor(index: number): string {
+	const hue = (index * 137.508) % 360;
+	return hslToHex(hue, 0.68, 0.6);
+}
+
+function hslToHex(h: number, s: number, l: number): string {
+	const k = (n: number) => (n + h / 30) % 12;
+	const a = s * Math.min(l, 1 - l);
+	const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+	return '#' + [f(0), f(8), f(4)].map((v) => Math.round(v * 255).toString(16).padStart(2, '0')).join('');
+}
+
+/** A stable pseudo-random number in [0, 1) from a string. */
+function unit(text: string, salt: number): number {
+	let h = 2166136261 ^ salt;
+	for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+	h ^= h >>> 15;
+	h = Math.imul(h, 2246822507);
+	h ^= h >>> 13;
+	return (h >>> 0) / 4294967296;
+}
+
+function nodeSize(centrality: number, max: number): number {
+	return 2 + 10 * Math.sqrt(max > 0 ? Math.max(0, centrality) / max : 0);
+}
+
+export function buildGraph(model: DocpackModel): Graph<NodeAttributes, EdgeAttributes> {
+	const graph = new Graph<NodeAttributes, EdgeAttributes>({ type: 'directed', allowSelfLoops: false, multi: false });
+	const clusters = model.docpack.clusters;
+	const colorOf = new Map(clusters.map((c, i) => [c.id, clusterColor(i)]));
+	// Cluster centres on a sunflower spiral, spaced by cluster size.
+	const centre = new Map<string, { x: number; y: number; r: number }>();
+	const order = [...clusters].sort((a, b) => b.members.length - a.members.length);
+	order.forEach((c, i) => {
+		const angle = i * 2.39996;
+		const radius = 40 * Math.sqrt(i + 1);
+		centre.set(c.id, { x: radius * Math.cos(angle), y: radius * Math.sin(angle), r: 4 + 1.2 * Math.sqrt(c.members.length) });
+	});
+	const spread = 4 + 40 * Math.sqrt(order.length + 1);
+	for (const s of model.docpack.symbols) {
+		const c = s.cluster ? centre.get(s.cluster) : undefined;
+		const angle = unit(s.id, 1) * Math.PI * 2;
+		const r = Math.sqrt(unit(s.id, 2)) * (c ? c.r * 3 : spread);
+		graph.addNode(s.id, {
+			x: (c?.x ?? 0) + r * Math.cos(angle),
+			y: (c?.y ?? 0) + r * Math.sin(angle),
+			size: nodeSize(s.centrality ?? 0, model.maxCentrality),
+			color: (s.cluster && colorOf.get(s.cluster)) || UNCLUSTERED,
+			label: s.name,
+			cluster: s.cluster ?? null
+		});
+	}
+	const edges = [...model.docpack.graph.edges].sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+	for (const e of edges) {
+		if (!graph.hasNode(e.from) || !graph.hasNode(e.to) || e.from === e.to) continue;
+		if (graph.hasEdge(e.from, e.to) || graph.hasEdge(e.to, e.from)) continue;
+		const style = EDGE_STYLES[e.kind] ?? EDGE_STYLES.related;
+		graph.addEdge(e.from, e.to, { kind: e.kind, color: style.color, size: style.size, type: style.type });
+	}
+	return graph;
+}

@@ -1,0 +1,209 @@
+// A stand-in for `doctown serve` for the E2E tests and local development:
+// serves the built site (SPA fallback) and the jobs API with canned events
+// and fixture docpacks. Usage: node tests/e2e/mock-server.mjs [--port 8080] [--root build]
+
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cannedEvents, smallFixture } from '../fixtures/fixtures.mjs';
+
+const MIME = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript',
+	'.css': 'text/css',
+	'.svg': 'image/svg+xml',
+	'.json': 'application/json',
+	'.png': 'image/png',
+	'.txt': 'text/plain'
+};
+const API = ['/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
+const STAGE_OF = { ingest: 'ingest', embedding: 'embed', assembly: 'assemble', generation: 'generate', pack: 'pack' };
+
+/**
+ * Starts the server. `docpacks`: extra `{job_id, name, fixture}` entries for
+ * the library (e.g. a synthetic benchmark docpack). `eventDelayMs`: time
+ * between canned events. `dropAfter`: the first event stream of each job is
+ * cut after this many events, to exercise resuming.
+ */
+export async function startMockServer({ root, port = 0, docpacks = [], eventDelayMs = 15, dropAfter = 12 } = {}) {
+	const fixture = smallFixture();
+	const jobs = new Map();
+	let counter = 0;
+
+	const addJob = (id, repo, ref, jobFixture, { fail = false, done = false } = {}) => {
+		const events = cannedEvents(id, jobFixture, { repo, ref, fail });
+		const job = { id, repo, ref, fixture: jobFixture, events, createdAt: done ? 0 : Date.now(), streams: 0, created: new Date().toISOString() };
+		jobs.set(id, job);
+		return job;
+	};
+	addJob('job-fixture', 'https://github.com/doctown/fixture', 'main', fixture, { done: true });
+	for (const d of docpacks) addJob(d.job_id, d.fixture.manifest.source.repo_url, 'main', d.fixture, { done: true });
+
+	const released = (job) => {
+		if (!job.createdAt) return job.events.length;
+		return Math.min(job.events.length, Math.floor((Date.now() - job.createdAt) / eventDelayMs) + 1);
+	};
+
+	const stateOf = (job) => {
+		const seen = job.events.slice(0, released(job));
+		const stages = Object.fromEntries(['ingest', 'embed', 'assemble', 'generate', 'pack'].map((s) => [s, { status: 'pending', attempts: 0 }]));
+		let status = seen.length ? 'running' : 'queued';
+		let error;
+		for (const e of seen) {
+			const stage = STAGE_OF[e.type.split('.')[0]];
+			if (stage && e.type.endsWith('.started.v1')) stages[stage] = { status: 'running', attempts: 1 };
+			if (stage && e.type.endsWith('.completed.v1')) {
+				stages[stage] = { status: e.payload.status, attempts: 1, duration_ms: e.payload.duration_ms, ...(e.payload.error ? { error: { message: e.payload.error, retryable: false } } : {}) };
+			}
+			if (e.type === 'job.completed.v1') {
+				status = e.payload.status;
+				error = e.payload.error;
+			}
+		}
+		return {
+			job_id: job.id,
+			status,
+			stages,
+			input: { source: job.repo, ref: job.ref },
+			source: { name: job.fixture.manifest.source.name, url: job.repo, ref: job.ref, commit: job.fixture.manifest.source.commit },
+			...(error ? { error } : {}),
+			created_at: job.created,
+			updated_at: new Date().toISOString()
+		};
+	};
+
+	const json = (res, status, body) => {
+		res.writeHead(status, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(body));
+	};
+
+	const readBody = (req) =>
+		new Promise((ok) => {
+			let data = '';
+			req.on('data', (c) => (data += c));
+			req.on('end', () => ok(data));
+		});
+
+	async function events(req, res, job, url) {
+		const header = Number(req.headers['last-event-id']);
+		const query = Number(url.searchParams.get('after'));
+		let next = Math.max(Number.isFinite(header) ? header + 1 : 0, Number.isFinite(query) && url.searchParams.has('after') ? query + 1 : 0);
+		job.streams++;
+		const cutAt = job.streams === 1 && dropAfter > 0 ? next + dropAfter : Infinity;
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+		res.write(': connected\n\n');
+		let closed = false;
+		req.on('close', () => (closed = true));
+		while (!closed) {
+			const available = released(job);
+			while (next < available) {
+				const e = job.events[next];
+				res.write(`id: ${e.sequence}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+				next++;
+				if (e.type === 'job.completed.v1' || next >= cutAt) {
+					res.end();
+					return;
+				}
+			}
+			await new Promise((r) => setTimeout(r, eventDelayMs));
+		}
+	}
+
+	async function api(req, res, url) {
+		const path = url.pathname;
+		if (path === '/health') return json(res, 200, { status: 'ok' });
+		if (path === '/openapi.json') return json(res, 200, { openapi: '3.1.0', info: { title: 'Doctown mock API', version: '0' }, paths: {} });
+		if (path === '/docpacks') {
+			const done = [...jobs.values()].filter((j) => stateOf(j).status === 'succeeded').reverse();
+			const limit = Math.max(1, Number(url.searchParams.get('limit') ?? 20));
+			const start = Number(url.searchParams.get('cursor') ?? 0);
+			const items = done.slice(start, start + limit).map((j) => ({
+				job_id: j.id,
+				name: j.fixture.manifest.source.name,
+				source: j.repo,
+				commit: j.fixture.manifest.source.commit,
+				size: j.fixture.bytes.length,
+				created_at: j.created,
+				download_url: `/jobs/${j.id}/docpack`
+			}));
+			return json(res, 200, { items, next_cursor: start + limit < done.length ? String(start + limit) : null });
+		}
+		if (path === '/jobs' && req.method === 'POST') {
+			let body;
+			try {
+				body = JSON.parse(await readBody(req));
+			} catch {
+				return json(res, 400, { error: 'the body is not JSON' });
+			}
+			if (!body.repo_url || typeof body.repo_url !== 'string') return json(res, 400, { error: 'repo_url is required' });
+			const id = `job-${Date.now().toString(36)}-${++counter}`;
+			addJob(id, body.repo_url, body.git_ref || 'main', fixture, { fail: /fail/.test(body.repo_url) });
+			return json(res, 202, { job_id: id });
+		}
+		const m = /^\/jobs\/([^/]+)(\/[a-z]+)?$/.exec(path);
+		const job = m && jobs.get(decodeURIComponent(m[1]));
+		if (!m) return json(res, 404, { error: `no route ${path}` });
+		if (!job) return json(res, 404, { error: `job ${m[1]} not found` });
+		const tail = m[2] ?? '';
+		if (tail === '' && req.method === 'GET') return json(res, 200, stateOf(job));
+		if (tail === '/events') return events(req, res, job, url);
+		if (tail === '/cancel' && req.method === 'POST') return json(res, 202, { job_id: job.id, status: 'cancelling' });
+		if (tail === '/docpack') {
+			if (stateOf(job).status !== 'succeeded') return json(res, 409, { error: 'the job has no docpack yet' });
+			res.writeHead(200, {
+				'content-type': 'application/x-docpack+tar+gzip',
+				'content-length': job.fixture.bytes.length,
+				'content-disposition': `attachment; filename="${job.fixture.manifest.source.name}.docpack"`
+			});
+			return res.end(req.method === 'HEAD' ? undefined : job.fixture.bytes);
+		}
+		return json(res, 405, { error: 'method not allowed' });
+	}
+
+	async function staticFile(res, path) {
+		const file = normalize(join(root, decodeURIComponent(path)));
+		const inside = file.startsWith(resolve(root));
+		for (const candidate of inside ? [file, join(root, 'index.html')] : [join(root, 'index.html')]) {
+			try {
+				if (!(await stat(candidate)).isFile()) continue;
+				res.writeHead(200, { 'content-type': MIME[extname(candidate)] ?? 'application/octet-stream' });
+				return res.end(await readFile(candidate));
+			} catch {
+				/* try the fallback */
+			}
+		}
+		res.writeHead(404, { 'content-type': 'text/plain' });
+		res.end('not found; run `npm run build` first');
+	}
+
+	const server = createServer((req, res) => {
+		const url = new URL(req.url, 'http://localhost');
+		const isApi = API.some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`));
+		(isApi ? api(req, res, url) : staticFile(res, url.pathname)).catch((e) => {
+			if (!res.headersSent) json(res, 500, { error: String(e) });
+			else res.end();
+		});
+	});
+	await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+	const address = server.address();
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		fixture,
+		close: () =>
+			new Promise((ok) => {
+				server.closeAllConnections?.();
+				server.close(ok);
+			})
+	};
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const arg = (name, fallback) => {
+		const i = process.argv.indexOf(name);
+		return i > 0 ? process.argv[i + 1] : fallback;
+	};
+	const here = fileURLToPath(new URL('.', import.meta.url));
+	const server = await startMockServer({ root: resolve(arg('--root', join(here, '../../build'))), port: Number(arg('--port', 8080)), eventDelayMs: 60 });
+	console.log(`mock Doctown API + site on ${server.url}`);
+}

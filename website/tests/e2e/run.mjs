@@ -1,0 +1,262 @@
+// End-to-end test in a real browser (Debian Chromium via playwright-core).
+//
+//   DOCTOWN_E2E_URL   a running `doctown serve` (started with --allow-local);
+//                     unset: a mock server (tests/e2e/mock-server.mjs) serves build/
+//   DOCTOWN_E2E_REPO  the repository to submit (a local path for a real server)
+//   DOCTOWN_BIN       when set, `$DOCTOWN_BIN verify FILE` checks the download
+//   DOCTOWN_E2E_TIMEOUT_MS  how long the pipeline may take (default 600000)
+//
+// Screenshots and the downloaded docpack go to test-results/e2e/.
+
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { launch } from './browser.mjs';
+import { startMockServer } from './mock-server.mjs';
+import { verifyDocpack } from '../fixtures/docpack-node.mjs';
+import { cannedEvents } from '../fixtures/fixtures.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const siteRoot = resolve(here, '../..');
+const out = join(siteRoot, 'test-results/e2e');
+const realServer = process.env.DOCTOWN_E2E_URL;
+const given = process.env.DOCTOWN_E2E_REPO || 'https://github.com/doctown/fixture';
+// A local path is sent absolute (the form accepts /… and ./… paths).
+const repo = /^[a-z]+:\/\/|^git@|^(www\.)?github\.com\//i.test(given) ? given : resolve(given);
+const pipelineTimeout = Number(process.env.DOCTOWN_E2E_TIMEOUT_MS || 600_000);
+
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+
+const mock = realServer ? null : await startMockServer({ root: join(siteRoot, 'build') });
+const base = (realServer || mock.url).replace(/\/$/, '');
+const browser = await launch();
+const page = await browser.context.newPage();
+const problems = [];
+page.on('console', (msg) => {
+	if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+});
+page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+
+let failures = 0;
+let shot = 0;
+const screenshot = (name) => page.screenshot({ path: join(out, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: false });
+
+async function step(name, fn) {
+	const started = Date.now();
+	try {
+		await fn();
+		console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+	} catch (e) {
+		failures++;
+		console.log(`  ✗ ${name}\n    ${String(e.stack || e).split('\n').slice(0, 4).join('\n    ')}`);
+		await screenshot(`FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
+	}
+}
+
+function assert(condition, message) {
+	if (!condition) throw new Error(message);
+}
+
+/** Counts pixels of an element's screenshot that differ from its background colour. */
+async function paintedPixels(locator) {
+	const png = (await locator.screenshot()).toString('base64');
+	return page.evaluate(async (data) => {
+		const img = new Image();
+		img.src = `data:image/png;base64,${data}`;
+		await img.decode();
+		const canvas = document.createElement('canvas');
+		canvas.width = img.width;
+		canvas.height = img.height;
+		const ctx = canvas.getContext('2d');
+		ctx.drawImage(img, 0, 0);
+		const { data: px } = ctx.getImageData(0, 0, img.width, img.height);
+		const [r0, g0, b0] = [px[0], px[1], px[2]];
+		let painted = 0;
+		for (let i = 0; i < px.length; i += 4) {
+			if (Math.abs(px[i] - r0) + Math.abs(px[i + 1] - g0) + Math.abs(px[i + 2] - b0) > 60) painted++;
+		}
+		return { painted, total: px.length / 4 };
+	}, png);
+}
+
+console.log(`E2E against ${base}${mock ? ' (mock server)' : ''}; repository ${repo}`);
+let jobUrl;
+let docpackFile;
+let docpack;
+
+await step('home page validates the repository URL inline', async () => {
+	await page.goto(base);
+	const input = page.getByLabel('Repository');
+	await input.fill('https://gitlab.com/o/r');
+	await input.blur();
+	await page.getByText('unsupported host "gitlab.com"').waitFor();
+	assert((await input.getAttribute('aria-invalid')) === 'true', 'input not marked invalid');
+	assert(await page.getByRole('button', { name: 'Build docpack' }).isDisabled(), 'submit enabled for an invalid URL');
+	await input.fill('https://github.com/doctown/fixture/tree/main/src');
+	await page.getByText('github.com/doctown/fixture at main, only src/').waitFor();
+	await screenshot('home');
+});
+
+await step('submit starts a job and events stream in', async () => {
+	await page.getByLabel('Repository').fill(repo);
+	await page.getByRole('button', { name: 'Build docpack' }).click();
+	await page.waitForURL(/\/job\/[^/]+$/);
+	jobUrl = page.url();
+	await page.locator('.line').first().waitFor({ timeout: 60_000 });
+	await screenshot('job-running');
+});
+
+await step('the pipeline finishes', async () => {
+	await page.locator('[data-testid="job-status"]').filter({ hasText: /succeeded|partial/ }).waitFor({ timeout: pipelineTimeout });
+	for (const stage of ['ingest', 'embed', 'assemble', 'generate', 'pack']) {
+		const status = await page.locator(`[data-stage="${stage}"]`).getAttribute('data-status');
+		assert(['succeeded', 'partial', 'skipped'].includes(status), `stage ${stage} is ${status}`);
+	}
+	const count = Number((await page.locator('[data-testid="event-count"]').innerText()).replace(/,/g, ''));
+	if (mock) {
+		// The mock cuts the first stream after 12 events: every event must still arrive exactly once.
+		const expected = cannedEvents('x', mock.fixture).length;
+		assert(count === expected, `expected ${expected} events after resuming, got ${count}`);
+		const types = await page.locator('.line').evaluateAll((lines) => lines.map((l) => l.dataset.type));
+		assert(types[types.length - 1] === 'job.completed.v1', 'the last event is not job.completed.v1');
+	} else {
+		assert(count > 0, 'no events');
+	}
+	assert(Number(await page.locator('[data-testid="stat-chunks"]').innerText()) > 0, 'no chunks counted');
+	await screenshot('job-finished');
+});
+
+await step('the docpack downloads and verifies', async () => {
+	const link = page.locator('[data-testid="download"]');
+	await link.waitFor();
+	const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+	assert(download.suggestedFilename().endsWith('.docpack'), `file name ${download.suggestedFilename()}`);
+	docpackFile = join(out, download.suggestedFilename());
+	await download.saveAs(docpackFile);
+	const bytes = await readFile(docpackFile);
+	docpack = verifyDocpack(bytes);
+	if (process.env.DOCTOWN_BIN) {
+		const { stdout } = await promisify(execFile)(process.env.DOCTOWN_BIN, ['verify', docpackFile]);
+		console.log(`    doctown verify: ${stdout.trim().split('\n')[0]}`);
+	}
+	assert(docpack.symbols.length > 0, 'the docpack has no symbols');
+});
+
+const names = new Map();
+await step('explore: the graph renders', async () => {
+	for (const s of docpack.symbols) names.set(s.id, s.name);
+	await page.getByTestId('explore').click();
+	await page.waitForURL(/\/explore\?job=/);
+	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	await page.waitForFunction(() => window.__doctownGraph && window.__doctownGraph.nodes().length > 0);
+	await page.waitForTimeout(800);
+	const { painted, total } = await paintedPixels(page.getByTestId('graph'));
+	assert(painted > 200, `the graph canvas is nearly empty (${painted} of ${total} pixels painted)`);
+	console.log(`    ${painted} of ${total} pixels painted`);
+	await screenshot('graph');
+});
+
+await step('clicking a node opens its detail', async () => {
+	await page.evaluate(() => window.__doctownGraph.stopLayout());
+	await page.waitForTimeout(1000); // let the last layout step render (slow without a GPU)
+	// Among the most central (biggest) symbols, click the one farthest from its neighbours on screen.
+	const candidates = [...docpack.symbols].sort((a, b) => (b.centrality ?? 0) - (a.centrality ?? 0)).slice(0, 30).map((s) => s.id);
+	const { id, point } = await page.evaluate((candidates) => {
+		const hook = window.__doctownGraph;
+		const box = document.querySelector('[data-testid="graph"]').getBoundingClientRect();
+		const all = hook.nodes().map((n) => [n, hook.positionOf(n)]);
+		let best = null;
+		for (const id of candidates) {
+			const p = hook.positionOf(id);
+			if (!p || p.x < box.left + 20 || p.x > box.right - 20 || p.y < box.top + 20 || p.y > box.bottom - 20) continue;
+			let nearest = Infinity;
+			for (const [other, q] of all) if (other !== id) nearest = Math.min(nearest, Math.hypot(p.x - q.x, p.y - q.y));
+			if (!best || nearest > best.nearest) best = { id, point: p, nearest };
+		}
+		return best ?? { id: null, point: null };
+	}, candidates);
+	assert(point, 'no central node is on screen');
+	const target = docpack.symbols.find((s) => s.id === id);
+	await page.mouse.click(point.x, point.y);
+	const detail = page.getByTestId('symbol-detail');
+	await detail.waitFor({ timeout: 5000 });
+	const shown = await detail.locator('h2').innerText();
+	assert(shown === target.name, `clicked ${target.name}, detail shows ${shown}`);
+	await screenshot('node-detail');
+});
+
+await step('search finds a symbol and selects it', async () => {
+	const target = docpack.symbols.find((s) => docpack.symbols.filter((o) => o.name === s.name).length === 1) ?? docpack.symbols[0];
+	await page.getByLabel('Search symbols').fill(target.name);
+	const option = page.getByRole('option').filter({ hasText: target.name }).first();
+	await option.waitFor();
+	await page.getByLabel('Search symbols').press('Enter');
+	await page.getByTestId('symbol-detail').locator('h2', { hasText: target.name }).waitFor();
+	await screenshot('search');
+});
+
+let jobSymbols = [];
+await step('files & symbols list the docpack symbols', async () => {
+	await page.getByRole('tab', { name: 'Files & symbols' }).click();
+	const count = Number(await page.getByTestId('symbol-count').innerText());
+	assert(count === docpack.symbols.length, `list shows ${count} symbols, docpack has ${docpack.symbols.length}`);
+	jobSymbols = await page.locator('[data-symbol]').evaluateAll((b) => b.map((x) => x.dataset.symbol));
+	await screenshot('symbols');
+});
+
+await step('opening the downloaded file locally shows the same symbols', async () => {
+	await page.goto(`${base}/explore`);
+	await page.getByTestId('docpack-file').setInputFiles(docpackFile);
+	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	await page.getByRole('tab', { name: 'Files & symbols' }).click();
+	const local = await page.locator('[data-symbol]').evaluateAll((b) => b.map((x) => x.dataset.symbol));
+	assert(JSON.stringify(local) === JSON.stringify(jobSymbols), 'local symbols differ from the job view');
+	await screenshot('local-docpack');
+});
+
+await step('a narrow screen has no horizontal overflow', async () => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	for (const path of ['/', jobUrl.replace(base, '')]) {
+		await page.goto(`${base}${path}`);
+		await page.waitForTimeout(400);
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert(overflow <= 1, `${path} overflows by ${overflow}px`);
+	}
+	await screenshot('narrow-job');
+	await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+if (mock) {
+	await step('a failed job shows its error and a retry button', async () => {
+		await page.goto(base);
+		await page.getByLabel('Repository').fill('https://github.com/doctown/fail');
+		await page.getByRole('button', { name: 'Build docpack' }).click();
+		const alert = page.getByRole('alert').filter({ hasText: 'Job failed' });
+		await alert.waitFor({ timeout: 30_000 });
+		assert((await alert.innerText()).includes('file changed while reading'), 'the error message is missing');
+		assert((await page.locator('[data-stage="ingest"]').getAttribute('data-status')) === 'failed', 'ingest not failed');
+		const before = page.url();
+		await screenshot('job-failed');
+		await alert.getByRole('button', { name: 'Retry' }).click();
+		await page.waitForURL((url) => url.href !== before);
+	});
+
+	await step('the library lists docpacks with sizes', async () => {
+		await page.goto(`${base}/library`);
+		await page.getByRole('link', { name: 'fixture' }).first().waitFor();
+		assert(/Download \.docpack\s*\(\d/.test(await page.getByTestId('download').first().innerText()), 'no size on download');
+		await screenshot('library');
+	});
+}
+
+await step('no console errors', async () => {
+	assert(problems.length === 0, problems.join('\n'));
+});
+
+await browser.close();
+await mock?.close();
+console.log(failures ? `E2E: ${failures} step(s) failed; screenshots in test-results/e2e/` : 'E2E: all steps passed; screenshots in test-results/e2e/');
+process.exit(failures ? 1 : 0);
