@@ -29,6 +29,86 @@ pub enum Command {
     Jobs(JobsArgs),
     /// Continue a failed or interrupted job from its first unfinished stage.
     Resume(ResumeArgs),
+    /// Check a docpack's checksums and structure (exit 0 only if valid).
+    Verify(VerifyArgs),
+    /// Show what a docpack holds: source, statistics, clusters, central symbols.
+    Inspect(InspectArgs),
+    /// Search a docpack by meaning (its embeddings) and by name.
+    Search(SearchArgs),
+    /// Write a docpack as a browsable Markdown site.
+    Export(ExportArgs),
+    /// What changed between two docpacks of the same repository.
+    Diff(DiffArgs),
+    /// Expected model tokens and cost of documenting a repository, before any model is called.
+    Estimate(EstimateArgs),
+    /// Embed texts from JSON Lines ({"id", "text"}) into vectors ({"id", "vector"}).
+    Embed(EmbedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub file: PathBuf,
+    pub query: String,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Name matching only: do not load the embedding model.
+    #[arg(long)]
+    pub names_only: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub file: PathBuf,
+    /// The directory to write the Markdown site into.
+    #[arg(long, value_name = "DIR")]
+    pub markdown: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub options: BuildOptions,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// JSON Lines input, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// JSON Lines output, `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -53,12 +133,47 @@ pub struct SourceArgs {
     pub max_total_bytes: Option<u64>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// Pipeline options shared by the commands that run stages.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildOptions {
+    /// Compute embeddings (semantic clusters, related symbols, search);
+    /// `off` builds a structural docpack in seconds.
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub embeddings: Option<OnOff>,
+    /// With a model configured: document only the N most central symbols by model.
+    #[arg(long, value_name = "N")]
+    pub llm_top: Option<usize>,
+    /// With a model configured: spend at most this many US dollars on the model.
+    #[arg(long, value_name = "USD")]
+    pub budget: Option<f64>,
+    /// Refuse (or stop) a model generation that would cost more than this.
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+}
+
+impl BuildOptions {
+    pub fn embeddings_on(&self) -> bool {
+        self.embeddings != Some(OnOff::Off)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub options: BuildOptions,
+    /// Where to write the docpack [default: NAME.docpack in the current directory].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Print the events as JSON Lines on stdout instead of a summary.
     #[arg(long)]
     pub events: bool,

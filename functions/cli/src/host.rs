@@ -1,22 +1,23 @@
-//! The in-process host: the local store, the stage handlers this build has,
-//! and a runner wired to the terminal.
+//! The in-process host: the local store, every stage handler, and a runner
+//! wired to the terminal.
 
-use crate::args::{SourceArgs, StoreArgs};
+use crate::args::{BuildOptions, SourceArgs, StoreArgs};
 use crate::output::JsonLinesSink;
 use crate::progress::ProgressSink;
 use anyhow::{Context, Result};
 use doctown_core::{JobId, JobInput};
-use doctown_ingest::IngestHandler;
+use doctown_embed::EmbedPrefetcher;
 use doctown_pipeline::{now_ms, EventSink, Runner, StageHandler};
-use doctown_sources::GitHubConfig;
-use doctown_store::LocalStore;
+use doctown_stages::{Stages, StagesConfig};
+use doctown_store::{LocalStore, ObjectStore};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub struct Host {
-    pub store: LocalStore,
-    ingest: IngestHandler,
+    pub store: Arc<LocalStore>,
+    pub stages: Stages,
+    prefetcher: Option<Arc<EmbedPrefetcher>>,
 }
 
 /// How events reach the user.
@@ -34,20 +35,28 @@ impl Host {
             Some(dir) => dir.clone(),
             None => default_store_dir()?,
         };
-        let store = LocalStore::open(&root)
-            .with_context(|| format!("cannot open the store at {}", root.display()))?;
-        Ok(Host {
-            store,
-            ingest: IngestHandler::new(GitHubConfig::from_env()),
-        })
+        let store = LocalStore::open(&root).with_context(|| format!("cannot open the store at {}", root.display()))?;
+        let config = StagesConfig::from_env()?;
+        Ok(Host { store: Arc::new(store), stages: Stages::new(config), prefetcher: None })
     }
 
-    pub fn handlers(&self) -> Vec<&dyn StageHandler> {
-        vec![&self.ingest]
+    /// Starts embedding ingest's chunks as they come (in-process only).
+    pub fn with_prefetch(mut self, embeddings: bool) -> Self {
+        if embeddings && self.stages.config().embed.enabled {
+            let store: Arc<dyn ObjectStore> = self.store.clone();
+            let prefetcher = Arc::new(EmbedPrefetcher::new(self.stages.config().embed.clone(), store));
+            self.stages = Stages::new(self.stages.config().clone()).with_prefetcher(prefetcher.clone());
+            self.prefetcher = Some(prefetcher);
+        }
+        self
+    }
+
+    pub fn store(&self) -> &dyn ObjectStore {
+        self.store.as_ref()
     }
 
     pub fn runner(&self, feedback: Feedback) -> (Runner<'_>, Option<Arc<ProgressSink>>) {
-        self.runner_with(self.handlers(), feedback)
+        self.runner_with(self.stages.handlers(), feedback)
     }
 
     pub fn runner_with<'a>(
@@ -55,18 +64,15 @@ impl Host {
         handlers: Vec<&'a dyn StageHandler>,
         feedback: Feedback,
     ) -> (Runner<'a>, Option<Arc<ProgressSink>>) {
-        let runner = Runner::new(&self.store, handlers);
+        let mut runner = Runner::new(self.store.as_ref(), handlers);
+        if let Some(prefetcher) = &self.prefetcher {
+            runner = runner.with_chunk_observer(prefetcher.as_ref());
+        }
         match feedback {
-            Feedback::Json => (
-                runner.with_sink(Arc::new(JsonLinesSink) as Arc<dyn EventSink>),
-                None,
-            ),
+            Feedback::Json => (runner.with_sink(Arc::new(JsonLinesSink) as Arc<dyn EventSink>), None),
             Feedback::Progress if std::io::stderr().is_terminal() => {
                 let progress = Arc::new(ProgressSink::new());
-                (
-                    runner.with_sink(progress.clone() as Arc<dyn EventSink>),
-                    Some(progress),
-                )
+                (runner.with_sink(progress.clone() as Arc<dyn EventSink>), Some(progress))
             }
             Feedback::Progress => (runner, None),
         }
@@ -75,9 +81,7 @@ impl Host {
 
 fn default_store_dir() -> Result<PathBuf> {
     let base = dirs::data_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/share")));
-    Ok(base
-        .context("no data directory for the job store; pass --store DIR")?
-        .join("doctown"))
+    Ok(base.context("no data directory for the job store; pass --store DIR")?.join("doctown"))
 }
 
 /// A fresh job id.
@@ -86,19 +90,12 @@ pub fn new_job_id() -> JobId {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    JobId::generate(
-        now_ms(),
-        &[std::process::id().to_be_bytes(), nanos.to_be_bytes()].concat(),
-    )
+    JobId::generate(now_ms(), &[std::process::id().to_be_bytes(), nanos.to_be_bytes()].concat())
 }
 
-/// The job input for a source, with its ingest limits.
-pub fn job_input(source: &SourceArgs) -> JobInput {
-    let mut input = JobInput {
-        source: source.source.clone(),
-        git_ref: source.git_ref.clone(),
-        ..JobInput::default()
-    };
+/// The job input for a source, with its stage options.
+pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
+    let mut input = JobInput { source: source.source.clone(), git_ref: source.git_ref.clone(), ..JobInput::default() };
     let mut ingest = serde_json::Map::new();
     if let Some(v) = source.max_file_bytes {
         ingest.insert("max_file_bytes".into(), v.into());
@@ -108,6 +105,23 @@ pub fn job_input(source: &SourceArgs) -> JobInput {
     }
     if !ingest.is_empty() {
         input.options.insert("ingest".into(), ingest.into());
+    }
+    if !build.embeddings_on() {
+        input.options.insert("embed".into(), serde_json::json!({ "enabled": false }));
+        input.options.insert("assemble".into(), serde_json::json!({ "use_embeddings": false }));
+    }
+    let mut generate = serde_json::Map::new();
+    if let Some(v) = build.llm_top {
+        generate.insert("llm_top".into(), v.into());
+    }
+    if let Some(v) = build.budget {
+        generate.insert("budget_usd".into(), v.into());
+    }
+    if let Some(v) = build.max_cost {
+        generate.insert("max_cost".into(), v.into());
+    }
+    if !generate.is_empty() {
+        input.options.insert("generate".into(), generate.into());
     }
     input
 }

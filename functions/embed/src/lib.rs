@@ -1,0 +1,61 @@
+//! The embed stage: all-MiniLM-L6-v2 (or any sentence-transformers ONNX
+//! export) on ONNX Runtime through `ort`, turning each chunk into a 384-float
+//! unit vector for similarity edges, clustering and semantic search.
+//!
+//! - [`EmbedConfig`]: model directory, runtime library, truncation, batch
+//!   bounds, threads, GPU; from defaults, the environment or job options.
+//! - [`Embedder`]: tokenizer + session, loaded once per process
+//!   ([`Embedder::shared`]); mean pooling and L2 normalisation
+//!   ([`pooling`]).
+//! - [`text`]: what is embedded for a chunk (a compact header + the code).
+//! - [`batching`]: length-bucketed batches and the streaming batcher.
+//! - [`cache`]: vectors in the object store keyed by model and text hash.
+//! - [`vectors`]: the `vectors.bin` artifact and its reader.
+//! - [`EmbedHandler`]: the stage; [`EmbedPrefetcher`]: embedding while
+//!   ingest runs; [`embed_jsonl`]: per-stage invocation on JSON Lines.
+//!
+//! The runtime (`libonnxruntime.so.1.31.1`) and the model come from
+//! `scripts/fetch-model.sh`; see this crate's README.md.
+
+pub mod batching;
+pub mod cache;
+pub mod config;
+pub mod engine;
+pub mod error;
+mod gpu;
+pub mod handler;
+mod job_texts;
+pub mod jsonl;
+pub mod model;
+pub mod pooling;
+pub mod prefetch;
+pub mod runtime;
+pub mod stats;
+pub mod text;
+pub mod vectors;
+mod verify;
+
+/// The embed stage's event payloads (`doctown_core::events::embed`).
+#[cfg(core_embed_events)]
+pub use doctown_core::events::embed as events;
+
+/// The embed stage's event payloads. This build compiles
+/// `common/core/src/events/embed.rs` itself until `doctown_core` declares
+/// the module (see build.rs).
+#[cfg(not(core_embed_events))]
+#[path = "../../../common/core/src/events/embed.rs"]
+pub mod events;
+#[cfg(not(core_embed_events))]
+use doctown_core::{EventPayload, JobStatus};
+
+pub use batching::{BatchPlan, StreamingBatcher};
+pub use cache::EmbeddingCache;
+pub use config::EmbedConfig;
+pub use error::EmbedError;
+pub use handler::EmbedHandler;
+pub use jsonl::embed_jsonl;
+pub use model::Embedder;
+pub use prefetch::{EmbedPrefetcher, PrefetchStats};
+pub use stats::Stats;
+pub use vectors::{VectorsReader, VectorsWriter};
+pub use verify::sha256_file;

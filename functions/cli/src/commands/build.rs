@@ -1,51 +1,66 @@
-//! `doctown build` and `doctown ingest`: submit a job and run it in-process.
+//! `doctown build`, `doctown ingest` and `doctown estimate`: submit a job and
+//! run it in-process.
 
-use crate::args::{BuildArgs, IngestArgs};
+use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs, SourceArgs};
 use crate::host::{job_input, new_job_id, Feedback, Host};
 use crate::output::{print_summary, stage_seconds};
-use anyhow::Result;
-use doctown_core::{JobState, JobStatus};
+use anyhow::{Context, Result};
+use doctown_core::{JobState, JobStatus, Stage};
 use doctown_pipeline::{RunError, Runner};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn build(args: BuildArgs) -> Result<ExitCode> {
-    let host = Host::open(&args.store)?;
-    let feedback = if args.events {
-        Feedback::Json
-    } else {
-        Feedback::Progress
-    };
+    let host = Host::open(&args.store)?.with_prefetch(args.options.embeddings_on());
+    let feedback = if args.events { Feedback::Json } else { Feedback::Progress };
     let (runner, progress) = host.runner(feedback);
-    let result = submit_and_run(&runner, &args.source);
+    let result = submit_and_run(&runner, &args.source, &args.options);
     if let Some(progress) = progress {
         progress.finish();
     }
     let state = result?;
+    let written = write_docpack(&host, &state, args.output.as_deref())?;
     if args.json {
         let summary = serde_json::json!({
             "job_id": state.job_id,
             "status": state.status,
             "source": state.source,
+            "docpack": written,
             "stages": state.stages,
             "seconds": stage_seconds(&state),
         });
         println!("{summary}");
     } else if !args.events {
         print_summary(&state);
+        if let Some(path) = &written {
+            println!("docpack  {}", path.display());
+        }
     }
     Ok(exit_code(&state))
 }
 
+/// Copies the job's docpack out of the store to `output` (or `./NAME.docpack`).
+fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result<Option<PathBuf>> {
+    let Some(key) = state.stage(Stage::Pack).artifacts.get("docpack") else {
+        return Ok(None);
+    };
+    let object = host.store().get(key)?.with_context(|| format!("the docpack {key} is missing from the store"))?;
+    let path = match output {
+        Some(path) => path.to_path_buf(),
+        None => PathBuf::from(key.rsplit('/').next().unwrap_or("repository.docpack")),
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write into {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, &object.bytes)?;
+    tmp.persist(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Some(path))
+}
+
 pub fn ingest(args: IngestArgs) -> Result<ExitCode> {
     let host = Host::open(&args.store)?;
-    let feedback = if args.json {
-        Feedback::Json
-    } else {
-        Feedback::Progress
-    };
-    let (runner, progress) =
-        host.runner_with(host.handlers().into_iter().take(1).collect(), feedback);
-    let result = submit_and_run(&runner, &args.source);
+    let feedback = if args.json { Feedback::Json } else { Feedback::Progress };
+    let (runner, progress) = host.runner_with(host.stages.first(1), feedback);
+    let result = submit_and_run(&runner, &args.source, &BuildOptions::default());
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -56,16 +71,39 @@ pub fn ingest(args: IngestArgs) -> Result<ExitCode> {
     Ok(exit_code(&state))
 }
 
-fn submit_and_run(runner: &Runner<'_>, source: &crate::args::SourceArgs) -> Result<JobState> {
-    let state = runner.submit(new_job_id(), job_input(source))?;
+/// Runs ingest and a structural assemble, then prices the generate stage.
+pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
+    let host = Host::open(&args.store)?;
+    let mut options = args.options.clone();
+    options.embeddings = Some(crate::args::OnOff::Off);
+    let handlers = host.stages.first(3);
+    let (runner, progress) = host.runner_with(handlers, Feedback::Progress);
+    let result = submit_and_run(&runner, &args.source, &options);
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let state = result?;
+    let name = state.source.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let input = doctown_generate::GenerateInput::load(host.store(), &state.job_id, &name)?;
+    let mut config = host.stages.config().generate.clone();
+    if let Some(generate) = job_input(&args.source, &args.options).options.get("generate") {
+        config = config.overlay_job_options(generate)?;
+    }
+    let estimate = doctown_generate::estimate::estimate_cached(&input, &config, host.store());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&estimate)?);
+    } else {
+        print!("{}", estimate.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn submit_and_run(runner: &Runner<'_>, source: &SourceArgs, options: &BuildOptions) -> Result<JobState> {
+    let state = runner.submit(new_job_id(), job_input(source, options))?;
     match runner.run(&state.job_id) {
         Ok(state) => Ok(state),
         Err(RunError::StageFailed { stage, failure }) => {
-            anyhow::bail!(
-                "{stage} failed: {failure} (job {}; `doctown resume {}` retries)",
-                state.job_id,
-                state.job_id
-            )
+            anyhow::bail!("{stage} failed: {failure} (job {}; `doctown resume {}` retries)", state.job_id, state.job_id)
         }
         Err(e) => Err(e.into()),
     }

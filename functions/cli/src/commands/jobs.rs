@@ -18,7 +18,7 @@ pub fn jobs(args: JobsArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|k| k.ends_with("/state.json") && k.matches('/').count() == 2)
     {
-        match get_json::<JobState>(&host.store, &key) {
+        match get_json::<JobState>(host.store(), &key) {
             Ok(Some(state)) => states.push(state),
             Ok(None) => {}
             Err(e) => tracing::warn!("skipping {key}: {e}"),
@@ -58,7 +58,7 @@ fn parse_job(store: &dyn ObjectStore, id: &str) -> Result<JobId> {
 pub fn stage(args: StageArgs) -> Result<ExitCode> {
     let stage: Stage = args.stage.parse()?;
     let host = Host::open(&args.store)?;
-    let job = parse_job(&host.store, &args.job)?;
+    let job = parse_job(host.store(), &args.job)?;
     let feedback = if args.json {
         Feedback::Json
     } else {
@@ -78,7 +78,7 @@ pub fn stage(args: StageArgs) -> Result<ExitCode> {
 
 pub fn resume(args: ResumeArgs) -> Result<ExitCode> {
     let host = Host::open(&args.store)?;
-    let job = parse_job(&host.store, &args.job)?;
+    let job = parse_job(host.store(), &args.job)?;
     let feedback = if args.json {
         Feedback::Json
     } else {

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 mod build;
+mod docpack;
+mod embed;
 mod jobs;
 mod symbols;
 
@@ -12,9 +14,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::build(args),
         Command::Ingest(args) => build::ingest(args),
+        Command::Estimate(args) => build::estimate(args),
         Command::Symbols(args) => symbols::symbols(args),
         Command::Stage(args) => jobs::stage(args),
         Command::Jobs(args) => jobs::jobs(args),
         Command::Resume(args) => jobs::resume(args),
+        Command::Verify(args) => docpack::verify_cmd(args),
+        Command::Inspect(args) => docpack::inspect_cmd(args),
+        Command::Search(args) => docpack::search_cmd(args),
+        Command::Export(args) => docpack::export_cmd(args),
+        Command::Diff(args) => docpack::diff_cmd(args),
+        Command::Embed(args) => embed::embed(args),
     }
 }

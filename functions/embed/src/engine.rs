@@ -1,0 +1,127 @@
+//! Embedding many texts: tokenise, plan length-bucketed batches, run them,
+//! report each batch. Shared by the stage handler, the prefetcher and
+//! [`crate::embed_jsonl`].
+//!
+//! Texts are processed in windows of [`WINDOW`] so that token ids for a huge
+//! input are never all in memory; sorting within a window of thousands is
+//! as good as sorting the whole input.
+
+use crate::batching::BatchPlan;
+use crate::error::EmbedError;
+use crate::model::Embedder;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Texts tokenised and planned together.
+pub const WINDOW: usize = 8192;
+
+/// One batch, as reported before and after it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// 0-based, counting across windows.
+    pub index: u64,
+    pub texts: usize,
+    pub tokens: usize,
+    pub padded_tokens: usize,
+}
+
+/// Hooks around batches; the defaults do nothing.
+pub trait BatchHooks {
+    /// Before a batch runs; an error (e.g. cancelled) stops the run.
+    fn started(&mut self, _batch: &BatchInfo) -> Result<(), EmbedError> {
+        Ok(())
+    }
+    /// After a batch: the indices (into the input) and their vectors.
+    fn completed(
+        &mut self,
+        batch: &BatchInfo,
+        ms: u64,
+        items: &[usize],
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<(), EmbedError>;
+}
+
+/// What a run computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunTotals {
+    pub texts: u64,
+    pub batches: u64,
+    pub tokens: u64,
+    pub padded_tokens: u64,
+}
+
+impl RunTotals {
+    pub fn add(&mut self, other: RunTotals) {
+        self.texts += other.texts;
+        self.batches += other.batches;
+        self.tokens += other.tokens;
+        self.padded_tokens += other.padded_tokens;
+    }
+}
+
+/// Embeds `texts` in planned batches, calling `hooks` around each; batch
+/// numbers start at `first_batch`.
+pub fn embed_texts(
+    embedder: &Embedder,
+    plan: &BatchPlan,
+    texts: &[&str],
+    first_batch: u64,
+    hooks: &mut dyn BatchHooks,
+) -> Result<RunTotals, EmbedError> {
+    let mut totals = RunTotals::default();
+    for (w, window) in texts.chunks(WINDOW).enumerate() {
+        let offset = w * WINDOW;
+        let tokens = embedder.tokenize(window)?;
+        let lengths: Vec<usize> = tokens.iter().map(Vec::len).collect();
+        for batch in plan.plan(&lengths) {
+            let info = BatchInfo {
+                index: first_batch + totals.batches,
+                texts: batch.len(),
+                tokens: batch.iter().map(|&i| lengths[i]).sum(),
+                padded_tokens: BatchPlan::padded_tokens(std::slice::from_ref(&batch), &lengths),
+            };
+            hooks.started(&info)?;
+            let started = Instant::now();
+            let ids: Vec<&[u32]> = batch.iter().map(|&i| tokens[i].as_slice()).collect();
+            let vectors = embedder.run_batch(&ids)?;
+            let ms = started.elapsed().as_millis() as u64;
+            let items: Vec<usize> = batch.iter().map(|&i| offset + i).collect();
+            hooks.completed(&info, ms, &items, vectors)?;
+            totals.add(RunTotals {
+                texts: info.texts as u64,
+                batches: 1,
+                tokens: info.tokens as u64,
+                padded_tokens: info.padded_tokens as u64,
+            });
+        }
+    }
+    Ok(totals)
+}
+
+/// Hooks that collect vectors by input index.
+pub struct Collect(pub Vec<Vec<f32>>);
+
+impl BatchHooks for Collect {
+    fn completed(
+        &mut self,
+        _: &BatchInfo,
+        _: u64,
+        items: &[usize],
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<(), EmbedError> {
+        for (&i, v) in items.iter().zip(vectors) {
+            self.0[i] = v;
+        }
+        Ok(())
+    }
+}
+
+impl Embedder {
+    /// Embeds texts exactly as given, in length-bucketed batches; one unit
+    /// vector per text, in input order.
+    pub fn embed(&self, texts: &[&str], plan: &BatchPlan) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut collect = Collect(vec![Vec::new(); texts.len()]);
+        embed_texts(self, plan, texts, 0, &mut collect)?;
+        Ok(collect.0)
+    }
+}

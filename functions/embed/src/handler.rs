@@ -1,0 +1,279 @@
+//! The embed stage handler.
+//!
+//! Reads ingest's manifest and chunk shards, derives each chunk's embedded
+//! text ([`crate::text`]), dedupes texts, looks each up in the cache, embeds
+//! the misses in length-bucketed batches (writing each batch's vectors to
+//! the cache as it completes, so an interrupted run keeps its progress),
+//! and writes `jobs/<job>/embed/vectors.bin` ([`crate::vectors`]).
+//!
+//! The model is loaded only when something is missing from the cache, and
+//! then once per process ([`Embedder::shared`]). Job option
+//! `{"embed": {"enabled": false}}` skips the stage.
+//!
+//! Fan-out: with `ctx.shard == Some(i)` the handler embeds chunk shard `i`
+//! only and writes `vectors-<iiiii>.bin`; the fan-in ([`StageHandler::merge`])
+//! then builds `vectors.bin` over all shards from the cache (every vector is
+//! there by then): the bytes an unsharded run over a warm cache writes. Its
+//! totals add up the shards' work.
+
+use crate::batching::BatchPlan;
+use crate::cache::EmbeddingCache;
+use crate::config::EmbedConfig;
+use crate::engine::{embed_texts, BatchHooks, BatchInfo};
+use crate::error::EmbedError;
+use crate::events::{
+    EmbeddingBatchCompleted, EmbeddingBatchStarted, EmbeddingCompleted, EmbeddingStarted,
+};
+use crate::job_texts::{read_chunks, write_vectors, Texts};
+use crate::model::Embedder;
+use crate::prefetch::EmbedPrefetcher;
+use crate::stats::Stats;
+use doctown_core::{IngestManifest, JobStatus, Stage, StageStatus};
+use doctown_pipeline::{StageContext, StageFailure, StageHandler, StageOutput};
+use doctown_store::get_json;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The artifact's name in the stage output.
+pub const VECTORS_ARTIFACT: &str = "vectors";
+/// Its file name under `jobs/<job>/embed/`.
+pub const VECTORS_FILE: &str = "vectors.bin";
+
+pub struct EmbedHandler {
+    config: EmbedConfig,
+    prefetcher: Option<Arc<EmbedPrefetcher>>,
+}
+
+impl EmbedHandler {
+    /// A handler with the host's configuration; each job's
+    /// `options["embed"]` is laid over it.
+    pub fn new(config: EmbedConfig) -> Self {
+        EmbedHandler {
+            config,
+            prefetcher: None,
+        }
+    }
+
+    /// In-process: waits for this prefetcher to finish before reading the
+    /// cache, so the chunks it embedded while ingest ran are hits.
+    pub fn with_prefetcher(mut self, prefetcher: Arc<EmbedPrefetcher>) -> Self {
+        self.prefetcher = Some(prefetcher);
+        self
+    }
+
+    pub fn config(&self) -> &EmbedConfig {
+        &self.config
+    }
+}
+
+/// Emits batch events, writes each batch to the cache, honours cancellation.
+struct StageHooks<'a, 'c> {
+    ctx: &'a StageContext<'c>,
+    cache: &'a EmbeddingCache,
+    misses: &'a [usize],
+    texts: &'a Texts,
+    vectors: &'a mut [Option<Vec<f32>>],
+}
+
+impl BatchHooks for StageHooks<'_, '_> {
+    fn started(&mut self, b: &BatchInfo) -> Result<(), EmbedError> {
+        if self.ctx.cancel.is_cancelled() {
+            return Err(EmbedError::Cancelled);
+        }
+        self.ctx.events.emit(&EmbeddingBatchStarted {
+            batch: b.index,
+            texts: b.texts as u64,
+            tokens: b.tokens as u64,
+            padded_tokens: b.padded_tokens as u64,
+        });
+        Ok(())
+    }
+
+    fn completed(
+        &mut self,
+        b: &BatchInfo,
+        ms: u64,
+        items: &[usize],
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<(), EmbedError> {
+        for (&i, vector) in items.iter().zip(vectors) {
+            let slot = self.misses[i];
+            self.cache
+                .put(self.ctx.store, &self.texts.unique[slot].0, &vector)?;
+            self.vectors[slot] = Some(vector);
+        }
+        self.ctx.events.emit(&EmbeddingBatchCompleted {
+            batch: b.index,
+            texts: b.texts as u64,
+            tokens: b.tokens as u64,
+            duration_ms: ms,
+        });
+        Ok(())
+    }
+}
+
+impl EmbedHandler {
+    /// Embeds the chunks of one shard (all when `shard` is `None`), writes
+    /// their vectors file; returns its key and the device, if the model ran.
+    fn embed(
+        &self,
+        ctx: &StageContext<'_>,
+        config: &EmbedConfig,
+        shard: Option<u32>,
+        stats: &mut Stats,
+    ) -> Result<(String, Option<&'static str>), StageFailure> {
+        if let Some(prefetcher) = &self.prefetcher {
+            stats.prefetched = prefetcher.finish().embedded;
+        }
+        let manifest_key =
+            doctown_core::artifacts::artifact_key(&ctx.job.job_id, "ingest", IngestManifest::NAME);
+        let manifest: IngestManifest = get_json(ctx.store, &manifest_key)?.ok_or_else(|| {
+            StageFailure::invalid(format!(
+                "{manifest_key} not found: run the ingest stage first"
+            ))
+        })?;
+        let (shards, file) = match shard {
+            None => (&manifest.chunk_shards[..], VECTORS_FILE.to_string()),
+            Some(i) => {
+                let one = manifest.chunk_shards.get(i as usize..=i as usize);
+                let one = one.ok_or_else(|| {
+                    let n = manifest.chunk_shards.len();
+                    StageFailure::invalid(format!(
+                        "chunk shard {i} does not exist (ingest wrote {n})"
+                    ))
+                })?;
+                (one, format!("vectors-{i:05}.bin"))
+            }
+        };
+        let texts = read_chunks(ctx.store, shards, config.max_length)?;
+        let cache = EmbeddingCache::new(&config.model_id);
+        let mut vectors: Vec<Option<Vec<f32>>> = Vec::with_capacity(texts.unique.len());
+        for (hash, _) in &texts.unique {
+            vectors.push(cache.get(ctx.store, hash)?);
+        }
+        let mut embedder = None;
+        let mut dims = vectors.iter().flatten().map(Vec::len).max();
+        let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);
+        if vectors.iter().any(Option::is_none) || mixed {
+            let loaded = Embedder::shared(config)?;
+            dims = Some(loaded.dims());
+            vectors
+                .iter_mut()
+                .filter(|v| v.as_ref().is_some_and(|v| v.len() != loaded.dims()))
+                .for_each(|v| *v = None);
+            embedder = Some(loaded);
+        }
+        let misses: Vec<usize> = (0..vectors.len())
+            .filter(|&i| vectors[i].is_none())
+            .collect();
+        stats.chunks = texts.chunks.len() as u64;
+        stats.unique_texts = texts.unique.len() as u64;
+        stats.cache_misses = misses.len() as u64;
+        stats.cache_hits = stats.unique_texts - stats.cache_misses;
+        stats.prefetched = stats.prefetched.min(stats.cache_hits);
+        stats.dims = dims.unwrap_or(0) as u64;
+        ctx.events.emit(&EmbeddingStarted {
+            model_id: config.model_id.clone(),
+            shard,
+            chunks: stats.chunks,
+            unique_texts: stats.unique_texts,
+            cache_hits: stats.cache_hits,
+            cache_misses: stats.cache_misses,
+        });
+        if let Some(embedder) = &embedder {
+            let miss_texts: Vec<&str> =
+                misses.iter().map(|&i| texts.unique[i].1.as_str()).collect();
+            let mut hooks = StageHooks {
+                ctx,
+                cache: &cache,
+                misses: &misses,
+                texts: &texts,
+                vectors: &mut vectors,
+            };
+            let plan = BatchPlan::from_config(config);
+            stats.add_run(embed_texts(embedder, &plan, &miss_texts, 0, &mut hooks)?);
+        }
+        let bytes = write_vectors(&texts, &vectors, dims.unwrap_or(0))?;
+        let key = ctx.artifact_key(Stage::Embed, &file);
+        ctx.store.put(&key, &bytes)?;
+        Ok((key, embedder.map(|e| e.device())))
+    }
+
+    /// Runs one unit (the whole stage, a shard, or the fan-in) and reports it.
+    fn unit(&self, ctx: &StageContext<'_>, merge: bool) -> Result<StageOutput, StageFailure> {
+        let started = Instant::now();
+        let options = ctx.job.input.options.get(Stage::Embed.name());
+        let config = self.config.overlay_job_options(options)?;
+        if !config.enabled {
+            if let Some(prefetcher) = &self.prefetcher {
+                prefetcher.finish();
+            }
+            let mut output = StageOutput::succeeded();
+            output.status = StageStatus::Skipped;
+            output.summary = serde_json::json!({"enabled": false});
+            return Ok(output);
+        }
+        let shard = if merge { None } else { ctx.shard };
+        let mut stats = Stats::default();
+        let result = self.embed(ctx, &config, shard, &mut stats);
+        if merge {
+            add_shard_work(ctx, &mut stats);
+        }
+        stats.finish(started.elapsed().as_secs_f64());
+        let (status, device, error) = match &result {
+            Ok((_, device)) => (JobStatus::Succeeded, *device, None),
+            Err(failure) => (JobStatus::Failed, None, Some(failure.message.clone())),
+        };
+        ctx.events.emit(&EmbeddingCompleted {
+            status,
+            model_id: config.model_id.clone(),
+            shard,
+            device: device.map(str::to_string),
+            totals: stats.totals(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            error,
+        });
+        let (key, _) = result?;
+        let mut output = StageOutput::succeeded().with_artifact(VECTORS_ARTIFACT, key);
+        output.summary = serde_json::to_value(&stats).unwrap_or_default();
+        if let Some(summary) = output.summary.as_object_mut() {
+            summary.insert("model_id".into(), config.model_id.clone().into());
+        }
+        Ok(output)
+    }
+}
+
+/// The fan-in's totals also count what the shards embedded (the fan-in
+/// itself finds everything in the cache).
+fn add_shard_work(ctx: &StageContext<'_>, stats: &mut Stats) {
+    let shards = &ctx.job.stage(Stage::Embed).shards;
+    let sum = |field: &str| {
+        shards
+            .values()
+            .map(|s| s.summary[field].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    let misses = sum("cache_misses").min(stats.unique_texts - stats.cache_misses);
+    stats.cache_misses += misses;
+    stats.cache_hits = stats.unique_texts - stats.cache_misses;
+    stats.prefetched = sum("prefetched").min(stats.cache_hits);
+    stats.batches += sum("batches");
+    stats.tokens += sum("tokens");
+    stats.padded_tokens += sum("padded_tokens");
+}
+
+impl StageHandler for EmbedHandler {
+    fn stage(&self) -> Stage {
+        Stage::Embed
+    }
+
+    /// The whole stage (`ctx.shard == None`) or one chunk shard.
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        self.unit(ctx, false)
+    }
+
+    /// The fan-in: `vectors.bin` over every shard, from the cache.
+    fn merge(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        self.unit(ctx, true)
+    }
+}

@@ -1,0 +1,82 @@
+//! A job's chunks as distinct embedded texts, and the vectors file written
+//! from their vectors.
+//!
+//! Chunks are read shard by shard (JSON Lines of [`Chunk`]); each chunk's
+//! text ([`crate::text::chunk_text`]) is hashed, and chunks with the same
+//! hash share one text, one vector and one row of the vectors file.
+
+use crate::text::{chunk_text, text_hash};
+use crate::vectors::VectorsWriter;
+use doctown_core::Chunk;
+use doctown_pipeline::StageFailure;
+use doctown_store::ObjectStore;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+
+/// Distinct texts of a job's chunks, and which text each chunk has.
+pub(crate) struct Texts {
+    /// `(hash, text)` in first-appearance order.
+    pub unique: Vec<(String, String)>,
+    /// `(chunk id, index into unique)` in chunk order.
+    pub chunks: Vec<(String, usize)>,
+}
+
+pub(crate) fn read_chunks(
+    store: &dyn ObjectStore,
+    shards: &[String],
+    max_length: usize,
+) -> Result<Texts, StageFailure> {
+    let mut texts = Texts {
+        unique: Vec::new(),
+        chunks: Vec::new(),
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for key in shards {
+        let reader = store.get_stream(key)?.ok_or_else(|| {
+            StageFailure::invalid(format!(
+                "chunk shard {key} named in the ingest manifest is missing"
+            ))
+        })?;
+        for (n, line) in BufReader::new(reader).lines().enumerate() {
+            let line = line.map_err(|e| StageFailure::transient(format!("reading {key}: {e}")))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let chunk: Chunk = serde_json::from_str(&line).map_err(|e| {
+                StageFailure::invalid(format!("{key} line {}: not a chunk: {e}", n + 1))
+            })?;
+            let text = chunk_text(&chunk, max_length);
+            let hash = text_hash(&text, max_length);
+            let next = texts.unique.len();
+            let slot = *index.entry(hash.clone()).or_insert(next);
+            if slot == next {
+                texts.unique.push((hash, text));
+            }
+            texts.chunks.push((chunk.id.as_str().to_string(), slot));
+        }
+    }
+    Ok(texts)
+}
+
+/// The vectors file: one row per distinct text, in first-appearance order.
+pub(crate) fn write_vectors(
+    texts: &Texts,
+    vectors: &[Option<Vec<f32>>],
+    dims: usize,
+) -> Result<Vec<u8>, StageFailure> {
+    let mut writer = VectorsWriter::new(dims);
+    let mut rows: Vec<Option<u32>> = vec![None; texts.unique.len()];
+    for (chunk_id, slot) in &texts.chunks {
+        let row = match rows[*slot] {
+            Some(row) => row,
+            None => {
+                let vector = vectors[*slot].as_deref();
+                let vector =
+                    vector.ok_or_else(|| StageFailure::internal("a text has no vector"))?;
+                *rows[*slot].insert(writer.push_row(vector)?)
+            }
+        };
+        writer.map(chunk_id, row)?;
+    }
+    Ok(writer.to_bytes())
+}

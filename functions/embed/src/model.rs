@@ -1,0 +1,273 @@
+//! The embedding model: a tokenizer and an ONNX Runtime session, loaded once
+//! per process and shared ([`Embedder::shared`]).
+//!
+//! Any sentence-transformers ONNX export works: a directory with
+//! `model.onnx` (inputs `input_ids`, `attention_mask` and optionally
+//! `token_type_ids`; a `[batch, seq, dims]` output, `last_hidden_state` or
+//! the configured or first output) and `tokenizer.json`. The tokenizer's own
+//! truncation and padding are replaced: truncation to `max_length` tokens
+//! (LongestFirst), no padding per text — batches are padded here, to their
+//! longest member, so that bucketing by length keeps padding small.
+
+use crate::config::EmbedConfig;
+use crate::error::EmbedError;
+use crate::pooling::mean_pool_normalize;
+use crate::verify::verify_model_file;
+use ort::session::{Session, SessionInputValue};
+use ort::value::Tensor;
+use std::sync::{Arc, Mutex};
+use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
+
+/// A loaded model, ready to embed batches. `Send + Sync`; runs serialise on
+/// the session, whose intra-op threads use the cores.
+pub struct Embedder {
+    model_id: String,
+    tokenizer: Tokenizer,
+    session: Mutex<Session>,
+    output: String,
+    token_type_ids: bool,
+    dims: usize,
+    max_chars: usize,
+    device: &'static str,
+}
+
+static SHARED: Mutex<Vec<(String, Arc<Embedder>)>> = Mutex::new(Vec::new());
+
+impl Embedder {
+    /// The process-wide embedder for this configuration, loaded on first use.
+    pub fn shared(config: &EmbedConfig) -> Result<Arc<Embedder>, EmbedError> {
+        let key = format!(
+            "{:?}",
+            (
+                &config.model_dir,
+                &config.runtime_lib,
+                &config.model_id,
+                &config.model_sha256,
+                &config.output_name,
+                config.max_length,
+                config.threads(),
+                config.use_gpu
+            )
+        );
+        let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, embedder)) = shared.iter().find(|(k, _)| *k == key) {
+            return Ok(embedder.clone());
+        }
+        let embedder = Arc::new(Embedder::load(config)?);
+        shared.push((key, embedder.clone()));
+        Ok(embedder)
+    }
+
+    /// Loads the model: checks the files are there, loads the runtime,
+    /// verifies the checksum, loads tokenizer and session, then probes the
+    /// model once to learn its dimensions (and that it works).
+    pub fn load(config: &EmbedConfig) -> Result<Embedder, EmbedError> {
+        config.validate().map_err(EmbedError::Config)?;
+        let (model_path, tokenizer_path) = (config.model_path(), config.tokenizer_path());
+        for (path, file) in [
+            (&model_path, "model.onnx"),
+            (&tokenizer_path, "tokenizer.json"),
+        ] {
+            if !path.is_file() {
+                return Err(EmbedError::ModelMissing {
+                    dir: config.model_dir.clone(),
+                    file,
+                });
+            }
+        }
+        let environment = crate::runtime::environment(config)?;
+        if let Some(expected) = &config.model_sha256 {
+            verify_model_file(&model_path, expected)?;
+        }
+        let tokenizer = load_tokenizer(&tokenizer_path, config.max_length)?;
+        let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
+            path: model_path.clone(),
+            message: e.to_string(),
+        };
+        let builder = Session::builder(&environment).map_err(|e| invalid(&e))?;
+        let builder = builder
+            .with_intra_threads(config.threads())
+            .map_err(|e| invalid(&e))?;
+        let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu);
+        let session = builder
+            .commit_from_file(&model_path)
+            .map_err(|e| invalid(&e))?;
+
+        let inputs: Vec<String> = session
+            .inputs()
+            .iter()
+            .map(|i| i.name().to_string())
+            .collect();
+        for required in ["input_ids", "attention_mask"] {
+            if !inputs.iter().any(|i| i == required) {
+                return Err(invalid(&format!(
+                    "it has no {required:?} input (inputs: {inputs:?})"
+                )));
+            }
+        }
+        if let Some(other) = inputs
+            .iter()
+            .find(|i| !["input_ids", "attention_mask", "token_type_ids"].contains(&i.as_str()))
+        {
+            return Err(invalid(&format!(
+                "unsupported input {other:?} (inputs: {inputs:?})"
+            )));
+        }
+        let outputs: Vec<String> = session
+            .outputs()
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
+        let output = match &config.output_name {
+            Some(name) if outputs.contains(name) => name.clone(),
+            Some(name) => {
+                return Err(invalid(&format!(
+                    "it has no output {name:?} (outputs: {outputs:?})"
+                )))
+            }
+            None if outputs.iter().any(|o| o == "last_hidden_state") => {
+                "last_hidden_state".to_string()
+            }
+            None => outputs
+                .first()
+                .cloned()
+                .ok_or_else(|| invalid(&"it has no outputs"))?,
+        };
+        let mut embedder = Embedder {
+            model_id: config.model_id.clone(),
+            tokenizer,
+            session: Mutex::new(session),
+            output,
+            token_type_ids: inputs.iter().any(|i| i == "token_type_ids"),
+            dims: 0,
+            max_chars: config.max_length.saturating_mul(32),
+            device,
+        };
+        let probe = embedder.tokenize(&["probe"])?;
+        let dims = embedder
+            .run_batch(&[probe[0].as_slice()])
+            .map_err(|e| invalid(&e))?[0]
+            .len();
+        if dims == 0 {
+            return Err(invalid(&"it produces empty vectors"));
+        }
+        embedder.dims = dims;
+        tracing::info!(model = %config.model_id, dims, device, threads = config.threads(), "embedding model loaded");
+        Ok(embedder)
+    }
+
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    /// The length of the vectors (384 for all-MiniLM-L6-v2).
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// `cpu` or `cuda`.
+    pub fn device(&self) -> &'static str {
+        self.device
+    }
+
+    /// Token ids of each text, with special tokens, truncated to
+    /// `max_length`. Texts far beyond that are cut (on a character boundary,
+    /// well past where truncation would cut) before tokenising, so a huge
+    /// text costs no more than a long one.
+    pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, EmbedError> {
+        let capped: Vec<&str> = texts.iter().map(|t| cap_chars(t, self.max_chars)).collect();
+        let encodings = self
+            .tokenizer
+            .encode_batch_fast(capped, true)
+            .map_err(EmbedError::inference)?;
+        Ok(encodings
+            .into_iter()
+            .map(|e| e.get_ids().to_vec())
+            .collect())
+    }
+
+    /// Embeds one batch of tokenised texts, padded to its longest member;
+    /// returns one unit vector per text, in order.
+    pub fn run_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = batch.len();
+        let seq = batch.iter().map(|ids| ids.len()).max().unwrap_or(0).max(1);
+        let mut ids = vec![0i64; rows * seq];
+        let mut mask = vec![0i64; rows * seq];
+        for (r, tokens) in batch.iter().enumerate() {
+            for (c, &t) in tokens.iter().enumerate() {
+                ids[r * seq + c] = i64::from(t);
+                mask[r * seq + c] = 1;
+            }
+        }
+        let lengths: Vec<usize> = batch.iter().map(|ids| ids.len()).collect();
+        let tensor =
+            |data: Vec<i64>| Tensor::from_array(([rows, seq], data)).map_err(EmbedError::inference);
+        let mut inputs: Vec<(&str, SessionInputValue)> = vec![
+            ("input_ids", tensor(ids)?.into()),
+            ("attention_mask", tensor(mask)?.into()),
+        ];
+        if self.token_type_ids {
+            inputs.push(("token_type_ids", tensor(vec![0i64; rows * seq])?.into()));
+        }
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session.run(inputs).map_err(EmbedError::inference)?;
+        let value = outputs
+            .get(&self.output)
+            .ok_or_else(|| EmbedError::Inference(format!("output {:?} missing", self.output)))?;
+        let (shape, hidden) = value
+            .try_extract_tensor::<f32>()
+            .map_err(EmbedError::inference)?;
+        let shape: Vec<i64> = shape.iter().copied().collect();
+        let [b, s, d] = shape[..] else {
+            return Err(EmbedError::Inference(format!(
+                "output {:?} has shape {shape:?}, expected [batch, seq, dims]",
+                self.output
+            )));
+        };
+        if b as usize != rows
+            || s as usize != seq
+            || d <= 0
+            || hidden.len() != rows * seq * d as usize
+        {
+            return Err(EmbedError::Inference(format!(
+                "output shape {shape:?} does not match the batch [{rows}, {seq}, _]"
+            )));
+        }
+        if hidden.iter().any(|x| !x.is_finite()) {
+            return Err(EmbedError::Inference(
+                "the model produced NaN or infinite values".into(),
+            ));
+        }
+        Ok(mean_pool_normalize(hidden, seq, d as usize, &lengths))
+    }
+}
+
+fn load_tokenizer(path: &std::path::Path, max_length: usize) -> Result<Tokenizer, EmbedError> {
+    let error = |e: &dyn std::fmt::Display| EmbedError::Tokenizer {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| error(&e))?;
+    let truncation = TruncationParams {
+        max_length,
+        strategy: TruncationStrategy::LongestFirst,
+        stride: 0,
+        ..Default::default()
+    };
+    tokenizer
+        .with_truncation(Some(truncation))
+        .map_err(|e| error(&e))?;
+    tokenizer.with_padding(None);
+    Ok(tokenizer)
+}
+
+/// The longest prefix of `text` with at most `max` characters.
+pub(crate) fn cap_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}

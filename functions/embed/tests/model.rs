@@ -1,0 +1,144 @@
+//! The model against Python ONNX Runtime (scripts/embed_reference.py), and
+//! the properties embeddings must have.
+
+mod common;
+
+use common::{cosine, embedder};
+use doctown_embed::BatchPlan;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Reference {
+    max_length: usize,
+    snippets: Vec<Snippet>,
+}
+
+#[derive(Deserialize)]
+struct Snippet {
+    id: String,
+    text: String,
+    token_ids: Vec<u32>,
+    vector: Vec<f32>,
+}
+
+fn reference() -> Reference {
+    let text = include_str!("fixtures/parity_reference.json");
+    serde_json::from_str(text).expect("parity_reference.json parses")
+}
+
+#[test]
+fn parity_with_python_onnxruntime() {
+    let Some(model) = embedder() else { return };
+    let reference = reference();
+    assert_eq!(reference.max_length, common::config().max_length);
+    assert!(reference.snippets.len() >= 20);
+    let texts: Vec<&str> = reference.snippets.iter().map(|s| s.text.as_str()).collect();
+    let tokens = model.tokenize(&texts).unwrap();
+    // Each text alone (as the reference did) and all of them in planned batches.
+    let batched = model
+        .embed(
+            &texts,
+            &BatchPlan {
+                min_batch: 4,
+                max_batch: 8,
+                token_budget: 4096,
+            },
+        )
+        .unwrap();
+    let mut worst = 1f32;
+    for ((snippet, ids), in_batch) in reference.snippets.iter().zip(&tokens).zip(&batched) {
+        assert_eq!(ids, &snippet.token_ids, "token ids of {}", snippet.id);
+        let alone = &model.run_batch(&[ids.as_slice()]).unwrap()[0];
+        assert_eq!(alone.len(), 384);
+        let c = cosine(alone, &snippet.vector);
+        assert!(
+            c >= 0.999,
+            "{}: cosine {c} with the Python reference",
+            snippet.id
+        );
+        worst = worst.min(c);
+        let c = cosine(in_batch, &snippet.vector);
+        assert!(
+            c >= 0.999,
+            "{} in a batch: cosine {c} with the Python reference",
+            snippet.id
+        );
+        worst = worst.min(c);
+    }
+    eprintln!(
+        "parity: {} snippets, lowest cosine {worst:.6}",
+        reference.snippets.len()
+    );
+}
+
+#[test]
+fn vectors_are_unit_length_and_deterministic() {
+    let Some(model) = embedder() else { return };
+    let plan = BatchPlan::naive(8);
+    let a = model.embed(&["fn main() {}", ""], &plan).unwrap();
+    let b = model.embed(&["fn main() {}"], &plan).unwrap();
+    for v in &a {
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+    }
+    assert!(cosine(&a[0], &b[0]) > 0.99999);
+}
+
+#[test]
+fn a_paraphrase_is_closer_than_unrelated_code() {
+    let Some(model) = embedder() else { return };
+    let function =
+        "fn sum_of_squares(values: &[i64]) -> i64 { values.iter().map(|v| v * v).sum() }";
+    let paraphrase = "def sum_squares(numbers):\n    total = 0\n    for n in numbers:\n        total += n * n\n    return total";
+    let unrelated = "func (s *Server) Shutdown(ctx context.Context) error { s.mu.Lock(); defer s.mu.Unlock(); return s.listener.Close() }";
+    let other =
+        "SELECT name, email FROM users WHERE created_at > now() - interval '7 days' ORDER BY name";
+    let v = model
+        .embed(
+            &[function, paraphrase, unrelated, other],
+            &BatchPlan::naive(4),
+        )
+        .unwrap();
+    let close = cosine(&v[0], &v[1]);
+    assert!(
+        close > cosine(&v[0], &v[2]),
+        "paraphrase {close} vs unrelated {}",
+        cosine(&v[0], &v[2])
+    );
+    assert!(close > cosine(&v[0], &v[3]));
+    assert!(
+        close > cosine(&v[2], &v[3]),
+        "two unrelated snippets are closer than the paraphrase"
+    );
+}
+
+#[test]
+fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
+    let Some(model) = embedder() else { return };
+    let short = "fn id<T>(x: T) -> T { x }";
+    let long = reference()
+        .snippets
+        .into_iter()
+        .find(|s| s.id == "rust-long-truncated")
+        .unwrap()
+        .text;
+    let alone = model.embed(&[short], &BatchPlan::naive(1)).unwrap();
+    let padded = model
+        .embed(&[short, &long, "x"], &BatchPlan::naive(3))
+        .unwrap();
+    let c = cosine(&alone[0], &padded[0]);
+    assert!(c >= 0.9999, "alone vs padded: {c}");
+}
+
+#[test]
+fn empty_huge_and_odd_texts_are_handled() {
+    let Some(model) = embedder() else { return };
+    let huge = "let x = 1; ".repeat(200_000);
+    let texts = ["", " \n\t ", "\u{0}\u{1}", "🎉", huge.as_str()];
+    let tokens = model.tokenize(&texts).unwrap();
+    assert!(tokens.iter().all(|t| t.len() >= 2 && t.len() <= 256));
+    let vectors = model.embed(&texts, &BatchPlan::naive(8)).unwrap();
+    assert!(vectors
+        .iter()
+        .all(|v| v.len() == 384 && v.iter().all(|x| x.is_finite())));
+}

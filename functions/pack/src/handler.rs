@@ -1,0 +1,90 @@
+//! The pack stage handler.
+
+use crate::inputs::read_inputs;
+use crate::mapping::{docpack_input, source_info};
+use doctown_core::events::pack::{PackCompleted, PackStarted};
+use doctown_core::{JobState, JobStatus, Stage, StageStatus};
+use doctown_docpack::encode_docpack;
+use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use sha2::{Digest, Sha256};
+
+/// Packs a job's artifacts into `jobs/<job>/pack/<name>.docpack`.
+#[derive(Debug, Default)]
+pub struct PackHandler;
+
+/// `NAME.docpack` for a job: the source's name, made safe for a file name.
+pub fn docpack_file_name(state: &JobState) -> String {
+    let raw = state.source.as_ref().map(|s| s.name.as_str()).unwrap_or("repository");
+    let mut name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    name = name.trim_matches(['.', '-']).to_string();
+    if name.is_empty() {
+        name = "repository".to_string();
+    }
+    format!("{name}.docpack")
+}
+
+impl PackHandler {
+    fn pack(&self, ctx: &StageContext<'_>, name: &str) -> Result<(StageOutput, PackCompleted), StageFailure> {
+        let inputs = read_inputs(ctx.store, ctx.job)?;
+        let source = source_info(ctx.job.source.as_ref(), name.trim_end_matches(".docpack"));
+        let input = docpack_input(&inputs, &source).map_err(|e| StageFailure::internal(e.to_string()))?;
+        drop(inputs);
+        let encoded = encode_docpack(&input).map_err(|e| StageFailure::internal(e.to_string()))?;
+        let key = ctx.artifact_key(Stage::Pack, name);
+        ctx.store.put(&key, &encoded.bytes)?;
+        let sha256 = hex::encode(Sha256::digest(&encoded.bytes));
+        let summary = serde_json::json!({
+            "name": name,
+            "size_bytes": encoded.bytes.len(),
+            "sha256": sha256,
+            "docpack_id": encoded.manifest.docpack_id,
+            "symbols": encoded.manifest.statistics.symbols,
+        });
+        let output = StageOutput { summary, ..StageOutput::succeeded() }.with_artifact("docpack", &key);
+        let completed = PackCompleted {
+            status: JobStatus::Succeeded,
+            key: Some(key),
+            size_bytes: encoded.bytes.len() as u64,
+            sha256: Some(sha256),
+            docpack_id: Some(encoded.manifest.docpack_id.clone()),
+            duration_ms: 0,
+            error: None,
+        };
+        Ok((output, completed))
+    }
+}
+
+impl StageHandler for PackHandler {
+    fn stage(&self) -> Stage {
+        Stage::Pack
+    }
+
+    fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        let started = now_ms();
+        let name = docpack_file_name(ctx.job);
+        ctx.events.emit(&PackStarted { name: name.clone() });
+        let result = self.pack(ctx, &name);
+        let duration_ms = now_ms().saturating_sub(started);
+        match result {
+            Ok((mut output, mut completed)) => {
+                completed.duration_ms = duration_ms;
+                ctx.events.emit(&completed);
+                output.status = StageStatus::Succeeded;
+                Ok(output)
+            }
+            Err(failure) => {
+                ctx.events.emit(&PackCompleted {
+                    status: JobStatus::Failed,
+                    key: None,
+                    size_bytes: 0,
+                    sha256: None,
+                    docpack_id: None,
+                    duration_ms,
+                    error: Some(failure.message.clone()),
+                });
+                Err(failure)
+            }
+        }
+    }
+}

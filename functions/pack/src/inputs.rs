@@ -1,0 +1,97 @@
+//! Reading what the earlier stages stored.
+
+use doctown_core::artifacts::assemble::{AssembleGraph, AssembleManifest, ClusterSet, ModuleContext, SymbolContext};
+use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
+use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
+use doctown_pipeline::StageFailure;
+use doctown_store::{get_json, ObjectStore};
+use serde::de::DeserializeOwned;
+
+/// Everything the docpack is made from.
+pub struct PackInputs {
+    pub files: Vec<FileRecord>,
+    pub symbols: Vec<Symbol>,
+    /// Chunks without their text (the docpack maps ranges, not copies).
+    pub chunks: Vec<Chunk>,
+    pub graph: AssembleGraph,
+    pub clusters: ClusterSet,
+    pub contexts: Vec<SymbolContext>,
+    pub modules: Vec<ModuleContext>,
+    pub docs: Option<GeneratedDocs>,
+    pub summary_model: Option<String>,
+    pub vectors: Option<doctown_embed::vectors::VectorsReader>,
+    pub embedding_model: Option<String>,
+}
+
+fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T, StageFailure> {
+    get_json(store, key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))
+}
+
+fn lines<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<Vec<T>, StageFailure> {
+    let object = store.get(key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    object
+        .bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).map_err(|e| StageFailure::invalid(format!("corrupt artifact {key}: {e}"))))
+        .collect()
+}
+
+fn stage_artifact(state: &JobState, stage: Stage, name: &str) -> Result<String, StageFailure> {
+    let st = state.stage(stage);
+    if !st.status.is_done() {
+        return Err(StageFailure::invalid(format!("the {stage} stage has not finished (status {:?})", st.status)));
+    }
+    st.artifacts
+        .get(name)
+        .cloned()
+        .ok_or_else(|| StageFailure::invalid(format!("the {stage} stage recorded no {name} artifact")))
+}
+
+/// Reads every input of the pack stage.
+pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInputs, StageFailure> {
+    let ingest: IngestManifest = required(store, &stage_artifact(state, Stage::Ingest, "manifest")?)?;
+    let mut chunks = Vec::new();
+    for shard in &ingest.chunk_shards {
+        for mut chunk in lines::<Chunk>(store, shard)? {
+            chunk.text = String::new();
+            chunks.push(chunk);
+        }
+    }
+    let assemble: AssembleManifest = required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
+    let (docs, summary_model) = match state.stage(Stage::Generate).status {
+        StageStatus::Succeeded | StageStatus::Partial => {
+            let manifest: GenerateManifest = required(store, &stage_artifact(state, Stage::Generate, "manifest")?)?;
+            (Some(required(store, &manifest.docs)?), manifest.model)
+        }
+        _ => (None, None),
+    };
+    let (vectors, embedding_model) = read_vectors(store, state)?;
+    Ok(PackInputs {
+        files: lines(store, &ingest.files)?,
+        symbols: lines(store, &ingest.symbols)?,
+        chunks,
+        graph: required(store, &assemble.graph)?,
+        clusters: required(store, &assemble.clusters)?,
+        contexts: lines(store, &assemble.contexts)?,
+        modules: required(store, &assemble.modules)?,
+        docs,
+        summary_model,
+        vectors,
+        embedding_model,
+    })
+}
+
+type Vectors = (Option<doctown_embed::vectors::VectorsReader>, Option<String>);
+
+fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, StageFailure> {
+    let embed = state.stage(Stage::Embed);
+    let Some(key) = embed.artifacts.get("vectors").filter(|_| embed.status.is_done()) else {
+        return Ok((None, None));
+    };
+    let object = store.get(key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    let reader = doctown_embed::vectors::VectorsReader::open(&object.bytes)
+        .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
+    let model = embed.summary.get("model_id").and_then(|m| m.as_str()).map(str::to_string);
+    Ok((Some(reader), model))
+}

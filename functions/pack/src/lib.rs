@@ -1,0 +1,12 @@
+//! The pack stage: every stage's artifacts in, one deterministic `.docpack`
+//! out, at `jobs/<job>/pack/<name>.docpack`.
+//!
+//! [`inputs`] reads the artifacts from the object store, [`mapping`] turns
+//! them into the docpack's parts (pure, no IO), and the [`PackHandler`]
+//! writes the archive and reports its size and checksum.
+
+mod handler;
+pub mod inputs;
+pub mod mapping;
+
+pub use handler::{docpack_file_name, PackHandler};

