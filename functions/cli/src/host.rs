@@ -35,17 +35,26 @@ impl Host {
             Some(dir) => dir.clone(),
             None => default_store_dir()?,
         };
-        let store = LocalStore::open(&root).with_context(|| format!("cannot open the store at {}", root.display()))?;
+        let store = LocalStore::open(&root)
+            .with_context(|| format!("cannot open the store at {}", root.display()))?;
         let config = StagesConfig::from_env()?;
-        Ok(Host { store: Arc::new(store), stages: Stages::new(config), prefetcher: None })
+        Ok(Host {
+            store: Arc::new(store),
+            stages: Stages::new(config),
+            prefetcher: None,
+        })
     }
 
     /// Starts embedding ingest's chunks as they come (in-process only).
     pub fn with_prefetch(mut self, embeddings: bool) -> Self {
         if embeddings && self.stages.config().embed.enabled {
             let store: Arc<dyn ObjectStore> = self.store.clone();
-            let prefetcher = Arc::new(EmbedPrefetcher::new(self.stages.config().embed.clone(), store));
-            self.stages = Stages::new(self.stages.config().clone()).with_prefetcher(prefetcher.clone());
+            let prefetcher = Arc::new(EmbedPrefetcher::new(
+                self.stages.config().embed.clone(),
+                store,
+            ));
+            self.stages =
+                Stages::new(self.stages.config().clone()).with_prefetcher(prefetcher.clone());
             self.prefetcher = Some(prefetcher);
         }
         self
@@ -69,10 +78,16 @@ impl Host {
             runner = runner.with_chunk_observer(prefetcher.as_ref());
         }
         match feedback {
-            Feedback::Json => (runner.with_sink(Arc::new(JsonLinesSink) as Arc<dyn EventSink>), None),
+            Feedback::Json => (
+                runner.with_sink(Arc::new(JsonLinesSink) as Arc<dyn EventSink>),
+                None,
+            ),
             Feedback::Progress if std::io::stderr().is_terminal() => {
                 let progress = Arc::new(ProgressSink::new());
-                (runner.with_sink(progress.clone() as Arc<dyn EventSink>), Some(progress))
+                (
+                    runner.with_sink(progress.clone() as Arc<dyn EventSink>),
+                    Some(progress),
+                )
             }
             Feedback::Progress => (runner, None),
         }
@@ -81,7 +96,9 @@ impl Host {
 
 fn default_store_dir() -> Result<PathBuf> {
     let base = dirs::data_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/share")));
-    Ok(base.context("no data directory for the job store; pass --store DIR")?.join("doctown"))
+    Ok(base
+        .context("no data directory for the job store; pass --store DIR")?
+        .join("doctown"))
 }
 
 /// A fresh job id.
@@ -90,12 +107,19 @@ pub fn new_job_id() -> JobId {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    JobId::generate(now_ms(), &[std::process::id().to_be_bytes(), nanos.to_be_bytes()].concat())
+    JobId::generate(
+        now_ms(),
+        &[std::process::id().to_be_bytes(), nanos.to_be_bytes()].concat(),
+    )
 }
 
 /// The job input for a source, with its stage options.
 pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
-    let mut input = JobInput { source: source.source.clone(), git_ref: source.git_ref.clone(), ..JobInput::default() };
+    let mut input = JobInput {
+        source: source.source.clone(),
+        git_ref: source.git_ref.clone(),
+        ..JobInput::default()
+    };
     let mut ingest = serde_json::Map::new();
     if let Some(v) = source.max_file_bytes {
         ingest.insert("max_file_bytes".into(), v.into());
@@ -107,8 +131,13 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
         input.options.insert("ingest".into(), ingest.into());
     }
     if !build.embeddings_on() {
-        input.options.insert("embed".into(), serde_json::json!({ "enabled": false }));
-        input.options.insert("assemble".into(), serde_json::json!({ "use_embeddings": false }));
+        input
+            .options
+            .insert("embed".into(), serde_json::json!({ "enabled": false }));
+        input.options.insert(
+            "assemble".into(),
+            serde_json::json!({ "use_embeddings": false }),
+        );
     }
     let mut generate = serde_json::Map::new();
     if let Some(v) = build.llm_top {

@@ -14,9 +14,21 @@ pub struct PackHandler;
 
 /// `NAME.docpack` for a job: the source's name, made safe for a file name.
 pub fn docpack_file_name(state: &JobState) -> String {
-    let raw = state.source.as_ref().map(|s| s.name.as_str()).unwrap_or("repository");
-    let mut name: String =
-        raw.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    let raw = state
+        .source
+        .as_ref()
+        .map(|s| s.name.as_str())
+        .unwrap_or("repository");
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     name = name.trim_matches(['.', '-']).to_string();
     if name.is_empty() {
         name = "repository".to_string();
@@ -25,10 +37,15 @@ pub fn docpack_file_name(state: &JobState) -> String {
 }
 
 impl PackHandler {
-    fn pack(&self, ctx: &StageContext<'_>, name: &str) -> Result<(StageOutput, PackCompleted), StageFailure> {
+    fn pack(
+        &self,
+        ctx: &StageContext<'_>,
+        name: &str,
+    ) -> Result<(StageOutput, PackCompleted), StageFailure> {
         let inputs = read_inputs(ctx.store, ctx.job)?;
         let source = source_info(ctx.job.source.as_ref(), name.trim_end_matches(".docpack"));
-        let input = docpack_input(&inputs, &source).map_err(|e| StageFailure::internal(e.to_string()))?;
+        let input =
+            docpack_input(&inputs, &source).map_err(|e| StageFailure::internal(e.to_string()))?;
         drop(inputs);
         let encoded = encode_docpack(&input).map_err(|e| StageFailure::internal(e.to_string()))?;
         let key = ctx.artifact_key(Stage::Pack, name);
@@ -41,7 +58,11 @@ impl PackHandler {
             "docpack_id": encoded.manifest.docpack_id,
             "symbols": encoded.manifest.statistics.symbols,
         });
-        let output = StageOutput { summary, ..StageOutput::succeeded() }.with_artifact("docpack", &key);
+        let output = StageOutput {
+            summary,
+            ..StageOutput::succeeded()
+        }
+        .with_artifact("docpack", &key);
         let completed = PackCompleted {
             status: JobStatus::Succeeded,
             key: Some(key),

@@ -1,6 +1,8 @@
 //! Reading what the earlier stages stored.
 
-use doctown_core::artifacts::assemble::{AssembleGraph, AssembleManifest, ClusterSet, ModuleContext, SymbolContext};
+use doctown_core::artifacts::assemble::{
+    AssembleGraph, AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
+};
 use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
 use doctown_pipeline::StageFailure;
@@ -28,29 +30,37 @@ fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T
 }
 
 fn lines<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<Vec<T>, StageFailure> {
-    let object = store.get(key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    let object = store
+        .get(key)?
+        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
     object
         .bytes
         .split(|b| *b == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).map_err(|e| StageFailure::invalid(format!("corrupt artifact {key}: {e}"))))
+        .map(|l| {
+            serde_json::from_slice(l)
+                .map_err(|e| StageFailure::invalid(format!("corrupt artifact {key}: {e}")))
+        })
         .collect()
 }
 
 fn stage_artifact(state: &JobState, stage: Stage, name: &str) -> Result<String, StageFailure> {
     let st = state.stage(stage);
     if !st.status.is_done() {
-        return Err(StageFailure::invalid(format!("the {stage} stage has not finished (status {:?})", st.status)));
+        return Err(StageFailure::invalid(format!(
+            "the {stage} stage has not finished (status {:?})",
+            st.status
+        )));
     }
-    st.artifacts
-        .get(name)
-        .cloned()
-        .ok_or_else(|| StageFailure::invalid(format!("the {stage} stage recorded no {name} artifact")))
+    st.artifacts.get(name).cloned().ok_or_else(|| {
+        StageFailure::invalid(format!("the {stage} stage recorded no {name} artifact"))
+    })
 }
 
 /// Reads every input of the pack stage.
 pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInputs, StageFailure> {
-    let ingest: IngestManifest = required(store, &stage_artifact(state, Stage::Ingest, "manifest")?)?;
+    let ingest: IngestManifest =
+        required(store, &stage_artifact(state, Stage::Ingest, "manifest")?)?;
     let mut chunks = Vec::new();
     for shard in &ingest.chunk_shards {
         for mut chunk in lines::<Chunk>(store, shard)? {
@@ -58,10 +68,12 @@ pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInpu
             chunks.push(chunk);
         }
     }
-    let assemble: AssembleManifest = required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
+    let assemble: AssembleManifest =
+        required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
     let (docs, summary_model) = match state.stage(Stage::Generate).status {
         StageStatus::Succeeded | StageStatus::Partial => {
-            let manifest: GenerateManifest = required(store, &stage_artifact(state, Stage::Generate, "manifest")?)?;
+            let manifest: GenerateManifest =
+                required(store, &stage_artifact(state, Stage::Generate, "manifest")?)?;
             (Some(required(store, &manifest.docs)?), manifest.model)
         }
         _ => (None, None),
@@ -82,16 +94,29 @@ pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInpu
     })
 }
 
-type Vectors = (Option<doctown_embed::vectors::VectorsReader>, Option<String>);
+type Vectors = (
+    Option<doctown_embed::vectors::VectorsReader>,
+    Option<String>,
+);
 
 fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, StageFailure> {
     let embed = state.stage(Stage::Embed);
-    let Some(key) = embed.artifacts.get("vectors").filter(|_| embed.status.is_done()) else {
+    let Some(key) = embed
+        .artifacts
+        .get("vectors")
+        .filter(|_| embed.status.is_done())
+    else {
         return Ok((None, None));
     };
-    let object = store.get(key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    let object = store
+        .get(key)?
+        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
     let reader = doctown_embed::vectors::VectorsReader::open(&object.bytes)
         .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
-    let model = embed.summary.get("model_id").and_then(|m| m.as_str()).map(str::to_string);
+    let model = embed
+        .summary
+        .get("model_id")
+        .and_then(|m| m.as_str())
+        .map(str::to_string);
     Ok((Some(reader), model))
 }

@@ -6,8 +6,9 @@ use doctown_core::artifacts::generate as gen;
 use doctown_core::ResolvedSource;
 use doctown_docpack::{
     ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
-    Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind, Nodes,
-    SourceFile, SourceInfo, SourceMap, SourceRange, SymbolContext, SymbolContexts, SymbolMetrics, SymbolNode,
+    Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind,
+    Nodes, SourceFile, SourceInfo, SourceMap, SourceRange, SymbolContext, SymbolContexts,
+    SymbolMetrics, SymbolNode,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,11 +16,20 @@ use std::collections::{BTreeMap, HashMap};
 pub const FACTS: &str = "facts";
 
 /// Everything a docpack holds, from what the stages stored.
-pub fn docpack_input(inputs: &PackInputs, source: &SourceInfo) -> Result<DocpackInput, DocpackError> {
-    let summary_model = inputs.summary_model.clone().unwrap_or_else(|| FACTS.to_string());
+pub fn docpack_input(
+    inputs: &PackInputs,
+    source: &SourceInfo,
+) -> Result<DocpackInput, DocpackError> {
+    let summary_model = inputs
+        .summary_model
+        .clone()
+        .unwrap_or_else(|| FACTS.to_string());
     Ok(DocpackInput {
         source: source.clone(),
-        models: ModelInfo { embedding: inputs.embedding_model.clone(), summary: summary_model.clone() },
+        models: ModelInfo {
+            embedding: inputs.embedding_model.clone(),
+            summary: summary_model.clone(),
+        },
         nodes: nodes(inputs),
         graph: graph(&inputs.graph),
         clusters: clusters(&inputs.clusters),
@@ -40,7 +50,10 @@ pub fn source_info(resolved: Option<&ResolvedSource>, fallback_name: &str) -> So
             git_ref: r.git_ref.clone(),
             commit: r.commit.clone(),
         },
-        None => SourceInfo { name: fallback_name.to_string(), ..SourceInfo::default() },
+        None => SourceInfo {
+            name: fallback_name.to_string(),
+            ..SourceInfo::default()
+        },
     }
 }
 
@@ -63,10 +76,20 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
 }
 
 fn nodes(inputs: &PackInputs) -> Nodes {
-    let graph_nodes: HashMap<&str, &asm::GraphNode> = inputs.graph.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let contexts: HashMap<&str, &asm::SymbolContext> = inputs.contexts.iter().map(|c| (c.id.as_str(), c)).collect();
-    let docs: HashMap<&str, &gen::SymbolDoc> =
-        inputs.docs.iter().flat_map(|d| &d.symbols).map(|d| (d.id.as_str(), d)).collect();
+    let graph_nodes: HashMap<&str, &asm::GraphNode> = inputs
+        .graph
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n))
+        .collect();
+    let contexts: HashMap<&str, &asm::SymbolContext> =
+        inputs.contexts.iter().map(|c| (c.id.as_str(), c)).collect();
+    let docs: HashMap<&str, &gen::SymbolDoc> = inputs
+        .docs
+        .iter()
+        .flat_map(|d| &d.symbols)
+        .map(|d| (d.id.as_str(), d))
+        .collect();
     let symbols = inputs
         .symbols
         .iter()
@@ -87,11 +110,15 @@ fn nodes(inputs: &PackInputs) -> Nodes {
                 attributes: s.attributes.clone(),
                 parent: s.parent.as_ref().map(|p| p.to_string()),
                 bases: s.bases.clone(),
-                documentation: docs.get(s.id.as_str()).map(|d| documentation(&d.documentation)),
+                documentation: docs
+                    .get(s.id.as_str())
+                    .map(|d| documentation(&d.documentation)),
                 cluster: node.and_then(|n| n.cluster.clone()),
                 centrality: node.map(|n| n.centrality).unwrap_or(0.0),
                 metrics: SymbolMetrics {
-                    loc: context.map(|c| c.loc).unwrap_or_else(|| s.span.end.line - s.span.start.line + 1),
+                    loc: context
+                        .map(|c| c.loc)
+                        .unwrap_or_else(|| s.span.end.line - s.span.start.line + 1),
                     complexity: context.and_then(|c| c.complexity),
                     in_degree: node.map(|n| n.in_degree).unwrap_or(0),
                     out_degree: node.map(|n| n.out_degree).unwrap_or(0),
@@ -139,7 +166,11 @@ fn graph(graph: &asm::AssembleGraph) -> Graph {
             weight: e.weight,
         })
         .collect();
-    Graph { nodes, edges, ..Graph::default() }
+    Graph {
+        nodes,
+        edges,
+        ..Graph::default()
+    }
 }
 
 fn clusters(set: &asm::ClusterSet) -> Clusters {
@@ -163,13 +194,16 @@ fn clusters(set: &asm::ClusterSet) -> Clusters {
 fn source_map(inputs: &PackInputs) -> SourceMap {
     let mut by_file: BTreeMap<&str, Vec<ChunkEntry>> = BTreeMap::new();
     for chunk in &inputs.chunks {
-        by_file.entry(chunk.path.as_str()).or_default().push(ChunkEntry {
-            id: chunk.id.to_string(),
-            kind: chunk.kind,
-            range: SourceRange::from(chunk.span),
-            symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
-            part: chunk.part.map(|(index, total)| [index, total]),
-        });
+        by_file
+            .entry(chunk.path.as_str())
+            .or_default()
+            .push(ChunkEntry {
+                id: chunk.id.to_string(),
+                kind: chunk.kind,
+                range: SourceRange::from(chunk.span),
+                symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
+                part: chunk.part.map(|(index, total)| [index, total]),
+            });
     }
     let files = inputs
         .files
@@ -187,10 +221,15 @@ fn source_map(inputs: &PackInputs) -> SourceMap {
 }
 
 fn docs(inputs: &PackInputs) -> Docs {
-    let Some(generated) = &inputs.docs else { return Docs::default() };
+    let Some(generated) = &inputs.docs else {
+        return Docs::default();
+    };
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for context in &inputs.contexts {
-        members.entry(node_id(&context.module)).or_default().push(context.id.to_string());
+        members
+            .entry(node_id(&context.module))
+            .or_default()
+            .push(context.id.to_string());
     }
     let modules = generated
         .modules
@@ -208,13 +247,17 @@ fn docs(inputs: &PackInputs) -> Docs {
         })
         .collect();
     Docs {
-        architecture: Some(ArchitectureDoc { documentation: documentation(&generated.architecture.documentation) }),
+        architecture: Some(ArchitectureDoc {
+            documentation: documentation(&generated.architecture.documentation),
+        }),
         modules,
     }
 }
 
 fn embeddings(inputs: &PackInputs) -> Result<Option<Embeddings>, DocpackError> {
-    let Some(vectors) = &inputs.vectors else { return Ok(None) };
+    let Some(vectors) = &inputs.vectors else {
+        return Ok(None);
+    };
     if vectors.is_empty() {
         return Ok(None);
     }

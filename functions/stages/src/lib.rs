@@ -34,8 +34,10 @@ impl StagesConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(StagesConfig {
             github: GitHubConfig::from_env(),
-            embed: EmbedConfig::from_env().map_err(|e| ConfigError(format!("embed configuration: {e}")))?,
-            generate: GenerateConfig::from_env().map_err(|e| ConfigError(format!("generate configuration: {e}")))?,
+            embed: EmbedConfig::from_env()
+                .map_err(|e| ConfigError(format!("embed configuration: {e}")))?,
+            generate: GenerateConfig::from_env()
+                .map_err(|e| ConfigError(format!("generate configuration: {e}")))?,
         })
     }
 }
@@ -75,7 +77,13 @@ impl Stages {
 
     /// Every handler, in pipeline order.
     pub fn handlers(&self) -> Vec<&dyn StageHandler> {
-        vec![&self.ingest, &self.embed, &self.assemble, &self.generate, &self.pack]
+        vec![
+            &self.ingest,
+            &self.embed,
+            &self.assemble,
+            &self.generate,
+            &self.pack,
+        ]
     }
 
     /// The first `n` stages (e.g. 1 for `doctown ingest`).

@@ -25,10 +25,17 @@ impl VectorLookup for Lookup {
 impl VectorSource for EmbedVectors {
     fn open(&self, ctx: &StageContext<'_>) -> Result<Option<Box<dyn VectorLookup>>, StageFailure> {
         let embed = ctx.job.stage(Stage::Embed);
-        let Some(key) = embed.artifacts.get("vectors").filter(|_| embed.status.is_done()) else {
+        let Some(key) = embed
+            .artifacts
+            .get("vectors")
+            .filter(|_| embed.status.is_done())
+        else {
             return Ok(None);
         };
-        let object = ctx.store.get(key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+        let object = ctx
+            .store
+            .get(key)?
+            .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
         let reader = VectorsReader::open(&object.bytes)
             .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
         Ok(Some(Box::new(Lookup(reader))))

@@ -12,7 +12,11 @@ use std::process::ExitCode;
 
 pub fn build(args: BuildArgs) -> Result<ExitCode> {
     let host = Host::open(&args.store)?.with_prefetch(args.options.embeddings_on());
-    let feedback = if args.events { Feedback::Json } else { Feedback::Progress };
+    let feedback = if args.events {
+        Feedback::Json
+    } else {
+        Feedback::Progress
+    };
     let (runner, progress) = host.runner(feedback);
     let result = submit_and_run(&runner, &args.source, &args.options);
     if let Some(progress) = progress {
@@ -44,21 +48,33 @@ fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result
     let Some(key) = state.stage(Stage::Pack).artifacts.get("docpack") else {
         return Ok(None);
     };
-    let object = host.store().get(key)?.with_context(|| format!("the docpack {key} is missing from the store"))?;
+    let object = host
+        .store()
+        .get(key)?
+        .with_context(|| format!("the docpack {key} is missing from the store"))?;
     let path = match output {
         Some(path) => path.to_path_buf(),
         None => PathBuf::from(key.rsplit('/').next().unwrap_or("repository.docpack")),
     };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write into {}", dir.display()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, &object.bytes)?;
-    tmp.persist(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Some(path))
 }
 
 pub fn ingest(args: IngestArgs) -> Result<ExitCode> {
     let host = Host::open(&args.store)?;
-    let feedback = if args.json { Feedback::Json } else { Feedback::Progress };
+    let feedback = if args.json {
+        Feedback::Json
+    } else {
+        Feedback::Progress
+    };
     let (runner, progress) = host.runner_with(host.stages.first(1), feedback);
     let result = submit_and_run(&runner, &args.source, &BuildOptions::default());
     if let Some(progress) = progress {
@@ -83,10 +99,17 @@ pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
         progress.finish();
     }
     let state = result?;
-    let name = state.source.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let name = state
+        .source
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
     let input = doctown_generate::GenerateInput::load(host.store(), &state.job_id, &name)?;
     let mut config = host.stages.config().generate.clone();
-    if let Some(generate) = job_input(&args.source, &args.options).options.get("generate") {
+    if let Some(generate) = job_input(&args.source, &args.options)
+        .options
+        .get("generate")
+    {
         config = config.overlay_job_options(generate)?;
     }
     let estimate = doctown_generate::estimate::estimate_cached(&input, &config, host.store());
@@ -98,12 +121,20 @@ pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn submit_and_run(runner: &Runner<'_>, source: &SourceArgs, options: &BuildOptions) -> Result<JobState> {
+fn submit_and_run(
+    runner: &Runner<'_>,
+    source: &SourceArgs,
+    options: &BuildOptions,
+) -> Result<JobState> {
     let state = runner.submit(new_job_id(), job_input(source, options))?;
     match runner.run(&state.job_id) {
         Ok(state) => Ok(state),
         Err(RunError::StageFailed { stage, failure }) => {
-            anyhow::bail!("{stage} failed: {failure} (job {}; `doctown resume {}` retries)", state.job_id, state.job_id)
+            anyhow::bail!(
+                "{stage} failed: {failure} (job {}; `doctown resume {}` retries)",
+                state.job_id,
+                state.job_id
+            )
         }
         Err(e) => Err(e.into()),
     }

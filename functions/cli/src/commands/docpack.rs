@@ -2,7 +2,9 @@
 
 use crate::args::{DiffArgs, ExportArgs, InspectArgs, SearchArgs, VerifyArgs};
 use anyhow::{Context, Result};
-use doctown_docpack::{diff, export_markdown, inspect, read_docpack, search_checked, verify, Docpack};
+use doctown_docpack::{
+    diff, export_markdown, inspect, read_docpack, search_checked, verify, Docpack,
+};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,11 +13,16 @@ fn open(path: &Path) -> Result<Docpack> {
 }
 
 pub fn verify_cmd(args: VerifyArgs) -> Result<ExitCode> {
-    let report = verify(&args.file).with_context(|| format!("{} is not a valid docpack", args.file.display()))?;
+    let report = verify(&args.file)
+        .with_context(|| format!("{} is not a valid docpack", args.file.display()))?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        println!("{}: valid docpack {}", args.file.display(), report.docpack_id);
+        println!(
+            "{}: valid docpack {}",
+            args.file.display(),
+            report.docpack_id
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -33,7 +40,10 @@ pub fn inspect_cmd(args: InspectArgs) -> Result<ExitCode> {
 pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
     let docpack = open(&args.file)?;
     let vector = match (&docpack.embeddings, args.names_only) {
-        (Some(_), false) => Some(embed_query(&args.query, docpack.manifest.models.embedding.as_deref())?),
+        (Some(_), false) => Some(embed_query(
+            &args.query,
+            docpack.manifest.models.embedding.as_deref(),
+        )?),
         _ => None,
     };
     let hits = search_checked(&docpack, vector.as_deref(), &args.query, args.limit)?;
@@ -45,7 +55,10 @@ pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
         println!("no matches for {:?}", args.query);
     }
     for hit in &hits {
-        println!("{:.3}  {} ({})  {}:{}", hit.score, hit.qualified_name, hit.kind, hit.path, hit.line);
+        println!(
+            "{:.3}  {} ({})  {}:{}",
+            hit.score, hit.qualified_name, hit.kind, hit.path, hit.line
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -67,7 +80,11 @@ fn embed_query(query: &str, model_id: Option<&str>) -> Result<Vec<f32>> {
 
 pub fn export_cmd(args: ExportArgs) -> Result<ExitCode> {
     let report = export_markdown(&open(&args.file)?, &args.markdown)?;
-    println!("wrote {} pages to {}", report.files.len(), args.markdown.display());
+    println!(
+        "wrote {} pages to {}",
+        report.files.len(),
+        args.markdown.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,120 @@
+//! The whole pipeline through the real binary: build, verify, inspect,
+//! search, export, diff — and byte-identical rebuilds.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let store = out.parent().unwrap().join("store");
+    let mut args = vec![
+        "build",
+        repo.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn builds_are_byte_identical_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.docpack"), dir.path().join("b.docpack"));
+    for path in [&a, &b] {
+        let out = build(&fixture("multilang"), path, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(
+        fs::read(&a).unwrap(),
+        fs::read(&b).unwrap(),
+        "two builds differ"
+    );
+    let verified = run(&["verify", a.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    let inspect = run(&["inspect", a.to_str().unwrap(), "--json"]);
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let inspection: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(inspection["statistics"]["symbols"], 19, "{inspection}");
+
+    // Semantic search finds a function from a paraphrase of what it does.
+    let search = run(&[
+        "search",
+        a.to_str().unwrap(),
+        "turn a person's name into title case",
+        "--json",
+    ]);
+    assert!(search.status.success(), "{}", stderr(&search));
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(
+        hits[0]["qualified_name"], "pyapp.models.format_name",
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn structural_build_without_embeddings_exports_and_diffs() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.docpack");
+    let out = build(&fixture("multilang"), &old, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspect = run(&["inspect", old.to_str().unwrap(), "--json"]);
+    let inspection: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(inspection["parts"]["embeddings"], false, "{inspection}");
+
+    let site = dir.path().join("site");
+    let export = run(&[
+        "export",
+        old.to_str().unwrap(),
+        "--markdown",
+        site.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let index = fs::read_to_string(site.join("index.md")).unwrap();
+    assert!(index.contains("multilang"), "{index}");
+
+    let repo = copy_fixture("multilang");
+    fs::write(
+        repo.path().join("web/extra.ts"),
+        "export function shout(s: string): string { return s.toUpperCase(); }\n",
+    )
+    .unwrap();
+    let new = dir.path().join("new.docpack");
+    let out = build(repo.path(), &new, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let diff = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(diff.status.success(), "{}", stderr(&diff));
+    assert!(stdout(&diff).contains("shout"), "{}", stdout(&diff));
+}
+
+#[test]
+fn damaged_docpacks_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.docpack");
+    let out = build(&fixture("multilang"), &path, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = fs::read(&path).unwrap();
+
+    let truncated = dir.path().join("truncated.docpack");
+    fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert_one_line_error(
+        &run(&["verify", truncated.to_str().unwrap()]),
+        "truncated.docpack",
+    );
+
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x40;
+    let flipped_path = dir.path().join("flipped.docpack");
+    fs::write(&flipped_path, &flipped).unwrap();
+    assert_one_line_error(
+        &run(&["verify", flipped_path.to_str().unwrap()]),
+        "flipped.docpack",
+    );
+    assert_one_line_error(&run(&["inspect", "/no/such.docpack"]), "/no/such.docpack");
+}
