@@ -308,6 +308,8 @@ pub fn return_type(signature: &str, language: Language) -> Option<String> {
         Language::Go => rest,
     };
     let ty = ty.trim().trim_end_matches(['{', ':', ';']).trim();
+    // An arrow function's signature ends in `=>`: it is not part of the type.
+    let ty = ty.strip_suffix("=>").unwrap_or(ty).trim();
     let trivial = [
         "",
         "()",
@@ -408,6 +410,14 @@ mod tests {
         assert_eq!(
             return_type("function f(a: A): Promise<B>", Language::TypeScript).unwrap(),
             "Promise<B>"
+        );
+        assert_eq!(
+            return_type(
+                "export const double = (x: number): number =>",
+                Language::TypeScript
+            )
+            .unwrap(),
+            "number"
         );
         assert_eq!(
             return_type("func (s *S) Get(k string) (int, error)", Language::Go).unwrap(),
