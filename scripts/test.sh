@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: setup (model and runtime), formatting, lints, tests.
+# The whole test suite: setup (model, runtime, test servers), formatting,
+# lints, Rust tests, the website's tests, and the browser end-to-end test
+# against a real `doctown serve`.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-if [ -x scripts/fetch-model.sh ]; then
-  echo "== fetching the embedding model and ONNX Runtime (cached)"
-  bash scripts/fetch-model.sh
-fi
+echo "== fetching the embedding model and ONNX Runtime (cached)"
+bash scripts/fetch-model.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -16,10 +16,29 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "== local S3 + SQS (moto)"
+export DOCTOWN_TEST_S3_ENDPOINT="$(bash scripts/start-moto.sh)"
+
 echo "== cargo test"
 cargo test --workspace --locked
 
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
+
+echo "== website: install, check, build, unit tests"
+SKIP_E2E=1 bash scripts/website-test.sh
+
+echo "== website: end-to-end against doctown serve"
+bash scripts/ensure-chromium.sh
+cargo build --locked -p doctown-cli
+E2E_STORE="$(mktemp -d)"
+PORT="${DOCTOWN_E2E_PORT:-18080}"
+"$CARGO_TARGET_DIR/debug/doctown" serve --allow-local --store "$E2E_STORE" --addr "127.0.0.1:$PORT" \
+  --static-dir website/build > "$E2E_STORE/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$E2E_STORE"' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+(cd website && DOCTOWN_E2E_URL="http://127.0.0.1:$PORT" DOCTOWN_E2E_REPO="$PWD/../functions/cli/tests/fixtures/multilang" \
+  DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" npm run test:e2e)
 
 echo "all tests passed"

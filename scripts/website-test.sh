@@ -9,7 +9,8 @@
 # Without DOCTOWN_E2E_URL the E2E runs against tests/e2e/mock-server.mjs.
 # SKIP_E2E=1 skips the browser test. Screenshots: website/test-results/e2e/.
 set -euo pipefail
-cd "$(dirname "$0")/../website"
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
+cd "$SCRIPTS/../website"
 
 echo "== website: npm ci"
 npm ci --no-audit --no-fund
@@ -28,14 +29,7 @@ if [ "${SKIP_E2E:-0}" = 1 ]; then
   exit 0
 fi
 
-CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
-  echo "== website: installing Debian's chromium"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium
-fi
+bash "$SCRIPTS/ensure-chromium.sh"
 
 echo "== website: end-to-end (${DOCTOWN_E2E_URL:-mock server})"
 npm run test:e2e

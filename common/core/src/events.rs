@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub mod assemble;
+pub mod embed;
 pub mod generate;
 pub mod ingest;
 pub mod pack;

@@ -22,7 +22,9 @@ pub use events::{Event, EventContext, EventMeta, EventPayload};
 pub use ids::{stable_hash_hex, ChunkId, JobId, SymbolId};
 pub use language::Language;
 pub use range::{ByteRange, Position, Span};
-pub use state::{JobInput, JobState, JobStatus, ResolvedSource, Stage, StageState, StageStatus};
+pub use state::{
+    JobInput, JobState, JobStatus, ResolvedSource, ShardState, Stage, StageState, StageStatus,
+};
 pub use symbol::{CallKind, CallSite, FileRecord, Import, Symbol, SymbolKind, Visibility};
 
 /// The generator name written into artifacts and events.

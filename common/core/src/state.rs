@@ -164,6 +164,60 @@ pub struct StageState {
     pub summary: serde_json::Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<StageError>,
+    /// A fanned-out stage: how many shards it was split into (`Some(0)` when
+    /// there was nothing to shard). `None`: the stage runs whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fan_out: Option<u32>,
+    /// Per-shard progress of a fanned-out stage; the stage itself is done
+    /// only after every shard is done and the fan-in (merge) ran.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shards: BTreeMap<u32, ShardState>,
+}
+
+impl StageState {
+    /// For a fanned-out stage: whether every shard is done (true for zero
+    /// shards); `false` when the stage was not fanned out.
+    pub fn all_shards_done(&self) -> bool {
+        match self.fan_out {
+            None => false,
+            Some(n) => (0..n).all(|i| self.shards.get(&i).is_some_and(|s| s.status.is_done())),
+        }
+    }
+}
+
+/// The progress of one shard of a fanned-out stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardState {
+    pub status: StageStatus,
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Artifact name → object key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub artifacts: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub summary: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<StageError>,
+}
+
+impl Default for ShardState {
+    fn default() -> Self {
+        ShardState {
+            status: StageStatus::Pending,
+            attempts: 0,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            artifacts: BTreeMap::new(),
+            summary: serde_json::Value::Null,
+            error: None,
+        }
+    }
 }
 
 impl Default for StageState {
@@ -177,6 +231,8 @@ impl Default for StageState {
             artifacts: BTreeMap::new(),
             summary: serde_json::Value::Null,
             error: None,
+            fan_out: None,
+            shards: BTreeMap::new(),
         }
     }
 }
@@ -198,6 +254,10 @@ pub struct JobState {
     pub next_event_seq: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Set by whoever cancels the job; workers check it before and while a
+    /// stage runs, and then mark the job `cancelled`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancel_requested: bool,
 }
 
 impl JobState {
@@ -218,6 +278,7 @@ impl JobState {
                 .collect(),
             next_event_seq: 0,
             error: None,
+            cancel_requested: false,
         }
     }
 
@@ -274,6 +335,32 @@ mod tests {
         state.stage_mut(Stage::Embed).status = StageStatus::Skipped;
         assert_eq!(state.next_stage(), Some(Stage::Assemble));
         let text = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<JobState>(&text).unwrap(), state);
+    }
+
+    #[test]
+    fn old_documents_parse_and_shards_track_fan_in() {
+        let old = r#"{"version":1,"job_id":"j","input":{"source":"."},"status":"queued",
+            "created_at":"t","updated_at":"t","next_event_seq":0,
+            "stages":{"embed":{"status":"pending","attempts":0}}}"#;
+        let mut state: JobState = serde_json::from_str(old).unwrap();
+        assert!(!state.cancel_requested);
+        let embed = state.stage_mut(Stage::Embed);
+        assert_eq!(embed.fan_out, None);
+        assert!(!embed.all_shards_done());
+        embed.fan_out = Some(2);
+        embed.shards.insert(0, ShardState::default());
+        embed.shards.insert(1, ShardState::default());
+        assert!(!embed.all_shards_done());
+        for shard in embed.shards.values_mut() {
+            shard.status = StageStatus::Succeeded;
+        }
+        assert!(embed.all_shards_done());
+        embed.fan_out = Some(0);
+        embed.shards.clear();
+        assert!(embed.all_shards_done());
+        let text = serde_json::to_string(&state).unwrap();
+        assert!(!text.contains("cancel_requested"));
         assert_eq!(serde_json::from_str::<JobState>(&text).unwrap(), state);
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! An emitter numbers events from the job's `next_event_seq`, hands each to
 //! its live sinks at once (progress bars, SSE, stdout) and buffers it for the
-//! job's event log, which it writes as one segment per flush.
+//! job's event log, which it writes as one segment per flush. With a store
+//! attached, it flushes on its own every [`SEGMENT_BYTES`], so a stage that
+//! emits a million events never holds them all.
 
 use crate::clock::now_rfc3339;
 use doctown_core::artifacts::events_segment_key;
@@ -35,7 +37,10 @@ impl EventSink for MemorySink {
     }
 }
 
-pub struct EventEmitter {
+/// Buffered bytes after which an emitter with a store writes a segment.
+pub const SEGMENT_BYTES: usize = 256 * 1024;
+
+pub struct EventEmitter<'a> {
     job_id: JobId,
     producer: String,
     context: EventContext,
@@ -44,6 +49,7 @@ pub struct EventEmitter {
     next: AtomicU64,
     state: Mutex<Pending>,
     sinks: Vec<Arc<dyn EventSink>>,
+    store: Option<&'a dyn ObjectStore>,
 }
 
 #[derive(Default)]
@@ -52,7 +58,7 @@ struct Pending {
     lines: Vec<u8>,
 }
 
-impl EventEmitter {
+impl<'a> EventEmitter<'a> {
     pub fn new(
         job_id: JobId,
         producer: &str,
@@ -70,7 +76,14 @@ impl EventEmitter {
             next: AtomicU64::new(first_sequence),
             state: Mutex::new(Pending::default()),
             sinks,
+            store: None,
         }
+    }
+
+    /// Writes segments to `store` as the buffer fills, not only on `flush`.
+    pub fn with_store(mut self, store: &'a dyn ObjectStore) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// Emits one event; sequence numbers are strictly increasing.
@@ -100,6 +113,13 @@ impl EventEmitter {
         for sink in &self.sinks {
             sink.accept(&event);
         }
+        if let Some(store) = self.store {
+            if pending.lines.len() >= SEGMENT_BYTES {
+                if let Err(e) = self.write_segment(store, &mut pending) {
+                    tracing::warn!("event log segment not written yet: {e}");
+                }
+            }
+        }
     }
 
     /// The sequence number the next event will get.
@@ -110,6 +130,14 @@ impl EventEmitter {
     /// Writes the buffered events as one segment of the job's log.
     pub fn flush(&self, store: &dyn ObjectStore) -> Result<(), StoreError> {
         let mut pending = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        self.write_segment(store, &mut pending)
+    }
+
+    fn write_segment(
+        &self,
+        store: &dyn ObjectStore,
+        pending: &mut Pending,
+    ) -> Result<(), StoreError> {
         if let Some(first) = pending.first {
             store.put(
                 &events_segment_key(&self.job_id, first, &self.producer),

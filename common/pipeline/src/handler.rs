@@ -35,7 +35,7 @@ pub struct StageContext<'a> {
     /// The job's state as it was when the stage started.
     pub job: &'a JobState,
     pub store: &'a dyn ObjectStore,
-    pub events: &'a EventEmitter,
+    pub events: &'a EventEmitter<'a>,
     pub cancel: &'a CancelToken,
     /// In-process only: observers of ingest's chunk stream.
     pub chunk_observer: Option<&'a dyn ChunkObserver>,
@@ -136,4 +136,26 @@ impl From<StoreError> for StageFailure {
 pub trait StageHandler: Send + Sync {
     fn stage(&self) -> Stage;
     fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure>;
+
+    /// Fan-in of a fanned-out stage (see `machine`): called once, with
+    /// `ctx.shard == None`, after [`StageHandler::run`] succeeded for every
+    /// shard (`ctx.job.stage(stage).shards` holds their outputs). It must
+    /// write the same artifacts a whole, unsharded `run` writes.
+    ///
+    /// The default records every shard's artifacts as `<name>-<shard>`,
+    /// which suits stages whose shards are the final product.
+    fn merge(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+        let mut output = StageOutput::succeeded();
+        for (shard, state) in &ctx.job.stage(self.stage()).shards {
+            if state.status == StageStatus::Partial {
+                output.status = StageStatus::Partial;
+            }
+            for (name, key) in &state.artifacts {
+                output
+                    .artifacts
+                    .insert(format!("{name}-{shard}"), key.clone());
+            }
+        }
+        Ok(output)
+    }
 }

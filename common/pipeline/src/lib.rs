@@ -10,12 +10,16 @@
 
 mod clock;
 mod emitter;
+pub mod execute;
 mod handler;
+pub mod machine;
 mod runner;
 
 pub use clock::{now_ms, now_rfc3339};
 pub use emitter::{read_events, EventEmitter, EventSink, MemorySink};
+pub use execute::{execute, execute_stage, finish_job, Execution, Unit};
 pub use handler::{
     CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
 };
+pub use machine::{FanOut, JitterStrategy, Machine, RetryPolicy, StageSpec, Step, Task};
 pub use runner::{RunError, Runner};

@@ -3,19 +3,19 @@
 //!
 //! `run` continues a job from its first stage that is not done, so the same
 //! call resumes a failed or interrupted job; `run_stage` re-runs one stage
-//! from the stored artifacts of the stages before it.
+//! from the stored artifacts of the stages before it. Each stage runs
+//! through [`crate::execute`], which the distributed hosts share.
 
-use crate::clock::{now_ms, now_rfc3339};
-use crate::emitter::{EventEmitter, EventSink};
-use crate::handler::{
-    CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
-};
-use doctown_core::events::JobCompleted;
-use doctown_core::state::StageError;
-use doctown_core::{EventContext, JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
-use doctown_store::{create_state, load_state, update_state, ObjectStore, StoreError};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use crate::clock::now_rfc3339;
+use crate::emitter::EventSink;
+use crate::execute::{execute, finish_job, Execution, Unit};
+use crate::handler::{CancelToken, ChunkObserver, StageFailure, StageHandler};
+use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
+use doctown_store::{create_state, load_state, ObjectStore, StoreError};
 use std::sync::Arc;
+
+#[cfg(test)]
+use crate::handler::{StageContext, StageOutput};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -108,61 +108,20 @@ impl<'a> Runner<'a> {
         load_state(self.store, job_id)?.ok_or_else(|| RunError::UnknownJob(job_id.clone()))
     }
 
-    fn emitter(&self, state: &JobState, producer: &str, attempt: u32) -> EventEmitter {
-        let context = EventContext {
-            repo: Some(state.input.source.clone()),
-            git_ref: state.input.git_ref.clone(),
-            user: None,
-        };
-        EventEmitter::new(
-            state.job_id.clone(),
-            producer,
-            context,
-            state.next_event_seq,
-            attempt,
-            self.sinks.clone(),
-        )
-    }
-
     fn execute(&self, handler: &dyn StageHandler, job_id: &JobId) -> Result<JobState, RunError> {
-        let stage = handler.stage();
-        let started_at = now_rfc3339();
-        let state = update_state(self.store, job_id, |s| {
-            s.status = JobStatus::Running;
-            s.error = None;
-            s.updated_at = started_at.clone();
-            let st = s.stage_mut(stage);
-            st.status = StageStatus::Running;
-            st.attempts += 1;
-            st.started_at = Some(started_at.clone());
-            st.finished_at = None;
-            st.error = None;
-        })?;
-        let attempt = state.stage(stage).attempts;
-        let emitter = self.emitter(&state, &format!("doctown-{stage}"), attempt);
-        let started = now_ms();
-        let ctx = StageContext {
-            job: &state,
+        let exec = Execution {
             store: self.store,
-            events: &emitter,
+            handler,
+            job_id,
+            unit: Unit::Whole,
+            sinks: &self.sinks,
             cancel: &self.cancel,
             chunk_observer: self.chunk_observer,
-            shard: None,
+            timed_out: None,
         };
-        let result = catch_unwind(AssertUnwindSafe(|| handler.run(&ctx)))
-            .unwrap_or_else(|panic| Err(StageFailure::internal(panic_message(&*panic))));
-        let duration_ms = now_ms().saturating_sub(started);
-        emitter.flush(self.store)?;
-        let next_seq = emitter.next_sequence();
-        let finished_at = now_rfc3339();
-        let state = update_state(self.store, job_id, |s| {
-            s.next_event_seq = s.next_event_seq.max(next_seq);
-            s.updated_at = finished_at.clone();
-            record(s, stage, &result, duration_ms, &finished_at);
-        })?;
-        match result {
-            Ok(_) => Ok(state),
-            Err(failure) => {
+        match execute(&exec) {
+            Err(RunError::StageFailed { stage, failure }) => {
+                let state = self.load(job_id)?;
                 self.finish(
                     &state,
                     JobStatus::Failed,
@@ -170,6 +129,7 @@ impl<'a> Runner<'a> {
                 )?;
                 Err(RunError::StageFailed { stage, failure })
             }
+            other => other,
         }
     }
 
@@ -194,67 +154,8 @@ impl<'a> Runner<'a> {
         status: JobStatus,
         error: Option<String>,
     ) -> Result<JobState, RunError> {
-        let emitter = self.emitter(state, "doctown-runner", 1);
-        let duration_ms = humantime::parse_rfc3339(&state.created_at)
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        emitter.emit(&JobCompleted {
-            status,
-            error: error.clone(),
-            duration_ms,
-        });
-        emitter.flush(self.store)?;
-        let next_seq = emitter.next_sequence();
-        let now = now_rfc3339();
-        Ok(update_state(self.store, &state.job_id, |s| {
-            s.status = status;
-            s.error = error.clone();
-            s.updated_at = now.clone();
-            s.next_event_seq = s.next_event_seq.max(next_seq);
-        })?)
+        finish_job(self.store, state, status, error, &self.sinks)
     }
-}
-
-fn record(
-    s: &mut JobState,
-    stage: Stage,
-    result: &Result<StageOutput, StageFailure>,
-    duration_ms: u64,
-    finished_at: &str,
-) {
-    if let Ok(output) = result {
-        if let Some(source) = &output.source {
-            s.source = Some(source.clone());
-        }
-    }
-    let st = s.stage_mut(stage);
-    st.duration_ms = Some(duration_ms);
-    st.finished_at = Some(finished_at.to_string());
-    match result {
-        Ok(output) => {
-            st.status = output.status;
-            st.artifacts = output.artifacts.clone();
-            st.summary = output.summary.clone();
-        }
-        Err(failure) => {
-            st.status = StageStatus::Failed;
-            st.error = Some(StageError {
-                message: failure.message.clone(),
-                retryable: failure.kind.is_retryable(),
-            });
-        }
-    }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
-    format!("internal error: {text}")
 }
 
 #[cfg(test)]

@@ -113,3 +113,5 @@ pub(crate) fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

@@ -43,6 +43,79 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Embed texts from JSON Lines ({"id", "text"}) into vectors ({"id", "vector"}).
     Embed(EmbedArgs),
+    /// Serve the HTTP trigger API and the website, running jobs in-process.
+    Serve(ServeArgs),
+    /// Run scheduled batch builds from a schedule file.
+    Schedule(ScheduleArgs),
+    /// Host stages for the distributed pipeline (S3 + SQS, RunPod).
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dispatch {
+    /// Feed RunPod serverless endpoints from the stage queues.
+    Runpod,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The stages to work on (repeatable); all when none is given.
+    #[arg(long = "stage", value_name = "STAGE")]
+    pub stages: Vec<String>,
+    /// Messages processed at once.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Dispatch to RunPod endpoints instead of running stages here.
+    #[arg(long, value_enum)]
+    pub dispatch: Option<Dispatch>,
+    /// Run as a RunPod serverless worker (speaks RunPod's worker protocol).
+    #[arg(long, conflicts_with = "dispatch")]
+    pub runpod: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Accept local paths as repository sources (single-user servers only).
+    #[arg(long)]
+    pub allow_local: bool,
+    /// Jobs that run at once.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The website's built files [default: website/build when it exists].
+    #[arg(long, value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// A file of SHA-256 hashes of the API keys mutating requests must carry.
+    #[arg(long, value_name = "FILE")]
+    pub api_keys_file: Option<PathBuf>,
+    /// An origin allowed to call the API from a browser (repeatable).
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
+    /// Also run this schedule file's builds.
+    #[arg(long, value_name = "FILE")]
+    pub schedule: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The schedule file (TOML: [[schedule]] name, cron, [[schedule.repos]] url, refs).
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// Run what is due now, wait for it, and exit.
+    #[arg(long)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]

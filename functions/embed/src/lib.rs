@@ -36,17 +36,7 @@ pub mod vectors;
 mod verify;
 
 /// The embed stage's event payloads (`doctown_core::events::embed`).
-#[cfg(core_embed_events)]
 pub use doctown_core::events::embed as events;
-
-/// The embed stage's event payloads. This build compiles
-/// `common/core/src/events/embed.rs` itself until `doctown_core` declares
-/// the module (see build.rs).
-#[cfg(not(core_embed_events))]
-#[path = "../../../common/core/src/events/embed.rs"]
-pub mod events;
-#[cfg(not(core_embed_events))]
-use doctown_core::{EventPayload, JobStatus};
 
 pub use batching::{BatchPlan, StreamingBatcher};
 pub use cache::EmbeddingCache;

@@ -212,7 +212,9 @@ impl VectorsReader {
 
     /// The vector of a chunk.
     pub fn get(&self, chunk_id: &str) -> Option<&[f32]> {
-        self.by_id.get(chunk_id).and_then(|&row| self.row(row as usize))
+        self.by_id
+            .get(chunk_id)
+            .and_then(|&row| self.row(row as usize))
     }
 
     /// A row by number, if there is such a row.

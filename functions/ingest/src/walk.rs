@@ -138,10 +138,7 @@ fn classify(
     options: &IngestOptions,
 ) {
     let name = rel.rsplit('/').next().unwrap_or(&rel);
-    let extension = name
-        .rsplit_once('.')
-        .map(|(stem, ext)| (stem, ext))
-        .filter(|(stem, _)| !stem.is_empty());
+    let extension = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty());
     let language = match extension {
         Some((_, ext)) => Language::from_extension(ext),
         None => shebang_language(&abs),

@@ -86,6 +86,18 @@ impl Stages {
         ]
     }
 
+    /// Every handler, owned, in pipeline order (for hosts that run jobs on
+    /// other threads).
+    pub fn into_handlers(self) -> Vec<Box<dyn StageHandler>> {
+        vec![
+            Box::new(self.ingest),
+            Box::new(self.embed),
+            Box::new(self.assemble),
+            Box::new(self.generate),
+            Box::new(self.pack),
+        ]
+    }
+
     /// The first `n` stages (e.g. 1 for `doctown ingest`).
     pub fn first(&self, n: usize) -> Vec<&dyn StageHandler> {
         self.handlers().into_iter().take(n).collect()

@@ -3,7 +3,9 @@
 //! `embedding.started.v1` once the chunks are read and looked up in the
 //! cache; `embedding.batch_started.v1` / `embedding.batch_completed.v1`
 //! around each batch the model runs (none when everything was cached);
-//! `embedding.completed.v1` at the end, with totals and a status.
+//! `embedding.completed.v1` at the end, with totals and a status. A fanned-out
+//! stage emits these per chunk shard (`shard` set), and its fan-in one more
+//! started/completed pair over the whole job.
 
 use crate::{EventPayload, JobStatus};
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmbeddingStarted {
     pub model_id: String,
+    /// The chunk shard, when the stage is fanned out; absent for the whole
+    /// stage and its fan-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<u32>,
     /// Chunks to cover.
     pub chunks: u64,
     /// Distinct embedded texts among them.
@@ -73,6 +79,9 @@ pub struct EmbeddingTotals {
 pub struct EmbeddingCompleted {
     pub status: JobStatus,
     pub model_id: String,
+    /// As in [`EmbeddingStarted::shard`]; the fan-in's totals add up the shards' work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<u32>,
     /// `cpu` or `cuda`; absent when the model was not needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,

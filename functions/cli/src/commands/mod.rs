@@ -4,7 +4,9 @@ mod build;
 mod docpack;
 mod embed;
 mod jobs;
+mod serve;
 mod symbols;
+mod worker;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
@@ -25,5 +27,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),
         Command::Embed(args) => embed::embed(args),
+        Command::Serve(args) => serve::serve_cmd(args),
+        Command::Schedule(args) => serve::schedule_cmd(args),
+        Command::Worker(args) => worker::worker(args),
     }
 }

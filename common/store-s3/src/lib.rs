@@ -1,0 +1,30 @@
+//! [`S3Store`]: the [`doctown_store::ObjectStore`] interface on any
+//! S3-compatible service — AWS S3, Cloudflare R2, MinIO, moto — through
+//! `aws-sdk-s3`.
+//!
+//! - Endpoint, region, bucket, key prefix and path-style addressing are
+//!   configurable ([`S3Config`], or [`S3Config::from_env`]); credentials are
+//!   static or come from the SDK's default chain.
+//! - Conditional writes use `If-None-Match: *` and `If-Match: <etag>`; a 412
+//!   (`PreconditionFailed`), a 409 (`ConditionalRequestConflict`) or a 404
+//!   on `If-Match` (moto) become [`doctown_store::StoreError::PreconditionFailed`],
+//!   so `update_state` re-reads and retries.
+//! - Large objects stream: `put_stream` switches to a multipart upload
+//!   above one part (16 MiB by default) and never holds more than one part in
+//!   memory; `get_stream` reads the body chunk by chunk.
+//!
+//! # Sync over async
+//!
+//! `ObjectStore` is synchronous. Each `S3Store` owns a small multi-thread
+//! tokio runtime (two workers) and blocks on it. Never call it from inside
+//! another runtime's async context — wrap the call in
+//! `tokio::task::spawn_blocking` (or call it from a plain thread). Doing so
+//! anyway returns a non-retryable `StoreError::Backend` instead of panicking.
+
+mod config;
+mod errors;
+mod store;
+mod stream;
+
+pub use config::{S3Config, S3Credentials};
+pub use store::S3Store;

@@ -1,0 +1,241 @@
+//! The store: one S3 client and the runtime it runs on.
+
+use crate::config::{S3Config, MIN_PART_SIZE};
+use crate::errors::{backend, classify, Failure};
+use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+use doctown_store::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
+use std::future::Future;
+use std::io::Read;
+use std::sync::Arc;
+
+/// An [`ObjectStore`] over one bucket (and key prefix) of an S3-compatible
+/// service. Cheap to share (`Arc`); every call blocks the calling thread.
+pub struct S3Store {
+    pub(crate) client: Client,
+    pub(crate) runtime: Arc<tokio::runtime::Runtime>,
+    pub(crate) bucket: String,
+    prefix: String,
+    pub(crate) part_size: usize,
+}
+
+impl std::fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Store")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Store {
+    /// Builds the client (loading the default credential chain when no
+    /// static credentials are given). Makes no request.
+    pub fn connect(config: &S3Config) -> Result<S3Store, StoreError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("doctown-s3")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::io(&config.bucket, e))?;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(region) = &config.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &config.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if let Some(c) = &config.credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                c.session_token.clone(),
+                None,
+                "doctown-static",
+            ));
+        }
+        guard_runtime(&config.bucket)?;
+        let shared = runtime.block_on(loader.load());
+        let mut builder = aws_sdk_s3::config::Builder::from(&shared);
+        if shared.region().is_none() {
+            builder = builder.region(Region::new("us-east-1"));
+        }
+        let client = Client::from_conf(builder.force_path_style(config.force_path_style).build());
+        Ok(S3Store {
+            client,
+            runtime: Arc::new(runtime),
+            bucket: config.bucket.clone(),
+            prefix: config.normalized_prefix(),
+            part_size: config.part_size.max(MIN_PART_SIZE),
+        })
+    }
+
+    /// Creates the bucket unless it exists (local servers, tests).
+    pub fn ensure_bucket(&self) -> Result<(), StoreError> {
+        let bucket = self.bucket.clone();
+        let head = self.block(&bucket, self.client.head_bucket().bucket(&bucket).send())?;
+        if head.is_ok() {
+            return Ok(());
+        }
+        match self.block(&bucket, self.client.create_bucket().bucket(&bucket).send())? {
+            Ok(_) => Ok(()),
+            Err(e) => match classify(&bucket, e) {
+                Failure::Precondition => Ok(()), // created meanwhile (409)
+                other => Err(other.into_error(&bucket)),
+            },
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The stored key of an object key.
+    pub(crate) fn full_key(&self, key: &str) -> Result<String, StoreError> {
+        validate_key(key)?;
+        Ok(format!("{}{key}", self.prefix))
+    }
+
+    /// Runs a future to completion on this store's runtime.
+    pub(crate) fn block<F: Future>(&self, key: &str, future: F) -> Result<F::Output, StoreError> {
+        guard_runtime(key)?;
+        Ok(self.runtime.block_on(future))
+    }
+
+    fn put_inner(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        condition: Option<&Condition>,
+    ) -> Result<Etag, StoreError> {
+        let full = self.full_key(key)?;
+        let mut request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&full)
+            .body(ByteStream::from(bytes.to_vec()));
+        request = match condition {
+            None => request,
+            Some(Condition::Absent) => request.if_none_match("*"),
+            Some(Condition::Matches(etag)) => request.if_match(etag),
+        };
+        match self.block(key, request.send())? {
+            Ok(out) => Ok(out.e_tag().unwrap_or_default().to_string()),
+            Err(e) => Err(match (classify(key, e), condition) {
+                (Failure::NotFound, Some(_)) | (Failure::Precondition, _) => {
+                    StoreError::PreconditionFailed {
+                        key: key.to_string(),
+                    }
+                }
+                (other, _) => other.into_error(key),
+            }),
+        }
+    }
+}
+
+/// Refuses to block inside an async context (which would panic).
+fn guard_runtime(key: &str) -> Result<(), StoreError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(backend(
+            key,
+            "S3Store was called from inside an async runtime; call it from \
+             tokio::task::spawn_blocking or a plain thread",
+            false,
+        ));
+    }
+    Ok(())
+}
+
+impl ObjectStore for S3Store {
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        let full = self.full_key(key)?;
+        let request = self.client.get_object().bucket(&self.bucket).key(&full);
+        let out = match self.block(key, request.send())? {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify(key, e) {
+                    Failure::NotFound => Ok(None),
+                    other => Err(other.into_error(key)),
+                }
+            }
+        };
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let bytes = self
+            .block(key, out.body.collect())?
+            .map_err(|e| backend(key, format!("reading the body: {e}"), true))?
+            .into_bytes()
+            .to_vec();
+        Ok(Some(Object { bytes, etag }))
+    }
+
+    fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
+        self.put_inner(key, bytes, None)
+    }
+
+    fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError> {
+        self.put_inner(key, bytes, Some(condition))
+    }
+
+    fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
+        crate::stream::put_stream(self, key, reader)
+    }
+
+    fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
+        crate::stream::get_stream(self, key)
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let full_prefix = format!("{}{prefix}", self.prefix);
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let request = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&full_prefix)
+                .set_continuation_token(token.take());
+            let out = match self.block(prefix, request.send())? {
+                Ok(out) => out,
+                Err(e) => return Err(classify(prefix, e).into_error(prefix)),
+            };
+            for object in out.contents() {
+                if let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) {
+                    keys.push(key.to_string());
+                }
+            }
+            match out.next_continuation_token() {
+                Some(next) if out.is_truncated() == Some(true) => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let full = self.full_key(key)?;
+        let request = self.client.delete_object().bucket(&self.bucket).key(&full);
+        match self.block(key, request.send())? {
+            Ok(_) => Ok(()),
+            Err(e) => match classify(key, e) {
+                Failure::NotFound => Ok(()),
+                other => Err(other.into_error(key)),
+            },
+        }
+    }
+
+    fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        let full = self.full_key(key)?;
+        let request = self.client.head_object().bucket(&self.bucket).key(&full);
+        match self.block(key, request.send())? {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(key, e) {
+                Failure::NotFound => Ok(false),
+                other => Err(other.into_error(key)),
+            },
+        }
+    }
+}

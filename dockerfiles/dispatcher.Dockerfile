@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# The dispatcher: a long-running queue consumer that takes stage messages
+# from SQS and hands them to the RunPod endpoints (or runs them itself), for
+# deployments that do not use Lambda event source mappings.
+#   docker build -f dockerfiles/dispatcher.Dockerfile -t doctown-dispatcher .
+ARG RUST_IMAGE=rust:1.95-slim-bookworm
+
+FROM ${RUST_IMAGE} AS build
+ARG WORKER_BIN=doctown-dispatcher
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked -p doctown-worker --bin ${WORKER_BIN} \
+    && install -D target/release/${WORKER_BIN} /out/doctown-dispatcher
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /out/doctown-dispatcher /usr/local/bin/doctown-dispatcher
+ENV DOCTOWN_LOG=info
+ENTRYPOINT ["/usr/local/bin/doctown-dispatcher"]

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# The trigger: HTTP API + website. Two entry points in one image:
+#   - AWS Lambda (Function URL, response streaming): /usr/local/bin/doctown-trigger-lambda
+#     (Terraform sets it as the image command);
+#   - a plain server: `doctown serve --addr 0.0.0.0:8080` (the default command).
+#   docker build -f dockerfiles/trigger.Dockerfile -t doctown-trigger .
+ARG RUST_IMAGE=rust:1.95-slim-bookworm
+
+FROM node:22-bookworm-slim AS website
+WORKDIR /src/website
+COPY website/package.json website/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY website/ ./
+RUN npm run build && test -f build/index.html
+
+FROM ${RUST_IMAGE} AS build
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked -p doctown-trigger --features lambda --bin doctown-trigger-lambda \
+    && cargo build --release --locked -p doctown-cli --bin doctown \
+    && install -D target/release/doctown-trigger-lambda /out/doctown-trigger-lambda \
+    && install -D target/release/doctown /out/doctown
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /out/ /usr/local/bin/
+COPY --from=website /src/website/build /srv/website
+ENV DOCTOWN_STATIC_DIR=/srv/website \
+    DOCTOWN_STORE=/tmp/doctown \
+    DOCTOWN_LOG=info
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/doctown"]
+CMD ["serve", "--addr", "0.0.0.0:8080"]

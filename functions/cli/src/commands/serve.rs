@@ -1,0 +1,129 @@
+//! `doctown serve` and `doctown schedule`: the trigger API, the website and
+//! scheduled builds, with jobs run in-process.
+
+use crate::args::{ScheduleArgs, ServeArgs, ServerArgs};
+use anyhow::{Context, Result};
+use doctown_stages::{Stages, StagesConfig};
+use doctown_store::{LocalStore, ObjectStore};
+use doctown_trigger::{
+    installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once, serve,
+    AppState, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext,
+    Schedule, SourceResolver, TokenSource, TriggerConfig,
+};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn store_dir(args: &ServerArgs) -> Result<PathBuf> {
+    match &args.store.store {
+        Some(dir) => Ok(dir.clone()),
+        None => Ok(dirs::data_dir()
+            .context("no data directory for the job store; pass --store DIR")?
+            .join("doctown")),
+    }
+}
+
+/// The stage handlers of every job, with the job's GitHub token if it has one.
+fn factory(config: StagesConfig) -> HandlerFactory {
+    Arc::new(move |ctx: &LaunchContext| {
+        let mut config = config.clone();
+        if let Some(token) = &ctx.github_token {
+            config.github.token = Some(token.clone());
+        }
+        Stages::new(config).into_handlers()
+    })
+}
+
+fn launcher(
+    args: &ServerArgs,
+    config: &TriggerConfig,
+) -> Result<(Arc<LocalStore>, InProcessLauncher)> {
+    let dir = store_dir(args)?;
+    let store = Arc::new(
+        LocalStore::open(&dir)
+            .with_context(|| format!("cannot open the store at {}", dir.display()))?,
+    );
+    let tokens = installation_tokens(config)?.map(|t| t as Arc<dyn TokenSource>);
+    let options = InProcessOptions {
+        max_concurrent_jobs: args.jobs.max(1),
+        tokens,
+        ..InProcessOptions::default()
+    };
+    let dyn_store: Arc<dyn ObjectStore> = store.clone();
+    let launcher = InProcessLauncher::new(dyn_store, factory(StagesConfig::from_env()?), options)?;
+    Ok((store, launcher))
+}
+
+pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
+    let mut config = TriggerConfig::from_env()?;
+    config.allow_local |= args.server.allow_local;
+    config.cors_origins.extend(args.cors_origin.iter().cloned());
+    if let Some(file) = &args.api_keys_file {
+        config.api_key_hashes = load_api_key_hashes(file)?;
+    }
+    if let Some(file) = &args.schedule {
+        config.schedule = Some(Schedule::load(file)?);
+    }
+    let static_dir = args.static_dir.clone().or_else(|| {
+        let built = PathBuf::from("website/build");
+        built.join("index.html").is_file().then_some(built)
+    });
+    if let Some(dir) = static_dir {
+        config = config.with_static_dir(dir);
+    }
+    runtime()?.block_on(async {
+        let (store, launcher) = launcher(&args.server, &config)?;
+        let state = AppState::new(store, Arc::new(launcher.clone()), config);
+        eprintln!("doctown serving on http://{}", args.addr);
+        serve(args.addr, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        launcher.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn schedule_cmd(args: ScheduleArgs) -> Result<ExitCode> {
+    let schedule = Schedule::load(&args.file)?;
+    let config = TriggerConfig::from_env()?;
+    runtime()?.block_on(async {
+        let (store, launcher) = launcher(&args.server, &config)?;
+        let resolver = SourceResolver::from_env();
+        if args.once {
+            let runs = run_schedule_once(
+                &schedule,
+                SystemTime::now(),
+                store.as_ref(),
+                &launcher,
+                &resolver,
+            )?;
+            launcher.wait_idle().await;
+            for run in &runs {
+                println!("{}", serde_json::to_string(run)?);
+            }
+        } else {
+            let launcher: Arc<dyn JobLauncher> = Arc::new(launcher);
+            run_schedule_loop(
+                schedule,
+                store,
+                launcher,
+                Arc::new(resolver),
+                Duration::from_secs(30),
+                async {
+                    let _ = tokio::signal::ctrl_c().await;
+                },
+            )
+            .await;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,262 @@
+//! The trigger's configuration: who may call it, which repositories it
+//! accepts, the GitHub App, CORS, the website directory, and body limits.
+//!
+//! [`TriggerConfig::from_env`] reads the `DOCTOWN_*` variables documented in
+//! `infra/README.md`; every field can also be set in code.
+
+use crate::error::TriggerError;
+use crate::schedule::Schedule;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A GitHub App: mints installation tokens for private repositories.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GitHubAppConfig {
+    /// The App's numeric id (the JWT's `iss`).
+    pub app_id: String,
+    /// The App's RSA private key, PEM (PKCS#1 or PKCS#8).
+    pub private_key_pem: String,
+    /// REST API base, `https://api.github.com` by default.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for GitHubAppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHubAppConfig")
+            .field("app_id", &self.app_id)
+            .field("private_key_pem", &"<redacted>")
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+/// Everything the router needs to know besides the store and the launcher.
+#[derive(Clone)]
+pub struct TriggerConfig {
+    /// Accept local paths and archives as sources (only for a trusted, local server).
+    pub allow_local: bool,
+    /// Hosts a repository URL may name (default `github.com`).
+    pub allowed_hosts: Vec<String>,
+    /// SHA-256 hashes of the accepted API keys (`DOCTOWN_API_KEYS_FILE`, one hex
+    /// hash per line, and/or `DOCTOWN_API_KEY_HASHES`, comma-separated); empty
+    /// means mutating routes are open.
+    pub api_key_hashes: Vec<[u8; 32]>,
+    /// Origins allowed by CORS (`*` for any); empty means no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// The GitHub webhook secret; `None` disables `POST /webhooks/github`.
+    pub webhook_secret: Option<String>,
+    pub github_app: Option<GitHubAppConfig>,
+    /// The website's built files, served for every non-API path (SPA fallback).
+    pub static_dir: Option<PathBuf>,
+    /// Prefix of absolute URLs in responses (e.g. `https://doctown.dev`); relative when `None`.
+    pub public_url: Option<String>,
+    /// Largest accepted request body (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// Largest accepted webhook body (default 5 MiB).
+    pub max_webhook_bytes: usize,
+    /// How often SSE streams poll the stored event log (default 200 ms).
+    pub event_poll_interval: Duration,
+    /// SSE keep-alive comment interval (default 15 s).
+    pub keep_alive: Duration,
+    /// Scheduled batch runs the server runs itself (`serve` spawns the loop).
+    pub schedule: Option<Schedule>,
+}
+
+impl std::fmt::Debug for TriggerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TriggerConfig")
+            .field("allow_local", &self.allow_local)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("api_keys", &self.api_key_hashes.len())
+            .field("cors_origins", &self.cors_origins)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<set>"),
+            )
+            .field("github_app", &self.github_app)
+            .field("static_dir", &self.static_dir)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TriggerConfig {
+    fn default() -> Self {
+        TriggerConfig {
+            allow_local: false,
+            allowed_hosts: vec!["github.com".to_string()],
+            api_key_hashes: Vec::new(),
+            cors_origins: Vec::new(),
+            webhook_secret: None,
+            github_app: None,
+            static_dir: None,
+            public_url: None,
+            max_body_bytes: 1 << 20,
+            max_webhook_bytes: 5 << 20,
+            event_poll_interval: Duration::from_millis(200),
+            keep_alive: Duration::from_secs(15),
+            schedule: None,
+        }
+    }
+}
+
+impl TriggerConfig {
+    /// Serves the website from `dir`: files as they are, `index.html` for any
+    /// other non-API path.
+    pub fn with_static_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.static_dir = Some(dir.into());
+        self
+    }
+
+    /// Accepts these API keys (given in clear; only their hashes are kept).
+    pub fn with_api_keys<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, keys: I) -> Self {
+        self.api_key_hashes
+            .extend(keys.into_iter().map(|k| hash_api_key(k.as_ref())));
+        self
+    }
+
+    /// Defaults overridden by the environment (see `infra/README.md`).
+    pub fn from_env() -> Result<Self, TriggerError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`TriggerConfig::from_env`], reading variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, TriggerError> {
+        let value = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let list = |name: &str| -> Vec<String> {
+            value(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut config = TriggerConfig::default();
+        if let Some(v) = value("DOCTOWN_ALLOW_LOCAL") {
+            config.allow_local = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
+        }
+        let hosts = list("DOCTOWN_ALLOWED_HOSTS");
+        if !hosts.is_empty() {
+            config.allowed_hosts = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        }
+        if let Some(path) = value("DOCTOWN_API_KEYS_FILE") {
+            config.api_key_hashes = load_api_key_hashes(Path::new(&path))?;
+        }
+        // Hashes are not secrets, so they may also come inline (serverless deployments).
+        let inline = list("DOCTOWN_API_KEY_HASHES").join("\n");
+        config.api_key_hashes.extend(
+            parse_api_key_hashes(&inline)
+                .map_err(|e| TriggerError::Config(format!("DOCTOWN_API_KEY_HASHES: {e}")))?,
+        );
+        config.cors_origins = list("DOCTOWN_CORS_ORIGINS");
+        config.webhook_secret = value("DOCTOWN_GITHUB_WEBHOOK_SECRET");
+        config.static_dir = value("DOCTOWN_STATIC_DIR").map(PathBuf::from);
+        config.public_url =
+            value("DOCTOWN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        if let Some(app_id) = value("DOCTOWN_GITHUB_APP_ID") {
+            let pem = match (
+                value("DOCTOWN_GITHUB_APP_PRIVATE_KEY"),
+                value("DOCTOWN_GITHUB_APP_PRIVATE_KEY_FILE"),
+            ) {
+                (Some(pem), _) => pem.replace("\\n", "\n"),
+                (None, Some(path)) => read(Path::new(&path))?,
+                (None, None) => {
+                    return Err(TriggerError::Config(
+                        "DOCTOWN_GITHUB_APP_ID is set but neither DOCTOWN_GITHUB_APP_PRIVATE_KEY nor DOCTOWN_GITHUB_APP_PRIVATE_KEY_FILE".into(),
+                    ))
+                }
+            };
+            config.github_app = Some(GitHubAppConfig {
+                app_id,
+                private_key_pem: pem,
+                api_base: value("DOCTOWN_GITHUB_API")
+                    .map(|u| u.trim_end_matches('/').to_string())
+                    .unwrap_or_else(|| "https://api.github.com".to_string()),
+            });
+        }
+        if let Some(path) = value("DOCTOWN_SCHEDULE_FILE") {
+            config.schedule = Some(Schedule::load(Path::new(&path))?);
+        }
+        Ok(config)
+    }
+}
+
+/// SHA-256 of an API key, the form keys are stored and compared in.
+pub fn hash_api_key(key: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.as_bytes()).into()
+}
+
+/// Reads an API key file: one hex SHA-256 per line; blank lines and `#`
+/// comments are ignored.
+pub fn load_api_key_hashes(path: &Path) -> Result<Vec<[u8; 32]>, TriggerError> {
+    parse_api_key_hashes(&read(path)?)
+        .map_err(|e| TriggerError::Config(format!("{}: {e}", path.display())))
+}
+
+/// Parses the contents of an API key file.
+pub fn parse_api_key_hashes(text: &str) -> Result<Vec<[u8; 32]>, String> {
+    let mut hashes = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut hash = [0u8; 32];
+        hex::decode_to_slice(line, &mut hash)
+            .map_err(|_| format!("line {}: expected 64 hex digits (a SHA-256)", n + 1))?;
+        hashes.push(hash);
+    }
+    Ok(hashes)
+}
+
+fn read(path: &Path) -> Result<String, TriggerError> {
+    std::fs::read_to_string(path).map_err(|source| TriggerError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        std::fs::write(&keys, format!("{}\n", hex::encode(hash_api_key("a")))).unwrap();
+        let env = [
+            ("DOCTOWN_ALLOW_LOCAL", "true".to_string()),
+            (
+                "DOCTOWN_ALLOWED_HOSTS",
+                "GitHub.com, example.org".to_string(),
+            ),
+            ("DOCTOWN_API_KEYS_FILE", keys.display().to_string()),
+            ("DOCTOWN_API_KEY_HASHES", hex::encode(hash_api_key("b"))),
+            ("DOCTOWN_CORS_ORIGINS", "https://doctown.dev".to_string()),
+            ("DOCTOWN_PUBLIC_URL", "https://doctown.dev/".to_string()),
+        ];
+        let config = TriggerConfig::from_lookup(|name| {
+            env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        })
+        .unwrap();
+        assert!(config.allow_local);
+        assert_eq!(config.allowed_hosts, ["github.com", "example.org"]);
+        assert_eq!(
+            config.api_key_hashes,
+            [hash_api_key("a"), hash_api_key("b")]
+        );
+        assert_eq!(config.public_url.as_deref(), Some("https://doctown.dev"));
+        let missing_key = TriggerConfig::from_lookup(|name| {
+            (name == "DOCTOWN_GITHUB_APP_ID").then(|| "1".to_string())
+        });
+        assert!(missing_key.is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! Errors: the crate's own error type and the JSON error responses the API
+//! answers with (`{"error": "one line"}` and a proper status code).
+
+use crate::launcher::LaunchError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use doctown_store::StoreError;
+
+/// An API error: a status and one line for the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        ApiError {
+            status,
+            message: message.replace(['\n', '\r'], " "),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::warn!(status = %self.status, "{}", self.message);
+        }
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::InvalidKey { .. } => ApiError::bad_request(e.to_string()),
+            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::Corrupt { .. } => ApiError::internal(e.to_string()),
+            _ => ApiError::unavailable(format!("storage: {e}")),
+        }
+    }
+}
+
+impl From<LaunchError> for ApiError {
+    fn from(e: LaunchError) -> Self {
+        let status = match &e {
+            LaunchError::UnknownJob(_) => StatusCode::NOT_FOUND,
+            LaunchError::Finished { .. } | LaunchError::Busy(_) => StatusCode::CONFLICT,
+            LaunchError::NoHandler(_) => StatusCode::NOT_IMPLEMENTED,
+            LaunchError::Unsupported(_) => StatusCode::BAD_REQUEST,
+            LaunchError::Unavailable(_) | LaunchError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            LaunchError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::internal(format!("internal task failed: {e}"))
+    }
+}
+
+/// Errors outside a request: configuration, schedules, serving.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("schedule: {0}")]
+    Schedule(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Launch(#[from] LaunchError),
+    #[error("server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// Runs blocking store work off the async threads.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await?
+}

@@ -1,0 +1,116 @@
+//! Doctown's trigger: the HTTP API that starts jobs and serves their
+//! results, the GitHub App webhook, and scheduled batch runs.
+//!
+//! - [`router`] builds the axum `Router` (used by `doctown serve`, by
+//!   [`serve`], and by the Lambda entry point behind the `lambda` feature).
+//! - [`AppState`] holds the object store, the [`JobLauncher`] and the
+//!   [`TriggerConfig`].
+//! - [`InProcessLauncher`] runs jobs in this process on a bounded pool; a
+//!   queue-backed launcher implements the same trait for the distributed
+//!   deployment.
+//! - [`run_schedule_once`] / [`run_schedule_loop`] run a [`Schedule`].
+//!
+//! Module map: `routes` (one module per resource), `launcher`, `auth` (API
+//! keys, webhook signatures), `validate` (repository URLs, SSRF),
+//! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
+//! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
+
+mod auth;
+mod config;
+mod error;
+mod github_app;
+mod jobs_index;
+mod launcher;
+mod metrics;
+mod openapi;
+mod routes;
+mod schedule;
+mod static_files;
+mod validate;
+mod webhook;
+
+pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
+pub use config::{
+    hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
+};
+pub use error::{ApiError, TriggerError};
+pub use github_app::{AppClaims, InstallationTokens};
+pub use launcher::{
+    installation_id, new_job_id, set_installation_id, HandlerFactory, InProcessLauncher,
+    InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents, LiveSubscription,
+    TokenSource, UnavailableLauncher,
+};
+pub use openapi::document as openapi_document;
+pub use routes::library::{LibraryItem, LibraryPage};
+pub use routes::{router, AppState, DownloadLinks, ROUTES};
+pub use schedule::{
+    run_schedule_loop, run_schedule_once, CommitResolver, GitHubResolver, LocalGitResolver,
+    RunItem, RunOutcome, Schedule, ScheduleEntry, ScheduleRun, ScheduledRepo, SourceResolver,
+};
+pub use validate::{validate_ref, validate_source};
+pub use webhook::{wanted_jobs, Wanted};
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The default address of `doctown serve`.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// Serves the trigger on `addr` until `shutdown` resolves. When the config
+/// has a schedule, its loop runs alongside (commits resolved through
+/// [`SourceResolver::from_env`]).
+pub async fn serve(
+    addr: SocketAddr,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TriggerError> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_listener(listener, state, shutdown).await
+}
+
+/// Like [`serve`], on a listener already bound (tests bind port 0).
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TriggerError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    if let Some(schedule) = state.config.schedule.clone() {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(run_schedule_loop(
+            schedule,
+            state.store.clone(),
+            state.launcher.clone(),
+            Arc::new(SourceResolver::from_env()),
+            Duration::from_secs(30),
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
+    }
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("doctown trigger listening on http://{addr}");
+    }
+    let app = router(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
+    drop(stop_rx);
+    Ok(result?)
+}
+
+/// The installation-token cache for the configured GitHub App, if any.
+pub fn installation_tokens(
+    config: &TriggerConfig,
+) -> Result<Option<Arc<InstallationTokens>>, TriggerError> {
+    config
+        .github_app
+        .clone()
+        .map(|app| InstallationTokens::new(app).map(Arc::new))
+        .transpose()
+}

@@ -1,0 +1,183 @@
+//! The router: every route, its limits and its guards.
+//!
+//! The API is served both at the root (`/jobs`, …) and under `/api` (for a
+//! website served by the same router, whose own client-side routes can then
+//! never collide with the API). Mutating routes (`POST /jobs`,
+//! `POST /jobs/{id}/cancel`, `POST /stages/{stage}`) require an API key when
+//! keys are configured; reads stay open. The webhook authenticates by its
+//! signature instead.
+
+pub mod body;
+pub mod events;
+pub mod jobs;
+pub mod library;
+pub mod ops;
+pub mod stages;
+
+use crate::auth::require_api_key;
+use crate::config::TriggerConfig;
+use crate::error::ApiError;
+use crate::launcher::JobLauncher;
+use crate::{static_files, webhook};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use doctown_core::JobId;
+use doctown_store::ObjectStore;
+use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// Turns an artifact key into a direct download URL (for example an S3
+/// pre-signed URL); the docpack route then redirects instead of streaming.
+pub trait DownloadLinks: Send + Sync {
+    fn download_url(&self, key: &str, filename: &str) -> Option<String>;
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn ObjectStore>,
+    pub launcher: Arc<dyn JobLauncher>,
+    pub config: Arc<TriggerConfig>,
+    pub downloads: Option<Arc<dyn DownloadLinks>>,
+    /// When this router was built (uptime in `/health`).
+    pub started_at: std::time::Instant,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn ObjectStore>,
+        launcher: Arc<dyn JobLauncher>,
+        config: TriggerConfig,
+    ) -> Self {
+        AppState {
+            store,
+            launcher,
+            config: Arc::new(config),
+            downloads: None,
+            started_at: std::time::Instant::now(),
+        }
+    }
+
+    /// Redirects docpack downloads to links made by `links` (pre-signed URLs).
+    pub fn with_download_links(mut self, links: Arc<dyn DownloadLinks>) -> Self {
+        self.downloads = Some(links);
+        self
+    }
+
+    /// An absolute URL when `public_url` is configured, else the path.
+    pub fn url(&self, path: &str) -> String {
+        match &self.config.public_url {
+            Some(base) => format!("{base}{path}"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Every route of the API, as `(method, path)`; the OpenAPI test checks
+/// that the document describes each one.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/jobs"),
+    ("get", "/jobs/{id}"),
+    ("get", "/jobs/{id}/events"),
+    ("get", "/jobs/{id}/docpack"),
+    ("post", "/jobs/{id}/cancel"),
+    ("get", "/docpacks"),
+    ("post", "/stages/{stage}"),
+    ("post", "/webhooks/github"),
+    ("get", "/health"),
+    ("get", "/metrics"),
+    ("get", "/openapi.json"),
+];
+
+/// Paths that belong to the API (never answered with the website).
+pub(crate) const API_PREFIXES: &[&str] = &[
+    "/api",
+    "/jobs",
+    "/docpacks",
+    "/stages",
+    "/webhooks",
+    "/health",
+    "/metrics",
+    "/openapi.json",
+];
+
+fn api(state: &AppState) -> Router<AppState> {
+    let config = &state.config;
+    let mutating = Router::new()
+        .route("/jobs", post(jobs::create))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/stages/{stage}", post(stages::invoke))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ));
+    let reads = Router::new()
+        .route("/jobs/{id}", get(jobs::get_job))
+        .route("/jobs/{id}/events", get(events::job_events))
+        .route("/jobs/{id}/docpack", get(jobs::docpack))
+        .route("/docpacks", get(library::list))
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(ops::openapi));
+    let hooks = Router::new()
+        .route("/webhooks/github", post(webhook::github))
+        .layer(DefaultBodyLimit::max(config.max_webhook_bytes));
+    mutating
+        .merge(reads)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .merge(hooks)
+}
+
+/// The trigger API (and the website, when a static directory is configured).
+pub fn router(state: AppState) -> Router {
+    let api = api(&state);
+    let mut app = Router::new()
+        .merge(api.clone())
+        .nest("/api", api)
+        .fallback(static_files::fallback)
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this path",
+            )
+        });
+    if let Some(cors) = cors_layer(&state.config) {
+        app = app.layer(cors);
+    }
+    app.with_state(state)
+}
+
+fn cors_layer(config: &TriggerConfig) -> Option<CorsLayer> {
+    if config.cors_origins.is_empty() {
+        return None;
+    }
+    let origin = if config.cors_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let origins: Vec<HeaderValue> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+            .collect();
+        AllowOrigin::list(origins)
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::HeaderName::from_static("last-event-id"),
+            ])
+            .expose_headers([header::CONTENT_DISPOSITION, header::LOCATION])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+/// A job id from a path segment: 400 when malformed.
+pub(crate) fn job_id_from_path(id: &str) -> Result<JobId, ApiError> {
+    JobId::new(id).map_err(|e| ApiError::bad_request(e.to_string()))
+}

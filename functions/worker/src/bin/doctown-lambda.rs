@@ -1,0 +1,52 @@
+//! The AWS Lambda function of one stage, triggered by that stage's SQS
+//! queue. Environment:
+//!
+//! - `DOCTOWN_STAGE`: the stage this function runs (`ingest`, …);
+//! - `DOCTOWN_S3_BUCKET`, `DOCTOWN_S3_PREFIX`, … (see `S3Config::from_env`);
+//! - `DOCTOWN_QUEUE_PREFIX` (default `doctown`): queues `<prefix>-<stage>`
+//!   and `<prefix>-dlq`, which must exist (see `doctown_worker::deploy`);
+//! - `DOCTOWN_LOG`: a tracing filter (default `info`).
+//!
+//! Every stage's handler is linked (`doctown-stages`), configured from the
+//! environment like every other host.
+
+use doctown_core::Stage;
+use doctown_pipeline::{Machine, StageHandler};
+use doctown_stages::{Stages, StagesConfig};
+use doctown_worker::deploy;
+use doctown_worker::lambda::{serve, LambdaFunction};
+use std::sync::Arc;
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .without_time()
+        .init();
+    let stage: Stage = std::env::var("DOCTOWN_STAGE")
+        .map_err(|_| anyhow::anyhow!("set DOCTOWN_STAGE to the stage this function runs"))?
+        .parse()?;
+    let handlers: Vec<Arc<dyn StageHandler>> = Stages::new(StagesConfig::from_env()?)
+        .into_handlers()
+        .into_iter()
+        .filter(|h| h.stage() == stage)
+        .map(Arc::from)
+        .collect();
+    let store = deploy::store_from_env()?;
+    let queues = deploy::queues_from_env(false)?;
+    let function = Arc::new(LambdaFunction {
+        store: Arc::new(store),
+        queues,
+        machine: Machine::standard(),
+        handlers,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(serve(function.clone()));
+    drop(runtime);
+    drop(function);
+    result.map_err(|e| anyhow::anyhow!(e))
+}

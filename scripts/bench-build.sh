@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end `doctown build` benchmark on real repositories from the
+# registries: small (~50 files), medium (~300), large (~4,000).
+# Reports seconds per stage, total wall time, peak RSS and docpack size,
+# with embeddings and with `--embeddings off`, and a rebuild after a one-file
+# change. Usage: bash scripts/bench-build.sh [small|medium|large ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+[ -d "$DOCTOWN_CACHE/corpus/python" ] || bash scripts/bench-corpus.sh >/dev/null
+bash scripts/fetch-model.sh >/dev/null
+cargo build --release --locked -p doctown-cli >/dev/null
+DOCTOWN="$CARGO_TARGET_DIR/release/doctown"
+C="$DOCTOWN_CACHE/corpus"
+REPOS="$DOCTOWN_CACHE/bench-repos"
+WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+
+prepare() { # name, source dirs...
+  local name="$1"; shift
+  [ -d "$REPOS/$name" ] && return
+  mkdir -p "$REPOS/$name"
+  for src in "$@"; do cp -r "$src" "$REPOS/$name/"; done
+}
+prepare small "$C"/rust/clap_builder-*
+prepare medium "$C"/python/flask-* "$C"/python/click-* "$C"/python/rich-* "$C"/python/attrs-* "$C"/python/requests-*
+prepare large "$C"/python/Django-* "$C"/go/golang-golang-x-tools-dev*
+
+row() { # label, repo, store, extra flags...
+  local label="$1" repo="$2" store="$3"; shift 3
+  /usr/bin/time -f '%e %M' -o "$WORK/time" "$DOCTOWN" build "$repo" --store "$store" -o "$WORK/out.docpack" --json "$@" \
+    > "$WORK/summary.json" 2>"$WORK/err" || { echo "| $label | failed: $(tail -1 "$WORK/err") |"; return; }
+  read -r wall rss < "$WORK/time"
+  python3 - "$label" "$wall" "$rss" "$WORK/summary.json" "$WORK/out.docpack" <<'PY'
+import json, os, sys
+label, wall, rss, summary, docpack = sys.argv[1:]
+s = json.load(open(summary))
+sec = s["seconds"]
+files = s["stages"]["ingest"]["summary"].get("files_parsed", 0)
+chunks = s["stages"]["ingest"]["summary"].get("chunks", 0)
+cells = " | ".join(f'{sec.get(st, 0):.2f}' for st in ["ingest", "embed", "assemble", "generate", "pack"])
+print(f"| {label} | {files} | {chunks} | {cells} | {float(wall):.2f} | {int(rss)//1024} | {os.path.getsize(docpack)/1048576:.2f} |")
+PY
+}
+
+echo "| run | files | chunks | ingest s | embed s | assemble s | generate s | pack s | wall s | peak RSS MiB | docpack MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for name in "${@:-small medium large}"; do
+  for size in $name; do
+    repo="$REPOS/$size"
+    if [ "$size" != large ]; then
+      row "$size, embeddings, cold" "$repo" "$WORK/store-$size"
+      # One-file change: append a function to one source file, rebuild with the warm store.
+      f="$(find "$repo" -name '*.rs' -o -name '*.py' | sort | head -1)"
+      cp "$f" "$WORK/orig"
+      case "$f" in *.rs) printf '\npub fn bench_extra() -> u32 { 42 }\n' >> "$f" ;; *) printf '\ndef bench_extra():\n    return 42\n' >> "$f" ;; esac
+      row "$size, embeddings, one-file change" "$repo" "$WORK/store-$size"
+      cp "$WORK/orig" "$f"
+    fi
+    row "$size, --embeddings off" "$repo" "$WORK/store-off-$size" --embeddings off
+  done
+done
