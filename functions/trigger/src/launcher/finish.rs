@@ -2,9 +2,8 @@
 //! launcher-side failures, and the end of single-stage re-runs.
 
 use super::LiveEvents;
-use doctown_core::events::JobCompleted;
-use doctown_core::{EventContext, JobId, JobState, JobStatus};
-use doctown_pipeline::{now_rfc3339, EventEmitter, EventSink};
+use doctown_core::{JobId, JobState, JobStatus};
+use doctown_pipeline::{finish_job, now_rfc3339, EventSink, RunError};
 use doctown_store::{load_state, update_state, ObjectStore, StoreError};
 use std::sync::Arc;
 
@@ -17,40 +16,16 @@ pub(crate) fn end_job(
     status: JobStatus,
     error: Option<String>,
 ) -> Result<JobState, StoreError> {
-    let state = load_state(store, job)?.ok_or_else(|| StoreError::NotFound {
-        key: doctown_core::state::state_key(job),
-    })?;
-    let context = EventContext {
-        repo: Some(state.input.source.clone()),
-        git_ref: state.input.git_ref.clone(),
-        user: None,
-    };
-    let emitter = EventEmitter::new(
-        job.clone(),
-        "doctown-trigger",
-        context,
-        state.next_event_seq,
-        1,
-        vec![Arc::new(live.clone()) as Arc<dyn EventSink>],
-    );
-    let duration_ms = humantime::parse_rfc3339(&state.created_at)
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    emitter.emit(&JobCompleted {
-        status,
-        error: error.clone(),
-        duration_ms,
-    });
-    emitter.flush(store)?;
-    let next = emitter.next_sequence();
-    let now = now_rfc3339();
-    update_state(store, job, |s| {
-        s.status = status;
-        s.error = error.clone();
-        s.updated_at = now.clone();
-        s.next_event_seq = s.next_event_seq.max(next);
+    let key = doctown_core::state::state_key(job);
+    let state = load_state(store, job)?.ok_or_else(|| StoreError::NotFound { key: key.clone() })?;
+    let sinks = [Arc::new(live.clone()) as Arc<dyn EventSink>];
+    finish_job(store, &state, status, error, &sinks).map_err(|e| match e {
+        RunError::Store(e) => e,
+        other => StoreError::Backend {
+            key,
+            message: other.to_string(),
+            retryable: false,
+        },
     })
 }
 
