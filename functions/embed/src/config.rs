@@ -72,7 +72,7 @@ impl Default for EmbedConfig {
             max_length: 256,
             min_batch: 16,
             max_batch: 256,
-            token_budget: 8192,
+            token_budget: 2048,
             flush_timeout_ms: 500,
             intra_threads: 0,
             use_gpu: false,

@@ -87,6 +87,10 @@ impl Embedder {
         let builder = Session::builder(&environment).map_err(|e| invalid(&e))?;
         let builder = builder
             .with_intra_threads(config.threads())
+            .map_err(|e| invalid(&e))?
+            // Batch shapes vary with every batch: planning memory per shape
+            // only grows the arena.
+            .with_memory_pattern(false)
             .map_err(|e| invalid(&e))?;
         let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu);
         let session = builder

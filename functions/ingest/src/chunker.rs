@@ -10,7 +10,8 @@
 //!   (a line at the body's base indentation, or after a blank line), each part
 //!   starting with the last `chunk_overlap_lines` lines of the previous one;
 //! - a file with no symbols becomes one file-level chunk (split the same way);
-//! - chunk id = hash of path, byte range and text: same input, same ids.
+//! - chunk id = hash of path, byte range and text (and the symbol's id, for
+//!   symbols that share a range): same input, same ids.
 
 use crate::lines::LineIndex;
 use crate::options::IngestOptions;
@@ -133,8 +134,14 @@ fn base_chunk(
     symbol: Option<&Symbol>,
     text: String,
 ) -> Chunk {
+    // Two symbols can share one range (`a = b = 1`, `var x, y = …`): the
+    // symbol id keeps their chunks apart.
+    let mut id = ChunkId::for_chunk(path, span.bytes.start, span.bytes.end, text.as_bytes());
+    if let Some(symbol) = symbol {
+        id = ChunkId::from_parts(&[id.as_str().as_bytes(), symbol.id.as_str().as_bytes()]);
+    }
     Chunk {
-        id: ChunkId::for_chunk(path, span.bytes.start, span.bytes.end, text.as_bytes()),
+        id,
         kind,
         path: path.to_string(),
         language,

@@ -149,3 +149,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn symbols_sharing_a_range_get_distinct_chunks() {
+    let source = "a = b = 1\n";
+    let symbols = vec![
+        symbol("a", SymbolKind::Variable, source, "a = b = 1"),
+        symbol("b", SymbolKind::Variable, source, "a = b = 1"),
+    ];
+    let chunks = chunk_file(
+        "a.py",
+        Language::Python,
+        source,
+        &symbols,
+        &IngestOptions::default(),
+    );
+    assert_eq!(chunks.len(), 2);
+    assert_ne!(chunks[0].id, chunks[1].id);
+}
