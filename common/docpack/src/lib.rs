@@ -44,7 +44,9 @@ pub use model::*;
 pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits};
 pub use search::{search, search_checked, Hit};
 pub use verify::{verify, verify_with, VerifyReport};
-pub use writer::{encode_docpack, write_docpack, DocpackInput, EncodedDocpack};
+pub use writer::{
+    encode_docpack, encode_docpack_owned, write_docpack, DocpackInput, EncodedDocpack,
+};
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
 pub const SCHEMA_VERSION: &str = "docpack/1.0";

@@ -110,7 +110,12 @@ pub fn canonicalize(input: &mut DocpackInput) {
 
 /// Encodes a docpack in memory: canonical order, validation, checksums.
 pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackError> {
-    let mut c = input.clone();
+    encode_docpack_owned(input.clone())
+}
+
+/// [`encode_docpack`] without a copy of the input: each part is released as
+/// soon as it is serialised, so peak memory stays near one part's worth.
+pub fn encode_docpack_owned(mut c: DocpackInput) -> Result<EncodedDocpack, DocpackError> {
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
     validate::validate_parts(&validate::Parts {
@@ -122,27 +127,40 @@ pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackErr
         embeddings: c.embeddings.as_ref(),
         symbol_contexts: c.symbol_contexts.as_ref(),
     })?;
+    let statistics = statistics(&c);
+    let parts_present = OptionalParts {
+        embeddings: c.embeddings.is_some(),
+        symbol_contexts: c.symbol_contexts.is_some(),
+    };
 
-    let mut parts: Vec<(&str, Vec<u8>)> = vec![
-        (entry::NODES, to_canonical_json(entry::NODES, &c.nodes)?),
-        (entry::GRAPH, to_canonical_json(entry::GRAPH, &c.graph)?),
-        (
-            entry::CLUSTERS,
-            to_canonical_json(entry::CLUSTERS, &c.clusters)?,
-        ),
-        (
-            entry::SOURCE_MAP,
-            to_canonical_json(entry::SOURCE_MAP, &c.source_map)?,
-        ),
-        (entry::DOCS, to_canonical_json(entry::DOCS, &c.docs)?),
-    ];
-    if let Some(e) = &c.embeddings {
+    let mut parts: Vec<(&str, Vec<u8>)> = Vec::new();
+    parts.push((
+        entry::NODES,
+        to_canonical_json(entry::NODES, &std::mem::take(&mut c.nodes))?,
+    ));
+    parts.push((
+        entry::GRAPH,
+        to_canonical_json(entry::GRAPH, &std::mem::take(&mut c.graph))?,
+    ));
+    parts.push((
+        entry::CLUSTERS,
+        to_canonical_json(entry::CLUSTERS, &std::mem::take(&mut c.clusters))?,
+    ));
+    parts.push((
+        entry::SOURCE_MAP,
+        to_canonical_json(entry::SOURCE_MAP, &std::mem::take(&mut c.source_map))?,
+    ));
+    parts.push((
+        entry::DOCS,
+        to_canonical_json(entry::DOCS, &std::mem::take(&mut c.docs))?,
+    ));
+    if let Some(e) = c.embeddings.take() {
         parts.push((entry::EMBEDDINGS, e.to_bytes()));
     }
-    if let Some(ctx) = &c.symbol_contexts {
+    if let Some(ctx) = c.symbol_contexts.take() {
         parts.push((
             entry::SYMBOL_CONTEXTS,
-            to_canonical_json(entry::SYMBOL_CONTEXTS, ctx)?,
+            to_canonical_json(entry::SYMBOL_CONTEXTS, &ctx)?,
         ));
     }
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -162,11 +180,8 @@ pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackErr
         source: c.source.clone(),
         generator: c.generator.clone(),
         models: c.models.clone(),
-        statistics: statistics(&c),
-        parts: OptionalParts {
-            embeddings: c.embeddings.is_some(),
-            symbol_contexts: c.symbol_contexts.is_some(),
-        },
+        statistics,
+        parts: parts_present,
         checksum: Checksum {
             algorithm: "sha256".to_string(),
             value: id,

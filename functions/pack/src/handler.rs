@@ -1,10 +1,10 @@
 //! The pack stage handler.
 
 use crate::inputs::read_inputs;
-use crate::mapping::{docpack_input, source_info};
+use crate::mapping::{docpack_input, source_info, PackOptions};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
-use doctown_docpack::encode_docpack;
+use doctown_docpack::encode_docpack_owned;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use sha2::{Digest, Sha256};
 
@@ -42,12 +42,14 @@ impl PackHandler {
         ctx: &StageContext<'_>,
         name: &str,
     ) -> Result<(StageOutput, PackCompleted), StageFailure> {
+        let options: PackOptions = ctx.options(Stage::Pack)?;
         let inputs = read_inputs(ctx.store, ctx.job)?;
         let source = source_info(ctx.job.source.as_ref(), name.trim_end_matches(".docpack"));
-        let input =
-            docpack_input(&inputs, &source).map_err(|e| StageFailure::internal(e.to_string()))?;
+        let input = docpack_input(&inputs, &source, &options)
+            .map_err(|e| StageFailure::internal(e.to_string()))?;
         drop(inputs);
-        let encoded = encode_docpack(&input).map_err(|e| StageFailure::internal(e.to_string()))?;
+        let encoded =
+            encode_docpack_owned(input).map_err(|e| StageFailure::internal(e.to_string()))?;
         let key = ctx.artifact_key(Stage::Pack, name);
         ctx.store.put(&key, &encoded.bytes)?;
         let sha256 = hex::encode(Sha256::digest(&encoded.bytes));

@@ -15,15 +15,27 @@ use std::collections::{BTreeMap, HashMap};
 /// The docpack's model id when summaries come from facts alone.
 pub const FACTS: &str = "facts";
 
+/// Options of the pack stage (`input.options["pack"]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PackOptions {
+    /// Include `symbol_contexts.json`. Default: only when a model wrote the
+    /// summaries (so its prompts can be audited); facts summaries are made
+    /// from what `nodes.json` and `graph.json` already hold.
+    pub symbol_contexts: Option<bool>,
+}
+
 /// Everything a docpack holds, from what the stages stored.
 pub fn docpack_input(
     inputs: &PackInputs,
     source: &SourceInfo,
+    options: &PackOptions,
 ) -> Result<DocpackInput, DocpackError> {
     let summary_model = inputs
         .summary_model
         .clone()
         .unwrap_or_else(|| FACTS.to_string());
+    let with_contexts = options.symbol_contexts.unwrap_or(summary_model != FACTS);
     Ok(DocpackInput {
         source: source.clone(),
         models: ModelInfo {
@@ -36,7 +48,7 @@ pub fn docpack_input(
         source_map: source_map(inputs),
         docs: docs(inputs),
         embeddings: embeddings(inputs)?,
-        symbol_contexts: Some(symbol_contexts(&inputs.contexts, &summary_model)),
+        symbol_contexts: with_contexts.then(|| symbol_contexts(&inputs.contexts, &summary_model)),
         ..DocpackInput::default()
     })
 }
