@@ -218,3 +218,21 @@ fn resume_continues_and_unknown_jobs_fail_cleanly() {
         "unknown stage",
     );
 }
+
+#[test]
+fn estimate_prices_every_tier_before_any_model_call() {
+    let store = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "estimate",
+        fixture("multilang").to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let estimate: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tiers = estimate["tiers"].as_array().unwrap();
+    assert!(tiers.len() >= 2, "{estimate}");
+    let all = tiers.last().unwrap();
+    assert!(all["prompt_tokens"].as_u64().unwrap() > 0, "{estimate}");
+}
