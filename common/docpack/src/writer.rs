@@ -133,27 +133,19 @@ pub fn encode_docpack_owned(mut c: DocpackInput) -> Result<EncodedDocpack, Docpa
         symbol_contexts: c.symbol_contexts.is_some(),
     };
 
-    let mut parts: Vec<(&str, Vec<u8>)> = Vec::new();
-    parts.push((
-        entry::NODES,
-        to_canonical_json(entry::NODES, &std::mem::take(&mut c.nodes))?,
-    ));
-    parts.push((
-        entry::GRAPH,
-        to_canonical_json(entry::GRAPH, &std::mem::take(&mut c.graph))?,
-    ));
-    parts.push((
-        entry::CLUSTERS,
-        to_canonical_json(entry::CLUSTERS, &std::mem::take(&mut c.clusters))?,
-    ));
-    parts.push((
-        entry::SOURCE_MAP,
-        to_canonical_json(entry::SOURCE_MAP, &std::mem::take(&mut c.source_map))?,
-    ));
-    parts.push((
-        entry::DOCS,
-        to_canonical_json(entry::DOCS, &std::mem::take(&mut c.docs))?,
-    ));
+    // One statement per part: each typed part is dropped as soon as its JSON exists.
+    let nodes = to_canonical_json(entry::NODES, &std::mem::take(&mut c.nodes))?;
+    let graph = to_canonical_json(entry::GRAPH, &std::mem::take(&mut c.graph))?;
+    let clusters = to_canonical_json(entry::CLUSTERS, &std::mem::take(&mut c.clusters))?;
+    let source_map = to_canonical_json(entry::SOURCE_MAP, &std::mem::take(&mut c.source_map))?;
+    let docs = to_canonical_json(entry::DOCS, &std::mem::take(&mut c.docs))?;
+    let mut parts: Vec<(&str, Vec<u8>)> = vec![
+        (entry::NODES, nodes),
+        (entry::GRAPH, graph),
+        (entry::CLUSTERS, clusters),
+        (entry::SOURCE_MAP, source_map),
+        (entry::DOCS, docs),
+    ];
     if let Some(e) = c.embeddings.take() {
         parts.push((entry::EMBEDDINGS, e.to_bytes()));
     }
