@@ -16,10 +16,11 @@
 //! # Sync over async
 //!
 //! `ObjectStore` is synchronous. Each `S3Store` owns a small multi-thread
-//! tokio runtime (two workers) and blocks on it. Never call it from inside
-//! another runtime's async context — wrap the call in
-//! `tokio::task::spawn_blocking` (or call it from a plain thread). Doing so
-//! anyway returns a non-retryable `StoreError::Backend` instead of panicking.
+//! tokio runtime (two workers) and blocks on it. Call it only from threads
+//! without a runtime context — a plain OS thread; `spawn_blocking` threads
+//! carry their runtime's context and are refused too (the trigger's
+//! `off_runtime` and the Lambda host do this). A refused call returns a
+//! non-retryable `StoreError::Backend` instead of panicking.
 
 mod config;
 mod errors;

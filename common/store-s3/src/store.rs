@@ -140,8 +140,8 @@ fn guard_runtime(key: &str) -> Result<(), StoreError> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(backend(
             key,
-            "S3Store was called from inside an async runtime; call it from \
-             tokio::task::spawn_blocking or a plain thread",
+            "S3Store was called from a thread with an async runtime context \
+             (spawn_blocking threads have one); call it from a plain thread",
             false,
         ));
     }

@@ -159,7 +159,7 @@ impl Read for BodyReader {
         while self.at >= self.chunk.len() {
             if tokio::runtime::Handle::try_current().is_ok() {
                 return Err(std::io::Error::other(
-                    "S3 body read from inside an async runtime; use spawn_blocking",
+                    "S3 body read from a thread with an async runtime context; read it from a plain thread",
                 ));
             }
             match self.runtime.block_on(self.body.next()) {

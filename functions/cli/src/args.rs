@@ -43,7 +43,8 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Embed texts from JSON Lines ({"id", "text"}) into vectors ({"id", "vector"}).
     Embed(EmbedArgs),
-    /// Serve the HTTP trigger API and the website, running jobs in-process.
+    /// Serve the HTTP trigger API and the website, running jobs in-process
+    /// (or on the stage queues with --distributed).
     Serve(ServeArgs),
     /// Run scheduled batch builds from a schedule file.
     Schedule(ScheduleArgs),
@@ -104,6 +105,12 @@ pub struct ServeArgs {
     /// Also run this schedule file's builds.
     #[arg(long, value_name = "FILE")]
     pub schedule: Option<PathBuf>,
+    /// Send jobs to the stage queues (S3 + SQS from the `DOCTOWN_S3_*`,
+    /// `DOCTOWN_SQS_*` and `DOCTOWN_QUEUE_PREFIX` environment) for separate
+    /// `doctown worker` processes to run, instead of running them in-process
+    /// (`--store` and `--jobs` are then unused).
+    #[arg(long)]
+    pub distributed: bool,
 }
 
 #[derive(Debug, Args)]

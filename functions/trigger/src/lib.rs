@@ -6,8 +6,8 @@
 //! - [`AppState`] holds the object store, the [`JobLauncher`] and the
 //!   [`TriggerConfig`].
 //! - [`InProcessLauncher`] runs jobs in this process on a bounded pool; a
-//!   queue-backed launcher implements the same trait for the distributed
-//!   deployment.
+//!   [`QueueLauncher`] implements the same trait for the distributed
+//!   deployment (S3 + SQS workers).
 //! - [`run_schedule_once`] / [`run_schedule_loop`] run a [`Schedule`].
 //!
 //! Module map: `routes` (one module per resource), `launcher`, `auth` (API
@@ -22,6 +22,7 @@ mod github_app;
 mod jobs_index;
 mod launcher;
 mod metrics;
+mod off_runtime;
 mod openapi;
 mod routes;
 mod schedule;
@@ -38,8 +39,9 @@ pub use github_app::{AppClaims, InstallationTokens};
 pub use launcher::{
     installation_id, new_job_id, set_installation_id, HandlerFactory, InProcessLauncher,
     InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents, LiveSubscription,
-    TokenSource, UnavailableLauncher,
+    QueueLauncher, TokenSource, UnavailableLauncher,
 };
+pub use off_runtime::{off_runtime, OffRuntimeStore};
 pub use openapi::document as openapi_document;
 pub use routes::library::{LibraryItem, LibraryPage};
 pub use routes::{router, AppState, DownloadLinks, ROUTES};

@@ -10,8 +10,9 @@
 //! reported with an empty identifier, which fails the whole batch, as
 //! Lambda defines.
 //!
-//! The stores are synchronous: [`serve`] runs each batch on a blocking
-//! thread (`spawn_blocking`), never on the async runtime.
+//! The stores are synchronous and refuse to block on any thread that has a
+//! runtime context — `spawn_blocking` threads included — so [`serve`] runs
+//! each batch on a plain OS thread and awaits its answer.
 
 use crate::engine::{Disposition, Engine};
 use crate::executor::{LocalExecutor, RunControl};
@@ -74,8 +75,13 @@ pub async fn serve(function: Arc<LambdaFunction>) -> Result<(), lambda_runtime::
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let function = function.clone();
             async move {
-                let response =
-                    tokio::task::spawn_blocking(move || function.handle(&event.payload)).await?;
+                let (answer, response) = tokio::sync::oneshot::channel();
+                std::thread::Builder::new()
+                    .name("doctown-lambda-batch".into())
+                    .spawn(move || {
+                        let _ = answer.send(function.handle(&event.payload));
+                    })?;
+                let response = response.await?;
                 Ok::<SqsBatchResponse, lambda_runtime::Error>(response)
             }
         },

@@ -1,5 +1,6 @@
 //! `doctown serve` and `doctown schedule`: the trigger API, the website and
-//! scheduled builds, with jobs run in-process.
+//! scheduled builds, with jobs run in-process (or, `serve --distributed`,
+//! sent to the stage queues for `doctown worker` processes).
 
 use crate::args::{ScheduleArgs, ServeArgs, ServerArgs};
 use anyhow::{Context, Result};
@@ -8,8 +9,9 @@ use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
     installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once, serve,
     AppState, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext,
-    Schedule, SourceResolver, TokenSource, TriggerConfig,
+    OffRuntimeStore, QueueLauncher, Schedule, SourceResolver, TokenSource, TriggerConfig,
 };
+use doctown_worker::deploy;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -79,6 +81,9 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     if let Some(dir) = static_dir {
         config = config.with_static_dir(dir);
     }
+    if args.distributed {
+        return serve_distributed(&args, config);
+    }
     runtime()?.block_on(async {
         let (store, launcher) = launcher(&args.server, &config)?;
         let state = AppState::new(store, Arc::new(launcher.clone()), config);
@@ -90,6 +95,39 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
         launcher.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `serve --distributed`: the store and queues come from the environment;
+/// jobs go to the stage queues and separate workers run them. `POST
+/// /stages/{stage}` runs that stage in this process (debugging).
+fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode> {
+    // The S3 and SQS clients own Tokio runtimes: build them (and drop the
+    // last references) outside the server's runtime.
+    let s3: Arc<dyn ObjectStore> = Arc::new(
+        deploy::store_from_env().context("cannot open the S3 store (DOCTOWN_S3_* variables)")?,
+    );
+    // The routes call the store from `spawn_blocking` threads.
+    let store: Arc<dyn ObjectStore> = Arc::new(OffRuntimeStore(s3));
+    let queues = deploy::queues_from_env(true)
+        .context("cannot open the stage queues (DOCTOWN_SQS_* variables)")?;
+    let launcher: Arc<dyn JobLauncher> = Arc::new(
+        QueueLauncher::new(store.clone(), queues).with_handlers(factory(StagesConfig::from_env()?)),
+    );
+    let state = AppState::new(store.clone(), launcher.clone(), config);
+    runtime()?.block_on(async {
+        eprintln!(
+            "doctown serving on http://{} (distributed: jobs go to the stage queues)",
+            args.addr
+        );
+        serve(args.addr, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    drop(launcher);
+    drop(store);
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn schedule_cmd(args: ScheduleArgs) -> Result<ExitCode> {

@@ -3,7 +3,7 @@
 //!
 //! A launcher creates the job's state document and gets its stages run
 //! somewhere. [`InProcessLauncher`] runs them in this process on a bounded
-//! pool; a queue-backed launcher (SQS, for the distributed deployment)
+//! pool; [`QueueLauncher`] (SQS, for the distributed deployment)
 //! implements the same trait by sending the first stage's message instead.
 //!
 //! Secrets never go into the state document. A job built for a GitHub App
@@ -16,9 +16,11 @@
 mod finish;
 mod inprocess;
 mod live;
+mod queue;
 
 pub use inprocess::{InProcessLauncher, InProcessOptions};
 pub use live::{LiveEvents, LiveSubscription};
+pub use queue::QueueLauncher;
 
 use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage};
 use doctown_pipeline::{now_ms, StageHandler};

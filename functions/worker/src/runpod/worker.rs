@@ -102,8 +102,19 @@ impl RunPodEnv {
     }
 }
 
-/// The job in hand: its id and its controls.
-type Current = Mutex<Option<(String, Arc<RunControl>)>>;
+/// The job in hand (its id and its controls), and stop requests that came
+/// before their job started (the stop channel can win the race with the
+/// take that hands the job over).
+#[derive(Default)]
+struct Slot {
+    job: Option<(String, Arc<RunControl>)>,
+    early_stops: Vec<String>,
+}
+
+type Current = Mutex<Slot>;
+
+/// Stop requests remembered for jobs not started yet.
+const EARLY_STOPS: usize = 64;
 
 /// Runs the worker until `stop`; returns how many jobs it ran.
 pub fn run_runpod_worker(
@@ -163,8 +174,14 @@ pub fn run_runpod_worker(
                     continue;
                 };
                 let control = Arc::new(RunControl::default());
-                *current.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((id.clone(), control.clone()));
+                {
+                    let mut slot = current.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(at) = slot.early_stops.iter().position(|s| s == &id) {
+                        slot.early_stops.remove(at);
+                        control.cancel.cancel();
+                    }
+                    slot.job = Some((id.clone(), control.clone()));
+                }
                 let body = run_job(
                     store,
                     handlers,
@@ -172,7 +189,7 @@ pub fn run_runpod_worker(
                     &control,
                     &env.pod_id,
                 );
-                *current.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                current.lock().unwrap_or_else(|p| p.into_inner()).job = None;
                 post_result(&http, env, &id, &body);
                 ran += 1;
             }
@@ -275,6 +292,7 @@ fn ping_loop(env: &RunPodEnv, current: &Current, stop: &CancelToken) {
         let running = current
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .job
             .as_ref()
             .map(|(id, _)| id.clone());
         let query = match running {
@@ -299,12 +317,19 @@ fn stop_channel(env: &RunPodEnv, current: &Current, stop: &CancelToken) {
                     .ok()
                     .and_then(|v| serde_json::from_value(v["jobsToStop"].clone()).ok())
                     .unwrap_or_default();
-                if let Some((id, control)) =
-                    current.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
-                {
-                    if ids.contains(id) {
-                        tracing::info!(job_id = %id, "stop requested by RunPod");
-                        control.cancel.cancel();
+                let mut slot = current.lock().unwrap_or_else(|p| p.into_inner());
+                for id in ids {
+                    match &slot.job {
+                        Some((running, control)) if *running == id => {
+                            tracing::info!(job_id = %id, "stop requested by RunPod");
+                            control.cancel.cancel();
+                        }
+                        _ => {
+                            if slot.early_stops.len() == EARLY_STOPS {
+                                slot.early_stops.remove(0);
+                            }
+                            slot.early_stops.push(id);
+                        }
                     }
                 }
             }
