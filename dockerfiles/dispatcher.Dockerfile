@@ -6,17 +6,17 @@
 ARG RUST_IMAGE=rust:1.95-slim-bookworm
 
 FROM ${RUST_IMAGE} AS build
-ARG WORKER_BIN=doctown-dispatcher
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p doctown-worker --bin ${WORKER_BIN} \
-    && install -D target/release/${WORKER_BIN} /out/doctown-dispatcher
+    cargo build --release --locked -p doctown-cli --bin doctown \
+    && install -D target/release/doctown /out/doctown
 
 FROM gcr.io/distroless/cc-debian12:nonroot
-COPY --from=build /out/doctown-dispatcher /usr/local/bin/doctown-dispatcher
+COPY --from=build /out/doctown /usr/local/bin/doctown
 ENV DOCTOWN_LOG=info
-ENTRYPOINT ["/usr/local/bin/doctown-dispatcher"]
+# `doctown worker --runpod --stage S` runs a RunPod serverless worker instead.
+ENTRYPOINT ["/usr/local/bin/doctown", "worker", "--dispatch", "runpod"]

@@ -1,22 +1,29 @@
 //! The trigger on AWS Lambda (behind a Function URL with response streaming,
 //! or API Gateway): the same router, adapted by `lambda_http`.
 //!
-//! Reads the same `DOCTOWN_*` variables as `doctown serve`. Job launching in
-//! Lambda must go through the queue-backed launcher (a Lambda cannot run
-//! jobs after it has answered); until that launcher is wired here, mutating
-//! routes answer 503 and the read routes serve the store.
+//! Reads the same `DOCTOWN_*` variables as `doctown serve --distributed`:
+//! the store is S3 (`DOCTOWN_S3_*`) and jobs go to the stage queues
+//! (`DOCTOWN_SQS_*`, `DOCTOWN_QUEUE_PREFIX`), where the stage functions pick
+//! them up; a Lambda cannot run jobs after it has answered. The queues must
+//! exist (see `infra/`).
 
-use doctown_trigger::{router, AppState, TriggerConfig, UnavailableLauncher};
+use doctown_store::ObjectStore;
+use doctown_trigger::{
+    router, AppState, JobLauncher, OffRuntimeStore, QueueLauncher, TriggerConfig,
+};
+use doctown_worker::deploy;
 use std::sync::Arc;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
+fn main() -> Result<(), lambda_http::Error> {
     let config = TriggerConfig::from_env()?;
-    let root = std::env::var("DOCTOWN_STORE").unwrap_or_else(|_| "/tmp/doctown".to_string());
-    let store = doctown_store::LocalStore::open(std::path::Path::new(&root))?;
-    let launcher = UnavailableLauncher(
-        "this deployment has no job launcher configured (queue launcher pending)".to_string(),
-    );
-    let state = AppState::new(Arc::new(store), Arc::new(launcher), config);
-    lambda_http::run_with_streaming_response(router(state)).await
+    // The S3 and SQS clients own their runtimes: build them outside ours.
+    let s3: Arc<dyn ObjectStore> = Arc::new(deploy::store_from_env()?);
+    let store: Arc<dyn ObjectStore> = Arc::new(OffRuntimeStore(s3));
+    let queues = deploy::queues_from_env(false)?;
+    let launcher: Arc<dyn JobLauncher> = Arc::new(QueueLauncher::new(store.clone(), queues));
+    let state = AppState::new(store, launcher, config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(lambda_http::run_with_streaming_response(router(state)))
 }

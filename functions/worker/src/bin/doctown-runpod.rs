@@ -1,0 +1,54 @@
+//! A RunPod serverless worker for one stage (or all): speaks RunPod's
+//! worker protocol (take a job, run it, post the output or the error,
+//! heartbeat, honour stop requests). Environment:
+//!
+//! - `DOCTOWN_STAGE`: the stage this endpoint runs (all stages when unset);
+//! - `DOCTOWN_S3_*`: the object store (see `S3Config::from_env`);
+//! - the `RUNPOD_*` variables RunPod sets; without `RUNPOD_WEBHOOK_GET_JOB`
+//!   it runs `test_input.json` once (RunPod's local mode) and exits.
+
+use doctown_core::Stage;
+use doctown_pipeline::{CancelToken, StageHandler};
+use doctown_stages::{Stages, StagesConfig};
+use doctown_worker::{deploy, runpod, stop_on_signals};
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .without_time()
+        .init();
+    let only: Option<Stage> = match std::env::var("DOCTOWN_STAGE") {
+        Ok(stage) => Some(stage.parse()?),
+        Err(_) => None,
+    };
+    let stop = CancelToken::default();
+    stop_on_signals(stop.clone())?;
+    let store = deploy::store_from_env()?;
+    let stages = Stages::new(StagesConfig::from_env()?);
+    let handlers: Vec<&dyn StageHandler> = stages
+        .handlers()
+        .into_iter()
+        .filter(|h| only.is_none_or(|s| h.stage() == s))
+        .collect();
+    match runpod::RunPodEnv::from_env() {
+        Some(env) => {
+            runpod::run_runpod_worker(&env, &store, &handlers, &stop)?;
+        }
+        None => {
+            let input = std::fs::read_to_string("test_input.json").map_err(|e| {
+                anyhow::anyhow!(
+                    "not inside RunPod (RUNPOD_WEBHOOK_GET_JOB unset) and no test_input.json: {e}"
+                )
+            })?;
+            let output = runpod::run_local_test(&store, &handlers, &input)?;
+            println!("{output}");
+            if output.get("error").is_some() {
+                std::process::exit(1);
+            }
+        }
+    }
+    Ok(())
+}
