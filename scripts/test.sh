@@ -25,6 +25,11 @@ cargo test --workspace --locked
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
 
+if command -v terraform >/dev/null 2>&1; then
+  echo "== terraform fmt (providers cannot be downloaded here, so no validate)"
+  (cd infra && terraform fmt -check -recursive)
+fi
+
 echo "== website: install, check, build, unit tests"
 SKIP_E2E=1 bash scripts/website-test.sh
 
