@@ -44,7 +44,7 @@ pub use launcher::{
 pub use off_runtime::{off_runtime, OffRuntimeStore};
 pub use openapi::document as openapi_document;
 pub use routes::library::{LibraryItem, LibraryPage};
-pub use routes::{router, AppState, DownloadLinks, ROUTES};
+pub use routes::{router, AppState, DownloadLinks, Estimator, ROUTES};
 pub use schedule::{
     run_schedule_loop, run_schedule_once, CommitResolver, GitHubResolver, LocalGitResolver,
     RunItem, RunOutcome, Schedule, ScheduleEntry, ScheduleRun, ScheduledRepo, SourceResolver,

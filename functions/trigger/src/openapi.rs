@@ -114,6 +114,12 @@ fn paths() -> Value {
             "responses": { "202": { "description": "Stage started" }, "400": error_response("Malformed body, invalid job id, or shard unsupported"),
                 "401": error_response("Missing or invalid API key"), "404": error_response("Unknown stage or job"),
                 "409": error_response("The job is running"), "501": error_response("No handler for this stage here") } } },
+        "/estimate": { "post": {
+            "summary": "Expected model tokens and cost per tier, before any model is called", "operationId": "estimate",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreateJob" } } } },
+            "responses": { "200": { "description": "The estimate: model, price and tiers", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "400": error_response("Malformed body or repo_url"), "403": error_response("Host not allowed or a private-network address"),
+                "404": error_response("No model configured (summaries come from facts)"), "422": error_response("The repository could not be read") } } },
         "/webhooks/github": { "post": {
             "summary": "GitHub App webhook (push, installation_repositories, installation, ping)", "operationId": "githubWebhook",
             "parameters": [

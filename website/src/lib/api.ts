@@ -124,6 +124,35 @@ export function createJob(repoUrl: string, gitRef?: string): Promise<{ job_id: s
 	return request('/jobs', { method: 'POST', body: JSON.stringify(body) });
 }
 
+/** One tier of a cost estimate: what the model documents, and its price. */
+export interface EstimateTier {
+	name: string;
+	symbols: number;
+	requests: number;
+	prompt_tokens: number;
+	completion_tokens: number;
+	cost_usd: number;
+}
+
+/** `POST /estimate`: the configured model's expected tokens and cost. */
+export interface Estimate {
+	model: string;
+	tiers: EstimateTier[];
+	selected?: EstimateTier;
+}
+
+/** The cost estimate of a job, or `null` when no model is configured (summaries from facts cost nothing). */
+export async function estimateJob(repoUrl: string, gitRef?: string): Promise<Estimate | null> {
+	const body: { repo_url: string; git_ref?: string } = { repo_url: repoUrl.trim() };
+	if (gitRef?.trim()) body.git_ref = gitRef.trim();
+	try {
+		return await request<Estimate>('/estimate', { method: 'POST', body: JSON.stringify(body) });
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 404) return null;
+		throw e;
+	}
+}
+
 export function getJob(jobId: string): Promise<JobState> {
 	return request(jobPath(jobId));
 }

@@ -4,12 +4,14 @@
 
 use crate::args::{ScheduleArgs, ServeArgs, ServerArgs};
 use anyhow::{Context, Result};
+use doctown_core::JobInput;
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
     installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once, serve,
-    AppState, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext,
-    OffRuntimeStore, QueueLauncher, Schedule, SourceResolver, TokenSource, TriggerConfig,
+    AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
+    LaunchContext, OffRuntimeStore, QueueLauncher, Schedule, SourceResolver, TokenSource,
+    TriggerConfig,
 };
 use doctown_worker::deploy;
 use std::path::PathBuf;
@@ -41,6 +43,51 @@ fn factory(config: StagesConfig) -> HandlerFactory {
             config.github.token = Some(token.clone());
         }
         Stages::new(config).into_handlers()
+    })
+}
+
+/// Prices a job before it runs: ingest and a structural assemble in memory,
+/// then the generate stage's token count for the configured model.
+struct PipelineEstimator {
+    config: StagesConfig,
+}
+
+impl Estimator for PipelineEstimator {
+    fn estimate(&self, input: &JobInput) -> Result<serde_json::Value, String> {
+        let store = doctown_store::MemoryStore::new();
+        let stages = Stages::new(self.config.clone());
+        let mut input = input.clone();
+        input
+            .options
+            .insert("embed".into(), serde_json::json!({ "enabled": false }));
+        input.options.insert(
+            "assemble".into(),
+            serde_json::json!({ "use_embeddings": false }),
+        );
+        let runner = doctown_pipeline::Runner::new(&store, stages.first(3));
+        let job = crate::host::new_job_id();
+        runner
+            .submit(job.clone(), input)
+            .map_err(|e| e.to_string())?;
+        let state = runner.run(&job).map_err(|e| e.to_string())?;
+        let name = state
+            .source
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let generate_input = doctown_generate::GenerateInput::load(&store, &job, &name)
+            .map_err(|e| e.to_string())?;
+        let estimate = doctown_generate::estimate(&generate_input, &self.config.generate);
+        serde_json::to_value(&estimate).map_err(|e| e.to_string())
+    }
+}
+
+/// An estimator when a model writes the summaries; facts cost nothing.
+fn estimator(config: &StagesConfig) -> Option<Arc<dyn Estimator>> {
+    (config.generate.backend == doctown_generate::Backend::OpenAi).then(|| {
+        Arc::new(PipelineEstimator {
+            config: config.clone(),
+        }) as Arc<dyn Estimator>
     })
 }
 
@@ -86,7 +133,10 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let (store, launcher) = launcher(&args.server, &config)?;
-        let state = AppState::new(store, Arc::new(launcher.clone()), config);
+        let mut state = AppState::new(store, Arc::new(launcher.clone()), config);
+        if let Some(estimator) = estimator(&StagesConfig::from_env()?) {
+            state = state.with_estimator(estimator);
+        }
         eprintln!("doctown serving on http://{}", args.addr);
         serve(args.addr, state, async {
             let _ = tokio::signal::ctrl_c().await;

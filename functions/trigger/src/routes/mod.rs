@@ -8,6 +8,7 @@
 //! signature instead.
 
 pub mod body;
+pub mod estimate;
 pub mod events;
 pub mod jobs;
 pub mod library;
@@ -25,6 +26,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use doctown_core::JobId;
 use doctown_store::ObjectStore;
+pub use estimate::Estimator;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -41,6 +43,8 @@ pub struct AppState {
     pub launcher: Arc<dyn JobLauncher>,
     pub config: Arc<TriggerConfig>,
     pub downloads: Option<Arc<dyn DownloadLinks>>,
+    /// Prices jobs before they run (`POST /estimate`), when a model is configured.
+    pub estimator: Option<Arc<dyn Estimator>>,
     /// When this router was built (uptime in `/health`).
     pub started_at: std::time::Instant,
 }
@@ -56,8 +60,15 @@ impl AppState {
             launcher,
             config: Arc::new(config),
             downloads: None,
+            estimator: None,
             started_at: std::time::Instant::now(),
         }
+    }
+
+    /// Answers `POST /estimate` with `estimator`.
+    pub fn with_estimator(mut self, estimator: Arc<dyn Estimator>) -> Self {
+        self.estimator = Some(estimator);
+        self
     }
 
     /// Redirects docpack downloads to links made by `links` (pre-signed URLs).
@@ -85,6 +96,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/jobs/{id}/cancel"),
     ("get", "/docpacks"),
     ("post", "/stages/{stage}"),
+    ("post", "/estimate"),
     ("post", "/webhooks/github"),
     ("get", "/health"),
     ("get", "/metrics"),
@@ -97,6 +109,7 @@ pub(crate) const API_PREFIXES: &[&str] = &[
     "/jobs",
     "/docpacks",
     "/stages",
+    "/estimate",
     "/webhooks",
     "/health",
     "/metrics",
@@ -109,6 +122,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/jobs", post(jobs::create))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
         .route("/stages/{stage}", post(stages::invoke))
+        .route("/estimate", post(estimate::estimate))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key,

@@ -41,3 +41,37 @@ describe('SubmitForm', () => {
 		expect(screen.getByText(/enter a GitHub URL/)).toBeInTheDocument();
 	});
 });
+
+describe('SubmitForm cost estimate', () => {
+	it('shows the tiers the configured model would cost', async () => {
+		const onEstimate = vi.fn(async () => ({
+			model: 'gpt-4o-mini',
+			tiers: [
+				{ name: 'facts only', symbols: 0, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 },
+				{ name: 'all symbols', symbols: 18, requests: 3, prompt_tokens: 2462, completion_tokens: 1434, cost_usd: 0.0012 }
+			]
+		}));
+		render(SubmitForm, { onSubmit: vi.fn(), onEstimate });
+		await fireEvent.input(screen.getByLabelText('Repository'), { target: { value: 'github.com/o/r' } });
+		await fireEvent.click(screen.getByRole('button', { name: 'Estimate cost' }));
+		expect(onEstimate).toHaveBeenCalledWith('github.com/o/r', '');
+		expect(await screen.findByText('all symbols')).toBeInTheDocument();
+		expect(screen.getByText('$0.0012')).toBeInTheDocument();
+		expect(screen.getByText('gpt-4o-mini')).toBeInTheDocument();
+	});
+
+	it('says facts summaries are free when no model is configured', async () => {
+		render(SubmitForm, { onSubmit: vi.fn(), onEstimate: vi.fn(async () => null) });
+		await fireEvent.input(screen.getByLabelText('Repository'), { target: { value: 'github.com/o/r' } });
+		await fireEvent.click(screen.getByRole('button', { name: 'Estimate cost' }));
+		expect(await screen.findByText(/No model is configured/)).toBeInTheDocument();
+	});
+
+	it('does not estimate an invalid URL', async () => {
+		const onEstimate = vi.fn();
+		render(SubmitForm, { onSubmit: vi.fn(), onEstimate });
+		await fireEvent.input(screen.getByLabelText('Repository'), { target: { value: 'https://gitlab.com/o/r' } });
+		await fireEvent.click(screen.getByRole('button', { name: 'Estimate cost' }));
+		expect(onEstimate).not.toHaveBeenCalled();
+	});
+});
