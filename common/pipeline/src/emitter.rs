@@ -157,22 +157,12 @@ pub fn read_events(
 ) -> Result<Vec<Event>, StoreError> {
     let mut events = Vec::new();
     for key in store.list(&doctown_core::artifacts::events_prefix(job_id))? {
-        let Some(object) = store.get(&key)? else {
-            continue;
-        };
-        for line in object
-            .bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-        {
-            let event: Event = serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
-                key: key.clone(),
-                message: e.to_string(),
-            })?;
-            if after.is_none_or(|a| event.sequence > a) {
-                events.push(event);
-            }
-        }
+        let segment: Vec<Event> = doctown_store::get_jsonl(store, &key)?.unwrap_or_default();
+        events.extend(
+            segment
+                .into_iter()
+                .filter(|e| after.is_none_or(|a| e.sequence > a)),
+        );
     }
     events.sort_by_key(|e| e.sequence);
     Ok(events)

@@ -80,6 +80,36 @@ pub trait ObjectStore: Send + Sync {
     }
 }
 
+/// Parses a JSON Lines object (blank lines skipped); an error names the
+/// object and the line.
+pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
+    key: &str,
+    bytes: &[u8],
+) -> Result<Vec<T>, StoreError> {
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .map(|(n, line)| {
+            serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
+                key: key.to_string(),
+                message: format!("line {}: {e}", n + 1),
+            })
+        })
+        .collect()
+}
+
+/// Reads and parses a JSON Lines object, or `None` when the key does not exist.
+pub fn get_jsonl<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Option<Vec<T>>, StoreError> {
+    store
+        .get(key)?
+        .map(|object| parse_jsonl(key, &object.bytes))
+        .transpose()
+}
+
 /// Reads and parses a JSON object.
 pub fn get_json<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,

@@ -16,7 +16,7 @@ use crate::options::{AssembleOptions, MethodChoice};
 use crate::vectors::VectorLookup;
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_store::{ObjectStore, StoreError};
+use doctown_store::ObjectStore;
 use std::sync::Arc;
 
 /// Opens a job's embedding vectors (the embed stage's reader).
@@ -195,20 +195,7 @@ fn read_lines<T: serde::de::DeserializeOwned>(
             "ingest artifact {key} not found: run the ingest stage again"
         ))
     })?;
-    object
-        .bytes
-        .split(|b| *b == b'\n')
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            serde_json::from_slice(line).map_err(|e| {
-                StoreError::Corrupt {
-                    key: key.to_string(),
-                    message: e.to_string(),
-                }
-                .into()
-            })
-        })
-        .collect()
+    Ok(doctown_store::parse_jsonl(key, &object.bytes)?)
 }
 
 /// Writes the artifacts; returns the manifest's key.

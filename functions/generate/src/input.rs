@@ -12,6 +12,7 @@ use crate::facts::{display_name, ClusterFacts, GenerateInput, ModuleFacts, Symbo
 use doctown_core::artifacts::artifact_key;
 use doctown_core::{JobId, SymbolId, SymbolKind};
 use doctown_store::ObjectStore;
+use doctown_store::StoreError;
 use std::collections::HashMap;
 
 fn names(refs: &[SymbolRef]) -> Vec<String> {
@@ -176,16 +177,8 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(
     let object = store.get(key)?.ok_or_else(|| GenerateError::MissingInput {
         key: key.to_string(),
     })?;
-    let mut out = Vec::new();
-    for (n, line) in object.bytes.split(|b| *b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let value = serde_json::from_slice(line).map_err(|e| GenerateError::BadInput {
-            key: key.to_string(),
-            message: format!("line {}: {e}", n + 1),
-        })?;
-        out.push(value);
-    }
-    Ok(out)
+    doctown_store::parse_jsonl(key, &object.bytes).map_err(|e| match e {
+        StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
+        other => other.into(),
+    })
 }

@@ -22,7 +22,6 @@ pub use error::IngestError;
 pub use handler::IngestHandler;
 pub use lines::LineIndex;
 pub use options::IngestOptions;
-pub use writer::parse_lines;
 
 use doctown_core::events::ingest::FileSkipped;
 use doctown_core::{Import, Symbol};

@@ -61,20 +61,3 @@ pub fn push_line<T: Serialize>(buffer: &mut Vec<u8>, item: &T) {
     serde_json::to_writer(&mut *buffer, item).expect("artifact types serialise");
     buffer.push(b'\n');
 }
-
-/// Parses JSON Lines, naming the object on error.
-pub fn parse_lines<T: serde::de::DeserializeOwned>(
-    key: &str,
-    bytes: &[u8],
-) -> Result<Vec<T>, StoreError> {
-    bytes
-        .split(|b| *b == b'\n')
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            serde_json::from_slice(line).map_err(|e| StoreError::Corrupt {
-                key: key.to_string(),
-                message: e.to_string(),
-            })
-        })
-        .collect()
-}

@@ -6,7 +6,7 @@ use doctown_core::artifacts::assemble::{
 use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
 use doctown_pipeline::StageFailure;
-use doctown_store::{get_json, ObjectStore};
+use doctown_store::{get_json, get_jsonl, ObjectStore};
 use serde::de::DeserializeOwned;
 
 /// Everything the docpack is made from.
@@ -30,18 +30,7 @@ fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T
 }
 
 fn lines<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<Vec<T>, StageFailure> {
-    let object = store
-        .get(key)?
-        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
-    object
-        .bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            serde_json::from_slice(l)
-                .map_err(|e| StageFailure::invalid(format!("corrupt artifact {key}: {e}")))
-        })
-        .collect()
+    get_jsonl(store, key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))
 }
 
 fn stage_artifact(state: &JobState, stage: Stage, name: &str) -> Result<String, StageFailure> {
