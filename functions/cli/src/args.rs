@@ -229,9 +229,14 @@ pub struct BuildOptions {
     /// With a model configured: document only the N most central symbols by model.
     #[arg(long, value_name = "N")]
     pub llm_top: Option<usize>,
-    /// With a model configured: spend at most this many US dollars on the model.
-    #[arg(long, value_name = "USD")]
+    /// With a model configured: spend at most this many US dollars on the
+    /// model [default: $0.0001 per source file, $0.005 for 50 files].
+    #[arg(long, value_name = "USD", conflicts_with = "all_symbols")]
     pub budget: Option<f64>,
+    /// With a model configured: send every non-trivial symbol to the model,
+    /// with no default budget (see `doctown estimate` for what it costs).
+    #[arg(long, conflicts_with = "llm_top")]
+    pub all_symbols: bool,
     /// Refuse (or stop) a model generation that would cost more than this.
     #[arg(long, value_name = "USD")]
     pub max_cost: Option<f64>,

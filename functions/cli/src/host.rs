@@ -146,6 +146,9 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
     if let Some(v) = build.budget {
         generate.insert("budget_usd".into(), v.into());
     }
+    if build.all_symbols {
+        generate.insert("budget_per_file_usd".into(), serde_json::Value::Null);
+    }
     if let Some(v) = build.max_cost {
         generate.insert("max_cost".into(), v.into());
     }
@@ -165,4 +168,44 @@ pub fn ingest_options(source: &SourceArgs) -> doctown_ingest::IngestOptions {
         options.max_total_bytes = v;
     }
     options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source() -> SourceArgs {
+        SourceArgs {
+            source: ".".into(),
+            git_ref: None,
+            max_file_bytes: None,
+            max_total_bytes: None,
+        }
+    }
+
+    #[test]
+    fn generate_flags_become_job_options() {
+        let plain = job_input(&source(), &BuildOptions::default());
+        assert!(!plain.options.contains_key("generate"));
+        let all = job_input(
+            &source(),
+            &BuildOptions {
+                all_symbols: true,
+                max_cost: Some(0.5),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            all.options["generate"],
+            serde_json::json!({ "budget_per_file_usd": null, "max_cost": 0.5 })
+        );
+        let lifted = doctown_generate::GenerateConfig::default()
+            .overlay_job_options(&all.options["generate"])
+            .unwrap();
+        assert_eq!(lifted.effective_budget(50), None);
+        assert_eq!(
+            doctown_generate::GenerateConfig::default().effective_budget(50),
+            Some(0.005)
+        );
+    }
 }

@@ -27,6 +27,10 @@ const HOST_ONLY: [&str; 6] = [
     "api_key",
 ];
 
+/// The default model budget per source file: $0.005 per 50 files, the
+/// target for a model run with no tier chosen.
+pub const DEFAULT_BUDGET_PER_FILE_USD: f64 = 0.0001;
+
 /// Who writes the summaries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,6 +110,10 @@ pub struct GenerateConfig {
     pub llm_top: Option<usize>,
     /// Symbols go to the model, most important first, while the estimate fits.
     pub budget_usd: Option<f64>,
+    /// Without `llm_top` or `budget_usd`, the budget is this many dollars per
+    /// source file ($0.005 for a 50-file repository at the default);
+    /// `None` sends every non-trivial symbol to the model.
+    pub budget_per_file_usd: Option<f64>,
     /// Module overviews and the architecture summary from the model too.
     pub overviews: bool,
     /// Reuse cached answers (`cache/generate/<model>/…`).
@@ -142,6 +150,7 @@ impl Default for GenerateConfig {
             max_cost: None,
             llm_top: None,
             budget_usd: None,
+            budget_per_file_usd: Some(DEFAULT_BUDGET_PER_FILE_USD),
             overviews: true,
             cache: true,
             trivial_to_facts: true,
@@ -204,6 +213,12 @@ impl GenerateConfig {
         config.max_cost = number("DOCTOWN_LLM_MAX_COST")?;
         config.budget_usd = number("DOCTOWN_LLM_BUDGET_USD")?;
         config.llm_top = number("DOCTOWN_LLM_TOP")?.map(|n| n as usize);
+        if let Some(v) = var("DOCTOWN_LLM_BUDGET_PER_FILE_USD") {
+            config.budget_per_file_usd = match v.trim() {
+                "none" | "off" | "unlimited" => None,
+                _ => number("DOCTOWN_LLM_BUDGET_PER_FILE_USD")?,
+            };
+        }
         config.validate()?;
         Ok(config)
     }
@@ -265,7 +280,11 @@ impl GenerateConfig {
         if self.max_batch_items == 0 {
             return bad("max_batch_items is 0".into());
         }
-        for (name, value) in [("max_cost", self.max_cost), ("budget_usd", self.budget_usd)] {
+        for (name, value) in [
+            ("max_cost", self.max_cost),
+            ("budget_usd", self.budget_usd),
+            ("budget_per_file_usd", self.budget_per_file_usd),
+        ] {
             if value.is_some_and(|v| !v.is_finite() || v < 0.0) {
                 return bad(format!("{name} must be a non-negative number"));
             }
@@ -284,6 +303,34 @@ impl GenerateConfig {
             return bad("azure_deployment needs base_url (the resource endpoint)".into());
         }
         Ok(())
+    }
+
+    /// The dollars symbols may cost for a repository of `source_files`
+    /// files: `budget_usd` if set; none when `llm_top` is set alone (the
+    /// count is the limit); else `budget_per_file_usd` × files.
+    pub fn effective_budget(&self, source_files: usize) -> Option<f64> {
+        if self.budget_usd.is_some() {
+            return self.budget_usd;
+        }
+        if self.llm_top.is_some() {
+            return None;
+        }
+        self.budget_per_file_usd
+            .map(|per_file| per_file * source_files.max(1) as f64)
+    }
+
+    /// The tier's name for people: `budget $0.005`, `top 100`,
+    /// `default budget $0.0057` (57 files) or `all symbols`.
+    pub fn tier_name(&self, source_files: usize) -> String {
+        match (self.llm_top, self.budget_usd, self.budget_per_file_usd) {
+            (_, Some(b), _) => format!("budget ${b}"),
+            (Some(top), None, _) => format!("top {top}"),
+            (None, None, Some(_)) => format!(
+                "default budget ${:.4}",
+                self.effective_budget(source_files).unwrap_or(0.0)
+            ),
+            (None, None, None) => "all symbols".into(),
+        }
     }
 
     /// The key, for the openai backend: an error before any work if absent.

@@ -131,11 +131,7 @@ fn estimate_with(
         cached,
     ));
     let n = select_tier(&plan, config, &counter, cached);
-    let name = match (config.llm_top, config.budget_usd) {
-        (_, Some(b)) => format!("budget ${b}"),
-        (Some(top), None) => format!("top {top}"),
-        (None, None) => "all symbols".into(),
-    };
+    let name = config.tier_name(plan.source_files);
     let selected = tier(name, &plan, n, overviews, config, &counter, cached);
     let cached_items = plan
         .symbols
@@ -177,12 +173,12 @@ impl Estimate {
             self.model, self.encoding, self.symbols, self.modules, self.truncated, self.cached
         );
         out.push_str(&format!(
-            "{:<16} {:>8} {:>9} {:>14} {:>12} {:>10}\n",
+            "{:<26} {:>8} {:>9} {:>14} {:>12} {:>10}\n",
             "tier", "symbols", "requests", "prompt tok", "output tok", "cost $"
         ));
         for t in self.tiers.iter().chain(std::iter::once(&self.selected)) {
             out.push_str(&format!(
-                "{:<16} {:>8} {:>9} {:>14} {:>12} {:>10.4}\n",
+                "{:<26} {:>8} {:>9} {:>14} {:>12} {:>10.4}\n",
                 t.name, t.symbols, t.requests, t.prompt_tokens, t.completion_tokens, t.cost_usd
             ));
         }

@@ -89,6 +89,19 @@ pub struct GenerateInput {
     pub clusters: Vec<ClusterFacts>,
 }
 
+impl GenerateInput {
+    /// Distinct source files: those of the modules and of the symbols.
+    pub fn source_files(&self) -> usize {
+        let mut paths: std::collections::HashSet<&str> = self
+            .modules
+            .iter()
+            .flat_map(|m| m.files.iter().map(String::as_str))
+            .collect();
+        paths.extend(self.symbols.iter().map(|s| s.path.as_str()));
+        paths.len()
+    }
+}
+
 /// A short display name: the last two segments of a qualified name
 /// (`crate::store::LocalStore::get` → `LocalStore::get`, `pkg.mod.f` → `mod.f`).
 pub fn display_name(qualified: &str) -> String {

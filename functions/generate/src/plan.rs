@@ -36,6 +36,8 @@ pub struct Plan {
     pub symbols: Vec<WorkItem>,
     pub modules: Vec<WorkItem>,
     pub architecture: Option<WorkItem>,
+    /// Source files in the repository (what a per-file budget scales with).
+    pub source_files: usize,
 }
 
 /// Symbol indices, most important first: each cluster's representative
@@ -87,6 +89,7 @@ pub fn build_plan(
     config: &GenerateConfig,
 ) -> Plan {
     let limit = config.prompt_truncate_tokens;
+    let source_files = input.source_files();
     let symbols = priority_order(input)
         .into_iter()
         .filter(|i| !(config.trivial_to_facts && writer.is_trivial(&input.symbols[*i])))
@@ -108,6 +111,7 @@ pub fn build_plan(
             symbols,
             modules: Vec::new(),
             architecture: None,
+            source_files,
         };
     }
     let cut = |text: String| {
@@ -145,6 +149,7 @@ pub fn build_plan(
         symbols,
         modules,
         architecture,
+        source_files,
     }
 }
 
@@ -205,7 +210,8 @@ pub fn overview_cost(
 }
 
 /// How many symbols (a prefix of `plan.symbols`) go to the model: all, the
-/// `llm_top` first, or as many as `budget_usd` covers after the overviews.
+/// `llm_top` first, or as many as the budget
+/// ([`GenerateConfig::effective_budget`]) covers after the overviews.
 /// Cached items cost nothing.
 pub fn select_tier(
     plan: &Plan,
@@ -217,7 +223,7 @@ pub fn select_tier(
     if let Some(top) = config.llm_top {
         n = n.min(top);
     }
-    let Some(budget) = config.budget_usd else {
+    let Some(budget) = config.effective_budget(plan.source_files) else {
         return n;
     };
     let left = budget - overview_cost(plan, config, counter, cached).cost_usd;

@@ -81,7 +81,7 @@ impl ItemKind {
     pub fn system_prompt(self) -> String {
         let task = match self {
             ItemKind::Symbol => "You write reference documentation for a codebase. For each symbol in the data, \
-write one or two sentences saying what it does and what role it plays, using only the facts given (name, kind, \
+write one or two sentences (35 words at most) saying what it does and what role it plays, using only the facts given (name, kind, \
 signature, doc comment, callers, callees, cluster, centrality). Focus on purpose, not implementation; mention a \
 caller or callee by name only when it helps; never invent behaviour; plain sentences, identifiers in backticks.",
             ItemKind::Module => "You write reference documentation for a codebase. For each module (a directory \

@@ -7,8 +7,8 @@
 //! ```text
 //! DOCTOWN_BENCH_CONTEXTS=DIR cargo test -p doctown-generate --release --test bench -- --ignored --nocapture
 //! ```
-//! DIR holds `contexts.jsonl`, `modules.json`, `clusters.json` (see
-//! `benches/contexts_from_ingest.py`); without it the fixture is used.
+//! DIR is a built job's `jobs/<job>/assemble/` (its `contexts.jsonl`,
+//! `modules.json`, `clusters.json`); without it the fixture is used.
 
 mod common;
 
@@ -74,11 +74,19 @@ async fn generate_benchmark() {
     );
     println!("{}", estimate(&input, &base).render());
     let runs = [
-        ("batched, all non-trivial", base.clone()),
+        ("default (budget $0.0001 per file)", base.clone()),
+        (
+            "batched, all non-trivial",
+            GenerateConfig {
+                budget_per_file_usd: None,
+                ..base.clone()
+            },
+        ),
         (
             "one symbol per request",
             GenerateConfig {
                 max_batch_items: 1,
+                budget_per_file_usd: None,
                 ..base.clone()
             },
         ),
@@ -86,6 +94,7 @@ async fn generate_benchmark() {
             "batched, every symbol",
             GenerateConfig {
                 trivial_to_facts: false,
+                budget_per_file_usd: None,
                 ..base.clone()
             },
         ),

@@ -176,6 +176,7 @@ fn the_facts_model_drives_the_model_path_offline() {
     let config = GenerateConfig {
         backend: Backend::OpenAi,
         trivial_to_facts: false,
+        budget_per_file_usd: None,
         ..Default::default()
     };
     let handler = GenerateHandler::with_model(config, Arc::new(FactsModel::default()));

@@ -26,6 +26,7 @@ fn config(server: &ScriptServer) -> GenerateConfig {
         request_timeout_secs: 5,
         overviews: false,
         trivial_to_facts: false,
+        budget_per_file_usd: None,
         ..Default::default()
     }
 }
@@ -411,6 +412,69 @@ async fn tiers_send_the_most_central_symbols_first() {
         .await
         .unwrap();
     assert_eq!(none.totals.documented, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_tier_chosen_the_budget_scales_with_the_files() {
+    let server =
+        ScriptServer::start(|n, r| answer_all(r, 1000 + n as u64, 40 * r.ids().len() as u64));
+    // 300 symbols in 30 files: the default $0.0001 per file is $0.003.
+    let mut contexts = common::synthetic_contexts(300);
+    for (i, c) in contexts.iter_mut().enumerate() {
+        c.path = format!("src/service/part_{}.rs", i % 30);
+    }
+    let input = GenerateInput::from_assemble("synthetic", &contexts, &[], None);
+    assert_eq!(input.source_files(), 30);
+    let default = GenerateConfig {
+        budget_per_file_usd: GenerateConfig::default().budget_per_file_usd,
+        ..config(&server)
+    };
+    assert_eq!(default.effective_budget(30), Some(0.003));
+    let estimate = doctown_generate::estimate(&input, &default);
+    assert!(
+        estimate.selected.name.starts_with("default budget $0.0030"),
+        "{}",
+        estimate.selected.name
+    );
+    let outcome = run(default.clone(), &input, None).await.unwrap();
+    let documented = outcome.totals.documented;
+    assert!(documented > 0 && documented < 300, "{documented} by model");
+    assert_eq!(documented as usize, estimate.selected.symbols);
+    assert!(
+        outcome.cost.cost_usd <= 0.003 * 1.2,
+        "${}",
+        outcome.cost.cost_usd
+    );
+    // An explicit budget or llm_top replaces the default; `None` lifts it.
+    assert_eq!(
+        GenerateConfig {
+            budget_usd: Some(1.0),
+            ..default.clone()
+        }
+        .effective_budget(30),
+        Some(1.0)
+    );
+    assert_eq!(
+        GenerateConfig {
+            llm_top: Some(5),
+            ..default.clone()
+        }
+        .effective_budget(30),
+        None
+    );
+    let before = server.requests().len();
+    let all = run(
+        GenerateConfig {
+            budget_per_file_usd: None,
+            ..default
+        },
+        &input,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.totals.documented, 300);
+    assert!(server.requests().len() > before);
 }
 
 fn config_with(server: &ScriptServer) -> GenerateConfig {
