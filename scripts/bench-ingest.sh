@@ -33,6 +33,9 @@ for run in 1 2; do
   measure "doctown symbols (run $run)" "$DOCTOWN" symbols "$CORPUS" --format jsonl --max-total-bytes 1000000000
   measure "doctown ingest (run $run)" "$DOCTOWN" ingest "$CORPUS" --store "$WORK/store$run" --max-total-bytes 1000000000
 done
+# Again into the second run's store: every file is unchanged since the
+# previous ingest of this source, so none is parsed again.
+measure "doctown ingest (unchanged)" "$DOCTOWN" ingest "$CORPUS" --store "$WORK/store2" --max-total-bytes 1000000000
 echo
 echo "ctags tags: $(grep -vc '^!' "$WORK/tags")"
 "$DOCTOWN" symbols "$CORPUS" --format jsonl --max-total-bytes 1000000000 | wc -l | xargs echo "doctown symbols:"

@@ -9,7 +9,8 @@ use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, unique};
 use crate::rust::base_type_name;
-use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolId, SymbolKind};
+use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolKind};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Totals of one resolution run.
@@ -25,35 +26,54 @@ pub fn resolve_calls(
     symbols: &mut [Symbol],
     imports_by_path: &HashMap<String, Vec<Import>>,
 ) -> ResolveStats {
-    let mut results: Vec<(usize, usize, Option<SymbolId>)> = Vec::new();
-    {
-        let index = Index::build(symbols);
-        let mut scopes: HashMap<&str, FileScope> = HashMap::new();
-        let no_imports = Vec::new();
-        for (i, caller) in symbols.iter().enumerate() {
-            if caller.calls.is_empty() {
-                continue;
-            }
-            let scope = scopes.entry(caller.path.as_str()).or_insert_with(|| {
-                let imports = imports_by_path.get(&caller.path).unwrap_or(&no_imports);
-                file_scope(&index, &caller.path, caller.language, imports)
-            });
-            let resolver = Resolver {
-                index: &index,
-                scope,
-                caller: i,
-            };
-            for (j, call) in caller.calls.iter().enumerate() {
-                let target = resolver.resolve(call).map(|t| symbols[t].id.clone());
-                results.push((i, j, target));
-            }
+    // Callers grouped in runs of one file (symbols come in path order), so
+    // each run builds its file's import scope once; runs resolve in parallel.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, symbol) in symbols.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if symbols[run.start].path == symbol.path => run.end = i + 1,
+            _ => runs.push(i..i + 1),
         }
     }
-    let mut stats = ResolveStats::default();
-    for (i, j, target) in results {
-        stats.calls += 1;
-        stats.resolved += u64::from(target.is_some());
-        symbols[i].calls[j].resolved = target;
+    // (caller, call, callee) indices of the resolved calls: small, so the
+    // parallel collect stays cheap next to the symbols themselves.
+    let resolved: Vec<(u32, u32, u32)> = {
+        let symbols: &[Symbol] = symbols;
+        let index = Index::build(symbols);
+        let no_imports = Vec::new();
+        runs.into_par_iter()
+            .filter(|run| symbols[run.clone()].iter().any(|s| !s.calls.is_empty()))
+            .flat_map_iter(|run| {
+                let first = &symbols[run.start];
+                let imports = imports_by_path.get(&first.path).unwrap_or(&no_imports);
+                let scope = file_scope(&index, &first.path, first.language, imports);
+                let mut out = Vec::new();
+                for i in run {
+                    let resolver = Resolver {
+                        index: &index,
+                        scope: &scope,
+                        caller: i,
+                    };
+                    for (j, call) in symbols[i].calls.iter().enumerate() {
+                        if let Some(target) = resolver.resolve(call) {
+                            out.push((i as u32, j as u32, target as u32));
+                        }
+                    }
+                }
+                out
+            })
+            .collect()
+    };
+    let stats = ResolveStats {
+        calls: symbols.iter().map(|s| s.calls.len() as u64).sum(),
+        resolved: resolved.len() as u64,
+    };
+    for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
+        call.resolved = None;
+    }
+    for (i, j, target) in resolved {
+        let id = symbols[target as usize].id.clone();
+        symbols[i as usize].calls[j as usize].resolved = Some(id);
     }
     stats
 }

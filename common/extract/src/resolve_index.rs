@@ -5,7 +5,7 @@
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::rust::base_type_name;
 use doctown_core::{Import, Language, Symbol, SymbolKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Languages that can call each other's symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,13 +93,13 @@ impl<'a> Index<'a> {
             .collect();
         let mut index = Index {
             symbols,
-            by_name: HashMap::new(),
-            by_file_name: HashMap::new(),
-            children: HashMap::new(),
-            methods: HashMap::new(),
-            modules: HashMap::new(),
-            py_suffixes: HashMap::new(),
-            default_exports: HashMap::new(),
+            by_name: HashMap::default(),
+            by_file_name: HashMap::default(),
+            children: HashMap::default(),
+            methods: HashMap::default(),
+            modules: HashMap::default(),
+            py_suffixes: HashMap::default(),
+            default_exports: HashMap::default(),
             parent_of,
         };
         let mut last_path: Option<&str> = None;

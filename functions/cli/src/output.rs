@@ -44,8 +44,12 @@ pub fn print_summary(state: &JobState) {
     if let Ok(totals) =
         serde_json::from_value::<IngestTotals>(state.stage(Stage::Ingest).summary.clone())
     {
+        let reused = match totals.files_reused {
+            0 => String::new(),
+            n => format!(", {n} unchanged since the last ingest"),
+        };
         println!(
-            "files    {} parsed, {} skipped ({} with syntax errors)",
+            "files    {} parsed, {} skipped ({} with syntax errors{reused})",
             totals.files_parsed, totals.files_skipped, totals.files_with_syntax_errors
         );
         let languages: Vec<String> = totals

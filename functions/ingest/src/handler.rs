@@ -3,6 +3,7 @@
 
 use crate::error::IngestError;
 use crate::options::IngestOptions;
+use crate::reuse::{self, PreviousReader, ReusePointer};
 use crate::scan::{scan, ParsedFile, ScanSink};
 use crate::writer::{push_line, ShardWriter};
 use doctown_core::artifacts::artifact_key;
@@ -60,8 +61,21 @@ impl IngestHandler {
                 *size,
             ))?;
         }
+        let pointer_key = reuse::pointer_key(&ctx.job.input.source, &fetched.resolved.kind);
+        let mut previous = if options.reuse_previous {
+            PreviousReader::open(ctx.store, &pointer_key)?
+        } else {
+            None
+        };
         let cancel = || ctx.cancel.is_cancelled();
-        scan(&fetched.root, &options, &cancel, &mut sink)?;
+        scan(
+            &fetched.root,
+            &options,
+            &cancel,
+            previous.as_mut(),
+            &mut sink,
+        )?;
+        drop(previous);
         let StoreSink {
             shards,
             mut symbols,
@@ -94,6 +108,12 @@ impl IngestHandler {
         ctx.store.put(&manifest.skipped, &skipped)?;
         let manifest_key = key(IngestManifest::NAME);
         doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
+        let pointer = ReusePointer::new(
+            job.clone(),
+            manifest.files.clone(),
+            manifest.symbols.clone(),
+        );
+        doctown_store::put_json(ctx.store, &pointer_key, &pointer)?;
         Ok(StageOutput {
             status: StageStatus::Succeeded,
             artifacts: [("manifest".to_string(), manifest_key)]
@@ -137,7 +157,7 @@ impl StageHandler for IngestHandler {
 
 /// Writes JSON Lines through a temporary file, so a large artifact is never
 /// held in memory twice.
-fn write_jsonl_streamed<T: serde::Serialize>(
+fn write_jsonl_streamed<T: serde::Serialize + Sync>(
     store: &dyn doctown_store::ObjectStore,
     key: &str,
     items: &[T],
@@ -147,12 +167,25 @@ fn write_jsonl_streamed<T: serde::Serialize>(
         path: key.to_string(),
         source,
     };
+    use rayon::prelude::*;
     let mut file = tempfile::tempfile().map_err(io)?;
     {
         let mut out = std::io::BufWriter::new(&mut file);
-        for item in items {
-            serde_json::to_writer(&mut out, item).map_err(|e| io(e.into()))?;
-            out.write_all(b"\n").map_err(io)?;
+        // Blocks serialise in parallel; a few blocks are in memory at once.
+        for group in items.chunks(4 * 1024) {
+            let blocks: Vec<Vec<u8>> = group
+                .par_chunks(256)
+                .map(|block| {
+                    let mut bytes = Vec::new();
+                    for item in block {
+                        push_line(&mut bytes, item);
+                    }
+                    bytes
+                })
+                .collect();
+            for block in blocks {
+                out.write_all(&block).map_err(io)?;
+            }
         }
         out.flush().map_err(io)?;
     }
@@ -190,8 +223,10 @@ impl ScanSink for StoreSink<'_, '_> {
             record,
             symbols,
             chunks,
+            reused,
         } = file;
         self.count(&record);
+        self.totals.files_reused += u64::from(reused);
         self.ctx.events.emit(&FileDetected {
             path: record.path.clone(),
             language: record.language,

@@ -6,7 +6,8 @@
 //! batches with tree-sitter (`doctown_extract`) and cuts chunks
 //! ([`chunker`]), and the [`IngestHandler`] streams chunks to sharded JSON
 //! Lines in the object store, then resolves calls across the repository and
-//! writes symbols, files and the manifest.
+//! writes symbols, files and the manifest. Files unchanged since the
+//! previous ingest of the same source are not parsed again ([`reuse`]).
 
 pub mod chunker;
 pub mod detect;
@@ -14,6 +15,7 @@ mod error;
 mod handler;
 mod lines;
 pub mod options;
+pub mod reuse;
 pub mod scan;
 pub mod walk;
 mod writer;
@@ -49,7 +51,7 @@ pub fn symbols_of(root: &Path, options: &IngestOptions) -> Result<Vec<Symbol>, I
         }
     }
     let mut collect = Collect::default();
-    scan::scan(root, options, &|| false, &mut collect)?;
+    scan::scan(root, options, &|| false, None, &mut collect)?;
     doctown_extract::resolve_calls(&mut collect.symbols, &collect.imports);
     Ok(collect.symbols)
 }

@@ -20,6 +20,9 @@ pub struct IngestOptions {
     pub batch_files: usize,
     /// Emit one `ingest.chunk_created.v1` event per chunk. Default true.
     pub chunk_events: bool,
+    /// Take unchanged files' symbols from the previous ingest of the same
+    /// source instead of parsing them again. Default true.
+    pub reuse_previous: bool,
 }
 
 impl Default for IngestOptions {
@@ -32,6 +35,7 @@ impl Default for IngestOptions {
             shard_size: 2000,
             batch_files: 256,
             chunk_events: true,
+            reuse_previous: true,
         }
     }
 }

@@ -1,18 +1,20 @@
 //! Parsing the walked files in parallel, in bounded batches, and handing
 //! each result to a sink in path order.
 //!
-//! Memory stays bounded: only one batch of files (and their chunks) is alive
-//! at a time; the sink decides what to keep.
+//! Memory stays bounded: at most two batches of files (and their chunks)
+//! are alive at a time, one parsing and one in the sink; the sink decides
+//! what to keep.
 
 use crate::chunker::chunk_file;
 use crate::detect::{is_binary, looks_minified};
 use crate::error::IngestError;
 use crate::lines::LineIndex;
 use crate::options::IngestOptions;
+use crate::reuse::{Previous, PreviousReader};
 use crate::walk::{skip, walk, Candidate};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::{Chunk, FileRecord, Symbol};
-use doctown_extract::Extractor;
+use doctown_extract::{Extraction, Extractor};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -23,6 +25,8 @@ pub struct ParsedFile {
     pub record: FileRecord,
     pub symbols: Vec<Symbol>,
     pub chunks: Vec<Chunk>,
+    /// Symbols and imports came from the previous run (unchanged content).
+    pub reused: bool,
 }
 
 /// Receives results in path order.
@@ -36,11 +40,13 @@ enum Outcome {
     Skipped(FileSkipped),
 }
 
-/// Walks `root`, parses every candidate and feeds `sink`.
+/// Walks `root`, parses every candidate and feeds `sink`. With `previous`,
+/// unchanged files take their extraction from the previous run instead.
 pub fn scan(
     root: &Path,
     options: &IngestOptions,
     is_cancelled: &(dyn Fn() -> bool + Sync),
+    mut previous: Option<&mut PreviousReader>,
     sink: &mut dyn ScanSink,
 ) -> Result<(), IngestError> {
     let walked = walk(root, options).map_err(|source| IngestError::Read {
@@ -57,27 +63,59 @@ pub fn scan(
     for skipped in walked.skipped {
         sink.skipped(skipped)?;
     }
-    for batch in walked.candidates.chunks(options.batch_files.max(1)) {
-        if is_cancelled() {
-            return Err(IngestError::Cancelled);
-        }
-        let outcomes: Vec<Outcome> = batch
-            .par_iter()
-            .map_init(Extractor::new, |extractor, c| {
-                parse_one(extractor, c, options)
+    // Batch k+1 parses on the pool while the sink takes batch k, so the
+    // sink's work (serialising, events, the store) overlaps the parsing.
+    let parse = |batch: Vec<(&Candidate, Option<Previous>)>| -> Vec<Outcome> {
+        batch
+            .into_par_iter()
+            .map_init(Extractor::new, |extractor, (c, prior)| {
+                parse_one(extractor, c, prior, options)
             })
-            .collect();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Parsed(file) => sink.parsed(file)?,
-                Outcome::Skipped(skipped) => sink.skipped(skipped)?,
+            .collect()
+    };
+    let joined = |handle: std::thread::ScopedJoinHandle<'_, Vec<Outcome>>| {
+        handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    };
+    std::thread::scope(|scope| {
+        let mut pending = None;
+        for batch in walked.candidates.chunks(options.batch_files.max(1)) {
+            if is_cancelled() {
+                return Err(IngestError::Cancelled);
             }
+            let batch: Vec<(&Candidate, Option<Previous>)> = batch
+                .iter()
+                .map(|c| (c, previous.as_mut().and_then(|p| p.take(&c.path))))
+                .collect();
+            let next = scope.spawn(move || parse(batch));
+            if let Some(previous) = pending.replace(next) {
+                feed(sink, joined(previous))?;
+            }
+        }
+        match pending {
+            Some(last) => feed(sink, joined(last)),
+            None => Ok(()),
+        }
+    })
+}
+
+fn feed(sink: &mut dyn ScanSink, outcomes: Vec<Outcome>) -> Result<(), IngestError> {
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Parsed(file) => sink.parsed(file)?,
+            Outcome::Skipped(skipped) => sink.skipped(skipped)?,
         }
     }
     Ok(())
 }
 
-fn parse_one(extractor: &mut Extractor, candidate: &Candidate, options: &IngestOptions) -> Outcome {
+fn parse_one(
+    extractor: &mut Extractor,
+    candidate: &Candidate,
+    prior: Option<Previous>,
+    options: &IngestOptions,
+) -> Outcome {
     let bytes = match std::fs::read(&candidate.abs_path) {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -103,34 +141,43 @@ fn parse_one(extractor: &mut Extractor, candidate: &Candidate, options: &IngestO
     if looks_minified(&source) {
         return Outcome::Skipped(skip(&candidate.path, SkipReason::Minified, size));
     }
-    Outcome::Parsed(parse_text(
-        extractor,
+    let reused = prior.and_then(|p| p.extraction(candidate.language, &sha256));
+    let (extraction, reused) = match reused {
+        Some(extraction) => (extraction, true),
+        None => (
+            extractor.extract(&candidate.path, candidate.language, &source),
+            false,
+        ),
+    };
+    let mut file = parsed_file(
         &candidate.path,
         candidate.language,
-        source,
+        &source,
+        extraction,
         sha256,
         lossy,
         options,
-    ))
+    );
+    file.reused = reused;
+    Outcome::Parsed(file)
 }
 
-/// Extracts and chunks one file's text.
-pub fn parse_text(
-    extractor: &mut Extractor,
+/// Chunks one file's text given its extraction.
+fn parsed_file(
     path: &str,
     language: doctown_core::Language,
-    source: String,
+    source: &str,
+    extraction: Extraction,
     sha256: String,
     lossy_utf8: bool,
     options: &IngestOptions,
 ) -> ParsedFile {
-    let extraction = extractor.extract(path, language, &source);
-    let chunks = chunk_file(path, language, &source, &extraction.symbols, options);
+    let chunks = chunk_file(path, language, source, &extraction.symbols, options);
     let record = FileRecord {
         path: path.to_string(),
         language,
         size_bytes: source.len() as u64,
-        lines: LineIndex::new(&source).line_count(),
+        lines: LineIndex::new(source).line_count(),
         sha256,
         symbols: extraction.symbols.len() as u32,
         chunks: chunks.len() as u32,
@@ -142,5 +189,6 @@ pub fn parse_text(
         record,
         symbols: extraction.symbols,
         chunks,
+        reused: false,
     }
 }

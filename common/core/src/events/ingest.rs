@@ -100,6 +100,10 @@ pub struct IngestTotals {
     pub files_parsed: u64,
     pub files_skipped: u64,
     pub files_with_syntax_errors: u64,
+    /// Files unchanged since the previous ingest of the source, whose
+    /// symbols were taken from it instead of parsed again.
+    #[serde(default)]
+    pub files_reused: u64,
     pub bytes_parsed: u64,
     pub symbols: u64,
     pub chunks: u64,

@@ -1,0 +1,181 @@
+//! Reusing the previous ingest of a source: unchanged files are not parsed
+//! again, and the artifacts are byte-for-byte those of a fresh ingest —
+//! after no change, after a change, and when the previous artifacts are
+//! damaged or gone.
+
+use doctown_core::events::ingest::IngestTotals;
+use doctown_core::{JobId, JobInput, JobState, Stage, StageStatus};
+use doctown_ingest::IngestHandler;
+use doctown_pipeline::Runner;
+use doctown_sources::GitHubConfig;
+use doctown_store::{LocalStore, ObjectStore};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../common/extract/tests/fixtures"
+);
+
+/// A small repository of the extractor's realistic fixtures, in folders.
+fn repository(dir: &Path) {
+    for name in [
+        "geometry.rs",
+        "shop_models.py",
+        "store.go",
+        "users.ts",
+        "server.js",
+        "TodoList.tsx",
+    ] {
+        let text = fs::read(Path::new(FIXTURES).join(name)).unwrap();
+        for folder in ["a", "b"] {
+            fs::create_dir_all(dir.join(folder)).unwrap();
+            fs::write(dir.join(folder).join(name), &text).unwrap();
+        }
+    }
+}
+
+fn ingest(
+    store: &LocalStore,
+    source: &Path,
+    job: &str,
+    options: Option<serde_json::Value>,
+) -> JobState {
+    let handler = IngestHandler::new(GitHubConfig::default());
+    let runner = Runner::new(store, vec![&handler]);
+    let mut input = JobInput {
+        source: source.display().to_string(),
+        ..JobInput::default()
+    };
+    if let Some(options) = options {
+        input.options.insert("ingest".into(), options);
+    }
+    let id = JobId::new(job).unwrap();
+    runner.submit(id.clone(), input).unwrap();
+    let state = runner.run(&id).unwrap();
+    assert_eq!(
+        state.stage(Stage::Ingest).status,
+        StageStatus::Succeeded,
+        "{state:?}"
+    );
+    state
+}
+
+fn totals(state: &JobState) -> IngestTotals {
+    serde_json::from_value(state.stage(Stage::Ingest).summary.clone()).unwrap()
+}
+
+/// Every ingest artifact but the manifest (which names the job), by name.
+fn artifacts(store: &LocalStore, job: &str) -> BTreeMap<String, Vec<u8>> {
+    let prefix = format!("jobs/{job}/ingest/");
+    store
+        .list(&prefix)
+        .unwrap()
+        .into_iter()
+        .filter(|k| !k.ends_with("manifest.json"))
+        .map(|k| {
+            let bytes = store.get(&k).unwrap().unwrap().bytes;
+            (k[prefix.len()..].to_string(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn unchanged_files_are_reused_and_the_output_is_identical() {
+    let repo = tempfile::tempdir().unwrap();
+    repository(repo.path());
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(store_dir.path()).unwrap();
+
+    let first = totals(&ingest(&store, repo.path(), "job-first", None));
+    assert_eq!(first.files_parsed, 12);
+    assert_eq!(first.files_reused, 0);
+    assert!(first.symbols > 50, "{first:?}");
+
+    let second = totals(&ingest(&store, repo.path(), "job-second", None));
+    assert_eq!(second.files_reused, 12);
+    assert_eq!(second.symbols, first.symbols);
+    assert_eq!(second.calls_resolved, first.calls_resolved);
+    assert_eq!(
+        artifacts(&store, "job-second"),
+        artifacts(&store, "job-first")
+    );
+
+    // One file changes (a new function) and one is added: only those parse.
+    let mut geometry = fs::read_to_string(repo.path().join("a/geometry.rs")).unwrap();
+    geometry.push_str("\npub fn extra_area(r: f64) -> f64 {\n    r * r\n}\n");
+    fs::write(repo.path().join("a/geometry.rs"), geometry).unwrap();
+    fs::write(
+        repo.path().join("a/added.py"),
+        "def added():\n    return 1\n",
+    )
+    .unwrap();
+    let third = totals(&ingest(&store, repo.path(), "job-third", None));
+    assert_eq!(third.files_parsed, 13);
+    assert_eq!(third.files_reused, 11);
+    assert_eq!(third.symbols, first.symbols + 2);
+
+    // The same tree ingested fresh into an empty store gives the same bytes.
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = LocalStore::open(fresh_dir.path()).unwrap();
+    let cold = totals(&ingest(&fresh, repo.path(), "job-third", None));
+    assert_eq!(cold.files_reused, 0);
+    assert_eq!(
+        artifacts(&store, "job-third"),
+        artifacts(&fresh, "job-third")
+    );
+
+    // Reuse can be turned off.
+    let off = totals(&ingest(
+        &store,
+        repo.path(),
+        "job-off",
+        Some(serde_json::json!({ "reuse_previous": false })),
+    ));
+    assert_eq!(off.files_reused, 0);
+    assert_eq!(artifacts(&store, "job-off"), artifacts(&fresh, "job-third"));
+}
+
+#[test]
+fn damaged_or_missing_previous_artifacts_fall_back_to_parsing() {
+    let repo = tempfile::tempdir().unwrap();
+    repository(repo.path());
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(store_dir.path()).unwrap();
+    ingest(&store, repo.path(), "job-one", None);
+    let expected = artifacts(&store, "job-one");
+
+    // Truncated symbols: the files before the cut are reused, the rest parsed.
+    let symbols_key = "jobs/job-one/ingest/symbols.jsonl";
+    let symbols = store.get(symbols_key).unwrap().unwrap().bytes;
+    store
+        .put(symbols_key, &symbols[..symbols.len() / 2])
+        .unwrap();
+    let two = totals(&ingest(&store, repo.path(), "job-two", None));
+    assert!(two.files_reused > 0 && two.files_reused < 12, "{two:?}");
+    assert_eq!(artifacts(&store, "job-two"), expected);
+
+    // A garbled line in files.jsonl ends reuse at that point.
+    let files_key = "jobs/job-two/ingest/files.jsonl";
+    let files = String::from_utf8(store.get(files_key).unwrap().unwrap().bytes).unwrap();
+    let garbled: Vec<&str> = files
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 3 { "{not json" } else { l })
+        .collect();
+    store
+        .put(files_key, (garbled.join("\n") + "\n").as_bytes())
+        .unwrap();
+    let three = totals(&ingest(&store, repo.path(), "job-three", None));
+    assert_eq!(three.files_reused, 3);
+    assert_eq!(artifacts(&store, "job-three"), expected);
+
+    // The previous job deleted: a plain parse.
+    for key in store.list("jobs/job-three/").unwrap() {
+        store.delete(&key).unwrap();
+    }
+    let four = totals(&ingest(&store, repo.path(), "job-four", None));
+    assert_eq!(four.files_reused, 0);
+    assert_eq!(artifacts(&store, "job-four"), expected);
+}
