@@ -50,12 +50,19 @@ for name in "${@:-small medium large}"; do
     if [ "$size" != large ]; then
       row "$size, embeddings, cold" "$repo" "$WORK/store-$size"
       # One-file change: append a function to one source file, rebuild with the warm store.
-      f="$(find "$repo" -name '*.rs' -o -name '*.py' | sort | head -1)"
+      f="$(find "$repo" -name '*.rs' -o -name '*.py' | sort | sed -n 1p)"
       cp "$f" "$WORK/orig"
       case "$f" in *.rs) printf '\npub fn bench_extra() -> u32 { 42 }\n' >> "$f" ;; *) printf '\ndef bench_extra():\n    return 42\n' >> "$f" ;; esac
       row "$size, embeddings, one-file change" "$repo" "$WORK/store-$size"
       cp "$WORK/orig" "$f"
     fi
     row "$size, --embeddings off" "$repo" "$WORK/store-off-$size" --embeddings off
+    if [ "$size" = large ]; then
+      f="$(find "$repo" -name '*.py' | sort | sed -n 1p)"
+      cp "$f" "$WORK/orig"
+      printf '\ndef bench_extra():\n    return 42\n' >> "$f"
+      row "$size, --embeddings off, one-file change" "$repo" "$WORK/store-off-$size" --embeddings off
+      cp "$WORK/orig" "$f"
+    fi
   done
 done
