@@ -49,7 +49,8 @@ describe('SubmitForm cost estimate', () => {
 			tiers: [
 				{ name: 'facts only', symbols: 0, requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 },
 				{ name: 'all symbols', symbols: 18, requests: 3, prompt_tokens: 2462, completion_tokens: 1434, cost_usd: 0.0012 }
-			]
+			],
+			selected: { name: 'default budget $0.0004', symbols: 5, requests: 1, prompt_tokens: 900, completion_tokens: 240, cost_usd: 0.0003 }
 		}));
 		render(SubmitForm, { onSubmit: vi.fn(), onEstimate });
 		await fireEvent.input(screen.getByLabelText('Repository'), { target: { value: 'github.com/o/r' } });
@@ -58,6 +59,8 @@ describe('SubmitForm cost estimate', () => {
 		expect(await screen.findByText('all symbols')).toBeInTheDocument();
 		expect(screen.getByText('$0.0012')).toBeInTheDocument();
 		expect(screen.getByText('gpt-4o-mini')).toBeInTheDocument();
+		expect(screen.getByText('default budget $0.0004')).toBeInTheDocument();
+		expect(screen.getByText(/writes 5\s+symbol summaries/)).toBeInTheDocument();
 	});
 
 	it('says facts summaries are free when no model is configured', async () => {
