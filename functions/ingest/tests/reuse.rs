@@ -9,6 +9,7 @@ use doctown_ingest::IngestHandler;
 use doctown_pipeline::Runner;
 use doctown_sources::GitHubConfig;
 use doctown_store::{LocalStore, ObjectStore};
+use doctown_store_s3::{S3Config, S3Store};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -36,8 +37,34 @@ fn repository(dir: &Path) {
     }
 }
 
+/// Stores to run each test on: a local directory always, and S3 (moto) when
+/// `DOCTOWN_TEST_S3_ENDPOINT` names one (`scripts/test.sh` starts it).
+fn stores(test: &str) -> Vec<(Box<dyn ObjectStore>, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores: Vec<(Box<dyn ObjectStore>, Option<tempfile::TempDir>)> =
+        vec![(Box::new(LocalStore::open(dir.path()).unwrap()), Some(dir))];
+    match std::env::var("DOCTOWN_TEST_S3_ENDPOINT") {
+        Ok(endpoint) => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let config = S3Config::local(endpoint, "doctown-ingest-tests")
+                .with_prefix(format!("{test}-{}-{nanos}", std::process::id()));
+            let s3 = S3Store::connect(&config).unwrap();
+            s3.ensure_bucket().unwrap();
+            stores.push((Box::new(s3), None));
+        }
+        Err(_) => eprintln!(
+            "\n*** {test}: S3 part SKIPPED: DOCTOWN_TEST_S3_ENDPOINT is not set \
+             (run scripts/start-moto.sh, or scripts/test.sh which does) ***\n"
+        ),
+    }
+    stores
+}
+
 fn ingest(
-    store: &LocalStore,
+    store: &dyn ObjectStore,
     source: &Path,
     job: &str,
     options: Option<serde_json::Value>,
@@ -67,7 +94,7 @@ fn totals(state: &JobState) -> IngestTotals {
 }
 
 /// Every ingest artifact but the manifest (which names the job), by name.
-fn artifacts(store: &LocalStore, job: &str) -> BTreeMap<String, Vec<u8>> {
+fn artifacts(store: &dyn ObjectStore, job: &str) -> BTreeMap<String, Vec<u8>> {
     let prefix = format!("jobs/{job}/ingest/");
     store
         .list(&prefix)
@@ -83,23 +110,27 @@ fn artifacts(store: &LocalStore, job: &str) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn unchanged_files_are_reused_and_the_output_is_identical() {
+    for (store, _dir) in stores("reuse") {
+        unchanged_files_are_reused(&*store);
+    }
+}
+
+fn unchanged_files_are_reused(store: &dyn ObjectStore) {
     let repo = tempfile::tempdir().unwrap();
     repository(repo.path());
-    let store_dir = tempfile::tempdir().unwrap();
-    let store = LocalStore::open(store_dir.path()).unwrap();
 
-    let first = totals(&ingest(&store, repo.path(), "job-first", None));
+    let first = totals(&ingest(store, repo.path(), "job-first", None));
     assert_eq!(first.files_parsed, 12);
     assert_eq!(first.files_reused, 0);
     assert!(first.symbols > 50, "{first:?}");
 
-    let second = totals(&ingest(&store, repo.path(), "job-second", None));
+    let second = totals(&ingest(store, repo.path(), "job-second", None));
     assert_eq!(second.files_reused, 12);
     assert_eq!(second.symbols, first.symbols);
     assert_eq!(second.calls_resolved, first.calls_resolved);
     assert_eq!(
-        artifacts(&store, "job-second"),
-        artifacts(&store, "job-first")
+        artifacts(store, "job-second"),
+        artifacts(store, "job-first")
     );
 
     // One file changes (a new function) and one is added: only those parse.
@@ -111,7 +142,7 @@ fn unchanged_files_are_reused_and_the_output_is_identical() {
         "def added():\n    return 1\n",
     )
     .unwrap();
-    let third = totals(&ingest(&store, repo.path(), "job-third", None));
+    let third = totals(&ingest(store, repo.path(), "job-third", None));
     assert_eq!(third.files_parsed, 13);
     assert_eq!(third.files_reused, 11);
     assert_eq!(third.symbols, first.symbols + 2);
@@ -122,29 +153,33 @@ fn unchanged_files_are_reused_and_the_output_is_identical() {
     let cold = totals(&ingest(&fresh, repo.path(), "job-third", None));
     assert_eq!(cold.files_reused, 0);
     assert_eq!(
-        artifacts(&store, "job-third"),
+        artifacts(store, "job-third"),
         artifacts(&fresh, "job-third")
     );
 
     // Reuse can be turned off.
     let off = totals(&ingest(
-        &store,
+        store,
         repo.path(),
         "job-off",
         Some(serde_json::json!({ "reuse_previous": false })),
     ));
     assert_eq!(off.files_reused, 0);
-    assert_eq!(artifacts(&store, "job-off"), artifacts(&fresh, "job-third"));
+    assert_eq!(artifacts(store, "job-off"), artifacts(&fresh, "job-third"));
 }
 
 #[test]
 fn damaged_or_missing_previous_artifacts_fall_back_to_parsing() {
+    for (store, _dir) in stores("damaged") {
+        damaged_previous_artifacts(&*store);
+    }
+}
+
+fn damaged_previous_artifacts(store: &dyn ObjectStore) {
     let repo = tempfile::tempdir().unwrap();
     repository(repo.path());
-    let store_dir = tempfile::tempdir().unwrap();
-    let store = LocalStore::open(store_dir.path()).unwrap();
-    ingest(&store, repo.path(), "job-one", None);
-    let expected = artifacts(&store, "job-one");
+    ingest(store, repo.path(), "job-one", None);
+    let expected = artifacts(store, "job-one");
 
     // Truncated symbols: the files before the cut are reused, the rest parsed.
     let symbols_key = "jobs/job-one/ingest/symbols.jsonl";
@@ -152,9 +187,9 @@ fn damaged_or_missing_previous_artifacts_fall_back_to_parsing() {
     store
         .put(symbols_key, &symbols[..symbols.len() / 2])
         .unwrap();
-    let two = totals(&ingest(&store, repo.path(), "job-two", None));
+    let two = totals(&ingest(store, repo.path(), "job-two", None));
     assert!(two.files_reused > 0 && two.files_reused < 12, "{two:?}");
-    assert_eq!(artifacts(&store, "job-two"), expected);
+    assert_eq!(artifacts(store, "job-two"), expected);
 
     // A garbled line in files.jsonl ends reuse at that point.
     let files_key = "jobs/job-two/ingest/files.jsonl";
@@ -167,15 +202,15 @@ fn damaged_or_missing_previous_artifacts_fall_back_to_parsing() {
     store
         .put(files_key, (garbled.join("\n") + "\n").as_bytes())
         .unwrap();
-    let three = totals(&ingest(&store, repo.path(), "job-three", None));
+    let three = totals(&ingest(store, repo.path(), "job-three", None));
     assert_eq!(three.files_reused, 3);
-    assert_eq!(artifacts(&store, "job-three"), expected);
+    assert_eq!(artifacts(store, "job-three"), expected);
 
     // The previous job deleted: a plain parse.
     for key in store.list("jobs/job-three/").unwrap() {
         store.delete(&key).unwrap();
     }
-    let four = totals(&ingest(&store, repo.path(), "job-four", None));
+    let four = totals(&ingest(store, repo.path(), "job-four", None));
     assert_eq!(four.files_reused, 0);
-    assert_eq!(artifacts(&store, "job-four"), expected);
+    assert_eq!(artifacts(store, "job-four"), expected);
 }
