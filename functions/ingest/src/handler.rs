@@ -62,8 +62,12 @@ impl IngestHandler {
             ))?;
         }
         let pointer_key = reuse::pointer_key(&ctx.job.input.source, &fetched.resolved.kind);
+        // Reuse is an optimisation: a store error here means a full parse.
         let mut previous = if options.reuse_previous {
-            PreviousReader::open(ctx.store, &pointer_key)?
+            PreviousReader::open(ctx.store, &pointer_key).unwrap_or_else(|e| {
+                tracing::warn!("previous ingest not reused: {e}");
+                None
+            })
         } else {
             None
         };
@@ -113,7 +117,9 @@ impl IngestHandler {
             manifest.files.clone(),
             manifest.symbols.clone(),
         );
-        doctown_store::put_json(ctx.store, &pointer_key, &pointer)?;
+        if let Err(e) = doctown_store::put_json(ctx.store, &pointer_key, &pointer) {
+            tracing::warn!("the next ingest of this source will parse every file: {e}");
+        }
         Ok(StageOutput {
             status: StageStatus::Succeeded,
             artifacts: [("manifest".to_string(), manifest_key)]
