@@ -13,6 +13,7 @@ use doctown_core::events::ingest::{
 use doctown_core::{FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Ingest, hosted anywhere: everything it needs is in the job input.
@@ -173,7 +174,6 @@ fn write_jsonl_streamed<T: serde::Serialize + Sync>(
         path: key.to_string(),
         source,
     };
-    use rayon::prelude::*;
     let mut file = tempfile::tempfile().map_err(io)?;
     {
         let mut out = std::io::BufWriter::new(&mut file);
