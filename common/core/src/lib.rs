@@ -25,7 +25,10 @@ pub use range::{ByteRange, Position, Span};
 pub use state::{
     JobInput, JobState, JobStatus, ResolvedSource, ShardState, Stage, StageState, StageStatus,
 };
-pub use symbol::{CallKind, CallSite, FileRecord, Import, Symbol, SymbolKind, Visibility};
+pub use symbol::{
+    CallKind, CallSite, FileRecord, FileRole, Import, Provenance, Symbol, SymbolKind, Visibility,
+    CONFIDENT,
+};
 
 /// The generator name written into artifacts and events.
 pub const GENERATOR: &str = "doctown";

@@ -83,10 +83,72 @@ pub enum CallKind {
     Constructor,
     /// `name!(…)`
     Macro,
+    /// A function or method named as a value, not called here: a callback
+    /// (`map(f)`, `.map(Self::f)`), a route handler, `callback=f`.
+    Reference,
 }
 
+/// How a call site was linked to its callee: the evidence, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// A compiler-grade index (SCIP) says so.
+    Scip,
+    /// The caller's own scope: `self.f()`, `Self::f()`, a sibling in the
+    /// same file or package, a name defined in an enclosing function.
+    Scope,
+    /// The file's imports name the callee's module or the callee itself.
+    Import,
+    /// The receiver's type is visible (a typed parameter or local, a
+    /// constructor call, a field's declared type) and has this method.
+    ReceiverType,
+    /// A call on a trait or interface method, linked to an implementation.
+    Dispatch,
+    /// No scope or import names it; the only definition with this name.
+    UniqueName,
+}
+
+impl Provenance {
+    pub const ALL: [Provenance; 6] = [
+        Provenance::Scip,
+        Provenance::Scope,
+        Provenance::Import,
+        Provenance::ReceiverType,
+        Provenance::Dispatch,
+        Provenance::UniqueName,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provenance::Scip => "scip",
+            Provenance::Scope => "scope",
+            Provenance::Import => "import",
+            Provenance::ReceiverType => "receiver_type",
+            Provenance::Dispatch => "dispatch",
+            Provenance::UniqueName => "unique_name",
+        }
+    }
+
+    /// The confidence an edge of this provenance gets, from how often such
+    /// edges were right on the call-graph evaluation (`scripts/eval-calls.sh`).
+    pub fn confidence(self) -> f32 {
+        match self {
+            Provenance::Scip => 1.0,
+            Provenance::Scope => 0.95,
+            Provenance::Import => 0.95,
+            Provenance::ReceiverType => 0.9,
+            Provenance::Dispatch => 0.7,
+            Provenance::UniqueName => 0.6,
+        }
+    }
+}
+
+/// Edges at or above this confidence are "confident": centrality, module
+/// dependencies, summaries and impact analysis use only these.
+pub const CONFIDENT: f32 = 0.8;
+
 /// A call inside a symbol's body, with the callee as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallSite {
     /// The callee as written, e.g. `self.store.get`, `Vec::new`, `fetch`.
     pub callee: String,
@@ -98,9 +160,26 @@ pub struct CallSite {
     pub kind: CallKind,
     /// 1-based line of the call.
     pub line: u32,
+    /// The receiver's type when the code states it (a typed parameter or
+    /// local, a constructor call, a field's declared type), e.g. `Store`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_type: Option<String>,
     /// The symbol this call resolves to inside the repository, when unambiguous.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<SymbolId>,
+    /// How `resolved` was found; set with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// How sure the link is, in [0, 1]; set with `resolved`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+impl CallSite {
+    /// A resolved call whose link is at least [`CONFIDENT`].
+    pub fn is_confident(&self) -> bool {
+        self.resolved.is_some() && self.confidence.unwrap_or(0.0) >= CONFIDENT
+    }
 }
 
 /// An import of a file, normalised.
@@ -152,6 +231,71 @@ pub struct Symbol {
     pub calls: Vec<CallSite>,
 }
 
+/// What a file is for. Centrality, cluster labels, module overviews and the
+/// architecture summary describe `source` code; tests show up as "tested
+/// by" facts.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FileRole {
+    #[default]
+    Source,
+    Test,
+    Fixture,
+    Example,
+    Bench,
+    Generated,
+    Vendored,
+    Docs,
+}
+
+impl FileRole {
+    pub const ALL: [FileRole; 8] = [
+        FileRole::Source,
+        FileRole::Test,
+        FileRole::Fixture,
+        FileRole::Example,
+        FileRole::Bench,
+        FileRole::Generated,
+        FileRole::Vendored,
+        FileRole::Docs,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FileRole::Source => "source",
+            FileRole::Test => "test",
+            FileRole::Fixture => "fixture",
+            FileRole::Example => "example",
+            FileRole::Bench => "bench",
+            FileRole::Generated => "generated",
+            FileRole::Vendored => "vendored",
+            FileRole::Docs => "docs",
+        }
+    }
+
+    pub fn is_source(self) -> bool {
+        self == FileRole::Source
+    }
+}
+
+impl Symbol {
+    /// Whether the symbol's own attributes mark it as test code: a Rust
+    /// `#[test]`/`#[bench]` function (also `#[tokio::test]`) or a
+    /// `#[cfg(test)]` item. Items inside such an item are test code too.
+    pub fn is_test_marked(&self) -> bool {
+        self.attributes.iter().any(|a| {
+            let a: String = a.chars().filter(|c| !c.is_whitespace()).collect();
+            a.starts_with("#[test")
+                || a.starts_with("#[cfg(test")
+                || a.starts_with("#[bench")
+                || a.ends_with("::test]")
+                || a.contains("::test(")
+        })
+    }
+}
+
 /// What ingest learned about one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRecord {
@@ -166,10 +310,18 @@ pub struct FileRecord {
     pub chunks: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<Import>,
+    /// The repository files this file's imports name, as resolved with the
+    /// repository's module system (crate names, `go.mod`, packages);
+    /// sorted. `None` in artifacts written before ingest resolved them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_files: Option<Vec<String>>,
     /// The parser recovered from syntax errors; symbols may be incomplete.
     #[serde(default)]
     pub has_syntax_errors: bool,
     /// The file was not valid UTF-8 and was decoded lossily.
     #[serde(default)]
     pub lossy_utf8: bool,
+    /// What the file is for (from its path, name and header).
+    #[serde(default)]
+    pub role: FileRole,
 }

@@ -55,7 +55,7 @@ fn roundtrip_preserves_every_part() {
         }
     );
     assert!(d.manifest.parts.embeddings && d.manifest.parts.symbol_contexts);
-    assert_eq!(d.manifest.schema_version, "docpack/1.0");
+    assert_eq!(d.manifest.schema_version, "docpack/1.1");
     assert_eq!(d.manifest.docpack_id, d.manifest.checksum.value);
     assert_eq!(d.graph.metrics.edges_by_kind["calls"], 3);
     // Floats have one form: 6 decimals.
@@ -167,6 +167,43 @@ fn newer_minor_version_is_read() {
     let report = verify(&path).unwrap();
     assert_eq!(report.ignored_entries, ["future_part.json"]);
     assert!(report.to_string().starts_with("ok: "));
+}
+
+/// A 1.0 docpack has no roles, provenance, confidence or unresolved
+/// counts, and no `references`/`tested_by` edges: it still reads, with
+/// those fields absent.
+#[test]
+fn version_1_0_is_still_read() {
+    let mut entries = common::fixture::encoded().entries;
+    edit_manifest(&mut entries, |m| {
+        m["schema_version"] = "docpack/1.0".into();
+    });
+    let strip = |v: &mut serde_json::Value, list: &str, fields: &[&str]| {
+        for item in v[list].as_array_mut().unwrap() {
+            for f in fields {
+                item.as_object_mut().unwrap().remove(*f);
+            }
+        }
+    };
+    for (name, bytes) in entries.iter_mut() {
+        let mut v: serde_json::Value = match name.as_str() {
+            "nodes.json" | "graph.json" | "source_map.json" => {
+                serde_json::from_slice(bytes).unwrap()
+            }
+            _ => continue,
+        };
+        match name.as_str() {
+            "nodes.json" => strip(&mut v, "symbols", &["role", "unresolved_calls"]),
+            "graph.json" => strip(&mut v, "edges", &["provenance", "confidence"]),
+            _ => strip(&mut v, "files", &["role"]),
+        }
+        *bytes = serde_json::to_vec(&v).unwrap();
+    }
+    let d = read_docpack_bytes(&repack(entries, true), &ReadLimits::default()).unwrap();
+    assert_eq!(d.manifest.version(), Some((1, 0)));
+    assert!(d.nodes.symbols.iter().all(|s| s.role.is_none()));
+    assert!(d.graph.edges.iter().all(|e| e.confidence.is_none()));
+    assert!(d.source_map.files.iter().all(|f| f.role.is_none()));
 }
 
 #[test]

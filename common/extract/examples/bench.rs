@@ -83,7 +83,11 @@ fn main() {
         imports.insert(rel, e.imports);
     }
     let extracted = started.elapsed();
-    let stats = resolve_calls(&mut symbols, &imports);
+    let stats = resolve_calls(
+        &mut symbols,
+        &imports,
+        &doctown_extract::ProjectLayout::default(),
+    );
     println!(
         "{count} files, {} MB, {errors} with errors, {} symbols, {} calls ({} resolved); extract {:?}, total {:?}",
         bytes / 1_000_000,

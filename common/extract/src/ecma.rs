@@ -29,6 +29,7 @@ impl Rules for EcmaRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
+        crate::bindings::ecma(node, cx);
         match node.kind() {
             "function_declaration" | "generator_function_declaration" | "function_signature" => {
                 let open = node.kind() != "function_signature";
@@ -309,5 +310,8 @@ impl EcmaRules {
             .filter_map(|i| i.alias.clone())
             .collect();
         reclassify_module_calls(&mut cx.symbols, &bindings);
+        crate::walk::fill_field_receivers(cx, |s| {
+            (s.kind == SymbolKind::Method).then(|| "this".to_string())
+        });
     }
 }

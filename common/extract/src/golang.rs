@@ -9,7 +9,10 @@ use doctown_core::{SymbolKind, Visibility};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
-pub(crate) struct GoRules;
+pub(crate) struct GoRules {
+    /// The file's prefix is its package's import path (from `go.mod`).
+    pub import_path: bool,
+}
 
 fn visibility(name: &str) -> Visibility {
     if name.starts_with(char::is_uppercase) {
@@ -48,11 +51,19 @@ impl Rules for GoRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
+        crate::bindings::go(node, cx);
         match node.kind() {
             "package_clause" => {
                 if let Some(name) = node.named_child(0) {
                     let name = cx.text(name).to_string();
-                    cx.set_root_prefix(name);
+                    // Under a go.mod the prefix is the import path; an
+                    // external test package (`x_test`) is a package of its own.
+                    if !self.import_path {
+                        cx.set_root_prefix(name);
+                    } else if name.ends_with("_test") {
+                        let prefix = format!("{}_test", cx.prefix());
+                        cx.set_root_prefix(prefix);
+                    }
                 }
                 false
             }
@@ -361,4 +372,9 @@ pub(crate) fn finish(cx: &mut Cx) {
         .filter(|b| b != "_" && b != ".")
         .collect();
     reclassify_module_calls(&mut cx.symbols, &bindings);
+    crate::walk::fill_field_receivers(cx, |s| {
+        let receiver = s.signature.strip_prefix("func (")?;
+        let name = receiver.split([' ', ')']).next()?;
+        (s.kind == SymbolKind::Method && !name.is_empty()).then(|| name.to_string())
+    });
 }

@@ -18,24 +18,29 @@
 //! `default` with the local name as alias; `import * as ns` is a whole-module
 //! import with alias `ns`.
 
+mod bindings;
 mod ecma;
 mod ecma_decl;
 mod ecma_imports;
 mod golang;
+mod layout;
 mod modpath;
 mod python;
 mod resolve;
 mod resolve_index;
 mod resolve_modules;
 mod resolve_rules;
+mod roles;
 mod rust;
 mod rust_calls;
 mod rust_imports;
 mod text;
 mod walk;
 
+pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
-pub use resolve::{resolve_calls, ResolveStats};
+pub use resolve::{import_targets, resolve_calls, ResolveStats};
+pub use roles::file_role;
 
 /// A hash of the extractor's rules, the core types and the grammars (see
 /// `build.rs`): equal fingerprints extract equal symbols from equal files.
@@ -43,6 +48,7 @@ pub const EXTRACTOR_FINGERPRINT: &str = env!("DOCTOWN_EXTRACTOR_FINGERPRINT");
 
 use doctown_core::{Import, Language, Symbol, SymbolId};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, Parser, Tree};
 use walk::Cx;
@@ -68,6 +74,7 @@ pub struct Extraction {
 /// reused across files; not `Sync` — use one per thread.
 pub struct Extractor {
     parsers: Vec<(Language, Parser)>,
+    layout: Arc<ProjectLayout>,
 }
 
 impl Default for Extractor {
@@ -89,6 +96,12 @@ fn grammar(language: Language) -> tree_sitter::Language {
 
 impl Extractor {
     pub fn new() -> Extractor {
+        Self::with_layout(Arc::default())
+    }
+
+    /// An extractor whose qualified names start from the roots `layout`
+    /// names (crate names, Go import paths, package names).
+    pub fn with_layout(layout: Arc<ProjectLayout>) -> Extractor {
         let parsers = Language::ALL
             .into_iter()
             .map(|language| {
@@ -99,7 +112,7 @@ impl Extractor {
                 (language, parser)
             })
             .collect();
-        Extractor { parsers }
+        Extractor { parsers, layout }
     }
 
     fn parse(&mut self, language: Language, source: &str) -> Option<Tree> {
@@ -126,11 +139,14 @@ impl Extractor {
             };
         };
         let root = tree.root_node();
-        let prefix = module_path(path, language);
+        let prefix = self.layout.qualified_prefix(path, language);
         let (symbols, parents, imports) = match language {
             Language::Rust => {
                 let mut cx = Cx::new(source, path, language, prefix, "::");
                 walk::walk(root, &mut rust::RustRules, &mut cx);
+                walk::fill_field_receivers(&mut cx, |s| {
+                    (s.kind == doctown_core::SymbolKind::Method).then(|| "self".to_string())
+                });
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::Python => {
@@ -147,8 +163,12 @@ impl Extractor {
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::Go => {
+                let import_path = self
+                    .layout
+                    .go_import_path(modpath::go_package_dir(path))
+                    .is_some();
                 let mut cx = Cx::new(source, path, language, prefix, ".");
-                walk::walk(root, &mut golang::GoRules, &mut cx);
+                walk::walk(root, &mut golang::GoRules { import_path }, &mut cx);
                 golang::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)
             }

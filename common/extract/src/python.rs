@@ -18,6 +18,7 @@ impl Rules for PythonRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
+        crate::bindings::python(node, cx);
         match node.kind() {
             "function_definition" => {
                 let in_class = cx
@@ -250,4 +251,7 @@ pub(crate) fn finish(cx: &mut Cx) {
         }
     }
     reclassify_module_calls(&mut cx.symbols, &bindings);
+    crate::walk::fill_field_receivers(cx, |s| {
+        (s.kind == SymbolKind::Method).then(|| "self".to_string())
+    });
 }

@@ -1,30 +1,54 @@
-//! Call resolution across a repository: each call site is linked to the
-//! one symbol it can mean, trying in order (1) the caller's own scope
-//! (`self.f()`, `this.f()`, `Self::f()`, a Go receiver), (2) the caller's
-//! file, (3) its imports, (4) a repository-wide unique name. Anything
-//! ambiguous stays unresolved. Lookups are hash-indexed, so the cost is
-//! linear in calls.
+//! Call resolution across a repository. Each call site is linked to the
+//! one symbol the code says it means, or left unresolved: "unknown" is
+//! better than "wrong". In order:
+//!
+//! 1. the caller's own scope: `self.f()`, `this.f()`, `Self::f()`, a Go
+//!    receiver, then the caller's file (or Go package) — [`Provenance::Scope`];
+//! 2. the file's imports and the module system (`module.f()`,
+//!    `crate::a::f()`, `other_crate::f()`, `pkg.F()`) — [`Provenance::Import`].
+//!    A name imported from outside the repository is bound there: it never
+//!    falls through to a same-named local symbol;
+//! 3. the receiver's type where the code states it (a typed parameter or
+//!    local, a constructor call, a field's declared type) — its methods and
+//!    its bases' — [`Provenance::ReceiverType`]; a receiver of a known type
+//!    that is not the repository's stays unresolved;
+//! 4. a method call on a receiver of unknown type, only when exactly one
+//!    method in the repository has the name and the name is not one that
+//!    standard types have — [`Provenance::UniqueName`], below the
+//!    confidence threshold.
+//!
+//! Each link carries its provenance and that provenance's confidence.
+//! Lookups are hash-indexed, so the cost is linear in calls.
 
+use crate::layout::ProjectLayout;
 use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, unique};
 use crate::rust::base_type_name;
-use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolKind};
+use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Totals of one resolution run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ResolveStats {
+    /// Call sites (function references not counted).
     pub calls: u64,
     pub resolved: u64,
+    /// Resolved calls at or above [`doctown_core::CONFIDENT`].
+    pub confident: u64,
+    /// Functions named as values that were linked (`references` edges).
+    pub references: u64,
 }
 
 /// Resolves call sites to symbol ids across the whole repository, in place
-/// (sets [`CallSite::resolved`]). `imports_by_path` holds each file's imports.
+/// (sets [`CallSite::resolved`], its provenance and confidence).
+/// `imports_by_path` holds each file's imports; `layout` the crate names and
+/// module roots its manifests declare.
 pub fn resolve_calls(
     symbols: &mut [Symbol],
     imports_by_path: &HashMap<String, Vec<Import>>,
+    layout: &ProjectLayout,
 ) -> ResolveStats {
     // Callers grouped in runs of one file (symbols come in path order), so
     // each run builds its file's import scope once; runs resolve in parallel.
@@ -37,7 +61,7 @@ pub fn resolve_calls(
     }
     // (caller, call, callee) indices of the resolved calls: small, so the
     // parallel collect stays cheap next to the symbols themselves.
-    let resolved: Vec<(u32, u32, u32)> = {
+    let resolved: Vec<(u32, u32, u32, Provenance)> = {
         let symbols: &[Symbol] = symbols;
         let index = Index::build(symbols);
         let no_imports = Vec::new();
@@ -46,7 +70,7 @@ pub fn resolve_calls(
             .flat_map_iter(|run| {
                 let first = &symbols[run.start];
                 let imports = imports_by_path.get(&first.path).unwrap_or(&no_imports);
-                let scope = file_scope(&index, &first.path, first.language, imports);
+                let scope = file_scope(&index, layout, &first.path, first.language, imports);
                 let mut out = Vec::new();
                 for i in run {
                     let resolver = Resolver {
@@ -55,8 +79,8 @@ pub fn resolve_calls(
                         caller: i,
                     };
                     for (j, call) in symbols[i].calls.iter().enumerate() {
-                        if let Some(target) = resolver.resolve(call) {
-                            out.push((i as u32, j as u32, target as u32));
+                        if let Some((target, how)) = resolver.resolve(call) {
+                            out.push((i as u32, j as u32, target as u32, how));
                         }
                     }
                 }
@@ -64,24 +88,75 @@ pub fn resolve_calls(
             })
             .collect()
     };
-    let stats = ResolveStats {
-        calls: symbols.iter().map(|s| s.calls.len() as u64).sum(),
-        resolved: resolved.len() as u64,
-    };
     for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
         call.resolved = None;
+        call.provenance = None;
+        call.confidence = None;
     }
-    for (i, j, target) in resolved {
+    for (i, j, target, how) in resolved {
         let id = symbols[target as usize].id.clone();
-        symbols[i as usize].calls[j as usize].resolved = Some(id);
+        let call = &mut symbols[i as usize].calls[j as usize];
+        call.resolved = Some(id);
+        call.provenance = Some(how);
+        call.confidence = Some(how.confidence());
+    }
+    let mut stats = ResolveStats::default();
+    for call in symbols.iter().flat_map(|s| &s.calls) {
+        if call.kind == CallKind::Reference {
+            stats.references += u64::from(call.resolved.is_some());
+            continue;
+        }
+        stats.calls += 1;
+        stats.resolved += u64::from(call.resolved.is_some());
+        stats.confident += u64::from(call.is_confident());
     }
     stats
+}
+
+/// The repository files each file's imports name (through the same
+/// bindings call resolution uses), sorted, the file itself left out.
+/// Files without symbols are not in the index, so nothing imports them.
+pub fn import_targets(
+    symbols: &[Symbol],
+    imports_by_path: &HashMap<String, Vec<Import>>,
+    layout: &ProjectLayout,
+) -> HashMap<String, Vec<String>> {
+    let index = Index::build(symbols);
+    let language_of: HashMap<&str, doctown_core::Language> = symbols
+        .iter()
+        .map(|s| (s.path.as_str(), s.language))
+        .collect();
+    imports_by_path
+        .par_iter()
+        .filter_map(|(path, imports)| {
+            let language = *language_of.get(path.as_str())?;
+            let scope = file_scope(&index, layout, path, language, imports);
+            let mut files: Vec<String> = scope
+                .names
+                .values()
+                .flat_map(|bound| bound.iter().map(|(f, _)| *f))
+                .chain(scope.modules.values().flatten().copied())
+                .chain(scope.globs.iter().copied())
+                .filter(|f| *f != path.as_str())
+                .map(str::to_string)
+                .collect();
+            files.sort();
+            files.dedup();
+            Some((path.clone(), files))
+        })
+        .collect()
 }
 
 struct Resolver<'r, 'a> {
     index: &'r Index<'a>,
     scope: &'r FileScope<'a>,
     caller: usize,
+}
+
+type Found = Option<(usize, Provenance)>;
+
+fn with(how: Provenance) -> impl Fn(usize) -> (usize, Provenance) {
+    move |i| (i, how)
 }
 
 impl<'r, 'a> Resolver<'r, 'a> {
@@ -93,35 +168,49 @@ impl<'r, 'a> Resolver<'r, 'a> {
         Family::of(self.sym(self.caller).language)
     }
 
-    fn resolve(&self, call: &'a CallSite) -> Option<usize> {
+    fn resolve(&self, call: &'a CallSite) -> Found {
         let qualifier = call.qualifier.as_deref();
         if self.is_self(qualifier) {
-            return self.same_scope(&call.name);
+            return self.same_scope(&call.name).map(with(Provenance::Scope));
         }
         match (call.kind, qualifier) {
-            (CallKind::Function | CallKind::Constructor | CallKind::Macro, None) => self
-                .same_file(call)
-                .or_else(|| self.imported(call))
-                .or_else(|| self.repository_unique(call)),
-            (_, Some(q)) => {
-                let type_like = q.starts_with(char::is_uppercase)
-                    && q.chars().all(|c| c.is_alphanumeric() || c == '_');
-                if call.kind != CallKind::Method || type_like || self.scope.modules.contains_key(q)
-                {
-                    if let Some(found) = self.qualified(call, q) {
-                        return Some(found);
-                    }
-                }
-                if call.kind != CallKind::Method || is_common(&call.name) {
+            (_, None) => {
+                if self.scope.external.contains(call.name.as_str()) {
                     return None;
                 }
-                unique(
-                    self.candidates(&call.name)
-                        .filter(|&c| self.sym(c).kind == SymbolKind::Method),
-                )
+                self.same_file(call)
+                    .map(with(Provenance::Scope))
+                    .or_else(|| self.imported(call).map(with(Provenance::Import)))
             }
-            _ => None,
+            (_, Some(q)) => self.qualified_call(call, q),
         }
+    }
+
+    /// `x.f()`, `Type::f()`, `module.f()`, `Self::f` passed as a value.
+    fn qualified_call(&self, call: &'a CallSite, q: &'a str) -> Found {
+        let head = q.split(['.', ':']).next().unwrap_or(q);
+        if self.scope.external.contains(q) || self.scope.external.contains(head) {
+            return None;
+        }
+        if let Some(ty) = call.receiver_type.as_deref() {
+            return self.by_receiver_type(call, ty);
+        }
+        let type_like = q.starts_with(char::is_uppercase)
+            && q.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+        if call.kind != CallKind::Method || type_like || self.scope.modules.contains_key(q) {
+            if let Some(found) = self.qualified(call, q) {
+                return Some(found);
+            }
+        }
+        if call.kind != CallKind::Method || is_common(&call.name) {
+            return None;
+        }
+        unique(
+            self.candidates(&call.name)
+                .filter(|&c| self.sym(c).kind == SymbolKind::Method),
+        )
+        .map(with(Provenance::UniqueName))
     }
 
     fn candidates(
@@ -165,17 +254,38 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = unique(own) {
             return Some(found);
         }
-        let family = self.family();
         let caller = self.sym(self.caller);
         let owner = owner_name(self.index.symbols, Some(parent), caller)?;
         let mut types: Vec<&'a str> = vec![owner];
+        if self.sym(parent).kind == SymbolKind::Impl {
+            types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
+        }
+        self.method_of_types(types, name, &caller.path)
+    }
+
+    /// A method `name` of the first of `types` (then of their bases, up
+    /// to a few levels) that has one: preferring the caller's file, then
+    /// its package (Go), then the only one.
+    fn method_of_types(&self, mut types: Vec<&'a str>, name: &'a str, path: &str) -> Option<usize> {
+        let family = self.family();
         let mut seen = 0;
         while seen < types.len() && seen < 8 {
-            let methods = self.index.methods.get(&(family, types[seen], name));
-            let methods = methods.into_iter().flatten().copied();
-            let methods = methods
-                .filter(|&m| family != Family::Go || same_dir(&self.sym(m).path, &caller.path));
-            if let Some(found) = unique(methods) {
+            let methods: Vec<usize> = self
+                .index
+                .methods
+                .get(&(family, types[seen], name))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&m| family != Family::Go || same_dir(&self.sym(m).path, path))
+                .collect();
+            let here = unique(
+                methods
+                    .iter()
+                    .copied()
+                    .filter(|&m| self.sym(m).path == path),
+            );
+            if let Some(found) = here.or_else(|| unique(methods.iter().copied())) {
                 return Some(found);
             }
             // Bases of every definition of this type (traits, superclasses).
@@ -195,12 +305,29 @@ impl<'r, 'a> Resolver<'r, 'a> {
                     );
                 }
             }
-            if seen == 0 && self.sym(parent).kind == SymbolKind::Impl {
-                types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
-            }
             seen += 1;
         }
         None
+    }
+
+    /// A call on a receiver whose type the code states: that type's
+    /// methods (or its bases'), nothing else.
+    fn by_receiver_type(&self, call: &'a CallSite, ty: &'a str) -> Found {
+        let caller = self.sym(self.caller);
+        let ty = if ty == "Self" {
+            owner_name(
+                self.index.symbols,
+                self.index.parent_of[self.caller],
+                caller,
+            )?
+        } else {
+            ty
+        };
+        if self.scope.external.contains(ty) {
+            return None;
+        }
+        self.method_of_types(vec![ty], &call.name, &caller.path)
+            .map(with(Provenance::ReceiverType))
     }
 
     fn same_file(&self, call: &'a CallSite) -> Option<usize> {
@@ -268,24 +395,13 @@ impl<'r, 'a> Resolver<'r, 'a> {
         self.defined_in(&self.scope.globs, &call.name, call.kind)
     }
 
-    fn repository_unique(&self, call: &'a CallSite) -> Option<usize> {
-        let family = self.family();
-        if family == Family::Go || (call.kind == CallKind::Function && is_common(&call.name)) {
-            return None;
-        }
-        unique(
-            self.candidates(&call.name)
-                .filter(|&c| is_definition(self.sym(c).kind, call.kind, family)),
-        )
-    }
-
     /// `module.f()`, `pkg.F()`, `crate::a::f()`, `Type::f()`, `Class.f()`.
-    fn qualified(&self, call: &'a CallSite, qualifier: &'a str) -> Option<usize> {
+    fn qualified(&self, call: &'a CallSite, qualifier: &'a str) -> Found {
         let family = self.family();
         let caller = self.sym(self.caller);
         if let Some(files) = self.scope.modules.get(qualifier) {
             if let Some(found) = self.defined_in(files, &call.name, CallKind::Function) {
-                return Some(found);
+                return Some((found, Provenance::Import));
             }
         }
         if family == Family::Rust {
@@ -300,24 +416,38 @@ impl<'r, 'a> Resolver<'r, 'a> {
                     }
                 }
             }
-            let files = rust_module_files(self.index, &caller.path, &module);
+            let files = rust_module_files(self.index, self.scope.layout, &caller.path, &module);
             if let Some(found) = self.defined_in(&files, &call.name, CallKind::Function) {
-                return Some(found);
+                return Some((found, Provenance::Import));
             }
         }
         let owner = base_type_name(qualifier.rsplit(['.', ':']).next().unwrap_or(qualifier));
-        if !owner.starts_with(char::is_uppercase) {
+        if !owner.starts_with(char::is_uppercase) || self.scope.external.contains(owner) {
             return None;
         }
         let methods = self.index.methods.get(&(family, owner, call.name.as_str()));
         let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
-        unique(
+        let here = unique(
             methods
                 .iter()
                 .copied()
                 .filter(|&m| self.sym(m).path == caller.path),
-        )
-        .or_else(|| unique(methods.into_iter()))
+        );
+        if let Some(found) = here {
+            return Some((found, Provenance::Scope));
+        }
+        // The type imported by name: its methods in the files it came from.
+        if let Some(bound) = self.scope.names.get(owner) {
+            let from = unique(methods.iter().copied().filter(|&m| {
+                bound
+                    .iter()
+                    .any(|(file, _)| *file == self.sym(m).path.as_str())
+            }));
+            if let Some(found) = from {
+                return Some((found, Provenance::Import));
+            }
+        }
+        unique(methods.into_iter()).map(with(Provenance::UniqueName))
     }
 }
 

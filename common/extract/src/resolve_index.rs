@@ -2,10 +2,11 @@
 //! repository: names, owners of methods, files by module, and each file's
 //! import bindings (built on first use, once per file).
 
+use crate::layout::ProjectLayout;
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::rust::base_type_name;
 use doctown_core::{Import, Language, Symbol, SymbolKind};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Languages that can call each other's symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,8 +190,11 @@ impl<'a> Index<'a> {
 }
 
 /// What the names bound by one file's imports refer to.
-#[derive(Default)]
 pub(crate) struct FileScope<'a> {
+    pub layout: &'a ProjectLayout,
+    /// Local names bound to something outside the repository (an external
+    /// crate, package or module, or a name imported from one).
+    pub external: HashSet<String>,
     /// Local name → (files, name in those files).
     pub names: HashMap<String, Vec<(&'a str, String)>>,
     /// Local name of a module binding → its files.
@@ -200,6 +204,23 @@ pub(crate) struct FileScope<'a> {
 }
 
 impl<'a> FileScope<'a> {
+    pub fn new(layout: &'a ProjectLayout) -> Self {
+        FileScope {
+            layout,
+            external: HashSet::default(),
+            names: HashMap::default(),
+            modules: HashMap::default(),
+            globs: Vec::new(),
+        }
+    }
+
+    /// Binds a local name to something outside the repository.
+    pub fn bind_external(&mut self, local: &str) {
+        if !local.is_empty() && local != "*" {
+            self.external.insert(local.to_string());
+        }
+    }
+
     pub fn bind_name(&mut self, local: &str, files: &[&'a str], name: &str) {
         let entry = self.names.entry(local.to_string()).or_default();
         for file in files {
@@ -222,11 +243,12 @@ impl<'a> FileScope<'a> {
 /// Builds a file's scope from its imports.
 pub(crate) fn file_scope<'a>(
     index: &Index<'a>,
+    layout: &'a ProjectLayout,
     path: &str,
     language: Language,
     imports: &[Import],
 ) -> FileScope<'a> {
-    let mut scope = FileScope::default();
+    let mut scope = FileScope::new(layout);
     for import in imports {
         crate::resolve_modules::bind(index, &mut scope, path, language, import);
     }

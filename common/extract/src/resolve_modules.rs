@@ -4,6 +4,7 @@
 //! import paths by directory suffix.
 
 use crate::golang::import_binding;
+use crate::layout::ProjectLayout;
 use crate::modpath::{module_path, rust_crate_dir};
 use crate::resolve_index::{Family, FileScope, Index};
 use doctown_core::{Import, Language};
@@ -22,12 +23,24 @@ pub(crate) fn bind<'a>(
         Family::Rust => bind_rust(index, scope, path, import),
         Family::Go => {
             let files = go_files(index, &import.module);
+            let local = import_binding(&import.module, import.alias.as_deref());
             match import.alias.as_deref() {
                 Some(".") => scope.globs.extend(files.iter().copied()),
                 Some("_") => {}
-                alias => scope.bind_module(&import_binding(&import.module, alias), &files),
+                _ if files.is_empty() => scope.bind_external(&local),
+                _ => scope.bind_module(&local, &files),
             }
         }
+    }
+}
+
+/// Marks what an import binds as external: its alias, or the names it
+/// imports, or the module's own binding.
+fn bind_all_external(scope: &mut FileScope, import: &Import, module_binding: &str) {
+    match (&import.alias, import.names.as_slice()) {
+        (Some(alias), _) => scope.bind_external(alias),
+        (None, []) => scope.bind_external(module_binding),
+        (None, names) => names.iter().for_each(|n| scope.bind_external(n)),
     }
 }
 
@@ -55,6 +68,15 @@ pub(crate) fn python_absolute(path: &str, module: &str) -> String {
 fn bind_python<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, import: &Import) {
     let absolute = python_absolute(path, &import.module);
     let files = index.python_files(&absolute).to_vec();
+    let relative = import.module.starts_with('.');
+    if files.is_empty() && !relative {
+        let top = import.module.split('.').next().unwrap_or("");
+        if index.python_files(top).is_empty() {
+            let binding = if import.names.is_empty() { top } else { "" };
+            bind_all_external(scope, import, binding);
+            return;
+        }
+    }
     if import.names.is_empty() {
         let local = import
             .alias
@@ -119,7 +141,22 @@ pub(crate) fn ecma_key(path: &str, spec: &str) -> Option<String> {
 }
 
 fn bind_ecma<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, import: &Import) {
-    let Some(key) = ecma_key(path, &import.module) else {
+    let key = ecma_key(path, &import.module).or_else(|| {
+        let (dir, sub) = scope.layout.js_package_dir(&import.module)?;
+        let base = format!("{dir}{sub}");
+        let base = base.trim_end_matches('/');
+        [
+            base.to_string(),
+            format!("{dir}src/{sub}").trim_end_matches('/').to_string(),
+        ]
+        .into_iter()
+        .find(|k| !index.files(Family::Ecma, k).is_empty())
+    });
+    let Some(key) = key else {
+        // A bare specifier that is no package of this repository.
+        if !import.module.starts_with('.') {
+            bind_all_external(scope, import, "");
+        }
         return;
     };
     let files = index.files(Family::Ecma, &key).to_vec();
@@ -151,10 +188,71 @@ fn rust_segments(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a Rust path starts: this crate, another crate of the workspace,
+/// or outside the repository (`std`, a dependency).
+enum RustRoot<'l> {
+    Here,
+    Crate(&'l str),
+    External,
+}
+
+fn rust_root<'l>(
+    index: &Index,
+    layout: &'l ProjectLayout,
+    path: &str,
+    first: &str,
+) -> RustRoot<'l> {
+    if matches!(first, "crate" | "self" | "super" | "Self") {
+        return RustRoot::Here;
+    }
+    if let Some(dir) = layout.rust_crate_dir_of(first) {
+        if dir != rust_crate_dir(path).0 || first != "crate" {
+            return RustRoot::Crate(dir);
+        }
+    }
+    // A child module of the current one (`mod store; use store::X;`).
+    let mut own = rust_segments(path);
+    own.push(first.to_string());
+    let key = format!("{}{}", rust_crate_dir(path).0, own.join("::"));
+    if !index.files(Family::Rust, &key).is_empty() {
+        return RustRoot::Here;
+    }
+    // An inline module of this file (`mod inner { … } use inner::f;`), or
+    // an enum or type (`use Kind::*`).
+    let inline = index
+        .by_file_name
+        .get(&(path, first))
+        .is_some_and(|found| !found.is_empty());
+    if inline || first.starts_with(char::is_uppercase) {
+        RustRoot::Here
+    } else {
+        RustRoot::External
+    }
+}
+
 /// A Rust module path as written in `path` → the files that are it.
-pub(crate) fn rust_module_files<'a>(index: &Index<'a>, path: &str, module: &str) -> Vec<&'a str> {
-    let crate_dir = rust_crate_dir(path).0;
+pub(crate) fn rust_module_files<'a>(
+    index: &Index<'a>,
+    layout: &ProjectLayout,
+    path: &str,
+    module: &str,
+) -> Vec<&'a str> {
+    let mut crate_dir = rust_crate_dir(path).0;
     let mut segments = module.split("::").filter(|s| !s.is_empty()).peekable();
+    if let Some(first) = segments.peek().copied() {
+        match rust_root(index, layout, path, first) {
+            RustRoot::External => return Vec::new(),
+            RustRoot::Crate(dir) => {
+                segments.next();
+                crate_dir = dir;
+                let mut absolute = vec!["crate".to_string()];
+                absolute.extend(segments.map(str::to_string));
+                let key = format!("{crate_dir}{}", absolute.join("::"));
+                return index.files(Family::Rust, &key).to_vec();
+            }
+            RustRoot::Here => {}
+        }
+    }
     let mut absolute: Vec<String> = match segments.peek().copied() {
         Some("crate") => {
             segments.next();
@@ -183,7 +281,16 @@ pub(crate) fn rust_module_files<'a>(index: &Index<'a>, path: &str, module: &str)
 }
 
 fn bind_rust<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, import: &Import) {
-    let files = rust_module_files(index, path, &import.module);
+    let first = import.module.split("::").next().unwrap_or("");
+    if matches!(
+        rust_root(index, scope.layout, path, first),
+        RustRoot::External
+    ) {
+        let last = import.module.rsplit("::").next().unwrap_or("");
+        bind_all_external(scope, import, last);
+        return;
+    }
+    let files = rust_module_files(index, scope.layout, path, &import.module);
     if import.names.is_empty() {
         let last = import.module.rsplit("::").next().unwrap_or("");
         scope.bind_module(import.alias.as_deref().unwrap_or(last), &files);
@@ -196,7 +303,12 @@ fn bind_rust<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, impor
         }
         let local = import.alias.as_deref().unwrap_or(name);
         scope.bind_name(local, &files, name);
-        let sub = rust_module_files(index, path, &format!("{}::{name}", import.module));
+        let sub = rust_module_files(
+            index,
+            scope.layout,
+            path,
+            &format!("{}::{name}", import.module),
+        );
         if !sub.is_empty() {
             scope.bind_module(local, &sub);
         }

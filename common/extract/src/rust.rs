@@ -16,6 +16,7 @@ impl Rules for RustRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
+        crate::bindings::rust(node, cx);
         match node.kind() {
             "function_item" | "function_signature_item" => function(node, cx),
             "struct_item" | "union_item" => {

@@ -9,7 +9,7 @@ use doctown_core::{
     ByteRange, CallKind, CallSite, Import, Language, Position, Span, Symbol, SymbolId, SymbolKind,
     Visibility,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// One language's rules: which nodes lead a declaration (comments,
@@ -83,6 +83,12 @@ pub(crate) struct Cx<'t, 's> {
     runs: Vec<Vec<Node<'t>>>,
     preceding: Vec<Vec<Node<'t>>>,
     seen_calls: HashSet<(usize, String, u32)>,
+    /// Names bound inside each callable (parameters, locals) with the type
+    /// the code states for them, if any.
+    locals: HashMap<usize, HashMap<String, Option<String>>>,
+    /// (type name, field name) → the field's declared type: struct fields,
+    /// class attributes, `self.x = Foo()` in a method.
+    pub field_types: HashMap<(String, String), String>,
 }
 
 impl<'t, 's> Cx<'t, 's> {
@@ -108,6 +114,58 @@ impl<'t, 's> Cx<'t, 's> {
             runs: vec![Vec::new()],
             preceding: vec![Vec::new()],
             seen_calls: HashSet::new(),
+            locals: HashMap::new(),
+            field_types: HashMap::new(),
+        }
+    }
+
+    /// The innermost enclosing function or method.
+    pub fn callable(&self) -> Option<usize> {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|s| s.callable)
+            .and_then(|s| s.symbol)
+    }
+
+    /// Binds a name in the innermost callable (a parameter or a local),
+    /// with its type when the code states one. A later binding of the same
+    /// name replaces it (shadowing).
+    pub fn bind_local(&mut self, name: &str, ty: Option<String>) {
+        if let Some(owner) = self.callable() {
+            let ty = ty.filter(|t| !t.is_empty());
+            self.locals
+                .entry(owner)
+                .or_default()
+                .insert(name.to_string(), ty);
+        }
+    }
+
+    /// The binding of `name` in the enclosing callables, innermost first:
+    /// `Some(type)` when bound (`type` when stated), `None` when not a local.
+    pub fn local(&self, name: &str) -> Option<Option<&str>> {
+        self.scopes
+            .iter()
+            .rev()
+            .filter(|s| s.callable)
+            .filter_map(|s| self.locals.get(&s.symbol?)?.get(name))
+            .map(|t| t.as_deref())
+            .next()
+    }
+
+    /// The type a method's `self`/`this`/receiver has: its class, its
+    /// impl's target, its Go receiver type.
+    pub fn owner_type_of(&self, symbol: usize) -> Option<String> {
+        let parent = self.parents.get(symbol).copied().flatten();
+        match parent.map(|p| &self.symbols[p]) {
+            Some(p) if p.kind == SymbolKind::Impl => p
+                .target
+                .as_deref()
+                .map(|t| crate::rust::base_type_name(t).to_string()),
+            Some(p) if matches!(p.kind, SymbolKind::Class | SymbolKind::Struct) => {
+                Some(p.name.clone())
+            }
+            _ => self.symbols[symbol].target.clone(),
         }
     }
 
@@ -242,14 +300,22 @@ impl<'t, 's> Cx<'t, 's> {
         qualifier: Option<&str>,
         kind: CallKind,
     ) {
-        let Some(owner) = self
-            .scopes
-            .iter()
-            .rev()
-            .find(|s| s.callable)
-            .and_then(|s| s.symbol)
-        else {
+        let Some(owner) = self.callable() else {
             return;
+        };
+        // A call of a parameter or local (a closure, a callback) is not a
+        // call of a symbol: it shadows any symbol of that name.
+        let local_call = matches!(kind, CallKind::Function | CallKind::Reference)
+            && qualifier.is_none()
+            && self.local(name).is_some();
+        if local_call {
+            return;
+        }
+        let receiver_type = match qualifier {
+            Some(q) if kind == CallKind::Method && is_identifier(q) => {
+                self.local(q).flatten().map(str::to_string)
+            }
+            _ => None,
         };
         let callee = compact(callee, CALLEE_CAP);
         let line = node.start_position().row as u32 + 1;
@@ -262,7 +328,10 @@ impl<'t, 's> Cx<'t, 's> {
             qualifier: qualifier.map(|q| compact(q, CALLEE_CAP)),
             kind,
             line,
+            receiver_type,
             resolved: None,
+            provenance: None,
+            confidence: None,
         });
     }
 
@@ -324,6 +393,49 @@ pub(crate) fn walk<'t, R: Rules>(root: Node<'t>, rules: &mut R, cx: &mut Cx<'t, 
             }
             cx.ancestors.pop();
             cx.depth -= 1;
+        }
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// Gives method calls on `SELF.field` (`self.store.get()`, `this.db.query()`,
+/// a Go receiver's field) the field's declared type as the receiver type.
+/// `self_name` names the receiver in a method (None: not a method).
+pub(crate) fn fill_field_receivers(cx: &mut Cx, self_name: impl Fn(&Symbol) -> Option<String>) {
+    if cx.field_types.is_empty() {
+        return;
+    }
+    for i in 0..cx.symbols.len() {
+        if cx.symbols[i].calls.is_empty() {
+            continue;
+        }
+        let Some(me) = self_name(&cx.symbols[i]) else {
+            continue;
+        };
+        let Some(owner) = cx.owner_type_of(i) else {
+            continue;
+        };
+        let prefix = format!("{me}.");
+        let field_types = &cx.field_types;
+        for call in &mut cx.symbols[i].calls {
+            if call.receiver_type.is_some() || call.kind != CallKind::Method {
+                continue;
+            }
+            let field = call
+                .qualifier
+                .as_deref()
+                .and_then(|q| q.strip_prefix(&prefix));
+            if let Some(field) = field.filter(|f| is_identifier(f)) {
+                call.receiver_type = field_types
+                    .get(&(owner.clone(), field.to_string()))
+                    .cloned();
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use doctown_core::{
     CallKind, CallSite, Language, Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
 };
-use doctown_extract::resolve_calls;
+use doctown_extract::{resolve_calls, ProjectLayout};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -66,7 +66,9 @@ fn resolves_across_files_and_languages() {
             "store::helpers::tidy",
             "crate::store::helpers::tidy",
         ),
-        ("crate::run", "util_fn", "crate::util::util_fn"),
+        // Not in scope: `mod util;` alone does not import its functions
+        // (rustc would reject the call), so no same-named guess.
+        ("crate::run", "util_fn", "?"),
         ("crate::run", "crate::util::util_fn", "crate::util::util_fn"),
         (
             "crate::store::Store::open",
@@ -174,32 +176,51 @@ fn resolution_scales_linearly() {
             ));
         }
     }
-    symbols.push(symbol("pkg/target.py", "target", SymbolKind::Function, 0));
+    symbols.push(symbol(
+        "pkg/target.py",
+        "target_method",
+        SymbolKind::Method,
+        0,
+    ));
+    let call = |callee: &str, name: &str, qualifier: Option<&str>, kind| CallSite {
+        callee: callee.into(),
+        name: name.into(),
+        qualifier: qualifier.map(Into::into),
+        kind,
+        line: 1,
+        receiver_type: None,
+        resolved: None,
+        provenance: None,
+        confidence: None,
+    };
     for caller in &mut symbols[..10_000] {
-        caller.calls.push(CallSite {
-            callee: "target".into(),
-            name: "target".into(),
-            qualifier: None,
-            kind: CallKind::Function,
-            line: 1,
-            resolved: None,
-        });
-        caller.calls.push(CallSite {
-            callee: "x.f7_7".into(),
-            name: "f7_7".into(),
-            qualifier: Some("x".into()),
-            kind: CallKind::Method,
-            line: 2,
-            resolved: None,
-        });
+        caller.calls.push(call(
+            "x.target_method",
+            "target_method",
+            Some("x"),
+            CallKind::Method,
+        ));
+        caller
+            .calls
+            .push(call("f7_7", "f7_7", None, CallKind::Function));
+        caller
+            .calls
+            .push(call("x.f7_7", "f7_7", Some("x"), CallKind::Method));
     }
     let started = Instant::now();
-    let stats = resolve_calls(&mut symbols, &HashMap::new());
+    let stats = resolve_calls(&mut symbols, &HashMap::new(), &ProjectLayout::default());
     let elapsed = started.elapsed();
-    assert_eq!(stats.calls, 20_000);
+    assert_eq!(stats.calls, 30_000);
     assert_eq!(
-        stats.resolved, 10_000,
-        "function calls resolve, method calls to a function do not"
+        stats.resolved,
+        10_000 + 100,
+        "the one method of a unique name resolves; a function neither imported \
+         nor in the caller's file does not (but does for the 100 callers in \
+         its own file), nor a method call to a function"
+    );
+    assert_eq!(
+        stats.confident, 100,
+        "same-file calls are confident, unique names are not"
     );
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }

@@ -16,8 +16,8 @@ use doctown_assemble::similarity::recall;
 use doctown_assemble::vectors::symbol_vectors;
 use doctown_assemble::{AssembleInput, AssembleOptions, ChunkInfo, MemoryVectors};
 use doctown_core::{
-    ByteRange, CallKind, CallSite, FileRecord, Import, Language, Position, Span, Symbol, SymbolId,
-    SymbolKind, Visibility,
+    ByteRange, CallKind, CallSite, FileRecord, FileRole, Import, Language, Position, Provenance,
+    Span, Symbol, SymbolId, SymbolKind, Visibility,
 };
 use std::time::Instant;
 
@@ -90,6 +90,9 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
                         qualifier: None,
                         kind: CallKind::Function,
                         line: 1,
+                        receiver_type: None,
+                        confidence: resolved.as_ref().map(|_| 0.95),
+                        provenance: resolved.as_ref().map(|_| Provenance::Import),
                         resolved,
                     }
                 })
@@ -132,6 +135,8 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
             size_bytes: 1000,
             lines: 200,
             sha256: String::new(),
+            role: FileRole::Source,
+            import_files: None,
             symbols: PER_FILE as u32,
             chunks: PER_FILE as u32,
             imports: (0..3)

@@ -7,7 +7,7 @@ use crate::artifacts::{
 };
 use crate::clusters::{cluster_symbols, Clustering};
 use crate::complexity::cyclomatic;
-use crate::contexts::ContextInputs;
+use crate::contexts::{unresolved_names, ContextInputs};
 use crate::error::AssembleError;
 use crate::graph::{build, RepoGraph};
 use crate::input::AssembleInput;
@@ -95,6 +95,7 @@ pub fn assemble_with(
         None => vec![false; input.symbols.len()],
     };
     let complexity = complexities(input);
+    let unresolved = unresolved_names(&input.symbols);
     let contexts = ContextInputs {
         symbols: &input.symbols,
         graph: &g,
@@ -104,6 +105,7 @@ pub fn assemble_with(
         complexity: &complexity,
         has_vector: &has_vector,
         embeddings: vectors.is_some(),
+        unresolved_names: &unresolved,
     }
     .all();
     let node_module = node_modules(&g, &input.symbols);
@@ -248,6 +250,8 @@ fn graph_artifact(
                 } else {
                     Vec::new()
                 },
+                unresolved_call_count: symbol.map(|_| g.unresolved_sites[i - m - f]).unwrap_or(0),
+                role: (kind != NodeKind::Module).then(|| g.roles[i]),
             }
         })
         .collect();
@@ -259,6 +263,11 @@ fn graph_artifact(
             target: ids[e.target().index()].clone(),
             kind: e.weight().kind,
             weight: fixed(e.weight().weight),
+            provenance: e.weight().provenance,
+            confidence: e
+                .weight()
+                .provenance
+                .map(|_| fixed(f64::from(e.weight().confidence))),
         })
         .collect();
     edges.sort_by(|a, b| {

@@ -9,12 +9,23 @@ use crate::imports::module_of;
 use crate::numeric::fixed;
 use crate::numeric::fixed32;
 use crate::topk::top_k_by;
-use doctown_core::Symbol;
+use doctown_core::{CallKind, Symbol, Visibility};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
+use std::collections::HashSet;
 
 /// At most this many calls, callers and unresolved calls per context.
 pub const LIST_LIMIT: usize = 10;
+/// The names of every unresolved call in the repository.
+pub fn unresolved_names(symbols: &[Symbol]) -> HashSet<&str> {
+    symbols
+        .iter()
+        .flat_map(|s| &s.calls)
+        .filter(|c| c.resolved.is_none() && c.kind != CallKind::Reference)
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
 /// Related symbols per context.
 pub const RELATED_LIMIT: usize = 3;
 
@@ -30,6 +41,9 @@ pub struct ContextInputs<'a> {
     /// Per symbol: whether it has a vector (ignored when `embeddings` is false).
     pub has_vector: &'a [bool],
     pub embeddings: bool,
+    /// Names of the repository's unresolved calls: a symbol with one of
+    /// these names may have callers resolution could not link.
+    pub unresolved_names: &'a HashSet<&'a str>,
 }
 
 impl ContextInputs<'_> {
@@ -40,15 +54,15 @@ impl ContextInputs<'_> {
         }
     }
 
-    /// The symbols at the other end of `i`'s edges of these kinds, distinct,
-    /// self excluded.
+    /// The symbols at the other end of `i`'s confident edges of these
+    /// kinds, distinct, self excluded.
     fn neighbours(&self, i: usize, direction: Direction, kinds: &[EdgeKind]) -> Vec<usize> {
         let g = self.graph;
         let offset = g.modules.len() + g.files.len();
         let mut out: Vec<usize> = g
             .graph
             .edges_directed(g.symbol_nodes[i], direction)
-            .filter(|e| kinds.contains(&e.weight().kind))
+            .filter(|e| kinds.contains(&e.weight().kind) && e.weight().is_confident())
             .map(|e| {
                 if direction == Direction::Outgoing {
                     e.target()
@@ -81,6 +95,9 @@ impl ContextInputs<'_> {
             self.most_central(self.neighbours(i, Direction::Outgoing, &[EdgeKind::Calls]));
         let (called_by, called_by_total) =
             self.most_central(self.neighbours(i, Direction::Incoming, &[EdgeKind::Calls]));
+        let (tested_by, _) =
+            self.most_central(self.neighbours(i, Direction::Outgoing, &[EdgeKind::TestedBy]));
+        let offset = self.graph.modules.len() + self.graph.files.len();
         let supertypes = self
             .neighbours(
                 i,
@@ -126,6 +143,9 @@ impl ContextInputs<'_> {
                 .take(LIST_LIMIT)
                 .cloned()
                 .collect(),
+            callers_may_be_unresolved: self.callers_may_be_unresolved(i),
+            tested_by,
+            role: self.graph.roles[offset + i],
             imports: file
                 .map(|f| self.graph.imports[f].clone())
                 .unwrap_or_default(),
@@ -145,6 +165,22 @@ impl ContextInputs<'_> {
             loc: s.span.end.line.saturating_sub(s.span.start.line) + 1,
             vectors_missing: self.embeddings && !self.has_vector[i],
         }
+    }
+
+    /// Whether `i` may have callers that are not confident edges: it is
+    /// public (callers outside the repository), an unresolved call has its
+    /// name, or a caller's link is below the threshold.
+    fn callers_may_be_unresolved(&self, i: usize) -> bool {
+        let s = &self.symbols[i];
+        let g = self.graph;
+        s.visibility == Visibility::Public
+            || self.unresolved_names.contains(s.name.as_str())
+            || g.graph
+                .edges_directed(g.symbol_nodes[i], Direction::Incoming)
+                .any(|e| {
+                    matches!(e.weight().kind, EdgeKind::Calls | EdgeKind::References)
+                        && !e.weight().is_confident()
+                })
     }
 
     /// Every context, in symbol (id) order.

@@ -4,7 +4,11 @@
 //! everything computed from them, are deterministic.
 //!
 //! Unresolved calls stay attributes of their caller and external imports
-//! attributes of their file; neither becomes an edge.
+//! attributes of their file; neither becomes an edge. Call and reference
+//! edges keep the provenance and confidence of their call sites; a
+//! confident call from a test to a non-test symbol also gives a
+//! `tested_by` edge the other way. Every node has a role (source, test, …):
+//! what centrality and module dependencies count ([`RepoGraph::counts`]).
 
 use crate::artifacts::{EdgeKind, NodeKind};
 use crate::bases::supertype_edges;
@@ -12,15 +16,36 @@ use crate::imports::{module_of, ImportResolver, ImportTarget};
 use crate::input::AssembleInput;
 use crate::similarity::Neighbours;
 use crate::vectors::SymbolVectors;
-use doctown_core::{FileRecord, Language};
+use doctown_core::{CallKind, FileRecord, FileRole, Language, Provenance, CONFIDENT};
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// An edge's type and weight.
+/// An edge's type and weight, and for inferred links (calls,
+/// references) how they were found and how sure they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
     pub kind: EdgeKind,
     pub weight: f64,
+    pub provenance: Option<Provenance>,
+    /// 1 for structure (containment, imports, supertypes).
+    pub confidence: f32,
+}
+
+impl Edge {
+    /// A structural edge: certain, no provenance.
+    pub fn certain(kind: EdgeKind, weight: f64) -> Edge {
+        Edge {
+            kind,
+            weight,
+            provenance: None,
+            confidence: 1.0,
+        }
+    }
+
+    pub fn is_confident(&self) -> bool {
+        self.confidence >= CONFIDENT
+    }
 }
 
 /// The graph and the tables that map nodes back to inputs.
@@ -35,6 +60,10 @@ pub struct RepoGraph {
     pub symbol_nodes: Vec<NodeIndex>,
     /// Per symbol: distinct unresolved callees, sorted.
     pub unresolved: Vec<Vec<String>>,
+    /// Per symbol: unresolved call sites.
+    pub unresolved_sites: Vec<u32>,
+    /// Per node: what its code is for (modules are `source`).
+    pub roles: Vec<FileRole>,
     /// Per file: distinct external import modules, sorted.
     pub external_imports: Vec<Vec<String>>,
     /// Per file: distinct imported modules as written, sorted.
@@ -57,6 +86,17 @@ impl RepoGraph {
 
     pub fn module_index(&self, dir: &str) -> Option<usize> {
         self.modules.binary_search_by(|p| p.as_str().cmp(dir)).ok()
+    }
+
+    /// Whether an edge counts for centrality, degrees and module
+    /// dependencies: a confident dependency edge from source code to
+    /// source code.
+    pub fn counts(&self, e: petgraph::graph::EdgeReference<'_, Edge>) -> bool {
+        let w = e.weight();
+        w.kind.is_dependency()
+            && w.is_confident()
+            && self.roles[e.source().index()].is_source()
+            && self.roles[e.target().index()].is_source()
     }
 
     /// Edge counts by kind name (every kind present, zeros included).
@@ -84,14 +124,8 @@ impl RepoGraph {
         }
         for (&(a, b), &score) in &pairs {
             let (na, nb) = (self.symbol_nodes[a as usize], self.symbol_nodes[b as usize]);
-            self.graph.add_edge(
-                na,
-                nb,
-                Edge {
-                    kind: EdgeKind::Related,
-                    weight: f64::from(score),
-                },
-            );
+            self.graph
+                .add_edge(na, nb, Edge::certain(EdgeKind::Related, f64::from(score)));
         }
         pairs.len()
     }
@@ -125,15 +159,18 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
         file_languages,
         symbol_nodes,
         unresolved: Vec::new(),
+        unresolved_sites: Vec::new(),
+        roles: Vec::new(),
         external_imports: Vec::new(),
         imports: Vec::new(),
     };
+    g.roles = node_roles(&g, input);
     add_containment(&mut g, input);
     add_calls(&mut g, input);
     add_imports(&mut g, &input.files);
     for (from, to, kind) in supertype_edges(&input.symbols) {
         let (a, b) = (g.symbol_nodes[from], g.symbol_nodes[to]);
-        g.graph.add_edge(a, b, Edge { kind, weight: 1.0 });
+        g.graph.add_edge(a, b, Edge::certain(kind, 1.0));
     }
     g
 }
@@ -151,10 +188,7 @@ fn file_table(input: &AssembleInput<'_>) -> (Vec<String>, Vec<Language>) {
 }
 
 fn add_containment(g: &mut RepoGraph, input: &AssembleInput<'_>) {
-    let contains = Edge {
-        kind: EdgeKind::Contains,
-        weight: 1.0,
-    };
+    let contains = Edge::certain(EdgeKind::Contains, 1.0);
     for (i, path) in g.files.clone().iter().enumerate() {
         let m = g.module_index(module_of(path)).unwrap_or(0);
         g.graph.add_edge(g.module_node(m), g.file_node(i), contains);
@@ -173,27 +207,107 @@ fn add_containment(g: &mut RepoGraph, input: &AssembleInput<'_>) {
     }
 }
 
+/// Roles per node: modules `source`, files from ingest's record, symbols
+/// from their file, or `test` inside a `#[cfg(test)]`/`#[test]` item.
+fn node_roles(g: &RepoGraph, input: &AssembleInput<'_>) -> Vec<FileRole> {
+    let by_path: HashMap<&str, FileRole> = input
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.role))
+        .collect();
+    let file_role = |p: &str| by_path.get(p).copied().unwrap_or_default();
+    let parent_of: Vec<Option<usize>> = input
+        .symbols
+        .iter()
+        .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
+        .collect();
+    let mut roles = vec![FileRole::Source; g.modules.len()];
+    roles.extend(g.files.iter().map(|p| file_role(p)));
+    // Symbols come sorted by id, not nesting: walk each one's ancestors.
+    roles.extend(input.symbols.iter().enumerate().map(|(i, s)| {
+        let mut at = Some(i);
+        let mut depth = 0;
+        while let Some(j) = at.filter(|_| depth < 64) {
+            if input.symbols[j].is_test_marked() {
+                return FileRole::Test;
+            }
+            at = parent_of[j];
+            depth += 1;
+        }
+        file_role(&s.path)
+    }));
+    roles
+}
+
+/// One caller → callee link, summed over its call sites.
+struct Link {
+    sites: u32,
+    provenance: Option<Provenance>,
+    confidence: f32,
+}
+
 fn add_calls(g: &mut RepoGraph, input: &AssembleInput<'_>) {
+    let offset = g.modules.len() + g.files.len();
     for (i, s) in input.symbols.iter().enumerate() {
-        let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+        let mut links: BTreeMap<(usize, EdgeKind), Link> = BTreeMap::new();
         let mut unresolved = BTreeSet::new();
+        let mut unresolved_sites = 0u32;
         for call in &s.calls {
+            let kind = if call.kind == CallKind::Reference {
+                EdgeKind::References
+            } else {
+                EdgeKind::Calls
+            };
             match call.resolved.as_ref().and_then(|id| input.symbol_index(id)) {
-                Some(callee) => *counts.entry(callee).or_default() += 1,
-                None => {
-                    unresolved.insert(call.callee.clone());
+                Some(callee) => {
+                    let link = links.entry((callee, kind)).or_insert(Link {
+                        sites: 0,
+                        provenance: None,
+                        confidence: 0.0,
+                    });
+                    link.sites += 1;
+                    // Call sites without a confidence predate it: certain
+                    // as far as this graph can tell.
+                    link.confidence = link.confidence.max(call.confidence.unwrap_or(1.0));
+                    link.provenance = match (link.provenance, call.provenance) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                 }
+                None if kind == EdgeKind::Calls => {
+                    unresolved.insert(call.callee.clone());
+                    unresolved_sites += 1;
+                }
+                None => {}
             }
         }
-        for (callee, n) in counts {
+        let caller_is_test = g.roles[offset + i] == FileRole::Test;
+        for ((callee, kind), link) in links {
             let edge = Edge {
-                kind: EdgeKind::Calls,
-                weight: f64::from(n),
+                kind,
+                weight: f64::from(link.sites),
+                provenance: link.provenance,
+                confidence: link.confidence,
             };
-            g.graph
-                .add_edge(g.symbol_nodes[i], g.symbol_nodes[callee], edge);
+            let (a, b) = (g.symbol_nodes[i], g.symbol_nodes[callee]);
+            g.graph.add_edge(a, b, edge);
+            let tests_it = caller_is_test
+                && kind == EdgeKind::Calls
+                && edge.is_confident()
+                && g.roles[offset + callee] != FileRole::Test;
+            if tests_it {
+                g.graph.add_edge(
+                    b,
+                    a,
+                    Edge {
+                        kind: EdgeKind::TestedBy,
+                        ..edge
+                    },
+                );
+            }
         }
         g.unresolved.push(unresolved.into_iter().collect());
+        g.unresolved_sites.push(unresolved_sites);
     }
 }
 
@@ -205,12 +319,19 @@ fn add_imports(g: &mut RepoGraph, records: &[FileRecord]) {
         let (mut targets, mut external, mut written) =
             (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         if let Some(record) = by_path.get(g.files[i].as_str()) {
+            // Ingest's resolution (crate names, go.mod, packages) when the
+            // artifacts have it; this stage's own rules otherwise.
+            let known = record.import_files.as_ref();
+            for path in known.into_iter().flatten() {
+                targets.extend(g.file_index(path).map(|f| g.file_node(f)));
+            }
             for import in &record.imports {
                 written.insert(import.module.clone());
                 match resolver.resolve(record, import) {
-                    ImportTarget::File(p) => {
+                    ImportTarget::File(p) if known.is_none() => {
                         targets.extend(g.file_index(&p).map(|f| g.file_node(f)))
                     }
+                    ImportTarget::File(_) => {}
                     ImportTarget::Module(d) => {
                         targets.extend(g.module_index(&d).map(|m| g.module_node(m)))
                     }
@@ -224,10 +345,7 @@ fn add_imports(g: &mut RepoGraph, records: &[FileRecord]) {
             g.graph.add_edge(
                 g.file_node(i),
                 target,
-                Edge {
-                    kind: EdgeKind::Imports,
-                    weight: 1.0,
-                },
+                Edge::certain(EdgeKind::Imports, 1.0),
             );
         }
         g.external_imports.push(external.into_iter().collect());

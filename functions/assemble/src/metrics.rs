@@ -1,5 +1,6 @@
-//! Graph metrics: degrees over dependency edges (calls, imports,
-//! implements, inherits), PageRank over the same edges, density over all
+//! Graph metrics: degrees over confident dependency edges between source
+//! code (calls, references, imports, implements, inherits — see
+//! [`RepoGraph::counts`]), PageRank over the same edges, density over all
 //! edges, and per-module coupling: module A depends on module B when a
 //! dependency edge leads from A's files or symbols to B's. Afferent
 //! coupling Ca counts the modules depending on A, efferent Ce those A
@@ -27,11 +28,7 @@ pub fn node_metrics(g: &RepoGraph) -> NodeMetrics {
     let n = g.graph.node_count();
     let (mut in_degree, mut out_degree) = (vec![0u32; n], vec![0u32; n]);
     let mut weighted = Vec::new();
-    for e in g
-        .graph
-        .edge_references()
-        .filter(|e| e.weight().kind.is_dependency())
-    {
+    for e in g.graph.edge_references().filter(|e| g.counts(*e)) {
         let (u, v) = (e.source().index(), e.target().index());
         out_degree[u] += 1;
         in_degree[v] += 1;
@@ -78,7 +75,7 @@ pub fn node_modules(g: &RepoGraph, symbols: &[Symbol]) -> Vec<usize> {
 pub fn module_dependencies(g: &RepoGraph, node_module: &[usize]) -> BTreeSet<(usize, usize)> {
     g.graph
         .edge_references()
-        .filter(|e| e.weight().kind.is_dependency())
+        .filter(|e| g.counts(*e))
         .map(|e| {
             (
                 node_module[e.source().index()],

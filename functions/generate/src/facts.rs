@@ -5,7 +5,7 @@
 //! ordered by importance (most central first) and names are short display
 //! names (`LocalStore::get`, not `crate::local::LocalStore::get`).
 
-use doctown_core::{Language, SymbolId, SymbolKind, Visibility};
+use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// The facts about one symbol.
@@ -47,6 +47,14 @@ pub struct SymbolFacts {
     pub related: Vec<String>,
     pub complexity: Option<u32>,
     pub loc: u32,
+    /// Whether callers may exist that resolution could not link (see
+    /// `SymbolContext::callers_may_be_unresolved`): then a summary says "no
+    /// resolved callers", never "nothing calls it".
+    pub callers_may_be_unresolved: bool,
+    /// Test functions that call it, most central first.
+    pub tested_by: Vec<String>,
+    /// What its code is for.
+    pub role: FileRole,
 }
 
 /// The facts about one module (directory).

@@ -63,6 +63,9 @@ impl From<&SymbolContext> for SymbolFacts {
                 .collect(),
             complexity: c.complexity,
             loc: c.loc,
+            callers_may_be_unresolved: c.callers_may_be_unresolved,
+            tested_by: names(&c.tested_by),
+            role: c.role,
         }
     }
 }

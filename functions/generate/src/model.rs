@@ -7,10 +7,10 @@
 //! network.
 
 use crate::facts::{display_name, SymbolFacts};
-use crate::prompt::SymbolBlock;
+use crate::prompt::{SymbolBlock, UNUSED_ROLE};
 use crate::tokens::TokenCounter;
 use crate::writer::FactsWriter;
-use doctown_core::{Language, SymbolId, SymbolKind, Visibility};
+use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -213,6 +213,13 @@ fn facts_of(id: &str, b: &SymbolBlock) -> SymbolFacts {
         related: b.related.clone(),
         complexity: b.complexity,
         loc: b.loc,
+        callers_may_be_unresolved: b.role.as_deref() != Some(UNUSED_ROLE),
+        tested_by: b.tested_by.clone(),
+        role: if b.role.as_deref() == Some("test") {
+            FileRole::Test
+        } else {
+            FileRole::Source
+        },
     }
 }
 

@@ -4,7 +4,7 @@
 //! central symbols. The model path uses the same facts ([`module_block`],
 //! [`architecture_block`]) and falls back to these texts.
 
-use crate::facts::{GenerateInput, ModuleFacts, SymbolFacts};
+use crate::facts::{display_name, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::writer::{FactsWriter, Role};
 use crate::writer_text::{code, count, join_names, language_name};
 use serde_json::{json, Value};
@@ -16,7 +16,10 @@ pub struct ArchitectureFacts {
     /// `(label, size)`, largest first (at most 6).
     pub main_parts: Vec<(String, u32)>,
     /// Qualified names.
+    /// Qualified names of the entry points (source code only).
     pub entry_points: Vec<String>,
+    /// Each entry point's file, in the same order.
+    pub entry_paths: Vec<String>,
     /// Display names, most central first (at most 5).
     pub central: Vec<String>,
     pub central_qualified: Vec<String>,
@@ -27,18 +30,35 @@ pub struct ArchitectureFacts {
 }
 
 pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> ArchitectureFacts {
-    let mut by_centrality: Vec<&SymbolFacts> = input.symbols.iter().collect();
+    // The architecture describes source code: tests, examples, benches,
+    // fixtures and vendored code are left out of its lists.
+    let mut by_centrality: Vec<&SymbolFacts> = input
+        .symbols
+        .iter()
+        .filter(|s| s.role.is_source())
+        .collect();
     by_centrality.sort_by(|a, b| {
         b.centrality
             .total_cmp(&a.centrality)
             .then_with(|| a.id.cmp(&b.id))
     });
-    let entry: Vec<&SymbolFacts> = by_centrality
+    // Build scripts and helper scripts run too, but a reader asks where
+    // the product starts: they come after the others.
+    let tooling = |s: &SymbolFacts| {
+        let p = s.path.as_str();
+        p == "build.rs"
+            || p.ends_with("/build.rs")
+            || p.starts_with("scripts/")
+            || p.contains("/scripts/")
+            || p.starts_with("tools/")
+    };
+    let mut entry: Vec<&SymbolFacts> = by_centrality
         .iter()
         .copied()
         .filter(|s| writer.role(s) == Role::EntryPoint)
-        .take(5)
         .collect();
+    entry.sort_by_key(|s| tooling(s));
+    entry.truncate(5);
     let surface = by_centrality
         .iter()
         .filter(|s| writer.role(s) == Role::Api)
@@ -59,6 +79,7 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
             .map(|c| (c.label.clone(), c.size))
             .collect(),
         entry_points: entry.iter().map(|s| s.qualified_name.clone()).collect(),
+        entry_paths: entry.iter().map(|s| s.path.clone()).collect(),
         central: by_centrality.iter().take(5).map(|s| s.display()).collect(),
         central_qualified: by_centrality
             .iter()
@@ -179,16 +200,17 @@ pub fn architecture_summary(input: &GenerateInput, facts: &ArchitectureFacts) ->
             join_plain(&parts)
         ));
     }
+    // Entry points are told apart by their files: "`main` in
+    // `src/main.rs` and `main` in `src/bin/tool.rs`", never "`main`, `main`".
     let entries: Vec<String> = facts
         .entry_points
         .iter()
-        .map(|q| crate::facts::display_name(q))
+        .zip(&facts.entry_paths)
+        .take(3)
+        .map(|(q, path)| format!("{} in {}", code(&display_name(q)), code(path)))
         .collect();
     match (entries.is_empty(), facts.public_surface.is_empty()) {
-        (false, _) => text.push_str(&format!(
-            " It starts at {}.",
-            join_names(&entries, 3, entries.len() as u32)
-        )),
+        (false, _) => text.push_str(&format!(" It starts at {}.", join_plain(&entries))),
         (true, false) => text.push_str(&format!(
             " It has no `main`; its public surface starts with {}.",
             join_names(&facts.public_surface, 3, facts.public_surface.len() as u32)
@@ -240,7 +262,12 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
         "symbols": input.symbols.len(),
         "languages": facts.languages,
         "clusters": facts.main_parts.iter().map(|(l, n)| json!({"label": l, "size": n})).collect::<Vec<_>>(),
-        "entry_points": facts.entry_points,
+        "entry_points": facts
+            .entry_points
+            .iter()
+            .zip(&facts.entry_paths)
+            .map(|(q, p)| json!({"name": q, "path": p}))
+            .collect::<Vec<_>>(),
         "most_central": facts.central,
         "public_surface": facts.public_surface,
         "modules": modules,

@@ -149,7 +149,12 @@ pub struct SymbolBlock {
     pub complexity: Option<u32>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub loc: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tested_by: Vec<String>,
 }
+
+/// The role said of a symbol only when nothing can call it unseen.
+pub const UNUSED_ROLE: &str = "not called in the repository";
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
@@ -164,8 +169,9 @@ fn role_name(role: Role) -> Option<&'static str> {
         Role::Hub => "hub (many callers)",
         Role::Leaf => "leaf (calls nothing in the repository)",
         Role::Helper => "private helper",
-        Role::Unused => "not called in the repository",
-        Role::Api => "public, not called in the repository",
+        Role::Unused => UNUSED_ROLE,
+        Role::Unlinked => "no resolved callers in the repository",
+        Role::Api => "public, no resolved callers in the repository",
         Role::Other => return None,
     })
 }
@@ -202,6 +208,7 @@ impl SymbolBlock {
             related: s.related.clone(),
             complexity: s.complexity.filter(|c| *c > 1),
             loc: s.loc,
+            tested_by: s.tested_by.iter().take(3).cloned().collect(),
         }
     }
 }

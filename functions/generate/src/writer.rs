@@ -11,7 +11,7 @@ use crate::writer_text::{
     code, conjugate, constant_type, count, doc_shape, first_sentence, join_names, lower_first,
     return_type, variant, DocShape,
 };
-use doctown_core::{Language, SymbolId, SymbolKind, Visibility};
+use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::collections::HashMap;
 
 /// What a symbol does in the codebase, as far as the facts tell.
@@ -24,7 +24,11 @@ pub enum Role {
     Hub,
     Leaf,
     Helper,
+    /// Private, and nothing could call it unseen: no resolved callers, no
+    /// unresolved call with its name, no uncertain link.
     Unused,
+    /// No resolved callers, but some may exist that were not linked.
+    Unlinked,
     Api,
     Other,
 }
@@ -62,12 +66,10 @@ impl FactsWriter {
         let name = s.name.as_str();
         let lower = name.to_lowercase();
         let callable = s.is_callable();
-        let test_path =
-            s.path.contains("/tests/") || s.path.starts_with("tests/") || s.path.contains("_test.");
-        if callable && (lower == "main" || name == "__main__") {
+        if callable && (lower == "main" || name == "__main__") && s.role.is_source() {
             return Role::EntryPoint;
         }
-        if callable && (lower.starts_with("test_") || test_path) {
+        if callable && (lower.starts_with("test_") || s.role == FileRole::Test) {
             return Role::Test;
         }
         let constructor = matches!(
@@ -96,6 +98,7 @@ impl FactsWriter {
         }
         match (s.called_by_total, s.calls_total) {
             (0, _) if s.visibility == Visibility::Public => Role::Api,
+            (0, _) if s.callers_may_be_unresolved => Role::Unlinked,
             (0, _) => Role::Unused,
             (_, 0) => Role::Leaf,
             (1..=2, _) if s.visibility == Visibility::Private => Role::Helper,
@@ -255,25 +258,26 @@ impl FactsWriter {
                     ),
                 }
             }
-            Role::EntryPoint | Role::Test | Role::Api | Role::Unused if !s.calls.is_empty() => {
+            Role::EntryPoint | Role::Test | Role::Api | Role::Unused | Role::Unlinked
+                if !s.calls.is_empty() =>
+            {
                 let lead = match role {
                     Role::EntryPoint => "It hands off to",
                     Role::Test => "It exercises",
                     _ => "It calls",
                 };
                 let tail = match role {
-                    Role::Api => {
-                        "; nothing in the repository calls it, so it serves callers outside"
-                    }
+                    Role::Api => "; it has no resolved callers here and serves callers outside",
                     Role::Unused => "; nothing in the repository calls it",
+                    Role::Unlinked => "; it has no resolved callers",
                     _ => "",
                 };
                 format!("{lead} {callees}{tail}.")
             }
-            Role::Api => {
-                "Nothing in the repository calls it, so it serves callers outside.".to_string()
-            }
+            Role::Api => "It has no resolved callers in the repository; it serves callers outside."
+                .to_string(),
             Role::Unused => "Nothing in the repository calls it.".to_string(),
+            Role::Unlinked => "It has no resolved callers in the repository.".to_string(),
             Role::EntryPoint | Role::Test => return cluster.map(|k| format!("It belongs to {k}.")),
             _ if s.called_by_total == 1 && !s.calls.is_empty() => {
                 format!(

@@ -73,7 +73,7 @@ impl IngestHandler {
             None
         };
         let cancel = || ctx.cancel.is_cancelled();
-        scan(
+        let layout = scan(
             &fetched.root,
             &options,
             &cancel,
@@ -94,9 +94,17 @@ impl IngestHandler {
         if let Some(observer) = ctx.chunk_observer {
             observer.on_end();
         }
-        let stats = doctown_extract::resolve_calls(&mut symbols, &imports);
+        let stats = doctown_extract::resolve_calls(&mut symbols, &imports, &layout);
+        let mut targets = doctown_extract::import_targets(&symbols, &imports, &layout);
+        let mut files_jsonl = Vec::new();
+        for mut file in files {
+            file.import_files = Some(targets.remove(&file.path).unwrap_or_default());
+            push_line(&mut files_jsonl, &file);
+        }
         totals.calls = stats.calls;
         totals.calls_resolved = stats.resolved;
+        totals.calls_confident = stats.confident;
+        totals.references_resolved = stats.references;
 
         let manifest = IngestManifest {
             chunk_shards,
@@ -109,7 +117,7 @@ impl IngestHandler {
         };
         write_jsonl_streamed(ctx.store, &manifest.symbols, &symbols)?;
         drop(symbols);
-        ctx.store.put(&manifest.files, &files)?;
+        ctx.store.put(&manifest.files, &files_jsonl)?;
         ctx.store.put(&manifest.skipped, &skipped)?;
         let manifest_key = key(IngestManifest::NAME);
         doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
@@ -117,6 +125,7 @@ impl IngestHandler {
             job.clone(),
             manifest.files.clone(),
             manifest.symbols.clone(),
+            &layout,
         );
         if let Err(e) = doctown_store::put_json(ctx.store, &pointer_key, &pointer) {
             tracing::warn!("the next ingest of this source will parse every file: {e}");
@@ -206,7 +215,8 @@ struct StoreSink<'a, 'c> {
     shards: ShardWriter<'a>,
     symbols: Vec<Symbol>,
     imports: HashMap<String, Vec<Import>>,
-    files: Vec<u8>,
+    /// Records in path order; serialised once their imports are resolved.
+    files: Vec<FileRecord>,
     skipped: Vec<u8>,
     totals: &'a mut IngestTotals,
 }
@@ -258,7 +268,7 @@ impl ScanSink for StoreSink<'_, '_> {
         self.totals.symbols += symbols.len() as u64;
         self.imports
             .insert(record.path.clone(), record.imports.clone());
-        push_line(&mut self.files, &record);
+        self.files.push(record);
         self.symbols.extend(symbols);
         Ok(())
     }

@@ -51,7 +51,7 @@ pub fn symbols_of(root: &Path, options: &IngestOptions) -> Result<Vec<Symbol>, I
         }
     }
     let mut collect = Collect::default();
-    scan::scan(root, options, &|| false, None, &mut collect)?;
-    doctown_extract::resolve_calls(&mut collect.symbols, &collect.imports);
+    let layout = scan::scan(root, options, &|| false, None, &mut collect)?;
+    doctown_extract::resolve_calls(&mut collect.symbols, &collect.imports, &layout);
     Ok(collect.symbols)
 }

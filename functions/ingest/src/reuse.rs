@@ -15,7 +15,7 @@
 //! entries, never the previous job's symbols.
 
 use doctown_core::{FileRecord, JobId, Language, Symbol};
-use doctown_extract::{Extraction, EXTRACTOR_FINGERPRINT};
+use doctown_extract::{Extraction, ProjectLayout, EXTRACTOR_FINGERPRINT};
 use doctown_store::{ObjectStore, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,15 +31,21 @@ pub struct ReusePointer {
     pub symbols: String,
     /// [`EXTRACTOR_FINGERPRINT`] of the run that wrote them.
     pub extractor: String,
+    /// [`ProjectLayout::fingerprint`] of that run: qualified names depend
+    /// on crate names and module roots, so a changed manifest means a
+    /// full parse.
+    #[serde(default)]
+    pub layout: String,
 }
 
 impl ReusePointer {
-    pub fn new(job_id: JobId, files: String, symbols: String) -> Self {
+    pub fn new(job_id: JobId, files: String, symbols: String, layout: &ProjectLayout) -> Self {
         ReusePointer {
             job_id,
             files,
             symbols,
             extractor: EXTRACTOR_FINGERPRINT.to_string(),
+            layout: layout.fingerprint(),
         }
     }
 }
@@ -92,6 +98,7 @@ type Lines = std::io::Lines<BufReader<Box<dyn Read + Send>>>;
 
 /// Streams the previous run's files and symbols in path order.
 pub struct PreviousReader {
+    layout: String,
     files: Lines,
     symbols: Lines,
     next: Option<FileRecord>,
@@ -118,11 +125,17 @@ impl PreviousReader {
             return Ok(None);
         };
         Ok(Some(PreviousReader {
+            layout: pointer.layout,
             files: BufReader::new(files).lines(),
             symbols: BufReader::new(symbols).lines(),
             next: None,
             done: false,
         }))
+    }
+
+    /// The layout fingerprint the previous run extracted under.
+    pub fn layout(&self) -> &str {
+        &self.layout
     }
 
     /// The previous entry for `path`, if there is one. Paths must be asked

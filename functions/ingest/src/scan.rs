@@ -14,10 +14,11 @@ use crate::reuse::{Previous, PreviousReader};
 use crate::walk::{skip, walk, Candidate};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::{Chunk, FileRecord, Symbol};
-use doctown_extract::{Extraction, Extractor};
+use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::Arc;
 
 /// One parsed file.
 #[derive(Debug)]
@@ -40,15 +41,18 @@ enum Outcome {
     Skipped(FileSkipped),
 }
 
-/// Walks `root`, parses every candidate and feeds `sink`. With `previous`,
-/// unchanged files take their extraction from the previous run instead.
+/// Walks `root`, parses every candidate and feeds `sink`; returns the
+/// layout the repository's manifests declare (qualified names start from
+/// it, and call resolution needs it). With `previous`, unchanged files
+/// take their extraction from the previous run instead, when it was made
+/// under the same layout.
 pub fn scan(
     root: &Path,
     options: &IngestOptions,
     is_cancelled: &(dyn Fn() -> bool + Sync),
-    mut previous: Option<&mut PreviousReader>,
+    previous: Option<&mut PreviousReader>,
     sink: &mut dyn ScanSink,
-) -> Result<(), IngestError> {
+) -> Result<ProjectLayout, IngestError> {
     let walked = walk(root, options).map_err(|source| IngestError::Read {
         path: root.display().to_string(),
         source,
@@ -63,14 +67,18 @@ pub fn scan(
     for skipped in walked.skipped {
         sink.skipped(skipped)?;
     }
+    let layout = Arc::new(read_layout(&walked.manifests));
+    let fingerprint = layout.fingerprint();
+    let mut previous = previous.filter(|p| p.layout() == fingerprint);
     // Batch k+1 parses on the pool while the sink takes batch k, so the
     // sink's work (serialising, events, the store) overlaps the parsing.
     let parse = |batch: Vec<(&Candidate, Option<Previous>)>| -> Vec<Outcome> {
         batch
             .into_par_iter()
-            .map_init(Extractor::new, |extractor, (c, prior)| {
-                parse_one(extractor, c, prior, options)
-            })
+            .map_init(
+                || Extractor::with_layout(layout.clone()),
+                |extractor, (c, prior)| parse_one(extractor, c, prior, options),
+            )
             .collect()
     };
     let joined = |handle: std::thread::ScopedJoinHandle<'_, Vec<Outcome>>| {
@@ -97,7 +105,20 @@ pub fn scan(
             Some(last) => feed(sink, joined(last)),
             None => Ok(()),
         }
-    })
+    })?;
+    Ok(Arc::unwrap_or_clone(layout))
+}
+
+/// The layout from the manifests the walk found; an unreadable manifest
+/// adds nothing.
+pub fn read_layout(manifests: &[(String, std::path::PathBuf)]) -> ProjectLayout {
+    let mut layout = ProjectLayout::default();
+    for (rel, abs) in manifests {
+        if let Ok(text) = std::fs::read_to_string(abs) {
+            layout.add_manifest(rel, &text);
+        }
+    }
+    layout
 }
 
 fn feed(sink: &mut dyn ScanSink, outcomes: Vec<Outcome>) -> Result<(), IngestError> {
@@ -184,6 +205,8 @@ fn parsed_file(
         imports: extraction.imports,
         has_syntax_errors: extraction.has_syntax_errors,
         lossy_utf8,
+        role: file_role(path, language, source),
+        import_files: None,
     };
     ParsedFile {
         record,

@@ -50,6 +50,9 @@ pub struct Candidate {
 pub struct WalkResult {
     pub candidates: Vec<Candidate>,
     pub skipped: Vec<FileSkipped>,
+    /// Module-system manifests (`Cargo.toml`, `go.mod`, `package.json`):
+    /// repository-relative path and absolute path, sorted.
+    pub manifests: Vec<(String, PathBuf)>,
 }
 
 struct Dir {
@@ -57,6 +60,9 @@ struct Dir {
     rel: String,
     ignores: Vec<Arc<Gitignore>>,
 }
+
+/// Manifests larger than this are not read (real ones are a few KiB).
+const MANIFEST_LIMIT: u64 = 1 << 20;
 
 /// Walks `root`. Errors only when the root itself cannot be read.
 pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult> {
@@ -119,6 +125,9 @@ pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult>
                 });
             } else if file_type.is_file() {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                if doctown_extract::MANIFEST_NAMES.contains(&name) && size <= MANIFEST_LIMIT {
+                    result.manifests.push((rel.clone(), abs.clone()));
+                }
                 classify(&mut result, rel, abs, size, options);
             }
         }
@@ -126,6 +135,7 @@ pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult>
         stack.extend(subdirs.into_iter().rev());
     }
     result.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    result.manifests.sort();
     result.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(result)
 }

@@ -135,6 +135,8 @@ fn nodes(inputs: &PackInputs) -> Nodes {
                     in_degree: node.map(|n| n.in_degree).unwrap_or(0),
                     out_degree: node.map(|n| n.out_degree).unwrap_or(0),
                 },
+                role: node.and_then(|n| n.role),
+                unresolved_calls: node.map(|n| n.unresolved_call_count).unwrap_or(0),
             }
         })
         .collect();
@@ -174,8 +176,12 @@ fn graph(graph: &asm::AssembleGraph) -> Graph {
                 asm::EdgeKind::Implements => EdgeKind::Implements,
                 asm::EdgeKind::Inherits => EdgeKind::Inherits,
                 asm::EdgeKind::Related => EdgeKind::Related,
+                asm::EdgeKind::References => EdgeKind::References,
+                asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
             },
             weight: e.weight,
+            provenance: e.provenance,
+            confidence: e.confidence,
         })
         .collect();
     Graph {
@@ -226,6 +232,7 @@ fn source_map(inputs: &PackInputs) -> SourceMap {
             sha256: f.sha256.clone(),
             size_bytes: f.size_bytes,
             lines: f.lines,
+            role: Some(f.role),
             chunks: by_file.remove(f.path.as_str()).unwrap_or_default(),
         })
         .collect();

@@ -12,7 +12,7 @@
 //! Every float is rounded to 6 decimals before it is written, and every
 //! collection is sorted, so the same inputs give the same bytes.
 
-use crate::{Language, SymbolId, SymbolKind, Visibility};
+use crate::{FileRole, Language, Provenance, SymbolId, SymbolKind, Visibility};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -50,16 +50,24 @@ pub enum EdgeKind {
     /// Embedding similarity (cosine ≥ threshold, the k nearest per symbol);
     /// undirected, stored once with `source < target`; weight = cosine.
     Related,
+    /// symbol → function or method it names as a value (a callback, a
+    /// route handler, `map(f)`); weight = number of sites.
+    References,
+    /// symbol → a test function that calls it (the call reversed, for
+    /// "tested by" facts); weight = number of call sites.
+    TestedBy,
 }
 
 impl EdgeKind {
-    pub const ALL: [EdgeKind; 6] = [
+    pub const ALL: [EdgeKind; 8] = [
         EdgeKind::Contains,
         EdgeKind::Calls,
         EdgeKind::Imports,
         EdgeKind::Implements,
         EdgeKind::Inherits,
         EdgeKind::Related,
+        EdgeKind::References,
+        EdgeKind::TestedBy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,15 +78,21 @@ impl EdgeKind {
             EdgeKind::Implements => "implements",
             EdgeKind::Inherits => "inherits",
             EdgeKind::Related => "related",
+            EdgeKind::References => "references",
+            EdgeKind::TestedBy => "tested_by",
         }
     }
 
-    /// Calls, imports, implements and inherits: the edges that degrees and
-    /// PageRank count.
+    /// Calls, references, imports, implements and inherits: the edges that
+    /// degrees and PageRank count (when confident).
     pub fn is_dependency(self) -> bool {
         matches!(
             self,
-            EdgeKind::Calls | EdgeKind::Imports | EdgeKind::Implements | EdgeKind::Inherits
+            EdgeKind::Calls
+                | EdgeKind::References
+                | EdgeKind::Imports
+                | EdgeKind::Implements
+                | EdgeKind::Inherits
         )
     }
 }
@@ -112,6 +126,17 @@ pub struct GraphNode {
     /// Files: imported modules that are not repository files, distinct, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_imports: Vec<String>,
+    /// Symbols: call sites that did not resolve (all of them, not distinct).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unresolved_call_count: u32,
+    /// Files and symbols: what the code is for (a symbol inside a
+    /// `#[cfg(test)]` module is `test` whatever its file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<FileRole>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One edge of `graph.json`.
@@ -122,6 +147,14 @@ pub struct GraphEdge {
     pub kind: EdgeKind,
     /// Call sites for calls, cosine for related, 1 otherwise.
     pub weight: f64,
+    /// Calls and references: how the link was found (the strongest
+    /// provenance among its call sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// Calls and references: how sure the link is, 0–1 (the highest among
+    /// its call sites); absent means certain (structure, not inference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// Whole-graph numbers.
@@ -248,6 +281,18 @@ pub struct SymbolContext {
     pub called_by_total: u32,
     /// Callees outside the repository (as written), distinct, at most 10.
     pub unresolved_calls: Vec<String>,
+    /// Whether callers may exist that resolution could not link: the
+    /// symbol is public, or an unresolved call in the repository has its
+    /// name, or a caller's link is below the confidence threshold. Only
+    /// when false may a summary say "nothing calls it".
+    #[serde(default)]
+    pub callers_may_be_unresolved: bool,
+    /// Test functions that call it (confident links), at most 10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tested_by: Vec<SymbolRef>,
+    /// What the symbol's code is for.
+    #[serde(default)]
+    pub role: FileRole,
     /// The modules the symbol's file imports, distinct, sorted.
     pub imports: Vec<String>,
     /// Resolved supertypes (implements and inherits edges).

@@ -110,6 +110,12 @@ pub struct IngestTotals {
     pub imports: u64,
     pub calls: u64,
     pub calls_resolved: u64,
+    /// Resolved calls at or above the confidence threshold.
+    #[serde(default)]
+    pub calls_confident: u64,
+    /// Functions named as values (callbacks, handlers) that were linked.
+    #[serde(default)]
+    pub references_resolved: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
     pub languages: BTreeMap<String, u64>,
 }

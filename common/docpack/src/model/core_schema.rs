@@ -3,7 +3,7 @@
 //! same serde form; the exhaustive `From` impls make a new core variant a
 //! compile error here, and the test checks the spellings agree.
 
-use doctown_core::{ChunkKind, Language, SymbolKind, Visibility};
+use doctown_core::{ChunkKind, FileRole, Language, Provenance, SymbolKind, Visibility};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -59,6 +59,63 @@ pub(crate) enum ChunkKindDef {
     Symbol,
     SymbolPart,
     File,
+}
+
+/// What a file (or a symbol's code) is for.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "FileRole")]
+pub(crate) enum FileRoleDef {
+    Source,
+    Test,
+    Fixture,
+    Example,
+    Bench,
+    Generated,
+    Vendored,
+    Docs,
+}
+
+/// How a call or reference edge was found: `scip` (a compiler-grade
+/// index), `scope`, `import`, `receiver_type`, `dispatch`, `unique_name`.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "Provenance")]
+pub(crate) enum ProvenanceDef {
+    Scip,
+    Scope,
+    Import,
+    ReceiverType,
+    Dispatch,
+    UniqueName,
+}
+
+impl From<FileRole> for FileRoleDef {
+    fn from(r: FileRole) -> Self {
+        match r {
+            FileRole::Source => Self::Source,
+            FileRole::Test => Self::Test,
+            FileRole::Fixture => Self::Fixture,
+            FileRole::Example => Self::Example,
+            FileRole::Bench => Self::Bench,
+            FileRole::Generated => Self::Generated,
+            FileRole::Vendored => Self::Vendored,
+            FileRole::Docs => Self::Docs,
+        }
+    }
+}
+
+impl From<Provenance> for ProvenanceDef {
+    fn from(p: Provenance) -> Self {
+        match p {
+            Provenance::Scip => Self::Scip,
+            Provenance::Scope => Self::Scope,
+            Provenance::Import => Self::Import,
+            Provenance::ReceiverType => Self::ReceiverType,
+            Provenance::Dispatch => Self::Dispatch,
+            Provenance::UniqueName => Self::UniqueName,
+        }
+    }
 }
 
 impl From<Language> for LanguageDef {
@@ -154,6 +211,8 @@ mod tests {
             Visibility::Restricted,
             Visibility::Private,
         ]);
+        same::<FileRole, FileRoleDef>(&FileRole::ALL);
+        same::<Provenance, ProvenanceDef>(&Provenance::ALL);
         same::<ChunkKind, ChunkKindDef>(&[
             ChunkKind::Symbol,
             ChunkKind::SymbolPart,

@@ -1,8 +1,8 @@
 //! `graph.json` (nodes and typed, weighted edges, graph-level metrics) and
 //! `clusters.json` (groups of related symbols).
 
-use super::core_schema::SymbolKindDef;
-use doctown_core::SymbolKind;
+use super::core_schema::{ProvenanceDef, SymbolKindDef};
+use doctown_core::{Provenance, SymbolKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,6 +69,11 @@ pub enum EdgeKind {
     Inherits,
     /// Semantically related (e.g. embedding similarity); undirected in meaning.
     Related,
+    /// `from` names function or method `to` as a value (a callback, a
+    /// route handler, `map(f)`). Since 1.1.
+    References,
+    /// `from` is tested by test function `to` (which calls it). Since 1.1.
+    TestedBy,
 }
 
 impl EdgeKind {
@@ -80,6 +85,8 @@ impl EdgeKind {
             EdgeKind::Implements => "implements",
             EdgeKind::Inherits => "inherits",
             EdgeKind::Related => "related",
+            EdgeKind::References => "references",
+            EdgeKind::TestedBy => "tested_by",
         }
     }
 }
@@ -93,6 +100,15 @@ pub struct Edge {
     /// Strength: call count, similarity, 1.0 for structural edges.
     #[serde(default = "one")]
     pub weight: f64,
+    /// Calls, references, tested_by: how the link was found. Since 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ProvenanceDef>")]
+    pub provenance: Option<Provenance>,
+    /// Calls, references, tested_by: how sure the link is, in `[0, 1]`;
+    /// absent means certain (structure). Centrality and summaries use
+    /// edges of at least 0.8 (`doctown_core::CONFIDENT`). Since 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 fn one() -> f64 {

@@ -1,9 +1,9 @@
 //! `source_map.json`: files → chunks → ranges → symbol ids, so that a hit on
 //! a chunk (or a vector row) leads back to its source and its symbols.
 
-use super::core_schema::{ChunkKindDef, LanguageDef};
+use super::core_schema::{ChunkKindDef, FileRoleDef, LanguageDef};
 use super::symbols::SourceRange;
-use doctown_core::{ChunkKind, Language};
+use doctown_core::{ChunkKind, FileRole, Language};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,11 @@ pub struct SourceFile {
     pub sha256: String,
     pub size_bytes: u64,
     pub lines: u32,
+    /// What the file is for (`source`, `test`, `fixture`, `example`,
+    /// `bench`, `generated`, `vendored`, `docs`). Since 1.1; absent in 1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<FileRoleDef>")]
+    pub role: Option<FileRole>,
     /// The file's chunks, sorted by `(range.start_byte, range.end_byte, id)`.
     pub chunks: Vec<ChunkEntry>,
 }

@@ -1,9 +1,9 @@
 //! `nodes.json`: every symbol with its location, declaration, documentation
 //! and metrics.
 
-use super::core_schema::{LanguageDef, SymbolKindDef, VisibilityDef};
+use super::core_schema::{FileRoleDef, LanguageDef, SymbolKindDef, VisibilityDef};
 use super::docs::Documentation;
-use doctown_core::{Language, Span, SymbolKind, Visibility};
+use doctown_core::{FileRole, Language, Span, SymbolKind, Visibility};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,19 @@ pub struct SymbolNode {
     pub centrality: f64,
     #[serde(default)]
     pub metrics: SymbolMetrics,
+    /// What the symbol's code is for: its file's role, or `test` inside a
+    /// `#[cfg(test)]` item. Since 1.1; absent in 1.0 docpacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<FileRoleDef>")]
+    pub role: Option<FileRole>,
+    /// Call sites in the symbol that did not resolve to a repository
+    /// symbol (to an external library, or unknown). Since 1.1.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unresolved_calls: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Where a symbol is: a half-open byte range and 1-based lines with 0-based

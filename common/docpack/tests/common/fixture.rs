@@ -1,7 +1,7 @@
 //! A small, fully cross-referenced docpack: a Rust key-value server and one
 //! Python helper, with graph, clusters, modules, embeddings and contexts.
 
-use doctown_core::{ChunkKind, Language, SymbolKind, Visibility};
+use doctown_core::{ChunkKind, FileRole, Language, Provenance, SymbolKind, Visibility};
 use doctown_docpack::*;
 use serde_json::json;
 
@@ -169,6 +169,8 @@ fn symbol(s: &Sym) -> SymbolNode {
             in_degree: 1,
             out_degree: 1,
         },
+        role: Some(FileRole::Source),
+        unresolved_calls: 0,
     }
 }
 
@@ -178,6 +180,8 @@ fn edge(from: &str, to: &str, kind: EdgeKind, weight: f64) -> Edge {
         to: to.into(),
         kind,
         weight,
+        provenance: (kind == EdgeKind::Calls).then_some(Provenance::Import),
+        confidence: (kind == EdgeKind::Calls).then_some(0.95),
     }
 }
 
@@ -244,6 +248,7 @@ pub fn fixture() -> DocpackInput {
                 sha256: format!("{:0>64}", f.len()),
                 size_bytes: 1600,
                 lines: 40,
+                role: Some(FileRole::Source),
                 chunks: SYMS
                     .iter()
                     .filter(|s| s.path == *f)

@@ -4,14 +4,23 @@
 #![allow(dead_code)]
 
 use doctown_core::{Import, Language, Symbol};
-use doctown_extract::{resolve_calls, Extraction, Extractor};
+use doctown_extract::{resolve_calls, Extraction, Extractor, ProjectLayout};
 use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Extracts several files (repo path, language, source) and resolves calls
 /// across them; returns the extractions in input order.
 pub fn extract_all(files: &[(&str, Language, &str)]) -> Vec<Extraction> {
-    let mut extractor = Extractor::new();
+    extract_with_layout(files, ProjectLayout::default())
+}
+
+/// [`extract_all`] under a layout (crate names, module roots).
+pub fn extract_with_layout(
+    files: &[(&str, Language, &str)],
+    layout: ProjectLayout,
+) -> Vec<Extraction> {
+    let layout = std::sync::Arc::new(layout);
+    let mut extractor = Extractor::with_layout(layout.clone());
     let mut extractions: Vec<Extraction> = files
         .iter()
         .map(|(path, language, source)| extractor.extract(path, *language, source))
@@ -22,7 +31,7 @@ pub fn extract_all(files: &[(&str, Language, &str)]) -> Vec<Extraction> {
         .map(|((path, _, _), e)| (path.to_string(), e.imports.clone()))
         .collect();
     let mut all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
-    resolve_calls(&mut all, &imports);
+    resolve_calls(&mut all, &imports, &layout);
     let mut rest = all.into_iter();
     for e in &mut extractions {
         let n = e.symbols.len();
@@ -109,9 +118,18 @@ pub fn render(extraction: &Extraction, all: &[Symbol]) -> String {
                 })
                 .unwrap_or_else(|| "?".into());
             let kind = format!("{:?}", c.kind).to_lowercase();
+            let receiver = c
+                .receiver_type
+                .as_ref()
+                .map(|t| format!(", receiver: {t}"))
+                .unwrap_or_default();
+            let how = c
+                .provenance
+                .map(|p| format!(" via {}", p.name()))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "{} -> {} ({kind}, L{}) [{target}]",
+                "{} -> {} ({kind}, L{}{receiver}) [{target}]{how}",
                 s.qualified_name, c.callee, c.line
             )
             .unwrap();

@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use doctown_core::{
-    ByteRange, CallKind, CallSite, Chunk, ChunkId, ChunkKind, FileRecord, Import, Language,
-    Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
+    ByteRange, CallKind, CallSite, Chunk, ChunkId, ChunkKind, FileRecord, FileRole, Import,
+    Language, Position, Provenance, Span, Symbol, SymbolId, SymbolKind, Visibility,
 };
 
 pub fn span(start: u32, end: u32) -> Span {
@@ -59,7 +59,10 @@ pub fn call(callee: &str, resolved: Option<&Symbol>) -> CallSite {
         qualifier: None,
         kind: CallKind::Function,
         line: 2,
+        receiver_type: None,
         resolved: resolved.map(|s| s.id.clone()),
+        provenance: resolved.map(|_| Provenance::Import),
+        confidence: resolved.map(|_| Provenance::Import.confidence()),
     }
 }
 
@@ -70,6 +73,8 @@ pub fn file(path: &str, language: Language, imports: &[&str]) -> FileRecord {
         size_bytes: 100,
         lines: 10,
         sha256: "0".repeat(64),
+        role: FileRole::Source,
+        import_files: None,
         symbols: 0,
         chunks: 0,
         imports: imports

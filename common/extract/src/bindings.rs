@@ -1,0 +1,593 @@
+//! What the code says about names inside function bodies, for call
+//! resolution: parameters and locals (which shadow symbols of the same
+//! name), the types they are declared or constructed with (`x: &Store`,
+//! `let s = Store::new()`, `s = Store()`, `const s = new Store()`,
+//! `s := &Store{}`), the declared types of fields (`self.store.get()`), and
+//! functions passed as values (`map(f)`, `callback=f`, route handlers),
+//! recorded as [`CallKind::Reference`] call sites.
+//!
+//! Each language has one hook, called on every node before its rules.
+
+use crate::rust::base_type_name;
+use crate::walk::Cx;
+use doctown_core::CallKind;
+use tree_sitter::Node;
+
+/// The name of a type as written, when it names one type whose methods a
+/// value of it has: `&mut a::Foo<T>` → `Foo`; smart pointers and `dyn`/
+/// `impl` bounds see through to their content; `Optional[Foo]`, `Foo |
+/// None`, `*Foo`, quoted forward references likewise. Lowercase names
+/// (primitives, `list`, `str`) are not types with repository methods.
+pub(crate) fn type_name(ty: &str) -> Option<String> {
+    let mut ty = ty.trim().trim_start_matches(':').trim();
+    ty = ty.trim_matches(['"', '\'']);
+    loop {
+        let t = ty
+            .trim_start_matches('&')
+            .trim_start_matches('*')
+            .trim_start();
+        let t = t.strip_prefix("mut ").unwrap_or(t);
+        let t = t.strip_prefix("'").map_or(t, |rest| {
+            rest.split_once(' ').map_or(rest, |(_, after)| after)
+        });
+        let t = t
+            .strip_prefix("dyn ")
+            .or_else(|| t.strip_prefix("impl "))
+            .unwrap_or(t);
+        let t = t.split(" + ").next().unwrap_or(t);
+        let t = t
+            .split(" | ")
+            .find(|p| p.trim() != "None" && p.trim() != "null" && p.trim() != "undefined")
+            .unwrap_or(t);
+        let t = t.trim();
+        let unwrapped = ["Box<", "Arc<", "Rc<", "Optional[", "Readonly<"]
+            .iter()
+            .find_map(|w| t.strip_prefix(w))
+            .map(|inner| inner.trim_end_matches(['>', ']']));
+        match unwrapped {
+            Some(inner) => ty = inner,
+            None => {
+                ty = t;
+                break;
+            }
+        }
+    }
+    if ty.ends_with("[]") || ty.starts_with('[') {
+        return None;
+    }
+    let name = base_type_name(ty.split('[').next().unwrap_or(ty));
+    let name = name.rsplit('.').next().unwrap_or(name);
+    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    ok.then(|| name.to_string())
+}
+
+/// Binds every identifier in a pattern (`(a, b)`, `Some(x)`, `[a, ...b]`,
+/// `{a, b: c}`) as an untyped local.
+fn bind_pattern(node: Node, cx: &mut Cx) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                let name = cx.text(n).to_string();
+                cx.bind_local(&name, None);
+            }
+            // Only the bound parts of these: not types, not constructors.
+            "type_identifier" | "scoped_identifier" | "scoped_type_identifier" => {}
+            _ => {
+                let mut cursor = n.walk();
+                stack.extend(n.named_children(&mut cursor));
+            }
+        }
+    }
+}
+
+fn bind_typed(pattern: Node, ty: Option<String>, cx: &mut Cx) {
+    if pattern.kind() == "identifier" {
+        let name = cx.text(pattern).to_string();
+        cx.bind_local(&name, ty);
+    } else {
+        bind_pattern(pattern, cx);
+    }
+}
+
+/// Records the arguments of a call that name functions: `map(f)`,
+/// `run(Self::step)`, `on(handler)`, `callback=f`, `self.method`.
+fn references(arguments: Node, cx: &mut Cx, path_kind: &str, member_kind: &str) {
+    let mut cursor = arguments.walk();
+    let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
+    for arg in args {
+        let arg = match arg.kind() {
+            "keyword_argument" => match arg.child_by_field_name("value") {
+                Some(v) => v,
+                None => continue,
+            },
+            _ => arg,
+        };
+        let text = cx.text(arg);
+        match arg.kind() {
+            "identifier" => cx.call(arg, text, text, None, CallKind::Reference),
+            k if k == path_kind || k == member_kind => {
+                let (name, qualifier) = match text.rsplit_once("::") {
+                    Some((q, n)) => (n, Some(q)),
+                    None => match text.rsplit_once('.') {
+                        Some((q, n)) => (n, Some(q)),
+                        None => continue,
+                    },
+                };
+                let simple = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_');
+                // A method of the receiver's own type or a type's function
+                // (`self.f`, `this.f`, `Self::f`, `Type::f`, `module::f`);
+                // not a field read (`user.id`) nor a constant (`Kind::A`).
+                let owner_like = qualifier.is_some_and(|q| {
+                    matches!(q, "self" | "this" | "cls" | "Self")
+                        || (simple(q) && q.starts_with(char::is_uppercase))
+                        || (q.contains("::") && !q.contains('.'))
+                });
+                let constant = name.chars().all(|c| !c.is_lowercase())
+                    || (text.contains("::") && name.starts_with(char::is_uppercase));
+                if simple(name) && owner_like && !constant {
+                    cx.call(arg, text, name, qualifier, CallKind::Reference);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Rust: parameters, `let` (type, struct literal, `Type::ctor(…)`),
+/// closure and `for` patterns, struct field types, function references.
+pub(crate) fn rust(node: Node, cx: &mut Cx) {
+    match node.kind() {
+        "parameter" => {
+            if let Some(pattern) = node.child_by_field_name("pattern") {
+                let ty = cx.field(node, "type").and_then(type_name);
+                bind_typed(pattern, ty, cx);
+            }
+        }
+        "let_declaration" => {
+            let Some(pattern) = node.child_by_field_name("pattern") else {
+                return;
+            };
+            let ty = cx.field(node, "type").and_then(type_name).or_else(|| {
+                node.child_by_field_name("value")
+                    .and_then(|v| rust_value_type(v, cx))
+            });
+            bind_typed(pattern, ty, cx);
+        }
+        "closure_parameters" => bind_pattern(node, cx),
+        "for_expression" | "let_condition" | "match_arm" => {
+            if let Some(pattern) = node.child_by_field_name("pattern") {
+                bind_pattern(pattern, cx);
+            }
+        }
+        "struct_item" => {
+            let (Some(name), Some(body)) =
+                (cx.field(node, "name"), node.child_by_field_name("body"))
+            else {
+                return;
+            };
+            let name = name.to_string();
+            let mut cursor = body.walk();
+            for field in body.named_children(&mut cursor) {
+                if field.kind() != "field_declaration" {
+                    continue;
+                }
+                let (Some(f), Some(ty)) = (cx.field(field, "name"), cx.field(field, "type")) else {
+                    continue;
+                };
+                if let Some(ty) = type_name(ty) {
+                    cx.field_types.insert((name.clone(), f.to_string()), ty);
+                }
+            }
+        }
+        "arguments" => references(node, cx, "scoped_identifier", "field_expression"),
+        _ => {}
+    }
+}
+
+/// The type a Rust expression evidently has: a struct literal, or an
+/// associated function of a type (`Store::new(…)`, `Store::open(…)?`).
+fn rust_value_type(value: Node, cx: &Cx) -> Option<String> {
+    let mut v = value;
+    loop {
+        v = match v.kind() {
+            "try_expression" | "reference_expression" | "parenthesized_expression" => {
+                v.named_child(v.named_child_count().checked_sub(1)?)?
+            }
+            "call_expression" => {
+                let f = v.child_by_field_name("function")?;
+                match f.kind() {
+                    // `Store::open(..).unwrap()` / `.expect(..)`
+                    "field_expression"
+                        if matches!(cx.field(f, "field"), Some("unwrap" | "expect")) =>
+                    {
+                        f.child_by_field_name("value")?
+                    }
+                    "scoped_identifier" => {
+                        let path = cx.field(f, "path")?;
+                        return type_name(path);
+                    }
+                    _ => return None,
+                }
+            }
+            "struct_expression" => return cx.field(v, "name").and_then(type_name),
+            _ => return None,
+        };
+    }
+}
+
+/// Python: parameters (annotated or not), assignments in functions
+/// (`x = Store()`, `self.x = Store()`, `x: Store = …`), class attribute
+/// annotations, `for`/`with` targets, function references.
+pub(crate) fn python(node: Node, cx: &mut Cx) {
+    match node.kind() {
+        "parameters" | "lambda_parameters" => {
+            let mut cursor = node.walk();
+            let params: Vec<Node> = node.named_children(&mut cursor).collect();
+            for p in params {
+                let (name, ty) = match p.kind() {
+                    "identifier" => (Some(p), None),
+                    "typed_parameter" => (p.named_child(0), cx.field(p, "type")),
+                    "default_parameter" | "typed_default_parameter" => {
+                        (p.child_by_field_name("name"), cx.field(p, "type"))
+                    }
+                    "list_splat_pattern" | "dictionary_splat_pattern" => (p.named_child(0), None),
+                    _ => (None, None),
+                };
+                let name = name.map(|n| match n.kind() {
+                    "list_splat_pattern" | "dictionary_splat_pattern" => {
+                        n.named_child(0).unwrap_or(n)
+                    }
+                    _ => n,
+                });
+                if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+                    let name = cx.text(name).to_string();
+                    if name != "self" && name != "cls" {
+                        cx.bind_local(&name, ty.and_then(type_name));
+                    }
+                }
+            }
+        }
+        "assignment" => python_assignment(node, cx),
+        "for_statement" | "for_in_clause" => {
+            if let Some(left) = node.child_by_field_name("left") {
+                bind_pattern(left, cx);
+            }
+        }
+        "as_pattern_target" => bind_pattern(node, cx),
+        "argument_list" => references(node, cx, "", "attribute"),
+        _ => {}
+    }
+}
+
+fn python_assignment(node: Node, cx: &mut Cx) {
+    let Some(left) = node.child_by_field_name("left") else {
+        return;
+    };
+    let ty = cx.field(node, "type").and_then(type_name).or_else(|| {
+        let right = node.child_by_field_name("right")?;
+        let f = (right.kind() == "call")
+            .then(|| right.child_by_field_name("function"))
+            .flatten()?;
+        let callee = cx.text(f);
+        type_name(callee.rsplit('.').next().unwrap_or(callee))
+    });
+    match left.kind() {
+        "identifier" if cx.callable().is_some() => {
+            let name = cx.text(left).to_string();
+            cx.bind_local(&name, ty);
+        }
+        // A class attribute annotation `store: Store` (dataclasses, attrs).
+        "identifier" => {
+            let class = cx
+                .scope_symbol()
+                .filter(|&p| cx.symbols[p].kind == doctown_core::SymbolKind::Class);
+            if let (Some(class), Some(ty)) = (class, ty) {
+                let key = (cx.symbols[class].name.clone(), cx.text(left).to_string());
+                cx.field_types.insert(key, ty);
+            }
+        }
+        "attribute" => {
+            let object = cx.field(left, "object");
+            let attr = cx.field(left, "attribute");
+            let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
+            if let (Some("self"), Some(attr), Some(owner), Some(ty)) = (object, attr, owner, ty) {
+                cx.field_types.insert((owner, attr.to_string()), ty);
+            }
+        }
+        "pattern_list" | "tuple_pattern" | "list_pattern" => bind_pattern(left, cx),
+        _ => {}
+    }
+}
+
+/// TypeScript/JavaScript: parameters (typed, destructured, constructor
+/// parameter properties), `const x: T = …`/`new T()`, class fields,
+/// `this.x = new T()`, function references.
+pub(crate) fn ecma(node: Node, cx: &mut Cx) {
+    match node.kind() {
+        "required_parameter" | "optional_parameter" => {
+            let Some(pattern) = node.child_by_field_name("pattern") else {
+                return;
+            };
+            let ty = cx.field(node, "type").and_then(type_name);
+            let property = {
+                let mut cursor = node.walk();
+                let found = node
+                    .children(&mut cursor)
+                    .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
+                found
+            };
+            if property {
+                let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
+                if let (Some(owner), Some(ty)) = (owner, ty.clone()) {
+                    cx.field_types
+                        .insert((owner, cx.text(pattern).to_string()), ty);
+                }
+            }
+            bind_typed(pattern, ty, cx);
+        }
+        "formal_parameters" => {
+            // JavaScript parameters are plain patterns.
+            let mut cursor = node.walk();
+            let params: Vec<Node> = node.named_children(&mut cursor).collect();
+            for p in params {
+                match p.kind() {
+                    "identifier" | "object_pattern" | "array_pattern" | "rest_pattern" => {
+                        bind_pattern(p, cx)
+                    }
+                    "assignment_pattern" => {
+                        if let Some(left) = p.child_by_field_name("left") {
+                            bind_pattern(left, cx);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "arrow_function" => {
+            if let Some(p) = node.child_by_field_name("parameter") {
+                bind_pattern(p, cx);
+            }
+        }
+        "variable_declarator" if cx.callable().is_some() => {
+            let Some(name) = node.child_by_field_name("name") else {
+                return;
+            };
+            let ty = cx
+                .field(node, "type")
+                .and_then(type_name)
+                .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
+            bind_typed(name, ty, cx);
+        }
+        "public_field_definition" | "field_definition" => {
+            let class = cx
+                .scope_symbol()
+                .filter(|&p| cx.symbols[p].kind == doctown_core::SymbolKind::Class);
+            let name = cx
+                .field(node, "name")
+                .or_else(|| cx.field(node, "property"));
+            let ty = cx
+                .field(node, "type")
+                .and_then(type_name)
+                .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
+            if let (Some(class), Some(name), Some(ty)) = (class, name, ty) {
+                let key = (cx.symbols[class].name.clone(), name.to_string());
+                cx.field_types.insert(key, ty);
+            }
+        }
+        "assignment_expression" => {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
+            let field = cx.text(left).strip_prefix("this.");
+            if let (Some(owner), Some(field), Some(ty)) = (owner, field, ecma_new_type(right, cx)) {
+                if !field.contains('.') {
+                    cx.field_types.insert((owner, field.to_string()), ty);
+                }
+            }
+        }
+        "for_in_statement" => {
+            if let Some(left) = node.child_by_field_name("left") {
+                bind_pattern(left, cx);
+            }
+        }
+        "catch_clause" => {
+            if let Some(p) = node.child_by_field_name("parameter") {
+                bind_pattern(p, cx);
+            }
+        }
+        "arguments" => references(node, cx, "", "member_expression"),
+        _ => {}
+    }
+}
+
+/// `new Store(…)` (also under `await`/`as`) → `Store`.
+fn ecma_new_type(value: Node, cx: &Cx) -> Option<String> {
+    let value = match value.kind() {
+        "await_expression" | "as_expression" | "non_null_expression" => value.named_child(0)?,
+        _ => value,
+    };
+    (value.kind() == "new_expression")
+        .then(|| cx.field(value, "constructor"))
+        .flatten()
+        .and_then(type_name)
+}
+
+/// Go: parameters and receivers, `x := T{}`/`&T{}`, `var x T`, range and
+/// short-declared names, struct field types, function references.
+pub(crate) fn go(node: Node, cx: &mut Cx) {
+    match node.kind() {
+        "parameter_declaration" | "variadic_parameter_declaration" => {
+            let ty = cx.field(node, "type").and_then(go_type_name);
+            let mut cursor = node.walk();
+            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+            for n in names {
+                let name = cx.text(n).to_string();
+                cx.bind_local(&name, ty.clone());
+            }
+        }
+        "short_var_declaration" | "assignment_statement" | "range_clause" => {
+            let (Some(left), right) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            if node.kind() == "assignment_statement" {
+                return;
+            }
+            let mut lc = left.walk();
+            let names: Vec<Node> = left.named_children(&mut lc).collect();
+            let values: Vec<Node> = match right {
+                Some(r) if r.kind() == "expression_list" => {
+                    let mut rc = r.walk();
+                    r.named_children(&mut rc).collect()
+                }
+                Some(r) => vec![r],
+                None => Vec::new(),
+            };
+            let single = names.len() == values.len() && node.kind() == "short_var_declaration";
+            for (i, n) in names.iter().enumerate() {
+                let ty = single
+                    .then(|| values.get(i).and_then(|v| go_value_type(*v, cx)))
+                    .flatten();
+                if n.kind() == "identifier" {
+                    let name = cx.text(*n).to_string();
+                    cx.bind_local(&name, ty);
+                }
+            }
+        }
+        "var_spec" if cx.callable().is_some() => {
+            let ty = cx.field(node, "type").and_then(go_type_name);
+            let mut cursor = node.walk();
+            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+            for n in names {
+                let name = cx.text(n).to_string();
+                cx.bind_local(&name, ty.clone());
+            }
+        }
+        "type_spec" => {
+            let (Some(name), Some(ty)) = (cx.field(node, "name"), node.child_by_field_name("type"))
+            else {
+                return;
+            };
+            if ty.kind() != "struct_type" {
+                return;
+            }
+            let name = name.to_string();
+            let Some(list) = ty.named_child(0) else {
+                return;
+            };
+            let mut cursor = list.walk();
+            for field in list.named_children(&mut cursor) {
+                let Some(fty) = cx.field(field, "type").and_then(go_type_name) else {
+                    continue;
+                };
+                let mut inner = field.walk();
+                let names: Vec<String> = field
+                    .children_by_field_name("name", &mut inner)
+                    .map(|n| cx.text(n).to_string())
+                    .collect();
+                for f in names {
+                    cx.field_types.insert((name.clone(), f), fty.clone());
+                }
+            }
+        }
+        "argument_list" => references(node, cx, "", "selector_expression"),
+        _ => {}
+    }
+}
+
+/// `*pkg.Store` → `Store`; maps, slices, channels, funcs → None.
+fn go_type_name(ty: &str) -> Option<String> {
+    let ty = ty.trim().trim_start_matches('*');
+    if ty.starts_with(['[', '('])
+        || ty.starts_with("map[")
+        || ty.starts_with("chan ")
+        || ty.starts_with("func")
+    {
+        return None;
+    }
+    let ty = ty.split('[').next().unwrap_or(ty);
+    let name = ty.rsplit('.').next().unwrap_or(ty);
+    let ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    // Lowercase Go types are still types (unexported), unlike builtins.
+    let builtin = matches!(
+        name,
+        "string"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "byte"
+            | "rune"
+            | "bool"
+            | "error"
+            | "float32"
+            | "float64"
+            | "complex64"
+            | "complex128"
+            | "any"
+            | "interface{}"
+    );
+    (ok && !builtin).then(|| name.to_string())
+}
+
+/// `T{…}`, `&T{…}` → `T`.
+fn go_value_type(value: Node, cx: &Cx) -> Option<String> {
+    let value = match value.kind() {
+        "unary_expression" if cx.field(value, "operator") == Some("&") => {
+            value.child_by_field_name("operand")?
+        }
+        _ => value,
+    };
+    (value.kind() == "composite_literal")
+        .then(|| cx.field(value, "type"))
+        .flatten()
+        .and_then(go_type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        let cases = [
+            ("&mut crate::store::Store<'a>", Some("Store")),
+            ("Arc<dyn ObjectStore + Send>", Some("ObjectStore")),
+            ("Box<Store>", Some("Store")),
+            ("&'a Store", Some("Store")),
+            ("impl Handler", Some("Handler")),
+            ("Optional[Session]", Some("Session")),
+            ("Session | None", Some("Session")),
+            ("'Session'", Some("Session")),
+            ("models.User", Some("User")),
+            (": Store", Some("Store")),
+            ("str", None),
+            ("&[u8]", None),
+            ("list[int]", None),
+            ("(A, B)", None),
+            ("Todo[]", None),
+        ];
+        for (ty, want) in cases {
+            assert_eq!(type_name(ty).as_deref(), want, "{ty}");
+        }
+        assert_eq!(go_type_name("*store.Store").as_deref(), Some("Store"));
+        assert_eq!(go_type_name("map[string]int"), None);
+        assert_eq!(go_type_name("error"), None);
+        assert_eq!(go_type_name("client").as_deref(), Some("client"));
+    }
+}
