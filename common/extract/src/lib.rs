@@ -34,13 +34,15 @@ mod roles;
 mod rust;
 mod rust_calls;
 mod rust_imports;
+mod scip;
 mod text;
 mod walk;
 
 pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
-pub use resolve::{import_targets, resolve_calls, ResolveStats};
+pub use resolve::{import_targets, resolve_calls, resolve_stats, ResolveStats};
 pub use roles::file_role;
+pub use scip::{apply_scip, descriptor_name, parse_scip, ScipError, ScipIndex, ScipStats};
 
 /// A hash of the extractor's rules, the core types and the grammars (see
 /// `build.rs`): equal fingerprints extract equal symbols from equal files.

@@ -63,7 +63,8 @@ pub fn resolve_calls(
     // parallel collect stays cheap next to the symbols themselves.
     let resolved: Vec<(u32, u32, u32, Provenance)> = {
         let symbols: &[Symbol] = symbols;
-        let index = Index::build(symbols);
+        let mut index = Index::build(symbols);
+        index.add_files(imports_by_path.keys().map(String::as_str));
         let no_imports = Vec::new();
         runs.into_par_iter()
             .filter(|run| symbols[run.clone()].iter().any(|s| !s.calls.is_empty()))
@@ -77,6 +78,7 @@ pub fn resolve_calls(
                         index: &index,
                         scope: &scope,
                         caller: i,
+                        imports: imports_by_path,
                     };
                     for (j, call) in symbols[i].calls.iter().enumerate() {
                         if let Some((target, how)) = resolver.resolve(call) {
@@ -100,6 +102,11 @@ pub fn resolve_calls(
         call.provenance = Some(how);
         call.confidence = Some(how.confidence());
     }
+    resolve_stats(symbols)
+}
+
+/// Counts the calls and references of `symbols` and how they resolved.
+pub fn resolve_stats(symbols: &[Symbol]) -> ResolveStats {
     let mut stats = ResolveStats::default();
     for call in symbols.iter().flat_map(|s| &s.calls) {
         if call.kind == CallKind::Reference {
@@ -121,10 +128,14 @@ pub fn import_targets(
     imports_by_path: &HashMap<String, Vec<Import>>,
     layout: &ProjectLayout,
 ) -> HashMap<String, Vec<String>> {
-    let index = Index::build(symbols);
-    let language_of: HashMap<&str, doctown_core::Language> = symbols
-        .iter()
-        .map(|s| (s.path.as_str(), s.language))
+    let mut index = Index::build(symbols);
+    index.add_files(imports_by_path.keys().map(String::as_str));
+    let language_of: HashMap<&str, doctown_core::Language> = imports_by_path
+        .keys()
+        .filter_map(|p| {
+            let ext = p.rsplit_once('.').map_or("", |(_, e)| e);
+            Some((p.as_str(), doctown_core::Language::from_extension(ext)?))
+        })
         .collect();
     imports_by_path
         .par_iter()
@@ -151,7 +162,13 @@ struct Resolver<'r, 'a> {
     index: &'r Index<'a>,
     scope: &'r FileScope<'a>,
     caller: usize,
+    /// Every file's imports, to follow re-exports.
+    imports: &'r HashMap<String, Vec<Import>>,
 }
+
+/// How many re-exports (`pub use`, `export … from`, `__init__.py`
+/// imports) a name is followed through.
+const REEXPORT_HOPS: u8 = 3;
 
 type Found = Option<(usize, Provenance)>;
 
@@ -277,15 +294,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 .into_iter()
                 .flatten()
                 .copied()
-                .filter(|&m| family != Family::Go || same_dir(&self.sym(m).path, path))
                 .collect();
-            let here = unique(
-                methods
-                    .iter()
-                    .copied()
-                    .filter(|&m| self.sym(m).path == path),
-            );
-            if let Some(found) = here.or_else(|| unique(methods.iter().copied())) {
+            let pick = |keep: &dyn Fn(&Symbol) -> bool| {
+                unique(methods.iter().copied().filter(|&m| keep(self.sym(m))))
+            };
+            let found = pick(&|m| m.path == path)
+                .or_else(|| pick(&|m| same_dir(&m.path, path)))
+                .or_else(|| pick(&|_| true));
+            if let Some(found) = found {
                 return Some(found);
             }
             // Bases of every definition of this type (traits, superclasses).
@@ -355,7 +371,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
     }
 
     /// Top-level definitions named `name` in `files`.
-    fn defined_in(&self, files: &[&str], name: &'a str, call: CallKind) -> Option<usize> {
+    fn defined_in(&self, files: &[&str], name: &str, call: CallKind) -> Option<usize> {
         let family = self.family();
         let found = files.iter().flat_map(|f| {
             self.index
@@ -385,14 +401,49 @@ impl<'r, 'a> Resolver<'r, 'a> {
                             .copied(),
                     )
                 } else {
-                    self.defined_in(&[file], name, call.kind)
+                    self.origin(file, name, call.kind, REEXPORT_HOPS)
                 }
             });
             if let Some(found) = unique(found) {
                 return Some(found);
             }
         }
-        self.defined_in(&self.scope.globs, &call.name, call.kind)
+        let globs = self.scope.globs.iter();
+        unique(globs.filter_map(|f| self.origin(f, &call.name, call.kind, REEXPORT_HOPS)))
+    }
+
+    /// The definition of `name` in `file`, or where `file` re-exports it
+    /// from (`pub use a::X`, `export { X } from './a'`, `export * from`,
+    /// `from .a import X` in an `__init__.py`), up to `hops` files away.
+    fn origin(&self, file: &'a str, name: &str, call: CallKind, hops: u8) -> Option<usize> {
+        if let Some(found) = self.defined_in(&[file], name, call) {
+            return Some(found);
+        }
+        if hops == 0 {
+            return None;
+        }
+        // Only the imports that can bind `name`: cheap to scope.
+        let relevant: Vec<Import> = self
+            .imports
+            .get(file)?
+            .iter()
+            .filter(|i| {
+                i.alias.as_deref() == Some(name) || i.names.iter().any(|n| n == name || n == "*")
+            })
+            .cloned()
+            .collect();
+        if relevant.is_empty() {
+            return None;
+        }
+        let language = self.sym(self.caller).language;
+        let layout = self.scope.layout;
+        let scope = file_scope(self.index, layout, file, language, &relevant);
+        let named = scope.names.get(name).into_iter().flatten();
+        let found = named.filter_map(|(f, n)| self.origin(f, n, call, hops - 1));
+        unique(found).or_else(|| {
+            let globs = scope.globs.iter().filter(|g| **g != file);
+            unique(globs.filter_map(|g| self.origin(g, name, call, hops - 1)))
+        })
     }
 
     /// `module.f()`, `pkg.F()`, `crate::a::f()`, `Type::f()`, `Class.f()`.
@@ -436,14 +487,20 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = here {
             return Some((found, Provenance::Scope));
         }
-        // The type imported by name: its methods in the files it came from.
+        // The type imported by name (through re-exports): its methods in
+        // the file that defines it, or the only ones.
         if let Some(bound) = self.scope.names.get(owner) {
-            let from = unique(methods.iter().copied().filter(|&m| {
-                bound
+            let defs = bound
+                .iter()
+                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS));
+            let files: Vec<&str> = defs.map(|d| self.sym(d).path.as_str()).collect();
+            let from = unique(
+                methods
                     .iter()
-                    .any(|(file, _)| *file == self.sym(m).path.as_str())
-            }));
-            if let Some(found) = from {
+                    .copied()
+                    .filter(|&m| files.contains(&self.sym(m).path.as_str())),
+            );
+            if let Some(found) = from.or_else(|| unique(methods.iter().copied())) {
                 return Some((found, Provenance::Import));
             }
         }

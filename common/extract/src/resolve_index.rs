@@ -147,6 +147,17 @@ impl<'a> Index<'a> {
         index
     }
 
+    /// Adds files that have no symbols (an `__init__.py` of imports, an
+    /// `index.ts` of re-exports), so imports of them resolve.
+    pub fn add_files(&mut self, paths: impl Iterator<Item = &'a str>) {
+        for path in paths {
+            let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+            if let Some(language) = Language::from_extension(ext) {
+                self.add_file(path, language);
+            }
+        }
+    }
+
     fn add_file(&mut self, path: &'a str, language: Language) {
         let family = Family::of(language);
         let key = match family {

@@ -172,8 +172,12 @@ fn bind_ecma<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, impor
             }
         }
         (None, names) => {
-            for name in names.iter().filter(|n| *n != "*") {
-                scope.bind_name(name, &files, name);
+            for name in names {
+                if name == "*" {
+                    scope.globs.extend(files.iter().copied());
+                } else {
+                    scope.bind_name(name, &files, name);
+                }
             }
         }
         _ => {}

@@ -211,6 +211,11 @@ pub struct SourceArgs {
     /// Refuse sources whose parsed files add up to more than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_total_bytes: Option<u64>,
+    /// A SCIP index of the source (scip-typescript, scip-python,
+    /// rust-analyzer scip, scip-go…): its references link calls exactly.
+    /// Without it, an `index.scip` at the repository root is used.
+    #[arg(long, value_name = "FILE")]
+    pub scip: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

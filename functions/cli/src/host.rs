@@ -127,6 +127,9 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
     if let Some(v) = source.max_total_bytes {
         ingest.insert("max_total_bytes".into(), v.into());
     }
+    if let Some(path) = scip_path(source) {
+        ingest.insert("scip".into(), path.into());
+    }
     if !ingest.is_empty() {
         input.options.insert("ingest".into(), ingest.into());
     }
@@ -167,7 +170,15 @@ pub fn ingest_options(source: &SourceArgs) -> doctown_ingest::IngestOptions {
     if let Some(v) = source.max_total_bytes {
         options.max_total_bytes = v;
     }
+    options.scip = scip_path(source);
     options
+}
+
+/// `--scip`, made absolute (jobs may run in another directory).
+fn scip_path(source: &SourceArgs) -> Option<String> {
+    let path = source.scip.as_ref()?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+    Some(absolute.display().to_string())
 }
 
 #[cfg(test)]
@@ -180,6 +191,7 @@ mod tests {
             git_ref: None,
             max_file_bytes: None,
             max_total_bytes: None,
+            scip: None,
         }
     }
 

@@ -23,6 +23,8 @@ pub enum IngestError {
     Options(String),
     #[error("cancelled")]
     Cancelled,
+    #[error("cannot use the SCIP index {path}: {message}")]
+    Scip { path: String, message: String },
 }
 
 impl IngestError {
@@ -33,6 +35,7 @@ impl IngestError {
             IngestError::Read { .. }
             | IngestError::TooLarge { .. }
             | IngestError::Options(_)
+            | IngestError::Scip { .. }
             | IngestError::Cancelled => ErrorKind::Invalid,
         }
     }

@@ -94,7 +94,10 @@ impl IngestHandler {
         if let Some(observer) = ctx.chunk_observer {
             observer.on_end();
         }
-        let stats = doctown_extract::resolve_calls(&mut symbols, &imports, &layout);
+        doctown_extract::resolve_calls(&mut symbols, &imports, &layout);
+        let linked = crate::scip::link_by_scip(&fetched.root, &options, &mut symbols)?;
+        let stats = doctown_extract::resolve_stats(&symbols);
+        totals.calls_scip = linked.linked + linked.added;
         let mut targets = doctown_extract::import_targets(&symbols, &imports, &layout);
         let mut files_jsonl = Vec::new();
         for mut file in files {

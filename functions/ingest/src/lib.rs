@@ -17,6 +17,7 @@ mod lines;
 pub mod options;
 pub mod reuse;
 pub mod scan;
+pub mod scip;
 pub mod walk;
 mod writer;
 
@@ -53,5 +54,6 @@ pub fn symbols_of(root: &Path, options: &IngestOptions) -> Result<Vec<Symbol>, I
     let mut collect = Collect::default();
     let layout = scan::scan(root, options, &|| false, None, &mut collect)?;
     doctown_extract::resolve_calls(&mut collect.symbols, &collect.imports, &layout);
+    scip::link_by_scip(root, options, &mut collect.symbols)?;
     Ok(collect.symbols)
 }

@@ -23,6 +23,10 @@ pub struct IngestOptions {
     /// Take unchanged files' symbols from the previous ingest of the same
     /// source instead of parsing them again. Default true.
     pub reuse_previous: bool,
+    /// A SCIP index (a local path) whose references link calls exactly;
+    /// without it, an `index.scip` at the repository root is used if present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scip: Option<String>,
 }
 
 impl Default for IngestOptions {
@@ -36,6 +40,7 @@ impl Default for IngestOptions {
             batch_files: 256,
             chunk_events: true,
             reuse_previous: true,
+            scip: None,
         }
     }
 }

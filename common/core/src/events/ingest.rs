@@ -116,6 +116,9 @@ pub struct IngestTotals {
     /// Functions named as values (callbacks, handlers) that were linked.
     #[serde(default)]
     pub references_resolved: u64,
+    /// Calls and references linked by a SCIP index.
+    #[serde(default)]
+    pub calls_scip: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
     pub languages: BTreeMap<String, u64>,
 }

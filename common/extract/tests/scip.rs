@@ -1,0 +1,158 @@
+//! SCIP round trip: a real index written by scip-python 0.6.6 for the
+//! `scip_py` fixture (regenerate with `scip-python index . --project-name
+//! shop --project-version 1.0 --output index.scip` in that directory)
+//! links calls exactly, overriding the heuristic resolver, and damaged or
+//! foreign indexes change nothing.
+
+mod common;
+
+use doctown_core::{Language, Provenance, Symbol};
+use doctown_extract::{apply_scip, parse_scip, ScipError};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn fixture_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scip_py")
+}
+
+fn symbols() -> Vec<Symbol> {
+    let dir = fixture_dir();
+    let files: Vec<(String, String)> = ["shop/__init__.py", "shop/store.py", "shop/service.py"]
+        .iter()
+        .map(|p| (p.to_string(), std::fs::read_to_string(dir.join(p)).unwrap()))
+        .collect();
+    let inputs: Vec<(&str, Language, &str)> = files
+        .iter()
+        .map(|(p, s)| (p.as_str(), Language::Python, s.as_str()))
+        .collect();
+    common::extract_all(&inputs)
+        .into_iter()
+        .flat_map(|e| e.symbols)
+        .collect()
+}
+
+/// caller → callee as written → (target, provenance), for resolved calls.
+fn links(symbols: &[Symbol]) -> BTreeMap<(String, String), (String, String)> {
+    let names: BTreeMap<&str, &str> = symbols
+        .iter()
+        .map(|s| (s.id.as_str(), s.qualified_name.as_str()))
+        .collect();
+    let mut out = BTreeMap::new();
+    for s in symbols {
+        for c in &s.calls {
+            if let Some(id) = &c.resolved {
+                let how = c.provenance.map_or("?", |p| p.name());
+                out.insert(
+                    (s.qualified_name.clone(), c.callee.clone()),
+                    (names[id.as_str()].to_string(), how.to_string()),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn index_bytes() -> Vec<u8> {
+    std::fs::read(fixture_dir().join("index.scip")).unwrap()
+}
+
+#[test]
+fn scip_links_override_the_heuristics() {
+    let mut symbols = symbols();
+    let index = parse_scip(&index_bytes()).unwrap();
+    assert!(index.tool.starts_with("scip-python"), "{}", index.tool);
+    let stats = apply_scip(&mut symbols, &index);
+    // `shop/__init__.py` is empty: no symbols, nothing to match.
+    assert_eq!(stats.documents_matched, 2, "{stats:?}");
+    let got = links(&symbols);
+    let scip = |caller: &str, callee: &str, target: &str| {
+        (
+            (caller.to_string(), callee.to_string()),
+            (target.to_string(), "scip".to_string()),
+        )
+    };
+    for (key, want) in [
+        scip("shop.service.build", "inv.add", "shop.store.Inventory.add"),
+        scip("shop.service.build", "restock", "shop.service.restock"),
+        scip(
+            "shop.store.Inventory.add",
+            "self.touch",
+            "shop.store.Inventory.touch",
+        ),
+        scip("shop.store.Ledger.add", "record", "shop.store.record"),
+    ] {
+        assert_eq!(got.get(&key), Some(&want), "{key:?} in {got:#?}");
+    }
+    // An external function stays unresolved even though a repository
+    // function shares the name it is imported as a prefix of.
+    let restock = symbols
+        .iter()
+        .find(|s| s.qualified_name == "shop.service.restock")
+        .unwrap();
+    let external = restock
+        .calls
+        .iter()
+        .find(|c| c.name == "record_json")
+        .unwrap();
+    assert!(external.resolved.is_none());
+    assert!(symbols
+        .iter()
+        .flat_map(|s| &s.calls)
+        .filter(|c| c.resolved.is_some())
+        .all(|c| c.confidence.is_some() && c.provenance.is_some()));
+    assert!(stats.linked >= 4, "{stats:?}");
+}
+
+#[test]
+fn without_an_index_the_heuristics_decide() {
+    let symbols = symbols();
+    let got = links(&symbols);
+    // `inv = Inventory()` types the receiver; the untyped parameters of
+    // `restock` do not, and two classes have `add`: left unresolved.
+    assert_eq!(
+        got.get(&("shop.service.build".into(), "inv.add".into())),
+        Some(&("shop.store.Inventory.add".into(), "receiver_type".into()))
+    );
+    assert_eq!(
+        got.get(&("shop.service.restock".into(), "inventory.add".into())),
+        None
+    );
+    assert_eq!(
+        got.get(&("shop.service.restock".into(), "ledger.add".into())),
+        None
+    );
+    // `handler()` calls a parameter, not a symbol: not even a call site.
+    let run = symbols
+        .iter()
+        .find(|s| s.qualified_name == "shop.service.run")
+        .unwrap();
+    assert!(
+        run.calls.iter().all(|c| c.name != "handler"),
+        "{:?}",
+        run.calls
+    );
+    // `key=build` is a function passed as a value.
+    assert_eq!(
+        got.get(&("shop.service.run".into(), "build".into())),
+        Some(&("shop.service.build".into(), Provenance::Scope.name().into()))
+    );
+}
+
+#[test]
+fn damaged_and_foreign_indexes_change_nothing() {
+    let bytes = index_bytes();
+    for cut in [1, bytes.len() / 3, bytes.len() - 1] {
+        let err = parse_scip(&bytes[..cut]).unwrap_err();
+        assert!(matches!(err, ScipError::Malformed(_)), "{err}");
+    }
+    // The same index moved under another root: no path matches.
+    let mut index = parse_scip(&bytes).unwrap();
+    for doc in &mut index.documents {
+        doc.path = format!("elsewhere/{}", doc.path);
+    }
+    let mut symbols = symbols();
+    let before = links(&symbols);
+    let stats = apply_scip(&mut symbols, &index);
+    assert_eq!(stats.documents_matched, 0);
+    assert_eq!(links(&symbols), before);
+}
