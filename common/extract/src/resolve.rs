@@ -203,8 +203,29 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }
     }
 
+    /// `super().f()` (Python), `super.f()` (JS/TS): the method of a base
+    /// of the caller's class.
+    fn super_call(&self, name: &'a str) -> Option<usize> {
+        let parent = self.index.parent_of[self.caller]?;
+        let class = self.sym(parent);
+        let bases: Vec<&'a str> = class
+            .bases
+            .iter()
+            .map(|b| base_type_name(b.rsplit('.').next().unwrap_or(b)))
+            .collect();
+        if bases.is_empty() {
+            return None;
+        }
+        self.method_of_types(bases, name, &self.sym(self.caller).path)
+    }
+
     /// `x.f()`, `Type::f()`, `module.f()`, `Self::f` passed as a value.
     fn qualified_call(&self, call: &'a CallSite, q: &'a str) -> Found {
+        if matches!(self.family(), Family::Python | Family::Ecma)
+            && (q == "super()" || q == "super" || q.starts_with("super("))
+        {
+            return self.super_call(&call.name).map(with(Provenance::Scope));
+        }
         let head = q.split(['.', ':']).next().unwrap_or(q);
         if self.scope.external.contains(q) || self.scope.external.contains(head) {
             return None;
@@ -358,16 +379,34 @@ impl<'r, 'a> Resolver<'r, 'a> {
             });
             return unique(same_package);
         }
-        let here = self
+        let here: Vec<usize> = self
             .index
             .by_file_name
-            .get(&(caller.path.as_str(), call.name.as_str()));
-        unique(
-            here.into_iter()
-                .flatten()
+            .get(&(caller.path.as_str(), call.name.as_str()))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&c| is_definition(self.sym(c).kind, call.kind, family))
+            .collect();
+        // Lexical scope first: a function nested in the caller or in one of
+        // its enclosing functions, then the file's top level.
+        let mut scope = Some(self.caller);
+        while let Some(s) = scope {
+            let nested = here
+                .iter()
                 .copied()
-                .filter(|&c| is_definition(self.sym(c).kind, call.kind, family)),
+                .filter(|&c| self.index.parent_of[c] == Some(s));
+            if let Some(found) = unique(nested) {
+                return Some(found);
+            }
+            scope = self.index.parent_of[s];
+        }
+        unique(
+            here.iter()
+                .copied()
+                .filter(|&c| self.sym(c).parent.is_none()),
         )
+        .or_else(|| unique(here.into_iter()))
     }
 
     /// Top-level definitions named `name` in `files`.
@@ -451,7 +490,10 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let family = self.family();
         let caller = self.sym(self.caller);
         if let Some(files) = self.scope.modules.get(qualifier) {
-            if let Some(found) = self.defined_in(files, &call.name, CallKind::Function) {
+            let found = files
+                .iter()
+                .filter_map(|f| self.origin(f, &call.name, CallKind::Function, REEXPORT_HOPS));
+            if let Some(found) = unique(found) {
                 return Some((found, Provenance::Import));
             }
         }

@@ -70,6 +70,35 @@ pub(crate) fn owner_name<'a>(
     }
 }
 
+/// Functions and methods declared several times under one qualified name
+/// in one file — TypeScript overload signatures, Python `@overload` stubs
+/// — are one callee: the declaration with the largest span (the one with
+/// the body) stands for all; the others are marked `true` and not indexed.
+fn overload_shadows(symbols: &[Symbol]) -> Vec<bool> {
+    let mut best: HashMap<(&str, &str), usize> = HashMap::default();
+    for (i, s) in symbols.iter().enumerate() {
+        if !s.kind.is_callable() {
+            continue;
+        }
+        let size = |j: usize| symbols[j].span.bytes.end - symbols[j].span.bytes.start;
+        best.entry((s.path.as_str(), s.qualified_name.as_str()))
+            .and_modify(|b| {
+                if size(i) > size(*b) {
+                    *b = i;
+                }
+            })
+            .or_insert(i);
+    }
+    symbols
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.kind.is_callable()
+                && best.get(&(s.path.as_str(), s.qualified_name.as_str())) != Some(&i)
+        })
+        .collect()
+}
+
 fn push<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashMap<K, Vec<V>>, key: K, value: V) {
     let entry = map.entry(key).or_default();
     if !entry.contains(&value) {
@@ -103,8 +132,16 @@ impl<'a> Index<'a> {
             default_exports: HashMap::default(),
             parent_of,
         };
+        let overloads = overload_shadows(symbols);
         let mut last_path: Option<&str> = None;
         for (i, s) in symbols.iter().enumerate() {
+            if last_path != Some(s.path.as_str()) {
+                last_path = Some(s.path.as_str());
+                index.add_file(s.path.as_str(), s.language);
+            }
+            if overloads[i] {
+                continue;
+            }
             let family = Family::of(s.language);
             index
                 .by_name
@@ -138,10 +175,6 @@ impl<'a> Index<'a> {
                     .entry(s.path.as_str())
                     .or_default()
                     .push(i);
-            }
-            if last_path != Some(s.path.as_str()) {
-                last_path = Some(s.path.as_str());
-                index.add_file(s.path.as_str(), s.language);
             }
         }
         index
@@ -187,15 +220,29 @@ impl<'a> Index<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Files of a Python module, by exact dotted name, else by a unique suffix.
-    pub fn python_files(&self, module: &str) -> &[&'a str] {
+    /// Files of a Python module, by exact dotted name, else by a unique
+    /// suffix. A `.pyi` stub beside its `.py` module describes the same
+    /// items: the implementation is the module.
+    pub fn python_files(&self, module: &str) -> Vec<&'a str> {
+        let implementations = |files: &[&'a str]| -> Vec<&'a str> {
+            let found: Vec<&'a str> = files
+                .iter()
+                .copied()
+                .filter(|f| !f.ends_with(".pyi"))
+                .collect();
+            if found.is_empty() {
+                files.to_vec()
+            } else {
+                found
+            }
+        };
         let exact = self.files(Family::Python, module);
         if !exact.is_empty() {
-            return exact;
+            return implementations(exact);
         }
-        match self.py_suffixes.get(module) {
+        match self.py_suffixes.get(module).map(|f| implementations(f)) {
             Some(files) if files.len() == 1 => files,
-            _ => &[],
+            _ => Vec::new(),
         }
     }
 }

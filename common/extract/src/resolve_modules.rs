@@ -67,7 +67,7 @@ pub(crate) fn python_absolute(path: &str, module: &str) -> String {
 
 fn bind_python<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, import: &Import) {
     let absolute = python_absolute(path, &import.module);
-    let files = index.python_files(&absolute).to_vec();
+    let files = index.python_files(&absolute);
     let relative = import.module.starts_with('.');
     if files.is_empty() && !relative {
         let top = import.module.split('.').next().unwrap_or("");
@@ -85,7 +85,7 @@ fn bind_python<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, imp
         scope.bind_module(&local, &files);
         if import.alias.is_none() {
             if let Some((first, _)) = import.module.split_once('.') {
-                scope.bind_module(first, index.python_files(first));
+                scope.bind_module(first, &index.python_files(first));
             }
         }
         return;
@@ -104,7 +104,7 @@ fn bind_python<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, imp
         };
         let sub_files = index.python_files(&sub);
         if !sub_files.is_empty() {
-            scope.bind_module(local, sub_files);
+            scope.bind_module(local, &sub_files);
         }
     }
 }

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Call-graph evaluation: Doctown's call edges against compiler-grade SCIP
+# indexes of real third-party code (scip-python, scip-typescript,
+# rust-analyzer scip), precision and recall per repository. See
+# scripts/callgraph_eval.py for how edges are matched.
+#
+# Usage: bash scripts/callgraph-eval.sh [--lang python,typescript,rust]
+#          [--min-confidence X] [--ci] [--min-precision P] [--min-recall R]
+#          [--out FILE]
+#   --ci   one small Python repository (click), failing below the floors
+#          (default --min-precision 0.9 in CI). A reference tool that cannot
+#          be installed or fails is a failure, never a skip.
+# Env: DOCTOWN_BIN (default: the release build), DOCTOWN_CACHE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+source scripts/env.sh
+
+LANGS="python,typescript,rust"
+MIN_CONF=0
+CI=0
+MIN_P=""
+MIN_R=""
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --lang) LANGS="$2"; shift 2 ;;
+    --min-confidence) MIN_CONF="$2"; shift 2 ;;
+    --ci) CI=1; shift ;;
+    --min-precision) MIN_P="$2"; shift 2 ;;
+    --min-recall) MIN_R="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [ "$CI" = 1 ]; then LANGS="python"; MIN_P="${MIN_P:-0.9}"; fi
+
+EVAL="$DOCTOWN_CACHE/eval"
+DL="$EVAL/dl"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$EVAL" "$DL" "$EVAL/repos" "$EVAL/index"
+
+BIN="${DOCTOWN_BIN:-$CARGO_TARGET_DIR/release/doctown}"
+if [ -z "${DOCTOWN_BIN:-}" ]; then
+  cargo build --release --locked -q -p doctown-cli
+fi
+[ -x "$BIN" ] || { echo "no doctown binary at $BIN" >&2; exit 1; }
+
+# Reference tools, pinned, installed under the cache (never globally).
+NPM="$EVAL/npm"
+need_npm() {
+  if [ ! -x "$NPM/node_modules/.bin/scip-python" ] || [ ! -x "$NPM/node_modules/.bin/scip-typescript" ]; then
+    mkdir -p "$NPM"
+    (cd "$NPM" && npm install --silent --no-audit --no-fund \
+      @sourcegraph/scip-python@0.6.6 @sourcegraph/scip-typescript@0.4.0 typescript@5.6.3 >/dev/null)
+  fi
+}
+RA="$EVAL/ra/bin/rust-analyzer"
+need_ra() {
+  if [ ! -x "$RA" ]; then
+    echo "building rust-analyzer 0.0.349 (nightly; once, cached)" >&2
+    CARGO_TARGET_DIR="$EVAL/ra-target" cargo +nightly install ra_ap_rust-analyzer \
+      --version 0.0.349 --locked --root "$EVAL/ra" -q
+  fi
+}
+
+# Corpora from the registries.
+python_repo() { # name==version → directory
+  local spec="$1" name="${1%%==*}" version="${1##*==}"
+  local dir="$EVAL/repos/$name-$version"
+  if [ ! -d "$dir" ]; then
+    pip download -q --no-deps --no-binary :all: -d "$DL/py" "$spec" >/dev/null
+    local archive
+    archive="$(ls "$DL"/py/"$name"-"$version".tar.gz "$DL"/py/"${name//-/_}"-"$version".tar.gz 2>/dev/null | head -1)"
+    tar -xzf "$archive" -C "$EVAL/repos"
+    [ -d "$dir" ] || mv "$EVAL/repos/${name//-/_}-$version" "$dir"
+    if [ -d "$dir/src" ]; then echo '{"extraPaths": ["src"]}' > "$dir/pyrightconfig.json"; fi
+    # Stubs (.pyi) would make the index name declarations instead of the
+    # implementations that calls run; the comparison is on implementations.
+    find "$dir" -name '*.pyi' -delete
+  fi
+  echo "$dir"
+}
+npm_repo() { # name@version → directory holding only src/ and a tsconfig
+  local spec="$1" name="${1%@*}" version="${1##*@}"
+  local dir="$EVAL/repos/$name-$version"
+  if [ ! -d "$dir" ]; then
+    (cd "$DL" && npm pack --silent "$spec" >/dev/null)
+    mkdir -p "$dir.tmp" && tar -xzf "$DL/$name-$version.tgz" -C "$dir.tmp"
+    mkdir -p "$dir" && cp -r "$dir.tmp/package/src" "$dir/src" && rm -rf "$dir.tmp"
+    find "$dir/src" -name '*.js' -o -name '*.flow' -o -name '*.json' | xargs rm -f
+    cat > "$dir/tsconfig.json" <<'EOF'
+{"compilerOptions": {"target": "es2020", "module": "esnext", "moduleResolution": "node",
+ "strict": false, "skipLibCheck": true, "noEmit": true, "lib": ["es2020", "dom"]},
+ "include": ["src/**/*.ts"]}
+EOF
+  fi
+  echo "$dir"
+}
+rust_repo() { # crate-version from the cargo registry
+  local crate="$1" dir="$EVAL/repos/$1"
+  if [ ! -d "$dir" ]; then
+    (cargo fetch --locked -q >/dev/null 2>&1 || true)
+    local src
+    src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate" | head -1)"
+    cp -r "$src" "$dir"
+    # A standalone package: no workspace above it, no dev-dependencies to fetch.
+    sed -i '/^\[dev-dependencies/,/^\[/{/^\[dev-dependencies/d;/^\[/!d}' "$dir/Cargo.toml"
+  fi
+  echo "$dir"
+}
+
+index_of() { # lang name dir → index path (cached)
+  local lang="$1" name="$2" dir="$3" out="$EVAL/index/$2.scip"
+  if [ ! -s "$out" ]; then
+    case "$lang" in
+      # A clean virtual environment: the system Python may have the same
+      # package installed, and pyright would resolve imports to it.
+      python)
+        [ -x "$EVAL/venv/bin/python" ] || python3 -m venv "$EVAL/venv"
+        (cd "$dir" && PATH="$EVAL/venv/bin:$PATH" VIRTUAL_ENV="$EVAL/venv" \
+          "$NPM/node_modules/.bin/scip-python" index . --quiet \
+          --project-name "$name" --project-version 0 --output "$out" >/dev/null) ;;
+      typescript) (cd "$dir" && "$NPM/node_modules/.bin/scip-typescript" index --output "$out" >/dev/null) ;;
+      rust) (cd "$dir" && RA_LOG=error "$RA" scip . --output "$out" \
+                --config-path "$ROOT/scripts/rust-analyzer-eval.json" >/dev/null 2>&1 \
+             || (cd "$dir" && RA_LOG=error "$RA" scip . >/dev/null 2>&1 && mv index.scip "$out")) ;;
+    esac
+  fi
+  [ -s "$out" ] || { echo "the $lang reference indexer wrote no index for $name" >&2; exit 1; }
+  echo "$out"
+}
+
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+run_one() { # lang name dir
+  local lang="$1" name="$2" dir="$3" index store
+  index="$(index_of "$lang" "$name" "$dir")"
+  store="$WORK/store-$name"
+  DOCTOWN_EMBEDDINGS=off "$BIN" ingest "$dir" --store "$store" >/dev/null
+  local symbols
+  symbols="$(ls "$store"/jobs/*/ingest/symbols.jsonl | head -1)"
+  python3 scripts/callgraph_eval.py "$symbols" "$index" --label "$lang/$name" --root "$dir" \
+    --min-confidence "$MIN_CONF" --details "$EVAL/details-$name.txt" >> "$RESULTS"
+}
+
+IFS=',' read -ra WANT <<< "$LANGS"
+for lang in "${WANT[@]}"; do
+  case "$lang" in
+    python)
+      need_npm
+      if [ "$CI" = 1 ]; then
+        run_one python click "$(python_repo click==8.1.7)"
+      else
+        for spec in click==8.1.7 attrs==24.3.0 requests==2.32.3; do
+          run_one python "${spec%%==*}" "$(python_repo "$spec")"
+        done
+      fi ;;
+    typescript)
+      need_npm
+      for spec in immer@10.1.1 rxjs@7.8.1; do
+        run_one typescript "${spec%@*}" "$(npm_repo "$spec")"
+      done ;;
+    rust)
+      need_ra
+      for crate in semver-1.0.28 regex-syntax-0.8.11; do
+        run_one rust "$crate" "$(rust_repo "$crate")"
+      done ;;
+    *) echo "unknown language $lang" >&2; exit 2 ;;
+  esac
+done
+
+python3 - "$RESULTS" "$MIN_P" "$MIN_R" "${OUT:-}" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+min_p = float(sys.argv[2]) if sys.argv[2] else None
+min_r = float(sys.argv[3]) if sys.argv[3] else None
+print("| repository | files | Doctown edges | reference edges | true positives | precision | recall | by provenance (edges, precision) |")
+print("|---|---|---|---|---|---|---|---|")
+failed = []
+for r in rows:
+    prov = ", ".join(f"{p} {v['edges']} {v['precision']}" for p, v in r["precision_by_provenance"].items())
+    print(f"| {r['label']} | {r['files_covered']} | {r['doctown_edges']} | {r['reference_edges']} | "
+          f"{r['true_positives']} | {r['precision']} | {r['recall']} | {prov} |")
+    if min_p is not None and (r["precision"] or 0) < min_p:
+        failed.append(f"{r['label']}: precision {r['precision']} < {min_p}")
+    if min_r is not None and (r["recall"] or 0) < min_r:
+        failed.append(f"{r['label']}: recall {r['recall']} < {min_r}")
+if sys.argv[4]:
+    json.dump(rows, open(sys.argv[4], "w"), indent=1)
+for f in failed:
+    print("FAIL", f, file=sys.stderr)
+sys.exit(1 if failed else 0)
+EOF
