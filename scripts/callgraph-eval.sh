@@ -7,6 +7,8 @@
 # Usage: bash scripts/callgraph-eval.sh [--lang python,typescript,rust]
 #          [--min-confidence X] [--ci] [--min-precision P] [--min-recall R]
 #          [--out FILE]
+#   --with-scip  give Doctown the same index (`doctown ingest --scip`): the
+#          compiler-grade mode, measured against its own reference
 #   --ci   one small Python repository (click), failing below the floors
 #          (default --min-precision 0.9 in CI). A reference tool that cannot
 #          be installed or fails is a failure, never a skip.
@@ -22,6 +24,7 @@ CI=0
 MIN_P=""
 MIN_R=""
 OUT=""
+WITH_SCIP=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --lang) LANGS="$2"; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     --min-precision) MIN_P="$2"; shift 2 ;;
     --min-recall) MIN_R="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --with-scip) WITH_SCIP=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -138,7 +142,9 @@ run_one() { # lang name dir
   local lang="$1" name="$2" dir="$3" index store
   index="$(index_of "$lang" "$name" "$dir")"
   store="$WORK/store-$name"
-  DOCTOWN_EMBEDDINGS=off "$BIN" ingest "$dir" --store "$store" >/dev/null
+  local scip_args=()
+  if [ "$WITH_SCIP" = 1 ]; then scip_args=(--scip "$index"); fi
+  DOCTOWN_EMBEDDINGS=off "$BIN" ingest "$dir" --store "$store" "${scip_args[@]}" >/dev/null
   local symbols
   symbols="$(ls "$store"/jobs/*/ingest/symbols.jsonl | head -1)"
   python3 scripts/callgraph_eval.py "$symbols" "$index" --label "$lang/$name" --root "$dir" \

@@ -114,6 +114,8 @@ def descriptor_name(symbol):
     elif d.endswith(")") and "(" in d:
         d = d[: d.rindex("(")]
     d = d.rstrip("#./:!")
+    if "]" in d and not d.endswith("`"):
+        d = d[d.rindex("]") + 1:]  # rust-analyzer: impl#[`Type<'a>`]method
     if d.endswith("`"):
         inner = d[:-1]
         return inner[inner.rindex("`") + 1:] if "`" in inner else None

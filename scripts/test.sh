@@ -25,6 +25,11 @@ cargo test --workspace --locked
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
 
+echo "== call graph against a compiler-grade index (click 8.1.7, scip-python)"
+cargo build --locked -p doctown-cli
+DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \
+  --min-confidence 0.8 --min-precision 0.95 --min-recall 0.7
+
 if command -v terraform >/dev/null 2>&1; then
   echo "== terraform fmt (providers cannot be downloaded here, so no validate)"
   (cd infra && terraform fmt -check -recursive)

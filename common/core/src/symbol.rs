@@ -4,6 +4,7 @@ use crate::ids::SymbolId;
 use crate::language::Language;
 use crate::range::Span;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -229,6 +230,10 @@ pub struct Symbol {
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<CallSite>,
+    /// For a struct or class: its fields' declared types where the code
+    /// states them (`store: Store`, `self.store = Store()`), by field name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub field_types: BTreeMap<String, String>,
 }
 
 /// What a file is for. Centrality, cluster labels, module overviews and the

@@ -121,7 +121,8 @@ impl ProjectLayout {
     /// - Rust: `crate` becomes the crate's name (`doctown_core::ids`);
     ///   integration tests, examples and benches are their own crates,
     ///   named `{crate}::tests::{file}` (and `examples`, `benches`), binaries
-    ///   `{crate}::bin::{name}`, a build script `{crate}::build`.
+    ///   `{crate}::main` and `{crate}::bin::{name}`, a build script
+    ///   `{crate}::build`.
     /// - Go: the package's import path (`github.com/a/b/sub`).
     /// - JS/TS: the package name and the path inside the package
     ///   (`@scope/pkg/src/util`).
@@ -168,6 +169,16 @@ impl ProjectLayout {
             .iter()
             .find_map(|k| dir.strip_suffix(k).map(|d| (d, k.trim_end_matches('/'))))
         {
+            // A shared `tests/common/mod.rs` is named like a test crate of
+            // its own: `{crate}::tests::common`.
+            Some((crate_dir, kind)) if inner.ends_with("/mod.rs") => {
+                let file = inner.trim_end_matches("/mod.rs");
+                return format!(
+                    "{}::{kind}::{}",
+                    self.rust_crate_name(crate_dir).unwrap_or("crate"),
+                    ident(file)
+                );
+            }
             Some((crate_dir, kind)) => {
                 let after = &path[dir.len()..];
                 let file = after.split('/').next().unwrap_or(after);
@@ -177,6 +188,9 @@ impl ProjectLayout {
             None if dir.is_empty() && path == "build.rs" || path.ends_with("/build.rs") => {
                 (dir, Some("build".to_string()))
             }
+            // The default binary (`src/main.rs`) is a crate beside the
+            // library: `{crate}::main`, so its `main` is not the library's.
+            None if inner == "main.rs" => (dir, Some("main".to_string())),
             None => {
                 let bin = inner.strip_prefix("bin/").map(|rest| {
                     let name = rest.split('/').next().unwrap_or(rest);
@@ -264,6 +278,7 @@ mod tests {
                 "doctown_core::examples::dump",
             ),
             ("common/core/src/bin/cli.rs", "doctown_core::bin::cli"),
+            ("common/core/src/main.rs", "doctown_core::main"),
             ("common/core/build.rs", "doctown_core::build"),
             ("tool/src/lib.rs", "tool_lib"),
             ("broken/src/lib.rs", "crate"),

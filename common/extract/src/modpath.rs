@@ -61,9 +61,12 @@ pub(crate) fn rust_crate_dir(path: &str) -> (&str, &str) {
             (&path[..at], &path[at + len..])
         }
         Some((at, len)) => {
-            // tests/, examples/, benches/: each file (or dir/main.rs) is a crate root.
+            // tests/, examples/, benches/: each file (or dir/main.rs) is a
+            // crate root; `dir/mod.rs` is the module `dir` those crates
+            // share (`mod common;` in each test).
             let inner = &path[at + len..];
             match inner.split_once('/') {
+                Some((_, "mod.rs")) => (&path[..at + len], inner),
                 Some((_, rest)) => (&path[..at + len], rest),
                 None => (&path[..at + len], "main.rs"),
             }
@@ -137,7 +140,7 @@ mod tests {
             ("src/bin/cli/main.rs", "crate"),
             ("src/bin/cli/args.rs", "crate::args"),
             ("tests/golden.rs", "crate"),
-            ("tests/common/mod.rs", "crate"),
+            ("tests/common/mod.rs", "crate::common"),
             ("tests/it/helpers.rs", "crate::helpers"),
             ("build.rs", "crate"),
             ("tools/gen.rs", "crate::tools::gen"),

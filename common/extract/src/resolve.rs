@@ -233,6 +233,19 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(ty) = call.receiver_type.as_deref() {
             return self.by_receiver_type(call, ty);
         }
+        // `self.field.f()` where the field's type is declared in another
+        // file than this method (a struct in lib.rs, its impl elsewhere).
+        if let Some((head, field)) = q.split_once('.') {
+            if call.kind == CallKind::Method && self.is_self(Some(head)) {
+                let caller = self.sym(self.caller);
+                let parent = self.index.parent_of[self.caller];
+                let owner = owner_name(self.index.symbols, parent, caller);
+                let ty = owner.and_then(|o| self.index.fields.get(&(self.family(), o, field)));
+                if let Some(ty) = ty {
+                    return self.by_receiver_type(call, ty);
+                }
+            }
+        }
         let type_like = q.starts_with(char::is_uppercase)
             && q.chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == ':');

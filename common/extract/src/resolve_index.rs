@@ -47,6 +47,8 @@ pub(crate) struct Index<'a> {
     pub default_exports: HashMap<&'a str, Vec<usize>>,
     /// Each symbol's parent, as an index.
     pub parent_of: Vec<Option<usize>>,
+    /// (family, type, field) → the field's declared type.
+    pub fields: HashMap<(Family, &'a str, &'a str), &'a str>,
 }
 
 /// The owner name of a method: its impl's target type, its class, trait or
@@ -131,6 +133,7 @@ impl<'a> Index<'a> {
             py_suffixes: HashMap::default(),
             default_exports: HashMap::default(),
             parent_of,
+            fields: HashMap::default(),
         };
         let overloads = overload_shadows(symbols);
         let mut last_path: Option<&str> = None;
@@ -143,6 +146,11 @@ impl<'a> Index<'a> {
                 continue;
             }
             let family = Family::of(s.language);
+            for (field, ty) in &s.field_types {
+                index
+                    .fields
+                    .insert((family, s.name.as_str(), field.as_str()), ty.as_str());
+            }
             index
                 .by_name
                 .entry((family, s.name.as_str()))
@@ -194,7 +202,26 @@ impl<'a> Index<'a> {
     fn add_file(&mut self, path: &'a str, language: Language) {
         let family = Family::of(language);
         let key = match family {
-            Family::Rust => format!("{}{}", rust_crate_dir(path).0, module_path(path, language)),
+            Family::Rust => {
+                // A build script is a crate of its own that nothing imports;
+                // a library root wins `crate` over a binary root beside it.
+                let name = path.rsplit('/').next().unwrap_or(path);
+                if name == "build.rs" && rust_crate_dir(path).1 == "main.rs" {
+                    return;
+                }
+                let key = format!("{}{}", rust_crate_dir(path).0, module_path(path, language));
+                if key.ends_with("crate") {
+                    let roots = self.modules.entry((family, key.clone())).or_default();
+                    let is_lib = |p: &str| p == "src/lib.rs" || p.ends_with("/src/lib.rs");
+                    if roots.iter().any(|p| is_lib(p)) && !is_lib(path) {
+                        return;
+                    }
+                    if is_lib(path) {
+                        roots.retain(|p| is_lib(p));
+                    }
+                }
+                key
+            }
             Family::Go => go_package_dir(path).to_string(),
             Family::Python => {
                 let key = module_path(path, language);

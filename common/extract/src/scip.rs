@@ -6,8 +6,9 @@
 //! the heuristic links: a call the index resolves to a repository function
 //! points there, a call it resolves outside the repository is unresolved,
 //! and an in-repository reference the extractor did not record is added
-//! as a `reference` call site. Call sites the index says nothing about keep
-//! their heuristic link.
+//! as a `reference` call site. In the files the index covers it is the
+//! authority (a link it does not confirm is dropped); files it does not
+//! cover keep their heuristic links.
 
 use doctown_core::{CallKind, CallSite, Provenance, Symbol};
 use std::collections::HashMap;
@@ -40,6 +41,8 @@ pub struct ScipDocument {
 pub struct ScipOccurrence {
     /// 0-based line of the occurrence's start.
     pub line: u32,
+    /// 0-based column of the occurrence's start.
+    pub column: u32,
     pub symbol: String,
     pub definition: bool,
 }
@@ -183,8 +186,11 @@ fn occurrence(bytes: &[u8]) -> Result<ScipOccurrence, ScipError> {
         match (field, value) {
             // `range` is packed; an unpacked first element also counts.
             (1, Value::Bytes(b)) if !range_seen => {
-                let line = Reader::new(b).varint()?;
-                occ.line = u32::try_from(line).unwrap_or(u32::MAX);
+                let mut packed = Reader::new(b);
+                occ.line = u32::try_from(packed.varint()?).unwrap_or(u32::MAX);
+                if packed.at < b.len() {
+                    occ.column = u32::try_from(packed.varint()?).unwrap_or(u32::MAX);
+                }
                 range_seen = true;
             }
             (1, Value::Varint(v)) if !range_seen => {
@@ -216,6 +222,11 @@ pub fn descriptor_name(symbol: &str) -> Option<&str> {
     let d = d
         .strip_suffix(')')
         .map_or(d, |x| x.rsplit_once('(').map_or(x, |(a, _)| a));
+    // rust-analyzer names impl members `impl#[`Type<'a>`][Trait]method`.
+    let d = match d.rfind(']') {
+        Some(i) if !d.ends_with('`') => &d[i + 1..],
+        _ => d,
+    };
     if let Some(quoted) = d.strip_suffix('`') {
         return quoted.rsplit_once('`').map(|(_, name)| name);
     }
@@ -241,6 +252,7 @@ pub struct ScipStats {
 /// Per file: symbols by line span, for "innermost symbol containing line".
 struct Spans {
     by_path: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, usize>,
 }
 
 impl Spans {
@@ -249,7 +261,12 @@ impl Spans {
         for (i, s) in symbols.iter().enumerate() {
             by_path.entry(s.path.clone()).or_default().push(i);
         }
-        Spans { by_path }
+        let by_id = symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.to_string(), i))
+            .collect();
+        Spans { by_path, by_id }
     }
 
     /// The innermost symbol of `path` containing 1-based `line` that
@@ -280,96 +297,157 @@ enum Answer {
     Outside,
 }
 
-/// Links call sites by the index (see the module doc). Paths in the index
-/// that are not repository files are ignored; `documents_matched == 0`
-/// means the index is of another repository.
+/// How far below a call expression's first line its callee's name may sit
+/// (`value\n    .method()` starts a line above `method`).
+const LINE_SLACK: u32 = 3;
+
+/// A SCIP symbol's identity: global symbols are global, `local N` symbols
+/// belong to their document.
+fn symbol_key(path: &str, symbol: &str) -> String {
+    if symbol.starts_with("local ") {
+        format!("{path}\0{symbol}")
+    } else {
+        symbol.to_string()
+    }
+}
+
+/// SCIP symbol key → repository symbol, from definition occurrences: the
+/// innermost symbol of the descriptor's name around the definition, or for
+/// a nameless local, the function declared on that line.
+fn definitions(symbols: &[Symbol], spans: &Spans, index: &ScipIndex) -> HashMap<String, usize> {
+    let mut defined = HashMap::new();
+    for doc in index
+        .documents
+        .iter()
+        .filter(|d| spans.by_path.contains_key(&d.path))
+    {
+        // A nested function's name is the first local defined on its line
+        // (its parameters follow it).
+        let mut first_local: HashMap<u32, u32> = HashMap::new();
+        for occ in doc
+            .occurrences
+            .iter()
+            .filter(|o| o.definition && o.symbol.starts_with("local "))
+        {
+            let c = first_local.entry(occ.line).or_insert(occ.column);
+            *c = (*c).min(occ.column);
+        }
+        for occ in doc.occurrences.iter().filter(|o| o.definition) {
+            let line = occ.line + 1;
+            let found = match descriptor_name(&occ.symbol) {
+                Some(name) => spans.innermost(symbols, &doc.path, line, |s| s.name == name),
+                None if first_local.get(&occ.line) == Some(&occ.column) => {
+                    // Only functions nested in functions are locals.
+                    let nested = |s: &Symbol| {
+                        s.parent
+                            .as_ref()
+                            .and_then(|p| spans.by_id.get(p.as_str()))
+                            .is_some_and(|&p| symbols[p].kind.is_callable())
+                    };
+                    spans.innermost(symbols, &doc.path, line, |s| {
+                        s.kind.is_callable() && s.span.start.line == line && nested(s)
+                    })
+                }
+                None => None,
+            };
+            if let Some(i) = found {
+                defined
+                    .entry(symbol_key(&doc.path, &occ.symbol))
+                    .or_insert(i);
+            }
+        }
+    }
+    defined
+}
+
+/// Links call sites by the index (see the module doc). In the files the
+/// index covers it is the authority: a heuristic link it does not confirm
+/// is dropped. Paths in the index that are not repository files are
+/// ignored; `documents_matched == 0` means the index is of another
+/// repository.
 pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
     let spans = Spans::new(symbols);
     let mut stats = ScipStats {
         documents: index.documents.len() as u64,
         ..ScipStats::default()
     };
-    // Definitions: SCIP symbol → repository symbol.
-    let mut defined: HashMap<&str, usize> = HashMap::new();
-    for doc in &index.documents {
-        if !spans.by_path.contains_key(&doc.path) {
-            continue;
-        }
+    let defined = definitions(symbols, &spans, index);
+    // (caller, 1-based line) → (callee name, answer), in occurrence order.
+    let mut answers: HashMap<(usize, u32), Vec<(String, Answer)>> = HashMap::new();
+    let mut covered = std::collections::HashSet::new();
+    for doc in index
+        .documents
+        .iter()
+        .filter(|d| spans.by_path.contains_key(&d.path))
+    {
         stats.documents_matched += 1;
-        for occ in doc.occurrences.iter().filter(|o| o.definition) {
-            let Some(name) = descriptor_name(&occ.symbol) else {
-                continue;
-            };
-            let found = spans.innermost(symbols, &doc.path, occ.line + 1, |s| s.name == name);
-            if let Some(i) = found {
-                defined.entry(occ.symbol.as_str()).or_insert(i);
-            }
-        }
-    }
-    // References: (caller, 1-based line, name) → answer.
-    let mut answers: HashMap<(usize, u32, &str), Answer> = HashMap::new();
-    for doc in &index.documents {
-        if !spans.by_path.contains_key(&doc.path) {
-            continue;
-        }
+        covered.insert(doc.path.as_str());
         for occ in doc.occurrences.iter().filter(|o| !o.definition) {
-            let Some(name) = descriptor_name(&occ.symbol) else {
-                continue;
-            };
             let line = occ.line + 1;
             let caller = spans.innermost(symbols, &doc.path, line, |s| s.kind.is_callable());
             let Some(caller) = caller else { continue };
-            let answer = match defined.get(occ.symbol.as_str()) {
-                Some(&target) => Answer::Here(target),
-                None => Answer::Outside,
+            let (name, answer) = match defined.get(&symbol_key(&doc.path, &occ.symbol)) {
+                Some(&t) => (symbols[t].name.clone(), Answer::Here(t)),
+                None => match descriptor_name(&occ.symbol) {
+                    Some(name) => (name.to_string(), Answer::Outside),
+                    None => continue,
+                },
             };
-            answers.entry((caller, line, name)).or_insert(answer);
+            answers
+                .entry((caller, line))
+                .or_default()
+                .push((name, answer));
         }
     }
     let ids: Vec<_> = symbols.iter().map(|s| s.id.clone()).collect();
     let mut used: std::collections::HashSet<(usize, u32, String)> = Default::default();
     for (i, symbol) in symbols.iter_mut().enumerate() {
+        let in_covered_file = covered.contains(symbol.path.as_str());
         for call in &mut symbol.calls {
-            let key = (i, call.line, call.name.as_str());
-            let Some(&answer) = answers.get(&key) else {
-                continue;
-            };
-            used.insert((i, call.line, call.name.clone()));
+            let found = (call.line..=call.line + LINE_SLACK).find_map(|line| {
+                let list = answers.get(&(i, line))?;
+                let hit = list.iter().find(|(n, _)| *n == call.name)?;
+                Some((line, hit.1))
+            });
             let before = call.resolved.clone();
-            match answer {
-                Answer::Here(target) => {
-                    call.resolved = Some(ids[target].clone());
-                    call.provenance = Some(Provenance::Scip);
-                    call.confidence = Some(Provenance::Scip.confidence());
-                    stats.linked += 1;
+            match found {
+                Some((line, answer)) => {
+                    used.insert((i, line, call.name.clone()));
+                    if let Answer::Here(target) = answer {
+                        call.resolved = Some(ids[target].clone());
+                        call.provenance = Some(Provenance::Scip);
+                        call.confidence = Some(Provenance::Scip.confidence());
+                        stats.linked += 1;
+                    } else {
+                        unlink(call);
+                    }
                 }
-                Answer::Outside => {
-                    call.resolved = None;
-                    call.provenance = None;
-                    call.confidence = None;
-                }
+                None if in_covered_file => unlink(call),
+                None => {}
             }
             if before.is_some() && before != call.resolved {
                 stats.overridden += 1;
             }
         }
     }
-    // In-repository references of functions the extractor did not record.
-    let mut added: Vec<(usize, u32, &str, usize)> = answers
-        .iter()
-        .filter(|((caller, line, name), _)| !used.contains(&(*caller, *line, name.to_string())))
-        .filter_map(|(&(caller, line, name), answer)| match answer {
-            Answer::Here(t) if symbols[*t].kind.is_callable() && *t != caller => {
-                Some((caller, line, name, *t))
+    // In-repository references to functions the extractor did not record.
+    let mut added: Vec<(usize, u32, String, usize)> = Vec::new();
+    for (&(caller, line), list) in &answers {
+        for (name, answer) in list {
+            if let Answer::Here(t) = *answer {
+                let new = !used.contains(&(caller, line, name.clone()));
+                if new && symbols[t].kind.is_callable() {
+                    added.push((caller, line, name.clone(), t));
+                }
             }
-            _ => None,
-        })
-        .collect();
+        }
+    }
     added.sort_unstable();
+    added.dedup();
     for (caller, line, name, target) in added {
         symbols[caller].calls.push(CallSite {
-            callee: name.to_string(),
-            name: name.to_string(),
+            callee: name.clone(),
+            name,
             qualifier: None,
             kind: CallKind::Reference,
             line,
@@ -384,6 +462,12 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
         s.calls.sort_by_key(|c| c.line);
     }
     stats
+}
+
+fn unlink(call: &mut CallSite) {
+    call.resolved = None;
+    call.provenance = None;
+    call.confidence = None;
 }
 
 #[cfg(test)]
@@ -409,6 +493,14 @@ mod tests {
             (
                 "scip-go gomod example.com/a v1 `example.com/a`/Run().",
                 Some("Run"),
+            ),
+            (
+                "rust-analyzer cargo regex-syntax 0.8.11 hir/translate/impl#[`TranslatorI<'t, 'p>`]trans().",
+                Some("trans"),
+            ),
+            (
+                "rust-analyzer cargo x 0.1 ast/parse/impl#[ParserBuilder][Default]default().",
+                Some("default"),
             ),
             ("local 12", None),
         ];

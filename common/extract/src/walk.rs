@@ -279,6 +279,7 @@ impl<'t, 's> Cx<'t, 's> {
             bases: decl.bases,
             target: decl.target,
             calls: Vec::new(),
+            field_types: Default::default(),
         });
         if open {
             self.scopes.push(Scope {
@@ -410,6 +411,16 @@ fn is_identifier(text: &str) -> bool {
 pub(crate) fn fill_field_receivers(cx: &mut Cx, self_name: impl Fn(&Symbol) -> Option<String>) {
     if cx.field_types.is_empty() {
         return;
+    }
+    // The struct or class keeps its field types, for methods in other files.
+    for ((owner, field), ty) in &cx.field_types {
+        let found = cx
+            .symbols
+            .iter_mut()
+            .find(|s| s.name == *owner && matches!(s.kind, SymbolKind::Struct | SymbolKind::Class));
+        if let Some(s) = found {
+            s.field_types.insert(field.clone(), ty.clone());
+        }
     }
     for i in 0..cx.symbols.len() {
         if cx.symbols[i].calls.is_empty() {

@@ -160,6 +160,7 @@ fn symbol(path: &str, name: &str, kind: SymbolKind, ordinal: u32) -> Symbol {
         bases: Vec::new(),
         target: None,
         calls: Vec::new(),
+        field_types: Default::default(),
     }
 }
 

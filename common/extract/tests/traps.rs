@@ -129,14 +129,18 @@ fn rust_traps() {
         &got,
         &[
             // Through the `pub use db::Db` re-export of another crate.
-            ("app::main", "Db::new", "store::db::Db::new"),
+            ("app::main::main", "Db::new", "store::db::Db::new"),
             // A constructor-typed local.
-            ("app::main", "d.get", "store::db::Db::get"),
+            ("app::main::main", "d.get", "store::db::Db::get"),
             // This crate's `db`, not the other crate's module of that name.
-            ("app::main", "db::connect", "app::db::connect"),
-            ("app::main", "store::db::context", "store::db::context"),
+            ("app::main::main", "db::connect", "app::db::connect"),
+            (
+                "app::main::main",
+                "store::db::context",
+                "store::db::context",
+            ),
             // A std type: its `get` is not `Db::get` or `Cache::get`.
-            ("app::main", "m.get", "?"),
+            ("app::main::main", "m.get", "?"),
             // A field's declared type.
             (
                 "store::db::Db::get",
@@ -149,12 +153,12 @@ fn rust_traps() {
             // The trait's default method, from an implementation.
             ("store::db::Db::put", "self.flush", "store::Backend::flush"),
             // A `dyn Trait` receiver: the trait's methods.
-            ("app::helper", "b.put", "store::Backend::put"),
-            ("app::helper", "b.flush", "store::Backend::flush"),
+            ("app::main::helper", "b.put", "store::Backend::put"),
+            ("app::main::helper", "b.flush", "store::Backend::flush"),
         ],
     );
     // A closure bound to `get` is not a call of any symbol.
-    assert!(!got.contains_key(&("app::main".to_string(), "get".to_string())));
+    assert!(!got.contains_key(&("app::main::main".to_string(), "get".to_string())));
 }
 
 #[test]

@@ -125,6 +125,7 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
                 bases: Vec::new(),
                 target: None,
                 calls,
+                field_types: Default::default(),
             }
         })
         .collect();

@@ -45,6 +45,7 @@ pub fn sym(path: &str, qualified: &str, kind: SymbolKind, language: Language) ->
         bases: Vec::new(),
         target: None,
         calls: Vec::new(),
+        field_types: Default::default(),
     }
 }
 

@@ -25,6 +25,7 @@ fn symbol(name: &str, kind: SymbolKind, source: &str, text: &str) -> Symbol {
         bases: vec![],
         target: None,
         calls: vec![],
+        field_types: Default::default(),
     }
 }
 
