@@ -145,7 +145,12 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
         .collect();
     let mut callees: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for e in d.graph.edges.iter().filter(|e| e.kind == EdgeKind::Calls) {
+    // Only links that state facts: an uncertain edge is a guess.
+    let confident_calls =
+        d.graph.edges.iter().filter(|e| {
+            matches!(e.kind, EdgeKind::Calls | EdgeKind::References) && e.is_confident()
+        });
+    for e in confident_calls {
         if page_of.contains_key(e.from.as_str()) && page_of.contains_key(e.to.as_str()) {
             callees.entry(&e.from).or_default().push(&e.to);
             callers.entry(&e.to).or_default().push(&e.from);

@@ -156,9 +156,12 @@ pub(crate) fn read_verified(
         false => None,
     };
     check_parts(&manifest, embeddings.as_ref(), symbol_contexts.is_some())?;
+    let mut graph: Graph = parse(&entries, entry::GRAPH)?;
+    // Edge kinds of a newer minor version are skipped (an open enumeration).
+    graph.edges.retain(|e| e.kind != EdgeKind::Unknown);
     let docpack = Docpack {
         nodes: parse(&entries, entry::NODES)?,
-        graph: parse(&entries, entry::GRAPH)?,
+        graph,
         clusters: parse(&entries, entry::CLUSTERS)?,
         source_map: parse(&entries, entry::SOURCE_MAP)?,
         docs: parse(&entries, entry::DOCS)?,

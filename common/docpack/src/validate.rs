@@ -114,6 +114,16 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
         known(&graph_nodes, "graph node", &e.from, &owner)?;
         known(&graph_nodes, "graph node", &e.to, &owner)?;
         finite("weight", &owner, e.weight)?;
+        if e.kind == EdgeKind::Unknown {
+            return Err(invalid(format!(
+                "{owner}: an edge kind this version does not know"
+            )));
+        }
+        if let Some(c) = e.confidence.filter(|c| !(0.0..=1.0).contains(c)) {
+            return Err(invalid(format!(
+                "{owner}: confidence {c} is outside [0, 1]"
+            )));
+        }
         if !seen_edges.insert((e.from.as_str(), e.to.as_str(), e.kind)) {
             return Err(invalid(format!("duplicate {owner}")));
         }

@@ -150,10 +150,21 @@ fn newer_minor_version_is_read() {
         m["schema_version"] = "docpack/1.7".into();
         m["future_field"] = serde_json::json!({"x": 1});
     });
+    let mut edges_before = 0;
     for (name, bytes) in entries.iter_mut() {
         if name == "nodes.json" {
             let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
             v["symbols"][0]["future_metric"] = 3.into();
+            *bytes = serde_json::to_vec(&v).unwrap();
+        }
+        if name == "graph.json" {
+            // An edge kind of a newer minor version is skipped.
+            let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let mut future = v["edges"][0].clone();
+            future["kind"] = "future_kind".into();
+            let edges = v["edges"].as_array_mut().unwrap();
+            edges_before = edges.len();
+            edges.push(future);
             *bytes = serde_json::to_vec(&v).unwrap();
         }
     }
@@ -161,6 +172,7 @@ fn newer_minor_version_is_read() {
     let bytes = repack(entries, true);
     let d = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
     assert_eq!(d.manifest.version(), Some((1, 7)));
+    assert_eq!(d.graph.edges.len(), edges_before);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.docpack");
     std::fs::write(&path, &bytes).unwrap();

@@ -31,11 +31,13 @@ export const EDGE_STYLES: Record<EdgeKind, { color: string; size: number; type: 
 	inherits: { color: '#fb923c', size: 1.4, type: 'arrow', label: 'inherits' },
 	imports: { color: '#22d3ee', size: 0.8, type: 'arrow', label: 'imports' },
 	related: { color: '#a855f7', size: 0.6, type: 'line', label: 'related (similar)' },
-	contains: { color: '#2b3a55', size: 0.5, type: 'line', label: 'contains' }
+	contains: { color: '#2b3a55', size: 0.5, type: 'line', label: 'contains' },
+	references: { color: '#64748b', size: 0.8, type: 'arrow', label: 'references (callbacks)' },
+	tested_by: { color: '#22c55e', size: 0.6, type: 'arrow', label: 'tested by' }
 };
 
 /** When two symbols are linked by several kinds, the edge shows the first of these. */
-const PRIORITY: EdgeKind[] = ['calls', 'implements', 'inherits', 'imports', 'contains', 'related'];
+const PRIORITY: EdgeKind[] = ['calls', 'references', 'implements', 'inherits', 'imports', 'tested_by', 'contains', 'related'];
 
 const UNCLUSTERED = '#94a3b8';
 

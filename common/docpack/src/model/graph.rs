@@ -74,6 +74,11 @@ pub enum EdgeKind {
     References,
     /// `from` is tested by test function `to` (which calls it). Since 1.1.
     TestedBy,
+    /// A kind from a newer minor version: the reader drops such edges
+    /// (from 1.1 the edge kind is an open enumeration). Never written.
+    #[serde(other)]
+    #[schemars(skip)]
+    Unknown,
 }
 
 impl EdgeKind {
@@ -87,7 +92,17 @@ impl EdgeKind {
             EdgeKind::Related => "related",
             EdgeKind::References => "references",
             EdgeKind::TestedBy => "tested_by",
+            EdgeKind::Unknown => "unknown",
         }
+    }
+}
+
+impl Edge {
+    /// Whether the edge states a fact: structural, or a link of at least
+    /// the confidence summaries and centrality use (0.8).
+    pub fn is_confident(&self) -> bool {
+        self.confidence
+            .is_none_or(|c| c >= f64::from(doctown_core::CONFIDENT))
     }
 }
 

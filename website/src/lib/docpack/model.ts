@@ -6,12 +6,14 @@
 
 import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
-import type { Cluster, Docpack, Edge, EdgeKind, SymbolNode } from './types';
+import { CONFIDENT, type Cluster, type Docpack, type Edge, type EdgeKind, type SymbolNode } from './types';
 
 export interface Neighbour {
 	symbol: SymbolNode;
 	kind: EdgeKind;
 	weight: number;
+	/** Below the confidence threshold (docpack 1.1): a guess, not a fact. */
+	uncertain: boolean;
 }
 
 export class DocpackModel {
@@ -71,12 +73,15 @@ export class DocpackModel {
 				const other = this.byId.get(e[end]);
 				if (!other || other.id === id || seen.has(other.id)) continue;
 				seen.add(other.id);
-				out.push({ symbol: other, kind: e.kind, weight: e.weight ?? 1 });
+				const uncertain = e.confidence != null && e.confidence < CONFIDENT;
+				out.push({ symbol: other, kind: e.kind, weight: e.weight ?? 1, uncertain });
 			}
 		};
 		if (direction !== 'in') add(this.outgoing.get(id), 'to');
 		if (direction !== 'out') add(this.incoming.get(id), 'from');
-		return out.sort((a, b) => b.weight - a.weight || a.symbol.name.localeCompare(b.symbol.name));
+		return out.sort(
+			(a, b) => Number(a.uncertain) - Number(b.uncertain) || b.weight - a.weight || a.symbol.name.localeCompare(b.symbol.name)
+		);
 	}
 
 	/** Symbols matching `query` (name, then qualified name, then path), best first. */

@@ -20,7 +20,21 @@ export type SymbolKind =
 	| 'class'
 	| 'interface'
 	| 'variable';
-export type EdgeKind = 'contains' | 'calls' | 'imports' | 'implements' | 'inherits' | 'related';
+export type EdgeKind =
+	| 'contains'
+	| 'calls'
+	| 'imports'
+	| 'implements'
+	| 'inherits'
+	| 'related'
+	| 'references'
+	| 'tested_by';
+/** How a call or reference edge was found (docpack 1.1). */
+export type Provenance = 'scip' | 'scope' | 'import' | 'receiver_type' | 'dispatch' | 'unique_name';
+/** What a file or a symbol's code is for (docpack 1.1). */
+export type FileRole = 'source' | 'test' | 'fixture' | 'example' | 'bench' | 'generated' | 'vendored' | 'docs';
+/** Links at or above this confidence are the ones summaries and centrality use. */
+export const CONFIDENT = 0.8;
 export type DocSource = 'model' | 'facts';
 
 export interface EntryChecksum {
@@ -84,6 +98,10 @@ export interface SymbolNode {
 	cluster?: string | null;
 	centrality?: number;
 	metrics?: { loc: number; in_degree: number; out_degree: number; complexity?: number | null };
+	/** 1.1: what the symbol's code is for. */
+	role?: FileRole | null;
+	/** 1.1: call sites that resolved to no repository symbol. */
+	unresolved_calls?: number;
 }
 
 export interface GraphNode {
@@ -100,6 +118,10 @@ export interface Edge {
 	to: string;
 	kind: EdgeKind;
 	weight?: number;
+	/** Calls, references, tested_by (1.1): how the link was found. */
+	provenance?: Provenance | null;
+	/** Calls, references, tested_by (1.1): 0–1; absent means certain. */
+	confidence?: number | null;
 }
 
 export interface Graph {
@@ -134,6 +156,8 @@ export interface SourceFile {
 	sha256: string;
 	size_bytes: number;
 	lines: number;
+	/** 1.1: what the file is for. */
+	role?: FileRole | null;
 	chunks: ChunkEntry[];
 }
 
