@@ -137,8 +137,8 @@ fn references(arguments: Node, cx: &mut Cx, path_kind: &str, member_kind: &str) 
 
 /// Rust: parameters, `let` (type, struct literal, `Type::ctor(…)`),
 /// closure and `for` patterns, struct field types, function references.
-pub(crate) fn rust(node: Node, cx: &mut Cx) {
-    match node.kind() {
+pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
+    match kind {
         "parameter" => {
             if let Some(pattern) = node.child_by_field_name("pattern") {
                 let ty = cx.field(node, "type").and_then(type_name);
@@ -220,8 +220,8 @@ fn rust_value_type(value: Node, cx: &Cx) -> Option<String> {
 /// Python: parameters (annotated or not), assignments in functions
 /// (`x = Store()`, `self.x = Store()`, `x: Store = …`), class attribute
 /// annotations, `for`/`with` targets, function references.
-pub(crate) fn python(node: Node, cx: &mut Cx) {
-    match node.kind() {
+pub(crate) fn python(kind: &str, node: Node, cx: &mut Cx) {
+    match kind {
         "parameters" | "lambda_parameters" => {
             let mut cursor = node.walk();
             let params: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -304,8 +304,8 @@ fn python_assignment(node: Node, cx: &mut Cx) {
 /// TypeScript/JavaScript: parameters (typed, destructured, constructor
 /// parameter properties), `const x: T = …`/`new T()`, class fields,
 /// `this.x = new T()`, function references.
-pub(crate) fn ecma(node: Node, cx: &mut Cx) {
-    match node.kind() {
+pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
+    match kind {
         "required_parameter" | "optional_parameter" => {
             let Some(pattern) = node.child_by_field_name("pattern") else {
                 return;
@@ -420,8 +420,8 @@ fn ecma_new_type(value: Node, cx: &Cx) -> Option<String> {
 
 /// Go: parameters and receivers, `x := T{}`/`&T{}`, `var x T`, range and
 /// short-declared names, struct field types, function references.
-pub(crate) fn go(node: Node, cx: &mut Cx) {
-    match node.kind() {
+pub(crate) fn go(kind: &str, node: Node, cx: &mut Cx) {
+    match kind {
         "parameter_declaration" | "variadic_parameter_declaration" => {
             let ty = cx.field(node, "type").and_then(go_type_name);
             let mut cursor = node.walk();

@@ -29,8 +29,10 @@ impl Rules for EcmaRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        crate::bindings::ecma(node, cx);
-        match node.kind() {
+        // One kind lookup per node (it costs a C string scan).
+        let kind = node.kind();
+        crate::bindings::ecma(kind, node, cx);
+        match kind {
             "function_declaration" | "generator_function_declaration" | "function_signature" => {
                 let open = node.kind() != "function_signature";
                 declaration(node, cx, SymbolKind::Function, open);

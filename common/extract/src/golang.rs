@@ -51,8 +51,10 @@ impl Rules for GoRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        crate::bindings::go(node, cx);
-        match node.kind() {
+        // One kind lookup per node (it costs a C string scan).
+        let kind = node.kind();
+        crate::bindings::go(kind, node, cx);
+        match kind {
             "package_clause" => {
                 if let Some(name) = node.named_child(0) {
                     let name = cx.text(name).to_string();

@@ -18,8 +18,10 @@ impl Rules for PythonRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        crate::bindings::python(node, cx);
-        match node.kind() {
+        // One kind lookup per node (it costs a C string scan).
+        let kind = node.kind();
+        crate::bindings::python(kind, node, cx);
+        match kind {
             "function_definition" => {
                 let in_class = cx
                     .scope_symbol()

@@ -65,6 +65,7 @@ pub fn resolve_calls(
         let symbols: &[Symbol] = symbols;
         let mut index = Index::build(symbols);
         index.add_files(imports_by_path.keys().map(String::as_str));
+        let origins = OriginCache::default();
         let no_imports = Vec::new();
         runs.into_par_iter()
             .filter(|run| symbols[run.clone()].iter().any(|s| !s.calls.is_empty()))
@@ -79,6 +80,7 @@ pub fn resolve_calls(
                         scope: &scope,
                         caller: i,
                         imports: imports_by_path,
+                        origins: &origins,
                     };
                     for (j, call) in symbols[i].calls.iter().enumerate() {
                         if let Some((target, how)) = resolver.resolve(call) {
@@ -164,7 +166,12 @@ struct Resolver<'r, 'a> {
     caller: usize,
     /// Every file's imports, to follow re-exports.
     imports: &'r HashMap<String, Vec<Import>>,
+    /// Memo of [`Resolver::origin`]: a name looked up through a file (and
+    /// its globs and re-exports) once per repository, not once per call.
+    origins: &'r OriginCache<'a>,
 }
+
+type OriginCache<'a> = std::sync::Mutex<HashMap<(&'a str, String, CallKind, u8), Option<usize>>>;
 
 /// How many re-exports (`pub use`, `export … from`, `__init__.py`
 /// imports) a name is followed through.
@@ -471,6 +478,20 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = self.defined_in(&[file], name, call) {
             return Some(found);
         }
+        let key = (file, name.to_string(), call, hops);
+        let cached = self.origins.lock().ok().and_then(|m| m.get(&key).copied());
+        if let Some(found) = cached {
+            return found;
+        }
+        let found = self.reexported(file, name, call, hops);
+        if let Ok(mut memo) = self.origins.lock() {
+            memo.insert(key, found);
+        }
+        found
+    }
+
+    /// Where `file` re-exports `name` from, if it does (see [`Self::origin`]).
+    fn reexported(&self, file: &'a str, name: &str, call: CallKind, hops: u8) -> Option<usize> {
         if hops == 0 {
             return None;
         }

@@ -16,8 +16,10 @@ impl Rules for RustRules {
     }
 
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        crate::bindings::rust(node, cx);
-        match node.kind() {
+        // One kind lookup per node (it costs a C string scan).
+        let kind = node.kind();
+        crate::bindings::rust(kind, node, cx);
+        match kind {
             "function_item" | "function_signature_item" => function(node, cx),
             "struct_item" | "union_item" => {
                 let body = node.child_by_field_name("body");
