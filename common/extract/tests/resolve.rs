@@ -225,3 +225,38 @@ fn resolution_scales_linearly() {
     );
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }
+
+/// Glob imports that re-export each other (`use crate::m1::*` in `m2`, and
+/// so on) make every unresolved name a walk through the chain; the walk is
+/// memoised per repository, so the cost stays linear in calls.
+#[test]
+fn glob_chains_stay_linear() {
+    let files: Vec<(String, String)> = (0..300usize)
+        .map(|i| {
+            let globs: String = (i.saturating_sub(3)..i)
+                .map(|j| format!("pub use crate::m{j}::*;\n"))
+                .collect();
+            let calls: String = (0..20).map(|k| format!("    unknown_{k}();\n")).collect();
+            let source = format!("{globs}pub fn f{i}() {{\n{calls}    f0();\n}}\n");
+            (format!("src/m{i}.rs"), source)
+        })
+        .collect();
+    let inputs: Vec<(&str, Language, &str)> = files
+        .iter()
+        .map(|(p, s)| (p.as_str(), Language::Rust, s.as_str()))
+        .collect();
+    let started = Instant::now();
+    let extractions = common::extract_all(&inputs);
+    let elapsed = started.elapsed();
+    let f0_calls = extractions
+        .iter()
+        .flat_map(|e| &e.symbols)
+        .flat_map(|s| &s.calls)
+        .filter(|c| c.name == "f0" && c.resolved.is_some())
+        .count();
+    assert!(
+        f0_calls >= 3,
+        "f0 is reached through the globs ({f0_calls})"
+    );
+    assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
+}
