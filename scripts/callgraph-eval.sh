@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Call-graph evaluation: Doctown's call edges against compiler-grade SCIP
 # indexes of real third-party code (scip-python, scip-typescript,
-# rust-analyzer scip), precision and recall per repository. See
+# rust-analyzer scip) and, for Go, the Go type checker (go/types, through
+# scripts/go-calls), precision and recall per repository. See
 # scripts/callgraph_eval.py for how edges are matched.
 #
-# Usage: bash scripts/callgraph-eval.sh [--lang python,typescript,rust]
+# Usage: bash scripts/callgraph-eval.sh [--lang python,typescript,rust,go]
 #          [--min-confidence X] [--ci] [--min-precision P] [--min-recall R]
 #          [--out FILE]
 #   --with-scip  give Doctown the same index (`doctown ingest --scip`): the
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 source scripts/env.sh
 
-LANGS="python,typescript,rust"
+LANGS="python,typescript,rust,go"
 MIN_CONF=0
 CI=0
 MIN_P=""
@@ -115,8 +116,29 @@ rust_repo() { # crate-version from the cargo registry
   echo "$dir"
 }
 
+go_repo() { # Debian golang-*-dev package → the Go package directory inside it
+  local deb="$1" import_path="$2" dir="$EVAL/repos/$1"
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$DL/deb" "$dir.tmp"
+    (cd "$DL/deb" && (apt-get download "$deb" >/dev/null 2>&1 \
+      || (apt-get update -qq >/dev/null 2>&1 && apt-get download "$deb" >/dev/null)))
+    dpkg -x "$(ls "$DL"/deb/"$deb"_*.deb | head -1)" "$dir.tmp"
+    cp -r "$dir.tmp/usr/share/gocode/src/$import_path" "$dir" && rm -rf "$dir.tmp"
+  fi
+  echo "$dir"
+}
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    (apt-get install -y -qq golang-go >/dev/null 2>&1 \
+      || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq golang-go >/dev/null))
+  fi
+  mkdir -p "$EVAL/go-calls"
+  (cd scripts/go-calls && GOFLAGS=-mod=mod GOPROXY=off go build -o "$EVAL/go-calls/go-calls" .)
+}
+
 index_of() { # lang name dir → index path (cached)
   local lang="$1" name="$2" dir="$3" out="$EVAL/index/$2.scip"
+  [ "$lang" = go ] && out="$EVAL/index/$2.jsonl"
   if [ ! -s "$out" ]; then
     case "$lang" in
       # A clean virtual environment: the system Python may have the same
@@ -127,6 +149,7 @@ index_of() { # lang name dir → index path (cached)
           "$NPM/node_modules/.bin/scip-python" index . --quiet \
           --project-name "$name" --project-version 0 --output "$out" >/dev/null) ;;
       typescript) (cd "$dir" && "$NPM/node_modules/.bin/scip-typescript" index --output "$out" >/dev/null) ;;
+      go) "$EVAL/go-calls/go-calls" "$dir" > "$out" ;;
       rust) (cd "$dir" && RA_LOG=error "$RA" scip . --output "$out" \
                 --config-path "$ROOT/scripts/rust-analyzer-eval.json" >/dev/null 2>&1 \
              || (cd "$dir" && RA_LOG=error "$RA" scip . >/dev/null 2>&1 && mv index.scip "$out")) ;;
@@ -173,6 +196,11 @@ for lang in "${WANT[@]}"; do
       for crate in semver-1.0.28 regex-syntax-0.8.11; do
         run_one rust "$crate" "$(rust_repo "$crate")"
       done ;;
+    go)
+      need_go
+      run_one go gorilla-mux "$(go_repo golang-github-gorilla-mux-dev github.com/gorilla/mux)"
+      run_one go google-uuid "$(go_repo golang-github-google-uuid-dev github.com/google/uuid)"
+      run_one go spf13-cobra "$(go_repo golang-github-spf13-cobra-dev github.com/spf13/cobra)" ;;
     *) echo "unknown language $lang" >&2; exit 2 ;;
   esac
 done

@@ -229,6 +229,29 @@ def reference_edges(symbols, documents, root):
     return edges, defined, unmapped
 
 
+def reference_edges_from_uses(symbols, uses):
+    """The same edges from a JSON Lines list of uses (`scripts/go-calls`:
+    path, line, def_path, def_line, def_name), for languages without a
+    SCIP indexer here."""
+    spans = Spans(symbols)
+    defined = defaultdict(set)
+    edges = {}
+    for u in uses:
+        k = (u["def_path"], u["def_line"], u["def_name"])
+        if k not in defined:
+            s = spans.innermost(u["def_path"], u["def_line"], lambda s, n=u["def_name"]: s["name"] == n)
+            if s is not None and s["kind"] in CALLABLE:
+                for o in spans.by_path[u["def_path"]]:
+                    if o["qualified_name"] == s["qualified_name"] and o["kind"] in CALLABLE:
+                        defined[k].add(o["id"])
+        if not defined.get(k):
+            continue
+        caller = spans.innermost(u["path"], u["line"], lambda s: s["kind"] in CALLABLE)
+        if caller is not None:
+            edges.setdefault((caller["id"], k), (u["path"], u["line"]))
+    return edges, defined, 0
+
+
 def doctown_edges(symbols, covered, min_confidence):
     by_id = {s["id"]: s for s in symbols}
     edges = {}
@@ -271,12 +294,18 @@ def main():
     ap.add_argument("--root", required=True, help="the repository the index was made of")
     args = ap.parse_args()
     symbols = read_symbols(args.symbols)
-    documents = read_scip(args.index)
     paths = {s["path"] for s in symbols}
-    covered = {p for p in documents if p in paths}
-    reference, defined, unmapped = reference_edges(
-        symbols, {p: documents[p] for p in covered}, args.root
-    )
+    if args.index.endswith(".jsonl"):
+        uses = [json.loads(l) for l in open(args.index) if l.strip()]
+        documents = {p for p in paths if p.endswith(".go")}
+        covered = documents
+        reference, defined, unmapped = reference_edges_from_uses(symbols, uses)
+    else:
+        documents = read_scip(args.index)
+        covered = {p for p in documents if p in paths}
+        reference, defined, unmapped = reference_edges(
+            symbols, {p: documents[p] for p in covered}, args.root
+        )
     ours, constructor_edges = doctown_edges(symbols, covered, args.min_confidence)
     symbols_of = defaultdict(set)
     for symbol, ids in defined.items():

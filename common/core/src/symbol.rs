@@ -165,6 +165,11 @@ pub struct CallSite {
     /// local, a constructor call, a field's declared type), e.g. `Store`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<String>,
+    /// When the receiver is the value a call returned (`r := NewRouter()`,
+    /// `let s = open()?`) and its type is not written: that call's callee
+    /// as written. Resolution reads the callee's declared return type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver_from: Option<String>,
     /// The symbol this call resolves to inside the repository, when unambiguous.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<SymbolId>,

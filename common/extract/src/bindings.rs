@@ -13,6 +13,38 @@ use crate::walk::Cx;
 use doctown_core::CallKind;
 use tree_sitter::Node;
 
+/// Marks a local bound to a call's result (`=>` + the callee as written):
+/// its type is the callee's declared return type, read at resolution.
+pub(crate) const RETURNED_BY: &str = "=>";
+
+/// `f(…)`, `pkg.F(…)`, `T::f(…)?`, `await f(…)`, `f(…).unwrap()` → the
+/// binding marker for "the value `f` returns".
+fn returned_by(value: Node, cx: &Cx) -> Option<String> {
+    let mut v = value;
+    loop {
+        v = match v.kind() {
+            "try_expression" | "await_expression" | "parenthesized_expression" => {
+                v.named_child(0)?
+            }
+            "call_expression" | "call" => {
+                let f = v.child_by_field_name("function")?;
+                if matches!(cx.field(f, "field"), Some("unwrap" | "expect")) {
+                    f.child_by_field_name("value")?
+                } else {
+                    let text = cx.text(f);
+                    let simple = !text.is_empty()
+                        && text.len() <= 120
+                        && text
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '$'));
+                    return simple.then(|| format!("{RETURNED_BY}{text}"));
+                }
+            }
+            _ => return None,
+        };
+    }
+}
+
 /// The name of a type as written, when it names one type whose methods a
 /// value of it has: `&mut a::Foo<T>` → `Foo`; smart pointers and `dyn`/
 /// `impl` bounds see through to their content; `Optional[Foo]`, `Foo |
@@ -149,10 +181,12 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
             let Some(pattern) = node.child_by_field_name("pattern") else {
                 return;
             };
-            let ty = cx.field(node, "type").and_then(type_name).or_else(|| {
-                node.child_by_field_name("value")
-                    .and_then(|v| rust_value_type(v, cx))
-            });
+            let value = node.child_by_field_name("value");
+            let ty = cx
+                .field(node, "type")
+                .and_then(type_name)
+                .or_else(|| value.and_then(|v| rust_value_type(v, cx)))
+                .or_else(|| value.and_then(|v| returned_by(v, cx)));
             bind_typed(pattern, ty, cx);
         }
         "closure_parameters" => bind_pattern(node, cx),
@@ -265,14 +299,18 @@ fn python_assignment(node: Node, cx: &mut Cx) {
     let Some(left) = node.child_by_field_name("left") else {
         return;
     };
-    let ty = cx.field(node, "type").and_then(type_name).or_else(|| {
-        let right = node.child_by_field_name("right")?;
-        let f = (right.kind() == "call")
-            .then(|| right.child_by_field_name("function"))
-            .flatten()?;
-        let callee = cx.text(f);
-        type_name(callee.rsplit('.').next().unwrap_or(callee))
-    });
+    let right = node.child_by_field_name("right");
+    let ty = cx
+        .field(node, "type")
+        .and_then(type_name)
+        .or_else(|| {
+            let f = right
+                .filter(|r| r.kind() == "call")
+                .and_then(|r| r.child_by_field_name("function"))?;
+            let callee = cx.text(f);
+            type_name(callee.rsplit('.').next().unwrap_or(callee))
+        })
+        .or_else(|| right.and_then(|r| returned_by(r, cx)));
     match left.kind() {
         "identifier" if cx.callable().is_some() => {
             let name = cx.text(left).to_string();
@@ -354,10 +392,12 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             let Some(name) = node.child_by_field_name("name") else {
                 return;
             };
+            let value = node.child_by_field_name("value");
             let ty = cx
                 .field(node, "type")
                 .and_then(type_name)
-                .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
+                .or_else(|| ecma_new_type(value?, cx))
+                .or_else(|| returned_by(value?, cx));
             bind_typed(name, ty, cx);
         }
         "public_field_definition" | "field_definition" => {
@@ -451,11 +491,19 @@ pub(crate) fn go(kind: &str, node: Node, cx: &mut Cx) {
                 Some(r) => vec![r],
                 None => Vec::new(),
             };
-            let single = names.len() == values.len() && node.kind() == "short_var_declaration";
+            let short = node.kind() == "short_var_declaration";
+            let single = names.len() == values.len() && short;
             for (i, n) in names.iter().enumerate() {
-                let ty = single
-                    .then(|| values.get(i).and_then(|v| go_value_type(*v, cx)))
-                    .flatten();
+                let ty = if single {
+                    values
+                        .get(i)
+                        .and_then(|v| go_value_type(*v, cx).or_else(|| returned_by(*v, cx)))
+                } else if short && i == 0 && values.len() == 1 {
+                    // `r, err := NewRouter()`: the first result.
+                    returned_by(values[0], cx)
+                } else {
+                    None
+                };
                 if n.kind() == "identifier" {
                     let name = cx.text(*n).to_string();
                     cx.bind_local(&name, ty);
@@ -504,7 +552,7 @@ pub(crate) fn go(kind: &str, node: Node, cx: &mut Cx) {
 }
 
 /// `*pkg.Store` → `Store`; maps, slices, channels, funcs → None.
-fn go_type_name(ty: &str) -> Option<String> {
+pub(crate) fn go_type_name(ty: &str) -> Option<String> {
     let ty = ty.trim().trim_start_matches('*');
     if ty.starts_with(['[', '('])
         || ty.starts_with("map[")

@@ -30,6 +30,7 @@ mod resolve;
 mod resolve_index;
 mod resolve_modules;
 mod resolve_rules;
+mod returns;
 mod roles;
 mod rust;
 mod rust_calls;

@@ -61,13 +61,14 @@ pub fn resolve_calls(
     }
     // (caller, call, callee) indices of the resolved calls: small, so the
     // parallel collect stays cheap next to the symbols themselves.
-    let resolved: Vec<(u32, u32, u32, Provenance)> = {
+    let resolved: Vec<Link> = {
         let symbols: &[Symbol] = symbols;
         let mut index = Index::build(symbols);
         index.add_files(imports_by_path.keys().map(String::as_str));
         let origins = OriginCache::default();
         let no_imports = Vec::new();
-        runs.into_par_iter()
+        let resolved: Vec<Link> = runs
+            .into_par_iter()
             .filter(|run| symbols[run.clone()].iter().any(|s| !s.calls.is_empty()))
             .flat_map_iter(|run| {
                 let first = &symbols[run.start];
@@ -90,7 +91,8 @@ pub fn resolve_calls(
                 }
                 out
             })
-            .collect()
+            .collect();
+        link_returned_receivers(&index, symbols, resolved)
     };
     for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
         call.resolved = None;
@@ -105,6 +107,80 @@ pub fn resolve_calls(
         call.confidence = Some(how.confidence());
     }
     resolve_stats(symbols)
+}
+
+/// (caller, call, callee, how) of one resolved call site.
+type Link = (u32, u32, u32, Provenance);
+
+/// Second pass: a method call on a value another call returned (`r :=
+/// NewRouter(); r.Handle()`) resolves through that call's callee — linked
+/// in the first pass — and its declared return type. Replaces only links
+/// weaker than a receiver type (`unique_name`) or none.
+fn link_returned_receivers(
+    index: &Index,
+    symbols: &[Symbol],
+    mut resolved: Vec<Link>,
+) -> Vec<Link> {
+    let mut at: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut by_callee: HashMap<(u32, &str), u32> = HashMap::new();
+    for (k, &(i, j, t, _)) in resolved.iter().enumerate() {
+        at.insert((i, j), k);
+        by_callee.insert(
+            (i, symbols[i as usize].calls[j as usize].callee.as_str()),
+            t,
+        );
+    }
+    let mut extra = Vec::new();
+    for (i, s) in symbols.iter().enumerate() {
+        for (j, call) in s.calls.iter().enumerate() {
+            let Some(from) = call.receiver_from.as_deref() else {
+                continue;
+            };
+            let (i, j) = (i as u32, j as u32);
+            let weak = at
+                .get(&(i, j))
+                .is_none_or(|&k| resolved[k].3 == Provenance::UniqueName);
+            if !weak || call.kind != CallKind::Method {
+                continue;
+            }
+            let Some(&p) = by_callee.get(&(i, from)) else {
+                continue;
+            };
+            let producer = &symbols[p as usize];
+            let Some(ty) = crate::returns::returned_type(producer) else {
+                continue;
+            };
+            let ty = if ty == "Self" {
+                let parent = index.parent_of[p as usize];
+                match owner_name(symbols, parent, producer) {
+                    Some(owner) => owner.to_string(),
+                    None => continue,
+                }
+            } else {
+                ty
+            };
+            let family = Family::of(s.language);
+            let methods = index
+                .methods
+                .get(&(family, ty.as_str(), call.name.as_str()));
+            let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
+            let pick = |keep: &dyn Fn(&Symbol) -> bool| {
+                unique(methods.iter().copied().filter(|&m| keep(&symbols[m])))
+            };
+            let found = pick(&|m| m.path == s.path)
+                .or_else(|| pick(&|m| same_dir(&m.path, &s.path)))
+                .or_else(|| pick(&|_| true));
+            if let Some(m) = found {
+                let link = (i, j, m as u32, Provenance::ReceiverType);
+                match at.get(&(i, j)) {
+                    Some(&k) => resolved[k] = link,
+                    None => extra.push(link),
+                }
+            }
+        }
+    }
+    resolved.extend(extra);
+    resolved
 }
 
 /// Counts the calls and references of `symbols` and how they resolved.

@@ -452,6 +452,7 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
             kind: CallKind::Reference,
             line,
             receiver_type: None,
+            receiver_from: None,
             resolved: Some(ids[target].clone()),
             provenance: Some(Provenance::Scip),
             confidence: Some(Provenance::Scip.confidence()),

@@ -312,11 +312,16 @@ impl<'t, 's> Cx<'t, 's> {
         if local_call {
             return;
         }
-        let receiver_type = match qualifier {
-            Some(q) if kind == CallKind::Method && is_identifier(q) => {
-                self.local(q).flatten().map(str::to_string)
-            }
+        let bound = match qualifier {
+            Some(q) if kind == CallKind::Method && is_identifier(q) => self.local(q).flatten(),
             _ => None,
+        };
+        let (receiver_type, receiver_from) = match bound {
+            Some(b) => match b.strip_prefix(crate::bindings::RETURNED_BY) {
+                Some(callee) => (None, Some(callee.to_string())),
+                None => (Some(b.to_string()), None),
+            },
+            None => (None, None),
         };
         let callee = compact(callee, CALLEE_CAP);
         let line = node.start_position().row as u32 + 1;
@@ -330,6 +335,7 @@ impl<'t, 's> Cx<'t, 's> {
             kind,
             line,
             receiver_type,
+            receiver_from,
             resolved: None,
             provenance: None,
             confidence: None,

@@ -190,6 +190,7 @@ fn resolution_scales_linearly() {
         kind,
         line: 1,
         receiver_type: None,
+        receiver_from: None,
         resolved: None,
         provenance: None,
         confidence: None,

@@ -91,6 +91,7 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
                         kind: CallKind::Function,
                         line: 1,
                         receiver_type: None,
+                        receiver_from: None,
                         confidence: resolved.as_ref().map(|_| 0.95),
                         provenance: resolved.as_ref().map(|_| Provenance::Import),
                         resolved,

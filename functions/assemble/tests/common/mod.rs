@@ -61,6 +61,7 @@ pub fn call(callee: &str, resolved: Option<&Symbol>) -> CallSite {
         kind: CallKind::Function,
         line: 2,
         receiver_type: None,
+        receiver_from: None,
         resolved: resolved.map(|s| s.id.clone()),
         provenance: resolved.map(|_| Provenance::Import),
         confidence: resolved.map(|_| Provenance::Import.confidence()),

@@ -1,0 +1,3 @@
+module doctown.dev/go-calls
+
+go 1.19
