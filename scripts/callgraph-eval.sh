@@ -125,6 +125,9 @@ go_repo() { # Debian golang-*-dev package → the Go package directory inside it
     dpkg -x "$(ls "$DL"/deb/"$deb"_*.deb | head -1)" "$dir.tmp"
     cp -r "$dir.tmp/usr/share/gocode/src/$import_path" "$dir" && rm -rf "$dir.tmp"
   fi
+  # The reference type-checks with GOPATH: the package at its import path.
+  mkdir -p "$EVAL/gopath/src/$(dirname "$import_path")"
+  ln -sfn "$dir" "$EVAL/gopath/src/$import_path"
   echo "$dir"
 }
 need_go() {
@@ -149,7 +152,7 @@ index_of() { # lang name dir → index path (cached)
           "$NPM/node_modules/.bin/scip-python" index . --quiet \
           --project-name "$name" --project-version 0 --output "$out" >/dev/null) ;;
       typescript) (cd "$dir" && "$NPM/node_modules/.bin/scip-typescript" index --output "$out" >/dev/null) ;;
-      go) "$EVAL/go-calls/go-calls" "$dir" > "$out" ;;
+      go) GOPATH="$EVAL/gopath" GO111MODULE=off "$EVAL/go-calls/go-calls" "$dir" > "$out" ;;
       rust) (cd "$dir" && RA_LOG=error "$RA" scip . --output "$out" \
                 --config-path "$ROOT/scripts/rust-analyzer-eval.json" >/dev/null 2>&1 \
              || (cd "$dir" && RA_LOG=error "$RA" scip . >/dev/null 2>&1 && mv index.scip "$out")) ;;
@@ -200,6 +203,8 @@ for lang in "${WANT[@]}"; do
       need_go
       run_one go gorilla-mux "$(go_repo golang-github-gorilla-mux-dev github.com/gorilla/mux)"
       run_one go google-uuid "$(go_repo golang-github-google-uuid-dev github.com/google/uuid)"
+      # cobra's own dependency, so that its sub-packages type-check.
+      go_repo golang-github-spf13-pflag-dev github.com/spf13/pflag >/dev/null
       run_one go spf13-cobra "$(go_repo golang-github-spf13-cobra-dev github.com/spf13/cobra)" ;;
     *) echo "unknown language $lang" >&2; exit 2 ;;
   esac

@@ -4,7 +4,9 @@
 // Lines, every use of a function or method defined under that directory
 // from inside a function body: the use's file and line, and the callee's
 // definition file, line and name. Imports it cannot find are tolerated
-// (their uses are simply not in-repository).
+// (their uses are simply not in-repository). Run it with GOPATH holding the
+// repository at its import path (a symlink is enough) and GO111MODULE=off,
+// so that its packages importing each other type-check.
 //
 // Usage: go run ./scripts/go-calls DIR > refs.jsonl
 package main
@@ -38,6 +40,9 @@ func main() {
 		os.Exit(2)
 	}
 	root, err := filepath.Abs(os.Args[1])
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -97,7 +102,13 @@ func emit(out *json.Encoder, fset *token.FileSet, root string, file *ast.File, i
 				return true
 			}
 			def := fset.Position(f.Pos())
-			rel, err := filepath.Rel(root, def.Filename)
+			// Packages imported through a GOPATH symlink to the repository
+			// are the repository's own.
+			defFile := def.Filename
+			if real, err := filepath.EvalSymlinks(defFile); err == nil {
+				defFile = real
+			}
+			rel, err := filepath.Rel(root, defFile)
 			if err != nil || strings.HasPrefix(rel, "..") {
 				return true
 			}

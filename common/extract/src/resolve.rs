@@ -101,10 +101,11 @@ pub fn resolve_calls(
     }
     for (i, j, target, how) in resolved {
         let id = symbols[target as usize].id.clone();
+        let language = symbols[i as usize].language;
         let call = &mut symbols[i as usize].calls[j as usize];
         call.resolved = Some(id);
         call.provenance = Some(how);
-        call.confidence = Some(how.confidence());
+        call.confidence = Some(how.confidence_in(language));
     }
     resolve_stats(symbols)
 }
@@ -130,57 +131,72 @@ fn link_returned_receivers(
             t,
         );
     }
-    let mut extra = Vec::new();
-    for (i, s) in symbols.iter().enumerate() {
-        for (j, call) in s.calls.iter().enumerate() {
-            let Some(from) = call.receiver_from.as_deref() else {
-                continue;
-            };
-            let (i, j) = (i as u32, j as u32);
-            let weak = at
-                .get(&(i, j))
-                .is_none_or(|&k| resolved[k].3 == Provenance::UniqueName);
-            if !weak || call.kind != CallKind::Method {
-                continue;
-            }
-            let Some(&p) = by_callee.get(&(i, from)) else {
-                continue;
-            };
-            let producer = &symbols[p as usize];
-            let Some(ty) = crate::returns::returned_type(producer) else {
-                continue;
-            };
-            let ty = if ty == "Self" {
-                let parent = index.parent_of[p as usize];
-                match owner_name(symbols, parent, producer) {
-                    Some(owner) => owner.to_string(),
-                    None => continue,
+    // A chain links one call per round (`a().b().c()`: `b` once `a` is
+    // linked, then `c`); chains longer than this stay partly unknown.
+    for _round in 0..4 {
+        let mut changed = false;
+        for (i, s) in symbols.iter().enumerate() {
+            for (j, call) in s.calls.iter().enumerate() {
+                let Some(from) = call.receiver_from.as_deref() else {
+                    continue;
+                };
+                let (i, j) = (i as u32, j as u32);
+                let weak = at
+                    .get(&(i, j))
+                    .is_none_or(|&k| resolved[k].3 == Provenance::UniqueName);
+                if !weak || call.kind != CallKind::Method {
+                    continue;
                 }
-            } else {
-                ty
-            };
-            let family = Family::of(s.language);
-            let methods = index
-                .methods
-                .get(&(family, ty.as_str(), call.name.as_str()));
-            let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
-            let pick = |keep: &dyn Fn(&Symbol) -> bool| {
-                unique(methods.iter().copied().filter(|&m| keep(&symbols[m])))
-            };
-            let found = pick(&|m| m.path == s.path)
-                .or_else(|| pick(&|m| same_dir(&m.path, &s.path)))
-                .or_else(|| pick(&|_| true));
-            if let Some(m) = found {
+                let Some(&p) = by_callee.get(&(i, from)) else {
+                    continue;
+                };
+                let Some(m) = method_of_returned(index, symbols, p as usize, s, &call.name) else {
+                    continue;
+                };
                 let link = (i, j, m as u32, Provenance::ReceiverType);
                 match at.get(&(i, j)) {
                     Some(&k) => resolved[k] = link,
-                    None => extra.push(link),
+                    None => {
+                        at.insert((i, j), resolved.len());
+                        resolved.push(link);
+                    }
                 }
+                by_callee.insert((i, call.callee.as_str()), m as u32);
+                changed = true;
             }
         }
+        if !changed {
+            break;
+        }
     }
-    resolved.extend(extra);
     resolved
+}
+
+/// The method `name` of the type that `producer` declares it returns,
+/// preferring the caller's file, then its package.
+fn method_of_returned(
+    index: &Index,
+    symbols: &[Symbol],
+    producer: usize,
+    caller: &Symbol,
+    name: &str,
+) -> Option<usize> {
+    let p = &symbols[producer];
+    let ty = crate::returns::returned_type(p)?;
+    let ty = if ty == "Self" {
+        owner_name(symbols, index.parent_of[producer], p)?.to_string()
+    } else {
+        ty
+    };
+    let family = Family::of(caller.language);
+    let methods = index.methods.get(&(family, ty.as_str(), name));
+    let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
+    let pick = |keep: &dyn Fn(&Symbol) -> bool| {
+        unique(methods.iter().copied().filter(|&m| keep(&symbols[m])))
+    };
+    pick(&|m| m.path == caller.path)
+        .or_else(|| pick(&|m| same_dir(&m.path, &caller.path)))
+        .or_else(|| pick(&|_| true))
 }
 
 /// Counts the calls and references of `symbols` and how they resolved.

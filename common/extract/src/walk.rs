@@ -321,6 +321,9 @@ impl<'t, 's> Cx<'t, 's> {
                 Some(callee) => (None, Some(callee.to_string())),
                 None => (Some(b.to_string()), None),
             },
+            // A chain: `r.NewRoute().Path("/")` calls `Path` on what
+            // `r.NewRoute` returned.
+            None if kind == CallKind::Method => (None, qualifier.and_then(called)),
             None => (None, None),
         };
         let callee = compact(callee, CALLEE_CAP);
@@ -402,6 +405,27 @@ pub(crate) fn walk<'t, R: Rules>(root: Node<'t>, rules: &mut R, cx: &mut Cx<'t, 
             cx.depth -= 1;
         }
     }
+}
+
+/// `a.b(x, y)` → `a.b`: the callee of a call written as a receiver.
+fn called(receiver: &str) -> Option<String> {
+    let body = receiver.strip_suffix(')')?;
+    let mut depth = 1usize;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    let callee = body[..i].trim_end();
+                    let callee = callee.strip_suffix('?').unwrap_or(callee);
+                    return (!callee.is_empty()).then(|| compact(callee, CALLEE_CAP));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn is_identifier(text: &str) -> bool {
