@@ -263,7 +263,18 @@ struct Resolver<'r, 'a> {
     origins: &'r OriginCache<'a>,
 }
 
-type OriginCache<'a> = std::sync::Mutex<HashMap<(&'a str, String, CallKind, u8), Option<usize>>>;
+/// Keyed by (file, hash of the name, call kind, hops left): no allocation
+/// per lookup, and 64-bit name hashes do not collide within a repository
+/// in practice.
+type OriginCache<'a> = std::sync::Mutex<HashMap<(&'a str, u64, CallKind, u8), Option<usize>>>;
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(name.as_bytes());
+    h.write_usize(name.len());
+    h.finish()
+}
 
 /// How many re-exports (`pub use`, `export … from`, `__init__.py`
 /// imports) a name is followed through.
@@ -570,7 +581,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = self.defined_in(&[file], name, call) {
             return Some(found);
         }
-        let key = (file, name.to_string(), call, hops);
+        let key = (file, name_hash(name), call, hops);
         let cached = self.origins.lock().ok().and_then(|m| m.get(&key).copied());
         if let Some(found) = cached {
             return found;
