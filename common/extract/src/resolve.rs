@@ -404,7 +404,13 @@ impl<'r, 'a> Resolver<'r, 'a> {
     /// impls of the same Rust type or same-package Go methods, the trait's
     /// default methods, then base classes.
     fn same_scope(&self, name: &'a str) -> Option<usize> {
-        let parent = self.index.parent_of[self.caller]?;
+        let caller = self.sym(self.caller);
+        let Some(parent) = self.index.parent_of[self.caller] else {
+            // A Go method in another file than its type has no parent
+            // symbol; its receiver type (`target`) still names the owner.
+            let owner = caller.target.as_deref().map(base_type_name)?;
+            return self.method_of_types(vec![owner], name, &caller.path);
+        };
         let own = self
             .index
             .children
@@ -415,7 +421,6 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = unique(own) {
             return Some(found);
         }
-        let caller = self.sym(self.caller);
         let owner = owner_name(self.index.symbols, Some(parent), caller)?;
         let mut types: Vec<&'a str> = vec![owner];
         if self.sym(parent).kind == SymbolKind::Impl {
