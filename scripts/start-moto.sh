@@ -3,7 +3,11 @@
 # distributed benchmark, and prints its URL on stdout.
 #
 #   scripts/start-moto.sh [PORT=5055]
-#   export DOCTOWN_TEST_S3_ENDPOINT="$(scripts/start-moto.sh)"
+#   endpoint="$(scripts/start-moto.sh)" && export DOCTOWN_TEST_S3_ENDPOINT="$endpoint"
+#
+# (Not `export X="$(…)"`: export succeeds even when the command fails.)
+# Exits non-zero with the reason on stderr when moto cannot be installed or
+# does not answer.
 #
 # Installs moto[server] into $DOCTOWN_CACHE/venv-moto (default
 # ~/.cache/doctown/venv-moto) when missing. A server already answering on the
@@ -15,9 +19,16 @@ PORT="${1:-5055}"
 CACHE="${DOCTOWN_CACHE:-$HOME/.cache/doctown}"
 VENV="$CACHE/venv-moto"
 URL="http://127.0.0.1:$PORT"
+LOG="$CACHE/moto-$PORT.log"
 mkdir -p "$CACHE"
 
-answers() { curl -s -o /dev/null --max-time 2 "$URL/moto-api/" ; }
+fail() {
+  echo "start-moto: error: $*" >&2
+  exit 1
+}
+
+# Only moto answers 2xx on /moto-api/ (curl -f): another server on the port is not reused.
+answers() { curl -sf -o /dev/null --max-time 2 "$URL/moto-api/"; }
 
 if answers; then
   echo "$URL"
@@ -26,18 +37,25 @@ fi
 
 if [ ! -x "$VENV/bin/moto_server" ]; then
   echo "installing moto[server]==5.2.5 into $VENV" >&2
-  python3 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --quiet 'moto[server]==5.2.5' >&2
+  python3 -m venv "$VENV" >&2 || fail "cannot create a virtualenv in $VENV (python3 -m venv)"
+  "$VENV/bin/pip" install --quiet 'moto[server]==5.2.5' >&2 ||
+    fail "cannot install moto[server]==5.2.5 from PyPI into $VENV"
 fi
 
-nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$CACHE/moto-$PORT.log" 2>&1 &
-echo $! >"$CACHE/moto-$PORT.pid"
+nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
+PID=$!
+echo "$PID" >"$CACHE/moto-$PORT.pid"
 for _ in $(seq 1 100); do
   if answers; then
     echo "$URL"
     exit 0
   fi
+  if ! kill -0 "$PID" 2>/dev/null; then
+    tail -n 20 "$LOG" >&2 || true
+    fail "moto exited before answering on $URL (port taken?); log: $LOG"
+  fi
   sleep 0.2
 done
-echo "moto did not answer on $URL; see $CACHE/moto-$PORT.log" >&2
-exit 1
+kill "$PID" 2>/dev/null || true
+tail -n 20 "$LOG" >&2 || true
+fail "moto did not answer on $URL within 20 s; log: $LOG"

@@ -1,11 +1,70 @@
 #!/usr/bin/env bash
 # The whole test suite: setup (model, runtime, test servers), formatting,
 # lints, Rust tests, the website's tests, and the browser end-to-end test
-# against a real `doctown serve`.
+# against a real `doctown serve`. Ends with a count of the tests that passed,
+# failed and were ignored, Rust and website (also when a step fails).
+#
+# Tests that need a service (moto: S3 + SQS) or the embedding model are
+# `#[ignore = "needs …"]`, so a plain `cargo test` lists them as ignored;
+# here both are provided and they run (`--include-ignored`). A service that
+# cannot start fails the run, and such a test without its service fails too.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+
+LOGS="$(mktemp -d)" # output of the test runners, counted at the end
+SERVER=""
+E2E_STORE=""
+
+# Sums the `test result:` lines of cargo test: "passed failed ignored".
+rust_counts() {
+  { grep -h '^test result:' "$@" 2>/dev/null || true; } |
+    sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/' |
+    awk '{p += $1; f += $2; i += $3} END {print p + 0, f + 0, i + 0}'
+}
+
+# Vitest's "Tests  2 failed | 40 passed | 1 skipped (43)" line: "passed failed skipped".
+vitest_counts() {
+  local line
+  line="$(sed 's/\x1b\[[0-9;]*m//g' "$1" 2>/dev/null | grep -E '^ *Tests +[0-9]' | tail -1 || true)"
+  local n
+  for word in passed failed skipped; do
+    n="$(grep -oE "[0-9]+ $word" <<<"$line" | grep -oE '^[0-9]+' || true)"
+    printf '%s ' "${n:-0}"
+  done
+  echo
+}
+
+summary() {
+  local status=$?
+  set +e # count what there is, whatever failed
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+  [ -n "$E2E_STORE" ] && rm -rf "$E2E_STORE"
+  echo
+  echo "== summary"
+  if [ -f "$LOGS/cargo-test.log" ]; then
+    read -r passed failed ignored < <(rust_counts "$LOGS/cargo-test.log")
+    echo "Rust (cargo test --include-ignored): $passed passed, $failed failed, $ignored ignored"
+  else
+    echo "Rust: not run"
+  fi
+  if [ -f "$LOGS/website.log" ]; then
+    read -r passed failed skipped < <(vitest_counts "$LOGS/website.log")
+    echo "website unit (vitest): $passed passed, $failed failed, $skipped skipped"
+  else
+    echo "website unit (vitest): not run"
+  fi
+  if [ -f "$LOGS/e2e.log" ]; then
+    echo "website end-to-end: $(grep -c '^  ✓ ' "$LOGS/e2e.log" || true) passed," \
+      "$(grep -c '^  ✗ ' "$LOGS/e2e.log" || true) failed"
+  else
+    echo "website end-to-end: not run"
+  fi
+  if [ "$status" = 0 ]; then echo "all tests passed"; else echo "FAILED (exit status $status)"; fi
+  rm -rf "$LOGS"
+}
+trap summary EXIT
 
 echo "== fetching the embedding model and ONNX Runtime (cached)"
 bash scripts/fetch-model.sh
@@ -17,10 +76,16 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== local S3 + SQS (moto)"
-export DOCTOWN_TEST_S3_ENDPOINT="$(bash scripts/start-moto.sh)"
+# Assigned first: `export X="$(…)"` would hide a failed start from `set -e`.
+if ! endpoint="$(bash scripts/start-moto.sh)" || [ -z "$endpoint" ]; then
+  echo "error: moto (local S3 + SQS) did not start, so the tests that need it cannot run" >&2
+  exit 1
+fi
+export DOCTOWN_TEST_S3_ENDPOINT="$endpoint"
 
-echo "== cargo test"
-cargo test --workspace --locked
+echo "== cargo test, with the tests that need moto or the model"
+cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 |
+  tee "$LOGS/cargo-test.log"
 
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
@@ -36,7 +101,7 @@ if command -v terraform >/dev/null 2>&1; then
 fi
 
 echo "== website: install, check, build, unit tests"
-SKIP_E2E=1 bash scripts/website-test.sh
+SKIP_E2E=1 bash scripts/website-test.sh 2>&1 | tee "$LOGS/website.log"
 
 echo "== website: end-to-end against doctown serve"
 bash scripts/ensure-chromium.sh
@@ -46,9 +111,6 @@ PORT="${DOCTOWN_E2E_PORT:-18080}"
 "$CARGO_TARGET_DIR/debug/doctown" serve --allow-local --store "$E2E_STORE" --addr "127.0.0.1:$PORT" \
   --static-dir website/build > "$E2E_STORE/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$E2E_STORE"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 (cd website && DOCTOWN_E2E_URL="http://127.0.0.1:$PORT" DOCTOWN_E2E_REPO="$PWD/../functions/cli/tests/fixtures/multilang" \
-  DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" npm run test:e2e)
-
-echo "all tests passed"
+  DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" npm run test:e2e) 2>&1 | tee "$LOGS/e2e.log"

@@ -8,7 +8,10 @@
 //! in one top-level folder (as in GitHub archives) that folder becomes the
 //! root. Tar streams are additionally capped at 8 × `max_total_bytes`
 //! (at least 64 MiB) of decompressed data, which bounds the work spent on
-//! skipped, oversized entries.
+//! skipped, oversized entries; a zip whose entries declare more than that
+//! is refused before anything is read. An archive that offers files but
+//! every one over `max_file_bytes` is refused too (a decompression bomb,
+//! or nothing to document): each error names the limit it hit.
 
 use crate::error::{one_line, SourceError};
 use crate::parse::{archive_kind_by_name, ArchiveKind};
@@ -47,13 +50,14 @@ pub(crate) fn fetch_archive(path: &Path, plan: &Plan<'_>) -> Result<Fetched, Sou
         message: one_line(&e.to_string()),
     };
     match kind {
-        ArchiveKind::Zip => extract_zip(path, &mut sink, &shown)?,
+        ArchiveKind::Zip => extract_zip(path, &mut sink, &shown, plan.stream_cap())?,
         ArchiveKind::TarGz => {
             let file = File::open(path)
                 .map_err(|e| SourceError::io(format!("cannot open {shown}"), &e))?;
             extract_tar(file, &mut sink, plan.stream_cap(), &archive_error)?;
         }
     }
+    sink.check_not_all_oversized()?;
     let (root, oversized) = match sink.common_top() {
         Some(top) => (
             temp.path().join(&top),
@@ -61,6 +65,10 @@ pub(crate) fn fetch_archive(path: &Path, plan: &Plan<'_>) -> Result<Fetched, Sou
         ),
         None => (temp.path().to_path_buf(), sink.into_oversized()),
     };
+    // The common folder exists unless every entry under it was skipped
+    // (conflicts); the repository is then empty, not missing.
+    std::fs::create_dir_all(&root)
+        .map_err(|e| SourceError::io(format!("cannot create {}", root.display()), &e))?;
     tracing::debug!(archive = %shown, root = %root.display(), "extracted archive");
     let resolved = ResolvedSource {
         kind: "archive".into(),
@@ -101,13 +109,31 @@ fn hash_file(path: &Path) -> Result<String, SourceError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn extract_zip(path: &Path, sink: &mut Sink, shown: &str) -> Result<(), SourceError> {
+/// The decompression limit in words, for the errors that hit it.
+fn cap_words(cap: u64) -> String {
+    format!("{cap} bytes (the decompression limit: 8 × --max-total-bytes, at least 64 MiB)")
+}
+
+fn extract_zip(path: &Path, sink: &mut Sink, shown: &str, cap: u64) -> Result<(), SourceError> {
     let zip_error = |e: zip::result::ZipError| SourceError::Archive {
         path: shown.to_string(),
         message: one_line(&e.to_string()),
     };
     let file = File::open(path).map_err(|e| SourceError::io(format!("cannot open {shown}"), &e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(zip_error)?;
+    // What the entries declare, before reading any (a lie is still caught
+    // by the byte counts while writing).
+    let mut declared = 0u64;
+    for index in 0..zip.len() {
+        let entry = zip.by_index_raw(index).map_err(zip_error)?;
+        declared = declared.saturating_add(entry.size());
+        if declared > cap {
+            return Err(SourceError::TooLarge(format!(
+                "the archive's entries declare more than {} uncompressed",
+                cap_words(cap)
+            )));
+        }
+    }
     for index in 0..zip.len() {
         sink.count_entry()?;
         let mut entry = zip.by_index(index).map_err(zip_error)?;
@@ -138,7 +164,8 @@ pub(crate) fn extract_tar(
     let result = extract_tar_inner(reader, sink, cap, tripped.clone(), reader_error);
     if tripped.get() {
         return Err(SourceError::TooLarge(format!(
-            "the archive decompresses to more than {cap} bytes"
+            "the archive decompresses to more than {}",
+            cap_words(cap)
         )));
     }
     result

@@ -64,6 +64,8 @@ pub(crate) struct Sink {
     total: u64,
     entries: u64,
     kept: u64,
+    /// Regular files written.
+    files: u64,
     oversized: Vec<(String, u64)>,
     /// The first component shared by every kept entry so far, if any.
     common_top: Option<Option<String>>,
@@ -88,6 +90,7 @@ impl Sink {
             total: 0,
             entries: 0,
             kept: 0,
+            files: 0,
             oversized: Vec::new(),
             common_top: None,
             read_error: default_read_error,
@@ -198,7 +201,7 @@ impl Sink {
             self.total += n as u64;
             if self.total > self.limits.max_total_bytes {
                 return Err(SourceError::TooLarge(format!(
-                    "more than {} bytes when extracted",
+                    "more than {} bytes when extracted (raise --max-total-bytes)",
                     self.limits.max_total_bytes
                 )));
             }
@@ -219,6 +222,7 @@ impl Sink {
         }
         #[cfg(not(unix))]
         let _ = executable;
+        self.files += 1;
         Ok(())
     }
 
@@ -262,6 +266,25 @@ impl Sink {
     /// Number of entries that passed the filter (files and directories).
     pub fn kept(&self) -> u64 {
         self.kept
+    }
+
+    /// Fails when files were offered but every one was over the per-file
+    /// limit, naming the limit and the largest file: nothing would be left
+    /// to document, and an archive like that is most likely a
+    /// decompression bomb. (An archive with no files at all is fine: it
+    /// gives an empty docpack.)
+    pub fn check_not_all_oversized(&self) -> Result<(), SourceError> {
+        if self.files > 0 {
+            return Ok(());
+        }
+        let Some((path, size)) = self.oversized.iter().max_by_key(|(p, s)| (*s, p.clone())) else {
+            return Ok(());
+        };
+        Err(SourceError::TooLarge(format!(
+            "every file is over the per-file limit of {} bytes (raise --max-file-bytes); \
+             the largest, {path}, has {size} bytes",
+            self.limits.max_file_bytes
+        )))
     }
 
     /// The folder every kept entry lives in, when there is exactly one and

@@ -245,7 +245,83 @@ fn zip_bomb_is_too_large_and_leaves_nothing() {
     };
     let err = work.fetch(&path, &options).unwrap_err();
     assert!(matches!(err, SourceError::TooLarge(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("more than 3145728 bytes when extracted")
+            && err.to_string().contains("--max-total-bytes"),
+        "names the limit: {err}"
+    );
     assert_eq!(err.kind(), doctown_core::ErrorKind::Invalid);
+    work.assert_clean();
+}
+
+/// A bomb whose every file is over the per-file limit leaves nothing to
+/// extract: the error names that limit (it used to be "cannot read
+/// …/bomb: No such file or directory" from ingest, the folder never made).
+#[test]
+fn zip_bomb_of_oversized_files_names_the_per_file_limit() {
+    let work = Work::new();
+    let zeros = vec![0u8; 4 << 20];
+    let bytes = zip(&[
+        ZipEntry::File("bomb/a.txt", &zeros),
+        ZipEntry::File("bomb/b.txt", &zeros[..3 << 20]),
+    ]);
+    assert!(bytes.len() < 64 * 1024, "compresses well: {}", bytes.len());
+    let path = work.write("bomb.zip", &bytes);
+    let options = FetchOptions {
+        max_file_bytes: 1 << 20,
+        ..work.options()
+    };
+    let err = work.fetch(&path, &options).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge(_)), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("per-file limit of 1048576 bytes")
+            && message.contains("--max-file-bytes")
+            && message.contains("bomb/a.txt, has 4194304 bytes"),
+        "{message}"
+    );
+    work.assert_clean();
+    // The same files beside one that fits: extracted, the big ones recorded.
+    let bytes = zip(&[
+        ZipEntry::File("bomb/a.txt", &zeros),
+        ZipEntry::File("bomb/ok.rs", b"fn ok() {}"),
+    ]);
+    let path = work.write("mixed.zip", &bytes);
+    let fetched = work.fetch(&path, &options).unwrap();
+    assert_eq!(list_files(&fetched.root), vec!["ok.rs"]);
+    assert_eq!(fetched.oversized, vec![("a.txt".to_string(), 4 << 20)]);
+    drop(fetched);
+    work.assert_clean();
+}
+
+/// Entries that declare more than the decompression limit (8 × the total
+/// limit, at least 64 MiB) are refused before any byte is inflated.
+#[test]
+fn zip_declaring_more_than_the_decompression_limit_is_refused() {
+    let work = Work::new();
+    let bytes = lie_about_size(zip(&[ZipEntry::File("huge.bin", b"tiny")]), 0xF000_0000);
+    let path = work.write("huge.zip", &bytes);
+    let err = work.fetch(&path, &work.options()).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge(_)), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("declare more than 838860800 bytes")
+            && message.contains("8 × --max-total-bytes"),
+        "{message}"
+    );
+    work.assert_clean();
+}
+
+/// An empty archive is an empty repository, not an error.
+#[test]
+fn empty_zip_is_an_empty_repository() {
+    let work = Work::new();
+    let path = work.write("empty.zip", &zip(&[ZipEntry::Dir("empty-main/")]));
+    let fetched = work.fetch(&path, &work.options()).unwrap();
+    assert!(fetched.root.is_dir());
+    assert!(list_files(&fetched.root).is_empty());
+    drop(fetched);
     work.assert_clean();
 }
 
@@ -264,10 +340,12 @@ fn tar_gz_bomb_is_too_large_and_leaves_nothing() {
         max_file_bytes: 2 << 20,
         ..work.options()
     };
-    assert!(matches!(
-        work.fetch(&path, &options),
-        Err(SourceError::TooLarge(_))
-    ));
+    let err = work.fetch(&path, &options).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge(_)), "{err}");
+    assert!(
+        err.to_string().contains("--max-total-bytes"),
+        "names the limit: {err}"
+    );
     work.assert_clean();
 }
 
@@ -318,7 +396,15 @@ fn lie_about_size(mut bytes: Vec<u8>, size: u32) -> Vec<u8> {
 fn zip_entry_lying_about_its_size_is_bounded() {
     let work = Work::new();
     let zeros = vec![0u8; 4 << 20];
-    let bytes = lie_about_size(zip(&[ZipEntry::File("liar.bin", &zeros)]), 100);
+    // (A file that fits beside it: an archive of nothing but oversized
+    // files is refused, see above.)
+    let bytes = lie_about_size(
+        zip(&[
+            ZipEntry::File("liar.bin", &zeros),
+            ZipEntry::File("ok.txt", b"fits"),
+        ]),
+        100,
+    );
     let path = work.write("liar.zip", &bytes);
     let options = FetchOptions {
         max_file_bytes: 1 << 20,

@@ -94,6 +94,19 @@ impl Host {
     }
 }
 
+impl Drop for Host {
+    /// Stops and joins the embedding prefetcher before the host goes (and
+    /// with it, usually, the process): a process that exits while that
+    /// thread is still bringing up ONNX Runtime can die with a segfault
+    /// instead of the job's exit status. Dropping the prefetcher joins too;
+    /// this makes it happen here, whoever else still holds it.
+    fn drop(&mut self) {
+        if let Some(prefetcher) = self.prefetcher.take() {
+            prefetcher.stop();
+        }
+    }
+}
+
 fn default_store_dir() -> Result<PathBuf> {
     let base = dirs::data_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/share")));
     Ok(base

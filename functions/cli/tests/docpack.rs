@@ -22,7 +22,9 @@ fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn builds_are_byte_identical_and_verify() {
+    require_model();
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.docpack"), dir.path().join("b.docpack"));
     for path in [&a, &b] {

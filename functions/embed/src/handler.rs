@@ -10,6 +10,14 @@
 //! then once per process ([`Embedder::shared`]). Job option
 //! `{"embed": {"enabled": false}}` skips the stage.
 //!
+//! A job with no chunks at all (an empty repository, or one with no file in
+//! a supported language) is skipped too, with `{"chunks": 0}`: there is
+//! nothing to embed and no dimension to write, and assemble and pack then
+//! go on exactly as with embeddings off. Decision: such a job gives an
+//! empty but valid docpack (the build's summary shows `0 parsed` and what
+//! was skipped), the same docpack with embeddings on or off, rather than
+//! an error — it is what the repository holds.
+//!
 //! Fan-out: with `ctx.shard == Some(i)` the handler embeds chunk shard `i`
 //! only and writes `vectors-<iiiii>.bin`; the fan-in ([`StageHandler::merge`])
 //! then builds `vectors.bin` over all shards from the cache (every vector is
@@ -114,14 +122,15 @@ impl BatchHooks for StageHooks<'_, '_> {
 
 impl EmbedHandler {
     /// Embeds the chunks of one shard (all when `shard` is `None`), writes
-    /// their vectors file; returns its key and the device, if the model ran.
+    /// their vectors file; returns its key and the device, if the model ran,
+    /// or `None` when the whole job has no chunks (nothing is written).
     fn embed(
         &self,
         ctx: &StageContext<'_>,
         config: &EmbedConfig,
         shard: Option<u32>,
         stats: &mut Stats,
-    ) -> Result<(String, Option<&'static str>), StageFailure> {
+    ) -> Result<Option<(String, Option<&'static str>)>, StageFailure> {
         if let Some(prefetcher) = &self.prefetcher {
             stats.prefetched = prefetcher.finish().embedded;
         }
@@ -180,6 +189,9 @@ impl EmbedHandler {
             cache_hits: stats.cache_hits,
             cache_misses: stats.cache_misses,
         });
+        if shard.is_none() && texts.chunks.is_empty() {
+            return Ok(None);
+        }
         if let Some(embedder) = &embedder {
             let miss_texts: Vec<&str> =
                 misses.iter().map(|&i| texts.unique[i].1.as_str()).collect();
@@ -196,7 +208,7 @@ impl EmbedHandler {
         let bytes = write_vectors(&texts, &vectors, dims.unwrap_or(0))?;
         let key = ctx.artifact_key(Stage::Embed, &file);
         ctx.store.put(&key, &bytes)?;
-        Ok((key, embedder.map(|e| e.device())))
+        Ok(Some((key, embedder.map(|e| e.device()))))
     }
 
     /// Runs one unit (the whole stage, a shard, or the fan-in) and reports it.
@@ -221,7 +233,11 @@ impl EmbedHandler {
         }
         stats.finish(started.elapsed().as_secs_f64());
         let (status, device, error) = match &result {
-            Ok((_, device)) => (JobStatus::Succeeded, *device, None),
+            Ok(written) => (
+                JobStatus::Succeeded,
+                written.as_ref().and_then(|(_, d)| *d),
+                None,
+            ),
             Err(failure) => (JobStatus::Failed, None, Some(failure.message.clone())),
         };
         ctx.events.emit(&EmbeddingCompleted {
@@ -233,7 +249,13 @@ impl EmbedHandler {
             duration_ms: started.elapsed().as_millis() as u64,
             error,
         });
-        let (key, _) = result?;
+        let Some((key, _)) = result? else {
+            // No chunks: skipped, like embeddings off (see the module docs).
+            let mut output = StageOutput::succeeded();
+            output.status = StageStatus::Skipped;
+            output.summary = serde_json::json!({"enabled": true, "chunks": 0});
+            return Ok(output);
+        };
         let mut output = StageOutput::succeeded().with_artifact(VECTORS_ARTIFACT, key);
         output.summary = serde_json::to_value(&stats).unwrap_or_default();
         if let Some(summary) = output.summary.as_object_mut() {

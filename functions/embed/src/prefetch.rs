@@ -14,6 +14,11 @@
 //! use the same configuration (model id and `max_length` are part of the
 //! cache key). A failure here (e.g. no model) is logged and the prefetcher
 //! stops; the stage then reports the error itself.
+//!
+//! The thread never outlives the prefetcher: [`EmbedPrefetcher::stop`] (and
+//! dropping it) asks it to stop and joins it. A process must not exit while
+//! this thread is still bringing up ONNX Runtime: a job that fails early
+//! (an invalid source) would otherwise end with a segfault, not its error.
 
 use crate::batching::{BatchPlan, StreamingBatcher};
 use crate::cache::EmbeddingCache;
@@ -64,9 +69,17 @@ impl EmbedPrefetcher {
             .name("embed-prefetch".into())
             .spawn(move || {
                 let mut stats = PrefetchStats::default();
-                if let Err(e) = run(&config, &*store, receiver, &flag, &mut stats) {
-                    tracing::warn!(error = %e, "embedding prefetch stopped; the embed stage will embed what is left");
-                    stats.error = Some(e.to_string());
+                match run(&config, &*store, receiver, &flag, &mut stats) {
+                    Ok(()) => {}
+                    // Asked to stop (the job ended or failed): nothing to report.
+                    Err(EmbedError::Cancelled) => {
+                        tracing::debug!("embedding prefetch stopped on request");
+                        stats.error = Some(EmbedError::Cancelled.to_string());
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "embedding prefetch stopped; the embed stage will embed what is left");
+                        stats.error = Some(e.to_string());
+                    }
                 }
                 stats
             });
@@ -88,6 +101,19 @@ impl EmbedPrefetcher {
     /// Ends the input and waits until every chunk received is embedded and
     /// cached; returns what was done. Idempotent.
     pub fn finish(&self) -> PrefetchStats {
+        self.join()
+    }
+
+    /// Stops without embedding what is still queued (after the model load
+    /// or the batch in progress, which cannot be interrupted) and waits for
+    /// the thread to end. Idempotent; [`Drop`] does the same.
+    pub fn stop(&self) -> PrefetchStats {
+        self.stop.store(true, Ordering::SeqCst);
+        self.join()
+    }
+
+    /// Ends the input and joins the thread.
+    fn join(&self) -> PrefetchStats {
         self.sender.lock().unwrap_or_else(|p| p.into_inner()).take();
         let mut result = self.result.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(worker) = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take() {
@@ -119,9 +145,9 @@ impl ChunkObserver for EmbedPrefetcher {
 }
 
 impl Drop for EmbedPrefetcher {
-    /// Stops after the current batch without waiting.
+    /// Stops after the model load or the current batch, and waits for that.
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop();
     }
 }
 
@@ -164,6 +190,9 @@ fn run(
     if !config.enabled {
         receiver.iter().for_each(drop);
         return Ok(());
+    }
+    if stop.load(Ordering::SeqCst) {
+        return Err(EmbedError::Cancelled);
     }
     let embedder = Embedder::shared(config)?;
     let cache = EmbeddingCache::new(&config.model_id);

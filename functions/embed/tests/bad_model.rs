@@ -42,10 +42,9 @@ fn missing_model_directory_names_the_fetch_command() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn wrong_checksum_is_refused() {
-    if common::embedder().is_none() {
-        return;
-    }
+    common::embedder();
     let config = common::config();
     let dir = model_dir_with(b"definitely not the model", Some(&config.tokenizer_path()));
     let err = load_err(&EmbedConfig {
@@ -57,10 +56,9 @@ fn wrong_checksum_is_refused() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn a_file_that_is_not_onnx_is_refused() {
-    if common::embedder().is_none() {
-        return;
-    }
+    common::embedder();
     let config = common::config();
     let dir = model_dir_with(b"\x08\x07garbage protobuf", Some(&config.tokenizer_path()));
     let config = EmbedConfig {
@@ -78,10 +76,9 @@ fn a_file_that_is_not_onnx_is_refused() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn a_broken_tokenizer_is_refused() {
-    if common::embedder().is_none() {
-        return;
-    }
+    common::embedder();
     let config = common::config();
     let model = std::fs::read(config.model_path()).unwrap();
     let dir = model_dir_with(&model, None);
@@ -93,10 +90,9 @@ fn a_broken_tokenizer_is_refused() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn a_wrong_output_name_is_refused() {
-    if common::embedder().is_none() {
-        return;
-    }
+    common::embedder();
     let config = EmbedConfig {
         output_name: Some("pooler_output".into()),
         ..common::config()

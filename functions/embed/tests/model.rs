@@ -27,8 +27,9 @@ fn reference() -> Reference {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn parity_with_python_onnxruntime() {
-    let Some(model) = embedder() else { return };
+    let model = embedder();
     let reference = reference();
     assert_eq!(reference.max_length, common::config().max_length);
     assert!(reference.snippets.len() >= 20);
@@ -72,8 +73,9 @@ fn parity_with_python_onnxruntime() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn vectors_are_unit_length_and_deterministic() {
-    let Some(model) = embedder() else { return };
+    let model = embedder();
     let plan = BatchPlan::naive(8);
     let a = model.embed(&["fn main() {}", ""], &plan).unwrap();
     let b = model.embed(&["fn main() {}"], &plan).unwrap();
@@ -85,8 +87,9 @@ fn vectors_are_unit_length_and_deterministic() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn a_paraphrase_is_closer_than_unrelated_code() {
-    let Some(model) = embedder() else { return };
+    let model = embedder();
     let function =
         "fn sum_of_squares(values: &[i64]) -> i64 { values.iter().map(|v| v * v).sum() }";
     let paraphrase = "def sum_squares(numbers):\n    total = 0\n    for n in numbers:\n        total += n * n\n    return total";
@@ -113,8 +116,9 @@ fn a_paraphrase_is_closer_than_unrelated_code() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
-    let Some(model) = embedder() else { return };
+    let model = embedder();
     let short = "fn id<T>(x: T) -> T { x }";
     let long = reference()
         .snippets
@@ -131,8 +135,9 @@ fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
 }
 
 #[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn empty_huge_and_odd_texts_are_handled() {
-    let Some(model) = embedder() else { return };
+    let model = embedder();
     let huge = "let x = 1; ".repeat(200_000);
     let texts = ["", " \n\t ", "\u{0}\u{1}", "🎉", huge.as_str()];
     let tokens = model.tokenize(&texts).unwrap();

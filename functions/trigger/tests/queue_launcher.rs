@@ -4,9 +4,11 @@
 //! byte-identical to the one the in-process `Runner` builds with the same
 //! handlers and the same job input.
 //!
-//! Needs moto (`DOCTOWN_TEST_S3_ENDPOINT`, see `scripts/start-moto.sh`);
-//! skipped loudly without it. Embeddings are real when the default model is
-//! installed (`EmbedConfig::from_env()`), and off on both sides otherwise.
+//! Needs moto (`DOCTOWN_TEST_S3_ENDPOINT`, see `scripts/start-moto.sh`) and
+//! the embedding model (`scripts/fetch-model.sh`; `EmbedConfig::from_env()`
+//! finds it), so it is ignored by a plain `cargo test`; `scripts/test.sh`
+//! provides both and runs it with `--include-ignored`. Run without either,
+//! it fails rather than pass.
 
 use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage};
 use doctown_embed::EmbedConfig;
@@ -24,16 +26,13 @@ use std::time::{Duration, Instant};
 const BUCKET: &str = "doctown-trigger-tests";
 const WAIT: Duration = Duration::from_secs(600);
 
-fn endpoint(test: &str) -> Option<String> {
+fn endpoint(test: &str) -> String {
     match std::env::var("DOCTOWN_TEST_S3_ENDPOINT") {
-        Ok(e) if !e.is_empty() => Some(e),
-        _ => {
-            eprintln!(
-                "\n*** SKIPPED {test}: DOCTOWN_TEST_S3_ENDPOINT is not set \
-                 (scripts/start-moto.sh; scripts/test.sh sets it) ***\n"
-            );
-            None
-        }
+        Ok(e) if !e.is_empty() => e,
+        _ => panic!(
+            "{test} needs a local S3/SQS server: DOCTOWN_TEST_S3_ENDPOINT is not set \
+             (run `bash scripts/start-moto.sh` and export what it prints, or scripts/test.sh)"
+        ),
     }
 }
 
@@ -49,23 +48,22 @@ fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/multilang")
 }
 
-/// The real stage configuration: the real embedder when its model is
-/// installed, else embeddings off (said loudly).
+/// The real stage configuration, with the real embedder: a missing model
+/// fails the test (it would otherwise compare two runs without embeddings).
 fn stages_config() -> StagesConfig {
-    let mut config = StagesConfig {
+    let config = StagesConfig {
         embed: EmbedConfig::from_env().expect("embed configuration"),
         ..StagesConfig::default()
     };
     let model = config.embed.model_dir.join("model.onnx");
-    if !model.is_file() || !config.embed.runtime_lib.is_file() {
-        eprintln!(
-            "\n*** queue_launcher: no embedding model at {} (or no ONNX Runtime at {}): \
-             embeddings OFF on both sides ***\n",
-            model.display(),
-            config.embed.runtime_lib.display()
-        );
-        config.embed.enabled = false;
-    }
+    assert!(
+        config.embed.enabled && model.is_file() && config.embed.runtime_lib.is_file(),
+        "this test needs the embedding model at {} and ONNX Runtime at {} \
+         (run scripts/fetch-model.sh; scripts/env.sh sets DOCTOWN_MODEL_DIR and DOCTOWN_ORT_LIB), \
+         with embeddings on (DOCTOWN_EMBEDDINGS is not `off`)",
+        model.display(),
+        config.embed.runtime_lib.display()
+    );
     config
 }
 
@@ -108,10 +106,9 @@ fn reference_docpack(config: &StagesConfig, job: &JobId, input: JobInput) -> Vec
 }
 
 #[test]
+#[ignore = "needs a local S3/SQS server (DOCTOWN_TEST_S3_ENDPOINT; scripts/test.sh starts moto) and the embedding model"]
 fn a_job_posted_over_http_runs_on_the_queues_with_the_in_process_bytes() {
-    let Some(endpoint) = endpoint("queue_launcher") else {
-        return;
-    };
+    let endpoint = endpoint("queue_launcher");
     let config = stages_config();
     // The S3 and SQS clients own runtimes: build them outside the server's.
     let name = unique("qlaunch");

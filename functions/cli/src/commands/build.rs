@@ -5,7 +5,7 @@ use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs, SourceArgs}
 use crate::host::{job_input, new_job_id, Feedback, Host};
 use crate::output::{print_summary, stage_seconds};
 use anyhow::{Context, Result};
-use doctown_core::{JobState, JobStatus, Stage};
+use doctown_core::{ErrorKind, JobId, JobState, JobStatus, Stage};
 use doctown_pipeline::{RunError, Runner};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -131,12 +131,23 @@ fn submit_and_run(
         Ok(state) => Ok(state),
         Err(RunError::StageFailed { stage, failure }) => {
             anyhow::bail!(
-                "{stage} failed: {failure} (job {}; `doctown resume {}` retries)",
-                state.job_id,
-                state.job_id
+                "{stage} failed: {failure} ({})",
+                retry_hint(&state.job_id, failure.kind)
             )
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Names the job, and suggests `doctown resume` only where running the
+/// failed stage again can succeed (a transient error: network, rate limit,
+/// storage). An invalid input (a bad URL, a missing path) fails the same way
+/// again, and an internal error is a bug that a retry does not fix.
+fn retry_hint(job: &JobId, kind: ErrorKind) -> String {
+    if kind.is_retryable() {
+        format!("job {job}; `doctown resume {job}` retries")
+    } else {
+        format!("job {job}")
     }
 }
 
@@ -144,5 +155,21 @@ pub fn exit_code(state: &JobState) -> ExitCode {
     match state.status {
         JobStatus::Succeeded | JobStatus::Partial => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_is_suggested_only_for_transient_errors() {
+        let job = JobId::new("job-1").unwrap();
+        assert_eq!(
+            retry_hint(&job, ErrorKind::Transient),
+            "job job-1; `doctown resume job-1` retries"
+        );
+        assert_eq!(retry_hint(&job, ErrorKind::Invalid), "job job-1");
+        assert_eq!(retry_hint(&job, ErrorKind::Internal), "job job-1");
     }
 }

@@ -61,3 +61,20 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Fails unless the embedding model and ONNX Runtime are where the binary
+/// will look (`scripts/fetch-model.sh` puts them there; `scripts/env.sh`
+/// sets `DOCTOWN_MODEL_DIR`/`DOCTOWN_ORT_LIB`). For `#[ignore]`d tests that
+/// need the model: run without it, they must fail, not pass.
+pub fn require_model() {
+    let config = doctown_embed::EmbedConfig::from_env().expect("embed configuration");
+    let model = config.model_dir.join("model.onnx");
+    assert!(
+        config.enabled && model.is_file() && config.runtime_lib.is_file(),
+        "this test needs the embedding model at {} and ONNX Runtime at {} \
+         (run scripts/fetch-model.sh; scripts/env.sh sets DOCTOWN_MODEL_DIR and DOCTOWN_ORT_LIB), \
+         with embeddings on (DOCTOWN_EMBEDDINGS is not `off`)",
+        model.display(),
+        config.runtime_lib.display()
+    );
+}

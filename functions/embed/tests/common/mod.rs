@@ -1,7 +1,8 @@
 //! Shared test helpers: the model, located like the stage does (defaults
 //! under `$DOCTOWN_CACHE`, or `DOCTOWN_MODEL_DIR` / `DOCTOWN_ORT_LIB`).
-//! Model tests fail with a pointer to `scripts/fetch-model.sh` when it is
-//! absent; `DOCTOWN_SKIP_MODEL_TESTS=1` skips them instead.
+//! Tests that need the model are `#[ignore = "needs the embedding model …"]`
+//! (`scripts/test.sh` fetches it and runs them with `--include-ignored`);
+//! run without it, they fail with a pointer to `scripts/fetch-model.sh`.
 #![allow(dead_code)]
 
 pub mod job;
@@ -13,14 +14,10 @@ pub fn config() -> EmbedConfig {
     EmbedConfig::from_env().expect("embed configuration from the environment")
 }
 
-/// The shared model, or `None` when model tests are to be skipped.
-pub fn embedder() -> Option<Arc<Embedder>> {
-    if std::env::var_os("DOCTOWN_SKIP_MODEL_TESTS").is_some() {
-        eprintln!("DOCTOWN_SKIP_MODEL_TESTS is set: skipping a test that needs the model");
-        return None;
-    }
+/// The shared model; a test that asks for it without it fails.
+pub fn embedder() -> Arc<Embedder> {
     match Embedder::shared(&config()) {
-        Ok(e) => Some(e),
+        Ok(e) => e,
         Err(e) => {
             panic!("{e}\nthese tests need the model and runtime: run scripts/fetch-model.sh first")
         }
