@@ -104,6 +104,8 @@ pub enum Provenance {
     /// constructor call, a field's declared type) and has this method.
     ReceiverType,
     /// A call on a trait or interface method, linked to an implementation.
+    /// Reserved: not emitted yet (such calls link to the trait's method,
+    /// as `receiver_type`).
     Dispatch,
     /// No scope or import names it; the only definition with this name.
     UniqueName,

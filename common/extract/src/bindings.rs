@@ -318,20 +318,16 @@ fn python_assignment(node: Node, cx: &mut Cx) {
         }
         // A class attribute annotation `store: Store` (dataclasses, attrs).
         "identifier" => {
-            let class = cx
-                .scope_symbol()
-                .filter(|&p| cx.symbols[p].kind == doctown_core::SymbolKind::Class);
-            if let (Some(class), Some(ty)) = (class, ty) {
-                let key = (cx.symbols[class].name.clone(), cx.text(left).to_string());
-                cx.field_types.insert(key, ty);
+            if let Some(ty) = ty {
+                let field = cx.text(left).to_string();
+                cx.class_field(&field, ty);
             }
         }
         "attribute" => {
             let object = cx.field(left, "object");
             let attr = cx.field(left, "attribute");
-            let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
-            if let (Some("self"), Some(attr), Some(owner), Some(ty)) = (object, attr, owner, ty) {
-                cx.field_types.insert((owner, attr.to_string()), ty);
+            if let (Some("self"), Some(attr), Some(ty)) = (object, attr, ty) {
+                cx.receiver_field(attr, ty);
             }
         }
         "pattern_list" | "tuple_pattern" | "list_pattern" => bind_pattern(left, cx),
@@ -356,12 +352,8 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
                     .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
                 found
             };
-            if property {
-                let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
-                if let (Some(owner), Some(ty)) = (owner, ty.clone()) {
-                    cx.field_types
-                        .insert((owner, cx.text(pattern).to_string()), ty);
-                }
+            if let (true, Some(ty)) = (property, ty.clone()) {
+                cx.receiver_field(cx.text(pattern), ty);
             }
             bind_typed(pattern, ty, cx);
         }
@@ -401,9 +393,6 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             bind_typed(name, ty, cx);
         }
         "public_field_definition" | "field_definition" => {
-            let class = cx
-                .scope_symbol()
-                .filter(|&p| cx.symbols[p].kind == doctown_core::SymbolKind::Class);
             let name = cx
                 .field(node, "name")
                 .or_else(|| cx.field(node, "property"));
@@ -411,9 +400,8 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
                 .field(node, "type")
                 .and_then(type_name)
                 .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
-            if let (Some(class), Some(name), Some(ty)) = (class, name, ty) {
-                let key = (cx.symbols[class].name.clone(), name.to_string());
-                cx.field_types.insert(key, ty);
+            if let (Some(name), Some(ty)) = (name, ty) {
+                cx.class_field(name, ty);
             }
         }
         "assignment_expression" => {
@@ -423,11 +411,10 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             ) else {
                 return;
             };
-            let owner = cx.callable().and_then(|m| cx.owner_type_of(m));
             let field = cx.text(left).strip_prefix("this.");
-            if let (Some(owner), Some(field), Some(ty)) = (owner, field, ecma_new_type(right, cx)) {
+            if let (Some(field), Some(ty)) = (field, ecma_new_type(right, cx)) {
                 if !field.contains('.') {
-                    cx.field_types.insert((owner, field.to_string()), ty);
+                    cx.receiver_field(field, ty);
                 }
             }
         }

@@ -444,6 +444,8 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
     }
     added.sort_unstable();
     added.dedup();
+    let mut grown: Vec<usize> = added.iter().map(|a| a.0).collect();
+    grown.dedup();
     for (caller, line, name, target) in added {
         symbols[caller].calls.push(CallSite {
             callee: name.clone(),
@@ -459,8 +461,9 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
         });
         stats.added += 1;
     }
-    for s in symbols.iter_mut() {
-        s.calls.sort_by_key(|c| c.line);
+    // Added references go in line order among the caller's calls.
+    for caller in grown {
+        symbols[caller].calls.sort_by_key(|c| c.line);
     }
     stats
 }

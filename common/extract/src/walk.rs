@@ -153,6 +153,27 @@ impl<'t, 's> Cx<'t, 's> {
             .next()
     }
 
+    /// Records the declared type of a field of the class whose body
+    /// encloses the current node (`x: Store` in a class body).
+    pub fn class_field(&mut self, field: &str, ty: String) {
+        let class = self
+            .scope_symbol()
+            .filter(|&p| self.symbols[p].kind == SymbolKind::Class);
+        if let Some(class) = class {
+            let key = (self.symbols[class].name.clone(), field.to_string());
+            self.field_types.insert(key, ty);
+        }
+    }
+
+    /// Records the type of a field of the enclosing method's own type
+    /// (`self.x = Store()`, `this.x = new Store()`, a constructor's
+    /// parameter property).
+    pub fn receiver_field(&mut self, field: &str, ty: String) {
+        if let Some(owner) = self.callable().and_then(|m| self.owner_type_of(m)) {
+            self.field_types.insert((owner, field.to_string()), ty);
+        }
+    }
+
     /// The type a method's `self`/`this`/receiver has: its class, its
     /// impl's target, its Go receiver type.
     pub fn owner_type_of(&self, symbol: usize) -> Option<String> {
