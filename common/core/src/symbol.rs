@@ -103,9 +103,10 @@ pub enum Provenance {
     /// The receiver's type is visible (a typed parameter or local, a
     /// constructor call, a field's declared type) and has this method.
     ReceiverType,
-    /// A call on a trait or interface method, linked to an implementation.
-    /// Reserved: not emitted yet (such calls link to the trait's method,
-    /// as `receiver_type`).
+    /// A call on a trait, interface or class method, linked to an
+    /// implementation or override of it ("may call"). Call sites link the
+    /// method itself; assemble adds these edges by class hierarchy
+    /// analysis, below the confidence threshold.
     Dispatch,
     /// No scope or import names it; the only definition with this name.
     UniqueName,

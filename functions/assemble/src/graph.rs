@@ -12,6 +12,7 @@
 
 use crate::artifacts::{EdgeKind, NodeKind};
 use crate::bases::supertype_edges;
+use crate::dispatch::Overrides;
 use crate::imports::{module_of, ImportResolver, ImportTarget};
 use crate::input::AssembleInput;
 use crate::similarity::Neighbours;
@@ -172,7 +173,60 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
         let (a, b) = (g.symbol_nodes[from], g.symbol_nodes[to]);
         g.graph.add_edge(a, b, Edge::certain(kind, 1.0));
     }
+    add_dispatch(&mut g, input);
     g
+}
+
+/// For each `calls` edge to a trait, interface or class method, `calls`
+/// edges with provenance `dispatch` to its implementations and overrides
+/// (see [`crate::dispatch`]), unless the caller already links them.
+fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>) {
+    let parent_of: Vec<Option<usize>> = input
+        .symbols
+        .iter()
+        .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
+        .collect();
+    let overrides = Overrides::new(&input.symbols, &parent_of);
+    if overrides.is_empty() {
+        return;
+    }
+    let offset = g.modules.len() + g.files.len();
+    let symbol_of = |n: NodeIndex| n.index().checked_sub(offset);
+    let mut added: Vec<(NodeIndex, NodeIndex, Edge)> = Vec::new();
+    for caller in 0..input.symbols.len() {
+        let node = g.symbol_nodes[caller];
+        let linked: BTreeSet<usize> = g
+            .graph
+            .edges(node)
+            .filter(|e| e.weight().kind == EdgeKind::Calls)
+            .filter_map(|e| symbol_of(e.target()))
+            .collect();
+        let mut seen = BTreeSet::new();
+        for e in g.graph.edges(node) {
+            let w = e.weight();
+            if w.kind != EdgeKind::Calls || w.provenance == Some(Provenance::Dispatch) {
+                continue;
+            }
+            let Some(callee) = symbol_of(e.target()) else {
+                continue;
+            };
+            for &m in overrides.of(callee) {
+                if m == caller || linked.contains(&m) || !seen.insert(m) {
+                    continue;
+                }
+                let edge = Edge {
+                    kind: EdgeKind::Calls,
+                    weight: w.weight,
+                    provenance: Some(Provenance::Dispatch),
+                    confidence: w.confidence.min(Provenance::Dispatch.confidence()),
+                };
+                added.push((node, g.symbol_nodes[m], edge));
+            }
+        }
+    }
+    for (a, b, edge) in added {
+        g.graph.add_edge(a, b, edge);
+    }
 }
 
 fn file_table(input: &AssembleInput<'_>) -> (Vec<String>, Vec<Language>) {

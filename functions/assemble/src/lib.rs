@@ -19,6 +19,7 @@ pub mod bases;
 pub mod clusters;
 pub mod complexity;
 pub mod contexts;
+pub mod dispatch;
 pub mod error;
 pub mod graph;
 pub mod handler;
