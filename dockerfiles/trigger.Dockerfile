@@ -2,7 +2,9 @@
 # The trigger: HTTP API + website. Two entry points in one image:
 #   - AWS Lambda (Function URL, response streaming): /usr/local/bin/doctown-trigger-lambda
 #     (Terraform sets it as the image command);
-#   - a plain server: `doctown serve --addr 0.0.0.0:8080` (the default command).
+#   - a plain server: `doctown serve --addr 0.0.0.0:8080` (the default command); it
+#     refuses to start without API keys (DOCTOWN_API_KEY_HASHES or DOCTOWN_API_KEYS_FILE)
+#     unless run with `serve --addr 0.0.0.0:8080 --open`.
 #   docker build -f dockerfiles/trigger.Dockerfile -t doctown-trigger .
 ARG RUST_IMAGE=rust:1.95-slim-bookworm
 

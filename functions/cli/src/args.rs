@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// (`--store` and `--jobs` are then unused).
     #[arg(long)]
     pub distributed: bool,
+    /// Listen beyond loopback without API keys, on purpose: every mutating
+    /// route is then open to whoever can reach the address.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

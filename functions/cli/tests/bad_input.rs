@@ -246,3 +246,17 @@ fn total_size_limit_is_a_clear_error() {
     ]);
     assert_one_line_error(&out, "over the limit of 100 bytes");
 }
+
+#[test]
+fn serving_beyond_loopback_without_api_keys_is_refused() {
+    let store = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "serve",
+        "--addr",
+        "0.0.0.0:0",
+        "--store",
+        store.path().to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, "--open");
+    assert!(stderr(&out).contains("POST /jobs"), "{}", stderr(&out));
+}

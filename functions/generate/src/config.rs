@@ -173,6 +173,21 @@ impl fmt::Debug for GenerateConfig {
     }
 }
 
+/// `INPUT,OUTPUT` dollars per million tokens, both finite and non-negative.
+fn parse_price(text: &str) -> Option<ModelPrice> {
+    let (input, output) = text.split_once(',')?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    Some(ModelPrice {
+        input_per_million: number(input)?,
+        output_per_million: number(output)?,
+    })
+}
+
 impl GenerateConfig {
     /// Defaults, then the `DOCTOWN_LLM_*` / `OPENAI_*` environment variables.
     pub fn from_env() -> Result<Self, GenerateError> {
@@ -209,6 +224,14 @@ impl GenerateConfig {
         };
         if let Some(n) = number("DOCTOWN_LLM_MAX_IN_FLIGHT")? {
             config.max_in_flight = n as usize;
+        }
+        if let Some(v) = var("DOCTOWN_LLM_PRICE") {
+            let price = parse_price(&v).ok_or_else(|| {
+                GenerateError::Config(format!(
+                    "DOCTOWN_LLM_PRICE={v:?}: use INPUT,OUTPUT in dollars per million tokens, e.g. 0.15,0.60"
+                ))
+            })?;
+            config.prices.insert(config.model.clone(), price);
         }
         config.max_cost = number("DOCTOWN_LLM_MAX_COST")?;
         config.budget_usd = number("DOCTOWN_LLM_BUDGET_USD")?;
@@ -334,6 +357,26 @@ impl GenerateConfig {
     }
 
     /// The key, for the openai backend: an error before any work if absent.
+    /// A run that keeps a spending limit (`max_cost`, a budget tier) needs
+    /// the model's price: without one every request would count as $0, so
+    /// the budget would send everything and `max_cost` would never fire.
+    pub fn require_price(&self) -> Result<(), GenerateError> {
+        if self.price().is_some() {
+            return Ok(());
+        }
+        let limit = if self.max_cost.is_some() {
+            "max_cost"
+        } else if self.budget_usd.is_some() || self.effective_budget(1).is_some() {
+            "the budget"
+        } else {
+            return Ok(());
+        };
+        Err(GenerateError::UnknownPrice {
+            model: self.model.clone(),
+            limit: limit.to_string(),
+        })
+    }
+
     pub fn require_key(&self) -> Result<&str, GenerateError> {
         self.api_key
             .as_deref()
@@ -369,6 +412,7 @@ impl GenerateConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use doctown_core::ErrorKind;
     use std::collections::HashMap;
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -439,5 +483,53 @@ mod tests {
     fn missing_key_is_a_clear_error() {
         let err = GenerateConfig::default().require_key().unwrap_err();
         assert!(err.to_string().contains("OPENAI_API_KEY"));
+    }
+
+    #[test]
+    fn a_limited_run_needs_the_models_price() {
+        let local = |vars: &[(&str, &str)]| {
+            let vars: BTreeMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            GenerateConfig::from_vars(|name| vars.get(name).cloned()).unwrap()
+        };
+        // The default tier is a budget: an unknown model cannot keep it.
+        let unknown = local(&[("DOCTOWN_LLM_MODEL", "llama3.1:8b")]);
+        let err = unknown.require_price().unwrap_err();
+        assert!(err.to_string().contains("\"llama3.1:8b\""), "{err}");
+        assert!(err.to_string().contains("DOCTOWN_LLM_PRICE"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        let capped = local(&[
+            ("DOCTOWN_LLM_MODEL", "llama3.1:8b"),
+            ("DOCTOWN_LLM_BUDGET_PER_FILE_USD", "none"),
+            ("DOCTOWN_LLM_MAX_COST", "1"),
+        ]);
+        assert!(capped
+            .require_price()
+            .unwrap_err()
+            .to_string()
+            .contains("max_cost"));
+        // Without any limit the price only feeds the report.
+        let unlimited = local(&[
+            ("DOCTOWN_LLM_MODEL", "llama3.1:8b"),
+            ("DOCTOWN_LLM_BUDGET_PER_FILE_USD", "none"),
+        ]);
+        assert!(unlimited.require_price().is_ok());
+        // A price from the environment (free local model) or the table.
+        let priced = local(&[
+            ("DOCTOWN_LLM_MODEL", "llama3.1:8b"),
+            ("DOCTOWN_LLM_PRICE", "0,0"),
+        ]);
+        assert!(priced.require_price().is_ok());
+        assert_eq!(priced.price().unwrap().output_per_million, 0.0);
+        assert!(GenerateConfig::default().require_price().is_ok());
+        for bad in ["1", "a,b", "-1,2", "1,inf"] {
+            let vars = BTreeMap::from([("DOCTOWN_LLM_PRICE".to_string(), bad.to_string())]);
+            assert!(
+                GenerateConfig::from_vars(|n| vars.get(n).cloned()).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

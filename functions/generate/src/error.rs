@@ -46,6 +46,12 @@ pub enum GenerateError {
         symbols: usize,
         model: String,
     },
+    #[error(
+        "no price is known for model {model:?}, so {limit} cannot be kept: set DOCTOWN_LLM_PRICE=INPUT,OUTPUT \
+         (dollars per million tokens; 0,0 for a free local model) or `prices` in the options, \
+         or run without limits (--all-symbols, no --max-cost)"
+    )]
+    UnknownPrice { model: String, limit: String },
     #[error("the assemble artifacts are missing ({key}): run the assemble stage first")]
     MissingInput { key: String },
     #[error("invalid assemble artifact {key}: {message}")]
@@ -66,6 +72,7 @@ impl GenerateError {
             | GenerateError::Unauthorized { .. }
             | GenerateError::Refused { .. }
             | GenerateError::CostLimit { .. }
+            | GenerateError::UnknownPrice { .. }
             | GenerateError::MissingInput { .. }
             | GenerateError::BadInput { .. }
             | GenerateError::Cancelled => ErrorKind::Invalid,

@@ -76,6 +76,7 @@ impl GenerateHandler {
             (Some(model), _) => Generator::with_model(config, model.clone())?,
             (None, Backend::OpenAi) => {
                 config.require_key()?;
+                config.require_price()?;
                 Generator::new(config)?
             }
             (None, Backend::Facts) => Generator::new(config)?,

@@ -2,9 +2,10 @@
 //!
 //! The table maps a model id to dollars per million input and output tokens.
 //! A model matches its own entry or, failing that, the longest entry it
-//! extends with a `-` (`gpt-4o-mini-2024-07-18` uses `gpt-4o-mini`). Models
-//! with no entry (local servers) cost nothing, and the cost report says the
-//! price is unknown.
+//! extends with a `-` (`gpt-4o-mini-2024-07-18` uses `gpt-4o-mini`). A model
+//! with no entry (a local server) has no price: its cost report says so, and
+//! a run with a spending limit refuses to start until one is given
+//! (`DOCTOWN_LLM_PRICE`, `prices`; see `GenerateConfig::require_price`).
 
 use crate::artifacts::generate::ModelPrice;
 use std::collections::BTreeMap;

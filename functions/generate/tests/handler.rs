@@ -104,6 +104,30 @@ fn facts_backend_writes_docs_and_events() {
 }
 
 #[test]
+fn a_budget_with_an_unpriced_model_fails_before_any_request() {
+    let server = ScriptServer::start(|_, r| answer_all(r, 1, 1));
+    let options =
+        serde_json::json!({"backend": "openai", "model": "llama3.1:8b", "max_cost": 0.01});
+    let (store, job) = common::fixture_job(Some(options));
+    let host = GenerateConfig {
+        base_url: Some(server.base_url.clone()),
+        api_key: Some("local".into()),
+        ..Default::default()
+    };
+    let (result, _) = run(&GenerateHandler::new(host), &store, &job);
+    let failure = result.unwrap_err();
+    assert_eq!(failure.kind, ErrorKind::Invalid);
+    assert!(
+        failure
+            .message
+            .contains("no price is known for model \"llama3.1:8b\""),
+        "{}",
+        failure.message
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
 fn openai_without_a_key_fails_before_any_work() {
     let server = ScriptServer::start(|_, r| answer_all(r, 1, 1));
     let (store, job) = common::fixture_job(Some(serde_json::json!({"backend": "openai"})));

@@ -11,13 +11,14 @@
 //! - [`run_schedule_once`] / [`run_schedule_loop`] run a [`Schedule`].
 //!
 //! Module map: `routes` (one module per resource), `launcher`, `auth` (API
-//! keys, webhook signatures), `validate` (repository URLs, SSRF),
+//! keys, webhook signatures), `exposure` (what an address exposes), `validate` (repository URLs, SSRF),
 //! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
 //! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
 
 mod auth;
 mod config;
 mod error;
+mod exposure;
 mod github_app;
 mod jobs_index;
 mod launcher;
@@ -35,6 +36,7 @@ pub use config::{
     hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
 };
 pub use error::{ApiError, TriggerError};
+pub use exposure::{check_exposure, is_loopback, MUTATING_ROUTES};
 pub use github_app::{AppClaims, InstallationTokens};
 pub use launcher::{
     installation_id, new_job_id, set_installation_id, HandlerFactory, InProcessLauncher,

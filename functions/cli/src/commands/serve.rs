@@ -8,8 +8,8 @@ use doctown_core::JobInput;
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
-    installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once, serve,
-    AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
+    check_exposure, installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once,
+    serve, AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
     LaunchContext, OffRuntimeStore, QueueLauncher, Schedule, SourceResolver, TokenSource,
     TriggerConfig,
 };
@@ -127,6 +127,9 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     });
     if let Some(dir) = static_dir {
         config = config.with_static_dir(dir);
+    }
+    for note in check_exposure(&args.addr, &config, args.open).map_err(anyhow::Error::msg)? {
+        eprintln!("{note}");
     }
     if args.distributed {
         return serve_distributed(&args, config);
