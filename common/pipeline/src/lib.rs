@@ -16,7 +16,7 @@ pub mod machine;
 mod runner;
 
 pub use clock::{now_ms, now_rfc3339};
-pub use emitter::{read_events, EventEmitter, EventSink, MemorySink};
+pub use emitter::{read_events, EventEmitter, EventSink, MemorySink, SEGMENT_BYTES};
 pub use execute::{execute, execute_stage, finish_job, Execution, Unit};
 pub use handler::{
     CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,

@@ -13,8 +13,8 @@
 //!   any SQS-compatible endpoint (moto), created by [`ensure_queues`].
 //! - [`QueueSet`]: the stage queues and the dead-letter queue together.
 //!
-//! Like `S3Store`, `SqsQueue` is synchronous over its own tokio runtime:
-//! never call it from inside an async context (use `spawn_blocking`).
+//! Like `S3Store`, `SqsQueue` is synchronous over its own tokio runtime (a
+//! `doctown_blocking::BlockingRuntime`), callable from any thread.
 
 mod error;
 mod memory;

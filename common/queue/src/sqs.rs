@@ -9,6 +9,7 @@ use aws_sdk_sqs::config::{Credentials, Region};
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
+use doctown_blocking::BlockingRuntime;
 use doctown_core::Stage;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -50,16 +51,12 @@ impl SqsConfig {
 /// A client and the runtime it runs on.
 pub struct SqsConnection {
     client: Client,
-    runtime: tokio::runtime::Runtime,
+    runtime: BlockingRuntime,
 }
 
 impl SqsConnection {
     pub fn connect(config: &SqsConfig) -> Result<Arc<SqsConnection>, QueueError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("doctown-sqs")
-            .enable_all()
-            .build()
+        let runtime = BlockingRuntime::new("doctown-sqs", 2)
             .map_err(|e| backend("sqs", e.to_string(), false))?;
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if let Some(region) = &config.region {
@@ -77,7 +74,6 @@ impl SqsConnection {
                 "doctown-static",
             ));
         }
-        guard("sqs")?;
         let shared = runtime.block_on(loader.load());
         let mut builder = aws_sdk_sqs::config::Builder::from(&shared);
         if shared.region().is_none() {
@@ -89,15 +85,16 @@ impl SqsConnection {
         }))
     }
 
-    fn block<F: Future>(&self, queue: &str, future: F) -> Result<F::Output, QueueError> {
-        guard(queue)?;
-        Ok(self.runtime.block_on(future))
+    /// Runs a future to completion on this connection's runtime, from any
+    /// thread (see [`BlockingRuntime`]).
+    fn block<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
     }
 
     /// Opens an existing queue by name.
     pub fn queue(self: &Arc<Self>, name: &str) -> Result<SqsQueue, QueueError> {
         let out = self
-            .block(name, self.client.get_queue_url().queue_name(name).send())?
+            .block(self.client.get_queue_url().queue_name(name).send())
             .map_err(|e| sdk_error(name, e))?;
         Ok(SqsQueue {
             conn: self.clone(),
@@ -115,26 +112,13 @@ impl SqsConnection {
         for (k, v) in attributes {
             request = request.attributes(k.clone(), v.clone());
         }
-        let out = self
-            .block(name, request.send())?
-            .map_err(|e| sdk_error(name, e))?;
+        let out = self.block(request.send()).map_err(|e| sdk_error(name, e))?;
         Ok(SqsQueue {
             conn: self.clone(),
             name: name.to_string(),
             url: out.queue_url().unwrap_or_default().to_string(),
         })
     }
-}
-
-fn guard(queue: &str) -> Result<(), QueueError> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(backend(
-            queue,
-            "SqsQueue was called from inside an async runtime; use spawn_blocking".into(),
-            false,
-        ));
-    }
-    Ok(())
 }
 
 fn backend(queue: &str, message: String, retryable: bool) -> QueueError {
@@ -201,7 +185,7 @@ impl SqsQueue {
             .attribute_names(QueueAttributeName::QueueArn);
         let out = self
             .conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         out.attributes()
             .and_then(|a| a.get(&QueueAttributeName::QueueArn))
@@ -225,7 +209,7 @@ impl Queue for SqsQueue {
             .delay_seconds(secs(delay.min(crate::MAX_DELAY)));
         let out = self
             .conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         Ok(out.message_id().unwrap_or_default().to_string())
     }
@@ -247,7 +231,7 @@ impl Queue for SqsQueue {
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount);
         let out = self
             .conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         Ok(out
             .messages()
@@ -273,7 +257,7 @@ impl Queue for SqsQueue {
             .queue_url(&self.url)
             .receipt_handle(receipt);
         self.conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         Ok(())
     }
@@ -287,7 +271,7 @@ impl Queue for SqsQueue {
             .receipt_handle(receipt)
             .visibility_timeout(secs(timeout));
         self.conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         Ok(())
     }
@@ -303,7 +287,7 @@ impl Queue for SqsQueue {
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed);
         let out = self
             .conn
-            .block(&self.name, request.send())?
+            .block(request.send())
             .map_err(|e| sdk_error(&self.name, e))?;
         let get = |name: QueueAttributeName| {
             out.attributes()

@@ -16,11 +16,11 @@
 //! # Sync over async
 //!
 //! `ObjectStore` is synchronous. Each `S3Store` owns a small multi-thread
-//! tokio runtime (two workers) and blocks on it. Call it only from threads
-//! without a runtime context — a plain OS thread; `spawn_blocking` threads
-//! carry their runtime's context and are refused too (the trigger's
-//! `off_runtime` and the Lambda host do this). A refused call returns a
-//! non-retryable `StoreError::Backend` instead of panicking.
+//! tokio runtime (two workers) and blocks on it — from any thread: inside
+//! another runtime's context (a stage's own runtime, `spawn_blocking`) the
+//! request is polled on the calling thread with the store's runtime entered
+//! (`store::block_on_anywhere`), so there is no thread it must not be
+//! called from and no helper thread per call or per read.
 
 mod config;
 mod errors;

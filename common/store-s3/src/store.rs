@@ -5,6 +5,7 @@ use crate::errors::{backend, classify, Failure};
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
+use doctown_blocking::BlockingRuntime;
 use doctown_store::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
 use std::future::Future;
 use std::io::Read;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 /// service. Cheap to share (`Arc`); every call blocks the calling thread.
 pub struct S3Store {
     pub(crate) client: Client,
-    pub(crate) runtime: Arc<tokio::runtime::Runtime>,
+    pub(crate) runtime: Arc<BlockingRuntime>,
     pub(crate) bucket: String,
     prefix: String,
     pub(crate) part_size: usize,
@@ -33,12 +34,8 @@ impl S3Store {
     /// Builds the client (loading the default credential chain when no
     /// static credentials are given). Makes no request.
     pub fn connect(config: &S3Config) -> Result<S3Store, StoreError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("doctown-s3")
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::io(&config.bucket, e))?;
+        let runtime =
+            BlockingRuntime::new("doctown-s3", 2).map_err(|e| StoreError::io(&config.bucket, e))?;
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if let Some(region) = &config.region {
             loader = loader.region(Region::new(region.clone()));
@@ -55,7 +52,6 @@ impl S3Store {
                 "doctown-static",
             ));
         }
-        guard_runtime(&config.bucket)?;
         let shared = runtime.block_on(loader.load());
         let mut builder = aws_sdk_s3::config::Builder::from(&shared);
         if shared.region().is_none() {
@@ -74,11 +70,11 @@ impl S3Store {
     /// Creates the bucket unless it exists (local servers, tests).
     pub fn ensure_bucket(&self) -> Result<(), StoreError> {
         let bucket = self.bucket.clone();
-        let head = self.block(&bucket, self.client.head_bucket().bucket(&bucket).send())?;
+        let head = self.block(self.client.head_bucket().bucket(&bucket).send());
         if head.is_ok() {
             return Ok(());
         }
-        match self.block(&bucket, self.client.create_bucket().bucket(&bucket).send())? {
+        match self.block(self.client.create_bucket().bucket(&bucket).send()) {
             Ok(_) => Ok(()),
             Err(e) => match classify(&bucket, e) {
                 Failure::Precondition => Ok(()), // created meanwhile (409)
@@ -97,10 +93,10 @@ impl S3Store {
         Ok(format!("{}{key}", self.prefix))
     }
 
-    /// Runs a future to completion on this store's runtime.
-    pub(crate) fn block<F: Future>(&self, key: &str, future: F) -> Result<F::Output, StoreError> {
-        guard_runtime(key)?;
-        Ok(self.runtime.block_on(future))
+    /// Runs a future to completion on this store's runtime, from any thread
+    /// (see [`BlockingRuntime`]).
+    pub(crate) fn block<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
     }
 
     fn put_inner(
@@ -121,7 +117,7 @@ impl S3Store {
             Some(Condition::Absent) => request.if_none_match("*"),
             Some(Condition::Matches(etag)) => request.if_match(etag),
         };
-        match self.block(key, request.send())? {
+        match self.block(request.send()) {
             Ok(out) => Ok(out.e_tag().unwrap_or_default().to_string()),
             Err(e) => Err(match (classify(key, e), condition) {
                 (Failure::NotFound, Some(_)) | (Failure::Precondition, _) => {
@@ -135,24 +131,11 @@ impl S3Store {
     }
 }
 
-/// Refuses to block inside an async context (which would panic).
-fn guard_runtime(key: &str) -> Result<(), StoreError> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(backend(
-            key,
-            "S3Store was called from a thread with an async runtime context \
-             (spawn_blocking threads have one); call it from a plain thread",
-            false,
-        ));
-    }
-    Ok(())
-}
-
 impl ObjectStore for S3Store {
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
         let full = self.full_key(key)?;
         let request = self.client.get_object().bucket(&self.bucket).key(&full);
-        let out = match self.block(key, request.send())? {
+        let out = match self.block(request.send()) {
             Ok(out) => out,
             Err(e) => {
                 return match classify(key, e) {
@@ -163,7 +146,7 @@ impl ObjectStore for S3Store {
         };
         let etag = out.e_tag().unwrap_or_default().to_string();
         let bytes = self
-            .block(key, out.body.collect())?
+            .block(out.body.collect())
             .map_err(|e| backend(key, format!("reading the body: {e}"), true))?
             .into_bytes()
             .to_vec();
@@ -197,7 +180,7 @@ impl ObjectStore for S3Store {
                 .bucket(&self.bucket)
                 .prefix(&full_prefix)
                 .set_continuation_token(token.take());
-            let out = match self.block(prefix, request.send())? {
+            let out = match self.block(request.send()) {
                 Ok(out) => out,
                 Err(e) => return Err(classify(prefix, e).into_error(prefix)),
             };
@@ -218,7 +201,7 @@ impl ObjectStore for S3Store {
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         let full = self.full_key(key)?;
         let request = self.client.delete_object().bucket(&self.bucket).key(&full);
-        match self.block(key, request.send())? {
+        match self.block(request.send()) {
             Ok(_) => Ok(()),
             Err(e) => match classify(key, e) {
                 Failure::NotFound => Ok(()),
@@ -230,7 +213,7 @@ impl ObjectStore for S3Store {
     fn exists(&self, key: &str) -> Result<bool, StoreError> {
         let full = self.full_key(key)?;
         let request = self.client.head_object().bucket(&self.bucket).key(&full);
-        match self.block(key, request.send())? {
+        match self.block(request.send()) {
             Ok(_) => Ok(true),
             Err(e) => match classify(key, e) {
                 Failure::NotFound => Ok(false),

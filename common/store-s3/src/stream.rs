@@ -5,6 +5,7 @@ use crate::errors::{backend, classify};
 use crate::store::S3Store;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use doctown_blocking::BlockingRuntime;
 use doctown_store::{Etag, ObjectStore, StoreError};
 use std::io::Read;
 use std::sync::Arc;
@@ -51,7 +52,7 @@ pub(crate) fn put_stream(
         .bucket(&store.bucket)
         .key(&full);
     let upload = store
-        .block(key, create.send())?
+        .block(create.send())
         .map_err(|e| classify(key, e).into_error(key))?;
     let upload_id = upload
         .upload_id()
@@ -65,7 +66,7 @@ pub(crate) fn put_stream(
             .bucket(&store.bucket)
             .key(&full)
             .upload_id(&upload_id);
-        if let Ok(Err(e)) = store.block(key, abort.send()) {
+        if let Err(e) = store.block(abort.send()) {
             tracing::warn!(key, error = %aws_sdk_s3::error::DisplayErrorContext(&e), "aborting a multipart upload failed");
         }
     }
@@ -92,7 +93,7 @@ fn upload_parts(
             .part_number(number)
             .body(ByteStream::from(std::mem::take(&mut part)));
         let out = store
-            .block(key, request.send())?
+            .block(request.send())
             .map_err(|e| classify(key, e).into_error(key))?;
         completed.push(
             CompletedPart::builder()
@@ -118,7 +119,7 @@ fn upload_parts(
                 .build(),
         );
     let out = store
-        .block(key, complete.send())?
+        .block(complete.send())
         .map_err(|e| classify(key, e).into_error(key))?;
     Ok(out.e_tag().unwrap_or_default().to_string())
 }
@@ -130,7 +131,7 @@ pub(crate) fn get_stream(
 ) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
     let full = store.full_key(key)?;
     let request = store.client.get_object().bucket(&store.bucket).key(&full);
-    match store.block(key, request.send())? {
+    match store.block(request.send()) {
         Ok(out) => Ok(Some(Box::new(BodyReader {
             key: key.to_string(),
             runtime: store.runtime.clone(),
@@ -148,7 +149,7 @@ pub(crate) fn get_stream(
 /// A blocking `Read` over a streaming body (keeps the runtime alive).
 struct BodyReader {
     key: String,
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<BlockingRuntime>,
     body: ByteStream,
     chunk: Vec<u8>,
     at: usize,
@@ -157,11 +158,6 @@ struct BodyReader {
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.at >= self.chunk.len() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                return Err(std::io::Error::other(
-                    "S3 body read from a thread with an async runtime context; read it from a plain thread",
-                ));
-            }
             match self.runtime.block_on(self.body.next()) {
                 None => return Ok(0),
                 Some(Ok(bytes)) => {

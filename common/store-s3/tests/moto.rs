@@ -90,11 +90,38 @@ fn large_objects_go_multipart_and_stream_back() {
 
 #[test]
 #[ignore = "needs a local S3/SQS server (DOCTOWN_TEST_S3_ENDPOINT; scripts/test.sh starts moto)"]
-fn calling_from_async_code_is_an_error_not_a_panic() {
-    let store = store("async");
-    let rt = tokio::runtime::Builder::new_current_thread()
+fn the_store_works_from_any_thread() {
+    // Writes, conditional writes, a streamed multi-chunk read and the last
+    // drop, all from inside an async task and from a spawn_blocking thread —
+    // where a bare `Runtime::block_on` would panic.
+    let store = Arc::new(store("anywhere"));
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let outer = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap();
-    let err = rt.block_on(async { store.get("a/b").unwrap_err() });
-    assert!(err.to_string().contains("spawn_blocking"), "{err}");
+    outer.block_on(async {
+        store.put("a/big", &data).unwrap();
+        store.put_if("a/new", b"1", &Condition::Absent).unwrap();
+        let mut back = Vec::new();
+        let mut reader = store.get_stream("a/big").unwrap().unwrap();
+        let mut reads = 0;
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = reader.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            reads += 1;
+            back.extend_from_slice(&buf[..n]);
+        }
+        assert!(reads > 700 && back == data, "{reads} reads");
+        let pooled = store.clone();
+        let keys = tokio::task::spawn_blocking(move || pooled.list("a/").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(keys, ["a/big", "a/new"]);
+        let last = Arc::try_unwrap(store).unwrap();
+        drop(last); // its runtime, dropped inside an async task
+    });
 }

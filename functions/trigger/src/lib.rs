@@ -23,7 +23,6 @@ mod github_app;
 mod jobs_index;
 mod launcher;
 mod metrics;
-mod off_runtime;
 mod openapi;
 mod routes;
 mod schedule;
@@ -43,7 +42,6 @@ pub use launcher::{
     InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents, LiveSubscription,
     QueueLauncher, TokenSource, UnavailableLauncher,
 };
-pub use off_runtime::{off_runtime, OffRuntimeStore};
 pub use openapi::document as openapi_document;
 pub use routes::library::{LibraryItem, LibraryPage};
 pub use routes::{router, AppState, DownloadLinks, Estimator, ROUTES};

@@ -17,7 +17,7 @@ use doctown_queue::{QueueNames, QueueSet, SqsConfig, SqsConnection};
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_store_s3::{S3Config, S3Store};
-use doctown_trigger::{AppState, JobLauncher, OffRuntimeStore, QueueLauncher, TriggerConfig};
+use doctown_trigger::{AppState, JobLauncher, QueueLauncher, TriggerConfig};
 use doctown_worker::{run_worker, WorkerConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -110,14 +110,12 @@ fn reference_docpack(config: &StagesConfig, job: &JobId, input: JobInput) -> Vec
 fn a_job_posted_over_http_runs_on_the_queues_with_the_in_process_bytes() {
     let endpoint = endpoint("queue_launcher");
     let config = stages_config();
-    // The S3 and SQS clients own runtimes: build them outside the server's.
     let name = unique("qlaunch");
     let s3 =
         S3Store::connect(&S3Config::local(&endpoint, BUCKET).with_prefix(name.clone())).unwrap();
     s3.ensure_bucket().unwrap();
     let s3: Arc<dyn ObjectStore> = Arc::new(s3);
-    // What the trigger's routes use (they call it from `spawn_blocking`).
-    let store: Arc<dyn ObjectStore> = Arc::new(OffRuntimeStore(s3.clone()));
+    let store: Arc<dyn ObjectStore> = s3.clone();
     let conn = SqsConnection::connect(&SqsConfig::local(&endpoint)).unwrap();
     let queues = QueueSet::sqs(
         &conn,

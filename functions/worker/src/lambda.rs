@@ -10,9 +10,8 @@
 //! reported with an empty identifier, which fails the whole batch, as
 //! Lambda defines.
 //!
-//! The stores are synchronous and refuse to block on any thread that has a
-//! runtime context — `spawn_blocking` threads included — so [`serve`] runs
-//! each batch on a plain OS thread and awaits its answer.
+//! The stores and queues are synchronous, so [`serve`] runs each batch on a
+//! `spawn_blocking` thread and awaits its answer.
 
 use crate::engine::{Disposition, Engine};
 use crate::executor::{LocalExecutor, RunControl};
@@ -68,20 +67,13 @@ impl LambdaFunction {
 }
 
 /// Serves the function on the Lambda runtime API until the process ends.
-/// Build `function` (its S3 and SQS clients) before entering the async
-/// runtime, and keep a clone of the `Arc` outside it.
 pub async fn serve(function: Arc<LambdaFunction>) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let function = function.clone();
             async move {
-                let (answer, response) = tokio::sync::oneshot::channel();
-                std::thread::Builder::new()
-                    .name("doctown-lambda-batch".into())
-                    .spawn(move || {
-                        let _ = answer.send(function.handle(&event.payload));
-                    })?;
-                let response = response.await?;
+                let response =
+                    tokio::task::spawn_blocking(move || function.handle(&event.payload)).await?;
                 Ok::<SqsBatchResponse, lambda_runtime::Error>(response)
             }
         },

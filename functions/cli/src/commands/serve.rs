@@ -10,8 +10,7 @@ use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
     check_exposure, installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once,
     serve, AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
-    LaunchContext, OffRuntimeStore, QueueLauncher, Schedule, SourceResolver, TokenSource,
-    TriggerConfig,
+    LaunchContext, QueueLauncher, Schedule, SourceResolver, TokenSource, TriggerConfig,
 };
 use doctown_worker::deploy;
 use std::path::PathBuf;
@@ -154,13 +153,9 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
 /// jobs go to the stage queues and separate workers run them. `POST
 /// /stages/{stage}` runs that stage in this process (debugging).
 fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode> {
-    // The S3 and SQS clients own Tokio runtimes: build them (and drop the
-    // last references) outside the server's runtime.
-    let s3: Arc<dyn ObjectStore> = Arc::new(
+    let store: Arc<dyn ObjectStore> = Arc::new(
         deploy::store_from_env().context("cannot open the S3 store (DOCTOWN_S3_* variables)")?,
     );
-    // The routes call the store from `spawn_blocking` threads.
-    let store: Arc<dyn ObjectStore> = Arc::new(OffRuntimeStore(s3));
     let queues = deploy::queues_from_env(true)
         .context("cannot open the stage queues (DOCTOWN_SQS_* variables)")?;
     let launcher: Arc<dyn JobLauncher> = Arc::new(

@@ -8,17 +8,13 @@
 //! exist (see `infra/`).
 
 use doctown_store::ObjectStore;
-use doctown_trigger::{
-    router, AppState, JobLauncher, OffRuntimeStore, QueueLauncher, TriggerConfig,
-};
+use doctown_trigger::{router, AppState, JobLauncher, QueueLauncher, TriggerConfig};
 use doctown_worker::deploy;
 use std::sync::Arc;
 
 fn main() -> Result<(), lambda_http::Error> {
     let config = TriggerConfig::from_env()?;
-    // The S3 and SQS clients own their runtimes: build them outside ours.
-    let s3: Arc<dyn ObjectStore> = Arc::new(deploy::store_from_env()?);
-    let store: Arc<dyn ObjectStore> = Arc::new(OffRuntimeStore(s3));
+    let store: Arc<dyn ObjectStore> = Arc::new(deploy::store_from_env()?);
     let queues = deploy::queues_from_env(false)?;
     let launcher: Arc<dyn JobLauncher> = Arc::new(QueueLauncher::new(store.clone(), queues));
     let state = AppState::new(store, launcher, config);

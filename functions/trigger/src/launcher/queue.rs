@@ -10,13 +10,11 @@
 //! when the launcher was given a handler factory. There are no live events:
 //! SSE clients poll the stored event log.
 //!
-//! The S3 and SQS clients block on runtimes of their own and refuse to from
-//! a thread inside another runtime's context (the routes' `spawn_blocking`
-//! threads included): every method runs its calls through
-//! [`off_runtime`](crate::off_runtime), on a plain thread when needed.
+//! The methods block on the store and the queues (which may be called from
+//! any thread, `doctown_blocking`); the routes call them from
+//! `spawn_blocking` threads.
 
 use super::{HandlerFactory, JobLauncher, LaunchContext, LaunchError};
-use crate::off_runtime::off_runtime;
 use doctown_core::{JobId, JobInput, JobState, Stage};
 use doctown_pipeline::{Machine, StageHandler};
 use doctown_queue::QueueSet;
@@ -79,23 +77,23 @@ impl JobLauncher for QueueLauncher {
     fn submit(&self, input: JobInput) -> Result<JobId, LaunchError> {
         let job = super::new_job_id();
         let id = job.clone();
-        off_runtime(|| submit_job(self.store.as_ref(), &self.queues, &self.machine, id, input))
+        submit_job(self.store.as_ref(), &self.queues, &self.machine, id, input)
             .map_err(launch_error)?;
         Ok(job)
     }
 
     fn run_stage(&self, job: &JobId, stage: Stage, shard: Option<u32>) -> Result<(), LaunchError> {
-        off_runtime(|| self.run_stage_here(job, stage, shard))
+        self.run_stage_here(job, stage, shard)
     }
 
     fn cancel(&self, job: &JobId) -> Result<JobState, LaunchError> {
-        off_runtime(|| self.cancel_here(job))
+        self.cancel_here(job)
     }
 
     /// Messages waiting, in flight or delayed, summed over the stage queues
     /// (a queue that cannot be read counts zero).
     fn queue_depth(&self) -> u64 {
-        off_runtime(|| self.depth_here())
+        self.depth_here()
     }
 
     fn stages(&self) -> Vec<Stage> {
