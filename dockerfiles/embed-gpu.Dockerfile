@@ -2,7 +2,9 @@
 # The embed stage worker on a GPU (RunPod serverless): CUDA 12 + cuDNN 9
 # runtime, ONNX Runtime GPU 1.31.1 from the onnxruntime-gpu wheel (its
 # libonnxruntime.so and CUDA execution provider), the model from
-# scripts/fetch-model.sh.
+# scripts/fetch-model.sh. Built with `--features cuda`; with DOCTOWN_EMBED_GPU=1
+# the worker refuses to embed (the stage fails, naming the reason) when it
+# cannot use the GPU, rather than fall back to the CPU.
 #   docker build -f dockerfiles/embed-gpu.Dockerfile -t doctown-embed-gpu .
 ARG RUST_IMAGE=rust:1.95-slim-bookworm
 ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
@@ -28,7 +30,7 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p doctown-worker --bin ${WORKER_BIN} \
+    cargo build --release --locked -p doctown-worker --features cuda --bin ${WORKER_BIN} \
     && install -D target/release/${WORKER_BIN} /out/doctown-worker
 
 FROM ${CUDA_IMAGE}

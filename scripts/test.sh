@@ -90,6 +90,9 @@ cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 |
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
 
+echo "== every Dockerfile's cargo build line compiles (as cargo check)"
+bash scripts/check-dockerfiles.sh
+
 echo "== call graph against a compiler-grade index (click 8.1.7, scip-python)"
 cargo build --locked -p doctown-cli
 DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \

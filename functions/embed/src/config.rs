@@ -54,8 +54,9 @@ pub struct EmbedConfig {
     pub flush_timeout_ms: u64,
     /// ONNX Runtime intra-op threads; 0 means all available cores.
     pub intra_threads: usize,
-    /// Use the CUDA execution provider when built with the `cuda` feature
-    /// and a GPU is present; otherwise CPU, with a warning.
+    /// Use the CUDA execution provider; loading fails (no fallback to the
+    /// CPU) when the binary lacks the `cuda` feature or the runtime cannot
+    /// use a GPU.
     pub use_gpu: bool,
 }
 

@@ -38,6 +38,8 @@ pub enum EmbedError {
     Config(String),
     #[error("inference failed: {0}")]
     Inference(String),
+    #[error("a GPU was asked for (DOCTOWN_EMBED_GPU) but cannot be used: {0}; unset DOCTOWN_EMBED_GPU to embed on the CPU")]
+    GpuUnavailable(String),
     #[error("input line {line}: {message}")]
     Input { line: u64, message: String },
     #[error("invalid vectors file: {0}")]
@@ -80,7 +82,8 @@ impl EmbedError {
             | EmbedError::Input { .. }
             | EmbedError::Vectors(_)
             | EmbedError::Cancelled => ErrorKind::Invalid,
-            EmbedError::Inference(_) => ErrorKind::Internal,
+            // The host's fault, not the input's; another host may have one.
+            EmbedError::Inference(_) | EmbedError::GpuUnavailable(_) => ErrorKind::Internal,
             EmbedError::Io { .. } => ErrorKind::Transient,
             EmbedError::Store(e) => e.kind(),
         }

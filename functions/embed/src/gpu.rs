@@ -1,45 +1,50 @@
-//! Choosing the execution provider: CUDA when the crate is built with the
-//! `cuda` feature, the configuration asks for it and the runtime can use it;
-//! otherwise the CPU, with a warning saying why.
+//! Choosing the execution provider. Without `use_gpu`: the CPU. With it:
+//! CUDA, or an error saying why not — a GPU host that silently embedded on
+//! its CPU would be slow and expensive, and say so only in a log line.
 
+use crate::error::EmbedError;
 use ort::session::builder::SessionBuilder;
 
-/// Registers CUDA on the session builder when asked for and possible;
-/// returns the builder and the device it will run on (`cuda` or `cpu`).
+/// Registers CUDA on the session builder when asked for; returns the
+/// builder and the device it will run on (`cuda` or `cpu`).
 #[cfg(feature = "cuda")]
-pub fn with_device(builder: SessionBuilder, use_gpu: bool) -> (SessionBuilder, &'static str) {
+pub fn with_device(
+    builder: SessionBuilder,
+    use_gpu: bool,
+) -> Result<(SessionBuilder, &'static str), EmbedError> {
     use ort::ep::{ExecutionProvider, CUDA};
     if !use_gpu {
-        return (builder, "cpu");
+        return Ok((builder, "cpu"));
     }
     match CUDA::is_available() {
-        Ok(true) => {
-            match builder.with_execution_providers([CUDA::default().build().error_on_failure()]) {
-                Ok(builder) => (builder, "cuda"),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the CUDA execution provider failed to register; embedding on the CPU");
-                    (e.recover(), "cpu")
-                }
-            }
-        }
-        Ok(false) => {
-            tracing::warn!(
-                "this ONNX Runtime library has no CUDA execution provider; embedding on the CPU"
-            );
-            (builder, "cpu")
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot query the CUDA execution provider; embedding on the CPU");
-            (builder, "cpu")
-        }
+        Ok(true) => builder
+            .with_execution_providers([CUDA::default().build().error_on_failure()])
+            .map(|builder| (builder, "cuda"))
+            .map_err(|e| gpu_unavailable(format!("the CUDA execution provider failed to register: {e}"))),
+        Ok(false) => Err(gpu_unavailable(
+            "this ONNX Runtime library has no CUDA execution provider (use the onnxruntime-gpu build)"
+                .into(),
+        )),
+        Err(e) => Err(gpu_unavailable(format!(
+            "cannot query the CUDA execution provider: {e}"
+        ))),
     }
 }
 
-/// Without the `cuda` feature: always the CPU.
+/// Without the `cuda` feature there is no GPU to use.
 #[cfg(not(feature = "cuda"))]
-pub fn with_device(builder: SessionBuilder, use_gpu: bool) -> (SessionBuilder, &'static str) {
+pub fn with_device(
+    builder: SessionBuilder,
+    use_gpu: bool,
+) -> Result<(SessionBuilder, &'static str), EmbedError> {
     if use_gpu {
-        tracing::warn!("GPU requested but doctown-embed was built without the `cuda` feature; embedding on the CPU");
+        return Err(gpu_unavailable(
+            "this binary was built without the `cuda` feature (cargo build --features cuda)".into(),
+        ));
     }
-    (builder, "cpu")
+    Ok((builder, "cpu"))
+}
+
+fn gpu_unavailable(reason: String) -> EmbedError {
+    EmbedError::GpuUnavailable(reason)
 }

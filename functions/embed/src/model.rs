@@ -92,7 +92,7 @@ impl Embedder {
             // only grows the arena.
             .with_memory_pattern(false)
             .map_err(|e| invalid(&e))?;
-        let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu);
+        let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
         let session = builder
             .commit_from_file(&model_path)
             .map_err(|e| invalid(&e))?;

@@ -103,3 +103,20 @@ fn a_wrong_output_name_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+fn a_gpu_that_cannot_be_used_fails_loudly_instead_of_embedding_on_the_cpu() {
+    // The CPU build of ONNX Runtime (what fetch-model.sh installs) has no
+    // CUDA provider, and a build without `cuda` has no GPU path at all:
+    // either way, asking for the GPU must fail, not fall back.
+    common::embedder();
+    let config = EmbedConfig {
+        use_gpu: true,
+        ..common::config()
+    };
+    let err = load_err(&config);
+    assert!(matches!(err, EmbedError::GpuUnavailable(_)), "{err}");
+    assert!(err.to_string().contains("DOCTOWN_EMBED_GPU"), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Internal);
+}
