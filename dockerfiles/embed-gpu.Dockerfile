@@ -30,7 +30,7 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p doctown-worker --features cuda --bin ${WORKER_BIN} \
+    cargo build --release --locked -p doctown-worker --features cuda,lambda --bin ${WORKER_BIN} \
     && install -D target/release/${WORKER_BIN} /out/doctown-worker
 
 FROM ${CUDA_IMAGE}

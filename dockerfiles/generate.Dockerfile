@@ -13,7 +13,7 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p doctown-worker --bin ${WORKER_BIN} \
+    cargo build --release --locked -p doctown-worker --features lambda --bin ${WORKER_BIN} \
     && install -D target/release/${WORKER_BIN} /out/doctown-worker
 
 FROM gcr.io/distroless/cc-debian12:nonroot

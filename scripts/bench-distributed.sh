@@ -25,7 +25,7 @@ if [ ! -d "$REPO" ]; then
   done
 fi
 ENDPOINT="$(scripts/start-moto.sh "${MOTO_PORT:-5055}")"
-cargo build --release --quiet -p doctown-worker --bin doctown-bench-distributed
+cargo build --release --quiet -p doctown-worker --features testing --bin doctown-bench-distributed
 echo "repository: multilang x $COPIES ($(find "$REPO" -type f | wc -l) files), $JOBS jobs, moto at $ENDPOINT, $(nproc) cores" >&2
 "$CARGO_TARGET_DIR/release/doctown-bench-distributed" \
   --endpoint "$ENDPOINT" --repo "$REPO" --jobs "$JOBS" --workers 1,2,4

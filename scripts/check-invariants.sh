@@ -46,6 +46,23 @@ for forbidden in tokio aws-sdk-s3 ort git2 ureq; do
   deny doctown-pipeline "$forbidden"
   deny doctown-extract "$forbidden"
 done
+# Host-specific code and test doubles stay out of the CLI and the servers:
+# the Lambda runtime behind doctown-worker's `lambda` feature, the fakes
+# behind its `testing` feature (checked in the features cargo resolves).
+for crate in doctown-cli doctown-trigger; do
+  deny "$crate" lambda_runtime
+  deny "$crate" aws_lambda_events
+  if ! features="$(cargo tree -p "$crate" --locked --edges normal,features --prefix none --format '{p} {f}' 2>&1)"; then
+    echo "error: cargo tree -p $crate failed:" >&2
+    echo "$features" >&2
+    exit 2
+  fi
+  if grep -qE '^doctown-worker .*\btesting\b' <<<"$features"; then
+    echo "invariant broken: $crate builds doctown-worker with its test doubles (feature testing)"
+    fail=1
+  fi
+done
+
 # Other tools read docpacks without the pipeline.
 only_workspace_deps doctown-docpack doctown-core
 

@@ -4,7 +4,8 @@
 //! - [`run_worker`]: the SQS (or in-memory) worker loop — long polling,
 //!   visibility heartbeats, delete-after-durable, idempotent redelivery,
 //!   the next stage / fan-out / fan-in / delayed retry / dead letter.
-//! - [`lambda`]: an AWS Lambda SQS handler with partial batch failures.
+//! - `lambda` (feature `lambda`): an AWS Lambda SQS handler with partial
+//!   batch failures.
 //! - [`runpod`]: the RunPod serverless worker protocol and a dispatcher
 //!   that feeds RunPod endpoints from SQS.
 //! - [`invoke_stage`]: run one stage of a job here and now (HTTP trigger,
@@ -14,12 +15,16 @@
 //!
 //! Everything here is synchronous; the S3 and SQS clients own their tokio
 //! runtimes. From async code (Lambda), call into it with `spawn_blocking`.
+//! Test doubles (`fakes`, feature `testing`) are not part of production
+//! builds.
 
 pub mod deploy;
 mod engine;
 mod error;
 mod executor;
+#[cfg(feature = "testing")]
 pub mod fakes;
+#[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod runpod;
 mod signals;
