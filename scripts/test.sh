@@ -90,6 +90,9 @@ cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 |
 echo "== architecture invariants"
 bash scripts/check-invariants.sh
 
+echo "== dependency policy (cargo deny: licences, bans, sources)"
+bash scripts/deny.sh
+
 echo "== every Dockerfile's cargo build line compiles (as cargo check)"
 bash scripts/check-dockerfiles.sh
 
