@@ -119,9 +119,14 @@ impl<'a> Engine<'a> {
             self.advance(&state, task, message)?;
             return Ok(Disposition::Ack);
         }
-        executor.execute(self.store, message, unit, control)?;
-        let mut state =
-            load_state(self.store, job)?.ok_or_else(|| WorkerError::UnknownJob(job.clone()))?;
+        // The state as this run's own record left it, when the executor has
+        // it (see `Executor::execute`), else as it is now.
+        let mut state = match executor.execute(self.store, message, unit, control)? {
+            Some(recorded) => recorded,
+            None => {
+                load_state(self.store, job)?.ok_or_else(|| WorkerError::UnknownJob(job.clone()))?
+            }
+        };
         if state.cancel_requested {
             self.cancel(&state)?;
             return Ok(Disposition::Ack);

@@ -25,15 +25,23 @@ pub trait Executor: Send + Sync {
     /// Whether this executor can run `stage`.
     fn can_run(&self, stage: Stage) -> bool;
 
-    /// Runs one unit. `Ok` means "ran, look at the state document"; an
+    /// Runs one unit. `Ok(Some(state))`: it ran, and `state` is the state
+    /// document as the compare-and-swap that recorded its outcome wrote it;
+    /// `Ok(None)`: it ran, read the state document for the outcome. An
     /// error means the run could not happen or could not be recorded.
+    ///
+    /// The engine decides the next step from the recorded state when it has
+    /// it: of several shards finishing at once, only the one whose record
+    /// completed the set sees every shard done and sends the fan-in. A later
+    /// read (slow storage makes it later) can show all of them every shard
+    /// done, and each would send a fan-in, and each fan-in the next stage.
     fn execute(
         &self,
         store: &dyn ObjectStore,
         message: &StageMessage,
         unit: Unit,
         control: &RunControl,
-    ) -> Result<(), WorkerError>;
+    ) -> Result<Option<JobState>, WorkerError>;
 }
 
 /// Runs units in this process with the given handlers.
@@ -76,7 +84,7 @@ impl Executor for LocalExecutor<'_> {
         message: &StageMessage,
         unit: Unit,
         control: &RunControl,
-    ) -> Result<(), WorkerError> {
+    ) -> Result<Option<JobState>, WorkerError> {
         let handler = self
             .handler(message.stage)
             .ok_or(WorkerError::NoHandler(message.stage))?;
@@ -91,7 +99,8 @@ impl Executor for LocalExecutor<'_> {
             timed_out: Some(&control.timed_out),
         };
         match execute(&exec) {
-            Ok(_) | Err(RunError::StageFailed { .. }) => Ok(()),
+            Ok(state) => Ok(Some(state)),
+            Err(RunError::StageFailed { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }

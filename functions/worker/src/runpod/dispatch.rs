@@ -74,7 +74,7 @@ impl Executor for RunPodExecutor {
         message: &StageMessage,
         _unit: Unit,
         control: &RunControl,
-    ) -> Result<(), WorkerError> {
+    ) -> Result<Option<doctown_core::JobState>, WorkerError> {
         let endpoint = self
             .endpoints
             .get(&message.stage)
@@ -115,7 +115,7 @@ impl Executor for RunPodExecutor {
             std::thread::sleep(self.poll);
             let reply = get(&self.http, &status_url, &headers)?;
             match reply.status {
-                404 => return Ok(()), // expired: the state document decides
+                404 => return Ok(None), // expired: the state document decides
                 429 => {
                     std::thread::sleep(self.poll * 4);
                     continue;
@@ -134,7 +134,8 @@ impl Executor for RunPodExecutor {
                 if status != "COMPLETED" {
                     tracing::warn!(job = %message.job_id, stage = %message.stage, %status, body = %reply.body, "RunPod job did not complete");
                 }
-                return Ok(());
+                // The remote worker recorded the outcome: read it.
+                return Ok(None);
             }
         }
     }
