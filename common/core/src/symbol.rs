@@ -179,12 +179,12 @@ pub struct CallSite {
     /// The receiver's type when the code states it (a typed parameter or
     /// local, a constructor call, a field's declared type), e.g. `Store`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receiver_type: Option<String>,
+    pub receiver_type: Option<Box<str>>,
     /// When the receiver is the value a call returned (`r := NewRouter()`,
     /// `let s = open()?`) and its type is not written: that call's callee
     /// as written. Resolution reads the callee's declared return type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receiver_from: Option<String>,
+    pub receiver_from: Option<Box<str>>,
     /// The symbol this call resolves to inside the repository, when unambiguous.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<SymbolId>,
@@ -349,4 +349,21 @@ pub struct FileRecord {
     /// What the file is for (from its path, name and header).
     #[serde(default)]
     pub role: FileRole,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large repository holds hundreds of thousands of call sites until
+    /// resolution ends (400,000 on the 8,658-file benchmark corpus): each
+    /// byte here is 0.4 MB of peak memory there.
+    #[test]
+    fn a_call_site_stays_small() {
+        assert!(
+            std::mem::size_of::<CallSite>() <= 144,
+            "{}",
+            std::mem::size_of::<CallSite>()
+        );
+    }
 }

@@ -219,6 +219,10 @@ fn finish_ids(path: &str, symbols: Vec<Symbol>, parents: Vec<Option<usize>>) -> 
             let mut symbol = slots[i].take()?;
             symbol.id = ids[i].clone();
             symbol.parent = parents[i].map(|p| ids[p].clone());
+            // Call lists grow by pushes (capacity 4, then doubling); most
+            // hold one to three calls, and every one lives until the whole
+            // repository is resolved: give the slack back.
+            symbol.calls.shrink_to_fit();
             Some(symbol)
         })
         .collect()

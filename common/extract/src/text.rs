@@ -40,7 +40,9 @@ pub fn collapse(text: &str, cap: usize) -> String {
 
 /// Removes all whitespace and stops at `cap` characters (appending `…`).
 pub fn compact(text: &str, cap: usize) -> String {
-    let mut out = String::new();
+    // Sized up front: these strings live until the repository is resolved,
+    // and growing by pushes would leave up to half of each unused.
+    let mut out = String::with_capacity(text.len().min(cap.saturating_mul(4)) + '…'.len_utf8());
     for (count, ch) in text.chars().filter(|c| !c.is_whitespace()).enumerate() {
         if count >= cap {
             out.push('…');
@@ -48,6 +50,7 @@ pub fn compact(text: &str, cap: usize) -> String {
         }
         out.push(ch);
     }
+    out.shrink_to_fit();
     out
 }
 

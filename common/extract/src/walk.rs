@@ -339,12 +339,12 @@ impl<'t, 's> Cx<'t, 's> {
         };
         let (receiver_type, receiver_from) = match bound {
             Some(b) => match b.strip_prefix(crate::bindings::RETURNED_BY) {
-                Some(callee) => (None, Some(callee.to_string())),
-                None => (Some(b.to_string()), None),
+                Some(callee) => (None, Some(callee.into())),
+                None => (Some(b.into()), None),
             },
             // A chain: `r.NewRoute().Path("/")` calls `Path` on what
             // `r.NewRoute` returned.
-            None if kind == CallKind::Method => (None, qualifier.and_then(called)),
+            None if kind == CallKind::Method => (None, qualifier.and_then(called).map(Into::into)),
             None => (None, None),
         };
         let callee = compact(callee, CALLEE_CAP);
@@ -496,7 +496,7 @@ pub(crate) fn fill_field_receivers(cx: &mut Cx, self_name: impl Fn(&Symbol) -> O
             if let Some(field) = field.filter(|f| is_identifier(f)) {
                 call.receiver_type = field_types
                     .get(&(owner.clone(), field.to_string()))
-                    .cloned();
+                    .map(|t| t.as_str().into());
             }
         }
     }

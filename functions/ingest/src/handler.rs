@@ -94,6 +94,8 @@ impl IngestHandler {
         if let Some(observer) = ctx.chunk_observer {
             observer.on_end();
         }
+        // The list grew by doubling; resolution's tables come next.
+        symbols.shrink_to_fit();
         doctown_extract::resolve_calls(&mut symbols, &imports, &layout);
         let linked = crate::scip::link_by_scip(&fetched.root, &options, &mut symbols)?;
         let stats = doctown_extract::resolve_stats(&symbols);

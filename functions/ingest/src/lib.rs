@@ -53,6 +53,8 @@ pub fn symbols_of(root: &Path, options: &IngestOptions) -> Result<Vec<Symbol>, I
     }
     let mut collect = Collect::default();
     let layout = scan::scan(root, options, &|| false, None, &mut collect)?;
+    // The list grew by doubling; resolution's tables come next.
+    collect.symbols.shrink_to_fit();
     doctown_extract::resolve_calls(&mut collect.symbols, &collect.imports, &layout);
     scip::link_by_scip(root, options, &mut collect.symbols)?;
     Ok(collect.symbols)
