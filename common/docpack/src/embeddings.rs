@@ -155,10 +155,16 @@ impl Embeddings {
         }
         let (count64, dims64, width64) = (count as u64, dims as u64, width as u64);
         let vectors_at = (HEADER as u64 + count64 * width64).div_ceil(4) * 4;
-        let expected = vectors_at + count64 * dims64 * 4;
-        if bytes.len() as u64 != expected {
+        // rows × dims × 4 can pass u64 (both words are u32): checked, so a
+        // lying header is an error, never an overflow (found by fuzzing).
+        let expected = count64
+            .checked_mul(dims64)
+            .and_then(|n| n.checked_mul(4))
+            .and_then(|n| n.checked_add(vectors_at));
+        if expected != Some(bytes.len() as u64) {
+            let needs = expected.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string());
             return Err(bad(format!(
-                "file is {} bytes but its header ({count} rows × {dims} dims, {width}-byte ids) needs {expected}",
+                "file is {} bytes but its header ({count} rows × {dims} dims, {width}-byte ids) needs {needs}",
                 bytes.len()
             )));
         }

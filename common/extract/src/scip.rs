@@ -333,7 +333,7 @@ fn definitions(symbols: &[Symbol], spans: &Spans, index: &ScipIndex) -> HashMap<
             *c = (*c).min(occ.column);
         }
         for occ in doc.occurrences.iter().filter(|o| o.definition) {
-            let line = occ.line + 1;
+            let line = occ.line.saturating_add(1);
             let found = match descriptor_name(&occ.symbol) {
                 Some(name) => spans.innermost(symbols, &doc.path, line, |s| s.name == name),
                 None if first_local.get(&occ.line) == Some(&occ.column) => {
@@ -383,7 +383,7 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
         stats.documents_matched += 1;
         covered.insert(doc.path.as_str());
         for occ in doc.occurrences.iter().filter(|o| !o.definition) {
-            let line = occ.line + 1;
+            let line = occ.line.saturating_add(1);
             let caller = spans.innermost(symbols, &doc.path, line, |s| s.kind.is_callable());
             let Some(caller) = caller else { continue };
             let (name, answer) = match defined.get(&symbol_key(&doc.path, &occ.symbol)) {
