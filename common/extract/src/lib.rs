@@ -43,7 +43,10 @@ pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
 pub use resolve::{import_targets, resolve_calls, resolve_stats, ResolveStats};
 pub use roles::file_role;
-pub use scip::{apply_scip, descriptor_name, parse_scip, ScipError, ScipIndex, ScipStats};
+pub use scip::{
+    apply_scip, descriptor_name, parse_scip, ScipDocument, ScipError, ScipIndex, ScipOccurrence,
+    ScipStats,
+};
 
 /// A hash of the extractor's rules, the core types and the grammars (see
 /// `build.rs`): equal fingerprints extract equal symbols from equal files.

@@ -337,13 +337,11 @@ fn definitions(symbols: &[Symbol], spans: &Spans, index: &ScipIndex) -> HashMap<
             let found = match descriptor_name(&occ.symbol) {
                 Some(name) => spans.innermost(symbols, &doc.path, line, |s| s.name == name),
                 None if first_local.get(&occ.line) == Some(&occ.column) => {
-                    // Only functions nested in functions are locals.
-                    let nested = |s: &Symbol| {
-                        s.parent
-                            .as_ref()
-                            .and_then(|p| spans.by_id.get(p.as_str()))
-                            .is_some_and(|&p| symbols[p].kind.is_callable())
-                    };
+                    // Only what is declared inside a function is local: a
+                    // nested function, or a method of a class declared in a
+                    // function (`function enableMapSet() { class DraftMap
+                    // { get() {…} } }`).
+                    let nested = |s: &Symbol| inside_a_callable(symbols, spans, s);
                     spans.innermost(symbols, &doc.path, line, |s| {
                         s.kind.is_callable() && s.span.start.line == line && nested(s)
                     })
@@ -358,6 +356,22 @@ fn definitions(symbols: &[Symbol], spans: &Spans, index: &ScipIndex) -> HashMap<
         }
     }
     defined
+}
+
+/// Whether an enclosing symbol of `symbol` (its parent, or theirs) is a
+/// function or method. Bounded by the nesting depth of real code.
+fn inside_a_callable(symbols: &[Symbol], spans: &Spans, symbol: &Symbol) -> bool {
+    let mut parent = symbol.parent.as_ref();
+    for _ in 0..32 {
+        let Some(&p) = parent.and_then(|p| spans.by_id.get(p.as_str())) else {
+            return false;
+        };
+        if symbols[p].kind.is_callable() {
+            return true;
+        }
+        parent = symbols[p].parent.as_ref();
+    }
+    false
 }
 
 /// Links call sites by the index (see the module doc). In the files the

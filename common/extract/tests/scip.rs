@@ -156,3 +156,51 @@ fn damaged_and_foreign_indexes_change_nothing() {
     assert_eq!(stats.documents_matched, 0);
     assert_eq!(links(&symbols), before);
 }
+
+/// scip-typescript names a class declared inside a function, and its
+/// methods, as document-local symbols (`local N`); the method a local
+/// method calls is still the one the index names.
+#[test]
+fn methods_of_a_class_declared_in_a_function_link_through_local_symbols() {
+    let source = "export function enableMapSet() {\n  class DraftMap {\n    get(key: string) { return key }\n    has(key: string) { return this.get(key) !== undefined }\n  }\n  return new DraftMap()\n}\n";
+    let mut symbols: Vec<Symbol> =
+        common::extract_all(&[("src/m.ts", Language::TypeScript, source)])
+            .into_iter()
+            .flat_map(|e| e.symbols)
+            .collect();
+    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
+        line,
+        column,
+        symbol: symbol.to_string(),
+        definition,
+    };
+    let index = doctown_extract::ScipIndex {
+        tool: "scip-typescript 0.4.0".into(),
+        documents: vec![doctown_extract::ScipDocument {
+            path: "src/m.ts".into(),
+            occurrences: vec![
+                occ(
+                    0,
+                    16,
+                    "scip-typescript npm pkg 1.0 src/`m.ts`/enableMapSet().",
+                    true,
+                ),
+                occ(1, 8, "local 0", true),
+                occ(2, 4, "local 1", true),
+                occ(2, 8, "local 2", true),
+                occ(3, 4, "local 3", true),
+                occ(3, 8, "local 4", true),
+                occ(3, 37, "local 1", false),
+                occ(3, 41, "local 4", false),
+                occ(5, 13, "local 0", false),
+            ],
+        }],
+    };
+    apply_scip(&mut symbols, &index);
+    let links = links(&symbols);
+    assert_eq!(
+        links.get(&("src/m.enableMapSet.DraftMap.has".into(), "this.get".into())),
+        Some(&("src/m.enableMapSet.DraftMap.get".into(), "scip".into())),
+        "{links:?}"
+    );
+}
