@@ -1,7 +1,8 @@
 //! The watchdog that runs beside a unit of work: every heartbeat it extends
 //! the message's lease (SQS visibility), checks the state document for a
-//! cancel request, and enforces the stage timeout — both by cancelling the
-//! run's token, which handlers check between units of work.
+//! cancel request (or its disappearance), and enforces the stage timeout —
+//! all by cancelling the run's token, which handlers check between units of
+//! work.
 
 use crate::executor::RunControl;
 use doctown_core::JobId;
@@ -44,10 +45,16 @@ pub fn watch<R>(
                         tracing::warn!(job = %job_id, error = %e, "heartbeat failed");
                     }
                 }
-                if let Ok(Some(state)) = load_state(store, job_id) {
-                    if state.cancel_requested || state.status.is_terminal() {
+                match load_state(store, job_id) {
+                    Ok(Some(state)) if state.cancel_requested || state.status.is_terminal() => {
                         control.cancel.cancel();
                     }
+                    Ok(None) if !control.cancel.is_cancelled() => {
+                        // Nothing can record this run's outcome any more.
+                        tracing::warn!(job = %job_id, stage = %spec.stage, "the job's state document is gone; cancelling");
+                        control.cancel.cancel();
+                    }
+                    _ => {}
                 }
             }
         });
