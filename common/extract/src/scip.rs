@@ -414,13 +414,21 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
         }
     }
     let ids: Vec<_> = symbols.iter().map(|s| s.id.clone()).collect();
+    let callable: Vec<bool> = symbols.iter().map(|s| s.kind.is_callable()).collect();
     let mut used: std::collections::HashSet<(usize, u32, String)> = Default::default();
     for (i, symbol) in symbols.iter_mut().enumerate() {
         let in_covered_file = covered.contains(symbol.path.as_str());
         for call in &mut symbol.calls {
             let found = (call.line..=call.line + LINE_SLACK).find_map(|line| {
                 let list = answers.get(&(i, line))?;
-                let hit = list.iter().find(|(n, _)| *n == call.name)?;
+                // A line can name the same word twice: a struct field and
+                // the method that fills it (`Position { offset:
+                // self.offset() }`). A call is a call of the function.
+                let named = || list.iter().filter(|(n, _)| *n == call.name);
+                let hit = named()
+                    .find(|(_, a)| matches!(*a, Answer::Here(t) if callable[t]))
+                    .or_else(|| named().find(|(_, a)| matches!(a, Answer::Outside)))
+                    .or_else(|| named().next())?;
                 Some((line, hit.1))
             });
             let before = call.resolved.clone();

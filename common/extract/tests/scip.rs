@@ -204,3 +204,48 @@ fn methods_of_a_class_declared_in_a_function_link_through_local_symbols() {
         "{links:?}"
     );
 }
+
+/// A struct literal filled by a method of the same name as the field
+/// (`Position { offset: self.offset() }`): the index names the field and
+/// the method on one line, and the call links to the method.
+#[test]
+fn a_call_links_to_the_function_when_a_field_shares_its_name_on_the_line() {
+    let source = "pub struct Position {\n    pub offset: usize,\n}\npub struct P {\n    o: usize,\n}\nimpl P {\n    fn offset(&self) -> usize {\n        self.o\n    }\n    pub fn span(&self) -> Position {\n        Position { offset: self.offset() }\n    }\n}\n";
+    let mut symbols: Vec<Symbol> = common::extract_all(&[("src/lib.rs", Language::Rust, source)])
+        .into_iter()
+        .flat_map(|e| e.symbols)
+        .collect();
+    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
+        line,
+        column,
+        symbol: symbol.to_string(),
+        definition,
+    };
+    let g = |d: &str| format!("rust-analyzer cargo rs1 0.1.0 {d}");
+    let index = doctown_extract::ScipIndex {
+        tool: "rust-analyzer 0.0.349".into(),
+        documents: vec![doctown_extract::ScipDocument {
+            path: "src/lib.rs".into(),
+            occurrences: vec![
+                occ(0, 11, &g("Position#"), true),
+                occ(1, 8, &g("Position#offset."), true),
+                occ(3, 11, &g("P#"), true),
+                occ(7, 7, &g("impl#[P]offset()."), true),
+                occ(10, 11, &g("impl#[P]span()."), true),
+                occ(11, 8, &g("Position#"), false),
+                occ(11, 19, &g("Position#offset."), false),
+                occ(11, 32, &g("impl#[P]offset()."), false),
+            ],
+        }],
+    };
+    apply_scip(&mut symbols, &index);
+    let links = links(&symbols);
+    let span = links
+        .iter()
+        .find(|((caller, callee), _)| caller.ends_with("P::span") && callee == "self.offset")
+        .map(|(_, to)| to.clone());
+    assert!(
+        matches!(&span, Some((target, how)) if target.ends_with("P::offset") && how == "scip"),
+        "{links:?}"
+    );
+}
