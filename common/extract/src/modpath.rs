@@ -110,12 +110,26 @@ fn python_module_path(path: &str) -> String {
 }
 
 fn ecma_module_path(path: &str) -> String {
-    let stem = strip_ext(path);
+    let stem = ecma_stem(path);
     match stem.strip_suffix("/index") {
         Some(dir) => dir.to_string(),
         None if stem == "index" => String::new(),
         None => stem.to_string(),
     }
+}
+
+/// A TS/JS path without its extension: only the extension goes
+/// (`index.umd.js` → `index.umd`, `store.test.ts` → `store.test`, so a
+/// bundle or a test file is not the module beside it), and a declaration
+/// file is the module it declares (`types.d.ts` → `types`). The same stem
+/// names a file and the relative imports of it.
+pub(crate) fn ecma_stem(path: &str) -> &str {
+    const KNOWN: [&str; 8] = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
+    let stem = KNOWN
+        .iter()
+        .find_map(|e| path.strip_suffix(e))
+        .unwrap_or(path);
+    stem.strip_suffix(".d").unwrap_or(stem)
 }
 
 /// The directory of a Go file (its package), without a trailing `/`.
@@ -171,8 +185,20 @@ mod tests {
     fn ecma_and_go_paths() {
         assert_eq!(module_path("src/util.ts", Language::TypeScript), "src/util");
         assert_eq!(module_path("src/util/index.tsx", Language::Tsx), "src/util");
-        assert_eq!(module_path("lib/a.test.js", Language::JavaScript), "lib/a");
+        assert_eq!(
+            module_path("lib/a.test.js", Language::JavaScript),
+            "lib/a.test"
+        );
         assert_eq!(module_path("types/x.d.ts", Language::TypeScript), "types/x");
+        assert_eq!(
+            module_path("lib/index.umd.js", Language::JavaScript),
+            "lib/index.umd"
+        );
+        assert_eq!(module_path("lib/index.mjs", Language::JavaScript), "lib");
+        assert_eq!(
+            module_path("src/store.test.ts", Language::TypeScript),
+            "src/store.test"
+        );
         assert_eq!(module_path("index.js", Language::JavaScript), "");
         assert_eq!(
             module_path("internal/store/store.go", Language::Go),

@@ -126,12 +126,7 @@ pub(crate) fn ecma_key(path: &str, spec: &str) -> Option<String> {
         }
     }
     let joined = parts.join("/");
-    let known = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
-    let stem = known
-        .iter()
-        .find_map(|e| joined.strip_suffix(e))
-        .unwrap_or(&joined);
-    let stem = stem.strip_suffix(".d").unwrap_or(stem);
+    let stem = crate::modpath::ecma_stem(&joined);
     let stem = stem.strip_suffix("/index").unwrap_or(stem);
     Some(if stem == "index" {
         String::new()
