@@ -11,7 +11,7 @@
 //! cover keep their heuristic links.
 
 use doctown_core::{CallKind, CallSite, Provenance, Symbol};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What can be wrong with a SCIP file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -332,10 +332,27 @@ fn definitions(symbols: &[Symbol], spans: &Spans, index: &ScipIndex) -> HashMap<
             let c = first_local.entry(occ.line).or_insert(occ.column);
             *c = (*c).min(occ.column);
         }
+        // Lines where the index names the function itself globally
+        // (rust-analyzer names nested functions): the locals there are its
+        // parameters, not it.
+        let named_globally: HashSet<u32> = doc
+            .occurrences
+            .iter()
+            .filter(|o| o.definition)
+            .filter_map(|o| {
+                let name = descriptor_name(&o.symbol)?;
+                let line = o.line.saturating_add(1);
+                spans.innermost(symbols, &doc.path, line, |s| {
+                    s.name == name && s.kind.is_callable() && s.span.start.line == line
+                })?;
+                Some(o.line)
+            })
+            .collect();
         for occ in doc.occurrences.iter().filter(|o| o.definition) {
             let line = occ.line.saturating_add(1);
             let found = match descriptor_name(&occ.symbol) {
                 Some(name) => spans.innermost(symbols, &doc.path, line, |s| s.name == name),
+                None if named_globally.contains(&occ.line) => None,
                 None if first_local.get(&occ.line) == Some(&occ.column) => {
                     // Only what is declared inside a function is local: a
                     // nested function, or a method of a class declared in a

@@ -249,3 +249,55 @@ fn a_call_links_to_the_function_when_a_field_shares_its_name_on_the_line() {
         "{links:?}"
     );
 }
+
+/// rust-analyzer names a nested function globally and its parameters as
+/// locals on the same line: a use of a parameter is not a call of the
+/// function.
+#[test]
+fn a_nested_functions_parameters_are_not_the_function() {
+    let source = "pub fn outer(x: u8) -> u8 {\n    fn inner(ptr: u8) -> u8 {\n        ptr + 1\n    }\n    inner(x)\n}\n";
+    let mut symbols: Vec<Symbol> = common::extract_all(&[("src/lib.rs", Language::Rust, source)])
+        .into_iter()
+        .flat_map(|e| e.symbols)
+        .collect();
+    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
+        line,
+        column,
+        symbol: symbol.to_string(),
+        definition,
+    };
+    let g = |d: &str| format!("rust-analyzer cargo rs1 0.1.0 {d}");
+    let index = doctown_extract::ScipIndex {
+        tool: "rust-analyzer 0.0.349".into(),
+        documents: vec![doctown_extract::ScipDocument {
+            path: "src/lib.rs".into(),
+            occurrences: vec![
+                occ(0, 7, &g("outer()."), true),
+                occ(0, 13, "local 0", true),
+                occ(1, 7, &g("outer().inner()."), true),
+                occ(1, 13, "local 1", true),
+                occ(2, 8, "local 1", false),
+                occ(4, 4, &g("outer().inner()."), false),
+                occ(4, 10, "local 0", false),
+            ],
+        }],
+    };
+    apply_scip(&mut symbols, &index);
+    let links = links(&symbols);
+    let edges: Vec<(&str, &str)> = links
+        .iter()
+        .map(|((caller, _), (target, _))| (caller.as_str(), target.as_str()))
+        .collect();
+    assert!(
+        edges
+            .iter()
+            .any(|(c, t)| c.ends_with("outer") && t.ends_with("inner")),
+        "{links:?}"
+    );
+    assert!(
+        !edges
+            .iter()
+            .any(|(c, t)| c.ends_with("inner") && t.ends_with("inner")),
+        "a parameter's use became a self-call: {links:?}"
+    );
+}
