@@ -192,14 +192,29 @@ def reference_edges(symbols, documents, root):
 
     defined = defaultdict(set)
     for path, occurrences in documents.items():
+        # Lines where a function is defined under a global name: a local
+        # defined there is a parameter (`fn capture(capture: Capture)`).
+        global_def_lines = {
+            line for line, _, symbol, roles in occurrences
+            if roles & 1 and not symbol.startswith("local ") and is_callable_symbol(symbol)
+        }
         for line, col, symbol, roles in occurrences:
             if not roles & 1:
+                continue
+            local = symbol.startswith("local ")
+            if local and line in global_def_lines:
                 continue
             name = descriptor_name(symbol) or name_at(path, line, col)
             if name is None:
                 continue
             s = spans.innermost(path, line + 1, lambda s, n=name: s["name"] == n)
-            if s is not None and s["kind"] in CALLABLE and s["span"]["start"]["line"] <= line + 1:
+            # A local is a function only where that function starts; else
+            # it is a binding named like it (`let comparator = …`).
+            starts = s is not None and (
+                s["span"]["start"]["line"] == line + 1 if local
+                else s["span"]["start"]["line"] <= line + 1
+            )
+            if starts and s["kind"] in CALLABLE:
                 # Overloads (`@overload`, TS signatures) are one callee.
                 for o in spans.by_path[path]:
                     if o["qualified_name"] == s["qualified_name"] and o["kind"] in CALLABLE:
