@@ -163,17 +163,7 @@ fn damaged_and_foreign_indexes_change_nothing() {
 #[test]
 fn methods_of_a_class_declared_in_a_function_link_through_local_symbols() {
     let source = "export function enableMapSet() {\n  class DraftMap {\n    get(key: string) { return key }\n    has(key: string) { return this.get(key) !== undefined }\n  }\n  return new DraftMap()\n}\n";
-    let mut symbols: Vec<Symbol> =
-        common::extract_all(&[("src/m.ts", Language::TypeScript, source)])
-            .into_iter()
-            .flat_map(|e| e.symbols)
-            .collect();
-    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
-        line,
-        column,
-        symbol: symbol.to_string(),
-        definition,
-    };
+    let mut symbols = extract_one("src/m.ts", Language::TypeScript, source);
     let index = doctown_extract::ScipIndex {
         tool: "scip-typescript 0.4.0".into(),
         documents: vec![doctown_extract::ScipDocument {
@@ -211,16 +201,7 @@ fn methods_of_a_class_declared_in_a_function_link_through_local_symbols() {
 #[test]
 fn a_call_links_to_the_function_when_a_field_shares_its_name_on_the_line() {
     let source = "pub struct Position {\n    pub offset: usize,\n}\npub struct P {\n    o: usize,\n}\nimpl P {\n    fn offset(&self) -> usize {\n        self.o\n    }\n    pub fn span(&self) -> Position {\n        Position { offset: self.offset() }\n    }\n}\n";
-    let mut symbols: Vec<Symbol> = common::extract_all(&[("src/lib.rs", Language::Rust, source)])
-        .into_iter()
-        .flat_map(|e| e.symbols)
-        .collect();
-    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
-        line,
-        column,
-        symbol: symbol.to_string(),
-        definition,
-    };
+    let mut symbols = extract_one("src/lib.rs", Language::Rust, source);
     let g = |d: &str| format!("rust-analyzer cargo rs1 0.1.0 {d}");
     let index = doctown_extract::ScipIndex {
         tool: "rust-analyzer 0.0.349".into(),
@@ -256,16 +237,7 @@ fn a_call_links_to_the_function_when_a_field_shares_its_name_on_the_line() {
 #[test]
 fn a_nested_functions_parameters_are_not_the_function() {
     let source = "pub fn outer(x: u8) -> u8 {\n    fn inner(ptr: u8) -> u8 {\n        ptr + 1\n    }\n    inner(x)\n}\n";
-    let mut symbols: Vec<Symbol> = common::extract_all(&[("src/lib.rs", Language::Rust, source)])
-        .into_iter()
-        .flat_map(|e| e.symbols)
-        .collect();
-    let occ = |line, column, symbol: &str, definition| doctown_extract::ScipOccurrence {
-        line,
-        column,
-        symbol: symbol.to_string(),
-        definition,
-    };
+    let mut symbols = extract_one("src/lib.rs", Language::Rust, source);
     let g = |d: &str| format!("rust-analyzer cargo rs1 0.1.0 {d}");
     let index = doctown_extract::ScipIndex {
         tool: "rust-analyzer 0.0.349".into(),
@@ -300,4 +272,22 @@ fn a_nested_functions_parameters_are_not_the_function() {
             .any(|(c, t)| c.ends_with("inner") && t.ends_with("inner")),
         "a parameter's use became a self-call: {links:?}"
     );
+}
+
+/// The symbols of one source file.
+fn extract_one(path: &str, language: Language, source: &str) -> Vec<Symbol> {
+    common::extract_all(&[(path, language, source)])
+        .into_iter()
+        .flat_map(|e| e.symbols)
+        .collect()
+}
+
+/// One occurrence of a hand-built index (0-based line and column).
+fn occ(line: u32, column: u32, symbol: &str, definition: bool) -> doctown_extract::ScipOccurrence {
+    doctown_extract::ScipOccurrence {
+        line,
+        column,
+        symbol: symbol.to_string(),
+        definition,
+    }
 }

@@ -366,7 +366,7 @@ impl GenerateConfig {
         }
         let limit = if self.max_cost.is_some() {
             "max_cost"
-        } else if self.budget_usd.is_some() || self.effective_budget(1).is_some() {
+        } else if self.effective_budget(1).is_some() {
             "the budget"
         } else {
             return Ok(());

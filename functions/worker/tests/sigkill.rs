@@ -128,16 +128,5 @@ fn a_worker_killed_mid_stage_loses_nothing() {
         .receive(10, Duration::from_secs(1), Duration::from_secs(30))
         .unwrap();
     assert!(dead.is_empty(), "{dead:?}");
-    for stage in Stage::ALL {
-        assert_eq!(
-            d.queues
-                .stage(stage)
-                .unwrap()
-                .approximate_depth()
-                .unwrap()
-                .total(),
-            0,
-            "{stage} queue drained"
-        );
-    }
+    assert_queues_drain(&d, Duration::ZERO);
 }

@@ -174,3 +174,33 @@ pub fn artifacts(store: &dyn ObjectStore, job: &JobId) -> Vec<(String, Vec<u8>)>
         })
         .collect()
 }
+
+/// Submits a job of the fixture (embed shards of 4 chunks) as `name`.
+pub fn submit_fixture(d: &Deployment, machine: &Machine, name: &str) -> JobId {
+    let job = JobId::new(name).unwrap();
+    doctown_worker::submit_job(
+        d.store.as_ref(),
+        &d.queues,
+        machine,
+        job.clone(),
+        input(&fixture(), 4),
+    )
+    .unwrap();
+    job
+}
+
+/// Asserts that every stage queue is empty within `within` (zero: now);
+/// in-flight duplicates of acknowledged work may take a moment to go.
+pub fn assert_queues_drain(d: &Deployment, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    for stage in Stage::ALL {
+        let queue = d.queues.stage(stage).unwrap();
+        while queue.approximate_depth().unwrap().total() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{stage} queue not drained"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
