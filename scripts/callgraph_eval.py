@@ -352,11 +352,11 @@ def main():
         names = {s["id"]: s["qualified_name"] for s in symbols}
         with open(args.details, "w") as f:
             f.write(f"# {args.label}: false positives (Doctown edges the index does not have)\n")
-            for key in sorted(set(ours) - ours_tp)[:300]:
+            for key in sorted(set(ours) - ours_tp)[:3000]:
                 path, line, conf, prov, callee = ours[key]
                 f.write(f"FP {names[key[0]]} -> {names[key[1]]}  [{callee} at {path}:{line}, {prov} {conf}]\n")
             f.write("# false negatives (index edges Doctown lacks)\n")
-            for key in sorted(set(reference) - ref_tp, key=str)[:300]:
+            for key in sorted(set(reference) - ref_tp, key=str)[:3000]:
                 path, line = reference[key]
                 callee = names[min(defined[key[1]])]
                 f.write(f"FN {names[key[0]]} -> {callee}  [{path}:{line}]\n")

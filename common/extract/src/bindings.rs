@@ -355,6 +355,7 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             if let (true, Some(ty)) = (property, ty.clone()) {
                 cx.receiver_field(cx.text(pattern), ty);
             }
+            let ty = ty.or_else(|| callback_parameter(node, cx));
             bind_typed(pattern, ty, cx);
         }
         "formal_parameters" => {
@@ -363,9 +364,11 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             let params: Vec<Node> = node.named_children(&mut cursor).collect();
             for p in params {
                 match p.kind() {
-                    "identifier" | "object_pattern" | "array_pattern" | "rest_pattern" => {
-                        bind_pattern(p, cx)
+                    "identifier" => {
+                        let ty = callback_parameter(p, cx);
+                        bind_typed(p, ty, cx);
                     }
+                    "object_pattern" | "array_pattern" | "rest_pattern" => bind_pattern(p, cx),
                     "assignment_pattern" => {
                         if let Some(left) = p.child_by_field_name("left") {
                             bind_pattern(left, cx);
@@ -377,7 +380,8 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
         }
         "arrow_function" => {
             if let Some(p) = node.child_by_field_name("parameter") {
-                bind_pattern(p, cx);
+                let ty = callback_parameter(p, cx);
+                bind_typed(p, ty, cx);
             }
         }
         "variable_declarator" if cx.callable().is_some() => {
@@ -385,6 +389,11 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
                 return;
             };
             let value = node.child_by_field_name("value");
+            // `const f = () => …` is a nested function, a symbol that calls
+            // of `f` resolve to (by scope), not a local that hides one.
+            if value.is_some_and(|v| crate::ecma_decl::FUNCTION_VALUES.contains(&v.kind())) {
+                return;
+            }
             let ty = cx
                 .field(node, "type")
                 .and_then(type_name)
@@ -432,6 +441,70 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
         _ => {}
     }
 }
+
+/// An untyped parameter of a function written as a call's argument
+/// (`operate((source, subscriber) => …)`, `new Observable(function (s) {…})`)
+/// takes its type from the callee's signature, read at resolution: the
+/// marker names the callee as written, the argument and the parameter
+/// (`=>operate#0.1`).
+fn callback_parameter(param: Node, cx: &Cx) -> Option<String> {
+    let (function, position) = match param.parent()? {
+        p if p.kind() == "formal_parameters" => {
+            let mut cursor = p.walk();
+            let params = p
+                .named_children(&mut cursor)
+                .filter(|n| !matches!(n.kind(), "comment" | "decorator"));
+            let position = params
+                .filter(|n| {
+                    // TypeScript's `this` parameter is not an argument.
+                    n.kind() != "this"
+                        && n.child_by_field_name("pattern")
+                            .is_none_or(|p| p.kind() != "this")
+                })
+                .position(|n| n.id() == param.id())?;
+            (p.parent()?, position)
+        }
+        f if f.kind() == "arrow_function" => (f, 0),
+        _ => return None,
+    };
+    if !matches!(
+        function.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return None;
+    }
+    // `cond ? (s) => … : (s) => …` as the argument: either branch.
+    let mut function = function;
+    while let Some(p) = function
+        .parent()
+        .filter(|p| matches!(p.kind(), "ternary_expression" | "parenthesized_expression"))
+    {
+        function = p;
+    }
+    let arguments = function.parent().filter(|a| a.kind() == "arguments")?;
+    let call = arguments.parent()?;
+    let callee = match call.kind() {
+        "call_expression" => call.child_by_field_name("function")?,
+        "new_expression" => call.child_by_field_name("constructor")?,
+        _ => return None,
+    };
+    let mut cursor = arguments.walk();
+    let argument = arguments
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .position(|n| n.id() == function.id())?;
+    let callee = cx.text(callee);
+    let simple = !callee.is_empty()
+        && callee.len() <= 120
+        && callee
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'));
+    simple.then(|| format!("{RETURNED_BY}{callee}{CALLBACK}{argument}.{position}"))
+}
+
+/// Separates a callee from the argument and parameter a callback
+/// parameter's marker names (see [`callback_parameter`]).
+pub(crate) const CALLBACK: char = '#';
 
 /// `new Store(…)` (also under `await`/`as`) → `Store`.
 fn ecma_new_type(value: Node, cx: &Cx) -> Option<String> {

@@ -147,10 +147,30 @@ fn link_returned_receivers(
                 if !weak || call.kind != CallKind::Method {
                     continue;
                 }
-                let Some(&p) = by_callee.get(&(i, from)) else {
+                // `callee#a.b`: parameter b of the function passed as
+                // argument a (a callback's parameter); else what it returns.
+                let (from, slot) = match from.split_once(crate::bindings::CALLBACK) {
+                    Some((callee, slot)) => (callee, callback_slot(slot)),
+                    None => (from, None),
+                };
+                // The call may be the enclosing function's (`const f = () =>
+                // subscriber.next()` inside the callback that bound it).
+                let mut holder = Some(i as usize);
+                let p = std::iter::from_fn(|| {
+                    let h = holder?;
+                    holder = index.parent_of[h].filter(|&p| symbols[p].kind.is_callable());
+                    Some(h)
+                })
+                .take(4)
+                .find_map(|h| by_callee.get(&(h as u32, from)));
+                let Some(&p) = p else {
                     continue;
                 };
-                let Some(m) = method_of_returned(index, symbols, p as usize, s, &call.name) else {
+                let Some(ty) = value_type(index, symbols, p as usize, slot) else {
+                    continue;
+                };
+                let family = Family::of(s.language);
+                let Some(m) = method_of_types(index, family, vec![&ty], &call.name, &s.path) else {
                     continue;
                 };
                 let link = (i, j, m as u32, Provenance::ReceiverType);
@@ -172,31 +192,98 @@ fn link_returned_receivers(
     resolved
 }
 
-/// The method `name` of the type that `producer` declares it returns,
-/// preferring the caller's file, then its package.
-fn method_of_returned(
+/// `a.b` → (a, b).
+fn callback_slot(slot: &str) -> Option<(usize, usize)> {
+    let (a, b) = slot.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// The type of a value that `producer` gives: what it declares it returns
+/// or, with a slot, the declared type of a parameter of a callback it
+/// takes. A class called (`new Observable(cb)`) gives its constructor's.
+fn value_type(
     index: &Index,
     symbols: &[Symbol],
     producer: usize,
-    caller: &Symbol,
-    name: &str,
-) -> Option<usize> {
+    slot: Option<(usize, usize)>,
+) -> Option<String> {
     let p = &symbols[producer];
-    let ty = crate::returns::returned_type(p)?;
-    let ty = if ty == "Self" {
-        owner_name(symbols, index.parent_of[producer], p)?.to_string()
-    } else {
-        ty
+    let ty = match slot {
+        None => crate::returns::returned_type(p)?,
+        Some((argument, parameter)) => {
+            let function = if p.kind == SymbolKind::Class {
+                let family = Family::of(p.language);
+                let ctors = index
+                    .methods
+                    .get(&(family, p.name.as_str(), "constructor"))?;
+                let ctors: Vec<usize> = ctors
+                    .iter()
+                    .copied()
+                    .filter(|&c| index.parent_of[c] == Some(producer))
+                    .collect();
+                &symbols[unique(ctors.into_iter())?]
+            } else {
+                p
+            };
+            crate::returns::callback_parameter_type(function, argument, parameter)?
+        }
     };
-    let family = Family::of(caller.language);
-    let methods = index.methods.get(&(family, ty.as_str(), name));
-    let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
-    let pick = |keep: &dyn Fn(&Symbol) -> bool| {
-        unique(methods.iter().copied().filter(|&m| keep(&symbols[m])))
-    };
-    pick(&|m| m.path == caller.path)
-        .or_else(|| pick(&|m| same_dir(&m.path, &caller.path)))
-        .or_else(|| pick(&|_| true))
+    if ty == "Self" {
+        return owner_name(symbols, index.parent_of[producer], p).map(str::to_string);
+    }
+    Some(ty)
+}
+
+/// A method `name` of the first of `types` (then of their bases, up to a
+/// few levels) that has one: preferring the caller's file (`path`), then
+/// its package (Go), then the only one.
+fn method_of_types<'s>(
+    index: &'s Index<'_>,
+    family: Family,
+    mut types: Vec<&'s str>,
+    name: &str,
+    path: &str,
+) -> Option<usize> {
+    let mut seen = 0;
+    while seen < types.len() && seen < 8 {
+        let methods: Vec<usize> = index
+            .methods
+            .get(&(family, types[seen], name))
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        let pick = |keep: &dyn Fn(&Symbol) -> bool| {
+            unique(methods.iter().copied().filter(|&m| keep(&index.symbols[m])))
+        };
+        let found = pick(&|m| m.path == path)
+            .or_else(|| pick(&|m| same_dir(&m.path, path)))
+            .or_else(|| pick(&|_| true));
+        if found.is_some() {
+            return found;
+        }
+        // Bases of every definition of this type (traits, superclasses).
+        for def in index
+            .by_name
+            .get(&(family, types[seen]))
+            .into_iter()
+            .flatten()
+        {
+            let s = &index.symbols[*def];
+            if matches!(
+                s.kind,
+                SymbolKind::Class | SymbolKind::Interface | SymbolKind::Trait | SymbolKind::Impl
+            ) {
+                types.extend(
+                    s.bases
+                        .iter()
+                        .map(|b| base_type_name(b.rsplit('.').next().unwrap_or(b))),
+                );
+            }
+        }
+        seen += 1;
+    }
+    None
 }
 
 /// Counts the calls and references of `symbols` and how they resolved.
@@ -326,7 +413,13 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if bases.is_empty() {
             return None;
         }
-        self.method_of_types(bases, name, &self.sym(self.caller).path)
+        method_of_types(
+            self.index,
+            self.family(),
+            bases,
+            name,
+            &self.sym(self.caller).path,
+        )
     }
 
     /// `x.f()`, `Type::f()`, `module.f()`, `Self::f` passed as a value.
@@ -409,7 +502,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
             // A Go method in another file than its type has no parent
             // symbol; its receiver type (`target`) still names the owner.
             let owner = caller.target.as_deref().map(base_type_name)?;
-            return self.method_of_types(vec![owner], name, &caller.path);
+            return method_of_types(self.index, self.family(), vec![owner], name, &caller.path);
         };
         let own = self
             .index
@@ -426,53 +519,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.sym(parent).kind == SymbolKind::Impl {
             types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
         }
-        self.method_of_types(types, name, &caller.path)
-    }
-
-    /// A method `name` of the first of `types` (then of their bases, up
-    /// to a few levels) that has one: preferring the caller's file, then
-    /// its package (Go), then the only one.
-    fn method_of_types(&self, mut types: Vec<&'a str>, name: &'a str, path: &str) -> Option<usize> {
-        let family = self.family();
-        let mut seen = 0;
-        while seen < types.len() && seen < 8 {
-            let methods: Vec<usize> = self
-                .index
-                .methods
-                .get(&(family, types[seen], name))
-                .into_iter()
-                .flatten()
-                .copied()
-                .collect();
-            let pick = |keep: &dyn Fn(&Symbol) -> bool| {
-                unique(methods.iter().copied().filter(|&m| keep(self.sym(m))))
-            };
-            let found = pick(&|m| m.path == path)
-                .or_else(|| pick(&|m| same_dir(&m.path, path)))
-                .or_else(|| pick(&|_| true));
-            if let Some(found) = found {
-                return Some(found);
-            }
-            // Bases of every definition of this type (traits, superclasses).
-            for def in self.candidates(types[seen]) {
-                let s = self.sym(def);
-                if matches!(
-                    s.kind,
-                    SymbolKind::Class
-                        | SymbolKind::Interface
-                        | SymbolKind::Trait
-                        | SymbolKind::Impl
-                ) {
-                    types.extend(
-                        s.bases
-                            .iter()
-                            .map(|b| base_type_name(b.rsplit('.').next().unwrap_or(b))),
-                    );
-                }
-            }
-            seen += 1;
-        }
-        None
+        method_of_types(self.index, self.family(), types, name, &caller.path)
     }
 
     /// A call on a receiver whose type the code states: that type's
@@ -491,8 +538,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.scope.external.contains(ty) {
             return None;
         }
-        self.method_of_types(vec![ty], &call.name, &caller.path)
-            .map(with(Provenance::ReceiverType))
+        method_of_types(
+            self.index,
+            self.family(),
+            vec![ty],
+            &call.name,
+            &caller.path,
+        )
+        .map(with(Provenance::ReceiverType))
     }
 
     fn same_file(&self, call: &'a CallSite) -> Option<usize> {

@@ -21,6 +21,116 @@ pub(crate) fn returned_type(symbol: &Symbol) -> Option<String> {
     }
 }
 
+/// The type of parameter `parameter` of the function that `symbol` takes
+/// as its argument `argument`, when its signature writes that argument's
+/// type as a function type: `operate(init: (source: Observable<T>,
+/// subscriber: Subscriber<R>) => void)`, argument 0, parameter 1 →
+/// `Subscriber`. TypeScript only (the other languages' signatures do not
+/// state callback parameter types this way).
+pub(crate) fn callback_parameter_type(
+    symbol: &Symbol,
+    argument: usize,
+    parameter: usize,
+) -> Option<String> {
+    if !matches!(symbol.language, Language::TypeScript | Language::Tsx) {
+        return None;
+    }
+    ts_callback_parameter(&symbol.signature, argument, parameter)
+}
+
+fn ts_callback_parameter(sig: &str, argument: usize, parameter: usize) -> Option<String> {
+    let params = ecma_parameters(sig)?;
+    let ty = parameter_type(params.get(argument)?)?;
+    // `((value: T) => void) | Partial<Observer<T>>`: the function member.
+    let function = split_top(ty, '|')
+        .into_iter()
+        .map(|t| strip_parens(t.trim()))
+        .find(|t| t.starts_with('(') && t.contains("=>"))?;
+    let inner = ecma_parameters(function)?;
+    type_name(parameter_type(inner.get(parameter)?)?)
+}
+
+/// The parameters of the first parenthesised group of a TS/JS signature
+/// outside its type parameters, split at top-level commas, without a
+/// `this` parameter.
+fn ecma_parameters(sig: &str) -> Option<Vec<&str>> {
+    let open = first_group(sig)?;
+    let after = after_group(sig, open)?;
+    let inner = &sig[open + 1..sig.len() - after.len() - 1];
+    Some(
+        split_top(inner, ',')
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "this" && !p.starts_with("this:"))
+            .collect(),
+    )
+}
+
+/// The declared type of one parameter (`name?: T = d` → `T`).
+fn parameter_type(param: &str) -> Option<&str> {
+    let colon = split_top(param, ':');
+    let ty = colon.get(1..)?;
+    let start = ty.first()?.as_ptr() as usize - param.as_ptr() as usize;
+    let ty = &param[start..];
+    // A default value (`= x`), not an arrow's `=>`.
+    let ty = split_top(ty, '=')
+        .into_iter()
+        .next()
+        .filter(|t| !t.trim().is_empty())?;
+    Some(ty.trim())
+}
+
+/// The byte offset of the first `(` outside angle brackets.
+fn first_group(s: &str) -> Option<usize> {
+    let mut angle = 0usize;
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' => angle += 1,
+            '>' if prev != '=' => angle = angle.saturating_sub(1),
+            '(' if angle == 0 => return Some(i),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+/// `s` split at `sep` where no bracket is open (`=>` is not a bracket).
+fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start, mut prev) = (0i32, 0usize, ' ');
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '[' | '{' | '<' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '>' if prev != '=' => depth -= 1,
+            // An arrow's `=` is not a separator.
+            '=' if sep == '=' && bytes.get(i + 1) == Some(&b'>') => {}
+            c if c == sep && depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// `((a: A) => B)` → `(a: A) => B`, when the outer parentheses enclose
+/// the whole text.
+fn strip_parens(t: &str) -> &str {
+    match t.strip_prefix('(') {
+        Some(_) if after_group(t, 0).is_some_and(|rest| rest.trim().is_empty()) => {
+            strip_parens(t[1..t.len() - 1].trim())
+        }
+        _ => t,
+    }
+}
+
 fn rust_result(sig: &str) -> Option<&str> {
     let ty = sig.rsplit_once("->")?.1;
     Some(ty.split(" where ").next().unwrap_or(ty).trim())
@@ -103,5 +213,37 @@ mod tests {
         assert_eq!(unwrap_wrappers("Result<Store, Error>"), "Store");
         assert_eq!(unwrap_wrappers("Promise<User>"), "User");
         assert_eq!(after_group("f(a: (x), b): T", 1), Some(": T"));
+    }
+
+    #[test]
+    fn callback_parameter_types() {
+        let operate = "export function operate<T, R>(init: (liftedSource: Observable<T>, \
+             subscriber: Subscriber<R>) => (() => void) | void): OperatorFunction<T, R>";
+        assert_eq!(
+            ts_callback_parameter(operate, 0, 0).as_deref(),
+            Some("Observable")
+        );
+        assert_eq!(
+            ts_callback_parameter(operate, 0, 1).as_deref(),
+            Some("Subscriber")
+        );
+        assert_eq!(ts_callback_parameter(operate, 0, 2), None);
+        assert_eq!(ts_callback_parameter(operate, 1, 0), None);
+        let ctor = "constructor(subscribe?: (this: Observable<T>, subscriber: Subscriber<T>) \
+             => TeardownLogic)";
+        assert_eq!(
+            ts_callback_parameter(ctor, 0, 0).as_deref(),
+            Some("Subscriber")
+        );
+        let union = "subscribe(next: Partial<Observer<T>> | ((value: Store) => void) = null)";
+        assert_eq!(ts_callback_parameter(union, 0, 0).as_deref(), Some("Store"));
+        let generic = "function map<T, F extends (x: T) => T>(f: (item: Item, i: number) => T)";
+        assert_eq!(
+            ts_callback_parameter(generic, 0, 0).as_deref(),
+            Some("Item")
+        );
+        assert_eq!(ts_callback_parameter(generic, 0, 1), None);
+        let named = "function on(handler: Handler)";
+        assert_eq!(ts_callback_parameter(named, 0, 0), None);
     }
 }

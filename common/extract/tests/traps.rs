@@ -218,6 +218,35 @@ fn typescript_traps() {
             ("@traps/web/src/app.main", "order.save", "?"),
             // `fs.readFile`, not the repository's `readFile`.
             ("@traps/web/src/app.main", "readFile", "?"),
+            // Callback parameters typed by the callee's signature.
+            (
+                "@traps/web/src/stream.tap",
+                "source.pipe",
+                "@traps/web/src/stream.Emitter.pipe",
+            ),
+            (
+                "@traps/web/src/stream.tap",
+                "sink.next",
+                "@traps/web/src/stream.Sink.next",
+            ),
+            (
+                "@traps/web/src/stream.tap.finish",
+                "sink.close",
+                "@traps/web/src/stream.Sink.close",
+            ),
+            // A nested `const f = () => …` is a function, not a local.
+            (
+                "@traps/web/src/stream.tap",
+                "finish",
+                "@traps/web/src/stream.tap.finish",
+            ),
+            // A constructor's callback, through a ternary, `this` skipped.
+            (
+                "@traps/web/src/stream.make",
+                "sink.next",
+                "@traps/web/src/stream.Sink.next",
+            ),
+            ("@traps/web/src/stream.untyped", "s.save", "?"),
         ],
     );
     assert!(!got.contains_key(&("@traps/web/src/app.main".to_string(), "cb".to_string())));
