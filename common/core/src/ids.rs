@@ -76,17 +76,17 @@ macro_rules! hashed_id {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(Box<str>);
 
         impl $name {
             /// The id for these parts: a prefix and 16 hex characters of SHA-256.
             pub fn from_parts(parts: &[&[u8]]) -> Self {
-                $name(format!(concat!($prefix, "{}"), stable_hash_hex(parts, 16)))
+                $name(format!(concat!($prefix, "{}"), stable_hash_hex(parts, 16)).into())
             }
 
             /// Wraps an id read back from an artifact.
             pub fn from_raw(raw: impl Into<String>) -> Self {
-                $name(raw.into())
+                $name(raw.into().into_boxed_str())
             }
 
             pub fn as_str(&self) -> &str {

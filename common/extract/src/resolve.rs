@@ -126,10 +126,7 @@ fn link_returned_receivers(
     let mut by_callee: HashMap<(u32, &str), u32> = HashMap::new();
     for (k, &(i, j, t, _)) in resolved.iter().enumerate() {
         at.insert((i, j), k);
-        by_callee.insert(
-            (i, symbols[i as usize].calls[j as usize].callee.as_str()),
-            t,
-        );
+        by_callee.insert((i, &*symbols[i as usize].calls[j as usize].callee), t);
     }
     // A chain links one call per round (`a().b().c()`: `b` once `a` is
     // linked, then `c`); chains longer than this stay partly unknown.
@@ -181,7 +178,7 @@ fn link_returned_receivers(
                         resolved.push(link);
                     }
                 }
-                by_callee.insert((i, call.callee.as_str()), m as u32);
+                by_callee.insert((i, &*call.callee), m as u32);
                 changed = true;
             }
         }
@@ -234,6 +231,26 @@ fn value_type(
     Some(ty)
 }
 
+/// Rust: a type's own method wins over a trait's of the same name
+/// (`Key::describe(k)` and `k.describe()` call the inherent one), so
+/// among several candidates the inherent impls' methods, if any, remain.
+fn prefer_inherent(index: &Index, family: Family, methods: Vec<usize>) -> Vec<usize> {
+    if methods.len() < 2 || family != Family::of(doctown_core::Language::Rust) {
+        return methods;
+    }
+    let inherent = |m: &usize| {
+        index.parent_of[*m].is_some_and(|p| {
+            let p = &index.symbols[p];
+            p.kind == SymbolKind::Impl && p.bases.is_empty()
+        })
+    };
+    if methods.iter().any(inherent) {
+        methods.into_iter().filter(inherent).collect()
+    } else {
+        methods
+    }
+}
+
 /// A method `name` of the first of `types` (then of their bases, up to a
 /// few levels) that has one: preferring the caller's file (`path`), then
 /// its package (Go), then the only one.
@@ -253,6 +270,7 @@ fn method_of_types<'s>(
             .flatten()
             .copied()
             .collect();
+        let methods = prefer_inherent(index, family, methods);
         let pick = |keep: &dyn Fn(&Symbol) -> bool| {
             unique(methods.iter().copied().filter(|&m| keep(&index.symbols[m])))
         };
@@ -389,7 +407,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }
         match (call.kind, qualifier) {
             (_, None) => {
-                if self.scope.external.contains(call.name.as_str()) {
+                if self.scope.external.contains(&*call.name) {
                     return None;
                 }
                 self.same_file(call)
@@ -563,7 +581,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let here: Vec<usize> = self
             .index
             .by_file_name
-            .get(&(caller.path.as_str(), call.name.as_str()))
+            .get(&(caller.path.as_str(), &*call.name))
             .into_iter()
             .flatten()
             .copied()
@@ -609,7 +627,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
     }
 
     fn imported(&self, call: &'a CallSite) -> Option<usize> {
-        if let Some(bound) = self.scope.names.get(&call.name) {
+        if let Some(bound) = self.scope.names.get(&*call.name) {
             let found = bound.iter().filter_map(|(file, name)| {
                 if name == "default" {
                     unique(
@@ -713,8 +731,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if !owner.starts_with(char::is_uppercase) || self.scope.external.contains(owner) {
             return None;
         }
-        let methods = self.index.methods.get(&(family, owner, call.name.as_str()));
+        let methods = self.index.methods.get(&(family, owner, &*call.name));
         let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
+        let methods = prefer_inherent(self.index, family, methods);
         let here = unique(
             methods
                 .iter()

@@ -270,6 +270,33 @@ pub(crate) fn base_type_name(ty: &str) -> &str {
     ty.trim()
 }
 
+/// The owner of an inherent impl's members: the type's name, with its
+/// generic arguments when they are not just the impl's own parameters
+/// (`impl<T> Foo<T>` → `Foo`; `impl Foo<u8>` and `impl Foo<u16>` are two
+/// owners, `Foo<u8>` and `Foo<u16>`).
+fn inherent_owner(node: Node, cx: &Cx, target: &str) -> String {
+    let name = base_type_name(target);
+    let Some(args) = target
+        .split_once('<')
+        .map(|(_, a)| a.strip_suffix('>').unwrap_or(a))
+    else {
+        return name.to_string();
+    };
+    let params = node
+        .child_by_field_name("type_parameters")
+        .map_or("", |p| cx.text(p));
+    let declared = |arg: &str| {
+        params
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\''))
+            .any(|p| p == arg)
+    };
+    if args.split(',').map(str::trim).all(declared) {
+        name.to_string()
+    } else {
+        format!("{name}<{args}>")
+    }
+}
+
 fn impl_block<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
     let Some(ty) = node.child_by_field_name("type") else {
         return;
@@ -288,13 +315,32 @@ fn impl_block<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
     };
     let prefix = cx.prefix().to_string();
     let mut decl = Decl::new(node, name.clone(), SymbolKind::Impl, sig);
-    decl.qualified_name = Some(cx.qualify(&prefix, &format!("<{name}>")));
+    // A type's several impl blocks in one module are numbered from the
+    // second on (`<impl Grant>`, `<impl Grant>#2`), as rustc numbers them.
+    let qualified = cx.qualify(&prefix, &format!("<{name}>"));
+    let before = cx
+        .symbols
+        .iter()
+        .filter(|s| s.kind == SymbolKind::Impl && s.name == name && s.path == cx.path)
+        .filter(|s| s.qualified_name.split('#').next() == Some(qualified.as_str()))
+        .count();
+    decl.qualified_name = Some(match before {
+        0 => qualified,
+        n => format!("{qualified}#{}", n + 1),
+    });
     let (doc, attributes) = leading(cx);
     decl.doc = doc;
     decl.attributes = attributes;
     decl.visibility = Visibility::Public;
+    // Members are named as Rust names them: `Type::f` for an inherent
+    // impl, `<Type as Trait>::f` for a trait's (a type may implement
+    // several traits with a method of the same name, and have its own).
+    let owner = match &trait_name {
+        Some(t) => format!("<{target} as {t}>"),
+        None => inherent_owner(node, cx, &target),
+    };
+    let child_prefix = cx.qualify(&prefix, &owner);
     decl.bases = trait_name.into_iter().collect();
-    let child_prefix = cx.qualify(&prefix, base_type_name(&target));
     decl.target = Some(target);
     cx.declare(decl, true, Some(child_prefix));
 }

@@ -441,7 +441,7 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
                 // A line can name the same word twice: a struct field and
                 // the method that fills it (`Position { offset:
                 // self.offset() }`). A call is a call of the function.
-                let named = || list.iter().filter(|(n, _)| *n == call.name);
+                let named = || list.iter().filter(|(n, _)| **n == *call.name);
                 let hit = named()
                     .find(|(_, a)| matches!(*a, Answer::Here(t) if callable[t]))
                     .or_else(|| named().find(|(_, a)| matches!(a, Answer::Outside)))
@@ -451,7 +451,7 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
             let before = call.resolved.clone();
             match found {
                 Some((line, answer)) => {
-                    used.insert((i, line, call.name.clone()));
+                    used.insert((i, line, call.name.to_string()));
                     if let Answer::Here(target) = answer {
                         call.resolved = Some(ids[target].clone());
                         call.provenance = Some(Provenance::Scip);
@@ -487,8 +487,8 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
     grown.dedup();
     for (caller, line, name, target) in added {
         symbols[caller].calls.push(CallSite {
-            callee: name.clone(),
-            name,
+            callee: name.as_str().into(),
+            name: name.into(),
             qualifier: None,
             kind: CallKind::Reference,
             line,

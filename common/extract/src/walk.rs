@@ -353,9 +353,9 @@ impl<'t, 's> Cx<'t, 's> {
             return;
         }
         self.symbols[owner].calls.push(CallSite {
-            callee,
-            name: compact(name, CALLEE_CAP),
-            qualifier: qualifier.map(|q| compact(q, CALLEE_CAP)),
+            callee: callee.into(),
+            name: compact(name, CALLEE_CAP).into(),
+            qualifier: qualifier.map(|q| compact(q, CALLEE_CAP).into()),
             kind,
             line,
             receiver_type,
@@ -513,7 +513,7 @@ pub(crate) fn reclassify_module_calls(symbols: &mut [Symbol], bindings: &HashSet
             && call
                 .qualifier
                 .as_ref()
-                .is_some_and(|q| bindings.contains(q))
+                .is_some_and(|q| bindings.contains(&**q))
         {
             call.kind = CallKind::Path;
         }

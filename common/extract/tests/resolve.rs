@@ -43,7 +43,7 @@ fn resolved() -> HashMap<(String, String), String> {
         for c in &s.calls {
             let target = c.resolved.as_ref().map_or("?", |id| names[id.as_str()]);
             out.insert(
-                (s.qualified_name.clone(), c.callee.clone()),
+                (s.qualified_name.clone(), c.callee.to_string()),
                 target.to_string(),
             );
         }
@@ -253,7 +253,7 @@ fn glob_chains_stay_linear() {
         .iter()
         .flat_map(|e| &e.symbols)
         .flat_map(|s| &s.calls)
-        .filter(|c| c.name == "f0" && c.resolved.is_some())
+        .filter(|c| &*c.name == "f0" && c.resolved.is_some())
         .count();
     assert!(
         f0_calls >= 3,

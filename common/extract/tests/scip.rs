@@ -43,7 +43,7 @@ fn links(symbols: &[Symbol]) -> BTreeMap<(String, String), (String, String)> {
             if let Some(id) = &c.resolved {
                 let how = c.provenance.map_or("?", |p| p.name());
                 out.insert(
-                    (s.qualified_name.clone(), c.callee.clone()),
+                    (s.qualified_name.clone(), c.callee.to_string()),
                     (names[id.as_str()].to_string(), how.to_string()),
                 );
             }
@@ -92,7 +92,7 @@ fn scip_links_override_the_heuristics() {
     let external = restock
         .calls
         .iter()
-        .find(|c| c.name == "record_json")
+        .find(|c| &*c.name == "record_json")
         .unwrap();
     assert!(external.resolved.is_none());
     assert!(symbols
@@ -127,7 +127,7 @@ fn without_an_index_the_heuristics_decide() {
         .find(|s| s.qualified_name == "shop.service.run")
         .unwrap();
     assert!(
-        run.calls.iter().all(|c| c.name != "handler"),
+        run.calls.iter().all(|c| &*c.name != "handler"),
         "{:?}",
         run.calls
     );

@@ -151,14 +151,61 @@ fn rust_traps() {
             ("store::db::Db::get", "self.load().context", "?"),
             ("store::db::Db::get", "self.load", "store::db::Db::load"),
             // The trait's default method, from an implementation.
-            ("store::db::Db::put", "self.flush", "store::Backend::flush"),
+            (
+                "store::db::<Db as crate::Backend>::put",
+                "self.flush",
+                "store::Backend::flush",
+            ),
             // A `dyn Trait` receiver: the trait's methods.
             ("app::main::helper", "b.put", "store::Backend::put"),
             ("app::main::helper", "b.flush", "store::Backend::flush"),
+            // A type's own method wins over its trait's of the same name.
+            (
+                "store::names::<Key as Describe>::describe",
+                "Key::describe",
+                "store::names::Key::describe",
+            ),
+            (
+                "store::names::<Key as fmt::Display>::fmt",
+                "self.describe",
+                "store::names::Key::describe",
+            ),
         ],
     );
     // A closure bound to `get` is not a call of any symbol.
     assert!(!got.contains_key(&("app::main::main".to_string(), "get".to_string())));
+}
+
+/// Names that identify: a method of a trait impl is `<Type as Trait>::f`
+/// (two `From` impls, a trait method beside an inherent one), a type's
+/// second impl block is numbered; no two symbols share a qualified name.
+#[test]
+fn rust_qualified_names_are_unique() {
+    let symbols = repository("rust");
+    let mut seen = BTreeMap::new();
+    for s in &symbols {
+        if let Some(other) = seen.insert((s.qualified_name.as_str(), s.kind), &s.path) {
+            panic!(
+                "{} ({:?}) twice: {other} and {}",
+                s.qualified_name, s.kind, s.path
+            );
+        }
+    }
+    for name in [
+        "store::names::Key::describe",
+        "store::names::<Key as Describe>::describe",
+        "store::names::<Key as From<u32>>::from",
+        "store::names::<Key as From<u8>>::from",
+        "store::names::<Key as fmt::Display>::fmt",
+        "store::names::<impl Key>",
+        "store::names::<impl Key>#2",
+        "store::names::Key::next",
+    ] {
+        assert!(
+            symbols.iter().any(|s| s.qualified_name == name),
+            "{name} missing"
+        );
+    }
 }
 
 #[test]

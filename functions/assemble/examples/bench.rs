@@ -85,7 +85,7 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
                     let resolved =
                         (rng.below(10) != 0).then(|| ids[callee.min(symbols_n - 1)].clone());
                     CallSite {
-                        callee: format!("call{}", callee % 997),
+                        callee: format!("call{}", callee % 997).into(),
                         name: "f".into(),
                         qualifier: None,
                         kind: CallKind::Function,

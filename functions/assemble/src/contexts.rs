@@ -22,7 +22,7 @@ pub fn unresolved_names(symbols: &[Symbol]) -> HashSet<&str> {
         .iter()
         .flat_map(|s| &s.calls)
         .filter(|c| c.resolved.is_none() && c.kind != CallKind::Reference)
-        .map(|c| c.name.as_str())
+        .map(|c| &*c.name)
         .collect()
 }
 

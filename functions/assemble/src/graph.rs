@@ -360,7 +360,8 @@ fn add_calls(g: &mut RepoGraph, input: &AssembleInput<'_>) {
                 );
             }
         }
-        g.unresolved.push(unresolved.into_iter().collect());
+        g.unresolved
+            .push(unresolved.into_iter().map(String::from).collect());
         g.unresolved_sites.push(unresolved_sites);
     }
 }

@@ -147,9 +147,9 @@ fn trait_methods_dispatch_to_their_impls_only() {
     assert_eq!(
         edges(&symbols, &g, Provenance::Dispatch),
         set(&[
-            "crate::describe -> crate::Remote::name",
-            "crate::lookup -> crate::Local::get",
-            "crate::lookup -> crate::Remote::get",
+            "crate::describe -> crate::<Remote as Store>::name",
+            "crate::lookup -> crate::<Local as Store>::get",
+            "crate::lookup -> crate::<Remote as Store>::get",
         ])
     );
 }

@@ -112,18 +112,49 @@ impl GenerateInput {
 
 /// A short display name: the last two segments of a qualified name
 /// (`crate::store::LocalStore::get` → `LocalStore::get`, `pkg.mod.f` → `mod.f`).
+/// A Rust trait impl's member keeps its owner whole (`<Hir as
+/// fmt::Debug>::fmt`): separators inside `<…>` do not split.
 pub fn display_name(qualified: &str) -> String {
     let sep = if qualified.contains("::") { "::" } else { "." };
-    let parts: Vec<&str> = qualified.split(sep).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = split_outside_angles(qualified, sep)
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
     match parts.as_slice() {
         [] => qualified.to_string(),
         [one] => one.to_string(),
         [.., module, last] if matches!(*module, "crate" | "self" | "super") => last.to_string(),
-        [.., parent, last] if parent.chars().next().is_some_and(char::is_uppercase) => {
+        [.., parent, last]
+            if parent
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c == '<') =>
+        {
             format!("{parent}{sep}{last}")
         }
         [.., last] => last.to_string(),
     }
+}
+
+fn split_outside_angles<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+    while i < s.len() {
+        let rest = &s[i..];
+        if rest.starts_with('<') {
+            depth += 1;
+        } else if rest.starts_with('>') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && rest.starts_with(sep) {
+            parts.push(&s[start..i]);
+            i += sep.len();
+            start = i;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 impl SymbolFacts {
@@ -153,6 +184,10 @@ mod tests {
         assert_eq!(display_name("pkg.Client.send"), "Client.send");
         assert_eq!(display_name("util.helpers.slugify"), "slugify");
         assert_eq!(display_name("main"), "main");
+        assert_eq!(
+            display_name("regex_syntax::hir::<Hir as fmt::Debug>::fmt"),
+            "<Hir as fmt::Debug>::fmt"
+        );
         assert_eq!(display_name(""), "");
     }
 }

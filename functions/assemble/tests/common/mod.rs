@@ -51,12 +51,8 @@ pub fn sym(path: &str, qualified: &str, kind: SymbolKind, language: Language) ->
 
 pub fn call(callee: &str, resolved: Option<&Symbol>) -> CallSite {
     CallSite {
-        callee: callee.to_string(),
-        name: callee
-            .rsplit(['.', ':'])
-            .next()
-            .unwrap_or(callee)
-            .to_string(),
+        callee: callee.into(),
+        name: callee.rsplit(['.', ':']).next().unwrap_or(callee).into(),
         qualifier: None,
         kind: CallKind::Function,
         line: 2,
