@@ -7,6 +7,7 @@
 use crate::facts::{display_name, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::writer::{FactsWriter, Role};
 use crate::writer_text::{code, count, join_names, language_name};
+use doctown_core::SymbolKind;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -43,7 +44,7 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
             .then_with(|| a.id.cmp(&b.id))
     });
     // Build scripts and helper scripts run too, but a reader asks where
-    // the product starts: they come after the others.
+    // the product starts: they are named only when nothing else starts.
     let tooling = |s: &SymbolFacts| {
         let p = s.path.as_str();
         p == "build.rs"
@@ -52,12 +53,16 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
             || p.contains("/scripts/")
             || p.starts_with("tools/")
     };
+    // A program starts at a function: a method named `main` (click's
+    // `Command.main`) is an API that callers invoke, not an entry point.
     let mut entry: Vec<&SymbolFacts> = by_centrality
         .iter()
         .copied()
-        .filter(|s| writer.role(s) == Role::EntryPoint)
+        .filter(|s| s.kind == SymbolKind::Function && writer.role(s) == Role::EntryPoint)
         .collect();
-    entry.sort_by_key(|s| tooling(s));
+    if entry.iter().any(|s| !tooling(s)) {
+        entry.retain(|s| !tooling(s));
+    }
     entry.truncate(5);
     let surface = by_centrality
         .iter()
@@ -272,4 +277,78 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
         "public_surface": facts.public_surface,
         "modules": modules,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::{FileRole, Language, SymbolId, Visibility};
+
+    fn function(name: &str, kind: SymbolKind, path: &str, centrality: f64) -> SymbolFacts {
+        SymbolFacts {
+            id: SymbolId::from_raw(format!("{path}#{name}")),
+            name: name.to_string(),
+            qualified_name: format!("{}.{name}", path.trim_end_matches(".py")),
+            kind,
+            language: Language::Python,
+            path: path.to_string(),
+            module: String::new(),
+            start_line: 1,
+            end_line: 2,
+            signature: String::new(),
+            visibility: Visibility::Public,
+            doc: None,
+            parent: None,
+            parent_kind: None,
+            calls: Vec::new(),
+            calls_total: 0,
+            called_by: Vec::new(),
+            called_by_total: 0,
+            external_calls: Vec::new(),
+            imports: Vec::new(),
+            supertypes: Vec::new(),
+            cluster_id: None,
+            cluster: None,
+            centrality,
+            related: Vec::new(),
+            complexity: None,
+            loc: 2,
+            callers_may_be_unresolved: false,
+            tested_by: Vec::new(),
+            role: FileRole::Source,
+        }
+    }
+
+    #[test]
+    fn a_method_named_main_is_not_an_entry_point() {
+        // click: `BaseCommand.main` is API; `black.main` is the command.
+        let input = GenerateInput {
+            symbols: vec![
+                function("main", SymbolKind::Method, "src/click/core.py", 0.9),
+                function("main", SymbolKind::Function, "src/black/__init__.py", 0.1),
+            ],
+            ..GenerateInput::default()
+        };
+        let facts = architecture_facts(&FactsWriter::new(&input), &input);
+        assert_eq!(facts.entry_paths, ["src/black/__init__.py"]);
+    }
+
+    #[test]
+    fn build_and_helper_scripts_are_entry_points_only_when_nothing_else_is() {
+        // ripgrep's build.rs, black's scripts/make_width_table.py: not
+        // what `[[bin]]` or `[project.scripts]` declare.
+        let mut input = GenerateInput {
+            symbols: vec![
+                function("main", SymbolKind::Function, "build.rs", 0.9),
+                function("main", SymbolKind::Function, "scripts/make_table.py", 0.8),
+                function("main", SymbolKind::Function, "crates/core/main.rs", 0.1),
+            ],
+            ..GenerateInput::default()
+        };
+        let facts = architecture_facts(&FactsWriter::new(&input), &input);
+        assert_eq!(facts.entry_paths, ["crates/core/main.rs"]);
+        input.symbols.pop();
+        let facts = architecture_facts(&FactsWriter::new(&input), &input);
+        assert_eq!(facts.entry_paths, ["build.rs", "scripts/make_table.py"]);
+    }
 }
