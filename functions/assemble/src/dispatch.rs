@@ -83,6 +83,17 @@ impl Overrides {
         self.targets.get(&method).map_or(&[], Vec::as_slice)
     }
 
+    /// Every `(method, implementation or override)` pair, sorted.
+    pub fn pairs(&self) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self
+            .targets
+            .iter()
+            .flat_map(|(&base, t)| t.iter().map(move |&m| (base, m)))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// How many methods have implementations or overrides.
     pub fn len(&self) -> usize {
         self.targets.len()
