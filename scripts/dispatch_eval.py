@@ -294,7 +294,8 @@ def main():
             f.write("# reference dispatch edges Doctown lacks\n")
             for (c, a) in sorted(set(ref_dispatch) - tp, key=lambda p: (n(p[0]), n(p[1])))[:300]:
                 (path, line), b = ref_dispatch[(c, a)]
-                f.write(f"FN {n(c)} -> {n(a)}  [calls {n(b)} at {path}:{line}]\n")
+                found = ", base call found" if (c, a) in reachable else ""
+                f.write(f"FN {n(c)} -> {n(a)}  [calls {n(b)} at {path}:{line}{found}]\n")
     json.dump(result, sys.stdout)
     print()
 

@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
         .collect();
-    let overrides = Overrides::new(&input.symbols, &parent_of);
+    let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (base, implementation) in overrides.pairs() {
         let row = serde_json::json!({
