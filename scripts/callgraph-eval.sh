@@ -10,10 +10,17 @@
 #          [--out FILE]
 #   --with-scip  give Doctown the same index (`doctown ingest --scip`): the
 #          compiler-grade mode, measured against its own reference
+#   --dispatch  measure instead the dispatch edges (graph.json `calls` edges
+#          with provenance `dispatch`, from `doctown build`) and the
+#          implements/overrides relation they come from, against SCIP's
+#          is_implementation relationships (Go: go-calls -implements); see
+#          scripts/dispatch_eval.py
 #   --ci   one small Python repository (click), failing below the floors
 #          (default --min-precision 0.9 in CI). A reference tool that cannot
 #          be installed or fails is a failure, never a skip.
-# Env: DOCTOWN_BIN (default: the release build), DOCTOWN_CACHE.
+# Env: DOCTOWN_BIN (default: the release build), DOCTOWN_OVERRIDES_BIN (with
+#   --dispatch; default: the release build of doctown-assemble's `overrides`
+#   example), DOCTOWN_CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -26,6 +33,7 @@ MIN_P=""
 MIN_R=""
 OUT=""
 WITH_SCIP=0
+DISPATCH=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --lang) LANGS="$2"; shift 2 ;;
@@ -35,6 +43,7 @@ while [ $# -gt 0 ]; do
     --min-recall) MIN_R="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --with-scip) WITH_SCIP=1; shift ;;
+    --dispatch) DISPATCH=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -51,6 +60,10 @@ if [ -z "${DOCTOWN_BIN:-}" ]; then
   cargo build --release --locked -q -p doctown-cli
 fi
 [ -x "$BIN" ] || { echo "no doctown binary at $BIN" >&2; exit 1; }
+OVERRIDES="${DOCTOWN_OVERRIDES_BIN:-$CARGO_TARGET_DIR/release/examples/overrides}"
+if [ "$DISPATCH" = 1 ] && [ -z "${DOCTOWN_OVERRIDES_BIN:-}" ]; then
+  cargo build --release --locked -q -p doctown-assemble --example overrides
+fi
 
 # Reference tools, pinned, installed under the cache (never globally).
 NPM="$EVAL/npm"
@@ -164,9 +177,30 @@ index_of() { # lang name dir → index path (cached)
 
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
+# Dispatch: `doctown build` (the docpack's graph.json), the relation
+# assemble computes, and the reference relation.
+run_dispatch() { # lang name dir index
+  local lang="$1" name="$2" dir="$3" index="$4" store="$WORK/store-$2"
+  DOCTOWN_EMBEDDINGS=off "$BIN" build "$dir" --store "$store" --embeddings off \
+    --output "$WORK/$name.docpack" >/dev/null
+  mkdir -p "$WORK/pack-$name"
+  tar -xzf "$WORK/$name.docpack" -C "$WORK/pack-$name" graph.json
+  local symbols implements=()
+  symbols="$(ls "$store"/jobs/*/ingest/symbols.jsonl | head -1)"
+  "$OVERRIDES" "$symbols" "${symbols%/symbols.jsonl}/files.jsonl" > "$WORK/overrides-$name.jsonl"
+  if [ "$lang" = go ]; then
+    local impl="$EVAL/index/$name.implements.jsonl"
+    [ -s "$impl" ] || GOPATH="$EVAL/gopath" GO111MODULE=off "$EVAL/go-calls/go-calls" -implements "$dir" > "$impl"
+    implements=(--implements "$impl")
+  fi
+  python3 scripts/dispatch_eval.py "$symbols" "$index" "$WORK/pack-$name/graph.json" \
+    "$WORK/overrides-$name.jsonl" "${implements[@]}" --label "$lang/$name" --root "$dir" \
+    --details "$EVAL/dispatch-details-$name.txt" >> "$RESULTS"
+}
 run_one() { # lang name dir
   local lang="$1" name="$2" dir="$3" index store
   index="$(index_of "$lang" "$name" "$dir")"
+  if [ "$DISPATCH" = 1 ]; then run_dispatch "$lang" "$name" "$dir" "$index"; return; fi
   store="$WORK/store-$name"
   local scip_args=()
   if [ "$WITH_SCIP" = 1 ]; then scip_args=(--scip "$index"); fi
@@ -209,6 +243,23 @@ for lang in "${WANT[@]}"; do
     *) echo "unknown language $lang" >&2; exit 2 ;;
   esac
 done
+
+if [ "$DISPATCH" = 1 ]; then
+  python3 - "$RESULTS" "${OUT:-}" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("| repository | relation: Doctown / reference pairs | relation P / R | dispatch: Doctown / reference edges | dispatch P / R | R where Doctown has the base call (edges) | set aside: called directly |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    a, d = r["relation"], r["dispatch"]
+    print(f"| {r['label']} | {a['doctown']} / {a['reference']} | {a['precision']} / {a['recall']} | "
+          f"{d['doctown']} / {d['reference']} | {d['precision']} / {d['recall']} | "
+          f"{d['recall_with_base_call']} ({d['reference_with_base_call']}) | {d['direct_in_reference']} |")
+if sys.argv[2]:
+    json.dump(rows, open(sys.argv[2], "w"), indent=1)
+EOF
+  exit 0
+fi
 
 python3 - "$RESULTS" "$MIN_P" "$MIN_R" "${OUT:-}" <<'EOF'
 import json, sys

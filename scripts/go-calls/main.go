@@ -8,7 +8,15 @@
 // repository at its import path (a symlink is enough) and GO111MODULE=off,
 // so that its packages importing each other type-check.
 //
-// Usage: go run ./scripts/go-calls DIR > refs.jsonl
+// With -implements it prints instead, for every method M of a named
+// non-interface type T defined under the directory and every method I of
+// an interface defined under it that T or *T implements (types.Implements),
+// the pair "M implements I": M's file, line and name, and I's as def_path,
+// def_line and def_name. M may be promoted from a field T embeds. Types are
+// checked against the interfaces of their own package and of the
+// repository packages it imports (one type-checking universe).
+//
+// Usage: go run ./scripts/go-calls [-implements] DIR > refs.jsonl
 package main
 
 import (
@@ -32,14 +40,21 @@ type ref struct {
 	DefLine  int    `json:"def_line"`
 	DefName  string `json:"def_name"`
 	IsMethod bool   `json:"is_method"`
+	// The implementing method's name, with -implements.
+	Name string `json:"name,omitempty"`
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go-calls DIR")
+	args := os.Args[1:]
+	implements := len(args) == 2 && args[0] == "-implements"
+	if implements {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: go-calls [-implements] DIR")
 		os.Exit(2)
 	}
-	root, err := filepath.Abs(os.Args[1])
+	root, err := filepath.Abs(args[0])
 	if err == nil {
 		root, err = filepath.EvalSymlinks(root)
 	}
@@ -77,7 +92,13 @@ func main() {
 				Importer: importer.ForCompiler(fset, "source", nil),
 				Error:    func(error) {},
 			}
-			conf.Check(name, fset, files, info)
+			pkg, _ := conf.Check(name, fset, files, info)
+			if implements {
+				if pkg != nil {
+					emitImplements(out, fset, root, pkg)
+				}
+				continue
+			}
 			for _, file := range files {
 				emit(out, fset, root, file, info)
 			}
@@ -122,5 +143,99 @@ func emit(out *json.Encoder, fset *token.FileSet, root string, file *ast.File, i
 			})
 			return true
 		})
+	}
+}
+
+// inRepo is the path of a position relative to root, when it is under it.
+func inRepo(fset *token.FileSet, root string, pos token.Pos) (string, int, bool) {
+	if !pos.IsValid() {
+		return "", 0, false
+	}
+	p := fset.Position(pos)
+	file := p.Filename
+	if real, err := filepath.EvalSymlinks(file); err == nil {
+		file = real
+	}
+	rel, err := filepath.Rel(root, file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", 0, false
+	}
+	return filepath.ToSlash(rel), p.Line, true
+}
+
+// emitImplements prints "method implements interface method" for the
+// named types of pkg against the interfaces of pkg and of the repository
+// packages it imports, transitively.
+func emitImplements(out *json.Encoder, fset *token.FileSet, root string, pkg *types.Package) {
+	var interfaces []*types.Named
+	seen := map[*types.Package]bool{}
+	var visit func(p *types.Package)
+	visit = func(p *types.Package) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		scope := p.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			if _, _, ok := inRepo(fset, root, tn.Pos()); !ok {
+				continue
+			}
+			named, ok := tn.Type().(*types.Named)
+			if !ok || named.TypeParams().Len() > 0 {
+				continue
+			}
+			if iface, ok := named.Underlying().(*types.Interface); ok && iface.NumMethods() > 0 {
+				interfaces = append(interfaces, named)
+			}
+		}
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	visit(pkg)
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		named, ok := tn.Type().(*types.Named)
+		if !ok || named.TypeParams().Len() > 0 {
+			continue
+		}
+		if _, ok := named.Underlying().(*types.Interface); ok {
+			continue
+		}
+		ptr := types.NewPointer(named)
+		for _, in := range interfaces {
+			iface := in.Underlying().(*types.Interface)
+			if !types.Implements(named, iface) && !types.Implements(ptr, iface) {
+				continue
+			}
+			for i := 0; i < iface.NumMethods(); i++ {
+				im := iface.Method(i)
+				defPath, defLine, ok := inRepo(fset, root, im.Pos())
+				if !ok {
+					continue
+				}
+				obj, _, _ := types.LookupFieldOrMethod(ptr, true, im.Pkg(), im.Name())
+				m, ok := obj.(*types.Func)
+				if !ok {
+					continue
+				}
+				path, line, ok := inRepo(fset, root, m.Pos())
+				if !ok {
+					continue
+				}
+				out.Encode(ref{
+					Path: path, Line: line, DefPath: defPath, DefLine: defLine,
+					DefName: im.Name(), IsMethod: true, Name: m.Name(),
+				})
+			}
+		}
 	}
 }

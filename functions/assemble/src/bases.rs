@@ -2,12 +2,16 @@
 //! to repository types. An `impl Trait for Type` block links its target
 //! type (or, when the type is not in the repository, the impl itself) to
 //! the trait. A base resolves to a type of the same language family with
-//! that name, preferring the same file, then the same directory; a name
-//! that stays ambiguous is left unresolved.
+//! that name and of a kind that can be a base there (a Rust trait, not an
+//! associated type of the same name), preferring the same file, then the
+//! one the file's imports name (`use crate::ast::Visitor`, `from .core
+//! import Option`: the candidate whose qualified name holds the imported
+//! module's path), then the same directory; a name that stays ambiguous is
+//! left unresolved.
 
 use crate::artifacts::EdgeKind;
 use crate::imports::module_of;
-use doctown_core::{Language, Symbol, SymbolKind};
+use doctown_core::{FileRecord, Import, Language, Symbol, SymbolKind};
 use std::collections::HashMap;
 
 /// The bare type name of a base as written: `a::b::Trait<T>` → `Trait`,
@@ -49,14 +53,43 @@ fn is_type(kind: SymbolKind) -> bool {
     )
 }
 
-/// Types by (family, name).
+/// Whether a type of this kind can be named as a base (a supertype, an
+/// implemented trait or interface, an embedded type) in its language.
+fn can_be_base(language: Language, kind: SymbolKind) -> bool {
+    match language {
+        Language::Rust => kind == SymbolKind::Trait,
+        Language::Python => kind == SymbolKind::Class,
+        Language::TypeScript | Language::Tsx | Language::JavaScript => matches!(
+            kind,
+            SymbolKind::Class | SymbolKind::Interface | SymbolKind::TypeAlias
+        ),
+        Language::Go => true,
+    }
+}
+
+/// Types by (family, name), and each file's imports.
 pub struct TypeIndex<'a> {
     symbols: &'a [Symbol],
     by_name: HashMap<(u8, &'a str), Vec<usize>>,
+    imports: HashMap<&'a str, &'a [Import]>,
+}
+
+/// The name segments of a path: `crate::ast` → `ast`, `./internal/Observable`
+/// → `internal`, `Observable`; `pkg.mod.Type` → `pkg`, `mod`, `Type`.
+fn segments(path: &str) -> Vec<&str> {
+    path.split(['/', '.', ':'])
+        .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
+        .collect()
+}
+
+/// Whether `needle` is a contiguous run of `hay`.
+fn holds(hay: &[&str], needle: &[&str]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 impl<'a> TypeIndex<'a> {
-    pub fn new(symbols: &'a [Symbol]) -> Self {
+    /// The index of `symbols`' types; `files` give each file's imports.
+    pub fn new(symbols: &'a [Symbol], files: &'a [FileRecord]) -> Self {
         let mut by_name: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
         for (i, s) in symbols.iter().enumerate().filter(|(_, s)| is_type(s.kind)) {
             by_name
@@ -64,7 +97,15 @@ impl<'a> TypeIndex<'a> {
                 .or_default()
                 .push(i);
         }
-        TypeIndex { symbols, by_name }
+        let imports = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.imports.as_slice()))
+            .collect();
+        TypeIndex {
+            symbols,
+            by_name,
+            imports,
+        }
     }
 
     /// The type a name written in `from` refers to, if it is unambiguous.
@@ -72,7 +113,46 @@ impl<'a> TypeIndex<'a> {
         let candidates = self
             .by_name
             .get(&(family(from.language), base_name(written)))?;
-        if let [only] = candidates.as_slice() {
+        self.pick(from, written, candidates)
+    }
+
+    /// The type a base written in `from` refers to (`class A(B)`, `impl B
+    /// for A`, `trait A: B`, an embedded `B`): a type of a kind that can be
+    /// a base, if it is unambiguous.
+    pub fn resolve_base(&self, from: &Symbol, written: &str) -> Option<usize> {
+        let candidates: Vec<usize> = self
+            .by_name
+            .get(&(family(from.language), base_name(written)))?
+            .iter()
+            .copied()
+            .filter(|&i| can_be_base(from.language, self.symbols[i].kind))
+            .collect();
+        self.pick(from, written, &candidates)
+    }
+
+    /// The module paths (as segments) that `from`'s file imports `written`
+    /// from: `use a::b::{X}` for `X`, `use a::b` for `b::X`.
+    fn imported_from(&self, from: &Symbol, written: &str) -> Vec<Vec<&'a str>> {
+        let name = base_name(written);
+        let head = written.split(['<', '[', '(']).next().unwrap_or(written);
+        let qualifier = segments(head).first().copied().filter(|q| *q != name);
+        let mut out = Vec::new();
+        for i in self.imports.get(from.path.as_str()).copied().unwrap_or(&[]) {
+            let module = segments(&i.module);
+            if i.names.iter().any(|n| n == name) {
+                out.push(module);
+            } else if let Some(q) = qualifier {
+                let bound = i.alias.as_deref().or(module.last().copied());
+                if i.names.is_empty() && bound == Some(q) {
+                    out.push(module);
+                }
+            }
+        }
+        out
+    }
+
+    fn pick(&self, from: &Symbol, written: &str, candidates: &[usize]) -> Option<usize> {
+        if let [only] = candidates {
             return Some(*only);
         }
         let pick = |pred: &dyn Fn(&Symbol) -> bool| -> Option<usize> {
@@ -84,13 +164,24 @@ impl<'a> TypeIndex<'a> {
             (hits.len() == 1).then(|| hits[0])
         };
         pick(&|s| s.path == from.path)
+            .or_else(|| {
+                let modules = self.imported_from(from, written);
+                if modules.is_empty() {
+                    return None;
+                }
+                pick(&|s| {
+                    let q = segments(&s.qualified_name);
+                    let q = &q[..q.len().saturating_sub(1)];
+                    modules.iter().any(|m| holds(q, m))
+                })
+            })
             .or_else(|| pick(&|s| module_of(&s.path) == module_of(&from.path)))
     }
 }
 
 /// `(subtype, supertype, kind)` for every resolvable base, sorted, distinct.
-pub fn supertype_edges(symbols: &[Symbol]) -> Vec<(usize, usize, EdgeKind)> {
-    let index = TypeIndex::new(symbols);
+pub fn supertype_edges(symbols: &[Symbol], files: &[FileRecord]) -> Vec<(usize, usize, EdgeKind)> {
+    let index = TypeIndex::new(symbols, files);
     let mut edges = Vec::new();
     for (i, s) in symbols
         .iter()
@@ -102,7 +193,7 @@ pub fn supertype_edges(symbols: &[Symbol]) -> Vec<(usize, usize, EdgeKind)> {
             _ => i,
         };
         for base in &s.bases {
-            let Some(to) = index.resolve(s, base) else {
+            let Some(to) = index.resolve_base(s, base) else {
                 continue;
             };
             if to == from {

@@ -12,17 +12,20 @@
 //!   methods;
 //! - Python, TypeScript, JavaScript: a class's methods override same-named
 //!   methods of its bases, transitively; a TS class's methods implement its
-//!   interfaces';
+//!   interfaces'. Constructors (`__init__`, `__new__`, `constructor`) are
+//!   not overrides: a call of one (`super().__init__()`) runs that one;
+//! - Go: methods of any named type (`type F func()`, `type m map[…]`, not
+//!   only structs) count;
 //! - Go, structurally: a type whose methods include every method name of an
 //!   interface implements that interface.
 //!
-//! Names and bases resolve through [`TypeIndex`] (same file, then same
-//! directory, else only when unique); a method with more than
+//! Names and bases resolve through [`TypeIndex`] (same file, then imported
+//! files, then same directory, else only when unique); a method with more than
 //! [`MAX_TARGETS`] implementations gets no dispatch edges, since a
 //! reader learns nothing from a hundred "may call"s.
 
 use crate::bases::TypeIndex;
-use doctown_core::{Language, Symbol, SymbolKind};
+use doctown_core::{FileRecord, Language, Symbol, SymbolKind};
 use std::collections::{BTreeSet, HashMap};
 
 /// Implementations beyond which a method gets no dispatch edges.
@@ -38,10 +41,10 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// Builds the table from the symbols (sorted by id) and each symbol's
-    /// parent index.
-    pub fn new(symbols: &[Symbol], parent_of: &[Option<usize>]) -> Overrides {
-        let types = TypeIndex::new(symbols);
+    /// Builds the table from the symbols (sorted by id), each symbol's
+    /// parent index, and the files (for what each imports).
+    pub fn new(symbols: &[Symbol], parent_of: &[Option<usize>], files: &[FileRecord]) -> Overrides {
+        let types = TypeIndex::new(symbols, files);
         let owner = owners(symbols, parent_of, &types);
         // (owner type, method name) → the method, for every method.
         let mut declared: HashMap<(usize, &str), usize> = HashMap::new();
@@ -54,6 +57,9 @@ impl Overrides {
         let mut supers_of: HashMap<usize, Vec<usize>> = HashMap::new();
         for (m, o) in owner.iter().enumerate() {
             let Some(o) = *o else { continue };
+            if is_constructor(&symbols[m]) {
+                continue;
+            }
             let name = symbols[m].name.as_str();
             let supers = supers_of
                 .entry(o)
@@ -81,6 +87,17 @@ impl Overrides {
     /// there are none (or too many).
     pub fn of(&self, method: usize) -> &[usize] {
         self.targets.get(&method).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every `(method, implementation or override)` pair, sorted.
+    pub fn pairs(&self) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self
+            .targets
+            .iter()
+            .flat_map(|(&base, t)| t.iter().map(move |&m| (base, m)))
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// How many methods have implementations or overrides.
@@ -125,7 +142,17 @@ fn is_owner(kind: SymbolKind) -> bool {
             | SymbolKind::Interface
             | SymbolKind::Class
             | SymbolKind::Struct
+            | SymbolKind::TypeAlias
     )
+}
+
+/// A constructor: calling one runs that one, never a subclass's.
+fn is_constructor(s: &Symbol) -> bool {
+    match s.language {
+        Language::Python => s.name == "__init__" || s.name == "__new__",
+        Language::TypeScript | Language::Tsx | Language::JavaScript => s.name == "constructor",
+        Language::Rust | Language::Go => false,
+    }
 }
 
 /// Every type `owner` derives from through its bases (an impl block's are
@@ -138,7 +165,7 @@ fn ancestors(symbols: &[Symbol], types: &TypeIndex, owner: usize) -> Vec<usize> 
         for t in frontier {
             let s = &symbols[t];
             for base in &s.bases {
-                let Some(b) = types.resolve(s, base) else {
+                let Some(b) = types.resolve_base(s, base) else {
                     continue;
                 };
                 if b != owner && !found.contains(&b) {

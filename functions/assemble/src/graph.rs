@@ -169,7 +169,7 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
     add_containment(&mut g, input);
     add_calls(&mut g, input);
     add_imports(&mut g, &input.files);
-    for (from, to, kind) in supertype_edges(&input.symbols) {
+    for (from, to, kind) in supertype_edges(&input.symbols, &input.files) {
         let (a, b) = (g.symbol_nodes[from], g.symbol_nodes[to]);
         g.graph.add_edge(a, b, Edge::certain(kind, 1.0));
     }
@@ -186,7 +186,7 @@ fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>) {
         .iter()
         .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
         .collect();
-    let overrides = Overrides::new(&input.symbols, &parent_of);
+    let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
     if overrides.is_empty() {
         return;
     }
