@@ -306,8 +306,8 @@ pub fn width(b: &dyn Bound) -> u32 {
     assert_eq!(
         edges(&symbols, &g, Provenance::Dispatch),
         set(&[
-            "crate::width -> crate::char::as_u32",
-            "crate::width -> crate::u8::as_u32"
+            "crate::width -> crate::<char as Bound>::as_u32",
+            "crate::width -> crate::<u8 as Bound>::as_u32"
         ])
     );
 }
@@ -356,6 +356,8 @@ impl Visitor for Translator {
     ]);
     assert_eq!(
         edges(&symbols, &g, Provenance::Dispatch),
-        set(&["crate::ast::visitor::walk -> crate::hir::translate::Translator::visit"])
+        set(&[
+            "crate::ast::visitor::walk -> crate::hir::translate::<Translator as Visitor>::visit"
+        ])
     );
 }
