@@ -117,17 +117,18 @@ type Link = (u32, u32, u32, Provenance);
 /// NewRouter(); r.Handle()`) resolves through that call's callee — linked
 /// in the first pass — and its declared return type. Replaces only links
 /// weaker than a receiver type (`unique_name`) or none.
+///
+/// Links are looked up by binary search in the first pass's list (sorted
+/// by caller and call), not through tables of every link: this pass runs
+/// when the repository's symbols and index are all in memory.
 fn link_returned_receivers(
     index: &Index,
     symbols: &[Symbol],
     mut resolved: Vec<Link>,
 ) -> Vec<Link> {
-    let mut at: HashMap<(u32, u32), usize> = HashMap::new();
-    let mut by_callee: HashMap<(u32, &str), u32> = HashMap::new();
-    for (k, &(i, j, t, _)) in resolved.iter().enumerate() {
-        at.insert((i, j), k);
-        by_callee.insert((i, &*symbols[i as usize].calls[j as usize].callee), t);
-    }
+    resolved.sort_unstable_by_key(|l| (l.0, l.1));
+    // Links this pass gives calls the first pass left unresolved.
+    let mut added: HashMap<(u32, u32), Link> = HashMap::new();
     // A chain links one call per round (`a().b().c()`: `b` once `a` is
     // linked, then `c`); chains longer than this stay partly unknown.
     for _round in 0..4 {
@@ -138,9 +139,8 @@ fn link_returned_receivers(
                     continue;
                 };
                 let (i, j) = (i as u32, j as u32);
-                let weak = at
-                    .get(&(i, j))
-                    .is_none_or(|&k| resolved[k].3 == Provenance::UniqueName);
+                let weak =
+                    link_at(&resolved, &added, i, j).is_none_or(|l| l.3 == Provenance::UniqueName);
                 if !weak || call.kind != CallKind::Method {
                     continue;
                 }
@@ -159,8 +159,14 @@ fn link_returned_receivers(
                     Some(h)
                 })
                 .take(4)
-                .find_map(|h| by_callee.get(&(h as u32, from)));
-                let Some(&p) = p else {
+                .find_map(|h| {
+                    let calls = symbols[h].calls.iter().enumerate().rev();
+                    calls
+                        .filter(|(_, c)| &*c.callee == from)
+                        .find_map(|(k, _)| link_at(&resolved, &added, h as u32, k as u32))
+                        .map(|l| l.2)
+                });
+                let Some(p) = p else {
                     continue;
                 };
                 let Some(ty) = value_type(index, symbols, p as usize, slot) else {
@@ -171,14 +177,12 @@ fn link_returned_receivers(
                     continue;
                 };
                 let link = (i, j, m as u32, Provenance::ReceiverType);
-                match at.get(&(i, j)) {
-                    Some(&k) => resolved[k] = link,
-                    None => {
-                        at.insert((i, j), resolved.len());
-                        resolved.push(link);
+                match resolved.binary_search_by_key(&(i, j), |l| (l.0, l.1)) {
+                    Ok(k) => resolved[k] = link,
+                    Err(_) => {
+                        added.insert((i, j), link);
                     }
                 }
-                by_callee.insert((i, &*call.callee), m as u32);
                 changed = true;
             }
         }
@@ -186,7 +190,16 @@ fn link_returned_receivers(
             break;
         }
     }
+    resolved.extend(added.into_values());
     resolved
+}
+
+/// The link of call `j` of caller `i`, if any.
+fn link_at(resolved: &[Link], added: &HashMap<(u32, u32), Link>, i: u32, j: u32) -> Option<Link> {
+    match resolved.binary_search_by_key(&(i, j), |l| (l.0, l.1)) {
+        Ok(k) => Some(resolved[k]),
+        Err(_) => added.get(&(i, j)).copied(),
+    }
 }
 
 /// `a.b` → (a, b).
