@@ -1,6 +1,6 @@
 //! Computes `EXTRACTOR_FINGERPRINT`: a hash of everything that decides what
-//! the extractor outputs for a file — this crate's source, the core types'
-//! source and the locked tree-sitter crates. A stored extraction is reused
+//! the extractor outputs for a file — this crate's source and data, the
+//! core types' source and the locked tree-sitter crates. A stored extraction is reused
 //! only under the same fingerprint, so any change to the rules, the types
 //! or a grammar invalidates it without anyone remembering to bump a number.
 
@@ -34,6 +34,12 @@ fn main() {
     for dir in [here.join("src"), here.join("../core/src")] {
         println!("cargo:rerun-if-changed={}", dir.display());
         rust_files(&dir, &mut files);
+    }
+    // Data the rules read (the standard library's method names).
+    let data = here.join("data");
+    println!("cargo:rerun-if-changed={}", data.display());
+    if let Ok(entries) = std::fs::read_dir(&data) {
+        files.extend(entries.flatten().map(|e| e.path()));
     }
     files.sort();
     let mut hash = 0xcbf2_9ce4_8422_2325u64;

@@ -23,7 +23,7 @@
 use crate::layout::ProjectLayout;
 use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
-use crate::resolve_rules::{is_common, is_definition, unique};
+use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
 use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind};
 use rayon::prelude::*;
@@ -464,6 +464,10 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.scope.external.contains(q) || self.scope.external.contains(head) {
             return None;
         }
+        // `std::io::Cursor::new(…)`: the standard library needs no import.
+        if self.family() == Family::Rust && matches!(head, "std" | "core" | "alloc") {
+            return None;
+        }
         if let Some(ty) = call.receiver_type.as_deref() {
             return self.by_receiver_type(call, ty);
         }
@@ -491,11 +495,61 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if call.kind != CallKind::Method || is_common(&call.name) {
             return None;
         }
-        unique(
+        if self.family() == Family::Rust && !self.rust_guessable(&call.name) {
+            return None;
+        }
+        let found = unique(
             self.candidates(&call.name)
                 .filter(|&c| self.sym(c).kind == SymbolKind::Method),
-        )
-        .map(with(Provenance::UniqueName))
+        )?;
+        // A method calling a same-named method on another value delegates
+        // (`fn get(&self) { self.inner.get() }`): not a guess to make.
+        if found == self.caller || (self.family() == Family::Rust && !self.rust_reachable(found)) {
+            return None;
+        }
+        Some((found, Provenance::UniqueName))
+    }
+
+    /// Rust: a method name that a standard type has (`all`, `map`,
+    /// `truncate`), or that an imported external trait is named after
+    /// (`use anyhow::Context` → `.context(…)`, `IntoResponse` →
+    /// `.into_response()`), is never guessed from the repository's only
+    /// method of that name.
+    fn rust_guessable(&self, name: &str) -> bool {
+        if is_rust_std_method(name) {
+            return false;
+        }
+        let camel: String = name
+            .split('_')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        !self.scope.external.contains(camel.as_str())
+    }
+
+    /// Rust: a guessed method must belong to the caller's own crate, and not
+    /// implement a trait from outside the repository (whose method other,
+    /// external types have too).
+    fn rust_reachable(&self, method: usize) -> bool {
+        let krate = |s: &Symbol| s.qualified_name.split("::").next().map(str::to_string);
+        if krate(self.sym(method)) != krate(self.sym(self.caller)) {
+            return false;
+        }
+        let Some(parent) = self.index.parent_of[method].map(|p| self.sym(p)) else {
+            return true;
+        };
+        if parent.kind != SymbolKind::Impl || parent.bases.is_empty() {
+            return true;
+        }
+        parent.bases.iter().all(|b| {
+            self.candidates(base_type_name(b))
+                .any(|t| self.sym(t).kind == SymbolKind::Trait)
+        })
     }
 
     fn candidates(
@@ -773,7 +827,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 return Some((found, Provenance::Import));
             }
         }
-        unique(methods.into_iter()).map(with(Provenance::UniqueName))
+        let found = unique(methods.into_iter())?;
+        (family != Family::Rust || self.rust_reachable(found))
+            .then_some((found, Provenance::UniqueName))
     }
 }
 

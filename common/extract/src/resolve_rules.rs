@@ -109,6 +109,19 @@ pub(crate) fn is_common(name: &str) -> bool {
     COMMON_METHODS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
+/// The Rust standard library's method names (`scripts/rust-std-methods.py`
+/// reads them from the toolchain's sources).
+const RUST_STD_METHODS: &str = include_str!("../data/rust_std_methods.txt");
+
+/// Whether a standard-library type or trait has a method of this name.
+pub(crate) fn is_rust_std_method(name: &str) -> bool {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| RUST_STD_METHODS.lines().collect())
+        .contains(name)
+}
+
 /// The only element, if there is exactly one.
 pub(crate) fn unique(mut it: impl Iterator<Item = usize>) -> Option<usize> {
     let first = it.next()?;

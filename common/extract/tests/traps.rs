@@ -170,6 +170,16 @@ fn rust_traps() {
                 "self.describe",
                 "store::names::Key::describe",
             ),
+            // Guessing by name: only in the method's own crate, never a
+            // standard method name, never an external trait's method.
+            (
+                "store::names::guesses",
+                "v.summarize",
+                "store::names::Key::summarize",
+            ),
+            ("app::main::elsewhere", "v.summarize", "?"),
+            ("store::names::guesses", "v.iter().all", "?"),
+            ("store::names::guesses", "v.serialize", "?"),
         ],
     );
     // A closure bound to `get` is not a call of any symbol.

@@ -91,10 +91,13 @@ impl RepoGraph {
 
     /// Whether an edge counts for centrality, degrees and module
     /// dependencies: a confident dependency edge from source code to
-    /// source code.
+    /// source code. A recursive call is not a dependency: a self-loop
+    /// would keep PageRank's walk in place and make any recursive
+    /// function look central.
     pub fn counts(&self, e: petgraph::graph::EdgeReference<'_, Edge>) -> bool {
         let w = e.weight();
-        w.kind.is_dependency()
+        e.source() != e.target()
+            && w.kind.is_dependency()
             && w.is_confident()
             && self.roles[e.source().index()].is_source()
             && self.roles[e.target().index()].is_source()

@@ -216,3 +216,26 @@ fn empty_and_single_symbol_repositories() {
     assert_eq!(out.clusters.clusters.len(), 1);
     assert_eq!(out.graph.nodes.len(), 3); // module ".", file, symbol
 }
+
+/// A recursive call is not a dependency: a function that calls itself
+/// ranks no higher than one that does not, and its degree ignores the loop.
+#[test]
+fn recursion_does_not_make_a_function_central() {
+    use common::{call, file, sym};
+    use doctown_core::{Language::Rust, SymbolKind::Function};
+    let mut walk = sym("src/lib.rs", "crate::walk", Function, Rust);
+    let mut visit = sym("src/lib.rs", "crate::visit", Function, Rust);
+    let mut main = sym("src/lib.rs", "crate::main", Function, Rust);
+    walk.calls = vec![call("walk", Some(&walk))];
+    main.calls = vec![call("walk", Some(&walk)), call("visit", Some(&visit))];
+    visit.calls = Vec::new();
+    let files = vec![file("src/lib.rs", Rust, &[])];
+    let input = AssembleInput::new(vec![walk, visit, main], files, Vec::new(), None);
+    let out = assemble(&input, &AssembleOptions::default()).unwrap();
+    let ctx = |q: &str| out.contexts.iter().find(|c| c.qualified_name == q).unwrap();
+    assert_eq!(
+        ctx("crate::walk").centrality,
+        ctx("crate::visit").centrality
+    );
+    assert_eq!(ctx("crate::walk").called_by.len(), 1);
+}
