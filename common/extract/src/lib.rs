@@ -41,7 +41,10 @@ mod walk;
 
 pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
-pub use resolve::{import_targets, resolve_calls, resolve_stats, ResolveStats};
+pub use resolve::{
+    import_targets, resolve_calls, resolve_calls_and_imports, resolve_stats, ImportTargets,
+    ResolveStats,
+};
 pub use roles::file_role;
 pub use scip::{
     apply_scip, descriptor_name, parse_scip, ScipDocument, ScipError, ScipIndex, ScipOccurrence,

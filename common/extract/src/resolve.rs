@@ -27,7 +27,7 @@ use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique}
 use crate::rust::base_type_name;
 use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Totals of one resolution run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,6 +50,29 @@ pub fn resolve_calls(
     imports_by_path: &HashMap<String, Vec<Import>>,
     layout: &ProjectLayout,
 ) -> ResolveStats {
+    resolve_repository(symbols, imports_by_path, layout, false).0
+}
+
+/// Each file's repository files named by its imports (see
+/// [`import_targets`]).
+pub type ImportTargets = HashMap<String, Vec<String>>;
+
+/// [`resolve_calls`] and [`import_targets`] in one pass: one index, and
+/// one import scope per file for both.
+pub fn resolve_calls_and_imports(
+    symbols: &mut [Symbol],
+    imports_by_path: &HashMap<String, Vec<Import>>,
+    layout: &ProjectLayout,
+) -> (ResolveStats, ImportTargets) {
+    resolve_repository(symbols, imports_by_path, layout, true)
+}
+
+fn resolve_repository(
+    symbols: &mut [Symbol],
+    imports_by_path: &HashMap<String, Vec<Import>>,
+    layout: &ProjectLayout,
+    with_targets: bool,
+) -> (ResolveStats, ImportTargets) {
     // Callers grouped in runs of one file (symbols come in path order), so
     // each run builds its file's import scope once; runs resolve in parallel.
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
@@ -61,21 +84,25 @@ pub fn resolve_calls(
     }
     // (caller, call, callee) indices of the resolved calls: small, so the
     // parallel collect stays cheap next to the symbols themselves.
-    let resolved: Vec<Link> = {
+    let (resolved, targets): (Vec<Link>, ImportTargets) = {
         let symbols: &[Symbol] = symbols;
         let mut index = Index::build(symbols);
         index.add_files(imports_by_path.keys().map(String::as_str));
         let origins = OriginCache::default();
         let no_imports = Vec::new();
-        let resolved: Vec<Link> = runs
-            .into_par_iter()
-            .filter(|run| symbols[run.clone()].iter().any(|s| !s.calls.is_empty()))
-            .flat_map_iter(|run| {
+        let per_file: Vec<FileLinks> = runs
+            .par_iter()
+            .filter(|run| {
+                let has_imports =
+                    with_targets && imports_by_path.contains_key(&symbols[run.start].path);
+                has_imports || symbols[(*run).clone()].iter().any(|s| !s.calls.is_empty())
+            })
+            .map(|run| {
                 let first = &symbols[run.start];
                 let imports = imports_by_path.get(&first.path).unwrap_or(&no_imports);
                 let scope = file_scope(&index, layout, &first.path, first.language, imports);
                 let mut out = Vec::new();
-                for i in run {
+                for i in run.clone() {
                     let resolver = Resolver {
                         index: &index,
                         scope: &scope,
@@ -89,10 +116,31 @@ pub fn resolve_calls(
                         }
                     }
                 }
-                out
+                let files = (with_targets && imports_by_path.contains_key(&first.path))
+                    .then(|| (first.path.clone(), scope_files(&scope, &first.path)));
+                (out, files)
             })
             .collect();
-        link_returned_receivers(&index, symbols, resolved)
+        let mut resolved = Vec::with_capacity(per_file.iter().map(|(l, _)| l.len()).sum());
+        let mut targets = ImportTargets::new();
+        for (links, files) in per_file {
+            resolved.extend(links);
+            targets.extend(files);
+        }
+        if with_targets {
+            // Files without symbols: their scopes, with the same index.
+            let rest: Vec<(&String, &Vec<Import>)> = imports_by_path
+                .iter()
+                .filter(|(path, _)| !targets.contains_key(*path))
+                .collect();
+            targets.par_extend(rest.into_par_iter().filter_map(|(path, imports)| {
+                let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+                let language = doctown_core::Language::from_extension(ext)?;
+                let scope = file_scope(&index, layout, path, language, imports);
+                Some((path.clone(), scope_files(&scope, path)))
+            }));
+        }
+        (link_returned_receivers(&index, symbols, resolved), targets)
     };
     for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
         call.resolved = None;
@@ -107,20 +155,24 @@ pub fn resolve_calls(
         call.provenance = Some(how);
         call.confidence = Some(how.confidence_in(language));
     }
-    resolve_stats(symbols)
+    (resolve_stats(symbols), targets)
 }
 
 /// (caller, call, callee, how) of one resolved call site.
 type Link = (u32, u32, u32, Provenance);
+
+/// One file's links, and its path with the files its imports name.
+type FileLinks = (Vec<Link>, Option<(String, Vec<String>)>);
 
 /// Second pass: a method call on a value another call returned (`r :=
 /// NewRouter(); r.Handle()`) resolves through that call's callee — linked
 /// in the first pass — and its declared return type. Replaces only links
 /// weaker than a receiver type (`unique_name`) or none.
 ///
-/// Links are looked up by binary search in the first pass's list (sorted
-/// by caller and call), not through tables of every link: this pass runs
-/// when the repository's symbols and index are all in memory.
+/// Links are found by binary search in the first pass's list (sorted by
+/// caller and call), and a caller's links by callee text are tabled only
+/// while that caller (or a function nested in it) is being linked: this
+/// pass runs when the repository's symbols and index are all in memory.
 fn link_returned_receivers(
     index: &Index,
     symbols: &[Symbol],
@@ -128,19 +180,27 @@ fn link_returned_receivers(
 ) -> Vec<Link> {
     resolved.sort_unstable_by_key(|l| (l.0, l.1));
     // Links this pass gives calls the first pass left unresolved.
-    let mut added: HashMap<(u32, u32), Link> = HashMap::new();
+    let mut added: BTreeMap<(u32, u32), Link> = BTreeMap::new();
     // A chain links one call per round (`a().b().c()`: `b` once `a` is
     // linked, then `c`); chains longer than this stay partly unknown.
     for _round in 0..4 {
         let mut changed = false;
+        // Callee text → linked target, for the caller and its enclosing
+        // functions (symbols come in pre-order: parents first).
+        let mut tables: Vec<(usize, HashMap<&str, u32>)> = Vec::new();
         for (i, s) in symbols.iter().enumerate() {
+            if !s.calls.iter().any(|c| c.receiver_from.is_some()) {
+                continue;
+            }
+            let chain = holders(index, symbols, i);
+            tables.retain(|(h, _)| chain.contains(h));
             for (j, call) in s.calls.iter().enumerate() {
                 let Some(from) = call.receiver_from.as_deref() else {
                     continue;
                 };
-                let (i, j) = (i as u32, j as u32);
-                let weak =
-                    link_at(&resolved, &added, i, j).is_none_or(|l| l.3 == Provenance::UniqueName);
+                let (i32, j32) = (i as u32, j as u32);
+                let weak = link_at(&resolved, &added, i32, j32)
+                    .is_none_or(|l| l.3 == Provenance::UniqueName);
                 if !weak || call.kind != CallKind::Method {
                     continue;
                 }
@@ -152,19 +212,15 @@ fn link_returned_receivers(
                 };
                 // The call may be the enclosing function's (`const f = () =>
                 // subscriber.next()` inside the callback that bound it).
-                let mut holder = Some(i as usize);
-                let p = std::iter::from_fn(|| {
-                    let h = holder?;
-                    holder = index.parent_of[h].filter(|&p| symbols[p].kind.is_callable());
-                    Some(h)
-                })
-                .take(4)
-                .find_map(|h| {
-                    let calls = symbols[h].calls.iter().enumerate().rev();
-                    calls
-                        .filter(|(_, c)| &*c.callee == from)
-                        .find_map(|(k, _)| link_at(&resolved, &added, h as u32, k as u32))
-                        .map(|l| l.2)
+                let p = chain.iter().find_map(|&h| {
+                    let at = match tables.iter().position(|(t, _)| *t == h) {
+                        Some(at) => at,
+                        None => {
+                            tables.push((h, callee_links(symbols, &resolved, &added, h)));
+                            tables.len() - 1
+                        }
+                    };
+                    tables[at].1.get(from).copied()
                 });
                 let Some(p) = p else {
                     continue;
@@ -176,12 +232,15 @@ fn link_returned_receivers(
                 let Some(m) = method_of_types(index, family, vec![&ty], &call.name, &s.path) else {
                     continue;
                 };
-                let link = (i, j, m as u32, Provenance::ReceiverType);
-                match resolved.binary_search_by_key(&(i, j), |l| (l.0, l.1)) {
+                let link = (i32, j32, m as u32, Provenance::ReceiverType);
+                match resolved.binary_search_by_key(&(i32, j32), |l| (l.0, l.1)) {
                     Ok(k) => resolved[k] = link,
                     Err(_) => {
-                        added.insert((i, j), link);
+                        added.insert((i32, j32), link);
                     }
+                }
+                if let Some((_, table)) = tables.iter_mut().find(|(t, _)| *t == i) {
+                    table.insert(&call.callee, m as u32);
                 }
                 changed = true;
             }
@@ -194,12 +253,43 @@ fn link_returned_receivers(
     resolved
 }
 
+/// A caller and up to three functions enclosing it, innermost first.
+fn holders(index: &Index, symbols: &[Symbol], caller: usize) -> Vec<usize> {
+    let mut chain = vec![caller];
+    while chain.len() < 4 {
+        match index.parent_of[chain[chain.len() - 1]] {
+            Some(p) if symbols[p].kind.is_callable() => chain.push(p),
+            _ => break,
+        }
+    }
+    chain
+}
+
 /// The link of call `j` of caller `i`, if any.
-fn link_at(resolved: &[Link], added: &HashMap<(u32, u32), Link>, i: u32, j: u32) -> Option<Link> {
+fn link_at(resolved: &[Link], added: &BTreeMap<(u32, u32), Link>, i: u32, j: u32) -> Option<Link> {
     match resolved.binary_search_by_key(&(i, j), |l| (l.0, l.1)) {
         Ok(k) => Some(resolved[k]),
         Err(_) => added.get(&(i, j)).copied(),
     }
+}
+
+/// Caller `h`'s linked calls by callee text (the last link of a text wins).
+fn callee_links<'s>(
+    symbols: &'s [Symbol],
+    resolved: &[Link],
+    added: &BTreeMap<(u32, u32), Link>,
+    h: usize,
+) -> HashMap<&'s str, u32> {
+    let h32 = h as u32;
+    let start = resolved.partition_point(|l| l.0 < h32);
+    let end = resolved.partition_point(|l| l.0 <= h32);
+    let firsts = resolved[start..end].iter();
+    let seconds = added.range((h32, 0)..(h32 + 1, 0)).map(|(_, l)| l);
+    let calls = &symbols[h].calls;
+    firsts
+        .chain(seconds)
+        .map(|l| (&*calls[l.1 as usize].callee, l.2))
+        .collect()
 }
 
 /// `a.b` → (a, b).
@@ -339,35 +429,35 @@ pub fn import_targets(
     symbols: &[Symbol],
     imports_by_path: &HashMap<String, Vec<Import>>,
     layout: &ProjectLayout,
-) -> HashMap<String, Vec<String>> {
+) -> ImportTargets {
     let mut index = Index::build(symbols);
     index.add_files(imports_by_path.keys().map(String::as_str));
-    let language_of: HashMap<&str, doctown_core::Language> = imports_by_path
-        .keys()
-        .filter_map(|p| {
-            let ext = p.rsplit_once('.').map_or("", |(_, e)| e);
-            Some((p.as_str(), doctown_core::Language::from_extension(ext)?))
-        })
-        .collect();
     imports_by_path
         .par_iter()
         .filter_map(|(path, imports)| {
-            let language = *language_of.get(path.as_str())?;
+            let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+            let language = doctown_core::Language::from_extension(ext)?;
             let scope = file_scope(&index, layout, path, language, imports);
-            let mut files: Vec<String> = scope
-                .names
-                .values()
-                .flat_map(|bound| bound.iter().map(|(f, _)| *f))
-                .chain(scope.modules.values().flatten().copied())
-                .chain(scope.globs.iter().copied())
-                .filter(|f| *f != path.as_str())
-                .map(str::to_string)
-                .collect();
-            files.sort();
-            files.dedup();
-            Some((path.clone(), files))
+            Some((path.clone(), scope_files(&scope, path)))
         })
         .collect()
+}
+
+/// The repository files a file's import scope binds, sorted, the file
+/// itself left out.
+fn scope_files(scope: &FileScope, path: &str) -> Vec<String> {
+    let mut files: Vec<String> = scope
+        .names
+        .values()
+        .flat_map(|bound| bound.iter().map(|(f, _)| *f))
+        .chain(scope.modules.values().flatten().copied())
+        .chain(scope.globs.iter().copied())
+        .filter(|f| *f != path)
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 struct Resolver<'r, 'a> {
@@ -516,27 +606,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
     /// `.into_response()`), is never guessed from the repository's only
     /// method of that name.
     fn rust_guessable(&self, name: &str) -> bool {
-        if is_rust_std_method(name) {
-            return false;
-        }
-        let camel: String = name
-            .split('_')
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect();
-        !self.scope.external.contains(camel.as_str())
+        !is_rust_std_method(name) && !self.scope.external_methods.contains(name)
     }
 
     /// Rust: a guessed method must belong to the caller's own crate, and not
     /// implement a trait from outside the repository (whose method other,
     /// external types have too).
     fn rust_reachable(&self, method: usize) -> bool {
-        let krate = |s: &Symbol| s.qualified_name.split("::").next().map(str::to_string);
+        let krate = |s: &'a Symbol| s.qualified_name.split("::").next();
         if krate(self.sym(method)) != krate(self.sym(self.caller)) {
             return false;
         }

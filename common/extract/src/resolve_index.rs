@@ -274,12 +274,28 @@ impl<'a> Index<'a> {
     }
 }
 
+/// `IntoResponse` → `into_response`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 /// What the names bound by one file's imports refer to.
 pub(crate) struct FileScope<'a> {
     pub layout: &'a ProjectLayout,
     /// Local names bound to something outside the repository (an external
     /// crate, package or module, or a name imported from one).
     pub external: HashSet<String>,
+    /// The snake_case forms of the capitalised external names (`Context`
+    /// → `context`, `IntoResponse` → `into_response`): the methods an
+    /// imported trait is usually named after.
+    pub external_methods: HashSet<String>,
     /// Local name → (files, name in those files).
     pub names: HashMap<String, Vec<(&'a str, String)>>,
     /// Local name of a module binding → its files.
@@ -293,6 +309,7 @@ impl<'a> FileScope<'a> {
         FileScope {
             layout,
             external: HashSet::default(),
+            external_methods: HashSet::default(),
             names: HashMap::default(),
             modules: HashMap::default(),
             globs: Vec::new(),
@@ -303,6 +320,9 @@ impl<'a> FileScope<'a> {
     pub fn bind_external(&mut self, local: &str) {
         if !local.is_empty() && local != "*" {
             self.external.insert(local.to_string());
+            if local.starts_with(char::is_uppercase) {
+                self.external_methods.insert(snake_case(local));
+            }
         }
     }
 

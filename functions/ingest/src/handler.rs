@@ -96,11 +96,12 @@ impl IngestHandler {
         }
         // The list grew by doubling; resolution's tables come next.
         symbols.shrink_to_fit();
-        doctown_extract::resolve_calls(&mut symbols, &imports, &layout);
+        // One pass links calls and names each file's imported files.
+        let (_, mut targets) =
+            doctown_extract::resolve_calls_and_imports(&mut symbols, &imports, &layout);
         let linked = crate::scip::link_by_scip(&fetched.root, &options, &mut symbols)?;
         let stats = doctown_extract::resolve_stats(&symbols);
         totals.calls_scip = linked.linked + linked.added;
-        let mut targets = doctown_extract::import_targets(&symbols, &imports, &layout);
         let mut files_jsonl = Vec::new();
         for mut file in files {
             file.import_files = Some(targets.remove(&file.path).unwrap_or_default());
