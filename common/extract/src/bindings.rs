@@ -127,8 +127,7 @@ fn bind_typed(pattern: Node, ty: Option<String>, cx: &mut Cx) {
 /// `run(Self::step)`, `on(handler)`, `callback=f`, `self.method`.
 fn references(arguments: Node, cx: &mut Cx, path_kind: &str, member_kind: &str) {
     let mut cursor = arguments.walk();
-    let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
-    for arg in args {
+    for arg in arguments.named_children(&mut cursor) {
         let arg = match arg.kind() {
             "keyword_argument" => match arg.child_by_field_name("value") {
                 Some(v) => v,

@@ -27,6 +27,7 @@ use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique}
 use crate::rust::base_type_name;
 use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 /// Totals of one resolution run.
@@ -187,7 +188,7 @@ fn link_returned_receivers(
         let mut changed = false;
         // Callee text → linked target, for the caller and its enclosing
         // functions (symbols come in pre-order: parents first).
-        let mut tables: Vec<(usize, HashMap<&str, u32>)> = Vec::new();
+        let mut tables: Vec<(usize, FxHashMap<&str, u32>)> = Vec::new();
         for (i, s) in symbols.iter().enumerate() {
             if !s.calls.iter().any(|c| c.receiver_from.is_some()) {
                 continue;
@@ -279,7 +280,7 @@ fn callee_links<'s>(
     resolved: &[Link],
     added: &BTreeMap<(u32, u32), Link>,
     h: usize,
-) -> HashMap<&'s str, u32> {
+) -> FxHashMap<&'s str, u32> {
     let h32 = h as u32;
     let start = resolved.partition_point(|l| l.0 < h32);
     let end = resolved.partition_point(|l| l.0 <= h32);
@@ -474,7 +475,7 @@ struct Resolver<'r, 'a> {
 /// Keyed by (file, hash of the name, call kind, hops left): no allocation
 /// per lookup, and 64-bit name hashes do not collide within a repository
 /// in practice.
-type OriginCache<'a> = std::sync::Mutex<HashMap<(&'a str, u64, CallKind, u8), Option<usize>>>;
+type OriginCache<'a> = std::sync::Mutex<FxHashMap<(&'a str, u64, CallKind, u8), Option<usize>>>;
 
 fn name_hash(name: &str) -> u64 {
     use std::hash::{BuildHasher, Hasher};

@@ -40,6 +40,10 @@ pub fn collapse(text: &str, cap: usize) -> String {
 
 /// Removes all whitespace and stops at `cap` characters (appending `…`).
 pub fn compact(text: &str, cap: usize) -> String {
+    // Most callees are short and unspaced: one exact allocation.
+    if text.len() <= cap && !text.contains(char::is_whitespace) {
+        return text.to_string();
+    }
     // Sized up front: these strings live until the repository is resolved,
     // and growing by pushes would leave up to half of each unused.
     let mut out = String::with_capacity(text.len().min(cap.saturating_mul(4)) + '…'.len_utf8());

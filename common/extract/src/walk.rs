@@ -9,7 +9,8 @@ use doctown_core::{
     ByteRange, CallKind, CallSite, Import, Language, Position, Span, Symbol, SymbolId, SymbolKind,
     Visibility,
 };
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// One language's rules: which nodes lead a declaration (comments,
@@ -82,13 +83,13 @@ pub(crate) struct Cx<'t, 's> {
     ancestors: Vec<Node<'t>>,
     runs: Vec<Vec<Node<'t>>>,
     preceding: Vec<Vec<Node<'t>>>,
-    seen_calls: HashSet<(usize, String, u32)>,
+    seen_calls: FxHashSet<(usize, String, u32)>,
     /// Names bound inside each callable (parameters, locals) with the type
     /// the code states for them, if any.
-    locals: HashMap<usize, HashMap<String, Option<String>>>,
+    locals: FxHashMap<usize, FxHashMap<String, Option<String>>>,
     /// (type name, field name) → the field's declared type: struct fields,
     /// class attributes, `self.x = Foo()` in a method.
-    pub field_types: HashMap<(String, String), String>,
+    pub field_types: FxHashMap<(String, String), String>,
 }
 
 impl<'t, 's> Cx<'t, 's> {
@@ -113,9 +114,9 @@ impl<'t, 's> Cx<'t, 's> {
             ancestors: Vec::new(),
             runs: vec![Vec::new()],
             preceding: vec![Vec::new()],
-            seen_calls: HashSet::new(),
-            locals: HashMap::new(),
-            field_types: HashMap::new(),
+            seen_calls: FxHashSet::default(),
+            locals: FxHashMap::default(),
+            field_types: FxHashMap::default(),
         }
     }
 
