@@ -51,6 +51,7 @@ if [ "$CI" = 1 ]; then LANGS="python"; MIN_P="${MIN_P:-0.9}"; fi
 
 EVAL="$DOCTOWN_CACHE/eval"
 DL="$EVAL/dl"
+source scripts/eval-fetch.sh
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$EVAL" "$DL" "$EVAL/repos" "$EVAL/index"
@@ -130,14 +131,8 @@ rust_repo() { # crate-version from the cargo registry
 }
 
 go_repo() { # Debian golang-*-dev package → the Go package directory inside it
-  local deb="$1" import_path="$2" dir="$EVAL/repos/$1"
-  if [ ! -d "$dir" ]; then
-    mkdir -p "$DL/deb" "$dir.tmp"
-    (cd "$DL/deb" && (apt-get download "$deb" >/dev/null 2>&1 \
-      || (apt-get update -qq >/dev/null 2>&1 && apt-get download "$deb" >/dev/null)))
-    dpkg -x "$(ls "$DL"/deb/"$deb"_*.deb | head -1)" "$dir.tmp"
-    cp -r "$dir.tmp/usr/share/gocode/src/$import_path" "$dir" && rm -rf "$dir.tmp"
-  fi
+  local import_path="$2" dir="$EVAL/repos/$1"
+  fetch_go_deb "$1" "$import_path" "$dir"
   # The reference type-checks with GOPATH: the package at its import path.
   mkdir -p "$EVAL/gopath/src/$(dirname "$import_path")"
   ln -sfn "$dir" "$EVAL/gopath/src/$import_path"

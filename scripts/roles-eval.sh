@@ -33,6 +33,7 @@ done
 
 EVAL="$DOCTOWN_CACHE/eval"
 DL="$EVAL/dl"
+source scripts/eval-fetch.sh
 REPOS="$EVAL/roles-repos"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -98,15 +99,8 @@ crate_repo() { # name-version → directory (the .crate from crates.io)
   echo "$dir"
 }
 go_repo() { # Debian golang-*-dev package, import path → directory in a GOPATH
-  local deb="$1" import_path="$2" dir="$EVAL/roles-gopath/src/$2"
-  if [ ! -d "$dir" ]; then
-    mkdir -p "$DL/deb" "$dir.tmp"
-    (cd "$DL/deb" && (apt-get download "$deb" >/dev/null 2>&1 \
-      || (apt-get update -qq >/dev/null 2>&1 && apt-get download "$deb" >/dev/null)))
-    dpkg -x "$(ls "$DL"/deb/"$deb"_*.deb | head -1)" "$dir.tmp"
-    mkdir -p "$(dirname "$dir")"
-    cp -r "$dir.tmp/usr/share/gocode/src/$import_path" "$dir" && rm -rf "$dir.tmp"
-  fi
+  local dir="$EVAL/roles-gopath/src/$2"
+  fetch_go_deb "$1" "$2" "$dir"
   echo "$dir"
 }
 
