@@ -90,7 +90,12 @@ fn resolve_repository(
         let mut index = Index::build(symbols);
         index.add_files(imports_by_path.keys().map(String::as_str));
         let origins = OriginCache::default();
-        let no_imports = Vec::new();
+        let shared = Shared {
+            index: &index,
+            layout,
+            imports: imports_by_path,
+            origins: &origins,
+        };
         let per_file: Vec<FileLinks> = runs
             .par_iter()
             .filter(|run| {
@@ -98,29 +103,7 @@ fn resolve_repository(
                     with_targets && imports_by_path.contains_key(&symbols[run.start].path);
                 has_imports || symbols[(*run).clone()].iter().any(|s| !s.calls.is_empty())
             })
-            .map(|run| {
-                let first = &symbols[run.start];
-                let imports = imports_by_path.get(&first.path).unwrap_or(&no_imports);
-                let scope = file_scope(&index, layout, &first.path, first.language, imports);
-                let mut out = Vec::new();
-                for i in run.clone() {
-                    let resolver = Resolver {
-                        index: &index,
-                        scope: &scope,
-                        caller: i,
-                        imports: imports_by_path,
-                        origins: &origins,
-                    };
-                    for (j, call) in symbols[i].calls.iter().enumerate() {
-                        if let Some((target, how)) = resolver.resolve(call) {
-                            out.push((i as u32, j as u32, target as u32, how));
-                        }
-                    }
-                }
-                let files = (with_targets && imports_by_path.contains_key(&first.path))
-                    .then(|| (first.path.clone(), scope_files(&scope, &first.path)));
-                (out, files)
-            })
+            .map(|run| shared.file_links(run.clone(), with_targets))
             .collect();
         let mut resolved = Vec::with_capacity(per_file.iter().map(|(l, _)| l.len()).sum());
         let mut targets = ImportTargets::new();
@@ -129,17 +112,7 @@ fn resolve_repository(
             targets.extend(files);
         }
         if with_targets {
-            // Files without symbols: their scopes, with the same index.
-            let rest: Vec<(&String, &Vec<Import>)> = imports_by_path
-                .iter()
-                .filter(|(path, _)| !targets.contains_key(*path))
-                .collect();
-            targets.par_extend(rest.into_par_iter().filter_map(|(path, imports)| {
-                let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-                let language = doctown_core::Language::from_extension(ext)?;
-                let scope = file_scope(&index, layout, path, language, imports);
-                Some((path.clone(), scope_files(&scope, path)))
-            }));
+            shared.add_targets_of_files_without_symbols(&mut targets);
         }
         (link_returned_receivers(&index, symbols, resolved), targets)
     };
@@ -157,6 +130,67 @@ fn resolve_repository(
         call.confidence = Some(how.confidence_in(language));
     }
     (resolve_stats(symbols), targets)
+}
+
+/// What every file's resolution shares: the index, the manifests' layout,
+/// every file's imports and the memo of re-export walks.
+struct Shared<'a> {
+    index: &'a Index<'a>,
+    layout: &'a ProjectLayout,
+    imports: &'a HashMap<String, Vec<Import>>,
+    origins: &'a OriginCache<'a>,
+}
+
+impl Shared<'_> {
+    /// The links of the calls of one file's symbols (`run`), under the
+    /// file's import scope; with `with_targets`, also the files its imports
+    /// name.
+    fn file_links(&self, run: std::ops::Range<usize>, with_targets: bool) -> FileLinks {
+        let symbols = self.index.symbols;
+        let first = &symbols[run.start];
+        let no_imports = Vec::new();
+        let imports = self.imports.get(&first.path).unwrap_or(&no_imports);
+        let scope = file_scope(
+            self.index,
+            self.layout,
+            &first.path,
+            first.language,
+            imports,
+        );
+        let mut out = Vec::new();
+        for i in run {
+            let resolver = Resolver {
+                index: self.index,
+                scope: &scope,
+                caller: i,
+                imports: self.imports,
+                origins: self.origins,
+            };
+            for (j, call) in symbols[i].calls.iter().enumerate() {
+                if let Some((target, how)) = resolver.resolve(call) {
+                    out.push((i as u32, j as u32, target as u32, how));
+                }
+            }
+        }
+        let files = (with_targets && self.imports.contains_key(&first.path))
+            .then(|| (first.path.clone(), scope_files(&scope, &first.path)));
+        (out, files)
+    }
+
+    /// Import targets of the files that have imports but no symbols.
+    fn add_targets_of_files_without_symbols(&self, targets: &mut ImportTargets) {
+        let rest: Vec<(&String, &Vec<Import>)> = self
+            .imports
+            .iter()
+            .filter(|(path, _)| !targets.contains_key(*path))
+            .collect();
+        targets.par_extend(rest.into_par_iter().filter_map(|(path, imports)| {
+            let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+            let language = doctown_core::Language::from_extension(ext)?;
+            let scope = file_scope(self.index, self.layout, path, language, imports);
+            Some((path.clone(), scope_files(&scope, path)))
+        }));
+    }
 }
 
 /// (caller, call, callee, how) of one resolved call site.
@@ -213,17 +247,15 @@ fn link_returned_receivers(
                 };
                 // The call may be the enclosing function's (`const f = () =>
                 // subscriber.next()` inside the callback that bound it).
-                let p = chain.iter().find_map(|&h| {
-                    let at = match tables.iter().position(|(t, _)| *t == h) {
-                        Some(at) => at,
-                        None => {
-                            tables.push((h, callee_links(symbols, &resolved, &added, h)));
-                            tables.len() - 1
-                        }
+                let found = chain.iter().find_map(|&h| {
+                    let links = LinkView {
+                        symbols,
+                        resolved: &resolved,
+                        added: &added,
                     };
-                    tables[at].1.get(from).copied()
+                    links.table(&mut tables, h).get(from).copied()
                 });
-                let Some(p) = p else {
+                let Some(p) = found else {
                     continue;
                 };
                 let Some(ty) = value_type(index, symbols, p as usize, slot) else {
@@ -252,6 +284,31 @@ fn link_returned_receivers(
     }
     resolved.extend(added.into_values());
     resolved
+}
+
+/// The links made so far, read by caller.
+struct LinkView<'v, 's> {
+    symbols: &'s [Symbol],
+    resolved: &'v [Link],
+    added: &'v BTreeMap<(u32, u32), Link>,
+}
+
+impl<'s> LinkView<'_, 's> {
+    /// Caller `h`'s table of links by callee text, made on first use.
+    fn table<'t>(
+        &self,
+        tables: &'t mut Vec<(usize, FxHashMap<&'s str, u32>)>,
+        h: usize,
+    ) -> &'t FxHashMap<&'s str, u32> {
+        let at = match tables.iter().position(|(t, _)| *t == h) {
+            Some(at) => at,
+            None => {
+                tables.push((h, callee_links(self.symbols, self.resolved, self.added, h)));
+                tables.len() - 1
+            }
+        };
+        &tables[at].1
+    }
 }
 
 /// A caller and up to three functions enclosing it, innermost first.
