@@ -161,6 +161,30 @@ fn wait_until(
     }
 }
 
+/// Waits for the job to end and for every unit to settle: a duplicate
+/// delivery that started before the job ended (its message redelivered
+/// while the first run was still going) is still running then, and records
+/// its outcome moments later.
+fn wait_settled(store: &dyn ObjectStore, job: &JobId) -> JobState {
+    wait_for_job(store, job, Duration::from_secs(45), POLL).unwrap();
+    wait_until(
+        store,
+        job,
+        Duration::from_secs(30),
+        "every unit to settle",
+        |s| {
+            Stage::ALL.into_iter().all(|stage| {
+                let st = s.stage(stage);
+                st.status != StageStatus::Running
+                    && st
+                        .shards
+                        .values()
+                        .all(|sh| sh.status != StageStatus::Running)
+            })
+        },
+    )
+}
+
 /// Attempts recorded per stage (shards and fan-in summed).
 fn attempts(state: &JobState) -> BTreeMap<Stage, u32> {
     Stage::ALL
@@ -326,7 +350,7 @@ fn the_server_killed_and_restarted_mid_job_loses_nothing() {
     proxy.kill();
     std::thread::sleep(OUTAGE);
     proxy.restart();
-    let state = wait_for_job(observer.as_ref(), &job, Duration::from_secs(45), POLL).unwrap();
+    let state = wait_settled(observer.as_ref(), &job);
     let done = first_kill.elapsed();
     let runs = workers.runs();
     let handled = workers.stop();
@@ -400,7 +424,7 @@ fn s3_slowdown_and_internal_errors_are_retried_with_backoff() {
         |s| s.stage(Stage::Ingest).status == StageStatus::Succeeded,
     );
     proxy.fail_for(STORM, 2);
-    let state = wait_for_job(d.store.as_ref(), &job, Duration::from_secs(45), POLL).unwrap();
+    let state = wait_settled(d.store.as_ref(), &job);
     let took = submitted.elapsed();
     let runs = workers.runs();
     let handled = workers.stop();
@@ -469,9 +493,9 @@ fn a_lapsed_visibility_timeout_makes_a_harmless_duplicate() {
     let state = wait_for_job(d.store.as_ref(), &job, Duration::from_secs(45), POLL).unwrap();
     // A late duplicate, if any, would show up now.
     std::thread::sleep(Duration::from_secs(2));
+    let after = wait_settled(d.store.as_ref(), &job);
     let runs = workers.runs();
     let handled = workers.stop();
-    let after = load_state(d.store.as_ref(), &job).unwrap().unwrap();
     let rerun = assert_survived(&d, d.store.as_ref(), &job, &after);
     let recorded = attempts(&after);
     println!(
