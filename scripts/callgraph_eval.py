@@ -71,18 +71,26 @@ def packed_ints(buf):
     return out
 
 
-def read_scip(path):
-    """{relative path: [(line0, symbol, roles)]} of a SCIP index."""
-    data = open(path, "rb").read()
-    documents = {}
-    for num, wire, value in fields(data):
+def scip_documents(path):
+    """(relative path without "./", or None; the document's fields) for
+    each document of a SCIP index."""
+    for num, wire, value in fields(open(path, "rb").read()):
         if num != 2 or wire != 2:
             continue
-        rel, occurrences = None, []
-        for dn, dw, dv in fields(value):
-            if dn == 1 and dw == 2:
-                rel = dv.decode("utf-8", "replace")
-            elif dn == 2 and dw == 2:
+        doc = list(fields(value))
+        rel = next((dv.decode("utf-8", "replace") for dn, dw, dv in doc if dn == 1 and dw == 2), None)
+        if rel is not None and rel.startswith("./"):
+            rel = rel[2:]
+        yield rel, doc
+
+
+def read_scip(path):
+    """{relative path: [(line0, symbol, roles)]} of a SCIP index."""
+    documents = {}
+    for rel, doc in scip_documents(path):
+        occurrences = []
+        for dn, dw, dv in doc:
+            if dn == 2 and dw == 2:
                 line, col, symbol, roles = None, 0, "", 0
                 for on, ow, ov in fields(dv):
                     if on == 1 and ow == 2 and line is None:
@@ -97,7 +105,7 @@ def read_scip(path):
                 if line is not None and symbol:
                     occurrences.append((line, col, symbol, roles))
         if rel is not None:
-            documents[rel.lstrip("./") if rel.startswith("./") else rel] = occurrences
+            documents[rel] = occurrences
     return documents
 
 

@@ -47,6 +47,7 @@ from callgraph_eval import (  # noqa: E402
     read_scip,
     read_symbols,
     reference_edges,
+    scip_documents,
     reference_edges_from_uses,
 )
 
@@ -54,17 +55,8 @@ from callgraph_eval import (  # noqa: E402
 def scip_implementations(path):
     """[(document path or None, symbol, implemented symbol)] of a SCIP index."""
     out = []
-    for num, wire, value in fields(open(path, "rb").read()):
-        if num != 2 or wire != 2:
-            continue
-        rel, infos = None, []
-        for dn, dw, dv in fields(value):
-            if dn == 1 and dw == 2:
-                rel = dv.decode("utf-8", "replace")
-            elif dn == 3 and dw == 2:
-                infos.append(dv)
-        if rel is not None and rel.startswith("./"):
-            rel = rel[2:]
+    for rel, doc in scip_documents(path):
+        infos = [dv for dn, dw, dv in doc if dn == 3 and dw == 2]
         for info in infos:
             symbol, targets = None, []
             for sn, sw, sv in fields(info):

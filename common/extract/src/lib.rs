@@ -42,8 +42,7 @@ mod walk;
 pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
 pub use resolve::{
-    import_targets, resolve_calls, resolve_calls_and_imports, resolve_stats, ImportTargets,
-    ResolveStats,
+    resolve_calls, resolve_calls_and_imports, resolve_stats, ImportTargets, ResolveStats,
 };
 pub use roles::file_role;
 pub use scip::{

@@ -54,12 +54,13 @@ pub fn resolve_calls(
     resolve_repository(symbols, imports_by_path, layout, false).0
 }
 
-/// Each file's repository files named by its imports (see
-/// [`import_targets`]).
+/// Each file's repository files named by its imports (through the same
+/// bindings call resolution uses), sorted, the file itself left out.
+/// Files without symbols (an index of re-exports) count on both sides.
 pub type ImportTargets = HashMap<String, Vec<String>>;
 
-/// [`resolve_calls`] and [`import_targets`] in one pass: one index, and
-/// one import scope per file for both.
+/// [`resolve_calls`], and each file's [`ImportTargets`] from the same
+/// pass: one index, and one import scope per file for both.
 pub fn resolve_calls_and_imports(
     symbols: &mut [Symbol],
     imports_by_path: &HashMap<String, Vec<Import>>,
@@ -478,27 +479,6 @@ pub fn resolve_stats(symbols: &[Symbol]) -> ResolveStats {
         stats.confident += u64::from(call.is_confident());
     }
     stats
-}
-
-/// The repository files each file's imports name (through the same
-/// bindings call resolution uses), sorted, the file itself left out.
-/// Files without symbols are not in the index, so nothing imports them.
-pub fn import_targets(
-    symbols: &[Symbol],
-    imports_by_path: &HashMap<String, Vec<Import>>,
-    layout: &ProjectLayout,
-) -> ImportTargets {
-    let mut index = Index::build(symbols);
-    index.add_files(imports_by_path.keys().map(String::as_str));
-    imports_by_path
-        .par_iter()
-        .filter_map(|(path, imports)| {
-            let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-            let language = doctown_core::Language::from_extension(ext)?;
-            let scope = file_scope(&index, layout, path, language, imports);
-            Some((path.clone(), scope_files(&scope, path)))
-        })
-        .collect()
 }
 
 /// The repository files a file's import scope binds, sorted, the file

@@ -321,7 +321,7 @@ fn impl_block<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
     let before = cx
         .symbols
         .iter()
-        .filter(|s| s.kind == SymbolKind::Impl && s.name == name && s.path == cx.path)
+        .filter(|s| s.kind == SymbolKind::Impl && s.name == name)
         .filter(|s| s.qualified_name.split('#').next() == Some(qualified.as_str()))
         .count();
     decl.qualified_name = Some(match before {

@@ -6,7 +6,7 @@ mod common;
 use doctown_core::{
     CallKind, CallSite, Language, Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
 };
-use doctown_extract::{resolve_calls, ProjectLayout};
+use doctown_extract::{resolve_calls, resolve_calls_and_imports, ProjectLayout};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -260,4 +260,47 @@ fn glob_chains_stay_linear() {
         "f0 is reached through the globs ({f0_calls})"
     );
     assert!(elapsed.as_secs() < 10, "took {elapsed:?}");
+}
+
+/// Each file's imported repository files come from the same pass as the
+/// call links: external modules and the file itself left out, and a file
+/// without symbols (an index of re-exports) has its imports too.
+#[test]
+fn import_targets_come_with_the_call_links() {
+    let files: &[(&str, Language, &str)] = &[
+        ("src/models.ts", Language::TypeScript, "export class User { save() {} }\n"),
+        ("src/util.ts", Language::TypeScript, "export function helper() {}\n"),
+        (
+            "src/index.ts",
+            Language::TypeScript,
+            "export * from './models';\nexport { helper as util } from './util';\n",
+        ),
+        (
+            "src/app.ts",
+            Language::TypeScript,
+            "import { User, util } from './index';\nimport { readFile } from 'fs';\nimport * as self from './app';\n\
+             export function main() { new User(); util(); readFile('x'); }\n",
+        ),
+    ];
+    let extractor = &mut doctown_extract::Extractor::with_layout(Default::default());
+    let extractions: Vec<_> = files
+        .iter()
+        .map(|(p, l, t)| extractor.extract(p, *l, t))
+        .collect();
+    let imports = files
+        .iter()
+        .zip(&extractions)
+        .map(|((p, _, _), e)| (p.to_string(), e.imports.clone()))
+        .collect();
+    let mut symbols: Vec<Symbol> = extractions.into_iter().flat_map(|e| e.symbols).collect();
+    let (stats, targets) =
+        resolve_calls_and_imports(&mut symbols, &imports, &ProjectLayout::default());
+    assert_eq!(stats.calls, 3);
+    assert_eq!(stats.resolved, 2, "User and util, not fs.readFile");
+    assert_eq!(targets["src/app.ts"], vec!["src/index.ts"]);
+    assert_eq!(
+        targets["src/index.ts"],
+        vec!["src/models.ts", "src/util.ts"]
+    );
+    assert!(targets["src/models.ts"].is_empty());
 }

@@ -35,11 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let symbols: Vec<Symbol> = read_jsonl(symbols)?;
     let files: Vec<FileRecord> = read_jsonl(files)?;
     let input = AssembleInput::new(symbols, files, Vec::new(), None);
-    let parent_of: Vec<Option<usize>> = input
-        .symbols
-        .iter()
-        .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
-        .collect();
+    let parent_of = input.parent_indices();
     let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (base, implementation) in overrides.pairs() {

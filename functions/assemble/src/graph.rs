@@ -184,11 +184,7 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
 /// edges with provenance `dispatch` to its implementations and overrides
 /// (see [`crate::dispatch`]), unless the caller already links them.
 fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>) {
-    let parent_of: Vec<Option<usize>> = input
-        .symbols
-        .iter()
-        .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
-        .collect();
+    let parent_of = input.parent_indices();
     let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
     if overrides.is_empty() {
         return;
@@ -273,11 +269,7 @@ fn node_roles(g: &RepoGraph, input: &AssembleInput<'_>) -> Vec<FileRole> {
         .map(|f| (f.path.as_str(), f.role))
         .collect();
     let file_role = |p: &str| by_path.get(p).copied().unwrap_or_default();
-    let parent_of: Vec<Option<usize>> = input
-        .symbols
-        .iter()
-        .map(|s| s.parent.as_ref().and_then(|p| input.symbol_index(p)))
-        .collect();
+    let parent_of = input.parent_indices();
     let mut roles = vec![FileRole::Source; g.modules.len()];
     roles.extend(g.files.iter().map(|p| file_role(p)));
     // Symbols come sorted by id, not nesting: walk each one's ancestors.

@@ -68,4 +68,12 @@ impl<'a> AssembleInput<'a> {
     pub fn symbol_index(&self, id: &SymbolId) -> Option<usize> {
         self.symbols.binary_search_by(|s| s.id.cmp(id)).ok()
     }
+
+    /// Each symbol's parent, as an index in `symbols`.
+    pub fn parent_indices(&self) -> Vec<Option<usize>> {
+        self.symbols
+            .iter()
+            .map(|s| s.parent.as_ref().and_then(|p| self.symbol_index(p)))
+            .collect()
+    }
 }
