@@ -245,5 +245,29 @@ mod tests {
         assert_eq!(ts_callback_parameter(generic, 0, 1), None);
         let named = "function on(handler: Handler)";
         assert_eq!(ts_callback_parameter(named, 0, 0), None);
+        // Cut or odd signatures (a signature is capped at 300 characters).
+        for odd in [
+            "",
+            "(",
+            ")",
+            "f((",
+            "f(a: (",
+            "f(a:)",
+            "f(a: (b: ) =>",
+            "f(=>)",
+            "f(a: é(ü: Ö) => x)",
+            "f<(a: A) => B>(",
+            "f(a: (b: B, ",
+            ">>>(a: (b: B) => c)",
+        ] {
+            for (a, b) in [(0, 0), (0, 1), (1, 0)] {
+                let _ = ts_callback_parameter(odd, a, b);
+            }
+        }
+        assert_eq!(
+            ts_callback_parameter("f(a: é(ü: Ö) => x)", 0, 0),
+            None,
+            "not a function type"
+        );
     }
 }
