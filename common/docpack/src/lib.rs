@@ -30,7 +30,7 @@ pub mod model;
 pub mod reader;
 pub mod schema;
 pub mod search;
-mod tokens;
+pub mod tokens;
 pub mod validate;
 pub mod verify;
 pub mod writer;

@@ -4,7 +4,7 @@
 /// Lowercase word tokens of an identifier or query: split on every
 /// non-alphanumeric character and on case changes (`aB` and `ABc` → `A|Bc`);
 /// digits stay attached to the word they follow.
-pub(crate) fn tokens(s: &str) -> Vec<String> {
+pub fn tokens(s: &str) -> Vec<String> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut cur = String::new();

@@ -1,0 +1,163 @@
+//! `changes OLD NEW`: the symbols whose code changed between two docpacks of
+//! a repository, and their blast radius in the new one.
+//!
+//! A docpack stores ranges and content-addressed chunk ids, not text, so a
+//! symbol (matched by id) counts as *changed* when its file's SHA-256
+//! differs and its code's length, its signature or — when it did not move —
+//! the content hashes of its chunks differ. A symbol that only moved
+//! (lines inserted above it) is not changed; one that moved *and* was
+//! edited to the same length is missed, the one case this cannot see.
+//! Removed symbols' impact is taken from the old docpack's callers that
+//! still exist.
+
+use crate::answer::{Page, SymbolRef};
+use crate::impact::reach;
+use crate::pack::{Pack, Sym};
+use doctown_core::FileRole;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Changes {
+    pub old: String,
+    pub new: String,
+    pub changed: Vec<SymbolRef>,
+    pub changed_total: usize,
+    pub added: Vec<SymbolRef>,
+    pub added_total: usize,
+    pub removed: Vec<SymbolRef>,
+    pub removed_total: usize,
+    /// Symbols that reach a changed or removed symbol, nearest first.
+    pub impacted: Vec<SymbolRef>,
+    pub impacted_page: Page,
+    /// Tests to run: tests that reach any changed symbol.
+    pub tests: Vec<SymbolRef>,
+    pub tests_total: usize,
+    /// Modules with changed or impacted symbols: `(module, count)`.
+    pub modules: Vec<(String, usize)>,
+    pub truncated: bool,
+}
+
+/// What changed from `old` to `new`; the impact walk goes `depth` steps.
+pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) -> Changes {
+    let file_sha = |p: &Pack| -> FxHashMap<String, String> {
+        p.docpack
+            .source_map
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect()
+    };
+    let (old_sha, new_sha) = (file_sha(old), file_sha(new));
+    fn chunk_ids(p: &Pack) -> FxHashMap<&str, Vec<&str>> {
+        let mut m: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        for c in p.docpack.source_map.files.iter().flat_map(|f| &f.chunks) {
+            for s in &c.symbol_ids {
+                m.entry(s.as_str()).or_default().push(c.id.as_str());
+            }
+        }
+        m
+    }
+    let (old_chunks, new_chunks) = (chunk_ids(old), chunk_ids(new));
+    let mut changed: Vec<Sym> = Vec::new();
+    let mut added: Vec<Sym> = Vec::new();
+    for (i, s) in new.docpack.nodes.symbols.iter().enumerate() {
+        let Some(o) = old.index_of(&s.id).map(|j| old.symbol(j)) else {
+            added.push(i as Sym);
+            continue;
+        };
+        if old_sha.get(&s.path) == new_sha.get(&s.path) {
+            continue;
+        }
+        let len = |r: &doctown_docpack::SourceRange| r.end_byte - r.start_byte;
+        let same_place = o.range.start_byte == s.range.start_byte;
+        let chunks_differ = old_chunks.get(o.id.as_str()) != new_chunks.get(s.id.as_str());
+        if len(&o.range) != len(&s.range)
+            || o.signature != s.signature
+            || (same_place && chunks_differ)
+        {
+            changed.push(i as Sym);
+        }
+    }
+    let removed: Vec<Sym> = (0..old.len() as Sym)
+        .filter(|&j| new.index_of(&old.symbol(j).id).is_none())
+        .collect();
+    // Callers of removed symbols, as the old docpack saw them, that remain.
+    let mut seeds: Vec<Sym> = changed.clone();
+    for &j in &removed {
+        for &(caller, _) in &old.into[j as usize] {
+            if let Some(k) = new.index_of(&old.symbol(caller).id) {
+                seeds.push(k);
+            }
+        }
+    }
+    seeds.sort_unstable();
+    seeds.dedup();
+    let (reached, truncated) = reach(new, &seeds, depth.max(1));
+    let is_test = |i: Sym| new.symbol(i).role == Some(FileRole::Test);
+    let mut tests: FxHashSet<Sym> = FxHashSet::default();
+    let mut impacted: Vec<(Sym, u32)> = Vec::new();
+    for &s in &seeds {
+        tests.extend(&new.tests[s as usize]);
+    }
+    for &(s, d, _) in &reached {
+        if is_test(s) {
+            tests.insert(s);
+        } else {
+            impacted.push((s, d));
+        }
+    }
+    impacted.sort_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(
+                new.symbol(b.0)
+                    .centrality
+                    .total_cmp(&new.symbol(a.0).centrality),
+            )
+            .then(a.0.cmp(&b.0))
+    });
+    let mut modules: FxHashMap<&str, usize> = FxHashMap::default();
+    for &s in changed.iter().chain(impacted.iter().map(|(s, _)| s)) {
+        if let Some(m) = new.module_name(s) {
+            *modules.entry(m).or_default() += 1;
+        }
+    }
+    let mut modules: Vec<(String, usize)> = modules
+        .into_iter()
+        .map(|(m, n)| (m.to_string(), n))
+        .collect();
+    modules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    modules.truncate(20);
+    let mut tests: Vec<Sym> = tests.into_iter().collect();
+    tests.sort_by(|a, b| {
+        new.symbol(*a)
+            .qualified_name
+            .cmp(&new.symbol(*b).qualified_name)
+    });
+    let page = Page::new(offset, limit, impacted.len());
+    let refs = |p: &Pack, list: &[Sym]| -> Vec<SymbolRef> {
+        list.iter()
+            .take(limit)
+            .map(|&i| SymbolRef::new(p, i))
+            .collect()
+    };
+    Changes {
+        old: old.key.clone(),
+        new: new.key.clone(),
+        changed_total: changed.len(),
+        changed: refs(new, &changed),
+        added_total: added.len(),
+        added: refs(new, &added),
+        removed_total: removed.len(),
+        removed: refs(old, &removed),
+        impacted: impacted[page.range()]
+            .iter()
+            .map(|&(s, _)| SymbolRef::new(new, s))
+            .collect(),
+        impacted_page: page,
+        tests_total: tests.len(),
+        tests: refs(new, &tests),
+        modules,
+        truncated,
+    }
+}

@@ -1,0 +1,433 @@
+//! The engine: the docpacks being served, loaded once and kept with their
+//! indexes, and the lookups every question starts with (which docpack,
+//! which symbol).
+//!
+//! Docpacks come from files named at start (each loaded in parallel; one
+//! that fails is reported and the others are served) or from a [`Catalog`]
+//! (a store of finished jobs), loaded on first use and kept, most recently
+//! used first, up to a limit.
+
+use crate::answer::SymbolRef;
+use crate::pack::{Origin, Pack, Sym};
+use doctown_docpack::{read_docpack, Docpack};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Why a question could not be answered. Every variant renders as one line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("no docpack {key:?}; known: {known}")]
+    UnknownDocpack { key: String, known: String },
+    #[error("several docpacks are served ({known}); name one with `docpack`")]
+    WhichDocpack { known: String },
+    #[error("no symbol {query:?}{hint}")]
+    UnknownSymbol { query: String, hint: String },
+    #[error("{query:?} names {count} symbols; use an id: {candidates}")]
+    Ambiguous {
+        query: String,
+        count: usize,
+        candidates: String,
+    },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("cannot load docpack {key}: {message}")]
+    Load { key: String, message: String },
+}
+
+/// One docpack a catalog can load.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogEntry {
+    pub key: String,
+    /// The repository's display name.
+    pub name: String,
+    /// Source, ref and commit, as one line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Where docpacks are found when they are not named at start.
+pub trait Catalog: Send + Sync {
+    /// The docpacks it holds, newest first.
+    fn entries(&self) -> Result<Vec<CatalogEntry>, String>;
+    /// Reads and verifies one.
+    fn load(&self, key: &str) -> Result<(Docpack, Origin), String>;
+}
+
+/// A docpack named at start that could not be served.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadFailure {
+    pub location: String,
+    pub error: String,
+}
+
+/// A served docpack, for `list_docpacks`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackInfo {
+    pub key: String,
+    pub name: String,
+    pub loaded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docpack_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbols: Option<usize>,
+    pub embeddings: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The docpacks being served.
+pub struct Engine {
+    fixed: Vec<Arc<Pack>>,
+    catalog: Option<Arc<dyn Catalog>>,
+    /// Packs loaded from the catalog, most recently used first.
+    cached: Mutex<Vec<Arc<Pack>>>,
+    cache_limit: usize,
+    failures: Vec<LoadFailure>,
+}
+
+impl Engine {
+    /// Serves these docpack files; the ones that fail to load are listed in
+    /// [`Engine::failures`] and the rest are served.
+    pub fn open(paths: &[PathBuf]) -> Engine {
+        let results: Vec<Result<Pack, LoadFailure>> =
+            paths.par_iter().map(|p| load_file(p)).collect();
+        let mut fixed = Vec::new();
+        let mut failures = Vec::new();
+        for result in results {
+            match result {
+                Ok(pack) => fixed.push(pack),
+                Err(f) => failures.push(f),
+            }
+        }
+        dedupe_keys(&mut fixed);
+        Engine {
+            fixed: fixed.into_iter().map(Arc::new).collect(),
+            catalog: None,
+            cached: Mutex::new(Vec::new()),
+            cache_limit: 0,
+            failures,
+        }
+    }
+
+    /// Serves already loaded packs.
+    pub fn from_packs(packs: Vec<Pack>) -> Engine {
+        let mut packs = packs;
+        dedupe_keys(&mut packs);
+        Engine {
+            fixed: packs.into_iter().map(Arc::new).collect(),
+            catalog: None,
+            cached: Mutex::new(Vec::new()),
+            cache_limit: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Serves a catalog's docpacks, keeping up to `cache_limit` loaded.
+    pub fn with_catalog(catalog: Arc<dyn Catalog>, cache_limit: usize) -> Engine {
+        Engine {
+            fixed: Vec::new(),
+            catalog: Some(catalog),
+            cached: Mutex::new(Vec::new()),
+            cache_limit: cache_limit.max(1),
+            failures: Vec::new(),
+        }
+    }
+
+    /// Docpacks named at start that could not be served.
+    pub fn failures(&self) -> &[LoadFailure] {
+        &self.failures
+    }
+
+    /// Every docpack this engine can answer about.
+    pub fn list(&self) -> Result<Vec<PackInfo>, QueryError> {
+        let mut out: Vec<PackInfo> = self.fixed.iter().map(|p| info(p, None)).collect();
+        if let Some(catalog) = &self.catalog {
+            let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+            let entries = catalog.entries().map_err(|message| QueryError::Load {
+                key: "catalog".into(),
+                message,
+            })?;
+            for entry in entries {
+                match cached.iter().find(|p| p.key == entry.key) {
+                    Some(p) => out.push(info(p, entry.detail.clone())),
+                    None => out.push(PackInfo {
+                        key: entry.key,
+                        name: entry.name,
+                        loaded: false,
+                        docpack_id: None,
+                        schema_version: None,
+                        commit: None,
+                        symbols: None,
+                        embeddings: false,
+                        detail: entry.detail,
+                    }),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The packs a question is about: the one named, or every pack named at
+    /// start when none is (a catalog's must be named unless it has one).
+    pub fn packs(&self, key: Option<&str>) -> Result<Vec<Arc<Pack>>, QueryError> {
+        match key.map(str::trim).filter(|k| !k.is_empty()) {
+            Some(key) => self.pack(key).map(|p| vec![p]),
+            None if !self.fixed.is_empty() => Ok(self.fixed.clone()),
+            None => {
+                let entries = self.catalog_entries()?;
+                match entries.as_slice() {
+                    [only] => self.pack(&only.key).map(|p| vec![p]),
+                    [] => Err(QueryError::BadRequest("no docpacks are served".into())),
+                    _ => Err(QueryError::WhichDocpack {
+                        known: known_keys(entries.iter().map(|e| e.key.as_str())),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The one pack a question is about (`key`, or the only one served).
+    pub fn one_pack(&self, key: Option<&str>) -> Result<Arc<Pack>, QueryError> {
+        let mut packs = self.packs(key)?;
+        match packs.len() {
+            1 => Ok(packs.remove(0)),
+            _ => Err(QueryError::WhichDocpack {
+                known: known_keys(packs.iter().map(|p| p.key.as_str())),
+            }),
+        }
+    }
+
+    /// A pack by key (or docpack id), loading it from the catalog if needed.
+    pub fn pack(&self, key: &str) -> Result<Arc<Pack>, QueryError> {
+        if let Some(p) = self
+            .fixed
+            .iter()
+            .find(|p| p.key == key || p.docpack.manifest.docpack_id == key)
+        {
+            return Ok(p.clone());
+        }
+        let Some(catalog) = &self.catalog else {
+            return Err(QueryError::UnknownDocpack {
+                key: key.to_string(),
+                known: known_keys(self.fixed.iter().map(|p| p.key.as_str())),
+            });
+        };
+        {
+            let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = cached.iter().position(|p| p.key == key) {
+                let p = cached.remove(i);
+                cached.insert(0, p.clone());
+                return Ok(p);
+            }
+        }
+        let entries = self.catalog_entries()?;
+        if !entries.iter().any(|e| e.key == key) {
+            return Err(QueryError::UnknownDocpack {
+                key: key.to_string(),
+                known: known_keys(entries.iter().map(|e| e.key.as_str())),
+            });
+        }
+        let (docpack, origin) = catalog.load(key).map_err(|message| QueryError::Load {
+            key: key.to_string(),
+            message,
+        })?;
+        let pack = Arc::new(Pack::new(key, origin, docpack));
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        cached.retain(|p| p.key != key);
+        cached.insert(0, pack.clone());
+        cached.truncate(self.cache_limit);
+        Ok(pack)
+    }
+
+    fn catalog_entries(&self) -> Result<Vec<CatalogEntry>, QueryError> {
+        match &self.catalog {
+            None => Ok(Vec::new()),
+            Some(c) => c.entries().map_err(|message| QueryError::Load {
+                key: "catalog".into(),
+                message,
+            }),
+        }
+    }
+
+    /// Finds a symbol by id, qualified name, a qualified name's tail
+    /// (`Type::method`, `module.func`) or simple name, in the packs given.
+    /// Several matches are an error listing them, unless exactly one of
+    /// them is in source code (not a test, example, …).
+    pub fn find_symbol(
+        &self,
+        packs: &[Arc<Pack>],
+        query: &str,
+    ) -> Result<(Arc<Pack>, Sym), QueryError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(QueryError::BadRequest(
+                "name a symbol (an id or a name)".into(),
+            ));
+        }
+        if query.len() > 1024 {
+            return Err(QueryError::BadRequest(
+                "a symbol name is at most 1024 bytes".into(),
+            ));
+        }
+        for p in packs {
+            if let Some(i) = p.index_of(query) {
+                return Ok((p.clone(), i));
+            }
+        }
+        let lower = query.to_lowercase();
+        let mut found: Vec<(Arc<Pack>, Sym)> = Vec::new();
+        for stage in 0..3 {
+            for p in packs {
+                let hits: Vec<Sym> = match stage {
+                    0 => p
+                        .by_qualified
+                        .get(lower.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    1 => tail_matches(p, &lower),
+                    _ => p.by_name.get(lower.as_str()).cloned().unwrap_or_default(),
+                };
+                found.extend(hits.into_iter().map(|i| (p.clone(), i)));
+            }
+            if !found.is_empty() {
+                break;
+            }
+        }
+        pick(query, found)
+    }
+}
+
+fn pick(query: &str, mut found: Vec<(Arc<Pack>, Sym)>) -> Result<(Arc<Pack>, Sym), QueryError> {
+    if found.len() > 1 {
+        let source: Vec<usize> = (0..found.len())
+            .filter(|&k| {
+                let (p, i) = &found[k];
+                p.symbol(*i)
+                    .role
+                    .is_none_or(|r| r == doctown_core::FileRole::Source)
+            })
+            .collect();
+        if let [only] = source.as_slice() {
+            return Ok(found.swap_remove(*only));
+        }
+    }
+    match found.len() {
+        0 => Err(QueryError::UnknownSymbol {
+            query: query.chars().take(200).collect(),
+            hint: "; search for it first".into(),
+        }),
+        1 => Ok(found.remove(0)),
+        count => {
+            found.sort_by(|(pa, a), (pb, b)| {
+                pb.symbol(*b)
+                    .centrality
+                    .total_cmp(&pa.symbol(*a).centrality)
+            });
+            let candidates = found
+                .iter()
+                .take(8)
+                .map(|(p, i)| {
+                    let r = SymbolRef::new(p, *i);
+                    format!("{} ({} {})", r.id, r.name, r.cite())
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(QueryError::Ambiguous {
+                query: query.chars().take(200).collect(),
+                count,
+                candidates,
+            })
+        }
+    }
+}
+
+/// Symbols whose lowercase qualified name ends with `::tail`, `.tail` or `/tail`.
+fn tail_matches(p: &Pack, tail: &str) -> Vec<Sym> {
+    if !(tail.contains("::") || tail.contains('.')) {
+        return Vec::new();
+    }
+    let last = tail.rsplit([':', '.']).next().unwrap_or(tail);
+    let Some(candidates) = p.by_name.get(last) else {
+        return Vec::new();
+    };
+    candidates
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let q = p.symbol(i).qualified_name.to_lowercase();
+            q.strip_suffix(tail).is_some_and(|head| {
+                head.is_empty()
+                    || head.ends_with("::")
+                    || head.ends_with('.')
+                    || head.ends_with('/')
+            })
+        })
+        .collect()
+}
+
+fn info(p: &Pack, detail: Option<String>) -> PackInfo {
+    let m = &p.docpack.manifest;
+    PackInfo {
+        key: p.key.clone(),
+        name: m.source.name.clone(),
+        loaded: true,
+        docpack_id: Some(m.docpack_id.clone()),
+        schema_version: Some(m.schema_version.clone()),
+        commit: m.source.commit.clone(),
+        symbols: Some(p.len()),
+        embeddings: p.has_vectors(),
+        detail: detail.or_else(|| Some(p.origin.location.clone())),
+    }
+}
+
+fn known_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    let keys: Vec<&str> = keys.collect();
+    match keys.len() {
+        0 => "none".into(),
+        n if n > 10 => format!("{} and {} more", keys[..10].join(", "), n - 10),
+        _ => keys.join(", "),
+    }
+}
+
+/// Reads, verifies and indexes a docpack file; its key is the file stem.
+pub fn load_file(path: &Path) -> Result<Pack, LoadFailure> {
+    let location = path.display().to_string();
+    let docpack = read_docpack(path).map_err(|e| LoadFailure {
+        location: location.clone(),
+        error: e.to_string(),
+    })?;
+    let key = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.strip_suffix(".docpack").unwrap_or(n).to_string())
+        .unwrap_or_else(|| docpack.manifest.source.name.clone());
+    let checkout = local_checkout(&docpack);
+    Ok(Pack::new(key, Origin { location, checkout }, docpack))
+}
+
+/// The repository's directory, when the docpack was built from a local
+/// path that still exists.
+pub fn local_checkout(d: &Docpack) -> Option<PathBuf> {
+    let url = d.manifest.source.repo_url.as_deref()?;
+    let path = Path::new(url.strip_prefix("file://").unwrap_or(url));
+    (path.is_absolute() && path.is_dir()).then(|| path.to_path_buf())
+}
+
+/// Keys are unique: a second `app.docpack` becomes `app-2`.
+fn dedupe_keys(packs: &mut [Pack]) {
+    let mut seen = std::collections::HashSet::new();
+    for p in packs.iter_mut() {
+        let base = p.key.clone();
+        let mut n = 1;
+        while !seen.insert(p.key.clone()) {
+            n += 1;
+            p.key = format!("{base}-{n}");
+        }
+    }
+}

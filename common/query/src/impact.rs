@@ -1,0 +1,150 @@
+//! `impact`: what can break when a symbol changes — everything that reaches
+//! it through confident calls and references, by depth, the tests that
+//! exercise any of it, and the modules and importing files affected.
+//!
+//! The walk is breadth-first over reversed edges, so each symbol is listed
+//! at its shortest distance; it stops at `depth` and at [`MAX_VISITED`]
+//! symbols (then `truncated` says so). Test code is reported as tests, not
+//! as affected code.
+
+use crate::answer::{Page, SymbolRef};
+use crate::pack::{Link, Pack, Sym};
+use doctown_core::FileRole;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// Most symbols one walk visits.
+pub const MAX_VISITED: usize = 20_000;
+/// Deepest walk.
+pub const MAX_DEPTH: u32 = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    pub target: SymbolRef,
+    pub depth: u32,
+    /// Affected symbols (tests excluded) at each depth, 1-based.
+    pub by_depth: Vec<usize>,
+    /// This page of the affected symbols, nearest first, then most central.
+    pub affected: Vec<Affected>,
+    pub page: Page,
+    /// Tests that reach the target (directly or through affected code).
+    pub tests: Vec<SymbolRef>,
+    pub tests_total: usize,
+    /// Modules with affected symbols: `(module, count)`, most first.
+    pub modules: Vec<(String, usize)>,
+    /// Files that import the target's file.
+    pub importing_files: Vec<String>,
+    pub importing_files_total: usize,
+    /// The walk stopped at [`MAX_VISITED`] symbols.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Affected {
+    #[serde(flatten)]
+    pub symbol: SymbolRef,
+    pub depth: u32,
+    /// How it reaches the next symbol towards the target: `calls` or `references`.
+    pub via: &'static str,
+}
+
+/// What reaches `targets` in `p`, up to `depth` steps: `(symbol, depth, link)`
+/// in breadth-first order, and whether the walk was cut short.
+pub fn reach(p: &Pack, targets: &[Sym], depth: u32) -> (Vec<(Sym, u32, Link)>, bool) {
+    let mut seen: FxHashMap<Sym, ()> = targets.iter().map(|&t| (t, ())).collect();
+    let mut queue: VecDeque<(Sym, u32)> = targets.iter().map(|&t| (t, 0)).collect();
+    let mut out = Vec::new();
+    while let Some((s, d)) = queue.pop_front() {
+        if d >= depth {
+            continue;
+        }
+        for &(caller, link) in &p.into[s as usize] {
+            if seen.insert(caller, ()).is_some() {
+                continue;
+            }
+            if seen.len() > MAX_VISITED {
+                return (out, true);
+            }
+            out.push((caller, d + 1, link));
+            queue.push_back((caller, d + 1));
+        }
+    }
+    (out, false)
+}
+
+/// The impact of changing symbol `target`.
+pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) -> Impact {
+    let depth = depth.clamp(1, MAX_DEPTH);
+    let (reached, truncated) = reach(p, &[target], depth);
+    let is_test = |i: Sym| p.symbol(i).role == Some(FileRole::Test);
+    let mut affected: Vec<(Sym, u32, Link)> = Vec::new();
+    let mut tests: Vec<Sym> = p.tests[target as usize].clone();
+    for &(s, d, link) in &reached {
+        if is_test(s) {
+            tests.push(s);
+        } else {
+            affected.push((s, d, link));
+            tests.extend(&p.tests[s as usize]);
+        }
+    }
+    tests.sort_unstable();
+    tests.dedup();
+    let mut by_depth = vec![0usize; depth as usize];
+    let mut modules: FxHashMap<&str, usize> = FxHashMap::default();
+    for &(s, d, _) in &affected {
+        by_depth[d as usize - 1] += 1;
+        if let Some(m) = p.module_name(s) {
+            *modules.entry(m).or_default() += 1;
+        }
+    }
+    while by_depth.last() == Some(&0) && by_depth.len() > 1 {
+        by_depth.pop();
+    }
+    affected.sort_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(
+                p.symbol(b.0)
+                    .centrality
+                    .total_cmp(&p.symbol(a.0).centrality),
+            )
+            .then(a.0.cmp(&b.0))
+    });
+    let page = Page::new(offset, limit, affected.len());
+    let mut modules: Vec<(String, usize)> = modules
+        .into_iter()
+        .map(|(m, n)| (m.to_string(), n))
+        .collect();
+    modules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    modules.truncate(20);
+    tests.sort_by(|a, b| p.symbol(*b).centrality.total_cmp(&p.symbol(*a).centrality));
+    let importing: Vec<String> = p
+        .importers
+        .get(p.symbol(target).path.as_str())
+        .map(|files| files.iter().map(|f| f.to_string()).collect())
+        .unwrap_or_default();
+    Impact {
+        target: SymbolRef::new(p, target),
+        depth,
+        by_depth,
+        affected: affected[page.range()]
+            .iter()
+            .map(|&(s, d, link)| Affected {
+                symbol: SymbolRef::new(p, s),
+                depth: d,
+                via: link.name(),
+            })
+            .collect(),
+        page,
+        tests_total: tests.len(),
+        tests: tests
+            .iter()
+            .take(20)
+            .map(|&t| SymbolRef::new(p, t))
+            .collect(),
+        modules,
+        importing_files_total: importing.len(),
+        importing_files: importing.into_iter().take(20).collect(),
+        truncated,
+    }
+}

@@ -1,0 +1,44 @@
+//! The query engine over docpacks: load once, answer in milliseconds.
+//!
+//! [`Engine`] holds the docpacks being served — named at start or found in
+//! a [`Catalog`] (a store of finished jobs) — each as a [`Pack`]: the
+//! verified docpack plus the indexes questions need (ids and names, the
+//! confident call graph both ways, tests, modules, files, a BM25 index and
+//! the normalised embedding matrix). The questions:
+//!
+//! * [`search()`]: hybrid search (BM25 + vectors, reciprocal-rank fusion,
+//!   one hop of callers/callees), with filters;
+//! * [`views`]: a symbol with its source lines, callers, callees, a module,
+//!   a cluster, a file's outline, the architecture;
+//! * [`impact()`]: what reaches a symbol, by depth, with its tests;
+//! * [`flows()`]: execution flows from entry points, named and ranked;
+//! * [`changes()`]: what changed between two docpacks, and its blast radius;
+//! * [`ask`]: the evidence for a question, the prompt that asks a model to
+//!   answer from it, and the check of the answer's citations.
+//!
+//! [`render`] turns each answer into compact text for a model's context.
+//! Everything here is synchronous and free of network code; reading
+//! docpack files (and a checkout's source lines) is the only IO.
+
+pub mod answer;
+pub mod ask;
+pub mod changes;
+pub mod engine;
+pub mod flows;
+pub mod impact;
+pub mod lexical;
+pub mod pack;
+pub mod render;
+pub mod search;
+pub mod source;
+pub mod text;
+pub mod vectors;
+pub mod views;
+
+pub use answer::{Page, SymbolRef};
+pub use changes::{changes, Changes};
+pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
+pub use flows::{flows, EntryKind, Flows};
+pub use impact::{impact, Impact};
+pub use pack::{Origin, Pack, Sym};
+pub use search::{search, Filters, Mode, SearchHit, SearchRequest, SearchResult};

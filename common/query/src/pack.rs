@@ -1,0 +1,289 @@
+//! A loaded docpack and the indexes every question needs, built once.
+//!
+//! Graph questions (callers, impact, flows) use only *confident* links
+//! (`Edge::is_confident`: structure, or a call/reference of at least 0.8),
+//! the same ones centrality and summaries use; a guess is never presented
+//! as a fact. Edges between symbols are held as adjacency lists of symbol
+//! indices (positions in `nodes.symbols`).
+
+use crate::lexical::{Bm25, DocFields};
+use crate::vectors::VectorIndex;
+use doctown_docpack::{Docpack, EdgeKind, SymbolNode};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A symbol's index in its docpack's `nodes.symbols`.
+pub type Sym = u32;
+
+/// How one symbol links to another, as the graph says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    Calls,
+    References,
+}
+
+impl Link {
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::Calls => "calls",
+            Link::References => "references",
+        }
+    }
+}
+
+/// Where a pack came from, for listings and for reading source lines.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Origin {
+    /// The `.docpack` file or the store key it was read from.
+    pub location: String,
+    /// A checkout of the repository whose files the source map names,
+    /// when one is on this machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkout: Option<PathBuf>,
+}
+
+/// A docpack with its indexes.
+pub struct Pack {
+    /// The key clients name it by (`list_docpacks`).
+    pub key: String,
+    pub origin: Origin,
+    pub docpack: Docpack,
+    pub(crate) by_id: FxHashMap<Box<str>, Sym>,
+    /// Lowercase simple name → symbols.
+    pub(crate) by_name: FxHashMap<Box<str>, Vec<Sym>>,
+    /// Lowercase qualified name → symbols.
+    pub(crate) by_qualified: FxHashMap<Box<str>, Vec<Sym>>,
+    /// Confident calls/references out of and into each symbol.
+    pub(crate) out: Vec<Vec<(Sym, Link)>>,
+    pub(crate) into: Vec<Vec<(Sym, Link)>>,
+    /// Per symbol: the tests that call it.
+    pub(crate) tests: Vec<Vec<Sym>>,
+    /// Per symbol: its children (methods of a class, items of an impl).
+    pub(crate) children: Vec<Vec<Sym>>,
+    /// Per symbol: its module's index in `docpack.docs.modules`, if any.
+    pub(crate) module_of: Vec<Option<u32>>,
+    /// File path → its symbols, by start line.
+    pub(crate) files: FxHashMap<Box<str>, Vec<Sym>>,
+    /// File path → the files that import it.
+    pub(crate) importers: FxHashMap<Box<str>, Vec<Box<str>>>,
+    /// Cluster id → label.
+    pub(crate) cluster_labels: FxHashMap<Box<str>, Box<str>>,
+    pub(crate) lexical: Bm25,
+    pub(crate) vectors: VectorIndex,
+    /// Execution flows, computed on first use (`flows::all`).
+    pub(crate) flows: std::sync::OnceLock<Vec<crate::flows::Flow>>,
+}
+
+impl Pack {
+    /// Indexes a verified docpack.
+    pub fn new(key: impl Into<String>, origin: Origin, docpack: Docpack) -> Pack {
+        let symbols = &docpack.nodes.symbols;
+        let n = symbols.len();
+        let by_id: FxHashMap<Box<str>, Sym> = symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str().into(), i as Sym))
+            .collect();
+        let (lexical, vectors) = rayon::join(
+            || Bm25::build(symbols.iter().map(doc_fields)),
+            || {
+                let ids: FxHashMap<&str, u32> = symbols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.id.as_str(), i as u32))
+                    .collect();
+                VectorIndex::build(&docpack, &ids)
+            },
+        );
+        let mut pack = Pack {
+            key: key.into(),
+            origin,
+            by_id,
+            by_name: FxHashMap::default(),
+            by_qualified: FxHashMap::default(),
+            out: vec![Vec::new(); n],
+            into: vec![Vec::new(); n],
+            tests: vec![Vec::new(); n],
+            children: vec![Vec::new(); n],
+            module_of: vec![None; n],
+            files: FxHashMap::default(),
+            importers: FxHashMap::default(),
+            cluster_labels: docpack
+                .clusters
+                .clusters
+                .iter()
+                .map(|c| (c.id.as_str().into(), c.label.as_str().into()))
+                .collect(),
+            lexical,
+            vectors,
+            flows: std::sync::OnceLock::new(),
+            docpack,
+        };
+        pack.index_names_and_files();
+        pack.index_edges();
+        pack
+    }
+
+    fn index_names_and_files(&mut self) {
+        for (i, s) in self.docpack.nodes.symbols.iter().enumerate() {
+            let i = i as Sym;
+            self.by_name
+                .entry(s.name.to_lowercase().into())
+                .or_default()
+                .push(i);
+            self.by_qualified
+                .entry(s.qualified_name.to_lowercase().into())
+                .or_default()
+                .push(i);
+            self.files
+                .entry(s.path.as_str().into())
+                .or_default()
+                .push(i);
+            if let Some(p) = s.parent.as_deref().and_then(|p| self.by_id.get(p)) {
+                self.children[*p as usize].push(i);
+            }
+        }
+        let symbols = &self.docpack.nodes.symbols;
+        for list in self.files.values_mut() {
+            list.sort_by_key(|&i| {
+                let r = symbols[i as usize].range;
+                (r.start_byte, std::cmp::Reverse(r.end_byte))
+            });
+        }
+    }
+
+    fn index_edges(&mut self) {
+        let modules: FxHashMap<&str, u32> = self
+            .docpack
+            .docs
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i as u32))
+            .collect();
+        let mut module_of_file: FxHashMap<&str, u32> = FxHashMap::default();
+        for e in &self.docpack.graph.edges {
+            let symbol = |id: &str| self.by_id.get(id).copied();
+            match e.kind {
+                EdgeKind::Calls | EdgeKind::References if e.is_confident() => {
+                    let link = if e.kind == EdgeKind::Calls {
+                        Link::Calls
+                    } else {
+                        Link::References
+                    };
+                    if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
+                        if a != b {
+                            self.out[a as usize].push((b, link));
+                            self.into[b as usize].push((a, link));
+                        }
+                    }
+                }
+                EdgeKind::TestedBy if e.is_confident() => {
+                    if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
+                        self.tests[a as usize].push(b);
+                    }
+                }
+                EdgeKind::Imports => {
+                    if let (Some(a), Some(b)) =
+                        (e.from.strip_prefix("file:"), e.to.strip_prefix("file:"))
+                    {
+                        self.importers.entry(b.into()).or_default().push(a.into());
+                    }
+                }
+                EdgeKind::Contains => {
+                    if let (Some(&m), Some(f)) =
+                        (modules.get(e.from.as_str()), e.to.strip_prefix("file:"))
+                    {
+                        module_of_file.insert(f, m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (i, s) in self.docpack.nodes.symbols.iter().enumerate() {
+            self.module_of[i] = module_of_file.get(s.path.as_str()).copied();
+        }
+        // Docpacks whose module docs list their symbols instead.
+        for (m, doc) in self.docpack.docs.modules.iter().enumerate() {
+            for id in &doc.symbols {
+                if let Some(&i) = self.by_id.get(id.as_str()) {
+                    self.module_of[i as usize].get_or_insert(m as u32);
+                }
+            }
+        }
+        for list in self.out.iter_mut().chain(self.into.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+    }
+
+    /// The symbol at an index.
+    pub fn symbol(&self, i: Sym) -> &SymbolNode {
+        &self.docpack.nodes.symbols[i as usize]
+    }
+
+    /// The index of a symbol id.
+    pub fn index_of(&self, id: &str) -> Option<Sym> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.docpack.nodes.symbols.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docpack.nodes.symbols.is_empty()
+    }
+
+    /// The name of a symbol's module, if it has one.
+    pub fn module_name(&self, i: Sym) -> Option<&str> {
+        let m = self.module_of[i as usize]?;
+        Some(self.docpack.docs.modules[m as usize].name.as_str())
+    }
+
+    /// A cluster's label.
+    pub fn cluster_label(&self, id: &str) -> Option<&str> {
+        self.cluster_labels.get(id).map(|l| &**l)
+    }
+
+    /// Whether the pack can answer a query vector of these dimensions.
+    pub fn has_vectors(&self) -> bool {
+        !self.vectors.is_empty()
+    }
+
+    /// Dimensions of the pack's embeddings (0 without).
+    pub fn vector_dims(&self) -> usize {
+        self.vectors.dims()
+    }
+
+    /// Approximate heap bytes of the indexes (not the docpack itself).
+    pub fn index_bytes(&self) -> usize {
+        self.lexical.heap_bytes() + self.vectors.heap_bytes()
+    }
+}
+
+fn doc_fields(s: &SymbolNode) -> DocFields<'_> {
+    DocFields {
+        name: &s.name,
+        qualified_name: owner_part(&s.qualified_name),
+        path: &s.path,
+        signature: &s.signature,
+        doc_comment: s.doc_comment.as_deref().unwrap_or(""),
+        summary: s
+            .documentation
+            .as_ref()
+            .map(|d| d.summary.as_str())
+            .unwrap_or(""),
+    }
+}
+
+/// The qualified name without its last segment: the name is its own field.
+fn owner_part(qualified: &str) -> &str {
+    let cut = qualified
+        .rfind("::")
+        .or_else(|| qualified.rfind('.'))
+        .unwrap_or(0);
+    &qualified[..cut]
+}

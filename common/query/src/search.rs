@@ -1,0 +1,354 @@
+//! Hybrid search: BM25 over names, paths, signatures, doc comments and
+//! summaries, and cosine similarity over the embeddings, fused by
+//! reciprocal rank (`Σ 1/(60 + rank)` over the two rankings' top 200), then
+//! one hop through confident call edges to show what explains each hit.
+//!
+//! Modes: `hybrid` (both, or lexical alone when there is no query vector),
+//! `lexical`, `semantic`, and `legacy` (the docpack library's name-and-
+//! vector score, kept to measure against).
+
+use crate::answer::{clip, SymbolRef};
+use crate::engine::QueryError;
+use crate::pack::{Link, Pack, Sym};
+use crate::text::terms;
+use doctown_core::{FileRole, Language, SymbolKind};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The longest query text used; the rest is ignored (and said so).
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// Rank cut of each ranking before fusion.
+const FUSE_DEPTH: usize = 200;
+/// The RRF constant.
+const RRF_K: f64 = 60.0;
+/// Most results of one search.
+pub const MAX_LIMIT: usize = 50;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Hybrid,
+    Lexical,
+    Semantic,
+    Legacy,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = QueryError;
+    fn from_str(s: &str) -> Result<Mode, QueryError> {
+        serde_json::from_value(s.trim().to_lowercase().into()).map_err(|_| {
+            QueryError::BadRequest(format!(
+                "unknown mode {s:?}: use hybrid, lexical, semantic or legacy"
+            ))
+        })
+    }
+}
+
+/// Which symbols a search may return.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<SymbolKind>,
+    /// Only symbols under this path (a directory or file prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<FileRole>,
+    /// A cluster id or label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+}
+
+impl Filters {
+    fn admits(&self, p: &Pack, i: Sym) -> bool {
+        let s = p.symbol(i);
+        self.language.is_none_or(|l| s.language == l)
+            && (self.kinds.is_empty() || self.kinds.contains(&s.kind))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|prefix| s.path.starts_with(prefix.trim_start_matches("./")))
+            && self
+                .role
+                .is_none_or(|r| s.role.unwrap_or(FileRole::Source) == r)
+            && self.cluster.as_deref().is_none_or(|c| {
+                s.cluster.as_deref().is_some_and(|id| {
+                    id == c
+                        || p.cluster_label(id)
+                            .is_some_and(|l| l.eq_ignore_ascii_case(c))
+                })
+            })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// The query's embedding, made with the docpack's model.
+    pub vector: Option<Vec<f32>>,
+    pub mode: Mode,
+    pub limit: usize,
+    pub filters: Filters,
+    /// Attach up to this many confident callers and callees to each of the
+    /// first five hits (0: none).
+    pub expand: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub symbol: SymbolRef,
+    /// The docpack the hit is from, when several were searched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docpack: Option<String>,
+    pub score: f64,
+    /// 1-based rank in the lexical and the vector ranking, when in their top 200.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexical_rank: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic_rank: Option<u32>,
+    pub signature: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A symbol next to a hit in the call graph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Related {
+    /// `caller` or `callee` (of the hit); `referenced_by`/`references` for
+    /// functions passed as values.
+    pub relation: &'static str,
+    #[serde(flatten)]
+    pub symbol: SymbolRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub mode: Mode,
+    /// What was used: `lexical`, `semantic` or both.
+    pub used: Vec<&'static str>,
+    pub hits: Vec<SearchHit>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Searches the packs and merges their hits by score.
+pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, QueryError> {
+    let mut notes = Vec::new();
+    let mut query = req.query.trim();
+    if query.len() > MAX_QUERY_BYTES {
+        let mut cut = MAX_QUERY_BYTES;
+        while !query.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        query = &query[..cut];
+        notes.push(format!(
+            "the query was cut to its first {MAX_QUERY_BYTES} bytes"
+        ));
+    }
+    if query.is_empty() && req.vector.is_none() {
+        return Err(QueryError::BadRequest("the query is empty".into()));
+    }
+    let limit = req.limit.clamp(1, MAX_LIMIT);
+    let query_terms = terms(query);
+    let mut used = Vec::new();
+    let mut hits = Vec::new();
+    for p in packs {
+        let vector = req
+            .vector
+            .as_deref()
+            .filter(|v| p.has_vectors() && v.len() == p.vector_dims());
+        let lexical = matches!(req.mode, Mode::Hybrid | Mode::Lexical);
+        let semantic = matches!(req.mode, Mode::Hybrid | Mode::Semantic) && vector.is_some();
+        if req.mode == Mode::Semantic && vector.is_none() {
+            return Err(QueryError::BadRequest(format!(
+                "docpack {} cannot be searched by meaning here (no embeddings, or no query vector)",
+                p.key
+            )));
+        }
+        if req.mode == Mode::Legacy {
+            hits.extend(legacy(p, query, vector, limit, &req.filters));
+            push_once(&mut used, "legacy");
+            continue;
+        }
+        if lexical {
+            push_once(&mut used, "lexical");
+        }
+        if semantic {
+            push_once(&mut used, "semantic");
+        }
+        let lex = if lexical {
+            ranked(
+                p.lexical.scores(&query_terms).into_iter().map(Some),
+                p,
+                &req.filters,
+            )
+        } else {
+            Vec::new()
+        };
+        let sem = match (semantic, vector) {
+            (true, Some(v)) => ranked(
+                p.vectors
+                    .symbol_scores(v, p.len())
+                    .into_iter()
+                    .map(|b| b.map(|(s, _)| s)),
+                p,
+                &req.filters,
+            ),
+            _ => Vec::new(),
+        };
+        hits.extend(fuse(p, &lex, &sem, limit));
+    }
+    if req.mode == Mode::Hybrid && !used.contains(&"semantic") {
+        notes.push("searched by words only: no embeddings or no query vector".into());
+    }
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.symbol.name.cmp(&b.symbol.name))
+            .then_with(|| a.symbol.id.cmp(&b.symbol.id))
+    });
+    hits.truncate(limit);
+    if packs.len() == 1 {
+        for h in &mut hits {
+            h.docpack = None;
+        }
+    }
+    if req.expand > 0 {
+        for h in hits.iter_mut().take(5) {
+            let pack = packs
+                .iter()
+                .find(|p| h.docpack.as_deref().is_none_or(|k| k == p.key))
+                .and_then(|p| p.index_of(&h.symbol.id).map(|i| (p, i)));
+            if let Some((p, i)) = pack {
+                h.related = neighbours(p, i, req.expand);
+            }
+        }
+    }
+    Ok(SearchResult {
+        query: query.chars().take(200).collect(),
+        mode: req.mode,
+        used,
+        hits,
+        notes,
+    })
+}
+
+fn push_once(list: &mut Vec<&'static str>, item: &'static str) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// The symbols with a positive score that the filters admit, best first,
+/// at most [`FUSE_DEPTH`]: `(symbol, score)`.
+fn ranked(
+    scores: impl Iterator<Item = Option<f32>>,
+    p: &Pack,
+    filters: &Filters,
+) -> Vec<(Sym, f32)> {
+    let mut list: Vec<(Sym, f32)> = scores
+        .enumerate()
+        .filter_map(|(i, s)| s.filter(|s| *s > 0.0).map(|s| (i as Sym, s)))
+        .collect();
+    let by_score = |a: &(Sym, f32), b: &(Sym, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut out = Vec::with_capacity(FUSE_DEPTH);
+    // Take the best in rounds so the filters see only candidates.
+    while out.len() < FUSE_DEPTH && !list.is_empty() {
+        let want = (FUSE_DEPTH - out.len()) * 2;
+        if list.len() > want {
+            list.select_nth_unstable_by(want, by_score);
+        }
+        let rest = list.split_off(want.min(list.len()));
+        list.sort_unstable_by(by_score);
+        out.extend(list.into_iter().filter(|&(i, _)| filters.admits(p, i)));
+        list = rest;
+    }
+    out.truncate(FUSE_DEPTH);
+    out
+}
+
+fn fuse(p: &Pack, lex: &[(Sym, f32)], sem: &[(Sym, f32)], limit: usize) -> Vec<SearchHit> {
+    /// Fused score, lexical rank, semantic rank.
+    type Fused = (f64, Option<u32>, Option<u32>);
+    let mut fused: rustc_hash::FxHashMap<Sym, Fused> = rustc_hash::FxHashMap::default();
+    for (rank, &(i, _)) in lex.iter().enumerate() {
+        let e = fused.entry(i).or_default();
+        e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+        e.1 = Some(rank as u32 + 1);
+    }
+    for (rank, &(i, _)) in sem.iter().enumerate() {
+        let e = fused.entry(i).or_default();
+        e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+        e.2 = Some(rank as u32 + 1);
+    }
+    let mut list: Vec<(Sym, Fused)> = fused.into_iter().collect();
+    list.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    list.truncate(limit);
+    list.into_iter()
+        .map(|(i, (score, l, s))| hit(p, i, score, l, s))
+        .collect()
+}
+
+fn hit(p: &Pack, i: Sym, score: f64, lexical: Option<u32>, semantic: Option<u32>) -> SearchHit {
+    let s = p.symbol(i);
+    SearchHit {
+        symbol: SymbolRef::new(p, i),
+        docpack: Some(p.key.clone()),
+        score: (score * 1e6).round() / 1e6,
+        lexical_rank: lexical,
+        semantic_rank: semantic,
+        signature: clip(&s.signature, 160),
+        summary: s.documentation.as_ref().map(|d| clip(&d.summary, 240)),
+        related: Vec::new(),
+    }
+}
+
+fn legacy(
+    p: &Pack,
+    query: &str,
+    vector: Option<&[f32]>,
+    limit: usize,
+    filters: &Filters,
+) -> Vec<SearchHit> {
+    doctown_docpack::search(&p.docpack, vector, query, p.len())
+        .into_iter()
+        .filter_map(|h| p.index_of(&h.symbol_id).map(|i| (i, h.score)))
+        .filter(|&(i, _)| filters.admits(p, i))
+        .take(limit)
+        .map(|(i, score)| hit(p, i, score, None, None))
+        .collect()
+}
+
+/// Up to `n` confident callers and `n` callees of a symbol, most central first.
+pub fn neighbours(p: &Pack, i: Sym, n: usize) -> Vec<Related> {
+    let mut out = Vec::new();
+    for (list, outgoing) in [(&p.into[i as usize], false), (&p.out[i as usize], true)] {
+        let mut list: Vec<(Sym, Link)> = list.clone();
+        list.sort_by(|a, b| {
+            p.symbol(b.0)
+                .centrality
+                .total_cmp(&p.symbol(a.0).centrality)
+                .then(a.0.cmp(&b.0))
+        });
+        for (j, link) in list.into_iter().take(n) {
+            let relation = match (outgoing, link) {
+                (false, Link::Calls) => "caller",
+                (true, Link::Calls) => "callee",
+                (false, Link::References) => "referenced_by",
+                (true, Link::References) => "references",
+            };
+            out.push(Related {
+                relation,
+                symbol: SymbolRef::new(p, j),
+            });
+        }
+    }
+    out
+}
