@@ -402,3 +402,82 @@ mod tests {
         assert!(!check_answer("It runs (src/a.rs:12).", &evidence()).withheld);
     }
 }
+
+/// The model that answers, behind whatever API the host configured.
+/// Blocking: hosts call it off their async threads.
+pub trait AskModel: Send + Sync {
+    /// The model id, as answers report it.
+    fn id(&self) -> &str;
+    /// Completes one chat (system, user), calling `on_text` with each piece
+    /// of the answer as it arrives; returns the whole answer.
+    fn complete(
+        &self,
+        system: &str,
+        user: &str,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<String, String>;
+}
+
+/// An answer to a question, with what it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskAnswer {
+    pub question: String,
+    pub answer: String,
+    /// The model that wrote the answer, or `evidence` when none did.
+    pub model: String,
+    pub citations: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+    pub evidence: Evidence,
+    /// Why the evidence is the answer, when no model wrote one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Answers `req.query` from the packs: with `model`, its checked answer
+/// (streamed to `on_text`); without one, or when it fails, the evidence.
+pub fn answer(
+    packs: &[Arc<Pack>],
+    req: &SearchRequest,
+    model: Option<&dyn AskModel>,
+    on_text: &mut dyn FnMut(&str),
+) -> Result<AskAnswer, QueryError> {
+    let evidence = gather(packs, req)?;
+    let fallback = |evidence: Evidence, note: String| {
+        let answer = evidence_answer(&evidence);
+        AskAnswer {
+            question: evidence.question.clone(),
+            citations: evidence.items.iter().map(|i| i.symbol.cite()).collect(),
+            answer,
+            model: "evidence".into(),
+            unverified: Vec::new(),
+            withheld: false,
+            evidence,
+            note: Some(note),
+        }
+    };
+    let Some(model) = model else {
+        return Ok(fallback(evidence, "no model is configured".into()));
+    };
+    if evidence.items.is_empty() {
+        return Ok(fallback(evidence, "nothing matched the question".into()));
+    }
+    match model.complete(SYSTEM_PROMPT, &user_prompt(&evidence), on_text) {
+        Ok(text) => {
+            let checked = check_answer(&text, &evidence);
+            Ok(AskAnswer {
+                question: evidence.question.clone(),
+                answer: checked.answer,
+                model: model.id().to_string(),
+                citations: checked.citations,
+                unverified: checked.unverified,
+                withheld: checked.withheld,
+                evidence,
+                note: None,
+            })
+        }
+        Err(e) => Ok(fallback(evidence, format!("the model failed: {e}"))),
+    }
+}

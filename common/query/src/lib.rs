@@ -36,9 +36,12 @@ pub mod vectors;
 pub mod views;
 
 pub use answer::{Page, SymbolRef};
+pub use ask::{AskAnswer, AskModel};
 pub use changes::{changes, Changes};
 pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
 pub use flows::{flows, EntryKind, Flows};
 pub use impact::{impact, Impact};
 pub use pack::{Origin, Pack, Sym};
-pub use search::{search, Filters, Mode, SearchHit, SearchRequest, SearchResult};
+pub use search::{
+    query_vector, search, Filters, Mode, QueryEmbedder, SearchHit, SearchRequest, SearchResult,
+};

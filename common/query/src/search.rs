@@ -352,3 +352,57 @@ pub fn neighbours(p: &Pack, i: Sym, n: usize) -> Vec<Related> {
     }
     out
 }
+
+/// Embeds query text with the model a docpack's vectors were made with.
+/// Blocking: hosts call it off their async threads.
+pub trait QueryEmbedder: Send + Sync {
+    /// The model id, compared with the docpack manifest's.
+    fn model_id(&self) -> &str;
+    fn embed(&self, text: &str) -> Result<Vec<f32>, String>;
+}
+
+/// The query vector for `query` over `packs`, when any of them was embedded
+/// with the embedder's model; otherwise `None` and a note why.
+pub fn query_vector(
+    packs: &[Arc<Pack>],
+    embedder: Option<&dyn QueryEmbedder>,
+    query: &str,
+) -> (Option<Vec<f32>>, Option<String>) {
+    let wanted: Vec<&str> = packs
+        .iter()
+        .filter(|p| p.has_vectors())
+        .filter_map(|p| p.docpack.manifest.models.embedding.as_deref())
+        .collect();
+    if wanted.is_empty() {
+        return (None, None);
+    }
+    let Some(embedder) = embedder else {
+        return (
+            None,
+            Some("no embedding model here: searched by words".into()),
+        );
+    };
+    if !wanted.contains(&embedder.model_id()) {
+        return (
+            None,
+            Some(format!(
+                "the docpack was embedded with {} but this host has {}: searched by words",
+                wanted[0],
+                embedder.model_id()
+            )),
+        );
+    }
+    let mut cut = query.len().min(MAX_QUERY_BYTES);
+    while !query.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    match embedder.embed(&query[..cut]) {
+        Ok(v) => (Some(v), None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "embedding the query failed ({e}): searched by words"
+            )),
+        ),
+    }
+}
