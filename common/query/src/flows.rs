@@ -24,7 +24,7 @@ use crate::pack::{Link, Pack, Sym};
 use doctown_core::{FileRole, SymbolKind, Visibility};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const MAX_DEPTH: u32 = 12;
 pub const MAX_REACH: usize = 500;
@@ -32,7 +32,7 @@ pub const MAX_REACH: usize = 500;
 pub const MAX_FLOWS: usize = 5_000;
 const PATH_STEPS: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Main,

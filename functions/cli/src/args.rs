@@ -33,8 +33,16 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show what a docpack holds: source, statistics, clusters, central symbols.
     Inspect(InspectArgs),
-    /// Search a docpack by meaning (its embeddings) and by name.
+    /// Search a docpack by words (BM25) and meaning (its embeddings), fused.
     Search(SearchArgs),
+    /// What reaches a symbol through confident calls: what can break if it changes.
+    Impact(ImpactArgs),
+    /// Execution flows from entry points (mains, routes, commands, handlers, API).
+    Flows(FlowsArgs),
+    /// The symbols whose code changed between two docpacks, and their blast radius.
+    Changes(ChangesArgs),
+    /// Answer a question about a repository from its docpack, citing path:line.
+    Ask(AskArgs),
     /// Write a docpack as a browsable Markdown site.
     Export(ExportArgs),
     /// What changed between two docpacks of the same repository.
@@ -146,13 +154,104 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     pub file: PathBuf,
-    pub query: String,
-    /// How many results.
+    /// The query (words, a name, or a description); omit with --batch.
+    #[arg(required_unless_present = "batch")]
+    pub query: Option<String>,
+    /// How many results (at most 50).
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
-    /// Name matching only: do not load the embedding model.
+    /// hybrid (words and meaning, fused), lexical, semantic, or legacy
+    /// (the name-and-vector score of earlier versions).
+    #[arg(long, default_value = "hybrid")]
+    pub mode: String,
+    /// Words only: do not load the embedding model (same as --mode lexical).
     #[arg(long)]
     pub names_only: bool,
+    /// Queries from a JSON Lines file ({"id", "query"}), one result line each.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub batch: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Show this many confident callers and callees of the first hits.
+    #[arg(long, default_value_t = 0)]
+    pub expand: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which symbols a search may return.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only this language (rust, python, typescript, tsx, javascript, go).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Only these kinds (function, method, struct, class, …), repeatable.
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Only symbols under this path.
+    #[arg(long = "path")]
+    pub path_prefix: Option<String>,
+    /// Only symbols of files with this role (source, test, example, …).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only this cluster (id or label).
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    pub file: PathBuf,
+    /// A symbol id, qualified name, `Type::method` or name.
+    pub symbol: String,
+    /// Steps to follow back from the symbol (1-10).
+    #[arg(long, default_value_t = 3)]
+    pub depth: u32,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowsArgs {
+    pub file: PathBuf,
+    /// Only the flows that reach this symbol.
+    #[arg(long)]
+    pub through: Option<String>,
+    /// Only flows from this kind of entry: main, route, command, handler, api.
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// Steps of impact to follow from each changed symbol.
+    #[arg(long, default_value_t = 2)]
+    pub depth: u32,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    pub file: PathBuf,
+    pub question: String,
+    /// Answer with the ranked evidence even when a model is configured.
+    #[arg(long)]
+    pub no_model: bool,
     #[arg(long)]
     pub json: bool,
 }

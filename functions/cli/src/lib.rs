@@ -9,6 +9,7 @@ mod commands;
 mod host;
 mod output;
 mod progress;
+mod query_host;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -4,6 +4,7 @@ mod build;
 mod docpack;
 mod embed;
 mod jobs;
+mod query;
 mod serve;
 mod symbols;
 mod worker;
@@ -23,7 +24,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Resume(args) => jobs::resume(args),
         Command::Verify(args) => docpack::verify_cmd(args),
         Command::Inspect(args) => docpack::inspect_cmd(args),
-        Command::Search(args) => docpack::search_cmd(args),
+        Command::Search(args) => query::search_cmd(args),
+        Command::Impact(args) => query::impact_cmd(args),
+        Command::Flows(args) => query::flows_cmd(args),
+        Command::Changes(args) => query::changes_cmd(args),
+        Command::Ask(args) => query::ask_cmd(args),
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),
         Command::Embed(args) => embed::embed(args),

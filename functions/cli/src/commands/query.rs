@@ -1,0 +1,231 @@
+//! Questions to a docpack through the query engine: search, impact, flows,
+//! changes, ask.
+
+use crate::args::{AskArgs, ChangesArgs, FilterArgs, FlowsArgs, ImpactArgs, SearchArgs};
+use crate::query_host;
+use anyhow::{anyhow, bail, Context, Result};
+use doctown_query::{
+    ask, changes, flows, impact, load_file, query_vector, render, search, EntryKind, Filters, Mode,
+    Pack, QueryEmbedder, SearchRequest,
+};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn open(path: &Path) -> Result<Arc<Pack>> {
+    load_file(path)
+        .map(Arc::new)
+        .map_err(|f| anyhow!("{}: {}", f.location, f.error))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Parses a lowercase name into one of the docpack vocabulary's enums.
+fn parse_name<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T> {
+    serde_json::from_value(value.trim().to_lowercase().into())
+        .map_err(|_| anyhow!("unknown {what} {value:?}"))
+}
+
+fn filters(args: &FilterArgs) -> Result<Filters> {
+    Ok(Filters {
+        language: args
+            .language
+            .as_deref()
+            .map(|l| parse_name("language", l))
+            .transpose()?,
+        kinds: args
+            .kinds
+            .iter()
+            .map(|k| parse_name("kind", k))
+            .collect::<Result<_>>()?,
+        path_prefix: args.path_prefix.clone(),
+        role: args
+            .role
+            .as_deref()
+            .map(|r| parse_name("role", r))
+            .transpose()?,
+        cluster: args.cluster.clone(),
+    })
+}
+
+pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
+    let mode: Mode = if args.names_only {
+        Mode::Lexical
+    } else {
+        args.mode.parse()?
+    };
+    let packs = vec![open(&args.file)?];
+    let embedder = match mode {
+        Mode::Lexical => None,
+        _ => query_host::embedder(),
+    };
+    let base = SearchRequest {
+        mode,
+        limit: args.limit,
+        filters: filters(&args.filters)?,
+        expand: args.expand,
+        ..SearchRequest::default()
+    };
+    if let Some(batch) = &args.batch {
+        return search_batch(&packs, embedder.as_deref(), &base, batch);
+    }
+    let query = args.query.unwrap_or_default();
+    let (vector, note) = query_vector(&packs, embedder.as_deref(), &query);
+    if vector.is_none() && mode == Mode::Semantic {
+        bail!(
+            "cannot search by meaning: {}",
+            note.unwrap_or_else(|| "the docpack has no embeddings".into())
+        );
+    }
+    let mut result = search(
+        &packs,
+        &SearchRequest {
+            query,
+            vector,
+            ..base
+        },
+    )?;
+    result.notes.extend(note);
+    if args.json {
+        print_json(&result)?;
+    } else {
+        print!("{}", render::search(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One search per line of a JSON Lines file; one JSON line out per query.
+fn search_batch(
+    packs: &[Arc<Pack>],
+    embedder: Option<&dyn QueryEmbedder>,
+    base: &SearchRequest,
+    path: &Path,
+) -> Result<ExitCode> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("{}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: serde_json::Value = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not JSON", path.display(), n + 1))?;
+        let query = item["query"]
+            .as_str()
+            .ok_or_else(|| anyhow!("{}:{}: no \"query\" string", path.display(), n + 1))?;
+        let vector = match base.mode {
+            Mode::Lexical => None,
+            _ => query_vector(packs, embedder, query).0,
+        };
+        let result = search(
+            packs,
+            &SearchRequest {
+                query: query.to_string(),
+                vector,
+                ..base.clone()
+            },
+        )?;
+        let line = serde_json::json!({"id": item["id"], "hits": result.hits, "used": result.used});
+        writeln!(out, "{line}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn impact_cmd(args: ImpactArgs) -> Result<ExitCode> {
+    let pack = open(&args.file)?;
+    let engine = doctown_query::Engine::from_packs(Vec::new());
+    let (pack, target) = engine.find_symbol(&[pack], &args.symbol)?;
+    let result = impact(&pack, target, args.depth, args.offset, args.limit.max(1));
+    if args.json {
+        print_json(&result)?;
+    } else {
+        print!("{}", render::impact(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn flows_cmd(args: FlowsArgs) -> Result<ExitCode> {
+    let pack = open(&args.file)?;
+    let through = match &args.through {
+        Some(name) => {
+            let engine = doctown_query::Engine::from_packs(Vec::new());
+            Some(engine.find_symbol(std::slice::from_ref(&pack), name)?.1)
+        }
+        None => None,
+    };
+    let kind: Option<EntryKind> = args
+        .kind
+        .as_deref()
+        .map(|k| parse_name("entry kind", k))
+        .transpose()?;
+    let result = flows(&pack, through, kind, args.offset, args.limit.max(1));
+    if args.json {
+        print_json(&result)?;
+    } else {
+        print!("{}", render::flows(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn changes_cmd(args: ChangesArgs) -> Result<ExitCode> {
+    let (old, new) = (open(&args.old)?, open(&args.new)?);
+    let result = changes(&old, &new, args.depth, 0, args.limit.max(1));
+    if args.json {
+        print_json(&result)?;
+    } else {
+        print!("{}", render::changes(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn ask_cmd(args: AskArgs) -> Result<ExitCode> {
+    let packs = vec![open(&args.file)?];
+    let model = if args.no_model {
+        None
+    } else {
+        query_host::ask_model()?
+    };
+    let embedder = query_host::embedder();
+    let (vector, note) = query_vector(&packs, embedder.as_deref(), &args.question);
+    let request = SearchRequest {
+        query: args.question.clone(),
+        vector,
+        ..SearchRequest::default()
+    };
+    let stream = !args.json && std::io::stdout().is_terminal();
+    let mut streamed = false;
+    let mut on_text = |piece: &str| {
+        if stream {
+            streamed = true;
+            print!("{piece}");
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let mut answer = ask::answer(&packs, &request, model.as_deref(), &mut on_text)?;
+    answer.evidence.notes.extend(note);
+    if args.json {
+        return print_json(&answer).map(|()| ExitCode::SUCCESS);
+    }
+    if streamed {
+        // The streamed text was the model's; the checked answer follows when
+        // the check changed it (unverified citations, a withheld answer).
+        println!();
+        if answer.withheld || !answer.unverified.is_empty() {
+            println!("\n--- checked ---\n{}", answer.answer);
+        }
+    } else {
+        println!("{}", answer.answer.trim_end());
+    }
+    if let Some(note) = &answer.note {
+        eprintln!("doctown ask: {note}; the answer is the evidence");
+    }
+    for note in &answer.evidence.notes {
+        eprintln!("doctown ask: {note}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

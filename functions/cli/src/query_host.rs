@@ -1,0 +1,188 @@
+//! What the query engine needs from this host: the embedding model for
+//! query vectors, and the configured OpenAI-compatible chat model for `ask`
+//! (streamed over Server-Sent Events, read with a blocking client).
+
+use anyhow::Result;
+use doctown_query::{AskModel, QueryEmbedder};
+use std::io::BufRead;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The local embedding model, loaded on first use.
+struct LocalEmbedder {
+    config: doctown_embed::EmbedConfig,
+    model: std::sync::OnceLock<Result<Arc<doctown_embed::Embedder>, String>>,
+}
+
+impl QueryEmbedder for LocalEmbedder {
+    fn model_id(&self) -> &str {
+        &self.config.model_id
+    }
+
+    fn embed(&self, text: &str) -> Result<Vec<f32>, String> {
+        let model = self
+            .model
+            .get_or_init(|| {
+                doctown_embed::Embedder::shared(&self.config).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let plan = doctown_embed::BatchPlan::from_config(&self.config);
+        let mut vectors = model.embed(&[text], &plan).map_err(|e| e.to_string())?;
+        vectors
+            .pop()
+            .ok_or_else(|| "the model returned no vector".into())
+    }
+}
+
+/// The embedding model this host is configured with; `None` when the
+/// configuration is unusable (search then goes by words, and says so).
+pub fn embedder() -> Option<Arc<dyn QueryEmbedder>> {
+    let config = doctown_embed::EmbedConfig::from_env().ok()?;
+    Some(Arc::new(LocalEmbedder {
+        config,
+        model: std::sync::OnceLock::new(),
+    }))
+}
+
+/// An OpenAI-compatible chat-completions API, streamed.
+pub struct OpenAiAsk {
+    agent: ureq::Agent,
+    url: String,
+    key: String,
+    model: String,
+    temperature: Option<f32>,
+}
+
+/// The chat model `DOCTOWN_LLM_*` configures, when the backend is `openai`;
+/// `None` for the facts backend (ask then answers with the evidence).
+pub fn ask_model() -> Result<Option<Arc<dyn AskModel>>> {
+    let config = doctown_generate::GenerateConfig::from_env()?;
+    if config.backend != doctown_generate::Backend::OpenAi {
+        return Ok(None);
+    }
+    let key = config.require_key()?.to_string();
+    let timeout = Some(config.request_timeout());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .user_agent(format!("doctown/{}", doctown_core::VERSION))
+        .timeout_connect(Some(Duration::from_secs(
+            config.connect_timeout_secs.max(1),
+        )))
+        .timeout_recv_response(timeout)
+        .timeout_per_read(timeout)
+        .build()
+        .into();
+    Ok(Some(Arc::new(OpenAiAsk {
+        agent,
+        url: format!(
+            "{}/chat/completions",
+            config.base_url_or_default().trim_end_matches('/')
+        ),
+        key,
+        model: config.model.clone(),
+        temperature: config.temperature,
+    })))
+}
+
+impl AskModel for OpenAiAsk {
+    fn id(&self) -> &str {
+        &self.model
+    }
+
+    fn complete(
+        &self,
+        system: &str,
+        user: &str,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<String, String> {
+        let mut body = serde_json::json!({
+            "model": self.model,
+            "stream": true,
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": user},
+            ],
+        });
+        if let Some(t) = self.temperature {
+            body["temperature"] = t.into();
+        }
+        let mut response = self
+            .agent
+            .post(&self.url)
+            .header("Authorization", &format!("Bearer {}", self.key))
+            .send_json(&body)
+            .map_err(|e| format!("cannot reach {}: {e}", self.url))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let text = response.body_mut().read_to_string().unwrap_or_default();
+            return Err(format!(
+                "HTTP {status}: {}",
+                text.chars().take(300).collect::<String>()
+            ));
+        }
+        let streamed = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        let reader = std::io::BufReader::new(response.body_mut().as_reader());
+        if !streamed {
+            let value: serde_json::Value = serde_json::from_reader(reader)
+                .map_err(|e| format!("the answer is not JSON: {e}"))?;
+            let text = value["choices"][0]["message"]["content"]
+                .as_str()
+                .ok_or("the answer has no message content")?
+                .to_string();
+            on_text(&text);
+            return Ok(text);
+        }
+        read_stream(reader, on_text)
+    }
+}
+
+/// Joins the `delta.content` pieces of a chat-completions event stream.
+fn read_stream(reader: impl BufRead, on_text: &mut dyn FnMut(&str)) -> Result<String, String> {
+    let mut answer = String::new();
+    for line in reader.lines() {
+        let line = line.map_err(|e| format!("the stream broke: {e}"))?;
+        let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+            continue;
+        };
+        if data == "[DONE]" {
+            break;
+        }
+        let event: serde_json::Value =
+            serde_json::from_str(data).map_err(|e| format!("a stream event is not JSON: {e}"))?;
+        if let Some(message) = event["error"]["message"].as_str() {
+            return Err(message.to_string());
+        }
+        if let Some(piece) = event["choices"][0]["delta"]["content"].as_str() {
+            on_text(piece);
+            answer.push_str(piece);
+        }
+    }
+    if answer.trim().is_empty() {
+        return Err("the model sent an empty answer".into());
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_stream;
+
+    #[test]
+    fn stream_pieces_are_joined_in_order() {
+        let stream = "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n\
+            data: {\"choices\":[{\"delta\":{\"content\":\"It \"}}]}\n\n\
+            : keep-alive\n\
+            data: {\"choices\":[{\"delta\":{\"content\":\"works.\"}}]}\n\n\
+            data: [DONE]\n";
+        let mut seen = Vec::new();
+        let answer = read_stream(stream.as_bytes(), &mut |p| seen.push(p.to_string())).unwrap();
+        assert_eq!(answer, "It works.");
+        assert_eq!(seen, ["It ", "works."]);
+        assert!(read_stream("data: [DONE]\n".as_bytes(), &mut |_| {}).is_err());
+    }
+}
