@@ -105,6 +105,7 @@ pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) 
             tests.insert(s);
         } else {
             impacted.push((s, d));
+            tests.extend(&new.tests[s as usize]);
         }
     }
     impacted.sort_by(|a, b| {

@@ -52,11 +52,20 @@ fn builds_are_byte_identical_and_verify() {
         "--json",
     ]);
     assert!(search.status.success(), "{}", stderr(&search));
-    let hits: Vec<serde_json::Value> = serde_json::from_slice(&search.stdout).unwrap();
-    assert_eq!(
-        hits[0]["qualified_name"], "pyapp.models.format_name",
-        "{hits:?}"
-    );
+    let result: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(result["hits"][0]["name"], "pyapp.models.format_name", "{result}");
+    assert_eq!(result["used"], serde_json::json!(["lexical", "semantic"]), "{result}");
+    // The same question by meaning alone.
+    let semantic = run(&[
+        "search",
+        a.to_str().unwrap(),
+        "turn a person's name into title case",
+        "--mode",
+        "semantic",
+        "--json",
+    ]);
+    let result: serde_json::Value = serde_json::from_slice(&semantic.stdout).unwrap();
+    assert_eq!(result["hits"][0]["name"], "pyapp.models.format_name", "{result}");
 }
 
 #[test]

@@ -130,7 +130,25 @@ fn search_batch(
                 ..base.clone()
             },
         )?;
-        let line = serde_json::json!({"id": item["id"], "hits": result.hits, "used": result.used});
+        let hits: Vec<serde_json::Value> = result
+            .hits
+            .iter()
+            .map(|h| {
+                let simple = packs
+                    .iter()
+                    .find_map(|p| p.index_of(&h.symbol.id).map(|i| p.symbol(i).name.clone()));
+                serde_json::json!({
+                    "symbol_id": h.symbol.id,
+                    "name": simple,
+                    "qualified_name": h.symbol.name,
+                    "kind": h.symbol.kind,
+                    "path": h.symbol.path,
+                    "line": h.symbol.line,
+                    "score": h.score,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({"id": item["id"], "hits": hits, "used": result.used});
         writeln!(out, "{line}")?;
     }
     Ok(ExitCode::SUCCESS)

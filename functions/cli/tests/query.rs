@@ -1,0 +1,246 @@
+//! The query commands on a fixture whose call graph is known by
+//! construction (`tests/fixtures/shop`: two HTTP routes and a command line
+//! over orders, pricing and storage, with tests). Each answer is checked by
+//! its facts, then against a golden file (`UPDATE_GOLDEN=1` rewrites them).
+
+mod common;
+
+use common::{assert_one_line_error, fixture, run, stderr, stdout};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The shop fixture's docpack, built once per test binary.
+fn shop() -> &'static Path {
+    static PACK: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = PACK.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("shop.docpack");
+        let store = dir.path().join("store");
+        let build = run(&[
+            "build",
+            fixture("shop").to_str().unwrap(),
+            "--store",
+            store.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--embeddings",
+            "off",
+        ]);
+        assert!(build.status.success(), "{}", stderr(&build));
+        (dir, out)
+    });
+    path
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn names(list: &Value, field: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[field].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Compares `text` with `tests/golden/query/<name>`.
+fn golden(name: &str, text: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/query")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert_eq!(text, expected, "{name} differs from its golden file");
+}
+
+#[test]
+fn impact_follows_callers_to_the_routes_and_finds_the_tests() {
+    let pack = shop().to_str().unwrap();
+    let result = json(&["impact", pack, "tax_for", "--json"]);
+    let affected: Vec<(String, u64)> = result["affected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap().to_string(), a["depth"].as_u64().unwrap()))
+        .collect();
+    for (name, depth) in [
+        ("shop.pricing.price_order", 1),
+        ("shop.orders.place_order", 2),
+        ("shop.orders.refund_order", 2),
+        ("shop.web.create_order_route", 3),
+        ("shop.web.refund_route", 3),
+    ] {
+        assert!(
+            affected.contains(&(name.to_string(), depth)),
+            "{name} at depth {depth} missing: {affected:?}"
+        );
+    }
+    assert_eq!(affected.len(), 5, "{affected:?}");
+    let tests = names(&result["tests"], "name");
+    assert_eq!(
+        tests.iter().collect::<std::collections::BTreeSet<_>>(),
+        [
+            "tests.test_orders.test_place_order_rejects_empty",
+            "tests.test_pricing.test_price_includes_tax"
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .iter()
+        .collect()
+    );
+    // Depth 1 is only the direct caller; a page of one says where the next starts.
+    let near = json(&["impact", pack, "tax_for", "--depth", "1", "--json"]);
+    assert_eq!(names(&near["affected"], "name"), ["shop.pricing.price_order"]);
+    let paged = json(&["impact", pack, "tax_for", "--limit", "2", "--json"]);
+    assert_eq!(paged["page"]["next_offset"], 2);
+    assert_eq!(paged["affected"].as_array().unwrap().len(), 2);
+    golden("impact-tax_for.txt", &stdout(&run(&["impact", pack, "shop.pricing.tax_for"])));
+}
+
+#[test]
+fn flows_start_at_main_and_the_routes() {
+    let pack = shop().to_str().unwrap();
+    let result = json(&["flows", pack, "--json"]);
+    let flows: Vec<(String, String)> = result["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["entry"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flows,
+        [
+            ("main".to_string(), "shop.web.main".to_string()),
+            ("route".to_string(), "shop.web.create_order_route".to_string()),
+            ("route".to_string(), "shop.web.refund_route".to_string()),
+        ]
+    );
+    let order = &result["flows"][1];
+    assert_eq!(
+        names(&order["path"], "name")[..3],
+        [
+            "shop.web.create_order_route",
+            "shop.orders.place_order",
+            "shop.pricing.price_order"
+        ]
+    );
+    // Flows through storage's save_order: only the order route's.
+    let through = json(&["flows", pack, "--through", "save_order", "--json"]);
+    assert_eq!(through["page"]["total"], 1, "{through}");
+    golden("flows.txt", &stdout(&run(&["flows", pack])));
+}
+
+#[test]
+fn lexical_search_finds_functions_from_their_description() {
+    let pack = shop().to_str().unwrap();
+    for (query, expected) in [
+        ("lower the price with a voucher", "shop.pricing.apply_discount"),
+        ("value added tax owed", "shop.pricing.tax_for"),
+        ("open the database", "shop.storage.connect"),
+        ("monthly sales", "shop.reports.monthly_report"),
+        ("give the customer their money back", "shop.orders.refund_order"),
+    ] {
+        let result = json(&["search", pack, query, "--json", "--limit", "3"]);
+        assert_eq!(result["used"], serde_json::json!(["lexical"]), "{result}");
+        assert_eq!(result["hits"][0]["name"], expected, "{query}: {result}");
+    }
+    // Filters: only test code, only under a path.
+    let tests = json(&["search", pack, "price", "--role", "test", "--json"]);
+    assert!(names(&tests["hits"], "path").iter().all(|p| p.starts_with("tests/")));
+    let storage = json(&["search", pack, "order", "--path", "shop/storage.py", "--json"]);
+    assert!(!storage["hits"].as_array().unwrap().is_empty());
+    assert!(names(&storage["hits"], "path").iter().all(|p| p == "shop/storage.py"));
+    golden(
+        "search-voucher.txt",
+        &stdout(&run(&[
+            "search",
+            pack,
+            "lower the price with a voucher",
+            "--limit",
+            "3",
+            "--expand",
+            "2",
+        ])),
+    );
+}
+
+#[test]
+fn changes_name_the_edited_function_and_its_blast_radius() {
+    let dir = common::copy_fixture("shop");
+    let pricing = dir.path().join("shop/pricing.py");
+    let text = std::fs::read_to_string(&pricing).unwrap();
+    // Edit tax_for's body, and insert lines above everything (moves, not changes).
+    let edited = text.replace(
+        "    return amount * TAX_RATES.get(country, 0.0)",
+        "    rate = TAX_RATES.get(country, 0.0)\n    return round(amount * rate, 2)",
+    );
+    std::fs::write(&pricing, format!("# Prices.\n\n{edited}")).unwrap();
+    let new = dir.path().join("new.docpack");
+    let build = run(&[
+        "build",
+        dir.path().to_str().unwrap(),
+        "--store",
+        dir.path().join("store").to_str().unwrap(),
+        "-o",
+        new.to_str().unwrap(),
+        "--embeddings",
+        "off",
+    ]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    let result = json(&["changes", shop().to_str().unwrap(), new.to_str().unwrap(), "--json"]);
+    assert_eq!(names(&result["changed"], "name"), ["shop.pricing.tax_for"], "{result}");
+    let impacted = names(&result["impacted"], "name");
+    assert!(impacted.contains(&"shop.pricing.price_order".to_string()), "{impacted:?}");
+    assert!(impacted.contains(&"shop.orders.place_order".to_string()), "{impacted:?}");
+    assert_eq!(result["tests_total"], 2, "{result}");
+}
+
+#[test]
+fn ask_without_a_model_answers_with_cited_evidence() {
+    let pack = shop().to_str().unwrap();
+    let out = common::doctown()
+        .env("DOCTOWN_LLM_BACKEND", "facts")
+        .args(["ask", pack, "how is the tax of an order computed?", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["model"], "evidence");
+    let text = answer["answer"].as_str().unwrap();
+    assert!(text.contains("shop/pricing.py:6"), "{text}");
+    assert!(text.contains("`shop.pricing.tax_for`"), "{text}");
+}
+
+#[test]
+fn unknown_symbols_and_damaged_docpacks_are_one_line_errors() {
+    let pack = shop().to_str().unwrap();
+    assert_one_line_error(&run(&["impact", pack, "no_such_function"]), "no symbol");
+    assert_one_line_error(&run(&["flows", pack, "--kind", "lambda"]), "unknown entry kind");
+    assert_one_line_error(
+        &run(&["search", pack, "x", "--mode", "telepathy"]),
+        "unknown mode",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.docpack");
+    std::fs::write(&bad, b"not a docpack").unwrap();
+    assert_one_line_error(&run(&["impact", bad.to_str().unwrap(), "x"]), "bad.docpack");
+    // A 100 KB query is cut, not refused.
+    let long = "price ".repeat(20_000);
+    let result = json(&["search", pack, &long, "--json"]);
+    assert!(result["notes"][0].as_str().unwrap().contains("cut"), "{result}");
+}
