@@ -53,8 +53,15 @@ fn builds_are_byte_identical_and_verify() {
     ]);
     assert!(search.status.success(), "{}", stderr(&search));
     let result: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
-    assert_eq!(result["hits"][0]["name"], "pyapp.models.format_name", "{result}");
-    assert_eq!(result["used"], serde_json::json!(["lexical", "semantic"]), "{result}");
+    assert_eq!(
+        result["hits"][0]["name"], "pyapp.models.format_name",
+        "{result}"
+    );
+    assert_eq!(
+        result["used"],
+        serde_json::json!(["lexical", "semantic"]),
+        "{result}"
+    );
     // The same question by meaning alone.
     let semantic = run(&[
         "search",
@@ -65,7 +72,10 @@ fn builds_are_byte_identical_and_verify() {
         "--json",
     ]);
     let result: serde_json::Value = serde_json::from_slice(&semantic.stdout).unwrap();
-    assert_eq!(result["hits"][0]["name"], "pyapp.models.format_name", "{result}");
+    assert_eq!(
+        result["hits"][0]["name"], "pyapp.models.format_name",
+        "{result}"
+    );
 }
 
 #[test]
