@@ -156,14 +156,21 @@ pub(crate) fn read_verified(
         false => None,
     };
     check_parts(&manifest, embeddings.as_ref(), symbol_contexts.is_some())?;
-    let mut graph: Graph = parse(&entries, entry::GRAPH)?;
+    // The three large parts parse on threads of their own.
+    let (nodes, graph, source_map) = std::thread::scope(|scope| {
+        let nodes = scope.spawn(|| parse::<Nodes>(&entries, entry::NODES));
+        let source_map = scope.spawn(|| parse::<SourceMap>(&entries, entry::SOURCE_MAP));
+        let graph = parse::<Graph>(&entries, entry::GRAPH);
+        (joined(nodes.join()), graph, joined(source_map.join()))
+    });
+    let mut graph = graph?;
     // Edge kinds of a newer minor version are skipped (an open enumeration).
     graph.edges.retain(|e| e.kind != EdgeKind::Unknown);
     let docpack = Docpack {
-        nodes: parse(&entries, entry::NODES)?,
+        nodes: nodes?,
         graph,
         clusters: parse(&entries, entry::CLUSTERS)?,
-        source_map: parse(&entries, entry::SOURCE_MAP)?,
+        source_map: source_map?,
         docs: parse(&entries, entry::DOCS)?,
         manifest,
         embeddings,
@@ -186,6 +193,11 @@ pub(crate) fn read_verified(
     Ok((docpack, stats))
 }
 
+/// A parser thread's result; a panic (never expected) becomes an error.
+fn joined<T>(r: std::thread::Result<Result<T, DocpackError>>) -> Result<T, DocpackError> {
+    r.unwrap_or_else(|_| Err(DocpackError::Invalid("a part's parser panicked".into())))
+}
+
 fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result<(), DocpackError> {
     if m.checksum.algorithm != "sha256" {
         return Err(DocpackError::Invalid(format!(
@@ -206,11 +218,26 @@ fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result
             )));
         }
     }
+    // Each entry hashes on a thread of its own (a docpack has at most nine).
+    let hashes: BTreeMap<&str, String> = std::thread::scope(|scope| {
+        let running: Vec<_> = listed
+            .keys()
+            .filter_map(|name| entries.get(*name).map(|b| (*name, b)))
+            .map(|(name, bytes)| (name, scope.spawn(move || sha256_hex(bytes))))
+            .collect();
+        running
+            .into_iter()
+            .filter_map(|(name, handle)| handle.join().ok().map(|h| (name, h)))
+            .collect()
+    });
     for (name, expected) in &listed {
         let bytes = entries
             .get(*name)
             .ok_or_else(|| DocpackError::MissingPart(clean(name)))?;
-        let actual = sha256_hex(bytes);
+        let actual = hashes
+            .get(*name)
+            .cloned()
+            .unwrap_or_else(|| sha256_hex(bytes));
         if actual != expected.sha256 || bytes.len() as u64 != expected.size {
             return Err(DocpackError::ChecksumMismatch {
                 name: name.to_string(),

@@ -44,31 +44,38 @@ pub struct Bm25 {
 }
 
 impl Bm25 {
-    /// Indexes documents `0..docs.len()`.
-    pub fn build<'a>(docs: impl ExactSizeIterator<Item = DocFields<'a>>) -> Bm25 {
+    /// Indexes documents `0..docs.len()`: terms are counted per document
+    /// in parallel, then merged into postings in document order.
+    pub fn build(docs: &[DocFields<'_>]) -> Bm25 {
+        use rayon::prelude::*;
+        let counted: Vec<(Vec<(String, f32)>, f32)> = docs
+            .par_iter()
+            .map(|fields| {
+                let mut counts: FxHashMap<String, f32> = FxHashMap::default();
+                let texts = [
+                    fields.name,
+                    fields.qualified_name,
+                    fields.path,
+                    fields.signature,
+                    fields.doc_comment,
+                    fields.summary,
+                ];
+                let mut len = 0.0;
+                for (text, weight) in texts.iter().zip(WEIGHTS) {
+                    for_each_term(text, |t| {
+                        *counts.entry(t).or_default() += weight;
+                        len += weight;
+                    });
+                }
+                (counts.into_iter().collect(), len)
+            })
+            .collect();
         let mut index = Bm25 {
             doc_len: Vec::with_capacity(docs.len()),
             ..Bm25::default()
         };
-        let mut counts: FxHashMap<String, f32> = FxHashMap::default();
-        for (doc, fields) in docs.enumerate() {
-            counts.clear();
-            let texts = [
-                fields.name,
-                fields.qualified_name,
-                fields.path,
-                fields.signature,
-                fields.doc_comment,
-                fields.summary,
-            ];
-            let mut len = 0.0;
-            for (text, weight) in texts.iter().zip(WEIGHTS) {
-                for_each_term(text, |t| {
-                    *counts.entry(t).or_default() += weight;
-                    len += weight;
-                });
-            }
-            for (term, tf) in counts.drain() {
+        for (doc, (counts, len)) in counted.into_iter().enumerate() {
+            for (term, tf) in counts {
                 let next = index.postings.len() as u32;
                 let id = *index.terms.entry(term.into_boxed_str()).or_insert(next);
                 if id == next {
@@ -150,7 +157,7 @@ mod tests {
             doc("write_body", "Writes the body; see header."),
             doc("read_line", "Reads a line."),
         ];
-        let index = Bm25::build(docs.into_iter());
+        let index = Bm25::build(&docs);
         let s = index.scores(&terms("parse header"));
         assert!(s[0] > s[1] && s[1] > 0.0 && s[2] == 0.0, "{s:?}");
         assert_eq!(index.len(), 3);
@@ -158,12 +165,9 @@ mod tests {
 
     #[test]
     fn empty_queries_and_unknown_terms_score_nothing() {
-        let index = Bm25::build([doc("a_b", "")].into_iter());
+        let index = Bm25::build(&[doc("a_b", "")]);
         assert_eq!(index.scores(&[]), [0.0]);
         assert_eq!(index.scores(&terms("zzz")), [0.0]);
-        assert_eq!(
-            Bm25::build(std::iter::empty()).scores(&terms("x")),
-            Vec::<f32>::new()
-        );
+        assert_eq!(Bm25::build(&[]).scores(&terms("x")), Vec::<f32>::new());
     }
 }

@@ -86,16 +86,21 @@ impl Pack {
             .enumerate()
             .map(|(i, s)| (s.id.as_str().into(), i as Sym))
             .collect();
-        let (lexical, vectors) = rayon::join(
-            || Bm25::build(symbols.iter().map(doc_fields)),
+        let ((lexical, vectors), lists) = rayon::join(
             || {
-                let ids: FxHashMap<&str, u32> = symbols
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.id.as_str(), i as u32))
-                    .collect();
-                VectorIndex::build(&docpack, &ids)
+                rayon::join(
+                    || Bm25::build(&symbols.iter().map(doc_fields).collect::<Vec<_>>()),
+                    || {
+                        let ids: FxHashMap<&str, u32> = symbols
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| (s.id.as_str(), i as u32))
+                            .collect();
+                        VectorIndex::build(&docpack, &ids)
+                    },
+                )
             },
+            || graph_lists(&docpack, &by_id),
         );
         let mut pack = Pack {
             key: key.into(),
@@ -103,13 +108,13 @@ impl Pack {
             by_id,
             by_name: FxHashMap::default(),
             by_qualified: FxHashMap::default(),
-            out: vec![Vec::new(); n],
-            into: vec![Vec::new(); n],
-            tests: vec![Vec::new(); n],
+            out: lists.out,
+            into: lists.into,
+            tests: lists.tests,
             children: vec![Vec::new(); n],
-            module_of: vec![None; n],
+            module_of: lists.module_of,
             files: FxHashMap::default(),
-            importers: FxHashMap::default(),
+            importers: lists.importers,
             cluster_labels: docpack
                 .clusters
                 .clusters
@@ -122,7 +127,6 @@ impl Pack {
             docpack,
         };
         pack.index_names_and_files();
-        pack.index_edges();
         pack
     }
 
@@ -151,71 +155,6 @@ impl Pack {
                 let r = symbols[i as usize].range;
                 (r.start_byte, std::cmp::Reverse(r.end_byte))
             });
-        }
-    }
-
-    fn index_edges(&mut self) {
-        let modules: FxHashMap<&str, u32> = self
-            .docpack
-            .docs
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.as_str(), i as u32))
-            .collect();
-        let mut module_of_file: FxHashMap<&str, u32> = FxHashMap::default();
-        for e in &self.docpack.graph.edges {
-            let symbol = |id: &str| self.by_id.get(id).copied();
-            match e.kind {
-                EdgeKind::Calls | EdgeKind::References if e.is_confident() => {
-                    let link = if e.kind == EdgeKind::Calls {
-                        Link::Calls
-                    } else {
-                        Link::References
-                    };
-                    if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
-                        if a != b {
-                            self.out[a as usize].push((b, link));
-                            self.into[b as usize].push((a, link));
-                        }
-                    }
-                }
-                EdgeKind::TestedBy if e.is_confident() => {
-                    if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
-                        self.tests[a as usize].push(b);
-                    }
-                }
-                EdgeKind::Imports => {
-                    if let (Some(a), Some(b)) =
-                        (e.from.strip_prefix("file:"), e.to.strip_prefix("file:"))
-                    {
-                        self.importers.entry(b.into()).or_default().push(a.into());
-                    }
-                }
-                EdgeKind::Contains => {
-                    if let (Some(&m), Some(f)) =
-                        (modules.get(e.from.as_str()), e.to.strip_prefix("file:"))
-                    {
-                        module_of_file.insert(f, m);
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (i, s) in self.docpack.nodes.symbols.iter().enumerate() {
-            self.module_of[i] = module_of_file.get(s.path.as_str()).copied();
-        }
-        // Docpacks whose module docs list their symbols instead.
-        for (m, doc) in self.docpack.docs.modules.iter().enumerate() {
-            for id in &doc.symbols {
-                if let Some(&i) = self.by_id.get(id.as_str()) {
-                    self.module_of[i as usize].get_or_insert(m as u32);
-                }
-            }
-        }
-        for list in self.out.iter_mut().chain(self.into.iter_mut()) {
-            list.sort_unstable();
-            list.dedup();
         }
     }
 
@@ -262,6 +201,88 @@ impl Pack {
     pub fn index_bytes(&self) -> usize {
         self.lexical.heap_bytes() + self.vectors.heap_bytes()
     }
+}
+
+/// The confident graph as adjacency lists, built beside the text indexes.
+struct GraphLists {
+    out: Vec<Vec<(Sym, Link)>>,
+    into: Vec<Vec<(Sym, Link)>>,
+    tests: Vec<Vec<Sym>>,
+    module_of: Vec<Option<u32>>,
+    importers: FxHashMap<Box<str>, Vec<Box<str>>>,
+}
+
+fn graph_lists(docpack: &Docpack, by_id: &FxHashMap<Box<str>, Sym>) -> GraphLists {
+    let n = docpack.nodes.symbols.len();
+    let mut g = GraphLists {
+        out: vec![Vec::new(); n],
+        into: vec![Vec::new(); n],
+        tests: vec![Vec::new(); n],
+        module_of: vec![None; n],
+        importers: FxHashMap::default(),
+    };
+    let modules: FxHashMap<&str, u32> = docpack
+        .docs
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32))
+        .collect();
+    let mut module_of_file: FxHashMap<&str, u32> = FxHashMap::default();
+    let symbol = |id: &str| by_id.get(id).copied();
+    for e in &docpack.graph.edges {
+        match e.kind {
+            EdgeKind::Calls | EdgeKind::References if e.is_confident() => {
+                let link = if e.kind == EdgeKind::Calls {
+                    Link::Calls
+                } else {
+                    Link::References
+                };
+                if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
+                    if a != b {
+                        g.out[a as usize].push((b, link));
+                        g.into[b as usize].push((a, link));
+                    }
+                }
+            }
+            EdgeKind::TestedBy if e.is_confident() => {
+                if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
+                    g.tests[a as usize].push(b);
+                }
+            }
+            EdgeKind::Imports => {
+                if let (Some(a), Some(b)) =
+                    (e.from.strip_prefix("file:"), e.to.strip_prefix("file:"))
+                {
+                    g.importers.entry(b.into()).or_default().push(a.into());
+                }
+            }
+            EdgeKind::Contains => {
+                if let (Some(&m), Some(f)) =
+                    (modules.get(e.from.as_str()), e.to.strip_prefix("file:"))
+                {
+                    module_of_file.insert(f, m);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, s) in docpack.nodes.symbols.iter().enumerate() {
+        g.module_of[i] = module_of_file.get(s.path.as_str()).copied();
+    }
+    // Docpacks whose module docs list their symbols instead.
+    for (m, doc) in docpack.docs.modules.iter().enumerate() {
+        for id in &doc.symbols {
+            if let Some(&i) = by_id.get(id.as_str()) {
+                g.module_of[i as usize].get_or_insert(m as u32);
+            }
+        }
+    }
+    for list in g.out.iter_mut().chain(g.into.iter_mut()) {
+        list.sort_unstable();
+        list.dedup();
+    }
+    g
 }
 
 fn doc_fields(s: &SymbolNode) -> DocFields<'_> {
