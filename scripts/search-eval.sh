@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Search-quality evaluation, CodeSearchNet's way: a function's documentation
+# is the query, the function is the answer, and the documentation is removed
+# from the code that is indexed. For each language the third-party
+# repositories of the call-graph evaluation are copied (tests left out) to
+# $DOCTOWN_CACHE/search-eval/<lang>/src, their functions' docs stripped, one
+# docpack built (embeddings on), and `doctown search --batch` scored for each
+# mode: MRR@10, Recall@1 and Recall@10 over at most 300 queries a language.
+# See scripts/search_eval.py for how queries and answers are made.
+#
+# Usage: bash scripts/search-eval.sh [--lang python,go,typescript,rust]
+#          [--modes hybrid,lexical,semantic,legacy] [--max N] [--out FILE]
+#   --max  queries a language (default 300; fixed seed)
+#   --out  also write the result rows as JSON
+# Docpacks are cached under $DOCTOWN_CACHE/search-eval/<lang>/, keyed by a
+# hash of the stripped source, of the binary and of the model directory.
+# Per-query details: $DOCTOWN_CACHE/search-eval/details-<lang>-<mode>.txt.
+# Env: DOCTOWN_BIN (default: the release build), DOCTOWN_CACHE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+export PYTHONDONTWRITEBYTECODE=1
+
+LANGS="python,go,typescript,rust"
+MODES="hybrid,lexical,semantic,legacy"
+MAX=300
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --lang) LANGS="$2"; shift 2 ;;
+    --modes) MODES="$2"; shift 2 ;;
+    --max) MAX="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+EVAL="$DOCTOWN_CACHE/eval"
+DL="$EVAL/dl"
+SE="$DOCTOWN_CACHE/search-eval"
+source scripts/eval-fetch.sh
+mkdir -p "$EVAL" "$DL" "$EVAL/repos" "$SE"
+
+BIN="${DOCTOWN_BIN:-$CARGO_TARGET_DIR/release/doctown}"
+if [ -z "${DOCTOWN_BIN:-}" ]; then
+  cargo build --release --locked -q -p doctown-cli
+fi
+[ -x "$BIN" ] || { echo "no doctown binary at $BIN" >&2; exit 1; }
+# The batch search: `doctown search` (or `doctown docpack search`) --batch.
+SEARCH=""
+for sub in "docpack search" search; do
+  # shellcheck disable=SC2086
+  help="$("$BIN" $sub --help 2>/dev/null || true)"
+  if grep -q -- '--batch' <<< "$help"; then SEARCH="$(printf '%q' "$BIN") $sub"; break; fi
+done
+[ -n "$SEARCH" ] || { echo "$BIN has no \`search --batch\` (batch search with --mode); build a doctown that has it" >&2; exit 1; }
+bash scripts/fetch-model.sh >/dev/null
+
+# The repositories, as scripts/callgraph-eval.sh obtains them (same cache).
+python_repo() { # name==version → directory
+  local spec="$1" name="${1%%==*}" version="${1##*==}"
+  local dir="$EVAL/repos/$name-$version"
+  if [ ! -d "$dir" ]; then
+    pip download -q --no-deps --no-binary :all: -d "$DL/py" "$spec" >/dev/null
+    local archive
+    archive="$(ls "$DL"/py/"$name"-"$version".tar.gz "$DL"/py/"${name//-/_}"-"$version".tar.gz 2>/dev/null | head -1)"
+    tar -xzf "$archive" -C "$EVAL/repos"
+    [ -d "$dir" ] || mv "$EVAL/repos/${name//-/_}-$version" "$dir"
+    if [ -d "$dir/src" ]; then echo '{"extraPaths": ["src"]}' > "$dir/pyrightconfig.json"; fi
+    find "$dir" -name '*.pyi' -delete
+  fi
+  echo "$dir"
+}
+npm_repo() { # name@version → directory holding only src/ and a tsconfig
+  local spec="$1" name="${1%@*}" version="${1##*@}"
+  local dir="$EVAL/repos/$name-$version"
+  if [ ! -d "$dir" ]; then
+    (cd "$DL" && npm pack --silent "$spec" >/dev/null)
+    mkdir -p "$dir.tmp" && tar -xzf "$DL/$name-$version.tgz" -C "$dir.tmp"
+    mkdir -p "$dir" && cp -r "$dir.tmp/package/src" "$dir/src" && rm -rf "$dir.tmp"
+    find "$dir/src" -name '*.js' -o -name '*.flow' -o -name '*.json' | xargs rm -f
+    cat > "$dir/tsconfig.json" <<'EOF'
+{"compilerOptions": {"target": "es2020", "module": "esnext", "moduleResolution": "node",
+ "strict": false, "skipLibCheck": true, "noEmit": true, "lib": ["es2020", "dom"]},
+ "include": ["src/**/*.ts"]}
+EOF
+  fi
+  echo "$dir"
+}
+rust_repo() { # crate-version from the cargo registry
+  local crate="$1" dir="$EVAL/repos/$1"
+  if [ ! -d "$dir" ]; then
+    (cargo fetch --locked -q >/dev/null 2>&1 || true)
+    local src
+    src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate" | head -1)"
+    cp -r "$src" "$dir"
+    sed -i '/^\[dev-dependencies/,/^\[/{/^\[dev-dependencies/d;/^\[/!d}' "$dir/Cargo.toml"
+  fi
+  echo "$dir"
+}
+go_repo() { # Debian golang-*-dev package → the Go package directory inside it
+  fetch_go_deb "$1" "$2" "$EVAL/repos/$1"
+  echo "$EVAL/repos/$1"
+}
+repos_of() { # lang → repository directories, one a line
+  case "$1" in
+    python) for spec in click==8.1.7 requests==2.32.3 attrs==24.3.0; do python_repo "$spec"; done ;;
+    go)
+      go_repo golang-github-spf13-cobra-dev github.com/spf13/cobra
+      go_repo golang-github-spf13-pflag-dev github.com/spf13/pflag
+      go_repo golang-github-gorilla-mux-dev github.com/gorilla/mux
+      go_repo golang-github-google-uuid-dev github.com/google/uuid ;;
+    typescript) for spec in rxjs@7.8.1 immer@10.1.1; do npm_repo "$spec"; done ;;
+    rust) for crate in regex-syntax-0.8.11 semver-1.0.28; do rust_repo "$crate"; done ;;
+    *) echo "unknown language $1" >&2; exit 2 ;;
+  esac
+}
+
+BIN_HASH="$(sha256sum "$BIN" | cut -c1-16)"
+RESULTS="$SE/results.jsonl"
+: > "$RESULTS"
+BUILDS=()
+IFS=',' read -ra WANT <<< "$LANGS"
+IFS=',' read -ra WANT_MODES <<< "$MODES"
+for lang in "${WANT[@]}"; do
+  work="$SE/$lang"
+  mkdir -p "$work"
+  mapfile -t repos < <(repos_of "$lang")
+  python3 scripts/search_eval.py prepare "$lang" "$work" "${repos[@]}"
+  key="$( (python3 scripts/search_eval.py tree-hash "$work/src"; echo "$BIN_HASH $DOCTOWN_MODEL_DIR") \
+    | sha256sum | cut -c1-16)"
+  docpack="$work/$lang.docpack"
+  if [ -s "$docpack" ] && [ "$(cat "$work/docpack.key" 2>/dev/null)" = "$key" ]; then
+    BUILDS+=("$lang: docpack cached ($(cat "$work/build.txt" 2>/dev/null || echo '?'))")
+  else
+    rm -rf "$work/store" "$docpack" "$work/docpack.key"
+    start=$(date +%s.%N)
+    "$BIN" build "$work/src" --store "$work/store" --embeddings on -o "$docpack" --json > "$work/build.json"
+    secs=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
+    python3 - "$work/build.json" "$secs" > "$work/build.txt" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))["stages"]
+i, e = s["ingest"]["summary"], s["embed"].get("summary", {})
+print(f"built in {sys.argv[2]} s: {i.get('files_parsed')} files, {i.get('symbols')} symbols, "
+      f"{i.get('chunks')} chunks, embed {s['embed'].get('duration_ms', 0) / 1000:.1f} s")
+EOF
+    rm -rf "$work/store"
+    echo "$key" > "$work/docpack.key"
+    BUILDS+=("$lang: $(cat "$work/build.txt")")
+  fi
+  python3 scripts/search_eval.py select "$lang" "$work" "$docpack" --max "$MAX"
+  for mode in "${WANT_MODES[@]}"; do
+    python3 scripts/search_eval.py score "$lang" "$work" "$docpack" --mode "$mode" \
+      --search "$SEARCH" --results "$RESULTS"
+  done
+done
+
+echo
+for b in "${BUILDS[@]}"; do echo "- $b"; done
+echo
+python3 scripts/search_eval.py table "$RESULTS"
+if [ -n "$OUT" ]; then python3 -c "import json,sys; json.dump([json.loads(l) for l in open(sys.argv[1])], open(sys.argv[2], 'w'), indent=1)" "$RESULTS" "$OUT"; fi
