@@ -9,7 +9,7 @@
 # See scripts/search_eval.py for how queries and answers are made.
 #
 # Usage: bash scripts/search-eval.sh [--lang python,go,typescript,rust]
-#          [--modes hybrid,lexical,semantic,legacy] [--max N] [--out FILE]
+#          [--modes hybrid,lexical,semantic,legacy] [--max N] [--out FILE] [--reference]
 #   --max  queries a language (default 300; fixed seed)
 #   --out  also write the result rows as JSON
 # Docpacks are cached under $DOCTOWN_CACHE/search-eval/<lang>/, keyed by a
@@ -25,12 +25,14 @@ LANGS="python,go,typescript,rust"
 MODES="hybrid,lexical,semantic,legacy"
 MAX=300
 OUT=""
+REFERENCE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --lang) LANGS="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
     --max) MAX="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --reference) REFERENCE=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -160,3 +162,14 @@ for b in "${BUILDS[@]}"; do echo "- $b"; done
 echo
 python3 scripts/search_eval.py table "$RESULTS"
 if [ -n "$OUT" ]; then python3 -c "import json,sys; json.dump([json.loads(l) for l in open(sys.argv[1])], open(sys.argv[2], 'w'), indent=1)" "$RESULTS" "$OUT"; fi
+# --reference: the same documents and terms ranked by tantivy's BM25, to
+# compare the in-memory lexical index with a search library's.
+if [ "$REFERENCE" = 1 ]; then
+  VENV="$DOCTOWN_CACHE/venv-bm25"
+  [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q tantivy==0.27.0; }
+  echo
+  echo "| language | ranking | queries | MRR@10 | R@1 | R@10 | size |"
+  echo "|---|---|---|---|---|---|---|"
+  IFS=, read -ra REF_LANGS <<< "$LANGS"
+  for lang in "${REF_LANGS[@]}"; do "$VENV/bin/python" scripts/bm25_reference.py "$SE/$lang"; done
+fi

@@ -58,7 +58,7 @@ fn main() {
     let engine = Engine::from_packs(Vec::new());
     let n = pack.len();
     println!(
-        "docpack {} — {} symbols, {} edges, embeddings: {}; load {:.2} s; RSS {:.0} → {:.0} MiB (indexes ~{:.0} MiB)",
+        "docpack {} — {} symbols, {} edges, embeddings: {}; load {:.2} s; RSS {:.0} → {:.0} MiB (indexes ~{:.0} MiB, of which BM25 {:.1} MiB)",
         path.display(),
         n,
         pack.docpack.graph.edges.len(),
@@ -66,7 +66,8 @@ fn main() {
         load_s,
         before,
         after,
-        pack.index_bytes() as f64 / 1048576.0
+        pack.index_bytes() as f64 / 1048576.0,
+        pack.lexical_bytes() as f64 / 1048576.0
     );
     let t = Instant::now();
     let all_flows = flows::all(&pack).len();

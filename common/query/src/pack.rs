@@ -197,6 +197,11 @@ impl Pack {
         self.vectors.dims()
     }
 
+    /// Approximate heap bytes of the lexical index.
+    pub fn lexical_bytes(&self) -> usize {
+        self.lexical.heap_bytes()
+    }
+
     /// Approximate heap bytes of the indexes (not the docpack itself).
     pub fn index_bytes(&self) -> usize {
         self.lexical.heap_bytes() + self.vectors.heap_bytes()
