@@ -3,7 +3,7 @@ import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 const api = process.env.DOCTOWN_API ?? 'http://127.0.0.1:8080';
-const proxied = ['/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
+const proxied = ['/api', '/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
 
 export default defineConfig({
 	plugins: [sveltekit(), svelteTesting()],

@@ -189,3 +189,74 @@ export async function fetchDocpack(url: string, signal?: AbortSignal): Promise<U
 	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
 	return new Uint8Array(await response.arrayBuffer());
 }
+
+/** How the server ranks search results (`hybrid` fuses the text and vector rankings). */
+export type SearchMode = 'hybrid' | 'lexical' | 'semantic';
+export const SEARCH_MODES: SearchMode[] = ['hybrid', 'lexical', 'semantic'];
+
+/** A symbol linked to a search hit (one hop of callers, callees, tests…). */
+export interface SearchRelated {
+	relation: string;
+	id: string;
+	name: string;
+	kind: string;
+	path: string;
+	line: number;
+}
+
+export interface SearchHit {
+	id: string;
+	/** The qualified name. */
+	name: string;
+	kind: string;
+	path: string;
+	line: number;
+	score: number;
+	signature: string;
+	summary?: string | null;
+	related?: SearchRelated[] | null;
+}
+
+/** `GET /api/jobs/{id}/search`: the server's query engine over the job's docpack. */
+export interface SearchResponse {
+	query: string;
+	mode: string;
+	/** The rankings that took part (e.g. `lexical`, `semantic`). */
+	used: string[];
+	hits: SearchHit[];
+	notes?: string[] | null;
+}
+
+export function searchUrl(jobId: string, query: string, { limit = 20, mode }: { limit?: number; mode?: SearchMode } = {}): string {
+	const params = new URLSearchParams({ q: query, limit: String(limit) });
+	if (mode) params.set('mode', mode);
+	return `/api${jobPath(jobId)}/search?${params}`;
+}
+
+/**
+ * Searches a job's docpack on the server. Throws {@link ApiError} when the
+ * server cannot answer (status 404 where it has no search route), and the
+ * fetch's `AbortError` when `signal` aborts it.
+ */
+export async function searchJob(
+	jobId: string,
+	query: string,
+	{ limit = 20, mode, signal }: { limit?: number; mode?: SearchMode; signal?: AbortSignal } = {}
+): Promise<SearchResponse> {
+	let response: Response;
+	try {
+		response = await fetch(searchUrl(jobId, query, { limit, mode }), { headers: { accept: 'application/json' }, signal });
+	} catch (e) {
+		if (signal?.aborted) throw e;
+		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
+	}
+	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+	let body: SearchResponse;
+	try {
+		body = (await response.json()) as SearchResponse;
+	} catch {
+		throw new ApiError('the search answer is not JSON', response.status);
+	}
+	if (!body || !Array.isArray(body.hits)) throw new ApiError('the search answer has no hits', response.status);
+	return { ...body, used: Array.isArray(body.used) ? body.used : [] };
+}

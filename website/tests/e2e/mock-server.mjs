@@ -17,7 +17,7 @@ const MIME = {
 	'.png': 'image/png',
 	'.txt': 'text/plain'
 };
-const API = ['/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
+const API = ['/api', '/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
 const STAGE_OF = { ingest: 'ingest', embedding: 'embed', assembly: 'assemble', generation: 'generate', pack: 'pack' };
 
 /**
@@ -110,8 +110,33 @@ export async function startMockServer({ root, port = 0, docpacks = [], eventDela
 		}
 	}
 
+	/** A stand-in for the server's search: symbol names, then qualified names, then paths. */
+	function search(job, url) {
+		const q = (url.searchParams.get('q') ?? '').trim().toLowerCase();
+		const limit = Math.max(1, Math.min(100, Number(url.searchParams.get('limit') ?? 20)));
+		const mode = url.searchParams.get('mode') ?? 'lexical';
+		const scored = [];
+		for (const s of job.fixture.parts.nodes.symbols) {
+			const name = s.name.toLowerCase();
+			const score = name === q ? 4 : name.startsWith(q) ? 3 : name.includes(q) ? 2 : s.qualified_name.toLowerCase().includes(q) ? 1 : s.path.includes(q) ? 0.5 : 0;
+			if (q && score) scored.push({ s, score: score + (s.centrality ?? 0) });
+		}
+		scored.sort((a, b) => b.score - a.score || a.s.name.localeCompare(b.s.name));
+		const hits = scored.slice(0, limit).map(({ s, score }) => ({
+			id: s.id,
+			name: s.qualified_name,
+			kind: s.kind,
+			path: s.path,
+			line: s.range.start_line,
+			score: Math.round(score * 1000) / 1000,
+			signature: s.signature,
+			summary: s.documentation?.summary
+		}));
+		return { query: q, mode, used: ['lexical'], hits, notes: mode === 'lexical' ? [] : ['the mock server searches names only'] };
+	}
+
 	async function api(req, res, url) {
-		const path = url.pathname;
+		const path = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
 		if (path === '/health') return json(res, 200, { status: 'ok' });
 		if (path === '/openapi.json') return json(res, 200, { openapi: '3.1.0', info: { title: 'Doctown mock API', version: '0' }, paths: {} });
 		if (path === '/docpacks') {
@@ -148,6 +173,7 @@ export async function startMockServer({ root, port = 0, docpacks = [], eventDela
 		const tail = m[2] ?? '';
 		if (tail === '' && req.method === 'GET') return json(res, 200, stateOf(job));
 		if (tail === '/events') return events(req, res, job, url);
+		if (tail === '/search' && req.method === 'GET') return json(res, 200, search(job, url));
 		if (tail === '/cancel' && req.method === 'POST') return json(res, 202, { job_id: job.id, status: 'cancelling' });
 		if (tail === '/docpack') {
 			if (stateOf(job).status !== 'succeeded') return json(res, 409, { error: 'the job has no docpack yet' });

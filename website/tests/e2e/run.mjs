@@ -35,8 +35,13 @@ const base = (realServer || mock.url).replace(/\/$/, '');
 const browser = await launch();
 const page = await browser.context.newPage();
 const problems = [];
+// A search the server cannot answer falls back to the browser's search by design
+// (a server without the search route, or the failure the test provokes).
+const isSearch = (url) => /\/api\/jobs\/[^/]+\/search$/.test(new URL(url).pathname);
 page.on('console', (msg) => {
-	if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+	if (msg.type() !== 'error') return;
+	if (msg.text().startsWith('Failed to load resource') && msg.location().url && isSearch(msg.location().url)) return;
+	problems.push(`console error: ${msg.text()}`);
 });
 page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
 
@@ -198,6 +203,79 @@ await step('search finds a symbol and selects it', async () => {
 	await screenshot('search');
 });
 
+const listTexts = (locator) => locator.evaluateAll((items) => items.map((i) => i.textContent.replace(/\s+/g, ' ').trim()));
+
+await step('server search: the box shows the server\'s results', async () => {
+	// A fresh page: a server without the search route made the last one search in the browser only.
+	await page.reload();
+	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	const [first, second] = [...docpack.symbols].sort((a, b) => (b.centrality ?? 0) - (a.centrality ?? 0));
+	const canned = {
+		query: 'where is state written durably',
+		mode: 'hybrid',
+		used: ['lexical', 'semantic'],
+		hits: [first, second].map((s, i) => ({
+			id: s.id,
+			name: s.qualified_name,
+			kind: s.kind,
+			path: s.path,
+			line: s.range.start_line,
+			score: 0.9 - i / 10,
+			signature: s.signature,
+			summary: i === 0 ? 'Canned summary from the server.' : undefined,
+			related: i === 0 ? [{ relation: 'called_by', id: second.id, name: second.qualified_name, kind: second.kind, path: second.path, line: second.range.start_line }] : undefined
+		})),
+		notes: ['canned answer from the browser test']
+	};
+	const asked = [];
+	await page.route(isSearch, (route) => {
+		asked.push(new URL(route.request().url()));
+		return route.fulfill({ json: canned });
+	});
+	try {
+		const box = page.getByLabel('Search symbols');
+		await box.fill('where is state written durably');
+		const list = page.locator('#symbol-search-results[data-source="server"]');
+		await list.waitFor({ timeout: 10_000 });
+		const shown = await listTexts(list.getByRole('option'));
+		assert(shown.length === 2, `expected the 2 canned hits, got ${JSON.stringify(shown)}`);
+		assert(shown[0].startsWith(first.qualified_name) && shown[0].includes(`${first.path}:${first.range.start_line}`), `first hit shows ${shown[0]}`);
+		assert(shown[0].includes('Canned summary from the server.') && shown[0].includes('called by'), `first hit lacks its summary or relations: ${shown[0]}`);
+		assert(shown[1].includes(`${second.path}:${second.range.start_line}`), `second hit shows ${shown[1]}`);
+		await page.getByTestId('search-notes').filter({ hasText: 'canned answer from the browser test' }).waitFor();
+		assert(/2 results · hybrid/.test(await page.getByTestId('search-status').innerText()), 'no server status');
+		const last = asked[asked.length - 1];
+		assert(last?.searchParams.get('q') === 'where is state written durably' && last.searchParams.get('limit') === '20', `asked ${last}`);
+		await screenshot('server-search');
+		await box.press('ArrowDown');
+		await box.press('Enter');
+		await page.getByTestId('symbol-detail').locator('h2', { hasText: second.name }).waitFor();
+	} finally {
+		await page.unroute(isSearch);
+	}
+});
+
+await step('server search: when it fails, the browser\'s results appear', async () => {
+	const target = docpack.symbols.find((s) => docpack.symbols.filter((o) => o.name === s.name).length === 1) ?? docpack.symbols[0];
+	let failed = 0;
+	await page.route(isSearch, (route) => {
+		failed++;
+		return route.fulfill({ status: 500, json: { error: 'search is down' } });
+	});
+	try {
+		const box = page.getByLabel('Search symbols');
+		await box.fill('');
+		await box.fill(target.name);
+		await page.getByTestId('search-status').filter({ hasText: 'in the docpack' }).waitFor({ timeout: 10_000 });
+		assert(failed > 0, 'the server was not asked');
+		const list = page.locator('#symbol-search-results[data-source="docpack"]');
+		await list.getByRole('option').filter({ hasText: `${target.path}:${target.range.start_line}` }).first().waitFor();
+		await screenshot('search-fallback');
+	} finally {
+		await page.unroute(isSearch);
+	}
+});
+
 let jobSymbols = [];
 await step('files & symbols list the docpack symbols', async () => {
 	await page.getByRole('tab', { name: 'Files & symbols' }).click();
@@ -215,6 +293,40 @@ await step('opening the downloaded file locally shows the same symbols', async (
 	const local = await page.locator('[data-symbol]').evaluateAll((b) => b.map((x) => x.dataset.symbol));
 	assert(JSON.stringify(local) === JSON.stringify(jobSymbols), 'local symbols differ from the job view');
 	await screenshot('local-docpack');
+});
+
+await step('the symbol panel shows impact and flows (the shop docpack)', async () => {
+	// tests/fixtures/shop.docpack: the CLI's query fixture, built by the doctown CLI.
+	await page.goto(`${base}/explore`);
+	await page.getByTestId('docpack-file').setInputFiles(join(siteRoot, 'tests/fixtures/shop.docpack'));
+	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	const box = page.getByLabel('Search symbols');
+	await box.fill('tax_for');
+	await page.getByRole('option').filter({ hasText: 'tax_for' }).first().waitFor();
+	await box.press('Enter');
+	const detail = page.getByTestId('symbol-detail');
+	await detail.locator('h2', { hasText: 'tax_for' }).waitFor();
+	const affected = await listTexts(detail.getByTestId('impact-affected').locator('li'));
+	const expected = ['d1 function price_order', 'd2 function refund_order', 'd2 function place_order', 'd3 function refund_route', 'd3 function create_order_route'];
+	assert(JSON.stringify(affected) === JSON.stringify(expected), `impact lists ${JSON.stringify(affected)}`);
+	const tests = await listTexts(detail.getByTestId('impact-tests').locator('li'));
+	assert(JSON.stringify(tests) === JSON.stringify(['function test_place_order_rejects_empty', 'function test_price_includes_tax']), `tests ${JSON.stringify(tests)}`);
+	assert((await detail.getByTestId('impact-modules').innerText()).includes('shop'), 'no module');
+	const flows = detail.getByTestId('flow');
+	await flows.nth(1).waitFor();
+	const shown = await listTexts(flows);
+	assert(shown.length === 2, `flows ${JSON.stringify(shown)}`);
+	assert(shown[0].startsWith('route create_order_route → place_order → price_order → apply_discount'), `first flow ${shown[0]}`);
+	assert(shown[1].startsWith('route refund_route → refund_order → price_order → apply_discount'), `second flow ${shown[1]}`);
+	await detail.getByTestId('flows').scrollIntoViewIfNeeded();
+	await screenshot('impact-and-flows');
+	await detail.getByLabel('Impact depth').selectOption('1');
+	const one = await listTexts(detail.getByTestId('impact-affected').locator('li'));
+	assert(JSON.stringify(one) === JSON.stringify(['d1 function price_order']), `depth 1 lists ${JSON.stringify(one)}`);
+	await flows.nth(1).getByRole('button', { name: 'refund_order' }).click();
+	await detail.locator('h2', { hasText: 'refund_order' }).waitFor();
+	const refund = await listTexts(detail.getByTestId('flow'));
+	assert(refund.length === 1 && refund[0].startsWith('route refund_route'), `refund_order flows ${JSON.stringify(refund)}`);
 });
 
 await step('a narrow screen has no horizontal overflow', async () => {
