@@ -63,6 +63,10 @@ for crate in doctown-cli doctown-trigger; do
   fi
 done
 
+# The MCP server answers without the embedding model: its host gives it one.
+deny doctown-mcp doctown-embed
+deny doctown-mcp ort
+
 # Other tools read docpacks without the pipeline.
 only_workspace_deps doctown-docpack doctown-core
 

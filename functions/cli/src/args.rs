@@ -43,6 +43,8 @@ pub enum Command {
     Changes(ChangesArgs),
     /// Answer a question about a repository from its docpack, citing path:line.
     Ask(AskArgs),
+    /// Serve docpacks to AI assistants over the Model Context Protocol (stdio).
+    Mcp(McpArgs),
     /// Write a docpack as a browsable Markdown site.
     Export(ExportArgs),
     /// What changed between two docpacks of the same repository.
@@ -51,8 +53,8 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Embed texts from JSON Lines ({"id", "text"}) into vectors ({"id", "vector"}).
     Embed(EmbedArgs),
-    /// Serve the HTTP trigger API and the website, running jobs in-process
-    /// (or on the stage queues with --distributed).
+    /// Serve the HTTP trigger API, the website and the MCP endpoint (/mcp),
+    /// running jobs in-process (or on the stage queues with --distributed).
     Serve(ServeArgs),
     /// Run scheduled batch builds from a schedule file.
     Schedule(ScheduleArgs),
@@ -92,6 +94,19 @@ pub struct ServerArgs {
     /// Jobs that run at once.
     #[arg(long, default_value_t = 2)]
     pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Docpack files to serve (each one's key is its file name without `.docpack`).
+    #[arg(value_name = "DOCPACK", required_unless_present = "store")]
+    pub files: Vec<PathBuf>,
+    /// Serve the finished jobs of this job store instead (keys are job ids).
+    #[arg(long, value_name = "DIR", conflicts_with = "files")]
+    pub store: Option<PathBuf>,
+    /// Docpacks of the store kept loaded at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub cache: usize,
 }
 
 #[derive(Debug, Args)]

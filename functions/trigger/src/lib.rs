@@ -9,13 +9,16 @@
 //!   [`QueueLauncher`] implements the same trait for the distributed
 //!   deployment (S3 + SQS workers).
 //! - [`run_schedule_once`] / [`run_schedule_loop`] run a [`Schedule`].
+//! - [`StoreCatalog`]: the store's finished jobs as a query-engine catalog;
+//!   [`AppState::with_mcp`] serves an MCP endpoint over it at `/mcp`.
 //!
-//! Module map: `routes` (one module per resource), `launcher`, `auth` (API
+//! Module map: `routes` (one module per resource), `catalog`, `launcher`, `auth` (API
 //! keys, webhook signatures), `exposure` (what an address exposes), `validate` (repository URLs, SSRF),
 //! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
 //! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
 
 mod auth;
+mod catalog;
 mod config;
 mod error;
 mod exposure;
@@ -31,6 +34,7 @@ mod validate;
 mod webhook;
 
 pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
+pub use catalog::StoreCatalog;
 pub use config::{
     hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
 };

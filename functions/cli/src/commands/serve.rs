@@ -3,16 +3,21 @@
 //! sent to the stage queues for `doctown worker` processes).
 
 use crate::args::{ScheduleArgs, ServeArgs, ServerArgs};
+use crate::query_host;
 use anyhow::{Context, Result};
 use doctown_core::JobInput;
+use doctown_mcp::{DoctownMcp, StreamableHttpServerConfig};
+use doctown_query::Engine;
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
     check_exposure, installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once,
     serve, AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
-    LaunchContext, QueueLauncher, Schedule, SourceResolver, TokenSource, TriggerConfig,
+    LaunchContext, QueueLauncher, Schedule, SourceResolver, StoreCatalog, TokenSource,
+    TriggerConfig,
 };
 use doctown_worker::deploy;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -90,6 +95,46 @@ fn estimator(config: &StagesConfig) -> Option<Arc<dyn Estimator>> {
     })
 }
 
+/// The `Host` headers the MCP endpoint accepts: loopback names (rmcp's
+/// default, against DNS rebinding), the public URL's host when configured,
+/// and any host when listening beyond loopback without a public URL (API
+/// keys, or `--open`, then decide who may call).
+fn mcp_http_config(addr: &SocketAddr, config: &TriggerConfig) -> StreamableHttpServerConfig {
+    let base = StreamableHttpServerConfig::default();
+    let public = config.public_url.as_deref().and_then(|url| {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let authority = rest.split('/').next().unwrap_or_default();
+        (!authority.is_empty()).then(|| authority.to_string())
+    });
+    let mut hosts = base.allowed_hosts.clone();
+    match public {
+        Some(authority) => hosts.push(authority),
+        None if !addr.ip().is_loopback() => return base.disable_allowed_hosts(),
+        None => {}
+    }
+    if !addr.ip().is_loopback() && !addr.ip().is_unspecified() {
+        hosts.push(addr.ip().to_string());
+    }
+    base.with_allowed_hosts(hosts)
+}
+
+/// The MCP endpoint over the store's finished jobs (`/mcp`).
+fn mcp_service(
+    store: Arc<dyn ObjectStore>,
+    addr: &SocketAddr,
+    config: &TriggerConfig,
+) -> doctown_mcp::HttpService {
+    let engine = Engine::with_catalog(Arc::new(StoreCatalog::new(store)), 4);
+    let ask_model = query_host::ask_model().unwrap_or_else(|e| {
+        eprintln!("doctown serve: /mcp ask answers with the evidence only: {e:#}");
+        None
+    });
+    let server = DoctownMcp::new(Arc::new(engine))
+        .with_embedder(query_host::embedder())
+        .with_ask_model(ask_model);
+    doctown_mcp::http_service_with(server, mcp_http_config(addr, config))
+}
+
 fn launcher(
     args: &ServerArgs,
     config: &TriggerConfig,
@@ -135,13 +180,16 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let (store, launcher) = launcher(&args.server, &config)?;
-        let mut state = AppState::new(store, Arc::new(launcher.clone()), config);
+        let mcp = mcp_service(store.clone(), &args.addr, &config);
+        let mcp_stop = mcp.config.cancellation_token.clone();
+        let mut state = AppState::new(store, Arc::new(launcher.clone()), config).with_mcp(mcp);
         if let Some(estimator) = estimator(&StagesConfig::from_env()?) {
             state = state.with_estimator(estimator);
         }
-        eprintln!("doctown serving on http://{}", args.addr);
-        serve(args.addr, state, async {
+        eprintln!("doctown serving on http://{} (MCP at /mcp)", args.addr);
+        serve(args.addr, state, async move {
             let _ = tokio::signal::ctrl_c().await;
+            mcp_stop.cancel();
         })
         .await?;
         launcher.shutdown().await;
@@ -161,14 +209,17 @@ fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode
     let launcher: Arc<dyn JobLauncher> = Arc::new(
         QueueLauncher::new(store.clone(), queues).with_handlers(factory(StagesConfig::from_env()?)),
     );
-    let state = AppState::new(store.clone(), launcher.clone(), config);
+    let mcp = mcp_service(store.clone(), &args.addr, &config);
+    let mcp_stop = mcp.config.cancellation_token.clone();
+    let state = AppState::new(store.clone(), launcher.clone(), config).with_mcp(mcp);
     runtime()?.block_on(async {
         eprintln!(
-            "doctown serving on http://{} (distributed: jobs go to the stage queues)",
+            "doctown serving on http://{} (distributed: jobs go to the stage queues; MCP at /mcp)",
             args.addr
         );
-        serve(args.addr, state, async {
+        serve(args.addr, state, async move {
             let _ = tokio::signal::ctrl_c().await;
+            mcp_stop.cancel();
         })
         .await?;
         Ok::<_, anyhow::Error>(())

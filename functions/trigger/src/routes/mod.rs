@@ -4,8 +4,10 @@
 //! website served by the same router, whose own client-side routes can then
 //! never collide with the API). Mutating routes (`POST /jobs`,
 //! `POST /jobs/{id}/cancel`, `POST /stages/{stage}`) require an API key when
-//! keys are configured; reads stay open. The webhook authenticates by its
-//! signature instead.
+//! keys are configured; reads stay open. The MCP endpoint (`/mcp`, when the
+//! host gives one) answers questions about the store's docpacks and needs a
+//! key too, on every request. The webhook authenticates by its signature
+//! instead.
 
 pub mod body;
 pub mod estimate;
@@ -47,6 +49,8 @@ pub struct AppState {
     pub estimator: Option<Arc<dyn Estimator>>,
     /// When this router was built (uptime in `/health`).
     pub started_at: std::time::Instant,
+    /// The Model Context Protocol endpoint served at `/mcp`, when the host gives one.
+    pub mcp: Option<doctown_mcp::HttpService>,
 }
 
 impl AppState {
@@ -62,7 +66,15 @@ impl AppState {
             downloads: None,
             estimator: None,
             started_at: std::time::Instant::now(),
+            mcp: None,
         }
+    }
+
+    /// Serves `service` (an MCP server over, typically, a [`crate::StoreCatalog`]
+    /// of this store) at `/mcp`, behind the API keys.
+    pub fn with_mcp(mut self, service: doctown_mcp::HttpService) -> Self {
+        self.mcp = Some(service);
+        self
     }
 
     /// Answers `POST /estimate` with `estimator`.
@@ -114,6 +126,7 @@ pub(crate) const API_PREFIXES: &[&str] = &[
     "/health",
     "/metrics",
     "/openapi.json",
+    "/mcp",
 ];
 
 fn api(state: &AppState) -> Router<AppState> {
@@ -135,12 +148,22 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi));
+    let mut mcp = Router::new();
+    if let Some(service) = state.mcp.clone() {
+        mcp = mcp
+            .route_service("/mcp", service)
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                require_api_key,
+            ));
+    }
     let hooks = Router::new()
         .route("/webhooks/github", post(webhook::github))
         .layer(DefaultBodyLimit::max(config.max_webhook_bytes));
     mutating
         .merge(reads)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .merge(mcp)
         .merge(hooks)
 }
 

@@ -1,0 +1,628 @@
+//! `doctown mcp` over stdio and `/mcp` of `doctown serve` over Streamable
+//! HTTP, driven by rmcp's client: every tool, errors as results, bounded
+//! answers, damaged docpacks, concurrent and abandoned requests, API keys.
+
+mod common;
+
+use common::{assert_one_line_error, copy_fixture, doctown, fixture, run, stderr};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ReadResourceRequestParams};
+use rmcp::service::RunningService;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+
+const TOOLS: [&str; 13] = [
+    "search",
+    "symbol",
+    "callers",
+    "callees",
+    "impact",
+    "flows",
+    "module",
+    "architecture",
+    "cluster",
+    "file_outline",
+    "changes",
+    "list_docpacks",
+    "ask",
+];
+
+type Client = RunningService<RoleClient, ()>;
+
+/// Builds the fixture (structure only) into `dir/<name>.docpack`, its job in `dir/store`.
+fn build(repo: &Path, dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(format!("{name}.docpack"));
+    let store = dir.join("store");
+    let result = run(&[
+        "build",
+        repo.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--embeddings",
+        "off",
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    out
+}
+
+/// The fixture, and a copy whose `format_name` changed, as two docpacks.
+fn two_docpacks(dir: &Path) -> (PathBuf, PathBuf) {
+    let old = build(&fixture("multilang"), dir, "multilang");
+    let repo = copy_fixture("multilang");
+    let models = repo.path().join("pyapp/models.py");
+    let text = std::fs::read_to_string(&models).unwrap();
+    std::fs::write(
+        &models,
+        text.replace("return name.title()", "return name.strip().title()"),
+    )
+    .unwrap();
+    let new = build(repo.path(), dir, "edited");
+    (old, new)
+}
+
+/// The `doctown` binary for rmcp's child-process transport.
+fn command(args: &[&Path]) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::from(doctown());
+    cmd.arg("mcp")
+        .args(args)
+        .env("DOCTOWN_LLM_BACKEND", "facts");
+    cmd
+}
+
+async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
+    let mut params = CallToolRequestParams::new(tool.to_string());
+    if let Value::Object(map) = args {
+        params = params.with_arguments(map);
+    }
+    tokio::time::timeout(Duration::from_secs(60), client.call_tool(params))
+        .await
+        .unwrap_or_else(|_| panic!("{tool} timed out"))
+        .unwrap_or_else(|e| panic!("{tool} failed: {e}"))
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A successful answer: its text holds `needle` and ends with `(~N tokens)`.
+async fn ok(client: &Client, tool: &str, args: Value, needle: &str) -> (String, Value) {
+    let result = call(client, tool, args.clone()).await;
+    let body = text(&result);
+    assert_eq!(result.is_error, Some(false), "{tool} {args}: {body}");
+    assert!(
+        body.contains(needle),
+        "{tool} {args}: {needle:?} not in\n{body}"
+    );
+    let last = body.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("(~") && last.ends_with(" tokens)"),
+        "{tool}: last line {last:?}"
+    );
+    let structured = result
+        .structured_content
+        .clone()
+        .unwrap_or_else(|| panic!("{tool}: no structured content"));
+    (body, structured)
+}
+
+/// A question the engine could not answer: an error result naming why.
+async fn refused(client: &Client, tool: &str, args: Value, needle: &str) {
+    let result = call(client, tool, args.clone()).await;
+    let body = text(&result);
+    assert_eq!(result.is_error, Some(true), "{tool} {args}: {body}");
+    assert!(
+        body.contains(needle),
+        "{tool} {args}: {needle:?} not in {body}"
+    );
+    assert_eq!(body.lines().count(), 1, "{body}");
+}
+
+/// Calls every tool on the `multilang` docpack (and `changes` to `edited`).
+async fn every_tool(client: &Client, key: &str, new_key: Option<&str>) {
+    let tools: BTreeSet<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(tools, TOOLS.iter().map(|t| t.to_string()).collect());
+
+    let d = json!(key);
+    ok(
+        client,
+        "list_docpacks",
+        json!({}),
+        &format!("{key}: multilang"),
+    )
+    .await;
+    let (_, found) = ok(
+        client,
+        "search",
+        json!({"query": "title-case a name", "docpack": d}),
+        "format_name",
+    )
+    .await;
+    let hit = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "pyapp.models.format_name")
+        .unwrap_or_else(|| panic!("{found}"));
+    let id = hit["id"].as_str().unwrap().to_string();
+    ok(
+        client,
+        "search",
+        json!({"query": "name", "mode": "lexical", "kind": "function", "language": "python",
+               "path_prefix": "pyapp/", "role": "source", "limit": 3, "docpack": d}),
+        "pyapp/models.py",
+    )
+    .await;
+    ok(
+        client,
+        "symbol",
+        json!({"symbol": id, "docpack": d}),
+        "pyapp/models.py:14",
+    )
+    .await;
+    ok(
+        client,
+        "callers",
+        json!({"symbol": "format_name", "docpack": d}),
+        "pyapp.models.User.display",
+    )
+    .await;
+    ok(
+        client,
+        "callees",
+        json!({"symbol": "User.display", "docpack": d}),
+        "format_name",
+    )
+    .await;
+    let (_, impact) = ok(
+        client,
+        "impact",
+        json!({"symbol": id, "docpack": d}),
+        "impact of changing pyapp.models.format_name",
+    )
+    .await;
+    assert!(impact["page"]["total"].as_u64().unwrap() >= 2, "{impact}");
+    // Paged: one at a time, the next offset given.
+    let (page, paged) = ok(
+        client,
+        "impact",
+        json!({"symbol": id, "limit": 1, "docpack": d}),
+        "(offset=1)",
+    )
+    .await;
+    assert_eq!(paged["affected"].as_array().unwrap().len(), 1, "{page}");
+    ok(client, "flows", json!({"docpack": d}), "flows:").await;
+    ok(
+        client,
+        "flows",
+        json!({"through": "format_name", "kind": "main", "docpack": d}),
+        "flows through pyapp.models.format_name",
+    )
+    .await;
+    ok(
+        client,
+        "module",
+        json!({"module": "pyapp", "docpack": d}),
+        "module pyapp",
+    )
+    .await;
+    let (_, arch) = ok(client, "architecture", json!({"docpack": d}), "multilang").await;
+    let cluster = arch["clusters"][0][0].as_str().unwrap().to_string();
+    ok(
+        client,
+        "cluster",
+        json!({"cluster": cluster, "docpack": d}),
+        &format!("cluster {cluster}"),
+    )
+    .await;
+    ok(
+        client,
+        "file_outline",
+        json!({"path": "pyapp/models.py", "docpack": d}),
+        "function format_name :14",
+    )
+    .await;
+    let (_, asked) = ok(
+        client,
+        "ask",
+        json!({"question": "how is a user's name title-cased?", "docpack": d}),
+        "pyapp/models.py:14",
+    )
+    .await;
+    assert_eq!(asked["model"], "evidence", "{asked}");
+    match new_key {
+        Some(new) => {
+            let (_, changed) = ok(
+                client,
+                "changes",
+                json!({"old": key, "new": new}),
+                &format!("{key} → {new}: "),
+            )
+            .await;
+            let names: Vec<&str> = changed["changed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s["name"].as_str())
+                .collect();
+            assert!(names.contains(&"pyapp.models.format_name"), "{changed}");
+            assert!(!names.contains(&"crate::greet"), "{changed}");
+        }
+        None => {
+            ok(
+                client,
+                "changes",
+                json!({"old": key, "new": key}),
+                "0 changed",
+            )
+            .await;
+        }
+    }
+}
+
+/// Bad input: unknown symbols and docpacks, a 100 KB query, wrong types.
+async fn bad_input(client: &Client, key: &str) {
+    let d = json!(key);
+    refused(
+        client,
+        "symbol",
+        json!({"symbol": "no_such_symbol_anywhere", "docpack": d}),
+        "no symbol \"no_such_symbol_anywhere\"",
+    )
+    .await;
+    refused(
+        client,
+        "impact",
+        json!({"symbol": "sym_0000000000000000", "docpack": d}),
+        "no symbol",
+    )
+    .await;
+    refused(
+        client,
+        "architecture",
+        json!({"docpack": "no-such-docpack"}),
+        "no docpack \"no-such-docpack\"",
+    )
+    .await;
+    refused(
+        client,
+        "search",
+        json!({"query": "x", "language": "cobol", "docpack": d}),
+        "unknown language \"cobol\"",
+    )
+    .await;
+    let huge = "format the name of a user ".repeat(4_000);
+    assert!(huge.len() > 100_000);
+    let (body, _) = ok(
+        client,
+        "search",
+        json!({"query": huge, "docpack": d}),
+        "the query was cut to its first 4096 bytes",
+    )
+    .await;
+    assert!(body.len() < 30_000, "{} bytes", body.len());
+    let huge_symbol = "x".repeat(100_000);
+    refused(
+        client,
+        "symbol",
+        json!({"symbol": huge_symbol, "docpack": d}),
+        "at most 1024 bytes",
+    )
+    .await;
+    // Wrong argument types: rmcp answers with an error result naming the field.
+    let wrong = call(client, "search", json!({"query": 5})).await;
+    assert_eq!(wrong.is_error, Some(true));
+    assert!(
+        text(&wrong).contains("failed to deserialize parameters"),
+        "{}",
+        text(&wrong)
+    );
+    let unknown_tool = client
+        .call_tool(CallToolRequestParams::new("no_such_tool"))
+        .await;
+    assert!(unknown_tool.is_err(), "{unknown_tool:?}");
+}
+
+async fn resources(client: &Client, key: &str) {
+    let listed = client.list_all_resources().await.unwrap();
+    let uris: Vec<&str> = listed.iter().map(|r| r.uri.as_str()).collect();
+    let architecture = format!("docpack://{key}/architecture");
+    assert!(uris.contains(&architecture.as_str()), "{uris:?}");
+    let module = format!("docpack://{key}/modules/module%3Apyapp");
+    assert!(uris.contains(&module.as_str()), "{uris:?}");
+    for (uri, needle) in [(&architecture, "multilang"), (&module, "module pyapp")] {
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(uri.as_str()))
+            .await
+            .unwrap();
+        let body = serde_json::to_string(&read.contents).unwrap();
+        assert!(body.contains(needle), "{body}");
+    }
+    for uri in [
+        "docpack://no-such/architecture".to_string(),
+        format!("docpack://{key}/modules/module%3Anope"),
+        format!("docpack://{key}/elsewhere"),
+        "file:///etc/passwd".to_string(),
+    ] {
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(uri.as_str()))
+            .await;
+        assert!(read.is_err(), "{uri}: {read:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_serves_every_tool_and_survives_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = two_docpacks(dir.path());
+    let transport = TokioChildProcess::new(command(&[&old, &new])).unwrap();
+    let client = ().serve(transport).await.unwrap();
+    let info = client.peer_info().unwrap();
+    assert_eq!(info.server_info.as_ref().unwrap().name, "doctown");
+    assert!(info.instructions.as_deref().unwrap().contains("search"));
+
+    every_tool(&client, "multilang", Some("edited")).await;
+    bad_input(&client, "multilang").await;
+    resources(&client, "multilang").await;
+    // Two docpacks served: a one-docpack question must name one.
+    refused(
+        &client,
+        "architecture",
+        json!({}),
+        "several docpacks are served",
+    )
+    .await;
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_serves_the_good_docpack_beside_a_damaged_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = build(&fixture("multilang"), dir.path(), "multilang");
+    let bad = dir.path().join("broken.docpack");
+    let mut bytes = std::fs::read(&good).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&bad, &bytes).unwrap();
+
+    let (transport, stderr_pipe) = TokioChildProcess::builder(command(&[&bad, &good]))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = ().serve(transport).await.unwrap();
+    let (listed, _) = ok(&client, "list_docpacks", json!({}), "multilang").await;
+    assert!(!listed.contains("broken"), "{listed}");
+    ok(&client, "architecture", json!({}), "multilang").await;
+    client.cancel().await.unwrap();
+
+    let mut err = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        stderr_pipe.unwrap().read_to_string(&mut err),
+    )
+    .await
+    .expect("the server exits when its client leaves")
+    .unwrap();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("doctown mcp: cannot serve "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("broken.docpack"), "{line}");
+}
+
+#[test]
+fn stdio_with_only_damaged_docpacks_fails_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.docpack");
+    std::fs::write(&bad, b"not a docpack").unwrap();
+    let out = doctown()
+        .args(["mcp", bad.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "broken.docpack");
+    assert!(out.stdout.is_empty());
+
+    let missing = dir.path().join("missing.docpack");
+    let out = doctown()
+        .args(["mcp", bad.to_str().unwrap(), missing.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "no docpack could be served");
+}
+
+/// `doctown serve` on a free loopback port, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(store: &Path, extra: &[&str]) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = doctown()
+        .args(["serve", "--addr", &addr, "--store", store.to_str().unwrap()])
+        .args(extra)
+        .env("DOCTOWN_LLM_BACKEND", "facts")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server {
+        child,
+        url: format!("http://{addr}"),
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while agent.get(format!("{}/health", server.url)).call().is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+async fn http_client(url: &str, key: Option<&str>) -> Client {
+    let mut config = StreamableHttpClientTransportConfig::with_uri(format!("{url}/mcp"));
+    if let Some(key) = key {
+        config = config.auth_header(key);
+    }
+    ().serve(StreamableHttpClientTransport::from_config(config))
+        .await
+        .unwrap()
+}
+
+/// The key of the one docpack the store serves (its job id).
+async fn job_key(client: &Client) -> String {
+    let (_, listed) = ok(client, "list_docpacks", json!({}), "multilang").await;
+    let docpacks = listed["docpacks"].as_array().unwrap();
+    assert_eq!(docpacks.len(), 1, "{listed}");
+    docpacks[0]["key"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_serves_the_store_concurrently_and_survives_abandoned_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    build(&fixture("multilang"), dir.path(), "multilang");
+    let server = serve(&dir.path().join("store"), &[]);
+    let client = http_client(&server.url, None).await;
+    let key = job_key(&client).await;
+    assert!(key.starts_with("job-"), "{key}");
+    // One docpack in the store: `docpack` may be left out.
+    ok(&client, "architecture", json!({}), "multilang").await;
+    every_tool(&client, &key, None).await;
+    bad_input(&client, &key).await;
+    resources(&client, &key).await;
+
+    // Eight calls at once.
+    let calls: Vec<_> = (0..8)
+        .map(|n| {
+            let peer = client.peer().clone();
+            let (tool, args) = match n % 4 {
+                0 => ("search", json!({"query": "greet store", "docpack": key})),
+                1 => ("impact", json!({"symbol": "format_name", "docpack": key})),
+                2 => ("flows", json!({"docpack": key})),
+                _ => (
+                    "ask",
+                    json!({"question": "what does greet do?", "docpack": key}),
+                ),
+            };
+            tokio::spawn(async move {
+                let mut params = CallToolRequestParams::new(tool);
+                params = params.with_arguments(args.as_object().unwrap().clone());
+                peer.call_tool(params).await
+            })
+        })
+        .collect();
+    for call in calls {
+        let result = call.await.unwrap().unwrap();
+        assert_eq!(result.is_error, Some(false), "{}", text(&result));
+    }
+
+    // A client that leaves in the middle of a call.
+    let leaving = http_client(&server.url, None).await;
+    let peer = leaving.peer().clone();
+    let pending = tokio::spawn(async move {
+        let mut params = CallToolRequestParams::new("ask");
+        params = params.with_arguments(
+            json!({"question": "how are users displayed?"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        peer.call_tool(params).await
+    });
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    pending.abort();
+    drop(leaving);
+
+    // The server goes on answering the first client and new ones.
+    ok(
+        &client,
+        "symbol",
+        json!({"symbol": "format_name"}),
+        "pyapp/models.py",
+    )
+    .await;
+    let another = http_client(&server.url, None).await;
+    ok(&another, "search", json!({"query": "server"}), "NewServer").await;
+    another.cancel().await.unwrap();
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_mcp_needs_an_api_key_when_keys_are_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    build(&fixture("multilang"), dir.path(), "multilang");
+    let key = "test-key-for-mcp";
+    let hash: String = doctown_trigger::hash_api_key(key)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(&keys, format!("{hash}\n")).unwrap();
+    let server = serve(
+        &dir.path().join("store"),
+        &["--api-keys-file", keys.to_str().unwrap()],
+    );
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let initialize = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "test", "version": "1"}}
+    })
+    .to_string();
+    for auth in [None, Some("Bearer wrong-key")] {
+        let mut request = agent
+            .post(format!("{}/mcp", server.url))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream");
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        let response = request.send(initialize.as_str()).unwrap();
+        assert_eq!(response.status(), 401, "{auth:?}");
+    }
+    let response = agent.get(format!("{}/mcp", server.url)).call().unwrap();
+    assert_eq!(response.status(), 401);
+
+    let client = http_client(&server.url, Some(key)).await;
+    ok(&client, "architecture", json!({}), "multilang").await;
+    client.cancel().await.unwrap();
+}
