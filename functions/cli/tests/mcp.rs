@@ -580,6 +580,36 @@ async fn http_serves_the_store_concurrently_and_survives_abandoned_calls() {
     ok(&another, "search", json!({"query": "server"}), "NewServer").await;
     another.cancel().await.unwrap();
     client.cancel().await.unwrap();
+
+    // The website's search route answers from the same engine.
+    let base = server.url.trim_end_matches("/mcp").to_string();
+    let found = tokio::task::spawn_blocking(move || {
+        let get = |path: &str| {
+            let mut r = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .new_agent()
+                .get(&format!("{base}{path}"))
+                .call()
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.body_mut().read_to_string().unwrap())
+        };
+        let hits = get(&format!("/api/jobs/{key}/search?q=format%20name&limit=5"));
+        let empty = get(&format!("/api/jobs/{key}/search?q="));
+        let unknown = get("/api/jobs/job-0000000000000-00000000/search?q=x");
+        (hits, empty, unknown)
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.0 .0, 200, "{}", found.0 .1);
+    let result: Value = serde_json::from_str(&found.0 .1).unwrap();
+    assert_eq!(
+        result["hits"][0]["name"], "pyapp.models.format_name",
+        "{result}"
+    );
+    assert_eq!(found.1 .0, 400, "{}", found.1 .1);
+    assert_eq!(found.2 .0, 404, "{}", found.2 .1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

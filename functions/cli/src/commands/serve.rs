@@ -118,18 +118,23 @@ fn mcp_http_config(addr: &SocketAddr, config: &TriggerConfig) -> StreamableHttpS
     base.with_allowed_hosts(hosts)
 }
 
+/// The query engine over the store's finished jobs (a few kept loaded),
+/// shared by `/mcp` and the search route.
+fn store_engine(store: Arc<dyn ObjectStore>) -> Arc<Engine> {
+    Arc::new(Engine::with_catalog(Arc::new(StoreCatalog::new(store)), 4))
+}
+
 /// The MCP endpoint over the store's finished jobs (`/mcp`).
 fn mcp_service(
-    store: Arc<dyn ObjectStore>,
+    engine: Arc<Engine>,
     addr: &SocketAddr,
     config: &TriggerConfig,
 ) -> doctown_mcp::HttpService {
-    let engine = Engine::with_catalog(Arc::new(StoreCatalog::new(store)), 4);
     let ask_model = query_host::ask_model().unwrap_or_else(|e| {
         eprintln!("doctown serve: /mcp ask answers with the evidence only: {e:#}");
         None
     });
-    let server = DoctownMcp::new(Arc::new(engine))
+    let server = DoctownMcp::new(engine)
         .with_embedder(query_host::embedder())
         .with_ask_model(ask_model);
     doctown_mcp::http_service_with(server, mcp_http_config(addr, config))
@@ -180,9 +185,12 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let (store, launcher) = launcher(&args.server, &config)?;
-        let mcp = mcp_service(store.clone(), &args.addr, &config);
+        let engine = store_engine(store.clone());
+        let mcp = mcp_service(engine.clone(), &args.addr, &config);
         let mcp_stop = mcp.config.cancellation_token.clone();
-        let mut state = AppState::new(store, Arc::new(launcher.clone()), config).with_mcp(mcp);
+        let mut state = AppState::new(store, Arc::new(launcher.clone()), config)
+            .with_mcp(mcp)
+            .with_query(engine, query_host::embedder());
         if let Some(estimator) = estimator(&StagesConfig::from_env()?) {
             state = state.with_estimator(estimator);
         }
@@ -209,9 +217,12 @@ fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode
     let launcher: Arc<dyn JobLauncher> = Arc::new(
         QueueLauncher::new(store.clone(), queues).with_handlers(factory(StagesConfig::from_env()?)),
     );
-    let mcp = mcp_service(store.clone(), &args.addr, &config);
+    let engine = store_engine(store.clone());
+    let mcp = mcp_service(engine.clone(), &args.addr, &config);
     let mcp_stop = mcp.config.cancellation_token.clone();
-    let state = AppState::new(store.clone(), launcher.clone(), config).with_mcp(mcp);
+    let state = AppState::new(store.clone(), launcher.clone(), config)
+        .with_mcp(mcp)
+        .with_query(engine, query_host::embedder());
     runtime()?.block_on(async {
         eprintln!(
             "doctown serving on http://{} (distributed: jobs go to the stage queues; MCP at /mcp)",

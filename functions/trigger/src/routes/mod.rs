@@ -15,6 +15,7 @@ pub mod events;
 pub mod jobs;
 pub mod library;
 pub mod ops;
+pub mod query;
 pub mod stages;
 
 use crate::auth::require_api_key;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub started_at: std::time::Instant,
     /// The Model Context Protocol endpoint served at `/mcp`, when the host gives one.
     pub mcp: Option<doctown_mcp::HttpService>,
+    /// The query engine behind `GET /jobs/{id}/search`, when the host gives one.
+    pub query: Option<query::QueryState>,
 }
 
 impl AppState {
@@ -67,7 +70,19 @@ impl AppState {
             estimator: None,
             started_at: std::time::Instant::now(),
             mcp: None,
+            query: None,
         }
+    }
+
+    /// Answers `GET /jobs/{id}/search` with `engine` (over this store's jobs)
+    /// and, for search by meaning, `embedder`.
+    pub fn with_query(
+        mut self,
+        engine: Arc<doctown_query::Engine>,
+        embedder: Option<Arc<dyn doctown_query::QueryEmbedder>>,
+    ) -> Self {
+        self.query = Some(query::QueryState { engine, embedder });
+        self
     }
 
     /// Serves `service` (an MCP server over, typically, a [`crate::StoreCatalog`]
@@ -144,6 +159,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/jobs/{id}", get(jobs::get_job))
         .route("/jobs/{id}/events", get(events::job_events))
         .route("/jobs/{id}/docpack", get(jobs::docpack))
+        .route("/jobs/{id}/search", get(query::search))
         .route("/docpacks", get(library::list))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
