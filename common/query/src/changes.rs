@@ -40,25 +40,36 @@ pub struct Changes {
 
 /// What changed from `old` to `new`; the impact walk goes `depth` steps.
 pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) -> Changes {
-    let file_sha = |p: &Pack| -> FxHashMap<String, String> {
-        p.docpack
-            .source_map
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.sha256.clone()))
-            .collect()
-    };
-    let (old_sha, new_sha) = (file_sha(old), file_sha(new));
-    fn chunk_ids(p: &Pack) -> FxHashMap<&str, Vec<&str>> {
+    let old_sha: FxHashMap<&str, &str> = old
+        .docpack
+        .source_map
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    // Only files whose bytes differ can hold changed symbols.
+    let edited: FxHashSet<&str> = new
+        .docpack
+        .source_map
+        .files
+        .iter()
+        .filter(|f| old_sha.get(f.path.as_str()) != Some(&f.sha256.as_str()))
+        .map(|f| f.path.as_str())
+        .collect();
+    fn chunk_ids<'a>(p: &'a Pack, files: &FxHashSet<&str>) -> FxHashMap<&'a str, Vec<&'a str>> {
         let mut m: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
-        for c in p.docpack.source_map.files.iter().flat_map(|f| &f.chunks) {
+        let edited = p.docpack.source_map.files.iter();
+        for c in edited
+            .filter(|f| files.contains(f.path.as_str()))
+            .flat_map(|f| &f.chunks)
+        {
             for s in &c.symbol_ids {
                 m.entry(s.as_str()).or_default().push(c.id.as_str());
             }
         }
         m
     }
-    let (old_chunks, new_chunks) = (chunk_ids(old), chunk_ids(new));
+    let (old_chunks, new_chunks) = (chunk_ids(old, &edited), chunk_ids(new, &edited));
     let mut changed: Vec<Sym> = Vec::new();
     let mut added: Vec<Sym> = Vec::new();
     for (i, s) in new.docpack.nodes.symbols.iter().enumerate() {
@@ -66,7 +77,7 @@ pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) 
             added.push(i as Sym);
             continue;
         };
-        if old_sha.get(&s.path) == new_sha.get(&s.path) {
+        if !edited.contains(s.path.as_str()) {
             continue;
         }
         let len = |r: &doctown_docpack::SourceRange| r.end_byte - r.start_byte;
