@@ -11,7 +11,7 @@
 //! still exist.
 
 use crate::answer::{Page, SymbolRef};
-use crate::impact::reach;
+use crate::impact::{most_first, nearest_then_central, reach};
 use crate::pack::{Pack, Sym};
 use doctown_core::FileRole;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -119,27 +119,14 @@ pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) 
             tests.extend(&new.tests[s as usize]);
         }
     }
-    impacted.sort_by(|a, b| {
-        a.1.cmp(&b.1)
-            .then(
-                new.symbol(b.0)
-                    .centrality
-                    .total_cmp(&new.symbol(a.0).centrality),
-            )
-            .then(a.0.cmp(&b.0))
-    });
+    impacted.sort_by(|a, b| nearest_then_central(new, *a, *b));
     let mut modules: FxHashMap<&str, usize> = FxHashMap::default();
     for &s in changed.iter().chain(impacted.iter().map(|(s, _)| s)) {
         if let Some(m) = new.module_name(s) {
             *modules.entry(m).or_default() += 1;
         }
     }
-    let mut modules: Vec<(String, usize)> = modules
-        .into_iter()
-        .map(|(m, n)| (m.to_string(), n))
-        .collect();
-    modules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    modules.truncate(20);
+    let modules = most_first(modules);
     let mut tests: Vec<Sym> = tests.into_iter().collect();
     tests.sort_by(|a, b| {
         new.symbol(*a)

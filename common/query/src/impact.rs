@@ -73,6 +73,28 @@ pub fn reach(p: &Pack, targets: &[Sym], depth: u32) -> (Vec<(Sym, u32, Link)>, b
     (out, false)
 }
 
+/// Order of reached symbols: nearest first, then most central, then index.
+pub(crate) fn nearest_then_central(p: &Pack, a: (Sym, u32), b: (Sym, u32)) -> std::cmp::Ordering {
+    a.1.cmp(&b.1)
+        .then(
+            p.symbol(b.0)
+                .centrality
+                .total_cmp(&p.symbol(a.0).centrality),
+        )
+        .then(a.0.cmp(&b.0))
+}
+
+/// Module counts, most symbols first (then by name), at most 20.
+pub(crate) fn most_first(counts: FxHashMap<&str, usize>) -> Vec<(String, usize)> {
+    let mut list: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(m, n)| (m.to_string(), n))
+        .collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    list.truncate(20);
+    list
+}
+
 /// The impact of changing symbol `target`.
 pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) -> Impact {
     let depth = depth.clamp(1, MAX_DEPTH);
@@ -101,22 +123,9 @@ pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) ->
     while by_depth.last() == Some(&0) && by_depth.len() > 1 {
         by_depth.pop();
     }
-    affected.sort_by(|a, b| {
-        a.1.cmp(&b.1)
-            .then(
-                p.symbol(b.0)
-                    .centrality
-                    .total_cmp(&p.symbol(a.0).centrality),
-            )
-            .then(a.0.cmp(&b.0))
-    });
+    affected.sort_by(|a, b| nearest_then_central(p, (a.0, a.1), (b.0, b.1)));
     let page = Page::new(offset, limit, affected.len());
-    let mut modules: Vec<(String, usize)> = modules
-        .into_iter()
-        .map(|(m, n)| (m.to_string(), n))
-        .collect();
-    modules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    modules.truncate(20);
+    let modules = most_first(modules);
     tests.sort_by(|a, b| p.symbol(*b).centrality.total_cmp(&p.symbol(*a).centrality));
     let importing: Vec<String> = p
         .importers
