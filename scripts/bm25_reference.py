@@ -66,7 +66,7 @@ def owner(q):
     return q[:cut]
 
 
-FIELDS = ["name", "owner", "path", "signature", "doc", "summary"]
+FIELDS = ["name", "owner", "path", "signature", "doc", "summary", "words"]
 
 
 def run(lang_dir):
@@ -83,10 +83,13 @@ def run(lang_dir):
     writer = index.writer()
     for i, s in enumerate(symbols):
         doc = s.get("documentation") or {}
+        if doc.get("source") != "model":
+            doc = {}  # summaries written from facts are not indexed (lexical.rs)
         writer.add_document(tantivy.Document(
             doc_id=i, name=terms(s["name"]), owner=terms(owner(s["qualified_name"])),
             path=terms(s["path"]), signature=terms(s["signature"]),
-            doc=terms(s.get("doc_comment")), summary=terms(doc.get("summary"))))
+            doc=terms(s.get("doc_comment")), summary=terms(doc.get("summary")),
+            words=terms(s.get("words"))))
     writer.commit()
     writer.wait_merging_threads()
     index.reload()

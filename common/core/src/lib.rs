@@ -14,6 +14,7 @@ pub mod language;
 pub mod range;
 pub mod state;
 pub mod symbol;
+pub mod words;
 
 pub use artifacts::IngestManifest;
 pub use chunk::{Chunk, ChunkKind};

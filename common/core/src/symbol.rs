@@ -254,6 +254,12 @@ pub struct Symbol {
     /// states them (`store: Store`, `self.store = Store()`), by field name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub field_types: BTreeMap<String, String>,
+    /// The vocabulary of the symbol's own code (nested symbols cut out)
+    /// that its name, signature and doc comment do not already say, most
+    /// used first, space-separated (`words::code_words`): what a lexical
+    /// search matches once the code is gone.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub words: String,
 }
 
 /// What a file is for. Centrality, cluster labels, module overviews and the

@@ -38,6 +38,7 @@ mod rust_imports;
 mod scip;
 mod text;
 mod walk;
+mod words;
 
 pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
@@ -181,8 +182,10 @@ impl Extractor {
                 (cx.symbols, cx.parents, cx.imports)
             }
         };
+        let mut symbols = finish_ids(path, symbols, parents);
+        words::fill_words(source, &mut symbols);
         Extraction {
-            symbols: finish_ids(path, symbols, parents),
+            symbols,
             imports,
             has_syntax_errors: root.has_error(),
         }

@@ -302,6 +302,7 @@ impl<'t, 's> Cx<'t, 's> {
             target: decl.target,
             calls: Vec::new(),
             field_types: Default::default(),
+            words: String::new(),
         });
         if open {
             self.scopes.push(Scope {

@@ -161,6 +161,7 @@ fn symbol(path: &str, name: &str, kind: SymbolKind, ordinal: u32) -> Symbol {
         target: None,
         calls: Vec::new(),
         field_types: Default::default(),
+        words: String::new(),
     }
 }
 

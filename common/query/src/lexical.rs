@@ -2,10 +2,15 @@
 //!
 //! One document per symbol, made of weighted fields: the name (×3), the
 //! qualified name and the path (×1 each, the owner's and directory's words),
-//! the signature, the doc comment and the summary (×1). A term's frequency
-//! in a document is the weighted sum over fields (BM25F with one length
-//! normalisation), scored with Okapi BM25 (`k1 = 1.2`, `b = 0.75`, the
-//! Lucene idf `ln(1 + (N − df + ½)/(df + ½))`).
+//! the signature, the doc comment, the summary and the words of the
+//! symbol's code (×1; docpack 1.2). BM25F: a term's frequency in each field
+//! is normalised by that field's length against the field's average
+//! (`b = 0.75`), the weighted sum over fields is the term's pseudo
+//! frequency, scored with Okapi BM25's saturation (`k1 = 1.2`) and the
+//! Lucene idf `ln(1 + (N − df + ½)/(df + ½))`. Normalising per field
+//! matters: with one length over all fields, a long code-words field
+//! diluted every name match (MRR 0.432 against 0.508 on the search
+//! evaluation, BENCHMARKS.md).
 //!
 //! Why not a search library: the corpus is one docpack's symbols (tens of
 //! thousands of short documents) held in memory beside the graph; postings
@@ -28,30 +33,39 @@ pub struct DocFields<'a> {
     pub signature: &'a str,
     pub doc_comment: &'a str,
     pub summary: &'a str,
+    /// The words of the symbol's own code (docpack 1.2).
+    pub words: &'a str,
 }
 
 /// Field weights, in the order of [`DocFields`].
-const WEIGHTS: [f32; 6] = [3.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+const WEIGHTS: [f32; FIELDS] = [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+
+/// Fields of a document, in the order of [`DocFields`].
+const FIELDS: usize = 7;
 
 /// The lexical index.
 #[derive(Debug, Default)]
 pub struct Bm25 {
     terms: FxHashMap<Box<str>, u32>,
-    /// Per term: `(doc, weighted term frequency)`, docs ascending.
+    /// Per term: `(doc, pseudo term frequency)`, docs ascending: the
+    /// field-weighted sum of the term's length-normalised frequencies.
     postings: Vec<Vec<(u32, f32)>>,
-    doc_len: Vec<f32>,
-    avg_len: f32,
+    docs: usize,
 }
 
 impl Bm25 {
     /// Indexes documents `0..docs.len()`: terms are counted per document
-    /// in parallel, then merged into postings in document order.
+    /// and field in parallel, each field's frequencies normalised by its
+    /// length against that field's average (so a long code-words field
+    /// does not dilute a short name), then merged into postings in
+    /// document order.
     pub fn build(docs: &[DocFields<'_>]) -> Bm25 {
         use rayon::prelude::*;
-        let counted: Vec<(Vec<(String, f32)>, f32)> = docs
+        type Counted = (Vec<(String, [f32; FIELDS])>, [f32; FIELDS]);
+        let counted: Vec<Counted> = docs
             .par_iter()
             .map(|fields| {
-                let mut counts: FxHashMap<String, f32> = FxHashMap::default();
+                let mut counts: FxHashMap<String, [f32; FIELDS]> = FxHashMap::default();
                 let texts = [
                     fields.name,
                     fields.qualified_name,
@@ -59,43 +73,55 @@ impl Bm25 {
                     fields.signature,
                     fields.doc_comment,
                     fields.summary,
+                    fields.words,
                 ];
-                let mut len = 0.0;
-                for (text, weight) in texts.iter().zip(WEIGHTS) {
+                let mut lens = [0f32; FIELDS];
+                for (f, text) in texts.iter().enumerate() {
                     for_each_term(text, |t| {
-                        *counts.entry(t).or_default() += weight;
-                        len += weight;
+                        counts.entry(t).or_default()[f] += 1.0;
+                        lens[f] += 1.0;
                     });
                 }
-                (counts.into_iter().collect(), len)
+                (counts.into_iter().collect(), lens)
             })
             .collect();
+        let n = docs.len().max(1) as f32;
+        let mut avg = [0f32; FIELDS];
+        for (_, lens) in &counted {
+            for f in 0..FIELDS {
+                avg[f] += lens[f] / n;
+            }
+        }
+
         let mut index = Bm25 {
-            doc_len: Vec::with_capacity(docs.len()),
+            docs: docs.len(),
             ..Bm25::default()
         };
-        for (doc, (counts, len)) in counted.into_iter().enumerate() {
+        for (doc, (counts, lens)) in counted.into_iter().enumerate() {
+            let norm: [f32; FIELDS] =
+                std::array::from_fn(|f| 1.0 - B + B * lens[f] / avg[f].max(1e-6));
             for (term, tf) in counts {
+                let pseudo: f32 = (0..FIELDS).map(|f| WEIGHTS[f] * tf[f] / norm[f]).sum();
+                if pseudo <= 0.0 {
+                    continue;
+                }
                 let next = index.postings.len() as u32;
                 let id = *index.terms.entry(term.into_boxed_str()).or_insert(next);
                 if id == next {
                     index.postings.push(Vec::new());
                 }
-                index.postings[id as usize].push((doc as u32, tf));
+                index.postings[id as usize].push((doc as u32, pseudo));
             }
-            index.doc_len.push(len);
         }
-        let n = index.doc_len.len().max(1) as f32;
-        index.avg_len = (index.doc_len.iter().sum::<f32>() / n).max(1.0);
         index
     }
 
     pub fn len(&self) -> usize {
-        self.doc_len.len()
+        self.docs
     }
 
     pub fn is_empty(&self) -> bool {
-        self.doc_len.is_empty()
+        self.docs == 0
     }
 
     /// Distinct terms indexed.
@@ -106,8 +132,8 @@ impl Bm25 {
     /// BM25 scores of every document for the query's terms (0 for a
     /// document with none of them). A term repeated in the query counts once.
     pub fn scores(&self, query_terms: &[String]) -> Vec<f32> {
-        let mut scores = vec![0f32; self.doc_len.len()];
-        let n = self.doc_len.len() as f32;
+        let mut scores = vec![0f32; self.docs];
+        let n = self.docs as f32;
         let mut seen: Vec<u32> = Vec::new();
         for term in query_terms {
             let Some(&id) = self.terms.get(term.as_str()) else {
@@ -121,8 +147,7 @@ impl Bm25 {
             let df = postings.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             for &(doc, tf) in postings {
-                let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
-                scores[doc as usize] += idf * tf * (K1 + 1.0) / (tf + norm);
+                scores[doc as usize] += idf * tf * (K1 + 1.0) / (tf + K1);
             }
         }
         scores
@@ -132,7 +157,7 @@ impl Bm25 {
     pub fn heap_bytes(&self) -> usize {
         let postings: usize = self.postings.iter().map(|p| p.capacity() * 8 + 24).sum();
         let terms: usize = self.terms.keys().map(|k| k.len() + 24).sum();
-        postings + terms + self.doc_len.capacity() * 4
+        postings + terms
     }
 }
 
@@ -161,6 +186,24 @@ mod tests {
         let s = index.scores(&terms("parse header"));
         assert!(s[0] > s[1] && s[1] > 0.0 && s[2] == 0.0, "{s:?}");
         assert_eq!(index.len(), 3);
+    }
+
+    #[test]
+    fn long_code_words_do_not_dilute_a_name_match() {
+        let words: String = (0..40).map(|i| format!("word{i} ")).collect();
+        let with = |a_words: &'static str, b_words: &'static str| {
+            let mut a = doc("parse_header", "");
+            a.words = a_words;
+            let mut b = doc("zz", "");
+            b.words = b_words;
+            (a, b)
+        };
+        let words: &'static str = Box::leak(words.into_boxed_str());
+        let (a, b) = with("", words);
+        let short = Bm25::build(&[a, b]).scores(&terms("parse"))[0];
+        let (a, b) = with(words, "");
+        let long = Bm25::build(&[a, b]).scores(&terms("parse"))[0];
+        assert!(short > 0.0 && (short - long).abs() < 1e-6, "{short} {long}");
     }
 
     #[test]

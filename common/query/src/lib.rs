@@ -31,6 +31,7 @@ pub mod pack;
 pub mod render;
 pub mod search;
 pub mod source;
+pub mod synthetic;
 pub mod text;
 pub mod vectors;
 pub mod views;

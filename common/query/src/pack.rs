@@ -8,7 +8,7 @@
 
 use crate::lexical::{Bm25, DocFields};
 use crate::vectors::VectorIndex;
-use doctown_docpack::{Docpack, EdgeKind, SymbolNode};
+use doctown_docpack::{DocSource, Docpack, EdgeKind, SymbolNode};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -300,8 +300,10 @@ fn doc_fields(s: &SymbolNode) -> DocFields<'_> {
         summary: s
             .documentation
             .as_ref()
+            .filter(|d| d.source == DocSource::Model)
             .map(|d| d.summary.as_str())
             .unwrap_or(""),
+        words: &s.words,
     }
 }
 

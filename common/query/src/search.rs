@@ -1,7 +1,16 @@
-//! Hybrid search: BM25 over names, paths, signatures, doc comments and
-//! summaries, and cosine similarity over the embeddings, fused by
-//! reciprocal rank (`Σ 1/(60 + rank)` over the two rankings' top 200), then
-//! one hop through confident call edges to show what explains each hit.
+//! Hybrid search: BM25F over names, paths, signatures, doc comments, model
+//! summaries and the words of each symbol's code, and cosine similarity
+//! over the embeddings, fused by a convex combination of normalised scores
+//! over the two rankings' top 200 (BM25 over the best BM25 score, cosine
+//! min-max over the list, weighted 1 : 0.7), plus a bonus for a symbol
+//! the query names as an identifier (`NewRouter`), then one hop through
+//! confident call edges to show what explains each hit.
+//!
+//! Why scores and not reciprocal ranks: the size of a BM25 lead says how
+//! sure the words are (a name match stands far above the rest; a shared
+//! common word does not), and rank fusion throws that away. On the search
+//! evaluation the combination beats reciprocal-rank fusion (k = 60) by
+//! 0.007 MRR on average (BENCHMARKS.md, "Search quality").
 //!
 //! Modes: `hybrid` (both, or lexical alone when there is no query vector),
 //! `lexical`, `semantic`, and `legacy` (the docpack library's name-and-
@@ -19,8 +28,15 @@ use std::sync::Arc;
 pub const MAX_QUERY_BYTES: usize = 4096;
 /// Rank cut of each ranking before fusion.
 const FUSE_DEPTH: usize = 200;
-/// The RRF constant.
-const RRF_K: f64 = 60.0;
+/// The weight of the normalised cosine against the normalised BM25 score
+/// (BENCHMARKS.md, "Search quality": 0.5–1.0 are within 0.01 MRR; 0.7 best).
+const SEMANTIC_WEIGHT: f64 = 0.7;
+/// What naming a symbol in the query adds to its fused score (split
+/// between the symbols of that name): half a best BM25 match. Go documents
+/// a function by starting with its name, so there it decides (MRR 0.753 →
+/// 0.898); elsewhere a named type often stands beside the function asked
+/// about, which costs up to 0.009 (BENCHMARKS.md, "Search quality").
+const MENTION_WEIGHT: f64 = 0.5;
 /// Most results of one search.
 pub const MAX_LIMIT: usize = 50;
 
@@ -203,7 +219,12 @@ pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, 
             ),
             _ => Vec::new(),
         };
-        hits.extend(fuse(p, &lex, &sem, limit));
+        let named = if lexical {
+            mentioned(p, query, &req.filters)
+        } else {
+            Vec::new()
+        };
+        hits.extend(fuse(p, &lex, &sem, &named, limit));
     }
     if req.mode == Mode::Hybrid && !used.contains(&"semantic") {
         notes.push("searched by words only: no embeddings or no query vector".into());
@@ -274,19 +295,74 @@ fn ranked(
     out
 }
 
-fn fuse(p: &Pack, lex: &[(Sym, f32)], sem: &[(Sym, f32)], limit: usize) -> Vec<SearchHit> {
+/// Symbols the query names, each with its share of the mention: a word of
+/// the query that is a symbol's name exactly and looks like an identifier
+/// rather than prose (an uppercase letter, an underscore or a digit:
+/// `NewRouter`, `parse_args`, Go's `Parse` — not `parse`); a name that
+/// several symbols share splits the mention between them.
+fn mentioned(p: &Pack, query: &str, filters: &Filters) -> Vec<(Sym, f64)> {
+    let mut out = Vec::new();
+    let words = query.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+    for word in words.filter(|w| w.len() >= 3) {
+        let identifier = word
+            .chars()
+            .any(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit());
+        if !identifier {
+            continue;
+        }
+        if let Some(list) = p.by_name.get(word.to_lowercase().as_str()) {
+            let same: Vec<Sym> = list
+                .iter()
+                .copied()
+                .filter(|&i| p.symbol(i).name == word)
+                .collect();
+            let n = same.len() as f64;
+            out.extend(
+                same.into_iter()
+                    .filter(|&i| filters.admits(p, i))
+                    .map(|i| (i, 1.0 / n)),
+            );
+        }
+    }
+    out.sort_by_key(|x| x.0);
+    out.dedup_by_key(|x| x.0);
+    out
+}
+
+fn fuse(
+    p: &Pack,
+    lex: &[(Sym, f32)],
+    sem: &[(Sym, f32)],
+    named: &[(Sym, f64)],
+    limit: usize,
+) -> Vec<SearchHit> {
     /// Fused score, lexical rank, semantic rank.
     type Fused = (f64, Option<u32>, Option<u32>);
     let mut fused: rustc_hash::FxHashMap<Sym, Fused> = rustc_hash::FxHashMap::default();
-    for (rank, &(i, _)) in lex.iter().enumerate() {
+    // Lexical scores over the best one's; cosines min-max over the list.
+    let lex_best = lex.first().map_or(1.0, |x| f64::from(x.1)).max(1e-9);
+    let (cos_best, cos_floor) = match (sem.first(), sem.last()) {
+        (Some(a), Some(b)) => (f64::from(a.1), f64::from(b.1)),
+        _ => (1.0, 0.0),
+    };
+    let cos_span = cos_best - cos_floor;
+    for (rank, &(i, score)) in lex.iter().enumerate() {
         let e = fused.entry(i).or_default();
-        e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+        e.0 += f64::from(score) / lex_best;
         e.1 = Some(rank as u32 + 1);
     }
-    for (rank, &(i, _)) in sem.iter().enumerate() {
+    for (rank, &(i, score)) in sem.iter().enumerate() {
         let e = fused.entry(i).or_default();
-        e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+        let normalised = if cos_span > 1e-6 {
+            (f64::from(score) - cos_floor) / cos_span
+        } else {
+            1.0
+        };
+        e.0 += SEMANTIC_WEIGHT * normalised;
         e.2 = Some(rank as u32 + 1);
+    }
+    for &(i, share) in named {
+        fused.entry(i).or_default().0 += MENTION_WEIGHT * share;
     }
     let mut list: Vec<(Sym, Fused)> = fused.into_iter().collect();
     list.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));

@@ -127,6 +127,7 @@ fn repo(symbols_n: usize, rng: &mut Rng) -> (Vec<Symbol>, Vec<FileRecord>) {
                 target: None,
                 calls,
                 field_types: Default::default(),
+                words: String::new(),
             }
         })
         .collect();

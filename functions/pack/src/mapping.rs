@@ -137,6 +137,7 @@ fn nodes(inputs: &PackInputs) -> Nodes {
                 },
                 role: node.and_then(|n| n.role),
                 unresolved_calls: node.map(|n| n.unresolved_call_count).unwrap_or(0),
+                words: s.words.clone(),
             }
         })
         .collect();

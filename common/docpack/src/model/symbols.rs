@@ -65,6 +65,13 @@ pub struct SymbolNode {
     /// symbol (to an external library, or unknown). Since 1.1.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unresolved_calls: u32,
+    /// The vocabulary of the symbol's own code (nested symbols cut out)
+    /// that its name, signature and doc comment do not say: lowercase
+    /// identifier words, string and comment words, most used first, at
+    /// most 48, space-separated. What a lexical search can match once the
+    /// code is gone. Since 1.2.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub words: String,
 }
 
 fn is_zero(n: &u32) -> bool {

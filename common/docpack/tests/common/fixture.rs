@@ -171,6 +171,11 @@ fn symbol(s: &Sym) -> SymbolNode {
         },
         role: Some(FileRole::Source),
         unresolved_calls: 0,
+        words: if s.kind == SymbolKind::Struct {
+            String::new()
+        } else {
+            format!("{} request", s.name)
+        },
     }
 }
 

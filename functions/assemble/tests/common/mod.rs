@@ -46,6 +46,7 @@ pub fn sym(path: &str, qualified: &str, kind: SymbolKind, language: Language) ->
         target: None,
         calls: Vec::new(),
         field_types: Default::default(),
+        words: String::new(),
     }
 }
 

@@ -26,6 +26,7 @@ fn symbol(name: &str, kind: SymbolKind, source: &str, text: &str) -> Symbol {
         target: None,
         calls: vec![],
         field_types: Default::default(),
+        words: String::new(),
     }
 }
 

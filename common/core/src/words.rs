@@ -1,0 +1,218 @@
+//! Words of code: identifier tokens for name matching (`parseHTTPRequest`,
+//! `parse_http_request` and `ParseHttp::request` all give `parse`, `http`,
+//! `request`), and a symbol's `words` — the vocabulary of its own code that
+//! its name, signature and doc comment do not already say, which a lexical
+//! index needs once the code itself is gone (a docpack holds no source).
+
+use std::collections::HashMap;
+
+/// The most words a symbol keeps.
+pub const MAX_WORDS: usize = 48;
+/// Longer tokens are not words (hashes, base64, minified code).
+const MAX_WORD_LEN: usize = 32;
+
+/// Keywords of the languages read and words every piece of code repeats:
+/// they say nothing of what a symbol does.
+const NOISE: &[&str] = &[
+    "as",
+    "async",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "crate",
+    "def",
+    "default",
+    "defer",
+    "del",
+    "elif",
+    "else",
+    "enum",
+    "err",
+    "except",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "fn",
+    "for",
+    "from",
+    "func",
+    "function",
+    "go",
+    "if",
+    "impl",
+    "import",
+    "in",
+    "interface",
+    "is",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "mut",
+    "new",
+    "nil",
+    "none",
+    "not",
+    "null",
+    "of",
+    "ok",
+    "or",
+    "and",
+    "package",
+    "pass",
+    "pub",
+    "raise",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "undefined",
+    "unwrap",
+    "use",
+    "var",
+    "void",
+    "where",
+    "while",
+    "with",
+    "yield",
+    "the",
+    "an",
+    "to",
+    "be",
+    "it",
+    "at",
+    "by",
+    "on",
+    "cls",
+    "args",
+    "kwargs",
+    "instanceof",
+    "readonly",
+    "public",
+    "private",
+    "protected",
+    "lambda",
+    "global",
+    "dyn",
+    "where",
+    "todo",
+];
+
+/// The words of a symbol's own code, most used first (first use breaking
+/// ties), at most `cap`, space-separated: lowercase [`tokens`] of `code`
+/// (its text with nested symbols cut out, as pieces) that are at least two
+/// characters, not only digits, not keywords, and not among the tokens of
+/// `known` (the name, signature and doc comment, which are fields of their
+/// own).
+pub fn code_words<'a>(
+    code: impl IntoIterator<Item = &'a str>,
+    known: &[&str],
+    cap: usize,
+) -> String {
+    let said: std::collections::HashSet<String> = known.iter().flat_map(|k| tokens(k)).collect();
+    // word → (uses, first use)
+    let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut order = 0u32;
+    for piece in code {
+        for token in tokens(piece) {
+            if token.len() < 2
+                || token.len() > MAX_WORD_LEN
+                || token.bytes().all(|b| b.is_ascii_digit())
+                || NOISE.contains(&token.as_str())
+                || said.contains(&token)
+            {
+                continue;
+            }
+            let entry = counts.entry(token).or_insert((0, order));
+            entry.0 += 1;
+            order += 1;
+        }
+    }
+    let mut ranked: Vec<(String, (u32, u32))> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    ranked.truncate(cap);
+    let words: Vec<String> = ranked.into_iter().map(|(w, _)| w).collect();
+    words.join(" ")
+}
+
+/// Lowercase word tokens of an identifier or query: split on every
+/// non-alphanumeric character and on case changes (`aB` and `ABc` → `A|Bc`);
+/// digits stay attached to the word they follow.
+pub fn tokens(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            flush(&mut cur, &mut out);
+            continue;
+        }
+        if let Some(&prev) = i.checked_sub(1).and_then(|p| chars.get(p)) {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = c.is_uppercase()
+                && (prev.is_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_uppercase() && next_lower));
+            if boundary {
+                flush(&mut cur, &mut out);
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn flush(cur: &mut String, out: &mut Vec<String>) {
+    if !cur.is_empty() {
+        out.push(std::mem::take(cur));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_identifiers() {
+        assert_eq!(tokens("parseHTTPRequest"), ["parse", "http", "request"]);
+        assert_eq!(tokens("parse_http_request"), ["parse", "http", "request"]);
+        assert_eq!(tokens("ParseHttp::request"), ["parse", "http", "request"]);
+        assert_eq!(tokens("utf8Decode v2"), ["utf8", "decode", "v2"]);
+        assert!(tokens("::").is_empty());
+    }
+
+    #[test]
+    fn code_words_are_what_the_declaration_does_not_say() {
+        let code = ["def parse_header(line):\n    \"\"\"Reads a header.\"\"\"\n    name, value = line.split(':', 1)\n    if not value:\n        raise ValueError('empty header value')\n    return name.strip(), value.strip()"];
+        let words = code_words(
+            code,
+            &["parse_header", "def parse_header(line)", "Reads a header."],
+            MAX_WORDS,
+        );
+        // `value` (4 uses) first, then by first use; the name, the
+        // parameter, the doc's words and keywords are left out.
+        assert_eq!(words, "value name strip split error empty");
+        assert_eq!(code_words(code, &[], 2), "value header");
+        assert_eq!(
+            code_words(["if x { 42 }", "0xdeadbeef"], &[], 10),
+            "0xdeadbeef"
+        );
+        assert_eq!(code_words(Vec::<&str>::new(), &[], 10), "");
+    }
+}
