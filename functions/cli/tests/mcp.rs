@@ -463,6 +463,10 @@ impl Drop for Server {
 }
 
 fn serve(store: &Path, extra: &[&str]) -> Server {
+    serve_with(store, extra, &[("DOCTOWN_LLM_BACKEND", "facts")])
+}
+
+fn serve_with(store: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -472,7 +476,7 @@ fn serve(store: &Path, extra: &[&str]) -> Server {
     let child = doctown()
         .args(["serve", "--addr", &addr, "--store", store.to_str().unwrap()])
         .args(extra)
-        .env("DOCTOWN_LLM_BACKEND", "facts")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -513,7 +517,7 @@ async fn job_key(client: &Client) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn http_serves_the_store_concurrently_and_survives_abandoned_calls() {
+async fn http_serves_the_store_concurrently() {
     let dir = tempfile::tempdir().unwrap();
     build(&fixture("multilang"), dir.path(), "multilang");
     let server = serve(&dir.path().join("store"), &[]);
@@ -550,23 +554,6 @@ async fn http_serves_the_store_concurrently_and_survives_abandoned_calls() {
         let result = call.await.unwrap().unwrap();
         assert_eq!(result.is_error, Some(false), "{}", text(&result));
     }
-
-    // A client that leaves in the middle of a call.
-    let leaving = http_client(&server.url, None).await;
-    let peer = leaving.peer().clone();
-    let pending = tokio::spawn(async move {
-        let mut params = CallToolRequestParams::new("ask");
-        params = params.with_arguments(
-            json!({"question": "how are users displayed?"})
-                .as_object()
-                .unwrap()
-                .clone(),
-        );
-        peer.call_tool(params).await
-    });
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    pending.abort();
-    drop(leaving);
 
     // The server goes on answering the first client and new ones.
     ok(
@@ -610,6 +597,85 @@ async fn http_serves_the_store_concurrently_and_survives_abandoned_calls() {
     );
     assert_eq!(found.1 .0, 400, "{}", found.1 .1);
     assert_eq!(found.2 .0, 404, "{}", found.2 .1);
+}
+
+/// An OpenAI-compatible endpoint that reads each request, reports it on
+/// the channel, and never answers: a model call in progress for as long
+/// as the test wants.
+fn stalling_model() -> (String, std::sync::mpsc::Receiver<std::net::TcpStream>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                line.clear();
+            }
+            // Held open, unanswered, until the receiver drops it.
+            if tx.send(stream).is_err() {
+                return;
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_survives_a_client_that_leaves_mid_call() {
+    let dir = tempfile::tempdir().unwrap();
+    build(&fixture("multilang"), dir.path(), "multilang");
+    let (model_url, calls) = stalling_model();
+    let server = serve_with(
+        &dir.path().join("store"),
+        &[],
+        &[
+            ("DOCTOWN_LLM_BACKEND", "openai"),
+            ("DOCTOWN_LLM_BASE_URL", &model_url),
+            ("DOCTOWN_LLM_API_KEY", "test-key"),
+            ("DOCTOWN_LLM_MODEL", "staller"),
+        ],
+    );
+    let leaving = http_client(&server.url, None).await;
+    let peer = leaving.peer().clone();
+    let pending = tokio::spawn(async move {
+        let mut params = CallToolRequestParams::new("ask");
+        params = params.with_arguments(
+            json!({"question": "how are users displayed?"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        peer.call_tool(params).await
+    });
+    // The call is in the middle of its work: the server is waiting on the model.
+    let held = tokio::task::spawn_blocking(move || calls.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .expect("the ask call never reached the model");
+    assert!(!pending.is_finished());
+    pending.abort();
+    drop(leaving);
+
+    // The server goes on answering other clients while that call hangs.
+    let other = http_client(&server.url, None).await;
+    let started = Instant::now();
+    ok(&other, "search", json!({"query": "server"}), "NewServer").await;
+    ok(
+        &other,
+        "symbol",
+        json!({"symbol": "format_name"}),
+        "pyapp/models.py",
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // And after the model finally hangs up on the abandoned call.
+    drop(held);
+    ok(&other, "flows", json!({}), "flows").await;
+    other.cancel().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
