@@ -6,8 +6,8 @@
 //! confident call graph both ways, tests, modules, files, a BM25 index and
 //! the normalised embedding matrix). The questions:
 //!
-//! * [`search()`]: hybrid search (BM25 + vectors, reciprocal-rank fusion,
-//!   one hop of callers/callees), with filters;
+//! * [`search()`]: hybrid search (BM25F + vectors, fused by normalised
+//!   score, one hop of callers/callees), with filters;
 //! * [`views`]: a symbol with its source lines, callers, callees, a module,
 //!   a cluster, a file's outline, the architecture;
 //! * [`impact()`]: what reaches a symbol, by depth, with its tests;
