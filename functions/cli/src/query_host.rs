@@ -1,6 +1,11 @@
 //! What the query engine needs from this host: the embedding model for
 //! query vectors, and the configured OpenAI-compatible chat model for `ask`
 //! (streamed over Server-Sent Events, read with a blocking client).
+//!
+//! Query vectors come from the backend the embed stage is configured with
+//! (`DOCTOWN_EMBED_BACKEND`): the local ONNX model, or the remote endpoint,
+//! so a docpack embedded remotely (`openai:<model>`) is searched by meaning
+//! with the same remote model.
 
 use anyhow::Result;
 use doctown_query::{AskModel, QueryEmbedder};
@@ -8,27 +13,26 @@ use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The local embedding model, loaded on first use.
-struct LocalEmbedder {
+/// The configured embedder, made (the local model loaded) on first use.
+struct ConfiguredEmbedder {
     config: doctown_embed::EmbedConfig,
-    model: std::sync::OnceLock<Result<Arc<doctown_embed::Embedder>, String>>,
+    model_id: String,
+    backend: std::sync::OnceLock<Result<doctown_embed::Backend, String>>,
 }
 
-impl QueryEmbedder for LocalEmbedder {
+impl QueryEmbedder for ConfiguredEmbedder {
     fn model_id(&self) -> &str {
-        &self.config.model_id
+        &self.model_id
     }
 
     fn embed(&self, text: &str) -> Result<Vec<f32>, String> {
-        let model = self
-            .model
-            .get_or_init(|| {
-                doctown_embed::Embedder::shared(&self.config).map_err(|e| e.to_string())
-            })
+        let backend = self
+            .backend
+            .get_or_init(|| doctown_embed::Backend::shared(&self.config).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)?;
         let plan = doctown_embed::BatchPlan::from_config(&self.config);
-        let mut vectors = model.embed(&[text], &plan).map_err(|e| e.to_string())?;
+        let mut vectors = backend.embed(&[text], &plan).map_err(|e| e.to_string())?;
         vectors
             .pop()
             .ok_or_else(|| "the model returned no vector".into())
@@ -38,10 +42,17 @@ impl QueryEmbedder for LocalEmbedder {
 /// The embedding model this host is configured with; `None` when the
 /// configuration is unusable (search then goes by words, and says so).
 pub fn embedder() -> Option<Arc<dyn QueryEmbedder>> {
-    let config = doctown_embed::EmbedConfig::from_env().ok()?;
-    Some(Arc::new(LocalEmbedder {
+    let config = match doctown_embed::EmbedConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::warn!(error = %e, "no query embedder");
+            return None;
+        }
+    };
+    Some(Arc::new(ConfiguredEmbedder {
+        model_id: config.embedding_model_id(),
         config,
-        model: std::sync::OnceLock::new(),
+        backend: std::sync::OnceLock::new(),
     }))
 }
 

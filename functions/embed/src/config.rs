@@ -1,5 +1,7 @@
-//! Configuration of the embed stage: where the model and the runtime live,
-//! how texts are truncated and batched, how many threads, CPU or GPU.
+//! Configuration of the embed stage: which backend embeds (the local ONNX
+//! model, or a remote OpenAI-compatible endpoint: [`RemoteConfig`]), where
+//! the model and the runtime live, how texts are truncated and batched, how
+//! many threads, CPU or GPU.
 //!
 //! An [`EmbedConfig`] comes from defaults, from the environment
 //! ([`EmbedConfig::from_env`]) or from a job's options
@@ -7,6 +9,7 @@
 //! their defaults, and [`EmbedConfig::overlay_job_options`] lays job options
 //! over a host's configuration).
 
+pub use crate::remote::config::{ApiKey, BackendKind, RemoteConfig};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -22,8 +25,15 @@ pub const ORT_LIB_NAME: &str = "libonnxruntime.so.1.31.1";
 /// The command that fetches the model and the runtime.
 pub const FETCH_COMMAND: &str = "scripts/fetch-model.sh";
 
-/// Fields a job's options may not set: they name files on the worker.
-const HOST_ONLY: [&str; 3] = ["model_dir", "runtime_lib", "model_sha256"];
+/// Fields a job's options may not set: they name files on the worker, or
+/// where the host's texts (and key) go.
+const HOST_ONLY: [&str; 5] = [
+    "model_dir",
+    "runtime_lib",
+    "model_sha256",
+    "backend",
+    "remote",
+];
 
 /// Everything the embed stage can be told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +68,10 @@ pub struct EmbedConfig {
     /// CPU) when the binary lacks the `cuda` feature or the runtime cannot
     /// use a GPU.
     pub use_gpu: bool,
+    /// Which embedder runs: `onnx` (the fields above) or `openai` ([`Self::remote`]).
+    pub backend: BackendKind,
+    /// The remote endpoint, used when `backend` is `openai`.
+    pub remote: RemoteConfig,
 }
 
 impl Default for EmbedConfig {
@@ -77,6 +91,8 @@ impl Default for EmbedConfig {
             flush_timeout_ms: 500,
             intra_threads: 0,
             use_gpu: false,
+            backend: BackendKind::Onnx,
+            remote: RemoteConfig::default(),
         }
     }
 }
@@ -92,7 +108,7 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(home).join(".cache").join("doctown")
 }
 
-fn env(name: &str) -> Option<String> {
+pub(crate) fn env(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_string())
@@ -136,6 +152,18 @@ impl EmbedConfig {
     /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
     /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
     /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
+    /// | `DOCTOWN_EMBED_BACKEND` (`onnx`, `openai`) | `backend` |
+    /// | `DOCTOWN_EMBED_BASE_URL` | `remote.base_url` (default `https://api.openai.com/v1`) |
+    /// | `DOCTOWN_EMBED_MODEL` | `remote.model` (required with `openai`) |
+    /// | `DOCTOWN_EMBED_API_KEY`, else `OPENAI_API_KEY` | `remote.api_key` (`none`: send none); required for an https URL |
+    /// | `DOCTOWN_EMBED_CONCURRENCY` | `remote.concurrency` (4 batches in flight) |
+    /// | `DOCTOWN_EMBED_BATCH_SIZE` | `remote.batch_size` (32 texts per request) |
+    /// | `DOCTOWN_EMBED_TIMEOUT_SECS` | `remote.timeout_ms` (60 s per request; fractions allowed) |
+    /// | `DOCTOWN_EMBED_RETRIES` | `remote.retries` (5) |
+    /// | `DOCTOWN_EMBED_BACKOFF_MS` | `remote.backoff_ms` (500; doubles per retry, with jitter) |
+    ///
+    /// The `DOCTOWN_EMBED_BASE_URL`… variables are read only with the
+    /// `openai` backend, and the ONNX ones matter only with `onnx`.
     pub fn from_env() -> Result<Self, crate::EmbedError> {
         Self::read_env().map_err(crate::EmbedError::Config)
     }
@@ -166,6 +194,19 @@ impl EmbedConfig {
         c.intra_threads = env_parse("DOCTOWN_EMBED_THREADS")?.unwrap_or(c.intra_threads);
         c.use_gpu = env_bool("DOCTOWN_EMBED_GPU")?.unwrap_or(c.use_gpu);
         c.enabled = env_bool("DOCTOWN_EMBEDDINGS")?.unwrap_or(c.enabled);
+        c.backend = match env("DOCTOWN_EMBED_BACKEND").map(|v| v.to_ascii_lowercase()) {
+            None => c.backend,
+            Some(v) if v == "onnx" => BackendKind::Onnx,
+            Some(v) if v == "openai" => BackendKind::OpenAi,
+            Some(v) => {
+                return Err(format!(
+                    "DOCTOWN_EMBED_BACKEND={v:?} is not a backend (use onnx or openai)"
+                ))
+            }
+        };
+        if c.backend == BackendKind::OpenAi {
+            c.remote = c.remote.read_env(&env)?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -197,8 +238,10 @@ impl EmbedConfig {
                 ))
             }
         }
-        let config: EmbedConfig = serde_json::from_value(merged)
+        let mut config: EmbedConfig = serde_json::from_value(merged)
             .map_err(|e| crate::EmbedError::Config(format!("invalid embed options: {e}")))?;
+        // Never serialised, so the round trip above dropped it.
+        config.remote.api_key = self.remote.api_key.clone();
         config.validate().map_err(crate::EmbedError::Config)?;
         Ok(config)
     }
@@ -229,7 +272,30 @@ impl EmbedConfig {
                 self.model_id
             ));
         }
+        if self.backend == BackendKind::OpenAi {
+            self.remote.validate()?;
+        }
         Ok(())
+    }
+
+    /// The embedding model id artifacts, events and the docpack manifest
+    /// name: `model_id` for ONNX, `openai:<model>` for the remote backend.
+    /// Query embedders compare it with a docpack's.
+    pub fn embedding_model_id(&self) -> String {
+        match self.backend {
+            BackendKind::Onnx => self.model_id.clone(),
+            BackendKind::OpenAi => self.remote.model_id(),
+        }
+    }
+
+    /// The vector cache's directory under `cache/embeddings/`: `model_id`
+    /// for ONNX, [`RemoteConfig::cache_id`] for the remote backend, so the
+    /// vectors of different models never mix.
+    pub fn cache_id(&self) -> String {
+        match self.backend {
+            BackendKind::Onnx => self.model_id.clone(),
+            BackendKind::OpenAi => self.remote.cache_id(),
+        }
     }
 
     /// The intra-op thread count to use: the configured one, or all cores.
@@ -285,6 +351,50 @@ mod tests {
             .overlay_job_options(Some(&serde_json::json!({"model_dir": "/etc"})))
             .is_err());
         assert_eq!(base.overlay_job_options(None).unwrap(), base);
+    }
+
+    #[test]
+    fn the_onnx_ids_are_unchanged_and_the_remote_ones_name_the_model() {
+        let onnx = EmbedConfig::default();
+        assert_eq!(onnx.embedding_model_id(), DEFAULT_MODEL_ID);
+        assert_eq!(onnx.cache_id(), DEFAULT_MODEL_ID);
+        let remote = EmbedConfig {
+            backend: BackendKind::OpenAi,
+            remote: RemoteConfig {
+                base_url: "http://127.0.0.1:8080/v1".into(),
+                model: "text-embedding-3-small".into(),
+                ..RemoteConfig::default()
+            },
+            ..onnx
+        };
+        remote.validate().unwrap();
+        assert_eq!(remote.embedding_model_id(), "openai:text-embedding-3-small");
+        assert!(remote
+            .cache_id()
+            .starts_with("openai@text-embedding-3-small-"));
+    }
+
+    #[test]
+    fn jobs_cannot_choose_the_backend_and_the_key_survives_an_overlay() {
+        let base = EmbedConfig {
+            backend: BackendKind::OpenAi,
+            remote: RemoteConfig {
+                model: "m".into(),
+                api_key: ApiKey::Key("sk-secret".into()),
+                ..RemoteConfig::default()
+            },
+            ..EmbedConfig::default()
+        };
+        let job = serde_json::json!({"max_batch": 64});
+        let merged = base.overlay_job_options(Some(&job)).unwrap();
+        assert_eq!((merged.max_batch, &merged.remote), (64, &base.remote));
+        for key in ["backend", "remote"] {
+            let job = serde_json::json!({ key: null });
+            let err = base.overlay_job_options(Some(&job)).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
+        assert!(!format!("{base:?}").contains("sk-secret"));
+        assert!(!serde_json::to_string(&base).unwrap().contains("sk-secret"));
     }
 
     #[test]

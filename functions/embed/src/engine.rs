@@ -1,11 +1,13 @@
 //! Embedding many texts: tokenise, plan length-bucketed batches, run them,
 //! report each batch. Shared by the stage handler, the prefetcher and
-//! [`crate::embed_jsonl`].
+//! [`crate::embed_jsonl`]. With the remote backend the batches go to its
+//! server instead (see [`crate::remote`]), behind the same hooks.
 //!
 //! Texts are processed in windows of [`WINDOW`] so that token ids for a huge
 //! input are never all in memory; sorting within a window of thousands is
 //! as good as sorting the whole input.
 
+use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::error::EmbedError;
 use crate::model::Embedder;
@@ -59,9 +61,26 @@ impl RunTotals {
     }
 }
 
-/// Embeds `texts` in planned batches, calling `hooks` around each; batch
-/// numbers start at `first_batch`.
+/// Embeds `texts` with the backend, calling `hooks` around each batch;
+/// batch numbers start at `first_batch`. `plan` applies to the ONNX model
+/// (the remote backend cuts `batch_size` texts per request).
 pub fn embed_texts(
+    backend: &Backend,
+    plan: &BatchPlan,
+    texts: &[&str],
+    first_batch: u64,
+    hooks: &mut dyn BatchHooks,
+) -> Result<RunTotals, EmbedError> {
+    match backend {
+        Backend::Onnx(embedder) => embed_onnx(embedder, plan, texts, first_batch, hooks),
+        Backend::Remote(remote) => {
+            crate::remote::run::embed_remote(remote, texts, first_batch, hooks)
+        }
+    }
+}
+
+/// The ONNX model: tokenised windows, length-bucketed batches.
+fn embed_onnx(
     embedder: &Embedder,
     plan: &BatchPlan,
     texts: &[&str],
@@ -121,7 +140,7 @@ impl Embedder {
     /// vector per text, in input order.
     pub fn embed(&self, texts: &[&str], plan: &BatchPlan) -> Result<Vec<Vec<f32>>, EmbedError> {
         let mut collect = Collect(vec![Vec::new(); texts.len()]);
-        embed_texts(self, plan, texts, 0, &mut collect)?;
+        embed_onnx(self, plan, texts, 0, &mut collect)?;
         Ok(collect.0)
     }
 }

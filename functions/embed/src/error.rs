@@ -52,6 +52,9 @@ pub enum EmbedError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The remote embedding backend failed; the message names the endpoint.
+    #[error("{message}")]
+    Remote { message: String, kind: ErrorKind },
     #[error("cancelled")]
     Cancelled,
 }
@@ -86,6 +89,7 @@ impl EmbedError {
             EmbedError::Inference(_) | EmbedError::GpuUnavailable(_) => ErrorKind::Internal,
             EmbedError::Io { .. } => ErrorKind::Transient,
             EmbedError::Store(e) => e.kind(),
+            EmbedError::Remote { kind, .. } => *kind,
         }
     }
 }

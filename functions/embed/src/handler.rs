@@ -7,8 +7,11 @@
 //! and writes `jobs/<job>/embed/vectors.bin` ([`crate::vectors`]).
 //!
 //! The model is loaded only when something is missing from the cache, and
-//! then once per process ([`Embedder::shared`]). Job option
-//! `{"embed": {"enabled": false}}` skips the stage.
+//! then once per process ([`Backend::shared`]). Which model embeds — the
+//! local ONNX one or a remote endpoint — is the host's configuration
+//! ([`crate::config::BackendKind`]); this handler is the same for both, and
+//! so is every host that runs it (in-process, queue workers, RunPod). Job
+//! option `{"embed": {"enabled": false}}` skips the stage.
 //!
 //! A job with no chunks at all (an empty repository, or one with no file in
 //! a supported language) is skipped too, with `{"chunks": 0}`: there is
@@ -24,6 +27,7 @@
 //! there by then): the bytes an unsharded run over a warm cache writes. Its
 //! totals add up the shards' work.
 
+use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::cache::EmbeddingCache;
 use crate::config::EmbedConfig;
@@ -33,7 +37,6 @@ use crate::events::{
     EmbeddingBatchCompleted, EmbeddingBatchStarted, EmbeddingCompleted, EmbeddingStarted,
 };
 use crate::job_texts::{read_chunks, write_vectors, Texts};
-use crate::model::Embedder;
 use crate::prefetch::EmbedPrefetcher;
 use crate::stats::Stats;
 use doctown_core::{IngestManifest, JobStatus, Stage, StageStatus};
@@ -155,7 +158,7 @@ impl EmbedHandler {
             }
         };
         let texts = read_chunks(ctx.store, shards, config.max_length)?;
-        let cache = EmbeddingCache::new(&config.model_id);
+        let cache = EmbeddingCache::new(&config.cache_id());
         let mut vectors: Vec<Option<Vec<f32>>> = Vec::with_capacity(texts.unique.len());
         for (hash, _) in &texts.unique {
             vectors.push(cache.get(ctx.store, hash)?);
@@ -164,11 +167,12 @@ impl EmbedHandler {
         let mut dims = vectors.iter().flatten().map(Vec::len).max();
         let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);
         if vectors.iter().any(Option::is_none) || mixed {
-            let loaded = Embedder::shared(config)?;
-            dims = Some(loaded.dims());
+            let loaded = Backend::shared(config)?;
+            let loaded_dims = loaded.dims()?;
+            dims = Some(loaded_dims);
             vectors
                 .iter_mut()
-                .filter(|v| v.as_ref().is_some_and(|v| v.len() != loaded.dims()))
+                .filter(|v| v.as_ref().is_some_and(|v| v.len() != loaded_dims))
                 .for_each(|v| *v = None);
             embedder = Some(loaded);
         }
@@ -182,7 +186,7 @@ impl EmbedHandler {
         stats.prefetched = stats.prefetched.min(stats.cache_hits);
         stats.dims = dims.unwrap_or(0) as u64;
         ctx.events.emit(&EmbeddingStarted {
-            model_id: config.model_id.clone(),
+            model_id: config.embedding_model_id(),
             shard,
             chunks: stats.chunks,
             unique_texts: stats.unique_texts,
@@ -242,7 +246,7 @@ impl EmbedHandler {
         };
         ctx.events.emit(&EmbeddingCompleted {
             status,
-            model_id: config.model_id.clone(),
+            model_id: config.embedding_model_id(),
             shard,
             device: device.map(str::to_string),
             totals: stats.totals(),
@@ -259,7 +263,7 @@ impl EmbedHandler {
         let mut output = StageOutput::succeeded().with_artifact(VECTORS_ARTIFACT, key);
         output.summary = serde_json::to_value(&stats).unwrap_or_default();
         if let Some(summary) = output.summary.as_object_mut() {
-            summary.insert("model_id".into(), config.model_id.clone().into());
+            summary.insert("model_id".into(), config.embedding_model_id().into());
         }
         Ok(output)
     }

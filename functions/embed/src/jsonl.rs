@@ -8,11 +8,11 @@
 //! replaced (lossy), identical texts within a window are embedded once.
 //! Input is processed in windows, so memory stays bounded.
 
+use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::config::EmbedConfig;
 use crate::engine::{embed_texts, Collect, WINDOW};
 use crate::error::EmbedError;
-use crate::model::Embedder;
 use crate::stats::Stats;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -33,10 +33,10 @@ pub fn embed_jsonl(
     config: &EmbedConfig,
 ) -> Result<Stats, EmbedError> {
     let started = Instant::now();
-    let embedder = Embedder::shared(config)?;
+    let embedder = Backend::shared(config)?;
     let plan = BatchPlan::from_config(config);
     let mut stats = Stats {
-        dims: embedder.dims() as u64,
+        dims: embedder.dims()? as u64,
         ..Stats::default()
     };
     let mut line_no = 0u64;
@@ -79,7 +79,7 @@ pub fn embed_jsonl(
 }
 
 fn embed_window(
-    embedder: &Embedder,
+    embedder: &Backend,
     plan: &BatchPlan,
     lines: Vec<Line>,
     output: &mut dyn Write,

@@ -3,7 +3,12 @@
 //! unit vector for similarity edges, clustering and semantic search.
 //!
 //! - [`EmbedConfig`]: model directory, runtime library, truncation, batch
-//!   bounds, threads, GPU; from defaults, the environment or job options.
+//!   bounds, threads, GPU, backend; from defaults, the environment or job
+//!   options.
+//! - [`Backend`]: the embedder the configuration chooses — the local ONNX
+//!   [`Embedder`] or a [`RemoteEmbedder`] ([`remote`]: an OpenAI-compatible
+//!   `/embeddings` endpoint such as text-embeddings-inference, vLLM or
+//!   OpenAI), so the stage does not care which runs.
 //! - [`Embedder`]: tokenizer + session, loaded once per process
 //!   ([`Embedder::shared`]); mean pooling and L2 normalisation
 //!   ([`pooling`]).
@@ -17,6 +22,7 @@
 //! The runtime (`libonnxruntime.so.1.31.1`) and the model come from
 //! `scripts/fetch-model.sh`; see this crate's README.md.
 
+pub mod backend;
 pub mod batching;
 pub mod cache;
 pub mod config;
@@ -29,6 +35,7 @@ pub mod jsonl;
 pub mod model;
 pub mod pooling;
 pub mod prefetch;
+pub mod remote;
 pub mod runtime;
 pub mod stats;
 pub mod text;
@@ -38,14 +45,16 @@ mod verify;
 /// The embed stage's event payloads (`doctown_core::events::embed`).
 pub use doctown_core::events::embed as events;
 
+pub use backend::Backend;
 pub use batching::{BatchPlan, StreamingBatcher};
 pub use cache::EmbeddingCache;
-pub use config::EmbedConfig;
+pub use config::{BackendKind, EmbedConfig, RemoteConfig};
 pub use error::EmbedError;
 pub use handler::EmbedHandler;
 pub use jsonl::embed_jsonl;
 pub use model::Embedder;
 pub use prefetch::{EmbedPrefetcher, PrefetchStats};
+pub use remote::RemoteEmbedder;
 pub use stats::Stats;
 pub use vectors::{VectorsReader, VectorsWriter};
 pub use verify::sha256_file;

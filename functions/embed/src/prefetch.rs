@@ -11,8 +11,9 @@
 //! finds every vector in the cache.
 //!
 //! The prefetcher must write to the same object store the stage reads, and
-//! use the same configuration (model id and `max_length` are part of the
-//! cache key). A failure here (e.g. no model) is logged and the prefetcher
+//! use the same configuration (the model — [`EmbedConfig::cache_id`] — and
+//! `max_length` are part of the cache key). With the remote backend the
+//! same thread sends the batches to the server. A failure here (e.g. no model) is logged and the prefetcher
 //! stops; the stage then reports the error itself.
 //!
 //! The thread never outlives the prefetcher: [`EmbedPrefetcher::stop`] (and
@@ -20,12 +21,12 @@
 //! this thread is still bringing up ONNX Runtime: a job that fails early
 //! (an invalid source) would otherwise end with a segfault, not its error.
 
+use crate::backend::Backend;
 use crate::batching::{BatchPlan, StreamingBatcher};
 use crate::cache::EmbeddingCache;
 use crate::config::EmbedConfig;
 use crate::engine::{embed_texts, BatchHooks, BatchInfo};
 use crate::error::EmbedError;
-use crate::model::Embedder;
 use crate::text::{chunk_text, text_hash};
 use doctown_core::Chunk;
 use doctown_pipeline::ChunkObserver;
@@ -194,8 +195,8 @@ fn run(
     if stop.load(Ordering::SeqCst) {
         return Err(EmbedError::Cancelled);
     }
-    let embedder = Embedder::shared(config)?;
-    let cache = EmbeddingCache::new(&config.model_id);
+    let embedder = Backend::shared(config)?;
+    let cache = EmbeddingCache::new(&config.cache_id());
     let plan = BatchPlan::from_config(config);
     let mut batcher = StreamingBatcher::<(String, String)>::from_config(config);
     let mut seen = HashSet::new();

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod job;
+pub mod server;
 
 use doctown_embed::{EmbedConfig, Embedder};
 use std::sync::Arc;
