@@ -124,10 +124,14 @@ fn a_server_failing_with_500_gives_one_clear_line_after_the_retries() {
 
 #[test]
 fn a_client_error_is_not_retried() {
-    let server = start(|_, _| raw(401, r#"{"error": "bad key"}"#));
+    let server = start(|_, _| raw(401, r#"{"error": "bad key sk-test-secret"}"#));
     let err = embed(&remote(&server.url), &["one"]).unwrap_err();
     assert_eq!(server.requests().len(), 1);
-    assert_error(&err, ErrorKind::Invalid, &["HTTP 401", "bad key"]);
+    assert_error(
+        &err,
+        ErrorKind::Invalid,
+        &["HTTP 401", "bad key <redacted>"],
+    );
 }
 
 #[test]
@@ -394,4 +398,31 @@ fn a_failing_server_fails_the_stage_with_its_line() {
         .list("jobs/job-remote-down/embed/")
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn the_first_failure_stops_the_other_batches_retrying() {
+    // "bad" is refused at once; "flaky" would retry for minutes on its own.
+    let server = start(|_, body| {
+        if body["input"][0] == "bad" {
+            raw(400, "input refused")
+        } else {
+            raw(503, "busy")
+        }
+    });
+    let config = RemoteConfig {
+        concurrency: 2,
+        batch_size: 1,
+        retries: 10,
+        backoff_ms: 1_000,
+        ..remote(&server.url)
+    };
+    let started = Instant::now();
+    let err = embed(&config, &["bad", "flaky"]).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_error(&err, ErrorKind::Invalid, &["HTTP 400: input refused"]);
 }

@@ -14,7 +14,7 @@
 //!
 //! Each attempt has its own timeout (`timeout_ms`, covering connect, send
 //! and the whole answer). The key goes only into the `Authorization` header
-//! and into no message.
+//! and into no message (scrubbed from error bodies that echo it).
 
 use crate::error::EmbedError;
 use crate::remote::config::RemoteConfig;
@@ -32,6 +32,8 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 pub(crate) struct Client {
     agent: ureq::Agent,
     endpoint: String,
+    /// The key alone, to scrub from what a server echoes.
+    key: Option<String>,
     authorization: Option<String>,
     retries: u32,
     backoff: Duration,
@@ -59,6 +61,7 @@ impl Client {
         Client {
             agent,
             endpoint: config.endpoint(),
+            key: config.api_key.secret().map(str::to_string),
             authorization: config.api_key.secret().map(|k| format!("Bearer {k}")),
             retries: config.retries,
             backoff: Duration::from_millis(config.backoff_ms),
@@ -138,7 +141,11 @@ impl Client {
         if (200..300).contains(&status) {
             return Attempt::Done(bytes);
         }
-        let problem = format!("HTTP {status}: {}", snippet(&bytes));
+        let mut problem = format!("HTTP {status}: {}", snippet(&bytes));
+        if let Some(key) = self.key.as_deref().filter(|k| !k.is_empty()) {
+            // A server may echo the key it refused.
+            problem = problem.replace(key, "<redacted>");
+        }
         if status == 408 || status == 429 || status >= 500 {
             Attempt::Retry {
                 problem,
