@@ -186,8 +186,12 @@ impl RemoteConfig {
                 "embedding base URL {url:?} must be an http:// or https:// URL (DOCTOWN_EMBED_BASE_URL)"
             ));
         }
-        if self.model.is_empty()
-            || self.model.len() > 256
+        if self.model.is_empty() {
+            return Err(
+                "the openai embedding backend needs a model: set DOCTOWN_EMBED_MODEL".into(),
+            );
+        }
+        if self.model.len() > 256
             || self
                 .model
                 .chars()
