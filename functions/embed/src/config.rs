@@ -84,7 +84,7 @@ impl Default for EmbedConfig {
             model_id: DEFAULT_MODEL_ID.to_string(),
             model_sha256: Some(DEFAULT_MODEL_SHA256.to_string()),
             output_name: None,
-            max_length: 256,
+            max_length: 128,
             min_batch: 16,
             max_batch: 256,
             token_budget: 2048,

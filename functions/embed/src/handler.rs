@@ -135,7 +135,9 @@ impl EmbedHandler {
         stats: &mut Stats,
     ) -> Result<Option<(String, Option<&'static str>)>, StageFailure> {
         if let Some(prefetcher) = &self.prefetcher {
-            stats.prefetched = prefetcher.finish().embedded;
+            let prefetched = prefetcher.finish();
+            stats.prefetched = prefetched.embedded;
+            stats.prefetched_tokens = prefetched.tokens;
         }
         let manifest_key =
             doctown_core::artifacts::artifact_key(&ctx.job.job_id, "ingest", IngestManifest::NAME);
@@ -283,6 +285,7 @@ fn add_shard_work(ctx: &StageContext<'_>, stats: &mut Stats) {
     stats.cache_misses += misses;
     stats.cache_hits = stats.unique_texts - stats.cache_misses;
     stats.prefetched = sum("prefetched").min(stats.cache_hits);
+    stats.prefetched_tokens = sum("prefetched_tokens");
     stats.batches += sum("batches");
     stats.tokens += sum("tokens");
     stats.padded_tokens += sum("padded_tokens");

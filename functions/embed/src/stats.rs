@@ -17,6 +17,10 @@ pub struct Stats {
     pub cache_misses: u64,
     /// Of the hits: embedded early by the prefetcher while ingest ran.
     pub prefetched: u64,
+    /// Real tokens the prefetcher embedded (not counted in `tokens`, which
+    /// the stage itself embedded): with `tokens`, what the job cost.
+    #[serde(default)]
+    pub prefetched_tokens: u64,
     pub batches: u64,
     /// Real tokens embedded.
     pub tokens: u64,

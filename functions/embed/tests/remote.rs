@@ -332,7 +332,7 @@ fn the_stage_embeds_remotely_caches_per_model_and_rebuilds_without_requests() {
     let vectors = VectorsReader::open(&bytes).unwrap();
     assert_eq!((vectors.len(), vectors.dims()), (chunks.len(), 16));
     for c in &chunks {
-        let expected = unit(&chunk_text(c, 256), 16);
+        let expected = unit(&chunk_text(c, EmbedConfig::default().max_length), 16);
         assert_eq!(vectors.get(c.id.as_str()).unwrap(), &expected[..]);
     }
     let done = events
