@@ -3,13 +3,24 @@
 
 use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
 use doctown_query::synthetic::{hub_docpack, Hub};
-use doctown_query::{impact, render, Origin, Pack};
+use doctown_query::{impact, render, Origin, Pack, Sym};
 use std::collections::HashSet;
 
-fn hub_pack(shape: Hub) -> Pack {
+/// The pack of a hub docpack of this shape, and the hub's index in it.
+fn hub_pack(shape: Hub) -> (Pack, Sym) {
     let bytes = encode_docpack(&hub_docpack(shape)).unwrap().bytes;
     let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
-    Pack::new("hub", Origin::default(), docpack)
+    let p = Pack::new("hub", Origin::default(), docpack);
+    let id = &p
+        .docpack
+        .nodes
+        .symbols
+        .iter()
+        .find(|s| s.name == "hub")
+        .unwrap()
+        .id;
+    let hub = p.index_of(id).unwrap();
+    (p, hub)
 }
 
 #[test]
@@ -20,18 +31,7 @@ fn ten_thousand_callers_are_paged_and_every_page_is_small() {
         second_level: 0,
         modules: 40,
     };
-    let p = hub_pack(shape);
-    let hub = p
-        .index_of(
-            &p.docpack
-                .nodes
-                .symbols
-                .iter()
-                .find(|s| s.name == "hub")
-                .unwrap()
-                .id,
-        )
-        .unwrap();
+    let (p, hub) = hub_pack(shape);
 
     let first = impact(&p, hub, 3, 0, 30);
     assert_eq!(first.page.total, 9_700, "callers less the tests");
@@ -65,23 +65,12 @@ fn ten_thousand_callers_are_paged_and_every_page_is_small() {
 
 #[test]
 fn a_walk_past_the_visit_bound_stops_and_says_so() {
-    let p = hub_pack(Hub {
+    let (p, hub) = hub_pack(Hub {
         callers: 10_000,
         test_callers: 0,
         second_level: 15_000,
         modules: 10,
     });
-    let hub = p
-        .index_of(
-            &p.docpack
-                .nodes
-                .symbols
-                .iter()
-                .find(|s| s.name == "hub")
-                .unwrap()
-                .id,
-        )
-        .unwrap();
     let one = impact(&p, hub, 1, 0, 10);
     assert!(!one.truncated);
     assert_eq!(one.page.total, 10_000);

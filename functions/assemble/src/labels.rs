@@ -23,31 +23,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// Lower-cased words of an identifier: `parseHTTPRequest_v2` → parse, http, request, v2.
 pub fn split_identifier(s: &str) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut words = Vec::new();
-    let mut word = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            flush(&mut word, &mut words);
-            continue;
-        }
-        let prev = if i > 0 { chars[i - 1] } else { ' ' };
-        let next = chars.get(i + 1).copied().unwrap_or(' ');
-        let boundary = (c.is_uppercase() && (prev.is_lowercase() || prev.is_ascii_digit()))
-            || (c.is_uppercase() && prev.is_uppercase() && next.is_lowercase());
-        if boundary {
-            flush(&mut word, &mut words);
-        }
-        word.extend(c.to_lowercase());
-    }
-    flush(&mut word, &mut words);
-    words
-}
-
-fn flush(word: &mut String, words: &mut Vec<String>) {
-    if !word.is_empty() {
-        words.push(std::mem::take(word));
-    }
+    doctown_core::words::tokens(s)
 }
 
 fn keep(term: &str) -> bool {

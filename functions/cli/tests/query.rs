@@ -305,7 +305,7 @@ struct RecordingModel {
 }
 
 fn recording_model(reply: &'static str) -> RecordingModel {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -313,22 +313,9 @@ fn recording_model(reply: &'static str) -> RecordingModel {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
             seen.lock()
                 .unwrap()
-                .push(serde_json::from_slice(&body).unwrap());
+                .push(common::read_json_request(&stream));
             let mut events = String::new();
             for piece in reply.split_inclusive(' ') {
                 let chunk = serde_json::json!({"choices": [{"delta": {"content": piece}}]});

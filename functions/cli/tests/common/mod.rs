@@ -78,3 +78,24 @@ pub fn require_model() {
         config.runtime_lib.display()
     );
 }
+
+/// Reads one HTTP request from `stream` (headers, then a `content-length`
+/// body) and parses its body as JSON: what the tests' local model servers
+/// need of a request.
+pub fn read_json_request(stream: &std::net::TcpStream) -> serde_json::Value {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
