@@ -42,7 +42,8 @@ if [ ! -x "$VENV/bin/moto_server" ]; then
     fail "cannot install moto[server]==5.2.5 from PyPI into $VENV"
 fi
 
-nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
+# moto with S3's conditional writes made atomic (see the script's docstring).
+nohup "$VENV/bin/python" "$(dirname "$0")/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
 PID=$!
 echo "$PID" >"$CACHE/moto-$PORT.pid"
 for _ in $(seq 1 100); do
