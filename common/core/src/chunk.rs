@@ -3,7 +3,7 @@
 use crate::ids::{ChunkId, SymbolId};
 use crate::language::Language;
 use crate::range::Span;
-use crate::symbol::SymbolKind;
+use crate::symbol::{FileRole, SymbolKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,4 +39,9 @@ pub struct Chunk {
     pub part: Option<(u32, u32)>,
     /// The source text of the range.
     pub text: String,
+    /// What the chunk's file is for, when it is not `source` (tests,
+    /// fixtures, generated or vendored code): the embed stage leaves the
+    /// roles it is told to skip unembedded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<FileRole>,
 }

@@ -10,8 +10,27 @@
 //! over a host's configuration).
 
 pub use crate::remote::config::{ApiKey, BackendKind, RemoteConfig};
+use doctown_core::FileRole;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// `DOCTOWN_EMBED_SKIP_ROLES`: comma-separated roles, or `none`.
+fn parse_roles(value: &str) -> Result<Vec<FileRole>, String> {
+    if value.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    value
+        .split(',')
+        .map(|r| {
+            serde_json::from_value(r.trim().to_ascii_lowercase().into()).map_err(|_| {
+                format!(
+                    "DOCTOWN_EMBED_SKIP_ROLES: {r:?} is not a file role (use source, test, \
+                     fixture, example, bench, generated, vendored, docs, or none)"
+                )
+            })
+        })
+        .collect()
+}
 
 /// The default model's id: all-MiniLM-L6-v2, int8-quantised ONNX export.
 pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-int8";
@@ -72,7 +91,21 @@ pub struct EmbedConfig {
     pub backend: BackendKind,
     /// The remote endpoint, used when `backend` is `openai`.
     pub remote: RemoteConfig,
+    /// Chunks of files with these roles are not embedded: by default
+    /// tests, fixtures, benchmarks, generated and vendored code — half of a
+    /// typical Python repository's chunks, which search by words still
+    /// finds and `tested_by` links. `[]` embeds everything.
+    pub skip_roles: Vec<FileRole>,
 }
+
+/// The roles not embedded by default.
+pub const DEFAULT_SKIP_ROLES: [FileRole; 5] = [
+    FileRole::Test,
+    FileRole::Fixture,
+    FileRole::Bench,
+    FileRole::Generated,
+    FileRole::Vendored,
+];
 
 impl Default for EmbedConfig {
     fn default() -> Self {
@@ -93,6 +126,7 @@ impl Default for EmbedConfig {
             use_gpu: false,
             backend: BackendKind::Onnx,
             remote: RemoteConfig::default(),
+            skip_roles: DEFAULT_SKIP_ROLES.to_vec(),
         }
     }
 }
@@ -152,6 +186,7 @@ impl EmbedConfig {
     /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
     /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
     /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
+    /// | `DOCTOWN_EMBED_SKIP_ROLES` (`test,generated`, or `none`) | `skip_roles` |
     /// | `DOCTOWN_EMBED_BACKEND` (`onnx`, `openai`) | `backend` |
     /// | `DOCTOWN_EMBED_BASE_URL` | `remote.base_url` (default `https://api.openai.com/v1`) |
     /// | `DOCTOWN_EMBED_MODEL` | `remote.model` (required with `openai`) |
@@ -194,6 +229,9 @@ impl EmbedConfig {
         c.intra_threads = env_parse("DOCTOWN_EMBED_THREADS")?.unwrap_or(c.intra_threads);
         c.use_gpu = env_bool("DOCTOWN_EMBED_GPU")?.unwrap_or(c.use_gpu);
         c.enabled = env_bool("DOCTOWN_EMBEDDINGS")?.unwrap_or(c.enabled);
+        if let Some(v) = env("DOCTOWN_EMBED_SKIP_ROLES") {
+            c.skip_roles = parse_roles(&v)?;
+        }
         c.backend = match env("DOCTOWN_EMBED_BACKEND").map(|v| v.to_ascii_lowercase()) {
             None => c.backend,
             Some(v) if v == "onnx" => BackendKind::Onnx,
@@ -247,6 +285,13 @@ impl EmbedConfig {
     }
 
     /// Checks the numbers make sense together.
+    /// Whether a chunk is embedded (its file's role is not skipped).
+    pub fn embeds(&self, chunk: &doctown_core::Chunk) -> bool {
+        !self
+            .skip_roles
+            .contains(&chunk.role.unwrap_or(FileRole::Source))
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if !(2..=8192).contains(&self.max_length) {
             return Err(format!(

@@ -159,7 +159,7 @@ impl EmbedHandler {
                 (one, format!("vectors-{i:05}.bin"))
             }
         };
-        let texts = read_chunks(ctx.store, shards, config.max_length)?;
+        let texts = read_chunks(ctx.store, shards, config)?;
         let cache = EmbeddingCache::new(&config.cache_id());
         let mut vectors: Vec<Option<Vec<f32>>> = Vec::with_capacity(texts.unique.len());
         for (hash, _) in &texts.unique {
@@ -182,6 +182,7 @@ impl EmbedHandler {
             .filter(|&i| vectors[i].is_none())
             .collect();
         stats.chunks = texts.chunks.len() as u64;
+        stats.skipped_chunks = texts.skipped;
         stats.unique_texts = texts.unique.len() as u64;
         stats.cache_misses = misses.len() as u64;
         stats.cache_hits = stats.unique_texts - stats.cache_misses;

@@ -5,6 +5,7 @@
 //! text ([`crate::text::chunk_text`]) is hashed, and chunks with the same
 //! hash share one text, one vector and one row of the vectors file.
 
+use crate::config::EmbedConfig;
 use crate::text::{chunk_text, text_hash};
 use crate::vectors::VectorsWriter;
 use doctown_core::Chunk;
@@ -19,16 +20,21 @@ pub(crate) struct Texts {
     pub unique: Vec<(String, String)>,
     /// `(chunk id, index into unique)` in chunk order.
     pub chunks: Vec<(String, usize)>,
+    /// Chunks left out for their file's role.
+    pub skipped: u64,
 }
 
+/// The texts of the chunks `config` embeds ([`EmbedConfig::embeds`]).
 pub(crate) fn read_chunks(
     store: &dyn ObjectStore,
     shards: &[String],
-    max_length: usize,
+    config: &EmbedConfig,
 ) -> Result<Texts, StageFailure> {
+    let max_length = config.max_length;
     let mut texts = Texts {
         unique: Vec::new(),
         chunks: Vec::new(),
+        skipped: 0,
     };
     let mut index: HashMap<String, usize> = HashMap::new();
     for key in shards {
@@ -45,6 +51,10 @@ pub(crate) fn read_chunks(
             let chunk: Chunk = serde_json::from_str(&line).map_err(|e| {
                 StageFailure::invalid(format!("{key} line {}: not a chunk: {e}", n + 1))
             })?;
+            if !config.embeds(&chunk) {
+                texts.skipped += 1;
+                continue;
+            }
             let text = chunk_text(&chunk, max_length);
             let hash = text_hash(&text, max_length);
             let next = texts.unique.len();

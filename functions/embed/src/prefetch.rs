@@ -211,6 +211,9 @@ fn run(
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
+                Ok(chunk) if !config.embeds(&chunk) => {
+                    next = receiver.try_recv().ok().map(Ok);
+                }
                 Ok(chunk) => {
                     stats.chunks += 1;
                     let text = chunk_text(&chunk, config.max_length);

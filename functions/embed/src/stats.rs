@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct Stats {
     /// Chunks (or input lines) covered.
     pub chunks: u64,
+    /// Chunks not embedded for their file's role (`skip_roles`).
+    #[serde(default)]
+    pub skipped_chunks: u64,
     /// Distinct embedded texts among them.
     pub unique_texts: u64,
     /// Texts found in the cache (including prefetched ones).

@@ -184,6 +184,7 @@ mod tests {
             doc: Some("/// Adds two numbers.\n/// Wraps on overflow.".into()),
             part: None,
             text: text.into(),
+            role: None,
         }
     }
 

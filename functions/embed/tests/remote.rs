@@ -426,3 +426,39 @@ fn the_first_failure_stops_the_other_batches_retrying() {
     );
     assert_error(&err, ErrorKind::Invalid, &["HTTP 400: input refused"]);
 }
+
+#[test]
+fn chunks_of_test_and_generated_files_are_not_embedded_unless_asked() {
+    let server = start(|_, _| vectors(16));
+    let store = MemoryStore::new();
+    let mut chunks = chunks();
+    chunks[0].role = Some(doctown_core::FileRole::Test);
+    chunks[1].role = Some(doctown_core::FileRole::Generated);
+    chunks[2].role = Some(doctown_core::FileRole::Example);
+    let handler = EmbedHandler::new(remote_stage(&server.url));
+    let state = job(&store, "job-roles-1", &chunks, serde_json::Value::Null);
+    let out = run(&handler, &store, &state).0.unwrap();
+    assert_eq!(summary_u64(&out, "skipped_chunks"), 2);
+    assert_eq!(summary_u64(&out, "chunks"), chunks.len() as u64 - 2);
+    let bytes = store.get(&out.artifacts["vectors"]).unwrap().unwrap().bytes;
+    let vectors = VectorsReader::open(&bytes).unwrap();
+    assert!(vectors.get(chunks[0].id.as_str()).is_none());
+    assert!(vectors.get(chunks[1].id.as_str()).is_none());
+    assert!(
+        vectors.get(chunks[2].id.as_str()).is_some(),
+        "examples are embedded"
+    );
+    assert_eq!(vectors.len(), chunks.len() - 2);
+
+    // A job that asks for every role gets every chunk.
+    let all = job(
+        &store,
+        "job-roles-2",
+        &chunks,
+        serde_json::json!({"skip_roles": []}),
+    );
+    let out = run(&handler, &store, &all).0.unwrap();
+    assert_eq!(summary_u64(&out, "skipped_chunks"), 0);
+    let bytes = store.get(&out.artifacts["vectors"]).unwrap().unwrap().bytes;
+    assert_eq!(VectorsReader::open(&bytes).unwrap().len(), chunks.len());
+}

@@ -153,6 +153,7 @@ fn base_chunk(
         doc: symbol.and_then(|s| s.doc.clone()),
         part: None,
         text,
+        role: None,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::options::IngestOptions;
 use crate::reuse::{Previous, PreviousReader};
 use crate::walk::{skip, walk, Candidate};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
-use doctown_core::{Chunk, FileRecord, Symbol};
+use doctown_core::{Chunk, FileRecord, FileRole, Symbol};
 use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -193,7 +193,13 @@ fn parsed_file(
     lossy_utf8: bool,
     options: &IngestOptions,
 ) -> ParsedFile {
-    let chunks = chunk_file(path, language, source, &extraction.symbols, options);
+    let role = file_role(path, language, source);
+    let mut chunks = chunk_file(path, language, source, &extraction.symbols, options);
+    if role != FileRole::Source {
+        for chunk in &mut chunks {
+            chunk.role = Some(role);
+        }
+    }
     let record = FileRecord {
         path: path.to_string(),
         language,
@@ -205,7 +211,7 @@ fn parsed_file(
         imports: extraction.imports,
         has_syntax_errors: extraction.has_syntax_errors,
         lossy_utf8,
-        role: file_role(path, language, source),
+        role,
         import_files: None,
     };
     ParsedFile {
@@ -213,5 +219,39 @@ fn parsed_file(
         symbols: extraction.symbols,
         chunks,
         reused: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::Language;
+
+    fn chunks_of(path: &str, source: &str) -> Vec<Chunk> {
+        let extraction = Extractor::new().extract(path, Language::Python, source);
+        let options = IngestOptions::default();
+        parsed_file(
+            path,
+            Language::Python,
+            source,
+            extraction,
+            String::new(),
+            false,
+            &options,
+        )
+        .chunks
+    }
+
+    #[test]
+    fn chunks_say_when_their_file_is_not_source() {
+        let source = "def check():\n    assert total([1, 2]) == 3\n";
+        let tests = chunks_of("tests/test_total.py", source);
+        assert!(!tests.is_empty());
+        assert!(tests.iter().all(|c| c.role == Some(FileRole::Test)));
+        let code = chunks_of("shop/total.py", source);
+        assert!(
+            code.iter().all(|c| c.role.is_none()),
+            "source stays unmarked"
+        );
     }
 }

@@ -109,6 +109,7 @@ pub fn chunk_of(symbol: &Symbol, text: &str) -> Chunk {
         doc: None,
         part: None,
         text: text.to_string(),
+        role: None,
     }
 }
 

@@ -62,6 +62,7 @@ fn to_chunk(line: &serde_json::Value) -> Option<Chunk> {
         doc: None,
         part: None,
         text: text.to_string(),
+        role: None,
     })
 }
 

@@ -55,6 +55,7 @@ pub fn chunk(path: &str, name: &str, text: &str) -> Chunk {
         doc: None,
         part: None,
         text: text.into(),
+        role: None,
     }
 }
 
