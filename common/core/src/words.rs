@@ -4,7 +4,8 @@
 //! its name, signature and doc comment do not already say, which a lexical
 //! index needs once the code itself is gone (a docpack holds no source).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// The most words a symbol keeps.
 pub const MAX_WORDS: usize = 48;
@@ -124,24 +125,36 @@ pub fn code_words<'a>(
     known: &[&str],
     cap: usize,
 ) -> String {
-    let said: std::collections::HashSet<String> = known.iter().flat_map(|k| tokens(k)).collect();
+    let mut said: HashSet<String> = HashSet::new();
+    for text in known {
+        for_each_token(text, |t| {
+            if !said.contains(t) {
+                said.insert(t.to_string());
+            }
+        });
+    }
+    let noise = noise();
     // word → (uses, first use)
     let mut counts: HashMap<String, (u32, u32)> = HashMap::new();
     let mut order = 0u32;
     for piece in code {
-        for token in tokens(piece) {
+        for_each_token(piece, |token| {
             if token.len() < 2
                 || token.len() > MAX_WORD_LEN
                 || token.bytes().all(|b| b.is_ascii_digit())
-                || NOISE.contains(&token.as_str())
-                || said.contains(&token)
+                || noise.contains(token)
+                || said.contains(token)
             {
-                continue;
+                return;
             }
-            let entry = counts.entry(token).or_insert((0, order));
-            entry.0 += 1;
+            match counts.get_mut(token) {
+                Some(entry) => entry.0 += 1,
+                None => {
+                    counts.insert(token.to_string(), (1, order));
+                }
+            }
             order += 1;
-        }
+        });
     }
     let mut ranked: Vec<(String, (u32, u32))> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
@@ -150,37 +163,53 @@ pub fn code_words<'a>(
     words.join(" ")
 }
 
+/// [`NOISE`] as a set, built once: every token of every symbol is looked up.
+fn noise() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| NOISE.iter().copied().collect())
+}
+
 /// Lowercase word tokens of an identifier or query: split on every
 /// non-alphanumeric character and on case changes (`aB` and `ABc` → `A|Bc`);
 /// digits stay attached to the word they follow.
 pub fn tokens(s: &str) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
+    for_each_token(s, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`tokens`]' tokens of `s`, in order, through one
+/// reused buffer: extraction splits every symbol's code this way, so it
+/// allocates only for the words it keeps.
+pub fn for_each_token(s: &str, mut f: impl FnMut(&str)) {
     let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut prev: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         if !c.is_alphanumeric() {
-            flush(&mut cur, &mut out);
+            if !cur.is_empty() {
+                f(&cur);
+                cur.clear();
+            }
+            prev = Some(c);
             continue;
         }
-        if let Some(&prev) = i.checked_sub(1).and_then(|p| chars.get(p)) {
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+        if let Some(prev) = prev {
+            let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
             let boundary = c.is_uppercase()
                 && (prev.is_lowercase()
                     || prev.is_ascii_digit()
                     || (prev.is_uppercase() && next_lower));
-            if boundary {
-                flush(&mut cur, &mut out);
+            if boundary && !cur.is_empty() {
+                f(&cur);
+                cur.clear();
             }
         }
         cur.extend(c.to_lowercase());
+        prev = Some(c);
     }
-    flush(&mut cur, &mut out);
-    out
-}
-
-fn flush(cur: &mut String, out: &mut Vec<String>) {
     if !cur.is_empty() {
-        out.push(std::mem::take(cur));
+        f(&cur);
     }
 }
 
@@ -195,6 +224,8 @@ mod tests {
         assert_eq!(tokens("ParseHttp::request"), ["parse", "http", "request"]);
         assert_eq!(tokens("utf8Decode v2"), ["utf8", "decode", "v2"]);
         assert!(tokens("::").is_empty());
+        assert_eq!(tokens("HTTPServer2Go"), ["http", "server2", "go"]);
+        assert_eq!(tokens("ÉtéX x__Y"), ["été", "x", "x", "y"]);
     }
 
     #[test]
