@@ -184,7 +184,7 @@ pub struct AssembleGraph {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClusterMethod {
-    /// k-means (linfa) on normalised symbol vectors.
+    /// k-means (k-means++ seeding, Lloyd iterations) on normalised symbol vectors.
     KMeans,
     /// Louvain communities of the structural graph (no vectors needed).
     Communities,
