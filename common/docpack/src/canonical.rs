@@ -17,7 +17,7 @@
 
 use crate::error::DocpackError;
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
 /// Decimals every float in the JSON parts is rounded to.
@@ -38,26 +38,27 @@ pub fn round_f64(x: f64) -> f64 {
     }
 }
 
-/// A value made canonical: objects rebuilt with sorted keys, floats rounded.
-pub fn canonical_value(value: Value) -> Value {
+/// A value made canonical: objects' keys sorted, floats rounded.
+pub fn canonical_value(mut value: Value) -> Value {
+    make_canonical(&mut value);
+    value
+}
+
+/// [`canonical_value`] in place: maps are sorted where they are, not rebuilt.
+fn make_canonical(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let mut out = Map::new();
-            for (k, v) in entries {
-                out.insert(k, canonical_value(v));
-            }
-            Value::Object(out)
+            map.sort_keys();
+            map.values_mut().for_each(make_canonical);
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(canonical_value).collect()),
+        Value::Array(items) => items.iter_mut().for_each(make_canonical),
         Value::Number(n) if n.is_f64() => {
             let x = round_f64(n.as_f64().unwrap_or(0.0));
-            Number::from_f64(x)
+            *value = Number::from_f64(x)
                 .map(Value::Number)
-                .unwrap_or(Value::Null)
+                .unwrap_or(Value::Null);
         }
-        other => other,
+        _ => {}
     }
 }
 

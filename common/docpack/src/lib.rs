@@ -20,6 +20,7 @@
 //!   [`diff()`]: the library side of the `doctown docpack …` commands.
 
 mod archive;
+pub mod blocks;
 pub mod canonical;
 pub mod diff;
 pub mod embeddings;
@@ -45,7 +46,8 @@ pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits
 pub use search::{search, search_checked, Hit};
 pub use verify::{verify, verify_with, VerifyReport};
 pub use writer::{
-    encode_docpack, encode_docpack_owned, write_docpack, DocpackInput, EncodedDocpack,
+    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack, DocpackInput,
+    EncodedDocpack,
 };
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.

@@ -6,19 +6,20 @@
 //! `manifest.json` first, then the other entries sorted by name; ustar
 //! headers with mode `0644`, uid/gid `0`, empty user/group names, mtime `0`
 //! (1970-01-01T00:00:00Z); gzip with mtime `0`, no file name or comment,
-//! OS byte `255`, and compression level [`COMPRESSION_LEVEL`].
+//! OS byte `255`, deflated at level [`COMPRESSION_LEVEL`] in independent
+//! content-defined blocks ([`crate::blocks`]), so a rebuild reuses the
+//! deflated blocks of what did not change.
 
+use crate::blocks::{BlockCache, GzipMember};
 use crate::canonical::{docpack_id, sha256_hex, to_canonical_json};
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
 use crate::{entry, validate, SCHEMA_VERSION};
-use flate2::{Compression, GzBuilder};
 use std::io::Write;
 use std::path::Path;
 
-/// The fixed gzip compression level (0–9).
-pub const COMPRESSION_LEVEL: u32 = 6;
+pub use crate::blocks::COMPRESSION_LEVEL;
 
 /// Everything a producer supplies. Statistics, optional-part flags, graph
 /// `edges_by_kind`/`density` and checksums are computed by the writer.
@@ -67,6 +68,11 @@ pub struct EncodedDocpack {
     pub manifest: Manifest,
     /// The entries as written, manifest first.
     pub entries: Vec<(String, Vec<u8>)>,
+    /// The deflated blocks of `bytes`, for the next build to reuse.
+    pub blocks: BlockCache,
+    /// How many blocks `bytes` has, and how many came from the cache given.
+    pub block_count: usize,
+    pub blocks_reused: usize,
 }
 
 /// Sorts every list of the content into its canonical order and removes
@@ -115,7 +121,17 @@ pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackErr
 
 /// [`encode_docpack`] without a copy of the input: each part is released as
 /// soon as it is serialised, so peak memory stays near one part's worth.
-pub fn encode_docpack_owned(mut c: DocpackInput) -> Result<EncodedDocpack, DocpackError> {
+pub fn encode_docpack_owned(c: DocpackInput) -> Result<EncodedDocpack, DocpackError> {
+    encode_docpack_reusing(c, &BlockCache::default())
+}
+
+/// [`encode_docpack_owned`], taking deflated blocks from a previous
+/// build's [`EncodedDocpack::blocks`] where their content is unchanged.
+/// The bytes are the same as without the cache.
+pub fn encode_docpack_reusing(
+    mut c: DocpackInput,
+    previous: &BlockCache,
+) -> Result<EncodedDocpack, DocpackError> {
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
     validate::validate_parts(&validate::Parts {
@@ -133,27 +149,54 @@ pub fn encode_docpack_owned(mut c: DocpackInput) -> Result<EncodedDocpack, Docpa
         symbol_contexts: c.symbol_contexts.is_some(),
     };
 
-    // One statement per part: each typed part is dropped as soon as its JSON exists.
-    let nodes = to_canonical_json(entry::NODES, &std::mem::take(&mut c.nodes))?;
-    let graph = to_canonical_json(entry::GRAPH, &std::mem::take(&mut c.graph))?;
-    let clusters = to_canonical_json(entry::CLUSTERS, &std::mem::take(&mut c.clusters))?;
-    let source_map = to_canonical_json(entry::SOURCE_MAP, &std::mem::take(&mut c.source_map))?;
-    let docs = to_canonical_json(entry::DOCS, &std::mem::take(&mut c.docs))?;
+    // The parts are serialised in parallel, the two largest on their own;
+    // each typed part is dropped as soon as its JSON exists.
+    let (nodes, graph, source_map) = (
+        std::mem::take(&mut c.nodes),
+        std::mem::take(&mut c.graph),
+        std::mem::take(&mut c.source_map),
+    );
+    let (clusters, docs, contexts) = (
+        std::mem::take(&mut c.clusters),
+        std::mem::take(&mut c.docs),
+        c.symbol_contexts.take(),
+    );
+    let ((nodes, graph), (source_map, rest)) = rayon::join(
+        || {
+            rayon::join(
+                || to_canonical_json(entry::NODES, &nodes),
+                || to_canonical_json(entry::GRAPH, &graph),
+            )
+        },
+        || {
+            rayon::join(
+                || to_canonical_json(entry::SOURCE_MAP, &source_map),
+                || -> Result<_, DocpackError> {
+                    let contexts = contexts
+                        .map(|ctx| to_canonical_json(entry::SYMBOL_CONTEXTS, &ctx))
+                        .transpose()?;
+                    Ok((
+                        to_canonical_json(entry::CLUSTERS, &clusters)?,
+                        to_canonical_json(entry::DOCS, &docs)?,
+                        contexts,
+                    ))
+                },
+            )
+        },
+    );
+    let (clusters, docs, contexts) = rest?;
     let mut parts: Vec<(&str, Vec<u8>)> = vec![
-        (entry::NODES, nodes),
-        (entry::GRAPH, graph),
+        (entry::NODES, nodes?),
+        (entry::GRAPH, graph?),
         (entry::CLUSTERS, clusters),
-        (entry::SOURCE_MAP, source_map),
+        (entry::SOURCE_MAP, source_map?),
         (entry::DOCS, docs),
     ];
     if let Some(e) = c.embeddings.take() {
         parts.push((entry::EMBEDDINGS, e.to_bytes()));
     }
-    if let Some(ctx) = c.symbol_contexts.take() {
-        parts.push((
-            entry::SYMBOL_CONTEXTS,
-            to_canonical_json(entry::SYMBOL_CONTEXTS, &ctx)?,
-        ));
+    if let Some(ctx) = contexts {
+        parts.push((entry::SYMBOL_CONTEXTS, ctx));
     }
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 
@@ -189,11 +232,14 @@ pub fn encode_docpack_owned(mut c: DocpackInput) -> Result<EncodedDocpack, Docpa
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let bytes = pack_entries(&framed)?;
+    let gzipped = frame(&framed, previous)?;
     Ok(EncodedDocpack {
-        bytes,
+        bytes: gzipped.bytes,
         manifest,
         entries: all,
+        blocks: gzipped.cache,
+        block_count: gzipped.blocks,
+        blocks_reused: gzipped.reused,
     })
 }
 
@@ -217,11 +263,17 @@ pub fn write_docpack(input: &DocpackInput, path: &Path) -> Result<Manifest, Docp
 /// Low level: no validation, no manifest. Used by the writer and by tests
 /// that craft archives.
 pub fn pack_entries(entries: &[(&str, &[u8])]) -> Result<Vec<u8>, DocpackError> {
+    Ok(frame(entries, &BlockCache::default())?.bytes)
+}
+
+/// The tar stream of `entries`, pushed piece by piece into one gzip
+/// member: each header, each entry's bytes and its padding, the end.
+fn frame(
+    entries: &[(&str, &[u8])],
+    previous: &BlockCache,
+) -> Result<crate::blocks::Gzipped, DocpackError> {
     let io = |e: std::io::Error| DocpackError::Corrupt(format!("cannot frame entries: {e}"));
-    let gz = GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), Compression::new(COMPRESSION_LEVEL));
-    let mut tar = tar::Builder::new(gz);
+    let mut member = GzipMember::new(previous);
     for (name, data) in entries {
         let mut h = tar::Header::new_ustar();
         h.set_path(name).map_err(io)?;
@@ -232,9 +284,15 @@ pub fn pack_entries(entries: &[(&str, &[u8])]) -> Result<Vec<u8>, DocpackError> 
         h.set_mtime(0);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_cksum();
-        tar.append(&h, *data).map_err(io)?;
+        member.push(h.as_bytes())?;
+        member.push(data)?;
+        let padding = (512 - data.len() % 512) % 512;
+        if padding > 0 {
+            member.push(&[0u8; 512][..padding])?;
+        }
     }
-    tar.into_inner().and_then(|gz| gz.finish()).map_err(io)
+    member.push(&[0u8; 1024])?;
+    Ok(member.finish())
 }
 
 fn fill_graph_metrics(graph: &mut Graph) {

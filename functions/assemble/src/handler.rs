@@ -170,19 +170,26 @@ fn load_ingest(ctx: &StageContext<'_>) -> Result<Loaded, AssembleError> {
             "ingest manifest {key} not found: run the ingest stage first"
         ))
     })?;
-    let symbols = read_lines::<Symbol>(ctx.store, &manifest.symbols)?;
-    let files = read_lines::<FileRecord>(ctx.store, &manifest.files)?;
-    let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
-    for shard in &manifest.chunk_shards {
-        if ctx.cancel.is_cancelled() {
-            return Err(AssembleError::Cancelled);
-        }
-        chunks.extend(
-            read_lines::<Chunk>(ctx.store, shard)?
-                .iter()
-                .map(ChunkInfo::from_chunk),
-        );
-    }
+    // Symbols and chunks are the large artifacts: parsed in parallel.
+    let (symbols, rest) = rayon::join(
+        || read_lines::<Symbol>(ctx.store, &manifest.symbols),
+        || -> Result<_, AssembleError> {
+            let files = read_lines::<FileRecord>(ctx.store, &manifest.files)?;
+            let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
+            for shard in &manifest.chunk_shards {
+                if ctx.cancel.is_cancelled() {
+                    return Err(AssembleError::Cancelled);
+                }
+                chunks.extend(
+                    read_lines::<Chunk>(ctx.store, shard)?
+                        .iter()
+                        .map(ChunkInfo::from_chunk),
+                );
+            }
+            Ok((files, chunks))
+        },
+    );
+    let (symbols, (files, chunks)) = (symbols?, rest?);
     Ok((symbols, files, chunks))
 }
 
@@ -221,14 +228,20 @@ fn write_artifacts(ctx: &StageContext<'_>, out: &Assembled) -> Result<String, As
         embeddings: out.embeddings,
         symbols_without_vectors: out.symbols_without_vectors as u64,
     };
-    ctx.store.put(&manifest.graph, &compact(&out.graph))?;
+    let (graph, contexts) = rayon::join(
+        || compact(&out.graph),
+        || {
+            let mut lines = Vec::new();
+            for context in &out.contexts {
+                lines.extend(compact(context));
+            }
+            lines
+        },
+    );
+    ctx.store.put(&manifest.graph, &graph)?;
     doctown_store::put_json(ctx.store, &manifest.clusters, &out.clusters)?;
     doctown_store::put_json(ctx.store, &manifest.modules, &out.modules)?;
-    let mut lines = Vec::new();
-    for context in &out.contexts {
-        lines.extend(compact(context));
-    }
-    ctx.store.put(&manifest.contexts, &lines)?;
+    ctx.store.put(&manifest.contexts, &contexts)?;
     let manifest_key = key(AssembleManifest::NAME);
     doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
     Ok(manifest_key)

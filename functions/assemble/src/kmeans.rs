@@ -94,7 +94,10 @@ fn plus_plus(data: ArrayView2<'_, f32>, k: usize, rng: &mut Xoshiro256Plus) -> A
     let first = (rng.next_u64() % m as u64) as usize;
     let mut chosen = vec![first];
     let mut nearest = vec![f32::INFINITY; m];
-    lower_to(data, &norms, first, &mut nearest);
+    let products = data.dot(&data.row(first));
+    for ((d, p), x) in nearest.iter_mut().zip(&products).zip(&norms) {
+        *d = (x + norms[first] - 2.0 * p).max(0.0);
+    }
     while chosen.len() < k {
         let mut prefix = Vec::with_capacity(m);
         let mut total = 0f64;
@@ -105,33 +108,36 @@ fn plus_plus(data: ArrayView2<'_, f32>, k: usize, rng: &mut Xoshiro256Plus) -> A
         if total <= 0.0 {
             break;
         }
-        let mut best: Option<(f64, usize, Vec<f32>)> = None;
-        for _ in 0..trials {
-            let target = unit(rng) * total;
-            let pick = prefix.partition_point(|p| *p <= target).min(m - 1);
-            let mut lowered = nearest.clone();
-            lower_to(data, &norms, pick, &mut lowered);
-            let potential: f64 = lowered.iter().map(|d| *d as f64).sum();
-            if best.as_ref().is_none_or(|b| potential < b.0) {
-                best = Some((potential, pick, lowered));
+        let picks: Vec<usize> = (0..trials)
+            .map(|_| {
+                let target = unit(rng) * total;
+                prefix.partition_point(|p| *p <= target).min(m - 1)
+            })
+            .collect();
+        // One pass over the rows for every candidate: an m × trials product.
+        let products = data.dot(&data.select(Axis(0), &picks).t());
+        let mut best: Option<(f64, usize)> = None;
+        for (t, &pick) in picks.iter().enumerate() {
+            let potential: f64 = nearest
+                .iter()
+                .zip(products.column(t))
+                .zip(&norms)
+                .map(|((d, p), x)| d.min((x + norms[pick] - 2.0 * p).max(0.0)) as f64)
+                .sum();
+            if best.is_none_or(|b| potential < b.0) {
+                best = Some((potential, t));
             }
         }
-        let Some((_, pick, lowered)) = best else {
+        let Some((_, t)) = best else {
             break;
         };
+        let pick = picks[t];
+        for ((d, p), x) in nearest.iter_mut().zip(products.column(t)).zip(&norms) {
+            *d = d.min((x + norms[pick] - 2.0 * p).max(0.0));
+        }
         chosen.push(pick);
-        nearest = lowered;
     }
     data.select(Axis(0), &chosen)
-}
-
-/// Lowers each row's squared distance to its nearest centroid by the
-/// distance to row `c`.
-fn lower_to(data: ArrayView2<'_, f32>, norms: &[f32], c: usize, nearest: &mut [f32]) {
-    let products = data.dot(&data.row(c));
-    for ((d, p), x) in nearest.iter_mut().zip(&products).zip(norms) {
-        *d = d.min((x + norms[c] - 2.0 * p).max(0.0));
-    }
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.

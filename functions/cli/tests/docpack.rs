@@ -139,3 +139,69 @@ fn damaged_docpacks_are_refused_with_one_line() {
     );
     assert_one_line_error(&run(&["inspect", "/no/such.docpack"]), "/no/such.docpack");
 }
+
+/// A repository large enough that each docpack part spans many deflate
+/// blocks: 40 Python modules of 60 functions.
+fn generated_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for m in 0..40 {
+        let mut text = format!("\"\"\"Module {m}.\"\"\"\n\nimport os\n\n");
+        for f in 0..60 {
+            let callee = (f + 1) % 60;
+            text.push_str(&format!(
+                "def step_{m}_{f}(value):\n    \"\"\"Step {f} of module {m}: adds {f} and hands on.\"\"\"\n    \
+                 total = value + {f}\n    return step_{m}_{callee}(total) if total < {m} else os.path.join(str(total), \"{m}\")\n\n"
+            ));
+        }
+        fs::write(dir.path().join(format!("mod_{m:02}.py")), text).unwrap();
+    }
+    dir
+}
+
+fn pack_summary(out: &std::process::Output) -> serde_json::Value {
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    summary["stages"]["pack"]["summary"].clone()
+}
+
+#[test]
+fn a_rebuild_after_a_one_file_change_is_byte_identical_to_a_cold_build() {
+    let repo = generated_repo();
+    let warm_dir = tempfile::tempdir().unwrap();
+    let first = warm_dir.path().join("first.docpack");
+    let flags = ["--embeddings", "off", "--json"];
+    let out = build(repo.path(), &first, &flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(pack_summary(&out)["blocks_reused"], 0);
+
+    // One function's doc comment grows: its node, and the ranges of the
+    // functions after it in that file, change; nothing else should.
+    let changed = repo.path().join("mod_17.py");
+    let text = fs::read_to_string(&changed).unwrap().replace(
+        "Step 3 of module 17: adds 3 and hands on.",
+        "Step 3 of module 17: adds three, then hands the total to the next step.",
+    );
+    fs::write(&changed, text).unwrap();
+
+    let warm = warm_dir.path().join("warm.docpack");
+    let out = build(repo.path(), &warm, &flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = pack_summary(&out);
+    let (blocks, reused) = (
+        summary["blocks"].as_u64().unwrap(),
+        summary["blocks_reused"].as_u64().unwrap(),
+    );
+    assert!(blocks > 10 && reused > blocks / 2, "{summary}");
+
+    let cold_dir = tempfile::tempdir().unwrap();
+    let cold = cold_dir.path().join("cold.docpack");
+    let out = build(repo.path(), &cold, &flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(pack_summary(&out)["blocks_reused"], 0);
+    assert_eq!(
+        fs::read(&warm).unwrap(),
+        fs::read(&cold).unwrap(),
+        "the rebuild differs from a cold build"
+    );
+    let verified = run(&["verify", warm.to_str().unwrap()]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+}

@@ -61,7 +61,7 @@ pub struct EmbedPrefetcher {
 
 impl EmbedPrefetcher {
     /// Starts the background thread; the model loads there, in parallel
-    /// with ingest. With `config.enabled == false` chunks are ignored.
+    /// with ingest, when the first text misses the cache. With `config.enabled == false` chunks are ignored.
     pub fn new(config: EmbedConfig, store: Arc<dyn ObjectStore>) -> Self {
         let (sender, receiver) = mpsc::channel::<Chunk>();
         let stop = Arc::new(AtomicBool::new(false));
@@ -195,7 +195,9 @@ fn run(
     if stop.load(Ordering::SeqCst) {
         return Err(EmbedError::Cancelled);
     }
-    let embedder = Backend::shared(config)?;
+    // The model loads when the first text misses the cache: a rebuild
+    // whose texts are all cached never pays for it.
+    let mut embedder: Option<Backend> = None;
     let cache = EmbeddingCache::new(&config.cache_id());
     let plan = BatchPlan::from_config(config);
     let mut batcher = StreamingBatcher::<(String, String)>::from_config(config);
@@ -244,7 +246,13 @@ fn run(
                 hashes: &hashes,
                 stop,
             };
-            let run = embed_texts(&embedder, &plan, &refs, stats.batches, &mut hooks)?;
+            if embedder.is_none() {
+                embedder = Some(Backend::shared(config)?);
+            }
+            let Some(loaded) = embedder.as_ref() else {
+                continue;
+            };
+            let run = embed_texts(loaded, &plan, &refs, stats.batches, &mut hooks)?;
             stats.embedded += run.texts;
             stats.batches += run.batches;
             stats.tokens += run.tokens;

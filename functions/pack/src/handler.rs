@@ -4,7 +4,8 @@ use crate::inputs::read_inputs;
 use crate::mapping::{docpack_input, source_info, PackOptions};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
-use doctown_docpack::encode_docpack_owned;
+use doctown_docpack::blocks::BlockCache;
+use doctown_docpack::encode_docpack_reusing;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use sha2::{Digest, Sha256};
 
@@ -36,6 +37,28 @@ pub fn docpack_file_name(state: &JobState) -> String {
     format!("{name}.docpack")
 }
 
+/// Where the deflated blocks of a source's last docpack are kept:
+/// `cache/pack/<hash of the source's kind and the source as given>.blocks`.
+/// One object per source, replaced by every pack.
+pub fn block_cache_key(state: &JobState) -> String {
+    let kind = state.source.as_ref().map(|s| s.kind.as_str()).unwrap_or("");
+    let hash = Sha256::digest(format!("{kind}\n{}", state.input.source).as_bytes());
+    format!("cache/pack/{}.blocks", &hex::encode(hash)[..32])
+}
+
+/// The previous docpack's blocks, or none. The cache only saves work: a
+/// missing, unreadable or damaged one means deflating every block.
+fn previous_blocks(ctx: &StageContext<'_>, key: &str) -> BlockCache {
+    match ctx.store.get(key) {
+        Ok(Some(object)) => BlockCache::from_bytes(&object.bytes),
+        Ok(None) => BlockCache::default(),
+        Err(e) => {
+            tracing::warn!("previous docpack blocks not reused: {e}");
+            BlockCache::default()
+        }
+    }
+}
+
 impl PackHandler {
     fn pack(
         &self,
@@ -48,10 +71,16 @@ impl PackHandler {
         let input = docpack_input(&inputs, &source, &options)
             .map_err(|e| StageFailure::internal(e.to_string()))?;
         drop(inputs);
-        let encoded =
-            encode_docpack_owned(input).map_err(|e| StageFailure::internal(e.to_string()))?;
+        let cache_key = block_cache_key(ctx.job);
+        let previous = previous_blocks(ctx, &cache_key);
+        let encoded = encode_docpack_reusing(input, &previous)
+            .map_err(|e| StageFailure::internal(e.to_string()))?;
+        drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
         ctx.store.put(&key, &encoded.bytes)?;
+        if let Err(e) = ctx.store.put(&cache_key, &encoded.blocks.to_bytes()) {
+            tracing::warn!("the next pack of this source will deflate every block: {e}");
+        }
         let sha256 = hex::encode(Sha256::digest(&encoded.bytes));
         let summary = serde_json::json!({
             "name": name,
@@ -59,6 +88,8 @@ impl PackHandler {
             "sha256": sha256,
             "docpack_id": encoded.manifest.docpack_id,
             "symbols": encoded.manifest.statistics.symbols,
+            "blocks": encoded.block_count,
+            "blocks_reused": encoded.blocks_reused,
         });
         let output = StageOutput {
             summary,

@@ -46,10 +46,60 @@ fn stage_artifact(state: &JobState, stage: Stage, name: &str) -> Result<String, 
     })
 }
 
-/// Reads every input of the pack stage.
+/// Reads every input of the pack stage; the large artifacts are read and
+/// parsed in parallel.
 pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInputs, StageFailure> {
     let ingest: IngestManifest =
         required(store, &stage_artifact(state, Stage::Ingest, "manifest")?)?;
+    let assemble: AssembleManifest =
+        required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
+    let ((chunks, symbols), ((contexts, graph), rest)) = rayon::join(
+        || {
+            rayon::join(
+                || chunks_without_text(store, &ingest),
+                || lines(store, &ingest.symbols),
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || lines(store, &assemble.contexts),
+                        || required(store, &assemble.graph),
+                    )
+                },
+                || -> Result<_, StageFailure> {
+                    Ok((
+                        lines(store, &ingest.files)?,
+                        required(store, &assemble.clusters)?,
+                        required(store, &assemble.modules)?,
+                        generated_docs(store, state)?,
+                        read_vectors(store, state)?,
+                    ))
+                },
+            )
+        },
+    );
+    let (files, clusters, modules, (docs, summary_model), (vectors, embedding_model)) = rest?;
+    Ok(PackInputs {
+        files,
+        symbols: symbols?,
+        chunks: chunks?,
+        graph: graph?,
+        clusters,
+        contexts: contexts?,
+        modules,
+        docs,
+        summary_model,
+        vectors,
+        embedding_model,
+    })
+}
+
+fn chunks_without_text(
+    store: &dyn ObjectStore,
+    ingest: &IngestManifest,
+) -> Result<Vec<Chunk>, StageFailure> {
     let mut chunks = Vec::new();
     for shard in &ingest.chunk_shards {
         for mut chunk in lines::<Chunk>(store, shard)? {
@@ -57,30 +107,22 @@ pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInpu
             chunks.push(chunk);
         }
     }
-    let assemble: AssembleManifest =
-        required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
-    let (docs, summary_model) = match state.stage(Stage::Generate).status {
+    Ok(chunks)
+}
+
+/// The generated docs and the model that wrote them, when generate ran.
+fn generated_docs(
+    store: &dyn ObjectStore,
+    state: &JobState,
+) -> Result<(Option<GeneratedDocs>, Option<String>), StageFailure> {
+    match state.stage(Stage::Generate).status {
         StageStatus::Succeeded | StageStatus::Partial => {
             let manifest: GenerateManifest =
                 required(store, &stage_artifact(state, Stage::Generate, "manifest")?)?;
-            (Some(required(store, &manifest.docs)?), manifest.model)
+            Ok((Some(required(store, &manifest.docs)?), manifest.model))
         }
-        _ => (None, None),
-    };
-    let (vectors, embedding_model) = read_vectors(store, state)?;
-    Ok(PackInputs {
-        files: lines(store, &ingest.files)?,
-        symbols: lines(store, &ingest.symbols)?,
-        chunks,
-        graph: required(store, &assemble.graph)?,
-        clusters: required(store, &assemble.clusters)?,
-        contexts: lines(store, &assemble.contexts)?,
-        modules: required(store, &assemble.modules)?,
-        docs,
-        summary_model,
-        vectors,
-        embedding_model,
-    })
+        _ => Ok((None, None)),
+    }
 }
 
 type Vectors = (
