@@ -67,8 +67,8 @@ pub fn to_canonical_json<T: Serialize + ?Sized>(
     name: &str,
     value: &T,
 ) -> Result<Vec<u8>, DocpackError> {
-    let value = serde_json::to_value(value).map_err(|e| DocpackError::json(name, e))?;
-    let mut bytes = serde_json::to_vec_pretty(&canonical_value(value))
+    let mut bytes = Vec::new();
+    crate::canonical_writer::write_canonical(&mut bytes, value)
         .map_err(|e| DocpackError::json(name, e))?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -22,6 +22,7 @@
 mod archive;
 pub mod blocks;
 pub mod canonical;
+mod canonical_writer;
 pub mod diff;
 pub mod embeddings;
 pub mod error;

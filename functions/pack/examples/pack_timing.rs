@@ -1,11 +1,13 @@
 //! Times each step of the pack stage on a finished job in a local store,
-//! encoding twice: without and with the first encoding's deflated blocks.
+//! encoding twice: without and with the first encoding's deflated blocks;
+//! then checks every JSON entry against its canonical value.
 //!
 //! ```text
 //! cargo run --release -p doctown-pack --example pack_timing -- STORE_DIR JOB_ID
 //! ```
 
 use doctown_core::JobId;
+use doctown_docpack::canonical::canonical_value;
 use doctown_docpack::encode_docpack_reusing;
 use doctown_pack::inputs::read_inputs;
 use doctown_pack::mapping::{docpack_input, source_info, PackOptions};
@@ -40,5 +42,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     lap("encode warm");
     assert_eq!(cold.bytes, warm.bytes);
     println!("{} bytes, {} blocks", warm.bytes.len(), warm.block_count);
+    // Every JSON entry is what pretty-printing its canonical value gives.
+    for (name, bytes) in warm.entries.iter().filter(|(n, _)| n.ends_with(".json")) {
+        let value: serde_json::Value = serde_json::from_slice(bytes)?;
+        let mut expected = serde_json::to_vec_pretty(&canonical_value(value))?;
+        expected.push(b'\n');
+        assert!(expected == *bytes, "{name} is not canonical");
+    }
+    lap("canonical check");
     Ok(())
 }
