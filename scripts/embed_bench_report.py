@@ -46,7 +46,7 @@ def main():
     w("## Embedding (functions/embed)\n")
     w(
         "%d real Rust functions from crate sources in the cargo registry (mean %.0f tokens after "
-        "truncation to 256), embedded as chunk texts (`doctown_embed::text`), all-MiniLM-L6-v2 int8 "
+        "truncation to the stage's token cap, `DOCTOWN_EMBED_MAX_LENGTH`, default 128), embedded as chunk texts (`doctown_embed::text`), all-MiniLM-L6-v2 int8 "
         "on ONNX Runtime 1.31.1, CPU, %s intra-op threads on %d cores (%s); load average at the end %s.\n"
         % (chunks, tokens / chunks, a.threads, os.cpu_count(), cpu_model(), " ".join("%.2f" % x for x in os.getloadavg()))
     )
