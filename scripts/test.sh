@@ -13,6 +13,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+# The target dir lives in the cache and gathers test binaries of every past
+# build; when the disk runs low, drop what a build regenerates (incremental
+# state, and artifacts untouched for three days) before building again.
+prune_target() {
+  local free_kb
+  free_kb="$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 {print $4}')"
+  if [ "${free_kb:-0}" -lt $((25 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
+    echo "test.sh: $((free_kb / 1024)) MiB free; pruning $CARGO_TARGET_DIR" >&2
+    rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental
+    find "$CARGO_TARGET_DIR" -path '*/deps/*' -type f -atime +3 -delete 2>/dev/null || true
+  fi
+}
+prune_target
+
 LOGS="$(mktemp -d)" # output of the test runners, counted at the end
 SERVER=""
 E2E_STORE=""
