@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ingest benchmark: `doctown ingest` and `doctown symbols` versus
-# `ctags -R` (universal-ctags) on the same real corpus, in the same run.
+# `ctags -R` (universal-ctags) and the tree-sitter parse-only floor (every
+# file's syntax tree on every core, nothing extracted) on the same real
+# corpus, in the same run.
 # Reports wall time, files/s, MB/s and peak RSS.
 # Usage: bash scripts/bench-ingest.sh [CORPUS_DIR]
 set -euo pipefail
@@ -10,7 +12,9 @@ CORPUS="${1:-$DOCTOWN_CACHE/corpus}"
 [ -d "$CORPUS" ] || bash scripts/bench-corpus.sh
 command -v ctags >/dev/null || { apt-get update -qq && apt-get install -y -qq universal-ctags >/dev/null; }
 cargo build --release --locked -p doctown-cli >/dev/null
+cargo build --release --locked -p doctown-extract --example bench >/dev/null
 DOCTOWN="$CARGO_TARGET_DIR/release/doctown"
+PARSE_ONLY_BENCH="$CARGO_TARGET_DIR/release/examples/bench"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 
 files=$(find "$CORPUS" -type f \( -name '*.rs' -o -name '*.py' -o -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.go' \) | wc -l)
@@ -29,6 +33,7 @@ echo
 echo "| tool | wall s | files/s | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|---|"
 for run in 1 2; do
+  measure "tree-sitter parse only (run $run)" env PARSE_ONLY=1 "$PARSE_ONLY_BENCH" "$CORPUS"
   measure "ctags -R (run $run)" ctags -R --languages=Rust,Python,TypeScript,JavaScript,Go -f "$WORK/tags" "$CORPUS"
   measure "doctown symbols (run $run)" "$DOCTOWN" symbols "$CORPUS" --format jsonl --max-total-bytes 1000000000
   measure "doctown ingest (run $run)" "$DOCTOWN" ingest "$CORPUS" --store "$WORK/store$run" --max-total-bytes 1000000000

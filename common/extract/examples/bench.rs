@@ -1,5 +1,10 @@
 //! Extracts every supported file under a directory and reports the time:
 //! `cargo run --release -p doctown-extract --example bench -- DIR`.
+//!
+//! `PARSE_ONLY=1`: only builds each file's syntax tree, on every core (as
+//! `doctown symbols` runs), which is the floor of any tree-sitter extractor:
+//! files are read first, then parsed in parallel, and the wall time of the
+//! parsing is reported.
 
 use doctown_core::{Import, Language};
 use doctown_extract::{resolve_calls, Extractor};
@@ -31,8 +36,9 @@ fn main() {
     let root = PathBuf::from(std::env::args().nth(1).expect("usage: bench DIR"));
     let started = Instant::now();
     let mut extractor = Extractor::new();
-    let parse_only = std::env::var_os("PARSE_ONLY").is_some();
-    let mut parser = tree_sitter::Parser::new();
+    if std::env::var_os("PARSE_ONLY").is_some() {
+        return parse_only(&root, started);
+    }
     let (mut count, mut bytes, mut errors) = (0usize, 0usize, 0usize);
     let mut symbols = Vec::new();
     let mut imports: HashMap<String, Vec<Import>> = HashMap::new();
@@ -49,32 +55,6 @@ fn main() {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        if parse_only {
-            let grammar: tree_sitter::Language = match language {
-                Language::Rust => tree_sitter_rust::LANGUAGE.into(),
-                Language::Python => tree_sitter_python::LANGUAGE.into(),
-                Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-                Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-                Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-                Language::Go => tree_sitter_go::LANGUAGE.into(),
-            };
-            parser.set_language(&grammar).unwrap();
-            let t0 = Instant::now();
-            let tree = parser.parse(&source, None);
-            let ms = t0.elapsed().as_millis();
-            if ms > 200 {
-                eprintln!(
-                    "{ms} ms {} {} bytes err={}",
-                    rel,
-                    source.len(),
-                    tree.as_ref().is_some_and(|t| t.root_node().has_error())
-                );
-            }
-            count += 1;
-            bytes += source.len();
-            errors += usize::from(tree.is_some_and(|t| t.root_node().has_error()));
-            continue;
-        }
         let e = extractor.extract(&rel, language, &source);
         count += 1;
         bytes += source.len();
@@ -97,4 +77,48 @@ fn main() {
         extracted,
         started.elapsed()
     );
+}
+
+/// Reads every supported file, then parses them all in parallel, one
+/// parser per thread; prints the parse wall time.
+fn parse_only(root: &Path, started: Instant) {
+    use rayon::prelude::*;
+    let sources: Vec<(Language, String)> = files(root)
+        .into_iter()
+        .filter_map(|path| {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let language = Language::from_extension(ext)?;
+            Some((language, std::fs::read_to_string(&path).ok()?))
+        })
+        .collect();
+    let read = started.elapsed();
+    let parsing = Instant::now();
+    let errors: usize = sources
+        .par_iter()
+        .map_init(tree_sitter::Parser::new, |parser, (language, source)| {
+            parser.set_language(&grammar(*language)).ok()?;
+            let tree = parser.parse(source, None)?;
+            Some(usize::from(tree.root_node().has_error()))
+        })
+        .map(Option::unwrap_or_default)
+        .sum();
+    let bytes: usize = sources.iter().map(|(_, s)| s.len()).sum();
+    println!(
+        "parse only: {} files, {} MB, {errors} with errors; read {read:?}, parse {:?} on {} threads",
+        sources.len(),
+        bytes / 1_000_000,
+        parsing.elapsed(),
+        rayon::current_num_threads()
+    );
+}
+
+fn grammar(language: Language) -> tree_sitter::Language {
+    match language {
+        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+    }
 }
