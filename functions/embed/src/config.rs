@@ -286,10 +286,14 @@ impl EmbedConfig {
 
     /// Checks the numbers make sense together.
     /// Whether a chunk is embedded (its file's role is not skipped).
+    /// Whether the stage embeds this chunk: not when its file's role is
+    /// skipped, and of a file without symbols only the head (the chunk at
+    /// byte 0) — the rest of such a file is data or script text that its
+    /// head already places, and stays searchable by words.
     pub fn embeds(&self, chunk: &doctown_core::Chunk) -> bool {
-        !self
-            .skip_roles
-            .contains(&chunk.role.unwrap_or(FileRole::Source))
+        let role = chunk.role.unwrap_or(FileRole::Source);
+        let head_or_symbol = chunk.symbol_id.is_some() || chunk.span.bytes.start == 0;
+        !self.skip_roles.contains(&role) && head_or_symbol
     }
 
     pub fn validate(&self) -> Result<(), String> {
@@ -368,6 +372,25 @@ impl EmbedConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_roles_and_the_tails_of_symbol_less_files_are_not_embedded() {
+        let config = EmbedConfig::default();
+        let mut head = crate::text::tests::chunk("const DATA = [1, 2, 3];");
+        assert!(config.embeds(&head), "a symbol-less file's head");
+        let mut tail = head.clone();
+        tail.span.bytes.start = 4096;
+        assert!(!config.embeds(&tail), "a symbol-less file's later chunk");
+        tail.symbol_id = Some(doctown_core::SymbolId::from_raw("sym_1"));
+        assert!(config.embeds(&tail), "a later part of a symbol");
+        head.role = Some(FileRole::Test);
+        assert!(!config.embeds(&head), "a test file");
+        let all = EmbedConfig {
+            skip_roles: Vec::new(),
+            ..EmbedConfig::default()
+        };
+        assert!(all.embeds(&head));
+    }
 
     #[test]
     fn job_options_overlay_and_reject_garbage() {

@@ -159,7 +159,7 @@ pub fn text_hash(text: &str, max_length: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use doctown_core::{ByteRange, ChunkId, Language, Position, Span, SymbolKind};
 
