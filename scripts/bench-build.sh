@@ -37,13 +37,18 @@ s = json.load(open(summary))
 sec = s["seconds"]
 files = s["stages"]["ingest"]["summary"].get("files_parsed", 0)
 chunks = s["stages"]["ingest"]["summary"].get("chunks", 0)
+embed = s["stages"].get("embed", {}).get("summary") or {}
+# Texts embedded by the model in this build (the rest came from the cache),
+# and their tokens, whether the prefetcher or the stage embedded them.
+embedded = embed.get("cache_misses", 0) + min(embed.get("prefetched", 0), embed.get("cache_hits", 0))
+tokens = embed.get("tokens", 0) + embed.get("prefetched_tokens", 0)
 cells = " | ".join(f'{sec.get(st, 0):.2f}' for st in ["ingest", "embed", "assemble", "generate", "pack"])
-print(f"| {label} | {files} | {chunks} | {cells} | {float(wall):.2f} | {int(rss)//1024} | {os.path.getsize(docpack)/1048576:.2f} |")
+print(f"| {label} | {files} | {chunks} | {embedded} | {tokens} | {cells} | {float(wall):.2f} | {int(rss)//1024} | {os.path.getsize(docpack)/1048576:.2f} |")
 PY
 }
 
-echo "| run | files | chunks | ingest s | embed s | assemble s | generate s | pack s | wall s | peak RSS MiB | docpack MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | files | chunks | texts embedded | tokens embedded | ingest s | embed s | assemble s | generate s | pack s | wall s | peak RSS MiB | docpack MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for name in "${@:-small medium large}"; do
   for size in $name; do
     repo="$REPOS/$size"
