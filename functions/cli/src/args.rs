@@ -334,6 +334,11 @@ pub struct SourceArgs {
     /// Without it, an `index.scip` at the repository root is used.
     #[arg(long, value_name = "FILE")]
     pub scip: Option<std::path::PathBuf>,
+    /// Read files that `.gitignore` files exclude (for trees whose
+    /// `.gitignore` belongs to something else, such as Debian's
+    /// `linux-source`, which ignores `/*`).
+    #[arg(long)]
+    pub no_gitignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

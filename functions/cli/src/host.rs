@@ -143,6 +143,9 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
     if let Some(path) = scip_path(source) {
         ingest.insert("scip".into(), path.into());
     }
+    if source.no_gitignore {
+        ingest.insert("gitignore".into(), false.into());
+    }
     if !ingest.is_empty() {
         input.options.insert("ingest".into(), ingest.into());
     }
@@ -184,6 +187,7 @@ pub fn ingest_options(source: &SourceArgs) -> doctown_ingest::IngestOptions {
         options.max_total_bytes = v;
     }
     options.scip = scip_path(source);
+    options.gitignore = !source.no_gitignore;
     options
 }
 
@@ -205,6 +209,7 @@ mod tests {
             max_file_bytes: None,
             max_total_bytes: None,
             scip: None,
+            no_gitignore: false,
         }
     }
 

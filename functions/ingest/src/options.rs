@@ -27,6 +27,10 @@ pub struct IngestOptions {
     /// without it, an `index.scip` at the repository root is used if present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scip: Option<String>,
+    /// Honour `.gitignore` files. Default true; off for trees whose
+    /// `.gitignore` belongs to something else (Debian's `linux-source`
+    /// ships the packaging repository's, which ignores `/*`).
+    pub gitignore: bool,
 }
 
 impl Default for IngestOptions {
@@ -41,6 +45,7 @@ impl Default for IngestOptions {
             chunk_events: true,
             reuse_previous: true,
             scip: None,
+            gitignore: true,
         }
     }
 }

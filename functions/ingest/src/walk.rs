@@ -76,7 +76,7 @@ pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult>
     while let Some(dir) = stack.pop() {
         let mut ignores = dir.ignores.clone();
         let gitignore = dir.abs.join(".gitignore");
-        if gitignore.is_file() {
+        if options.gitignore && gitignore.is_file() {
             let mut builder = GitignoreBuilder::new(&dir.abs);
             builder.add(&gitignore);
             if let Ok(matcher) = builder.build() {
@@ -137,7 +137,27 @@ pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult>
     result.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     result.manifests.sort();
     result.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    if result.candidates.is_empty() && hidden_by_gitignore(&result, root) {
+        tracing::warn!(
+            "every file and directory at the top of {} is ignored by its .gitignore; \
+             --no-gitignore reads them anyway",
+            root.display()
+        );
+    }
     Ok(result)
+}
+
+/// Whether the top level's own entries were all ignored (what a
+/// `.gitignore` of `/*` does), beyond the `.gitignore` itself.
+fn hidden_by_gitignore(result: &WalkResult, root: &Path) -> bool {
+    let top: Vec<&FileSkipped> = result
+        .skipped
+        .iter()
+        .filter(|s| !s.path.trim_end_matches('/').contains('/') && s.path != ".gitignore")
+        .collect();
+    root.join(".gitignore").is_file()
+        && !top.is_empty()
+        && top.iter().all(|s| s.reason == SkipReason::Ignored)
 }
 
 fn classify(
@@ -265,6 +285,29 @@ mod tests {
                 "src/x.gen.rs ignored",
             ]
         );
+    }
+
+    #[test]
+    fn a_gitignore_of_everything_is_noticed_and_can_be_set_aside() {
+        // What Debian's linux-source tree ships: the packaging repository's
+        // .gitignore, which ignores the whole top level.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", ".*\n/*\n!/debian/\n");
+        write(root, "kernel/sched.py", "def pick():\n    return 1\n");
+        write(root, "README", "Linux kernel\n");
+        let hidden = walk(root, &IngestOptions::default()).unwrap();
+        assert!(hidden.candidates.is_empty());
+        assert!(hidden_by_gitignore(&hidden, root));
+
+        let options = IngestOptions {
+            gitignore: false,
+            ..IngestOptions::default()
+        };
+        let read = walk(root, &options).unwrap();
+        let paths: Vec<&str> = read.candidates.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["kernel/sched.py"]);
+        assert!(!hidden_by_gitignore(&read, root));
     }
 
     #[cfg(unix)]
