@@ -93,10 +93,11 @@ pub fn start(script: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) ->
                 in_flight.clone(),
             );
             std::thread::spawn(move || {
-                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                max.fetch_max(now, Ordering::SeqCst);
-                serve(stream, &*script, &record);
-                in_flight.fetch_sub(1, Ordering::SeqCst);
+                let gauge = Gauge {
+                    now: in_flight,
+                    max,
+                };
+                serve(stream, &*script, &record, &gauge);
             });
         }
     });
@@ -107,7 +108,31 @@ pub fn start(script: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) ->
     }
 }
 
-fn serve(mut stream: TcpStream, script: &Script, record: &Mutex<Vec<Seen>>) {
+/// Requests being answered: counted from when a request has been read to
+/// just before its response is written, the span in which the client waits
+/// on it (a connection's teardown after the response is not the client's).
+struct Gauge {
+    now: Arc<AtomicUsize>,
+    max: Arc<AtomicUsize>,
+}
+
+struct Counted<'a>(&'a Gauge);
+
+impl Gauge {
+    fn enter(&self) -> Counted<'_> {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max.fetch_max(now, Ordering::SeqCst);
+        Counted(self)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn serve(mut stream: TcpStream, script: &Script, record: &Mutex<Vec<Seen>>, gauge: &Gauge) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let (mut length, mut authorization) = (0usize, None);
     loop {
@@ -127,6 +152,7 @@ fn serve(mut stream: TcpStream, script: &Script, record: &Mutex<Vec<Seen>>) {
     if reader.read_exact(&mut body).is_err() {
         return;
     }
+    let counted = gauge.enter();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let n = {
         let mut seen = record.lock().unwrap();
@@ -158,6 +184,7 @@ fn serve(mut stream: TcpStream, script: &Script, record: &Mutex<Vec<Seen>>) {
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
+    drop(counted);
     let _ = write!(stream, "{head}\r\n{text}");
 }
 
