@@ -120,7 +120,8 @@ pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackErr
 }
 
 /// [`encode_docpack`] without a copy of the input: each part is released as
-/// soon as it is serialised, so peak memory stays near one part's worth.
+/// soon as it is serialised (the parts are serialised four at a time, so
+/// peak memory is the typed parts plus at most four parts' JSON).
 pub fn encode_docpack_owned(c: DocpackInput) -> Result<EncodedDocpack, DocpackError> {
     encode_docpack_reusing(c, &BlockCache::default())
 }

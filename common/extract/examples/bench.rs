@@ -96,7 +96,9 @@ fn parse_only(root: &Path, started: Instant) {
     let errors: usize = sources
         .par_iter()
         .map_init(tree_sitter::Parser::new, |parser, (language, source)| {
-            parser.set_language(&grammar(*language)).ok()?;
+            parser
+                .set_language(&doctown_extract::grammar(*language))
+                .ok()?;
             let tree = parser.parse(source, None)?;
             Some(usize::from(tree.root_node().has_error()))
         })
@@ -110,15 +112,4 @@ fn parse_only(root: &Path, started: Instant) {
         parsing.elapsed(),
         rayon::current_num_threads()
     );
-}
-
-fn grammar(language: Language) -> tree_sitter::Language {
-    match language {
-        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
-        Language::Python => tree_sitter_python::LANGUAGE.into(),
-        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-        Language::Go => tree_sitter_go::LANGUAGE.into(),
-    }
 }

@@ -92,7 +92,8 @@ impl Default for Extractor {
     }
 }
 
-fn grammar(language: Language) -> tree_sitter::Language {
+/// The tree-sitter grammar of a language.
+pub fn grammar(language: Language) -> tree_sitter::Language {
     match language {
         Language::Rust => tree_sitter_rust::LANGUAGE.into(),
         Language::Python => tree_sitter_python::LANGUAGE.into(),
