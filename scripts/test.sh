@@ -21,7 +21,7 @@ prune_target() {
   free_kb="$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 {print $4}')"
   if [ "${free_kb:-0}" -lt $((25 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
     echo "test.sh: $((free_kb / 1024)) MiB free; pruning $CARGO_TARGET_DIR" >&2
-    rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental
+    rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental 2>/dev/null || true
     find "$CARGO_TARGET_DIR" -path '*/deps/*' -type f -atime +3 -delete 2>/dev/null || true
   fi
 }

@@ -35,11 +35,13 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.display());
         rust_files(&dir, &mut files);
     }
-    // Data the rules read (the standard library's method names).
-    let data = here.join("data");
-    println!("cargo:rerun-if-changed={}", data.display());
-    if let Ok(entries) = std::fs::read_dir(&data) {
-        files.extend(entries.flatten().map(|e| e.path()));
+    // Data the rules read (the standard library's method names) and the
+    // query files of the query engine's languages.
+    for dir in [here.join("data"), here.join("queries")] {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()));
+        }
     }
     files.sort();
     let mut hash = 0xcbf2_9ce4_8422_2325u64;

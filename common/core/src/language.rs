@@ -12,19 +12,59 @@ pub enum Language {
     Tsx,
     JavaScript,
     Go,
+    Java,
+    C,
+    Cpp,
+    CSharp,
+    Ruby,
+    Php,
+    Kotlin,
+    Swift,
+    Scala,
+    Bash,
+    Lua,
+    Dart,
+    Zig,
+    Elixir,
+    Haskell,
+    OCaml,
+    ObjC,
+    Proto,
+    Sql,
 }
 
 impl Language {
-    pub const ALL: [Language; 6] = [
+    pub const ALL: [Language; 25] = [
         Language::Rust,
         Language::Python,
         Language::TypeScript,
         Language::Tsx,
         Language::JavaScript,
         Language::Go,
+        Language::Java,
+        Language::C,
+        Language::Cpp,
+        Language::CSharp,
+        Language::Ruby,
+        Language::Php,
+        Language::Kotlin,
+        Language::Swift,
+        Language::Scala,
+        Language::Bash,
+        Language::Lua,
+        Language::Dart,
+        Language::Zig,
+        Language::Elixir,
+        Language::Haskell,
+        Language::OCaml,
+        Language::ObjC,
+        Language::Proto,
+        Language::Sql,
     ];
 
     /// The language of a file extension (without the dot), case-insensitive.
+    /// `.h` is C (C++ headers that need C++ parse as C with errors, and are
+    /// recognised by `.hpp`, `.hh`, `.hxx` where a project names them so).
     pub fn from_extension(ext: &str) -> Option<Language> {
         Some(match ext.to_ascii_lowercase().as_str() {
             "rs" => Language::Rust,
@@ -33,6 +73,27 @@ impl Language {
             "tsx" => Language::Tsx,
             "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
             "go" => Language::Go,
+            "java" => Language::Java,
+            "c" | "h" => Language::C,
+            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" | "inl" => {
+                Language::Cpp
+            }
+            "cs" => Language::CSharp,
+            "rb" | "rake" | "gemspec" => Language::Ruby,
+            "php" | "phtml" => Language::Php,
+            "kt" | "kts" => Language::Kotlin,
+            "swift" => Language::Swift,
+            "scala" | "sc" => Language::Scala,
+            "sh" | "bash" => Language::Bash,
+            "lua" => Language::Lua,
+            "dart" => Language::Dart,
+            "zig" => Language::Zig,
+            "ex" | "exs" => Language::Elixir,
+            "hs" => Language::Haskell,
+            "ml" => Language::OCaml,
+            "m" => Language::ObjC,
+            "proto" => Language::Proto,
+            "sql" => Language::Sql,
             _ => return None,
         })
     }
@@ -45,16 +106,17 @@ impl Language {
         if program == "env" {
             program = words.find(|w| !w.starts_with('-'))?;
         }
-        if program.starts_with("python") || program == "pypy" || program == "pypy3" {
-            Some(Language::Python)
-        } else if program == "node" || program == "nodejs" {
-            Some(Language::JavaScript)
-        } else if program == "deno" || program == "ts-node" || program == "tsx" || program == "bun"
-        {
-            Some(Language::TypeScript)
-        } else {
-            None
-        }
+        Some(match program {
+            p if p.starts_with("python") || p == "pypy" || p == "pypy3" => Language::Python,
+            "node" | "nodejs" => Language::JavaScript,
+            "deno" | "ts-node" | "tsx" | "bun" => Language::TypeScript,
+            "sh" | "bash" | "dash" | "ksh" | "zsh" => Language::Bash,
+            p if p.starts_with("ruby") => Language::Ruby,
+            p if p.starts_with("php") => Language::Php,
+            p if p.starts_with("lua") || p == "luajit" => Language::Lua,
+            "elixir" => Language::Elixir,
+            _ => return None,
+        })
     }
 
     pub fn name(self) -> &'static str {
@@ -65,7 +127,46 @@ impl Language {
             Language::Tsx => "tsx",
             Language::JavaScript => "javascript",
             Language::Go => "go",
+            Language::Java => "java",
+            Language::C => "c",
+            Language::Cpp => "cpp",
+            Language::CSharp => "csharp",
+            Language::Ruby => "ruby",
+            Language::Php => "php",
+            Language::Kotlin => "kotlin",
+            Language::Swift => "swift",
+            Language::Scala => "scala",
+            Language::Bash => "bash",
+            Language::Lua => "lua",
+            Language::Dart => "dart",
+            Language::Zig => "zig",
+            Language::Elixir => "elixir",
+            Language::Haskell => "haskell",
+            Language::OCaml => "ocaml",
+            Language::ObjC => "objc",
+            Language::Proto => "proto",
+            Language::Sql => "sql",
         }
+    }
+
+    /// The language of a name as [`Language::name`] spells it.
+    pub fn from_name(name: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// The six languages with hand-written extraction rules and
+    /// language-specific call resolution; every other language is read
+    /// by the query engine from its data file.
+    pub fn has_rules(self) -> bool {
+        matches!(
+            self,
+            Language::Rust
+                | Language::Python
+                | Language::TypeScript
+                | Language::Tsx
+                | Language::JavaScript
+                | Language::Go
+        )
     }
 }
 
@@ -97,7 +198,13 @@ mod tests {
         ] {
             assert_eq!(Language::from_extension(ext), Some(lang), "{ext}");
         }
-        assert_eq!(Language::from_extension("c"), None);
+        assert_eq!(Language::from_extension("h"), Some(Language::C));
+        assert_eq!(Language::from_extension("hpp"), Some(Language::Cpp));
+        assert_eq!(Language::from_extension("txt"), None);
+        for l in Language::ALL {
+            assert_eq!(Language::from_name(l.name()), Some(l));
+            assert_eq!(serde_json::to_value(l).unwrap(), l.name());
+        }
     }
 
     #[test]
@@ -118,7 +225,12 @@ mod tests {
             Language::from_shebang("#!/usr/bin/env -S deno run --allow-net"),
             Some(Language::TypeScript)
         );
-        assert_eq!(Language::from_shebang("#!/bin/sh"), None);
+        assert_eq!(Language::from_shebang("#!/bin/sh"), Some(Language::Bash));
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env ruby -w"),
+            Some(Language::Ruby)
+        );
+        assert_eq!(Language::from_shebang("#!/usr/bin/perl"), None);
         assert_eq!(Language::from_shebang("python"), None);
     }
 }

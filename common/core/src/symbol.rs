@@ -25,6 +25,9 @@ pub enum SymbolKind {
     Class,
     Interface,
     Variable,
+    /// A data member of a type: a field, property or struct member
+    /// (since docpack 1.3).
+    Field,
 }
 
 impl SymbolKind {
@@ -45,6 +48,7 @@ impl SymbolKind {
             SymbolKind::Class => "class",
             SymbolKind::Interface => "interface",
             SymbolKind::Variable => "variable",
+            SymbolKind::Field => "field",
         }
     }
 

@@ -52,11 +52,11 @@ pub use writer::{
 };
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
-pub const SCHEMA_VERSION: &str = "docpack/1.2";
+pub const SCHEMA_VERSION: &str = "docpack/1.3";
 /// The major version this crate reads; any other major is refused.
 pub const FORMAT_MAJOR: u32 = 1;
 /// The minor version this crate writes; newer minors are read, unknown fields ignored.
-pub const FORMAT_MINOR: u32 = 2;
+pub const FORMAT_MINOR: u32 = 3;
 
 /// Entry names of the format, as they appear in the tar.
 pub mod entry {

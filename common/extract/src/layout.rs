@@ -158,6 +158,9 @@ impl ProjectLayout {
                 }
             }
             Language::Python => module_path(path, language),
+            // The query engine's languages: namespaces, packages and
+            // nesting name their symbols (`@package`, module symbols).
+            _ => String::new(),
         }
     }
 

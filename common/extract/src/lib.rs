@@ -22,6 +22,7 @@ mod bindings;
 mod ecma;
 mod ecma_decl;
 mod ecma_imports;
+mod engine;
 mod golang;
 mod layout;
 mod modpath;
@@ -36,6 +37,7 @@ mod rust;
 mod rust_calls;
 mod rust_imports;
 mod scip;
+mod specs;
 mod text;
 mod walk;
 mod words;
@@ -101,7 +103,40 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
         Language::Go => tree_sitter_go::LANGUAGE.into(),
+        Language::Java => tree_sitter_java::LANGUAGE.into(),
+        Language::C => tree_sitter_c::LANGUAGE.into(),
+        Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+        Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+        Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+        Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+        Language::Swift => tree_sitter_swift::LANGUAGE.into(),
+        Language::Scala => tree_sitter_scala::LANGUAGE.into(),
+        Language::Bash => tree_sitter_bash::LANGUAGE.into(),
+        Language::Lua => tree_sitter_lua::LANGUAGE.into(),
+        Language::Dart => tree_sitter_dart::LANGUAGE.into(),
+        Language::Zig => tree_sitter_zig::LANGUAGE.into(),
+        Language::Elixir => tree_sitter_elixir::LANGUAGE.into(),
+        Language::Haskell => tree_sitter_haskell::LANGUAGE.into(),
+        Language::OCaml => tree_sitter_ocaml::LANGUAGE_OCAML.into(),
+        Language::ObjC => tree_sitter_objc::LANGUAGE.into(),
+        Language::Proto => tree_sitter_proto::LANGUAGE.into(),
+        Language::Sql => tree_sitter_sequel::LANGUAGE.into(),
     }
+}
+
+/// The languages whose symbols come from a query file (`queries/*.scm`),
+/// with the query file's text: what the README's language table lists
+/// and the query tests compile.
+pub fn query_languages() -> impl Iterator<Item = (Language, &'static str)> {
+    specs::SPECS.iter().map(|s| (s.language, s.query))
+}
+
+/// Compiles a language's bundled query against its grammar (an error names
+/// the query file and the problem).
+pub fn check_query(language: Language) -> Result<(), String> {
+    let spec = specs::spec(language).ok_or_else(|| format!("{language} has no query file"))?;
+    specs::compile(spec).map(|_| ())
 }
 
 impl Extractor {
@@ -181,6 +216,24 @@ impl Extractor {
                 walk::walk(root, &mut golang::GoRules { import_path }, &mut cx);
                 golang::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)
+            }
+            other => {
+                let Some((spec, compiled)) = specs::spec(other).zip(specs::compiled(other)) else {
+                    return Extraction {
+                        has_syntax_errors: root.has_error(),
+                        ..Extraction::default()
+                    };
+                };
+                let out = engine::extract(
+                    spec,
+                    &compiled.query,
+                    &compiled.roles,
+                    root,
+                    source,
+                    path,
+                    prefix,
+                );
+                (out.symbols, out.parents, out.imports)
             }
         };
         let mut symbols = finish_ids(path, symbols, parents);

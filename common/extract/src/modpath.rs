@@ -27,6 +27,12 @@ pub fn module_path(path: &str, language: Language) -> String {
             .filter(|s| !s.is_empty())
             .unwrap_or("main")
             .to_string(),
+        // The query engine's languages: the directory (a Java package, a
+        // C subsystem), or the file's stem at the root.
+        _ => match path.rsplit_once('/') {
+            Some((dir, _)) => dir.to_string(),
+            None => strip_ext(path).to_string(),
+        },
     }
 }
 

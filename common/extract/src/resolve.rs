@@ -25,7 +25,7 @@ use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
-use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind};
+use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind, Visibility};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
@@ -554,9 +554,31 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 self.same_file(call)
                     .map(with(Provenance::Scope))
                     .or_else(|| self.imported(call).map(with(Provenance::Import)))
+                    .or_else(|| self.c_external(call))
             }
             (_, Some(q)) => self.qualified_call(call, q),
         }
+    }
+
+    /// C (and shell scripts, whose `source`d functions share one
+    /// namespace): a function called by its bare name and not defined in the
+    /// caller's file is the repository's one function of that name with
+    /// external linkage (not `static`), if there is exactly one — the
+    /// linker's rule, though a library outside the repository may define
+    /// the name too, so it stays a unique-name guess.
+    fn c_external(&self, call: &'a CallSite) -> Found {
+        let global = matches!(
+            self.family(),
+            Family::C | Family::Other(doctown_core::Language::Bash)
+        );
+        if !global || call.kind != CallKind::Function {
+            return None;
+        }
+        let found = unique(self.candidates(&call.name).filter(|&c| {
+            let s = self.sym(c);
+            s.kind == SymbolKind::Function && s.visibility == Visibility::Public
+        }))?;
+        (found != self.caller).then_some((found, Provenance::UniqueName))
     }
 
     /// `super().f()` (Python), `super.f()` (JS/TS): the method of a base
@@ -689,6 +711,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
                     .strip_prefix("func (")
                     .and_then(|r| r.split([' ', ')']).next());
                 caller.kind == SymbolKind::Method && receiver == Some(q)
+            }
+            Family::C | Family::Jvm | Family::Other(_) => {
+                matches!(q, "this" | "self" | "Self" | "$this" | "static" | "@")
             }
         }
     }

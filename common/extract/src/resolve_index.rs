@@ -15,6 +15,12 @@ pub(crate) enum Family {
     Python,
     Ecma,
     Go,
+    /// C, C++ and Objective-C: one linker namespace.
+    C,
+    /// Java, Kotlin and Scala: one class path.
+    Jvm,
+    /// Any other language of the query engine, on its own.
+    Other(Language),
 }
 
 impl Family {
@@ -24,6 +30,9 @@ impl Family {
             Language::Python => Family::Python,
             Language::TypeScript | Language::Tsx | Language::JavaScript => Family::Ecma,
             Language::Go => Family::Go,
+            Language::C | Language::Cpp | Language::ObjC => Family::C,
+            Language::Java | Language::Kotlin | Language::Scala => Family::Jvm,
+            other => Family::Other(other),
         }
     }
 }
@@ -235,7 +244,9 @@ impl<'a> Index<'a> {
                 }
                 key
             }
-            Family::Ecma => module_path(path, language),
+            Family::Ecma | Family::C | Family::Jvm | Family::Other(_) => {
+                module_path(path, language)
+            }
         };
         push(&mut self.modules, (family, key), path);
     }

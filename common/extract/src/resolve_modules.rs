@@ -31,6 +31,9 @@ pub(crate) fn bind<'a>(
                 _ => scope.bind_module(&local, &files),
             }
         }
+        // The query engine's languages: calls resolve in their own file and
+        // by the rules that need no import binding (`resolve::Resolver`).
+        Family::C | Family::Jvm | Family::Other(_) => {}
     }
 }
 

@@ -135,9 +135,24 @@ pub(crate) fn is_definition(kind: SymbolKind, call: CallKind, family: Family) ->
             matches!(kind, SymbolKind::Class | SymbolKind::Struct)
                 || (kind == SymbolKind::Function && matches!(family, Family::Ecma | Family::Python))
         }
-        _ => matches!(
-            kind,
-            SymbolKind::Function | SymbolKind::Class | SymbolKind::Struct
-        ),
+        _ => {
+            matches!(
+                kind,
+                SymbolKind::Function | SymbolKind::Class | SymbolKind::Struct
+            ) || (kind == SymbolKind::Method && implicit_receiver(family))
+                // C: a call of a function-like macro is a call of the macro.
+                || (kind == SymbolKind::Macro && family == Family::C)
+        }
+    }
+}
+
+/// Languages where a method calls its siblings by bare name (`this.` or
+/// `self.` implied): Java, Kotlin, Scala, C++, C#, Ruby, Swift, Dart.
+fn implicit_receiver(family: Family) -> bool {
+    use doctown_core::Language as L;
+    match family {
+        Family::Jvm | Family::C => true,
+        Family::Other(l) => matches!(l, L::CSharp | L::Ruby | L::Swift | L::Dart),
+        _ => false,
     }
 }

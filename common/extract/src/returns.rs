@@ -18,6 +18,7 @@ pub(crate) fn returned_type(symbol: &Symbol) -> Option<String> {
             let ty = ty.split(['{', '=']).next().unwrap_or(ty).trim();
             type_name(unwrap_wrappers(ty))
         }
+        _ => None,
     }
 }
 

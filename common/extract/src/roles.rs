@@ -155,6 +155,23 @@ fn is_test_file(name: &str, language: Language) -> bool {
             let parts: Vec<&str> = name.split('.').collect();
             parts.len() > 2 && matches!(parts[parts.len() - 2], "test" | "spec")
         }
+        // JUnit's `FooTest`, RSpec's `foo_spec`, ExUnit's `foo_test`,
+        // C's `test_foo`, GoogleTest's `foo_unittest`.
+        _ => {
+            stem.starts_with("test_")
+                || [
+                    "_test",
+                    "_spec",
+                    "_unittest",
+                    "Test",
+                    "Tests",
+                    "Spec",
+                    "IT",
+                    "Suite",
+                ]
+                .iter()
+                .any(|s| stem.len() > s.len() && stem.ends_with(s))
+        }
     }
 }
 

@@ -120,6 +120,56 @@ pub fn clean_comment_lines<'a>(comments: impl IntoIterator<Item = &'a str>) -> O
     finish_doc(lines)
 }
 
+/// How a language writes comments: line markers (`//`, `#`, `--`, `;`)
+/// and block delimiters (`/*` … `*/`, `(*` … `*)`, `{-` … `-}`).
+pub struct CommentStyle {
+    pub line: &'static [&'static str],
+    pub block: &'static [(&'static str, &'static str)],
+}
+
+/// Cleans comments written in `style`: markers removed (a run of a line
+/// marker's first character, then `!`), block delimiters and each block
+/// line's leading `*` removed, common indentation removed, blank edges
+/// trimmed.
+pub fn clean_styled_comments<'a>(
+    style: &CommentStyle,
+    comments: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for comment in comments {
+        let comment = comment.trim();
+        let block = style
+            .block
+            .iter()
+            .find_map(|(open, close)| Some((comment.strip_prefix(open)?, *close)));
+        if let Some((body, close)) = block {
+            let body = body.strip_suffix(close).unwrap_or(body);
+            let body = body.trim_start_matches(['*', '!', '|', '-']);
+            for line in body.lines() {
+                let line = line.trim_start();
+                let line = line.strip_prefix('*').unwrap_or(line);
+                lines.push(line.trim_end().to_string());
+            }
+            continue;
+        }
+        for line in comment.lines() {
+            let line = line.trim();
+            let body = style
+                .line
+                .iter()
+                .find(|m| line.starts_with(**m))
+                .and_then(|m| m.chars().next())
+                .map(|c| line.trim_start_matches(c))
+                .unwrap_or(line);
+            let body = body.strip_prefix('!').unwrap_or(body);
+            // Haddock's `-- |`.
+            let body = body.trim_start().strip_prefix('|').unwrap_or(body);
+            lines.push(body.trim_end().to_string());
+        }
+    }
+    finish_doc(lines)
+}
+
 /// Cleans a Python docstring literal: prefix and quotes removed, then
 /// dedented like `inspect.cleandoc`.
 pub fn clean_docstring(literal: &str) -> Option<String> {

@@ -38,6 +38,9 @@ fn family(language: Language) -> u8 {
         Language::Python => 1,
         Language::TypeScript | Language::Tsx | Language::JavaScript => 2,
         Language::Go => 3,
+        Language::C | Language::Cpp | Language::ObjC => 4,
+        Language::Java | Language::Kotlin | Language::Scala => 5,
+        other => 6 + other as u8,
     }
 }
 
@@ -64,6 +67,9 @@ fn can_be_base(language: Language, kind: SymbolKind) -> bool {
             SymbolKind::Class | SymbolKind::Interface | SymbolKind::TypeAlias
         ),
         Language::Go => true,
+        // The query engine's languages name types as bases only where
+        // their grammar says so (`@base`): any type kind may be one.
+        _ => true,
     }
 }
 

@@ -29,6 +29,20 @@ pub fn decision_points(text: &str, language: Language) -> u32 {
             &["if", "for", "while", "case", "catch"]
         }
         Language::Go => &["if", "for", "case"],
+        Language::Ruby => &[
+            "if", "elsif", "unless", "while", "until", "for", "when", "rescue", "and", "or",
+        ],
+        Language::Bash => &["if", "elif", "for", "while", "until"],
+        Language::Lua => &["if", "elseif", "for", "while", "repeat", "and", "or"],
+        Language::Elixir => &[
+            "if", "unless", "case", "cond", "with", "rescue", "and", "or",
+        ],
+        Language::Haskell => &["if", "case", "where"],
+        Language::OCaml => &["if", "match", "when", "while", "for", "try"],
+        Language::Kotlin => &["if", "for", "while", "when", "catch"],
+        Language::Proto | Language::Sql => &[],
+        // C, C++, Objective-C, Java, C#, PHP, Swift, Scala, Dart, Zig.
+        _ => &["if", "for", "while", "case", "catch"],
     };
     let words = code
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -80,7 +94,10 @@ fn strip(text: &str, language: Language) -> String {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    let hash_comments = language == Language::Python;
+    let hash_comments = matches!(
+        language,
+        Language::Python | Language::Ruby | Language::Bash | Language::Elixir
+    );
     while i < b.len() {
         let c = b[i];
         let next = b.get(i + 1).copied().unwrap_or(0);

@@ -152,6 +152,17 @@ fn is_constructor(s: &Symbol) -> bool {
         Language::Python => s.name == "__init__" || s.name == "__new__",
         Language::TypeScript | Language::Tsx | Language::JavaScript => s.name == "constructor",
         Language::Rust | Language::Go => false,
+        // Java, C++, C#: named after the class; Swift `init`, PHP
+        // `__construct`, Ruby `initialize`.
+        _ => {
+            s.kind == SymbolKind::Method
+                && (matches!(s.name.as_str(), "init" | "__construct" | "initialize")
+                    || s.qualified_name
+                        .strip_suffix(s.name.as_str())
+                        .map(|q| q.trim_end_matches(['.', ':', '\\']))
+                        .and_then(|q| q.rsplit(['.', ':', '\\']).next())
+                        .is_some_and(|owner| owner == s.name))
+        }
     }
 }
 

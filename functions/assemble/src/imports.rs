@@ -32,6 +32,9 @@ const ECMA_EXTENSIONS: [&str; 8] = [
 pub struct ImportResolver<'a> {
     files: BTreeSet<&'a str>,
     dirs: BTreeSet<&'a str>,
+    /// Every `/`-suffix of every path (`linux/sched.h` of
+    /// `include/linux/sched.h`) → the shortest path that ends with it.
+    suffixes: HashMap<&'a str, &'a str>,
     /// Python dotted module (and every dotted suffix) → files.
     python: HashMap<String, Vec<&'a str>>,
 }
@@ -49,9 +52,21 @@ impl<'a> ImportResolver<'a> {
                     .push(&f.path);
             }
         }
+        let mut suffixes: HashMap<&str, &str> = HashMap::new();
+        for f in files.iter().filter(|f| !f.language.has_rules()) {
+            let path = f.path.as_str();
+            let cuts = path.match_indices('/').map(|(i, _)| i + 1);
+            for start in std::iter::once(0).chain(cuts) {
+                let best = suffixes.entry(&path[start..]).or_insert(path);
+                if (path.len(), path) < (best.len(), *best) {
+                    *best = path;
+                }
+            }
+        }
         ImportResolver {
             files: files.iter().map(|f| f.path.as_str()).collect(),
             dirs: files.iter().map(|f| module_of(&f.path)).collect(),
+            suffixes,
             python,
         }
     }
@@ -69,6 +84,7 @@ impl<'a> ImportResolver<'a> {
                 .rust(&from.path, &import.module)
                 .map(ImportTarget::File),
             Language::Go => self.go(&import.module).map(ImportTarget::Module),
+            other => self.by_path(&from.path, &import.module, other),
         };
         match found {
             Some(ImportTarget::File(path)) if path == from.path => ImportTarget::External,
@@ -152,6 +168,58 @@ impl<'a> ImportResolver<'a> {
             .or_else(|| self.file(&format!("{src}main.rs")))
     }
 
+    /// The query engine's languages: the module as a path (`a.b.C`,
+    /// `a::b`, `A\\B` → `a/b/C`), with the language's extensions when it
+    /// has none; relative to the importing file, then to the root, then
+    /// the shortest file whose path ends with it (`<linux/sched.h>` →
+    /// `include/linux/sched.h`, `import org.x.Y` → `src/main/java/org/x/Y.java`).
+    /// A Java wildcard import (`org.x.*`) is the directory.
+    fn by_path(&self, from: &str, module: &str, language: Language) -> Option<ImportTarget> {
+        let module = module.trim().trim_start_matches('@');
+        if module.is_empty() {
+            return None;
+        }
+        if let Some(dir) = module.strip_suffix(".*") {
+            let dir = dir.replace('.', "/");
+            return self
+                .dirs
+                .iter()
+                .filter(|d| **d == dir || d.ends_with(&format!("/{dir}")))
+                .min_by_key(|d| d.len())
+                .map(|d| ImportTarget::Module(d.to_string()));
+        }
+        let has_ext = module
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.rsplit_once('.'))
+            .is_some_and(|(_, ext)| Language::from_extension(ext).is_some());
+        let bases: Vec<String> = if has_ext || module.contains('/') {
+            vec![module.to_string()]
+        } else {
+            let path = module.replace("::", "/").replace(['.', '\\'], "/");
+            vec![path.clone(), path.to_lowercase()]
+        };
+        let extensions = extensions_of(language);
+        let candidates: Vec<String> = bases
+            .iter()
+            .flat_map(|b| {
+                let with_ext = extensions.iter().map(move |e| format!("{b}.{e}"));
+                std::iter::once(b.clone()).chain(with_ext)
+            })
+            .collect();
+        let relative = candidates
+            .iter()
+            .find_map(|c| self.file(&join(module_of(from), &format!("./{c}"))?));
+        relative
+            .or_else(|| candidates.iter().find_map(|c| self.file(c)))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find_map(|c| self.suffixes.get(c.as_str()).map(|p| p.to_string()))
+            })
+            .map(ImportTarget::File)
+    }
+
     fn go(&self, module: &str) -> Option<String> {
         let mut best: Option<&str> = None;
         for dir in &self.dirs {
@@ -162,6 +230,20 @@ impl<'a> ImportResolver<'a> {
         }
         best.map(str::to_string)
     }
+}
+
+/// The file extensions of a language's source files (what
+/// `Language::from_extension` maps to it).
+fn extensions_of(language: Language) -> Vec<&'static str> {
+    const KNOWN: [&str; 40] = [
+        "java", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "cs", "rb", "rake", "php", "kt",
+        "kts", "swift", "scala", "sc", "sh", "bash", "lua", "dart", "zig", "ex", "exs", "hs", "ml",
+        "m", "proto", "sql", "py", "rs", "go", "ts", "tsx", "js", "jsx", "mjs", "inl", "ipp",
+    ];
+    KNOWN
+        .into_iter()
+        .filter(|e| Language::from_extension(e) == Some(language))
+        .collect()
 }
 
 /// The dotted module of a Python file (`src/` dropped, `__init__` = package).

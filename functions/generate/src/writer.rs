@@ -377,6 +377,7 @@ pub fn kind_phrase(s: &SymbolFacts) -> &'static str {
         (SymbolKind::Class, _) => "class",
         (SymbolKind::Interface, _) => "interface",
         (SymbolKind::Variable, _) => "variable",
+        (SymbolKind::Field, _) => "field",
     }
 }
 

@@ -305,7 +305,12 @@ pub fn return_type(signature: &str, language: Language) -> Option<String> {
     let ty = match language {
         Language::Rust | Language::Python => rest.strip_prefix("->")?,
         Language::TypeScript | Language::Tsx | Language::JavaScript => rest.strip_prefix(':')?,
-        Language::Go => rest,
+        Language::Go | Language::Zig => rest,
+        Language::Kotlin | Language::Scala => rest.strip_prefix(':')?,
+        Language::Swift => rest.strip_prefix("->")?,
+        // The others write the result type before the name (C, Java, C#)
+        // or not at all.
+        _ => return None,
     };
     let ty = ty.trim().trim_end_matches(['{', ':', ';']).trim();
     // An arrow function's signature ends in `=>`: it is not part of the type.
@@ -333,6 +338,25 @@ pub fn language_name(language: Language) -> &'static str {
         Language::Tsx => "TSX",
         Language::JavaScript => "JavaScript",
         Language::Go => "Go",
+        Language::Java => "Java",
+        Language::C => "C",
+        Language::Cpp => "C++",
+        Language::CSharp => "C#",
+        Language::Ruby => "Ruby",
+        Language::Php => "PHP",
+        Language::Kotlin => "Kotlin",
+        Language::Swift => "Swift",
+        Language::Scala => "Scala",
+        Language::Bash => "shell",
+        Language::Lua => "Lua",
+        Language::Dart => "Dart",
+        Language::Zig => "Zig",
+        Language::Elixir => "Elixir",
+        Language::Haskell => "Haskell",
+        Language::OCaml => "OCaml",
+        Language::ObjC => "Objective-C",
+        Language::Proto => "Protocol Buffers",
+        Language::Sql => "SQL",
     }
 }
 

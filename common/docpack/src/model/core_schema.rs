@@ -17,6 +17,25 @@ pub(crate) enum LanguageDef {
     Tsx,
     JavaScript,
     Go,
+    Java,
+    C,
+    Cpp,
+    CSharp,
+    Ruby,
+    Php,
+    Kotlin,
+    Swift,
+    Scala,
+    Bash,
+    Lua,
+    Dart,
+    Zig,
+    Elixir,
+    Haskell,
+    OCaml,
+    ObjC,
+    Proto,
+    Sql,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -38,6 +57,7 @@ pub(crate) enum SymbolKindDef {
     Class,
     Interface,
     Variable,
+    Field,
 }
 
 /// `public` (exported), `restricted` (`pub(crate)` and the like) or `private`.
@@ -127,6 +147,25 @@ impl From<Language> for LanguageDef {
             Language::Tsx => Self::Tsx,
             Language::JavaScript => Self::JavaScript,
             Language::Go => Self::Go,
+            Language::Java => Self::Java,
+            Language::C => Self::C,
+            Language::Cpp => Self::Cpp,
+            Language::CSharp => Self::CSharp,
+            Language::Ruby => Self::Ruby,
+            Language::Php => Self::Php,
+            Language::Kotlin => Self::Kotlin,
+            Language::Swift => Self::Swift,
+            Language::Scala => Self::Scala,
+            Language::Bash => Self::Bash,
+            Language::Lua => Self::Lua,
+            Language::Dart => Self::Dart,
+            Language::Zig => Self::Zig,
+            Language::Elixir => Self::Elixir,
+            Language::Haskell => Self::Haskell,
+            Language::OCaml => Self::OCaml,
+            Language::ObjC => Self::ObjC,
+            Language::Proto => Self::Proto,
+            Language::Sql => Self::Sql,
         }
     }
 }
@@ -150,6 +189,7 @@ impl From<SymbolKind> for SymbolKindDef {
             K::Class => Self::Class,
             K::Interface => Self::Interface,
             K::Variable => Self::Variable,
+            K::Field => Self::Field,
         }
     }
 }
@@ -205,6 +245,7 @@ mod tests {
             K::Class,
             K::Interface,
             K::Variable,
+            K::Field,
         ]);
         same::<Visibility, VisibilityDef>(&[
             Visibility::Public,

@@ -3,7 +3,33 @@
  * one type per JSON part. Optional fields may be absent, `null` or (lists) empty.
  */
 
-export type Language = 'rust' | 'python' | 'typescript' | 'tsx' | 'javascript' | 'go';
+export type Language =
+	| 'rust'
+	| 'python'
+	| 'typescript'
+	| 'tsx'
+	| 'javascript'
+	| 'go'
+	// since 1.3
+	| 'java'
+	| 'c'
+	| 'cpp'
+	| 'csharp'
+	| 'ruby'
+	| 'php'
+	| 'kotlin'
+	| 'swift'
+	| 'scala'
+	| 'bash'
+	| 'lua'
+	| 'dart'
+	| 'zig'
+	| 'elixir'
+	| 'haskell'
+	| 'ocaml'
+	| 'objc'
+	| 'proto'
+	| 'sql';
 export type SymbolKind =
 	| 'function'
 	| 'method'
@@ -19,7 +45,8 @@ export type SymbolKind =
 	| 'macro'
 	| 'class'
 	| 'interface'
-	| 'variable';
+	| 'variable'
+	| 'field';
 export type EdgeKind =
 	| 'contains'
 	| 'calls'

@@ -1,0 +1,56 @@
+; C: functions, types, members, macros, globals, calls, includes.
+; Captures: queries/README.md.
+
+(preproc_include path: (_) @import.module) @import
+
+(function_definition
+  (storage_class_specifier)? @modifiers
+  declarator: [
+    (function_declarator declarator: (identifier) @name)
+    (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+    (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
+  ]
+  body: (compound_statement) @body) @definition.function
+
+(struct_specifier name: (type_identifier) @name body: (field_declaration_list) @body) @definition.struct
+(union_specifier name: (type_identifier) @name body: (field_declaration_list) @body) @definition.union
+(enum_specifier name: (type_identifier) @name body: (enumerator_list) @body) @definition.enum
+(enumerator name: (identifier) @name) @definition.enum_member
+
+(field_declaration
+  declarator: [
+    (field_identifier) @name
+    (pointer_declarator declarator: (field_identifier) @name)
+    (array_declarator declarator: (field_identifier) @name)
+    (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (field_identifier) @name)))
+  ]) @definition.field
+
+(type_definition
+  declarator: [
+    (type_identifier) @name
+    (pointer_declarator declarator: (type_identifier) @name)
+    (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (type_identifier) @name)))
+  ]) @definition.typedef
+
+(preproc_def name: (identifier) @name) @definition.macro
+(preproc_function_def name: (identifier) @name) @definition.macro
+
+; File-scope variables (not prototypes: a declarator that is a function
+; declarator declares, it does not define).
+(translation_unit
+  (declaration
+    (storage_class_specifier)? @modifiers
+    declarator: [
+      (identifier) @name
+      (init_declarator declarator: (identifier) @name)
+      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+      (array_declarator declarator: (identifier) @name)
+      (pointer_declarator declarator: (identifier) @name)
+    ]) @definition.variable)
+
+(call_expression function: (identifier) @name) @reference.call
+(call_expression
+  function: (field_expression argument: (_) @receiver field: (field_identifier) @name)) @reference.call
+
+(comment) @comment

@@ -1,0 +1,149 @@
+; Haskell: the module name (the file's prefix), data types and their
+; constructors and record fields, newtypes, type synonyms, type classes and
+; their methods, instances, top-level functions, imports, calls.
+; Captures: queries/README.md.
+;
+; A function is one symbol however many equations it has: its type
+; signature when it has one (the signature and the haddock above it are
+; what a reader wants), else its first equation. The symbol therefore
+; spans the signature only, and calls are attributed only to functions
+; without a signature and to instance methods (see the report on merging
+; equations in the engine).
+
+; `module Data.Queue (…) where` qualifies every name in the file. It is no
+; symbol of its own (as Java's `package`).
+(header module: (module) @package)
+
+; --- Imports: `import A.B`, `import qualified A.B as C`, `import A (x, y)`.
+
+(import
+  module: (module) @import.module
+  alias: (module)? @import.alias
+  !names) @import
+
+(import
+  module: (module) @import.module
+  alias: (module)? @import.alias
+  names: (import_list ((import_name) @import.name ","?)*)
+  (#not-match? @import "[)]\\s+hiding\\s|\\shiding\\s*[(]")) @import
+
+; `import Prelude hiding (length)` names what it does not import.
+(import
+  module: (module) @import.module
+  alias: (module)? @import.alias
+  names: (import_list)
+  (#match? @import "\\shiding\\s*[(]")) @import
+
+; --- Types.
+
+; A data type with one constructor is a struct, with several an enum; the
+; constructors are variants, record fields are fields.
+(data_type
+  name: (name) @name
+  constructors: (data_constructors . (data_constructor) .)) @definition.struct
+
+(data_type
+  name: (name) @name
+  constructors: (data_constructors (data_constructor) (data_constructor))) @definition.enum
+
+(data_type
+  name: (name) @name
+  !constructors) @definition.struct
+
+(data_type
+  name: (name) @name
+  constructors: (gadt_constructors)) @definition.enum
+
+(data_constructor constructor: (prefix name: (constructor) @name)) @definition.variant
+(data_constructor constructor: (record name: (constructor) @name)) @definition.variant
+(data_constructor constructor: (infix operator: (constructor_operator) @name)) @definition.variant
+(gadt_constructor name: (constructor) @name) @definition.variant
+
+(field name: (field_name (variable) @name)) @definition.field
+
+(newtype name: (name) @name) @definition.struct
+(newtype_constructor name: (constructor) @name) @definition.variant
+
+(type_synonym name: (name) @name) @definition.type_alias
+(type_family name: (name) @name) @definition.type_alias
+(data_family name: (name) @name) @definition.type_alias
+
+; --- Classes and instances.
+
+; The signature is the first line (a haddock may stand between `where` and
+; the declarations).
+(class name: (name) @name) @definition.trait
+
+; Class methods are their signatures (default equations are not symbols).
+(class_declarations
+  (signature name: (variable) @name) @definition.function)
+
+; `instance Show (Queue a)` is named by the type (`Queue`; its methods are
+; that type's), the class is its base.
+(instance
+  name: [(name) (qualified)] @base
+  patterns: (type_patterns
+    [
+      (name) @name @target
+      (parens type: (apply constructor: (name) @name @target))
+      (apply constructor: (name) @name @target)
+      (list) @name @target
+    ])
+  declarations: (instance_declarations)? @body) @definition.impl
+
+; --- Functions.
+
+; A top-level type signature is the function.
+(declarations
+  (signature name: (variable) @name) @definition.function)
+
+; A function (or value) without a signature: its first equation, the one
+; not preceded by a signature or an equation of the same name.
+(declarations
+  .
+  [
+    (function name: (variable) @name)
+    (bind name: (variable) @name)
+  ] @definition.function)
+
+(declarations
+  [(signature name: (variable) @_previous) (function name: (variable) @_previous) (bind name: (variable) @_previous)]
+  .
+  [
+    (function name: (variable) @name)
+    (bind name: (variable) @name)
+  ] @definition.function
+  (#not-eq? @_previous @name))
+
+(declarations
+  [(data_type) (newtype) (type_synonym) (class) (instance) (type_family) (data_family) (foreign_import) (pragma) (haddock) (comment) (top_splice)]
+  .
+  [
+    (function name: (variable) @name)
+    (bind name: (variable) @name)
+  ] @definition.function)
+
+; Instance methods (first equations).
+(instance_declarations
+  .
+  (function name: (variable) @name) @definition.function)
+
+(instance_declarations
+  [(function name: (variable) @_previous) (bind name: (variable) @_previous) (signature name: (variable) @_previous)]
+  .
+  [
+    (function name: (variable) @name)
+    (bind name: (variable) @name)
+  ] @definition.function
+  (#not-eq? @_previous @name))
+
+; `foreign import ccall "sin" c_sin :: Double -> Double`
+(foreign_import signature: (signature name: (variable) @name)) @definition.function
+
+; --- Calls: an application whose head is a (possibly qualified) variable.
+
+(apply function: (variable) @name) @reference.call
+(apply function: (qualified module: (module) @receiver id: (variable) @name)) @reference.call
+
+(comment) @comment
+(haddock) @comment

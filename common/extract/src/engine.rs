@@ -1,0 +1,591 @@
+//! The query engine: extraction as data. A language's data file
+//! (`queries/<language>.scm`) is a tree-sitter query whose captures say what
+//! each match is; the engine turns the matches into symbols (nested by
+//! their ranges), call sites (attributed to the innermost enclosing
+//! function or method), imports and doc comments. What a query cannot say
+//! (visibility conventions, comment syntax, the qualified-name separator)
+//! is the language's [`Spec`](crate::specs::Spec).
+//!
+//! Captures (see `queries/README.md`):
+//!
+//! | capture | on | means |
+//! |---|---|---|
+//! | `@definition.<kind>` | the declaration | a symbol of that docpack kind |
+//! | `@name` | a child | the symbol's (or call's) name |
+//! | `@body` | a child | where the signature ends |
+//! | `@doc` | a node | the doc text (a docstring, `@doc`), instead of comments |
+//! | `@modifiers` | nodes | text searched for visibility keywords; kept as attributes |
+//! | `@base` | nodes | supertypes as written |
+//! | `@target` | a child | the type a method or extension belongs to |
+//! | `@reference.call` | the call | a call of `@name`, on `@receiver` if captured |
+//! | `@reference.new` | the expression | a constructor call of the type `@name` |
+//! | `@import` | the import | an import of `@import.module`, naming `@import.name`, as `@import.alias` |
+//! | `@package` | a node | the file's qualified-name prefix (Java `package`) |
+//! | `@comment` | comments | doc comment candidates |
+
+use crate::specs::{Spec, VisibilityRule};
+use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
+use doctown_core::{
+    ByteRange, CallKind, CallSite, Import, Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
+};
+use rustc_hash::FxHashSet;
+use std::collections::HashMap;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor};
+
+/// What a capture of a language's query means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Definition(SymbolKind),
+    Name,
+    Body,
+    Doc,
+    Modifiers,
+    Base,
+    Target,
+    Call,
+    /// `new Foo()`: a call of a constructor.
+    New,
+    Receiver,
+    Import,
+    ImportModule,
+    ImportName,
+    ImportAlias,
+    Package,
+    Comment,
+    /// A capture the engine does not read (helpers for predicates).
+    Other,
+}
+
+/// The docpack kind a `@definition.<kind>` capture names.
+pub(crate) fn kind_of(name: &str) -> Option<SymbolKind> {
+    use SymbolKind as K;
+    Some(match name {
+        "function" => K::Function,
+        "method" | "constructor" => K::Method,
+        "struct" | "union" | "record" => K::Struct,
+        "enum" => K::Enum,
+        "variant" | "enum_member" => K::Variant,
+        "trait" | "protocol" => K::Trait,
+        "impl" | "extension" => K::Impl,
+        "module" | "namespace" | "package" => K::Module,
+        "constant" => K::Constant,
+        "static" => K::Static,
+        "type_alias" | "typedef" | "type" => K::TypeAlias,
+        "macro" => K::Macro,
+        "class" | "object" => K::Class,
+        "interface" => K::Interface,
+        "variable" => K::Variable,
+        "field" | "property" => K::Field,
+        _ => return None,
+    })
+}
+
+/// The role of every capture of `query`, by capture index; an unknown
+/// `@definition.*` kind is an error naming it.
+pub(crate) fn roles(query: &Query) -> Result<Vec<Role>, String> {
+    query
+        .capture_names()
+        .iter()
+        .map(|name| {
+            Ok(match *name {
+                "name" => Role::Name,
+                "body" => Role::Body,
+                "doc" => Role::Doc,
+                "modifiers" => Role::Modifiers,
+                "base" => Role::Base,
+                "target" => Role::Target,
+                "reference.call" => Role::Call,
+                "reference.new" => Role::New,
+                "receiver" => Role::Receiver,
+                "import" => Role::Import,
+                "import.module" => Role::ImportModule,
+                "import.name" => Role::ImportName,
+                "import.alias" => Role::ImportAlias,
+                "package" => Role::Package,
+                "comment" => Role::Comment,
+                other => match other.strip_prefix("definition.") {
+                    Some(kind) => Role::Definition(
+                        kind_of(kind).ok_or_else(|| format!("unknown definition kind `{kind}`"))?,
+                    ),
+                    None if other.starts_with('_') => Role::Other,
+                    None => return Err(format!("unknown capture `@{other}`")),
+                },
+            })
+        })
+        .collect()
+}
+
+/// One definition match, before nesting.
+struct Def<'t> {
+    node: Node<'t>,
+    /// The query pattern that matched: of two on one node the first wins.
+    pattern: usize,
+    kind: SymbolKind,
+    name: String,
+    body: Option<Node<'t>>,
+    doc: Option<Node<'t>>,
+    modifiers: Vec<Node<'t>>,
+    bases: Vec<String>,
+    target: Option<String>,
+}
+
+struct Call<'t> {
+    node: Node<'t>,
+    name: Node<'t>,
+    receiver: Option<Node<'t>>,
+    constructor: bool,
+}
+
+/// What the engine extracts from one file: symbols in source order (outer
+/// before inner) with their parents as indexes, and imports.
+pub(crate) struct Extracted {
+    pub symbols: Vec<Symbol>,
+    pub parents: Vec<Option<usize>>,
+    pub imports: Vec<Import>,
+}
+
+/// Everything the query's matches say, grouped.
+#[derive(Default)]
+struct Matches<'t> {
+    defs: Vec<Def<'t>>,
+    calls: Vec<Call<'t>>,
+    imports: Vec<Import>,
+    comments: Vec<Node<'t>>,
+    package: Option<String>,
+}
+
+/// Extracts one parsed file with a language's query.
+pub(crate) fn extract(
+    spec: &Spec,
+    query: &Query,
+    roles: &[Role],
+    root: Node<'_>,
+    src: &str,
+    path: &str,
+    prefix: String,
+) -> Extracted {
+    let mut m = collect(query, roles, root, src);
+    let prefix = match m.package.take() {
+        Some(package) if prefix.is_empty() => package,
+        _ => prefix,
+    };
+    // Outer before inner; of two patterns on one node the first wins, and
+    // several matches of that pattern (one per base, one per modifier)
+    // are one definition.
+    m.defs.sort_by_key(|d| {
+        (
+            d.node.start_byte(),
+            std::cmp::Reverse(d.node.end_byte()),
+            d.pattern,
+        )
+    });
+    m.defs.dedup_by(|later, kept| {
+        let same_node = (later.node.start_byte(), later.node.end_byte())
+            == (kept.node.start_byte(), kept.node.end_byte());
+        if same_node && later.pattern == kept.pattern {
+            merge(kept, later);
+        }
+        same_node
+    });
+    m.comments.sort_by_key(|c| c.start_byte());
+    let parents = nest(&m.defs);
+    let mut symbols: Vec<Symbol> = Vec::with_capacity(m.defs.len());
+    for (i, def) in m.defs.iter().enumerate() {
+        let parent = parents[i].map(|p| &symbols[p]);
+        let symbol = symbol(spec, def, parent, &prefix, &m.comments, src, path);
+        symbols.push(symbol);
+    }
+    attribute_calls(&mut symbols, &parents, &m.calls, src);
+    Extracted {
+        symbols,
+        parents,
+        imports: m.imports,
+    }
+}
+
+fn text<'s>(src: &'s str, node: Node) -> &'s str {
+    src.get(node.start_byte()..node.end_byte()).unwrap_or("")
+}
+
+/// Runs the query once over the tree and sorts its captures by role.
+fn collect<'t>(query: &Query, roles: &[Role], root: Node<'t>, src: &str) -> Matches<'t> {
+    let mut out = Matches::default();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, root, src.as_bytes());
+    while let Some(m) = matches.next() {
+        let role = |i: u32| roles.get(i as usize).copied().unwrap_or(Role::Other);
+        let first = |want: Role| {
+            m.captures
+                .iter()
+                .find(|c| role(c.index) == want)
+                .map(|c| c.node)
+        };
+        let all = |want: Role| {
+            m.captures
+                .iter()
+                .filter(move |c| role(c.index) == want)
+                .map(|c| c.node)
+        };
+        let definition = m.captures.iter().find_map(|c| match role(c.index) {
+            Role::Definition(kind) => Some((c.node, kind)),
+            _ => None,
+        });
+        if let Some((node, kind)) = definition {
+            // A Ruby `attr_reader :size` names `size`.
+            let name = first(Role::Name).map(|n| text(src, n).trim().trim_start_matches(':'));
+            let Some(name) = name else {
+                continue;
+            };
+            if name.is_empty() {
+                continue;
+            }
+            out.defs.push(Def {
+                node,
+                pattern: m.pattern_index,
+                kind,
+                name: name.to_string(),
+                body: first(Role::Body),
+                doc: first(Role::Doc),
+                modifiers: all(Role::Modifiers).collect(),
+                bases: all(Role::Base)
+                    .map(|n| collapse(text(src, n), CALLEE_CAP))
+                    .collect(),
+                target: first(Role::Target).map(|n| collapse(text(src, n), CALLEE_CAP)),
+            });
+        } else if let Some((node, constructor)) = first(Role::Call)
+            .map(|n| (n, false))
+            .or_else(|| first(Role::New).map(|n| (n, true)))
+        {
+            if let Some(name) = first(Role::Name) {
+                out.calls.push(Call {
+                    node,
+                    name,
+                    receiver: first(Role::Receiver),
+                    constructor,
+                });
+            }
+        } else if let Some(node) = first(Role::Import) {
+            // A path written as several nodes (Scala's `a.b.C`) is joined.
+            let parts: Vec<&str> = all(Role::ImportModule)
+                .map(|n| unquote(text(src, n)))
+                .filter(|p| !p.is_empty())
+                .collect();
+            if !parts.is_empty() {
+                let module = parts.join(".");
+                {
+                    out.imports.push(Import {
+                        module,
+                        names: all(Role::ImportName)
+                            .map(|n| text(src, n).to_string())
+                            .collect(),
+                        alias: first(Role::ImportAlias).map(|n| text(src, n).to_string()),
+                        line: node.start_position().row as u32 + 1,
+                    });
+                }
+            }
+        } else if let Some(node) = first(Role::Package) {
+            out.package
+                .get_or_insert_with(|| compact(text(src, node), 200));
+        } else {
+            out.comments.extend(all(Role::Comment));
+        }
+    }
+    out
+}
+
+/// Adds what another match of the same pattern on the same node captured
+/// (a quantified `@base` or `@modifiers` yields one match per node).
+fn merge<'t>(kept: &mut Def<'t>, other: &mut Def<'t>) {
+    for base in other.bases.drain(..) {
+        if !kept.bases.contains(&base) {
+            kept.bases.push(base);
+        }
+    }
+    for modifier in other.modifiers.drain(..) {
+        if !kept.modifiers.iter().any(|m| m.id() == modifier.id()) {
+            kept.modifiers.push(modifier);
+        }
+    }
+    kept.doc = kept.doc.or(other.doc);
+    kept.body = kept.body.or(other.body);
+    kept.target = kept.target.take().or(other.target.take());
+}
+
+/// `"x.h"`, `<x.h>`, `'x'` → `x.h`, `x`.
+fn unquote(module: &str) -> &str {
+    let module = module.trim();
+    let stripped = module
+        .strip_prefix(['"', '\'', '<', '`'])
+        .and_then(|m| m.strip_suffix(['"', '\'', '>', '`']));
+    stripped.unwrap_or(module).trim()
+}
+
+/// Each definition's parent: the innermost earlier definition whose range
+/// contains it and that can have members (definitions are sorted outer
+/// before inner). A C `typedef struct s {…} t;` holds `struct s`, but the
+/// struct is not the typedef's member.
+fn nest(defs: &[Def]) -> Vec<Option<usize>> {
+    use SymbolKind as K;
+    let mut parents = Vec::with_capacity(defs.len());
+    let mut open: Vec<usize> = Vec::new();
+    for (i, def) in defs.iter().enumerate() {
+        let container = !matches!(
+            def.kind,
+            K::TypeAlias | K::Variable | K::Field | K::Constant | K::Static | K::Macro | K::Variant
+        );
+        while let Some(&top) = open.last() {
+            if defs[top].node.end_byte() >= def.node.end_byte()
+                && defs[top].node.start_byte() <= def.node.start_byte()
+            {
+                break;
+            }
+            open.pop();
+        }
+        parents.push(open.last().copied());
+        if container {
+            open.push(i);
+        }
+    }
+    parents
+}
+
+fn span_of(node: Node) -> Span {
+    let (start, end) = (node.start_position(), node.end_position());
+    Span {
+        bytes: ByteRange {
+            start: node.start_byte(),
+            end: node.end_byte(),
+        },
+        start: Position {
+            line: start.row as u32 + 1,
+            column: start.column as u32,
+        },
+        end: Position {
+            line: end.row as u32 + 1,
+            column: end.column as u32,
+        },
+    }
+}
+
+/// A function declared inside a type is a method.
+fn effective_kind(kind: SymbolKind, parent: Option<&Symbol>) -> SymbolKind {
+    use SymbolKind as K;
+    let in_type = parent.is_some_and(|p| {
+        matches!(
+            p.kind,
+            K::Class | K::Struct | K::Interface | K::Trait | K::Impl | K::Enum
+        )
+    });
+    if kind == K::Function && in_type {
+        K::Method
+    } else {
+        kind
+    }
+}
+
+fn symbol(
+    spec: &Spec,
+    def: &Def,
+    parent: Option<&Symbol>,
+    prefix: &str,
+    comments: &[Node],
+    src: &str,
+    path: &str,
+) -> Symbol {
+    let kind = effective_kind(def.kind, parent);
+    let outer = parent.map(|p| p.qualified_name.as_str()).unwrap_or(prefix);
+    let outside_type = parent.is_none_or(|p| p.kind == SymbolKind::Module);
+    let qualified_name = match def.target.as_deref() {
+        // A method declared outside its type (`void Store::get()` at the
+        // top level or in a namespace, `function M.f`) is named by the type.
+        Some(target) if outside_type && kind != SymbolKind::Impl => join(
+            spec.separator,
+            &join(spec.separator, outer, target),
+            &def.name,
+        ),
+        _ => join(spec.separator, outer, &def.name),
+    };
+    let head_end = def
+        .body
+        .map(|b| b.start_byte())
+        .unwrap_or_else(|| first_line_end(src, def.node));
+    let head = src
+        .get(def.node.start_byte()..head_end.max(def.node.start_byte()))
+        .unwrap_or("");
+    let modifiers: Vec<&str> = def.modifiers.iter().map(|n| text(src, *n)).collect();
+    Symbol {
+        id: SymbolId::from_raw(""),
+        name: def.name.clone(),
+        kind,
+        qualified_name,
+        language: spec.language,
+        path: path.to_string(),
+        span: span_of(def.node),
+        signature: signature(head),
+        visibility: visibility(spec, &def.name, &modifiers, head, parent),
+        doc: doc(spec, def, comments, src),
+        attributes: modifiers
+            .iter()
+            .flat_map(|m| m.split_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(|w| compact(w, CALLEE_CAP))
+            .collect(),
+        parent: None,
+        bases: def.bases.clone(),
+        target: def.target.clone(),
+        calls: Vec::new(),
+        field_types: Default::default(),
+        words: String::new(),
+    }
+}
+
+fn join(sep: &str, prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}{sep}{name}")
+    }
+}
+
+/// The end of a definition's first line (or the whole node when it is one line).
+fn first_line_end(src: &str, node: Node) -> usize {
+    let text = text(src, node);
+    node.start_byte() + text.find('\n').unwrap_or(text.len())
+}
+
+fn visibility(
+    spec: &Spec,
+    name: &str,
+    modifiers: &[&str],
+    head: &str,
+    parent: Option<&Symbol>,
+) -> Visibility {
+    let has = |words: &[&str]| {
+        modifiers
+            .iter()
+            .flat_map(|m| m.split(|c: char| !c.is_alphanumeric() && c != '_'))
+            .any(|w| words.contains(&w))
+    };
+    match &spec.visibility {
+        VisibilityRule::Public => Visibility::Public,
+        VisibilityRule::Underscore => {
+            if name.starts_with('_') {
+                Visibility::Private
+            } else {
+                Visibility::Public
+            }
+        }
+        VisibilityRule::Keywords {
+            public,
+            restricted,
+            private,
+            default,
+            member_default,
+        } => {
+            if has(private) {
+                Visibility::Private
+            } else if has(restricted) {
+                Visibility::Restricted
+            } else if has(public) {
+                Visibility::Public
+            } else if parent.is_some() {
+                *member_default
+            } else {
+                // Some keywords lead the declaration itself (`defp`,
+                // `local function`): look at its first word too.
+                let first = head.split_whitespace().next().unwrap_or("");
+                if private.contains(&first) {
+                    Visibility::Private
+                } else {
+                    *default
+                }
+            }
+        }
+    }
+}
+
+/// The doc text: an explicit `@doc` capture, else the comments that end
+/// right before the definition (no blank line between).
+fn doc(spec: &Spec, def: &Def, comments: &[Node], src: &str) -> Option<String> {
+    if let Some(node) = def.doc {
+        let raw = text(src, node);
+        return crate::text::clean_docstring(raw)
+            .or_else(|| clean_styled_comments(&spec.comments, [raw]));
+    }
+    let mut start = def.node.start_byte();
+    let upto = comments.partition_point(|c| c.end_byte() <= start);
+    let mut run: Vec<&str> = Vec::new();
+    for c in comments[..upto].iter().rev() {
+        let gap = src.get(c.end_byte()..start).unwrap_or("x");
+        if !gap.trim().is_empty() || gap.matches('\n').count() > 1 {
+            break;
+        }
+        run.push(text(src, *c));
+        start = c.start_byte();
+    }
+    if run.is_empty() {
+        return None;
+    }
+    run.reverse();
+    if !spec.doc_markers.is_empty()
+        && !run
+            .iter()
+            .any(|c| spec.doc_markers.iter().any(|m| c.starts_with(m)))
+    {
+        return None;
+    }
+    clean_styled_comments(&spec.comments, run)
+}
+
+/// Gives each call to the innermost function or method that contains it.
+fn attribute_calls(symbols: &mut [Symbol], parents: &[Option<usize>], calls: &[Call], src: &str) {
+    let starts: Vec<usize> = symbols.iter().map(|s| s.span.bytes.start).collect();
+    let mut seen: FxHashSet<(usize, String, u32)> = FxHashSet::default();
+    let mut by_owner: HashMap<usize, Vec<CallSite>> = HashMap::new();
+    for call in calls {
+        let at = call.node.start_byte();
+        let end = call.node.end_byte();
+        let mut candidate = starts.partition_point(|&s| s <= at).checked_sub(1);
+        let owner = loop {
+            let Some(i) = candidate else { break None };
+            if symbols[i].kind.is_callable() && symbols[i].span.bytes.end >= end {
+                break Some(i);
+            }
+            candidate = parents[i];
+        };
+        let Some(owner) = owner else { continue };
+        let name = compact(text(src, call.name), CALLEE_CAP);
+        let qualifier = call.receiver.map(|r| collapse(text(src, r), CALLEE_CAP));
+        let callee = match &qualifier {
+            Some(q) => format!("{q}.{name}"),
+            None => name.clone(),
+        };
+        let line = call.node.start_position().row as u32 + 1;
+        if name.is_empty() || !seen.insert((owner, callee.clone(), line)) {
+            continue;
+        }
+        by_owner.entry(owner).or_default().push(CallSite {
+            callee: callee.into(),
+            name: name.into(),
+            kind: if call.constructor {
+                CallKind::Constructor
+            } else if qualifier.is_some() {
+                CallKind::Method
+            } else {
+                CallKind::Function
+            },
+            qualifier: qualifier.map(Into::into),
+            line,
+            receiver_type: None,
+            receiver_from: None,
+            resolved: None,
+            provenance: None,
+            confidence: None,
+        });
+    }
+    for (owner, mut calls) in by_owner {
+        calls.sort_by_key(|c| c.line);
+        symbols[owner].calls = calls;
+    }
+}

@@ -1,0 +1,344 @@
+//! The languages the query engine reads: per language its grammar, its
+//! query file (`queries/<name>.scm`) and the few facts a query cannot state
+//! (comment syntax, which comments are doc comments, the qualified-name
+//! separator, how visibility is written). Adding a language is a row here,
+//! a query file, its extensions in `doctown_core::Language` and a golden
+//! test (see `queries/README.md`).
+
+use crate::engine::{roles, Role};
+use crate::text::CommentStyle;
+use doctown_core::{Language, Visibility};
+use std::sync::OnceLock;
+use tree_sitter::Query;
+
+/// How a language writes visibility.
+pub(crate) enum VisibilityRule {
+    /// Everything is public (shell functions, SQL, Protocol Buffers).
+    Public,
+    /// A leading `_` makes a name private (Dart).
+    Underscore,
+    /// Keywords among the `@modifiers` (or a declaration's first word):
+    /// the first of private, restricted, public found wins; without one a
+    /// top-level declaration gets `default` and a member `member_default`.
+    Keywords {
+        public: &'static [&'static str],
+        restricted: &'static [&'static str],
+        private: &'static [&'static str],
+        default: Visibility,
+        member_default: Visibility,
+    },
+}
+
+/// What the engine needs to know about a language besides its query.
+pub(crate) struct Spec {
+    pub language: Language,
+    pub query: &'static str,
+    pub separator: &'static str,
+    pub comments: CommentStyle,
+    /// A run of comments documents the next declaration only if one of
+    /// them starts with one of these (empty: any comment does).
+    pub doc_markers: &'static [&'static str],
+    pub visibility: VisibilityRule,
+}
+
+const C_COMMENTS: CommentStyle = CommentStyle {
+    line: &["//"],
+    block: &[("/*", "*/")],
+};
+const HASH_COMMENTS: CommentStyle = CommentStyle {
+    line: &["#"],
+    block: &[],
+};
+const DASH_COMMENTS: CommentStyle = CommentStyle {
+    line: &["--"],
+    block: &[("/*", "*/")],
+};
+
+const PUBLIC: &[&str] = &["public", "open", "export"];
+const PRIVATE: &[&str] = &["private", "fileprivate"];
+
+const fn keywords(
+    restricted: &'static [&'static str],
+    default: Visibility,
+    member_default: Visibility,
+) -> VisibilityRule {
+    VisibilityRule::Keywords {
+        public: PUBLIC,
+        restricted,
+        private: PRIVATE,
+        default,
+        member_default,
+    }
+}
+
+macro_rules! query {
+    ($name:literal) => {
+        include_str!(concat!("../queries/", $name, ".scm"))
+    };
+}
+
+/// The engine's languages, in `Language::ALL` order.
+pub(crate) static SPECS: &[Spec] = &[
+    Spec {
+        language: Language::Java,
+        query: query!("java"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["/**"],
+        // Package-private by default.
+        visibility: keywords(
+            &["protected"],
+            Visibility::Restricted,
+            Visibility::Restricted,
+        ),
+    },
+    Spec {
+        language: Language::C,
+        query: query!("c"),
+        separator: "::",
+        comments: C_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Keywords {
+            public: &["extern"],
+            restricted: &[],
+            private: &["static"],
+            default: Visibility::Public,
+            member_default: Visibility::Public,
+        },
+    },
+    Spec {
+        language: Language::Cpp,
+        query: query!("cpp"),
+        separator: "::",
+        comments: C_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Keywords {
+            public: &["public", "extern"],
+            restricted: &["protected"],
+            private: &["private", "static"],
+            default: Visibility::Public,
+            member_default: Visibility::Public,
+        },
+    },
+    Spec {
+        language: Language::CSharp,
+        query: query!("csharp"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["///", "/**"],
+        visibility: keywords(
+            &["internal", "protected"],
+            Visibility::Restricted,
+            Visibility::Private,
+        ),
+    },
+    Spec {
+        language: Language::Ruby,
+        query: query!("ruby"),
+        separator: "::",
+        comments: CommentStyle {
+            line: &["#"],
+            block: &[("=begin", "=end")],
+        },
+        doc_markers: &[],
+        visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+    },
+    Spec {
+        language: Language::Php,
+        query: query!("php"),
+        separator: "\\",
+        comments: CommentStyle {
+            line: &["//", "#"],
+            block: &[("/*", "*/")],
+        },
+        doc_markers: &["/**"],
+        visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+    },
+    Spec {
+        language: Language::Kotlin,
+        query: query!("kotlin"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["/**"],
+        visibility: keywords(
+            &["internal", "protected"],
+            Visibility::Public,
+            Visibility::Public,
+        ),
+    },
+    Spec {
+        language: Language::Swift,
+        query: query!("swift"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["///", "/**"],
+        // Internal (module-wide) by default.
+        visibility: keywords(
+            &["internal"],
+            Visibility::Restricted,
+            Visibility::Restricted,
+        ),
+    },
+    Spec {
+        language: Language::Scala,
+        query: query!("scala"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["/**"],
+        visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+    },
+    Spec {
+        language: Language::Bash,
+        query: query!("bash"),
+        separator: ".",
+        comments: HASH_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Public,
+    },
+    Spec {
+        language: Language::Lua,
+        query: query!("lua"),
+        separator: ".",
+        comments: CommentStyle {
+            line: &["--"],
+            block: &[("--[[", "]]")],
+        },
+        doc_markers: &[],
+        visibility: VisibilityRule::Keywords {
+            public: &[],
+            restricted: &[],
+            private: &["local"],
+            default: Visibility::Public,
+            member_default: Visibility::Public,
+        },
+    },
+    Spec {
+        language: Language::Dart,
+        query: query!("dart"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &["///", "/**"],
+        visibility: VisibilityRule::Underscore,
+    },
+    Spec {
+        language: Language::Zig,
+        query: query!("zig"),
+        separator: ".",
+        comments: CommentStyle {
+            line: &["//"],
+            block: &[],
+        },
+        doc_markers: &["///", "//!"],
+        visibility: VisibilityRule::Keywords {
+            public: &["pub"],
+            restricted: &[],
+            private: &[],
+            default: Visibility::Private,
+            member_default: Visibility::Private,
+        },
+    },
+    Spec {
+        language: Language::Elixir,
+        query: query!("elixir"),
+        separator: ".",
+        comments: HASH_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Keywords {
+            public: &["def", "defmacro"],
+            restricted: &[],
+            private: &["defp", "defmacrop", "defguardp"],
+            default: Visibility::Public,
+            member_default: Visibility::Public,
+        },
+    },
+    Spec {
+        language: Language::Haskell,
+        query: query!("haskell"),
+        separator: ".",
+        comments: CommentStyle {
+            line: &["--"],
+            block: &[("{-", "-}")],
+        },
+        doc_markers: &[],
+        visibility: VisibilityRule::Public,
+    },
+    Spec {
+        language: Language::OCaml,
+        query: query!("ocaml"),
+        separator: ".",
+        comments: CommentStyle {
+            line: &[],
+            block: &[("(*", "*)")],
+        },
+        doc_markers: &[],
+        visibility: VisibilityRule::Public,
+    },
+    Spec {
+        language: Language::ObjC,
+        query: query!("objc"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Keywords {
+            public: &["extern"],
+            restricted: &[],
+            private: &["static"],
+            default: Visibility::Public,
+            member_default: Visibility::Public,
+        },
+    },
+    Spec {
+        language: Language::Proto,
+        query: query!("proto"),
+        separator: ".",
+        comments: C_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Public,
+    },
+    Spec {
+        language: Language::Sql,
+        query: query!("sql"),
+        separator: ".",
+        comments: DASH_COMMENTS,
+        doc_markers: &[],
+        visibility: VisibilityRule::Public,
+    },
+];
+
+/// The spec of a language the engine reads.
+pub(crate) fn spec(language: Language) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.language == language)
+}
+
+/// A language's compiled query and the role of each capture, compiled once
+/// per process on first use.
+pub(crate) struct Compiled {
+    pub query: Query,
+    pub roles: Vec<Role>,
+}
+
+/// Compiles a spec's query against its grammar.
+pub(crate) fn compile(spec: &Spec) -> Result<Compiled, String> {
+    let grammar = crate::grammar(spec.language);
+    let query = Query::new(&grammar, spec.query)
+        .map_err(|e| format!("queries/{}.scm: {e}", spec.language.name()))?;
+    let roles = roles(&query).map_err(|e| format!("queries/{}.scm: {e}", spec.language.name()))?;
+    Ok(Compiled { query, roles })
+}
+
+/// The compiled query of a language (None: not an engine language, or its
+/// query does not compile — a test checks every bundled one does).
+pub(crate) fn compiled(language: Language) -> Option<&'static Compiled> {
+    static CACHE: OnceLock<Vec<OnceLock<Option<Compiled>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| SPECS.iter().map(|_| OnceLock::new()).collect());
+    let i = SPECS.iter().position(|s| s.language == language)?;
+    cache[i]
+        .get_or_init(|| match compile(&SPECS[i]) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!("{e}");
+                None
+            }
+        })
+        .as_ref()
+}
