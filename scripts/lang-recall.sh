@@ -20,20 +20,26 @@ unpack() {
   local tmp; tmp="$(mktemp -d)"
   dpkg-deb -x "$DEB/${pkg}"_*.deb "$tmp"
   mkdir -p "$dest"
-  cp -r "$tmp/$inner"/. "$dest/"
+  # shellcheck disable=SC2086 # $inner may hold a glob (a versioned directory)
+  cp -r "$tmp"/$inner/. "$dest/"
   rm -rf "$tmp"
   # The JDK ships its sources zipped.
-  if [ -f "$dest/src.zip" ]; then
-    (cd "$dest" && python3 -c "import zipfile,sys; z=zipfile.ZipFile('src.zip'); [z.extract(n) for n in z.namelist() if n.startswith('java.base/java/util/')]" && rm src.zip)
+  if [ -f "$dest/lib/src.zip" ]; then
+    (cd "$dest" && python3 -c "import zipfile; z=zipfile.ZipFile('lib/src.zip'); [z.extract(n) for n in z.namelist() if n.startswith('java.base/java/util/')]")
+    find "$dest" -mindepth 1 -maxdepth 1 ! -name java.base -exec rm -rf {} +
   fi
 }
 
 unpack openjdk-17-source usr/lib/jvm/openjdk-17
-unpack ruby-rack usr/lib/ruby/vendor_ruby
+unpack ruby-rack "usr/share/rubygems-integration/all/gems/rack-*/lib"
 unpack php-symfony-console usr/share/php
-unpack lua-penlight usr/share/lua
-unpack libfmt-dev usr/include
+# Debian links 5.2–5.4 to 5.1: one copy.
+unpack lua-penlight usr/share/lua/5.1
+unpack nlohmann-json3-dev usr/include
+unpack catch2 usr/include
 unpack libprotobuf-dev usr/include
+# Only its .proto files: its C++ headers are `.h`, which Doctown reads as C.
+find "$CORPUS/libprotobuf-dev" -type f ! -name '*.proto' -delete
 # C: the Linux kernel's core and library directories (Debian's linux-source).
 if [ ! -d "$CORPUS/kernel-c" ]; then
   deb="$(ls "$DOCTOWN_CACHE"/downloads/kernel/linux-source-*.deb 2>/dev/null | head -1)"
@@ -50,12 +56,21 @@ if [ ! -d "$CORPUS/kernel-c" ]; then
 fi
 
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+now() { date +%s.%N; }
+speed="| corpus | source MB | \`doctown symbols\` s | MB/s | \`ctags -R\` s |\n|---|---:|---:|---:|---:|\n"
 for dir in "$CORPUS"/*; do
   name="$(basename "$dir")"
   # Paths are prefixed with the corpus name, on both sides.
-  "$DOCTOWN" symbols --no-gitignore --format jsonl "$dir" 2>/dev/null \
-    | sed "s#\"path\":\"#\"path\":\"$name/#" >> "$WORK/all.jsonl"
-  (cd "$dir" && ctags -R --output-format=json --fields=+nKl -f - . 2>/dev/null) \
-    | sed "s#\"path\": \"\(\./\)\{0,1\}#\"path\": \"$name/#" >> "$WORK/all.ctags"
+  t0="$(now)"
+  "$DOCTOWN" symbols --no-gitignore --format jsonl "$dir" > "$WORK/$name.jsonl" 2>/dev/null
+  t1="$(now)"
+  (cd "$dir" && ctags -R --langmap=C:+.h --output-format=json --fields=+nKl -f - . 2>/dev/null) > "$WORK/$name.ctags"
+  t2="$(now)"
+  sed "s#\"path\":\"#\"path\":\"$name/#" "$WORK/$name.jsonl" >> "$WORK/all.jsonl"
+  sed "s#\"path\": \"\(\./\)\{0,1\}#\"path\": \"$name/#" "$WORK/$name.ctags" >> "$WORK/all.ctags"
+  mb="$(find "$dir" -type f \( -name '*.java' -o -name '*.[ch]' -o -name '*.hpp' -o -name '*.rb' -o -name '*.php' -o -name '*.lua' -o -name '*.proto' \) -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1048576}')"
+  speed+="$(awk -v n="$name" -v mb="$mb" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {printf "| %s | %s | %.2f | %.1f | %.2f |", n, mb, b - a, mb / (b - a), c - b}')\n"
 done
 python3 scripts/lang_recall.py "$WORK/all.jsonl" "$WORK/all.ctags" java c cpp ruby php lua proto
+echo
+printf "%b" "$speed"

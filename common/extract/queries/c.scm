@@ -23,7 +23,7 @@
     (pointer_declarator declarator: (field_identifier) @name)
     (array_declarator declarator: (field_identifier) @name)
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (field_identifier) @name)))
-  ]) @definition.field
+  ] @declarator) @definition.field
 
 (type_definition
   declarator: [
@@ -35,19 +35,20 @@
 (preproc_def name: (identifier) @name) @definition.macro
 (preproc_function_def name: (identifier) @name) @definition.macro
 
-; File-scope variables (not prototypes: a declarator that is a function
-; declarator declares, it does not define).
-(translation_unit
-  (declaration
-    (storage_class_specifier)? @modifiers
-    declarator: [
-      (identifier) @name
-      (init_declarator declarator: (identifier) @name)
-      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
-      (array_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (identifier) @name)
-    ]) @definition.variable)
+; Variables (not prototypes: a declarator that is a function declarator
+; declares, it does not define). Declarations anywhere: the engine drops
+; those inside functions (locals), and a global under `#ifdef` is not a
+; child of the file's root.
+(declaration
+  (storage_class_specifier)? @modifiers
+  declarator: [
+    (identifier) @name
+    (init_declarator declarator: (identifier) @name)
+    (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+    (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+    (array_declarator declarator: (identifier) @name)
+    (pointer_declarator declarator: (identifier) @name)
+  ] @declarator) @definition.variable
 
 (call_expression function: (identifier) @name) @reference.call
 (call_expression

@@ -135,7 +135,7 @@
     (reference_declarator (field_identifier) @name)
     (array_declarator declarator: (field_identifier) @name)
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (field_identifier) @name)))
-  ]) @definition.field
+  ] @declarator) @definition.field
 
 ; `int Store::count_ = 0;`: the definition of a static data member.
 (declaration
@@ -143,33 +143,20 @@
     scope: (_) @target
     name: (identifier) @name))) @definition.field
 
-; Variables at file or namespace scope (not prototypes: a function
-; declarator declares, it does not define).
-(translation_unit
-  (declaration
-    (storage_class_specifier)? @modifiers
-    declarator: [
-      (identifier) @name
-      (init_declarator declarator: (identifier) @name)
-      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-      (init_declarator declarator: (reference_declarator (identifier) @name))
-      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
-      (array_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (identifier) @name)
-    ]) @definition.variable)
-
-(declaration_list
-  (declaration
-    (storage_class_specifier)? @modifiers
-    declarator: [
-      (identifier) @name
-      (init_declarator declarator: (identifier) @name)
-      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-      (init_declarator declarator: (reference_declarator (identifier) @name))
-      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
-      (array_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (identifier) @name)
-    ]) @definition.variable)
+; Variables (not prototypes: a function declarator declares, it does not
+; define). Declarations anywhere: the engine drops those inside functions
+; (locals); globals sit under the file, a namespace or an `#ifdef`.
+(declaration
+  (storage_class_specifier)? @modifiers
+  declarator: [
+    (identifier) @name
+    (init_declarator declarator: (identifier) @name)
+    (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+    (init_declarator declarator: (reference_declarator (identifier) @name))
+    (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+    (array_declarator declarator: (identifier) @name)
+    (pointer_declarator declarator: (identifier) @name)
+  ] @declarator) @definition.variable
 
 ; ---------------------------------------------------------------- calls
 

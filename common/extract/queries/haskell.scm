@@ -4,11 +4,7 @@
 ; Captures: queries/README.md.
 ;
 ; A function is one symbol however many equations it has: its type
-; signature when it has one (the signature and the haddock above it are
-; what a reader wants), else its first equation. The symbol therefore
-; spans the signature only, and calls are attributed only to functions
-; without a signature and to instance methods (see the report on merging
-; equations in the engine).
+; signature and its equations, joined by the engine (`merge_clauses`).
 
 ; `module Data.Queue (…) where` qualifies every name in the file. It is no
 ; symbol of its own (as Java's `package`).
@@ -93,49 +89,23 @@
 
 ; --- Functions.
 
-; A top-level type signature is the function.
+; A function is its type signature and every equation: one definition
+; each, which the engine joins into one symbol (`merge_clauses`) — the
+; signature (with the haddock above it) first, the symbol spanning to the
+; last equation, so the calls of every equation are the function's.
 (declarations
-  (signature name: (variable) @name) @definition.function)
-
-; A function (or value) without a signature: its first equation, the one
-; not preceded by a signature or an equation of the same name.
-(declarations
-  .
   [
+    (signature name: (variable) @name)
     (function name: (variable) @name)
     (bind name: (variable) @name)
   ] @definition.function)
 
-(declarations
-  [(signature name: (variable) @_previous) (function name: (variable) @_previous) (bind name: (variable) @_previous)]
-  .
-  [
-    (function name: (variable) @name)
-    (bind name: (variable) @name)
-  ] @definition.function
-  (#not-eq? @_previous @name))
-
-(declarations
-  [(data_type) (newtype) (type_synonym) (class) (instance) (type_family) (data_family) (foreign_import) (pragma) (haddock) (comment) (top_splice)]
-  .
+; Instance methods.
+(instance_declarations
   [
     (function name: (variable) @name)
     (bind name: (variable) @name)
   ] @definition.function)
-
-; Instance methods (first equations).
-(instance_declarations
-  .
-  (function name: (variable) @name) @definition.function)
-
-(instance_declarations
-  [(function name: (variable) @_previous) (bind name: (variable) @_previous) (signature name: (variable) @_previous)]
-  .
-  [
-    (function name: (variable) @name)
-    (bind name: (variable) @name)
-  ] @definition.function
-  (#not-eq? @_previous @name))
 
 ; `foreign import ccall "sin" c_sin :: Double -> Double`
 (foreign_import signature: (signature name: (variable) @name)) @definition.function

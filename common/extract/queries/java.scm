@@ -47,11 +47,11 @@
 
 (field_declaration
   (modifiers)? @modifiers
-  declarator: (variable_declarator name: (identifier) @name)) @definition.field
+  declarator: (variable_declarator name: (identifier) @name) @declarator) @definition.field
 
 (constant_declaration
   (modifiers)? @modifiers
-  declarator: (variable_declarator name: (identifier) @name)) @definition.constant
+  declarator: (variable_declarator name: (identifier) @name) @declarator) @definition.constant
 
 (method_invocation
   object: (_)? @receiver

@@ -112,7 +112,7 @@
     (field_identifier) @name
     (pointer_declarator declarator: (field_identifier) @name)
     (array_declarator declarator: (field_identifier) @name)
-  ]) @definition.field
+  ] @declarator) @definition.field
 
 (type_definition
   declarator: [
@@ -125,9 +125,9 @@
 (preproc_def name: (identifier) @name) @definition.macro
 (preproc_function_def name: (identifier) @name) @definition.macro
 
-; File-scope variables (`NSString *const Key = @"…";`), not prototypes.
-(translation_unit
-  (declaration
+; Variables (`NSString *const Key = @"…";`), not prototypes; the engine
+; drops those inside functions and methods (locals).
+((declaration
     (storage_class_specifier)? @modifiers
     declarator: [
       (identifier) @name
@@ -136,7 +136,7 @@
       (init_declarator declarator: (array_declarator declarator: (identifier) @name))
       (array_declarator declarator: (identifier) @name)
       (pointer_declarator declarator: (identifier) @name)
-    ]) @definition.variable)
+    ] @declarator) @definition.variable)
 
 ; ---------------------------------------------------------------- calls
 

@@ -4,6 +4,8 @@
 ; `namespace Shop\Models;` prefixes the file's names (separator `\`); a
 ; braced `namespace Shop { … }` is a namespace symbol holding its members.
 (namespace_definition name: (namespace_name) @package !body)
+; … and is a namespace symbol of its own, named as the prefix.
+(namespace_definition name: (namespace_name) @name !body) @definition.namespace
 
 (namespace_definition
   name: (namespace_name) @name

@@ -12,6 +12,7 @@
 //! |---|---|---|
 //! | `@definition.<kind>` | the declaration | a symbol of that docpack kind |
 //! | `@name` | a child | the symbol's (or call's) name |
+//! | `@declarator` | a child | one of several names one declaration declares (`int lo, hi;`): a symbol each |
 //! | `@body` | a child | where the signature ends |
 //! | `@doc` | a node | the doc text (a docstring, `@doc`), instead of comments |
 //! | `@modifiers` | nodes | text searched for visibility keywords; kept as attributes |
@@ -38,6 +39,8 @@ use tree_sitter::{Node, Query, QueryCursor};
 pub(crate) enum Role {
     Definition(SymbolKind),
     Name,
+    /// One of several declarators of a declaration (`int lo, hi;`).
+    Declarator,
     Body,
     Doc,
     Modifiers,
@@ -90,6 +93,7 @@ pub(crate) fn roles(query: &Query) -> Result<Vec<Role>, String> {
         .map(|name| {
             Ok(match *name {
                 "name" => Role::Name,
+                "declarator" => Role::Declarator,
                 "body" => Role::Body,
                 "doc" => Role::Doc,
                 "modifiers" => Role::Modifiers,
@@ -121,6 +125,11 @@ struct Def<'t> {
     node: Node<'t>,
     /// The query pattern that matched: of two on one node the first wins.
     pattern: usize,
+    /// The start of the `@declarator` naming this symbol, where one
+    /// declaration declares several.
+    part: Option<usize>,
+    /// The last clause, where clauses merged (`Spec::merge_clauses`).
+    last: Option<Node<'t>>,
     kind: SymbolKind,
     name: String,
     body: Option<Node<'t>>,
@@ -170,26 +179,42 @@ pub(crate) fn extract(
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
     };
-    // Outer before inner; of two patterns on one node the first wins, and
-    // several matches of that pattern (one per base, one per modifier)
-    // are one definition.
+    // Outer before inner; of two patterns on one node the first wins;
+    // several matches of that pattern (one per base, one per modifier) are
+    // one definition — one per `@declarator` where a declaration names
+    // several (`int lo, hi;`).
     m.defs.sort_by_key(|d| {
         (
             d.node.start_byte(),
             std::cmp::Reverse(d.node.end_byte()),
             d.pattern,
+            d.part,
         )
     });
     m.defs.dedup_by(|later, kept| {
         let same_node = (later.node.start_byte(), later.node.end_byte())
             == (kept.node.start_byte(), kept.node.end_byte());
-        if same_node && later.pattern == kept.pattern {
-            merge(kept, later);
+        if !same_node {
+            return false;
         }
-        same_node
+        if later.pattern != kept.pattern {
+            return true;
+        }
+        if later.part == kept.part {
+            merge(kept, later);
+            return true;
+        }
+        false
     });
     m.comments.sort_by_key(|c| c.start_byte());
     let parents = nest(&m.defs);
+    let (defs, parents) = without_locals(m.defs, parents);
+    let (defs, parents) = if spec.merge_clauses {
+        merge_clauses(defs, parents)
+    } else {
+        (defs, parents)
+    };
+    m.defs = defs;
     let mut symbols: Vec<Symbol> = Vec::with_capacity(m.defs.len());
     for (i, def) in m.defs.iter().enumerate() {
         let parent = parents[i].map(|p| &symbols[p]);
@@ -243,6 +268,8 @@ fn collect<'t>(query: &Query, roles: &[Role], root: Node<'t>, src: &str) -> Matc
             out.defs.push(Def {
                 node,
                 pattern: m.pattern_index,
+                part: first(Role::Declarator).map(|n| n.start_byte()),
+                last: None,
                 kind,
                 name: name.to_string(),
                 body: first(Role::Body),
@@ -312,6 +339,88 @@ fn merge<'t>(kept: &mut Def<'t>, other: &mut Def<'t>) {
     kept.target = kept.target.take().or(other.target.take());
 }
 
+/// Drops the variables, constants and statics declared inside a function
+/// or method: locals, not symbols (queries may match declarations
+/// anywhere — a C global under `#ifdef` is not a child of the file's root).
+/// Such definitions are never parents, so the others' parents only shift.
+fn without_locals<'t>(
+    defs: Vec<Def<'t>>,
+    parents: Vec<Option<usize>>,
+) -> (Vec<Def<'t>>, Vec<Option<usize>>) {
+    use SymbolKind as K;
+    let local: Vec<bool> = defs
+        .iter()
+        .zip(&parents)
+        .map(|(d, p)| {
+            matches!(d.kind, K::Variable | K::Constant | K::Static)
+                && p.is_some_and(|p| defs[p].kind.is_callable())
+        })
+        .collect();
+    if !local.contains(&true) {
+        return (defs, parents);
+    }
+    let mut new_index = Vec::with_capacity(defs.len());
+    let mut next = 0;
+    for &l in &local {
+        new_index.push(next);
+        next += usize::from(!l);
+    }
+    let parents = parents
+        .iter()
+        .zip(&local)
+        .filter(|(_, l)| !**l)
+        .map(|(p, _)| p.map(|p| new_index[p]))
+        .collect();
+    let defs = defs
+        .into_iter()
+        .zip(local)
+        .filter_map(|(d, l)| (!l).then_some(d))
+        .collect();
+    (defs, parents)
+}
+
+/// Joins each function, method or macro to the sibling right before it
+/// when both have the same name and kind: the clauses of one function (a Haskell type
+/// signature and its equations, Elixir `def` heads). The first clause
+/// keeps its signature and doc; the symbol spans to the last; what the
+/// later clauses held belongs to it.
+fn merge_clauses<'t>(
+    defs: Vec<Def<'t>>,
+    parents: Vec<Option<usize>>,
+) -> (Vec<Def<'t>>, Vec<Option<usize>>) {
+    let mut kept: Vec<Def<'t>> = Vec::with_capacity(defs.len());
+    let mut kept_parents: Vec<Option<usize>> = Vec::with_capacity(defs.len());
+    // Old index → index in `kept` (of the clause it joined).
+    let mut new_index: Vec<usize> = Vec::with_capacity(defs.len());
+    let mut last_child: HashMap<Option<usize>, usize> = HashMap::new();
+    for (def, parent) in defs.into_iter().zip(parents) {
+        let parent = parent.map(|p| new_index[p]);
+        let previous = last_child.get(&parent).copied().filter(|&j| {
+            let p = &kept[j];
+            p.name == def.name
+                && p.kind == def.kind
+                && matches!(
+                    def.kind,
+                    SymbolKind::Function | SymbolKind::Method | SymbolKind::Macro
+                )
+                && p.last.unwrap_or(p.node).end_byte() <= def.node.start_byte()
+        });
+        match previous {
+            Some(j) => {
+                kept[j].last = Some(def.last.unwrap_or(def.node));
+                new_index.push(j);
+            }
+            None => {
+                last_child.insert(parent, kept.len());
+                new_index.push(kept.len());
+                kept.push(def);
+                kept_parents.push(parent);
+            }
+        }
+    }
+    (kept, kept_parents)
+}
+
 /// `"x.h"`, `<x.h>`, `'x'` → `x.h`, `x`.
 fn unquote(module: &str) -> &str {
     let module = module.trim();
@@ -350,12 +459,12 @@ fn nest(defs: &[Def]) -> Vec<Option<usize>> {
     parents
 }
 
-fn span_of(node: Node) -> Span {
-    let (start, end) = (node.start_position(), node.end_position());
+fn span_of(node: Node, last: Node) -> Span {
+    let (start, end) = (node.start_position(), last.end_position());
     Span {
         bytes: ByteRange {
             start: node.start_byte(),
-            end: node.end_byte(),
+            end: last.end_byte(),
         },
         start: Position {
             line: start.row as u32 + 1,
@@ -404,15 +513,15 @@ fn symbol(
             &join(spec.separator, outer, target),
             &def.name,
         ),
+        // `namespace App\Models;` declares the prefix itself.
+        _ if parent.is_none() && outer == def.name => def.name.clone(),
         _ => join(spec.separator, outer, &def.name),
     };
     let head_end = def
         .body
         .map(|b| b.start_byte())
         .unwrap_or_else(|| first_line_end(src, def.node));
-    let head = src
-        .get(def.node.start_byte()..head_end.max(def.node.start_byte()))
-        .unwrap_or("");
+    let head = without_comments(src, def.node.start_byte(), head_end, comments);
     let modifiers: Vec<&str> = def.modifiers.iter().map(|n| text(src, *n)).collect();
     Symbol {
         id: SymbolId::from_raw(""),
@@ -421,9 +530,9 @@ fn symbol(
         qualified_name,
         language: spec.language,
         path: path.to_string(),
-        span: span_of(def.node),
-        signature: signature(head),
-        visibility: visibility(spec, &def.name, &modifiers, head, parent),
+        span: span_of(def.node, def.last.unwrap_or(def.node)),
+        signature: signature(&head),
+        visibility: visibility(spec, &def.name, &modifiers, &head, parent),
         doc: doc(spec, def, comments, src),
         attributes: modifiers
             .iter()
@@ -438,6 +547,22 @@ fn symbol(
         field_types: Default::default(),
         words: String::new(),
     }
+}
+
+/// The source from `start` to `end` without the comments inside it (a
+/// Javadoc between an annotation and its method is no part of the
+/// signature).
+fn without_comments(src: &str, start: usize, end: usize, comments: &[Node]) -> String {
+    let end = end.max(start);
+    let mut out = String::new();
+    let mut at = start;
+    let first = comments.partition_point(|c| c.start_byte() < start);
+    for c in comments[first..].iter().take_while(|c| c.end_byte() <= end) {
+        out.push_str(src.get(at..c.start_byte()).unwrap_or(""));
+        at = c.end_byte();
+    }
+    out.push_str(src.get(at..end).unwrap_or(""));
+    out
 }
 
 fn join(sep: &str, prefix: &str, name: &str) -> String {
@@ -489,8 +614,17 @@ fn visibility(
                 Visibility::Restricted
             } else if has(public) {
                 Visibility::Public
-            } else if parent.is_some() {
-                *member_default
+            } else if let Some(parent) = parent {
+                // What an interface, trait or enum declares is as visible
+                // as itself.
+                if matches!(
+                    parent.kind,
+                    SymbolKind::Interface | SymbolKind::Trait | SymbolKind::Enum
+                ) {
+                    parent.visibility
+                } else {
+                    *member_default
+                }
             } else {
                 // Some keywords lead the declaration itself (`defp`,
                 // `local function`): look at its first word too.
@@ -508,12 +642,66 @@ fn visibility(
 /// The doc text: an explicit `@doc` capture, else the comments that end
 /// right before the definition (no blank line between).
 fn doc(spec: &Spec, def: &Def, comments: &[Node], src: &str) -> Option<String> {
+    let doc = raw_doc(spec, def, comments, src)?;
+    if spec.xml_docs {
+        return without_xml_tags(&doc);
+    }
+    Some(doc)
+}
+
+/// `<summary>Adds <paramref name="x"/> to the total.</summary>` → `Adds x
+/// to the total.`: tags dropped (a self-closing reference keeps its name),
+/// blank edges trimmed.
+fn without_xml_tags(doc: &str) -> Option<String> {
+    let mut out = String::with_capacity(doc.len());
+    let mut rest = doc;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        if tag.ends_with('/') {
+            // `<see cref="Foo"/>`, `<paramref name="x"/>`: the name it cites.
+            if let Some(value) = tag.split('"').nth(1) {
+                out.push_str(value.rsplit(':').next().unwrap_or(value));
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    let text = lines.join("\n");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn raw_doc(spec: &Spec, def: &Def, comments: &[Node], src: &str) -> Option<String> {
     if let Some(node) = def.doc {
-        let raw = text(src, node);
+        let raw = text(src, node).trim_start();
+        let commented = spec.comments.line.iter().any(|m| raw.starts_with(m))
+            || spec
+                .comments
+                .block
+                .iter()
+                .any(|(open, _)| raw.starts_with(open));
+        if commented {
+            return clean_styled_comments(&spec.comments, [raw]);
+        }
         return crate::text::clean_docstring(raw)
             .or_else(|| clean_styled_comments(&spec.comments, [raw]));
     }
-    let mut start = def.node.start_byte();
+    // The comment precedes any wrapper (`template <…>`) of the declaration.
+    let mut anchor = def.node;
+    while let Some(parent) = anchor
+        .parent()
+        .filter(|p| spec.wrappers.contains(&p.kind()))
+    {
+        anchor = parent;
+    }
+    let mut start = anchor.start_byte();
     let upto = comments.partition_point(|c| c.end_byte() <= start);
     let mut run: Vec<&str> = Vec::new();
     for c in comments[..upto].iter().rev() {
@@ -556,7 +744,11 @@ fn attribute_calls(symbols: &mut [Symbol], parents: &[Option<usize>], calls: &[C
         };
         let Some(owner) = owner else { continue };
         let name = compact(text(src, call.name), CALLEE_CAP);
-        let qualifier = call.receiver.map(|r| collapse(text(src, r), CALLEE_CAP));
+        // A receiver node may hold its separator (Haskell's `List.`).
+        let qualifier = call.receiver.map(|r| {
+            let r = text(src, r).trim_end_matches(['.', ':', '-', '>']);
+            collapse(r, CALLEE_CAP)
+        });
         let callee = match &qualifier {
             Some(q) => format!("{q}.{name}"),
             None => name.clone(),

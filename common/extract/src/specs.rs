@@ -39,7 +39,29 @@ pub(crate) struct Spec {
     /// them starts with one of these (empty: any comment does).
     pub doc_markers: &'static [&'static str],
     pub visibility: VisibilityRule,
+    /// Node kinds that wrap a declaration without being one (C++
+    /// `template <…>`): its doc comment precedes the wrapper.
+    pub wrappers: &'static [&'static str],
+    /// Doc comments are XML (C#'s `/// <summary>`): tags are dropped.
+    pub xml_docs: bool,
+    /// A function written as several clauses (Haskell equations after a
+    /// type signature, Elixir `def` heads): adjacent definitions of one
+    /// name and kind are one symbol spanning them all.
+    pub merge_clauses: bool,
 }
+
+/// The defaults the rows below start from.
+const BASE: Spec = Spec {
+    language: Language::C,
+    query: "",
+    separator: ".",
+    comments: C_COMMENTS,
+    doc_markers: &[],
+    visibility: VisibilityRule::Public,
+    wrappers: &[],
+    xml_docs: false,
+    merge_clauses: false,
+};
 
 const C_COMMENTS: CommentStyle = CommentStyle {
     line: &["//"],
@@ -91,6 +113,7 @@ pub(crate) static SPECS: &[Spec] = &[
             Visibility::Restricted,
             Visibility::Restricted,
         ),
+        ..BASE
     },
     Spec {
         language: Language::C,
@@ -105,6 +128,7 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Public,
             member_default: Visibility::Public,
         },
+        ..BASE
     },
     Spec {
         language: Language::Cpp,
@@ -119,6 +143,8 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Public,
             member_default: Visibility::Public,
         },
+        wrappers: &["template_declaration"],
+        ..BASE
     },
     Spec {
         language: Language::CSharp,
@@ -131,6 +157,8 @@ pub(crate) static SPECS: &[Spec] = &[
             Visibility::Restricted,
             Visibility::Private,
         ),
+        xml_docs: true,
+        ..BASE
     },
     Spec {
         language: Language::Ruby,
@@ -142,6 +170,7 @@ pub(crate) static SPECS: &[Spec] = &[
         },
         doc_markers: &[],
         visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+        ..BASE
     },
     Spec {
         language: Language::Php,
@@ -153,6 +182,7 @@ pub(crate) static SPECS: &[Spec] = &[
         },
         doc_markers: &["/**"],
         visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+        ..BASE
     },
     Spec {
         language: Language::Kotlin,
@@ -165,6 +195,7 @@ pub(crate) static SPECS: &[Spec] = &[
             Visibility::Public,
             Visibility::Public,
         ),
+        ..BASE
     },
     Spec {
         language: Language::Swift,
@@ -178,6 +209,7 @@ pub(crate) static SPECS: &[Spec] = &[
             Visibility::Restricted,
             Visibility::Restricted,
         ),
+        ..BASE
     },
     Spec {
         language: Language::Scala,
@@ -186,6 +218,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: C_COMMENTS,
         doc_markers: &["/**"],
         visibility: keywords(&["protected"], Visibility::Public, Visibility::Public),
+        ..BASE
     },
     Spec {
         language: Language::Bash,
@@ -194,6 +227,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: HASH_COMMENTS,
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        ..BASE
     },
     Spec {
         language: Language::Lua,
@@ -211,6 +245,7 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Public,
             member_default: Visibility::Public,
         },
+        ..BASE
     },
     Spec {
         language: Language::Dart,
@@ -219,6 +254,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: C_COMMENTS,
         doc_markers: &["///", "/**"],
         visibility: VisibilityRule::Underscore,
+        ..BASE
     },
     Spec {
         language: Language::Zig,
@@ -236,6 +272,7 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Private,
             member_default: Visibility::Private,
         },
+        ..BASE
     },
     Spec {
         language: Language::Elixir,
@@ -250,6 +287,8 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Public,
             member_default: Visibility::Public,
         },
+        merge_clauses: true,
+        ..BASE
     },
     Spec {
         language: Language::Haskell,
@@ -261,6 +300,8 @@ pub(crate) static SPECS: &[Spec] = &[
         },
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        merge_clauses: true,
+        ..BASE
     },
     Spec {
         language: Language::OCaml,
@@ -272,6 +313,7 @@ pub(crate) static SPECS: &[Spec] = &[
         },
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        ..BASE
     },
     Spec {
         language: Language::ObjC,
@@ -286,6 +328,7 @@ pub(crate) static SPECS: &[Spec] = &[
             default: Visibility::Public,
             member_default: Visibility::Public,
         },
+        ..BASE
     },
     Spec {
         language: Language::Proto,
@@ -294,6 +337,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: C_COMMENTS,
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        ..BASE
     },
     Spec {
         language: Language::Sql,
@@ -302,6 +346,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: DASH_COMMENTS,
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        ..BASE
     },
 ];
 
