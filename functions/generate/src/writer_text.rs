@@ -67,11 +67,12 @@ pub fn first_sentence(doc: &str) -> Option<String> {
         return None;
     }
     if sentence.len() > 200 {
-        let cut = sentence[..200].rfind(' ').unwrap_or(200);
-        let cut = (0..=cut)
+        // At a space before byte 200, or the char boundary before it.
+        let limit = (0..=200)
             .rev()
             .find(|i| sentence.is_char_boundary(*i))
             .unwrap_or(0);
+        let cut = sentence[..limit].rfind(' ').unwrap_or(limit);
         sentence.truncate(cut);
         sentence = sentence.trim_end_matches([',', ';', ':', ' ']).to_string();
         sentence.push('…');
@@ -388,6 +389,19 @@ pub fn variant(id: &str, choices: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_sentence_is_cut_at_a_char_boundary() {
+        // A kernel doc comment drawing a table: byte 200 falls inside `─`.
+        let doc = format!("{}┌{}┐ ends here", "a".repeat(198), "─".repeat(80));
+        let sentence = first_sentence(&doc).unwrap();
+        assert!(sentence.ends_with('…') && sentence.len() <= 200 + '…'.len_utf8());
+        for pad in 0..4 {
+            let doc = format!("{}{}", "x".repeat(pad), "─".repeat(120));
+            // Too few letters to be a sentence, but never a panic.
+            let _ = first_sentence(&format!("Draws {doc} boxes"));
+        }
+    }
 
     #[test]
     fn sentences_and_shapes() {
