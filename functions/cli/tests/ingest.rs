@@ -150,6 +150,39 @@ fn build_stores_the_job_and_ingest_events_are_sequenced() {
 }
 
 #[test]
+fn chunk_events_stop_at_the_limit_and_the_total_still_counts_every_chunk() {
+    // 10,050 one-line functions: a chunk each, more than the 10,000 chunk
+    // events a job emits.
+    let repo = tempfile::tempdir().unwrap();
+    let mut source = String::new();
+    for i in 0..10_050 {
+        source.push_str(&format!("def f{i}():\n    return {i}\n\n"));
+    }
+    fs::write(repo.path().join("many.py"), source).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "ingest",
+        repo.path().to_str().unwrap(),
+        "--store",
+        store.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let events = jsonl(&stdout(&out));
+    let chunk_events = events
+        .iter()
+        .filter(|e| e["type"] == "ingest.chunk_created.v1")
+        .count();
+    assert_eq!(chunk_events, 10_000);
+    let completed = events
+        .iter()
+        .find(|e| e["type"] == "ingest.completed.v1")
+        .unwrap();
+    let chunks = completed["payload"]["totals"]["chunks"].as_u64().unwrap();
+    assert!(chunks >= 10_050, "{chunks}");
+}
+
+#[test]
 fn calls_are_resolved_across_files() {
     let store = tempfile::tempdir().unwrap();
     let out = run(&[

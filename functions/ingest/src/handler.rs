@@ -256,12 +256,13 @@ impl ScanSink for StoreSink<'_, '_> {
             language: record.language,
             size_bytes: record.size_bytes,
         });
-        for chunk in &chunks {
+        for (i, chunk) in chunks.iter().enumerate() {
             self.shards.push(chunk)?;
             if let Some(observer) = self.ctx.chunk_observer {
                 observer.on_chunk(chunk);
             }
-            if self.options.chunk_events {
+            let before = self.totals.chunks + i as u64;
+            if self.options.chunk_events && before < self.options.chunk_event_limit {
                 self.ctx.events.emit(&ChunkCreated {
                     chunk_id: chunk.id.to_string(),
                     path: chunk.path.clone(),
