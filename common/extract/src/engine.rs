@@ -32,7 +32,7 @@ use doctown_core::{
 use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Query, QueryCursor};
+use tree_sitter::{Node, Query, QueryCapture, QueryCursor};
 
 /// What a capture of a language's query means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,92 +233,133 @@ fn text<'s>(src: &'s str, node: Node) -> &'s str {
     src.get(node.start_byte()..node.end_byte()).unwrap_or("")
 }
 
-/// Runs the query once over the tree and sorts its captures by role.
+/// One match's captures, looked up by role.
+struct Captures<'m, 't> {
+    captures: &'m [QueryCapture<'t>],
+    roles: &'m [Role],
+    pattern: usize,
+}
+
+impl<'t> Captures<'_, 't> {
+    fn role(&self, index: u32) -> Role {
+        self.roles
+            .get(index as usize)
+            .copied()
+            .unwrap_or(Role::Other)
+    }
+
+    fn first(&self, want: Role) -> Option<Node<'t>> {
+        self.all(want).next()
+    }
+
+    fn all(&self, want: Role) -> impl Iterator<Item = Node<'t>> + '_ {
+        self.captures
+            .iter()
+            .filter(move |c| self.role(c.index) == want)
+            .map(|c| c.node)
+    }
+
+    fn definition(&self) -> Option<(Node<'t>, SymbolKind)> {
+        self.captures.iter().find_map(|c| match self.role(c.index) {
+            Role::Definition(kind) => Some((c.node, kind)),
+            _ => None,
+        })
+    }
+}
+
+/// Runs the query once over the tree and sorts its matches by what they
+/// capture: a definition, a call, an import, the package, or comments.
 fn collect<'t>(query: &Query, roles: &[Role], root: Node<'t>, src: &str) -> Matches<'t> {
     let mut out = Matches::default();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, root, src.as_bytes());
     while let Some(m) = matches.next() {
-        let role = |i: u32| roles.get(i as usize).copied().unwrap_or(Role::Other);
-        let first = |want: Role| {
-            m.captures
-                .iter()
-                .find(|c| role(c.index) == want)
-                .map(|c| c.node)
+        let c = Captures {
+            captures: m.captures,
+            roles,
+            pattern: m.pattern_index,
         };
-        let all = |want: Role| {
-            m.captures
-                .iter()
-                .filter(move |c| role(c.index) == want)
-                .map(|c| c.node)
-        };
-        let definition = m.captures.iter().find_map(|c| match role(c.index) {
-            Role::Definition(kind) => Some((c.node, kind)),
-            _ => None,
-        });
-        if let Some((node, kind)) = definition {
-            // A Ruby `attr_reader :size` names `size`.
-            let name = first(Role::Name).map(|n| text(src, n).trim().trim_start_matches(':'));
-            let Some(name) = name else {
-                continue;
-            };
-            if name.is_empty() {
-                continue;
-            }
-            out.defs.push(Def {
-                node,
-                pattern: m.pattern_index,
-                part: first(Role::Declarator).map(|n| n.start_byte()),
-                last: None,
-                kind,
-                name: name.to_string(),
-                body: first(Role::Body),
-                doc: first(Role::Doc),
-                modifiers: all(Role::Modifiers).collect(),
-                bases: all(Role::Base)
-                    .map(|n| collapse(text(src, n), CALLEE_CAP))
-                    .collect(),
-                target: first(Role::Target).map(|n| collapse(text(src, n), CALLEE_CAP)),
-            });
-        } else if let Some((node, constructor)) = first(Role::Call)
-            .map(|n| (n, false))
-            .or_else(|| first(Role::New).map(|n| (n, true)))
-        {
-            if let Some(name) = first(Role::Name) {
-                out.calls.push(Call {
-                    node,
-                    name,
-                    receiver: first(Role::Receiver),
-                    constructor,
-                });
-            }
-        } else if let Some(node) = first(Role::Import) {
-            // A path written as several nodes (Scala's `a.b.C`) is joined.
-            let parts: Vec<&str> = all(Role::ImportModule)
-                .map(|n| unquote(text(src, n)))
-                .filter(|p| !p.is_empty())
-                .collect();
-            if !parts.is_empty() {
-                let module = parts.join(".");
-                {
-                    out.imports.push(Import {
-                        module,
-                        names: all(Role::ImportName)
-                            .map(|n| text(src, n).to_string())
-                            .collect(),
-                        alias: first(Role::ImportAlias).map(|n| text(src, n).to_string()),
-                        line: node.start_position().row as u32 + 1,
-                    });
-                }
-            }
-        } else if let Some(node) = first(Role::Package) {
+        if let Some((node, kind)) = c.definition() {
+            out.defs.extend(def_of(&c, node, kind, src));
+        } else if let Some(call) = call_of(&c) {
+            out.calls.push(call);
+        } else if let Some(node) = c.first(Role::Import) {
+            out.imports.extend(import_of(&c, node, src));
+        } else if let Some(node) = c.first(Role::Package) {
             out.package
                 .get_or_insert_with(|| compact(text(src, node), 200));
         } else {
-            out.comments.extend(all(Role::Comment));
+            out.comments.extend(c.all(Role::Comment));
         }
     }
     out
+}
+
+fn def_of<'t>(
+    c: &Captures<'_, 't>,
+    node: Node<'t>,
+    kind: SymbolKind,
+    src: &str,
+) -> Option<Def<'t>> {
+    // A Ruby `attr_reader :size` names `size`.
+    let name = text(src, c.first(Role::Name)?)
+        .trim()
+        .trim_start_matches(':');
+    if name.is_empty() {
+        return None;
+    }
+    Some(Def {
+        node,
+        pattern: c.pattern,
+        part: c.first(Role::Declarator).map(|n| n.start_byte()),
+        last: None,
+        kind,
+        name: name.to_string(),
+        body: c.first(Role::Body),
+        doc: c.first(Role::Doc),
+        modifiers: c.all(Role::Modifiers).collect(),
+        bases: c
+            .all(Role::Base)
+            .map(|n| collapse(text(src, n), CALLEE_CAP))
+            .collect(),
+        target: c
+            .first(Role::Target)
+            .map(|n| collapse(text(src, n), CALLEE_CAP)),
+    })
+}
+
+fn call_of<'t>(c: &Captures<'_, 't>) -> Option<Call<'t>> {
+    let (node, constructor) = c
+        .first(Role::Call)
+        .map(|n| (n, false))
+        .or_else(|| c.first(Role::New).map(|n| (n, true)))?;
+    Some(Call {
+        node,
+        name: c.first(Role::Name)?,
+        receiver: c.first(Role::Receiver),
+        constructor,
+    })
+}
+
+fn import_of(c: &Captures, node: Node, src: &str) -> Option<Import> {
+    // A path written as several nodes (Scala's `a.b.C`) is joined.
+    let parts: Vec<&str> = c
+        .all(Role::ImportModule)
+        .map(|n| unquote(text(src, n)))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(Import {
+        module: parts.join("."),
+        names: c
+            .all(Role::ImportName)
+            .map(|n| text(src, n).to_string())
+            .collect(),
+        alias: c.first(Role::ImportAlias).map(|n| text(src, n).to_string()),
+        line: node.start_position().row as u32 + 1,
+    })
 }
 
 /// Adds what another match of the same pattern on the same node captured
