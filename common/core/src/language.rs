@@ -66,36 +66,43 @@ impl Language {
     /// `.h` is C (C++ headers that need C++ parse as C with errors, and are
     /// recognised by `.hpp`, `.hh`, `.hxx` where a project names them so).
     pub fn from_extension(ext: &str) -> Option<Language> {
-        Some(match ext.to_ascii_lowercase().as_str() {
-            "rs" => Language::Rust,
-            "py" | "pyi" => Language::Python,
-            "ts" | "mts" | "cts" => Language::TypeScript,
-            "tsx" => Language::Tsx,
-            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
-            "go" => Language::Go,
-            "java" => Language::Java,
-            "c" | "h" => Language::C,
-            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" | "inl" => {
-                Language::Cpp
-            }
-            "cs" => Language::CSharp,
-            "rb" | "rake" | "gemspec" => Language::Ruby,
-            "php" | "phtml" => Language::Php,
-            "kt" | "kts" => Language::Kotlin,
-            "swift" => Language::Swift,
-            "scala" | "sc" => Language::Scala,
-            "sh" | "bash" => Language::Bash,
-            "lua" => Language::Lua,
-            "dart" => Language::Dart,
-            "zig" => Language::Zig,
-            "ex" | "exs" => Language::Elixir,
-            "hs" => Language::Haskell,
-            "ml" => Language::OCaml,
-            "m" => Language::ObjC,
-            "proto" => Language::Proto,
-            "sql" => Language::Sql,
-            _ => return None,
-        })
+        let ext = ext.to_ascii_lowercase();
+        Language::ALL
+            .into_iter()
+            .find(|l| l.extensions().contains(&ext.as_str()))
+    }
+
+    /// The file extensions (lowercase, without the dot) of the language.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Language::Rust => &["rs"],
+            Language::Python => &["py", "pyi"],
+            Language::TypeScript => &["ts", "mts", "cts"],
+            Language::Tsx => &["tsx"],
+            Language::JavaScript => &["js", "jsx", "mjs", "cjs"],
+            Language::Go => &["go"],
+            Language::Java => &["java"],
+            Language::C => &["c", "h"],
+            Language::Cpp => &[
+                "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp", "tpp", "inl",
+            ],
+            Language::CSharp => &["cs"],
+            Language::Ruby => &["rb", "rake", "gemspec"],
+            Language::Php => &["php", "phtml"],
+            Language::Kotlin => &["kt", "kts"],
+            Language::Swift => &["swift"],
+            Language::Scala => &["scala", "sc"],
+            Language::Bash => &["sh", "bash"],
+            Language::Lua => &["lua"],
+            Language::Dart => &["dart"],
+            Language::Zig => &["zig"],
+            Language::Elixir => &["ex", "exs"],
+            Language::Haskell => &["hs"],
+            Language::OCaml => &["ml"],
+            Language::ObjC => &["m"],
+            Language::Proto => &["proto"],
+            Language::Sql => &["sql"],
+        }
     }
 
     /// The language named by a `#!` line: python, node or deno.

@@ -9,7 +9,6 @@
 ; so that calls and definitions meet. Class methods (`+`) carry `+` as an
 ; attribute.
 
-(preproc_include path: (_) @import.module) @import
 ; `@import UIKit.UIView;`: the framework is the module.
 (module_import . path: (identifier) @import.module) @import
 
@@ -83,23 +82,12 @@
 
 ; ---------------------------------------------------------------- C
 
-(function_definition
-  (storage_class_specifier)? @modifiers
-  declarator: [
-    (function_declarator declarator: (identifier) @name)
-    (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
-    (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
-  ]
-  body: (compound_statement) @body) @definition.function
-
-(struct_specifier name: (type_identifier) @name body: (field_declaration_list) @body) @definition.struct
-(union_specifier name: (type_identifier) @name body: (field_declaration_list) @body) @definition.union
-(enum_specifier name: (type_identifier) @name body: (enumerator_list) @body) @definition.enum
-(enumerator name: (identifier) @name) @definition.enum_member
+; The C patterns come from c.scm, appended to this file (`specs.rs`);
+; only what Objective-C adds to them is here, first, so that it wins on
+; a node both match.
 
 ; `typedef enum : NSInteger { … } Source;` (what `NS_ENUM` expands to): an
-; anonymous enum named by its typedef. Listed before the typedef pattern,
-; which it overrides on the same node.
+; anonymous enum named by its typedef, before C's typedef pattern.
 (type_definition
   type: (enum_specifier !name body: (enumerator_list) @body)
   declarator: (type_identifier) @name) @definition.enum
@@ -107,36 +95,9 @@
   type: (struct_specifier !name body: (field_declaration_list) @body)
   declarator: (type_identifier) @name) @definition.struct
 
-(field_declaration
-  declarator: [
-    (field_identifier) @name
-    (pointer_declarator declarator: (field_identifier) @name)
-    (array_declarator declarator: (field_identifier) @name)
-  ] @declarator) @definition.field
-
+; `typedef void (^Completion)(NSError *);`: a block type.
 (type_definition
-  declarator: [
-    (type_identifier) @name
-    (pointer_declarator declarator: (type_identifier) @name)
-    (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (type_identifier) @name)))
-    (block_pointer_declarator declarator: (type_identifier) @name)
-  ]) @definition.typedef
-
-(preproc_def name: (identifier) @name) @definition.macro
-(preproc_function_def name: (identifier) @name) @definition.macro
-
-; Variables (`NSString *const Key = @"…";`), not prototypes; the engine
-; drops those inside functions and methods (locals).
-((declaration
-    (storage_class_specifier)? @modifiers
-    declarator: [
-      (identifier) @name
-      (init_declarator declarator: (identifier) @name)
-      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
-      (array_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (identifier) @name)
-    ] @declarator) @definition.variable)
+  declarator: (block_pointer_declarator declarator: (type_identifier) @name)) @definition.typedef
 
 ; ---------------------------------------------------------------- calls
 
@@ -151,9 +112,3 @@
   receiver: (_) @receiver
   . method: (identifier) @name) @reference.call
   (#not-any-of? @name "alloc" "new" "allocWithZone"))
-
-(call_expression function: (identifier) @name) @reference.call
-(call_expression
-  function: (field_expression argument: (_) @receiver field: (field_identifier) @name)) @reference.call
-
-(comment) @comment

@@ -26,9 +26,8 @@
 
 use crate::specs::{Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
-use doctown_core::{
-    ByteRange, CallKind, CallSite, Import, Position, Span, Symbol, SymbolId, SymbolKind, Visibility,
-};
+use crate::walk::span_between;
+use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolId, SymbolKind, Visibility};
 use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use streaming_iterator::StreamingIterator;
@@ -500,24 +499,6 @@ fn nest(defs: &[Def]) -> Vec<Option<usize>> {
     parents
 }
 
-fn span_of(node: Node, last: Node) -> Span {
-    let (start, end) = (node.start_position(), last.end_position());
-    Span {
-        bytes: ByteRange {
-            start: node.start_byte(),
-            end: last.end_byte(),
-        },
-        start: Position {
-            line: start.row as u32 + 1,
-            column: start.column as u32,
-        },
-        end: Position {
-            line: end.row as u32 + 1,
-            column: end.column as u32,
-        },
-    }
-}
-
 /// A function declared inside a type is a method.
 fn effective_kind(kind: SymbolKind, parent: Option<&Symbol>) -> SymbolKind {
     use SymbolKind as K;
@@ -571,7 +552,7 @@ fn symbol(
         qualified_name,
         language: spec.language,
         path: path.to_string(),
-        span: span_of(def.node, def.last.unwrap_or(def.node)),
+        span: span_between(def.node, def.last.unwrap_or(def.node)),
         signature: signature(&head),
         visibility: visibility(spec, &def.name, &modifiers, &head, parent),
         doc: doc(spec, def, comments, src),

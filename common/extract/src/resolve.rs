@@ -554,7 +554,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 self.same_file(call)
                     .map(with(Provenance::Scope))
                     .or_else(|| self.imported(call).map(with(Provenance::Import)))
-                    .or_else(|| self.c_external(call))
+                    .or_else(|| self.global_function(call))
             }
             (_, Some(q)) => self.qualified_call(call, q),
         }
@@ -566,7 +566,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
     /// external linkage (not `static`), if there is exactly one — the
     /// linker's rule, though a library outside the repository may define
     /// the name too, so it stays a unique-name guess.
-    fn c_external(&self, call: &'a CallSite) -> Found {
+    fn global_function(&self, call: &'a CallSite) -> Found {
         let global = matches!(
             self.family(),
             Family::C | Family::Other(doctown_core::Language::Bash)

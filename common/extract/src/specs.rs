@@ -76,6 +76,15 @@ const DASH_COMMENTS: CommentStyle = CommentStyle {
     block: &[("/*", "*/")],
 };
 
+/// C and Objective-C: `static` gives a name internal linkage.
+const C_LINKAGE: VisibilityRule = VisibilityRule::Keywords {
+    public: &["extern"],
+    restricted: &[],
+    private: &["static"],
+    default: Visibility::Public,
+    member_default: Visibility::Public,
+};
+
 const PUBLIC: &[&str] = &["public", "open", "export"];
 const PRIVATE: &[&str] = &["private", "fileprivate"];
 
@@ -96,6 +105,15 @@ const fn keywords(
 macro_rules! query {
     ($name:literal) => {
         include_str!(concat!("../queries/", $name, ".scm"))
+    };
+    // A language that extends another's grammar (Objective-C extends C):
+    // its own patterns first, then the base's.
+    ($name:literal + $base:literal) => {
+        concat!(
+            include_str!(concat!("../queries/", $name, ".scm")),
+            "\n",
+            include_str!(concat!("../queries/", $base, ".scm"))
+        )
     };
 }
 
@@ -121,13 +139,7 @@ pub(crate) static SPECS: &[Spec] = &[
         separator: "::",
         comments: C_COMMENTS,
         doc_markers: &[],
-        visibility: VisibilityRule::Keywords {
-            public: &["extern"],
-            restricted: &[],
-            private: &["static"],
-            default: Visibility::Public,
-            member_default: Visibility::Public,
-        },
+        visibility: C_LINKAGE,
         ..BASE
     },
     Spec {
@@ -317,17 +329,11 @@ pub(crate) static SPECS: &[Spec] = &[
     },
     Spec {
         language: Language::ObjC,
-        query: query!("objc"),
+        query: query!("objc" + "c"),
         separator: ".",
         comments: C_COMMENTS,
         doc_markers: &[],
-        visibility: VisibilityRule::Keywords {
-            public: &["extern"],
-            restricted: &[],
-            private: &["static"],
-            default: Visibility::Public,
-            member_default: Visibility::Public,
-        },
+        visibility: C_LINKAGE,
         ..BASE
     },
     Spec {

@@ -100,24 +100,11 @@ pub fn is_upper_case(name: &str) -> bool {
 /// Cleans `///` and `/** */` style comments (Rust, JSDoc) and `//` (Go):
 /// markers removed, common indentation removed, blank edges trimmed.
 pub fn clean_comment_lines<'a>(comments: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for comment in comments {
-        let comment = comment.trim();
-        if let Some(body) = comment.strip_prefix("/*") {
-            let body = body.strip_suffix("*/").unwrap_or(body);
-            let body = body.trim_start_matches(['*', '!']);
-            for line in body.lines() {
-                let line = line.trim_start();
-                let line = line.strip_prefix('*').unwrap_or(line);
-                lines.push(line.trim_end().to_string());
-            }
-        } else {
-            let body = comment.trim_start_matches('/');
-            let body = body.strip_prefix('!').unwrap_or(body);
-            lines.push(body.trim_end().to_string());
-        }
-    }
-    finish_doc(lines)
+    const SLASHES: CommentStyle = CommentStyle {
+        line: &["//"],
+        block: &[("/*", "*/")],
+    };
+    clean_styled_comments(&SLASHES, comments)
 }
 
 /// How a language writes comments: line markers (`//`, `#`, `--`, `;`)

@@ -264,23 +264,7 @@ impl<'t, 's> Cx<'t, 's> {
         let qualified_name = decl
             .qualified_name
             .unwrap_or_else(|| self.qualify(self.prefix(), &decl.name));
-        let node = decl.node;
-        let start = node.start_position();
-        let end = node.end_position();
-        let span = Span {
-            bytes: ByteRange {
-                start: node.start_byte(),
-                end: node.end_byte(),
-            },
-            start: Position {
-                line: start.row as u32 + 1,
-                column: start.column as u32,
-            },
-            end: Position {
-                line: end.row as u32 + 1,
-                column: end.column as u32,
-            },
-        };
+        let span = span_between(decl.node, decl.node);
         let index = self.symbols.len();
         self.parents.push(self.scope_symbol());
         let callable = decl.kind.is_callable();
@@ -392,6 +376,26 @@ impl<'t, 's> Cx<'t, 's> {
         while self.scopes.last().is_some_and(|s| s.depth >= self.depth) {
             self.scopes.pop();
         }
+    }
+}
+
+/// The span from the start of `first` to the end of `last` (one node, or
+/// the clauses of one definition).
+pub(crate) fn span_between(first: Node, last: Node) -> Span {
+    let (start, end) = (first.start_position(), last.end_position());
+    Span {
+        bytes: ByteRange {
+            start: first.start_byte(),
+            end: last.end_byte(),
+        },
+        start: Position {
+            line: start.row as u32 + 1,
+            column: start.column as u32,
+        },
+        end: Position {
+            line: end.row as u32 + 1,
+            column: end.column as u32,
+        },
     }
 }
 

@@ -199,7 +199,7 @@ impl<'a> ImportResolver<'a> {
             let path = module.replace("::", "/").replace(['.', '\\'], "/");
             vec![path.clone(), path.to_lowercase()]
         };
-        let extensions = extensions_of(language);
+        let extensions = language.extensions();
         let candidates: Vec<String> = bases
             .iter()
             .flat_map(|b| {
@@ -230,20 +230,6 @@ impl<'a> ImportResolver<'a> {
         }
         best.map(str::to_string)
     }
-}
-
-/// The file extensions of a language's source files (what
-/// `Language::from_extension` maps to it).
-fn extensions_of(language: Language) -> Vec<&'static str> {
-    const KNOWN: [&str; 40] = [
-        "java", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "cs", "rb", "rake", "php", "kt",
-        "kts", "swift", "scala", "sc", "sh", "bash", "lua", "dart", "zig", "ex", "exs", "hs", "ml",
-        "m", "proto", "sql", "py", "rs", "go", "ts", "tsx", "js", "jsx", "mjs", "inl", "ipp",
-    ];
-    KNOWN
-        .into_iter()
-        .filter(|e| Language::from_extension(e) == Some(language))
-        .collect()
 }
 
 /// The dotted module of a Python file (`src/` dropped, `__init__` = package).
