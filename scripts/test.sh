@@ -18,6 +18,7 @@ source scripts/env.sh
 # state, and artifacts untouched for three days) before building again.
 prune_target() {
   local free_kb
+  mkdir -p "$(dirname "$CARGO_TARGET_DIR")" # a fresh machine has no cache yet
   free_kb="$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 {print $4}')"
   if [ "${free_kb:-0}" -lt $((25 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
     echo "test.sh: $((free_kb / 1024)) MiB free; pruning $CARGO_TARGET_DIR" >&2
