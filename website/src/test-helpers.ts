@@ -147,3 +147,67 @@ export function shopDocpack(): Docpack {
 		verification: {} as Docpack['verification']
 	};
 }
+
+/**
+ * A docpack of seven modules in layers, with a cycle: app → api → core →
+ * {storage, util}; storage ⇄ cache (a cycle); storage → util; a guess util
+ * → app (confidence 0.6, no dependency); tests → core (test code, no
+ * dependency); docs has no code that depends on anything.
+ */
+export function layeredDocpack(): Docpack {
+	const f = (m: string, name: string) => `${m}/${name}.py`;
+	const spec: [string, string, number][] = [
+		['app', 'main', 0.2],
+		['app', 'run', 0.1],
+		['api', 'handle', 0.4],
+		['api', 'route', 0.3],
+		['core', 'process', 0.6],
+		['core', 'validate', 0.5],
+		['storage', 'save', 0.7],
+		['storage', 'load', 0.65],
+		['cache', 'lookup', 0.45],
+		['util', 'fmt', 0.9],
+		['docs', 'example', 0.01]
+	];
+	const symbols: SymbolNode[] = spec.map(([m, name, centrality]) => ({
+		...symbol({ q: `${m}.${name}`, path: f(m, name), centrality }),
+		cluster: m === 'storage' || m === 'cache' ? 'c-persist' : undefined
+	}));
+	symbols.push(symbol({ q: 'tests.test_core', path: 'tests/test_core.py', role: 'test' }));
+	const files = [...new Set(symbols.map((s) => s.path))];
+	const edges: Edge[] = [
+		...files.map((p) => ({ from: `module:${p.split('/')[0]}`, to: `file:${p}`, kind: 'contains' as const })),
+		...symbols.map((s) => ({ from: `file:${s.path}`, to: s.id, kind: 'contains' as const })),
+		{ from: 'file:app/main.py', to: 'file:api/handle.py', kind: 'imports' },
+		call('app.main', 'api.handle'),
+		call('app.run', 'app.main'),
+		call('api.handle', 'core.process'),
+		call('api.route', 'core.validate', null),
+		call('core.process', 'storage.save'),
+		call('core.process', 'util.fmt'),
+		call('core.validate', 'util.fmt', 0.9, 'references'),
+		call('storage.save', 'cache.lookup'),
+		call('storage.load', 'util.fmt'),
+		call('cache.lookup', 'storage.load'),
+		call('util.fmt', 'app.run', 0.6),
+		call('tests.test_core', 'core.process'),
+		call('core.process', 'tests.test_core', 0.95, 'tested_by')
+	];
+	const modules = ['api', 'app', 'cache', 'core', 'docs', 'storage', 'tests', 'util'];
+	return {
+		manifest: { source: { name: 'layered' } } as Docpack['manifest'],
+		symbols,
+		graph: { nodes: modules.map((m) => ({ id: `module:${m}`, kind: 'module' as const, name: m, path: m })), edges },
+		clusters: [
+			{ id: 'c-persist', label: 'persistence', method: 'test', members: symbols.filter((s) => s.cluster === 'c-persist').map((s) => s.id) }
+		],
+		files: files.map((path) => ({ path, language: 'python' as const, sha256: '', size_bytes: 100, lines: 10 + path.length, role: path.startsWith('tests/') ? ('test' as const) : ('source' as const), chunks: [] })),
+		docs: {
+			architecture: { documentation: { summary: 'Seven modules in layers.', source: 'facts' } },
+			modules: modules.filter((m) => m !== 'docs').map((m) => ({ id: `module:${m}`, name: m, path: m, documentation: { summary: `The ${m} module.`, source: 'facts' as const } }))
+		},
+		embeddings: null,
+		symbolContexts: null,
+		verification: {} as Docpack['verification']
+	};
+}

@@ -68,7 +68,19 @@ function nodeSize(centrality: number, max: number): number {
 	return 2 + 10 * Math.sqrt(max > 0 ? Math.max(0, centrality) / max : 0);
 }
 
-export function buildGraph(model: DocpackModel): Graph<NodeAttributes, EdgeAttributes> {
+export interface GraphScope {
+	/** The symbols drawn (all when absent). */
+	only: Set<string>;
+	/** Of those, the ones outside the part drilled into: drawn smaller, in a neutral colour, labelled with their module. */
+	context?: Set<string>;
+	/** Labels for context symbols (their module). */
+	contextLabel?: (id: string) => string;
+}
+
+/** The colour of context symbols around a drilled-down part. */
+export const CONTEXT_COLOR = '#8b97ab';
+
+export function buildGraph(model: DocpackModel, scope: GraphScope | null = null): Graph<NodeAttributes, EdgeAttributes> {
 	const graph = new Graph<NodeAttributes, EdgeAttributes>({ type: 'directed', allowSelfLoops: false, multi: false });
 	const clusters = model.docpack.clusters;
 	const colorOf = new Map(clusters.map((c, i) => [c.id, clusterColor(i)]));
@@ -81,20 +93,22 @@ export function buildGraph(model: DocpackModel): Graph<NodeAttributes, EdgeAttri
 		centre.set(c.id, { x: radius * Math.cos(angle), y: radius * Math.sin(angle), r: 4 + 1.2 * Math.sqrt(c.members.length) });
 	});
 	const spread = 4 + 40 * Math.sqrt(order.length + 1);
-	for (const s of model.docpack.symbols) {
+	const symbols = scope ? [...scope.only].map((id) => model.byId.get(id)).filter((s) => s !== undefined) : model.docpack.symbols;
+	for (const s of symbols) {
+		const context = scope?.context?.has(s.id) ?? false;
 		const c = s.cluster ? centre.get(s.cluster) : undefined;
 		const angle = unit(s.id, 1) * Math.PI * 2;
 		const r = Math.sqrt(unit(s.id, 2)) * (c ? c.r * 3 : spread);
 		graph.addNode(s.id, {
 			x: (c?.x ?? 0) + r * Math.cos(angle),
 			y: (c?.y ?? 0) + r * Math.sin(angle),
-			size: nodeSize(s.centrality ?? 0, model.maxCentrality),
-			color: (s.cluster && colorOf.get(s.cluster)) || UNCLUSTERED,
-			label: s.name,
+			size: nodeSize(s.centrality ?? 0, model.maxCentrality) * (context ? 0.7 : 1),
+			color: context ? CONTEXT_COLOR : (s.cluster && colorOf.get(s.cluster)) || UNCLUSTERED,
+			label: context && scope?.contextLabel ? `${s.name} · ${scope.contextLabel(s.id)}` : s.name,
 			cluster: s.cluster ?? null
 		});
 	}
-	const edges = [...model.docpack.graph.edges].sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+	const edges = (scope ? model.docpack.graph.edges.filter((e) => scope.only.has(e.from) && scope.only.has(e.to)) : [...model.docpack.graph.edges]).sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
 	for (const e of edges) {
 		if (!graph.hasNode(e.from) || !graph.hasNode(e.to) || e.from === e.to) continue;
 		if (graph.hasEdge(e.from, e.to) || graph.hasEdge(e.to, e.from)) continue;

@@ -3,6 +3,7 @@
 // and fixture docpacks. Usage: node tests/e2e/mock-server.mjs [--port 8080] [--root build]
 
 import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +23,13 @@ const STAGE_OF = { ingest: 'ingest', embedding: 'embed', assembly: 'assemble', g
 
 /**
  * Starts the server. `docpacks`: extra `{job_id, name, fixture}` entries for
- * the library (e.g. a synthetic benchmark docpack). `eventDelayMs`: time
+ * the library (e.g. a synthetic benchmark docpack). `docpackFiles`: job id →
+ * a .docpack file on disk, served as that job's finished docpack (large
+ * benchmark docpacks, never held in memory). `eventDelayMs`: time
  * between canned events. `dropAfter`: the first event stream of each job is
  * cut after this many events, to exercise resuming.
  */
-export async function startMockServer({ root, port = 0, docpacks = [], eventDelayMs = 15, dropAfter = 12 } = {}) {
+export async function startMockServer({ root, port = 0, docpacks = [], docpackFiles = {}, eventDelayMs = 15, dropAfter = 12 } = {}) {
 	const fixture = smallFixture();
 	const jobs = new Map();
 	let counter = 0;
@@ -167,6 +170,13 @@ export async function startMockServer({ root, port = 0, docpacks = [], eventDela
 			return json(res, 202, { job_id: id });
 		}
 		const m = /^\/jobs\/([^/]+)(\/[a-z]+)?$/.exec(path);
+		const onDisk = m && Object.hasOwn(docpackFiles, decodeURIComponent(m[1])) ? docpackFiles[decodeURIComponent(m[1])] : null;
+		if (onDisk && m[2] === '/docpack') {
+			const { size } = await stat(onDisk);
+			res.writeHead(200, { 'content-type': 'application/x-docpack+tar+gzip', 'content-length': size });
+			return req.method === 'HEAD' ? res.end() : createReadStream(onDisk).pipe(res);
+		}
+		if (onDisk && !m[2]) return json(res, 200, { job_id: m[1], status: 'succeeded', stages: {}, input: { source: onDisk } });
 		const job = m && jobs.get(decodeURIComponent(m[1]));
 		if (!m) return json(res, 404, { error: `no route ${path}` });
 		if (!job) return json(res, 404, { error: `job ${m[1]} not found` });

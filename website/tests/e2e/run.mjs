@@ -156,6 +156,9 @@ await step('explore: the graph renders', async () => {
 	await page.getByTestId('explore').click();
 	await page.waitForURL(/\/explore\?job=/);
 	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	// The explorer opens on the architecture map; the symbol graph is one click away.
+	await page.getByTestId('architecture-map').waitFor();
+	await page.getByRole('tab', { name: 'Symbol graph' }).click();
 	await page.waitForFunction(() => window.__doctownGraph && window.__doctownGraph.nodes().length > 0);
 	await page.waitForTimeout(800);
 	const { painted, total } = await paintedPixels(page.getByTestId('graph'));
@@ -278,6 +281,7 @@ await step('server search: when it fails, the browser\'s results appear', async 
 
 let jobSymbols = [];
 await step('files & symbols list the docpack symbols', async () => {
+	await page.getByLabel('Search symbols').press('Escape'); // close the suggestions over the tabs
 	await page.getByRole('tab', { name: 'Files & symbols' }).click();
 	const count = Number(await page.getByTestId('symbol-count').innerText());
 	assert(count === docpack.symbols.length, `list shows ${count} symbols, docpack has ${docpack.symbols.length}`);

@@ -1,0 +1,73 @@
+/**
+ * The explorer's state in the address bar, so that a link shows what its
+ * sender saw: the view, the directory the map is scoped to, the module, the
+ * symbol, the search and the flow. `job` (which docpack) is kept as it is.
+ *
+ *   /explore?job=J&view=map&scope=common&module=module%3Acommon%2Fcore&symbol=sym_…&q=parse&flow=sym_…
+ */
+
+export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs'] as const;
+export type View = (typeof VIEWS)[number];
+
+export interface ExploreState {
+	view: View;
+	/** The directory the architecture map shows ('' = the whole repository). */
+	scope: string;
+	/** A module id (`module:…`), or a folded directory (`dir:…`). */
+	module: string | null;
+	symbol: string | null;
+	/** The search box. */
+	q: string;
+	/** The entry symbol of the flow shown. */
+	flow: string | null;
+	/** The file chosen in "Files & symbols". */
+	file: string | null;
+}
+
+export const DEFAULT_STATE: ExploreState = { view: 'map', scope: '', module: null, symbol: null, q: '', flow: null, file: null };
+
+const KEYS = ['view', 'scope', 'module', 'symbol', 'q', 'flow', 'file'] as const;
+
+/** Longest value read from a link (a search is short; ids and paths are too). */
+const MAX_VALUE = 1000;
+
+/** The state a query string describes (unknown or malformed values fall back to the defaults). */
+export function readState(params: URLSearchParams): ExploreState {
+	const get = (key: string) => {
+		const value = params.get(key);
+		return value && value.length <= MAX_VALUE ? value : null;
+	};
+	const view = get('view');
+	return {
+		view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as View) : DEFAULT_STATE.view,
+		scope: (get('scope') ?? '').replace(/^\/+|\/+$/g, ''),
+		module: get('module'),
+		symbol: get('symbol'),
+		q: get('q') ?? '',
+		flow: get('flow'),
+		file: get('file')
+	};
+}
+
+/**
+ * `params` with the state written in (defaults left out, other parameters
+ * such as `job` kept), as a new object.
+ */
+export function writeState(params: URLSearchParams, state: ExploreState): URLSearchParams {
+	const out = new URLSearchParams(params);
+	for (const key of KEYS) out.delete(key);
+	for (const key of KEYS) {
+		const value = state[key];
+		if (value && value !== DEFAULT_STATE[key]) out.set(key, value);
+	}
+	return out;
+}
+
+/** Whether two states differ in what deserves its own history entry (not the search text). */
+export function isNewPlace(a: ExploreState, b: ExploreState): boolean {
+	return a.view !== b.view || a.scope !== b.scope || a.module !== b.module || a.symbol !== b.symbol || a.flow !== b.flow || a.file !== b.file;
+}
+
+export function sameState(a: ExploreState, b: ExploreState): boolean {
+	return KEYS.every((k) => a[k] === b[k]);
+}
