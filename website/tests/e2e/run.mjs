@@ -30,7 +30,11 @@ const pipelineTimeout = Number(process.env.DOCTOWN_E2E_TIMEOUT_MS || 600_000);
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 
-const mock = realServer ? null : await startMockServer({ root: join(siteRoot, 'build') });
+// The architecture map's fixture: layered-repo (seven Python modules in layers, one
+// cycle). A real server builds it; the mock serves the docpack the CLI built of it.
+const layeredRepo = join(siteRoot, 'tests/fixtures/layered-repo');
+const layeredDocpack = join(siteRoot, 'tests/fixtures/layered.docpack');
+const mock = realServer ? null : await startMockServer({ root: join(siteRoot, 'build'), docpackFiles: { 'job-layered': layeredDocpack } });
 const base = (realServer || mock.url).replace(/\/$/, '');
 const browser = await launch();
 const page = await browser.context.newPage();
@@ -333,9 +337,225 @@ await step('the symbol panel shows impact and flows (the shop docpack)', async (
 	assert(refund.length === 1 && refund[0].startsWith('route refund_route'), `refund_order flows ${JSON.stringify(refund)}`);
 });
 
+// ---------------------------------------------------------------- architecture map
+
+/** The job of the layered fixture: built by the real server, or the mock's. */
+async function layeredJob() {
+	if (mock) return 'job-layered';
+	const created = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: layeredRepo }) });
+	assert(created.ok, `POST /api/jobs: ${created.status} ${await created.text()}`);
+	const { job_id: id } = await created.json();
+	const until = Date.now() + pipelineTimeout;
+	for (;;) {
+		const state = await (await fetch(`${base}/api/jobs/${encodeURIComponent(id)}`)).json();
+		if (['succeeded', 'partial'].includes(state.status)) return id;
+		assert(!['failed', 'cancelled'].includes(state.status), `the layered job ${state.status}: ${JSON.stringify(state.error ?? state.stages)}`);
+		assert(Date.now() < until, 'the layered job did not finish in time');
+		await new Promise((ok) => setTimeout(ok, 500));
+	}
+}
+
+/** Module keys of the boxes, and `from>to` of the arrows, on the map. */
+async function mapContents() {
+	const boxes = await page.getByTestId('module-box').evaluateAll((list) => list.map((b) => b.dataset.key).sort());
+	const arrows = await page.locator('path.dep[data-from]').evaluateAll((list) => list.map((p) => `${p.dataset.from}>${p.dataset.to}`).sort());
+	return { boxes, arrows };
+}
+
+const LAYERED_MODULES = ['api', 'app', 'cache', 'core', 'storage', 'util'].map((m) => `module:${m}`);
+const LAYERED_DEPENDENCIES = ['api>core', 'app>api', 'cache>storage', 'core>storage', 'core>util', 'storage>cache', 'storage>util'].map((d) => d.replace(/(\w+)>(\w+)/, 'module:$1>module:$2')).sort();
+let layeredId;
+let layered;
+const layeredName = (id) => layered.symbols.find((s) => s.id === id)?.name;
+const layeredUrl = () => `${base}/explore?job=${encodeURIComponent(layeredId)}`;
+
+await step('architecture map: the fixture’s modules, dependencies and its cycle', async () => {
+	layeredId = await layeredJob();
+	layered = verifyDocpack(Buffer.from(await (await fetch(`${base}/api/jobs/${encodeURIComponent(layeredId)}/docpack`)).arrayBuffer()));
+	await page.goto(layeredUrl());
+	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
+	assert((await page.getByRole('tab', { name: 'Architecture' }).getAttribute('aria-selected')) === 'true', 'the explorer did not open on the map');
+	const { boxes, arrows } = await mapContents();
+	assert(JSON.stringify(boxes) === JSON.stringify(LAYERED_MODULES), `boxes ${JSON.stringify(boxes)}`);
+	assert(JSON.stringify(arrows) === JSON.stringify(LAYERED_DEPENDENCIES), `arrows ${JSON.stringify(arrows)}`);
+	// Layers: every arrow between different layers points down.
+	const tops = Object.fromEntries(await page.getByTestId('module-box').evaluateAll((list) => list.map((b) => [b.dataset.key, b.getBoundingClientRect().top])));
+	for (const a of arrows) {
+		const [from, to] = a.split('>');
+		const cyclic = ['module:storage', 'module:cache'].includes(from) && ['module:storage', 'module:cache'].includes(to);
+		assert(cyclic ? tops[from] === tops[to] : tops[from] < tops[to], `${a} does not point down (${tops[from]} → ${tops[to]})`);
+	}
+	const cycle = page.getByTestId('cycle-outline');
+	assert((await cycle.count()) === 1, `${await cycle.count()} cycles drawn`);
+	assert((await cycle.getAttribute('data-members')).split(' ').sort().join(' ') === 'module:cache module:storage', 'the cycle is not storage ⇄ cache');
+	const marked = await page.locator('[data-testid="module-box"][data-in-cycle="true"]').evaluateAll((list) => list.map((b) => b.dataset.key).sort());
+	assert(JSON.stringify(marked) === JSON.stringify(['module:cache', 'module:storage']), `marked ${JSON.stringify(marked)}`);
+	const listed = await listTexts(page.getByTestId('cycle'));
+	assert(listed.join() === 'cache ⇄ storage', `the cycle listed is ${JSON.stringify(listed)}`);
+	assert((await page.getByTestId('cycle-count').innerText()) === '1 cycle', 'no cycle count');
+	await screenshot('architecture-map');
+	// Test code is left out until asked for; it adds a box and no arrow (its calls are tests).
+	await page.getByLabel(/tests & examples/).check();
+	const all = await mapContents();
+	assert(all.boxes.includes('module:tests'), 'no tests box');
+	assert(JSON.stringify(all.arrows) === JSON.stringify(LAYERED_DEPENDENCIES), `arrows with tests ${JSON.stringify(all.arrows)}`);
+	await page.getByLabel(/tests & examples/).uncheck();
+});
+
+await step('architecture map: keyboard navigation with visible focus', async () => {
+	await page.locator('[data-testid="module-box"][data-key="module:app"]').focus();
+	await page.keyboard.press('ArrowDown');
+	await page.waitForFunction(() => document.activeElement?.dataset?.key !== 'module:app', null, { timeout: 2000 }).catch(() => {});
+	const focused = await page.evaluate(() => ({ key: document.activeElement?.dataset?.key, outline: getComputedStyle(document.activeElement).outlineStyle }));
+	assert(focused.key === 'module:api', `ArrowDown from app focused ${focused.key}`);
+	await page.keyboard.press('Enter');
+	await page.locator('[data-testid="module-panel"][data-key="module:api"]').waitFor();
+	assert(new URL(page.url()).searchParams.get('module') === 'module:api', `URL ${page.url()}`);
+	// Keyboard focus is visible: an outline, or the box's focus ring.
+	await page.locator('[data-testid="module-box"][data-key="module:api"]').focus();
+	await page.keyboard.press('ArrowDown');
+	const ring = await page.evaluate(() => {
+		const el = document.activeElement;
+		return { key: el?.dataset?.key, outline: getComputedStyle(el).outlineStyle, stroke: getComputedStyle(el.querySelector('.body')).strokeWidth };
+	});
+	assert(ring.key === 'module:core', `ArrowDown from api focused ${ring.key}`);
+	assert(ring.outline !== 'none' || parseFloat(ring.stroke) >= 2.5, `no visible focus: ${JSON.stringify(ring)}`);
+	await page.keyboard.press('Escape');
+	await page.getByTestId('module-panel').waitFor({ state: 'detached' });
+});
+
+await step('a module opens its panel and drills down to its symbol graph', async () => {
+	await page.locator('[data-testid="module-box"][data-key="module:storage"]').click();
+	const panel = page.getByTestId('module-panel');
+	await page.locator('[data-testid="module-panel"][data-key="module:storage"]').waitFor();
+	const names = async (testId) => (await listTexts(panel.getByTestId(testId).locator('li button'))).sort();
+	assert(JSON.stringify(await names('module-depends')) === JSON.stringify(['cache', 'util']), `depends on ${await names('module-depends')}`);
+	assert(JSON.stringify(await names('module-used')) === JSON.stringify(['cache', 'core']), `used by ${await names('module-used')}`);
+	const central = await listTexts(panel.getByTestId('module-central').locator('li button'));
+	assert(central.includes('save') && central.includes('load'), `central ${central}`);
+	await screenshot('module-panel');
+	await panel.getByTestId('drill-down').click();
+	await page.getByTestId('drill-banner').waitFor();
+	await page.waitForFunction(() => window.__doctownGraph && window.__doctownGraph.nodes().length > 0);
+	const drilled = (await page.evaluate(() => window.__doctownGraph.nodes())).map(layeredName).sort();
+	// storage's symbols and, in other modules, what they call and what calls them (confidently).
+	assert(JSON.stringify(drilled) === JSON.stringify(['_rows', 'fmt', 'load', 'process', 'remember', 'save']), `drilled ${JSON.stringify(drilled)}`);
+	assert(new URL(page.url()).searchParams.get('view') === 'graph', 'the URL does not say graph');
+	await screenshot('drill-down');
+	await page.getByTestId('full-graph').click();
+	await page.waitForFunction((n) => window.__doctownGraph?.nodes().length === n, layered.symbols.length);
+});
+
+await step('flows: from main across the modules, as a sequence', async () => {
+	await page.getByRole('tab', { name: 'Flows' }).click();
+	await page.getByTestId('flow-item').first().waitFor();
+	const main = page.getByTestId('flow-item').filter({ hasText: /^main/ }).first();
+	await main.click();
+	const lanes = await page.getByTestId('lifeline').evaluateAll((list) => list.map((l) => l.textContent.trim()));
+	assert(JSON.stringify(lanes) === JSON.stringify(['app', 'api', 'core', 'storage', 'cache']), `lifelines ${JSON.stringify(lanes)}`);
+	const messages = await page.getByTestId('message').evaluateAll((list) => list.map((m) => `${m.dataset.from}>${m.dataset.to}`));
+	assert(JSON.stringify(messages) === JSON.stringify(['app>api', 'api>core', 'core>storage', 'storage>cache', 'cache>storage']), `messages ${JSON.stringify(messages)}`);
+	await screenshot('flows');
+});
+
+await step('a shared link opens the same place; back returns', async () => {
+	const save = layered.symbols.find((s) => s.name === 'save');
+	const shared = `${layeredUrl()}&view=map&module=${encodeURIComponent('module:storage')}&symbol=${encodeURIComponent(save.id)}&q=save`;
+	const other = await browser.context.newPage();
+	try {
+		await other.goto(shared);
+		await other.getByTestId('symbol-detail').locator('h2', { hasText: 'save' }).waitFor({ timeout: 60_000 });
+		assert((await other.getByLabel('Search symbols').inputValue()) === 'save', 'the search is not restored');
+		assert((await other.locator('[data-testid="module-box"][data-key="module:storage"]').getAttribute('aria-pressed')) === 'true', 'storage is not selected on the map');
+		// Close the symbol: the module panel is back; the URL follows.
+		await other.getByRole('button', { name: 'Close details' }).click();
+		await other.getByTestId('module-panel').waitFor();
+		assert(!new URL(other.url()).searchParams.has('symbol'), `URL still has the symbol: ${other.url()}`);
+		// A flow's link.
+		await other.getByRole('tab', { name: 'Flows' }).click();
+		await other.getByTestId('flow-item').filter({ hasText: /^main/ }).first().click();
+		const flowUrl = other.url();
+		assert(new URL(flowUrl).searchParams.get('flow'), `no flow in ${flowUrl}`);
+		// Back: the flows without that flow; back again: the map.
+		await other.goBack();
+		await other.getByTestId('flows-view').waitFor();
+		assert(!new URL(other.url()).searchParams.has('flow'), `back kept the flow: ${other.url()}`);
+		await other.goBack();
+		await other.getByTestId('architecture-map').waitFor();
+		await other.goto(flowUrl);
+		await other.getByTestId('sequence').waitFor({ timeout: 60_000 });
+		assert((await other.getByTestId('flow-item').filter({ hasText: /^main/ }).first().getAttribute('aria-current')) === 'true', 'the shared flow is not the one shown');
+	} finally {
+		await other.close();
+	}
+});
+
+await step('themes: the toggle switches and is remembered; no layout shift on load', async () => {
+	const html = page.locator('html');
+	await page.goto(layeredUrl());
+	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
+	const before = await page.getByTestId('theme-toggle').getAttribute('data-theme-current');
+	await page.getByTestId('theme-toggle').click();
+	const after = before === 'dark' ? 'light' : 'dark';
+	assert((await html.getAttribute('data-theme')) === after, 'the theme did not switch');
+	const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	await screenshot(`theme-${after}`);
+	await page.reload();
+	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
+	assert((await html.getAttribute('data-theme')) === after, 'the theme was not remembered');
+	assert((await page.evaluate(() => getComputedStyle(document.body).backgroundColor)) === bg, 'the background differs after reload');
+	// Layout shift from navigation to the map (CLS as the browser counts it, without input).
+	const shift = await page.evaluate(
+		() =>
+			new Promise((ok) => {
+				let total = 0;
+				new PerformanceObserver((list) => {
+					for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+				}).observe({ type: 'layout-shift', buffered: true });
+				setTimeout(() => ok(total), 300);
+			})
+	);
+	console.log(`    cumulative layout shift ${shift.toFixed(4)}`);
+	assert(shift < 0.1, `layout shift ${shift}`);
+	await page.getByTestId('theme-toggle').click();
+});
+
+await step('accessibility: axe-core finds no serious or critical violations', async () => {
+	const axeSource = await readFile(join(siteRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
+	const audit = async (label) => {
+		await page.addScriptTag({ content: axeSource });
+		const result = await page.evaluate(async () => {
+			// eslint-disable-next-line no-undef
+			const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+			return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+		});
+		const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+		console.log(`    ${label}: ${result.length} violation kind(s), ${bad.length} serious or critical`);
+		return bad.map((v) => `${label}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
+	};
+	const problems = [];
+	for (const scheme of ['light', 'dark']) {
+		await page.emulateMedia({ colorScheme: scheme });
+		await page.goto(`${layeredUrl()}&module=${encodeURIComponent('module:storage')}`);
+		await page.getByTestId('module-panel').waitFor({ timeout: 60_000 });
+		problems.push(...(await audit(`map + module panel (${scheme})`)));
+		await page.getByRole('tab', { name: 'Flows' }).click();
+		await page.getByTestId('sequence').waitFor();
+		problems.push(...(await audit(`flows (${scheme})`)));
+		await page.getByRole('tab', { name: 'Symbol graph' }).click();
+		await page.waitForFunction(() => window.__doctownGraph?.nodes().length > 0);
+		problems.push(...(await audit(`symbol graph (${scheme})`)));
+		await page.goto(base);
+		await page.getByLabel('Repository').waitFor();
+		problems.push(...(await audit(`home (${scheme})`)));
+	}
+	await page.emulateMedia({ colorScheme: null });
+	assert(problems.length === 0, problems.join('\n'));
+});
+
 await step('a narrow screen has no horizontal overflow', async () => {
 	await page.setViewportSize({ width: 390, height: 844 });
-	for (const path of ['/', jobUrl.replace(base, '')]) {
+	for (const path of ['/', jobUrl.replace(base, ''), layeredUrl().replace(base, '')]) {
 		await page.goto(`${base}${path}`);
 		await page.waitForTimeout(400);
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

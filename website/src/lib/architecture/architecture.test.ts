@@ -261,7 +261,7 @@ describe('what the map draws', async () => {
 	it('describes a box for screen readers', () => {
 		const map = buildMap(arch, { scope: '', sizeBy: 'symbols', showAll: false });
 		const i = map.view.units.findIndex((u) => u.key === 'storage');
-		expect(unitDescription(map, i, 'symbols')).toBe('module storage; 2 symbols; in a dependency cycle; depends on cache, util; used by cache, core');
+		expect(unitDescription(map, i, 'symbols')).toBe('storage 2 symbols; module storage; in a dependency cycle; depends on cache, util; used by cache, core');
 		expect(unitCaption(map.view.units[i], 'lines')).toBe(`${map.view.units[i].lines} lines`);
 	});
 

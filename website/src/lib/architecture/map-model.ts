@@ -91,11 +91,14 @@ export function unitCaption(unit: Unit, sizeBy: SizeBy): string {
 	return parts.join(' · ');
 }
 
-/** What a screen reader says for a box. */
-export function unitDescription(map: MapModel, index: number, sizeBy: SizeBy): string {
+/**
+ * What a screen reader says for a box: what the box shows (`shown`, its
+ * possibly shortened name, then its caption), then what it is and its links.
+ */
+export function unitDescription(map: MapModel, index: number, sizeBy: SizeBy, shown?: { name: string; caption: string }): string {
 	const unit = map.view.units[index];
 	const names = (list: number[]) => list.map((i) => map.view.units[i].label);
-	const parts = [`${unit.module === null ? 'directory' : 'module'} ${unit.label}`, unitCaption(unit, sizeBy)];
+	const parts = [`${shown?.name ?? unit.label} ${shown?.caption ?? unitCaption(unit, sizeBy)}`, `${unit.module === null ? 'directory' : 'module'} ${unit.key}`];
 	const box = map.layout.boxes[index];
 	if (box?.inCycle) parts.push('in a dependency cycle');
 	const deps = map.dependsOn[index];
