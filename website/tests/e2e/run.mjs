@@ -343,7 +343,7 @@ await step('the symbol panel shows impact and flows (the shop docpack)', async (
 async function layeredJob() {
 	if (mock) return 'job-layered';
 	const created = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: layeredRepo }) });
-	assert(created.ok, `POST /api/jobs: ${created.status} ${await created.text()}`);
+	if (!created.ok) throw new Error(`POST /api/jobs: ${created.status} ${await created.text()}`);
 	const { job_id: id } = await created.json();
 	const until = Date.now() + pipelineTimeout;
 	for (;;) {
