@@ -1,0 +1,201 @@
+//! Hotspots: where change meets size and importance. Pure.
+//!
+//! score = commits × complexity × centrality, over living files and
+//! symbols, where complexity is the lines of code at the newest commit
+//! unless the caller gives one (e.g. cyclomatic complexity) and centrality
+//! is 1 unless the caller gives one (e.g. PageRank in the call graph). A
+//! module's score uses the commits that touched any of its files, their
+//! lines together and their centralities' line-weighted mean.
+
+use super::coupling::round;
+use super::ownership::modules_of;
+use crate::document::{FileHistory, Hotspot, SymbolHistory};
+use crate::record::CommitRecord;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the caller knows that the history does not, keyed by path and by
+/// `path#name` for symbols. Missing entries default as the module says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Weights {
+    pub file_complexity: BTreeMap<String, f64>,
+    pub file_centrality: BTreeMap<String, f64>,
+    pub symbol_complexity: BTreeMap<String, f64>,
+    pub symbol_centrality: BTreeMap<String, f64>,
+}
+
+/// `path#name`, how symbols are named in coupling and hotspots.
+pub fn symbol_key(path: &str, name: &str) -> String {
+    format!("{path}#{name}")
+}
+
+fn hotspot(name: String, commits: u32, complexity: f64, centrality: f64) -> Hotspot {
+    Hotspot {
+        name,
+        score: round(f64::from(commits) * complexity * centrality),
+        commits,
+        complexity: round(complexity),
+        centrality: round(centrality),
+    }
+}
+
+/// The `limit` highest, by score then name.
+fn top(mut all: Vec<Hotspot>, limit: usize) -> Vec<Hotspot> {
+    all.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    all.retain(|h| h.score > 0.0);
+    all.truncate(limit);
+    all
+}
+
+pub fn files(files: &[FileHistory], weights: &Weights, limit: usize) -> Vec<Hotspot> {
+    let all = files
+        .iter()
+        .filter(|f| f.alive)
+        .map(|f| {
+            let complexity = weights
+                .file_complexity
+                .get(&f.path)
+                .copied()
+                .unwrap_or(f64::from(f.lines.unwrap_or(0)));
+            let centrality = weights.file_centrality.get(&f.path).copied().unwrap_or(1.0);
+            hotspot(f.path.clone(), f.commits, complexity, centrality)
+        })
+        .collect();
+    top(all, limit)
+}
+
+pub fn symbols(symbols: &[SymbolHistory], weights: &Weights, limit: usize) -> Vec<Hotspot> {
+    let all = symbols
+        .iter()
+        .filter(|s| s.alive && !s.container)
+        .map(|s| {
+            let key = symbol_key(&s.path, &s.name);
+            let complexity = weights
+                .symbol_complexity
+                .get(&key)
+                .copied()
+                .unwrap_or(f64::from(s.lines.unwrap_or(0)));
+            let centrality = weights.symbol_centrality.get(&key).copied().unwrap_or(1.0);
+            hotspot(key, s.commits, complexity, centrality)
+        })
+        .collect();
+    top(all, limit)
+}
+
+/// Modules (directories down to `depth`, not the root) of living files.
+pub fn modules(
+    commits: &[CommitRecord],
+    files: &[FileHistory],
+    weights: &Weights,
+    depth: u32,
+    limit: usize,
+) -> Vec<Hotspot> {
+    let alive: BTreeMap<&str, &FileHistory> = files
+        .iter()
+        .filter(|f| f.alive)
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let mut touched: BTreeMap<String, u32> = BTreeMap::new();
+    for commit in commits {
+        let mut seen = BTreeSet::new();
+        for change in commit
+            .changes
+            .iter()
+            .filter(|c| alive.contains_key(c.path.as_str()))
+        {
+            seen.extend(modules_of(&change.path, depth).into_iter().skip(1));
+        }
+        for module in seen {
+            *touched.entry(module).or_default() += 1;
+        }
+    }
+    // Lines and line-weighted centrality per module.
+    let mut size: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for (path, file) in &alive {
+        let lines = f64::from(file.lines.unwrap_or(0));
+        let centrality = weights.file_centrality.get(*path).copied().unwrap_or(1.0);
+        for module in modules_of(path, depth).into_iter().skip(1) {
+            let entry = size.entry(module).or_default();
+            entry.0 += lines;
+            entry.1 += lines * centrality;
+        }
+    }
+    let all = touched
+        .into_iter()
+        .map(|(module, commits)| {
+            let (lines, weighted) = size.get(&module).copied().unwrap_or_default();
+            let centrality = if lines > 0.0 { weighted / lines } else { 1.0 };
+            hotspot(module, commits, lines, centrality)
+        })
+        .collect();
+    top(all, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::FileChange;
+
+    fn file(path: &str, commits: u32, lines: u32, alive: bool) -> FileHistory {
+        FileHistory {
+            path: path.into(),
+            language: "rust".into(),
+            alive,
+            lines: Some(lines),
+            commits,
+            added: 0,
+            removed: 0,
+            authors: 1,
+            binary: false,
+            first_change: String::new(),
+            last_change: String::new(),
+            former_paths: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn files_rank_by_commits_times_lines_times_centrality() {
+        let all = [
+            file("a.rs", 10, 100, true),
+            file("b.rs", 50, 10, true),
+            file("c.rs", 2, 1000, true),
+            file("gone.rs", 99, 999, false),
+        ];
+        let got = files(&all, &Weights::default(), 10);
+        let names: Vec<_> = got.iter().map(|h| (h.name.as_str(), h.score)).collect();
+        assert_eq!(names, [("c.rs", 2000.0), ("a.rs", 1000.0), ("b.rs", 500.0)]);
+        let weights = Weights {
+            file_centrality: BTreeMap::from([("b.rs".to_string(), 10.0)]),
+            ..Weights::default()
+        };
+        let got = files(&all, &weights, 1);
+        assert_eq!(got[0].name, "b.rs");
+        assert_eq!(got[0].score, 5000.0);
+    }
+
+    #[test]
+    fn modules_count_each_commit_once() {
+        let all = [file("m/a.rs", 2, 10, true), file("m/b.rs", 1, 30, true)];
+        let change = |p: &str| FileChange {
+            path: p.into(),
+            ..FileChange::default()
+        };
+        let commits = vec![
+            CommitRecord {
+                changes: vec![change("m/a.rs"), change("m/b.rs")],
+                ..CommitRecord::default()
+            },
+            CommitRecord {
+                changes: vec![change("m/a.rs")],
+                ..CommitRecord::default()
+            },
+        ];
+        let got = modules(&commits, &all, &Weights::default(), 2, 10);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].name.as_str(), got[0].commits), ("m", 2));
+        assert_eq!(got[0].score, 80.0);
+    }
+}

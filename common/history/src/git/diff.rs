@@ -1,0 +1,191 @@
+//! One commit's diff against its first parent: changed files, lines added
+//! and removed, renames, and (with a symbol source) the symbols touched.
+
+use super::blobs::SymbolCache;
+use super::corrupt;
+use super::trees;
+use super::walk::Planned;
+use crate::attribute::attribute;
+use crate::error::HistoryError;
+use crate::record::{ChangeKind, FileChange, Hunk};
+use crate::source::SymbolSource;
+use git2::{Delta, DiffDelta, DiffFindOptions, DiffOptions, Oid, Repository};
+use std::cell::RefCell;
+
+/// What every diff needs to know.
+pub struct DiffSettings<'a> {
+    pub first_parent: bool,
+    pub max_blob_bytes: u64,
+    pub symbols: Option<&'a dyn SymbolSource>,
+}
+
+/// A changed file as the diff reports it.
+struct Changed {
+    path: String,
+    old_path: String,
+    kind: ChangeKind,
+    old_id: Oid,
+    new_id: Oid,
+    binary: bool,
+    hunks: Vec<Hunk>,
+}
+
+fn path_of(file: &git2::DiffFile<'_>) -> String {
+    file.path_bytes()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .unwrap_or_default()
+}
+
+fn changed(delta: &DiffDelta<'_>) -> Option<Changed> {
+    let kind = match delta.status() {
+        Delta::Added => ChangeKind::Added,
+        Delta::Deleted => ChangeKind::Deleted,
+        Delta::Renamed => ChangeKind::Renamed,
+        Delta::Modified | Delta::Typechange | Delta::Copied => ChangeKind::Modified,
+        _ => return None,
+    };
+    let (old, new) = (delta.old_file(), delta.new_file());
+    let path = if kind == ChangeKind::Deleted {
+        path_of(&old)
+    } else {
+        path_of(&new)
+    };
+    Some(Changed {
+        old_path: path_of(&old),
+        path,
+        kind,
+        old_id: old.id(),
+        new_id: new.id(),
+        binary: delta.flags().is_binary(),
+        hunks: Vec::new(),
+    })
+}
+
+/// The files `planned` changed. Merges have no diff unless following
+/// first parents; a shallow boundary has none (its parent is missing).
+pub fn diff_commit(
+    repo: &Repository,
+    planned: &Planned,
+    settings: &DiffSettings<'_>,
+    cache: &mut SymbolCache,
+) -> Result<Vec<FileChange>, HistoryError> {
+    if planned.boundary || (planned.parents > 1 && !settings.first_parent) {
+        return Ok(Vec::new());
+    }
+    let changed = diff_files(repo, planned.oid, settings)
+        .map_err(|e| corrupt::diagnose_commit(repo, planned.oid, e))?;
+    changed
+        .into_iter()
+        .map(|c| file_change(repo, planned.oid, c, settings, cache))
+        .collect()
+}
+
+fn diff_files(
+    repo: &Repository,
+    oid: Oid,
+    settings: &DiffSettings<'_>,
+) -> Result<Vec<Changed>, git2::Error> {
+    let commit = repo.find_commit(oid)?;
+    let tree = commit.tree()?;
+    let parent_tree = match commit.parent_ids().next() {
+        Some(parent) => Some(repo.find_commit(parent)?.tree()?),
+        None => None,
+    };
+    let paths = trees::changed_paths(repo, parent_tree.as_ref(), &tree)?;
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut options = DiffOptions::new();
+    for path in paths {
+        options.pathspec(path);
+    }
+    options
+        .disable_pathspec_match(true)
+        .context_lines(0)
+        .interhunk_lines(0)
+        .ignore_submodules(true)
+        .max_size(i64::try_from(settings.max_blob_bytes).unwrap_or(i64::MAX));
+    let mut diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let files: RefCell<Vec<Changed>> = RefCell::new(Vec::with_capacity(diff.deltas().len()));
+    // A delta the file callback skipped gets no hunks.
+    let wanted = RefCell::new(false);
+    diff.foreach(
+        &mut |delta, _| {
+            let change = changed(&delta);
+            *wanted.borrow_mut() = change.is_some();
+            files.borrow_mut().extend(change);
+            true
+        },
+        Some(&mut |_, _| {
+            if *wanted.borrow() {
+                if let Some(last) = files.borrow_mut().last_mut() {
+                    last.binary = true;
+                }
+            }
+            true
+        }),
+        Some(&mut |_, hunk| {
+            if *wanted.borrow() {
+                if let Some(last) = files.borrow_mut().last_mut() {
+                    last.hunks.push(Hunk {
+                        old_start: hunk.old_start(),
+                        old_lines: hunk.old_lines(),
+                        new_start: hunk.new_start(),
+                        new_lines: hunk.new_lines(),
+                    });
+                }
+            }
+            true
+        }),
+        None,
+    )?;
+    Ok(files.into_inner())
+}
+
+fn file_change(
+    repo: &Repository,
+    commit: Oid,
+    c: Changed,
+    settings: &DiffSettings<'_>,
+    cache: &mut SymbolCache,
+) -> Result<FileChange, HistoryError> {
+    let binary = c.binary;
+    let mut change = FileChange {
+        added: if binary {
+            0
+        } else {
+            c.hunks.iter().map(|h| h.new_lines).sum()
+        },
+        removed: if binary {
+            0
+        } else {
+            c.hunks.iter().map(|h| h.old_lines).sum()
+        },
+        old_path: (c.kind == ChangeKind::Renamed).then(|| c.old_path.clone()),
+        path: c.path.clone(),
+        kind: c.kind,
+        binary,
+        ..FileChange::default()
+    };
+    let Some(source) = settings.symbols.filter(|s| !binary && s.supports(&c.path)) else {
+        return Ok(change);
+    };
+    let old = match c.kind {
+        ChangeKind::Added => None,
+        _ => Some(cache.spans(repo, source, commit, c.old_id, &c.old_path)?),
+    };
+    let new = match c.kind {
+        ChangeKind::Deleted => None,
+        _ => Some(cache.spans(repo, source, commit, c.new_id, &c.path)?),
+    };
+    let attribution = attribute(
+        &c.hunks,
+        old.as_deref().map_or(&[], |v| v.as_slice()),
+        new.as_deref().map_or(&[], |v| v.as_slice()),
+    );
+    change.symbols = attribution.touched;
+    change.symbols_added = attribution.added;
+    change.symbols_removed = attribution.removed;
+    Ok(change)
+}

@@ -1,0 +1,54 @@
+//! Opening the repository: a clear error for a path that is not one, the
+//! commit to start from, and the boundary of a shallow clone.
+
+use crate::error::HistoryError;
+use git2::{ErrorCode, Oid, Repository};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Opens the repository at `path` exactly (a work tree's root or a bare
+/// git directory; parent directories are not searched).
+pub fn open(path: &Path) -> Result<Repository, HistoryError> {
+    let not_a_repository = || HistoryError::NotARepository {
+        path: path.to_path_buf(),
+    };
+    if !path.exists() {
+        return Err(not_a_repository());
+    }
+    Repository::open(path).map_err(|e| match e.code() {
+        ErrorCode::NotFound => not_a_repository(),
+        _ => HistoryError::Git {
+            context: format!("opening {}", path.display()),
+            source: e,
+        },
+    })
+}
+
+/// The commit HEAD points at.
+pub fn head(repo: &Repository, path: &Path) -> Result<Oid, HistoryError> {
+    let reference = repo.head().map_err(|e| match e.code() {
+        ErrorCode::UnbornBranch | ErrorCode::NotFound => HistoryError::NoCommits {
+            path: path.to_path_buf(),
+        },
+        _ => HistoryError::Git {
+            context: "reading HEAD".into(),
+            source: e,
+        },
+    })?;
+    let target = reference.resolve().ok().and_then(|r| r.target());
+    target.ok_or_else(|| HistoryError::NoCommits {
+        path: path.to_path_buf(),
+    })
+}
+
+/// The commits of a shallow clone whose parents are missing (the
+/// repository's `shallow` file); empty for a full clone.
+pub fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
+    if !repo.is_shallow() {
+        return HashSet::new();
+    }
+    let text = std::fs::read_to_string(repo.path().join("shallow")).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| Oid::from_str(line.trim()).ok())
+        .collect()
+}
