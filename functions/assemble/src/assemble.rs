@@ -1,26 +1,22 @@
 //! The whole computation, pure: inputs in, artifacts out, timed per step
 //! (`vectors`, `graph`, `similarity`, `pagerank`, `clustering`, `contexts`).
 
-use crate::artifacts::{
-    AssembleGraph, ClusterSet, GraphEdge, GraphMetrics, GraphNode, ModuleContext, NodeKind,
-    SymbolContext,
-};
-use crate::clusters::{cluster_symbols, Clustering};
+use crate::artifacts::{AssembleGraph, ClusterSet, ModuleContext, SymbolContext};
+use crate::clusters::cluster_symbols;
 use crate::complexity::cyclomatic;
 use crate::contexts::{unresolved_names, ContextInputs};
 use crate::error::AssembleError;
 use crate::graph::{build, RepoGraph};
+use crate::graph_writer::GraphWriter;
 use crate::input::AssembleInput;
 use crate::ivf::top_k_ivf;
-use crate::metrics::{node_metrics, node_modules, NodeMetrics};
+use crate::metrics::{node_metrics, node_modules};
 use crate::module_contexts::module_contexts;
-use crate::numeric::fixed;
 use crate::options::AssembleOptions;
 use crate::pagerank::normalised;
 use crate::similarity::{top_k_blocked, Neighbours};
+use crate::sink::{AssembleSink, Collected};
 use crate::vectors::{symbol_vectors, SymbolVectors};
-use petgraph::visit::EdgeRef;
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// How long one step took.
@@ -30,13 +26,19 @@ pub struct StepTiming {
     pub ms: u64,
 }
 
-/// The artifacts, ready to write.
+/// What assemble made, but for the large artifacts, which went to the
+/// [`AssembleSink`] (for [`assemble`] and [`assemble_with`], into `graph`
+/// and `contexts`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assembled {
+    /// The whole graph when collected; only its metrics when streamed.
     pub graph: AssembleGraph,
     pub clusters: ClusterSet,
+    /// Every context when collected; empty when streamed.
     pub contexts: Vec<SymbolContext>,
     pub modules: Vec<ModuleContext>,
+    /// Symbols, one context each.
+    pub symbol_count: usize,
     pub embeddings: bool,
     pub related_edges: usize,
     pub symbols_without_vectors: usize,
@@ -51,11 +53,27 @@ pub fn assemble(
     assemble_with(input, options, &mut |_| {})
 }
 
-/// Runs every step, calling `on_step` with each step's name when it ends.
+/// Runs every step, calling `on_step` with each step's name when it ends;
+/// the graph and contexts are collected into the result.
 pub fn assemble_with(
     input: &AssembleInput<'_>,
     options: &AssembleOptions,
     on_step: &mut dyn FnMut(&'static str),
+) -> Result<Assembled, AssembleError> {
+    let mut collected = Collected::default();
+    let mut out = assemble_into(input, options, on_step, &mut collected)?;
+    out.graph = collected.graph;
+    out.contexts = collected.contexts;
+    Ok(out)
+}
+
+/// Runs every step, handing the graph and the contexts to `sink` block by
+/// block as they are made.
+pub fn assemble_into(
+    input: &AssembleInput<'_>,
+    options: &AssembleOptions,
+    on_step: &mut dyn FnMut(&'static str),
+    sink: &mut dyn AssembleSink,
 ) -> Result<Assembled, AssembleError> {
     options.validate().map_err(AssembleError::Options)?;
     let mut timings = Vec::new();
@@ -94,9 +112,19 @@ pub fn assemble_with(
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),
         None => vec![false; input.symbols.len()],
     };
+    drop(vectors);
+    let graph_metrics = GraphWriter {
+        g: &g,
+        symbols: &input.symbols,
+        metrics: &metrics,
+        centrality: &node_centrality,
+        clustering: &clustering,
+    }
+    .write(sink)?;
+    drop(node_centrality);
     let complexity = complexities(input);
     let unresolved = unresolved_names(&input.symbols);
-    let contexts = ContextInputs {
+    ContextInputs {
         symbols: &input.symbols,
         graph: &g,
         centrality: &centrality,
@@ -104,28 +132,37 @@ pub fn assemble_with(
         related: &related,
         complexity: &complexity,
         has_vector: &has_vector,
-        embeddings: vectors.is_some(),
+        embeddings: vectors_used(input, options),
         unresolved_names: &unresolved,
     }
-    .all();
+    .write(sink)?;
     let node_module = node_modules(&g, &input.symbols);
     let modules = module_contexts(&g, &input.symbols, &node_module, &centrality);
-    let graph = graph_artifact(&g, input, &metrics, &node_centrality, &clustering);
     step("contexts", &mut timings);
+    let embeddings = vectors_used(input, options);
     Ok(Assembled {
-        graph,
+        graph: AssembleGraph {
+            metrics: graph_metrics,
+            ..AssembleGraph::default()
+        },
         clusters: clustering.set,
-        contexts,
+        contexts: Vec::new(),
         modules,
-        embeddings: vectors.is_some(),
+        symbol_count: input.symbols.len(),
+        embeddings,
         related_edges,
-        symbols_without_vectors: if vectors.is_some() {
+        symbols_without_vectors: if embeddings {
             has_vector.iter().filter(|h| !**h).count()
         } else {
             0
         },
         timings,
     })
+}
+
+/// Whether this run used vectors.
+fn vectors_used(input: &AssembleInput<'_>, options: &AssembleOptions) -> bool {
+    input.vectors.is_some() && options.use_embeddings
 }
 
 /// Each vector row's related rows: exact up to `exact_limit` rows, IVF above.
@@ -183,116 +220,4 @@ fn complexities(input: &AssembleInput<'_>) -> Vec<Option<u32>> {
             }
         })
         .collect()
-}
-
-fn node_id(g: &RepoGraph, input: &AssembleInput<'_>, index: usize) -> String {
-    let (m, f) = (g.modules.len(), g.files.len());
-    if index < m {
-        format!("mod:{}", g.modules[index])
-    } else if index < m + f {
-        format!("file:{}", g.files[index - m])
-    } else {
-        input.symbols[index - m - f].id.to_string()
-    }
-}
-
-fn graph_artifact(
-    g: &RepoGraph,
-    input: &AssembleInput<'_>,
-    metrics: &NodeMetrics,
-    centrality: &[f64],
-    clustering: &Clustering,
-) -> AssembleGraph {
-    let (m, f) = (g.modules.len(), g.files.len());
-    let ids: Vec<String> = (0..g.graph.node_count())
-        .map(|i| node_id(g, input, i))
-        .collect();
-    let nodes: Vec<GraphNode> = g
-        .graph
-        .node_indices()
-        .map(|ix| {
-            let i = ix.index();
-            let kind = g.graph[ix];
-            let symbol = (kind == NodeKind::Symbol).then(|| &input.symbols[i - m - f]);
-            let (name, path) = match kind {
-                NodeKind::Module => (g.modules[i].clone(), g.modules[i].clone()),
-                NodeKind::File => {
-                    let p = &g.files[i - m];
-                    (p.rsplit('/').next().unwrap_or(p).to_string(), p.clone())
-                }
-                NodeKind::Symbol => symbol
-                    .map(|s| (s.name.clone(), s.path.clone()))
-                    .unwrap_or_default(),
-            };
-            GraphNode {
-                id: ids[i].clone(),
-                kind,
-                name,
-                path,
-                symbol_kind: symbol.map(|s| s.kind),
-                language: match kind {
-                    NodeKind::Module => None,
-                    NodeKind::File => Some(g.file_languages[i - m]),
-                    NodeKind::Symbol => symbol.map(|s| s.language),
-                },
-                in_degree: metrics.in_degree[i],
-                out_degree: metrics.out_degree[i],
-                pagerank: fixed(metrics.pagerank.scores[i]),
-                centrality: fixed(centrality[i]),
-                cluster: symbol
-                    .and_then(|_| clustering.cluster_of[i - m - f])
-                    .map(|c| clustering.set.clusters[c].id.clone()),
-                unresolved_calls: symbol
-                    .map(|_| g.unresolved[i - m - f].clone())
-                    .unwrap_or_default(),
-                external_imports: if kind == NodeKind::File {
-                    g.external_imports[i - m].clone()
-                } else {
-                    Vec::new()
-                },
-                unresolved_call_count: symbol.map(|_| g.unresolved_sites[i - m - f]).unwrap_or(0),
-                role: (kind != NodeKind::Module).then(|| g.roles[i]),
-            }
-        })
-        .collect();
-    let mut edges: Vec<GraphEdge> = g
-        .graph
-        .edge_references()
-        .map(|e| GraphEdge {
-            source: ids[e.source().index()].clone(),
-            target: ids[e.target().index()].clone(),
-            kind: e.weight().kind,
-            weight: fixed(e.weight().weight),
-            provenance: e.weight().provenance,
-            confidence: e
-                .weight()
-                .provenance
-                .map(|_| fixed(f64::from(e.weight().confidence))),
-        })
-        .collect();
-    edges.sort_by(|a, b| {
-        a.kind
-            .cmp(&b.kind)
-            .then_with(|| a.source.cmp(&b.source))
-            .then_with(|| a.target.cmp(&b.target))
-    });
-    let mut nodes_by_kind: BTreeMap<String, u64> = BTreeMap::new();
-    for n in &nodes {
-        *nodes_by_kind
-            .entry(format!("{:?}", n.kind).to_lowercase())
-            .or_default() += 1;
-    }
-    let graph_metrics = GraphMetrics {
-        nodes: nodes.len() as u64,
-        edges: edges.len() as u64,
-        nodes_by_kind,
-        edges_by_kind: g.edges_by_kind(),
-        density: fixed(metrics.density),
-        pagerank_iterations: metrics.pagerank.iterations,
-    };
-    AssembleGraph {
-        metrics: graph_metrics,
-        nodes,
-        edges,
-    }
 }

@@ -4,14 +4,17 @@
 
 use crate::artifacts::{ClusterRef, EdgeKind, ScoredSymbol, SymbolContext, SymbolRef};
 use crate::clusters::Clustering;
+use crate::error::AssembleError;
 use crate::graph::RepoGraph;
 use crate::imports::module_of;
 use crate::numeric::fixed;
 use crate::numeric::fixed32;
+use crate::sink::{AssembleSink, BLOCK};
 use crate::topk::top_k_by;
 use doctown_core::{CallKind, Symbol, Visibility};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
+use rayon::prelude::*;
 use std::collections::HashSet;
 
 /// At most this many calls, callers and unresolved calls per context.
@@ -185,6 +188,25 @@ impl ContextInputs<'_> {
 
     /// Every context, in symbol (id) order.
     pub fn all(&self) -> Vec<SymbolContext> {
-        (0..self.symbols.len()).map(|i| self.context(i)).collect()
+        (0..self.symbols.len())
+            .into_par_iter()
+            .map(|i| self.context(i))
+            .collect()
+    }
+
+    /// Hands every context to `sink`, in symbol (id) order, a block at a
+    /// time (each block made on every core).
+    pub fn write(&self, sink: &mut dyn AssembleSink) -> Result<(), AssembleError> {
+        let count = self.symbols.len();
+        for start in (0..count).step_by(BLOCK) {
+            let end = (start + BLOCK).min(count);
+            sink.contexts(
+                (start..end)
+                    .into_par_iter()
+                    .map(|i| self.context(i))
+                    .collect(),
+            )?;
+        }
+        Ok(())
     }
 }

@@ -15,6 +15,9 @@ pub enum AssembleError {
     Clustering(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The local disk that large artifacts are spooled to failed.
+    #[error("writing the assemble artifacts: {0}")]
+    Io(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -27,6 +30,7 @@ impl AssembleError {
                 ErrorKind::Invalid
             }
             AssembleError::Clustering(_) => ErrorKind::Internal,
+            AssembleError::Io(_) => ErrorKind::Transient,
             AssembleError::Store(e) => e.kind(),
         }
     }

@@ -2,17 +2,19 @@
 //! symbols, files and chunk shards (keeping of each chunk only its id,
 //! symbol and decision-point count), opens the job's vectors through a
 //! [`VectorSource`] unless embeddings are off or the embed stage was
-//! skipped, runs [`crate::assemble`], and writes the artifacts under
-//! `jobs/<job>/assemble/`.
+//! skipped, runs [`crate::assemble_into`] with the graph and contexts
+//! spooled to temporary files as they are made, and writes the artifacts
+//! under `jobs/<job>/assemble/`.
 
 use crate::artifacts::AssembleManifest;
-use crate::assemble::{assemble, Assembled};
+use crate::assemble::{assemble_into, Assembled};
 use crate::error::AssembleError;
 use crate::events::{
     AssembleTotals, AssemblyCompleted, AssemblyStarted, ClusterCreated, GraphCompleted,
 };
 use crate::input::{AssembleInput, ChunkInfo};
 use crate::options::{AssembleOptions, MethodChoice};
+use crate::sink::JsonFiles;
 use crate::vectors::VectorLookup;
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
@@ -83,7 +85,10 @@ impl AssembleHandler {
             return Err(StageFailure::cancelled());
         }
         let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref());
-        let out = assemble(&input, &options).map_err(StageFailure::from)?;
+        let mut files = JsonFiles::new().map_err(StageFailure::from)?;
+        let out =
+            assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
+        drop(input);
         if ctx.cancel.is_cancelled() {
             return Err(StageFailure::cancelled());
         }
@@ -102,7 +107,7 @@ impl AssembleHandler {
             edges_by_kind: m.edges_by_kind.clone(),
             density: m.density,
         });
-        let manifest_key = write_artifacts(ctx, &out).map_err(StageFailure::from)?;
+        let manifest_key = write_artifacts(ctx, &out, files).map_err(StageFailure::from)?;
         let mut output = StageOutput::succeeded().with_artifact("manifest", manifest_key);
         output.summary = serde_json::to_value(&*totals).unwrap_or_default();
         Ok(output)
@@ -136,7 +141,7 @@ impl StageHandler for AssembleHandler {
 
 fn totals_of(out: &Assembled) -> AssembleTotals {
     AssembleTotals {
-        symbols: out.contexts.len() as u64,
+        symbols: out.symbol_count as u64,
         files: out
             .graph
             .metrics
@@ -148,7 +153,7 @@ fn totals_of(out: &Assembled) -> AssembleTotals {
         nodes: out.graph.metrics.nodes,
         edges: out.graph.metrics.edges,
         clusters: out.clusters.clusters.len() as u64,
-        contexts: out.contexts.len() as u64,
+        contexts: out.symbol_count as u64,
         related_edges: out.related_edges as u64,
         symbols_without_vectors: out.symbols_without_vectors as u64,
     }
@@ -205,15 +210,20 @@ fn read_lines<T: serde::de::DeserializeOwned>(
     Ok(doctown_store::parse_jsonl(key, &object.bytes)?)
 }
 
-/// Writes the artifacts; returns the manifest's key.
-fn write_artifacts(ctx: &StageContext<'_>, out: &Assembled) -> Result<String, AssembleError> {
+/// Writes the artifacts (the graph and contexts from the files they were
+/// spooled to); returns the manifest's key.
+fn write_artifacts(
+    ctx: &StageContext<'_>,
+    out: &Assembled,
+    spooled: JsonFiles,
+) -> Result<String, AssembleError> {
     let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
     let manifest = AssembleManifest {
         graph: key(AssembleManifest::GRAPH),
         clusters: key(AssembleManifest::CLUSTERS),
         contexts: key(AssembleManifest::CONTEXTS),
         modules: key(AssembleManifest::MODULES),
-        symbol_count: out.contexts.len() as u64,
+        symbol_count: out.symbol_count as u64,
         file_count: out
             .graph
             .metrics
@@ -228,28 +238,12 @@ fn write_artifacts(ctx: &StageContext<'_>, out: &Assembled) -> Result<String, As
         embeddings: out.embeddings,
         symbols_without_vectors: out.symbols_without_vectors as u64,
     };
-    let (graph, contexts) = rayon::join(
-        || compact(&out.graph),
-        || {
-            let mut lines = Vec::new();
-            for context in &out.contexts {
-                lines.extend(compact(context));
-            }
-            lines
-        },
-    );
-    ctx.store.put(&manifest.graph, &graph)?;
+    let (mut graph, mut contexts, _) = spooled.finish()?;
+    ctx.store.put_stream(&manifest.graph, &mut graph)?;
     doctown_store::put_json(ctx.store, &manifest.clusters, &out.clusters)?;
     doctown_store::put_json(ctx.store, &manifest.modules, &out.modules)?;
-    ctx.store.put(&manifest.contexts, &contexts)?;
+    ctx.store.put_stream(&manifest.contexts, &mut contexts)?;
     let manifest_key = key(AssembleManifest::NAME);
     doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
     Ok(manifest_key)
-}
-
-/// One line of compact JSON.
-fn compact<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
 }

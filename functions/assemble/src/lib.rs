@@ -13,6 +13,8 @@
 //! - [`kmeans`], [`louvain`], [`labels`], [`clusters`]: clusters and names.
 //! - [`pagerank`], [`metrics`], [`complexity`]: numbers.
 //! - [`contexts`], [`module_contexts`]: the per-symbol and per-module facts.
+//! - [`sink`], [`graph_writer`]: the graph and the contexts leave block by
+//!   block, so no host holds all of them (or their JSON) at once.
 
 pub mod assemble;
 pub mod bases;
@@ -22,6 +24,7 @@ pub mod contexts;
 pub mod dispatch;
 pub mod error;
 pub mod graph;
+pub mod graph_writer;
 pub mod handler;
 pub mod imports;
 pub mod input;
@@ -35,6 +38,7 @@ pub mod numeric;
 pub mod options;
 pub mod pagerank;
 pub mod similarity;
+pub mod sink;
 pub mod topk;
 pub mod vectors;
 
@@ -43,7 +47,7 @@ pub mod vectors;
 pub use doctown_core::artifacts::assemble as artifacts;
 pub use doctown_core::events::assemble as events;
 
-pub use assemble::{assemble, Assembled, StepTiming};
+pub use assemble::{assemble, assemble_into, Assembled, StepTiming};
 pub use error::AssembleError;
 pub use handler::{AssembleHandler, VectorSource};
 pub use input::{AssembleInput, ChunkInfo};

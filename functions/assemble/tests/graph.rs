@@ -239,3 +239,89 @@ fn recursion_does_not_make_a_function_central() {
     );
     assert_eq!(ctx("crate::walk").called_by.len(), 1);
 }
+
+/// The graph and contexts spooled block by block are the bytes of the
+/// collected artifacts serialised whole (one JSON object and one line per
+/// context), whatever the blocks.
+#[test]
+fn spooled_artifacts_are_the_collected_ones_serialised() {
+    use doctown_assemble::sink::{AssembleSink, JsonFiles};
+    use std::io::Read;
+    let (_, collected) = run();
+    let expected_graph = {
+        let mut bytes = serde_json::to_vec(&collected.graph).unwrap();
+        bytes.push(b'\n');
+        bytes
+    };
+    let expected_contexts: Vec<u8> = collected
+        .contexts
+        .iter()
+        .flat_map(|c| {
+            let mut line = serde_json::to_vec(c).unwrap();
+            line.push(b'\n');
+            line
+        })
+        .collect();
+    let read = |mut file: std::fs::File| {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    // Through the stage's own path, and in blocks of every size up to 3.
+    let f = common::multi_language();
+    let chunks = f.chunks.iter().map(ChunkInfo::from_chunk).collect();
+    let input = AssembleInput::new(f.symbols.clone(), f.files.clone(), chunks, None);
+    let mut spooled = JsonFiles::new().unwrap();
+    let out = doctown_assemble::assemble_into(
+        &input,
+        &AssembleOptions::default(),
+        &mut |_| {},
+        &mut spooled,
+    )
+    .unwrap();
+    assert_eq!(out.symbol_count, collected.contexts.len());
+    assert_eq!(out.graph.metrics, collected.graph.metrics);
+    let (graph, contexts, written) = spooled.finish().unwrap();
+    assert_eq!(written as usize, collected.contexts.len());
+    assert_eq!(read(graph), expected_graph);
+    assert_eq!(read(contexts), expected_contexts);
+    for block in 1..=3 {
+        let mut files = JsonFiles::new().unwrap();
+        let g = &collected.graph;
+        files.graph_start(&g.metrics).unwrap();
+        files.graph_nodes(Vec::new()).unwrap();
+        for part in g.nodes.chunks(block) {
+            files.graph_nodes(part.to_vec()).unwrap();
+        }
+        for part in g.edges.chunks(block) {
+            files.graph_edges(part.to_vec()).unwrap();
+        }
+        for part in collected.contexts.chunks(block) {
+            files.contexts(part.to_vec()).unwrap();
+        }
+        let (graph, contexts, _) = files.finish().unwrap();
+        assert_eq!(read(graph), expected_graph, "blocks of {block}");
+        assert_eq!(read(contexts), expected_contexts, "blocks of {block}");
+    }
+}
+
+/// A graph with no nodes or edges still spools to valid JSON.
+#[test]
+fn an_empty_graph_spools_to_its_serialised_form() {
+    use doctown_assemble::sink::{AssembleSink, JsonFiles};
+    use std::io::Read;
+    let empty = AssembleGraph::default();
+    for with_edges_call in [false, true] {
+        let mut files = JsonFiles::new().unwrap();
+        files.graph_start(&empty.metrics).unwrap();
+        if with_edges_call {
+            files.graph_edges(Vec::new()).unwrap();
+        }
+        let (mut graph, _, _) = files.finish().unwrap();
+        let mut bytes = Vec::new();
+        graph.read_to_end(&mut bytes).unwrap();
+        let mut expected = serde_json::to_vec(&empty).unwrap();
+        expected.push(b'\n');
+        assert_eq!(bytes, expected);
+    }
+}

@@ -13,7 +13,8 @@ use doctown_core::artifacts::artifact_key;
 use doctown_core::{JobId, SymbolId, SymbolKind};
 use doctown_store::ObjectStore;
 use doctown_store::StoreError;
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::io::{BufRead, BufReader};
 
 fn names(refs: &[SymbolRef]) -> Vec<String> {
     refs.iter()
@@ -97,37 +98,38 @@ impl GenerateInput {
         modules: &[ModuleContext],
         clusters: Option<&ClusterSet>,
     ) -> GenerateInput {
-        let kinds: HashMap<&SymbolId, SymbolKind> =
-            contexts.iter().map(|c| (&c.id, c.kind)).collect();
-        let mut symbols: Vec<SymbolFacts> = contexts
-            .iter()
-            .map(|c| {
-                let mut facts = SymbolFacts::from(c);
-                facts.parent_kind = c.parent.as_ref().and_then(|p| kinds.get(&p.id).copied());
-                facts
-            })
-            .collect();
-        symbols.sort_by(|a, b| a.id.cmp(&b.id));
+        let symbols = contexts.iter().map(facts_of).collect();
+        GenerateInput::from_facts(repository, symbols, modules, clusters)
+    }
+
+    /// The input from each symbol's facts (with its parent's id), the
+    /// modules and the clusters: sorted, parents' kinds filled in.
+    fn from_facts(
+        repository: &str,
+        mut symbols: Vec<(SymbolFacts, Option<SymbolId>)>,
+        modules: &[ModuleContext],
+        clusters: Option<&ClusterSet>,
+    ) -> GenerateInput {
+        symbols.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let kinds: Vec<SymbolKind> = symbols.iter().map(|(f, _)| f.kind).collect();
+        let symbols: Vec<SymbolFacts> = {
+            let index_of = |id: &SymbolId| symbols.binary_search_by(|(f, _)| f.id.cmp(id)).ok();
+            let parent_kinds: Vec<Option<SymbolKind>> = symbols
+                .iter()
+                .map(|(_, parent)| parent.as_ref().and_then(index_of).map(|i| kinds[i]))
+                .collect();
+            symbols
+                .into_iter()
+                .zip(parent_kinds)
+                .map(|((mut facts, _), kind)| {
+                    facts.parent_kind = kind;
+                    facts
+                })
+                .collect()
+        };
         let mut modules: Vec<ModuleFacts> = modules.iter().map(ModuleFacts::from).collect();
         modules.sort_by(|a, b| a.path.cmp(&b.path));
-        let clusters = clusters
-            .map(|set| {
-                set.clusters
-                    .iter()
-                    .map(|c| ClusterFacts {
-                        id: c.id.clone(),
-                        label: c.label.clone(),
-                        size: c.size,
-                        top_members: c
-                            .top_members
-                            .iter()
-                            .map(|m| display_name(&m.qualified_name))
-                            .collect(),
-                        representative: c.top_members.first().map(|m| m.id.clone()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let clusters = clusters.map(cluster_facts).unwrap_or_default();
         GenerateInput {
             repository: repository.to_string(),
             symbols,
@@ -136,7 +138,9 @@ impl GenerateInput {
         }
     }
 
-    /// Reads a job's assemble artifacts (`jobs/<job>/assemble/…`).
+    /// Reads a job's assemble artifacts (`jobs/<job>/assemble/…`); the
+    /// contexts are streamed, each turned into its facts as it is read, so
+    /// neither the file nor the contexts are ever whole in memory.
     pub fn load(
         store: &dyn ObjectStore,
         job: &JobId,
@@ -145,18 +149,86 @@ impl GenerateInput {
         let key = |name: &str| artifact_key(job, "assemble", name);
         let manifest_key = key(AssembleManifest::NAME);
         let manifest: AssembleManifest = read_json(store, &manifest_key)?;
-        let contexts = read_jsonl::<SymbolContext>(store, &manifest.contexts)?;
+        let symbols = read_facts(store, &manifest.contexts)?;
         let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
         let clusters: Option<ClusterSet> = match store.get(&manifest.clusters)? {
             None => None,
             Some(_) => Some(read_json(store, &manifest.clusters)?),
         };
-        Ok(GenerateInput::from_assemble(
+        Ok(GenerateInput::from_facts(
             repository,
-            &contexts,
+            symbols,
             &modules,
             clusters.as_ref(),
         ))
+    }
+}
+
+fn facts_of(c: &SymbolContext) -> (SymbolFacts, Option<SymbolId>) {
+    (
+        SymbolFacts::from(c),
+        c.parent.as_ref().map(|p| p.id.clone()),
+    )
+}
+
+fn cluster_facts(set: &ClusterSet) -> Vec<ClusterFacts> {
+    set.clusters
+        .iter()
+        .map(|c| ClusterFacts {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            size: c.size,
+            top_members: c
+                .top_members
+                .iter()
+                .map(|m| display_name(&m.qualified_name))
+                .collect(),
+            representative: c.top_members.first().map(|m| m.id.clone()),
+        })
+        .collect()
+}
+
+/// Each context of a JSON-lines artifact as its facts: read a block of
+/// lines at a time, each block parsed on every core.
+fn read_facts(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Vec<(SymbolFacts, Option<SymbolId>)>, GenerateError> {
+    const BLOCK: usize = 8192;
+    let reader = store
+        .get_stream(key)?
+        .ok_or_else(|| GenerateError::MissingInput {
+            key: key.to_string(),
+        })?;
+    let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
+    let (mut facts, mut block, mut number) = (Vec::new(), Vec::with_capacity(BLOCK), 0usize);
+    loop {
+        block.clear();
+        for line in lines.by_ref() {
+            number += 1;
+            let line = line.map_err(|e| StoreError::io(key, e))?;
+            if !line.trim().is_empty() {
+                block.push((number, line));
+                if block.len() == BLOCK {
+                    break;
+                }
+            }
+        }
+        if block.is_empty() {
+            return Ok(facts);
+        }
+        let parsed: Result<Vec<_>, GenerateError> = block
+            .par_iter()
+            .map(|(n, line)| {
+                serde_json::from_str::<SymbolContext>(line)
+                    .map(|c| facts_of(&c))
+                    .map_err(|e| GenerateError::BadInput {
+                        key: key.to_string(),
+                        message: format!("line {n}: {e}"),
+                    })
+            })
+            .collect();
+        facts.extend(parsed?);
     }
 }
 
@@ -170,18 +242,5 @@ fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&object.bytes).map_err(|e| GenerateError::BadInput {
         key: key.to_string(),
         message: e.to_string(),
-    })
-}
-
-fn read_jsonl<T: serde::de::DeserializeOwned>(
-    store: &dyn ObjectStore,
-    key: &str,
-) -> Result<Vec<T>, GenerateError> {
-    let object = store.get(key)?.ok_or_else(|| GenerateError::MissingInput {
-        key: key.to_string(),
-    })?;
-    doctown_store::parse_jsonl(key, &object.bytes).map_err(|e| match e {
-        StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
-        other => other.into(),
     })
 }

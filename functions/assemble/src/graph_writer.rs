@@ -1,0 +1,170 @@
+//! `graph.json` from the repository graph, handed to an [`AssembleSink`]
+//! a block at a time: nodes in node order (modules, files, symbols — each
+//! sorted), edges sorted by (kind, source id, target id). Only the node
+//! ids and a 16-byte key per edge are held for the whole graph.
+
+use crate::artifacts::{GraphEdge, GraphMetrics, GraphNode, NodeKind};
+use crate::clusters::Clustering;
+use crate::error::AssembleError;
+use crate::graph::RepoGraph;
+use crate::metrics::NodeMetrics;
+use crate::numeric::fixed;
+use crate::sink::{AssembleSink, BLOCK};
+use doctown_core::Symbol;
+use petgraph::graph::EdgeIndex;
+use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// What the graph artifact is made from.
+pub struct GraphWriter<'a> {
+    pub g: &'a RepoGraph,
+    pub symbols: &'a [Symbol],
+    pub metrics: &'a NodeMetrics,
+    /// Per node: PageRank normalised by the largest.
+    pub centrality: &'a [f64],
+    pub clustering: &'a Clustering,
+}
+
+impl GraphWriter<'_> {
+    /// Hands the metrics, the nodes and the edges to `sink`; returns the metrics.
+    pub fn write(&self, sink: &mut dyn AssembleSink) -> Result<GraphMetrics, AssembleError> {
+        let metrics = self.graph_metrics();
+        sink.graph_start(&metrics)?;
+        let ids: Vec<String> = (0..self.g.graph.node_count())
+            .into_par_iter()
+            .map(|i| self.node_id(i))
+            .collect();
+        let count = self.g.graph.node_count();
+        for start in (0..count).step_by(BLOCK) {
+            let end = (start + BLOCK).min(count);
+            let nodes = (start..end)
+                .into_par_iter()
+                .map(|i| self.node(i, &ids))
+                .collect();
+            sink.graph_nodes(nodes)?;
+        }
+        let order = self.edge_order(&ids);
+        if order.is_empty() {
+            sink.graph_edges(Vec::new())?;
+        }
+        for block in order.chunks(BLOCK) {
+            let edges = block.par_iter().map(|&e| self.edge(e, &ids)).collect();
+            sink.graph_edges(edges)?;
+        }
+        Ok(metrics)
+    }
+
+    fn graph_metrics(&self) -> GraphMetrics {
+        let mut nodes_by_kind: BTreeMap<String, u64> = BTreeMap::new();
+        for kind in self.g.graph.node_weights() {
+            *nodes_by_kind
+                .entry(format!("{kind:?}").to_lowercase())
+                .or_default() += 1;
+        }
+        GraphMetrics {
+            nodes: self.g.graph.node_count() as u64,
+            edges: self.g.graph.edge_count() as u64,
+            nodes_by_kind,
+            edges_by_kind: self.g.edges_by_kind(),
+            density: fixed(self.metrics.density),
+            pagerank_iterations: self.metrics.pagerank.iterations,
+        }
+    }
+
+    /// Edge indices sorted by (kind, source id, target id); ties keep
+    /// edge order (a stable sort).
+    fn edge_order(&self, ids: &[String]) -> Vec<EdgeIndex> {
+        let graph = &self.g.graph;
+        let mut order: Vec<(u8, u32, u32, EdgeIndex)> = graph
+            .edge_references()
+            .map(|e| {
+                (
+                    e.weight().kind as u8,
+                    e.source().index() as u32,
+                    e.target().index() as u32,
+                    e.id(),
+                )
+            })
+            .collect();
+        order.par_sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| ids[a.1 as usize].cmp(&ids[b.1 as usize]))
+                .then_with(|| ids[a.2 as usize].cmp(&ids[b.2 as usize]))
+        });
+        order.into_iter().map(|(.., e)| e).collect()
+    }
+
+    fn edge(&self, e: EdgeIndex, ids: &[String]) -> GraphEdge {
+        let graph = &self.g.graph;
+        let (source, target) = graph.edge_endpoints(e).expect("an edge of this graph");
+        let w = &graph[e];
+        GraphEdge {
+            source: ids[source.index()].clone(),
+            target: ids[target.index()].clone(),
+            kind: w.kind,
+            weight: fixed(w.weight),
+            provenance: w.provenance,
+            confidence: w.provenance.map(|_| fixed(f64::from(w.confidence))),
+        }
+    }
+
+    fn node_id(&self, index: usize) -> String {
+        let g = self.g;
+        let (m, f) = (g.modules.len(), g.files.len());
+        if index < m {
+            format!("mod:{}", g.modules[index])
+        } else if index < m + f {
+            format!("file:{}", g.files[index - m])
+        } else {
+            self.symbols[index - m - f].id.to_string()
+        }
+    }
+
+    fn node(&self, i: usize, ids: &[String]) -> GraphNode {
+        let g = self.g;
+        let (m, f) = (g.modules.len(), g.files.len());
+        let kind = g.graph[petgraph::graph::NodeIndex::new(i)];
+        let symbol = (kind == NodeKind::Symbol).then(|| &self.symbols[i - m - f]);
+        let (name, path) = match kind {
+            NodeKind::Module => (g.modules[i].clone(), g.modules[i].clone()),
+            NodeKind::File => {
+                let p = &g.files[i - m];
+                (p.rsplit('/').next().unwrap_or(p).to_string(), p.clone())
+            }
+            NodeKind::Symbol => symbol
+                .map(|s| (s.name.clone(), s.path.clone()))
+                .unwrap_or_default(),
+        };
+        let clusters = &self.clustering;
+        GraphNode {
+            id: ids[i].clone(),
+            kind,
+            name,
+            path,
+            symbol_kind: symbol.map(|s| s.kind),
+            language: match kind {
+                NodeKind::Module => None,
+                NodeKind::File => Some(g.file_languages[i - m]),
+                NodeKind::Symbol => symbol.map(|s| s.language),
+            },
+            in_degree: self.metrics.in_degree[i],
+            out_degree: self.metrics.out_degree[i],
+            pagerank: fixed(self.metrics.pagerank.scores[i]),
+            centrality: fixed(self.centrality[i]),
+            cluster: symbol
+                .and_then(|_| clusters.cluster_of[i - m - f])
+                .map(|c| clusters.set.clusters[c].id.clone()),
+            unresolved_calls: symbol
+                .map(|_| g.unresolved[i - m - f].clone())
+                .unwrap_or_default(),
+            external_imports: if kind == NodeKind::File {
+                g.external_imports[i - m].clone()
+            } else {
+                Vec::new()
+            },
+            unresolved_call_count: symbol.map(|_| g.unresolved_sites[i - m - f]).unwrap_or(0),
+            role: (kind != NodeKind::Module).then(|| g.roles[i]),
+        }
+    }
+}

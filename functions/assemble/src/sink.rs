@@ -1,0 +1,193 @@
+//! Where assemble's large artifacts go as they are made: the graph's nodes
+//! and edges and the symbol contexts arrive block by block, in their final
+//! order, so a host never holds all of them at once (the Linux kernel has
+//! four million symbols). [`Collected`] keeps them (tests, benchmarks);
+//! [`JsonFiles`] writes `graph.json` and `contexts.jsonl` to temporary
+//! files as the blocks come, with the bytes `serde_json` would write for
+//! the whole [`AssembleGraph`] and for each context.
+
+use crate::artifacts::{AssembleGraph, GraphEdge, GraphMetrics, GraphNode, SymbolContext};
+use crate::error::AssembleError;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+
+/// Items per block: large enough to keep both cores busy, small enough
+/// that a block's serialised bytes stay a few megabytes.
+pub const BLOCK: usize = 8192;
+
+/// Receives the artifacts in order: the graph's metrics, its nodes, its
+/// edges, then the contexts. Every method may be called many times but
+/// `graph_start`.
+pub trait AssembleSink {
+    fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError>;
+    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError>;
+    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError>;
+    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError>;
+}
+
+/// Keeps everything in memory.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub graph: AssembleGraph,
+    pub contexts: Vec<SymbolContext>,
+}
+
+impl AssembleSink for Collected {
+    fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError> {
+        self.graph.metrics = metrics.clone();
+        Ok(())
+    }
+
+    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
+        self.graph.nodes.extend(nodes);
+        Ok(())
+    }
+
+    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError> {
+        self.graph.edges.extend(edges);
+        Ok(())
+    }
+
+    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
+        self.contexts.extend(contexts);
+        Ok(())
+    }
+}
+
+/// Where `graph.json` is in its one JSON object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GraphPart {
+    NotStarted,
+    Nodes { first: bool },
+    Edges { first: bool },
+}
+
+/// Writes `graph.json` (one compact JSON object and a newline) and
+/// `contexts.jsonl` (one compact context per line) to temporary files;
+/// each block is serialised on every core, then appended in order.
+pub struct JsonFiles {
+    graph: BufWriter<File>,
+    contexts: BufWriter<File>,
+    part: GraphPart,
+    contexts_written: u64,
+}
+
+impl JsonFiles {
+    /// Two new temporary files (removed when their handles close).
+    pub fn new() -> Result<JsonFiles, AssembleError> {
+        let temp = || tempfile::tempfile().map(|f| BufWriter::with_capacity(1 << 20, f));
+        Ok(JsonFiles {
+            graph: temp().map_err(io_error)?,
+            contexts: temp().map_err(io_error)?,
+            part: GraphPart::NotStarted,
+            contexts_written: 0,
+        })
+    }
+
+    /// Closes the graph's object and hands back both files, rewound:
+    /// `(graph.json, contexts.jsonl, contexts written)`.
+    pub fn finish(mut self) -> Result<(File, File, u64), AssembleError> {
+        let tail: &[u8] = match self.part {
+            GraphPart::NotStarted => return Err(out_of_order("the end of the graph")),
+            GraphPart::Nodes { .. } => b"],\"edges\":[]}\n",
+            GraphPart::Edges { .. } => b"]}\n",
+        };
+        self.graph.write_all(tail).map_err(io_error)?;
+        let rewound = |w: BufWriter<File>| -> Result<File, AssembleError> {
+            let mut file = w.into_inner().map_err(|e| io_error(e.into_error()))?;
+            file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+            Ok(file)
+        };
+        Ok((
+            rewound(self.graph)?,
+            rewound(self.contexts)?,
+            self.contexts_written,
+        ))
+    }
+
+    /// Appends `items`, each serialised (in parallel) and preceded by a
+    /// comma unless it is the first of its array.
+    fn append_array<T: Serialize + Sync>(
+        &mut self,
+        items: &[T],
+        first: bool,
+    ) -> Result<(), AssembleError> {
+        let parts = serialised(items)?;
+        for (i, bytes) in parts.iter().enumerate() {
+            if !(first && i == 0) {
+                self.graph.write_all(b",").map_err(io_error)?;
+            }
+            self.graph.write_all(bytes).map_err(io_error)?;
+        }
+        Ok(())
+    }
+}
+
+impl AssembleSink for JsonFiles {
+    fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError> {
+        self.graph.write_all(b"{\"metrics\":").map_err(io_error)?;
+        serde_json::to_writer(&mut self.graph, metrics).map_err(json_error)?;
+        self.graph.write_all(b",\"nodes\":[").map_err(io_error)?;
+        self.part = GraphPart::Nodes { first: true };
+        Ok(())
+    }
+
+    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
+        let GraphPart::Nodes { first } = self.part else {
+            return Err(out_of_order("graph nodes"));
+        };
+        if !nodes.is_empty() {
+            self.append_array(&nodes, first)?;
+            self.part = GraphPart::Nodes { first: false };
+        }
+        Ok(())
+    }
+
+    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError> {
+        let first = match self.part {
+            GraphPart::Nodes { .. } => {
+                self.graph.write_all(b"],\"edges\":[").map_err(io_error)?;
+                true
+            }
+            GraphPart::Edges { first } => first,
+            GraphPart::NotStarted => return Err(out_of_order("graph edges")),
+        };
+        self.part = GraphPart::Edges { first };
+        if !edges.is_empty() {
+            self.append_array(&edges, first)?;
+            self.part = GraphPart::Edges { first: false };
+        }
+        Ok(())
+    }
+
+    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
+        for bytes in serialised(&contexts)? {
+            self.contexts.write_all(&bytes).map_err(io_error)?;
+            self.contexts.write_all(b"\n").map_err(io_error)?;
+        }
+        self.contexts_written += contexts.len() as u64;
+        Ok(())
+    }
+}
+
+/// Each item as compact JSON, serialised on every core.
+fn serialised<T: Serialize + Sync>(items: &[T]) -> Result<Vec<Vec<u8>>, AssembleError> {
+    items
+        .par_iter()
+        .map(|item| serde_json::to_vec(item).map_err(json_error))
+        .collect()
+}
+
+fn io_error(e: std::io::Error) -> AssembleError {
+    AssembleError::Io(e.to_string())
+}
+
+fn json_error(e: serde_json::Error) -> AssembleError {
+    AssembleError::Io(format!("serialising: {e}"))
+}
+
+fn out_of_order(what: &str) -> AssembleError {
+    AssembleError::Io(format!("{what} arrived out of order"))
+}
