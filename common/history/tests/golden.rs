@@ -21,18 +21,18 @@ fn toy(names: &[&str], body: usize) -> String {
 /// asset, a mailmap joining two addresses.
 fn fixture() -> Repo {
     let repo = Repo::new();
-    repo.write("src/parse.toy", toy(&["read", "token"], 3))
-        .write("src/eval.toy", toy(&["eval"], 4))
-        .write("tests/parse_test.toy", toy(&["test_read"], 2))
+    repo.write("src/parse.lua", toy(&["read", "token"], 3))
+        .write("src/eval.lua", toy(&["eval"], 4))
+        .write("tests/parse_test.lua", toy(&["test_read"], 2))
         .write("README.md", "# fixture\n");
     repo.commit("Ann <ann@home.example>", 0, "start");
     for day in [5, 12, 20, 33] {
         repo.write(
-            "src/parse.toy",
+            "src/parse.lua",
             toy(&["read", "token"], 3 + day as usize / 5),
         )
         .write(
-            "tests/parse_test.toy",
+            "tests/parse_test.lua",
             toy(&["test_read"], 2 + day as usize / 10),
         );
         repo.commit("Ann <ann@work.example>", day, "parser and its test");
@@ -40,15 +40,15 @@ fn fixture() -> Repo {
     repo.write("assets/logo.png", [0u8, 1, 2, 3, 0, 255, 0, 7]);
     repo.commit("Bob <bob@example.com>", 35, "logo");
     repo.git(&["checkout", "-q", "-b", "evaluator"]);
-    repo.write("src/eval.toy", toy(&["eval", "apply"], 4));
+    repo.write("src/eval.lua", toy(&["eval", "apply"], 4));
     repo.commit("Bob <bob@example.com>", 40, "apply");
     repo.git(&["checkout", "-q", "main"]);
     repo.write("README.md", "# fixture\n\nParses and evaluates.\n");
     repo.commit("Cy <cy@example.com>", 41, "readme");
     repo.merge("Ann <ann@work.example>", 45, "evaluator");
-    repo.mv("src/eval.toy", "core/eval/eval.toy");
+    repo.mv("src/eval.lua", "core/eval/eval.lua");
     repo.commit("Cy <cy@example.com>", 70, "move the evaluator");
-    repo.write("core/eval/eval.toy", toy(&["eval", "apply", "call"], 4));
+    repo.write("core/eval/eval.lua", toy(&["eval", "apply", "call"], 4));
     repo.write("assets/logo.png", [0u8, 1, 2, 3, 0, 255, 0, 8]);
     repo.commit("Bob <bob@example.com>", 95, "call, new logo");
     repo.write(".mailmap", "Ann <ann@work.example> <ann@home.example>\n");
@@ -89,12 +89,12 @@ fn golden_history() {
     let eval = h
         .files
         .iter()
-        .find(|f| f.path == "core/eval/eval.toy")
+        .find(|f| f.path == "core/eval/eval.lua")
         .unwrap();
-    assert_eq!(eval.former_paths, ["src/eval.toy"]);
+    assert_eq!(eval.former_paths, ["src/eval.lua"]);
     let pair = &h.coupling.files[0];
     assert_eq!(
         (pair.a.as_str(), pair.b.as_str()),
-        ("src/parse.toy", "tests/parse_test.toy")
+        ("src/parse.lua", "tests/parse_test.lua")
     );
 }

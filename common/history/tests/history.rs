@@ -362,13 +362,13 @@ fn limits_since_and_max_commits() {
 #[test]
 fn one_commit() {
     let repo = Repo::new();
-    repo.write("main.toy", "fn main\n  x\nend\n");
+    repo.write("main.lua", "fn main\n  x\nend\n");
     let id = repo.commit("al", 0, "only");
     let h = with_symbols(&repo, &HistoryOptions::default());
     assert_eq!(h.summary.commits, 1);
     assert_eq!(h.summary.head.as_deref(), Some(id.as_str()));
-    assert_eq!(file(&h, "main.toy").added, 3);
-    let main = symbol(&h, "main.toy", "main");
+    assert_eq!(file(&h, "main.lua").added, 3);
+    let main = symbol(&h, "main.lua", "main");
     assert_eq!((main.commits, main.added, main.age_days), (1, 3, 0));
     assert_eq!(h.timeline.len(), 1);
     assert_eq!(h.timeline[0].symbols_added, 1);
@@ -378,25 +378,25 @@ fn one_commit() {
 fn per_symbol_history_follows_hunks_and_renames() {
     let repo = Repo::new();
     let v1 = "fn alpha\n  a1\n  a2\nend\n\nfn beta\n  b1\nend\n";
-    repo.write("src/lib.toy", v1);
+    repo.write("src/lib.lua", v1);
     repo.commit("al", 0, "alpha and beta");
     // Edit inside beta only.
     let v2 = "fn alpha\n  a1\n  a2\nend\n\nfn beta\n  b1\n  b2\n  b3\nend\n";
-    repo.write("src/lib.toy", v2);
+    repo.write("src/lib.lua", v2);
     repo.commit("bo", 10, "grow beta");
     // Remove a line of alpha (a pure deletion), move the file.
     let v3 = "fn alpha\n  a1\nend\n\nfn beta\n  b1\n  b2\n  b3\nend\n";
-    repo.write("src/lib.toy", v3);
-    repo.mv("src/lib.toy", "core/lib.toy");
+    repo.write("src/lib.lua", v3);
+    repo.mv("src/lib.lua", "core/lib.lua");
     repo.commit("al", 20, "shrink alpha, move");
     // Add gamma, drop beta.
     let v4 = "fn alpha\n  a1\nend\n\nfn gamma\n  g\nend\n";
-    repo.write("core/lib.toy", v4);
+    repo.write("core/lib.lua", v4);
     repo.commit("cy", 40, "gamma replaces beta");
 
     let h = with_symbols(&repo, &HistoryOptions::default());
     assert!(h.summary.symbols);
-    let alpha = symbol(&h, "core/lib.toy", "alpha");
+    let alpha = symbol(&h, "core/lib.lua", "alpha");
     assert_eq!((alpha.commits, alpha.added, alpha.removed), (2, 4, 1));
     assert_eq!(
         (alpha.authors, alpha.alive, alpha.lines),
@@ -404,11 +404,11 @@ fn per_symbol_history_follows_hunks_and_renames() {
     );
     assert_eq!(alpha.age_days, 40);
     // The rename commit removed a line of alpha only: beta was not touched.
-    let beta = symbol(&h, "core/lib.toy", "beta");
+    let beta = symbol(&h, "core/lib.lua", "beta");
     assert_eq!((beta.commits, beta.added, beta.removed), (3, 5, 4));
     assert_eq!((beta.authors, beta.alive), (3, false));
     // beta's `end` line stays, as gamma's.
-    let gamma = symbol(&h, "core/lib.toy", "gamma");
+    let gamma = symbol(&h, "core/lib.lua", "gamma");
     assert_eq!((gamma.commits, gamma.added, gamma.age_days), (1, 2, 0));
     let last = h.timeline.last().unwrap();
     assert_eq!((last.symbols_added, last.symbols_removed), (1, 1));
@@ -420,21 +420,21 @@ fn containers_stay_out_of_symbol_hotspots_and_coupling() {
     let repo = Repo::new();
     for day in 0..3 {
         let body = format!("type T\n  fn m\n    {day}\n  end\n  fn n\n    {day}\n  end\nend\n");
-        repo.write("t.toy", body);
+        repo.write("t.lua", body);
         repo.commit("al", day, "edit");
     }
     let h = with_symbols(&repo, &HistoryOptions::default());
-    let t = symbol(&h, "t.toy", "T");
+    let t = symbol(&h, "t.lua", "T");
     assert!(t.container);
-    assert!(!symbol(&h, "t.toy", "T.m").container);
-    assert!(h.hotspots.symbols.iter().all(|s| s.name != "t.toy#T"));
+    assert!(!symbol(&h, "t.lua", "T.m").container);
+    assert!(h.hotspots.symbols.iter().all(|s| s.name != "t.lua#T"));
     let pairs: Vec<_> = h
         .coupling
         .symbols
         .iter()
         .map(|p| (p.a.as_str(), p.b.as_str(), p.support))
         .collect();
-    assert_eq!(pairs, [("t.toy#T.m", "t.toy#T.n", 3)]);
+    assert_eq!(pairs, [("t.lua#T.m", "t.lua#T.n", 3)]);
 }
 
 #[test]
@@ -470,7 +470,7 @@ fn threads_do_not_change_the_answer() {
     let repo = merge_heavy();
     for day in 10..60 {
         repo.write(
-            &format!("d{}/x.toy", day % 7),
+            &format!("d{}/x.lua", day % 7),
             format!("fn f{day}\n  {day}\nend\n"),
         );
         repo.commit(if day % 3 == 0 { "al" } else { "bo" }, day, "more");

@@ -23,6 +23,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// List every symbol of a repository without storing anything.
     Symbols(SymbolsArgs),
+    /// How the code got here: churn, hotspots, co-change coupling and owners from git history.
+    History(HistoryArgs),
     /// Re-run one stage of a stored job from its stored inputs.
     Stage(StageArgs),
     /// List stored jobs with their status.
@@ -420,6 +422,36 @@ pub struct SymbolsArgs {
     pub source: SourceArgs,
     #[arg(long, value_enum)]
     pub format: Option<SymbolFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A local git repository: its root, or a bare git directory.
+    pub path: PathBuf,
+    /// Leave out commits committed before this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Read at most N commits, newest first.
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
+    /// Follow first parents only, each merge diffed against its first parent.
+    #[arg(long, conflicts_with = "all")]
+    pub first_parent: bool,
+    /// Every commit reachable from HEAD, merges without a diff (the default).
+    #[arg(long)]
+    pub all: bool,
+    /// Print the history document as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also give each symbol its history (parses every changed version of each file).
+    #[arg(long)]
+    pub symbols: bool,
+    /// Diff threads [default: every core].
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Rows per list in the text output.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Hotspots: where change meets size and importance. Pure.
 //!
-//! score = commits × complexity × centrality, over living files and
-//! symbols, where complexity is the lines of code at the newest commit
+//! score = commits × complexity × centrality, over living source files
+//! (a language Doctown parses: not docs, lock files or data) and symbols, where complexity is the lines of code at the newest commit
 //! unless the caller gives one (e.g. cyclomatic complexity) and centrality
 //! is 1 unless the caller gives one (e.g. PageRank in the call graph). A
 //! module's score uses the commits that touched any of its files, their
@@ -50,10 +50,17 @@ fn top(mut all: Vec<Hotspot>, limit: usize) -> Vec<Hotspot> {
     all
 }
 
+/// A file in a language Doctown parses.
+pub fn is_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| doctown_core::Language::from_extension(ext).is_some())
+}
+
 pub fn files(files: &[FileHistory], weights: &Weights, limit: usize) -> Vec<Hotspot> {
     let all = files
         .iter()
-        .filter(|f| f.alive)
+        .filter(|f| f.alive && is_code(&f.path))
         .map(|f| {
             let complexity = weights
                 .file_complexity
@@ -85,7 +92,8 @@ pub fn symbols(symbols: &[SymbolHistory], weights: &Weights, limit: usize) -> Ve
     top(all, limit)
 }
 
-/// Modules (directories down to `depth`, not the root) of living files.
+/// Modules (directories down to `depth`, not the root) of living source
+/// files.
 pub fn modules(
     commits: &[CommitRecord],
     files: &[FileHistory],
@@ -95,7 +103,7 @@ pub fn modules(
 ) -> Vec<Hotspot> {
     let alive: BTreeMap<&str, &FileHistory> = files
         .iter()
-        .filter(|f| f.alive)
+        .filter(|f| f.alive && is_code(&f.path))
         .map(|f| (f.path.as_str(), f))
         .collect();
     let mut touched: BTreeMap<String, u32> = BTreeMap::new();
@@ -163,6 +171,8 @@ mod tests {
             file("b.rs", 50, 10, true),
             file("c.rs", 2, 1000, true),
             file("gone.rs", 99, 999, false),
+            file("README.md", 99, 999, true),
+            file("Cargo.lock", 99, 999, true),
         ];
         let got = files(&all, &Weights::default(), 10);
         let names: Vec<_> = got.iter().map(|h| (h.name.as_str(), h.score)).collect();

@@ -141,14 +141,15 @@ pub fn lines(prefix: &str, n: usize) -> String {
     (1..=n).map(|i| format!("{prefix} {i}\n")).collect()
 }
 
-/// A toy language for `.toy` files: a line `fn NAME` opens a symbol, a line
+/// A toy language, borrowing Lua's extension so that hotspots count its
+/// files as code: a line `fn NAME` opens a symbol, a line
 /// `end` closes it; `type NAME` opens a container whose `fn`s nest in it
 /// as `NAME.fn`.
 pub struct Toy;
 
 impl SymbolSource for Toy {
     fn supports(&self, path: &str) -> bool {
-        path.ends_with(".toy")
+        path.ends_with(".lua")
     }
 
     fn symbols(&self, _path: &str, content: &[u8]) -> Vec<SymbolSpan> {

@@ -3,6 +3,7 @@
 mod build;
 mod docpack;
 mod embed;
+mod history;
 mod jobs;
 mod mcp;
 mod query;
@@ -20,6 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ingest(args) => build::ingest(args),
         Command::Estimate(args) => build::estimate(args),
         Command::Symbols(args) => symbols::symbols(args),
+        Command::History(args) => history::history_cmd(args),
         Command::Stage(args) => jobs::stage(args),
         Command::Jobs(args) => jobs::jobs(args),
         Command::Resume(args) => jobs::resume(args),
