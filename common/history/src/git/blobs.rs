@@ -1,53 +1,92 @@
-//! The symbols of file versions, by blob id: each version is parsed once
-//! while it stays in the cache. Two generations bound the memory: when the
-//! young one fills, it becomes the old one and the old one is dropped.
+//! The symbols of file versions, by blob id, shared by every diff thread:
+//! each version is parsed about once, whichever thread meets it first.
+//! Two generations bound the memory (when the young one fills, it becomes
+//! the old one and the old one is dropped); the versions at HEAD are kept
+//! apart and never dropped, since the end of the pass asks for them again.
 
 use super::corrupt;
 use crate::error::HistoryError;
 use crate::record::SymbolSpan;
 use crate::source::SymbolSource;
 use git2::{Oid, Repository};
-use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::{Arc, Mutex};
 
 /// Versions kept per generation.
 const GENERATION: usize = 4096;
 
+type Spans = Arc<Vec<SymbolSpan>>;
+
+#[derive(Default)]
+struct Generations {
+    young: FxHashMap<Oid, Spans>,
+    old: FxHashMap<Oid, Spans>,
+    head: FxHashMap<Oid, Spans>,
+}
+
 #[derive(Default)]
 pub struct SymbolCache {
-    young: FxHashMap<Oid, Arc<Vec<SymbolSpan>>>,
-    old: FxHashMap<Oid, Arc<Vec<SymbolSpan>>>,
+    /// The blob ids of the files at HEAD.
+    at_head: FxHashSet<Oid>,
+    inner: Mutex<Generations>,
 }
 
 impl SymbolCache {
+    pub fn new(at_head: FxHashSet<Oid>) -> SymbolCache {
+        SymbolCache {
+            at_head,
+            inner: Mutex::default(),
+        }
+    }
+
     /// The symbols of blob `oid` (the file at `path`, in `commit`).
     pub fn spans(
-        &mut self,
+        &self,
         repo: &Repository,
         source: &dyn SymbolSource,
         commit: Oid,
         oid: Oid,
         path: &str,
-    ) -> Result<Arc<Vec<SymbolSpan>>, HistoryError> {
+    ) -> Result<Spans, HistoryError> {
         if oid.is_zero() {
             return Ok(Arc::default());
         }
-        if let Some(found) = self.young.get(&oid) {
-            return Ok(found.clone());
+        if let Some(found) = self.lookup(oid) {
+            return Ok(found);
         }
-        let spans = match self.old.remove(&oid) {
-            Some(found) => found,
-            None => {
-                let blob = repo
-                    .find_blob(oid)
-                    .map_err(|e| corrupt::blob(oid, path, commit, &e))?;
-                Arc::new(source.symbols(path, blob.content()))
-            }
-        };
-        if self.young.len() >= GENERATION {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(oid, spans.clone());
+        // Parsed outside the lock: two threads may meet the same version
+        // at once and both parse it, which costs time, not correctness.
+        let blob = repo
+            .find_blob(oid)
+            .map_err(|e| corrupt::blob(oid, path, commit, &e))?;
+        let spans: Spans = Arc::new(source.symbols(path, blob.content()));
+        self.insert(oid, spans.clone());
         Ok(spans)
+    }
+
+    fn lookup(&self, oid: Oid) -> Option<Spans> {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = g.head.get(&oid).or_else(|| g.young.get(&oid)) {
+            return Some(found.clone());
+        }
+        let found = g.old.remove(&oid)?;
+        Self::insert_young(&mut g, oid, found.clone());
+        Some(found)
+    }
+
+    fn insert(&self, oid: Oid, spans: Spans) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if self.at_head.contains(&oid) {
+            g.head.insert(oid, spans);
+        } else {
+            Self::insert_young(&mut g, oid, spans);
+        }
+    }
+
+    fn insert_young(g: &mut Generations, oid: Oid, spans: Spans) {
+        if g.young.len() >= GENERATION {
+            g.old = std::mem::take(&mut g.young);
+        }
+        g.young.insert(oid, spans);
     }
 }

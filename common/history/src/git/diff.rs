@@ -67,7 +67,7 @@ pub fn diff_commit(
     repo: &Repository,
     planned: &Planned,
     settings: &DiffSettings<'_>,
-    cache: &mut SymbolCache,
+    cache: &SymbolCache,
 ) -> Result<Vec<FileChange>, HistoryError> {
     if planned.boundary || (planned.parents > 1 && !settings.first_parent) {
         return Ok(Vec::new());
@@ -148,7 +148,7 @@ fn file_change(
     commit: Oid,
     c: Changed,
     settings: &DiffSettings<'_>,
-    cache: &mut SymbolCache,
+    cache: &SymbolCache,
 ) -> Result<FileChange, HistoryError> {
     let binary = c.binary;
     let mut change = FileChange {

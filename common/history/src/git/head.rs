@@ -4,20 +4,16 @@
 use super::corrupt;
 use crate::error::HistoryError;
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// A living file the history touched.
+/// A file at HEAD.
 pub struct HeadFile {
     pub path: String,
     pub oid: Oid,
 }
 
-/// The blobs at `head` whose paths are in `touched`, by path.
-pub fn files(
-    repo: &Repository,
-    head: Oid,
-    touched: &BTreeSet<&str>,
-) -> Result<Vec<HeadFile>, HistoryError> {
+/// Every blob at `head`, in tree order.
+pub fn files(repo: &Repository, head: Oid) -> Result<Vec<HeadFile>, HistoryError> {
     let tree = repo
         .find_commit(head)
         .and_then(|c| c.tree())
@@ -25,13 +21,10 @@ pub fn files(
     let mut out = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |root, entry| {
         if entry.kind() == Some(ObjectType::Blob) {
-            let path = format!("{root}{}", String::from_utf8_lossy(entry.name_bytes()));
-            if touched.contains(path.as_str()) {
-                out.push(HeadFile {
-                    path,
-                    oid: entry.id(),
-                });
-            }
+            out.push(HeadFile {
+                path: format!("{root}{}", String::from_utf8_lossy(entry.name_bytes())),
+                oid: entry.id(),
+            });
         }
         TreeWalkResult::Ok
     })
@@ -72,7 +65,7 @@ pub fn count_lines(content: &[u8]) -> u32 {
 }
 
 /// Files by path with their lines.
-pub fn line_map(files: &[HeadFile], lines: Vec<Option<u32>>) -> BTreeMap<String, Option<u32>> {
+pub fn line_map(files: &[&HeadFile], lines: Vec<Option<u32>>) -> BTreeMap<String, Option<u32>> {
     files.iter().map(|f| f.path.clone()).zip(lines).collect()
 }
 

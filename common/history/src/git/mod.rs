@@ -20,7 +20,8 @@ use crate::record::CommitRecord;
 use crate::source::SymbolSource;
 use blobs::SymbolCache;
 use diff::DiffSettings;
-use git2::Oid;
+use git2::{Oid, Repository};
+use head::HeadFile;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -38,19 +39,27 @@ pub fn read_history(
     let repo = open::open(path)?;
     let head = open::head(&repo, path)?;
     let boundary = open::shallow_boundary(&repo);
+    let at_head = head::files(&repo, head)?;
+    let cache = SymbolCache::new(match symbols {
+        Some(source) => at_head
+            .iter()
+            .filter(|f| source.supports(&f.path))
+            .map(|f| f.oid)
+            .collect(),
+        None => Default::default(),
+    });
     let walk = walk::walk(&repo, head, &boundary, options)?;
     let settings = DiffSettings {
         first_parent: options.first_parent,
         max_blob_bytes: options.max_blob_bytes,
         symbols,
     };
-    let threads = options.thread_count();
     let changes = workers::parallel(
         &repo,
         &walk.commits,
-        threads,
-        SymbolCache::default,
-        |repo, cache, planned| diff::diff_commit(repo, planned, &settings, cache),
+        options.thread_count(),
+        || (),
+        |repo, _, planned| diff::diff_commit(repo, planned, &settings, &cache),
     )?;
     let commits: Vec<CommitRecord> = walk
         .commits
@@ -76,56 +85,72 @@ pub fn read_history(
         commits,
         ..RawHistory::default()
     };
-    read_head(&repo, head, options, symbols, &mut raw)?;
+    let head_side = HeadSide {
+        head,
+        files: &at_head,
+        cache: &cache,
+    };
+    head_side.read(&repo, options, symbols, &mut raw)?;
     Ok(raw)
 }
 
-/// The living files' lines and, with a symbol source, their symbols.
-fn read_head(
-    repo: &git2::Repository,
+/// The newest commit's files, and the symbol versions already parsed.
+struct HeadSide<'a> {
     head: Oid,
-    options: &HistoryOptions,
-    symbols: Option<&dyn SymbolSource>,
-    raw: &mut RawHistory,
-) -> Result<(), HistoryError> {
-    let touched: BTreeSet<&str> = raw
-        .commits
-        .iter()
-        .flat_map(|c| c.changes.iter().map(|f| f.path.as_str()))
-        .collect();
-    let files = head::files(repo, head, &touched)?;
-    let threads = options.thread_count();
-    let max = options.max_blob_bytes;
-    let lines = workers::parallel(
-        repo,
-        &files,
-        threads,
-        || (),
-        |repo, _, file| head::lines(repo, head, file, max),
-    )?;
-    let with_symbols: Vec<&head::HeadFile> = match symbols {
-        Some(source) => files
+    files: &'a [HeadFile],
+    cache: &'a SymbolCache,
+}
+
+impl HeadSide<'_> {
+    /// The lines of the living files the history touched and, with a
+    /// symbol source, their symbols.
+    fn read(
+        &self,
+        repo: &Repository,
+        options: &HistoryOptions,
+        symbols: Option<&dyn SymbolSource>,
+        raw: &mut RawHistory,
+    ) -> Result<(), HistoryError> {
+        let touched: BTreeSet<&str> = raw
+            .commits
             .iter()
-            .zip(&lines)
-            .filter(|(f, lines)| lines.is_some() && source.supports(&f.path))
-            .map(|(f, _)| f)
-            .collect(),
-        None => Vec::new(),
-    };
-    if let Some(source) = symbols {
-        let spans = workers::parallel(
-            repo,
-            &with_symbols,
-            threads,
-            SymbolCache::default,
-            |repo, cache, file| cache.spans(repo, source, head, file.oid, &file.path),
-        )?;
-        raw.head_symbols = with_symbols
-            .iter()
-            .map(|f| f.path.clone())
-            .zip(spans.into_iter().map(|s| s.as_ref().clone()))
+            .flat_map(|c| c.changes.iter().map(|f| f.path.as_str()))
             .collect();
+        let files: Vec<&HeadFile> = self
+            .files
+            .iter()
+            .filter(|f| touched.contains(f.path.as_str()))
+            .collect();
+        let threads = options.thread_count();
+        let (head, max) = (self.head, options.max_blob_bytes);
+        let lines = workers::parallel(
+            repo,
+            &files,
+            threads,
+            || (),
+            |repo, _, file| head::lines(repo, head, file, max),
+        )?;
+        if let Some(source) = symbols {
+            let parsed: Vec<&HeadFile> = files
+                .iter()
+                .zip(&lines)
+                .filter(|(f, lines)| lines.is_some() && source.supports(&f.path))
+                .map(|(f, _)| *f)
+                .collect();
+            let spans = workers::parallel(
+                repo,
+                &parsed,
+                threads,
+                || (),
+                |repo, _, file| self.cache.spans(repo, source, head, file.oid, &file.path),
+            )?;
+            raw.head_symbols = parsed
+                .iter()
+                .map(|f| f.path.clone())
+                .zip(spans.into_iter().map(|s| s.as_ref().clone()))
+                .collect();
+        }
+        raw.head_files = head::line_map(&files, lines);
+        Ok(())
     }
-    raw.head_files = head::line_map(&files, lines);
-    Ok(())
 }
