@@ -32,7 +32,7 @@ const BOUNDARY_BITS: u32 = 18;
 
 /// What a cached block's bytes depend on besides its content: the block
 /// format, the level and the deflate implementation.
-pub const BLOCK_FINGERPRINT: &str = "doctown-deflate-blocks/1 level 6 miniz_oxide";
+pub const BLOCK_FINGERPRINT: &str = "doctown-deflate-blocks/1 level 6 zlib-rs";
 
 /// The gzip header: no mtime, no name, no comment, no extra field, OS 255.
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];

@@ -6,7 +6,7 @@
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Borrowed parts of a docpack, for validation.
 pub struct Parts<'a> {
@@ -26,8 +26,8 @@ fn invalid(msg: String) -> DocpackError {
 fn unique<'a>(
     what: &str,
     ids: impl Iterator<Item = &'a str>,
-) -> Result<BTreeSet<&'a str>, DocpackError> {
-    let mut set = BTreeSet::new();
+) -> Result<FxHashSet<&'a str>, DocpackError> {
+    let mut set = FxHashSet::default();
     for id in ids {
         if id.is_empty() {
             return Err(invalid(format!("empty {what} id")));
@@ -47,11 +47,21 @@ fn finite(what: &str, id: &str, x: f64) -> Result<(), DocpackError> {
     }
 }
 
-fn known(set: &BTreeSet<&str>, what: &str, id: &str, owner: &str) -> Result<(), DocpackError> {
+/// `id` is in `set`; otherwise an error naming `owner()` (made only then:
+/// a kernel's docpack checks millions of references).
+fn known(
+    set: &FxHashSet<&str>,
+    what: &str,
+    id: &str,
+    owner: impl FnOnce() -> String,
+) -> Result<(), DocpackError> {
     if set.contains(id) {
         Ok(())
     } else {
-        Err(invalid(format!("{owner} refers to unknown {what} {id}")))
+        Err(invalid(format!(
+            "{} refers to unknown {what} {id}",
+            owner()
+        )))
     }
 }
 
@@ -73,10 +83,10 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
     )?;
     unique("module", p.docs.modules.iter().map(|m| m.id.as_str()))?;
 
-    let mut symbol_cluster: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut symbol_cluster: FxHashMap<&str, &str> = FxHashMap::default();
     for c in &p.clusters.clusters {
         for m in &c.members {
-            known(&symbols, "symbol", m, &format!("cluster {}", c.id))?;
+            known(&symbols, "symbol", m, || format!("cluster {}", c.id))?;
             if let Some(other) = symbol_cluster.insert(m, &c.id) {
                 return Err(invalid(format!(
                     "symbol {m} is in clusters {other} and {}",
@@ -86,77 +96,86 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
         }
     }
     for s in &p.nodes.symbols {
-        let owner = format!("symbol {}", s.id);
+        let owner = || format!("symbol {}", s.id);
         finite("centrality", &s.id, s.centrality)?;
         if let Some(parent) = &s.parent {
-            known(&symbols, "symbol", parent, &owner)?;
+            known(&symbols, "symbol", parent, owner)?;
         }
         if symbol_cluster.get(s.id.as_str()).copied() != s.cluster.as_deref() {
             return Err(invalid(format!(
-                "{owner} names cluster {:?} but clusters.json puts it in {:?}",
+                "{} names cluster {:?} but clusters.json puts it in {:?}",
+                owner(),
                 s.cluster,
                 symbol_cluster.get(s.id.as_str())
             )));
         }
         if !graph_nodes.contains(s.id.as_str()) {
-            return Err(invalid(format!("{owner} has no node in graph.json")));
+            return Err(invalid(format!("{} has no node in graph.json", owner())));
         }
     }
     for n in &p.graph.nodes {
         if n.kind == NodeKind::Symbol {
-            known(&symbols, "symbol", &n.id, "graph.json symbol node")?;
+            known(&symbols, "symbol", &n.id, || {
+                "graph.json symbol node".into()
+            })?;
         }
         finite("centrality", &n.id, n.centrality.unwrap_or(0.0))?;
     }
-    let mut seen_edges = BTreeSet::new();
+    let mut seen_edges = FxHashSet::default();
     for e in &p.graph.edges {
-        let owner = format!("{} edge {} -> {}", e.kind.name(), e.from, e.to);
-        known(&graph_nodes, "graph node", &e.from, &owner)?;
-        known(&graph_nodes, "graph node", &e.to, &owner)?;
-        finite("weight", &owner, e.weight)?;
+        let owner = || format!("{} edge {} -> {}", e.kind.name(), e.from, e.to);
+        known(&graph_nodes, "graph node", &e.from, owner)?;
+        known(&graph_nodes, "graph node", &e.to, owner)?;
+        if !e.weight.is_finite() {
+            finite("weight", &owner(), e.weight)?;
+        }
         if e.kind == EdgeKind::Unknown {
             return Err(invalid(format!(
-                "{owner}: an edge kind this version does not know"
+                "{}: an edge kind this version does not know",
+                owner()
             )));
         }
         if let Some(c) = e.confidence.filter(|c| !(0.0..=1.0).contains(c)) {
             return Err(invalid(format!(
-                "{owner}: confidence {c} is outside [0, 1]"
+                "{}: confidence {c} is outside [0, 1]",
+                owner()
             )));
         }
         if !seen_edges.insert((e.from.as_str(), e.to.as_str(), e.kind)) {
-            return Err(invalid(format!("duplicate {owner}")));
+            return Err(invalid(format!("duplicate {}", owner())));
         }
     }
     finite("density", "graph.json", p.graph.metrics.density)?;
     for f in &p.source_map.files {
         for c in &f.chunks {
             for s in &c.symbol_ids {
-                known(&symbols, "symbol", s, &format!("chunk {}", c.id))?;
+                known(&symbols, "symbol", s, || format!("chunk {}", c.id))?;
             }
         }
     }
     for m in &p.docs.modules {
-        let owner = format!("module {}", m.id);
+        let owner = || format!("module {}", m.id);
         for s in &m.symbols {
-            known(&symbols, "symbol", s, &owner)?;
+            known(&symbols, "symbol", s, owner)?;
         }
         if let Some(c) = &m.cluster {
-            known(&clusters, "cluster", c, &owner)?;
+            known(&clusters, "cluster", c, owner)?;
         }
     }
     if let Some(ctx) = p.symbol_contexts {
-        let ids = unique(
+        unique(
             "symbol context",
             ctx.contexts.iter().map(|c| c.symbol_id.as_str()),
         )?;
-        for id in ids {
-            known(&symbols, "symbol", id, "symbol_contexts.json")?;
+        for c in &ctx.contexts {
+            known(&symbols, "symbol", &c.symbol_id, || {
+                "symbol_contexts.json".into()
+            })?;
         }
     }
     if let Some(e) = p.embeddings {
         for id in e.ids() {
-            known(&chunks, "chunk", id, "embeddings.bin")?;
+            known(&chunks, "chunk", id, || "embeddings.bin".into())?;
         }
     }
     Ok(())

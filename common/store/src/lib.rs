@@ -99,6 +99,58 @@ pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
+/// Reads a JSON Lines object a block of lines at a time, parses each block
+/// on every core and keeps what `keep` makes of each item, in order, so
+/// neither the object's bytes nor its whole items are ever in memory at
+/// once (a kernel's artifacts are gigabytes). Blank lines are skipped; an
+/// error names the object and the line. `None` when the key does not exist.
+pub fn stream_jsonl<T, U>(
+    store: &dyn ObjectStore,
+    key: &str,
+    keep: impl Fn(T) -> U + Sync,
+) -> Result<Option<Vec<U>>, StoreError>
+where
+    T: serde::de::DeserializeOwned,
+    U: Send,
+{
+    use rayon::prelude::*;
+    use std::io::BufRead;
+    const BLOCK: usize = 8192;
+    let Some(reader) = store.get_stream(key)? else {
+        return Ok(None);
+    };
+    let mut lines = std::io::BufReader::with_capacity(1 << 20, reader).lines();
+    let (mut kept, mut block, mut number) = (Vec::new(), Vec::with_capacity(BLOCK), 0usize);
+    loop {
+        block.clear();
+        for line in lines.by_ref() {
+            number += 1;
+            let line = line.map_err(|e| StoreError::io(key, e))?;
+            if !line.trim().is_empty() {
+                block.push((number, line));
+                if block.len() == BLOCK {
+                    break;
+                }
+            }
+        }
+        if block.is_empty() {
+            return Ok(Some(kept));
+        }
+        let parsed: Result<Vec<U>, StoreError> = block
+            .par_iter()
+            .map(|(n, line)| {
+                serde_json::from_str::<T>(line)
+                    .map(&keep)
+                    .map_err(|e| StoreError::Corrupt {
+                        key: key.to_string(),
+                        message: format!("line {n}: {e}"),
+                    })
+            })
+            .collect();
+        kept.extend(parsed?);
+    }
+}
+
 /// Reads and parses a JSON Lines object, or `None` when the key does not exist.
 pub fn get_jsonl<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,
@@ -145,3 +197,36 @@ pub(crate) fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 mod contract_tests;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    /// More lines than a block, blank lines among them: every item, in
+    /// order, as `keep` made it; a bad line named by its number.
+    #[test]
+    fn stream_jsonl_keeps_every_item_in_order_and_names_a_bad_line() {
+        let store = MemoryStore::new();
+        let mut text = String::new();
+        for i in 0..20_000u32 {
+            text.push_str(&format!("{{\"n\":{i}}}\n"));
+            if i % 7 == 0 {
+                text.push_str("  \n");
+            }
+        }
+        store.put("a.jsonl", text.as_bytes()).unwrap();
+        let kept = stream_jsonl(&store, "a.jsonl", |v: serde_json::Value| {
+            v["n"].as_u64().unwrap() * 2
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(kept, (0..20_000u64).map(|n| n * 2).collect::<Vec<_>>());
+        assert!(stream_jsonl(&store, "missing", |v: serde_json::Value| v)
+            .unwrap()
+            .is_none());
+        store.put("bad.jsonl", b"{\"n\":1}\n\n{\"n\":\n").unwrap();
+        let err = stream_jsonl(&store, "bad.jsonl", |v: serde_json::Value| v).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(err.to_string().contains("bad.jsonl"), "{err}");
+    }
+}

@@ -13,8 +13,6 @@ use doctown_core::artifacts::artifact_key;
 use doctown_core::{JobId, SymbolId, SymbolKind};
 use doctown_store::ObjectStore;
 use doctown_store::StoreError;
-use rayon::prelude::*;
-use std::io::{BufRead, BufReader};
 
 fn names(refs: &[SymbolRef]) -> Vec<String> {
     refs.iter()
@@ -188,48 +186,20 @@ fn cluster_facts(set: &ClusterSet) -> Vec<ClusterFacts> {
         .collect()
 }
 
-/// Each context of a JSON-lines artifact as its facts: read a block of
-/// lines at a time, each block parsed on every core.
+/// Each context of a JSON-lines artifact as its facts (streamed; see
+/// [`doctown_store::stream_jsonl`]).
 fn read_facts(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<Vec<(SymbolFacts, Option<SymbolId>)>, GenerateError> {
-    const BLOCK: usize = 8192;
-    let reader = store
-        .get_stream(key)?
+    doctown_store::stream_jsonl(store, key, |c: SymbolContext| facts_of(&c))
+        .map_err(|e| match e {
+            StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
+            other => other.into(),
+        })?
         .ok_or_else(|| GenerateError::MissingInput {
             key: key.to_string(),
-        })?;
-    let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
-    let (mut facts, mut block, mut number) = (Vec::new(), Vec::with_capacity(BLOCK), 0usize);
-    loop {
-        block.clear();
-        for line in lines.by_ref() {
-            number += 1;
-            let line = line.map_err(|e| StoreError::io(key, e))?;
-            if !line.trim().is_empty() {
-                block.push((number, line));
-                if block.len() == BLOCK {
-                    break;
-                }
-            }
-        }
-        if block.is_empty() {
-            return Ok(facts);
-        }
-        let parsed: Result<Vec<_>, GenerateError> = block
-            .par_iter()
-            .map(|(n, line)| {
-                serde_json::from_str::<SymbolContext>(line)
-                    .map(|c| facts_of(&c))
-                    .map_err(|e| GenerateError::BadInput {
-                        key: key.to_string(),
-                        message: format!("line {n}: {e}"),
-                    })
-            })
-            .collect();
-        facts.extend(parsed?);
-    }
+        })
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(

@@ -10,7 +10,7 @@ use doctown_core::JobId;
 use doctown_docpack::canonical::canonical_value;
 use doctown_docpack::encode_docpack_reusing;
 use doctown_pack::inputs::read_inputs;
-use doctown_pack::mapping::{docpack_input, source_info, PackOptions};
+use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions};
 use doctown_store::{load_state, LocalStore};
 use std::time::Instant;
 
@@ -27,13 +27,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{step:>12} {:>6} ms", clock.elapsed().as_millis());
         clock = Instant::now();
     };
-    let inputs = read_inputs(&store, &state).map_err(|e| e.message)?;
+    let options = PackOptions::default();
+    let inputs = read_inputs(&store, &state, |model| with_contexts(&options, model))
+        .map_err(|e| e.message)?;
     lap("read inputs");
     let source = source_info(state.source.as_ref(), "timing");
-    let input = docpack_input(&inputs, &source, &PackOptions::default())?;
+    let input = docpack_input(inputs, &source, &options)?;
     lap("map");
-    drop(inputs);
-    lap("drop inputs");
     let again = input.clone();
     lap("clone");
     let cold = encode_docpack_reusing(input, &Default::default())?;

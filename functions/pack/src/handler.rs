@@ -1,7 +1,7 @@
 //! The pack stage handler.
 
 use crate::inputs::read_inputs;
-use crate::mapping::{docpack_input, source_info, PackOptions};
+use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::BlockCache;
@@ -66,11 +66,10 @@ impl PackHandler {
         name: &str,
     ) -> Result<(StageOutput, PackCompleted), StageFailure> {
         let options: PackOptions = ctx.options(Stage::Pack)?;
-        let inputs = read_inputs(ctx.store, ctx.job)?;
+        let inputs = read_inputs(ctx.store, ctx.job, |model| with_contexts(&options, model))?;
         let source = source_info(ctx.job.source.as_ref(), name.trim_end_matches(".docpack"));
-        let input = docpack_input(&inputs, &source, &options)
+        let input = docpack_input(inputs, &source, &options)
             .map_err(|e| StageFailure::internal(e.to_string()))?;
-        drop(inputs);
         let cache_key = block_cache_key(ctx.job);
         let previous = previous_blocks(ctx, &cache_key);
         let encoded = encode_docpack_reusing(input, &previous)

@@ -6,17 +6,45 @@ use doctown_core::artifacts::assemble::{
 use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
 use doctown_pipeline::StageFailure;
-use doctown_store::{get_json, get_jsonl, ObjectStore};
+use doctown_store::{get_json, get_jsonl, stream_jsonl, ObjectStore};
 use serde::de::DeserializeOwned;
+
+/// What the docpack needs of a symbol's context when it does not carry
+/// the contexts themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextFacts {
+    pub id: String,
+    /// The module (directory) the symbol's file is in.
+    pub module: String,
+    pub loc: u32,
+    pub complexity: Option<u32>,
+}
+
+impl From<&SymbolContext> for ContextFacts {
+    fn from(c: &SymbolContext) -> Self {
+        ContextFacts {
+            id: c.id.to_string(),
+            module: c.module.clone(),
+            loc: c.loc,
+            complexity: c.complexity,
+        }
+    }
+}
 
 /// Everything the docpack is made from.
 pub struct PackInputs {
     pub files: Vec<FileRecord>,
+    /// Symbols without their call sites and field types (the graph holds
+    /// what resolution made of them).
     pub symbols: Vec<Symbol>,
     /// Chunks without their text (the docpack maps ranges, not copies).
     pub chunks: Vec<Chunk>,
     pub graph: AssembleGraph,
     pub clusters: ClusterSet,
+    /// Every symbol's context facts.
+    pub context_facts: Vec<ContextFacts>,
+    /// The whole contexts, read only when the docpack includes them
+    /// (`symbol_contexts.json`); empty otherwise.
     pub contexts: Vec<SymbolContext>,
     pub modules: Vec<ModuleContext>,
     pub docs: Option<GeneratedDocs>,
@@ -46,25 +74,34 @@ fn stage_artifact(state: &JobState, stage: Stage, name: &str) -> Result<String, 
     })
 }
 
-/// Reads every input of the pack stage; the large artifacts are read and
-/// parsed in parallel.
-pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInputs, StageFailure> {
+/// Reads every input of the pack stage; the large artifacts are streamed
+/// and parsed in parallel, keeping only what the docpack uses. The whole
+/// contexts are read only when `with_contexts` says the docpack includes
+/// them (given the model that wrote the summaries, `None` for facts).
+pub fn read_inputs(
+    store: &dyn ObjectStore,
+    state: &JobState,
+    with_contexts: impl FnOnce(Option<&str>) -> bool,
+) -> Result<PackInputs, StageFailure> {
     let ingest: IngestManifest =
         required(store, &stage_artifact(state, Stage::Ingest, "manifest")?)?;
     let assemble: AssembleManifest =
         required(store, &stage_artifact(state, Stage::Assemble, "manifest")?)?;
+    let generated = generate_manifest(store, state)?;
+    let summary_model = generated.as_ref().and_then(|m| m.model.clone());
+    let with_contexts = with_contexts(summary_model.as_deref());
     let ((chunks, symbols), ((contexts, graph), rest)) = rayon::join(
         || {
             rayon::join(
                 || chunks_without_text(store, &ingest),
-                || lines(store, &ingest.symbols),
+                || streamed(store, &ingest.symbols, symbol_without_calls),
             )
         },
         || {
             rayon::join(
                 || {
                     rayon::join(
-                        || lines(store, &assemble.contexts),
+                        || read_contexts(store, &assemble.contexts, with_contexts),
                         || required(store, &assemble.graph),
                     )
                 },
@@ -73,21 +110,26 @@ pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInpu
                         lines(store, &ingest.files)?,
                         required(store, &assemble.clusters)?,
                         required(store, &assemble.modules)?,
-                        generated_docs(store, state)?,
+                        generated
+                            .as_ref()
+                            .map(|m| required::<GeneratedDocs>(store, &m.docs))
+                            .transpose()?,
                         read_vectors(store, state)?,
                     ))
                 },
             )
         },
     );
-    let (files, clusters, modules, (docs, summary_model), (vectors, embedding_model)) = rest?;
+    let (files, clusters, modules, docs, (vectors, embedding_model)) = rest?;
+    let (context_facts, contexts) = contexts?;
     Ok(PackInputs {
         files,
         symbols: symbols?,
         chunks: chunks?,
         graph: graph?,
         clusters,
-        contexts: contexts?,
+        context_facts,
+        contexts,
         modules,
         docs,
         summary_model,
@@ -96,32 +138,63 @@ pub fn read_inputs(store: &dyn ObjectStore, state: &JobState) -> Result<PackInpu
     })
 }
 
+/// A JSON Lines artifact, streamed, each item as `keep` makes it.
+fn streamed<T: DeserializeOwned, U: Send>(
+    store: &dyn ObjectStore,
+    key: &str,
+    keep: impl Fn(T) -> U + Sync,
+) -> Result<Vec<U>, StageFailure> {
+    stream_jsonl(store, key, keep)?
+        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))
+}
+
+fn symbol_without_calls(mut symbol: Symbol) -> Symbol {
+    symbol.calls = Vec::new();
+    symbol.field_types.clear();
+    symbol
+}
+
+/// Every context's facts, and the whole contexts when they are wanted.
+fn read_contexts(
+    store: &dyn ObjectStore,
+    key: &str,
+    whole: bool,
+) -> Result<(Vec<ContextFacts>, Vec<SymbolContext>), StageFailure> {
+    if whole {
+        let contexts: Vec<SymbolContext> = streamed(store, key, |c| c)?;
+        Ok((contexts.iter().map(ContextFacts::from).collect(), contexts))
+    } else {
+        let facts = streamed(store, key, |c: SymbolContext| ContextFacts::from(&c))?;
+        Ok((facts, Vec::new()))
+    }
+}
+
 fn chunks_without_text(
     store: &dyn ObjectStore,
     ingest: &IngestManifest,
 ) -> Result<Vec<Chunk>, StageFailure> {
     let mut chunks = Vec::new();
     for shard in &ingest.chunk_shards {
-        for mut chunk in lines::<Chunk>(store, shard)? {
+        chunks.extend(streamed(store, shard, |mut chunk: Chunk| {
             chunk.text = String::new();
-            chunks.push(chunk);
-        }
+            chunk
+        })?);
     }
     Ok(chunks)
 }
 
-/// The generated docs and the model that wrote them, when generate ran.
-fn generated_docs(
+/// The generate stage's manifest (where the docs are, which model wrote
+/// them), when generate ran.
+fn generate_manifest(
     store: &dyn ObjectStore,
     state: &JobState,
-) -> Result<(Option<GeneratedDocs>, Option<String>), StageFailure> {
+) -> Result<Option<GenerateManifest>, StageFailure> {
     match state.stage(Stage::Generate).status {
-        StageStatus::Succeeded | StageStatus::Partial => {
-            let manifest: GenerateManifest =
-                required(store, &stage_artifact(state, Stage::Generate, "manifest")?)?;
-            Ok((Some(required(store, &manifest.docs)?), manifest.model))
-        }
-        _ => Ok((None, None)),
+        StageStatus::Succeeded | StageStatus::Partial => Ok(Some(required(
+            store,
+            &stage_artifact(state, Stage::Generate, "manifest")?,
+        )?)),
+        _ => Ok(None),
     }
 }
 

@@ -1,9 +1,9 @@
 //! From stage artifacts to docpack parts. Pure: no IO, no clock.
 
-use crate::inputs::PackInputs;
+use crate::inputs::{ContextFacts, PackInputs};
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
-use doctown_core::ResolvedSource;
+use doctown_core::{Chunk, FileRecord, ResolvedSource};
 use doctown_docpack::{
     ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
     Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind,
@@ -25,9 +25,18 @@ pub struct PackOptions {
     pub symbol_contexts: Option<bool>,
 }
 
-/// Everything a docpack holds, from what the stages stored.
+/// Whether the docpack carries `symbol_contexts.json`, given the model that
+/// wrote the summaries (`None`: facts).
+pub fn with_contexts(options: &PackOptions, summary_model: Option<&str>) -> bool {
+    options
+        .symbol_contexts
+        .unwrap_or(summary_model.unwrap_or(FACTS) != FACTS)
+}
+
+/// Everything a docpack holds, from what the stages stored; the inputs are
+/// consumed part by part, their strings moved rather than copied.
 pub fn docpack_input(
-    inputs: &PackInputs,
+    mut inputs: PackInputs,
     source: &SourceInfo,
     options: &PackOptions,
 ) -> Result<DocpackInput, DocpackError> {
@@ -35,20 +44,30 @@ pub fn docpack_input(
         .summary_model
         .clone()
         .unwrap_or_else(|| FACTS.to_string());
-    let with_contexts = options.symbol_contexts.unwrap_or(summary_model != FACTS);
+    let symbol_contexts = with_contexts(options, inputs.summary_model.as_deref())
+        .then(|| symbol_contexts(std::mem::take(&mut inputs.contexts), &summary_model));
+    let embeddings = embeddings(&inputs)?;
+    let docs = docs(&inputs);
+    let clusters = clusters(&inputs.clusters);
+    let nodes = nodes(&mut inputs);
+    let source_map = source_map(
+        std::mem::take(&mut inputs.chunks),
+        std::mem::take(&mut inputs.files),
+    );
+    let graph = graph(std::mem::take(&mut inputs.graph));
     Ok(DocpackInput {
         source: source.clone(),
         models: ModelInfo {
             embedding: inputs.embedding_model.clone(),
-            summary: summary_model.clone(),
+            summary: summary_model,
         },
-        nodes: nodes(inputs),
-        graph: graph(&inputs.graph),
-        clusters: clusters(&inputs.clusters),
-        source_map: source_map(inputs),
-        docs: docs(inputs),
-        embeddings: embeddings(inputs)?,
-        symbol_contexts: with_contexts.then(|| symbol_contexts(&inputs.contexts, &summary_model)),
+        nodes,
+        graph,
+        clusters,
+        source_map,
+        docs,
+        embeddings,
+        symbol_contexts,
         ..DocpackInput::default()
     })
 }
@@ -76,6 +95,15 @@ fn node_id(id: &str) -> String {
     }
 }
 
+/// [`node_id`] of an id the caller gives up: only module ids are rewritten.
+fn node_id_owned(id: String) -> String {
+    if id.starts_with("mod:") {
+        node_id(&id)
+    } else {
+        id
+    }
+}
+
 fn documentation(doc: &gen::Documentation) -> Documentation {
     Documentation {
         summary: doc.summary.clone(),
@@ -87,43 +115,35 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
     }
 }
 
-fn nodes(inputs: &PackInputs) -> Nodes {
+/// The symbols, moved out of `inputs`, with their graph numbers, context
+/// facts and documentation.
+fn nodes(inputs: &mut PackInputs) -> Nodes {
     let graph_nodes: HashMap<&str, &asm::GraphNode> = inputs
         .graph
         .nodes
         .iter()
         .map(|n| (n.id.as_str(), n))
         .collect();
-    let contexts: HashMap<&str, &asm::SymbolContext> =
-        inputs.contexts.iter().map(|c| (c.id.as_str(), c)).collect();
+    let contexts: HashMap<&str, &ContextFacts> = inputs
+        .context_facts
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let docs: HashMap<&str, &gen::SymbolDoc> = inputs
         .docs
         .iter()
         .flat_map(|d| &d.symbols)
         .map(|d| (d.id.as_str(), d))
         .collect();
-    let symbols = inputs
-        .symbols
-        .iter()
+    let symbols = std::mem::take(&mut inputs.symbols)
+        .into_iter()
         .map(|s| {
-            let node = graph_nodes.get(s.id.as_str());
-            let context = contexts.get(s.id.as_str());
+            let id = s.id.to_string();
+            let node = graph_nodes.get(id.as_str());
+            let context = contexts.get(id.as_str());
             SymbolNode {
-                id: s.id.to_string(),
-                name: s.name.clone(),
-                kind: s.kind,
-                qualified_name: s.qualified_name.clone(),
-                language: s.language,
-                path: s.path.clone(),
-                range: SourceRange::from(s.span),
-                signature: s.signature.clone(),
-                visibility: s.visibility,
-                doc_comment: s.doc.clone(),
-                attributes: s.attributes.clone(),
-                parent: s.parent.as_ref().map(|p| p.to_string()),
-                bases: s.bases.clone(),
                 documentation: docs
-                    .get(s.id.as_str())
+                    .get(id.as_str())
                     .map(|d| documentation(&d.documentation)),
                 cluster: node.and_then(|n| n.cluster.clone()),
                 centrality: node.map(|n| n.centrality).unwrap_or(0.0),
@@ -137,17 +157,30 @@ fn nodes(inputs: &PackInputs) -> Nodes {
                 },
                 role: node.and_then(|n| n.role),
                 unresolved_calls: node.map(|n| n.unresolved_call_count).unwrap_or(0),
-                words: s.words.clone(),
+                id,
+                name: s.name,
+                kind: s.kind,
+                qualified_name: s.qualified_name,
+                language: s.language,
+                path: s.path,
+                range: SourceRange::from(s.span),
+                signature: s.signature,
+                visibility: s.visibility,
+                doc_comment: s.doc,
+                attributes: s.attributes,
+                parent: s.parent.as_ref().map(|p| p.to_string()),
+                bases: s.bases,
+                words: s.words,
             }
         })
         .collect();
     Nodes { symbols }
 }
 
-fn graph(graph: &asm::AssembleGraph) -> Graph {
+fn graph(graph: asm::AssembleGraph) -> Graph {
     let nodes = graph
         .nodes
-        .iter()
+        .into_iter()
         .map(|n| {
             let kind = match n.kind {
                 asm::NodeKind::Module => NodeKind::Module,
@@ -155,10 +188,10 @@ fn graph(graph: &asm::AssembleGraph) -> Graph {
                 asm::NodeKind::Symbol => NodeKind::Symbol,
             };
             GraphNode {
-                id: node_id(&n.id),
+                id: node_id_owned(n.id),
                 kind,
-                name: n.name.clone(),
-                path: Some(n.path.clone()).filter(|p| !p.is_empty()),
+                name: n.name,
+                path: Some(n.path).filter(|p| !p.is_empty()),
                 symbol_kind: n.symbol_kind,
                 centrality: (kind != NodeKind::Symbol).then_some(n.centrality),
             }
@@ -166,10 +199,10 @@ fn graph(graph: &asm::AssembleGraph) -> Graph {
         .collect();
     let edges = graph
         .edges
-        .iter()
+        .into_iter()
         .map(|e| Edge {
-            from: node_id(&e.source),
-            to: node_id(&e.target),
+            from: node_id_owned(e.source),
+            to: node_id_owned(e.target),
             kind: match e.kind {
                 asm::EdgeKind::Contains => EdgeKind::Contains,
                 asm::EdgeKind::Calls => EdgeKind::Calls,
@@ -210,31 +243,27 @@ fn clusters(set: &asm::ClusterSet) -> Clusters {
     Clusters { clusters }
 }
 
-fn source_map(inputs: &PackInputs) -> SourceMap {
-    let mut by_file: BTreeMap<&str, Vec<ChunkEntry>> = BTreeMap::new();
-    for chunk in &inputs.chunks {
-        by_file
-            .entry(chunk.path.as_str())
-            .or_default()
-            .push(ChunkEntry {
-                id: chunk.id.to_string(),
-                kind: chunk.kind,
-                range: SourceRange::from(chunk.span),
-                symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
-                part: chunk.part.map(|(index, total)| [index, total]),
-            });
+fn source_map(chunks: Vec<Chunk>, files: Vec<FileRecord>) -> SourceMap {
+    let mut by_file: BTreeMap<String, Vec<ChunkEntry>> = BTreeMap::new();
+    for chunk in chunks {
+        by_file.entry(chunk.path).or_default().push(ChunkEntry {
+            id: chunk.id.to_string(),
+            kind: chunk.kind,
+            range: SourceRange::from(chunk.span),
+            symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
+            part: chunk.part.map(|(index, total)| [index, total]),
+        });
     }
-    let files = inputs
-        .files
-        .iter()
+    let files = files
+        .into_iter()
         .map(|f| SourceFile {
-            path: f.path.clone(),
+            chunks: by_file.remove(f.path.as_str()).unwrap_or_default(),
+            path: f.path,
             language: f.language,
-            sha256: f.sha256.clone(),
+            sha256: f.sha256,
             size_bytes: f.size_bytes,
             lines: f.lines,
             role: Some(f.role),
-            chunks: by_file.remove(f.path.as_str()).unwrap_or_default(),
         })
         .collect();
     SourceMap { files }
@@ -245,7 +274,7 @@ fn docs(inputs: &PackInputs) -> Docs {
         return Docs::default();
     };
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for context in &inputs.contexts {
+    for context in &inputs.context_facts {
         members
             .entry(node_id(&context.module))
             .or_default()
@@ -285,14 +314,14 @@ fn embeddings(inputs: &PackInputs) -> Result<Option<Embeddings>, DocpackError> {
     Embeddings::new(vectors.dims(), rows).map(Some)
 }
 
-fn symbol_contexts(contexts: &[asm::SymbolContext], model: &str) -> SymbolContexts {
+fn symbol_contexts(contexts: Vec<asm::SymbolContext>, model: &str) -> SymbolContexts {
     let contexts = contexts
-        .iter()
+        .into_iter()
         .map(|c| SymbolContext {
             symbol_id: c.id.to_string(),
             model: model.to_string(),
             prompt: None,
-            facts: serde_json::to_value(c).unwrap_or_default(),
+            facts: serde_json::to_value(&c).unwrap_or_default(),
         })
         .collect();
     SymbolContexts { contexts }
