@@ -7,7 +7,8 @@
 
 import Graph from 'graphology';
 import type { DocpackModel } from './docpack/model';
-import type { EdgeKind } from './docpack/types';
+import type { Edge, EdgeKind } from './docpack/types';
+import { forEachEdge } from './docpack/edges';
 
 export interface NodeAttributes {
 	x: number;
@@ -108,7 +109,12 @@ export function buildGraph(model: DocpackModel, scope: GraphScope | null = null)
 			cluster: s.cluster ?? null
 		});
 	}
-	const edges = (scope ? model.docpack.graph.edges.filter((e) => scope.only.has(e.from) && scope.only.has(e.to)) : [...model.docpack.graph.edges]).sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+	const kept: Edge[] = [];
+	forEachEdge(model.docpack.graph.edges, (from, to, kind) => {
+		if (from === to || !graph.hasNode(from) || !graph.hasNode(to)) return;
+		kept.push({ from, to, kind });
+	});
+	const edges = kept.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
 	for (const e of edges) {
 		if (!graph.hasNode(e.from) || !graph.hasNode(e.to) || e.from === e.to) continue;
 		if (graph.hasEdge(e.from, e.to) || graph.hasEdge(e.to, e.from)) continue;

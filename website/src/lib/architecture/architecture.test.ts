@@ -72,7 +72,7 @@ describe('module level of a docpack', () => {
 	it('derives modules from directories when a docpack has none', () => {
 		const docpack = layeredDocpack();
 		docpack.docs = {};
-		docpack.graph = { nodes: [], edges: docpack.graph.edges.filter((e) => !e.from.startsWith('module:')) };
+		docpack.graph = { nodes: [], edges: [...docpack.graph.edges].filter((e) => !e.from.startsWith('module:')) };
 		const derived = buildArchitecture(docpack);
 		expect(derived.modules.map((m) => m.path).sort()).toEqual(['api', 'app', 'cache', 'core', 'docs', 'storage', 'tests', 'util']);
 		expect(derived.dependencies).toHaveLength(7);
@@ -306,7 +306,7 @@ describe('the panel of a box', async () => {
 		const nested = buildArchitecture({
 			...layeredDocpack(),
 			docs: {},
-			graph: { nodes: [], edges: layeredDocpack().graph.edges.filter((e) => !e.from.startsWith('module:')) }
+			graph: { nodes: [], edges: [...layeredDocpack().graph.edges].filter((e) => !e.from.startsWith('module:')) }
 		});
 		expect(modulesOfKey(nested, 'dir:.').length).toBe(nested.modules.length);
 		const all = boxDetail(nested, 'dir:.')!;

@@ -15,6 +15,7 @@
  */
 
 import { CONFIDENT, type Docpack, type Documentation, type FileRole, type SymbolKind } from '$lib/docpack/types';
+import { EdgeTable } from '$lib/docpack/edges';
 
 /** Edge kinds that are dependencies between modules. */
 export const DEPENDENCY_KINDS = ['calls', 'references', 'imports', 'implements', 'inherits'] as const;
@@ -97,8 +98,17 @@ export function architectureOf(docpack: Input): Architecture {
 	return arch;
 }
 
+export interface BuildOptions {
+	/**
+	 * The role of a file the docpack does not list (its source map not read
+	 * yet): files are then taken from the graph's edges, and symbols absent
+	 * from the docpack are placed by the graph's `contains` edges.
+	 */
+	guessRole?: (path: string) => FileRole;
+}
+
 /** The module level of a docpack. */
-export function buildArchitecture(docpack: Input): Architecture {
+export function buildArchitecture(docpack: Input, options: BuildOptions = {}): Architecture {
 	// Modules: the module docs, then module nodes without a doc; else one per directory.
 	const modules: ArchModule[] = [];
 	const indexOfId = new Map<string, number>();
@@ -126,12 +136,19 @@ export function buildArchitecture(docpack: Input): Architecture {
 	const byPath = new Map<string, number>();
 	modules.forEach((m, i) => byPath.has(m.path) || byPath.set(m.path, i));
 
+	// The graph by node index: what each node is (0 symbol, 1 file, 2 module).
+	const table = EdgeTable.of(docpack.graph.edges);
+	const nodes = table.ids.length;
+	const type = new Uint8Array(nodes);
+	table.ids.forEach((id, i) => (type[i] = id.startsWith('file:') ? 1 : id.startsWith('module:') ? 2 : 0));
+	const contains = table.kinds.indexOf('contains');
+
 	// Files → modules: the graph's `contains` edges from modules, else the directory's module.
 	const moduleOfFile = new Map<string, number>();
-	for (const e of docpack.graph.edges) {
-		if (e.kind !== 'contains' || !e.to.startsWith('file:')) continue;
-		const m = indexOfId.get(e.from);
-		if (m !== undefined) moduleOfFile.set(e.to.slice(5), m);
+	for (let i = 0; i < table.length; i++) {
+		if (table.kind[i] !== contains || type[table.to[i]] !== 1 || type[table.from[i]] !== 2) continue;
+		const m = indexOfId.get(table.ids[table.from[i]]);
+		if (m !== undefined) moduleOfFile.set(table.ids[table.to[i]].slice(5), m);
 	}
 	const derived = modules.length === 0;
 	const fileModule = (path: string): number => {
@@ -149,9 +166,14 @@ export function buildArchitecture(docpack: Input): Architecture {
 		return m ?? -1;
 	};
 
+	// Files: the source map's, or (before it is read) the graph's, with guessed roles.
+	const files: { path: string; role?: FileRole | null; lines?: number }[] =
+		docpack.files.length || !options.guessRole
+			? docpack.files
+			: table.ids.filter((id, i) => type[i] === 1).map((id) => ({ path: id.slice(5), role: options.guessRole!(id.slice(5)), lines: 0 }));
 	const fileRole = new Map<string, FileRole | null | undefined>();
 	const rolesOf: Map<FileRole, number>[] = [];
-	for (const f of docpack.files) {
+	for (const f of files) {
 		fileRole.set(f.path, f.role);
 		const m = fileModule(f.path);
 		if (m < 0) continue;
@@ -173,12 +195,22 @@ export function buildArchitecture(docpack: Input): Architecture {
 		for (const id of doc.symbols ?? []) moduleOfSymbol.set(id, m);
 	}
 
-	// Symbols: sizes, languages, most central, clusters; and each symbol's
-	// module for the edges (encoded: m for source code, -m - 2 otherwise).
+	// What each graph node stands for in the dependencies: its module, encoded
+	// m for source code and -m - 2 otherwise; -1 for none.
+	const at = new Int32Array(nodes).fill(-1);
+	table.ids.forEach((id, i) => {
+		if (type[i] === 2) at[i] = indexOfId.get(id) ?? -1;
+		else if (type[i] === 1) {
+			const path = id.slice(5);
+			const m = moduleOfFile.get(path) ?? (options.guessRole ? fileModule(path) : -1);
+			if (m >= 0) at[i] = isSourceRole(fileRole.get(path)) ? m : -m - 2;
+		}
+	});
+
+	// Symbols: sizes, languages, most central, clusters.
 	const clusterLabel = new Map(docpack.clusters.map((c) => [c.id, c.label]));
 	const languages: Map<string, number>[] = [];
 	const clusters: Map<string, number>[] = [];
-	const symbolAt = new Map<string, number>();
 	let unplaced = 0;
 	for (const s of docpack.symbols) {
 		let m = moduleOfFile.get(s.path) ?? -1;
@@ -189,12 +221,14 @@ export function buildArchitecture(docpack: Input): Architecture {
 			unplaced++;
 			continue;
 		}
-		const source = isSourceRole(s.role) && isSourceRole(fileRole.get(s.path));
-		symbolAt.set(s.id, source ? m : -m - 2);
+		const node = table.index.get(s.id);
+		if (node !== undefined) at[node] = isSourceRole(s.role) && isSourceRole(fileRole.get(s.path)) ? m : -m - 2;
 		const mod = modules[m];
 		mod.symbols++;
-		const langs = (languages[m] ??= new Map());
-		langs.set(s.language, (langs.get(s.language) ?? 0) + 1);
+		if (s.language) {
+			const langs = (languages[m] ??= new Map());
+			langs.set(s.language, (langs.get(s.language) ?? 0) + 1);
+		}
 		if (s.cluster) {
 			const counts = (clusters[m] ??= new Map());
 			counts.set(s.cluster, (counts.get(s.cluster) ?? 0) + 1);
@@ -208,6 +242,34 @@ export function buildArchitecture(docpack: Input): Architecture {
 			centrality: s.centrality ?? 0
 		});
 	}
+	if (docpack.symbols.length === 0 && options.guessRole) {
+		// Symbols known only by the graph: a file's, or (members) their parent's.
+		let pending: number[] = [];
+		for (let i = 0; i < table.length; i++) {
+			if (table.kind[i] !== contains || type[table.to[i]] !== 0) continue;
+			if (type[table.from[i]] === 1) {
+				at[table.to[i]] = at[table.from[i]];
+				if (at[table.from[i]] !== -1) modules[decode(at[table.from[i]])].symbols++;
+			} else if (type[table.from[i]] === 0) pending.push(i);
+		}
+		const placed = new Uint8Array(nodes);
+		for (let i = 0; i < table.length; i++) if (table.kind[i] === contains && type[table.from[i]] === 1) placed[table.to[i]] = 1;
+		while (pending.length) {
+			const rest = pending.filter((i) => {
+				const parent = table.from[i];
+				const child = table.to[i];
+				if (!placed[parent]) return true;
+				if (!placed[child]) {
+					placed[child] = 1;
+					at[child] = at[parent];
+					if (at[parent] !== -1) modules[decode(at[parent])].symbols++;
+				}
+				return false;
+			});
+			if (rest.length === pending.length) break;
+			pending = rest;
+		}
+	}
 	modules.forEach((mod, m) => {
 		mod.languages = [...(languages[m] ?? [])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 		mod.clusters = [...(clusters[m] ?? [])]
@@ -217,30 +279,23 @@ export function buildArchitecture(docpack: Input): Architecture {
 	});
 
 	// Dependencies.
-	const endpoint = (node: string): number => {
-		if (node.startsWith('file:')) {
-			const path = node.slice(5);
-			const m = moduleOfFile.get(path);
-			if (m === undefined) return -1;
-			return isSourceRole(fileRole.get(path)) ? m : -m - 2;
-		}
-		if (node.startsWith('module:')) return indexOfId.get(node) ?? -1;
-		return symbolAt.get(node) ?? -1;
-	};
+	const isDependency = new Uint8Array(table.kinds.length);
+	table.kinds.forEach((k, c) => (isDependency[c] = (DEPENDENCY_KINDS as readonly string[]).includes(k) ? 1 : 0));
 	const deps = new Map<number, ModuleDependency>();
 	const n = Math.max(1, modules.length);
-	for (const e of docpack.graph.edges) {
-		if (!(DEPENDENCY_KINDS as readonly string[]).includes(e.kind)) continue;
-		if (e.confidence != null && e.confidence < CONFIDENT) continue;
-		const a = endpoint(e.from);
+	for (let i = 0; i < table.length; i++) {
+		if (!isDependency[table.kind[i]]) continue;
+		const confidence = table.confidence[i];
+		if (confidence < CONFIDENT) continue; // NaN (none: certain) compares false
+		const a = at[table.from[i]];
 		if (a < 0) continue;
-		const b = endpoint(e.to);
+		const b = at[table.to[i]];
 		if (b < 0 || a === b) continue;
 		const key = a * n + b;
 		let dep = deps.get(key);
 		if (!dep) deps.set(key, (dep = { from: a, to: b, weight: 0, kinds: {} }));
 		dep.weight++;
-		const kind = e.kind as DependencyKind;
+		const kind = table.kinds[table.kind[i]] as DependencyKind;
 		dep.kinds[kind] = (dep.kinds[kind] ?? 0) + 1;
 	}
 	const dependencies = [...deps.values()].sort((x, y) => x.from - y.from || x.to - y.to);
@@ -252,6 +307,11 @@ export function buildArchitecture(docpack: Input): Architecture {
 		moduleOfSymbol,
 		unplaced
 	};
+}
+
+/** The module of an encoded node (`m`, or `-m - 2` for code that is not source). */
+function decode(encoded: number): number {
+	return encoded >= 0 ? encoded : -encoded - 2;
 }
 
 /** Inserts `s` into `top` (most central first) if it is among the {@link TOP_SYMBOLS} most central. */

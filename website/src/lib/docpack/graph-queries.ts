@@ -20,6 +20,7 @@
  */
 
 import { CONFIDENT, type Docpack, type Edge, type SymbolNode } from './types';
+import { forEachEdge } from './edges';
 import { lnInt } from './ln-table';
 
 /** Most symbols one impact walk visits. */
@@ -88,32 +89,32 @@ export class QueryGraph {
 		}
 		const moduleOfFile = new Map<string, number>();
 
-		for (const e of docpack.graph.edges) {
-			if (e.kind === 'calls' || e.kind === 'references') {
-				if (!isConfident(e)) continue;
-				const a = this.index.get(e.from);
-				const b = this.index.get(e.to);
-				if (a === undefined || b === undefined || a === b) continue;
-				const link = e.kind === 'calls' ? 0 : 1;
+		forEachEdge(docpack.graph.edges, (from, to, kind, confidence) => {
+			if (kind === 'calls' || kind === 'references') {
+				if (confidence !== null && confidence < CONFIDENT) return;
+				const a = this.index.get(from);
+				const b = this.index.get(to);
+				if (a === undefined || b === undefined || a === b) return;
+				const link = kind === 'calls' ? 0 : 1;
 				add(this.out, a, b * 2 + link);
 				add(this.into, b, a * 2 + link);
-			} else if (e.kind === 'tested_by') {
-				if (!isConfident(e)) continue;
-				const a = this.index.get(e.from);
-				const b = this.index.get(e.to);
+			} else if (kind === 'tested_by') {
+				if (confidence !== null && confidence < CONFIDENT) return;
+				const a = this.index.get(from);
+				const b = this.index.get(to);
 				if (a !== undefined && b !== undefined) add(this.tests, a, b);
-			} else if (e.kind === 'imports') {
-				if (e.from.startsWith('file:') && e.to.startsWith('file:')) {
-					const to = e.to.slice(5);
-					const list = this.importers.get(to);
-					if (list) list.push(e.from.slice(5));
-					else this.importers.set(to, [e.from.slice(5)]);
+			} else if (kind === 'imports') {
+				if (from.startsWith('file:') && to.startsWith('file:')) {
+					const target = to.slice(5);
+					const list = this.importers.get(target);
+					if (list) list.push(from.slice(5));
+					else this.importers.set(target, [from.slice(5)]);
 				}
-			} else if (e.kind === 'contains') {
-				const m = moduleIndex.get(e.from);
-				if (m !== undefined && e.to.startsWith('file:')) moduleOfFile.set(e.to.slice(5), m);
+			} else if (kind === 'contains') {
+				const m = moduleIndex.get(from);
+				if (m !== undefined && to.startsWith('file:')) moduleOfFile.set(to.slice(5), m);
 			}
-		}
+		});
 		this.moduleOf = new Int32Array(n).fill(-1);
 		symbols.forEach((s, i) => (this.moduleOf[i] = moduleOfFile.get(s.path) ?? -1));
 		// Docpacks whose module docs list their symbols instead.

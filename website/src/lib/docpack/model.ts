@@ -6,7 +6,8 @@
 
 import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
-import { CONFIDENT, type Cluster, type Docpack, type Edge, type EdgeKind, type SymbolNode } from './types';
+import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode } from './types';
+import { EdgeTable } from './edges';
 
 export interface Neighbour {
 	symbol: SymbolNode;
@@ -20,13 +21,17 @@ export class DocpackModel {
 	readonly byId = new Map<string, SymbolNode>();
 	readonly byFile = new Map<string, SymbolNode[]>();
 	readonly clusters = new Map<string, Cluster>();
-	readonly outgoing = new Map<string, Edge[]>();
-	readonly incoming = new Map<string, Edge[]>();
+	/** The graph's edges, with each node's edges out and in. */
+	readonly edges: EdgeTable;
 	readonly tree: TreeDir;
 	readonly languages: string[];
 	readonly kinds: string[];
 	readonly maxCentrality: number;
-	private readonly rank = new Map<string, number>();
+	/** Built on first use (sorting 500,000 symbols is not free). */
+	private rank: Map<string, number> | null = null;
+	/** Lower-case names, and qualified name + NUL + path, for the search (built on first search). */
+	private lowerNames: string[] | null = null;
+	private lowerRest: string[] | null = null;
 	private vectors: VectorIndex | null | undefined;
 
 	constructor(readonly docpack: Docpack) {
@@ -38,10 +43,7 @@ export class DocpackModel {
 		}
 		for (const list of this.byFile.values()) list.sort((a, b) => a.range.start_line - b.range.start_line);
 		for (const c of docpack.clusters) this.clusters.set(c.id, c);
-		for (const e of docpack.graph.edges) {
-			push(this.outgoing, e.from, e);
-			push(this.incoming, e.to, e);
-		}
+		this.edges = EdgeTable.of(docpack.graph.edges);
 		const counts = new Map([...this.byFile].map(([path, list]) => [path, list.length]));
 		const files = docpack.files.length
 			? docpack.files
@@ -49,9 +51,9 @@ export class DocpackModel {
 		this.tree = buildTree(files, counts);
 		this.languages = [...new Set(docpack.symbols.map((s) => s.language))].sort();
 		this.kinds = [...new Set(docpack.symbols.map((s) => s.kind))].sort();
-		const byCentrality = [...docpack.symbols].sort((a, b) => (b.centrality ?? 0) - (a.centrality ?? 0));
-		byCentrality.forEach((s, i) => this.rank.set(s.id, i + 1));
-		this.maxCentrality = byCentrality[0]?.centrality ?? 0;
+		let max = 0;
+		for (const s of docpack.symbols) if ((s.centrality ?? 0) > max) max = s.centrality ?? 0;
+		this.maxCentrality = max;
 	}
 
 	get source() {
@@ -60,6 +62,11 @@ export class DocpackModel {
 
 	/** 1 = most central. */
 	centralityRank(id: string): number | null {
+		if (!this.rank) {
+			const rank = new Map<string, number>();
+			[...this.docpack.symbols].sort((a, b) => (b.centrality ?? 0) - (a.centrality ?? 0)).forEach((s, i) => rank.set(s.id, i + 1));
+			this.rank = rank;
+		}
 		return this.rank.get(id) ?? null;
 	}
 
@@ -67,37 +74,51 @@ export class DocpackModel {
 	neighbours(id: string, kinds: EdgeKind[], direction: 'out' | 'in' | 'both'): Neighbour[] {
 		const out: Neighbour[] = [];
 		const seen = new Set<string>();
-		const add = (edges: Edge[] | undefined, end: 'from' | 'to') => {
-			for (const e of edges ?? []) {
-				if (!kinds.includes(e.kind)) continue;
-				const other = this.byId.get(e[end]);
+		const t = this.edges;
+		const add = (edges: Int32Array, end: Int32Array) => {
+			for (const i of edges) {
+				const kind = t.kinds[t.kind[i]] as EdgeKind;
+				if (!kinds.includes(kind)) continue;
+				const other = this.byId.get(t.ids[end[i]]);
 				if (!other || other.id === id || seen.has(other.id)) continue;
 				seen.add(other.id);
-				const uncertain = e.confidence != null && e.confidence < CONFIDENT;
-				out.push({ symbol: other, kind: e.kind, weight: e.weight ?? 1, uncertain });
+				const confidence = t.confidence[i];
+				const uncertain = !Number.isNaN(confidence) && confidence < CONFIDENT;
+				out.push({ symbol: other, kind, weight: t.weight[i], uncertain });
 			}
 		};
-		if (direction !== 'in') add(this.outgoing.get(id), 'to');
-		if (direction !== 'out') add(this.incoming.get(id), 'from');
+		if (direction !== 'in') add(t.outOf(id), t.to);
+		if (direction !== 'out') add(t.into(id), t.from);
 		return out.sort(
 			(a, b) => Number(a.uncertain) - Number(b.uncertain) || b.weight - a.weight || a.symbol.name.localeCompare(b.symbol.name)
 		);
+	}
+
+	/** Builds what the search reads (done on first search otherwise). */
+	prepareSearch(): void {
+		this.search(' x');
 	}
 
 	/** Symbols matching `query` (name, then qualified name, then path), best first. */
 	search(query: string, limit = 50): SymbolNode[] {
 		const q = query.trim().toLowerCase();
 		if (!q) return [];
+		const symbols = this.docpack.symbols;
+		// Lower-cased once, so that a search over 500,000 symbols allocates nothing.
+		const names = (this.lowerNames ??= symbols.map((s) => s.name.toLowerCase()));
+		const rest = (this.lowerRest ??= symbols.map((s) => `${s.qualified_name}\u0000${s.path}`.toLowerCase()));
 		const scored: { s: SymbolNode; score: number }[] = [];
-		for (const s of this.docpack.symbols) {
-			const name = s.name.toLowerCase();
+		for (let i = 0; i < symbols.length; i++) {
+			const name = names[i];
 			let score: number;
-			if (name === q) score = 4;
-			else if (name.startsWith(q)) score = 3;
-			else if (name.includes(q)) score = 2;
-			else if (s.qualified_name.toLowerCase().includes(q)) score = 1;
-			else if (s.path.toLowerCase().includes(q)) score = 0.5;
-			else continue;
+			const at = name.indexOf(q);
+			if (at >= 0) score = name.length === q.length ? 4 : at === 0 ? 3 : 2;
+			else {
+				const r = rest[i].indexOf(q);
+				if (r < 0) continue;
+				score = r < symbols[i].qualified_name.length ? 1 : 0.5;
+			}
+			const s = symbols[i];
 			scored.push({ s, score: score + (s.centrality ?? 0) });
 		}
 		scored.sort((a, b) => b.score - a.score || a.s.name.localeCompare(b.s.name));

@@ -13,8 +13,8 @@ import type { Docpack, Manifest } from './types';
 export const READER_MAJOR = 1;
 export const READER_MINOR = 0;
 
-const REQUIRED = ['manifest.json', 'nodes.json', 'graph.json', 'clusters.json', 'source_map.json', 'docs.json'];
-const OPTIONAL = ['embeddings.bin', 'symbol_contexts.json'];
+export const REQUIRED = ['manifest.json', 'nodes.json', 'graph.json', 'clusters.json', 'source_map.json', 'docs.json'];
+export const OPTIONAL = ['embeddings.bin', 'symbol_contexts.json'];
 
 export interface ReadLimits {
 	maxEntries: number;
@@ -75,7 +75,7 @@ function json<T>(entries: Map<string, Uint8Array>, name: string): T {
 }
 
 /** Byte-wise order of names (what the spec sorts by). */
-function byteOrder(a: string, b: string): number {
+export function byteOrder(a: string, b: string): number {
 	const x = new TextEncoder().encode(a);
 	const y = new TextEncoder().encode(b);
 	for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];

@@ -7,6 +7,8 @@
 export interface TarEntry {
 	name: string;
 	data: Uint8Array;
+	/** Set for an entry read in chunks (`stream-tar.ts`): its size; `data` is then empty. */
+	streamed?: number;
 }
 
 export interface TarLimits {
@@ -34,7 +36,7 @@ function isZero(bytes: Uint8Array): boolean {
 	return true;
 }
 
-function checkName(name: string): void {
+export function checkName(name: string): void {
 	if (!name) throw new Error('tar entry with an empty name');
 	// eslint-disable-next-line no-control-regex
 	if (/[\x00-\x1f\x7f]/.test(name)) throw new Error(`tar entry name has control characters: ${JSON.stringify(name)}`);

@@ -152,8 +152,10 @@ export interface Edge {
 }
 
 export interface Graph {
+	/** Read in the browser by `load.ts`: files and modules only (the symbols are in nodes.json). */
 	nodes: GraphNode[];
-	edges: Edge[];
+	/** An array, or (read by `load.ts`) the same edges in columns. */
+	edges: Edge[] | import('./edges').EdgeTable;
 	metrics?: {
 		edges_by_kind?: Record<string, number>;
 		components?: number | null;

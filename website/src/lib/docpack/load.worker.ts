@@ -1,0 +1,113 @@
+/**
+ * The docpack reader's worker: downloads (or reads) the docpack, inflates
+ * it, reads the tar and verifies each entry against the manifest
+ * (`stream-read.ts`), off the page's thread.
+ *
+ * The JSON parts are streamed: hashed as they inflate and forwarded to the
+ * page in chunks of a few megabytes (transferred), which it parses while
+ * the rest is still inflating; once an entry's last byte is in and its
+ * SHA-256 matches, a `verified` message — nothing of an entry is used
+ * before it. No JSON part is ever held whole, here or in the page. The
+ * other entries go whole once verified. The page says how many bytes it
+ * has parsed: the reader waits while it is more than {@link IN_FLIGHT}
+ * behind, so unparsed bytes never pile up.
+ */
+
+import { readDocpackStream } from './stream-read';
+import { DocpackError } from './read';
+import type { LoadRequest, PageMessage, WorkerMessage } from './load';
+
+const post = (message: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
+
+/** Entries forwarded in chunks as they arrive. */
+const STREAMED = new Set(['clusters.json', 'graph.json', 'nodes.json', 'source_map.json', 'symbol_contexts.json']);
+/** Bytes per forwarded chunk (the last one of an entry may be smaller). */
+const CHUNK = 4 << 20;
+/** Most forwarded bytes the page may have left to parse. */
+const IN_FLIGHT = 48 << 20;
+
+async function errorText(response: Response): Promise<string> {
+	try {
+		const body = (await response.json()) as { error?: string; message?: string };
+		return body.error ?? body.message ?? `HTTP ${response.status}`;
+	} catch {
+		return `HTTP ${response.status} ${response.statusText}`.trim();
+	}
+}
+
+let inFlight = 0;
+let waiting: (() => void)[] = [];
+
+async function read(request: LoadRequest): Promise<void> {
+	let stream: ReadableStream<Uint8Array>;
+	if (request.url !== undefined) {
+		let response: Response;
+		try {
+			response = await fetch(request.url);
+		} catch (e) {
+			post({ type: 'error', message: `cannot download the docpack (${(e as Error).message})`, kind: 'network' });
+			return;
+		}
+		if (!response.ok || !response.body) {
+			post({ type: 'error', message: await errorText(response), kind: 'network', status: response.status });
+			return;
+		}
+		stream = response.body;
+	} else {
+		stream = request.file!.stream() as ReadableStream<Uint8Array>;
+	}
+
+	// Bytes of the streamed entry gathered for the next chunk sent.
+	let staging = new Uint8Array(CHUNK);
+	let staged = 0;
+	const flush = (name: string) => {
+		if (staged === 0) return;
+		const chunk = staged === staging.length ? staging : staging.slice(0, staged);
+		inFlight += chunk.length;
+		post({ type: 'chunk', name, data: chunk }, [chunk.buffer as ArrayBuffer]);
+		staging = new Uint8Array(CHUNK);
+		staged = 0;
+	};
+	let reported = 0;
+
+	const { verification } = await readDocpackStream(stream, {
+		onManifest: (manifest) => post({ type: 'manifest', manifest }),
+		stream: (name) => STREAMED.has(name),
+		onChunk: (name, bytes) => {
+			for (let at = 0; at < bytes.length; ) {
+				const take = Math.min(staging.length - staged, bytes.length - at);
+				staging.set(bytes.subarray(at, at + take), staged);
+				staged += take;
+				at += take;
+				if (staged === staging.length) flush(name);
+			}
+		},
+		onChunksEnd: (name) => flush(name),
+		onStreamed: (name, size) => post({ type: 'verified', name, size }),
+		onEntry: (name, data) => post({ type: 'entry', name, data }, [data.buffer as ArrayBuffer]),
+		onDrain: async () => {
+			while (inFlight > IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+		},
+		onProgress: (compressed, decompressed) => {
+			const now = performance.now();
+			if (now - reported < 100) return;
+			reported = now;
+			post({ type: 'progress', compressed, decompressed });
+		}
+	});
+	post({ type: 'done', verification });
+}
+
+self.onmessage = (event: MessageEvent<LoadRequest | PageMessage>) => {
+	const message = event.data;
+	if ('type' in message && message.type === 'consumed') {
+		inFlight -= message.bytes;
+		const resume = waiting;
+		waiting = [];
+		resume.forEach((r) => r());
+		return;
+	}
+	read(message as LoadRequest).catch((e) =>
+		post({ type: 'error', message: (e as Error).message, kind: e instanceof DocpackError ? e.kind : 'format' })
+	);
+};

@@ -1,0 +1,181 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { encodeDocpack, gzip, tar } from '../../../tests/fixtures/docpack-node.mjs';
+import { smallFixture } from '../../../tests/fixtures/fixtures.mjs';
+import { readDocpack, DocpackError } from './read';
+import { readDocpackStream } from './stream-read';
+import { TarStream } from './stream-tar';
+import { readTar } from './tar';
+import { DocpackAssembler } from './load';
+import type { Architecture } from '$lib/architecture/modules';
+import { buildArchitecture } from '$lib/architecture/modules';
+
+const bytes = (b: Buffer | Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** A stream of `data` in chunks of pseudo-random sizes. */
+function chunked(data: Uint8Array, seed = 1, max = 3000): ReadableStream<Uint8Array> {
+	let at = 0;
+	let s = seed;
+	return new ReadableStream({
+		pull(controller) {
+			if (at >= data.length) return controller.close();
+			s = (s * 16807) % 2147483647;
+			const n = 1 + (s % max);
+			controller.enqueue(data.slice(at, at + n));
+			at += n;
+		}
+	});
+}
+
+/** Reads as the worker and the page do: JSON parts forwarded in chunks as they arrive, the rest whole. */
+async function streamed(data: Uint8Array, seed = 1) {
+	const arch: Architecture[] = [];
+	const assembler = new DocpackAssembler({ onArchitecture: (a) => arch.push(a) });
+	const names: string[] = [];
+	const { manifest, verification } = await readDocpackStream(chunked(data, seed), {
+		stream: (name) => name.endsWith('.json') && name !== 'docs.json',
+		onChunk: (name, bytes) => assembler.chunk(name, bytes.slice()),
+		onStreamed: (name) => {
+			names.push(name);
+			void assembler.verified(name);
+		},
+		onEntry: (name, entry) => {
+			names.push(name);
+			void assembler.add(name, entry);
+		}
+	});
+	return { docpack: await assembler.finish(manifest, verification), names, arch };
+}
+
+describe('the tar, in chunks', () => {
+	it('gives the entries readTar gives, whatever the chunk sizes', () => {
+		const raw = bytes(tar([{ name: 'a.json', data: Buffer.from('{"a":1}') }, { name: 'empty', data: Buffer.alloc(0) }, { name: 'b.bin', data: Buffer.alloc(1500, 7) }]));
+		const expected = readTar(raw, { maxEntries: 10, maxEntryBytes: 1e6 });
+		for (const size of [1, 7, 512, 513, 100000]) {
+			const t = new TarStream({ maxEntries: 10, maxEntryBytes: 1e6 });
+			const got = [];
+			for (let i = 0; i < raw.length; i += size) got.push(...t.push(raw.subarray(i, i + size)));
+			t.finish();
+			expect(got.map((e) => [e.name, [...e.data]])).toEqual(expected.map((e) => [e.name, [...e.data]]));
+		}
+	});
+
+	it('refuses what readTar refuses', () => {
+		const one = { name: 'a.json', data: Buffer.from('{}') };
+		const push = (raw: Buffer, limits = { maxEntries: 10, maxEntryBytes: 1e6 }) => {
+			const t = new TarStream(limits);
+			t.push(bytes(raw));
+			t.finish();
+		};
+		expect(() => push(tar([one, one]))).toThrow('duplicate tar entry a.json');
+		expect(() => push(tar([{ name: '../x', data: Buffer.from('x') }]))).toThrow('escapes the archive');
+		expect(() => push(Buffer.concat([tar([one]), Buffer.from('junk'.padEnd(512, 'x'))]))).toThrow('unexpected data after the end');
+		expect(() => push(tar([{ name: 'long', data: Buffer.alloc(600, 1) }]).subarray(0, 512 + 100))).toThrow('cut short');
+		expect(() => push(tar([one]).subarray(0, 1024))).toThrow('end-of-archive blocks are missing');
+		expect(() => push(tar([{ name: 'big', data: Buffer.alloc(2000) }]), { maxEntries: 10, maxEntryBytes: 1000 })).toThrow('over the limit');
+	});
+});
+
+describe('reading a docpack as a stream', () => {
+	const fixture = smallFixture();
+
+	it('verifies and parses what readDocpack reads', async () => {
+		const whole = await readDocpack(bytes(fixture.bytes));
+		const { docpack, names } = await streamed(bytes(fixture.bytes));
+		expect(names[0]).toBe('clusters.json');
+		expect(docpack.verification).toEqual(whole.verification);
+		expect(docpack.symbols).toEqual(whole.symbols);
+		expect([...docpack.graph.edges]).toEqual(whole.graph.edges);
+		// Symbol nodes of the graph are left out (nodes.json has the symbols).
+		expect(docpack.graph.nodes).toEqual(whole.graph.nodes.filter((n) => n.kind !== 'symbol'));
+		expect(docpack.clusters).toEqual(whole.clusters);
+		expect(docpack.files).toEqual(whole.files);
+		expect(docpack.docs).toEqual(whole.docs);
+		expect(docpack.symbolContexts).toEqual(whole.symbolContexts);
+		expect(docpack.embeddings?.ids).toEqual(whole.embeddings?.ids);
+		expect([...docpack.embeddings!.vectors]).toEqual([...whole.embeddings!.vectors]);
+	});
+
+	it('hands on the module level from the graph before the symbols', async () => {
+		const data = bytes(readFileSync(new URL('../../../tests/fixtures/layered.docpack', import.meta.url)));
+		const { docpack, arch } = await streamed(data, 5);
+		expect(arch).toHaveLength(1);
+		const full = buildArchitecture(docpack);
+		const deps = (a: Architecture) => a.dependencies.map((d) => `${a.modules[d.from].id}>${a.modules[d.to].id}`).sort();
+		expect(deps(arch[0])).toEqual(deps(full));
+		// The symbols' words are left out (the browser does not read them).
+		expect(docpack.symbols.some((s) => 'words' in s)).toBe(false);
+	});
+
+	it('refuses a tampered entry, naming it', async () => {
+		const tampered = encodeDocpack(fixture.parts, {
+			tamper: (entries: Map<string, Buffer>) => entries.set('nodes.json', Buffer.from(entries.get('nodes.json')!.toString().replace('Store', 'Stork')))
+		});
+		const error = await streamed(bytes(tampered.bytes)).catch((e) => e);
+		expect(error).toBeInstanceOf(DocpackError);
+		expect(error.kind).toBe('checksum');
+		expect(error.message).toMatch(/^checksum mismatch in nodes\.json: manifest says [0-9a-f]{64}, content hashes to [0-9a-f]{64}$/);
+	});
+
+	it('refuses other versions, non-docpacks, missing manifests and bombs', async () => {
+		const newer = encodeDocpack(fixture.parts, { schemaVersion: 'docpack/2.0' });
+		expect((await streamed(bytes(newer.bytes)).catch((e) => e)).message).toBe('docpack format 2.0 is newer than this reader (1.x); upgrade doctown');
+		expect((await streamed(new Uint8Array([1, 2, 3])).catch((e) => e)).message).toContain('not gzip-compressed');
+		const noManifest = gzip(tar([{ name: 'nodes.json', data: Buffer.from('{}') }]));
+		expect((await streamed(bytes(noManifest)).catch((e) => e)).message).toContain('manifest.json is missing');
+		const bomb = await readDocpackStream(chunked(bytes(fixture.bytes)), { onEntry: () => {} }, { maxEntries: 100, maxEntryBytes: 1e9, maxTotalBytes: 10_000 }).catch((e) => e);
+		expect(bomb.message).toContain('decompression limit');
+		const truncated = await streamed(bytes(fixture.bytes).subarray(0, fixture.bytes.length - 40)).catch((e) => e);
+		expect(truncated).toBeInstanceOf(DocpackError);
+	});
+});
+
+describe('a docpack of several megabytes, read as the worker and the page do', () => {
+	it('streams its JSON parts in 4 MB chunks, parses them as they come, and gets what readDocpack gets', async () => {
+		const { buildEntries } = await import('../../../tests/bench/make-docpack.mjs');
+		const { gzipSync } = await import('node:zlib');
+		const { entries } = buildEntries(12_000, { seed: 9 });
+		const gz = new Uint8Array(gzipSync(tar(entries.map((p: { name: string; chunks: Buffer[] }) => ({ name: p.name, data: Buffer.concat(p.chunks) })))));
+		const whole = await readDocpack(gz);
+		const stream = chunked(gz, 3, 70_000);
+		const arch: Architecture[] = [];
+		const assembler = new DocpackAssembler({ onArchitecture: (a) => arch.push(a) });
+		// The worker's staging: 4 MB chunks, the last one of an entry flushed when its bytes end.
+		let staging = new Uint8Array(4 << 20);
+		let staged = 0;
+		let chunks = 0;
+		const flush = (name: string) => {
+			if (!staged) return;
+			assembler.chunk(name, staging.slice(0, staged));
+			chunks++;
+			staging = new Uint8Array(4 << 20);
+			staged = 0;
+		};
+		const { manifest, verification } = await readDocpackStream(stream, {
+			onManifest: (m) => (assembler.manifest = m),
+			stream: (name) => name.endsWith('.json') && name !== 'docs.json',
+			onChunk: (name, bytes) => {
+				for (let at = 0; at < bytes.length; ) {
+					const take = Math.min(staging.length - staged, bytes.length - at);
+					staging.set(bytes.subarray(at, at + take), staged);
+					staged += take;
+					at += take;
+					if (staged === staging.length) flush(name);
+				}
+			},
+			onChunksEnd: (name) => flush(name),
+			onStreamed: (name) => void assembler.verified(name),
+			onEntry: (name, entry) => void assembler.add(name, entry)
+		});
+		const docpack = await assembler.finish(manifest, verification);
+		expect(chunks).toBeGreaterThan(5);
+		expect(docpack.symbols).toEqual(whole.symbols.map((s) => ({ ...s, words: undefined })).map(({ words: _, ...s }) => s));
+		expect([...docpack.graph.edges]).toEqual(whole.graph.edges);
+		// Without embeddings, the chunks of the source map are left out.
+		expect(docpack.files).toEqual(whole.files.map((f) => ({ ...f, chunks: [] })));
+		expect(docpack.clusters).toEqual(whole.clusters);
+		expect(arch).toHaveLength(1);
+		expect(arch[0].dependencies).toEqual(buildArchitecture(whole).dependencies);
+	}, 120_000);
+});

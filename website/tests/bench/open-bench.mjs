@@ -1,0 +1,133 @@
+// Benchmark: opening a large docpack. For synthetic docpacks of 5,000, 50,000
+// and 500,000 symbols (tests/bench/make-docpack.mjs, cached under
+// test-results/bench/), each run launches a fresh headless Chromium, opens
+// /explore?job=… from the mock server and reads the page's User Timing marks:
+//
+//   first view   navigation → `doctown:map-visible` (the architecture map painted)
+//   full detail  navigation → `doctown:model-ready` (every symbol parsed and indexed)
+//
+// with the tab's memory: the peak resident set (VmHWM) of the page's renderer
+// process, which also runs the reader's worker. Then it types a search and
+// times the answer, and records the longest main-thread task while loading.
+// Needs `npm run build` first.
+//
+//   node tests/bench/open-bench.mjs                          # 5k, 50k, 500k; 3 runs each
+//   BENCH_SIZES=50000 BENCH_RUNS=5 node tests/bench/open-bench.mjs
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch } from '../e2e/browser.mjs';
+import { startMockServer } from '../e2e/mock-server.mjs';
+import { writeDocpack } from './make-docpack.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../../build');
+const cache = resolve(here, '../../test-results/bench');
+const sizes = (process.env.BENCH_SIZES || '5000,50000,500000').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS || 3);
+mkdirSync(cache, { recursive: true });
+
+const files = {};
+for (const n of sizes) {
+	const file = join(cache, `synthetic-${n}.docpack`);
+	if (!existsSync(file)) {
+		const t = Date.now();
+		const info = await writeDocpack(n, file);
+		console.error(`generated ${file}: ${info.modules} modules, ${info.edges} edges, ${(info.uncompressed / 1e6).toFixed(0)} MB uncompressed (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+	}
+	files[`s${n}`] = file;
+}
+const server = await startMockServer({ root, docpackFiles: files });
+
+/** Pids of the processes descending from `pid`. */
+function descendants(pid) {
+	const children = new Map();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			(children.get(ppid) ?? children.set(ppid, []).get(ppid)).push(Number(entry));
+		} catch {
+			/* gone */
+		}
+	}
+	const out = [];
+	const walk = (p) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+	walk(pid);
+	return out;
+}
+
+/** The renderer processes of the Chromium this script started: pid, RSS and peak RSS in MiB. */
+function renderers() {
+	return descendants(process.pid)
+		.map((pid) => {
+			try {
+				const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+				if (!cmdline.includes('--type=renderer')) return null;
+				const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+				const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+				return { pid, rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+			} catch {
+				return null;
+			}
+		})
+		.filter(Boolean);
+}
+
+const results = [];
+for (const n of sizes) {
+	for (let run = 0; run < runs; run++) {
+		const browser = await launch({ viewport: { width: 1440, height: 900 } });
+		const page = await browser.context.newPage();
+		const errors = [];
+		page.on('pageerror', (e) => errors.push(e.message));
+		await page.addInitScript(() => {
+			window.__longest = 0;
+			new PerformanceObserver((list) => {
+				for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+			}).observe({ type: 'longtask', buffered: true });
+		});
+		const load = loadavg()[0];
+		await page.goto(`${server.url}/explore?job=s${n}`);
+		await page.waitForFunction(() => performance.getEntriesByName('doctown:map-visible').length > 0, null, { timeout: 600_000, polling: 50 });
+		const firstView = await page.evaluate(() => performance.getEntriesByName('doctown:map-visible')[0].startTime);
+		const boxes = await page.getByTestId('module-box').count();
+		let peakDuring = 0;
+		const sampler = setInterval(() => (peakDuring = Math.max(peakDuring, ...renderers().map((r) => r.peak))), 200);
+		await page.waitForFunction(() => performance.getEntriesByName('doctown:model-ready').length > 0, null, { timeout: 600_000, polling: 200 });
+		clearInterval(sampler);
+		const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace('doctown:', ''), m.startTime])));
+		const longest = await page.evaluate(() => window.__longest);
+		// A search once everything is in: time to the first suggestion.
+		const box = page.getByLabel('Search symbols');
+		const t = Date.now();
+		await box.fill('merge_graph');
+		await page.getByRole('option').first().waitFor({ timeout: 60_000 });
+		const search = Date.now() - t;
+		const mem = renderers().sort((a, b) => b.peak - a.peak)[0] ?? { rss: NaN, peak: NaN };
+		results.push({ n, run, firstView, full: marks['model-ready'], graphIn: marks['entry:graph.json'], openStart: marks['open-start'], boxes, peak: Math.max(mem.peak, peakDuring), rss: mem.rss, longest, search, load, errors });
+		console.error(
+			`${n} #${run + 1}: first view ${firstView.toFixed(0)} ms (${boxes} boxes), full ${marks['model-ready'].toFixed(0)} ms, peak ${Math.max(mem.peak, peakDuring).toFixed(0)} MiB, ` +
+				`longest task ${longest.toFixed(0)} ms, search ${search} ms, load avg ${load.toFixed(1)}${errors.length ? `, errors: ${errors.join('; ')}` : ''}`
+		);
+		await browser.close();
+	}
+}
+await server.close();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; headless Chromium; 1440×900`);
+console.log('');
+console.log('| symbols | docpack | first view (map) | everything parsed | tab peak memory | longest main-thread task | search | load avg |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const n of sizes) {
+	const rs = results.filter((r) => r.n === n);
+	const size = statSync(files[`s${n}`]).size;
+	const m = (pick, digits = 0) => `${rs.map((r) => pick(r).toFixed(digits)).join(' / ')} (**${median(rs.map(pick)).toFixed(digits)}**)`;
+	console.log(
+		`| ${n.toLocaleString('en-US')} | ${(size / 1e6).toFixed(1)} MB | ${m((r) => r.firstView)} ms | ${m((r) => r.full)} ms | ${m((r) => r.peak)} MiB | ${m((r) => r.longest)} ms | ${m((r) => r.search)} ms | ${m((r) => r.load, 1)} |`
+	);
+}
