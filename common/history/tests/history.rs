@@ -489,3 +489,32 @@ fn threads_do_not_change_the_answer() {
     let raw = read_history(repo.path(), &four, None).unwrap();
     assert_eq!(raw.commits.len(), 58);
 }
+
+#[test]
+fn huge_files_are_renamed_only_when_unchanged() {
+    let repo = Repo::new();
+    repo.write("big.txt", lines("x", 10_000))
+        .write("small.rs", lines("s", 5));
+    repo.commit("al", 0, "start");
+    repo.mv("big.txt", "data/big.txt");
+    repo.write("data/big.txt", lines("x", 10_001));
+    repo.mv("small.rs", "src/small.rs");
+    repo.commit("al", 1, "move both, edit the big one");
+
+    // Over the blob limit, similarity is not measured (it would load the
+    // blobs whole): the edited big file is a deletion and an addition.
+    let limited = analyse(
+        &repo,
+        &HistoryOptions {
+            max_blob_bytes: 16 * 1024,
+            ..HistoryOptions::default()
+        },
+    );
+    assert!(limited.files.iter().any(|f| f.path == "big.txt"));
+    assert!(file(&limited, "data/big.txt").former_paths.is_empty());
+    // An unchanged move is still found, by id.
+    assert_eq!(file(&limited, "src/small.rs").former_paths, ["small.rs"]);
+
+    let full = analyse(&repo, &HistoryOptions::default());
+    assert_eq!(file(&full, "data/big.txt").former_paths, ["big.txt"]);
+}

@@ -106,7 +106,46 @@ fn diff_files(
         .ignore_submodules(true)
         .max_size(i64::try_from(settings.max_blob_bytes).unwrap_or(i64::MAX));
     let mut diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true)
+        .exact_match_only(has_huge_rename_candidate(
+            repo,
+            &diff,
+            settings.max_blob_bytes,
+        ));
+    diff.find_similar(Some(&mut find))?;
+    collect(&diff)
+}
+
+/// Whether an added or deleted file is over the blob limit while the diff
+/// has both additions and deletions: inexact rename detection would load
+/// it whole to measure similarity, so that commit finds exact renames
+/// only.
+fn has_huge_rename_candidate(repo: &Repository, diff: &git2::Diff<'_>, max_bytes: u64) -> bool {
+    let candidates: Vec<Oid> = diff
+        .deltas()
+        .filter_map(|d| match d.status() {
+            Delta::Added => Some(d.new_file().id()),
+            Delta::Deleted => Some(d.old_file().id()),
+            _ => None,
+        })
+        .collect();
+    let both = diff.deltas().any(|d| d.status() == Delta::Added)
+        && diff.deltas().any(|d| d.status() == Delta::Deleted);
+    if !both {
+        return false;
+    }
+    let Ok(odb) = repo.odb() else {
+        return false;
+    };
+    candidates.into_iter().any(|oid| {
+        odb.read_header(oid)
+            .is_ok_and(|(size, _)| size as u64 > max_bytes)
+    })
+}
+
+/// The changed files of a diff with their hunks and binary flags.
+fn collect(diff: &git2::Diff<'_>) -> Result<Vec<Changed>, git2::Error> {
     let files: RefCell<Vec<Changed>> = RefCell::new(Vec::with_capacity(diff.deltas().len()));
     // A delta the file callback skipped gets no hunks.
     let wanted = RefCell::new(false);
@@ -168,7 +207,10 @@ fn file_change(
         binary,
         ..FileChange::default()
     };
-    let Some(source) = settings.symbols.filter(|s| !binary && s.supports(&c.path)) else {
+    // No hunks (a pure rename, a mode change, an empty file): no symbol
+    // changed, nothing to parse.
+    let parse = !binary && !c.hunks.is_empty();
+    let Some(source) = settings.symbols.filter(|s| parse && s.supports(&c.path)) else {
         return Ok(change);
     };
     let old = match c.kind {

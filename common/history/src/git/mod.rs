@@ -16,7 +16,7 @@ pub use head::count_lines;
 use crate::analysis::RawHistory;
 use crate::error::HistoryError;
 use crate::options::HistoryOptions;
-use crate::record::CommitRecord;
+use crate::record::{CommitRecord, FileChange};
 use crate::source::SymbolSource;
 use blobs::SymbolCache;
 use diff::DiffSettings;
@@ -40,14 +40,7 @@ pub fn read_history(
     let head = open::head(&repo, path)?;
     let boundary = open::shallow_boundary(&repo);
     let at_head = head::files(&repo, head)?;
-    let cache = SymbolCache::new(match symbols {
-        Some(source) => at_head
-            .iter()
-            .filter(|f| source.supports(&f.path))
-            .map(|f| f.oid)
-            .collect(),
-        None => Default::default(),
-    });
+    let cache = symbol_cache(&at_head, symbols);
     let walk = walk::walk(&repo, head, &boundary, options)?;
     let settings = DiffSettings {
         first_parent: options.first_parent,
@@ -61,8 +54,41 @@ pub fn read_history(
         || (),
         |repo, _, planned| diff::diff_commit(repo, planned, &settings, &cache),
     )?;
-    let commits: Vec<CommitRecord> = walk
-        .commits
+    let mut raw = RawHistory {
+        head: Some(head.to_string()),
+        shallow: repo.is_shallow(),
+        first_parent: options.first_parent,
+        since: options.since,
+        max_commits: options.max_commits,
+        truncated: walk.truncated,
+        symbols: symbols.is_some(),
+        commits: records(walk.commits, changes),
+        ..RawHistory::default()
+    };
+    let head_side = HeadSide {
+        head,
+        files: &at_head,
+        cache: &cache,
+    };
+    head_side.read(&repo, options, symbols, &mut raw)?;
+    Ok(raw)
+}
+
+/// A symbol cache that keeps the versions at HEAD the source can parse.
+fn symbol_cache(at_head: &[HeadFile], symbols: Option<&dyn SymbolSource>) -> SymbolCache {
+    SymbolCache::new(match symbols {
+        Some(source) => at_head
+            .iter()
+            .filter(|f| source.supports(&f.path))
+            .map(|f| f.oid)
+            .collect(),
+        None => Default::default(),
+    })
+}
+
+/// The walked commits with their diffs.
+fn records(planned: Vec<walk::Planned>, changes: Vec<Vec<FileChange>>) -> Vec<CommitRecord> {
+    planned
         .into_iter()
         .zip(changes)
         .map(|(planned, changes)| CommitRecord {
@@ -73,25 +99,7 @@ pub fn read_history(
             boundary: planned.boundary,
             changes,
         })
-        .collect();
-    let mut raw = RawHistory {
-        head: Some(head.to_string()),
-        shallow: repo.is_shallow(),
-        first_parent: options.first_parent,
-        since: options.since,
-        max_commits: options.max_commits,
-        truncated: walk.truncated,
-        symbols: symbols.is_some(),
-        commits,
-        ..RawHistory::default()
-    };
-    let head_side = HeadSide {
-        head,
-        files: &at_head,
-        cache: &cache,
-    };
-    head_side.read(&repo, options, symbols, &mut raw)?;
-    Ok(raw)
+        .collect()
 }
 
 /// The newest commit's files, and the symbol versions already parsed.
