@@ -62,7 +62,8 @@ for (let run = 0; run < runs; run++) {
 	const page = await browser.context.newPage();
 	const errors = [];
 	page.on('pageerror', (e) => errors.push(e.message));
-	await page.goto(`${server.url}/explore?job=bench`);
+	// The explorer opens on the architecture map; `view=graph` opens the symbol graph.
+	await page.goto(`${server.url}/explore?job=bench&view=graph`);
 	await page.waitForFunction(() => performance.getEntriesByName('doctown:graph-interactive').length > 0, null, { timeout: 120_000 });
 	const marks = await page.evaluate(() => {
 		const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;

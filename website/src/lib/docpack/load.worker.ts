@@ -19,8 +19,14 @@ import type { LoadRequest, PageMessage, WorkerMessage } from './load';
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
 
-/** Entries forwarded in chunks as they arrive. */
-const STREAMED = new Set(['clusters.json', 'graph.json', 'nodes.json', 'source_map.json', 'symbol_contexts.json']);
+/** Entries forwarded in chunks as they arrive, hashed chunk by chunk. */
+const STREAMED = new Set(['clusters.json', 'nodes.json', 'source_map.json', 'symbol_contexts.json']);
+/**
+ * Forwarded in chunks as it arrives too, but held whole and hashed by
+ * WebCrypto (ten times hash-wasm's speed): the architecture map waits for
+ * it, and when it is in, little else is held.
+ */
+const FORWARDED_WHOLE = 'graph.json';
 /** Bytes per forwarded chunk (the last one of an entry may be smaller). */
 const CHUNK = 4 << 20;
 /** Most forwarded bytes the page may have left to parse. */
@@ -68,9 +74,21 @@ async function read(request: LoadRequest): Promise<void> {
 		staging = new Uint8Array(CHUNK);
 		staged = 0;
 	};
+	// graph.json's bytes forwarded so far (straight from its buffer, not through the staging).
+	let graphSent = 0;
+	const forwardGraph = (data: Uint8Array, upTo: number, last: boolean) => {
+		if (upTo - graphSent < (last ? 1 : CHUNK)) return;
+		const chunk = data.slice(graphSent, upTo);
+		graphSent = upTo;
+		inFlight += chunk.length;
+		post({ type: 'chunk', name: FORWARDED_WHOLE, data: chunk }, [chunk.buffer as ArrayBuffer]);
+	};
 	let reported = 0;
 
 	const { verification } = await readDocpackStream(stream, {
+		onPartial: (name, data, filled) => {
+			if (name === FORWARDED_WHOLE) forwardGraph(data, filled, false);
+		},
 		onManifest: (manifest) => post({ type: 'manifest', manifest }),
 		stream: (name) => STREAMED.has(name),
 		onChunk: (name, bytes) => {
@@ -84,7 +102,12 @@ async function read(request: LoadRequest): Promise<void> {
 		},
 		onChunksEnd: (name) => flush(name),
 		onStreamed: (name, size) => post({ type: 'verified', name, size }),
-		onEntry: (name, data) => post({ type: 'entry', name, data }, [data.buffer as ArrayBuffer]),
+		onEntry: (name, data) => {
+			if (name === FORWARDED_WHOLE) {
+				forwardGraph(data, data.length, true);
+				post({ type: 'verified', name, size: data.length });
+			} else post({ type: 'entry', name, data }, [data.buffer as ArrayBuffer]);
+		},
 		onDrain: async () => {
 			while (inFlight > IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
 		},
