@@ -2,12 +2,17 @@
 //! commit to start from, and the boundary of a shallow clone.
 
 use crate::error::HistoryError;
-use git2::{ErrorCode, Oid, Repository};
+use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::path::Path;
 
 /// Opens the repository at `path` exactly (a work tree's root or a bare
-/// git directory; parent directories are not searched).
+/// git directory; parent directories are not searched), as a bare
+/// repository: the history is read from objects only, so the work tree's
+/// files play no part (`.mailmap` and `.gitattributes` come from the
+/// repository, `HEAD:.mailmap`, not from uncommitted edits), and libgit2
+/// does not look for attribute files in the work tree on every diff.
 pub fn open(path: &Path) -> Result<Repository, HistoryError> {
     let not_a_repository = || HistoryError::NotARepository {
         path: path.to_path_buf(),
@@ -15,13 +20,24 @@ pub fn open(path: &Path) -> Result<Repository, HistoryError> {
     if !path.exists() {
         return Err(not_a_repository());
     }
-    Repository::open(path).map_err(|e| match e.code() {
+    let failed = |e: git2::Error| match e.code() {
         ErrorCode::NotFound => not_a_repository(),
         _ => HistoryError::Git {
             context: format!("opening {}", path.display()),
             source: e,
         },
-    })
+    };
+    let flags = RepositoryOpenFlags::NO_SEARCH;
+    let found = Repository::open_ext(path, flags, std::iter::empty::<&OsStr>()).map_err(failed)?;
+    reopen(found.path()).map_err(failed)
+}
+
+/// A bare handle on the git directory `git_dir` (also for another
+/// thread). Opened through `open_ext`, which loads a shallow clone's
+/// grafts (`open_bare` does not).
+pub fn reopen(git_dir: &Path) -> Result<Repository, git2::Error> {
+    let flags = RepositoryOpenFlags::NO_SEARCH | RepositoryOpenFlags::BARE;
+    Repository::open_ext(git_dir, flags, std::iter::empty::<&OsStr>())
 }
 
 /// The commit HEAD points at.

@@ -38,7 +38,7 @@ where
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let worker = || -> Blocks<R> {
-        let repo = match Repository::open(git_dir) {
+        let repo = match super::open::reopen(git_dir) {
             Ok(repo) => repo,
             Err(e) => {
                 failed.store(true, Ordering::Relaxed);
