@@ -5,6 +5,8 @@
 //! `modules/<slug>.md`, one page per module of `docs.json`; symbols that no
 //! module lists are grouped by directory. Every symbol has an anchor named by
 //! its id (`#sym_…`) with its signature, summary, callers and callees.
+//! The architecture page and each module page carry Mermaid diagrams of
+//! the module dependencies ([`crate::mermaid`]), which GitHub renders.
 //!
 //! Safety: only `index.md`, `architecture.md` and `modules/<slug>.md` are
 //! written, where a slug keeps `[a-z0-9_-]` only (at most 80 characters),
@@ -12,6 +14,7 @@
 //! the target directory.
 
 use crate::error::DocpackError;
+use crate::mermaid::ModuleGraph;
 use crate::model::{Docpack, Documentation, EdgeKind, SymbolNode};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -168,14 +171,15 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
         format!("[{}]({}.md#{id})", code(name), page_of[id])
     };
 
+    let modules = ModuleGraph::of(d);
     let mut files: Vec<(String, String)> = vec![
         ("index.md".to_string(), index_page(d, &pages)),
         (
             "architecture.md".to_string(),
-            architecture_page(d, &page_of),
+            architecture_page(d, &page_of, &modules),
         ),
     ];
-    for p in &pages {
+    for (i, p) in pages.iter().enumerate() {
         let mut out = format!(
             "# {}\n\n[Index](../index.md) · [Architecture](../architecture.md)\n\n",
             code(&p.title)
@@ -185,6 +189,10 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
         }
         if let Some(doc) = p.doc {
             let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+        }
+        // The first pages are docs.json's modules, in order.
+        if i < modules.names.len() {
+            let _ = writeln!(out, "## Dependencies\n\n{}", modules.neighbourhood(i));
         }
         let _ = writeln!(out, "## Symbols\n");
         for s in &p.symbols {
@@ -271,7 +279,7 @@ fn index_page(d: &Docpack, pages: &[Page<'_>]) -> String {
     out
 }
 
-fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>) -> String {
+fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>, modules: &ModuleGraph) -> String {
     let mut out = String::from("# Architecture\n\n[Index](index.md)\n\n");
     match &d.docs.architecture {
         Some(a) => {
@@ -279,6 +287,13 @@ fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>) -> String {
             let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
         }
         None => out.push_str("_No architecture summary in this docpack._\n\n"),
+    }
+    if !modules.names.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Modules and their dependencies\n\n{}",
+            modules.architecture()
+        );
     }
     let _ = writeln!(out, "## Clusters\n");
     for c in &d.clusters.clusters {

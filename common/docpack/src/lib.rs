@@ -28,6 +28,7 @@ pub mod embeddings;
 pub mod error;
 pub mod export;
 pub mod inspect;
+pub mod mermaid;
 pub mod model;
 pub mod reader;
 pub mod schema;

@@ -39,6 +39,22 @@ fn export_writes_a_linked_site() {
     assert!(index.contains("[`kv::http`](modules/kv-http.md) (3 symbols) — The kv::http module."));
     let arch = std::fs::read_to_string(out.join("architecture.md")).unwrap();
     assert!(arch.starts_with("# Architecture") && arch.contains("(modules/kv-store.md#sym_put)"));
+    // Mermaid: kv::http calls into kv::store, so the diagrams draw it.
+    assert!(arch.contains("## Modules and their dependencies\n\n```mermaid\nflowchart TD\n"));
+    assert!(
+        arch.contains("m0[\"kv::http\"]") && arch.contains("m1[\"kv::store\"]"),
+        "{arch}"
+    );
+    assert!(arch.contains("  m0 -->|"), "{arch}");
+    assert!(!arch.contains("  m1 -->|"), "{arch}");
+    assert!(
+        http.contains("## Dependencies\n\n```mermaid\nflowchart LR\n"),
+        "{http}"
+    );
+    assert!(
+        store.contains("m0 -->|") && store.contains("style m1"),
+        "{store}"
+    );
 }
 
 #[test]

@@ -98,6 +98,21 @@ fn structural_build_without_embeddings_exports_and_diffs() {
     assert!(export.status.success(), "{}", stderr(&export));
     let index = fs::read_to_string(site.join("index.md")).unwrap();
     assert!(index.contains("multilang"), "{index}");
+    // Every symbol is listed by the module of its directory.
+    let docpack = doctown_docpack::read_docpack(&old).unwrap();
+    for s in &docpack.nodes.symbols {
+        let dir = s.path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+        let module = docpack
+            .docs
+            .modules
+            .iter()
+            .find(|m| m.path.as_deref() == Some(dir));
+        assert!(
+            module.is_some_and(|m| m.symbols.contains(&s.id)),
+            "{} is not listed by module {dir}",
+            s.id
+        );
+    }
 
     let repo = copy_fixture("multilang");
     fs::write(
@@ -204,4 +219,76 @@ fn a_rebuild_after_a_one_file_change_is_byte_identical_to_a_cold_build() {
     );
     let verified = run(&["verify", warm.to_str().unwrap()]);
     assert!(verified.status.success(), "{}", stderr(&verified));
+}
+
+/// The exported architecture page draws the module dependencies of a
+/// repository whose layers are known (the website's layered-repo fixture:
+/// app → api → core → storage ⇄ cache, core → util, storage → util; a
+/// guessed call from util to app and test calls draw nothing), the cycle
+/// marked; each module page draws its neighbourhood.
+#[test]
+fn markdown_export_draws_the_module_dependencies() {
+    let repo =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../website/tests/fixtures/layered-repo");
+    let dir = tempfile::tempdir().unwrap();
+    let docpack = dir.path().join("layered.docpack");
+    let out = build(&repo, &docpack, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = dir.path().join("site");
+    let export = run(&[
+        "export",
+        docpack.to_str().unwrap(),
+        "--markdown",
+        site.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let page = fs::read_to_string(site.join("architecture.md")).unwrap();
+    let diagram = &page[page.find("```mermaid\nflowchart TD\n").expect("a diagram")..];
+    let diagram = &diagram[..diagram[3..].find("```").unwrap() + 3];
+    let id = |name: &str| -> String {
+        let at = diagram
+            .find(&format!("[\"{name}\"]"))
+            .unwrap_or_else(|| panic!("{name}: {diagram}"));
+        diagram[..at].rsplit(' ').next().unwrap().to_string()
+    };
+    let mut edges: Vec<(String, String)> = Vec::new();
+    for line in diagram.lines().filter(|l| l.contains("-->|")) {
+        let (from, rest) = line.trim().split_once(" -->|").unwrap();
+        let to = rest.rsplit('|').next().unwrap().trim();
+        edges.push((from.to_string(), to.to_string()));
+    }
+    let mut expected: Vec<(String, String)> = [
+        ("app", "api"),
+        ("api", "core"),
+        ("core", "storage"),
+        ("storage", "cache"),
+        ("cache", "storage"),
+        ("core", "util"),
+        ("storage", "util"),
+    ]
+    .iter()
+    .map(|(a, b)| (id(a), id(b)))
+    .collect();
+    expected.sort();
+    edges.sort();
+    assert_eq!(edges, expected, "{diagram}");
+    let cycle = diagram
+        .lines()
+        .find(|l| l.trim().starts_with("class "))
+        .unwrap_or_default();
+    let mut marked: Vec<&str> = cycle
+        .trim()
+        .trim_start_matches("class ")
+        .trim_end_matches(" cycle")
+        .split(',')
+        .collect();
+    marked.sort();
+    let mut on_cycle = vec![id("storage"), id("cache")];
+    on_cycle.sort();
+    assert_eq!(marked, on_cycle, "{diagram}");
+    let core = fs::read_to_string(site.join("modules/core.md")).unwrap();
+    assert!(
+        core.contains("## Dependencies\n\n```mermaid\nflowchart LR\n"),
+        "{core}"
+    );
 }

@@ -276,7 +276,7 @@ fn docs(inputs: &PackInputs) -> Docs {
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for context in &inputs.context_facts {
         members
-            .entry(node_id(&context.module))
+            .entry(node_id(&format!("mod:{}", context.module)))
             .or_default()
             .push(context.id.to_string());
     }

@@ -1,0 +1,310 @@
+//! Mermaid diagrams of a docpack, for Markdown that GitHub renders: the
+//! modules and how they depend on each other (confident imports and calls
+//! between their source code — tests, fixtures and generated code do not
+//! count, as for centrality — counted), cycles marked, and each module's
+//! neighbourhood. Pure: a docpack in, diagram text out.
+
+use crate::model::{Docpack, EdgeKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// At most this many modules in the architecture diagram (the largest);
+/// the diagram says how many it left out.
+pub const MAX_MODULES: usize = 40;
+/// At most this many dependencies and dependents in a module's diagram.
+pub const MAX_NEIGHBOURS: usize = 12;
+
+/// Modules (of `docs.json`) and the dependency counts between them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleGraph {
+    /// Display names, in `docs.json` order.
+    pub names: Vec<String>,
+    /// Symbols per module.
+    pub sizes: Vec<usize>,
+    /// (from, to) → confident import and call edges between them.
+    pub edges: BTreeMap<(usize, usize), u32>,
+}
+
+impl ModuleGraph {
+    /// The module dependency graph of a docpack: a symbol belongs to the
+    /// module that lists it, a file to the module of its directory.
+    pub fn of(d: &Docpack) -> ModuleGraph {
+        let mut module_of: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut dirs: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, m) in d.docs.modules.iter().enumerate() {
+            for s in &m.symbols {
+                module_of.insert(s, i);
+            }
+            if let Some(path) = &m.path {
+                dirs.insert(path, i);
+            }
+        }
+        // Code that is not source (tests, fixtures, …) is no dependency.
+        let not_source: BTreeSet<String> = d
+            .nodes
+            .symbols
+            .iter()
+            .filter(|s| s.role.is_some_and(|r| !r.is_source()))
+            .map(|s| s.id.clone())
+            .chain(
+                d.source_map
+                    .files
+                    .iter()
+                    .filter(|f| f.role.is_some_and(|r| !r.is_source()))
+                    .map(|f| format!("file:{}", f.path)),
+            )
+            .collect();
+        let of_node = |id: &str| -> Option<usize> {
+            if not_source.contains(id) {
+                return None;
+            }
+            match id.strip_prefix("file:") {
+                Some(path) => {
+                    let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+                    dirs.get(dir).copied()
+                }
+                None => module_of.get(id).copied(),
+            }
+        };
+        let mut edges = BTreeMap::new();
+        let dependencies =
+            d.graph.edges.iter().filter(|e| {
+                matches!(e.kind, EdgeKind::Imports | EdgeKind::Calls) && e.is_confident()
+            });
+        for e in dependencies {
+            if let (Some(a), Some(b)) = (of_node(&e.from), of_node(&e.to)) {
+                if a != b {
+                    *edges.entry((a, b)).or_insert(0) += 1;
+                }
+            }
+        }
+        ModuleGraph {
+            names: d.docs.modules.iter().map(|m| m.name.clone()).collect(),
+            sizes: d.docs.modules.iter().map(|m| m.symbols.len()).collect(),
+            edges,
+        }
+    }
+
+    /// Modules on a dependency cycle (in a strongly connected component of
+    /// more than one module).
+    pub fn on_cycles(&self) -> BTreeSet<usize> {
+        let n = self.names.len();
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &(a, b) in self.edges.keys() {
+            out[a].push(b);
+        }
+        let components = strongly_connected(&out);
+        components
+            .into_iter()
+            .filter(|c| c.len() > 1)
+            .flatten()
+            .collect()
+    }
+
+    /// The architecture diagram: the `MAX_MODULES` largest modules and the
+    /// dependencies among them, edges labelled by their count.
+    pub fn architecture(&self) -> String {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|&a, &b| self.sizes[b].cmp(&self.sizes[a]).then(a.cmp(&b)));
+        let shown: BTreeSet<usize> = order.into_iter().take(MAX_MODULES).collect();
+        let mut out = String::from("```mermaid\nflowchart TD\n");
+        for &m in &shown {
+            let _ = writeln!(out, "  m{m}[\"{}\"]", label(&self.names[m]));
+        }
+        for (&(a, b), &count) in &self.edges {
+            if shown.contains(&a) && shown.contains(&b) {
+                let _ = writeln!(out, "  m{a} -->|{count}| m{b}");
+            }
+        }
+        self.cycle_class(&mut out, &shown);
+        out.push_str("```\n");
+        let left_out = self.names.len() - shown.len();
+        if left_out > 0 {
+            let _ = writeln!(
+                out,
+                "\n_The {} largest modules are drawn; {left_out} smaller ones are not._",
+                shown.len()
+            );
+        }
+        out
+    }
+
+    /// Module `m`, what it depends on and what depends on it.
+    pub fn neighbourhood(&self, m: usize) -> String {
+        let mut deps: Vec<(usize, u32)> = Vec::new();
+        let mut dependents: Vec<(usize, u32)> = Vec::new();
+        for (&(a, b), &count) in &self.edges {
+            if a == m {
+                deps.push((b, count));
+            } else if b == m {
+                dependents.push((a, count));
+            }
+        }
+        for list in [&mut deps, &mut dependents] {
+            list.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            list.truncate(MAX_NEIGHBOURS);
+        }
+        let mut shown: BTreeSet<usize> = BTreeSet::from([m]);
+        shown.extend(deps.iter().chain(&dependents).map(|(i, _)| *i));
+        let mut out = String::from("```mermaid\nflowchart LR\n");
+        for &i in &shown {
+            let _ = writeln!(out, "  m{i}[\"{}\"]", label(&self.names[i]));
+        }
+        for (i, count) in &dependents {
+            let _ = writeln!(out, "  m{i} -->|{count}| m{m}");
+        }
+        for (i, count) in &deps {
+            let _ = writeln!(out, "  m{m} -->|{count}| m{i}");
+        }
+        let _ = writeln!(out, "  style m{m} stroke-width:3px");
+        self.cycle_class(&mut out, &shown);
+        out.push_str("```\n");
+        out
+    }
+
+    /// Marks the shown modules that are on a cycle.
+    fn cycle_class(&self, out: &mut String, shown: &BTreeSet<usize>) {
+        let cyclic: Vec<String> = self
+            .on_cycles()
+            .into_iter()
+            .filter(|m| shown.contains(m))
+            .map(|m| format!("m{m}"))
+            .collect();
+        if !cyclic.is_empty() {
+            out.push_str("  classDef cycle stroke:#d33,stroke-width:2px,stroke-dasharray:4 2\n");
+            let _ = writeln!(out, "  class {} cycle", cyclic.join(","));
+        }
+    }
+}
+
+/// A node label inside `["…"]`: quotes and angle brackets as Mermaid's
+/// entity codes, line breaks as spaces.
+fn label(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Tarjan's strongly connected components, iteratively (no recursion
+/// depth to overflow on long dependency chains).
+fn strongly_connected(out: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = out.len();
+    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
+    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
+    let (mut next, mut components) = (0, Vec::new());
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if let Some(&w) = out[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                components.push(component);
+            }
+        }
+    }
+    components
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(n: usize, edges: &[(usize, usize)]) -> ModuleGraph {
+        ModuleGraph {
+            names: (0..n).map(|i| format!("mod{i}")).collect(),
+            sizes: (0..n).map(|i| n - i).collect(),
+            edges: edges.iter().map(|&e| (e, 1)).collect(),
+        }
+    }
+
+    #[test]
+    fn cycles_are_the_strongly_connected_modules() {
+        // 0 → 1 → 2 → 0 is a cycle; 3 → 0 and 2 → 4 are not on it.
+        let g = graph(5, &[(0, 1), (1, 2), (2, 0), (3, 0), (2, 4)]);
+        assert_eq!(g.on_cycles(), BTreeSet::from([0, 1, 2]));
+        assert!(graph(3, &[(0, 1), (1, 2)]).on_cycles().is_empty());
+        let text = g.architecture();
+        assert!(text.starts_with("```mermaid\nflowchart TD\n"), "{text}");
+        assert!(text.contains("  m3 -->|1| m0\n"), "{text}");
+        assert!(text.contains("  class m0,m1,m2 cycle\n"), "{text}");
+    }
+
+    #[test]
+    fn a_long_chain_needs_no_recursion() {
+        let n = 200_000;
+        let edges: Vec<(usize, usize)> = (1..n).map(|i| (i - 1, i)).collect();
+        let mut g = graph(n, &edges);
+        assert!(g.on_cycles().is_empty());
+        g.edges.insert((n - 1, 0), 1);
+        assert_eq!(g.on_cycles().len(), n);
+    }
+
+    #[test]
+    fn labels_cannot_break_out_of_their_quotes() {
+        assert_eq!(label("a\"b<c>#d\ne"), "a#quot;b#lt;c#gt;#35;d e");
+    }
+
+    #[test]
+    fn only_the_largest_modules_are_drawn() {
+        let g = graph(MAX_MODULES + 5, &[(0, MAX_MODULES + 4)]);
+        let text = g.architecture();
+        assert!(text.contains(&format!("m{}[", MAX_MODULES - 1)));
+        assert!(!text.contains(&format!("m{}[", MAX_MODULES)));
+        assert!(
+            !text.contains("-->"),
+            "an edge to a module not drawn: {text}"
+        );
+        assert!(text.contains("5 smaller ones are not"), "{text}");
+    }
+
+    #[test]
+    fn a_neighbourhood_shows_both_directions() {
+        let g = graph(4, &[(0, 1), (2, 1), (1, 3)]);
+        let text = g.neighbourhood(1);
+        for line in ["m0 -->|1| m1", "m2 -->|1| m1", "m1 -->|1| m3", "style m1"] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
+    }
+}
