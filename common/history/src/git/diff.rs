@@ -3,14 +3,14 @@
 
 use super::blobs::SymbolCache;
 use super::corrupt;
+use super::head;
 use super::trees;
 use super::walk::Planned;
 use crate::attribute::attribute;
 use crate::error::HistoryError;
 use crate::record::{ChangeKind, FileChange, Hunk};
 use crate::source::SymbolSource;
-use git2::{Delta, DiffDelta, DiffFindOptions, DiffOptions, Oid, Repository};
-use std::cell::RefCell;
+use git2::{Delta, DiffDelta, DiffFindOptions, DiffOptions, Oid, Patch, Repository};
 
 /// What every diff needs to know.
 pub struct DiffSettings<'a> {
@@ -114,7 +114,7 @@ fn diff_files(
             settings.max_blob_bytes,
         ));
     diff.find_similar(Some(&mut find))?;
-    collect(&diff)
+    collect(repo, &diff, settings.max_blob_bytes)
 }
 
 /// Whether an added or deleted file is over the blob limit while the diff
@@ -144,42 +144,97 @@ fn has_huge_rename_candidate(repo: &Repository, diff: &git2::Diff<'_>, max_bytes
     })
 }
 
-/// The changed files of a diff with their hunks and binary flags.
-fn collect(diff: &git2::Diff<'_>) -> Result<Vec<Changed>, git2::Error> {
-    let files: RefCell<Vec<Changed>> = RefCell::new(Vec::with_capacity(diff.deltas().len()));
-    // A delta the file callback skipped gets no hunks.
-    let wanted = RefCell::new(false);
-    diff.foreach(
-        &mut |delta, _| {
-            let change = changed(&delta);
-            *wanted.borrow_mut() = change.is_some();
-            files.borrow_mut().extend(change);
-            true
-        },
-        Some(&mut |_, _| {
-            if *wanted.borrow() {
-                if let Some(last) = files.borrow_mut().last_mut() {
-                    last.binary = true;
-                }
+/// The changed files of a diff with their hunks and binary flags. Added
+/// and deleted files are counted from the blob, as git counts them: a diff
+/// against nothing would hash every line only to say they all changed.
+fn collect(
+    repo: &Repository,
+    diff: &git2::Diff<'_>,
+    max_bytes: u64,
+) -> Result<Vec<Changed>, git2::Error> {
+    let mut out = Vec::with_capacity(diff.deltas().len());
+    for (i, delta) in diff.deltas().enumerate() {
+        let Some(mut change) = changed(&delta) else {
+            continue;
+        };
+        match change.kind {
+            ChangeKind::Added => whole_file(repo, change.new_id, max_bytes, true, &mut change)?,
+            ChangeKind::Deleted => whole_file(repo, change.old_id, max_bytes, false, &mut change)?,
+            _ => patch_hunks(diff, i, &mut change)?,
+        }
+        out.push(change);
+    }
+    Ok(out)
+}
+
+/// A whole file added or deleted: one hunk of all its lines.
+fn whole_file(
+    repo: &Repository,
+    oid: Oid,
+    max_bytes: u64,
+    added: bool,
+    change: &mut Changed,
+) -> Result<(), git2::Error> {
+    let (size, _) = repo.odb()?.read_header(oid)?;
+    if size as u64 > max_bytes {
+        change.binary = true;
+        return Ok(());
+    }
+    let blob = repo.find_blob(oid)?;
+    if blob.is_binary() {
+        change.binary = true;
+        return Ok(());
+    }
+    let lines = head::count_lines(blob.content());
+    if lines > 0 {
+        change.hunks.push(if added {
+            Hunk {
+                old_start: 0,
+                old_lines: 0,
+                new_start: 1,
+                new_lines: lines,
             }
-            true
-        }),
-        Some(&mut |_, hunk| {
-            if *wanted.borrow() {
-                if let Some(last) = files.borrow_mut().last_mut() {
-                    last.hunks.push(Hunk {
-                        old_start: hunk.old_start(),
-                        old_lines: hunk.old_lines(),
-                        new_start: hunk.new_start(),
-                        new_lines: hunk.new_lines(),
-                    });
-                }
+        } else {
+            Hunk {
+                old_start: 1,
+                old_lines: lines,
+                new_start: 0,
+                new_lines: 0,
             }
-            true
-        }),
-        None,
-    )?;
-    Ok(files.into_inner())
+        });
+    }
+    Ok(())
+}
+
+/// A modified or renamed file's hunks, from libgit2's patch.
+fn patch_hunks(
+    diff: &git2::Diff<'_>,
+    index: usize,
+    change: &mut Changed,
+) -> Result<(), git2::Error> {
+    let patch = Patch::from_diff(diff, index)?;
+    let binary = patch
+        .as_ref()
+        .map(|p| p.delta().flags().is_binary())
+        .or_else(|| diff.get_delta(index).map(|d| d.flags().is_binary()))
+        .unwrap_or(false);
+    if binary {
+        change.binary = true;
+        return Ok(());
+    }
+    let Some(patch) = patch else {
+        return Ok(());
+    };
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        change.hunks.push(Hunk {
+            old_start: hunk.old_start(),
+            old_lines: hunk.old_lines(),
+            new_start: hunk.new_start(),
+            new_lines: hunk.new_lines(),
+        });
+    }
+    Ok(())
 }
 
 fn file_change(
