@@ -120,7 +120,9 @@ describe('boxes by directory', () => {
 		expect(folded.units.map((u) => `${u.key}:${u.modules.length}`)).toEqual(['.:1', 'cmd:2', 'lib:4']);
 		expect(folded.units.find((u) => u.key === 'lib')?.module).toBeNull();
 		const lib = unitView(nested, { scope: 'lib', maxUnits: 4 });
-		expect(lib.units.map((u) => u.label)).toEqual(['lib (itself)', 'a', 'a/x', 'b']);
+		// In the band of group 'a', the box of a/x is named x.
+		expect(lib.units.map((u) => u.label)).toEqual(['lib (itself)', 'a', 'x', 'b']);
+		expect(lib.units.map((u) => u.group)).toEqual(['', 'a', 'a', 'b']);
 		expect(relativeParts('lib/a', 'lib')).toEqual(['a']);
 		expect(relativeParts('libx', 'lib')).toBeNull();
 		expect(scopeTrail('lib/a').map((t) => t.key)).toEqual(['', 'lib', 'lib/a']);
@@ -223,6 +225,34 @@ describe('layered layout', () => {
 		const groups = l.order[1].map((v) => nodes[v].group);
 		expect(groups).toEqual([...groups].sort());
 		expect(l.bands.filter((b) => b.row === 1).map((b) => b.group)).toEqual(['a', 'b']);
+	});
+
+	it('lays a large cycle out as a block of its own rows, few arrows pointing back', async () => {
+		const { feedbackOrder } = await import('./layout');
+		// A chain of six modules closed into a cycle, a module on top that uses the first, one beside it.
+		const nodes = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'top', 'side'].map((key) => ({ size: 1, group: '', key }));
+		const edges = [0, 1, 2, 3, 4, 5].map((i) => ({ from: i, to: (i + 1) % 6, weight: 1 }));
+		edges.push({ from: 6, to: 0, weight: 1 }, { from: 6, to: 7, weight: 1 });
+		const l = layoutLayers(nodes, edges, { maxRowWidth: 400 });
+		expect(l.cycles).toHaveLength(1);
+		expect(l.cycles[0].members).toEqual([0, 1, 2, 3, 4, 5]);
+		const cycleRows = new Set(l.boxes.slice(0, 6).map((b) => b.row));
+		expect(cycleRows.size).toBeGreaterThan(1);
+		// Its rows hold its members only; each is outlined.
+		for (const row of cycleRows) expect(l.order[row].every((v) => v < 6)).toBe(true);
+		expect(l.cycles[0].outlines).toHaveLength(cycleRows.size);
+		expect(new Set(l.boxes.slice(0, 6).map((b) => b.layer)).size).toBe(1);
+		// One arrow closes the cycle; the others follow the members' order.
+		expect(l.edges.filter((e) => e.feedback)).toHaveLength(1);
+		expect(l.edges.filter((e) => e.cyclic)).toHaveLength(6);
+		// The order puts a source first and keeps one edge backwards.
+		const out = [[1], [2], [0, 3], [4], [2], []];
+		const into = [[2], [0], [1, 4], [2], [3], []];
+		const order = feedbackOrder([0, 1, 2, 3, 4], out, into);
+		expect(order).toHaveLength(5);
+		const at = new Map(order.map((v, i) => [v, i]));
+		const backwards = [[0, 1], [1, 2], [2, 0], [2, 3], [3, 4], [4, 2]].filter(([a, b]) => at.get(b)! < at.get(a)!);
+		expect(backwards.length).toBeLessThanOrEqual(2);
 	});
 
 	it('wraps a wide layer into rows', () => {

@@ -6,8 +6,11 @@
  * 2. longest-path layering of the condensation: a component's level is the
  *    longest chain of dependencies below it, so foundations are at the
  *    bottom and every arrow between components points down; the members of
- *    a cycle share their component's layer, side by side; nodes with no
- *    dependency either way get a layer of their own at the bottom;
+ *    a cycle share their component's layer, side by side — a large one as a
+ *    block of rows of its own, its members in an order that leaves few
+ *    arrows pointing back (greedy feedback arc set, Eades–Lin–Smyth), which
+ *    are flagged; nodes with no dependency either way get a layer of their
+ *    own at the bottom;
  * 3. barycentre ordering within layers (sweeps down and up), keeping the
  *    members of a cycle together and the boxes of a directory group
  *    together;
@@ -83,6 +86,8 @@ export interface PlacedEdge {
 	weight: number;
 	/** Both ends in one cycle. */
 	cyclic: boolean;
+	/** An arrow of a large cycle pointing back against its members' order (what closes the cycle). */
+	feedback: boolean;
 	/** SVG path data. */
 	path: string;
 	/** Start and end points. */
@@ -104,6 +109,61 @@ export interface Cycle {
 	members: number[];
 	/** One outline per row the cycle occupies. */
 	outlines: { x: number; y: number; width: number; height: number }[];
+}
+
+/** Cycles larger than this get rows of their own, members ordered against feedback. */
+export const SIDE_BY_SIDE = 3;
+
+/**
+ * An order of a strongly connected component's members with few edges
+ * pointing back (Eades, Lin and Smyth's greedy heuristic): sinks go last,
+ * sources first, otherwise the member with the most more edges out than in.
+ */
+export function feedbackOrder(component: number[], out: number[][], into: number[][]): number[] {
+	const inside = new Set(component);
+	const outDeg = new Map<number, number>();
+	const inDeg = new Map<number, number>();
+	for (const v of component) {
+		outDeg.set(v, out[v].filter((w) => inside.has(w) && w !== v).length);
+		inDeg.set(v, into[v].filter((w) => inside.has(w) && w !== v).length);
+	}
+	const left: number[] = [];
+	const right: number[] = [];
+	const remaining = new Set(component);
+	const remove = (v: number) => {
+		remaining.delete(v);
+		for (const w of out[v]) if (remaining.has(w)) inDeg.set(w, inDeg.get(w)! - 1);
+		for (const w of into[v]) if (remaining.has(w)) outDeg.set(w, outDeg.get(w)! - 1);
+	};
+	while (remaining.size) {
+		let progressed = true;
+		while (progressed) {
+			progressed = false;
+			for (const v of [...remaining].sort((a, b) => a - b)) {
+				if (!remaining.has(v)) continue;
+				if (outDeg.get(v) === 0) {
+					right.unshift(v);
+					remove(v);
+					progressed = true;
+				} else if (inDeg.get(v) === 0) {
+					left.push(v);
+					remove(v);
+					progressed = true;
+				}
+			}
+		}
+		if (!remaining.size) break;
+		let best = -1;
+		for (const v of remaining) {
+			if (best < 0) best = v;
+			const d = outDeg.get(v)! - inDeg.get(v)!;
+			const bd = outDeg.get(best)! - inDeg.get(best)!;
+			if (d > bd || (d === bd && v < best)) best = v;
+		}
+		left.push(best);
+		remove(best);
+	}
+	return [...left, ...right];
 }
 
 export interface Layout {
@@ -155,6 +215,17 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 	// 1. Components; Tarjan lists dependencies first.
 	const { of, members } = stronglyConnected(out);
 
+	// Members of a large cycle in an order that leaves few edges pointing back.
+	const feedback = new Set<number>();
+	const items: number[][] = members.map((component) => {
+		if (component.length <= SIDE_BY_SIDE) return component;
+		const order = feedbackOrder(component, out, into);
+		const at = new Map(order.map((v, i) => [v, i]));
+		for (const v of component) for (const w of out[v]) if (at.has(w) && at.get(w)! < at.get(v)!) feedback.add(v * n + w);
+		return order;
+	});
+	const itemOf = of;
+
 	// 2. Longest-path levels of the condensation.
 	const level = new Int32Array(members.length);
 	members.forEach((component, c) => {
@@ -164,29 +235,28 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 	});
 	const isolated = (v: number) => out[v].length === 0 && into[v].length === 0;
 	const hasUnconnected = n > 0 && nodes.some((_, v) => isolated(v)) && nodes.some((_, v) => !isolated(v));
-	const maxLevel = Math.max(0, ...members.map((component, c) => (hasUnconnected && isolated(component[0]) ? 0 : level[c])));
+	const loose = (item: number[]) => hasUnconnected && item.length === 1 && isolated(item[0]);
+	const maxLevel = Math.max(0, ...items.map((item, i) => (loose(item) ? 0 : level[i])));
 	const layerCount = n === 0 ? 0 : maxLevel + 1 + (hasUnconnected ? 1 : 0);
-	const componentLayer = members.map((component, c) =>
-		hasUnconnected && component.length === 1 && isolated(component[0]) ? maxLevel + 1 : maxLevel - level[c]
-	);
+	const componentLayer = items.map((item, i) => (loose(item) ? maxLevel + 1 : maxLevel - level[i]));
 
-	// 3. Ordering: items are components; initial order by group, then key.
-	const groupOf = (c: number) => nodes[members[c][0]].group;
-	const keyOf = (c: number) => nodes[members[c][0]].key;
+	// 3. Ordering: initial order by group, then key.
+	const groupOf = (c: number) => nodes[items[c][0]].group;
+	const keyOf = (c: number) => nodes[items[c][0]].key;
 	const layers: number[][] = Array.from({ length: layerCount }, () => []);
-	members.forEach((_, c) => layers[componentLayer[c]].push(c));
+	items.forEach((_, c) => layers[componentLayer[c]].push(c));
 	for (const layer of layers) layer.sort((a, b) => compare(groupOf(a), groupOf(b)) || compare(keyOf(a), keyOf(b)));
 
 	// Normalised position of every node in its layer (0..1).
 	const position = new Float64Array(n);
 	const place = (layer: number[]) => {
 		let count = 0;
-		for (const c of layer) count += members[c].length;
+		for (const c of layer) count += items[c].length;
 		let i = 0;
-		for (const c of layer) for (const v of members[c]) position[v] = (i++ + 0.5) / Math.max(1, count);
+		for (const c of layer) for (const v of items[c]) position[v] = (i++ + 0.5) / Math.max(1, count);
 	};
 	layers.forEach(place);
-	const nodeLayer = (v: number) => componentLayer[of[v]];
+	const nodeLayer = (v: number) => componentLayer[itemOf[v]];
 
 	const sortLayer = (l: number, useAbove: boolean) => {
 		const layer = layers[l];
@@ -194,7 +264,7 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 		for (const c of layer) {
 			let sum = 0;
 			let count = 0;
-			for (const v of members[c]) {
+			for (const v of items[c]) {
 				for (const w of [...out[v], ...into[v]]) {
 					const lw = nodeLayer(w);
 					if (lw === l || (useAbove ? lw > l : lw < l)) continue;
@@ -202,7 +272,7 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 					count++;
 				}
 			}
-			const own = members[c].reduce((s, v) => s + position[v], 0) / members[c].length;
+			const own = items[c].reduce((s, v) => s + position[v], 0) / items[c].length;
 			centre.set(c, count ? sum / count : own);
 		}
 		// Groups stay together, placed at their members' mean centre.
@@ -239,8 +309,16 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 	const rowsOfLayer: number[][][] = layers.map((layer) => {
 		const rows: number[][] = [[]];
 		let used = 0;
+		const breakRow = () => {
+			if (rows[rows.length - 1].length) {
+				rows.push([]);
+				used = 0;
+			}
+		};
 		for (const c of layer) {
-			for (const v of members[c]) {
+			const big = items[c].length > SIDE_BY_SIDE;
+			if (big) breakRow();
+			for (const v of items[c]) {
 				const w = width[v] + (rows[rows.length - 1].length ? o.gapX : 0);
 				if (rows[rows.length - 1].length && used + w > o.maxRowWidth) {
 					rows.push([]);
@@ -249,7 +327,9 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 				used += rows[rows.length - 1].length ? width[v] + o.gapX : width[v];
 				rows[rows.length - 1].push(v);
 			}
+			if (big) breakRow();
 		}
+		if (!rows[rows.length - 1].length && rows.length > 1) rows.pop();
 		return rows;
 	});
 	const allRows = rowsOfLayer.flat();
@@ -292,6 +372,7 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 	};
 	for (const [key, weight] of pairs) {
 		const a = Math.floor(key / n);
+		// (key is a * n + b, as the feedback set's keys.)
 		const b = key % n;
 		const s = boxes[a];
 		const t = boxes[b];
@@ -318,7 +399,7 @@ export function layoutLayers(nodes: LayoutNode[], edges: LayoutEdge[], options: 
 			end = { x: tx, y: ty };
 			path = `M${r(sx)},${r(sy)} C${r(sx)},${r(mid)} ${r(tx)},${r(mid)} ${r(tx)},${r(ty)}`;
 		}
-		placedEdges.push({ from: a, to: b, weight, cyclic: of[a] === of[b], path, start, end });
+		placedEdges.push({ from: a, to: b, weight, cyclic: of[a] === of[b], feedback: feedback.has(key), path, start, end });
 	}
 
 	// Cycle outlines, one per row.

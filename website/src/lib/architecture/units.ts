@@ -129,7 +129,11 @@ export function unitView(arch: Architecture, options: UnitOptions = {}): UnitVie
 	for (let g = 1; g < depth; g++) {
 		const groups = new Set(units.map((u) => partsOf(u).slice(0, g).join('/')));
 		if (groups.size >= 2 && groups.size <= maxGroups) {
-			for (const u of units) u.group = partsOf(u).slice(0, g).join('/');
+			for (const u of units) {
+				u.group = partsOf(u).slice(0, g).join('/');
+				// The group's band names the directory: the box names what is below it.
+				if (u.group && u.label.startsWith(`${u.group}/`)) u.label = u.label.slice(u.group.length + 1);
+			}
 			break;
 		}
 	}
