@@ -30,7 +30,9 @@ fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q", "-b", "main"], 0);
     for day in 0..3 {
-        let body: String = (0..=day).map(|i| format!("    let x{i} = {i};\n")).collect();
+        let body: String = (0..=day)
+            .map(|i| format!("    let x{i} = {i};\n"))
+            .collect();
         let lib = format!("pub fn run() {{\n{body}}}\n\npub fn other() {{}}\n");
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
@@ -47,7 +49,10 @@ fn text_and_json() {
     let output = run(&["history", path]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.starts_with("3 commit(s) (0 merges) by 1 author(s)"), "{text}");
+    assert!(
+        text.starts_with("3 commit(s) (0 merges) by 1 author(s)"),
+        "{text}"
+    );
     assert!(text.contains("src/lib.rs"), "{text}");
 
     let output = run(&["history", path, "--json", "--symbols", "--max-commits", "2"]);
@@ -73,6 +78,11 @@ fn bad_input_is_one_line_and_fails() {
     assert_one_line_error(&output, "is not a git repository");
 
     let repo = repository();
-    let output = run(&["history", repo.path().to_str().unwrap(), "--since", "last week"]);
+    let output = run(&[
+        "history",
+        repo.path().to_str().unwrap(),
+        "--since",
+        "last week",
+    ]);
     assert_one_line_error(&output, "invalid --since date");
 }
