@@ -18,6 +18,10 @@ if ! [ -x "$DENY" ] || ! "$DENY" --version | grep -qF "$VERSION"; then
 fi
 checks=("$@")
 [ "${#checks[@]}" = 0 ] && checks=(licenses bans sources)
+# cargo-deny reads `cargo metadata`, which needs every platform's crates,
+# not only those this machine builds: fetch them (crates.io is reachable)
+# so that a fresh cache does not fail offline.
+cargo fetch --locked --quiet
 offline=(--offline)
 [[ " ${checks[*]} " == *" advisories "* ]] && offline=()
 "$DENY" "${offline[@]}" check "${checks[@]}"
