@@ -112,6 +112,7 @@ pub fn assemble_into(
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),
         None => vec![false; input.symbols.len()],
     };
+    let embeddings = vectors.is_some();
     drop(vectors);
     let graph_metrics = GraphWriter {
         g: &g,
@@ -132,14 +133,13 @@ pub fn assemble_into(
         related: &related,
         complexity: &complexity,
         has_vector: &has_vector,
-        embeddings: vectors_used(input, options),
+        embeddings,
         unresolved_names: &unresolved,
     }
     .write(sink)?;
     let node_module = node_modules(&g, &input.symbols);
     let modules = module_contexts(&g, &input.symbols, &node_module, &centrality);
     step("contexts", &mut timings);
-    let embeddings = vectors_used(input, options);
     Ok(Assembled {
         graph: AssembleGraph {
             metrics: graph_metrics,
@@ -158,11 +158,6 @@ pub fn assemble_into(
         },
         timings,
     })
-}
-
-/// Whether this run used vectors.
-fn vectors_used(input: &AssembleInput<'_>, options: &AssembleOptions) -> bool {
-    input.vectors.is_some() && options.use_embeddings
 }
 
 /// Each vector row's related rows: exact up to `exact_limit` rows, IVF above.

@@ -186,14 +186,6 @@ impl ContextInputs<'_> {
                 })
     }
 
-    /// Every context, in symbol (id) order.
-    pub fn all(&self) -> Vec<SymbolContext> {
-        (0..self.symbols.len())
-            .into_par_iter()
-            .map(|i| self.context(i))
-            .collect()
-    }
-
     /// Hands every context to `sink`, in symbol (id) order, a block at a
     /// time (each block made on every core).
     pub fn write(&self, sink: &mut dyn AssembleSink) -> Result<(), AssembleError> {

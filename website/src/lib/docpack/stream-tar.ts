@@ -6,21 +6,15 @@
  * zero padding after the end-of-archive blocks.
  */
 
-import { checkName, type TarEntry, type TarLimits } from './tar';
-
-const BLOCK = 512;
-const MAX_TRAILING_ZEROS = 1024 * 1024;
-
-function cString(bytes: Uint8Array): string {
-	const end = bytes.indexOf(0);
-	return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
-}
-
-function octal(bytes: Uint8Array, what: string): number {
-	const text = cString(bytes).trim();
-	if (!/^[0-7]*$/.test(text)) throw new Error(`corrupt tar header: bad ${what} field`);
-	return text ? parseInt(text, 8) : 0;
-}
+import {
+	BLOCK,
+	MAX_TRAILING_ZEROS,
+	checkName,
+	cString,
+	octal,
+	type TarEntry,
+	type TarLimits
+} from './tar';
 
 /** Entries the reader takes in chunks instead of whole. */
 export interface TarStreaming {

@@ -16,16 +16,16 @@ export interface TarLimits {
 	maxEntryBytes: number;
 }
 
-const BLOCK = 512;
+export const BLOCK = 512;
 /** Zero padding allowed after the end of the archive (spec §6). */
-const MAX_TRAILING_ZEROS = 1024 * 1024;
+export const MAX_TRAILING_ZEROS = 1024 * 1024;
 
-function cString(bytes: Uint8Array): string {
+export function cString(bytes: Uint8Array): string {
 	const end = bytes.indexOf(0);
 	return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
 }
 
-function octal(bytes: Uint8Array, what: string): number {
+export function octal(bytes: Uint8Array, what: string): number {
 	const text = cString(bytes).trim();
 	if (!/^[0-7]*$/.test(text)) throw new Error(`corrupt tar header: bad ${what} field`);
 	return text ? parseInt(text, 8) : 0;
