@@ -98,6 +98,12 @@ pub struct Execution<'a> {
     /// Set by a watchdog that cancelled the run for exceeding the stage
     /// timeout: the failure is then recorded as a retryable timeout.
     pub timed_out: Option<&'a AtomicBool>,
+    /// Run the unit even when it is already recorded as done (a deliberate
+    /// rerun, `doctown stage`). Otherwise a unit that another attempt has
+    /// finished — a duplicate delivery, a redelivery after a lapsed
+    /// visibility timeout — is left as recorded: it is not marked running
+    /// again, and a late failure does not overwrite its success.
+    pub rerun: bool,
 }
 
 impl<'a> Execution<'a> {
@@ -116,12 +122,14 @@ impl<'a> Execution<'a> {
             cancel: NO_CANCEL.get_or_init(CancelToken::default),
             chunk_observer: None,
             timed_out: None,
+            rerun: false,
         }
     }
 }
 
 /// Runs one stage of a job (`shard`: one shard of it) and records the result;
-/// the short form of [`execute`].
+/// the short form of [`execute`] for a deliberate invocation, so a unit
+/// that is already done runs again.
 pub fn execute_stage(
     store: &dyn ObjectStore,
     handler: &dyn StageHandler,
@@ -133,18 +141,28 @@ pub fn execute_stage(
     let mut exec = Execution::new(store, handler, job_id);
     exec.unit = Unit::of(&state, handler.stage(), shard);
     exec.sinks = sinks;
+    exec.rerun = true;
     execute(&exec)
 }
 
 /// Executes one unit. `Ok`: the state with the unit recorded as done;
 /// `Err(RunError::StageFailed)`: the failure is recorded in the state (the
-/// caller decides between retry and failing the job).
+/// caller decides between retry and failing the job). Unless
+/// [`Execution::rerun`], a unit already recorded as done when it would be
+/// marked running is not run, and `Ok` returns the state as it is.
 pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
     let stage = exec.handler.stage();
     let unit = exec.unit;
     let started_at = now_rfc3339();
     let mut first_seq = 0;
+    let mut already_done = false;
     let state = update_state(exec.store, exec.job_id, |s| {
+        // Decided inside the compare-and-swap: between the caller's read and
+        // this write another attempt may have finished the unit.
+        already_done = !exec.rerun && unit_status(s, stage, unit).is_done();
+        if already_done {
+            return;
+        }
         s.status = JobStatus::Running;
         s.error = None;
         s.updated_at = started_at.clone();
@@ -177,6 +195,9 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
             }
         }
     })?;
+    if already_done {
+        return Ok(state);
+    }
     let attempt = unit_attempts(&state, stage, unit).0;
     let producer = match unit {
         Unit::Shard(i) => format!("doctown-{stage}-{i}"),
@@ -209,10 +230,15 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
     let state = update_state(exec.store, exec.job_id, |s| {
         s.next_event_seq = s.next_event_seq.max(next_seq);
         s.updated_at = finished_at.clone();
-        record(s, stage, unit, &result, duration_ms, &finished_at);
+        // A duplicate that fails after another attempt succeeded keeps the
+        // success: the next stage may already be reading its artifacts.
+        if exec.rerun || result.is_ok() || !unit_status(s, stage, unit).is_done() {
+            record(s, stage, unit, &result, duration_ms, &finished_at);
+        }
     })?;
     match result {
         Ok(_) => Ok(state),
+        Err(_) if unit_status(&state, stage, unit).is_done() => Ok(state),
         Err(failure) => Err(RunError::StageFailed { stage, failure }),
     }
 }

@@ -118,6 +118,9 @@ impl<'a> Runner<'a> {
             cancel: &self.cancel,
             chunk_observer: self.chunk_observer,
             timed_out: None,
+            // `run` only reaches stages that are not done; `run_stage` is a
+            // deliberate rerun.
+            rerun: true,
         };
         match execute(&exec) {
             Err(RunError::StageFailed { stage, failure }) => {

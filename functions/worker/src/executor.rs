@@ -97,6 +97,7 @@ impl Executor for LocalExecutor<'_> {
             cancel: &control.cancel,
             chunk_observer: None,
             timed_out: Some(&control.timed_out),
+            rerun: false,
         };
         match execute(&exec) {
             Ok(state) => Ok(Some(state)),

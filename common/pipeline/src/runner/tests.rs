@@ -126,3 +126,69 @@ fn run_stage_reruns_a_finished_stage() {
         Err(RunError::UnknownJob(_))
     ));
 }
+
+/// A queue redelivers a unit that another attempt finished meanwhile (a
+/// lapsed visibility timeout under slow storage): the late attempt must
+/// neither mark it running again — a fan-in reading the state would see a
+/// shard not done — nor run the handler.
+#[test]
+fn a_unit_finished_by_another_attempt_is_not_run_again() {
+    let store = MemoryStore::new();
+    let ingest = Fake::new(Stage::Ingest, 0);
+    let runner = Runner::new(&store, vec![&ingest]);
+    let job = JobId::new("job-d").unwrap();
+    runner.submit(job.clone(), JobInput::default()).unwrap();
+    runner.run(&job).unwrap();
+    let before = load_state(&store, &job).unwrap().unwrap();
+
+    let exec = Execution::new(&store, &ingest, &job);
+    let after = execute(&exec).unwrap();
+    assert_eq!(
+        ingest.runs.load(Ordering::SeqCst),
+        1,
+        "the handler ran again"
+    );
+    let st = after.stage(Stage::Ingest);
+    assert_eq!(st.status, StageStatus::Succeeded);
+    assert_eq!(st.attempts, before.stage(Stage::Ingest).attempts);
+    assert_eq!(st.finished_at, before.stage(Stage::Ingest).finished_at);
+}
+
+/// Two attempts overlap: the second starts before the first records its
+/// success, then fails. The success stands.
+#[test]
+fn a_late_failure_does_not_overwrite_a_success() {
+    struct FinishesOtherAttempt<'a> {
+        store: &'a MemoryStore,
+        job: JobId,
+    }
+    impl StageHandler for FinishesOtherAttempt<'_> {
+        fn stage(&self) -> Stage {
+            Stage::Ingest
+        }
+        fn run(&self, _ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
+            // The overlapping attempt records its success while this one runs.
+            doctown_store::update_state(self.store, &self.job, |s| {
+                s.stage_mut(Stage::Ingest).status = StageStatus::Succeeded;
+            })
+            .unwrap();
+            Err(StageFailure::transient("lost its lease"))
+        }
+    }
+    let store = MemoryStore::new();
+    let job = JobId::new("job-o").unwrap();
+    let runner = Runner::new(&store, vec![]);
+    runner.submit(job.clone(), JobInput::default()).unwrap();
+    let handler = FinishesOtherAttempt {
+        store: &store,
+        job: job.clone(),
+    };
+    let state = execute(&Execution::new(&store, &handler, &job)).unwrap();
+    assert_eq!(state.stage(Stage::Ingest).status, StageStatus::Succeeded);
+    assert!(state.stage(Stage::Ingest).error.is_none());
+
+    // A deliberate rerun records what it got.
+    let mut exec = Execution::new(&store, &handler, &job);
+    exec.rerun = true;
+    assert!(matches!(execute(&exec), Err(RunError::StageFailed { .. })));
+}
