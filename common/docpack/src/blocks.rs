@@ -18,6 +18,7 @@ use flate2::{Compress, Compression, FlushCompress, Status};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::io::Write;
 use std::ops::Range;
 
 /// The deflate level of every block.
@@ -109,19 +110,27 @@ impl BlockCache {
     /// hash, the CRC-32 and length of its deflated bytes, and those bytes.
     /// Blocks are written in hash order, so equal caches are equal bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = CACHE_MAGIC.to_vec();
-        out.extend((BLOCK_FINGERPRINT.len() as u32).to_le_bytes());
-        out.extend(BLOCK_FINGERPRINT.as_bytes());
+        let mut out = Vec::new();
+        self.write_to(&mut out)
+            .expect("writing to a Vec<u8> cannot fail");
+        out
+    }
+
+    /// Writes [`BlockCache::to_bytes`] to `out` without building it whole.
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(CACHE_MAGIC)?;
+        out.write_all(&(BLOCK_FINGERPRINT.len() as u32).to_le_bytes())?;
+        out.write_all(BLOCK_FINGERPRINT.as_bytes())?;
         let mut keys: Vec<&[u8; 32]> = self.blocks.keys().collect();
         keys.sort();
         for key in keys {
             let deflated = &self.blocks[key];
-            out.extend(key);
-            out.extend(crc32fast::hash(deflated).to_le_bytes());
-            out.extend((deflated.len() as u32).to_le_bytes());
-            out.extend(deflated);
+            out.write_all(key)?;
+            out.write_all(&crc32fast::hash(deflated).to_le_bytes())?;
+            out.write_all(&(deflated.len() as u32).to_le_bytes())?;
+            out.write_all(deflated)?;
         }
-        out
+        Ok(())
     }
 
     /// Reads a cache written by [`BlockCache::to_bytes`]. A cache of another
@@ -173,10 +182,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A finished gzip member and the cache of its blocks (to reuse next time).
+/// A finished gzip member (its bytes, or the writer they went to) and the
+/// cache of its blocks (to reuse next time).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Gzipped {
-    pub bytes: Vec<u8>,
+pub struct Gzipped<W = Vec<u8>> {
+    pub bytes: W,
     pub cache: BlockCache,
     pub blocks: usize,
     /// Blocks taken from the previous cache instead of deflated.
@@ -188,40 +198,109 @@ pub struct Gzipped {
 pub fn gzip(data: &[u8], previous: &BlockCache) -> Result<Gzipped, DocpackError> {
     let mut member = GzipMember::new(previous);
     member.push(data)?;
-    Ok(member.finish())
+    member.finish()
 }
+
+/// How much of a streamed segment is cut and deflated at a time (and so
+/// held in memory): many blocks, so that both cores have work.
+const STREAM_BATCH: usize = 32 << 20;
 
 /// A gzip member written segment by segment: each segment is cut into
 /// blocks of its own, so a caller can push the parts of a stream it holds
-/// separately (a tar header, an entry's bytes) without joining them.
+/// separately (a tar header, an entry's bytes) without joining them. A
+/// segment can also be fed in chunks ([`GzipMember::feed`], then
+/// [`GzipMember::end_segment`]): it is cut exactly as if pushed whole. The
+/// deflated bytes go to `W` as each batch of blocks is done.
 #[derive(Debug)]
-pub struct GzipMember<'c> {
+pub struct GzipMember<'c, W: Write = Vec<u8>> {
     previous: &'c BlockCache,
-    bytes: Vec<u8>,
+    out: W,
     crc: crc32fast::Hasher,
     len: u64,
     cache: BlockCache,
     blocks: usize,
     reused: usize,
+    /// The fed part of the current segment not yet cut into blocks.
+    window: Vec<u8>,
+    /// How much more than [`MAX_BLOCK`] the window holds before it is cut.
+    batch: usize,
 }
 
-impl<'c> GzipMember<'c> {
+impl<'c> GzipMember<'c, Vec<u8>> {
     pub fn new(previous: &'c BlockCache) -> Self {
+        let mut member = GzipMember::empty(previous, Vec::new());
+        member.out.extend_from_slice(&GZIP_HEADER);
+        member
+    }
+}
+
+impl<'c, W: Write> GzipMember<'c, W> {
+    /// A member written to `out`, starting with the gzip header.
+    pub fn to_writer(previous: &'c BlockCache, out: W) -> Result<Self, DocpackError> {
+        let mut member = GzipMember::empty(previous, out);
+        member.out.write_all(&GZIP_HEADER).map_err(write_error)?;
+        Ok(member)
+    }
+
+    fn empty(previous: &'c BlockCache, out: W) -> Self {
         GzipMember {
             previous,
-            bytes: GZIP_HEADER.to_vec(),
+            out,
             crc: crc32fast::Hasher::new(),
             len: 0,
             cache: BlockCache::default(),
             blocks: 0,
             reused: 0,
+            window: Vec::new(),
+            batch: STREAM_BATCH,
         }
     }
 
-    /// Appends `data`: its blocks are hashed and deflated in parallel, or
-    /// taken from the previous cache.
+    /// Appends `data` as one segment: its blocks are hashed and deflated
+    /// in parallel, or taken from the previous cache.
     pub fn push(&mut self, data: &[u8]) -> Result<(), DocpackError> {
-        let ranges = cut(data);
+        self.end_segment()?;
+        self.emit(data, &cut(data))
+    }
+
+    /// Appends the next bytes of the segment being fed.
+    pub fn feed(&mut self, data: &[u8]) -> Result<(), DocpackError> {
+        self.window.extend_from_slice(data);
+        if self.window.len() >= self.batch + MAX_BLOCK {
+            self.cut_window(false)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the segment being fed (nothing when none is).
+    pub fn end_segment(&mut self) -> Result<(), DocpackError> {
+        if !self.window.is_empty() {
+            self.cut_window(true)?;
+        }
+        Ok(())
+    }
+
+    /// Cuts and emits the window's blocks; before the segment's end, only
+    /// those whose boundary cannot depend on bytes not yet fed (a boundary
+    /// looks at most [`MAX_BLOCK`] bytes ahead).
+    fn cut_window(&mut self, at_end: bool) -> Result<(), DocpackError> {
+        let window = std::mem::take(&mut self.window);
+        let mut ranges = Vec::new();
+        let mut start = 0;
+        while start < window.len() && (at_end || window.len() - start >= MAX_BLOCK) {
+            let end = boundary(&window[start..]) + start;
+            ranges.push(start..end);
+            start = end;
+        }
+        self.emit(&window, &ranges)?;
+        self.window = window;
+        self.window.drain(..start);
+        Ok(())
+    }
+
+    /// Deflates (or reuses) the blocks `ranges` of `data`, in order, and
+    /// writes them.
+    fn emit(&mut self, data: &[u8], ranges: &[Range<usize>]) -> Result<(), DocpackError> {
         let deflated: Vec<([u8; 32], Option<Vec<u8>>)> = ranges
             .par_iter()
             .map(|r| {
@@ -241,27 +320,36 @@ impl<'c> GzipMember<'c> {
                     self.previous.blocks[&key].clone()
                 }
             };
-            self.bytes.extend(&block);
+            self.out.write_all(&block).map_err(write_error)?;
             self.cache.blocks.insert(key, block);
             self.blocks += 1;
         }
-        self.crc.update(data);
-        self.len += data.len() as u64;
+        if let (Some(first), Some(last)) = (ranges.first(), ranges.last()) {
+            self.crc.update(&data[first.start..last.end]);
+            self.len += (last.end - first.start) as u64;
+        }
         Ok(())
     }
 
     /// Ends the deflate stream and writes the gzip trailer.
-    pub fn finish(mut self) -> Gzipped {
-        self.bytes.extend(FINAL_BLOCK);
-        self.bytes.extend(self.crc.finalize().to_le_bytes());
-        self.bytes.extend((self.len as u32).to_le_bytes());
-        Gzipped {
-            bytes: self.bytes,
+    pub fn finish(mut self) -> Result<Gzipped<W>, DocpackError> {
+        self.end_segment()?;
+        let mut trailer = FINAL_BLOCK.to_vec();
+        trailer.extend(self.crc.clone().finalize().to_le_bytes());
+        trailer.extend((self.len as u32).to_le_bytes());
+        self.out.write_all(&trailer).map_err(write_error)?;
+        self.out.flush().map_err(write_error)?;
+        Ok(Gzipped {
+            bytes: self.out,
             cache: self.cache,
             blocks: self.blocks,
             reused: self.reused,
-        }
+        })
     }
+}
+
+fn write_error(e: std::io::Error) -> DocpackError {
+    DocpackError::Write(e.to_string())
 }
 
 /// One block, deflated alone and ended with a sync flush (byte-aligned,
@@ -350,6 +438,29 @@ mod tests {
             warm.reused,
             warm.blocks
         );
+    }
+
+    /// A segment fed in chunks of any size, cut in batches of any size, is
+    /// cut and deflated exactly as the segment pushed whole.
+    #[test]
+    fn a_fed_segment_is_the_bytes_of_the_segment_pushed_whole() {
+        let data = text(6_000_000, 5);
+        let whole = gzip(&data, &BlockCache::default()).unwrap();
+        for (chunk, batch) in [
+            (1 << 20, 0),
+            (7_777, 1),
+            (300_001, MAX_BLOCK),
+            (64, 3 << 20),
+        ] {
+            let mut member = GzipMember::to_writer(&whole.cache, Vec::new()).unwrap();
+            member.batch = batch;
+            for piece in data.chunks(chunk) {
+                member.feed(piece).unwrap();
+            }
+            let fed = member.finish().unwrap();
+            assert!(fed.bytes == whole.bytes, "chunk {chunk} batch {batch}");
+            assert_eq!((fed.blocks, fed.reused), (whole.blocks, whole.blocks));
+        }
     }
 
     #[test]

@@ -12,29 +12,44 @@
 //! level of object nesting above it.
 
 use crate::canonical::round_f64;
+pub(crate) use crate::spool::Out;
 use serde::ser::{self, Error as _, Serialize};
 use serde_json::Error;
 
 /// Appends the canonical pretty JSON of `value` (no trailing newline).
 pub fn write_canonical<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
-    value.serialize(Writer { out, depth: 0 })
+    let mut o = Out::memory(std::mem::take(out));
+    let result = write_canonical_at(&mut o, 0, value);
+    *out = o.into_buffer();
+    result
+}
+
+/// Writes the canonical pretty JSON of `value` as a value nested `depth`
+/// levels deep. When `out` spills to a file, each sequence element is
+/// handed on as it is finished, so a long list never sits in memory whole.
+pub(crate) fn write_canonical_at<T: Serialize + ?Sized>(
+    out: &mut Out,
+    depth: usize,
+    value: &T,
+) -> Result<(), Error> {
+    value.serialize(Writer { out, depth })
 }
 
 const INDENT: &[u8] = b"  ";
 
-fn indent(out: &mut Vec<u8>, depth: usize) {
+fn indent(out: &mut Out, depth: usize) {
     for _ in 0..depth {
         out.extend_from_slice(INDENT);
     }
 }
 
-fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
+fn string(out: &mut Out, s: &str) -> Result<(), Error> {
     serde_json::to_writer(out, s)
 }
 
 /// Writes one value at a nesting depth (its closing bracket's indent).
 struct Writer<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut Out,
     depth: usize,
 }
 
@@ -202,7 +217,7 @@ impl<'a> ser::Serializer for Writer<'a> {
 
 /// An array being written.
 pub struct Seq<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut Out,
     depth: usize,
     empty: bool,
 }
@@ -216,10 +231,11 @@ impl<'a> Seq<'a> {
         value.serialize(Writer {
             out: self.out,
             depth: self.depth + 1,
-        })
+        })?;
+        self.out.spill_if_full().map_err(Error::io)
     }
 
-    fn close(self) -> Result<&'a mut Vec<u8>, Error> {
+    fn close(self) -> Result<&'a mut Out, Error> {
         if !self.empty {
             self.out.push(b'\n');
             indent(self.out, self.depth);
@@ -254,19 +270,19 @@ sequence!(
 /// An object being written: each value goes to `scratch`, remembered by
 /// key, and the members are copied out sorted when the object ends.
 pub struct Object<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut Out,
     depth: usize,
-    scratch: Vec<u8>,
+    scratch: Out,
     members: Vec<(String, std::ops::Range<usize>)>,
     key: Option<String>,
 }
 
 impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>, depth: usize) -> Self {
+    fn new(out: &'a mut Out, depth: usize) -> Self {
         Object {
             out,
             depth,
-            scratch: Vec::new(),
+            scratch: Out::memory(Vec::new()),
             members: Vec::new(),
             key: None,
         }
@@ -282,7 +298,7 @@ impl<'a> Object<'a> {
         Ok(())
     }
 
-    fn close(self) -> Result<&'a mut Vec<u8>, Error> {
+    fn close(self) -> Result<&'a mut Out, Error> {
         // Sorted by key bytes; of equal keys the last written wins, as a
         // map that is assigned twice keeps the second value.
         let mut order: Vec<usize> = (0..self.members.len()).collect();
@@ -372,7 +388,7 @@ pub struct Variant<I> {
 fn open_variant<'a, I>(
     w: Writer<'a>,
     variant: &'static str,
-    make: impl FnOnce(&'a mut Vec<u8>, usize) -> I,
+    make: impl FnOnce(&'a mut Out, usize) -> I,
 ) -> Result<Variant<I>, Error> {
     w.out.extend_from_slice(b"{\n");
     indent(w.out, w.depth + 1);
@@ -384,7 +400,7 @@ fn open_variant<'a, I>(
     })
 }
 
-fn close_variant(out: &mut Vec<u8>, depth: usize) {
+fn close_variant(out: &mut Out, depth: usize) {
     out.push(b'\n');
     indent(out, depth);
     out.push(b'}');

@@ -14,6 +14,8 @@ pub enum DocpackError {
     /// Gzip or tar structure is damaged or truncated.
     #[error("not a valid docpack (corrupt or truncated archive): {0}")]
     Corrupt(String),
+    #[error("cannot write the docpack: {0}")]
+    Write(String),
     #[error("docpack format {found} is newer than this reader ({supported}); upgrade doctown")]
     NewerMajor { found: String, supported: String },
     #[error("docpack format {found} is older than this reader supports ({supported}); regenerate the docpack")]

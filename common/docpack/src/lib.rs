@@ -33,6 +33,7 @@ pub mod model;
 pub mod reader;
 pub mod schema;
 pub mod search;
+mod spool;
 pub mod tokens;
 pub mod validate;
 pub mod verify;
@@ -48,8 +49,8 @@ pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits
 pub use search::{search, search_checked, Hit};
 pub use verify::{verify, verify_with, VerifyReport};
 pub use writer::{
-    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack, DocpackInput,
-    EncodedDocpack,
+    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack, write_docpack_to,
+    DocpackInput, EncodedDocpack, WrittenDocpack,
 };
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.

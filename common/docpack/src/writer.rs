@@ -11,11 +11,14 @@
 //! deflated blocks of what did not change.
 
 use crate::blocks::{BlockCache, GzipMember};
-use crate::canonical::{docpack_id, sha256_hex, to_canonical_json};
+use crate::canonical::{docpack_id, to_canonical_json};
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
+use crate::spool::{write_part, PartBody, Spool};
 use crate::{entry, validate, SCHEMA_VERSION};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
 
@@ -130,9 +133,99 @@ pub fn encode_docpack_owned(c: DocpackInput) -> Result<EncodedDocpack, DocpackEr
 /// build's [`EncodedDocpack::blocks`] where their content is unchanged.
 /// The bytes are the same as without the cache.
 pub fn encode_docpack_reusing(
-    mut c: DocpackInput,
+    c: DocpackInput,
     previous: &BlockCache,
 ) -> Result<EncodedDocpack, DocpackError> {
+    let (manifest, parts) = serialise(c, &Spool::memory())?;
+    let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
+    let mut all = vec![(entry::MANIFEST.to_string(), manifest_json)];
+    for (name, body) in parts {
+        all.push((name.to_string(), body.into_bytes()?));
+    }
+    let framed: Vec<(&str, &[u8])> = all
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let gzipped = frame(&framed, previous)?;
+    Ok(EncodedDocpack {
+        bytes: gzipped.bytes,
+        manifest,
+        entries: all,
+        blocks: gzipped.cache,
+        block_count: gzipped.blocks,
+        blocks_reused: gzipped.reused,
+    })
+}
+
+/// A docpack written by [`write_docpack_to`]: what the writer got back,
+/// and what was written.
+#[derive(Debug)]
+pub struct WrittenDocpack<W> {
+    pub out: W,
+    pub manifest: Manifest,
+    /// The size and lowercase hex SHA-256 of the `.docpack` bytes.
+    pub size_bytes: u64,
+    pub sha256: String,
+    /// The deflated blocks, for the next build to reuse.
+    pub blocks: BlockCache,
+    pub block_count: usize,
+    pub blocks_reused: usize,
+}
+
+impl<W> WrittenDocpack<W> {
+    /// The same docpack with the writer turned into something else (a
+    /// buffered writer into its file, say).
+    pub fn try_map_out<V, E>(
+        self,
+        f: impl FnOnce(W) -> Result<V, E>,
+    ) -> Result<WrittenDocpack<V>, E> {
+        Ok(WrittenDocpack {
+            out: f(self.out)?,
+            manifest: self.manifest,
+            size_bytes: self.size_bytes,
+            sha256: self.sha256,
+            blocks: self.blocks,
+            block_count: self.block_count,
+            blocks_reused: self.blocks_reused,
+        })
+    }
+}
+
+/// [`encode_docpack_reusing`] written to `out` instead of memory: the
+/// parts are serialised into temporary files in `spool_dir` (each removed
+/// when done), then hashed and deflated from there, so memory holds the
+/// typed input until it is serialised and then little more than the
+/// deflated blocks. The bytes are the same as [`encode_docpack_reusing`]'s.
+pub fn write_docpack_to<W: Write>(
+    c: DocpackInput,
+    previous: &BlockCache,
+    spool_dir: &Path,
+    out: W,
+) -> Result<WrittenDocpack<W>, DocpackError> {
+    let (manifest, parts) = serialise(c, &Spool::in_dir(spool_dir))?;
+    let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
+    let mut all = vec![(entry::MANIFEST, PartBody::bytes(manifest_json))];
+    all.extend(parts);
+    let gzipped = frame_parts(Hashing::new(out), &mut all, previous)?;
+    let Hashing { inner, hasher, len } = gzipped.bytes;
+    Ok(WrittenDocpack {
+        out: inner,
+        manifest,
+        size_bytes: len,
+        sha256: hex::encode(hasher.finalize()),
+        blocks: gzipped.cache,
+        block_count: gzipped.blocks,
+        blocks_reused: gzipped.reused,
+    })
+}
+
+/// The parts of a docpack by entry name.
+type NamedParts = Vec<(&'static str, PartBody)>;
+
+/// Canonical order, validation, statistics; then every part serialised
+/// (each typed part dropped once its JSON exists) and hashed, and the
+/// manifest that lists them. The parts come sorted by name.
+fn serialise(mut c: DocpackInput, spool: &Spool) -> Result<(Manifest, NamedParts), DocpackError> {
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
     validate::validate_parts(&validate::Parts {
@@ -149,9 +242,39 @@ pub fn encode_docpack_reusing(
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
     };
+    let mut parts = serialise_parts(&mut c, spool)?;
+    parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let entries = parts
+        .par_iter_mut()
+        .map(|(name, body)| {
+            Ok(EntryChecksum {
+                name: name.to_string(),
+                size: body.len(),
+                sha256: body.sha256_hex()?,
+            })
+        })
+        .collect::<Result<Vec<_>, DocpackError>>()?;
+    let id = docpack_id(entries.iter().map(|e| (e.name.as_str(), e.sha256.as_str())));
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION.to_string(),
+        docpack_id: id.clone(),
+        source: c.source,
+        generator: c.generator,
+        models: c.models,
+        statistics,
+        parts: parts_present,
+        checksum: Checksum {
+            algorithm: "sha256".to_string(),
+            value: id,
+            entries,
+        },
+    };
+    Ok((manifest, parts))
+}
 
-    // The parts are serialised in parallel, the two largest on their own;
-    // each typed part is dropped as soon as its JSON exists.
+/// The JSON parts serialised in parallel, the two largest on their own;
+/// each typed part is taken out of `c` and dropped once written.
+fn serialise_parts(c: &mut DocpackInput, spool: &Spool) -> Result<NamedParts, DocpackError> {
     let (nodes, graph, source_map) = (
         std::mem::take(&mut c.nodes),
         std::mem::take(&mut c.graph),
@@ -165,20 +288,20 @@ pub fn encode_docpack_reusing(
     let ((nodes, graph), (source_map, rest)) = rayon::join(
         || {
             rayon::join(
-                || to_canonical_json(entry::NODES, &nodes),
-                || to_canonical_json(entry::GRAPH, &graph),
+                || write_part(entry::NODES, &nodes, spool),
+                || write_part(entry::GRAPH, &graph, spool),
             )
         },
         || {
             rayon::join(
-                || to_canonical_json(entry::SOURCE_MAP, &source_map),
+                || write_part(entry::SOURCE_MAP, &source_map, spool),
                 || -> Result<_, DocpackError> {
                     let contexts = contexts
-                        .map(|ctx| to_canonical_json(entry::SYMBOL_CONTEXTS, &ctx))
+                        .map(|ctx| write_part(entry::SYMBOL_CONTEXTS, &ctx, spool))
                         .transpose()?;
                     Ok((
-                        to_canonical_json(entry::CLUSTERS, &clusters)?,
-                        to_canonical_json(entry::DOCS, &docs)?,
+                        write_part(entry::CLUSTERS, &clusters, spool)?,
+                        write_part(entry::DOCS, &docs, spool)?,
                         contexts,
                     ))
                 },
@@ -186,7 +309,7 @@ pub fn encode_docpack_reusing(
         },
     );
     let (clusters, docs, contexts) = rest?;
-    let mut parts: Vec<(&str, Vec<u8>)> = vec![
+    let mut parts = vec![
         (entry::NODES, nodes?),
         (entry::GRAPH, graph?),
         (entry::CLUSTERS, clusters),
@@ -194,70 +317,38 @@ pub fn encode_docpack_reusing(
         (entry::DOCS, docs),
     ];
     if let Some(e) = c.embeddings.take() {
-        parts.push((entry::EMBEDDINGS, e.to_bytes()));
+        parts.push((entry::EMBEDDINGS, PartBody::bytes(e.to_bytes())));
     }
     if let Some(ctx) = contexts {
         parts.push((entry::SYMBOL_CONTEXTS, ctx));
     }
-    parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-
-    let entries: Vec<EntryChecksum> = parts
-        .iter()
-        .map(|(name, bytes)| EntryChecksum {
-            name: name.to_string(),
-            size: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-        })
-        .collect();
-    let id = docpack_id(entries.iter().map(|e| (e.name.as_str(), e.sha256.as_str())));
-    let manifest = Manifest {
-        schema_version: SCHEMA_VERSION.to_string(),
-        docpack_id: id.clone(),
-        source: c.source.clone(),
-        generator: c.generator.clone(),
-        models: c.models.clone(),
-        statistics,
-        parts: parts_present,
-        checksum: Checksum {
-            algorithm: "sha256".to_string(),
-            value: id,
-            entries,
-        },
-    };
-    let mut all = vec![(
-        entry::MANIFEST.to_string(),
-        to_canonical_json(entry::MANIFEST, &manifest)?,
-    )];
-    all.extend(parts.into_iter().map(|(n, b)| (n.to_string(), b)));
-    let framed: Vec<(&str, &[u8])> = all
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let gzipped = frame(&framed, previous)?;
-    Ok(EncodedDocpack {
-        bytes: gzipped.bytes,
-        manifest,
-        entries: all,
-        blocks: gzipped.cache,
-        block_count: gzipped.blocks,
-        blocks_reused: gzipped.reused,
-    })
+    Ok(parts)
 }
 
 /// Encodes and writes a docpack atomically (temporary file, then rename).
 pub fn write_docpack(input: &DocpackInput, path: &Path) -> Result<Manifest, DocpackError> {
-    let encoded = encode_docpack(input)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| DocpackError::io(dir, e))?;
-    tmp.write_all(&encoded.bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| DocpackError::io(dir, e))?;
+    let written = write_docpack_to(
+        input.clone(),
+        &BlockCache::default(),
+        dir,
+        std::io::BufWriter::new(tmp),
+    )?
+    .try_map_out(|w| {
+        w.into_inner()
+            .map_err(|e| DocpackError::io(path, e.into_error()))
+    })?;
+    let tmp = written.out;
+    tmp.as_file()
+        .sync_all()
         .map_err(|e| DocpackError::io(tmp.path(), e))?;
     tmp.persist(path)
         .map_err(|e| DocpackError::io(path, e.error))?;
-    Ok(encoded.manifest)
+    Ok(written.manifest)
 }
 
 /// The deterministic tar.gz framing of some entries, in the order given.
@@ -273,27 +364,82 @@ fn frame(
     entries: &[(&str, &[u8])],
     previous: &BlockCache,
 ) -> Result<crate::blocks::Gzipped, DocpackError> {
-    let io = |e: std::io::Error| DocpackError::Corrupt(format!("cannot frame entries: {e}"));
     let mut member = GzipMember::new(previous);
     for (name, data) in entries {
-        let mut h = tar::Header::new_ustar();
-        h.set_path(name).map_err(io)?;
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(0);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        member.push(h.as_bytes())?;
+        member.push(&tar_header(name, data.len() as u64)?)?;
         member.push(data)?;
-        let padding = (512 - data.len() % 512) % 512;
-        if padding > 0 {
-            member.push(&[0u8; 512][..padding])?;
-        }
+        member.push(padding(data.len() as u64))?;
     }
     member.push(&[0u8; 1024])?;
-    Ok(member.finish())
+    member.finish()
+}
+
+/// [`frame`] for spooled parts, fed to the gzip member as they are read
+/// back; the same bytes.
+fn frame_parts<W: Write>(
+    out: W,
+    entries: &mut [(&str, PartBody)],
+    previous: &BlockCache,
+) -> Result<crate::blocks::Gzipped<W>, DocpackError> {
+    let mut member = GzipMember::to_writer(previous, out)?;
+    for (name, body) in entries.iter_mut() {
+        let len = body.len();
+        member.push(&tar_header(name, len)?)?;
+        body.for_each_chunk(|chunk| member.feed(chunk))?;
+        member.end_segment()?;
+        member.push(padding(len))?;
+    }
+    member.push(&[0u8; 1024])?;
+    member.finish()
+}
+
+/// The ustar header of an entry: mode 0644, owner 0, mtime 0.
+fn tar_header(name: &str, size: u64) -> Result<Vec<u8>, DocpackError> {
+    let mut h = tar::Header::new_ustar();
+    h.set_path(name)
+        .map_err(|e| DocpackError::Invalid(format!("cannot name a tar entry {name:?}: {e}")))?;
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    Ok(h.as_bytes().to_vec())
+}
+
+/// The zeros that round an entry of `len` bytes up to 512.
+fn padding(len: u64) -> &'static [u8] {
+    &[0u8; 512][..((512 - len % 512) % 512) as usize]
+}
+
+/// A writer that counts and hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(data)?;
+        self.hasher.update(&data[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn fill_graph_metrics(graph: &mut Graph) {

@@ -266,3 +266,76 @@ proptest! {
         prop_assert_eq!(encode_docpack(&input).unwrap().bytes, reference);
     }
 }
+
+/// The fixture with `n` more symbols, each a graph node, so that
+/// `nodes.json` and `graph.json` are many megabytes.
+fn scaled_fixture(n: usize) -> DocpackInput {
+    let mut input = fixture();
+    let template = input.nodes.symbols[0].clone();
+    let node = input.graph.nodes[0].clone();
+    for i in 0..n {
+        let id = format!("sym_scaled_{i:07}");
+        let mut s = template.clone();
+        s.id = id.clone();
+        s.name = format!("scaled_{i}");
+        s.qualified_name = format!("scaled::scaled_{i}");
+        s.signature = format!("fn scaled_{i}(request: &Request, store: &Store) -> Response");
+        s.cluster = None;
+        input.nodes.symbols.push(s);
+        let mut g = node.clone();
+        g.id = id;
+        g.name = format!("scaled::scaled_{i}");
+        input.graph.nodes.push(g);
+    }
+    input
+}
+
+/// Parts spooled to temporary files and deflated as they are read back
+/// give the bytes of the in-memory writer, for a docpack whose parts are
+/// small and for one whose `nodes.json` spills many times over.
+#[test]
+fn a_docpack_written_through_temporary_files_is_the_same_bytes() {
+    for input in [fixture(), scaled_fixture(40_000)] {
+        let expected = encode_docpack(&input).unwrap();
+        let spool = tempfile::tempdir().unwrap();
+        let written = write_docpack_to(
+            input,
+            &blocks::BlockCache::default(),
+            spool.path(),
+            Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(written.out.len(), expected.bytes.len());
+        assert!(written.out == expected.bytes, "the bytes differ");
+        assert_eq!(written.size_bytes, expected.bytes.len() as u64);
+        assert_eq!(
+            written.sha256,
+            doctown_docpack::canonical::sha256_hex(&expected.bytes)
+        );
+        assert_eq!(written.manifest, expected.manifest);
+        assert_eq!(written.blocks, expected.blocks);
+        assert_eq!(
+            std::fs::read_dir(spool.path()).unwrap().count(),
+            0,
+            "temporary files are left in the spool directory"
+        );
+    }
+}
+
+/// A rebuild through the streaming writer reuses the previous blocks.
+#[test]
+fn the_streaming_writer_reuses_the_previous_blocks() {
+    let spool = tempfile::tempdir().unwrap();
+    let first = write_docpack_to(
+        scaled_fixture(20_000),
+        &blocks::BlockCache::default(),
+        spool.path(),
+        Vec::new(),
+    )
+    .unwrap();
+    let mut edited = scaled_fixture(20_000);
+    edited.nodes.symbols[5].signature.push_str(" // edited");
+    let second = write_docpack_to(edited.clone(), &first.blocks, spool.path(), Vec::new()).unwrap();
+    assert!(second.blocks_reused > 0 && second.blocks_reused < second.block_count);
+    assert!(second.out == encode_docpack(&edited).unwrap().bytes);
+}
