@@ -4,7 +4,7 @@
 # against a real `doctown serve`. Ends with a count of the tests that passed,
 # failed and were ignored, Rust and website (also when a step fails).
 #
-# Tests that need a service (moto: S3 + SQS) or the embedding model are
+# Tests that need a service (moto: S3 + SQS; PostgreSQL) or the embedding model are
 # `#[ignore = "needs …"]`, so a plain `cargo test` lists them as ignored;
 # here both are provided and they run (`--include-ignored`). A service that
 # cannot start fails the run, and such a test without its service fails too.
@@ -98,7 +98,14 @@ if ! endpoint="$(bash scripts/start-moto.sh)" || [ -z "$endpoint" ]; then
 fi
 export DOCTOWN_TEST_S3_ENDPOINT="$endpoint"
 
-echo "== cargo test, with the tests that need moto or the model"
+echo "== PostgreSQL (a throwaway cluster, for the accounts tests)"
+if ! database_url="$(bash scripts/start-postgres.sh)" || [ -z "$database_url" ]; then
+  echo "error: PostgreSQL did not start, so the tests that need it cannot run" >&2
+  exit 1
+fi
+export DOCTOWN_TEST_DATABASE_URL="$database_url"
+
+echo "== cargo test, with the tests that need moto, PostgreSQL or the model"
 cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 |
   tee "$LOGS/cargo-test.log"
 
