@@ -224,9 +224,7 @@ impl PartBody {
 }
 
 fn spool_error(e: io::Error) -> DocpackError {
-    DocpackError::Corrupt(format!(
-        "cannot use a temporary file for a docpack part: {e}"
-    ))
+    DocpackError::Write(format!("a temporary file for a part: {e}"))
 }
 
 /// The canonical JSON of a part (an object at the top, as every docpack

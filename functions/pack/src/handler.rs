@@ -5,9 +5,11 @@ use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::BlockCache;
-use doctown_docpack::encode_docpack_reusing;
+use doctown_docpack::{write_docpack_to, DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom};
 
 /// Packs a job's artifacts into `jobs/<job>/pack/<name>.docpack`.
 #[derive(Debug, Default)]
@@ -59,6 +61,45 @@ fn previous_blocks(ctx: &StageContext<'_>, key: &str) -> BlockCache {
     }
 }
 
+/// Writes the docpack to an anonymous temporary file, its parts spooled
+/// beside it: memory holds the typed input and the deflated blocks, never
+/// the JSON (hundreds of megabytes for a kernel).
+fn write_spooled(
+    input: doctown_docpack::DocpackInput,
+    previous: &BlockCache,
+) -> Result<WrittenDocpack<File>, StageFailure> {
+    let spool = tempfile::tempdir().map_err(spool_failure)?;
+    let file = tempfile::tempfile_in(spool.path()).map_err(spool_failure)?;
+    write_docpack_to(input, previous, spool.path(), BufWriter::new(file))
+        .map_err(|e| match e {
+            DocpackError::Write(_) => StageFailure::transient(e.to_string()),
+            _ => StageFailure::internal(e.to_string()),
+        })?
+        .try_map_out(|w| w.into_inner().map_err(|e| spool_failure(e.into_error())))
+}
+
+fn spool_failure(e: std::io::Error) -> StageFailure {
+    StageFailure::transient(format!("cannot write the docpack to a temporary file: {e}"))
+}
+
+/// Keeps the deflated blocks for the next pack of this source. Only work
+/// is lost when this fails.
+fn store_blocks(ctx: &StageContext<'_>, key: &str, blocks: &BlockCache) {
+    let stored = tempfile::tempfile()
+        .and_then(|file| {
+            let mut w = BufWriter::new(file);
+            blocks.write_to(&mut w)?;
+            let mut file = w.into_inner().map_err(|e| e.into_error())?;
+            file.seek(SeekFrom::Start(0))?;
+            Ok(file)
+        })
+        .map_err(|e| e.to_string())
+        .and_then(|mut file| ctx.store.put_stream(key, &mut file).map_err(|e| e.to_string()));
+    if let Err(e) = stored {
+        tracing::warn!("the next pack of this source will deflate every block: {e}");
+    }
+}
+
 impl PackHandler {
     fn pack(
         &self,
@@ -72,23 +113,23 @@ impl PackHandler {
             .map_err(|e| StageFailure::internal(e.to_string()))?;
         let cache_key = block_cache_key(ctx.job);
         let previous = previous_blocks(ctx, &cache_key);
-        let encoded = encode_docpack_reusing(input, &previous)
-            .map_err(|e| StageFailure::internal(e.to_string()))?;
+        let written = write_spooled(input, &previous)?;
         drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
-        ctx.store.put(&key, &encoded.bytes)?;
-        if let Err(e) = ctx.store.put(&cache_key, &encoded.blocks.to_bytes()) {
-            tracing::warn!("the next pack of this source will deflate every block: {e}");
-        }
-        let sha256 = hex::encode(Sha256::digest(&encoded.bytes));
+        let mut file = written.out;
+        file.seek(SeekFrom::Start(0)).map_err(spool_failure)?;
+        ctx.store.put_stream(&key, &mut file)?;
+        drop(file);
+        store_blocks(ctx, &cache_key, &written.blocks);
+        let sha256 = written.sha256;
         let summary = serde_json::json!({
             "name": name,
-            "size_bytes": encoded.bytes.len(),
+            "size_bytes": written.size_bytes,
             "sha256": sha256,
-            "docpack_id": encoded.manifest.docpack_id,
-            "symbols": encoded.manifest.statistics.symbols,
-            "blocks": encoded.block_count,
-            "blocks_reused": encoded.blocks_reused,
+            "docpack_id": written.manifest.docpack_id,
+            "symbols": written.manifest.statistics.symbols,
+            "blocks": written.block_count,
+            "blocks_reused": written.blocks_reused,
         });
         let output = StageOutput {
             summary,
@@ -98,9 +139,9 @@ impl PackHandler {
         let completed = PackCompleted {
             status: JobStatus::Succeeded,
             key: Some(key),
-            size_bytes: encoded.bytes.len() as u64,
+            size_bytes: written.size_bytes,
             sha256: Some(sha256),
-            docpack_id: Some(encoded.manifest.docpack_id.clone()),
+            docpack_id: Some(written.manifest.docpack_id.clone()),
             duration_ms: 0,
             error: None,
         };

@@ -48,9 +48,9 @@ fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result
     let Some(key) = state.stage(Stage::Pack).artifacts.get("docpack") else {
         return Ok(None);
     };
-    let object = host
+    let mut object = host
         .store()
-        .get(key)?
+        .get_stream(key)?
         .with_context(|| format!("the docpack {key} is missing from the store"))?;
     let path = match output {
         Some(path) => path.to_path_buf(),
@@ -62,7 +62,8 @@ fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write into {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, &object.bytes)?;
+    std::io::copy(&mut object, &mut tmp)
+        .with_context(|| format!("cannot write {}", tmp.path().display()))?;
     tmp.persist(&path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(Some(path))
