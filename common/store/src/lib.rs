@@ -187,6 +187,24 @@ pub fn put_json<T: serde::Serialize>(
     store.put(key, &to_json_bytes(value))
 }
 
+/// [`put_json`] for a large value: serialised into a temporary file and
+/// stored by streaming, so its text is never in memory. The same bytes.
+pub fn put_json_streamed<T: serde::Serialize>(
+    store: &dyn ObjectStore,
+    key: &str,
+    value: &T,
+) -> Result<Etag, StoreError> {
+    use std::io::{Seek, Write};
+    let spool = |e: std::io::Error| StoreError::io(key, e);
+    let file = tempfile::tempfile().map_err(spool)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| spool(e.into()))?;
+    out.write_all(b"\n").map_err(spool)?;
+    let mut file = out.into_inner().map_err(|e| spool(e.into_error()))?;
+    file.rewind().map_err(spool)?;
+    store.put_stream(key, &mut std::io::BufReader::new(file))
+}
+
 pub(crate) fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).expect("serialising plain data cannot fail");
     bytes.push(b'\n');
@@ -201,6 +219,20 @@ pub mod testing;
 #[cfg(test)]
 mod stream_tests {
     use super::*;
+
+    #[test]
+    fn put_json_streamed_writes_the_bytes_of_put_json() {
+        let store = MemoryStore::new();
+        let value = serde_json::json!({
+            "docs": (0..3000).map(|i| serde_json::json!({"id": i, "summary": "x".repeat(i % 50)})).collect::<Vec<_>>(),
+            "title": "a \"quoted\" name",
+        });
+        put_json(&store, "a.json", &value).unwrap();
+        put_json_streamed(&store, "b.json", &value).unwrap();
+        let a = store.get("a.json").unwrap().unwrap().bytes;
+        let b = store.get("b.json").unwrap().unwrap().bytes;
+        assert!(a == b && a.ends_with(b"}\n"));
+    }
 
     /// More lines than a block, blank lines among them: every item, in
     /// order, as `keep` made it; a bad line named by its number.

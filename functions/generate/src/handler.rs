@@ -98,23 +98,35 @@ impl GenerateHandler {
             });
         let input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
         let runtime = self.runtime()?;
+        let outcome = self.run_generator(ctx, &generator, &input, runtime)?;
+        // Every symbol's facts: not needed to write the docs.
+        drop(input);
+        *totals = outcome.totals.clone();
+        self.write(ctx, &generator, outcome)
+    }
+
+    fn run_generator(
+        &self,
+        ctx: &StageContext<'_>,
+        generator: &Generator,
+        input: &GenerateInput,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<Outcome, GenerateError> {
         let run = || {
             let mut progress = |p: Progress| match p {
                 Progress::Started(started) => ctx.events.emit(&started),
                 Progress::Symbol(symbol) => ctx.events.emit(&symbol),
             };
             let cancelled = || ctx.cancel.is_cancelled();
-            runtime.block_on(generator.run(&input, Some(ctx.store), &mut progress, &cancelled))
+            runtime.block_on(generator.run(input, Some(ctx.store), &mut progress, &cancelled))
         };
         // block_on panics inside another runtime: then run on a thread of our own.
-        let outcome = if tokio::runtime::Handle::try_current().is_ok() {
+        if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|scope| scope.spawn(run).join())
-                .map_err(|_| GenerateError::Runtime("the generate thread panicked".into()))??
+                .map_err(|_| GenerateError::Runtime("the generate thread panicked".into()))?
         } else {
-            run()?
-        };
-        *totals = outcome.totals.clone();
-        self.write(ctx, &generator, outcome)
+            run()
+        }
     }
 
     fn write(
@@ -137,7 +149,7 @@ impl GenerateHandler {
             modules: outcome.totals.modules,
             cost_usd: outcome.totals.cost_usd,
         };
-        doctown_store::put_json(ctx.store, &manifest.docs, &outcome.docs)?;
+        doctown_store::put_json_streamed(ctx.store, &manifest.docs, &outcome.docs)?;
         doctown_store::put_json(ctx.store, &manifest.cost, &outcome.cost)?;
         let manifest_key = key(GenerateManifest::NAME);
         doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
