@@ -35,7 +35,8 @@ pub async fn require_api_key(
     next: Next,
 ) -> Response {
     let hashes = &app.config.api_key_hashes;
-    if hashes.is_empty() {
+    // With accounts, each handler checks its caller (users' keys, sessions).
+    if hashes.is_empty() || app.accounts.is_some() {
         return next.run(request).await;
     }
     let presented = request
@@ -60,6 +61,29 @@ pub async fn require_api_key(
             );
             response
         }
+    }
+}
+
+/// Middleware of `/mcp`: the API keys as elsewhere; with accounts, one of
+/// the operator's keys (the MCP endpoint answers about every docpack of the
+/// store, so it is not for users' keys).
+pub async fn require_mcp_access(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if app.accounts.is_none() {
+        return require_api_key(State(app), request, next).await;
+    }
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' ').map(|(_, t)| t.trim().to_string()));
+    match presented {
+        Some(key) if api_key_matches(&app.config.api_key_hashes, &key) => next.run(request).await,
+        _ => ApiError::forbidden("with accounts, /mcp needs one of the operator's keys")
+            .into_response(),
     }
 }
 

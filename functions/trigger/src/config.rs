@@ -60,6 +60,12 @@ pub struct TriggerConfig {
     pub keep_alive: Duration,
     /// Scheduled batch runs the server runs itself (`serve` spawns the loop).
     pub schedule: Option<Schedule>,
+    /// Mark cookies `Secure` (default true; `doctown serve` turns it off on
+    /// a plain-HTTP loopback address). `DOCTOWN_SECURE_COOKIES`.
+    pub secure_cookies: bool,
+    /// Take the client's address from the last `X-Forwarded-For` entry
+    /// (behind a proxy that sets it). `DOCTOWN_TRUST_PROXY`.
+    pub trust_proxy: bool,
 }
 
 impl std::fmt::Debug for TriggerConfig {
@@ -96,6 +102,8 @@ impl Default for TriggerConfig {
             event_poll_interval: Duration::from_millis(200),
             keep_alive: Duration::from_secs(15),
             schedule: None,
+            secure_cookies: true,
+            trust_proxy: false,
         }
     }
 }
@@ -180,6 +188,11 @@ impl TriggerConfig {
                     .unwrap_or_else(|| "https://api.github.com".to_string()),
             });
         }
+        let flag = |v: String| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
+        if let Some(v) = value("DOCTOWN_SECURE_COOKIES") {
+            config.secure_cookies = flag(v);
+        }
+        config.trust_proxy = value("DOCTOWN_TRUST_PROXY").is_some_and(flag);
         if let Some(path) = value("DOCTOWN_SCHEDULE_FILE") {
             config.schedule = Some(Schedule::load(Path::new(&path))?);
         }

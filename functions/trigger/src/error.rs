@@ -13,6 +13,8 @@ use doctown_store::StoreError;
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// Seconds to wait before retrying (sent as `Retry-After`, with 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -21,6 +23,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.replace(['\n', '\r'], " "),
+            retry_after: None,
         }
     }
 
@@ -51,6 +54,35 @@ impl ApiError {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
     }
+
+    /// 429 with `Retry-After: seconds`.
+    pub fn too_many(message: impl Into<String>, seconds: u64) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, message);
+        e.retry_after = Some(seconds.max(1));
+        e
+    }
+}
+
+impl From<doctown_accounts::AccountsError> for ApiError {
+    fn from(e: doctown_accounts::AccountsError) -> Self {
+        use doctown_accounts::AccountsError as A;
+        let status = match &e {
+            A::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            A::NotFound(_) | A::NotConfigured(_) => StatusCode::NOT_FOUND,
+            A::Invalid(_) => StatusCode::BAD_REQUEST,
+            A::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            A::Forbidden(_) => StatusCode::FORBIDDEN,
+            A::Quota(_) => StatusCode::PAYMENT_REQUIRED,
+            A::Conflict(_) => StatusCode::CONFLICT,
+            A::Upstream(_) => StatusCode::BAD_GATEWAY,
+            A::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            A::RateLimited {
+                message,
+                retry_after,
+            } => return ApiError::too_many(message.clone(), *retry_after),
+        };
+        ApiError::new(status, e.to_string())
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -58,11 +90,17 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::warn!(status = %self.status, "{}", self.message);
         }
-        (
+        let mut response = (
             self.status,
             Json(serde_json::json!({ "error": self.message })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

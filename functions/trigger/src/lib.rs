@@ -17,6 +17,7 @@
 //! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
 //! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
 
+mod accounts;
 mod auth;
 mod catalog;
 mod config;
@@ -33,6 +34,8 @@ mod static_files;
 mod validate;
 mod webhook;
 
+pub use accounts::caller::{Caller, CSRF_HEADER, OAUTH_COOKIE, SESSION_COOKIE};
+pub use accounts::{sweep as sweep_accounts, AccountTokens};
 pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
 pub use catalog::StoreCatalog;
 pub use config::{
@@ -42,9 +45,9 @@ pub use error::{ApiError, TriggerError};
 pub use exposure::{check_exposure, is_loopback, MUTATING_ROUTES};
 pub use github_app::{AppClaims, InstallationTokens};
 pub use launcher::{
-    installation_id, new_job_id, set_installation_id, HandlerFactory, InProcessLauncher,
-    InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents, LiveSubscription,
-    QueueLauncher, TokenSource, UnavailableLauncher,
+    installation_id, new_job_id, set_installation_id, token_owner, HandlerFactory,
+    InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents,
+    LiveSubscription, QueueLauncher, TokenSource, UnavailableLauncher,
 };
 pub use openapi::document as openapi_document;
 pub use routes::library::{LibraryItem, LibraryPage};
@@ -96,10 +99,20 @@ pub async fn serve_listener(
             },
         ));
     }
+    if state.accounts.is_some() {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(accounts::sweep(
+            state.clone(),
+            Duration::from_secs(5),
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
+    }
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("doctown trigger listening on http://{addr}");
     }
-    let app = router(state);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -21,7 +21,8 @@ fn schemas() -> Value {
             "type": "object", "required": ["repo_url"],
             "properties": {
                 "repo_url": { "type": "string", "description": "A repository URL on an allowed host (default github.com); local paths only on servers started with allow_local." },
-                "git_ref": { "type": ["string", "null"], "description": "Branch, tag or commit; the default branch when absent." }
+                "git_ref": { "type": ["string", "null"], "description": "Branch, tag or commit; the default branch when absent." },
+                "visibility": { "type": ["string", "null"], "enum": ["public", "private", null], "description": "With accounts: who may see the job (default: private for private repositories, else public)." }
             }
         },
         "JobLinks": { "type": "object", "properties": {
@@ -75,8 +76,10 @@ fn paths() -> Value {
             "responses": { "202": { "description": "Job created and queued", "headers": { "Location": { "schema": { "type": "string" } } },
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/JobAccepted" } } } },
                 "400": error_response("Malformed body or repo_url"), "401": error_response("Missing or invalid API key"),
-                "403": error_response("Host not allowed or a private-network address"), "413": error_response("Body too large"),
-                "503": error_response("Launcher or storage unavailable") } } },
+                "402": error_response("With accounts: a plan quota (jobs this month, repository size, private repositories)"),
+                "403": error_response("Host not allowed or a private-network address"), "404": error_response("With accounts: the repository does not exist or the caller's GitHub account cannot see it"),
+                "413": error_response("Body too large"), "429": error_response("Rate limit or too many jobs at once (Retry-After)"),
+                "503": error_response("Launcher, storage or the accounts database unavailable") } } },
         "/jobs/{id}": { "get": {
             "summary": "The job's state document", "operationId": "getJob", "parameters": [job_id_param()],
             "responses": { "200": { "description": "State document", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/JobState" } } } },
@@ -140,6 +143,129 @@ fn paths() -> Value {
     })
 }
 
+fn accounts_schemas() -> Value {
+    json!({
+        "User": { "type": "object", "properties": {
+            "id": { "type": "integer" }, "github_id": { "type": "integer" }, "login": { "type": "string" },
+            "name": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "avatar_url": { "type": ["string", "null"] },
+            "plan": { "$ref": "#/components/schemas/Plan" }, "billing_status": { "type": "string", "enum": ["none", "active", "past_due", "canceled"] },
+            "created_at": { "type": "integer", "description": "Unix milliseconds" } } },
+        "Plan": { "type": "string", "enum": ["free", "creator", "team"] },
+        "PlanLimits": { "type": "object", "properties": {
+            "jobs_per_month": { "type": "integer" }, "max_repo_mb": { "type": "integer" }, "model_budget_usd": { "type": "number" },
+            "private_repos": { "type": "boolean" }, "concurrent_jobs": { "type": "integer" }, "requests_per_minute": { "type": "integer" },
+            "stripe_price": { "type": ["string", "null"] }, "price_usd": { "type": "number" } } },
+        "Me": { "type": "object", "required": ["mode", "user"], "properties": {
+            "mode": { "type": "string", "enum": ["local", "accounts"] },
+            "user": { "oneOf": [{ "$ref": "#/components/schemas/User" }, { "type": "null" }] },
+            "auth": { "type": "string", "enum": ["session", "key", "operator"] },
+            "csrf_token": { "type": "string", "description": "Send as X-CSRF-Token on every cookie-authenticated POST/DELETE." },
+            "plan": { "$ref": "#/components/schemas/Plan" }, "limits": { "$ref": "#/components/schemas/PlanLimits" },
+            "sign_in_url": { "type": ["string", "null"] }, "anonymous_builds": { "type": "boolean" }, "billing": { "type": "boolean" } } },
+        "Scope": { "type": "string", "enum": ["read", "build", "admin"] },
+        "ApiKey": { "type": "object", "properties": {
+            "id": { "type": "integer" }, "name": { "type": "string" }, "prefix": { "type": "string", "examples": ["dt_ab12cd34ef56"] },
+            "scopes": { "type": "array", "items": { "$ref": "#/components/schemas/Scope" } },
+            "created_at": { "type": "integer" }, "last_used_at": { "type": ["integer", "null"] } } },
+        "NewKey": { "type": "object", "required": ["name"], "properties": {
+            "name": { "type": "string", "maxLength": 100 }, "scopes": { "type": "array", "items": { "$ref": "#/components/schemas/Scope" }, "default": ["read"] } } },
+        "HistoryItem": { "type": "object", "properties": {
+            "id": { "$ref": "#/components/schemas/JobId" }, "source": { "type": "string" }, "ref": { "type": ["string", "null"] },
+            "commit": { "type": ["string", "null"] }, "private": { "type": "boolean" }, "visibility": { "$ref": "#/components/schemas/Visibility" },
+            "status": { "$ref": "#/components/schemas/JobStatus" }, "cost_usd": { "type": "number" }, "duration_ms": { "type": ["integer", "null"] },
+            "error": { "type": ["string", "null"] }, "created_at": { "type": "integer" }, "finished_at": { "type": ["integer", "null"] },
+            "links": { "$ref": "#/components/schemas/JobLinks" } } },
+        "Visibility": { "type": "string", "enum": ["public", "private"] },
+        "AccountItem": { "allOf": [{ "$ref": "#/components/schemas/LibraryItem" }, { "type": "object", "properties": {
+            "owner": { "type": ["string", "null"] }, "visibility": { "$ref": "#/components/schemas/Visibility" },
+            "shared": { "type": "boolean" }, "checksum": { "type": ["string", "null"] } } }] },
+        "Share": { "type": "object", "properties": {
+            "job_id": { "$ref": "#/components/schemas/JobId" }, "token": { "type": ["string", "null"] },
+            "url": { "type": ["string", "null"] }, "download_url": { "type": ["string", "null"] } } },
+        "Url": { "type": "object", "required": ["url"], "properties": { "url": { "type": "string" } } }
+    })
+}
+
+fn json_body(schema: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn ok(description: &str, schema: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn page_params() -> Value {
+    json!([
+        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 20 } },
+        { "name": "cursor", "in": "query", "required": false, "schema": { "type": "string" } }])
+}
+
+fn accounts_paths() -> Value {
+    let user = json!([{ "session": [] }, { "apiKey": [] }]);
+    let denied = error_response(
+        "Not signed in, or a key without the needed scope (401/403); CSRF token missing (403)",
+    );
+    let token_param =
+        json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } });
+    json!({
+        "/auth/github/login": { "get": { "summary": "Sign in with GitHub (browser redirect)", "operationId": "signIn", "tags": ["accounts"],
+            "parameters": [{ "name": "redirect", "in": "query", "required": false, "schema": { "type": "string" }, "description": "A local path to return to (default /)." }],
+            "responses": { "303": { "description": "To GitHub's authorize page; sets the doctown_oauth cookie" }, "404": error_response("Accounts or GitHub sign-in not configured") } } },
+        "/auth/github/callback": { "get": { "summary": "GitHub's redirect back", "operationId": "signInCallback", "tags": ["accounts"],
+            "parameters": [{ "name": "code", "in": "query", "schema": { "type": "string" } }, { "name": "state", "in": "query", "schema": { "type": "string" } }],
+            "responses": { "303": { "description": "Signed in: sets doctown_session (HttpOnly, SameSite=Lax, Secure off loopback); to the redirect path" },
+                "401": error_response("Forged, replayed or expired state, or a state this browser did not start"), "502": error_response("GitHub did not answer") } } },
+        "/auth/logout": { "post": { "summary": "Sign out", "operationId": "signOut", "tags": ["accounts"], "security": user,
+            "responses": { "204": { "description": "Session deleted, cookie cleared" }, "403": error_response("CSRF token missing or wrong") } } },
+        "/me": { "get": { "summary": "The mode, the caller and the session's CSRF token", "operationId": "me", "tags": ["accounts"],
+            "responses": { "200": ok("Who is calling (user null when signed out or in local mode)", "Me") } } },
+        "/me/keys": {
+            "get": { "summary": "My API keys (never their secrets)", "operationId": "listKeys", "tags": ["accounts"], "security": user,
+                "responses": { "200": { "description": "{items: [ApiKey]}" }, "401": denied.clone() } },
+            "post": { "summary": "Create an API key: the secret is in this answer only", "operationId": "createKey", "tags": ["accounts"], "security": user,
+                "requestBody": json_body("NewKey"),
+                "responses": { "201": { "description": "{key: ApiKey, secret: string}" }, "400": error_response("Bad name or scope"), "401": denied.clone(), "409": error_response("50 keys already") } } },
+        "/me/keys/{id}": { "delete": { "summary": "Revoke one of my keys", "operationId": "revokeKey", "tags": ["accounts"], "security": user,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "responses": { "204": { "description": "Revoked" }, "401": denied.clone(), "404": error_response("Not one of my keys") } } },
+        "/me/usage": { "get": { "summary": "Plan, limits, this month's use and every plan", "operationId": "usage", "tags": ["accounts"], "security": user,
+            "responses": { "200": { "description": "{plan, effective_plan, billing_status, limits, usage: {period, jobs, jobs_left, active_jobs, cost_usd}, plans}" }, "401": denied.clone() } } },
+        "/me/jobs": { "get": { "summary": "My jobs, newest first, with cost and duration", "operationId": "myJobs", "tags": ["accounts"], "security": user,
+            "parameters": page_params(),
+            "responses": { "200": { "description": "{items: [HistoryItem], next_cursor}" }, "401": denied.clone() } } },
+        "/jobs/{id}/visibility": { "post": { "summary": "Make my job and its docpack public or private", "operationId": "setVisibility", "tags": ["library"], "security": user,
+            "parameters": [job_id_param()], "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["visibility"], "properties": { "visibility": { "$ref": "#/components/schemas/Visibility" } } } } } },
+            "responses": { "200": { "description": "{job_id, visibility}" }, "401": denied.clone(), "404": error_response("Not my job") } } },
+        "/jobs/{id}/share": {
+            "post": { "summary": "Create (or replace) my docpack's share link", "operationId": "createShare", "tags": ["library"], "security": user,
+                "parameters": [job_id_param()], "responses": { "201": ok("The link", "Share"), "401": denied.clone(), "404": error_response("Not my docpack (or not finished)") } },
+            "get": { "summary": "My docpack's live share link", "operationId": "getShare", "tags": ["library"], "security": user,
+                "parameters": [job_id_param()], "responses": { "200": ok("The link (token null when none)", "Share"), "404": error_response("Not my docpack") } },
+            "delete": { "summary": "Revoke the share link (it stops working at once)", "operationId": "revokeShare", "tags": ["library"], "security": user,
+                "parameters": [job_id_param()], "responses": { "204": { "description": "Revoked" }, "404": error_response("Not my docpack") } } },
+        "/shared/{token}": { "get": { "summary": "What a share link opens (no account needed)", "operationId": "shared", "tags": ["library"],
+            "parameters": [token_param.clone()], "responses": { "200": ok("The docpack", "AccountItem"), "404": error_response("Unknown or revoked link") } } },
+        "/shared/{token}/docpack": { "get": { "summary": "Download a shared docpack", "operationId": "sharedDocpack", "tags": ["library"],
+            "parameters": [token_param], "responses": { "200": { "description": "The .docpack, streamed" }, "307": { "description": "Pre-signed S3 URL" }, "404": error_response("Unknown or revoked link") } } },
+        "/billing/checkout": { "post": { "summary": "A Stripe Checkout session to upgrade", "operationId": "checkout", "tags": ["billing"], "security": user,
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["plan"], "properties": { "plan": { "$ref": "#/components/schemas/Plan" } } } } } },
+            "responses": { "200": ok("Send the browser to url", "Url"), "400": error_response("Unknown or free plan"), "401": denied.clone(), "404": error_response("Billing not configured"), "502": error_response("Stripe failed") } } },
+        "/billing/portal": { "post": { "summary": "A Stripe customer-portal session", "operationId": "portal", "tags": ["billing"], "security": user,
+            "responses": { "200": ok("Send the browser to url", "Url"), "400": error_response("No subscription yet"), "401": denied } } },
+        "/webhooks/stripe": { "post": { "summary": "Stripe webhook (checkout.session.completed, customer.subscription.updated/deleted, invoice.payment_failed)", "operationId": "stripeWebhook", "tags": ["billing"],
+            "parameters": [{ "name": "Stripe-Signature", "in": "header", "required": true, "schema": { "type": "string" } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "responses": { "200": { "description": "{received, outcome: applied|duplicate|ignored}" }, "401": error_response("Bad signature or timestamp outside the tolerance") } } }
+    })
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
 /// The OpenAPI document.
 pub fn document() -> Value {
     json!({
@@ -147,13 +273,16 @@ pub fn document() -> Value {
         "info": {
             "title": "Doctown trigger API",
             "version": doctown_core::VERSION,
-            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. Errors are {\"error\": \"one line\"}."
+            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Errors are {\"error\": \"one line\"}; 429 answers carry Retry-After. Local mode (no accounts): reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. With accounts (docs/ACCOUNTS.md): a caller is a session (cookie doctown_session; every POST/DELETE needs X-CSRF-Token from GET /me), a user's key (Bearer dt_…, scopes read < build < admin), an operator key, or anonymous; a job, its events, docpack and search are visible to its owner, to anyone when public, and otherwise answer 404; quotas answer 402, rate limits 429, a database that is down 503."
         },
         "servers": [{ "url": "/" }, { "url": "/api" }],
-        "paths": paths(),
+        "paths": merge(paths(), accounts_paths()),
         "components": {
-            "schemas": schemas(),
-            "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key whose SHA-256 is listed in DOCTOWN_API_KEYS_FILE." } }
+            "schemas": merge(schemas(), accounts_schemas()),
+            "securitySchemes": {
+                "apiKey": { "type": "http", "scheme": "bearer", "description": "An operator key whose SHA-256 is listed in DOCTOWN_API_KEYS_FILE, or (with accounts) a user's dt_… key." },
+                "session": { "type": "apiKey", "in": "cookie", "name": "doctown_session", "description": "Set by the GitHub sign-in; mutations also need the X-CSRF-Token header." }
+            }
         }
     })
 }

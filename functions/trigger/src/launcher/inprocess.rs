@@ -9,8 +9,8 @@
 
 use super::finish::{end_job, set_status};
 use super::{
-    installation_id, HandlerFactory, JobLauncher, LaunchContext, LaunchError, LiveEvents,
-    LiveSubscription, TokenSource,
+    installation_id, token_owner, HandlerFactory, JobLauncher, LaunchContext, LaunchError,
+    LiveEvents, LiveSubscription, TokenSource,
 };
 use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
 use doctown_pipeline::{now_rfc3339, CancelToken, EventSink, RunError, Runner, StageHandler};
@@ -126,8 +126,7 @@ impl InProcessLauncher {
 }
 
 impl JobLauncher for InProcessLauncher {
-    fn submit(&self, input: JobInput) -> Result<JobId, LaunchError> {
-        let job = super::new_job_id();
+    fn submit_as(&self, job: JobId, input: JobInput) -> Result<JobId, LaunchError> {
         let state = JobState::new(job.clone(), input, now_rfc3339());
         create_state(self.inner.store.as_ref(), &state)?;
         self.inner.spawn(job.clone(), Work::Run)?;
@@ -218,16 +217,12 @@ impl Inner {
         let Some(state) = load_state(store, job)? else {
             return Ok(());
         };
-        let github_token = match (installation_id(&state.input), &self.options.tokens) {
-            (Some(id), Some(tokens)) => match tokens.installation_token(id) {
-                Ok(token) => Some(token),
-                Err(e) => {
-                    let message = format!("cannot get a token for GitHub installation {id}: {e}");
-                    self.finish(job, JobStatus::Failed, Some(message))?;
-                    return Ok(());
-                }
-            },
-            _ => None,
+        let github_token = match self.github_token(&state.input) {
+            Ok(token) => token,
+            Err(message) => {
+                self.finish(job, JobStatus::Failed, Some(message))?;
+                return Ok(());
+            }
         };
         let context = LaunchContext {
             job_id: Some(job.clone()),
@@ -290,6 +285,25 @@ impl Inner {
             }
         }
         Ok(())
+    }
+
+    /// The job's GitHub token: its installation's, or its owner's own.
+    fn github_token(&self, input: &JobInput) -> Result<Option<String>, String> {
+        let Some(tokens) = &self.options.tokens else {
+            return Ok(None);
+        };
+        if let Some(id) = installation_id(input) {
+            return tokens
+                .installation_token(id)
+                .map(Some)
+                .map_err(|e| format!("cannot get a token for GitHub installation {id}: {e}"));
+        }
+        match token_owner(input) {
+            Some(user) => tokens
+                .user_token(user)
+                .map_err(|e| format!("cannot read the owner's GitHub token: {e}")),
+            None => Ok(None),
+        }
     }
 
     fn cancel(&self, job: &JobId) -> Result<JobState, LaunchError> {

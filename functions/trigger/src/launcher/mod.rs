@@ -54,7 +54,13 @@ pub enum LaunchError {
 /// Methods may block on storage; async callers run them in `spawn_blocking`.
 pub trait JobLauncher: Send + Sync {
     /// Creates the job (state document, status `queued`) and schedules it.
-    fn submit(&self, input: JobInput) -> Result<JobId, LaunchError>;
+    fn submit(&self, input: JobInput) -> Result<JobId, LaunchError> {
+        self.submit_as(new_job_id(), input)
+    }
+
+    /// Like [`submit`](Self::submit) under an id the caller chose (the
+    /// accounts layer records the job's row before launching it).
+    fn submit_as(&self, job: JobId, input: JobInput) -> Result<JobId, LaunchError>;
 
     /// Re-runs one stage of an existing job (debugging); `shard` selects one
     /// shard of a fanned-out stage.
@@ -93,6 +99,18 @@ pub type HandlerFactory = Arc<dyn Fn(&LaunchContext) -> Vec<Box<dyn StageHandler
 /// Mints GitHub installation tokens (see `crate::github_app::InstallationTokens`).
 pub trait TokenSource: Send + Sync {
     fn installation_token(&self, installation_id: u64) -> Result<String, String>;
+
+    /// A signed-in user's own GitHub token, for the jobs of their private
+    /// repositories (the accounts layer; none by default).
+    fn user_token(&self, _user_id: i64) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+}
+
+/// The user whose GitHub token fetches this job's repository, if any
+/// (`input.options["accounts"]["owner"]`, an id, not a secret).
+pub fn token_owner(input: &JobInput) -> Option<i64> {
+    input.options.get("accounts")?.get("owner")?.as_i64()
 }
 
 /// The GitHub App installation a job was created for, if any.
@@ -135,7 +153,7 @@ pub fn new_job_id() -> JobId {
 pub struct UnavailableLauncher(pub String);
 
 impl JobLauncher for UnavailableLauncher {
-    fn submit(&self, _input: JobInput) -> Result<JobId, LaunchError> {
+    fn submit_as(&self, _job: JobId, _input: JobInput) -> Result<JobId, LaunchError> {
         Err(LaunchError::Unavailable(self.0.clone()))
     }
 

@@ -74,8 +74,7 @@ fn launch_error(e: WorkerError) -> LaunchError {
 }
 
 impl JobLauncher for QueueLauncher {
-    fn submit(&self, input: JobInput) -> Result<JobId, LaunchError> {
-        let job = super::new_job_id();
+    fn submit_as(&self, job: JobId, input: JobInput) -> Result<JobId, LaunchError> {
         let id = job.clone();
         submit_job(self.store.as_ref(), &self.queues, &self.machine, id, input)
             .map_err(launch_error)?;

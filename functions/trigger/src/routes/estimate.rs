@@ -20,8 +20,15 @@ pub trait Estimator: Send + Sync {
 
 pub async fn estimate(
     State(app): State<AppState>,
+    caller: crate::accounts::Caller,
+    headers: axum::http::HeaderMap,
     JsonBody(request): JsonBody<CreateJob>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    // With accounts, pricing runs ingest: a user who may build (or the operator).
+    if app.accounts.is_some() && !caller.is_trusted() {
+        caller.require(doctown_accounts::Scope::Build)?;
+        caller.check_csrf(&headers, &app)?;
+    }
     let Some(estimator) = app.estimator.clone() else {
         return Err(ApiError::not_found(
             "no model is configured: summaries come from the computed facts, at no cost",

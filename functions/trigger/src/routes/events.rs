@@ -42,11 +42,13 @@ type SseItem = Result<SseEvent, Infallible>;
 
 pub async fn job_events(
     State(app): State<AppState>,
+    caller: crate::accounts::Caller,
     Path(id): Path<String>,
     Query(query): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = SseItem>>, ApiError> {
     let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
     let header = headers
         .get("last-event-id")
         .map(|v| v.to_str().unwrap_or("?").trim().to_string());

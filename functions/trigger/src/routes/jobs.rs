@@ -1,16 +1,26 @@
 //! Jobs: create (`POST /jobs`), read the state document, cancel, and
 //! download the docpack.
+//!
+//! With accounts, `POST /jobs` is admission: the caller (a user with the
+//! `build` scope, the operator, or an anonymous caller when the operator
+//! allows it), the repository's facts from GitHub (private? how big?), the
+//! plan's limits (402 for a quota, 429 for too many at once), then the
+//! job's row is inserted (the month counted in the same transaction) and
+//! only then is the job launched. Reads check ownership or visibility.
 
+use crate::accounts::{own_job, read_job, Caller};
 use crate::error::{blocking, ApiError};
 use crate::routes::body::JsonBody;
 use crate::routes::{job_id_from_path, AppState};
 use crate::validate::validate_source;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use doctown_accounts::{Requester, Scope, Visibility};
 use doctown_core::{JobId, JobInput, JobState, Stage};
+use doctown_sources::SourceSpec;
 use doctown_store::load_state;
 use serde::Deserialize;
 use std::io::Read;
@@ -25,34 +35,57 @@ pub struct CreateJob {
     pub repo_url: String,
     #[serde(default, alias = "ref")]
     pub git_ref: Option<String>,
+    /// With accounts: `public` or `private` (default: the repository's).
+    #[serde(default)]
+    pub visibility: Option<String>,
 }
 
 pub async fn create(
     State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<CreateJob>,
 ) -> Result<Response, ApiError> {
     let git_ref = request
         .git_ref
+        .clone()
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
     let source = request.repo_url.trim().to_string();
     let config = app.config.clone();
     let (checked_source, checked_ref) = (source.clone(), git_ref.clone());
-    blocking(move || validate_source(&config, &checked_source, checked_ref.as_deref()).map(|_| ()))
-        .await?;
-    let input = JobInput {
+    let spec =
+        blocking(move || validate_source(&config, &checked_source, checked_ref.as_deref())).await?;
+    let mut input = JobInput {
         source: source.clone(),
         git_ref: git_ref.clone(),
         ..JobInput::default()
     };
+    let (job, visibility) = match app.accounts.is_some() {
+        false => (super::super::launcher::new_job_id(), None),
+        true => {
+            let admitted = admit(&app, &caller, &headers, &request, &spec, &input).await?;
+            input.options.extend(admitted.options);
+            let id = JobId::new(&admitted.job.id).map_err(|e| ApiError::internal(e.to_string()))?;
+            (id, Some(admitted.job.visibility))
+        }
+    };
     let launcher = app.launcher.clone();
-    let job = blocking(move || launcher.submit(input).map_err(ApiError::from)).await?;
+    let launching = job.clone();
+    let launched =
+        blocking(move || launcher.submit_as(launching, input).map_err(ApiError::from)).await;
+    if let (Err(e), Some(accounts)) = (&launched, &app.accounts) {
+        // The row is there and the month counted: give both back.
+        let _ = accounts.db.fail_admission(job.as_str(), &e.message).await;
+    }
+    let job = launched?;
     let location = app.url(&format!("/jobs/{job}"));
     let body = serde_json::json!({
         "job_id": job,
         "status": "queued",
         "repo_url": source,
         "git_ref": git_ref,
+        "visibility": visibility,
         "links": job_links(&app, &job),
     });
     let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
@@ -60,6 +93,67 @@ pub async fn create(
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
+}
+
+/// Checks and records a job with accounts: who asks, what the repository
+/// is, the plan's limits; inserts the row (see the module's doc).
+async fn admit(
+    app: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    request: &CreateJob,
+    spec: &SourceSpec,
+    input: &JobInput,
+) -> Result<doctown_accounts::Admitted, ApiError> {
+    let accounts = crate::accounts::service(app)?;
+    let requester = match caller {
+        Caller::Operator | Caller::Local => Requester::Operator,
+        Caller::Anonymous { ip } => Requester::Anonymous { ip: ip.clone() },
+        Caller::User { auth, .. } => {
+            let user = caller.require(Scope::Build)?.clone();
+            caller.check_csrf(headers, app)?;
+            let key_id = match auth {
+                crate::accounts::Auth::Key(k) => Some(k.id),
+                _ => None,
+            };
+            Requester::User { user, key_id }
+        }
+    };
+    let operator = matches!(requester, Requester::Operator);
+    let facts = match spec {
+        SourceSpec::GitHub { owner, repo, .. } if !operator => {
+            let user = caller.user().map(|u| u.id);
+            let found = accounts.repo_facts(user, owner, repo).await?;
+            Some(found.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "{owner}/{repo}: no such repository, or your GitHub account cannot see it"
+                ))
+            })?)
+        }
+        SourceSpec::GitHub { .. } => None,
+        _ if operator => None,
+        _ => {
+            return Err(ApiError::forbidden(
+                "local sources are for the operator's keys only",
+            ))
+        }
+    };
+    let visibility = request
+        .visibility
+        .as_deref()
+        .map(Visibility::parse)
+        .transpose()?;
+    let job = super::super::launcher::new_job_id();
+    Ok(accounts
+        .admit(
+            &requester,
+            job.as_str(),
+            &input.source,
+            input.git_ref.as_deref(),
+            facts.as_ref(),
+            visibility,
+        )
+        .await?)
 }
 
 /// Links of a job's resources.
@@ -86,18 +180,24 @@ pub(crate) async fn load_job(app: &AppState, job: &JobId) -> Result<JobState, Ap
 /// `GET /jobs/{id}`: the state document.
 pub async fn get_job(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<JobState>, ApiError> {
     let job = job_id_from_path(&id)?;
+    read_job(&app, &caller, &job).await?;
     Ok(Json(load_job(&app, &job).await?))
 }
 
 /// `POST /jobs/{id}/cancel`
 pub async fn cancel(
     State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = job_id_from_path(&id)?;
+    caller.check_csrf(&headers, &app)?;
+    own_job(&app, &caller, job.as_str(), Scope::Build).await?;
     let launcher = app.launcher.clone();
     let target = job.clone();
     let state = blocking(move || launcher.cancel(&target).map_err(ApiError::from)).await?;
@@ -141,9 +241,11 @@ pub fn docpack_name(state: &JobState) -> String {
 /// pre-signed URL when the deployment provides [`crate::DownloadLinks`]).
 pub async fn docpack(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = job_id_from_path(&id)?;
+    read_job(&app, &caller, &job).await?;
     let state = load_job(&app, &job).await?;
     let (key, filename) = docpack_of(&state).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -151,6 +253,16 @@ pub async fn docpack(
             state.status
         ))
     })?;
+    send_docpack(&app, key, filename).await
+}
+
+/// Answers with a stored docpack: a redirect to a pre-signed URL when the
+/// store gives one (S3), else the bytes streamed.
+pub(crate) async fn send_docpack(
+    app: &AppState,
+    key: String,
+    filename: String,
+) -> Result<Response, ApiError> {
     if let Some(url) = app
         .downloads
         .as_ref()

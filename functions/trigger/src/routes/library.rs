@@ -19,6 +19,8 @@ pub const MAX_LIMIT: usize = 100;
 pub struct LibraryQuery {
     pub limit: Option<String>,
     pub cursor: Option<String>,
+    /// With accounts: `mine` or `public`.
+    pub scope: Option<String>,
 }
 
 /// One docpack of the library.
@@ -49,8 +51,24 @@ pub struct LibraryPage {
 
 pub async fn list(
     State(app): State<AppState>,
+    caller: crate::accounts::Caller,
     Query(query): Query<LibraryQuery>,
-) -> Result<Json<LibraryPage>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if app.accounts.is_some() {
+        let accounts_query = super::shares::ListQuery {
+            limit: query.limit,
+            cursor: query.cursor,
+            scope: query.scope,
+        };
+        return Ok(super::shares::list(&app, &caller, accounts_query)
+            .await?
+            .into_response());
+    }
+    Ok(local_list(app, query).await?.into_response())
+}
+
+async fn local_list(app: AppState, query: LibraryQuery) -> Result<Json<LibraryPage>, ApiError> {
     let limit = match query
         .limit
         .as_deref()

@@ -8,17 +8,26 @@
 //! host gives one) answers questions about the store's docpacks and needs a
 //! key too, on every request. The webhook authenticates by its signature
 //! instead.
+//!
+//! With accounts (`AppState::with_accounts`), every route resolves its
+//! [`crate::Caller`] (session cookie, user key, operator key or anonymous)
+//! and checks ownership or visibility itself; the operator's keys replace
+//! the key middleware, and `/mcp` needs one of them. See `docs/ACCOUNTS.md`.
 
+pub mod billing;
 pub mod body;
 pub mod estimate;
 pub mod events;
 pub mod jobs;
 pub mod library;
+pub mod me;
 pub mod ops;
 pub mod query;
+pub mod shares;
+pub mod signin;
 pub mod stages;
 
-use crate::auth::require_api_key;
+use crate::auth::{require_api_key, require_mcp_access};
 use crate::config::TriggerConfig;
 use crate::error::ApiError;
 use crate::launcher::JobLauncher;
@@ -54,6 +63,9 @@ pub struct AppState {
     pub mcp: Option<doctown_mcp::HttpService>,
     /// The query engine behind `GET /jobs/{id}/search`, when the host gives one.
     pub query: Option<query::QueryState>,
+    /// Users, keys, plans, the library and billing (`doctown-accounts`);
+    /// `None` is local mode: one user, no sign-in, every job visible.
+    pub accounts: Option<Arc<doctown_accounts::Accounts>>,
 }
 
 impl AppState {
@@ -71,7 +83,14 @@ impl AppState {
             started_at: std::time::Instant::now(),
             mcp: None,
             query: None,
+            accounts: None,
         }
+    }
+
+    /// Turns accounts on: sign-in, keys, plans, ownership on every route.
+    pub fn with_accounts(mut self, accounts: Arc<doctown_accounts::Accounts>) -> Self {
+        self.accounts = Some(accounts);
+        self
     }
 
     /// Answers `GET /jobs/{id}/search` with `engine` (over this store's jobs)
@@ -128,6 +147,24 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/metrics"),
     ("get", "/openapi.json"),
+    ("get", "/auth/github/login"),
+    ("get", "/auth/github/callback"),
+    ("post", "/auth/logout"),
+    ("get", "/me"),
+    ("get", "/me/keys"),
+    ("post", "/me/keys"),
+    ("delete", "/me/keys/{id}"),
+    ("get", "/me/usage"),
+    ("get", "/me/jobs"),
+    ("post", "/jobs/{id}/visibility"),
+    ("post", "/jobs/{id}/share"),
+    ("get", "/jobs/{id}/share"),
+    ("delete", "/jobs/{id}/share"),
+    ("get", "/shared/{token}"),
+    ("get", "/shared/{token}/docpack"),
+    ("post", "/billing/checkout"),
+    ("post", "/billing/portal"),
+    ("post", "/webhooks/stripe"),
 ];
 
 /// Paths that belong to the API (never answered with the website).
@@ -142,6 +179,10 @@ pub(crate) const API_PREFIXES: &[&str] = &[
     "/metrics",
     "/openapi.json",
     "/mcp",
+    "/auth",
+    "/me",
+    "/shared",
+    "/billing",
 ];
 
 fn api(state: &AppState) -> Router<AppState> {
@@ -164,20 +205,42 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi));
+    let accounts = Router::new()
+        .route("/auth/github/login", get(signin::login))
+        .route("/auth/github/callback", get(signin::callback))
+        .route("/auth/logout", post(signin::logout))
+        .route("/me", get(signin::me))
+        .route("/me/keys", get(me::list_keys).post(me::create_key))
+        .route("/me/keys/{id}", axum::routing::delete(me::revoke_key))
+        .route("/me/usage", get(me::usage))
+        .route("/me/jobs", get(me::jobs))
+        .route("/jobs/{id}/visibility", post(shares::set_visibility))
+        .route(
+            "/jobs/{id}/share",
+            post(shares::create_share)
+                .get(shares::get_share)
+                .delete(shares::revoke_share),
+        )
+        .route("/shared/{token}", get(shares::shared))
+        .route("/shared/{token}/docpack", get(shares::shared_docpack))
+        .route("/billing/checkout", post(billing::checkout))
+        .route("/billing/portal", post(billing::portal));
     let mut mcp = Router::new();
     if let Some(service) = state.mcp.clone() {
         mcp = mcp
             .route_service("/mcp", service)
             .route_layer(middleware::from_fn_with_state(
                 state.clone(),
-                require_api_key,
+                require_mcp_access,
             ));
     }
     let hooks = Router::new()
         .route("/webhooks/github", post(webhook::github))
+        .route("/webhooks/stripe", post(billing::webhook))
         .layer(DefaultBodyLimit::max(config.max_webhook_bytes));
     mutating
         .merge(reads)
+        .merge(accounts)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .merge(mcp)
         .merge(hooks)
@@ -219,11 +282,12 @@ fn cors_layer(config: &TriggerConfig) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(origin)
-            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::HeaderName::from_static("last-event-id"),
+                header::HeaderName::from_static("x-csrf-token"),
             ])
             .expose_headers([header::CONTENT_DISPOSITION, header::LOCATION])
             .max_age(std::time::Duration::from_secs(600)),

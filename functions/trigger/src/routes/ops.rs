@@ -9,15 +9,31 @@ use axum::response::IntoResponse;
 use axum::Json;
 
 pub async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
+    let mut body = serde_json::json!({
         "status": "ok",
         "version": doctown_core::VERSION,
         "stages": app.launcher.stages(),
         "uptime_seconds": app.started_at.elapsed().as_secs(),
-    }))
+    });
+    if let Some(accounts) = &app.accounts {
+        let ok = accounts.db.ping().await.is_ok();
+        body["database"] = if ok { "ok" } else { "unavailable" }.into();
+        if !ok {
+            body["status"] = "degraded".into();
+        }
+    }
+    Json(body)
 }
 
-pub async fn metrics(State(app): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+pub async fn metrics(
+    State(app): State<AppState>,
+    caller: crate::accounts::Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    if !caller.is_trusted() {
+        return Err(ApiError::forbidden(
+            "with accounts, metrics need one of the operator's keys",
+        ));
+    }
     let store = app.store.clone();
     let states = blocking(move || Ok(all_states(store.as_ref())?)).await?;
     let launcher = app.launcher.clone();

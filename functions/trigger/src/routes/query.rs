@@ -27,10 +27,12 @@ pub struct SearchQuery {
 
 pub async fn search(
     State(app): State<AppState>,
+    caller: crate::accounts::Caller,
     Path(id): Path<String>,
     Query(params): Query<SearchQuery>,
 ) -> Result<Json<doctown_query::SearchResult>, ApiError> {
     let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
     let state = app
         .query
         .clone()

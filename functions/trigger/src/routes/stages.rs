@@ -22,9 +22,15 @@ pub struct InvokeStage {
 
 pub async fn invoke(
     State(app): State<AppState>,
+    caller: crate::accounts::Caller,
     Path(stage): Path<String>,
     JsonBody(request): JsonBody<InvokeStage>,
 ) -> Result<Response, ApiError> {
+    if !caller.is_trusted() {
+        return Err(ApiError::forbidden(
+            "re-running stages needs one of the operator's keys",
+        ));
+    }
     let stage: Stage = stage
         .parse()
         .map_err(|e: doctown_core::CoreError| ApiError::not_found(e.to_string()))?;

@@ -1,0 +1,197 @@
+//! Signing in with GitHub, signing out, and who is signed in.
+//!
+//! - `GET /auth/github/login?redirect=/path`: stores a `state` (with a PKCE
+//!   verifier) server-side, binds it to this browser with a short-lived
+//!   `doctown_oauth` cookie, and redirects to GitHub.
+//! - `GET /auth/github/callback?code&state`: the state must be the one this
+//!   browser started (cookie), unused and unexpired; the code is exchanged
+//!   (with the verifier), the user upserted, and a new session cookie set
+//!   (any old session is deleted: rotation). Redirects to `redirect`.
+//! - `POST /auth/logout`: deletes the session and clears the cookie
+//!   (cookie callers need the CSRF token).
+//! - `GET /me`: the mode, the user, their plan and the session's CSRF token.
+
+use crate::accounts::caller::{cookie, OAUTH_COOKIE, SESSION_COOKIE};
+use crate::accounts::{base_url, clear_cookie, service, set_cookie, Auth, Caller};
+use crate::error::ApiError;
+use crate::routes::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    pub redirect: Option<String>,
+}
+
+/// A local path to go back to after signing in (never another site).
+fn local_path(path: Option<&str>) -> String {
+    match path.map(str::trim) {
+        Some(p)
+            if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) =>
+        {
+            p.chars().take(500).collect()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+fn callback_url(headers: &HeaderMap, app: &AppState) -> String {
+    format!("{}/auth/github/callback", base_url(headers, app))
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, ApiError> {
+    let accounts = service(&app)?;
+    let redirect_to = local_path(query.redirect.as_deref());
+    let (state, url) = accounts
+        .begin_sign_in(&redirect_to, &callback_url(&headers, &app))
+        .await?;
+    let mut response = Redirect::to(&url).into_response();
+    let cookie = set_cookie(&app, OAUTH_COOKIE, &state, accounts.config.state_ttl);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn callback(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, ApiError> {
+    let accounts = service(&app)?;
+    if let Some(error) = query.error {
+        return Err(ApiError::unauthorized(format!(
+            "GitHub did not sign you in: {error}"
+        )));
+    }
+    let (Some(code), Some(state)) = (query.code, query.state) else {
+        return Err(ApiError::bad_request("the callback needs code and state"));
+    };
+    let bound = cookie(&headers, OAUTH_COOKIE).unwrap_or_default();
+    if !doctown_accounts::crypto::ct_eq(&bound, &state) {
+        // Not the browser that started this sign-in (login CSRF), or its
+        // cookie expired: the state is spent all the same.
+        let _ = accounts.db.take_oauth_state(&state).await;
+        return Err(ApiError::unauthorized(
+            "this sign-in was not started by this browser: sign in again",
+        ));
+    }
+    let old = cookie(&headers, SESSION_COOKIE);
+    let signed_in = accounts
+        .finish_sign_in(&state, &code, &callback_url(&headers, &app), old.as_deref())
+        .await?;
+    let mut response = Redirect::to(&signed_in.redirect_to).into_response();
+    let session = set_cookie(
+        &app,
+        SESSION_COOKIE,
+        &signed_in.session.token,
+        accounts.config.session_ttl,
+    );
+    let h = response.headers_mut();
+    h.append(header::SET_COOKIE, session);
+    h.append(header::SET_COOKIE, clear_cookie(&app, OAUTH_COOKIE));
+    h.insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("a header value"),
+    );
+    Ok(response)
+}
+
+pub async fn logout(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let accounts = service(&app)?;
+    caller.check_csrf(&headers, &app)?;
+    if let Caller::User {
+        auth: Auth::Session { token, .. },
+        ..
+    } = &caller
+    {
+        accounts.db.delete_session(token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(&app, SESSION_COOKIE));
+    Ok(response)
+}
+
+pub async fn me(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(accounts) = app.accounts.clone() else {
+        return Ok(Json(serde_json::json!({ "mode": "local", "user": null })));
+    };
+    let sign_in = accounts
+        .config
+        .github
+        .as_ref()
+        .map(|_| "/auth/github/login");
+    let common = serde_json::json!({
+        "mode": "accounts",
+        "sign_in_url": sign_in,
+        "anonymous_builds": accounts.config.plans.anonymous.builds,
+        "billing": accounts.config.stripe.is_some(),
+    });
+    let mut body = common;
+    match &caller {
+        Caller::User { user, auth, .. } => {
+            let plan = user.effective_plan();
+            body["user"] = serde_json::to_value(user.as_ref()).unwrap_or_default();
+            body["plan"] = plan.as_str().into();
+            body["limits"] =
+                serde_json::to_value(accounts.config.plans.limits(plan)).unwrap_or_default();
+            match auth {
+                Auth::Session { csrf_token, .. } => {
+                    body["auth"] = "session".into();
+                    body["csrf_token"] = csrf_token.clone().into();
+                }
+                Auth::Key(key) => {
+                    body["auth"] = "key".into();
+                    body["key"] = serde_json::to_value(key).unwrap_or_default();
+                }
+            }
+        }
+        Caller::Operator => {
+            body["user"] = serde_json::Value::Null;
+            body["auth"] = "operator".into();
+        }
+        _ => body["user"] = serde_json::Value::Null,
+    }
+    Ok(Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(local_path(Some("/library?x=1")), "/library?x=1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "evil",
+            "",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,1015 @@
+//! The hosted service against the real router: sign-in through a local
+//! server that plays GitHub (forged, replayed, expired and unbound states;
+//! rotation; logout), CSRF, the authorisation matrix (every route ×
+//! anonymous, owner, another user, each key scope, the operator), private
+//! repositories built with the owner's token (which never reaches the
+//! store), share links and their revocation, Stripe (a stand-in for
+//! Checkout and the portal, webhooks signed like Stripe's: bad signature,
+//! old timestamp, replay), a downgrade while a job runs, quotas and rate
+//! limits, a database that is down, and SQL injection strings.
+
+mod common;
+mod standin;
+
+use common::Gate;
+use doctown_accounts::PlanName;
+use doctown_store::ObjectStore;
+use serde_json::json;
+use standin::*;
+
+const PUBLIC: &str = "https://github.com/octo/demo";
+
+fn job_id(answer: &Answer) -> String {
+    answer.body["job_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", answer.text))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_through_the_stand_in_github() {
+    let w = world(None, |_| {}).await;
+    let start = w
+        .call(
+            "GET",
+            "/auth/github/login?redirect=/library",
+            &Who::Anonymous,
+            None,
+        )
+        .await;
+    assert_eq!(start.status, 303);
+    let location = start.headers["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&format!("{}/login/oauth/authorize?client_id=", w.base)),
+        "{location}"
+    );
+    assert!(location.contains("code_challenge_method=S256") && location.contains("state="));
+    let oauth = set_cookie(&start.headers, "doctown_oauth").unwrap();
+    assert!(
+        oauth.contains("HttpOnly") && oauth.contains("SameSite=Lax") && oauth.contains("Secure"),
+        "{oauth}"
+    );
+    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+
+    let callback = w.follow_authorize(&location).await;
+    assert!(
+        callback.starts_with("/auth/github/callback?code="),
+        "{callback}"
+    );
+    // Another browser (no binding cookie) cannot finish it (login CSRF), and that spends the state.
+    let stolen = w.callback(&callback, None, None).await;
+    assert_eq!(stolen.status, 401, "{}", stolen.text);
+    let after = w.callback(&callback, Some(&oauth), None).await;
+    assert_eq!(after.status, 401, "a state works once: {}", after.text);
+
+    // A clean run, then a replay and a forgery.
+    let start = w
+        .call(
+            "GET",
+            "/auth/github/login?redirect=/library",
+            &Who::Anonymous,
+            None,
+        )
+        .await;
+    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let callback = w
+        .follow_authorize(start.headers["location"].to_str().unwrap())
+        .await;
+    let done = w.callback(&callback, Some(&oauth), None).await;
+    assert_eq!(done.status, 303, "{}", done.text);
+    assert_eq!(done.headers["location"], "/library");
+    let session = set_cookie(&done.headers, "doctown_session").unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.contains("Secure"),
+        "{session}"
+    );
+    let cookie = cookie_value(&done.headers, "doctown_session").unwrap();
+    assert_eq!(
+        w.callback(&callback, Some(&oauth), None).await.status,
+        401,
+        "replayed state"
+    );
+    let forged = callback.replace(&format!("state={oauth}"), "state=forged");
+    assert_eq!(
+        w.callback(&forged, Some("forged"), None).await.status,
+        401,
+        "forged state"
+    );
+
+    let me = w
+        .call("GET", "/me", &Who::CookieOnly(cookie.clone()), None)
+        .await;
+    assert_eq!(me.body["user"]["login"], "ada", "{}", me.text);
+    assert_eq!(me.body["plan"], "free");
+    let csrf = me.body["csrf_token"].as_str().unwrap().to_string();
+    // The user's GitHub token is stored sealed, and readable by the server only.
+    let user_id = me.body["user"]["id"].as_i64().unwrap();
+    let token = w
+        .db()
+        .github_token(user_id, &w.accounts.config.keyring)
+        .await
+        .unwrap();
+    assert_eq!(token.as_deref(), Some(token_of("ada").as_str()));
+
+    // Signing in again rotates: the old cookie stops working.
+    let start = w
+        .call("GET", "/auth/github/login", &Who::Anonymous, None)
+        .await;
+    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let callback = w
+        .follow_authorize(start.headers["location"].to_str().unwrap())
+        .await;
+    let again = w.callback(&callback, Some(&oauth), Some(&cookie)).await;
+    let rotated = cookie_value(&again.headers, "doctown_session").unwrap();
+    assert_ne!(rotated, cookie);
+    assert!(w
+        .call("GET", "/me", &Who::CookieOnly(cookie.clone()), None)
+        .await
+        .body["user"]
+        .is_null());
+
+    // Logout needs the CSRF token; afterwards the cookie is worthless.
+    let who = Who::Session {
+        cookie: rotated.clone(),
+        csrf: csrf.clone(),
+    };
+    let no_csrf = w
+        .call(
+            "POST",
+            "/auth/logout",
+            &Who::CookieOnly(rotated.clone()),
+            None,
+        )
+        .await;
+    assert_eq!(no_csrf.status, 403, "{}", no_csrf.text);
+    let me = w
+        .call("GET", "/me", &Who::CookieOnly(rotated.clone()), None)
+        .await;
+    let who = match who {
+        Who::Session { cookie, .. } => Who::Session {
+            cookie,
+            csrf: me.body["csrf_token"].as_str().unwrap().into(),
+        },
+        other => other,
+    };
+    let out = w.call("POST", "/auth/logout", &who, None).await;
+    assert_eq!(out.status, 204, "{}", out.text);
+    assert!(set_cookie(&out.headers, "doctown_session")
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert!(w.call("GET", "/me", &who, None).await.body["user"].is_null());
+    assert_eq!(w.call("GET", "/me/jobs", &who, None).await.status, 401);
+    assert_eq!(
+        w.submit(&who, PUBLIC).await.status,
+        202,
+        "as anonymous (allowed in these tests)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_state_is_refused() {
+    let w = world(None, |c| c.state_ttl = std::time::Duration::from_millis(1)).await;
+    let start = w
+        .call("GET", "/auth/github/login", &Who::Anonymous, None)
+        .await;
+    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let callback = w
+        .follow_authorize(start.headers["location"].to_str().unwrap())
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    let late = w.callback(&callback, Some(&oauth), None).await;
+    assert_eq!(late.status, 401, "{}", late.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_mutations_need_the_csrf_token_and_this_origin() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let Who::Session { cookie, csrf } = &ada else {
+        unreachable!()
+    };
+    let body = json!({ "repo_url": PUBLIC }).to_string();
+    let post = |token: Option<&str>, origin: Option<&str>| {
+        let mut b = axum::http::Request::post("/jobs")
+            .header("host", "doctown.test")
+            .header("content-type", "application/json")
+            .header("cookie", format!("doctown_session={cookie}"));
+        if let Some(t) = token {
+            b = b.header("x-csrf-token", t);
+        }
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        b.body(axum::body::Body::from(body.clone())).unwrap()
+    };
+    assert_eq!(w.send(post(None, None)).await.status, 403, "no token");
+    assert_eq!(
+        w.send(post(Some("wrong"), None)).await.status,
+        403,
+        "wrong token"
+    );
+    assert_eq!(
+        w.send(post(Some(csrf), Some("https://evil.example")))
+            .await
+            .status,
+        403,
+        "another site"
+    );
+    assert_eq!(
+        w.send(post(Some(csrf), Some("https://doctown.test")))
+            .await
+            .status,
+        202
+    );
+    // Keys carry no ambient authority: no CSRF token needed.
+    let key = w.key(&ada, &["build"]).await;
+    assert_eq!(w.submit(&Who::Key(key), PUBLIC).await.status, 202);
+    // Creating a key, revoking a share, checkout: all refused without the token.
+    let no_token = Who::CookieOnly(cookie.clone());
+    assert_eq!(
+        w.call("POST", "/me/keys", &no_token, Some(json!({"name": "x"})))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        w.call(
+            "POST",
+            "/billing/checkout",
+            &no_token,
+            Some(json!({"plan": "creator"}))
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+/// Everything the matrix needs: two users, keys of each scope, jobs.
+struct Matrix {
+    w: World,
+    ada: Who,
+    bob: Who,
+    read: Who,
+    build: Who,
+    admin: Who,
+    operator: Who,
+    private_job: String,
+    public_job: String,
+    share: String,
+}
+
+async fn matrix_world() -> Matrix {
+    let w = world(None, |c| {
+        c.plans.free.private_repos = true;
+        c.plans.free.jobs_per_month = 100;
+    })
+    .await;
+    let ada = w.sign_in("ada").await;
+    let bob = w.sign_in("bob").await;
+    let read = Who::Key(w.key(&ada, &["read"]).await);
+    let build = Who::Key(w.key(&ada, &["build"]).await);
+    let admin = Who::Key(w.key(&ada, &["admin"]).await);
+    let private_job = job_id(&w.submit(&ada, "https://github.com/ada/secret").await);
+    let public_job = job_id(&w.submit(&ada, PUBLIC).await);
+    w.wait_terminal(&private_job).await;
+    w.wait_terminal(&public_job).await;
+    let share = w
+        .call("POST", &format!("/jobs/{public_job}/share"), &ada, None)
+        .await;
+    assert_eq!(share.status, 201, "{}", share.text);
+    let share = share.body["token"].as_str().unwrap().to_string();
+    Matrix {
+        w,
+        ada,
+        bob,
+        read,
+        build,
+        admin,
+        operator: Who::Key(OPERATOR_KEY.into()),
+        private_job,
+        public_job,
+        share,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorisation_matrix() {
+    let m = matrix_world().await;
+    let (p, q, s) = (m.private_job.clone(), m.public_job.clone(), m.share.clone());
+    let anon = Who::Anonymous;
+    // (method, path, body, [anonymous, owner session, other user, read key, build key, admin key, operator])
+    let rows: Vec<(&str, String, Option<serde_json::Value>, [u16; 7])> = vec![
+        (
+            "GET",
+            format!("/jobs/{p}"),
+            None,
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{q}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/events?after=999"),
+            None,
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/docpack"),
+            None,
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{q}/docpack"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/search?q=x"),
+            None,
+            [404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            "POST",
+            format!("/jobs/{p}/cancel"),
+            None,
+            [401, 409, 404, 403, 409, 409, 409],
+        ),
+        (
+            "POST",
+            format!("/jobs/{p}/visibility"),
+            Some(json!({"visibility": "private"})),
+            [401, 200, 404, 403, 403, 200, 401],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/share"),
+            None,
+            [401, 200, 404, 403, 403, 200, 401],
+        ),
+        (
+            "POST",
+            format!("/jobs/{p}/share"),
+            None,
+            [401, 201, 404, 403, 403, 201, 401],
+        ),
+        (
+            "DELETE",
+            format!("/jobs/{p}/share"),
+            None,
+            [401, 204, 404, 403, 403, 204, 401],
+        ),
+        (
+            "GET",
+            "/docpacks".to_string(),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/docpacks?scope=mine".to_string(),
+            None,
+            [401, 200, 200, 200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/me".to_string(),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/me/jobs".to_string(),
+            None,
+            [401, 200, 200, 200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/me/usage".to_string(),
+            None,
+            [401, 200, 200, 200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/me/keys".to_string(),
+            None,
+            [401, 200, 200, 403, 403, 200, 401],
+        ),
+        (
+            "POST",
+            "/me/keys".to_string(),
+            Some(json!({"name": "k"})),
+            [401, 201, 201, 403, 403, 201, 401],
+        ),
+        (
+            "DELETE",
+            "/me/keys/999999".to_string(),
+            None,
+            [401, 404, 404, 403, 403, 404, 401],
+        ),
+        (
+            "POST",
+            "/jobs".to_string(),
+            Some(json!({"repo_url": "https://github.com/ada/secret"})),
+            [404, 202, 404, 403, 202, 202, 202],
+        ),
+        (
+            "POST",
+            "/estimate".to_string(),
+            Some(json!({"repo_url": PUBLIC})),
+            [401, 404, 404, 403, 404, 404, 404],
+        ),
+        (
+            "POST",
+            "/stages/pack".to_string(),
+            Some(json!({"job_id": p})),
+            [403, 403, 403, 403, 403, 403, 202],
+        ),
+        (
+            "GET",
+            "/metrics".to_string(),
+            None,
+            [403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET",
+            format!("/shared/{s}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/shared/{s}/docpack"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/billing/portal".to_string(),
+            None,
+            [401, 400, 400, 403, 403, 400, 401],
+        ),
+        (
+            "GET",
+            "/health".to_string(),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+    ];
+    let callers = [
+        &anon,
+        &m.ada,
+        &m.bob,
+        &m.read,
+        &m.build,
+        &m.admin,
+        &m.operator,
+    ];
+    let names = [
+        "anonymous",
+        "owner",
+        "other user",
+        "read key",
+        "build key",
+        "admin key",
+        "operator",
+    ];
+    let mut wrong = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (i, who) in callers.iter().enumerate() {
+            let got = m.w.call(method, path, who, body.clone()).await;
+            if got.status != expected[i] {
+                wrong.push(format!(
+                    "{method} {path} as {}: {} (expected {}) {}",
+                    names[i],
+                    got.status,
+                    expected[i],
+                    got.text.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_repositories_use_the_owners_token_and_stay_private() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let bob = w.sign_in("bob").await;
+    // Free does not build private repositories: 402, before any work.
+    let refused = w.submit(&ada, "https://github.com/ada/secret").await;
+    assert_eq!(refused.status, 402, "{}", refused.text);
+    assert_eq!(w.store.list("jobs/").unwrap().len(), 0);
+    // Bob cannot even see Ada's private repository on GitHub.
+    assert_eq!(
+        w.submit(&bob, "https://github.com/ada/secret").await.status,
+        404
+    );
+    // Ada upgrades through Stripe (webhook), then builds it.
+    let me = w.call("GET", "/me", &ada, None).await;
+    let ada_id = me.body["user"]["id"].as_i64().unwrap();
+    let paid = w
+        .stripe_event(
+            &checkout_completed("evt_up", ada_id, "creator"),
+            WEBHOOK_SECRET,
+            None,
+        )
+        .await;
+    assert_eq!(paid.body["outcome"], "applied", "{}", paid.text);
+    let job = job_id(&w.submit(&ada, "https://github.com/ada/secret").await);
+    w.wait_terminal(&job).await;
+    assert_eq!(
+        *w.seen_tokens.lock().unwrap(),
+        vec![Some(token_of("ada"))],
+        "ingest got Ada's token"
+    );
+    // The token is nowhere in the store: not in the state, the events, the docpack.
+    for key in w.store.list("").unwrap() {
+        let bytes = w.store.get(&key).unwrap().unwrap().bytes;
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&token_of("ada")) && !text.contains("SECRETTOKEN"),
+            "{key} holds the token"
+        );
+    }
+    // Ada sees it; Bob and anonymous get 404 for the job, its events and its docpack.
+    assert_eq!(
+        w.call("GET", &format!("/jobs/{job}"), &ada, None)
+            .await
+            .status,
+        200
+    );
+    for who in [&bob, &Who::Anonymous] {
+        for path in [
+            format!("/jobs/{job}"),
+            format!("/jobs/{job}/events"),
+            format!("/jobs/{job}/docpack"),
+        ] {
+            assert_eq!(w.call("GET", &path, who, None).await.status, 404, "{path}");
+        }
+    }
+    let mine = w.call("GET", "/docpacks", &ada, None).await;
+    assert_eq!(
+        mine.body["items"][0]["visibility"], "private",
+        "{}",
+        mine.text
+    );
+    assert_eq!(
+        w.call("GET", "/docpacks", &bob, None).await.body["items"],
+        json!([])
+    );
+    assert_eq!(
+        w.call("GET", "/docpacks?scope=public", &Who::Anonymous, None)
+            .await
+            .body["items"],
+        json!([])
+    );
+    let history = w.call("GET", "/me/jobs", &ada, None).await;
+    assert_eq!(history.body["items"][0]["status"], "succeeded");
+    assert_eq!(history.body["items"][0]["cost_usd"], 0.5);
+    assert!(history.body["items"][0]["duration_ms"].is_number());
+
+    // A share link opens it signed out, until it is revoked.
+    let share = w
+        .call("POST", &format!("/jobs/{job}/share"), &ada, None)
+        .await;
+    let url = share.body["url"].as_str().unwrap().to_string();
+    let token = share.body["token"].as_str().unwrap().to_string();
+    let opened = w.call("GET", &url, &Who::Anonymous, None).await;
+    assert_eq!(
+        (opened.status, opened.body["job_id"].as_str()),
+        (200, Some(job.as_str()))
+    );
+    let download = w
+        .call("GET", &format!("/shared/{token}/docpack"), &bob, None)
+        .await;
+    assert_eq!(download.bytes, common::DOCPACK_BYTES);
+    assert_eq!(
+        w.call("DELETE", &format!("/jobs/{job}/share"), &bob, None)
+            .await
+            .status,
+        404,
+        "not Bob's to revoke"
+    );
+    assert_eq!(
+        w.call("DELETE", &format!("/jobs/{job}/share"), &ada, None)
+            .await
+            .status,
+        204
+    );
+    for path in [url.clone(), format!("/shared/{token}/docpack")] {
+        assert_eq!(
+            w.call("GET", &path, &bob, None).await.status,
+            404,
+            "revoked: {path}"
+        );
+    }
+    // Made public, everyone sees it, and it is in the gallery.
+    let public = w
+        .call(
+            "POST",
+            &format!("/jobs/{job}/visibility"),
+            &ada,
+            Some(json!({"visibility": "public"})),
+        )
+        .await;
+    assert_eq!(public.status, 200, "{}", public.text);
+    assert_eq!(
+        w.call(
+            "GET",
+            &format!("/jobs/{job}/docpack"),
+            &Who::Anonymous,
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        w.call("GET", "/docpacks", &Who::Anonymous, None).await.body["items"][0]["owner"],
+        "ada"
+    );
+}
+
+fn checkout_completed(id: &str, user: i64, plan: &str) -> serde_json::Value {
+    json!({ "id": id, "type": "checkout.session.completed", "data": { "object": {
+        "client_reference_id": user.to_string(), "customer": "cus_ada", "subscription": "sub_ada",
+        "metadata": { "plan": plan } } } })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stripe_checkout_portal_and_webhooks() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        w.call("POST", "/billing/portal", &ada, None).await.status,
+        400,
+        "no customer yet"
+    );
+    let checkout = w
+        .call(
+            "POST",
+            "/billing/checkout",
+            &ada,
+            Some(json!({"plan": "creator"})),
+        )
+        .await;
+    assert_eq!(
+        checkout.body["url"], "https://checkout.stripe.test/c/cs_test_1",
+        "{}",
+        checkout.text
+    );
+    {
+        let calls = w.stand.stripe_calls.lock().unwrap();
+        let (path, form) = &calls[0];
+        assert_eq!(path, "checkout/sessions");
+        assert_eq!(form["line_items[0][price]"], "price_creator");
+        assert_eq!(form["client_reference_id"], ada_id.to_string());
+        assert_eq!(form["mode"], "subscription");
+    }
+    assert_eq!(
+        w.call(
+            "POST",
+            "/billing/checkout",
+            &ada,
+            Some(json!({"plan": "team"}))
+        )
+        .await
+        .status,
+        400,
+        "no price"
+    );
+
+    let event = checkout_completed("evt_1", ada_id, "creator");
+    let bad = w.stripe_event(&event, "whsec_wrong", None).await;
+    assert_eq!(bad.status, 401, "bad signature: {}", bad.text);
+    let old = w
+        .stripe_event(
+            &event,
+            WEBHOOK_SECRET,
+            Some(doctown_accounts::now_ms() / 1000 - 3600),
+        )
+        .await;
+    assert_eq!(old.status, 401, "old timestamp: {}", old.text);
+    assert_eq!(
+        w.call("GET", "/me", &ada, None).await.body["plan"],
+        "free",
+        "nothing applied"
+    );
+    let good = w.stripe_event(&event, WEBHOOK_SECRET, None).await;
+    assert_eq!(good.body["outcome"], "applied", "{}", good.text);
+    assert_eq!(
+        w.call("GET", "/me", &ada, None).await.body["plan"],
+        "creator"
+    );
+
+    // The portal, now that Ada is a customer.
+    let portal = w.call("POST", "/billing/portal", &ada, None).await;
+    assert_eq!(portal.body["url"], "https://billing.stripe.test/p/bps_1");
+
+    let deleted = json!({ "id": "evt_2", "type": "customer.subscription.deleted", "data": { "object": { "customer": "cus_ada" } } });
+    assert_eq!(
+        w.stripe_event(&deleted, WEBHOOK_SECRET, None).await.body["outcome"],
+        "applied"
+    );
+    assert_eq!(w.call("GET", "/me", &ada, None).await.body["plan"], "free");
+    // Replaying the upgrade (a fresh signature, the same event id) changes nothing.
+    let replay = w.stripe_event(&event, WEBHOOK_SECRET, None).await;
+    assert_eq!(replay.body["outcome"], "duplicate");
+    assert_eq!(w.call("GET", "/me", &ada, None).await.body["plan"], "free");
+
+    let resubscribed = checkout_completed("evt_3", ada_id, "creator");
+    w.stripe_event(&resubscribed, WEBHOOK_SECRET, None).await;
+    let failed = json!({ "id": "evt_4", "type": "invoice.payment_failed", "data": { "object": { "customer": "cus_ada" } } });
+    assert_eq!(
+        w.stripe_event(&failed, WEBHOOK_SECRET, None).await.body["outcome"],
+        "applied"
+    );
+    let usage = w.call("GET", "/me/usage", &ada, None).await;
+    assert_eq!(
+        (
+            usage.body["plan"].as_str(),
+            usage.body["effective_plan"].as_str()
+        ),
+        (Some("creator"), Some("free"))
+    );
+    assert_eq!(usage.body["billing_status"], "past_due");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downgrade_while_a_job_runs() {
+    let gate = Gate::closed();
+    let w = world(Some(gate.clone()), |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    w.stripe_event(
+        &checkout_completed("evt_a", ada_id, "creator"),
+        WEBHOOK_SECRET,
+        None,
+    )
+    .await;
+    let running = job_id(&w.submit(&ada, "https://github.com/ada/secret").await);
+    let cancel = json!({ "id": "evt_b", "type": "customer.subscription.deleted", "data": { "object": { "customer": "cus_ada" } } });
+    assert_eq!(
+        w.stripe_event(&cancel, WEBHOOK_SECRET, None).await.body["outcome"],
+        "applied"
+    );
+    // The running job was admitted under Creator: it finishes.
+    gate.open();
+    w.wait_terminal(&running).await;
+    let job = w.call("GET", &format!("/jobs/{running}"), &ada, None).await;
+    assert_eq!(job.body["status"], "succeeded");
+    // The next private job is judged by Free.
+    assert_eq!(
+        w.submit(&ada, "https://github.com/ada/secret").await.status,
+        402
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotas_rate_limits_and_brute_force() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    for _ in 0..3 {
+        let a = w.submit(&ada, PUBLIC).await;
+        assert_eq!(a.status, 202, "{}", a.text);
+        w.wait_terminal(&job_id(&a)).await;
+    }
+    let over = w.submit(&ada, PUBLIC).await;
+    assert_eq!(over.status, 402, "{}", over.text);
+    let usage = w.call("GET", "/me/usage", &ada, None).await;
+    assert_eq!(
+        (
+            usage.body["usage"]["jobs"].as_u64(),
+            usage.body["usage"]["jobs_left"].as_u64()
+        ),
+        (Some(3), Some(0))
+    );
+    assert!(
+        (usage.body["usage"]["cost_usd"].as_f64().unwrap() - 1.5).abs() < 1e-9,
+        "{}",
+        usage.text
+    );
+    // Too large for the plan: 402 before any work.
+    let bob = w.sign_in("bob").await;
+    assert_eq!(
+        w.submit(&bob, "https://github.com/octo/huge").await.status,
+        402
+    );
+    // Anonymous: two an hour per address, then 429 with Retry-After.
+    for _ in 0..2 {
+        assert_eq!(w.submit(&Who::Anonymous, PUBLIC).await.status, 202);
+    }
+    let limited = w.submit(&Who::Anonymous, PUBLIC).await;
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    assert!(limited.headers.contains_key("retry-after"));
+    // Guessing keys: ten wrong ones, then 429 even for the eleventh.
+    for i in 0..10 {
+        let guess = format!("dt_{:012}_{}", i, "x".repeat(40));
+        assert_eq!(
+            w.call("GET", "/me", &Who::Key(guess), None).await.status,
+            401
+        );
+    }
+    let blocked = w
+        .call("GET", "/me", &Who::Key("dt_whatever".into()), None)
+        .await;
+    assert_eq!(blocked.status, 429);
+    assert!(
+        blocked.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_per_minute_are_limited() {
+    let w = world(None, |c| c.plans.free.requests_per_minute = 5).await;
+    let ada = w.sign_in("ada").await;
+    let key = Who::Key(w.key(&ada, &["read"]).await);
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(w.call("GET", "/me/jobs", &key, None).await.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&429));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_is_down_answers_503() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let key = Who::Key(w.key(&ada, &["build"]).await);
+    w.db().pool.close().await;
+    for (method, path) in [
+        ("POST", "/jobs"),
+        ("GET", "/me/jobs"),
+        ("GET", "/docpacks"),
+        ("GET", "/me"),
+    ] {
+        let body = (method == "POST").then(|| json!({"repo_url": PUBLIC}));
+        let a = w.call(method, path, &key, body).await;
+        assert_eq!(a.status, 503, "{method} {path}: {}", a.text);
+        assert!(
+            a.body["error"].as_str().unwrap().contains("database"),
+            "{}",
+            a.text
+        );
+    }
+    assert_eq!(
+        w.store.list("jobs/").unwrap().len(),
+        0,
+        "nothing launched without its row"
+    );
+    let health = w.call("GET", "/health", &Who::Anonymous, None).await;
+    assert_eq!(
+        (health.status, health.body["database"].as_str()),
+        (200, Some("unavailable"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injection_strings_through_every_string_field() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let nasty = [
+        "'; DROP TABLE users; --",
+        "\" OR 1=1 --",
+        "x' UNION SELECT key_hash FROM api_keys --",
+    ];
+    for s in nasty {
+        let enc = s
+            .replace(' ', "%20")
+            .replace('"', "%22")
+            .replace('\'', "%27")
+            .replace(';', "%3B");
+        for (method, path, body) in [
+            ("POST", "/jobs".to_string(), Some(json!({"repo_url": s}))),
+            (
+                "POST",
+                "/jobs".to_string(),
+                Some(json!({"repo_url": PUBLIC, "git_ref": s})),
+            ),
+            (
+                "POST",
+                "/jobs".to_string(),
+                Some(json!({"repo_url": PUBLIC, "visibility": s})),
+            ),
+            (
+                "POST",
+                "/jobs".to_string(),
+                Some(json!({"repo_url": format!("https://github.com/octo/{s}")})),
+            ),
+            (
+                "POST",
+                "/me/keys".to_string(),
+                Some(json!({"name": s, "scopes": [s]})),
+            ),
+            (
+                "POST",
+                "/billing/checkout".to_string(),
+                Some(json!({"plan": s})),
+            ),
+            ("GET", format!("/shared/{enc}"), None),
+            ("GET", format!("/me/jobs?cursor={enc}"), None),
+            ("GET", format!("/docpacks?scope={enc}"), None),
+            ("DELETE", format!("/me/keys/{enc}"), None),
+            (
+                "GET",
+                format!("/auth/github/callback?code={enc}&state={enc}"),
+                None,
+            ),
+        ] {
+            let a = w.call(method, &path, &ada, body).await;
+            assert!(
+                (400..500).contains(&a.status),
+                "{method} {path}: {} {}",
+                a.status,
+                a.text
+            );
+        }
+        let named = w
+            .call(
+                "POST",
+                "/me/keys",
+                &ada,
+                Some(json!({"name": s, "scopes": ["read"]})),
+            )
+            .await;
+        assert_eq!(named.status, 201);
+        assert_eq!(named.body["key"]["name"], s);
+    }
+    assert_eq!(w.db().tables().await.unwrap().len(), 11);
+    assert_eq!(
+        w.call("GET", "/me", &ada, None).await.body["user"]["login"],
+        "ada"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_and_history_come_from_the_database() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let mut jobs = Vec::new();
+    for _ in 0..3 {
+        let id = job_id(&w.submit(&ada, PUBLIC).await);
+        w.wait_terminal(&id).await;
+        jobs.push(id);
+    }
+    let page = w.call("GET", "/me/jobs?limit=2", &ada, None).await;
+    let items = page.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["id"], jobs[2].as_str(), "newest first");
+    let next = page.body["next_cursor"].as_str().unwrap();
+    let rest = w
+        .call(
+            "GET",
+            &format!("/me/jobs?limit=2&cursor={next}"),
+            &ada,
+            None,
+        )
+        .await;
+    assert_eq!(rest.body["items"][0]["id"], jobs[0].as_str());
+    assert!(rest.body["next_cursor"].is_null());
+    let library = w.call("GET", "/docpacks?limit=10", &ada, None).await;
+    assert_eq!(library.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        library.body["items"][0]["download_url"],
+        format!("/jobs/{}/docpack", jobs[2])
+    );
+    // The row copied the state document: status, commit, cost; the usage counted the cost once.
+    let row = w.db().job(&jobs[0]).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.commit.as_deref()),
+        ("succeeded", Some("c0ffee"))
+    );
+    assert!((w.db().month_cost(row.owner_id.unwrap()).await.unwrap() - 1.5).abs() < 1e-9);
+    assert_eq!(PlanName::Free.as_str(), "free");
+}
