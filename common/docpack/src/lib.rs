@@ -30,6 +30,7 @@ pub mod export;
 pub mod inspect;
 pub mod mermaid;
 pub mod model;
+pub mod module_level;
 pub mod reader;
 pub mod schema;
 pub mod search;

@@ -2,10 +2,11 @@
 //! modules and how they depend on each other (confident imports and calls
 //! between their source code — tests, fixtures and generated code do not
 //! count, as for centrality — counted), cycles marked, and each module's
-//! neighbourhood. Pure: a docpack in, diagram text out.
+//! neighbourhood. Pure: a docpack in, diagram text out. The graph itself,
+//! and its rule, is [`crate::module_level`]'s.
 
-use crate::model::{Docpack, EdgeKind};
-use std::collections::{BTreeMap, BTreeSet};
+pub use crate::module_level::ModuleGraph;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// At most this many modules in the architecture diagram (the largest);
@@ -14,93 +15,7 @@ pub const MAX_MODULES: usize = 40;
 /// At most this many dependencies and dependents in a module's diagram.
 pub const MAX_NEIGHBOURS: usize = 12;
 
-/// Modules (of `docs.json`) and the dependency counts between them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModuleGraph {
-    /// Display names, in `docs.json` order.
-    pub names: Vec<String>,
-    /// Symbols per module.
-    pub sizes: Vec<usize>,
-    /// (from, to) → confident import and call edges between them.
-    pub edges: BTreeMap<(usize, usize), u32>,
-}
-
 impl ModuleGraph {
-    /// The module dependency graph of a docpack: a symbol belongs to the
-    /// module that lists it, a file to the module of its directory.
-    pub fn of(d: &Docpack) -> ModuleGraph {
-        let mut module_of: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut dirs: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, m) in d.docs.modules.iter().enumerate() {
-            for s in &m.symbols {
-                module_of.insert(s, i);
-            }
-            if let Some(path) = &m.path {
-                dirs.insert(path, i);
-            }
-        }
-        // Code that is not source (tests, fixtures, …) is no dependency.
-        let not_source: BTreeSet<String> = d
-            .nodes
-            .symbols
-            .iter()
-            .filter(|s| s.role.is_some_and(|r| !r.is_source()))
-            .map(|s| s.id.clone())
-            .chain(
-                d.source_map
-                    .files
-                    .iter()
-                    .filter(|f| f.role.is_some_and(|r| !r.is_source()))
-                    .map(|f| format!("file:{}", f.path)),
-            )
-            .collect();
-        let of_node = |id: &str| -> Option<usize> {
-            if not_source.contains(id) {
-                return None;
-            }
-            match id.strip_prefix("file:") {
-                Some(path) => {
-                    let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
-                    dirs.get(dir).copied()
-                }
-                None => module_of.get(id).copied(),
-            }
-        };
-        let mut edges = BTreeMap::new();
-        let dependencies =
-            d.graph.edges.iter().filter(|e| {
-                matches!(e.kind, EdgeKind::Imports | EdgeKind::Calls) && e.is_confident()
-            });
-        for e in dependencies {
-            if let (Some(a), Some(b)) = (of_node(&e.from), of_node(&e.to)) {
-                if a != b {
-                    *edges.entry((a, b)).or_insert(0) += 1;
-                }
-            }
-        }
-        ModuleGraph {
-            names: d.docs.modules.iter().map(|m| m.name.clone()).collect(),
-            sizes: d.docs.modules.iter().map(|m| m.symbols.len()).collect(),
-            edges,
-        }
-    }
-
-    /// Modules on a dependency cycle (in a strongly connected component of
-    /// more than one module).
-    pub fn on_cycles(&self) -> BTreeSet<usize> {
-        let n = self.names.len();
-        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for &(a, b) in self.edges.keys() {
-            out[a].push(b);
-        }
-        let components = strongly_connected(&out);
-        components
-            .into_iter()
-            .filter(|c| c.len() > 1)
-            .flatten()
-            .collect()
-    }
-
     /// The architecture diagram: the `MAX_MODULES` largest modules and the
     /// dependencies among them, edges labelled by their count.
     pub fn architecture(&self) -> String {
@@ -111,9 +26,9 @@ impl ModuleGraph {
         for &m in &shown {
             let _ = writeln!(out, "  m{m}[\"{}\"]", label(&self.names[m]));
         }
-        for (&(a, b), &count) in &self.edges {
+        for (&(a, b), count) in &self.edges {
             if shown.contains(&a) && shown.contains(&b) {
-                let _ = writeln!(out, "  m{a} -->|{count}| m{b}");
+                let _ = writeln!(out, "  m{a} -->|{}| m{b}", count.total());
             }
         }
         self.cycle_class(&mut out, &shown);
@@ -131,13 +46,13 @@ impl ModuleGraph {
 
     /// Module `m`, what it depends on and what depends on it.
     pub fn neighbourhood(&self, m: usize) -> String {
-        let mut deps: Vec<(usize, u32)> = Vec::new();
-        let mut dependents: Vec<(usize, u32)> = Vec::new();
-        for (&(a, b), &count) in &self.edges {
+        let mut deps: Vec<(usize, u64)> = Vec::new();
+        let mut dependents: Vec<(usize, u64)> = Vec::new();
+        for (&(a, b), count) in &self.edges {
             if a == m {
-                deps.push((b, count));
+                deps.push((b, count.total()));
             } else if b == m {
-                dependents.push((a, count));
+                dependents.push((a, count.total()));
             }
         }
         for list in [&mut deps, &mut dependents] {
@@ -194,68 +109,21 @@ fn label(name: &str) -> String {
     out
 }
 
-/// Tarjan's strongly connected components, iteratively (no recursion
-/// depth to overflow on long dependency chains).
-fn strongly_connected(out: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let n = out.len();
-    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
-    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
-    let (mut next, mut components) = (0, Vec::new());
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        index[root] = next;
-        low[root] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
-            if let Some(&w) = out[v].get(*edge) {
-                *edge += 1;
-                if index[w] == usize::MAX {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                component.sort_unstable();
-                components.push(component);
-            }
-        }
-    }
-    components
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::module_level::DependencyCounts;
+
+    const ONE_CALL: DependencyCounts = DependencyCounts {
+        calls: 1,
+        imports: 0,
+    };
 
     fn graph(n: usize, edges: &[(usize, usize)]) -> ModuleGraph {
         ModuleGraph {
             names: (0..n).map(|i| format!("mod{i}")).collect(),
             sizes: (0..n).map(|i| n - i).collect(),
-            edges: edges.iter().map(|&e| (e, 1)).collect(),
+            edges: edges.iter().map(|&e| (e, ONE_CALL)).collect(),
         }
     }
 
@@ -277,7 +145,7 @@ mod tests {
         let edges: Vec<(usize, usize)> = (1..n).map(|i| (i - 1, i)).collect();
         let mut g = graph(n, &edges);
         assert!(g.on_cycles().is_empty());
-        g.edges.insert((n - 1, 0), 1);
+        g.edges.insert((n - 1, 0), ONE_CALL);
         assert_eq!(g.on_cycles().len(), n);
     }
 

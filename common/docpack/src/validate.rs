@@ -81,7 +81,7 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
             .iter()
             .flat_map(|f| f.chunks.iter().map(|c| c.id.as_str())),
     )?;
-    unique("module", p.docs.modules.iter().map(|m| m.id.as_str()))?;
+    let modules = unique("module", p.docs.modules.iter().map(|m| m.id.as_str()))?;
 
     let mut symbol_cluster: FxHashMap<&str, &str> = FxHashMap::default();
     for c in &p.clusters.clusters {
@@ -161,6 +161,7 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
         if let Some(c) = &m.cluster {
             known(&clusters, "cluster", c, owner)?;
         }
+        module_dependencies(m, &modules)?;
     }
     if let Some(ctx) = p.symbol_contexts {
         unique(
@@ -176,6 +177,31 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
     if let Some(e) = p.embeddings {
         for id in e.ids() {
             known(&chunks, "chunk", id, || "embeddings.bin".into())?;
+        }
+    }
+    Ok(())
+}
+
+/// A module's `dependencies` (since 1.4): other modules of `docs.json`,
+/// sorted by id, each once.
+fn module_dependencies(m: &ModuleDoc, modules: &FxHashSet<&str>) -> Result<(), DocpackError> {
+    let Some(deps) = &m.dependencies else {
+        return Ok(());
+    };
+    for (i, d) in deps.iter().enumerate() {
+        known(modules, "module", &d.module, || {
+            format!("module {}'s dependencies", m.id)
+        })?;
+        if d.module == m.id {
+            return Err(invalid(format!("module {} depends on itself", m.id)));
+        }
+        if i > 0 && deps[i - 1].module >= d.module {
+            return Err(invalid(format!(
+                "module {}'s dependencies are not sorted by module, each once ({} after {})",
+                m.id,
+                d.module,
+                deps[i - 1].module
+            )));
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
-//! Writing a docpack: canonical ordering, computed statistics and graph
-//! metrics, validation, checksums, and deterministic tar + gzip framing.
+//! Writing a docpack: canonical ordering, computed statistics, graph
+//! metrics and module level, validation, checksums, and deterministic tar + gzip framing.
 //!
 //! Determinism: the writer sorts every list it owns (see [`canonicalize`]),
 //! so the same content in any input order gives the same bytes. Framing:
@@ -15,6 +15,7 @@ use crate::canonical::{docpack_id, to_canonical_json};
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
+use crate::module_level::fill_module_level;
 use crate::spool::{write_part, PartBody, Spool};
 use crate::{entry, validate, SCHEMA_VERSION};
 use rayon::prelude::*;
@@ -25,7 +26,8 @@ use std::path::Path;
 pub use crate::blocks::COMPRESSION_LEVEL;
 
 /// Everything a producer supplies. Statistics, optional-part flags, graph
-/// `edges_by_kind`/`density` and checksums are computed by the writer.
+/// `edges_by_kind`/`density`, each module's `code` and `dependencies`
+/// ([`crate::module_level`]) and checksums are computed by the writer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocpackInput {
     pub source: SourceInfo,
@@ -228,6 +230,7 @@ type NamedParts = Vec<(&'static str, PartBody)>;
 fn serialise(mut c: DocpackInput, spool: &Spool) -> Result<(Manifest, NamedParts), DocpackError> {
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
+    fill_module_level(&mut c.docs, &c.nodes, &c.source_map, &c.graph);
     validate::validate_parts(&validate::Parts {
         nodes: &c.nodes,
         graph: &c.graph,

@@ -70,6 +70,8 @@ pub fn hub_docpack(shape: Hub) -> DocpackInput {
                 cluster: None,
                 documentation: facts(&format!("Module m{m}.")),
                 symbols: ids,
+                code: None,
+                dependencies: None,
             }
         })
         .collect();

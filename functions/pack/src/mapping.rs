@@ -292,6 +292,8 @@ fn docs(inputs: &PackInputs) -> Docs {
                 path: Some(m.path.clone()),
                 cluster: None,
                 documentation: documentation(&m.documentation),
+                code: None,
+                dependencies: None,
             }
         })
         .collect();

@@ -1,6 +1,8 @@
 //! `docs.json` (module overviews and the architecture summary) and
 //! `symbol_contexts.json` (the facts each summary was made from).
 
+use super::core_schema::FileRoleDef;
+use doctown_core::FileRole;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +72,47 @@ pub struct ModuleDoc {
     /// Member symbol ids, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symbols: Vec<String>,
+    /// How much code the module holds. Since 1.4, computed by the writer
+    /// (DOCPACK_SPEC.md §4.6); absent in older docpacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ModuleCode>,
+    /// The modules this one depends on, sorted by `module`: confident
+    /// calls and imports from its source code to theirs. Since 1.4,
+    /// computed by the writer (DOCPACK_SPEC.md §4.6); absent in older
+    /// docpacks (readers then count them from `graph.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<Vec<ModuleDependency>>,
+}
+
+/// How much code a module holds (since 1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModuleCode {
+    /// Symbols in the module: those its `symbols` list names, and the
+    /// other symbols of its files.
+    pub symbols: u64,
+    /// Files of `source_map.json` in the module: the file its `path`
+    /// names, or the files of that directory.
+    pub files: u64,
+    /// The lines of those files.
+    pub lines: u64,
+    /// `source` if any of those files is source code (or there are none);
+    /// otherwise the role most of them have (`test`, `example`, …).
+    #[schemars(with = "FileRoleDef")]
+    pub role: FileRole,
+}
+
+/// One module's dependency on another (since 1.4): the confident edges
+/// from its source code to the other's, by kind. Only edges of confidence
+/// at least 0.8 (or none) between source code count (tests, fixtures and
+/// generated code do not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModuleDependency {
+    /// The module depended on (its `id` in `docs.json`).
+    pub module: String,
+    /// `calls` edges.
+    pub calls: u64,
+    /// `imports` edges.
+    pub imports: u64,
 }
 
 /// `symbol_contexts.json`.

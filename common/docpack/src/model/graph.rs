@@ -99,10 +99,12 @@ impl EdgeKind {
 
 impl Edge {
     /// Whether the edge states a fact: structural, or a link of at least
-    /// the confidence summaries and centrality use (0.8).
+    /// the confidence summaries and centrality use (0.8). Compared in
+    /// `f32`, the threshold's own precision: `0.8` read from JSON is
+    /// confident, as the format says.
     pub fn is_confident(&self) -> bool {
         self.confidence
-            .is_none_or(|c| c >= f64::from(doctown_core::CONFIDENT))
+            .is_none_or(|c| c as f32 >= doctown_core::CONFIDENT)
     }
 }
 

@@ -293,6 +293,8 @@ pub fn fixture() -> DocpackInput {
             .filter(|s| s.cluster == Some(cluster))
             .map(|s| s.id.to_string())
             .collect(),
+        code: None,
+        dependencies: None,
     };
     DocpackInput {
         source: SourceInfo { name: "kv".into(), repo_url: Some("https://example.com/kv.git".into()), git_ref: Some("main".into()), commit: Some("0123456789abcdef0123456789abcdef01234567".into()) },
