@@ -125,3 +125,33 @@ fn the_store_works_from_any_thread() {
         drop(last); // its runtime, dropped inside an async task
     });
 }
+
+#[test]
+#[ignore = "needs a local S3/SQS server (DOCTOWN_TEST_S3_ENDPOINT; scripts/test.sh starts moto)"]
+fn presigned_urls_download_the_object() {
+    let store = store("presign");
+    store
+        .put("jobs/j/pack/demo.docpack", b"\x1f\x8bdocpack")
+        .unwrap();
+    let url = store
+        .presigned_get(
+            "jobs/j/pack/demo.docpack",
+            "demo.docpack",
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let mut response = ureq::get(&url).call().unwrap();
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(disposition, "attachment; filename=\"demo.docpack\"");
+    assert_eq!(
+        response.body_mut().read_to_vec().unwrap(),
+        b"\x1f\x8bdocpack"
+    );
+    // A tampered URL is refused.
+    let tampered = url.replace("demo.docpack", "other.docpack");
+    assert!(ureq::get(&tampered).call().is_err());
+}

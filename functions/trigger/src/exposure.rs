@@ -26,8 +26,31 @@ pub fn check_exposure(
     config: &TriggerConfig,
     open: bool,
 ) -> Result<Vec<String>, String> {
+    check_exposure_with(addr, config, open, false)
+}
+
+/// [`check_exposure`] for a server that may run with accounts: then every
+/// route checks its caller (sign-in or a user's key), so any address is fine.
+pub fn check_exposure_with(
+    addr: &SocketAddr,
+    config: &TriggerConfig,
+    open: bool,
+    accounts: bool,
+) -> Result<Vec<String>, String> {
     if is_loopback(addr) {
         return Ok(Vec::new());
+    }
+    if accounts {
+        let mut notes = vec![format!(
+            "note: accounts are on at {addr}: jobs and docpacks belong to the users who sign in \
+             (or to anonymous builds, if allowed); the operator's keys see everything"
+        )];
+        if !config.secure_cookies {
+            notes.push(
+                "warning: session cookies are not marked Secure (DOCTOWN_SECURE_COOKIES=0)".into(),
+            );
+        }
+        return Ok(notes);
     }
     let mut notes = Vec::new();
     if config.api_key_hashes.is_empty() {
@@ -88,6 +111,13 @@ mod tests {
             let notes = check_exposure(&addr(a), &config, true).unwrap();
             assert!(notes[0].contains("POST /jobs"), "{notes:?}");
         }
+    }
+
+    #[test]
+    fn accounts_make_any_address_safe() {
+        let config = TriggerConfig::default();
+        let notes = check_exposure_with(&addr("0.0.0.0:8080"), &config, false, true).unwrap();
+        assert!(notes[0].contains("accounts are on"), "{notes:?}");
     }
 
     #[test]

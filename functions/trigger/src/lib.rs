@@ -42,7 +42,7 @@ pub use config::{
     hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
 };
 pub use error::{ApiError, TriggerError};
-pub use exposure::{check_exposure, is_loopback, MUTATING_ROUTES};
+pub use exposure::{check_exposure, check_exposure_with, is_loopback, MUTATING_ROUTES};
 pub use github_app::{AppClaims, InstallationTokens};
 pub use launcher::{
     installation_id, new_job_id, set_installation_id, token_owner, HandlerFactory,

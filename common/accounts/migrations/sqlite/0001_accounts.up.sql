@@ -83,7 +83,7 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_owner ON jobs(owner_id, id);
 CREATE INDEX jobs_anonymous_ip ON jobs(client_ip, created_at) WHERE owner_id IS NULL;
-CREATE INDEX jobs_active ON jobs(status) WHERE status IN ('queued', 'running');
+CREATE INDEX jobs_active ON jobs(owner_id, id) WHERE status IN ('queued', 'running');
 
 CREATE TABLE docpacks (
     job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,

@@ -5,16 +5,17 @@
 use crate::args::{ScheduleArgs, ServeArgs, ServerArgs};
 use crate::query_host;
 use anyhow::{Context, Result};
+use doctown_accounts::{Accounts, AccountsConfig};
 use doctown_core::JobInput;
 use doctown_mcp::{DoctownMcp, StreamableHttpServerConfig};
 use doctown_query::Engine;
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
-    check_exposure, installation_tokens, load_api_key_hashes, run_schedule_loop, run_schedule_once,
-    serve, AppState, Estimator, HandlerFactory, InProcessLauncher, InProcessOptions, JobLauncher,
-    LaunchContext, QueueLauncher, Schedule, SourceResolver, StoreCatalog, TokenSource,
-    TriggerConfig,
+    check_exposure_with, installation_tokens, load_api_key_hashes, run_schedule_loop,
+    run_schedule_once, serve, AccountTokens, AppState, DownloadLinks, Estimator, HandlerFactory,
+    InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, QueueLauncher, Schedule,
+    SourceResolver, StoreCatalog, TokenSource, TriggerConfig,
 };
 use doctown_worker::deploy;
 use std::net::SocketAddr;
@@ -140,16 +141,69 @@ fn mcp_service(
     doctown_mcp::http_service_with(server, mcp_http_config(addr, config))
 }
 
+/// Opens the accounts database when the environment turns accounts on
+/// (`docs/ACCOUNTS.md`): `DATABASE_URL`, else SQLite at `default_db`.
+async fn open_accounts(
+    config: Option<AccountsConfig>,
+    default_db: PathBuf,
+) -> Result<Option<Arc<Accounts>>> {
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    if !config.keyring_configured {
+        eprintln!(
+            "warning: DOCTOWN_TOKEN_KEYS is not set: GitHub tokens and share links are sealed \
+             with a key that dies with this process (users sign in again after a restart)"
+        );
+    }
+    if config.github.is_none() {
+        eprintln!("note: accounts without DOCTOWN_GITHUB_CLIENT_ID: nobody can sign in; operator keys and anonymous builds only");
+    }
+    let database = match &config.database_url {
+        Some(url) if url.starts_with("postgres") => "PostgreSQL (DATABASE_URL)".to_string(),
+        Some(url) => url.clone(),
+        None => format!("SQLite at {}", default_db.display()),
+    };
+    if let Some(dir) = default_db.parent() {
+        std::fs::create_dir_all(dir).ok();
+    }
+    let accounts = Accounts::open(config, &default_db)
+        .await
+        .with_context(|| format!("cannot open the accounts database ({database})"))?;
+    eprintln!("doctown serve: accounts on, database: {database}");
+    Ok(Some(Arc::new(accounts)))
+}
+
+/// Cookies are `Secure` unless the server is plain HTTP on loopback
+/// (`DOCTOWN_SECURE_COOKIES` overrides).
+fn secure_cookies(addr: &SocketAddr, config: &mut TriggerConfig) {
+    if std::env::var_os("DOCTOWN_SECURE_COOKIES").is_none() {
+        let https = config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        config.secure_cookies = https || !addr.ip().is_loopback();
+    }
+}
+
 fn launcher(
     args: &ServerArgs,
     config: &TriggerConfig,
+    accounts: Option<Arc<Accounts>>,
 ) -> Result<(Arc<LocalStore>, InProcessLauncher)> {
     let dir = store_dir(args)?;
     let store = Arc::new(
         LocalStore::open(&dir)
             .with_context(|| format!("cannot open the store at {}", dir.display()))?,
     );
-    let tokens = installation_tokens(config)?.map(|t| t as Arc<dyn TokenSource>);
+    let mut tokens = installation_tokens(config)?.map(|t| t as Arc<dyn TokenSource>);
+    if let Some(accounts) = accounts {
+        tokens = Some(Arc::new(AccountTokens {
+            accounts,
+            app: tokens,
+            runtime: tokio::runtime::Handle::current(),
+        }));
+    }
     let options = InProcessOptions {
         max_concurrent_jobs: args.jobs.max(1),
         tokens,
@@ -177,14 +231,19 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     if let Some(dir) = static_dir {
         config = config.with_static_dir(dir);
     }
-    for note in check_exposure(&args.addr, &config, args.open).map_err(anyhow::Error::msg)? {
+    let accounts_config = AccountsConfig::from_env()?;
+    secure_cookies(&args.addr, &mut config);
+    let checked = check_exposure_with(&args.addr, &config, args.open, accounts_config.is_some());
+    for note in checked.map_err(anyhow::Error::msg)? {
         eprintln!("{note}");
     }
     if args.distributed {
-        return serve_distributed(&args, config);
+        return serve_distributed(&args, config, accounts_config);
     }
     runtime()?.block_on(async {
-        let (store, launcher) = launcher(&args.server, &config)?;
+        let db = store_dir(&args.server)?.join("accounts.db");
+        let accounts = open_accounts(accounts_config, db).await?;
+        let (store, launcher) = launcher(&args.server, &config, accounts.clone())?;
         let engine = store_engine(store.clone());
         let mcp = mcp_service(engine.clone(), &args.addr, &config);
         let mcp_stop = mcp.config.cancellation_token.clone();
@@ -193,6 +252,9 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
             .with_query(engine, query_host::embedder());
         if let Some(estimator) = estimator(&StagesConfig::from_env()?) {
             state = state.with_estimator(estimator);
+        }
+        if let Some(accounts) = accounts {
+            state = state.with_accounts(accounts);
         }
         eprintln!("doctown serving on http://{} (MCP at /mcp)", args.addr);
         serve(args.addr, state, async move {
@@ -205,13 +267,35 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     })
 }
 
+/// Docpack downloads from S3 go to pre-signed URLs (15 minutes), after
+/// the route has checked who may read the job.
+struct PresignedLinks<F>(F);
+
+impl<F: Fn(&str, &str) -> Option<String> + Send + Sync> DownloadLinks for PresignedLinks<F> {
+    fn download_url(&self, key: &str, filename: &str) -> Option<String> {
+        (self.0)(key, filename)
+    }
+}
+
 /// `serve --distributed`: the store and queues come from the environment;
 /// jobs go to the stage queues and separate workers run them. `POST
 /// /stages/{stage}` runs that stage in this process (debugging).
-fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode> {
-    let store: Arc<dyn ObjectStore> = Arc::new(
+fn serve_distributed(
+    args: &ServeArgs,
+    config: TriggerConfig,
+    accounts_config: Option<AccountsConfig>,
+) -> Result<ExitCode> {
+    let s3 = Arc::new(
         deploy::store_from_env().context("cannot open the S3 store (DOCTOWN_S3_* variables)")?,
     );
+    let signer = s3.clone();
+    let links = PresignedLinks(move |key: &str, name: &str| {
+        signer
+            .presigned_get(key, name, Duration::from_secs(900))
+            .map_err(|e| tracing::warn!("cannot pre-sign {key}: {e}"))
+            .ok()
+    });
+    let store: Arc<dyn ObjectStore> = s3;
     let queues = deploy::queues_from_env(true)
         .context("cannot open the stage queues (DOCTOWN_SQS_* variables)")?;
     let launcher: Arc<dyn JobLauncher> = Arc::new(
@@ -220,10 +304,16 @@ fn serve_distributed(args: &ServeArgs, config: TriggerConfig) -> Result<ExitCode
     let engine = store_engine(store.clone());
     let mcp = mcp_service(engine.clone(), &args.addr, &config);
     let mcp_stop = mcp.config.cancellation_token.clone();
-    let state = AppState::new(store.clone(), launcher.clone(), config)
+    let mut state = AppState::new(store.clone(), launcher.clone(), config)
         .with_mcp(mcp)
-        .with_query(engine, query_host::embedder());
-    runtime()?.block_on(async {
+        .with_query(engine, query_host::embedder())
+        .with_download_links(Arc::new(links));
+    let runtime = runtime()?;
+    let db = store_dir(&args.server)?.join("accounts.db");
+    if let Some(accounts) = runtime.block_on(open_accounts(accounts_config, db))? {
+        state = state.with_accounts(accounts);
+    }
+    runtime.block_on(async {
         eprintln!(
             "doctown serving on http://{} (distributed: jobs go to the stage queues; MCP at /mcp)",
             args.addr
@@ -244,7 +334,7 @@ pub fn schedule_cmd(args: ScheduleArgs) -> Result<ExitCode> {
     let schedule = Schedule::load(&args.file)?;
     let config = TriggerConfig::from_env()?;
     runtime()?.block_on(async {
-        let (store, launcher) = launcher(&args.server, &config)?;
+        let (store, launcher) = launcher(&args.server, &config, None)?;
         let resolver = SourceResolver::from_env();
         if args.once {
             let runs = run_schedule_once(

@@ -263,12 +263,12 @@ pub(crate) async fn send_docpack(
     key: String,
     filename: String,
 ) -> Result<Response, ApiError> {
-    if let Some(url) = app
-        .downloads
-        .as_ref()
-        .and_then(|d| d.download_url(&key, &filename))
-    {
-        return Ok(Redirect::temporary(&url).into_response());
+    if let Some(links) = app.downloads.clone() {
+        let (k, f) = (key.clone(), filename.clone());
+        // Signing may load credentials: off the async threads.
+        if let Some(url) = blocking(move || Ok(links.download_url(&k, &f))).await? {
+            return Ok(Redirect::temporary(&url).into_response());
+        }
     }
     let store = app.store.clone();
     let opened_key = key.clone();
