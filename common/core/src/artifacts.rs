@@ -40,6 +40,13 @@ pub struct IngestManifest {
     pub chunk_count: u64,
     pub symbol_count: u64,
     pub file_count: u64,
+    /// The repository's git history (`history.json`, the docpack part),
+    /// when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<String>,
+    /// Why there is no history, when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_absent: Option<String>,
 }
 
 impl IngestManifest {

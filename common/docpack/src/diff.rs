@@ -7,6 +7,7 @@
 //! moves; a symbol has *moved* when its new cluster is not the counterpart
 //! of its old one.
 
+use crate::diff_history::{diff_history, HistoryDiff};
 use crate::model::{Docpack, SymbolNode};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +27,9 @@ pub struct DocpackDiff {
     pub moved: Vec<ClusterMove>,
     /// Largest absolute centrality changes, at most [`TOP_SHIFTS`].
     pub centrality_shifts: Vec<CentralityShift>,
+    /// What changed in `history.json` (since 1.4), if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryDiff>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,6 +128,7 @@ pub fn diff(old: &Docpack, new: &Docpack) -> DocpackDiff {
         summary_changed: Vec::new(),
         moved: Vec::new(),
         centrality_shifts: Vec::new(),
+        history: diff_history(old.history.as_ref(), new.history.as_ref()),
     };
     for (id, o) in &olds {
         let Some(n) = news.get(id) else { continue };
@@ -172,7 +177,7 @@ pub fn diff(old: &Docpack, new: &Docpack) -> DocpackDiff {
 }
 
 impl DocpackDiff {
-    /// True when no symbol was added, removed or changed.
+    /// True when no symbol was added, removed or changed, nor the history.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
@@ -180,6 +185,7 @@ impl DocpackDiff {
             && self.summary_changed.is_empty()
             && self.moved.is_empty()
             && self.centrality_shifts.is_empty()
+            && self.history.is_none()
     }
 
     /// The text form (what `Display` writes).
@@ -257,6 +263,9 @@ impl DocpackDiff {
             "largest centrality shifts",
             self.centrality_shifts.iter().map(shift).collect(),
         );
+        if let Some(h) = &self.history {
+            let _ = write!(out, "\nhistory\n{}", h.render());
+        }
         out
     }
 }

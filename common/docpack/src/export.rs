@@ -7,14 +7,18 @@
 //! its id (`#sym_…`) with its signature, summary, callers and callees.
 //! The architecture page and each module page carry Mermaid diagrams of
 //! the module dependencies ([`crate::mermaid`]), which GitHub renders.
+//! With `history.json`, `history.md` shows the history (hotspots, co-change,
+//! owners, timeline: [`crate::export_history`]) and each symbol the history
+//! has gets a line of it.
 //!
-//! Safety: only `index.md`, `architecture.md` and `modules/<slug>.md` are
-//! written, where a slug keeps `[a-z0-9_-]` only (at most 80 characters),
+//! Safety: only `index.md`, `architecture.md`, `history.md` and
+//! `modules/<slug>.md` are written, where a slug keeps `[a-z0-9_-]` only (at most 80 characters),
 //! and nothing is written through a symbolic link, so nothing lands outside
 //! the target directory.
 
 use crate::error::DocpackError;
 use crate::mermaid::ModuleGraph;
+use crate::model::history::SymbolHistory;
 use crate::model::{Docpack, Documentation, EdgeKind, SymbolNode};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -179,6 +183,22 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
             architecture_page(d, &page_of, &modules),
         ),
     ];
+    let symbol_history: BTreeMap<&str, &SymbolHistory> = d
+        .history
+        .iter()
+        .flat_map(|h| &h.symbols)
+        .filter_map(|s| Some((s.id.as_deref()?, s)))
+        .collect();
+    if let Some(h) = &d.history {
+        // Links from the site's root, where history.md is.
+        let root_link = |id: &str| -> Option<String> {
+            let page = page_of.get(id)?;
+            let name = d.symbol(id).map_or(id, |s| s.qualified_name.as_str());
+            Some(format!("[{}](modules/{page}.md#{id})", code(name)))
+        };
+        let page = crate::export_history::page(h, &root_link);
+        files.push(("history.md".to_string(), page));
+    }
     for (i, p) in pages.iter().enumerate() {
         let mut out = format!(
             "# {}\n\n[Index](../index.md) · [Architecture](../architecture.md)\n\n",
@@ -217,6 +237,9 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
             let _ = writeln!(out, "{fence}{}\n{}\n{fence}\n", s.language, s.signature);
             if let Some(doc) = &s.documentation {
                 let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+            }
+            if let Some(h) = symbol_history.get(s.id.as_str()) {
+                let _ = writeln!(out, "{}\n", crate::export_history::symbol_line(h));
             }
             for (label, list) in [
                 ("Calls", callees.get(s.id.as_str())),
@@ -260,6 +283,19 @@ fn index_page(d: &Docpack, pages: &[Page<'_>]) -> String {
         "- {} files, {} symbols, {} clusters; summaries by {}\n",
         s.files, s.symbols, s.clusters, m.models.summary
     );
+    match (&d.history, &m.parts.history_absent) {
+        (Some(h), _) => {
+            let _ = writeln!(
+                out,
+                "- History: {} [History](history.md)\n",
+                crate::export_history::summary(h)
+            );
+        }
+        (None, Some(reason)) => {
+            let _ = writeln!(out, "- No history: {reason}\n");
+        }
+        (None, None) => {}
+    }
     let _ = writeln!(out, "[Architecture](architecture.md)\n\n## Modules\n");
     for p in pages {
         let first = p

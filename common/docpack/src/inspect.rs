@@ -2,6 +2,7 @@
 //! or as text ([`Inspection::render`] / `Display`). Every list is ordered
 //! deterministically, so the text is stable enough for golden tests.
 
+use crate::model::history::History;
 use crate::model::{Docpack, GeneratorInfo, ModelInfo, OptionalParts, SourceInfo, Statistics};
 use serde::Serialize;
 use std::fmt::{self, Write};
@@ -29,6 +30,81 @@ pub struct Inspection {
     /// The first line of the architecture summary, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
+    /// What `history.json` says in brief (since 1.4), when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryLine>,
+}
+
+/// The history part in brief.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryLine {
+    pub commits: u32,
+    pub authors: u32,
+    pub merges: u32,
+    /// `YYYY-MM-DD` of the oldest and newest commit analysed.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub shallow: bool,
+    pub truncated: bool,
+    /// Per-symbol history is included.
+    pub symbols: bool,
+    /// The highest-scoring file hotspots, at most three.
+    pub hotspots: Vec<String>,
+    /// Co-change pairs (files and symbols) that no static edge links.
+    pub hidden_coupling: usize,
+}
+
+fn history_line(h: &History) -> HistoryLine {
+    let s = &h.summary;
+    let day = |t: &Option<String>| t.as_ref().map(|t| t.chars().take(10).collect());
+    HistoryLine {
+        commits: s.commits,
+        authors: s.authors,
+        merges: s.merges,
+        first: day(&s.first_commit),
+        last: day(&s.last_commit),
+        shallow: s.shallow,
+        truncated: s.truncated,
+        symbols: s.symbols,
+        hotspots: h
+            .hotspots
+            .files
+            .iter()
+            .take(3)
+            .map(|x| x.name.clone())
+            .collect(),
+        hidden_coupling: h
+            .coupling
+            .files
+            .iter()
+            .chain(&h.coupling.symbols)
+            .filter(|p| p.linked == Some(false))
+            .count(),
+    }
+}
+
+impl HistoryLine {
+    /// One line: `412 commits by 9 authors, 2019-01-02 to 2024-05-01 (…)`.
+    pub fn render(&self) -> String {
+        let mut out = format!("{} commits by {} authors", self.commits, self.authors);
+        if let (Some(first), Some(last)) = (&self.first, &self.last) {
+            let _ = write!(out, ", {first} to {last}");
+        }
+        let mut notes = Vec::new();
+        if self.shallow {
+            notes.push("shallow clone: history stops at its boundary");
+        }
+        if self.truncated {
+            notes.push("cut at the commit limit");
+        }
+        if self.symbols {
+            notes.push("per symbol");
+        }
+        if !notes.is_empty() {
+            let _ = write!(out, " ({})", notes.join("; "));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,7 +195,7 @@ pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection 
         generator: m.generator.clone(),
         models: m.models.clone(),
         statistics: m.statistics.clone(),
-        parts: m.parts,
+        parts: m.parts.clone(),
         languages,
         largest_clusters: largest,
         central_symbols: central,
@@ -130,6 +206,7 @@ pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection 
                 .find(|l| !l.trim().is_empty())
                 .map(|l| l.trim().to_string())
         }),
+        history: d.history.as_ref().map(history_line),
     }
 }
 
@@ -183,10 +260,14 @@ impl Inspection {
         let _ = writeln!(out, "vectors   {vectors}");
         let _ = writeln!(
             out,
-            "optional  embeddings {}, symbol_contexts {}",
+            "optional  embeddings {}, symbol_contexts {}, history {}",
             yes(self.parts.embeddings),
-            yes(self.parts.symbol_contexts)
+            yes(self.parts.symbol_contexts),
+            yes(self.parts.history)
         );
+        if let Some(text) = self.history_text() {
+            let _ = writeln!(out, "history   {text}");
+        }
         if let Some(a) = &self.architecture {
             let _ = writeln!(out, "\narchitecture\n  {a}");
         }
@@ -215,6 +296,27 @@ impl Inspection {
             );
         }
         out
+    }
+}
+
+impl Inspection {
+    /// The history line: the part in brief, or why there is none (`None`
+    /// when the docpack does not say).
+    pub fn history_text(&self) -> Option<String> {
+        match (&self.history, &self.parts.history_absent) {
+            (Some(h), _) => {
+                let mut line = h.render();
+                if !h.hotspots.is_empty() {
+                    let _ = write!(line, "; hotspots {}", h.hotspots.join(", "));
+                }
+                if h.hidden_coupling > 0 {
+                    let _ = write!(line, "; {} hidden co-change pairs", h.hidden_coupling);
+                }
+                Some(line)
+            }
+            (None, Some(reason)) => Some(format!("no history: {reason}")),
+            (None, None) => None,
+        }
     }
 }
 

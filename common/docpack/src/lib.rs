@@ -3,8 +3,8 @@
 //!
 //! A docpack is a gzip-compressed tar with a fixed set of entries
 //! (`manifest.json`, `nodes.json`, `graph.json`, `clusters.json`,
-//! `source_map.json`, `docs.json`, and optionally `embeddings.bin` and
-//! `symbol_contexts.json`). `DOCPACK_SPEC.md` at the repository root is the
+//! `source_map.json`, `docs.json`, and optionally `embeddings.bin`,
+//! `symbol_contexts.json` and `history.json`). `DOCPACK_SPEC.md` at the repository root is the
 //! normative description; the JSON Schemas in `schemas/docpack/` are
 //! generated from the types in [`model`].
 //!
@@ -24,9 +24,11 @@ pub mod blocks;
 pub mod canonical;
 mod canonical_writer;
 pub mod diff;
+pub mod diff_history;
 pub mod embeddings;
 pub mod error;
 pub mod export;
+pub mod export_history;
 pub mod inspect;
 pub mod mermaid;
 pub mod model;
@@ -55,11 +57,11 @@ pub use writer::{
 };
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
-pub const SCHEMA_VERSION: &str = "docpack/1.3";
+pub const SCHEMA_VERSION: &str = "docpack/1.4";
 /// The major version this crate reads; any other major is refused.
 pub const FORMAT_MAJOR: u32 = 1;
 /// The minor version this crate writes; newer minors are read, unknown fields ignored.
-pub const FORMAT_MINOR: u32 = 3;
+pub const FORMAT_MINOR: u32 = 4;
 
 /// Entry names of the format, as they appear in the tar.
 pub mod entry {
@@ -71,13 +73,15 @@ pub mod entry {
     pub const DOCS: &str = "docs.json";
     pub const EMBEDDINGS: &str = "embeddings.bin";
     pub const SYMBOL_CONTEXTS: &str = "symbol_contexts.json";
+    /// Since 1.4.
+    pub const HISTORY: &str = "history.json";
 
     /// Parts every docpack has, besides the manifest.
     pub const REQUIRED: [&str; 5] = [NODES, GRAPH, CLUSTERS, SOURCE_MAP, DOCS];
     /// Parts a docpack may have.
-    pub const OPTIONAL: [&str; 2] = [EMBEDDINGS, SYMBOL_CONTEXTS];
-    /// Every entry name known to format 1.0.
-    pub const KNOWN: [&str; 8] = [
+    pub const OPTIONAL: [&str; 3] = [EMBEDDINGS, SYMBOL_CONTEXTS, HISTORY];
+    /// Every entry name this version knows.
+    pub const KNOWN: [&str; 9] = [
         MANIFEST,
         NODES,
         GRAPH,
@@ -86,5 +90,6 @@ pub mod entry {
         DOCS,
         EMBEDDINGS,
         SYMBOL_CONTEXTS,
+        HISTORY,
     ];
 }

@@ -155,7 +155,16 @@ pub(crate) fn read_verified(
         true => Some(parse::<SymbolContexts>(&entries, entry::SYMBOL_CONTEXTS)?),
         false => None,
     };
-    check_parts(&manifest, embeddings.as_ref(), symbol_contexts.is_some())?;
+    let history = match entries.contains_key(entry::HISTORY) {
+        true => Some(parse::<History>(&entries, entry::HISTORY)?),
+        false => None,
+    };
+    check_parts(
+        &manifest,
+        embeddings.as_ref(),
+        symbol_contexts.is_some(),
+        history.is_some(),
+    )?;
     // The three large parts parse on threads of their own.
     let (nodes, graph, source_map) = std::thread::scope(|scope| {
         let nodes = scope.spawn(|| parse::<Nodes>(&entries, entry::NODES));
@@ -175,6 +184,7 @@ pub(crate) fn read_verified(
         manifest,
         embeddings,
         symbol_contexts,
+        history,
     };
     validate::validate_parts(&validate::Parts {
         nodes: &docpack.nodes,
@@ -184,6 +194,7 @@ pub(crate) fn read_verified(
         docs: &docpack.docs,
         embeddings: docpack.embeddings.as_ref(),
         symbol_contexts: docpack.symbol_contexts.as_ref(),
+        history: docpack.history.as_ref(),
     })?;
     let stats = ReadStats {
         compressed_bytes: bytes.len() as u64,
@@ -262,12 +273,14 @@ fn check_parts(
     m: &Manifest,
     embeddings: Option<&Embeddings>,
     contexts: bool,
+    history: bool,
 ) -> Result<(), DocpackError> {
-    let p = m.parts;
-    if p.embeddings != embeddings.is_some() || p.symbol_contexts != contexts {
+    let p = &m.parts;
+    if p.embeddings != embeddings.is_some() || p.symbol_contexts != contexts || p.history != history
+    {
         return Err(DocpackError::Invalid(format!(
-            "manifest parts (embeddings: {}, symbol_contexts: {}) disagree with the entries present",
-            p.embeddings, p.symbol_contexts
+            "manifest parts (embeddings: {}, symbol_contexts: {}, history: {}) disagree with the entries present",
+            p.embeddings, p.symbol_contexts, p.history
         )));
     }
     if let Some(e) = embeddings {

@@ -52,6 +52,7 @@ pub fn schemas() -> Vec<PartSchema> {
         part::<Clusters>(entry::CLUSTERS, "clusters.schema.json"),
         part::<Docs>(entry::DOCS, "docs.schema.json"),
         part::<Graph>(entry::GRAPH, "graph.schema.json"),
+        part::<History>(entry::HISTORY, "history.schema.json"),
         part::<Manifest>(entry::MANIFEST, "manifest.schema.json"),
         part::<Nodes>(entry::NODES, "nodes.schema.json"),
         part::<SourceMap>(entry::SOURCE_MAP, "source_map.schema.json"),

@@ -17,6 +17,7 @@ pub struct Parts<'a> {
     pub docs: &'a Docs,
     pub embeddings: Option<&'a Embeddings>,
     pub symbol_contexts: Option<&'a SymbolContexts>,
+    pub history: Option<&'a History>,
 }
 
 fn invalid(msg: String) -> DocpackError {
@@ -177,6 +178,60 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
     if let Some(e) = p.embeddings {
         for id in e.ids() {
             known(&chunks, "chunk", id, || "embeddings.bin".into())?;
+        }
+    }
+    if let Some(h) = p.history {
+        validate_history(h, &symbols)?;
+    }
+    Ok(())
+}
+
+/// `history.json`: its format and version, unique files and symbols,
+/// symbol ids that resolve, finite ratios and scores.
+fn validate_history(h: &History, symbols: &FxHashSet<&str>) -> Result<(), DocpackError> {
+    use crate::model::history::{FORMAT, VERSION};
+    if h.format != FORMAT || h.version != VERSION {
+        return Err(invalid(format!(
+            "history.json is {} version {}; this reader knows {FORMAT} version {VERSION}",
+            h.format, h.version
+        )));
+    }
+    unique("history file", h.files.iter().map(|f| f.path.as_str()))?;
+    let mut seen = FxHashSet::default();
+    for s in &h.symbols {
+        if !seen.insert((s.path.as_str(), s.name.as_str())) {
+            return Err(invalid(format!(
+                "duplicate history symbol {}#{}",
+                s.path, s.name
+            )));
+        }
+        if let Some(id) = &s.id {
+            known(symbols, "symbol", id, || "history.json".into())?;
+        }
+    }
+    let c = &h.coupling;
+    finite("min_degree", "history.json coupling", c.min_degree)?;
+    for pair in c.files.iter().chain(&c.symbols) {
+        let owner = format!("history.json pair {} / {}", pair.a, pair.b);
+        for x in [pair.confidence_a, pair.confidence_b, pair.degree] {
+            finite("a ratio", &owner, x)?;
+        }
+    }
+    for o in &h.ownership.files {
+        finite("main_share", &o.path, o.main_share)?;
+    }
+    for o in &h.ownership.modules {
+        finite("main_share", &o.path, o.main_share)?;
+    }
+    let spots = &h.hotspots;
+    for s in spots
+        .files
+        .iter()
+        .chain(&spots.symbols)
+        .chain(&spots.modules)
+    {
+        for x in [s.score, s.complexity, s.centrality] {
+            finite("a hotspot figure", &s.name, x)?;
         }
     }
     Ok(())

@@ -40,6 +40,10 @@ pub struct DocpackInput {
     pub docs: Docs,
     pub embeddings: Option<Embeddings>,
     pub symbol_contexts: Option<SymbolContexts>,
+    /// `history.json` (since 1.4).
+    pub history: Option<History>,
+    /// Why there is no history, for the manifest (ignored with a history).
+    pub history_absent: Option<String>,
 }
 
 impl Default for DocpackInput {
@@ -61,6 +65,8 @@ impl Default for DocpackInput {
             docs: Docs::default(),
             embeddings: None,
             symbol_contexts: None,
+            history: None,
+            history_absent: None,
         }
     }
 }
@@ -239,11 +245,14 @@ fn serialise(mut c: DocpackInput, spool: &Spool) -> Result<(Manifest, NamedParts
         docs: &c.docs,
         embeddings: c.embeddings.as_ref(),
         symbol_contexts: c.symbol_contexts.as_ref(),
+        history: c.history.as_ref(),
     })?;
     let statistics = statistics(&c);
     let parts_present = OptionalParts {
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
+        history: c.history.is_some(),
+        history_absent: c.history_absent.take().filter(|_| c.history.is_none()),
     };
     let mut parts = serialise_parts(&mut c, spool)?;
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -324,6 +333,9 @@ fn serialise_parts(c: &mut DocpackInput, spool: &Spool) -> Result<NamedParts, Do
     }
     if let Some(ctx) = contexts {
         parts.push((entry::SYMBOL_CONTEXTS, ctx));
+    }
+    if let Some(h) = c.history.take() {
+        parts.push((entry::HISTORY, write_part(entry::HISTORY, &h, spool)?));
     }
     Ok(parts)
 }

@@ -11,6 +11,9 @@ pub enum HistoryError {
     #[error("{} has no commits yet", path.display())]
     NoCommits { path: PathBuf },
 
+    #[error("`{revision}` names no commit of {}", path.display())]
+    UnknownRevision { revision: String, path: PathBuf },
+
     /// An object that cannot be read: missing from the object database or
     /// not decompressing/parsing. `what` says where it was reached from.
     #[error("corrupted or missing git object {oid} ({what}): {message}")]

@@ -18,24 +18,33 @@
 pub mod analysis;
 pub mod attribute;
 pub mod document;
+#[cfg(feature = "git")]
 mod error;
+#[cfg(feature = "git")]
 mod git;
+pub mod names;
 mod options;
 pub mod record;
 mod source;
+pub mod structure;
 pub mod time;
 
 pub use analysis::{analyze, AnalysisOptions, CouplingOptions, RawHistory, Weights};
 pub use document::History;
+#[cfg(feature = "git")]
 pub use error::HistoryError;
+#[cfg(feature = "git")]
 pub use git::{count_lines, read_history};
+pub use names::{attach_ids, local_names, Named};
 pub use options::{HistoryOptions, DEFAULT_MAX_BLOB_BYTES};
 pub use record::{Author, ChangeKind, CommitRecord, FileChange, Hunk, SymbolSpan, SymbolTouch};
 pub use source::SymbolSource;
 
+#[cfg(feature = "git")]
 use std::path::Path;
 
 /// Reads and analyses the history of the repository at `path`.
+#[cfg(feature = "git")]
 pub fn history(
     path: &Path,
     options: &HistoryOptions,

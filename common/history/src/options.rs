@@ -20,6 +20,12 @@ pub struct HistoryOptions {
     pub threads: usize,
     /// See [`DEFAULT_MAX_BLOB_BYTES`].
     pub max_blob_bytes: u64,
+    /// The commit to walk back from (a revision: an id, a branch, a tag);
+    /// HEAD when absent. When given, the authors are mapped by that
+    /// commit's `.mailmap` only — no repository setting plays a part — so
+    /// the same commit always gives the same history (what a docpack
+    /// build needs).
+    pub start: Option<String>,
 }
 
 impl Default for HistoryOptions {
@@ -30,11 +36,13 @@ impl Default for HistoryOptions {
             first_parent: false,
             threads: 0,
             max_blob_bytes: DEFAULT_MAX_BLOB_BYTES,
+            start: None,
         }
     }
 }
 
 impl HistoryOptions {
+    #[cfg(feature = "git")]
     pub(crate) fn thread_count(&self) -> usize {
         if self.threads > 0 {
             self.threads

@@ -42,6 +42,7 @@ fn store_with_ingest(job: &JobId) -> MemoryStore {
         chunk_count: f.chunks.len() as u64,
         symbol_count: f.symbols.len() as u64,
         file_count: f.files.len() as u64,
+        ..IngestManifest::default()
     };
     store
         .put(&manifest.chunk_shards[0], &lines(&f.chunks[..2]))

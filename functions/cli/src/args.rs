@@ -370,6 +370,25 @@ pub struct BuildOptions {
     /// Refuse (or stop) a model generation that would cost more than this.
     #[arg(long, value_name = "USD")]
     pub max_cost: Option<f64>,
+    /// The git history in the docpack (history.json), for local
+    /// repositories: `files` [default] (churn, co-change, owners and
+    /// hotspots per file and module), `symbols` (also per symbol: parses
+    /// every changed version of each file, minutes on long histories) or `off`.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub history: Option<HistoryMode>,
+    /// Read at most N commits of history, newest first.
+    #[arg(long, value_name = "N")]
+    pub history_max_commits: Option<usize>,
+    /// Leave out history before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub history_since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryMode {
+    Off,
+    Files,
+    Symbols,
 }
 
 impl BuildOptions {

@@ -1,7 +1,7 @@
 //! The in-process host: the local store, every stage handler, and a runner
 //! wired to the terminal.
 
-use crate::args::{BuildOptions, SourceArgs, StoreArgs};
+use crate::args::{BuildOptions, HistoryMode, SourceArgs, StoreArgs};
 use crate::output::JsonLinesSink;
 use crate::progress::ProgressSink;
 use anyhow::{Context, Result};
@@ -146,6 +146,9 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
     if source.no_gitignore {
         ingest.insert("gitignore".into(), false.into());
     }
+    if let Some(history) = history_options(build) {
+        ingest.insert("history".into(), history);
+    }
     if !ingest.is_empty() {
         input.options.insert("ingest".into(), ingest.into());
     }
@@ -175,6 +178,26 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
         input.options.insert("generate".into(), generate.into());
     }
     input
+}
+
+/// The ingest's `history` options the build's flags ask for, if any.
+fn history_options(build: &BuildOptions) -> Option<serde_json::Value> {
+    let mut history = serde_json::Map::new();
+    if let Some(mode) = build.history {
+        let mode = match mode {
+            HistoryMode::Off => "off",
+            HistoryMode::Files => "files",
+            HistoryMode::Symbols => "symbols",
+        };
+        history.insert("mode".into(), mode.into());
+    }
+    if let Some(n) = build.history_max_commits {
+        history.insert("max_commits".into(), n.into());
+    }
+    if let Some(since) = &build.history_since {
+        history.insert("since".into(), since.clone().into());
+    }
+    (!history.is_empty()).then(|| history.into())
 }
 
 /// The ingest options a source's flags ask for.

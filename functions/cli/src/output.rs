@@ -64,6 +64,9 @@ pub fn print_summary(state: &JobState) {
             "symbols  {}  chunks {}  imports {}  calls {} ({} resolved)",
             totals.symbols, totals.chunks, totals.imports, totals.calls, totals.calls_resolved
         );
+        if let Some(history) = &totals.history {
+            println!("history  {}", history.describe());
+        }
         if !totals.skipped_by_reason.is_empty() {
             let reasons: Vec<String> = totals
                 .skipped_by_reason

@@ -86,3 +86,214 @@ fn bad_input_is_one_line_and_fails() {
     ]);
     assert_one_line_error(&output, "invalid --since date");
 }
+
+/// `doctown build` with the embeddings off (no model needed), into a
+/// fresh store each time.
+fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let store = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "build",
+        repo.to_str().unwrap(),
+        "--embeddings",
+        "off",
+        "--store",
+        store.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn inspect_text(docpack: &Path) -> String {
+    let output = run(&["inspect", docpack.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+#[test]
+fn build_writes_the_history_part_and_rebuilds_byte_identical() {
+    let repo = repository();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.docpack"), dir.path().join("b.docpack"));
+    let first = build(repo.path(), &a, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("history  3 commits by 1 authors\n"),
+        "{}",
+        stdout(&first)
+    );
+    let second = build(repo.path(), &b, &[]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        "the same commit gives the same bytes"
+    );
+    let d = doctown_docpack::read_docpack(&a).unwrap();
+    assert!(d.manifest.parts.history);
+    let h = d.history.expect("history.json");
+    assert_eq!(h.summary.commits, 3);
+    assert_eq!(h.summary.head, d.manifest.source.commit);
+    assert!(!h.summary.symbols, "per file by default");
+    assert!(inspect_text(&a).contains("history   3 commits by 1 authors, 2024-01-01 to 2024-01-03"));
+}
+
+#[test]
+fn per_symbol_history_names_the_docpack_symbols() {
+    let repo = repository();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.docpack");
+    let built = build(repo.path(), &out, &["--history", "symbols"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let d = doctown_docpack::read_docpack(&out).unwrap();
+    let h = d.history.as_ref().unwrap();
+    let run_fn = h.symbols.iter().find(|s| s.name == "run").unwrap();
+    let id = run_fn
+        .id
+        .as_deref()
+        .expect("joined to the docpack's symbol");
+    assert_eq!(d.symbol(id).unwrap().name, "run");
+    assert_eq!(run_fn.commits, 3);
+}
+
+#[test]
+fn builds_without_a_history_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // A copy of the files, without .git.
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(plain.join("src")).unwrap();
+    std::fs::write(plain.join("src/lib.rs"), "pub fn run() {}\n").unwrap();
+    let out = dir.path().join("plain.docpack");
+    let built = build(&plain, &out, &[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(
+        stdout(&built).contains("history  no history: ")
+            && stdout(&built).contains("is not the root of a git repository"),
+        "{}",
+        stdout(&built)
+    );
+    let text = inspect_text(&out);
+    assert!(text.contains("history   no history: "), "{text}");
+    assert!(doctown_docpack::read_docpack(&out)
+        .unwrap()
+        .history
+        .is_none());
+
+    let repo = repository();
+    let off = dir.path().join("off.docpack");
+    let built = build(repo.path(), &off, &["--history", "off"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(inspect_text(&off).contains("no history: history was turned off for this build"));
+}
+
+#[test]
+fn a_shallow_clone_says_it_is_shallow() {
+    let repo = repository();
+    let dir = tempfile::tempdir().unwrap();
+    let clone = dir.path().join("clone");
+    let url = format!("file://{}", repo.path().display());
+    let status = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = dir.path().join("shallow.docpack");
+    let built = build(&clone, &out, &[]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let text = inspect_text(&out);
+    assert!(
+        text.contains("history   1 commits by 1 authors, 2024-01-03 to 2024-01-03 (shallow clone"),
+        "{text}"
+    );
+}
+
+/// Six commits that each change `serve`, `get` and `evict`; `serve`
+/// calls `get`, nothing calls `evict`.
+fn coupled_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"], 0);
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    let write = |path: &str, text: String| std::fs::write(dir.path().join(path), text).unwrap();
+    write(
+        "src/lib.rs",
+        "pub mod api;\npub mod cache;\npub mod store;\n".into(),
+    );
+    for n in 0..6 {
+        write(
+            "src/api.rs",
+            format!(
+                "use crate::store::get;\n\npub fn serve(k: u32) -> u32 {{\n    get(k) + {n}\n}}\n"
+            ),
+        );
+        write(
+            "src/store.rs",
+            format!("pub fn get(k: u32) -> u32 {{\n    k + {n}\n}}\n"),
+        );
+        write(
+            "src/cache.rs",
+            format!("pub fn evict(k: u32) -> u32 {{\n    k * {n}\n}}\n"),
+        );
+        git(dir.path(), &["add", "-A"], n);
+        git(dir.path(), &["commit", "-q", "-m", "change"], n);
+    }
+    dir
+}
+
+#[test]
+fn the_docpack_history_is_joined_to_the_call_graph() {
+    let repo = coupled_repository();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("coupled.docpack");
+    let built = build(repo.path(), &out, &["--history", "symbols"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let d = doctown_docpack::read_docpack(&out).unwrap();
+    let h = d.history.as_ref().unwrap();
+    let pairs =
+        |list: &[doctown_docpack::history::CoupledPair]| -> Vec<(String, String, Option<bool>)> {
+            list.iter()
+                .map(|p| (p.a.clone(), p.b.clone(), p.linked))
+                .collect()
+        };
+    let own = |a: &str, b: &str, linked: bool| (a.to_string(), b.to_string(), Some(linked));
+    assert_eq!(
+        pairs(&h.coupling.files),
+        [
+            own("src/api.rs", "src/cache.rs", false),
+            own("src/api.rs", "src/store.rs", true),
+            own("src/cache.rs", "src/store.rs", false),
+        ]
+    );
+    assert_eq!(
+        pairs(&h.coupling.symbols),
+        [
+            own("src/api.rs#serve", "src/cache.rs#evict", false),
+            own("src/api.rs#serve", "src/store.rs#get", true),
+            own("src/cache.rs#evict", "src/store.rs#get", false),
+        ]
+    );
+    // Hotspots by the structure: each symbol's PageRank centrality, as
+    // nodes.json has it; `get` (called) outranks `serve` and `evict`.
+    assert_eq!(h.hotspots.basis, "structure");
+    let get = h
+        .hotspots
+        .symbols
+        .iter()
+        .find(|s| s.name == "src/store.rs#get")
+        .unwrap();
+    let id = h
+        .symbols
+        .iter()
+        .find(|s| s.name == "get")
+        .and_then(|s| s.id.clone())
+        .unwrap();
+    let node = d.symbol(&id).unwrap();
+    assert_eq!(
+        get.centrality,
+        (node.centrality * 10_000.0).round() / 10_000.0
+    );
+    assert_eq!(get.commits, 6);
+    assert_eq!(h.hotspots.symbols[0].name, "src/store.rs#get");
+}

@@ -8,9 +8,11 @@ use crate::scan::{scan, ParsedFile, ScanSink};
 use crate::writer::{push_line, ShardWriter};
 use doctown_core::artifacts::artifact_key;
 use doctown_core::events::ingest::{
-    ChunkCreated, FileDetected, FileSkipped, IngestCompleted, IngestStarted, IngestTotals,
+    ChunkCreated, FileDetected, FileSkipped, HistoryRead, IngestCompleted, IngestStarted,
+    IngestTotals,
 };
 use doctown_core::{FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
+use doctown_history::document::History;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig};
 use rayon::prelude::*;
@@ -73,13 +75,25 @@ impl IngestHandler {
             None
         };
         let cancel = || ctx.cancel.is_cancelled();
-        let layout = scan(
-            &fetched.root,
-            &options,
-            &cancel,
-            previous.as_mut(),
-            &mut sink,
-        )?;
+        // The history is read from git while the files are parsed.
+        let (layout, history) = std::thread::scope(|scope| {
+            let history = scope.spawn(|| timed_history(&spec, &fetched.resolved, &options));
+            let layout = scan(
+                &fetched.root,
+                &options,
+                &cancel,
+                previous.as_mut(),
+                &mut sink,
+            );
+            (layout, history.join())
+        });
+        let layout = layout?;
+        let history = history.unwrap_or_else(|_| {
+            (
+                Err("the history reader stopped unexpectedly".to_string()),
+                0,
+            )
+        });
         drop(previous);
         let StoreSink {
             shards,
@@ -112,6 +126,8 @@ impl IngestHandler {
         totals.calls_confident = stats.confident;
         totals.references_resolved = stats.references;
 
+        let (history_key, history_absent) =
+            store_history(ctx, &key(HISTORY), history, &symbols, totals)?;
         let manifest = IngestManifest {
             chunk_shards,
             symbols: key("symbols.jsonl"),
@@ -120,6 +136,8 @@ impl IngestHandler {
             chunk_count: totals.chunks,
             symbol_count: totals.symbols,
             file_count: totals.files_parsed,
+            history: history_key,
+            history_absent,
         };
         write_jsonl_streamed(ctx.store, &manifest.symbols, &symbols)?;
         // Freeing a large repository's symbols (hundreds of thousands of
@@ -176,6 +194,58 @@ impl StageHandler for IngestHandler {
             error,
         });
         result.map_err(StageFailure::from)
+    }
+}
+
+/// The history artifact's name under `jobs/<job>/ingest/`.
+const HISTORY: &str = "history.json";
+
+/// The history, or why there is none, and how long it took (ms).
+fn timed_history(
+    spec: &doctown_sources::SourceSpec,
+    resolved: &doctown_core::ResolvedSource,
+    options: &IngestOptions,
+) -> (Result<History, String>, u64) {
+    let started = now_ms();
+    let history = crate::history::read(spec, resolved, &options.history);
+    (history, now_ms().saturating_sub(started))
+}
+
+/// Stores the history (its symbols given this build's ids) at `key`, and
+/// says what was read or why nothing was: an event and the totals.
+/// Returns the key, or the reason there is no history.
+fn store_history(
+    ctx: &StageContext<'_>,
+    key: &str,
+    (history, duration_ms): (Result<History, String>, u64),
+    symbols: &[Symbol],
+    totals: &mut IngestTotals,
+) -> Result<(Option<String>, Option<String>), IngestError> {
+    let read = match &history {
+        Ok(h) => HistoryRead {
+            commits: h.summary.commits,
+            authors: h.summary.authors,
+            shallow: h.summary.shallow,
+            truncated: h.summary.truncated,
+            symbols: h.summary.symbols,
+            absent: None,
+            duration_ms,
+        },
+        Err(reason) => HistoryRead {
+            absent: Some(reason.clone()),
+            duration_ms,
+            ..HistoryRead::default()
+        },
+    };
+    ctx.events.emit(&read);
+    totals.history = Some(read);
+    match history {
+        Ok(mut h) => {
+            crate::history::attach_ids(&mut h, symbols);
+            doctown_store::put_json(ctx.store, key, &h)?;
+            Ok((Some(key.to_string()), None))
+        }
+        Err(reason) => Ok((None, Some(reason))),
     }
 }
 

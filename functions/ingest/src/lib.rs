@@ -13,6 +13,7 @@ pub mod chunker;
 pub mod detect;
 mod error;
 mod handler;
+pub mod history;
 mod lines;
 pub mod options;
 pub mod reuse;

@@ -1,5 +1,6 @@
 //! Ingest options: limits and chunking, with the defaults users get.
 
+use crate::history::HistoryConfig;
 use serde::{Deserialize, Serialize};
 
 /// Options of the ingest stage (`input.options["ingest"]`).
@@ -36,6 +37,9 @@ pub struct IngestOptions {
     /// `.gitignore` belongs to something else (Debian's `linux-source`
     /// ships the packaging repository's, which ignores `/*`).
     pub gitignore: bool,
+    /// The git history read for the docpack's `history.json` (see
+    /// [`HistoryConfig`]; per file by default).
+    pub history: HistoryConfig,
 }
 
 impl Default for IngestOptions {
@@ -52,6 +56,7 @@ impl Default for IngestOptions {
             reuse_previous: true,
             scip: None,
             gitignore: true,
+            history: HistoryConfig::default(),
         }
     }
 }

@@ -5,6 +5,7 @@ use doctown_core::artifacts::assemble::{
 };
 use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
 use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
+use doctown_docpack::History;
 use doctown_pipeline::StageFailure;
 use doctown_store::{get_json, get_jsonl, stream_jsonl, ObjectStore};
 use serde::de::DeserializeOwned;
@@ -51,6 +52,8 @@ pub struct PackInputs {
     pub summary_model: Option<String>,
     pub vectors: Option<doctown_embed::vectors::VectorsReader>,
     pub embedding_model: Option<String>,
+    /// The git history ingest read, or why there is none.
+    pub history: Result<History, String>,
 }
 
 fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T, StageFailure> {
@@ -122,6 +125,7 @@ pub fn read_inputs(
     );
     let (files, clusters, modules, docs, (vectors, embedding_model)) = rest?;
     let (context_facts, contexts) = contexts?;
+    let history = read_history(store, &ingest)?;
     Ok(PackInputs {
         files,
         symbols: symbols?,
@@ -135,7 +139,21 @@ pub fn read_inputs(
         summary_model,
         vectors,
         embedding_model,
+        history,
     })
+}
+
+/// The history ingest stored, or why there is none (an ingest from before
+/// histories says so).
+fn read_history(
+    store: &dyn ObjectStore,
+    ingest: &IngestManifest,
+) -> Result<Result<History, String>, StageFailure> {
+    match (&ingest.history, &ingest.history_absent) {
+        (Some(key), _) => Ok(Ok(required(store, key)?)),
+        (None, Some(reason)) => Ok(Err(reason.clone())),
+        (None, None) => Ok(Err("ingest read no history".to_string())),
+    }
 }
 
 /// A JSON Lines artifact, streamed, each item as `keep` makes it.

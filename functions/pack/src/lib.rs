@@ -2,10 +2,12 @@
 //! out, at `jobs/<job>/pack/<name>.docpack`.
 //!
 //! [`inputs`] reads the artifacts from the object store, [`mapping`] turns
-//! them into the docpack's parts (pure, no IO), and the [`PackHandler`]
+//! them into the docpack's parts (pure, no IO; [`history`] joins the git
+//! history to the graph), and the [`PackHandler`]
 //! writes the archive and reports its size and checksum.
 
 mod handler;
+pub mod history;
 pub mod inputs;
 pub mod mapping;
 

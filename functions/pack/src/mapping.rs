@@ -55,6 +55,7 @@ pub fn docpack_input(
         std::mem::take(&mut inputs.files),
     );
     let graph = graph(std::mem::take(&mut inputs.graph));
+    let (history, history_absent) = history(&mut inputs, &nodes, &graph);
     Ok(DocpackInput {
         source: source.clone(),
         models: ModelInfo {
@@ -68,8 +69,25 @@ pub fn docpack_input(
         docs,
         embeddings,
         symbol_contexts,
+        history,
+        history_absent,
         ..DocpackInput::default()
     })
+}
+
+/// The history ingest read, joined to the graph, or why there is none.
+fn history(
+    inputs: &mut PackInputs,
+    nodes: &Nodes,
+    graph: &Graph,
+) -> (Option<doctown_docpack::History>, Option<String>) {
+    match std::mem::replace(&mut inputs.history, Err(String::new())) {
+        Ok(mut h) => {
+            crate::history::join_structure(&mut h, nodes, graph);
+            (Some(h), None)
+        }
+        Err(reason) => (None, Some(reason)),
+    }
 }
 
 /// The manifest's source from the job's resolved source.

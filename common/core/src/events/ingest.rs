@@ -121,6 +121,64 @@ pub struct IngestTotals {
     pub calls_scip: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
     pub languages: BTreeMap<String, u64>,
+    /// The git history read beside the files, or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryRead>,
+}
+
+/// What ingest made of the repository's git history: how much it read,
+/// or why it read none (an archive, a directory that is not a
+/// repository's root, history turned off).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRead {
+    pub commits: u32,
+    pub authors: u32,
+    /// A shallow clone: the history stops at its boundary.
+    #[serde(default)]
+    pub shallow: bool,
+    /// Cut at the commit limit.
+    #[serde(default)]
+    pub truncated: bool,
+    /// Per-symbol history was read.
+    #[serde(default)]
+    pub symbols: bool,
+    /// Why there is no history (then the counts are 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl HistoryRead {
+    /// One line: `412 commits by 9 authors (shallow clone)` or
+    /// `no history: <reason>`.
+    pub fn describe(&self) -> String {
+        if let Some(reason) = &self.absent {
+            return format!("no history: {reason}");
+        }
+        let mut notes = Vec::new();
+        if self.shallow {
+            notes.push("shallow clone: history stops at its boundary");
+        }
+        if self.truncated {
+            notes.push("cut at the commit limit");
+        }
+        if self.symbols {
+            notes.push("per symbol");
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
+        };
+        format!(
+            "{} commits by {} authors{notes}",
+            self.commits, self.authors
+        )
+    }
+}
+
+impl EventPayload for HistoryRead {
+    const TYPE: &'static str = "ingest.history.v1";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

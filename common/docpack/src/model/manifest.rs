@@ -96,12 +96,19 @@ pub struct LanguageStats {
 }
 
 /// Which optional parts the docpack has.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OptionalParts {
     /// `embeddings.bin` is present.
     pub embeddings: bool,
     /// `symbol_contexts.json` is present.
     pub symbol_contexts: bool,
+    /// `history.json` is present (since 1.4).
+    #[serde(default)]
+    pub history: bool,
+    /// Why there is no `history.json`, when the producer says (since 1.4):
+    /// e.g. `the source is an archive: it has no git history`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_absent: Option<String>,
 }
 
 /// The checksums of the docpack's contents.

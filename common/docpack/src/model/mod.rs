@@ -9,6 +9,7 @@
 mod core_schema;
 mod docs;
 mod graph;
+pub mod history;
 mod manifest;
 mod source_map;
 mod symbols;
@@ -18,6 +19,7 @@ pub use docs::{
     SymbolContext, SymbolContexts,
 };
 pub use graph::{Cluster, Clusters, Edge, EdgeKind, Graph, GraphMetrics, GraphNode, NodeKind};
+pub use history::History;
 pub(crate) use manifest::manifest_version;
 pub use manifest::{
     Checksum, EntryChecksum, GeneratorInfo, LanguageStats, Manifest, ModelInfo, OptionalParts,
@@ -40,6 +42,8 @@ pub struct Docpack {
     pub docs: Docs,
     pub embeddings: Option<Embeddings>,
     pub symbol_contexts: Option<SymbolContexts>,
+    /// `history.json` (since 1.4).
+    pub history: Option<History>,
 }
 
 impl Docpack {

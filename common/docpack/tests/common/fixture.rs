@@ -312,10 +312,76 @@ pub fn fixture() -> DocpackInput {
         symbol_contexts: Some(SymbolContexts {
             contexts: vec![SymbolContext { symbol_id: "sym_serve".into(), model: "qwen2.5-coder-1.5b".into(), prompt: Some("Summarise serve.".into()), facts: json!({"calls": ["parse_http_request", "get", "put"], "loc": 12, "score": 0.30000000000000004}) }],
         }),
+        history: None,
+        history_absent: None,
     }
 }
 
 /// The fixture, encoded.
 pub fn encoded() -> EncodedDocpack {
     encode_docpack(&fixture()).unwrap()
+}
+
+/// A small history of the fixture's repository: two authors, the server
+/// and the store changing together, `serve` a hotspot.
+pub fn history() -> History {
+    let file = |path: &str, commits: u32, lines: u32| {
+        json!({"path": path, "language": "rust", "alive": true, "lines": lines, "commits": commits,
+               "added": 40, "removed": 8, "authors": 2, "binary": false,
+               "first_change": "2024-01-01T12:00:00Z", "last_change": "2024-03-01T12:00:00Z"})
+    };
+    let author = |key: &str, name: &str, commits: u32| {
+        json!({"key": key, "name": name, "commits": commits, "added": 60, "removed": 10,
+               "first_commit": "2024-01-01T12:00:00Z", "last_commit": "2024-03-01T12:00:00Z"})
+    };
+    let spot = |name: &str, score: f64, commits: u32, complexity: f64| json!({"name": name, "score": score, "commits": commits, "complexity": complexity, "centrality": 1.0});
+    serde_json::from_value(json!({
+        "format": "doctown-history", "version": 1,
+        "summary": {"head": "0123456789abcdef0123456789abcdef01234567", "commits": 9, "merges": 1,
+                    "authors": 2, "files": 2, "shallow": false, "boundary_commits": 0,
+                    "first_parent": false, "truncated": false, "symbols": true,
+                    "first_commit": "2024-01-01T12:00:00Z", "last_commit": "2024-03-01T12:00:00Z"},
+        "authors": [author("ann@example.com", "Ann", 6), author("bob@example.com", "Bob", 3)],
+        "files": [file("src/http.rs", 7, 30), file("src/store.rs", 5, 14)],
+        "symbols": [{"path": "src/http.rs", "name": "HttpServer::serve", "id": "sym_serve",
+                     "kind": "method", "alive": true, "lines": 12, "commits": 6, "authors": 2,
+                     "added": 30, "removed": 6, "first_change": "2024-01-01T12:00:00Z",
+                     "last_change": "2024-03-01T12:00:00Z", "age_days": 60}],
+        "coupling": {"min_support": 2, "min_revisions": 2, "min_degree": 0.3, "max_changeset": 30,
+                     "skipped_commits": 0,
+                     "files": [{"a": "src/http.rs", "b": "src/store.rs", "support": 4,
+                                "confidence_a": 0.5714, "confidence_b": 0.8, "degree": 0.6667,
+                                "linked": false}],
+                     "symbols": []},
+        "ownership": {"module_depth": 2,
+                      "files": [{"path": "src/http.rs", "authors": 2, "main_author": "ann@example.com",
+                                 "main_share": 0.75, "doa_authors": ["ann@example.com"]}],
+                      "modules": [{"path": "", "files": 2, "authors": 2, "main_author": "ann@example.com",
+                                   "main_share": 0.7, "truck_factor": 1, "truck_authors": ["ann@example.com"]}]},
+        "modules": [{"path": "src", "commits": 9}],
+        "hotspots": {"basis": "structure", "limit": 50,
+                     "files": [spot("src/http.rs", 210.0, 7, 30.0), spot("src/store.rs", 70.0, 5, 14.0)],
+                     "symbols": [spot("src/http.rs#HttpServer::serve", 72.0, 6, 12.0)],
+                     "modules": [spot("src", 378.0, 9, 42.0)]},
+        "timeline": [{"month": "2024-01", "commits": 5, "authors": 2, "added": 50, "removed": 6,
+                      "files_added": 2, "files_deleted": 0,
+                      "languages": {"rust": {"added": 50, "removed": 6}},
+                      "symbols_added": 7, "symbols_removed": 0},
+                     {"month": "2024-02", "commits": 0, "authors": 0, "added": 0, "removed": 0,
+                      "files_added": 0, "files_deleted": 0, "languages": {},
+                      "symbols_added": 0, "symbols_removed": 0},
+                     {"month": "2024-03", "commits": 4, "authors": 1, "added": 30, "removed": 10,
+                      "files_added": 0, "files_deleted": 0,
+                      "languages": {"rust": {"added": 30, "removed": 10}},
+                      "symbols_added": 0, "symbols_removed": 1}]
+    }))
+    .unwrap()
+}
+
+/// The fixture with its history.
+pub fn fixture_with_history() -> DocpackInput {
+    DocpackInput {
+        history: Some(history()),
+        ..fixture()
+    }
 }

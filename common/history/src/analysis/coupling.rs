@@ -122,6 +122,7 @@ fn pair(
         confidence_a: round(f64::from(support) / f64::from(revs_a)),
         confidence_b: round(f64::from(support) / f64::from(revs_b)),
         degree: round(degree),
+        linked: None,
     })
 }
 

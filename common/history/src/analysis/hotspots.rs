@@ -5,11 +5,13 @@
 //! unless the caller gives one (e.g. cyclomatic complexity) and centrality
 //! is 1 unless the caller gives one (e.g. PageRank in the call graph). A
 //! module's score uses the commits that touched any of its files, their
-//! lines together and their centralities' line-weighted mean.
+//! complexities together and their centralities' complexity-weighted mean.
+//! Everything is computed from the document ([`rescore`]), so a stage that
+//! has the graph can score the history again.
 
 use super::coupling::round;
 use super::ownership::modules_of;
-use crate::document::{FileHistory, Hotspot, SymbolHistory};
+use crate::document::{FileHistory, History, Hotspot, Hotspots, ModuleHistory, SymbolHistory};
 use crate::record::CommitRecord;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +23,21 @@ pub struct Weights {
     pub file_centrality: BTreeMap<String, f64>,
     pub symbol_complexity: BTreeMap<String, f64>,
     pub symbol_centrality: BTreeMap<String, f64>,
+}
+
+impl Weights {
+    /// `lines` when no weight is given (the history alone), else `given`.
+    pub fn basis(&self) -> &'static str {
+        let empty = self.file_complexity.is_empty()
+            && self.file_centrality.is_empty()
+            && self.symbol_complexity.is_empty()
+            && self.symbol_centrality.is_empty();
+        if empty {
+            "lines"
+        } else {
+            "given"
+        }
+    }
 }
 
 /// `path#name`, how symbols are named in coupling and hotspots.
@@ -62,11 +79,7 @@ pub fn files(files: &[FileHistory], weights: &Weights, limit: usize) -> Vec<Hots
         .iter()
         .filter(|f| f.alive && is_code(&f.path))
         .map(|f| {
-            let complexity = weights
-                .file_complexity
-                .get(&f.path)
-                .copied()
-                .unwrap_or(f64::from(f.lines.unwrap_or(0)));
+            let complexity = file_complexity(f, weights);
             let centrality = weights.file_centrality.get(&f.path).copied().unwrap_or(1.0);
             hotspot(f.path.clone(), f.commits, complexity, centrality)
         })
@@ -93,18 +106,16 @@ pub fn symbols(symbols: &[SymbolHistory], weights: &Weights, limit: usize) -> Ve
 }
 
 /// Modules (directories down to `depth`, not the root) of living source
-/// files.
-pub fn modules(
+/// files, by path: the commits that touched any of those files.
+pub fn module_commits(
     commits: &[CommitRecord],
     files: &[FileHistory],
-    weights: &Weights,
     depth: u32,
-    limit: usize,
-) -> Vec<Hotspot> {
-    let alive: BTreeMap<&str, &FileHistory> = files
+) -> Vec<ModuleHistory> {
+    let alive: BTreeSet<&str> = files
         .iter()
         .filter(|f| f.alive && is_code(&f.path))
-        .map(|f| (f.path.as_str(), f))
+        .map(|f| f.path.as_str())
         .collect();
     let mut touched: BTreeMap<String, u32> = BTreeMap::new();
     for commit in commits {
@@ -112,7 +123,7 @@ pub fn modules(
         for change in commit
             .changes
             .iter()
-            .filter(|c| alive.contains_key(c.path.as_str()))
+            .filter(|c| alive.contains(c.path.as_str()))
         {
             seen.extend(modules_of(&change.path, depth).into_iter().skip(1));
         }
@@ -120,26 +131,75 @@ pub fn modules(
             *touched.entry(module).or_default() += 1;
         }
     }
-    // Lines and line-weighted centrality per module.
+    touched
+        .into_iter()
+        .map(|(path, commits)| ModuleHistory { path, commits })
+        .collect()
+}
+
+/// Module hotspots: each module's commits × its living source files'
+/// complexity together × their complexity-weighted mean centrality.
+pub fn modules(
+    modules: &[ModuleHistory],
+    files: &[FileHistory],
+    weights: &Weights,
+    depth: u32,
+    limit: usize,
+) -> Vec<Hotspot> {
     let mut size: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (path, file) in &alive {
-        let lines = f64::from(file.lines.unwrap_or(0));
-        let centrality = weights.file_centrality.get(*path).copied().unwrap_or(1.0);
-        for module in modules_of(path, depth).into_iter().skip(1) {
+    for file in files.iter().filter(|f| f.alive && is_code(&f.path)) {
+        let complexity = file_complexity(file, weights);
+        let centrality = weights
+            .file_centrality
+            .get(&file.path)
+            .copied()
+            .unwrap_or(1.0);
+        for module in modules_of(&file.path, depth).into_iter().skip(1) {
             let entry = size.entry(module).or_default();
-            entry.0 += lines;
-            entry.1 += lines * centrality;
+            entry.0 += complexity;
+            entry.1 += complexity * centrality;
         }
     }
-    let all = touched
-        .into_iter()
-        .map(|(module, commits)| {
-            let (lines, weighted) = size.get(&module).copied().unwrap_or_default();
-            let centrality = if lines > 0.0 { weighted / lines } else { 1.0 };
-            hotspot(module, commits, lines, centrality)
+    let all = modules
+        .iter()
+        .map(|m| {
+            let (complexity, weighted) = size.get(&m.path).copied().unwrap_or_default();
+            let centrality = if complexity > 0.0 {
+                weighted / complexity
+            } else {
+                1.0
+            };
+            hotspot(m.path.clone(), m.commits, complexity, centrality)
         })
         .collect();
     top(all, limit)
+}
+
+fn file_complexity(f: &FileHistory, weights: &Weights) -> f64 {
+    weights
+        .file_complexity
+        .get(&f.path)
+        .copied()
+        .unwrap_or(f64::from(f.lines.unwrap_or(0)))
+}
+
+/// Every hotspot list of `h` scored again with `weights`, keeping its
+/// limit; `basis` says what the weights are (`lines`, `structure`).
+pub fn rescore(h: &History, weights: &Weights, basis: &str) -> Hotspots {
+    let limit = h.hotspots.limit as usize;
+    Hotspots {
+        basis: basis.to_string(),
+        limit: h.hotspots.limit,
+        files: files(&h.files, weights, limit),
+        symbols: symbols(&h.symbols, weights, limit),
+        modules: modules(
+            &h.modules,
+            &h.files,
+            weights,
+            h.ownership.module_depth,
+            limit,
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -203,7 +263,15 @@ mod tests {
                 ..CommitRecord::default()
             },
         ];
-        let got = modules(&commits, &all, &Weights::default(), 2, 10);
+        let touched = module_commits(&commits, &all, 2);
+        assert_eq!(
+            touched,
+            [ModuleHistory {
+                path: "m".into(),
+                commits: 2
+            }]
+        );
+        let got = modules(&touched, &all, &Weights::default(), 2, 10);
         assert_eq!(got.len(), 1);
         assert_eq!((got[0].name.as_str(), got[0].commits), ("m", 2));
         assert_eq!(got[0].score, 80.0);

@@ -75,12 +75,14 @@ pub fn analyze(mut raw: RawHistory, options: &AnalysisOptions) -> History {
     let owners = ownership::files(&file_stats, alive);
     let modules = ownership::modules(&file_stats, &owners, options.module_depth);
     let limit = options.hotspot_limit;
+    let module_commits = hotspots::module_commits(commits, &files, options.module_depth);
     let hotspots = Hotspots {
+        basis: options.weights.basis().to_string(),
         limit: limit as u32,
         files: hotspots::files(&files, &options.weights, limit),
         symbols: hotspots::symbols(&symbols, &options.weights, limit),
         modules: hotspots::modules(
-            commits,
+            &module_commits,
             &files,
             &options.weights,
             options.module_depth,
@@ -100,6 +102,7 @@ pub fn analyze(mut raw: RawHistory, options: &AnalysisOptions) -> History {
             modules,
             module_depth: options.module_depth,
         },
+        modules: module_commits,
         hotspots,
         timeline: timeline::timeline(commits),
     }

@@ -59,6 +59,7 @@ pub fn symbols(
             SymbolHistory {
                 path: path.to_string(),
                 name: name.to_string(),
+                id: None,
                 kind: s.kind.to_string(),
                 container: s.container,
                 alive: at_head.is_some(),

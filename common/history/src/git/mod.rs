@@ -37,7 +37,7 @@ pub fn read_history(
     // corrupted object still fails to inflate or parse.
     git2::opts::strict_hash_verification(false);
     let repo = open::open(path)?;
-    let head = open::head(&repo, path)?;
+    let head = open::start(&repo, path, options.start.as_deref())?;
     let boundary = open::shallow_boundary(&repo);
     let at_head = head::files(&repo, head)?;
     let cache = symbol_cache(&at_head, symbols);

@@ -2,7 +2,7 @@
 //! commit to start from, and the boundary of a shallow clone.
 
 use crate::error::HistoryError;
-use git2::{ErrorCode, Oid, Repository, RepositoryOpenFlags};
+use git2::{ErrorCode, Mailmap, Oid, Repository, RepositoryOpenFlags};
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::path::Path;
@@ -38,6 +38,29 @@ pub fn open(path: &Path) -> Result<Repository, HistoryError> {
 pub fn reopen(git_dir: &Path) -> Result<Repository, git2::Error> {
     let flags = RepositoryOpenFlags::NO_SEARCH | RepositoryOpenFlags::BARE;
     Repository::open_ext(git_dir, flags, std::iter::empty::<&OsStr>())
+}
+
+/// The commit to start from: `start` (an id, a branch, a tag) or HEAD.
+pub fn start(repo: &Repository, path: &Path, start: Option<&str>) -> Result<Oid, HistoryError> {
+    let Some(revision) = start else {
+        return head(repo, path);
+    };
+    repo.revparse_single(revision)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|_| HistoryError::UnknownRevision {
+            revision: revision.to_string(),
+            path: path.to_path_buf(),
+        })
+}
+
+/// The `.mailmap` of commit `at`'s tree, alone (no repository setting);
+/// `None` when it has none or it cannot be read.
+pub fn mailmap_at(repo: &Repository, at: Oid) -> Option<Mailmap> {
+    let tree = repo.find_commit(at).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(".mailmap")).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Mailmap::from_buffer(&String::from_utf8_lossy(blob.content())).ok()
 }
 
 /// The commit HEAD points at.

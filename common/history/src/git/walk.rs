@@ -36,7 +36,10 @@ pub fn walk(
     boundary: &HashSet<Oid>,
     options: &HistoryOptions,
 ) -> Result<Walk, HistoryError> {
-    let mailmap = repo.mailmap().ok();
+    let mailmap = match options.start {
+        Some(_) => super::open::mailmap_at(repo, head),
+        None => repo.mailmap().ok(),
+    };
     let mut revwalk = repo
         .revwalk()
         .map_err(HistoryError::git("starting the walk"))?;

@@ -4,11 +4,9 @@
 
 use crate::args::HistoryArgs;
 use anyhow::{anyhow, Result};
-use doctown_core::Language;
-use doctown_extract::Extractor;
 use doctown_history::document::History;
-use doctown_history::{AnalysisOptions, HistoryOptions, SymbolSource, SymbolSpan};
-use std::cell::RefCell;
+use doctown_history::{AnalysisOptions, HistoryOptions, SymbolSource};
+use doctown_ingest::history::ExtractSymbols;
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
@@ -45,66 +43,6 @@ pub fn history_cmd(args: HistoryArgs) -> Result<ExitCode> {
     match written.and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
-    }
-}
-
-/// Symbols from `doctown-extract`, named inside their file: the qualified
-/// name without the file's module prefix (`Store::get`, not
-/// `crate::store::Store::get`), so a symbol keeps its name when its file
-/// moves; a repeated name gets `#2`, `#3` in source order.
-struct ExtractSymbols;
-
-thread_local! {
-    static EXTRACTOR: RefCell<Extractor> = RefCell::new(Extractor::new());
-}
-
-fn language_of(path: &str) -> Option<Language> {
-    let name = path.rsplit('/').next()?;
-    let (_, ext) = name.rsplit_once('.')?;
-    Language::from_extension(ext)
-}
-
-impl SymbolSource for ExtractSymbols {
-    fn supports(&self, path: &str) -> bool {
-        language_of(path).is_some()
-    }
-
-    fn symbols(&self, path: &str, content: &[u8]) -> Vec<SymbolSpan> {
-        let Some(language) = language_of(path) else {
-            return Vec::new();
-        };
-        let text = String::from_utf8_lossy(content);
-        let symbols = EXTRACTOR.with(|e| e.borrow_mut().extract(path, language, &text).symbols);
-        let prefix = symbols
-            .iter()
-            .filter(|s| s.parent.is_none() && s.qualified_name != s.name)
-            .find_map(|s| s.qualified_name.strip_suffix(s.name.as_str()))
-            .unwrap_or("")
-            .to_string();
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        symbols
-            .iter()
-            .map(|s| {
-                let base = s
-                    .qualified_name
-                    .strip_prefix(prefix.as_str())
-                    .filter(|rest| !rest.is_empty())
-                    .unwrap_or(&s.qualified_name);
-                let count = seen.entry(base.to_string()).or_default();
-                *count += 1;
-                let name = if *count == 1 {
-                    base.to_string()
-                } else {
-                    format!("{base}#{count}")
-                };
-                SymbolSpan {
-                    name,
-                    kind: s.kind.name().to_string(),
-                    start_line: s.span.start.line,
-                    end_line: s.span.end.line.max(s.span.start.line),
-                }
-            })
-            .collect()
     }
 }
 
