@@ -77,6 +77,16 @@ impl Db {
         Ok(())
     }
 
+    /// The user an installation is linked to, if any (and not suspended).
+    pub async fn installation_user(&self, id: i64) -> Result<Option<i64>> {
+        let row =
+            sqlx::query("SELECT user_id FROM installations WHERE id = $1 AND suspended_at IS NULL")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("user_id").ok().flatten()))
+    }
+
     /// The installations linked to a user.
     pub async fn installations_of(&self, user_id: i64) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(

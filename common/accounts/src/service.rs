@@ -227,7 +227,9 @@ impl Accounts {
             source: source.to_string(),
             git_ref: git_ref.map(str::to_string),
             private: request.private,
-            visibility: visibility.unwrap_or(if request.private {
+            // Private unless known to be public: an operator's job has no
+            // facts and may be a private repository built with the server's token.
+            visibility: visibility.unwrap_or(if request.private || facts.is_none() {
                 Visibility::Private
             } else {
                 Visibility::Public

@@ -33,6 +33,14 @@ const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
 #[derive(Debug, Deserialize)]
 struct Installation {
     id: u64,
+    #[serde(default)]
+    account: Option<Account>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Account {
+    #[serde(default)]
+    login: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +112,9 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     if event == "ping" {
         return Ok(Json(json!({ "ok": true, "event": "ping" })).into_response());
     }
+    if event == "installation" {
+        record_installation(&app, &body).await;
+    }
     let wanted = match wanted_jobs(&event, &body) {
         Ok(Some(wanted)) => wanted,
         Ok(None) => return Ok(ignored(&event, "nothing to build for this event")),
@@ -115,7 +126,63 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     let delivery = delivery
         .filter(|d| valid_delivery_id(d))
         .ok_or_else(|| ApiError::bad_request("missing or invalid X-GitHub-Delivery"))?;
-    blocking(move || create_jobs(&app, &event, &delivery, wanted)).await
+    let launched = app.clone();
+    let (response, jobs) =
+        blocking(move || create_jobs(&launched, &event, &delivery, wanted)).await?;
+    record_jobs(&app, jobs).await;
+    Ok(response)
+}
+
+/// With accounts: an App installation (created, suspended, deleted) is
+/// recorded and linked to the user with the account's login.
+async fn record_installation(app: &AppState, body: &[u8]) {
+    let Some(accounts) = &app.accounts else {
+        return;
+    };
+    let Ok(payload) = serde_json::from_slice::<InstallationEvent>(body) else {
+        return;
+    };
+    let Some(installation) = payload.installation else {
+        return;
+    };
+    let login = installation.account.map(|a| a.login).unwrap_or_default();
+    let suspended = matches!(payload.action.as_str(), "deleted" | "suspend");
+    let id = installation.id as i64;
+    if let Err(e) = accounts.db.upsert_installation(id, &login, suspended).await {
+        tracing::warn!(installation = id, "cannot record the installation: {e}");
+    }
+}
+
+/// With accounts: rows for the jobs a webhook started, private, owned by
+/// the user the installation is linked to (or by nobody: the operator's).
+async fn record_jobs(app: &AppState, jobs: Vec<(JobId, Wanted)>) {
+    let Some(accounts) = &app.accounts else {
+        return;
+    };
+    for (job, wanted) in jobs {
+        let owner = match wanted.installation {
+            Some(id) => accounts
+                .db
+                .installation_user(id as i64)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let row = doctown_accounts::NewJob {
+            id: job.to_string(),
+            owner_id: owner,
+            api_key_id: None,
+            client_ip: None,
+            source: wanted.repo_url,
+            git_ref: wanted.git_ref,
+            private: true,
+            visibility: doctown_accounts::Visibility::Private,
+        };
+        if let Err(e) = accounts.db.insert_job(&row, None).await {
+            tracing::warn!(%job, "cannot record the webhook's job: {e}");
+        }
+    }
 }
 
 fn ignored(event: &str, reason: &str) -> Response {
@@ -186,7 +253,7 @@ fn create_jobs(
     event: &str,
     delivery: &str,
     wanted: Vec<Wanted>,
-) -> Result<Response, ApiError> {
+) -> Result<(Response, Vec<(JobId, Wanted)>), ApiError> {
     // Refuse the whole delivery before claiming it if any repository is not allowed.
     for w in &wanted {
         validate_source(&app.config, &w.repo_url, w.git_ref.as_deref())?;
@@ -204,25 +271,28 @@ fn create_jobs(
                 .flatten()
                 .and_then(|v| v.get("job_ids").cloned())
                 .unwrap_or_else(|| json!([]));
-            return Ok(Json(json!({
-                "ok": true, "event": event, "duplicate": true, "job_ids": previous
-            }))
-            .into_response());
+            let body =
+                json!({ "ok": true, "event": event, "duplicate": true, "job_ids": previous });
+            return Ok((Json(body).into_response(), Vec::new()));
         }
         Err(e) => return Err(e.into()),
     }
     let mut jobs: Vec<JobId> = Vec::new();
+    let mut started = Vec::new();
     for w in wanted {
         let mut input = JobInput {
-            source: w.repo_url,
-            git_ref: w.git_ref,
+            source: w.repo_url.clone(),
+            git_ref: w.git_ref.clone(),
             ..JobInput::default()
         };
         if let Some(id) = w.installation {
             set_installation_id(&mut input, id);
         }
         match app.launcher.submit(input) {
-            Ok(job) => jobs.push(job),
+            Ok(job) => {
+                started.push((job.clone(), w));
+                jobs.push(job);
+            }
             Err(e) => {
                 if jobs.is_empty() {
                     // Nothing was created: let GitHub's redelivery try again.
@@ -236,9 +306,6 @@ fn create_jobs(
     if let Err(e) = app.store.put(&key, record.to_string().as_bytes()) {
         tracing::warn!(%key, "cannot record the delivery's jobs: {e}");
     }
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "ok": true, "event": event, "job_ids": jobs })),
-    )
-        .into_response())
+    let body = json!({ "ok": true, "event": event, "job_ids": jobs });
+    Ok(((StatusCode::ACCEPTED, Json(body)).into_response(), started))
 }

@@ -1013,3 +1013,50 @@ async fn listings_and_history_come_from_the_database() {
     assert!((w.db().month_cost(row.owner_id.unwrap()).await.unwrap() - 1.5).abs() < 1e-9);
     assert_eq!(PlanName::Free.as_str(), "free");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_installation_jobs_belong_to_the_installations_user() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let bob = w.sign_in("bob").await;
+    let payload = json!({
+        "action": "created",
+        "installation": { "id": 99, "account": { "login": "ada" } },
+        "repositories": [{ "full_name": "ada/secret" }],
+    })
+    .to_string();
+    let request = axum::http::Request::post("/webhooks/github")
+        .header("x-github-event", "installation")
+        .header("x-github-delivery", "d-1")
+        .header(
+            "x-hub-signature-256",
+            doctown_trigger::webhook_signature(HOOK_SECRET.as_bytes(), payload.as_bytes()),
+        )
+        .body(axum::body::Body::from(payload))
+        .unwrap();
+    let created = w.send(request).await;
+    assert_eq!(created.status, 202, "{}", created.text);
+    let job = created.body["job_ids"][0].as_str().unwrap().to_string();
+    w.wait_terminal(&job).await;
+    let row = w.db().job(&job).await.unwrap().unwrap();
+    assert_eq!(row.visibility, doctown_accounts::Visibility::Private);
+    assert_eq!(
+        w.call("GET", &format!("/jobs/{job}"), &ada, None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        w.call("GET", &format!("/jobs/{job}"), &bob, None)
+            .await
+            .status,
+        404
+    );
+    let history = w.call("GET", "/me/jobs", &ada, None).await;
+    assert_eq!(
+        history.body["items"][0]["id"],
+        job.as_str(),
+        "{}",
+        history.text
+    );
+}

@@ -108,6 +108,9 @@ async fn admit(
     let accounts = crate::accounts::service(app)?;
     let requester = match caller {
         Caller::Operator | Caller::Local => Requester::Operator,
+        Caller::Anonymous { .. } if !accounts.config.plans.anonymous.builds => {
+            return Err(ApiError::unauthorized("sign in to build repositories"));
+        }
         Caller::Anonymous { ip } => Requester::Anonymous { ip: ip.clone() },
         Caller::User { auth, .. } => {
             let user = caller.require(Scope::Build)?.clone();

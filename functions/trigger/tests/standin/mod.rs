@@ -32,6 +32,7 @@ pub const CLIENT_SECRET: &str = "standin-secret";
 pub const STRIPE_KEY: &str = "sk_test_standin";
 pub const WEBHOOK_SECRET: &str = "whsec_standin";
 pub const OPERATOR_KEY: &str = "operator-key-1";
+pub const HOOK_SECRET: &str = "github-hook-secret";
 
 /// What the stand-ins saw and hold.
 #[derive(Default)]
@@ -269,7 +270,7 @@ pub async fn build_world(
     let launcher =
         InProcessLauncher::new(store.clone(), factory(gate, seen.clone()), options).unwrap();
     let mut config = TriggerConfig::default().with_api_keys([OPERATOR_KEY]);
-    config.cors_origins = vec![];
+    config.webhook_secret = Some(HOOK_SECRET.into());
     let state = AppState::new(
         store.clone() as Arc<dyn ObjectStore>,
         Arc::new(launcher.clone()) as Arc<dyn JobLauncher>,
