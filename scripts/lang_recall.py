@@ -18,8 +18,17 @@ import os
 import re
 import sys
 
+# ctags kinds of variables, and of the scopes that make them locals.
+VARIABLES = {"variable", "constant", "var", "val", "const", "local"}
+FUNCTIONS = {"function", "method", "func", "member", "singletonMethod", "procedure", "subroutine"}
+
 # ctags language → (doctown language, ctags kinds compared).
 KINDS = {
+    "Rust": ("rust", {"module", "struct", "interface", "implementation", "function", "method", "enum", "enumerator", "typedef", "variable", "macro"}),
+    "Python": ("python", {"class", "function", "member", "variable"}),
+    "TypeScript": ("typescript", {"function", "class", "interface", "enum", "enumerator", "method", "namespace", "alias", "constant", "variable", "generator"}),
+    "JavaScript": ("javascript", {"function", "class", "method", "generator", "getter", "setter", "field", "constant", "variable"}),
+    "Go": ("go", {"func", "const", "var", "type", "struct", "interface", "talias", "methodSpec"}),
     "Java": ("java", {"class", "interface", "enum", "enumConstant", "method", "field", "annotation"}),
     "C": ("c", {"function", "struct", "union", "enum", "enumerator", "member", "typedef", "macro", "variable"}),
     "C++": ("cpp", {"function", "class", "struct", "union", "enum", "enumerator", "member", "typedef", "macro", "namespace", "variable"}),
@@ -31,12 +40,19 @@ KINDS = {
     "Sh": ("bash", {"function"}),
     "Lua": ("lua", {"function"}),
     "Elixir": ("elixir", {"module", "function", "macro", "protocol", "implementation"}),
-    "Haskell": ("haskell", {"module", "type", "constructor", "function"}),
+    "Haskell": ("haskell", {"type", "constructor", "function"}),
     "OCaml": ("ocaml", {"module", "type", "function", "val", "exception"}),
     "Protobuf": ("proto", {"message", "field", "enum", "enumerator", "service", "rpc"}),
     "SQL": ("sql", {"table", "view", "function", "procedure"}),
     "ObjectiveC": ("objc", {"interface", "implementation", "method", "property", "function", "category"}),
 }
+
+
+def unspaced(name):
+    """`operator ->` and `operator->` are one name, and so are C#'s
+    `operator ==` (ctags) and `==` (Doctown)."""
+    name = "".join(name.split())
+    return name[len("operator"):] if name.startswith("operator") and not name[8:9].isalnum() and name[8:9] != "_" else name
 
 
 def main():
@@ -46,8 +62,17 @@ def main():
     counts = collections.Counter()
     for line in open(doctown_path, encoding="utf-8"):
         s = json.loads(line)
-        # `operator ->` and `operator->` are one name.
-        ours[(s["path"], "".join(s["name"].split()))].append((s["start_line"], s["end_line"]))
+        span = (s["start_line"], s["end_line"])
+        name = s["name"]
+        ours[(s["path"], unspaced(name))].append(span)
+        # A Rust `impl Hash for crate::Abi` is ctags' implementation `Abi`.
+        if s["kind"] == "impl" and s["language"] == "rust":
+            ty = re.sub(r"^impl\s*(<.*?>)?\s*", "", name.split(" for ")[-1]).lstrip("&")
+            name = re.split(r"[<\s]", ty)[0]
+        # Qualified names (`JSON.Parser.Array`, Elixir) by their last part too.
+        last = re.split(r"\.|::", name)[-1]
+        if last and unspaced(last) != unspaced(s["name"]):
+            ours[(s["path"], unspaced(last))].append(span)
         counts[s["language"]] += 1
     compared = collections.Counter()
     found = collections.Counter()
@@ -64,17 +89,38 @@ def main():
             continue
         if t.get("kind") not in KINDS[lang][1]:
             continue
-        # ctags names anonymous types and namespaces `__anon…`; they have
-        # no name to find.
-        if t["name"].startswith("__anon"):
+        # ctags names anonymous types and namespaces `__anon…`, JavaScript's
+        # anonymous functions `AnonymousFunction…` and Kotlin lambdas
+        # `<lambda>`; they have no name to find.
+        if t["name"].startswith(("__anon", "AnonymousFunction", "<")):
+            continue
+        # A variable or constant inside a function or method is a local
+        # (ctags' Kotlin parser tags them; Doctown drops locals).
+        if t["kind"] in VARIABLES and t.get("scopeKind") in FUNCTIONS:
+            continue
+        # Objective-C: ctags takes boxed expressions `@(x)` and macro
+        # arguments for categories; a category is declared by `@interface
+        # C (Cat)` or `@implementation C (Cat)`.
+        if lang == "ObjectiveC" and t["kind"] == "category" and "@interface" not in t.get("pattern", "") \
+                and "@implementation" not in t.get("pattern", ""):
+            continue
+        # OCaml: ctags tags each file as a module named after it, on line 1.
+        path = t["path"]
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if lang == "OCaml" and t["kind"] == "module" and t["line"] == 1 and t["name"] == stem[:1].upper() + stem[1:]:
             continue
         dt = wanted[lang]
-        path = t["path"]
         files[dt].add(path)
         compared[dt] += 1
-        # `Date:_init` (Lua), `A::B` (C++), `a.b` (qualified names).
-        name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
-        lines = ours.get((path, "".join(name.split())), [])
+        # `Date:_init` (Lua), `A::B` (C++), `a.b` (qualified names): the last
+        # part, or the whole name where Doctown keeps it (a C# `namespace
+        # A.B`). Objective-C selectors (`initWithFrame:bridge:`): Doctown
+        # names a method after the selector's first part.
+        if lang == "ObjectiveC" and t["kind"] == "method":
+            name = t["name"].split(":")[0]
+        else:
+            name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
+        lines = ours.get((path, unspaced(name)), []) + ours.get((path, unspaced(t["name"])), [])
         if any(start - 2 <= t["line"] <= end for start, end in lines):
             found[dt] += 1
         else:

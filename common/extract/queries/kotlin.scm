@@ -49,7 +49,8 @@
   (class_body)? @body) @definition.object
 
 ; A companion object is named `Companion` unless it names itself; a query
-; can only name it by a node, so an unnamed one is named by its keyword.
+; can only name it by a node, so an unnamed one is named by its keyword,
+; which the engine turns into `Companion`.
 (companion_object
   (modifiers)? @modifiers
   name: (identifier) @name

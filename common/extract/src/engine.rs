@@ -307,6 +307,13 @@ fn def_of<'t>(
     if name.is_empty() {
         return None;
     }
+    // Kotlin: an unnamed companion object is `Companion` (the query can
+    // only name it by its keyword).
+    let name = if node.kind() == "companion_object" && name == "companion" {
+        "Companion"
+    } else {
+        name
+    };
     Some(Def {
         node,
         pattern: c.pattern,
