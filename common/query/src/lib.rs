@@ -14,7 +14,9 @@
 //! * [`flows()`]: execution flows from entry points, named and ranked;
 //! * [`changes()`]: what changed between two docpacks, and its blast radius;
 //! * [`ask`]: the evidence for a question, the prompt that asks a model to
-//!   answer from it, and the check of the answer's citations.
+//!   answer from it, and the check of the answer's citations;
+//! * [`history`]: the docpack's git history (1.4): in brief or of a file or
+//!   symbol, hotspots, owners, what changes together (hidden coupling).
 //!
 //! [`render`] turns each answer into compact text for a model's context.
 //! Everything here is synchronous and free of network code; reading
@@ -25,10 +27,12 @@ pub mod ask;
 pub mod changes;
 pub mod engine;
 pub mod flows;
+pub mod history;
 pub mod impact;
 pub mod lexical;
 pub mod pack;
 pub mod render;
+pub mod render_history;
 pub mod search;
 pub mod source;
 pub mod synthetic;

@@ -17,7 +17,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
-const TOOLS: [&str; 13] = [
+const TOOLS: [&str; 17] = [
     "search",
     "symbol",
     "callers",
@@ -31,6 +31,10 @@ const TOOLS: [&str; 13] = [
     "changes",
     "list_docpacks",
     "ask",
+    "history",
+    "hotspots",
+    "owners",
+    "coupled_with",
 ];
 
 type Client = RunningService<RoleClient, ()>;
@@ -278,6 +282,23 @@ async fn every_tool(client: &Client, key: &str, new_key: Option<&str>) {
     }
 }
 
+/// The history tools on a docpack built from a directory that is not a
+/// repository: each says why there is no history.
+async fn no_history(client: &Client, key: &str) {
+    let d = json!(key);
+    let why = "has no history: ";
+    refused(client, "history", json!({"docpack": d}), why).await;
+    refused(client, "hotspots", json!({"docpack": d}), why).await;
+    refused(client, "owners", json!({"docpack": d}), why).await;
+    refused(
+        client,
+        "coupled_with",
+        json!({"target": "format_name", "docpack": d}),
+        why,
+    )
+    .await;
+}
+
 /// Bad input: unknown symbols and docpacks, a 100 KB query, wrong types.
 async fn bad_input(client: &Client, key: &str) {
     let d = json!(key);
@@ -380,6 +401,7 @@ async fn stdio_serves_every_tool_and_survives_bad_input() {
     assert!(info.instructions.as_deref().unwrap().contains("search"));
 
     every_tool(&client, "multilang", Some("edited")).await;
+    no_history(&client, "multilang").await;
     bad_input(&client, "multilang").await;
     resources(&client, "multilang").await;
     // Two docpacks served: a one-docpack question must name one.
@@ -720,5 +742,157 @@ async fn http_mcp_needs_an_api_key_when_keys_are_configured() {
 
     let client = http_client(&server.url, Some(key)).await;
     ok(&client, "architecture", json!({}), "multilang").await;
+    client.cancel().await.unwrap();
+}
+
+/// `git` in `dir` as Ann, on day `day` of 2024.
+fn git(dir: &Path, args: &[&str], day: u32) {
+    let date = format!("2024-01-{:02}T12:00:00Z", day + 1);
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ann")
+        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+        .env("GIT_COMMITTER_NAME", "Ann")
+        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A docpack with per-symbol history: six commits each change `serve`,
+/// `get` and `evict`; `serve` calls `get`, nothing calls `evict`.
+fn history_docpack(dir: &Path) -> PathBuf {
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"], 0);
+    let write = |path: &str, text: String| std::fs::write(repo.join(path), text).unwrap();
+    write(
+        "src/lib.rs",
+        "pub mod api;\npub mod cache;\npub mod store;\n".into(),
+    );
+    for n in 0..6 {
+        write(
+            "src/api.rs",
+            format!(
+                "use crate::store::get;\n\npub fn serve(k: u32) -> u32 {{\n    get(k) + {n}\n}}\n"
+            ),
+        );
+        write(
+            "src/store.rs",
+            format!("pub fn get(k: u32) -> u32 {{\n    k + {n}\n}}\n"),
+        );
+        write(
+            "src/cache.rs",
+            format!("pub fn evict(k: u32) -> u32 {{\n    k * {n}\n}}\n"),
+        );
+        git(&repo, &["add", "-A"], n);
+        git(&repo, &["commit", "-q", "-m", "change"], n);
+    }
+    let out = dir.join("repo.docpack");
+    let store = dir.join("store");
+    let result = run(&[
+        "build",
+        repo.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--embeddings",
+        "off",
+        "--history",
+        "symbols",
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_answers_the_history_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let docpack = history_docpack(dir.path());
+    let transport = TokioChildProcess::new(command(&[&docpack])).unwrap();
+    let client = ().serve(transport).await.unwrap();
+    let c = &client;
+    ok(
+        c,
+        "history",
+        json!({}),
+        "6 commits (0 merges) by 1 authors, 2024-01-01 to 2024-01-06",
+    )
+    .await;
+    ok(
+        c,
+        "history",
+        json!({"target": "serve"}),
+        "symbol src/api.rs#serve: 6 commits by 1 authors",
+    )
+    .await;
+    ok(
+        c,
+        "history",
+        json!({"target": "src/cache.rs"}),
+        "file src/cache.rs: 6 commits",
+    )
+    .await;
+    let (_, spots) = ok(c, "hotspots", json!({"level": "symbols"}), "(structure)").await;
+    assert_eq!(spots["hotspots"][0]["name"], "src/store.rs#get", "{spots}");
+    assert_eq!(
+        spots["hotspots"][0]["symbol"]["path"], "src/store.rs",
+        "{spots}"
+    );
+    ok(
+        c,
+        "owners",
+        json!({"path": "src/api.rs"}),
+        "src/api.rs: 1 files, 1 authors, main author Ann <ann@example.com> (100%)",
+    )
+    .await;
+    ok(c, "owners", json!({}), "(repository): ").await;
+    let (_, coupled) = ok(
+        c,
+        "coupled_with",
+        json!({"target": "serve"}),
+        "src/cache.rs#evict: 6 commits together, 100% of its commits, degree 100%; hidden coupling: no static link",
+    )
+    .await;
+    let linked: Vec<(&str, bool)> = coupled["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["linked"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        linked,
+        [("src/cache.rs#evict", false), ("src/store.rs#get", true)],
+        "{coupled}"
+    );
+    let (_, hidden) = ok(
+        c,
+        "coupled_with",
+        json!({"target": "src/api.rs", "hidden_only": true}),
+        "changes together with file src/api.rs",
+    )
+    .await;
+    assert_eq!(hidden["partners"].as_array().unwrap().len(), 1, "{hidden}");
+    assert_eq!(hidden["partners"][0]["name"], "src/cache.rs", "{hidden}");
+    refused(
+        c,
+        "coupled_with",
+        json!({"target": "no_such_thing"}),
+        "no symbol",
+    )
+    .await;
+    refused(
+        c,
+        "owners",
+        json!({"path": "nowhere/at/all"}),
+        "no living file or module",
+    )
+    .await;
     client.cancel().await.unwrap();
 }

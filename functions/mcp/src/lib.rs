@@ -19,8 +19,9 @@ mod tools;
 
 pub use output::MAX_TOKENS;
 pub use tools::{
-    ArchitectureArgs, AskArgs, ChangesArgs, ClusterArgs, FileOutlineArgs, FlowKind, FlowsArgs,
-    ImpactArgs, ModuleArgs, NeighbourArgs, SearchArgs, SearchMode, SymbolArgs,
+    ArchitectureArgs, AskArgs, ChangesArgs, ClusterArgs, CoupledArgs, FileOutlineArgs, FlowKind,
+    FlowsArgs, HistoryArgs, HotspotLevel, HotspotsArgs, ImpactArgs, ModuleArgs, NeighbourArgs,
+    OwnersArgs, SearchArgs, SearchMode, SymbolArgs,
 };
 
 use doctown_query::{AskModel, Engine, QueryEmbedder};
@@ -37,7 +38,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use std::sync::Arc;
 
 /// The tools, in the order `tools/list` gives them.
-pub const TOOLS: [&str; 13] = [
+pub const TOOLS: [&str; 17] = [
     "search",
     "symbol",
     "callers",
@@ -51,6 +52,10 @@ pub const TOOLS: [&str; 13] = [
     "changes",
     "list_docpacks",
     "ask",
+    "history",
+    "hotspots",
+    "owners",
+    "coupled_with",
 ];
 
 /// What a model is told about this server when it connects.
@@ -63,6 +68,9 @@ The usual path: `search` (by words and meaning, with filters) to find the symbol
 `ask` for a short answer to a question that cites path:line from the evidence it gathered. \
 For structure: `architecture`, `module`, `cluster`, `file_outline`, and `flows` (execution paths from mains, routes, commands, handlers). \
 `changes` compares two docpacks of a repository. \
+From the git history (docpacks built from a git repository): `history` (in brief, or of a file or symbol), \
+`hotspots` (commits × complexity × centrality), `owners` (main authors, truck factor) and \
+`coupled_with` (what changes together with a file or symbol; hidden coupling has no static link). \
 Name symbols by the `id` results give (exact) or by name (`Type::method`, `module.func`, or a simple name). \
 Every result cites path:line, ends with its size in tokens and is bounded (about 6,000 tokens); \
 long lists end with `offset=N` to page on.";

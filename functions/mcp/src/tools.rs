@@ -8,6 +8,7 @@ use doctown_query::{
     ask, changes, flows, impact, query_vector, render, search, AskAnswer, AskModel, Engine,
     EntryKind, Filters, Mode, QueryEmbedder, QueryError, SearchRequest,
 };
+use doctown_query::{history, render_history};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -67,6 +68,85 @@ impl From<FlowKind> for EntryKind {
             FlowKind::Api => EntryKind::Api,
         }
     }
+}
+
+/// Which hotspots.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HotspotLevel {
+    /// Source files (the default).
+    #[default]
+    Files,
+    /// Functions, methods and types (needs per-symbol history).
+    Symbols,
+    /// Directories.
+    Modules,
+}
+
+impl From<HotspotLevel> for history::Level {
+    fn from(l: HotspotLevel) -> history::Level {
+        match l {
+            HotspotLevel::Files => history::Level::Files,
+            HotspotLevel::Symbols => history::Level::Symbols,
+            HotspotLevel::Modules => history::Level::Modules,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct HistoryArgs {
+    /// A file path, or a symbol (an id or a name), whose history to give besides the
+    /// repository's; the repository's alone when omitted.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The docpack (a key from `list_docpacks`); needed when several are served.
+    #[serde(default)]
+    pub docpack: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct HotspotsArgs {
+    /// `files` (default), `symbols` or `modules`.
+    #[serde(default)]
+    pub level: Option<HotspotLevel>,
+    /// Skip this many (the `offset=` a previous page ended with; default 0).
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Most to return (default 20, at most 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// The docpack (a key from `list_docpacks`); needed when several are served.
+    #[serde(default)]
+    pub docpack: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct OwnersArgs {
+    /// A file path or a module directory (down to the history's module depth, 2);
+    /// the repository and its largest modules when omitted.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The docpack (a key from `list_docpacks`); needed when several are served.
+    #[serde(default)]
+    pub docpack: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct CoupledArgs {
+    /// A file path, or a symbol (an id or a name; needs per-symbol history).
+    pub target: String,
+    /// Only the partners no call, reference, import or inheritance links to it (hidden coupling).
+    #[serde(default)]
+    pub hidden_only: Option<bool>,
+    /// Skip this many (the `offset=` a previous page ended with; default 0).
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Most to return (default 20, at most 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// The docpack (a key from `list_docpacks`); all served docpacks are looked in when omitted.
+    #[serde(default)]
+    pub docpack: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -598,6 +678,106 @@ impl DoctownMcp {
     }
 }
 
+/// The history tools (`history.json`, docpack 1.4).
+#[tool_router(router = history_router, vis = "pub(crate)")]
+impl DoctownMcp {
+    #[tool(
+        description = "The repository's git history in brief — commits, authors, dates, \
+                       shallow or cut, top authors, file hotspots, hidden coupling, the last \
+                       months — and, with a target (a file path or a symbol), that one's own: \
+                       commits, authors, lines added and removed, first and last change.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn history(
+        &self,
+        Parameters(args): Parameters<HistoryArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let (pack, target) = match given(&args.target) {
+                Some(t) => {
+                    let packs = ctx.engine.packs(args.docpack.as_deref())?;
+                    let (pack, target) = history::find_target(&ctx.engine, &packs, t)?;
+                    (pack, Some(target))
+                }
+                None => (ctx.engine.one_pack(args.docpack.as_deref())?, None),
+            };
+            let answer = history::history(&pack, target.as_ref())?;
+            Ok((render_history::history(&answer), answer))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Where change meets complexity and importance: files, symbols or modules \
+                       ranked by commits × cyclomatic complexity × PageRank centrality (or lines \
+                       when the docpack has no graph join), paged. Good places to review first, \
+                       and risky places to change.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn hotspots(
+        &self,
+        Parameters(args): Parameters<HotspotsArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let pack = ctx.engine.one_pack(args.docpack.as_deref())?;
+            let answer = history::hotspots(
+                &pack,
+                args.level.unwrap_or_default().into(),
+                args.offset.unwrap_or(0),
+                bounded(args.limit, 20, 100),
+            )?;
+            Ok((render_history::hotspots(&answer), answer))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "Who knows a file or module: its main author and share, the authors by \
+                       degree of authorship, and for modules the truck factor (how many authors \
+                       would have to leave before most files have no author left) and who they \
+                       are. Without a path: the repository and its largest modules.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn owners(
+        &self,
+        Parameters(args): Parameters<OwnersArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let pack = ctx.engine.one_pack(args.docpack.as_deref())?;
+            let answer = history::owners(&pack, given(&args.path), 10)?;
+            Ok((render_history::owners(&answer), answer))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "What changes together with a file or symbol in the git history (commits \
+                       in common, confidence, degree), strongest first, each marked linked by \
+                       the code or hidden coupling (no call, reference, import or inheritance \
+                       between them), paged. Use before changing it: its partners may need to \
+                       change too.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn coupled_with(
+        &self,
+        Parameters(args): Parameters<CoupledArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let packs = ctx.engine.packs(args.docpack.as_deref())?;
+            let (pack, target) = history::find_target(&ctx.engine, &packs, &args.target)?;
+            let answer = history::coupled_with(
+                &pack,
+                &target,
+                args.hidden_only.unwrap_or(false),
+                args.offset.unwrap_or(0),
+                bounded(args.limit, 20, 100),
+            )?;
+            Ok((render_history::coupled(&answer), answer))
+        })
+        .await
+    }
+}
+
 impl DoctownMcp {
     async fn neighbours(
         &self,
@@ -647,5 +827,5 @@ fn render_ask(a: &AskAnswer) -> String {
 
 /// Every tool.
 pub(crate) fn router() -> ToolRouter<DoctownMcp> {
-    DoctownMcp::tools_router()
+    DoctownMcp::tools_router() + DoctownMcp::history_router()
 }
