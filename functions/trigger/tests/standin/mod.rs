@@ -17,8 +17,8 @@ use doctown_accounts::{
 };
 use doctown_store::{MemoryStore, ObjectStore};
 use doctown_trigger::{
-    router, AccountTokens, AppState, InProcessLauncher, InProcessOptions, JobLauncher, TokenSource,
-    TriggerConfig,
+    router, AccountTokens, AppState, HandlerFactory, InProcessLauncher, InProcessOptions,
+    JobLauncher, TokenSource, TriggerConfig,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -156,6 +156,51 @@ async fn stripe(
     Json(serde_json::json!({ "id": "sess_1", "url": url })).into_response()
 }
 
+pub const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// Whether the caller of the stand-in API may see `owner/name`.
+fn visible(headers: &HeaderMap, owner: &str, name: &str) -> bool {
+    owner == "octo" || (name == "secret" && login_of(headers).as_deref() == Some(owner))
+}
+
+async fn commit(
+    headers: HeaderMap,
+    Path((owner, name, _r)): Path<(String, String, String)>,
+) -> Response {
+    if !visible(&headers, &owner, &name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Json(serde_json::json!({ "sha": COMMIT })).into_response()
+}
+
+/// A gzipped tarball of a small Rust crate, under GitHub's top folder.
+async fn tarball(
+    headers: HeaderMap,
+    Path((owner, name, _sha)): Path<(String, String, String)>,
+) -> Response {
+    if !visible(&headers, &owner, &name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let top = format!("{owner}-{name}-0123456");
+    let files = [
+        ("Cargo.toml", "[package]\nname = \"secret\"\nversion = \"0.1.0\"\n"),
+        ("src/lib.rs", "//! A private crate.\n\n/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n/// Doubles.\npub fn double(a: u32) -> u32 {\n    add(a, a)\n}\n"),
+    ];
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    for (path, text) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, format!("{top}/{path}"), text.as_bytes())
+            .unwrap();
+    }
+    let bytes = builder.into_inner().unwrap().finish().unwrap();
+    ([("content-type", "application/x-gzip")], bytes).into_response()
+}
+
 /// Starts the stand-in (GitHub at `/`, its API at `/api`, Stripe at `/stripe`).
 pub async fn start_standin() -> (String, Arc<Stand>) {
     let stand = Arc::new(Stand::default());
@@ -165,6 +210,8 @@ pub async fn start_standin() -> (String, Arc<Stand>) {
         .route("/login/oauth/access_token", post(access_token))
         .route("/api/user", get(user))
         .route("/api/repos/{owner}/{name}", get(repo))
+        .route("/api/repos/{owner}/{name}/commits/{r}", get(commit))
+        .route("/api/repos/{owner}/{name}/tarball/{sha}", get(tarball))
         .route("/stripe/v1/{*path}", post(stripe))
         .with_state(stand.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -236,27 +283,34 @@ pub struct World {
 }
 
 pub async fn world(gate: Option<Gate>, tweak: impl FnOnce(&mut AccountsConfig)) -> World {
+    world_with(tweak, move |_, seen| factory(gate, seen)).await
+}
+
+/// A world whose stage handlers `make` builds (given the stand-in's URL).
+pub async fn world_with(
+    tweak: impl FnOnce(&mut AccountsConfig),
+    make: impl FnOnce(&str, SeenTokens) -> HandlerFactory,
+) -> World {
     let (base, stand) = start_standin().await;
     let mut config = accounts_config(&base);
     tweak(&mut config);
     let dir = tempfile::tempdir().unwrap();
-    let accounts = Arc::new(
-        Accounts::open(config, &dir.path().join("accounts.db"))
-            .await
-            .unwrap(),
-    );
-    build_world(accounts, gate, base, stand, dir).await
+    let db = dir.path().join("accounts.db");
+    let accounts = Arc::new(Accounts::open(config, &db).await.unwrap());
+    let seen: SeenTokens = Arc::default();
+    let handlers = make(&base, seen.clone());
+    build_world(accounts, handlers, seen, base, stand, dir).await
 }
 
 pub async fn build_world(
     accounts: Arc<Accounts>,
-    gate: Option<Gate>,
+    handlers: HandlerFactory,
+    seen: SeenTokens,
     base: String,
     stand: Arc<Stand>,
     dir: tempfile::TempDir,
 ) -> World {
     let store = Arc::new(MemoryStore::new());
-    let seen: SeenTokens = Arc::default();
     let tokens = AccountTokens {
         accounts: accounts.clone(),
         app: None,
@@ -267,8 +321,7 @@ pub async fn build_world(
         tokens: Some(Arc::new(tokens) as Arc<dyn TokenSource>),
         ..InProcessOptions::default()
     };
-    let launcher =
-        InProcessLauncher::new(store.clone(), factory(gate, seen.clone()), options).unwrap();
+    let launcher = InProcessLauncher::new(store.clone(), handlers, options).unwrap();
     let mut config = TriggerConfig::default().with_api_keys([OPERATOR_KEY]);
     config.webhook_secret = Some(HOOK_SECRET.into());
     let state = AppState::new(
