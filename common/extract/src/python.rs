@@ -53,9 +53,20 @@ impl Rules for PythonRules {
                 true
             }
             "expression_statement" => {
-                if cx.ancestor(1).is_some_and(|p| p.kind() == "module") {
+                let at = match cx.ancestor(1).map(|p| p.kind()) {
+                    Some("module") => Some(Binding::Module),
+                    Some("block")
+                        if cx
+                            .ancestor(2)
+                            .is_some_and(|c| c.kind() == "class_definition") =>
+                    {
+                        Some(Binding::ClassBody)
+                    }
+                    _ => None,
+                };
+                if let Some(at) = at {
                     if let Some(a) = node.named_child(0).filter(|a| a.kind() == "assignment") {
-                        assignment(node, a, cx);
+                        assignment(node, a, at, cx);
                     }
                 }
                 true
@@ -129,7 +140,16 @@ fn definition<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>, kind: SymbolKind) -> Opti
     Some(cx.declare(decl, true, None))
 }
 
-fn assignment<'t>(statement: Node<'t>, a: Node<'t>, cx: &mut Cx<'t, '_>) {
+/// Where an assignment binds a name that is a symbol.
+#[derive(Clone, Copy, PartialEq)]
+enum Binding {
+    /// A module's variable or constant.
+    Module,
+    /// A class attribute (`count = 0`, `name: str`): a field of the class.
+    ClassBody,
+}
+
+fn assignment<'t>(statement: Node<'t>, a: Node<'t>, at: Binding, cx: &mut Cx<'t, '_>) {
     let Some(left) = a
         .child_by_field_name("left")
         .filter(|l| l.kind() == "identifier")
@@ -143,10 +163,10 @@ fn assignment<'t>(statement: Node<'t>, a: Node<'t>, cx: &mut Cx<'t, '_>) {
         Some(r) => binding_signature(cx.slice(a.start_byte(), r.start_byte()), Some(cx.text(r))),
         None => signature(cx.text(a)),
     };
-    let kind = if is_upper_case(name) {
-        SymbolKind::Constant
-    } else {
-        SymbolKind::Variable
+    let kind = match at {
+        _ if is_upper_case(name) => SymbolKind::Constant,
+        Binding::Module => SymbolKind::Variable,
+        Binding::ClassBody => SymbolKind::Field,
     };
     let mut decl = Decl::new(statement, name, kind, sig);
     decl.visibility = visibility(name);

@@ -71,8 +71,11 @@ class Cache:
         assert_eq!(
             words,
             [
-                // `DEFAULT_LIMIT`: `default` is a keyword (switch), not a word.
-                ("Cache".to_string(), "limit".to_string()),
+                ("Cache".to_string(), String::new()),
+                // The class attribute is its own symbol. `DEFAULT_LIMIT`:
+                // `default` is a keyword (switch), not a word, and `limit`
+                // is the symbol's name.
+                ("limit".to_string(), String::new()),
                 (
                     "fetch".to_string(),
                     "entry entries expired are evicted first get value fallback".to_string()
