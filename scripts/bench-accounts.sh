@@ -20,5 +20,5 @@ if ! url="$(bash scripts/start-postgres.sh)" || [ -z "$url" ]; then
 fi
 export DOCTOWN_TEST_DATABASE_URL="$url"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); PostgreSQL: $(psql "$url" -Atc 'show server_version' 2>/dev/null || echo '?'); requests ${BENCH_REQUESTS:-2000}, concurrency ${BENCH_CONCURRENCY:-16}, pool ${BENCH_CONNECTIONS:-8}" >&2
-cargo test --release --locked -p doctown-trigger --test bench_accounts -- --ignored --nocapture --test-threads 1 2>&1 |
+cargo bench --locked -p doctown-trigger --bench accounts 2>&1 |
   grep -E '^\||seeded|panicked|error' || { echo "bench-accounts: the benchmark failed" >&2; exit 1; }

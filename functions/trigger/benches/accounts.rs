@@ -5,7 +5,8 @@
 //! and the public gallery) with 100,000 docpacks in the database, on SQLite
 //! and on PostgreSQL. Requests go through the real router in process (no
 //! sockets); the launcher accepts jobs without running them, so what is
-//! measured is the accounts layer. Ignored by `cargo test`.
+//! measured is the accounts layer. A `cargo bench` target (harness off):
+//! `cargo test` does not run it.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -235,9 +236,16 @@ async fn run(name: &str, url: &str) {
     accounts.db.pool.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: scripts/bench-accounts.sh"]
-async fn bench_accounts() {
+fn main() {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(bench());
+}
+
+async fn bench() {
     println!();
     println!("| database | request | requests | concurrency | req/s | p50 ms | p95 ms | p99 ms |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
