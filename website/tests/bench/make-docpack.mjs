@@ -5,7 +5,10 @@
 // contains edges; clusters; facts summaries; optionally embeddings. Written
 // as DOCPACK_SPEC.md says (canonical JSON element by element, ustar, one
 // gzip member, checksums, the docpack id) without ever holding one part as a
-// single string, so 500,000 symbols fit in Node.
+// single string, so 500,000 symbols fit in Node. Format 1.4: each module doc
+// lists its symbols (as the pipeline's do) and carries the module level the
+// Rust writer computes (`code`, `dependencies`: `moduleLevel` below, by the
+// rule of DOCPACK_SPEC.md §4.6).
 //
 //   node tests/bench/make-docpack.mjs --symbols 50000 [--dims 0] [--seed 1] -o /tmp/s50k.docpack
 //
@@ -19,6 +22,9 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+
+/** The format written (DOCPACK_SPEC.md). */
+export const SCHEMA_VERSION = 'docpack/1.4';
 
 const WORDS =
 	'parse load store index query cache write read merge split graph node edge token stream buffer queue batch worker client server route handle render layout scan build pack verify encode decode hash sort filter map reduce emit watch fetch retry schedule config session auth user order price report event metric trace log'.split(
@@ -50,6 +56,9 @@ const hex16 = (text) => createHash('sha256').update(text).digest('hex').slice(0,
 /** Rounds like canonical JSON (6 places). */
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
+/** Lists the writer writes even when empty (the others it leaves out). */
+const KEEP_EMPTY = new Set(['dependencies']);
+
 /** A value with object keys sorted at every depth (canonical order); absent, null and empty lists dropped. */
 function sorted(value) {
 	if (Array.isArray(value)) return value.map(sorted);
@@ -57,7 +66,7 @@ function sorted(value) {
 	const out = {};
 	for (const k of Object.keys(value).sort()) {
 		const v = value[k];
-		if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+		if (v === undefined || v === null || (Array.isArray(v) && v.length === 0 && !KEEP_EMPTY.has(k))) continue;
 		out[k] = sorted(v);
 	}
 	return out;
@@ -339,6 +348,7 @@ export function buildEntries(n, { seed = 1, dims = 0 } = {}) {
 		}
 	});
 
+	const level = moduleLevel({ modules, files, symbols, ids, fileIds, moduleIds, edges: unique });
 	const docs = arrayPart(
 		'docs.json',
 		'modules',
@@ -348,7 +358,10 @@ export function buildEntries(n, { seed = 1, dims = 0 } = {}) {
 					id: moduleIds[mi],
 					name: m.path,
 					path: m.path,
-					documentation: { source: 'facts', summary: `\`${m.path}\` holds ${m.files.length} files with ${m.symbols.length} symbols, mostly about “${WORDS[mi % WORDS.length]} ${WORDS[(mi * 3) % WORDS.length]}”.` }
+					documentation: { source: 'facts', summary: `\`${m.path}\` holds ${m.files.length} files with ${m.symbols.length} symbols, mostly about “${WORDS[mi % WORDS.length]} ${WORDS[(mi * 3) % WORDS.length]}”.` },
+					symbols: m.symbols.map((i) => ids[i]).sort(),
+					code: level.code[mi],
+					dependencies: level.dependencies[mi]
 				});
 			}
 		},
@@ -403,7 +416,7 @@ export function buildEntries(n, { seed = 1, dims = 0 } = {}) {
 		languages[f.language].symbols += f.symbols.length;
 	}
 	const manifest = jsonPart('manifest.json', {
-		schema_version: 'docpack/1.3',
+		schema_version: SCHEMA_VERSION,
 		docpack_id: docpackId,
 		source: { name: `synthetic-${n}`, repo_url: 'https://github.com/doctown/synthetic', ref: 'main', commit: '0123456789abcdef0123456789abcdef01234567' },
 		generator: { name: 'doctown-synthetic', version: '0.1.0' },
@@ -420,13 +433,51 @@ export function buildEntries(n, { seed = 1, dims = 0 } = {}) {
 			embedding_dimensions: dims > 0 ? dims : undefined,
 			languages
 		},
-		parts: { embeddings: dims > 0, symbol_contexts: false },
+		parts: { embeddings: dims > 0, symbol_contexts: false, history: false },
 		checksum: { algorithm: 'sha256', value: docpackId, entries: entries.map((e) => ({ name: e.name, size: e.size, sha256: e.sha256 })) }
 	});
 	return {
 		entries: [manifest, ...entries],
 		stats: { symbols: n, files: files.length, modules: modules.length, edges: unique.length, clusters: clusterMembers.size, docpackId }
 	};
+}
+
+/**
+ * The module level the docpack writer computes (`module_level.rs`,
+ * DOCPACK_SPEC.md §4.6) for this shape, where every symbol's module is its
+ * file's and every module doc lists its symbols: per module, its code
+ * (`{symbols, files, lines, role}`) and its dependencies — confident
+ * (≥ 0.8 or no confidence) `calls` and `imports` edges between source code
+ * of two modules, by kind, sorted by module id.
+ */
+export function moduleLevel({ modules, files, symbols, ids, fileIds, moduleIds, edges }) {
+	const place = new Map();
+	symbols.forEach((s, i) => place.set(ids[i], { module: s.module, source: s.role === 'source' }));
+	files.forEach((f, i) => place.set(fileIds[i], { module: f.module, source: f.role === 'source' }));
+	const counts = modules.map(() => new Map());
+	for (const [from, to, kind, confidence] of edges) {
+		if (kind !== 'calls' && kind !== 'imports') continue;
+		if (confidence !== undefined && confidence < 0.8) continue;
+		const a = place.get(from);
+		const b = place.get(to);
+		if (!a || !b || !a.source || !b.source || a.module === b.module) continue;
+		const c = counts[a.module].get(b.module) ?? { calls: 0, imports: 0 };
+		c[kind]++;
+		counts[a.module].set(b.module, c);
+	}
+	const dependencies = counts.map((byModule) =>
+		[...byModule]
+			.map(([m, c]) => ({ module: moduleIds[m], calls: c.calls, imports: c.imports }))
+			.sort((x, y) => (x.module < y.module ? -1 : x.module > y.module ? 1 : 0))
+	);
+	const code = modules.map((m) => {
+		const roles = new Map();
+		for (const fi of m.files) roles.set(files[fi].role, (roles.get(files[fi].role) ?? 0) + 1);
+		const role = roles.size === 0 || roles.has('source') ? 'source' : [...roles].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0][0];
+		const lines = m.files.reduce((sum, fi) => sum + Math.max(1, files[fi].lines), 0);
+		return { symbols: m.symbols.length, files: m.files.length, lines, role };
+	});
+	return { code, dependencies };
 }
 
 function tarHeader(name, size) {

@@ -1,7 +1,8 @@
 // Benchmark: opening a large docpack. For synthetic docpacks of 5,000, 50,000
 // and 500,000 symbols (tests/bench/make-docpack.mjs, cached under
 // test-results/bench/), each run launches a fresh headless Chromium, opens
-// /explore?job=… from the mock server and reads the page's User Timing marks:
+// /explore?job=… from the mock server and reads the page's User Timing marks
+// (BENCH_SIZES, BENCH_RUNS choose; BENCH_GENERATE_ONLY=1 only writes the docpacks):
 //
 //   first view   navigation → `doctown:map-visible` (the architecture map painted)
 //   full detail  navigation → `doctown:model-ready` (every symbol parsed and indexed)
@@ -20,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../e2e/browser.mjs';
 import { startMockServer } from '../e2e/mock-server.mjs';
-import { writeDocpack } from './make-docpack.mjs';
+import { SCHEMA_VERSION, writeDocpack } from './make-docpack.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../../build');
@@ -31,14 +32,17 @@ mkdirSync(cache, { recursive: true });
 
 const files = {};
 for (const n of sizes) {
-	const file = join(cache, `synthetic-${n}.docpack`);
+	// Named by format: a docpack cached by an older generator is not reused.
+	const file = join(cache, `synthetic-${n}-${SCHEMA_VERSION.replace('docpack/', 'v')}.docpack`);
 	if (!existsSync(file)) {
 		const t = Date.now();
 		const info = await writeDocpack(n, file);
-		console.error(`generated ${file}: ${info.modules} modules, ${info.edges} edges, ${(info.uncompressed / 1e6).toFixed(0)} MB uncompressed (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+		const parts = Object.entries(info.parts).map(([name, size]) => `${name} ${(size / 1e6).toFixed(1)} MB`).join(', ');
+		console.error(`generated ${file}: ${info.modules} modules, ${info.edges} edges, ${(info.uncompressed / 1e6).toFixed(0)} MB uncompressed (${parts}; ${((Date.now() - t) / 1000).toFixed(0)} s)`);
 	}
 	files[`s${n}`] = file;
 }
+if (process.env.BENCH_GENERATE_ONLY) process.exit(0);
 const server = await startMockServer({ root, docpackFiles: files });
 
 /** Scrolls the map with the wheel for 2 s, counting animation frames. */

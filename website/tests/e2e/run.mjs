@@ -375,6 +375,9 @@ await step('architecture map: the fixture’s modules, dependencies and its cycl
 	await page.goto(layeredUrl());
 	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
 	assert((await page.getByRole('tab', { name: 'Architecture' }).getAttribute('aria-selected')) === 'true', 'the explorer did not open on the map');
+	// The module level came from docs.json (format 1.4), posted by the reader's worker before graph.json.
+	const fromDocs = await page.evaluate(() => performance.getEntriesByName('doctown:architecture-from-docs').length);
+	assert(fromDocs === 1, 'the map was not drawn from the module level docs.json states');
 	const { boxes, arrows } = await mapContents();
 	assert(JSON.stringify(boxes) === JSON.stringify(LAYERED_MODULES), `boxes ${JSON.stringify(boxes)}`);
 	assert(JSON.stringify(arrows) === JSON.stringify(LAYERED_DEPENDENCIES), `arrows ${JSON.stringify(arrows)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stronglyConnected } from './scc';
-import { buildArchitecture, directoryOf } from './modules';
+import { buildArchitecture, directoryOf, moduleOf } from './modules';
 import { relativeParts, scopeTrail, unitView } from './units';
 import { boxWidth, layoutLayers, type LayoutNode } from './layout';
 import { layeredDocpack, shopDocpack } from '../../test-helpers';
@@ -45,7 +45,8 @@ describe('module level of a docpack', () => {
 		expect(appApi.weight).toBe(2);
 		expect(appApi.kinds).toEqual({ imports: 1, calls: 1 });
 		const coreUtil = arch.dependencies.find((d) => d.from === index('core') && d.to === index('util'))!;
-		expect(coreUtil.kinds).toEqual({ calls: 1, references: 1 });
+		// A reference (a function passed as a value) is no dependency: calls and imports are.
+		expect(coreUtil.kinds).toEqual({ calls: 1 });
 	});
 
 	it('sizes, roles, central symbols and clusters per module', () => {
@@ -76,6 +77,23 @@ describe('module level of a docpack', () => {
 		const derived = buildArchitecture(docpack);
 		expect(derived.modules.map((m) => m.path).sort()).toEqual(['api', 'app', 'cache', 'core', 'docs', 'storage', 'tests', 'util']);
 		expect(derived.dependencies).toHaveLength(7);
+	});
+
+	it('places a symbol in the module whose doc lists it, else in its file’s (DOCPACK_SPEC §4.6)', () => {
+		const docpack = layeredDocpack();
+		const fmt = docpack.symbols.find((s) => s.qualified_name === 'util.fmt')!;
+		// core's doc lists util.fmt: it is core's now, and its call to app.run (a guess) still draws nothing.
+		docpack.docs.modules = docpack.docs.modules!.map((m) => (m.name === 'core' ? { ...m, symbols: [fmt.id] } : m));
+		for (const order of ['sorted', 'shuffled']) {
+			const symbols = order === 'sorted' ? [...docpack.symbols].sort((a, b) => (a.id < b.id ? -1 : 1)) : [...docpack.symbols].reverse();
+			const moved = buildArchitecture({ ...docpack, symbols });
+			const at = (name: string) => moved.modules.findIndex((m) => m.name === name);
+			expect(moduleOf(moved, fmt)).toBe(at('core'));
+			expect(moved.moduleOfSymbol.size).toBe(1);
+			expect(moduleOf(moved, symbols.find((s) => s.qualified_name === 'core.process')!)).toBe(at('core'));
+			expect(moved.modules[at('util')].symbols).toBe(0);
+			expect(moved.dependencies.map((d) => `${moved.modules[d.from].name}→${moved.modules[d.to].name}`)).not.toContain('core→util');
+		}
 	});
 
 	it('names the directory of a path', () => {

@@ -60,10 +60,7 @@ export function buildMap(arch: Architecture, o: MapOptions): MapModel {
 
 const KIND_WORDS: Record<DependencyKind, [string, string]> = {
 	calls: ['call', 'calls'],
-	references: ['reference', 'references'],
-	imports: ['import', 'imports'],
-	implements: ['implementation', 'implementations'],
-	inherits: ['inheritance', 'inheritances']
+	imports: ['import', 'imports']
 };
 
 /** "3 calls, 1 import". */

@@ -3,22 +3,27 @@
  * docs and the graph's module nodes) with their size, role, overview, most
  * central symbols and clusters, and the dependencies between them.
  *
- * A dependency is what the pipeline counts as one (`RepoGraph::counts` in
- * `functions/assemble/src/graph.rs`): a `calls`, `references`, `imports`,
- * `implements` or `inherits` edge of confidence at least {@link CONFIDENT}
- * (or none: structure) between source code — a symbol or file whose role is
- * absent or `source`, or a module — in two different modules. Edges below
- * the threshold are guesses and never draw an arrow.
+ * Since format 1.4 the writer states each module's code and dependencies in
+ * `docs.json` (DOCPACK_SPEC.md §4.6), which precedes `graph.json`: the map
+ * draws from them alone ({@link architectureFromDocs}). For older docpacks
+ * they are counted here by the same rule (the writer's is
+ * `common/docpack/src/module_level.rs`): a file belongs to the module whose
+ * path is the file, else its directory; a symbol to the module whose doc
+ * lists it, else its file's; a dependency is a `calls` or `imports` edge of
+ * confidence at least {@link CONFIDENT} (or none: structure) between source
+ * code — a symbol or file whose role is absent or `source`, or a module —
+ * in two different modules. Edges below the threshold are guesses and never
+ * draw an arrow.
  *
  * Pure data in, data out: it runs in a Web Worker as well as in the page,
  * and what it returns can be posted between them.
  */
 
-import { CONFIDENT, type Docpack, type Documentation, type FileRole, type SymbolKind } from '$lib/docpack/types';
+import { CONFIDENT, type Docpack, type Docs, type Documentation, type FileRole, type ModuleDoc, type SymbolKind } from '$lib/docpack/types';
 import { EdgeTable } from '$lib/docpack/edges';
 
-/** Edge kinds that are dependencies between modules. */
-export const DEPENDENCY_KINDS = ['calls', 'references', 'imports', 'implements', 'inherits'] as const;
+/** Edge kinds that are dependencies between modules (the writer's rule). */
+export const DEPENDENCY_KINDS = ['calls', 'imports'] as const;
 export type DependencyKind = (typeof DEPENDENCY_KINDS)[number];
 
 /** Most central symbols kept per module. */
@@ -73,7 +78,7 @@ export interface Architecture {
 	summary: Documentation | null;
 	/** File path → module index. */
 	moduleOfFile: Map<string, number>;
-	/** Symbols placed by their module doc's `symbols` list rather than by their file. */
+	/** Symbols whose module doc's `symbols` list places them elsewhere than their file's module (or whose file has none). */
 	moduleOfSymbol: Map<string, number>;
 	/** Symbols in no module. */
 	unplaced: number;
@@ -143,7 +148,7 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 	table.ids.forEach((id, i) => (type[i] = id.startsWith('file:') ? 1 : id.startsWith('module:') ? 2 : 0));
 	const contains = table.kinds.indexOf('contains');
 
-	// Files → modules: the graph's `contains` edges from modules, else the directory's module.
+	// Files → modules: the graph's `contains` edges from modules, else the module of the file itself or of its directory.
 	const moduleOfFile = new Map<string, number>();
 	for (let i = 0; i < table.length; i++) {
 		if (table.kind[i] !== contains || type[table.to[i]] !== 1 || type[table.from[i]] !== 2) continue;
@@ -155,7 +160,7 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 		let m = moduleOfFile.get(path);
 		if (m !== undefined) return m;
 		const dir = directoryOf(path);
-		m = byPath.get(dir);
+		m = byPath.get(path) ?? byPath.get(dir);
 		if (m === undefined && derived) {
 			// A docpack without modules: every directory is one.
 			m = modules.length;
@@ -188,41 +193,51 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 		modules[m].role = [...roles].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
 	});
 
-	// Symbols whose file has no module but whose module doc lists them.
+	// Symbols a module doc lists (the first that does): that is their module. Without
+	// the symbols (the graph alone), every listing is kept; with them, those that differ
+	// from the symbol's file's module.
+	const docModules = docpack.docs.modules ?? [];
 	const moduleOfSymbol = new Map<string, number>();
-	for (const doc of docpack.docs.modules ?? []) {
-		const m = indexOfId.get(doc.id)!;
-		for (const id of doc.symbols ?? []) moduleOfSymbol.set(id, m);
+	const byFile = Int32Array.from(docpack.symbols, (s) => fileModule(s.path));
+	const listed = docpack.symbols.length ? listedModules(docpack.symbols, byFile, docModules, indexOfId, modules.length) : null;
+	if (!listed) {
+		for (const doc of docModules) {
+			const m = indexOfId.get(doc.id)!;
+			for (const id of doc.symbols ?? []) if (!moduleOfSymbol.has(id)) moduleOfSymbol.set(id, m);
+		}
 	}
 
 	// What each graph node stands for in the dependencies: its module, encoded
-	// m for source code and -m - 2 otherwise; -1 for none.
-	const at = new Int32Array(nodes).fill(-1);
-	table.ids.forEach((id, i) => {
-		if (type[i] === 2) at[i] = indexOfId.get(id) ?? -1;
-		else if (type[i] === 1) {
-			const path = id.slice(5);
-			const m = moduleOfFile.get(path) ?? (options.guessRole ? fileModule(path) : -1);
-			if (m >= 0) at[i] = isSourceRole(fileRole.get(path)) ? m : -m - 2;
-		}
-	});
+	// m for source code and -m - 2 otherwise; -1 for none. Not needed when
+	// docs.json states the dependencies and the symbols are in.
+	const stated = statedDependencies(docModules, indexOfId);
+	const at = stated && listed ? null : new Int32Array(nodes).fill(-1);
+	if (at) {
+		table.ids.forEach((id, i) => {
+			if (type[i] === 2) at[i] = indexOfId.get(id) ?? -1;
+			else if (type[i] === 1) {
+				const path = id.slice(5);
+				const m = fileModule(path);
+				if (m >= 0) at[i] = isSourceRole(fileRole.get(path)) ? m : -m - 2;
+			}
+		});
+	}
 
 	// Symbols: sizes, languages, most central, clusters.
 	const clusterLabel = new Map(docpack.clusters.map((c) => [c.id, c.label]));
 	const languages: Map<string, number>[] = [];
 	const clusters: Map<string, number>[] = [];
 	let unplaced = 0;
-	for (const s of docpack.symbols) {
-		let m = moduleOfFile.get(s.path) ?? -1;
-		if (m < 0) m = fileModule(s.path);
-		if (m < 0) m = moduleOfSymbol.get(s.id) ?? -1;
-		else moduleOfSymbol.delete(s.id);
+	docpack.symbols.forEach((s, k) => {
+		const byDoc = listed![k];
+		if (byDoc >= 0 && byDoc !== byFile[k]) moduleOfSymbol.set(s.id, byDoc);
+		const m = byDoc >= 0 ? byDoc : byFile[k];
 		if (m < 0) {
 			unplaced++;
-			continue;
+			return;
 		}
-		const node = table.index.get(s.id);
-		if (node !== undefined) at[node] = isSourceRole(s.role) && isSourceRole(fileRole.get(s.path)) ? m : -m - 2;
+		const node = at ? table.index.get(s.id) : undefined;
+		if (node !== undefined) at![node] = isSourceRole(s.role) && isSourceRole(fileRole.get(s.path)) ? m : -m - 2;
 		const mod = modules[m];
 		mod.symbols++;
 		if (s.language) {
@@ -241,8 +256,8 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 			line: s.range?.start_line ?? 0,
 			centrality: s.centrality ?? 0
 		});
-	}
-	if (docpack.symbols.length === 0 && options.guessRole) {
+	});
+	if (at && docpack.symbols.length === 0 && options.guessRole) {
 		// Symbols known only by the graph: a file's, or (members) their parent's.
 		let pending: number[] = [];
 		for (let i = 0; i < table.length; i++) {
@@ -278,11 +293,24 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 			.map(([id, count]) => ({ id, label: clusterLabel.get(id) ?? id, count }));
 	});
 
-	// Dependencies.
+	// Dependencies: as docs.json states them (1.4 on), else counted from the graph.
+	const dependencies = stated ?? countDependencies(table, at!, modules.length);
+	return {
+		modules,
+		dependencies,
+		summary: docpack.docs.architecture?.documentation ?? null,
+		moduleOfFile,
+		moduleOfSymbol,
+		unplaced
+	};
+}
+
+/** Confident dependency edges between source code of two modules, counted; `at` is each node's encoded module. */
+function countDependencies(table: EdgeTable, at: Int32Array, moduleCount: number): ModuleDependency[] {
 	const isDependency = new Uint8Array(table.kinds.length);
 	table.kinds.forEach((k, c) => (isDependency[c] = (DEPENDENCY_KINDS as readonly string[]).includes(k) ? 1 : 0));
 	const deps = new Map<number, ModuleDependency>();
-	const n = Math.max(1, modules.length);
+	const n = Math.max(1, moduleCount);
 	for (let i = 0; i < table.length; i++) {
 		if (!isDependency[table.kind[i]]) continue;
 		const confidence = table.confidence[i];
@@ -298,14 +326,89 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 		const kind = table.kinds[table.kind[i]] as DependencyKind;
 		dep.kinds[kind] = (dep.kinds[kind] ?? 0) + 1;
 	}
-	const dependencies = [...deps.values()].sort((x, y) => x.from - y.from || x.to - y.to);
+	return [...deps.values()].sort((x, y) => x.from - y.from || x.to - y.to);
+}
+
+/**
+ * Per symbol: the first module whose doc lists it, or -1. A module's list
+ * usually names exactly the symbols of its files (`byFile`), in the same
+ * order (by id, as nodes.json is): it is then compared, not looked up —
+ * looking up 500,000 ids costs seconds. Other lists are looked up.
+ */
+function listedModules(symbols: readonly { id: string }[], byFile: Int32Array, docs: readonly ModuleDoc[], indexOfId: Map<string, number>, moduleCount: number): Int32Array {
+	const listed = new Int32Array(symbols.length).fill(-1);
+	const ofModule: number[][] = Array.from({ length: moduleCount }, () => []);
+	byFile.forEach((m, k) => m >= 0 && ofModule[m].push(k));
+	let byId: Map<string, number> | null = null;
+	for (const doc of docs) {
+		const m = indexOfId.get(doc.id)!;
+		const list = doc.symbols ?? [];
+		const mine = ofModule[m];
+		const same = list.length === mine.length && list.every((id, j) => symbols[mine[j]].id === id);
+		if (!same) byId ??= new Map(symbols.map((s, i) => [s.id, i]));
+		for (let j = 0; j < list.length; j++) {
+			const k = same ? mine[j] : (byId!.get(list[j]) ?? -1);
+			if (k >= 0 && listed[k] < 0) listed[k] = m;
+		}
+	}
+	return listed;
+}
+
+/** Whether every module doc states its code and dependencies (a docpack of format 1.4 on). */
+export function hasModuleLevel(docs: Docs): boolean {
+	const list = docs.modules ?? [];
+	return list.length > 0 && list.every((m) => m.code && m.dependencies);
+}
+
+/** The dependencies `docs.json` states, by module index (`indexOfId`), or null if it does not state them all. */
+function statedDependencies(list: ModuleDoc[], indexOfId: Map<string, number>): ModuleDependency[] | null {
+	if (!hasModuleLevel({ modules: list })) return null;
+	const out: ModuleDependency[] = [];
+	for (const m of list) {
+		const from = indexOfId.get(m.id)!;
+		for (const d of m.dependencies!) {
+			const to = indexOfId.get(d.module);
+			if (to === undefined || to === from) continue;
+			const kinds: ModuleDependency['kinds'] = {};
+			if (d.calls) kinds.calls = d.calls;
+			if (d.imports) kinds.imports = d.imports;
+			out.push({ from, to, weight: d.calls + d.imports, kinds });
+		}
+	}
+	return out.sort((x, y) => x.from - y.from || x.to - y.to);
+}
+
+/**
+ * The module level as `docs.json` states it (format 1.4 on), before any
+ * other part is read: each module's size and role and the dependencies.
+ * Not known yet: languages, central symbols, clusters, where each file and
+ * symbol is (the full docpack's {@link buildArchitecture} says). Null for
+ * an older docpack.
+ */
+export function architectureFromDocs(docs: Docs): Architecture | null {
+	const list = docs.modules ?? [];
+	if (!hasModuleLevel(docs)) return null;
+	const indexOfId = new Map(list.map((m, i) => [m.id, i]));
+	const modules: ArchModule[] = list.map((m) => ({
+		id: m.id,
+		name: m.name,
+		path: m.path || m.name || m.id.replace(/^module:/, ''),
+		symbols: m.code!.symbols,
+		files: m.code!.files,
+		lines: m.code!.lines,
+		role: m.code!.role,
+		languages: [],
+		doc: m.documentation ?? null,
+		top: [],
+		clusters: []
+	}));
 	return {
 		modules,
-		dependencies,
-		summary: docpack.docs.architecture?.documentation ?? null,
-		moduleOfFile,
-		moduleOfSymbol,
-		unplaced
+		dependencies: statedDependencies(list, indexOfId)!,
+		summary: docs.architecture?.documentation ?? null,
+		moduleOfFile: new Map(),
+		moduleOfSymbol: new Map(),
+		unplaced: 0
 	};
 }
 
@@ -325,5 +428,5 @@ function keepTop(top: TopSymbol[], s: TopSymbol): void {
 
 /** The module index of a symbol, or -1. */
 export function moduleOf(arch: Architecture, symbol: { id: string; path: string }): number {
-	return arch.moduleOfFile.get(symbol.path) ?? arch.moduleOfSymbol.get(symbol.id) ?? -1;
+	return arch.moduleOfSymbol.get(symbol.id) ?? arch.moduleOfFile.get(symbol.path) ?? -1;
 }

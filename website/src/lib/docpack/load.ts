@@ -3,11 +3,15 @@
  *
  * A worker (`load.worker.ts`) downloads, inflates and verifies it entry by
  * entry; the page parses each verified entry as it arrives, in slices
- * between which it keeps answering (`json-slices.ts`). As soon as
- * `graph.json` is in — before the symbols and the source map, most of the
- * bytes — the module level is computed from it (`quickArchitecture`) and
- * handed on, so the architecture map shows while the rest arrives. The
- * docpack is returned when every entry is in and verified.
+ * between which it keeps answering (`json-slices.ts`). The module level
+ * comes first: since format 1.4 `docs.json` states it (each module's code
+ * and dependencies) and precedes `graph.json`, so the worker posts it as
+ * soon as `docs.json` is verified (`architectureFromDocs`) — the first few
+ * megabytes of the archive; for an older docpack it is computed from
+ * `graph.json` once that is in (`quickArchitecture`), before the symbols
+ * and the source map, most of the bytes. Either way the architecture map
+ * shows while the rest arrives. The docpack is returned when every entry
+ * is in and verified.
  *
  * Memory: the parsed docpack keeps what the explorer reads. Left out:
  * symbol nodes of graph.json (they repeat nodes.json), each symbol's
@@ -21,7 +25,7 @@ import { BROWSER_LIMITS, DocpackError, readDocpack } from './read';
 import { parseEmbeddings } from './embeddings';
 import { parseObjectInSlices, SliceSink } from './json-slices';
 import { quickArchitecture } from '$lib/architecture/quick';
-import type { Architecture } from '$lib/architecture/modules';
+import { architectureFromDocs, type Architecture } from '$lib/architecture/modules';
 import type { Docpack, Docs, Edge, Graph, GraphNode, Manifest, SourceFile, SymbolNode, Verification } from './types';
 import { EdgeTable } from './edges';
 
@@ -32,6 +36,7 @@ export interface LoadRequest {
 
 export type WorkerMessage =
 	| { type: 'manifest'; manifest: Manifest }
+	| { type: 'architecture'; architecture: Architecture }
 	| { type: 'chunk'; name: string; data: Uint8Array }
 	| { type: 'verified'; name: string; size: number }
 	| { type: 'entry'; name: string; data: Uint8Array }
@@ -44,7 +49,7 @@ export type PageMessage = { type: 'consumed'; bytes: number };
 
 export interface LoadHandlers {
 	onManifest?(manifest: Manifest): void;
-	/** The module level, from the graph alone (before the symbols are in). */
+	/** The module level, from `docs.json` (1.4 on) or the graph (before the symbols are in). */
 	onArchitecture?(arch: Architecture): void;
 	onProgress?(text: string): void;
 }
@@ -70,8 +75,6 @@ export function yieldToPage(): Promise<void> {
 		channel.port2.postMessage(null);
 	});
 }
-
-const decode = (bytes: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 
 /** Drops each symbol's `words` (the last key of a symbol in canonical order) before parsing. */
 const dropWords = (text: string) => text.replace(/,\n\s*"words": "(?:[^"\\\n]|\\.)*"/g, '');
@@ -183,11 +186,20 @@ export class DocpackAssembler {
 		}
 	}
 
+	/** The module level as the worker read it from `docs.json`: handed on at once, and not computed again. */
+	architecture(arch: Architecture): void {
+		mark('architecture-from-docs');
+		if (this.archSent) return;
+		this.archSent = true;
+		this.handlers.onArchitecture?.(arch);
+	}
+
 	private architectureWhenReady(): void {
-		if (!this.archSent && this.parts.graph && this.parts.docs) {
-			this.archSent = true;
-			this.handlers.onArchitecture?.(quickArchitecture(this.parts.graph, this.parts.docs));
-		}
+		if (this.archSent || !this.parts.docs) return;
+		const stated = architectureFromDocs(this.parts.docs);
+		if (!stated && !this.parts.graph) return;
+		this.archSent = true;
+		this.handlers.onArchitecture?.(stated ?? quickArchitecture(this.parts.graph!, this.parts.docs));
 	}
 
 	private async parse(name: string, data: Uint8Array): Promise<void> {
@@ -197,7 +209,8 @@ export class DocpackAssembler {
 		try {
 			switch (name) {
 				case 'docs.json':
-					this.parts.docs = (JSON.parse(decode(data)) as Docs) ?? {};
+					// In slices: at 500,000 symbols the modules' symbol lists are tens of megabytes.
+					this.parts.docs = (await json<Docs>({ modules: true })) ?? {};
 					break;
 				case 'clusters.json':
 					this.parts.clusters = (await json<{ clusters?: Docpack['clusters'] }>({ clusters: true })).clusters ?? [];
@@ -263,8 +276,6 @@ export function loadDocpack(source: LoadRequest, handlers: LoadHandlers = {}): P
 	if (typeof Worker === 'undefined') return loadHere(source);
 	return new Promise<Docpack>((resolve, reject) => {
 		const worker = new Worker(new URL('./load.worker.ts', import.meta.url), { type: 'module' });
-		const assembler = new DocpackAssembler(handlers);
-		let manifest: Manifest | null = null;
 		let failed = false;
 		const fail = (error: Error) => {
 			if (failed) return;
@@ -272,44 +283,86 @@ export function loadDocpack(source: LoadRequest, handlers: LoadHandlers = {}): P
 			worker.terminate();
 			reject(error);
 		};
+		const handle = messageHandler(worker, new DocpackAssembler(handlers), handlers, resolve, fail);
+		// Once the module level is in, the rest waits (in order) until the map has painted.
+		let held: WorkerMessage[] | null = null;
 		worker.onerror = (e) => fail(new Error(`the docpack reader stopped: ${e.message}`));
 		worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
 			const m = event.data;
-			switch (m.type) {
-				case 'manifest':
-					manifest = m.manifest;
-					assembler.manifest = m.manifest;
-					handlers.onManifest?.(m.manifest);
-					break;
-				case 'chunk':
-					try {
-						assembler.chunk(m.name, m.data);
-					} catch (e) {
-						fail(e as Error);
-						break;
-					}
-					worker.postMessage({ type: 'consumed', bytes: m.data.length } satisfies PageMessage);
-					break;
-				case 'verified':
-					assembler.verified(m.name).catch((e) => fail(e as Error));
-					break;
-				case 'entry':
-					assembler.add(m.name, m.data).catch((e) => fail(e as Error));
-					break;
-				case 'progress':
-					handlers.onProgress?.(`Reading the docpack… ${mb(m.compressed)} in, ${mb(m.decompressed)} inflated and verified`);
-					break;
-				case 'done':
-					worker.terminate();
-					handlers.onProgress?.('Reading the symbols…');
-					assembler.finish(manifest!, m.verification).then(resolve, fail);
-					break;
-				case 'error':
-					fail(m.kind === 'network' ? new DownloadError(m.message, m.status) : new DocpackError(m.message, m.kind));
-					break;
-			}
+			if (held && m.type !== 'error') return void held.push(m);
+			handle(m);
+			if (m.type !== 'architecture') return;
+			held = [];
+			void afterPaint().then(() => {
+				const list = held ?? [];
+				held = null;
+				list.forEach(handle);
+			});
 		};
 		worker.postMessage(source);
+	});
+}
+
+/** What the page does with each message of the reader's worker. */
+function messageHandler(
+	worker: Worker,
+	assembler: DocpackAssembler,
+	handlers: LoadHandlers,
+	resolve: (docpack: Docpack) => void,
+	fail: (error: Error) => void
+): (m: WorkerMessage) => void {
+	let manifest: Manifest | null = null;
+	return (m) => {
+		switch (m.type) {
+			case 'manifest':
+				manifest = m.manifest;
+				assembler.manifest = m.manifest;
+				handlers.onManifest?.(m.manifest);
+				break;
+			case 'architecture':
+				assembler.architecture(m.architecture);
+				break;
+			case 'chunk':
+				try {
+					assembler.chunk(m.name, m.data);
+				} catch (e) {
+					fail(e as Error);
+					break;
+				}
+				worker.postMessage({ type: 'consumed', bytes: m.data.length } satisfies PageMessage);
+				break;
+			case 'verified':
+				assembler.verified(m.name).catch((e) => fail(e as Error));
+				break;
+			case 'entry':
+				assembler.add(m.name, m.data).catch((e) => fail(e as Error));
+				break;
+			case 'progress':
+				handlers.onProgress?.(`Reading the docpack… ${mb(m.compressed)} in, ${mb(m.decompressed)} inflated and verified`);
+				break;
+			case 'done':
+				worker.terminate();
+				handlers.onProgress?.('Reading the symbols…');
+				assembler.finish(manifest!, m.verification).then(resolve, fail);
+				break;
+			case 'error':
+				fail(m.kind === 'network' ? new DownloadError(m.message, m.status) : new DocpackError(m.message, m.kind));
+				break;
+		}
+	};
+}
+
+/** Resolves once the page has painted again (or after 250 ms, if it is not painting: a background tab). */
+function afterPaint(): Promise<void> {
+	if (typeof requestAnimationFrame === 'undefined') return Promise.resolve();
+	return new Promise((resolve) => {
+		const timer = setTimeout(resolve, 250);
+		requestAnimationFrame(() =>
+			setTimeout(() => {
+				clearTimeout(timer);
+				resolve();
+			}, 0)
+		);
 	});
 }
 

@@ -8,25 +8,51 @@
  * the rest is still inflating; once an entry's last byte is in and its
  * SHA-256 matches, a `verified` message — nothing of an entry is used
  * before it. No JSON part is ever held whole, here or in the page. The
- * other entries go whole once verified. The page says how many bytes it
+ * other entries go whole once verified; `docs.json` is also read here,
+ * and if it states the module level (format 1.4 on) that is posted first
+ * (`architecture`), so the map shows before the page has parsed anything
+ * big. The page says how many bytes it
  * has parsed: the reader waits while it is more than {@link IN_FLIGHT}
  * behind, so unparsed bytes never pile up.
  */
 
 import { readDocpackStream } from './stream-read';
-import { DocpackError } from './read';
+import { DocpackError, parseVersion } from './read';
+import { architectureFromDocs } from '$lib/architecture/modules';
+import type { Docs, Manifest } from './types';
 import type { LoadRequest, PageMessage, WorkerMessage } from './load';
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
 
+/** Posts the module level `docs.json` states, if it does (an older docpack's waits for graph.json, on the page). */
+function postModuleLevel(data: Uint8Array): void {
+	let docs: Docs;
+	try {
+		docs = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data)) as Docs;
+	} catch {
+		return; // the page parses it too, and says what is wrong
+	}
+	const architecture = docs && typeof docs === 'object' ? architectureFromDocs(docs) : null;
+	if (architecture) post({ type: 'architecture', architecture });
+}
+
 /** Entries forwarded in chunks as they arrive, hashed chunk by chunk. */
 const STREAMED = new Set(['clusters.json', 'nodes.json', 'source_map.json', 'symbol_contexts.json']);
 /**
- * Forwarded in chunks as it arrives too, but held whole and hashed by
- * WebCrypto (ten times hash-wasm's speed): the architecture map waits for
- * it, and when it is in, little else is held.
+ * In a docpack older than 1.4 (docs.json states no module level), the
+ * architecture map waits for graph.json: it is forwarded in chunks as it
+ * arrives too, but held whole and hashed by WebCrypto (ten times
+ * hash-wasm's speed). From 1.4 on it is streamed like the other parts:
+ * held whole (and copied by WebCrypto) it was the tab's peak memory at
+ * 500,000 symbols.
  */
 const FORWARDED_WHOLE = 'graph.json';
+
+/** Whether docs.json states the module level: the writer's since format 1.4. */
+function statesModuleLevel(manifest: Manifest): boolean {
+	const version = parseVersion(manifest.schema_version);
+	return version !== null && version.major === 1 && version.minor >= 4;
+}
 /** Bytes per forwarded chunk (the last one of an entry may be smaller). */
 const CHUNK = 4 << 20;
 /** Most forwarded bytes the page may have left to parse. */
@@ -84,13 +110,17 @@ async function read(request: LoadRequest): Promise<void> {
 		post({ type: 'chunk', name: FORWARDED_WHOLE, data: chunk }, [chunk.buffer as ArrayBuffer]);
 	};
 	let reported = 0;
+	let graphWhole = true;
 
 	const { verification } = await readDocpackStream(stream, {
 		onPartial: (name, data, filled) => {
 			if (name === FORWARDED_WHOLE) forwardGraph(data, filled, false);
 		},
-		onManifest: (manifest) => post({ type: 'manifest', manifest }),
-		stream: (name) => STREAMED.has(name),
+		onManifest: (manifest) => {
+			graphWhole = !statesModuleLevel(manifest);
+			post({ type: 'manifest', manifest });
+		},
+		stream: (name) => STREAMED.has(name) || (name === FORWARDED_WHOLE && !graphWhole),
 		onChunk: (name, bytes) => {
 			for (let at = 0; at < bytes.length; ) {
 				const take = Math.min(staging.length - staged, bytes.length - at);
@@ -106,7 +136,10 @@ async function read(request: LoadRequest): Promise<void> {
 			if (name === FORWARDED_WHOLE) {
 				forwardGraph(data, data.length, true);
 				post({ type: 'verified', name, size: data.length });
-			} else post({ type: 'entry', name, data }, [data.buffer as ArrayBuffer]);
+				return;
+			}
+			if (name === 'docs.json') postModuleLevel(data);
+			post({ type: 'entry', name, data }, [data.buffer as ArrayBuffer]);
 		},
 		onDrain: async () => {
 			while (inFlight > IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));

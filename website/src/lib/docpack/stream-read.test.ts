@@ -97,7 +97,7 @@ describe('reading a docpack as a stream', () => {
 		expect([...docpack.embeddings!.vectors]).toEqual([...whole.embeddings!.vectors]);
 	});
 
-	it('hands on the module level from the graph before the symbols', async () => {
+	it('hands on the module level before the symbols', async () => {
 		const data = bytes(readFileSync(new URL('../../../tests/fixtures/layered.docpack', import.meta.url)));
 		const { docpack, arch } = await streamed(data, 5);
 		expect(arch).toHaveLength(1);

@@ -197,6 +197,27 @@ export interface ModuleDoc {
 	cluster?: string | null;
 	documentation: Documentation;
 	symbols?: string[] | null;
+	/** Since 1.4, computed by the writer: how much code the module holds. */
+	code?: ModuleCode | null;
+	/** Since 1.4, computed by the writer: confident calls and imports to other modules, sorted by `module`. */
+	dependencies?: ModuleDependencyDoc[] | null;
+}
+
+/** A module's code (DOCPACK_SPEC.md §4.6, since 1.4). */
+export interface ModuleCode {
+	symbols: number;
+	files: number;
+	lines: number;
+	/** `source` unless every file of the module has another role. */
+	role: FileRole;
+}
+
+/** One module's dependency on another (DOCPACK_SPEC.md §4.6, since 1.4). */
+export interface ModuleDependencyDoc {
+	/** The module id depended on. */
+	module: string;
+	calls: number;
+	imports: number;
 }
 
 export interface Docs {
