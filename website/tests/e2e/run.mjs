@@ -523,6 +523,50 @@ await step('themes: the toggle switches and is remembered; no layout shift on lo
 	await page.getByTestId('theme-toggle').click();
 });
 
+/** What a rendered Mermaid flowchart draws: node labels by Mermaid id, edges as from>to names, nodes of the class `cycle`. */
+function drawnDiagram(figure) {
+	return figure.evaluate((fig) => {
+		const svg = fig.querySelector('svg');
+		if (!svg) return null;
+		const names = {};
+		for (const g of svg.querySelectorAll('g.node')) {
+			const id = /flowchart-(m\d+)-\d+$/.exec(g.id)?.[1];
+			if (id) names[id] = g.textContent.trim();
+		}
+		const edges = [...svg.querySelectorAll('path.flowchart-link')].map((p) => /L_(m\d+)_(m\d+)_\d+$/.exec(p.id)).filter(Boolean).map(([, a, b]) => `${names[a]}>${names[b]}`);
+		const cycle = [...svg.querySelectorAll('g.node.cycle')].map((g) => g.textContent.trim());
+		return { names: Object.values(names).sort(), edges: edges.sort(), cycle: cycle.sort(), labels: [...svg.querySelectorAll('g.edgeLabel')].map((e) => e.textContent.trim()).filter(Boolean).sort() };
+	});
+}
+
+await step('docs: the export’s Mermaid diagrams render in Chromium, with the fixture’s modules, arrows and cycle', async () => {
+	await page.goto(`${layeredUrl()}&view=docs`);
+	const figures = page.getByTestId('mermaid');
+	await page.waitForFunction(() => ['rendered', 'error'].includes(document.querySelector('[data-testid="mermaid"]')?.dataset.state), null, { timeout: 60_000 });
+	const architecture = figures.first();
+	assert((await architecture.getAttribute('data-state')) === 'rendered', `the architecture diagram: ${await architecture.innerText()}`);
+	const drawn = await drawnDiagram(architecture);
+	const names = LAYERED_MODULES.map((m) => m.replace('module:', ''));
+	assert(JSON.stringify(drawn.names) === JSON.stringify([...names, 'tests'].sort()), `nodes ${JSON.stringify(drawn.names)}`);
+	const expected = LAYERED_DEPENDENCIES.map((d) => d.replace(/module:/g, '')).sort();
+	assert(JSON.stringify(drawn.edges) === JSON.stringify(expected), `arrows ${JSON.stringify(drawn.edges)}`);
+	assert(JSON.stringify(drawn.cycle) === JSON.stringify(['cache', 'storage']), `cycle ${JSON.stringify(drawn.cycle)}`);
+	// Calls and imports per arrow: api → core is two calls and an import, the others one of each.
+	assert(JSON.stringify(drawn.labels) === JSON.stringify(['2', '2', '2', '2', '2', '2', '3']), `edge labels ${JSON.stringify(drawn.labels)}`);
+	await screenshot('docs-architecture-diagram');
+	// Each module's diagram, drawn when it scrolls into view: core depends on storage and util, api on core.
+	const count = await figures.count();
+	assert(count === 1 + names.length + 1, `${count} diagrams`);
+	for (let i = 1; i < count; i++) {
+		await figures.nth(i).scrollIntoViewIfNeeded();
+		await page.waitForFunction((n) => ['rendered', 'error'].includes(document.querySelectorAll('[data-testid="mermaid"]')[n]?.dataset.state), i, { timeout: 30_000 });
+		assert((await figures.nth(i).getAttribute('data-state')) === 'rendered', `diagram ${i}: ${await figures.nth(i).innerText()}`);
+	}
+	const core = await drawnDiagram(page.locator('article', { has: page.getByRole('heading', { name: 'core', exact: true }) }).getByTestId('mermaid'));
+	assert(JSON.stringify(core.edges) === JSON.stringify(['api>core', 'core>storage', 'core>util']), `core's diagram ${JSON.stringify(core.edges)}`);
+	await screenshot('docs-module-diagram');
+});
+
 await step('accessibility: axe-core finds no serious or critical violations', async () => {
 	const axeSource = await readFile(join(siteRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
 	const audit = async (label) => {
@@ -548,6 +592,9 @@ await step('accessibility: axe-core finds no serious or critical violations', as
 		await page.getByRole('tab', { name: 'Symbol graph' }).click();
 		await page.waitForFunction(() => window.__doctownGraph?.nodes().length > 0);
 		problems.push(...(await audit(`symbol graph (${scheme})`)));
+		await page.getByRole('tab', { name: 'Docs' }).click();
+		await page.waitForFunction(() => document.querySelector('[data-testid="mermaid"]')?.dataset.state === 'rendered');
+		problems.push(...(await audit(`docs with diagrams (${scheme})`)));
 		await page.goto(base);
 		await page.getByLabel('Repository').waitFor();
 		problems.push(...(await audit(`home (${scheme})`)));
