@@ -209,6 +209,36 @@ impl Db {
         Ok(String::from_utf8(plain).ok())
     }
 
+    /// Re-encrypts every share token sealed with a key other than the
+    /// current one; returns how many (key rotation).
+    pub async fn reseal_share_tokens(&self, keyring: &Keyring) -> Result<u64> {
+        let rows = sqlx::query(
+            "SELECT job_id, share_token, share_token_key FROM docpacks \
+             WHERE share_token IS NOT NULL AND share_token_key <> $1",
+        )
+        .bind(keyring.current_id())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &rows {
+            let job_id: String = row.try_get("job_id")?;
+            let context = share_context(&job_id);
+            let sealed = Sealed {
+                key_id: row.try_get("share_token_key")?,
+                bytes: row.try_get("share_token")?,
+            };
+            let fresh = keyring.seal(&keyring.open(&sealed, &context)?, &context)?;
+            sqlx::query(
+                "UPDATE docpacks SET share_token = $1, share_token_key = $2 WHERE job_id = $3",
+            )
+            .bind(fresh.bytes)
+            .bind(fresh.key_id)
+            .bind(&job_id)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(rows.len() as u64)
+    }
+
     /// Revokes the share link of one of the owner's docpacks.
     pub async fn revoke_share(&self, owner: i64, job_id: &str) -> Result<()> {
         let done = sqlx::query(

@@ -81,6 +81,17 @@ impl Accounts {
         let db = Db::connect(&url, config.max_connections).await?;
         db.migrate_up().await?;
         db.sync_plans(&config.plans).await?;
+        // Key rotation: whatever an older key sealed is sealed again with
+        // the current one (a no-op, one query each, when nothing is stale).
+        let resealed = db.reseal_tokens(&config.keyring).await?
+            + db.reseal_share_tokens(&config.keyring).await?;
+        if resealed > 0 {
+            tracing::info!(
+                resealed,
+                key = config.keyring.current_id(),
+                "secrets re-sealed with the current key"
+            );
+        }
         Ok(Accounts::with_db(db, config))
     }
 

@@ -64,6 +64,7 @@ on_both!(admission_counts_the_quota_exactly);
 on_both!(reconciliation_and_library);
 on_both!(stripe_events_apply_once);
 on_both!(injection_strings_are_data);
+on_both!(rotating_the_key_reseals_every_secret);
 
 fn profile(id: i64, login: &str) -> GitHubProfile {
     GitHubProfile {
@@ -471,4 +472,37 @@ async fn injection_strings_are_data(db: Db) {
         "n",
     );
     assert_eq!(users, NASTY.len() as i64);
+}
+
+async fn rotating_the_key_reseals_every_secret(db: Db) {
+    use base64::Engine;
+    let key = |b: u8| base64::engine::general_purpose::STANDARD.encode([b; 32]);
+    let old = Keyring::parse(&format!("k1:{}", key(1))).unwrap();
+    let ada = db
+        .upsert_github_user(&profile(1, "ada"), Some("gho_ada"), &old)
+        .await
+        .unwrap();
+    db.insert_job(&new_job("job-r", Some(ada.id)), Some(10))
+        .await
+        .unwrap();
+    db.apply_job_update(&finished("job-r", 0)).await.unwrap();
+    let link = db.create_share(ada.id, "job-r", &old).await.unwrap();
+    let rotated = Keyring::parse(&format!("k2:{},k1:{}", key(2), key(1))).unwrap();
+    assert_eq!(db.reseal_tokens(&rotated).await.unwrap(), 1);
+    assert_eq!(db.reseal_share_tokens(&rotated).await.unwrap(), 1);
+    assert_eq!(
+        db.reseal_tokens(&rotated).await.unwrap(),
+        0,
+        "nothing stale any more"
+    );
+    // The old key can be dropped now.
+    let new_only = Keyring::parse(&format!("k2:{}", key(2))).unwrap();
+    assert_eq!(
+        db.github_token(ada.id, &new_only).await.unwrap().as_deref(),
+        Some("gho_ada")
+    );
+    assert_eq!(
+        db.share_token(ada.id, "job-r", &new_only).await.unwrap(),
+        Some(link)
+    );
 }
