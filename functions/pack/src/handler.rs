@@ -94,7 +94,11 @@ fn store_blocks(ctx: &StageContext<'_>, key: &str, blocks: &BlockCache) {
             Ok(file)
         })
         .map_err(|e| e.to_string())
-        .and_then(|mut file| ctx.store.put_stream(key, &mut file).map_err(|e| e.to_string()));
+        .and_then(|mut file| {
+            ctx.store
+                .put_stream(key, &mut file)
+                .map_err(|e| e.to_string())
+        });
     if let Err(e) = stored {
         tracing::warn!("the next pack of this source will deflate every block: {e}");
     }
