@@ -24,6 +24,7 @@ mod ecma_decl;
 mod ecma_imports;
 mod engine;
 mod golang;
+mod incremental;
 mod layout;
 mod modpath;
 mod python;
@@ -61,7 +62,9 @@ use doctown_core::{Import, Language, Symbol, SymbolId};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tree_sitter::{ParseOptions, Parser, Tree};
+/// A syntax tree, as [`Extractor::extract_after`] takes and gives it.
+pub use tree_sitter::Tree;
+use tree_sitter::{ParseOptions, Parser};
 use walk::Cx;
 
 /// A parse that runs longer than this is abandoned (the file then yields no
@@ -86,6 +89,8 @@ pub struct Extraction {
 pub struct Extractor {
     parsers: Vec<(Language, Parser)>,
     layout: Arc<ProjectLayout>,
+    /// Fill each symbol's `words` (see [`Extractor::without_words`]).
+    words: bool,
 }
 
 impl Default for Extractor {
@@ -157,10 +162,24 @@ impl Extractor {
                 (language, parser)
             })
             .collect();
-        Extractor { parsers, layout }
+        Extractor {
+            parsers,
+            layout,
+            words: true,
+        }
     }
 
-    fn parse(&mut self, language: Language, source: &str) -> Option<Tree> {
+    /// An extractor that leaves symbols' `words` empty: for callers that
+    /// need only what the symbols are and where (the per-symbol history,
+    /// which extracts every version of every changed file).
+    pub fn without_words(mut self) -> Extractor {
+        self.words = false;
+        self
+    }
+
+    /// `source`'s syntax tree; with `old` (an earlier version's tree,
+    /// already edited to match), incrementally.
+    fn parse(&mut self, language: Language, source: &str, old: Option<&Tree>) -> Option<Tree> {
         let (_, parser) = self.parsers.iter_mut().find(|(l, _)| *l == language)?;
         parser.reset();
         let started = Instant::now();
@@ -169,7 +188,7 @@ impl Extractor {
         let mut input = |offset: usize, _| bytes.get(offset..).unwrap_or(&[]);
         parser.parse_with_options(
             &mut input,
-            None,
+            old,
             Some(ParseOptions::new().progress_callback(&mut guard)),
         )
     }
@@ -177,12 +196,50 @@ impl Extractor {
     /// Extracts one file. `path` is repository-relative with `/`
     /// separators; `source` is the whole file text.
     pub fn extract(&mut self, path: &str, language: Language, source: &str) -> Extraction {
-        let Some(tree) = self.parse(language, source) else {
-            return Extraction {
+        match self.parse(language, source, None) {
+            Some(tree) => self.extract_tree(&tree, path, language, source),
+            None => Extraction {
                 has_syntax_errors: true,
                 ..Extraction::default()
-            };
-        };
+            },
+        }
+    }
+
+    /// [`Extractor::extract`] of a new version of a file whose earlier
+    /// version `previous` (its text and syntax tree) was extracted before:
+    /// only what changed between the two is parsed again (the `incremental`
+    /// module); the extraction is the same as a full one. Returns
+    /// the new tree too, for the next version.
+    pub fn extract_after(
+        &mut self,
+        path: &str,
+        language: Language,
+        source: &str,
+        previous: Option<(&str, &Tree)>,
+    ) -> (Extraction, Option<Tree>) {
+        let old = previous.map(|(text, tree)| {
+            let mut tree = tree.clone();
+            if let Some(edit) = incremental::edit_between(text.as_bytes(), source.as_bytes()) {
+                tree.edit(&edit);
+            }
+            tree
+        });
+        match self.parse(language, source, old.as_ref()) {
+            Some(tree) => {
+                let extraction = self.extract_tree(&tree, path, language, source);
+                (extraction, Some(tree))
+            }
+            None => (self.extract(path, language, source), None),
+        }
+    }
+
+    fn extract_tree(
+        &self,
+        tree: &Tree,
+        path: &str,
+        language: Language,
+        source: &str,
+    ) -> Extraction {
         let root = tree.root_node();
         let prefix = self.layout.qualified_prefix(path, language);
         let (symbols, parents, imports) = match language {
@@ -237,7 +294,9 @@ impl Extractor {
             }
         };
         let mut symbols = finish_ids(path, symbols, parents);
-        words::fill_words(source, &mut symbols);
+        if self.words {
+            words::fill_words(source, &mut symbols);
+        }
         Extraction {
             symbols,
             imports,
@@ -247,7 +306,7 @@ impl Extractor {
 
     /// The syntax tree of a source as an S-expression (for debugging rules).
     pub fn debug_tree(&mut self, language: Language, source: &str) -> String {
-        self.parse(language, source)
+        self.parse(language, source, None)
             .map(|t| t.root_node().to_sexp())
             .unwrap_or_default()
     }

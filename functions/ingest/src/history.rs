@@ -9,7 +9,7 @@
 //! document.
 
 use doctown_core::{ResolvedSource, Symbol};
-use doctown_extract::Extractor;
+use doctown_extract::{Extractor, Tree};
 use doctown_history::document::History;
 use doctown_history::{
     AnalysisOptions, HistoryError, HistoryOptions, Named, SymbolSource, SymbolSpan,
@@ -145,11 +145,66 @@ fn named(s: &Symbol) -> Named<'_> {
 }
 
 /// Symbols from `doctown-extract`, named within their file
-/// ([`doctown_history::local_names`]), for the per-symbol pass.
+/// ([`doctown_history::local_names`]), for the per-symbol pass. Each
+/// thread keeps the last versions it parsed (text and syntax tree, by
+/// path): the next version of the same file is parsed incrementally from
+/// it (`Extractor::extract_after`), since consecutive versions differ in a
+/// few lines.
 pub struct ExtractSymbols;
 
+/// Paths whose last version a thread keeps.
+const KEPT_VERSIONS: usize = 64;
+
+/// The last version parsed of each path (text, tree, when used).
+#[derive(Default)]
+struct LastVersions {
+    by_path: HashMap<String, (String, Tree, u64)>,
+    clock: u64,
+}
+
+impl LastVersions {
+    fn get(&mut self, path: &str) -> Option<(&str, &Tree)> {
+        self.clock += 1;
+        let clock = self.clock;
+        let (text, tree, used) = self.by_path.get_mut(path)?;
+        *used = clock;
+        Some((text.as_str(), &*tree))
+    }
+
+    fn put(&mut self, path: &str, text: String, tree: Tree) {
+        if self.by_path.len() >= KEPT_VERSIONS && !self.by_path.contains_key(path) {
+            let oldest = self
+                .by_path
+                .iter()
+                .min_by_key(|(_, (_, _, used))| *used)
+                .map(|(p, _)| p.clone());
+            if let Some(oldest) = oldest {
+                self.by_path.remove(&oldest);
+            }
+        }
+        self.clock += 1;
+        self.by_path
+            .insert(path.to_string(), (text, tree, self.clock));
+    }
+}
+
 thread_local! {
-    static EXTRACTOR: RefCell<Extractor> = RefCell::new(Extractor::new());
+    static EXTRACTOR: RefCell<Extractor> = RefCell::new(Extractor::new().without_words());
+    static LAST: RefCell<LastVersions> = RefCell::new(LastVersions::default());
+}
+
+/// Extracts `text`, from the last version of `path` this thread parsed.
+fn extract_incrementally(path: &str, language: doctown_core::Language, text: &str) -> Vec<Symbol> {
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        let previous = last.get(path);
+        let (extraction, tree) =
+            EXTRACTOR.with(|e| e.borrow_mut().extract_after(path, language, text, previous));
+        if let Some(tree) = tree {
+            last.put(path, text.to_string(), tree);
+        }
+        extraction.symbols
+    })
 }
 
 fn language_of(path: &str) -> Option<doctown_core::Language> {
@@ -168,7 +223,7 @@ impl SymbolSource for ExtractSymbols {
             return Vec::new();
         };
         let text = String::from_utf8_lossy(content);
-        let symbols = EXTRACTOR.with(|e| e.borrow_mut().extract(path, language, &text).symbols);
+        let symbols = extract_incrementally(path, language, &text);
         let named: Vec<Named<'_>> = symbols.iter().map(named).collect();
         symbols
             .iter()

@@ -1,0 +1,84 @@
+//! `extract_after` (parsing a new version from the previous version's
+//! tree) gives exactly what a full `extract` gives, whatever the edit:
+//! lines removed, inserted, changed, the file cut short or grown, a syntax
+//! error introduced and fixed, in every fixture language.
+
+use doctown_core::Language;
+use doctown_extract::Extractor;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> Vec<(PathBuf, Language)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if let Some(language) = Language::from_extension(ext) {
+                out.push((path, language));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Versions of `text`, each a small edit of the one before.
+fn versions(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let n = lines.len();
+    let join = |ls: &[&str]| ls.join("\n") + "\n";
+    let mut out = vec![text.to_string()];
+    let mut removed = lines.clone();
+    if n > 4 {
+        removed.remove(n / 2);
+    }
+    out.push(join(&removed));
+    let mut inserted = removed.clone();
+    inserted.insert(n / 3, "  // a comment added in the middle");
+    out.push(join(&inserted));
+    out.push(join(&inserted).replace("return", "return  "));
+    out.push(join(&lines[..n / 2]));
+    out.push(format!("{}\n{{{{ not code (\n", join(&lines[..n / 2])));
+    out.push(text.to_string());
+    out.push(String::new());
+    out.push(text.to_string());
+    out
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+#[test]
+fn incremental_extraction_equals_a_full_one() {
+    let mut incremental = Extractor::new();
+    let mut full = Extractor::new();
+    let mut checked = 0;
+    for (path, language) in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut previous: Option<(String, doctown_extract::Tree)> = None;
+        for (i, version) in versions(&text).into_iter().enumerate() {
+            let prev = previous.as_ref().map(|(t, tree)| (t.as_str(), tree));
+            let (got, tree) = incremental.extract_after(&name, language, &version, prev);
+            let want = full.extract(&name, language, &version);
+            assert_eq!(
+                json(&got.symbols),
+                json(&want.symbols),
+                "{} version {i}",
+                path.display()
+            );
+            assert_eq!(got.has_syntax_errors, want.has_syntax_errors, "{name} {i}");
+            assert_eq!(json(&got.imports), json(&want.imports), "{name} {i}");
+            previous = tree.map(|tree| (version, tree));
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} versions");
+}
