@@ -14,7 +14,10 @@
 //!   graph does not have score 0.
 //! - Links: every static edge between two places (symbol ids, or
 //!   `file:<path>` nodes) links their files when they differ, and the two
-//!   symbols when both are in the history.
+//!   symbols when both are in the history. A pair is judged only when the
+//!   graph has both (two of its files, two symbols it knows): a document
+//!   or a lock file changing with the code is not hidden coupling, it is
+//!   outside what the graph can say (`linked` stays absent).
 
 use crate::analysis::hotspots::{rescore, symbol_key};
 use crate::analysis::Weights;
@@ -60,9 +63,18 @@ pub fn join(history: &mut History, code: &Code<'_>) -> Joined {
     let weights = weights(history, code);
     let (file_links, symbol_links) = links(code, &keys);
     history.hotspots = rescore(history, &weights, "structure");
+    let known_symbols: HashSet<&str> = keys
+        .iter()
+        .filter(|(id, _)| code.symbols.contains_key(*id))
+        .map(|(_, key)| key.as_str())
+        .collect();
     let coupling = &mut history.coupling;
-    let mut joined = mark(&mut coupling.files, &file_links);
-    let symbols = mark(&mut coupling.symbols, &symbol_links);
+    let mut joined = mark(&mut coupling.files, &file_links, &|f| {
+        code.files.contains_key(f)
+    });
+    let symbols = mark(&mut coupling.symbols, &symbol_links, &|s| {
+        known_symbols.contains(s)
+    });
     joined.linked += symbols.linked;
     joined.hidden += symbols.hidden;
     joined
@@ -134,9 +146,14 @@ fn ordered(a: &str, b: &str) -> (String, String) {
     }
 }
 
-fn mark(pairs: &mut [CoupledPair], links: &Links) -> Joined {
+/// Marks the pairs whose two sides the graph has (`known`).
+fn mark(pairs: &mut [CoupledPair], links: &Links, known: &dyn Fn(&str) -> bool) -> Joined {
     let mut joined = Joined::default();
     for pair in pairs {
+        if !known(&pair.a) || !known(&pair.b) {
+            pair.linked = None;
+            continue;
+        }
         let linked = links.contains(&ordered(&pair.a, &pair.b));
         pair.linked = Some(linked);
         if linked {
