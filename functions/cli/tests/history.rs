@@ -7,24 +7,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str], day: u32) {
-    let date = format!("2024-01-{:02}T12:00:00Z", day + 1);
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ann")
-        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
-        .env("GIT_COMMITTER_NAME", "Ann")
-        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 /// Three commits of a small Rust crate.
 fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -208,38 +190,6 @@ fn a_shallow_clone_says_it_is_shallow() {
         text.contains("history   1 commits by 1 authors, 2024-01-03 to 2024-01-03 (shallow clone"),
         "{text}"
     );
-}
-
-/// Six commits that each change `serve`, `get` and `evict`; `serve`
-/// calls `get`, nothing calls `evict`.
-fn coupled_repository() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"], 0);
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let write = |path: &str, text: String| std::fs::write(dir.path().join(path), text).unwrap();
-    write(
-        "src/lib.rs",
-        "pub mod api;\npub mod cache;\npub mod store;\n".into(),
-    );
-    for n in 0..6 {
-        write(
-            "src/api.rs",
-            format!(
-                "use crate::store::get;\n\npub fn serve(k: u32) -> u32 {{\n    get(k) + {n}\n}}\n"
-            ),
-        );
-        write(
-            "src/store.rs",
-            format!("pub fn get(k: u32) -> u32 {{\n    k + {n}\n}}\n"),
-        );
-        write(
-            "src/cache.rs",
-            format!("pub fn evict(k: u32) -> u32 {{\n    k * {n}\n}}\n"),
-        );
-        git(dir.path(), &["add", "-A"], n);
-        git(dir.path(), &["commit", "-q", "-m", "change"], n);
-    }
-    dir
 }
 
 #[test]

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{assert_one_line_error, copy_fixture, doctown, fixture, run, stderr};
+use common::{
+    assert_one_line_error, copy_fixture, coupled_repository, doctown, fixture, run, stderr,
+};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ReadResourceRequestParams};
 use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
@@ -745,54 +747,11 @@ async fn http_mcp_needs_an_api_key_when_keys_are_configured() {
     client.cancel().await.unwrap();
 }
 
-/// `git` in `dir` as Ann, on day `day` of 2024.
-fn git(dir: &Path, args: &[&str], day: u32) {
-    let date = format!("2024-01-{:02}T12:00:00Z", day + 1);
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ann")
-        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
-        .env("GIT_COMMITTER_NAME", "Ann")
-        .env("GIT_COMMITTER_EMAIL", "ann@example.com")
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 /// A docpack with per-symbol history: six commits each change `serve`,
 /// `get` and `evict`; `serve` calls `get`, nothing calls `evict`.
 fn history_docpack(dir: &Path) -> PathBuf {
-    let repo = dir.join("repo");
-    std::fs::create_dir_all(repo.join("src")).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"], 0);
-    let write = |path: &str, text: String| std::fs::write(repo.join(path), text).unwrap();
-    write(
-        "src/lib.rs",
-        "pub mod api;\npub mod cache;\npub mod store;\n".into(),
-    );
-    for n in 0..6 {
-        write(
-            "src/api.rs",
-            format!(
-                "use crate::store::get;\n\npub fn serve(k: u32) -> u32 {{\n    get(k) + {n}\n}}\n"
-            ),
-        );
-        write(
-            "src/store.rs",
-            format!("pub fn get(k: u32) -> u32 {{\n    k + {n}\n}}\n"),
-        );
-        write(
-            "src/cache.rs",
-            format!("pub fn evict(k: u32) -> u32 {{\n    k * {n}\n}}\n"),
-        );
-        git(&repo, &["add", "-A"], n);
-        git(&repo, &["commit", "-q", "-m", "change"], n);
-    }
+    let repo = coupled_repository();
+    let repo = repo.path();
     let out = dir.join("repo.docpack");
     let store = dir.join("store");
     let result = run(&[
