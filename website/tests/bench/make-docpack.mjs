@@ -22,6 +22,7 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { tarHeader } from '../fixtures/docpack-node.mjs';
 
 /** The format written (DOCPACK_SPEC.md). */
 export const SCHEMA_VERSION = 'docpack/1.4';
@@ -478,24 +479,6 @@ export function moduleLevel({ modules, files, symbols, ids, fileIds, moduleIds, 
 		return { symbols: m.symbols.length, files: m.files.length, lines, role };
 	});
 	return { code, dependencies };
-}
-
-function tarHeader(name, size) {
-	const h = Buffer.alloc(512);
-	h.write(name, 0, 100, 'utf8');
-	h.write('0000644\0', 100);
-	h.write('0000000\0', 108);
-	h.write('0000000\0', 116);
-	h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-	h.write('00000000000\0', 136);
-	h.write('        ', 148);
-	h.write('0', 156);
-	h.write('ustar\0', 257);
-	h.write('00', 263);
-	let sum = 0;
-	for (let i = 0; i < 512; i++) sum += h[i];
-	h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-	return h;
 }
 
 /** Writes the docpack to `out`; returns its statistics and sizes. */
