@@ -331,7 +331,7 @@ impl<'a> Object<'a> {
 
 /// A map key as JSON's object keys are: a string, or a number, boolean or
 /// unit variant written as one (what `serde_json::to_value` accepts).
-fn key_string<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
+pub(crate) fn key_string<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
     match serde_json::to_value(key)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),

@@ -10,7 +10,7 @@
 //! but the pieces' buffers is in memory, and the bytes are exactly those of
 //! [`crate::canonical::to_canonical_json`].
 
-use crate::canonical_writer::write_canonical_at;
+use crate::canonical_writer::{key_string, write_canonical_at};
 use crate::error::DocpackError;
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use serde_json::Error;
@@ -316,15 +316,8 @@ impl ser::SerializeMap for TopObject<'_> {
     type Ok = Members;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        match serde_json::to_value(key)? {
-            serde_json::Value::String(s) => {
-                self.key = Some(s);
-                Ok(())
-            }
-            other => Err(Error::custom(format!(
-                "a part's key must be a string, not {other}"
-            ))),
-        }
+        self.key = Some(key_string(key)?);
+        Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let key = self
