@@ -181,7 +181,8 @@ fn accounts_schemas() -> Value {
             "shared": { "type": "boolean" }, "checksum": { "type": ["string", "null"] } } }] },
         "Share": { "type": "object", "properties": {
             "job_id": { "$ref": "#/components/schemas/JobId" }, "token": { "type": ["string", "null"] },
-            "url": { "type": ["string", "null"] }, "download_url": { "type": ["string", "null"] } } },
+            "url": { "type": ["string", "null"] }, "download_url": { "type": ["string", "null"] },
+            "page_url": { "type": ["string", "null"], "description": "The website's page for the link (`/s/{token}`)" } } },
         "Url": { "type": "object", "required": ["url"], "properties": { "url": { "type": "string" } } }
     })
 }

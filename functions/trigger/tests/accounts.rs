@@ -590,6 +590,13 @@ async fn private_repositories_use_the_owners_token_and_stay_private() {
         .await;
     let url = share.body["url"].as_str().unwrap().to_string();
     let token = share.body["token"].as_str().unwrap().to_string();
+    assert!(
+        share.body["page_url"]
+            .as_str()
+            .is_some_and(|page| page.ends_with(&format!("/s/{token}"))),
+        "{}",
+        share.body
+    );
     let opened = w.call("GET", &url, &Who::Anonymous, None).await;
     assert_eq!(
         (opened.status, opened.body["job_id"].as_str()),
@@ -684,6 +691,12 @@ async fn stripe_checkout_portal_and_webhooks() {
         assert_eq!(form["line_items[0][price]"], "price_creator");
         assert_eq!(form["client_reference_id"], ada_id.to_string());
         assert_eq!(form["mode"], "subscription");
+        // Stripe sends the browser back to the website's billing page.
+        assert!(
+            form["success_url"].ends_with("/account/billing?checkout=success"),
+            "{}",
+            form["success_url"]
+        );
     }
     assert_eq!(
         w.call(

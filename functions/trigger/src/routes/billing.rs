@@ -1,5 +1,6 @@
 //! Billing through Stripe: `POST /billing/checkout {plan}` and `POST
-//! /billing/portal` answer `{url}` to send the browser to; `POST
+//! /billing/portal` answer `{url}` to send the browser to (Stripe sends it
+//! back to the website's billing page, `/account/billing`); `POST
 //! /webhooks/stripe` takes Stripe's events (signature checked, each event
 //! applied once) and sets the user's plan.
 
@@ -39,8 +40,8 @@ pub async fn checkout(
         .checkout(
             user,
             plan,
-            &format!("{base}/billing?checkout=success"),
-            &format!("{base}/billing?checkout=cancel"),
+            &format!("{base}/account/billing?checkout=success"),
+            &format!("{base}/account/billing?checkout=cancel"),
         )
         .await?;
     Ok(Json(serde_json::json!({ "url": url })))
@@ -55,7 +56,7 @@ pub async fn portal(
     let accounts = service(&app)?;
     let user = caller.require(Scope::Admin)?;
     caller.check_csrf(&headers, &app)?;
-    let back = format!("{}/billing", base_url(&headers, &app));
+    let back = format!("{}/account/billing", base_url(&headers, &app));
     let url = accounts.portal(user, &back).await?;
     Ok(Json(serde_json::json!({ "url": url })))
 }

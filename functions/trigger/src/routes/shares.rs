@@ -151,7 +151,10 @@ fn share_body(app: &AppState, job: &JobId, token: Option<String>) -> serde_json:
     let download = token
         .as_ref()
         .map(|t| app.url(&format!("/shared/{t}/docpack")));
-    serde_json::json!({ "job_id": job, "token": token, "url": url, "download_url": download })
+    // The website's page for the link (the link people pass around).
+    let page = token.as_ref().map(|t| app.url(&format!("/s/{t}")));
+    serde_json::json!({ "job_id": job, "token": token, "url": url, "download_url": download,
+        "page_url": page })
 }
 
 /// `POST /jobs/{id}/share`
