@@ -17,6 +17,7 @@
 
 pub mod analysis;
 pub mod attribute;
+pub mod cache;
 pub mod document;
 #[cfg(feature = "git")]
 mod error;
@@ -30,11 +31,12 @@ pub mod structure;
 pub mod time;
 
 pub use analysis::{analyze, AnalysisOptions, CouplingOptions, RawHistory, Weights};
+pub use cache::{CacheError, CacheKey, CommitCache};
 pub use document::History;
 #[cfg(feature = "git")]
 pub use error::HistoryError;
 #[cfg(feature = "git")]
-pub use git::{count_lines, read_history};
+pub use git::{count_lines, read_history, read_history_cached, CachedRead, Reuse};
 pub use names::{attach_ids, local_names, Named};
 pub use options::{HistoryOptions, DEFAULT_MAX_BLOB_BYTES};
 pub use record::{Author, ChangeKind, CommitRecord, FileChange, Hunk, SymbolSpan, SymbolTouch};

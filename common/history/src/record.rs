@@ -80,24 +80,36 @@ pub struct SymbolTouch {
     pub container: bool,
 }
 
-/// One file changed by a commit.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One file changed by a commit. Serialised only into the reader's cache
+/// (`cache.rs`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileChange {
     /// The path after the commit (for a deletion, the path it had).
     pub path: String,
     /// The path before, when the commit renamed the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_path: Option<String>,
+    #[serde(default)]
     pub kind: ChangeKind,
     pub added: u32,
     pub removed: u32,
     /// Binary (or larger than the blob limit): counted as changed, 0 lines.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub binary: bool,
     /// Filled by the symbol pass: the symbols this change touched…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symbols: Vec<SymbolTouch>,
     /// …the names the new version has and the old one did not…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symbols_added: Vec<String>,
     /// …and the names the old version had and the new one does not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symbols_removed: Vec<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// One commit of the analysed history.

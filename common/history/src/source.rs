@@ -15,4 +15,9 @@ pub trait SymbolSource: Sync {
     /// within the file and not depend on the path (so symbols keep their
     /// history when a file moves). Lines are 1-based and inclusive.
     fn symbols(&self, path: &str, content: &[u8]) -> Vec<SymbolSpan>;
+
+    /// Changes whenever `symbols` may answer differently for the same
+    /// input (the parser's version, its rules): the reader's cache keeps
+    /// symbols under it, so a new parser never reuses an old one's.
+    fn fingerprint(&self) -> String;
 }

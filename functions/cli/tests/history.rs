@@ -247,3 +247,116 @@ fn the_docpack_history_is_joined_to_the_call_graph() {
     assert_eq!(get.commits, 6);
     assert_eq!(h.hotspots.symbols[0].name, "src/store.rs#get");
 }
+
+/// `doctown build` into the given store, so a rebuild finds the last
+/// build's caches.
+fn build_in(store: &Path, repo: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "build",
+        repo.to_str().unwrap(),
+        "--embeddings",
+        "off",
+        "--store",
+        store.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+fn history_cache_files(store: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(store.join("cache/history")) {
+        Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn a_rebuild_reads_only_new_commits_and_writes_the_same_history() {
+    let repo = repository();
+    let store = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name);
+    let symbols = ["--history", "symbols"];
+    let first = build_in(store.path(), repo.path(), &out("1.docpack"), &symbols);
+    assert!(
+        first.contains("history  3 commits by 1 authors (per symbol)\n"),
+        "{first}"
+    );
+    assert_eq!(history_cache_files(store.path()).len(), 1);
+
+    // No new commit: every commit's analysis comes from the cache.
+    let again = build_in(store.path(), repo.path(), &out("2.docpack"), &symbols);
+    assert!(
+        again.contains("(per symbol; 3 from the last build's cache)"),
+        "{again}"
+    );
+    assert_eq!(
+        std::fs::read(out("1.docpack")).unwrap(),
+        std::fs::read(out("2.docpack")).unwrap()
+    );
+
+    // Two new commits: three from the cache, two read; the docpack is the
+    // bytes a build in a fresh store writes.
+    for day in 3..5 {
+        std::fs::write(
+            repo.path().join("src/lib.rs"),
+            format!("pub fn run() {{}}\n\npub fn other() {{\n    let y = {day};\n}}\n"),
+        )
+        .unwrap();
+        git(repo.path(), &["add", "-A"], day);
+        git(repo.path(), &["commit", "-q", "-m", "other"], day);
+    }
+    let grown = build_in(store.path(), repo.path(), &out("3.docpack"), &symbols);
+    assert!(
+        grown.contains(
+            "history  5 commits by 1 authors (per symbol; 3 from the last build's cache)"
+        ),
+        "{grown}"
+    );
+    let cold = build(repo.path(), &out("cold.docpack"), &symbols);
+    assert!(cold.status.success(), "{}", stderr(&cold));
+    assert_eq!(
+        std::fs::read(out("3.docpack")).unwrap(),
+        std::fs::read(out("cold.docpack")).unwrap(),
+        "the rebuild's docpack is the cold build's"
+    );
+    let h = doctown_docpack::read_docpack(&out("3.docpack"))
+        .unwrap()
+        .history
+        .unwrap();
+    let other = h.symbols.iter().find(|s| s.name == "other").unwrap();
+    assert_eq!(other.commits, 3, "created, then changed twice");
+
+    // A file-level build keeps a cache of its own beside it.
+    build_in(store.path(), repo.path(), &out("4.docpack"), &[]);
+    assert_eq!(history_cache_files(store.path()).len(), 2);
+}
+
+#[test]
+fn a_corrupt_history_cache_is_a_warning_not_a_failure() {
+    let repo = repository();
+    let store = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.docpack"), dir.path().join("b.docpack"));
+    build_in(store.path(), repo.path(), &a, &[]);
+    let caches = history_cache_files(store.path());
+    assert_eq!(caches.len(), 1);
+    let mut bytes = std::fs::read(&caches[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes.truncate(middle);
+    std::fs::write(&caches[0], &bytes).unwrap();
+    let text = build_in(store.path(), repo.path(), &b, &[]);
+    assert!(text.contains("history cache cache/history/"), "{text}");
+    assert!(
+        text.contains("ignored: the history cache is unreadable"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    // The build wrote a good cache again.
+    let text = build_in(store.path(), repo.path(), &b, &[]);
+    assert!(text.contains("3 from the last build's cache"), "{text}");
+}

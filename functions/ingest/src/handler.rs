@@ -75,9 +75,19 @@ impl IngestHandler {
             None
         };
         let cancel = || ctx.cancel.is_cancelled();
+        let history_cache = crate::history::HistoryCache {
+            store: ctx.store,
+            key: crate::history::cache_key(
+                &ctx.job.input.source,
+                &fetched.resolved.kind,
+                &options.history,
+            ),
+            read: options.reuse_previous,
+        };
         // The history is read from git while the files are parsed.
         let (layout, history) = std::thread::scope(|scope| {
-            let history = scope.spawn(|| timed_history(&spec, &fetched.resolved, &options));
+            let history =
+                scope.spawn(|| timed_history(&spec, &fetched.resolved, &options, &history_cache));
             let layout = scan(
                 &fetched.root,
                 &options,
@@ -90,7 +100,11 @@ impl IngestHandler {
         let layout = layout?;
         let history = history.unwrap_or_else(|_| {
             (
-                Err("the history reader stopped unexpectedly".to_string()),
+                crate::history::Read {
+                    history: Err("the history reader stopped unexpectedly".to_string()),
+                    cached_commits: 0,
+                    cache_note: None,
+                },
                 0,
             )
         });
@@ -205,10 +219,11 @@ fn timed_history(
     spec: &doctown_sources::SourceSpec,
     resolved: &doctown_core::ResolvedSource,
     options: &IngestOptions,
-) -> (Result<History, String>, u64) {
+    cache: &crate::history::HistoryCache<'_>,
+) -> (crate::history::Read, u64) {
     let started = now_ms();
-    let history = crate::history::read(spec, resolved, &options.history);
-    (history, now_ms().saturating_sub(started))
+    let read = crate::history::read(spec, resolved, &options.history, Some(cache));
+    (read, now_ms().saturating_sub(started))
 }
 
 /// Stores the history (its symbols given this build's ids) at `key`, and
@@ -217,10 +232,11 @@ fn timed_history(
 fn store_history(
     ctx: &StageContext<'_>,
     key: &str,
-    (history, duration_ms): (Result<History, String>, u64),
+    (read, duration_ms): (crate::history::Read, u64),
     symbols: &[Symbol],
     totals: &mut IngestTotals,
 ) -> Result<(Option<String>, Option<String>), IngestError> {
+    let history: Result<History, String> = read.history;
     let read = match &history {
         Ok(h) => HistoryRead {
             commits: h.summary.commits,
@@ -229,10 +245,13 @@ fn store_history(
             truncated: h.summary.truncated,
             symbols: h.summary.symbols,
             absent: None,
+            cached_commits: read.cached_commits,
+            cache_note: read.cache_note,
             duration_ms,
         },
         Err(reason) => HistoryRead {
             absent: Some(reason.clone()),
+            cache_note: read.cache_note,
             duration_ms,
             ..HistoryRead::default()
         },

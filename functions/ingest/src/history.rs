@@ -12,10 +12,13 @@ use doctown_core::{ResolvedSource, Symbol};
 use doctown_extract::{Extractor, Tree};
 use doctown_history::document::History;
 use doctown_history::{
-    AnalysisOptions, HistoryError, HistoryOptions, Named, SymbolSource, SymbolSpan,
+    AnalysisOptions, CacheKey, CommitCache, HistoryError, HistoryOptions, Named, SymbolSource,
+    SymbolSpan,
 };
 use doctown_sources::SourceSpec;
+use doctown_store::ObjectStore;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -101,26 +104,127 @@ pub fn plan(
     Ok((repo, options))
 }
 
+/// Where a source's history cache lives in the store, and whether to
+/// read it (`reuse_previous`).
+pub struct HistoryCache<'a> {
+    pub store: &'a dyn ObjectStore,
+    /// [`cache_key`].
+    pub key: String,
+    pub read: bool,
+}
+
+/// The cache's key for a source (as [`crate::reuse::pointer_key`] names
+/// it: what the user gave, made absolute when it is a local path, and its
+/// kind) and the settings the cached analysis depends on, so that builds
+/// of one repository in two modes keep a cache each:
+/// `cache/history/<hash>.gz`.
+pub fn cache_key(source: &str, kind: &str, config: &HistoryConfig) -> String {
+    let identity = std::fs::canonicalize(source)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| source.to_string());
+    let mode = match config.mode {
+        HistoryMode::Symbols => "symbols",
+        _ => "files",
+    };
+    let text = format!(
+        "{kind}\n{identity}\n{mode}\nfirst_parent={}",
+        config.first_parent
+    );
+    let hash = Sha256::digest(text.as_bytes());
+    format!("cache/history/{}.gz", &hex::encode(hash)[..32])
+}
+
+/// A history read: the document or why there is none, and what the
+/// cache gave.
+#[derive(Debug)]
+pub struct Read {
+    pub history: Result<History, String>,
+    /// Commits whose analysis came from the cache.
+    pub cached_commits: u32,
+    /// Why a cache that was there was not used (unreadable, another
+    /// version's): a warning, never a failure.
+    pub cache_note: Option<String>,
+}
+
 /// Reads and analyses the history `plan` chose; a failure (a corrupted
 /// object, say) becomes the reason there is none: the build goes on.
+/// With a cache, only the commits that the last build of this source did
+/// not analyse are diffed (and parsed, per symbol), and the cache is
+/// written again for the next build; the document is the same bytes as
+/// without it.
 pub fn read(
     spec: &SourceSpec,
     resolved: &ResolvedSource,
     config: &HistoryConfig,
-) -> Result<History, String> {
-    let (repo, options) = plan(spec, resolved, config)?;
+    cache: Option<&HistoryCache<'_>>,
+) -> Read {
+    let mut out = Read {
+        history: Err(String::new()),
+        cached_commits: 0,
+        cache_note: None,
+    };
+    let (repo, options) = match plan(spec, resolved, config) {
+        Ok(planned) => planned,
+        Err(reason) => {
+            out.history = Err(reason);
+            return out;
+        }
+    };
     let source: Option<&dyn SymbolSource> = match config.mode {
         HistoryMode::Symbols => Some(&ExtractSymbols),
         _ => None,
     };
-    doctown_history::history(&repo, &options, source, &AnalysisOptions::default()).map_err(|e| {
-        match e {
-            HistoryError::NotARepository { path } => {
-                format!("{} is not the root of a git repository", path.display())
+    let previous = match cache.filter(|c| c.read) {
+        Some(cache) => match load_cache(cache, &options, source) {
+            Ok(previous) => previous,
+            Err(note) => {
+                tracing::warn!("{note}");
+                out.cache_note = Some(note);
+                None
             }
-            other => format!("the git history could not be read: {other}"),
+        },
+        None => None,
+    };
+    let read = doctown_history::read_history_cached(&repo, &options, source, previous);
+    out.history = match read {
+        Ok(read) => {
+            out.cached_commits = read.reuse.cached_commits as u32;
+            if let Some(cache) = cache {
+                if let Err(e) = cache.store.put(&cache.key, &read.cache) {
+                    tracing::warn!("the next build will read the whole history again: {e}");
+                }
+            }
+            Ok(doctown_history::analyze(
+                read.raw,
+                &AnalysisOptions::default(),
+            ))
         }
-    })
+        Err(HistoryError::NotARepository { path }) => Err(format!(
+            "{} is not the root of a git repository",
+            path.display()
+        )),
+        Err(other) => Err(format!("the git history could not be read: {other}")),
+    };
+    out
+}
+
+/// The cache in the store, if there is one that this read can use.
+fn load_cache(
+    cache: &HistoryCache<'_>,
+    options: &HistoryOptions,
+    source: Option<&dyn SymbolSource>,
+) -> Result<Option<CommitCache>, String> {
+    let ignored = |why: String| format!("history cache {} ignored: {why}", cache.key);
+    let Some(object) = cache
+        .store
+        .get(&cache.key)
+        .map_err(|e| ignored(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    CommitCache::decode(&object.bytes, &CacheKey::new(options, source))
+        .map(Some)
+        .map_err(|e| ignored(e.to_string()))
 }
 
 /// Gives the history's symbols the ids of this build's symbols (same
@@ -213,9 +317,20 @@ fn language_of(path: &str) -> Option<doctown_core::Language> {
     doctown_core::Language::from_extension(ext)
 }
 
+/// What [`ExtractSymbols`] does with the extractor's symbols (naming,
+/// kinds, lines); bump it when that changes.
+const EXTRACT_SYMBOLS_VERSION: u32 = 1;
+
 impl SymbolSource for ExtractSymbols {
     fn supports(&self, path: &str) -> bool {
         language_of(path).is_some()
+    }
+
+    fn fingerprint(&self) -> String {
+        format!(
+            "doctown-extract {} v{EXTRACT_SYMBOLS_VERSION}",
+            doctown_extract::EXTRACTOR_FINGERPRINT
+        )
     }
 
     fn symbols(&self, path: &str, content: &[u8]) -> Vec<SymbolSpan> {

@@ -145,6 +145,14 @@ pub struct HistoryRead {
     /// Why there is no history (then the counts are 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<String>,
+    /// Commits whose analysis came from the last build's cache (only the
+    /// others were read from git).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cached_commits: u32,
+    /// Why the last build's cache was not used (unreadable, or made by
+    /// another version): a warning, the history was read whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_note: Option<String>,
     pub duration_ms: u64,
 }
 
@@ -164,6 +172,13 @@ impl HistoryRead {
         }
         if self.symbols {
             notes.push("per symbol");
+        }
+        let cached = format!("{} from the last build's cache", self.cached_commits);
+        if self.cached_commits > 0 {
+            notes.push(&cached);
+        }
+        if let Some(note) = &self.cache_note {
+            notes.push(note);
         }
         let notes = if notes.is_empty() {
             String::new()
@@ -195,4 +210,8 @@ impl EventPayload for IngestCompleted {
     fn status(&self) -> Option<JobStatus> {
         Some(self.status)
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

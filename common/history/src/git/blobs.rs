@@ -32,11 +32,29 @@ pub struct SymbolCache {
 }
 
 impl SymbolCache {
-    pub fn new(at_head: FxHashSet<Oid>) -> SymbolCache {
+    /// A cache keeping the versions `at_head`, starting with `known`
+    /// (those of them an earlier run parsed).
+    pub fn new(at_head: FxHashSet<Oid>, known: FxHashMap<Oid, Vec<SymbolSpan>>) -> SymbolCache {
+        let head = known
+            .into_iter()
+            .filter(|(oid, _)| at_head.contains(oid))
+            .map(|(oid, spans)| (oid, Arc::new(spans)))
+            .collect();
         SymbolCache {
             at_head,
-            inner: Mutex::default(),
+            inner: Mutex::new(Generations {
+                head,
+                ..Generations::default()
+            }),
         }
+    }
+
+    /// The versions at HEAD parsed (or known) so far, by blob id.
+    pub fn head_spans(&self) -> Vec<(Oid, Spans)> {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(Oid, Spans)> = g.head.iter().map(|(o, s)| (*o, s.clone())).collect();
+        out.sort_by_key(|(oid, _)| *oid);
+        out
     }
 
     /// The symbols of blob `oid` (the file at `path`, in `commit`).

@@ -61,15 +61,20 @@ fn changed(delta: &DiffDelta<'_>) -> Option<Changed> {
     })
 }
 
-/// The files `planned` changed. Merges have no diff unless following
-/// first parents; a shallow boundary has none (its parent is missing).
+/// Whether `planned` is diffed at all: merges are not unless following
+/// first parents; a shallow boundary is not (its parent is missing).
+pub fn has_diff(planned: &Planned, first_parent: bool) -> bool {
+    !(planned.boundary || (planned.parents > 1 && !first_parent))
+}
+
+/// The files `planned` changed (none when it [`has_diff`] not).
 pub fn diff_commit(
     repo: &Repository,
     planned: &Planned,
     settings: &DiffSettings<'_>,
     cache: &SymbolCache,
 ) -> Result<Vec<FileChange>, HistoryError> {
-    if planned.boundary || (planned.parents > 1 && !settings.first_parent) {
+    if !has_diff(planned, settings.first_parent) {
         return Ok(Vec::new());
     }
     let changed = diff_files(repo, planned.oid, settings)

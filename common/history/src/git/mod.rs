@@ -14,16 +14,19 @@ mod workers;
 pub use head::count_lines;
 
 use crate::analysis::RawHistory;
+use crate::cache::{CacheKey, CommitCache};
 use crate::error::HistoryError;
 use crate::options::HistoryOptions;
-use crate::record::{CommitRecord, FileChange};
+use crate::record::{CommitRecord, FileChange, SymbolSpan};
 use crate::source::SymbolSource;
 use blobs::SymbolCache;
 use diff::DiffSettings;
 use git2::{Oid, Repository};
 use head::HeadFile;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Reads the history of the repository at `path` (its root or a bare git
 /// directory). With a symbol source, also maps every diff onto symbols.
@@ -32,6 +35,53 @@ pub fn read_history(
     options: &HistoryOptions,
     symbols: Option<&dyn SymbolSource>,
 ) -> Result<RawHistory, HistoryError> {
+    read(path, options, symbols, CommitCache::default(), false).map(|r| r.raw)
+}
+
+/// What a read reused from an earlier run's cache and what it had to do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reuse {
+    /// Commits whose changes came from the cache…
+    pub cached_commits: usize,
+    /// …and commits diffed (merges without a diff and shallow boundaries
+    /// are neither).
+    pub diffed_commits: usize,
+    /// File versions at the newest commit whose symbols came from the
+    /// cache.
+    pub cached_versions: usize,
+}
+
+/// A history read with [`read_history_cached`].
+#[derive(Debug)]
+pub struct CachedRead {
+    pub raw: RawHistory,
+    /// The cache for the next run ([`CommitCache::decode`] under the key
+    /// [`CacheKey::new`] gives for the same options and source): every
+    /// commit of this read that has a diff, and the symbols of the file
+    /// versions at its newest commit.
+    pub cache: Vec<u8>,
+    pub reuse: Reuse,
+}
+
+/// [`read_history`], taking what `previous` (an earlier run's cache,
+/// decoded under this run's key) already holds instead of diffing and
+/// parsing it again. The history is the same as [`read_history`]'s.
+pub fn read_history_cached(
+    path: &Path,
+    options: &HistoryOptions,
+    symbols: Option<&dyn SymbolSource>,
+    previous: Option<CommitCache>,
+) -> Result<CachedRead, HistoryError> {
+    read(path, options, symbols, previous.unwrap_or_default(), true)
+}
+
+fn read(
+    path: &Path,
+    options: &HistoryOptions,
+    symbols: Option<&dyn SymbolSource>,
+    mut previous: CommitCache,
+    keep: bool,
+) -> Result<CachedRead, HistoryError> {
     // libgit2 rehashes every object it reads unless told not to (git
     // itself does not): a fifth of the diff time. Process-wide; a
     // corrupted object still fails to inflate or parse.
@@ -40,20 +90,60 @@ pub fn read_history(
     let head = open::start(&repo, path, options.start.as_deref())?;
     let boundary = open::shallow_boundary(&repo);
     let at_head = head::files(&repo, head)?;
-    let cache = symbol_cache(&at_head, symbols);
+    let known = known_spans(symbols.map(|_| std::mem::take(&mut previous.spans)));
+    let cache = symbol_cache(&at_head, symbols, known);
+    let cached_versions = cache.head_spans().len();
     let walk = walk::walk(&repo, head, &boundary, options)?;
     let settings = DiffSettings {
         first_parent: options.first_parent,
         max_blob_bytes: options.max_blob_bytes,
         symbols,
     };
-    let changes = workers::parallel(
+    // Each commit's changes: none without a diff, the cache's, or to do.
+    let mut changes: Vec<Option<Vec<FileChange>>> = walk
+        .commits
+        .iter()
+        .map(
+            |planned| match diff::has_diff(planned, options.first_parent) {
+                false => Some(Vec::new()),
+                true => previous.commits.remove(&planned.oid.to_string()),
+            },
+        )
+        .collect();
+    drop(previous);
+    let todo: Vec<&walk::Planned> = walk
+        .commits
+        .iter()
+        .zip(&changes)
+        .filter(|(_, c)| c.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let diffed = workers::parallel(
         &repo,
-        &walk.commits,
+        &todo,
         options.thread_count(),
         || (),
         |repo, _, planned| diff::diff_commit(repo, planned, &settings, &cache),
     )?;
+    let reuse = Reuse {
+        cached_commits: walk
+            .commits
+            .iter()
+            .filter(|p| diff::has_diff(p, options.first_parent))
+            .count()
+            - todo.len(),
+        diffed_commits: todo.len(),
+        cached_versions,
+    };
+    let mut diffed = diffed.into_iter();
+    for slot in changes.iter_mut().filter(|c| c.is_none()) {
+        *slot = diffed.next();
+    }
+    let with_diff: Vec<bool> = walk
+        .commits
+        .iter()
+        .map(|p| diff::has_diff(p, options.first_parent))
+        .collect();
     let mut raw = RawHistory {
         head: Some(head.to_string()),
         shallow: repo.is_shallow(),
@@ -62,7 +152,7 @@ pub fn read_history(
         max_commits: options.max_commits,
         truncated: walk.truncated,
         symbols: symbols.is_some(),
-        commits: records(walk.commits, changes),
+        commits: records(walk.commits, changes.into_iter().flatten().collect()),
         ..RawHistory::default()
     };
     let head_side = HeadSide {
@@ -71,19 +161,73 @@ pub fn read_history(
         cache: &cache,
     };
     head_side.read(&repo, options, symbols, &mut raw)?;
-    Ok(raw)
+    let bytes = if keep {
+        encode_cache(options, symbols, &raw, &with_diff, &cache)
+    } else {
+        Vec::new()
+    };
+    Ok(CachedRead {
+        raw,
+        cache: bytes,
+        reuse,
+    })
+}
+
+/// The cached symbols by blob id (ids that do not parse are dropped).
+fn known_spans(
+    spans: Option<FxHashMap<String, Vec<SymbolSpan>>>,
+) -> FxHashMap<Oid, Vec<SymbolSpan>> {
+    spans
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(id, spans)| Oid::from_str(&id).ok().map(|oid| (oid, spans)))
+        .collect()
+}
+
+/// The cache's bytes: the commits with a diff, newest first, and the
+/// symbols of the versions at HEAD, by blob id.
+fn encode_cache(
+    options: &HistoryOptions,
+    symbols: Option<&dyn SymbolSource>,
+    raw: &RawHistory,
+    with_diff: &[bool],
+    cache: &SymbolCache,
+) -> Vec<u8> {
+    let head_spans: Vec<(String, Arc<Vec<SymbolSpan>>)> = cache
+        .head_spans()
+        .into_iter()
+        .map(|(oid, spans)| (oid.to_string(), spans))
+        .collect();
+    CommitCache::encode(
+        &CacheKey::new(options, symbols),
+        raw.commits
+            .iter()
+            .zip(with_diff)
+            .filter(|(_, &diffed)| diffed)
+            .map(|(c, _)| (c.id.as_str(), c.changes.as_slice())),
+        head_spans
+            .iter()
+            .map(|(id, spans)| (id.as_str(), spans.as_slice())),
+    )
 }
 
 /// A symbol cache that keeps the versions at HEAD the source can parse.
-fn symbol_cache(at_head: &[HeadFile], symbols: Option<&dyn SymbolSource>) -> SymbolCache {
-    SymbolCache::new(match symbols {
-        Some(source) => at_head
-            .iter()
-            .filter(|f| source.supports(&f.path))
-            .map(|f| f.oid)
-            .collect(),
-        None => Default::default(),
-    })
+fn symbol_cache(
+    at_head: &[HeadFile],
+    symbols: Option<&dyn SymbolSource>,
+    known: FxHashMap<Oid, Vec<SymbolSpan>>,
+) -> SymbolCache {
+    match symbols {
+        Some(source) => SymbolCache::new(
+            at_head
+                .iter()
+                .filter(|f| source.supports(&f.path))
+                .map(|f| f.oid)
+                .collect(),
+            known,
+        ),
+        None => SymbolCache::default(),
+    }
 }
 
 /// The walked commits with their diffs.

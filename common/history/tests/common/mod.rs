@@ -152,6 +152,10 @@ impl SymbolSource for Toy {
         path.ends_with(".lua")
     }
 
+    fn fingerprint(&self) -> String {
+        "toy 1".to_string()
+    }
+
     fn symbols(&self, _path: &str, content: &[u8]) -> Vec<SymbolSpan> {
         let text = String::from_utf8_lossy(content);
         let mut out = Vec::new();
