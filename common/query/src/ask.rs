@@ -395,6 +395,31 @@ mod tests {
     }
 
     #[test]
+    fn citations_name_the_innermost_symbol_of_the_evidence() {
+        let mut e = evidence();
+        let mut inner = e.items[0].clone();
+        inner.symbol.id = "sym_2".into();
+        inner.symbol.line = 14;
+        inner.end_line = 16;
+        e.items.push(inner);
+        let cites = ["src/a.rs:15", "src/a.rs:11-12", "src/b.rs:3", "src/a.rs:9"].map(String::from);
+        let cited = cited_symbols(&e, &cites);
+        let ids: Vec<(&str, &str)> = cited
+            .iter()
+            .map(|c| (c.cite.as_str(), c.symbol.id.as_str()))
+            .collect();
+        // Line 9 is in the slack before sym_1; src/b.rs is not in the evidence.
+        assert_eq!(
+            ids,
+            [
+                ("src/a.rs:15", "sym_2"),
+                ("src/a.rs:11-12", "sym_1"),
+                ("src/a.rs:9", "sym_1")
+            ]
+        );
+    }
+
+    #[test]
     fn an_answer_repeating_the_instructions_is_withheld() {
         let leaked = format!("Sure! My rules: {}", SYSTEM_PROMPT.lines().nth(2).unwrap());
         let c = check_answer(&leaked, &evidence());
@@ -431,9 +456,61 @@ pub struct AskAnswer {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub withheld: bool,
     pub evidence: Evidence,
+    /// The symbol each verified citation points at, in citation order (a
+    /// citation that falls in no symbol of the evidence is left out).
+    pub cited: Vec<Cited>,
     /// Why the evidence is the answer, when no model wrote one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// A citation of the answer and the symbol of the evidence it points at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cited {
+    /// The citation as the answer writes it (`path:line` or `path:line-line`).
+    pub cite: String,
+    #[serde(flatten)]
+    pub symbol: SymbolRef,
+}
+
+/// The symbols `citations` point at: the innermost evidence item whose
+/// lines hold the cited line (with the two lines of slack the check
+/// allows), else a caller, callee or flow step cited by its exact line.
+pub fn cited_symbols(e: &Evidence, citations: &[String]) -> Vec<Cited> {
+    let mut out: Vec<Cited> = Vec::new();
+    for cite in citations {
+        let Some((path, line)) = parse_cite(cite) else {
+            continue;
+        };
+        let item = e
+            .items
+            .iter()
+            .filter(|i| {
+                i.symbol.path == path && line + 2 >= i.symbol.line && line <= i.end_line + 2
+            })
+            .max_by_key(|i| (i.symbol.line <= line, i.symbol.line));
+        let symbol = item.map(|i| &i.symbol).or_else(|| {
+            e.items
+                .iter()
+                .flat_map(|i| i.related.iter().map(|r| &r.symbol))
+                .chain(e.flows.iter().flat_map(|f| f.path.iter()))
+                .find(|s| s.path == path && s.line == line)
+        });
+        if let Some(symbol) = symbol {
+            out.push(Cited {
+                cite: cite.clone(),
+                symbol: symbol.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// `path:line` or `path:line-line` → (path, first line).
+fn parse_cite(cite: &str) -> Option<(&str, u32)> {
+    let (path, lines) = cite.rsplit_once(':')?;
+    let first = lines.split('-').next()?;
+    Some((path, first.parse().ok()?))
 }
 
 /// Answers `req.query` from the packs: with `model`, its checked answer
@@ -447,9 +524,11 @@ pub fn answer(
     let evidence = gather(packs, req)?;
     let fallback = |evidence: Evidence, note: String| {
         let answer = evidence_answer(&evidence);
+        let citations: Vec<String> = evidence.items.iter().map(|i| i.symbol.cite()).collect();
         AskAnswer {
             question: evidence.question.clone(),
-            citations: evidence.items.iter().map(|i| i.symbol.cite()).collect(),
+            cited: cited_symbols(&evidence, &citations),
+            citations,
             answer,
             model: "evidence".into(),
             unverified: Vec::new(),
@@ -471,6 +550,7 @@ pub fn answer(
                 question: evidence.question.clone(),
                 answer: checked.answer,
                 model: model.id().to_string(),
+                cited: cited_symbols(&evidence, &checked.citations),
                 citations: checked.citations,
                 unverified: checked.unverified,
                 withheld: checked.withheld,

@@ -41,7 +41,7 @@ pub mod vectors;
 pub mod views;
 
 pub use answer::{Page, SymbolRef};
-pub use ask::{AskAnswer, AskModel};
+pub use ask::{AskAnswer, AskModel, Cited};
 pub use changes::{changes, Changes};
 pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
 pub use flows::{flows, EntryKind, Flows};

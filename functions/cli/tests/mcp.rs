@@ -609,10 +609,34 @@ async fn http_serves_the_store_concurrently() {
         let hits = get(&format!("/api/jobs/{key}/search?q=format%20name&limit=5"));
         let empty = get(&format!("/api/jobs/{key}/search?q="));
         let unknown = get("/api/jobs/job-0000000000000-00000000/search?q=x");
-        (hits, empty, unknown)
+        let asked = get(&format!(
+            "/api/jobs/{key}/ask?q=how%20is%20a%20name%20formatted"
+        ));
+        let impact = get(&format!("/api/jobs/{key}/impact?symbol=format_name"));
+        let nobody = get(&format!("/api/jobs/{key}/impact?symbol=no_such_symbol"));
+        (hits, empty, unknown, asked, impact, nobody)
     })
     .await
     .unwrap();
+    // Ask and impact over HTTP answer as `doctown query ask|impact --json` do.
+    assert_eq!(found.3 .0, 200, "{}", found.3 .1);
+    let answer: Value = serde_json::from_str(&found.3 .1).unwrap();
+    assert_eq!(answer["model"], "evidence", "{answer}");
+    assert!(
+        answer["cited"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "pyapp.models.format_name"),
+        "{answer}"
+    );
+    assert_eq!(found.4 .0, 200, "{}", found.4 .1);
+    let impact: Value = serde_json::from_str(&found.4 .1).unwrap();
+    assert_eq!(
+        impact["target"]["name"], "pyapp.models.format_name",
+        "{impact}"
+    );
+    assert_eq!(found.5 .0, 404, "{}", found.5 .1);
     assert_eq!(found.0 .0, 200, "{}", found.0 .1);
     let result: Value = serde_json::from_str(&found.0 .1).unwrap();
     assert_eq!(

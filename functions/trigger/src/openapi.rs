@@ -62,6 +62,35 @@ fn schemas() -> Value {
             "download_url": { "type": "string" } } },
         "LibraryPage": { "type": "object", "required": ["items"], "properties": {
             "items": { "type": "array", "items": { "$ref": "#/components/schemas/LibraryItem" } }, "next_cursor": { "type": ["string", "null"] } } },
+        "SymbolRef": { "type": "object", "required": ["id", "name", "kind", "path", "line"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string", "description": "The qualified name" },
+            "kind": { "type": "string" }, "path": { "type": "string" }, "line": { "type": "integer" } } },
+        "SearchResult": { "type": "object", "required": ["query", "mode", "used", "hits"], "properties": {
+            "query": { "type": "string" }, "mode": { "type": "string" }, "used": { "type": "array", "items": { "type": "string" } },
+            "hits": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "properties": {
+                "score": { "type": "number" }, "signature": { "type": "string" }, "summary": { "type": "string" }, "related": { "type": "array" } } }] } },
+            "notes": { "type": "array", "items": { "type": "string" } } } },
+        "AskAnswer": { "type": "object", "required": ["question", "answer", "model", "citations", "evidence", "cited"], "properties": {
+            "question": { "type": "string" }, "answer": { "type": "string", "description": "Markdown; citations as path:line" },
+            "model": { "type": "string", "description": "The model's id, or `evidence` when no model wrote the answer" },
+            "citations": { "type": "array", "items": { "type": "string" } },
+            "unverified": { "type": "array", "items": { "type": "string" }, "description": "Citations outside the evidence" },
+            "withheld": { "type": "boolean", "description": "The model's answer repeated its instructions and was replaced by the evidence" },
+            "cited": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "required": ["cite"], "properties": { "cite": { "type": "string" } } }] } },
+            "evidence": { "type": "object", "properties": { "question": { "type": "string" },
+                "items": { "type": "array", "items": { "$ref": "#/components/schemas/SymbolRef" } },
+                "flows": { "type": "array" }, "notes": { "type": "array", "items": { "type": "string" } } } },
+            "note": { "type": "string", "description": "Why the answer is the evidence" } } },
+        "Impact": { "type": "object", "required": ["target", "depth", "by_depth", "affected", "page", "tests", "tests_total", "modules", "importing_files", "importing_files_total", "truncated"], "properties": {
+            "target": { "$ref": "#/components/schemas/SymbolRef" }, "depth": { "type": "integer" },
+            "by_depth": { "type": "array", "items": { "type": "integer" }, "description": "Affected symbols at each depth, 1-based" },
+            "affected": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "properties": {
+                "depth": { "type": "integer" }, "via": { "type": "string", "enum": ["calls", "references"] } } }] } },
+            "page": { "type": "object", "properties": { "offset": { "type": "integer" }, "limit": { "type": "integer" }, "total": { "type": "integer" }, "next_offset": { "type": "integer" } } },
+            "tests": { "type": "array", "items": { "$ref": "#/components/schemas/SymbolRef" } }, "tests_total": { "type": "integer" },
+            "modules": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] }, "description": "(module, affected symbols), most first, at most 20" },
+            "importing_files": { "type": "array", "items": { "type": "string" } }, "importing_files_total": { "type": "integer" },
+            "truncated": { "type": "boolean", "description": "The walk stopped at 20,000 symbols" } } },
         "InvokeStage": { "type": "object", "required": ["job_id"], "properties": {
             "job_id": { "$ref": "#/components/schemas/JobId" }, "shard": { "type": ["integer", "null"], "minimum": 0 } } }
     })
@@ -97,6 +126,38 @@ fn paths() -> Value {
             "responses": { "200": { "description": "The .docpack (gzip tar), with Content-Disposition", "content": { "application/gzip": { "schema": { "type": "string", "contentMediaType": "application/gzip" } } } },
                 "307": { "description": "Redirect to a pre-signed URL" },
                 "400": error_response("Invalid job id"), "404": error_response("No such job or no docpack yet") } } },
+        "/jobs/{id}/search": { "get": {
+            "summary": "Search the job's docpack (hybrid: words and meaning)", "operationId": "searchDocpack",
+            "description": "The query engine over the finished job's docpack (loaded on first use and kept).",
+            "parameters": [job_id_param(),
+                { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 50, "default": 20 } },
+                { "name": "mode", "in": "query", "required": false, "schema": { "type": "string", "enum": ["hybrid", "lexical", "semantic"], "default": "hybrid" } }],
+            "responses": { "200": { "description": "Ranked symbols", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SearchResult" } } } },
+                "400": error_response("Invalid job id, empty q, invalid limit or mode"),
+                "404": error_response("No such job, no docpack, or no query engine on this host"),
+                "409": error_response("The job has not finished") } } },
+        "/jobs/{id}/ask": { "get": {
+            "summary": "A cited answer to a question about the job's repository", "operationId": "askDocpack",
+            "description": "What `doctown query ask --json` answers: the evidence (hybrid search, callers and callees, flows) and, when the server has a chat model (DOCTOWN_LLM_*) and the caller is not anonymous, the model's answer with every path:line citation checked against the evidence (others marked [unverified]); without a model the answer is the ranked evidence itself (`model`: `evidence`, `note` says why). `cited` names the symbol each verified citation points at.",
+            "parameters": [job_id_param(),
+                { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 2000 } }],
+            "responses": { "200": { "description": "The answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AskAnswer" } } } },
+                "400": error_response("Invalid job id; q empty or over 2,000 characters"),
+                "404": error_response("No such job, no docpack, or no query engine on this host"),
+                "409": error_response("The job has not finished") } } },
+        "/jobs/{id}/impact": { "get": {
+            "summary": "What a change to a symbol affects", "operationId": "impactOfSymbol",
+            "description": "What `doctown query impact --json` answers: every symbol that reaches the target through confident calls and references, nearest first (then most central), counted by depth; the tests that exercise any of it; the modules affected; the files importing the target's file.",
+            "parameters": [job_id_param(),
+                { "name": "symbol", "in": "query", "required": true, "description": "A symbol id, qualified name, `Type::method` or name", "schema": { "type": "string", "minLength": 1, "maxLength": 1024 } },
+                { "name": "depth", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 10, "default": 3 } },
+                { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                { "name": "offset", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
+            "responses": { "200": { "description": "The impact", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Impact" } } } },
+                "400": error_response("Invalid job id, depth, limit or offset; no symbol named; a name of several symbols (the error lists them)"),
+                "404": error_response("No such job, no docpack, no query engine on this host, or no such symbol"),
+                "409": error_response("The job has not finished") } } },
         "/jobs/{id}/cancel": { "post": {
             "summary": "Cancel a queued or running job", "operationId": "cancelJob", "security": secured, "parameters": [job_id_param()],
             "responses": { "202": { "description": "Cancelled", "content": { "application/json": { "schema": { "type": "object", "properties": {
@@ -274,7 +335,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Doctown trigger API",
             "version": doctown_core::VERSION,
-            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Errors are {\"error\": \"one line\"}; 429 answers carry Retry-After. Local mode (no accounts): reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. With accounts (docs/ACCOUNTS.md): a caller is a session (cookie doctown_session; every POST/DELETE needs X-CSRF-Token from GET /me), a user's key (Bearer dt_…, scopes read < build < admin), an operator key, or anonymous; a job, its events, docpack and search are visible to its owner, to anyone when public, and otherwise answer 404; quotas answer 402, rate limits 429, a database that is down 503."
+            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Errors are {\"error\": \"one line\"}; 429 answers carry Retry-After. Local mode (no accounts): reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. With accounts (docs/ACCOUNTS.md): a caller is a session (cookie doctown_session; every POST/DELETE needs X-CSRF-Token from GET /me), a user's key (Bearer dt_…, scopes read < build < admin), an operator key, or anonymous; a job, its events, docpack, search, ask and impact are visible to its owner, to anyone when public, and otherwise answer 404; quotas answer 402, rate limits 429, a database that is down 503."
         },
         "servers": [{ "url": "/" }, { "url": "/api" }],
         "paths": merge(paths(), accounts_paths()),

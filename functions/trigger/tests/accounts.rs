@@ -276,6 +276,24 @@ async fn matrix_world() -> Matrix {
     let public_job = job_id(&w.submit(&ada, PUBLIC).await);
     w.wait_terminal(&private_job).await;
     w.wait_terminal(&public_job).await;
+    // Real docpacks, for the query routes (search, ask, impact).
+    let hub = doctown_query::synthetic::Hub {
+        callers: 3,
+        test_callers: 0,
+        second_level: 0,
+        modules: 1,
+    };
+    let bytes = doctown_docpack::encode_docpack(&doctown_query::synthetic::hub_docpack(hub))
+        .unwrap()
+        .bytes;
+    for job in [&private_job, &public_job] {
+        let id = doctown_core::JobId::new(job).unwrap();
+        let state = doctown_store::load_state(w.store.as_ref(), &id)
+            .unwrap()
+            .unwrap();
+        let key = &state.stage(doctown_core::Stage::Pack).artifacts["docpack"];
+        w.store.put(key, &bytes).unwrap();
+    }
     let share = w
         .call("POST", &format!("/jobs/{public_job}/share"), &ada, None)
         .await;
@@ -334,9 +352,39 @@ async fn authorisation_matrix() {
         ),
         (
             "GET",
-            format!("/jobs/{p}/search?q=x"),
+            format!("/jobs/{p}/search?q=hub"),
             None,
-            [404, 404, 404, 404, 404, 404, 404],
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{q}/search?q=hub"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/ask?q=who+calls+hub"),
+            None,
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{q}/ask?q=who+calls+hub"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{p}/impact?symbol=hub"),
+            None,
+            [404, 200, 404, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/jobs/{q}/impact?symbol=hub"),
+            None,
+            [200, 200, 200, 200, 200, 200, 200],
         ),
         (
             "POST",

@@ -125,16 +125,23 @@ fn store_engine(store: Arc<dyn ObjectStore>) -> Arc<Engine> {
     Arc::new(Engine::with_catalog(Arc::new(StoreCatalog::new(store)), 4))
 }
 
+/// The chat model `ask` answers with (`/mcp` and `GET /jobs/{id}/ask`);
+/// `None` (the answer is the evidence) when none is configured or its
+/// configuration is unusable.
+fn ask_model() -> Option<Arc<dyn doctown_query::AskModel>> {
+    query_host::ask_model().unwrap_or_else(|e| {
+        eprintln!("doctown serve: ask answers with the evidence only: {e:#}");
+        None
+    })
+}
+
 /// The MCP endpoint over the store's finished jobs (`/mcp`).
 fn mcp_service(
     engine: Arc<Engine>,
+    ask_model: Option<Arc<dyn doctown_query::AskModel>>,
     addr: &SocketAddr,
     config: &TriggerConfig,
 ) -> doctown_mcp::HttpService {
-    let ask_model = query_host::ask_model().unwrap_or_else(|e| {
-        eprintln!("doctown serve: /mcp ask answers with the evidence only: {e:#}");
-        None
-    });
     let server = DoctownMcp::new(engine)
         .with_embedder(query_host::embedder())
         .with_ask_model(ask_model);
@@ -245,11 +252,13 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
         let accounts = open_accounts(accounts_config, db).await?;
         let (store, launcher) = launcher(&args.server, &config, accounts.clone())?;
         let engine = store_engine(store.clone());
-        let mcp = mcp_service(engine.clone(), &args.addr, &config);
+        let ask_model = ask_model();
+        let mcp = mcp_service(engine.clone(), ask_model.clone(), &args.addr, &config);
         let mcp_stop = mcp.config.cancellation_token.clone();
         let mut state = AppState::new(store, Arc::new(launcher.clone()), config)
             .with_mcp(mcp)
-            .with_query(engine, query_host::embedder());
+            .with_query(engine, query_host::embedder())
+            .with_ask_model(ask_model);
         if let Some(estimator) = estimator(&StagesConfig::from_env()?) {
             state = state.with_estimator(estimator);
         }
@@ -302,11 +311,13 @@ fn serve_distributed(
         QueueLauncher::new(store.clone(), queues).with_handlers(factory(StagesConfig::from_env()?)),
     );
     let engine = store_engine(store.clone());
-    let mcp = mcp_service(engine.clone(), &args.addr, &config);
+    let ask_model = ask_model();
+    let mcp = mcp_service(engine.clone(), ask_model.clone(), &args.addr, &config);
     let mcp_stop = mcp.config.cancellation_token.clone();
     let mut state = AppState::new(store.clone(), launcher.clone(), config)
         .with_mcp(mcp)
         .with_query(engine, query_host::embedder())
+        .with_ask_model(ask_model)
         .with_download_links(Arc::new(links));
     let runtime = runtime()?;
     let db = store_dir(&args.server)?.join("accounts.db");

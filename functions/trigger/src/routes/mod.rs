@@ -61,7 +61,8 @@ pub struct AppState {
     pub started_at: std::time::Instant,
     /// The Model Context Protocol endpoint served at `/mcp`, when the host gives one.
     pub mcp: Option<doctown_mcp::HttpService>,
-    /// The query engine behind `GET /jobs/{id}/search`, when the host gives one.
+    /// The query engine behind `GET /jobs/{id}/search`, `/ask` and `/impact`,
+    /// when the host gives one.
     pub query: Option<query::QueryState>,
     /// Users, keys, plans, the library and billing (`doctown-accounts`);
     /// `None` is local mode: one user, no sign-in, every job visible.
@@ -100,7 +101,20 @@ impl AppState {
         engine: Arc<doctown_query::Engine>,
         embedder: Option<Arc<dyn doctown_query::QueryEmbedder>>,
     ) -> Self {
-        self.query = Some(query::QueryState { engine, embedder });
+        self.query = Some(query::QueryState {
+            engine,
+            embedder,
+            ask_model: None,
+        });
+        self
+    }
+
+    /// Answers `GET /jobs/{id}/ask` with `model` (after [`Self::with_query`]);
+    /// without one the answer is the evidence.
+    pub fn with_ask_model(mut self, model: Option<Arc<dyn doctown_query::AskModel>>) -> Self {
+        if let Some(query) = &mut self.query {
+            query.ask_model = model;
+        }
         self
     }
 
@@ -139,6 +153,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/jobs/{id}"),
     ("get", "/jobs/{id}/events"),
     ("get", "/jobs/{id}/docpack"),
+    ("get", "/jobs/{id}/search"),
+    ("get", "/jobs/{id}/ask"),
+    ("get", "/jobs/{id}/impact"),
     ("post", "/jobs/{id}/cancel"),
     ("get", "/docpacks"),
     ("post", "/stages/{stage}"),
@@ -201,6 +218,8 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/jobs/{id}/events", get(events::job_events))
         .route("/jobs/{id}/docpack", get(jobs::docpack))
         .route("/jobs/{id}/search", get(query::search))
+        .route("/jobs/{id}/ask", get(query::ask))
+        .route("/jobs/{id}/impact", get(query::impact))
         .route("/docpacks", get(library::list))
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))

@@ -1,21 +1,49 @@
-//! `GET /jobs/{id}/search?q=…[&limit=N][&mode=hybrid|lexical|semantic]`:
-//! the query engine's hybrid search over a finished job's docpack, for the
-//! website's search box. The docpack is loaded on first use and kept (the
-//! engine's catalog cache); the answer is the engine's `SearchResult`.
+//! The query engine over a finished job's docpack, for the website:
+//!
+//! * `GET /jobs/{id}/search?q=…[&limit=N][&mode=hybrid|lexical|semantic]`:
+//!   hybrid search (the engine's `SearchResult`);
+//! * `GET /jobs/{id}/ask?q=…`: a cited answer (the engine's `AskAnswer`,
+//!   as `doctown query ask --json` prints it): the configured model's
+//!   answer with its citations checked against the evidence, or, without a
+//!   model, the ranked evidence itself; `cited` names the symbol each
+//!   citation points at;
+//! * `GET /jobs/{id}/impact?symbol=…[&depth=N][&limit=N][&offset=N]`: what
+//!   a change to the symbol affects (the engine's `Impact`: callers by
+//!   depth, tests, modules, importing files).
+//!
+//! Each checks the caller like the job's other routes
+//! (`crate::accounts::read_job`), then that the job has finished with a
+//! docpack (409 while it runs, 404 when it has none). The docpack is loaded
+//! on first use and kept (the engine's catalog cache). Bad input is a
+//! one-line JSON error.
 
+use super::jobs::{docpack_of, load_job};
 use super::{job_id_from_path, AppState};
+use crate::accounts::Caller;
 use crate::error::{blocking, ApiError};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use doctown_query::{query_vector, search as run_search, Mode, QueryError, SearchRequest};
+use doctown_core::JobId;
+use doctown_query::{
+    ask, impact as run_impact, query_vector, search as run_search, AskAnswer, AskModel, Impact,
+    Mode, Pack, QueryError, SearchRequest,
+};
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// What the search route answers with.
+/// The longest question `ask` takes, in characters.
+pub const MAX_QUESTION_CHARS: usize = 2_000;
+/// The most affected symbols one page of `impact` lists.
+pub const MAX_IMPACT_LIMIT: usize = 200;
+
+/// What the query routes answer with.
 #[derive(Clone)]
 pub struct QueryState {
     pub engine: Arc<doctown_query::Engine>,
     pub embedder: Option<Arc<dyn doctown_query::QueryEmbedder>>,
+    /// The chat model behind `ask`; `None`: the answer is the evidence.
+    pub ask_model: Option<Arc<dyn AskModel>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -25,44 +53,99 @@ pub struct SearchQuery {
     pub mode: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct AskQuery {
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImpactQuery {
+    pub symbol: Option<String>,
+    pub depth: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// Query parameters, or a one-line 400 naming what is wrong with them.
+fn params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::bad_request(format!("bad query string: {}", e.body_text())))
+}
+
+/// A number parameter in `range`, `default` when absent or empty.
+fn number(
+    name: &str,
+    value: Option<&str>,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_request(format!(
+                "invalid {name} {:?}: expected {}-{}",
+                v.chars().take(40).collect::<String>(),
+                range.start(),
+                range.end()
+            ))),
+        },
+    }
+}
+
+/// The route's query engine, or 404 when this host serves none.
+fn query_state(app: &AppState, what: &str) -> Result<QueryState, ApiError> {
+    app.query
+        .clone()
+        .ok_or_else(|| ApiError::not_found(format!("{what} is not served by this host")))
+}
+
+/// The job's docpack as the engine holds it: 409 while the job runs, 404
+/// when it finished without one.
+async fn job_pack(app: &AppState, state: &QueryState, job: &JobId) -> Result<Arc<Pack>, ApiError> {
+    let job_state = load_job(app, job).await?;
+    if !job_state.status.is_terminal() {
+        return Err(ApiError::conflict(format!(
+            "job {job} has not finished (status {}); ask again when its docpack is ready",
+            job_state.status
+        )));
+    }
+    if docpack_of(&job_state).is_none() {
+        return Err(ApiError::not_found(format!(
+            "job {job} has no docpack (status {})",
+            job_state.status
+        )));
+    }
+    let engine = state.engine.clone();
+    let key = job.to_string();
+    blocking(move || engine.pack(&key).map_err(query_error)).await
+}
+
 pub async fn search(
     State(app): State<AppState>,
-    caller: crate::accounts::Caller,
+    caller: Caller,
     Path(id): Path<String>,
-    Query(params): Query<SearchQuery>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<doctown_query::SearchResult>, ApiError> {
     let job = job_id_from_path(&id)?;
     crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = app
-        .query
-        .clone()
-        .ok_or_else(|| ApiError::not_found("search is not served by this host"))?;
+    let state = query_state(&app, "search")?;
+    let params = params(query)?;
     let text = params.q.unwrap_or_default();
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("q: the query is empty"));
     }
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None | Some("") => 20,
-        Some(l) => match l.parse::<usize>() {
-            Ok(n) if (1..=50).contains(&n) => n,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "invalid limit {l:?}: expected 1-50"
-                )))
-            }
-        },
-    };
+    let limit = number("limit", params.limit.as_deref(), 20, 1..=50)?;
     let mode: Mode = match params.mode.as_deref() {
         None | Some("") => Mode::Hybrid,
         Some(m) => m
             .parse()
             .map_err(|e: QueryError| ApiError::bad_request(e.to_string()))?,
     };
+    let pack = job_pack(&app, &state, &job).await?;
     blocking(move || {
-        let packs = state
-            .engine
-            .packs(Some(job.as_str()))
-            .map_err(query_error)?;
+        let packs = [pack];
         let (vector, note) = match mode {
             Mode::Lexical => (None, None),
             _ => query_vector(&packs, state.embedder.as_deref(), &text),
@@ -82,9 +165,98 @@ pub async fn search(
     .await
 }
 
+/// `GET /jobs/{id}/ask?q=…`: what `doctown query ask --json` answers.
+pub async fn ask(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<AskQuery>, QueryRejection>,
+) -> Result<Json<AskAnswer>, ApiError> {
+    let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
+    let state = query_state(&app, "ask")?;
+    let question = params(query)?.q.unwrap_or_default();
+    let question = question.trim().to_string();
+    if question.is_empty() {
+        return Err(ApiError::bad_request("q: the question is empty"));
+    }
+    let chars = question.chars().count();
+    if chars > MAX_QUESTION_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "q: a question is at most {MAX_QUESTION_CHARS} characters (this one has {chars})"
+        )));
+    }
+    // A model costs the operator money: with accounts, anonymous callers
+    // get the evidence.
+    let model = match caller {
+        Caller::Anonymous { .. } => None,
+        _ => state.ask_model.clone(),
+    };
+    let pack = job_pack(&app, &state, &job).await?;
+    blocking(move || {
+        let packs = [pack];
+        let (vector, note) = query_vector(&packs, state.embedder.as_deref(), &question);
+        let request = SearchRequest {
+            query: question,
+            vector,
+            ..SearchRequest::default()
+        };
+        let mut answer =
+            ask::answer(&packs, &request, model.as_deref(), &mut |_| {}).map_err(query_error)?;
+        if model.is_none() && state.ask_model.is_some() {
+            answer.note = Some("the model answers signed-in callers only".into());
+        }
+        answer.evidence.notes.extend(note);
+        Ok(Json(answer))
+    })
+    .await
+}
+
+/// `GET /jobs/{id}/impact?symbol=…`: what `doctown query impact --json` answers.
+pub async fn impact(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<ImpactQuery>, QueryRejection>,
+) -> Result<Json<Impact>, ApiError> {
+    let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
+    let state = query_state(&app, "impact")?;
+    let params = params(query)?;
+    let symbol = params.symbol.unwrap_or_default().trim().to_string();
+    if symbol.is_empty() {
+        return Err(ApiError::bad_request(
+            "symbol: name a symbol (an id or a name)",
+        ));
+    }
+    let max_depth = doctown_query::impact::MAX_DEPTH as usize;
+    let depth = number("depth", params.depth.as_deref(), 3, 1..=max_depth)? as u32;
+    let limit = number("limit", params.limit.as_deref(), 50, 1..=MAX_IMPACT_LIMIT)?;
+    let offset = number(
+        "offset",
+        params.offset.as_deref(),
+        0,
+        0..=doctown_query::impact::MAX_VISITED,
+    )?;
+    let pack = job_pack(&app, &state, &job).await?;
+    blocking(move || {
+        let (pack, target) = state
+            .engine
+            .find_symbol(&[pack], &symbol)
+            .map_err(query_error)?;
+        Ok(Json(run_impact(&pack, target, depth, offset, limit)))
+    })
+    .await
+}
+
 fn query_error(e: QueryError) -> ApiError {
     match e {
-        QueryError::UnknownDocpack { .. } => ApiError::not_found(e.to_string()),
+        // The job was checked before: it lost its docpack since. The
+        // engine's message would list other jobs.
+        QueryError::UnknownDocpack { key, .. } => {
+            ApiError::not_found(format!("job {key} has no docpack"))
+        }
+        QueryError::UnknownSymbol { .. } => ApiError::not_found(e.to_string()),
         QueryError::Load { .. } => ApiError::internal(e.to_string()),
         _ => ApiError::bad_request(e.to_string()),
     }

@@ -324,11 +324,15 @@ pub async fn build_world(
     let launcher = InProcessLauncher::new(store.clone(), handlers, options).unwrap();
     let mut config = TriggerConfig::default().with_api_keys([OPERATOR_KEY]);
     config.webhook_secret = Some(HOOK_SECRET.into());
+    // The query routes (search, ask, impact) over the store's finished jobs.
+    let catalog = doctown_trigger::StoreCatalog::new(store.clone() as Arc<dyn ObjectStore>);
+    let engine = doctown_query::Engine::with_catalog(Arc::new(catalog), 4);
     let state = AppState::new(
         store.clone() as Arc<dyn ObjectStore>,
         Arc::new(launcher.clone()) as Arc<dyn JobLauncher>,
         config,
     )
+    .with_query(Arc::new(engine), None)
     .with_accounts(accounts.clone());
     World {
         app: router(state),

@@ -1,0 +1,320 @@
+//! The query routes over a finished job's docpack: `GET /jobs/{id}/ask`
+//! and `GET /jobs/{id}/impact` answer what the query engine (and so
+//! `doctown query ask|impact --json`) answers, `search` too; bad input,
+//! unknown symbols, unfinished jobs and jobs without a docpack are one-line
+//! JSON errors.
+
+mod common;
+
+use common::{factory, get, Gate, TestApp};
+use doctown_core::{JobId, Stage};
+use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
+use doctown_query::synthetic::{hub_docpack, Hub};
+use doctown_query::{ask, impact, AskModel, Engine, Origin, Pack, SearchRequest};
+use doctown_store::{MemoryStore, ObjectStore};
+use doctown_trigger::{
+    router, AppState, InProcessLauncher, InProcessOptions, JobLauncher, StoreCatalog, TriggerConfig,
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+const SHAPE: Hub = Hub {
+    callers: 6,
+    test_callers: 1,
+    second_level: 3,
+    modules: 2,
+};
+
+fn docpack_bytes() -> Vec<u8> {
+    encode_docpack(&hub_docpack(SHAPE)).unwrap().bytes
+}
+
+/// The same docpack as the engine indexes it, to compare answers with.
+fn pack() -> Arc<Pack> {
+    let docpack = read_docpack_bytes(&docpack_bytes(), &ReadLimits::default()).unwrap();
+    let origin = Origin {
+        location: "test".into(),
+        checkout: None,
+    };
+    Arc::new(Pack::new("test", origin, docpack))
+}
+
+/// The app with the query engine over its store (and `model` behind ask).
+fn query_app(gate: Option<Gate>, model: Option<Arc<dyn AskModel>>) -> TestApp {
+    let store = Arc::new(MemoryStore::new());
+    let seen = common::SeenTokens::default();
+    let launcher = InProcessLauncher::new(
+        store.clone(),
+        factory(gate, seen.clone()),
+        InProcessOptions::default(),
+    )
+    .unwrap();
+    let catalog = StoreCatalog::new(store.clone() as Arc<dyn ObjectStore>);
+    let engine = Arc::new(Engine::with_catalog(Arc::new(catalog), 4));
+    let state = AppState::new(
+        store.clone() as Arc<dyn ObjectStore>,
+        Arc::new(launcher.clone()) as Arc<dyn JobLauncher>,
+        TriggerConfig::default(),
+    )
+    .with_query(engine, None)
+    .with_ask_model(model);
+    TestApp {
+        store,
+        launcher,
+        app: router(state),
+        seen_tokens: seen,
+    }
+}
+
+/// A finished job whose docpack is the hub docpack.
+async fn finished_job(t: &TestApp) -> JobId {
+    let job = t.submit("https://github.com/octo/hub").await;
+    let state = t.wait_terminal(&job).await;
+    let key = state.stage(Stage::Pack).artifacts["docpack"].clone();
+    t.store.put(&key, &docpack_bytes()).unwrap();
+    job
+}
+
+/// A query string value.
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// An error answer: the status, and a one-line `{"error": …}` body.
+async fn error(t: &TestApp, uri: &str) -> (u16, String) {
+    let (status, body) = t.json(get(uri)).await;
+    let message = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{uri}: {status} {body}"))
+        .to_string();
+    assert!(!message.contains('\n'), "{uri}: {message}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "{uri}: {body}");
+    (status, message)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impact_answers_what_the_engine_answers() {
+    let t = query_app(None, None);
+    let job = finished_job(&t).await;
+    let (status, body) = t.json(get(&format!("/jobs/{job}/impact?symbol=hub"))).await;
+    assert_eq!(status, 200, "{body}");
+    let p = pack();
+    let hub = p.index_of(body["target"]["id"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::to_value(impact(&p, hub, 3, 0, 50)).unwrap()
+    );
+    // Five source callers, then three outer functions; the test caller is a test.
+    assert_eq!(body["by_depth"], serde_json::json!([5, 3]));
+    assert_eq!(body["tests_total"], 1);
+    assert_eq!(body["tests"][0]["name"], "caller_0");
+    let modules: u64 = body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(modules, 8);
+    // Depth, pages, and the same answer under /api and by id.
+    let (_, one) = t
+        .json(get(&format!("/api/jobs/{job}/impact?symbol=hub&depth=1")))
+        .await;
+    assert_eq!(one["by_depth"], serde_json::json!([5]));
+    let id = enc(body["target"]["id"].as_str().unwrap());
+    let (_, page) = t
+        .json(get(&format!(
+            "/jobs/{job}/impact?symbol={id}&limit=2&offset=2"
+        )))
+        .await;
+    assert_eq!(page["affected"].as_array().unwrap().len(), 2);
+    assert_eq!(page["affected"][0], body["affected"][2]);
+    assert_eq!(page["page"]["next_offset"], 4);
+
+    for (query, status, says) in [
+        ("symbol=", 400, "symbol: name a symbol"),
+        ("depth=2", 400, "symbol: name a symbol"),
+        (
+            "symbol=nothing_like_it",
+            404,
+            "no symbol \"nothing_like_it\"",
+        ),
+        (
+            "symbol=hub&depth=0",
+            400,
+            "invalid depth \"0\": expected 1-10",
+        ),
+        ("symbol=hub&depth=11", 400, "invalid depth"),
+        ("symbol=hub&depth=deep", 400, "invalid depth \"deep\""),
+        (
+            "symbol=hub&limit=201",
+            400,
+            "invalid limit \"201\": expected 1-200",
+        ),
+        ("symbol=hub&offset=-1", 400, "invalid offset"),
+        ("symbol=hub&symbol=x", 400, "bad query string"),
+    ] {
+        let (got, message) = error(&t, &format!("/jobs/{job}/impact?{query}")).await;
+        assert_eq!(got, status, "{query}: {message}");
+        assert!(message.contains(says), "{query}: {message}");
+    }
+    let huge = "x".repeat(5000);
+    let (got, message) = error(&t, &format!("/jobs/{job}/impact?symbol={huge}")).await;
+    assert_eq!(
+        (got, message.as_str()),
+        (400, "a symbol name is at most 1024 bytes")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_answers_with_the_evidence_without_a_model() {
+    let t = query_app(None, None);
+    let job = finished_job(&t).await;
+    let question = "which functions call hub";
+    let (status, body) = t
+        .json(get(&format!("/jobs/{job}/ask?q={}", enc(question))))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // What `doctown query ask --no-model --json` prints for the same docpack.
+    let request = SearchRequest {
+        query: question.into(),
+        ..SearchRequest::default()
+    };
+    let expected = ask::answer(&[pack()], &request, None, &mut |_| {}).unwrap();
+    assert_eq!(body, serde_json::to_value(&expected).unwrap());
+    assert_eq!(body["model"], "evidence");
+    assert_eq!(body["note"], "no model is configured");
+    // Every citation names a symbol of the docpack, the first the hub.
+    let citations = body["citations"].as_array().unwrap();
+    let cited = body["cited"].as_array().unwrap();
+    assert!(!citations.is_empty());
+    assert_eq!(citations.len(), cited.len(), "{body}");
+    assert_eq!(cited[0]["name"], "hub", "{body}");
+    assert_eq!(cited[0]["cite"], citations[0]);
+    let p = pack();
+    for c in cited {
+        let i = p
+            .index_of(c["id"].as_str().unwrap())
+            .expect("a symbol of the docpack");
+        assert_eq!(
+            c["cite"],
+            format!("{}:{}", p.symbol(i).path, p.symbol(i).range.start_line)
+        );
+        assert!(body["answer"]
+            .as_str()
+            .unwrap()
+            .contains(c["cite"].as_str().unwrap()));
+    }
+
+    let long = "why ".repeat(501);
+    for (uri, status, says) in [
+        (format!("/jobs/{job}/ask"), 400, "q: the question is empty"),
+        (
+            format!("/jobs/{job}/ask?q=%20%20"),
+            400,
+            "q: the question is empty",
+        ),
+        (
+            format!("/jobs/{job}/ask?q={}", enc(&long)),
+            400,
+            "q: a question is at most 2000 characters (this one has 2003)",
+        ),
+        (format!("/jobs/{job}/ask?q=a&q=b"), 400, "bad query string"),
+        ("/jobs/NOT%20A%20JOB/ask?q=x".to_string(), 400, "job id"),
+        (
+            "/jobs/job-0000000000000-00000000/ask?q=x".to_string(),
+            404,
+            "not found",
+        ),
+    ] {
+        let (got, message) = error(&t, &uri).await;
+        assert_eq!(got, status, "{uri}: {message}");
+        assert!(message.contains(says), "{uri}: {message}");
+    }
+}
+
+/// A model that cites the first evidence item, and a line outside the evidence.
+struct Citing;
+
+impl AskModel for Citing {
+    fn id(&self) -> &str {
+        "citing-model"
+    }
+
+    fn complete(
+        &self,
+        _system: &str,
+        user: &str,
+        _: &mut dyn FnMut(&str),
+    ) -> Result<String, String> {
+        let first = user
+            .lines()
+            .find(|l| l.starts_with("[1] "))
+            .ok_or("no evidence")?;
+        let cite = first.rsplit(' ').next().unwrap().split('-').next().unwrap();
+        Ok(format!(
+            "The hub is called by its callers ({cite}), see also (src/nowhere.rs:3)."
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_with_a_model_checks_its_citations() {
+    let t = query_app(None, Some(Arc::new(Citing)));
+    let job = finished_job(&t).await;
+    let (status, body) = t
+        .json(get(&format!("/jobs/{job}/ask?q=who+calls+hub")))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["model"], "citing-model");
+    assert_eq!(body["unverified"], serde_json::json!(["src/nowhere.rs:3"]));
+    assert!(body["answer"]
+        .as_str()
+        .unwrap()
+        .contains("src/nowhere.rs:3 [unverified]"));
+    let cited = body["cited"].as_array().unwrap();
+    assert_eq!(cited.len(), 1, "{body}");
+    assert_eq!(cited[0]["cite"], body["citations"][0]);
+    assert_eq!(cited[0]["id"], body["evidence"]["items"][0]["id"]);
+    assert!(body.get("note").is_none(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfinished_jobs_and_jobs_without_a_docpack() {
+    let gate = Gate::closed();
+    let t = query_app(Some(gate.clone()), None);
+    let job = t.submit("https://github.com/octo/slow").await;
+    for route in ["ask?q=x", "impact?symbol=hub", "search?q=x"] {
+        let (status, message) = error(&t, &format!("/jobs/{job}/{route}")).await;
+        assert_eq!(status, 409, "{route}: {message}");
+        assert!(message.contains("has not finished"), "{route}: {message}");
+    }
+    let (status, _) = t
+        .json(common::post_json(
+            &format!("/jobs/{job}/cancel"),
+            &Value::Null,
+        ))
+        .await;
+    assert!(status < 300, "cancel: {status}");
+    t.wait_terminal(&job).await;
+    for route in ["ask?q=x", "impact?symbol=hub", "search?q=x"] {
+        let (status, message) = error(&t, &format!("/jobs/{job}/{route}")).await;
+        assert_eq!(status, 404, "{route}: {message}");
+        assert!(
+            message.contains("has no docpack (status cancelled)"),
+            "{route}: {message}"
+        );
+    }
+    gate.open();
+    // A host without the query engine says so.
+    let plain = common::test_app(TriggerConfig::default(), None);
+    let (status, message) = error(&plain, &format!("/jobs/{job}/ask?q=x")).await;
+    assert_eq!(
+        (status, message.as_str()),
+        (404, "ask is not served by this host")
+    );
+    let (status, message) = error(&plain, &format!("/jobs/{job}/impact?symbol=x")).await;
+    assert_eq!(
+        (status, message.as_str()),
+        (404, "impact is not served by this host")
+    );
+}
