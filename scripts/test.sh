@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: setup (model, runtime, test servers), formatting,
-# lints, Rust tests, the website's tests, and the browser end-to-end test
-# against a real `doctown serve`. Ends with a count of the tests that passed,
+# lints, Rust tests, the website's tests, and the browser end-to-end tests
+# against a real `doctown serve` (local mode, then accounts mode with stand-ins
+# for GitHub and Stripe). Ends with a count of the tests that passed,
 # failed and were ignored, Rust and website (also when a step fails).
 #
 # Tests that need a service (moto: S3 + SQS; PostgreSQL) or the embedding model are
@@ -142,3 +143,8 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 (cd website && DOCTOWN_E2E_URL="http://127.0.0.1:$PORT" DOCTOWN_E2E_REPO="$PWD/../functions/cli/tests/fixtures/multilang" \
   DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" npm run test:e2e) 2>&1 | tee "$LOGS/e2e.log"
+kill "$SERVER" 2>/dev/null || true
+SERVER=""
+
+echo "== website: end-to-end of the hosted service (accounts; GitHub and Stripe stand-ins)"
+(cd website && DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" npm run test:e2e:accounts) 2>&1 | tee -a "$LOGS/e2e.log"

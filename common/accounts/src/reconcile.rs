@@ -74,8 +74,13 @@ fn docpack_facts(state: &JobState) -> Option<DocpackFacts> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let name = text("name")
-        .or_else(|| state.source.as_ref().map(|s| s.name.clone()))
+    // The repository's name, as the local library shows it; the pack
+    // summary's `name` is the file (`NAME.docpack`).
+    let name = state
+        .source
+        .as_ref()
+        .map(|s| s.name.clone())
+        .or_else(|| text("name").map(|n| n.trim_end_matches(".docpack").to_string()))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| state.job_id.to_string());
     Some(DocpackFacts {
@@ -169,4 +174,44 @@ async fn insert_docpack(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::{JobId, JobInput, ResolvedSource, StageStatus};
+
+    fn finished(source: Option<&str>) -> JobState {
+        let input = JobInput {
+            source: "https://github.com/ada/secret".into(),
+            git_ref: None,
+            options: Default::default(),
+        };
+        let mut state = JobState::new(
+            JobId::new("job-n").unwrap(),
+            input,
+            "2026-11-24T04:00:00Z".into(),
+        );
+        state.source = source.map(|name| ResolvedSource {
+            kind: "github".into(),
+            name: name.into(),
+            ..Default::default()
+        });
+        state.status = JobStatus::Succeeded;
+        let pack = state.stage_mut(Stage::Pack);
+        pack.status = StageStatus::Succeeded;
+        pack.artifacts.insert(
+            DOCPACK_ARTIFACT.into(),
+            "jobs/job-n/pack/secret.docpack".into(),
+        );
+        pack.summary = serde_json::json!({ "name": "secret.docpack", "size_bytes": 10 });
+        state
+    }
+
+    #[test]
+    fn a_docpack_is_named_after_its_repository_not_its_file() {
+        let named = |state: &JobState| docpack_facts(state).map(|d| d.name);
+        assert_eq!(named(&finished(Some("secret"))).as_deref(), Some("secret"));
+        assert_eq!(named(&finished(None)).as_deref(), Some("secret"));
+    }
 }

@@ -93,17 +93,34 @@ export function stageErrorMessage(error: StageState['error']): string | null {
 	return typeof error === 'string' ? error : error.message;
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+let csrfToken: string | null = null;
+
+/**
+ * The signed-in session's CSRF token (from `GET /me`), sent as `X-CSRF-Token`
+ * with every mutation; `null` when signed out or in local mode.
+ */
+export function setCsrfToken(token: string | null): void {
+	csrfToken = token;
+}
+
+/** A JSON request to the API; a failure throws {@link ApiError} with the server's message. */
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
+	const mutation = (init?.method ?? 'GET') !== 'GET';
 	let response: Response;
 	try {
 		response = await fetch(path, {
 			...init,
-			headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) }
+			headers: {
+				accept: 'application/json',
+				...(init?.body ? { 'content-type': 'application/json' } : {}),
+				...(mutation && csrfToken ? { 'x-csrf-token': csrfToken } : {})
+			}
 		});
 	} catch (e) {
 		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
 	}
 	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+	if (response.status === 204) return undefined as T;
 	return (await response.json()) as T;
 }
 

@@ -18,7 +18,7 @@ const MIME = {
 	'.png': 'image/png',
 	'.txt': 'text/plain'
 };
-const API = ['/api', '/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics'];
+const API = ['/api', '/jobs', '/docpacks', '/health', '/openapi.json', '/stages', '/metrics', '/me'];
 const STAGE_OF = { ingest: 'ingest', embedding: 'embed', assembly: 'assemble', generation: 'generate', pack: 'pack' };
 
 /**
@@ -141,6 +141,8 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 	async function api(req, res, url) {
 		const path = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
 		if (path === '/health') return json(res, 200, { status: 'ok' });
+		// Local mode, as `doctown serve` without accounts answers.
+		if (path === '/me') return json(res, 200, { mode: 'local', user: null });
 		if (path === '/openapi.json') return json(res, 200, { openapi: '3.1.0', info: { title: 'Doctown mock API', version: '0' }, paths: {} });
 		if (path === '/docpacks') {
 			const done = [...jobs.values()].filter((j) => stateOf(j).status === 'succeeded').reverse();
