@@ -20,7 +20,7 @@ import sys
 
 # ctags kinds of variables, and of the scopes that make them locals.
 VARIABLES = {"variable", "constant", "var", "val", "const", "local"}
-FUNCTIONS = {"function", "method", "func", "member", "singletonMethod", "procedure", "subroutine"}
+FUNCTIONS = {"function", "generator", "method", "func", "member", "singletonMethod", "procedure", "subroutine"}
 
 # ctags language → (doctown language, ctags kinds compared).
 KINDS = {
@@ -60,6 +60,7 @@ def main():
     wanted = {ct: dt for ct, (dt, _) in KINDS.items() if dt in languages}
     ours = collections.defaultdict(list)  # (path, name) -> [start lines]
     counts = collections.Counter()
+    mine = []  # (language, path, names, span, kind)
     for line in open(doctown_path, encoding="utf-8"):
         s = json.loads(line)
         span = (s["start_line"], s["end_line"])
@@ -74,11 +75,13 @@ def main():
         if last and unspaced(last) != unspaced(s["name"]):
             ours[(s["path"], unspaced(last))].append(span)
         counts[s["language"]] += 1
+        mine.append((s["language"], s["path"], {unspaced(s["name"]), unspaced(last)}, span, s["kind"]))
     compared = collections.Counter()
     found = collections.Counter()
     files = collections.defaultdict(set)
     missed = collections.defaultdict(collections.Counter)
     samples = collections.defaultdict(list)
+    theirs = collections.defaultdict(list)  # (path, name) -> [lines], every tag
     for line in open(ctags_path, encoding="utf-8", errors="replace"):
         try:
             t = json.loads(line)
@@ -87,6 +90,8 @@ def main():
         lang = t.get("language")
         if t.get("_type") != "tag" or lang not in wanted:
             continue
+        for part in {t["name"], re.split(r"[.:]+", t["name"].strip(".:"))[-1], t["name"].split(":")[0]}:
+            theirs[(t["path"], unspaced(part))].append(t["line"])
         if t.get("kind") not in KINDS[lang][1]:
             continue
         # ctags names anonymous types and namespaces `__anon…`, JavaScript's
@@ -97,6 +102,21 @@ def main():
         # A variable or constant inside a function or method is a local
         # (ctags' Kotlin parser tags them; Doctown drops locals).
         if t["kind"] in VARIABLES and t.get("scopeKind") in FUNCTIONS:
+            continue
+        # Kotlin: ctags tags a lambda's parameters as methods of the lambda
+        # (`{ view, index -> …}` gives methods `view` and `index`, scope
+        # `….<lambda>`); they are parameters, not declarations.
+        if lang == "Kotlin" and t.get("scope", "").endswith("<lambda>"):
+            continue
+        # TypeScript: inside a class whose methods ctags' parser cannot
+        # follow, and in arrow functions, it tags locals with no scope
+        # (`const { _parentage } = this;`, `let errored = false;`), and the
+        # properties of object literals (`complete: noop,`) as constants.
+        # A variable or constant with no scope on an indented line is one
+        # of these; a declaration at the top of a file starts its line,
+        # one in a namespace has the namespace as its scope.
+        if lang == "TypeScript" and t["kind"] in VARIABLES and "scope" not in t \
+                and t.get("pattern", "/^")[2:3] in (" ", "\t"):
             continue
         # Objective-C: ctags takes boxed expressions `@(x)` and macro
         # arguments for categories; a category is declared by `@interface
@@ -126,18 +146,36 @@ def main():
         else:
             missed[dt][t["kind"]] += 1
             samples[dt].append(f'{path}:{t["line"]} {t["kind"]} {t["name"]}')
-    print("| language | files | ctags tags compared | found by Doctown | recall | Doctown symbols | most missed kinds |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    # The other way: Doctown's symbols in the compared files that no ctags
+    # tag (of any kind) names within their span — what Doctown adds, right
+    # (kinds ctags lacks: fields, impl blocks, locals' closures) or wrong.
+    alone = collections.Counter()
+    alone_kinds = collections.defaultdict(collections.Counter)
+    extras = collections.defaultdict(list)
+    for language, path, names, (start, end), kind in mine:
+        if language not in files or path not in files[language]:
+            continue
+        if not any(start - 2 <= ln <= end for n in names for ln in theirs.get((path, n), [])):
+            alone[language] += 1
+            alone_kinds[language][kind] += 1
+            extras[language].append(f"{path}:{start} {kind} {'/'.join(sorted(names))}")
+    print("| language | files | ctags tags compared | found by Doctown | recall | Doctown symbols | of them without a ctags tag | most missed kinds |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for dt in languages:
         n = compared[dt]
         recall = f"{found[dt] / n:.3f}" if n else "—"
         top = ", ".join(f"{k} {c}" for k, c in missed[dt].most_common(3))
-        print(f"| {dt} | {len(files[dt])} | {n} | {found[dt]} | {recall} | {counts[dt]} | {top} |")
+        print(f"| {dt} | {len(files[dt])} | {n} | {found[dt]} | {recall} | {counts[dt]} | {alone[dt]} | {top} |")
     # RECALL_MISSES=N prints N sampled misses per language (to stderr).
     show = int(os.environ.get("RECALL_MISSES", "0"))
     for dt in languages:
         for line in samples[dt][:: max(1, len(samples[dt]) // show)][:show] if show else []:
             print(f"missed {dt}: {line}", file=sys.stderr)
+    # RECALL_EXTRAS=N prints N sampled Doctown symbols without a ctags tag.
+    show = int(os.environ.get("RECALL_EXTRAS", "0"))
+    for dt in languages:
+        for line in extras[dt][:: max(1, len(extras[dt]) // show)][:show] if show else []:
+            print(f"extra {dt}: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -390,7 +390,7 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
             let value = node.child_by_field_name("value");
             // `const f = () => …` is a nested function, a symbol that calls
             // of `f` resolve to (by scope), not a local that hides one.
-            if value.is_some_and(|v| crate::ecma_decl::FUNCTION_VALUES.contains(&v.kind())) {
+            if value.and_then(crate::ecma_decl::function_value).is_some() {
                 return;
             }
             let ty = cx

@@ -5,11 +5,11 @@
 //! components rendered as `<Component/>`, recorded as function calls).
 
 use crate::ecma_decl::{
-    declaration, heritage, leading, member, member_parts, modifiers, top_level, variable,
-    FUNCTION_VALUES,
+    declaration, function_value, heritage, leading, member, member_parts, modifiers, top_level,
+    variable, FUNCTION_VALUES,
 };
 use crate::ecma_imports as imports;
-use crate::text::{collapse, signature};
+use crate::text::{binding_signature, collapse, is_upper_case, signature};
 use crate::walk::{reclassify_module_calls, Cx, Decl, Rules};
 use doctown_core::{CallKind, SymbolKind, Visibility};
 use std::collections::HashSet;
@@ -37,6 +37,17 @@ impl Rules for EcmaRules {
                 let open = node.kind() != "function_signature";
                 declaration(node, cx, SymbolKind::Function, open);
                 open
+            }
+            // A named function expression handed on where it is written:
+            // `return function expressInit(req, res, next) {…}`,
+            // `router.use(path, function mounted_app(…) {…})`,
+            // `module.exports = function query(options) {…}`. (A bound one,
+            // `const f = function g() {}`, is the binding's symbol.)
+            "function_expression" | "generator_function"
+                if node.child_by_field_name("name").is_some() && handed_on(node, cx) =>
+            {
+                declaration(node, cx, SymbolKind::Function, true);
+                true
             }
             "class_declaration" | "abstract_class_declaration" | "class" => {
                 if node.child_by_field_name("name").is_some() {
@@ -97,6 +108,20 @@ impl Rules for EcmaRules {
                 let open = node.kind() == "method_definition";
                 member(node, cx, "name", open);
                 open
+            }
+            // `interface ErrorCtor { new (message: string): Error }`: how the
+            // type is constructed, a method named `new`.
+            "construct_signature"
+                if cx.ancestor(1).is_some_and(|p| p.kind() == "interface_body") =>
+            {
+                let mut decl = Decl::new(node, "new", SymbolKind::Method, signature(cx.text(node)));
+                let (doc, _) = leading(cx, 0);
+                decl.doc = doc;
+                decl.visibility = cx
+                    .scope_symbol()
+                    .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
+                cx.declare(decl, false, None);
+                false
             }
             "public_field_definition" | "field_definition" => {
                 let is_function = node
@@ -255,24 +280,47 @@ impl EcmaRules {
         let name = target
             .strip_prefix("module.exports.")
             .or_else(|| target.strip_prefix("exports."));
-        if let Some(name) = name.filter(|n| !n.contains('.')) {
-            if FUNCTION_VALUES.contains(&right.kind()) {
-                let statement = cx.ancestor(1).unwrap_or(node);
-                let cut = right
+        let Some(name) = name.filter(|n| !n.contains('.')) else {
+            member_function(node, left, right, cx);
+            return;
+        };
+        let statement = cx.ancestor(1).unwrap_or(node);
+        let mut decl = match function_value(right) {
+            Some(function) => {
+                let cut = function
                     .child_by_field_name("body")
-                    .map_or(right.end_byte(), |b| b.start_byte());
+                    .map_or(function.end_byte(), |b| b.start_byte());
                 let mut decl = Decl::new(
                     statement,
                     name,
                     SymbolKind::Function,
                     signature(cx.slice(node.start_byte(), cut)),
                 );
-                decl.doc = leading(cx, 1).0;
-                decl.visibility = Visibility::Public;
-                modifiers(right, cx, &mut decl.attributes);
-                cx.declare(decl, true, None);
+                modifiers(function, cx, &mut decl.attributes);
+                decl
             }
-        }
+            // `exports.aliasToReal = {…}`: exported data. (A chain,
+            // `exports.a = exports.b = f`, is its last value's.)
+            None if right.kind() != "assignment_expression" => {
+                let kind = if is_upper_case(name) {
+                    SymbolKind::Constant
+                } else {
+                    SymbolKind::Variable
+                };
+                let head = cx.slice(node.start_byte(), right.start_byte());
+                Decl::new(
+                    statement,
+                    name,
+                    kind,
+                    binding_signature(head, Some(cx.text(right))),
+                )
+            }
+            None => return,
+        };
+        decl.doc = leading(cx, 1).0;
+        decl.visibility = Visibility::Public;
+        let open = decl.kind == SymbolKind::Function;
+        cx.declare(decl, open, None);
     }
 
     /// Marks exported names public and turns calls on module bindings into
@@ -316,4 +364,72 @@ impl EcmaRules {
             (s.kind == SymbolKind::Method).then(|| "this".to_string())
         });
     }
+}
+
+/// A function assigned to a property at module level: `app.init =
+/// function init() {…}` (a function `init`, qualified `app.init`) and
+/// `Route.prototype.dispatch = function (req) {…}` (a method `dispatch` of
+/// `Route`), as CommonJS libraries define their API.
+fn member_function<'t>(node: Node<'t>, left: Node<'t>, right: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let Some(function) = function_value(right) else {
+        return;
+    };
+    if left.kind() != "member_expression" {
+        return;
+    }
+    let (Some(object), Some(property)) = (
+        left.child_by_field_name("object"),
+        left.child_by_field_name("property"),
+    ) else {
+        return;
+    };
+    if property.kind() != "property_identifier" {
+        return;
+    }
+    let object = crate::text::compact(cx.text(object), 200);
+    let (owner, kind) = match object.strip_suffix(".prototype") {
+        Some(class) => (class.to_string(), SymbolKind::Method),
+        None => (object, SymbolKind::Function),
+    };
+    let name = cx.text(property);
+    let statement = cx.ancestor(1).unwrap_or(node);
+    let cut = function
+        .child_by_field_name("body")
+        .map_or(function.end_byte(), |b| b.start_byte());
+    let mut decl = Decl::new(
+        statement,
+        name,
+        kind,
+        signature(cx.slice(node.start_byte(), cut)),
+    );
+    decl.qualified_name = Some(cx.qualify(cx.prefix(), &format!("{owner}.{name}")));
+    if kind == SymbolKind::Method && !owner.contains(['.', '[', '(']) {
+        decl.target = Some(owner);
+    }
+    decl.doc = leading(cx, 1).0;
+    modifiers(function, cx, &mut decl.attributes);
+    cx.declare(decl, true, None);
+}
+
+/// Whether a function expression is an argument, a returned value or the
+/// whole of `module.exports`, through parentheses.
+fn handed_on(node: Node, cx: &Cx) -> bool {
+    let mut up = 1;
+    let mut child = node;
+    while let Some(parent) = cx.ancestor(up) {
+        match parent.kind() {
+            "parenthesized_expression" => {}
+            "arguments" | "return_statement" => return true,
+            "assignment_expression" => {
+                return parent.child_by_field_name("right") == Some(child)
+                    && parent
+                        .child_by_field_name("left")
+                        .is_some_and(|l| cx.text(l) == "module.exports");
+            }
+            _ => return false,
+        }
+        child = parent;
+        up += 1;
+    }
+    false
 }

@@ -187,31 +187,94 @@ pub(crate) fn member<'t>(
     Some(cx.declare(decl, open, None))
 }
 
-/// Whether the node `up` levels above the current one is at module level
-/// (directly in the program or a namespace body, possibly exported).
+/// A function value, through parentheses: `function () {}`,
+/// `(function name() {})`, `() => x`.
+pub(crate) fn function_value(mut node: Node) -> Option<Node> {
+    while node.kind() == "parenthesized_expression" {
+        node = node.named_child(0)?;
+    }
+    FUNCTION_VALUES.contains(&node.kind()).then_some(node)
+}
+
+/// Whether the node `up` levels above the current one is at module level:
+/// directly in the program or a namespace body, possibly exported, or in
+/// the body of a function that the program calls at once (an IIFE:
+/// `(function () { … })()`, `;(function () { … }.call(this))`, `!function
+/// () { … }()`, as bundles and UMD libraries wrap a module).
 pub(crate) fn top_level(cx: &Cx, mut up: usize) -> bool {
-    while cx
-        .ancestor(up)
-        .is_some_and(|p| matches!(p.kind(), "export_statement" | "ambient_declaration"))
-    {
+    loop {
+        while cx
+            .ancestor(up)
+            .is_some_and(|p| matches!(p.kind(), "export_statement" | "ambient_declaration"))
+        {
+            up += 1;
+        }
+        match cx.ancestor(up).map(|p| p.kind()) {
+            Some("program") => return true,
+            Some("statement_block") => {
+                if cx
+                    .ancestor(up + 1)
+                    .is_some_and(|p| matches!(p.kind(), "internal_module" | "module"))
+                {
+                    return true;
+                }
+                match iife_statement(cx, up + 1) {
+                    // The statement that calls the function: at module level
+                    // when its own container is.
+                    Some(statement) => up = statement + 1,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// When the node `up` levels above is a function called where it is
+/// written, as a statement of its own, how many levels above the statement
+/// is.
+fn iife_statement(cx: &Cx, up: usize) -> Option<usize> {
+    let function = cx.ancestor(up)?;
+    if !FUNCTION_VALUES.contains(&function.kind()) {
+        return None;
+    }
+    let (mut child, mut up) = (function, up + 1);
+    // Up to the call: parentheses, `.call(this)`, `.apply(this, args)`.
+    loop {
+        let parent = cx.ancestor(up)?;
+        match parent.kind() {
+            "parenthesized_expression" => {}
+            "member_expression"
+                if parent.child_by_field_name("object") == Some(child)
+                    && matches!(cx.field(parent, "property"), Some("call" | "apply")) => {}
+            "call_expression" if parent.child_by_field_name("function") == Some(child) => break,
+            _ => return None,
+        }
+        child = parent;
         up += 1;
     }
-    match cx.ancestor(up).map(|p| p.kind()) {
-        Some("program") => true,
-        Some("statement_block") => cx
-            .ancestor(up + 1)
-            .is_some_and(|p| matches!(p.kind(), "internal_module" | "module")),
-        _ => false,
+    // Up to the statement: parentheses, `!`, `void`.
+    loop {
+        up += 1;
+        match cx.ancestor(up)?.kind() {
+            "parenthesized_expression" | "unary_expression" => {}
+            "expression_statement" => return Some(up),
+            _ => return None,
+        }
     }
 }
 
 pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
-    let Some(name_node) = node
-        .child_by_field_name("name")
-        .filter(|n| n.kind() == "identifier")
-    else {
+    let Some(name_node) = node.child_by_field_name("name") else {
         return;
     };
+    if matches!(name_node.kind(), "object_pattern" | "array_pattern") {
+        destructured(node, name_node, cx);
+        return;
+    }
+    if name_node.kind() != "identifier" {
+        return;
+    }
     let Some(statement) = cx
         .ancestor(1)
         .filter(|s| matches!(s.kind(), "lexical_declaration" | "variable_declaration"))
@@ -219,7 +282,7 @@ pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
         return;
     };
     let value = node.child_by_field_name("value");
-    let function = value.filter(|v| FUNCTION_VALUES.contains(&v.kind()));
+    let function = value.and_then(function_value);
     if function.is_none() && !(cx.at_module_level() && top_level(cx, 2)) {
         return;
     }
@@ -296,6 +359,67 @@ pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
         Visibility::Private
     };
     cx.declare(decl, true, None);
+}
+
+/// The names a module-level destructuring binds, one variable each:
+/// `const { isArray } = Array;`, `const { keys: getKeys, ...rest } = Object;`
+/// (`getKeys` and `rest`), `const [first, , second = 2] = pair;`. The span
+/// and signature are the declaration's; a local destructuring binds locals.
+fn destructured<'t>(node: Node<'t>, pattern: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let Some(statement) = cx
+        .ancestor(1)
+        .filter(|s| matches!(s.kind(), "lexical_declaration" | "variable_declaration"))
+    else {
+        return;
+    };
+    if !(cx.at_module_level() && top_level(cx, 2)) {
+        return;
+    }
+    let mut names = Vec::new();
+    // Patterns nest (`{ a: { b } }`); an explicit stack keeps any depth safe.
+    let mut stack = vec![pattern];
+    while let Some(p) = stack.pop() {
+        match p.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => names.push(p),
+            "pair_pattern" => stack.extend(p.child_by_field_name("value")),
+            "assignment_pattern" | "object_assignment_pattern" => {
+                stack.extend(p.child_by_field_name("left"))
+            }
+            "object_pattern" | "array_pattern" | "rest_pattern" => {
+                let mut cursor = p.walk();
+                let children: Vec<_> = p.named_children(&mut cursor).collect();
+                stack.extend(children.into_iter().rev());
+            }
+            _ => {}
+        }
+    }
+    let keyword = statement.child(0).map_or("", |k| cx.text(k));
+    let w = wrapping(cx, statement, 1);
+    let value = node.child_by_field_name("value");
+    let head = cx.slice(
+        w.span.start_byte(),
+        value.map_or(node.end_byte(), |v| v.start_byte()),
+    );
+    let head = head.trim_end().trim_end_matches('=').trim_end();
+    let sig = binding_signature(head, value.map(|v| cx.text(v)));
+    let (doc, attributes) = leading(cx, w.up);
+    for name_node in names {
+        let name = cx.text(name_node);
+        let kind = if keyword == "const" && is_upper_case(name) {
+            SymbolKind::Constant
+        } else {
+            SymbolKind::Variable
+        };
+        let mut decl = Decl::new(w.span, name, kind, sig.clone());
+        decl.doc = doc.clone();
+        decl.attributes = attributes.clone();
+        decl.visibility = if w.exported {
+            Visibility::Public
+        } else {
+            Visibility::Private
+        };
+        cx.declare(decl, false, None);
+    }
 }
 
 /// `a.b.c` → (`c`, Some(`a.b`)); `f` → (`f`, None).

@@ -44,6 +44,20 @@ fn javascript_golden() {
 }
 
 #[test]
+fn javascript_commonjs_and_iife_golden() {
+    golden("legacy_lib.js", "lib/legacy_lib.js", Language::JavaScript);
+}
+
+#[test]
+fn typescript_module_bindings_golden() {
+    golden(
+        "module_bindings.ts",
+        "src/util/module_bindings.ts",
+        Language::TypeScript,
+    );
+}
+
+#[test]
 fn go_golden() {
     golden("store.go", "internal/store/store.go", Language::Go);
 }
