@@ -152,6 +152,16 @@ await step('signed out: sign-in is offered instead of the build form', async () 
 	await screenshot('signed-out');
 });
 
+await step('a forged sign-in lands on the sign-in page with the reason', async () => {
+	expectedFailures.push(/\/auth\/github\/callback/);
+	await page.goto(`${base}/auth/github/callback?code=stolen&state=forged`);
+	await page.waitForURL(/\/sign-in\?error=/);
+	await page.getByTestId('sign-in-error').filter({ hasText: 'not started by this browser' }).waitFor();
+	await page.getByRole('link', { name: 'Try again' }).waitFor();
+	assert(!(await owner.context.cookies(base)).some((c) => c.name === 'doctown_session'), 'a session after a forged sign-in');
+	await screenshot('sign-in-failed');
+});
+
 await step('sign in through the stand-in GitHub', async () => {
 	await page.goto(base);
 	await page.getByTestId('account-menu').getByRole('link', { name: 'Sign in with GitHub' }).click();
@@ -298,6 +308,7 @@ await step('accessibility: the account pages have no serious or critical axe vio
 		['/account', 'plan-name'],
 		['/account/billing', 'plan-name'],
 		['/library', 'library-controls'],
+		['/sign-in?error=an+example', 'sign-in-error'],
 		['/account/keys', null]
 	]) {
 		await page.goto(`${base}${path}`);

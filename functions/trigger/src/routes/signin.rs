@@ -6,7 +6,8 @@
 //! - `GET /auth/github/callback?code&state`: the state must be the one this
 //!   browser started (cookie), unused and unexpired; the code is exchanged
 //!   (with the verifier), the user upserted, and a new session cookie set
-//!   (any old session is deleted: rotation). Redirects to `redirect`.
+//!   (any old session is deleted: rotation). Redirects to `redirect`; a
+//!   browser whose sign-in fails goes to the website's `/sign-in?error=…`.
 //! - `POST /auth/logout`: deletes the session and clears the cookie
 //!   (cookie callers need the CSRF token).
 //! - `GET /me`: the mode, the user, their plan and the session's CSRF token.
@@ -65,12 +66,46 @@ pub struct CallbackQuery {
     pub error: Option<String>,
 }
 
+/// Where a browser whose sign-in failed is sent: the website's page, which
+/// says why and offers to try again (a raw JSON error is no page for a
+/// person). Programs (no `text/html` in `Accept`) get the JSON error.
+pub const SIGN_IN_FAILED_PAGE: &str = "/sign-in";
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
 pub async fn callback(
     State(app): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
+) -> Response {
+    match finish_callback(&app, &headers, query).await {
+        Ok(response) => response,
+        Err(e) if wants_html(&headers) && app.config.static_dir.is_some() => {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("error", &e.message)
+                .finish();
+            let mut response =
+                Redirect::to(&format!("{SIGN_IN_FAILED_PAGE}?{query}")).into_response();
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, clear_cookie(&app, OAUTH_COOKIE));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn finish_callback(
+    app: &AppState,
+    headers: &HeaderMap,
+    query: CallbackQuery,
 ) -> Result<Response, ApiError> {
-    let accounts = service(&app)?;
+    let accounts = service(app)?;
     if let Some(error) = query.error {
         return Err(ApiError::unauthorized(format!(
             "GitHub did not sign you in: {error}"
@@ -79,7 +114,7 @@ pub async fn callback(
     let (Some(code), Some(state)) = (query.code, query.state) else {
         return Err(ApiError::bad_request("the callback needs code and state"));
     };
-    let bound = cookie(&headers, OAUTH_COOKIE).unwrap_or_default();
+    let bound = cookie(headers, OAUTH_COOKIE).unwrap_or_default();
     if !doctown_accounts::crypto::ct_eq(&bound, &state) {
         // Not the browser that started this sign-in (login CSRF), or its
         // cookie expired: the state is spent all the same.
@@ -88,20 +123,20 @@ pub async fn callback(
             "this sign-in was not started by this browser: sign in again",
         ));
     }
-    let old = cookie(&headers, SESSION_COOKIE);
+    let old = cookie(headers, SESSION_COOKIE);
     let signed_in = accounts
-        .finish_sign_in(&state, &code, &callback_url(&headers, &app), old.as_deref())
+        .finish_sign_in(&state, &code, &callback_url(headers, app), old.as_deref())
         .await?;
     let mut response = Redirect::to(&signed_in.redirect_to).into_response();
     let session = set_cookie(
-        &app,
+        app,
         SESSION_COOKIE,
         &signed_in.session.token,
         accounts.config.session_ttl,
     );
     let h = response.headers_mut();
     h.append(header::SET_COOKIE, session);
-    h.append(header::SET_COOKIE, clear_cookie(&app, OAUTH_COOKIE));
+    h.append(header::SET_COOKIE, clear_cookie(app, OAUTH_COOKIE));
     h.insert(
         header::CACHE_CONTROL,
         "no-store".parse().expect("a header value"),
