@@ -55,6 +55,10 @@ pub struct SymbolFacts {
     pub tested_by: Vec<String>,
     /// What its code is for.
     pub role: FileRole,
+    /// How it (or its file) changed, from the repository's history
+    /// ([`crate::history`]); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::ChangeFacts>,
 }
 
 /// The facts about one module (directory).

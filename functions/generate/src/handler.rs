@@ -96,7 +96,10 @@ impl GenerateHandler {
                     .unwrap_or("")
                     .to_string()
             });
-        let input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
+        let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
+        if let Some(history) = crate::input::load_history(ctx.store, &ctx.job.job_id)? {
+            crate::history::attach(&mut input, &history);
+        }
         let runtime = self.runtime()?;
         let outcome = self.run_generator(ctx, &generator, &input, runtime)?;
         // Every symbol's facts: not needed to write the docs.

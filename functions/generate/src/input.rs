@@ -9,7 +9,7 @@ use crate::artifacts::assemble::{
 };
 use crate::error::GenerateError;
 use crate::facts::{display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
-use doctown_core::artifacts::artifact_key;
+use doctown_core::artifacts::{artifact_key, IngestManifest};
 use doctown_core::{JobId, SymbolId, SymbolKind};
 use doctown_store::ObjectStore;
 use doctown_store::StoreError;
@@ -65,6 +65,7 @@ impl From<&SymbolContext> for SymbolFacts {
             callers_may_be_unresolved: c.callers_may_be_unresolved,
             tested_by: names(&c.tested_by),
             role: c.role,
+            history: None,
         }
     }
 }
@@ -159,6 +160,25 @@ impl GenerateInput {
             &modules,
             clusters.as_ref(),
         ))
+    }
+}
+
+/// The history ingest read for a job (`history.json` under its
+/// manifest), if it read one: what [`crate::history::attach`] gives the
+/// symbols. A job without an ingest manifest (a generate run on assemble
+/// artifacts alone) has none.
+pub fn load_history(
+    store: &dyn ObjectStore,
+    job: &JobId,
+) -> Result<Option<doctown_docpack::history::History>, GenerateError> {
+    let manifest_key = artifact_key(job, "ingest", IngestManifest::NAME);
+    if store.get(&manifest_key)?.is_none() {
+        return Ok(None);
+    }
+    let manifest: IngestManifest = read_json(store, &manifest_key)?;
+    match manifest.history {
+        Some(key) => read_json(store, &key).map(Some),
+        None => Ok(None),
     }
 }
 

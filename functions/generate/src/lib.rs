@@ -30,6 +30,7 @@ pub mod error;
 pub mod estimate;
 pub mod facts;
 pub mod handler;
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod openai;

@@ -220,6 +220,7 @@ fn facts_of(id: &str, b: &SymbolBlock) -> SymbolFacts {
         } else {
             FileRole::Source
         },
+        history: None,
     }
 }
 

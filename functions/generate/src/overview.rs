@@ -316,6 +316,7 @@ mod tests {
             callers_may_be_unresolved: false,
             tested_by: Vec::new(),
             role: FileRole::Source,
+            history: None,
         }
     }
 

@@ -82,7 +82,7 @@ impl ItemKind {
         let task = match self {
             ItemKind::Symbol => "You write reference documentation for a codebase. For each symbol in the data, \
 write one or two sentences (35 words at most) saying what it does and what role it plays, using only the facts given (name, kind, \
-signature, doc comment, callers, callees, cluster, centrality). Focus on purpose, not implementation; mention a \
+signature, doc comment, callers, callees, cluster, centrality, history). Focus on purpose, not implementation; mention a \
 caller or callee by name only when it helps; never invent behaviour; plain sentences, identifiers in backticks.",
             ItemKind::Module => "You write reference documentation for a codebase. For each module (a directory \
 of source files) in the data, write two or three sentences: what the module is for, judged from its files, \
@@ -151,6 +151,9 @@ pub struct SymbolBlock {
     pub loc: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tested_by: Vec<String>,
+    /// How it (or its file) changed, in the facts writer's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<String>,
 }
 
 /// The role said of a symbol only when nothing can call it unseen.
@@ -209,6 +212,7 @@ impl SymbolBlock {
             complexity: s.complexity.filter(|c| *c > 1),
             loc: s.loc,
             tested_by: s.tested_by.iter().take(3).cloned().collect(),
+            history: s.history.as_ref().and_then(|h| h.sentence(&s.path)),
         }
     }
 }

@@ -121,14 +121,21 @@ impl FactsWriter {
             || self.role(s) == Role::Test
     }
 
-    /// One or two sentences about a symbol.
+    /// One or two sentences about a symbol, and a third on how it
+    /// changed when the history says something of it
+    /// ([`crate::history::ChangeFacts::sentence`]).
     pub fn symbol(&self, s: &SymbolFacts) -> String {
         let role = self.role(s);
         let first = self.what(s, role);
-        match self.where_(s, role) {
+        let mut text = match self.where_(s, role) {
             Some(second) => format!("{first} {second}"),
             None => first,
+        };
+        if let Some(third) = s.history.as_ref().and_then(|h| h.sentence(&s.path)) {
+            text.push(' ');
+            text.push_str(&third);
         }
+        text
     }
 
     /// The first sentence: what the symbol is.

@@ -1,0 +1,382 @@
+//! What the repository's history (ingest's `history.json`, the docpack's
+//! part) says of each symbol, as facts the writer and the prompt use:
+//! "changed in 41 commits by 3 authors between 2021-03-02 and 2024-05-01;
+//! changes with `X` in 8 of its 10 commits".
+//!
+//! A symbol gets its own history when the per-symbol pass ran (matched by
+//! the id ingest gave it); otherwise the history of its file, said once per
+//! file — on the file's most central symbol (`lead`) — so that the
+//! summaries of a file's symbols do not all repeat it.
+
+use crate::facts::{GenerateInput, SymbolFacts};
+use crate::writer_text::code;
+use doctown_docpack::history::{CoupledPair, History};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A co-change partner must share at least this share of the commits that
+/// changed the symbol (or file) to be said to change with it…
+pub const MIN_CONFIDENCE: f64 = 0.5;
+/// …and at least this many commits.
+pub const MIN_TOGETHER: u32 = 3;
+/// Partners kept per symbol.
+const PARTNERS: usize = 2;
+/// File hotspots named as such.
+const HOTSPOT_RANKS: u32 = 10;
+
+/// What the history counts: the symbol itself or its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeScope {
+    Symbol,
+    File,
+}
+
+/// Something that changes with a symbol (or its file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoChange {
+    /// A symbol's name within its file, or a path.
+    pub name: String,
+    /// Commits that changed both…
+    pub together: u32,
+    /// …of the commits that changed this one.
+    pub of: u32,
+}
+
+/// How a symbol, or its file, changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeFacts {
+    pub scope: ChangeScope,
+    pub commits: u32,
+    pub authors: u32,
+    /// `YYYY-MM-DD`.
+    pub first_change: String,
+    pub last_change: String,
+    /// What changes with it most (at least [`MIN_CONFIDENCE`] of its
+    /// commits and [`MIN_TOGETHER`] commits), strongest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes_with: Vec<CoChange>,
+    /// The file's main author (most added lines) and share, when one
+    /// wrote most of it and others took part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_share: Option<f64>,
+    /// The file's place among the history's file hotspots (1 = the
+    /// hottest), among the first ten.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotspot_rank: Option<u32>,
+    /// File scope: this is the file's most central symbol, the one whose
+    /// summary says it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lead: bool,
+}
+
+impl ChangeFacts {
+    /// The sentence, or `None` when there is nothing worth saying (a
+    /// file's history on any symbol but its lead).
+    pub fn sentence(&self, path: &str) -> Option<String> {
+        let what = match self.scope {
+            ChangeScope::Symbol => "It".to_string(),
+            ChangeScope::File if self.lead => format!("Its file {}", code(path)),
+            ChangeScope::File => return None,
+        };
+        let hot = match self.hotspot_rank {
+            Some(1) => ", the repository's top change hotspot,".to_string(),
+            Some(n) => format!(", change hotspot #{n} of the repository,"),
+            None => String::new(),
+        };
+        let when = if self.first_change == self.last_change {
+            format!("on {}", self.last_change)
+        } else {
+            format!("between {} and {}", self.first_change, self.last_change)
+        };
+        let mut text = if self.commits == 1 {
+            format!("{what}{hot} changed in one commit, {when}")
+        } else {
+            format!(
+                "{what}{hot} changed in {} commits by {} {when}",
+                self.commits,
+                match self.authors {
+                    1 => "one author".to_string(),
+                    n => format!("{n} authors"),
+                }
+            )
+        };
+        if let (Some(author), Some(share)) = (&self.main_author, self.main_share) {
+            text.push_str(&format!(
+                ", {:.0}% of it by {author}",
+                (share * 100.0).round()
+            ));
+        }
+        let partners: Vec<String> = self
+            .changes_with
+            .iter()
+            .map(|p| {
+                if p.together == p.of {
+                    format!("{} in all {} of its commits", code(&p.name), p.of)
+                } else {
+                    format!(
+                        "{} in {} of its {} commits",
+                        code(&p.name),
+                        p.together,
+                        p.of
+                    )
+                }
+            })
+            .collect();
+        if !partners.is_empty() {
+            text.push_str(&format!("; it changes with {}", partners.join(" and ")));
+        }
+        text.push('.');
+        Some(text)
+    }
+}
+
+/// Gives each symbol of `input` its [`ChangeFacts`] from `history`.
+/// Returns how many symbols got one.
+pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
+    let by_id: HashMap<&str, usize> = history
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.alive)
+        .filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i)))
+        .collect();
+    let files: HashMap<&str, usize> = history
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.alive)
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let names: HashMap<&str, &str> = history
+        .authors
+        .iter()
+        .map(|a| (a.key.as_str(), a.name.as_str()))
+        .collect();
+    let owners: HashMap<&str, (&str, f64)> = history
+        .ownership
+        .files
+        .iter()
+        .filter(|o| o.authors > 1 && o.main_share >= 0.5)
+        .map(|o| {
+            let name = names.get(o.main_author.as_str()).copied();
+            (
+                o.path.as_str(),
+                (name.unwrap_or(&o.main_author), o.main_share),
+            )
+        })
+        .collect();
+    let hot: HashMap<&str, u32> = history
+        .hotspots
+        .files
+        .iter()
+        .take(HOTSPOT_RANKS as usize)
+        .enumerate()
+        .map(|(i, h)| (h.name.as_str(), i as u32 + 1))
+        .collect();
+    let symbol_partners = partners(&history.coupling.symbols, |key| {
+        key.split_once('#')
+            .map_or(key, |(_, name)| name)
+            .to_string()
+    });
+    let file_partners = partners(&history.coupling.files, str::to_string);
+    let leads = leads(&input.symbols);
+    let mut attached = 0;
+    for (s, lead) in input.symbols.iter_mut().zip(leads) {
+        let owner = owners.get(s.path.as_str());
+        let base = |commits, authors, first: &str, last: &str, scope| ChangeFacts {
+            scope,
+            commits,
+            authors,
+            first_change: day(first),
+            last_change: day(last),
+            changes_with: Vec::new(),
+            main_author: owner.map(|(n, _)| n.to_string()),
+            main_share: owner.map(|(_, share)| *share),
+            hotspot_rank: hot.get(s.path.as_str()).copied(),
+            lead: false,
+        };
+        s.history = if let Some(&i) = by_id.get(s.id.as_str()) {
+            let h = &history.symbols[i];
+            let mut facts = base(
+                h.commits,
+                h.authors,
+                &h.first_change,
+                &h.last_change,
+                ChangeScope::Symbol,
+            );
+            facts.changes_with = symbol_partners
+                .get(&format!("{}#{}", h.path, h.name))
+                .cloned()
+                .unwrap_or_default();
+            Some(facts)
+        } else if let Some(&i) = files.get(s.path.as_str()) {
+            let f = &history.files[i];
+            let mut facts = base(
+                f.commits,
+                f.authors,
+                &f.first_change,
+                &f.last_change,
+                ChangeScope::File,
+            );
+            facts.changes_with = file_partners.get(&f.path).cloned().unwrap_or_default();
+            facts.lead = lead;
+            Some(facts)
+        } else {
+            None
+        };
+        attached += usize::from(s.history.is_some());
+    }
+    attached
+}
+
+/// The date of an RFC 3339 time.
+fn day(time: &str) -> String {
+    time.get(..10).unwrap_or(time).to_string()
+}
+
+/// Each side's strong partners, strongest first (confidence, then
+/// support, then name).
+fn partners(
+    pairs: &[CoupledPair],
+    name: impl Fn(&str) -> String,
+) -> HashMap<String, Vec<CoChange>> {
+    let mut out: HashMap<String, Vec<(f64, CoChange)>> = HashMap::new();
+    for p in pairs {
+        for (this, other, confidence) in
+            [(&p.a, &p.b, p.confidence_a), (&p.b, &p.a, p.confidence_b)]
+        {
+            if confidence < MIN_CONFIDENCE || p.support < MIN_TOGETHER || confidence <= 0.0 {
+                continue;
+            }
+            let of = (f64::from(p.support) / confidence).round() as u32;
+            out.entry(this.clone()).or_default().push((
+                confidence,
+                CoChange {
+                    name: name(other),
+                    together: p.support,
+                    of: of.max(p.support),
+                },
+            ));
+        }
+    }
+    out.into_iter()
+        .map(|(key, mut list)| {
+            list.sort_by(|(ca, a), (cb, b)| {
+                cb.total_cmp(ca)
+                    .then(b.together.cmp(&a.together))
+                    .then_with(|| a.name.cmp(&b.name))
+            });
+            (
+                key,
+                list.into_iter().take(PARTNERS).map(|(_, c)| c).collect(),
+            )
+        })
+        .collect()
+}
+
+/// Each file's most central symbol (ties: the smaller id), by index.
+fn leads(symbols: &[SymbolFacts]) -> Vec<bool> {
+    let mut best: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in symbols.iter().enumerate() {
+        let lead = best.entry(s.path.as_str()).or_insert(i);
+        let l = &symbols[*lead];
+        if s.centrality > l.centrality || (s.centrality == l.centrality && s.id < l.id) {
+            *lead = i;
+        }
+    }
+    let mut out = vec![false; symbols.len()];
+    for i in best.into_values() {
+        out[i] = true;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(scope: ChangeScope) -> ChangeFacts {
+        ChangeFacts {
+            scope,
+            commits: 41,
+            authors: 3,
+            first_change: "2021-03-02".into(),
+            last_change: "2024-05-01".into(),
+            changes_with: vec![CoChange {
+                name: "Store::put".into(),
+                together: 8,
+                of: 41,
+            }],
+            main_author: None,
+            main_share: None,
+            hotspot_rank: None,
+            lead: false,
+        }
+    }
+
+    #[test]
+    fn sentences_say_the_counts_dates_and_partners() {
+        let f = facts(ChangeScope::Symbol);
+        assert_eq!(
+            f.sentence("src/a.rs").unwrap(),
+            "It changed in 41 commits by 3 authors between 2021-03-02 and 2024-05-01; \
+             it changes with `Store::put` in 8 of its 41 commits."
+        );
+        let mut file = facts(ChangeScope::File);
+        assert_eq!(
+            file.sentence("src/a.rs"),
+            None,
+            "only the file's lead says it"
+        );
+        file.lead = true;
+        file.hotspot_rank = Some(2);
+        file.main_author = Some("Ada".into());
+        file.main_share = Some(0.8);
+        file.changes_with.clear();
+        assert_eq!(
+            file.sentence("src/a.rs").unwrap(),
+            "Its file `src/a.rs`, change hotspot #2 of the repository, changed in 41 commits \
+             by 3 authors between 2021-03-02 and 2024-05-01, 80% of it by Ada."
+        );
+        let mut once = facts(ChangeScope::Symbol);
+        once.commits = 1;
+        once.authors = 1;
+        once.first_change = once.last_change.clone();
+        once.changes_with.clear();
+        assert_eq!(
+            once.sentence("p").unwrap(),
+            "It changed in one commit, on 2024-05-01."
+        );
+    }
+
+    #[test]
+    fn partners_need_confidence_and_support() {
+        let pair = |a: &str, b: &str, support, ca, cb| CoupledPair {
+            a: a.into(),
+            b: b.into(),
+            support,
+            confidence_a: ca,
+            confidence_b: cb,
+            degree: 0.0,
+            linked: None,
+        };
+        let found = partners(
+            &[
+                pair("x.rs#f", "y.rs#g", 8, 0.8, 0.2),
+                pair("x.rs#f", "z.rs#h", 2, 1.0, 1.0),
+                pair("x.rs#f", "w.rs#k", 5, 0.5, 0.5),
+            ],
+            |k| k.split_once('#').unwrap().1.to_string(),
+        );
+        let f = &found["x.rs#f"];
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].name.as_str(), f[0].together, f[0].of), ("g", 8, 10));
+        assert_eq!((f[1].name.as_str(), f[1].together, f[1].of), ("k", 5, 10));
+        assert!(!found.contains_key("y.rs#g"), "g's confidence is 0.2");
+        assert!(!found.contains_key("z.rs#h"), "two commits are too few");
+        assert_eq!(found["w.rs#k"][0].name, "f");
+    }
+}

@@ -1,0 +1,185 @@
+//! The repository's history in what generate writes: the facts writer's
+//! summaries and the model's prompt say how a symbol (or its file)
+//! changed, from the `history.json` ingest stored.
+
+mod common;
+
+use common::server::{answer_all, Recorded, ScriptServer};
+use doctown_core::JobState;
+use doctown_generate::artifacts::generate::GeneratedDocs;
+use doctown_generate::{Backend, GenerateConfig, GenerateHandler};
+use doctown_pipeline::{CancelToken, EventEmitter, StageContext, StageHandler};
+use doctown_store::{MemoryStore, ObjectStore};
+use serde_json::json;
+
+fn run(handler: &GenerateHandler, store: &MemoryStore, job: &JobState) {
+    let emitter = EventEmitter::new(
+        job.job_id.clone(),
+        "doctown-generate",
+        Default::default(),
+        0,
+        1,
+        vec![],
+    );
+    let cancel = CancelToken::default();
+    let ctx = StageContext {
+        job,
+        store,
+        events: &emitter,
+        cancel: &cancel,
+        chunk_observer: None,
+        shard: None,
+    };
+    handler.run(&ctx).unwrap();
+}
+
+fn time(day: u32) -> String {
+    format!("2024-03-{day:02}T10:00:00Z")
+}
+
+/// A history of the fixture: `ObjectStore` (sym_0002) per symbol, always
+/// changed with `put_json`; `main`'s file per file.
+fn history() -> serde_json::Value {
+    let symbol = |name: &str, id: &str, commits: u32| {
+        json!({"path": "common/store/src/lib.rs", "name": name, "id": id, "kind": "trait",
+               "alive": true, "commits": commits, "authors": 2, "added": 40, "removed": 5,
+               "first_change": time(1), "last_change": time(20), "age_days": 19})
+    };
+    json!({
+        "format": "doctown-history", "version": 1,
+        "summary": {"commits": 7, "merges": 0, "authors": 2, "files": 2, "shallow": false,
+                    "boundary_commits": 0, "first_parent": false, "truncated": false,
+                    "symbols": true},
+        "authors": [
+            {"key": "ada@example.com", "name": "Ada", "commits": 5, "added": 50, "removed": 5,
+             "first_commit": time(1), "last_commit": time(20)},
+            {"key": "bo@example.com", "name": "Bo", "commits": 2, "added": 9, "removed": 1,
+             "first_commit": time(2), "last_commit": time(9)}],
+        "files": [
+            {"path": "functions/cli/src/main.rs", "language": "rust", "alive": true, "lines": 7,
+             "commits": 4, "added": 9, "removed": 2, "authors": 2, "binary": false,
+             "first_change": time(2), "last_change": time(9)},
+            {"path": "functions/cli/src/args.rs", "language": "rust", "alive": true, "lines": 70,
+             "commits": 5, "added": 70, "removed": 2, "authors": 1, "binary": false,
+             "first_change": time(2), "last_change": time(9)}],
+        "symbols": [symbol("ObjectStore", "sym_0002", 6), symbol("put_json", "sym_other", 4)],
+        "coupling": {"min_support": 2, "min_revisions": 2, "min_degree": 0.3, "max_changeset": 30,
+                     "skipped_commits": 0,
+                     "files": [{"a": "functions/cli/src/args.rs", "b": "functions/cli/src/main.rs",
+                                "support": 4, "confidence_a": 0.8, "confidence_b": 1.0,
+                                "degree": 0.89}],
+                     "symbols": [{"a": "common/store/src/lib.rs#ObjectStore",
+                                  "b": "common/store/src/lib.rs#put_json", "support": 4,
+                                  "confidence_a": 0.6667, "confidence_b": 1.0, "degree": 0.8}]},
+        "ownership": {"module_depth": 2, "modules": [],
+                      "files": [{"path": "functions/cli/src/main.rs", "authors": 2,
+                                 "main_author": "ada@example.com", "main_share": 0.75,
+                                 "doa_authors": ["ada@example.com"]}]},
+        "modules": [],
+        "hotspots": {"basis": "lines", "limit": 50, "symbols": [], "modules": [],
+                     "files": [{"name": "functions/cli/src/args.rs", "score": 350.0, "commits": 5,
+                                "complexity": 70.0, "centrality": 1.0},
+                               {"name": "functions/cli/src/main.rs", "score": 28.0, "commits": 4,
+                                "complexity": 7.0, "centrality": 1.0}]},
+        "timeline": []
+    })
+}
+
+/// The fixture job with an ingest manifest naming the history.
+fn job_with_history(options: Option<serde_json::Value>) -> (MemoryStore, JobState) {
+    let (store, job) = common::fixture_job(options);
+    let key = |name: &str| format!("jobs/{}/ingest/{name}", job.job_id);
+    let manifest = json!({"chunk_shards": [], "symbols": key("symbols.jsonl"),
+        "files": key("files.jsonl"), "skipped": key("skipped.jsonl"), "chunk_count": 0,
+        "symbol_count": 0, "file_count": 0, "history": key("history.json")});
+    store
+        .put(&key("history.json"), history().to_string().as_bytes())
+        .unwrap();
+    store
+        .put(&key("manifest.json"), manifest.to_string().as_bytes())
+        .unwrap();
+    (store, job)
+}
+
+fn summary(store: &MemoryStore, job: &JobState, id: &str) -> String {
+    let docs: GeneratedDocs =
+        doctown_store::get_json(store, &format!("jobs/{}/generate/docs.json", job.job_id))
+            .unwrap()
+            .unwrap();
+    docs.symbols
+        .into_iter()
+        .find(|s| s.id.as_str() == id)
+        .unwrap()
+        .documentation
+        .summary
+}
+
+#[test]
+fn the_facts_writer_says_how_symbols_and_files_changed() {
+    let (store, job) = job_with_history(None);
+    run(
+        &GenerateHandler::new(GenerateConfig::default()),
+        &store,
+        &job,
+    );
+    let store_trait = summary(&store, &job, "sym_0002");
+    assert!(
+        store_trait.ends_with(
+            "It changed in 6 commits by 2 authors between 2024-03-01 and 2024-03-20; \
+             it changes with `put_json` in 4 of its 6 commits."
+        ),
+        "{store_trait}"
+    );
+    let main = summary(&store, &job, "sym_0001");
+    assert!(
+        main.ends_with(
+            "Its file `functions/cli/src/main.rs`, change hotspot #2 of the repository, changed \
+             in 4 commits by 2 authors between 2024-03-02 and 2024-03-09, 75% of it by Ada; \
+             it changes with `functions/cli/src/args.rs` in all 4 of its commits."
+        ),
+        "{main}"
+    );
+
+    // Without a history, the same symbol's summary has no such sentence.
+    let (plain, job) = common::fixture_job(None);
+    run(
+        &GenerateHandler::new(GenerateConfig::default()),
+        &plain,
+        &job,
+    );
+    let without = summary(&plain, &job, "sym_0002");
+    assert!(!without.contains("changed in"), "{without}");
+    assert!(
+        store_trait.starts_with(&without),
+        "{store_trait} / {without}"
+    );
+}
+
+#[test]
+fn the_model_prompt_carries_the_history() {
+    let server = ScriptServer::start(|_, r: &Recorded| answer_all(r, 100, 20));
+    let (store, job) = job_with_history(Some(json!({"backend": "openai", "model": "gpt-4o-mini"})));
+    let host = GenerateConfig {
+        base_url: Some(server.base_url.clone()),
+        api_key: Some("local".into()),
+        backend: Backend::OpenAi,
+        trivial_to_facts: false,
+        budget_per_file_usd: None,
+        ..Default::default()
+    };
+    run(&GenerateHandler::new(host), &store, &job);
+    let requests = server.requests();
+    let item = requests
+        .iter()
+        .flat_map(|r| r.data()["items"].as_array().cloned().unwrap_or_default())
+        .find(|i| i["name"] == "ObjectStore")
+        .expect("ObjectStore was sent to the model");
+    assert_eq!(
+        item["history"],
+        "It changed in 6 commits by 2 authors between 2024-03-01 and 2024-03-20; \
+         it changes with `put_json` in 4 of its 6 commits."
+    );
+    assert!(requests
+        .iter()
+        .any(|r| r.message("system").contains("centrality, history")));
+}
