@@ -124,6 +124,17 @@ def main():
         if lang == "ObjectiveC" and t["kind"] == "category" and "@interface" not in t.get("pattern", "") \
                 and "@implementation" not in t.get("pattern", ""):
             continue
+        # Lua: ctags' parser tags the name before `=` on any line where
+        # `function` appears, also inside another word (`cmp =
+        # function_arg(2, cmp)`); a line without the keyword `function`
+        # defines no function.
+        if lang == "Lua" and not re.search(r"\bfunction\b", t.get("pattern", "")):
+            continue
+        # … and takes pieces of patterns and keys for names (`%s*` from
+        # `s:gsub("%s*=", function …)`, `{iter`, `["false"]`, `Date[c]`):
+        # a name that is no dotted identifier names nothing.
+        if lang == "Lua" and not re.fullmatch(r"[A-Za-z_][\w.:]*", t["name"]):
+            continue
         # OCaml: ctags tags each file as a module named after it, on line 1.
         path = t["path"]
         stem = os.path.splitext(os.path.basename(path))[0]

@@ -59,6 +59,31 @@
     (variable_list . name: (identifier) @name)
     (expression_list . value: (function_definition body: (block) @body))) @definition.function)
 
+; Functions in a table constructor: `local M = { f = function() … end }`
+; (a function of M), and a metatable's or an options table's fields
+; elsewhere (`setmetatable(t, { __index = function(t, k) … end })`).
+(variable_declaration
+  "local"? @modifiers
+  (assignment_statement
+    (variable_list . name: (identifier) @target)
+    (expression_list
+      . value: (table_constructor
+        (field
+          name: (identifier) @name
+          value: (function_definition body: (block) @body)) @definition.function))))
+
+(assignment_statement
+  (variable_list . name: (_) @target)
+  (expression_list
+    . value: (table_constructor
+      (field
+        name: (identifier) @name
+        value: (function_definition body: (block) @body)) @definition.function)))
+
+(field
+  name: (identifier) @name
+  value: (function_definition body: (block) @body)) @definition.function
+
 ; Upper-case names (two characters or more: `M` is a module table) at the
 ; top level are constants: `local MAX = 10`,
 ; `M.VERSION = "1.0"` (the table as target).
