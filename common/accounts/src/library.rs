@@ -34,11 +34,23 @@ pub struct DocpackRow {
     /// Whether a share link is live.
     pub shared: bool,
     pub created_at: i64,
+    /// The job's status (`succeeded` or `partial`) and times, when its row is there.
+    #[serde(skip)]
+    pub job_status: Option<String>,
+    #[serde(skip)]
+    pub job_created_at: Option<i64>,
+    #[serde(skip)]
+    pub job_finished_at: Option<i64>,
 }
 
 const DOCPACK_COLUMNS: &str = "d.job_id, d.owner_id, u.login AS owner_login, d.name, d.source, \
      d.git_ref, d.commit_sha, d.checksum, d.size_bytes, d.storage_key, d.visibility, \
-     d.share_token_hash, d.created_at";
+     d.share_token_hash, d.created_at, j.status AS job_status, j.created_at AS job_created_at, \
+     j.finished_at AS job_finished_at";
+
+/// A docpack with its owner's login and its job's status and times.
+const DOCPACK_FROM: &str = "FROM docpacks d LEFT JOIN users u ON u.id = d.owner_id \
+     LEFT JOIN jobs j ON j.id = d.job_id";
 
 fn docpack_from_row(row: &AnyRow) -> Result<DocpackRow> {
     let visibility: String = row.try_get("visibility")?;
@@ -57,6 +69,9 @@ fn docpack_from_row(row: &AnyRow) -> Result<DocpackRow> {
         visibility: Visibility::parse(&visibility)?,
         shared: share.is_some(),
         created_at: row.try_get("created_at")?,
+        job_status: row.try_get("job_status")?,
+        job_created_at: row.try_get("job_created_at")?,
+        job_finished_at: row.try_get("job_finished_at")?,
     })
 }
 
@@ -73,7 +88,7 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<DocpackRow>> {
         let sql = format!(
-            "SELECT {DOCPACK_COLUMNS} FROM docpacks d LEFT JOIN users u ON u.id = d.owner_id \
+            "SELECT {DOCPACK_COLUMNS} {DOCPACK_FROM} \
              WHERE d.owner_id = $1 AND d.job_id < $2 ORDER BY d.job_id DESC LIMIT $3"
         );
         let rows = sqlx::query(&sql)
@@ -92,7 +107,7 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<DocpackRow>> {
         let sql = format!(
-            "SELECT {DOCPACK_COLUMNS} FROM docpacks d LEFT JOIN users u ON u.id = d.owner_id \
+            "SELECT {DOCPACK_COLUMNS} {DOCPACK_FROM} \
              WHERE d.visibility = 'public' AND d.job_id < $1 ORDER BY d.job_id DESC LIMIT $2"
         );
         let rows = sqlx::query(&sql)
@@ -105,7 +120,7 @@ impl Db {
 
     pub async fn docpack(&self, job_id: &str) -> Result<Option<DocpackRow>> {
         let sql = format!(
-            "SELECT {DOCPACK_COLUMNS} FROM docpacks d LEFT JOIN users u ON u.id = d.owner_id \
+            "SELECT {DOCPACK_COLUMNS} {DOCPACK_FROM} \
              WHERE d.job_id = $1"
         );
         let row = sqlx::query(&sql)
@@ -118,7 +133,7 @@ impl Db {
     /// The docpack a live share token opens.
     pub async fn docpack_by_share(&self, token: &str) -> Result<Option<DocpackRow>> {
         let sql = format!(
-            "SELECT {DOCPACK_COLUMNS} FROM docpacks d LEFT JOIN users u ON u.id = d.owner_id \
+            "SELECT {DOCPACK_COLUMNS} {DOCPACK_FROM} \
              WHERE d.share_token_hash = $1"
         );
         let row = sqlx::query(&sql)

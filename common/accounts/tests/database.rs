@@ -327,7 +327,21 @@ async fn reconciliation_and_library(db: Db) {
         (mine[0].visibility, mine[0].owner.as_deref()),
         (Visibility::Private, Some("ada"))
     );
+    // The listing carries its job's status and times.
+    assert_eq!(
+        (mine[0].job_status.as_deref(), mine[0].job_finished_at),
+        (Some("succeeded"), Some(1))
+    );
     assert!(db.public_docpacks(None, 10).await.unwrap().is_empty());
+    // A job that partly succeeded lists its docpack as partial.
+    db.insert_job(&new_job("job-p", Some(ada.id)), Some(10))
+        .await
+        .unwrap();
+    let mut partial = finished("job-p", 0);
+    partial.status = "partial".into();
+    db.apply_job_update(&partial).await.unwrap();
+    let listed = db.docpack("job-p").await.unwrap().unwrap();
+    assert_eq!(listed.job_status.as_deref(), Some("partial"));
     assert!(
         db.set_visibility(bob.id, "job-a", Visibility::Public)
             .await

@@ -51,9 +51,13 @@ fn item(app: &AppState, row: DocpackRow, download_url: String) -> Result<Account
             git_ref: row.git_ref,
             commit: row.commit,
             size: row.size.map(|s| s.max(0) as u64),
-            status: JobStatus::Succeeded,
-            created_at: rfc3339(row.created_at),
-            finished_at: Some(rfc3339(row.created_at)),
+            // A docpack comes from a job that succeeded, or partly did.
+            status: match row.job_status.as_deref() {
+                Some("partial") => JobStatus::Partial,
+                _ => JobStatus::Succeeded,
+            },
+            created_at: rfc3339(row.job_created_at.unwrap_or(row.created_at)),
+            finished_at: Some(rfc3339(row.job_finished_at.unwrap_or(row.created_at))),
             download_url: app.url(&download_url),
         },
         owner: row.owner,
