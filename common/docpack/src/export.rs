@@ -6,7 +6,9 @@
 //! module lists are grouped by directory. Every symbol has an anchor named by
 //! its id (`#sym_…`) with its signature, summary, callers and callees.
 //! The architecture page and each module page carry Mermaid diagrams of
-//! the module dependencies ([`crate::mermaid`]), which GitHub renders.
+//! the module dependencies ([`crate::mermaid`]), which GitHub renders; given
+//! the top execution flows ([`export_markdown_with_flows`]), the
+//! architecture page draws each as a sequence diagram across the modules.
 //! With `history.json`, `history.md` shows the history (hotspots, co-change,
 //! owners, timeline: [`crate::export_history`]) and each symbol the history
 //! has gets a line of it.
@@ -17,7 +19,7 @@
 //! the target directory.
 
 use crate::error::DocpackError;
-use crate::mermaid::ModuleGraph;
+use crate::mermaid::{flow_diagram, FlowLine, ModuleGraph, MAX_FLOWS};
 use crate::model::history::SymbolHistory;
 use crate::model::{Docpack, Documentation, EdgeKind, SymbolNode};
 use serde::Serialize;
@@ -141,6 +143,17 @@ fn pages(d: &Docpack) -> Vec<Page<'_>> {
 
 /// Writes the site into `dir` (created if needed) and returns what was written.
 pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackError> {
+    export_markdown_with_flows(d, dir, &[])
+}
+
+/// [`export_markdown`], with the top execution flows (the query engine's,
+/// best first; at most [`crate::mermaid::MAX_FLOWS`] are drawn) as
+/// sequence diagrams on the architecture page.
+pub fn export_markdown_with_flows(
+    d: &Docpack,
+    dir: &Path,
+    flows: &[FlowLine],
+) -> Result<ExportReport, DocpackError> {
     let pages = pages(d);
     let page_of: BTreeMap<&str, &str> = pages
         .iter()
@@ -180,7 +193,7 @@ pub fn export_markdown(d: &Docpack, dir: &Path) -> Result<ExportReport, DocpackE
         ("index.md".to_string(), index_page(d, &pages)),
         (
             "architecture.md".to_string(),
-            architecture_page(d, &page_of, &modules),
+            architecture_page(d, &page_of, &modules, flows),
         ),
     ];
     let symbol_history: BTreeMap<&str, &SymbolHistory> = d
@@ -315,7 +328,12 @@ fn index_page(d: &Docpack, pages: &[Page<'_>]) -> String {
     out
 }
 
-fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>, modules: &ModuleGraph) -> String {
+fn architecture_page(
+    d: &Docpack,
+    page_of: &BTreeMap<&str, &str>,
+    modules: &ModuleGraph,
+    flows: &[FlowLine],
+) -> String {
     let mut out = String::from("# Architecture\n\n[Index](index.md)\n\n");
     match &d.docs.architecture {
         Some(a) => {
@@ -330,6 +348,23 @@ fn architecture_page(d: &Docpack, page_of: &BTreeMap<&str, &str>, modules: &Modu
             "## Modules and their dependencies\n\n{}",
             modules.architecture()
         );
+    }
+    if !flows.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Top execution flows\n\nFrom entry points over confident calls: each flow's main line, \
+             one lifeline per module.\n"
+        );
+        for f in flows.iter().take(MAX_FLOWS) {
+            let _ = writeln!(
+                out,
+                "### {} ({}, reaches {} symbols)\n\n{}",
+                code(&f.name),
+                f.kind,
+                f.reach,
+                flow_diagram(f)
+            );
+        }
     }
     let _ = writeln!(out, "## Clusters\n");
     for c in &d.clusters.clusters {

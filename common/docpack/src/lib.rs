@@ -45,7 +45,7 @@ pub mod writer;
 pub use diff::{diff, DocpackDiff};
 pub use embeddings::Embeddings;
 pub use error::DocpackError;
-pub use export::{export_markdown, ExportReport};
+pub use export::{export_markdown, export_markdown_with_flows, ExportReport};
 pub use inspect::{inspect, Inspection};
 pub use model::*;
 pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits};

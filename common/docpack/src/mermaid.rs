@@ -92,6 +92,82 @@ impl ModuleGraph {
     }
 }
 
+/// At most this many flows in an export's architecture page.
+pub const MAX_FLOWS: usize = 5;
+
+/// An execution flow's main line, as [`flow_diagram`] draws it. The query
+/// engine finds flows (`doctown_query::flows`: from entry points over
+/// confident calls); this crate only draws them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowLine {
+    /// The flow's name (its steps' names joined by ` → `).
+    pub name: String,
+    /// Why its entry is one: `main`, `route`, `command`, `handler`, `api`.
+    pub kind: String,
+    /// Symbols the whole flow reaches, the entry included.
+    pub reach: usize,
+    /// From the entry down the main line: each step's name and module
+    /// (`None`: a symbol in no module).
+    pub steps: Vec<(String, Option<String>)>,
+}
+
+/// The lifeline of symbols that are in no module.
+pub const NO_MODULE: &str = "(no module)";
+
+/// A flow's main line as a sequence diagram: one participant per module,
+/// in the order the line enters them, a note naming the entry, and one
+/// message per call from the caller's module to the callee's, labelled by
+/// the callee (a call inside a module is a message to itself).
+pub fn flow_diagram(flow: &FlowLine) -> String {
+    let mut lanes: Vec<&str> = Vec::new();
+    let mut at: Vec<usize> = Vec::with_capacity(flow.steps.len());
+    for (_, module) in &flow.steps {
+        let name = module.as_deref().unwrap_or(NO_MODULE);
+        match lanes.iter().position(|l| *l == name) {
+            Some(i) => at.push(i),
+            None => {
+                at.push(lanes.len());
+                lanes.push(name);
+            }
+        }
+    }
+    let mut out = String::from("```mermaid\nsequenceDiagram\n");
+    for (i, name) in lanes.iter().enumerate() {
+        let _ = writeln!(out, "  participant p{i} as {}", text(name));
+    }
+    if let (Some((entry, _)), Some(first)) = (flow.steps.first(), at.first()) {
+        let _ = writeln!(
+            out,
+            "  Note over p{first}: {} ({})",
+            text(entry),
+            text(&flow.kind)
+        );
+    }
+    for (k, (name, _)) in flow.steps.iter().enumerate().skip(1) {
+        let _ = writeln!(out, "  p{}->>p{}: {}", at[k - 1], at[k], text(name));
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// Text after `as` or `:` in a sequence diagram: what would end the
+/// statement or start an entity as Mermaid's entity codes, line breaks as
+/// spaces.
+fn text(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            ';' => out.push_str("#59;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A node label inside `["…"]`: quotes and angle brackets as Mermaid's
 /// entity codes, line breaks as spaces.
 fn label(name: &str) -> String {
@@ -165,6 +241,47 @@ mod tests {
             "an edge to a module not drawn: {text}"
         );
         assert!(text.contains("5 smaller ones are not"), "{text}");
+    }
+
+    #[test]
+    fn a_flow_is_a_sequence_across_its_modules() {
+        let step = |n: &str, m: Option<&str>| (n.to_string(), m.map(String::from));
+        let flow = FlowLine {
+            name: "main → handle → save".into(),
+            kind: "main".into(),
+            reach: 4,
+            steps: vec![
+                step("main", Some("app")),
+                step("handle", Some("api")),
+                step("check", Some("api")),
+                step("save", None),
+                step("done", Some("app")),
+            ],
+        };
+        let text = flow_diagram(&flow);
+        assert_eq!(
+            text,
+            "```mermaid\nsequenceDiagram\n  participant p0 as app\n  participant p1 as api\n  \
+             participant p2 as (no module)\n  Note over p0: main (main)\n  p0->>p1: handle\n  \
+             p1->>p1: check\n  p1->>p2: save\n  p2->>p0: done\n```\n"
+        );
+    }
+
+    #[test]
+    fn flow_text_cannot_end_its_statement() {
+        let flow = FlowLine {
+            name: "x".into(),
+            kind: "api".into(),
+            reach: 2,
+            steps: vec![("a;b".into(), Some("m#1<x>".into())), ("c\nd".into(), None)],
+        };
+        let text = flow_diagram(&flow);
+        assert!(
+            text.contains("participant p0 as m#35;1#lt;x#gt;\n"),
+            "{text}"
+        );
+        assert!(text.contains("Note over p0: a#59;b (api)\n"), "{text}");
+        assert!(text.contains("p0->>p1: c d\n"), "{text}");
     }
 
     #[test]

@@ -15,6 +15,34 @@ fn read(input: &DocpackInput) -> Docpack {
 }
 
 #[test]
+fn export_draws_the_flows_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = |n: usize| mermaid::FlowLine {
+        name: format!("serve{n} → get"),
+        kind: "route".into(),
+        reach: 2,
+        steps: vec![
+            (format!("serve{n}"), Some("kv::http".into())),
+            ("get".into(), Some("kv::store".into())),
+        ],
+    };
+    let flows: Vec<mermaid::FlowLine> = (0..mermaid::MAX_FLOWS + 2).map(flow).collect();
+    let out = dir.path().join("with");
+    export_markdown_with_flows(&read(&fixture()), &out, &flows).unwrap();
+    let arch = std::fs::read_to_string(out.join("architecture.md")).unwrap();
+    assert!(arch.contains("## Top execution flows"), "{arch}");
+    assert!(arch.contains(&mermaid::flow_diagram(&flows[0])), "{arch}");
+    assert!(arch.contains("### `serve0 → get` (route, reaches 2 symbols)"));
+    // The best MAX_FLOWS only.
+    assert_eq!(arch.matches("sequenceDiagram").count(), mermaid::MAX_FLOWS);
+    // Without flows, no section.
+    let bare = dir.path().join("bare");
+    export_markdown(&read(&fixture()), &bare).unwrap();
+    let arch = std::fs::read_to_string(bare.join("architecture.md")).unwrap();
+    assert!(!arch.contains("Top execution flows"), "{arch}");
+}
+
+#[test]
 fn export_writes_a_linked_site() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");

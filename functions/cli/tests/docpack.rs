@@ -291,4 +291,37 @@ fn markdown_export_draws_the_module_dependencies() {
         core.contains("## Dependencies\n\n```mermaid\nflowchart LR\n"),
         "{core}"
     );
+    // The top flow, from main, as a sequence across the layers: app calls
+    // api, api core, core storage, storage the cache, which loads back.
+    let flows = &page[page.find("## Top execution flows").expect("no flows")..];
+    let flow = &flows[flows
+        .find("```mermaid\nsequenceDiagram\n")
+        .expect("no diagram")..];
+    let flow = &flow[..flow[3..].find("```").unwrap() + 3];
+    assert!(
+        flows.contains("### `main → handle → process → save → remember → load` (main, reaches"),
+        "{flows}"
+    );
+    let lanes: Vec<&str> = flow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("participant "))
+        .map(|l| l.split_once(" as ").unwrap().1)
+        .collect();
+    assert_eq!(lanes, ["app", "api", "core", "storage", "cache"], "{flow}");
+    let messages: Vec<&str> = flow
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains("->>"))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "p0->>p1: handle",
+            "p1->>p2: process",
+            "p2->>p3: save",
+            "p3->>p4: remember",
+            "p4->>p3: load"
+        ],
+        "{flow}"
+    );
 }

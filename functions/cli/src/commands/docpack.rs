@@ -2,7 +2,8 @@
 
 use crate::args::{DiffArgs, ExportArgs, InspectArgs, VerifyArgs};
 use anyhow::{Context, Result};
-use doctown_docpack::{diff, export_markdown, inspect, read_docpack, verify, Docpack};
+use doctown_docpack::mermaid::{self, FlowLine};
+use doctown_docpack::{diff, export_markdown_with_flows, inspect, read_docpack, verify, Docpack};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -36,13 +37,45 @@ pub fn inspect_cmd(args: InspectArgs) -> Result<ExitCode> {
 }
 
 pub fn export_cmd(args: ExportArgs) -> Result<ExitCode> {
-    let report = export_markdown(&open(&args.file)?, &args.markdown)?;
+    let docpack = open(&args.file)?;
+    let origin = doctown_query::Origin {
+        location: args.file.display().to_string(),
+        checkout: None,
+    };
+    let pack = doctown_query::Pack::new("export", origin, docpack);
+    let flows = top_flows(&pack);
+    let report = export_markdown_with_flows(&pack.docpack, &args.markdown, &flows)?;
     println!(
         "wrote {} pages to {}",
         report.files.len(),
         args.markdown.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The query engine's best flows, as the export draws them.
+fn top_flows(pack: &doctown_query::Pack) -> Vec<FlowLine> {
+    let found = doctown_query::flows(pack, None, None, 0, mermaid::MAX_FLOWS);
+    found
+        .flows
+        .into_iter()
+        .map(|f| FlowLine {
+            steps: f
+                .path
+                .iter()
+                .map(|s| match pack.index_of(&s.id) {
+                    Some(i) => (
+                        pack.symbol(i).name.clone(),
+                        pack.module_name(i).map(String::from),
+                    ),
+                    None => (s.name.clone(), None),
+                })
+                .collect(),
+            name: f.name,
+            kind: f.kind.to_string(),
+            reach: f.reach,
+        })
+        .collect()
 }
 
 pub fn diff_cmd(args: DiffArgs) -> Result<ExitCode> {
