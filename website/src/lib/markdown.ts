@@ -8,7 +8,8 @@ function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function inline(text: string): string {
+/** One line of Markdown as safe inline HTML: code, bold and italics (escaped first). */
+export function inline(text: string): string {
 	return escapeHtml(text)
 		.replace(/`([^`]+)`/g, '<code>$1</code>')
 		.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')

@@ -31,6 +31,7 @@ describe('explorer state in the URL', () => {
 	it('falls back to defaults for unknown or oversized values', () => {
 		const s = readState(new URLSearchParams(`view=nonsense&scope=/a/b/&q=${'x'.repeat(2000)}`));
 		expect(s.view).toBe('map');
+		expect(readState(new URLSearchParams('view=ask')).view).toBe('ask');
 		expect(s.scope).toBe('a/b');
 		expect(s.q).toBe('');
 		expect(readState(new URLSearchParams(''))).toEqual(DEFAULT_STATE);

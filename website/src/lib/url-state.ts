@@ -6,7 +6,7 @@
  *   /explore?job=J&view=map&scope=common&module=module%3Acommon%2Fcore&symbol=sym_…&q=parse&flow=sym_…
  */
 
-export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs'] as const;
+export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs', 'ask'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface ExploreState {

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cannedEvents, smallFixture } from '../fixtures/fixtures.mjs';
+import { verifyDocpack } from '../fixtures/docpack-node.mjs';
 
 const MIME = {
 	'.html': 'text/html; charset=utf-8',
@@ -138,6 +139,46 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 		return { query: q, mode, used: ['lexical'], hits, notes: mode === 'lexical' ? [] : ['the mock server searches names only'] };
 	}
 
+	/**
+	 * The query routes (`ask`, `impact`) as the real server answers them: the
+	 * engine's answers about layered.docpack recorded by the CLI
+	 * (tests/fixtures/layered-query.json, made by make-layered-docpack.sh),
+	 * and the same one-line errors for bad input. Other docpacks and
+	 * questions have no recording: a 501 says so (never a made-up answer).
+	 */
+	let recorded = null;
+	async function recordings(file) {
+		if (recorded) return recorded;
+		const here = fileURLToPath(new URL('.', import.meta.url));
+		const answers = JSON.parse(await readFile(join(here, '../fixtures/layered-query.json'), 'utf8'));
+		const { symbols } = verifyDocpack(await readFile(file));
+		return (recorded = { ...answers, symbols });
+	}
+
+	async function query(res, id, route, url, file) {
+		if (route === '/ask') {
+			const q = (url.searchParams.get('q') ?? '').trim();
+			if (!q) return json(res, 400, { error: 'q: the question is empty' });
+			const n = [...q].length;
+			if (n > 2000) return json(res, 400, { error: `q: a question is at most 2000 characters (this one has ${n})` });
+			const answer = file && (await recordings(file)).ask[q];
+			return answer ? json(res, 200, answer) : json(res, 501, { error: `the mock server has no recorded answer to ${JSON.stringify(q)} for job ${id}` });
+		}
+		const symbol = (url.searchParams.get('symbol') ?? '').trim();
+		if (!symbol) return json(res, 400, { error: 'symbol: name a symbol (an id or a name)' });
+		const depth = url.searchParams.get('depth') ?? '3';
+		if (!/^\d+$/.test(depth) || Number(depth) < 1 || Number(depth) > 10) return json(res, 400, { error: `invalid depth ${JSON.stringify(depth)}: expected 1-10` });
+		if (!file) return json(res, 501, { error: `the mock server has no recorded impact for job ${id}` });
+		const { impact, symbols } = await recordings(file);
+		const lower = symbol.toLowerCase();
+		const found = symbols.filter((s) => s.id === symbol || s.qualified_name.toLowerCase() === lower || s.name.toLowerCase() === lower);
+		if (!found.length) return json(res, 404, { error: `no symbol ${JSON.stringify(symbol)}; search for it first` });
+		if (found.length > 1) return json(res, 400, { error: `${JSON.stringify(symbol)} names ${found.length} symbols; use an id: ${found.map((s) => s.id).join(', ')}` });
+		if (depth !== '3' || (url.searchParams.get('limit') ?? '50') !== '50' || (url.searchParams.get('offset') ?? '0') !== '0')
+			return json(res, 501, { error: 'the mock server has recordings at depth 3, limit 50, offset 0 only' });
+		return json(res, 200, impact[found[0].id]);
+	}
+
 	async function api(req, res, url) {
 		const path = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
 		if (path === '/health') return json(res, 200, { status: 'ok' });
@@ -179,6 +220,10 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 			return req.method === 'HEAD' ? res.end() : createReadStream(onDisk).pipe(res);
 		}
 		if (onDisk && !m[2]) return json(res, 200, { job_id: m[1], status: 'succeeded', stages: {}, input: { source: onDisk } });
+		if (onDisk && (m[2] === '/ask' || m[2] === '/impact') && req.method === 'GET') {
+			const file = onDisk.endsWith('layered.docpack') ? onDisk : null;
+			return query(res, m[1], m[2], url, file);
+		}
 		const job = m && jobs.get(decodeURIComponent(m[1]));
 		if (!m) return json(res, 404, { error: `no route ${path}` });
 		if (!job) return json(res, 404, { error: `job ${m[1]} not found` });
@@ -186,6 +231,13 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 		if (tail === '' && req.method === 'GET') return json(res, 200, stateOf(job));
 		if (tail === '/events') return events(req, res, job, url);
 		if (tail === '/search' && req.method === 'GET') return json(res, 200, search(job, url));
+		if ((tail === '/ask' || tail === '/impact') && req.method === 'GET') {
+			const status = stateOf(job).status;
+			if (!['succeeded', 'partial', 'failed', 'cancelled'].includes(status))
+				return json(res, 409, { error: `job ${job.id} has not finished (status ${status}); ask again when its docpack is ready` });
+			if (status === 'failed' || status === 'cancelled') return json(res, 404, { error: `job ${job.id} has no docpack (status ${status})` });
+			return query(res, job.id, tail, url, null);
+		}
 		if (tail === '/cancel' && req.method === 'POST') return json(res, 202, { job_id: job.id, status: 'cancelling' });
 		if (tail === '/docpack') {
 			if (stateOf(job).status !== 'succeeded') return json(res, 409, { error: 'the job has no docpack yet' });

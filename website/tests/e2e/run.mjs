@@ -461,6 +461,94 @@ await step('flows: from main across the modules, as a sequence', async () => {
 	await screenshot('flows');
 });
 
+// ---------------------------------------------------------------- ask and impact (the server's query engine)
+
+/** GET on the server (the mock replays the engine's recorded answers; a real server asks its engine). */
+const apiGet = async (path) => {
+	const r = await fetch(`${base}/api/jobs/${encodeURIComponent(layeredId)}${path}`);
+	return { status: r.status, body: await r.json() };
+};
+
+await step('ask: a cited answer whose citations open the symbol panel (keyboard)', async () => {
+	const question = 'how is a row saved';
+	const { status, body: expected } = await apiGet(`/ask?q=${encodeURIComponent(question)}`);
+	assert(status === 200 && expected.cited.length > 0, `the server's answer: ${status} ${JSON.stringify(expected).slice(0, 300)}`);
+	await page.goto(layeredUrl());
+	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
+	await page.getByRole('tab', { name: 'Ask' }).click();
+	assert(new URL(page.url()).searchParams.get('view') === 'ask', `URL ${page.url()}`);
+	const box = page.getByLabel('Question');
+	// An empty question is refused before it is sent.
+	await box.focus();
+	await page.keyboard.press('Enter');
+	await page.getByTestId('ask-error').filter({ hasText: 'Type a question first.' }).waitFor();
+	await box.fill(question);
+	await page.keyboard.press('Enter');
+	const answer = page.getByTestId('ask-answer');
+	await answer.waitFor({ timeout: 30_000 });
+	const by = await page.getByTestId('ask-model').innerText();
+	assert(expected.model === 'evidence' ? by.startsWith('The evidence, ranked') : by.includes(expected.model), `model line ${by}`);
+	// Every citation the server resolved is a link to its symbol; every other citation the docpack resolves too.
+	const links = await answer.getByTestId('citation').evaluateAll((list) => list.map((b) => `${b.textContent}>${b.dataset.symbol}`));
+	for (const c of expected.cited) assert(links.includes(`${c.cite}>${c.id}`), `${c.cite} is not linked to ${c.id}: ${JSON.stringify(links)}`);
+	const unlinked = await answer.getByTestId('citation-unlinked').count();
+	assert(unlinked === (expected.unverified?.length ?? 0), `${unlinked} citations left unlinked`);
+	for (const link of links) {
+		const [cite, id] = link.split('>');
+		const s = layered.symbols.find((x) => x.id === id);
+		assert(s && cite.replace(/-\d+$/, '').split(':')[0] === s.path, `${cite} links to ${id} (${s?.path})`);
+	}
+	await screenshot('ask');
+	// Keyboard: Tab to the first citation, Enter opens its symbol.
+	const first = expected.cited[0];
+	await answer.getByTestId('citation').first().focus();
+	const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+	assert(ring !== 'none', 'the focused citation shows no outline');
+	await page.keyboard.press('Enter');
+	const name = layered.symbols.find((x) => x.id === first.id).name;
+	await page.getByTestId('symbol-detail').locator('h2', { hasText: name }).waitFor();
+	assert(new URL(page.url()).searchParams.get('symbol') === first.id, `URL ${page.url()}`);
+	// The server refuses what the box refuses, in one line.
+	const long = await apiGet(`/ask?q=${'x'.repeat(2001)}`);
+	assert(long.status === 400 && long.body.error === 'q: a question is at most 2000 characters (this one has 2001)', `long: ${JSON.stringify(long)}`);
+	const empty = await apiGet('/ask?q=%20');
+	assert(empty.status === 400 && empty.body.error === 'q: the question is empty', `empty: ${JSON.stringify(empty)}`);
+});
+
+await step('impact: the symbol panel agrees with the server’s /impact', async () => {
+	const save = layered.symbols.find((s) => s.name === 'save');
+	const { status, body } = await apiGet(`/impact?symbol=${encodeURIComponent(save.id)}`);
+	assert(status === 200, `impact: ${status} ${JSON.stringify(body)}`);
+	await page.goto(`${layeredUrl()}&symbol=${encodeURIComponent(save.id)}`);
+	const detail = page.getByTestId('symbol-detail');
+	await detail.locator('h2', { hasText: 'save' }).waitFor({ timeout: 60_000 });
+	const shown = await listTexts(detail.getByTestId('impact-affected').locator('li'));
+	const simple = (id) => layered.symbols.find((s) => s.id === id);
+	const served = body.affected.map((a) => `d${a.depth} ${a.kind} ${simple(a.id).name}`);
+	assert(shown.length > 0 && JSON.stringify(shown) === JSON.stringify(served), `panel ${JSON.stringify(shown)}, server ${JSON.stringify(served)}`);
+	const summary = await detail.getByTestId('impact-summary').innerText();
+	assert(summary.includes(`by depth: ${body.by_depth.join(', ')}`), `summary ${summary}, server ${body.by_depth}`);
+	const modules = await detail.getByTestId('impact-modules').innerText();
+	for (const [m, n] of body.modules) assert(modules.includes(`${m} ${n}`), `modules ${modules}, server ${JSON.stringify(body.modules)}`);
+	const unknown = await apiGet('/impact?symbol=no_such_symbol');
+	assert(unknown.status === 404 && unknown.body.error === 'no symbol "no_such_symbol"; search for it first', `unknown: ${JSON.stringify(unknown)}`);
+	const none = await apiGet('/impact?symbol=');
+	assert(none.status === 400 && none.body.error === 'symbol: name a symbol (an id or a name)', `empty: ${JSON.stringify(none)}`);
+});
+
+await step('a docpack opened from a file has no Ask tab', async () => {
+	await page.goto(`${base}/explore`);
+	await page.getByTestId('docpack-file').setInputFiles(layeredDocpack);
+	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
+	assert((await page.getByRole('tab', { name: 'Ask' }).count()) === 0, 'a local docpack offers Ask');
+	// The impact panel needs no server: it is computed from the docpack's confident calls.
+	const box = page.getByLabel('Search symbols');
+	await box.fill('save');
+	await page.getByRole('option').filter({ hasText: 'save' }).first().waitFor();
+	await box.press('Enter');
+	await page.getByTestId('symbol-detail').getByTestId('impact-affected').waitFor();
+});
+
 await step('a shared link opens the same place; back returns', async () => {
 	const save = layered.symbols.find((s) => s.name === 'save');
 	const shared = `${layeredUrl()}&view=map&module=${encodeURIComponent('module:storage')}&symbol=${encodeURIComponent(save.id)}&q=save`;
@@ -554,9 +642,27 @@ await step('docs: the export’s Mermaid diagrams render in Chromium, with the f
 	// Calls and imports per arrow: api → core is two calls and an import, the others one of each.
 	assert(JSON.stringify(drawn.labels) === JSON.stringify(['2', '2', '2', '2', '2', '2', '3']), `edge labels ${JSON.stringify(drawn.labels)}`);
 	await screenshot('docs-architecture-diagram');
+	// The top flows, as sequence diagrams (the export's): main's across the layers.
+	await page.getByTestId('docs-flow').first().waitFor({ timeout: 30_000 });
+	const flowCount = await page.getByTestId('docs-flow').count();
+	assert((await page.getByTestId('docs-flow').first().innerText()).startsWith('main → handle → process → save → remember → load (main'), 'no main flow');
+	const flow = figures.nth(1);
+	await flow.scrollIntoViewIfNeeded();
+	await page.waitForFunction(() => ['rendered', 'error'].includes(document.querySelectorAll('[data-testid="mermaid"]')[1]?.dataset.state), null, { timeout: 30_000 });
+	assert((await flow.getAttribute('data-state')) === 'rendered', `the flow diagram: ${await flow.innerText()}`);
+	const sequence = await flow.evaluate((fig) => ({
+		messages: [...fig.querySelectorAll('svg text.messageText')].map((t) => t.textContent.trim()),
+		// Left to right (each lifeline has a box at its top and its bottom).
+		actors: [...new Map([...fig.querySelectorAll('svg text.actor')].map((t) => [t.textContent.trim(), t.getBoundingClientRect().left]))]
+			.sort((a, b) => a[1] - b[1])
+			.map(([name]) => name)
+	}));
+	assert(JSON.stringify(sequence.messages) === JSON.stringify(['handle', 'process', 'save', 'remember', 'load']), `messages ${JSON.stringify(sequence.messages)}`);
+	assert(JSON.stringify(sequence.actors) === JSON.stringify(['app', 'api', 'core', 'storage', 'cache']), `lifelines ${JSON.stringify(sequence.actors)}`);
+	await screenshot('docs-flow-diagram');
 	// Each module's diagram, drawn when it scrolls into view: core depends on storage and util, api on core.
 	const count = await figures.count();
-	assert(count === 1 + names.length + 1, `${count} diagrams`);
+	assert(count === 1 + flowCount + names.length + 1, `${count} diagrams`);
 	for (let i = 1; i < count; i++) {
 		await figures.nth(i).scrollIntoViewIfNeeded();
 		await page.waitForFunction((n) => ['rendered', 'error'].includes(document.querySelectorAll('[data-testid="mermaid"]')[n]?.dataset.state), i, { timeout: 30_000 });
@@ -595,6 +701,11 @@ await step('accessibility: axe-core finds no serious or critical violations', as
 		await page.getByRole('tab', { name: 'Docs' }).click();
 		await page.waitForFunction(() => document.querySelector('[data-testid="mermaid"]')?.dataset.state === 'rendered');
 		problems.push(...(await audit(`docs with diagrams (${scheme})`)));
+		await page.getByRole('tab', { name: 'Ask' }).click();
+		await page.getByLabel('Question').fill('how is a row saved');
+		await page.getByRole('button', { name: 'Ask', exact: true }).click();
+		await page.getByTestId('ask-answer').waitFor({ timeout: 30_000 });
+		problems.push(...(await audit(`ask with an answer (${scheme})`)));
 		await page.goto(base);
 		await page.getByLabel('Repository').waitFor();
 		problems.push(...(await audit(`home (${scheme})`)));

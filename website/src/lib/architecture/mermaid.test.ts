@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { readDocpack } from '$lib/docpack/read';
 import type { Docs } from '$lib/docpack/types';
 import { buildArchitecture } from './modules';
-import { architectureDiagram, fenced, label, MAX_MODULES, MAX_NEIGHBOURS, moduleGraph, neighbourhoodDiagram, onCycles, type ModuleGraph } from './mermaid';
+import { allFlows, queryGraph } from '$lib/docpack/graph-queries';
+import { architectureDiagram, fenced, flowDiagram, flowHeading, flowLines, label, MAX_FLOWS, MAX_MODULES, MAX_NEIGHBOURS, moduleGraph, neighbourhoodDiagram, onCycles, type ModuleGraph } from './mermaid';
 
 const fixtures = new URL('../../../tests/fixtures/', import.meta.url);
 const exported = (page: string) => readFileSync(new URL(`layered-export/${page}`, fixtures), 'utf8');
@@ -61,5 +62,38 @@ describe('the Mermaid diagrams of the Docs tab', () => {
 		expect(text).toContain('  style m0 stroke-width:3px\n');
 		expect(onCycles(hub)).toEqual([0, 1]);
 		expect(fenced(text)).toBe(text.slice('```mermaid\n'.length, -'```\n'.length));
+	});
+});
+
+describe('the top flows of the Docs tab', () => {
+	it('are the sequence diagrams `doctown export --markdown` writes (layered-repo)', () => {
+		const g = queryGraph(layered);
+		const lines = flowLines(g, allFlows(g));
+		expect(lines.length).toBeGreaterThan(0);
+		const page = exported('architecture.md');
+		const section = page.slice(page.indexOf('## Top execution flows'), page.indexOf('## Clusters'));
+		// Every flow the export draws, in its order, and no other.
+		expect(section.match(/sequenceDiagram/g)).toHaveLength(Math.min(MAX_FLOWS, lines.length));
+		for (const flow of lines.slice(0, MAX_FLOWS)) expect(section).toContain(`### ${flowHeading(flow)}\n\n${flowDiagram(flow)}`);
+		const main = flowDiagram(lines[0]);
+		expect(main).toContain('  participant p0 as app\n');
+		expect(main).toContain('  Note over p0: main (main)\n');
+		expect(main).toContain('  p3->>p4: remember\n  p4->>p3: load\n');
+	});
+
+	it('draw steps outside every module on a lifeline of their own, and keep text inside its statement', () => {
+		const text = flowDiagram({
+			name: 'x',
+			kind: 'api',
+			reach: 3,
+			steps: [
+				{ name: 'a;b', module: 'm#1<x>' },
+				{ name: 'c\nd', module: null },
+				{ name: 'e', module: 'm#1<x>' }
+			]
+		});
+		expect(text).toBe(
+			'```mermaid\nsequenceDiagram\n  participant p0 as m#35;1#lt;x#gt;\n  participant p1 as (no module)\n  Note over p0: a#59;b (api)\n  p0->>p1: c d\n  p1->>p0: e\n```\n'
+		);
 	});
 });

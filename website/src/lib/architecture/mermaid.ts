@@ -4,13 +4,15 @@
  * Docs tab: the architecture (the {@link MAX_MODULES} largest modules and
  * the dependencies among them, edges labelled by their count, cycles
  * marked) and each module's neighbourhood (what it depends on and what
- * depends on it, {@link MAX_NEIGHBOURS} each way at most).
+ * depends on it, {@link MAX_NEIGHBOURS} each way at most), and the top
+ * execution flows as sequence diagrams ({@link flowDiagram}).
  *
  * The module graph is `docs.json`'s modules in their order: their sizes
  * and dependencies as the docpack states them (format 1.4 on), else as the
  * website counted them from the graph by the same rule (`modules.ts`).
  */
 
+import type { Flow, QueryGraph } from '$lib/docpack/graph-queries';
 import type { Docs } from '$lib/docpack/types';
 import { hasModuleLevel, type Architecture } from './modules';
 import { stronglyConnected } from './scc';
@@ -107,4 +109,60 @@ export function fenced(markdown: string): string {
 	if (start < 0) return '';
 	const body = markdown.slice(start + '```mermaid\n'.length);
 	return body.slice(0, body.indexOf('```'));
+}
+
+/** At most this many flows on the Docs tab (the export's architecture page draws as many). */
+export const MAX_FLOWS = 5;
+/** The lifeline of symbols that are in no module. */
+export const NO_MODULE = '(no module)';
+
+/** An execution flow's main line: its name, entry kind, reach and steps (name, module or null). */
+export interface FlowLine {
+	name: string;
+	kind: string;
+	reach: number;
+	steps: { name: string; module: string | null }[];
+}
+
+/** Text after `as` or `:` in a sequence diagram: what would end the statement or start an entity as entity codes. */
+function seqText(name: string): string {
+	const codes: Record<string, string> = { ';': '#59;', '#': '#35;', '<': '#lt;', '>': '#gt;', '\n': ' ', '\r': ' ' };
+	return [...name].map((c) => codes[c] ?? c).join('');
+}
+
+/**
+ * A flow's main line as a sequence diagram, with its fence — the text
+ * `doctown export --markdown` writes (`flow_diagram` in mermaid.rs): one
+ * participant per module in the order the line enters them, a note naming
+ * the entry, one message per call labelled by the callee.
+ */
+export function flowDiagram(flow: FlowLine): string {
+	const lanes: string[] = [];
+	const at = flow.steps.map(({ module }) => {
+		const name = module ?? NO_MODULE;
+		let i = lanes.indexOf(name);
+		if (i < 0) i = lanes.push(name) - 1;
+		return i;
+	});
+	let out = '```mermaid\nsequenceDiagram\n';
+	lanes.forEach((name, i) => (out += `  participant p${i} as ${seqText(name)}\n`));
+	if (flow.steps.length) out += `  Note over p${at[0]}: ${seqText(flow.steps[0].name)} (${seqText(flow.kind)})\n`;
+	for (let k = 1; k < flow.steps.length; k++) out += `  p${at[k - 1]}->>p${at[k]}: ${seqText(flow.steps[k].name)}\n`;
+	return out + '```\n';
+}
+
+/** The heading the export gives a flow (its name as Markdown inline code, as `code` in export.rs). */
+export function flowHeading(flow: FlowLine): string {
+	const name = flow.name.replace(/\n/g, ' ');
+	return `${name.includes('`') ? `\`\` ${name} \`\`` : `\`${name}\``} (${flow.kind}, reaches ${flow.reach} symbols)`;
+}
+
+/** The best `flows`' main lines (at most `limit`), as {@link flowDiagram} draws them. */
+export function flowLines(g: QueryGraph, flows: Flow[], limit = MAX_FLOWS): FlowLine[] {
+	return flows.slice(0, limit).map((f) => ({
+		name: f.path.map((s) => g.symbols[s].name).join(' → '),
+		kind: f.kind,
+		reach: f.reach.length,
+		steps: f.path.map((s) => ({ name: g.symbols[s].name, module: g.moduleName(s) }))
+	}));
 }
