@@ -152,6 +152,18 @@ def main():
         else:
             name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
         lines = ours.get((path, unspaced(name)), []) + ours.get((path, unspaced(t["name"])), [])
+        # An Objective-C category `@implementation UIView (React)` is ctags'
+        # category `React` and Doctown's extension of `UIView` (as a Rust
+        # impl is named after its type).
+        extended = re.search(r"@(?:interface|implementation)\s+(\w+)\s*\(", t.get("pattern", ""))
+        if lang == "ObjectiveC" and t["kind"] == "category" and extended:
+            lines = lines + ours.get((path, extended.group(1)), [])
+        # Elixir: `defimpl Snyk.JSON.Encoder, for: Regex` is ctags'
+        # implementation `Encoder` (the protocol) and Doctown's impl `Regex`
+        # (the type, its functions are the type's; the protocol its base).
+        implemented = re.search(r"defimpl\s+[\w.]+\s*,\s*for:\s*([\w.]+)", t.get("pattern", ""))
+        if lang == "Elixir" and t["kind"] == "implementation" and implemented:
+            lines = lines + ours.get((path, implemented.group(1).split(".")[-1]), [])
         if any(start - 2 <= t["line"] <= end for start, end in lines):
             found[dt] += 1
         else:

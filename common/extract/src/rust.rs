@@ -32,10 +32,10 @@ impl Rules for RustRules {
             }
             "enum_item" => body_item(node, cx, SymbolKind::Enum),
             "trait_item" => body_item(node, cx, SymbolKind::Trait),
-            "mod_item" => {
-                node.child_by_field_name("body").is_some()
-                    && body_item(node, cx, SymbolKind::Module)
-            }
+            // `mod x { … }`, and `pub mod parser;`: the declaration of a
+            // module whose body is its own file (the symbol says where the
+            // module enters the tree, with its visibility and doc).
+            "mod_item" => body_item(node, cx, SymbolKind::Module),
             "enum_variant" => {
                 let vis = cx
                     .scope_symbol()
