@@ -10,7 +10,8 @@ describe('explorer state in the URL', () => {
 			symbol: 'sym_0123456789abcdef',
 			q: 'parse & load?',
 			flow: 'sym_fedcba9876543210',
-			file: 'src/a b.rs'
+			file: 'src/a b.rs',
+			ask: 'where is the state written? (& why)'
 		};
 		const params = writeState(new URLSearchParams('job=abc'), state);
 		expect(params.get('job')).toBe('abc');
@@ -32,6 +33,9 @@ describe('explorer state in the URL', () => {
 		const s = readState(new URLSearchParams(`view=nonsense&scope=/a/b/&q=${'x'.repeat(2000)}`));
 		expect(s.view).toBe('map');
 		expect(readState(new URLSearchParams('view=ask')).view).toBe('ask');
+		// A question may be as long as the server takes, and no longer.
+		expect(readState(new URLSearchParams(`ask=${'y'.repeat(2000)}`)).ask).toHaveLength(2000);
+		expect(readState(new URLSearchParams(`ask=${'y'.repeat(2001)}`)).ask).toBe('');
 		expect(s.scope).toBe('a/b');
 		expect(s.q).toBe('');
 		expect(readState(new URLSearchParams(''))).toEqual(DEFAULT_STATE);
@@ -40,6 +44,7 @@ describe('explorer state in the URL', () => {
 	it('tells a new place from a changed search', () => {
 		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, q: 'x' })).toBe(false);
 		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, module: 'module:a' })).toBe(true);
+		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, ask: 'why?' })).toBe(true);
 		expect(sameState(DEFAULT_STATE, { ...DEFAULT_STATE })).toBe(true);
 		expect(sameState(DEFAULT_STATE, { ...DEFAULT_STATE, q: 'x' })).toBe(false);
 	});

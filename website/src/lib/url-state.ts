@@ -1,9 +1,11 @@
 /**
  * The explorer's state in the address bar, so that a link shows what its
  * sender saw: the view, the directory the map is scoped to, the module, the
- * symbol, the search and the flow. `job` (which docpack) is kept as it is.
+ * symbol, the search, the flow and the question asked. `job` (which
+ * docpack) is kept as it is.
  *
  *   /explore?job=J&view=map&scope=common&module=module%3Acommon%2Fcore&symbol=sym_…&q=parse&flow=sym_…
+ *   /explore?job=J&view=ask&ask=where+is+the+state+written
  */
 
 export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs', 'ask'] as const;
@@ -22,20 +24,24 @@ export interface ExploreState {
 	flow: string | null;
 	/** The file chosen in "Files & symbols". */
 	file: string | null;
+	/** The question asked in the Ask tab ('' = none). */
+	ask: string;
 }
 
-export const DEFAULT_STATE: ExploreState = { view: 'map', scope: '', module: null, symbol: null, q: '', flow: null, file: null };
+export const DEFAULT_STATE: ExploreState = { view: 'map', scope: '', module: null, symbol: null, q: '', flow: null, file: null, ask: '' };
 
-const KEYS = ['view', 'scope', 'module', 'symbol', 'q', 'flow', 'file'] as const;
+const KEYS = ['view', 'scope', 'module', 'symbol', 'q', 'flow', 'file', 'ask'] as const;
 
 /** Longest value read from a link (a search is short; ids and paths are too). */
 const MAX_VALUE = 1000;
+/** A question may be as long as the server takes (`MAX_QUESTION` in ask.ts). */
+const MAX_QUESTION = 2000;
 
 /** The state a query string describes (unknown or malformed values fall back to the defaults). */
 export function readState(params: URLSearchParams): ExploreState {
-	const get = (key: string) => {
+	const get = (key: string, max = MAX_VALUE) => {
 		const value = params.get(key);
-		return value && value.length <= MAX_VALUE ? value : null;
+		return value && value.length <= max ? value : null;
 	};
 	const view = get('view');
 	return {
@@ -45,7 +51,8 @@ export function readState(params: URLSearchParams): ExploreState {
 		symbol: get('symbol'),
 		q: get('q') ?? '',
 		flow: get('flow'),
-		file: get('file')
+		file: get('file'),
+		ask: get('ask', MAX_QUESTION) ?? ''
 	};
 }
 
@@ -65,7 +72,7 @@ export function writeState(params: URLSearchParams, state: ExploreState): URLSea
 
 /** Whether two states differ in what deserves its own history entry (not the search text). */
 export function isNewPlace(a: ExploreState, b: ExploreState): boolean {
-	return a.view !== b.view || a.scope !== b.scope || a.module !== b.module || a.symbol !== b.symbol || a.flow !== b.flow || a.file !== b.file;
+	return a.view !== b.view || a.scope !== b.scope || a.module !== b.module || a.symbol !== b.symbol || a.flow !== b.flow || a.file !== b.file || a.ask !== b.ask;
 }
 
 export function sameState(a: ExploreState, b: ExploreState): boolean {

@@ -508,6 +508,18 @@ await step('ask: a cited answer whose citations open the symbol panel (keyboard)
 	const name = layered.symbols.find((x) => x.id === first.id).name;
 	await page.getByTestId('symbol-detail').locator('h2', { hasText: name }).waitFor();
 	assert(new URL(page.url()).searchParams.get('symbol') === first.id, `URL ${page.url()}`);
+	// The question is in the URL: a link to it opens the same answer.
+	assert(new URL(page.url()).searchParams.get('ask') === question, `URL ${page.url()}`);
+	const other = await browser.context.newPage();
+	try {
+		await other.goto(page.url());
+		await other.getByTestId('ask-answer').waitFor({ timeout: 60_000 });
+		assert((await other.getByLabel('Question').inputValue()) === question, 'the shared link lost the question');
+		const again = await other.getByTestId('ask-answer').getByTestId('citation').evaluateAll((list) => list.map((b) => `${b.textContent}>${b.dataset.symbol}`));
+		assert(JSON.stringify(again) === JSON.stringify(links), `the shared answer differs: ${JSON.stringify(again)}`);
+	} finally {
+		await other.close();
+	}
 	// The server refuses what the box refuses, in one line.
 	const long = await apiGet(`/ask?q=${'x'.repeat(2001)}`);
 	assert(long.status === 400 && long.body.error === 'q: a question is at most 2000 characters (this one has 2001)', `long: ${JSON.stringify(long)}`);
