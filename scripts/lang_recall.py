@@ -22,6 +22,11 @@ import sys
 VARIABLES = {"variable", "constant", "var", "val", "const", "local"}
 FUNCTIONS = {"function", "generator", "method", "func", "member", "singletonMethod", "procedure", "subroutine"}
 
+# Haskell's reserved words: never the name of a declaration.
+HASKELL_KEYWORDS = {"case", "class", "data", "default", "deriving", "do", "else", "if", "import", "in",
+                    "infix", "infixl", "infixr", "instance", "let", "module", "newtype", "of", "then",
+                    "type", "where", "_"}
+
 # ctags language → (doctown language, ctags kinds compared).
 KINDS = {
     "Rust": ("rust", {"module", "struct", "interface", "implementation", "function", "method", "enum", "enumerator", "typedef", "variable", "macro"}),
@@ -53,6 +58,27 @@ def unspaced(name):
     `operator ==` (ctags) and `==` (Doctown)."""
     name = "".join(name.split())
     return name[len("operator"):] if name.startswith("operator") and not name[8:9].isalnum() and name[8:9] != "_" else name
+
+
+def declared_names(lang, t):
+    """The names a tag stands for where ctags names a declaration otherwise
+    than Doctown does: an Objective-C category `@implementation UIView
+    (React)` (ctags' `React`) is Doctown's extension of `UIView` (as a Rust
+    impl is named after its type); an Elixir `defimpl Snyk.JSON.Encoder,
+    for: Regex` (ctags' `Encoder`, the protocol) is Doctown's impl `Regex`
+    (the type: its functions are the type's, the protocol its base); Hugs'
+    `primitive primIntToChar :: Int -> Char` (ctags' function `primitive`)
+    declares `primIntToChar`."""
+    pattern = t.get("pattern", "")
+    if lang == "ObjectiveC" and t["kind"] == "category":
+        found = re.search(r"@(?:interface|implementation)\s+(\w+)\s*\(", pattern)
+    elif lang == "Elixir" and t["kind"] == "implementation":
+        found = re.search(r"defimpl\s+[\w.]+\s*,\s*for:\s*[\w.]*?(\w+)\s+do", pattern)
+    elif lang == "Haskell" and t["name"] == "primitive":
+        found = re.search(r"^/\^primitive\s+(\w+)", pattern)
+    else:
+        found = None
+    return [found.group(1)] if found else []
 
 
 def main():
@@ -90,7 +116,8 @@ def main():
         lang = t.get("language")
         if t.get("_type") != "tag" or lang not in wanted:
             continue
-        for part in {t["name"], re.split(r"[.:]+", t["name"].strip(".:"))[-1], t["name"].split(":")[0]}:
+        for part in {t["name"], re.split(r"[.:]+", t["name"].strip(".:"))[-1], t["name"].split(":")[0],
+                     *declared_names(lang, t)}:
             theirs[(t["path"], unspaced(part))].append(t["line"])
         if t.get("kind") not in KINDS[lang][1]:
             continue
@@ -135,6 +162,12 @@ def main():
         # a name that is no dotted identifier names nothing.
         if lang == "Lua" and not re.fullmatch(r"[A-Za-z_][\w.:]*", t["name"]):
             continue
+        # Haskell: ctags takes a keyword for a name where a declaration has
+        # a context or a fixity (`class Eq a => Hash a where` gives function
+        # `class`; `infixr 5 +++`, `where`, `default`); a keyword names
+        # nothing.
+        if lang == "Haskell" and t["name"] in HASKELL_KEYWORDS:
+            continue
         # OCaml: ctags tags each file as a module named after it, on line 1.
         path = t["path"]
         stem = os.path.splitext(os.path.basename(path))[0]
@@ -152,18 +185,8 @@ def main():
         else:
             name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
         lines = ours.get((path, unspaced(name)), []) + ours.get((path, unspaced(t["name"])), [])
-        # An Objective-C category `@implementation UIView (React)` is ctags'
-        # category `React` and Doctown's extension of `UIView` (as a Rust
-        # impl is named after its type).
-        extended = re.search(r"@(?:interface|implementation)\s+(\w+)\s*\(", t.get("pattern", ""))
-        if lang == "ObjectiveC" and t["kind"] == "category" and extended:
-            lines = lines + ours.get((path, extended.group(1)), [])
-        # Elixir: `defimpl Snyk.JSON.Encoder, for: Regex` is ctags'
-        # implementation `Encoder` (the protocol) and Doctown's impl `Regex`
-        # (the type, its functions are the type's; the protocol its base).
-        implemented = re.search(r"defimpl\s+[\w.]+\s*,\s*for:\s*([\w.]+)", t.get("pattern", ""))
-        if lang == "Elixir" and t["kind"] == "implementation" and implemented:
-            lines = lines + ours.get((path, implemented.group(1).split(".")[-1]), [])
+        for alias in declared_names(lang, t):
+            lines = lines + ours.get((path, unspaced(alias)), [])
         if any(start - 2 <= t["line"] <= end for start, end in lines):
             found[dt] += 1
         else:

@@ -110,6 +110,40 @@
 ; `foreign import ccall "sin" c_sin :: Double -> Double`
 (foreign_import signature: (signature name: (variable) @name)) @definition.function
 
+; Hugs' `primitive primIntToChar :: Int -> Char` declares a function the
+; interpreter provides (its libraries, like a `foreign import`); the
+; grammar reads it as a signature whose pattern applies `primitive`.
+(signature
+  pattern: (apply
+    function: (variable) @_primitive
+    argument: (variable) @name)
+  (#eq? @_primitive "primitive")) @definition.function
+
+; `primitive newSTRef "newRef" :: a -> ST s (STRef s a)`: under another name.
+(signature
+  pattern: (apply
+    function: (apply
+      function: (variable) @_primitive
+      argument: (variable) @name)
+    argument: (literal (string)))
+  (#eq? @_primitive "primitive")) @definition.function
+
+; Where a run of them does not parse, the grammar's recovery keeps
+; `primitive name` as an application at the top of the error.
+(ERROR
+  (apply
+    function: (variable) @_primitive
+    argument: (variable) @name) @definition.function
+  (#eq? @_primitive "primitive"))
+
+(ERROR
+  (apply
+    function: (apply
+      function: (variable) @_primitive
+      argument: (variable) @name)
+    argument: (literal (string))) @definition.function
+  (#eq? @_primitive "primitive"))
+
 ; --- Calls: an application whose head is a (possibly qualified) variable.
 
 (apply function: (variable) @name) @reference.call
