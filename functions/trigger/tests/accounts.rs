@@ -247,6 +247,57 @@ async fn cookie_mutations_need_the_csrf_token_and_this_origin() {
     );
 }
 
+/// Makes a finished job's docpack a real one (a function `hub` and three
+/// callers), for the query routes (the fake stages store fake bytes).
+fn put_hub_docpack(w: &World, job: &str) {
+    let hub = doctown_query::synthetic::Hub {
+        callers: 3,
+        test_callers: 0,
+        second_level: 0,
+        modules: 1,
+    };
+    let bytes = doctown_docpack::encode_docpack(&doctown_query::synthetic::hub_docpack(hub))
+        .unwrap()
+        .bytes;
+    let id = doctown_core::JobId::new(job).unwrap();
+    let state = doctown_store::load_state(w.store.as_ref(), &id)
+        .unwrap()
+        .unwrap();
+    let key = &state.stage(doctown_core::Stage::Pack).artifacts["docpack"];
+    w.store.put(key, &bytes).unwrap();
+}
+
+/// The server's chat model answers `ask` for signed-in callers and keys;
+/// an anonymous caller gets the evidence (the model is the operator's cost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_uses_the_model_for_signed_in_callers_only() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let read = Who::Key(w.key(&ada, &["read"]).await);
+    let job = job_id(&w.submit(&ada, PUBLIC).await);
+    w.wait_terminal(&job).await;
+    put_hub_docpack(&w, &job);
+    let path = format!("/jobs/{job}/ask?q=who+calls+hub");
+    for who in [&ada, &read, &Who::Key(OPERATOR_KEY.into())] {
+        let answer = w.call("GET", &path, who, None).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.body["model"], "standin-model", "{}", answer.text);
+        assert!(answer.body["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("The stand-in model's answer (src/"));
+        assert_eq!(answer.body["cited"].as_array().unwrap().len(), 1);
+    }
+    let anonymous = w.call("GET", &path, &Who::Anonymous, None).await;
+    assert_eq!(anonymous.status, 200, "{}", anonymous.text);
+    assert_eq!(anonymous.body["model"], "evidence");
+    assert_eq!(
+        anonymous.body["note"],
+        "the model answers signed-in callers only"
+    );
+    assert!(!anonymous.body["cited"].as_array().unwrap().is_empty());
+}
+
 /// Everything the matrix needs: two users, keys of each scope, jobs.
 struct Matrix {
     w: World,
@@ -277,23 +328,8 @@ async fn matrix_world() -> Matrix {
     w.wait_terminal(&private_job).await;
     w.wait_terminal(&public_job).await;
     // Real docpacks, for the query routes (search, ask, impact).
-    let hub = doctown_query::synthetic::Hub {
-        callers: 3,
-        test_callers: 0,
-        second_level: 0,
-        modules: 1,
-    };
-    let bytes = doctown_docpack::encode_docpack(&doctown_query::synthetic::hub_docpack(hub))
-        .unwrap()
-        .bytes;
-    for job in [&private_job, &public_job] {
-        let id = doctown_core::JobId::new(job).unwrap();
-        let state = doctown_store::load_state(w.store.as_ref(), &id)
-            .unwrap()
-            .unwrap();
-        let key = &state.stage(doctown_core::Stage::Pack).artifacts["docpack"];
-        w.store.put(key, &bytes).unwrap();
-    }
+    put_hub_docpack(&w, &private_job);
+    put_hub_docpack(&w, &public_job);
     let share = w
         .call("POST", &format!("/jobs/{public_job}/share"), &ada, None)
         .await;

@@ -269,6 +269,30 @@ pub enum Who {
     Key(String),
 }
 
+/// The chat model behind `ask`: answers citing the first evidence item.
+pub struct StandinModel;
+
+impl doctown_query::AskModel for StandinModel {
+    fn id(&self) -> &str {
+        "standin-model"
+    }
+
+    fn complete(
+        &self,
+        _system: &str,
+        user: &str,
+        _: &mut dyn FnMut(&str),
+    ) -> Result<String, String> {
+        let first = user
+            .lines()
+            .find(|l| l.starts_with("[1] "))
+            .ok_or("no evidence")?;
+        let cite = first.rsplit(' ').next().unwrap_or_default();
+        let cite = cite.split('-').next().unwrap_or_default();
+        Ok(format!("The stand-in model's answer ({cite})."))
+    }
+}
+
 /// The trigger with accounts over a memory store and the fake stages.
 pub struct World {
     pub app: Router,
@@ -333,6 +357,7 @@ pub async fn build_world(
         config,
     )
     .with_query(Arc::new(engine), None)
+    .with_ask_model(Some(Arc::new(StandinModel)))
     .with_accounts(accounts.clone());
     World {
         app: router(state),
