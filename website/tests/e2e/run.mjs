@@ -534,6 +534,7 @@ await step('impact: the symbol panel agrees with the server’s /impact', async 
 	await page.goto(`${layeredUrl()}&symbol=${encodeURIComponent(save.id)}`);
 	const detail = page.getByTestId('symbol-detail');
 	await detail.locator('h2', { hasText: 'save' }).waitFor({ timeout: 60_000 });
+	assert((await detail.locator('#impact-title').innerText()).startsWith('What changing it affects'), 'no impact heading');
 	const shown = await listTexts(detail.getByTestId('impact-affected').locator('li'));
 	const simple = (id) => layered.symbols.find((s) => s.id === id);
 	const served = body.affected.map((a) => `d${a.depth} ${a.kind} ${simple(a.id).name}`);

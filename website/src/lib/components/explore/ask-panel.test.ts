@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import type { DocpackModel } from '$lib/docpack/model';
+import type { SymbolNode } from '$lib/docpack/types';
+import { verifyDocpack } from '../../../../tests/fixtures/docpack-node.mjs';
+import type { AskAnswer } from '$lib/ask';
+import AskPanel from './AskPanel.svelte';
+
+// jsdom's import.meta.url is not a file: the fixtures from the package root (where vitest runs).
+const fixture = (name: string) => readFileSync(resolve('tests/fixtures', name));
+/** The engine's answer about layered.docpack, recorded by the CLI. */
+const recorded = JSON.parse(fixture('layered-query.json').toString('utf8')).ask['how is a row saved'] as AskAnswer;
+/** What the box reads of the model: the symbols by id and by file (jsdom has no streams for the reader). */
+const symbols = (verifyDocpack(fixture('layered.docpack')) as { symbols: SymbolNode[] }).symbols;
+const byFile = new Map<string, SymbolNode[]>();
+for (const s of symbols) byFile.set(s.path, [...(byFile.get(s.path) ?? []), s]);
+const layered = { byId: new Map(symbols.map((s) => [s.id, s])), byFile } as unknown as DocpackModel;
+
+const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('the ask box', () => {
+	afterEach(() => vi.unstubAllGlobals());
+
+	it('asks the question of the URL and links each citation to its symbol', async () => {
+		const fetch = vi.fn(async () => reply(200, recorded));
+		vi.stubGlobal('fetch', fetch);
+		const onSelect = vi.fn();
+		render(AskPanel, { jobId: 'job-1', model: layered, onSelect, asked: 'how is a row saved', onAsk: vi.fn() });
+		const answer = await screen.findByTestId('ask-answer');
+		expect(fetch).toHaveBeenCalledTimes(1);
+		expect(String((fetch.mock.calls[0] as unknown[])[0])).toBe('/api/jobs/job-1/ask?q=how+is+a+row+saved');
+		expect(screen.getByLabelText('Question')).toHaveValue('how is a row saved');
+		expect(screen.getByTestId('ask-model')).toHaveTextContent('The evidence, ranked (no model is configured)');
+		// The ranked evidence is an ordered list, one item per symbol.
+		expect(within(answer).getAllByRole('listitem')).toHaveLength(recorded.evidence.items.length);
+		const links = within(answer).getAllByTestId('citation');
+		for (const c of recorded.cited) expect(links.some((b) => b.textContent === c.cite && b.dataset.symbol === c.id)).toBe(true);
+		// Callers and callees the server did not resolve are found in the docpack: every citation is a link.
+		expect(within(answer).queryAllByTestId('citation-unlinked')).toHaveLength(0);
+		expect(links.length).toBeGreaterThan(recorded.cited.length);
+		await fireEvent.click(links[0]);
+		expect(onSelect).toHaveBeenCalledWith(recorded.cited[0].id);
+	});
+
+	it('sends a new question through the URL, and refuses an empty one', async () => {
+		vi.stubGlobal('fetch', vi.fn());
+		const onAsk = vi.fn();
+		render(AskPanel, { jobId: 'job-1', model: null, onSelect: vi.fn(), asked: '', onAsk });
+		const box = screen.getByLabelText('Question');
+		await fireEvent.submit(box.closest('form')!);
+		expect(screen.getByRole('alert')).toHaveTextContent('Type a question first.');
+		await fireEvent.input(box, { target: { value: '  where is state kept?  ' } });
+		await fireEvent.submit(box.closest('form')!);
+		expect(onAsk).toHaveBeenCalledWith('where is state kept?');
+	});
+
+	it('shows the server’s one-line error, and hides itself where the server has no ask', async () => {
+		vi.stubGlobal('fetch', vi.fn(async () => reply(409, { error: 'job job-1 has not finished (status running); ask again when its docpack is ready' })));
+		const first = render(AskPanel, { jobId: 'job-1', model: null, onSelect: vi.fn(), asked: 'why?', onAsk: vi.fn() });
+		await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('has not finished (status running)'));
+		expect(screen.getByLabelText('Question')).toBeInTheDocument();
+		first.unmount();
+		vi.stubGlobal('fetch', vi.fn(async () => reply(404, { error: 'ask is not served by this host' })));
+		render(AskPanel, { jobId: 'job-1', model: null, onSelect: vi.fn(), asked: 'why?', onAsk: vi.fn() });
+		await waitFor(() => expect(screen.getByTestId('ask-unavailable')).toHaveTextContent('ask is not served by this host'));
+		expect(screen.queryByLabelText('Question')).toBeNull();
+	});
+});
