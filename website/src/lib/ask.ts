@@ -226,3 +226,27 @@ export function groupBlocks(blocks: Block[]): Group[] {
 	}
 	return out;
 }
+
+/**
+ * What a change to `symbol` affects, from the server's engine (a page of
+ * the affected symbols). Throws {@link ApiError} with the server's one-line
+ * message, and the fetch's `AbortError` when `signal` aborts it.
+ */
+export async function impactJob(
+	jobId: string,
+	symbol: string,
+	{ depth = 3, limit = 50, offset = 0, signal }: { depth?: number; limit?: number; offset?: number; signal?: AbortSignal } = {}
+): Promise<ImpactAnswer> {
+	const url = `${impactUrl(jobId, symbol, { depth, limit })}${offset ? `&offset=${offset}` : ''}`;
+	let response: Response;
+	try {
+		response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+	} catch (e) {
+		if ((e as Error).name === 'AbortError') throw e;
+		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
+	}
+	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+	const body = (await response.json().catch(() => null)) as ImpactAnswer | null;
+	if (!body || !Array.isArray(body.affected) || !body.page) throw new ApiError('the answer is not an impact', response.status);
+	return body;
+}

@@ -5,8 +5,9 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import type { DocpackModel } from '$lib/docpack/model';
 import type { SymbolNode } from '$lib/docpack/types';
 import { verifyDocpack } from '../../../../tests/fixtures/docpack-node.mjs';
-import type { AskAnswer } from '$lib/ask';
+import type { AskAnswer, ImpactAnswer } from '$lib/ask';
 import AskPanel from './AskPanel.svelte';
+import ServerImpact from './ServerImpact.svelte';
 
 // jsdom's import.meta.url is not a file: the fixtures from the package root (where vitest runs).
 const fixture = (name: string) => readFileSync(resolve('tests/fixtures', name));
@@ -66,5 +67,48 @@ describe('the ask box', () => {
 		render(AskPanel, { jobId: 'job-1', model: null, onSelect: vi.fn(), asked: 'why?', onAsk: vi.fn() });
 		await waitFor(() => expect(screen.getByTestId('ask-unavailable')).toHaveTextContent('ask is not served by this host'));
 		expect(screen.queryByLabelText('Question')).toBeNull();
+	});
+});
+
+describe('impact from the server, while the symbols are read', () => {
+	afterEach(() => vi.unstubAllGlobals());
+	const impacts = JSON.parse(fixture('layered-query.json').toString('utf8')).impact as Record<string, ImpactAnswer>;
+
+	it('shows the engine’s answer and opens an affected symbol', async () => {
+		const save = symbols.find((s) => s.name === 'save')!;
+		const fetch = vi.fn(async () => reply(200, impacts[save.id]));
+		vi.stubGlobal('fetch', fetch);
+		const onSelect = vi.fn();
+		render(ServerImpact, { jobId: 'job-1', symbolId: save.id, onSelect });
+		const list = await screen.findByTestId('server-impact-affected');
+		expect(String((fetch.mock.calls[0] as unknown[])[0])).toBe(`/api/jobs/job-1/impact?symbol=${save.id}&depth=3&limit=50`);
+		const expected = impacts[save.id];
+		expect(within(list).getAllByRole('listitem').map((li) => li.textContent!.replace(/\s+/g, ' ').trim())).toEqual(expected.affected.map((a) => `d${a.depth} ${a.name}`));
+		expect(screen.getByTestId('server-impact-summary')).toHaveTextContent(`(by depth: ${expected.by_depth.join(', ')})`);
+		await fireEvent.click(within(list).getAllByRole('button')[0]);
+		expect(onSelect).toHaveBeenCalledWith(expected.affected[0].id);
+	});
+
+	it('pages with the server’s next offset', async () => {
+		const a = (n: number) => ({ id: `sym_${n}`, name: `f${n}`, kind: 'function', path: 'a.py', line: n, depth: 1, via: 'calls' });
+		const page = (from: number, next?: number): ImpactAnswer => ({
+			target: { id: 'sym_t', name: 't', kind: 'function', path: 'a.py', line: 1 },
+			depth: 3,
+			by_depth: [60],
+			affected: Array.from({ length: next ? 50 : 10 }, (_, k) => a(from + k)),
+			page: { offset: from, limit: 50, total: 60, ...(next ? { next_offset: next } : {}) },
+			tests: [],
+			tests_total: 0,
+			modules: [['m', 60]],
+			importing_files: [],
+			importing_files_total: 0,
+			truncated: false
+		});
+		const fetch = vi.fn(async (url: string) => reply(200, url.includes('offset=50') ? page(50) : page(0, 50)));
+		vi.stubGlobal('fetch', fetch);
+		render(ServerImpact, { jobId: 'job-1', symbolId: 'sym_t', onSelect: vi.fn() });
+		await fireEvent.click(await screen.findByRole('button', { name: 'Show more (10 hidden)' }));
+		await waitFor(() => expect(within(screen.getByTestId('server-impact-affected')).getAllByRole('listitem')).toHaveLength(60));
+		expect(screen.queryByRole('button', { name: /Show more/ })).toBeNull();
 	});
 });
