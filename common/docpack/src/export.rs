@@ -209,7 +209,7 @@ pub fn export_markdown_with_flows(
             let name = d.symbol(id).map_or(id, |s| s.qualified_name.as_str());
             Some(format!("[{}](modules/{page}.md#{id})", code(name)))
         };
-        let page = crate::export_history::page(h, &root_link);
+        let page = crate::export_history::page(h, &d.docs.insights, &root_link);
         files.push(("history.md".to_string(), page));
     }
     for (i, p) in pages.iter().enumerate() {

@@ -59,10 +59,16 @@ pub fn summary(h: &History) -> String {
     out
 }
 
-/// `history.md`. `link` turns a symbol id into a Markdown link.
-pub fn page(h: &History, link: &dyn Fn(&str) -> Option<String>) -> String {
+/// `history.md`. `link` turns a symbol id into a Markdown link;
+/// `insights` are `docs.json`'s (a section before the hotspots).
+pub fn page(
+    h: &History,
+    insights: &[crate::model::Insight],
+    link: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::from("# History\n\n[Index](index.md)\n\n");
     let _ = writeln!(out, "{}\n", summary(h));
+    crate::insights_text::markdown(&mut out, insights);
     let ids: BTreeMap<String, &str> = h
         .symbols
         .iter()

@@ -33,6 +33,9 @@ pub struct Inspection {
     /// What `history.json` says in brief (since 1.4), when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryLine>,
+    /// `docs.json`'s insights in brief (since 1.4), one line per family.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub insights: Vec<String>,
 }
 
 /// The history part in brief.
@@ -207,6 +210,12 @@ pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection 
                 .map(|l| l.trim().to_string())
         }),
         history: d.history.as_ref().map(history_line),
+        insights: d
+            .docs
+            .insights
+            .iter()
+            .filter_map(crate::insights_text::line)
+            .collect(),
     }
 }
 
@@ -267,6 +276,10 @@ impl Inspection {
         );
         if let Some(text) = self.history_text() {
             let _ = writeln!(out, "history   {text}");
+        }
+        for (i, line) in self.insights.iter().enumerate() {
+            let label = if i == 0 { "insights" } else { "" };
+            let _ = writeln!(out, "{label:<9} {line}");
         }
         if let Some(a) = &self.architecture {
             let _ = writeln!(out, "\narchitecture\n  {a}");

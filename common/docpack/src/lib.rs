@@ -29,6 +29,7 @@ pub mod embeddings;
 pub mod error;
 pub mod export;
 pub mod export_history;
+pub mod insights_text;
 pub mod inspect;
 pub mod mermaid;
 pub mod model;

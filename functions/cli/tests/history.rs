@@ -118,7 +118,34 @@ fn build_writes_the_history_part_and_rebuilds_byte_identical() {
     assert_eq!(h.summary.commits, 3);
     assert_eq!(h.summary.head, d.manifest.source.commit);
     assert!(!h.summary.symbols, "per file by default");
-    assert!(inspect_text(&a).contains("history   3 commits by 1 authors, 2024-01-01 to 2024-01-03"));
+    let inspected = inspect_text(&a);
+    assert!(inspected.contains("history   3 commits by 1 authors, 2024-01-01 to 2024-01-03"));
+    // The insight families, written from the facts (no model here).
+    assert!(
+        inspected.contains("insights  risk_hotspots: facts, 1 items; high: src/lib.rs\n"),
+        "{inspected}"
+    );
+    assert!(
+        inspected.contains("          module_health: facts, 1 items"),
+        "{inspected}"
+    );
+    let docs = &d.docs;
+    assert_eq!(docs.insights.len(), 3);
+    let export = tempfile::tempdir().unwrap();
+    let output = run(&[
+        "export",
+        a.to_str().unwrap(),
+        "--markdown",
+        export.path().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(export.path().join("history.md")).unwrap();
+    assert!(
+        page.contains(
+            "### Risk hotspots\n\n_facts_\n\n- `src/lib.rs` — **high**: Changed in 3 commits"
+        ),
+        "{page}"
+    );
 }
 
 #[test]

@@ -80,6 +80,11 @@ impl Generator {
         &self.config
     }
 
+    /// The model, when one is configured.
+    pub fn model(&self) -> Option<&dyn LanguageModel> {
+        self.model.as_deref()
+    }
+
     /// Runs one generation. `store` holds the answer cache (none: no cache);
     /// `cancelled` is polled while requests are in flight.
     pub async fn run(

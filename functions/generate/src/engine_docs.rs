@@ -159,6 +159,7 @@ pub(crate) fn finish(
             symbols,
             modules,
             architecture,
+            insights: Vec::new(),
         },
         cost,
         totals,

@@ -97,11 +97,16 @@ impl GenerateHandler {
                     .to_string()
             });
         let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
-        if let Some(history) = crate::input::load_history(ctx.store, &ctx.job.job_id)? {
-            crate::history::attach(&mut input, &history);
+        let history = crate::input::load_history(ctx.store, &ctx.job.job_id)?;
+        if let Some(history) = &history {
+            crate::history::attach(&mut input, history);
         }
         let runtime = self.runtime()?;
-        let outcome = self.run_generator(ctx, &generator, &input, runtime)?;
+        let mut outcome = self.run_generator(ctx, &generator, &input, runtime)?;
+        if let Some(history) = &history {
+            let insights = self.insights(&generator, &input, history, &outcome, runtime)?;
+            outcome.docs.insights = insights;
+        }
         // Every symbol's facts: not needed to write the docs.
         drop(input);
         *totals = outcome.totals.clone();
@@ -130,6 +135,51 @@ impl GenerateHandler {
         } else {
             run()
         }
+    }
+
+    /// The insight families (`crate::insights`), with the model when one
+    /// is configured and its worst case fits under `max_cost` with what
+    /// the summaries cost.
+    fn insights(
+        &self,
+        generator: &Generator,
+        input: &GenerateInput,
+        history: &doctown_docpack::history::History,
+        outcome: &Outcome,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<Vec<doctown_core::artifacts::generate::Insight>, GenerateError> {
+        let config = generator.config();
+        let mut model = generator.model();
+        let mut note = None;
+        if let (Some(max), Some(_)) = (config.max_cost, model) {
+            let price =
+                crate::price::PriceTable::with_overrides(&config.prices).lookup(&config.model);
+            let tokens = (crate::insights::PROMPT_TOKENS as u64
+                + u64::from(crate::insights::ANSWER_TOKENS))
+                * u64::from(crate::insights::ATTEMPTS)
+                * crate::insights::Family::ALL.len() as u64;
+            let worst = crate::price::cost_usd(price, tokens, tokens);
+            if outcome.totals.cost_usd + worst > max {
+                model = None;
+                note = Some(format!(
+                    "written from the facts: the model's worst case (${worst:.4}) with the \
+                     summaries' cost would pass max_cost ${max}"
+                ));
+            }
+        }
+        let run = || runtime.block_on(crate::insights::insights(input, history, model, config));
+        let mut insights = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|scope| scope.spawn(run).join())
+                .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))?
+        } else {
+            run()
+        };
+        if let Some(note) = note {
+            for insight in &mut insights {
+                insight.error = Some(note.clone());
+            }
+        }
+        Ok(insights)
     }
 
     fn write(

@@ -32,6 +32,7 @@ pub mod facts;
 pub mod handler;
 pub mod history;
 pub mod input;
+pub mod insights;
 pub mod model;
 pub mod openai;
 pub mod overview;

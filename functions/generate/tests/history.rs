@@ -4,9 +4,10 @@
 
 mod common;
 
-use common::server::{answer_all, Recorded, ScriptServer};
+use common::server::{answer_all, completion, Recorded, Reply, ScriptServer};
 use doctown_core::JobState;
-use doctown_generate::artifacts::generate::GeneratedDocs;
+use doctown_generate::artifacts::generate::{DocSource, GeneratedDocs};
+use doctown_generate::insights::schema_errors;
 use doctown_generate::{Backend, GenerateConfig, GenerateHandler};
 use doctown_pipeline::{CancelToken, EventEmitter, StageContext, StageHandler};
 use doctown_store::{MemoryStore, ObjectStore};
@@ -71,11 +72,14 @@ fn history() -> serde_json::Value {
                      "symbols": [{"a": "common/store/src/lib.rs#ObjectStore",
                                   "b": "common/store/src/lib.rs#put_json", "support": 4,
                                   "confidence_a": 0.6667, "confidence_b": 1.0, "degree": 0.8}]},
-        "ownership": {"module_depth": 2, "modules": [],
+        "ownership": {"module_depth": 2,
+                      "modules": [{"path": "functions/cli", "files": 2, "authors": 2,
+                                   "main_author": "ada@example.com", "main_share": 0.75,
+                                   "truck_factor": 1, "truck_authors": ["ada@example.com"]}],
                       "files": [{"path": "functions/cli/src/main.rs", "authors": 2,
                                  "main_author": "ada@example.com", "main_share": 0.75,
                                  "doa_authors": ["ada@example.com"]}]},
-        "modules": [],
+        "modules": [{"path": "functions/cli", "commits": 5}],
         "hotspots": {"basis": "lines", "limit": 50, "symbols": [], "modules": [],
                      "files": [{"name": "functions/cli/src/args.rs", "score": 350.0, "commits": 5,
                                 "complexity": 70.0, "centrality": 1.0},
@@ -157,7 +161,13 @@ fn the_facts_writer_says_how_symbols_and_files_changed() {
 
 #[test]
 fn the_model_prompt_carries_the_history() {
-    let server = ScriptServer::start(|_, r: &Recorded| answer_all(r, 100, 20));
+    let server = ScriptServer::start(|_, r: &Recorded| {
+        if is_insight(r) {
+            completion("{}", 10, 2)
+        } else {
+            answer_all(r, 100, 20)
+        }
+    });
     let (store, job) = job_with_history(Some(json!({"backend": "openai", "model": "gpt-4o-mini"})));
     let host = GenerateConfig {
         base_url: Some(server.base_url.clone()),
@@ -182,4 +192,159 @@ fn the_model_prompt_carries_the_history() {
     assert!(requests
         .iter()
         .any(|r| r.message("system").contains("centrality, history")));
+}
+
+fn is_insight(r: &Recorded) -> bool {
+    r.message("system")
+        .contains("history joined to its structure")
+}
+
+fn docs_of(store: &MemoryStore, job: &JobState) -> GeneratedDocs {
+    doctown_store::get_json(store, &format!("jobs/{}/generate/docs.json", job.job_id))
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn without_a_model_the_insight_families_are_written_from_the_facts() {
+    let (store, job) = job_with_history(None);
+    run(
+        &GenerateHandler::new(GenerateConfig::default()),
+        &store,
+        &job,
+    );
+    let docs = docs_of(&store, &job);
+    let families: Vec<&str> = docs.insights.iter().map(|i| i.family.as_str()).collect();
+    assert_eq!(
+        families,
+        ["risk_hotspots", "reading_order", "module_health"]
+    );
+    for insight in &docs.insights {
+        assert_eq!(insight.source, DocSource::Facts);
+        assert!(insight.replay.is_none() && insight.error.is_none());
+        let errors = schema_errors(&insight.schema, &insight.answer);
+        assert!(errors.is_empty(), "{}: {errors:?}", insight.family);
+    }
+    let risk = &docs.insights[0].answer["hotspots"];
+    assert_eq!(risk[0]["path"], "functions/cli/src/args.rs");
+    assert_eq!(risk[0]["risk"], "high");
+    assert_eq!(
+        risk[1]["why"],
+        "Changed in 4 commits by 2 authors, 75% of it by Ada; its most central symbol is \
+         `main` (centrality 0.05); it changes with `functions/cli/src/args.rs` (4 commits)."
+    );
+    let health = &docs.insights[2].answer["modules"][0];
+    assert_eq!(health["path"], "functions/cli");
+    assert_eq!(health["health"], "fair", "a truck factor of one");
+    let steps = docs.insights[1].answer["steps"].as_array().unwrap();
+    assert!(steps.len() >= 3, "{steps:?}");
+    assert_eq!(steps[0]["target"], "main", "the entry point first");
+
+    // No history, no insights.
+    let (plain, job) = common::fixture_job(None);
+    run(
+        &GenerateHandler::new(GenerateConfig::default()),
+        &plain,
+        &job,
+    );
+    assert!(docs_of(&plain, &job).insights.is_empty());
+}
+
+#[test]
+fn model_insights_are_validated_repaired_retried_and_recorded() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let server = ScriptServer::start(move |_, r: &Recorded| -> Reply {
+        if !is_insight(r) {
+            return answer_all(r, 100, 20);
+        }
+        let user = r.message("user");
+        log.lock().unwrap().push(user.clone());
+        let system = r.message("system");
+        if system.contains("risky") {
+            if user.contains("does not satisfy the schema") {
+                let answer = json!({"hotspots": [
+                    {"path": "functions/cli/src/args.rs", "risk": "high", "why": "Most churn."},
+                    {"path": "functions/cli/src/main.rs", "risk": "low", "why": "Small."}]});
+                completion(&answer.to_string(), 300, 40)
+            } else {
+                // An invented file: the schema's enum refuses it.
+                let answer = json!({"hotspots": [
+                    {"path": "src/invented.rs", "risk": "high", "why": "?"}]});
+                completion(&answer.to_string(), 300, 30)
+            }
+        } else if system.contains("order in which a new reader") {
+            completion("Start with main, then the store.", 200, 10)
+        } else {
+            let answer = json!({"modules": [
+                {"path": "functions/cli", "health": "fair", "why": "One person wrote most."}]});
+            completion(&answer.to_string(), 150, 20)
+        }
+    });
+    let options = json!({"backend": "openai", "model": "gpt-4o-mini"});
+    let (store, job) = job_with_history(Some(options));
+    let host = GenerateConfig {
+        base_url: Some(server.base_url.clone()),
+        api_key: Some("local".into()),
+        backoff_base_ms: 1,
+        ..Default::default()
+    };
+    run(&GenerateHandler::new(host), &store, &job);
+    let docs = docs_of(&store, &job);
+    let [risk, reading, health] = &docs.insights[..] else {
+        panic!("{:?}", docs.insights)
+    };
+
+    // Invalid, then repaired: the model's answer, two attempts recorded.
+    assert_eq!(risk.source, DocSource::Model);
+    assert_eq!(risk.model.as_deref(), Some("gpt-4o-mini-2024-07-18"));
+    assert_eq!(risk.answer["hotspots"][1]["risk"], "low");
+    let replay = risk.replay.as_ref().unwrap();
+    let attempts = replay["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0]["outcome"], "invalid");
+    let errors = attempts[0]["errors"].to_string();
+    assert!(errors.contains("/hotspots/0/path"), "{errors}");
+    assert_eq!(
+        (
+            attempts[1]["kind"].as_str(),
+            attempts[1]["outcome"].as_str()
+        ),
+        (Some("repair"), Some("valid"))
+    );
+    assert_eq!(replay["prompt_tokens"], 600);
+    assert_eq!(replay["completion_tokens"], 70);
+    assert!(replay["cost_usd"].as_f64().unwrap() > 0.0);
+    assert_eq!(replay["model"], "gpt-4o-mini");
+    assert!(replay["user"]
+        .as_str()
+        .unwrap()
+        .contains("functions/cli/src/args.rs"));
+    assert!(replay["system"].as_str().unwrap().contains("JSON Schema"));
+    assert_eq!(replay["parameters"]["max_tokens"], 1200);
+
+    // Never valid: request, repair, fresh retry, then a recorded failure
+    // and the facts' answer.
+    assert_eq!(reading.source, DocSource::Facts);
+    let error = reading.error.as_deref().unwrap();
+    assert!(error.contains("not JSON"), "{error}");
+    let kinds: Vec<&str> = reading.replay.as_ref().unwrap()["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["request", "repair", "request"]);
+    assert!(schema_errors(&reading.schema, &reading.answer).is_empty());
+
+    assert_eq!(health.source, DocSource::Model);
+    assert_eq!(
+        health.replay.as_ref().unwrap()["attempts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // 2 + 3 + 1 insight requests.
+    assert_eq!(seen.lock().unwrap().len(), 6);
 }

@@ -320,6 +320,22 @@ fn docs(inputs: &PackInputs) -> Docs {
             documentation: documentation(&generated.architecture.documentation),
         }),
         modules,
+        insights: generated
+            .insights
+            .iter()
+            .map(|i| doctown_docpack::Insight {
+                family: i.family.clone(),
+                source: match i.source {
+                    gen::DocSource::Model => DocSource::Model,
+                    gen::DocSource::Facts => DocSource::Facts,
+                },
+                model: i.model.clone(),
+                schema: i.schema.clone(),
+                answer: i.answer.clone(),
+                replay: i.replay.clone(),
+                error: i.error.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -88,6 +88,33 @@ pub struct GeneratedDocs {
     pub symbols: Vec<SymbolDoc>,
     pub modules: Vec<ModuleOverview>,
     pub architecture: ArchitectureSummary,
+    /// Insights from the history joined to the structure (issue #17), in
+    /// family order; empty without a history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insights: Vec<Insight>,
+}
+
+/// One insight family's answer (`risk_hotspots`, `reading_order`,
+/// `module_health`): JSON that satisfies `schema`, written by a model or
+/// from the facts, with what it takes to replay the model's request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Insight {
+    pub family: String,
+    pub source: DocSource,
+    /// The model id when `source` is `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The JSON Schema (draft 2020-12) the answer satisfies.
+    pub schema: serde_json::Value,
+    pub answer: serde_json::Value,
+    /// With a model: the request (system and user messages, model,
+    /// parameters) and each attempt's outcome, tokens and cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<serde_json::Value>,
+    /// Why the model's answer is not the one kept (then `source` is
+    /// `facts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A model's price in US dollars per million tokens.

@@ -47,6 +47,40 @@ pub struct Docs {
     /// Module overviews, sorted by `id`.
     #[serde(default)]
     pub modules: Vec<ModuleDoc>,
+    /// Insights from the history joined to the structure (since 1.4,
+    /// DOCPACK_SPEC.md §4.6): one per family, in the order
+    /// `risk_hotspots`, `reading_order`, `module_health`; absent without a
+    /// history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insights: Vec<Insight>,
+}
+
+/// One insight family's answer (since 1.4): JSON that satisfies `schema`,
+/// written by a model or from the facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Insight {
+    /// `risk_hotspots`, `reading_order` or `module_health` (open: a
+    /// reader skips families it does not know).
+    pub family: String,
+    pub source: DocSource,
+    /// The model id when `source` is `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The JSON Schema (draft 2020-12) `answer` satisfies; its targets are
+    /// an `enum` of the candidates the facts named.
+    pub schema: serde_json::Value,
+    /// `{"hotspots": [{path, risk, why}…]}`, `{"steps": [{target, why}…]}`
+    /// or `{"modules": [{path, health, why}…]}`.
+    pub answer: serde_json::Value,
+    /// With a model: `{model, system, user, parameters, attempts,
+    /// prompt_tokens, completion_tokens, cost_usd}` — the request as sent
+    /// and each attempt's outcome, to replay it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<serde_json::Value>,
+    /// Why the model's answer is not the one kept (`source` is then
+    /// `facts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The architecture summary.

@@ -15,8 +15,8 @@ mod source_map;
 mod symbols;
 
 pub use docs::{
-    ArchitectureDoc, DocSource, Docs, Documentation, ModuleCode, ModuleDependency, ModuleDoc,
-    SymbolContext, SymbolContexts,
+    ArchitectureDoc, DocSource, Docs, Documentation, Insight, ModuleCode, ModuleDependency,
+    ModuleDoc, SymbolContext, SymbolContexts,
 };
 pub use graph::{Cluster, Clusters, Edge, EdgeKind, Graph, GraphMetrics, GraphNode, NodeKind};
 pub use history::History;

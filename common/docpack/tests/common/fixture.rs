@@ -307,6 +307,7 @@ pub fn fixture() -> DocpackInput {
         docs: Docs {
             architecture: Some(ArchitectureDoc { documentation: Documentation { summary: "A key-value server: an HTTP front end over an in-memory store.\n\nDetails follow.".into(), source: DocSource::Model, model: Some("qwen2.5-coder-1.5b".into()) } }),
             modules: vec![module("module:kv::http", "kv::http", "c-http"), module("module:kv::store", "kv::store", "c-store")],
+            insights: Vec::new(),
         },
         embeddings: Some(Embeddings::new(4, SYMS.iter().map(|s| (chunk_id(s.id), s.vector.to_vec()))).unwrap()),
         symbol_contexts: Some(SymbolContexts {
