@@ -92,6 +92,40 @@ async fn error(t: &TestApp, uri: &str) -> (u16, String) {
     (status, message)
 }
 
+/// Checks that `body` has every property the OpenAPI document's `schema`
+/// requires, and the required properties of the schemas it refers to.
+async fn conforms(t: &TestApp, body: &Value, schema: &str) {
+    let (_, doc) = t.json(get("/openapi.json")).await;
+    let schemas = &doc["components"]["schemas"];
+    fn check(schemas: &Value, schema: &Value, value: &Value, at: &str) {
+        if let Some(name) = schema["$ref"].as_str() {
+            let name = name.rsplit('/').next().unwrap();
+            return check(schemas, &schemas[name], value, &format!("{at} ({name})"));
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            check(schemas, part, value, at);
+        }
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().unwrap();
+            assert!(value.get(key).is_some(), "{at}: no {key:?} in {value}");
+        }
+        if let Some(props) = schema["properties"].as_object() {
+            for (key, sub) in props {
+                match (&value[key], sub["type"].as_str()) {
+                    (Value::Null, _) => {}
+                    (Value::Array(items), Some("array")) => {
+                        for item in items {
+                            check(schemas, &sub["items"], item, &format!("{at}.{key}[]"));
+                        }
+                    }
+                    (v, _) => check(schemas, sub, v, &format!("{at}.{key}")),
+                }
+            }
+        }
+    }
+    check(schemas, &schemas[schema], body, schema);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn impact_answers_what_the_engine_answers() {
     let t = query_app(None, None);
@@ -104,6 +138,7 @@ async fn impact_answers_what_the_engine_answers() {
         body,
         serde_json::to_value(impact(&p, hub, 3, 0, 50)).unwrap()
     );
+    conforms(&t, &body, "Impact").await;
     // Five source callers, then three outer functions; the test caller is a test.
     assert_eq!(body["by_depth"], serde_json::json!([5, 3]));
     assert_eq!(body["tests_total"], 1);
@@ -181,6 +216,10 @@ async fn ask_answers_with_the_evidence_without_a_model() {
     };
     let expected = ask::answer(&[pack()], &request, None, &mut |_| {}).unwrap();
     assert_eq!(body, serde_json::to_value(&expected).unwrap());
+    conforms(&t, &body, "AskAnswer").await;
+    let (status, found) = t.json(get(&format!("/jobs/{job}/search?q=hub"))).await;
+    assert_eq!(status, 200, "{found}");
+    conforms(&t, &found, "SearchResult").await;
     assert_eq!(body["model"], "evidence");
     assert_eq!(body["note"], "no model is configured");
     // Every citation names a symbol of the docpack, the first the hub.
