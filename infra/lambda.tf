@@ -31,6 +31,11 @@ resource "aws_lambda_function" "stage" {
       local.common_env,
       { DOCTOWN_STAGE = each.key },
       each.key == "generate" ? var.llm : {},
+      # Ingest mints the installation tokens of GitHub App jobs itself.
+      each.key == "ingest" ? {
+        DOCTOWN_GITHUB_APP_ID          = var.github_app_id
+        DOCTOWN_GITHUB_APP_PRIVATE_KEY = var.github_app_private_key
+      } : {},
     )
   }
 

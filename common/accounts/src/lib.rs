@@ -16,7 +16,8 @@
 //! keyring, tokens), `users`, `sessions` (+ OAuth state), `keys`, `jobs`,
 //! `library` (docpacks, share links), `reconcile` (state document → row),
 //! `repos` (repository facts, installations, plans table), `plans`,
-//! `limits` (rate limits), `github` (OAuth, REST), `stripe`, `http`,
+//! `limits` (rate limits), `github` (OAuth, REST), `github_app` (App JWT,
+//! installation tokens; shared with the distributed workers), `stripe`, `http`,
 //! `service` ([`Accounts`]: the flows that combine them).
 
 pub mod config;
@@ -24,6 +25,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod github;
+pub mod github_app;
 mod http;
 pub mod jobs;
 pub mod keys;
@@ -42,6 +44,7 @@ pub use crypto::Keyring;
 pub use db::{now_ms, Backend, Db};
 pub use error::AccountsError;
 pub use github::RepoFacts;
+pub use github_app::{GitHubAppConfig, InstallationTokens};
 pub use jobs::{JobRow, NewJob, Visibility};
 pub use keys::{allows, is_user_key, ApiKey, Scope};
 pub use library::DocpackRow;

@@ -12,7 +12,8 @@
 //!
 //! Module layout: `parse` (user input), `git` (directories and git
 //! repositories), `archive` (zip and tarballs), `github` (REST API client),
-//! `sink` (safe writing under limits), `error`.
+//! `sink` (safe writing under limits), `error`, `tokens` (per-job GitHub
+//! credentials: [`TokenFor`], [`JobTokens`]).
 
 mod archive;
 mod error;
@@ -20,9 +21,11 @@ mod git;
 mod github;
 mod parse;
 mod sink;
+pub mod tokens;
 
 pub use error::SourceError;
 pub use parse::parse_source;
+pub use tokens::{JobTokens, TokenError, TokenFor};
 
 use doctown_core::ResolvedSource;
 use std::path::PathBuf;

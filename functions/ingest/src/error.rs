@@ -25,6 +25,9 @@ pub enum IngestError {
     Cancelled,
     #[error("cannot use the SCIP index {path}: {message}")]
     Scip { path: String, message: String },
+    /// The job's own GitHub token cannot be had (see `JobTokens`).
+    #[error("{0}")]
+    Token(doctown_sources::TokenError),
 }
 
 impl IngestError {
@@ -32,6 +35,8 @@ impl IngestError {
         match self {
             IngestError::Source(e) => e.kind(),
             IngestError::Store(e) => e.kind(),
+            IngestError::Token(e) if e.retryable => ErrorKind::Transient,
+            IngestError::Token(_) => ErrorKind::Invalid,
             IngestError::Read { .. }
             | IngestError::TooLarge { .. }
             | IngestError::Options(_)

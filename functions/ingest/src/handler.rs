@@ -14,18 +14,43 @@ use doctown_core::events::ingest::{
 use doctown_core::{FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
 use doctown_history::document::History;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig};
+use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig, JobTokens, TokenFor};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Ingest, hosted anywhere: everything it needs is in the job input.
 pub struct IngestHandler {
     github: GitHubConfig,
+    tokens: Option<Arc<dyn JobTokens>>,
 }
 
 impl IngestHandler {
     pub fn new(github: GitHubConfig) -> Self {
-        IngestHandler { github }
+        IngestHandler {
+            github,
+            tokens: None,
+        }
+    }
+
+    /// Resolves each job's own GitHub token when the job names an owner
+    /// or an installation (`TokenFor::of_input`): the distributed workers'
+    /// hook. Without it the configured token fetches every job (the
+    /// in-process launcher puts the job's token there itself).
+    pub fn with_tokens(mut self, tokens: Option<Arc<dyn JobTokens>>) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    /// The GitHub configuration of this job: with its own token, when it
+    /// names one and this host resolves them.
+    fn github_for(&self, input: &doctown_core::JobInput) -> Result<GitHubConfig, IngestError> {
+        let mut github = self.github.clone();
+        if let (Some(tokens), Some(who)) = (&self.tokens, TokenFor::of_input(input)) {
+            let token = tokens.token(who).map_err(IngestError::Token)?;
+            github.token = Some(token);
+        }
+        Ok(github)
     }
 
     fn ingest(
@@ -40,7 +65,7 @@ impl IngestHandler {
         let fetch_options = FetchOptions {
             max_total_bytes: options.max_total_bytes,
             max_file_bytes: options.max_file_bytes,
-            github: self.github.clone(),
+            github: self.github_for(&ctx.job.input)?,
         };
         let fetched = fetch(&spec, &fetch_options)?;
         let job = &ctx.job.job_id;

@@ -12,7 +12,7 @@ use doctown_generate::{GenerateConfig, GenerateHandler};
 use doctown_ingest::IngestHandler;
 use doctown_pack::PackHandler;
 use doctown_pipeline::StageHandler;
-use doctown_sources::GitHubConfig;
+use doctown_sources::{GitHubConfig, JobTokens};
 use std::sync::Arc;
 
 pub use vectors::EmbedVectors;
@@ -62,6 +62,15 @@ impl Stages {
             pack: PackHandler,
             config,
         }
+    }
+
+    /// Distributed hosts: ingest resolves the GitHub token of each job that
+    /// names an owner or an installation through `tokens` (see
+    /// `doctown_sources::JobTokens`), instead of fetching it with
+    /// `config.github.token`.
+    pub fn with_job_tokens(mut self, tokens: Option<Arc<dyn JobTokens>>) -> Self {
+        self.ingest = IngestHandler::new(self.config.github.clone()).with_tokens(tokens);
+        self
     }
 
     /// In-process: an embedder that starts on ingest's chunks while ingest

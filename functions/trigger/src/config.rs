@@ -9,26 +9,7 @@ use crate::schedule::Schedule;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A GitHub App: mints installation tokens for private repositories.
-#[derive(Clone, PartialEq, Eq)]
-pub struct GitHubAppConfig {
-    /// The App's numeric id (the JWT's `iss`).
-    pub app_id: String,
-    /// The App's RSA private key, PEM (PKCS#1 or PKCS#8).
-    pub private_key_pem: String,
-    /// REST API base, `https://api.github.com` by default.
-    pub api_base: String,
-}
-
-impl std::fmt::Debug for GitHubAppConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GitHubAppConfig")
-            .field("app_id", &self.app_id)
-            .field("private_key_pem", &"<redacted>")
-            .field("api_base", &self.api_base)
-            .finish()
-    }
-}
+pub use doctown_accounts::GitHubAppConfig;
 
 /// Everything the router needs to know besides the store and the launcher.
 #[derive(Clone)]
@@ -167,27 +148,8 @@ impl TriggerConfig {
         config.static_dir = value("DOCTOWN_STATIC_DIR").map(PathBuf::from);
         config.public_url =
             value("DOCTOWN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
-        if let Some(app_id) = value("DOCTOWN_GITHUB_APP_ID") {
-            let pem = match (
-                value("DOCTOWN_GITHUB_APP_PRIVATE_KEY"),
-                value("DOCTOWN_GITHUB_APP_PRIVATE_KEY_FILE"),
-            ) {
-                (Some(pem), _) => pem.replace("\\n", "\n"),
-                (None, Some(path)) => read(Path::new(&path))?,
-                (None, None) => {
-                    return Err(TriggerError::Config(
-                        "DOCTOWN_GITHUB_APP_ID is set but neither DOCTOWN_GITHUB_APP_PRIVATE_KEY nor DOCTOWN_GITHUB_APP_PRIVATE_KEY_FILE".into(),
-                    ))
-                }
-            };
-            config.github_app = Some(GitHubAppConfig {
-                app_id,
-                private_key_pem: pem,
-                api_base: value("DOCTOWN_GITHUB_API")
-                    .map(|u| u.trim_end_matches('/').to_string())
-                    .unwrap_or_else(|| "https://api.github.com".to_string()),
-            });
-        }
+        config.github_app = GitHubAppConfig::from_lookup(value)
+            .map_err(|e| TriggerError::Config(e.to_string()))?;
         let flag = |v: String| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
         if let Some(v) = value("DOCTOWN_SECURE_COOKIES") {
             config.secure_cookies = flag(v);

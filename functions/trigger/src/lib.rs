@@ -130,6 +130,10 @@ pub fn installation_tokens(
     config
         .github_app
         .clone()
-        .map(|app| InstallationTokens::new(app).map(Arc::new))
+        .map(|app| {
+            InstallationTokens::new(app)
+                .map(Arc::new)
+                .map_err(|e| TriggerError::Config(e.to_string()))
+        })
         .transpose()
 }

@@ -10,6 +10,9 @@
 //!   that feeds RunPod endpoints from SQS.
 //! - [`invoke_stage`]: run one stage of a job here and now (HTTP trigger,
 //!   debugging); [`submit_job`], [`cancel_job`], [`wait_for_job`].
+//! - [`WorkerTokens`]: the GitHub token of each job that fetches a private
+//!   repository (its owner's, from the accounts database; or its GitHub
+//!   App installation's), given to ingest by every worker host.
 //! - [`Engine`]: the per-message logic all of them share; the state machine
 //!   itself is `doctown_pipeline::Machine` (docs/STATE_MACHINE.md).
 //!
@@ -30,6 +33,7 @@ pub mod runpod;
 mod signals;
 mod sqs_worker;
 mod submit;
+mod tokens;
 mod watchdog;
 
 pub use engine::{Disposition, Engine};
@@ -38,4 +42,5 @@ pub use executor::{invoke_stage, Executor, LocalExecutor, RunControl};
 pub use signals::stop_on_signals;
 pub use sqs_worker::{run_loop, run_worker, WorkerConfig, WorkerStats};
 pub use submit::{cancel_job, submit_job, wait_for_job};
+pub use tokens::WorkerTokens;
 pub use watchdog::watch;

@@ -9,6 +9,7 @@ use doctown_accounts::{Accounts, AccountsConfig};
 use doctown_core::JobInput;
 use doctown_mcp::{DoctownMcp, StreamableHttpServerConfig};
 use doctown_query::Engine;
+use doctown_sources::JobTokens;
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use doctown_trigger::{
@@ -17,7 +18,7 @@ use doctown_trigger::{
     InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, QueueLauncher, Schedule,
     SourceResolver, StoreCatalog, TokenSource, TriggerConfig,
 };
-use doctown_worker::deploy;
+use doctown_worker::{deploy, WorkerTokens};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -307,9 +308,20 @@ fn serve_distributed(
     let store: Arc<dyn ObjectStore> = s3;
     let queues = deploy::queues_from_env(true)
         .context("cannot open the stage queues (DOCTOWN_SQS_* variables)")?;
-    let launcher: Arc<dyn JobLauncher> = Arc::new(
-        QueueLauncher::new(store.clone(), queues).with_handlers(factory(StagesConfig::from_env()?)),
-    );
+    for warning in distributed_warnings(accounts_config.as_ref(), config.github_app.is_some()) {
+        eprintln!("{warning}");
+    }
+    // `POST /stages/ingest` runs here: with the workers' token resolver.
+    let tokens: Arc<dyn JobTokens> =
+        Arc::new(WorkerTokens::from_env().map_err(anyhow::Error::msg)?);
+    let stages_config = StagesConfig::from_env()?;
+    let handlers: HandlerFactory = Arc::new(move |_: &LaunchContext| {
+        Stages::new(stages_config.clone())
+            .with_job_tokens(Some(tokens.clone()))
+            .into_handlers()
+    });
+    let launcher: Arc<dyn JobLauncher> =
+        Arc::new(QueueLauncher::new(store.clone(), queues).with_handlers(handlers));
     let engine = store_engine(store.clone());
     let ask_model = ask_model();
     let mcp = mcp_service(engine.clone(), ask_model.clone(), &args.addr, &config);
@@ -339,6 +351,46 @@ fn serve_distributed(
     drop(launcher);
     drop(store);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `serve --distributed` can tell at start about the workers that
+/// will run its jobs: with accounts, a user's private repository is fetched
+/// by a worker that reads the owner's sealed token from the accounts
+/// database and opens it with `DOCTOWN_TOKEN_KEYS`; an App installation's
+/// by a worker with the App's credentials (docs/ACCOUNTS.md).
+fn distributed_warnings(accounts: Option<&AccountsConfig>, github_app: bool) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(accounts) = accounts {
+        let postgres = accounts
+            .database_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres"));
+        if !postgres {
+            warnings.push(
+                "warning: the accounts database is SQLite on this machine: workers elsewhere cannot \
+                 read the owners' GitHub tokens, so users' private repositories fail at ingest; \
+                 give this server and the workers the same PostgreSQL DATABASE_URL and \
+                 DOCTOWN_TOKEN_KEYS"
+                    .to_string(),
+            );
+        }
+        if !accounts.keyring_configured {
+            warnings.push(
+                "warning: DOCTOWN_TOKEN_KEYS is not set: the users' GitHub tokens are sealed with a key \
+                 only this process has, so no worker can open them and users' private \
+                 repositories fail at ingest; set the same DOCTOWN_TOKEN_KEYS here and on the workers"
+                    .to_string(),
+            );
+        }
+    }
+    if github_app {
+        warnings.push(
+            "note: jobs of GitHub App installations are fetched by the workers: give the ingest \
+             workers the same DOCTOWN_GITHUB_APP_ID and DOCTOWN_GITHUB_APP_PRIVATE_KEY(_FILE)"
+                .to_string(),
+        );
+    }
+    warnings
 }
 
 pub fn schedule_cmd(args: ScheduleArgs) -> Result<ExitCode> {
@@ -375,4 +427,28 @@ pub fn schedule_cmd(args: ScheduleArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributed_accounts_warn_when_workers_cannot_read_the_tokens() {
+        assert!(distributed_warnings(None, false).is_empty());
+        let sqlite = AccountsConfig::default();
+        let warned = distributed_warnings(Some(&sqlite), false);
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(warned[0].contains("SQLite") && warned[0].contains("DATABASE_URL"));
+        assert!(warned[1].contains("DOCTOWN_TOKEN_KEYS"));
+        let deployed = AccountsConfig {
+            database_url: Some("postgres://db/doctown".into()),
+            keyring_configured: true,
+            ..AccountsConfig::default()
+        };
+        assert!(distributed_warnings(Some(&deployed), false).is_empty());
+        let app = distributed_warnings(Some(&deployed), true);
+        assert_eq!(app.len(), 1);
+        assert!(app[0].starts_with("note:") && app[0].contains("DOCTOWN_GITHUB_APP_ID"));
+    }
 }

@@ -1,14 +1,17 @@
 //! `doctown worker`: the distributed hosts — an SQS worker loop, a RunPod
 //! dispatcher, or a RunPod serverless worker. Storage and queues come from
-//! the environment (`DOCTOWN_S3_*`, `DOCTOWN_SQS_*`, `DOCTOWN_QUEUE_PREFIX`).
+//! the environment (`DOCTOWN_S3_*`, `DOCTOWN_SQS_*`, `DOCTOWN_QUEUE_PREFIX`);
+//! private repositories' tokens from `DATABASE_URL` + `DOCTOWN_TOKEN_KEYS`
+//! and the GitHub App's variables (`WorkerTokens`, docs/ACCOUNTS.md).
 
 use crate::args::{Dispatch, WorkerArgs};
 use anyhow::{Context, Result};
 use doctown_core::Stage;
 use doctown_pipeline::{CancelToken, StageHandler};
 use doctown_stages::{Stages, StagesConfig};
-use doctown_worker::{deploy, run_worker, runpod, stop_on_signals, WorkerConfig};
+use doctown_worker::{deploy, run_worker, runpod, stop_on_signals, WorkerConfig, WorkerTokens};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn worker(args: WorkerArgs) -> Result<ExitCode> {
     let stages: Vec<Stage> = if args.stages.is_empty() {
@@ -22,7 +25,13 @@ pub fn worker(args: WorkerArgs) -> Result<ExitCode> {
     let stop = CancelToken::default();
     stop_on_signals(stop.clone()).context("cannot install signal handlers")?;
     let store = deploy::store_from_env()?;
-    let stage_set = Stages::new(StagesConfig::from_env()?);
+    // Private repositories: each job's own GitHub token (its owner's from
+    // the accounts database, or its App installation's).
+    let tokens = WorkerTokens::from_env().map_err(anyhow::Error::msg)?;
+    if stages.contains(&Stage::Ingest) {
+        eprintln!("doctown worker: {}", tokens.describe());
+    }
+    let stage_set = Stages::new(StagesConfig::from_env()?).with_job_tokens(Some(Arc::new(tokens)));
     let handlers: Vec<&dyn StageHandler> = stage_set
         .handlers()
         .into_iter()

@@ -5,6 +5,8 @@
 //! - `DOCTOWN_S3_BUCKET`, `DOCTOWN_S3_PREFIX`, … (see `S3Config::from_env`);
 //! - `DOCTOWN_QUEUE_PREFIX` (default `doctown`): queues `<prefix>-<stage>`
 //!   and `<prefix>-dlq`, which must exist (see `doctown_worker::deploy`);
+//! - `DATABASE_URL`, `DOCTOWN_TOKEN_KEYS`, `DOCTOWN_GITHUB_APP_*` (the ingest
+//!   function): the tokens of private repositories' jobs (`WorkerTokens`);
 //! - `DOCTOWN_LOG`: a tracing filter (default `info`).
 //!
 //! Every stage's handler is linked (`doctown-stages`), configured from the
@@ -13,8 +15,8 @@
 use doctown_core::Stage;
 use doctown_pipeline::{Machine, StageHandler};
 use doctown_stages::{Stages, StagesConfig};
-use doctown_worker::deploy;
 use doctown_worker::lambda::{serve, LambdaFunction};
+use doctown_worker::{deploy, WorkerTokens};
 use std::sync::Arc;
 
 fn main() -> anyhow::Result<()> {
@@ -29,6 +31,9 @@ fn main() -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("set DOCTOWN_STAGE to the stage this function runs"))?
         .parse()?;
     let handlers: Vec<Arc<dyn StageHandler>> = Stages::new(StagesConfig::from_env()?)
+        .with_job_tokens(Some(Arc::new(
+            WorkerTokens::from_env().map_err(anyhow::Error::msg)?,
+        )))
         .into_handlers()
         .into_iter()
         .filter(|h| h.stage() == stage)

@@ -4,13 +4,16 @@
 //!
 //! - `DOCTOWN_STAGE`: the stage this endpoint runs (all stages when unset);
 //! - `DOCTOWN_S3_*`: the object store (see `S3Config::from_env`);
+//! - `DATABASE_URL`, `DOCTOWN_TOKEN_KEYS`, `DOCTOWN_GITHUB_APP_*`: the tokens
+//!   of private repositories' jobs, for ingest (`WorkerTokens`);
 //! - the `RUNPOD_*` variables RunPod sets; without `RUNPOD_WEBHOOK_GET_JOB`
 //!   it runs `test_input.json` once (RunPod's local mode) and exits.
 
 use doctown_core::Stage;
 use doctown_pipeline::{CancelToken, StageHandler};
 use doctown_stages::{Stages, StagesConfig};
-use doctown_worker::{deploy, runpod, stop_on_signals};
+use doctown_worker::{deploy, runpod, stop_on_signals, WorkerTokens};
+use std::sync::Arc;
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -27,7 +30,9 @@ fn main() -> anyhow::Result<()> {
     let stop = CancelToken::default();
     stop_on_signals(stop.clone())?;
     let store = deploy::store_from_env()?;
-    let stages = Stages::new(StagesConfig::from_env()?);
+    let stages = Stages::new(StagesConfig::from_env()?).with_job_tokens(Some(Arc::new(
+        WorkerTokens::from_env().map_err(anyhow::Error::msg)?,
+    )));
     let handlers: Vec<&dyn StageHandler> = stages
         .handlers()
         .into_iter()
