@@ -376,7 +376,9 @@ pub struct BuildOptions {
     /// every changed version of each file, minutes on long histories) or `off`.
     #[arg(long, value_enum, value_name = "MODE")]
     pub history: Option<HistoryMode>,
-    /// Read at most N commits of history, newest first.
+    /// Read at most N commits of history, newest first [default: 10,000,
+    /// so that a long history does not double a cold build; `0` reads
+    /// them all]. A rebuild reads only the commits new since the last one.
     #[arg(long, value_name = "N")]
     pub history_max_commits: Option<usize>,
     /// Leave out history before this date (YYYY-MM-DD).

@@ -31,7 +31,10 @@ pub struct HistoryConfig {
     /// `symbols` (also per symbol: parses every changed version of each
     /// source file, minutes on a long history).
     pub mode: HistoryMode,
-    /// Read at most this many commits, newest first.
+    /// Read at most this many commits, newest first (default
+    /// [`DEFAULT_MAX_COMMITS`]; `0` reads them all). The limit is stated
+    /// in the document (`summary.max_commits`, and `summary.truncated`
+    /// when it cut the history).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_commits: Option<usize>,
     /// Leave out commits before this date (`YYYY-MM-DD` or RFC 3339).
@@ -42,11 +45,19 @@ pub struct HistoryConfig {
     pub first_parent: bool,
 }
 
+/// The commits a build reads by default. A cold build reads the history
+/// on a thread of its own while the files are parsed; on cargo's 23,077
+/// commits the whole history took twice the parse (BENCHMARKS.md, "The
+/// history cache"), 10,000 commits about as long (four years of cargo).
+/// Later builds read only new commits (the cache), so the limit matters
+/// for the first build of a long history.
+pub const DEFAULT_MAX_COMMITS: usize = 10_000;
+
 impl Default for HistoryConfig {
     fn default() -> Self {
         HistoryConfig {
             mode: HistoryMode::Files,
-            max_commits: None,
+            max_commits: Some(DEFAULT_MAX_COMMITS),
             since: None,
             first_parent: false,
         }
@@ -96,7 +107,7 @@ pub fn plan(
     };
     let options = HistoryOptions {
         since,
-        max_commits: config.max_commits,
+        max_commits: config.max_commits.filter(|&n| n > 0),
         first_parent: config.first_parent,
         start: Some(commit),
         ..HistoryOptions::default()
@@ -413,5 +424,18 @@ mod tests {
         assert_eq!(options.max_commits, Some(10));
         assert!(options.first_parent);
         assert_eq!(options.since, Some(1_704_067_200));
+        let default = plan(&spec, &resolved(Some("abc")), &HistoryConfig::default()).unwrap();
+        assert_eq!(default.1.max_commits, Some(DEFAULT_MAX_COMMITS));
+        let all = HistoryConfig {
+            max_commits: Some(0),
+            ..HistoryConfig::default()
+        };
+        assert_eq!(
+            plan(&spec, &resolved(Some("abc")), &all)
+                .unwrap()
+                .1
+                .max_commits,
+            None
+        );
     }
 }
