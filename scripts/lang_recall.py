@@ -168,6 +168,11 @@ def main():
         # nothing.
         if lang == "Haskell" and t["name"] in HASKELL_KEYWORDS:
             continue
+        # Objective-C: the methods a macro's definition writes
+        # (`-(void)set##setProp : (type)value \`) are a template, not
+        # declarations; ctags tags them (its pattern ends in the line's `\`).
+        if lang == "ObjectiveC" and t.get("pattern", "").endswith("\\\\$/"):
+            continue
         # OCaml: ctags tags each file as a module named after it, on line 1.
         path = t["path"]
         stem = os.path.splitext(os.path.basename(path))[0]

@@ -27,6 +27,7 @@ mod golang;
 mod incremental;
 mod layout;
 mod modpath;
+mod objc;
 mod python;
 mod resolve;
 mod resolve_index;
@@ -196,7 +197,7 @@ impl Extractor {
     /// Extracts one file. `path` is repository-relative with `/`
     /// separators; `source` is the whole file text.
     pub fn extract(&mut self, path: &str, language: Language, source: &str) -> Extraction {
-        match self.parse(language, source, None) {
+        match self.parse(language, &parse_text(language, source), None) {
             Some(tree) => self.extract_tree(&tree, path, language, source),
             None => Extraction {
                 has_syntax_errors: true,
@@ -217,14 +218,17 @@ impl Extractor {
         source: &str,
         previous: Option<(&str, &Tree)>,
     ) -> (Extraction, Option<Tree>) {
+        let new_text = parse_text(language, source);
         let old = previous.map(|(text, tree)| {
             let mut tree = tree.clone();
-            if let Some(edit) = incremental::edit_between(text.as_bytes(), source.as_bytes()) {
+            let old_text = parse_text(language, text);
+            if let Some(edit) = incremental::edit_between(old_text.as_bytes(), new_text.as_bytes())
+            {
                 tree.edit(&edit);
             }
             tree
         });
-        match self.parse(language, source, old.as_ref()) {
+        match self.parse(language, &new_text, old.as_ref()) {
             Some(tree) => {
                 let extraction = self.extract_tree(&tree, path, language, source);
                 (extraction, Some(tree))
@@ -306,7 +310,7 @@ impl Extractor {
 
     /// The syntax tree of a source as an S-expression (for debugging rules).
     pub fn debug_tree(&mut self, language: Language, source: &str) -> String {
-        self.parse(language, source, None)
+        self.parse(language, &parse_text(language, source), None)
             .map(|t| t.root_node().to_sexp())
             .unwrap_or_default()
     }
@@ -347,4 +351,14 @@ fn finish_ids(path: &str, symbols: Vec<Symbol>, parents: Vec<Option<usize>>) -> 
             Some(symbol)
         })
         .collect()
+}
+
+/// The text the parser reads: the source, or for Objective-C a copy of the
+/// same length and lines with macro-defined method heads rewritten
+/// (`objc`). Symbols' text always comes from the source.
+fn parse_text(language: Language, source: &str) -> std::borrow::Cow<'_, str> {
+    match language {
+        Language::ObjC => objc::parse_text(source),
+        _ => std::borrow::Cow::Borrowed(source),
+    }
 }
