@@ -283,16 +283,22 @@ impl AskModel for Citing {
         &self,
         _system: &str,
         user: &str,
-        _: &mut dyn FnMut(&str),
+        on_text: &mut dyn FnMut(&str),
     ) -> Result<String, String> {
         let first = user
             .lines()
             .find(|l| l.starts_with("[1] "))
             .ok_or("no evidence")?;
         let cite = first.rsplit(' ').next().unwrap().split('-').next().unwrap();
-        Ok(format!(
-            "The hub is called by its callers ({cite}), see also (src/nowhere.rs:3)."
-        ))
+        let text =
+            format!("The hub is called by its callers ({cite}), see also (src/nowhere.rs:3).");
+        // Streamed in three pieces, as a chat API sends it.
+        let (a, rest) = text.split_at(10);
+        let (b, c) = rest.split_at(20);
+        for piece in [a, b, c] {
+            on_text(piece);
+        }
+        Ok(text)
     }
 }
 
@@ -315,6 +321,56 @@ async fn ask_with_a_model_checks_its_citations() {
     assert_eq!(cited[0]["cite"], body["citations"][0]);
     assert_eq!(cited[0]["id"], body["evidence"]["items"][0]["id"]);
     assert!(body.get("note").is_none(), "{body}");
+}
+
+/// A GET asking for Server-Sent Events.
+fn get_stream(uri: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::get(uri)
+        .header("accept", "text/event-stream")
+        .body(axum::body::Body::empty())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_streams_the_models_words_then_the_checked_answer() {
+    let t = query_app(None, Some(Arc::new(Citing)));
+    let job = finished_job(&t).await;
+    let uri = format!("/jobs/{job}/ask?q=who+calls+hub");
+    let (_, whole) = t.json(get(&uri)).await;
+    let response = t.send(get_stream(&uri)).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let (events, closed) = common::read_sse(response, std::time::Duration::from_secs(10)).await;
+    assert!(closed, "the stream did not end");
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e.event.as_deref()).collect();
+    assert_eq!(kinds, ["text", "text", "text", "answer"]);
+    let text: String = events[..3]
+        .iter()
+        .map(|e| serde_json::from_str::<String>(&e.data).unwrap())
+        .collect();
+    // The words as the model wrote them; the answer as checked (the same as without streaming).
+    assert!(text.ends_with("see also (src/nowhere.rs:3)."), "{text}");
+    let answer: Value = serde_json::from_str(&events[3].data).unwrap();
+    assert_eq!(answer, whole);
+    assert!(answer["answer"].as_str().unwrap().contains("[unverified]"));
+
+    // Without a model: the answer alone. Bad input is still a JSON error.
+    let plain = query_app(None, None);
+    let job = finished_job(&plain).await;
+    let (events, _) = common::read_sse(
+        plain
+            .send(get_stream(&format!("/jobs/{job}/ask?q=hub")))
+            .await,
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].event.as_deref(), Some("answer"));
+    let bad = plain.send(get_stream(&format!("/jobs/{job}/ask?q="))).await;
+    assert_eq!(bad.status(), 400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

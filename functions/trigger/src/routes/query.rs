@@ -6,7 +6,8 @@
 //!   as `doctown query ask --json` prints it): the configured model's
 //!   answer with its citations checked against the evidence, or, without a
 //!   model, the ranked evidence itself; `cited` names the symbol each
-//!   citation points at;
+//!   citation points at. With `Accept: text/event-stream` the model's
+//!   words stream as they come (`text` events), then the checked `answer`;
 //! * `GET /jobs/{id}/impact?symbol=…[&depth=N][&limit=N][&offset=N]`: what
 //!   a change to the symbol affects (the engine's `Impact`: callers by
 //!   depth, tests, modules, importing files).
@@ -23,6 +24,9 @@ use crate::accounts::Caller;
 use crate::error::{blocking, ApiError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use doctown_core::JobId;
 use doctown_query::{
@@ -30,7 +34,10 @@ use doctown_query::{
     Mode, Pack, QueryError, SearchRequest,
 };
 use serde::Deserialize;
+use std::convert::Infallible;
 use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
 /// The longest question `ask` takes, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -165,13 +172,17 @@ pub async fn search(
     .await
 }
 
-/// `GET /jobs/{id}/ask?q=…`: what `doctown query ask --json` answers.
+/// `GET /jobs/{id}/ask?q=…`: what `doctown query ask --json` answers; with
+/// `Accept: text/event-stream`, Server-Sent Events: `text` (a piece of the
+/// model's answer as it is written, a JSON string), then `answer` (the
+/// checked answer, as the JSON one) or `error` (`{"error": "one line"}`).
 pub async fn ask(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     query: Result<Query<AskQuery>, QueryRejection>,
-) -> Result<Json<AskAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let job = job_id_from_path(&id)?;
     crate::accounts::read_job(&app, &caller, &job).await?;
     let state = query_state(&app, "ask")?;
@@ -193,23 +204,62 @@ pub async fn ask(
         _ => state.ask_model.clone(),
     };
     let pack = job_pack(&app, &state, &job).await?;
-    blocking(move || {
-        let packs = [pack];
-        let (vector, note) = query_vector(&packs, state.embedder.as_deref(), &question);
-        let request = SearchRequest {
-            query: question,
-            vector,
-            ..SearchRequest::default()
+    let streamed = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if !streamed {
+        return blocking(move || {
+            let answer = answer_question(&state, model, pack, question, &mut |_| {})?;
+            Ok(Json(answer).into_response())
+        })
+        .await;
+    }
+    let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(64);
+    tokio::task::spawn_blocking(move || {
+        let pieces = tx.clone();
+        let mut on_text = |piece: &str| {
+            let data = serde_json::to_string(piece).unwrap_or_default();
+            // A client that left stops reading; the answer is still finished.
+            let _ = pieces.blocking_send(Ok(SseEvent::default().event("text").data(data)));
         };
-        let mut answer =
-            ask::answer(&packs, &request, model.as_deref(), &mut |_| {}).map_err(query_error)?;
-        if model.is_none() && state.ask_model.is_some() {
-            answer.note = Some("the model answers signed-in callers only".into());
-        }
-        answer.evidence.notes.extend(note);
-        Ok(Json(answer))
-    })
-    .await
+        let last = match answer_question(&state, model, pack, question, &mut on_text) {
+            Ok(answer) => SseEvent::default()
+                .event("answer")
+                .data(serde_json::to_string(&answer).unwrap_or_default()),
+            Err(e) => SseEvent::default()
+                .event("error")
+                .data(serde_json::json!({ "error": e.message }).to_string()),
+        };
+        let _ = tx.blocking_send(Ok(last));
+    });
+    Ok(Sse::new(ReceiverStream::new(rx))
+        .keep_alive(KeepAlive::new().interval(app.config.keep_alive))
+        .into_response())
+}
+
+/// The engine's answer to `question` (blocking: the model is called here).
+fn answer_question(
+    state: &QueryState,
+    model: Option<Arc<dyn AskModel>>,
+    pack: Arc<Pack>,
+    question: String,
+    on_text: &mut dyn FnMut(&str),
+) -> Result<AskAnswer, ApiError> {
+    let packs = [pack];
+    let (vector, note) = query_vector(&packs, state.embedder.as_deref(), &question);
+    let request = SearchRequest {
+        query: question,
+        vector,
+        ..SearchRequest::default()
+    };
+    let mut answer =
+        ask::answer(&packs, &request, model.as_deref(), on_text).map_err(query_error)?;
+    if model.is_none() && state.ask_model.is_some() {
+        answer.note = Some("the model answers signed-in callers only".into());
+    }
+    answer.evidence.notes.extend(note);
+    Ok(answer)
 }
 
 /// `GET /jobs/{id}/impact?symbol=…`: what `doctown query impact --json` answers.
