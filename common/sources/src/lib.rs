@@ -50,8 +50,9 @@ pub enum SourceSpec {
     },
 }
 
-/// How to reach GitHub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How to reach GitHub. Its `Debug` shows whether a token is set, never
+/// the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct GitHubConfig {
     /// REST API base URL, `https://api.github.com` by default.
     pub api_base: String,
@@ -60,6 +61,17 @@ pub struct GitHubConfig {
     pub user_agent: String,
     /// Applies to connecting, waiting for a response and each read.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for GitHubConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHubConfig")
+            .field("api_base", &self.api_base)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Default for GitHubConfig {

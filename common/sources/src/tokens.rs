@@ -96,6 +96,22 @@ mod tests {
     }
 
     #[test]
+    fn configurations_never_show_the_token() {
+        let github = crate::GitHubConfig {
+            token: Some("gho_SECRET".into()),
+            ..crate::GitHubConfig::default()
+        };
+        let options = crate::FetchOptions {
+            github: github.clone(),
+            ..crate::FetchOptions::default()
+        };
+        for shown in [format!("{github:?}"), format!("{options:?}")] {
+            assert!(!shown.contains("gho_SECRET"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
+    }
+
+    #[test]
     fn a_job_names_its_owner_or_its_installation() {
         assert_eq!(TokenFor::of_input(&input(serde_json::json!({}))), None);
         assert_eq!(

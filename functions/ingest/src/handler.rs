@@ -410,3 +410,72 @@ impl StoreSink<'_, '_> {
             .or_default() += 1;
     }
 }
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+    use doctown_core::{ErrorKind, JobInput};
+    use doctown_sources::TokenError;
+
+    /// Answers for owner 7 and installation 9; fails the rest.
+    #[derive(Debug)]
+    struct Tokens;
+
+    impl JobTokens for Tokens {
+        fn token(&self, who: TokenFor) -> Result<String, TokenError> {
+            match who {
+                TokenFor::Owner(7) => Ok("owner-7".into()),
+                TokenFor::Installation(9) => Ok("installation-9".into()),
+                TokenFor::Owner(_) => Err(TokenError::fatal("no database")),
+                TokenFor::Installation(_) => Err(TokenError::transient("GitHub is down")),
+            }
+        }
+    }
+
+    fn input(options: serde_json::Value) -> JobInput {
+        JobInput {
+            source: "https://github.com/ada/secret".into(),
+            git_ref: None,
+            options: serde_json::from_value(options).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_job_is_fetched_with_the_token_its_input_names() {
+        let operator = GitHubConfig {
+            token: Some("operator".into()),
+            ..GitHubConfig::default()
+        };
+        let handler = IngestHandler::new(operator.clone()).with_tokens(Some(Arc::new(Tokens)));
+        let token = |options| handler.github_for(&input(options)).map(|g| g.token);
+        assert_eq!(
+            token(serde_json::json!({})).unwrap().as_deref(),
+            Some("operator")
+        );
+        assert_eq!(
+            token(serde_json::json!({"accounts": {"owner": 7}}))
+                .unwrap()
+                .as_deref(),
+            Some("owner-7")
+        );
+        assert_eq!(
+            token(serde_json::json!({"github": {"installation_id": 9}}))
+                .unwrap()
+                .as_deref(),
+            Some("installation-9")
+        );
+        let fatal = token(serde_json::json!({"accounts": {"owner": 8}})).unwrap_err();
+        assert_eq!(
+            (fatal.kind(), fatal.to_string()),
+            (ErrorKind::Invalid, "no database".to_string())
+        );
+        let transient = token(serde_json::json!({"github": {"installation_id": 1}})).unwrap_err();
+        assert_eq!(transient.kind(), ErrorKind::Transient);
+        // Without the hook (in process) the configured token fetches every job.
+        let plain = IngestHandler::new(operator);
+        let configured = plain
+            .github_for(&input(serde_json::json!({"accounts": {"owner": 8}})))
+            .unwrap();
+        assert_eq!(configured.token.as_deref(), Some("operator"));
+    }
+}
