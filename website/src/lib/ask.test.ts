@@ -114,3 +114,33 @@ describe('asking the server', () => {
 		expect(askUnavailable(new ApiError('no symbol', 404))).toBe(false);
 	});
 });
+
+describe('a streamed answer', () => {
+	afterEach(() => vi.unstubAllGlobals());
+	const answer = recorded.ask['how is a row saved'];
+	const stream = (text: string, chunk = 7) =>
+		new ReadableStream<Uint8Array>({
+			start(controller) {
+				const bytes = new TextEncoder().encode(text);
+				for (let i = 0; i < bytes.length; i += chunk) controller.enqueue(bytes.slice(i, i + chunk));
+				controller.close();
+			}
+		});
+
+	it('gives the model’s words as they come, then the checked answer', async () => {
+		const events = `event: text\ndata: "The rows are "\n\n: keep-alive\n\nevent: text\ndata: "saved (storage/db.py:9).\\n"\n\nevent: answer\ndata: ${JSON.stringify(answer)}\n\n`;
+		vi.stubGlobal('fetch', vi.fn(async () => new Response(stream(events), { headers: { 'content-type': 'text/event-stream' } })));
+		const seen: string[] = [];
+		const got = await askJob('job-1', 'how is a row saved', undefined, (soFar) => seen.push(soFar));
+		expect(seen).toEqual(['The rows are ', 'The rows are saved (storage/db.py:9).\n']);
+		expect(got).toEqual(answer);
+	});
+
+	it('fails with the server’s error, or when the stream ends without an answer', async () => {
+		const fail = `event: text\ndata: "The"\n\nevent: error\ndata: {"error":"the model failed: HTTP 500"}\n\n`;
+		vi.stubGlobal('fetch', vi.fn(async () => new Response(stream(fail), { headers: { 'content-type': 'text/event-stream' } })));
+		await expect(askJob('job-1', 'q')).rejects.toThrow('the model failed: HTTP 500');
+		vi.stubGlobal('fetch', vi.fn(async () => new Response(stream('event: text\ndata: "The"\n\n'), { headers: { 'content-type': 'text/event-stream' } })));
+		await expect(askJob('job-1', 'q')).rejects.toThrow('the answer ended before it was complete');
+	});
+});

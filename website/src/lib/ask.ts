@@ -11,6 +11,7 @@
  */
 
 import { ApiError, errorMessage, jobPath } from './api';
+import { SseParser } from './events';
 
 /** A symbol as answers name it. */
 export interface AnswerSymbol {
@@ -70,23 +71,60 @@ export function impactUrl(jobId: string, symbol: string, { depth = 3, limit = 50
 }
 
 /**
- * Asks the server. Throws {@link ApiError} with the server's one-line
- * message (status 404 "… not served by this host" where it has no query
- * engine), and the fetch's `AbortError` when `signal` aborts it.
+ * Asks the server, streaming: `onText` gets the model's answer so far as it
+ * is written (Server-Sent Events `text`), the promise the checked answer
+ * (`answer`). A server that answers JSON instead (no streaming) is read as
+ * JSON. Throws {@link ApiError} with the server's one-line message (status
+ * 404 "… not served by this host" where it has no query engine), and the
+ * fetch's `AbortError` when `signal` aborts it.
  */
-export async function askJob(jobId: string, question: string, signal?: AbortSignal): Promise<AskAnswer> {
+export async function askJob(jobId: string, question: string, signal?: AbortSignal, onText?: (soFar: string) => void): Promise<AskAnswer> {
 	let response: Response;
 	try {
-		response = await fetch(askUrl(jobId, question), { headers: { accept: 'application/json' }, signal });
+		response = await fetch(askUrl(jobId, question), { headers: { accept: 'text/event-stream, application/json' }, signal });
 	} catch (e) {
 		if ((e as Error).name === 'AbortError') throw e;
 		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
 	}
 	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
-	const body = (await response.json().catch(() => null)) as AskAnswer | null;
-	if (!body || typeof body.answer !== 'string' || !Array.isArray(body.citations)) throw new ApiError('the answer is not an ask answer', response.status);
-	body.cited ??= [];
-	return body;
+	if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream') && response.body) {
+		return readAnswerStream(response.body, response.status, onText);
+	}
+	return checkedAnswer(await response.json().catch(() => null), response.status);
+}
+
+function checkedAnswer(body: unknown, status: number): AskAnswer {
+	const answer = body as AskAnswer | null;
+	if (!answer || typeof answer.answer !== 'string' || !Array.isArray(answer.citations)) throw new ApiError('the answer is not an ask answer', status);
+	answer.cited ??= [];
+	return answer;
+}
+
+/** Reads the events of a streamed answer: `text` pieces, then `answer` or `error`. */
+export async function readAnswerStream(body: ReadableStream<Uint8Array>, status: number, onText?: (soFar: string) => void): Promise<AskAnswer> {
+	const reader = body.getReader();
+	const decoder = new TextDecoder();
+	const parser = new SseParser();
+	let soFar = '';
+	try {
+		for (;;) {
+			const { value, done } = await reader.read();
+			const messages = parser.feed(done ? decoder.decode() + '\n\n' : decoder.decode(value, { stream: true }));
+			for (const m of messages) {
+				if (m.event === 'text') {
+					soFar += JSON.parse(m.data) as string;
+					onText?.(soFar);
+				} else if (m.event === 'answer') {
+					return checkedAnswer(JSON.parse(m.data), status);
+				} else if (m.event === 'error') {
+					throw new ApiError((JSON.parse(m.data) as { error?: string }).error ?? 'the server failed to answer', 500);
+				}
+			}
+			if (done) throw new ApiError('the answer ended before it was complete', status);
+		}
+	} finally {
+		reader.releaseLock();
+	}
 }
 
 /** Whether an error means the server has no ask route for this job (an older or a different server). */

@@ -155,14 +155,20 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 		return (recorded = { ...answers, symbols });
 	}
 
-	async function query(res, id, route, url, file) {
+	async function query(req, res, id, route, url, file) {
 		if (route === '/ask') {
 			const q = (url.searchParams.get('q') ?? '').trim();
 			if (!q) return json(res, 400, { error: 'q: the question is empty' });
 			const n = [...q].length;
 			if (n > 2000) return json(res, 400, { error: `q: a question is at most 2000 characters (this one has ${n})` });
 			const answer = file && (await recordings(file)).ask[q];
-			return answer ? json(res, 200, answer) : json(res, 501, { error: `the mock server has no recorded answer to ${JSON.stringify(q)} for job ${id}` });
+			if (!answer) return json(res, 501, { error: `the mock server has no recorded answer to ${JSON.stringify(q)} for job ${id}` });
+			// Streaming asked for: the real server without a model sends the answer as one event.
+			if ((req.headers.accept ?? '').includes('text/event-stream')) {
+				res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+				return res.end(`event: answer\ndata: ${JSON.stringify(answer)}\n\n`);
+			}
+			return json(res, 200, answer);
 		}
 		const symbol = (url.searchParams.get('symbol') ?? '').trim();
 		if (!symbol) return json(res, 400, { error: 'symbol: name a symbol (an id or a name)' });
@@ -222,7 +228,7 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 		if (onDisk && !m[2]) return json(res, 200, { job_id: m[1], status: 'succeeded', stages: {}, input: { source: onDisk } });
 		if (onDisk && (m[2] === '/ask' || m[2] === '/impact') && req.method === 'GET') {
 			const file = onDisk.endsWith('layered.docpack') ? onDisk : null;
-			return query(res, m[1], m[2], url, file);
+			return query(req, res, m[1], m[2], url, file);
 		}
 		const job = m && jobs.get(decodeURIComponent(m[1]));
 		if (!m) return json(res, 404, { error: `no route ${path}` });
@@ -236,7 +242,7 @@ export async function startMockServer({ root, port = 0, docpacks = [], docpackFi
 			if (!['succeeded', 'partial', 'failed', 'cancelled'].includes(status))
 				return json(res, 409, { error: `job ${job.id} has not finished (status ${status}); ask again when its docpack is ready` });
 			if (status === 'failed' || status === 'cancelled') return json(res, 404, { error: `job ${job.id} has no docpack (status ${status})` });
-			return query(res, job.id, tail, url, null);
+			return query(req, res, job.id, tail, url, null);
 		}
 		if (tail === '/cancel' && req.method === 'POST') return json(res, 202, { job_id: job.id, status: 'cancelling' });
 		if (tail === '/docpack') {

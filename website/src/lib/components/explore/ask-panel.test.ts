@@ -45,6 +45,29 @@ describe('the ask box', () => {
 		expect(onSelect).toHaveBeenCalledWith(recorded.cited[0].id);
 	});
 
+	it('shows the model’s words as they stream, then the checked answer', async () => {
+		let finish: () => void = () => {};
+		const body = new ReadableStream<Uint8Array>({
+			start(controller) {
+				const send = (text: string) => controller.enqueue(new TextEncoder().encode(text));
+				send('event: text\ndata: "Rows are saved by "\n\nevent: text\ndata: "save (storage/db.py:9)."\n\n');
+				finish = () => {
+					send(`event: answer\ndata: ${JSON.stringify({ ...recorded, model: 'm1', answer: 'Rows are saved by save (storage/db.py:9).' })}\n\n`);
+					controller.close();
+				};
+			}
+		});
+		vi.stubGlobal('fetch', vi.fn(async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } })));
+		render(AskPanel, { jobId: 'job-1', model: layered, onSelect: vi.fn(), asked: 'how is a row saved', onAsk: vi.fn() });
+		await waitFor(() => expect(screen.getByTestId('ask-streamed')).toHaveTextContent('Rows are saved by save (storage/db.py:9).'));
+		expect(screen.queryByTestId('ask-answer')).toBeNull();
+		finish();
+		const answer = await screen.findByTestId('ask-answer');
+		expect(screen.queryByTestId('ask-streamed')).toBeNull();
+		expect(screen.getByTestId('ask-model')).toHaveTextContent('Answered by m1');
+		expect(within(answer).getByTestId('citation').dataset.symbol).toBe(recorded.cited[0].id);
+	});
+
 	it('sends a new question through the URL, and refuses an empty one', async () => {
 		vi.stubGlobal('fetch', vi.fn());
 		const onAsk = vi.fn();
@@ -90,7 +113,7 @@ describe('impact from the server, while the symbols are read', () => {
 	});
 
 	it('pages with the server’s next offset', async () => {
-		const a = (n: number) => ({ id: `sym_${n}`, name: `f${n}`, kind: 'function', path: 'a.py', line: n, depth: 1, via: 'calls' });
+		const a = (n: number) => ({ id: `sym_${n}`, name: `f${n}`, kind: 'function', path: 'a.py', line: n, depth: 1, via: 'calls' as const });
 		const page = (from: number, next?: number): ImpactAnswer => ({
 			target: { id: 'sym_t', name: 't', kind: 'function', path: 'a.py', line: 1 },
 			depth: 3,
