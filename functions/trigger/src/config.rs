@@ -148,8 +148,8 @@ impl TriggerConfig {
         config.static_dir = value("DOCTOWN_STATIC_DIR").map(PathBuf::from);
         config.public_url =
             value("DOCTOWN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
-        config.github_app = GitHubAppConfig::from_lookup(value)
-            .map_err(|e| TriggerError::Config(e.to_string()))?;
+        config.github_app =
+            GitHubAppConfig::from_lookup(value).map_err(|e| TriggerError::Config(e.to_string()))?;
         let flag = |v: String| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
         if let Some(v) = value("DOCTOWN_SECURE_COOKIES") {
             config.secure_cookies = flag(v);
