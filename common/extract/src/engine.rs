@@ -531,7 +531,11 @@ fn symbol(
     src: &str,
     path: &str,
 ) -> Symbol {
-    let kind = effective_kind(def.kind, parent);
+    let kind = if spec.functions_stay_functions {
+        def.kind
+    } else {
+        effective_kind(def.kind, parent)
+    };
     let outer = parent.map(|p| p.qualified_name.as_str()).unwrap_or(prefix);
     let outside_type = parent.is_none_or(|p| p.kind == SymbolKind::Module);
     let qualified_name = match def.target.as_deref() {

@@ -48,6 +48,9 @@ pub(crate) struct Spec {
     /// type signature, Elixir `def` heads): adjacent definitions of one
     /// name and kind are one symbol spanning them all.
     pub merge_clauses: bool,
+    /// Methods are captured as such (`- (void)f` in Objective-C): a C
+    /// function written inside an `@implementation` stays a function.
+    pub functions_stay_functions: bool,
 }
 
 /// The defaults the rows below start from.
@@ -61,6 +64,7 @@ const BASE: Spec = Spec {
     wrappers: &[],
     xml_docs: false,
     merge_clauses: false,
+    functions_stay_functions: false,
 };
 
 const C_COMMENTS: CommentStyle = CommentStyle {
@@ -334,6 +338,7 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: C_COMMENTS,
         doc_markers: &[],
         visibility: C_LINKAGE,
+        functions_stay_functions: true,
         ..BASE
     },
     Spec {
