@@ -515,6 +515,49 @@ fn facts_answer_of(family: Family, candidates: &[Candidate]) -> Value {
     json!({ list: items })
 }
 
+/// Keywords strict structured output (`response_format: json_schema`,
+/// `strict: true`) refuses: the schema sent as the response format leaves
+/// them out, the prompt states them, and the answer is validated against
+/// the whole schema here.
+const NOT_STRICT: [&str; 6] = [
+    "$schema",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+];
+
+/// `schema` without the keywords strict structured output refuses.
+pub fn strict_subset(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !NOT_STRICT.contains(&k.as_str()))
+                .map(|(k, v)| {
+                    // A property named like a keyword is a name, not one.
+                    let v = if k == "properties" {
+                        match v {
+                            Value::Object(props) => Value::Object(
+                                props
+                                    .iter()
+                                    .map(|(name, p)| (name.clone(), strict_subset(p)))
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        }
+                    } else {
+                        strict_subset(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strict_subset).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The errors of `answer` against `schema`, one line each (none: valid).
 pub fn schema_errors(schema: &Value, answer: &Value) -> Vec<String> {
     match jsonschema::validator_for(schema) {
@@ -630,7 +673,7 @@ async fn ask(
             system: prepared.system.clone(),
             user: user.clone(),
             max_tokens: ANSWER_TOKENS,
-            schema: prepared.schema.clone(),
+            schema: strict_subset(&prepared.schema),
         };
         let kind = if user == prepared.user {
             "request"
@@ -758,6 +801,14 @@ mod tests {
             {"path": "src/a.rs", "risk": "severe", "why": "x"},
             {"path": "src/b.rs", "risk": "low", "why": "y", "score": 3}]});
         assert_eq!(schema_errors(&schema, &extra).len(), 2);
+        let strict = strict_subset(&schema);
+        let text = strict.to_string();
+        assert!(
+            !text.contains("maxLength") && !text.contains("minItems"),
+            "{text}"
+        );
+        assert!(text.contains("\"additionalProperties\":false") && text.contains("\"enum\""));
+        assert!(schema_errors(&strict, &good).is_empty());
         let reading = Family::ReadingOrder.schema(&targets);
         let steps = json!({"steps": [{"target": "src/b.rs", "why": "start"}]});
         assert!(

@@ -337,6 +337,18 @@ fn model_insights_are_validated_repaired_retried_and_recorded() {
     assert_eq!(kinds, ["request", "repair", "request"]);
     assert!(schema_errors(&reading.schema, &reading.answer).is_empty());
 
+    // The response format carries the schema strict mode accepts; the
+    // prompt states the whole schema.
+    let sent = server.requests().into_iter().find(is_insight).unwrap();
+    let format = &sent.body["response_format"]["json_schema"];
+    assert_eq!(format["strict"], true);
+    let wire = format["schema"].to_string();
+    assert!(
+        wire.contains("\"enum\"") && !wire.contains("maxLength"),
+        "{wire}"
+    );
+    assert!(sent.message("user").contains("\"maxLength\":400"));
+
     assert_eq!(health.source, DocSource::Model);
     assert_eq!(
         health.replay.as_ref().unwrap()["attempts"]
