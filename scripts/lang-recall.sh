@@ -5,7 +5,9 @@
 # cargo registry — downloaded once into $DOCTOWN_CACHE/downloads and
 # unpacked into $DOCTOWN_CACHE/corpus-languages (one directory per corpus,
 # holding only the files of the language it measures).
-# Usage: bash scripts/lang-recall.sh   (RECALL_MISSES=N prints sampled misses;
+# Usage: bash scripts/lang-recall.sh   (RECALL_MISSES=N prints sampled misses,
+# RECALL_EXTRAS=N sampled Doctown symbols no ctags tag names; what is
+# compared and left out is said in scripts/lang_recall.py;
 # CARGO_LOCKED= builds without --locked)
 set -euo pipefail
 cd "$(dirname "$0")/.."

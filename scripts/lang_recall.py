@@ -9,8 +9,14 @@ at the return type; an annotated Java method starts at the annotation). Only the
 kinds that Doctown also extracts are compared (KINDS below: what each
 language's query file defines); kinds neither side has (locals, labels,
 parameters, prototypes, externs) and ctags' made-up names of anonymous
-types (`__anon…`) are left out; names compare without whitespace. Prints one Markdown row per
-language: files, ctags tags compared, found, recall, Doctown symbols.
+types (`__anon…`) are left out; names compare without whitespace. A tag is
+also left out where ctags' own output (scope, pattern, name) shows it is no
+declaration a reader looks up — each case is commented where it is decided
+in main() — and where the two tools name one declaration differently,
+either name counts (declared_names). Prints one Markdown row per language:
+files, ctags tags compared, found, recall, Doctown symbols, and how many of
+those no ctags tag names (a check on precision, read by sampling:
+RECALL_EXTRAS=N).
 """
 import collections
 import json
