@@ -384,6 +384,11 @@ pub struct BuildOptions {
     /// Leave out history before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub history_since: Option<String>,
+    /// For a GitHub source: clone the repository with git over HTTPS (with
+    /// the GitHub token, if any) to read its history; without it a GitHub
+    /// source, downloaded as a tarball, has none.
+    #[arg(long)]
+    pub history_github: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -197,6 +197,9 @@ fn history_options(build: &BuildOptions) -> Option<serde_json::Value> {
     if let Some(since) = &build.history_since {
         history.insert("since".into(), since.clone().into());
     }
+    if build.history_github {
+        history.insert("github".into(), true.into());
+    }
     (!history.is_empty()).then(|| history.into())
 }
 
@@ -234,6 +237,26 @@ mod tests {
             scip: None,
             no_gitignore: false,
         }
+    }
+
+    #[test]
+    fn history_flags_become_ingest_options() {
+        let input = job_input(
+            &source(),
+            &BuildOptions {
+                history_max_commits: Some(0),
+                history_github: true,
+                ..Default::default()
+            },
+        );
+        let history = &input.options["ingest"]["history"];
+        assert_eq!(
+            history,
+            &serde_json::json!({"max_commits": 0, "github": true})
+        );
+        let config: doctown_ingest::history::HistoryConfig =
+            serde_json::from_value(history.clone()).unwrap();
+        assert!(config.github);
     }
 
     #[test]

@@ -111,8 +111,10 @@ impl IngestHandler {
         };
         // The history is read from git while the files are parsed.
         let (layout, history) = std::thread::scope(|scope| {
-            let history =
-                scope.spawn(|| timed_history(&spec, &fetched.resolved, &options, &history_cache));
+            let history = scope.spawn(|| {
+                let github = &fetch_options.github;
+                timed_history(&spec, &fetched.resolved, &options, &history_cache, github)
+            });
             let layout = scan(
                 &fetched.root,
                 &options,
@@ -245,9 +247,10 @@ fn timed_history(
     resolved: &doctown_core::ResolvedSource,
     options: &IngestOptions,
     cache: &crate::history::HistoryCache<'_>,
+    github: &doctown_sources::GitHubConfig,
 ) -> (crate::history::Read, u64) {
     let started = now_ms();
-    let read = crate::history::read(spec, resolved, &options.history, Some(cache));
+    let read = crate::history::read(spec, resolved, &options.history, Some(cache), Some(github));
     (read, now_ms().saturating_sub(started))
 }
 

@@ -15,7 +15,7 @@ use doctown_history::{
     AnalysisOptions, CacheKey, CommitCache, HistoryError, HistoryOptions, Named, SymbolSource,
     SymbolSpan,
 };
-use doctown_sources::SourceSpec;
+use doctown_sources::{GitHubConfig, SourceSpec};
 use doctown_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -43,6 +43,10 @@ pub struct HistoryConfig {
     /// Follow first parents only (each merge diffed against its first
     /// parent); otherwise every commit, merges without a diff.
     pub first_parent: bool,
+    /// A GitHub source's history: clone the repository with git over
+    /// HTTPS (with the job's token) to read it. Off by default (a
+    /// tarball has no history, and a clone of a long history is large).
+    pub github: bool,
 }
 
 /// The commits a build reads by default. A cold build reads the history
@@ -60,6 +64,7 @@ impl Default for HistoryConfig {
             max_commits: Some(DEFAULT_MAX_COMMITS),
             since: None,
             first_parent: false,
+            github: false,
         }
     }
 }
@@ -168,11 +173,39 @@ pub fn read(
     resolved: &ResolvedSource,
     config: &HistoryConfig,
     cache: Option<&HistoryCache<'_>>,
+    github: Option<&GitHubConfig>,
 ) -> Read {
     let mut out = Read {
         history: Err(String::new()),
         cached_commits: 0,
         cache_note: None,
+    };
+    // A GitHub source asked to have its history: a bare clone, read in
+    // place of the tarball, then removed.
+    let clone = match (spec, github) {
+        (SourceSpec::GitHub { .. }, Some(github))
+            if config.github && config.mode != HistoryMode::Off =>
+        {
+            match clone_github(spec, github) {
+                Ok(clone) => Some(clone),
+                Err(reason) => {
+                    out.history = Err(reason);
+                    return out;
+                }
+            }
+        }
+        _ => None,
+    };
+    let cloned;
+    let spec = match &clone {
+        Some(dir) => {
+            cloned = SourceSpec::Git {
+                repo: dir.path().to_path_buf(),
+                git_ref: resolved.commit.clone().unwrap_or_else(|| "HEAD".into()),
+            };
+            &cloned
+        }
+        None => spec,
     };
     let (repo, options) = match plan(spec, resolved, config) {
         Ok(planned) => planned,
@@ -217,6 +250,84 @@ pub fn read(
         Err(other) => Err(format!("the git history could not be read: {other}")),
     };
     out
+}
+
+/// The URL git clones a GitHub repository from: github.com for the
+/// public API, the server for GitHub Enterprise (`…/api/v3`), and the API
+/// base itself otherwise (a proxy, a test server).
+pub fn clone_url(api_base: &str, owner: &str, repo: &str) -> String {
+    let base = api_base.trim_end_matches('/');
+    let host = match base {
+        "https://api.github.com" => "https://github.com",
+        _ => base.strip_suffix("/api/v3").unwrap_or(base),
+    };
+    format!("{host}/{owner}/{repo}.git")
+}
+
+/// A bare clone of a GitHub source, with git over HTTP(S): the token goes
+/// in an `Authorization` header set through git's environment (never the
+/// command line or the URL), prompts are off, and no user or system git
+/// setting plays a part. The clone is removed when dropped.
+fn clone_github(spec: &SourceSpec, github: &GitHubConfig) -> Result<tempfile::TempDir, String> {
+    let SourceSpec::GitHub {
+        owner,
+        repo,
+        subpath,
+        ..
+    } = spec
+    else {
+        return Err("not a GitHub source".into());
+    };
+    if subpath.is_some() {
+        return Err(
+            "the history of a GitHub subdirectory is not read (its paths are the repository's)"
+                .into(),
+        );
+    }
+    let url = clone_url(&github.api_base, owner, repo);
+    let dir = tempfile::Builder::new()
+        .prefix("doctown-history-")
+        .tempdir()
+        .map_err(|e| format!("no temporary directory for the clone: {e}"))?;
+    let mut git = std::process::Command::new("git");
+    git.args(["clone", "--bare", "--quiet", "--no-tags", &url])
+        .arg(dir.path())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_ASKPASS", "true")
+        .stdin(std::process::Stdio::null());
+    if let Some(token) = &github.token {
+        use base64::Engine as _;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"));
+        git.env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "http.extraHeader")
+            .env(
+                "GIT_CONFIG_VALUE_0",
+                format!("Authorization: Basic {basic}"),
+            );
+    }
+    let output = git
+        .output()
+        .map_err(|e| format!("git could not be run to clone {url} for its history: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut reason = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("git failed")
+            .trim()
+            .to_string();
+        if let Some(token) = github.token.as_deref().filter(|t| !t.is_empty()) {
+            reason = reason.replace(token, "<token>");
+        }
+        return Err(format!(
+            "{url} could not be cloned for its history: {reason}"
+        ));
+    }
+    Ok(dir)
 }
 
 /// The cache in the store, if there is one that this read can use.
