@@ -197,18 +197,22 @@ fn stripe_from(value: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeC
     }))
 }
 
+/// An environment of fixed pairs, for the configuration readers' tests.
+#[cfg(test)]
+pub(crate) fn lookup(
+    pairs: &'static [(&'static str, &'static str)],
+) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
 
     #[test]
     fn off_unless_asked_for() {
