@@ -2,7 +2,7 @@
 //! hotspots, co-change pairs, owners, authors and the timeline, plus the
 //! one line each symbol's section gets. Pure: text out.
 
-use crate::model::history::{CoupledPair, History, Hotspot, SymbolHistory};
+use crate::model::history::{CoupledPair, History, Hotspot, Summary, SymbolHistory};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -23,10 +23,10 @@ fn day(t: &Option<String>) -> String {
         .map_or("?".into(), |t| t.chars().take(10).collect())
 }
 
-/// The summary sentence: commits, authors, dates, and what limits them.
-pub fn summary(h: &History) -> String {
-    let s = &h.summary;
-    let mut out = format!(
+/// "N commits (M merges) by A authors, FIRST to LAST; F files changed":
+/// the history's extent, as the export and the query answers say it.
+pub fn extent(s: &Summary) -> String {
+    format!(
         "{} commits ({} merges) by {} authors, {} to {}; {} files changed",
         s.commits,
         s.merges,
@@ -34,7 +34,13 @@ pub fn summary(h: &History) -> String {
         day(&s.first_commit),
         day(&s.last_commit),
         s.files
-    );
+    )
+}
+
+/// The summary sentence: commits, authors, dates, and what limits them.
+pub fn summary(h: &History) -> String {
+    let s = &h.summary;
+    let mut out = extent(s);
     let mut notes = vec![if s.first_parent {
         "first parents only".to_string()
     } else {

@@ -12,21 +12,10 @@ fn more(out: &mut String, page: &Page, what: &str) {
     }
 }
 
-fn day(t: &Option<String>) -> &str {
-    t.as_deref().map_or("?", |t| t.get(..10).unwrap_or(t))
-}
-
 pub fn history(v: &HistoryView) -> String {
     let s = &v.summary;
-    let mut out = format!(
-        "{} commits ({} merges) by {} authors, {} to {}; {} files changed\n",
-        s.commits,
-        s.merges,
-        s.authors,
-        day(&s.first_commit),
-        day(&s.last_commit),
-        s.files
-    );
+    let mut out = doctown_docpack::export_history::extent(s);
+    out.push('\n');
     if s.shallow {
         out.push_str("shallow clone: the history stops at its boundary\n");
     }
