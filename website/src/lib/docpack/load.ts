@@ -23,6 +23,7 @@
 
 import { BROWSER_LIMITS, DocpackError, readDocpack } from './read';
 import { parseEmbeddings } from './embeddings';
+import { absentHistory, parseHistory, type HistoryPart } from './history';
 import { parseObjectInSlices, SliceSink } from './json-slices';
 import { quickArchitecture } from '$lib/architecture/quick';
 import { architectureFromDocs, type Architecture } from '$lib/architecture/modules';
@@ -84,6 +85,7 @@ export class DocpackAssembler {
 	private parts: Partial<Docpack> & { graph?: Graph; docs?: Docs } = {};
 	private queue: Promise<void> = Promise.resolve();
 	private archSent = false;
+	private history: HistoryPart | null = null;
 	/** Set as soon as the manifest is in: what the parts may leave out depends on it. */
 	manifest: Manifest | null = null;
 
@@ -237,6 +239,10 @@ export class DocpackAssembler {
 				case 'embeddings.bin':
 					this.parts.embeddings = parseEmbeddings(data);
 					break;
+				case 'history.json':
+					// Whole (a few megabytes at most): a history it cannot read is reported, not fatal.
+					this.history = parseHistory(data);
+					break;
 			}
 		} catch (e) {
 			if (e instanceof DocpackError) throw e;
@@ -257,6 +263,7 @@ export class DocpackAssembler {
 			docs: p.docs ?? {},
 			embeddings: p.embeddings ?? null,
 			symbolContexts: p.symbolContexts ?? null,
+			history: this.history ?? absentHistory(manifest.parts),
 			verification
 		};
 	}

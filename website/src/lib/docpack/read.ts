@@ -8,13 +8,14 @@
 import { gunzip } from './gunzip';
 import { readTar, type TarEntry } from './tar';
 import { parseEmbeddings } from './embeddings';
+import { absentHistory, parseHistory } from './history';
 import type { Docpack, Manifest } from './types';
 
 export const READER_MAJOR = 1;
 export const READER_MINOR = 0;
 
 export const REQUIRED = ['manifest.json', 'nodes.json', 'graph.json', 'clusters.json', 'source_map.json', 'docs.json'];
-export const OPTIONAL = ['embeddings.bin', 'symbol_contexts.json'];
+export const OPTIONAL = ['embeddings.bin', 'symbol_contexts.json', 'history.json'];
 
 export interface ReadLimits {
 	maxEntries: number;
@@ -172,6 +173,7 @@ export async function readDocpack(file: Uint8Array, limits: ReadLimits = BROWSER
 		symbolContexts: entries.has('symbol_contexts.json')
 			? (json<{ contexts?: Docpack['symbolContexts'] }>(entries, 'symbol_contexts.json').contexts ?? [])
 			: null,
+		history: entries.has('history.json') ? parseHistory(entries.get('history.json')!) : absentHistory(manifest.parts),
 		verification: {
 			docpackId: id,
 			entries: listed.map((e) => ({ name: e.name, size: e.size, sha256: e.sha256 })),

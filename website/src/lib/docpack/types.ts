@@ -3,6 +3,8 @@
  * one type per JSON part. Optional fields may be absent, `null` or (lists) empty.
  */
 
+import type { HistoryPart } from './history';
+
 export type Language =
 	| 'rust'
 	| 'python'
@@ -88,7 +90,8 @@ export interface Manifest {
 		embedding_dimensions?: number | null;
 		languages: Record<string, { files: number; symbols: number }>;
 	};
-	parts: { embeddings: boolean; symbol_contexts: boolean };
+	/** Since 1.4: `history` (history.json is present) and, when there is none, why (`history_absent`). */
+	parts: { embeddings: boolean; symbol_contexts: boolean; history?: boolean | null; history_absent?: string | null };
 	checksum: { algorithm: string; value: string; entries: EntryChecksum[] };
 }
 
@@ -250,6 +253,8 @@ export interface Docpack {
 	docs: Docs;
 	embeddings: Embeddings | null;
 	symbolContexts: SymbolContext[] | null;
+	/** history.json (since 1.4), or why there is none; absent on docpacks made in code (tests). */
+	history?: HistoryPart;
 	/** What verification found (every check passed when a Docpack is returned). */
 	verification: Verification;
 }
