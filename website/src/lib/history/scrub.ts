@@ -1,0 +1,87 @@
+/**
+ * The timeline scrubbed to a month: what the repository was up to then,
+ * from the history's monthly timeline (lines per language, commits,
+ * symbols) and each author's and file's first and last change. Months are
+ * `YYYY-MM` (UTC); a date's month is its first seven characters (RFC 3339,
+ * UTC), so months compare as strings.
+ */
+
+import type { AuthorStats, History, Hotspot } from '$lib/docpack/history';
+
+/** Languages drawn on their own in the language chart; the rest are summed as `other`. */
+export const TOP_LANGUAGES = 6;
+export const OTHER = 'other';
+
+export interface ScrubState {
+	month: string;
+	index: number;
+	/** Up to and including the month. */
+	commits: number;
+	added: number;
+	removed: number;
+	symbolsAdded: number;
+	symbolsRemoved: number;
+	/** Net lines (added − removed) per language up to the month, most first; languages with none left out. */
+	languages: { name: string; lines: number }[];
+	/** Authors whose first commit is in or before the month, most commits first. */
+	authors: AuthorStats[];
+	/** Of those, the ones whose first and last commits span the month. */
+	active: AuthorStats[];
+	/** File hotspots among files first changed in or before the month (scores over the whole history). */
+	hotspots: Hotspot[];
+}
+
+const monthOf = (date: string) => date.slice(0, 7);
+
+/** The timeline's index of a month; the last month for none or one the timeline does not have. */
+export function monthIndex(history: History, month: string | null): number {
+	const i = month ? history.timeline.findIndex((m) => m.month === month) : -1;
+	return i >= 0 ? i : history.timeline.length - 1;
+}
+
+/** The repository up to the month at `index` of the timeline (see {@link ScrubState}). */
+export function stateUpTo(history: History, index: number, hotspotCount = 8): ScrubState {
+	const months = history.timeline.slice(0, index + 1);
+	const month = months[months.length - 1]?.month ?? '';
+	const sum = (f: (m: (typeof months)[number]) => number) => months.reduce((n, m) => n + f(m), 0);
+	const net = new Map<string, number>();
+	for (const m of months) for (const [name, l] of Object.entries(m.languages)) net.set(name, (net.get(name) ?? 0) + l.added - l.removed);
+	const authors = history.authors.filter((a) => monthOf(a.first_commit) <= month);
+	const present = new Set(history.files.filter((f) => monthOf(f.first_change) <= month).map((f) => f.path));
+	return {
+		month,
+		index,
+		commits: sum((m) => m.commits),
+		added: sum((m) => m.added),
+		removed: sum((m) => m.removed),
+		symbolsAdded: sum((m) => m.symbols_added),
+		symbolsRemoved: sum((m) => m.symbols_removed),
+		languages: [...net]
+			.filter(([, lines]) => lines > 0)
+			.map(([name, lines]) => ({ name, lines }))
+			.sort((a, b) => b.lines - a.lines || a.name.localeCompare(b.name)),
+		authors,
+		active: authors.filter((a) => monthOf(a.last_commit) >= month),
+		hotspots: history.hotspots.files.filter((h) => present.has(h.name)).slice(0, hotspotCount)
+	};
+}
+
+/**
+ * The language chart's series: the languages drawn (most lines added over
+ * the whole history first, the rest as {@link OTHER}) and, per month, each
+ * one's net lines up to then (never below 0: a history that starts late
+ * removes lines it never saw added).
+ */
+export function languageSeries(history: History): { languages: string[]; cumulative: number[][] } {
+	const total = new Map<string, number>();
+	for (const m of history.timeline) for (const [name, l] of Object.entries(m.languages)) total.set(name, (total.get(name) ?? 0) + l.added);
+	const ranked = [...total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+	const shown = ranked.length > TOP_LANGUAGES + 1 ? [...ranked.slice(0, TOP_LANGUAGES), OTHER] : ranked;
+	const slot = (name: string) => (shown.includes(name) ? shown.indexOf(name) : shown.length - 1);
+	const running = shown.map(() => 0);
+	const cumulative = history.timeline.map((m) => {
+		for (const [name, l] of Object.entries(m.languages)) running[slot(name)] += l.added - l.removed;
+		return running.map((n) => Math.max(0, n));
+	});
+	return { languages: shown, cumulative };
+}
