@@ -31,7 +31,9 @@ impl Rules for EcmaRules {
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         // One kind lookup per node (it costs a C string scan).
         let kind = node.kind();
-        crate::bindings::ecma(kind, node, cx);
+        if !cx.outline {
+            crate::bindings::ecma(kind, node, cx);
+        }
         match kind {
             "function_declaration" | "generator_function_declaration" | "function_signature" => {
                 let open = node.kind() != "function_signature";
@@ -152,6 +154,15 @@ impl Rules for EcmaRules {
             "import_statement" => {
                 imports::import_statement(node, cx);
                 false
+            }
+            // An outline needs definitions only.
+            "call_expression"
+            | "new_expression"
+            | "jsx_opening_element"
+            | "jsx_self_closing_element"
+                if cx.outline =>
+            {
+                true
             }
             "call_expression" => {
                 call(node, cx);

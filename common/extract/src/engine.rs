@@ -24,7 +24,7 @@
 //! | `@package` | a node | the file's qualified-name prefix (Java `package`) |
 //! | `@comment` | comments | doc comment candidates |
 
-use crate::specs::{Spec, VisibilityRule};
+use crate::specs::{Compiled, Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
 use crate::walk::span_between;
 use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolId, SymbolKind, Visibility};
@@ -163,17 +163,19 @@ struct Matches<'t> {
     package: Option<String>,
 }
 
-/// Extracts one parsed file with a language's query.
+/// Extracts one parsed file with a language's query. An `outline`
+/// ([`crate::Extractor::outline`], with the query's definitions-only form)
+/// leaves signatures and docs empty.
 pub(crate) fn extract(
     spec: &Spec,
-    query: &Query,
-    roles: &[Role],
+    compiled: &Compiled,
     root: Node<'_>,
     src: &str,
     path: &str,
     prefix: String,
+    outline: bool,
 ) -> Extracted {
-    let mut m = collect(query, roles, root, src);
+    let mut m = collect(&compiled.query, &compiled.roles, root, src);
     let prefix = match m.package.take() {
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
@@ -217,7 +219,13 @@ pub(crate) fn extract(
     let mut symbols: Vec<Symbol> = Vec::with_capacity(m.defs.len());
     for (i, def) in m.defs.iter().enumerate() {
         let parent = parents[i].map(|p| &symbols[p]);
-        let symbol = symbol(spec, def, parent, &prefix, &m.comments, src, path);
+        let symbol = match outline {
+            false => symbol(spec, def, parent, &prefix, &m.comments, src, path),
+            true => {
+                let (kind, qualified_name) = identity(spec, def, parent, &prefix);
+                outline_symbol(kind, qualified_name, spec, def, path)
+            }
+        };
         symbols.push(symbol);
     }
     attribute_calls(&mut symbols, &parents, &m.calls, src);
@@ -522,15 +530,8 @@ fn effective_kind(kind: SymbolKind, parent: Option<&Symbol>) -> SymbolKind {
     }
 }
 
-fn symbol(
-    spec: &Spec,
-    def: &Def,
-    parent: Option<&Symbol>,
-    prefix: &str,
-    comments: &[Node],
-    src: &str,
-    path: &str,
-) -> Symbol {
+/// A definition's kind and qualified name, from its parent's.
+fn identity(spec: &Spec, def: &Def, parent: Option<&Symbol>, prefix: &str) -> (SymbolKind, String) {
     let kind = if spec.functions_stay_functions {
         def.kind
     } else {
@@ -550,6 +551,19 @@ fn symbol(
         _ if parent.is_none() && outer == def.name => def.name.clone(),
         _ => join(spec.separator, outer, &def.name),
     };
+    (kind, qualified_name)
+}
+
+fn symbol(
+    spec: &Spec,
+    def: &Def,
+    parent: Option<&Symbol>,
+    prefix: &str,
+    comments: &[Node],
+    src: &str,
+    path: &str,
+) -> Symbol {
+    let (kind, qualified_name) = identity(spec, def, parent, prefix);
     let head_end = def
         .body
         .map(|b| b.start_byte())
@@ -557,13 +571,6 @@ fn symbol(
     let head = without_comments(src, def.node.start_byte(), head_end, comments);
     let modifiers: Vec<&str> = def.modifiers.iter().map(|n| text(src, *n)).collect();
     Symbol {
-        id: SymbolId::from_raw(""),
-        name: def.name.clone(),
-        kind,
-        qualified_name,
-        language: spec.language,
-        path: path.to_string(),
-        span: span_between(def.node, def.last.unwrap_or(def.node)),
         signature: signature(&head),
         visibility: visibility(spec, &def.name, &modifiers, &head, parent),
         doc: doc(spec, def, comments, src),
@@ -573,9 +580,35 @@ fn symbol(
             .filter(|w| !w.is_empty())
             .map(|w| compact(w, CALLEE_CAP))
             .collect(),
-        parent: None,
         bases: def.bases.clone(),
         target: def.target.clone(),
+        ..outline_symbol(kind, qualified_name, spec, def, path)
+    }
+}
+
+/// A definition's symbol as an outline has it: what it is and where.
+fn outline_symbol(
+    kind: SymbolKind,
+    qualified_name: String,
+    spec: &Spec,
+    def: &Def,
+    path: &str,
+) -> Symbol {
+    Symbol {
+        id: SymbolId::from_raw(""),
+        name: def.name.clone(),
+        kind,
+        qualified_name,
+        language: spec.language,
+        path: path.to_string(),
+        span: span_between(def.node, def.last.unwrap_or(def.node)),
+        signature: String::new(),
+        visibility: Visibility::Private,
+        doc: None,
+        attributes: Vec::new(),
+        parent: None,
+        bases: Vec::new(),
+        target: None,
         calls: Vec::new(),
         field_types: Default::default(),
         words: String::new(),

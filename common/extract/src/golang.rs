@@ -53,7 +53,9 @@ impl Rules for GoRules {
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         // One kind lookup per node (it costs a C string scan).
         let kind = node.kind();
-        crate::bindings::go(kind, node, cx);
+        if !cx.outline {
+            crate::bindings::go(kind, node, cx);
+        }
         match kind {
             "package_clause" => {
                 if let Some(name) = node.named_child(0) {
@@ -101,7 +103,9 @@ impl Rules for GoRules {
                 false
             }
             "call_expression" => {
-                call(node, cx);
+                if !cx.outline {
+                    call(node, cx);
+                }
                 true
             }
             "comment" => false,

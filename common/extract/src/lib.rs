@@ -92,6 +92,8 @@ pub struct Extractor {
     layout: Arc<ProjectLayout>,
     /// Fill each symbol's `words` (see [`Extractor::without_words`]).
     words: bool,
+    /// Find definitions only (see [`Extractor::outline`]).
+    outline: bool,
 }
 
 impl Default for Extractor {
@@ -167,6 +169,7 @@ impl Extractor {
             parsers,
             layout,
             words: true,
+            outline: false,
         }
     }
 
@@ -174,6 +177,22 @@ impl Extractor {
     /// need only what the symbols are and where (the per-symbol history,
     /// which extracts every version of every changed file).
     pub fn without_words(mut self) -> Extractor {
+        self.words = false;
+        self
+    }
+
+    /// An extractor that finds definitions only: each symbol's id, name,
+    /// qualified name, kind, span and parent are the full extraction's,
+    /// but no calls, imports or words are gathered, and the rest of a
+    /// symbol (signature, doc, visibility, attributes, bases) is not
+    /// promised. The rules walk does no per-node work beyond recognising
+    /// definitions (no bindings, no call sites, no descent into macro
+    /// token trees, which hold none), and the query engine runs its
+    /// language's query with only the definition and package patterns
+    /// enabled. For the per-symbol history, which needs names and lines
+    /// of every version of every changed file.
+    pub fn outline(mut self) -> Extractor {
+        self.outline = true;
         self.words = false;
         self
     }
@@ -248,7 +267,7 @@ impl Extractor {
         let prefix = self.layout.qualified_prefix(path, language);
         let (symbols, parents, imports) = match language {
             Language::Rust => {
-                let mut cx = Cx::new(source, path, language, prefix, "::");
+                let mut cx = Cx::new(source, path, language, prefix, "::").outline(self.outline);
                 walk::walk(root, &mut rust::RustRules, &mut cx);
                 walk::fill_field_receivers(&mut cx, |s| {
                     (s.kind == doctown_core::SymbolKind::Method).then(|| "self".to_string())
@@ -256,13 +275,13 @@ impl Extractor {
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::Python => {
-                let mut cx = Cx::new(source, path, language, prefix, ".");
+                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
                 walk::walk(root, &mut python::PythonRules, &mut cx);
                 python::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::TypeScript | Language::Tsx | Language::JavaScript => {
-                let mut cx = Cx::new(source, path, language, prefix, ".");
+                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
                 let mut rules = ecma::EcmaRules::default();
                 walk::walk(root, &mut rules, &mut cx);
                 rules.finish(&mut cx);
@@ -273,29 +292,20 @@ impl Extractor {
                     .layout
                     .go_import_path(modpath::go_package_dir(path))
                     .is_some();
-                let mut cx = Cx::new(source, path, language, prefix, ".");
+                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
                 walk::walk(root, &mut golang::GoRules { import_path }, &mut cx);
                 golang::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)
             }
-            other => {
-                let Some((spec, compiled)) = specs::spec(other).zip(specs::compiled(other)) else {
+            other => match self.extract_with_query(root, path, other, source, prefix) {
+                Some(out) => (out.symbols, out.parents, out.imports),
+                None => {
                     return Extraction {
                         has_syntax_errors: root.has_error(),
                         ..Extraction::default()
-                    };
-                };
-                let out = engine::extract(
-                    spec,
-                    &compiled.query,
-                    &compiled.roles,
-                    root,
-                    source,
-                    path,
-                    prefix,
-                );
-                (out.symbols, out.parents, out.imports)
-            }
+                    }
+                }
+            },
         };
         let mut symbols = finish_ids(path, symbols, parents);
         if self.words {
@@ -306,6 +316,31 @@ impl Extractor {
             imports,
             has_syntax_errors: root.has_error(),
         }
+    }
+
+    /// A query-engine language's symbols (None: no query for it).
+    fn extract_with_query(
+        &self,
+        root: tree_sitter::Node,
+        path: &str,
+        language: Language,
+        source: &str,
+        prefix: String,
+    ) -> Option<engine::Extracted> {
+        let compiled = match self.outline {
+            true => specs::compiled_outline(language),
+            false => specs::compiled(language),
+        };
+        let (spec, compiled) = specs::spec(language).zip(compiled)?;
+        Some(engine::extract(
+            spec,
+            compiled,
+            root,
+            source,
+            path,
+            prefix,
+            self.outline,
+        ))
     }
 
     /// The syntax tree of a source as an S-expression (for debugging rules).

@@ -20,7 +20,9 @@ impl Rules for PythonRules {
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         // One kind lookup per node (it costs a C string scan).
         let kind = node.kind();
-        crate::bindings::python(kind, node, cx);
+        if !cx.outline {
+            crate::bindings::python(kind, node, cx);
+        }
         match kind {
             "function_definition" => {
                 let in_class = cx
@@ -71,6 +73,11 @@ impl Rules for PythonRules {
                 }
                 true
             }
+            "import_statement" | "import_from_statement" | "future_import_statement"
+                if cx.outline =>
+            {
+                false
+            }
             "import_statement" => {
                 let mut cursor = node.walk();
                 let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
@@ -85,7 +92,9 @@ impl Rules for PythonRules {
                 false
             }
             "call" => {
-                call(node, cx);
+                if !cx.outline {
+                    call(node, cx);
+                }
                 true
             }
             "comment" => false,

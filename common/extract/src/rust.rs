@@ -18,83 +18,22 @@ impl Rules for RustRules {
     fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         // One kind lookup per node (it costs a C string scan).
         let kind = node.kind();
-        crate::bindings::rust(kind, node, cx);
+        if !cx.outline {
+            crate::bindings::rust(kind, node, cx);
+        }
+        if let Some(descend) = definition(kind, node, cx) {
+            return descend;
+        }
         match kind {
-            "function_item" | "function_signature_item" => function(node, cx),
-            "struct_item" | "union_item" => {
-                let body = node.child_by_field_name("body");
-                let sig = match body {
-                    Some(b) if b.kind() == "field_declaration_list" => head(cx, node, b),
-                    _ => signature(cx.text(node)),
-                };
-                item(node, cx, "name", SymbolKind::Struct, sig, false);
+            // An outline needs definitions only: imports, calls and macro
+            // arguments (token trees: tree-sitter parses no items inside
+            // them) hold none.
+            "use_declaration" | "extern_crate_declaration" | "macro_invocation" | "token_tree"
+                if cx.outline =>
+            {
                 false
             }
-            "enum_item" => body_item(node, cx, SymbolKind::Enum),
-            "trait_item" => body_item(node, cx, SymbolKind::Trait),
-            // `mod x { … }`, and `pub mod parser;`: the declaration of a
-            // module whose body is its own file (the symbol says where the
-            // module enters the tree, with its visibility and doc).
-            "mod_item" => body_item(node, cx, SymbolKind::Module),
-            "enum_variant" => {
-                let vis = cx
-                    .scope_symbol()
-                    .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
-                if let Some(i) = item(
-                    node,
-                    cx,
-                    "name",
-                    SymbolKind::Variant,
-                    signature(cx.text(node)),
-                    false,
-                ) {
-                    cx.symbols[i].visibility = vis;
-                }
-                false
-            }
-            "const_item" | "static_item" => {
-                let kind = if node.kind() == "const_item" {
-                    SymbolKind::Constant
-                } else {
-                    SymbolKind::Static
-                };
-                let sig = match node.child_by_field_name("value") {
-                    Some(v) => binding_signature(
-                        cx.slice(node.start_byte(), v.start_byte()),
-                        Some(cx.text(v)),
-                    ),
-                    None => signature(cx.text(node)),
-                };
-                item(node, cx, "name", kind, sig, false);
-                false
-            }
-            "type_item" | "associated_type" => {
-                item(
-                    node,
-                    cx,
-                    "name",
-                    SymbolKind::TypeAlias,
-                    signature(cx.text(node)),
-                    false,
-                );
-                false
-            }
-            "macro_definition" => {
-                let name = cx.field(node, "name").unwrap_or_default();
-                item(
-                    node,
-                    cx,
-                    "name",
-                    SymbolKind::Macro,
-                    format!("macro_rules! {name}"),
-                    false,
-                );
-                false
-            }
-            "impl_item" => {
-                impl_block(node, cx);
-                true
-            }
+            "call_expression" if cx.outline => true,
             "use_declaration" => {
                 crate::rust_imports::use_declaration(node, cx);
                 false
@@ -130,6 +69,89 @@ impl Rules for RustRules {
             _ => true,
         }
     }
+}
+
+/// A definition's node: declares it and says whether to walk into it;
+/// `None` for every other node.
+fn definition<'t>(kind: &str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> Option<bool> {
+    Some(match kind {
+        "function_item" | "function_signature_item" => function(node, cx),
+        "struct_item" | "union_item" => {
+            let body = node.child_by_field_name("body");
+            let sig = match body {
+                Some(b) if b.kind() == "field_declaration_list" => head(cx, node, b),
+                _ => signature(cx.text(node)),
+            };
+            item(node, cx, "name", SymbolKind::Struct, sig, false);
+            false
+        }
+        "enum_item" => body_item(node, cx, SymbolKind::Enum),
+        "trait_item" => body_item(node, cx, SymbolKind::Trait),
+        // `mod x { … }`, and `pub mod parser;`: the declaration of a
+        // module whose body is its own file (the symbol says where the
+        // module enters the tree, with its visibility and doc).
+        "mod_item" => body_item(node, cx, SymbolKind::Module),
+        "enum_variant" => {
+            let vis = cx
+                .scope_symbol()
+                .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
+            if let Some(i) = item(
+                node,
+                cx,
+                "name",
+                SymbolKind::Variant,
+                signature(cx.text(node)),
+                false,
+            ) {
+                cx.symbols[i].visibility = vis;
+            }
+            false
+        }
+        "const_item" | "static_item" => {
+            let kind = if node.kind() == "const_item" {
+                SymbolKind::Constant
+            } else {
+                SymbolKind::Static
+            };
+            let sig = match node.child_by_field_name("value") {
+                Some(v) => binding_signature(
+                    cx.slice(node.start_byte(), v.start_byte()),
+                    Some(cx.text(v)),
+                ),
+                None => signature(cx.text(node)),
+            };
+            item(node, cx, "name", kind, sig, false);
+            false
+        }
+        "type_item" | "associated_type" => {
+            item(
+                node,
+                cx,
+                "name",
+                SymbolKind::TypeAlias,
+                signature(cx.text(node)),
+                false,
+            );
+            false
+        }
+        "macro_definition" => {
+            let name = cx.field(node, "name").unwrap_or_default();
+            item(
+                node,
+                cx,
+                "name",
+                SymbolKind::Macro,
+                format!("macro_rules! {name}"),
+                false,
+            );
+            false
+        }
+        "impl_item" => {
+            impl_block(node, cx);
+            true
+        }
+        _ => return None,
+    })
 }
 
 /// The signature from a node's start to its body's start.

@@ -385,11 +385,36 @@ pub(crate) fn compile(spec: &Spec) -> Result<Compiled, String> {
 /// The compiled query of a language (None: not an engine language, or its
 /// query does not compile — a test checks every bundled one does).
 pub(crate) fn compiled(language: Language) -> Option<&'static Compiled> {
-    static CACHE: OnceLock<Vec<OnceLock<Option<Compiled>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| SPECS.iter().map(|_| OnceLock::new()).collect());
+    static CACHE: Cache = OnceLock::new();
+    cached(&CACHE, language, compile)
+}
+
+/// The compiled query of a language for an outline
+/// ([`crate::Extractor::outline`]): the patterns that capture no
+/// definition and no package (calls, imports, comments) are disabled, so
+/// the definitions' matches, pattern numbers and captures are the full
+/// query's.
+pub(crate) fn compiled_outline(language: Language) -> Option<&'static Compiled> {
+    static CACHE: Cache = OnceLock::new();
+    cached(&CACHE, language, |spec| {
+        let mut c = compile(spec)?;
+        definitions_only(&mut c);
+        Ok(c)
+    })
+}
+
+/// One compiled query per engine language, made once per process.
+type Cache = OnceLock<Vec<OnceLock<Option<Compiled>>>>;
+
+fn cached(
+    cache: &'static Cache,
+    language: Language,
+    make: impl FnOnce(&Spec) -> Result<Compiled, String>,
+) -> Option<&'static Compiled> {
+    let cache = cache.get_or_init(|| SPECS.iter().map(|_| OnceLock::new()).collect());
     let i = SPECS.iter().position(|s| s.language == language)?;
     cache[i]
-        .get_or_init(|| match compile(&SPECS[i]) {
+        .get_or_init(|| match make(&SPECS[i]) {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::error!("{e}");
@@ -397,4 +422,24 @@ pub(crate) fn compiled(language: Language) -> Option<&'static Compiled> {
             }
         })
         .as_ref()
+}
+
+/// Disables every pattern of `compiled` that captures neither a
+/// definition nor the package.
+fn definitions_only(compiled: &mut Compiled) {
+    use tree_sitter::CaptureQuantifier;
+    for pattern in 0..compiled.query.pattern_count() {
+        let keeps = compiled
+            .query
+            .capture_quantifiers(pattern)
+            .iter()
+            .zip(&compiled.roles)
+            .any(|(quantifier, role)| {
+                *quantifier != CaptureQuantifier::Zero
+                    && matches!(role, Role::Definition(_) | Role::Package)
+            });
+        if !keeps {
+            compiled.query.disable_pattern(pattern);
+        }
+    }
 }

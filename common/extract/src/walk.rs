@@ -90,6 +90,9 @@ pub(crate) struct Cx<'t, 's> {
     /// (type name, field name) → the field's declared type: struct fields,
     /// class attributes, `self.x = Foo()` in a method.
     pub field_types: FxHashMap<(String, String), String>,
+    /// Definitions only ([`crate::Extractor::outline`]): the rules skip
+    /// bindings, calls and imports, and what holds no definition.
+    pub outline: bool,
 }
 
 impl<'t, 's> Cx<'t, 's> {
@@ -117,7 +120,14 @@ impl<'t, 's> Cx<'t, 's> {
             seen_calls: FxHashSet::default(),
             locals: FxHashMap::default(),
             field_types: FxHashMap::default(),
+            outline: false,
         }
+    }
+
+    /// This walk in outline mode or not.
+    pub fn outline(mut self, outline: bool) -> Self {
+        self.outline = outline;
+        self
     }
 
     /// The innermost enclosing function or method.
@@ -308,6 +318,9 @@ impl<'t, 's> Cx<'t, 's> {
         qualifier: Option<&str>,
         kind: CallKind,
     ) {
+        if self.outline {
+            return;
+        }
         let Some(owner) = self.callable() else {
             return;
         };
@@ -354,6 +367,9 @@ impl<'t, 's> Cx<'t, 's> {
 
     /// Records an import.
     pub fn import(&mut self, node: Node, module: &str, names: Vec<String>, alias: Option<&str>) {
+        if self.outline {
+            return;
+        }
         self.imports.push(Import {
             module: module.to_string(),
             names,

@@ -1,9 +1,12 @@
 //! `extract_after` (parsing a new version from the previous version's
 //! tree) gives exactly what a full `extract` gives, whatever the edit:
 //! lines removed, inserted, changed, the file cut short or grown, a syntax
-//! error introduced and fixed, in every fixture language.
+//! error introduced and fixed, in every fixture language. And an outline
+//! (`Extractor::outline`, what the per-symbol history parses with) finds
+//! the same symbols — ids, names, qualified names, kinds, spans, parents —
+//! as the full extraction, whole and incrementally.
 
-use doctown_core::Language;
+use doctown_core::{Language, Symbol};
 use doctown_extract::Extractor;
 use std::path::{Path, PathBuf};
 
@@ -51,6 +54,26 @@ fn versions(text: &str) -> Vec<String> {
     out
 }
 
+/// What an outline promises of each symbol: what it is and where.
+fn identities(symbols: &[Symbol]) -> String {
+    let ids: Vec<_> = symbols
+        .iter()
+        .map(|s| {
+            (
+                s.id.as_str(),
+                &s.name,
+                &s.qualified_name,
+                s.kind.name(),
+                &s.span,
+                s.parent.as_ref().map(|p| p.as_str()),
+                &s.path,
+                s.language,
+            )
+        })
+        .collect();
+    json(&ids)
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap()
 }
@@ -81,4 +104,45 @@ fn incremental_extraction_equals_a_full_one() {
         }
     }
     assert!(checked > 100, "{checked} versions");
+}
+
+#[test]
+fn an_outline_finds_the_full_extractions_symbols() {
+    let mut outline = Extractor::new().outline();
+    let mut chained = Extractor::new().outline();
+    let mut full = Extractor::new();
+    let mut languages = std::collections::BTreeSet::new();
+    let (mut symbols, mut checked) = (0, 0);
+    for (path, language) in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut previous: Option<(String, doctown_extract::Tree)> = None;
+        for (i, version) in versions(&text).into_iter().enumerate() {
+            let want = full.extract(&name, language, &version);
+            let whole = outline.extract(&name, language, &version);
+            let prev = previous.as_ref().map(|(t, tree)| (t.as_str(), tree));
+            let (after, tree) = chained.extract_after(&name, language, &version, prev);
+            for (got, how) in [(&whole, "whole"), (&after, "from the previous tree")] {
+                let at = format!("{} version {i}, {how}", path.display());
+                assert_eq!(identities(&got.symbols), identities(&want.symbols), "{at}");
+                assert_eq!(got.has_syntax_errors, want.has_syntax_errors, "{at}");
+                assert!(got.imports.is_empty(), "{at}: an outline has no imports");
+                let calls = got.symbols.iter().map(|s| s.calls.len()).sum::<usize>();
+                assert_eq!(calls, 0, "{at}: an outline has no calls");
+            }
+            symbols += want.symbols.len();
+            previous = tree.map(|tree| (version, tree));
+            checked += 1;
+        }
+        languages.insert(language);
+    }
+    let missing: Vec<_> = Language::ALL
+        .into_iter()
+        .filter(|l| !languages.contains(l))
+        .collect();
+    assert!(missing.is_empty(), "no fixture in {missing:?}");
+    assert!(
+        checked > 100 && symbols > 1000,
+        "{checked} versions, {symbols} symbols"
+    );
 }

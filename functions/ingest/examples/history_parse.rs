@@ -1,9 +1,10 @@
 //! What the per-symbol history's extraction costs: replays the versions of
 //! a repository's most changed Rust files (newest first, as the history
-//! pass meets them) through `doctown-extract` three ways — every version
-//! whole with words (`extract`), whole without words, and each from the
-//! previous version's tree without words (what `ExtractSymbols` does) —
-//! and prints the time and throughput of each.
+//! pass meets them) through `doctown-extract` four ways — every version
+//! whole with words (`extract`), whole without words, each from the
+//! previous version's tree without words, and each from the previous
+//! version's tree as an outline (`Extractor::outline`: what
+//! `ExtractSymbols` does) — and prints the time and throughput of each.
 //! `cargo run --release -p doctown-ingest --example history_parse -- REPO [FILES] [VERSIONS]`
 
 use doctown_core::Language;
@@ -63,8 +64,10 @@ fn main() {
     let bytes: usize = versions.iter().flat_map(|(_, v)| v).map(String::len).sum();
     let count: usize = versions.iter().map(|(_, v)| v.len()).sum();
     let (mut full, mut bare, mut incremental) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut outlined = Duration::ZERO;
     let mut with_words = Extractor::new();
     let mut extractor = Extractor::new().without_words();
+    let mut outliner = Extractor::new().outline();
     for (path, texts) in &versions {
         let started = Instant::now();
         for text in texts {
@@ -88,6 +91,24 @@ fn main() {
         }
         incremental += started.elapsed();
         assert!(chained == whole, "{path}: incremental extraction differs");
+        let started = Instant::now();
+        let mut previous: Option<(&str, Tree)> = None;
+        let mut outlines = Vec::new();
+        for text in texts {
+            let prev = previous.as_ref().map(|(t, tree)| (*t, tree));
+            let (e, tree) = outliner.extract_after(path, Language::Rust, text, prev);
+            outlines.push(e.symbols);
+            previous = tree.map(|tree| (text.as_str(), tree));
+        }
+        outlined += started.elapsed();
+        assert!(
+            outlines
+                .iter()
+                .map(Vec::as_slice)
+                .map(identities)
+                .eq(whole.iter().map(Vec::as_slice).map(identities)),
+            "{path}: the outline's symbols differ"
+        );
     }
     let mb = bytes as f64 / 1e6;
     let line = |what: &str, t: Duration| {
@@ -102,4 +123,23 @@ fn main() {
     line("whole, with words (extract)", full);
     line("whole, without words", bare);
     line("from the previous tree, without words", incremental);
+    line("from the previous tree, outline", outlined);
+}
+
+/// What an outline promises of each symbol.
+fn identities(symbols: &[doctown_core::Symbol]) -> Vec<String> {
+    symbols
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} {} {} {:?} {:?}",
+                s.id,
+                s.qualified_name,
+                s.name,
+                s.kind.name(),
+                s.span,
+                s.parent
+            )
+        })
+        .collect()
 }

@@ -371,10 +371,12 @@ fn named(s: &Symbol) -> Named<'_> {
 }
 
 /// Symbols from `doctown-extract`, named within their file
-/// ([`doctown_history::local_names`]), for the per-symbol pass. Each
-/// thread keeps the last versions it parsed (text and syntax tree, by
-/// path): the next version of the same file is parsed incrementally from
-/// it (`Extractor::extract_after`), since consecutive versions differ in a
+/// ([`doctown_history::local_names`]), for the per-symbol pass. The
+/// extractor is an outline (`Extractor::outline`: definitions only, the
+/// same symbols without calls, imports or words). Each thread keeps the
+/// last versions it parsed (text and syntax tree, by path): the next
+/// version of the same file is parsed incrementally from it
+/// (`Extractor::extract_after`), since consecutive versions differ in a
 /// few lines.
 pub struct ExtractSymbols;
 
@@ -415,7 +417,7 @@ impl LastVersions {
 }
 
 thread_local! {
-    static EXTRACTOR: RefCell<Extractor> = RefCell::new(Extractor::new().without_words());
+    static EXTRACTOR: RefCell<Extractor> = RefCell::new(Extractor::new().outline());
     static LAST: RefCell<LastVersions> = RefCell::new(LastVersions::default());
 }
 
