@@ -11,7 +11,8 @@ describe('explorer state in the URL', () => {
 			q: 'parse & load?',
 			flow: 'sym_fedcba9876543210',
 			file: 'src/a b.rs',
-			ask: 'where is the state written? (& why)'
+			ask: 'where is the state written? (& why)',
+			month: '2024-03'
 		};
 		const params = writeState(new URLSearchParams('job=abc'), state);
 		expect(params.get('job')).toBe('abc');
@@ -33,6 +34,8 @@ describe('explorer state in the URL', () => {
 		const s = readState(new URLSearchParams(`view=nonsense&scope=/a/b/&q=${'x'.repeat(2000)}`));
 		expect(s.view).toBe('map');
 		expect(readState(new URLSearchParams('view=ask')).view).toBe('ask');
+		expect(readState(new URLSearchParams('view=history&month=2024-03'))).toMatchObject({ view: 'history', month: '2024-03' });
+		expect(readState(new URLSearchParams('month=March')).month).toBeNull();
 		// A question may be as long as the server takes, and no longer.
 		expect(readState(new URLSearchParams(`ask=${'y'.repeat(2000)}`)).ask).toHaveLength(2000);
 		expect(readState(new URLSearchParams(`ask=${'y'.repeat(2001)}`)).ask).toBe('');
@@ -43,6 +46,7 @@ describe('explorer state in the URL', () => {
 
 	it('tells a new place from a changed search', () => {
 		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, q: 'x' })).toBe(false);
+		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, month: '2024-03' })).toBe(false);
 		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, module: 'module:a' })).toBe(true);
 		expect(isNewPlace(DEFAULT_STATE, { ...DEFAULT_STATE, ask: 'why?' })).toBe(true);
 		expect(sameState(DEFAULT_STATE, { ...DEFAULT_STATE })).toBe(true);

@@ -6,9 +6,10 @@
  *
  *   /explore?job=J&view=map&scope=common&module=module%3Acommon%2Fcore&symbol=sym_…&q=parse&flow=sym_…
  *   /explore?job=J&view=ask&ask=where+is+the+state+written
+ *   /explore?job=J&view=history&month=2024-03
  */
 
-export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs', 'ask'] as const;
+export const VIEWS = ['map', 'flows', 'graph', 'symbols', 'docs', 'history', 'ask'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface ExploreState {
@@ -26,11 +27,13 @@ export interface ExploreState {
 	file: string | null;
 	/** The question asked in the Ask tab ('' = none). */
 	ask: string;
+	/** The month the history's timeline is scrubbed to (`YYYY-MM`; null = the last). */
+	month: string | null;
 }
 
-export const DEFAULT_STATE: ExploreState = { view: 'map', scope: '', module: null, symbol: null, q: '', flow: null, file: null, ask: '' };
+export const DEFAULT_STATE: ExploreState = { view: 'map', scope: '', module: null, symbol: null, q: '', flow: null, file: null, ask: '', month: null };
 
-const KEYS = ['view', 'scope', 'module', 'symbol', 'q', 'flow', 'file', 'ask'] as const;
+const KEYS = ['view', 'scope', 'module', 'symbol', 'q', 'flow', 'file', 'ask', 'month'] as const;
 
 /** Longest value read from a link (a search is short; ids and paths are too). */
 const MAX_VALUE = 1000;
@@ -52,7 +55,8 @@ export function readState(params: URLSearchParams): ExploreState {
 		q: get('q') ?? '',
 		flow: get('flow'),
 		file: get('file'),
-		ask: get('ask', MAX_QUESTION) ?? ''
+		ask: get('ask', MAX_QUESTION) ?? '',
+		month: /^\d{4}-\d{2}$/.test(get('month') ?? '') ? get('month') : null
 	};
 }
 
@@ -70,7 +74,7 @@ export function writeState(params: URLSearchParams, state: ExploreState): URLSea
 	return out;
 }
 
-/** Whether two states differ in what deserves its own history entry (not the search text). */
+/** Whether two states differ in what deserves its own history entry (not the search text, nor the month scrubbed to). */
 export function isNewPlace(a: ExploreState, b: ExploreState): boolean {
 	return a.view !== b.view || a.scope !== b.scope || a.module !== b.module || a.symbol !== b.symbol || a.flow !== b.flow || a.file !== b.file || a.ask !== b.ask;
 }

@@ -35,7 +35,12 @@ await mkdir(out, { recursive: true });
 // cycle). A real server builds it; the mock serves the docpack the CLI built of it.
 const layeredRepo = join(siteRoot, 'tests/fixtures/layered-repo');
 const layeredDocpack = join(siteRoot, 'tests/fixtures/layered.docpack');
-const mock = realServer ? null : await startMockServer({ root: join(siteRoot, 'build'), docpackFiles: { 'job-layered': layeredDocpack } });
+// The history views' fixture: the CLI's docpack of a git repository with known commits
+// (make-history-docpack.sh). The mock serves it as a job; against a real server it is opened as a file.
+const historyDocpack = join(siteRoot, 'tests/fixtures/history.docpack');
+const mock = realServer
+	? null
+	: await startMockServer({ root: join(siteRoot, 'build'), docpackFiles: { 'job-layered': layeredDocpack, 'job-history': historyDocpack } });
 const base = (realServer || mock.url).replace(/\/$/, '');
 const browser = await launch();
 const page = await browser.context.newPage();
@@ -582,6 +587,121 @@ await step('a shared link opens the same place; back returns', async () => {
 	}
 });
 
+// ---------------------------------------------------------------- history
+
+/** Opens history.docpack's History tab (the mock's job, or the file against a real server). */
+async function openHistory(on = page, query = '&view=history') {
+	if (mock) await on.goto(`${base}/explore?job=job-history${query}`);
+	else {
+		await on.goto(`${base}/explore`);
+		await on.getByTestId('docpack-file').setInputFiles(historyDocpack);
+		await on.getByRole('tab', { name: 'History' }).click();
+	}
+	await on.getByTestId('history-view').waitFor({ timeout: 60_000 });
+}
+
+await step('history: the timeline scrubs by keyboard, month by month', async () => {
+	await openHistory();
+	const extent = await page.getByTestId('history-extent').innerText();
+	assert(extent.startsWith('14 commits (0 merges) by 3 authors from 2024-01-05 to 2024-06-20'), `extent ${extent}`);
+	const slider = page.getByTestId('month-slider');
+	assert((await slider.getAttribute('max')) === '5', 'the timeline does not have six months');
+	assert((await page.getByTestId('scrub-month').innerText()) === '2024-06', 'the last month is not picked first');
+	await slider.focus();
+	await page.keyboard.press('Home');
+	await page.getByTestId('scrub-month').filter({ hasText: '2024-01' }).waitFor();
+	assert((await page.getByTestId('scrub-commits').innerText()).startsWith('2 commits'), 'January: not 2 commits');
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('ArrowRight');
+	await page.getByTestId('scrub-month').filter({ hasText: '2024-03' }).waitFor();
+	assert((await slider.getAttribute('aria-valuetext')) === '2024-03', 'the slider does not say its month');
+	assert((await page.getByTestId('scrub-commits').innerText()).startsWith('8 commits, +58 −12 lines, 6 symbols added'), 'up to March: not 8 commits');
+	const authors = await page.getByTestId('scrub-authors').innerText();
+	assert(authors.startsWith('2 by then') && authors.includes('Ada Lovelace, Grace Hopper') && !authors.includes('Linus'), `March authors: ${authors}`);
+	const march = new URL(page.url()).searchParams;
+	assert(march.get('view') === 'history' && march.get('month') === '2024-03', `the URL is ${page.url()}`);
+	// April had no commit: the timeline still has it.
+	await page.keyboard.press('ArrowRight');
+	await page.getByTestId('month-commits').filter({ hasText: /^0 commits/ }).waitFor();
+	await page.keyboard.press('End');
+	await page.getByTestId('scrub-authors').filter({ hasText: 'Linus Pauling' }).waitFor();
+	const focus = await slider.evaluate((el) => getComputedStyle(el).outlineStyle);
+	assert(focus !== 'none', 'the slider has no visible focus');
+	await screenshot('history-timeline');
+});
+
+await step('history: the hotspot map, ownership and hidden coupling', async () => {
+	await openHistory();
+	const invoice = page.locator('[data-testid="hotspot-cell"][data-path="billing/invoice.py"]');
+	const label = await invoice.getAttribute('aria-label');
+	assert(label === 'billing/invoice.py: 13 lines, 12 commits, centrality 1.00', `invoice cell: ${label}`);
+	const cells = await page.getByTestId('hotspot-cell').evaluateAll((list) => list.map((c) => c.dataset.path).sort());
+	assert(JSON.stringify(cells) === JSON.stringify(['README.md', 'billing/invoice.py', 'billing/report.py', 'core/config.py', 'shipping/labels.py', 'shipping/rates.py']), `cells ${cells}`);
+	const owner = async (module) => (await page.locator(`[data-testid="ownership"] tr[data-module="${module}"]`).innerText()).split('\t');
+	const billing = await owner('billing');
+	assert(billing[1] === 'Ada Lovelace' && billing[5] === '1', `billing row ${billing}`);
+	assert((await owner('shipping'))[1] === 'Grace Hopper', 'shipping is not owned by Grace');
+	const pairs = await page.locator('[data-testid="coupling-pair"][data-hidden="true"]').evaluateAll((rows) => rows.map((r) => r.innerText.replace(/\s+/g, ' ').trim()));
+	assert(
+		JSON.stringify(pairs) === JSON.stringify(['file billing/invoice.py shipping/rates.py 6 50% 86% hidden', 'symbol tax billing/invoice.py rate shipping/rates.py 6 86% 86% hidden']),
+		`hidden pairs ${JSON.stringify(pairs)}`
+	);
+	assert((await page.locator('[data-testid="coupling-pair"][data-hidden="false"]').count()) === 2, 'not two linked pairs');
+	await screenshot('history-map');
+	// A module's title opens its panel; a file cell opens its symbols.
+	await page.locator('[data-module="billing"] button.title').click();
+	await page.locator('[data-testid="module-panel"][data-key="module:billing"]').waitFor();
+	await invoice.click();
+	await page.waitForURL((url) => url.searchParams.get('file') === 'billing/invoice.py' && url.searchParams.get('view') === 'symbols');
+	const symbols = await page.locator('[data-symbol]').evaluateAll((b) => b.map((x) => x.dataset.symbol).sort());
+	assert(JSON.stringify(symbols) === JSON.stringify(['tax', 'total']), `invoice.py lists ${symbols}`);
+});
+
+await step('history: the symbol panel shows a symbol’s history and what it changes with', async () => {
+	await openHistory();
+	await page.locator('[data-testid="coupling-pair"][data-level="symbol"][data-hidden="true"]').getByRole('button', { name: 'rate', exact: true }).click();
+	const detail = page.getByTestId('symbol-detail');
+	await detail.locator('h2', { hasText: 'rate' }).waitFor();
+	const history = detail.getByTestId('symbol-history');
+	const facts = (await history.locator('dd').allInnerTexts()).join(' | ');
+	assert(facts === '7 | 2 | +10 −6 | 2024-01-12 | 2024-03-15 | 160 days', `rate's history: ${facts}`);
+	const withText = (await history.getByTestId('changes-with').innerText()).replace(/\s+/g, ' ');
+	assert(withText === 'Changes with tax (billing/invoice.py, 6 commits together, no static link: hidden coupling)', `changes with: ${withText}`);
+	await history.getByRole('button', { name: 'tax' }).click();
+	await detail.locator('h2', { hasText: 'tax' }).waitFor();
+	assert((await detail.getByTestId('symbol-commits').innerText()) === '7', 'tax: not 7 commits');
+	await screenshot('history-symbol');
+	// A symbol with history but no co-change partner: facts, no "changes with".
+	await page.getByLabel('Search symbols').fill('label');
+	await page.getByRole('option').filter({ hasText: 'label' }).first().waitFor();
+	await page.getByLabel('Search symbols').press('Enter');
+	await detail.locator('h2', { hasText: 'label' }).waitFor();
+	await detail.getByTestId('symbol-history').waitFor();
+	assert((await detail.getByTestId('changes-with').count()) === 0, 'label changes with something');
+});
+
+await step('history: the view and month round-trip through a link; a docpack without history says why', async () => {
+	if (mock) {
+		const other = await browser.context.newPage();
+		try {
+			await openHistory(other, '&view=history&month=2024-02');
+			assert((await other.getByTestId('scrub-month').innerText()) === '2024-02', 'the shared month is not shown');
+			assert((await other.getByTestId('scrub-commits').innerText()).startsWith('5 commits'), 'up to February: not 5 commits');
+			await other.getByRole('tab', { name: 'Architecture' }).click();
+			await other.getByTestId('architecture-map').waitFor();
+			await other.goBack();
+			await other.getByTestId('history-view').waitFor();
+			assert((await other.getByTestId('scrub-month').innerText()) === '2024-02', 'back lost the month');
+		} finally {
+			await other.close();
+		}
+	} else console.log('    (a shared link to history.docpack needs the mock server’s job; the URL itself was checked while scrubbing)');
+	await page.goto(`${layeredUrl()}&view=history`);
+	const line = await page.getByTestId('no-history').innerText({ timeout: 60_000 });
+	assert(/^No history: .*not the root of a git repository with commits$/.test(line), `layered says ${line}`);
+	assert((await page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')) === 'true', 'the History tab is not selected');
+});
+
 await step('themes: the toggle switches and is remembered; no layout shift on load', async () => {
 	const html = page.locator('html');
 	await page.goto(layeredUrl());
@@ -691,6 +811,12 @@ await step('accessibility: axe-core finds no serious or critical violations', as
 		await page.getByRole('tab', { name: 'Docs' }).click();
 		await page.waitForFunction(() => document.querySelector('[data-testid="mermaid"]')?.dataset.state === 'rendered');
 		problems.push(...(await audit(`docs with diagrams (${scheme})`)));
+		await openHistory(page, '&view=history&month=2024-03');
+		await page.getByRole('button', { name: 'rate', exact: true }).first().click();
+		await page.getByTestId('symbol-history').waitFor();
+		problems.push(...(await audit(`history with a symbol's history (${scheme})`)));
+		await page.goto(layeredUrl());
+		await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
 		await page.getByRole('tab', { name: 'Ask' }).click();
 		await page.getByLabel('Question').fill('how is a row saved');
 		await page.getByRole('button', { name: 'Ask', exact: true }).click();

@@ -6,6 +6,7 @@ import type { History } from '$lib/docpack/history';
 import { languageSeries, monthIndex, stateUpTo } from './scrub';
 import { heatColour, heatShare, hotspotCells, moduleOf, squarify, type Rect } from './treemap';
 import { authorNames, couplingRows, splitEntity, symbolStory } from './join';
+import { bandPath, barsPath, monthAt } from './chart';
 
 // tests/fixtures/history.docpack: fourteen commits made by make-history-docpack.sh, known answers.
 const docpack = await readDocpack(new Uint8Array(readFileSync(new URL('../../../tests/fixtures/history.docpack', import.meta.url))));
@@ -167,5 +168,25 @@ describe('coupling and per-symbol history', () => {
 		const name = authorNames(history);
 		expect(name('grace@example.com')).toBe('Grace Hopper');
 		expect(name('who@example.com')).toBe('who@example.com');
+	});
+});
+
+describe('the timeline charts', () => {
+	it('draws one bar per month with a value, scaled to the maximum', () => {
+		expect(barsPath([2, 0, 4], 300, 100, 50, 4)).toBe('M14 100h72v-25h-72ZM214 100h72v-50h-72Z');
+		expect(barsPath([1], 100, 10, 20, 2, true, [2])).toBe('M14 30h72v10h-72Z');
+		expect(barsPath([1, 2], 100, 10, 20, 0)).toBe('');
+	});
+
+	it('bands a stacked area between its lower and upper edges', () => {
+		expect(bandPath([0, 0], [10, 20], 200, 100, 50, 20)).toBe('M50 75L150 50L150 100L50 100Z');
+		expect(bandPath([0], [10], 200, 100, 50, 20)).toBe('M0 75H200V100H0Z');
+	});
+
+	it('finds the month under the pointer', () => {
+		expect(monthAt(0, 600, 6)).toBe(0);
+		expect(monthAt(299, 600, 6)).toBe(2);
+		expect(monthAt(900, 600, 6)).toBe(5);
+		expect(monthAt(-5, 600, 6)).toBe(0);
 	});
 });
