@@ -618,6 +618,8 @@ await step('history: the timeline scrubs by keyboard, month by month', async () 
 	assert((await page.getByTestId('scrub-commits').innerText()).startsWith('8 commits, +58 −12 lines, 6 symbols added'), 'up to March: not 8 commits');
 	const authors = await page.getByTestId('scrub-authors').innerText();
 	assert(authors.startsWith('2 by then') && authors.includes('Ada Lovelace, Grace Hopper') && !authors.includes('Linus'), `March authors: ${authors}`);
+	const modules = (await page.getByTestId('scrub-module-hotspots').innerText()).replace(/\s+/g, ' ');
+	assert(modules === 'Modules: billing, shipping, core', `March's module hotspots: ${modules}`);
 	const march = new URL(page.url()).searchParams;
 	assert(march.get('view') === 'history' && march.get('month') === '2024-03', `the URL is ${page.url()}`);
 	// April had no commit: the timeline still has it.

@@ -52,6 +52,11 @@ describe('scrubbing the timeline', () => {
 		const later = { ...history, files: history.files.map((f) => (f.path === 'billing/invoice.py' ? { ...f, first_change: '2024-05-03T10:00:00Z' } : f)) };
 		expect(stateUpTo(later, 2).hotspots.map((h) => h.name)).not.toContain('billing/invoice.py');
 		expect(stateUpTo(later, 4).hotspots[0].name).toBe('billing/invoice.py');
+		// Modules: billing is there by March through report.py; shipping not until its files are.
+		expect(stateUpTo(later, 2).moduleHotspots.map((h) => h.name)).toEqual(['billing', 'shipping', 'core']);
+		const noShipping = { ...history, files: history.files.map((f) => (f.path.startsWith('shipping/') ? { ...f, first_change: '2024-06-01T00:00:00Z' } : f)) };
+		expect(stateUpTo(noShipping, 4).moduleHotspots.map((h) => h.name)).toEqual(['billing', 'core']);
+		expect(stateUpTo(noShipping, 5).moduleHotspots.map((h) => h.name)).toEqual(['billing', 'shipping', 'core']);
 	});
 
 	it('stacks languages cumulatively, the small ones as other', () => {

@@ -29,6 +29,8 @@ export interface ScrubState {
 	active: AuthorStats[];
 	/** File hotspots among files first changed in or before the month (scores over the whole history). */
 	hotspots: Hotspot[];
+	/** Module hotspots among modules with such a file. */
+	moduleHotspots: Hotspot[];
 }
 
 const monthOf = (date: string) => date.slice(0, 7);
@@ -62,7 +64,8 @@ export function stateUpTo(history: History, index: number, hotspotCount = 8): Sc
 			.sort((a, b) => b.lines - a.lines || a.name.localeCompare(b.name)),
 		authors,
 		active: authors.filter((a) => monthOf(a.last_commit) >= month),
-		hotspots: history.hotspots.files.filter((h) => present.has(h.name)).slice(0, hotspotCount)
+		hotspots: history.hotspots.files.filter((h) => present.has(h.name)).slice(0, hotspotCount),
+		moduleHotspots: history.hotspots.modules.filter((h) => [...present].some((p) => p.startsWith(`${h.name}/`))).slice(0, hotspotCount)
 	};
 }
 
