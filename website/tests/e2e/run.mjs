@@ -9,7 +9,8 @@
 // Screenshots and the downloaded docpack go to test-results/e2e/.
 
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -335,15 +336,20 @@ await step('the symbol panel shows impact and flows (the shop docpack)', async (
 /** The job of the layered fixture: built by the real server, or the mock's. */
 async function layeredJob() {
 	if (mock) return 'job-layered';
-	const created = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: layeredRepo }) });
+	return serverJob(layeredRepo, 'layered');
+}
+
+/** Submits a local repository to the real server and waits until its docpack is built. */
+async function serverJob(repoPath, label) {
+	const created = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: repoPath }) });
 	if (!created.ok) throw new Error(`POST /api/jobs: ${created.status} ${await created.text()}`);
 	const { job_id: id } = await created.json();
 	const until = Date.now() + pipelineTimeout;
 	for (;;) {
 		const state = await (await fetch(`${base}/api/jobs/${encodeURIComponent(id)}`)).json();
 		if (['succeeded', 'partial'].includes(state.status)) return id;
-		assert(!['failed', 'cancelled'].includes(state.status), `the layered job ${state.status}: ${JSON.stringify(state.error ?? state.stages)}`);
-		assert(Date.now() < until, 'the layered job did not finish in time');
+		assert(!['failed', 'cancelled'].includes(state.status), `the ${label} job ${state.status}: ${JSON.stringify(state.error ?? state.stages)}`);
+		assert(Date.now() < until, `the ${label} job did not finish in time`);
 		await new Promise((ok) => setTimeout(ok, 500));
 	}
 }
@@ -589,7 +595,22 @@ await step('a shared link opens the same place; back returns', async () => {
 
 // ---------------------------------------------------------------- history
 
-/** Opens history.docpack's History tab (the mock's job, or the file against a real server). */
+/**
+ * The job of the history fixture's repository: the mock serves history.docpack; a real
+ * server builds the repository that make-history-repo.sh makes (per file, as jobs do).
+ */
+async function historyJob() {
+	if (mock) return 'job-history';
+	const dir = await mkdtemp(join(tmpdir(), 'doctown-history-'));
+	try {
+		await promisify(execFile)('bash', [join(siteRoot, 'tests/fixtures/make-history-repo.sh'), join(dir, 'shipshape')]);
+		return await serverJob(join(dir, 'shipshape'), 'history');
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}
+
+/** Opens history.docpack's History tab (the mock's job, or the file against a real server: its jobs have no symbol pass). */
 async function openHistory(on = page, query = '&view=history') {
 	if (mock) await on.goto(`${base}/explore?job=job-history${query}`);
 	else {
@@ -683,10 +704,11 @@ await step('history: the symbol panel shows a symbol’s history and what it cha
 });
 
 await step('history: the view and month round-trip through a link; a docpack without history says why', async () => {
-	if (mock) {
+	{
 		const other = await browser.context.newPage();
 		try {
-			await openHistory(other, '&view=history&month=2024-02');
+			await other.goto(`${base}/explore?job=${encodeURIComponent(await historyJob())}&view=history&month=2024-02`);
+			await other.getByTestId('history-view').waitFor({ timeout: 60_000 });
 			assert((await other.getByTestId('scrub-month').innerText()) === '2024-02', 'the shared month is not shown');
 			assert((await other.getByTestId('scrub-commits').innerText()).startsWith('5 commits'), 'up to February: not 5 commits');
 			await other.getByRole('tab', { name: 'Architecture' }).click();
@@ -697,7 +719,7 @@ await step('history: the view and month round-trip through a link; a docpack wit
 		} finally {
 			await other.close();
 		}
-	} else console.log('    (a shared link to history.docpack needs the mock server’s job; the URL itself was checked while scrubbing)');
+	}
 	await page.goto(`${layeredUrl()}&view=history`);
 	const line = await page.getByTestId('no-history').innerText({ timeout: 60_000 });
 	assert(/^No history: .*not the root of a git repository with commits$/.test(line), `layered says ${line}`);
