@@ -15,8 +15,14 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked -p doctown-cli --bin doctown \
     && install -D target/release/doctown /out/doctown
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM debian:bookworm-slim
+# git over HTTPS (with ca-certificates) clones a GitHub source's history
+# when a job asks for it (`history.github`, `--history-github`); distroless
+# has no git. The process runs as an unprivileged user, as on distroless.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 doctown
 COPY --from=build /out/doctown /usr/local/bin/doctown
 ENV DOCTOWN_LOG=info
 # `doctown worker --runpod --stage S` runs a RunPod serverless worker instead.
+USER doctown
 ENTRYPOINT ["/usr/local/bin/doctown", "worker", "--dispatch", "runpod"]

@@ -16,8 +16,14 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked -p doctown-worker --features lambda --bin ${WORKER_BIN} \
     && install -D target/release/${WORKER_BIN} /out/doctown-worker
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM debian:bookworm-slim
+# git over HTTPS (with ca-certificates) clones a GitHub source's history
+# when a job asks for it (`history.github`, `--history-github`); distroless
+# has no git. The process runs as an unprivileged user, as on distroless.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 doctown
 COPY --from=build /out/doctown-worker /usr/local/bin/doctown-worker
 ENV DOCTOWN_STAGE=ingest \
     DOCTOWN_LOG=info
+USER doctown
 ENTRYPOINT ["/usr/local/bin/doctown-worker"]

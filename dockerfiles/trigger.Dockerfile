@@ -27,12 +27,18 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -D target/release/doctown-trigger-lambda /out/doctown-trigger-lambda \
     && install -D target/release/doctown /out/doctown
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM debian:bookworm-slim
+# git over HTTPS (with ca-certificates) clones a GitHub source's history
+# when a job asks for it (`history.github`, `--history-github`); distroless
+# has no git. The process runs as an unprivileged user, as on distroless.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 doctown
 COPY --from=build /out/ /usr/local/bin/
 COPY --from=website /src/website/build /srv/website
 ENV DOCTOWN_STATIC_DIR=/srv/website \
     DOCTOWN_STORE=/tmp/doctown \
     DOCTOWN_LOG=info
 EXPOSE 8080
+USER doctown
 ENTRYPOINT ["/usr/local/bin/doctown"]
 CMD ["serve", "--addr", "0.0.0.0:8080"]

@@ -7,10 +7,30 @@
 # instead of the image build. The images themselves cannot be built here:
 # their base images (rust, nvidia/cuda, distroless) come from registries
 # these machines cannot reach (see infra/README.md).
+# The images that run ingest are also checked for git with HTTPS.
 # Usage: bash scripts/check-dockerfiles.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+
+# The images that run the ingest stage (its worker, and the `doctown` CLI,
+# which runs every stage in-process: `serve`, the dispatcher) clone a
+# GitHub source's history with the git command over HTTPS: their final
+# stage must install git and ca-certificates.
+for file in dockerfiles/*.Dockerfile; do
+  final=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba}' "$file" |
+    awk '/^FROM /{stage=""} {stage=stage $0 "\n"} END{printf "%s", stage}')
+  if grep -qE 'DOCTOWN_STAGE=ingest|ENTRYPOINT \["/usr/local/bin/doctown"' <<<"$final"; then
+    install=$(grep -E 'apt-get install' <<<"$final" || true)
+    for package in git ca-certificates; do
+      if ! grep -qE "[[:space:]]$package([[:space:]]|$)" <<<"$install"; then
+        echo "check-dockerfiles: $file runs ingest but its image does not install $package" >&2
+        exit 1
+      fi
+    done
+    echo "== $file: git and ca-certificates installed"
+  fi
+done
 
 checked=0
 for file in dockerfiles/*.Dockerfile; do
