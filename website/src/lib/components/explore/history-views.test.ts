@@ -79,6 +79,15 @@ describe('the History tab', () => {
 		render(HistoryView, { model, ...props, month: '2024-02' });
 		expect(screen.getByTestId('scrub-month')).toHaveTextContent('2024-02');
 		expect(screen.getByTestId('scrub-commits')).toHaveTextContent('5 commits, +52 −6 lines');
+		// The whole history was read: its sizes need no caveat.
+		expect(screen.queryByTestId('partial-sizes')).toBeNull();
+	});
+
+	it('says that sizes start at the first commit read when the walk was cut', () => {
+		const cut = withHistory({ history: { ...history, summary: { ...history.summary, truncated: true, max_commits: 14 } } });
+		render(HistoryView, { model: cut, ...props });
+		expect(screen.getByTestId('history-extent')).toHaveTextContent('Only the newest 14 commits were read.');
+		expect(screen.getByTestId('partial-sizes')).toHaveTextContent('since 2024-01-05: what was there before is not counted');
 	});
 
 	it('says in a line why there is no history', () => {
