@@ -90,6 +90,21 @@ describe('the History tab', () => {
 		expect(screen.getByTestId('partial-sizes')).toHaveTextContent('since 2024-01-05: what was there before is not counted');
 	});
 
+	it('shows 25 rows of a long table until asked for more', async () => {
+		const pair = history.coupling.files[1];
+		const pairs = Array.from({ length: 240 }, (_, i) => ({ ...pair, a: `m${i}/a.py`, b: `m${i}/b.py` }));
+		const modules = Array.from({ length: 30 }, (_, i) => ({ ...history.ownership.modules[1], path: `m${i}` }));
+		const long = withHistory({ history: { ...history, coupling: { ...history.coupling, files: pairs, symbols: [] }, ownership: { ...history.ownership, modules } } });
+		render(HistoryView, { model: long, ...props });
+		expect(screen.getAllByTestId('coupling-pair')).toHaveLength(25);
+		expect(screen.getAllByTestId('owner')).toHaveLength(25);
+		await fireEvent.click(screen.getByRole('button', { name: 'Show 200 of 240 pairs' }));
+		expect(screen.getAllByTestId('coupling-pair')).toHaveLength(200);
+		expect(screen.getByText('… and 40 more pairs')).toBeInTheDocument();
+		await fireEvent.click(screen.getByRole('button', { name: 'Show all 30 modules' }));
+		expect(screen.getAllByTestId('owner')).toHaveLength(30);
+	});
+
 	it('says in a line why there is no history', () => {
 		render(HistoryView, { model: withHistory({ history: null, reason: 'the source is an archive: it has no git history' }), ...props });
 		expect(screen.getByTestId('no-history')).toHaveTextContent('No history: the source is an archive: it has no git history');
