@@ -674,6 +674,8 @@ await step('history: the hotspot map, ownership and hidden coupling', async () =
 	// A module's title opens its panel; a file cell opens its symbols.
 	await page.locator('[data-module="billing"] button.title').click();
 	await page.locator('[data-testid="module-panel"][data-key="module:billing"]').waitFor();
+	const moduleOwner = (await page.getByTestId('module-owner').innerText()).replace(/\s+/g, ' ');
+	assert(moduleOwner === 'Ada Lovelace 84%', `billing's panel names ${moduleOwner}`);
 	await invoice.click();
 	await page.waitForURL((url) => url.searchParams.get('file') === 'billing/invoice.py' && url.searchParams.get('view') === 'symbols');
 	const symbols = await page.locator('[data-symbol]').evaluateAll((b) => b.map((x) => x.dataset.symbol).sort());

@@ -5,7 +5,7 @@ import { readDocpack } from '$lib/docpack/read';
 import type { History } from '$lib/docpack/history';
 import { languageSeries, monthIndex, stateUpTo } from './scrub';
 import { heatColour, heatShare, hotspotCells, moduleOf, squarify, type Rect } from './treemap';
-import { authorNames, couplingRows, splitEntity, symbolStory } from './join';
+import { authorNames, couplingRows, moduleStory, splitEntity, symbolStory } from './join';
 import { bandPath, barsPath, monthAt } from './chart';
 
 // tests/fixtures/history.docpack: fourteen commits made by make-history-docpack.sh, known answers.
@@ -167,6 +167,24 @@ describe('coupling and per-symbol history', () => {
 		expect(symbolStory(history, 'sym_unknown')).toBeNull();
 		// No symbol pass: nothing to show.
 		expect(symbolStory({ ...history, summary: { ...history.summary, symbols: false } }, idOf('tax'))).toBeNull();
+	});
+
+	it('gives a module its owners, commits and hotspot, or its nearest counted ancestor’s', () => {
+		const billing = moduleStory(history, 'billing')!;
+		expect([billing.path, billing.exact, billing.ownership.main_author, billing.ownership.truck_factor, billing.commits, billing.hotspot?.score]).toEqual([
+			'billing',
+			true,
+			'ada@example.com',
+			1,
+			12,
+			48.973
+		]);
+		const deeper = moduleStory(history, 'shipping/zones/eu')!;
+		expect([deeper.path, deeper.exact, deeper.ownership.main_author]).toEqual(['shipping', false, 'grace@example.com']);
+		const root = moduleStory(history, '.')!;
+		expect([root.path, root.exact, root.commits, root.ownership.files]).toEqual(['', true, null, 6]);
+		expect(moduleStory(history, 'docs')!.path).toBe('');
+		expect(moduleStory({ ...history, ownership: { ...history.ownership, modules: [] } }, 'billing')).toBeNull();
 	});
 
 	it('names authors by key', () => {

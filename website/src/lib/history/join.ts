@@ -4,7 +4,7 @@
  * and authors by name.
  */
 
-import type { CoupledPair, History, SymbolHistory } from '$lib/docpack/history';
+import type { CoupledPair, History, Hotspot, ModuleOwnership, SymbolHistory } from '$lib/docpack/history';
 
 /** One side of a co-change pair: a file, or a symbol (`path#name`) with its docpack id when it has one. */
 export interface PairSide {
@@ -102,4 +102,32 @@ export function symbolStory(history: History, id: string, symbols = new SymbolIn
 export function authorNames(history: History): (key: string) => string {
 	const names = new Map(history.authors.map((a) => [a.key, a.name]));
 	return (key) => names.get(key) ?? key;
+}
+
+export interface ModuleStory {
+	/** The directory the figures are for: the module's own, or its nearest ancestor the history counts (down to `module_depth`). */
+	path: string;
+	/** The figures are the module's own. */
+	exact: boolean;
+	ownership: ModuleOwnership;
+	/** Commits that touched its living source files (absent for the repository root). */
+	commits: number | null;
+	hotspot: Hotspot | null;
+}
+
+/** A module directory's ownership, commits and hotspot (`.` or `""`: the repository); null when the history has none. */
+export function moduleStory(history: History, dir: string): ModuleStory | null {
+	const owners = new Map(history.ownership.modules.map((m) => [m.path, m]));
+	let path = dir === '.' ? '' : dir.replace(/^\/+|\/+$/g, '');
+	const asked = path;
+	while (!owners.has(path) && path !== '') path = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+	const ownership = owners.get(path);
+	if (!ownership) return null;
+	return {
+		path,
+		exact: path === asked,
+		ownership,
+		commits: history.modules.find((m) => m.path === path)?.commits ?? null,
+		hotspot: history.hotspots.modules.find((h) => h.name === path) ?? null
+	};
 }

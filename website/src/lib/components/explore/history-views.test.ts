@@ -8,6 +8,7 @@ import type { Docpack } from '$lib/docpack/types';
 import type { History } from '$lib/docpack/history';
 import SymbolHistory from './SymbolHistory.svelte';
 import HistoryView from './HistoryView.svelte';
+import ModuleHistory from './ModuleHistory.svelte';
 
 // jsdom lays nothing out: the map and the chart measure their width with a ResizeObserver it lacks (they draw at 0 px here; the browser test sees them drawn).
 globalThis.ResizeObserver ??= class {
@@ -109,5 +110,19 @@ describe('the History tab', () => {
 		render(HistoryView, { model: withHistory({ history: null, reason: 'the source is an archive: it has no git history' }), ...props });
 		expect(screen.getByTestId('no-history')).toHaveTextContent('No history: the source is an archive: it has no git history');
 		expect(screen.queryByTestId('timeline')).toBeNull();
+	});
+});
+
+describe('a module’s history in its panel', () => {
+	it('shows its commits, main author, authors and truck factor', () => {
+		render(ModuleHistory, { history, path: 'shipping' });
+		const panel = screen.getByTestId('module-history');
+		expect(within(panel).getByRole('heading')).toHaveTextContent(/^History$/);
+		expect(within(panel).getAllByRole('definition').map((d) => d.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['7', 'Grace Hopper 90%', '2', '1', '10.8']);
+	});
+
+	it('says when the figures are an ancestor’s', () => {
+		render(ModuleHistory, { history, path: 'shipping/zones' });
+		expect(within(screen.getByTestId('module-history')).getByRole('heading')).toHaveTextContent('History of shipping');
 	});
 });
