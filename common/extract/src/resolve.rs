@@ -21,7 +21,7 @@
 //! Lookups are hash-indexed, so the cost is linear in calls.
 
 use crate::layout::ProjectLayout;
-use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
+use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Ids, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
@@ -692,7 +692,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
     fn candidates(
         &self,
         name: &'a str,
-    ) -> std::iter::Copied<std::iter::Flatten<std::option::IntoIter<&'r Vec<usize>>>> {
+    ) -> std::iter::Copied<std::iter::Flatten<std::option::IntoIter<&'r Ids>>> {
         let found = self.index.by_name.get(&(self.family(), name));
         found.into_iter().flatten().copied()
     }

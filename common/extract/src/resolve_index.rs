@@ -37,23 +37,75 @@ impl Family {
     }
 }
 
+/// The symbols under one key of an index: most keys have one, which is
+/// kept inline (a `Vec` would be a heap allocation per key; a kernel's
+/// index has millions of keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ids {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Ids {
+    pub fn as_slice(&self) -> &[usize] {
+        match self {
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, usize> {
+        self.as_slice().iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    pub fn push(&mut self, id: usize) {
+        match self {
+            Ids::One(first) => *self = Ids::Many(vec![*first, id]),
+            Ids::Many(ids) => ids.push(id),
+        }
+    }
+}
+
+impl<'i> IntoIterator for &'i Ids {
+    type Item = &'i usize;
+    type IntoIter = std::slice::Iter<'i, usize>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Adds `id` under `key`.
+fn add<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Ids>, key: K, id: usize) {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut ids) => ids.get_mut().push(id),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(Ids::One(id));
+        }
+    }
+}
+
 pub(crate) struct Index<'a> {
     pub symbols: &'a [Symbol],
     /// (family, name) → symbols with that name.
-    pub by_name: HashMap<(Family, &'a str), Vec<usize>>,
+    pub by_name: HashMap<(Family, &'a str), Ids>,
     /// (path, name) → symbols of that file with that name.
-    pub by_file_name: HashMap<(&'a str, &'a str), Vec<usize>>,
+    pub by_file_name: HashMap<(&'a str, &'a str), Ids>,
     /// (parent, name) → children with that name.
-    pub children: HashMap<(usize, &'a str), Vec<usize>>,
+    pub children: HashMap<(usize, &'a str), Ids>,
     /// (family, owner type, method name) → methods of that type, any file.
-    pub methods: HashMap<(Family, &'a str, &'a str), Vec<usize>>,
+    pub methods: HashMap<(Family, &'a str, &'a str), Ids>,
     /// (family, module key) → files. Keys: Python dotted module; ES path
     /// without extension; Rust `crate dir` + `::`-path; Go directory.
     pub modules: HashMap<(Family, String), Vec<&'a str>>,
     /// Python: every dotted suffix of a module key → files.
     pub py_suffixes: HashMap<String, Vec<&'a str>>,
     /// Path → symbols exported as `export default`.
-    pub default_exports: HashMap<&'a str, Vec<usize>>,
+    pub default_exports: HashMap<&'a str, Ids>,
     /// Each symbol's parent, as an index.
     pub parent_of: Vec<Option<usize>>,
     /// (family, type, field) → the field's declared type.
@@ -160,38 +212,22 @@ impl<'a> Index<'a> {
                     .fields
                     .insert((family, s.name.as_str(), field.as_str()), ty.as_str());
             }
-            index
-                .by_name
-                .entry((family, s.name.as_str()))
-                .or_default()
-                .push(i);
-            index
-                .by_file_name
-                .entry((s.path.as_str(), s.name.as_str()))
-                .or_default()
-                .push(i);
+            add(&mut index.by_name, (family, s.name.as_str()), i);
+            add(
+                &mut index.by_file_name,
+                (s.path.as_str(), s.name.as_str()),
+                i,
+            );
             if let Some(p) = index.parent_of[i] {
-                index
-                    .children
-                    .entry((p, s.name.as_str()))
-                    .or_default()
-                    .push(i);
+                add(&mut index.children, (p, s.name.as_str()), i);
             }
             if s.kind == SymbolKind::Method {
                 if let Some(owner) = owner_name(symbols, index.parent_of[i], s) {
-                    index
-                        .methods
-                        .entry((family, owner, s.name.as_str()))
-                        .or_default()
-                        .push(i);
+                    add(&mut index.methods, (family, owner, s.name.as_str()), i);
                 }
             }
             if s.attributes.iter().any(|a| a == "export default") {
-                index
-                    .default_exports
-                    .entry(s.path.as_str())
-                    .or_default()
-                    .push(i);
+                add(&mut index.default_exports, s.path.as_str(), i);
             }
         }
         index

@@ -77,6 +77,10 @@ impl IngestHandler {
                 key(&format!("chunks-{i:05}.jsonl"))
             }),
             symbols: Vec::new(),
+            spool: crate::spool::Spool::new().map_err(|source| IngestError::Read {
+                path: "the symbol spool".to_string(),
+                source,
+            })?,
             imports: HashMap::new(),
             files: Vec::new(),
             skipped: Vec::new(),
@@ -139,6 +143,7 @@ impl IngestHandler {
         let StoreSink {
             shards,
             mut symbols,
+            spool,
             imports,
             files,
             skipped,
@@ -180,10 +185,7 @@ impl IngestHandler {
             history: history_key,
             history_absent,
         };
-        write_jsonl_streamed(ctx.store, &manifest.symbols, &symbols)?;
-        // Freeing a large repository's symbols (hundreds of thousands of
-        // small allocations) takes a tenth of a second that nothing waits for.
-        std::thread::spawn(move || drop(symbols));
+        write_symbols(ctx.store, &manifest.symbols, symbols, spool)?;
         ctx.store.put(&manifest.files, &files_jsonl)?;
         ctx.store.put(&manifest.skipped, &skipped)?;
         let manifest_key = key(IngestManifest::NAME);
@@ -296,23 +298,41 @@ fn store_history(
     }
 }
 
-/// Writes JSON Lines through a temporary file, so a large artifact is never
-/// held in memory twice.
-fn write_jsonl_streamed<T: serde::Serialize + Sync>(
+/// Writes `symbols.jsonl` through a temporary file, each symbol whole
+/// again (its spooled parts put back) and freed once written, so neither
+/// the artifact nor every whole symbol is ever in memory.
+fn write_symbols(
     store: &dyn doctown_store::ObjectStore,
     key: &str,
-    items: &[T],
+    symbols: Vec<Symbol>,
+    spool: crate::spool::Spool,
 ) -> Result<(), IngestError> {
     use std::io::{Seek, Write};
     let io = |source| IngestError::Read {
         path: key.to_string(),
         source,
     };
+    if spool.len() != symbols.len() {
+        return Err(io(std::io::Error::other(format!(
+            "{} symbols spooled for {} symbols",
+            spool.len(),
+            symbols.len()
+        ))));
+    }
+    let mut spooled = spool.reader().map_err(io)?;
     let mut file = tempfile::tempfile().map_err(io)?;
     {
         let mut out = std::io::BufWriter::new(&mut file);
         // Blocks serialise in parallel; a few blocks are in memory at once.
-        for group in items.chunks(4 * 1024) {
+        let mut symbols = symbols.into_iter();
+        loop {
+            let mut group: Vec<Symbol> = symbols.by_ref().take(4 * 1024).collect();
+            if group.is_empty() {
+                break;
+            }
+            for symbol in &mut group {
+                crate::spool::restore(symbol, spooled.next_parts().map_err(io)?);
+            }
             let blocks: Vec<Vec<u8>> = group
                 .par_chunks(256)
                 .map(|block| {
@@ -323,6 +343,7 @@ fn write_jsonl_streamed<T: serde::Serialize + Sync>(
                     bytes
                 })
                 .collect();
+            drop(group);
             for block in blocks {
                 out.write_all(&block).map_err(io)?;
             }
@@ -338,7 +359,9 @@ struct StoreSink<'a, 'c> {
     ctx: &'a StageContext<'c>,
     options: &'a IngestOptions,
     shards: ShardWriter<'a>,
+    /// Each symbol's resolution view; the rest is in `spool`.
     symbols: Vec<Symbol>,
+    spool: crate::spool::Spool,
     imports: HashMap<String, Vec<Import>>,
     /// Records in path order; serialised once their imports are resolved.
     files: Vec<FileRecord>,
@@ -395,7 +418,16 @@ impl ScanSink for StoreSink<'_, '_> {
         self.imports
             .insert(record.path.clone(), record.imports.clone());
         self.files.push(record);
-        self.symbols.extend(symbols);
+        for symbol in symbols {
+            let view = self
+                .spool
+                .push(symbol)
+                .map_err(|source| IngestError::Read {
+                    path: "the symbol spool".to_string(),
+                    source,
+                })?;
+            self.symbols.push(view);
+        }
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ pub mod options;
 pub mod reuse;
 pub mod scan;
 pub mod scip;
+pub mod spool;
 pub mod walk;
 mod writer;
 
@@ -26,6 +27,7 @@ pub use error::IngestError;
 pub use handler::IngestHandler;
 pub use lines::LineIndex;
 pub use options::IngestOptions;
+pub use spool::resolution_view;
 
 use doctown_core::events::ingest::FileSkipped;
 use doctown_core::{Import, Symbol};

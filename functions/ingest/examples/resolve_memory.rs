@@ -1,0 +1,79 @@
+//! Where ingest's memory goes at call resolution: loads a stored ingest's
+//! `symbols.jsonl` and `files.jsonl`, then prints the resident memory after
+//! loading the symbols, after reducing them to what resolution reads
+//! (`doctown_ingest::resolution_view`), and the peak through resolution.
+//! `cargo run --release -p doctown-ingest --example resolve_memory -- INGEST_DIR [full|lean]`
+//! (INGEST_DIR: `STORE/jobs/<job>/ingest`).
+
+use doctown_core::{FileRecord, Import, Symbol};
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// (VmRSS, VmHWM) of this process in MiB.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|k| k.parse::<u64>().ok())
+            .map_or(0, |k| k / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn lines(path: &std::path::Path) -> impl Iterator<Item = String> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::io::BufReader::new(file)
+        .lines()
+        .map(|l| l.expect("a line"))
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(dir) = args.next().map(std::path::PathBuf::from) else {
+        eprintln!("usage: resolve_memory INGEST_DIR [full|lean]");
+        std::process::exit(2);
+    };
+    let lean = args.next().as_deref() == Some("lean");
+    let mut imports: HashMap<String, Vec<Import>> = HashMap::new();
+    for line in lines(&dir.join("files.jsonl")) {
+        let file: FileRecord = serde_json::from_str(&line).expect("a file record");
+        imports.insert(file.path, file.imports);
+    }
+    let mut symbols: Vec<Symbol> = Vec::new();
+    for line in lines(&dir.join("symbols.jsonl")) {
+        let symbol: Symbol = serde_json::from_str(&line).expect("a symbol");
+        symbols.push(if lean {
+            doctown_ingest::resolution_view(symbol).0
+        } else {
+            symbol
+        });
+    }
+    symbols.shrink_to_fit();
+    let calls: usize = symbols.iter().map(|s| s.calls.len()).sum();
+    let (rss, _) = memory();
+    println!(
+        "{} symbols, {calls} call sites, {} files: {rss} MiB resident after loading ({})",
+        symbols.len(),
+        imports.len(),
+        if lean {
+            "resolution view"
+        } else {
+            "full symbols"
+        }
+    );
+    let layout = doctown_extract::ProjectLayout::default();
+    let started = std::time::Instant::now();
+    let (stats, targets) =
+        doctown_extract::resolve_calls_and_imports(&mut symbols, &imports, &layout);
+    let (rss, peak) = memory();
+    println!(
+        "resolved {} of {} calls in {:.1} s, {} files' import targets: {rss} MiB resident, peak {peak} MiB",
+        stats.resolved,
+        stats.calls,
+        started.elapsed().as_secs_f64(),
+        targets.len()
+    );
+}
