@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readDocpack } from '$lib/docpack/read';
 import { DocpackAssembler } from '$lib/docpack/load';
+import { EdgeTable } from '$lib/docpack/edges';
 import type { Docpack, Docs } from '$lib/docpack/types';
 import { architectureFromDocs, buildArchitecture, hasModuleLevel, type Architecture } from './modules';
 import { buildEntries } from '../../../tests/bench/make-docpack.mjs';
@@ -85,7 +86,8 @@ describe('the module level docs.json states (format 1.4)', () => {
 			await assembler.add('docs.json', json(docs));
 			expect(handed).toHaveLength(expected);
 			// An older docpack's comes with the graph; a 1.4 docpack's is not sent twice.
-			await assembler.add('graph.json', json({ nodes: docpack.graph.nodes, edges: [...docpack.graph.edges] }));
+			assembler.graph(docpack.graph.nodes, {}, EdgeTable.of(docpack.graph.edges).toColumns().columns);
+			await assembler.verified('graph.json');
 			expect(handed).toHaveLength(1);
 			expect(drawn(handed[0]).dependencies).toEqual(drawn(buildArchitecture(docpack)).dependencies);
 		}

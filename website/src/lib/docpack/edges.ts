@@ -11,6 +11,44 @@
 
 import type { Edge, EdgeKind, Provenance } from './types';
 
+/** An {@link EdgeTable} as a worker posts it: typed arrays (transferred) and the node ids in one string. */
+export interface EdgeColumns {
+	ids: JoinedStrings;
+	kinds: string[];
+	provenances: (string | null)[];
+	from: Int32Array;
+	to: Int32Array;
+	kind: Uint8Array;
+	provenance: Uint8Array;
+	confidence: Float64Array;
+	weight: Float64Array;
+}
+
+/**
+ * Many strings as one (their lengths beside): posting hundreds of
+ * thousands of strings one by one costs the receiving thread a long task,
+ * one string is copied at once.
+ */
+export interface JoinedStrings {
+	text: string;
+	lengths: Int32Array;
+}
+
+export function joinStrings(list: readonly string[]): JoinedStrings {
+	return { text: list.join(''), lengths: Int32Array.from(list, (s) => s.length) };
+}
+
+export function splitStrings(joined: JoinedStrings): string[] {
+	const out = new Array<string>(joined.lengths.length);
+	let at = 0;
+	for (let i = 0; i < out.length; i++) {
+		const end = at + joined.lengths[i];
+		out[i] = joined.text.slice(at, end);
+		at = end;
+	}
+	return out;
+}
+
 export class EdgeTable implements Iterable<Edge> {
 	/** Node ids by index. */
 	ids: string[] = [];
@@ -33,6 +71,38 @@ export class EdgeTable implements Iterable<Edge> {
 		if (edges instanceof EdgeTable) return edges;
 		const table = new EdgeTable();
 		for (const e of edges) table.add(e);
+		return table;
+	}
+
+	/** The table as plain data a worker posts (its arrays transferred: the table is emptied). */
+	toColumns(): { columns: EdgeColumns; transfer: ArrayBuffer[] } {
+		const n = this.length;
+		const cut = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => (a.length === n ? a : (a.slice(0, n) as T));
+		const columns: EdgeColumns = {
+			ids: joinStrings(this.ids),
+			kinds: [...this.kinds],
+			provenances: [...this.provenances],
+			from: cut(this.from),
+			to: cut(this.to),
+			kind: cut(this.kind),
+			provenance: cut(this.provenance),
+			confidence: cut(this.confidence),
+			weight: cut(this.weight)
+		};
+		const transfer = [columns.from, columns.to, columns.kind, columns.provenance, columns.confidence, columns.weight].map((a) => a.buffer as ArrayBuffer);
+		Object.assign(this, new EdgeTable());
+		return { columns, transfer };
+	}
+
+	/** The table a worker posted ({@link toColumns}). */
+	static fromColumns(c: EdgeColumns): EdgeTable {
+		const table = new EdgeTable();
+		table.ids = splitStrings(c.ids);
+		table.nodeIndex = null;
+		table.kinds.push(...c.kinds);
+		table.provenances.length = 0;
+		table.provenances.push(...c.provenances);
+		Object.assign(table, { from: c.from, to: c.to, kind: c.kind, provenance: c.provenance, confidence: c.confidence, weight: c.weight, length: c.from.length });
 		return table;
 	}
 

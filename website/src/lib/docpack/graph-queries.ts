@@ -19,7 +19,7 @@
  * numbers them, so that ties break the same way.
  */
 
-import { CONFIDENT, type Docpack, type Edge, type SymbolNode } from './types';
+import { CONFIDENT, type Docpack, type Edge, type SymbolSummary } from './types';
 import { forEachEdge } from './edges';
 import { lnInt } from './ln-table';
 
@@ -51,7 +51,7 @@ export function isConfident(edge: Pick<Edge, 'confidence'>): boolean {
  * sorting numerically orders by symbol, then calls before references.
  */
 export class QueryGraph {
-	readonly symbols: SymbolNode[];
+	readonly symbols: SymbolSummary[];
 	readonly index = new Map<string, number>();
 	/** Confident calls/references out of each symbol (encoded, sorted, unique). */
 	readonly out: number[][];
@@ -176,7 +176,7 @@ export function queryGraph(docpack: Docpack): QueryGraph {
 // ---------------------------------------------------------------- impact
 
 export interface Affected {
-	symbol: SymbolNode;
+	symbol: SymbolSummary;
 	/** Steps from the target, 1-based. */
 	depth: number;
 	/** How it reaches the next symbol towards the target. */
@@ -184,14 +184,14 @@ export interface Affected {
 }
 
 export interface Impact {
-	target: SymbolNode;
+	target: SymbolSummary;
 	depth: number;
 	/** Affected symbols (tests excluded) at each depth, 1-based; trailing zeros trimmed. */
 	byDepth: number[];
 	/** Every affected symbol, nearest first, then most central. */
 	affected: Affected[];
 	/** Tests that reach the target (directly or through affected code), most central first. */
-	tests: SymbolNode[];
+	tests: SymbolSummary[];
 	/** Modules with affected symbols, most first. */
 	modules: { name: string; count: number }[];
 	/** Files that import the target's file. */
@@ -285,8 +285,8 @@ export interface FlowView {
 	/** The path's names joined by ` → `. */
 	name: string;
 	kind: EntryKind;
-	entry: SymbolNode;
-	path: SymbolNode[];
+	entry: SymbolSummary;
+	path: SymbolSummary[];
 	/** Symbols the flow reaches, the entry included. */
 	reach: number;
 	modules: string[];

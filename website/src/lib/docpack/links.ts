@@ -1,13 +1,13 @@
 /** Links from a docpack back to its source. */
 
 import { checkSource } from '../source-url';
-import type { Manifest, SymbolNode } from './types';
+import type { Manifest, SymbolSummary } from './types';
 
 /**
  * `https://github.com/o/r/blob/<commit>/<path>#L<a>-L<b>` when the docpack's
  * source is on GitHub (the exact commit when known, else the ref); null otherwise.
  */
-export function sourceLink(source: Manifest['source'], symbol: Pick<SymbolNode, 'path' | 'range'>): string | null {
+export function sourceLink(source: Manifest['source'], symbol: Pick<SymbolSummary, 'path' | 'range'>): string | null {
 	if (!source.repo_url) return null;
 	const parsed = checkSource(source.repo_url);
 	if (!parsed.ok || parsed.spec.kind !== 'github') return null;

@@ -2,33 +2,50 @@
  * Opening a docpack without freezing the page, whatever its size.
  *
  * A worker (`load.worker.ts`) downloads, inflates and verifies it entry by
- * entry; the page parses each verified entry as it arrives, in slices
- * between which it keeps answering (`json-slices.ts`). The module level
- * comes first: since format 1.4 `docs.json` states it (each module's code
- * and dependencies) and precedes `graph.json`, so the worker posts it as
- * soon as `docs.json` is verified (`architectureFromDocs`) — the first few
- * megabytes of the archive; for an older docpack it is computed from
- * `graph.json` once that is in (`quickArchitecture`), before the symbols
- * and the source map, most of the bytes. Either way the architecture map
- * shows while the rest arrives. The docpack is returned when every entry
- * is in and verified.
+ * entry. The module level comes first: since format 1.4 `docs.json` states
+ * it (each module's code and dependencies) and precedes `graph.json`, so
+ * the worker posts it as soon as `docs.json` is verified
+ * (`architectureFromDocs`) — the first few megabytes of the archive; for an
+ * older docpack it is computed from `graph.json` once that is in
+ * (`quickArchitecture`), before the symbols and the source map, most of the
+ * bytes. Either way the architecture map shows while the rest arrives. The
+ * docpack is returned when every entry is in and verified.
  *
- * Memory: the parsed docpack keeps what the explorer reads. Left out:
- * symbol nodes of graph.json (they repeat nodes.json), each symbol's
- * `words` (the server's search reads them, the browser does not), and the
- * source map's chunks when there are no embeddings (they serve only the
- * similar-symbols search); edges are held in columns (`edges.ts`) and
- * each file's path once.
+ * Symbol detail on demand: the worker parses the big parts itself
+ * (`worker-parts.ts`). Of `nodes.json` the page receives only each symbol's
+ * summary — id, name, kind, qualified name, path, lines, language,
+ * visibility, parent, attributes, cluster, centrality, role — in batches
+ * of columns (typed arrays, the strings joined, each path once:
+ * `symbol-table.ts`), which the lists, the search, the graphs, impact,
+ * flows and the architecture map read. The rest of each node (signature,
+ * doc comment, documentation, metrics, byte range) is its detail: the
+ * worker keeps it as compact JSON text (no `words`, no indentation), a
+ * buffer per 256 symbols, and the page asks for the symbols it shows
+ * (`Docpack.details`, `DocpackModel.details`); a group is decoded when one
+ * of its symbols is asked for, and the page keeps the last 4,096 details.
+ * Re-parsing the JSON on demand from byte offsets into the raw part was the
+ * other way: it would keep `nodes.json` whole in the worker (545 MB at
+ * 500,000 symbols, a third of it `words` and indentation), where the
+ * detail text is about a third of that. So the worker stays up until the
+ * docpack is closed (`details.close()`).
+ *
+ * The page parses the small parts (`docs.json`, `clusters.json`,
+ * `symbol_contexts.json`, `history.json`) in slices between which it keeps
+ * answering (`json-slices.ts`). `graph.json`'s symbol nodes are left out
+ * (they repeat nodes.json), edges are held in columns (`edges.ts`), the
+ * source map's chunks only when there are embeddings (they serve only the
+ * similar-symbols search).
  */
 
 import { BROWSER_LIMITS, DocpackError, readDocpack } from './read';
 import { parseEmbeddings } from './embeddings';
 import { absentHistory, parseHistory, type HistoryPart } from './history';
 import { parseObjectInSlices, SliceSink } from './json-slices';
+import { PARSED_HERE, readSummaryBatch, RemoteDetails, type SummaryBatch } from './symbol-table';
 import { quickArchitecture } from '$lib/architecture/quick';
 import { architectureFromDocs, type Architecture } from '$lib/architecture/modules';
-import type { Docpack, Docs, Edge, Graph, GraphNode, Manifest, SourceFile, SymbolNode, Verification } from './types';
-import { EdgeTable } from './edges';
+import type { Docpack, Docs, Graph, GraphNode, Manifest, SourceFile, SymbolSummary, Verification } from './types';
+import { EdgeTable, type EdgeColumns } from './edges';
 
 export interface LoadRequest {
 	url?: string;
@@ -43,10 +60,18 @@ export type WorkerMessage =
 	| { type: 'entry'; name: string; data: Uint8Array }
 	| { type: 'progress'; compressed: number; decompressed: number }
 	| { type: 'done'; verification: Verification }
+	/** Summaries of the next symbols of nodes.json (not verified yet). */
+	| { type: 'symbols'; batch: SummaryBatch }
+	/** graph.json, verified: its file and module nodes, its edges in columns. */
+	| { type: 'graph'; nodes: GraphNode[]; metrics: Graph['metrics']; edges: EdgeColumns }
+	/** source_map.json's files, verified. */
+	| { type: 'files'; files: SourceFile[] }
+	/** The answer to a `details` request: each symbol's detail, in the order asked. */
+	| { type: 'details'; request: number; details: (Record<string, unknown> | null)[] }
 	| { type: 'error'; message: string; kind: 'format' | 'version' | 'checksum' | 'network'; status?: number };
 
-/** The page's answer: it parsed this many more of the forwarded bytes (the reader goes on). */
-export type PageMessage = { type: 'consumed'; bytes: number };
+/** The page parsed this many more of the forwarded bytes (the reader goes on), or asks for symbols' details. */
+export type PageMessage = { type: 'consumed'; bytes: number } | { type: 'details'; request: number; indices: number[] };
 
 export interface LoadHandlers {
 	onManifest?(manifest: Manifest): void;
@@ -77,9 +102,6 @@ export function yieldToPage(): Promise<void> {
 	});
 }
 
-/** Drops each symbol's `words` (the last key of a symbol in canonical order) before parsing. */
-const dropWords = (text: string) => text.replace(/,\n\s*"words": "(?:[^"\\\n]|\\.)*"/g, '');
-
 /** Parses the verified entries as they come, in order; builds the Docpack at the end. */
 export class DocpackAssembler {
 	private parts: Partial<Docpack> & { graph?: Graph; docs?: Docs } = {};
@@ -100,37 +122,64 @@ export class DocpackAssembler {
 		return this.queue;
 	}
 
-	private sinks = new Map<string, { sink: SliceSink; table?: EdgeTable }>();
+	private sinks = new Map<string, SliceSink>();
 
 	/** More bytes of a part (not verified yet): parsed as far as they go. */
 	chunk(name: string, data: Uint8Array): void {
-		let entry = this.sinks.get(name);
-		if (!entry) {
+		let sink = this.sinks.get(name);
+		if (!sink) {
 			mark(`first-chunk:${name}`);
-			const table = name === 'graph.json' ? new EdgeTable() : undefined;
-			entry = { sink: new SliceSink(this.arraysOf(name, table), { rewrite: name === 'nodes.json' ? dropWords : undefined }), table };
-			this.sinks.set(name, entry);
+			this.sinks.set(name, (sink = new SliceSink(this.arraysOf(name))));
 		}
 		try {
-			entry.sink.push(data);
+			sink.push(data);
 		} catch (e) {
 			throw new DocpackError(`${name} is not valid JSON: ${(e as Error).message}`, 'format');
 		}
 	}
 
-	/** A part sent in chunks is complete and verified. */
+	/** Summaries of symbols parsed by the worker: kept aside until nodes.json is verified. */
+	private pendingSymbols: SymbolSummary[] = [];
+	/** The repeated strings of the summaries (each path once). */
+	private readonly strings: string[] = [];
+
+	symbols(batch: SummaryBatch): void {
+		if (batch.start !== this.pendingSymbols.length) throw new DocpackError('nodes.json: symbols arrived out of order', 'format');
+		for (const s of readSummaryBatch(batch, this.strings)) this.pendingSymbols.push(s);
+	}
+
+	/** graph.json, parsed and verified by the worker. */
+	graph(nodes: GraphNode[], metrics: Graph['metrics'], edges: EdgeColumns): void {
+		this.parts.graph = { nodes, edges: EdgeTable.fromColumns(edges), metrics: metrics ?? {} };
+	}
+
+	/** source_map.json's files, parsed and verified by the worker. */
+	files(files: SourceFile[]): void {
+		this.parts.files = files;
+	}
+
+	/** A part sent in chunks (or parsed by the worker) is complete and verified. */
 	verified(name: string): Promise<void> {
 		mark(`entry:${name}`);
-		const entry = this.sinks.get(name) ?? { sink: new SliceSink(this.arraysOf(name, name === 'graph.json' ? new EdgeTable() : undefined)) };
+		if (PARSED_HERE.has(name)) {
+			if (name === 'nodes.json') {
+				this.parts.symbols = this.pendingSymbols;
+				this.pendingSymbols = [];
+			}
+			mark(`parsed:${name}`);
+			this.architectureWhenReady();
+			return this.queue;
+		}
+		const sink = this.sinks.get(name) ?? new SliceSink(this.arraysOf(name));
 		this.sinks.delete(name);
 		this.queue = this.queue.then(async () => {
 			let value: Record<string, unknown>;
 			try {
-				value = await entry.sink.finish();
+				value = await sink.finish();
 			} catch (e) {
 				throw new DocpackError(`${name} is not valid JSON: ${(e as Error).message}`, 'format');
 			}
-			this.assign(name, value, entry.table);
+			this.assign(name, value);
 			mark(`parsed:${name}`);
 			this.architectureWhenReady();
 		});
@@ -138,27 +187,8 @@ export class DocpackAssembler {
 	}
 
 	/** What to keep of each element of a part's big arrays. */
-	private arraysOf(name: string, table?: EdgeTable): Record<string, true | ((x: unknown) => unknown)> {
+	private arraysOf(name: string): Record<string, true | ((x: unknown) => unknown)> {
 		switch (name) {
-			case 'graph.json':
-				// Edges go straight into columns; the objects JSON.parse makes die young.
-				return { edges: (e) => void table!.add(e as Edge), nodes: (n) => ((n as GraphNode).kind === 'symbol' ? undefined : n) };
-			case 'nodes.json': {
-				// Each file's path once, not once per symbol.
-				const paths = new Map<string, string>();
-				return {
-					symbols: (x) => {
-						const s = x as SymbolNode;
-						const path = paths.get(s.path);
-						if (path === undefined) paths.set(s.path, s.path);
-						else s.path = path;
-						return s;
-					}
-				};
-			}
-			case 'source_map.json':
-				// Chunks serve the embeddings (similar symbols) only: without them, they are left out.
-				return this.manifest && !this.manifest.parts?.embeddings ? { files: (f) => ({ ...(f as SourceFile), chunks: [] }) } : { files: true };
 			case 'clusters.json':
 				return { clusters: true };
 			case 'symbol_contexts.json':
@@ -168,17 +198,8 @@ export class DocpackAssembler {
 		}
 	}
 
-	private assign(name: string, value: Record<string, unknown>, table?: EdgeTable): void {
+	private assign(name: string, value: Record<string, unknown>): void {
 		switch (name) {
-			case 'graph.json':
-				this.parts.graph = { nodes: (value.nodes as GraphNode[]) ?? [], edges: table ?? EdgeTable.of((value.edges as Edge[]) ?? []), metrics: (value.metrics as Graph['metrics']) ?? {} };
-				break;
-			case 'nodes.json':
-				this.parts.symbols = (value.symbols as Docpack['symbols']) ?? [];
-				break;
-			case 'source_map.json':
-				this.parts.files = (value.files as Docpack['files']) ?? [];
-				break;
 			case 'clusters.json':
 				this.parts.clusters = (value.clusters as Docpack['clusters']) ?? [];
 				break;
@@ -217,22 +238,6 @@ export class DocpackAssembler {
 				case 'clusters.json':
 					this.parts.clusters = (await json<{ clusters?: Docpack['clusters'] }>({ clusters: true })).clusters ?? [];
 					break;
-				case 'graph.json': {
-					// Edges go straight into columns; the objects JSON.parse makes die young.
-					const table = new EdgeTable();
-					const graph = await json<Graph>({
-						edges: (e) => void table.add(e as Edge),
-						nodes: (n) => ((n as GraphNode).kind === 'symbol' ? undefined : n)
-					});
-					this.parts.graph = { nodes: graph.nodes ?? [], edges: table, metrics: graph.metrics ?? {} };
-					break;
-				}
-				case 'nodes.json':
-					this.parts.symbols = (await json<{ symbols?: Docpack['symbols'] }>({ symbols: true }, { rewrite: dropWords })).symbols ?? [];
-					break;
-				case 'source_map.json':
-					this.parts.files = (await json<{ files?: Docpack['files'] }>({ files: true })).files ?? [];
-					break;
 				case 'symbol_contexts.json':
 					this.parts.symbolContexts = (await json<{ contexts?: Docpack['symbolContexts'] }>({ contexts: true })).contexts ?? [];
 					break;
@@ -251,12 +256,14 @@ export class DocpackAssembler {
 		this.architectureWhenReady();
 	}
 
-	async finish(manifest: Manifest, verification: Verification): Promise<Docpack> {
+	async finish(manifest: Manifest, verification: Verification, details?: (symbols: SymbolSummary[]) => Docpack['details']): Promise<Docpack> {
 		await this.queue;
 		const p = this.parts;
+		const symbols = p.symbols ?? [];
 		return {
 			manifest,
-			symbols: p.symbols ?? [],
+			symbols,
+			details: details?.(symbols),
 			graph: p.graph ?? { nodes: [], edges: [], metrics: {} },
 			clusters: p.clusters ?? [],
 			files: p.files ?? [],
@@ -310,15 +317,29 @@ export function loadDocpack(source: LoadRequest, handlers: LoadHandlers = {}): P
 	});
 }
 
+/** What the page needs of the reader's worker (a `Worker`, or in tests the worker's code on this thread). */
+export interface ReaderPort {
+	postMessage(message: PageMessage): void;
+	terminate(): void;
+}
+
 /** What the page does with each message of the reader's worker. */
-function messageHandler(
-	worker: Worker,
+export function messageHandler(
+	worker: ReaderPort,
 	assembler: DocpackAssembler,
 	handlers: LoadHandlers,
 	resolve: (docpack: Docpack) => void,
 	fail: (error: Error) => void
 ): (m: WorkerMessage) => void {
 	let manifest: Manifest | null = null;
+	let details: RemoteDetails | null = null;
+	const safely = (f: () => void) => {
+		try {
+			f();
+		} catch (e) {
+			fail(e as Error);
+		}
+	};
 	return (m) => {
 		switch (m.type) {
 			case 'manifest':
@@ -330,13 +351,22 @@ function messageHandler(
 				assembler.architecture(m.architecture);
 				break;
 			case 'chunk':
-				try {
+				safely(() => {
 					assembler.chunk(m.name, m.data);
-				} catch (e) {
-					fail(e as Error);
-					break;
-				}
-				worker.postMessage({ type: 'consumed', bytes: m.data.length } satisfies PageMessage);
+					worker.postMessage({ type: 'consumed', bytes: m.data.length });
+				});
+				break;
+			case 'symbols':
+				safely(() => assembler.symbols(m.batch));
+				break;
+			case 'graph':
+				assembler.graph(m.nodes, m.metrics, m.edges);
+				break;
+			case 'files':
+				assembler.files(m.files);
+				break;
+			case 'details':
+				details?.receive(m.request, m.details);
 				break;
 			case 'verified':
 				assembler.verified(m.name).catch((e) => fail(e as Error));
@@ -348,9 +378,14 @@ function messageHandler(
 				handlers.onProgress?.(`Reading the docpack… ${mb(m.compressed)} in, ${mb(m.decompressed)} inflated and verified`);
 				break;
 			case 'done':
-				worker.terminate();
+				// The worker stays: it holds the symbols' details.
 				handlers.onProgress?.('Reading the symbols…');
-				assembler.finish(manifest!, m.verification).then(resolve, fail);
+				assembler
+					.finish(manifest!, m.verification, (symbols) => {
+						const ask = (request: number, indices: number[]) => worker.postMessage({ type: 'details', request, indices });
+						return (details = new RemoteDetails(symbols, ask, () => worker.terminate()));
+					})
+					.then(resolve, fail);
 				break;
 			case 'error':
 				fail(m.kind === 'network' ? new DownloadError(m.message, m.status) : new DocpackError(m.message, m.kind));

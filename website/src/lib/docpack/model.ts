@@ -6,20 +6,55 @@
 
 import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
-import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode } from './types';
+import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode, type SymbolSummary } from './types';
 import { EdgeTable } from './edges';
 
 export interface Neighbour {
-	symbol: SymbolNode;
+	symbol: SymbolSummary;
 	kind: EdgeKind;
 	weight: number;
 	/** Below the confidence threshold (docpack 1.1): a guess, not a fact. */
 	uncertain: boolean;
 }
 
+/** Symbols by id: each symbol's position in `nodes.json`, and its summary. */
+export class SymbolIndex {
+	constructor(
+		private readonly symbols: readonly SymbolSummary[],
+		readonly positions: Map<string, number>
+	) {}
+
+	get(id: string): SymbolSummary | undefined {
+		const i = this.positions.get(id);
+		return i === undefined ? undefined : this.symbols[i];
+	}
+
+	has(id: string): boolean {
+		return this.positions.has(id);
+	}
+
+	get size(): number {
+		return this.positions.size;
+	}
+}
+
+/** The lower-cased names, and qualified names + NUL + paths, each list in one string (what the search scans). */
+interface SearchText {
+	names: string;
+	/** Where each symbol's name starts in `names` (one more: the end). */
+	nameAt: Int32Array;
+	rest: string;
+	restAt: Int32Array;
+	/** Length of each lower-cased qualified name. */
+	qualifiedLength: Int32Array;
+}
+
+/** Symbols indexed per slice of work: the page paints between two. */
+const SLICE = 50_000;
+
 export class DocpackModel {
-	readonly byId = new Map<string, SymbolNode>();
-	readonly byFile = new Map<string, SymbolNode[]>();
+	readonly byId: SymbolIndex;
+	readonly byFile = new Map<string, SymbolSummary[]>();
 	readonly clusters = new Map<string, Cluster>();
 	/** The graph's edges, with each node's edges out and in. */
 	readonly edges: EdgeTable;
@@ -29,17 +64,30 @@ export class DocpackModel {
 	readonly maxCentrality: number;
 	/** Built on first use (sorting 500,000 symbols is not free). */
 	private rank: Map<string, number> | null = null;
-	/** Lower-case names, and qualified name + NUL + path, for the search (built on first search). */
-	private lowerNames: string[] | null = null;
-	private lowerRest: string[] | null = null;
+	private searchText: SearchText | null = null;
 	private vectors: VectorIndex | null | undefined;
 
-	constructor(readonly docpack: Docpack) {
-		for (const s of docpack.symbols) {
-			this.byId.set(s.id, s);
+	/** Indexes the docpack in one go (see {@link DocpackModel.build} for a large one). */
+	constructor(
+		readonly docpack: Docpack,
+		positions?: Map<string, number>
+	) {
+		const symbols = docpack.symbols;
+		if (!positions) {
+			positions = new Map();
+			indexSlice(symbols, positions, 0, symbols.length);
+		}
+		this.byId = new SymbolIndex(symbols, positions);
+		const languages = new Set<string>();
+		const kinds = new Set<string>();
+		let max = 0;
+		for (const s of symbols) {
 			const list = this.byFile.get(s.path);
 			if (list) list.push(s);
 			else this.byFile.set(s.path, [s]);
+			languages.add(s.language);
+			kinds.add(s.kind);
+			if ((s.centrality ?? 0) > max) max = s.centrality ?? 0;
 		}
 		for (const list of this.byFile.values()) list.sort((a, b) => a.range.start_line - b.range.start_line);
 		for (const c of docpack.clusters) this.clusters.set(c.id, c);
@@ -49,15 +97,48 @@ export class DocpackModel {
 			? docpack.files
 			: [...this.byFile.keys()].map((path) => ({ path, language: this.byFile.get(path)![0].language }));
 		this.tree = buildTree(files, counts);
-		this.languages = [...new Set(docpack.symbols.map((s) => s.language))].sort();
-		this.kinds = [...new Set(docpack.symbols.map((s) => s.kind))].sort();
-		let max = 0;
-		for (const s of docpack.symbols) if ((s.centrality ?? 0) > max) max = s.centrality ?? 0;
+		this.languages = [...languages].sort();
+		this.kinds = [...kinds].sort();
 		this.maxCentrality = max;
+	}
+
+	/** Indexes a large docpack in slices, letting the page paint between them. */
+	static async build(docpack: Docpack, pause: () => Promise<void>): Promise<DocpackModel> {
+		const positions = new Map<string, number>();
+		for (let from = 0; from < docpack.symbols.length; from += SLICE) {
+			indexSlice(docpack.symbols, positions, from, Math.min(docpack.symbols.length, from + SLICE));
+			await pause();
+		}
+		return new DocpackModel(docpack, positions);
 	}
 
 	get source() {
 		return this.docpack.manifest.source;
+	}
+
+	/** The whole nodes of these symbols (signature, documentation, metrics…), in the order asked; unknown ids are left out. */
+	async details(ids: readonly string[]): Promise<SymbolNode[]> {
+		const positions = ids.map((id) => this.byId.positions.get(id)).filter((i) => i !== undefined);
+		if (this.docpack.details) return this.docpack.details.get(positions);
+		// Read at once: the symbols are whole nodes.
+		return positions.map((i) => this.docpack.symbols[i] as SymbolNode);
+	}
+
+	/** The whole node of a symbol if it is at hand (read at once, or decoded before), without waiting. */
+	detailNow(id: string): SymbolNode | undefined {
+		const i = this.byId.positions.get(id);
+		if (i === undefined) return undefined;
+		return this.docpack.details ? this.docpack.details.peek(i) : (this.docpack.symbols[i] as SymbolNode);
+	}
+
+	/** The whole node of a symbol, or null. */
+	async detail(id: string): Promise<SymbolNode | null> {
+		return (await this.details([id]))[0] ?? null;
+	}
+
+	/** Lets go of what holds the details (the reader's worker). */
+	close(): void {
+		this.docpack.details?.close();
 	}
 
 	/** 1 = most central. */
@@ -94,32 +175,40 @@ export class DocpackModel {
 		);
 	}
 
-	/** Builds what the search reads (done on first search otherwise). */
-	prepareSearch(): void {
-		this.search(' x');
+	/** Builds what the search reads, in slices (done at once on the first search otherwise). */
+	async prepareSearch(pause: () => Promise<void> = async () => {}): Promise<void> {
+		if (!this.searchText) this.searchText = await searchText(this.docpack.symbols, pause);
 	}
 
 	/** Symbols matching `query` (name, then qualified name, then path), best first. */
-	search(query: string, limit = 50): SymbolNode[] {
-		const q = query.trim().toLowerCase();
+	search(query: string, limit = 50): SymbolSummary[] {
+		const q = query.trim().toLowerCase().replaceAll('\u0000', '');
 		if (!q) return [];
 		const symbols = this.docpack.symbols;
-		// Lower-cased once, so that a search over 500,000 symbols allocates nothing.
-		const names = (this.lowerNames ??= symbols.map((s) => s.name.toLowerCase()));
-		const rest = (this.lowerRest ??= symbols.map((s) => `${s.qualified_name}\u0000${s.path}`.toLowerCase()));
-		const scored: { s: SymbolNode; score: number }[] = [];
-		for (let i = 0; i < symbols.length; i++) {
-			const name = names[i];
-			let score: number;
-			const at = name.indexOf(q);
-			if (at >= 0) score = name.length === q.length ? 4 : at === 0 ? 3 : 2;
-			else {
-				const r = rest[i].indexOf(q);
-				if (r < 0) continue;
-				score = r < symbols[i].qualified_name.length ? 1 : 0.5;
-			}
-			const s = symbols[i];
-			scored.push({ s, score: score + (s.centrality ?? 0) });
+		const text = (this.searchText ??= searchTextNow(symbols));
+		const scored: { s: SymbolSummary; score: number }[] = [];
+		const named = new Uint8Array(symbols.length);
+		// Name matches: the first in each name (the one nearest its start).
+		for (let at = text.names.indexOf(q); at >= 0; ) {
+			const k = entryAt(text.nameAt, at);
+			const start = text.nameAt[k];
+			const length = text.nameAt[k + 1] - 1 - start;
+			if (at + q.length <= start + length) {
+				named[k] = 1;
+				const score = length === q.length ? 4 : at === start ? 3 : 2;
+				scored.push({ s: symbols[k], score: score + (symbols[k].centrality ?? 0) });
+				at = text.names.indexOf(q, text.nameAt[k + 1]);
+			} else at = text.names.indexOf(q, at + 1);
+		}
+		// Then the qualified name or the path of the others.
+		for (let at = text.rest.indexOf(q); at >= 0; ) {
+			const k = entryAt(text.restAt, at);
+			const start = text.restAt[k];
+			if (!named[k] && at + q.length < text.restAt[k + 1]) {
+				const score = at - start < text.qualifiedLength[k] ? 1 : 0.5;
+				scored.push({ s: symbols[k], score: score + (symbols[k].centrality ?? 0) });
+				at = text.rest.indexOf(q, text.restAt[k + 1]);
+			} else at = text.rest.indexOf(q, at + 1);
 		}
 		scored.sort((a, b) => b.score - a.score || a.s.name.localeCompare(b.s.name));
 		return scored.slice(0, limit).map((x) => x.s);
@@ -130,7 +219,7 @@ export class DocpackModel {
 	}
 
 	/** The `k` symbols nearest by embedding (mean of each symbol's chunk vectors). */
-	similar(id: string, k = 8): { symbol: SymbolNode; score: number }[] {
+	similar(id: string, k = 8): { symbol: SymbolSummary; score: number }[] {
 		const index = this.vectorIndex();
 		if (!index) return [];
 		return index
@@ -159,4 +248,67 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 	const list = map.get(key);
 	if (list) list.push(value);
 	else map.set(key, [value]);
+}
+
+function indexSlice(symbols: readonly SymbolSummary[], positions: Map<string, number>, from: number, to: number): void {
+	for (let i = from; i < to; i++) if (!positions.has(symbols[i].id)) positions.set(symbols[i].id, i);
+}
+
+/** The entry of `starts` (ascending start offsets) that holds offset `at`. */
+function entryAt(starts: Int32Array, at: number): number {
+	let lo = 0;
+	let hi = starts.length - 2;
+	while (lo < hi) {
+		const mid = (lo + hi + 1) >> 1;
+		if (starts[mid] <= at) lo = mid;
+		else hi = mid - 1;
+	}
+	return lo;
+}
+
+/** Joins the lower-cased names and rests of symbols [from, to) into `into`. */
+function searchSlice(symbols: readonly SymbolSummary[], from: number, to: number, into: { names: string[]; rest: string[]; nameAt: Int32Array; restAt: Int32Array; qualifiedLength: Int32Array; at: [number, number] }): void {
+	for (let i = from; i < to; i++) {
+		const s = symbols[i];
+		const name = s.name.toLowerCase();
+		const qualified = s.qualified_name.toLowerCase();
+		const rest = `${qualified}\u0000${s.path.toLowerCase()}`;
+		into.nameAt[i] = into.at[0];
+		into.restAt[i] = into.at[1];
+		into.qualifiedLength[i] = qualified.length;
+		into.names.push(name);
+		into.rest.push(rest);
+		// Each entry ends with a separator no query holds (NUL is taken out of queries).
+		into.at[0] += name.length + 1;
+		into.at[1] += rest.length + 1;
+	}
+}
+
+async function searchText(symbols: readonly SymbolSummary[], pause: () => Promise<void>): Promise<SearchText> {
+	const n = symbols.length;
+	const into = { names: [] as string[], rest: [] as string[], nameAt: new Int32Array(n + 1), restAt: new Int32Array(n + 1), qualifiedLength: new Int32Array(n), at: [0, 0] as [number, number] };
+	for (let from = 0; from < n; from += SLICE) {
+		searchSlice(symbols, from, Math.min(n, from + SLICE), into);
+		await pause();
+	}
+	return finishSearchText(into, n);
+}
+
+function searchTextNow(symbols: readonly SymbolSummary[]): SearchText {
+	const n = symbols.length;
+	const into = { names: [] as string[], rest: [] as string[], nameAt: new Int32Array(n + 1), restAt: new Int32Array(n + 1), qualifiedLength: new Int32Array(n), at: [0, 0] as [number, number] };
+	searchSlice(symbols, 0, n, into);
+	return finishSearchText(into, n);
+}
+
+function finishSearchText(into: { names: string[]; rest: string[]; nameAt: Int32Array; restAt: Int32Array; qualifiedLength: Int32Array; at: [number, number] }, n: number): SearchText {
+	into.nameAt[n] = into.at[0];
+	into.restAt[n] = into.at[1];
+	return {
+		names: into.names.join('\u0000') + '\u0000',
+		nameAt: into.nameAt,
+		rest: into.rest.join('\u0000') + '\u0000',
+		restAt: into.restAt,
+		qualifiedLength: into.qualifiedLength
+	};
 }

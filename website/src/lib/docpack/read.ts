@@ -9,7 +9,7 @@ import { gunzip } from './gunzip';
 import { readTar, type TarEntry } from './tar';
 import { parseEmbeddings } from './embeddings';
 import { absentHistory, parseHistory } from './history';
-import type { Docpack, Manifest } from './types';
+import type { Docpack, Manifest, WholeDocpack } from './types';
 
 export const READER_MAJOR = 1;
 export const READER_MINOR = 0;
@@ -83,7 +83,7 @@ export function byteOrder(a: string, b: string): number {
 	return x.length - y.length;
 }
 
-export async function readDocpack(file: Uint8Array, limits: ReadLimits = BROWSER_LIMITS): Promise<Docpack> {
+export async function readDocpack(file: Uint8Array, limits: ReadLimits = BROWSER_LIMITS): Promise<WholeDocpack> {
 	let tarEntries: TarEntry[];
 	let uncompressed: number;
 	try {
@@ -164,7 +164,7 @@ export async function readDocpack(file: Uint8Array, limits: ReadLimits = BROWSER
 
 	return {
 		manifest,
-		symbols: json<{ symbols?: Docpack['symbols'] }>(entries, 'nodes.json').symbols ?? [],
+		symbols: json<{ symbols?: WholeDocpack['symbols'] }>(entries, 'nodes.json').symbols ?? [],
 		graph: normaliseGraph(json<Docpack['graph']>(entries, 'graph.json')),
 		clusters: json<{ clusters?: Docpack['clusters'] }>(entries, 'clusters.json').clusters ?? [],
 		files: json<{ files?: Docpack['files'] }>(entries, 'source_map.json').files ?? [],

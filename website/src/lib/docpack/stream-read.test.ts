@@ -7,7 +7,9 @@ import { readDocpack, DocpackError } from './read';
 import { readDocpackStream } from './stream-read';
 import { TarStream } from './stream-tar';
 import { readTar } from './tar';
-import { DocpackAssembler } from './load';
+import { openInProcess } from './in-process';
+import { summaryOf } from './symbol-table';
+import type { SymbolNode } from './types';
 import type { Architecture } from '$lib/architecture/modules';
 import { buildArchitecture } from '$lib/architecture/modules';
 
@@ -28,24 +30,12 @@ function chunked(data: Uint8Array, seed = 1, max = 3000): ReadableStream<Uint8Ar
 	});
 }
 
-/** Reads as the worker and the page do: JSON parts forwarded in chunks as they arrive, the rest whole. */
+/** Reads as the worker and the page do (their code on this thread): the big parts parsed by the worker, the others forwarded. */
 async function streamed(data: Uint8Array, seed = 1) {
 	const arch: Architecture[] = [];
-	const assembler = new DocpackAssembler({ onArchitecture: (a) => arch.push(a) });
 	const names: string[] = [];
-	const { manifest, verification } = await readDocpackStream(chunked(data, seed), {
-		stream: (name) => name.endsWith('.json') && name !== 'docs.json',
-		onChunk: (name, bytes) => assembler.chunk(name, bytes.slice()),
-		onStreamed: (name) => {
-			names.push(name);
-			void assembler.verified(name);
-		},
-		onEntry: (name, entry) => {
-			names.push(name);
-			void assembler.add(name, entry);
-		}
-	});
-	return { docpack: await assembler.finish(manifest, verification), names, arch };
+	const docpack = await openInProcess(chunked(data, seed), { onArchitecture: (a) => arch.push(a) }, (m) => (m.type === 'verified' || m.type === 'entry') && names.push(m.name));
+	return { docpack, names, arch };
 }
 
 describe('the tar, in chunks', () => {
@@ -85,7 +75,8 @@ describe('reading a docpack as a stream', () => {
 		const { docpack, names } = await streamed(bytes(fixture.bytes));
 		expect(names[0]).toBe('clusters.json');
 		expect(docpack.verification).toEqual(whole.verification);
-		expect(docpack.symbols).toEqual(whole.symbols);
+		expect(docpack.symbols).toEqual(whole.symbols.map(summaryOf));
+		expect(await docpack.details!.get(docpack.symbols.map((_, i) => i))).toEqual(whole.symbols);
 		expect([...docpack.graph.edges]).toEqual(whole.graph.edges);
 		// Symbol nodes of the graph are left out (nodes.json has the symbols).
 		expect(docpack.graph.nodes).toEqual(whole.graph.nodes.filter((n) => n.kind !== 'symbol'));
@@ -138,39 +129,14 @@ describe('a docpack of several megabytes, read as the worker and the page do', (
 		const { entries } = buildEntries(12_000, { seed: 9 });
 		const gz = new Uint8Array(gzipSync(tar(entries.map((p: { name: string; chunks: Buffer[] }) => ({ name: p.name, data: Buffer.concat(p.chunks) })))));
 		const whole = await readDocpack(gz);
-		const stream = chunked(gz, 3, 70_000);
 		const arch: Architecture[] = [];
-		const assembler = new DocpackAssembler({ onArchitecture: (a) => arch.push(a) });
-		// The worker's staging: 4 MB chunks, the last one of an entry flushed when its bytes end.
-		let staging = new Uint8Array(4 << 20);
-		let staged = 0;
-		let chunks = 0;
-		const flush = (name: string) => {
-			if (!staged) return;
-			assembler.chunk(name, staging.slice(0, staged));
-			chunks++;
-			staging = new Uint8Array(4 << 20);
-			staged = 0;
-		};
-		const { manifest, verification } = await readDocpackStream(stream, {
-			onManifest: (m) => (assembler.manifest = m),
-			stream: (name) => name.endsWith('.json') && name !== 'docs.json',
-			onChunk: (name, bytes) => {
-				for (let at = 0; at < bytes.length; ) {
-					const take = Math.min(staging.length - staged, bytes.length - at);
-					staging.set(bytes.subarray(at, at + take), staged);
-					staged += take;
-					at += take;
-					if (staged === staging.length) flush(name);
-				}
-			},
-			onChunksEnd: (name) => flush(name),
-			onStreamed: (name) => void assembler.verified(name),
-			onEntry: (name, entry) => void assembler.add(name, entry)
-		});
-		const docpack = await assembler.finish(manifest, verification);
-		expect(chunks).toBeGreaterThan(5);
-		expect(docpack.symbols).toEqual(whole.symbols.map((s) => ({ ...s, words: undefined })).map(({ words: _, ...s }) => s));
+		let batches = 0;
+		const docpack = await openInProcess(chunked(gz, 3, 70_000), { onArchitecture: (a) => arch.push(a) }, (m) => m.type === 'symbols' && batches++);
+		// The summaries came in batches; every symbol's detail, decoded on demand, is what the whole parse gives.
+		expect(batches).toBeGreaterThan(1);
+		expect(docpack.symbols).toEqual(whole.symbols.map(summaryOf));
+		const all = docpack.symbols.map((_, i) => i);
+		expect(await docpack.details!.get(all)).toEqual(whole.symbols.map(({ words: _, ...s }: SymbolNode & { words?: string }) => s));
 		expect([...docpack.graph.edges]).toEqual(whole.graph.edges);
 		// Without embeddings, the chunks of the source map are left out.
 		expect(docpack.files).toEqual(whole.files.map((f) => ({ ...f, chunks: [] })));

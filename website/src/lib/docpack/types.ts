@@ -134,6 +134,26 @@ export interface SymbolNode {
 	unresolved_calls?: number;
 }
 
+/** The fields of a symbol the page holds for every symbol: enough for the lists, the search, the graphs and the maps. */
+export const SUMMARY_FIELDS = ['id', 'name', 'kind', 'qualified_name', 'language', 'path', 'visibility', 'parent', 'attributes', 'cluster', 'centrality', 'role'] as const;
+
+/**
+ * A symbol as the page holds it while the docpack is open: its
+ * {@link SUMMARY_FIELDS} and its lines. The rest of its node (signature,
+ * doc comment, documentation, metrics, byte range…) is its detail, read on
+ * demand ({@link SymbolDetails}).
+ */
+export type SymbolSummary = Pick<SymbolNode, (typeof SUMMARY_FIELDS)[number]> & { range: Pick<SourceRange, 'start_line' | 'end_line'> };
+
+/** Symbols' whole nodes by position in `nodes.json`, decoded when asked for. */
+export interface SymbolDetails {
+	get(indices: readonly number[]): Promise<SymbolNode[]>;
+	/** The node of a symbol already decoded (kept from an earlier `get`), without waiting. */
+	peek(index: number): SymbolNode | undefined;
+	/** Lets go of what holds the details (the reader's worker). */
+	close(): void;
+}
+
 export interface GraphNode {
 	id: string;
 	kind: 'symbol' | 'file' | 'module';
@@ -246,7 +266,10 @@ export interface Embeddings {
 /** A docpack read and verified in the browser. */
 export interface Docpack {
 	manifest: Manifest;
-	symbols: SymbolNode[];
+	/** In `nodes.json` order; whole nodes when read at once (`readDocpack`), summaries when streamed (`loadDocpack`). */
+	symbols: SymbolSummary[];
+	/** The symbols' whole nodes, when `symbols` holds summaries. */
+	details?: SymbolDetails;
 	graph: Graph;
 	clusters: Cluster[];
 	files: SourceFile[];
@@ -258,6 +281,9 @@ export interface Docpack {
 	/** What verification found (every check passed when a Docpack is returned). */
 	verification: Verification;
 }
+
+/** A docpack read at once (`readDocpack`): its symbols are whole nodes. */
+export type WholeDocpack = Omit<Docpack, 'symbols'> & { symbols: SymbolNode[] };
 
 export interface Verification {
 	docpackId: string;

@@ -4,6 +4,7 @@ import { fixtureModel } from '../../../test-helpers';
 import FileTree from './FileTree.svelte';
 import SymbolList from './SymbolList.svelte';
 import SymbolDetail from './SymbolDetail.svelte';
+import type { SymbolNode } from '$lib/docpack/types';
 
 const model = fixtureModel();
 const byName = (q: string) => model.docpack.symbols.find((s) => s.qualified_name === q)!;
@@ -108,7 +109,7 @@ describe('SymbolDetail', () => {
 
 	it('shows a model badge for model-written summaries', () => {
 		const m = fixtureModel();
-		const s = m.docpack.symbols[0];
+		const s = m.docpack.symbols[0] as SymbolNode;
 		s.documentation = { summary: 'Written by a model.', source: 'model', model: 'gpt-4o-mini' };
 		render(SymbolDetail, { model: m, symbolId: s.id, onSelect: vi.fn() });
 		expect(screen.getByTitle('Written by gpt-4o-mini')).toHaveTextContent('model: gpt-4o-mini');

@@ -3,9 +3,10 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { fixtureModel } from '../../../test-helpers';
 import { searchUrl, type SearchResponse } from '$lib/api';
 import SymbolSearch from './SymbolSearch.svelte';
+import type { SymbolNode } from '$lib/docpack/types';
 
 const model = fixtureModel();
-const byName = (q: string) => model.docpack.symbols.find((s) => s.qualified_name === q)!;
+const byName = (q: string) => model.docpack.symbols.find((s) => s.qualified_name === q)! as SymbolNode;
 
 function canned(): SearchResponse {
 	const replay = byName('kv::wal::Wal::replay');
