@@ -6,7 +6,7 @@ import { readDocpack } from '$lib/docpack/read';
 import { DocpackAssembler } from '$lib/docpack/load';
 import { EdgeTable } from '$lib/docpack/edges';
 import type { Docpack, Docs } from '$lib/docpack/types';
-import { architectureFromDocs, buildArchitecture, hasModuleLevel, type Architecture } from './modules';
+import { architectureFromDocs, architectureOf, buildArchitecture, buildArchitectureInSlices, hasModuleLevel, type Architecture } from './modules';
 import { buildEntries } from '../../../tests/bench/make-docpack.mjs';
 import { tar } from '../../../tests/fixtures/docpack-node.mjs';
 
@@ -101,4 +101,16 @@ describe('the module level docs.json states (format 1.4)', () => {
 		assembler.architecture(arch);
 		expect(handed).toEqual([arch]);
 	});
+});
+
+describe('the module level built in slices', () => {
+	it('is what the whole build gives', async () => {
+		const { entries } = buildEntries(60_000, { seed: 4 });
+		const docpack = await readDocpack(new Uint8Array(gzipSync(tar(entries.map((p: { name: string; chunks: Buffer[] }) => ({ name: p.name, data: Buffer.concat(p.chunks) }))))));
+		let pauses = 0;
+		const sliced = await buildArchitectureInSlices(docpack, async () => void pauses++);
+		expect(pauses).toBeGreaterThan(4);
+		expect(sliced).toEqual(buildArchitecture(docpack));
+		expect(architectureOf(docpack)).toBe(sliced);
+	}, 120_000);
 });

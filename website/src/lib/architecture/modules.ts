@@ -114,6 +114,31 @@ export interface BuildOptions {
 
 /** The module level of a docpack. */
 export function buildArchitecture(docpack: Input, options: BuildOptions = {}): Architecture {
+	const steps = architectureSteps(docpack, options);
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+	}
+}
+
+/** {@link buildArchitecture} in slices of symbols, `pause` between two (the page paints); remembered as {@link architectureOf}'s. */
+export async function buildArchitectureInSlices(docpack: Input, pause: () => Promise<void>): Promise<Architecture> {
+	const steps = architectureSteps(docpack, {});
+	for (;;) {
+		const step = steps.next();
+		if (step.done) {
+			built.set(docpack, step.value);
+			return step.value;
+		}
+		await pause();
+	}
+}
+
+/** Symbols per slice of {@link buildArchitectureInSlices}. */
+const SLICE = 25_000;
+
+/** The work of {@link buildArchitecture}, yielding after each slice of symbols. */
+function* architectureSteps(docpack: Input, options: BuildOptions): Generator<void, Architecture, void> {
 	// Modules: the module docs, then module nodes without a doc; else one per directory.
 	const modules: ArchModule[] = [];
 	const indexOfId = new Map<string, number>();
@@ -198,8 +223,13 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 	// from the symbol's file's module.
 	const docModules = docpack.docs.modules ?? [];
 	const moduleOfSymbol = new Map<string, number>();
-	const byFile = Int32Array.from(docpack.symbols, (s) => fileModule(s.path));
+	const byFile = new Int32Array(docpack.symbols.length);
+	for (let k = 0; k < byFile.length; k++) {
+		byFile[k] = fileModule(docpack.symbols[k].path);
+		if (k % SLICE === SLICE - 1) yield;
+	}
 	const listed = docpack.symbols.length ? listedModules(docpack.symbols, byFile, docModules, indexOfId, modules.length) : null;
+	yield;
 	if (!listed) {
 		for (const doc of docModules) {
 			const m = indexOfId.get(doc.id)!;
@@ -228,13 +258,15 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 	const languages: Map<string, number>[] = [];
 	const clusters: Map<string, number>[] = [];
 	let unplaced = 0;
-	docpack.symbols.forEach((s, k) => {
+	for (let k = 0; k < docpack.symbols.length; k++) {
+		if (k % SLICE === SLICE - 1) yield;
+		const s = docpack.symbols[k];
 		const byDoc = listed![k];
 		if (byDoc >= 0 && byDoc !== byFile[k]) moduleOfSymbol.set(s.id, byDoc);
 		const m = byDoc >= 0 ? byDoc : byFile[k];
 		if (m < 0) {
 			unplaced++;
-			return;
+			continue;
 		}
 		const node = at ? table.index.get(s.id) : undefined;
 		if (node !== undefined) at![node] = isSourceRole(s.role) && isSourceRole(fileRole.get(s.path)) ? m : -m - 2;
@@ -256,7 +288,7 @@ export function buildArchitecture(docpack: Input, options: BuildOptions = {}): A
 			line: s.range?.start_line ?? 0,
 			centrality: s.centrality ?? 0
 		});
-	});
+	}
 	if (at && docpack.symbols.length === 0 && options.guessRole) {
 		// Symbols known only by the graph: a file's, or (members) their parent's.
 		let pending: number[] = [];

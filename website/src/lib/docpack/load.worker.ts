@@ -70,7 +70,7 @@ async function read(request: LoadRequest): Promise<void> {
 
 self.onmessage = (event: MessageEvent<LoadRequest | PageMessage>) => {
 	const message = event.data;
-	if ('type' in message && message.type === 'details') return parts.answer(message.request, message.indices);
+	if ('type' in message && message.type === 'details') return void parts.answer(message.request, message.indices);
 	if ('type' in message && message.type === 'consumed') {
 		inFlight -= message.bytes;
 		const resume = waiting;

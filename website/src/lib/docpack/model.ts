@@ -50,11 +50,11 @@ interface SearchText {
 }
 
 /** Symbols indexed per slice of work: the page paints between two. */
-const SLICE = 50_000;
+const SLICE = 20_000;
 
 export class DocpackModel {
 	readonly byId: SymbolIndex;
-	readonly byFile = new Map<string, SymbolSummary[]>();
+	readonly byFile: Map<string, SymbolSummary[]>;
 	readonly clusters = new Map<string, Cluster>();
 	/** The graph's edges, with each node's edges out and in. */
 	readonly edges: EdgeTable;
@@ -70,25 +70,15 @@ export class DocpackModel {
 	/** Indexes the docpack in one go (see {@link DocpackModel.build} for a large one). */
 	constructor(
 		readonly docpack: Docpack,
-		positions?: Map<string, number>
+		prepared?: SymbolIndexing
 	) {
 		const symbols = docpack.symbols;
-		if (!positions) {
-			positions = new Map();
-			indexSlice(symbols, positions, 0, symbols.length);
+		if (!prepared) {
+			prepared = new SymbolIndexing();
+			prepared.add(symbols, 0, symbols.length);
 		}
-		this.byId = new SymbolIndex(symbols, positions);
-		const languages = new Set<string>();
-		const kinds = new Set<string>();
-		let max = 0;
-		for (const s of symbols) {
-			const list = this.byFile.get(s.path);
-			if (list) list.push(s);
-			else this.byFile.set(s.path, [s]);
-			languages.add(s.language);
-			kinds.add(s.kind);
-			if ((s.centrality ?? 0) > max) max = s.centrality ?? 0;
-		}
+		this.byId = new SymbolIndex(symbols, prepared.positions);
+		this.byFile = prepared.byFile;
 		for (const list of this.byFile.values()) list.sort((a, b) => a.range.start_line - b.range.start_line);
 		for (const c of docpack.clusters) this.clusters.set(c.id, c);
 		this.edges = EdgeTable.of(docpack.graph.edges);
@@ -97,19 +87,19 @@ export class DocpackModel {
 			? docpack.files
 			: [...this.byFile.keys()].map((path) => ({ path, language: this.byFile.get(path)![0].language }));
 		this.tree = buildTree(files, counts);
-		this.languages = [...languages].sort();
-		this.kinds = [...kinds].sort();
-		this.maxCentrality = max;
+		this.languages = [...prepared.languages].sort();
+		this.kinds = [...prepared.kinds].sort();
+		this.maxCentrality = prepared.maxCentrality;
 	}
 
 	/** Indexes a large docpack in slices, letting the page paint between them. */
 	static async build(docpack: Docpack, pause: () => Promise<void>): Promise<DocpackModel> {
-		const positions = new Map<string, number>();
+		const prepared = new SymbolIndexing();
 		for (let from = 0; from < docpack.symbols.length; from += SLICE) {
-			indexSlice(docpack.symbols, positions, from, Math.min(docpack.symbols.length, from + SLICE));
+			prepared.add(docpack.symbols, from, Math.min(docpack.symbols.length, from + SLICE));
 			await pause();
 		}
-		return new DocpackModel(docpack, positions);
+		return new DocpackModel(docpack, prepared);
 	}
 
 	get source() {
@@ -250,8 +240,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 	else map.set(key, [value]);
 }
 
-function indexSlice(symbols: readonly SymbolSummary[], positions: Map<string, number>, from: number, to: number): void {
-	for (let i = from; i < to; i++) if (!positions.has(symbols[i].id)) positions.set(symbols[i].id, i);
+/** What the model indexes over every symbol, a slice at a time. */
+class SymbolIndexing {
+	readonly positions = new Map<string, number>();
+	readonly byFile = new Map<string, SymbolSummary[]>();
+	readonly languages = new Set<string>();
+	readonly kinds = new Set<string>();
+	maxCentrality = 0;
+
+	add(symbols: readonly SymbolSummary[], from: number, to: number): void {
+		for (let i = from; i < to; i++) {
+			const s = symbols[i];
+			if (!this.positions.has(s.id)) this.positions.set(s.id, i);
+			const list = this.byFile.get(s.path);
+			if (list) list.push(s);
+			else this.byFile.set(s.path, [s]);
+			this.languages.add(s.language);
+			this.kinds.add(s.kind);
+			if ((s.centrality ?? 0) > this.maxCentrality) this.maxCentrality = s.centrality ?? 0;
+		}
+	}
 }
 
 /** The entry of `starts` (ascending start offsets) that holds offset `at`. */

@@ -72,7 +72,7 @@ describe('symbol detail decoded on demand', () => {
 		expect(await everyDetail(docpack.symbols, (i) => docpack.details!.get(i))).toEqual(whole.symbols.map(withoutWords));
 	}, 120_000);
 
-	it('keeps each symbol as written in the summary batches and the detail store, whatever its fields', () => {
+	it('keeps each symbol as written in the summary batches and the detail store, whatever its fields', async () => {
 		const node = (i: number, extra: Partial<SymbolNode> = {}): SymbolNode => ({
 			id: `sym_${i}`,
 			name: `name_${i} ünïcødé`,
@@ -102,8 +102,18 @@ describe('symbol detail decoded on demand', () => {
 		expect(read).toEqual(nodes.map(summaryOf));
 		// Each path held once.
 		expect(strings.filter((s) => s.startsWith('src/'))).toHaveLength(3);
-		for (const i of [0, 1, GROUP - 1, GROUP, GROUP * 2 + 4, 17, 0]) expect({ ...read[i], ...store.get(i) }).toEqual(nodes[i]);
-		expect(store.get(nodes.length)).toBeNull();
+		const check = async () => {
+			for (const i of [0, 1, GROUP - 1, GROUP, GROUP * 2 + 4, 17, 0]) expect({ ...read[i], ...(await store.get(i)) }).toEqual(nodes[i]);
+			expect(await store.get(nodes.length)).toBeNull();
+			expect(await store.get(-1)).toBeNull();
+			expect((await store.many([GROUP * 2 + 4, 3, GROUP])).map((d) => d?.signature)).toEqual([GROUP * 2 + 4, 3, GROUP].map((i) => nodes[i].signature));
+		};
+		// Before the groups are deflated, and after.
+		const plain = store.bytes;
+		await check();
+		await store.settled();
+		expect(store.bytes).toBeLessThan(plain / 3);
+		await check();
 	});
 });
 

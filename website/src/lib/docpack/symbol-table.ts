@@ -194,14 +194,35 @@ export function readSummaryBatch(batch: SummaryBatch, strings: string[]): Symbol
 	return out;
 }
 
-/** Each symbol's detail as JSON text, in groups of {@link GROUP}; held in the worker. */
+/** Deflates bytes (raw deflate), or null where the platform has no `CompressionStream`. */
+function deflate(bytes: Uint8Array): Promise<Uint8Array> | null {
+	if (typeof CompressionStream === 'undefined') return null;
+	const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+	return new Response(stream).arrayBuffer().then((b) => new Uint8Array(b));
+}
+
+async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
+	const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+	return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Each symbol's detail as JSON text, in groups of {@link GROUP}; held in
+ * the worker. A sealed group is deflated in the background (JSON of
+ * similar symbols shrinks five to ten times): asking for a symbol inflates
+ * its group, and the last groups decoded are kept.
+ */
 export class DetailStore {
 	private readonly groups: Uint8Array[] = [];
+	/** Per group: whether `groups` holds it deflated. */
+	private readonly deflated: boolean[] = [];
 	private pending: string[] = [];
 	private readonly encoder = new TextEncoder();
 	private readonly decoder = new TextDecoder();
 	/** The groups decoded last (most recent last). */
 	private readonly decoded = new Map<number, string[]>();
+	/** Deflations under way. */
+	private work: Promise<unknown>[] = [];
 
 	get size(): number {
 		return this.groups.length * GROUP + this.pending.length;
@@ -223,23 +244,59 @@ export class DetailStore {
 		if (this.pending.length) this.seal();
 	}
 
+	/** Resolves when every sealed group is deflated. */
+	async settled(): Promise<void> {
+		while (this.work.length) await Promise.all(this.work.splice(0));
+	}
+
 	private seal(): void {
-		this.groups.push(this.encoder.encode(this.pending.join('\n')));
+		const g = this.groups.length;
+		const plain = this.encoder.encode(this.pending.join('\n'));
+		this.groups.push(plain);
+		this.deflated.push(false);
 		this.pending = [];
+		const packing = deflate(plain);
+		if (packing)
+			this.work.push(
+				packing.then((packed) => {
+					this.groups[g] = packed;
+					this.deflated[g] = true;
+				})
+			);
+	}
+
+	private async lines(g: number): Promise<string[] | null> {
+		const cached = this.decoded.get(g);
+		if (cached) {
+			this.decoded.delete(g);
+			this.decoded.set(g, cached);
+			return cached;
+		}
+		let lines: string[];
+		if (g < this.groups.length) {
+			const bytes = this.deflated[g] ? await inflate(this.groups[g]) : this.groups[g];
+			lines = this.decoder.decode(bytes).split('\n');
+		} else if (g === this.groups.length) lines = this.pending;
+		else return null;
+		this.decoded.set(g, lines);
+		if (this.decoded.size > 16) this.decoded.delete(this.decoded.keys().next().value!);
+		return lines;
 	}
 
 	/** The detail of the symbol at `index` in `nodes.json`, or null if there is none. */
-	get(index: number): Record<string, unknown> | null {
+	async get(index: number): Promise<Record<string, unknown> | null> {
+		if (!(index >= 0)) return null;
 		const g = Math.floor(index / GROUP);
-		let lines = this.decoded.get(g);
-		if (lines) this.decoded.delete(g);
-		else if (g < this.groups.length) lines = this.decoder.decode(this.groups[g]).split('\n');
-		else if (g === this.groups.length) lines = this.pending;
-		if (!lines) return null;
-		this.decoded.set(g, lines);
-		if (this.decoded.size > 16) this.decoded.delete(this.decoded.keys().next().value!);
-		const line = lines[index - g * GROUP];
+		const line = (await this.lines(g))?.[index - g * GROUP];
 		return line === undefined ? null : (JSON.parse(line) as Record<string, unknown>);
+	}
+
+	/** Several details, in the order asked (each group inflated once). */
+	async many(indices: readonly number[]): Promise<(Record<string, unknown> | null)[]> {
+		const out = new Array<Record<string, unknown> | null>(indices.length).fill(null);
+		const order = indices.map((_, k) => k).sort((a, b) => indices[a] - indices[b]);
+		for (const k of order) out[k] = await this.get(indices[k]);
+		return out;
 	}
 }
 

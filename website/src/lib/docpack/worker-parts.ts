@@ -216,7 +216,7 @@ export class WorkerParts {
 	}
 
 	/** The page asks for symbols' details. */
-	answer(request: number, indices: number[]): void {
-		this.post({ type: 'details', request, details: indices.map((i) => this.details.get(i)) });
+	async answer(request: number, indices: number[]): Promise<void> {
+		this.post({ type: 'details', request, details: await this.details.many(indices) });
 	}
 }
