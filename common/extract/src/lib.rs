@@ -94,6 +94,8 @@ pub struct Extractor {
     words: bool,
     /// Find definitions only (see [`Extractor::outline`]).
     outline: bool,
+    /// An outline that still writes signatures (see [`Extractor::listing`]).
+    signatures: bool,
 }
 
 impl Default for Extractor {
@@ -170,6 +172,7 @@ impl Extractor {
             layout,
             words: true,
             outline: false,
+            signatures: false,
         }
     }
 
@@ -193,6 +196,18 @@ impl Extractor {
     /// of every version of every changed file.
     pub fn outline(mut self) -> Extractor {
         self.outline = true;
+        self.words = false;
+        self
+    }
+
+    /// An outline ([`Extractor::outline`]) whose symbols also carry the
+    /// full extraction's signature: what `doctown symbols` prints. The
+    /// rules walk writes signatures in an outline anyway; the query
+    /// engine, whose signatures need the comment patterns an outline
+    /// disables, runs its full query and drops the calls and imports.
+    pub fn listing(mut self) -> Extractor {
+        self.outline = true;
+        self.signatures = true;
         self.words = false;
         self
     }
@@ -327,20 +342,18 @@ impl Extractor {
         source: &str,
         prefix: String,
     ) -> Option<engine::Extracted> {
-        let compiled = match self.outline {
+        let outline = self.outline && !self.signatures;
+        let compiled = match outline {
             true => specs::compiled_outline(language),
             false => specs::compiled(language),
         };
         let (spec, compiled) = specs::spec(language).zip(compiled)?;
-        Some(engine::extract(
-            spec,
-            compiled,
-            root,
-            source,
-            path,
-            prefix,
-            self.outline,
-        ))
+        let mut out = engine::extract(spec, compiled, root, source, path, prefix, outline);
+        if self.outline {
+            out.symbols.iter_mut().for_each(|s| s.calls = Vec::new());
+            out.imports = Vec::new();
+        }
+        Some(out)
     }
 
     /// The syntax tree of a source as an S-expression (for debugging rules).

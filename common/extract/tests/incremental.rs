@@ -146,3 +146,37 @@ fn an_outline_finds_the_full_extractions_symbols() {
         "{checked} versions, {symbols} symbols"
     );
 }
+
+/// A listing (`Extractor::listing`, what `doctown symbols` prints) is an
+/// outline whose symbols carry the full extraction's signatures.
+#[test]
+fn a_listing_has_the_full_extractions_signatures() {
+    let mut listing = Extractor::new().listing();
+    let mut full = Extractor::new();
+    let mut signatures = 0;
+    for (path, language) in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let got = listing.extract(&name, language, &text);
+        let want = full.extract(&name, language, &text);
+        let at = path.display();
+        assert_eq!(identities(&got.symbols), identities(&want.symbols), "{at}");
+        let sigs = |e: &doctown_extract::Extraction| -> Vec<String> {
+            e.symbols.iter().map(|s| s.signature.clone()).collect()
+        };
+        assert_eq!(sigs(&got), sigs(&want), "{at}");
+        assert!(got.imports.is_empty(), "{at}: a listing has no imports");
+        assert!(
+            got.symbols
+                .iter()
+                .all(|s| s.calls.is_empty() && s.words.is_empty()),
+            "{at}"
+        );
+        signatures += want
+            .symbols
+            .iter()
+            .filter(|s| !s.signature.is_empty())
+            .count();
+    }
+    assert!(signatures > 1000, "{signatures} signatures compared");
+}

@@ -15,6 +15,7 @@ mod error;
 mod handler;
 pub mod history;
 mod lines;
+pub mod listing;
 pub mod options;
 pub mod reuse;
 pub mod scan;
@@ -26,6 +27,7 @@ mod writer;
 pub use error::IngestError;
 pub use handler::IngestHandler;
 pub use lines::LineIndex;
+pub use listing::list_symbols;
 pub use options::IngestOptions;
 pub use spool::resolution_view;
 

@@ -11,7 +11,7 @@ use crate::error::IngestError;
 use crate::lines::LineIndex;
 use crate::options::IngestOptions;
 use crate::reuse::{Previous, PreviousReader};
-use crate::walk::{skip, walk, Candidate};
+use crate::walk::{skip, walk, Candidate, WalkResult};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::{Chunk, FileRecord, FileRole, Symbol};
 use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
@@ -53,17 +53,7 @@ pub fn scan(
     previous: Option<&mut PreviousReader>,
     sink: &mut dyn ScanSink,
 ) -> Result<ProjectLayout, IngestError> {
-    let walked = walk(root, options).map_err(|source| IngestError::Read {
-        path: root.display().to_string(),
-        source,
-    })?;
-    let total: u64 = walked.candidates.iter().map(|c| c.size_bytes).sum();
-    if total > options.max_total_bytes {
-        return Err(IngestError::TooLarge {
-            total,
-            limit: options.max_total_bytes,
-        });
-    }
+    let walked = walk_within_limits(root, options)?;
     for skipped in walked.skipped {
         sink.skipped(skipped)?;
     }
@@ -109,6 +99,26 @@ pub fn scan(
     Ok(Arc::unwrap_or_clone(layout))
 }
 
+/// The walk of `root`, refused when its candidates together pass
+/// `max_total_bytes`.
+pub(crate) fn walk_within_limits(
+    root: &Path,
+    options: &IngestOptions,
+) -> Result<WalkResult, IngestError> {
+    let walked = walk(root, options).map_err(|source| IngestError::Read {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let total: u64 = walked.candidates.iter().map(|c| c.size_bytes).sum();
+    if total > options.max_total_bytes {
+        return Err(IngestError::TooLarge {
+            total,
+            limit: options.max_total_bytes,
+        });
+    }
+    Ok(walked)
+}
+
 /// The layout from the manifests the walk found; an unreadable manifest
 /// adds nothing.
 pub fn read_layout(manifests: &[(String, std::path::PathBuf)]) -> ProjectLayout {
@@ -137,31 +147,15 @@ fn parse_one(
     prior: Option<Previous>,
     options: &IngestOptions,
 ) -> Outcome {
-    let bytes = match std::fs::read(&candidate.abs_path) {
+    let bytes = match read_candidate(candidate, options) {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return Outcome::Skipped(skip(
-                &candidate.path,
-                SkipReason::Unreadable,
-                candidate.size_bytes,
-            ))
-        }
+        Err(skipped) => return Outcome::Skipped(skipped),
     };
-    let size = bytes.len() as u64;
-    if size > options.max_file_bytes {
-        return Outcome::Skipped(skip(&candidate.path, SkipReason::TooLarge, size));
-    }
-    if is_binary(&bytes) {
-        return Outcome::Skipped(skip(&candidate.path, SkipReason::Binary, size));
-    }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let (source, lossy) = match String::from_utf8(bytes) {
-        Ok(text) => (text, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    let (source, lossy) = match text_of(candidate, bytes) {
+        Ok(text) => text,
+        Err(skipped) => return Outcome::Skipped(skipped),
     };
-    if looks_minified(&source) {
-        return Outcome::Skipped(skip(&candidate.path, SkipReason::Minified, size));
-    }
     let reused = prior.and_then(|p| p.extraction(candidate.language, &sha256));
     let (extraction, reused) = match reused {
         Some(extraction) => (extraction, true),
@@ -181,6 +175,46 @@ fn parse_one(
     );
     file.reused = reused;
     Outcome::Parsed(file)
+}
+
+/// A candidate's bytes, or why it is skipped: unreadable, over the file
+/// size limit, binary.
+pub(crate) fn read_candidate(
+    candidate: &Candidate,
+    options: &IngestOptions,
+) -> Result<Vec<u8>, FileSkipped> {
+    let Ok(bytes) = std::fs::read(&candidate.abs_path) else {
+        return Err(skip(
+            &candidate.path,
+            SkipReason::Unreadable,
+            candidate.size_bytes,
+        ));
+    };
+    let size = bytes.len() as u64;
+    if size > options.max_file_bytes {
+        return Err(skip(&candidate.path, SkipReason::TooLarge, size));
+    }
+    if is_binary(&bytes) {
+        return Err(skip(&candidate.path, SkipReason::Binary, size));
+    }
+    Ok(bytes)
+}
+
+/// A candidate's bytes as text (`true`: not UTF-8, decoded lossily), or
+/// skipped as minified.
+pub(crate) fn text_of(
+    candidate: &Candidate,
+    bytes: Vec<u8>,
+) -> Result<(String, bool), FileSkipped> {
+    let size = bytes.len() as u64;
+    let (source, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    };
+    if looks_minified(&source) {
+        return Err(skip(&candidate.path, SkipReason::Minified, size));
+    }
+    Ok((source, lossy))
 }
 
 /// Chunks one file's text given its extraction.

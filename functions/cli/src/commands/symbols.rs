@@ -17,7 +17,7 @@ pub fn symbols(args: SymbolsArgs) -> Result<ExitCode> {
         github: GitHubConfig::from_env(),
     };
     let fetched = fetch(&spec, &fetch_options)?;
-    let symbols = doctown_ingest::symbols_of(&fetched.root, &options)?;
+    let symbols = doctown_ingest::list_symbols(&fetched.root, &options)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         SymbolFormat::Table
     } else {
