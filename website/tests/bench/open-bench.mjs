@@ -5,7 +5,8 @@
 // (BENCH_SIZES, BENCH_RUNS choose; BENCH_GENERATE_ONLY=1 only writes the docpacks):
 //
 //   first view   navigation → `doctown:map-visible` (the architecture map painted)
-//   full detail  navigation → `doctown:model-ready` (every symbol parsed and indexed)
+//   full detail  navigation → `doctown:model-ready` (every symbol's summary indexed, the module level built;
+//                a symbol's detail is decoded in the reader's worker when the page shows it)
 //
 // with the tab's memory: the peak resident set (VmHWM) of the page's renderer
 // process, which also runs the reader's worker. Then it types a search and

@@ -194,17 +194,31 @@ export function readSummaryBatch(batch: SummaryBatch, strings: string[]): Symbol
 	return out;
 }
 
-/** Deflates bytes (raw deflate), or null where the platform has no `CompressionStream`. */
-function deflate(bytes: Uint8Array): Promise<Uint8Array> | null {
-	if (typeof CompressionStream === 'undefined') return null;
-	const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-	return new Response(stream).arrayBuffer().then((b) => new Uint8Array(b));
+/** Runs bytes through a (de)compression stream, without copies into blobs. */
+async function through(bytes: Uint8Array, transform: TransformStream<BufferSource, Uint8Array>): Promise<Uint8Array> {
+	const writer = transform.writable.getWriter();
+	void writer.write(bytes as BufferSource).then(() => writer.close());
+	const parts: Uint8Array[] = [];
+	let length = 0;
+	const reader = transform.readable.getReader();
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		parts.push(value);
+		length += value.length;
+	}
+	const out = new Uint8Array(length);
+	let at = 0;
+	for (const part of parts) {
+		out.set(part, at);
+		at += part.length;
+	}
+	return out;
 }
 
-async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
-	const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-	return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+const canDeflate = typeof CompressionStream !== 'undefined';
+const deflate = (bytes: Uint8Array) => through(bytes, new CompressionStream('deflate-raw'));
+const inflate = (bytes: Uint8Array) => through(bytes, new DecompressionStream('deflate-raw'));
 
 /**
  * Each symbol's detail as JSON text, in groups of {@link GROUP}; held in
@@ -221,8 +235,9 @@ export class DetailStore {
 	private readonly decoder = new TextDecoder();
 	/** The groups decoded last (most recent last). */
 	private readonly decoded = new Map<number, string[]>();
-	/** Deflations under way. */
-	private work: Promise<unknown>[] = [];
+	/** Groups waiting to be deflated, one at a time (each deflation holds a compressor's state). */
+	private queue: number[] = [];
+	private running: Promise<void> | null = null;
 
 	get size(): number {
 		return this.groups.length * GROUP + this.pending.length;
@@ -246,7 +261,15 @@ export class DetailStore {
 
 	/** Resolves when every sealed group is deflated. */
 	async settled(): Promise<void> {
-		while (this.work.length) await Promise.all(this.work.splice(0));
+		while (this.running) await this.running;
+	}
+
+	private async deflateQueued(): Promise<void> {
+		for (let g = this.queue.shift(); g !== undefined; g = this.queue.shift()) {
+			this.groups[g] = await deflate(this.groups[g]);
+			this.deflated[g] = true;
+		}
+		this.running = null;
 	}
 
 	private seal(): void {
@@ -255,14 +278,9 @@ export class DetailStore {
 		this.groups.push(plain);
 		this.deflated.push(false);
 		this.pending = [];
-		const packing = deflate(plain);
-		if (packing)
-			this.work.push(
-				packing.then((packed) => {
-					this.groups[g] = packed;
-					this.deflated[g] = true;
-				})
-			);
+		if (!canDeflate) return;
+		this.queue.push(g);
+		this.running ??= this.deflateQueued();
 	}
 
 	private async lines(g: number): Promise<string[] | null> {
