@@ -21,7 +21,7 @@
 //! Lookups are hash-indexed, so the cost is linear in calls.
 
 use crate::layout::ProjectLayout;
-use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Ids, Index};
+use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
@@ -443,13 +443,8 @@ fn method_of_types<'s>(
             return found;
         }
         // Bases of every definition of this type (traits, superclasses).
-        for def in index
-            .by_name
-            .get(&(family, types[seen]))
-            .into_iter()
-            .flatten()
-        {
-            let s = &index.symbols[*def];
+        for def in index.named(family, types[seen]) {
+            let s = &index.symbols[def];
             if matches!(
                 s.kind,
                 SymbolKind::Class | SymbolKind::Interface | SymbolKind::Trait | SymbolKind::Impl
@@ -689,12 +684,8 @@ impl<'r, 'a> Resolver<'r, 'a> {
         })
     }
 
-    fn candidates(
-        &self,
-        name: &'a str,
-    ) -> std::iter::Copied<std::iter::Flatten<std::option::IntoIter<&'r Ids>>> {
-        let found = self.index.by_name.get(&(self.family(), name));
-        found.into_iter().flatten().copied()
+    fn candidates(&self, name: &'a str) -> impl Iterator<Item = usize> + 'r {
+        self.index.named(self.family(), name)
     }
 
     /// `self`, `this`, `Self`, `cls`, or the Go receiver's name.
@@ -729,13 +720,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
             let owner = caller.target.as_deref().map(base_type_name)?;
             return method_of_types(self.index, self.family(), vec![owner], name, &caller.path);
         };
-        let own = self
-            .index
-            .children
-            .get(&(parent, name))
-            .into_iter()
-            .flatten()
-            .copied();
+        let own = self.index.children(parent, name);
         if let Some(found) = unique(own) {
             return Some(found);
         }
@@ -787,11 +772,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }
         let here: Vec<usize> = self
             .index
-            .by_file_name
-            .get(&(caller.path.as_str(), &*call.name))
-            .into_iter()
-            .flatten()
-            .copied()
+            .in_file(&caller.path, &call.name)
             .filter(|&c| is_definition(self.sym(c).kind, call.kind, family))
             .collect();
         // Lexical scope first: a function nested in the caller or in one of
@@ -818,14 +799,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
     /// Top-level definitions named `name` in `files`.
     fn defined_in(&self, files: &[&str], name: &str, call: CallKind) -> Option<usize> {
         let family = self.family();
-        let found = files.iter().flat_map(|f| {
-            self.index
-                .by_file_name
-                .get(&(*f, name))
-                .into_iter()
-                .flatten()
-                .copied()
-        });
+        let found = files.iter().flat_map(|f| self.index.in_file(f, name));
         let found = found.filter(|&c| {
             let s = self.sym(c);
             s.parent.is_none() && (is_definition(s.kind, call, family) || name == "default")

@@ -6,6 +6,7 @@ use crate::layout::ProjectLayout;
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::rust::base_type_name;
 use doctown_core::{Import, Language, Symbol, SymbolKind};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Languages that can call each other's symbols.
@@ -58,10 +59,6 @@ impl Ids {
         self.as_slice().iter()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.as_slice().is_empty()
-    }
-
     pub fn push(&mut self, id: usize) {
         match self {
             Ids::One(first) => *self = Ids::Many(vec![*first, id]),
@@ -89,14 +86,61 @@ fn add<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Ids>, key: K, id: usize) {
     }
 }
 
+/// Symbols grouped by a key: their positions in one list ordered by the
+/// key's hash (then position), and each hash's run in it. About 4 bytes a
+/// symbol and 20 a key, where a hash map of lists took about 60 a key (a
+/// kernel's index has millions). A key's symbols come in position order,
+/// as a list pushed in that order would give them; symbols whose keys
+/// share a hash are told apart by the key itself.
+struct Keyed {
+    ids: Vec<u32>,
+    runs: HashMap<u64, (u32, u32)>,
+}
+
+fn key_hash<K: std::hash::Hash>(key: &K) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
+impl Keyed {
+    fn new<K: std::hash::Hash>(ids: Vec<u32>, key: impl Fn(u32) -> K + Sync) -> Keyed {
+        let mut hashed: Vec<(u64, u32)> = ids.par_iter().map(|&i| (key_hash(&key(i)), i)).collect();
+        drop(ids);
+        hashed.par_sort_unstable();
+        let mut runs = HashMap::default();
+        let mut ids = Vec::with_capacity(hashed.len());
+        for run in hashed.chunk_by(|a, b| a.0 == b.0) {
+            runs.insert(run[0].0, (ids.len() as u32, run.len() as u32));
+            ids.extend(run.iter().map(|&(_, i)| i));
+        }
+        Keyed { ids, runs }
+    }
+
+    /// The positions whose key is `want`.
+    fn get<'i, K: std::hash::Hash + Eq + 'i>(
+        &'i self,
+        want: K,
+        key: impl Fn(u32) -> K + 'i,
+    ) -> impl Iterator<Item = usize> + 'i {
+        let (start, len) = self
+            .runs
+            .get(&key_hash(&want))
+            .map_or((0, 0), |&(s, l)| (s as usize, l as usize));
+        self.ids[start..start + len]
+            .iter()
+            .filter(move |&&i| key(i) == want)
+            .map(|&i| i as usize)
+    }
+}
+
 pub(crate) struct Index<'a> {
     pub symbols: &'a [Symbol],
-    /// (family, name) → symbols with that name.
-    pub by_name: HashMap<(Family, &'a str), Ids>,
-    /// (path, name) → symbols of that file with that name.
-    pub by_file_name: HashMap<(&'a str, &'a str), Ids>,
-    /// (parent, name) → children with that name.
-    pub children: HashMap<(usize, &'a str), Ids>,
+    /// By (family, name): [`Index::named`].
+    by_name: Keyed,
+    /// By (path, name): [`Index::in_file`].
+    by_file_name: Keyed,
+    /// By (parent, name), the symbols with a parent: [`Index::children`].
+    children: Keyed,
     /// (family, owner type, method name) → methods of that type, any file.
     pub methods: HashMap<(Family, &'a str, &'a str), Ids>,
     /// (family, module key) → files. Keys: Python dotted module; ES path
@@ -184,11 +228,27 @@ impl<'a> Index<'a> {
                     .and_then(|p| by_id.get(p.as_str()).copied())
             })
             .collect();
+        let overloads = overload_shadows(symbols);
+        let indexed: Vec<u32> = (0..symbols.len() as u32)
+            .filter(|&i| !overloads[i as usize])
+            .collect();
+        let name = |i: u32| symbols[i as usize].name.as_str();
+        let by_name = Keyed::new(indexed.clone(), |i| {
+            (Family::of(symbols[i as usize].language), name(i))
+        });
+        let by_file_name = Keyed::new(indexed.clone(), |i| {
+            (symbols[i as usize].path.as_str(), name(i))
+        });
+        let with_parent = indexed
+            .into_iter()
+            .filter(|&i| parent_of[i as usize].is_some())
+            .collect();
+        let children = Keyed::new(with_parent, |i| (parent_of[i as usize], name(i)));
         let mut index = Index {
             symbols,
-            by_name: HashMap::default(),
-            by_file_name: HashMap::default(),
-            children: HashMap::default(),
+            by_name,
+            by_file_name,
+            children,
             methods: HashMap::default(),
             modules: HashMap::default(),
             py_suffixes: HashMap::default(),
@@ -196,7 +256,6 @@ impl<'a> Index<'a> {
             parent_of,
             fields: HashMap::default(),
         };
-        let overloads = overload_shadows(symbols);
         let mut last_path: Option<&str> = None;
         for (i, s) in symbols.iter().enumerate() {
             if last_path != Some(s.path.as_str()) {
@@ -212,15 +271,6 @@ impl<'a> Index<'a> {
                     .fields
                     .insert((family, s.name.as_str(), field.as_str()), ty.as_str());
             }
-            add(&mut index.by_name, (family, s.name.as_str()), i);
-            add(
-                &mut index.by_file_name,
-                (s.path.as_str(), s.name.as_str()),
-                i,
-            );
-            if let Some(p) = index.parent_of[i] {
-                add(&mut index.children, (p, s.name.as_str()), i);
-            }
             if s.kind == SymbolKind::Method {
                 if let Some(owner) = owner_name(symbols, index.parent_of[i], s) {
                     add(&mut index.methods, (family, owner, s.name.as_str()), i);
@@ -231,6 +281,36 @@ impl<'a> Index<'a> {
             }
         }
         index
+    }
+
+    /// The symbols of `family` named `name`.
+    pub fn named<'i>(&'i self, family: Family, name: &'i str) -> impl Iterator<Item = usize> + 'i {
+        let symbols = self.symbols;
+        self.by_name.get((family, name), move |i| {
+            let s = &symbols[i as usize];
+            (Family::of(s.language), s.name.as_str())
+        })
+    }
+
+    /// The symbols of file `path` named `name`.
+    pub fn in_file<'i>(&'i self, path: &'i str, name: &'i str) -> impl Iterator<Item = usize> + 'i {
+        let symbols = self.symbols;
+        self.by_file_name.get((path, name), move |i| {
+            let s = &symbols[i as usize];
+            (s.path.as_str(), s.name.as_str())
+        })
+    }
+
+    /// The children of `parent` named `name`.
+    pub fn children<'i>(
+        &'i self,
+        parent: usize,
+        name: &'i str,
+    ) -> impl Iterator<Item = usize> + 'i {
+        let (symbols, parent_of) = (self.symbols, &self.parent_of);
+        self.children.get((Some(parent), name), move |i| {
+            (parent_of[i as usize], symbols[i as usize].name.as_str())
+        })
     }
 
     /// Adds files that have no symbols (an `__init__.py` of imports, an

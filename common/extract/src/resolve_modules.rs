@@ -221,10 +221,7 @@ fn rust_root<'l>(
     }
     // An inline module of this file (`mod inner { … } use inner::f;`), or
     // an enum or type (`use Kind::*`).
-    let inline = index
-        .by_file_name
-        .get(&(path, first))
-        .is_some_and(|found| !found.is_empty());
+    let inline = index.in_file(path, first).next().is_some();
     if inline || first.starts_with(char::is_uppercase) {
         RustRoot::Here
     } else {

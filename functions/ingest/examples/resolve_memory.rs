@@ -2,7 +2,9 @@
 //! `symbols.jsonl` and `files.jsonl`, then prints the resident memory after
 //! loading the symbols, after reducing them to what resolution reads
 //! (`doctown_ingest::resolution_view`), and the peak through resolution.
-//! `cargo run --release -p doctown-ingest --example resolve_memory -- INGEST_DIR [full|lean]`
+//! With `full OUT`, also writes the symbols as resolved again to OUT: the
+//! same bytes as the stored `symbols.jsonl` when resolution links as it did.
+//! `cargo run --release -p doctown-ingest --example resolve_memory -- INGEST_DIR [full|lean] [OUT]`
 //! (INGEST_DIR: `STORE/jobs/<job>/ingest`).
 
 use doctown_core::{FileRecord, Import, Symbol};
@@ -37,6 +39,7 @@ fn main() {
         std::process::exit(2);
     };
     let lean = args.next().as_deref() == Some("lean");
+    let out = args.next();
     let mut imports: HashMap<String, Vec<Import>> = HashMap::new();
     for line in lines(&dir.join("files.jsonl")) {
         let file: FileRecord = serde_json::from_str(&line).expect("a file record");
@@ -76,4 +79,12 @@ fn main() {
         started.elapsed().as_secs_f64(),
         targets.len()
     );
+    if let (Some(out), false) = (out, lean) {
+        let mut bytes = Vec::new();
+        for symbol in &symbols {
+            serde_json::to_writer(&mut bytes, symbol).expect("a symbol serialises");
+            bytes.push(b'\n');
+        }
+        std::fs::write(&out, bytes).unwrap_or_else(|e| panic!("{out}: {e}"));
+    }
 }

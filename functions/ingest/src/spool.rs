@@ -70,7 +70,13 @@ pub fn resolution_view(mut symbol: Symbol) -> (Symbol, Spooled) {
         attributes,
         signature,
     };
+    // Extraction grew these by pushing; they are kept until resolution.
     symbol.attributes.shrink_to_fit();
+    symbol.calls.shrink_to_fit();
+    symbol.name.shrink_to_fit();
+    symbol.qualified_name.shrink_to_fit();
+    symbol.path.shrink_to_fit();
+    symbol.signature.shrink_to_fit();
     (symbol, spooled)
 }
 
