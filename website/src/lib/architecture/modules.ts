@@ -135,7 +135,7 @@ export async function buildArchitectureInSlices(docpack: Input, pause: () => Pro
 }
 
 /** Symbols per slice of {@link buildArchitectureInSlices}. */
-const SLICE = 25_000;
+const SLICE = 5_000;
 
 /** The work of {@link buildArchitecture}, yielding after each slice of symbols. */
 function* architectureSteps(docpack: Input, options: BuildOptions): Generator<void, Architecture, void> {

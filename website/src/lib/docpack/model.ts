@@ -50,7 +50,7 @@ interface SearchText {
 }
 
 /** Symbols indexed per slice of work: the page paints between two. */
-const SLICE = 20_000;
+const SLICE = 5_000;
 
 export class DocpackModel {
 	readonly byId: SymbolIndex;
