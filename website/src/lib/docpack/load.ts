@@ -46,6 +46,7 @@ import { quickArchitecture } from '$lib/architecture/quick';
 import { architectureFromDocs, type Architecture } from '$lib/architecture/modules';
 import type { Docpack, Docs, Graph, GraphNode, Manifest, SourceFile, SymbolSummary, Verification } from './types';
 import { EdgeTable, type EdgeColumns } from './edges';
+import type { SearchText } from './search-text';
 
 export interface LoadRequest {
 	url?: string;
@@ -66,6 +67,8 @@ export type WorkerMessage =
 	| { type: 'graph'; nodes: GraphNode[]; metrics: Graph['metrics']; edges: EdgeColumns }
 	/** source_map.json's files, verified. */
 	| { type: 'files'; files: SourceFile[] }
+	/** What the symbol search scans, built as nodes.json was parsed (not verified yet). */
+	| { type: 'search'; search: SearchText }
 	/** The answer to a `details` request: each symbol's detail, in the order asked. */
 	| { type: 'details'; request: number; details: (Record<string, unknown> | null)[] }
 	| { type: 'error'; message: string; kind: 'format' | 'version' | 'checksum' | 'network'; status?: number };
@@ -137,6 +140,9 @@ export class DocpackAssembler {
 			throw new DocpackError(`${name} is not valid JSON: ${(e as Error).message}`, 'format');
 		}
 	}
+
+	/** The search's strings, from the worker (used once nodes.json is verified, with the symbols). */
+	search: SearchText | null = null;
 
 	/** Summaries of symbols parsed by the worker: kept aside until nodes.json is verified. */
 	private pendingSymbols: SymbolSummary[] = [];
@@ -264,6 +270,7 @@ export class DocpackAssembler {
 			manifest,
 			symbols,
 			details: details?.(symbols),
+			search: this.search && this.search.nameAt.length === symbols.length + 1 ? this.search : undefined,
 			graph: p.graph ?? { nodes: [], edges: [], metrics: {} },
 			clusters: p.clusters ?? [],
 			files: p.files ?? [],
@@ -364,6 +371,9 @@ export function messageHandler(
 				break;
 			case 'files':
 				assembler.files(m.files);
+				break;
+			case 'search':
+				assembler.search = m.search;
 				break;
 			case 'details':
 				details?.receive(m.request, m.details);

@@ -8,6 +8,7 @@ import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
 import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode, type SymbolSummary } from './types';
 import { EdgeTable } from './edges';
+import { SearchTextBuilder, type SearchText } from './search-text';
 
 export interface Neighbour {
 	symbol: SymbolSummary;
@@ -38,17 +39,6 @@ export class SymbolIndex {
 	}
 }
 
-/** The lower-cased names, and qualified names + NUL + paths, each list in one string (what the search scans). */
-interface SearchText {
-	names: string;
-	/** Where each symbol's name starts in `names` (one more: the end). */
-	nameAt: Int32Array;
-	rest: string;
-	restAt: Int32Array;
-	/** Length of each lower-cased qualified name. */
-	qualifiedLength: Int32Array;
-}
-
 /** Symbols indexed per slice of work: the page paints between two. */
 const SLICE = 5_000;
 
@@ -64,7 +54,8 @@ export class DocpackModel {
 	readonly maxCentrality: number;
 	/** Built on first use (sorting 500,000 symbols is not free). */
 	private rank: Map<string, number> | null = null;
-	private searchText: SearchText | null = null;
+	/** Posted by the reader's worker, or built on the first search (or by {@link prepareSearch}). */
+	private searchText: SearchText | null;
 	private vectors: VectorIndex | null | undefined;
 
 	/** Indexes the docpack in one go (see {@link DocpackModel.build} for a large one). */
@@ -78,6 +69,7 @@ export class DocpackModel {
 			prepared.add(symbols, 0, symbols.length);
 		}
 		this.byId = new SymbolIndex(symbols, prepared.positions);
+		this.searchText = docpack.search ?? null;
 		this.byFile = prepared.byFile;
 		for (const list of this.byFile.values()) list.sort((a, b) => a.range.start_line - b.range.start_line);
 		for (const c of docpack.clusters) this.clusters.set(c.id, c);
@@ -167,7 +159,14 @@ export class DocpackModel {
 
 	/** Builds what the search reads, in slices (done at once on the first search otherwise). */
 	async prepareSearch(pause: () => Promise<void> = async () => {}): Promise<void> {
-		if (!this.searchText) this.searchText = await searchText(this.docpack.symbols, pause);
+		if (this.searchText) return;
+		const builder = new SearchTextBuilder();
+		const symbols = this.docpack.symbols;
+		for (let i = 0; i < symbols.length; i++) {
+			builder.add(symbols[i]);
+			if (i % SLICE === SLICE - 1) await pause();
+		}
+		this.searchText ??= builder.finish();
 	}
 
 	/** Symbols matching `query` (name, then qualified name, then path), best first. */
@@ -175,7 +174,7 @@ export class DocpackModel {
 		const q = query.trim().toLowerCase().replaceAll('\u0000', '');
 		if (!q) return [];
 		const symbols = this.docpack.symbols;
-		const text = (this.searchText ??= searchTextNow(symbols));
+		const text = (this.searchText ??= buildSearchText(symbols));
 		const scored: { s: SymbolSummary; score: number }[] = [];
 		const named = new Uint8Array(symbols.length);
 		// Name matches: the first in each name (the one nearest its start).
@@ -274,49 +273,8 @@ function entryAt(starts: Int32Array, at: number): number {
 	return lo;
 }
 
-/** Joins the lower-cased names and rests of symbols [from, to) into `into`. */
-function searchSlice(symbols: readonly SymbolSummary[], from: number, to: number, into: { names: string[]; rest: string[]; nameAt: Int32Array; restAt: Int32Array; qualifiedLength: Int32Array; at: [number, number] }): void {
-	for (let i = from; i < to; i++) {
-		const s = symbols[i];
-		const name = s.name.toLowerCase();
-		const qualified = s.qualified_name.toLowerCase();
-		const rest = `${qualified}\u0000${s.path.toLowerCase()}`;
-		into.nameAt[i] = into.at[0];
-		into.restAt[i] = into.at[1];
-		into.qualifiedLength[i] = qualified.length;
-		into.names.push(name);
-		into.rest.push(rest);
-		// Each entry ends with a separator no query holds (NUL is taken out of queries).
-		into.at[0] += name.length + 1;
-		into.at[1] += rest.length + 1;
-	}
-}
-
-async function searchText(symbols: readonly SymbolSummary[], pause: () => Promise<void>): Promise<SearchText> {
-	const n = symbols.length;
-	const into = { names: [] as string[], rest: [] as string[], nameAt: new Int32Array(n + 1), restAt: new Int32Array(n + 1), qualifiedLength: new Int32Array(n), at: [0, 0] as [number, number] };
-	for (let from = 0; from < n; from += SLICE) {
-		searchSlice(symbols, from, Math.min(n, from + SLICE), into);
-		await pause();
-	}
-	return finishSearchText(into, n);
-}
-
-function searchTextNow(symbols: readonly SymbolSummary[]): SearchText {
-	const n = symbols.length;
-	const into = { names: [] as string[], rest: [] as string[], nameAt: new Int32Array(n + 1), restAt: new Int32Array(n + 1), qualifiedLength: new Int32Array(n), at: [0, 0] as [number, number] };
-	searchSlice(symbols, 0, n, into);
-	return finishSearchText(into, n);
-}
-
-function finishSearchText(into: { names: string[]; rest: string[]; nameAt: Int32Array; restAt: Int32Array; qualifiedLength: Int32Array; at: [number, number] }, n: number): SearchText {
-	into.nameAt[n] = into.at[0];
-	into.restAt[n] = into.at[1];
-	return {
-		names: into.names.join('\u0000') + '\u0000',
-		nameAt: into.nameAt,
-		rest: into.rest.join('\u0000') + '\u0000',
-		restAt: into.restAt,
-		qualifiedLength: into.qualifiedLength
-	};
+function buildSearchText(symbols: readonly SymbolSummary[]): SearchText {
+	const builder = new SearchTextBuilder();
+	for (const s of symbols) builder.add(s);
+	return builder.finish();
 }

@@ -60,6 +60,10 @@ describe('symbol detail decoded on demand', () => {
 			expect(await model.details(some.map((s) => s.id))).toEqual(some.map(withoutWords));
 			expect(model.detailNow(some[0].id)).toEqual(withoutWords(some[0]));
 			expect(await model.detail('no such symbol')).toBeNull();
+			// The search's strings came from the worker: the same answers as those built on the page.
+			expect(docpack.search).toBeDefined();
+			const here = new DocpackModel(whole);
+			for (const q of ['a', 'store', whole.symbols[0].name, whole.symbols[3].path.slice(-5), '::']) expect(model.search(q).map((s) => s.id)).toEqual(here.search(q).map((s) => s.id));
 		});
 	}
 

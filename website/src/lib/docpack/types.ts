@@ -270,6 +270,8 @@ export interface Docpack {
 	symbols: SymbolSummary[];
 	/** The symbols' whole nodes, when `symbols` holds summaries. */
 	details?: SymbolDetails;
+	/** What the symbol search scans, when the reader's worker built it. */
+	search?: import('./search-text').SearchText;
 	graph: Graph;
 	clusters: Cluster[];
 	files: SourceFile[];

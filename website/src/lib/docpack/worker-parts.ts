@@ -16,6 +16,7 @@
 import { SliceSink } from './json-slices';
 import { EdgeTable } from './edges';
 import { DetailStore, SummaryWriter, BATCH, PARSED_HERE } from './symbol-table';
+import { SearchTextBuilder } from './search-text';
 import type { WorkerMessage } from './load';
 import { readDocpackStream } from './stream-read';
 import { DocpackError, parseVersion } from './read';
@@ -141,6 +142,7 @@ export class WorkerParts {
 	private readonly sinks = new Map<string, SliceSink>();
 	private edges = new EdgeTable();
 	private readonly summaries = new SummaryWriter();
+	private readonly search = new SearchTextBuilder();
 	readonly details = new DetailStore();
 	manifest: Manifest | null = null;
 
@@ -173,10 +175,13 @@ export class WorkerParts {
 				this.post({ type: 'graph', nodes: (value.nodes as GraphNode[]) ?? [], metrics: (value.metrics as Record<string, unknown>) ?? {}, edges: columns }, transfer);
 				break;
 			}
-			case 'nodes.json':
+			case 'nodes.json': {
 				if (this.summaries.size) this.postSummaries();
 				this.details.finish();
+				const search = this.search.finish();
+				this.post({ type: 'search', search }, [search.nameAt, search.restAt, search.qualifiedLength].map((a) => a.buffer as ArrayBuffer));
 				break;
+			}
 			case 'source_map.json':
 				this.post({ type: 'files', files: (value.files as SourceFile[]) ?? [] });
 				break;
@@ -196,6 +201,7 @@ export class WorkerParts {
 							const s = x as SymbolNode;
 							this.summaries.add(s);
 							this.details.add(s);
+							this.search.add(s);
 							if (this.summaries.size === BATCH) this.postSummaries();
 							return undefined;
 						}
