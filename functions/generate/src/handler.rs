@@ -9,7 +9,7 @@ use crate::artifacts::generate::GenerateManifest;
 use crate::config::{Backend, GenerateConfig};
 use crate::engine::{Generator, Outcome, Progress};
 use crate::error::GenerateError;
-use crate::events::generate::{GenerationCompleted, GenerationTotals};
+use crate::events::generate::{GenerationCompleted, GenerationTotals, SymbolDocumented};
 use crate::facts::GenerateInput;
 use crate::model::LanguageModel;
 use doctown_core::artifacts::artifact_key;
@@ -121,9 +121,15 @@ impl GenerateHandler {
         runtime: &tokio::runtime::Runtime,
     ) -> Result<Outcome, GenerateError> {
         let run = || {
+            let mut emitted = 0;
             let mut progress = |p: Progress| match p {
                 Progress::Started(started) => ctx.events.emit(&started),
-                Progress::Symbol(symbol) => ctx.events.emit(&symbol),
+                Progress::Symbol(symbol) => {
+                    if symbol_event_wanted(emitted, &symbol) {
+                        emitted += 1;
+                        ctx.events.emit(&symbol);
+                    }
+                }
             };
             let cancelled = || ctx.cancel.is_cancelled();
             runtime.block_on(generator.run(input, Some(ctx.store), &mut progress, &cancelled))
@@ -249,5 +255,41 @@ impl StageHandler for GenerateHandler {
             error,
         });
         result.map_err(StageFailure::from)
+    }
+}
+
+/// Per-symbol `generation.symbol_documented.v1` events show a build's
+/// first steps live; a kernel's four million symbols would log four million
+/// events (2 GB, each 256 KiB segment synced to the store: most of
+/// generate's time). `generation.completed.v1` carries the totals.
+pub const SYMBOL_EVENT_LIMIT: u64 = 10_000;
+
+/// Whether a symbol's event is logged, after `emitted` were: the first
+/// [`SYMBOL_EVENT_LIMIT`], and every one that says why the model's answer
+/// was not used.
+fn symbol_event_wanted(emitted: u64, event: &SymbolDocumented) -> bool {
+    emitted < SYMBOL_EVENT_LIMIT || event.error.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::artifacts::generate::DocSource;
+
+    #[test]
+    fn symbol_events_stop_at_the_limit_but_failures_are_logged() {
+        let event = |error: Option<&str>| SymbolDocumented {
+            symbol_id: doctown_core::SymbolId::from_parts(&[b"a.c", b"f"]),
+            source: DocSource::Facts,
+            model: None,
+            error: error.map(str::to_string),
+        };
+        assert!(symbol_event_wanted(0, &event(None)));
+        assert!(symbol_event_wanted(SYMBOL_EVENT_LIMIT - 1, &event(None)));
+        assert!(!symbol_event_wanted(SYMBOL_EVENT_LIMIT, &event(None)));
+        assert!(symbol_event_wanted(
+            SYMBOL_EVENT_LIMIT * 100,
+            &event(Some("timeout"))
+        ));
     }
 }
