@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeDocpack, gzip, tar } from '../../../tests/fixtures/docpack-node.mjs';
+import { chunked, encodeDocpack, gzip, tar } from '../../../tests/fixtures/docpack-node.mjs';
 import { smallFixture } from '../../../tests/fixtures/fixtures.mjs';
 import { readDocpack, DocpackError } from './read';
 import { readDocpackStream } from './stream-read';
@@ -15,20 +15,6 @@ import { buildArchitecture } from '$lib/architecture/modules';
 
 const bytes = (b: Buffer | Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-/** A stream of `data` in chunks of pseudo-random sizes. */
-function chunked(data: Uint8Array, seed = 1, max = 3000): ReadableStream<Uint8Array> {
-	let at = 0;
-	let s = seed;
-	return new ReadableStream({
-		pull(controller) {
-			if (at >= data.length) return controller.close();
-			s = (s * 16807) % 2147483647;
-			const n = 1 + (s % max);
-			controller.enqueue(data.slice(at, at + n));
-			at += n;
-		}
-	});
-}
 
 /** Reads as the worker and the page do (their code on this thread): the big parts parsed by the worker, the others forwarded. */
 async function streamed(data: Uint8Array, seed = 1) {

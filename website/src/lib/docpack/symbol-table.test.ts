@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { tar } from '../../../tests/fixtures/docpack-node.mjs';
+import { chunked, tar } from '../../../tests/fixtures/docpack-node.mjs';
 import { buildEntries } from '../../../tests/bench/make-docpack.mjs';
 import { readDocpack } from './read';
 import { openInProcess } from './in-process';
@@ -12,20 +12,6 @@ import type { SymbolNode, SymbolSummary, WholeDocpack } from './types';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../tests/fixtures/${name}`, import.meta.url)));
 
-/** A stream of `data` in chunks of pseudo-random sizes. */
-function chunked(data: Uint8Array, seed = 1, max = 5000): ReadableStream<Uint8Array> {
-	let at = 0;
-	let s = seed;
-	return new ReadableStream({
-		pull(controller) {
-			if (at >= data.length) return controller.close();
-			s = (s * 16807) % 2147483647;
-			const n = 1 + (s % max);
-			controller.enqueue(data.slice(at, at + n));
-			at += n;
-		}
-	});
-}
 
 const withoutWords = ({ words: _, ...s }: SymbolNode & { words?: string }): SymbolNode => s;
 
@@ -50,7 +36,7 @@ describe('symbol detail decoded on demand', () => {
 	for (const name of ['shop.docpack', 'layered.docpack']) {
 		it(`equals the whole parse for every symbol of ${name}`, async () => {
 			const whole = await readDocpack(fixture(name));
-			const docpack = await openInProcess(chunked(fixture(name)));
+			const docpack = await openInProcess(chunked(fixture(name), 1, 5000));
 			expect(docpack.symbols).toHaveLength(whole.symbols.length);
 			expect(docpack.symbols).toEqual(whole.symbols.map(summaryOf));
 			expect(await everyDetail(docpack.symbols, (i) => docpack.details!.get(i))).toEqual(whole.symbols.map(withoutWords));
