@@ -16,7 +16,7 @@ use crate::events::generate::{GenerationStarted, GenerationTotals, SymbolDocumen
 use crate::facts::GenerateInput;
 use crate::model::{LanguageModel, ModelError};
 use crate::openai::OpenAiModel;
-use crate::overview::{architecture_facts, architecture_summary, module_summary};
+use crate::overview::{architecture_facts, architecture_summary, module_summaries};
 use crate::plan::{build_plan, expected_cost, select_tier, Cost, WorkItem};
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
@@ -102,11 +102,7 @@ impl Generator {
                 .iter()
                 .map(|s| facts_doc(writer.symbol(s)))
                 .collect(),
-            modules: input
-                .modules
-                .iter()
-                .map(|m| facts_doc(module_summary(input, m)))
-                .collect(),
+            modules: module_summaries(input).into_iter().map(facts_doc).collect(),
             architecture: facts_doc(architecture_summary(input, &arch)),
         };
         let keys = Keys {

@@ -4,7 +4,9 @@
 
 mod common;
 
-use doctown_generate::overview::{architecture_facts, architecture_summary, module_summary};
+use doctown_generate::overview::{
+    architecture_facts, architecture_summary, module_summaries, module_summary,
+};
 use doctown_generate::writer::FactsWriter;
 
 fn render() -> String {
@@ -71,4 +73,16 @@ fn facts_summaries_are_clean_and_deterministic() {
         openings.len() >= 6,
         "sentence shapes barely vary: {openings:?}"
     );
+}
+
+#[test]
+fn module_summaries_in_one_pass_are_each_modules_summary() {
+    let input = common::fixture_input();
+    let one_by_one: Vec<String> = input
+        .modules
+        .iter()
+        .map(|m| module_summary(&input, m))
+        .collect();
+    assert!(one_by_one.iter().any(|t| t.contains("mostly about")));
+    assert_eq!(module_summaries(&input), one_by_one);
 }
