@@ -133,6 +133,15 @@ impl ChangeFacts {
     }
 }
 
+/// Each author's display name by key (`.mailmap` applied by the history).
+pub(crate) fn author_names(history: &History) -> HashMap<&str, &str> {
+    history
+        .authors
+        .iter()
+        .map(|a| (a.key.as_str(), a.name.as_str()))
+        .collect()
+}
+
 /// Gives each symbol of `input` its [`ChangeFacts`] from `history`.
 /// Returns how many symbols got one.
 pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
@@ -150,11 +159,7 @@ pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
         .filter(|(_, f)| f.alive)
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
-    let names: HashMap<&str, &str> = history
-        .authors
-        .iter()
-        .map(|a| (a.key.as_str(), a.name.as_str()))
-        .collect();
+    let names = author_names(history);
     let owners: HashMap<&str, (&str, f64)> = history
         .ownership
         .files

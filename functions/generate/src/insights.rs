@@ -185,11 +185,7 @@ fn risk_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate> {
         .iter()
         .map(|o| (o.path.as_str(), (o.main_author.as_str(), o.main_share)))
         .collect();
-    let names: HashMap<&str, &str> = history
-        .authors
-        .iter()
-        .map(|a| (a.key.as_str(), a.name.as_str()))
-        .collect();
+    let names = crate::history::author_names(history);
     let files: HashMap<&str, &doctown_docpack::history::FileHistory> =
         history.files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut partners: HashMap<&str, Vec<(String, u32, f64)>> = HashMap::new();
@@ -405,11 +401,7 @@ fn health_candidates(history: &History) -> Vec<Candidate> {
         .iter()
         .map(|m| (m.path.as_str(), m.commits))
         .collect();
-    let names: HashMap<&str, &str> = history
-        .authors
-        .iter()
-        .map(|a| (a.key.as_str(), a.name.as_str()))
-        .collect();
+    let names = crate::history::author_names(history);
     let mut modules: Vec<_> = history
         .ownership
         .modules
