@@ -4,6 +4,7 @@
 //! HTTP trigger's in-process launcher) builds its handlers here, so a stage
 //! is wired the same way wherever it runs.
 
+mod job_options;
 mod vectors;
 
 use doctown_assemble::AssembleHandler;
@@ -15,6 +16,7 @@ use doctown_pipeline::StageHandler;
 use doctown_sources::{GitHubConfig, JobTokens};
 use std::sync::Arc;
 
+pub use job_options::{check_job_options, OptionsPolicy};
 pub use vectors::EmbedVectors;
 
 /// Host configuration of every stage.

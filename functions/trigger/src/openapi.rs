@@ -22,7 +22,8 @@ fn schemas() -> Value {
             "properties": {
                 "repo_url": { "type": "string", "description": "A repository URL on an allowed host (default github.com); local paths only on servers started with allow_local." },
                 "git_ref": { "type": ["string", "null"], "description": "Branch, tag or commit; the default branch when absent." },
-                "visibility": { "type": ["string", "null"], "enum": ["public", "private", null], "description": "With accounts: who may see the job (default: private for private repositories, else public)." }
+                "visibility": { "type": ["string", "null"], "enum": ["public", "private", null], "description": "With accounts: who may see the job (default: private for private repositories, else public)." },
+                "options": { "type": ["object", "null"], "description": "Stage options by stage name, as doctown build's flags set them (e.g. {\"embed\": {\"enabled\": false}, \"ingest\": {\"max_total_bytes\": 4000000000, \"gitignore\": false}}). The operator's only (without accounts: the local user's); unknown stages or fields are refused with 400." }
             }
         },
         "JobLinks": { "type": "object", "properties": {

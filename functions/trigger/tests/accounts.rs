@@ -225,7 +225,14 @@ async fn cookie_mutations_need_the_csrf_token_and_this_origin() {
     );
     // Keys carry no ambient authority: no CSRF token needed.
     let key = w.key(&ada, &["build"]).await;
-    assert_eq!(w.submit(&Who::Key(key), PUBLIC).await.status, 202);
+    assert_eq!(w.submit(&Who::Key(key.clone()), PUBLIC).await.status, 202);
+    // Stage options (limits, the embed stage off) are the operator's.
+    let with_options =
+        json!({"repo_url": PUBLIC, "options": {"ingest": {"max_total_bytes": 1u64 << 40}}});
+    let refused = w
+        .call("POST", "/jobs", &Who::Key(key), Some(with_options))
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
     // Creating a key, revoking a share, checkout: all refused without the token.
     let no_token = Who::CookieOnly(cookie.clone());
     assert_eq!(

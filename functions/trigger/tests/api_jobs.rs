@@ -357,3 +357,46 @@ async fn local_paths_only_when_allowed() {
         .await;
     assert_eq!(status, 202, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stage_options_reach_the_job_and_bad_ones_are_refused() {
+    let t = test_app(TriggerConfig::default(), None);
+    let structural = json!({
+        "ingest": {"max_total_bytes": 4_000_000_000u64, "gitignore": false},
+        "embed": {"enabled": false},
+        "assemble": {"use_embeddings": false},
+    });
+    let (status, body) = t
+        .json(post_json(
+            "/jobs",
+            &json!({"repo_url": REPO, "options": structural}),
+        ))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let job = body["job_id"].as_str().unwrap().to_string();
+    let (status, state) = t.json(get(&format!("/jobs/{job}"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(state["input"]["options"], structural);
+
+    let refused = [
+        (json!({"ingets": {}}), "\"ingets\" is not a stage"),
+        (json!({"ingest": {"max_total_byte": 1}}), "unknown field"),
+        (json!({"embed": {"model_dir": "/etc"}}), "options.embed"),
+        (
+            json!({"ingest": {"scip": "/srv/x.scip"}}),
+            "path on the host",
+        ),
+    ];
+    for (options, expected) in refused {
+        let (status, body) = t
+            .json(post_json(
+                "/jobs",
+                &json!({"repo_url": REPO, "options": options}),
+            ))
+            .await;
+        assert_eq!(status, 400, "{options}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains(expected), "{options}: {error}");
+    }
+    assert_eq!(t.job_count(), 1, "a refused job is not created");
+}

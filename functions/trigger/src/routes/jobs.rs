@@ -23,6 +23,7 @@ use doctown_core::{JobId, JobInput, JobState, Stage};
 use doctown_sources::SourceSpec;
 use doctown_store::load_state;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::io::Read;
 
 /// The artifact name the pack stage records its docpack under.
@@ -38,6 +39,11 @@ pub struct CreateJob {
     /// With accounts: `public` or `private` (default: the repository's).
     #[serde(default)]
     pub visibility: Option<String>,
+    /// Stage options by stage name (`{"embed": {"enabled": false}}`), as
+    /// `doctown build`'s flags set them: the operator's (or, without
+    /// accounts, the local user's) only; checked before the job is queued.
+    #[serde(default)]
+    pub options: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 pub async fn create(
@@ -52,6 +58,7 @@ pub async fn create(
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
     let source = request.repo_url.trim().to_string();
+    let requested = checked_options(&app, &caller, request.options.as_ref())?;
     let config = app.config.clone();
     let (checked_source, checked_ref) = (source.clone(), git_ref.clone());
     let spec =
@@ -70,6 +77,7 @@ pub async fn create(
             (id, Some(admitted.job.visibility))
         }
     };
+    merge_options(&mut input.options, requested);
     let launcher = app.launcher.clone();
     let launching = job.clone();
     let launched =
@@ -93,6 +101,45 @@ pub async fn create(
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
+}
+
+/// The stage options a request names, checked: only a trusted caller
+/// (the operator, or the single local user without accounts) may set them.
+fn checked_options(
+    app: &AppState,
+    caller: &Caller,
+    options: Option<&BTreeMap<String, serde_json::Value>>,
+) -> Result<BTreeMap<String, serde_json::Value>, ApiError> {
+    let Some(options) = options.filter(|o| !o.is_empty()) else {
+        return Ok(BTreeMap::new());
+    };
+    if !caller.is_trusted() {
+        return Err(ApiError::forbidden(
+            "stage options are the operator's to set",
+        ));
+    }
+    let policy = doctown_stages::OptionsPolicy {
+        local_paths: app.config.allow_local,
+    };
+    doctown_stages::check_job_options(options, &doctown_stages::StagesConfig::default(), policy)
+        .map_err(ApiError::bad_request)?;
+    Ok(options.clone())
+}
+
+/// Lays the requested options over those the job already has (a plan's
+/// limits): field by field within a stage, the request's win.
+fn merge_options(
+    into: &mut BTreeMap<String, serde_json::Value>,
+    requested: BTreeMap<String, serde_json::Value>,
+) {
+    for (stage, value) in requested {
+        match (into.get_mut(&stage).and_then(|v| v.as_object_mut()), value) {
+            (Some(existing), serde_json::Value::Object(fields)) => existing.extend(fields),
+            (_, value) => {
+                into.insert(stage, value);
+            }
+        }
+    }
 }
 
 /// Checks and records a job with accounts: who asks, what the repository
