@@ -5,16 +5,23 @@
 //! The handler is synchronous like every stage; it owns one tokio runtime
 //! (created on first use) for the asynchronous model client.
 
+use crate::artifacts::assemble::SymbolContext;
+use crate::artifacts::generate::CostReport;
 use crate::artifacts::generate::GenerateManifest;
 use crate::config::{Backend, GenerateConfig};
 use crate::engine::{Generator, Outcome, Progress};
 use crate::error::GenerateError;
-use crate::events::generate::{GenerationCompleted, GenerationTotals, SymbolDocumented};
+use crate::events::generate::{
+    GenerationCompleted, GenerationStarted, GenerationTotals, SymbolDocumented,
+};
 use crate::facts::GenerateInput;
 use crate::model::LanguageModel;
+use crate::stream::DocsStream;
 use doctown_core::artifacts::artifact_key;
 use doctown_core::{JobStatus, Stage, StageStatus};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use doctown_store::{ObjectStore, StoreError};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The generate stage.
@@ -96,8 +103,14 @@ impl GenerateHandler {
                     .unwrap_or("")
                     .to_string()
             });
-        let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
         let history = crate::input::load_history(ctx.store, &ctx.job.job_id)?;
+        if self.model.is_none() && generator.config().backend == Backend::Facts && history.is_none()
+        {
+            if let Some(output) = self.generate_streamed(ctx, &generator, &repository, totals)? {
+                return Ok(output);
+            }
+        }
+        let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
         if let Some(history) = &history {
             crate::history::attach(&mut input, history);
         }
@@ -188,11 +201,107 @@ impl GenerateHandler {
         Ok(insights)
     }
 
+    /// The facts backend without a history, written symbol by symbol
+    /// ([`crate::stream`]); `None` when the contexts are not in id order
+    /// (then the in-memory path runs).
+    fn generate_streamed(
+        &self,
+        ctx: &StageContext<'_>,
+        generator: &Generator,
+        repository: &str,
+        totals: &mut GenerationTotals,
+    ) -> Result<Option<StageOutput>, GenerateError> {
+        let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
+        let Some(index) = crate::input::read_index(ctx.store, &manifest.contexts)? else {
+            return Ok(None);
+        };
+        let (modules, clusters) = crate::input::load_modules_and_clusters(ctx.store, &manifest)?;
+        let backend = generator.config().backend.name().to_string();
+        ctx.events.emit(&GenerationStarted {
+            backend: backend.clone(),
+            model: None,
+            symbols: index.len() as u64,
+            modules: modules.len() as u64,
+            to_model: 0,
+            cache_hits: 0,
+            requests_planned: 0,
+            estimated_cost_usd: 0.0,
+        });
+        let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
+        let document = |i: usize, c: SymbolContext| crate::stream::document(&index, i, &c);
+        let mut next = || {
+            if ctx.cancel.is_cancelled() {
+                return Err(GenerateError::Cancelled);
+            }
+            blocks.next_block(&document)
+        };
+        let mut emitted = 0;
+        let mut progress = |event: SymbolDocumented| {
+            if symbol_event_wanted(emitted, &event) {
+                emitted += 1;
+                ctx.events.emit(&event);
+            }
+        };
+        let stream = DocsStream::new(
+            repository,
+            &modules,
+            &clusters,
+            index.len() as u64,
+            &mut next,
+            &mut progress,
+        );
+        let docs_key = artifact_key(
+            &ctx.job.job_id,
+            Stage::Generate.name(),
+            GenerateManifest::DOCS,
+        );
+        let stored = put_streamed(ctx.store, &docs_key, &stream);
+        let symbols = stream.finish()?;
+        stored?;
+        *totals = GenerationTotals {
+            symbols,
+            modules: modules.len() as u64,
+            from_facts: symbols,
+            ..Default::default()
+        };
+        let cost = CostReport {
+            backend,
+            ..Default::default()
+        };
+        self.write_reports(ctx, generator, &cost, totals, false)
+            .map(Some)
+    }
+
     fn write(
         &self,
         ctx: &StageContext<'_>,
         generator: &Generator,
         outcome: Outcome,
+    ) -> Result<StageOutput, GenerateError> {
+        let key = artifact_key(
+            &ctx.job.job_id,
+            Stage::Generate.name(),
+            GenerateManifest::DOCS,
+        );
+        doctown_store::put_json_streamed(ctx.store, &key, &outcome.docs)?;
+        self.write_reports(
+            ctx,
+            generator,
+            &outcome.cost,
+            &outcome.totals,
+            outcome.partial,
+        )
+    }
+
+    /// `cost.json` and `manifest.json` once `docs.json` is written, and
+    /// the stage's output.
+    fn write_reports(
+        &self,
+        ctx: &StageContext<'_>,
+        generator: &Generator,
+        cost: &CostReport,
+        totals: &GenerationTotals,
+        partial: bool,
     ) -> Result<StageOutput, GenerateError> {
         let key = |name: &str| artifact_key(&ctx.job.job_id, Stage::Generate.name(), name);
         let config = generator.config();
@@ -200,20 +309,19 @@ impl GenerateHandler {
             docs: key(GenerateManifest::DOCS),
             cost: key(GenerateManifest::COST),
             backend: config.backend.name().to_string(),
-            model: outcome.cost.model.clone(),
-            symbols: outcome.totals.symbols,
-            from_model: outcome.totals.documented,
-            from_facts: outcome.totals.from_facts,
-            failed: outcome.totals.failed,
-            modules: outcome.totals.modules,
-            cost_usd: outcome.totals.cost_usd,
+            model: cost.model.clone(),
+            symbols: totals.symbols,
+            from_model: totals.documented,
+            from_facts: totals.from_facts,
+            failed: totals.failed,
+            modules: totals.modules,
+            cost_usd: totals.cost_usd,
         };
-        doctown_store::put_json_streamed(ctx.store, &manifest.docs, &outcome.docs)?;
-        doctown_store::put_json(ctx.store, &manifest.cost, &outcome.cost)?;
+        doctown_store::put_json(ctx.store, &manifest.cost, cost)?;
         let manifest_key = key(GenerateManifest::NAME);
         doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
         Ok(StageOutput {
-            status: if outcome.partial {
+            status: if partial {
                 StageStatus::Partial
             } else {
                 StageStatus::Succeeded
@@ -226,9 +334,66 @@ impl GenerateHandler {
             .into_iter()
             .map(|(name, key)| (name.to_string(), key))
             .collect(),
-            summary: serde_json::to_value(&outcome.totals).unwrap_or_default(),
+            summary: serde_json::to_value(totals).unwrap_or_default(),
             source: None,
         })
+    }
+}
+
+/// Serialises `value` as `doctown_store::put_json` would (pretty, a
+/// newline at the end) straight into the store through a pipe, the store
+/// reading on a thread of its own: the document is never whole in memory.
+/// When serialising fails the store's read fails too, so nothing is
+/// stored.
+fn put_streamed(
+    store: &dyn ObjectStore,
+    key: &str,
+    value: &impl serde::Serialize,
+) -> Result<(), GenerateError> {
+    use std::io::Write;
+    let (reader, writer) = std::io::pipe().map_err(|e| StoreError::io(key, e))?;
+    let failed = AtomicBool::new(false);
+    let failed = &failed;
+    std::thread::scope(|scope| {
+        let stored = scope.spawn(move || {
+            let mut reader = FailingAtEnd {
+                inner: reader,
+                failed,
+            };
+            store.put_stream(key, &mut reader)
+        });
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, writer);
+        let written = serde_json::to_writer_pretty(&mut out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        if written.is_err() {
+            failed.store(true, Ordering::SeqCst);
+        }
+        drop(out);
+        stored
+            .join()
+            .map_err(|_| GenerateError::Runtime("the store's writing thread panicked".into()))??;
+        written.map_err(|e| StoreError::io(key, e))?;
+        Ok(())
+    })
+}
+
+/// A pipe's reading end that fails at its end when the writer failed.
+struct FailingAtEnd<'a> {
+    inner: std::io::PipeReader,
+    failed: &'a AtomicBool,
+}
+
+impl std::io::Read for FailingAtEnd<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && self.failed.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other(
+                "the document could not be serialised",
+            ));
+        }
+        Ok(n)
     }
 }
 

@@ -50,11 +50,7 @@ impl From<&SymbolContext> for SymbolFacts {
                 .as_ref()
                 .map(|k| k.label.clone())
                 .filter(|l| !l.trim().is_empty()),
-            centrality: if c.centrality.is_finite() {
-                c.centrality.clamp(0.0, 1.0)
-            } else {
-                0.0
-            },
+            centrality: centrality_of(c.centrality),
             related: c
                 .related
                 .iter()
@@ -67,6 +63,16 @@ impl From<&SymbolContext> for SymbolFacts {
             role: c.role,
             history: None,
         }
+    }
+}
+
+/// A context's centrality as the facts hold it: within 0-1, 0 when not
+/// a number.
+pub fn centrality_of(raw: f64) -> f64 {
+    if raw.is_finite() {
+        raw.clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 
@@ -126,9 +132,7 @@ impl GenerateInput {
                 })
                 .collect()
         };
-        let mut modules: Vec<ModuleFacts> = modules.iter().map(ModuleFacts::from).collect();
-        modules.sort_by(|a, b| a.path.cmp(&b.path));
-        let clusters = clusters.map(cluster_facts).unwrap_or_default();
+        let (modules, clusters) = module_and_cluster_facts(modules, clusters);
         GenerateInput {
             repository: repository.to_string(),
             symbols,
@@ -145,21 +149,157 @@ impl GenerateInput {
         job: &JobId,
         repository: &str,
     ) -> Result<GenerateInput, GenerateError> {
-        let key = |name: &str| artifact_key(job, "assemble", name);
-        let manifest_key = key(AssembleManifest::NAME);
-        let manifest: AssembleManifest = read_json(store, &manifest_key)?;
+        let manifest = assemble_manifest(store, job)?;
         let symbols = read_facts(store, &manifest.contexts)?;
-        let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
-        let clusters: Option<ClusterSet> = match store.get(&manifest.clusters)? {
-            None => None,
-            Some(_) => Some(read_json(store, &manifest.clusters)?),
-        };
+        let (modules, clusters) = read_modules_and_clusters(store, &manifest)?;
         Ok(GenerateInput::from_facts(
             repository,
             symbols,
             &modules,
             clusters.as_ref(),
         ))
+    }
+}
+
+/// A job's assemble manifest.
+pub fn assemble_manifest(
+    store: &dyn ObjectStore,
+    job: &JobId,
+) -> Result<AssembleManifest, GenerateError> {
+    read_json(
+        store,
+        &artifact_key(job, "assemble", AssembleManifest::NAME),
+    )
+}
+
+fn read_modules_and_clusters(
+    store: &dyn ObjectStore,
+    manifest: &AssembleManifest,
+) -> Result<(Vec<ModuleContext>, Option<ClusterSet>), GenerateError> {
+    let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
+    let clusters: Option<ClusterSet> = match store.get(&manifest.clusters)? {
+        None => None,
+        Some(_) => Some(read_json(store, &manifest.clusters)?),
+    };
+    Ok((modules, clusters))
+}
+
+/// The modules' facts (sorted by path) and the clusters' facts of a job,
+/// as [`GenerateInput::load`] reads them.
+pub fn load_modules_and_clusters(
+    store: &dyn ObjectStore,
+    manifest: &AssembleManifest,
+) -> Result<(Vec<ModuleFacts>, Vec<ClusterFacts>), GenerateError> {
+    let (modules, clusters) = read_modules_and_clusters(store, manifest)?;
+    Ok(module_and_cluster_facts(&modules, clusters.as_ref()))
+}
+
+fn module_and_cluster_facts(
+    modules: &[ModuleContext],
+    clusters: Option<&ClusterSet>,
+) -> (Vec<ModuleFacts>, Vec<ClusterFacts>) {
+    let mut modules: Vec<ModuleFacts> = modules.iter().map(ModuleFacts::from).collect();
+    modules.sort_by(|a, b| a.path.cmp(&b.path));
+    let clusters = clusters.map(cluster_facts).unwrap_or_default();
+    (modules, clusters)
+}
+
+/// A JSON Lines object read a block of lines at a time, each block parsed
+/// on every core (the streaming path of [`crate::stream`]: neither the
+/// object nor its items are ever whole in memory).
+pub struct JsonlBlocks {
+    key: String,
+    lines: std::io::Lines<std::io::BufReader<Box<dyn std::io::Read + Send>>>,
+    /// Lines read (blank ones included): error messages name the line.
+    line: usize,
+    /// Items handed out: each item's position among them.
+    items: usize,
+}
+
+/// Lines per block.
+const BLOCK: usize = 8192;
+
+impl JsonlBlocks {
+    /// Opens an object; a missing one is [`GenerateError::MissingInput`].
+    pub fn open(store: &dyn ObjectStore, key: &str) -> Result<JsonlBlocks, GenerateError> {
+        let reader = store
+            .get_stream(key)?
+            .ok_or_else(|| GenerateError::MissingInput {
+                key: key.to_string(),
+            })?;
+        Ok(JsonlBlocks {
+            key: key.to_string(),
+            lines: std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, reader)),
+            line: 0,
+            items: 0,
+        })
+    }
+
+    /// The next block's items, each parsed and given to `map` with its
+    /// position in the object (blank lines skipped), in order; `None` at
+    /// the end. A line that does not parse is [`GenerateError::BadInput`]
+    /// naming it.
+    pub fn next_block<T, U>(
+        &mut self,
+        map: &(impl Fn(usize, T) -> U + Sync),
+    ) -> Result<Option<Vec<U>>, GenerateError>
+    where
+        T: serde::de::DeserializeOwned,
+        U: Send,
+    {
+        let mut block: Vec<(usize, String)> = Vec::with_capacity(BLOCK);
+        for line in self.lines.by_ref() {
+            self.line += 1;
+            let line = line.map_err(|e| StoreError::io(&self.key, e))?;
+            if !line.trim().is_empty() {
+                block.push((self.line, line));
+                if block.len() == BLOCK {
+                    break;
+                }
+            }
+        }
+        if block.is_empty() {
+            return Ok(None);
+        }
+        let first = self.items;
+        self.items += block.len();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = block.len().div_ceil(threads);
+        let key = self.key.as_str();
+        let parse = |offset: usize, lines: &[(usize, String)]| -> Result<Vec<U>, GenerateError> {
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, (number, line))| {
+                    serde_json::from_str::<T>(line)
+                        .map(|item| map(first + offset + i, item))
+                        .map_err(|e| GenerateError::BadInput {
+                            key: key.to_string(),
+                            message: format!("line {number}: {e}"),
+                        })
+                })
+                .collect()
+        };
+        let parts: Vec<Result<Vec<U>, GenerateError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = block
+                .chunks(per_thread)
+                .enumerate()
+                .map(|(n, lines)| scope.spawn(move || parse(n * per_thread, lines)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(GenerateError::Runtime("a parsing thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(block.len());
+        for part in parts {
+            out.extend(part?);
+        }
+        Ok(Some(out))
     }
 }
 
@@ -233,4 +373,21 @@ fn read_json<T: serde::de::DeserializeOwned>(
         key: key.to_string(),
         message: e.to_string(),
     })
+}
+
+/// The first pass of [`crate::stream`] over a contexts object: `None` when
+/// its ids are not strictly increasing.
+pub fn read_index(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<Option<crate::stream::SymbolIndex>, GenerateError> {
+    let mut blocks = JsonlBlocks::open(store, key)?;
+    let mut builder = crate::stream::IndexBuilder::default();
+    let keep = |_: usize, outline: crate::stream::Outline| outline;
+    while let Some(block) = blocks.next_block(&keep)? {
+        for outline in block {
+            builder.push(outline);
+        }
+    }
+    Ok(builder.finish())
 }

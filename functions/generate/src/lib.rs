@@ -18,7 +18,8 @@
 //! - [`model`], [`openai`], [`parse`], [`retry`]: the [`LanguageModel`] trait,
 //!   the OpenAI-compatible client, strict answer parsing, backoff.
 //! - [`cache`], [`engine`], [`handler`]: cached answers, the run, and the
-//!   [`GenerateHandler`] stage.
+//!   [`GenerateHandler`] stage; [`stream`]: the facts backend written
+//!   symbol by symbol, for repositories of any size.
 
 pub mod batch;
 pub mod cache;
@@ -41,6 +42,7 @@ pub mod plan;
 pub mod price;
 pub mod prompt;
 pub mod retry;
+pub mod stream;
 pub mod tokens;
 pub mod truncate;
 pub mod writer;

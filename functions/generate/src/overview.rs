@@ -45,14 +45,7 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
     });
     // Build scripts and helper scripts run too, but a reader asks where
     // the product starts: they are named only when nothing else starts.
-    let tooling = |s: &SymbolFacts| {
-        let p = s.path.as_str();
-        p == "build.rs"
-            || p.ends_with("/build.rs")
-            || p.starts_with("scripts/")
-            || p.contains("/scripts/")
-            || p.starts_with("tools/")
-    };
+    let tooling = |s: &SymbolFacts| is_tooling(&s.path);
     // A program starts at a function: a method named `main` (click's
     // `Command.main`) is an API that callers invoke, not an entry point.
     let mut entry: Vec<&SymbolFacts> = by_centrality
@@ -97,6 +90,16 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
     }
 }
 
+/// Build scripts and helper scripts: entry points named only when nothing
+/// else starts.
+pub(crate) fn is_tooling(p: &str) -> bool {
+    p == "build.rs"
+        || p.ends_with("/build.rs")
+        || p.starts_with("scripts/")
+        || p.contains("/scripts/")
+        || p.starts_with("tools/")
+}
+
 /// The cluster labels most of a module's symbols carry, most common first.
 fn module_topics(input: &GenerateInput, module: &ModuleFacts) -> Vec<String> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -129,7 +132,7 @@ fn all_module_topics(input: &GenerateInput) -> HashMap<&str, Vec<String>> {
 }
 
 /// The two most common labels, ties by name.
-fn top_topics(counts: BTreeMap<&str, usize>) -> Vec<String> {
+pub(crate) fn top_topics(counts: BTreeMap<&str, usize>) -> Vec<String> {
     let mut topics: Vec<(&str, usize)> = counts.into_iter().collect();
     topics.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     topics
@@ -169,7 +172,7 @@ pub fn module_summary(input: &GenerateInput, module: &ModuleFacts) -> String {
     summary_with_topics(module, module_topics(input, module))
 }
 
-fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> String {
+pub(crate) fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> String {
     let place = if module.path == "." {
         "The repository root".to_string()
     } else {
@@ -221,12 +224,28 @@ fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> String {
 
 /// A paragraph about the repository.
 pub fn architecture_summary(input: &GenerateInput, facts: &ArchitectureFacts) -> String {
-    let symbols = count(input.symbols.len() as u64, "symbol", "symbols");
-    let modules = count(input.modules.len() as u64, "module", "modules");
-    let name = if input.repository.is_empty() {
+    architecture_text(
+        &input.repository,
+        input.symbols.len(),
+        input.modules.len(),
+        facts,
+    )
+}
+
+/// [`architecture_summary`] from the counts: a repository's name, its
+/// symbols and modules.
+pub(crate) fn architecture_text(
+    repository: &str,
+    symbols: usize,
+    modules: usize,
+    facts: &ArchitectureFacts,
+) -> String {
+    let symbols = count(symbols as u64, "symbol", "symbols");
+    let modules = count(modules as u64, "module", "modules");
+    let name = if repository.is_empty() {
         "The repository".to_string()
     } else {
-        code(&input.repository)
+        code(repository)
     };
     let langs = match facts.languages.as_slice() {
         [] => String::new(),

@@ -63,47 +63,7 @@ impl FactsWriter {
     }
 
     pub fn role(&self, s: &SymbolFacts) -> Role {
-        let name = s.name.as_str();
-        let lower = name.to_lowercase();
-        let callable = s.is_callable();
-        if callable && (lower == "main" || name == "__main__") && s.role.is_source() {
-            return Role::EntryPoint;
-        }
-        if callable && (lower.starts_with("test_") || s.role == FileRole::Test) {
-            return Role::Test;
-        }
-        let constructor = matches!(
-            lower.as_str(),
-            "new" | "default" | "create" | "__init__" | "constructor"
-        ) || lower.starts_with("new_")
-            || lower.starts_with("with_")
-            || lower.starts_with("from_")
-            || (s.language == Language::Go && name.starts_with("New") && name.len() > 3);
-        if callable && constructor {
-            return Role::Constructor;
-        }
-        if s.kind == SymbolKind::Method
-            && matches!(
-                s.parent_kind,
-                Some(SymbolKind::Trait | SymbolKind::Interface)
-            )
-        {
-            return Role::TraitMethod;
-        }
-        if s.called_by_total >= 3 && (self.rank(&s.id) < 0.05 || s.centrality >= 0.5) {
-            return Role::Hub;
-        }
-        if !callable {
-            return Role::Other;
-        }
-        match (s.called_by_total, s.calls_total) {
-            (0, _) if s.visibility == Visibility::Public => Role::Api,
-            (0, _) if s.callers_may_be_unresolved => Role::Unlinked,
-            (0, _) => Role::Unused,
-            (_, 0) => Role::Leaf,
-            (1..=2, _) if s.visibility == Visibility::Private => Role::Helper,
-            _ => Role::Other,
-        }
+        role_at(s, self.rank(&s.id))
     }
 
     /// Symbols a model adds little to: enum variants, impl blocks, module
@@ -125,207 +85,256 @@ impl FactsWriter {
     /// changed when the history says something of it
     /// ([`crate::history::ChangeFacts::sentence`]).
     pub fn symbol(&self, s: &SymbolFacts) -> String {
-        let role = self.role(s);
-        let first = self.what(s, role);
-        let mut text = match self.where_(s, role) {
-            Some(second) => format!("{first} {second}"),
-            None => first,
-        };
-        if let Some(third) = s.history.as_ref().and_then(|h| h.sentence(&s.path)) {
-            text.push(' ');
-            text.push_str(&third);
-        }
-        text
+        summary_with_role(s, self.role(s))
     }
+}
 
-    /// The first sentence: what the symbol is.
-    fn what(&self, s: &SymbolFacts, role: Role) -> String {
-        let name = code(&s.display());
-        if let Some(doc) = s.doc.as_deref().and_then(first_sentence) {
-            return match doc_shape(&doc) {
-                DocShape::ThirdPerson if s.is_callable() => format!("{name} {}", lower_first(&doc)),
-                DocShape::Imperative if s.is_callable() => format!("{name} {}", conjugate(&doc)),
-                DocShape::NounPhrase => format!("{name} is {}", lower_first(&doc)),
-                _ => format!(
-                    "{} {name} is documented as \u{201c}{doc}\u{201d}",
-                    capitalise(kind_phrase(s))
-                ),
+/// What a symbol does ([`FactsWriter::role`]), given its centrality rank:
+/// the share of symbols more central than it.
+pub fn role_at(s: &SymbolFacts, rank: f64) -> Role {
+    let name = s.name.as_str();
+    let lower = name.to_lowercase();
+    let callable = s.is_callable();
+    if callable && (lower == "main" || name == "__main__") && s.role.is_source() {
+        return Role::EntryPoint;
+    }
+    if callable && (lower.starts_with("test_") || s.role == FileRole::Test) {
+        return Role::Test;
+    }
+    let constructor = matches!(
+        lower.as_str(),
+        "new" | "default" | "create" | "__init__" | "constructor"
+    ) || lower.starts_with("new_")
+        || lower.starts_with("with_")
+        || lower.starts_with("from_")
+        || (s.language == Language::Go && name.starts_with("New") && name.len() > 3);
+    if callable && constructor {
+        return Role::Constructor;
+    }
+    if s.kind == SymbolKind::Method
+        && matches!(
+            s.parent_kind,
+            Some(SymbolKind::Trait | SymbolKind::Interface)
+        )
+    {
+        return Role::TraitMethod;
+    }
+    if s.called_by_total >= 3 && (rank < 0.05 || s.centrality >= 0.5) {
+        return Role::Hub;
+    }
+    if !callable {
+        return Role::Other;
+    }
+    match (s.called_by_total, s.calls_total) {
+        (0, _) if s.visibility == Visibility::Public => Role::Api,
+        (0, _) if s.callers_may_be_unresolved => Role::Unlinked,
+        (0, _) => Role::Unused,
+        (_, 0) => Role::Leaf,
+        (1..=2, _) if s.visibility == Visibility::Private => Role::Helper,
+        _ => Role::Other,
+    }
+}
+
+/// A symbol's summary ([`FactsWriter::symbol`]) once its role is known.
+pub fn summary_with_role(s: &SymbolFacts, role: Role) -> String {
+    let first = what(s, role);
+    let mut text = match where_(s, role) {
+        Some(second) => format!("{first} {second}"),
+        None => first,
+    };
+    if let Some(third) = s.history.as_ref().and_then(|h| h.sentence(&s.path)) {
+        text.push(' ');
+        text.push_str(&third);
+    }
+    text
+}
+
+/// The first sentence: what the symbol is.
+fn what(s: &SymbolFacts, role: Role) -> String {
+    let name = code(&s.display());
+    if let Some(doc) = s.doc.as_deref().and_then(first_sentence) {
+        return match doc_shape(&doc) {
+            DocShape::ThirdPerson if s.is_callable() => format!("{name} {}", lower_first(&doc)),
+            DocShape::Imperative if s.is_callable() => format!("{name} {}", conjugate(&doc)),
+            DocShape::NounPhrase => format!("{name} is {}", lower_first(&doc)),
+            _ => format!(
+                "{} {name} is documented as \u{201c}{doc}\u{201d}",
+                capitalise(kind_phrase(s))
+            ),
+        };
+    }
+    let returns = return_type(&s.signature, s.language).map(|t| code(&t));
+    let parent = s.parent.as_deref().map(code);
+    match role {
+        Role::EntryPoint => {
+            format!("{name} is the program's entry point in {}.", code(&s.path))
+        }
+        Role::Test => format!("{name} is a test in {}.", code(&s.path)),
+        Role::Constructor => {
+            let plain = |t: String| code(t.trim_matches('`').trim_start_matches(['*', '&']));
+            let made = parent
+                .clone()
+                .or_else(|| returns.clone().map(plain))
+                .or_else(|| go_constructed(s));
+            match made {
+                Some(t) => format!("{name} constructs {} {t}.", article(&t)),
+                None => format!("{name} is a constructor in {}.", code(&s.path)),
+            }
+        }
+        Role::TraitMethod => {
+            let owner = parent.unwrap_or_else(|| "its".into());
+            let tail = returns
+                .map(|t| format!(", returning {t}"))
+                .unwrap_or_default();
+            format!(
+                "{name} is a required method of the {owner} {}{tail}.",
+                kind_name(s.parent_kind)
+            )
+        }
+        _ if s.is_callable() => {
+            let visibility = visibility_word(s);
+            let place = match (&parent, s.kind) {
+                (Some(p), SymbolKind::Method) => format!("method of {p}"),
+                _ => format!("{visibility} {} in {}", kind_phrase(s), code(&s.path)),
             };
+            match returns {
+                Some(t) if variant(s.id.as_str(), 2) == 0 => {
+                    format!("{name} is a {place} that returns {t}.")
+                }
+                Some(t) => format!("{name}, a {place}, returns {t}."),
+                None => format!("{name} is a {place}."),
+            }
         }
-        let returns = return_type(&s.signature, s.language).map(|t| code(&t));
-        let parent = s.parent.as_deref().map(code);
-        match role {
-            Role::EntryPoint => {
-                format!("{name} is the program's entry point in {}.", code(&s.path))
-            }
-            Role::Test => format!("{name} is a test in {}.", code(&s.path)),
-            Role::Constructor => {
-                let plain = |t: String| code(t.trim_matches('`').trim_start_matches(['*', '&']));
-                let made = parent
-                    .clone()
-                    .or_else(|| returns.clone().map(plain))
-                    .or_else(|| go_constructed(s));
-                match made {
-                    Some(t) => format!("{name} constructs {} {t}.", article(&t)),
-                    None => format!("{name} is a constructor in {}.", code(&s.path)),
-                }
-            }
-            Role::TraitMethod => {
-                let owner = parent.unwrap_or_else(|| "its".into());
-                let tail = returns
-                    .map(|t| format!(", returning {t}"))
-                    .unwrap_or_default();
-                format!(
-                    "{name} is a required method of the {owner} {}{tail}.",
-                    kind_name(s.parent_kind)
-                )
-            }
-            _ if s.is_callable() => {
-                let visibility = visibility_word(s);
-                let place = match (&parent, s.kind) {
-                    (Some(p), SymbolKind::Method) => format!("method of {p}"),
-                    _ => format!("{visibility} {} in {}", kind_phrase(s), code(&s.path)),
-                };
-                match returns {
-                    Some(t) if variant(s.id.as_str(), 2) == 0 => {
-                        format!("{name} is a {place} that returns {t}.")
-                    }
-                    Some(t) => format!("{name}, a {place}, returns {t}."),
-                    None => format!("{name} is a {place}."),
-                }
-            }
-            _ if matches!(s.kind, SymbolKind::Constant | SymbolKind::Static)
-                && s.language == Language::Rust =>
-            {
-                let visibility = visibility_word(s);
-                let kind = kind_phrase(s);
-                match constant_type(&s.signature) {
-                    Some((ty, Some(value))) => {
-                        format!(
-                            "{name} is a {visibility} {} {kind} set to {} in {}.",
-                            code(&ty),
-                            code(&value),
-                            code(&s.path)
-                        )
-                    }
-                    Some((ty, None)) => format!(
-                        "{name} is a {visibility} {} {kind} in {}.",
+        _ if matches!(s.kind, SymbolKind::Constant | SymbolKind::Static)
+            && s.language == Language::Rust =>
+        {
+            let visibility = visibility_word(s);
+            let kind = kind_phrase(s);
+            match constant_type(&s.signature) {
+                Some((ty, Some(value))) => {
+                    format!(
+                        "{name} is a {visibility} {} {kind} set to {} in {}.",
                         code(&ty),
+                        code(&value),
                         code(&s.path)
-                    ),
-                    None => format!("{name} is a {visibility} {kind} in {}.", code(&s.path)),
+                    )
                 }
-            }
-            _ => {
-                let extends = match s.supertypes.as_slice() {
-                    [] => String::new(),
-                    list => format!(" implementing {}", join_names(list, 2, list.len() as u32)),
-                };
-                let size = if s.loc >= 40 {
-                    format!(" of {} lines", s.loc)
-                } else {
-                    String::new()
-                };
-                let kind = kind_phrase(s);
-                format!(
-                    "{name} is {} {kind}{size} in {}{extends}.",
-                    article(kind),
+                Some((ty, None)) => format!(
+                    "{name} is a {visibility} {} {kind} in {}.",
+                    code(&ty),
                     code(&s.path)
-                )
+                ),
+                None => format!("{name} is a {visibility} {kind} in {}.", code(&s.path)),
             }
         }
+        _ => {
+            let extends = match s.supertypes.as_slice() {
+                [] => String::new(),
+                list => format!(" implementing {}", join_names(list, 2, list.len() as u32)),
+            };
+            let size = if s.loc >= 40 {
+                format!(" of {} lines", s.loc)
+            } else {
+                String::new()
+            };
+            let kind = kind_phrase(s);
+            format!(
+                "{name} is {} {kind}{size} in {}{extends}.",
+                article(kind),
+                code(&s.path)
+            )
+        }
     }
+}
 
-    /// The second sentence: where the symbol sits, or `None` when the first
-    /// already says all the facts do.
-    fn where_(&self, s: &SymbolFacts, role: Role) -> Option<String> {
-        let callers = join_names(&s.called_by, 2, s.called_by_total);
-        let (one, many) = if s.is_callable() {
-            ("caller", "callers")
-        } else {
-            ("user", "users")
-        };
-        let callees = join_names(&s.calls, 3, s.calls_total);
-        let top_caller = s.called_by.first().map(|c| code(c));
-        let pick = variant(s.id.as_str(), 3);
-        let cluster = s
-            .cluster
-            .as_deref()
-            .map(|c| format!("the \u{201c}{c}\u{201d} cluster"));
-        Some(match role {
-            Role::Hub => {
-                let n = count(u64::from(s.called_by_total), one, many);
-                let most = top_caller
-                    .map(|c| format!(", {c} first among them"))
-                    .unwrap_or_default();
-                match cluster {
-                    Some(k) if pick == 0 => format!("A hub of {k} with {n}{most}."),
-                    _ => format!(
-                        "One of the most central symbols in the repository, with {n}{most}."
-                    ),
+/// The second sentence: where the symbol sits, or `None` when the first
+/// already says all the facts do.
+fn where_(s: &SymbolFacts, role: Role) -> Option<String> {
+    let callers = join_names(&s.called_by, 2, s.called_by_total);
+    let (one, many) = if s.is_callable() {
+        ("caller", "callers")
+    } else {
+        ("user", "users")
+    };
+    let callees = join_names(&s.calls, 3, s.calls_total);
+    let top_caller = s.called_by.first().map(|c| code(c));
+    let pick = variant(s.id.as_str(), 3);
+    let cluster = s
+        .cluster
+        .as_deref()
+        .map(|c| format!("the \u{201c}{c}\u{201d} cluster"));
+    Some(match role {
+        Role::Hub => {
+            let n = count(u64::from(s.called_by_total), one, many);
+            let most = top_caller
+                .map(|c| format!(", {c} first among them"))
+                .unwrap_or_default();
+            match cluster {
+                Some(k) if pick == 0 => format!("A hub of {k} with {n}{most}."),
+                _ => format!("One of the most central symbols in the repository, with {n}{most}."),
+            }
+        }
+        Role::EntryPoint | Role::Test | Role::Api | Role::Unused | Role::Unlinked
+            if !s.calls.is_empty() =>
+        {
+            let lead = match role {
+                Role::EntryPoint => "It hands off to",
+                Role::Test => "It exercises",
+                _ => "It calls",
+            };
+            let tail = match role {
+                Role::Api => "; it has no resolved callers here and serves callers outside",
+                Role::Unused => "; nothing in the repository calls it",
+                Role::Unlinked => "; it has no resolved callers",
+                _ => "",
+            };
+            format!("{lead} {callees}{tail}.")
+        }
+        Role::Api => {
+            "It has no resolved callers in the repository; it serves callers outside.".to_string()
+        }
+        Role::Unused => "Nothing in the repository calls it.".to_string(),
+        Role::Unlinked => "It has no resolved callers in the repository.".to_string(),
+        Role::EntryPoint | Role::Test => return cluster.map(|k| format!("It belongs to {k}.")),
+        _ if s.called_by_total == 1 && !s.calls.is_empty() => {
+            format!(
+                "Its only caller is {}, and it relies on {callees}.",
+                top_caller.unwrap_or_default()
+            )
+        }
+        _ if s.called_by_total == 1 && !s.is_callable() => {
+            format!("Only {} uses it.", top_caller.unwrap_or_default())
+        }
+        _ if s.called_by_total == 1 => match pick {
+            0 => format!("Only {} calls it.", top_caller.unwrap_or_default()),
+            _ => format!("Its only caller is {}.", top_caller.unwrap_or_default()),
+        },
+        _ if s.called_by_total > 1 && !s.calls.is_empty() => match pick {
+            0 => format!("Called by {callers}, it relies on {callees}."),
+            1 => format!(
+                "{} use it; it in turn calls {callees}.",
+                capitalise(&callers)
+            ),
+            _ => format!("It calls {callees} and is used by {callers}."),
+        },
+        _ if s.called_by_total > 1 => {
+            let n = count(u64::from(s.called_by_total), one, many);
+            let top = top_caller.unwrap_or_default();
+            match (pick, role) {
+                (_, Role::Leaf) => {
+                    format!("A leaf of the call graph with {n}, the most central being {top}.")
                 }
+                (0, _) => format!("Used by {callers}."),
+                _ => format!("It has {n}, the most central being {top}."),
             }
-            Role::EntryPoint | Role::Test | Role::Api | Role::Unused | Role::Unlinked
-                if !s.calls.is_empty() =>
-            {
-                let lead = match role {
-                    Role::EntryPoint => "It hands off to",
-                    Role::Test => "It exercises",
-                    _ => "It calls",
-                };
-                let tail = match role {
-                    Role::Api => "; it has no resolved callers here and serves callers outside",
-                    Role::Unused => "; nothing in the repository calls it",
-                    Role::Unlinked => "; it has no resolved callers",
-                    _ => "",
-                };
-                format!("{lead} {callees}{tail}.")
-            }
-            Role::Api => "It has no resolved callers in the repository; it serves callers outside."
-                .to_string(),
-            Role::Unused => "Nothing in the repository calls it.".to_string(),
-            Role::Unlinked => "It has no resolved callers in the repository.".to_string(),
-            Role::EntryPoint | Role::Test => return cluster.map(|k| format!("It belongs to {k}.")),
-            _ if s.called_by_total == 1 && !s.calls.is_empty() => {
-                format!(
-                    "Its only caller is {}, and it relies on {callees}.",
-                    top_caller.unwrap_or_default()
-                )
-            }
-            _ if s.called_by_total == 1 && !s.is_callable() => {
-                format!("Only {} uses it.", top_caller.unwrap_or_default())
-            }
-            _ if s.called_by_total == 1 => match pick {
-                0 => format!("Only {} calls it.", top_caller.unwrap_or_default()),
-                _ => format!("Its only caller is {}.", top_caller.unwrap_or_default()),
-            },
-            _ if s.called_by_total > 1 && !s.calls.is_empty() => match pick {
-                0 => format!("Called by {callers}, it relies on {callees}."),
-                1 => format!(
-                    "{} use it; it in turn calls {callees}.",
-                    capitalise(&callers)
-                ),
-                _ => format!("It calls {callees} and is used by {callers}."),
-            },
-            _ if s.called_by_total > 1 => {
-                let n = count(u64::from(s.called_by_total), one, many);
-                let top = top_caller.unwrap_or_default();
-                match (pick, role) {
-                    (_, Role::Leaf) => {
-                        format!("A leaf of the call graph with {n}, the most central being {top}.")
-                    }
-                    (0, _) => format!("Used by {callers}."),
-                    _ => format!("It has {n}, the most central being {top}."),
-                }
-            }
-            _ if !s.calls.is_empty() => format!("It relies on {callees}."),
-            _ => match (&cluster, s.related.first()) {
-                (Some(k), _) => format!("It belongs to {k}."),
-                (None, Some(r)) => format!("It is most similar to {}.", code(r)),
-                (None, None) => return None,
-            },
-        })
-    }
+        }
+        _ if !s.calls.is_empty() => format!("It relies on {callees}."),
+        _ => match (&cluster, s.related.first()) {
+            (Some(k), _) => format!("It belongs to {k}."),
+            (None, Some(r)) => format!("It is most similar to {}.", code(r)),
+            (None, None) => return None,
+        },
+    })
 }
 
 fn capitalise(text: &str) -> String {

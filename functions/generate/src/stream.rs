@@ -1,0 +1,474 @@
+//! The facts backend over a repository of any size: `docs.json` written
+//! symbol by symbol while the contexts are read, never every symbol's
+//! facts or summary at once (a kernel's four million symbols held as facts
+//! took 7.3 GiB).
+//!
+//! Two passes over the contexts, which assemble writes in id order:
+//!
+//! 1. [`IndexBuilder`]: each symbol's id, kind and centrality only — its
+//!    centrality rank (what [`FactsWriter`](crate::writer::FactsWriter)
+//!    knows of every symbol) and which ids are traits or interfaces (the
+//!    only parent kinds a summary depends on). 4 bytes a symbol are kept.
+//! 2. [`document`] each context into its summary (on every core), and
+//!    [`DocsStream`] serialises the docs as they come, gathering the
+//!    [`Aggregates`] the module overviews and the architecture summary
+//!    need (cluster labels per module, languages, the few most central
+//!    symbols, entry points and public surface), which follow the symbols
+//!    in `docs.json`.
+//!
+//! The bytes equal the in-memory path's ([`crate::engine::Generator::run`]
+//! with no model and no history), tested on a multi-module repository.
+//! Input out of id order (or with an id twice) has no index: the caller
+//! takes the in-memory path.
+
+use crate::artifacts::assemble::SymbolContext;
+use crate::artifacts::generate::{
+    ArchitectureSummary, DocSource, Documentation, ModuleOverview, SymbolDoc,
+};
+use crate::error::GenerateError;
+use crate::events::generate::SymbolDocumented;
+use crate::facts::{ClusterFacts, ModuleFacts, SymbolFacts};
+use crate::input::centrality_of;
+use crate::overview::{
+    architecture_text, is_tooling, summary_with_topics, top_topics, ArchitectureFacts,
+};
+use crate::writer::{role_at, summary_with_role, Role};
+use crate::writer_text::language_name;
+use doctown_core::{SymbolId, SymbolKind};
+use serde::ser::{Error as _, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+/// What the first pass reads of a context.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Outline {
+    pub id: SymbolId,
+    pub kind: SymbolKind,
+    pub centrality: f64,
+}
+
+/// Gathers the first pass.
+#[derive(Debug, Default)]
+pub struct IndexBuilder {
+    centrality: Vec<f64>,
+    last: Option<SymbolId>,
+    out_of_order: bool,
+    abstract_kinds: HashMap<SymbolId, SymbolKind>,
+}
+
+impl IndexBuilder {
+    pub fn push(&mut self, outline: Outline) {
+        if self.last.as_ref().is_some_and(|last| *last >= outline.id) {
+            self.out_of_order = true;
+        }
+        self.centrality.push(centrality_of(outline.centrality));
+        if matches!(outline.kind, SymbolKind::Trait | SymbolKind::Interface) {
+            self.abstract_kinds.insert(outline.id.clone(), outline.kind);
+        }
+        self.last = Some(outline.id);
+    }
+
+    /// The index, or `None` when the ids were not strictly increasing.
+    pub fn finish(self) -> Option<SymbolIndex> {
+        if self.out_of_order {
+            return None;
+        }
+        let centrality = self.centrality;
+        // FactsWriter's order: most central first, ties by id — by
+        // position here, since positions follow the ids.
+        let mut order: Vec<u32> = (0..centrality.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            centrality[b as usize]
+                .total_cmp(&centrality[a as usize])
+                .then(a.cmp(&b))
+        });
+        let mut position = vec![0u32; centrality.len()];
+        for (place, &i) in order.iter().enumerate() {
+            position[i as usize] = place as u32;
+        }
+        Some(SymbolIndex {
+            position,
+            abstract_kinds: self.abstract_kinds,
+        })
+    }
+}
+
+/// What the second pass needs to know of every symbol.
+#[derive(Debug, Clone, Default)]
+pub struct SymbolIndex {
+    /// Each symbol's place by centrality (0 = the most central).
+    position: Vec<u32>,
+    /// Traits and interfaces: a method whose parent is one is a required
+    /// method; no other parent kind changes a summary.
+    abstract_kinds: HashMap<SymbolId, SymbolKind>,
+}
+
+impl SymbolIndex {
+    pub fn len(&self) -> usize {
+        self.position.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.position.is_empty()
+    }
+
+    /// The share of symbols more central than the `i`th
+    /// ([`crate::writer::FactsWriter::rank`]); 1.0 past the end.
+    pub fn rank(&self, i: usize) -> f64 {
+        let n = self.position.len().max(1) as f64;
+        self.position.get(i).map_or(1.0, |&p| f64::from(p) / n)
+    }
+}
+
+/// A symbol's facts with its role and summary.
+#[derive(Debug, Clone)]
+pub struct Documented {
+    pub facts: SymbolFacts,
+    pub role: Role,
+    pub summary: String,
+}
+
+/// The `i`th context's facts and summary.
+pub fn document(index: &SymbolIndex, i: usize, context: &SymbolContext) -> Documented {
+    let mut facts = SymbolFacts::from(context);
+    facts.parent_kind = context
+        .parent
+        .as_ref()
+        .and_then(|p| index.abstract_kinds.get(&p.id).copied());
+    let role = role_at(&facts, index.rank(i));
+    let summary = summary_with_role(&facts, role);
+    Documented {
+        facts,
+        role,
+        summary,
+    }
+}
+
+/// The `k` most central of the symbols offered (ties by id), each with
+/// what the caller keeps of it.
+#[derive(Debug, Clone)]
+struct Top<T> {
+    k: usize,
+    items: Vec<(f64, SymbolId, T)>,
+}
+
+impl<T> Top<T> {
+    fn new(k: usize) -> Self {
+        Top {
+            k,
+            items: Vec::with_capacity(k + 1),
+        }
+    }
+
+    fn offer(&mut self, s: &SymbolFacts, keep: impl FnOnce() -> T) {
+        let before = |item: &(f64, SymbolId, T)| {
+            item.0
+                .total_cmp(&s.centrality)
+                .reverse()
+                .then_with(|| item.1.cmp(&s.id))
+                .is_lt()
+        };
+        let at = self.items.partition_point(before);
+        if at >= self.k {
+            return;
+        }
+        self.items.insert(at, (s.centrality, s.id.clone(), keep()));
+        self.items.truncate(self.k);
+    }
+
+    fn into_values(self) -> impl Iterator<Item = T> {
+        self.items.into_iter().map(|(_, _, t)| t)
+    }
+}
+
+/// What the module overviews and the architecture summary need of the
+/// symbols, gathered as they pass
+/// ([`crate::overview::architecture_facts`], `module_summaries`).
+#[derive(Debug, Clone)]
+pub struct Aggregates {
+    symbols: u64,
+    /// Module → cluster label → symbols.
+    topics: HashMap<String, BTreeMap<String, usize>>,
+    languages: BTreeMap<&'static str, usize>,
+    /// Source symbols: `(display, qualified)` name.
+    central: Top<(String, String)>,
+    /// Entry points: `(qualified name, path)`, outside build and helper
+    /// scripts and in them.
+    entries: Top<(String, String)>,
+    tooling_entries: Top<(String, String)>,
+    surface: Top<String>,
+}
+
+impl Default for Aggregates {
+    fn default() -> Self {
+        Aggregates {
+            symbols: 0,
+            topics: HashMap::new(),
+            languages: BTreeMap::new(),
+            central: Top::new(5),
+            entries: Top::new(5),
+            tooling_entries: Top::new(5),
+            surface: Top::new(5),
+        }
+    }
+}
+
+impl Aggregates {
+    pub fn add(&mut self, d: &Documented) {
+        let s = &d.facts;
+        self.symbols += 1;
+        if let Some(label) = s.cluster.as_deref() {
+            let labels = match self.topics.get_mut(s.module.as_str()) {
+                Some(labels) => labels,
+                None => self.topics.entry(s.module.clone()).or_default(),
+            };
+            match labels.get_mut(label) {
+                Some(n) => *n += 1,
+                None => {
+                    labels.insert(label.to_string(), 1);
+                }
+            }
+        }
+        *self.languages.entry(language_name(s.language)).or_default() += 1;
+        if !s.role.is_source() {
+            return;
+        }
+        self.central
+            .offer(s, || (s.display(), s.qualified_name.clone()));
+        if s.kind == SymbolKind::Function && d.role == Role::EntryPoint {
+            let list = if is_tooling(&s.path) {
+                &mut self.tooling_entries
+            } else {
+                &mut self.entries
+            };
+            list.offer(s, || (s.qualified_name.clone(), s.path.clone()));
+        }
+        if d.role == Role::Api {
+            self.surface.offer(s, || s.display());
+        }
+    }
+
+    pub fn symbols(&self) -> u64 {
+        self.symbols
+    }
+
+    /// The module overviews (in the order of `modules`) and the
+    /// architecture summary.
+    pub fn finish(
+        mut self,
+        repository: &str,
+        modules: &[ModuleFacts],
+        clusters: &[ClusterFacts],
+    ) -> (Vec<ModuleOverview>, ArchitectureSummary) {
+        let overviews = modules
+            .iter()
+            .map(|m| {
+                let counts = self.topics.remove(m.path.as_str()).unwrap_or_default();
+                let counts = counts.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+                ModuleOverview {
+                    id: m.id.clone(),
+                    path: m.path.clone(),
+                    documentation: facts_doc(summary_with_topics(m, top_topics(counts))),
+                    dependencies: m.dependencies.clone(),
+                    dependents: m.dependents.clone(),
+                }
+            })
+            .collect();
+        let entries = if self.entries.items.is_empty() {
+            self.tooling_entries
+        } else {
+            self.entries
+        };
+        let (entry_points, entry_paths) = entries.into_values().unzip();
+        let (central, central_qualified) = self.central.into_values().unzip();
+        let mut languages: Vec<(&str, usize)> = self.languages.into_iter().collect();
+        languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let facts = ArchitectureFacts {
+            main_parts: clusters
+                .iter()
+                .take(6)
+                .map(|c| (c.label.clone(), c.size))
+                .collect(),
+            entry_points,
+            entry_paths,
+            central,
+            central_qualified,
+            public_surface: self.surface.into_values().collect(),
+            languages: languages.into_iter().map(|(l, _)| l.to_string()).collect(),
+            files: modules.iter().map(|m| m.files.len()).sum(),
+        };
+        let text = architecture_text(repository, self.symbols as usize, modules.len(), &facts);
+        let architecture = ArchitectureSummary {
+            documentation: facts_doc(text),
+            main_parts: facts.main_parts.into_iter().map(|(l, _)| l).collect(),
+            entry_points: facts.entry_points,
+            central_symbols: facts.central_qualified,
+        };
+        (overviews, architecture)
+    }
+}
+
+fn facts_doc(summary: String) -> Documentation {
+    Documentation {
+        summary,
+        source: DocSource::Facts,
+        model: None,
+        error: None,
+    }
+}
+
+/// The next block of documented symbols, `None` at the end.
+pub type NextBlock<'a> = dyn FnMut() -> Result<Option<Vec<Documented>>, GenerateError> + 'a;
+
+/// `docs.json` as a value to serialise: the symbols pulled from `next`
+/// while they are written, then the module overviews and the architecture
+/// summary from what they left in the [`Aggregates`]. The bytes are those
+/// of [`crate::artifacts::generate::GeneratedDocs`] without insights.
+pub struct DocsStream<'a> {
+    repository: &'a str,
+    modules: &'a [ModuleFacts],
+    clusters: &'a [ClusterFacts],
+    /// Symbols the first pass counted: the second must find as many.
+    expected: u64,
+    state: RefCell<StreamState<'a>>,
+}
+
+struct StreamState<'a> {
+    next: &'a mut NextBlock<'a>,
+    progress: &'a mut (dyn FnMut(SymbolDocumented) + 'a),
+    aggregates: Option<Aggregates>,
+    error: Option<GenerateError>,
+    symbols: u64,
+}
+
+impl<'a> DocsStream<'a> {
+    pub fn new(
+        repository: &'a str,
+        modules: &'a [ModuleFacts],
+        clusters: &'a [ClusterFacts],
+        expected: u64,
+        next: &'a mut NextBlock<'a>,
+        progress: &'a mut (dyn FnMut(SymbolDocumented) + 'a),
+    ) -> Self {
+        DocsStream {
+            repository,
+            modules,
+            clusters,
+            expected,
+            state: RefCell::new(StreamState {
+                next,
+                progress,
+                aggregates: Some(Aggregates::default()),
+                error: None,
+                symbols: 0,
+            }),
+        }
+    }
+
+    /// After serialising: the symbols written, or why the stream stopped
+    /// (then what was serialised is not `docs.json`).
+    pub fn finish(self) -> Result<u64, GenerateError> {
+        let state = self.state.into_inner();
+        match state.error {
+            Some(e) => Err(e),
+            None => Ok(state.symbols),
+        }
+    }
+
+    /// Takes one symbol: counted, aggregated, reported, and its doc.
+    fn take(&self, d: Documented) -> SymbolDoc {
+        let mut state = self.state.borrow_mut();
+        if let Some(aggregates) = state.aggregates.as_mut() {
+            aggregates.add(&d);
+        }
+        state.symbols += 1;
+        let documentation = facts_doc(d.summary);
+        (state.progress)(SymbolDocumented {
+            symbol_id: d.facts.id.clone(),
+            source: DocSource::Facts,
+            model: None,
+            error: None,
+        });
+        SymbolDoc {
+            id: d.facts.id,
+            qualified_name: d.facts.qualified_name,
+            documentation,
+        }
+    }
+
+    /// The next block, or `None` at the end or on an error (kept).
+    fn next_block(&self) -> Option<Vec<Documented>> {
+        let mut state = self.state.borrow_mut();
+        if state.error.is_some() {
+            return None;
+        }
+        match (state.next)() {
+            Ok(Some(block)) => Some(block),
+            Ok(None) if state.symbols == self.expected => None,
+            Ok(None) => {
+                state.error = Some(GenerateError::BadInput {
+                    key: "contexts".into(),
+                    message: format!(
+                        "{} symbols read, then {}: the contexts changed while they were read",
+                        self.expected, state.symbols
+                    ),
+                });
+                None
+            }
+            Err(e) => {
+                state.error = Some(e);
+                None
+            }
+        }
+    }
+}
+
+impl Serialize for DocsStream<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("GeneratedDocs", 3)?;
+        out.serialize_field("symbols", &Symbols(self))?;
+        let aggregates = {
+            let mut state = self.state.borrow_mut();
+            if state.error.is_some() {
+                return Err(S::Error::custom("the symbols could not be read"));
+            }
+            state.aggregates.take().unwrap_or_default()
+        };
+        let (modules, architecture) =
+            aggregates.finish(self.repository, self.modules, self.clusters);
+        out.serialize_field("modules", &modules)?;
+        out.serialize_field("architecture", &architecture)?;
+        out.end()
+    }
+}
+
+/// The `symbols` list of a [`DocsStream`].
+struct Symbols<'s, 'a>(&'s DocsStream<'a>);
+
+impl Serialize for Symbols<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(SymbolIter {
+            stream: self.0,
+            block: Vec::new().into_iter(),
+        })
+    }
+}
+
+struct SymbolIter<'s, 'a> {
+    stream: &'s DocsStream<'a>,
+    block: std::vec::IntoIter<Documented>,
+}
+
+impl Iterator for SymbolIter<'_, '_> {
+    type Item = SymbolDoc;
+
+    fn next(&mut self) -> Option<SymbolDoc> {
+        loop {
+            if let Some(d) = self.block.next() {
+                return Some(self.stream.take(d));
+            }
+            self.block = self.stream.next_block()?.into_iter();
+        }
+    }
+}

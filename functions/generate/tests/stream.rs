@@ -1,0 +1,493 @@
+//! The facts backend written symbol by symbol (`doctown_generate::stream`)
+//! against the in-memory run: the same `docs.json`, `cost.json`,
+//! `manifest.json` and events, byte for byte, on a multi-module
+//! repository (several languages, traits and interfaces whose methods
+//! come before them in id order, ties in centrality, entry points in and
+//! out of helper scripts, tests, symbols without a cluster, a module
+//! without symbols); the in-memory path for contexts out of id order; bad
+//! input failing with its line and nothing stored; and the model path
+//! untouched when a model is configured.
+
+mod common;
+
+use common::server::{answer_all, ScriptServer};
+use doctown_core::{
+    Event, EventContext, FileRole, JobId, JobInput, JobState, Language, SymbolId, SymbolKind,
+    Visibility,
+};
+use doctown_generate::artifacts::assemble::{
+    AssembleManifest, ClusterRef, ClusterSet, ModuleContext, ScoredSymbol, SymbolContext, SymbolRef,
+};
+use doctown_generate::artifacts::generate::GeneratedDocs;
+use doctown_generate::stream::{document, DocsStream, Documented, IndexBuilder, Outline};
+use doctown_generate::{
+    Backend, DocSource, GenerateConfig, GenerateHandler, GenerateInput, Generator,
+};
+use doctown_pipeline::{
+    CancelToken, EventEmitter, MemorySink, StageContext, StageFailure, StageHandler, StageOutput,
+};
+use doctown_store::{MemoryStore, ObjectStore};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+const MODULES: [&str; 9] = [
+    ".",
+    "src",
+    "src/store",
+    "src/net",
+    "scripts",
+    "tests",
+    "include/linux",
+    "kernel/sched",
+    "tools/perf",
+];
+const LABELS: [&str; 7] = [
+    "object store",
+    "event emitter",
+    "cli commands",
+    "scheduler",
+    "network · sockets",
+    "parsing",
+    "memory",
+];
+const LANGUAGES: [Language; 5] = [
+    Language::Rust,
+    Language::Python,
+    Language::Go,
+    Language::C,
+    Language::TypeScript,
+];
+
+fn kind_of(i: usize) -> SymbolKind {
+    match i % 13 {
+        0 => SymbolKind::Trait,
+        1..=3 => SymbolKind::Method,
+        4 => SymbolKind::Interface,
+        5 => SymbolKind::Struct,
+        6 => SymbolKind::Constant,
+        7 => SymbolKind::Macro,
+        _ => SymbolKind::Function,
+    }
+}
+
+fn name_of(i: usize) -> String {
+    match i {
+        _ if i % 97 == 8 => "main".into(),
+        _ if i % 50 == 9 => "new".into(),
+        _ if i % 41 == 10 => format!("test_case_{i}"),
+        _ => format!("item_{i}"),
+    }
+}
+
+fn file_of(i: usize) -> String {
+    let module = MODULES[(i * 7) % MODULES.len()];
+    let ext = ["rs", "py", "go", "c", "ts"][i % 5];
+    match module {
+        "." => format!("build{}.{ext}", i % 2),
+        m => format!("{m}/file{}.{ext}", i % 4),
+    }
+}
+
+fn module_of(path: &str) -> String {
+    path.rsplit_once('/')
+        .map_or(".", |(dir, _)| dir)
+        .to_string()
+}
+
+fn id_of(i: usize) -> SymbolId {
+    SymbolId::from_parts(&[
+        file_of(i).as_bytes(),
+        name_of(i).as_bytes(),
+        &i.to_le_bytes(),
+    ])
+}
+
+fn sref(i: usize) -> SymbolRef {
+    SymbolRef {
+        id: id_of(i),
+        qualified_name: format!("crate::{}::{}", module_of(&file_of(i)), name_of(i)),
+    }
+}
+
+/// The `i`th of `n` symbols: templates from the fixture with a place,
+/// name, kind, centrality and links of its own.
+fn context(i: usize, n: usize, templates: &[SymbolContext]) -> SymbolContext {
+    let mut c = templates[i % templates.len()].clone();
+    let path = file_of(i);
+    c.id = id_of(i);
+    c.name = name_of(i);
+    c.kind = kind_of(i);
+    c.qualified_name = sref(i).qualified_name;
+    c.module = module_of(&path);
+    c.path = path;
+    c.language = LANGUAGES[i % LANGUAGES.len()];
+    // Ties: 23 values over every symbol, the top 5 % under 0.5 (so that
+    // a hub is one by its rank, ties broken by id); some out of 0-1.
+    c.centrality = match i % 23 {
+        0 if i.is_multiple_of(230) => 1.7,
+        1 => -0.3,
+        k => k as f64 / 23.0 * 0.45,
+    };
+    c.visibility = [
+        Visibility::Public,
+        Visibility::Private,
+        Visibility::Restricted,
+    ][i % 3];
+    c.role = match i {
+        _ if i % 11 == 3 => FileRole::Test,
+        _ if i % 17 == 4 => FileRole::Example,
+        _ => FileRole::Source,
+    };
+    c.called_by_total = (i % 9) as u32;
+    c.calls_total = (i % 4) as u32;
+    c.called_by = (1..=(i % 4)).map(|k| sref((i + k * 31) % n)).collect();
+    c.calls = (1..=(i % 3)).map(|k| sref((i + k * 17) % n)).collect();
+    c.callers_may_be_unresolved = i.is_multiple_of(5);
+    c.cluster = (i % 10 != 9).then(|| ClusterRef {
+        id: format!("cluster-{:03}", i % LABELS.len()),
+        label: LABELS[i % LABELS.len()].to_string(),
+    });
+    // Methods belong to a trait, an interface or a struct, before or
+    // after them in id order.
+    c.parent = (c.kind == SymbolKind::Method && n > 13).then(|| {
+        let owner = (i / 13) * 13 + [0, 4, 5][i % 3];
+        sref(owner % n)
+    });
+    c.loc = (i % 60) as u32;
+    c
+}
+
+/// A multi-module repository of `n` symbols: contexts in id order,
+/// modules (one without symbols; `tests` left out) and clusters.
+fn repository(n: usize) -> (Vec<SymbolContext>, Vec<ModuleContext>, ClusterSet) {
+    let templates = common::contexts();
+    let mut contexts: Vec<SymbolContext> = (0..n).map(|i| context(i, n, &templates)).collect();
+    contexts.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in &contexts {
+        files
+            .entry(c.module.clone())
+            .or_default()
+            .insert(c.path.clone());
+    }
+    files.entry("docs".into()).or_default();
+    files.remove("tests");
+    let paths: Vec<String> = files.keys().cloned().collect();
+    let modules = files
+        .into_iter()
+        .enumerate()
+        .map(|(k, (path, files))| {
+            let members: Vec<&SymbolContext> =
+                contexts.iter().filter(|c| c.module == path).collect();
+            ModuleContext {
+                id: format!("mod:{path}"),
+                files: files.into_iter().collect(),
+                languages: LANGUAGES[..1 + k % 3].to_vec(),
+                symbols: members.len() as u32,
+                top_symbols: members
+                    .iter()
+                    .take(4)
+                    .map(|c| ScoredSymbol {
+                        id: c.id.clone(),
+                        qualified_name: c.qualified_name.clone(),
+                        score: c.centrality,
+                    })
+                    .collect(),
+                dependencies: paths.iter().skip(k + 1).take(k % 3).cloned().collect(),
+                dependents: paths.iter().take(k % 2).cloned().collect(),
+                afferent: 0,
+                efferent: 0,
+                instability: 0.0,
+                path,
+            }
+        })
+        .collect();
+    let clusters = serde_json::from_value(serde_json::json!({
+        "method": "communities",
+        "k": LABELS.len(),
+        "seed": 7,
+        "clusters": LABELS.iter().enumerate().map(|(k, label)| {
+            let top = contexts.iter().find(|c| c.cluster.as_ref().is_some_and(|r| r.label == *label));
+            serde_json::json!({
+                "id": format!("cluster-{k:03}"),
+                "label": label,
+                "terms": [],
+                "size": (n / LABELS.len()) as u32 + 10 - k as u32,
+                "members": [],
+                "top_members": top.map(|c| vec![serde_json::json!({
+                    "id": c.id, "qualified_name": c.qualified_name, "score": c.centrality
+                })]).unwrap_or_default(),
+            })
+        }).collect::<Vec<_>>(),
+    }))
+    .unwrap();
+    (contexts, modules, clusters)
+}
+
+fn jsonl(contexts: &[SymbolContext]) -> Vec<u8> {
+    let mut lines = Vec::new();
+    for c in contexts {
+        lines.extend(serde_json::to_vec(c).unwrap());
+        lines.push(b'\n');
+    }
+    lines
+}
+
+fn job_with(
+    contexts_bytes: Vec<u8>,
+    count: usize,
+    modules: &[ModuleContext],
+    clusters: &ClusterSet,
+) -> (MemoryStore, JobState) {
+    let store = MemoryStore::new();
+    let job = JobId::new("job-stream").unwrap();
+    let key = |name: &str| format!("jobs/{job}/assemble/{name}");
+    let manifest = AssembleManifest {
+        graph: key("graph.json"),
+        clusters: key("clusters.json"),
+        contexts: key("contexts.jsonl"),
+        modules: key("modules.json"),
+        symbol_count: count as u64,
+        ..Default::default()
+    };
+    store.put(&manifest.contexts, &contexts_bytes).unwrap();
+    doctown_store::put_json(&store, &manifest.modules, &modules).unwrap();
+    doctown_store::put_json(&store, &manifest.clusters, clusters).unwrap();
+    doctown_store::put_json(&store, &key("manifest.json"), &manifest).unwrap();
+    let input = JobInput {
+        source: "/src/kernel".into(),
+        ..Default::default()
+    };
+    let state = JobState::new(job, input, "2026-01-01T00:00:00.000Z".into());
+    (store, state)
+}
+
+fn run(
+    handler: &GenerateHandler,
+    store: &MemoryStore,
+    job: &JobState,
+) -> (Result<StageOutput, StageFailure>, Vec<Event>) {
+    let sink = Arc::new(MemorySink::default());
+    let emitter = EventEmitter::new(
+        job.job_id.clone(),
+        "doctown-generate",
+        EventContext::default(),
+        0,
+        1,
+        vec![sink.clone()],
+    );
+    let cancel = CancelToken::default();
+    let ctx = StageContext {
+        job,
+        store,
+        events: &emitter,
+        cancel: &cancel,
+        chunk_observer: None,
+        shard: None,
+    };
+    let result = handler.run(&ctx);
+    (result, sink.events())
+}
+
+fn artifact(store: &MemoryStore, job: &JobState, name: &str) -> Option<Vec<u8>> {
+    store
+        .get(&format!("jobs/{}/generate/{name}", job.job_id))
+        .unwrap()
+        .map(|o| o.bytes.to_vec())
+}
+
+/// Each event's type and payload (times and sequence numbers left out),
+/// but the duration of the last.
+fn payloads(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            let mut payload = e.payload.clone();
+            if let Some(map) = payload.as_object_mut() {
+                map.remove("duration_ms");
+            }
+            format!("{} {:?} {payload}", e.event_type, e.status)
+        })
+        .collect()
+}
+
+/// `docs.json` as the in-memory run writes it.
+fn in_memory_docs(store: &MemoryStore, job: &JobState) -> Vec<u8> {
+    let input = GenerateInput::load(store, &job.job_id, "kernel").unwrap();
+    let generator = Generator::new(GenerateConfig::default()).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let outcome = runtime
+        .block_on(generator.run(&input, None, &mut |_| {}, &|| false))
+        .unwrap();
+    let out = MemoryStore::new();
+    doctown_store::put_json(&out, "docs.json", &outcome.docs).unwrap();
+    out.get("docs.json").unwrap().unwrap().bytes.to_vec()
+}
+
+#[test]
+fn streamed_artifacts_and_events_are_the_in_memory_runs() {
+    for n in [0, 1, 40, 2_500] {
+        let (contexts, modules, clusters) = repository(n);
+        let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+        let handler = GenerateHandler::new(GenerateConfig::default());
+        let (result, events) = run(&handler, &store, &job);
+        result.unwrap();
+        let docs = artifact(&store, &job, "docs.json").unwrap();
+        assert_eq!(
+            String::from_utf8(docs.clone()).unwrap(),
+            String::from_utf8(in_memory_docs(&store, &job)).unwrap(),
+            "{n} symbols"
+        );
+        // Out of id order: the in-memory path, whose artifacts and events
+        // the streamed ones must equal.
+        let mut reversed = contexts.clone();
+        reversed.reverse();
+        let (unsorted, unsorted_job) = job_with(jsonl(&reversed), n, &modules, &clusters);
+        let (result, unsorted_events) = run(&handler, &unsorted, &unsorted_job);
+        result.unwrap();
+        for name in ["docs.json", "cost.json", "manifest.json"] {
+            assert_eq!(
+                artifact(&store, &job, name),
+                artifact(&unsorted, &unsorted_job, name),
+                "{name}, {n} symbols"
+            );
+        }
+        assert_eq!(payloads(&events), payloads(&unsorted_events), "{n} symbols");
+        if n == 2_500 {
+            let parsed: GeneratedDocs = serde_json::from_slice(&docs).unwrap();
+            assert_eq!(parsed.symbols.len(), n);
+            assert_eq!(parsed.modules.len(), modules.len());
+            assert!(!parsed.architecture.entry_points.is_empty());
+            assert!(parsed
+                .modules
+                .iter()
+                .any(|m| m.documentation.summary.contains("mostly about")));
+            assert!(parsed
+                .symbols
+                .iter()
+                .any(|s| s.documentation.summary.contains("required method of")));
+        }
+    }
+}
+
+/// The stream itself, without the handler: documented a block at a time
+/// and serialised, against the in-memory run's `docs.json`.
+#[test]
+fn the_docs_stream_in_blocks_of_any_size_writes_the_in_memory_bytes() {
+    let n = 700;
+    let (contexts, modules, clusters) = repository(n);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let expected = in_memory_docs(&store, &job);
+    let input = GenerateInput::load(&store, &job.job_id, "kernel").unwrap();
+    let mut builder = IndexBuilder::default();
+    for c in &contexts {
+        builder.push(Outline {
+            id: c.id.clone(),
+            kind: c.kind,
+            centrality: c.centrality,
+        });
+    }
+    let index = builder.finish().unwrap();
+    for block in [1, 3, 256, n] {
+        let mut rest = contexts.iter().enumerate().peekable();
+        let mut next = || {
+            let items: Vec<Documented> = rest
+                .by_ref()
+                .take(block)
+                .map(|(i, c)| document(&index, i, c))
+                .collect();
+            Ok((!items.is_empty()).then_some(items))
+        };
+        let mut seen = 0;
+        let mut progress = |_| seen += 1;
+        let stream = DocsStream::new(
+            "kernel",
+            &input.modules,
+            &input.clusters,
+            n as u64,
+            &mut next,
+            &mut progress,
+        );
+        let mut bytes = serde_json::to_vec_pretty(&stream).unwrap();
+        bytes.push(b'\n');
+        assert_eq!(stream.finish().unwrap(), n as u64);
+        assert_eq!(bytes, expected, "blocks of {block}");
+        assert_eq!(seen, n);
+    }
+}
+
+#[test]
+fn ids_out_of_order_or_twice_give_no_index() {
+    let outline = |id: &str| Outline {
+        id: SymbolId::from_raw(id),
+        kind: SymbolKind::Function,
+        centrality: 0.5,
+    };
+    let mut builder = IndexBuilder::default();
+    builder.push(outline("sym_b"));
+    builder.push(outline("sym_a"));
+    assert!(builder.finish().is_none());
+    let mut builder = IndexBuilder::default();
+    builder.push(outline("sym_a"));
+    builder.push(outline("sym_a"));
+    assert!(builder.finish().is_none());
+    let mut builder = IndexBuilder::default();
+    builder.push(outline("sym_a"));
+    builder.push(outline("sym_b"));
+    let index = builder.finish().unwrap();
+    // Equal centralities: the smaller id is the more central.
+    assert_eq!(
+        (index.rank(0), index.rank(1), index.rank(2)),
+        (0.0, 0.5, 1.0)
+    );
+}
+
+#[test]
+fn a_bad_line_fails_naming_it_and_stores_no_docs() {
+    // The bad line is in the second block: the first block's docs are
+    // already on their way to the store when it is read.
+    let n = 9_000;
+    let (contexts, modules, clusters) = repository(n);
+    let mut bytes = jsonl(&contexts[..8_500]);
+    bytes.extend(br#"{"id":"sym_ffffffffffffffff","kind":"function","centrality":0.5,"name":7}"#);
+    bytes.push(b'\n');
+    let (store, job) = job_with(bytes, n, &modules, &clusters);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    let failure = run(&handler, &store, &job).0.unwrap_err();
+    assert!(failure.message.contains("line 8501"), "{}", failure.message);
+    assert_eq!(artifact(&store, &job, "docs.json"), None);
+    assert_eq!(artifact(&store, &job, "manifest.json"), None);
+    // A line that is not JSON at all fails the first pass.
+    let mut bytes = jsonl(&contexts[..3]);
+    bytes.extend(b"{not json\n");
+    let (store, job) = job_with(bytes, 4, &modules, &clusters);
+    let failure = run(&handler, &store, &job).0.unwrap_err();
+    assert!(failure.message.contains("line 4"), "{}", failure.message);
+    assert_eq!(artifact(&store, &job, "docs.json"), None);
+}
+
+#[test]
+fn with_a_model_configured_the_model_writes_the_summaries() {
+    let server = ScriptServer::start(|_, r| answer_all(r, 100, 10));
+    let n = 120;
+    let (contexts, modules, clusters) = repository(n);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let config = GenerateConfig {
+        backend: Backend::OpenAi,
+        base_url: Some(server.base_url.clone()),
+        api_key: Some("test-key".into()),
+        trivial_to_facts: false,
+        budget_per_file_usd: None,
+        ..Default::default()
+    };
+    let handler = GenerateHandler::new(config);
+    run(&handler, &store, &job).0.unwrap();
+    let docs: GeneratedDocs =
+        serde_json::from_slice(&artifact(&store, &job, "docs.json").unwrap()).unwrap();
+    assert_eq!(docs.symbols.len(), n);
+    assert!(docs
+        .symbols
+        .iter()
+        .all(|s| s.documentation.source == DocSource::Model));
+    assert!(!server.requests().is_empty());
+}
