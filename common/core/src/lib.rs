@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod language;
+pub mod language_sniff;
 pub mod range;
 pub mod state;
 pub mod symbol;

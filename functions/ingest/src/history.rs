@@ -8,7 +8,8 @@
 //! by that commit's `.mailmap` alone, so the same commit gives the same
 //! document.
 
-use doctown_core::{ResolvedSource, Symbol};
+use doctown_core::language_sniff::sniff;
+use doctown_core::{Language, ResolvedSource, Symbol};
 use doctown_extract::{Extractor, Tree};
 use doctown_history::document::History;
 use doctown_history::{
@@ -383,28 +384,33 @@ pub struct ExtractSymbols;
 /// Paths whose last version a thread keeps.
 const KEPT_VERSIONS: usize = 64;
 
-/// The last version parsed of each path (text, tree, when used).
+/// The last version parsed of each path (its language, text, tree, when
+/// used); a version read as another language (a `.h` that became C++) is
+/// parsed afresh.
 #[derive(Default)]
 struct LastVersions {
-    by_path: HashMap<String, (String, Tree, u64)>,
+    by_path: HashMap<String, (Language, String, Tree, u64)>,
     clock: u64,
 }
 
 impl LastVersions {
-    fn get(&mut self, path: &str) -> Option<(&str, &Tree)> {
+    fn get(&mut self, path: &str, language: Language) -> Option<(&str, &Tree)> {
         self.clock += 1;
         let clock = self.clock;
-        let (text, tree, used) = self.by_path.get_mut(path)?;
+        let (parsed_as, text, tree, used) = self.by_path.get_mut(path)?;
+        if *parsed_as != language {
+            return None;
+        }
         *used = clock;
         Some((text.as_str(), &*tree))
     }
 
-    fn put(&mut self, path: &str, text: String, tree: Tree) {
+    fn put(&mut self, path: &str, language: Language, text: String, tree: Tree) {
         if self.by_path.len() >= KEPT_VERSIONS && !self.by_path.contains_key(path) {
             let oldest = self
                 .by_path
                 .iter()
-                .min_by_key(|(_, (_, _, used))| *used)
+                .min_by_key(|(_, (_, _, _, used))| *used)
                 .map(|(p, _)| p.clone());
             if let Some(oldest) = oldest {
                 self.by_path.remove(&oldest);
@@ -412,7 +418,7 @@ impl LastVersions {
         }
         self.clock += 1;
         self.by_path
-            .insert(path.to_string(), (text, tree, self.clock));
+            .insert(path.to_string(), (language, text, tree, self.clock));
     }
 }
 
@@ -425,11 +431,11 @@ thread_local! {
 fn extract_incrementally(path: &str, language: doctown_core::Language, text: &str) -> Vec<Symbol> {
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        let previous = last.get(path);
+        let previous = last.get(path, language);
         let (extraction, tree) =
             EXTRACTOR.with(|e| e.borrow_mut().extract_after(path, language, text, previous));
         if let Some(tree) = tree {
-            last.put(path, text.to_string(), tree);
+            last.put(path, language, text.to_string(), tree);
         }
         extraction.symbols
     })
@@ -458,10 +464,10 @@ impl SymbolSource for ExtractSymbols {
     }
 
     fn symbols(&self, path: &str, content: &[u8]) -> Vec<SymbolSpan> {
-        let Some(language) = language_of(path) else {
+        let text = String::from_utf8_lossy(content);
+        let Some(language) = language_of(path).and_then(|l| sniff(l, path, &text)) else {
             return Vec::new();
         };
-        let text = String::from_utf8_lossy(content);
         let symbols = extract_incrementally(path, language, &text);
         let named: Vec<Named<'_>> = symbols.iter().map(named).collect();
         symbols

@@ -29,9 +29,9 @@ pub fn list_symbols(root: &Path, options: &IngestOptions) -> Result<Vec<Symbol>,
                 let text =
                     read_candidate(candidate, options).and_then(|bytes| text_of(candidate, bytes));
                 match text {
-                    Ok((source, _)) => {
+                    Ok((source, _, language)) => {
                         extractor
-                            .extract(&candidate.path, candidate.language, &source)
+                            .extract(&candidate.path, language, &source)
                             .symbols
                     }
                     Err(_) => Vec::new(),

@@ -13,7 +13,8 @@ use crate::options::IngestOptions;
 use crate::reuse::{Previous, PreviousReader};
 use crate::walk::{skip, walk, Candidate, WalkResult};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
-use doctown_core::{Chunk, FileRecord, FileRole, Symbol};
+use doctown_core::language_sniff::sniff;
+use doctown_core::{Chunk, FileRecord, FileRole, Language, Symbol};
 use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -152,21 +153,18 @@ fn parse_one(
         Err(skipped) => return Outcome::Skipped(skipped),
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let (source, lossy) = match text_of(candidate, bytes) {
+    let (source, lossy, language) = match text_of(candidate, bytes) {
         Ok(text) => text,
         Err(skipped) => return Outcome::Skipped(skipped),
     };
-    let reused = prior.and_then(|p| p.extraction(candidate.language, &sha256));
+    let reused = prior.and_then(|p| p.extraction(language, &sha256));
     let (extraction, reused) = match reused {
         Some(extraction) => (extraction, true),
-        None => (
-            extractor.extract(&candidate.path, candidate.language, &source),
-            false,
-        ),
+        None => (extractor.extract(&candidate.path, language, &source), false),
     };
     let mut file = parsed_file(
         &candidate.path,
-        candidate.language,
+        language,
         &source,
         extraction,
         sha256,
@@ -200,12 +198,14 @@ pub(crate) fn read_candidate(
     Ok(bytes)
 }
 
-/// A candidate's bytes as text (`true`: not UTF-8, decoded lossily), or
-/// skipped as minified.
+/// A candidate's bytes as text (`true`: not UTF-8, decoded lossily) and
+/// its language as the text tells it where the extension is shared (`.h`,
+/// `.m`: [`doctown_core::language_sniff`]); or skipped as minified or as a
+/// language Doctown does not read (MATLAB's `.m`).
 pub(crate) fn text_of(
     candidate: &Candidate,
     bytes: Vec<u8>,
-) -> Result<(String, bool), FileSkipped> {
+) -> Result<(String, bool, Language), FileSkipped> {
     let size = bytes.len() as u64;
     let (source, lossy) = match String::from_utf8(bytes) {
         Ok(text) => (text, false),
@@ -214,7 +214,10 @@ pub(crate) fn text_of(
     if looks_minified(&source) {
         return Err(skip(&candidate.path, SkipReason::Minified, size));
     }
-    Ok((source, lossy))
+    let Some(language) = sniff(candidate.language, &candidate.path, &source) else {
+        return Err(skip(&candidate.path, SkipReason::UnsupportedLanguage, size));
+    };
+    Ok((source, lossy, language))
 }
 
 /// Chunks one file's text given its extraction.
