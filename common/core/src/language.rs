@@ -63,8 +63,9 @@ impl Language {
     ];
 
     /// The language of a file extension (without the dot), case-insensitive.
-    /// `.h` is C (C++ headers that need C++ parse as C with errors, and are
-    /// recognised by `.hpp`, `.hh`, `.hxx` where a project names them so).
+    /// `.h` says C and `.m` Objective-C; their text decides in the end
+    /// ([`crate::language_sniff::sniff`]: a `.h` of C++ or Objective-C, a
+    /// `.m` of MATLAB).
     pub fn from_extension(ext: &str) -> Option<Language> {
         let ext = ext.to_ascii_lowercase();
         Language::ALL
