@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files: Vec<FileRecord> = read_jsonl(files)?;
     let input = AssembleInput::new(symbols, files, Vec::new(), None);
     let parent_of = input.parent_indices();
-    let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
+    let overrides = Overrides::new(&input.symbols, parent_of, &input.files);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (base, implementation) in overrides.pairs() {
         let row = serde_json::json!({

@@ -1,5 +1,6 @@
 //! The whole computation, pure: inputs in, artifacts out, timed per step
-//! (`vectors`, `graph`, `similarity`, `pagerank`, `clustering`, `contexts`).
+//! (`vectors`, `graph`, `similarity`, `pagerank`, `clustering`, `graph_json`,
+//! `contexts`, `modules`).
 
 use crate::artifacts::{AssembleGraph, ClusterSet, ModuleContext, SymbolContext};
 use crate::clusters::cluster_symbols;
@@ -123,10 +124,12 @@ pub fn assemble_into(
     }
     .write(sink)?;
     drop(node_centrality);
+    step("graph_json", &mut timings);
     let complexity = complexities(input);
     let unresolved = unresolved_names(&input.symbols);
     ContextInputs {
         symbols: &input.symbols,
+        parents: input.parent_indices(),
         graph: &g,
         centrality: &centrality,
         clustering: &clustering,
@@ -137,9 +140,10 @@ pub fn assemble_into(
         unresolved_names: &unresolved,
     }
     .write(sink)?;
+    step("contexts", &mut timings);
     let node_module = node_modules(&g, &input.symbols);
     let modules = module_contexts(&g, &input.symbols, &node_module, &centrality);
-    step("contexts", &mut timings);
+    step("modules", &mut timings);
     Ok(Assembled {
         graph: AssembleGraph {
             metrics: graph_metrics,

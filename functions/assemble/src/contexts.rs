@@ -35,6 +35,8 @@ pub const RELATED_LIMIT: usize = 3;
 /// Everything contexts are made from, per symbol where it is a `Vec`.
 pub struct ContextInputs<'a> {
     pub symbols: &'a [Symbol],
+    /// Per symbol: its parent's index.
+    pub parents: &'a [Option<usize>],
     pub graph: &'a RepoGraph,
     pub centrality: &'a [f64],
     pub clustering: &'a Clustering,
@@ -111,11 +113,7 @@ impl ContextInputs<'_> {
             .map(|j| self.symbol_ref(j))
             .collect();
         let file = self.graph.file_index(&s.path);
-        let parent = s
-            .parent
-            .as_ref()
-            .and_then(|p| self.symbols.binary_search_by(|x| x.id.cmp(p)).ok())
-            .map(|p| self.symbol_ref(p));
+        let parent = self.parents[i].map(|p| self.symbol_ref(p));
         let cluster = self.clustering.cluster_of[i].map(|c| {
             let cluster = &self.clustering.set.clusters[c];
             ClusterRef {

@@ -185,7 +185,7 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
 /// (see [`crate::dispatch`]), unless the caller already links them.
 fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>) {
     let parent_of = input.parent_indices();
-    let overrides = Overrides::new(&input.symbols, &parent_of, &input.files);
+    let overrides = Overrides::new(&input.symbols, parent_of, &input.files);
     if overrides.is_empty() {
         return;
     }
@@ -246,12 +246,9 @@ fn add_containment(g: &mut RepoGraph, input: &AssembleInput<'_>) {
         let m = g.module_index(module_of(path)).unwrap_or(0);
         g.graph.add_edge(g.module_node(m), g.file_node(i), contains);
     }
+    let parents = input.parent_indices();
     for (i, s) in input.symbols.iter().enumerate() {
-        let parent = s
-            .parent
-            .as_ref()
-            .and_then(|p| input.symbol_index(p))
-            .filter(|p| *p != i);
+        let parent = parents[i].filter(|p| *p != i);
         let from = match parent {
             Some(p) => g.symbol_nodes[p],
             None => g.file_node(g.file_index(&s.path).unwrap_or(0)),

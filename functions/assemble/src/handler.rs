@@ -159,7 +159,8 @@ fn totals_of(out: &Assembled) -> AssembleTotals {
     }
 }
 
-type Loaded = (Vec<Symbol>, Vec<FileRecord>, Vec<ChunkInfo>);
+/// Ingest's symbols, files and reduced chunks.
+pub type Loaded = (Vec<Symbol>, Vec<FileRecord>, Vec<ChunkInfo>);
 
 /// Reads ingest's outputs; chunks are reduced shard by shard.
 fn load_ingest(ctx: &StageContext<'_>) -> Result<Loaded, AssembleError> {
@@ -170,23 +171,33 @@ fn load_ingest(ctx: &StageContext<'_>) -> Result<Loaded, AssembleError> {
         .get("manifest")
         .cloned()
         .unwrap_or_else(|| ctx.artifact_key(Stage::Ingest, IngestManifest::NAME));
-    let manifest: IngestManifest = doctown_store::get_json(ctx.store, &key)?.ok_or_else(|| {
+    read_ingest(ctx.store, &key, &|| ctx.cancel.is_cancelled())
+}
+
+/// Reads the ingest outputs that the manifest at `key` names; `cancelled`
+/// is asked between chunk shards.
+pub fn read_ingest(
+    store: &dyn ObjectStore,
+    key: &str,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Loaded, AssembleError> {
+    let manifest: IngestManifest = doctown_store::get_json(store, key)?.ok_or_else(|| {
         AssembleError::Invalid(format!(
             "ingest manifest {key} not found: run the ingest stage first"
         ))
     })?;
     // Symbols and chunks are the large artifacts: parsed in parallel.
     let (symbols, rest) = rayon::join(
-        || read_lines::<Symbol>(ctx.store, &manifest.symbols),
+        || read_lines::<Symbol>(store, &manifest.symbols),
         || -> Result<_, AssembleError> {
-            let files = read_lines::<FileRecord>(ctx.store, &manifest.files)?;
+            let files = read_lines::<FileRecord>(store, &manifest.files)?;
             let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
             for shard in &manifest.chunk_shards {
-                if ctx.cancel.is_cancelled() {
+                if cancelled() {
                     return Err(AssembleError::Cancelled);
                 }
                 chunks.extend(
-                    read_lines::<Chunk>(ctx.store, shard)?
+                    read_lines::<Chunk>(store, shard)?
                         .iter()
                         .map(ChunkInfo::from_chunk),
                 );

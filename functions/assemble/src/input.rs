@@ -4,6 +4,8 @@
 use crate::complexity::decision_points;
 use crate::vectors::VectorLookup;
 use doctown_core::{Chunk, FileRecord, Symbol, SymbolId};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What assemble keeps of a chunk: its id, its symbol, and the decision
 /// points counted in its text (so texts need not stay in memory).
@@ -40,6 +42,8 @@ pub struct AssembleInput<'a> {
     pub chunks: Vec<ChunkInfo>,
     /// `None` for a structural build (embeddings off or skipped).
     pub vectors: Option<&'a dyn VectorLookup>,
+    ids: IdIndex,
+    parents: Vec<Option<usize>>,
 }
 
 impl<'a> AssembleInput<'a> {
@@ -56,24 +60,154 @@ impl<'a> AssembleInput<'a> {
         files.dedup_by(|a, b| a.path == b.path);
         chunks.sort_by(|a, b| a.id.cmp(&b.id));
         chunks.dedup_by(|a, b| a.id == b.id);
+        let ids = IdIndex::new(&symbols);
+        let parents = symbols
+            .iter()
+            .map(|s| s.parent.as_ref().and_then(|p| ids.find(&symbols, p)))
+            .collect();
         AssembleInput {
             symbols,
             files,
             chunks,
             vectors,
+            ids,
+            parents,
         }
     }
 
     /// The index of a symbol id in `symbols`.
     pub fn symbol_index(&self, id: &SymbolId) -> Option<usize> {
-        self.symbols.binary_search_by(|s| s.id.cmp(id)).ok()
+        self.ids.find(&self.symbols, id)
     }
 
     /// Each symbol's parent, as an index in `symbols`.
-    pub fn parent_indices(&self) -> Vec<Option<usize>> {
-        self.symbols
-            .iter()
-            .map(|s| s.parent.as_ref().and_then(|p| self.symbol_index(p)))
-            .collect()
+    pub fn parent_indices(&self) -> &[Option<usize>] {
+        &self.parents
+    }
+}
+
+/// Symbol ids to their index by a 64-bit hash of the id (a lookup costs
+/// one probe, where a binary search over millions of ids costs twenty
+/// cache misses); the id found is compared, and if two ids ever share a
+/// hash every lookup falls back to the binary search.
+struct IdIndex {
+    by_hash: HashMap<u64, u32, BuildHasherDefault<Mixed>>,
+    collided: bool,
+}
+
+impl IdIndex {
+    fn new(symbols: &[Symbol]) -> IdIndex {
+        let mut by_hash: HashMap<u64, u32, BuildHasherDefault<Mixed>> =
+            HashMap::with_capacity_and_hasher(symbols.len(), Default::default());
+        let mut collided = false;
+        for (i, s) in symbols.iter().enumerate() {
+            collided |= by_hash.insert(id_hash(&s.id), i as u32).is_some();
+        }
+        IdIndex { by_hash, collided }
+    }
+
+    fn find(&self, symbols: &[Symbol], id: &SymbolId) -> Option<usize> {
+        if self.collided {
+            return symbols.binary_search_by(|s| s.id.cmp(id)).ok();
+        }
+        let i = *self.by_hash.get(&id_hash(id))? as usize;
+        (symbols[i].id == *id).then_some(i)
+    }
+}
+
+/// FNV-1a over the id's bytes, then a 64-bit finaliser (splitmix64), so
+/// that every bit of the key depends on every byte.
+fn id_hash(id: &SymbolId) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in id.as_str().bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// The hasher of keys that are already well-mixed hashes: passes them on.
+#[derive(Default)]
+struct Mixed(u64);
+
+impl Hasher for Mixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::{ByteRange, Language, Position, Span, SymbolKind, Visibility};
+
+    fn symbol(name: &str, parent: Option<&SymbolId>) -> Symbol {
+        let at = Position { line: 1, column: 0 };
+        Symbol {
+            id: SymbolId::for_symbol("a.py", name, "function", 0),
+            name: name.to_string(),
+            kind: SymbolKind::Function,
+            qualified_name: name.to_string(),
+            language: Language::Python,
+            path: "a.py".to_string(),
+            span: Span {
+                bytes: ByteRange { start: 0, end: 1 },
+                start: at,
+                end: at,
+            },
+            signature: String::new(),
+            visibility: Visibility::Public,
+            doc: None,
+            attributes: Vec::new(),
+            parent: parent.cloned(),
+            bases: Vec::new(),
+            target: None,
+            calls: Vec::new(),
+            field_types: Default::default(),
+            words: String::new(),
+        }
+    }
+
+    #[test]
+    fn ids_and_parents_resolve_as_a_binary_search_would() {
+        let outer = symbol("outer", None);
+        let missing = SymbolId::for_symbol("b.py", "gone", "function", 0);
+        let mut symbols: Vec<Symbol> = (0..500)
+            .map(|i| symbol(&format!("f{i}"), Some(&outer.id)))
+            .collect();
+        symbols.push(symbol("orphan", Some(&missing)));
+        symbols.push(outer.clone());
+        let input = AssembleInput::new(symbols, Vec::new(), Vec::new(), None);
+        let outer_at = input.symbols.binary_search_by(|s| s.id.cmp(&outer.id)).ok();
+        for (i, s) in input.symbols.iter().enumerate() {
+            assert_eq!(input.symbol_index(&s.id), Some(i));
+            let expected = if s.name == "orphan" || s.name == "outer" {
+                None
+            } else {
+                outer_at
+            };
+            assert_eq!(input.parent_indices()[i], expected, "{}", s.name);
+        }
+        assert_eq!(input.symbol_index(&missing), None);
+        // Every lookup is also right when the binary search is forced.
+        let forced = IdIndex {
+            by_hash: HashMap::default(),
+            collided: true,
+        };
+        for (i, s) in input.symbols.iter().enumerate() {
+            assert_eq!(forced.find(&input.symbols, &s.id), Some(i));
+        }
+        assert_eq!(forced.find(&input.symbols, &missing), None);
     }
 }

@@ -1,0 +1,130 @@
+//! Where the assemble stage's time and memory go on a stored job:
+//!
+//! ```text
+//! cargo run --release -p doctown-assemble --example stage_profile -- STORE JOB
+//! ```
+//!
+//! Reads the job's ingest outputs as the stage does, runs every step with
+//! the graph and contexts spooled to temporary files (as the stage does;
+//! nothing is written to the store), and prints per step the wall time,
+//! the process's CPU time, its resident memory at the step's end and its
+//! peak during the step (reset through `/proc/self/clear_refs` before
+//! each step, so Linux only). Structural (no vectors), default options.
+
+use doctown_assemble::handler::read_ingest;
+use doctown_assemble::sink::JsonFiles;
+use doctown_assemble::{assemble_into, AssembleInput, AssembleOptions};
+use doctown_core::IngestManifest;
+use doctown_store::LocalStore;
+use std::time::Instant;
+
+/// (resident MiB, peak resident MiB) of this process.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:") / 1024, field("VmHWM:") / 1024)
+}
+
+/// User + system CPU seconds of this process.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are
+    // the 14th and 15th of the whole line, in clock ticks (100 a second).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    (ticks(11).unwrap_or(0.0) + ticks(12).unwrap_or(0.0)) / 100.0
+}
+
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+struct Clock {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        reset_peak();
+        Clock {
+            wall: Instant::now(),
+            cpu: cpu_seconds(),
+        }
+    }
+
+    fn lap(&mut self, step: &str) {
+        let (now, peak) = memory();
+        let cpu = cpu_seconds();
+        println!(
+            "| {step} | {:.2} | {:.2} | {now} | {peak} |",
+            self.wall.elapsed().as_secs_f64(),
+            cpu - self.cpu
+        );
+        *self = Clock::new();
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [store, job] = args.as_slice() else {
+        eprintln!("usage: stage_profile STORE JOB");
+        std::process::exit(2);
+    };
+    let store = match LocalStore::open(store) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let key = format!("jobs/{job}/ingest/{}", IngestManifest::NAME);
+    println!("| step | wall s | CPU s | RSS at end MiB | peak MiB |");
+    println!("|---|---:|---:|---:|---:|");
+    let started = Instant::now();
+    let mut clock = Clock::new();
+    let (symbols, files, chunks) = match read_ingest(&store, &key, &|| false) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    clock.lap("load");
+    let input = AssembleInput::new(symbols, files, chunks, None);
+    clock.lap("sort");
+    let mut files = match JsonFiles::new() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let options = AssembleOptions {
+        use_embeddings: false,
+        ..AssembleOptions::default()
+    };
+    let out = assemble_into(&input, &options, &mut |step| clock.lap(step), &mut files);
+    match out {
+        Ok(out) => println!(
+            "\n{} symbols, {} nodes, {} edges, {} clusters, {} modules; {:.2} s",
+            out.symbol_count,
+            out.graph.metrics.nodes,
+            out.graph.metrics.edges,
+            out.clusters.clusters.len(),
+            out.modules.len(),
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
