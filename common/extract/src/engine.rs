@@ -163,9 +163,9 @@ struct Matches<'t> {
     package: Option<String>,
 }
 
-/// Extracts one parsed file with a language's query. An `outline`
-/// ([`crate::Extractor::outline`], with the query's definitions-only form)
-/// leaves signatures and docs empty.
+/// Extracts one parsed file with a form of a language's query. An
+/// `outline` ([`crate::Extractor::outline`], with the query's outline
+/// form) leaves signatures and docs empty.
 pub(crate) fn extract(
     spec: &Spec,
     compiled: &Compiled,
@@ -175,7 +175,7 @@ pub(crate) fn extract(
     prefix: String,
     outline: bool,
 ) -> Extracted {
-    let mut m = collect(&compiled.query, &compiled.roles, root, src);
+    let mut m = collect(compiled, root, src);
     let prefix = match m.package.take() {
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
@@ -276,15 +276,17 @@ impl<'t> Captures<'_, 't> {
 
 /// Runs the query once over the tree and sorts its matches by what they
 /// capture: a definition, a call, an import, the package, or comments.
-fn collect<'t>(query: &Query, roles: &[Role], root: Node<'t>, src: &str) -> Matches<'t> {
+/// Definitions carry the full query's pattern numbers, whatever form of
+/// it ran.
+fn collect<'t>(compiled: &Compiled, root: Node<'t>, src: &str) -> Matches<'t> {
     let mut out = Matches::default();
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, root, src.as_bytes());
+    let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
     while let Some(m) = matches.next() {
         let c = Captures {
             captures: m.captures,
-            roles,
-            pattern: m.pattern_index,
+            roles: &compiled.roles,
+            pattern: compiled.patterns[m.pattern_index],
         };
         if let Some((node, kind)) = c.definition() {
             out.defs.extend(def_of(&c, node, kind, src));

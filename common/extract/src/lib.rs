@@ -54,6 +54,7 @@ pub use scip::{
     apply_scip, descriptor_name, parse_scip, ScipDocument, ScipError, ScipIndex, ScipOccurrence,
     ScipStats,
 };
+pub use specs::QueryForm;
 
 /// A hash of the extractor's rules, the core types and the grammars (see
 /// `build.rs`): equal fingerprints extract equal symbols from equal files.
@@ -142,11 +143,25 @@ pub fn query_languages() -> impl Iterator<Item = (Language, &'static str)> {
     specs::SPECS.iter().map(|s| (s.language, s.query))
 }
 
-/// Compiles a language's bundled query against its grammar (an error names
-/// the query file and the problem).
+/// Compiles a language's bundled query against its grammar, in every form
+/// ([`QueryForm`]; an error names the query file and the problem).
 pub fn check_query(language: Language) -> Result<(), String> {
     let spec = specs::spec(language).ok_or_else(|| format!("{language} has no query file"))?;
-    specs::compile(spec).map(|_| ())
+    for form in [QueryForm::Full, QueryForm::Outline, QueryForm::Listing] {
+        specs::compile(spec, form)?;
+    }
+    Ok(())
+}
+
+/// The text of a form of a language's bundled query: the full query file,
+/// or only the patterns an outline or a listing runs (None: the language
+/// has no query file).
+pub fn query_text(language: Language, form: QueryForm) -> Option<String> {
+    let spec = specs::spec(language)?;
+    Some(match form {
+        QueryForm::Full => spec.query.to_string(),
+        _ => specs::form_text(spec.query, form).0,
+    })
 }
 
 impl Extractor {
@@ -191,8 +206,8 @@ impl Extractor {
     /// promised. The rules walk does no per-node work beyond recognising
     /// definitions (no bindings, no call sites, no descent into macro
     /// token trees, which hold none), and the query engine runs its
-    /// language's query with only the definition and package patterns
-    /// enabled. For the per-symbol history, which needs names and lines
+    /// language's query compiled from only the definition and package
+    /// patterns. For the per-symbol history, which needs names and lines
     /// of every version of every changed file.
     pub fn outline(mut self) -> Extractor {
         self.outline = true;
@@ -203,8 +218,8 @@ impl Extractor {
     /// An outline ([`Extractor::outline`]) whose symbols also carry the
     /// full extraction's signature: what `doctown symbols` prints. The
     /// rules walk writes signatures in an outline anyway; the query
-    /// engine, whose signatures need the comment patterns an outline
-    /// disables, runs its full query and drops the calls and imports.
+    /// engine runs its query's listing form: the outline's patterns and
+    /// the comment patterns its signatures need (no calls, no imports).
     pub fn listing(mut self) -> Extractor {
         self.outline = true;
         self.signatures = true;
@@ -343,10 +358,12 @@ impl Extractor {
         prefix: String,
     ) -> Option<engine::Extracted> {
         let outline = self.outline && !self.signatures;
-        let compiled = match outline {
-            true => specs::compiled_outline(language),
-            false => specs::compiled(language),
+        let form = match (self.outline, self.signatures) {
+            (false, _) => QueryForm::Full,
+            (true, false) => QueryForm::Outline,
+            (true, true) => QueryForm::Listing,
         };
+        let compiled = specs::compiled(language, form);
         let (spec, compiled) = specs::spec(language).zip(compiled)?;
         let mut out = engine::extract(spec, compiled, root, source, path, prefix, outline);
         if self.outline {
