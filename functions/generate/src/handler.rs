@@ -6,8 +6,8 @@
 //! (created on first use) for the asynchronous model client.
 
 use crate::artifacts::assemble::SymbolContext;
-use crate::artifacts::generate::CostReport;
 use crate::artifacts::generate::GenerateManifest;
+use crate::artifacts::generate::{CostReport, Insight};
 use crate::config::{Backend, GenerateConfig};
 use crate::engine::{Generator, Outcome, Progress};
 use crate::error::GenerateError;
@@ -104,9 +104,10 @@ impl GenerateHandler {
                     .to_string()
             });
         let history = crate::input::load_history(ctx.store, &ctx.job.job_id)?;
-        if self.model.is_none() && generator.config().backend == Backend::Facts && history.is_none()
-        {
-            if let Some(output) = self.generate_streamed(ctx, &generator, &repository, totals)? {
+        if self.model.is_none() && generator.config().backend == Backend::Facts {
+            let streamed =
+                self.generate_streamed(ctx, &generator, &repository, history.as_ref(), totals)?;
+            if let Some(output) = streamed {
                 return Ok(output);
             }
         }
@@ -201,20 +202,23 @@ impl GenerateHandler {
         Ok(insights)
     }
 
-    /// The facts backend without a history, written symbol by symbol
-    /// ([`crate::stream`]); `None` when the contexts are not in id order
-    /// (then the in-memory path runs).
+    /// The facts backend, written symbol by symbol ([`crate::stream`]);
+    /// `None` when the contexts are not in id order (then the in-memory
+    /// path runs).
     fn generate_streamed(
         &self,
         ctx: &StageContext<'_>,
         generator: &Generator,
         repository: &str,
+        history: Option<&doctown_docpack::history::History>,
         totals: &mut GenerationTotals,
     ) -> Result<Option<StageOutput>, GenerateError> {
         let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
-        let Some(index) = crate::input::read_index(ctx.store, &manifest.contexts)? else {
+        let files = history.is_some();
+        let Some(index) = crate::input::read_index(ctx.store, &manifest.contexts, files)? else {
             return Ok(None);
         };
+        let changes = history.map(crate::history::Changes::new);
         let (modules, clusters) = crate::input::load_modules_and_clusters(ctx.store, &manifest)?;
         let backend = generator.config().backend.name().to_string();
         ctx.events.emit(&GenerationStarted {
@@ -228,7 +232,8 @@ impl GenerateHandler {
             estimated_cost_usd: 0.0,
         });
         let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
-        let document = |i: usize, c: SymbolContext| crate::stream::document(&index, i, &c);
+        let document =
+            |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, &c);
         let mut next = || {
             if ctx.cancel.is_cancelled() {
                 return Err(GenerateError::Cancelled);
@@ -242,7 +247,20 @@ impl GenerateHandler {
                 ctx.events.emit(&event);
             }
         };
-        let stream = DocsStream::new(
+        let config = generator.config();
+        let write_insights = |input: &GenerateInput| -> Result<Vec<Insight>, GenerateError> {
+            let history = history.ok_or_else(|| GenerateError::Runtime("no history".into()))?;
+            let runtime = self.runtime()?;
+            let run = || runtime.block_on(crate::insights::insights(input, history, None, config));
+            // block_on panics inside another runtime: then a thread of our own.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::scope(|scope| scope.spawn(run).join())
+                    .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))
+            } else {
+                Ok(run())
+            }
+        };
+        let mut stream = DocsStream::new(
             repository,
             &modules,
             &clusters,
@@ -250,6 +268,10 @@ impl GenerateHandler {
             &mut next,
             &mut progress,
         );
+        if let Some(history) = history {
+            let aggregates = crate::stream::Aggregates::with_history(history);
+            stream = stream.with_insights(aggregates, &write_insights);
+        }
         let docs_key = artifact_key(
             &ctx.job.job_id,
             Stage::Generate.name(),

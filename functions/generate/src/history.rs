@@ -145,52 +145,86 @@ pub(crate) fn author_names(history: &History) -> HashMap<&str, &str> {
 /// Gives each symbol of `input` its [`ChangeFacts`] from `history`.
 /// Returns how many symbols got one.
 pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
-    let by_id: HashMap<&str, usize> = history
-        .symbols
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.alive)
-        .filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i)))
-        .collect();
-    let files: HashMap<&str, usize> = history
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.alive)
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
-    let names = author_names(history);
-    let owners: HashMap<&str, (&str, f64)> = history
-        .ownership
-        .files
-        .iter()
-        .filter(|o| o.authors > 1 && o.main_share >= 0.5)
-        .map(|o| {
-            let name = names.get(o.main_author.as_str()).copied();
-            (
-                o.path.as_str(),
-                (name.unwrap_or(&o.main_author), o.main_share),
-            )
-        })
-        .collect();
-    let hot: HashMap<&str, u32> = history
-        .hotspots
-        .files
-        .iter()
-        .take(HOTSPOT_RANKS as usize)
-        .enumerate()
-        .map(|(i, h)| (h.name.as_str(), i as u32 + 1))
-        .collect();
-    let symbol_partners = partners(&history.coupling.symbols, |key| {
-        key.split_once('#')
-            .map_or(key, |(_, name)| name)
-            .to_string()
-    });
-    let file_partners = partners(&history.coupling.files, str::to_string);
+    let changes = Changes::new(history);
     let leads = leads(&input.symbols);
     let mut attached = 0;
     for (s, lead) in input.symbols.iter_mut().zip(leads) {
-        let owner = owners.get(s.path.as_str());
+        s.history = changes.of(s, lead);
+        attached += usize::from(s.history.is_some());
+    }
+    attached
+}
+
+/// What the history says of any symbol, looked up by its id or its file.
+pub struct Changes<'h> {
+    history: &'h History,
+    by_id: HashMap<&'h str, usize>,
+    files: HashMap<&'h str, usize>,
+    owners: HashMap<&'h str, (&'h str, f64)>,
+    hot: HashMap<&'h str, u32>,
+    symbol_partners: HashMap<String, Vec<CoChange>>,
+    file_partners: HashMap<String, Vec<CoChange>>,
+}
+
+impl<'h> Changes<'h> {
+    pub fn new(history: &'h History) -> Self {
+        let by_id = history
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.alive)
+            .filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i)))
+            .collect();
+        let files = history
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.alive)
+            .map(|(i, f)| (f.path.as_str(), i))
+            .collect();
+        let names = author_names(history);
+        let owners = history
+            .ownership
+            .files
+            .iter()
+            .filter(|o| o.authors > 1 && o.main_share >= 0.5)
+            .map(|o| {
+                let name = names.get(o.main_author.as_str()).copied();
+                (
+                    o.path.as_str(),
+                    (name.unwrap_or(&o.main_author), o.main_share),
+                )
+            })
+            .collect();
+        let hot = history
+            .hotspots
+            .files
+            .iter()
+            .take(HOTSPOT_RANKS as usize)
+            .enumerate()
+            .map(|(i, h)| (h.name.as_str(), i as u32 + 1))
+            .collect();
+        let symbol_partners = partners(&history.coupling.symbols, |key| {
+            key.split_once('#')
+                .map_or(key, |(_, name)| name)
+                .to_string()
+        });
+        let file_partners = partners(&history.coupling.files, str::to_string);
+        Changes {
+            history,
+            by_id,
+            files,
+            owners,
+            hot,
+            symbol_partners,
+            file_partners,
+        }
+    }
+
+    /// How `s` changed: by its id, else by its file (`lead`: `s` is its
+    /// file's most central symbol).
+    pub fn of(&self, s: &SymbolFacts, lead: bool) -> Option<ChangeFacts> {
+        let owner = self.owners.get(s.path.as_str());
         let base = |commits, authors, first: &str, last: &str, scope| ChangeFacts {
             scope,
             commits,
@@ -200,11 +234,11 @@ pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
             changes_with: Vec::new(),
             main_author: owner.map(|(n, _)| n.to_string()),
             main_share: owner.map(|(_, share)| *share),
-            hotspot_rank: hot.get(s.path.as_str()).copied(),
+            hotspot_rank: self.hot.get(s.path.as_str()).copied(),
             lead: false,
         };
-        s.history = if let Some(&i) = by_id.get(s.id.as_str()) {
-            let h = &history.symbols[i];
+        if let Some(&i) = self.by_id.get(s.id.as_str()) {
+            let h = &self.history.symbols[i];
             let mut facts = base(
                 h.commits,
                 h.authors,
@@ -212,13 +246,14 @@ pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
                 &h.last_change,
                 ChangeScope::Symbol,
             );
-            facts.changes_with = symbol_partners
+            facts.changes_with = self
+                .symbol_partners
                 .get(&format!("{}#{}", h.path, h.name))
                 .cloned()
                 .unwrap_or_default();
             Some(facts)
-        } else if let Some(&i) = files.get(s.path.as_str()) {
-            let f = &history.files[i];
+        } else if let Some(&i) = self.files.get(s.path.as_str()) {
+            let f = &self.history.files[i];
             let mut facts = base(
                 f.commits,
                 f.authors,
@@ -226,15 +261,13 @@ pub fn attach(input: &mut GenerateInput, history: &History) -> usize {
                 &f.last_change,
                 ChangeScope::File,
             );
-            facts.changes_with = file_partners.get(&f.path).cloned().unwrap_or_default();
+            facts.changes_with = self.file_partners.get(&f.path).cloned().unwrap_or_default();
             facts.lead = lead;
             Some(facts)
         } else {
             None
-        };
-        attached += usize::from(s.history.is_some());
+        }
     }
-    attached
 }
 
 /// The date of an RFC 3339 time.

@@ -375,18 +375,26 @@ fn read_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// The first pass of [`crate::stream`] over a contexts object: `None` when
-/// its ids are not strictly increasing.
+/// The first pass of [`crate::stream`] over a contexts object (with
+/// `files`, each file's most central symbol too): `None` when its ids are
+/// not strictly increasing.
 pub fn read_index(
     store: &dyn ObjectStore,
     key: &str,
+    files: bool,
 ) -> Result<Option<crate::stream::SymbolIndex>, GenerateError> {
+    use crate::stream::{FileOutline, Outline};
     let mut blocks = JsonlBlocks::open(store, key)?;
     let mut builder = crate::stream::IndexBuilder::default();
-    let keep = |_: usize, outline: crate::stream::Outline| outline;
-    while let Some(block) = blocks.next_block(&keep)? {
-        for outline in block {
-            builder.push(outline);
+    if files {
+        let keep = |_: usize, outline: FileOutline| outline;
+        while let Some(block) = blocks.next_block(&keep)? {
+            block.into_iter().for_each(|o| builder.push_in_file(o));
+        }
+    } else {
+        let keep = |_: usize, outline: Outline| outline;
+        while let Some(block) = blocks.next_block(&keep)? {
+            block.into_iter().for_each(|o| builder.push(o));
         }
     }
     Ok(builder.finish())

@@ -5,29 +5,33 @@
 //!
 //! Two passes over the contexts, which assemble writes in id order:
 //!
-//! 1. [`IndexBuilder`]: each symbol's id, kind and centrality only — its
-//!    centrality rank (what [`FactsWriter`](crate::writer::FactsWriter)
-//!    knows of every symbol) and which ids are traits or interfaces (the
-//!    only parent kinds a summary depends on). 4 bytes a symbol are kept.
+//! 1. [`IndexBuilder`]: each symbol's id, kind and centrality only (and
+//!    its file, with a history) — its centrality rank (what
+//!    [`FactsWriter`](crate::writer::FactsWriter) knows of every symbol),
+//!    which ids are traits or interfaces (the only parent kinds a summary
+//!    depends on) and each file's most central symbol (which says the
+//!    file's history). 4 bytes a symbol are kept.
 //! 2. [`document`] each context into its summary (on every core), and
 //!    [`DocsStream`] serialises the docs as they come, gathering the
-//!    [`Aggregates`] the module overviews and the architecture summary
-//!    need (cluster labels per module, languages, the few most central
-//!    symbols, entry points and public surface), which follow the symbols
-//!    in `docs.json`.
+//!    [`Aggregates`] the module overviews, the architecture summary and
+//!    the insights need (cluster labels per module, languages, the few
+//!    most central symbols, entry points and public surface, each hotspot
+//!    file's most central and most complex symbols), which follow the
+//!    symbols in `docs.json`.
 //!
-//! The bytes equal the in-memory path's ([`crate::engine::Generator::run`]
-//! with no model and no history), tested on a multi-module repository.
-//! Input out of id order (or with an id twice) has no index: the caller
-//! takes the in-memory path.
+//! The bytes equal the in-memory path's (the handler's without a model),
+//! tested on a multi-module repository with and without a history. Input
+//! out of id order (or with an id twice) has no index: the caller takes
+//! the in-memory path.
 
 use crate::artifacts::assemble::SymbolContext;
 use crate::artifacts::generate::{
-    ArchitectureSummary, DocSource, Documentation, ModuleOverview, SymbolDoc,
+    ArchitectureSummary, DocSource, Documentation, Insight, ModuleOverview, SymbolDoc,
 };
 use crate::error::GenerateError;
 use crate::events::generate::SymbolDocumented;
-use crate::facts::{ClusterFacts, ModuleFacts, SymbolFacts};
+use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
+use crate::history::Changes;
 use crate::input::centrality_of;
 use crate::overview::{
     architecture_text, is_tooling, summary_with_topics, top_topics, ArchitectureFacts,
@@ -35,6 +39,7 @@ use crate::overview::{
 use crate::writer::{role_at, summary_with_role, Role};
 use crate::writer_text::language_name;
 use doctown_core::{SymbolId, SymbolKind};
+use doctown_docpack::history::History;
 use serde::ser::{Error as _, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use std::cell::RefCell;
@@ -48,6 +53,16 @@ pub struct Outline {
     pub centrality: f64,
 }
 
+/// What the first pass reads of a context when the history needs each
+/// file's most central symbol.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileOutline {
+    pub id: SymbolId,
+    pub kind: SymbolKind,
+    pub centrality: f64,
+    pub path: String,
+}
+
 /// Gathers the first pass.
 #[derive(Debug, Default)]
 pub struct IndexBuilder {
@@ -55,9 +70,31 @@ pub struct IndexBuilder {
     last: Option<SymbolId>,
     out_of_order: bool,
     abstract_kinds: HashMap<SymbolId, SymbolKind>,
+    /// Each file's most central symbol so far: its centrality and place.
+    leads: HashMap<String, (f64, u32)>,
 }
 
 impl IndexBuilder {
+    /// A symbol and its file ([`crate::history::attach`]'s lead: the
+    /// file's most central symbol, ties to the smaller id).
+    pub fn push_in_file(&mut self, outline: FileOutline) {
+        let i = self.centrality.len() as u32;
+        let centrality = centrality_of(outline.centrality);
+        // Ids increase: a later symbol leads only when more central.
+        match self.leads.get_mut(outline.path.as_str()) {
+            Some(lead) if centrality > lead.0 => *lead = (centrality, i),
+            Some(_) => {}
+            None => {
+                self.leads.insert(outline.path, (centrality, i));
+            }
+        }
+        self.push(Outline {
+            id: outline.id,
+            kind: outline.kind,
+            centrality: outline.centrality,
+        });
+    }
+
     pub fn push(&mut self, outline: Outline) {
         if self.last.as_ref().is_some_and(|last| *last >= outline.id) {
             self.out_of_order = true;
@@ -87,9 +124,12 @@ impl IndexBuilder {
         for (place, &i) in order.iter().enumerate() {
             position[i as usize] = place as u32;
         }
+        let mut leads: Vec<u32> = self.leads.into_values().map(|(_, i)| i).collect();
+        leads.sort_unstable();
         Some(SymbolIndex {
             position,
             abstract_kinds: self.abstract_kinds,
+            leads,
         })
     }
 }
@@ -102,9 +142,17 @@ pub struct SymbolIndex {
     /// Traits and interfaces: a method whose parent is one is a required
     /// method; no other parent kind changes a summary.
     abstract_kinds: HashMap<SymbolId, SymbolKind>,
+    /// Places of the files' most central symbols (with
+    /// [`IndexBuilder::push_in_file`]), sorted.
+    leads: Vec<u32>,
 }
 
 impl SymbolIndex {
+    /// Whether the `i`th symbol is its file's most central.
+    pub fn is_lead(&self, i: usize) -> bool {
+        u32::try_from(i).is_ok_and(|i| self.leads.binary_search(&i).is_ok())
+    }
+
     pub fn len(&self) -> usize {
         self.position.len()
     }
@@ -129,13 +177,20 @@ pub struct Documented {
     pub summary: String,
 }
 
-/// The `i`th context's facts and summary.
-pub fn document(index: &SymbolIndex, i: usize, context: &SymbolContext) -> Documented {
+/// The `i`th context's facts (with how it changed, when there is a
+/// history) and summary.
+pub fn document(
+    index: &SymbolIndex,
+    changes: Option<&Changes<'_>>,
+    i: usize,
+    context: &SymbolContext,
+) -> Documented {
     let mut facts = SymbolFacts::from(context);
     facts.parent_kind = context
         .parent
         .as_ref()
         .and_then(|p| index.abstract_kinds.get(&p.id).copied());
+    facts.history = changes.and_then(|c| c.of(&facts, index.is_lead(i)));
     let role = role_at(&facts, index.rank(i));
     let summary = summary_with_role(&facts, role);
     Documented {
@@ -198,6 +253,57 @@ pub struct Aggregates {
     entries: Top<(String, String)>,
     tooling_entries: Top<(String, String)>,
     surface: Top<String>,
+    /// With a history: the symbols the insights read.
+    insight: Option<InsightSymbols>,
+}
+
+/// The symbols [`crate::insights`] reads, of all: each hotspot file's
+/// most central and most complex symbols, the two most central entry
+/// points and the six most central symbols outside tests. The insights
+/// written from them are those written from every symbol (tested).
+#[derive(Debug, Clone)]
+struct InsightSymbols {
+    /// Hotspot file → its most central and its most complex symbol.
+    hot: HashMap<String, (Option<SymbolFacts>, Option<SymbolFacts>)>,
+    entries: Top<SymbolFacts>,
+    central: Top<SymbolFacts>,
+}
+
+impl InsightSymbols {
+    fn add(&mut self, d: &Documented) {
+        let s = &d.facts;
+        if let Some((central, complex)) = self.hot.get_mut(s.path.as_str()) {
+            // Ids increase: ties stay with the earlier, smaller id.
+            if central.as_ref().is_none_or(|c| s.centrality > c.centrality) {
+                *central = Some(s.clone());
+            }
+            if s.complexity.is_some()
+                && complex.as_ref().is_none_or(|c| s.complexity > c.complexity)
+            {
+                *complex = Some(s.clone());
+            }
+        }
+        if d.role == Role::EntryPoint {
+            self.entries.offer(s, || s.clone());
+        }
+        if d.role != Role::Test {
+            self.central.offer(s, || s.clone());
+        }
+    }
+
+    /// The symbols, sorted by id, each once.
+    fn into_symbols(self) -> Vec<SymbolFacts> {
+        let mut symbols: Vec<SymbolFacts> = self
+            .hot
+            .into_values()
+            .flat_map(|(a, b)| a.into_iter().chain(b))
+            .chain(self.entries.into_values())
+            .chain(self.central.into_values())
+            .collect();
+        symbols.sort_by(|a, b| a.id.cmp(&b.id));
+        symbols.dedup_by(|a, b| a.id == b.id);
+        symbols
+    }
 }
 
 impl Default for Aggregates {
@@ -210,14 +316,36 @@ impl Default for Aggregates {
             entries: Top::new(5),
             tooling_entries: Top::new(5),
             surface: Top::new(5),
+            insight: None,
         }
     }
 }
 
 impl Aggregates {
+    /// Aggregates that also keep what the insights of `history` read.
+    pub fn with_history(history: &History) -> Self {
+        let hot = history
+            .hotspots
+            .files
+            .iter()
+            .map(|h| (h.name.clone(), (None, None)))
+            .collect();
+        Aggregates {
+            insight: Some(InsightSymbols {
+                hot,
+                entries: Top::new(2),
+                central: Top::new(6),
+            }),
+            ..Aggregates::default()
+        }
+    }
+
     pub fn add(&mut self, d: &Documented) {
         let s = &d.facts;
         self.symbols += 1;
+        if let Some(insight) = self.insight.as_mut() {
+            insight.add(d);
+        }
         if let Some(label) = s.cluster.as_deref() {
             let labels = match self.topics.get_mut(s.module.as_str()) {
                 Some(labels) => labels,
@@ -253,14 +381,21 @@ impl Aggregates {
         self.symbols
     }
 
-    /// The module overviews (in the order of `modules`) and the
-    /// architecture summary.
+    /// The module overviews (in the order of `modules`), the
+    /// architecture summary and, with a history, the input the insights
+    /// are written from.
     pub fn finish(
         mut self,
         repository: &str,
         modules: &[ModuleFacts],
         clusters: &[ClusterFacts],
-    ) -> (Vec<ModuleOverview>, ArchitectureSummary) {
+    ) -> Finished {
+        let insight_input = self.insight.take().map(|insight| GenerateInput {
+            repository: repository.to_string(),
+            symbols: insight.into_symbols(),
+            modules: modules.to_vec(),
+            clusters: clusters.to_vec(),
+        });
         let overviews = modules
             .iter()
             .map(|m| {
@@ -305,8 +440,21 @@ impl Aggregates {
             entry_points: facts.entry_points,
             central_symbols: facts.central_qualified,
         };
-        (overviews, architecture)
+        Finished {
+            modules: overviews,
+            architecture,
+            insight_input,
+        }
     }
+}
+
+/// What follows the symbols in `docs.json`.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub modules: Vec<ModuleOverview>,
+    pub architecture: ArchitectureSummary,
+    /// With a history: what [`crate::insights::insights`] reads.
+    pub insight_input: Option<GenerateInput>,
 }
 
 fn facts_doc(summary: String) -> Documentation {
@@ -321,16 +469,20 @@ fn facts_doc(summary: String) -> Documentation {
 /// The next block of documented symbols, `None` at the end.
 pub type NextBlock<'a> = dyn FnMut() -> Result<Option<Vec<Documented>>, GenerateError> + 'a;
 
+/// The insights written from an input ([`Finished::insight_input`]).
+pub type WriteInsights<'a> = dyn Fn(&GenerateInput) -> Result<Vec<Insight>, GenerateError> + 'a;
+
 /// `docs.json` as a value to serialise: the symbols pulled from `next`
 /// while they are written, then the module overviews and the architecture
-/// summary from what they left in the [`Aggregates`]. The bytes are those
-/// of [`crate::artifacts::generate::GeneratedDocs`] without insights.
+/// summary (and the insights) from what they left in the [`Aggregates`].
+/// The bytes are those of [`crate::artifacts::generate::GeneratedDocs`].
 pub struct DocsStream<'a> {
     repository: &'a str,
     modules: &'a [ModuleFacts],
     clusters: &'a [ClusterFacts],
     /// Symbols the first pass counted: the second must find as many.
     expected: u64,
+    insights: Option<&'a WriteInsights<'a>>,
     state: RefCell<StreamState<'a>>,
 }
 
@@ -356,6 +508,7 @@ impl<'a> DocsStream<'a> {
             modules,
             clusters,
             expected,
+            insights: None,
             state: RefCell::new(StreamState {
                 next,
                 progress,
@@ -363,6 +516,16 @@ impl<'a> DocsStream<'a> {
                 error: None,
                 symbols: 0,
             }),
+        }
+    }
+
+    /// With a history: aggregates made by [`Aggregates::with_history`],
+    /// and the insights written by `insights` after the architecture.
+    pub fn with_insights(self, aggregates: Aggregates, insights: &'a WriteInsights<'a>) -> Self {
+        self.state.borrow_mut().aggregates = Some(aggregates);
+        DocsStream {
+            insights: Some(insights),
+            ..self
         }
     }
 
@@ -435,10 +598,21 @@ impl Serialize for DocsStream<'_> {
             }
             state.aggregates.take().unwrap_or_default()
         };
-        let (modules, architecture) =
-            aggregates.finish(self.repository, self.modules, self.clusters);
-        out.serialize_field("modules", &modules)?;
-        out.serialize_field("architecture", &architecture)?;
+        let finished = aggregates.finish(self.repository, self.modules, self.clusters);
+        out.serialize_field("modules", &finished.modules)?;
+        out.serialize_field("architecture", &finished.architecture)?;
+        if let (Some(input), Some(write)) = (&finished.insight_input, self.insights) {
+            let insights = match write(input) {
+                Ok(insights) => insights,
+                Err(e) => {
+                    self.state.borrow_mut().error = Some(e);
+                    return Err(S::Error::custom("the insights could not be written"));
+                }
+            };
+            if !insights.is_empty() {
+                out.serialize_field("insights", &insights)?;
+            }
+        }
         out.end()
     }
 }

@@ -5,8 +5,9 @@
 //! come before them in id order, ties in centrality, entry points in and
 //! out of helper scripts, tests, symbols without a cluster, a module
 //! without symbols); the in-memory path for contexts out of id order; bad
-//! input failing with its line and nothing stored; and the model path
-//! untouched when a model is configured.
+//! input failing with its line and nothing stored; a history (change
+//! sentences and insights) streamed too; and the model path untouched
+//! when a model is configured.
 
 mod common;
 
@@ -394,7 +395,7 @@ fn the_docs_stream_in_blocks_of_any_size_writes_the_in_memory_bytes() {
             let items: Vec<Documented> = rest
                 .by_ref()
                 .take(block)
-                .map(|(i, c)| document(&index, i, c))
+                .map(|(i, c)| document(&index, None, i, c))
                 .collect();
             Ok((!items.is_empty()).then_some(items))
         };
@@ -490,4 +491,162 @@ fn with_a_model_configured_the_model_writes_the_summaries() {
         .iter()
         .all(|s| s.documentation.source == DocSource::Model));
     assert!(!server.requests().is_empty());
+}
+
+fn time(day: usize) -> String {
+    format!("2024-03-{:02}T10:00:00Z", day % 28 + 1)
+}
+
+/// A history of the repository: every file but one alive, every fifth
+/// symbol with a history of its own, coupled files and symbols, owners,
+/// and more file hotspots than the insights name.
+fn history_of(contexts: &[SymbolContext]) -> serde_json::Value {
+    use serde_json::json;
+    let paths: BTreeSet<&str> = contexts.iter().map(|c| c.path.as_str()).collect();
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let authors = ["ada@example.com", "bo@example.com", "cy@example.com"];
+    let files: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            json!({"path": p, "language": "rust", "alive": k != 1, "lines": 10 * k + 5,
+                   "commits": k % 7 + 1, "added": 40, "removed": 2, "authors": k % 3 + 1,
+                   "binary": false, "first_change": time(k), "last_change": time(k + 3)})
+        })
+        .collect();
+    let symbols: Vec<_> = contexts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i.is_multiple_of(5))
+        .map(|(i, c)| {
+            json!({"path": c.path, "name": c.name, "id": c.id, "kind": "function",
+                   "alive": !i.is_multiple_of(25), "commits": i % 9 + 1, "authors": i % 2 + 1,
+                   "added": 10, "removed": 1, "first_change": time(i), "last_change": time(i + 2),
+                   "age_days": 2})
+        })
+        .collect();
+    let file_pairs: Vec<_> = paths
+        .windows(2)
+        .map(|w| {
+            json!({"a": w[0], "b": w[1], "support": 4, "confidence_a": 0.8,
+                   "confidence_b": 0.6, "degree": 0.7})
+        })
+        .collect();
+    let symbol_pairs: Vec<_> = contexts
+        .windows(2)
+        .step_by(7)
+        .map(|w| {
+            json!({"a": format!("{}#{}", w[0].path, w[0].name),
+                   "b": format!("{}#{}", w[1].path, w[1].name), "support": 3,
+                   "confidence_a": 0.75, "confidence_b": 0.5, "degree": 0.6})
+        })
+        .collect();
+    let owned: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            json!({"path": p, "authors": k % 3 + 1, "main_author": authors[k % 3],
+                   "main_share": 0.5 + (k % 5) as f64 / 10.0, "doa_authors": [authors[k % 3]]})
+        })
+        .collect();
+    let module_paths: BTreeSet<String> = contexts.iter().map(|c| c.module.clone()).collect();
+    let owned_modules: Vec<_> = module_paths
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            json!({"path": m, "files": k + 1, "authors": 2, "main_author": authors[k % 3],
+                   "main_share": 0.6, "truck_factor": 1, "truck_authors": [authors[k % 3]]})
+        })
+        .collect();
+    let module_commits: Vec<_> = module_paths
+        .iter()
+        .enumerate()
+        .map(|(k, m)| json!({"path": m, "commits": k + 2}))
+        .collect();
+    let hot: Vec<_> = paths
+        .iter()
+        .rev()
+        .take(16)
+        .enumerate()
+        .map(|(k, p)| {
+            json!({"name": p, "score": 400.0 - k as f64, "commits": 20 - k,
+                   "complexity": 9.0, "centrality": 0.5})
+        })
+        .collect();
+    json!({
+        "format": "doctown-history", "version": 1,
+        "summary": {"commits": 40, "merges": 0, "authors": 3, "files": paths.len(),
+                    "shallow": false, "boundary_commits": 0, "first_parent": false,
+                    "truncated": false, "symbols": true},
+        "authors": authors.iter().map(|a| json!({"key": a, "name": a.split('@').next(),
+            "commits": 10, "added": 50, "removed": 5, "first_commit": time(1),
+            "last_commit": time(20)})).collect::<Vec<_>>(),
+        "files": files,
+        "symbols": symbols,
+        "coupling": {"min_support": 2, "min_revisions": 2, "min_degree": 0.3,
+                     "max_changeset": 30, "skipped_commits": 0,
+                     "files": file_pairs, "symbols": symbol_pairs},
+        "ownership": {"module_depth": 2, "modules": owned_modules, "files": owned},
+        "modules": module_commits,
+        "hotspots": {"basis": "lines", "limit": 50, "symbols": [], "modules": [], "files": hot},
+        "timeline": []
+    })
+}
+
+fn add_history(store: &MemoryStore, job: &JobState, history: &serde_json::Value) {
+    let key = |name: &str| format!("jobs/{}/ingest/{name}", job.job_id);
+    let manifest = serde_json::json!({"chunk_shards": [], "symbols": key("symbols.jsonl"),
+        "files": key("files.jsonl"), "skipped": key("skipped.jsonl"), "chunk_count": 0,
+        "symbol_count": 0, "file_count": 0, "history": key("history.json")});
+    store
+        .put(&key("history.json"), history.to_string().as_bytes())
+        .unwrap();
+    store
+        .put(&key("manifest.json"), manifest.to_string().as_bytes())
+        .unwrap();
+}
+
+#[test]
+fn with_a_history_the_streamed_docs_and_insights_are_the_in_memory_ones() {
+    let n = 3_000;
+    let (contexts, modules, clusters) = repository(n);
+    let history = history_of(&contexts);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    add_history(&store, &job, &history);
+    let mut reversed = contexts.clone();
+    reversed.reverse();
+    let (unsorted, unsorted_job) = job_with(jsonl(&reversed), n, &modules, &clusters);
+    add_history(&unsorted, &unsorted_job, &history);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    let (result, events) = run(&handler, &store, &job);
+    result.unwrap();
+    let (result, unsorted_events) = run(&handler, &unsorted, &unsorted_job);
+    result.unwrap();
+    let docs = artifact(&store, &job, "docs.json").unwrap();
+    assert_eq!(
+        String::from_utf8(docs.clone()).unwrap(),
+        String::from_utf8(artifact(&unsorted, &unsorted_job, "docs.json").unwrap()).unwrap()
+    );
+    for name in ["cost.json", "manifest.json"] {
+        assert_eq!(
+            artifact(&store, &job, name),
+            artifact(&unsorted, &unsorted_job, name)
+        );
+    }
+    assert_eq!(payloads(&events), payloads(&unsorted_events));
+    let parsed: GeneratedDocs = serde_json::from_slice(&docs).unwrap();
+    let families: Vec<&str> = parsed.insights.iter().map(|i| i.family.as_str()).collect();
+    assert_eq!(
+        families,
+        ["risk_hotspots", "reading_order", "module_health"]
+    );
+    let said = |what: &str| {
+        parsed
+            .symbols
+            .iter()
+            .filter(|s| s.documentation.summary.contains(what))
+            .count()
+    };
+    assert!(said("It changed in") > 100, "symbols' own histories");
+    assert!(said("Its file `") > 10, "files' histories, on their leads");
 }
