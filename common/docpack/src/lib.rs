@@ -34,6 +34,7 @@ pub mod inspect;
 pub mod mermaid;
 pub mod model;
 pub mod module_level;
+pub mod nodes_spool;
 pub mod reader;
 pub mod schema;
 pub mod search;
@@ -49,12 +50,13 @@ pub use error::DocpackError;
 pub use export::{export_markdown, export_markdown_with_flows, ExportReport};
 pub use inspect::{inspect, Inspection};
 pub use model::*;
+pub use nodes_spool::{NodesSpool, SpooledNodes, SymbolView, Symbols};
 pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits};
 pub use search::{search, search_checked, Hit};
 pub use verify::{verify, verify_with, VerifyReport};
 pub use writer::{
-    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack, write_docpack_to,
-    DocpackInput, EncodedDocpack, WrittenDocpack,
+    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack,
+    write_docpack_spooled, write_docpack_to, DocpackInput, EncodedDocpack, WrittenDocpack,
 };
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.

@@ -21,6 +21,7 @@
 use crate::model::{
     Docpack, Docs, EdgeKind, Graph, ModuleCode, ModuleDependency, Nodes, SourceMap,
 };
+use crate::nodes_spool::Symbols;
 use doctown_core::FileRole;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -117,6 +118,16 @@ type Place = (usize, bool);
 impl ModuleLevel {
     /// Counts the module level from the parts (see the top of this file).
     pub fn compute(docs: &Docs, nodes: &Nodes, source_map: &SourceMap, graph: &Graph) -> Self {
+        Self::compute_from(docs, Symbols::Typed(nodes), source_map, graph)
+    }
+
+    /// [`ModuleLevel::compute`] of symbols typed or spooled.
+    pub fn compute_from(
+        docs: &Docs,
+        nodes: Symbols<'_>,
+        source_map: &SourceMap,
+        graph: &Graph,
+    ) -> Self {
         let n = docs.modules.len();
         let mut dirs: FxHashMap<&str, usize> = FxHashMap::default();
         let mut places: FxHashMap<&str, Place> = FxHashMap::default();
@@ -140,11 +151,11 @@ impl ModuleLevel {
         };
 
         let mut sizes = vec![0usize; n];
-        for s in &nodes.symbols {
-            let module = listed.get(s.id.as_str()).copied();
-            if let Some(m) = module.or_else(|| dir_module(&s.path)) {
+        for s in nodes.iter() {
+            let module = listed.get(s.id).copied();
+            if let Some(m) = module.or_else(|| dir_module(s.path)) {
                 sizes[m] += 1;
-                places.insert(s.id.as_str(), (m, s.role.is_none_or(FileRole::is_source)));
+                places.insert(s.id, (m, s.role.is_none_or(FileRole::is_source)));
             }
         }
         let mut files: FxHashMap<&str, Place> = FxHashMap::default();
@@ -254,11 +265,11 @@ fn directory_of(path: &str) -> &str {
 /// docpack, after putting the parts in canonical order.
 pub(crate) fn fill_module_level(
     docs: &mut Docs,
-    nodes: &Nodes,
+    nodes: Symbols<'_>,
     source_map: &SourceMap,
     graph: &Graph,
 ) {
-    let level = ModuleLevel::compute(docs, nodes, source_map, graph);
+    let level = ModuleLevel::compute_from(docs, nodes, source_map, graph);
     let mut deps: Vec<Vec<ModuleDependency>> = vec![Vec::new(); docs.modules.len()];
     for (&(a, b), counts) in &level.graph.edges {
         deps[a].push(ModuleDependency {

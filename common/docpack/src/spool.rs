@@ -12,6 +12,7 @@
 
 use crate::canonical_writer::{key_string, write_canonical_at};
 use crate::error::DocpackError;
+use crate::nodes_spool::SpooledNodes;
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use serde_json::Error;
 use sha2::{Digest, Sha256};
@@ -69,7 +70,7 @@ impl Out {
         }
     }
 
-    fn spooled(spool: &Spool) -> Out {
+    pub(crate) fn spooled(spool: &Spool) -> Out {
         Out {
             buf: Vec::new(),
             dir: spool.dir.clone(),
@@ -140,11 +141,12 @@ impl Write for Out {
     }
 }
 
-/// A stretch of a part: bytes in memory, or a temporary file's first `len`
-/// bytes.
+/// A stretch of a part: bytes in memory, a temporary file's first `len`
+/// bytes, or spooled symbols read out in id order.
 pub(crate) enum Piece {
     Bytes(Vec<u8>),
     File(File, u64),
+    Nodes(Box<SpooledNodes>),
 }
 
 impl Piece {
@@ -152,6 +154,7 @@ impl Piece {
         match self {
             Piece::Bytes(b) => b.len() as u64,
             Piece::File(_, len) => *len,
+            Piece::Nodes(nodes) => nodes.part_len(),
         }
     }
 }
@@ -168,6 +171,13 @@ impl PartBody {
         }
     }
 
+    /// `nodes.json` read out of its spool as it is hashed and framed.
+    pub fn nodes(nodes: SpooledNodes) -> PartBody {
+        PartBody {
+            pieces: vec![Piece::Nodes(Box::new(nodes))],
+        }
+    }
+
     pub fn len(&self) -> u64 {
         self.pieces.iter().map(Piece::len).sum()
     }
@@ -181,6 +191,7 @@ impl PartBody {
         for piece in &mut self.pieces {
             match piece {
                 Piece::Bytes(b) => f(b)?,
+                Piece::Nodes(nodes) => nodes.for_each_chunk(&mut buf, &mut f)?,
                 Piece::File(file, len) => {
                     buf.resize(4 << 20, 0);
                     file.seek(SeekFrom::Start(0)).map_err(spool_error)?;
@@ -223,7 +234,7 @@ impl PartBody {
     }
 }
 
-fn spool_error(e: io::Error) -> DocpackError {
+pub(crate) fn spool_error(e: io::Error) -> DocpackError {
     DocpackError::Write(format!("a temporary file for a part: {e}"))
 }
 

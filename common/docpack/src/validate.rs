@@ -6,6 +6,7 @@
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
+use crate::nodes_spool::Symbols;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Borrowed parts of a docpack, for validation.
@@ -68,7 +69,13 @@ fn known(
 
 /// Checks the rules in the module docs; the first violation is the error.
 pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
-    let symbols = unique("symbol", p.nodes.symbols.iter().map(|s| s.id.as_str()))?;
+    validate_with(p, Symbols::Typed(p.nodes))
+}
+
+/// [`validate_parts`] with the symbols given apart from `p.nodes` (the
+/// writer's spooled `nodes.json`, whose `p.nodes` is empty).
+pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackError> {
+    let symbols = unique("symbol", nodes.iter().map(|s| s.id))?;
     let graph_nodes = unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str()))?;
     let clusters = unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str()))?;
     unique(
@@ -96,21 +103,21 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
             }
         }
     }
-    for s in &p.nodes.symbols {
+    for s in nodes.iter() {
         let owner = || format!("symbol {}", s.id);
-        finite("centrality", &s.id, s.centrality)?;
-        if let Some(parent) = &s.parent {
+        finite("centrality", s.id, s.centrality)?;
+        if let Some(parent) = s.parent {
             known(&symbols, "symbol", parent, owner)?;
         }
-        if symbol_cluster.get(s.id.as_str()).copied() != s.cluster.as_deref() {
+        if symbol_cluster.get(s.id).copied() != s.cluster {
             return Err(invalid(format!(
                 "{} names cluster {:?} but clusters.json puts it in {:?}",
                 owner(),
                 s.cluster,
-                symbol_cluster.get(s.id.as_str())
+                symbol_cluster.get(s.id)
             )));
         }
-        if !graph_nodes.contains(s.id.as_str()) {
+        if !graph_nodes.contains(s.id) {
             return Err(invalid(format!("{} has no node in graph.json", owner())));
         }
     }

@@ -16,6 +16,7 @@ use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
 use crate::module_level::fill_module_level;
+use crate::nodes_spool::{SpooledNodes, Symbols};
 use crate::spool::{write_part, PartBody, Spool};
 use crate::{entry, validate, SCHEMA_VERSION};
 use rayon::prelude::*;
@@ -144,7 +145,7 @@ pub fn encode_docpack_reusing(
     c: DocpackInput,
     previous: &BlockCache,
 ) -> Result<EncodedDocpack, DocpackError> {
-    let (manifest, parts) = serialise(c, &Spool::memory())?;
+    let (manifest, parts) = serialise(c, None, &Spool::memory())?;
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     let mut all = vec![(entry::MANIFEST.to_string(), manifest_json)];
     for (name, body) in parts {
@@ -210,7 +211,30 @@ pub fn write_docpack_to<W: Write>(
     spool_dir: &Path,
     out: W,
 ) -> Result<WrittenDocpack<W>, DocpackError> {
-    let (manifest, parts) = serialise(c, &Spool::in_dir(spool_dir))?;
+    write_spooled(c, None, previous, spool_dir, out)
+}
+
+/// [`write_docpack_to`] with the symbols of `nodes.json` spooled
+/// ([`crate::NodesSpool`]) instead of in `c.nodes`, which must be empty:
+/// the same bytes as [`write_docpack_to`] given those symbols in `c.nodes`.
+pub fn write_docpack_spooled<W: Write>(
+    c: DocpackInput,
+    nodes: SpooledNodes,
+    previous: &BlockCache,
+    spool_dir: &Path,
+    out: W,
+) -> Result<WrittenDocpack<W>, DocpackError> {
+    write_spooled(c, Some(nodes), previous, spool_dir, out)
+}
+
+fn write_spooled<W: Write>(
+    c: DocpackInput,
+    nodes: Option<SpooledNodes>,
+    previous: &BlockCache,
+    spool_dir: &Path,
+    out: W,
+) -> Result<WrittenDocpack<W>, DocpackError> {
+    let (manifest, parts) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     let mut all = vec![(entry::MANIFEST, PartBody::bytes(manifest_json))];
     all.extend(parts);
@@ -233,28 +257,43 @@ type NamedParts = Vec<(&'static str, PartBody)>;
 /// Canonical order, validation, statistics; then every part serialised
 /// (each typed part dropped once its JSON exists) and hashed, and the
 /// manifest that lists them. The parts come sorted by name.
-fn serialise(mut c: DocpackInput, spool: &Spool) -> Result<(Manifest, NamedParts), DocpackError> {
+fn serialise(
+    mut c: DocpackInput,
+    spooled: Option<SpooledNodes>,
+    spool: &Spool,
+) -> Result<(Manifest, NamedParts), DocpackError> {
+    if spooled.is_some() && !c.nodes.symbols.is_empty() {
+        return Err(DocpackError::Invalid(
+            "symbols given both spooled and in memory".into(),
+        ));
+    }
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
-    fill_module_level(&mut c.docs, &c.nodes, &c.source_map, &c.graph);
-    validate::validate_parts(&validate::Parts {
-        nodes: &c.nodes,
-        graph: &c.graph,
-        clusters: &c.clusters,
-        source_map: &c.source_map,
-        docs: &c.docs,
-        embeddings: c.embeddings.as_ref(),
-        symbol_contexts: c.symbol_contexts.as_ref(),
-        history: c.history.as_ref(),
-    })?;
-    let statistics = statistics(&c);
+    let symbols = spooled
+        .as_ref()
+        .map_or(Symbols::Typed(&c.nodes), Symbols::Spooled);
+    fill_module_level(&mut c.docs, symbols, &c.source_map, &c.graph);
+    validate::validate_with(
+        &validate::Parts {
+            nodes: &c.nodes,
+            graph: &c.graph,
+            clusters: &c.clusters,
+            source_map: &c.source_map,
+            docs: &c.docs,
+            embeddings: c.embeddings.as_ref(),
+            symbol_contexts: c.symbol_contexts.as_ref(),
+            history: c.history.as_ref(),
+        },
+        symbols,
+    )?;
+    let statistics = statistics(&c, symbols);
     let parts_present = OptionalParts {
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
         history: c.history.is_some(),
         history_absent: c.history_absent.take().filter(|_| c.history.is_none()),
     };
-    let mut parts = serialise_parts(&mut c, spool)?;
+    let mut parts = serialise_parts(&mut c, spooled, spool)?;
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let entries = parts
         .par_iter_mut()
@@ -286,7 +325,11 @@ fn serialise(mut c: DocpackInput, spool: &Spool) -> Result<(Manifest, NamedParts
 
 /// The JSON parts serialised in parallel, the two largest on their own;
 /// each typed part is taken out of `c` and dropped once written.
-fn serialise_parts(c: &mut DocpackInput, spool: &Spool) -> Result<NamedParts, DocpackError> {
+fn serialise_parts(
+    c: &mut DocpackInput,
+    spooled: Option<SpooledNodes>,
+    spool: &Spool,
+) -> Result<NamedParts, DocpackError> {
     let (nodes, graph, source_map) = (
         std::mem::take(&mut c.nodes),
         std::mem::take(&mut c.graph),
@@ -300,7 +343,10 @@ fn serialise_parts(c: &mut DocpackInput, spool: &Spool) -> Result<NamedParts, Do
     let ((nodes, graph), (source_map, rest)) = rayon::join(
         || {
             rayon::join(
-                || write_part(entry::NODES, &nodes, spool),
+                || match spooled {
+                    Some(spooled) => Ok(spooled.into_part()),
+                    None => write_part(entry::NODES, &nodes, spool),
+                },
                 || write_part(entry::GRAPH, &graph, spool),
             )
         },
@@ -471,7 +517,7 @@ fn fill_graph_metrics(graph: &mut Graph) {
     };
 }
 
-fn statistics(c: &DocpackInput) -> Statistics {
+fn statistics(c: &DocpackInput, symbols: Symbols<'_>) -> Statistics {
     let mut languages = std::collections::BTreeMap::<String, LanguageStats>::new();
     for f in &c.source_map.files {
         languages
@@ -479,7 +525,7 @@ fn statistics(c: &DocpackInput) -> Statistics {
             .or_default()
             .files += 1;
     }
-    for s in &c.nodes.symbols {
+    for s in symbols.iter() {
         languages
             .entry(s.language.name().to_string())
             .or_default()
@@ -487,7 +533,7 @@ fn statistics(c: &DocpackInput) -> Statistics {
     }
     Statistics {
         files: c.source_map.files.len() as u64,
-        symbols: c.nodes.symbols.len() as u64,
+        symbols: symbols.len() as u64,
         chunks: c
             .source_map
             .files

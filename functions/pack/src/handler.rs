@@ -1,15 +1,16 @@
 //! The pack stage handler.
 
-use crate::inputs::read_inputs;
-use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions};
+use crate::inputs::{read_inputs, StoredLines};
+use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions, Packed, Streams};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::BlockCache;
-use doctown_docpack::{write_docpack_to, DocpackError, WrittenDocpack};
+use doctown_docpack::{write_docpack_spooled, DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom};
+use std::path::Path;
 
 /// Packs a job's artifacts into `jobs/<job>/pack/<name>.docpack`.
 #[derive(Debug, Default)]
@@ -61,16 +62,18 @@ fn previous_blocks(ctx: &StageContext<'_>, key: &str) -> BlockCache {
     }
 }
 
-/// Writes the docpack to an anonymous temporary file, its parts spooled
-/// beside it: memory holds the typed input and the deflated blocks, never
-/// the JSON (hundreds of megabytes for a kernel).
+/// Writes the docpack to an anonymous temporary file in `spool`, its
+/// parts spooled beside it: memory holds the typed parts but the symbols
+/// (spooled as they were read) and the deflated blocks, never the JSON
+/// (hundreds of megabytes for a kernel).
 fn write_spooled(
-    input: doctown_docpack::DocpackInput,
+    packed: Packed,
     previous: &BlockCache,
+    spool: &Path,
 ) -> Result<WrittenDocpack<File>, StageFailure> {
-    let spool = tempfile::tempdir().map_err(spool_failure)?;
-    let file = tempfile::tempfile_in(spool.path()).map_err(spool_failure)?;
-    write_docpack_to(input, previous, spool.path(), BufWriter::new(file))
+    let file = tempfile::tempfile_in(spool).map_err(spool_failure)?;
+    let Packed { input, nodes } = packed;
+    write_docpack_spooled(input, nodes, previous, spool, BufWriter::new(file))
         .map_err(|e| match e {
             DocpackError::Write(_) => StageFailure::transient(e.to_string()),
             _ => StageFailure::internal(e.to_string()),
@@ -113,11 +116,17 @@ impl PackHandler {
         let options: PackOptions = ctx.options(Stage::Pack)?;
         let inputs = read_inputs(ctx.store, ctx.job, |model| with_contexts(&options, model))?;
         let source = source_info(ctx.job.source.as_ref(), name.trim_end_matches(".docpack"));
-        let input = docpack_input(inputs, &source, &options)
-            .map_err(|e| StageFailure::internal(e.to_string()))?;
+        let spool = tempfile::tempdir().map_err(spool_failure)?;
+        let mut symbols = StoredLines::symbols(ctx.store, &inputs.symbols_key);
+        let mut chunks = StoredLines::chunks(ctx.store, &inputs.chunk_keys);
+        let streams = Streams {
+            symbols: &mut symbols,
+            chunks: &mut chunks,
+        };
+        let packed = docpack_input(inputs, streams, &source, &options, spool.path())?;
         let cache_key = block_cache_key(ctx.job);
         let previous = previous_blocks(ctx, &cache_key);
-        let written = write_spooled(input, &previous)?;
+        let written = write_spooled(packed, &previous, spool.path())?;
         drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
         let mut file = written.out;

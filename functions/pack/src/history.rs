@@ -3,7 +3,7 @@
 //! marked linked or hidden by the graph's confident static edges
 //! (`doctown_history::structure`, where the rules are).
 
-use doctown_docpack::{EdgeKind, Graph, History, NodeKind, Nodes};
+use doctown_docpack::{EdgeKind, Graph, History, NodeKind, Symbols};
 use doctown_history::structure::{join, Code, CodeSymbol, Joined};
 
 /// Edges that say why two places change together: calls, references,
@@ -21,17 +21,16 @@ fn is_static(kind: EdgeKind) -> bool {
 }
 
 /// What the docpack's nodes and graph say, as the join reads it.
-pub fn code<'a>(nodes: &'a Nodes, graph: &'a Graph) -> Code<'a> {
+pub fn code<'a>(nodes: Symbols<'a>, graph: &'a Graph) -> Code<'a> {
     let symbols = nodes
-        .symbols
         .iter()
         .map(|s| {
             let symbol = CodeSymbol {
-                path: &s.path,
-                complexity: s.metrics.complexity,
+                path: s.path,
+                complexity: s.complexity,
                 centrality: s.centrality,
             };
-            (s.id.as_str(), symbol)
+            (s.id, symbol)
         })
         .collect();
     let files = graph
@@ -54,6 +53,6 @@ pub fn code<'a>(nodes: &'a Nodes, graph: &'a Graph) -> Code<'a> {
 }
 
 /// Joins `history` to the docpack's structure.
-pub fn join_structure(history: &mut History, nodes: &Nodes, graph: &Graph) -> Joined {
+pub fn join_structure(history: &mut History, nodes: Symbols<'_>, graph: &Graph) -> Joined {
     join(history, &code(nodes, graph))
 }

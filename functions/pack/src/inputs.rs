@@ -1,14 +1,23 @@
 //! Reading what the earlier stages stored.
 
+use crate::mapping::Blocks;
 use doctown_core::artifacts::assemble::{
-    AssembleGraph, AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
+    self as asm, AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
 };
-use doctown_core::artifacts::generate::{GenerateManifest, GeneratedDocs};
-use doctown_core::{Chunk, FileRecord, IngestManifest, JobState, Stage, StageStatus, Symbol};
+use doctown_core::artifacts::generate::{
+    ArchitectureSummary, Documentation, GenerateManifest, Insight, ModuleOverview,
+};
+use doctown_core::{
+    ChunkKind, FileRecord, FileRole, IngestManifest, JobState, Span, Stage, StageStatus, Symbol,
+    SymbolKind,
+};
 use doctown_docpack::History;
 use doctown_pipeline::StageFailure;
-use doctown_store::{get_json, get_jsonl, stream_jsonl, ObjectStore};
+use doctown_store::{get_json, get_jsonl, stream_jsonl, ObjectStore, StoreError};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::io::{BufRead, BufReader};
 
 /// What the docpack needs of a symbol's context when it does not carry
 /// the contexts themselves.
@@ -32,15 +41,77 @@ impl From<&SymbolContext> for ContextFacts {
     }
 }
 
+/// What the docpack uses of a chunk (`source_map.json`); the rest of each
+/// line (text, names, signature, doc) is skipped as it is parsed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ChunkFacts {
+    pub id: String,
+    pub kind: ChunkKind,
+    pub path: String,
+    pub span: Span,
+    #[serde(default)]
+    pub symbol_id: Option<String>,
+    #[serde(default)]
+    pub part: Option<(u32, u32)>,
+}
+
+/// What the docpack uses of a graph node (`graph.json`, and each symbol's
+/// numbers in `nodes.json`); unresolved callee names, external imports
+/// and PageRank are skipped as the graph is parsed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GraphNodeFacts {
+    pub id: String,
+    pub kind: asm::NodeKind,
+    pub name: String,
+    pub path: String,
+    #[serde(default)]
+    pub symbol_kind: Option<SymbolKind>,
+    pub in_degree: u32,
+    pub out_degree: u32,
+    pub centrality: f64,
+    #[serde(default)]
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub unresolved_call_count: u32,
+    #[serde(default)]
+    pub role: Option<FileRole>,
+}
+
+/// The graph as the docpack reads it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct GraphFacts {
+    pub nodes: Vec<GraphNodeFacts>,
+    pub edges: Vec<asm::GraphEdge>,
+}
+
+/// A symbol's documentation by id (`docs.json` without the qualified
+/// names).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SymbolDocFacts {
+    pub id: String,
+    pub documentation: Documentation,
+}
+
+/// What the docpack uses of `docs.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DocsFacts {
+    pub symbols: Vec<SymbolDocFacts>,
+    pub modules: Vec<ModuleOverview>,
+    pub architecture: ArchitectureSummary,
+    #[serde(default)]
+    pub insights: Vec<Insight>,
+}
+
 /// Everything the docpack is made from.
 pub struct PackInputs {
     pub files: Vec<FileRecord>,
-    /// Symbols without their call sites and field types (the graph holds
-    /// what resolution made of them).
-    pub symbols: Vec<Symbol>,
-    /// Chunks without their text (the docpack maps ranges, not copies).
-    pub chunks: Vec<Chunk>,
-    pub graph: AssembleGraph,
+    /// Where the symbols are (`symbols.jsonl`); [`StoredSymbols`] reads
+    /// them a block at a time while the docpack is made.
+    pub symbols_key: String,
+    /// Where the chunks are (the shards); [`StoredLines::chunks`] reads
+    /// them a block at a time while `source_map.json` is made.
+    pub chunk_keys: Vec<String>,
+    pub graph: GraphFacts,
     pub clusters: ClusterSet,
     /// Every symbol's context facts.
     pub context_facts: Vec<ContextFacts>,
@@ -48,7 +119,7 @@ pub struct PackInputs {
     /// (`symbol_contexts.json`); empty otherwise.
     pub contexts: Vec<SymbolContext>,
     pub modules: Vec<ModuleContext>,
-    pub docs: Option<GeneratedDocs>,
+    pub docs: Option<DocsFacts>,
     pub summary_model: Option<String>,
     pub vectors: Option<doctown_embed::vectors::VectorsReader>,
     pub embedding_model: Option<String>,
@@ -58,6 +129,22 @@ pub struct PackInputs {
 
 fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T, StageFailure> {
     get_json(store, key)?.ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))
+}
+
+/// A JSON artifact parsed as it is read, never whole in memory.
+fn streamed_json<T: DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+) -> Result<T, StageFailure> {
+    let reader = store
+        .get_stream(key)?
+        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    serde_json::from_reader(BufReader::with_capacity(1 << 20, reader)).map_err(|e| {
+        StageFailure::from(StoreError::Corrupt {
+            key: key.to_string(),
+            message: e.to_string(),
+        })
+    })
 }
 
 fn lines<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<Vec<T>, StageFailure> {
@@ -93,34 +180,24 @@ pub fn read_inputs(
     let generated = generate_manifest(store, state)?;
     let summary_model = generated.as_ref().and_then(|m| m.model.clone());
     let with_contexts = with_contexts(summary_model.as_deref());
-    let ((chunks, symbols), ((contexts, graph), rest)) = rayon::join(
+    let ((contexts, graph), rest) = rayon::join(
         || {
             rayon::join(
-                || chunks_without_text(store, &ingest),
-                || streamed(store, &ingest.symbols, symbol_without_calls),
+                || read_contexts(store, &assemble.contexts, with_contexts),
+                || streamed_json(store, &assemble.graph),
             )
         },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || read_contexts(store, &assemble.contexts, with_contexts),
-                        || required(store, &assemble.graph),
-                    )
-                },
-                || -> Result<_, StageFailure> {
-                    Ok((
-                        lines(store, &ingest.files)?,
-                        required(store, &assemble.clusters)?,
-                        required(store, &assemble.modules)?,
-                        generated
-                            .as_ref()
-                            .map(|m| required::<GeneratedDocs>(store, &m.docs))
-                            .transpose()?,
-                        read_vectors(store, state)?,
-                    ))
-                },
-            )
+        || -> Result<_, StageFailure> {
+            Ok((
+                lines(store, &ingest.files)?,
+                required(store, &assemble.clusters)?,
+                required(store, &assemble.modules)?,
+                generated
+                    .as_ref()
+                    .map(|m| streamed_json::<DocsFacts>(store, &m.docs))
+                    .transpose()?,
+                read_vectors(store, state)?,
+            ))
         },
     );
     let (files, clusters, modules, docs, (vectors, embedding_model)) = rest?;
@@ -128,8 +205,8 @@ pub fn read_inputs(
     let history = read_history(store, &ingest)?;
     Ok(PackInputs {
         files,
-        symbols: symbols?,
-        chunks: chunks?,
+        symbols_key: ingest.symbols.clone(),
+        chunk_keys: ingest.chunk_shards.clone(),
         graph: graph?,
         clusters,
         context_facts,
@@ -172,6 +249,93 @@ fn symbol_without_calls(mut symbol: Symbol) -> Symbol {
     symbol
 }
 
+/// JSON Lines artifacts (`symbols.jsonl`, the chunk shards) read a block
+/// of lines at a time, each block parsed on every core, each item as
+/// `keep` makes it.
+pub struct StoredLines<'s, T> {
+    pub store: &'s dyn ObjectStore,
+    pub keys: Vec<String>,
+    pub keep: fn(T) -> T,
+}
+
+impl<'s> StoredLines<'s, Symbol> {
+    /// The symbols, without their call sites and field types.
+    pub fn symbols(store: &'s dyn ObjectStore, key: &str) -> Self {
+        StoredLines {
+            store,
+            keys: vec![key.to_string()],
+            keep: symbol_without_calls,
+        }
+    }
+}
+
+impl<'s> StoredLines<'s, ChunkFacts> {
+    /// The chunks of every shard, in order.
+    pub fn chunks(store: &'s dyn ObjectStore, keys: &[String]) -> Self {
+        StoredLines {
+            store,
+            keys: keys.to_vec(),
+            keep: |c| c,
+        }
+    }
+}
+
+/// Lines per block.
+const BLOCK: usize = 8192;
+
+impl<T: DeserializeOwned + Send> Blocks<T> for StoredLines<'_, T> {
+    fn each_block(
+        &mut self,
+        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+    ) -> Result<(), StageFailure> {
+        for key in &self.keys {
+            read_blocks(self.store, key, self.keep, f)?;
+        }
+        Ok(())
+    }
+}
+
+fn read_blocks<T: DeserializeOwned + Send>(
+    store: &dyn ObjectStore,
+    key: &str,
+    keep: fn(T) -> T,
+    f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+) -> Result<(), StageFailure> {
+    let reader = store
+        .get_stream(key)?
+        .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
+    let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
+    let (mut block, mut number) = (Vec::with_capacity(BLOCK), 0usize);
+    loop {
+        block.clear();
+        for line in lines.by_ref() {
+            number += 1;
+            let line = line.map_err(|e| StageFailure::from(StoreError::io(key, e)))?;
+            if !line.trim().is_empty() {
+                block.push((number, line));
+                if block.len() == BLOCK {
+                    break;
+                }
+            }
+        }
+        if block.is_empty() {
+            return Ok(());
+        }
+        let items = block
+            .par_iter()
+            .map(|(n, line)| {
+                serde_json::from_str::<T>(line).map(keep).map_err(|e| {
+                    StageFailure::from(StoreError::Corrupt {
+                        key: key.to_string(),
+                        message: format!("line {n}: {e}"),
+                    })
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        f(items)?;
+    }
+}
+
 /// Every context's facts, and the whole contexts when they are wanted.
 fn read_contexts(
     store: &dyn ObjectStore,
@@ -185,20 +349,6 @@ fn read_contexts(
         let facts = streamed(store, key, |c: SymbolContext| ContextFacts::from(&c))?;
         Ok((facts, Vec::new()))
     }
-}
-
-fn chunks_without_text(
-    store: &dyn ObjectStore,
-    ingest: &IngestManifest,
-) -> Result<Vec<Chunk>, StageFailure> {
-    let mut chunks = Vec::new();
-    for shard in &ingest.chunk_shards {
-        chunks.extend(streamed(store, shard, |mut chunk: Chunk| {
-            chunk.text = String::new();
-            chunk
-        })?);
-    }
-    Ok(chunks)
 }
 
 /// The generate stage's manifest (where the docs are, which model wrote
@@ -241,4 +391,53 @@ fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, St
         .and_then(|m| m.as_str())
         .map(str::to_string);
     Ok((Some(reader), model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_store::MemoryStore;
+
+    fn symbol_line(i: usize) -> String {
+        format!(
+            r#"{{"id":"sym_{i:016x}","name":"f{i}","kind":"function","qualified_name":"f{i}","language":"c","path":"a/b.c","span":{{"bytes":{{"start":0,"end":9}},"start":{{"line":1,"column":0}},"end":{{"line":2,"column":1}}}},"signature":"int f{i}(void)","visibility":"public","calls":[{{"callee":"g","name":"g","kind":"function","line":1}}]}}"#
+        )
+    }
+
+    fn blocks(store: &MemoryStore) -> Result<Vec<Vec<Symbol>>, StageFailure> {
+        let mut symbols = StoredLines::symbols(store, "symbols.jsonl");
+        let mut blocks = Vec::new();
+        symbols.each_block(&mut |block| {
+            blocks.push(block);
+            Ok(())
+        })?;
+        Ok(blocks)
+    }
+
+    #[test]
+    fn stored_symbols_come_in_blocks_in_order_without_their_calls() {
+        let store = MemoryStore::new();
+        let count = BLOCK * 2 + 5;
+        let text: String = (0..count).map(|i| symbol_line(i) + "\n\n").collect();
+        store.put("symbols.jsonl", text.as_bytes()).unwrap();
+        let blocks = blocks(&store).unwrap();
+        let sizes: Vec<usize> = blocks.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [BLOCK, BLOCK, 5]);
+        let symbols: Vec<Symbol> = blocks.into_iter().flatten().collect();
+        for (i, s) in symbols.iter().enumerate() {
+            assert_eq!(s.id.as_str(), format!("sym_{i:016x}"));
+            assert!(s.calls.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_bad_symbol_line_is_named_and_a_missing_artifact_said() {
+        let store = MemoryStore::new();
+        let text = format!("{}\n{{\"id\": 3}}\n", symbol_line(0));
+        store.put("symbols.jsonl", text.as_bytes()).unwrap();
+        let err = blocks(&store).unwrap_err().message;
+        assert!(err.contains("symbols.jsonl is corrupt: line 2"), "{err}");
+        let err = blocks(&MemoryStore::new()).unwrap_err().message;
+        assert_eq!(err, "missing artifact symbols.jsonl");
+    }
 }

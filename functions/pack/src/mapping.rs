@@ -1,16 +1,23 @@
-//! From stage artifacts to docpack parts. Pure: no IO, no clock.
+//! From stage artifacts to docpack parts: no store IO, no clock (the
+//! symbols are spooled into temporary files in the directory given).
 
-use crate::inputs::{ContextFacts, PackInputs};
+use crate::inputs::{
+    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, PackInputs, SymbolDocFacts,
+};
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
-use doctown_core::{Chunk, FileRecord, ResolvedSource};
+use doctown_core::{FileRecord, ResolvedSource, Symbol};
+use doctown_docpack::nodes_spool::prepare;
 use doctown_docpack::{
     ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
     Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind,
-    Nodes, SourceFile, SourceInfo, SourceMap, SourceRange, SymbolContext, SymbolContexts,
-    SymbolMetrics, SymbolNode,
+    NodesSpool, SourceFile, SourceInfo, SourceMap, SourceRange, SpooledNodes, SymbolContext,
+    SymbolContexts, SymbolMetrics, SymbolNode, Symbols,
 };
+use doctown_pipeline::StageFailure;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 /// The docpack's model id when summaries come from facts alone.
 pub const FACTS: &str = "facts";
@@ -33,36 +40,80 @@ pub fn with_contexts(options: &PackOptions, summary_model: Option<&str>) -> bool
         .unwrap_or(summary_model.unwrap_or(FACTS) != FACTS)
 }
 
+/// Items handed to the mapping a block at a time (the stage reads the
+/// symbols and the chunks from the store as it goes).
+pub trait Blocks<T> {
+    fn each_block(
+        &mut self,
+        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+    ) -> Result<(), StageFailure>;
+}
+
+/// Items already in memory: one block.
+impl<T> Blocks<T> for Vec<T> {
+    fn each_block(
+        &mut self,
+        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+    ) -> Result<(), StageFailure> {
+        f(std::mem::take(self))
+    }
+}
+
+/// The large inputs, read while the docpack is made: the symbols, then
+/// the chunks.
+pub struct Streams<'a> {
+    pub symbols: &'a mut dyn Blocks<Symbol>,
+    pub chunks: &'a mut dyn Blocks<ChunkFacts>,
+}
+
+/// What the writer gets: every part but the symbols, and the symbols
+/// spooled (`nodes.json`).
+pub struct Packed {
+    pub input: DocpackInput,
+    pub nodes: SpooledNodes,
+}
+
+fn invalid(e: DocpackError) -> StageFailure {
+    match e {
+        DocpackError::Write(_) => StageFailure::transient(e.to_string()),
+        _ => StageFailure::internal(e.to_string()),
+    }
+}
+
 /// Everything a docpack holds, from what the stages stored; the inputs are
-/// consumed part by part, their strings moved rather than copied.
+/// consumed part by part, their strings moved rather than copied, and the
+/// symbols spooled into `spool_dir` as they arrive.
 pub fn docpack_input(
     mut inputs: PackInputs,
+    streams: Streams<'_>,
     source: &SourceInfo,
     options: &PackOptions,
-) -> Result<DocpackInput, DocpackError> {
+    spool_dir: &Path,
+) -> Result<Packed, StageFailure> {
     let summary_model = inputs
         .summary_model
         .clone()
         .unwrap_or_else(|| FACTS.to_string());
     let symbol_contexts = with_contexts(options, inputs.summary_model.as_deref())
         .then(|| symbol_contexts(std::mem::take(&mut inputs.contexts), &summary_model));
-    let embeddings = embeddings(&inputs)?;
+    let embeddings = embeddings(&inputs).map_err(invalid)?;
+    let nodes = spool_nodes(&inputs, streams.symbols, spool_dir)?;
+    if let Some(docs) = &mut inputs.docs {
+        docs.symbols = Vec::new();
+    }
     let docs = docs(&inputs);
+    inputs.context_facts = Vec::new();
     let clusters = clusters(&inputs.clusters);
-    let nodes = nodes(&mut inputs);
-    let source_map = source_map(
-        std::mem::take(&mut inputs.chunks),
-        std::mem::take(&mut inputs.files),
-    );
+    inputs.clusters.clusters = Vec::new();
+    let source_map = source_map(streams.chunks, std::mem::take(&mut inputs.files))?;
     let graph = graph(std::mem::take(&mut inputs.graph));
-    let (history, history_absent) = history(&mut inputs, &nodes, &graph);
-    Ok(DocpackInput {
+    let (history, history_absent) = history(&mut inputs, nodes.symbols(), &graph);
+    let input = DocpackInput {
         source: source.clone(),
         models: ModelInfo {
             embedding: inputs.embedding_model.clone(),
             summary: summary_model,
         },
-        nodes,
         graph,
         clusters,
         source_map,
@@ -72,13 +123,14 @@ pub fn docpack_input(
         history,
         history_absent,
         ..DocpackInput::default()
-    })
+    };
+    Ok(Packed { input, nodes })
 }
 
 /// The history ingest read, joined to the graph, or why there is none.
 fn history(
     inputs: &mut PackInputs,
-    nodes: &Nodes,
+    nodes: Symbols<'_>,
     graph: &Graph,
 ) -> (Option<doctown_docpack::History>, Option<String>) {
     match std::mem::replace(&mut inputs.history, Err(String::new())) {
@@ -133,69 +185,101 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
     }
 }
 
-/// The symbols, moved out of `inputs`, with their graph numbers, context
-/// facts and documentation.
-fn nodes(inputs: &mut PackInputs) -> Nodes {
-    let graph_nodes: HashMap<&str, &asm::GraphNode> = inputs
-        .graph
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), n))
-        .collect();
-    let contexts: HashMap<&str, &ContextFacts> = inputs
-        .context_facts
-        .iter()
-        .map(|c| (c.id.as_str(), c))
-        .collect();
-    let docs: HashMap<&str, &gen::SymbolDoc> = inputs
-        .docs
-        .iter()
-        .flat_map(|d| &d.symbols)
-        .map(|d| (d.id.as_str(), d))
-        .collect();
-    let symbols = std::mem::take(&mut inputs.symbols)
-        .into_iter()
-        .map(|s| {
-            let id = s.id.to_string();
-            let node = graph_nodes.get(id.as_str());
-            let context = contexts.get(id.as_str());
-            SymbolNode {
-                documentation: docs
-                    .get(id.as_str())
-                    .map(|d| documentation(&d.documentation)),
-                cluster: node.and_then(|n| n.cluster.clone()),
-                centrality: node.map(|n| n.centrality).unwrap_or(0.0),
-                metrics: SymbolMetrics {
-                    loc: context
-                        .map(|c| c.loc)
-                        .unwrap_or_else(|| s.span.end.line - s.span.start.line + 1),
-                    complexity: context.and_then(|c| c.complexity),
-                    in_degree: node.map(|n| n.in_degree).unwrap_or(0),
-                    out_degree: node.map(|n| n.out_degree).unwrap_or(0),
-                },
-                role: node.and_then(|n| n.role),
-                unresolved_calls: node.map(|n| n.unresolved_call_count).unwrap_or(0),
-                id,
-                name: s.name,
-                kind: s.kind,
-                qualified_name: s.qualified_name,
-                language: s.language,
-                path: s.path,
-                range: SourceRange::from(s.span),
-                signature: s.signature,
-                visibility: s.visibility,
-                doc_comment: s.doc,
-                attributes: s.attributes,
-                parent: s.parent.as_ref().map(|p| p.to_string()),
-                bases: s.bases,
-                words: s.words,
-            }
-        })
-        .collect();
-    Nodes { symbols }
+/// What a symbol's node joins to it: its graph numbers, context facts and
+/// documentation, by symbol id.
+struct NodeJoins<'a> {
+    graph_nodes: HashMap<&'a str, &'a GraphNodeFacts>,
+    contexts: HashMap<&'a str, &'a ContextFacts>,
+    docs: HashMap<&'a str, &'a SymbolDocFacts>,
 }
 
-fn graph(graph: asm::AssembleGraph) -> Graph {
+impl<'a> NodeJoins<'a> {
+    fn new(inputs: &'a PackInputs) -> Self {
+        NodeJoins {
+            graph_nodes: inputs
+                .graph
+                .nodes
+                .iter()
+                .map(|n| (n.id.as_str(), n))
+                .collect(),
+            contexts: inputs
+                .context_facts
+                .iter()
+                .map(|c| (c.id.as_str(), c))
+                .collect(),
+            docs: inputs
+                .docs
+                .iter()
+                .flat_map(|d| &d.symbols)
+                .map(|d| (d.id.as_str(), d))
+                .collect(),
+        }
+    }
+
+    /// A symbol's node: the symbol moved in, with what joins to it.
+    fn node(&self, s: Symbol) -> SymbolNode {
+        let id = s.id.to_string();
+        let node = self.graph_nodes.get(id.as_str());
+        let context = self.contexts.get(id.as_str());
+        SymbolNode {
+            documentation: self
+                .docs
+                .get(id.as_str())
+                .map(|d| documentation(&d.documentation)),
+            cluster: node.and_then(|n| n.cluster.clone()),
+            centrality: node.map(|n| n.centrality).unwrap_or(0.0),
+            metrics: SymbolMetrics {
+                loc: context
+                    .map(|c| c.loc)
+                    .unwrap_or_else(|| s.span.end.line - s.span.start.line + 1),
+                complexity: context.and_then(|c| c.complexity),
+                in_degree: node.map(|n| n.in_degree).unwrap_or(0),
+                out_degree: node.map(|n| n.out_degree).unwrap_or(0),
+            },
+            role: node.and_then(|n| n.role),
+            unresolved_calls: node.map(|n| n.unresolved_call_count).unwrap_or(0),
+            id,
+            name: s.name,
+            kind: s.kind,
+            qualified_name: s.qualified_name,
+            language: s.language,
+            path: s.path,
+            range: SourceRange::from(s.span),
+            signature: s.signature,
+            visibility: s.visibility,
+            doc_comment: s.doc,
+            attributes: s.attributes,
+            parent: s.parent.as_ref().map(|p| p.to_string()),
+            bases: s.bases,
+            words: s.words,
+        }
+    }
+}
+
+/// The symbols, block by block, with their graph numbers, context facts
+/// and documentation, serialised into a spool in `dir` on every core.
+fn spool_nodes(
+    inputs: &PackInputs,
+    symbols: &mut dyn Blocks<Symbol>,
+    dir: &Path,
+) -> Result<SpooledNodes, StageFailure> {
+    let joins = NodeJoins::new(inputs);
+    let mut spool = NodesSpool::new(dir).map_err(invalid)?;
+    symbols.each_block(&mut |block| {
+        let prepared = block
+            .into_par_iter()
+            .map(|s| prepare(joins.node(s)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        prepared
+            .into_iter()
+            .try_for_each(|p| spool.push(p))
+            .map_err(invalid)
+    })?;
+    spool.finish().map_err(invalid)
+}
+
+fn graph(graph: GraphFacts) -> Graph {
     let nodes = graph
         .nodes
         .into_iter()
@@ -261,17 +345,29 @@ fn clusters(set: &asm::ClusterSet) -> Clusters {
     Clusters { clusters }
 }
 
-fn source_map(chunks: Vec<Chunk>, files: Vec<FileRecord>) -> SourceMap {
-    let mut by_file: BTreeMap<String, Vec<ChunkEntry>> = BTreeMap::new();
-    for chunk in chunks {
-        by_file.entry(chunk.path).or_default().push(ChunkEntry {
-            id: chunk.id.to_string(),
-            kind: chunk.kind,
-            range: SourceRange::from(chunk.span),
-            symbol_ids: chunk.symbol_id.iter().map(|s| s.to_string()).collect(),
-            part: chunk.part.map(|(index, total)| [index, total]),
-        });
-    }
+fn source_map(
+    chunks: &mut dyn Blocks<ChunkFacts>,
+    files: Vec<FileRecord>,
+) -> Result<SourceMap, StageFailure> {
+    let mut by_file: HashMap<String, Vec<ChunkEntry>> = HashMap::new();
+    chunks.each_block(&mut |block| {
+        for chunk in block {
+            let entry = ChunkEntry {
+                id: chunk.id,
+                kind: chunk.kind,
+                range: SourceRange::from(chunk.span),
+                symbol_ids: chunk.symbol_id.into_iter().collect(),
+                part: chunk.part.map(|(index, total)| [index, total]),
+            };
+            match by_file.get_mut(chunk.path.as_str()) {
+                Some(list) => list.push(entry),
+                None => {
+                    by_file.insert(chunk.path, vec![entry]);
+                }
+            }
+        }
+        Ok(())
+    })?;
     let files = files
         .into_iter()
         .map(|f| SourceFile {
@@ -284,7 +380,7 @@ fn source_map(chunks: Vec<Chunk>, files: Vec<FileRecord>) -> SourceMap {
             role: Some(f.role),
         })
         .collect();
-    SourceMap { files }
+    Ok(SourceMap { files })
 }
 
 fn docs(inputs: &PackInputs) -> Docs {
