@@ -7,8 +7,9 @@
   (storage_class_specifier)? @modifiers
   declarator: [
     (function_declarator declarator: (identifier) @name)
-    (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
-    (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
+    (pointer_declarator declarator: [
+      (function_declarator declarator: (identifier) @name)
+      (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))])
   ]
   body: (compound_statement) @body) @definition.function
 
@@ -38,14 +39,18 @@
 ; Variables (not prototypes: a declarator that is a function declarator
 ; declares, it does not define). Declarations anywhere: the engine drops
 ; those inside functions (locals), and a global under `#ifdef` is not a
-; child of the file's root.
+; child of the file's root. Alternatives that share a node are nested
+; under it: tree-sitter analyses each alternative of a node's children
+; against the grammar when compiling the query, which for Objective-C's
+; `declaration` costs seconds.
 (declaration
   (storage_class_specifier)? @modifiers
   declarator: [
     (identifier) @name
-    (init_declarator declarator: (identifier) @name)
-    (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-    (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+    (init_declarator declarator: [
+      (identifier) @name
+      (pointer_declarator declarator: (identifier) @name)
+      (array_declarator declarator: (identifier) @name)])
     (array_declarator declarator: (identifier) @name)
     (pointer_declarator declarator: (identifier) @name)
   ] @declarator) @definition.variable

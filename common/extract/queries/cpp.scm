@@ -77,13 +77,14 @@
 ; innermost type is the target.
 (function_definition
   declarator: [
-    (function_declarator declarator: (qualified_identifier
-      scope: (_) @target
-      name: [(identifier) (destructor_name) (operator_name)] @name))
-    (function_declarator declarator: (qualified_identifier
-      name: (qualified_identifier
+    (function_declarator declarator: [
+      (qualified_identifier
         scope: (_) @target
-        name: [(identifier) (destructor_name) (operator_name)] @name)))
+        name: [(identifier) (destructor_name) (operator_name)] @name)
+      (qualified_identifier
+        name: (qualified_identifier
+          scope: (_) @target
+          name: [(identifier) (destructor_name) (operator_name)] @name))])
     (pointer_declarator declarator: (function_declarator declarator: (qualified_identifier
       scope: (_) @target
       name: [(identifier) (operator_name)] @name)))
@@ -101,8 +102,9 @@
   (storage_class_specifier)? @modifiers
   declarator: [
     (function_declarator declarator: [(identifier) (operator_name)] @name)
-    (pointer_declarator declarator: (function_declarator declarator: [(identifier) (operator_name)] @name))
-    (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
+    (pointer_declarator declarator: [
+      (function_declarator declarator: [(identifier) (operator_name)] @name)
+      (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))])
     (reference_declarator (function_declarator declarator: [(identifier) (operator_name)] @name))
   ]
   body: (_) @body) @definition.function
@@ -130,8 +132,9 @@
 (field_declaration
   declarator: [
     (field_identifier) @name
-    (pointer_declarator declarator: (field_identifier) @name)
-    (pointer_declarator declarator: (pointer_declarator declarator: (field_identifier) @name))
+    (pointer_declarator declarator: [
+      (field_identifier) @name
+      (pointer_declarator declarator: (field_identifier) @name)])
     (reference_declarator (field_identifier) @name)
     (array_declarator declarator: (field_identifier) @name)
     (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (field_identifier) @name)))
@@ -144,16 +147,18 @@
     name: (identifier) @name))) @definition.field
 
 ; Variables (not prototypes: a function declarator declares, it does not
-; define). Declarations anywhere: the engine drops those inside functions
+; define); alternatives under one node are nested under it, which is
+; cheaper to compile (see c.scm). Declarations anywhere: the engine drops those inside functions
 ; (locals); globals sit under the file, a namespace or an `#ifdef`.
 (declaration
   (storage_class_specifier)? @modifiers
   declarator: [
     (identifier) @name
-    (init_declarator declarator: (identifier) @name)
-    (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
-    (init_declarator declarator: (reference_declarator (identifier) @name))
-    (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+    (init_declarator declarator: [
+      (identifier) @name
+      (pointer_declarator declarator: (identifier) @name)
+      (reference_declarator (identifier) @name)
+      (array_declarator declarator: (identifier) @name)])
     (array_declarator declarator: (identifier) @name)
     (pointer_declarator declarator: (identifier) @name)
   ] @declarator) @definition.variable
@@ -181,9 +186,10 @@
 (new_expression
   type: [
     (type_identifier) @name
-    (qualified_identifier name: (type_identifier) @name)
+    (qualified_identifier name: [
+      (type_identifier) @name
+      (template_type name: (type_identifier) @name)])
     (template_type name: (type_identifier) @name)
-    (qualified_identifier name: (template_type name: (type_identifier) @name))
   ]) @reference.new
 
 ; `Foo foo(1, 2);`: a local constructed with arguments.

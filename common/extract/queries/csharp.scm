@@ -139,9 +139,8 @@
 (object_creation_expression
   type: [
     (identifier) @name
-    (qualified_name name: (identifier) @name)
+    (qualified_name name: [(identifier) @name (generic_name (identifier) @name)])
     (generic_name (identifier) @name)
-    (qualified_name name: (generic_name (identifier) @name))
   ]) @reference.new
 
 (comment) @comment

@@ -87,8 +87,9 @@
      [
        (call target: (identifier) @name)
        (identifier) @name
-       (binary_operator left: (call target: (identifier) @name) operator: "when")
-       (binary_operator left: (identifier) @name operator: "when")
+       (binary_operator
+         left: [(call target: (identifier) @name) (identifier) @name]
+         operator: "when")
      ]
      (keywords)? @body)
    (do_block)? @body) @definition.function
@@ -123,8 +124,9 @@
     [
       (call target: (identifier) @name)
       (identifier) @name
-      (binary_operator left: (call target: (identifier) @name) operator: "when")
-      (binary_operator left: (identifier) @name operator: "when")
+      (binary_operator
+        left: [(call target: (identifier) @name) (identifier) @name]
+        operator: "when")
     ]
     (keywords)? @body)
   (do_block)? @body

@@ -67,8 +67,9 @@
   (struct_declaration
     (struct_declarator [
       (identifier) @name
-      (pointer_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+      (pointer_declarator declarator: [
+        (identifier) @name
+        (pointer_declarator declarator: (identifier) @name)])
     ]))) @definition.property
 
 ; Instance variables in `{ … }` after `@interface`/`@implementation`.
@@ -76,8 +77,9 @@
   (struct_declaration
     (struct_declarator [
       (identifier) @name
-      (pointer_declarator declarator: (identifier) @name)
-      (pointer_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+      (pointer_declarator declarator: [
+        (identifier) @name
+        (pointer_declarator declarator: (identifier) @name)])
     ]))) @definition.field
 
 ; ---------------------------------------------------------------- C
