@@ -1,7 +1,7 @@
 //! Where the assemble stage's time and memory go on a stored job:
 //!
 //! ```text
-//! cargo run --release -p doctown-assemble --example stage_profile -- STORE JOB
+//! cargo run --release -p doctown-assemble --example stage_profile -- STORE JOB [OUT]
 //! ```
 //!
 //! Reads the job's ingest outputs as the stage does, runs every step with
@@ -10,12 +10,15 @@
 //! the process's CPU time, its resident memory at the step's end and its
 //! peak during the step (reset through `/proc/self/clear_refs` before
 //! each step, so Linux only). Structural (no vectors), default options.
+//! With `OUT`, the four artifacts the stage stores (`graph.json`,
+//! `contexts.jsonl`, `clusters.json`, `modules.json`) are written there as
+//! the stage writes them, to compare with `cmp`.
 
 use doctown_assemble::handler::read_ingest;
 use doctown_assemble::sink::JsonFiles;
 use doctown_assemble::{assemble_into, AssembleInput, AssembleOptions};
 use doctown_core::IngestManifest;
-use doctown_store::LocalStore;
+use doctown_store::{LocalStore, ObjectStore};
 use std::time::Instant;
 
 /// (resident MiB, peak resident MiB) of this process.
@@ -72,11 +75,30 @@ impl Clock {
     }
 }
 
+/// Writes the artifacts under `dir` as the stage writes them to its store.
+fn write_artifacts(
+    dir: &str,
+    out: &doctown_assemble::Assembled,
+    files: JsonFiles,
+) -> Result<(), doctown_assemble::AssembleError> {
+    let store = LocalStore::open(dir)?;
+    let (mut graph, mut contexts, _) = files.finish()?;
+    store.put_stream("graph.json", &mut graph)?;
+    doctown_store::put_json(&store, "clusters.json", &out.clusters)?;
+    doctown_store::put_json(&store, "modules.json", &out.modules)?;
+    store.put_stream("contexts.jsonl", &mut contexts)?;
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [store, job] = args.as_slice() else {
-        eprintln!("usage: stage_profile STORE JOB");
-        std::process::exit(2);
+    let (store, job, out_dir) = match args.as_slice() {
+        [store, job] => (store, job, None),
+        [store, job, out] => (store, job, Some(out)),
+        _ => {
+            eprintln!("usage: stage_profile STORE JOB [OUT]");
+            std::process::exit(2);
+        }
     };
     let store = match LocalStore::open(store) {
         Ok(s) => s,
@@ -112,6 +134,10 @@ fn main() {
         ..AssembleOptions::default()
     };
     let out = assemble_into(&input, &options, &mut |step| clock.lap(step), &mut files);
+    let out = out.and_then(|out| match out_dir {
+        Some(dir) => write_artifacts(dir, &out, files).map(|()| out),
+        None => Ok(out),
+    });
     match out {
         Ok(out) => println!(
             "\n{} symbols, {} nodes, {} edges, {} clusters, {} modules; {:.2} s",

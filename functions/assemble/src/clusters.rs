@@ -15,7 +15,7 @@ use crate::artifacts::{Cluster, ClusterMethod, ClusterSet, EdgeKind, ScoredSymbo
 use crate::error::AssembleError;
 use crate::graph::RepoGraph;
 use crate::kmeans::{k_for, kmeans, KMeansSettings};
-use crate::labels::{label, symbol_terms, top_terms};
+use crate::labels::{group_terms, label, top_terms};
 use crate::louvain::louvain;
 use crate::numeric::{dot, fixed, normalize};
 use crate::options::{AssembleOptions, MethodChoice};
@@ -148,17 +148,7 @@ fn describe(
     vectors: Option<&SymbolVectors>,
     centrality: &[f64],
 ) -> Vec<Cluster> {
-    let docs: Vec<BTreeMap<String, f64>> = groups
-        .iter()
-        .map(|members| {
-            let mut doc = BTreeMap::new();
-            members
-                .iter()
-                .for_each(|m| symbol_terms(&symbols[*m], &mut doc));
-            doc
-        })
-        .collect();
-    let terms = top_terms(&docs);
+    let terms = top_terms(&group_terms(symbols, groups));
     groups
         .iter()
         .zip(terms)

@@ -12,7 +12,7 @@ use crate::error::AssembleError;
 use crate::events::{
     AssembleTotals, AssemblyCompleted, AssemblyStarted, ClusterCreated, GraphCompleted,
 };
-use crate::input::{AssembleInput, ChunkInfo};
+use crate::input::{lean_symbol, AssembleInput, ChunkInfo};
 use crate::options::{AssembleOptions, MethodChoice};
 use crate::sink::JsonFiles;
 use crate::vectors::VectorLookup;
@@ -188,7 +188,7 @@ pub fn read_ingest(
     })?;
     // Symbols and chunks are the large artifacts: parsed in parallel.
     let (symbols, rest) = rayon::join(
-        || read_lines::<Symbol>(store, &manifest.symbols),
+        || read_symbols(store, &manifest.symbols),
         || -> Result<_, AssembleError> {
             let files = read_lines::<FileRecord>(store, &manifest.files)?;
             let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
@@ -207,6 +207,16 @@ pub fn read_ingest(
     );
     let (symbols, (files, chunks)) = (symbols?, rest?);
     Ok((symbols, files, chunks))
+}
+
+/// The symbols, streamed (a block of lines at a time, never the whole
+/// file), each reduced by [`lean_symbol`] as it is parsed.
+fn read_symbols(store: &dyn ObjectStore, key: &str) -> Result<Vec<Symbol>, AssembleError> {
+    doctown_store::stream_jsonl(store, key, lean_symbol)?.ok_or_else(|| {
+        AssembleError::Invalid(format!(
+            "ingest artifact {key} not found: run the ingest stage again"
+        ))
+    })
 }
 
 fn read_lines<T: serde::de::DeserializeOwned>(

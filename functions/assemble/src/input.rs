@@ -34,6 +34,31 @@ impl ChunkInfo {
     }
 }
 
+/// A symbol without what assemble never reads, so that a stage holding
+/// millions of them keeps only what it uses: its code words and field
+/// types, its attributes unless they mark a test (all that assemble asks
+/// of them), its calls' qualifiers and receivers, and the name of each
+/// call that resolution linked (the
+/// callee as written stays: a link to a symbol that is not in the input
+/// is listed as unresolved by it). Lists are trimmed to their length.
+pub fn lean_symbol(mut s: Symbol) -> Symbol {
+    s.words = String::new();
+    s.field_types = Default::default();
+    if !s.is_test_marked() {
+        s.attributes = Vec::new();
+    }
+    for call in &mut s.calls {
+        (call.qualifier, call.receiver_type, call.receiver_from) = (None, None, None);
+        if call.resolved.is_some() {
+            call.name = Default::default();
+        }
+    }
+    s.calls.shrink_to_fit();
+    s.bases.shrink_to_fit();
+    s.attributes.shrink_to_fit();
+    s
+}
+
 /// The inputs of [`crate::assemble`]: symbols sorted by id (duplicates
 /// dropped), files sorted by path, chunks sorted by id.
 pub struct AssembleInput<'a> {

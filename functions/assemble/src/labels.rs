@@ -9,7 +9,7 @@
 use crate::artifacts::LabelTerm;
 use crate::numeric::fixed;
 use doctown_core::Symbol;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "any", "app", "arg", "args", "as", "async", "await", "bool", "by", "cmd",
@@ -34,22 +34,99 @@ fn keep(term: &str) -> bool {
 
 /// The weighted terms one symbol contributes.
 pub fn symbol_terms(symbol: &Symbol, into: &mut BTreeMap<String, f64>) {
-    for w in split_identifier(&symbol.name)
-        .into_iter()
-        .filter(|w| keep(w))
-    {
+    for w in name_terms(&symbol.name) {
         *into.entry(w).or_default() += 1.0;
     }
-    let stem = symbol
-        .path
-        .rsplit_once('.')
-        .map_or(symbol.path.as_str(), |(s, _)| s);
-    for w in stem
-        .split('/')
+    for w in path_terms(&symbol.path) {
+        *into.entry(w).or_default() += 0.5;
+    }
+}
+
+/// The terms of a symbol's name (weight 1 each), repeats included.
+pub fn name_terms(name: &str) -> Vec<String> {
+    split_identifier(name)
+        .into_iter()
+        .filter(|w| keep(w))
+        .collect()
+}
+
+/// The terms of a symbol's file path without its extension (weight ½
+/// each), repeats included.
+pub fn path_terms(path: &str) -> Vec<String> {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    stem.split('/')
         .flat_map(split_identifier)
         .filter(|w| keep(w))
-    {
-        *into.entry(w).or_default() += 0.5;
+        .collect()
+}
+
+/// The terms of groups of symbols, one document each: what
+/// [`symbol_terms`] adds up over each group's members, with each term
+/// split out once per distinct name and path and summed in one array
+/// (the weights are multiples of ½, so sums are exact in any order).
+pub fn group_terms(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<BTreeMap<String, f64>> {
+    let mut table = TermTable::default();
+    let mut by_path: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut weight: Vec<f64> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut docs = Vec::with_capacity(groups.len());
+    for members in groups {
+        for &m in members {
+            let s = &symbols[m];
+            let name = by_name
+                .entry(s.name.as_str())
+                .or_insert_with(|| table.ids(name_terms(&s.name)));
+            let path = by_path
+                .entry(s.path.as_str())
+                .or_insert_with(|| table.ids(path_terms(&s.path)));
+            for (list, w) in [(&*name, 1.0), (&*path, 0.5)] {
+                for &t in list {
+                    let t = t as usize;
+                    if t >= weight.len() {
+                        weight.resize(t + 1, 0.0);
+                    }
+                    if weight[t] == 0.0 {
+                        touched.push(t as u32);
+                    }
+                    weight[t] += w;
+                }
+            }
+        }
+        docs.push(
+            touched
+                .drain(..)
+                .map(|t| {
+                    let w = std::mem::take(&mut weight[t as usize]);
+                    (table.terms[t as usize].clone(), w)
+                })
+                .collect(),
+        );
+    }
+    docs
+}
+
+/// Terms numbered in order of first appearance.
+#[derive(Default)]
+struct TermTable {
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+}
+
+impl TermTable {
+    fn ids(&mut self, words: Vec<String>) -> Vec<u32> {
+        words
+            .into_iter()
+            .map(|w| match self.ids.get(&w) {
+                Some(&id) => id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.terms.push(w.clone());
+                    self.ids.insert(w, id);
+                    id
+                }
+            })
+            .collect()
     }
 }
 
@@ -117,6 +194,54 @@ mod tests {
         );
         assert_eq!(split_identifier("XMLParser"), vec!["xml", "parser"]);
         assert_eq!(split_identifier("__init__"), vec!["init"]);
+    }
+
+    /// The groups' documents are the members' terms added up one by one.
+    #[test]
+    fn group_terms_equal_the_members_terms_summed() {
+        use doctown_core::{ByteRange, Language, Position, Span, SymbolId, SymbolKind, Visibility};
+        let at = Position { line: 1, column: 0 };
+        let symbol = |name: &str, path: &str| Symbol {
+            id: SymbolId::for_symbol(path, name, "function", 0),
+            name: name.to_string(),
+            kind: SymbolKind::Function,
+            qualified_name: name.to_string(),
+            language: Language::C,
+            path: path.to_string(),
+            span: Span {
+                bytes: ByteRange { start: 0, end: 1 },
+                start: at,
+                end: at,
+            },
+            signature: String::new(),
+            visibility: Visibility::Public,
+            doc: None,
+            attributes: Vec::new(),
+            parent: None,
+            bases: Vec::new(),
+            target: None,
+            calls: Vec::new(),
+            field_types: Default::default(),
+            words: String::new(),
+        };
+        let symbols = vec![
+            symbol("cache_lookup", "fs/cache/lookup.c"),
+            symbol("cache_cache_insert", "fs/cache/lookup.c"),
+            symbol("get", "src/test.rs"),
+            symbol("inode_cache", "fs/inode.c"),
+            symbol("cache_lookup", "fs/inode.c"),
+        ];
+        let groups = vec![vec![0, 1, 3], vec![2], vec![4, 0], vec![]];
+        let docs = group_terms(&symbols, &groups);
+        for (members, doc) in groups.iter().zip(&docs) {
+            let mut expected = BTreeMap::new();
+            members
+                .iter()
+                .for_each(|m| symbol_terms(&symbols[*m], &mut expected));
+            assert_eq!(doc, &expected);
+        }
+        assert_eq!(docs[0]["cache"], 1.0 + 0.5 + 2.0 + 0.5 + 1.0);
+        assert!(docs[1].is_empty() && docs[3].is_empty());
     }
 
     #[test]

@@ -325,3 +325,48 @@ fn an_empty_graph_spools_to_its_serialised_form() {
         assert_eq!(bytes, expected);
     }
 }
+
+/// What the stage drops of each symbol as it loads them changes nothing
+/// that assemble writes: words, field types, attributes that do not mark
+/// a test, call qualifiers and receivers, and the names of linked calls
+/// (a link to a symbol outside the input still lists its callee).
+#[test]
+fn lean_symbols_assemble_the_same() {
+    use doctown_assemble::input::lean_symbol;
+    use doctown_core::SymbolId;
+    let f = common::multi_language();
+    let mut symbols = f.symbols.clone();
+    let dangling = SymbolId::for_symbol("gone.rs", "gone", "function", 0);
+    for (i, s) in symbols.iter_mut().enumerate() {
+        s.words = format!("word{i} other");
+        s.field_types.insert("store".into(), "Store".into());
+        s.attributes = vec![if i % 3 == 0 { "#[test]" } else { "static" }.into()];
+        let mut linked = common::call("gone::helper", None);
+        linked.resolved = Some(dangling.clone());
+        s.calls.push(linked);
+        for call in &mut s.calls {
+            call.qualifier = Some("q".into());
+            call.receiver_type = Some("T".into());
+        }
+    }
+    let chunks = || f.chunks.iter().map(ChunkInfo::from_chunk).collect();
+    let run = |symbols: Vec<doctown_core::Symbol>| {
+        let input = AssembleInput::new(symbols, f.files.clone(), chunks(), None);
+        let mut out = assemble(&input, &AssembleOptions::default()).unwrap();
+        out.timings.clear();
+        out
+    };
+    let lean: Vec<_> = symbols.iter().cloned().map(lean_symbol).collect();
+    assert!(lean.iter().all(|s| s.words.is_empty()));
+    assert!(lean.iter().any(|s| s.attributes.is_empty()));
+    let full = run(symbols);
+    assert!(full
+        .contexts
+        .iter()
+        .any(|c| c.unresolved_calls.iter().any(|u| u == "gone::helper")));
+    assert!(full
+        .contexts
+        .iter()
+        .any(|c| c.role == doctown_core::FileRole::Test));
+    assert!(run(lean) == full, "the lean symbols assembled differently");
+}
