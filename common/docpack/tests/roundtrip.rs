@@ -224,6 +224,36 @@ fn version_1_0_is_still_read() {
     assert!(d.source_map.files.iter().all(|f| f.role.is_none()));
 }
 
+/// A repeated edge is found next to its twin once sorted (the writer) and
+/// anywhere in an unsorted list (a docpack read), with the same message.
+#[test]
+fn repeated_edges_are_refused_sorted_or_not() {
+    let mut input = fixture();
+    let twin = input.graph.edges[0].clone();
+    input.graph.edges.push(twin.clone());
+    let written = encode_docpack(&input).unwrap_err().to_string();
+    input.graph.edges.reverse();
+    let parts = validate::Parts {
+        nodes: &input.nodes,
+        graph: &input.graph,
+        clusters: &input.clusters,
+        source_map: &input.source_map,
+        docs: &input.docs,
+        embeddings: None,
+        symbol_contexts: None,
+        history: None,
+    };
+    let read = validate::validate_parts(&parts).unwrap_err().to_string();
+    let expected = format!(
+        "duplicate {} edge {} -> {}",
+        twin.kind.name(),
+        twin.from,
+        twin.to
+    );
+    assert!(written.contains(&expected), "{written}");
+    assert_eq!(read, written);
+}
+
 #[test]
 fn writer_refuses_inconsistent_content() {
     let mut input = fixture();

@@ -5,7 +5,7 @@ use doctown_core::artifacts::assemble::{
     self as asm, AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
 };
 use doctown_core::artifacts::generate::{
-    ArchitectureSummary, Documentation, GenerateManifest, Insight, ModuleOverview,
+    ArchitectureSummary, DocSource, Documentation, GenerateManifest, Insight, ModuleOverview,
 };
 use doctown_core::{
     ChunkKind, FileRecord, FileRole, IngestManifest, JobState, Span, Stage, StageStatus, Symbol,
@@ -20,13 +20,15 @@ use serde::Deserialize;
 use std::io::{BufRead, BufReader};
 
 /// What the docpack needs of a symbol's context when it does not carry
-/// the contexts themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the contexts themselves; parsed straight from a context's line, the
+/// rest skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ContextFacts {
     pub id: String,
     /// The module (directory) the symbol's file is in.
     pub module: String,
     pub loc: u32,
+    #[serde(default)]
     pub complexity: Option<u32>,
 }
 
@@ -84,18 +86,135 @@ pub struct GraphFacts {
     pub edges: Vec<asm::GraphEdge>,
 }
 
-/// A symbol's documentation by id (`docs.json` without the qualified
-/// names).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SymbolDocFacts {
-    pub id: String,
-    pub documentation: Documentation,
+/// A symbol's documentation as `docs.json` states it.
+#[derive(Deserialize)]
+struct SymbolDocLine {
+    id: String,
+    documentation: Documentation,
+}
+
+/// Every symbol's documentation, by id: the summaries in one text, the
+/// entries sorted by id (as `docs.json` lists them; sorted here if not),
+/// found by binary search. About 30 bytes a symbol besides its text.
+#[derive(Debug, Default, PartialEq)]
+pub struct SymbolDocs {
+    text: String,
+    models: Vec<String>,
+    entries: Vec<SymbolDocEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SymbolDocEntry {
+    id: (u32, u32),
+    summary: (u32, u32),
+    source: DocSource,
+    /// Index into `models`, or none.
+    model: Option<u32>,
+}
+
+/// One symbol's documentation, borrowed from [`SymbolDocs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SymbolDocRef<'a> {
+    pub summary: &'a str,
+    pub source: DocSource,
+    pub model: Option<&'a str>,
+}
+
+impl SymbolDocs {
+    fn add(&mut self, line: SymbolDocLine) -> Result<(), String> {
+        let id = self.text_of(&line.id)?;
+        let summary = self.text_of(&line.documentation.summary)?;
+        let model = line.documentation.model.map(|m| {
+            match self.models.iter().position(|known| *known == m) {
+                Some(i) => i as u32,
+                None => {
+                    self.models.push(m);
+                    (self.models.len() - 1) as u32
+                }
+            }
+        });
+        self.entries.push(SymbolDocEntry {
+            id,
+            summary,
+            source: line.documentation.source,
+            model,
+        });
+        Ok(())
+    }
+
+    fn text_of(&mut self, s: &str) -> Result<(u32, u32), String> {
+        let start = u32::try_from(self.text.len() + s.len())
+            .map(|_| self.text.len() as u32)
+            .map_err(|_| "over 4 GiB of symbol documentation".to_string())?;
+        self.text.push_str(s);
+        Ok((start, s.len() as u32))
+    }
+
+    fn str(&self, (start, len): (u32, u32)) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
+
+    fn sort(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        if !entries.is_sorted_by(|a, b| self.str(a.id) <= self.str(b.id)) {
+            entries.sort_by(|a, b| self.str(a.id).cmp(self.str(b.id)));
+        }
+        self.entries = entries;
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The documentation of symbol `id` (the last given, if it is listed
+    /// twice).
+    pub fn get(&self, id: &str) -> Option<SymbolDocRef<'_>> {
+        let end = self.entries.partition_point(|e| self.str(e.id) <= id);
+        let e = end
+            .checked_sub(1)
+            .map(|last| &self.entries[last])
+            .filter(|e| self.str(e.id) == id)?;
+        Some(SymbolDocRef {
+            summary: self.str(e.summary),
+            source: e.source,
+            model: e.model.map(|m| self.models[m as usize].as_str()),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SymbolDocs {
+    /// Each element parsed and added in turn: the list is never whole.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SymbolDocs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of symbol documentation")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SymbolDocs, A::Error> {
+                let mut docs = SymbolDocs::default();
+                while let Some(line) = seq.next_element::<SymbolDocLine>()? {
+                    docs.add(line).map_err(serde::de::Error::custom)?;
+                }
+                docs.sort();
+                Ok(docs)
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
 }
 
 /// What the docpack uses of `docs.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 pub struct DocsFacts {
-    pub symbols: Vec<SymbolDocFacts>,
+    pub symbols: SymbolDocs,
     pub modules: Vec<ModuleOverview>,
     pub architecture: ArchitectureSummary,
     #[serde(default)]
@@ -346,7 +465,7 @@ fn read_contexts(
         let contexts: Vec<SymbolContext> = streamed(store, key, |c| c)?;
         Ok((contexts.iter().map(ContextFacts::from).collect(), contexts))
     } else {
-        let facts = streamed(store, key, |c: SymbolContext| ContextFacts::from(&c))?;
+        let facts = streamed(store, key, |c: ContextFacts| c)?;
         Ok((facts, Vec::new()))
     }
 }
@@ -439,5 +558,33 @@ mod tests {
         assert!(err.contains("symbols.jsonl is corrupt: line 2"), "{err}");
         let err = blocks(&MemoryStore::new()).unwrap_err().message;
         assert_eq!(err, "missing artifact symbols.jsonl");
+    }
+
+    #[test]
+    fn symbol_docs_are_found_by_id_in_any_order_the_last_given_winning() {
+        let doc = |id: &str, summary: &str, model: Option<&str>| {
+            serde_json::json!({
+                "id": id,
+                "qualified_name": "q",
+                "documentation": {"summary": summary, "source": "model", "model": model},
+            })
+        };
+        let list = serde_json::json!([
+            doc("sym_b", "bee", Some("m1")),
+            doc("sym_a", "first a", None),
+            doc("sym_c", "sea é", Some("m2")),
+            doc("sym_a", "last a", Some("m1")),
+        ]);
+        let docs: SymbolDocs = serde_json::from_value(list).unwrap();
+        assert_eq!(docs.len(), 4);
+        let a = docs.get("sym_a").unwrap();
+        assert_eq!((a.summary, a.model), ("last a", Some("m1")));
+        assert_eq!(docs.get("sym_c").unwrap().summary, "sea é");
+        assert_eq!(docs.get("sym_b").unwrap().model, Some("m1"));
+        assert_eq!(docs.get("sym_c").unwrap().model, Some("m2"));
+        assert_eq!(docs.get("sym_c").unwrap().source, DocSource::Model);
+        assert!(docs.get("sym_0").is_none() && docs.get("sym_d").is_none());
+        let err = serde_json::from_value::<SymbolDocs>(serde_json::json!([{"id": 1}]));
+        assert!(err.is_err());
     }
 }

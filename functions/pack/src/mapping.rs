@@ -2,7 +2,7 @@
 //! symbols are spooled into temporary files in the directory given).
 
 use crate::inputs::{
-    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, PackInputs, SymbolDocFacts,
+    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, PackInputs, SymbolDocRef, SymbolDocs,
 };
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
@@ -99,7 +99,7 @@ pub fn docpack_input(
     let embeddings = embeddings(&inputs).map_err(invalid)?;
     let nodes = spool_nodes(&inputs, streams.symbols, spool_dir)?;
     if let Some(docs) = &mut inputs.docs {
-        docs.symbols = Vec::new();
+        docs.symbols = SymbolDocs::default();
     }
     let docs = docs(&inputs);
     inputs.context_facts = Vec::new();
@@ -174,6 +174,17 @@ fn node_id_owned(id: String) -> String {
     }
 }
 
+fn symbol_documentation(doc: SymbolDocRef<'_>) -> Documentation {
+    Documentation {
+        summary: doc.summary.to_string(),
+        source: match doc.source {
+            gen::DocSource::Model => DocSource::Model,
+            gen::DocSource::Facts => DocSource::Facts,
+        },
+        model: doc.model.map(str::to_string),
+    }
+}
+
 fn documentation(doc: &gen::Documentation) -> Documentation {
     Documentation {
         summary: doc.summary.clone(),
@@ -190,7 +201,7 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
 struct NodeJoins<'a> {
     graph_nodes: HashMap<&'a str, &'a GraphNodeFacts>,
     contexts: HashMap<&'a str, &'a ContextFacts>,
-    docs: HashMap<&'a str, &'a SymbolDocFacts>,
+    docs: Option<&'a SymbolDocs>,
 }
 
 impl<'a> NodeJoins<'a> {
@@ -207,12 +218,7 @@ impl<'a> NodeJoins<'a> {
                 .iter()
                 .map(|c| (c.id.as_str(), c))
                 .collect(),
-            docs: inputs
-                .docs
-                .iter()
-                .flat_map(|d| &d.symbols)
-                .map(|d| (d.id.as_str(), d))
-                .collect(),
+            docs: inputs.docs.as_ref().map(|d| &d.symbols),
         }
     }
 
@@ -224,8 +230,8 @@ impl<'a> NodeJoins<'a> {
         SymbolNode {
             documentation: self
                 .docs
-                .get(id.as_str())
-                .map(|d| documentation(&d.documentation)),
+                .and_then(|d| d.get(id.as_str()))
+                .map(symbol_documentation),
             cluster: node.and_then(|n| n.cluster.clone()),
             centrality: node.map(|n| n.centrality).unwrap_or(0.0),
             metrics: SymbolMetrics {
