@@ -205,6 +205,9 @@ impl GenerateHandler {
     /// The facts backend, written symbol by symbol ([`crate::stream`]);
     /// `None` when the contexts are not in id order (then the in-memory
     /// path runs).
+    ///
+    /// One sequence (first pass, stream, reports) kept whole: its steps
+    /// are closures borrowing the same index, blocks and events.
     fn generate_streamed(
         &self,
         ctx: &StageContext<'_>,
@@ -220,7 +223,8 @@ impl GenerateHandler {
         };
         let changes = history.map(crate::history::Changes::new);
         let (modules, clusters) = crate::input::load_modules_and_clusters(ctx.store, &manifest)?;
-        let backend = generator.config().backend.name().to_string();
+        let config = generator.config();
+        let backend = config.backend.name().to_string();
         ctx.events.emit(&GenerationStarted {
             backend: backend.clone(),
             model: None,
@@ -247,18 +251,9 @@ impl GenerateHandler {
                 ctx.events.emit(&event);
             }
         };
-        let config = generator.config();
-        let write_insights = |input: &GenerateInput| -> Result<Vec<Insight>, GenerateError> {
-            let history = history.ok_or_else(|| GenerateError::Runtime("no history".into()))?;
-            let runtime = self.runtime()?;
-            let run = || runtime.block_on(crate::insights::insights(input, history, None, config));
-            // block_on panics inside another runtime: then a thread of our own.
-            if tokio::runtime::Handle::try_current().is_ok() {
-                std::thread::scope(|scope| scope.spawn(run).join())
-                    .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))
-            } else {
-                Ok(run())
-            }
+        let write_insights = |input: &GenerateInput| match history {
+            Some(history) => self.facts_insights(input, history, config),
+            None => Ok(Vec::new()),
         };
         let mut stream = DocsStream::new(
             repository,
@@ -292,6 +287,24 @@ impl GenerateHandler {
         };
         self.write_reports(ctx, generator, &cost, totals, false)
             .map(Some)
+    }
+
+    /// The insight families written from the facts (no model).
+    fn facts_insights(
+        &self,
+        input: &GenerateInput,
+        history: &doctown_docpack::history::History,
+        config: &GenerateConfig,
+    ) -> Result<Vec<Insight>, GenerateError> {
+        let runtime = self.runtime()?;
+        let run = || runtime.block_on(crate::insights::insights(input, history, None, config));
+        // block_on panics inside another runtime: then a thread of our own.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|scope| scope.spawn(run).join())
+                .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))
+        } else {
+            Ok(run())
+        }
     }
 
     fn write(
