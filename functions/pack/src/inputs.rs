@@ -12,6 +12,7 @@ use doctown_core::{
     SymbolKind,
 };
 use doctown_docpack::History;
+use doctown_docpack::{Edge, GraphNode};
 use doctown_pipeline::StageFailure;
 use doctown_store::{get_json, get_jsonl, stream_jsonl, ObjectStore, StoreError};
 use rayon::prelude::*;
@@ -79,11 +80,66 @@ pub struct GraphNodeFacts {
     pub role: Option<FileRole>,
 }
 
-/// The graph as the docpack reads it.
+/// What a symbol's entry in `nodes.json` takes from its graph node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeNumbers {
+    pub centrality: f64,
+    pub in_degree: u32,
+    pub out_degree: u32,
+    pub cluster: Option<String>,
+    pub unresolved_call_count: u32,
+    pub role: Option<FileRole>,
+}
+
+/// The graph's nodes as the docpack writes them, each mapped as it is
+/// parsed ([`crate::mapping::graph_node`]), and beside each its numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MappedNodes {
+    pub nodes: Vec<GraphNode>,
+    pub numbers: Vec<NodeNumbers>,
+}
+
+impl<'de> Deserialize<'de> for MappedNodes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = MappedNodes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of graph nodes")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MappedNodes, A::Error> {
+                let mut mapped = MappedNodes::default();
+                while let Some(facts) = seq.next_element::<GraphNodeFacts>()? {
+                    let (node, numbers) = crate::mapping::graph_node(facts);
+                    mapped.nodes.push(node);
+                    mapped.numbers.push(numbers);
+                }
+                Ok(mapped)
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
+}
+
+/// A graph edge as the docpack writes it, mapped as it is parsed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "asm::GraphEdge")]
+pub struct MappedEdge(pub Edge);
+
+impl From<asm::GraphEdge> for MappedEdge {
+    fn from(e: asm::GraphEdge) -> Self {
+        MappedEdge(crate::mapping::edge(e))
+    }
+}
+
+/// The graph as the docpack reads it: never in assemble's form whole.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct GraphFacts {
-    pub nodes: Vec<GraphNodeFacts>,
-    pub edges: Vec<asm::GraphEdge>,
+    pub nodes: MappedNodes,
+    pub edges: Vec<MappedEdge>,
 }
 
 /// A symbol's documentation as `docs.json` states it.

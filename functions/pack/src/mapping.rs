@@ -2,7 +2,8 @@
 //! symbols are spooled into temporary files in the directory given).
 
 use crate::inputs::{
-    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, PackInputs, SymbolDocRef, SymbolDocs,
+    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, NodeNumbers, PackInputs, SymbolDocRef,
+    SymbolDocs,
 };
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
@@ -199,7 +200,7 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
 /// What a symbol's node joins to it: its graph numbers, context facts and
 /// documentation, by symbol id.
 struct NodeJoins<'a> {
-    graph_nodes: HashMap<&'a str, &'a GraphNodeFacts>,
+    graph_nodes: HashMap<&'a str, &'a NodeNumbers>,
     contexts: HashMap<&'a str, &'a ContextFacts>,
     docs: Option<&'a SymbolDocs>,
 }
@@ -210,8 +211,10 @@ impl<'a> NodeJoins<'a> {
             graph_nodes: inputs
                 .graph
                 .nodes
+                .nodes
                 .iter()
-                .map(|n| (n.id.as_str(), n))
+                .zip(&inputs.graph.nodes.numbers)
+                .map(|(n, numbers)| (n.id.as_str(), numbers))
                 .collect(),
             contexts: inputs
                 .context_facts
@@ -286,50 +289,59 @@ fn spool_nodes(
 }
 
 fn graph(graph: GraphFacts) -> Graph {
-    let nodes = graph
-        .nodes
-        .into_iter()
-        .map(|n| {
-            let kind = match n.kind {
-                asm::NodeKind::Module => NodeKind::Module,
-                asm::NodeKind::File => NodeKind::File,
-                asm::NodeKind::Symbol => NodeKind::Symbol,
-            };
-            GraphNode {
-                id: node_id_owned(n.id),
-                kind,
-                name: n.name,
-                path: Some(n.path).filter(|p| !p.is_empty()),
-                symbol_kind: n.symbol_kind,
-                centrality: (kind != NodeKind::Symbol).then_some(n.centrality),
-            }
-        })
-        .collect();
-    let edges = graph
-        .edges
-        .into_iter()
-        .map(|e| Edge {
-            from: node_id_owned(e.source),
-            to: node_id_owned(e.target),
-            kind: match e.kind {
-                asm::EdgeKind::Contains => EdgeKind::Contains,
-                asm::EdgeKind::Calls => EdgeKind::Calls,
-                asm::EdgeKind::Imports => EdgeKind::Imports,
-                asm::EdgeKind::Implements => EdgeKind::Implements,
-                asm::EdgeKind::Inherits => EdgeKind::Inherits,
-                asm::EdgeKind::Related => EdgeKind::Related,
-                asm::EdgeKind::References => EdgeKind::References,
-                asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
-            },
-            weight: e.weight,
-            provenance: e.provenance,
-            confidence: e.confidence,
-        })
-        .collect();
     Graph {
-        nodes,
-        edges,
+        nodes: graph.nodes.nodes,
+        // The same layout: the edges stay where they were parsed.
+        edges: graph.edges.into_iter().map(|e| e.0).collect(),
         ..Graph::default()
+    }
+}
+
+/// A graph node as the docpack writes it, and the numbers its symbol's
+/// entry in `nodes.json` takes.
+pub(crate) fn graph_node(n: GraphNodeFacts) -> (GraphNode, NodeNumbers) {
+    let kind = match n.kind {
+        asm::NodeKind::Module => NodeKind::Module,
+        asm::NodeKind::File => NodeKind::File,
+        asm::NodeKind::Symbol => NodeKind::Symbol,
+    };
+    let numbers = NodeNumbers {
+        centrality: n.centrality,
+        in_degree: n.in_degree,
+        out_degree: n.out_degree,
+        cluster: n.cluster,
+        unresolved_call_count: n.unresolved_call_count,
+        role: n.role,
+    };
+    let node = GraphNode {
+        id: node_id_owned(n.id),
+        kind,
+        name: n.name,
+        path: Some(n.path).filter(|p| !p.is_empty()),
+        symbol_kind: n.symbol_kind,
+        centrality: (kind != NodeKind::Symbol).then_some(n.centrality),
+    };
+    (node, numbers)
+}
+
+/// A graph edge as the docpack writes it.
+pub(crate) fn edge(e: asm::GraphEdge) -> Edge {
+    Edge {
+        from: node_id_owned(e.source),
+        to: node_id_owned(e.target),
+        kind: match e.kind {
+            asm::EdgeKind::Contains => EdgeKind::Contains,
+            asm::EdgeKind::Calls => EdgeKind::Calls,
+            asm::EdgeKind::Imports => EdgeKind::Imports,
+            asm::EdgeKind::Implements => EdgeKind::Implements,
+            asm::EdgeKind::Inherits => EdgeKind::Inherits,
+            asm::EdgeKind::Related => EdgeKind::Related,
+            asm::EdgeKind::References => EdgeKind::References,
+            asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
+        },
+        weight: e.weight,
+        provenance: e.provenance,
+        confidence: e.confidence,
     }
 }
 
