@@ -185,13 +185,56 @@ fn read_modules_and_clusters(
 }
 
 /// The modules' facts (sorted by path) and the clusters' facts of a job,
-/// as [`GenerateInput::load`] reads them.
+/// as [`GenerateInput::load`] reads them. `clusters.json` is parsed from
+/// a stream without its member lists (every symbol's id: a kernel's is
+/// 140 MB), which the facts do not use.
 pub fn load_modules_and_clusters(
     store: &dyn ObjectStore,
     manifest: &AssembleManifest,
 ) -> Result<(Vec<ModuleFacts>, Vec<ClusterFacts>), GenerateError> {
-    let (modules, clusters) = read_modules_and_clusters(store, manifest)?;
-    Ok(module_and_cluster_facts(&modules, clusters.as_ref()))
+    let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
+    let (modules, _) = module_and_cluster_facts(&modules, None);
+    let key = &manifest.clusters;
+    let clusters = match store.get_stream(key)? {
+        None => Vec::new(),
+        Some(reader) => {
+            let reader = std::io::BufReader::with_capacity(1 << 20, reader);
+            let set: ClusterOutlines =
+                serde_json::from_reader(reader).map_err(|e| GenerateError::BadInput {
+                    key: key.to_string(),
+                    message: e.to_string(),
+                })?;
+            set.clusters
+                .into_iter()
+                .map(|c| ClusterFacts {
+                    representative: c.top_members.first().map(|m| m.id.clone()),
+                    top_members: c
+                        .top_members
+                        .iter()
+                        .map(|m| display_name(&m.qualified_name))
+                        .collect(),
+                    id: c.id,
+                    label: c.label,
+                    size: c.size,
+                })
+                .collect()
+        }
+    };
+    Ok((modules, clusters))
+}
+
+/// `clusters.json` as the facts read it: no member lists.
+#[derive(serde::Deserialize)]
+struct ClusterOutlines {
+    clusters: Vec<ClusterOutline>,
+}
+
+#[derive(serde::Deserialize)]
+struct ClusterOutline {
+    id: String,
+    label: String,
+    size: u32,
+    top_members: Vec<crate::artifacts::assemble::ScoredSymbol>,
 }
 
 fn module_and_cluster_facts(

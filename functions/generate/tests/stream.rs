@@ -465,6 +465,25 @@ fn a_bad_line_fails_naming_it_and_stores_no_docs() {
     let failure = run(&handler, &store, &job).0.unwrap_err();
     assert!(failure.message.contains("line 4"), "{}", failure.message);
     assert_eq!(artifact(&store, &job, "docs.json"), None);
+    // Clusters whose size is not a number.
+    let (store, job) = job_with(jsonl(&contexts[..3]), 3, &modules, &clusters);
+    let key = format!("jobs/{}/assemble/clusters.json", job.job_id);
+    let broken = String::from_utf8(store.get(&key).unwrap().unwrap().bytes.to_vec())
+        .unwrap()
+        .replacen("\"size\": ", "\"size\": \"many\", \"was\": ", 1);
+    store.put(&key, broken.as_bytes()).unwrap();
+    let failure = run(&handler, &store, &job).0.unwrap_err();
+    assert!(
+        failure.message.contains("clusters.json"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("invalid type"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(artifact(&store, &job, "docs.json"), None);
 }
 
 #[test]
