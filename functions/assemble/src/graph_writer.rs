@@ -73,25 +73,24 @@ impl GraphWriter<'_> {
     }
 
     /// Edge indices sorted by (kind, source id, target id); ties keep
-    /// edge order (a stable sort).
+    /// edge order (a stable sort). The ids are compared once, to rank the
+    /// nodes; the edges are sorted by the ranks.
     fn edge_order(&self, ids: &[String]) -> Vec<EdgeIndex> {
-        let graph = &self.g.graph;
-        let mut order: Vec<(u8, u32, u32, EdgeIndex)> = graph
+        let rank = id_ranks(ids);
+        let mut order: Vec<(u8, u32, u32, EdgeIndex)> = self
+            .g
+            .graph
             .edge_references()
             .map(|e| {
                 (
                     e.weight().kind as u8,
-                    e.source().index() as u32,
-                    e.target().index() as u32,
+                    rank[e.source().index()],
+                    rank[e.target().index()],
                     e.id(),
                 )
             })
             .collect();
-        order.par_sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| ids[a.1 as usize].cmp(&ids[b.1 as usize]))
-                .then_with(|| ids[a.2 as usize].cmp(&ids[b.2 as usize]))
-        });
+        order.par_sort_by_key(|&(kind, source, target, _)| (kind, source, target));
         order.into_iter().map(|(.., e)| e).collect()
     }
 
@@ -166,5 +165,40 @@ impl GraphWriter<'_> {
             unresolved_call_count: symbol.map(|_| g.unresolved_sites[i - m - f]).unwrap_or(0),
             role: (kind != NodeKind::Module).then(|| g.roles[i]),
         }
+    }
+}
+
+/// Each id's place in the sorted ids (equal ids share a rank).
+fn id_ranks(ids: &[String]) -> Vec<u32> {
+    let mut by_id: Vec<u32> = (0..ids.len() as u32).collect();
+    by_id.par_sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let mut rank = vec![0u32; ids.len()];
+    let mut current = 0u32;
+    for (place, pair) in by_id.iter().enumerate() {
+        if place > 0 && ids[by_id[place - 1] as usize] != ids[*pair as usize] {
+            current = place as u32;
+        }
+        rank[*pair as usize] = current;
+    }
+    rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_ranks;
+
+    #[test]
+    fn ranks_order_as_the_ids_do() {
+        let ids: Vec<String> = ["sym_b", "file:a", "mod:z", "sym_a", "file:a", "mod:"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rank = id_ranks(&ids);
+        for a in 0..ids.len() {
+            for b in 0..ids.len() {
+                assert_eq!(rank[a].cmp(&rank[b]), ids[a].cmp(&ids[b]), "{a} {b}");
+            }
+        }
+        assert!(id_ranks(&[]).is_empty());
     }
 }
