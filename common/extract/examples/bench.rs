@@ -3,9 +3,11 @@
 //!
 //! `PARSE_ONLY=1`: only builds each file's syntax tree, on every core (as
 //! `doctown symbols` runs), which is the floor of any tree-sitter extractor:
-//! files are read first, then parsed in parallel, and the wall time of the
+//! files are read first (a `.h` or `.m` in the language its text shows, as
+//! the ingest reads it), then parsed in parallel, and the wall time of the
 //! parsing is reported.
 
+use doctown_core::language_sniff::sniff;
 use doctown_core::{Import, Language};
 use doctown_extract::{resolve_calls, Extractor};
 use std::collections::HashMap;
@@ -87,8 +89,12 @@ fn parse_only(root: &Path, started: Instant) {
         .into_iter()
         .filter_map(|path| {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let language = Language::from_extension(ext)?;
-            Some((language, std::fs::read_to_string(&path).ok()?))
+            let source = std::fs::read_to_string(&path).ok()?;
+            // A `.h` or `.m` is read as what its text holds, as the ingest
+            // and `doctown symbols` read it.
+            let by_extension = Language::from_extension(ext)?;
+            let language = sniff(by_extension, &path.to_string_lossy(), &source)?;
+            Some((language, source))
         })
         .collect();
     let read = started.elapsed();
