@@ -101,11 +101,131 @@ fn huge_single_line_javascript() {
         .iter()
         .all(|s| s.kind == SymbolKind::Function && s.span.start.line == 1));
     assert!(e.symbols.iter().all(|s| s.signature.len() < 400));
+    // A bound against work that grows worse than linearly (that would take
+    // hours), loose enough for a debug build on a loaded machine.
     assert!(
-        started.elapsed().as_secs() < 60,
+        started.elapsed().as_secs() < 300,
         "took {:?}",
         started.elapsed()
     );
+}
+
+/// A generated C source of 100,000 lines (a table of functions and macros,
+/// as code generators write them): every definition found, none lost to
+/// the parse's time limit.
+#[test]
+fn a_generated_c_source_of_100_000_lines() {
+    let mut source = String::from("/* generated */\n#include <stdint.h>\n");
+    let per_entry = 4;
+    let entries = 100_000 / per_entry;
+    for i in 0..entries {
+        source.push_str(&format!(
+            "#define REG_{i} 0x{i:x}\nstatic int op_{i}(int x)\n{{ return x + REG_{i}; }}\n\n"
+        ));
+    }
+    assert!(source.lines().count() >= 100_000);
+    let e = Extractor::new().extract("gen/ops.c", Language::C, &source);
+    assert!(!e.has_syntax_errors);
+    let functions = e
+        .symbols
+        .iter()
+        .filter(|s| s.kind == SymbolKind::Function)
+        .count();
+    let macros = e
+        .symbols
+        .iter()
+        .filter(|s| s.name.starts_with("REG_"))
+        .count();
+    assert_eq!((functions, macros), (entries, entries));
+    let last = e
+        .symbols
+        .iter()
+        .find(|s| s.name == format!("op_{}", entries - 1))
+        .unwrap();
+    assert_eq!(last.span.start.line as usize, 2 + 4 * (entries - 1) + 2);
+}
+
+/// Macros nested thousands deep — in their definitions, in `#if`s and in
+/// one invocation — neither overflow the stack nor hide the functions
+/// around them.
+#[test]
+fn deeply_nested_c_macros() {
+    let mut defines = String::from("#define M0(x) (x)\n");
+    for i in 1..2_000 {
+        defines.push_str(&format!("#define M{i}(x) M{}(M{}(x))\n", i - 1, i - 1));
+    }
+    let conditionals = format!(
+        "{}int inside(void) {{ return 1; }}\n{}",
+        "#if defined(A)\n".repeat(1_000),
+        "#endif\n".repeat(1_000)
+    );
+    let invocation = format!(
+        "int wrapped(void) {{ return {}; }}\n",
+        nested("M1(", "0", ")")
+    );
+    let source = format!("int before(void) {{ return 0; }}\n{defines}{conditionals}{invocation}int after(void) {{ return before(); }}\n");
+    let e = Extractor::new().extract("deep.h", Language::C, &source);
+    let names: Vec<&str> = e.symbols.iter().map(|s| s.name.as_str()).collect();
+    for expected in ["before", "M1999", "inside", "wrapped", "after"] {
+        assert!(names.contains(&expected), "{expected} missing");
+    }
+    let after = e.symbols.iter().find(|s| s.name == "after").unwrap();
+    assert!(
+        after.calls.iter().any(|c| &*c.callee == "before"),
+        "{:?}",
+        after.calls
+    );
+}
+
+/// Every language of the query engine survives 10,000 levels of brackets
+/// and keeps the definitions around them.
+#[test]
+fn deep_nesting_in_every_query_language() {
+    let deep = nested("(", "1", ")");
+    let cases: [(Language, String, &str); 6] = [
+        (
+            Language::C,
+            format!("int a(void) {{ return {deep}; }}\nint ok(void) {{ return 0; }}\n"),
+            "ok",
+        ),
+        (
+            Language::Cpp,
+            format!("int a() {{ return {deep}; }}\nclass Ok {{}};\n"),
+            "Ok",
+        ),
+        (
+            Language::Java,
+            format!("class Ok {{ int a() {{ return {deep}; }} }}\n"),
+            "Ok",
+        ),
+        (
+            Language::CSharp,
+            format!("class Ok {{ int A() {{ return {deep}; }} }}\n"),
+            "Ok",
+        ),
+        (
+            Language::Ruby,
+            format!("def a\n  {deep}\nend\ndef ok\nend\n"),
+            "ok",
+        ),
+        (
+            Language::Php,
+            format!("<?php\nfunction a() {{ return {deep}; }}\nfunction ok() {{}}\n"),
+            "ok",
+        ),
+    ];
+    let mut extractor = Extractor::new();
+    for (language, source, expected) in cases {
+        let e = extractor.extract("deep", language, &source);
+        assert!(
+            e.symbols.iter().any(|s| s.name == expected),
+            "{language}: {expected} lost: {:?}",
+            e.symbols.iter().map(|s| &s.name).collect::<Vec<_>>()
+        );
+    }
+    for language in Language::ALL {
+        let _ = extractor.extract("deep", language, &deep);
+    }
 }
 
 #[test]
