@@ -3,45 +3,16 @@
 
 mod common;
 
+use common::run_stage as run;
 use common::server::{answer_all, error, Recorded, ScriptServer};
-use doctown_core::{ErrorKind, Event, EventContext, JobState, JobStatus, StageStatus};
+use doctown_core::{ErrorKind, JobState, JobStatus, StageStatus};
 use doctown_generate::artifacts::generate::{CostReport, GenerateManifest, GeneratedDocs};
 use doctown_generate::events::generate::{
     GenerationCompleted, GenerationStarted, SymbolDocumented,
 };
 use doctown_generate::{Backend, DocSource, FactsModel, GenerateConfig, GenerateHandler};
-use doctown_pipeline::{
-    CancelToken, EventEmitter, MemorySink, StageContext, StageFailure, StageHandler, StageOutput,
-};
 use doctown_store::{MemoryStore, ObjectStore};
 use std::sync::Arc;
-
-fn run(
-    handler: &GenerateHandler,
-    store: &MemoryStore,
-    job: &JobState,
-) -> (Result<StageOutput, StageFailure>, Vec<Event>) {
-    let sink = Arc::new(MemorySink::default());
-    let emitter = EventEmitter::new(
-        job.job_id.clone(),
-        "doctown-generate",
-        EventContext::default(),
-        0,
-        1,
-        vec![sink.clone()],
-    );
-    let cancel = CancelToken::default();
-    let ctx = StageContext {
-        job,
-        store,
-        events: &emitter,
-        cancel: &cancel,
-        chunk_observer: None,
-        shard: None,
-    };
-    let result = handler.run(&ctx);
-    (result, sink.events())
-}
 
 fn docs(store: &MemoryStore, job: &JobState) -> GeneratedDocs {
     doctown_store::get_json(store, &format!("jobs/{}/generate/docs.json", job.job_id))

@@ -9,29 +9,11 @@ use doctown_core::JobState;
 use doctown_generate::artifacts::generate::{DocSource, GeneratedDocs};
 use doctown_generate::insights::schema_errors;
 use doctown_generate::{Backend, GenerateConfig, GenerateHandler};
-use doctown_pipeline::{CancelToken, EventEmitter, StageContext, StageHandler};
 use doctown_store::{MemoryStore, ObjectStore};
 use serde_json::json;
 
 fn run(handler: &GenerateHandler, store: &MemoryStore, job: &JobState) {
-    let emitter = EventEmitter::new(
-        job.job_id.clone(),
-        "doctown-generate",
-        Default::default(),
-        0,
-        1,
-        vec![],
-    );
-    let cancel = CancelToken::default();
-    let ctx = StageContext {
-        job,
-        store,
-        events: &emitter,
-        cancel: &cancel,
-        chunk_observer: None,
-        shard: None,
-    };
-    handler.run(&ctx).unwrap();
+    common::run_stage(handler, store, job).0.unwrap();
 }
 
 fn time(day: u32) -> String {

@@ -13,8 +13,7 @@ mod common;
 
 use common::server::{answer_all, ScriptServer};
 use doctown_core::{
-    Event, EventContext, FileRole, JobId, JobInput, JobState, Language, SymbolId, SymbolKind,
-    Visibility,
+    Event, FileRole, JobId, JobInput, JobState, Language, SymbolId, SymbolKind, Visibility,
 };
 use doctown_generate::artifacts::assemble::{
     AssembleManifest, ClusterRef, ClusterSet, ModuleContext, ScoredSymbol, SymbolContext, SymbolRef,
@@ -24,12 +23,8 @@ use doctown_generate::stream::{document, DocsStream, Documented, IndexBuilder, O
 use doctown_generate::{
     Backend, DocSource, GenerateConfig, GenerateHandler, GenerateInput, Generator,
 };
-use doctown_pipeline::{
-    CancelToken, EventEmitter, MemorySink, StageContext, StageFailure, StageHandler, StageOutput,
-};
 use doctown_store::{MemoryStore, ObjectStore};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 const MODULES: [&str; 9] = [
     ".",
@@ -263,32 +258,7 @@ fn job_with(
     (store, state)
 }
 
-fn run(
-    handler: &GenerateHandler,
-    store: &MemoryStore,
-    job: &JobState,
-) -> (Result<StageOutput, StageFailure>, Vec<Event>) {
-    let sink = Arc::new(MemorySink::default());
-    let emitter = EventEmitter::new(
-        job.job_id.clone(),
-        "doctown-generate",
-        EventContext::default(),
-        0,
-        1,
-        vec![sink.clone()],
-    );
-    let cancel = CancelToken::default();
-    let ctx = StageContext {
-        job,
-        store,
-        events: &emitter,
-        cancel: &cancel,
-        chunk_observer: None,
-        shard: None,
-    };
-    let result = handler.run(&ctx);
-    (result, sink.events())
-}
+use common::run_stage as run;
 
 fn artifact(store: &MemoryStore, job: &JobState, name: &str) -> Option<Vec<u8>> {
     store

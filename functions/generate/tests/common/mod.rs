@@ -102,3 +102,36 @@ pub fn synthetic_contexts(n: usize) -> Vec<SymbolContext> {
         })
         .collect()
 }
+
+/// Runs the generate stage on `job` with an in-memory event sink: its
+/// result and the events it emitted.
+pub fn run_stage(
+    handler: &doctown_generate::GenerateHandler,
+    store: &MemoryStore,
+    job: &JobState,
+) -> (
+    Result<doctown_pipeline::StageOutput, doctown_pipeline::StageFailure>,
+    Vec<doctown_core::Event>,
+) {
+    use doctown_pipeline::{CancelToken, EventEmitter, MemorySink, StageContext, StageHandler};
+    let sink = std::sync::Arc::new(MemorySink::default());
+    let emitter = EventEmitter::new(
+        job.job_id.clone(),
+        "doctown-generate",
+        Default::default(),
+        0,
+        1,
+        vec![sink.clone()],
+    );
+    let cancel = CancelToken::default();
+    let ctx = StageContext {
+        job,
+        store,
+        events: &emitter,
+        cancel: &cancel,
+        chunk_observer: None,
+        shard: None,
+    };
+    let result = handler.run(&ctx);
+    (result, sink.events())
+}
