@@ -172,35 +172,46 @@ impl Hasher for Mixed {
     }
 }
 
+/// A bare function symbol for the crate's unit tests: line 1, public,
+/// nothing but its name, path and language.
+#[cfg(test)]
+pub(crate) fn function(name: &str, path: &str, language: doctown_core::Language) -> Symbol {
+    use doctown_core::{ByteRange, Position, Span, SymbolKind, Visibility};
+    let at = Position { line: 1, column: 0 };
+    Symbol {
+        id: SymbolId::for_symbol(path, name, "function", 0),
+        name: name.to_string(),
+        kind: SymbolKind::Function,
+        qualified_name: name.to_string(),
+        language,
+        path: path.to_string(),
+        span: Span {
+            bytes: ByteRange { start: 0, end: 1 },
+            start: at,
+            end: at,
+        },
+        signature: String::new(),
+        visibility: Visibility::Public,
+        doc: None,
+        attributes: Vec::new(),
+        parent: None,
+        bases: Vec::new(),
+        target: None,
+        calls: Vec::new(),
+        field_types: Default::default(),
+        words: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doctown_core::{ByteRange, Language, Position, Span, SymbolKind, Visibility};
+    use doctown_core::Language;
 
     fn symbol(name: &str, parent: Option<&SymbolId>) -> Symbol {
-        let at = Position { line: 1, column: 0 };
         Symbol {
-            id: SymbolId::for_symbol("a.py", name, "function", 0),
-            name: name.to_string(),
-            kind: SymbolKind::Function,
-            qualified_name: name.to_string(),
-            language: Language::Python,
-            path: "a.py".to_string(),
-            span: Span {
-                bytes: ByteRange { start: 0, end: 1 },
-                start: at,
-                end: at,
-            },
-            signature: String::new(),
-            visibility: Visibility::Public,
-            doc: None,
-            attributes: Vec::new(),
             parent: parent.cloned(),
-            bases: Vec::new(),
-            target: None,
-            calls: Vec::new(),
-            field_types: Default::default(),
-            words: String::new(),
+            ..function(name, "a.py", Language::Python)
         }
     }
 

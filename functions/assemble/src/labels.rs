@@ -199,31 +199,8 @@ mod tests {
     /// The groups' documents are the members' terms added up one by one.
     #[test]
     fn group_terms_equal_the_members_terms_summed() {
-        use doctown_core::{ByteRange, Language, Position, Span, SymbolId, SymbolKind, Visibility};
-        let at = Position { line: 1, column: 0 };
-        let symbol = |name: &str, path: &str| Symbol {
-            id: SymbolId::for_symbol(path, name, "function", 0),
-            name: name.to_string(),
-            kind: SymbolKind::Function,
-            qualified_name: name.to_string(),
-            language: Language::C,
-            path: path.to_string(),
-            span: Span {
-                bytes: ByteRange { start: 0, end: 1 },
-                start: at,
-                end: at,
-            },
-            signature: String::new(),
-            visibility: Visibility::Public,
-            doc: None,
-            attributes: Vec::new(),
-            parent: None,
-            bases: Vec::new(),
-            target: None,
-            calls: Vec::new(),
-            field_types: Default::default(),
-            words: String::new(),
-        };
+        let symbol =
+            |name: &str, path: &str| crate::input::function(name, path, doctown_core::Language::C);
         let symbols = vec![
             symbol("cache_lookup", "fs/cache/lookup.c"),
             symbol("cache_cache_insert", "fs/cache/lookup.c"),
