@@ -12,8 +12,14 @@ fn open(path: &Path) -> Result<Docpack> {
 }
 
 pub fn verify_cmd(args: VerifyArgs) -> Result<ExitCode> {
-    let report = verify(&args.file)
-        .with_context(|| format!("{} is not a valid docpack", args.file.display()))?;
+    let report = verify(&args.file).map_err(|e| {
+        let why = match e {
+            // Larger than this reader holds is not damaged: say which.
+            doctown_docpack::DocpackError::LimitExceeded(_) => "cannot be verified here",
+            _ => "is not a valid docpack",
+        };
+        anyhow::Error::new(e).context(format!("{} {why}", args.file.display()))
+    })?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
