@@ -3,36 +3,14 @@
 //! language Doctown does not read — by the ingest, by `doctown symbols`
 //! and by the per-symbol history alike.
 
-use doctown_core::events::ingest::{FileSkipped, SkipReason};
+mod common;
+
+use doctown_core::events::ingest::SkipReason;
 use doctown_core::Language;
-use doctown_ingest::scan::{scan, ParsedFile, ScanSink};
-use doctown_ingest::{list_symbols, IngestError, IngestOptions};
-use std::collections::BTreeMap;
-
-#[derive(Default)]
-struct Seen {
-    languages: BTreeMap<String, Language>,
-    symbols: BTreeMap<String, Vec<String>>,
-    skipped: BTreeMap<String, SkipReason>,
-}
-
-impl ScanSink for Seen {
-    fn skipped(&mut self, skipped: FileSkipped) -> Result<(), IngestError> {
-        self.skipped.insert(skipped.path, skipped.reason);
-        Ok(())
-    }
-    fn parsed(&mut self, file: ParsedFile) -> Result<(), IngestError> {
-        let names = file.symbols.iter().map(|s| s.name.clone()).collect();
-        self.symbols.insert(file.record.path.clone(), names);
-        self.languages
-            .insert(file.record.path, file.record.language);
-        Ok(())
-    }
-}
+use doctown_ingest::{list_symbols, IngestOptions};
 
 fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let files = [
+    common::tree(&[
         (
             "include/list.h",
             "#ifndef LIST_H\n#define LIST_H\nstruct list_head { struct list_head *next; };\n\
@@ -56,27 +34,13 @@ fn tree() -> tempfile::TempDir {
             "matlab/square.m",
             "function y = square(x)\n% SQUARE squares its argument\n  y = x .^ 2;\nend\n",
         ),
-    ];
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    ])
 }
 
 #[test]
 fn headers_and_dot_m_files_are_read_as_what_they_hold() {
     let dir = tree();
-    let mut seen = Seen::default();
-    scan(
-        dir.path(),
-        &IngestOptions::default(),
-        &|| false,
-        None,
-        &mut seen,
-    )
-    .unwrap();
+    let seen = common::scanned(dir.path());
     let expected = [
         ("include/Greeter.h", Language::ObjC),
         ("include/list.h", Language::C),
