@@ -51,13 +51,7 @@ fi
 endpoint="$(bash scripts/start-moto.sh "$MOTO_PORT")"
 moto_pid="$(cat "$DOCTOWN_CACHE/moto-$MOTO_PORT.pid")"
 run="kernel-$$-$(date +%s)"
-export DOCTOWN_S3_ENDPOINT="$endpoint" DOCTOWN_S3_BUCKET="doctown-bench" DOCTOWN_S3_PREFIX="$run"
-export DOCTOWN_S3_PATH_STYLE=true DOCTOWN_S3_REGION=us-east-1
-export DOCTOWN_S3_ACCESS_KEY_ID=testing DOCTOWN_S3_SECRET_ACCESS_KEY=testing
-export DOCTOWN_SQS_ENDPOINT="$endpoint" DOCTOWN_SQS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
-export DOCTOWN_QUEUE_PREFIX="$run" DOCTOWN_ALLOW_LOCAL=true DOCTOWN_LOG=warn
-curl -sf -X PUT "$endpoint/doctown-bench" >/dev/null || true
+source scripts/moto-env.sh "$endpoint" doctown-bench "$run"
 
 "$DOCTOWN_BIN" serve --distributed --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 pids+=($!)

@@ -27,13 +27,7 @@ if [ -z "${DOCTOWN_BIN:-}" ]; then
 fi
 endpoint="$(bash scripts/start-moto.sh "${DOCTOWN_E2E_MOTO_PORT:-5059}")"
 run="e2e-$$-$(date +%s)"
-export DOCTOWN_S3_ENDPOINT="$endpoint" DOCTOWN_S3_BUCKET="doctown-e2e" DOCTOWN_S3_PREFIX="$run"
-export DOCTOWN_S3_PATH_STYLE=true DOCTOWN_S3_REGION=us-east-1
-export DOCTOWN_S3_ACCESS_KEY_ID=testing DOCTOWN_S3_SECRET_ACCESS_KEY=testing
-export DOCTOWN_SQS_ENDPOINT="$endpoint" DOCTOWN_SQS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
-export DOCTOWN_QUEUE_PREFIX="$run" DOCTOWN_ALLOW_LOCAL=true DOCTOWN_LOG=warn
-curl -sf -X PUT "$endpoint/doctown-e2e" >/dev/null || true # create the bucket (exists: fine)
+source scripts/moto-env.sh "$endpoint" doctown-e2e "$run"
 
 "$DOCTOWN_BIN" serve --distributed --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 pids+=($!)
@@ -56,7 +50,7 @@ done
 elapsed=$(($(date +%s) - started))
 echo "job $job: $status in ${elapsed}s"
 [ "$status" = succeeded ] || { tail -20 "$WORK"/worker-*.log >&2; exit 1; }
-curl -sf -o "$WORK/distributed.docpack" "http://127.0.0.1:$PORT/jobs/$job/docpack"
+curl -sfL -o "$WORK/distributed.docpack" "http://127.0.0.1:$PORT/jobs/$job/docpack"
 events="$(curl -sf "http://127.0.0.1:$PORT/jobs/$job" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("next_event_seq", "?"))')"
 
 DOCTOWN_STORE="$WORK/local-store" "$DOCTOWN_BIN" build "$SOURCE" -o "$WORK/local.docpack" >/dev/null 2>"$WORK/build.log" ||
