@@ -24,6 +24,7 @@
 //! | `@package` | a node | the file's qualified-name prefix (Java `package`) |
 //! | `@comment` | comments | doc comment candidates |
 
+use crate::derived::Derived;
 use crate::specs::{Compiled, Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
 use crate::walk::span_between;
@@ -245,6 +246,8 @@ struct Captures<'m, 't> {
     captures: &'m [QueryCapture<'t>],
     roles: &'m [Role],
     pattern: usize,
+    /// What the pattern leaves to the engine to find from the definition.
+    derived: &'m Derived,
 }
 
 impl<'t> Captures<'_, 't> {
@@ -287,6 +290,7 @@ fn collect<'t>(compiled: &Compiled, root: Node<'t>, src: &str) -> Matches<'t> {
             captures: m.captures,
             roles: &compiled.roles,
             pattern: compiled.patterns[m.pattern_index],
+            derived: &compiled.derived[m.pattern_index],
         };
         if let Some((node, kind)) = c.definition() {
             out.defs.extend(def_of(&c, node, kind, src));
@@ -310,10 +314,13 @@ fn def_of<'t>(
     kind: SymbolKind,
     src: &str,
 ) -> Option<Def<'t>> {
+    let derived = c.derived;
+    let name_node = match &derived.name {
+        Some(locator) => locator.find(node),
+        None => c.first(Role::Name),
+    };
     // A Ruby `attr_reader :size` names `size`.
-    let name = text(src, c.first(Role::Name)?)
-        .trim()
-        .trim_start_matches(':');
+    let name = text(src, name_node?).trim().trim_start_matches(':');
     if name.is_empty() {
         return None;
     }
@@ -331,9 +338,15 @@ fn def_of<'t>(
         last: None,
         kind,
         name: name.to_string(),
-        body: c.first(Role::Body),
+        body: match &derived.body {
+            Some(locator) => locator.find(node),
+            None => c.first(Role::Body),
+        },
         doc: c.first(Role::Doc),
-        modifiers: c.all(Role::Modifiers).collect(),
+        modifiers: match &derived.modifiers {
+            Some(locator) => locator.find(node).into_iter().collect(),
+            None => c.all(Role::Modifiers).collect(),
+        },
         bases: c
             .all(Role::Base)
             .map(|n| collapse(text(src, n), CALLEE_CAP))

@@ -404,6 +404,8 @@ pub(crate) struct Compiled {
     /// that leaves patterns out numbers the rest from 0): what the engine
     /// orders two definitions of one node by.
     pub patterns: Vec<usize>,
+    /// What each pattern leaves to the engine to find (`#set! name.field`).
+    pub derived: Vec<crate::derived::Derived>,
 }
 
 /// Compiles a form of a spec's query against its grammar. A form other
@@ -425,6 +427,7 @@ pub(crate) fn compile(spec: &Spec, form: QueryForm) -> Result<Compiled, String> 
         _ => format!("{file} ({form:?} form): {e}"),
     })?;
     let roles = roles(&query).map_err(|e| format!("{file}: {e}"))?;
+    let derived = crate::derived::derived(&query).map_err(|e| format!("{file}: {e}"))?;
     let patterns = patterns.unwrap_or_else(|| (0..query.pattern_count()).collect());
     if patterns.len() != query.pattern_count() {
         return Err(format!(
@@ -437,6 +440,7 @@ pub(crate) fn compile(spec: &Spec, form: QueryForm) -> Result<Compiled, String> 
         query,
         roles,
         patterns,
+        derived,
     })
 }
 

@@ -34,19 +34,34 @@ pub fn symbols(args: SymbolsArgs) -> Result<ExitCode> {
     }
 }
 
+/// One line of `--format jsonl`, its members in name order (what the
+/// format has always printed), serialised straight from the symbol.
+#[derive(serde::Serialize)]
+struct Line<'s> {
+    end_line: u32,
+    kind: &'s doctown_core::SymbolKind,
+    language: &'s doctown_core::Language,
+    name: &'s str,
+    path: &'s str,
+    qualified_name: &'s str,
+    signature: &'s str,
+    start_line: u32,
+}
+
 fn write_jsonl(out: &mut impl Write, symbols: &[Symbol]) -> std::io::Result<()> {
     for s in symbols {
-        let line = serde_json::json!({
-            "name": s.name,
-            "kind": s.kind,
-            "qualified_name": s.qualified_name,
-            "language": s.language,
-            "path": s.path,
-            "start_line": s.span.start.line,
-            "end_line": s.span.end.line,
-            "signature": s.signature,
-        });
-        writeln!(out, "{line}")?;
+        let line = Line {
+            end_line: s.span.end.line,
+            kind: &s.kind,
+            language: &s.language,
+            name: &s.name,
+            path: &s.path,
+            qualified_name: &s.qualified_name,
+            signature: &s.signature,
+            start_line: s.span.start.line,
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }

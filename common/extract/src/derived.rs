@@ -1,0 +1,174 @@
+//! Captures a query pattern leaves to the engine to find, set with
+//! `#set!`: `((function_declaration) @definition.function (#set!
+//! name.field "name"))` names the symbol by the node's `name` child.
+//!
+//! Every child step a pattern writes costs its compilation an analysis
+//! against the grammar's parse states — hundreds of milliseconds for one
+//! pattern against the largest grammars (Swift's `function_declaration`,
+//! Objective-C's `method_definition`) — while a property costs nothing. A
+//! pattern that only names its node and derives the rest matches what the
+//! written-out pattern matched as long as the grammar always gives the
+//! node those children (a derived name that is absent drops the match, as
+//! a required `@name` would; a derived body or modifier is optional).
+//!
+//! | property | finds |
+//! |---|---|
+//! | `name.field "f"` / `body.field "f"` / `modifiers.field "f"` | the node's child in field `f` (a token too) |
+//! | `name.child "k"` / `body.child "k"` / `modifiers.child "k"` | the node's first child of kind `k` (named or not) |
+
+use tree_sitter::{Node, Query};
+
+/// How one derived capture is found from the definition's node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Locator {
+    /// The child in this field, a token too (Swift names `func ==` by
+    /// its operator, where `name: (_)` matched the next named node in the
+    /// field: the return type).
+    Field(String),
+    /// The first child of this kind.
+    Child(String),
+}
+
+impl Locator {
+    pub(crate) fn find<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self {
+            Locator::Field(field) => node.child_by_field_name(field.as_str()),
+            Locator::Child(kind) => {
+                let mut cursor = node.walk();
+                let found = node.children(&mut cursor).find(|c| c.kind() == kind);
+                found
+            }
+        }
+    }
+}
+
+/// The derived captures of one pattern.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Derived {
+    pub name: Option<Locator>,
+    pub body: Option<Locator>,
+    pub modifiers: Option<Locator>,
+}
+
+/// The derived captures of every pattern of `query`, by pattern index; a
+/// `#set!` the engine does not know (or one on a capture) is an error
+/// naming it.
+pub(crate) fn derived(query: &Query) -> Result<Vec<Derived>, String> {
+    (0..query.pattern_count())
+        .map(|pattern| {
+            let mut derived = Derived::default();
+            for property in query.property_settings(pattern) {
+                let key = &*property.key;
+                let unknown = || format!("pattern {pattern}: unknown property `#set! {key}`");
+                let (capture, how) = key.split_once('.').ok_or_else(unknown)?;
+                let value = property
+                    .value
+                    .as_deref()
+                    .ok_or_else(|| format!("pattern {pattern}: `#set! {key}` needs a value"))?
+                    .to_string();
+                if property.capture_id.is_some() {
+                    return Err(format!(
+                        "pattern {pattern}: `#set! {key}` derives from the definition, not a capture"
+                    ));
+                }
+                let locator = match how {
+                    "field" => Locator::Field(value),
+                    "child" => Locator::Child(value),
+                    _ => return Err(unknown()),
+                };
+                let slot = match capture {
+                    "name" => &mut derived.name,
+                    "body" => &mut derived.body,
+                    "modifiers" => &mut derived.modifiers,
+                    _ => return Err(unknown()),
+                };
+                *slot = Some(locator);
+            }
+            Ok(derived)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(text: &str) -> Result<Query, String> {
+        Query::new(&tree_sitter_c::LANGUAGE.into(), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_each_property() {
+        let q = query(
+            r#"((function_definition) @definition.function
+                 (#set! name.field "declarator")
+                 (#set! body.child "compound_statement")
+                 (#set! modifiers.child "storage_class_specifier"))
+               (comment) @comment"#,
+        )
+        .unwrap();
+        let d = derived(&q).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].name, Some(Locator::Field("declarator".into())));
+        assert_eq!(d[0].body, Some(Locator::Child("compound_statement".into())));
+        assert_eq!(
+            d[0].modifiers,
+            Some(Locator::Child("storage_class_specifier".into()))
+        );
+        assert_eq!(d[1], Derived::default());
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know() {
+        for (text, message) in [
+            (
+                r#"((comment) @c (#set! doc.field "x"))"#,
+                "unknown property `#set! doc.field`",
+            ),
+            (
+                r#"((comment) @c (#set! name.sibling "x"))"#,
+                "unknown property `#set! name.sibling`",
+            ),
+            (r#"((comment) @c (#set! name))"#, "unknown property"),
+            (r#"((comment) @c (#set! name.field))"#, "needs a value"),
+            (
+                r#"((comment) @c (#set! @c name.field "x"))"#,
+                "not a capture",
+            ),
+        ] {
+            let err = derived(&query(text).unwrap()).unwrap_err();
+            assert!(err.contains(message), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn finds_fields_and_children() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_c::LANGUAGE.into())
+            .unwrap();
+        let src = "static int f(void) { return 1 + 2; }";
+        let tree = parser.parse(src, None).unwrap();
+        let function = tree.root_node().child(0).unwrap();
+        let text = |n: Node| &src[n.byte_range()];
+        let declarator = Locator::Field("declarator".into()).find(function);
+        assert_eq!(declarator.map(text), Some("f(void)"));
+        let body = Locator::Child("compound_statement".into()).find(function);
+        assert_eq!(body.map(text), Some("{ return 1 + 2; }"));
+        let storage = Locator::Child("storage_class_specifier".into()).find(function);
+        assert_eq!(storage.map(text), Some("static"));
+        assert!(Locator::Field("nothing".into()).find(function).is_none());
+        assert!(Locator::Child("nothing".into()).find(function).is_none());
+        // A field holding a token counts (Swift's `func ==` is named by
+        // one).
+        let sum = body
+            .unwrap()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        assert_eq!(sum.kind(), "binary_expression");
+        let operator = Locator::Field("operator".into()).find(sum);
+        assert_eq!(operator.map(text), Some("+"));
+    }
+}
