@@ -263,6 +263,17 @@ pub struct JobState {
 impl JobState {
     pub const VERSION: u32 = 1;
 
+    /// The key of what a stage keeps between builds of one source:
+    /// `cache/<area>/<hash of the source's kind and the source as
+    /// given>.<ext>` — one object per source, replaced by every build
+    /// (pack's deflated blocks, assemble's k-means labels).
+    pub fn source_cache_key(&self, area: &str, ext: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let kind = self.source.as_ref().map(|s| s.kind.as_str()).unwrap_or("");
+        let hash = Sha256::digest(format!("{kind}\n{}", self.input.source).as_bytes());
+        format!("cache/{area}/{}.{ext}", &hex::encode(hash)[..32])
+    }
+
     pub fn new(job_id: JobId, input: JobInput, now: String) -> JobState {
         JobState {
             version: Self::VERSION,

@@ -107,7 +107,14 @@ pub fn assemble_into(
         .map(|n| node_centrality[n.index()])
         .collect();
     step("pagerank", &mut timings);
-    let clustering = cluster_symbols(&input.symbols, &g, vectors.as_ref(), &centrality, options)?;
+    let clustering = cluster_symbols(
+        &input.symbols,
+        &g,
+        vectors.as_ref(),
+        &centrality,
+        options,
+        input.memo,
+    )?;
     step("clustering", &mut timings);
     let has_vector: Vec<bool> = match &vectors {
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),

@@ -84,7 +84,11 @@ impl AssembleHandler {
         if ctx.cancel.is_cancelled() {
             return Err(StageFailure::cancelled());
         }
-        let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref());
+        let memo = StoreMemo {
+            store: ctx.store,
+            key: ctx.job.source_cache_key("assemble", "kmeans"),
+        };
+        let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref()).with_memo(&memo);
         let mut files = JsonFiles::new().map_err(StageFailure::from)?;
         let out =
             assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
@@ -111,6 +115,32 @@ impl AssembleHandler {
         let mut output = StageOutput::succeeded().with_artifact("manifest", manifest_key);
         output.summary = serde_json::to_value(&*totals).unwrap_or_default();
         Ok(output)
+    }
+}
+
+/// The k-means labels of a source's last build: one object in the store
+/// per source ([`crate::memo`]). Reading or writing it may fail; that only
+/// costs computing the labels.
+struct StoreMemo<'a> {
+    store: &'a dyn doctown_store::ObjectStore,
+    key: String,
+}
+
+impl crate::memo::Memo for StoreMemo<'_> {
+    fn get(&self) -> Option<Vec<u8>> {
+        match self.store.get(&self.key) {
+            Ok(object) => object.map(|o| o.bytes),
+            Err(e) => {
+                tracing::warn!("k-means labels of the last build not read: {e}");
+                None
+            }
+        }
+    }
+
+    fn put(&self, bytes: &[u8]) {
+        if let Err(e) = self.store.put(&self.key, bytes) {
+            tracing::warn!("k-means labels not kept for the next build: {e}");
+        }
     }
 }
 

@@ -67,6 +67,9 @@ pub struct AssembleInput<'a> {
     pub chunks: Vec<ChunkInfo>,
     /// `None` for a structural build (embeddings off or skipped).
     pub vectors: Option<&'a dyn VectorLookup>,
+    /// Where the last build of the same source left its k-means labels
+    /// ([`crate::memo`]); `None` computes them.
+    pub memo: Option<&'a dyn crate::memo::Memo>,
     ids: IdIndex,
     parents: Vec<Option<usize>>,
 }
@@ -95,9 +98,16 @@ impl<'a> AssembleInput<'a> {
             files,
             chunks,
             vectors,
+            memo: None,
             ids,
             parents,
         }
+    }
+
+    /// Takes the k-means labels from `memo` when they are this input's.
+    pub fn with_memo(mut self, memo: &'a dyn crate::memo::Memo) -> Self {
+        self.memo = Some(memo);
+        self
     }
 
     /// The index of a symbol id in `symbols`.

@@ -32,6 +32,7 @@ pub mod ivf;
 pub mod kmeans;
 pub mod labels;
 pub mod louvain;
+pub mod memo;
 pub mod metrics;
 pub mod module_contexts;
 pub mod numeric;

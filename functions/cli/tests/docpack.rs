@@ -156,6 +156,75 @@ fn damaged_docpacks_are_refused_with_one_line() {
     assert_one_line_error(&run(&["inspect", "/no/such.docpack"]), "/no/such.docpack");
 }
 
+/// The store's k-means labels of the last build (`cache/assemble/*.kmeans`).
+fn kmeans_memo(store: &Path) -> std::path::PathBuf {
+    let dir = store.join("cache/assemble");
+    let entries: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kmeans"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries[0].clone()
+}
+
+/// A rebuild takes the last build's k-means labels when its vectors are
+/// the same; a damaged memo or changed vectors compute them again; every
+/// docpack is byte-identical to a cold build of the same tree.
+#[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+fn rebuilds_reuse_kmeans_labels_and_match_cold_builds() {
+    require_model();
+    let repo = copy_fixture("multilang");
+    let warm_dir = tempfile::tempdir().unwrap();
+    let store = warm_dir.path().join("store");
+    let cold = |name: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        let out = build(repo.path(), &path, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        fs::read(path).unwrap()
+    };
+    let warm = |name: &str| {
+        let path = warm_dir.path().join(name);
+        let out = build(repo.path(), &path, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        fs::read(path).unwrap()
+    };
+
+    let first = warm("first.docpack");
+    let memo = kmeans_memo(&store);
+    let stored = fs::read(&memo).unwrap();
+    let modified = fs::metadata(&memo).unwrap().modified().unwrap();
+
+    // The same vectors: the labels are read, not written again.
+    assert_eq!(warm("same.docpack"), first);
+    assert_eq!(fs::metadata(&memo).unwrap().modified().unwrap(), modified);
+
+    // A damaged memo is computed again and replaced.
+    fs::write(&memo, b"not labels").unwrap();
+    assert_eq!(warm("damaged.docpack"), first);
+    assert_eq!(fs::read(&memo).unwrap(), stored);
+    assert_eq!(
+        cold("cold.docpack"),
+        first,
+        "a rebuild differs from a cold build"
+    );
+
+    // Changed vectors: new labels, the same bytes as a cold build.
+    let models = repo.path().join("pyapp/models.py");
+    let text = fs::read_to_string(&models).unwrap();
+    fs::write(
+        &models,
+        format!("{text}\n\ndef shout(name):\n    \"\"\"Says a name loudly.\"\"\"\n    return name.upper() + \"!\"\n"),
+    )
+    .unwrap();
+    let changed = warm("changed.docpack");
+    assert_ne!(changed, first);
+    assert_ne!(fs::read(&memo).unwrap(), stored);
+    assert_eq!(cold("changed-cold.docpack"), changed);
+}
+
 /// A repository large enough that each docpack part spans many deflate
 /// blocks: 40 Python modules of 60 functions.
 fn generated_repo() -> tempfile::TempDir {

@@ -42,6 +42,7 @@ use crate::stats::Stats;
 use doctown_core::{IngestManifest, JobStatus, Stage, StageStatus};
 use doctown_pipeline::{StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::get_json;
+use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -161,10 +162,12 @@ impl EmbedHandler {
         };
         let texts = read_chunks(ctx.store, shards, config)?;
         let cache = EmbeddingCache::new(&config.cache_id());
-        let mut vectors: Vec<Option<Vec<f32>>> = Vec::with_capacity(texts.unique.len());
-        for (hash, _) in &texts.unique {
-            vectors.push(cache.get(ctx.store, hash)?);
-        }
+        // One small object per text: read on every core.
+        let mut vectors: Vec<Option<Vec<f32>>> = texts
+            .unique
+            .par_iter()
+            .map(|(hash, _)| cache.get(ctx.store, hash))
+            .collect::<Result<_, _>>()?;
         let mut embedder = None;
         let mut dims = vectors.iter().flatten().map(Vec::len).max();
         let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);

@@ -11,6 +11,7 @@ use crate::vectors::VectorsWriter;
 use doctown_core::Chunk;
 use doctown_pipeline::StageFailure;
 use doctown_store::ObjectStore;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 
@@ -43,26 +44,39 @@ pub(crate) fn read_chunks(
                 "chunk shard {key} named in the ingest manifest is missing"
             ))
         })?;
-        for (n, line) in BufReader::new(reader).lines().enumerate() {
-            let line = line.map_err(|e| StageFailure::transient(format!("reading {key}: {e}")))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let chunk: Chunk = serde_json::from_str(&line).map_err(|e| {
-                StageFailure::invalid(format!("{key} line {}: not a chunk: {e}", n + 1))
-            })?;
-            if !config.embeds(&chunk) {
+        let lines: Vec<String> = BufReader::new(reader)
+            .lines()
+            .collect::<Result<_, _>>()
+            .map_err(|e| StageFailure::transient(format!("reading {key}: {e}")))?;
+        // Parsing a chunk and making its text are the work: on every core,
+        // then the texts are numbered in chunk order.
+        let read: Vec<Option<(String, String, String)>> = lines
+            .par_iter()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(n, line)| {
+                let chunk: Chunk = serde_json::from_str(line).map_err(|e| {
+                    StageFailure::invalid(format!("{key} line {}: not a chunk: {e}", n + 1))
+                })?;
+                if !config.embeds(&chunk) {
+                    return Ok(None);
+                }
+                let text = chunk_text(&chunk, max_length);
+                let hash = text_hash(&text, max_length);
+                Ok(Some((chunk.id.as_str().to_string(), hash, text)))
+            })
+            .collect::<Result<_, StageFailure>>()?;
+        for entry in read {
+            let Some((chunk_id, hash, text)) = entry else {
                 texts.skipped += 1;
                 continue;
-            }
-            let text = chunk_text(&chunk, max_length);
-            let hash = text_hash(&text, max_length);
+            };
             let next = texts.unique.len();
             let slot = *index.entry(hash.clone()).or_insert(next);
             if slot == next {
                 texts.unique.push((hash, text));
             }
-            texts.chunks.push((chunk.id.as_str().to_string(), slot));
+            texts.chunks.push((chunk_id, slot));
         }
     }
     Ok(texts)

@@ -7,7 +7,6 @@ use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::BlockCache;
 use doctown_docpack::{write_docpack_spooled, DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom};
 use std::path::Path;
@@ -44,9 +43,7 @@ pub fn docpack_file_name(state: &JobState) -> String {
 /// `cache/pack/<hash of the source's kind and the source as given>.blocks`.
 /// One object per source, replaced by every pack.
 pub fn block_cache_key(state: &JobState) -> String {
-    let kind = state.source.as_ref().map(|s| s.kind.as_str()).unwrap_or("");
-    let hash = Sha256::digest(format!("{kind}\n{}", state.input.source).as_bytes());
-    format!("cache/pack/{}.blocks", &hex::encode(hash)[..32])
+    state.source_cache_key("pack", "blocks")
 }
 
 /// The previous docpack's blocks, or none. The cache only saves work: a
