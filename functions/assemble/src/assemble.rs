@@ -95,7 +95,7 @@ pub fn assemble_into(
     let mut g = build(input);
     step("graph", &mut timings);
     let (related, related_edges) = match &vectors {
-        Some(v) => similar(&mut g, v, input.symbols.len(), options),
+        Some(v) => similar(&mut g, v, input.symbols.len(), options, input.memo),
         None => (vec![Vec::new(); input.symbols.len()], 0),
     };
     step("similarity", &mut timings);
@@ -188,8 +188,15 @@ fn similar(
     v: &SymbolVectors,
     symbols: usize,
     options: &AssembleOptions,
+    memo: Option<&dyn crate::memo::Memo>,
 ) -> (Vec<Vec<(usize, f32)>>, usize) {
-    let neighbours = neighbours(v, options);
+    let params = [
+        options.related_k as u64,
+        options.related_threshold.to_bits() as u64,
+        options.exact_limit as u64,
+        options.ivf_probes as u64,
+    ];
+    let neighbours = crate::memo::neighbours(v, &params, memo, || neighbours(v, options));
     let edges = g.add_related(v, &neighbours);
     let mut per_symbol = vec![Vec::new(); symbols];
     for (row, list) in neighbours.into_iter().enumerate() {

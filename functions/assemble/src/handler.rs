@@ -84,10 +84,7 @@ impl AssembleHandler {
         if ctx.cancel.is_cancelled() {
             return Err(StageFailure::cancelled());
         }
-        let memo = StoreMemo {
-            store: ctx.store,
-            key: ctx.job.source_cache_key("assemble", "kmeans"),
-        };
+        let memo = StoreMemo { ctx };
         let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref()).with_memo(&memo);
         let mut files = JsonFiles::new().map_err(StageFailure::from)?;
         let out =
@@ -118,28 +115,29 @@ impl AssembleHandler {
     }
 }
 
-/// The k-means labels of a source's last build: one object in the store
-/// per source ([`crate::memo`]). Reading or writing it may fail; that only
-/// costs computing the labels.
-struct StoreMemo<'a> {
-    store: &'a dyn doctown_store::ObjectStore,
-    key: String,
+/// What a source's last build computed from its vectors ([`crate::memo`]):
+/// `cache/assemble/<source>.<name>`, one object per source and name.
+/// Reading or writing one may fail; that only costs computing it.
+struct StoreMemo<'a, 'c> {
+    ctx: &'a StageContext<'c>,
 }
 
-impl crate::memo::Memo for StoreMemo<'_> {
-    fn get(&self) -> Option<Vec<u8>> {
-        match self.store.get(&self.key) {
+impl crate::memo::Memo for StoreMemo<'_, '_> {
+    fn get(&self, name: &str) -> Option<Vec<u8>> {
+        let key = self.ctx.job.source_cache_key("assemble", name);
+        match self.ctx.store.get(&key) {
             Ok(object) => object.map(|o| o.bytes),
             Err(e) => {
-                tracing::warn!("k-means labels of the last build not read: {e}");
+                tracing::warn!("{name} of the last build not read: {e}");
                 None
             }
         }
     }
 
-    fn put(&self, bytes: &[u8]) {
-        if let Err(e) = self.store.put(&self.key, bytes) {
-            tracing::warn!("k-means labels not kept for the next build: {e}");
+    fn put(&self, name: &str, bytes: &[u8]) {
+        let key = self.ctx.job.source_cache_key("assemble", name);
+        if let Err(e) = self.ctx.store.put(&key, bytes) {
+            tracing::warn!("{name} not kept for the next build: {e}");
         }
     }
 }

@@ -1,44 +1,42 @@
 //! What a rebuild takes from the last build of the same source instead of
-//! computing it again: the k-means labels, when the vectors and settings
-//! are the same to the bit.
+//! computing it again: the k-means labels and the related neighbours, when
+//! the vectors and settings they come from are the same to the bit.
 //!
-//! K-means is the costliest step of a rebuild whose embeddings did not
-//! change (a third of assemble's time on a 300-file repository), and it is
-//! deterministic: the same rows and settings give the same labels. The memo
-//! holds one entry — a digest of what the labels were computed from, and
-//! the labels — and a run whose digest matches uses them; anything else
-//! (another digest, a damaged or missing entry) computes them as a cold
-//! build does. The result is byte-identical either way.
+//! Both are the costliest steps of a rebuild whose embeddings did not
+//! change (two thirds of assemble's time on a 300-file repository), and
+//! both are deterministic: the same rows and settings give the same result.
+//! The memo holds one entry per result — a digest of what it was computed
+//! from, and the result — and a run whose digest matches uses it; anything
+//! else (another digest, a damaged or missing entry) computes it as a cold
+//! build does. The docpack is byte-identical either way.
 
 use crate::kmeans::KMeansSettings;
+use crate::similarity::Neighbours;
 use crate::vectors::SymbolVectors;
 use sha2::{Digest, Sha256};
 
-/// One slot of stored bytes (the assemble handler's is an object in the
-/// store, one per source).
+/// Named slots of stored bytes (the assemble handler's are objects in the
+/// store, one per source and name).
 pub trait Memo: Sync {
-    /// What the last `put` stored, if anything.
-    fn get(&self) -> Option<Vec<u8>>;
-    /// Replaces the stored bytes; a failure only costs the next run time.
-    fn put(&self, bytes: &[u8]);
+    /// What the last `put` under `name` stored, if anything.
+    fn get(&self, name: &str) -> Option<Vec<u8>>;
+    /// Replaces the bytes under `name`; a failure only costs the next run
+    /// time.
+    fn put(&self, name: &str, bytes: &[u8]);
 }
 
-const TAG: &[u8] = b"doctown kmeans labels v1\n";
 const DIGEST: usize = 32;
+type Key = [u8; DIGEST];
 
-/// The digest of everything k-means labels depend on.
-fn digest(vectors: &SymbolVectors, settings: &KMeansSettings) -> [u8; DIGEST] {
+/// The digest of a result's kind, its settings and every vector row.
+fn digest(tag: &str, vectors: &SymbolVectors, settings: &[u64]) -> Key {
     let mut hasher = Sha256::new();
-    hasher.update(TAG);
-    for n in [
-        settings.k as u64,
-        settings.seed,
-        settings.runs as u64,
-        settings.max_iterations,
-        settings.sample as u64,
-        vectors.len() as u64,
-        vectors.dims as u64,
-    ] {
+    hasher.update(tag.as_bytes());
+    hasher.update([b'\n']);
+    for n in settings
+        .iter()
+        .chain(&[vectors.len() as u64, vectors.dims as u64])
+    {
         hasher.update(n.to_le_bytes());
     }
     let mut row = Vec::with_capacity(vectors.dims * 4);
@@ -50,50 +48,136 @@ fn digest(vectors: &SymbolVectors, settings: &KMeansSettings) -> [u8; DIGEST] {
     hasher.finalize().into()
 }
 
-/// The labels of `vectors` (one per row, each below `settings.k`): the
-/// memo's when it holds this input's, otherwise `compute`'s, which are
-/// then stored.
+/// `compute()`, or the memo's entry `name` when it was computed from the
+/// input whose digest is `key` and `decode` accepts it; a computed result
+/// is stored.
+fn memoised<T, E>(
+    memo: Option<&dyn Memo>,
+    name: &str,
+    key: impl FnOnce() -> Key,
+    encode: impl FnOnce(&T) -> Vec<u8>,
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+    compute: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let Some(memo) = memo else {
+        return compute();
+    };
+    let key = key();
+    let stored = memo.get(name).and_then(|bytes| {
+        let (digest, rest) = bytes.split_at_checked(DIGEST)?;
+        (digest == key).then(|| decode(rest)).flatten()
+    });
+    if let Some(value) = stored {
+        return Ok(value);
+    }
+    let value = compute()?;
+    let mut bytes = key.to_vec();
+    bytes.extend(encode(&value));
+    memo.put(name, &bytes);
+    Ok(value)
+}
+
+/// The k-means labels of `vectors` (one per row, each below `settings.k`).
 pub fn labels<E>(
     vectors: &SymbolVectors,
     settings: KMeansSettings,
     memo: Option<&dyn Memo>,
     compute: impl FnOnce() -> Result<Vec<usize>, E>,
 ) -> Result<Vec<usize>, E> {
-    let Some(memo) = memo else {
-        return compute();
-    };
-    let key = digest(vectors, &settings);
-    if let Some(labels) = memo
-        .get()
-        .and_then(|bytes| decode(&bytes, &key, vectors.len(), settings.k))
-    {
-        return Ok(labels);
-    }
-    let labels = compute()?;
-    memo.put(&encode(&key, &labels));
-    Ok(labels)
+    let s = &settings;
+    let params = [
+        s.k as u64,
+        s.seed,
+        s.runs as u64,
+        s.max_iterations,
+        s.sample as u64,
+    ];
+    memoised(
+        memo,
+        "kmeans",
+        || digest("kmeans labels v1", vectors, &params),
+        |labels| encode_labels(labels),
+        |bytes| decode_labels(bytes, vectors.len(), settings.k),
+        compute,
+    )
 }
 
-fn encode(key: &[u8; DIGEST], labels: &[usize]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(DIGEST + labels.len() * 4);
-    bytes.extend_from_slice(key);
-    for &label in labels {
-        bytes.extend_from_slice(&(label as u32).to_le_bytes());
+/// The related neighbours of every row of `vectors`; `params` are the
+/// settings they depend on (k, threshold, method), as numbers.
+pub fn neighbours(
+    vectors: &SymbolVectors,
+    params: &[u64],
+    memo: Option<&dyn Memo>,
+    compute: impl FnOnce() -> Neighbours,
+) -> Neighbours {
+    let computed: Result<Neighbours, std::convert::Infallible> = memoised(
+        memo,
+        "neighbours",
+        || digest("related neighbours v1", vectors, params),
+        |n| encode_neighbours(n),
+        |bytes| decode_neighbours(bytes, vectors.len()),
+        || Ok(compute()),
+    );
+    match computed {
+        Ok(n) => n,
+        Err(never) => match never {},
     }
-    bytes
 }
 
-/// The stored labels when they are this input's and well-formed.
-fn decode(bytes: &[u8], key: &[u8; DIGEST], rows: usize, k: usize) -> Option<Vec<usize>> {
-    let (stored, rest) = bytes.split_at_checked(DIGEST)?;
-    if stored != key || rest.len() != rows * 4 {
+fn encode_labels(labels: &[usize]) -> Vec<u8> {
+    labels
+        .iter()
+        .flat_map(|&l| (l as u32).to_le_bytes())
+        .collect()
+}
+
+fn decode_labels(bytes: &[u8], rows: usize, k: usize) -> Option<Vec<usize>> {
+    if bytes.len() != rows * 4 {
         return None;
     }
-    let labels: Vec<usize> = rest
+    let labels: Vec<usize> = bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
     labels.iter().all(|&l| l < k.max(1)).then_some(labels)
+}
+
+/// Per row: its count (u32), then (row u32, score f32) per neighbour.
+fn encode_neighbours(neighbours: &Neighbours) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for list in neighbours {
+        bytes.extend((list.len() as u32).to_le_bytes());
+        for &(other, score) in list {
+            bytes.extend(other.to_le_bytes());
+            bytes.extend(score.to_le_bytes());
+        }
+    }
+    bytes
+}
+
+fn decode_neighbours(bytes: &[u8], rows: usize) -> Option<Neighbours> {
+    let mut words = bytes.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]);
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let count = u32::from_le_bytes(words.next()?) as usize;
+        if count > rows {
+            return None;
+        }
+        let mut list = Vec::with_capacity(count);
+        for _ in 0..count {
+            let other = u32::from_le_bytes(words.next()?);
+            let score = f32::from_le_bytes(words.next()?);
+            if other as usize >= rows || !score.is_finite() {
+                return None;
+            }
+            list.push((other, score));
+        }
+        out.push(list);
+    }
+    words.next().is_none().then_some(out)
 }
 
 #[cfg(test)]
@@ -105,12 +189,30 @@ mod tests {
     struct Slot(Mutex<Option<Vec<u8>>>);
 
     impl Memo for Slot {
-        fn get(&self) -> Option<Vec<u8>> {
+        fn get(&self, name: &str) -> Option<Vec<u8>> {
+            assert!(["kmeans", "neighbours"].contains(&name), "{name}");
             self.0.lock().unwrap().clone()
         }
-        fn put(&self, bytes: &[u8]) {
+        fn put(&self, _: &str, bytes: &[u8]) {
             *self.0.lock().unwrap() = Some(bytes.to_vec());
         }
+    }
+
+    fn encode(key: &Key, labels: &[usize]) -> Vec<u8> {
+        let mut bytes = key.to_vec();
+        bytes.extend(encode_labels(labels));
+        bytes
+    }
+
+    fn key_of(v: &SymbolVectors, s: KMeansSettings) -> Key {
+        let params = [
+            s.k as u64,
+            s.seed,
+            s.runs as u64,
+            s.max_iterations,
+            s.sample as u64,
+        ];
+        digest("kmeans labels v1", v, &params)
     }
 
     fn vectors(rows: &[[f32; 2]]) -> SymbolVectors {
@@ -178,7 +280,7 @@ mod tests {
     #[test]
     fn a_damaged_entry_is_computed_again() {
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0]]);
-        let key = digest(&v, &settings(2));
+        let key = key_of(&v, settings(2));
         for bytes in [
             Vec::new(),
             key[..10].to_vec(),
@@ -189,8 +291,37 @@ mod tests {
         ] {
             let memo = Slot(Mutex::new(Some(bytes)));
             assert_eq!(run(&v, settings(2), &memo, vec![1, 0]), (vec![1, 0], true));
-            assert_eq!(memo.get(), Some(encode(&key, &[1, 0])));
+            assert_eq!(memo.get("kmeans"), Some(encode(&key, &[1, 0])));
         }
+    }
+
+    #[test]
+    fn neighbours_round_trip_and_refuse_damage() {
+        let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]]);
+        let found: Neighbours = vec![vec![(2, 0.8)], vec![], vec![(0, 0.8), (1, 0.6)]];
+        let memo = Slot::default();
+        let params = [2, 0.5f32.to_bits() as u64];
+        let first = neighbours(&v, &params, Some(&memo), || found.clone());
+        assert_eq!(first, found);
+        assert_eq!(neighbours(&v, &params, Some(&memo), Vec::new), found);
+        // Other settings: computed again.
+        assert_eq!(
+            neighbours(&v, &[3, 0], Some(&memo), || vec![vec![]; 3]),
+            vec![vec![]; 3]
+        );
+        let bytes = encode_neighbours(&found);
+        assert_eq!(decode_neighbours(&bytes, 3), Some(found.clone()));
+        for damaged in [
+            &bytes[..bytes.len() - 1],             // cut inside a word
+            &bytes[..bytes.len() - 4],             // a neighbour short
+            &[bytes.as_slice(), &[0; 4]].concat(), // a word too many
+        ] {
+            assert_eq!(decode_neighbours(damaged, 3), None);
+        }
+        let far = encode_neighbours(&vec![vec![(3, 0.5)], vec![], vec![]]);
+        assert_eq!(decode_neighbours(&far, 3), None, "a row beyond the vectors");
+        let nan = encode_neighbours(&vec![vec![(1, f32::NAN)], vec![], vec![]]);
+        assert_eq!(decode_neighbours(&nan, 3), None);
     }
 
     #[test]

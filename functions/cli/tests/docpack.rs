@@ -156,24 +156,26 @@ fn damaged_docpacks_are_refused_with_one_line() {
     assert_one_line_error(&run(&["inspect", "/no/such.docpack"]), "/no/such.docpack");
 }
 
-/// The store's k-means labels of the last build (`cache/assemble/*.kmeans`).
-fn kmeans_memo(store: &Path) -> std::path::PathBuf {
+/// What the store keeps of the last build's `name` (`cache/assemble/*.kmeans`,
+/// `*.neighbours`).
+fn assemble_memo(store: &Path, name: &str) -> std::path::PathBuf {
     let dir = store.join("cache/assemble");
     let entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "kmeans"))
+        .filter(|p| p.extension().is_some_and(|x| x == name))
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     entries[0].clone()
 }
 
-/// A rebuild takes the last build's k-means labels when its vectors are
-/// the same; a damaged memo or changed vectors compute them again; every
-/// docpack is byte-identical to a cold build of the same tree.
+/// A rebuild takes the last build's k-means labels and related neighbours
+/// when its vectors are the same; a damaged memo or changed vectors compute
+/// them again; every docpack is byte-identical to a cold build of the same
+/// tree.
 #[test]
 #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
-fn rebuilds_reuse_kmeans_labels_and_match_cold_builds() {
+fn rebuilds_reuse_what_assemble_computed_and_match_cold_builds() {
     require_model();
     let repo = copy_fixture("multilang");
     let warm_dir = tempfile::tempdir().unwrap();
@@ -193,18 +195,24 @@ fn rebuilds_reuse_kmeans_labels_and_match_cold_builds() {
     };
 
     let first = warm("first.docpack");
-    let memo = kmeans_memo(&store);
-    let stored = fs::read(&memo).unwrap();
-    let modified = fs::metadata(&memo).unwrap().modified().unwrap();
+    let memos = ["kmeans", "neighbours"].map(|name| assemble_memo(&store, name));
+    let stored = memos.clone().map(|m| fs::read(m).unwrap());
+    let modified = memos
+        .clone()
+        .map(|m| fs::metadata(m).unwrap().modified().unwrap());
 
-    // The same vectors: the labels are read, not written again.
+    // The same vectors: the results are read, not written again.
     assert_eq!(warm("same.docpack"), first);
-    assert_eq!(fs::metadata(&memo).unwrap().modified().unwrap(), modified);
+    for (memo, modified) in memos.iter().zip(&modified) {
+        assert_eq!(&fs::metadata(memo).unwrap().modified().unwrap(), modified);
+    }
 
     // A damaged memo is computed again and replaced.
-    fs::write(&memo, b"not labels").unwrap();
+    for memo in &memos {
+        fs::write(memo, b"not a result").unwrap();
+    }
     assert_eq!(warm("damaged.docpack"), first);
-    assert_eq!(fs::read(&memo).unwrap(), stored);
+    assert_eq!(memos.clone().map(|m| fs::read(m).unwrap()), stored);
     assert_eq!(
         cold("cold.docpack"),
         first,
@@ -221,7 +229,7 @@ fn rebuilds_reuse_kmeans_labels_and_match_cold_builds() {
     .unwrap();
     let changed = warm("changed.docpack");
     assert_ne!(changed, first);
-    assert_ne!(fs::read(&memo).unwrap(), stored);
+    assert_ne!(fs::read(&memos[0]).unwrap(), stored[0]);
     assert_eq!(cold("changed-cold.docpack"), changed);
 }
 
