@@ -96,7 +96,7 @@ pub fn labels<E>(
         memo,
         "kmeans",
         || digest("kmeans labels v1", vectors, &params),
-        |labels| encode_labels(labels),
+        |labels: &Vec<usize>| encode_labels(labels),
         |bytes| decode_labels(bytes, vectors.len(), settings.k),
         compute,
     )
@@ -114,7 +114,7 @@ pub fn neighbours(
         memo,
         "neighbours",
         || digest("related neighbours v1", vectors, params),
-        |n| encode_neighbours(n),
+        encode_neighbours,
         |bytes| decode_neighbours(bytes, vectors.len()),
         || Ok(compute()),
     );
@@ -157,7 +157,7 @@ fn encode_neighbours(neighbours: &Neighbours) -> Vec<u8> {
 
 fn decode_neighbours(bytes: &[u8], rows: usize) -> Option<Neighbours> {
     let mut words = bytes.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]);
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(rows);
