@@ -78,6 +78,13 @@ pub trait ObjectStore: Send + Sync {
     fn exists(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.get(key)?.is_some())
     }
+
+    /// An object's bytes without its ETag (which a local store computes
+    /// by hashing them): for readers that never write the object back
+    /// conditionally, such as a cache of many small entries.
+    fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.get(key)?.map(|object| object.bytes))
+    }
 }
 
 /// Parses a JSON Lines object (blank lines skipped); an error names the

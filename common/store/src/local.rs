@@ -183,4 +183,12 @@ impl ObjectStore for LocalStore {
     fn exists(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.path_of(key)?.is_file())
     }
+
+    fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match fs::read(self.path_of(key)?) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(key, e)),
+        }
+    }
 }

@@ -47,9 +47,14 @@ pub fn contract(store: &dyn ObjectStore) {
     assert_eq!(store.list("a/").unwrap(), vec!["a/b.json", "a/c.json"]);
     assert_eq!(store.list("a/c").unwrap(), vec!["a/c.json"]);
     assert_eq!(store.list("zzz/").unwrap(), Vec::<String>::new());
+    assert_eq!(
+        store.get_bytes("a/b.json").unwrap().as_deref(),
+        store.get("a/b.json").unwrap().map(|o| o.bytes).as_deref()
+    );
     store.delete("a/b.json").unwrap();
     store.delete("a/b.json").unwrap();
     assert!(!store.exists("a/b.json").unwrap());
+    assert_eq!(store.get_bytes("a/b.json").unwrap(), None);
     assert!(store.put("../escape", b"x").is_err());
 }
 

@@ -38,14 +38,20 @@ impl EmbeddingCache {
     /// The cached vector of a text hash, if any (and well-formed).
     pub fn get(&self, store: &dyn ObjectStore, hash: &str) -> Result<Option<Vec<f32>>, StoreError> {
         let key = self.key(hash);
-        let Some(object) = store.get(&key)? else {
+        let Some(bytes) = store.get_bytes(&key)? else {
             return Ok(None);
         };
-        let vector = decode(&object.bytes);
+        let vector = decode(&bytes);
         if vector.is_none() {
             tracing::warn!(key, "ignoring a malformed embedding cache entry");
         }
         Ok(vector)
+    }
+
+    /// Whether a text hash has an entry (well-formed or not: whoever reads
+    /// it with [`EmbeddingCache::get`] treats a malformed one as a miss).
+    pub fn contains(&self, store: &dyn ObjectStore, hash: &str) -> Result<bool, StoreError> {
+        store.exists(&self.key(hash))
     }
 
     /// Stores a vector under a text hash.
@@ -96,7 +102,9 @@ mod tests {
         let cache = EmbeddingCache::new("m");
         let hash = crate::text::text_hash("x", 256);
         assert_eq!(cache.get(&store, &hash).unwrap(), None);
+        assert!(!cache.contains(&store, &hash).unwrap());
         cache.put(&store, &hash, &[0.5, -1.0]).unwrap();
+        assert!(cache.contains(&store, &hash).unwrap());
         assert_eq!(cache.get(&store, &hash).unwrap(), Some(vec![0.5, -1.0]));
         assert!(cache
             .key(&hash)
