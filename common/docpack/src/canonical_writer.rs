@@ -15,6 +15,7 @@ use crate::canonical::round_f64;
 pub(crate) use crate::spool::Out;
 use serde::ser::{self, Error as _, Serialize};
 use serde_json::Error;
+use std::borrow::Cow;
 
 /// Appends the canonical pretty JSON of `value` (no trailing newline).
 pub fn write_canonical<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
@@ -56,7 +57,7 @@ struct Writer<'a> {
 macro_rules! integers {
     ($($method:ident: $ty:ty),*) => {$(
         fn $method(self, v: $ty) -> Result<(), Error> {
-            self.out.extend_from_slice(v.to_string().as_bytes());
+            self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
             Ok(())
         }
     )*};
@@ -273,7 +274,8 @@ pub struct Object<'a> {
     out: &'a mut Out,
     depth: usize,
     scratch: Out,
-    members: Vec<(String, std::ops::Range<usize>)>,
+    /// A struct's keys are its fields' names; only a map's are made.
+    members: Vec<(Cow<'static, str>, std::ops::Range<usize>)>,
     key: Option<String>,
 }
 
@@ -288,7 +290,11 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn member<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Error> {
+    fn member<T: Serialize + ?Sized>(
+        &mut self,
+        key: Cow<'static, str>,
+        value: &T,
+    ) -> Result<(), Error> {
         let start = self.scratch.len();
         value.serialize(Writer {
             out: &mut self.scratch,
@@ -302,14 +308,22 @@ impl<'a> Object<'a> {
         // Sorted by key bytes; of equal keys the last written wins, as a
         // map that is assigned twice keeps the second value.
         let mut order: Vec<usize> = (0..self.members.len()).collect();
-        order.sort_by(|&a, &b| {
-            self.members[a]
-                .0
-                .as_bytes()
-                .cmp(self.members[b].0.as_bytes())
-                .then(b.cmp(&a))
-        });
-        order.dedup_by(|b, a| self.members[*a].0 == self.members[*b].0);
+        // Most objects (structs whose fields are declared in name order,
+        // maps from a `BTreeMap`) arrive sorted with no repeated key.
+        let sorted = self
+            .members
+            .windows(2)
+            .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
+        if !sorted {
+            order.sort_by(|&a, &b| {
+                self.members[a]
+                    .0
+                    .as_bytes()
+                    .cmp(self.members[b].0.as_bytes())
+                    .then(b.cmp(&a))
+            });
+            order.dedup_by(|b, a| self.members[*a].0 == self.members[*b].0);
+        }
         self.out.push(b'{');
         for (n, &m) in order.iter().enumerate() {
             self.out
@@ -354,7 +368,7 @@ impl ser::SerializeMap for Object<'_> {
             .key
             .take()
             .ok_or_else(|| Error::custom("a map value without a key"))?;
-        self.member(key, value)
+        self.member(Cow::Owned(key), value)
     }
     fn end(self) -> Result<(), Error> {
         self.close().map(drop)
@@ -369,7 +383,7 @@ impl ser::SerializeStruct for Object<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.member(key.to_string(), value)
+        self.member(Cow::Borrowed(key), value)
     }
     fn end(self) -> Result<(), Error> {
         self.close().map(drop)
@@ -426,7 +440,7 @@ impl ser::SerializeStructVariant for Variant<Object<'_>> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.inner.member(key.to_string(), value)
+        self.inner.member(Cow::Borrowed(key), value)
     }
     fn end(self) -> Result<(), Error> {
         close_variant(self.inner.close()?, self.depth);
