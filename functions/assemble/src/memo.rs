@@ -77,14 +77,8 @@ fn memoised<T, E>(
     Ok(value)
 }
 
-/// The k-means labels of `vectors` (one per row, each below `settings.k`).
-pub fn labels<E>(
-    vectors: &SymbolVectors,
-    settings: KMeansSettings,
-    memo: Option<&dyn Memo>,
-    compute: impl FnOnce() -> Result<Vec<usize>, E>,
-) -> Result<Vec<usize>, E> {
-    let s = &settings;
+/// The digest of what k-means labels depend on.
+fn labels_digest(vectors: &SymbolVectors, s: &KMeansSettings) -> Key {
     let params = [
         s.k as u64,
         s.seed,
@@ -92,10 +86,20 @@ pub fn labels<E>(
         s.max_iterations,
         s.sample as u64,
     ];
+    digest("kmeans labels v1", vectors, &params)
+}
+
+/// The k-means labels of `vectors` (one per row, each below `settings.k`).
+pub fn labels<E>(
+    vectors: &SymbolVectors,
+    settings: KMeansSettings,
+    memo: Option<&dyn Memo>,
+    compute: impl FnOnce() -> Result<Vec<usize>, E>,
+) -> Result<Vec<usize>, E> {
     memoised(
         memo,
         "kmeans",
-        || digest("kmeans labels v1", vectors, &params),
+        || labels_digest(vectors, &settings),
         |labels: &Vec<usize>| encode_labels(labels),
         |bytes| decode_labels(bytes, vectors.len(), settings.k),
         compute,
@@ -205,14 +209,7 @@ mod tests {
     }
 
     fn key_of(v: &SymbolVectors, s: KMeansSettings) -> Key {
-        let params = [
-            s.k as u64,
-            s.seed,
-            s.runs as u64,
-            s.max_iterations,
-            s.sample as u64,
-        ];
-        digest("kmeans labels v1", v, &params)
+        labels_digest(v, &s)
     }
 
     fn vectors(rows: &[[f32; 2]]) -> SymbolVectors {
