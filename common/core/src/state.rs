@@ -266,7 +266,8 @@ impl JobState {
     /// The key of what a stage keeps between builds of one source:
     /// `cache/<area>/<hash of the source's kind and the source as
     /// given>.<ext>` — one object per source, replaced by every build
-    /// (pack's deflated blocks, assemble's k-means labels).
+    /// (pack's deflated blocks, assemble's k-means labels and related
+    /// neighbours).
     pub fn source_cache_key(&self, area: &str, ext: &str) -> String {
         use sha2::{Digest, Sha256};
         let kind = self.source.as_ref().map(|s| s.kind.as_str()).unwrap_or("");

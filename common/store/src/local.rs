@@ -84,15 +84,10 @@ fn etag_of(bytes: &[u8]) -> Etag {
 
 impl ObjectStore for LocalStore {
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        let path = self.path_of(key)?;
-        match fs::read(&path) {
-            Ok(bytes) => {
-                let etag = etag_of(&bytes);
-                Ok(Some(Object { bytes, etag }))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io(key, e)),
-        }
+        Ok(self.get_bytes(key)?.map(|bytes| Object {
+            etag: etag_of(&bytes),
+            bytes,
+        }))
     }
 
     fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {

@@ -11,6 +11,7 @@ use crate::graph::{build, RepoGraph};
 use crate::graph_writer::GraphWriter;
 use crate::input::AssembleInput;
 use crate::ivf::top_k_ivf;
+use crate::memo::Memoised;
 use crate::metrics::{node_metrics, node_modules};
 use crate::module_contexts::module_contexts;
 use crate::options::AssembleOptions;
@@ -94,8 +95,12 @@ pub fn assemble_into(
     step("vectors", &mut timings);
     let mut g = build(input);
     step("graph", &mut timings);
+    let memo = input
+        .memo
+        .zip(vectors.as_ref())
+        .map(|(memo, v)| Memoised::new(memo, v));
     let (related, related_edges) = match &vectors {
-        Some(v) => similar(&mut g, v, input.symbols.len(), options, input.memo),
+        Some(v) => similar(&mut g, v, input.symbols.len(), options, memo.as_ref()),
         None => (vec![Vec::new(); input.symbols.len()], 0),
     };
     step("similarity", &mut timings);
@@ -113,7 +118,7 @@ pub fn assemble_into(
         vectors.as_ref(),
         &centrality,
         options,
-        input.memo,
+        memo.as_ref(),
     )?;
     step("clustering", &mut timings);
     let has_vector: Vec<bool> = match &vectors {
@@ -188,7 +193,7 @@ fn similar(
     v: &SymbolVectors,
     symbols: usize,
     options: &AssembleOptions,
-    memo: Option<&dyn crate::memo::Memo>,
+    memo: Option<&Memoised>,
 ) -> (Vec<Vec<(usize, f32)>>, usize) {
     let params = [
         options.related_k as u64,
@@ -196,7 +201,7 @@ fn similar(
         options.exact_limit as u64,
         options.ivf_probes as u64,
     ];
-    let neighbours = crate::memo::neighbours(v, &params, memo, || neighbours(v, options));
+    let neighbours = crate::memo::neighbours(memo, &params, || neighbours(v, options));
     let edges = g.add_related(v, &neighbours);
     let mut per_symbol = vec![Vec::new(); symbols];
     for (row, list) in neighbours.into_iter().enumerate() {

@@ -17,7 +17,7 @@ use crate::graph::RepoGraph;
 use crate::kmeans::{k_for, kmeans, KMeansSettings};
 use crate::labels::{group_terms, label, top_terms};
 use crate::louvain::louvain;
-use crate::memo::{self, Memo};
+use crate::memo::{self, Memoised};
 use crate::numeric::{dot, fixed, normalize};
 use crate::options::{AssembleOptions, MethodChoice};
 use crate::topk::top_k_by;
@@ -45,7 +45,7 @@ pub fn cluster_symbols(
     vectors: Option<&SymbolVectors>,
     centrality: &[f64],
     options: &AssembleOptions,
-    memo: Option<&dyn Memo>,
+    memo: Option<&Memoised>,
 ) -> Result<Clustering, AssembleError> {
     let (method, k, raw) = match vectors.filter(|_| uses_kmeans(options, vectors)) {
         Some(v) => {
@@ -57,7 +57,7 @@ pub fn cluster_symbols(
                 max_iterations: options.kmeans_max_iterations,
                 sample: options.kmeans_sample,
             };
-            let labels = memo::labels(v, settings, memo, || kmeans(v, settings))?;
+            let labels = memo::labels(memo, settings, || kmeans(v, settings))?;
             let mut raw = vec![None; symbols.len()];
             for (row, label) in labels.into_iter().enumerate() {
                 raw[v.symbol_of[row] as usize] = Some(label);

@@ -14,6 +14,7 @@ use crate::kmeans::KMeansSettings;
 use crate::similarity::Neighbours;
 use crate::vectors::SymbolVectors;
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 /// Named slots of stored bytes (the assemble handler's are objects in the
 /// store, one per source and name).
@@ -28,44 +29,67 @@ pub trait Memo: Sync {
 const DIGEST: usize = 32;
 type Key = [u8; DIGEST];
 
-/// The digest of a result's kind, its settings and every vector row.
-fn digest(tag: &str, vectors: &SymbolVectors, settings: &[u64]) -> Key {
-    let mut hasher = Sha256::new();
-    hasher.update(tag.as_bytes());
-    hasher.update([b'\n']);
-    for n in settings
-        .iter()
-        .chain(&[vectors.len() as u64, vectors.dims as u64])
-    {
-        hasher.update(n.to_le_bytes());
+/// A build's memo and the vectors every kept result comes from: the rows
+/// are hashed once, on first use, for all of them.
+pub struct Memoised<'a> {
+    memo: &'a dyn Memo,
+    vectors: &'a SymbolVectors,
+    rows: OnceLock<Key>,
+}
+
+impl<'a> Memoised<'a> {
+    pub fn new(memo: &'a dyn Memo, vectors: &'a SymbolVectors) -> Self {
+        Memoised {
+            memo,
+            vectors,
+            rows: OnceLock::new(),
+        }
     }
-    let mut row = Vec::with_capacity(vectors.dims * 4);
-    for i in 0..vectors.len() {
-        row.clear();
-        row.extend(vectors.row(i).iter().flat_map(|x| x.to_le_bytes()));
-        hasher.update(&row);
+
+    /// The digest of a result's kind, its settings and every vector row.
+    fn key(&self, tag: &str, settings: &[u64]) -> Key {
+        let v = self.vectors;
+        let rows = self.rows.get_or_init(|| {
+            let mut hasher = Sha256::new();
+            let mut row = Vec::with_capacity(v.dims * 4);
+            for i in 0..v.len() {
+                row.clear();
+                row.extend(v.row(i).iter().flat_map(|x| x.to_le_bytes()));
+                hasher.update(&row);
+            }
+            hasher.finalize().into()
+        });
+        let mut hasher = Sha256::new();
+        hasher.update(tag.as_bytes());
+        hasher.update([b'\n']);
+        for n in settings.iter().chain(&[v.len() as u64, v.dims as u64]) {
+            hasher.update(n.to_le_bytes());
+        }
+        hasher.update(rows);
+        hasher.finalize().into()
     }
-    hasher.finalize().into()
 }
 
 /// `compute()`, or the memo's entry `name` when it was computed from the
 /// input whose digest is `key` and `decode` accepts it; a computed result
 /// is stored.
 fn memoised<T, E>(
-    memo: Option<&dyn Memo>,
+    memo: Option<&Memoised>,
     name: &str,
-    key: impl FnOnce() -> Key,
+    key: impl FnOnce(&Memoised) -> Key,
     encode: impl FnOnce(&T) -> Vec<u8>,
-    decode: impl FnOnce(&[u8]) -> Option<T>,
+    decode: impl FnOnce(&[u8], usize) -> Option<T>,
     compute: impl FnOnce() -> Result<T, E>,
 ) -> Result<T, E> {
-    let Some(memo) = memo else {
+    let Some(m) = memo else {
         return compute();
     };
-    let key = key();
-    let stored = memo.get(name).and_then(|bytes| {
+    let key = key(m);
+    let stored = m.memo.get(name).and_then(|bytes| {
         let (digest, rest) = bytes.split_at_checked(DIGEST)?;
-        (digest == key).then(|| decode(rest)).flatten()
+        (digest == key)
+            .then(|| decode(rest, m.vectors.len()))
+            .flatten()
     });
     if let Some(value) = stored {
         return Ok(value);
@@ -73,12 +97,12 @@ fn memoised<T, E>(
     let value = compute()?;
     let mut bytes = key.to_vec();
     bytes.extend(encode(&value));
-    memo.put(name, &bytes);
+    m.memo.put(name, &bytes);
     Ok(value)
 }
 
 /// The digest of what k-means labels depend on.
-fn labels_digest(vectors: &SymbolVectors, s: &KMeansSettings) -> Key {
+fn labels_key(m: &Memoised, s: &KMeansSettings) -> Key {
     let params = [
         s.k as u64,
         s.seed,
@@ -86,40 +110,39 @@ fn labels_digest(vectors: &SymbolVectors, s: &KMeansSettings) -> Key {
         s.max_iterations,
         s.sample as u64,
     ];
-    digest("kmeans labels v1", vectors, &params)
+    m.key("kmeans labels v1", &params)
 }
 
-/// The k-means labels of `vectors` (one per row, each below `settings.k`).
+/// The k-means labels of the memo's vectors (one per row, each below
+/// `settings.k`).
 pub fn labels<E>(
-    vectors: &SymbolVectors,
+    memo: Option<&Memoised>,
     settings: KMeansSettings,
-    memo: Option<&dyn Memo>,
     compute: impl FnOnce() -> Result<Vec<usize>, E>,
 ) -> Result<Vec<usize>, E> {
     memoised(
         memo,
         "kmeans",
-        || labels_digest(vectors, &settings),
+        |m| labels_key(m, &settings),
         |labels: &Vec<usize>| encode_labels(labels),
-        |bytes| decode_labels(bytes, vectors.len(), settings.k),
+        |bytes, rows| decode_labels(bytes, rows, settings.k),
         compute,
     )
 }
 
-/// The related neighbours of every row of `vectors`; `params` are the
-/// settings they depend on (k, threshold, method), as numbers.
+/// The related neighbours of every row of the memo's vectors; `params`
+/// are the settings they depend on (k, threshold, method), as numbers.
 pub fn neighbours(
-    vectors: &SymbolVectors,
+    memo: Option<&Memoised>,
     params: &[u64],
-    memo: Option<&dyn Memo>,
     compute: impl FnOnce() -> Neighbours,
 ) -> Neighbours {
     let computed: Result<Neighbours, std::convert::Infallible> = memoised(
         memo,
         "neighbours",
-        || digest("related neighbours v1", vectors, params),
+        |m| m.key("related neighbours v1", params),
         encode_neighbours,
-        |bytes| decode_neighbours(bytes, vectors.len()),
+        decode_neighbours,
         || Ok(compute()),
     );
     match computed {
@@ -209,7 +232,7 @@ mod tests {
     }
 
     fn key_of(v: &SymbolVectors, s: KMeansSettings) -> Key {
-        labels_digest(v, &s)
+        labels_key(&Memoised::new(&Slot::default(), v), &s)
     }
 
     fn vectors(rows: &[[f32; 2]]) -> SymbolVectors {
@@ -238,7 +261,7 @@ mod tests {
         answer: Vec<usize>,
     ) -> (Vec<usize>, bool) {
         let mut computed = false;
-        let labels = labels::<()>(v, s, Some(memo), || {
+        let labels = labels::<()>(Some(&Memoised::new(memo, v)), s, || {
             computed = true;
             Ok(answer)
         })
@@ -298,12 +321,15 @@ mod tests {
         let found: Neighbours = vec![vec![(2, 0.8)], vec![], vec![(0, 0.8), (1, 0.6)]];
         let memo = Slot::default();
         let params = [2, 0.5f32.to_bits() as u64];
-        let first = neighbours(&v, &params, Some(&memo), || found.clone());
+        let first = neighbours(Some(&Memoised::new(&memo, &v)), &params, || found.clone());
         assert_eq!(first, found);
-        assert_eq!(neighbours(&v, &params, Some(&memo), Vec::new), found);
+        assert_eq!(
+            neighbours(Some(&Memoised::new(&memo, &v)), &params, Vec::new),
+            found
+        );
         // Other settings: computed again.
         assert_eq!(
-            neighbours(&v, &[3, 0], Some(&memo), || vec![vec![]; 3]),
+            neighbours(Some(&Memoised::new(&memo, &v)), &[3, 0], || vec![vec![]; 3]),
             vec![vec![]; 3]
         );
         let bytes = encode_neighbours(&found);
@@ -323,8 +349,7 @@ mod tests {
 
     #[test]
     fn without_a_memo_it_computes() {
-        let v = vectors(&[[0.0, 1.0]]);
-        let labels = labels::<()>(&v, settings(1), None, || Ok(vec![0])).unwrap();
+        let labels = labels::<()>(None, settings(1), || Ok(vec![0])).unwrap();
         assert_eq!(labels, vec![0]);
     }
 }
