@@ -5,7 +5,8 @@
 //! Each form is compiled `ROUNDS` times (default 3) and the fastest time
 //! is reported, in milliseconds of wall time on one thread.
 //! `PATTERNS=N` also compiles each full query's patterns one by one and
-//! lists the N slowest (a pattern alone costs about what it adds to its
+//! lists the N slowest (`FORM=listing` or `FORM=outline`: that form's
+//! patterns instead) (a pattern alone costs about what it adds to its
 //! query: tree-sitter analyses each pattern against the grammar's parse
 //! states).
 //!
@@ -71,6 +72,16 @@ fn run() -> Result<(), String> {
         return Err("usage: query_cost [LANGUAGE FILE.scm]".into());
     }
     let slowest = env_number("PATTERNS", 0)?;
+    let pattern_form = match std::env::var("FORM").as_deref() {
+        Err(_) | Ok("full") => QueryForm::Full,
+        Ok("outline") => QueryForm::Outline,
+        Ok("listing") => QueryForm::Listing,
+        Ok(other) => {
+            return Err(format!(
+                "FORM must be full, outline or listing, not {other:?}"
+            ))
+        }
+    };
     emit("| language | full ms | outline ms | listing ms |")?;
     emit("|---|---:|---:|---:|")?;
     let mut totals = [Duration::ZERO; 3];
@@ -87,7 +98,7 @@ fn run() -> Result<(), String> {
         }
         emit(&row)?;
         if slowest > 0 {
-            patterns.extend(pattern_times(language, &grammar, rounds)?);
+            patterns.extend(pattern_times(language, pattern_form, &grammar, rounds)?);
         }
     }
     let [full, outline, listing] = totals.map(ms);
@@ -104,14 +115,15 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Each pattern of a language's full query compiled alone, named by its
-/// language, line and first line of text.
+/// Each pattern of a form of a language's query compiled alone, named by
+/// its language, line in that form's text and first line of text.
 fn pattern_times(
     language: doctown_core::Language,
+    form: QueryForm,
     grammar: &tree_sitter::Language,
     rounds: usize,
 ) -> Result<Vec<(Duration, String)>, String> {
-    let text = query_text(language, QueryForm::Full).ok_or("a query language has no query")?;
+    let text = query_text(language, form).ok_or("a query language has no query")?;
     let query = Query::new(grammar, &text).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for i in 0..query.pattern_count() {

@@ -24,7 +24,7 @@
 //! | `@package` | a node | the file's qualified-name prefix (Java `package`) |
 //! | `@comment` | comments | doc comment candidates |
 
-use crate::derived::Derived;
+use crate::derived::{Derivation, Derived};
 use crate::specs::{Compiled, Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
 use crate::walk::span_between;
@@ -269,6 +269,16 @@ impl<'t> Captures<'_, 't> {
             .map(|c| c.node)
     }
 
+    /// A derived capture: found from its capture's node, or from the
+    /// definition's.
+    fn derive(&self, d: &Derivation, definition: Node<'t>) -> Option<Node<'t>> {
+        let start = match d.from {
+            Some(index) => self.captures.iter().find(|c| c.index == index)?.node,
+            None => definition,
+        };
+        d.locator.find(start)
+    }
+
     fn definition(&self) -> Option<(Node<'t>, SymbolKind)> {
         self.captures.iter().find_map(|c| match self.role(c.index) {
             Role::Definition(kind) => Some((c.node, kind)),
@@ -316,7 +326,7 @@ fn def_of<'t>(
 ) -> Option<Def<'t>> {
     let derived = c.derived;
     let name_node = match &derived.name {
-        Some(locator) => locator.find(node),
+        Some(d) => c.derive(d, node),
         None => c.first(Role::Name),
     };
     // A Ruby `attr_reader :size` names `size`.
@@ -339,12 +349,12 @@ fn def_of<'t>(
         kind,
         name: name.to_string(),
         body: match &derived.body {
-            Some(locator) => locator.find(node),
+            Some(d) => c.derive(d, node),
             None => c.first(Role::Body),
         },
         doc: c.first(Role::Doc),
         modifiers: match &derived.modifiers {
-            Some(locator) => locator.find(node).into_iter().collect(),
+            Some(d) => c.derive(d, node).into_iter().collect(),
             None => c.all(Role::Modifiers).collect(),
         },
         bases: c

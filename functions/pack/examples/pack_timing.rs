@@ -1,17 +1,20 @@
 //! Times each step of the pack stage on a finished job in a local store,
 //! with the process's resident memory after each (now and peak); the
-//! docpack is written to a temporary file, as the stage writes it, and its
-//! size and SHA-256 printed.
+//! docpack is written to a temporary file, as the stage writes it (reusing
+//! the blocks of the source's last pack, as the stage does), and its size
+//! and SHA-256 printed.
 //!
 //! ```text
 //! cargo run --release -p doctown-pack --example pack_timing -- STORE_DIR JOB_ID
 //! ```
 
 use doctown_core::JobId;
+use doctown_docpack::blocks::BlockCache;
 use doctown_docpack::write_docpack_spooled;
+use doctown_pack::block_cache_key;
 use doctown_pack::inputs::{read_inputs, StoredLines};
 use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions, Streams};
-use doctown_store::{load_state, LocalStore};
+use doctown_store::{load_state, LocalStore, ObjectStore};
 use std::time::Instant;
 
 /// `VmRSS` and `VmHWM` of this process in MiB (Linux; zeros elsewhere).
@@ -59,18 +62,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let packed =
         docpack_input(inputs, streams, &source, &options, spool.path()).map_err(|e| e.message)?;
     lap("map, spool nodes");
+    let previous = match store.get(&block_cache_key(&state))? {
+        Some(object) => BlockCache::from_bytes(&object.bytes),
+        None => BlockCache::default(),
+    };
+    lap("read blocks");
     let out = tempfile::tempfile_in(spool.path())?;
     let written = write_docpack_spooled(
         packed.input,
         packed.nodes,
-        &Default::default(),
+        &previous,
         spool.path(),
         std::io::BufWriter::new(out),
     )?;
     lap("write");
     println!(
-        "{} bytes, {} blocks, sha256 {}",
-        written.size_bytes, written.block_count, written.sha256
+        "{} bytes, {} blocks ({} reused), sha256 {}",
+        written.size_bytes, written.block_count, written.blocks_reused, written.sha256
     );
     Ok(())
 }
