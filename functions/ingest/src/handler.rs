@@ -85,6 +85,7 @@ impl IngestHandler {
             files: Vec::new(),
             skipped: Vec::new(),
             totals,
+            chunk_events: 0,
         };
         for (path, size) in &fetched.oversized {
             sink.skipped(crate::walk::skip(
@@ -367,6 +368,8 @@ struct StoreSink<'a, 'c> {
     files: Vec<FileRecord>,
     skipped: Vec<u8>,
     totals: &'a mut IngestTotals,
+    /// `ingest.chunk_created.v1` events emitted so far.
+    chunk_events: u64,
 }
 
 impl ScanSink for StoreSink<'_, '_> {
@@ -396,13 +399,19 @@ impl ScanSink for StoreSink<'_, '_> {
             language: record.language,
             size_bytes: record.size_bytes,
         });
-        for (i, chunk) in chunks.iter().enumerate() {
+        for chunk in &chunks {
             self.shards.push(chunk)?;
             if let Some(observer) = self.ctx.chunk_observer {
                 observer.on_chunk(chunk);
             }
-            let before = self.totals.chunks + i as u64;
-            if self.options.chunk_events && before < self.options.chunk_event_limit {
+            // Chunks are created where a file is parsed: a rebuild logs
+            // those of its changed files, not again every unchanged file's
+            // (`ingest.completed.v1` has the total either way).
+            if self.options.chunk_events
+                && !reused
+                && self.chunk_events < self.options.chunk_event_limit
+            {
+                self.chunk_events += 1;
                 self.ctx.events.emit(&ChunkCreated {
                     chunk_id: chunk.id.to_string(),
                     path: chunk.path.clone(),

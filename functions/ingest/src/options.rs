@@ -19,7 +19,9 @@ pub struct IngestOptions {
     pub shard_size: usize,
     /// Files parsed per parallel batch; bounds memory. Default 256.
     pub batch_files: usize,
-    /// Emit one `ingest.chunk_created.v1` event per chunk. Default true.
+    /// Emit one `ingest.chunk_created.v1` event per chunk of each file
+    /// parsed (a file reused from the previous ingest of the source
+    /// logs none). Default true.
     pub chunk_events: bool,
     /// At most this many `ingest.chunk_created.v1` events per job
     /// (default 10,000): they show a build's first steps live; a tree of

@@ -110,6 +110,16 @@ fn artifacts(store: &dyn ObjectStore, job: &str) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The paths of a job's `ingest.chunk_created.v1` events, deduplicated.
+fn chunk_event_paths(store: &dyn ObjectStore, job: &str) -> std::collections::BTreeSet<String> {
+    doctown_pipeline::read_events(store, &JobId::new(job).unwrap(), None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "ingest.chunk_created.v1")
+        .map(|e| e.payload["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn unchanged_files_are_reused_and_the_output_is_identical() {
     let (store, _dir) = local_store();
@@ -153,6 +163,15 @@ fn unchanged_files_are_reused(store: &dyn ObjectStore) {
     assert_eq!(third.files_parsed, 13);
     assert_eq!(third.files_reused, 11);
     assert_eq!(third.symbols, first.symbols + 2);
+
+    // Chunks are logged where their file was parsed: every file's in the
+    // first ingest, none in the second, the two parsed files' in the third.
+    assert_eq!(chunk_event_paths(store, "job-first").len(), 12);
+    assert!(chunk_event_paths(store, "job-second").is_empty());
+    assert_eq!(
+        chunk_event_paths(store, "job-third"),
+        ["a/added.py", "a/geometry.rs"].map(String::from).into()
+    );
 
     // The same tree ingested fresh into an empty store gives the same bytes.
     let fresh_dir = tempfile::tempdir().unwrap();
