@@ -158,8 +158,8 @@ fn damaged_docpacks_are_refused_with_one_line() {
 
 /// What the store keeps of the last build's `name` (`cache/assemble/*.kmeans`,
 /// `*.neighbours`).
-fn assemble_memo(store: &Path, name: &str) -> std::path::PathBuf {
-    let dir = store.join("cache/assemble");
+fn source_memo(store: &Path, area: &str, name: &str) -> std::path::PathBuf {
+    let dir = store.join("cache").join(area);
     let entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -169,10 +169,10 @@ fn assemble_memo(store: &Path, name: &str) -> std::path::PathBuf {
     entries[0].clone()
 }
 
-/// A rebuild takes the last build's k-means labels and related neighbours
-/// when its vectors are the same; a damaged memo or changed vectors compute
-/// them again; every docpack is byte-identical to a cold build of the same
-/// tree.
+/// A rebuild takes the last build's vectors in one object (embed), and its
+/// k-means labels and related neighbours when its vectors are the same
+/// (assemble); a damaged memo or changed vectors compute them again; every
+/// docpack is byte-identical to a cold build of the same tree.
 #[test]
 #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn rebuilds_reuse_what_assemble_computed_and_match_cold_builds() {
@@ -195,7 +195,12 @@ fn rebuilds_reuse_what_assemble_computed_and_match_cold_builds() {
     };
 
     let first = warm("first.docpack");
-    let memos = ["kmeans", "neighbours"].map(|name| assemble_memo(&store, name));
+    let memos = [
+        ("embed", "vectors"),
+        ("assemble", "kmeans"),
+        ("assemble", "neighbours"),
+    ]
+    .map(|(area, name)| source_memo(&store, area, name));
     let stored = memos.clone().map(|m| fs::read(m).unwrap());
     let modified = memos
         .clone()
@@ -206,6 +211,25 @@ fn rebuilds_reuse_what_assemble_computed_and_match_cold_builds() {
     for (memo, modified) in memos.iter().zip(&modified) {
         assert_eq!(&fs::metadata(memo).unwrap().modified().unwrap(), modified);
     }
+
+    // The vectors come from the embed memo: with the per-text cache gone,
+    // nothing is embedded and the docpack is the same.
+    fs::remove_dir_all(store.join("cache/embeddings")).unwrap();
+    let out = build(
+        repo.path(),
+        &warm_dir.path().join("memo.docpack"),
+        &["--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let embed = &summary["stages"]["embed"]["summary"];
+    assert!(embed["unique_texts"].as_u64().unwrap() > 0, "{embed}");
+    assert_eq!(embed["from_last_build"], embed["unique_texts"], "{embed}");
+    assert_eq!(embed["cache_misses"], 0, "{embed}");
+    assert_eq!(
+        fs::read(warm_dir.path().join("memo.docpack")).unwrap(),
+        first
+    );
 
     // A damaged memo is computed again and replaced.
     for memo in &memos {
@@ -230,6 +254,7 @@ fn rebuilds_reuse_what_assemble_computed_and_match_cold_builds() {
     let changed = warm("changed.docpack");
     assert_ne!(changed, first);
     assert_ne!(fs::read(&memos[0]).unwrap(), stored[0]);
+    assert_ne!(fs::read(&memos[1]).unwrap(), stored[1]);
     assert_eq!(cold("changed-cold.docpack"), changed);
 }
 

@@ -37,11 +37,12 @@ use crate::events::{
     EmbeddingBatchCompleted, EmbeddingBatchStarted, EmbeddingCompleted, EmbeddingStarted,
 };
 use crate::job_texts::{read_chunks, write_vectors, Texts};
+use crate::memo::VectorMemo;
 use crate::prefetch::EmbedPrefetcher;
 use crate::stats::Stats;
 use doctown_core::{IngestManifest, JobStatus, Stage, StageStatus};
 use doctown_pipeline::{StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_store::get_json;
+use doctown_store::{get_json, ObjectStore};
 use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
@@ -162,12 +163,28 @@ impl EmbedHandler {
         };
         let texts = read_chunks(ctx.store, shards, config)?;
         let cache = EmbeddingCache::new(&config.cache_id());
-        // One small object per text: read on every core.
+        // The whole stage of a source reads its last embed's vectors in one
+        // piece first (a shard covers part of the texts: it has none).
+        let memo_key = shard
+            .is_none()
+            .then(|| ctx.job.source_cache_key("embed", "vectors"));
+        let memo = memo_key.as_deref().map_or_else(VectorMemo::default, |key| {
+            read_memo(ctx.store, key, &config.cache_id())
+        });
+        // The rest: one small object per text, read on every core.
         let mut vectors: Vec<Option<Vec<f32>>> = texts
             .unique
             .par_iter()
-            .map(|(hash, _)| cache.get(ctx.store, hash))
+            .map(|(hash, _)| match memo.get(hash) {
+                Some(vector) => Ok(Some(vector.to_vec())),
+                None => cache.get(ctx.store, hash),
+            })
             .collect::<Result<_, _>>()?;
+        stats.from_last_build = texts
+            .unique
+            .iter()
+            .filter(|(hash, _)| memo.get(hash).is_some())
+            .count() as u64;
         let mut embedder = None;
         let mut dims = vectors.iter().flatten().map(Vec::len).max();
         let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);
@@ -218,6 +235,12 @@ impl EmbedHandler {
         let bytes = write_vectors(&texts, &vectors, dims.unwrap_or(0))?;
         let key = ctx.artifact_key(Stage::Embed, &file);
         ctx.store.put(&key, &bytes)?;
+        if let Some(memo_key) = memo_key {
+            let hashes = texts.unique.iter().map(|(hash, _)| hash.as_str());
+            if !memo.holds_exactly(hashes) {
+                write_memo(ctx.store, &memo_key, config, &texts, &vectors, dims);
+            }
+        }
         Ok(Some((key, embedder.map(|e| e.device()))))
     }
 
@@ -277,6 +300,48 @@ impl EmbedHandler {
 
 /// The fan-in's totals also count what the shards embedded (the fan-in
 /// itself finds everything in the cache).
+/// The memo of the source's last embed, or an empty one (absent, damaged
+/// or for another model: only time is lost).
+fn read_memo(store: &dyn ObjectStore, key: &str, cache_id: &str) -> VectorMemo {
+    match store.get_bytes(key) {
+        Ok(Some(bytes)) => VectorMemo::parse(&bytes, cache_id),
+        Ok(None) => VectorMemo::default(),
+        Err(e) => {
+            tracing::warn!("the last embed's vectors not read: {e}");
+            VectorMemo::default()
+        }
+    }
+}
+
+/// Keeps this embed's vectors for the next build of the source. A failure
+/// only costs the next build the cache reads.
+fn write_memo(
+    store: &dyn ObjectStore,
+    key: &str,
+    config: &EmbedConfig,
+    texts: &Texts,
+    vectors: &[Option<Vec<f32>>],
+    dims: Option<usize>,
+) {
+    let (Some(dims), Some(rows)) = (
+        dims,
+        vectors
+            .iter()
+            .map(Option::as_deref)
+            .collect::<Option<Vec<_>>>(),
+    ) else {
+        return;
+    };
+    if rows.iter().any(|v| v.len() != dims) {
+        return;
+    }
+    let entries = texts.unique.iter().map(|(hash, _)| hash.as_str()).zip(rows);
+    let bytes = crate::memo::encode(&config.cache_id(), dims, entries);
+    if let Err(e) = store.put(key, &bytes) {
+        tracing::warn!("the next build of this source reads the cache per text: {e}");
+    }
+}
+
 fn add_shard_work(ctx: &StageContext<'_>, stats: &mut Stats) {
     let shards = &ctx.job.stage(Stage::Embed).shards;
     let sum = |field: &str| {

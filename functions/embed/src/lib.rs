@@ -15,6 +15,8 @@
 //! - [`text`]: what is embedded for a chunk (a compact header + the code).
 //! - [`batching`]: length-bucketed batches and the streaming batcher.
 //! - [`cache`]: vectors in the object store keyed by model and text hash.
+//! - [`memo`]: the vectors of a source's last embed in one object, read
+//!   before the cache on a rebuild.
 //! - [`vectors`]: the `vectors.bin` artifact and its reader.
 //! - [`EmbedHandler`]: the stage; [`EmbedPrefetcher`]: embedding while
 //!   ingest runs; [`embed_jsonl`]: per-stage invocation on JSON Lines.
@@ -32,6 +34,7 @@ mod gpu;
 pub mod handler;
 mod job_texts;
 pub mod jsonl;
+pub mod memo;
 pub mod model;
 pub mod pooling;
 pub mod prefetch;

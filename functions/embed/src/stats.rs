@@ -18,6 +18,10 @@ pub struct Stats {
     pub cache_hits: u64,
     /// Texts the model embedded in this run.
     pub cache_misses: u64,
+    /// Of the hits: read from the vectors of the source's last embed
+    /// (one object) rather than the per-text cache.
+    #[serde(default)]
+    pub from_last_build: u64,
     /// Of the hits: embedded early by the prefetcher while ingest ran.
     pub prefetched: u64,
     /// Real tokens the prefetcher embedded (not counted in `tokens`, which
