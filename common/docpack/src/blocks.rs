@@ -10,8 +10,9 @@
 //!
 //! Because a block's bytes depend only on its content, blocks can be
 //! deflated in parallel and a rebuild can reuse the previous build's
-//! deflated blocks ([`BlockCache`]); the result is byte-identical to a
-//! build without a cache.
+//! deflated blocks ([`BlockCache`], read out of the previous docpack
+//! through its [`BlockIndex`]); the result is byte-identical to a build
+//! without a cache.
 
 use crate::error::DocpackError;
 use flate2::{Compress, Compression, FlushCompress, Status};
@@ -89,13 +90,12 @@ fn boundary(data: &[u8]) -> usize {
     limit
 }
 
-/// Deflated blocks by the SHA-256 of their content.
+/// Deflated blocks by the SHA-256 of their content: the previous build's,
+/// taken from its docpack through its [`BlockIndex`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BlockCache {
     blocks: HashMap<[u8; 32], Vec<u8>>,
 }
-
-const CACHE_MAGIC: &[u8; 4] = b"DPBC";
 
 impl BlockCache {
     pub fn len(&self) -> usize {
@@ -105,62 +105,115 @@ impl BlockCache {
     pub fn is_empty(&self) -> bool {
         self.blocks.is_empty()
     }
+}
 
-    /// The cache's bytes: magic, fingerprint, then per block its content
-    /// hash, the CRC-32 and length of its deflated bytes, and those bytes.
-    /// Blocks are written in hash order, so equal caches are equal bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_to(&mut out)
-            .expect("writing to a Vec<u8> cannot fail");
+/// Where each block of a written gzip member lies: by the SHA-256 of its
+/// content, the offset and length of its deflated bytes in the member and
+/// their CRC-32. It is all a rebuild needs to reuse the blocks of the last
+/// docpack, read from the docpack itself: the deflated bytes are not kept
+/// twice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BlockIndex {
+    entries: Vec<IndexEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct IndexEntry {
+    key: [u8; 32],
+    offset: u64,
+    len: u32,
+    crc: u32,
+}
+
+const INDEX_MAGIC: &[u8; 4] = b"DPBI";
+
+impl BlockIndex {
+    /// Blocks indexed, as written (a block written twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn add(&mut self, key: [u8; 32], offset: u64, deflated: &[u8]) {
+        self.entries.push(IndexEntry {
+            key,
+            offset,
+            len: deflated.len() as u32,
+            crc: crc32fast::hash(deflated),
+        });
+    }
+
+    /// The index's bytes, naming `member` (where the indexed gzip member
+    /// is kept, such as the docpack's store key): magic, fingerprint,
+    /// member, then per block (in hash order, each once) its content
+    /// hash, offset, length and CRC-32, and the CRC-32 of all before.
+    pub fn to_bytes(&self, member: &str) -> Vec<u8> {
+        let mut entries = self.entries.clone();
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.dedup_by(|a, b| a.key == b.key);
+        let mut out = Vec::with_capacity(64 + member.len() + entries.len() * 48);
+        out.extend_from_slice(INDEX_MAGIC);
+        for text in [BLOCK_FINGERPRINT, member] {
+            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        for e in &entries {
+            out.extend_from_slice(&e.key);
+            out.extend_from_slice(&e.offset.to_le_bytes());
+            out.extend_from_slice(&e.len.to_le_bytes());
+            out.extend_from_slice(&e.crc.to_le_bytes());
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
         out
     }
 
-    /// Writes [`BlockCache::to_bytes`] to `out` without building it whole.
-    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        out.write_all(CACHE_MAGIC)?;
-        out.write_all(&(BLOCK_FINGERPRINT.len() as u32).to_le_bytes())?;
-        out.write_all(BLOCK_FINGERPRINT.as_bytes())?;
-        let mut keys: Vec<&[u8; 32]> = self.blocks.keys().collect();
-        keys.sort();
-        for key in keys {
-            let deflated = &self.blocks[key];
-            out.write_all(key)?;
-            out.write_all(&crc32fast::hash(deflated).to_le_bytes())?;
-            out.write_all(&(deflated.len() as u32).to_le_bytes())?;
-            out.write_all(deflated)?;
+    /// An index written by [`BlockIndex::to_bytes`] and the member it
+    /// names; None for another fingerprint or any damage.
+    pub fn from_bytes(bytes: &[u8]) -> Option<(String, BlockIndex)> {
+        let (body, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
+        if crc32fast::hash(body).to_le_bytes() != crc {
+            return None;
         }
-        Ok(())
-    }
-
-    /// Reads a cache written by [`BlockCache::to_bytes`]. A cache of another
-    /// fingerprint, or one that is damaged anywhere, reads as empty: a cache
-    /// only saves work, it never decides output.
-    pub fn from_bytes(bytes: &[u8]) -> BlockCache {
-        Self::parse(bytes).unwrap_or_default()
-    }
-
-    fn parse(bytes: &[u8]) -> Option<BlockCache> {
-        let mut at = Reader { bytes, at: 0 };
-        if at.take(4)? != CACHE_MAGIC {
+        let mut at = Reader { bytes: body, at: 0 };
+        if at.take(4)? != INDEX_MAGIC {
             return None;
         }
         let len = at.u32()? as usize;
         if at.take(len)? != BLOCK_FINGERPRINT.as_bytes() {
             return None;
         }
-        let mut blocks = HashMap::new();
-        while at.at < bytes.len() {
-            let key: [u8; 32] = at.take(32)?.try_into().ok()?;
-            let crc = at.u32()?;
-            let len = at.u32()? as usize;
-            let deflated = at.take(len)?;
-            if crc32fast::hash(deflated) != crc {
-                return None;
-            }
-            blocks.insert(key, deflated.to_vec());
+        let len = at.u32()? as usize;
+        let member = std::str::from_utf8(at.take(len)?).ok()?.to_string();
+        let mut entries = Vec::new();
+        while at.at < body.len() {
+            entries.push(IndexEntry {
+                key: at.take(32)?.try_into().ok()?,
+                offset: u64::from_le_bytes(at.take(8)?.try_into().ok()?),
+                len: at.u32()?,
+                crc: at.u32()?,
+            });
         }
-        Some(BlockCache { blocks })
+        Some((member, BlockIndex { entries }))
+    }
+
+    /// The indexed blocks, read out of `member` (the gzip member indexed).
+    /// A block out of its bounds or whose bytes fail their CRC-32 makes
+    /// the whole cache empty: a cache only saves work, it never decides
+    /// output.
+    pub fn cache(&self, member: &[u8]) -> BlockCache {
+        let blocks = self.entries.iter().map(|e| {
+            let start = usize::try_from(e.offset).ok()?;
+            let deflated = member.get(start..start.checked_add(e.len as usize)?)?;
+            (crc32fast::hash(deflated) == e.crc).then(|| (e.key, deflated.to_vec()))
+        });
+        blocks
+            .collect::<Option<HashMap<_, _>>>()
+            .map(|blocks| BlockCache { blocks })
+            .unwrap_or_default()
     }
 }
 
@@ -183,11 +236,11 @@ impl<'a> Reader<'a> {
 }
 
 /// A finished gzip member (its bytes, or the writer they went to) and the
-/// cache of its blocks (to reuse next time).
+/// index of its blocks (to reuse them next time).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gzipped<W = Vec<u8>> {
     pub bytes: W,
-    pub cache: BlockCache,
+    pub index: BlockIndex,
     pub blocks: usize,
     /// Blocks taken from the previous cache instead of deflated.
     pub reused: usize,
@@ -217,7 +270,9 @@ pub struct GzipMember<'c, W: Write = Vec<u8>> {
     out: W,
     crc: crc32fast::Hasher,
     len: u64,
-    cache: BlockCache,
+    /// Bytes of the member written so far (the gzip header included).
+    written: u64,
+    index: BlockIndex,
     blocks: usize,
     reused: usize,
     /// The fed part of the current segment not yet cut into blocks.
@@ -230,6 +285,7 @@ impl<'c> GzipMember<'c, Vec<u8>> {
     pub fn new(previous: &'c BlockCache) -> Self {
         let mut member = GzipMember::empty(previous, Vec::new());
         member.out.extend_from_slice(&GZIP_HEADER);
+        member.written = GZIP_HEADER.len() as u64;
         member
     }
 }
@@ -239,6 +295,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
     pub fn to_writer(previous: &'c BlockCache, out: W) -> Result<Self, DocpackError> {
         let mut member = GzipMember::empty(previous, out);
         member.out.write_all(&GZIP_HEADER).map_err(write_error)?;
+        member.written = GZIP_HEADER.len() as u64;
         Ok(member)
     }
 
@@ -248,7 +305,8 @@ impl<'c, W: Write> GzipMember<'c, W> {
             out,
             crc: crc32fast::Hasher::new(),
             len: 0,
-            cache: BlockCache::default(),
+            written: 0,
+            index: BlockIndex::default(),
             blocks: 0,
             reused: 0,
             window: Vec::new(),
@@ -312,16 +370,17 @@ impl<'c, W: Write> GzipMember<'c, W> {
                 }
             })
             .collect::<Result<_, _>>()?;
-        for (key, fresh) in deflated {
+        for (key, fresh) in &deflated {
             let block = match fresh {
                 Some(d) => d,
                 None => {
                     self.reused += 1;
-                    self.previous.blocks[&key].clone()
+                    &self.previous.blocks[key]
                 }
             };
-            self.out.write_all(&block).map_err(write_error)?;
-            self.cache.blocks.insert(key, block);
+            self.out.write_all(block).map_err(write_error)?;
+            self.index.add(*key, self.written, block);
+            self.written += block.len() as u64;
             self.blocks += 1;
         }
         if let (Some(first), Some(last)) = (ranges.first(), ranges.last()) {
@@ -341,7 +400,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
         self.out.flush().map_err(write_error)?;
         Ok(Gzipped {
             bytes: self.out,
-            cache: self.cache,
+            index: self.index,
             blocks: self.blocks,
             reused: self.reused,
         })
@@ -429,7 +488,7 @@ mod tests {
             b"def inserted():\n    return 42\n".iter().copied(),
         );
         let cold = gzip(&edited, &BlockCache::default()).unwrap();
-        let warm = gzip(&edited, &first.cache).unwrap();
+        let warm = gzip(&edited, &first.index.cache(&first.bytes)).unwrap();
         assert_eq!(warm.bytes, cold.bytes);
         assert_eq!(gunzip(&warm.bytes), edited);
         assert!(
@@ -452,7 +511,8 @@ mod tests {
             (300_001, MAX_BLOCK),
             (64, 3 << 20),
         ] {
-            let mut member = GzipMember::to_writer(&whole.cache, Vec::new()).unwrap();
+            let cache = whole.index.cache(&whole.bytes);
+            let mut member = GzipMember::to_writer(&cache, Vec::new()).unwrap();
             member.batch = batch;
             for piece in data.chunks(chunk) {
                 member.feed(piece).unwrap();
@@ -464,19 +524,35 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_survives_its_bytes_and_refuses_damage() {
-        let data = text(1_000_000, 3);
+    fn the_index_survives_its_bytes_and_refuses_damage() {
+        let data = text(3_000_000, 3);
         let z = gzip(&data, &BlockCache::default()).unwrap();
-        let bytes = z.cache.to_bytes();
-        assert_eq!(BlockCache::from_bytes(&bytes), z.cache);
-        let mut damaged = bytes.clone();
-        let last = damaged.len() - 1;
-        damaged[last] ^= 1;
-        assert!(BlockCache::from_bytes(&damaged).is_empty());
-        assert!(BlockCache::from_bytes(&bytes[..bytes.len() - 3]).is_empty());
-        assert!(BlockCache::from_bytes(b"not a cache").is_empty());
+        assert!(z.index.len() > 3, "{} blocks", z.index.len());
+        let bytes = z.index.to_bytes("jobs/j/pack/x.docpack");
+        let (member, index) = BlockIndex::from_bytes(&bytes).unwrap();
+        assert_eq!(member, "jobs/j/pack/x.docpack");
+        assert_eq!(index.to_bytes(&member), bytes);
+        let cache = index.cache(&z.bytes);
+        assert_eq!(cache.len(), z.index.len());
+        // Every flipped byte and every truncation of the index is refused.
+        for i in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= 0x10;
+            assert!(BlockIndex::from_bytes(&damaged).is_none(), "byte {i}");
+        }
+        for cut in 0..bytes.len() {
+            assert!(BlockIndex::from_bytes(&bytes[..cut]).is_none(), "cut {cut}");
+        }
+        // A member that is not the one indexed (damaged, or cut short)
+        // gives no blocks at all.
+        let mut other = z.bytes.clone();
+        other[20] ^= 1;
+        assert!(index.cache(&other).is_empty());
+        assert!(index.cache(&z.bytes[..z.bytes.len() / 2]).is_empty());
         // A damaged cache cannot damage the output: it reads as empty.
-        let again = gzip(&data, &BlockCache::from_bytes(&damaged)).unwrap();
+        let again = gzip(&data, &index.cache(&other)).unwrap();
         assert_eq!(again.bytes, z.bytes);
+        let warm = gzip(&data, &cache).unwrap();
+        assert_eq!((warm.bytes, warm.reused), (z.bytes, z.index.len()));
     }
 }

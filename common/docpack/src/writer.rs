@@ -10,7 +10,7 @@
 //! content-defined blocks ([`crate::blocks`]), so a rebuild reuses the
 //! deflated blocks of what did not change.
 
-use crate::blocks::{BlockCache, GzipMember};
+use crate::blocks::{BlockCache, BlockIndex, GzipMember};
 use crate::canonical::{docpack_id, to_canonical_json};
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
@@ -80,8 +80,9 @@ pub struct EncodedDocpack {
     pub manifest: Manifest,
     /// The entries as written, manifest first.
     pub entries: Vec<(String, Vec<u8>)>,
-    /// The deflated blocks of `bytes`, for the next build to reuse.
-    pub blocks: BlockCache,
+    /// Where the deflated blocks of `bytes` lie, for the next build to
+    /// reuse (`blocks.cache(&bytes)`).
+    pub blocks: BlockIndex,
     /// How many blocks `bytes` has, and how many came from the cache given.
     pub block_count: usize,
     pub blocks_reused: usize,
@@ -139,7 +140,8 @@ pub fn encode_docpack_owned(c: DocpackInput) -> Result<EncodedDocpack, DocpackEr
 }
 
 /// [`encode_docpack_owned`], taking deflated blocks from a previous
-/// build's [`EncodedDocpack::blocks`] where their content is unchanged.
+/// build's (its [`EncodedDocpack::blocks`] index read out of its bytes)
+/// where their content is unchanged.
 /// The bytes are the same as without the cache.
 pub fn encode_docpack_reusing(
     c: DocpackInput,
@@ -160,7 +162,7 @@ pub fn encode_docpack_reusing(
         bytes: gzipped.bytes,
         manifest,
         entries: all,
-        blocks: gzipped.cache,
+        blocks: gzipped.index,
         block_count: gzipped.blocks,
         blocks_reused: gzipped.reused,
     })
@@ -175,8 +177,9 @@ pub struct WrittenDocpack<W> {
     /// The size and lowercase hex SHA-256 of the `.docpack` bytes.
     pub size_bytes: u64,
     pub sha256: String,
-    /// The deflated blocks, for the next build to reuse.
-    pub blocks: BlockCache,
+    /// Where the deflated blocks lie in what was written, for the next
+    /// build to reuse.
+    pub blocks: BlockIndex,
     pub block_count: usize,
     pub blocks_reused: usize,
 }
@@ -245,7 +248,7 @@ fn write_spooled<W: Write>(
         manifest,
         size_bytes: len,
         sha256: hex::encode(hasher.finalize()),
-        blocks: gzipped.cache,
+        blocks: gzipped.index,
         block_count: gzipped.blocks,
         blocks_reused: gzipped.reused,
     })

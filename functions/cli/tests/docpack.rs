@@ -322,6 +322,33 @@ fn a_rebuild_after_a_one_file_change_is_byte_identical_to_a_cold_build() {
     );
     let verified = run(&["verify", warm.to_str().unwrap()]);
     assert!(verified.status.success(), "{}", stderr(&verified));
+
+    // The cache is an index into the last docpack, not a second copy of
+    // its blocks.
+    let store = warm_dir.path().join("store");
+    let index = source_memo(&store, "pack", "blocks");
+    let index_len = fs::metadata(&index).unwrap().len();
+    assert!(
+        index_len < 64 * 1024 && index_len * 50 < fs::metadata(&warm).unwrap().len(),
+        "{index_len} bytes"
+    );
+
+    // A stored docpack that is not the one indexed (damaged here) gives no
+    // blocks: every block is deflated again, to the same bytes.
+    for job in fs::read_dir(store.join("jobs")).unwrap() {
+        for docpack in fs::read_dir(job.unwrap().path().join("pack")).unwrap() {
+            let path = docpack.unwrap().path();
+            let mut bytes = fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0xff;
+            fs::write(&path, bytes).unwrap();
+        }
+    }
+    let again = warm_dir.path().join("again.docpack");
+    let out = build(repo.path(), &again, &flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(pack_summary(&out)["blocks_reused"], 0);
+    assert_eq!(fs::read(&again).unwrap(), fs::read(&cold).unwrap());
 }
 
 /// The exported architecture page draws the module dependencies of a

@@ -9,12 +9,11 @@
 //! ```
 
 use doctown_core::JobId;
-use doctown_docpack::blocks::BlockCache;
 use doctown_docpack::write_docpack_spooled;
-use doctown_pack::block_cache_key;
 use doctown_pack::inputs::{read_inputs, StoredLines};
 use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions, Streams};
-use doctown_store::{load_state, LocalStore, ObjectStore};
+use doctown_pack::{block_cache_key, previous_blocks};
+use doctown_store::{load_state, LocalStore};
 use std::time::Instant;
 
 /// `VmRSS` and `VmHWM` of this process in MiB (Linux; zeros elsewhere).
@@ -62,10 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let packed =
         docpack_input(inputs, streams, &source, &options, spool.path()).map_err(|e| e.message)?;
     lap("map, spool nodes");
-    let previous = match store.get(&block_cache_key(&state))? {
-        Some(object) => BlockCache::from_bytes(&object.bytes),
-        None => BlockCache::default(),
-    };
+    let previous = previous_blocks(&store, &block_cache_key(&state));
     lap("read blocks");
     let out = tempfile::tempfile_in(spool.path())?;
     let written = write_docpack_spooled(

@@ -4,9 +4,10 @@ use crate::inputs::{read_inputs, StoredLines};
 use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions, Packed, Streams};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
-use doctown_docpack::blocks::BlockCache;
+use doctown_docpack::blocks::{BlockCache, BlockIndex};
 use doctown_docpack::{write_docpack_spooled, DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
+use doctown_store::ObjectStore;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom};
 use std::path::Path;
@@ -39,24 +40,34 @@ pub fn docpack_file_name(state: &JobState) -> String {
     format!("{name}.docpack")
 }
 
-/// Where the deflated blocks of a source's last docpack are kept:
+/// Where the index of a source's last docpack blocks is kept:
 /// `cache/pack/<hash of the source's kind and the source as given>.blocks`.
-/// One object per source, replaced by every pack.
+/// One object per source, replaced by every pack; it names the docpack it
+/// indexes, whose blocks the next pack reads from it.
 pub fn block_cache_key(state: &JobState) -> String {
     state.source_cache_key("pack", "blocks")
 }
 
 /// The previous docpack's blocks, or none. The cache only saves work: a
-/// missing, unreadable or damaged one means deflating every block.
-fn previous_blocks(ctx: &StageContext<'_>, key: &str) -> BlockCache {
-    match ctx.store.get(key) {
-        Ok(Some(object)) => BlockCache::from_bytes(&object.bytes),
-        Ok(None) => BlockCache::default(),
-        Err(e) => {
-            tracing::warn!("previous docpack blocks not reused: {e}");
-            BlockCache::default()
+/// missing, unreadable or damaged index, or a docpack that is gone or is
+/// not the one indexed, means deflating every block.
+pub fn previous_blocks(store: &dyn ObjectStore, key: &str) -> BlockCache {
+    let read = || -> Result<BlockCache, String> {
+        let Some(index) = store.get_bytes(key).map_err(|e| e.to_string())? else {
+            return Ok(BlockCache::default());
+        };
+        let Some((docpack_key, index)) = BlockIndex::from_bytes(&index) else {
+            return Err(format!("{key} is damaged"));
+        };
+        match store.get_bytes(&docpack_key).map_err(|e| e.to_string())? {
+            Some(docpack) => Ok(index.cache(&docpack)),
+            None => Ok(BlockCache::default()),
         }
-    }
+    };
+    read().unwrap_or_else(|e| {
+        tracing::warn!("previous docpack blocks not reused: {e}");
+        BlockCache::default()
+    })
 }
 
 /// Writes the docpack to an anonymous temporary file in `spool`, its
@@ -82,24 +93,10 @@ fn spool_failure(e: std::io::Error) -> StageFailure {
     StageFailure::transient(format!("cannot write the docpack to a temporary file: {e}"))
 }
 
-/// Keeps the deflated blocks for the next pack of this source. Only work
-/// is lost when this fails.
-fn store_blocks(ctx: &StageContext<'_>, key: &str, blocks: &BlockCache) {
-    let stored = tempfile::tempfile()
-        .and_then(|file| {
-            let mut w = BufWriter::new(file);
-            blocks.write_to(&mut w)?;
-            let mut file = w.into_inner().map_err(|e| e.into_error())?;
-            file.seek(SeekFrom::Start(0))?;
-            Ok(file)
-        })
-        .map_err(|e| e.to_string())
-        .and_then(|mut file| {
-            ctx.store
-                .put_stream(key, &mut file)
-                .map_err(|e| e.to_string())
-        });
-    if let Err(e) = stored {
+/// Keeps the index of the docpack's blocks (stored at `docpack_key`) for
+/// the next pack of this source. Only work is lost when this fails.
+fn store_blocks(ctx: &StageContext<'_>, key: &str, blocks: &BlockIndex, docpack_key: &str) {
+    if let Err(e) = ctx.store.put(key, &blocks.to_bytes(docpack_key)) {
         tracing::warn!("the next pack of this source will deflate every block: {e}");
     }
 }
@@ -122,7 +119,7 @@ impl PackHandler {
         };
         let packed = docpack_input(inputs, streams, &source, &options, spool.path())?;
         let cache_key = block_cache_key(ctx.job);
-        let previous = previous_blocks(ctx, &cache_key);
+        let previous = previous_blocks(ctx.store, &cache_key);
         let written = write_spooled(packed, &previous, spool.path())?;
         drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
@@ -130,7 +127,7 @@ impl PackHandler {
         file.seek(SeekFrom::Start(0)).map_err(spool_failure)?;
         ctx.store.put_stream(&key, &mut file)?;
         drop(file);
-        store_blocks(ctx, &cache_key, &written.blocks);
+        store_blocks(ctx, &cache_key, &written.blocks, &key);
         let sha256 = written.sha256;
         let summary = serde_json::json!({
             "name": name,

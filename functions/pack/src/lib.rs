@@ -11,4 +11,4 @@ pub mod history;
 pub mod inputs;
 pub mod mapping;
 
-pub use handler::{block_cache_key, docpack_file_name, PackHandler};
+pub use handler::{block_cache_key, docpack_file_name, previous_blocks, PackHandler};
