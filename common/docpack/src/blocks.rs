@@ -152,7 +152,7 @@ impl BlockIndex {
     /// hash, offset, length and CRC-32, and the CRC-32 of all before.
     pub fn to_bytes(&self, member: &str) -> Vec<u8> {
         let mut entries = self.entries.clone();
-        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.sort_by_key(|e| e.key);
         entries.dedup_by(|a, b| a.key == b.key);
         let mut out = Vec::with_capacity(64 + member.len() + entries.len() * 48);
         out.extend_from_slice(INDEX_MAGIC);
