@@ -218,14 +218,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn finds_fields_and_children() {
+    fn parse_c(src: &str) -> tree_sitter::Tree {
         let mut parser = tree_sitter::Parser::new();
         parser
             .set_language(&tree_sitter_c::LANGUAGE.into())
             .unwrap();
+        parser.parse(src, None).unwrap()
+    }
+
+    #[test]
+    fn finds_fields_and_children() {
         let src = "static int f(void) { return 1 + 2; }";
-        let tree = parser.parse(src, None).unwrap();
+        let tree = parse_c(src);
         let function = tree.root_node().child(0).unwrap();
         let text = |n: Node| &src[n.byte_range()];
         let declarator = Locator::Field("declarator".into()).find(function);
@@ -251,12 +255,8 @@ mod tests {
 
     #[test]
     fn descends_a_field_through_the_kinds_named_to_a_leaf() {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_c::LANGUAGE.into())
-            .unwrap();
         let src = "int a, *b, **c, *d[4] = {0}, f(void), (*g)(int);";
-        let tree = parser.parse(src, None).unwrap();
+        let tree = parse_c(src);
         let declaration = tree.root_node().child(0).unwrap();
         let descend = Locator::Descend {
             field: "declarator".into(),
