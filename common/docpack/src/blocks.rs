@@ -18,6 +18,7 @@ use crate::error::DocpackError;
 use flate2::{Compress, Compression, FlushCompress, Status};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
@@ -90,14 +91,21 @@ fn boundary(data: &[u8]) -> usize {
     limit
 }
 
-/// Deflated blocks by the SHA-256 of their content: the previous build's,
-/// taken from its docpack through its [`BlockIndex`].
+/// Deflated blocks by the SHA-256 of their content: the previous build's
+/// gzip member (its docpack) and where each block lies in it, through its
+/// [`BlockIndex`]. The blocks are not copied out of the member.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BlockCache {
-    blocks: HashMap<[u8; 32], Vec<u8>>,
+    member: Vec<u8>,
+    blocks: HashMap<[u8; 32], Range<usize>>,
 }
 
 impl BlockCache {
+    /// The deflated bytes of the block whose content has this hash.
+    fn get(&self, key: &[u8; 32]) -> Option<&[u8]> {
+        self.blocks.get(key).map(|r| &self.member[r.clone()])
+    }
+
     pub fn len(&self) -> usize {
         self.blocks.len()
     }
@@ -200,20 +208,21 @@ impl BlockIndex {
         Some((member, BlockIndex { entries }))
     }
 
-    /// The indexed blocks, read out of `member` (the gzip member indexed).
-    /// A block out of its bounds or whose bytes fail their CRC-32 makes
-    /// the whole cache empty: a cache only saves work, it never decides
-    /// output.
-    pub fn cache(&self, member: &[u8]) -> BlockCache {
+    /// The indexed blocks of `member` (the gzip member indexed), which the
+    /// cache keeps. A block out of its bounds or whose bytes fail their
+    /// CRC-32 makes the whole cache empty: a cache only saves work, it
+    /// never decides output.
+    pub fn cache(&self, member: Vec<u8>) -> BlockCache {
         let blocks = self.entries.iter().map(|e| {
             let start = usize::try_from(e.offset).ok()?;
-            let deflated = member.get(start..start.checked_add(e.len as usize)?)?;
-            (crc32fast::hash(deflated) == e.crc).then(|| (e.key, deflated.to_vec()))
+            let range = start..start.checked_add(e.len as usize)?;
+            let deflated = member.get(range.clone())?;
+            (crc32fast::hash(deflated) == e.crc).then_some((e.key, range))
         });
-        blocks
-            .collect::<Option<HashMap<_, _>>>()
-            .map(|blocks| BlockCache { blocks })
-            .unwrap_or_default()
+        match blocks.collect::<Option<HashMap<_, _>>>() {
+            Some(blocks) => BlockCache { member, blocks },
+            None => BlockCache::default(),
+        }
     }
 }
 
@@ -359,25 +368,20 @@ impl<'c, W: Write> GzipMember<'c, W> {
     /// Deflates (or reuses) the blocks `ranges` of `data`, in order, and
     /// writes them.
     fn emit(&mut self, data: &[u8], ranges: &[Range<usize>]) -> Result<(), DocpackError> {
-        let deflated: Vec<([u8; 32], Option<Vec<u8>>)> = ranges
+        let previous = self.previous;
+        let deflated: Vec<([u8; 32], Cow<[u8]>)> = ranges
             .par_iter()
             .map(|r| {
                 let block = &data[r.clone()];
                 let key: [u8; 32] = Sha256::digest(block).into();
-                match self.previous.blocks.contains_key(&key) {
-                    true => Ok((key, None)),
-                    false => deflate_block(block).map(|d| (key, Some(d))),
+                match previous.get(&key) {
+                    Some(reused) => Ok((key, Cow::Borrowed(reused))),
+                    None => deflate_block(block).map(|d| (key, Cow::Owned(d))),
                 }
             })
             .collect::<Result<_, _>>()?;
-        for (key, fresh) in &deflated {
-            let block = match fresh {
-                Some(d) => d,
-                None => {
-                    self.reused += 1;
-                    &self.previous.blocks[key]
-                }
-            };
+        for (key, block) in &deflated {
+            self.reused += usize::from(matches!(block, Cow::Borrowed(_)));
             self.out.write_all(block).map_err(write_error)?;
             self.index.add(*key, self.written, block);
             self.written += block.len() as u64;
@@ -488,7 +492,7 @@ mod tests {
             b"def inserted():\n    return 42\n".iter().copied(),
         );
         let cold = gzip(&edited, &BlockCache::default()).unwrap();
-        let warm = gzip(&edited, &first.index.cache(&first.bytes)).unwrap();
+        let warm = gzip(&edited, &first.index.cache(first.bytes.clone())).unwrap();
         assert_eq!(warm.bytes, cold.bytes);
         assert_eq!(gunzip(&warm.bytes), edited);
         assert!(
@@ -511,7 +515,7 @@ mod tests {
             (300_001, MAX_BLOCK),
             (64, 3 << 20),
         ] {
-            let cache = whole.index.cache(&whole.bytes);
+            let cache = whole.index.cache(whole.bytes.clone());
             let mut member = GzipMember::to_writer(&cache, Vec::new()).unwrap();
             member.batch = batch;
             for piece in data.chunks(chunk) {
@@ -532,7 +536,7 @@ mod tests {
         let (member, index) = BlockIndex::from_bytes(&bytes).unwrap();
         assert_eq!(member, "jobs/j/pack/x.docpack");
         assert_eq!(index.to_bytes(&member), bytes);
-        let cache = index.cache(&z.bytes);
+        let cache = index.cache(z.bytes.clone());
         assert_eq!(cache.len(), z.index.len());
         // Every flipped byte and every truncation of the index is refused.
         for i in 0..bytes.len() {
@@ -547,10 +551,12 @@ mod tests {
         // gives no blocks at all.
         let mut other = z.bytes.clone();
         other[20] ^= 1;
-        assert!(index.cache(&other).is_empty());
-        assert!(index.cache(&z.bytes[..z.bytes.len() / 2]).is_empty());
+        assert!(index.cache(other.clone()).is_empty());
+        assert!(index
+            .cache(z.bytes[..z.bytes.len() / 2].to_vec())
+            .is_empty());
         // A damaged cache cannot damage the output: it reads as empty.
-        let again = gzip(&data, &index.cache(&other)).unwrap();
+        let again = gzip(&data, &index.cache(other)).unwrap();
         assert_eq!(again.bytes, z.bytes);
         let warm = gzip(&data, &cache).unwrap();
         assert_eq!((warm.bytes, warm.reused), (z.bytes, z.index.len()));

@@ -371,7 +371,7 @@ fn the_streaming_writer_reuses_the_previous_blocks() {
     .unwrap();
     let mut edited = scaled_fixture(20_000);
     edited.nodes.symbols[5].signature.push_str(" // edited");
-    let previous = first.blocks.cache(&first.out);
+    let previous = first.blocks.cache(first.out.clone());
     let second = write_docpack_to(edited.clone(), &previous, spool.path(), Vec::new()).unwrap();
     assert!(second.blocks_reused > 0 && second.blocks_reused < second.block_count);
     assert!(second.out == encode_docpack(&edited).unwrap().bytes);

@@ -298,8 +298,6 @@ impl EmbedHandler {
     }
 }
 
-/// The fan-in's totals also count what the shards embedded (the fan-in
-/// itself finds everything in the cache).
 /// The memo of the source's last embed, or an empty one (absent, damaged
 /// or for another model: only time is lost).
 fn read_memo(store: &dyn ObjectStore, key: &str, cache_id: &str) -> VectorMemo {
@@ -342,6 +340,8 @@ fn write_memo(
     }
 }
 
+/// The fan-in's totals also count what the shards embedded (the fan-in
+/// itself finds everything in the cache).
 fn add_shard_work(ctx: &StageContext<'_>, stats: &mut Stats) {
     let shards = &ctx.job.stage(Stage::Embed).shards;
     let sum = |field: &str| {

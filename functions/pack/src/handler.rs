@@ -57,10 +57,10 @@ pub fn previous_blocks(store: &dyn ObjectStore, key: &str) -> BlockCache {
             return Ok(BlockCache::default());
         };
         let Some((docpack_key, index)) = BlockIndex::from_bytes(&index) else {
-            return Err(format!("{key} is damaged"));
+            return Err(format!("{key} is damaged or of another version"));
         };
         match store.get_bytes(&docpack_key).map_err(|e| e.to_string())? {
-            Some(docpack) => Ok(index.cache(&docpack)),
+            Some(docpack) => Ok(index.cache(docpack)),
             None => Ok(BlockCache::default()),
         }
     };
