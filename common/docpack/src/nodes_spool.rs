@@ -314,17 +314,50 @@ impl SpooledNodes {
         buf: &mut Vec<u8>,
         f: &mut dyn FnMut(&[u8]) -> Result<(), DocpackError>,
     ) -> Result<(), DocpackError> {
+        self.for_each_chunk_reading(buf, f, WHOLE_READ)
+    }
+
+    /// [`SpooledNodes::for_each_chunk`], reading the spool whole when it
+    /// is at most `whole` bytes (one read instead of a seek and a read per
+    /// symbol: the elements are spooled in input order and read in id
+    /// order), else element by element.
+    fn for_each_chunk_reading(
+        &self,
+        buf: &mut Vec<u8>,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), DocpackError>,
+        whole: u64,
+    ) -> Result<(), DocpackError> {
         const FULL: usize = 4 << 20;
+        let mut file = &self.file;
+        let spooled = match self
+            .records
+            .iter()
+            .map(|r| r.offset + u64::from(r.len))
+            .max()
+        {
+            Some(end) if end <= whole => {
+                let mut all = vec![0; end as usize];
+                file.seek(SeekFrom::Start(0)).map_err(spool_error)?;
+                file.read_exact(&mut all).map_err(spool_error)?;
+                Some(all)
+            }
+            _ => None,
+        };
         buf.clear();
         buf.extend_from_slice(HEAD);
-        let mut file = &self.file;
         for (n, r) in self.records.iter().enumerate() {
             // The first element follows the bracket with a newline only.
             buf.extend_from_slice(if n == 0 { &SEPARATOR[1..] } else { SEPARATOR });
-            let start = buf.len();
-            buf.resize(start + r.len as usize, 0);
-            file.seek(SeekFrom::Start(r.offset)).map_err(spool_error)?;
-            file.read_exact(&mut buf[start..]).map_err(spool_error)?;
+            if let Some(all) = &spooled {
+                buf.extend_from_slice(
+                    &all[r.offset as usize..(r.offset + u64::from(r.len)) as usize],
+                );
+            } else {
+                let start = buf.len();
+                buf.resize(start + r.len as usize, 0);
+                file.seek(SeekFrom::Start(r.offset)).map_err(spool_error)?;
+                file.read_exact(&mut buf[start..]).map_err(spool_error)?;
+            }
             if buf.len() >= FULL {
                 f(buf)?;
                 buf.clear();
@@ -339,6 +372,11 @@ impl SpooledNodes {
         Ok(())
     }
 }
+
+/// The largest spool read whole into memory (see
+/// [`SpooledNodes::for_each_chunk`]); a larger one, a kernel's, is read
+/// element by element.
+const WHOLE_READ: u64 = 64 << 20;
 
 /// What `nodes.json` starts with, what comes before each element (but
 /// the first, which has no comma), and what it ends with.
@@ -432,5 +470,31 @@ mod tests {
             let typed: Vec<_> = Symbols::Typed(&whole).iter().map(Viewed::of).collect();
             assert_eq!(views, typed);
         }
+    }
+
+    #[test]
+    fn a_spool_read_whole_and_one_read_element_by_element_are_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spool = NodesSpool::new(dir.path()).unwrap();
+        for n in (0..300).map(node) {
+            spool.push(prepare(n).unwrap()).unwrap();
+        }
+        let done = spool.finish().unwrap();
+        let read = |whole: u64| {
+            let (mut buf, mut out) = (Vec::new(), Vec::new());
+            done.for_each_chunk_reading(
+                &mut buf,
+                &mut |b| {
+                    out.extend_from_slice(b);
+                    Ok(())
+                },
+                whole,
+            )
+            .unwrap();
+            out
+        };
+        let whole = read(WHOLE_READ);
+        assert_eq!(whole, read(0));
+        assert_eq!(whole.len() as u64, done.part_len());
     }
 }

@@ -7,6 +7,7 @@
 //! Architecture invariant: stages see only the [`ObjectStore`] trait; which
 //! store is behind it (local directory, memory, S3) is the host's choice.
 
+mod durable;
 mod error;
 mod key;
 mod local;
@@ -45,11 +46,14 @@ pub trait ObjectStore: Send + Sync {
     /// Reads an object, or `None` when the key does not exist.
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
 
-    /// Writes an object, replacing any previous one.
+    /// Writes an object, replacing any previous one. It is readable at
+    /// once, and durable by the time the next conditional write or
+    /// [`ObjectStore::flush`] returns.
     fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError>;
 
     /// Writes an object only if `condition` holds;
-    /// [`StoreError::PreconditionFailed`] otherwise.
+    /// [`StoreError::PreconditionFailed`] otherwise. Every earlier write
+    /// is durable before this one is made, and this one on return.
     fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError>;
 
     /// Streams an object in from a reader (large artifacts).
@@ -73,6 +77,13 @@ pub trait ObjectStore: Send + Sync {
 
     /// Deletes an object; deleting a missing key is not an error.
     fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Waits until every write made so far is durable (the first failure
+    /// to make one so is the error). Stores whose writes are durable on
+    /// return have nothing to do.
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Whether an object exists.
     fn exists(&self, key: &str) -> Result<bool, StoreError> {
@@ -164,8 +175,8 @@ pub fn get_jsonl<T: serde::de::DeserializeOwned>(
     key: &str,
 ) -> Result<Option<Vec<T>>, StoreError> {
     store
-        .get(key)?
-        .map(|object| parse_jsonl(key, &object.bytes))
+        .get_bytes(key)?
+        .map(|bytes| parse_jsonl(key, &bytes))
         .transpose()
 }
 
@@ -174,9 +185,9 @@ pub fn get_json<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<Option<T>, StoreError> {
-    match store.get(key)? {
+    match store.get_bytes(key)? {
         None => Ok(None),
-        Some(object) => serde_json::from_slice(&object.bytes)
+        Some(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| StoreError::Corrupt {
                 key: key.to_string(),

@@ -1,6 +1,13 @@
 //! An object store in a local directory: one file per key, written by atomic
 //! rename; conditional writes serialised by an advisory file lock.
+//!
+//! Durability: a conditional write (the state document) is synced before
+//! it is renamed into place, and first waits until every earlier write of
+//! the process is synced; a plain write is synced in the background
+//! ([`crate::durable`]). So whatever a committed state document records is
+//! on disk before the commit.
 
+use crate::durable::syncer;
 use crate::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -31,7 +38,14 @@ impl LocalStore {
         Ok(self.root.join(key))
     }
 
-    fn write_atomic(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
+    /// Writes `key` through a temporary file renamed into place; synced
+    /// before the rename when `now`, else queued for the background sync.
+    fn write_atomic(
+        &self,
+        key: &str,
+        reader: &mut dyn Read,
+        now: bool,
+    ) -> Result<Etag, StoreError> {
         let path = self.path_of(key)?;
         let dir = path
             .parent()
@@ -49,11 +63,17 @@ impl LocalStore {
             tmp.write_all(&buf[..n])
                 .map_err(|e| StoreError::io(key, e))?;
         }
-        tmp.as_file()
-            .sync_data()
-            .map_err(|e| StoreError::io(key, e))?;
-        tmp.persist(&path)
+        if now {
+            tmp.as_file()
+                .sync_data()
+                .map_err(|e| StoreError::io(key, e))?;
+        }
+        let file = tmp
+            .persist(&path)
             .map_err(|e| StoreError::io(key, e.error))?;
+        if !now {
+            syncer().submit(key, file)?;
+        }
         Ok(hex::encode(hasher.finalize()))
     }
 
@@ -91,10 +111,11 @@ impl ObjectStore for LocalStore {
     }
 
     fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
-        self.write_atomic(key, &mut &bytes[..])
+        self.write_atomic(key, &mut &bytes[..], false)
     }
 
     fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError> {
+        self.flush()?;
         let _guard = self.lock(key)?;
         let current = self.get(key)?;
         let holds = match (condition, &current) {
@@ -107,11 +128,15 @@ impl ObjectStore for LocalStore {
                 key: key.to_string(),
             });
         }
-        self.put(key, bytes)
+        self.write_atomic(key, &mut &bytes[..], true)
     }
 
     fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
-        self.write_atomic(key, reader)
+        self.write_atomic(key, reader, false)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        syncer().flush()
     }
 
     fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {

@@ -43,6 +43,11 @@ pub fn contract(store: &dyn ObjectStore) {
         .read_to_end(&mut read)
         .unwrap();
     assert_eq!(read.len(), 200_000);
+    // A write deleted before it is made durable; then every write durable.
+    store.put("b/gone", b"x").unwrap();
+    store.delete("b/gone").unwrap();
+    store.flush().unwrap();
+    assert!(!store.exists("b/gone").unwrap());
 
     assert_eq!(store.list("a/").unwrap(), vec!["a/b.json", "a/c.json"]);
     assert_eq!(store.list("a/c").unwrap(), vec!["a/c.json"]);

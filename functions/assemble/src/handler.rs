@@ -125,8 +125,8 @@ struct StoreMemo<'a, 'c> {
 impl crate::memo::Memo for StoreMemo<'_, '_> {
     fn get(&self, name: &str) -> Option<Vec<u8>> {
         let key = self.ctx.job.source_cache_key("assemble", name);
-        match self.ctx.store.get(&key) {
-            Ok(object) => object.map(|o| o.bytes),
+        match self.ctx.store.get_bytes(&key) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 tracing::warn!("{name} of the last build not read: {e}");
                 None
@@ -251,12 +251,12 @@ fn read_lines<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<Vec<T>, AssembleError> {
-    let object = store.get(key)?.ok_or_else(|| {
+    let bytes = store.get_bytes(key)?.ok_or_else(|| {
         AssembleError::Invalid(format!(
             "ingest artifact {key} not found: run the ingest stage again"
         ))
     })?;
-    Ok(doctown_store::parse_jsonl(key, &object.bytes)?)
+    Ok(doctown_store::parse_jsonl(key, &bytes)?)
 }
 
 /// Writes the artifacts (the graph and contexts from the files they were

@@ -92,8 +92,8 @@ impl AnswerCache {
         hash: &str,
     ) -> Result<Option<CachedAnswer>, StoreError> {
         Ok(store
-            .get(&self.key(hash))?
-            .and_then(|o| serde_json::from_slice(&o.bytes).ok()))
+            .get_bytes(&self.key(hash))?
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
     }
 
     pub fn put(

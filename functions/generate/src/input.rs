@@ -177,9 +177,9 @@ fn read_modules_and_clusters(
     manifest: &AssembleManifest,
 ) -> Result<(Vec<ModuleContext>, Option<ClusterSet>), GenerateError> {
     let modules: Vec<ModuleContext> = read_json(store, &manifest.modules)?;
-    let clusters: Option<ClusterSet> = match store.get(&manifest.clusters)? {
-        None => None,
-        Some(_) => Some(read_json(store, &manifest.clusters)?),
+    let clusters: Option<ClusterSet> = match store.exists(&manifest.clusters)? {
+        false => None,
+        true => Some(read_json(store, &manifest.clusters)?),
     };
     Ok((modules, clusters))
 }
@@ -355,7 +355,7 @@ pub fn load_history(
     job: &JobId,
 ) -> Result<Option<doctown_docpack::history::History>, GenerateError> {
     let manifest_key = artifact_key(job, "ingest", IngestManifest::NAME);
-    if store.get(&manifest_key)?.is_none() {
+    if !store.exists(&manifest_key)? {
         return Ok(None);
     }
     let manifest: IngestManifest = read_json(store, &manifest_key)?;
@@ -409,10 +409,12 @@ fn read_json<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<T, GenerateError> {
-    let object = store.get(key)?.ok_or_else(|| GenerateError::MissingInput {
-        key: key.to_string(),
-    })?;
-    serde_json::from_slice(&object.bytes).map_err(|e| GenerateError::BadInput {
+    let bytes = store
+        .get_bytes(key)?
+        .ok_or_else(|| GenerateError::MissingInput {
+            key: key.to_string(),
+        })?;
+    serde_json::from_slice(&bytes).map_err(|e| GenerateError::BadInput {
         key: key.to_string(),
         message: e.to_string(),
     })

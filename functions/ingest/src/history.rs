@@ -338,14 +338,14 @@ fn load_cache(
     source: Option<&dyn SymbolSource>,
 ) -> Result<Option<CommitCache>, String> {
     let ignored = |why: String| format!("history cache {} ignored: {why}", cache.key);
-    let Some(object) = cache
+    let Some(bytes) = cache
         .store
-        .get(&cache.key)
+        .get_bytes(&cache.key)
         .map_err(|e| ignored(e.to_string()))?
     else {
         return Ok(None);
     };
-    CommitCache::decode(&object.bytes, &CacheKey::new(options, source))
+    CommitCache::decode(&bytes, &CacheKey::new(options, source))
         .map(Some)
         .map_err(|e| ignored(e.to_string()))
 }

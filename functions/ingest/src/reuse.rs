@@ -109,10 +109,10 @@ impl PreviousReader {
     /// The reader for `pointer`'s artifacts, if the pointer exists, was
     /// written by this extractor, and its job's artifacts are still there.
     pub fn open(store: &dyn ObjectStore, pointer_key: &str) -> Result<Option<Self>, StoreError> {
-        let Some(pointer) = store.get(pointer_key)? else {
+        let Some(pointer) = store.get_bytes(pointer_key)? else {
             return Ok(None);
         };
-        let Ok(pointer) = serde_json::from_slice::<ReusePointer>(&pointer.bytes) else {
+        let Ok(pointer) = serde_json::from_slice::<ReusePointer>(&pointer) else {
             return Ok(None);
         };
         if pointer.extractor != EXTRACTOR_FINGERPRINT {

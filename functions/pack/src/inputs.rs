@@ -555,10 +555,10 @@ fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, St
     else {
         return Ok((None, None));
     };
-    let object = store
-        .get(key)?
+    let bytes = store
+        .get_bytes(key)?
         .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
-    let reader = doctown_embed::vectors::VectorsReader::open(&object.bytes)
+    let reader = doctown_embed::vectors::VectorsReader::open(&bytes)
         .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
     let model = embed
         .summary

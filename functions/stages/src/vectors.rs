@@ -32,11 +32,11 @@ impl VectorSource for EmbedVectors {
         else {
             return Ok(None);
         };
-        let object = ctx
+        let bytes = ctx
             .store
-            .get(key)?
+            .get_bytes(key)?
             .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
-        let reader = VectorsReader::open(&object.bytes)
+        let reader = VectorsReader::open(&bytes)
             .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
         Ok(Some(Box::new(Lookup(reader))))
     }
