@@ -7,7 +7,7 @@
 
 use crate::artifacts::assemble::SymbolContext;
 use crate::artifacts::generate::GenerateManifest;
-use crate::artifacts::generate::{CostReport, Insight};
+use crate::artifacts::generate::{CostReport, DocSource, Insight};
 use crate::config::{Backend, GenerateConfig};
 use crate::engine::{Generator, Outcome, Progress};
 use crate::error::GenerateError;
@@ -464,32 +464,55 @@ impl StageHandler for GenerateHandler {
 /// generate's time). `generation.completed.v1` carries the totals.
 pub const SYMBOL_EVENT_LIMIT: u64 = 10_000;
 
+/// Summaries from facts are settled all at once, faster than a feed can
+/// show them, and say nothing `docs.json` does not: past this many events
+/// they are not logged (a 300-file repository's 8,000 were half of a
+/// rebuild's event log).
+pub const FACTS_EVENT_LIMIT: u64 = 1_000;
+
 /// Whether a symbol's event is logged, after `emitted` were: the first
-/// [`SYMBOL_EVENT_LIMIT`], and every one that says why the model's answer
-/// was not used.
+/// [`FACTS_EVENT_LIMIT`] (from facts) or [`SYMBOL_EVENT_LIMIT`] (from the
+/// model), and every one that says why the model's answer was not used.
 fn symbol_event_wanted(emitted: u64, event: &SymbolDocumented) -> bool {
-    emitted < SYMBOL_EVENT_LIMIT || event.error.is_some()
+    let limit = if event.source == DocSource::Facts {
+        FACTS_EVENT_LIMIT
+    } else {
+        SYMBOL_EVENT_LIMIT
+    };
+    emitted < limit || event.error.is_some()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doctown_core::artifacts::generate::DocSource;
 
     #[test]
     fn symbol_events_stop_at_the_limit_but_failures_are_logged() {
-        let event = |error: Option<&str>| SymbolDocumented {
+        let event = |source: DocSource, error: Option<&str>| SymbolDocumented {
             symbol_id: doctown_core::SymbolId::from_parts(&[b"a.c", b"f"]),
-            source: DocSource::Facts,
+            source,
             model: None,
             error: error.map(str::to_string),
         };
-        assert!(symbol_event_wanted(0, &event(None)));
-        assert!(symbol_event_wanted(SYMBOL_EVENT_LIMIT - 1, &event(None)));
-        assert!(!symbol_event_wanted(SYMBOL_EVENT_LIMIT, &event(None)));
+        let (facts, model) = (DocSource::Facts, DocSource::Model);
+        assert!(symbol_event_wanted(0, &event(facts, None)));
+        assert!(symbol_event_wanted(
+            FACTS_EVENT_LIMIT - 1,
+            &event(facts, None)
+        ));
+        assert!(!symbol_event_wanted(FACTS_EVENT_LIMIT, &event(facts, None)));
+        assert!(symbol_event_wanted(FACTS_EVENT_LIMIT, &event(model, None)));
+        assert!(symbol_event_wanted(
+            SYMBOL_EVENT_LIMIT - 1,
+            &event(model, None)
+        ));
+        assert!(!symbol_event_wanted(
+            SYMBOL_EVENT_LIMIT,
+            &event(model, None)
+        ));
         assert!(symbol_event_wanted(
             SYMBOL_EVENT_LIMIT * 100,
-            &event(Some("timeout"))
+            &event(facts, Some("timeout"))
         ));
     }
 }
