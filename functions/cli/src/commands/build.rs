@@ -43,15 +43,16 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     Ok(exit_code(&state))
 }
 
-/// Copies the job's docpack out of the store to `output` (or `./NAME.docpack`).
+/// Copies the job's docpack out of the store to `output` (or `./NAME.docpack`),
+/// file to file (in the kernel where it can).
 fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result<Option<PathBuf>> {
     let Some(key) = state.stage(Stage::Pack).artifacts.get("docpack") else {
         return Ok(None);
     };
-    let mut object = host
-        .store()
-        .get_stream(key)?
-        .with_context(|| format!("the docpack {key} is missing from the store"))?;
+    let stored = host.store.path_of(key)?;
+    if !stored.is_file() {
+        anyhow::bail!("the docpack {key} is missing from the store");
+    }
     let path = match output {
         Some(path) => path.to_path_buf(),
         None => PathBuf::from(key.rsplit('/').next().unwrap_or("repository.docpack")),
@@ -60,9 +61,9 @@ fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write into {}", dir.display()))?;
-    std::io::copy(&mut object, &mut tmp)
+    std::fs::copy(&stored, tmp.path())
         .with_context(|| format!("cannot write {}", tmp.path().display()))?;
     tmp.persist(&path)
         .with_context(|| format!("cannot write {}", path.display()))?;
