@@ -196,6 +196,38 @@ pub fn get_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// The largest JSON object [`get_json_bounded`] parses from memory.
+pub const JSON_IN_MEMORY: usize = 64 << 20;
+
+/// Reads and parses a JSON object that may be too large to hold: from
+/// memory when it is at most `in_memory` bytes (parsing a slice is about
+/// twice as fast as parsing a reader), else as it is read, its text never
+/// whole in memory. `None` when the key does not exist.
+pub fn get_json_bounded<T: serde::de::DeserializeOwned>(
+    store: &dyn ObjectStore,
+    key: &str,
+    in_memory: usize,
+) -> Result<Option<T>, StoreError> {
+    let Some(mut reader) = store.get_stream(key)? else {
+        return Ok(None);
+    };
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(in_memory as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| StoreError::io(key, e))?;
+    let parsed = if head.len() <= in_memory {
+        serde_json::from_slice(&head)
+    } else {
+        let rest = std::io::Cursor::new(head).chain(reader);
+        serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, rest))
+    };
+    parsed.map(Some).map_err(|e| StoreError::Corrupt {
+        key: key.to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// Serialises and writes a JSON object (pretty, with a trailing newline).
 pub fn put_json<T: serde::Serialize>(
     store: &dyn ObjectStore,
@@ -237,6 +269,28 @@ pub mod testing;
 #[cfg(test)]
 mod stream_tests {
     use super::*;
+
+    #[test]
+    fn a_json_object_parses_the_same_from_memory_and_as_it_is_read() {
+        let store = MemoryStore::default();
+        let value: Vec<String> = (0..500).map(|n| format!("item {n}")).collect();
+        put_json(&store, "a.json", &value).unwrap();
+        let len = store.get_bytes("a.json").unwrap().unwrap().len();
+        for in_memory in [0, 1, len - 1, len, len * 2] {
+            let read: Vec<String> = get_json_bounded(&store, "a.json", in_memory)
+                .unwrap()
+                .unwrap();
+            assert_eq!(read, value, "in memory up to {in_memory} bytes");
+        }
+        store.put("bad.json", b"[1, 2").unwrap();
+        for in_memory in [0, 100] {
+            let err = get_json_bounded::<Vec<u32>>(&store, "bad.json", in_memory).unwrap_err();
+            assert!(err.to_string().contains("bad.json"), "{err}");
+        }
+        assert!(get_json_bounded::<u32>(&store, "none.json", 10)
+            .unwrap()
+            .is_none());
+    }
 
     #[test]
     fn put_json_streamed_writes_the_bytes_of_put_json() {

@@ -17,6 +17,7 @@ use doctown_docpack::{
 };
 use doctown_pipeline::StageFailure;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -200,8 +201,8 @@ fn documentation(doc: &gen::Documentation) -> Documentation {
 /// What a symbol's node joins to it: its graph numbers, context facts and
 /// documentation, by symbol id.
 struct NodeJoins<'a> {
-    graph_nodes: HashMap<&'a str, &'a NodeNumbers>,
-    contexts: HashMap<&'a str, &'a ContextFacts>,
+    graph_nodes: FxHashMap<&'a str, &'a NodeNumbers>,
+    contexts: FxHashMap<&'a str, &'a ContextFacts>,
     docs: Option<&'a SymbolDocs>,
 }
 
