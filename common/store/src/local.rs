@@ -9,7 +9,6 @@
 
 use crate::durable::syncer;
 use crate::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
-use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -52,14 +51,14 @@ impl LocalStore {
             .expect("a validated key has a parent under the root");
         fs::create_dir_all(dir).map_err(|e| StoreError::io(key, e))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(key, e))?;
-        let mut hasher = Sha256::new();
+        let mut hasher = twox_hash::XxHash3_128::new();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = reader.read(&mut buf).map_err(|e| StoreError::io(key, e))?;
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
+            hasher.write(&buf[..n]);
             tmp.write_all(&buf[..n])
                 .map_err(|e| StoreError::io(key, e))?;
         }
@@ -74,7 +73,7 @@ impl LocalStore {
         if !now {
             syncer().submit(key, file)?;
         }
-        Ok(hex::encode(hasher.finalize()))
+        Ok(format!("{:032x}", hasher.finish_128()))
     }
 
     fn lock(&self, key: &str) -> Result<File, StoreError> {
@@ -99,7 +98,7 @@ impl LocalStore {
 }
 
 fn etag_of(bytes: &[u8]) -> Etag {
-    hex::encode(Sha256::digest(bytes))
+    crate::content_etag(bytes)
 }
 
 impl ObjectStore for LocalStore {

@@ -1,7 +1,6 @@
 //! An in-memory object store, for tests and single-process runs.
 
 use crate::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -23,7 +22,7 @@ impl MemoryStore {
 }
 
 fn etag_of(bytes: &[u8]) -> Etag {
-    hex::encode(Sha256::digest(bytes))
+    crate::content_etag(bytes)
 }
 
 impl ObjectStore for MemoryStore {
