@@ -99,10 +99,15 @@ impl Drop for Host {
     /// with it, usually, the process): a process that exits while that
     /// thread is still bringing up ONNX Runtime can die with a segfault
     /// instead of the job's exit status. Dropping the prefetcher joins too;
-    /// this makes it happen here, whoever else still holds it.
+    /// this makes it happen here, whoever else still holds it. Then waits
+    /// until every write to the store is durable (a command whose last
+    /// writes were no state commit, such as a cache, leaves none behind).
     fn drop(&mut self) {
         if let Some(prefetcher) = self.prefetcher.take() {
             prefetcher.stop();
+        }
+        if let Err(e) = self.store.flush() {
+            tracing::warn!("the store's last writes may not be on disk: {e}");
         }
     }
 }
