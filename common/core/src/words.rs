@@ -182,13 +182,24 @@ pub fn tokens(s: &str) -> Vec<String> {
 /// reused buffer: extraction splits every symbol's code this way, so it
 /// allocates only for the words it keeps.
 pub fn for_each_token(s: &str, mut f: impl FnMut(&str)) {
+    for_each_token_while(s, |t| {
+        f(t);
+        true
+    });
+}
+
+/// [`for_each_token`] until `f` returns false (a caller that keeps a
+/// prefix of the words stops reading there).
+pub fn for_each_token_while(s: &str, mut f: impl FnMut(&str) -> bool) {
     let mut cur = String::new();
     let mut prev: Option<char> = None;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if !c.is_alphanumeric() {
             if !cur.is_empty() {
-                f(&cur);
+                if !f(&cur) {
+                    return;
+                }
                 cur.clear();
             }
             prev = Some(c);
@@ -201,7 +212,9 @@ pub fn for_each_token(s: &str, mut f: impl FnMut(&str)) {
                     || prev.is_ascii_digit()
                     || (prev.is_uppercase() && next_lower));
             if boundary && !cur.is_empty() {
-                f(&cur);
+                if !f(&cur) {
+                    return;
+                }
                 cur.clear();
             }
         }

@@ -108,15 +108,16 @@ fn is_value(kind: Option<SymbolKind>) -> bool {
 /// The words of `code`, space-separated, at most `max_chars` characters.
 fn code_words(code: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(code.len().min(max_chars + 16) / 2);
-    for word in doctown_core::words::tokens(code) {
+    doctown_core::words::for_each_token_while(code, |word| {
         if out.len() + word.len() >= max_chars {
-            break;
+            return false;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&word);
-    }
+        out.push_str(word);
+        true
+    });
     out
 }
 
@@ -185,6 +186,32 @@ pub(crate) mod tests {
             part: None,
             text: text.into(),
             role: None,
+        }
+    }
+
+    #[test]
+    fn code_words_stop_where_the_words_of_the_whole_text_would_be_cut() {
+        let reference = |code: &str, max_chars: usize| {
+            let mut out = String::new();
+            for word in doctown_core::words::tokens(code) {
+                if out.len() + word.len() >= max_chars {
+                    break;
+                }
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&word);
+            }
+            out
+        };
+        let code =
+            "fn parseHTTPHeader(v: &str) -> Result<Ünïcode, E> { let xmlDoc2 = v?; }\n".repeat(40);
+        for max_chars in [0, 1, 5, 17, 64, 300, 1024, 100_000] {
+            assert_eq!(
+                code_words(&code, max_chars),
+                reference(&code, max_chars),
+                "{max_chars}"
+            );
         }
     }
 
