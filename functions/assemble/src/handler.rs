@@ -224,11 +224,17 @@ pub fn read_ingest(
                 if cancelled() {
                     return Err(AssembleError::Cancelled);
                 }
-                chunks.extend(
-                    read_lines::<Chunk>(store, shard)?
-                        .iter()
-                        .map(ChunkInfo::from_chunk),
-                );
+                // Parsed on every core a block of lines at a time, each
+                // chunk reduced (its text dropped) as it is parsed.
+                let infos = doctown_store::stream_jsonl(store, shard, |c: Chunk| {
+                    ChunkInfo::from_chunk(&c)
+                })?
+                .ok_or_else(|| {
+                    AssembleError::Invalid(format!(
+                        "ingest artifact {shard} not found: run the ingest stage again"
+                    ))
+                })?;
+                chunks.extend(infos);
             }
             Ok((files, chunks))
         },
