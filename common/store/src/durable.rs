@@ -138,8 +138,7 @@ mod tests {
         let queue = syncer.lock();
         assert!(queue.files.is_empty());
         assert_eq!(queue.finished, queue.queued);
-        // Past the bound, writers synced their own files.
-        assert!(queue.queued <= (MAX_QUEUED * 3) as u64);
+        assert!(queue.queued > 0, "nothing went through the background");
     }
 
     #[test]

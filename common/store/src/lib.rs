@@ -26,9 +26,9 @@ use std::io::Read;
 pub type Etag = String;
 
 /// The etag of a local or in-memory object: the XXH3-128 hash of its
-/// bytes, in hex (an etag only has to change with the content; at about
-/// ten times SHA-256's speed, hashing a rebuild's hundreds of megabytes
-/// costs little).
+/// bytes, in hex (an etag only has to change with the content, and a
+/// non-cryptographic hash of a rebuild's hundreds of megabytes costs far
+/// less than SHA-256's).
 pub(crate) fn content_etag(bytes: &[u8]) -> Etag {
     format!("{:032x}", twox_hash::XxHash3_128::oneshot(bytes))
 }

@@ -226,15 +226,9 @@ pub fn read_ingest(
                 }
                 // Parsed on every core a block of lines at a time, each
                 // chunk reduced (its text dropped) as it is parsed.
-                let infos = doctown_store::stream_jsonl(store, shard, |c: Chunk| {
+                chunks.extend(streamed(store, shard, |c: Chunk| {
                     ChunkInfo::from_chunk(&c)
-                })?
-                .ok_or_else(|| {
-                    AssembleError::Invalid(format!(
-                        "ingest artifact {shard} not found: run the ingest stage again"
-                    ))
-                })?;
-                chunks.extend(infos);
+                })?);
             }
             Ok((files, chunks))
         },
@@ -243,26 +237,38 @@ pub fn read_ingest(
     Ok((symbols, files, chunks))
 }
 
-/// The symbols, streamed (a block of lines at a time, never the whole
-/// file), each reduced by [`lean_symbol`] as it is parsed.
+/// The symbols, each reduced by [`lean_symbol`] as it is parsed.
 fn read_symbols(store: &dyn ObjectStore, key: &str) -> Result<Vec<Symbol>, AssembleError> {
-    doctown_store::stream_jsonl(store, key, lean_symbol)?.ok_or_else(|| {
-        AssembleError::Invalid(format!(
-            "ingest artifact {key} not found: run the ingest stage again"
-        ))
-    })
+    streamed(store, key, lean_symbol)
+}
+
+/// A JSON Lines artifact of ingest, streamed (a block of lines at a time
+/// on every core, never the whole file), each item reduced by `keep` as
+/// it is parsed.
+fn streamed<T, U>(
+    store: &dyn ObjectStore,
+    key: &str,
+    keep: impl Fn(T) -> U + Sync,
+) -> Result<Vec<U>, AssembleError>
+where
+    T: serde::de::DeserializeOwned,
+    U: Send,
+{
+    doctown_store::stream_jsonl(store, key, keep)?.ok_or_else(|| missing(key))
 }
 
 fn read_lines<T: serde::de::DeserializeOwned>(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<Vec<T>, AssembleError> {
-    let bytes = store.get_bytes(key)?.ok_or_else(|| {
-        AssembleError::Invalid(format!(
-            "ingest artifact {key} not found: run the ingest stage again"
-        ))
-    })?;
+    let bytes = store.get_bytes(key)?.ok_or_else(|| missing(key))?;
     Ok(doctown_store::parse_jsonl(key, &bytes)?)
+}
+
+fn missing(key: &str) -> AssembleError {
+    AssembleError::Invalid(format!(
+        "ingest artifact {key} not found: run the ingest stage again"
+    ))
 }
 
 /// Writes the artifacts (the graph and contexts from the files they were

@@ -199,7 +199,9 @@ impl IngestHandler {
         );
         // The pointer outlives this job's commit: what it names is made
         // durable first, so no crash leaves it naming damaged artifacts.
-        let pointed = (ctx.store.flush())
+        let pointed = ctx
+            .store
+            .flush()
             .and_then(|()| doctown_store::put_json(ctx.store, &pointer_key, &pointer));
         if let Err(e) = pointed {
             tracing::warn!("the next ingest of this source will parse every file: {e}");
