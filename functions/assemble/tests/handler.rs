@@ -211,6 +211,29 @@ fn bad_vectors_and_missing_ingest_fail_cleanly() {
         "{}",
         err.message
     );
+    // Each of ingest's artifacts gone, or a line of one damaged: one line
+    // naming it.
+    for name in ["chunks-00001.jsonl", "symbols.jsonl", "files.jsonl"] {
+        let key = format!("jobs/{}/ingest/{name}", state.job_id);
+        for damage in [None, Some(&b"{\"id\": 1}\n"[..])] {
+            let store = store_with_ingest(&state.job_id);
+            match damage {
+                None => store.delete(&key).unwrap(),
+                Some(bytes) => drop(store.put(&key, bytes).unwrap()),
+            }
+            let err = run(&AssembleHandler::structural(), &store, &state)
+                .0
+                .unwrap_err();
+            assert!(
+                err.message.contains(&key) && !err.message.contains('\n'),
+                "{name}: {}",
+                err.message
+            );
+            if damage.is_none() {
+                assert!(err.message.contains("run the ingest stage again"));
+            }
+        }
+    }
 }
 
 #[test]
