@@ -27,13 +27,21 @@ pub fn events_prefix(job_id: &JobId) -> String {
 ///
 /// Chunks are written as JSON Lines shards (`chunks-00000.jsonl`, one
 /// [`crate::Chunk`] per line) so later stages can fan out per shard and
-/// never need every chunk in memory at once. Symbols (`symbols.jsonl`, one
+/// never need every chunk in memory at once; beside them, the chunk index
+/// holds each chunk without its text. Symbols (`symbols.jsonl`, one
 /// [`crate::Symbol`] per line, calls resolved) and files (`files.jsonl`, one
 /// [`crate::FileRecord`] per line) are single JSON Lines objects.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestManifest {
     /// Object keys of the chunk shards, in order.
     pub chunk_shards: Vec<String>,
+    /// Object keys of the chunk index (`chunk-index-00000.jsonl`, one
+    /// [`crate::ChunkEntry`] per line), shard for shard with
+    /// `chunk_shards`: what assemble and pack read of the chunks. Empty in
+    /// a manifest written before the index existed; readers then read the
+    /// chunk shards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunk_index: Vec<String>,
     pub symbols: String,
     pub files: String,
     pub skipped: String,

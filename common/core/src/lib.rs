@@ -7,6 +7,7 @@
 
 pub mod artifacts;
 pub mod chunk;
+pub mod complexity;
 pub mod error;
 pub mod events;
 pub mod ids;
@@ -18,7 +19,7 @@ pub mod symbol;
 pub mod words;
 
 pub use artifacts::IngestManifest;
-pub use chunk::{Chunk, ChunkKind};
+pub use chunk::{Chunk, ChunkEntry, ChunkKind};
 pub use error::{CoreError, ErrorKind};
 pub use events::{Event, EventContext, EventMeta, EventPayload};
 pub use ids::{stable_hash_hex, ChunkId, JobId, SymbolId};

@@ -16,7 +16,9 @@ use crate::input::{lean_symbol, AssembleInput, ChunkInfo};
 use crate::options::{AssembleOptions, MethodChoice};
 use crate::sink::JsonFiles;
 use crate::vectors::VectorLookup;
-use doctown_core::{Chunk, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
+use doctown_core::{
+    Chunk, ChunkEntry, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
+};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::ObjectStore;
 use std::sync::Arc;
@@ -220,15 +222,25 @@ pub fn read_ingest(
         || -> Result<_, AssembleError> {
             let files = read_lines::<FileRecord>(store, &manifest.files)?;
             let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
-            for shard in &manifest.chunk_shards {
+            // The index has each chunk without its text; a manifest from
+            // before the index names only the shards, whose texts are
+            // counted here as ingest now counts them.
+            let indexed = !manifest.chunk_index.is_empty();
+            let keys = if indexed {
+                &manifest.chunk_index
+            } else {
+                &manifest.chunk_shards
+            };
+            for key in keys {
                 if cancelled() {
                     return Err(AssembleError::Cancelled);
                 }
-                // Parsed on every core a block of lines at a time, each
-                // chunk reduced (its text dropped) as it is parsed.
-                chunks.extend(streamed(store, shard, |c: Chunk| {
-                    ChunkInfo::from_chunk(&c)
-                })?);
+                // Parsed on every core a block of lines at a time.
+                chunks.extend(if indexed {
+                    streamed(store, key, |e: ChunkEntry| ChunkInfo::from(e))?
+                } else {
+                    streamed(store, key, |c: Chunk| ChunkInfo::from_chunk(&c))?
+                });
             }
             Ok((files, chunks))
         },

@@ -1,9 +1,8 @@
 //! What assemble computes from: ingest's symbols, files and chunks (reduced
 //! to what assemble needs), and optionally a vector lookup.
 
-use crate::complexity::decision_points;
 use crate::vectors::VectorLookup;
-use doctown_core::{Chunk, FileRecord, Symbol, SymbolId};
+use doctown_core::{Chunk, ChunkEntry, FileRecord, Symbol, SymbolId};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -20,16 +19,17 @@ pub struct ChunkInfo {
 impl ChunkInfo {
     /// Reduces a chunk, counting decision points of function and method chunks.
     pub fn from_chunk(chunk: &Chunk) -> ChunkInfo {
-        let callable = chunk.symbol_kind.is_some_and(|k| k.is_callable());
-        let decisions = if callable {
-            decision_points(&chunk.text, chunk.language)
-        } else {
-            0
-        };
+        ChunkInfo::from(ChunkEntry::of(chunk))
+    }
+}
+
+impl From<ChunkEntry> for ChunkInfo {
+    /// Ingest's index entry of a chunk, whose decisions it counted.
+    fn from(entry: ChunkEntry) -> ChunkInfo {
         ChunkInfo {
-            id: chunk.id.to_string(),
-            symbol_id: chunk.symbol_id.clone(),
-            decisions,
+            id: entry.id.to_string(),
+            symbol_id: entry.symbol_id,
+            decisions: entry.decisions,
         }
     }
 }

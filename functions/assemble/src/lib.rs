@@ -19,7 +19,7 @@
 pub mod assemble;
 pub mod bases;
 pub mod clusters;
-pub mod complexity;
+pub use doctown_core::complexity;
 pub mod contexts;
 pub mod dispatch;
 pub mod error;

@@ -76,6 +76,9 @@ impl IngestHandler {
             shards: ShardWriter::new(ctx.store, options.shard_size, |i| {
                 key(&format!("chunks-{i:05}.jsonl"))
             }),
+            index: ShardWriter::new(ctx.store, options.shard_size, |i| {
+                key(&format!("chunk-index-{i:05}.jsonl"))
+            }),
             symbols: Vec::new(),
             spool: crate::spool::Spool::new().map_err(|source| IngestError::Read {
                 path: "the symbol spool".to_string(),
@@ -143,6 +146,7 @@ impl IngestHandler {
         drop(previous);
         let StoreSink {
             shards,
+            index,
             mut symbols,
             spool,
             imports,
@@ -152,6 +156,7 @@ impl IngestHandler {
             ..
         } = sink;
         let chunk_shards = shards.finish()?;
+        let chunk_index = index.finish()?;
         if let Some(observer) = ctx.chunk_observer {
             observer.on_end();
         }
@@ -177,6 +182,7 @@ impl IngestHandler {
             store_history(ctx, &key(HISTORY), history, &symbols, totals)?;
         let manifest = IngestManifest {
             chunk_shards,
+            chunk_index,
             symbols: key("symbols.jsonl"),
             files: key("files.jsonl"),
             skipped: key("skipped.jsonl"),
@@ -366,6 +372,8 @@ struct StoreSink<'a, 'c> {
     ctx: &'a StageContext<'c>,
     options: &'a IngestOptions,
     shards: ShardWriter<'a>,
+    /// The chunk index, shard for shard with `shards`.
+    index: ShardWriter<'a>,
     /// Each symbol's resolution view; the rest is in `spool`.
     symbols: Vec<Symbol>,
     spool: crate::spool::Spool,
@@ -396,6 +404,7 @@ impl ScanSink for StoreSink<'_, '_> {
             record,
             symbols,
             chunks,
+            entries,
             reused,
         } = file;
         self.count(&record);
@@ -405,6 +414,9 @@ impl ScanSink for StoreSink<'_, '_> {
             language: record.language,
             size_bytes: record.size_bytes,
         });
+        for entry in &entries {
+            self.index.push(entry)?;
+        }
         for chunk in &chunks {
             self.shards.push(chunk)?;
             if let Some(observer) = self.ctx.chunk_observer {

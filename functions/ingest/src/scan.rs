@@ -14,7 +14,7 @@ use crate::reuse::{Previous, PreviousReader};
 use crate::walk::{skip, walk, Candidate, WalkResult};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::language_sniff::sniff;
-use doctown_core::{Chunk, FileRecord, FileRole, Language, Symbol};
+use doctown_core::{Chunk, ChunkEntry, FileRecord, FileRole, Language, Symbol};
 use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -27,6 +27,9 @@ pub struct ParsedFile {
     pub record: FileRecord,
     pub symbols: Vec<Symbol>,
     pub chunks: Vec<Chunk>,
+    /// The chunk index's entry of each chunk, in the same order (made here,
+    /// on the parsing pool, since it counts each function's decisions).
+    pub entries: Vec<ChunkEntry>,
     /// Symbols and imports came from the previous run (unchanged content).
     pub reused: bool,
 }
@@ -254,6 +257,7 @@ fn parsed_file(
     ParsedFile {
         record,
         symbols: extraction.symbols,
+        entries: chunks.iter().map(ChunkEntry::of).collect(),
         chunks,
         reused: false,
     }

@@ -4,7 +4,9 @@
 //! damaged or gone.
 
 use doctown_core::events::ingest::IngestTotals;
-use doctown_core::{JobId, JobInput, JobState, Stage, StageStatus};
+use doctown_core::{
+    Chunk, ChunkEntry, IngestManifest, JobId, JobInput, JobState, Stage, StageStatus,
+};
 use doctown_ingest::IngestHandler;
 use doctown_pipeline::Runner;
 use doctown_sources::GitHubConfig;
@@ -120,6 +122,29 @@ fn chunk_event_paths(store: &dyn ObjectStore, job: &str) -> std::collections::BT
         .collect()
 }
 
+/// Checks that a job's chunk index is its chunks without their text,
+/// shard for shard, line for line; returns the number of entries.
+fn index_matches_chunks(store: &dyn ObjectStore, job: &str) -> usize {
+    let manifest: IngestManifest =
+        doctown_store::get_json(store, &format!("jobs/{job}/ingest/manifest.json"))
+            .unwrap()
+            .unwrap();
+    assert_eq!(manifest.chunk_index.len(), manifest.chunk_shards.len());
+    let mut count = 0;
+    for (shard, index) in manifest.chunk_shards.iter().zip(&manifest.chunk_index) {
+        let read = |key: &str| store.get_bytes(key).unwrap().unwrap();
+        let chunks: Vec<Chunk> = doctown_store::parse_jsonl(shard, &read(shard)).unwrap();
+        let entries: Vec<ChunkEntry> = doctown_store::parse_jsonl(index, &read(index)).unwrap();
+        assert_eq!(
+            entries,
+            chunks.iter().map(ChunkEntry::of).collect::<Vec<_>>()
+        );
+        count += entries.len();
+    }
+    assert_eq!(count as u64, manifest.chunk_count);
+    count
+}
+
 #[test]
 fn unchanged_files_are_reused_and_the_output_is_identical() {
     let (store, _dir) = local_store();
@@ -163,6 +188,10 @@ fn unchanged_files_are_reused(store: &dyn ObjectStore) {
     assert_eq!(third.files_parsed, 13);
     assert_eq!(third.files_reused, 11);
     assert_eq!(third.symbols, first.symbols + 2);
+    assert_eq!(
+        index_matches_chunks(store, "job-third") as u64,
+        third.chunks
+    );
 
     // Chunks are logged where their file was parsed: every file's in the
     // first ingest, none in the second, the two parsed files' in the third.

@@ -47,8 +47,9 @@ impl From<&SymbolContext> for ContextFacts {
     }
 }
 
-/// What the docpack uses of a chunk (`source_map.json`); the rest of each
-/// line (text, names, signature, doc) is skipped as it is parsed.
+/// What the docpack uses of a chunk (`source_map.json`), read from ingest's
+/// chunk index (or, for a manifest without one, the shards: the rest of
+/// each line — text, names, signature, doc — is skipped as it is parsed).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ChunkFacts {
     pub id: String,
@@ -313,7 +314,7 @@ pub struct PackInputs {
     /// Where the symbols are (`symbols.jsonl`); [`StoredSymbols`] reads
     /// them a block at a time while the docpack is made.
     pub symbols_key: String,
-    /// Where the chunks are (the shards); [`StoredLines::chunks`] reads
+    /// Where the chunks are (the index, or the shards); [`StoredLines::chunks`] reads
     /// them a block at a time while `source_map.json` is made.
     pub chunk_keys: Vec<String>,
     pub graph: GraphFacts,
@@ -405,7 +406,13 @@ pub fn read_inputs(
     Ok(PackInputs {
         files,
         symbols_key: ingest.symbols.clone(),
-        chunk_keys: ingest.chunk_shards.clone(),
+        // The index has every chunk without its text; a manifest from
+        // before it names only the shards.
+        chunk_keys: if ingest.chunk_index.is_empty() {
+            ingest.chunk_shards.clone()
+        } else {
+            ingest.chunk_index.clone()
+        },
         graph: graph?,
         clusters,
         context_facts,
