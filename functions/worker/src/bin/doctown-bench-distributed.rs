@@ -21,6 +21,10 @@ use doctown_worker::{run_worker, submit_job, wait_for_job, WorkerConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 struct Args {
     #[arg(long)]

@@ -19,6 +19,10 @@ use doctown_worker::lambda::{serve, LambdaFunction};
 use doctown_worker::{deploy, WorkerTokens};
 use std::sync::Arc;
 
+/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(

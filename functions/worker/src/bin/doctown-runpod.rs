@@ -15,6 +15,10 @@ use doctown_stages::{Stages, StagesConfig};
 use doctown_worker::{deploy, runpod, stop_on_signals, WorkerTokens};
 use std::sync::Arc;
 
+/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -20,6 +20,10 @@ use doctown_worker::fakes::FakeStage;
 use doctown_worker::{run_worker, stop_on_signals, WorkerConfig};
 use std::time::Duration;
 
+/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 struct Args {
     #[arg(long)]
