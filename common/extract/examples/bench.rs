@@ -5,7 +5,9 @@
 //! `doctown symbols` runs), which is the floor of any tree-sitter extractor:
 //! files are read first (a `.h` or `.m` in the language its text shows, as
 //! the ingest reads it), then parsed in parallel, and the wall time of the
-//! parsing is reported.
+//! parsing is reported. It runs on the allocator of the `doctown` command
+//! (mimalloc, also as tree-sitter's `malloc`), so the floor and the
+//! command it is set against parse alike.
 
 use doctown_core::language_sniff::sniff;
 use doctown_core::{Import, Language};
@@ -13,6 +15,9 @@ use doctown_extract::{resolve_calls, Extractor};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
