@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# One-file rebuilds of a repository, two builds of `doctown` side by side:
+# each binary gets its own store (an ingest pointer written by another
+# build is refused when their extractors differ) and a cold build, then
+# ROUNDS rounds of RUNS rebuilds per binary, interleaved, each after a
+# function is appended to FILE (a copy of the repository is changed, not
+# REPO). Prints wall time, peak RSS and seconds per stage of every run.
+# Usage: bash scripts/bench-rebuild.sh BIN_A BIN_B REPO FILE [ROUNDS] [RUNS] [-- build flags...]
+#   e.g. bash scripts/bench-rebuild.sh /tmp/doctown-main target/release/doctown \
+#          ~/.cache/doctown/bench-repos/large Django-5.1.4/django/__init__.py 3 3 -- --embeddings off
+set -euo pipefail
+[ $# -ge 4 ] || { sed -n 2,10p "$0" >&2; exit 2; }
+A="$1" B="$2" REPO="$3" FILE="$4"
+shift 4
+ROUNDS="${1:-3}"; [ $# -gt 0 ] && shift
+RUNS="${1:-3}"; [ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+for bin in "$A" "$B"; do [ -x "$bin" ] || { echo "bench-rebuild: $bin is not an executable" >&2; exit 2; }; done
+[ -f "$REPO/$FILE" ] || { echo "bench-rebuild: $REPO/$FILE is not a file" >&2; exit 2; }
+WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+cp -r "$REPO" "$WORK/repo"
+
+build() { # binary, store, label
+  /usr/bin/time -f '%e %M' -o "$WORK/time" "$1" build "$WORK/repo" --store "$2" -o "$WORK/out.docpack" --json "${@:4}" \
+    > "$WORK/summary.json" 2>"$WORK/err" || { echo "$3: failed: $(tail -1 "$WORK/err")" >&2; exit 1; }
+  python3 - "$3" "$(cat "$WORK/time")" "$WORK/summary.json" <<'PY'
+import json, sys
+label, time, summary = sys.argv[1:]
+wall, rss = time.split()
+s = json.load(open(summary))["seconds"]
+stages = " | ".join(f"{s.get(k, 0):.3f}" for k in ["ingest", "embed", "assemble", "generate", "pack"])
+print(f"| {label} | {float(wall):.2f} | {int(rss) // 1024} | {stages} |")
+PY
+}
+
+echo "| run | wall s | peak RSS MiB | ingest s | embed s | assemble s | generate s | pack s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+build "$A" "$WORK/store-a" "A cold" "$@"
+build "$B" "$WORK/store-b" "B cold" "$@"
+n=0
+for round in $(seq 1 "$ROUNDS"); do
+  for side in a b; do
+    bin="$A"; [ "$side" = b ] && bin="$B"
+    for run in $(seq 1 "$RUNS"); do
+      n=$((n + 1))
+      printf '\ndef bench_rebuild_%s():\n    return %s\n' "$n" "$n" >> "$WORK/repo/$FILE"
+      build "$bin" "$WORK/store-$side" "$(echo "$side" | tr ab AB) round $round" "$@"
+    done
+  done
+done
