@@ -12,9 +12,10 @@ set -euo pipefail
 [ $# -ge 4 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 A="$1" B="$2" REPO="$3" FILE="$4"
 shift 4
-ROUNDS="${1:-3}"; [ $# -gt 0 ] && shift
-RUNS="${1:-3}"; [ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
+ROUNDS=3 RUNS=3
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then ROUNDS="$1"; shift; fi
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then RUNS="$1"; shift; fi
+if [ "${1:-}" = "--" ]; then shift; fi
 for bin in "$A" "$B"; do [ -x "$bin" ] || { echo "bench-rebuild: $bin is not an executable" >&2; exit 2; }; done
 [ -f "$REPO/$FILE" ] || { echo "bench-rebuild: $REPO/$FILE is not a file" >&2; exit 2; }
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT

@@ -59,4 +59,20 @@ pub struct IngestManifest {
 
 impl IngestManifest {
     pub const NAME: &'static str = "manifest.json";
+
+    /// What a reader of chunks without their text reads: the index, or for
+    /// a manifest written before the index, the chunk shards (whose lines
+    /// are whole chunks: see [`IngestManifest::indexed`]).
+    pub fn chunk_entry_keys(&self) -> &[String] {
+        if self.indexed() {
+            &self.chunk_index
+        } else {
+            &self.chunk_shards
+        }
+    }
+
+    /// Whether the manifest names a chunk index.
+    pub fn indexed(&self) -> bool {
+        !self.chunk_index.is_empty()
+    }
 }

@@ -225,13 +225,8 @@ pub fn read_ingest(
             // The index has each chunk without its text; a manifest from
             // before the index names only the shards, whose texts are
             // counted here as ingest now counts them.
-            let indexed = !manifest.chunk_index.is_empty();
-            let keys = if indexed {
-                &manifest.chunk_index
-            } else {
-                &manifest.chunk_shards
-            };
-            for key in keys {
+            let indexed = manifest.indexed();
+            for key in manifest.chunk_entry_keys() {
                 if cancelled() {
                     return Err(AssembleError::Cancelled);
                 }

@@ -406,13 +406,7 @@ pub fn read_inputs(
     Ok(PackInputs {
         files,
         symbols_key: ingest.symbols.clone(),
-        // The index has every chunk without its text; a manifest from
-        // before it names only the shards.
-        chunk_keys: if ingest.chunk_index.is_empty() {
-            ingest.chunk_shards.clone()
-        } else {
-            ingest.chunk_index.clone()
-        },
+        chunk_keys: ingest.chunk_entry_keys().to_vec(),
         graph: graph?,
         clusters,
         context_facts,
