@@ -28,9 +28,7 @@ impl Rules for EcmaRules {
         matches!(kind, "comment" | "decorator")
     }
 
-    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        // One kind lookup per node (it costs a C string scan).
-        let kind = node.kind();
+    fn enter<'t>(&mut self, kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         if !cx.outline {
             crate::bindings::ecma(kind, node, cx);
         }

@@ -298,7 +298,8 @@ impl Extractor {
         let prefix = self.layout.qualified_prefix(path, language);
         let (symbols, parents, imports) = match language {
             Language::Rust => {
-                let mut cx = Cx::new(source, path, language, prefix, "::").outline(self.outline);
+                let mut cx =
+                    Cx::new(source, path, language, prefix, "::").outline(self.outline, root);
                 walk::walk(root, &mut rust::RustRules, &mut cx);
                 walk::fill_field_receivers(&mut cx, |s| {
                     (s.kind == doctown_core::SymbolKind::Method).then(|| "self".to_string())
@@ -306,13 +307,15 @@ impl Extractor {
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::Python => {
-                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
+                let mut cx =
+                    Cx::new(source, path, language, prefix, ".").outline(self.outline, root);
                 walk::walk(root, &mut python::PythonRules, &mut cx);
                 python::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)
             }
             Language::TypeScript | Language::Tsx | Language::JavaScript => {
-                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
+                let mut cx =
+                    Cx::new(source, path, language, prefix, ".").outline(self.outline, root);
                 let mut rules = ecma::EcmaRules::default();
                 walk::walk(root, &mut rules, &mut cx);
                 rules.finish(&mut cx);
@@ -323,7 +326,8 @@ impl Extractor {
                     .layout
                     .go_import_path(modpath::go_package_dir(path))
                     .is_some();
-                let mut cx = Cx::new(source, path, language, prefix, ".").outline(self.outline);
+                let mut cx =
+                    Cx::new(source, path, language, prefix, ".").outline(self.outline, root);
                 walk::walk(root, &mut golang::GoRules { import_path }, &mut cx);
                 golang::finish(&mut cx);
                 (cx.symbols, cx.parents, cx.imports)

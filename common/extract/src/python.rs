@@ -17,9 +17,7 @@ impl Rules for PythonRules {
         matches!(kind, "decorator" | "comment")
     }
 
-    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        // One kind lookup per node (it costs a C string scan).
-        let kind = node.kind();
+    fn enter<'t>(&mut self, kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         if !cx.outline {
             crate::bindings::python(kind, node, cx);
         }
@@ -71,7 +69,7 @@ impl Rules for PythonRules {
                         assignment(node, a, at, cx);
                     }
                 }
-                true
+                !cx.prune
             }
             "import_statement" | "import_from_statement" | "future_import_statement"
                 if cx.outline =>
@@ -95,12 +93,38 @@ impl Rules for PythonRules {
                 if !cx.outline {
                     call(node, cx);
                 }
-                true
+                !cx.prune
             }
             "comment" => false,
-            _ => true,
+            _ => !cx.prune || holds_statements(kind),
         }
     }
+}
+
+/// Whether a node of this kind can hold statements, so definitions: a
+/// Python definition is a statement, and no expression holds one (a
+/// lambda's body is an expression). What a pruned outline walks into.
+fn holds_statements(kind: &str) -> bool {
+    matches!(
+        kind,
+        "module"
+            | "block"
+            | "decorated_definition"
+            | "function_definition"
+            | "class_definition"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "match_statement"
+            | "case_clause"
+    )
 }
 
 fn visibility(name: &str) -> Visibility {

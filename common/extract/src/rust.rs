@@ -15,9 +15,7 @@ impl Rules for RustRules {
         matches!(kind, "line_comment" | "block_comment" | "attribute_item")
     }
 
-    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
-        // One kind lookup per node (it costs a C string scan).
-        let kind = node.kind();
+    fn enter<'t>(&mut self, kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         if !cx.outline {
             crate::bindings::rust(kind, node, cx);
         }

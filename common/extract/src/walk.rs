@@ -11,6 +11,7 @@ use doctown_core::{
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 use tree_sitter::Node;
 
 /// One language's rules: which nodes lead a declaration (comments,
@@ -19,8 +20,34 @@ pub(crate) trait Rules {
     /// Whether a node of this kind belongs to the run that precedes a
     /// declaration (doc comments, attributes, decorators).
     fn is_leading(&self, kind: &str) -> bool;
-    /// Handles a node; returns whether to walk into its children.
-    fn enter<'t>(&mut self, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool;
+    /// Handles a named node (or a token with children) of kind `kind`;
+    /// returns whether to walk into its children. Tokens without children
+    /// (punctuation, keywords) are not handed to the rules.
+    fn enter<'t>(&mut self, kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool;
+}
+
+/// The name of every node kind of a language's grammar, by kind id: what
+/// `Node::kind` returns, without its C string scan and UTF-8 check on
+/// every call (the walk asks once per node). Built once per language.
+pub(crate) fn kind_names(language: Language) -> &'static [&'static str] {
+    type Tables = Mutex<FxHashMap<Language, &'static [&'static str]>>;
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    let tables = TABLES.get_or_init(Tables::default);
+    let mut tables = tables
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    tables.entry(language).or_insert_with(|| {
+        let grammar = crate::grammar(language);
+        let names: Vec<&'static str> = (0..grammar.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| grammar.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        Box::leak(names.into_boxed_slice())
+    })
 }
 
 /// A symbol being declared, before it gets an id.
@@ -93,6 +120,11 @@ pub(crate) struct Cx<'t, 's> {
     /// Definitions only ([`crate::Extractor::outline`]): the rules skip
     /// bindings, calls and imports, and what holds no definition.
     pub outline: bool,
+    /// An outline of a tree without syntax errors: the rules may also skip
+    /// what the grammar says cannot hold a definition (a Python
+    /// expression). A tree with errors is walked whole, as the full
+    /// extraction walks it, so both find the same definitions there too.
+    pub prune: bool,
 }
 
 impl<'t, 's> Cx<'t, 's> {
@@ -121,12 +153,14 @@ impl<'t, 's> Cx<'t, 's> {
             locals: FxHashMap::default(),
             field_types: FxHashMap::default(),
             outline: false,
+            prune: false,
         }
     }
 
-    /// This walk in outline mode or not.
-    pub fn outline(mut self, outline: bool) -> Self {
+    /// This walk in outline mode or not, of a tree whose root is `root`.
+    pub fn outline(mut self, outline: bool, root: Node) -> Self {
         self.outline = outline;
+        self.prune = outline && !root.has_error();
         self
     }
 
@@ -417,16 +451,28 @@ pub(crate) fn span_between(first: Node, last: Node) -> Span {
 
 /// Walks the whole tree once, in pre-order, without recursion.
 pub(crate) fn walk<'t, R: Rules>(root: Node<'t>, rules: &mut R, cx: &mut Cx<'t, '_>) {
+    let kinds = kind_names(cx.language);
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        let leading = rules.is_leading(node.kind());
+        // A token (punctuation, a keyword) ends a run of leading nodes and
+        // holds nothing: about half of all nodes, so no kind lookup for it.
+        let token = !node.is_named() && node.child_count() == 0;
+        let kind = if token {
+            ""
+        } else {
+            kinds
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or_else(|| node.kind())
+        };
+        let leading = !token && rules.is_leading(kind);
         if !leading {
             let d = cx.depth;
             std::mem::swap(&mut cx.runs[d], &mut cx.preceding[d]);
             cx.runs[d].clear();
         }
-        let descend = rules.enter(node, cx);
+        let descend = !token && rules.enter(kind, node, cx);
         if leading {
             let d = cx.depth;
             cx.runs[d].push(node);

@@ -180,3 +180,79 @@ fn a_listing_has_the_full_extractions_signatures() {
     }
     assert!(signatures > 1000, "{signatures} signatures compared");
 }
+
+/// An outline skips Python's expressions (no statement, so no definition,
+/// sits in one) and walks every statement that holds a block: it finds
+/// what the full extraction finds wherever a definition is nested.
+#[test]
+fn a_python_outline_finds_definitions_in_every_block() {
+    let source = r#"
+import os
+TOP = os.environ.get("TOP", "")
+if os.name == "nt":
+    def on_windows(): pass
+elif os.name == "java":
+    class OnJava: pass
+else:
+    LIMIT = 10
+for _ in range(1):
+    def in_for(): pass
+else:
+    def in_for_else(): pass
+while False:
+    def in_while(): pass
+try:
+    def in_try(): pass
+except ImportError:
+    def in_except(): pass
+except* ValueError:
+    def in_except_group(): pass
+finally:
+    def in_finally(): pass
+with open(__file__) as f:
+    def in_with(): pass
+match os.name:
+    case "posix":
+        def in_case(): pass
+def outer(x=lambda: 1):
+    handler = [lambda y: y for _ in range(2)]
+    def inner():
+        class Local:
+            def method(self): pass
+    return sorted(x, key=lambda v: v)
+
+@decorate(lambda: 0)
+class Decorated:
+    size: int = len("x")
+    async def fetch(self): pass
+"#;
+    let want = Extractor::new().extract("m.py", Language::Python, source);
+    let got = Extractor::new()
+        .outline()
+        .extract("m.py", Language::Python, source);
+    assert!(!want.has_syntax_errors);
+    assert_eq!(identities(&got.symbols), identities(&want.symbols));
+    let names: Vec<&str> = got.symbols.iter().map(|s| s.name.as_str()).collect();
+    for name in [
+        "on_windows",
+        "OnJava",
+        "in_for",
+        "in_for_else",
+        "in_while",
+        "in_try",
+        "in_except",
+        "in_except_group",
+        "in_finally",
+        "in_with",
+        "in_case",
+        "outer",
+        "inner",
+        "Local",
+        "method",
+        "Decorated",
+        "size",
+        "fetch",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+}

@@ -13,6 +13,35 @@ fn jsonl(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A reader that stops after the first line (`doctown symbols | head -1`)
+/// ends the listing quietly: a success, no error printed, no panic.
+#[test]
+fn symbols_stop_quietly_when_the_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let extract_fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../common/extract/tests/fixtures");
+    let mut child = doctown()
+        .args([
+            "symbols",
+            extract_fixtures.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let line: Value = serde_json::from_str(&first).unwrap();
+    assert!(line["qualified_name"].is_string(), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
 #[test]
 fn symbols_jsonl_lists_every_language_with_relative_paths() {
     let out = run(&[

@@ -27,7 +27,7 @@ mod writer;
 pub use error::IngestError;
 pub use handler::IngestHandler;
 pub use lines::LineIndex;
-pub use listing::list_symbols;
+pub use listing::{list_symbols, stream_symbols};
 pub use options::IngestOptions;
 pub use spool::resolution_view;
 

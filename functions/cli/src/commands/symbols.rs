@@ -17,7 +17,6 @@ pub fn symbols(args: SymbolsArgs) -> Result<ExitCode> {
         github: GitHubConfig::from_env(),
     };
     let fetched = fetch(&spec, &fetch_options)?;
-    let symbols = doctown_ingest::list_symbols(&fetched.root, &options)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         SymbolFormat::Table
     } else {
@@ -25,13 +24,31 @@ pub fn symbols(args: SymbolsArgs) -> Result<ExitCode> {
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match format {
-        SymbolFormat::Jsonl => write_jsonl(&mut out, &symbols),
-        SymbolFormat::Table => write_table(&mut out, &symbols),
+        // Lines are written while later files are parsed, each file's
+        // lines encoded on the thread that parsed it.
+        SymbolFormat::Jsonl => doctown_ingest::stream_symbols(
+            &fetched.root,
+            &options,
+            |symbols| jsonl_lines(&symbols),
+            |lines| out.write_all(&lines).map_err(anyhow::Error::from),
+        ),
+        // A table's columns are as wide as its widest name: every symbol first.
+        SymbolFormat::Table => doctown_ingest::list_symbols(&fetched.root, &options)
+            .map_err(anyhow::Error::from)
+            .and_then(|symbols| write_table(&mut out, &symbols).map_err(Into::into)),
     };
-    match written.and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        other => other.map(|_| ExitCode::SUCCESS).map_err(Into::into),
+    match written.and_then(|_| out.flush().map_err(Into::into)) {
+        Err(e) if is_broken_pipe(&e) => Ok(ExitCode::SUCCESS),
+        other => other.map(|_| ExitCode::SUCCESS),
     }
+}
+
+/// Whether printing stopped because the reader went away (`| head`):
+/// not an error.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// One line of `--format jsonl`, its members in name order (what the
@@ -48,7 +65,9 @@ struct Line<'s> {
     start_line: u32,
 }
 
-fn write_jsonl(out: &mut impl Write, symbols: &[Symbol]) -> std::io::Result<()> {
+/// One file's symbols as `--format jsonl` lines.
+fn jsonl_lines(symbols: &[Symbol]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(symbols.len() * 320);
     for s in symbols {
         let line = Line {
             end_line: s.span.end.line,
@@ -60,10 +79,12 @@ fn write_jsonl(out: &mut impl Write, symbols: &[Symbol]) -> std::io::Result<()> 
             signature: &s.signature,
             start_line: s.span.start.line,
         };
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n")?;
+        // Writing into a Vec cannot fail; a symbol always serialises.
+        if serde_json::to_writer(&mut out, &line).is_ok() {
+            out.push(b'\n');
+        }
     }
-    Ok(())
+    out
 }
 
 fn write_table(out: &mut impl Write, symbols: &[Symbol]) -> std::io::Result<()> {
