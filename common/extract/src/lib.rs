@@ -244,6 +244,23 @@ impl Extractor {
         )
     }
 
+    /// Compiles now, once per process, the query this extractor runs for
+    /// `language` (nothing for the languages with rules of their own), so
+    /// a thread can compile ahead what the parsing threads will need
+    /// instead of one of them waiting for it.
+    pub fn prepare(&self, language: Language) {
+        specs::compiled(language, self.query_form());
+    }
+
+    /// The form of the query engine's query this extractor runs.
+    fn query_form(&self) -> QueryForm {
+        match (self.outline, self.signatures) {
+            (false, _) => QueryForm::Full,
+            (true, false) => QueryForm::Outline,
+            (true, true) => QueryForm::Listing,
+        }
+    }
+
     /// Extracts one file. `path` is repository-relative with `/`
     /// separators; `source` is the whole file text.
     pub fn extract(&mut self, path: &str, language: Language, source: &str) -> Extraction {
@@ -363,12 +380,7 @@ impl Extractor {
         prefix: String,
     ) -> Option<engine::Extracted> {
         let outline = self.outline && !self.signatures;
-        let form = match (self.outline, self.signatures) {
-            (false, _) => QueryForm::Full,
-            (true, false) => QueryForm::Outline,
-            (true, true) => QueryForm::Listing,
-        };
-        let compiled = specs::compiled(language, form);
+        let compiled = specs::compiled(language, self.query_form());
         let (spec, compiled) = specs::spec(language).zip(compiled)?;
         let mut out = engine::extract(spec, compiled, root, source, path, prefix, outline);
         if self.outline {
