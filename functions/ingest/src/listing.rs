@@ -6,7 +6,7 @@
 
 use crate::error::IngestError;
 use crate::options::IngestOptions;
-use crate::scan::{read_candidate, read_layout, text_of, walk_within_limits};
+use crate::scan::{compile_ahead, read_candidate, read_layout, text_of, walk_within_limits};
 use crate::walk::Candidate;
 use doctown_core::Symbol;
 use doctown_extract::Extractor;
@@ -58,22 +58,9 @@ where
     let stop = AtomicBool::new(false);
     let (sender, receiver) = mpsc::sync_channel::<(usize, T)>(threads * 16);
     std::thread::scope(|scope| {
-        // The query engine's queries, compiled ahead in the order the
-        // files will want them (a C++ or Swift query takes 0.15 s).
         let ahead = Extractor::with_layout(layout.clone()).listing();
         let stop_ahead = &stop;
-        scope.spawn(move || {
-            let mut seen = Vec::new();
-            for candidate in candidates {
-                if stop_ahead.load(Ordering::Relaxed) {
-                    return;
-                }
-                if !seen.contains(&candidate.language) {
-                    seen.push(candidate.language);
-                    ahead.prepare(candidate.language);
-                }
-            }
-        });
+        scope.spawn(move || compile_ahead(&ahead, candidates, stop_ahead));
         for _ in 0..threads {
             let sender = sender.clone();
             let (layout, next, stop, render) = (&layout, &next, &stop, &render);

@@ -19,6 +19,7 @@ use doctown_extract::{file_role, Extraction, Extractor, ProjectLayout};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// One parsed file.
@@ -80,27 +81,57 @@ pub fn scan(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     };
+    let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let mut pending = None;
-        for batch in walked.candidates.chunks(options.batch_files.max(1)) {
-            if is_cancelled() {
-                return Err(IngestError::Cancelled);
-            }
-            let batch: Vec<(&Candidate, Option<Previous>)> = batch
-                .iter()
-                .map(|c| (c, previous.as_mut().and_then(|p| p.take(&c.path))))
-                .collect();
-            let next = scope.spawn(move || parse(batch));
-            if let Some(previous) = pending.replace(next) {
-                feed(sink, joined(previous))?;
-            }
+        // A first ingest parses every file, so it will want every query
+        // its languages run; a later one may parse none of them.
+        if previous.is_none() {
+            let ahead = Extractor::with_layout(layout.clone());
+            let (candidates, done) = (&walked.candidates, &done);
+            scope.spawn(move || compile_ahead(&ahead, candidates, done));
         }
-        match pending {
-            Some(last) => feed(sink, joined(last)),
-            None => Ok(()),
-        }
+        let mut fed = || {
+            let mut pending = None;
+            for batch in walked.candidates.chunks(options.batch_files.max(1)) {
+                if is_cancelled() {
+                    return Err(IngestError::Cancelled);
+                }
+                let batch: Vec<(&Candidate, Option<Previous>)> = batch
+                    .iter()
+                    .map(|c| (c, previous.as_mut().and_then(|p| p.take(&c.path))))
+                    .collect();
+                let next = scope.spawn(move || parse(batch));
+                if let Some(previous) = pending.replace(next) {
+                    feed(sink, joined(previous))?;
+                }
+            }
+            match pending {
+                Some(last) => feed(sink, joined(last)),
+                None => Ok(()),
+            }
+        };
+        let fed = fed();
+        done.store(true, Ordering::Relaxed);
+        fed
     })?;
     Ok(Arc::unwrap_or_clone(layout))
+}
+
+/// Compiles the query engine's queries that `extractor` runs, in the
+/// order the candidates will want them, until `stop` (a C++ or Swift
+/// query takes 0.15 s to compile): run on a thread of its own, so that no
+/// parsing thread waits while another compiles the query both need.
+pub(crate) fn compile_ahead(extractor: &Extractor, candidates: &[Candidate], stop: &AtomicBool) {
+    let mut seen = Vec::new();
+    for candidate in candidates {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if !seen.contains(&candidate.language) {
+            seen.push(candidate.language);
+            extractor.prepare(candidate.language);
+        }
+    }
 }
 
 /// The walk of `root`, refused when its candidates together pass
