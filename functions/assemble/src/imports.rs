@@ -220,15 +220,16 @@ impl<'a> ImportResolver<'a> {
             .map(ImportTarget::File)
     }
 
+    /// The longest directory that is the import path or a `/`-suffix of
+    /// it (`golang.org/x/tools/go/ast` → `go/ast`): one lookup per
+    /// segment, not one comparison per directory of the repository.
     fn go(&self, module: &str) -> Option<String> {
-        let mut best: Option<&str> = None;
-        for dir in &self.dirs {
-            let matches = module == *dir || module.ends_with(&format!("/{dir}"));
-            if matches && *dir != "." && best.is_none_or(|b| dir.len() > b.len()) {
-                best = Some(dir);
-            }
-        }
-        best.map(str::to_string)
+        let cuts = module.match_indices('/').map(|(i, _)| i + 1);
+        std::iter::once(0)
+            .chain(cuts)
+            .map(|start| &module[start..])
+            .find(|dir| *dir != "." && self.dirs.contains(dir))
+            .map(str::to_string)
     }
 }
 
@@ -278,4 +279,83 @@ fn join(dir: &str, relative: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn go_file(path: &str) -> FileRecord {
+        FileRecord {
+            path: path.to_string(),
+            language: Language::Go,
+            size_bytes: 0,
+            lines: 0,
+            sha256: String::new(),
+            symbols: 0,
+            chunks: 0,
+            imports: Vec::new(),
+            import_files: None,
+            has_syntax_errors: false,
+            lossy_utf8: false,
+            role: Default::default(),
+        }
+    }
+
+    /// The rule as written first: every directory compared with the
+    /// import path, the longest match kept.
+    fn go_by_scan(dirs: &BTreeSet<&str>, module: &str) -> Option<String> {
+        let mut best: Option<&str> = None;
+        for dir in dirs {
+            let matches = module == *dir || module.ends_with(&format!("/{dir}"));
+            if matches && *dir != "." && best.is_none_or(|b| dir.len() > b.len()) {
+                best = Some(dir);
+            }
+        }
+        best.map(str::to_string)
+    }
+
+    #[test]
+    fn a_go_import_is_the_longest_directory_it_ends_with() {
+        let files: Vec<FileRecord> = [
+            "main.go",
+            "go/ast/ast.go",
+            "ast/inspector/inspector.go",
+            "tools/go/ast/inspector/inspector.go",
+            "x/tools/go/ast/inspector/typeof.go",
+            "internal/st/inspector/x.go",
+            "cmd/gopls/main.go",
+        ]
+        .into_iter()
+        .map(go_file)
+        .collect();
+        let resolver = ImportResolver::new(&files);
+        let modules = [
+            "golang.org/x/tools/go/ast/inspector",
+            "golang.org/x/tools/go/ast",
+            "go/ast",
+            "ast/inspector",
+            "st/inspector",
+            "golang.org/x/tools/cmd/gopls",
+            "fmt",
+            ".",
+            "",
+            "a/",
+        ];
+        for module in modules {
+            assert_eq!(
+                resolver.go(module),
+                go_by_scan(&resolver.dirs, module),
+                "{module}"
+            );
+        }
+        assert_eq!(
+            resolver
+                .go("golang.org/x/tools/go/ast/inspector")
+                .as_deref(),
+            Some("x/tools/go/ast/inspector")
+        );
+        assert_eq!(resolver.go("st/inspector"), None, "not at a segment");
+        assert_eq!(resolver.go("fmt"), None);
+    }
 }
