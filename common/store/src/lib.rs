@@ -13,12 +13,14 @@ mod key;
 mod local;
 mod memory;
 mod state;
+mod writer;
 
 pub use error::StoreError;
 pub use key::validate_key;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
 pub use state::{create_state, load_state, update_state};
+pub use writer::ObjectWriter;
 
 use std::io::Read;
 
@@ -71,6 +73,15 @@ pub trait ObjectStore: Send + Sync {
             .read_to_end(&mut bytes)
             .map_err(|e| StoreError::io(key, e))?;
         self.put(key, &bytes)
+    }
+
+    /// A writer for a new version of `key`, for a large object made piece
+    /// by piece: stored when the writer is committed, never before. By
+    /// default the bytes are spooled to a temporary file and streamed in
+    /// at the commit ([`ObjectStore::put_stream`]); a local store writes
+    /// them in place.
+    fn writer<'s>(&'s self, key: &str) -> Result<Box<dyn ObjectWriter + 's>, StoreError> {
+        Ok(Box::new(writer::Spooled::new(self, key)?))
     }
 
     /// Opens an object for streaming reads, or `None` when it does not exist.
@@ -245,22 +256,20 @@ pub fn put_json<T: serde::Serialize>(
     store.put(key, &to_json_bytes(value))
 }
 
-/// [`put_json`] for a large value: serialised into a temporary file and
-/// stored by streaming, so its text is never in memory. The same bytes.
+/// [`put_json`] for a large value: serialised into the store's
+/// [`ObjectStore::writer`], so its text is never in memory. The same bytes.
 pub fn put_json_streamed<T: serde::Serialize>(
     store: &dyn ObjectStore,
     key: &str,
     value: &T,
 ) -> Result<Etag, StoreError> {
-    use std::io::{Seek, Write};
-    let spool = |e: std::io::Error| StoreError::io(key, e);
-    let file = tempfile::tempfile().map_err(spool)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| spool(e.into()))?;
-    out.write_all(b"\n").map_err(spool)?;
-    let mut file = out.into_inner().map_err(|e| spool(e.into_error()))?;
-    file.rewind().map_err(spool)?;
-    store.put_stream(key, &mut std::io::BufReader::new(file))
+    use std::io::Write;
+    let mut out = store.writer(key)?;
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(|e| StoreError::io(key, e))?;
+    out.commit()
 }
 
 pub(crate) fn to_json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {

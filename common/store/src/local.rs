@@ -8,7 +8,7 @@
 //! on disk before the commit.
 
 use crate::durable::syncer;
-use crate::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
+use crate::{validate_key, Condition, Etag, Object, ObjectStore, ObjectWriter, StoreError};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -45,35 +45,27 @@ impl LocalStore {
         reader: &mut dyn Read,
         now: bool,
     ) -> Result<Etag, StoreError> {
+        let mut writer = self.object_writer(key, now, 64 * 1024)?;
+        std::io::copy(reader, &mut writer).map_err(|e| StoreError::io(key, e))?;
+        Box::new(writer).commit()
+    }
+
+    /// A writer into a temporary file beside `key`'s, renamed into place
+    /// at the commit (synced first when `now`), buffering `capacity` bytes.
+    fn object_writer(&self, key: &str, now: bool, capacity: usize) -> Result<InPlace, StoreError> {
         let path = self.path_of(key)?;
         let dir = path
             .parent()
             .expect("a validated key has a parent under the root");
         fs::create_dir_all(dir).map_err(|e| StoreError::io(key, e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(key, e))?;
-        let mut hasher = twox_hash::XxHash3_128::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = reader.read(&mut buf).map_err(|e| StoreError::io(key, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.write(&buf[..n]);
-            tmp.write_all(&buf[..n])
-                .map_err(|e| StoreError::io(key, e))?;
-        }
-        if now {
-            tmp.as_file()
-                .sync_data()
-                .map_err(|e| StoreError::io(key, e))?;
-        }
-        let file = tmp
-            .persist(&path)
-            .map_err(|e| StoreError::io(key, e.error))?;
-        if !now {
-            syncer().submit(key, file)?;
-        }
-        Ok(format!("{:032x}", hasher.finish_128()))
+        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(key, e))?;
+        Ok(InPlace {
+            key: key.to_string(),
+            path,
+            file: std::io::BufWriter::with_capacity(capacity, tmp),
+            hasher: twox_hash::XxHash3_128::new(),
+            now,
+        })
     }
 
     fn lock(&self, key: &str) -> Result<File, StoreError> {
@@ -132,6 +124,10 @@ impl ObjectStore for LocalStore {
 
     fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
         self.write_atomic(key, reader, false)
+    }
+
+    fn writer<'s>(&'s self, key: &str) -> Result<Box<dyn ObjectWriter + 's>, StoreError> {
+        Ok(Box::new(self.object_writer(key, false, 1 << 20)?))
     }
 
     fn flush(&self) -> Result<(), StoreError> {
@@ -209,5 +205,50 @@ impl ObjectStore for LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::io(key, e)),
         }
+    }
+}
+
+/// An object of a [`LocalStore`] being written, in a temporary file in its
+/// directory; hashed as it is written (its etag), renamed into place at
+/// the commit. Dropped uncommitted, the temporary file is removed.
+struct InPlace {
+    key: String,
+    path: PathBuf,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    hasher: twox_hash::XxHash3_128,
+    now: bool,
+}
+
+impl Write for InPlace {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.write(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl ObjectWriter for InPlace {
+    fn commit(self: Box<Self>) -> Result<Etag, StoreError> {
+        let InPlace {
+            key,
+            path,
+            file,
+            hasher,
+            now,
+        } = *self;
+        let io = |e: std::io::Error| StoreError::io(&key, e);
+        let tmp = file.into_inner().map_err(|e| io(e.into_error()))?;
+        if now {
+            tmp.as_file().sync_data().map_err(io)?;
+        }
+        let file = tmp.persist(&path).map_err(|e| io(e.error))?;
+        if !now {
+            syncer().submit(&key, file)?;
+        }
+        Ok(format!("{:032x}", hasher.finish_128()))
     }
 }

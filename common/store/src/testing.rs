@@ -2,12 +2,13 @@
 //! functions other crates' tests call on their own stores (feature
 //! `testing`). Each panics with an assertion message on a violation.
 //!
-//! Keys used: `a/b.json`, `a/c.json`, `b/big` (contract) and
+//! Keys used: `a/b.json`, `a/c.json`, `b/big`, `w/made`, `w/dropped` (contract) and
 //! `jobs/race/state.json` (racing updates); give each run an empty store or a
 //! fresh key prefix.
 
 use crate::*;
 use doctown_core::{JobId, JobInput, JobState};
+use std::io::Write;
 use std::sync::Arc;
 
 /// Get, put, conditional puts, streams, list, delete and key validation.
@@ -43,6 +44,23 @@ pub fn contract(store: &dyn ObjectStore) {
         .read_to_end(&mut read)
         .unwrap();
     assert_eq!(read.len(), 200_000);
+    // An object written piece by piece: nothing under its key before the
+    // commit, nor ever from a writer dropped without one.
+    let mut writer = store.writer("w/made").unwrap();
+    writer.write_all(b"piece ").unwrap();
+    writer.write_all(&vec![b'x'; 100_000]).unwrap();
+    assert_eq!(store.get("w/made").unwrap(), None);
+    assert_eq!(store.list("w/").unwrap(), Vec::<String>::new());
+    let etag = writer.commit().unwrap();
+    let made = store.get("w/made").unwrap().unwrap();
+    assert_eq!(made.etag, etag);
+    assert_eq!(made.bytes.len(), 100_006);
+    assert!(made.bytes.starts_with(b"piece xx"));
+    let mut dropped = store.writer("w/dropped").unwrap();
+    dropped.write_all(b"never stored").unwrap();
+    drop(dropped);
+    assert_eq!(store.list("w/").unwrap(), vec!["w/made"]);
+    assert_eq!(store.get("w/dropped").unwrap(), None);
     // A write deleted before it is made durable; then every write durable.
     store.put("b/gone", b"x").unwrap();
     store.delete("b/gone").unwrap();

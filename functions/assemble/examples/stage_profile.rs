@@ -5,8 +5,9 @@
 //! ```
 //!
 //! Reads the job's ingest outputs as the stage does, runs every step with
-//! the graph and contexts spooled to temporary files (as the stage does;
-//! nothing is written to the store), and prints per step the wall time,
+//! the graph and contexts written as they are made (as the stage writes
+//! them into its store; here into `OUT`, or a temporary directory: nothing
+//! is written to the job's store), and prints per step the wall time,
 //! the process's CPU time, its resident memory at the step's end and its
 //! peak during the step (reset through `/proc/self/clear_refs` before
 //! each step, so Linux only). Structural (no vectors), default options.
@@ -18,7 +19,7 @@ use doctown_assemble::handler::read_ingest;
 use doctown_assemble::sink::JsonFiles;
 use doctown_assemble::{assemble_into, AssembleInput, AssembleOptions};
 use doctown_core::IngestManifest;
-use doctown_store::{LocalStore, ObjectStore};
+use doctown_store::{LocalStore, ObjectStore, ObjectWriter};
 use std::time::Instant;
 
 /// (resident MiB, peak resident MiB) of this process.
@@ -75,19 +76,35 @@ impl Clock {
     }
 }
 
-/// Writes the artifacts under `dir` as the stage writes them to its store.
+/// Stores the artifacts under `out` as the stage stores them.
 fn write_artifacts(
-    dir: &str,
-    out: &doctown_assemble::Assembled,
-    files: JsonFiles,
+    out: &LocalStore,
+    assembled: &doctown_assemble::Assembled,
+    written: JsonFiles<Box<dyn ObjectWriter + '_>>,
 ) -> Result<(), doctown_assemble::AssembleError> {
-    let store = LocalStore::open(dir)?;
-    let (mut graph, mut contexts, _) = files.finish()?;
-    store.put_stream("graph.json", &mut graph)?;
-    doctown_store::put_json(&store, "clusters.json", &out.clusters)?;
-    doctown_store::put_json(&store, "modules.json", &out.modules)?;
-    store.put_stream("contexts.jsonl", &mut contexts)?;
+    let (graph, contexts, _) = written.finish()?;
+    graph.commit()?;
+    doctown_store::put_json(out, "clusters.json", &assembled.clusters)?;
+    doctown_store::put_json(out, "modules.json", &assembled.modules)?;
+    contexts.commit()?;
     Ok(())
+}
+
+/// Where the artifacts go: `OUT`, or a temporary directory.
+fn output_store(
+    out_dir: Option<&String>,
+) -> Result<(LocalStore, Option<tempfile::TempDir>), String> {
+    let temp = match out_dir {
+        Some(_) => None,
+        None => Some(tempfile::tempdir().map_err(|e| e.to_string())?),
+    };
+    let dir = match (out_dir, &temp) {
+        (Some(dir), _) => std::path::PathBuf::from(dir),
+        (None, Some(t)) => t.path().to_path_buf(),
+        (None, None) => unreachable!("a temporary directory is made when OUT is absent"),
+    };
+    let store = LocalStore::open(dir).map_err(|e| e.to_string())?;
+    Ok((store, temp))
 }
 
 fn main() {
@@ -122,8 +139,18 @@ fn main() {
     clock.lap("load");
     let input = AssembleInput::new(symbols, files, chunks, None);
     clock.lap("sort");
-    let mut files = match JsonFiles::new() {
-        Ok(f) => f,
+    let (out_store, _temp) = match output_store(out_dir) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let writers = out_store
+        .writer("graph.json")
+        .and_then(|graph| Ok((graph, out_store.writer("contexts.jsonl")?)));
+    let mut files = match writers {
+        Ok((graph, contexts)) => JsonFiles::new(graph, contexts),
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(1);
@@ -134,10 +161,7 @@ fn main() {
         ..AssembleOptions::default()
     };
     let out = assemble_into(&input, &options, &mut |step| clock.lap(step), &mut files);
-    let out = out.and_then(|out| match out_dir {
-        Some(dir) => write_artifacts(dir, &out, files).map(|()| out),
-        None => Ok(out),
-    });
+    let out = out.and_then(|out| write_artifacts(&out_store, &out, files).map(|()| out));
     match out {
         Ok(out) => println!(
             "\n{} symbols, {} nodes, {} edges, {} clusters, {} modules; {:.2} s",

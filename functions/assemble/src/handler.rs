@@ -20,7 +20,7 @@ use doctown_core::{
     Chunk, ChunkEntry, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
 };
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_store::ObjectStore;
+use doctown_store::{ObjectStore, ObjectWriter};
 use std::sync::Arc;
 
 /// Opens a job's embedding vectors (the embed stage's reader).
@@ -88,7 +88,15 @@ impl AssembleHandler {
         }
         let memo = StoreMemo { ctx };
         let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref()).with_memo(&memo);
-        let mut files = JsonFiles::new().map_err(StageFailure::from)?;
+        let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
+        let (graph_key, contexts_key) = (
+            key(AssembleManifest::GRAPH),
+            key(AssembleManifest::CONTEXTS),
+        );
+        let mut files = JsonFiles::new(
+            ctx.store.writer(&graph_key)?,
+            ctx.store.writer(&contexts_key)?,
+        );
         let out =
             assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
         drop(input);
@@ -278,12 +286,12 @@ fn missing(key: &str) -> AssembleError {
     ))
 }
 
-/// Writes the artifacts (the graph and contexts from the files they were
-/// spooled to); returns the manifest's key.
+/// Stores the artifacts (the graph and contexts written so far into
+/// their objects' writers: committed here); returns the manifest's key.
 fn write_artifacts(
     ctx: &StageContext<'_>,
     out: &Assembled,
-    spooled: JsonFiles,
+    written: JsonFiles<Box<dyn ObjectWriter + '_>>,
 ) -> Result<String, AssembleError> {
     let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
     let manifest = AssembleManifest {
@@ -306,11 +314,11 @@ fn write_artifacts(
         embeddings: out.embeddings,
         symbols_without_vectors: out.symbols_without_vectors as u64,
     };
-    let (mut graph, mut contexts, _) = spooled.finish()?;
-    ctx.store.put_stream(&manifest.graph, &mut graph)?;
+    let (graph, contexts, _) = written.finish()?;
+    graph.commit()?;
     doctown_store::put_json(ctx.store, &manifest.clusters, &out.clusters)?;
     doctown_store::put_json(ctx.store, &manifest.modules, &out.modules)?;
-    ctx.store.put_stream(&manifest.contexts, &mut contexts)?;
+    contexts.commit()?;
     let manifest_key = key(AssembleManifest::NAME);
     doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
     Ok(manifest_key)

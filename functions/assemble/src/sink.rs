@@ -2,16 +2,16 @@
 //! and edges and the symbol contexts arrive block by block, in their final
 //! order, so a host never holds all of them at once (the Linux kernel has
 //! four million symbols). [`Collected`] keeps them (tests, benchmarks);
-//! [`JsonFiles`] writes `graph.json` and `contexts.jsonl` to temporary
-//! files as the blocks come, with the bytes `serde_json` would write for
-//! the whole [`AssembleGraph`] and for each context.
+//! [`JsonFiles`] writes `graph.json` and `contexts.jsonl` as the blocks
+//! come (into the store's object writers, in the stage), with the bytes
+//! `serde_json` would write for the whole [`AssembleGraph`] and for each
+//! context.
 
 use crate::artifacts::{AssembleGraph, GraphEdge, GraphMetrics, GraphNode, SymbolContext};
 use crate::error::AssembleError;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::Write;
 
 /// Items per block: large enough to keep both cores busy, small enough
 /// that a block's serialised bytes stay a few megabytes.
@@ -65,46 +65,36 @@ enum GraphPart {
 }
 
 /// Writes `graph.json` (one compact JSON object and a newline) and
-/// `contexts.jsonl` (one compact context per line) to temporary files;
-/// each block is serialised on every core, then appended in order.
-pub struct JsonFiles {
-    graph: BufWriter<File>,
-    contexts: BufWriter<File>,
+/// `contexts.jsonl` (one compact context per line) into two writers
+/// (buffered ones: blocks arrive as many small writes); each block is
+/// serialised on every core, then appended in order.
+pub struct JsonFiles<W: Write> {
+    graph: W,
+    contexts: W,
     part: GraphPart,
     contexts_written: u64,
 }
 
-impl JsonFiles {
-    /// Two new temporary files (removed when their handles close).
-    pub fn new() -> Result<JsonFiles, AssembleError> {
-        let temp = || tempfile::tempfile().map(|f| BufWriter::with_capacity(1 << 20, f));
-        Ok(JsonFiles {
-            graph: temp().map_err(io_error)?,
-            contexts: temp().map_err(io_error)?,
+impl<W: Write> JsonFiles<W> {
+    pub fn new(graph: W, contexts: W) -> JsonFiles<W> {
+        JsonFiles {
+            graph,
+            contexts,
             part: GraphPart::NotStarted,
             contexts_written: 0,
-        })
+        }
     }
 
-    /// Closes the graph's object and hands back both files, rewound:
+    /// Closes the graph's object and hands back both writers:
     /// `(graph.json, contexts.jsonl, contexts written)`.
-    pub fn finish(mut self) -> Result<(File, File, u64), AssembleError> {
+    pub fn finish(mut self) -> Result<(W, W, u64), AssembleError> {
         let tail: &[u8] = match self.part {
             GraphPart::NotStarted => return Err(out_of_order("the end of the graph")),
             GraphPart::Nodes { .. } => b"],\"edges\":[]}\n",
             GraphPart::Edges { .. } => b"]}\n",
         };
         self.graph.write_all(tail).map_err(io_error)?;
-        let rewound = |w: BufWriter<File>| -> Result<File, AssembleError> {
-            let mut file = w.into_inner().map_err(|e| io_error(e.into_error()))?;
-            file.seek(SeekFrom::Start(0)).map_err(io_error)?;
-            Ok(file)
-        };
-        Ok((
-            rewound(self.graph)?,
-            rewound(self.contexts)?,
-            self.contexts_written,
-        ))
+        Ok((self.graph, self.contexts, self.contexts_written))
     }
 
     /// Appends `items`, each serialised (in parallel) and preceded by a
@@ -125,7 +115,7 @@ impl JsonFiles {
     }
 }
 
-impl AssembleSink for JsonFiles {
+impl<W: Write> AssembleSink for JsonFiles<W> {
     fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError> {
         self.graph.write_all(b"{\"metrics\":").map_err(io_error)?;
         serde_json::to_writer(&mut self.graph, metrics).map_err(json_error)?;

@@ -311,7 +311,7 @@ fn store_history(
     }
 }
 
-/// Writes `symbols.jsonl` through a temporary file, each symbol whole
+/// Writes `symbols.jsonl` into the store's writer, each symbol whole
 /// again (its spooled parts put back) and freed once written, so neither
 /// the artifact nor every whole symbol is ever in memory.
 fn write_symbols(
@@ -320,7 +320,7 @@ fn write_symbols(
     symbols: Vec<Symbol>,
     spool: crate::spool::Spool,
 ) -> Result<(), IngestError> {
-    use std::io::{Seek, Write};
+    use std::io::Write;
     let io = |source| IngestError::Read {
         path: key.to_string(),
         source,
@@ -333,9 +333,8 @@ fn write_symbols(
         ))));
     }
     let mut spooled = spool.reader().map_err(io)?;
-    let mut file = tempfile::tempfile().map_err(io)?;
+    let mut out = store.writer(key)?;
     {
-        let mut out = std::io::BufWriter::new(&mut file);
         // Blocks serialise in parallel; a few blocks are in memory at once.
         let mut symbols = symbols.into_iter();
         loop {
@@ -361,10 +360,8 @@ fn write_symbols(
                 out.write_all(&block).map_err(io)?;
             }
         }
-        out.flush().map_err(io)?;
     }
-    file.rewind().map_err(io)?;
-    store.put_stream(key, &mut std::io::BufReader::new(file))?;
+    out.commit()?;
     Ok(())
 }
 
