@@ -3,7 +3,7 @@
 //! Python imports, and 384-d vectors (clustered topics or uniform random).
 //!
 //! ```text
-//! cargo run --release -p doctown-assemble --example bench -- --chunks 20000 --vectors clustered
+//! cargo run --release -p doctown-assemble --example synthetic -- --chunks 20000 --vectors clustered
 //! ```
 //!
 //! Prints wall time and peak RSS per step (the peak is reset through
