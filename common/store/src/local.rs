@@ -46,7 +46,16 @@ impl LocalStore {
         now: bool,
     ) -> Result<Etag, StoreError> {
         let mut writer = self.object_writer(key, now, 64 * 1024)?;
-        std::io::copy(reader, &mut writer).map_err(|e| StoreError::io(key, e))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = reader.read(&mut buf).map_err(|e| StoreError::io(key, e))?;
+            if n == 0 {
+                break;
+            }
+            writer
+                .write_all(&buf[..n])
+                .map_err(|e| StoreError::io(key, e))?;
+        }
         Box::new(writer).commit()
     }
 

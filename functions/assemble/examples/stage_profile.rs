@@ -90,21 +90,10 @@ fn write_artifacts(
     Ok(())
 }
 
-/// Where the artifacts go: `OUT`, or a temporary directory.
-fn output_store(
-    out_dir: Option<&String>,
-) -> Result<(LocalStore, Option<tempfile::TempDir>), String> {
-    let temp = match out_dir {
-        Some(_) => None,
-        None => Some(tempfile::tempdir().map_err(|e| e.to_string())?),
-    };
-    let dir = match (out_dir, &temp) {
-        (Some(dir), _) => std::path::PathBuf::from(dir),
-        (None, Some(t)) => t.path().to_path_buf(),
-        (None, None) => unreachable!("a temporary directory is made when OUT is absent"),
-    };
-    let store = LocalStore::open(dir).map_err(|e| e.to_string())?;
-    Ok((store, temp))
+/// Prints the error and exits with 1.
+fn fail(error: impl std::fmt::Display) -> ! {
+    eprintln!("error: {error}");
+    std::process::exit(1)
 }
 
 fn main() {
@@ -139,23 +128,15 @@ fn main() {
     clock.lap("load");
     let input = AssembleInput::new(symbols, files, chunks, None);
     clock.lap("sort");
-    let (out_store, _temp) = match output_store(out_dir) {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
-    let writers = out_store
-        .writer("graph.json")
-        .and_then(|graph| Ok((graph, out_store.writer("contexts.jsonl")?)));
-    let mut files = match writers {
-        Ok((graph, contexts)) => JsonFiles::new(graph, contexts),
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    // The artifacts go to OUT, or to a temporary directory.
+    let temp = tempfile::tempdir().unwrap_or_else(|e| fail(e));
+    let out = out_dir.map_or_else(|| temp.path().to_path_buf(), std::path::PathBuf::from);
+    let out_store = LocalStore::open(out).unwrap_or_else(|e| fail(e));
+    let graph = out_store.writer("graph.json").unwrap_or_else(|e| fail(e));
+    let contexts = out_store
+        .writer("contexts.jsonl")
+        .unwrap_or_else(|e| fail(e));
+    let mut files = JsonFiles::new(graph, contexts);
     let options = AssembleOptions {
         use_embeddings: false,
         ..AssembleOptions::default()
