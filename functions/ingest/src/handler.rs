@@ -3,15 +3,17 @@
 
 use crate::error::IngestError;
 use crate::options::IngestOptions;
-use crate::reuse::{self, PreviousReader, ReusePointer};
-use crate::scan::{scan, ParsedFile, ScanSink};
+use crate::reuse::{self, PreviousReader, ReusePointer, StoredChunks};
+use crate::scan::{scan, FileChunks, ParsedFile, ScanSink};
 use crate::writer::{push_line, ShardWriter};
 use doctown_core::artifacts::artifact_key;
 use doctown_core::events::ingest::{
     ChunkCreated, FileDetected, FileSkipped, HistoryRead, IngestCompleted, IngestStarted,
     IngestTotals,
 };
-use doctown_core::{FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
+use doctown_core::{
+    Chunk, ChunkEntry, FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
+};
 use doctown_history::document::History;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig, JobTokens, TokenFor};
@@ -100,7 +102,8 @@ impl IngestHandler {
         let pointer_key = reuse::pointer_key(&ctx.job.input.source, &fetched.resolved.kind);
         // Reuse is an optimisation: a store error here means a full parse.
         let mut previous = if options.reuse_previous {
-            PreviousReader::open(ctx.store, &pointer_key).unwrap_or_else(|e| {
+            let chunking = reuse::chunking_fingerprint(&options);
+            PreviousReader::open(ctx.store, &pointer_key, &chunking).unwrap_or_else(|e| {
                 tracing::warn!("previous ingest not reused: {e}");
                 None
             })
@@ -197,12 +200,7 @@ impl IngestHandler {
         ctx.store.put(&manifest.skipped, &skipped)?;
         let manifest_key = key(IngestManifest::NAME);
         doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
-        let pointer = ReusePointer::new(
-            job.clone(),
-            manifest.files.clone(),
-            manifest.symbols.clone(),
-            &layout,
-        );
+        let pointer = ReusePointer::new(job.clone(), &manifest, &layout, &options);
         // The pointer outlives this job's commit: what it names is made
         // durable first, so no crash leaves it naming damaged artifacts.
         let pointed = ctx
@@ -401,7 +399,6 @@ impl ScanSink for StoreSink<'_, '_> {
             record,
             symbols,
             chunks,
-            entries,
             reused,
         } = file;
         self.count(&record);
@@ -411,33 +408,11 @@ impl ScanSink for StoreSink<'_, '_> {
             language: record.language,
             size_bytes: record.size_bytes,
         });
-        for entry in &entries {
-            self.index.push(entry)?;
-        }
-        for chunk in &chunks {
-            self.shards.push(chunk)?;
-            if let Some(observer) = self.ctx.chunk_observer {
-                observer.on_chunk(chunk);
-            }
-            // Chunks are created where a file is parsed: a rebuild logs
-            // those of its changed files, not again every unchanged file's
-            // (`ingest.completed.v1` has the total either way).
-            if self.options.chunk_events
-                && !reused
-                && self.chunk_events < self.options.chunk_event_limit
-            {
-                self.chunk_events += 1;
-                self.ctx.events.emit(&ChunkCreated {
-                    chunk_id: chunk.id.to_string(),
-                    path: chunk.path.clone(),
-                    symbol: chunk.qualified_name.clone(),
-                    start_line: chunk.span.start.line,
-                    end_line: chunk.span.end.line,
-                    bytes: chunk.text.len() as u64,
-                });
-            }
-        }
         self.totals.chunks += chunks.len() as u64;
+        match chunks {
+            FileChunks::Cut { chunks, entries } => self.cut(&chunks, &entries, reused)?,
+            FileChunks::Stored(stored) => self.stored(&stored)?,
+        }
         self.totals.symbols += symbols.len() as u64;
         self.imports
             .insert(record.path.clone(), record.imports.clone());
@@ -457,6 +432,61 @@ impl ScanSink for StoreSink<'_, '_> {
 }
 
 impl StoreSink<'_, '_> {
+    /// Chunks cut from a file's text: serialised, observed, and logged
+    /// where the file was parsed (a rebuild logs those of its changed
+    /// files, not again every unchanged file's; `ingest.completed.v1` has
+    /// the total either way).
+    fn cut(
+        &mut self,
+        chunks: &[Chunk],
+        entries: &[ChunkEntry],
+        reused: bool,
+    ) -> Result<(), IngestError> {
+        for entry in entries {
+            self.index.push(entry)?;
+        }
+        for chunk in chunks {
+            self.shards.push(chunk)?;
+            if let Some(observer) = self.ctx.chunk_observer {
+                observer.on_chunk(chunk);
+            }
+            if self.options.chunk_events
+                && !reused
+                && self.chunk_events < self.options.chunk_event_limit
+            {
+                self.chunk_events += 1;
+                self.ctx.events.emit(&ChunkCreated {
+                    chunk_id: chunk.id.to_string(),
+                    path: chunk.path.clone(),
+                    symbol: chunk.qualified_name.clone(),
+                    start_line: chunk.span.start.line,
+                    end_line: chunk.span.end.line,
+                    bytes: chunk.text.len() as u64,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// An unchanged file's chunks as the previous ingest stored them,
+    /// copied; an observer (the embedding prefetch) still gets each one.
+    fn stored(&mut self, stored: &StoredChunks) -> Result<(), IngestError> {
+        for entry in &stored.entries {
+            self.index.push_serialised(entry)?;
+        }
+        for line in &stored.chunks {
+            self.shards.push_serialised(line)?;
+            if let Some(observer) = self.ctx.chunk_observer {
+                // The prefetch only saves time: a line it cannot read is
+                // embedded by the embed stage, which reads the shards.
+                if let Ok(chunk) = serde_json::from_slice::<Chunk>(line) {
+                    observer.on_chunk(&chunk);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn count(&mut self, record: &FileRecord) {
         let t = &mut *self.totals;
         t.files_detected += 1;

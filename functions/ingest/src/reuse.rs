@@ -1,6 +1,9 @@
 //! Reusing the previous ingest of a source: a file whose path and content
 //! (SHA-256) are unchanged takes its symbols and imports from the previous
-//! job's `files.jsonl` and `symbols.jsonl` instead of being parsed again.
+//! job's `files.jsonl` and `symbols.jsonl` instead of being parsed again,
+//! and its chunks and chunk index entries, as stored, from the previous
+//! job's shards instead of being cut, counted and serialised again (when
+//! they were cut the same way: [`chunking_fingerprint`]).
 //!
 //! The previous job is found through a small pointer object,
 //! `cache/ingest/<hash of the source>.json`, written after every successful
@@ -10,17 +13,31 @@
 //! extractor's rules, the core types and the grammars), so the output is
 //! byte-for-byte what a fresh parse gives.
 //!
-//! Both artifacts are in path order, the order the scan asks in, so the
+//! The artifacts are in path order, the order the scan asks in, so the
 //! reader streams them in step with the scan: memory holds one batch of
-//! entries, never the previous job's symbols.
+//! entries, never the previous job's symbols or chunks.
 
-use doctown_core::{FileRecord, JobId, Language, Symbol};
+use crate::options::IngestOptions;
+use doctown_core::{FileRecord, IngestManifest, JobId, Language, Symbol};
 use doctown_extract::{Extraction, ProjectLayout, EXTRACTOR_FINGERPRINT};
 use doctown_store::{ObjectStore, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
+
+/// A hash of the source that cuts chunks (`build.rs`).
+pub const CHUNKER_FINGERPRINT: &str = env!("DOCTOWN_CHUNKER_FINGERPRINT");
+
+/// What decides how a file's chunks are cut besides its text and symbols:
+/// the chunker's source and the chunking options.
+pub fn chunking_fingerprint(options: &IngestOptions) -> String {
+    format!(
+        "{CHUNKER_FINGERPRINT}:{}:{}",
+        options.chunk_max_bytes, options.chunk_overlap_lines
+    )
+}
 
 /// Where the previous ingest of a source left its artifacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,16 +53,33 @@ pub struct ReusePointer {
     /// full parse.
     #[serde(default)]
     pub layout: String,
+    /// The chunk shards and the chunk index shards, in order, and
+    /// [`chunking_fingerprint`] of the run that cut them (empty in a
+    /// pointer written before chunks were reused: they are cut again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunk_index: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chunking: String,
 }
 
 impl ReusePointer {
-    pub fn new(job_id: JobId, files: String, symbols: String, layout: &ProjectLayout) -> Self {
+    pub fn new(
+        job_id: JobId,
+        manifest: &IngestManifest,
+        layout: &ProjectLayout,
+        options: &IngestOptions,
+    ) -> Self {
         ReusePointer {
             job_id,
-            files,
-            symbols,
+            files: manifest.files.clone(),
+            symbols: manifest.symbols.clone(),
             extractor: EXTRACTOR_FINGERPRINT.to_string(),
             layout: layout.fingerprint(),
+            chunks: manifest.chunk_shards.clone(),
+            chunk_index: manifest.chunk_index.clone(),
+            chunking: chunking_fingerprint(options),
         }
     }
 }
@@ -60,14 +94,35 @@ pub fn pointer_key(source: &str, kind: &str) -> String {
     format!("cache/ingest/{}.json", &hex::encode(hash)[..32])
 }
 
-/// One file of the previous run: its record and its symbols as stored.
+/// One file of the previous run: its record, its symbols and (when they
+/// can be reused) its chunks as stored.
 #[derive(Debug)]
 pub struct Previous {
     record: FileRecord,
     symbol_lines: Vec<String>,
+    chunks: Option<StoredChunks>,
+}
+
+/// A file's chunk lines and chunk index lines as the previous run stored
+/// them (without their line ends), one entry for each chunk.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StoredChunks {
+    pub chunks: Vec<Vec<u8>>,
+    pub entries: Vec<Vec<u8>>,
 }
 
 impl Previous {
+    /// The stored extraction and, when they were cut as this run cuts
+    /// them, the stored chunks; see [`Previous::extraction`].
+    pub fn reuse(
+        mut self,
+        language: Language,
+        sha256: &str,
+    ) -> Option<(Extraction, Option<StoredChunks>)> {
+        let chunks = self.chunks.take();
+        Some((self.extraction(language, sha256)?, chunks))
+    }
+
     /// The stored extraction, when the file is the same: same language and
     /// content hash, and every symbol line parses. Call sites come back
     /// unresolved (resolution runs over the whole repository again).
@@ -96,19 +151,80 @@ impl Previous {
 
 type Lines = std::io::Lines<BufReader<Box<dyn Read + Send>>>;
 
-/// Streams the previous run's files and symbols in path order.
-pub struct PreviousReader {
+/// The lines of several objects, one after the other (the shards of an
+/// artifact), each opened when the one before it ends.
+struct ShardLines<'s> {
+    store: &'s dyn ObjectStore,
+    keys: VecDeque<String>,
+    current: Option<BufReader<Box<dyn Read + Send>>>,
+}
+
+impl<'s> ShardLines<'s> {
+    fn new(store: &'s dyn ObjectStore, keys: &[String]) -> Self {
+        ShardLines {
+            store,
+            keys: keys.iter().cloned().collect(),
+            current: None,
+        }
+    }
+
+    /// The next line without its end; `None` at the end, or where a shard
+    /// is missing or unreadable or its last line has no end.
+    fn next_line(&mut self) -> Option<Vec<u8>> {
+        loop {
+            let reader = match &mut self.current {
+                Some(reader) => reader,
+                None => {
+                    let key = self.keys.pop_front()?;
+                    let stream = self.store.get_stream(&key).ok()??;
+                    self.current.insert(BufReader::new(stream))
+                }
+            };
+            let mut line = Vec::new();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => self.current = None,
+                Ok(_) if line.last() == Some(&b'\n') => {
+                    line.pop();
+                    return Some(line);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next `n` lines, or `None` when there are fewer.
+    fn take(&mut self, n: u32) -> Option<Vec<Vec<u8>>> {
+        (0..n).map(|_| self.next_line()).collect()
+    }
+}
+
+/// The previous run's chunk shards and chunk index, read in step.
+struct ChunkReader<'s> {
+    chunks: ShardLines<'s>,
+    index: ShardLines<'s>,
+}
+
+/// Streams the previous run's files and symbols in path order (and its
+/// chunks, when they can be reused).
+pub struct PreviousReader<'s> {
     layout: String,
     files: Lines,
     symbols: Lines,
+    chunks: Option<ChunkReader<'s>>,
     next: Option<FileRecord>,
     done: bool,
 }
 
-impl PreviousReader {
+impl<'s> PreviousReader<'s> {
     /// The reader for `pointer`'s artifacts, if the pointer exists, was
     /// written by this extractor, and its job's artifacts are still there.
-    pub fn open(store: &dyn ObjectStore, pointer_key: &str) -> Result<Option<Self>, StoreError> {
+    /// Its chunks are read too when they were cut with `chunking` (see
+    /// [`chunking_fingerprint`]).
+    pub fn open(
+        store: &'s dyn ObjectStore,
+        pointer_key: &str,
+        chunking: &str,
+    ) -> Result<Option<Self>, StoreError> {
         let Some(pointer) = store.get_bytes(pointer_key)? else {
             return Ok(None);
         };
@@ -124,10 +240,17 @@ impl PreviousReader {
         ) else {
             return Ok(None);
         };
+        let chunks = (pointer.chunking == chunking
+            && pointer.chunks.len() == pointer.chunk_index.len())
+        .then(|| ChunkReader {
+            chunks: ShardLines::new(store, &pointer.chunks),
+            index: ShardLines::new(store, &pointer.chunk_index),
+        });
         Ok(Some(PreviousReader {
             layout: pointer.layout,
             files: BufReader::new(files).lines(),
             symbols: BufReader::new(symbols).lines(),
+            chunks,
             next: None,
             done: false,
         }))
@@ -166,16 +289,33 @@ impl PreviousReader {
                             _ => return self.stop(),
                         }
                     }
+                    let chunks = self.take_chunks(record.chunks);
                     if ordering == Ordering::Equal {
                         return Some(Previous {
                             record,
                             symbol_lines,
+                            chunks,
                         });
                     }
                 }
             }
         }
         None
+    }
+
+    /// The next file's `n` chunks and index entries. A damaged or missing
+    /// shard ends the reuse of chunks (every later file's are cut again).
+    fn take_chunks(&mut self, n: u32) -> Option<StoredChunks> {
+        let reader = self.chunks.as_mut()?;
+        let stored = reader
+            .chunks
+            .take(n)
+            .zip(reader.index.take(n))
+            .map(|(chunks, entries)| StoredChunks { chunks, entries });
+        if stored.is_none() {
+            self.chunks = None;
+        }
+        stored
     }
 
     fn stop(&mut self) -> Option<Previous> {

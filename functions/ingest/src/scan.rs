@@ -10,7 +10,7 @@ use crate::detect::{is_binary, looks_minified};
 use crate::error::IngestError;
 use crate::lines::LineIndex;
 use crate::options::IngestOptions;
-use crate::reuse::{Previous, PreviousReader};
+use crate::reuse::{Previous, PreviousReader, StoredChunks};
 use crate::walk::{skip, walk, Candidate, WalkResult};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::language_sniff::sniff;
@@ -27,12 +27,36 @@ use std::sync::Arc;
 pub struct ParsedFile {
     pub record: FileRecord,
     pub symbols: Vec<Symbol>,
-    pub chunks: Vec<Chunk>,
-    /// The chunk index's entry of each chunk, in the same order (made here,
-    /// on the parsing pool, since it counts each function's decisions).
-    pub entries: Vec<ChunkEntry>,
+    pub chunks: FileChunks,
     /// Symbols and imports came from the previous run (unchanged content).
     pub reused: bool,
+}
+
+/// A file's chunks with the chunk index's entry of each, in the same order.
+#[derive(Debug)]
+pub enum FileChunks {
+    /// Cut from the file's text (the entries made here, on the parsing
+    /// pool, since they count each function's decisions).
+    Cut {
+        chunks: Vec<Chunk>,
+        entries: Vec<ChunkEntry>,
+    },
+    /// The previous run's lines, for a file unchanged since it: the same
+    /// bytes cutting and serialising them again would give.
+    Stored(StoredChunks),
+}
+
+impl FileChunks {
+    pub fn len(&self) -> usize {
+        match self {
+            FileChunks::Cut { chunks, .. } => chunks.len(),
+            FileChunks::Stored(stored) => stored.chunks.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Receives results in path order.
@@ -55,7 +79,7 @@ pub fn scan(
     root: &Path,
     options: &IngestOptions,
     is_cancelled: &(dyn Fn() -> bool + Sync),
-    previous: Option<&mut PreviousReader>,
+    previous: Option<&mut PreviousReader<'_>>,
     sink: &mut dyn ScanSink,
 ) -> Result<ProjectLayout, IngestError> {
     let walked = walk_within_limits(root, options)?;
@@ -191,22 +215,24 @@ fn parse_one(
         Ok(text) => text,
         Err(skipped) => return Outcome::Skipped(skipped),
     };
-    let reused = prior.and_then(|p| p.extraction(language, &sha256));
-    let (extraction, reused) = match reused {
-        Some(extraction) => (extraction, true),
-        None => (extractor.extract(&candidate.path, language, &source), false),
+    let reused = prior.and_then(|p| p.reuse(language, &sha256));
+    let (extraction, stored, reused) = match reused {
+        Some((extraction, stored)) => (extraction, stored, true),
+        None => {
+            let extraction = extractor.extract(&candidate.path, language, &source);
+            (extraction, None, false)
+        }
     };
-    let mut file = parsed_file(
-        &candidate.path,
+    let file = File {
+        path: &candidate.path,
         language,
-        &source,
-        extraction,
+        source: &source,
         sha256,
-        lossy,
-        options,
-    );
-    file.reused = reused;
-    Outcome::Parsed(file)
+        lossy_utf8: lossy,
+    };
+    let mut parsed = parsed_file(file, extraction, stored, options);
+    parsed.reused = reused;
+    Outcome::Parsed(parsed)
 }
 
 /// A candidate's bytes, or why it is skipped: unreadable, over the file
@@ -254,23 +280,45 @@ pub(crate) fn text_of(
     Ok((source, lossy, language))
 }
 
-/// Chunks one file's text given its extraction.
-fn parsed_file(
-    path: &str,
-    language: doctown_core::Language,
-    source: &str,
-    extraction: Extraction,
+/// A file read for parsing.
+struct File<'a> {
+    path: &'a str,
+    language: Language,
+    source: &'a str,
     sha256: String,
+    /// Not UTF-8: decoded lossily.
     lossy_utf8: bool,
+}
+
+/// One file's record and chunks given its extraction: the `stored` chunks
+/// of an unchanged file, or chunks cut from its text.
+fn parsed_file(
+    file: File<'_>,
+    extraction: Extraction,
+    stored: Option<StoredChunks>,
     options: &IngestOptions,
 ) -> ParsedFile {
+    let File {
+        path,
+        language,
+        source,
+        sha256,
+        lossy_utf8,
+    } = file;
     let role = file_role(path, language, source);
-    let mut chunks = chunk_file(path, language, source, &extraction.symbols, options);
-    if role != FileRole::Source {
-        for chunk in &mut chunks {
-            chunk.role = Some(role);
+    let chunks = match stored {
+        Some(stored) => FileChunks::Stored(stored),
+        None => {
+            let mut chunks = chunk_file(path, language, source, &extraction.symbols, options);
+            if role != FileRole::Source {
+                for chunk in &mut chunks {
+                    chunk.role = Some(role);
+                }
+            }
+            let entries = chunks.iter().map(ChunkEntry::of).collect();
+            FileChunks::Cut { chunks, entries }
         }
-    }
+    };
     let record = FileRecord {
         path: path.to_string(),
         language,
@@ -288,7 +336,6 @@ fn parsed_file(
     ParsedFile {
         record,
         symbols: extraction.symbols,
-        entries: chunks.iter().map(ChunkEntry::of).collect(),
         chunks,
         reused: false,
     }
@@ -302,16 +349,17 @@ mod tests {
     fn chunks_of(path: &str, source: &str) -> Vec<Chunk> {
         let extraction = Extractor::new().extract(path, Language::Python, source);
         let options = IngestOptions::default();
-        parsed_file(
+        let file = File {
             path,
-            Language::Python,
+            language: Language::Python,
             source,
-            extraction,
-            String::new(),
-            false,
-            &options,
-        )
-        .chunks
+            sha256: String::new(),
+            lossy_utf8: false,
+        };
+        match parsed_file(file, extraction, None, &options).chunks {
+            FileChunks::Cut { chunks, .. } => chunks,
+            FileChunks::Stored(_) => unreachable!("no chunks were given"),
+        }
     }
 
     #[test]

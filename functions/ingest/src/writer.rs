@@ -31,6 +31,17 @@ impl<'a> ShardWriter<'a> {
 
     pub fn push<T: Serialize>(&mut self, item: &T) -> Result<(), StoreError> {
         push_line(&mut self.buffer, item);
+        self.counted()
+    }
+
+    /// Appends one line already serialised (without its end).
+    pub fn push_serialised(&mut self, line: &[u8]) -> Result<(), StoreError> {
+        self.buffer.extend_from_slice(line);
+        self.buffer.push(b'\n');
+        self.counted()
+    }
+
+    fn counted(&mut self) -> Result<(), StoreError> {
         self.in_shard += 1;
         if self.in_shard == self.shard_size {
             self.flush()?;

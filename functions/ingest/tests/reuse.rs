@@ -223,6 +223,80 @@ fn unchanged_files_are_reused(store: &dyn ObjectStore) {
     assert_eq!(artifacts(store, "job-off"), artifacts(&fresh, "job-third"));
 }
 
+/// Every line of a job's chunk shards, in order.
+fn chunk_lines(store: &dyn ObjectStore, job: &str) -> Vec<String> {
+    let manifest: IngestManifest =
+        doctown_store::get_json(store, &format!("jobs/{job}/ingest/manifest.json"))
+            .unwrap()
+            .unwrap();
+    let mut lines = Vec::new();
+    for key in &manifest.chunk_shards {
+        let bytes = store.get_bytes(key).unwrap().unwrap();
+        lines.extend(String::from_utf8(bytes).unwrap().lines().map(String::from));
+    }
+    lines
+}
+
+#[test]
+fn unchanged_files_chunks_are_copied_across_shards_unless_chunking_changed() {
+    let (store, _dir) = local_store();
+    let repo = tempfile::tempdir().unwrap();
+    repository(repo.path());
+    // Shards of seven chunks: a file's chunks often span two of them.
+    let options = |max: usize| serde_json::json!({ "shard_size": 7, "chunk_max_bytes": max });
+    let first = totals(&ingest(&store, repo.path(), "job-a", Some(options(4096))));
+    assert!(first.chunks > 21, "several shards: {first:?}");
+
+    // One file changes: the rest's chunks come from job-a's shards, and
+    // the bytes are a fresh ingest's.
+    let mut geometry = fs::read_to_string(repo.path().join("a/geometry.rs")).unwrap();
+    geometry.push_str("\npub fn extra_area(r: f64) -> f64 {\n    r * r\n}\n");
+    fs::write(repo.path().join("a/geometry.rs"), geometry).unwrap();
+    ingest(&store, repo.path(), "job-b", Some(options(4096)));
+    let (fresh, _fresh_dir) = local_store();
+    ingest(&fresh, repo.path(), "job-b", Some(options(4096)));
+    assert_eq!(artifacts(&store, "job-b"), artifacts(&fresh, "job-b"));
+
+    // Mark job-b's stored chunks of an unchanged file: the next ingest
+    // copies its lines as stored rather than cutting them again...
+    let manifest: IngestManifest =
+        doctown_store::get_json(&store, "jobs/job-b/ingest/manifest.json")
+            .unwrap()
+            .unwrap();
+    let marked = |line: &str| line.contains(r#""path":"b/users.ts""#);
+    for key in &manifest.chunk_shards {
+        let text = String::from_utf8(store.get_bytes(key).unwrap().unwrap()).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| match marked(l) {
+                true => format!("{}\n", l.replace(r#""text":""#, r#""text":"MARKED "#)),
+                false => format!("{l}\n"),
+            })
+            .collect();
+        store.put(key, text.as_bytes()).unwrap();
+    }
+    ingest(&store, repo.path(), "job-c", Some(options(4096)));
+    let copied: Vec<String> = chunk_lines(&store, "job-c")
+        .into_iter()
+        .filter(|l| marked(l))
+        .collect();
+    assert!(!copied.is_empty());
+    assert!(copied.iter().all(|l| l.contains("MARKED ")), "{copied:?}");
+
+    // ...but cuts every file again under other chunking options, giving a
+    // fresh ingest's bytes.
+    ingest(&store, repo.path(), "job-d", Some(options(1024)));
+    assert!(chunk_lines(&store, "job-d")
+        .iter()
+        .all(|l| !l.contains("MARKED ")));
+    ingest(&fresh, repo.path(), "job-d", Some(options(1024)));
+    assert_eq!(artifacts(&store, "job-d"), artifacts(&fresh, "job-d"));
+    assert_eq!(
+        index_matches_chunks(&store, "job-d") as u64,
+        totals(&ingest(&fresh, repo.path(), "job-e", Some(options(1024)))).chunks
+    );
+}
+
 #[test]
 fn damaged_or_missing_previous_artifacts_fall_back_to_parsing() {
     let (store, _dir) = local_store();
