@@ -112,14 +112,29 @@ pub fn assemble_into(
         .map(|n| node_centrality[n.index()])
         .collect();
     step("pagerank", &mut timings);
-    let clustering = cluster_symbols(
-        &input.symbols,
-        &g,
-        vectors.as_ref(),
-        &centrality,
-        options,
-        memo.as_ref(),
-    )?;
+    // The module contexts and the unresolved names need no clusters: they
+    // are made beside the clustering (Louvain runs on one core).
+    let (symbols, graph, central) = (&input.symbols, &g, &centrality);
+    let (clustering, (modules, unresolved)) = std::thread::scope(|scope| {
+        let beside = scope.spawn(|| {
+            let node_module = node_modules(graph, symbols);
+            let modules = module_contexts(graph, symbols, &node_module, central);
+            (modules, unresolved_names(symbols))
+        });
+        let clustering = cluster_symbols(
+            &input.symbols,
+            &g,
+            vectors.as_ref(),
+            &centrality,
+            options,
+            memo.as_ref(),
+        );
+        let beside = beside
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (clustering, beside)
+    });
+    let clustering = clustering?;
     step("clustering", &mut timings);
     let has_vector: Vec<bool> = match &vectors {
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),
@@ -138,7 +153,6 @@ pub fn assemble_into(
     drop(node_centrality);
     step("graph_json", &mut timings);
     let complexity = complexities(input);
-    let unresolved = unresolved_names(&input.symbols);
     ContextInputs {
         symbols: &input.symbols,
         parents: input.parent_indices(),
@@ -153,9 +167,6 @@ pub fn assemble_into(
     }
     .write(sink)?;
     step("contexts", &mut timings);
-    let node_module = node_modules(&g, &input.symbols);
-    let modules = module_contexts(&g, &input.symbols, &node_module, &centrality);
-    step("modules", &mut timings);
     Ok(Assembled {
         graph: AssembleGraph {
             metrics: graph_metrics,

@@ -187,7 +187,14 @@ impl<'a> TypeIndex<'a> {
 
 /// `(subtype, supertype, kind)` for every resolvable base, sorted, distinct.
 pub fn supertype_edges(symbols: &[Symbol], files: &[FileRecord]) -> Vec<(usize, usize, EdgeKind)> {
-    let index = TypeIndex::new(symbols, files);
+    supertype_edges_in(&TypeIndex::new(symbols, files), symbols)
+}
+
+/// [`supertype_edges`] with the repository's type index already built.
+pub fn supertype_edges_in(
+    index: &TypeIndex<'_>,
+    symbols: &[Symbol],
+) -> Vec<(usize, usize, EdgeKind)> {
     let mut edges = Vec::new();
     for (i, s) in symbols
         .iter()

@@ -44,8 +44,16 @@ impl Overrides {
     /// Builds the table from the symbols (sorted by id), each symbol's
     /// parent index, and the files (for what each imports).
     pub fn new(symbols: &[Symbol], parent_of: &[Option<usize>], files: &[FileRecord]) -> Overrides {
-        let types = TypeIndex::new(symbols, files);
-        let owner = owners(symbols, parent_of, &types);
+        Overrides::with_types(symbols, parent_of, &TypeIndex::new(symbols, files))
+    }
+
+    /// [`Overrides::new`] with the repository's type index already built.
+    pub fn with_types(
+        symbols: &[Symbol],
+        parent_of: &[Option<usize>],
+        types: &TypeIndex<'_>,
+    ) -> Overrides {
+        let owner = owners(symbols, parent_of, types);
         // (owner type, method name) → the method, for every method.
         let mut declared: HashMap<(usize, &str), usize> = HashMap::new();
         for (m, o) in owner.iter().enumerate() {
@@ -63,7 +71,7 @@ impl Overrides {
             let name = symbols[m].name.as_str();
             let supers = supers_of
                 .entry(o)
-                .or_insert_with(|| ancestors(symbols, &types, o));
+                .or_insert_with(|| ancestors(symbols, types, o));
             for &s in supers.iter() {
                 if let Some(&base) = declared.get(&(s, name)) {
                     if base != m {

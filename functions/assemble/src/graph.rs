@@ -11,7 +11,7 @@
 //! what centrality and module dependencies count ([`RepoGraph::counts`]).
 
 use crate::artifacts::{EdgeKind, NodeKind};
-use crate::bases::supertype_edges;
+use crate::bases::{supertype_edges_in, TypeIndex};
 use crate::dispatch::Overrides;
 use crate::imports::{module_of, ImportResolver, ImportTarget};
 use crate::input::AssembleInput;
@@ -168,24 +168,35 @@ pub fn build(input: &AssembleInput<'_>) -> RepoGraph {
         external_imports: Vec::new(),
         imports: Vec::new(),
     };
-    g.roles = node_roles(&g, input);
-    add_containment(&mut g, input);
-    add_calls(&mut g, input);
-    add_imports(&mut g, &input.files);
-    for (from, to, kind) in supertype_edges(&input.symbols, &input.files) {
+    // The type hierarchy (bases resolved, overrides found) needs only the
+    // symbols: it is worked out beside the first edges.
+    let (symbols, files, parents) = (&input.symbols, &input.files, input.parent_indices());
+    let (supertypes, overrides) = std::thread::scope(|scope| {
+        let hierarchy = scope.spawn(|| {
+            let types = TypeIndex::new(symbols, files);
+            let overrides = Overrides::with_types(symbols, parents, &types);
+            (supertype_edges_in(&types, symbols), overrides)
+        });
+        g.roles = node_roles(&g, input);
+        add_containment(&mut g, input);
+        add_calls(&mut g, input);
+        add_imports(&mut g, &input.files);
+        hierarchy
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    for (from, to, kind) in supertypes {
         let (a, b) = (g.symbol_nodes[from], g.symbol_nodes[to]);
         g.graph.add_edge(a, b, Edge::certain(kind, 1.0));
     }
-    add_dispatch(&mut g, input);
+    add_dispatch(&mut g, input, &overrides);
     g
 }
 
 /// For each `calls` edge to a trait, interface or class method, `calls`
 /// edges with provenance `dispatch` to its implementations and overrides
 /// (see [`crate::dispatch`]), unless the caller already links them.
-fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>) {
-    let parent_of = input.parent_indices();
-    let overrides = Overrides::new(&input.symbols, parent_of, &input.files);
+fn add_dispatch(g: &mut RepoGraph, input: &AssembleInput<'_>, overrides: &Overrides) {
     if overrides.is_empty() {
         return;
     }
