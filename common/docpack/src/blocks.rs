@@ -255,6 +255,65 @@ pub struct Gzipped<W = Vec<u8>> {
     pub reused: usize,
 }
 
+/// The blocks of a stretch of a gzip member framed apart from its start
+/// ([`GzipMember::body`]), to be appended to a member whose first bytes
+/// were not known while they were made ([`GzipMember::append`]).
+#[derive(Debug)]
+pub struct Body<W> {
+    pub out: W,
+    /// Offsets from the body's first byte.
+    index: BlockIndex,
+    crc: crc32fast::Hasher,
+    len: u64,
+    written: u64,
+    blocks: usize,
+    reused: usize,
+}
+
+impl<W> Body<W> {
+    /// The deflated bytes written to `out`.
+    pub fn deflated_len(&self) -> u64 {
+        self.written
+    }
+
+    /// The same body with its bytes somewhere else (read back, say).
+    pub fn map_out<V>(self, f: impl FnOnce(W) -> V) -> Body<V> {
+        Body {
+            out: f(self.out),
+            index: self.index,
+            crc: self.crc,
+            len: self.len,
+            written: self.written,
+            blocks: self.blocks,
+            reused: self.reused,
+        }
+    }
+}
+
+impl<V, E> Body<Result<V, E>> {
+    /// The body, or the error its bytes came with.
+    pub fn transpose(self) -> Result<Body<V>, E> {
+        let Body {
+            out,
+            index,
+            crc,
+            len,
+            written,
+            blocks,
+            reused,
+        } = self;
+        Ok(Body {
+            out: out?,
+            index,
+            crc,
+            len,
+            written,
+            blocks,
+            reused,
+        })
+    }
+}
+
 /// Gzips `data` in content-defined blocks, taking deflated blocks from
 /// `previous` where their content is unchanged.
 pub fn gzip(data: &[u8], previous: &BlockCache) -> Result<Gzipped, DocpackError> {
@@ -306,6 +365,62 @@ impl<'c, W: Write> GzipMember<'c, W> {
         member.out.write_all(&GZIP_HEADER).map_err(write_error)?;
         member.written = GZIP_HEADER.len() as u64;
         Ok(member)
+    }
+
+    /// Blocks framed apart, without the gzip header: see [`Body`].
+    pub fn body(previous: &'c BlockCache, out: W) -> Self {
+        GzipMember::empty(previous, out)
+    }
+
+    /// Ends a member made by [`GzipMember::body`].
+    pub fn finish_body(mut self) -> Result<Body<W>, DocpackError> {
+        self.end_segment()?;
+        self.out.flush().map_err(write_error)?;
+        Ok(Body {
+            out: self.out,
+            index: self.index,
+            crc: self.crc,
+            len: self.len,
+            written: self.written,
+            blocks: self.blocks,
+            reused: self.reused,
+        })
+    }
+
+    /// Appends a body's deflated bytes (read from its `out`) after what
+    /// is written: the same member as if its segments had been pushed
+    /// here (segments are cut apart, so a block never spans two).
+    pub fn append<R: std::io::Read>(&mut self, body: Body<R>) -> Result<(), DocpackError> {
+        self.end_segment()?;
+        let Body {
+            out: mut bytes,
+            index,
+            crc,
+            len,
+            written,
+            blocks,
+            reused,
+        } = body;
+        let copied = std::io::copy(&mut std::io::Read::take(&mut bytes, written), &mut self.out)
+            .map_err(write_error)?;
+        if copied != written {
+            return Err(DocpackError::Write(format!(
+                "a framed body ended after {copied} of its {written} bytes"
+            )));
+        }
+        let at = self.written;
+        self.index
+            .entries
+            .extend(index.entries.into_iter().map(|e| IndexEntry {
+                offset: e.offset + at,
+                ..e
+            }));
+        self.crc.combine(&crc);
+        self.len += len;
+        self.written += written;
+        self.blocks += blocks;
+        self.reused += reused;
+        Ok(())
     }
 
     fn empty(previous: &'c BlockCache, out: W) -> Self {

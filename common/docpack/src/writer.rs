@@ -21,7 +21,7 @@ use crate::spool::{write_part, PartBody, Spool};
 use crate::{entry, validate, SCHEMA_VERSION};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 pub use crate::blocks::COMPRESSION_LEVEL;
@@ -147,7 +147,18 @@ pub fn encode_docpack_reusing(
     c: DocpackInput,
     previous: &BlockCache,
 ) -> Result<EncodedDocpack, DocpackError> {
-    let (manifest, parts) = serialise(c, None, &Spool::memory())?;
+    let (unhashed, mut parts) = serialise(c, None, &Spool::memory())?;
+    let entries = parts
+        .par_iter_mut()
+        .map(|(name, body)| {
+            Ok(EntryChecksum {
+                name: name.to_string(),
+                size: body.len(),
+                sha256: body.sha256_hex()?,
+            })
+        })
+        .collect::<Result<Vec<_>, DocpackError>>()?;
+    let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     let mut all = vec![(entry::MANIFEST.to_string(), manifest_json)];
     for (name, body) in parts {
@@ -237,11 +248,33 @@ fn write_spooled<W: Write>(
     spool_dir: &Path,
     out: W,
 ) -> Result<WrittenDocpack<W>, DocpackError> {
-    let (manifest, parts) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
+    let (unhashed, mut parts) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
+    // The parts are framed (and hashed) before the manifest that lists
+    // their checksums, into a temporary file; the manifest is framed
+    // first in the member and their blocks follow it.
+    let body = tempfile::tempfile_in(spool_dir).map_err(|e| DocpackError::io(spool_dir, e))?;
+    let (body, entries) = frame_body(BufWriter::new(body), &mut parts, previous)?;
+    drop(parts);
+    let body = body.map_out(|w| -> Result<_, DocpackError> {
+        let mut file = w
+            .into_inner()
+            .map_err(|e| DocpackError::io(spool_dir, e.into_error()))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| DocpackError::io(spool_dir, e))?;
+        Ok(std::io::BufReader::with_capacity(1 << 20, file))
+    });
+    let body = body.transpose()?;
+    let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
-    let mut all = vec![(entry::MANIFEST, PartBody::bytes(manifest_json))];
-    all.extend(parts);
-    let gzipped = frame_parts(Hashing::new(out), &mut all, previous)?;
+    let mut member = GzipMember::to_writer(previous, Hashing::new(out))?;
+    frame_entry(
+        &mut member,
+        entry::MANIFEST,
+        &mut PartBody::bytes(manifest_json),
+        &mut |_| {},
+    )?;
+    member.append(body)?;
+    let gzipped = member.finish()?;
     let Hashing { inner, hasher, len } = gzipped.bytes;
     Ok(WrittenDocpack {
         out: inner,
@@ -254,17 +287,121 @@ fn write_spooled<W: Write>(
     })
 }
 
+/// Every part framed as it follows the manifest (each with its tar header
+/// and padding, then the archive's end) into a member's body, and each
+/// part's checksum, computed on a thread of its own from the bytes as
+/// they are framed: the parts are read once.
+fn frame_body<W: Write>(
+    out: W,
+    parts: &mut NamedParts,
+    previous: &BlockCache,
+) -> Result<(crate::blocks::Body<W>, Vec<EntryChecksum>), DocpackError> {
+    let mut member = GzipMember::body(previous, out);
+    let mut entries = Vec::with_capacity(parts.len());
+    for (name, body) in parts.iter_mut() {
+        let size = body.len();
+        let sha256 = hashed_beside(|hash| frame_entry(&mut member, name, body, hash))?;
+        entries.push(EntryChecksum {
+            name: name.to_string(),
+            size,
+            sha256,
+        });
+    }
+    member.push(&[0u8; 1024])?;
+    Ok((member.finish_body()?, entries))
+}
+
+/// One entry's tar header, bytes (each chunk also handed to `seen`) and
+/// padding.
+fn frame_entry<W: Write>(
+    member: &mut GzipMember<'_, W>,
+    name: &str,
+    body: &mut PartBody,
+    seen: &mut dyn FnMut(&[u8]),
+) -> Result<(), DocpackError> {
+    let len = body.len();
+    member.push(&tar_header(name, len)?)?;
+    body.for_each_chunk(|chunk| {
+        seen(chunk);
+        member.feed(chunk)
+    })?;
+    member.end_segment()?;
+    member.push(padding(len))
+}
+
+/// The lowercase hex SHA-256 of the bytes `feed` hands to the sink it is
+/// given, hashed on another thread as they come.
+fn hashed_beside(
+    feed: impl FnOnce(&mut dyn FnMut(&[u8])) -> Result<(), DocpackError>,
+) -> Result<String, DocpackError> {
+    const PIECE: usize = 4 << 20;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        let hasher = scope.spawn(move || {
+            let mut hasher = Sha256::new();
+            for piece in rx {
+                hasher.update(&piece);
+            }
+            hex::encode(hasher.finalize())
+        });
+        let fed = {
+            let tx = tx;
+            // A send fails only once the hasher is gone, which the join
+            // below reports.
+            feed(&mut |chunk| {
+                for piece in chunk.chunks(PIECE) {
+                    let _ = tx.send(piece.to_vec());
+                }
+            })
+        };
+        let sha256 = hasher
+            .join()
+            .map_err(|_| DocpackError::Write("the checksum thread stopped".into()))?;
+        fed.map(|()| sha256)
+    })
+}
+
 /// The parts of a docpack by entry name.
 type NamedParts = Vec<(&'static str, PartBody)>;
 
+/// What the manifest says but the entries' checksums.
+struct Unhashed {
+    source: SourceInfo,
+    generator: GeneratorInfo,
+    models: ModelInfo,
+    statistics: Statistics,
+    parts: OptionalParts,
+}
+
+impl Unhashed {
+    /// The manifest listing `entries` (in the parts' order).
+    fn manifest(self, entries: Vec<EntryChecksum>) -> Manifest {
+        let id = docpack_id(entries.iter().map(|e| (e.name.as_str(), e.sha256.as_str())));
+        Manifest {
+            schema_version: SCHEMA_VERSION.to_string(),
+            docpack_id: id.clone(),
+            source: self.source,
+            generator: self.generator,
+            models: self.models,
+            statistics: self.statistics,
+            parts: self.parts,
+            checksum: Checksum {
+                algorithm: "sha256".to_string(),
+                value: id,
+                entries,
+            },
+        }
+    }
+}
+
 /// Canonical order, validation, statistics; then every part serialised
-/// (each typed part dropped once its JSON exists) and hashed, and the
-/// manifest that lists them. The parts come sorted by name.
+/// (each typed part dropped once its JSON exists), and what the manifest
+/// says of them but their checksums. The parts come sorted by name.
 fn serialise(
     mut c: DocpackInput,
     spooled: Option<SpooledNodes>,
     spool: &Spool,
-) -> Result<(Manifest, NamedParts), DocpackError> {
+) -> Result<(Unhashed, NamedParts), DocpackError> {
     if spooled.is_some() && !c.nodes.symbols.is_empty() {
         return Err(DocpackError::Invalid(
             "symbols given both spooled and in memory".into(),
@@ -298,32 +435,14 @@ fn serialise(
     };
     let mut parts = serialise_parts(&mut c, spooled, spool)?;
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let entries = parts
-        .par_iter_mut()
-        .map(|(name, body)| {
-            Ok(EntryChecksum {
-                name: name.to_string(),
-                size: body.len(),
-                sha256: body.sha256_hex()?,
-            })
-        })
-        .collect::<Result<Vec<_>, DocpackError>>()?;
-    let id = docpack_id(entries.iter().map(|e| (e.name.as_str(), e.sha256.as_str())));
-    let manifest = Manifest {
-        schema_version: SCHEMA_VERSION.to_string(),
-        docpack_id: id.clone(),
+    let unhashed = Unhashed {
         source: c.source,
         generator: c.generator,
         models: c.models,
         statistics,
         parts: parts_present,
-        checksum: Checksum {
-            algorithm: "sha256".to_string(),
-            value: id,
-            entries,
-        },
     };
-    Ok((manifest, parts))
+    Ok((unhashed, parts))
 }
 
 /// The JSON parts serialised in parallel, the two largest on their own;
@@ -433,25 +552,6 @@ fn frame(
         member.push(&tar_header(name, data.len() as u64)?)?;
         member.push(data)?;
         member.push(padding(data.len() as u64))?;
-    }
-    member.push(&[0u8; 1024])?;
-    member.finish()
-}
-
-/// [`frame`] for spooled parts, fed to the gzip member as they are read
-/// back; the same bytes.
-fn frame_parts<W: Write>(
-    out: W,
-    entries: &mut [(&str, PartBody)],
-    previous: &BlockCache,
-) -> Result<crate::blocks::Gzipped<W>, DocpackError> {
-    let mut member = GzipMember::to_writer(previous, out)?;
-    for (name, body) in entries.iter_mut() {
-        let len = body.len();
-        member.push(&tar_header(name, len)?)?;
-        body.for_each_chunk(|chunk| member.feed(chunk))?;
-        member.end_segment()?;
-        member.push(padding(len))?;
     }
     member.push(&[0u8; 1024])?;
     member.finish()
