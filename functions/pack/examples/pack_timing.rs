@@ -1,5 +1,6 @@
 //! Times each step of the pack stage on a finished job in a local store,
-//! with the process's resident memory after each (now and peak); the
+//! with the CPU seconds it took (beside its wall time: how many cores it
+//! kept busy) and the process's resident memory after it (now and peak); the
 //! docpack is written to a temporary file, as the stage writes it (reusing
 //! the blocks of the source's last pack, as the stage does), and its size
 //! and SHA-256 printed.
@@ -29,6 +30,25 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU seconds this process has used, user and system (Linux; zero
+/// elsewhere), in clock ticks of 10 ms.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [store_dir, job] = args.as_slice() else {
@@ -38,13 +58,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let job = JobId::new(job.as_str())?;
     let state = load_state(&store, &job)?.ok_or("no such job")?;
     let mut clock = Instant::now();
+    let mut cpu = cpu_seconds();
     let mut lap = |step: &str| {
         let (now, peak) = memory();
+        let used = cpu_seconds();
         println!(
-            "{step:>16} {:>6} ms  rss {now:>5} MiB  peak {peak:>5} MiB",
-            clock.elapsed().as_millis()
+            "{step:>16} {:>6} ms  cpu {:>5.2} s  rss {now:>5} MiB  peak {peak:>5} MiB",
+            clock.elapsed().as_millis(),
+            used - cpu
         );
         clock = Instant::now();
+        cpu = used;
     };
     let options = PackOptions::default();
     let inputs = read_inputs(&store, &state, |model| with_contexts(&options, model))
