@@ -27,11 +27,14 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
-/// A hash of the source that cuts chunks (`build.rs`).
+/// A hash of the source that turns a file's bytes into its record and
+/// chunks besides the extractor: binary and minified checks, chunker,
+/// line index, scan (`build.rs`).
 pub const CHUNKER_FINGERPRINT: &str = env!("DOCTOWN_CHUNKER_FINGERPRINT");
 
-/// What decides how a file's chunks are cut besides its text and symbols:
-/// the chunker's source and the chunking options.
+/// What decides a file's record and chunks besides its bytes and the
+/// extractor: the source that reads and cuts it, and the chunking
+/// options.
 pub fn chunking_fingerprint(options: &IngestOptions) -> String {
     format!(
         "{CHUNKER_FINGERPRINT}:{}:{}",
@@ -112,6 +115,28 @@ pub struct StoredChunks {
 }
 
 impl Previous {
+    /// Whether the file's content is the stored one and its stored chunks
+    /// can be used as they are: then the whole stored file is what reading
+    /// it again would give ([`Previous::into_whole`]).
+    pub fn is_whole(&self, sha256: &str) -> bool {
+        self.record.sha256 == sha256 && self.chunks.is_some()
+    }
+
+    /// The stored record (imports as stored, the files it imports left to
+    /// resolution), symbols and chunks: the previous run read the same
+    /// bytes as text, sniffed their language, parsed, cut and counted them
+    /// under the same fingerprints (the extractor's, which covers the
+    /// language sniffing and the file roles, and [`chunking_fingerprint`],
+    /// which covers the checks for binary and minified text). `None` when
+    /// a stored symbol line does not parse.
+    pub fn into_whole(mut self) -> Option<(FileRecord, Vec<Symbol>, StoredChunks)> {
+        let chunks = self.chunks.take()?;
+        let symbols = self.symbols()?;
+        let mut record = self.record;
+        record.import_files = None;
+        Some((record, symbols, chunks))
+    }
+
     /// The stored extraction and, when they were cut as this run cuts
     /// them, the stored chunks; see [`Previous::extraction`].
     pub fn reuse(
@@ -130,6 +155,17 @@ impl Previous {
         if self.record.language != language || self.record.sha256 != sha256 {
             return None;
         }
+        let symbols = self.symbols()?;
+        Some(Extraction {
+            symbols,
+            imports: self.record.imports,
+            has_syntax_errors: self.record.has_syntax_errors,
+        })
+    }
+
+    /// The stored symbols, their calls unresolved; `None` when a line does
+    /// not parse or names another file.
+    fn symbols(&self) -> Option<Vec<Symbol>> {
         let mut symbols = Vec::with_capacity(self.symbol_lines.len());
         for line in &self.symbol_lines {
             let mut symbol: Symbol = serde_json::from_str(line).ok()?;
@@ -141,11 +177,7 @@ impl Previous {
             }
             symbols.push(symbol);
         }
-        Some(Extraction {
-            symbols,
-            imports: self.record.imports,
-            has_syntax_errors: self.record.has_syntax_errors,
-        })
+        Some(symbols)
     }
 }
 

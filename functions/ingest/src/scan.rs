@@ -211,6 +211,21 @@ fn parse_one(
         Err(skipped) => return Outcome::Skipped(skipped),
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
+    // An unchanged file is what the previous run made of the same bytes.
+    let prior = match prior {
+        Some(p) if p.is_whole(&sha256) => match p.into_whole() {
+            Some((record, symbols, chunks)) => {
+                return Outcome::Parsed(ParsedFile {
+                    record,
+                    symbols,
+                    chunks: FileChunks::Stored(chunks),
+                    reused: true,
+                })
+            }
+            None => None,
+        },
+        prior => prior,
+    };
     let (source, lossy, language) = match text_of(candidate, bytes) {
         Ok(text) => text,
         Err(skipped) => return Outcome::Skipped(skipped),
