@@ -271,45 +271,17 @@ pub struct Body<W> {
 }
 
 impl<W> Body<W> {
-    /// The deflated bytes written to `out`.
-    pub fn deflated_len(&self) -> u64 {
-        self.written
-    }
-
-    /// The same body with its bytes somewhere else (read back, say).
-    pub fn map_out<V>(self, f: impl FnOnce(W) -> V) -> Body<V> {
-        Body {
-            out: f(self.out),
+    /// The same body with its bytes somewhere else (read back, say), or
+    /// the error of moving them.
+    pub fn try_map_out<V, E>(self, f: impl FnOnce(W) -> Result<V, E>) -> Result<Body<V>, E> {
+        Ok(Body {
+            out: f(self.out)?,
             index: self.index,
             crc: self.crc,
             len: self.len,
             written: self.written,
             blocks: self.blocks,
             reused: self.reused,
-        }
-    }
-}
-
-impl<V, E> Body<Result<V, E>> {
-    /// The body, or the error its bytes came with.
-    pub fn transpose(self) -> Result<Body<V>, E> {
-        let Body {
-            out,
-            index,
-            crc,
-            len,
-            written,
-            blocks,
-            reused,
-        } = self;
-        Ok(Body {
-            out: out?,
-            index,
-            crc,
-            len,
-            written,
-            blocks,
-            reused,
         })
     }
 }

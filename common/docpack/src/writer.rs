@@ -255,15 +255,14 @@ fn write_spooled<W: Write>(
     let body = tempfile::tempfile_in(spool_dir).map_err(|e| DocpackError::io(spool_dir, e))?;
     let (body, entries) = frame_body(BufWriter::new(body), &mut parts, previous)?;
     drop(parts);
-    let body = body.map_out(|w| -> Result<_, DocpackError> {
+    let body = body.try_map_out(|w| -> Result<_, DocpackError> {
         let mut file = w
             .into_inner()
             .map_err(|e| DocpackError::io(spool_dir, e.into_error()))?;
         file.seek(SeekFrom::Start(0))
             .map_err(|e| DocpackError::io(spool_dir, e))?;
         Ok(std::io::BufReader::with_capacity(1 << 20, file))
-    });
-    let body = body.transpose()?;
+    })?;
     let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     let mut member = GzipMember::to_writer(previous, Hashing::new(out))?;
