@@ -137,17 +137,6 @@ impl Previous {
         Some((record, symbols, chunks))
     }
 
-    /// The stored extraction and, when they were cut as this run cuts
-    /// them, the stored chunks; see [`Previous::extraction`].
-    pub fn reuse(
-        mut self,
-        language: Language,
-        sha256: &str,
-    ) -> Option<(Extraction, Option<StoredChunks>)> {
-        let chunks = self.chunks.take();
-        Some((self.extraction(language, sha256)?, chunks))
-    }
-
     /// The stored extraction, when the file is the same: same language and
     /// content hash, and every symbol line parses. Call sites come back
     /// unresolved (resolution runs over the whole repository again).

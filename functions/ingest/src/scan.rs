@@ -230,13 +230,12 @@ fn parse_one(
         Ok(text) => text,
         Err(skipped) => return Outcome::Skipped(skipped),
     };
-    let reused = prior.and_then(|p| p.reuse(language, &sha256));
-    let (extraction, stored, reused) = match reused {
-        Some((extraction, stored)) => (extraction, stored, true),
-        None => {
-            let extraction = extractor.extract(&candidate.path, language, &source);
-            (extraction, None, false)
-        }
+    // Chunked another way last time, or changed: the symbols of the same
+    // content are still the stored ones.
+    let reused = prior.and_then(|p| p.extraction(language, &sha256));
+    let (extraction, reused) = match reused {
+        Some(extraction) => (extraction, true),
+        None => (extractor.extract(&candidate.path, language, &source), false),
     };
     let file = File {
         path: &candidate.path,
@@ -245,7 +244,7 @@ fn parse_one(
         sha256,
         lossy_utf8: lossy,
     };
-    let mut parsed = parsed_file(file, extraction, stored, options);
+    let mut parsed = parsed_file(file, extraction, options);
     parsed.reused = reused;
     Outcome::Parsed(parsed)
 }
@@ -305,14 +304,8 @@ struct File<'a> {
     lossy_utf8: bool,
 }
 
-/// One file's record and chunks given its extraction: the `stored` chunks
-/// of an unchanged file, or chunks cut from its text.
-fn parsed_file(
-    file: File<'_>,
-    extraction: Extraction,
-    stored: Option<StoredChunks>,
-    options: &IngestOptions,
-) -> ParsedFile {
+/// One file's record and chunks, cut from its text, given its extraction.
+fn parsed_file(file: File<'_>, extraction: Extraction, options: &IngestOptions) -> ParsedFile {
     let File {
         path,
         language,
@@ -321,19 +314,12 @@ fn parsed_file(
         lossy_utf8,
     } = file;
     let role = file_role(path, language, source);
-    let chunks = match stored {
-        Some(stored) => FileChunks::Stored(stored),
-        None => {
-            let mut chunks = chunk_file(path, language, source, &extraction.symbols, options);
-            if role != FileRole::Source {
-                for chunk in &mut chunks {
-                    chunk.role = Some(role);
-                }
-            }
-            let entries = chunks.iter().map(ChunkEntry::of).collect();
-            FileChunks::Cut { chunks, entries }
+    let mut chunks = chunk_file(path, language, source, &extraction.symbols, options);
+    if role != FileRole::Source {
+        for chunk in &mut chunks {
+            chunk.role = Some(role);
         }
-    };
+    }
     let record = FileRecord {
         path: path.to_string(),
         language,
@@ -348,10 +334,11 @@ fn parsed_file(
         role,
         import_files: None,
     };
+    let entries = chunks.iter().map(ChunkEntry::of).collect();
     ParsedFile {
         record,
         symbols: extraction.symbols,
-        chunks,
+        chunks: FileChunks::Cut { chunks, entries },
         reused: false,
     }
 }
@@ -371,7 +358,7 @@ mod tests {
             sha256: String::new(),
             lossy_utf8: false,
         };
-        match parsed_file(file, extraction, None, &options).chunks {
+        match parsed_file(file, extraction, &options).chunks {
             FileChunks::Cut { chunks, .. } => chunks,
             FileChunks::Stored(_) => unreachable!("no chunks were given"),
         }
