@@ -262,12 +262,7 @@ pub struct Gzipped<W = Vec<u8>> {
 pub struct Body<W> {
     pub out: W,
     /// Offsets from the body's first byte.
-    index: BlockIndex,
-    crc: crc32fast::Hasher,
-    len: u64,
-    written: u64,
-    blocks: usize,
-    reused: usize,
+    tally: Tally,
 }
 
 impl<W> Body<W> {
@@ -276,13 +271,39 @@ impl<W> Body<W> {
     pub fn try_map_out<V, E>(self, f: impl FnOnce(W) -> Result<V, E>) -> Result<Body<V>, E> {
         Ok(Body {
             out: f(self.out)?,
-            index: self.index,
-            crc: self.crc,
-            len: self.len,
-            written: self.written,
-            blocks: self.blocks,
-            reused: self.reused,
+            tally: self.tally,
         })
+    }
+}
+
+/// What a member (or a body framed apart) has written: where its blocks
+/// lie, the CRC-32 and length of the data they hold, the deflated bytes,
+/// how many blocks and how many of them were reused.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    index: BlockIndex,
+    crc: crc32fast::Hasher,
+    len: u64,
+    written: u64,
+    blocks: usize,
+    reused: usize,
+}
+
+impl Tally {
+    /// Adds what was written right after this.
+    fn then(&mut self, next: Tally) {
+        let at = self.written;
+        self.index
+            .entries
+            .extend(next.index.entries.into_iter().map(|e| IndexEntry {
+                offset: e.offset + at,
+                ..e
+            }));
+        self.crc.combine(&next.crc);
+        self.len += next.len;
+        self.written += next.written;
+        self.blocks += next.blocks;
+        self.reused += next.reused;
     }
 }
 
@@ -308,13 +329,8 @@ const STREAM_BATCH: usize = 32 << 20;
 pub struct GzipMember<'c, W: Write = Vec<u8>> {
     previous: &'c BlockCache,
     out: W,
-    crc: crc32fast::Hasher,
-    len: u64,
-    /// Bytes of the member written so far (the gzip header included).
-    written: u64,
-    index: BlockIndex,
-    blocks: usize,
-    reused: usize,
+    /// What is written so far (`written` counts the gzip header).
+    tally: Tally,
     /// The fed part of the current segment not yet cut into blocks.
     window: Vec<u8>,
     /// How much more than [`MAX_BLOCK`] the window holds before it is cut.
@@ -325,7 +341,7 @@ impl<'c> GzipMember<'c, Vec<u8>> {
     pub fn new(previous: &'c BlockCache) -> Self {
         let mut member = GzipMember::empty(previous, Vec::new());
         member.out.extend_from_slice(&GZIP_HEADER);
-        member.written = GZIP_HEADER.len() as u64;
+        member.tally.written = GZIP_HEADER.len() as u64;
         member
     }
 }
@@ -335,7 +351,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
     pub fn to_writer(previous: &'c BlockCache, out: W) -> Result<Self, DocpackError> {
         let mut member = GzipMember::empty(previous, out);
         member.out.write_all(&GZIP_HEADER).map_err(write_error)?;
-        member.written = GZIP_HEADER.len() as u64;
+        member.tally.written = GZIP_HEADER.len() as u64;
         Ok(member)
     }
 
@@ -350,12 +366,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
         self.out.flush().map_err(write_error)?;
         Ok(Body {
             out: self.out,
-            index: self.index,
-            crc: self.crc,
-            len: self.len,
-            written: self.written,
-            blocks: self.blocks,
-            reused: self.reused,
+            tally: self.tally,
         })
     }
 
@@ -366,13 +377,9 @@ impl<'c, W: Write> GzipMember<'c, W> {
         self.end_segment()?;
         let Body {
             out: mut bytes,
-            index,
-            crc,
-            len,
-            written,
-            blocks,
-            reused,
+            tally,
         } = body;
+        let written = tally.written;
         let copied = std::io::copy(&mut std::io::Read::take(&mut bytes, written), &mut self.out)
             .map_err(write_error)?;
         if copied != written {
@@ -380,18 +387,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
                 "a framed body ended after {copied} of its {written} bytes"
             )));
         }
-        let at = self.written;
-        self.index
-            .entries
-            .extend(index.entries.into_iter().map(|e| IndexEntry {
-                offset: e.offset + at,
-                ..e
-            }));
-        self.crc.combine(&crc);
-        self.len += len;
-        self.written += written;
-        self.blocks += blocks;
-        self.reused += reused;
+        self.tally.then(tally);
         Ok(())
     }
 
@@ -399,12 +395,7 @@ impl<'c, W: Write> GzipMember<'c, W> {
         GzipMember {
             previous,
             out,
-            crc: crc32fast::Hasher::new(),
-            len: 0,
-            written: 0,
-            index: BlockIndex::default(),
-            blocks: 0,
-            reused: 0,
+            tally: Tally::default(),
             window: Vec::new(),
             batch: STREAM_BATCH,
         }
@@ -468,15 +459,16 @@ impl<'c, W: Write> GzipMember<'c, W> {
             })
             .collect::<Result<_, _>>()?;
         for (key, block) in &deflated {
-            self.reused += usize::from(matches!(block, Cow::Borrowed(_)));
+            let t = &mut self.tally;
+            t.reused += usize::from(matches!(block, Cow::Borrowed(_)));
             self.out.write_all(block).map_err(write_error)?;
-            self.index.add(*key, self.written, block);
-            self.written += block.len() as u64;
-            self.blocks += 1;
+            t.index.add(*key, t.written, block);
+            t.written += block.len() as u64;
+            t.blocks += 1;
         }
         if let (Some(first), Some(last)) = (ranges.first(), ranges.last()) {
-            self.crc.update(&data[first.start..last.end]);
-            self.len += (last.end - first.start) as u64;
+            self.tally.crc.update(&data[first.start..last.end]);
+            self.tally.len += (last.end - first.start) as u64;
         }
         Ok(())
     }
@@ -485,15 +477,15 @@ impl<'c, W: Write> GzipMember<'c, W> {
     pub fn finish(mut self) -> Result<Gzipped<W>, DocpackError> {
         self.end_segment()?;
         let mut trailer = FINAL_BLOCK.to_vec();
-        trailer.extend(self.crc.clone().finalize().to_le_bytes());
-        trailer.extend((self.len as u32).to_le_bytes());
+        trailer.extend(self.tally.crc.clone().finalize().to_le_bytes());
+        trailer.extend((self.tally.len as u32).to_le_bytes());
         self.out.write_all(&trailer).map_err(write_error)?;
         self.out.flush().map_err(write_error)?;
         Ok(Gzipped {
             bytes: self.out,
-            index: self.index,
-            blocks: self.blocks,
-            reused: self.reused,
+            index: self.tally.index,
+            blocks: self.tally.blocks,
+            reused: self.tally.reused,
         })
     }
 }
