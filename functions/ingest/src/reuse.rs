@@ -170,6 +170,25 @@ impl Previous {
     }
 }
 
+/// Whether a stored chunk line and a chunk index line are one chunk's:
+/// both are objects that start with the same id (`{"id":"chk_…",`).
+fn same_chunk(chunk: &[u8], entry: &[u8]) -> bool {
+    const ID: &[u8] = b"{\"id\":\"";
+    let id_end = chunk
+        .get(ID.len()..)
+        .and_then(|rest| rest.iter().position(|b| *b == b'"'))
+        .map(|at| ID.len() + at + 1);
+    match id_end {
+        Some(end) => {
+            chunk.starts_with(ID)
+                && entry.get(..end) == chunk.get(..end)
+                && chunk.ends_with(b"}")
+                && entry.ends_with(b"}")
+        }
+        None => false,
+    }
+}
+
 type Lines = std::io::Lines<BufReader<Box<dyn Read + Send>>>;
 
 /// The lines of several objects, one after the other (the shards of an
@@ -325,14 +344,21 @@ impl<'s> PreviousReader<'s> {
     }
 
     /// The next file's `n` chunks and index entries. A damaged or missing
-    /// shard ends the reuse of chunks (every later file's are cut again).
+    /// shard, or a chunk and an index entry that are not the same chunk,
+    /// end the reuse of chunks (every later file's are cut again).
     fn take_chunks(&mut self, n: u32) -> Option<StoredChunks> {
         let reader = self.chunks.as_mut()?;
         let stored = reader
             .chunks
             .take(n)
             .zip(reader.index.take(n))
-            .map(|(chunks, entries)| StoredChunks { chunks, entries });
+            .map(|(chunks, entries)| StoredChunks { chunks, entries })
+            .filter(|s| {
+                s.chunks
+                    .iter()
+                    .zip(&s.entries)
+                    .all(|(c, e)| same_chunk(c, e))
+            });
         if stored.is_none() {
             self.chunks = None;
         }

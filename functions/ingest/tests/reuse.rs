@@ -347,4 +347,28 @@ fn damaged_previous_artifacts(store: &dyn ObjectStore) {
     let four = totals(&ingest(store, repo.path(), "job-four", None));
     assert_eq!(four.files_reused, 0);
     assert_eq!(artifacts(store, "job-four"), expected);
+
+    // A chunk index out of step with its chunks (a line gone): the chunks
+    // are cut again from there, since each is copied only beside its own
+    // entry; the symbols are still reused.
+    let index_key = "jobs/job-four/ingest/chunk-index-00000.jsonl";
+    let index = String::from_utf8(store.get(index_key).unwrap().unwrap().bytes).unwrap();
+    let shifted: String = index
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 5)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    store.put(index_key, shifted.as_bytes()).unwrap();
+    let five = totals(&ingest(store, repo.path(), "job-five", None));
+    assert_eq!(five.files_reused, 12);
+    assert_eq!(artifacts(store, "job-five"), expected);
+
+    // A chunk shard cut inside a line: the same.
+    let shard_key = "jobs/job-five/ingest/chunks-00000.jsonl";
+    let shard = store.get(shard_key).unwrap().unwrap().bytes;
+    store.put(shard_key, &shard[..shard.len() / 2]).unwrap();
+    let six = totals(&ingest(store, repo.path(), "job-six", None));
+    assert_eq!(six.files_reused, 12);
+    assert_eq!(artifacts(store, "job-six"), expected);
 }
