@@ -13,6 +13,7 @@ mod emitter;
 pub mod execute;
 mod handler;
 pub mod machine;
+pub mod process;
 mod runner;
 
 pub use clock::{now_ms, now_rfc3339};

@@ -19,36 +19,9 @@ use doctown_assemble::handler::read_ingest;
 use doctown_assemble::sink::JsonFiles;
 use doctown_assemble::{assemble_into, AssembleInput, AssembleOptions};
 use doctown_core::IngestManifest;
+use doctown_pipeline::process::{cpu_seconds, reset_peak, resident_mib as memory};
 use doctown_store::{LocalStore, ObjectStore, ObjectWriter};
 use std::time::Instant;
-
-/// (resident MiB, peak resident MiB) of this process.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| -> u64 {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:") / 1024, field("VmHWM:") / 1024)
-}
-
-/// User + system CPU seconds of this process.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command's closing parenthesis; utime and stime are
-    // the 14th and 15th of the whole line, in clock ticks (100 a second).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    (ticks(11).unwrap_or(0.0) + ticks(12).unwrap_or(0.0)) / 100.0
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 struct Clock {
     wall: Instant,

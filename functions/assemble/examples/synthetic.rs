@@ -19,6 +19,7 @@ use doctown_core::{
     ByteRange, CallKind, CallSite, FileRecord, FileRole, Import, Language, Position, Provenance,
     Span, Symbol, SymbolId, SymbolKind, Visibility,
 };
+use doctown_pipeline::process::{reset_peak, resident_mib as rss};
 use std::time::Instant;
 
 const DIMS: usize = 384;
@@ -44,22 +45,6 @@ impl Rng {
         let (a, b) = (self.unit().max(1e-7), self.unit());
         (-2.0 * a.ln()).sqrt() * (std::f32::consts::TAU * b).cos()
     }
-}
-
-fn rss() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:") / 1024, field("VmHWM:") / 1024)
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn path_of(file: usize) -> String {

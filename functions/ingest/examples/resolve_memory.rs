@@ -8,22 +8,9 @@
 //! (INGEST_DIR: `STORE/jobs/<job>/ingest`).
 
 use doctown_core::{FileRecord, Import, Symbol};
+use doctown_pipeline::process::resident_mib as memory;
 use std::collections::HashMap;
 use std::io::BufRead;
-
-/// (VmRSS, VmHWM) of this process in MiB.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|k| k.parse::<u64>().ok())
-            .map_or(0, |k| k / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
 
 fn lines(path: &std::path::Path) -> impl Iterator<Item = String> {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

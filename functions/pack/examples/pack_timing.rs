@@ -14,40 +14,9 @@ use doctown_docpack::write_docpack_spooled;
 use doctown_pack::inputs::{read_inputs, StoredLines};
 use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions, Streams};
 use doctown_pack::{block_cache_key, previous_blocks};
+use doctown_pipeline::process::{cpu_seconds, resident_mib as memory};
 use doctown_store::{load_state, LocalStore};
 use std::time::Instant;
-
-/// `VmRSS` and `VmHWM` of this process in MiB (Linux; zeros elsewhere).
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-            .map_or(0, |kib| kib / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// CPU seconds this process has used, user and system (Linux; zero
-/// elsewhere), in clock ticks of 10 ms.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name (which may hold spaces).
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
