@@ -360,6 +360,14 @@ impl<'c, W: Write> GzipMember<'c, W> {
         GzipMember::empty(previous, out)
     }
 
+    /// Cuts a fed segment `bytes` at a time (32 MiB unless told): less
+    /// memory where members are framed side by side. The blocks are the
+    /// same for any batch.
+    pub fn with_batch(mut self, bytes: usize) -> Self {
+        self.batch = bytes;
+        self
+    }
+
     /// Ends a member made by [`GzipMember::body`].
     pub fn finish_body(mut self) -> Result<Body<W>, DocpackError> {
         self.end_segment()?;

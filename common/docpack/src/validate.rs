@@ -29,7 +29,7 @@ fn unique<'a>(
     what: &str,
     ids: impl Iterator<Item = &'a str>,
 ) -> Result<FxHashSet<&'a str>, DocpackError> {
-    let mut set = FxHashSet::default();
+    let mut set = FxHashSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
     for id in ids {
         if id.is_empty() {
             return Err(invalid(format!("empty {what} id")));
@@ -75,26 +75,119 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
 /// [`validate_parts`] with the symbols given apart from `p.nodes` (the
 /// writer's spooled `nodes.json`, whose `p.nodes` is empty).
 pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackError> {
-    let symbols = unique("symbol", nodes.iter().map(|s| s.id))?;
-    let graph_nodes = unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str()))?;
-    let clusters = unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str()))?;
-    unique(
-        "file path",
-        p.source_map.files.iter().map(|f| f.path.as_str()),
-    )?;
-    let chunks = unique(
-        "chunk",
-        p.source_map
-            .files
-            .iter()
-            .flat_map(|f| f.chunks.iter().map(|c| c.id.as_str())),
-    )?;
-    let modules = unique("module", p.docs.modules.iter().map(|m| m.id.as_str()))?;
+    let ids = IdSets::of(p, &nodes)?;
+    // The checks read the sets and nothing else: they run side by side,
+    // and the first violation in this order is the error.
+    let ((in_nodes, in_graph_nodes), (in_edges, in_chunks)) = rayon::join(
+        || {
+            rayon::join(
+                || check_symbol_nodes(p, &nodes, &ids),
+                || check_graph_nodes(p, &ids),
+            )
+        },
+        || rayon::join(|| check_edges(p, &ids), || check_chunk_symbols(p, &ids)),
+    );
+    in_nodes?;
+    in_graph_nodes?;
+    in_edges?;
+    finite("density", "graph.json", p.graph.metrics.density)?;
+    in_chunks?;
+    let symbols = &ids.symbols;
+    for m in &p.docs.modules {
+        let owner = || format!("module {}", m.id);
+        for s in &m.symbols {
+            known(symbols, "symbol", s, owner)?;
+        }
+        if let Some(c) = &m.cluster {
+            known(&ids.clusters, "cluster", c, owner)?;
+        }
+        module_dependencies(m, &ids.modules)?;
+    }
+    if let Some(ctx) = p.symbol_contexts {
+        unique(
+            "symbol context",
+            ctx.contexts.iter().map(|c| c.symbol_id.as_str()),
+        )?;
+        for c in &ctx.contexts {
+            known(symbols, "symbol", &c.symbol_id, || {
+                "symbol_contexts.json".into()
+            })?;
+        }
+    }
+    if let Some(e) = p.embeddings {
+        for id in e.ids() {
+            known(&ids.chunks, "chunk", id, || "embeddings.bin".into())?;
+        }
+    }
+    if let Some(h) = p.history {
+        validate_history(h, symbols)?;
+    }
+    Ok(())
+}
 
+/// The ids each part declares, each unique.
+struct IdSets<'a> {
+    symbols: FxHashSet<&'a str>,
+    graph_nodes: FxHashSet<&'a str>,
+    clusters: FxHashSet<&'a str>,
+    chunks: FxHashSet<&'a str>,
+    modules: FxHashSet<&'a str>,
+}
+
+impl<'a> IdSets<'a> {
+    /// Built side by side; the first repeat in the parts' order is the
+    /// error.
+    fn of(p: &Parts<'a>, nodes: &Symbols<'a>) -> Result<IdSets<'a>, DocpackError> {
+        let files = &p.source_map.files;
+        let ((symbols, graph_nodes), (clusters, (paths, (chunks, modules)))) = rayon::join(
+            || {
+                rayon::join(
+                    || unique("symbol", nodes.iter().map(|s| s.id)),
+                    || unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str())),
+                )
+            },
+            || {
+                rayon::join(
+                    || unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str())),
+                    || {
+                        rayon::join(
+                            || unique("file path", files.iter().map(|f| f.path.as_str())),
+                            || {
+                                let chunks = files
+                                    .iter()
+                                    .flat_map(|f| f.chunks.iter().map(|c| c.id.as_str()));
+                                let modules = p.docs.modules.iter().map(|m| m.id.as_str());
+                                (unique("chunk", chunks), unique("module", modules))
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        let (symbols, graph_nodes, clusters) = (symbols?, graph_nodes?, clusters?);
+        paths?;
+        Ok(IdSets {
+            symbols,
+            graph_nodes,
+            clusters,
+            chunks: chunks?,
+            modules: modules?,
+        })
+    }
+}
+
+/// Each symbol: a finite centrality, a known parent, the cluster that
+/// `clusters.json` gives it (and only one), a node in the graph.
+fn check_symbol_nodes(
+    p: &Parts<'_>,
+    nodes: &Symbols<'_>,
+    ids: &IdSets<'_>,
+) -> Result<(), DocpackError> {
+    let symbols = &ids.symbols;
     let mut symbol_cluster: FxHashMap<&str, &str> = FxHashMap::default();
     for c in &p.clusters.clusters {
         for m in &c.members {
-            known(&symbols, "symbol", m, || format!("cluster {}", c.id))?;
+            known(symbols, "symbol", m, || format!("cluster {}", c.id))?;
             if let Some(other) = symbol_cluster.insert(m, &c.id) {
                 return Err(invalid(format!(
                     "symbol {m} is in clusters {other} and {}",
@@ -107,7 +200,7 @@ pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackErr
         let owner = || format!("symbol {}", s.id);
         finite("centrality", s.id, s.centrality)?;
         if let Some(parent) = s.parent {
-            known(&symbols, "symbol", parent, owner)?;
+            known(symbols, "symbol", parent, owner)?;
         }
         if symbol_cluster.get(s.id).copied() != s.cluster {
             return Err(invalid(format!(
@@ -117,18 +210,30 @@ pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackErr
                 symbol_cluster.get(s.id)
             )));
         }
-        if !graph_nodes.contains(s.id) {
+        if !ids.graph_nodes.contains(s.id) {
             return Err(invalid(format!("{} has no node in graph.json", owner())));
         }
     }
+    Ok(())
+}
+
+/// Each graph node of a symbol names a known symbol; every centrality is
+/// finite.
+fn check_graph_nodes(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
     for n in &p.graph.nodes {
         if n.kind == NodeKind::Symbol {
-            known(&symbols, "symbol", &n.id, || {
+            known(&ids.symbols, "symbol", &n.id, || {
                 "graph.json symbol node".into()
             })?;
         }
         finite("centrality", &n.id, n.centrality.unwrap_or(0.0))?;
     }
+    Ok(())
+}
+
+/// Each edge joins known nodes, with a finite weight, a known kind, a
+/// confidence in [0, 1], and no repeat.
+fn check_edges(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
     // Sorted edges (what the writer checks) repeat next to each other;
     // otherwise (a docpack read) a set finds repeats.
     fn edge_key(e: &Edge) -> (&str, &str, EdgeKind) {
@@ -141,8 +246,8 @@ pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackErr
     let mut seen_edges = FxHashSet::default();
     for (i, e) in p.graph.edges.iter().enumerate() {
         let owner = || format!("{} edge {} -> {}", e.kind.name(), e.from, e.to);
-        known(&graph_nodes, "graph node", &e.from, owner)?;
-        known(&graph_nodes, "graph node", &e.to, owner)?;
+        known(&ids.graph_nodes, "graph node", &e.from, owner)?;
+        known(&ids.graph_nodes, "graph node", &e.to, owner)?;
         if !e.weight.is_finite() {
             finite("weight", &owner(), e.weight)?;
         }
@@ -167,42 +272,17 @@ pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackErr
             return Err(invalid(format!("duplicate {}", owner())));
         }
     }
-    finite("density", "graph.json", p.graph.metrics.density)?;
+    Ok(())
+}
+
+/// Each chunk's symbols are known.
+fn check_chunk_symbols(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
     for f in &p.source_map.files {
         for c in &f.chunks {
             for s in &c.symbol_ids {
-                known(&symbols, "symbol", s, || format!("chunk {}", c.id))?;
+                known(&ids.symbols, "symbol", s, || format!("chunk {}", c.id))?;
             }
         }
-    }
-    for m in &p.docs.modules {
-        let owner = || format!("module {}", m.id);
-        for s in &m.symbols {
-            known(&symbols, "symbol", s, owner)?;
-        }
-        if let Some(c) = &m.cluster {
-            known(&clusters, "cluster", c, owner)?;
-        }
-        module_dependencies(m, &modules)?;
-    }
-    if let Some(ctx) = p.symbol_contexts {
-        unique(
-            "symbol context",
-            ctx.contexts.iter().map(|c| c.symbol_id.as_str()),
-        )?;
-        for c in &ctx.contexts {
-            known(&symbols, "symbol", &c.symbol_id, || {
-                "symbol_contexts.json".into()
-            })?;
-        }
-    }
-    if let Some(e) = p.embeddings {
-        for id in e.ids() {
-            known(&chunks, "chunk", id, || "embeddings.bin".into())?;
-        }
-    }
-    if let Some(h) = p.history {
-        validate_history(h, &symbols)?;
     }
     Ok(())
 }

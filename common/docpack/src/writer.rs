@@ -250,19 +250,10 @@ fn write_spooled<W: Write>(
 ) -> Result<WrittenDocpack<W>, DocpackError> {
     let (unhashed, mut parts) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
     // The parts are framed (and hashed) before the manifest that lists
-    // their checksums, into a temporary file; the manifest is framed
-    // first in the member and their blocks follow it.
-    let body = tempfile::tempfile_in(spool_dir).map_err(|e| DocpackError::io(spool_dir, e))?;
-    let (body, entries) = frame_body(BufWriter::new(body), &mut parts, previous)?;
+    // their checksums, each into a temporary file of its own; the manifest
+    // is framed first in the member and their blocks follow it.
+    let (bodies, entries) = frame_parts(&mut parts, previous, spool_dir)?;
     drop(parts);
-    let body = body.try_map_out(|w| -> Result<_, DocpackError> {
-        let mut file = w
-            .into_inner()
-            .map_err(|e| DocpackError::io(spool_dir, e.into_error()))?;
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| DocpackError::io(spool_dir, e))?;
-        Ok(std::io::BufReader::with_capacity(1 << 20, file))
-    })?;
     let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     let mut member = GzipMember::to_writer(previous, Hashing::new(out))?;
@@ -272,7 +263,10 @@ fn write_spooled<W: Write>(
         &mut PartBody::bytes(manifest_json),
         &mut |_| {},
     )?;
-    member.append(body)?;
+    for body in bodies {
+        member.append(body)?;
+    }
+    member.push(&[0u8; 1024])?;
     let gzipped = member.finish()?;
     let Hashing { inner, hasher, len } = gzipped.bytes;
     Ok(WrittenDocpack {
@@ -286,28 +280,52 @@ fn write_spooled<W: Write>(
     })
 }
 
-/// Every part framed as it follows the manifest (each with its tar header
-/// and padding, then the archive's end) into a member's body, and each
-/// part's checksum, computed on a thread of its own from the bytes as
-/// they are framed: the parts are read once.
-fn frame_body<W: Write>(
-    out: W,
+/// How much of a part is cut into blocks at a time: two parts are framed
+/// at once, and each batch is still dozens of blocks for the cores.
+const PART_BATCH: usize = 12 << 20;
+
+/// A part framed apart, read back from its temporary file.
+type FramedPart = crate::blocks::Body<std::io::BufReader<std::fs::File>>;
+
+/// Every part framed as it follows the manifest (its tar header, bytes
+/// and padding) into a body of its own, and each part's checksum,
+/// computed on a thread of its own from the bytes as they are framed: the
+/// parts are read once. A segment never shares a block with another, so
+/// the parts are framed side by side, the largest first, and the bodies
+/// appended in the parts' order are the member framed part after part.
+fn frame_parts(
     parts: &mut NamedParts,
     previous: &BlockCache,
-) -> Result<(crate::blocks::Body<W>, Vec<EntryChecksum>), DocpackError> {
-    let mut member = GzipMember::body(previous, out);
-    let mut entries = Vec::with_capacity(parts.len());
-    for (name, body) in parts.iter_mut() {
+    spool_dir: &Path,
+) -> Result<(Vec<FramedPart>, Vec<EntryChecksum>), DocpackError> {
+    let io = |e| DocpackError::io(spool_dir, e);
+    let frame = |name: &str,
+                 body: &mut PartBody|
+     -> Result<(FramedPart, EntryChecksum), DocpackError> {
+        let file = tempfile::tempfile_in(spool_dir).map_err(io)?;
+        let mut member = GzipMember::body(previous, BufWriter::new(file)).with_batch(PART_BATCH);
         let size = body.len();
         let sha256 = hashed_beside(|hash| frame_entry(&mut member, name, body, hash))?;
-        entries.push(EntryChecksum {
-            name: name.to_string(),
-            size,
-            sha256,
-        });
-    }
-    member.push(&[0u8; 1024])?;
-    Ok((member.finish_body()?, entries))
+        let framed = member
+            .finish_body()?
+            .try_map_out(|w| -> Result<_, DocpackError> {
+                let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                Ok(std::io::BufReader::with_capacity(1 << 20, file))
+            })?;
+        let name = name.to_string();
+        Ok((framed, EntryChecksum { name, size, sha256 }))
+    };
+    let mut largest_first: Vec<(usize, &mut (&'static str, PartBody))> =
+        parts.iter_mut().enumerate().collect();
+    largest_first.sort_by_key(|(_, (_, body))| std::cmp::Reverse(body.len()));
+    let mut framed: Vec<(usize, (FramedPart, EntryChecksum))> = largest_first
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(i, (name, body))| frame(name, body).map(|f| (i, f)))
+        .collect::<Result<_, _>>()?;
+    framed.sort_by_key(|(i, _)| *i);
+    Ok(framed.into_iter().map(|(_, f)| f).unzip())
 }
 
 /// One entry's tar header, bytes (each chunk also handed to `seen`) and

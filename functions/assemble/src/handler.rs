@@ -99,7 +99,13 @@ impl AssembleHandler {
         );
         let out =
             assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
-        drop(input);
+        let AssembleInput {
+            symbols,
+            files: records,
+            chunks,
+            ..
+        } = input;
+        doctown_pipeline::process::drop_beside((symbols, records, chunks));
         if ctx.cancel.is_cancelled() {
             return Err(StageFailure::cancelled());
         }

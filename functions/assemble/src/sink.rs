@@ -111,6 +111,7 @@ impl<W: Write> JsonFiles<W> {
             }
             self.graph.write_all(bytes).map_err(io_error)?;
         }
+        doctown_pipeline::process::drop_beside(parts);
         Ok(())
     }
 }
@@ -132,6 +133,7 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
             self.append_array(&nodes, first)?;
             self.part = GraphPart::Nodes { first: false };
         }
+        doctown_pipeline::process::drop_beside(nodes);
         Ok(())
     }
 
@@ -149,15 +151,19 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
             self.append_array(&edges, first)?;
             self.part = GraphPart::Edges { first: false };
         }
+        doctown_pipeline::process::drop_beside(edges);
         Ok(())
     }
 
     fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
-        for bytes in serialised(&contexts)? {
-            self.contexts.write_all(&bytes).map_err(io_error)?;
+        let serialised = serialised(&contexts)?;
+        self.contexts_written += contexts.len() as u64;
+        doctown_pipeline::process::drop_beside(contexts);
+        for bytes in &serialised {
+            self.contexts.write_all(bytes).map_err(io_error)?;
             self.contexts.write_all(b"\n").map_err(io_error)?;
         }
-        self.contexts_written += contexts.len() as u64;
+        doctown_pipeline::process::drop_beside(serialised);
         Ok(())
     }
 }

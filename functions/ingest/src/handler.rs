@@ -353,10 +353,11 @@ fn write_symbols(
                     bytes
                 })
                 .collect();
-            drop(group);
-            for block in blocks {
-                out.write_all(&block).map_err(io)?;
+            doctown_pipeline::process::drop_beside(group);
+            for block in &blocks {
+                out.write_all(block).map_err(io)?;
             }
+            doctown_pipeline::process::drop_beside(blocks);
         }
     }
     out.commit()?;
