@@ -117,9 +117,14 @@ impl PackHandler {
             symbols: &mut symbols,
             chunks: &mut chunks,
         };
-        let packed = docpack_input(inputs, streams, &source, &options, spool.path())?;
         let cache_key = block_cache_key(ctx.job);
-        let previous = previous_blocks(ctx.store, &cache_key);
+        // The last docpack is read while the parts are made.
+        let (packed, previous) = std::thread::scope(|scope| {
+            let previous = scope.spawn(|| previous_blocks(ctx.store, &cache_key));
+            let packed = docpack_input(inputs, streams, &source, &options, spool.path());
+            let previous = previous.join().unwrap_or_default();
+            packed.map(|packed| (packed, previous))
+        })?;
         let written = write_spooled(packed, &previous, spool.path())?;
         drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
