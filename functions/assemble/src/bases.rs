@@ -12,7 +12,7 @@
 use crate::artifacts::EdgeKind;
 use crate::imports::module_of;
 use doctown_core::{FileRecord, Import, Language, Symbol, SymbolKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The bare type name of a base as written: `a::b::Trait<T>` → `Trait`,
 /// `*pkg.Type` → `Type`, `Generic[T]` → `Generic`.
@@ -96,7 +96,7 @@ fn holds(hay: &[&str], needle: &[&str]) -> bool {
 impl<'a> TypeIndex<'a> {
     /// The index of `symbols`' types; `files` give each file's imports.
     pub fn new(symbols: &'a [Symbol], files: &'a [FileRecord]) -> Self {
-        let mut by_name: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(u8, &str), Vec<usize>> = HashMap::default();
         for (i, s) in symbols.iter().enumerate().filter(|(_, s)| is_type(s.kind)) {
             by_name
                 .entry((family(s.language), s.name.as_str()))

@@ -15,7 +15,7 @@ use doctown_core::{CallKind, Symbol, Visibility};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// At most this many calls, callers and unresolved calls per context.
 pub const LIST_LIMIT: usize = 10;

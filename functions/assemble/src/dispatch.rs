@@ -26,7 +26,8 @@
 
 use crate::bases::TypeIndex;
 use doctown_core::{FileRecord, Language, Symbol, SymbolKind};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// Implementations beyond which a method gets no dispatch edges.
 pub const MAX_TARGETS: usize = 64;
@@ -55,14 +56,14 @@ impl Overrides {
     ) -> Overrides {
         let owner = owners(symbols, parent_of, types);
         // (owner type, method name) → the method, for every method.
-        let mut declared: HashMap<(usize, &str), usize> = HashMap::new();
+        let mut declared: HashMap<(usize, &str), usize> = HashMap::default();
         for (m, o) in owner.iter().enumerate() {
             if let Some(o) = *o {
                 declared.entry((o, symbols[m].name.as_str())).or_insert(m);
             }
         }
-        let mut targets: HashMap<usize, BTreeSet<usize>> = HashMap::new();
-        let mut supers_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut targets: HashMap<usize, BTreeSet<usize>> = HashMap::default();
+        let mut supers_of: HashMap<usize, Vec<usize>> = HashMap::default();
         for (m, o) in owner.iter().enumerate() {
             let Some(o) = *o else { continue };
             if is_constructor(&symbols[m]) {
@@ -210,8 +211,8 @@ fn go_structural(
 ) -> Vec<(usize, Vec<usize>)> {
     let is_go = |i: usize| symbols[i].language == Language::Go;
     // Interface → its method names; concrete type → its method names.
-    let mut interface_methods: HashMap<usize, Vec<(&str, usize)>> = HashMap::new();
-    let mut types_with: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut interface_methods: HashMap<usize, Vec<(&str, usize)>> = HashMap::default();
+    let mut types_with: HashMap<&str, Vec<usize>> = HashMap::default();
     for (m, o) in owner.iter().enumerate() {
         let Some(o) = *o else { continue };
         if !is_go(m) {

@@ -20,7 +20,8 @@ use crate::vectors::SymbolVectors;
 use doctown_core::{CallKind, FileRecord, FileRole, Language, Provenance, CONFIDENT};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An edge's type and weight, and for inferred links (calls,
 /// references) how they were found and how sure they are.

@@ -7,7 +7,8 @@
 //! (Go) to a package directory; anything else is external.
 
 use doctown_core::{FileRecord, Import, Language};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// The module of a file: its directory, `.` at the root.
 pub fn module_of(path: &str) -> &str {
@@ -41,7 +42,7 @@ pub struct ImportResolver<'a> {
 
 impl<'a> ImportResolver<'a> {
     pub fn new(files: &'a [FileRecord]) -> Self {
-        let mut python: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut python: HashMap<String, Vec<&str>> = HashMap::default();
         for f in files.iter().filter(|f| f.language == Language::Python) {
             let dotted = python_module(&f.path);
             let parts: Vec<&str> = dotted.split('.').collect();
@@ -52,7 +53,7 @@ impl<'a> ImportResolver<'a> {
                     .push(&f.path);
             }
         }
-        let mut suffixes: HashMap<&str, &str> = HashMap::new();
+        let mut suffixes: HashMap<&str, &str> = HashMap::default();
         for f in files.iter().filter(|f| !f.language.has_rules()) {
             let path = f.path.as_str();
             let cuts = path.match_indices('/').map(|(i, _)| i + 1);

@@ -9,7 +9,8 @@
 use crate::artifacts::LabelTerm;
 use crate::numeric::fixed;
 use doctown_core::Symbol;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "any", "app", "arg", "args", "as", "async", "await", "bool", "by", "cmd",
@@ -66,8 +67,8 @@ pub fn path_terms(path: &str) -> Vec<String> {
 /// (the weights are multiples of ½, so sums are exact in any order).
 pub fn group_terms(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<BTreeMap<String, f64>> {
     let mut table = TermTable::default();
-    let mut by_path: HashMap<&str, Vec<u32>> = HashMap::new();
-    let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut by_path: HashMap<&str, Vec<u32>> = HashMap::default();
+    let mut by_name: HashMap<&str, Vec<u32>> = HashMap::default();
     let mut weight: Vec<f64> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     let mut docs = Vec::with_capacity(groups.len());
