@@ -55,11 +55,12 @@ fn write_artifacts(
     assembled: &doctown_assemble::Assembled,
     written: JsonFiles<Box<dyn ObjectWriter + '_>>,
 ) -> Result<(), doctown_assemble::AssembleError> {
-    let (graph, contexts, _) = written.finish()?;
-    graph.commit()?;
+    let written = written.finish()?;
+    written.graph.commit()?;
     doctown_store::put_json(out, "clusters.json", &assembled.clusters)?;
     doctown_store::put_json(out, "modules.json", &assembled.modules)?;
-    contexts.commit()?;
+    written.contexts.commit()?;
+    written.outline.commit()?;
     Ok(())
 }
 
@@ -109,7 +110,10 @@ fn main() {
     let contexts = out_store
         .writer("contexts.jsonl")
         .unwrap_or_else(|e| fail(e));
-    let mut files = JsonFiles::new(graph, contexts);
+    let outline = out_store
+        .writer("outline.jsonl")
+        .unwrap_or_else(|e| fail(e));
+    let mut files = JsonFiles::new(graph, contexts, outline);
     let options = AssembleOptions {
         use_embeddings: false,
         ..AssembleOptions::default()

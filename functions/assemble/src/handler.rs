@@ -89,13 +89,10 @@ impl AssembleHandler {
         let memo = StoreMemo { ctx };
         let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref()).with_memo(&memo);
         let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
-        let (graph_key, contexts_key) = (
-            key(AssembleManifest::GRAPH),
-            key(AssembleManifest::CONTEXTS),
-        );
         let mut files = JsonFiles::new(
-            ctx.store.writer(&graph_key)?,
-            ctx.store.writer(&contexts_key)?,
+            ctx.store.writer(&key(AssembleManifest::GRAPH))?,
+            ctx.store.writer(&key(AssembleManifest::CONTEXTS))?,
+            ctx.store.writer(&key(AssembleManifest::OUTLINE))?,
         );
         let out =
             assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
@@ -319,12 +316,14 @@ fn write_artifacts(
         cluster_count: out.clusters.clusters.len() as u64,
         embeddings: out.embeddings,
         symbols_without_vectors: out.symbols_without_vectors as u64,
+        outline: Some(key(AssembleManifest::OUTLINE)),
     };
-    let (graph, contexts, _) = written.finish()?;
-    graph.commit()?;
+    let written = written.finish()?;
+    written.graph.commit()?;
     doctown_store::put_json(ctx.store, &manifest.clusters, &out.clusters)?;
     doctown_store::put_json(ctx.store, &manifest.modules, &out.modules)?;
-    contexts.commit()?;
+    written.contexts.commit()?;
+    written.outline.commit()?;
     let manifest_key = key(AssembleManifest::NAME);
     doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
     Ok(manifest_key)

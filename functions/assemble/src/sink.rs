@@ -7,7 +7,9 @@
 //! `serde_json` would write for the whole [`AssembleGraph`] and for each
 //! context.
 
-use crate::artifacts::{AssembleGraph, GraphEdge, GraphMetrics, GraphNode, SymbolContext};
+use crate::artifacts::{
+    AssembleGraph, ContextOutline, GraphEdge, GraphMetrics, GraphNode, SymbolContext,
+};
 use crate::error::AssembleError;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -64,37 +66,52 @@ enum GraphPart {
     Edges { first: bool },
 }
 
-/// Writes `graph.json` (one compact JSON object and a newline) and
-/// `contexts.jsonl` (one compact context per line) into two writers
+/// Writes `graph.json` (one compact JSON object and a newline),
+/// `contexts.jsonl` (one compact context per line) and `outline.jsonl`
+/// (each context's [`ContextOutline`], a line each) into three writers
 /// (buffered ones: blocks arrive as many small writes); each block is
 /// serialised on every core, then appended in order.
 pub struct JsonFiles<W: Write> {
     graph: W,
     contexts: W,
+    outline: W,
     part: GraphPart,
     contexts_written: u64,
 }
 
+/// The writers of a [`JsonFiles`], every part written.
+pub struct Written<W> {
+    pub graph: W,
+    pub contexts: W,
+    pub outline: W,
+    pub contexts_written: u64,
+}
+
 impl<W: Write> JsonFiles<W> {
-    pub fn new(graph: W, contexts: W) -> JsonFiles<W> {
+    pub fn new(graph: W, contexts: W, outline: W) -> JsonFiles<W> {
         JsonFiles {
             graph,
             contexts,
+            outline,
             part: GraphPart::NotStarted,
             contexts_written: 0,
         }
     }
 
-    /// Closes the graph's object and hands back both writers:
-    /// `(graph.json, contexts.jsonl, contexts written)`.
-    pub fn finish(mut self) -> Result<(W, W, u64), AssembleError> {
+    /// Closes the graph's object and hands back the writers.
+    pub fn finish(mut self) -> Result<Written<W>, AssembleError> {
         let tail: &[u8] = match self.part {
             GraphPart::NotStarted => return Err(out_of_order("the end of the graph")),
             GraphPart::Nodes { .. } => b"],\"edges\":[]}\n",
             GraphPart::Edges { .. } => b"]}\n",
         };
         self.graph.write_all(tail).map_err(io_error)?;
-        Ok((self.graph, self.contexts, self.contexts_written))
+        Ok(Written {
+            graph: self.graph,
+            contexts: self.contexts,
+            outline: self.outline,
+            contexts_written: self.contexts_written,
+        })
     }
 
     /// Appends `items`, each serialised (in parallel) and preceded by a
@@ -156,14 +173,27 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
     }
 
     fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
-        let serialised = serialised(&contexts)?;
+        // Each context's line and its outline's, a block of both per
+        // stretch of contexts.
+        let blocks: Vec<(Vec<u8>, Vec<u8>)> = contexts
+            .par_chunks(256)
+            .map(|stretch| {
+                let (mut lines, mut outlines) = (Vec::new(), Vec::new());
+                for c in stretch {
+                    serde_json::to_writer(&mut lines, c).map_err(json_error)?;
+                    lines.push(b'\n');
+                    ContextOutline::write(c, &mut outlines).map_err(json_error)?;
+                    outlines.push(b'\n');
+                }
+                Ok((lines, outlines))
+            })
+            .collect::<Result<_, AssembleError>>()?;
         self.contexts_written += contexts.len() as u64;
         doctown_pipeline::process::drop_beside(contexts);
-        for bytes in &serialised {
-            self.contexts.write_all(bytes).map_err(io_error)?;
-            self.contexts.write_all(b"\n").map_err(io_error)?;
+        for (lines, outlines) in &blocks {
+            self.contexts.write_all(lines).map_err(io_error)?;
+            self.outline.write_all(outlines).map_err(io_error)?;
         }
-        doctown_pipeline::process::drop_beside(serialised);
         Ok(())
     }
 }

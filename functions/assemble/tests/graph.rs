@@ -2,7 +2,7 @@
 
 mod common;
 
-use doctown_assemble::artifacts::{AssembleGraph, EdgeKind};
+use doctown_assemble::artifacts::{AssembleGraph, ContextOutline, EdgeKind};
 use doctown_assemble::{assemble, AssembleInput, AssembleOptions, ChunkInfo};
 
 fn run() -> (common::Fixture, doctown_assemble::Assembled) {
@@ -265,7 +265,7 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
     let f = common::multi_language();
     let chunks = f.chunks.iter().map(ChunkInfo::from_chunk).collect();
     let input = AssembleInput::new(f.symbols.clone(), f.files.clone(), chunks, None);
-    let mut spooled = JsonFiles::new(Vec::new(), Vec::new());
+    let mut spooled = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
     let out = doctown_assemble::assemble_into(
         &input,
         &AssembleOptions::default(),
@@ -275,12 +275,34 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
     .unwrap();
     assert_eq!(out.symbol_count, collected.contexts.len());
     assert_eq!(out.graph.metrics, collected.graph.metrics);
-    let (graph, contexts, written) = spooled.finish().unwrap();
-    assert_eq!(written as usize, collected.contexts.len());
-    assert_eq!(graph, expected_graph);
-    assert_eq!(contexts, expected_contexts);
+    let written = spooled.finish().unwrap();
+    assert_eq!(written.contexts_written as usize, collected.contexts.len());
+    assert_eq!(written.graph, expected_graph);
+    assert_eq!(written.contexts, expected_contexts);
+    // The outline is each context's few facts, line for line.
+    let outlines: Vec<ContextOutline> = written
+        .outline
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    let expected_outlines: Vec<ContextOutline> = collected
+        .contexts
+        .iter()
+        .map(|c| ContextOutline {
+            id: c.id.clone(),
+            kind: c.kind,
+            centrality: c.centrality,
+            path: c.path.clone(),
+            module: c.module.clone(),
+            loc: c.loc,
+            complexity: c.complexity,
+        })
+        .collect();
+    assert!(!expected_outlines.is_empty());
+    assert_eq!(outlines, expected_outlines);
     for block in 1..=3 {
-        let mut files = JsonFiles::new(Vec::new(), Vec::new());
+        let mut files = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
         let g = &collected.graph;
         files.graph_start(&g.metrics).unwrap();
         files.graph_nodes(Vec::new()).unwrap();
@@ -293,9 +315,10 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
         for part in collected.contexts.chunks(block) {
             files.contexts(part.to_vec()).unwrap();
         }
-        let (graph, contexts, _) = files.finish().unwrap();
-        assert_eq!(graph, expected_graph, "blocks of {block}");
-        assert_eq!(contexts, expected_contexts, "blocks of {block}");
+        let blocks = files.finish().unwrap();
+        assert_eq!(blocks.graph, expected_graph, "blocks of {block}");
+        assert_eq!(blocks.contexts, expected_contexts, "blocks of {block}");
+        assert_eq!(blocks.outline, written.outline, "blocks of {block}");
     }
 }
 
@@ -305,12 +328,12 @@ fn an_empty_graph_spools_to_its_serialised_form() {
     use doctown_assemble::sink::{AssembleSink, JsonFiles};
     let empty = AssembleGraph::default();
     for with_edges_call in [false, true] {
-        let mut files = JsonFiles::new(Vec::new(), Vec::new());
+        let mut files = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
         files.graph_start(&empty.metrics).unwrap();
         if with_edges_call {
             files.graph_edges(Vec::new()).unwrap();
         }
-        let (bytes, _, _) = files.finish().unwrap();
+        let bytes = files.finish().unwrap().graph;
         let mut expected = serde_json::to_vec(&empty).unwrap();
         expected.push(b'\n');
         assert_eq!(bytes, expected);

@@ -218,7 +218,10 @@ impl GenerateHandler {
     ) -> Result<Option<StageOutput>, GenerateError> {
         let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
         let files = history.is_some();
-        let Some(index) = crate::input::read_index(ctx.store, &manifest.contexts, files)? else {
+        // The first pass reads the contexts' outline where assemble wrote
+        // one (a tenth of their bytes).
+        let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
+        let Some(index) = crate::input::read_index(ctx.store, first, files)? else {
             return Ok(None);
         };
         let changes = history.map(crate::history::Changes::new);
@@ -238,11 +241,23 @@ impl GenerateHandler {
         let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
         let document =
             |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, &c);
+        let mut read = crate::stream::IdsDigest::default();
         let mut next = || {
             if ctx.cancel.is_cancelled() {
                 return Err(GenerateError::Cancelled);
             }
-            blocks.next_block(&document)
+            let block = blocks.next_block(&document)?;
+            match &block {
+                Some(block) => block.iter().for_each(|d| read.add(&d.facts.id)),
+                None if read.value() != index.ids_digest() => {
+                    return Err(GenerateError::BadInput {
+                        key: manifest.contexts.clone(),
+                        message: format!("its symbols are not those of {first}"),
+                    })
+                }
+                None => {}
+            }
+            Ok(block)
         };
         let mut emitted = 0;
         let mut progress = |event: SymbolDocumented| {

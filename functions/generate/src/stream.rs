@@ -72,6 +72,24 @@ pub struct IndexBuilder {
     abstract_kinds: HashMap<SymbolId, SymbolKind>,
     /// Each file's most central symbol so far: its centrality and place.
     leads: HashMap<String, (f64, u32)>,
+    ids: IdsDigest,
+}
+
+/// A digest of symbol ids in order: the second pass checks that it reads
+/// the symbols the first pass read (the contexts' own ids against the
+/// outline's).
+#[derive(Debug, Clone, Default)]
+pub struct IdsDigest(std::hash::DefaultHasher);
+
+impl IdsDigest {
+    pub fn add(&mut self, id: &SymbolId) {
+        use std::hash::Hash;
+        id.hash(&mut self.0);
+    }
+
+    pub fn value(&self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
+    }
 }
 
 impl IndexBuilder {
@@ -100,6 +118,7 @@ impl IndexBuilder {
             self.out_of_order = true;
         }
         self.centrality.push(centrality_of(outline.centrality));
+        self.ids.add(&outline.id);
         if matches!(outline.kind, SymbolKind::Trait | SymbolKind::Interface) {
             self.abstract_kinds.insert(outline.id.clone(), outline.kind);
         }
@@ -130,6 +149,7 @@ impl IndexBuilder {
             position,
             abstract_kinds: self.abstract_kinds,
             leads,
+            ids: self.ids.value(),
         })
     }
 }
@@ -145,6 +165,8 @@ pub struct SymbolIndex {
     /// Places of the files' most central symbols (with
     /// [`IndexBuilder::push_in_file`]), sorted.
     leads: Vec<u32>,
+    /// The [`IdsDigest`] of the symbols, in order.
+    ids: u64,
 }
 
 impl SymbolIndex {
@@ -155,6 +177,11 @@ impl SymbolIndex {
 
     pub fn len(&self) -> usize {
         self.position.len()
+    }
+
+    /// The [`IdsDigest`] of the symbols the first pass read, in order.
+    pub fn ids_digest(&self) -> u64 {
+        self.ids
     }
 
     pub fn is_empty(&self) -> bool {

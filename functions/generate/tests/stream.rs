@@ -16,7 +16,8 @@ use doctown_core::{
     Event, FileRole, JobId, JobInput, JobState, Language, SymbolId, SymbolKind, Visibility,
 };
 use doctown_generate::artifacts::assemble::{
-    AssembleManifest, ClusterRef, ClusterSet, ModuleContext, ScoredSymbol, SymbolContext, SymbolRef,
+    AssembleManifest, ClusterRef, ClusterSet, ContextOutline, ModuleContext, ScoredSymbol,
+    SymbolContext, SymbolRef,
 };
 use doctown_generate::artifacts::generate::GeneratedDocs;
 use doctown_generate::stream::{document, DocsStream, Documented, IndexBuilder, Outline};
@@ -454,6 +455,53 @@ fn a_bad_line_fails_naming_it_and_stores_no_docs() {
         failure.message
     );
     assert_eq!(artifact(&store, &job, "docs.json"), None);
+}
+
+/// Adds an outline (what assemble writes beside the contexts) to a job's
+/// assemble manifest.
+fn add_outline(store: &MemoryStore, job: &JobState, outline: &[SymbolContext]) {
+    let key = |name: &str| format!("jobs/{}/assemble/{name}", job.job_id);
+    let mut lines = Vec::new();
+    for c in outline {
+        ContextOutline::write(c, &mut lines).unwrap();
+        lines.push(b'\n');
+    }
+    store.put(&key("outline.jsonl"), &lines).unwrap();
+    let mut manifest: AssembleManifest =
+        serde_json::from_slice(&store.get(&key("manifest.json")).unwrap().unwrap().bytes).unwrap();
+    manifest.outline = Some(key("outline.jsonl"));
+    doctown_store::put_json(store, &key("manifest.json"), &manifest).unwrap();
+}
+
+#[test]
+fn the_first_pass_reads_the_outline_where_assemble_wrote_one() {
+    let n = 2_500;
+    let (contexts, modules, clusters) = repository(n);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    let (plain, plain_job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    run(&handler, &plain, &plain_job).0.unwrap();
+    let expected = artifact(&plain, &plain_job, "docs.json").unwrap();
+    // The outline of the same contexts: the same docs.
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    add_outline(&store, &job, &contexts);
+    run(&handler, &store, &job).0.unwrap();
+    assert_eq!(artifact(&store, &job, "docs.json").unwrap(), expected);
+    // An outline of other symbols, or of fewer, is refused and no docs
+    // are stored: it is what the first pass read.
+    let mut other = contexts.clone();
+    other[1_000].id = id_of(n + 7);
+    other.sort_by(|a, b| a.id.cmp(&b.id));
+    for outline in [other, contexts[..n - 1].to_vec()] {
+        let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+        add_outline(&store, &job, &outline);
+        let failure = run(&handler, &store, &job).0.unwrap_err();
+        assert!(
+            failure.message.contains("outline.jsonl") || failure.message.contains("symbols read"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(artifact(&store, &job, "docs.json"), None);
+    }
 }
 
 #[test]

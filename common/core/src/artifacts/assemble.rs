@@ -357,6 +357,55 @@ pub struct AssembleManifest {
     pub embeddings: bool,
     /// Symbols without a vector while embeddings were used.
     pub symbols_without_vectors: u64,
+    /// `outline.jsonl`: each context's [`ContextOutline`], a line each in
+    /// the contexts' order, so that what reads a few facts of every
+    /// symbol (generate's first pass, pack) need not read the whole
+    /// contexts. Absent from manifests written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outline: Option<String>,
+}
+
+/// A context's few facts that are read for every symbol: one line of
+/// `outline.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextOutline {
+    pub id: SymbolId,
+    pub kind: SymbolKind,
+    pub centrality: f64,
+    pub path: String,
+    pub module: String,
+    pub loc: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<u32>,
+}
+
+impl ContextOutline {
+    /// The line's JSON, written from a context without copying it.
+    pub fn write(c: &SymbolContext, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            id: &'a SymbolId,
+            kind: SymbolKind,
+            centrality: f64,
+            path: &'a str,
+            module: &'a str,
+            loc: u32,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            complexity: Option<u32>,
+        }
+        serde_json::to_writer(
+            out,
+            &Borrowed {
+                id: &c.id,
+                kind: c.kind,
+                centrality: c.centrality,
+                path: &c.path,
+                module: &c.module,
+                loc: c.loc,
+                complexity: c.complexity,
+            },
+        )
+    }
 }
 
 impl AssembleManifest {
@@ -364,5 +413,6 @@ impl AssembleManifest {
     pub const GRAPH: &'static str = "graph.json";
     pub const CLUSTERS: &'static str = "clusters.json";
     pub const CONTEXTS: &'static str = "contexts.jsonl";
+    pub const OUTLINE: &'static str = "outline.jsonl";
     pub const MODULES: &'static str = "modules.json";
 }
