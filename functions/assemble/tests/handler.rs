@@ -142,7 +142,7 @@ fn reruns_are_byte_identical_and_emit_events() {
     let out = out.unwrap();
     run(&handler, &second_store, &state).0.unwrap();
     let (a, b) = (outputs(&first_store), outputs(&second_store));
-    assert_eq!(a.len(), 5);
+    assert_eq!(a.len(), 6);
     assert_eq!(a, b);
     assert_eq!(
         out.artifacts["manifest"],
@@ -207,7 +207,7 @@ fn the_chunk_index_gives_what_the_chunk_texts_give() {
         }
         run(handler, &indexed, &state).0.unwrap();
         let (a, b) = (outputs(&shards_only), outputs(&indexed));
-        assert_eq!(a.len(), 5);
+        assert_eq!(a.len(), 6);
         assert_eq!(a, b);
     }
     // The fixture's functions have decision points, so complexity is read
