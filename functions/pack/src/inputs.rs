@@ -380,27 +380,32 @@ pub fn read_inputs(
     let generated = generate_manifest(store, state)?;
     let summary_model = generated.as_ref().and_then(|m| m.model.clone());
     let with_contexts = with_contexts(summary_model.as_deref());
-    let ((contexts, graph), rest) = rayon::join(
+    // `graph.json` and `docs.json` are each read whole where they fit:
+    // one after the other, so that both are never in memory at once.
+    let ((contexts, rest), (graph, docs)) = rayon::join(
         || {
-            rayon::join(
-                || read_contexts(store, &assemble, with_contexts),
-                || streamed_json(store, &assemble.graph),
-            )
+            let contexts = read_contexts(store, &assemble, with_contexts);
+            let rest = || -> Result<_, StageFailure> {
+                Ok((
+                    lines(store, &ingest.files)?,
+                    required(store, &assemble.clusters)?,
+                    required(store, &assemble.modules)?,
+                    read_vectors(store, state)?,
+                ))
+            };
+            (contexts, rest())
         },
-        || -> Result<_, StageFailure> {
-            Ok((
-                lines(store, &ingest.files)?,
-                required(store, &assemble.clusters)?,
-                required(store, &assemble.modules)?,
-                generated
-                    .as_ref()
-                    .map(|m| streamed_json::<DocsFacts>(store, &m.docs))
-                    .transpose()?,
-                read_vectors(store, state)?,
-            ))
+        || {
+            let graph = streamed_json(store, &assemble.graph);
+            let docs = generated
+                .as_ref()
+                .map(|m| streamed_json::<DocsFacts>(store, &m.docs))
+                .transpose();
+            (graph, docs)
         },
     );
-    let (files, clusters, modules, docs, (vectors, embedding_model)) = rest?;
+    let (files, clusters, modules, (vectors, embedding_model)) = rest?;
+    let docs = docs?;
     let (context_facts, contexts) = contexts?;
     let history = read_history(store, &ingest)?;
     Ok(PackInputs {
