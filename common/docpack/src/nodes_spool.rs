@@ -289,9 +289,9 @@ impl SpooledNodes {
         }
     }
 
-    /// `nodes.json`, read out of the temporary file in id order each time
-    /// the writer reads the part (to hash it, then to frame it): never
-    /// copied whole, in memory or on disk.
+    /// `nodes.json`, read out of the temporary file in id order when the
+    /// writer frames the part (hashing it as it goes): never copied whole,
+    /// in memory or on disk.
     pub(crate) fn into_part(self) -> PartBody {
         PartBody::nodes(self)
     }

@@ -7,6 +7,7 @@ use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
 use crate::nodes_spool::Symbols;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Borrowed parts of a docpack, for validation.
@@ -138,40 +139,30 @@ impl<'a> IdSets<'a> {
     /// Built side by side; the first repeat in the parts' order is the
     /// error.
     fn of(p: &Parts<'a>, nodes: &Symbols<'a>) -> Result<IdSets<'a>, DocpackError> {
+        type Set<'a> = Result<FxHashSet<&'a str>, DocpackError>;
         let files = &p.source_map.files;
-        let ((symbols, graph_nodes), (clusters, (paths, (chunks, modules)))) = rayon::join(
-            || {
-                rayon::join(
-                    || unique("symbol", nodes.iter().map(|s| s.id)),
-                    || unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str())),
-                )
+        let builds: [&(dyn Fn() -> Set<'a> + Sync); 6] = [
+            &|| unique("symbol", nodes.iter().map(|s| s.id)),
+            &|| unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str())),
+            &|| unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str())),
+            &|| unique("file path", files.iter().map(|f| f.path.as_str())),
+            &|| {
+                let chunks = files.iter().flat_map(|f| f.chunks.iter());
+                unique("chunk", chunks.map(|c| c.id.as_str()))
             },
-            || {
-                rayon::join(
-                    || unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str())),
-                    || {
-                        rayon::join(
-                            || unique("file path", files.iter().map(|f| f.path.as_str())),
-                            || {
-                                let chunks = files
-                                    .iter()
-                                    .flat_map(|f| f.chunks.iter().map(|c| c.id.as_str()));
-                                let modules = p.docs.modules.iter().map(|m| m.id.as_str());
-                                (unique("chunk", chunks), unique("module", modules))
-                            },
-                        )
-                    },
-                )
-            },
-        );
-        let (symbols, graph_nodes, clusters) = (symbols?, graph_nodes?, clusters?);
-        paths?;
+            &|| unique("module", p.docs.modules.iter().map(|m| m.id.as_str())),
+        ];
+        let built: Vec<Set<'a>> = builds.par_iter().map(|build| build()).collect();
+        let mut sets = built.into_iter();
+        let mut next = || sets.next().expect("one set per build");
+        let (symbols, graph_nodes, clusters) = (next()?, next()?, next()?);
+        next()?;
         Ok(IdSets {
             symbols,
             graph_nodes,
             clusters,
-            chunks: chunks?,
-            modules: modules?,
+            chunks: next()?,
+            modules: next()?,
         })
     }
 }

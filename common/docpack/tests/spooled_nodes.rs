@@ -120,3 +120,33 @@ fn bad_symbols_are_refused_with_the_same_message() {
         assert_eq!(err, expected);
     }
 }
+
+/// With more than one violation, the error is the first in the rules'
+/// order (the id sets, then the symbols, then the edges), though the
+/// checks run side by side.
+#[test]
+fn the_first_violation_in_order_is_the_error() {
+    type Edit = fn(&mut DocpackInput);
+    let dangling_edge: Edit = |i| i.graph.edges[0].to = "sym_nowhere_edge".into();
+    let cases: [(Edit, &str); 2] = [
+        (
+            |i| {
+                let dup = i.nodes.symbols[1].clone();
+                i.nodes.symbols.push(dup);
+            },
+            "duplicate symbol id",
+        ),
+        (
+            |i| i.nodes.symbols[2].parent = Some("sym_nowhere_parent".into()),
+            "refers to unknown symbol sym_nowhere_parent",
+        ),
+    ];
+    for (edit, needle) in cases {
+        let mut input = fixture();
+        dangling_edge(&mut input);
+        edit(&mut input);
+        let err = encode_docpack(&input).unwrap_err().to_string();
+        assert!(err.contains(needle), "{err}");
+        assert_eq!(spooled(input).unwrap_err().to_string(), err);
+    }
+}

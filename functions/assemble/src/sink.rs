@@ -182,7 +182,8 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
                 for c in stretch {
                     serde_json::to_writer(&mut lines, c).map_err(json_error)?;
                     lines.push(b'\n');
-                    ContextOutline::write(c, &mut outlines).map_err(json_error)?;
+                    serde_json::to_writer(&mut outlines, &ContextOutline::from(c))
+                        .map_err(json_error)?;
                     outlines.push(b'\n');
                 }
                 Ok((lines, outlines))

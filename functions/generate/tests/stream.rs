@@ -463,7 +463,7 @@ fn add_outline(store: &MemoryStore, job: &JobState, outline: &[SymbolContext]) {
     let key = |name: &str| format!("jobs/{}/assemble/{name}", job.job_id);
     let mut lines = Vec::new();
     for c in outline {
-        ContextOutline::write(c, &mut lines).unwrap();
+        serde_json::to_writer(&mut lines, &ContextOutline::from(c)).unwrap();
         lines.push(b'\n');
     }
     store.put(&key("outline.jsonl"), &lines).unwrap();

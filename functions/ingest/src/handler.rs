@@ -354,10 +354,9 @@ fn write_symbols(
                 })
                 .collect();
             doctown_pipeline::process::drop_beside(group);
-            for block in &blocks {
-                out.write_all(block).map_err(io)?;
+            for block in blocks {
+                out.write_all(&block).map_err(io)?;
             }
-            doctown_pipeline::process::drop_beside(blocks);
         }
     }
     out.commit()?;

@@ -122,7 +122,9 @@ impl PackHandler {
         let (packed, previous) = std::thread::scope(|scope| {
             let previous = scope.spawn(|| previous_blocks(ctx.store, &cache_key));
             let packed = docpack_input(inputs, streams, &source, &options, spool.path());
-            let previous = previous.join().unwrap_or_default();
+            let previous = previous
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             packed.map(|packed| (packed, previous))
         })?;
         let written = write_spooled(packed, &previous, spool.path())?;

@@ -379,32 +379,17 @@ pub struct ContextOutline {
     pub complexity: Option<u32>,
 }
 
-impl ContextOutline {
-    /// The line's JSON, written from a context without copying it.
-    pub fn write(c: &SymbolContext, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        #[derive(Serialize)]
-        struct Borrowed<'a> {
-            id: &'a SymbolId,
-            kind: SymbolKind,
-            centrality: f64,
-            path: &'a str,
-            module: &'a str,
-            loc: u32,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            complexity: Option<u32>,
+impl From<&SymbolContext> for ContextOutline {
+    fn from(c: &SymbolContext) -> Self {
+        ContextOutline {
+            id: c.id.clone(),
+            kind: c.kind,
+            centrality: c.centrality,
+            path: c.path.clone(),
+            module: c.module.clone(),
+            loc: c.loc,
+            complexity: c.complexity,
         }
-        serde_json::to_writer(
-            out,
-            &Borrowed {
-                id: &c.id,
-                kind: c.kind,
-                centrality: c.centrality,
-                path: &c.path,
-                module: &c.module,
-                loc: c.loc,
-                complexity: c.complexity,
-            },
-        )
     }
 }
 
