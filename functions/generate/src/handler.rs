@@ -240,7 +240,7 @@ impl GenerateHandler {
         });
         let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
         let document =
-            |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, &c);
+            |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, c);
         let mut read = crate::stream::IdsDigest::default();
         let mut next = || {
             if ctx.cancel.is_cancelled() {

@@ -20,36 +20,38 @@ fn names(refs: &[SymbolRef]) -> Vec<String> {
         .collect()
 }
 
-impl From<&SymbolContext> for SymbolFacts {
-    fn from(c: &SymbolContext) -> Self {
+impl From<SymbolContext> for SymbolFacts {
+    /// Moves the context's strings into the facts: generate's second pass
+    /// documents every symbol this way, so nothing is copied.
+    fn from(c: SymbolContext) -> Self {
         SymbolFacts {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            qualified_name: c.qualified_name.clone(),
+            calls_total: c.calls_total.max(c.calls.len() as u32),
+            called_by_total: c.called_by_total.max(c.called_by.len() as u32),
+            id: c.id,
+            name: c.name,
+            qualified_name: c.qualified_name,
             kind: c.kind,
             language: c.language,
-            path: c.path.clone(),
-            module: c.module.clone(),
+            path: c.path,
+            module: c.module,
             start_line: c.start_line,
             end_line: c.end_line,
-            signature: c.signature.clone(),
+            signature: c.signature,
             visibility: c.visibility,
-            doc: c.doc.clone().filter(|d| !d.trim().is_empty()),
+            doc: c.doc.filter(|d| !d.trim().is_empty()),
             parent: c.parent.as_ref().map(|p| display_name(&p.qualified_name)),
             parent_kind: None,
             calls: names(&c.calls),
-            calls_total: c.calls_total.max(c.calls.len() as u32),
             called_by: names(&c.called_by),
-            called_by_total: c.called_by_total.max(c.called_by.len() as u32),
-            external_calls: c.unresolved_calls.clone(),
-            imports: c.imports.clone(),
+            external_calls: c.unresolved_calls,
+            imports: c.imports,
             supertypes: names(&c.supertypes),
-            cluster_id: c.cluster.as_ref().map(|k| k.id.clone()),
             cluster: c
                 .cluster
                 .as_ref()
                 .map(|k| k.label.clone())
                 .filter(|l| !l.trim().is_empty()),
+            cluster_id: c.cluster.map(|k| k.id),
             centrality: centrality_of(c.centrality),
             related: c
                 .related
@@ -103,7 +105,7 @@ impl GenerateInput {
         modules: &[ModuleContext],
         clusters: Option<&ClusterSet>,
     ) -> GenerateInput {
-        let symbols = contexts.iter().map(facts_of).collect();
+        let symbols = contexts.iter().cloned().map(facts_of).collect();
         GenerateInput::from_facts(repository, symbols, modules, clusters)
     }
 
@@ -365,11 +367,9 @@ pub fn load_history(
     }
 }
 
-fn facts_of(c: &SymbolContext) -> (SymbolFacts, Option<SymbolId>) {
-    (
-        SymbolFacts::from(c),
-        c.parent.as_ref().map(|p| p.id.clone()),
-    )
+fn facts_of(c: SymbolContext) -> (SymbolFacts, Option<SymbolId>) {
+    let parent = c.parent.as_ref().map(|p| p.id.clone());
+    (SymbolFacts::from(c), parent)
 }
 
 fn cluster_facts(set: &ClusterSet) -> Vec<ClusterFacts> {
@@ -395,7 +395,7 @@ fn read_facts(
     store: &dyn ObjectStore,
     key: &str,
 ) -> Result<Vec<(SymbolFacts, Option<SymbolId>)>, GenerateError> {
-    doctown_store::stream_jsonl(store, key, |c: SymbolContext| facts_of(&c))
+    doctown_store::stream_jsonl(store, key, facts_of)
         .map_err(|e| match e {
             StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
             other => other.into(),

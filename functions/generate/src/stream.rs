@@ -210,13 +210,14 @@ pub fn document(
     index: &SymbolIndex,
     changes: Option<&Changes<'_>>,
     i: usize,
-    context: &SymbolContext,
+    context: SymbolContext,
 ) -> Documented {
-    let mut facts = SymbolFacts::from(context);
-    facts.parent_kind = context
+    let parent_kind = context
         .parent
         .as_ref()
         .and_then(|p| index.abstract_kinds.get(&p.id).copied());
+    let mut facts = SymbolFacts::from(context);
+    facts.parent_kind = parent_kind;
     facts.history = changes.and_then(|c| c.of(&facts, index.is_lead(i)));
     let role = role_at(&facts, index.rank(i));
     let summary = summary_with_role(&facts, role);

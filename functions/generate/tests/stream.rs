@@ -366,7 +366,7 @@ fn the_docs_stream_in_blocks_of_any_size_writes_the_in_memory_bytes() {
             let items: Vec<Documented> = rest
                 .by_ref()
                 .take(block)
-                .map(|(i, c)| document(&index, None, i, c))
+                .map(|(i, c)| document(&index, None, i, c.clone()))
                 .collect();
             Ok((!items.is_empty()).then_some(items))
         };
