@@ -1,6 +1,8 @@
 //! The whole computation, pure: inputs in, artifacts out, timed per step
 //! (`vectors`, `graph`, `similarity`, `pagerank`, `clustering`, `graph_json`,
-//! `contexts`, `modules`).
+//! `contexts`, `modules`). The `clustering` step includes what runs beside
+//! it: the module contexts and `graph.json`'s edges; `graph_json` is its
+//! nodes.
 
 use crate::artifacts::{AssembleGraph, ClusterSet, ModuleContext, SymbolContext};
 use crate::clusters::cluster_symbols;
@@ -112,29 +114,41 @@ pub fn assemble_into(
         .map(|n| node_centrality[n.index()])
         .collect();
     step("pagerank", &mut timings);
-    // The module contexts and the unresolved names need no clusters: they
-    // are made beside the clustering (Louvain runs on one core).
+    // The module contexts, the unresolved names and the graph's edges
+    // need no clusters: they are made beside the clustering (Louvain runs
+    // on one core), and the nodes after it.
+    let graph_writer = GraphWriter {
+        g: &g,
+        symbols: &input.symbols,
+        metrics: &metrics,
+        centrality: &node_centrality,
+    };
     let (symbols, graph, central) = (&input.symbols, &g, &centrality);
-    let (clustering, (modules, unresolved)) = std::thread::scope(|scope| {
-        let beside = scope.spawn(|| {
+    let (clustering, beside) = std::thread::scope(|scope| {
+        let clustering = scope.spawn(|| {
+            cluster_symbols(
+                symbols,
+                graph,
+                vectors.as_ref(),
+                central,
+                options,
+                memo.as_ref(),
+            )
+        });
+        let beside = (|| {
             let node_module = node_modules(graph, symbols);
             let modules = module_contexts(graph, symbols, &node_module, central);
-            (modules, unresolved_names(symbols))
-        });
-        let clustering = cluster_symbols(
-            &input.symbols,
-            &g,
-            vectors.as_ref(),
-            &centrality,
-            options,
-            memo.as_ref(),
-        );
-        let beside = beside
+            let unresolved = unresolved_names(symbols);
+            let edges = graph_writer.write_edges(sink)?;
+            Ok::<_, AssembleError>((modules, unresolved, edges))
+        })();
+        let clustering = clustering
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (clustering, beside)
     });
     let clustering = clustering?;
+    let (modules, unresolved, (graph_metrics, ids)) = beside?;
     step("clustering", &mut timings);
     let has_vector: Vec<bool> = match &vectors {
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),
@@ -142,14 +156,8 @@ pub fn assemble_into(
     };
     let embeddings = vectors.is_some();
     drop(vectors);
-    let graph_metrics = GraphWriter {
-        g: &g,
-        symbols: &input.symbols,
-        metrics: &metrics,
-        centrality: &node_centrality,
-        clustering: &clustering,
-    }
-    .write(sink)?;
+    graph_writer.write_nodes(sink, &ids, &clustering)?;
+    drop(ids);
     drop(node_centrality);
     step("graph_json", &mut timings);
     let complexity = complexities(input);

@@ -1,7 +1,10 @@
 //! `graph.json` from the repository graph, handed to an [`AssembleSink`]
-//! a block at a time: nodes in node order (modules, files, symbols — each
-//! sorted), edges sorted by (kind, source id, target id). Only the node
-//! ids and a 16-byte key per edge are held for the whole graph.
+//! a block at a time: edges sorted by (kind, source id, target id), then
+//! nodes in node order (modules, files, symbols — each sorted). Only the
+//! node ids and a 16-byte key per edge are held for the whole graph. The
+//! edges need no clusters, so they are written while the clustering runs
+//! ([`GraphWriter::write_edges`]); the nodes after it
+//! ([`GraphWriter::write_nodes`]).
 
 use crate::artifacts::{GraphEdge, GraphMetrics, GraphNode, NodeKind};
 use crate::clusters::Clustering;
@@ -23,36 +26,46 @@ pub struct GraphWriter<'a> {
     pub metrics: &'a NodeMetrics,
     /// Per node: PageRank normalised by the largest.
     pub centrality: &'a [f64],
-    pub clustering: &'a Clustering,
 }
 
 impl GraphWriter<'_> {
-    /// Hands the metrics, the nodes and the edges to `sink`; returns the metrics.
-    pub fn write(&self, sink: &mut dyn AssembleSink) -> Result<GraphMetrics, AssembleError> {
+    /// Hands the metrics and the edges to `sink`; returns the metrics
+    /// and every node's id, which [`GraphWriter::write_nodes`] takes.
+    pub fn write_edges(
+        &self,
+        sink: &mut dyn AssembleSink,
+    ) -> Result<(GraphMetrics, Vec<String>), AssembleError> {
         let metrics = self.graph_metrics();
         sink.graph_start(&metrics)?;
         let ids: Vec<String> = (0..self.g.graph.node_count())
             .into_par_iter()
             .map(|i| self.node_id(i))
             .collect();
+        let order = self.edge_order(&ids);
+        for block in order.chunks(BLOCK) {
+            let edges = block.par_iter().map(|&e| self.edge(e, &ids)).collect();
+            sink.graph_edges(edges)?;
+        }
+        Ok((metrics, ids))
+    }
+
+    /// Hands the nodes to `sink`, each symbol with its cluster's id.
+    pub fn write_nodes(
+        &self,
+        sink: &mut dyn AssembleSink,
+        ids: &[String],
+        clustering: &Clustering,
+    ) -> Result<(), AssembleError> {
         let count = self.g.graph.node_count();
         for start in (0..count).step_by(BLOCK) {
             let end = (start + BLOCK).min(count);
             let nodes = (start..end)
                 .into_par_iter()
-                .map(|i| self.node(i, &ids))
+                .map(|i| self.node(i, ids, clustering))
                 .collect();
             sink.graph_nodes(nodes)?;
         }
-        let order = self.edge_order(&ids);
-        if order.is_empty() {
-            sink.graph_edges(Vec::new())?;
-        }
-        for block in order.chunks(BLOCK) {
-            let edges = block.par_iter().map(|&e| self.edge(e, &ids)).collect();
-            sink.graph_edges(edges)?;
-        }
-        Ok(metrics)
+        Ok(())
     }
 
     fn graph_metrics(&self) -> GraphMetrics {
@@ -120,7 +133,7 @@ impl GraphWriter<'_> {
         }
     }
 
-    fn node(&self, i: usize, ids: &[String]) -> GraphNode {
+    fn node(&self, i: usize, ids: &[String], clusters: &Clustering) -> GraphNode {
         let g = self.g;
         let (m, f) = (g.modules.len(), g.files.len());
         let kind = g.graph[petgraph::graph::NodeIndex::new(i)];
@@ -135,7 +148,6 @@ impl GraphWriter<'_> {
                 .map(|s| (s.name.clone(), s.path.clone()))
                 .unwrap_or_default(),
         };
-        let clusters = &self.clustering;
         GraphNode {
             id: ids[i].clone(),
             kind,

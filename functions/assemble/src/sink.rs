@@ -19,13 +19,13 @@ use std::io::Write;
 /// that a block's serialised bytes stay a few megabytes.
 pub const BLOCK: usize = 8192;
 
-/// Receives the artifacts in order: the graph's metrics, its nodes, its
-/// edges, then the contexts. Every method may be called many times but
+/// Receives the artifacts in order: the graph's metrics, its edges, its
+/// nodes, then the contexts. Every method may be called many times but
 /// `graph_start`.
 pub trait AssembleSink {
     fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError>;
-    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError>;
     fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError>;
+    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError>;
     fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError>;
 }
 
@@ -62,8 +62,8 @@ impl AssembleSink for Collected {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GraphPart {
     NotStarted,
-    Nodes { first: bool },
     Edges { first: bool },
+    Nodes { first: bool },
 }
 
 /// Writes `graph.json` (one compact JSON object and a newline),
@@ -102,8 +102,8 @@ impl<W: Write> JsonFiles<W> {
     pub fn finish(mut self) -> Result<Written<W>, AssembleError> {
         let tail: &[u8] = match self.part {
             GraphPart::NotStarted => return Err(out_of_order("the end of the graph")),
-            GraphPart::Nodes { .. } => b"],\"edges\":[]}\n",
-            GraphPart::Edges { .. } => b"]}\n",
+            GraphPart::Edges { .. } => b"],\"nodes\":[]}\n",
+            GraphPart::Nodes { .. } => b"]}\n",
         };
         self.graph.write_all(tail).map_err(io_error)?;
         Ok(Written {
@@ -137,38 +137,38 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
     fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError> {
         self.graph.write_all(b"{\"metrics\":").map_err(io_error)?;
         serde_json::to_writer(&mut self.graph, metrics).map_err(json_error)?;
-        self.graph.write_all(b",\"nodes\":[").map_err(io_error)?;
-        self.part = GraphPart::Nodes { first: true };
-        Ok(())
-    }
-
-    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
-        let GraphPart::Nodes { first } = self.part else {
-            return Err(out_of_order("graph nodes"));
-        };
-        if !nodes.is_empty() {
-            self.append_array(&nodes, first)?;
-            self.part = GraphPart::Nodes { first: false };
-        }
-        doctown_pipeline::process::drop_beside(nodes);
+        self.graph.write_all(b",\"edges\":[").map_err(io_error)?;
+        self.part = GraphPart::Edges { first: true };
         Ok(())
     }
 
     fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError> {
-        let first = match self.part {
-            GraphPart::Nodes { .. } => {
-                self.graph.write_all(b"],\"edges\":[").map_err(io_error)?;
-                true
-            }
-            GraphPart::Edges { first } => first,
-            GraphPart::NotStarted => return Err(out_of_order("graph edges")),
+        let GraphPart::Edges { first } = self.part else {
+            return Err(out_of_order("graph edges"));
         };
-        self.part = GraphPart::Edges { first };
         if !edges.is_empty() {
             self.append_array(&edges, first)?;
             self.part = GraphPart::Edges { first: false };
         }
         doctown_pipeline::process::drop_beside(edges);
+        Ok(())
+    }
+
+    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
+        let first = match self.part {
+            GraphPart::Edges { .. } => {
+                self.graph.write_all(b"],\"nodes\":[").map_err(io_error)?;
+                true
+            }
+            GraphPart::Nodes { first } => first,
+            GraphPart::NotStarted => return Err(out_of_order("graph nodes")),
+        };
+        self.part = GraphPart::Nodes { first };
+        if !nodes.is_empty() {
+            self.append_array(&nodes, first)?;
+            self.part = GraphPart::Nodes { first: false };
+        }
+        doctown_pipeline::process::drop_beside(nodes);
         Ok(())
     }
 

@@ -305,12 +305,12 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
         let mut files = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
         let g = &collected.graph;
         files.graph_start(&g.metrics).unwrap();
-        files.graph_nodes(Vec::new()).unwrap();
-        for part in g.nodes.chunks(block) {
-            files.graph_nodes(part.to_vec()).unwrap();
-        }
+        files.graph_edges(Vec::new()).unwrap();
         for part in g.edges.chunks(block) {
             files.graph_edges(part.to_vec()).unwrap();
+        }
+        for part in g.nodes.chunks(block) {
+            files.graph_nodes(part.to_vec()).unwrap();
         }
         for part in collected.contexts.chunks(block) {
             files.contexts(part.to_vec()).unwrap();
@@ -320,6 +320,15 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
         assert_eq!(blocks.contexts, expected_contexts, "blocks of {block}");
         assert_eq!(blocks.outline, written.outline, "blocks of {block}");
     }
+    // An edge after the nodes, or a node before the graph's start, is
+    // out of order.
+    let g = &collected.graph;
+    assert!(!g.edges.is_empty() && !g.nodes.is_empty());
+    let mut files = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
+    assert!(files.graph_nodes(g.nodes[..1].to_vec()).is_err());
+    files.graph_start(&g.metrics).unwrap();
+    files.graph_nodes(g.nodes[..1].to_vec()).unwrap();
+    assert!(files.graph_edges(g.edges[..1].to_vec()).is_err());
 }
 
 /// A graph with no nodes or edges still spools to valid JSON.
@@ -332,6 +341,7 @@ fn an_empty_graph_spools_to_its_serialised_form() {
         files.graph_start(&empty.metrics).unwrap();
         if with_edges_call {
             files.graph_edges(Vec::new()).unwrap();
+            files.graph_nodes(Vec::new()).unwrap();
         }
         let bytes = files.finish().unwrap().graph;
         let mut expected = serde_json::to_vec(&empty).unwrap();

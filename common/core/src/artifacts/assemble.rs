@@ -173,11 +173,13 @@ pub struct GraphMetrics {
 }
 
 /// `graph.json`: nodes sorted by (kind, id), edges by (kind, source, target).
+/// The edges come before the nodes: assemble writes them while it
+/// clusters, which the nodes (their cluster ids) wait for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssembleGraph {
     pub metrics: GraphMetrics,
-    pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
+    pub nodes: Vec<GraphNode>,
 }
 
 /// How the clusters were made.
