@@ -55,6 +55,7 @@ pub const VECTORS_FILE: &str = "vectors.bin";
 pub struct EmbedHandler {
     config: EmbedConfig,
     prefetcher: Option<Arc<EmbedPrefetcher>>,
+    release_model: bool,
 }
 
 impl EmbedHandler {
@@ -64,7 +65,31 @@ impl EmbedHandler {
         EmbedHandler {
             config,
             prefetcher: None,
+            release_model: false,
         }
+    }
+
+    /// Releases the process-wide model when the stage ends
+    /// ([`crate::Embedder::release_shared`]): for a host that runs one
+    /// build, where nothing after the embed stage embeds, and the model's
+    /// session and arena (about 300 MB after the medium benchmark's
+    /// batches) would otherwise raise the peak of assemble and pack.
+    pub fn releasing_model(mut self) -> Self {
+        self.release_model = true;
+        self
+    }
+
+    /// [`EmbedHandler::unit`], then the model released when asked.
+    fn unit_then_release(
+        &self,
+        ctx: &StageContext<'_>,
+        merge: bool,
+    ) -> Result<StageOutput, StageFailure> {
+        let output = self.unit(ctx, merge);
+        if self.release_model {
+            crate::Embedder::release_shared();
+        }
+        output
     }
 
     /// In-process: waits for this prefetcher to finish before reading the
@@ -367,11 +392,11 @@ impl StageHandler for EmbedHandler {
 
     /// The whole stage (`ctx.shard == None`) or one chunk shard.
     fn run(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
-        self.unit(ctx, false)
+        self.unit_then_release(ctx, false)
     }
 
     /// The fan-in: `vectors.bin` over every shard, from the cache.
     fn merge(&self, ctx: &StageContext<'_>) -> Result<StageOutput, StageFailure> {
-        self.unit(ctx, true)
+        self.unit_then_release(ctx, true)
     }
 }

@@ -58,6 +58,21 @@ impl Embedder {
         Ok(embedder)
     }
 
+    /// Forgets the process-wide embedders: each is dropped (its session
+    /// and the arena its largest batch grew) once no one else holds it. A
+    /// host that runs one job's stages in one process calls this when the
+    /// embed stage ends, so that the model does not stay resident through
+    /// assemble and pack; the next [`Embedder::shared`] loads it again.
+    pub fn release_shared() {
+        let released = std::mem::take(&mut *SHARED.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(released);
+    }
+
+    /// How many process-wide embedders are loaded.
+    pub fn shared_count() -> usize {
+        SHARED.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// Loads the model: checks the files are there, loads the runtime,
     /// verifies the checksum, loads tokenizer and session, then probes the
     /// model once to learn its dimensions (and that it works).

@@ -75,10 +75,14 @@ impl Stages {
         self
     }
 
-    /// In-process: an embedder that starts on ingest's chunks while ingest
-    /// still runs; the embed stage then waits for it and finds cache hits.
+    /// In-process, one build: an embedder that starts on ingest's chunks
+    /// while ingest still runs; the embed stage then waits for it and finds
+    /// cache hits, and releases the model when it ends (nothing after it
+    /// embeds).
     pub fn with_prefetcher(mut self, prefetcher: Arc<EmbedPrefetcher>) -> Self {
-        self.embed = EmbedHandler::new(self.config.embed.clone()).with_prefetcher(prefetcher);
+        self.embed = EmbedHandler::new(self.config.embed.clone())
+            .with_prefetcher(prefetcher)
+            .releasing_model();
         self
     }
 
