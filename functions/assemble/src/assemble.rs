@@ -124,7 +124,7 @@ pub fn assemble_into(
         centrality: &node_centrality,
     };
     let (symbols, graph, central) = (&input.symbols, &g, &centrality);
-    let (clustering, beside) = std::thread::scope(|scope| {
+    let (clustering, (modules, unresolved, edges)) = std::thread::scope(|scope| {
         let clustering = scope.spawn(|| {
             cluster_symbols(
                 symbols,
@@ -135,20 +135,17 @@ pub fn assemble_into(
                 memo.as_ref(),
             )
         });
-        let beside = (|| {
-            let node_module = node_modules(graph, symbols);
-            let modules = module_contexts(graph, symbols, &node_module, central);
-            let unresolved = unresolved_names(symbols);
-            let edges = graph_writer.write_edges(sink)?;
-            Ok::<_, AssembleError>((modules, unresolved, edges))
-        })();
+        let node_module = node_modules(graph, symbols);
+        let modules = module_contexts(graph, symbols, &node_module, central);
+        let unresolved = unresolved_names(symbols);
+        let edges = graph_writer.write_edges(sink);
         let clustering = clustering
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (clustering, beside)
+        (clustering, (modules, unresolved, edges))
     });
     let clustering = clustering?;
-    let (modules, unresolved, (graph_metrics, ids)) = beside?;
+    let (graph_metrics, ids) = edges?;
     step("clustering", &mut timings);
     let has_vector: Vec<bool> = match &vectors {
         Some(v) => v.row_of.iter().map(Option::is_some).collect(),

@@ -64,6 +64,8 @@ impl Embedder {
     /// embed stage ends, so that the model does not stay resident through
     /// assemble and pack; the next [`Embedder::shared`] loads it again.
     pub fn release_shared() {
+        // Taken out under the lock, dropped after it: freeing a session
+        // takes a while, and no one need wait for it.
         let released = std::mem::take(&mut *SHARED.lock().unwrap_or_else(|p| p.into_inner()));
         drop(released);
     }

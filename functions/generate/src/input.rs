@@ -46,12 +46,8 @@ impl From<SymbolContext> for SymbolFacts {
             external_calls: c.unresolved_calls,
             imports: c.imports,
             supertypes: names(&c.supertypes),
-            cluster: c
-                .cluster
-                .as_ref()
-                .map(|k| k.label.clone())
-                .filter(|l| !l.trim().is_empty()),
-            cluster_id: c.cluster.map(|k| k.id),
+            cluster_id: c.cluster.as_ref().map(|k| k.id.clone()),
+            cluster: c.cluster.map(|k| k.label).filter(|l| !l.trim().is_empty()),
             centrality: centrality_of(c.centrality),
             related: c
                 .related
