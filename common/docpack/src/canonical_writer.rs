@@ -16,6 +16,7 @@ pub(crate) use crate::spool::Out;
 use serde::ser::{self, Error as _, Serialize};
 use serde_json::Error;
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 /// Appends the canonical pretty JSON of `value` (no trailing newline).
 pub fn write_canonical<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
@@ -268,6 +269,20 @@ sequence!(
     SerializeTupleStruct::serialize_field
 );
 
+/// A member of an object being written: its key and where its value is
+/// in the object's scratch.
+type Member = (Cow<'static, str>, std::ops::Range<usize>);
+
+/// The largest scratch buffer kept for the next object.
+const POOLED_SCRATCH: usize = 1 << 20;
+
+thread_local! {
+    /// The scratch of finished objects, kept for the next ones: a thread
+    /// that has written an object as deeply nested allocates nothing for
+    /// the next (a `nodes.json` is millions of small objects).
+    static SCRATCH: RefCell<Vec<(Vec<u8>, Vec<Member>)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// An object being written: each value goes to `scratch`, remembered by
 /// key, and the members are copied out sorted when the object ends.
 pub struct Object<'a> {
@@ -275,17 +290,20 @@ pub struct Object<'a> {
     depth: usize,
     scratch: Out,
     /// A struct's keys are its fields' names; only a map's are made.
-    members: Vec<(Cow<'static, str>, std::ops::Range<usize>)>,
+    members: Vec<Member>,
     key: Option<String>,
 }
 
 impl<'a> Object<'a> {
     fn new(out: &'a mut Out, depth: usize) -> Self {
+        let (scratch, members) = SCRATCH
+            .with(|pool| pool.borrow_mut().pop())
+            .unwrap_or_default();
         Object {
             out,
             depth,
-            scratch: Out::memory(Vec::new()),
-            members: Vec::new(),
+            scratch: Out::memory(scratch),
+            members,
             key: None,
         }
     }
@@ -305,41 +323,47 @@ impl<'a> Object<'a> {
     }
 
     fn close(self) -> Result<&'a mut Out, Error> {
+        let Object {
+            out,
+            depth,
+            scratch,
+            mut members,
+            ..
+        } = self;
         // Sorted by key bytes; of equal keys the last written wins, as a
-        // map that is assigned twice keeps the second value.
-        let mut order: Vec<usize> = (0..self.members.len()).collect();
-        // Most objects (structs whose fields are declared in name order,
-        // maps from a `BTreeMap`) arrive sorted with no repeated key.
-        let sorted = self
-            .members
+        // map that is assigned twice keeps the second value. Most objects
+        // (maps from a `BTreeMap`) arrive sorted with no repeated key.
+        let sorted = members
             .windows(2)
             .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes());
         if !sorted {
-            order.sort_by(|&a, &b| {
-                self.members[a]
-                    .0
-                    .as_bytes()
-                    .cmp(self.members[b].0.as_bytes())
-                    .then(b.cmp(&a))
+            // The later of two equal keys was written later in the scratch:
+            // it sorts first and is the one `dedup` keeps.
+            members.sort_unstable_by(|a, b| {
+                (a.0.as_bytes().cmp(b.0.as_bytes())).then(b.1.start.cmp(&a.1.start))
             });
-            order.dedup_by(|b, a| self.members[*a].0 == self.members[*b].0);
+            members.dedup_by(|later, first| later.0 == first.0);
         }
-        self.out.push(b'{');
-        for (n, &m) in order.iter().enumerate() {
-            self.out
-                .extend_from_slice(if n == 0 { b"\n" as &[u8] } else { b",\n" });
-            indent(self.out, self.depth + 1);
-            let (key, range) = &self.members[m];
-            string(self.out, key)?;
-            self.out.extend_from_slice(b": ");
-            self.out.extend_from_slice(&self.scratch[range.clone()]);
+        out.push(b'{');
+        for (n, (key, range)) in members.iter().enumerate() {
+            out.extend_from_slice(if n == 0 { b"\n" as &[u8] } else { b",\n" });
+            indent(out, depth + 1);
+            string(out, key)?;
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(&scratch[range.clone()]);
         }
-        if !order.is_empty() {
-            self.out.push(b'\n');
-            indent(self.out, self.depth);
+        if !members.is_empty() {
+            out.push(b'\n');
+            indent(out, depth);
         }
-        self.out.push(b'}');
-        Ok(self.out)
+        out.push(b'}');
+        let mut scratch = scratch.into_buffer();
+        if scratch.capacity() <= POOLED_SCRATCH {
+            scratch.clear();
+            members.clear();
+            SCRATCH.with(|pool| pool.borrow_mut().push((scratch, members)));
+        }
+        Ok(out)
     }
 }
 
