@@ -538,6 +538,32 @@ mod tests {
         extra: std::collections::BTreeMap<String, Value>,
     }
 
+    /// A map that assigns `b` twice, out of order, then an object
+    /// nested one level deeper: what a map whose keys repeat writes.
+    struct Repeated;
+
+    impl Serialize for Repeated {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("b", &1)?;
+            map.serialize_entry("a", &json!({"z": 1, "y": [2]}))?;
+            map.serialize_entry("b", &2)?;
+            map.end()
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_and_scratch_is_reused_clean() {
+        let expected =
+            "{\n  \"a\": {\n    \"y\": [\n      2\n    ],\n    \"z\": 1\n  },\n  \"b\": 2\n}";
+        // Twice on one thread: the second object takes the first's
+        // scratch from the pool and must not see its bytes.
+        assert_eq!(direct(&Repeated), expected);
+        assert_eq!(direct(&Repeated), expected);
+        assert_eq!(direct(&json!({"k": []})), via_value(&json!({"k": []})));
+    }
+
     #[test]
     fn structs_enums_maps_and_flattening_match_the_value_path() {
         let record = Record {
