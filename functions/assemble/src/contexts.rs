@@ -2,7 +2,9 @@
 //! from. Neighbour lists are cut to the 10 most central by partial
 //! selection, so a function called from 10,000 places costs O(10,000).
 
-use crate::artifacts::{ClusterRef, EdgeKind, ScoredSymbol, SymbolContext, SymbolRef};
+use crate::artifacts::{
+    ClusterRefView, EdgeKind, ScoredSymbolView, SymbolContextView, SymbolRefView,
+};
 use crate::clusters::Clustering;
 use crate::error::AssembleError;
 use crate::graph::RepoGraph;
@@ -51,11 +53,11 @@ pub struct ContextInputs<'a> {
     pub unresolved_names: &'a HashSet<&'a str>,
 }
 
-impl ContextInputs<'_> {
-    fn symbol_ref(&self, i: usize) -> SymbolRef {
-        SymbolRef {
-            id: self.symbols[i].id.clone(),
-            qualified_name: self.symbols[i].qualified_name.clone(),
+impl<'a> ContextInputs<'a> {
+    fn symbol_ref(&self, i: usize) -> SymbolRefView<'a> {
+        SymbolRefView {
+            id: &self.symbols[i].id,
+            qualified_name: &self.symbols[i].qualified_name,
         }
     }
 
@@ -84,7 +86,7 @@ impl ContextInputs<'_> {
     }
 
     /// The `LIST_LIMIT` most central of `ids`, and how many there were.
-    fn most_central(&self, ids: Vec<usize>) -> (Vec<SymbolRef>, u32) {
+    fn most_central(&self, ids: Vec<usize>) -> (Vec<SymbolRefView<'a>>, u32) {
         let total = ids.len() as u32;
         let c = self.centrality;
         let top = top_k_by(ids, LIST_LIMIT, |a, b| {
@@ -93,8 +95,8 @@ impl ContextInputs<'_> {
         (top.into_iter().map(|j| self.symbol_ref(j)).collect(), total)
     }
 
-    /// The context of symbol `i`.
-    pub fn context(&self, i: usize) -> SymbolContext {
+    /// The context of symbol `i`, borrowed from the inputs.
+    pub fn context(&self, i: usize) -> SymbolContextView<'a> {
         let s = &self.symbols[i];
         let (calls, calls_total) =
             self.most_central(self.neighbours(i, Direction::Outgoing, &[EdgeKind::Calls]));
@@ -116,49 +118,46 @@ impl ContextInputs<'_> {
         let parent = self.parents[i].map(|p| self.symbol_ref(p));
         let cluster = self.clustering.cluster_of[i].map(|c| {
             let cluster = &self.clustering.set.clusters[c];
-            ClusterRef {
-                id: cluster.id.clone(),
-                label: cluster.label.clone(),
+            ClusterRefView {
+                id: &cluster.id,
+                label: &cluster.label,
             }
         });
-        SymbolContext {
-            id: s.id.clone(),
-            name: s.name.clone(),
+        SymbolContextView {
+            id: &s.id,
+            name: &s.name,
             kind: s.kind,
-            qualified_name: s.qualified_name.clone(),
+            qualified_name: &s.qualified_name,
             language: s.language,
-            path: s.path.clone(),
-            module: module_of(&s.path).to_string(),
+            path: &s.path,
+            module: module_of(&s.path),
             start_line: s.span.start.line,
             end_line: s.span.end.line,
-            signature: s.signature.clone(),
+            signature: &s.signature,
             visibility: s.visibility,
-            doc: s.doc.clone(),
+            doc: s.doc.as_deref(),
             parent,
             calls,
             calls_total,
             called_by,
             called_by_total,
-            unresolved_calls: self.graph.unresolved[i]
-                .iter()
-                .take(LIST_LIMIT)
-                .cloned()
-                .collect(),
+            unresolved_calls: {
+                let unresolved = &self.graph.unresolved[i];
+                &unresolved[..unresolved.len().min(LIST_LIMIT)]
+            },
             callers_may_be_unresolved: self.callers_may_be_unresolved(i),
             tested_by,
             role: self.graph.roles[offset + i],
-            imports: file
-                .map(|f| self.graph.imports[f].clone())
-                .unwrap_or_default(),
+            imports: file.map_or(&[][..], |f| self.graph.imports[f].as_slice()),
             supertypes,
             cluster,
             centrality: fixed(self.centrality[i]),
             related: self.related[i]
                 .iter()
                 .take(RELATED_LIMIT)
-                .map(|&(j, score)| ScoredSymbol {
-                    id: self.symbols[j].id.clone(),
-                    qualified_name: self.symbols[j].qualified_name.clone(),
+                .map(|&(j, score)| ScoredSymbolView {
+                    id: &self.symbols[j].id,
+                    qualified_name: &self.symbols[j].qualified_name,
                     score: fixed32(score),
                 })
                 .collect(),

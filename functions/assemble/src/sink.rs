@@ -8,7 +8,7 @@
 //! context.
 
 use crate::artifacts::{
-    AssembleGraph, ContextOutline, GraphEdge, GraphMetrics, GraphNode, SymbolContext,
+    AssembleGraph, GraphEdge, GraphMetrics, GraphNode, SymbolContext, SymbolContextView,
 };
 use crate::error::AssembleError;
 use rayon::prelude::*;
@@ -26,7 +26,7 @@ pub trait AssembleSink {
     fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError>;
     fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError>;
     fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError>;
-    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError>;
+    fn contexts(&mut self, contexts: Vec<SymbolContextView<'_>>) -> Result<(), AssembleError>;
 }
 
 /// Keeps everything in memory.
@@ -52,8 +52,9 @@ impl AssembleSink for Collected {
         Ok(())
     }
 
-    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
-        self.contexts.extend(contexts);
+    fn contexts(&mut self, contexts: Vec<SymbolContextView<'_>>) -> Result<(), AssembleError> {
+        self.contexts
+            .extend(contexts.iter().map(SymbolContextView::to_owned_context));
         Ok(())
     }
 }
@@ -172,7 +173,7 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
         Ok(())
     }
 
-    fn contexts(&mut self, contexts: Vec<SymbolContext>) -> Result<(), AssembleError> {
+    fn contexts(&mut self, contexts: Vec<SymbolContextView<'_>>) -> Result<(), AssembleError> {
         // Each context's line and its outline's, a block of both per
         // stretch of contexts.
         let blocks: Vec<(Vec<u8>, Vec<u8>)> = contexts
@@ -182,15 +183,14 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
                 for c in stretch {
                     serde_json::to_writer(&mut lines, c).map_err(json_error)?;
                     lines.push(b'\n');
-                    serde_json::to_writer(&mut outlines, &ContextOutline::from(c))
-                        .map_err(json_error)?;
+                    serde_json::to_writer(&mut outlines, &c.outline()).map_err(json_error)?;
                     outlines.push(b'\n');
                 }
                 Ok((lines, outlines))
             })
             .collect::<Result<_, AssembleError>>()?;
         self.contexts_written += contexts.len() as u64;
-        doctown_pipeline::process::drop_beside(contexts);
+        drop(contexts);
         for (lines, outlines) in &blocks {
             self.contexts.write_all(lines).map_err(io_error)?;
             self.outline.write_all(outlines).map_err(io_error)?;

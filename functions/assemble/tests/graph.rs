@@ -2,7 +2,7 @@
 
 mod common;
 
-use doctown_assemble::artifacts::{AssembleGraph, ContextOutline, EdgeKind};
+use doctown_assemble::artifacts::{AssembleGraph, ContextOutline, EdgeKind, SymbolContext};
 use doctown_assemble::{assemble, AssembleInput, AssembleOptions, ChunkInfo};
 
 fn run() -> (common::Fixture, doctown_assemble::Assembled) {
@@ -313,7 +313,9 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
             files.graph_nodes(part.to_vec()).unwrap();
         }
         for part in collected.contexts.chunks(block) {
-            files.contexts(part.to_vec()).unwrap();
+            files
+                .contexts(part.iter().map(SymbolContext::view).collect())
+                .unwrap();
         }
         let blocks = files.finish().unwrap();
         assert_eq!(blocks.graph, expected_graph, "blocks of {block}");

@@ -13,6 +13,11 @@
 //! collection is sorted, so the same inputs give the same bytes.
 
 use crate::{FileRole, Language, Provenance, SymbolId, SymbolKind, Visibility};
+
+mod context_view;
+pub use context_view::{
+    ClusterRefView, ContextOutlineView, ScoredSymbolView, SymbolContextView, SymbolRefView,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
