@@ -6,7 +6,7 @@
 //! ([`GraphWriter::write_edges`]); the nodes after it
 //! ([`GraphWriter::write_nodes`]).
 
-use crate::artifacts::{GraphEdge, GraphMetrics, GraphNode, NodeKind};
+use crate::artifacts::{GraphEdgeView, GraphMetrics, GraphNodeView, NodeKind};
 use crate::clusters::Clustering;
 use crate::error::AssembleError;
 use crate::graph::RepoGraph;
@@ -28,7 +28,7 @@ pub struct GraphWriter<'a> {
     pub centrality: &'a [f64],
 }
 
-impl GraphWriter<'_> {
+impl<'a> GraphWriter<'a> {
     /// Hands the metrics and the edges to `sink`; returns the metrics
     /// and every node's id, which [`GraphWriter::write_nodes`] takes.
     pub fn write_edges(
@@ -107,13 +107,13 @@ impl GraphWriter<'_> {
         order.into_iter().map(|(.., e)| e).collect()
     }
 
-    fn edge(&self, e: EdgeIndex, ids: &[String]) -> GraphEdge {
+    fn edge<'i>(&self, e: EdgeIndex, ids: &'i [String]) -> GraphEdgeView<'i> {
         let graph = &self.g.graph;
         let (source, target) = graph.edge_endpoints(e).expect("an edge of this graph");
         let w = &graph[e];
-        GraphEdge {
-            source: ids[source.index()].clone(),
-            target: ids[target.index()].clone(),
+        GraphEdgeView {
+            source: &ids[source.index()],
+            target: &ids[target.index()],
             kind: w.kind,
             weight: fixed(w.weight),
             provenance: w.provenance,
@@ -133,23 +133,27 @@ impl GraphWriter<'_> {
         }
     }
 
-    fn node(&self, i: usize, ids: &[String], clusters: &Clustering) -> GraphNode {
+    /// Node `i`, borrowed from the graph and `ids` (`'a` outlives both).
+    fn node<'i>(&self, i: usize, ids: &'i [String], clusters: &'i Clustering) -> GraphNodeView<'i>
+    where
+        'a: 'i,
+    {
         let g = self.g;
         let (m, f) = (g.modules.len(), g.files.len());
         let kind = g.graph[petgraph::graph::NodeIndex::new(i)];
         let symbol = (kind == NodeKind::Symbol).then(|| &self.symbols[i - m - f]);
         let (name, path) = match kind {
-            NodeKind::Module => (g.modules[i].clone(), g.modules[i].clone()),
+            NodeKind::Module => (g.modules[i].as_str(), g.modules[i].as_str()),
             NodeKind::File => {
-                let p = &g.files[i - m];
-                (p.rsplit('/').next().unwrap_or(p).to_string(), p.clone())
+                let p = g.files[i - m].as_str();
+                (p.rsplit('/').next().unwrap_or(p), p)
             }
             NodeKind::Symbol => symbol
-                .map(|s| (s.name.clone(), s.path.clone()))
+                .map(|s| (s.name.as_str(), s.path.as_str()))
                 .unwrap_or_default(),
         };
-        GraphNode {
-            id: ids[i].clone(),
+        GraphNodeView {
+            id: &ids[i],
             kind,
             name,
             path,
@@ -165,14 +169,12 @@ impl GraphWriter<'_> {
             centrality: fixed(self.centrality[i]),
             cluster: symbol
                 .and_then(|_| clusters.cluster_of[i - m - f])
-                .map(|c| clusters.set.clusters[c].id.clone()),
-            unresolved_calls: symbol
-                .map(|_| g.unresolved[i - m - f].clone())
-                .unwrap_or_default(),
+                .map(|c| clusters.set.clusters[c].id.as_str()),
+            unresolved_calls: symbol.map_or(&[][..], |_| g.unresolved[i - m - f].as_slice()),
             external_imports: if kind == NodeKind::File {
-                g.external_imports[i - m].clone()
+                &g.external_imports[i - m]
             } else {
-                Vec::new()
+                &[]
             },
             unresolved_call_count: symbol.map(|_| g.unresolved_sites[i - m - f]).unwrap_or(0),
             role: (kind != NodeKind::Module).then(|| g.roles[i]),

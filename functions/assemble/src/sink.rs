@@ -8,7 +8,7 @@
 //! context.
 
 use crate::artifacts::{
-    AssembleGraph, GraphEdge, GraphMetrics, GraphNode, SymbolContext, SymbolContextView,
+    AssembleGraph, GraphEdgeView, GraphMetrics, GraphNodeView, SymbolContext, SymbolContextView,
 };
 use crate::error::AssembleError;
 use rayon::prelude::*;
@@ -24,8 +24,8 @@ pub const BLOCK: usize = 8192;
 /// `graph_start`.
 pub trait AssembleSink {
     fn graph_start(&mut self, metrics: &GraphMetrics) -> Result<(), AssembleError>;
-    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError>;
-    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError>;
+    fn graph_edges(&mut self, edges: Vec<GraphEdgeView<'_>>) -> Result<(), AssembleError>;
+    fn graph_nodes(&mut self, nodes: Vec<GraphNodeView<'_>>) -> Result<(), AssembleError>;
     fn contexts(&mut self, contexts: Vec<SymbolContextView<'_>>) -> Result<(), AssembleError>;
 }
 
@@ -42,13 +42,17 @@ impl AssembleSink for Collected {
         Ok(())
     }
 
-    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
-        self.graph.nodes.extend(nodes);
+    fn graph_nodes(&mut self, nodes: Vec<GraphNodeView<'_>>) -> Result<(), AssembleError> {
+        self.graph
+            .nodes
+            .extend(nodes.iter().map(GraphNodeView::to_owned_node));
         Ok(())
     }
 
-    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError> {
-        self.graph.edges.extend(edges);
+    fn graph_edges(&mut self, edges: Vec<GraphEdgeView<'_>>) -> Result<(), AssembleError> {
+        self.graph
+            .edges
+            .extend(edges.iter().map(GraphEdgeView::to_owned_edge));
         Ok(())
     }
 
@@ -129,7 +133,6 @@ impl<W: Write> JsonFiles<W> {
             }
             self.graph.write_all(bytes).map_err(io_error)?;
         }
-        doctown_pipeline::process::drop_beside(parts);
         Ok(())
     }
 }
@@ -143,7 +146,7 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
         Ok(())
     }
 
-    fn graph_edges(&mut self, edges: Vec<GraphEdge>) -> Result<(), AssembleError> {
+    fn graph_edges(&mut self, edges: Vec<GraphEdgeView<'_>>) -> Result<(), AssembleError> {
         let GraphPart::Edges { first } = self.part else {
             return Err(out_of_order("graph edges"));
         };
@@ -151,11 +154,10 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
             self.append_array(&edges, first)?;
             self.part = GraphPart::Edges { first: false };
         }
-        doctown_pipeline::process::drop_beside(edges);
         Ok(())
     }
 
-    fn graph_nodes(&mut self, nodes: Vec<GraphNode>) -> Result<(), AssembleError> {
+    fn graph_nodes(&mut self, nodes: Vec<GraphNodeView<'_>>) -> Result<(), AssembleError> {
         let first = match self.part {
             GraphPart::Edges { .. } => {
                 self.graph.write_all(b"],\"nodes\":[").map_err(io_error)?;
@@ -169,7 +171,6 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
             self.append_array(&nodes, first)?;
             self.part = GraphPart::Nodes { first: false };
         }
-        doctown_pipeline::process::drop_beside(nodes);
         Ok(())
     }
 
@@ -199,11 +200,21 @@ impl<W: Write> AssembleSink for JsonFiles<W> {
     }
 }
 
-/// Each item as compact JSON, serialised on every core.
+/// The items as compact JSON, a stretch of them per buffer (the items of
+/// a stretch separated by commas), serialised on every core.
 fn serialised<T: Serialize + Sync>(items: &[T]) -> Result<Vec<Vec<u8>>, AssembleError> {
     items
-        .par_iter()
-        .map(|item| serde_json::to_vec(item).map_err(json_error))
+        .par_chunks(256)
+        .map(|stretch| {
+            let mut bytes = Vec::new();
+            for (i, item) in stretch.iter().enumerate() {
+                if i > 0 {
+                    bytes.push(b',');
+                }
+                serde_json::to_writer(&mut bytes, item).map_err(json_error)?;
+            }
+            Ok(bytes)
+        })
         .collect()
 }
 

@@ -2,7 +2,9 @@
 
 mod common;
 
-use doctown_assemble::artifacts::{AssembleGraph, ContextOutline, EdgeKind, SymbolContext};
+use doctown_assemble::artifacts::{
+    AssembleGraph, ContextOutline, EdgeKind, GraphEdge, GraphNode, SymbolContext,
+};
 use doctown_assemble::{assemble, AssembleInput, AssembleOptions, ChunkInfo};
 
 fn run() -> (common::Fixture, doctown_assemble::Assembled) {
@@ -307,10 +309,14 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
         files.graph_start(&g.metrics).unwrap();
         files.graph_edges(Vec::new()).unwrap();
         for part in g.edges.chunks(block) {
-            files.graph_edges(part.to_vec()).unwrap();
+            files
+                .graph_edges(part.iter().map(GraphEdge::view).collect())
+                .unwrap();
         }
         for part in g.nodes.chunks(block) {
-            files.graph_nodes(part.to_vec()).unwrap();
+            files
+                .graph_nodes(part.iter().map(GraphNode::view).collect())
+                .unwrap();
         }
         for part in collected.contexts.chunks(block) {
             files
@@ -327,10 +333,10 @@ fn spooled_artifacts_are_the_collected_ones_serialised() {
     let g = &collected.graph;
     assert!(!g.edges.is_empty() && !g.nodes.is_empty());
     let mut files = JsonFiles::new(Vec::new(), Vec::new(), Vec::new());
-    assert!(files.graph_nodes(g.nodes[..1].to_vec()).is_err());
+    assert!(files.graph_nodes(vec![g.nodes[0].view()]).is_err());
     files.graph_start(&g.metrics).unwrap();
-    files.graph_nodes(g.nodes[..1].to_vec()).unwrap();
-    assert!(files.graph_edges(g.edges[..1].to_vec()).is_err());
+    files.graph_nodes(vec![g.nodes[0].view()]).unwrap();
+    assert!(files.graph_edges(vec![g.edges[0].view()]).is_err());
 }
 
 /// A graph with no nodes or edges still spools to valid JSON.

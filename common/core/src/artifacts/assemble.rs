@@ -15,9 +15,11 @@
 use crate::{FileRole, Language, Provenance, SymbolId, SymbolKind, Visibility};
 
 mod context_view;
+mod graph_view;
 pub use context_view::{
     ClusterRefView, ContextOutlineView, ScoredSymbolView, SymbolContextView, SymbolRefView,
 };
+pub use graph_view::{GraphEdgeView, GraphNodeView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
