@@ -7,9 +7,8 @@ use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::{BlockCache, BlockIndex};
 use doctown_docpack::{write_docpack_spooled, DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_store::ObjectStore;
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom};
+use doctown_store::{ObjectStore, ObjectWriter};
+use std::io::BufWriter;
 use std::path::Path;
 
 /// Packs a job's artifacts into `jobs/<job>/pack/<name>.docpack`.
@@ -70,23 +69,28 @@ pub fn previous_blocks(store: &dyn ObjectStore, key: &str) -> BlockCache {
     })
 }
 
-/// Writes the docpack to an anonymous temporary file in `spool`, its
-/// parts spooled beside it: memory holds the typed parts but the symbols
-/// (spooled as they were read) and the deflated blocks, never the JSON
-/// (hundreds of megabytes for a kernel).
-fn write_spooled(
+/// Writes the docpack into `out` (the store's writer of its key, committed
+/// by the caller), its parts spooled in `spool`: memory holds the typed
+/// parts but the symbols (spooled as they were read) and the deflated
+/// blocks, never the JSON (hundreds of megabytes for a kernel).
+fn write_docpack<'s>(
     packed: Packed,
     previous: &BlockCache,
     spool: &Path,
-) -> Result<WrittenDocpack<File>, StageFailure> {
-    let file = tempfile::tempfile_in(spool).map_err(spool_failure)?;
+    out: Box<dyn ObjectWriter + 's>,
+) -> Result<WrittenDocpack<Box<dyn ObjectWriter + 's>>, StageFailure> {
     let Packed { input, nodes } = packed;
-    write_docpack_spooled(input, nodes, previous, spool, BufWriter::new(file))
+    let out = BufWriter::with_capacity(1 << 20, out);
+    write_docpack_spooled(input, nodes, previous, spool, out)
         .map_err(|e| match e {
             DocpackError::Write(_) => StageFailure::transient(e.to_string()),
             _ => StageFailure::internal(e.to_string()),
         })?
-        .try_map_out(|w| w.into_inner().map_err(|e| spool_failure(e.into_error())))
+        .try_map_out(|w| {
+            w.into_inner().map_err(|e| {
+                StageFailure::transient(format!("cannot write the docpack: {}", e.error()))
+            })
+        })
 }
 
 fn spool_failure(e: std::io::Error) -> StageFailure {
@@ -127,13 +131,10 @@ impl PackHandler {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             packed.map(|packed| (packed, previous))
         })?;
-        let written = write_spooled(packed, &previous, spool.path())?;
-        drop(previous);
         let key = ctx.artifact_key(Stage::Pack, name);
-        let mut file = written.out;
-        file.seek(SeekFrom::Start(0)).map_err(spool_failure)?;
-        ctx.store.put_stream(&key, &mut file)?;
-        drop(file);
+        let written = write_docpack(packed, &previous, spool.path(), ctx.store.writer(&key)?)?;
+        drop(previous);
+        written.out.commit()?;
         store_blocks(ctx, &cache_key, &written.blocks, &key);
         let sha256 = written.sha256;
         let summary = serde_json::json!({
