@@ -119,8 +119,8 @@ impl<W: Write> JsonFiles<W> {
         })
     }
 
-    /// Appends `items`, each serialised (in parallel) and preceded by a
-    /// comma unless it is the first of its array.
+    /// Appends `items`, serialised in parallel and separated by commas,
+    /// after a comma unless they start their array.
     fn append_array<T: Serialize + Sync>(
         &mut self,
         items: &[T],

@@ -389,16 +389,10 @@ pub struct ContextOutline {
 }
 
 impl From<&SymbolContext> for ContextOutline {
+    /// The outline assemble writes beside the context (one mapping, the
+    /// view's).
     fn from(c: &SymbolContext) -> Self {
-        ContextOutline {
-            id: c.id.clone(),
-            kind: c.kind,
-            centrality: c.centrality,
-            path: c.path.clone(),
-            module: c.module.clone(),
-            loc: c.loc,
-            complexity: c.complexity,
-        }
+        c.view().outline().to_owned_outline()
     }
 }
 

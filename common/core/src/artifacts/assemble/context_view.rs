@@ -5,9 +5,10 @@
 //! copying every id, name, path and import list of every symbol first.
 //!
 //! Each view mirrors its owned type's fields, order and `serde`
-//! attributes; [`SymbolContext::view`] names every field of the owned type
-//! (adding one does not compile until its view has it too), and the tests
-//! below check that both write the same bytes.
+//! attributes; [`SymbolContext::view`] names every field of the owned
+//! type, and the outline's owned form is made only from its view, so a
+//! field added to either does not compile until it is handled there; the
+//! tests below check that both forms write the same bytes.
 
 use super::{ClusterRef, ContextOutline, ScoredSymbol, SymbolContext, SymbolRef};
 use crate::{FileRole, Language, SymbolId, SymbolKind, Visibility};
@@ -253,26 +254,17 @@ impl<'a> SymbolContextView<'a> {
     }
 }
 
-impl ContextOutline {
-    /// This outline, borrowed (every field named).
-    pub fn view(&self) -> ContextOutlineView<'_> {
-        let ContextOutline {
-            id,
-            kind,
-            centrality,
-            path,
-            module,
-            loc,
-            complexity,
-        } = self;
-        ContextOutlineView {
-            id,
-            kind: *kind,
-            centrality: *centrality,
-            path,
-            module,
-            loc: *loc,
-            complexity: *complexity,
+impl ContextOutlineView<'_> {
+    /// The owned outline (what a reader of `outline.jsonl` parses).
+    pub fn to_owned_outline(&self) -> ContextOutline {
+        ContextOutline {
+            id: self.id.clone(),
+            kind: self.kind,
+            centrality: self.centrality,
+            path: self.path.to_string(),
+            module: self.module.to_string(),
+            loc: self.loc,
+            complexity: self.complexity,
         }
     }
 }
@@ -369,7 +361,18 @@ mod tests {
                 serde_json::to_string(&view.outline()).unwrap(),
                 serde_json::to_string(&outline).unwrap()
             );
-            assert_eq!(outline.view(), view.outline());
+            assert_eq!(
+                outline,
+                ContextOutline {
+                    id: owned.id.clone(),
+                    kind: owned.kind,
+                    centrality: owned.centrality,
+                    path: owned.path.clone(),
+                    module: owned.module.clone(),
+                    loc: owned.loc,
+                    complexity: owned.complexity,
+                }
+            );
         }
     }
 }
