@@ -24,7 +24,7 @@ mod sink;
 pub mod tokens;
 
 pub use error::SourceError;
-pub use parse::parse_source;
+pub use parse::{absolute_local, parse_source};
 pub use tokens::{JobTokens, TokenError, TokenFor};
 
 use doctown_core::ResolvedSource;

@@ -38,6 +38,37 @@ pub fn parse_source(input: &str, git_ref: Option<&str>) -> Result<SourceSpec, So
     Ok(spec)
 }
 
+/// A local source made absolute, so that every form of one path
+/// (`.`, `repo`, `./repo`, `/home/me/repo`) names the same source: the
+/// caches kept per source (the last ingest, the last docpack's blocks, the
+/// last vectors) are found whatever directory the command runs from. A
+/// directory is resolved whole (its name is read from the resolved path
+/// anyway); a file (an archive) keeps its own name, in its directory
+/// resolved. Anything else, and a path that cannot be resolved, is
+/// returned as given.
+pub fn absolute_local(input: &str) -> String {
+    let trimmed = input.trim();
+    let path = Path::new(trimmed);
+    if trimmed.is_empty() || !path.exists() {
+        return input.to_string();
+    }
+    let resolved = if path.is_dir() {
+        path.canonicalize().ok()
+    } else {
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        match (dir.canonicalize(), path.file_name()) {
+            (Ok(dir), Some(name)) => Some(dir.join(name)),
+            _ => None,
+        }
+    };
+    resolved
+        .and_then(|p| p.to_str().map(str::to_string))
+        .unwrap_or_else(|| input.to_string())
+}
+
 fn parse_local(path: &Path, git_ref: Option<&str>) -> Result<SourceSpec, SourceError> {
     let shown = path.display().to_string();
     if path.is_dir() {
@@ -226,6 +257,34 @@ fn percent_decode(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_sources_are_made_absolute_and_others_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("repo")).unwrap();
+        std::fs::write(root.join("repo.zip"), b"zip").unwrap();
+        std::os::unix::fs::symlink(root.join("repo.zip"), root.join("link.zip")).unwrap();
+        let shown = |p: std::path::PathBuf| p.display().to_string();
+        let roundabout = shown(root.join("repo").join("..").join("repo"));
+        assert_eq!(absolute_local(&roundabout), shown(root.join("repo")));
+        assert_eq!(
+            absolute_local(&shown(root.join("repo").join("..").join("repo.zip"))),
+            shown(root.join("repo.zip"))
+        );
+        // An archive keeps the name it was given (the docpack's name).
+        assert_eq!(
+            absolute_local(&shown(root.join("repo").join("..").join("link.zip"))),
+            shown(root.join("link.zip"))
+        );
+        assert_eq!(
+            absolute_local("."),
+            shown(std::env::current_dir().unwrap().canonicalize().unwrap())
+        );
+        for kept in ["https://github.com/o/r", "o/r-that-is-not-here", "", "   "] {
+            assert_eq!(absolute_local(kept), kept);
+        }
+    }
 
     #[test]
     fn archive_names() {

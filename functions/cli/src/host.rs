@@ -131,10 +131,12 @@ pub fn new_job_id() -> JobId {
     )
 }
 
-/// The job input for a source, with its stage options.
+/// The job input for a source, with its stage options. A local source is
+/// made absolute ([`doctown_sources::absolute_local`]), so the caches kept
+/// per source are found whichever directory the command runs from.
 pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
     let mut input = JobInput {
-        source: source.source.clone(),
+        source: doctown_sources::absolute_local(&source.source),
         git_ref: source.git_ref.clone(),
         ..JobInput::default()
     };

@@ -351,6 +351,54 @@ fn a_rebuild_after_a_one_file_change_is_byte_identical_to_a_cold_build() {
     assert_eq!(fs::read(&again).unwrap(), fs::read(&cold).unwrap());
 }
 
+/// A source named relative to the working directory and the same source
+/// named by its absolute path are one source: the rebuild finds the first
+/// build's caches (one blocks index, its blocks reused).
+#[test]
+fn a_source_named_two_ways_shares_its_caches() {
+    let repo = generated_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (parent, name) = (
+        repo.path().parent().unwrap(),
+        repo.path().file_name().unwrap(),
+    );
+    let first = dir.path().join("first.docpack");
+    let out = common::doctown()
+        .current_dir(parent)
+        .arg("build")
+        .arg(name)
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "-o",
+            first.to_str().unwrap(),
+        ])
+        .args(["--embeddings", "off", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(pack_summary(&out)["blocks_reused"], 0);
+
+    let changed = repo.path().join("mod_05.py");
+    let text = fs::read_to_string(&changed).unwrap().replace(
+        "Step 3 of module 5: adds 3 and hands on.",
+        "Step 3 of module 5: adds three, then hands the total on.",
+    );
+    fs::write(&changed, text).unwrap();
+    let second = dir.path().join("second.docpack");
+    let out = build(repo.path(), &second, &["--embeddings", "off", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = pack_summary(&out);
+    let (blocks, reused) = (
+        summary["blocks"].as_u64().unwrap(),
+        summary["blocks_reused"].as_u64().unwrap(),
+    );
+    assert!(reused > blocks / 2, "{summary}");
+    source_memo(&store, "pack", "blocks");
+    source_memo(&store, "ingest", "json");
+}
+
 /// Generate and pack read the contexts' outline where assemble wrote one;
 /// a job assembled before there was one (no outline in its manifest) is
 /// read from the contexts themselves, to the same docpack.

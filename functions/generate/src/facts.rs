@@ -120,15 +120,12 @@ impl GenerateInput {
 /// fmt::Debug>::fmt`): separators inside `<…>` do not split.
 pub fn display_name(qualified: &str) -> String {
     let sep = if qualified.contains("::") { "::" } else { "." };
-    let parts: Vec<&str> = split_outside_angles(qualified, sep)
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect();
-    match parts.as_slice() {
-        [] => qualified.to_string(),
-        [one] => one.to_string(),
-        [.., module, last] if matches!(*module, "crate" | "self" | "super") => last.to_string(),
-        [.., parent, last]
+    let (parent, last) = last_two_parts(qualified, sep);
+    match (parent, last) {
+        (_, None) => qualified.to_string(),
+        (None, Some(one)) => one.to_string(),
+        (Some("crate" | "self" | "super"), Some(last)) => last.to_string(),
+        (Some(parent), Some(last))
             if parent
                 .chars()
                 .next()
@@ -136,29 +133,40 @@ pub fn display_name(qualified: &str) -> String {
         {
             format!("{parent}{sep}{last}")
         }
-        [.., last] => last.to_string(),
+        (_, Some(last)) => last.to_string(),
     }
 }
 
-fn split_outside_angles<'a>(s: &'a str, sep: &str) -> Vec<&'a str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
-    while i < s.len() {
-        let rest = &s[i..];
-        if rest.starts_with('<') {
-            depth += 1;
-        } else if rest.starts_with('>') {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && rest.starts_with(sep) {
-            parts.push(&s[start..i]);
-            i += sep.len();
-            start = i;
-            continue;
+/// The last two non-empty parts of `s` split at `sep` outside `<…>`,
+/// scanning left to right (separators do not overlap). Summaries name
+/// every caller and callee this way, so nothing is collected: `<`, `>`
+/// and the separators are ASCII, which never occur inside a multi-byte
+/// character, so a byte scan cuts where a character scan would.
+fn last_two_parts<'a>(s: &'a str, sep: &str) -> (Option<&'a str>, Option<&'a str>) {
+    let (bytes, sep_bytes) = (s.as_bytes(), sep.as_bytes());
+    let (mut parent, mut last) = (None, None);
+    let mut push = |part: &'a str| {
+        if !part.is_empty() {
+            parent = last.replace(part);
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+    };
+    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => depth += 1,
+            b'>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && bytes[i..].starts_with(sep_bytes) => {
+                push(&s[start..i]);
+                i += sep_bytes.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
     }
-    parts.push(&s[start..]);
-    parts
+    push(&s[start..]);
+    (parent, last)
 }
 
 impl SymbolFacts {
@@ -176,6 +184,58 @@ impl SymbolFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule as first written: every part collected, then matched.
+    fn display_name_by_parts(qualified: &str) -> String {
+        let sep = if qualified.contains("::") { "::" } else { "." };
+        let mut parts = Vec::new();
+        let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+        while i < qualified.len() {
+            let rest = &qualified[i..];
+            if rest.starts_with('<') {
+                depth += 1;
+            } else if rest.starts_with('>') {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && rest.starts_with(sep) {
+                parts.push(&qualified[start..i]);
+                i += sep.len();
+                start = i;
+                continue;
+            }
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+        parts.push(&qualified[start..]);
+        parts.retain(|p| !p.is_empty());
+        match parts.as_slice() {
+            [] => qualified.to_string(),
+            [one] => one.to_string(),
+            [.., module, last] if matches!(*module, "crate" | "self" | "super") => last.to_string(),
+            [.., parent, last]
+                if parent
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c == '<') =>
+            {
+                format!("{parent}{sep}{last}")
+            }
+            [.., last] => last.to_string(),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_names_match_the_rule_by_parts(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "B", "crate", "self", "super", "::", ":", ".", "<", ">", " as ", "é", "Éa", "_",
+                ]),
+                0..12,
+            )
+        ) {
+            let qualified = pieces.concat();
+            proptest::prop_assert_eq!(display_name(&qualified), display_name_by_parts(&qualified));
+        }
+    }
 
     #[test]
     fn display_names() {
