@@ -380,9 +380,11 @@ pub fn read_inputs(
     let generated = generate_manifest(store, state)?;
     let summary_model = generated.as_ref().and_then(|m| m.model.clone());
     let with_contexts = with_contexts(summary_model.as_deref());
-    // `graph.json` and `docs.json` are each read whole where they fit:
-    // one after the other, so that both are never in memory at once.
-    let ((contexts, rest), (graph, docs)) = rayon::join(
+    // `graph.json` and `docs.json` are each read whole where they fit
+    // (at most `JSON_IN_MEMORY` of text apiece, so 128 MiB at once): the
+    // graph, the longest parse, on one side, and everything else (the
+    // outline in parallel, then the docs) on the other.
+    let ((contexts, rest, docs), graph) = rayon::join(
         || {
             let contexts = read_contexts(store, &assemble, with_contexts);
             let rest = || -> Result<_, StageFailure> {
@@ -393,16 +395,14 @@ pub fn read_inputs(
                     read_vectors(store, state)?,
                 ))
             };
-            (contexts, rest())
-        },
-        || {
-            let graph = streamed_json(store, &assemble.graph);
+            let rest = rest();
             let docs = generated
                 .as_ref()
                 .map(|m| streamed_json::<DocsFacts>(store, &m.docs))
                 .transpose();
-            (graph, docs)
+            (contexts, rest, docs)
         },
+        || streamed_json(store, &assemble.graph),
     );
     let (files, clusters, modules, (vectors, embedding_model)) = rest?;
     let docs = docs?;
