@@ -421,6 +421,11 @@ pub struct BuildArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Jobs of this source kept in the store once the build has finished,
+    /// newest first (the last that succeeded is always kept; the others
+    /// are removed): a number, or `all`.
+    #[arg(long, value_name = "N|all", default_value = "3")]
+    pub keep_jobs: crate::retention::Keep,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod host;
 mod output;
 mod progress;
 mod query_host;
+mod retention;
 
 use clap::Parser;
 use std::process::ExitCode;

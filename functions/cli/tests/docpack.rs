@@ -399,6 +399,70 @@ fn a_source_named_two_ways_shares_its_caches() {
     source_memo(&store, "ingest", "json");
 }
 
+/// A build keeps the newest `--keep-jobs` jobs of its source and removes
+/// the older ones; another source's jobs stay, and the next rebuild still
+/// finds the last docpack's blocks.
+#[test]
+fn a_build_removes_the_older_jobs_of_its_source() {
+    let (repo, other) = (generated_repo(), generated_repo());
+    let dir = tempfile::tempdir().unwrap();
+    let jobs_dir = dir.path().join("store").join("jobs");
+    let job_dirs = || -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&jobs_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let flags = ["--embeddings", "off", "--json", "--keep-jobs", "2"];
+    let out = build(other.path(), &dir.path().join("other.docpack"), &flags);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let other_job = job_dirs();
+    let mut built = Vec::new();
+    for round in 0..4 {
+        let changed = repo.path().join("mod_09.py");
+        let text = fs::read_to_string(&changed).unwrap() + &format!("\n# round {round}\n");
+        fs::write(&changed, text).unwrap();
+        let out = build(repo.path(), &dir.path().join("r.docpack"), &flags);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        built.push(summary["job_id"].as_str().unwrap().to_string());
+        let removed = summary["jobs_removed"].as_array().unwrap().clone();
+        match round {
+            0 | 1 => assert!(removed.is_empty(), "{summary}"),
+            _ => assert_eq!(removed, [built[round - 2].as_str()], "{summary}"),
+        }
+        if round > 0 {
+            let pack = pack_summary(&out);
+            assert!(pack["blocks_reused"].as_u64().unwrap() > 0, "{pack}");
+        }
+    }
+    let mut expected = vec![other_job[0].clone(), built[2].clone(), built[3].clone()];
+    expected.sort();
+    assert_eq!(job_dirs(), expected);
+
+    // Refused by the argument parser: its line, then where to find help.
+    for (bad, needle) in [
+        ("0", "keep at least 1 job"),
+        ("some", "a number of jobs or `all`"),
+    ] {
+        let out = build(
+            repo.path(),
+            &dir.path().join("r.docpack"),
+            &["--keep-jobs", bad],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(needle),
+            "{err}"
+        );
+    }
+    assert_eq!(job_dirs(), expected);
+}
+
 /// Generate and pack read the contexts' outline where assemble wrote one;
 /// a job assembled before there was one (no outline in its manifest) is
 /// read from the contexts themselves, to the same docpack.

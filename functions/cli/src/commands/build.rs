@@ -24,6 +24,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     }
     let state = result?;
     let written = write_docpack(&host, &state, args.output.as_deref())?;
+    let pruned = crate::retention::prune(&host.store.path_of("jobs")?, &state, args.keep_jobs);
     if args.json {
         let summary = serde_json::json!({
             "job_id": state.job_id,
@@ -32,6 +33,7 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
             "docpack": written,
             "stages": state.stages,
             "seconds": stage_seconds(&state),
+            "jobs_removed": pruned,
         });
         println!("{summary}");
     } else if !args.events {
