@@ -155,7 +155,7 @@ fn last_two_parts<'a>(s: &'a str, sep: &str) -> (Option<&'a str>, Option<&'a str
         match bytes[i] {
             b'<' => depth += 1,
             b'>' => depth = depth.saturating_sub(1),
-            _ if depth == 0 && bytes[i..].starts_with(sep_bytes) => {
+            b if depth == 0 && b == sep_bytes[0] && bytes[i..].starts_with(sep_bytes) => {
                 push(&s[start..i]);
                 i += sep_bytes.len();
                 start = i;
