@@ -143,6 +143,13 @@ pub fn display_name(qualified: &str) -> String {
 /// and the separators are ASCII, which never occur inside a multi-byte
 /// character, so a byte scan cuts where a character scan would.
 fn last_two_parts<'a>(s: &'a str, sep: &str) -> (Option<&'a str>, Option<&'a str>) {
+    // Without angle brackets or a run of three colons (where cutting from
+    // the left and from the right differ), the parts are read from the end.
+    if !s.contains('<') && !s.contains('>') && (sep == "." || !s.contains(":::")) {
+        let mut parts = s.rsplit(sep).filter(|p| !p.is_empty());
+        let last = parts.next();
+        return (parts.next(), last);
+    }
     let (bytes, sep_bytes) = (s.as_bytes(), sep.as_bytes());
     let (mut parent, mut last) = (None, None);
     let mut push = |part: &'a str| {
@@ -228,6 +235,7 @@ mod tests {
             pieces in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "a", "B", "crate", "self", "super", "::", ":", ".", "<", ">", " as ", "é", "Éa", "_",
+                    "::", ".",
                 ]),
                 0..12,
             )
