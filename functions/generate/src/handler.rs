@@ -221,11 +221,21 @@ impl GenerateHandler {
         // The first pass reads the contexts' outline where assemble wrote
         // one (a tenth of their bytes).
         let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
-        let Some(index) = crate::input::read_index(ctx.store, first, files)? else {
+        // The modules and clusters are read beside the first pass.
+        let (index, loaded) = std::thread::scope(|scope| {
+            let loaded =
+                scope.spawn(|| crate::input::load_modules_and_clusters(ctx.store, &manifest));
+            let index = crate::input::read_index(ctx.store, first, files);
+            let loaded = loaded.join().map_err(|_| {
+                GenerateError::Runtime("the thread reading the modules panicked".into())
+            });
+            (index, loaded)
+        });
+        let Some(index) = index? else {
             return Ok(None);
         };
+        let (modules, clusters) = loaded??;
         let changes = history.map(crate::history::Changes::new);
-        let (modules, clusters) = crate::input::load_modules_and_clusters(ctx.store, &manifest)?;
         let config = generator.config();
         let backend = config.backend.name().to_string();
         ctx.events.emit(&GenerationStarted {
@@ -238,57 +248,63 @@ impl GenerateHandler {
             requests_planned: 0,
             estimated_cost_usd: 0.0,
         });
-        let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
+        let blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
         let document =
             |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, c);
-        let mut read = crate::stream::IdsDigest::default();
-        let mut next = || {
-            if ctx.cancel.is_cancelled() {
-                return Err(GenerateError::Cancelled);
-            }
-            let block = blocks.next_block(&document)?;
-            match &block {
-                Some(block) => block.iter().for_each(|d| read.add(&d.facts.id)),
-                None if read.value() != index.ids_digest() => {
-                    return Err(GenerateError::BadInput {
-                        key: manifest.contexts.clone(),
-                        message: format!("its symbols are not those of {first}"),
-                    })
-                }
-                None => {}
-            }
-            Ok(block)
-        };
-        let mut emitted = 0;
-        let mut progress = |event: SymbolDocumented| {
-            if symbol_event_wanted(emitted, &event) {
-                emitted += 1;
-                ctx.events.emit(&event);
-            }
-        };
         let write_insights = |input: &GenerateInput| match history {
             Some(history) => self.facts_insights(input, history, config),
             None => Ok(Vec::new()),
         };
-        let mut stream = DocsStream::new(
-            repository,
-            &modules,
-            &clusters,
-            index.len() as u64,
-            &mut next,
-            &mut progress,
-        );
-        if let Some(history) = history {
-            let aggregates = crate::stream::Aggregates::with_history(history);
-            stream = stream.with_insights(aggregates, &write_insights);
-        }
         let docs_key = artifact_key(
             &ctx.job.job_id,
             Stage::Generate.name(),
             GenerateManifest::DOCS,
         );
-        let stored = put_streamed(ctx.store, &docs_key, &stream);
-        let symbols = stream.finish()?;
+        let (symbols, stored) = std::thread::scope(|scope| {
+            let ahead = crate::input::blocks_ahead(scope, blocks, &document);
+            let mut read = crate::stream::IdsDigest::default();
+            let mut next = || {
+                if ctx.cancel.is_cancelled() {
+                    return Err(GenerateError::Cancelled);
+                }
+                let block = ahead.recv().map_err(|_| {
+                    GenerateError::Runtime("the thread reading the contexts stopped".into())
+                })??;
+                match &block {
+                    Some(block) => block.iter().for_each(|d| read.add(&d.facts.id)),
+                    None if read.value() != index.ids_digest() => {
+                        return Err(GenerateError::BadInput {
+                            key: manifest.contexts.clone(),
+                            message: format!("its symbols are not those of {first}"),
+                        })
+                    }
+                    None => {}
+                }
+                Ok(block)
+            };
+            let mut emitted = 0;
+            let mut progress = |event: SymbolDocumented| {
+                if symbol_event_wanted(emitted, &event) {
+                    emitted += 1;
+                    ctx.events.emit(&event);
+                }
+            };
+            let mut stream = DocsStream::new(
+                repository,
+                &modules,
+                &clusters,
+                index.len() as u64,
+                &mut next,
+                &mut progress,
+            );
+            if let Some(history) = history {
+                let aggregates = crate::stream::Aggregates::with_history(history);
+                stream = stream.with_insights(aggregates, &write_insights);
+            }
+            let stored = put_streamed(ctx.store, &docs_key, &stream);
+            (stream.finish(), stored)
+        });
+        let symbols = symbols?;
         stored?;
         *totals = GenerationTotals {
             symbols,

@@ -344,6 +344,31 @@ impl JsonlBlocks {
     }
 }
 
+/// Each block of `blocks`, parsed and mapped by `map`, made on a thread
+/// of `scope` one block ahead of the receiver: the receiver's work on a
+/// block (serialising it) overlaps the parsing of the next. The thread
+/// sends until the end (`Ok(None)`) or an error, and stops early when the
+/// receiver is dropped.
+pub fn blocks_ahead<'scope, 'env, T, U>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    mut blocks: JsonlBlocks,
+    map: &'env (impl Fn(usize, T) -> U + Sync),
+) -> std::sync::mpsc::Receiver<Result<Option<Vec<U>>, GenerateError>>
+where
+    T: serde::de::DeserializeOwned,
+    U: Send + 'env,
+{
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    scope.spawn(move || loop {
+        let block = blocks.next_block(map);
+        let last = !matches!(block, Ok(Some(_)));
+        if sender.send(block).is_err() || last {
+            return;
+        }
+    });
+    receiver
+}
+
 /// The history ingest read for a job (`history.json` under its
 /// manifest), if it read one: what [`crate::history::attach`] gives the
 /// symbols. A job without an ingest manifest (a generate run on assemble
