@@ -1,19 +1,21 @@
 //! How many jobs of a source `doctown build` keeps in its local store.
 //!
 //! Every build stores a job: its artifacts and its docpack, 300 MB for a
-//! repository of 4,000 files. A rebuild needs only the last one (the
-//! ingest's pointer and the pack's block index name it), so after each
-//! build the older jobs of the same source (the same input and ref) are
-//! removed, but for the `keep` most recent ones and the most recent one
-//! that succeeded. Jobs of other sources, and jobs not finished (another
-//! process may be running one), are never touched.
+//! repository of 4,000 files. A rebuild needs only the last success (the
+//! ingest's pointer and the pack's block index name it), so each build
+//! removes the older jobs of its source (the same input and ref), keeping
+//! the `keep - 1` most recent finished ones, the most recent that
+//! succeeded, and itself. It does so on a thread of its own while the
+//! build runs. Jobs of other sources, and jobs not finished (this build's
+//! own, or one another process is running), are never touched.
 
 use anyhow::{bail, Result};
 use doctown_core::{JobId, JobState, JobStatus};
 use std::path::Path;
 use std::str::FromStr;
 
-/// How many finished jobs of a source to keep (`--keep-jobs`).
+/// How many jobs of a source to keep, the running build's included
+/// (`--keep-jobs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
     All,
@@ -41,32 +43,30 @@ impl FromStr for Keep {
     }
 }
 
-/// The jobs to remove once `current` has finished: of the finished jobs of
-/// its source, newest first, all but the first `keep` and the newest that
-/// succeeded.
-pub fn superseded(states: &[JobState], current: &JobState, keep: Keep) -> Vec<JobId> {
+/// The jobs a new build of `source` at `git_ref` removes: of the finished
+/// jobs of that source, newest first, all but the first `keep - 1` (the
+/// new build is the last one kept) and the newest that succeeded.
+pub fn superseded(
+    states: &[JobState],
+    source: &str,
+    git_ref: Option<&str>,
+    keep: Keep,
+) -> Vec<JobId> {
     let Keep::Last(keep) = keep else {
         return Vec::new();
     };
-    if !current.status.is_terminal() {
-        return Vec::new();
-    }
-    let same_source = |s: &&JobState| {
-        s.input.source == current.input.source && s.input.git_ref == current.input.git_ref
-    };
     let mut finished: Vec<&JobState> = states
         .iter()
-        .filter(same_source)
-        .filter(|s| s.status.is_terminal() && s.job_id != current.job_id)
+        .filter(|s| s.input.source == source && s.input.git_ref.as_deref() == git_ref)
+        .filter(|s| s.status.is_terminal())
         .collect();
     finished.sort_by(|a, b| (&b.created_at, &b.job_id).cmp(&(&a.created_at, &a.job_id)));
     let succeeded = |s: &JobState| matches!(s.status, JobStatus::Succeeded | JobStatus::Partial);
-    // The current job is the newest and counts as one of those kept.
-    let mut last_success_kept = succeeded(current);
+    let mut success_kept = false;
     let mut removed = Vec::new();
     for (i, state) in finished.into_iter().enumerate() {
-        let kept = i + 1 < keep || (!last_success_kept && succeeded(state));
-        last_success_kept |= kept && succeeded(state);
+        let kept = i + 1 < keep || (!success_kept && succeeded(state));
+        success_kept |= kept && succeeded(state);
         if !kept {
             removed.push(state.job_id.clone());
         }
@@ -78,7 +78,7 @@ pub fn superseded(states: &[JobState], current: &JobState, keep: Keep) -> Vec<Jo
 /// directory) and returns them. Only space is at stake: a job that cannot
 /// be read or removed is left as it is, with a warning. A directory is
 /// removed only when its state names it.
-pub fn prune(jobs: &Path, current: &JobState, keep: Keep) -> Vec<JobId> {
+pub fn prune(jobs: &Path, source: &str, git_ref: Option<&str>, keep: Keep) -> Vec<JobId> {
     if keep == Keep::All {
         return Vec::new();
     }
@@ -93,7 +93,7 @@ pub fn prune(jobs: &Path, current: &JobState, keep: Keep) -> Vec<JobId> {
             (e.file_name().to_str() == Some(state.job_id.as_str())).then_some(state)
         })
         .collect();
-    let mut removed = superseded(&states, current, keep);
+    let mut removed = superseded(&states, source, git_ref, keep);
     removed.retain(|id| match std::fs::remove_dir_all(jobs.join(id.as_str())) {
         Ok(()) => true,
         Err(e) => {
@@ -122,31 +122,32 @@ mod tests {
         state
     }
 
-    fn ids(jobs: Vec<JobId>) -> Vec<String> {
-        jobs.into_iter().map(|j| j.to_string()).collect()
+    fn removed(states: &[JobState], keep: Keep) -> Vec<String> {
+        superseded(states, "/r", None, keep)
+            .into_iter()
+            .map(|j| j.to_string())
+            .collect()
     }
 
     #[test]
     fn the_newest_jobs_of_the_source_are_kept() {
         use JobStatus::*;
-        let states = vec![
+        let mut states = vec![
             job(1, "/r", Succeeded),
             job(2, "/r", Succeeded),
             job(3, "/other", Succeeded),
             job(4, "/r", Running),
             job(5, "/r", Succeeded),
-            job(6, "/r", Succeeded),
         ];
-        let current = &states[5];
-        assert_eq!(
-            ids(superseded(&states, current, Keep::Last(2))),
-            ["job-0002", "job-0001"]
-        );
-        assert_eq!(ids(superseded(&states, current, Keep::Last(1))).len(), 3);
-        assert!(superseded(&states, current, Keep::Last(9)).is_empty());
-        assert!(superseded(&states, current, Keep::All).is_empty());
-        // An unfinished current job removes nothing.
-        assert!(superseded(&states, &states[3], Keep::Last(1)).is_empty());
+        let mut at_a_ref = job(6, "/r", Succeeded);
+        at_a_ref.input.git_ref = Some("v1".into());
+        states.push(at_a_ref);
+        assert_eq!(removed(&states, Keep::Last(3)), ["job-0001"]);
+        assert_eq!(removed(&states, Keep::Last(2)), ["job-0002", "job-0001"]);
+        // The newest success stays even when the new build is all it keeps.
+        assert_eq!(removed(&states, Keep::Last(1)), ["job-0002", "job-0001"]);
+        assert!(removed(&states, Keep::Last(9)).is_empty());
+        assert!(removed(&states, Keep::All).is_empty());
     }
 
     #[test]
@@ -156,15 +157,13 @@ mod tests {
             job(1, "/r", Succeeded),
             job(2, "/r", Succeeded),
             job(3, "/r", Failed),
-            job(4, "/r", Failed),
+            job(4, "/r", Cancelled),
         ];
+        assert_eq!(removed(&states, Keep::Last(3)), ["job-0001"]);
+        assert_eq!(removed(&states, Keep::Last(2)), ["job-0003", "job-0001"]);
         assert_eq!(
-            ids(superseded(&states, &states[3], Keep::Last(2))),
-            ["job-0001"]
-        );
-        assert_eq!(
-            ids(superseded(&states, &states[3], Keep::Last(1))),
-            ["job-0003", "job-0001"]
+            removed(&states, Keep::Last(1)),
+            ["job-0004", "job-0003", "job-0001"]
         );
     }
 

@@ -18,13 +18,22 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
         Feedback::Progress
     };
     let (runner, progress) = host.runner(feedback);
-    let result = submit_and_run(&runner, &args.source, &args.options);
+    // The source's older jobs are removed while this one runs.
+    let jobs = host.store.path_of("jobs")?;
+    let source = doctown_sources::absolute_local(&args.source.source);
+    let (result, pruned) = std::thread::scope(|scope| {
+        let pruning = scope.spawn(|| {
+            let git_ref = args.source.git_ref.as_deref();
+            crate::retention::prune(&jobs, &source, git_ref, args.keep_jobs)
+        });
+        let result = submit_and_run(&runner, &args.source, &args.options);
+        (result, pruning.join().unwrap_or_default())
+    });
     if let Some(progress) = progress {
         progress.finish();
     }
     let state = result?;
     let written = write_docpack(&host, &state, args.output.as_deref())?;
-    let pruned = crate::retention::prune(&host.store.path_of("jobs")?, &state, args.keep_jobs);
     if args.json {
         let summary = serde_json::json!({
             "job_id": state.job_id,
