@@ -195,8 +195,10 @@ fn run(
     if stop.load(Ordering::SeqCst) {
         return Err(EmbedError::Cancelled);
     }
-    // The model loads when the first text misses the cache: a rebuild
-    // whose texts are all cached never pays for it.
+    // The model loads when the first text misses the cache, not when its
+    // batch is released (at the batch's size, its time-out or the end of
+    // ingest): the load overlaps the rest of ingest, and a rebuild whose
+    // texts are all cached never pays for it.
     let mut embedder: Option<Backend> = None;
     let cache = EmbeddingCache::new(&config.cache_id());
     let plan = BatchPlan::from_config(config);
@@ -228,6 +230,9 @@ fn run(
                             stats.cache_hits += 1;
                         } else {
                             batcher.push((hash, text), Instant::now());
+                            if embedder.is_none() {
+                                embedder = Some(Backend::shared(config)?);
+                            }
                         }
                     }
                     next = receiver.try_recv().ok().map(Ok);
