@@ -421,9 +421,9 @@ pub struct BuildArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Jobs of this source kept in the store once the build has finished,
-    /// newest first (the last that succeeded is always kept; the others
-    /// are removed): a number, or `all`.
+    /// Jobs of this source kept in the store, this build included: the
+    /// newest ones and the last that succeeded; the older ones are removed
+    /// while the build runs. A number, or `all`.
     #[arg(long, value_name = "N|all", default_value = "3")]
     pub keep_jobs: crate::retention::Keep,
 }

@@ -253,9 +253,7 @@ fn run(
                 hashes: &hashes,
                 stop,
             };
-            if embedder.is_none() {
-                embedder = Some(Backend::shared(config)?);
-            }
+            // A window holds a text that missed, and that miss loaded the model.
             let Some(loaded) = embedder.as_ref() else {
                 continue;
             };

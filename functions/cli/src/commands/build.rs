@@ -1,11 +1,11 @@
 //! `doctown build`, `doctown ingest` and `doctown estimate`: submit a job and
 //! run it in-process.
 
-use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs, SourceArgs};
+use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs};
 use crate::host::{job_input, new_job_id, Feedback, Host};
 use crate::output::{print_summary, stage_seconds};
 use anyhow::{Context, Result};
-use doctown_core::{ErrorKind, JobId, JobState, JobStatus, Stage};
+use doctown_core::{ErrorKind, JobId, JobInput, JobState, JobStatus, Stage};
 use doctown_pipeline::{RunError, Runner};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,13 +20,12 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     let (runner, progress) = host.runner(feedback);
     // The source's older jobs are removed while this one runs.
     let jobs = host.store.path_of("jobs")?;
-    let source = doctown_sources::absolute_local(&args.source.source);
+    let input = job_input(&args.source, &args.options);
+    let (source, git_ref) = (input.source.clone(), input.git_ref.clone());
     let (result, pruned) = std::thread::scope(|scope| {
-        let pruning = scope.spawn(|| {
-            let git_ref = args.source.git_ref.as_deref();
-            crate::retention::prune(&jobs, &source, git_ref, args.keep_jobs)
-        });
-        let result = submit_and_run(&runner, &args.source, &args.options);
+        let pruning = scope
+            .spawn(|| crate::retention::prune(&jobs, &source, git_ref.as_deref(), args.keep_jobs));
+        let result = submit_and_run(&runner, input);
         (result, pruning.join().unwrap_or_default())
     });
     if let Some(progress) = progress {
@@ -89,7 +88,7 @@ pub fn ingest(args: IngestArgs) -> Result<ExitCode> {
         Feedback::Progress
     };
     let (runner, progress) = host.runner_with(host.stages.first(1), feedback);
-    let result = submit_and_run(&runner, &args.source, &BuildOptions::default());
+    let result = submit_and_run(&runner, job_input(&args.source, &BuildOptions::default()));
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -107,7 +106,7 @@ pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
     options.embeddings = Some(crate::args::OnOff::Off);
     let handlers = host.stages.first(3);
     let (runner, progress) = host.runner_with(handlers, Feedback::Progress);
-    let result = submit_and_run(&runner, &args.source, &options);
+    let result = submit_and_run(&runner, job_input(&args.source, &options));
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -134,12 +133,8 @@ pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn submit_and_run(
-    runner: &Runner<'_>,
-    source: &SourceArgs,
-    options: &BuildOptions,
-) -> Result<JobState> {
-    let state = runner.submit(new_job_id(), job_input(source, options))?;
+fn submit_and_run(runner: &Runner<'_>, input: JobInput) -> Result<JobState> {
+    let state = runner.submit(new_job_id(), input)?;
     match runner.run(&state.job_id) {
         Ok(state) => Ok(state),
         Err(RunError::StageFailed { stage, failure }) => {
