@@ -96,6 +96,12 @@ impl AssembleHandler {
         );
         let out =
             assemble_into(&input, &options, &mut |_| {}, &mut files).map_err(StageFailure::from)?;
+        let steps: Vec<String> = out
+            .timings
+            .iter()
+            .map(|t| format!("{} {} ms", t.step, t.ms))
+            .collect();
+        tracing::debug!(steps = %steps.join(", "), "assembled");
         let AssembleInput {
             symbols,
             files: records,

@@ -20,6 +20,7 @@ use crate::vectors::SymbolVectors;
 use ndarray::{Array2, ArrayView2, Axis};
 use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
 use std::collections::HashSet;
 
 /// The k of the √(n/2) heuristic within `[min, max]`, never above `n`.
@@ -115,7 +116,7 @@ fn plus_plus(data: ArrayView2<'_, f32>, k: usize, rng: &mut Xoshiro256Plus) -> A
             })
             .collect();
         // One pass over the rows for every candidate: an m × trials product.
-        let products = data.dot(&data.select(Axis(0), &picks).t());
+        let products = dot_by_blocks(data, data.select(Axis(0), &picks).view());
         let mut best: Option<(f64, usize)> = None;
         for (t, &pick) in picks.iter().enumerate() {
             let potential: f64 = nearest
@@ -162,7 +163,11 @@ fn lloyd(data: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iterations: 
         for (x, c) in data.outer_iter().zip(&labels) {
             counts[*c] += 1;
             let sum = &mut sums[c * dims..(c + 1) * dims];
-            sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64);
+            match x.as_slice() {
+                // Contiguous rows (always, from the callers) vectorise.
+                Some(x) => sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64),
+                None => sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64),
+            }
         }
         for (c, mut centroid) in centroids.outer_iter_mut().enumerate() {
             // An emptied cluster keeps its centroid.
@@ -184,19 +189,61 @@ fn lloyd(data: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iterations: 
 }
 
 /// Each row's nearest centroid and the sum of squared distances to it.
+/// Blocks of rows run in parallel and are joined in order, and the
+/// distances are summed in row order, so the result is the same to the bit
+/// whatever the thread count: each product's element depends only on its
+/// row and column, not on the block it was computed in.
 fn nearest(data: ArrayView2<'_, f32>, centroids: &Array2<f32>) -> (Vec<usize>, f64) {
+    let rows = block_rows(data.nrows(), rayon::current_num_threads());
+    nearest_in_blocks(data, centroids, rows)
+}
+
+fn nearest_in_blocks(
+    data: ArrayView2<'_, f32>,
+    centroids: &Array2<f32>,
+    rows: usize,
+) -> (Vec<usize>, f64) {
     let half_norms: Vec<f32> = centroids.outer_iter().map(|c| c.dot(&c) / 2.0).collect();
+    let blocks: Vec<ArrayView2<'_, f32>> = data.axis_chunks_iter(Axis(0), rows).collect();
+    let nearest: Vec<Vec<(usize, f32)>> = blocks
+        .par_iter()
+        .map(|block| {
+            let scores = block.dot(&centroids.t());
+            block
+                .outer_iter()
+                .zip(scores.outer_iter())
+                .map(|(x, row)| {
+                    let (best, score) = argmax(row.iter().zip(&half_norms).map(|(s, h)| s - h));
+                    (best, (x.dot(&x) - 2.0 * score).max(0.0))
+                })
+                .collect()
+        })
+        .collect();
     let mut labels = Vec::with_capacity(data.nrows());
     let mut inertia = 0f64;
-    for block in data.axis_chunks_iter(Axis(0), 4096) {
-        let scores = block.dot(&centroids.t());
-        for (x, row) in block.outer_iter().zip(scores.outer_iter()) {
-            let (best, score) = argmax(row.iter().zip(&half_norms).map(|(s, h)| s - h));
-            labels.push(best);
-            inertia += (x.dot(&x) - 2.0 * score).max(0.0) as f64;
-        }
+    for (label, distance) in nearest.into_iter().flatten() {
+        labels.push(label);
+        inertia += distance as f64;
     }
     (labels, inertia)
+}
+
+/// `data · columnsᵀ`, blocks of rows in parallel, joined in order (the
+/// same to the bit as one product, as in [`nearest`]).
+fn dot_by_blocks(data: ArrayView2<'_, f32>, columns: ArrayView2<'_, f32>) -> Array2<f32> {
+    let rows = block_rows(data.nrows(), rayon::current_num_threads());
+    let blocks: Vec<ArrayView2<'_, f32>> = data.axis_chunks_iter(Axis(0), rows).collect();
+    let products: Vec<Array2<f32>> = blocks.par_iter().map(|b| b.dot(&columns.t())).collect();
+    let views: Vec<ArrayView2<'_, f32>> = products.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| data.dot(&columns.t()))
+}
+
+/// Rows per block of [`nearest`]: the rows shared out among the threads,
+/// in multiples of 64, between 256 and 4,096 (a block's scores stay small).
+fn block_rows(n: usize, threads: usize) -> usize {
+    n.div_ceil(threads.max(1))
+        .next_multiple_of(64)
+        .clamp(256, 4096)
 }
 
 /// The index and value of the largest item (the first of equals).
@@ -287,15 +334,37 @@ mod tests {
         assert_eq!(seeds.nrows(), 2);
     }
 
-    #[test]
-    fn the_same_seed_gives_the_same_fit() {
+    fn random_rows(n: usize, dims: usize) -> Vec<f32> {
         let mut state = 3u64;
-        let rows: Vec<f32> = (0..600 * 8)
+        (0..n * dims)
             .map(|_| {
                 state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-                (state >> 40) as f32 / (1u64 << 24) as f32
+                (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn nearest_is_the_same_to_the_bit_in_any_blocks() {
+        // 384 columns, as the model's vectors: more than one of
+        // matrixmultiply's depth blocks.
+        let rows = random_rows(1000, 384);
+        let data = ArrayView2::from_shape((1000, 384), &rows).unwrap();
+        let centroids = data.select(Axis(0), &[3, 100, 200, 555, 999, 42, 7]);
+        let (labels, inertia) = nearest_in_blocks(data, &centroids, 4096);
+        for rows in [1, 64, 100, 333, 999] {
+            let (l, i) = nearest_in_blocks(data, &centroids, rows);
+            assert_eq!(l, labels, "blocks of {rows}");
+            assert_eq!(i.to_bits(), inertia.to_bits(), "blocks of {rows}");
+        }
+        assert_eq!(block_rows(3785, 2), 1920);
+        assert_eq!(block_rows(100, 2), 256);
+        assert_eq!(block_rows(100_000, 2), 4096);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_fit() {
+        let rows = random_rows(600, 8);
         let data = ArrayView2::from_shape((600, 8), &rows).unwrap();
         let a = fit(data, 7, settings(7, 2));
         let b = fit(data, 7, settings(7, 2));
