@@ -161,11 +161,6 @@ impl EmbedHandler {
         shard: Option<u32>,
         stats: &mut Stats,
     ) -> Result<Option<(String, Option<&'static str>)>, StageFailure> {
-        if let Some(prefetcher) = &self.prefetcher {
-            let prefetched = prefetcher.finish();
-            stats.prefetched = prefetched.embedded;
-            stats.prefetched_tokens = prefetched.tokens;
-        }
         let manifest_key =
             doctown_core::artifacts::artifact_key(&ctx.job.job_id, "ingest", IngestManifest::NAME);
         let manifest: IngestManifest = get_json(ctx.store, &manifest_key)?.ok_or_else(|| {
@@ -196,6 +191,14 @@ impl EmbedHandler {
         let memo = memo_key.as_deref().map_or_else(VectorMemo::default, |key| {
             read_memo(ctx.store, key, &config.cache_id())
         });
+        // The chunks and the memo are read while the prefetcher works (a
+        // rebuild's few new texts wait on its model load); the cache only
+        // once it is done, so what it embedded is there.
+        if let Some(prefetcher) = &self.prefetcher {
+            let prefetched = prefetcher.finish();
+            stats.prefetched = prefetched.embedded;
+            stats.prefetched_tokens = prefetched.tokens;
+        }
         // The rest: one small object per text, read on every core.
         let mut vectors: Vec<Option<Vec<f32>>> = texts
             .unique

@@ -92,28 +92,32 @@ impl Embedder {
                 });
             }
         }
-        let environment = crate::runtime::environment(config)?;
-        if let Some(expected) = &config.model_sha256 {
-            verify_model_file(&model_path, expected)?;
-        }
-        let tokenizer = load_tokenizer(&tokenizer_path, config.max_length)?;
         let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
             path: model_path.clone(),
             message: e.to_string(),
         };
-        let builder = Session::builder(&environment).map_err(|e| invalid(&e))?;
-        let builder = builder
-            .with_intra_threads(config.threads())
-            .map_err(|e| invalid(&e))?
-            // Batch shapes vary with every batch: planning memory per shape
-            // only grows the arena.
-            .with_memory_pattern(false)
-            .map_err(|e| invalid(&e))?;
-        let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
-        let session = builder
-            .commit_from_file(&model_path)
-            .map_err(|e| invalid(&e))?;
-
+        // The tokenizer is read beside the runtime and the session (which
+        // is most of a load: a rebuild with one new text waits for it).
+        // Errors keep the order of a load in turn: runtime, checksum,
+        // tokenizer, session.
+        let (tokenizer, session, device) = std::thread::scope(|scope| {
+            let tokenizer = scope.spawn(|| load_tokenizer(&tokenizer_path, config.max_length));
+            type Opened = Result<(Session, &'static str), EmbedError>;
+            let session = (|| -> Result<Opened, EmbedError> {
+                let environment = crate::runtime::environment(config)?;
+                if let Some(expected) = &config.model_sha256 {
+                    verify_model_file(&model_path, expected)?;
+                }
+                Ok(open_session(config, &environment, &model_path))
+            })();
+            let tokenizer = tokenizer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let opened = session?;
+            let tokenizer = tokenizer?;
+            let (session, device) = opened?;
+            Ok::<_, EmbedError>((tokenizer, session, device))
+        })?;
         let inputs: Vec<String> = session
             .inputs()
             .iter()
@@ -264,6 +268,31 @@ impl Embedder {
         }
         Ok(mean_pool_normalize(hidden, seq, d as usize, &lengths))
     }
+}
+
+/// An ONNX Runtime session over the model file, and the device it runs on.
+fn open_session(
+    config: &EmbedConfig,
+    environment: &ort::environment::Environment,
+    model_path: &std::path::Path,
+) -> Result<(Session, &'static str), EmbedError> {
+    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
+        path: model_path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let builder = Session::builder(environment).map_err(|e| invalid(&e))?;
+    let builder = builder
+        .with_intra_threads(config.threads())
+        .map_err(|e| invalid(&e))?
+        // Batch shapes vary with every batch: planning memory per shape
+        // only grows the arena.
+        .with_memory_pattern(false)
+        .map_err(|e| invalid(&e))?;
+    let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
+    let session = builder
+        .commit_from_file(model_path)
+        .map_err(|e| invalid(&e))?;
+    Ok((session, device))
 }
 
 fn load_tokenizer(path: &std::path::Path, max_length: usize) -> Result<Tokenizer, EmbedError> {
