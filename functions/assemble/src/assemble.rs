@@ -18,7 +18,7 @@ use crate::metrics::{node_metrics, node_modules};
 use crate::module_contexts::module_contexts;
 use crate::options::AssembleOptions;
 use crate::pagerank::normalised;
-use crate::similarity::{top_k_blocked, Neighbours};
+use crate::similarity::{top_k_blocked, top_k_updated, Neighbours};
 use crate::sink::{AssembleSink, Collected};
 use crate::vectors::{symbol_vectors, SymbolVectors};
 use std::time::Instant;
@@ -217,7 +217,16 @@ fn similar(
         options.exact_limit as u64,
         options.ivf_probes as u64,
     ];
-    let neighbours = crate::memo::neighbours(memo, &params, || neighbours(v, options));
+    // The last build's lists are brought up to date where both searches
+    // are exact (an approximate search's lists are not the best k).
+    let update = |earlier: &Neighbours, old_of_new: &[Option<u32>]| {
+        let exact = v.len().max(earlier.len()) <= options.exact_limit;
+        let (k, threshold) = (options.related_k, options.related_threshold);
+        exact
+            .then(|| top_k_updated(&v.rows, v.dims, k, threshold, earlier, old_of_new))
+            .flatten()
+    };
+    let neighbours = crate::memo::neighbours(memo, &params, update, || neighbours(v, options));
     let edges = g.add_related(v, &neighbours);
     let mut per_symbol = vec![Vec::new(); symbols];
     for (row, list) in neighbours.into_iter().enumerate() {

@@ -13,7 +13,9 @@
 use crate::kmeans::KMeansSettings;
 use crate::similarity::Neighbours;
 use crate::vectors::SymbolVectors;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 
 /// Named slots of stored bytes (the assemble handler's are objects in the
@@ -34,8 +36,13 @@ type Key = [u8; DIGEST];
 pub struct Memoised<'a> {
     memo: &'a dyn Memo,
     vectors: &'a SymbolVectors,
-    rows: OnceLock<Key>,
+    rows: OnceLock<Vec<RowDigest>>,
 }
+
+/// A digest of one row's bits (the first half of its SHA-256): what tells
+/// a rebuild which rows are the same as the last build's.
+type RowDigest = [u8; ROW_DIGEST];
+const ROW_DIGEST: usize = 16;
 
 impl<'a> Memoised<'a> {
     pub fn new(memo: &'a dyn Memo, vectors: &'a SymbolVectors) -> Self {
@@ -46,27 +53,48 @@ impl<'a> Memoised<'a> {
         }
     }
 
-    /// The digest of a result's kind, its settings and every vector row.
-    fn key(&self, tag: &str, settings: &[u64]) -> Key {
+    /// Each row's digest, computed on first use.
+    fn row_digests(&self) -> &[RowDigest] {
         let v = self.vectors;
-        let rows = self.rows.get_or_init(|| {
-            let mut hasher = Sha256::new();
-            let mut row = Vec::with_capacity(v.dims * 4);
-            for i in 0..v.len() {
-                row.clear();
-                row.extend(v.row(i).iter().flat_map(|x| x.to_le_bytes()));
-                hasher.update(&row);
-            }
-            hasher.finalize().into()
-        });
+        self.rows.get_or_init(|| {
+            (0..v.len())
+                .into_par_iter()
+                .map(|i| {
+                    let mut hasher = Sha256::new();
+                    for x in v.row(i) {
+                        hasher.update(x.to_le_bytes());
+                    }
+                    let digest: Key = hasher.finalize().into();
+                    let mut row = [0u8; ROW_DIGEST];
+                    row.copy_from_slice(&digest[..ROW_DIGEST]);
+                    row
+                })
+                .collect()
+        })
+    }
+
+    /// The digest of a result's kind and its settings, and with `rows`,
+    /// of every vector row too.
+    fn digest(&self, tag: &str, settings: &[u64], rows: bool) -> Key {
+        let v = self.vectors;
         let mut hasher = Sha256::new();
         hasher.update(tag.as_bytes());
         hasher.update([b'\n']);
-        for n in settings.iter().chain(&[v.len() as u64, v.dims as u64]) {
+        for n in settings.iter().chain(&[v.dims as u64]) {
             hasher.update(n.to_le_bytes());
         }
-        hasher.update(rows);
+        if rows {
+            hasher.update((v.len() as u64).to_le_bytes());
+            for row in self.row_digests() {
+                hasher.update(row);
+            }
+        }
         hasher.finalize().into()
+    }
+
+    /// The digest of a result's kind, its settings and every vector row.
+    fn key(&self, tag: &str, settings: &[u64]) -> Key {
+        self.digest(tag, settings, true)
     }
 }
 
@@ -132,23 +160,91 @@ pub fn labels<E>(
 
 /// The related neighbours of every row of the memo's vectors; `params`
 /// are the settings they depend on (k, threshold, method), as numbers.
+///
+/// The memo keeps each row's digest beside the lists, so a build whose
+/// vectors changed in part can bring the last build's lists up to date:
+/// `update(earlier, old_of_new)` is given those lists and, per row, the
+/// earlier row with the same vector (matched in order among equal ones),
+/// and returns the lists, or `None` when it cannot ([`crate::similarity::top_k_updated`]);
+/// then `compute()` runs.
 pub fn neighbours(
     memo: Option<&Memoised>,
     params: &[u64],
+    update: impl FnOnce(&Neighbours, &[Option<u32>]) -> Option<Neighbours>,
     compute: impl FnOnce() -> Neighbours,
 ) -> Neighbours {
-    let computed: Result<Neighbours, std::convert::Infallible> = memoised(
-        memo,
-        "neighbours",
-        |m| m.key("related neighbours v1", params),
-        encode_neighbours,
-        decode_neighbours,
-        || Ok(compute()),
-    );
-    match computed {
-        Ok(n) => n,
-        Err(never) => match never {},
+    const TAG: &str = "related neighbours v2";
+    let Some(m) = memo else {
+        return compute();
+    };
+    let (key, settings) = (m.key(TAG, params), m.digest(TAG, params, false));
+    let stored = m
+        .memo
+        .get("neighbours")
+        .and_then(|b| StoredNeighbours::parse(&b));
+    let updated = match stored {
+        Some(s) if s.key == key => return s.neighbours,
+        Some(s) if s.settings == settings => {
+            update(&s.neighbours, &matched_rows(&s.rows, m.row_digests()))
+        }
+        _ => None,
+    };
+    let neighbours = match updated {
+        Some(n) if n.len() == m.vectors.len() => {
+            tracing::debug!(rows = n.len(), "related neighbours brought up to date");
+            n
+        }
+        _ => compute(),
+    };
+    let rows = m.row_digests();
+    let mut bytes = Vec::with_capacity(2 * DIGEST + 4 + rows.len() * ROW_DIGEST);
+    bytes.extend(key);
+    bytes.extend(settings);
+    bytes.extend((rows.len() as u32).to_le_bytes());
+    rows.iter().for_each(|r| bytes.extend(r));
+    bytes.extend(encode_neighbours(&neighbours));
+    m.memo.put("neighbours", &bytes);
+    neighbours
+}
+
+/// The memo's neighbours entry: the digest of the input, of the settings
+/// alone, each row's digest, and the lists.
+struct StoredNeighbours {
+    key: Key,
+    settings: Key,
+    rows: Vec<RowDigest>,
+    neighbours: Neighbours,
+}
+
+impl StoredNeighbours {
+    fn parse(bytes: &[u8]) -> Option<StoredNeighbours> {
+        let (key, rest) = bytes.split_at_checked(DIGEST)?;
+        let (settings, rest) = rest.split_at_checked(DIGEST)?;
+        let (count, rest) = rest.split_at_checked(4)?;
+        let count = u32::from_le_bytes(count.try_into().ok()?) as usize;
+        let (rows, rest) = rest.split_at_checked(count.checked_mul(ROW_DIGEST)?)?;
+        Some(StoredNeighbours {
+            key: key.try_into().ok()?,
+            settings: settings.try_into().ok()?,
+            rows: rows
+                .chunks_exact(ROW_DIGEST)
+                .map(|r| r.try_into().unwrap_or([0; ROW_DIGEST]))
+                .collect(),
+            neighbours: decode_neighbours(rest, count)?,
+        })
     }
+}
+
+/// Per row of `now`, the row of `earlier` with the same digest: equal
+/// digests are matched in order, each earlier row at most once.
+fn matched_rows(earlier: &[RowDigest], now: &[RowDigest]) -> Vec<Option<u32>> {
+    let mut rows: HashMap<&RowDigest, VecDeque<u32>> = HashMap::new();
+    for (i, row) in earlier.iter().enumerate() {
+        rows.entry(row).or_default().push_back(i as u32);
+    }
+    now.iter()
+        .map(|row| rows.get_mut(row).and_then(VecDeque::pop_front))
+        .collect()
 }
 
 fn encode_labels(labels: &[usize]) -> Vec<u8> {
@@ -315,22 +411,51 @@ mod tests {
         }
     }
 
+    /// The lists `neighbours` answers, and what it was asked: whether it
+    /// computed, and the mapping it gave `update` (if it called it).
+    fn find(
+        v: &SymbolVectors,
+        memo: &Slot,
+        params: &[u64],
+        answer: &Neighbours,
+        updated: Option<Neighbours>,
+    ) -> (Neighbours, bool, Option<Vec<Option<u32>>>) {
+        let (mut computed, mut mapping) = (false, None);
+        let found = neighbours(
+            Some(&Memoised::new(memo, v)),
+            params,
+            |_, old_of_new| {
+                mapping = Some(old_of_new.to_vec());
+                updated
+            },
+            || {
+                computed = true;
+                answer.clone()
+            },
+        );
+        (found, computed, mapping)
+    }
+
     #[test]
     fn neighbours_round_trip_and_refuse_damage() {
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]]);
         let found: Neighbours = vec![vec![(2, 0.8)], vec![], vec![(0, 0.8), (1, 0.6)]];
         let memo = Slot::default();
         let params = [2, 0.5f32.to_bits() as u64];
-        let first = neighbours(Some(&Memoised::new(&memo, &v)), &params, || found.clone());
-        assert_eq!(first, found);
         assert_eq!(
-            neighbours(Some(&Memoised::new(&memo, &v)), &params, Vec::new),
-            found
+            find(&v, &memo, &params, &found, None),
+            (found.clone(), true, None)
         );
-        // Other settings: computed again.
+        // The same input: the stored lists, nothing computed or updated.
         assert_eq!(
-            neighbours(Some(&Memoised::new(&memo, &v)), &[3, 0], || vec![vec![]; 3]),
-            vec![vec![]; 3]
+            find(&v, &memo, &params, &vec![], None),
+            (found.clone(), false, None)
+        );
+        // Other settings: computed again, never updated.
+        let none = vec![vec![]; 3];
+        assert_eq!(
+            find(&v, &memo, &[3, 0], &none, None),
+            (none.clone(), true, None)
         );
         let bytes = encode_neighbours(&found);
         assert_eq!(decode_neighbours(&bytes, 3), Some(found.clone()));
@@ -345,6 +470,42 @@ mod tests {
         assert_eq!(decode_neighbours(&far, 3), None, "a row beyond the vectors");
         let nan = encode_neighbours(&vec![vec![(1, f32::NAN)], vec![], vec![]]);
         assert_eq!(decode_neighbours(&nan, 3), None);
+        // A damaged entry: computed again, whole.
+        let stored = memo.get("neighbours").unwrap();
+        for cut in [10, 40, 70, stored.len() - 3] {
+            let damaged = Slot(Mutex::new(Some(stored[..cut].to_vec())));
+            assert_eq!(
+                find(&v, &damaged, &[3, 0], &none, Some(vec![])),
+                (none.clone(), true, None)
+            );
+        }
+    }
+
+    #[test]
+    fn changed_vectors_bring_the_last_lists_up_to_date() {
+        let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0]]);
+        let first: Neighbours = vec![vec![(3, 1.0)], vec![], vec![], vec![(0, 1.0)]];
+        let memo = Slot::default();
+        let params = [2, 0];
+        find(&v, &memo, &params, &first, None);
+        // A row inserted, one changed; the two equal rows matched in order.
+        let now = vectors(&[[0.0, 1.0], [0.8, 0.6], [1.0, 0.0], [0.6, 0.81], [0.0, 1.0]]);
+        let update: Neighbours = vec![vec![]; 5];
+        let (found, computed, mapping) = find(&now, &memo, &params, &vec![], Some(update.clone()));
+        assert_eq!((found, computed), (update.clone(), false));
+        assert_eq!(mapping, Some(vec![Some(0), None, Some(1), None, Some(3)]));
+        // What the update answered is stored for the next build.
+        assert_eq!(
+            find(&now, &memo, &params, &vec![], None),
+            (update, false, None)
+        );
+        // An update that cannot (or answers for other rows): computed.
+        let whole: Neighbours = vec![vec![(4, 1.0)], vec![], vec![], vec![], vec![(0, 1.0)]];
+        let moved = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.5, 0.5]]);
+        assert!(find(&moved, &memo, &params, &whole, None).1);
+        let again = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.4, 0.5]]);
+        let wrong = Some(vec![vec![]; 2]);
+        assert!(find(&again, &memo, &params, &whole, wrong).1);
     }
 
     #[test]

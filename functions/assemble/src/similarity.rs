@@ -50,6 +50,93 @@ pub fn top_k_blocked(rows: &[f32], dims: usize, k: usize, threshold: f32) -> Nei
     blocks.into_iter().flatten().collect()
 }
 
+/// Exact top-k after some rows changed, from the top-k of an earlier set
+/// of rows: the same lists, to the bit, as [`top_k_blocked`] over `rows`.
+///
+/// `old_of_new[i]` is the earlier row whose vector is row `i`'s (the same
+/// bits), or `None` for a new or changed row; the rows that have one must
+/// keep their order (a tie is broken by the lower row, so an order that
+/// changed could change a choice). Each new row is searched whole; a kept
+/// row takes its earlier list, less the rows that are gone, scored
+/// against the new rows only — unless its list was full and lost a row,
+/// when the row that ranked next was never kept, and it is searched whole
+/// too. Every score is the same product element as in the whole search
+/// (an element of a matrix product depends on its row and column only).
+/// `None` when the mapping breaks those rules (the caller searches all).
+pub fn top_k_updated(
+    rows: &[f32],
+    dims: usize,
+    k: usize,
+    threshold: f32,
+    earlier: &Neighbours,
+    old_of_new: &[Option<u32>],
+) -> Option<Neighbours> {
+    let n = rows.len().checked_div(dims)?;
+    let x = ArrayView2::from_shape((n, dims), &rows[..n * dims]).ok()?;
+    if old_of_new.len() != n || k == 0 {
+        return None;
+    }
+    let mut new_of_old: Vec<Option<u32>> = vec![None; earlier.len()];
+    let mut last = None;
+    for (i, old) in old_of_new.iter().enumerate() {
+        if let Some(old) = *old {
+            let slot = new_of_old.get_mut(old as usize)?;
+            if last.is_some_and(|l| l >= old) || slot.is_some() {
+                return None;
+            }
+            (*slot, last) = (Some(i as u32), Some(old));
+        }
+    }
+    let changed: Vec<usize> = (0..n).filter(|&i| old_of_new[i].is_none()).collect();
+    let whole: Vec<usize> = (0..n)
+        .filter(|&i| match old_of_new[i] {
+            None => true,
+            Some(old) => {
+                let list = &earlier[old as usize];
+                list.len() >= k && list.iter().any(|(j, _)| new_of_old[*j as usize].is_none())
+            }
+        })
+        .collect();
+    // Past an eighth of the rows, searching all costs about the same (and
+    // the scores against the changed rows would grow large).
+    if whole.len() * 8 > n {
+        return None;
+    }
+    // Every row against the changed rows: n × changed.
+    let against_changed = x.dot(&x.select(Axis(0), &changed).t());
+    let searched: Vec<Vec<(u32, f32)>> = whole
+        .par_chunks(block_rows(n))
+        .flat_map_iter(|block| {
+            let scores = x.select(Axis(0), block).dot(&x.t());
+            let lists: Vec<_> = block
+                .iter()
+                .zip(scores.outer_iter())
+                .map(|(&i, row)| select_row(row.as_slice().unwrap_or(&[]), i, k, threshold))
+                .collect();
+            lists
+        })
+        .collect();
+    let mut searched = whole.iter().copied().zip(searched).peekable();
+    let mut out = Vec::with_capacity(n);
+    for (i, old) in old_of_new.iter().enumerate() {
+        if searched.peek().is_some_and(|(w, _)| *w == i) {
+            out.push(searched.next()?.1);
+            continue;
+        }
+        let old = (*old)? as usize;
+        let kept = earlier[old]
+            .iter()
+            .filter_map(|&(j, s)| new_of_old[j as usize].map(|j| (j, s)));
+        let fresh = changed
+            .iter()
+            .zip(against_changed.row(i))
+            .filter(|&(_, &s)| s >= threshold)
+            .map(|(&c, &s)| (c as u32, s));
+        out.push(top_k_by(kept.chain(fresh).collect(), k, by_score_desc));
+    }
+    Some(out)
+}
+
 fn select_row(scores: &[f32], own: usize, k: usize, threshold: f32) -> Vec<(u32, f32)> {
     let candidates: Vec<(u32, f32)> = scores
         .iter()
@@ -134,6 +221,104 @@ mod tests {
             }
             assert_eq!(recall(&blocked, &exact), 1.0);
         }
+    }
+
+    /// Rows near a few directions, so that lists fill above a threshold.
+    fn clustered_rows(n: usize, dims: usize, seed: u64) -> Vec<f32> {
+        let centres = unit_rows(8, dims, seed ^ 0x5eed);
+        let noise = unit_rows(n, dims, seed);
+        let mut rows: Vec<f32> = (0..n * dims)
+            .map(|i| centres[(i / dims % 8) * dims + i % dims] + 0.6 * noise[i])
+            .collect();
+        for row in rows.chunks_mut(dims) {
+            crate::numeric::normalize(row);
+        }
+        rows
+    }
+
+    /// A row inserted: its position in the result, and its vector.
+    type Inserted = (usize, Vec<f32>);
+
+    /// `rows` with the rows at `drop` removed and `(at, vector)` inserted
+    /// (positions in the result), and each kept row's earlier row.
+    fn edited(
+        rows: &[f32],
+        dims: usize,
+        drop: &[usize],
+        insert: &[Inserted],
+    ) -> (Vec<f32>, Vec<Option<u32>>) {
+        let mut kept: Vec<(Option<u32>, Vec<f32>)> = rows
+            .chunks(dims)
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(i, r)| (Some(i as u32), r.to_vec()))
+            .collect();
+        for (at, vector) in insert {
+            kept.insert(*at, (None, vector.clone()));
+        }
+        let old_of_new = kept.iter().map(|(o, _)| *o).collect();
+        (kept.into_iter().flat_map(|(_, r)| r).collect(), old_of_new)
+    }
+
+    fn same_bits(a: &Neighbours, b: &Neighbours) -> bool {
+        let bits = |n: &Neighbours| -> Vec<Vec<(u32, u32)>> {
+            n.iter()
+                .map(|l| l.iter().map(|(j, s)| (*j, s.to_bits())).collect())
+                .collect()
+        };
+        bits(a) == bits(b)
+    }
+
+    #[test]
+    fn updated_lists_are_the_whole_search_to_the_bit() {
+        let dims = 384;
+        for (n, k, threshold) in [(600, 5, 0.5), (600, 5, -1.0), (300, 12, 0.8)] {
+            let rows = clustered_rows(n, dims, n as u64 + k as u64);
+            let earlier = top_k_blocked(&rows, dims, k, threshold);
+            let fresh = clustered_rows(4, dims, 99);
+            let row = |i: usize| fresh[i * dims..(i + 1) * dims].to_vec();
+            // Rows that every other row's list holds, gone.
+            let popular = earlier.iter().flatten().fold(vec![0; n], |mut c, (j, _)| {
+                c[*j as usize] += 1;
+                c
+            });
+            let most = (0..n).max_by_key(|&i| (popular[i], i)).unwrap();
+            let edits: Vec<(Vec<usize>, Vec<Inserted>)> = vec![
+                (vec![], vec![(n / 2, row(0))]),               // one new row
+                (vec![7], vec![(7, row(1))]),                  // one row changed
+                (vec![most, 3], vec![]),                       // rows gone
+                (vec![n - 1], vec![(0, row(2)), (5, row(3))]), // both
+                (vec![], vec![(10, rows[..dims].to_vec())]),   // a duplicate
+            ];
+            for (drop, insert) in edits {
+                let (now, old_of_new) = edited(&rows, dims, &drop, &insert);
+                let whole = top_k_blocked(&now, dims, k, threshold);
+                let updated = top_k_updated(&now, dims, k, threshold, &earlier, &old_of_new)
+                    .expect("a small change is brought up to date");
+                assert!(same_bits(&updated, &whole), "n {n}, dropped {drop:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_update_refuses_what_it_cannot_do_exactly() {
+        let dims = 16;
+        let rows = clustered_rows(40, dims, 3);
+        let earlier = top_k_blocked(&rows, dims, 3, 0.0);
+        let mut order: Vec<Option<u32>> = (0..40).map(Some).collect();
+        order.swap(4, 5); // two kept rows change places
+        assert!(top_k_updated(&rows, dims, 3, 0.0, &earlier, &order).is_none());
+        let twice: Vec<Option<u32>> = (0..40).map(|i| Some(i.max(1))).collect();
+        assert!(top_k_updated(&rows, dims, 3, 0.0, &earlier, &twice).is_none());
+        let beyond: Vec<Option<u32>> = (0..40).map(|i| Some(i + 1)).collect();
+        assert!(top_k_updated(&rows, dims, 3, 0.0, &earlier, &beyond).is_none());
+        let mostly_new: Vec<Option<u32>> = (0..40).map(|i| (i % 2 == 0).then_some(i)).collect();
+        assert!(top_k_updated(&rows, dims, 3, 0.0, &earlier, &mostly_new).is_none());
+        let short = vec![Some(0); 3];
+        assert!(top_k_updated(&rows, dims, 3, 0.0, &earlier, &short).is_none());
+        let same: Vec<Option<u32>> = (0..40).map(Some).collect();
+        let kept = top_k_updated(&rows, dims, 3, 0.0, &earlier, &same).unwrap();
+        assert!(same_bits(&kept, &earlier));
     }
 
     #[test]
