@@ -80,7 +80,7 @@ impl<'a> Memoised<'a> {
         let mut hasher = Sha256::new();
         hasher.update(tag.as_bytes());
         hasher.update([b'\n']);
-        for n in settings.iter().chain(&[v.dims as u64]) {
+        for n in settings.iter().chain(&[v.dims as u64, kernels()]) {
             hasher.update(n.to_le_bytes());
         }
         if rows {
@@ -95,6 +95,33 @@ impl<'a> Memoised<'a> {
     /// The digest of a result's kind, its settings and every vector row.
     fn key(&self, tag: &str, settings: &[u64]) -> Key {
         self.digest(tag, settings, true)
+    }
+}
+
+/// Which matrix-product kernels this machine runs (matrixmultiply picks
+/// one by the CPU's features; FMA and plain multiply-adds round
+/// differently): a result kept by a machine with others is not reused, so
+/// a rebuild's bits are always this machine's.
+fn kernels() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let features = [
+            std::arch::is_x86_feature_detected!("fma"),
+            std::arch::is_x86_feature_detected!("avx2"),
+            std::arch::is_x86_feature_detected!("avx"),
+            std::arch::is_x86_feature_detected!("sse2"),
+        ];
+        features
+            .iter()
+            .enumerate()
+            .fold(1, |bits, (i, &on)| bits | (u64::from(on) << (i + 1)))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::env::consts::ARCH
+            .bytes()
+            .fold(0, |h, b| h.wrapping_mul(31) ^ u64::from(b))
+            << 8
     }
 }
 
@@ -183,7 +210,7 @@ pub fn neighbours(
         .get("neighbours")
         .and_then(|b| StoredNeighbours::parse(&b));
     let updated = match stored {
-        Some(s) if s.key == key => return s.neighbours,
+        Some(s) if s.key == key && s.neighbours.len() == m.vectors.len() => return s.neighbours,
         Some(s) if s.settings == settings => {
             update(&s.neighbours, &matched_rows(&s.rows, m.row_digests()))
         }
@@ -203,6 +230,10 @@ pub fn neighbours(
     bytes.extend((rows.len() as u32).to_le_bytes());
     rows.iter().for_each(|r| bytes.extend(r));
     bytes.extend(encode_neighbours(&neighbours));
+    // A damaged entry that still parsed would be carried into every
+    // update after it: the entry ends with a digest of the rest.
+    let check: Key = Sha256::digest(&bytes).into();
+    bytes.extend(check);
     m.memo.put("neighbours", &bytes);
     neighbours
 }
@@ -218,6 +249,10 @@ struct StoredNeighbours {
 
 impl StoredNeighbours {
     fn parse(bytes: &[u8]) -> Option<StoredNeighbours> {
+        let (bytes, check) = bytes.split_at_checked(bytes.len().checked_sub(DIGEST)?)?;
+        if Sha256::digest(bytes).as_slice() != check {
+            return None;
+        }
         let (key, rest) = bytes.split_at_checked(DIGEST)?;
         let (settings, rest) = rest.split_at_checked(DIGEST)?;
         let (count, rest) = rest.split_at_checked(4)?;
@@ -472,13 +507,37 @@ mod tests {
         assert_eq!(decode_neighbours(&nan, 3), None);
         // A damaged entry: computed again, whole.
         let stored = memo.get("neighbours").unwrap();
-        for cut in [10, 40, 70, stored.len() - 3] {
-            let damaged = Slot(Mutex::new(Some(stored[..cut].to_vec())));
+        let flipped = |at: usize| {
+            let mut bytes = stored.clone();
+            bytes[at] ^= 1;
+            bytes
+        };
+        let cuts = [10, 40, 70, stored.len() - 3].map(|cut| stored[..cut].to_vec());
+        // A bit flipped in the key, the row digests, the lists, the check.
+        let flips = [3, 70, stored.len() - 40, stored.len() - 1].map(flipped);
+        for bytes in cuts.into_iter().chain(flips) {
+            let damaged = Slot(Mutex::new(Some(bytes)));
             assert_eq!(
                 find(&v, &damaged, &[3, 0], &none, Some(vec![])),
                 (none.clone(), true, None)
             );
         }
+        // An intact entry for these vectors that holds lists for 4 rows.
+        let m = Memoised::new(&memo, &v);
+        let mut forged = m.key("related neighbours v2", &[3, 0]).to_vec();
+        forged.extend(m.digest("related neighbours v2", &[3, 0], false));
+        forged.extend(4u32.to_le_bytes());
+        forged.extend([0u8; 4 * ROW_DIGEST]);
+        forged.extend(encode_neighbours(&vec![vec![]; 4]));
+        let check: Key = Sha256::digest(&forged).into();
+        forged.extend(check);
+        // Not taken as this input's lists: offered as an earlier input's
+        // (none of its rows is one of these), then computed.
+        let slot = Slot(Mutex::new(Some(forged)));
+        assert_eq!(
+            find(&v, &slot, &[3, 0], &none, None),
+            (none.clone(), true, Some(vec![None; 3]))
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn top_k_blocked(rows: &[f32], dims: usize, k: usize, threshold: f32) -> Nei
             scores
                 .outer_iter()
                 .enumerate()
-                .map(|(r, row)| select_row(row.as_slice().unwrap_or(&[]), start + r, k, threshold))
+                .map(|(r, row)| select_scores(row, start + r, k, threshold))
                 .collect()
         })
         .collect();
@@ -87,6 +87,17 @@ pub fn top_k_updated(
             (*slot, last) = (Some(i as u32), Some(old));
         }
     }
+    // Lists from elsewhere than a search over `earlier.len()` rows (a row
+    // beyond them, or a row of its own) cannot be brought up to date.
+    let consistent = earlier.iter().enumerate().all(|(o, list)| {
+        list.len() <= k
+            && list
+                .iter()
+                .all(|&(j, _)| (j as usize) < earlier.len() && j as usize != o)
+    });
+    if !consistent {
+        return None;
+    }
     let changed: Vec<usize> = (0..n).filter(|&i| old_of_new[i].is_none()).collect();
     let whole: Vec<usize> = (0..n)
         .filter(|&i| match old_of_new[i] {
@@ -111,7 +122,7 @@ pub fn top_k_updated(
             let lists: Vec<_> = block
                 .iter()
                 .zip(scores.outer_iter())
-                .map(|(&i, row)| select_row(row.as_slice().unwrap_or(&[]), i, k, threshold))
+                .map(|(&i, row)| select_scores(row, i, k, threshold))
                 .collect();
             lists
         })
@@ -135,6 +146,20 @@ pub fn top_k_updated(
         out.push(top_k_by(kept.chain(fresh).collect(), k, by_score_desc));
     }
     Some(out)
+}
+
+/// [`select_row`] over a row of a product, whatever its memory order (a
+/// product of one column is laid out by columns).
+fn select_scores(
+    row: ndarray::ArrayView1<'_, f32>,
+    own: usize,
+    k: usize,
+    threshold: f32,
+) -> Vec<(u32, f32)> {
+    match row.as_slice() {
+        Some(scores) => select_row(scores, own, k, threshold),
+        None => select_row(&row.to_vec(), own, k, threshold),
+    }
 }
 
 fn select_row(scores: &[f32], own: usize, k: usize, threshold: f32) -> Vec<(u32, f32)> {
@@ -206,7 +231,13 @@ mod tests {
 
     #[test]
     fn blocked_equals_naive() {
-        for (n, dims, threshold) in [(300, 8, -1.0), (700, 16, 0.2), (5, 4, 0.0), (1, 3, -1.0)] {
+        for (n, dims, threshold) in [
+            (300, 8, -1.0),
+            (700, 16, 0.2),
+            (5, 4, 0.0),
+            (1, 3, -1.0),
+            (40, 1, -1.0), // one column: the products are laid out by columns
+        ] {
             let rows = unit_rows(n, dims, n as u64);
             let exact = top_k_naive(&rows, dims, 5, threshold);
             let blocked = top_k_blocked(&rows, dims, 5, threshold);
