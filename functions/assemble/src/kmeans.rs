@@ -163,11 +163,7 @@ fn lloyd(data: ArrayView2<'_, f32>, mut centroids: Array2<f32>, max_iterations: 
         for (x, c) in data.outer_iter().zip(&labels) {
             counts[*c] += 1;
             let sum = &mut sums[c * dims..(c + 1) * dims];
-            match x.as_slice() {
-                // Contiguous rows (always, from the callers) vectorise.
-                Some(x) => sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64),
-                None => sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64),
-            }
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s += *v as f64);
         }
         for (c, mut centroid) in centroids.outer_iter_mut().enumerate() {
             // An emptied cluster keeps its centroid.

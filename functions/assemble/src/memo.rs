@@ -8,7 +8,10 @@
 //! The memo holds one entry per result — a digest of what it was computed
 //! from, and the result — and a run whose digest matches uses it; anything
 //! else (another digest, a damaged or missing entry) computes it as a cold
-//! build does. The docpack is byte-identical either way.
+//! build does. The neighbours' entry also keeps each row's digest, so a
+//! run whose vectors changed in part brings the last lists up to date
+//! ([`neighbours`]); k-means, whose result depends on every row, runs
+//! again. The docpack is byte-identical either way.
 
 use crate::kmeans::KMeansSettings;
 use crate::similarity::Neighbours;
