@@ -46,8 +46,9 @@ pub const FETCH_COMMAND: &str = "scripts/fetch-model.sh";
 
 /// Fields a job's options may not set: they name files on the worker, or
 /// where the host's texts (and key) go.
-const HOST_ONLY: [&str; 5] = [
+const HOST_ONLY: [&str; 6] = [
     "model_dir",
+    "session_cache",
     "runtime_lib",
     "model_sha256",
     "backend",
@@ -83,6 +84,10 @@ pub struct EmbedConfig {
     pub flush_timeout_ms: u64,
     /// ONNX Runtime intra-op threads; 0 means all available cores.
     pub intra_threads: usize,
+    /// Where the runtime's optimised form of the model is kept between
+    /// processes (`crate::session_cache`): a load then skips optimising
+    /// the graph. `None` optimises it at every load.
+    pub session_cache: Option<PathBuf>,
     /// Use the CUDA execution provider; loading fails (no fallback to the
     /// CPU) when the binary lacks the `cuda` feature or the runtime cannot
     /// use a GPU.
@@ -123,6 +128,7 @@ impl Default for EmbedConfig {
             token_budget: 2048,
             flush_timeout_ms: 500,
             intra_threads: 0,
+            session_cache: Some(cache.join("sessions")),
             use_gpu: false,
             backend: BackendKind::Onnx,
             remote: RemoteConfig::default(),
@@ -184,6 +190,7 @@ impl EmbedConfig {
     /// | `DOCTOWN_EMBED_TOKEN_BUDGET` | `token_budget` |
     /// | `DOCTOWN_EMBED_FLUSH_MS` | `flush_timeout_ms` |
     /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
+    /// | `DOCTOWN_EMBED_SESSION_CACHE` (a directory, or `off`) | `session_cache` |
     /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
     /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
     /// | `DOCTOWN_EMBED_SKIP_ROLES` (`test,generated`, or `none`) | `skip_roles` |
@@ -227,6 +234,9 @@ impl EmbedConfig {
         c.token_budget = env_parse("DOCTOWN_EMBED_TOKEN_BUDGET")?.unwrap_or(c.token_budget);
         c.flush_timeout_ms = env_parse("DOCTOWN_EMBED_FLUSH_MS")?.unwrap_or(c.flush_timeout_ms);
         c.intra_threads = env_parse("DOCTOWN_EMBED_THREADS")?.unwrap_or(c.intra_threads);
+        if let Some(v) = env("DOCTOWN_EMBED_SESSION_CACHE") {
+            c.session_cache = (!v.eq_ignore_ascii_case("off")).then(|| v.into());
+        }
         c.use_gpu = env_bool("DOCTOWN_EMBED_GPU")?.unwrap_or(c.use_gpu);
         c.enabled = env_bool("DOCTOWN_EMBEDDINGS")?.unwrap_or(c.enabled);
         if let Some(v) = env("DOCTOWN_EMBED_SKIP_ROLES") {
@@ -418,6 +428,11 @@ mod tests {
         assert!(base
             .overlay_job_options(Some(&serde_json::json!({"model_dir": "/etc"})))
             .is_err());
+        // Where the optimised model is written is the host's.
+        let err = base
+            .overlay_job_options(Some(&serde_json::json!({"session_cache": "/etc"})))
+            .unwrap_err();
+        assert!(err.to_string().contains("session_cache"), "{err}");
         assert_eq!(base.overlay_job_options(None).unwrap(), base);
     }
 

@@ -40,6 +40,7 @@ pub mod pooling;
 pub mod prefetch;
 pub mod remote;
 pub mod runtime;
+pub mod session_cache;
 pub mod stats;
 pub mod text;
 pub mod vectors;

@@ -12,9 +12,12 @@
 use crate::config::EmbedConfig;
 use crate::error::EmbedError;
 use crate::pooling::mean_pool_normalize;
+use crate::session_cache::CachedModel;
 use crate::verify::verify_model_file;
+use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::Tensor;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
@@ -29,6 +32,7 @@ pub struct Embedder {
     dims: usize,
     max_chars: usize,
     device: &'static str,
+    from_cache: bool,
 }
 
 static SHARED: Mutex<Vec<(String, Arc<Embedder>)>> = Mutex::new(Vec::new());
@@ -46,7 +50,8 @@ impl Embedder {
                 &config.output_name,
                 config.max_length,
                 config.threads(),
-                config.use_gpu
+                config.use_gpu,
+                &config.session_cache
             )
         );
         let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
@@ -100,9 +105,9 @@ impl Embedder {
         // is most of a load: a rebuild with one new text waits for it).
         // Errors keep the order of a load in turn: runtime, checksum,
         // tokenizer, session.
-        let (tokenizer, session, device) = std::thread::scope(|scope| {
+        let (tokenizer, opened) = std::thread::scope(|scope| {
             let tokenizer = scope.spawn(|| load_tokenizer(&tokenizer_path, config.max_length));
-            type Opened = Result<(Session, &'static str), EmbedError>;
+            type Opened = Result<OpenedSession, EmbedError>;
             let session = (|| -> Result<Opened, EmbedError> {
                 let environment = crate::runtime::environment(config)?;
                 if let Some(expected) = &config.model_sha256 {
@@ -115,9 +120,13 @@ impl Embedder {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             let opened = session?;
             let tokenizer = tokenizer?;
-            let (session, device) = opened?;
-            Ok::<_, EmbedError>((tokenizer, session, device))
+            Ok::<_, EmbedError>((tokenizer, opened?))
         })?;
+        let OpenedSession {
+            session,
+            device,
+            from_cache,
+        } = opened;
         let inputs: Vec<String> = session
             .inputs()
             .iter()
@@ -167,6 +176,7 @@ impl Embedder {
             dims: 0,
             max_chars: config.max_length.saturating_mul(32),
             device,
+            from_cache,
         };
         let probe = embedder.tokenize(&["probe"])?;
         let dims = embedder
@@ -177,7 +187,7 @@ impl Embedder {
             return Err(invalid(&"it produces empty vectors"));
         }
         embedder.dims = dims;
-        tracing::info!(model = %config.model_id, dims, device, threads = config.threads(), "embedding model loaded");
+        tracing::info!(model = %config.model_id, dims, device, threads = config.threads(), from_cache, "embedding model loaded");
         Ok(embedder)
     }
 
@@ -191,6 +201,12 @@ impl Embedder {
     }
 
     /// `cpu` or `cuda`.
+    /// Whether the session was made from the optimised model kept by an
+    /// earlier load (`crate::session_cache`), not optimised again.
+    pub fn session_from_cache(&self) -> bool {
+        self.from_cache
+    }
+
     pub fn device(&self) -> &'static str {
         self.device
     }
@@ -270,29 +286,106 @@ impl Embedder {
     }
 }
 
-/// An ONNX Runtime session over the model file, and the device it runs on.
+/// A session, the device it runs on, and whether it was made from the
+/// optimised model an earlier load kept.
+struct OpenedSession {
+    session: Session,
+    device: &'static str,
+    from_cache: bool,
+}
+
+/// An ONNX Runtime session over the model file: from the optimised model
+/// kept for this machine when there is a whole one, else optimised here
+/// (and kept, when a cache is configured).
 fn open_session(
     config: &EmbedConfig,
     environment: &ort::environment::Environment,
-    model_path: &std::path::Path,
-) -> Result<(Session, &'static str), EmbedError> {
+    model_path: &Path,
+) -> Result<OpenedSession, EmbedError> {
     let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
         path: model_path.to_path_buf(),
         message: e.to_string(),
     };
-    let builder = Session::builder(environment).map_err(|e| invalid(&e))?;
-    let builder = builder
-        .with_intra_threads(config.threads())
-        .map_err(|e| invalid(&e))?
-        // Batch shapes vary with every batch: planning memory per shape
-        // only grows the arena.
-        .with_memory_pattern(false)
-        .map_err(|e| invalid(&e))?;
+    let cached = CachedModel::for_config(config, model_path);
+    if let Some(session) = cached
+        .as_ref()
+        .and_then(|c| open_cached(config, environment, c))
+    {
+        return Ok(OpenedSession {
+            session,
+            device: "cpu",
+            from_cache: true,
+        });
+    }
+    let staging = cached.as_ref().and_then(|c| {
+        c.staging()
+            .map_err(|e| tracing::warn!("the optimised model will not be kept: {e}"))
+            .ok()
+    });
+    let mut builder = session_builder(config, environment).map_err(|e| invalid(&e))?;
+    if let Some(staged) = &staging {
+        builder = builder
+            .with_optimized_model_path(staged)
+            .map_err(|e| invalid(&e))?;
+    }
     let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
     let session = builder
         .commit_from_file(model_path)
         .map_err(|e| invalid(&e))?;
-    Ok((session, device))
+    if let (Some(cached), Some(staged)) = (&cached, staging) {
+        match cached.store(staged) {
+            Ok(entry) => tracing::debug!(path = %entry.path.display(), "optimised model kept"),
+            Err(e) => tracing::warn!("the optimised model was not kept: {e}"),
+        }
+    }
+    Ok(OpenedSession {
+        session,
+        device,
+        from_cache: false,
+    })
+}
+
+/// The session options every load uses.
+fn session_builder(
+    config: &EmbedConfig,
+    environment: &ort::environment::Environment,
+) -> ort::Result<ort::session::builder::SessionBuilder> {
+    Ok(Session::builder(environment)?
+        .with_intra_threads(config.threads())?
+        // Batch shapes vary with every batch: planning memory per shape
+        // only grows the arena.
+        .with_memory_pattern(false)?)
+}
+
+/// A session made from the kept optimised model with optimisation off,
+/// its digest checked on another thread meanwhile; none (and the entry
+/// removed when it is damaged or refused) when it cannot be used.
+fn open_cached(
+    config: &EmbedConfig,
+    environment: &ort::environment::Environment,
+    cached: &CachedModel,
+) -> Option<Session> {
+    let entry = cached.find()?;
+    let (whole, session) = std::thread::scope(|scope| {
+        let whole = scope.spawn(|| entry.is_whole());
+        let session = (|| -> ort::Result<Session> {
+            session_builder(config, environment)?
+                .with_optimization_level(GraphOptimizationLevel::Disable)?
+                .commit_from_file(&entry.path)
+        })();
+        let whole = whole
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (whole, session)
+    });
+    let reason = match (whole, session) {
+        (true, Ok(session)) => return Some(session),
+        (false, _) => "its digest does not match".to_string(),
+        (true, Err(e)) => e.to_string(),
+    };
+    tracing::warn!(path = %entry.path.display(), "the kept optimised model is not used, and is optimised again: {reason}");
+    entry.remove();
+    None
 }
 
 fn load_tokenizer(path: &std::path::Path, max_length: usize) -> Result<Tokenizer, EmbedError> {

@@ -1,0 +1,395 @@
+//! ONNX Runtime's optimised form of the model, kept between processes.
+//!
+//! Creating a session optimises the model's graph (constant folding,
+//! fusions, the CPU's kernel layouts) every time: about four fifths of a
+//! model load, which a one-shot `doctown search` or a rebuild with one new
+//! text waits for. ONNX Runtime can write the optimised graph out, and a
+//! session made from that file with optimisation off skips the work. The
+//! file is specific to the runtime and the CPU that wrote it, so an entry
+//! is kept under a key of the model's bytes, the runtime, the CPU's model
+//! name and flags and the thread count; where the CPU cannot be named
+//! nothing is cached.
+//!
+//! An entry is one file, `<model id>-<key>-<digest>.onnx`: the optimised
+//! ONNX model, named by its BLAKE3 digest. The runtime makes the session
+//! from the file while another thread checks the digest, so a damaged
+//! entry is never used: it is removed and the model optimised again. (A
+//! session made from the bytes in memory instead costs more than the
+//! optimisation it saves.) The runtime writes an entry into a temporary
+//! file that is renamed once whole, and a writer removes the key's older
+//! entries, so two processes writing one key leave valid entries only.
+
+use crate::config::EmbedConfig;
+use std::path::{Path, PathBuf};
+
+/// Bump when the entry's layout or what the key covers changes.
+const FORMAT: &str = "doctown session cache v1";
+
+/// Where one configuration's optimised model is (or would be) kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedModel {
+    dir: PathBuf,
+    /// `<model id>-<key>`: the start of each entry's name.
+    stem: String,
+}
+
+/// What the key is made of, gathered from the machine: kept apart so that
+/// the key's rule is tested without a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyParts<'a> {
+    /// The model file's SHA-256 when it was checked, else its size and
+    /// modification time.
+    pub model: String,
+    /// The runtime's build information and its library's size and
+    /// modification time.
+    pub runtime: String,
+    /// The CPU's vendor, model name and flags.
+    pub cpu: String,
+    pub threads: usize,
+    pub model_id: &'a str,
+}
+
+/// A kept entry: its file and the digest its name states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: PathBuf,
+    digest: [u8; 32],
+}
+
+impl Entry {
+    /// Whether the file's bytes are those its name's digest states.
+    pub fn is_whole(&self) -> bool {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => !bytes.is_empty() && blake3::hash(&bytes).as_bytes() == &self.digest,
+            Err(_) => false,
+        }
+    }
+
+    /// Removes a damaged or unusable entry (only work is lost).
+    pub fn remove(&self) {
+        remove_quietly(&self.path);
+    }
+}
+
+impl CachedModel {
+    /// The entry for `config`'s model on this machine, or none: no cache
+    /// directory configured, a GPU session (its graph is partitioned for
+    /// the device), or a CPU or file that cannot be named.
+    pub fn for_config(config: &EmbedConfig, model_path: &Path) -> Option<CachedModel> {
+        let dir = config.session_cache.as_ref()?;
+        if config.use_gpu {
+            return None;
+        }
+        let model = match &config.model_sha256 {
+            Some(sha) => sha.to_ascii_lowercase(),
+            None => file_fingerprint(model_path)?,
+        };
+        let runtime = format!("{} {}", ort::info(), file_fingerprint(&config.runtime_lib)?);
+        let parts = KeyParts {
+            model,
+            runtime,
+            cpu: cpu_identity()?,
+            threads: config.threads(),
+            model_id: &config.model_id,
+        };
+        Some(CachedModel::at(dir, &parts))
+    }
+
+    /// The entries for `parts` in `dir`.
+    pub fn at(dir: &Path, parts: &KeyParts<'_>) -> CachedModel {
+        let mut hasher = blake3::Hasher::new();
+        for field in [
+            FORMAT,
+            parts.model.as_str(),
+            parts.runtime.as_str(),
+            parts.cpu.as_str(),
+            &parts.threads.to_string(),
+            parts.model_id,
+        ] {
+            hasher.update(&(field.len() as u64).to_le_bytes());
+            hasher.update(field.as_bytes());
+        }
+        let key = hex::encode(&hasher.finalize().as_bytes()[..16]);
+        CachedModel {
+            dir: dir.to_path_buf(),
+            stem: format!("{}-{key}", parts.model_id),
+        }
+    }
+
+    /// The start of this key's entries' paths.
+    pub fn stem(&self) -> PathBuf {
+        self.dir.join(&self.stem)
+    }
+
+    /// This key's entries, by name.
+    fn entries(&self) -> Vec<Entry> {
+        let Ok(listing) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<Entry> = listing
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                let digest = name
+                    .strip_prefix(&self.stem)?
+                    .strip_prefix('-')?
+                    .strip_suffix(".onnx")?;
+                let mut bytes = [0u8; 32];
+                hex::decode_to_slice(digest, &mut bytes).ok()?;
+                Some(Entry {
+                    path: self.dir.join(&name),
+                    digest: bytes,
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        entries
+    }
+
+    /// The kept entry, if there is one (check it with [`Entry::is_whole`]).
+    pub fn find(&self) -> Option<Entry> {
+        self.entries().into_iter().next()
+    }
+
+    /// A temporary file beside the entries for the runtime to write the
+    /// optimised model into; [`CachedModel::store`] makes it the entry.
+    pub fn staging(&self) -> std::io::Result<tempfile::TempPath> {
+        std::fs::create_dir_all(&self.dir)?;
+        Ok(tempfile::Builder::new()
+            .prefix(".staged-")
+            .suffix(".onnx")
+            .tempfile_in(&self.dir)?
+            .into_temp_path())
+    }
+
+    /// Makes the optimised model the runtime wrote at `staged` the entry:
+    /// synced, named by its digest, and the key's other entries removed.
+    pub fn store(&self, staged: tempfile::TempPath) -> std::io::Result<Entry> {
+        let model = std::fs::read(&staged)?;
+        if model.is_empty() {
+            return Err(std::io::Error::other(
+                "the runtime wrote no optimised model",
+            ));
+        }
+        std::fs::File::open(&staged)?.sync_all()?;
+        let digest = *blake3::hash(&model).as_bytes();
+        let path = self
+            .dir
+            .join(format!("{}-{}.onnx", self.stem, hex::encode(digest)));
+        staged.persist(&path).map_err(|e| e.error)?;
+        for older in self.entries().into_iter().filter(|e| e.path != path) {
+            older.remove();
+        }
+        Ok(Entry { path, digest })
+    }
+}
+
+fn remove_quietly(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(path = %path.display(), "cannot remove an optimised model: {e}");
+        }
+    }
+}
+
+/// A file's size and modification time, or none.
+fn file_fingerprint(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{} {}", meta.len(), mtime.as_nanos()))
+}
+
+/// The CPU as the runtime's kernels see it: vendor, model name and flags
+/// of the first processor in `/proc/cpuinfo`; none elsewhere, or when the
+/// file names no flags.
+fn cpu_identity() -> Option<String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    cpu_identity_from(&cpuinfo)
+}
+
+/// [`cpu_identity`] of a `/proc/cpuinfo` text.
+pub fn cpu_identity_from(cpuinfo: &str) -> Option<String> {
+    let first = cpuinfo.split("\n\n").next()?;
+    let field = |name: &str| {
+        first.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            (key.trim() == name).then(|| value.trim().to_string())
+        })
+    };
+    // x86 names its features `flags`, ARM `Features`.
+    let flags = field("flags").or_else(|| field("Features"))?;
+    let vendor = field("vendor_id").or_else(|| field("CPU implementer"));
+    let model = field("model name").or_else(|| field("CPU part"));
+    Some(format!(
+        "{} | {} | {flags}",
+        vendor.unwrap_or_default(),
+        model.unwrap_or_default()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts() -> KeyParts<'static> {
+        KeyParts {
+            model: "8199be6f".into(),
+            runtime: "ORT 1.31.1 | 4000 17".into(),
+            cpu: "AuthenticAMD | EPYC | fpu sse2 avx2 avx512f".into(),
+            threads: 2,
+            model_id: "all-minilm-l6-v2-int8",
+        }
+    }
+
+    #[test]
+    fn every_part_of_the_key_names_another_entry() {
+        let dir = Path::new("/cache/sessions");
+        let base = CachedModel::at(dir, &parts());
+        assert_eq!(base, CachedModel::at(dir, &parts()));
+        assert!(base
+            .stem()
+            .to_str()
+            .unwrap()
+            .starts_with("/cache/sessions/all-minilm-l6-v2-int8-"));
+        let changed = [
+            KeyParts {
+                model: "8199be6e".into(),
+                ..parts()
+            },
+            KeyParts {
+                runtime: "ORT 1.31.2 | 4000 17".into(),
+                ..parts()
+            },
+            KeyParts {
+                cpu: "AuthenticAMD | EPYC | fpu sse2 avx2".into(),
+                ..parts()
+            },
+            KeyParts {
+                threads: 1,
+                ..parts()
+            },
+            KeyParts {
+                model_id: "other",
+                ..parts()
+            },
+        ];
+        for other in changed {
+            assert_ne!(
+                CachedModel::at(dir, &other).stem(),
+                base.stem(),
+                "{other:?}"
+            );
+        }
+        // Fields are framed: moving a character from one to the next is
+        // another key.
+        let shifted = KeyParts {
+            model: "8199be6".into(),
+            runtime: "fORT 1.31.1 | 4000 17".into(),
+            ..parts()
+        };
+        assert_ne!(CachedModel::at(dir, &shifted).stem(), base.stem());
+    }
+
+    #[test]
+    fn the_cpu_is_named_by_its_first_processor() {
+        let x86 = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon\nflags\t\t: fpu avx2 avx512_vnni\n\nprocessor\t: 1\nflags\t\t: fpu\n";
+        assert_eq!(
+            cpu_identity_from(x86).as_deref(),
+            Some("GenuineIntel | Xeon | fpu avx2 avx512_vnni")
+        );
+        let arm = "processor\t: 0\nFeatures\t: fp asimd sve\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n";
+        assert_eq!(
+            cpu_identity_from(arm).as_deref(),
+            Some("0x41 | 0xd0c | fp asimd sve")
+        );
+        assert_eq!(cpu_identity_from("processor\t: 0\nvendor_id\t: X\n"), None);
+        assert_eq!(cpu_identity_from(""), None);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn stage(cached: &CachedModel, bytes: &[u8]) -> tempfile::TempPath {
+        let staged = cached.staging().unwrap();
+        std::fs::write(&staged, bytes).unwrap();
+        staged
+    }
+
+    #[test]
+    fn an_entry_is_used_only_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = dir.path().join("sessions");
+        let cached = CachedModel::at(&sessions, &parts());
+        assert!(cached.find().is_none());
+        let stored = cached
+            .store(stage(&cached, b"optimised model bytes"))
+            .unwrap();
+        assert_eq!(cached.find().as_ref(), Some(&stored));
+        assert!(stored.is_whole());
+        assert_eq!(
+            std::fs::read(&stored.path).unwrap(),
+            b"optimised model bytes"
+        );
+        assert_eq!(names(&sessions).len(), 1, "nothing staged is left");
+
+        // One byte changed anywhere, cut short, emptied or gone: not whole.
+        let bytes = std::fs::read(&stored.path).unwrap();
+        for at in [0, bytes.len() / 2, bytes.len() - 1] {
+            let mut changed = bytes.clone();
+            changed[at] ^= 1;
+            std::fs::write(&stored.path, &changed).unwrap();
+            assert!(!stored.is_whole(), "byte {at}");
+        }
+        std::fs::write(&stored.path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(!stored.is_whole());
+        std::fs::write(&stored.path, b"").unwrap();
+        assert!(!stored.is_whole());
+        stored.remove();
+        assert!(!stored.is_whole());
+        assert!(cached.find().is_none());
+        stored.remove();
+    }
+
+    #[test]
+    fn a_new_entry_replaces_the_keys_older_ones_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cached = CachedModel::at(dir.path(), &parts());
+        let other = CachedModel::at(
+            dir.path(),
+            &KeyParts {
+                threads: 1,
+                ..parts()
+            },
+        );
+        let kept_other = other.store(stage(&other, b"one thread")).unwrap();
+        let first = cached.store(stage(&cached, b"first")).unwrap();
+        let second = cached.store(stage(&cached, b"second")).unwrap();
+        assert_ne!(first.path, second.path);
+        assert!(!first.path.exists());
+        assert_eq!(cached.find(), Some(second));
+        assert_eq!(other.find(), Some(kept_other));
+        assert_eq!(names(dir.path()).len(), 2);
+        // Names that only look like entries are not taken for one.
+        std::fs::write(cached.stem().with_extension("x.onnx"), b"").unwrap();
+        std::fs::write(format!("{}-zz.onnx", cached.stem().display()), b"").unwrap();
+        assert_eq!(cached.entries().len(), 1);
+    }
+
+    #[test]
+    fn an_empty_model_is_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cached = CachedModel::at(dir.path(), &parts());
+        assert!(cached.store(cached.staging().unwrap()).is_err());
+        assert!(cached.find().is_none());
+        assert!(names(dir.path()).is_empty());
+    }
+}
