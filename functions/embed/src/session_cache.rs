@@ -179,7 +179,41 @@ impl CachedModel {
         for older in self.entries().into_iter().filter(|e| e.path != path) {
             older.remove();
         }
+        prune(&self.dir, &path, KEPT, STAGED_FOR);
         Ok(Entry { path, digest })
+    }
+}
+
+/// Entries of other keys (another thread count, runtime or model) stay
+/// beside this one, but no more than this many in all (87 MiB each for
+/// the default model).
+const KEPT: usize = 4;
+/// A staged file this old was left by a load that did not finish.
+const STAGED_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes from `dir` all but the `kept` most recently written entries
+/// (never `current`), and staged files older than `staged_for`.
+fn prune(dir: &Path, current: &Path, kept: usize, staged_for: std::time::Duration) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let mut entries = Vec::new();
+    for e in listing.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let written = e.metadata().and_then(|m| m.modified()).unwrap_or(now);
+        if name.starts_with(".staged-") || name.starts_with(".tmp") {
+            if now.duration_since(written).unwrap_or_default() > staged_for {
+                remove_quietly(&e.path());
+            }
+        } else if name.ends_with(".onnx") && e.path() != current {
+            entries.push((written, e.path()));
+        }
+    }
+    entries.sort_by(|a, b| b.cmp(a));
+    for (_, path) in entries.into_iter().skip(kept.saturating_sub(1)) {
+        remove_quietly(&path);
     }
 }
 
@@ -382,6 +416,51 @@ mod tests {
         std::fs::write(cached.stem().with_extension("x.onnx"), b"").unwrap();
         std::fs::write(format!("{}-zz.onnx", cached.stem().display()), b"").unwrap();
         assert_eq!(cached.entries().len(), 1);
+    }
+
+    #[test]
+    fn the_least_recently_written_entries_of_other_keys_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyed = |threads| CachedModel::at(dir.path(), &KeyParts { threads, ..parts() });
+        let mut stored = Vec::new();
+        for threads in 1..=KEPT + 2 {
+            let cached = keyed(threads);
+            let entry = cached.store(stage(&cached, b"model")).unwrap();
+            // Written in turn: each a second after the last.
+            let at = std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(1_000_000 + threads as u64);
+            std::fs::File::options()
+                .write(true)
+                .open(&entry.path)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
+            stored.push(entry);
+        }
+        // A staged file left an hour ago, and one being written now.
+        let old = dir.path().join(".staged-old.onnx");
+        let fresh = dir.path().join(".staged-fresh.onnx");
+        for path in [&old, &fresh] {
+            std::fs::write(path, b"").unwrap();
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - STAGED_FOR * 2)
+            .unwrap();
+        // The first key written again: it is kept with the three most
+        // recently written others.
+        let first = keyed(1);
+        let again = first.store(stage(&first, b"model again")).unwrap();
+        let mut expected: Vec<String> = stored[stored.len() - (KEPT - 1)..]
+            .iter()
+            .chain([&again])
+            .map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned())
+            .chain([".staged-fresh.onnx".to_string()])
+            .collect();
+        expected.sort();
+        assert_eq!(names(dir.path()), expected);
     }
 
     #[test]
