@@ -200,13 +200,13 @@ impl Embedder {
         self.dims
     }
 
-    /// `cpu` or `cuda`.
     /// Whether the session was made from the optimised model kept by an
     /// earlier load (`crate::session_cache`), not optimised again.
     pub fn session_from_cache(&self) -> bool {
         self.from_cache
     }
 
+    /// `cpu` or `cuda`.
     pub fn device(&self) -> &'static str {
         self.device
     }
@@ -302,11 +302,7 @@ fn open_session(
     environment: &ort::environment::Environment,
     model_path: &Path,
 ) -> Result<OpenedSession, EmbedError> {
-    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
-        path: model_path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let cached = CachedModel::for_config(config, model_path);
+    let cached = CachedModel::for_config(config, model_path).filter(|c| !c.is_refused());
     if let Some(session) = cached
         .as_ref()
         .and_then(|c| open_cached(config, environment, c))
@@ -317,22 +313,15 @@ fn open_session(
             from_cache: true,
         });
     }
+    // A key the runtime just refused is not written again.
+    let cached = cached.filter(|c| !c.is_refused());
     let staging = cached.as_ref().and_then(|c| {
         c.staging()
             .map_err(|e| tracing::warn!("the optimised model will not be kept: {e}"))
             .ok()
     });
-    let mut builder = session_builder(config, environment).map_err(|e| invalid(&e))?;
-    if let Some(staged) = &staging {
-        builder = builder
-            .with_optimized_model_path(staged)
-            .map_err(|e| invalid(&e))?;
-    }
-    let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
-    let session = builder
-        .commit_from_file(model_path)
-        .map_err(|e| invalid(&e))?;
-    if let (Some(cached), Some(staged)) = (&cached, staging) {
+    let (session, device, written) = optimise(config, environment, model_path, staging.as_deref())?;
+    if let (Some(cached), Some(staged), true) = (&cached, staging, written) {
         match cached.store(staged) {
             Ok(entry) => tracing::debug!(path = %entry.path.display(), "optimised model kept"),
             Err(e) => tracing::warn!("the optimised model was not kept: {e}"),
@@ -345,7 +334,48 @@ fn open_session(
     })
 }
 
-/// The session options every load uses.
+/// A session optimised at load, on the device the configuration asks
+/// for; with `staged`, the runtime also writes the optimised model there
+/// (the last value says whether it did). The runtime counts that write as
+/// part of making the session, so a write that fails (a full disk, a
+/// model past protobuf's 2 GB) would fail the load: the session is then
+/// made again without it.
+pub(crate) fn optimise(
+    config: &EmbedConfig,
+    environment: &ort::environment::Environment,
+    model_path: &Path,
+    staged: Option<&Path>,
+) -> Result<(Session, &'static str, bool), EmbedError> {
+    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
+        path: model_path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let commit = |staged: Option<&Path>| -> Result<(Session, &'static str), EmbedError> {
+        let mut builder = session_builder(config, environment).map_err(|e| invalid(&e))?;
+        if let Some(path) = staged {
+            builder = builder
+                .with_optimized_model_path(path)
+                .map_err(|e| invalid(&e))?;
+        }
+        let (mut builder, device) = crate::gpu::with_device(builder, config.use_gpu)?;
+        let session = builder
+            .commit_from_file(model_path)
+            .map_err(|e| invalid(&e))?;
+        Ok((session, device))
+    };
+    if let Some(path) = staged {
+        match commit(Some(path)) {
+            Ok((session, device)) => return Ok((session, device, true)),
+            Err(e) => tracing::warn!("the optimised model cannot be kept, loading without: {e}"),
+        }
+    }
+    let (session, device) = commit(None)?;
+    Ok((session, device, false))
+}
+
+/// The session options every load uses. An option that changes how the
+/// graph is optimised must join the kept model's key
+/// (`crate::session_cache`), or bump its format.
 fn session_builder(
     config: &EmbedConfig,
     environment: &ort::environment::Environment,
@@ -379,11 +409,19 @@ fn open_cached(
         (whole, session)
     });
     let reason = match (whole, session) {
-        (true, Ok(session)) => return Some(session),
-        (false, _) => "its digest does not match".to_string(),
-        (true, Err(e)) => e.to_string(),
+        (true, Ok(session)) => {
+            entry.mark_used();
+            return Some(session);
+        }
+        (false, _) => "its digest does not match (damaged, or replaced meanwhile)".to_string(),
+        (true, Err(e)) => {
+            // The runtime cannot read its own optimised form of this
+            // model: trying again at every load would only cost a write.
+            cached.refuse();
+            format!("the runtime refused it, and this model will be optimised at every load: {e}")
+        }
     };
-    tracing::warn!(path = %entry.path.display(), "the kept optimised model is not used, and is optimised again: {reason}");
+    tracing::warn!(path = %entry.path.display(), "the kept optimised model is not used: {reason}");
     entry.remove();
     None
 }
@@ -412,5 +450,29 @@ pub(crate) fn cap_chars(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+    fn a_load_survives_an_optimised_model_that_cannot_be_written() {
+        let config = EmbedConfig::from_env().unwrap();
+        let environment = crate::runtime::environment(&config).expect("the runtime");
+        let model = config.model_path();
+        let nowhere = Path::new("/nonexistent-doctown-dir/optimised.onnx");
+        // The runtime fails the session when it cannot write the file…
+        let failed = session_builder(&config, &environment)
+            .and_then(|b| Ok(b.with_optimized_model_path(nowhere)?))
+            .and_then(|mut b| b.commit_from_file(&model));
+        assert!(failed.is_err(), "the runtime wrote nowhere");
+        // …so the load makes it again without, and says nothing was kept.
+        let (_, device, written) = optimise(&config, &environment, &model, Some(nowhere)).unwrap();
+        assert_eq!((device, written), ("cpu", false));
+        let (_, _, written) = optimise(&config, &environment, &model, None).unwrap();
+        assert!(!written);
     }
 }

@@ -72,6 +72,15 @@ pub fn check_runtime_path(path: &Path) -> Result<PathBuf, EmbedError> {
         .map_err(|e| EmbedError::io(format!("resolving {}", path.display()), e))
 }
 
+/// The runtime library this process loaded, once one is.
+pub fn loaded_path() -> Option<PathBuf> {
+    RUNTIME
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map(|loaded| loaded.path.clone())
+}
+
 /// The process's ONNX Runtime environment, loading the library on first use.
 pub fn environment(config: &EmbedConfig) -> Result<Environment, EmbedError> {
     let mut runtime = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());

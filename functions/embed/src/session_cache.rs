@@ -59,9 +59,18 @@ pub struct Entry {
 impl Entry {
     /// Whether the file's bytes are those its name's digest states.
     pub fn is_whole(&self) -> bool {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => !bytes.is_empty() && blake3::hash(&bytes).as_bytes() == &self.digest,
-            Err(_) => false,
+        digest_of(&self.path).is_some_and(|(digest, len)| len > 0 && digest == self.digest)
+    }
+
+    /// Marks the entry as just used, so that pruning (by modification
+    /// time) removes the entries no load asked for first.
+    pub fn mark_used(&self) {
+        let touched = std::fs::File::options()
+            .write(true)
+            .open(&self.path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        if let Err(e) = touched {
+            tracing::debug!(path = %self.path.display(), "cannot mark the optimised model used: {e}");
         }
     }
 
@@ -84,7 +93,10 @@ impl CachedModel {
             Some(sha) => sha.to_ascii_lowercase(),
             None => file_fingerprint(model_path)?,
         };
-        let runtime = format!("{} {}", ort::info(), file_fingerprint(&config.runtime_lib)?);
+        // The library this process loaded (an earlier load's, when it
+        // differs from the one configured).
+        let library = crate::runtime::loaded_path().unwrap_or_else(|| config.runtime_lib.clone());
+        let runtime = format!("{} {}", ort::info(), file_fingerprint(&library)?);
         let parts = KeyParts {
             model,
             runtime,
@@ -119,6 +131,25 @@ impl CachedModel {
     /// The start of this key's entries' paths.
     pub fn stem(&self) -> PathBuf {
         self.dir.join(&self.stem)
+    }
+
+    /// The marker left when the runtime refused a whole entry of this key:
+    /// it cannot read its own optimised form of this model, so every load
+    /// optimises and nothing is kept.
+    fn refusal(&self) -> PathBuf {
+        self.dir.join(format!("{}.refused", self.stem))
+    }
+
+    /// Whether the runtime refused this key's entry before.
+    pub fn is_refused(&self) -> bool {
+        self.refusal().exists()
+    }
+
+    /// Records that the runtime refused a whole entry of this key.
+    pub fn refuse(&self) {
+        if let Err(e) = std::fs::write(self.refusal(), b"") {
+            tracing::warn!(path = %self.refusal().display(), "cannot record the refused optimised model: {e}");
+        }
     }
 
     /// This key's entries, by name.
@@ -164,14 +195,22 @@ impl CachedModel {
     /// Makes the optimised model the runtime wrote at `staged` the entry:
     /// synced, named by its digest, and the key's other entries removed.
     pub fn store(&self, staged: tempfile::TempPath) -> std::io::Result<Entry> {
-        let model = std::fs::read(&staged)?;
-        if model.is_empty() {
+        let (digest, len) =
+            digest_of(&staged).ok_or_else(|| std::io::Error::other("cannot read it back"))?;
+        if len == 0 {
             return Err(std::io::Error::other(
                 "the runtime wrote no optimised model",
             ));
         }
-        std::fs::File::open(&staged)?.sync_all()?;
-        let digest = *blake3::hash(&model).as_bytes();
+        let file = std::fs::File::open(&staged)?;
+        // Readable by others, like the model it comes from (a staged file
+        // is made for its owner only).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        file.sync_all()?;
         let path = self
             .dir
             .join(format!("{}-{}.onnx", self.stem, hex::encode(digest)));
@@ -191,8 +230,9 @@ const KEPT: usize = 4;
 /// A staged file this old was left by a load that did not finish.
 const STAGED_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes from `dir` all but the `kept` most recently written entries
-/// (never `current`), and staged files older than `staged_for`.
+/// Removes from `dir` all but the `kept` most recently written or used
+/// entries (never `current`), and staged files older than `staged_for`.
+/// Other files are left alone.
 fn prune(dir: &Path, current: &Path, kept: usize, staged_for: std::time::Duration) {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return;
@@ -203,17 +243,47 @@ fn prune(dir: &Path, current: &Path, kept: usize, staged_for: std::time::Duratio
         let name = e.file_name();
         let name = name.to_string_lossy();
         let written = e.metadata().and_then(|m| m.modified()).unwrap_or(now);
-        if name.starts_with(".staged-") || name.starts_with(".tmp") {
+        if name.starts_with(".staged-") && name.ends_with(".onnx") {
             if now.duration_since(written).unwrap_or_default() > staged_for {
                 remove_quietly(&e.path());
             }
-        } else if name.ends_with(".onnx") && e.path() != current {
+        } else if is_entry_name(&name) && e.path() != current {
             entries.push((written, e.path()));
         }
     }
     entries.sort_by(|a, b| b.cmp(a));
     for (_, path) in entries.into_iter().skip(kept.saturating_sub(1)) {
         remove_quietly(&path);
+    }
+}
+
+/// Whether a file name is an entry's: `<model id>-<32 hex>-<64 hex>.onnx`.
+fn is_entry_name(name: &str) -> bool {
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(stem) = name.strip_suffix(".onnx") else {
+        return false;
+    };
+    let mut parts = stem.rsplitn(3, '-');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(digest), Some(key), Some(id)) if hex(digest, 64) && hex(key, 32) && !id.is_empty()
+    )
+}
+
+/// A file's BLAKE3 digest and length, read a megabyte at a time.
+fn digest_of(path: &Path) -> Option<([u8; 32], u64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some((*hasher.finalize().as_bytes(), len));
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
     }
 }
 
@@ -225,15 +295,31 @@ fn remove_quietly(path: &Path) {
     }
 }
 
-/// A file's size and modification time, or none.
+/// A file as its metadata names it: size, modification and change
+/// times, device and inode (a copy that kept the size and modification
+/// time, `cp -p` or `rsync -a`, is still another file); none where
+/// there is no change time to read.
 fn file_fingerprint(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!("{} {}", meta.len(), mtime.as_nanos()))
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(format!(
+            "{} {}.{} {}.{} {} {}",
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            meta.dev(),
+            meta.ino()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The CPU as the runtime's kernels see it: vendor, model name and flags
@@ -416,6 +502,64 @@ mod tests {
         std::fs::write(cached.stem().with_extension("x.onnx"), b"").unwrap();
         std::fs::write(format!("{}-zz.onnx", cached.stem().display()), b"").unwrap();
         assert_eq!(cached.entries().len(), 1);
+    }
+
+    #[test]
+    fn entry_names_are_told_from_other_files() {
+        let key = "0123456789abcdef0123456789abcdef";
+        let digest = "ab".repeat(32);
+        assert!(is_entry_name(&format!(
+            "all-minilm-l6-v2-int8-{key}-{digest}.onnx"
+        )));
+        for other in [
+            "model.onnx".to_string(),
+            format!("{key}-{digest}.onnx"),
+            format!("-{key}-{digest}.onnx"),
+            format!("m-{key}-{digest}.onnx.bak"),
+            format!("m-{key}-{}.onnx", "ab".repeat(31)),
+            format!("m-{}-{digest}.onnx", &key[1..]),
+            format!("m-{key}-{}.onnx", "zz".repeat(32)),
+        ] {
+            assert!(!is_entry_name(&other), "{other}");
+        }
+    }
+
+    #[test]
+    fn pruning_leaves_other_files_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory of the user's own models named as the cache.
+        for name in ["model.onnx", "other.onnx", ".tmp-notes", "README"] {
+            std::fs::write(dir.path().join(name), b"mine").unwrap();
+        }
+        for threads in 1..=KEPT + 1 {
+            let cached = CachedModel::at(dir.path(), &KeyParts { threads, ..parts() });
+            cached.store(stage(&cached, b"model")).unwrap();
+        }
+        let names = names(dir.path());
+        for name in ["model.onnx", "other.onnx", ".tmp-notes", "README"] {
+            assert!(
+                names.contains(&name.to_string()),
+                "{name} was removed: {names:?}"
+            );
+        }
+        assert_eq!(names.len(), 4 + KEPT);
+    }
+
+    #[test]
+    fn a_refused_key_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let cached = CachedModel::at(dir.path(), &parts());
+        assert!(!cached.is_refused());
+        cached.refuse();
+        assert!(cached.is_refused());
+        let other = CachedModel::at(
+            dir.path(),
+            &KeyParts {
+                threads: 1,
+                ..parts()
+            },
+        );
+        assert!(!other.is_refused());
     }
 
     #[test]

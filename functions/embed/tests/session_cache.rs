@@ -113,34 +113,39 @@ fn a_damaged_entry_is_optimised_again_and_replaced() {
     flipped[middle] ^= 0x40;
     // Cut short, and empty.
     let short = whole[..whole.len() / 3].to_vec();
-    let garbage = b"not an onnx model".to_vec();
-    for (what, path, bytes) in [
-        ("a flipped byte", entry.clone(), flipped),
-        ("an entry cut short", entry.clone(), short),
-        ("an empty entry", entry.clone(), Vec::new()),
-        // A model that is not one, named by its own digest: the runtime
-        // refuses it.
-        (
-            "a model the runtime refuses",
-            cached.stem().with_file_name(format!(
-                "{}-{}.onnx",
-                cached.stem().file_name().unwrap().to_string_lossy(),
-                blake3::hash(&garbage).to_hex()
-            )),
-            garbage.clone(),
-        ),
+    for (what, bytes) in [
+        ("a flipped byte", flipped),
+        ("an entry cut short", short),
+        ("an empty entry", Vec::new()),
     ] {
-        for old in entries(dir.path()) {
-            std::fs::remove_file(dir.path().join(old)).unwrap();
-        }
-        std::fs::write(&path, &bytes).unwrap();
+        std::fs::write(&entry, &bytes).unwrap();
         let model = load(&config);
         assert!(!model.session_from_cache(), "{what} was used");
         assert_eq!(bits(&model, &texts), expected, "{what}");
         // The load kept a whole entry again, which the next load uses.
+        assert_eq!(entries(dir.path()), [entry.file_name().unwrap().to_string_lossy()]);
         assert!(load(&config).session_from_cache(), "{what}: not replaced");
     }
-    assert_eq!(entries(dir.path()).len(), 1);
+
+    // A model that is not one, named by its own digest: the runtime
+    // refuses it, and the key is given up (every load would only write
+    // it again).
+    std::fs::remove_file(&entry).unwrap();
+    let garbage = b"not an onnx model".to_vec();
+    let refused = cached.stem().with_file_name(format!(
+        "{}-{}.onnx",
+        cached.stem().file_name().unwrap().to_string_lossy(),
+        blake3::hash(&garbage).to_hex()
+    ));
+    std::fs::write(&refused, &garbage).unwrap();
+    let model = load(&config);
+    assert!(!model.session_from_cache());
+    assert_eq!(bits(&model, &texts), expected);
+    assert!(cached.is_refused());
+    let model = load(&config);
+    assert!(!model.session_from_cache());
+    let left = entries(dir.path());
+    assert!(left.iter().all(|name| name.ends_with(".refused")), "{left:?}");
 }
 
 #[test]
