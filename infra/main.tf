@@ -13,6 +13,9 @@ locals {
     DOCTOWN_SQS_REGION   = var.region
     DOCTOWN_QUEUE_PREFIX = local.prefix
     DOCTOWN_LOG          = "info"
+    # A Lambda container's disk is gone with it: writing the model's
+    # optimised form (87 MiB) would only slow each cold start.
+    DOCTOWN_EMBED_SESSION_CACHE = "off"
   }
 }
 
