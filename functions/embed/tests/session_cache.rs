@@ -123,7 +123,10 @@ fn a_damaged_entry_is_optimised_again_and_replaced() {
         assert!(!model.session_from_cache(), "{what} was used");
         assert_eq!(bits(&model, &texts), expected, "{what}");
         // The load kept a whole entry again, which the next load uses.
-        assert_eq!(entries(dir.path()), [entry.file_name().unwrap().to_string_lossy()]);
+        assert_eq!(
+            entries(dir.path()),
+            [entry.file_name().unwrap().to_string_lossy()]
+        );
         assert!(load(&config).session_from_cache(), "{what}: not replaced");
     }
 
@@ -145,7 +148,10 @@ fn a_damaged_entry_is_optimised_again_and_replaced() {
     let model = load(&config);
     assert!(!model.session_from_cache());
     let left = entries(dir.path());
-    assert!(left.iter().all(|name| name.ends_with(".refused")), "{left:?}");
+    assert!(
+        left.iter().all(|name| name.ends_with(".refused")),
+        "{left:?}"
+    );
 }
 
 #[test]
