@@ -340,7 +340,7 @@ fn open_session(
 /// part of making the session, so a write that fails (a full disk, a
 /// model past protobuf's 2 GB) would fail the load: the session is then
 /// made again without it.
-pub(crate) fn optimise(
+fn optimise(
     config: &EmbedConfig,
     environment: &ort::environment::Environment,
     model_path: &Path,
