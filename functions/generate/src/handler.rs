@@ -248,20 +248,42 @@ impl GenerateHandler {
             requests_planned: 0,
             estimated_cost_usd: 0.0,
         });
-        let blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
-        let document =
-            |i: usize, c: SymbolContext| crate::stream::document(&index, changes.as_ref(), i, c);
+        let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
         let write_insights = |input: &GenerateInput| match history {
             Some(history) => self.facts_insights(input, history, config),
             None => Ok(Vec::new()),
+        };
+        let recall = |at: usize, line: &str| {
+            let context: SymbolContext =
+                serde_json::from_str(line).map_err(|e| GenerateError::BadInput {
+                    key: manifest.contexts.clone(),
+                    message: format!("symbol {}: {e}", at + 1),
+                })?;
+            Ok(crate::stream::whole_facts(
+                &index,
+                changes.as_ref(),
+                at,
+                context,
+            ))
         };
         let docs_key = artifact_key(
             &ctx.job.job_id,
             Stage::Generate.name(),
             GenerateManifest::DOCS,
         );
+        let memo_header = crate::memo::header(history.map(crate::memo::history_digest));
+        let mut memo = DocsMemo::open(ctx, &memo_header);
+        let recollection = crate::memo::Recollection {
+            index: &index,
+            changes: changes.as_ref(),
+            insights: history.is_some(),
+            key: &manifest.contexts,
+        };
         let (symbols, stored) = std::thread::scope(|scope| {
-            let ahead = crate::input::blocks_ahead(scope, blocks, &document);
+            let mut last = memo.last.take();
+            let ahead = crate::input::made_ahead(scope, move || {
+                crate::memo::next_block(&mut blocks, &mut last, &recollection)
+            });
             let mut read = crate::stream::IdsDigest::default();
             let mut next = || {
                 if ctx.cancel.is_cancelled() {
@@ -270,17 +292,23 @@ impl GenerateHandler {
                 let block = ahead.recv().map_err(|_| {
                     GenerateError::Runtime("the thread reading the contexts stopped".into())
                 })??;
-                match &block {
-                    Some(block) => block.iter().for_each(|d| read.add(&d.facts.id)),
-                    None if read.value() != index.ids_digest() => {
-                        return Err(GenerateError::BadInput {
-                            key: manifest.contexts.clone(),
-                            message: format!("its symbols are not those of {first}"),
-                        })
-                    }
-                    None => {}
+                match block {
+                    Some(block) => Ok(Some(
+                        block
+                            .into_iter()
+                            .map(|(d, line)| {
+                                read.add(&d.id);
+                                memo.keep(&line);
+                                d
+                            })
+                            .collect(),
+                    )),
+                    None if read.value() != index.ids_digest() => Err(GenerateError::BadInput {
+                        key: manifest.contexts.clone(),
+                        message: format!("its symbols are not those of {first}"),
+                    }),
+                    None => Ok(None),
                 }
-                Ok(block)
             };
             let mut emitted = 0;
             let mut progress = |event: SymbolDocumented| {
@@ -296,7 +324,8 @@ impl GenerateHandler {
                 index.len() as u64,
                 &mut next,
                 &mut progress,
-            );
+            )
+            .with_recall(&recall);
             if let Some(history) = history {
                 let aggregates = crate::stream::Aggregates::with_history(history);
                 stream = stream.with_insights(aggregates, &write_insights);
@@ -306,6 +335,7 @@ impl GenerateHandler {
         });
         let symbols = symbols?;
         stored?;
+        memo.commit();
         *totals = GenerationTotals {
             symbols,
             modules: modules.len() as u64,
@@ -403,6 +433,66 @@ impl GenerateHandler {
             summary: serde_json::to_value(totals).unwrap_or_default(),
             source: None,
         })
+    }
+}
+
+/// The memo of a source's summaries ([`crate::memo`]): the last run's,
+/// being read, and this run's, being written beside `docs.json` and kept
+/// only when it is stored. Reading or writing it may fail; that only costs
+/// documenting the symbols again.
+struct DocsMemo<'a> {
+    last: Option<crate::memo::MemoReader>,
+    next: Option<Box<dyn doctown_store::ObjectWriter + 'a>>,
+    key: String,
+}
+
+impl<'a> DocsMemo<'a> {
+    fn open(ctx: &'a StageContext<'_>, header: &str) -> Self {
+        let key = ctx.job.source_cache_key("generate", crate::memo::NAME);
+        let last = match ctx.store.get_stream(&key) {
+            Ok(reader) => reader.and_then(|r| crate::memo::MemoReader::open(r, header)),
+            Err(e) => {
+                tracing::warn!("the summaries of the last build not read: {e}");
+                None
+            }
+        };
+        let mut memo = DocsMemo {
+            last,
+            next: None,
+            key,
+        };
+        match ctx.store.writer(&memo.key) {
+            Ok(writer) => {
+                memo.next = Some(writer);
+                memo.keep(header);
+            }
+            Err(e) => tracing::warn!("the summaries not kept for the next build: {e}"),
+        }
+        memo
+    }
+
+    /// Adds a line to this run's memo.
+    fn keep(&mut self, line: &str) {
+        use std::io::Write;
+        let Some(writer) = self.next.as_mut() else {
+            return;
+        };
+        let written = writer
+            .write_all(line.as_bytes())
+            .and_then(|()| writer.write_all(b"\n"));
+        if let Err(e) = written {
+            tracing::warn!("the summaries not kept for the next build: {e}");
+            self.next = None;
+        }
+    }
+
+    /// Stores this run's memo.
+    fn commit(self) {
+        if let Some(writer) = self.next {
+            if let Err(e) = writer.commit() {
+                tracing::warn!("the summaries not kept for the next build: {e}");
+            }
+        }
     }
 }
 

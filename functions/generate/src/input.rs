@@ -288,60 +288,100 @@ impl JsonlBlocks {
         T: serde::de::DeserializeOwned,
         U: Send,
     {
-        let mut block: Vec<(usize, String)> = Vec::with_capacity(BLOCK);
+        let Some(block) = self.next_lines()? else {
+            return Ok(None);
+        };
+        let key = self.key.as_str();
+        let parse = |line: BlockLine| -> Result<U, GenerateError> {
+            serde_json::from_str::<T>(&line.text)
+                .map(|item| map(line.at, item))
+                .map_err(|e| bad_line(key, line.number, e))
+        };
+        on_every_core(block, &parse).map(Some)
+    }
+
+    /// The next block of lines (blank ones skipped), each with its
+    /// position among the items and its line number; `None` at the end.
+    pub fn next_lines(&mut self) -> Result<Option<Vec<BlockLine>>, GenerateError> {
+        let mut block: Vec<BlockLine> = Vec::with_capacity(BLOCK);
         for line in self.lines.by_ref() {
             self.line += 1;
-            let line = line.map_err(|e| StoreError::io(&self.key, e))?;
-            if !line.trim().is_empty() {
-                block.push((self.line, line));
+            let text = line.map_err(|e| StoreError::io(&self.key, e))?;
+            if !text.trim().is_empty() {
+                block.push(BlockLine {
+                    at: self.items + block.len(),
+                    number: self.line,
+                    text,
+                });
                 if block.len() == BLOCK {
                     break;
                 }
             }
         }
-        if block.is_empty() {
-            return Ok(None);
-        }
-        let first = self.items;
         self.items += block.len();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let per_thread = block.len().div_ceil(threads);
-        let key = self.key.as_str();
-        let parse = |offset: usize, lines: &[(usize, String)]| -> Result<Vec<U>, GenerateError> {
-            lines
-                .iter()
-                .enumerate()
-                .map(|(i, (number, line))| {
-                    serde_json::from_str::<T>(line)
-                        .map(|item| map(first + offset + i, item))
-                        .map_err(|e| GenerateError::BadInput {
-                            key: key.to_string(),
-                            message: format!("line {number}: {e}"),
-                        })
-                })
-                .collect()
-        };
-        let parts: Vec<Result<Vec<U>, GenerateError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = block
-                .chunks(per_thread)
-                .enumerate()
-                .map(|(n, lines)| scope.spawn(move || parse(n * per_thread, lines)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(GenerateError::Runtime("a parsing thread panicked".into()))
-                    })
-                })
-                .collect()
-        });
-        let mut out = Vec::with_capacity(block.len());
-        for part in parts {
-            out.extend(part?);
-        }
-        Ok(Some(out))
+        Ok((!block.is_empty()).then_some(block))
     }
+
+    /// The object's key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// One line of a [`JsonlBlocks`] block.
+#[derive(Debug, Clone)]
+pub struct BlockLine {
+    /// The item's position in the object (blank lines not counted).
+    pub at: usize,
+    /// The line's number (from 1), for errors.
+    pub number: usize,
+    pub text: String,
+}
+
+/// [`GenerateError::BadInput`] for line `number` of `key`.
+pub fn bad_line(key: &str, number: usize, e: impl std::fmt::Display) -> GenerateError {
+    GenerateError::BadInput {
+        key: key.to_string(),
+        message: format!("line {number}: {e}"),
+    }
+}
+
+/// `f` applied to every item, in order, the items split evenly over the
+/// machine's cores; the first error (in order) is the result's.
+pub fn on_every_core<T: Send, U: Send>(
+    items: Vec<T>,
+    f: &(impl Fn(T) -> Result<U, GenerateError> + Sync),
+) -> Result<Vec<U>, GenerateError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(per_thread).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let done: Vec<Result<Vec<U>, GenerateError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(GenerateError::Runtime("a parsing thread panicked".into()))
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for part in done {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 /// Each block of `blocks`, parsed and mapped by `map`, made on a thread
@@ -358,9 +398,18 @@ where
     T: serde::de::DeserializeOwned,
     U: Send + 'env,
 {
+    made_ahead(scope, move || blocks.next_block(map))
+}
+
+/// The blocks `next` makes, made on a thread of `scope` one block ahead
+/// of the receiver (see [`blocks_ahead`]).
+pub fn made_ahead<'scope, U: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut next: impl FnMut() -> Result<Option<Vec<U>>, GenerateError> + Send + 'scope,
+) -> std::sync::mpsc::Receiver<Result<Option<Vec<U>>, GenerateError>> {
     let (sender, receiver) = std::sync::mpsc::sync_channel(1);
     scope.spawn(move || loop {
-        let block = blocks.next_block(map);
+        let block = next();
         let last = !matches!(block, Ok(Some(_)));
         if sender.send(block).is_err() || last {
             return;

@@ -34,6 +34,7 @@ pub mod handler;
 pub mod history;
 pub mod input;
 pub mod insights;
+pub mod memo;
 pub mod model;
 pub mod openai;
 pub mod overview;

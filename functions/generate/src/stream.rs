@@ -30,6 +30,7 @@ use crate::artifacts::generate::{
 };
 use crate::error::GenerateError;
 use crate::events::generate::SymbolDocumented;
+use crate::facts::display_name;
 use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::history::Changes;
 use crate::input::centrality_of;
@@ -38,7 +39,7 @@ use crate::overview::{
 };
 use crate::writer::{role_at, summary_with_role, Role};
 use crate::writer_text::language_name;
-use doctown_core::{SymbolId, SymbolKind};
+use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
 use serde::ser::{Error as _, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
@@ -170,6 +171,11 @@ pub struct SymbolIndex {
 }
 
 impl SymbolIndex {
+    /// The kind of symbol `id` when it is a trait or an interface.
+    pub fn abstract_kind(&self, id: &SymbolId) -> Option<SymbolKind> {
+        self.abstract_kinds.get(id).copied()
+    }
+
     /// Whether the `i`th symbol is its file's most central.
     pub fn is_lead(&self, i: usize) -> bool {
         u32::try_from(i).is_ok_and(|i| self.leads.binary_search(&i).is_ok())
@@ -196,12 +202,104 @@ impl SymbolIndex {
     }
 }
 
-/// A symbol's facts with its role and summary.
+/// What the aggregates read of a symbol besides its id and role
+/// ([`Aggregates::add`]), and what a memoised summary keeps of it
+/// ([`crate::memo`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Brief {
+    pub qualified_name: String,
+    pub kind: SymbolKind,
+    pub language: Language,
+    pub path: String,
+    pub module: String,
+    /// Its cluster's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub file_role: FileRole,
+    pub centrality: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<u32>,
+}
+
+impl Brief {
+    fn of(s: &SymbolFacts) -> Self {
+        Brief {
+            qualified_name: s.qualified_name.clone(),
+            kind: s.kind,
+            language: s.language,
+            path: s.path.clone(),
+            module: s.module.clone(),
+            cluster: s.cluster.clone(),
+            file_role: s.role,
+            centrality: s.centrality,
+            complexity: s.complexity,
+        }
+    }
+
+    fn display(&self) -> String {
+        display_name(&self.qualified_name)
+    }
+}
+
+/// A symbol with its role and summary.
 #[derive(Debug, Clone)]
 pub struct Documented {
-    pub facts: SymbolFacts,
+    pub id: SymbolId,
+    pub brief: Brief,
     pub role: Role,
     pub summary: String,
+    /// Where the insights find its whole facts.
+    whole: Whole,
+}
+
+/// A documented symbol's whole facts, or where to find them again.
+#[derive(Debug, Clone)]
+enum Whole {
+    Facts(Box<SymbolFacts>),
+    /// A summary recalled from the memo: the `at`th context line, read
+    /// again ([`Recall`]) if the insights keep the symbol.
+    Line {
+        at: usize,
+        line: String,
+    },
+    /// Recalled, in a run without insights.
+    Unneeded,
+}
+
+/// The whole facts of the `at`th symbol from its context line, as
+/// [`document`] makes them.
+pub type Recall<'a> = dyn Fn(usize, &str) -> Result<SymbolFacts, GenerateError> + Sync + 'a;
+
+impl Documented {
+    /// A symbol whose summary and role the memo kept; `line` (its context
+    /// line, the `at`th) only when the insights may want its facts.
+    pub fn recalled(
+        id: SymbolId,
+        brief: Brief,
+        role: Role,
+        summary: String,
+        at: usize,
+        line: Option<String>,
+    ) -> Self {
+        Documented {
+            id,
+            brief,
+            role,
+            summary,
+            whole: match line {
+                Some(line) => Whole::Line { at, line },
+                None => Whole::Unneeded,
+            },
+        }
+    }
+
+    /// Its whole facts, when they were made (not recalled).
+    pub fn facts(&self) -> Option<&SymbolFacts> {
+        match &self.whole {
+            Whole::Facts(facts) => Some(facts),
+            _ => None,
+        }
+    }
 }
 
 /// The `i`th context's facts (with how it changed, when there is a
@@ -212,6 +310,26 @@ pub fn document(
     i: usize,
     context: SymbolContext,
 ) -> Documented {
+    let facts = whole_facts(index, changes, i, context);
+    let role = role_at(&facts, index.rank(i));
+    let summary = summary_with_role(&facts, role);
+    Documented {
+        id: facts.id.clone(),
+        brief: Brief::of(&facts),
+        role,
+        summary,
+        whole: Whole::Facts(Box::new(facts)),
+    }
+}
+
+/// The `i`th context's facts: the context's, its parent's kind (when a
+/// trait or interface) and how it changed.
+pub fn whole_facts(
+    index: &SymbolIndex,
+    changes: Option<&Changes<'_>>,
+    i: usize,
+    context: SymbolContext,
+) -> SymbolFacts {
     let parent_kind = context
         .parent
         .as_ref()
@@ -219,13 +337,7 @@ pub fn document(
     let mut facts = SymbolFacts::from(context);
     facts.parent_kind = parent_kind;
     facts.history = changes.and_then(|c| c.of(&facts, index.is_lead(i)));
-    let role = role_at(&facts, index.rank(i));
-    let summary = summary_with_role(&facts, role);
-    Documented {
-        facts,
-        role,
-        summary,
-    }
+    facts
 }
 
 /// The `k` most central of the symbols offered (ties by id), each with
@@ -244,19 +356,19 @@ impl<T> Top<T> {
         }
     }
 
-    fn offer(&mut self, s: &SymbolFacts, keep: impl FnOnce() -> T) {
+    fn offer(&mut self, centrality: f64, id: &SymbolId, keep: impl FnOnce() -> T) {
         let before = |item: &(f64, SymbolId, T)| {
             item.0
-                .total_cmp(&s.centrality)
+                .total_cmp(&centrality)
                 .reverse()
-                .then_with(|| item.1.cmp(&s.id))
+                .then_with(|| item.1.cmp(id))
                 .is_lt()
         };
         let at = self.items.partition_point(before);
         if at >= self.k {
             return;
         }
-        self.items.insert(at, (s.centrality, s.id.clone(), keep()));
+        self.items.insert(at, (centrality, id.clone(), keep()));
         self.items.truncate(self.k);
     }
 
@@ -292,45 +404,77 @@ pub struct Aggregates {
 #[derive(Debug, Clone)]
 struct InsightSymbols {
     /// Hotspot file → its most central and its most complex symbol.
-    hot: HashMap<String, (Option<SymbolFacts>, Option<SymbolFacts>)>,
-    entries: Top<SymbolFacts>,
-    central: Top<SymbolFacts>,
+    hot: HashMap<String, (Option<Kept>, Option<Kept>)>,
+    entries: Top<Kept>,
+    central: Top<Kept>,
+}
+
+/// A symbol the insights may read: its whole facts, or where they are.
+#[derive(Debug, Clone)]
+struct Kept {
+    id: SymbolId,
+    centrality: f64,
+    complexity: Option<u32>,
+    whole: Whole,
+}
+
+impl Kept {
+    fn of(d: &Documented) -> Self {
+        Kept {
+            id: d.id.clone(),
+            centrality: d.brief.centrality,
+            complexity: d.brief.complexity,
+            whole: d.whole.clone(),
+        }
+    }
+
+    fn facts(self, recall: Option<&Recall<'_>>) -> Result<SymbolFacts, GenerateError> {
+        match (self.whole, recall) {
+            (Whole::Facts(facts), _) => Ok(*facts),
+            (Whole::Line { at, line }, Some(recall)) => recall(at, &line),
+            _ => Err(GenerateError::Runtime(format!(
+                "the facts of {} were not kept for the insights",
+                self.id
+            ))),
+        }
+    }
 }
 
 impl InsightSymbols {
     fn add(&mut self, d: &Documented) {
-        let s = &d.facts;
+        let s = &d.brief;
         if let Some((central, complex)) = self.hot.get_mut(s.path.as_str()) {
             // Ids increase: ties stay with the earlier, smaller id.
             if central.as_ref().is_none_or(|c| s.centrality > c.centrality) {
-                *central = Some(s.clone());
+                *central = Some(Kept::of(d));
             }
             if s.complexity.is_some()
                 && complex.as_ref().is_none_or(|c| s.complexity > c.complexity)
             {
-                *complex = Some(s.clone());
+                *complex = Some(Kept::of(d));
             }
         }
         if d.role == Role::EntryPoint {
-            self.entries.offer(s, || s.clone());
+            self.entries.offer(s.centrality, &d.id, || Kept::of(d));
         }
         if d.role != Role::Test {
-            self.central.offer(s, || s.clone());
+            self.central.offer(s.centrality, &d.id, || Kept::of(d));
         }
     }
 
-    /// The symbols, sorted by id, each once.
-    fn into_symbols(self) -> Vec<SymbolFacts> {
-        let mut symbols: Vec<SymbolFacts> = self
+    /// The symbols, sorted by id, each once (those recalled from the memo
+    /// read again by `recall`).
+    fn into_symbols(self, recall: Option<&Recall<'_>>) -> Result<Vec<SymbolFacts>, GenerateError> {
+        let mut kept: Vec<Kept> = self
             .hot
             .into_values()
             .flat_map(|(a, b)| a.into_iter().chain(b))
             .chain(self.entries.into_values())
             .chain(self.central.into_values())
             .collect();
-        symbols.sort_by(|a, b| a.id.cmp(&b.id));
-        symbols.dedup_by(|a, b| a.id == b.id);
-        symbols
+        kept.sort_by(|a, b| a.id.cmp(&b.id));
+        kept.dedup_by(|a, b| a.id == b.id);
+        kept.into_iter().map(|k| k.facts(recall)).collect()
     }
 }
 
@@ -369,7 +513,7 @@ impl Aggregates {
     }
 
     pub fn add(&mut self, d: &Documented) {
-        let s = &d.facts;
+        let s = &d.brief;
         self.symbols += 1;
         if let Some(insight) = self.insight.as_mut() {
             insight.add(d);
@@ -387,21 +531,24 @@ impl Aggregates {
             }
         }
         *self.languages.entry(language_name(s.language)).or_default() += 1;
-        if !s.role.is_source() {
+        if !s.file_role.is_source() {
             return;
         }
-        self.central
-            .offer(s, || (s.display(), s.qualified_name.clone()));
+        self.central.offer(s.centrality, &d.id, || {
+            (s.display(), s.qualified_name.clone())
+        });
         if s.kind == SymbolKind::Function && d.role == Role::EntryPoint {
             let list = if is_tooling(&s.path) {
                 &mut self.tooling_entries
             } else {
                 &mut self.entries
             };
-            list.offer(s, || (s.qualified_name.clone(), s.path.clone()));
+            list.offer(s.centrality, &d.id, || {
+                (s.qualified_name.clone(), s.path.clone())
+            });
         }
         if d.role == Role::Api {
-            self.surface.offer(s, || s.display());
+            self.surface.offer(s.centrality, &d.id, || s.display());
         }
     }
 
@@ -411,19 +558,24 @@ impl Aggregates {
 
     /// The module overviews (in the order of `modules`), the
     /// architecture summary and, with a history, the input the insights
-    /// are written from.
+    /// are written from (the facts of symbols recalled from the memo read
+    /// again by `recall`).
     pub fn finish(
         mut self,
         repository: &str,
         modules: &[ModuleFacts],
         clusters: &[ClusterFacts],
-    ) -> Finished {
-        let insight_input = self.insight.take().map(|insight| GenerateInput {
-            repository: repository.to_string(),
-            symbols: insight.into_symbols(),
-            modules: modules.to_vec(),
-            clusters: clusters.to_vec(),
-        });
+        recall: Option<&Recall<'_>>,
+    ) -> Result<Finished, GenerateError> {
+        let insight_input = match self.insight.take() {
+            Some(insight) => Some(GenerateInput {
+                repository: repository.to_string(),
+                symbols: insight.into_symbols(recall)?,
+                modules: modules.to_vec(),
+                clusters: clusters.to_vec(),
+            }),
+            None => None,
+        };
         let overviews = modules
             .iter()
             .map(|m| {
@@ -468,11 +620,11 @@ impl Aggregates {
             entry_points: facts.entry_points,
             central_symbols: facts.central_qualified,
         };
-        Finished {
+        Ok(Finished {
             modules: overviews,
             architecture,
             insight_input,
-        }
+        })
     }
 }
 
@@ -511,6 +663,7 @@ pub struct DocsStream<'a> {
     /// Symbols the first pass counted: the second must find as many.
     expected: u64,
     insights: Option<&'a WriteInsights<'a>>,
+    recall: Option<&'a Recall<'a>>,
     state: RefCell<StreamState<'a>>,
 }
 
@@ -537,6 +690,7 @@ impl<'a> DocsStream<'a> {
             clusters,
             expected,
             insights: None,
+            recall: None,
             state: RefCell::new(StreamState {
                 next,
                 progress,
@@ -553,6 +707,15 @@ impl<'a> DocsStream<'a> {
         self.state.borrow_mut().aggregates = Some(aggregates);
         DocsStream {
             insights: Some(insights),
+            ..self
+        }
+    }
+
+    /// With summaries recalled from the memo: how the insights read such
+    /// a symbol's facts again.
+    pub fn with_recall(self, recall: &'a Recall<'a>) -> Self {
+        DocsStream {
+            recall: Some(recall),
             ..self
         }
     }
@@ -576,14 +739,14 @@ impl<'a> DocsStream<'a> {
         state.symbols += 1;
         let documentation = facts_doc(d.summary);
         (state.progress)(SymbolDocumented {
-            symbol_id: d.facts.id.clone(),
+            symbol_id: d.id.clone(),
             source: DocSource::Facts,
             model: None,
             error: None,
         });
         SymbolDoc {
-            id: d.facts.id,
-            qualified_name: d.facts.qualified_name,
+            id: d.id,
+            qualified_name: d.brief.qualified_name,
             documentation,
         }
     }
@@ -626,7 +789,14 @@ impl Serialize for DocsStream<'_> {
             }
             state.aggregates.take().unwrap_or_default()
         };
-        let finished = aggregates.finish(self.repository, self.modules, self.clusters);
+        let finished =
+            match aggregates.finish(self.repository, self.modules, self.clusters, self.recall) {
+                Ok(finished) => finished,
+                Err(e) => {
+                    self.state.borrow_mut().error = Some(e);
+                    return Err(S::Error::custom("the insights' symbols could not be read"));
+                }
+            };
         out.serialize_field("modules", &finished.modules)?;
         out.serialize_field("architecture", &finished.architecture)?;
         if let (Some(input), Some(write)) = (&finished.insight_input, self.insights) {

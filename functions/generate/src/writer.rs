@@ -15,7 +15,8 @@ use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::collections::HashMap;
 
 /// What a symbol does in the codebase, as far as the facts tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     EntryPoint,
     Test,
@@ -89,8 +90,19 @@ impl FactsWriter {
     }
 }
 
+/// The centrality rank under which a symbol with callers is a hub.
+const HUB_RANK: f64 = 0.05;
+
+/// Whether a symbol of centrality rank `rank` is among the most central
+/// ([`HUB_RANK`]): the only thing [`role_at`] reads of the rank, so the
+/// only part of it a memoised summary depends on ([`crate::memo`]).
+pub fn is_top_ranked(rank: f64) -> bool {
+    rank < HUB_RANK
+}
+
 /// What a symbol does ([`FactsWriter::role`]), given its centrality rank:
-/// the share of symbols more central than it.
+/// the share of symbols more central than it (read only through
+/// [`is_top_ranked`]).
 pub fn role_at(s: &SymbolFacts, rank: f64) -> Role {
     let name = s.name.as_str();
     let lower = name.to_lowercase();
@@ -119,7 +131,7 @@ pub fn role_at(s: &SymbolFacts, rank: f64) -> Role {
     {
         return Role::TraitMethod;
     }
-    if s.called_by_total >= 3 && (rank < 0.05 || s.centrality >= 0.5) {
+    if s.called_by_total >= 3 && (is_top_ranked(rank) || s.centrality >= 0.5) {
         return Role::Hub;
     }
     if !callable {

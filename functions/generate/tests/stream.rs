@@ -687,3 +687,219 @@ fn with_a_history_the_streamed_docs_and_insights_are_the_in_memory_ones() {
     assert!(said("It changed in") > 100, "symbols' own histories");
     assert!(said("Its file `") > 10, "files' histories, on their leads");
 }
+
+/// `docs.json` of the in-memory path (the contexts out of id order) for
+/// `contexts` and `history`: what a run recalling from a memo must write.
+fn reference_docs(
+    contexts: &[SymbolContext],
+    modules: &[ModuleContext],
+    clusters: &ClusterSet,
+    history: Option<&serde_json::Value>,
+) -> String {
+    let mut reversed = contexts.to_vec();
+    reversed.reverse();
+    let (store, job) = job_with(jsonl(&reversed), contexts.len(), modules, clusters);
+    if let Some(history) = history {
+        add_history(&store, &job, history);
+    }
+    let (result, _) = run(
+        &GenerateHandler::new(GenerateConfig::default()),
+        &store,
+        &job,
+    );
+    result.unwrap();
+    String::from_utf8(artifact(&store, &job, "docs.json").unwrap()).unwrap()
+}
+
+/// Replaces the job's contexts (and runs the stage again): its `docs.json`.
+fn rerun(store: &MemoryStore, job: &JobState, contexts: &[SymbolContext]) -> String {
+    store
+        .put(
+            &format!("jobs/{}/assemble/contexts.jsonl", job.job_id),
+            &jsonl(contexts),
+        )
+        .unwrap();
+    let (result, _) = run(&GenerateHandler::new(GenerateConfig::default()), store, job);
+    result.unwrap();
+    String::from_utf8(artifact(store, job, "docs.json").unwrap()).unwrap()
+}
+
+/// The source's memo of summaries: its key and text.
+fn memo_of(store: &MemoryStore) -> (String, String) {
+    let keys = store.list("cache/generate/").unwrap();
+    assert_eq!(keys.len(), 1, "one memo per source: {keys:?}");
+    let text = store.get(&keys[0]).unwrap().unwrap().bytes.to_vec();
+    (keys[0].clone(), String::from_utf8(text).unwrap())
+}
+
+/// The memo's line for `id`, changed by `f`.
+fn plant(store: &MemoryStore, id: &SymbolId, f: impl Fn(&str) -> String) {
+    let (key, text) = memo_of(store);
+    let planted: String = text
+        .lines()
+        .map(|line| match line.starts_with(&format!("{id}\t")) {
+            true => f(line),
+            false => line.to_string(),
+        })
+        .map(|line| line + "\n")
+        .collect();
+    assert_ne!(planted, text, "{id} has a line");
+    store.put(&key, planted.as_bytes()).unwrap();
+}
+
+#[test]
+fn a_rerun_recalls_unchanged_symbols_from_the_memo() {
+    let n = 1_200;
+    let (contexts, modules, clusters) = repository(n);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let cold = rerun(&store, &job, &contexts);
+    let (_, memo) = memo_of(&store);
+    assert_eq!(
+        memo.lines().count(),
+        n + 1,
+        "a header and a line per symbol"
+    );
+    // A summary planted in the memo is what a rerun writes: it was
+    // recalled, not written again; and it is kept for the next run.
+    let id = &contexts[7].id;
+    plant(&store, id, |line| {
+        line.replace("\"summary\":\"", "\"summary\":\"RECALLED ")
+    });
+    for _ in 0..2 {
+        let recalled = rerun(&store, &job, &contexts);
+        assert_eq!(recalled.matches("RECALLED ").count(), 1);
+        assert_eq!(recalled.replace("RECALLED ", ""), cold);
+    }
+    // Unless its line changed.
+    let mut edited = contexts.clone();
+    edited[7].called_by_total += 1;
+    let docs = rerun(&store, &job, &edited);
+    assert!(!docs.contains("RECALLED "));
+    assert_eq!(docs, reference_docs(&edited, &modules, &clusters, None));
+}
+
+/// Symbols whose lines did not change but whose summaries did: a parent
+/// that stopped being a trait, ranks that crossed the hubs' threshold —
+/// and edited, added and removed symbols. The run with the memo writes
+/// the bytes of a run without one.
+#[test]
+fn a_rerun_after_changes_writes_what_a_cold_run_writes() {
+    let n = 2_600;
+    let (contexts, modules, clusters) = repository(n);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    rerun(&store, &job, &contexts);
+    let mut changed = contexts.clone();
+    // Traits become structs: their methods' lines stay as they were.
+    let traits: Vec<SymbolId> = changed
+        .iter_mut()
+        .filter(|c| c.kind == SymbolKind::Trait)
+        .take(20)
+        .map(|c| {
+            c.kind = SymbolKind::Struct;
+            c.id.clone()
+        })
+        .collect();
+    assert!(contexts
+        .iter()
+        .any(|c| c.parent.as_ref().is_some_and(|p| traits.contains(&p.id))));
+    // A tenth of the symbols more central than any: the top ranks move.
+    for c in changed.iter_mut().step_by(10) {
+        c.centrality = 0.49;
+    }
+    changed[3].signature.push_str(" -> Changed");
+    changed.remove(11);
+    let mut added = changed[40].clone();
+    added.id = SymbolId::from_raw(format!("{}0", changed[40].id));
+    changed.insert(41, added);
+    let (store_b, job_b) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    rerun(&store_b, &job_b, &contexts);
+    let docs = rerun(&store_b, &job_b, &changed);
+    assert_eq!(docs, reference_docs(&changed, &modules, &clusters, None));
+    // And back: every summary the change touched is written again.
+    assert_eq!(
+        rerun(&store_b, &job_b, &contexts),
+        reference_docs(&contexts, &modules, &clusters, None)
+    );
+}
+
+#[test]
+fn with_a_history_a_rerun_recalls_only_under_the_same_history() {
+    let n = 1_500;
+    let (contexts, modules, clusters) = repository(n);
+    let history = history_of(&contexts);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    add_history(&store, &job, &history);
+    let cold = rerun(&store, &job, &contexts);
+    assert_eq!(
+        cold,
+        reference_docs(&contexts, &modules, &clusters, Some(&history))
+    );
+    // The insights read recalled symbols' facts again, and a file's
+    // lead that changed documents its symbols again.
+    let mut changed = contexts.clone();
+    for c in changed.iter_mut().step_by(7) {
+        c.centrality = 0.44;
+    }
+    let docs = rerun(&store, &job, &changed);
+    assert_eq!(
+        docs,
+        reference_docs(&changed, &modules, &clusters, Some(&history))
+    );
+    // Another history: nothing is recalled (a planted summary is not).
+    plant(&store, &contexts[7].id, |line| {
+        line.replace("\"summary\":\"", "\"summary\":\"RECALLED ")
+    });
+    let mut later = history.clone();
+    later["symbols"][0]["commits"] = serde_json::json!(99);
+    add_history(&store, &job, &later);
+    let docs = rerun(&store, &job, &changed);
+    assert!(!docs.contains("RECALLED "));
+    assert_eq!(
+        docs,
+        reference_docs(&changed, &modules, &clusters, Some(&later))
+    );
+}
+
+#[test]
+fn a_damaged_or_foreign_memo_is_not_read() {
+    let n = 600;
+    let (contexts, modules, clusters) = repository(n);
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let cold = rerun(&store, &job, &contexts);
+    let (key, memo) = memo_of(&store);
+    let header = memo.lines().next().unwrap().to_string();
+    let body: Vec<&str> = memo.lines().skip(1).collect();
+    let damaged = [
+        // Cut mid-line.
+        memo[..memo.len() / 2].to_string(),
+        // Another build's.
+        memo.replacen("doctown-generate-memo 1 ", "doctown-generate-memo 1 0", 1),
+        // Hashes that do not parse, entries that do not parse.
+        format!(
+            "{header}\n{}\n",
+            body.iter()
+                .map(|l| l.replacen('\t', "\tzz", 1))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        format!(
+            "{header}\n{}\n",
+            body.iter()
+                .map(|l| l.replace("\"role\":", "\"role\":7,\"x\":"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        // Lines out of order, and nothing at all.
+        format!(
+            "{header}\n{}\n",
+            body.iter().rev().copied().collect::<Vec<_>>().join("\n")
+        ),
+        String::new(),
+    ];
+    for (k, text) in damaged.iter().enumerate() {
+        store.put(&key, text.as_bytes()).unwrap();
+        assert_eq!(rerun(&store, &job, &contexts), cold, "damage {k}");
+        let (_, rewritten) = memo_of(&store);
+        assert_eq!(rewritten, memo, "damage {k}: the memo is written anew");
+    }
+}
