@@ -351,6 +351,98 @@ fn a_rebuild_after_a_one_file_change_is_byte_identical_to_a_cold_build() {
     assert_eq!(fs::read(&again).unwrap(), fs::read(&cold).unwrap());
 }
 
+/// `bytes` with every `from` replaced by `to` (of the same length).
+fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut out = bytes.to_vec();
+    let mut found = 0;
+    let mut at = 0;
+    while let Some(i) = out[at..].windows(from.len()).position(|w| w == from) {
+        out[at + i..at + i + from.len()].copy_from_slice(to);
+        at += i + from.len();
+        found += 1;
+    }
+    assert!(found > 0, "{} not found", String::from_utf8_lossy(from));
+    out
+}
+
+/// The text of a docpack's parts, uncompressed.
+fn docpack_text(path: &Path) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(fs::File::open(path).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    text
+}
+
+/// A rebuild takes each unchanged symbol's summary from the last build's
+/// memo (generate): what is planted there comes out, so it is read; after
+/// a change, and with a damaged memo, the docpack is a cold build's.
+#[test]
+fn rebuilds_recall_summaries_from_the_last_build() {
+    let repo = generated_repo();
+    let warm_dir = tempfile::tempdir().unwrap();
+    let store = warm_dir.path().join("store");
+    let flags = ["--embeddings", "off"];
+    let warm = |name: &str| {
+        let path = warm_dir.path().join(name);
+        let out = build(repo.path(), &path, &flags);
+        assert!(out.status.success(), "{}", stderr(&out));
+        path
+    };
+    let cold = |name: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        let out = build(repo.path(), &path, &flags);
+        assert!(out.status.success(), "{}", stderr(&out));
+        fs::read(path).unwrap()
+    };
+    let first = fs::read(warm("first.docpack")).unwrap();
+    let summaries = source_memo(&store, "generate", "docs");
+
+    // A summary planted in the memo reaches docs.json, then nodes.json.
+    let said = b"Step 7 of module 12: adds 7 and hands on.";
+    let planted = b"STEP 7 OF MODULE 12: ADDS 7 AND HANDS ON.";
+    fs::write(
+        &summaries,
+        replace_bytes(&fs::read(&summaries).unwrap(), said, planted),
+    )
+    .unwrap();
+    let text = docpack_text(&warm("planted.docpack"));
+    assert!(
+        text.contains("STEP 7 OF MODULE 12"),
+        "the summary was not recalled"
+    );
+
+    // A damaged memo is not read: the cold bytes again, and a new memo.
+    fs::write(&summaries, b"doctown-generate-memo 1 damaged").unwrap();
+    assert_eq!(fs::read(warm("damaged.docpack")).unwrap(), first);
+    assert_eq!(cold("cold.docpack"), first);
+    assert!(fs::read(&summaries).unwrap().len() > 1000);
+
+    // A change: the rebuild recalls the rest and writes the cold bytes.
+    let changed = repo.path().join("mod_12.py");
+    let text = fs::read_to_string(&changed).unwrap().replace(
+        "Step 3 of module 12: adds 3 and hands on.",
+        "Step 3 of module 12: adds three, then hands the total on.",
+    );
+    fs::write(&changed, text).unwrap();
+    // And a new caller of a function in another file, whose line is the
+    // same but whose callers, summary and numbers are not.
+    let caller = repo.path().join("mod_39.py");
+    let text = fs::read_to_string(&caller).unwrap();
+    fs::write(
+        &caller,
+        format!("{text}\nfrom mod_13 import step_13_5\n\n\ndef relay(value):\n    return step_13_5(value)\n"),
+    )
+    .unwrap();
+    let rebuilt = fs::read(warm("changed.docpack")).unwrap();
+    assert_ne!(rebuilt, first);
+    assert_eq!(rebuilt, cold("changed-cold.docpack"));
+}
+
 /// A source named relative to the working directory and the same source
 /// named by its absolute path are one source: the rebuild finds the first
 /// build's caches (one blocks index, its blocks reused).
