@@ -464,23 +464,20 @@ impl<'a> DocsMemo<'a> {
         match ctx.store.writer(&memo.key) {
             Ok(writer) => {
                 memo.next = Some(writer);
-                memo.keep(header);
+                memo.keep(header.as_bytes());
             }
             Err(e) => tracing::warn!("the summaries not kept for the next build: {e}"),
         }
         memo
     }
 
-    /// Adds a line to this run's memo.
-    fn keep(&mut self, line: &str) {
+    /// Adds a record to this run's memo.
+    fn keep(&mut self, record: &[u8]) {
         use std::io::Write;
         let Some(writer) = self.next.as_mut() else {
             return;
         };
-        let written = writer
-            .write_all(line.as_bytes())
-            .and_then(|()| writer.write_all(b"\n"));
-        if let Err(e) = written {
+        if let Err(e) = writer.write_all(record) {
             tracing::warn!("the summaries not kept for the next build: {e}");
             self.next = None;
         }

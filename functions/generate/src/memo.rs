@@ -29,8 +29,7 @@ use crate::history::Changes;
 use crate::input::{bad_line, on_every_core, BlockLine, JsonlBlocks};
 use crate::stream::{document, Brief, Documented, SymbolIndex};
 use crate::writer::{is_top_ranked, Role};
-use doctown_core::{SymbolId, SymbolKind};
-use serde::{Deserialize, Serialize};
+use doctown_core::{Language, SymbolId, SymbolKind};
 use std::io::{BufRead, BufReader, Read};
 
 /// The build of the code a summary comes from: a hash of this crate's
@@ -44,7 +43,7 @@ pub const NAME: &str = "docs";
 /// (`history`: its digest, [`history_digest`]).
 pub fn header(history: Option<u128>) -> String {
     format!(
-        "doctown-generate-memo 1 {FINGERPRINT} {:032x}",
+        "doctown-generate-memo 2 {FINGERPRINT} {:032x}\n",
         history.unwrap_or(0)
     )
 }
@@ -55,75 +54,222 @@ pub fn history_digest(history: &doctown_docpack::history::History) -> u128 {
     twox_hash::XxHash3_128::oneshot(&bytes)
 }
 
-/// What the memo keeps of a symbol, after its id and line hash.
-#[derive(Debug, Serialize, Deserialize)]
+/// What the memo keeps of a symbol: what its summary was written from
+/// beyond its context line, and what the aggregates read of it.
+#[derive(Debug, Clone, PartialEq)]
 struct Entry {
-    /// The parent's id, whose kind the summary depends on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    parent: Option<SymbolId>,
-    /// The parent's kind when a trait or an interface.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: String,
+    /// The context line's hash.
+    line: u128,
+    /// The parent's id, whose kind the summary depends on, and that kind
+    /// when a trait or an interface.
+    parent: Option<String>,
     parent_kind: Option<SymbolKind>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     top: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     lead: bool,
     role: Role,
     summary: String,
     brief: Brief,
 }
 
+/// Every role, in the order the memo numbers them.
+const ROLES: [Role; 11] = [
+    Role::EntryPoint,
+    Role::Test,
+    Role::Constructor,
+    Role::TraitMethod,
+    Role::Hub,
+    Role::Leaf,
+    Role::Helper,
+    Role::Unused,
+    Role::Unlinked,
+    Role::Api,
+    Role::Other,
+];
+
+/// A unit variant by its serde name.
+fn named<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    use serde::de::IntoDeserializer;
+    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.into_deserializer();
+    T::deserialize(name).ok()
+}
+
+impl Entry {
+    /// The record: its length, then its fields.
+    fn encode(&self) -> Vec<u8> {
+        let b = &self.brief;
+        let mut out = Vec::with_capacity(64 + self.summary.len() + 2 * b.path.len());
+        out.extend_from_slice(&[0; 4]);
+        put(&mut out, Some(&self.id));
+        out.extend_from_slice(&self.line.to_le_bytes());
+        put(&mut out, self.parent.as_deref());
+        put(&mut out, self.parent_kind.map(SymbolKind::name));
+        let role = ROLES.iter().position(|r| *r == self.role).unwrap_or(0) as u8;
+        out.extend_from_slice(&[u8::from(self.top) | u8::from(self.lead) << 1, role]);
+        put(&mut out, Some(&self.summary));
+        put(&mut out, Some(&b.qualified_name));
+        put(&mut out, Some(b.kind.name()));
+        put(&mut out, Some(b.language.name()));
+        put(&mut out, Some(&b.path));
+        put(&mut out, Some(&b.module));
+        put(&mut out, b.cluster.as_deref());
+        put(&mut out, Some(b.file_role.name()));
+        out.extend_from_slice(&b.centrality.to_le_bytes());
+        out.extend_from_slice(&b.complexity.map_or(u64::MAX, u64::from).to_le_bytes());
+        let len = (out.len() - 4) as u32;
+        out[..4].copy_from_slice(&len.to_le_bytes());
+        out
+    }
+
+    /// A record's fields (after its length); `None` when damaged.
+    fn decode(body: &[u8]) -> Option<Entry> {
+        let mut r = Fields(body);
+        let id = r.string()?;
+        let line = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+        let parent = r.text()?.map(str::to_string);
+        let parent_kind = match r.text()? {
+            Some(kind) => Some(named(kind)?),
+            None => None,
+        };
+        let [flags, role] = r.take(2)? else {
+            return None;
+        };
+        let entry = Entry {
+            id,
+            line,
+            parent,
+            parent_kind,
+            top: flags & 1 != 0,
+            lead: flags & 2 != 0,
+            role: *ROLES.get(usize::from(*role))?,
+            summary: r.string()?,
+            brief: Brief {
+                qualified_name: r.string()?,
+                kind: named(r.text()??)?,
+                language: Language::from_name(r.text()??)?,
+                path: r.string()?,
+                module: r.string()?,
+                cluster: r.text()?.map(str::to_string),
+                file_role: named(r.text()??)?,
+                centrality: f64::from_le_bytes(r.take(8)?.try_into().ok()?),
+                complexity: match u64::from_le_bytes(r.take(8)?.try_into().ok()?) {
+                    u64::MAX => None,
+                    n => Some(u32::try_from(n).ok()?),
+                },
+            },
+        };
+        r.0.is_empty().then_some(entry)
+    }
+}
+
+/// Appends a string (its length first) or none.
+fn put(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        None => out.extend_from_slice(&u32::MAX.to_le_bytes()),
+    }
+}
+
+/// A record's fields, read in turn.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.len() >= n).then(|| self.0.split_at(n))?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    /// A string or none (`None` when damaged).
+    fn text(&mut self) -> Option<Option<&'a str>> {
+        match u32::from_le_bytes(self.take(4)?.try_into().ok()?) {
+            u32::MAX => Some(None),
+            n => Some(Some(std::str::from_utf8(self.take(n as usize)?).ok()?)),
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.text()?.map(str::to_string)
+    }
+}
+
+/// The id of a record (its length included), if it reads.
+fn record_id(record: &[u8]) -> Option<&str> {
+    Fields(record.get(4..)?).text()?
+}
+
+/// The largest record read: a longer length is damage (a symbol's
+/// summary and names are a few hundred bytes).
+const MAX_RECORD: usize = 16 << 20;
+
 /// The last run's memo, read in id order.
 pub struct MemoReader {
-    lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
-    /// The next line and its id's length.
-    next: Option<(String, usize)>,
+    reader: BufReader<Box<dyn Read + Send>>,
+    /// The next record (its length included), read ahead.
+    next: Option<Vec<u8>>,
+    ended: bool,
 }
 
 impl MemoReader {
     /// The memo in `reader` when its header is `expected`; `None` for
     /// another build's or history's memo, or an unreadable one.
     pub fn open(reader: Box<dyn Read + Send>, expected: &str) -> Option<MemoReader> {
-        let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
-        match lines.next() {
-            Some(Ok(first)) if first == expected => Some(MemoReader { lines, next: None }),
-            _ => None,
-        }
+        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        let mut first = Vec::new();
+        reader.read_until(b'\n', &mut first).ok()?;
+        (first == expected.as_bytes()).then_some(MemoReader {
+            reader,
+            next: None,
+            ended: false,
+        })
     }
 
-    /// The memo's line for `id`, if it has one; ids are asked for in
-    /// increasing order (lines before `id` are passed over). A line that
-    /// cannot be read ends the memo.
-    pub fn take(&mut self, id: &str) -> Option<String> {
-        loop {
-            if self.next.is_none() {
-                let line = self.lines.next()?.ok()?;
-                let Some(len) = line.find('\t') else {
-                    self.lines = empty_lines();
-                    return None;
-                };
-                self.next = Some((line, len));
+    /// The next record, or `None` at the end or at one that does not read
+    /// (which ends the memo).
+    fn read_record(&mut self) -> Option<Vec<u8>> {
+        let mut len = [0u8; 4];
+        let record = self.reader.read_exact(&mut len).ok().and_then(|()| {
+            let body = u32::from_le_bytes(len) as usize;
+            if body > MAX_RECORD {
+                return None;
             }
-            let (line, len) = self.next.as_ref()?;
-            match line[..*len].cmp(id) {
+            let mut record = Vec::with_capacity(4 + body);
+            record.extend_from_slice(&len);
+            record.resize(4 + body, 0);
+            self.reader.read_exact(&mut record[4..]).ok()?;
+            record_id(&record).is_some().then_some(record)
+        });
+        self.ended = record.is_none();
+        record
+    }
+
+    /// The memo's record for `id`, if it has one; ids are asked for in
+    /// increasing order (records before `id` are passed over).
+    pub fn take(&mut self, id: &str) -> Option<Vec<u8>> {
+        loop {
+            if self.next.is_none() && !self.ended {
+                self.next = self.read_record();
+            }
+            let next_id = record_id(self.next.as_ref()?)?;
+            match next_id.cmp(id) {
                 std::cmp::Ordering::Less => self.next = None,
-                std::cmp::Ordering::Equal => return self.next.take().map(|(line, _)| line),
+                std::cmp::Ordering::Equal => return self.next.take(),
                 std::cmp::Ordering::Greater => return None,
             }
         }
     }
 }
 
-fn empty_lines() -> std::io::Lines<BufReader<Box<dyn Read + Send>>> {
-    BufReader::new(Box::new(std::io::empty()) as Box<dyn Read + Send>).lines()
-}
-
 /// The id a context line starts with (assemble writes `id` first), if
 /// it does.
 pub fn context_id(line: &str) -> Option<&str> {
     let rest = line.strip_prefix("{\"id\":\"")?;
-    let end = rest.find(['"', '\\'])?;
-    Some(&rest[..end]).filter(|id| rest.as_bytes()[end] == b'"' && !id.is_empty())
+    let end = rest.bytes().position(|b| b == b'"' || b == b'\\')?;
+    (rest.as_bytes()[end] == b'"' && end > 0).then(|| &rest[..end])
 }
 
 /// Documents context lines, recalling what the memo kept where it still
@@ -139,24 +285,26 @@ pub struct Recollection<'a> {
 }
 
 impl Recollection<'_> {
-    /// The symbol of `line`, recalled from `memo` (its memo line) or
-    /// documented, and its line for the next memo.
+    /// The symbol of `line`, recalled from `kept` (its memo record) or
+    /// documented, and its record for the next memo.
     pub fn document(
         &self,
         line: BlockLine,
-        memo: Option<String>,
-    ) -> Result<(Documented, String), GenerateError> {
+        kept: Option<Vec<u8>>,
+    ) -> Result<Remembered, GenerateError> {
         let hash = twox_hash::XxHash3_128::oneshot(line.text.as_bytes());
-        if let Some(memo) = memo {
-            if let Some(recalled) = self.recall(&line, &memo, hash) {
-                return Ok((recalled, memo));
+        if let Some(kept) = kept {
+            if let Some(recalled) = self.recall(&line, &kept, hash) {
+                return Ok((recalled, kept));
             }
         }
         let context: SymbolContext =
             serde_json::from_str(&line.text).map_err(|e| bad_line(self.key, line.number, e))?;
-        let parent = context.parent.as_ref().map(|p| p.id.clone());
+        let parent = context.parent.as_ref().map(|p| p.id.to_string());
         let d = document(self.index, self.changes, line.at, context);
         let entry = Entry {
+            id: d.id.to_string(),
+            line: hash,
             parent,
             parent_kind: d.facts().and_then(|f| f.parent_kind),
             top: is_top_ranked(self.index.rank(line.at)),
@@ -165,31 +313,27 @@ impl Recollection<'_> {
             summary: d.summary.clone(),
             brief: d.brief.clone(),
         };
-        let json = serde_json::to_string(&entry)
-            .map_err(|e| GenerateError::Runtime(format!("a memo line: {e}")))?;
-        let memo = format!("{}\t{hash:032x}\t{json}", d.id);
-        Ok((d, memo))
+        let d = if self.insights { d } else { d.without_facts() };
+        Ok((d, entry.encode()))
     }
 
     /// The memo's summary of `line` when it still holds: the same line,
     /// parent kind, rank and lead.
-    fn recall(&self, line: &BlockLine, memo: &str, hash: u128) -> Option<Documented> {
-        let mut parts = memo.splitn(3, '\t');
-        let (id, kept_hash, json) = (parts.next()?, parts.next()?, parts.next()?);
-        if u128::from_str_radix(kept_hash, 16).ok()? != hash {
+    fn recall(&self, line: &BlockLine, kept: &[u8], hash: u128) -> Option<Documented> {
+        let entry = Entry::decode(kept.get(4..)?)?;
+        if entry.line != hash {
             return None;
         }
-        let entry: Entry = serde_json::from_str(json).ok()?;
         let parent_kind = entry
             .parent
             .as_ref()
-            .and_then(|p| self.index.abstract_kind(p));
+            .and_then(|p| self.index.abstract_kind(&SymbolId::from_raw(p.as_str())));
         let holds = parent_kind == entry.parent_kind
             && is_top_ranked(self.index.rank(line.at)) == entry.top
             && self.index.is_lead(line.at) == entry.lead;
         holds.then(|| {
             Documented::recalled(
-                SymbolId::from_raw(id),
+                SymbolId::from_raw(entry.id),
                 entry.brief,
                 entry.role,
                 entry.summary,
@@ -200,18 +344,21 @@ impl Recollection<'_> {
     }
 }
 
+/// A documented symbol and its record for the next memo.
+pub type Remembered = (Documented, Vec<u8>);
+
 /// The next block of `blocks`, each line recalled from `memo` or
-/// documented, on every core, with its line for the next memo; `None` at
-/// the end.
+/// documented, on every core, with its record for the next memo; `None`
+/// at the end.
 pub fn next_block(
     blocks: &mut JsonlBlocks,
     memo: &mut Option<MemoReader>,
     recollection: &Recollection<'_>,
-) -> Result<Option<Vec<(Documented, String)>>, GenerateError> {
+) -> Result<Option<Vec<Remembered>>, GenerateError> {
     let Some(lines) = blocks.next_lines()? else {
         return Ok(None);
     };
-    let items: Vec<(BlockLine, Option<String>)> = lines
+    let items: Vec<(BlockLine, Option<Vec<u8>>)> = lines
         .into_iter()
         .map(|line| {
             let kept = memo
@@ -228,8 +375,55 @@ pub fn next_block(
 mod tests {
     use super::*;
 
-    fn reader(text: &str) -> Box<dyn Read + Send> {
-        Box::new(std::io::Cursor::new(text.as_bytes().to_vec()))
+    fn reader(bytes: Vec<u8>) -> Box<dyn Read + Send> {
+        Box::new(std::io::Cursor::new(bytes))
+    }
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            id: id.to_string(),
+            line: 0xfeed_u128 << 70,
+            parent: (id == "sym_b").then(|| "sym_a".to_string()),
+            parent_kind: (id == "sym_b").then_some(SymbolKind::Interface),
+            top: id == "sym_a",
+            lead: true,
+            role: Role::Unlinked,
+            summary: "`f` does\nthings é".into(),
+            brief: Brief {
+                qualified_name: format!("m.{id}"),
+                kind: SymbolKind::TypeAlias,
+                language: Language::ObjC,
+                path: "src/m.m".into(),
+                module: "src".into(),
+                cluster: (id != "sym_c").then(|| "object store".into()),
+                file_role: doctown_core::FileRole::Generated,
+                centrality: 0.125,
+                complexity: (id == "sym_a").then_some(7),
+            },
+        }
+    }
+
+    fn memo(head: &str, ids: &[&str]) -> Vec<u8> {
+        let mut bytes = head.as_bytes().to_vec();
+        for id in ids {
+            bytes.extend(entry(id).encode());
+        }
+        bytes
+    }
+
+    #[test]
+    fn an_entry_reads_back_as_written() {
+        for id in ["sym_a", "sym_b", "sym_c"] {
+            let record = entry(id).encode();
+            assert_eq!(record_id(&record), Some(id));
+            assert_eq!(Entry::decode(&record[4..]), Some(entry(id)));
+            assert_eq!(Entry::decode(&record[4..record.len() - 1]), None);
+        }
+        for role in ROLES {
+            let mut e = entry("sym_a");
+            e.role = role;
+            assert_eq!(Entry::decode(&e.encode()[4..]).unwrap().role, role);
+        }
     }
 
     #[test]
@@ -247,23 +441,24 @@ mod tests {
     #[test]
     fn the_reader_takes_ids_in_order_and_passes_over_the_rest() {
         let head = header(None);
-        let text = format!("{head}\na\t1\t{{}}\nc\t2\t{{}}\nd\t3\t{{}}\n");
-        let mut memo = MemoReader::open(reader(&text), &head).unwrap();
-        assert_eq!(memo.take("a").as_deref(), Some("a\t1\t{}"));
+        let mut memo = MemoReader::open(reader(memo(&head, &["a", "c", "d"])), &head).unwrap();
+        assert_eq!(memo.take("a"), Some(entry("a").encode()));
         assert_eq!(memo.take("b"), None);
-        assert_eq!(memo.take("d").as_deref(), Some("d\t3\t{}"));
+        assert_eq!(memo.take("d"), Some(entry("d").encode()));
         assert_eq!(memo.take("e"), None);
     }
 
     #[test]
-    fn another_header_or_a_damaged_line_is_no_memo() {
-        let text = format!("{}\na\t1\t{{}}\n", header(Some(7)));
-        assert!(MemoReader::open(reader(&text), &header(None)).is_none());
-        assert!(MemoReader::open(reader(""), &header(None)).is_none());
+    fn another_header_or_a_damaged_record_is_no_memo() {
+        let bytes = memo(&header(Some(7)), &["a"]);
+        assert!(MemoReader::open(reader(bytes), &header(None)).is_none());
+        assert!(MemoReader::open(reader(Vec::new()), &header(None)).is_none());
         let head = header(None);
-        let text = format!("{head}\na\t1\t{{}}\nno tab here\nc\t2\t{{}}\n");
-        let mut memo = MemoReader::open(reader(&text), &head).unwrap();
+        let mut bytes = memo(&head, &["a"]);
+        bytes.extend(b"\xff\xff\xff\x7fno record");
+        bytes.extend(entry("c").encode());
+        let mut memo = MemoReader::open(reader(bytes), &head).unwrap();
         assert!(memo.take("a").is_some());
-        assert_eq!(memo.take("c"), None, "the memo ends at a damaged line");
+        assert_eq!(memo.take("c"), None, "the memo ends at a damaged record");
     }
 }

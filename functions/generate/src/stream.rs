@@ -293,6 +293,16 @@ impl Documented {
         }
     }
 
+    /// The same without its whole facts, for a run without insights:
+    /// they are freed here (on the thread that made them) rather than
+    /// where the docs are written.
+    pub fn without_facts(self) -> Self {
+        Documented {
+            whole: Whole::Unneeded,
+            ..self
+        }
+    }
+
     /// Its whole facts, when they were made (not recalled).
     pub fn facts(&self) -> Option<&SymbolFacts> {
         match &self.whole {

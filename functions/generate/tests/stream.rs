@@ -724,27 +724,47 @@ fn rerun(store: &MemoryStore, job: &JobState, contexts: &[SymbolContext]) -> Str
     String::from_utf8(artifact(store, job, "docs.json").unwrap()).unwrap()
 }
 
-/// The source's memo of summaries: its key and text.
-fn memo_of(store: &MemoryStore) -> (String, String) {
+/// The source's memo of summaries: its key and bytes.
+fn memo_of(store: &MemoryStore) -> (String, Vec<u8>) {
     let keys = store.list("cache/generate/").unwrap();
     assert_eq!(keys.len(), 1, "one memo per source: {keys:?}");
-    let text = store.get(&keys[0]).unwrap().unwrap().bytes.to_vec();
-    (keys[0].clone(), String::from_utf8(text).unwrap())
+    let bytes = store.get(&keys[0]).unwrap().unwrap().bytes.to_vec();
+    (keys[0].clone(), bytes)
 }
 
-/// The memo's line for `id`, changed by `f`.
-fn plant(store: &MemoryStore, id: &SymbolId, f: impl Fn(&str) -> String) {
-    let (key, text) = memo_of(store);
-    let planted: String = text
-        .lines()
-        .map(|line| match line.starts_with(&format!("{id}\t")) {
-            true => f(line),
-            false => line.to_string(),
-        })
-        .map(|line| line + "\n")
-        .collect();
-    assert_ne!(planted, text, "{id} has a line");
-    store.put(&key, planted.as_bytes()).unwrap();
+/// A memo's header line and records (each with its length).
+fn records(memo: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let end = memo.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let (header, mut rest) = memo.split_at(end);
+    let mut records = Vec::new();
+    while !rest.is_empty() {
+        let len = 4 + u32::from_le_bytes(rest[..4].try_into().unwrap()) as usize;
+        records.push(rest[..len].to_vec());
+        rest = &rest[len..];
+    }
+    (header.to_vec(), records)
+}
+
+/// The summary `docs` gives symbol `id`.
+fn summary_in(docs: &str, id: &SymbolId) -> String {
+    let docs: GeneratedDocs = serde_json::from_str(docs).unwrap();
+    let doc = docs.symbols.iter().find(|s| s.id == *id).unwrap();
+    doc.documentation.summary.clone()
+}
+
+/// Plants in the memo the first occurrence of `summary` in capitals
+/// (as long: the records' lengths hold); returns what was planted.
+fn plant(store: &MemoryStore, summary: &str) -> String {
+    let (key, mut memo) = memo_of(store);
+    let planted = summary.to_ascii_uppercase();
+    assert_ne!(planted, summary);
+    let at = memo
+        .windows(summary.len())
+        .position(|w| w == summary.as_bytes())
+        .unwrap();
+    memo[at..at + summary.len()].copy_from_slice(planted.as_bytes());
+    store.put(&key, &memo).unwrap();
+    planted
 }
 
 #[test]
@@ -754,27 +774,21 @@ fn a_rerun_recalls_unchanged_symbols_from_the_memo() {
     let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
     let cold = rerun(&store, &job, &contexts);
     let (_, memo) = memo_of(&store);
-    assert_eq!(
-        memo.lines().count(),
-        n + 1,
-        "a header and a line per symbol"
-    );
+    assert_eq!(records(&memo).1.len(), n, "a record per symbol");
     // A summary planted in the memo is what a rerun writes: it was
     // recalled, not written again; and it is kept for the next run.
-    let id = &contexts[7].id;
-    plant(&store, id, |line| {
-        line.replace("\"summary\":\"", "\"summary\":\"RECALLED ")
-    });
+    let summary = summary_in(&cold, &contexts[7].id);
+    let planted = plant(&store, &summary);
     for _ in 0..2 {
         let recalled = rerun(&store, &job, &contexts);
-        assert_eq!(recalled.matches("RECALLED ").count(), 1);
-        assert_eq!(recalled.replace("RECALLED ", ""), cold);
+        assert!(recalled.contains(&planted));
+        assert_eq!(recalled.replace(&planted, &summary), cold);
     }
     // Unless its line changed.
     let mut edited = contexts.clone();
     edited[7].called_by_total += 1;
     let docs = rerun(&store, &job, &edited);
-    assert!(!docs.contains("RECALLED "));
+    assert!(!docs.contains(&planted));
     assert_eq!(docs, reference_docs(&edited, &modules, &clusters, None));
 }
 
@@ -846,14 +860,12 @@ fn with_a_history_a_rerun_recalls_only_under_the_same_history() {
         reference_docs(&changed, &modules, &clusters, Some(&history))
     );
     // Another history: nothing is recalled (a planted summary is not).
-    plant(&store, &contexts[7].id, |line| {
-        line.replace("\"summary\":\"", "\"summary\":\"RECALLED ")
-    });
+    let planted = plant(&store, &summary_in(&docs, &contexts[7].id));
     let mut later = history.clone();
     later["symbols"][0]["commits"] = serde_json::json!(99);
     add_history(&store, &job, &later);
     let docs = rerun(&store, &job, &changed);
-    assert!(!docs.contains("RECALLED "));
+    assert!(!docs.contains(&planted));
     assert_eq!(
         docs,
         reference_docs(&changed, &modules, &clusters, Some(&later))
@@ -867,39 +879,48 @@ fn a_damaged_or_foreign_memo_is_not_read() {
     let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
     let cold = rerun(&store, &job, &contexts);
     let (key, memo) = memo_of(&store);
-    let header = memo.lines().next().unwrap().to_string();
-    let body: Vec<&str> = memo.lines().skip(1).collect();
+    let (header, body) = records(&memo);
+    let with = |records: Vec<Vec<u8>>| [header.clone(), records.concat()].concat();
     let damaged = [
-        // Cut mid-line.
-        memo[..memo.len() / 2].to_string(),
+        // Cut mid-record.
+        memo[..memo.len() / 2].to_vec(),
         // Another build's.
-        memo.replacen("doctown-generate-memo 1 ", "doctown-generate-memo 1 0", 1),
-        // Hashes that do not parse, entries that do not parse.
-        format!(
-            "{header}\n{}\n",
+        [
+            b"doctown-generate-memo 2 0".as_slice(),
+            &header[24..],
+            &body.concat(),
+        ]
+        .concat(),
+        // Records that do not read: another symbol kind, a huge length.
+        with(
             body.iter()
-                .map(|l| l.replacen('\t', "\tzz", 1))
-                .collect::<Vec<_>>()
-                .join("\n")
+                .map(|r| replace_all(r, b"function", b"functiom"))
+                .collect(),
         ),
-        format!(
-            "{header}\n{}\n",
+        with(
             body.iter()
-                .map(|l| l.replace("\"role\":", "\"role\":7,\"x\":"))
-                .collect::<Vec<_>>()
-                .join("\n")
+                .map(|r| [&[0xff, 0xff, 0xff, 0x7f][..], &r[4..]].concat())
+                .collect(),
         ),
-        // Lines out of order, and nothing at all.
-        format!(
-            "{header}\n{}\n",
-            body.iter().rev().copied().collect::<Vec<_>>().join("\n")
-        ),
-        String::new(),
+        // Records out of order, and nothing at all.
+        with(body.iter().rev().cloned().collect()),
+        Vec::new(),
     ];
-    for (k, text) in damaged.iter().enumerate() {
-        store.put(&key, text.as_bytes()).unwrap();
+    for (k, bytes) in damaged.iter().enumerate() {
+        store.put(&key, bytes).unwrap();
         assert_eq!(rerun(&store, &job, &contexts), cold, "damage {k}");
         let (_, rewritten) = memo_of(&store);
         assert_eq!(rewritten, memo, "damage {k}: the memo is written anew");
     }
+}
+
+/// `bytes` with every `from` replaced by `to` (as long).
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut at = 0;
+    while let Some(i) = out[at..].windows(from.len()).position(|w| w == from) {
+        out[at + i..at + i + from.len()].copy_from_slice(to);
+        at += i + from.len();
+    }
+    out
 }
