@@ -10,18 +10,18 @@
 //! centrality rank is among the top ([`is_top_ranked`], all
 //! [`crate::writer::role_at`] reads of the rank), and, with a history,
 //! how it changed (the history document and whether the symbol leads its
-//! file). A memo line keeps the line's hash and those three beside the
+//! file). A memo record keeps the line's hash and those three beside the
 //! summary; a symbol is recalled only when all of them are the same now,
 //! under the same history digest and the same build of the code that
 //! writes summaries ([`FINGERPRINT`]). Anything else — another hash, a
-//! damaged line, another header — documents the symbol as a cold run
+//! damaged record, another header — documents the symbol as a cold run
 //! does, so `docs.json` is the same bytes either way.
 //!
 //! The memo is one object per source (`cache/generate/<source>.docs`),
-//! a header line and then a line per symbol in id order, as the contexts
-//! are: `<id>\t<hash>\t<entry JSON>`. It is read as the contexts are, a
-//! block ahead, and written as the docs are; neither is ever whole in
-//! memory.
+//! a header line and then a record per symbol in id order, as the
+//! contexts are: its length, then its fields (strings with their
+//! lengths). It is read as the contexts are, a block ahead, and written
+//! as the docs are; neither is ever whole in memory.
 
 use crate::artifacts::assemble::SymbolContext;
 use crate::error::GenerateError;
