@@ -426,6 +426,48 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any entry reads back as written; any bytes, as a record or as
+        /// a memo, read as something or nothing, never a panic.
+        #[test]
+        fn records_round_trip_and_garbage_never_panics(
+            id in "[a-z_0-9]{1,20}",
+            summary in "\\PC{0,80}",
+            path in "\\PC{0,40}",
+            cluster in proptest::option::of("\\PC{0,20}"),
+            centrality in proptest::num::f64::ANY,
+            complexity in proptest::option::of(proptest::num::u32::ANY),
+            flags in 0u8..4,
+            role in 0usize..ROLES.len(),
+            garbage in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+        ) {
+            let mut e = entry("sym_a");
+            e.id = id;
+            e.summary = summary;
+            e.brief.path = path;
+            e.brief.cluster = cluster;
+            e.brief.centrality = centrality;
+            e.brief.complexity = complexity;
+            e.top = flags & 1 != 0;
+            e.lead = flags & 2 != 0;
+            e.role = ROLES[role];
+            let record = e.encode();
+            let back = Entry::decode(&record[4..]).unwrap();
+            proptest::prop_assert_eq!(back.brief.centrality.to_bits(), centrality.to_bits());
+            if !centrality.is_nan() {
+                proptest::prop_assert_eq!(back, e);
+            }
+            let _ = Entry::decode(&garbage);
+            let _ = record_id(&garbage);
+            let head = header(None);
+            let bytes = [head.as_bytes(), &garbage, &record].concat();
+            if let Some(mut memo) = MemoReader::open(reader(bytes), &head) {
+                let _ = memo.take("sym_a");
+                let _ = memo.take("~");
+            }
+        }
+    }
+
     #[test]
     fn a_context_line_names_its_id_first() {
         assert_eq!(
