@@ -384,25 +384,11 @@ pub fn on_every_core<T: Send, U: Send>(
     Ok(out)
 }
 
-/// Each block of `blocks`, parsed and mapped by `map`, made on a thread
-/// of `scope` one block ahead of the receiver: the receiver's work on a
-/// block (serialising it) overlaps the parsing of the next. The thread
-/// sends until the end (`Ok(None)`) or an error, and stops early when the
-/// receiver is dropped.
-pub fn blocks_ahead<'scope, 'env, T, U>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
-    mut blocks: JsonlBlocks,
-    map: &'env (impl Fn(usize, T) -> U + Sync),
-) -> std::sync::mpsc::Receiver<Result<Option<Vec<U>>, GenerateError>>
-where
-    T: serde::de::DeserializeOwned,
-    U: Send + 'env,
-{
-    made_ahead(scope, move || blocks.next_block(map))
-}
-
 /// The blocks `next` makes, made on a thread of `scope` one block ahead
-/// of the receiver (see [`blocks_ahead`]).
+/// of the receiver: the receiver's work on a block (serialising it)
+/// overlaps the making of the next. The thread sends until the end
+/// (`Ok(None)`) or an error, and stops early when the receiver is
+/// dropped.
 pub fn made_ahead<'scope, U: Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     mut next: impl FnMut() -> Result<Option<Vec<U>>, GenerateError> + Send + 'scope,
