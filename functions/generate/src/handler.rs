@@ -5,7 +5,6 @@
 //! The handler is synchronous like every stage; it owns one tokio runtime
 //! (created on first use) for the asynchronous model client.
 
-use crate::artifacts::assemble::SymbolContext;
 use crate::artifacts::generate::GenerateManifest;
 use crate::artifacts::generate::{CostReport, DocSource, Insight};
 use crate::config::{Backend, GenerateConfig};
@@ -253,19 +252,6 @@ impl GenerateHandler {
             Some(history) => self.facts_insights(input, history, config),
             None => Ok(Vec::new()),
         };
-        let recall = |at: usize, line: &str| {
-            let context: SymbolContext =
-                serde_json::from_str(line).map_err(|e| GenerateError::BadInput {
-                    key: manifest.contexts.clone(),
-                    message: format!("symbol {}: {e}", at + 1),
-                })?;
-            Ok(crate::stream::whole_facts(
-                &index,
-                changes.as_ref(),
-                at,
-                context,
-            ))
-        };
         let docs_key = artifact_key(
             &ctx.job.job_id,
             Stage::Generate.name(),
@@ -279,10 +265,12 @@ impl GenerateHandler {
             insights: history.is_some(),
             key: &manifest.contexts,
         };
+        let recall = |at: usize, line: &str| recollection.whole_facts(at, line);
         let (symbols, stored) = std::thread::scope(|scope| {
             let mut last = memo.last.take();
+            let recollection = &recollection;
             let ahead = crate::input::made_ahead(scope, move || {
-                crate::memo::next_block(&mut blocks, &mut last, &recollection)
+                crate::memo::next_block(&mut blocks, &mut last, recollection)
             });
             let mut read = crate::stream::IdsDigest::default();
             let mut next = || {

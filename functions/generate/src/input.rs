@@ -321,11 +321,6 @@ impl JsonlBlocks {
         self.items += block.len();
         Ok((!block.is_empty()).then_some(block))
     }
-
-    /// The object's key.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
 }
 
 /// One line of a [`JsonlBlocks`] block.

@@ -25,9 +25,10 @@
 
 use crate::artifacts::assemble::SymbolContext;
 use crate::error::GenerateError;
+use crate::facts::SymbolFacts;
 use crate::history::Changes;
 use crate::input::{bad_line, on_every_core, BlockLine, JsonlBlocks};
-use crate::stream::{document, Brief, Documented, SymbolIndex};
+use crate::stream::{document, whole_facts, Brief, Documented, SymbolIndex};
 use crate::writer::{is_top_ranked, Role};
 use doctown_core::{Language, SymbolId, SymbolKind};
 use std::io::{BufRead, BufReader, Read};
@@ -315,6 +316,18 @@ impl Recollection<'_> {
         };
         let d = if self.insights { d } else { d.without_facts() };
         Ok((d, entry.encode()))
+    }
+
+    /// The whole facts of the `at`th symbol from its context line, as
+    /// [`document`] makes them: what the insights read of a recalled
+    /// symbol they keep ([`crate::stream::Recall`]).
+    pub fn whole_facts(&self, at: usize, line: &str) -> Result<SymbolFacts, GenerateError> {
+        let context: SymbolContext =
+            serde_json::from_str(line).map_err(|e| GenerateError::BadInput {
+                key: self.key.to_string(),
+                message: format!("symbol {}: {e}", at + 1),
+            })?;
+        Ok(whole_facts(self.index, self.changes, at, context))
     }
 
     /// The memo's summary of `line` when it still holds: the same line,

@@ -205,7 +205,7 @@ impl SymbolIndex {
 /// What the aggregates read of a symbol besides its id and role
 /// ([`Aggregates::add`]), and what a memoised summary keeps of it
 /// ([`crate::memo`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Brief {
     pub qualified_name: String,
     pub kind: SymbolKind,
@@ -213,11 +213,9 @@ pub struct Brief {
     pub path: String,
     pub module: String,
     /// Its cluster's label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     pub file_role: FileRole,
     pub centrality: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<u32>,
 }
 

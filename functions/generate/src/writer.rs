@@ -15,8 +15,7 @@ use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::collections::HashMap;
 
 /// What a symbol does in the codebase, as far as the facts tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     EntryPoint,
     Test,
