@@ -2,7 +2,8 @@
 """One row of scripts/gpu/run.sh's table: runs `doctown build` on a
 repository, and reports its wall time, peak RSS and stage seconds (from
 its --json summary) beside what the embedding server saw during the build
-(texts, tokens, seconds in the model, first request to last answer).
+(texts, tokens, seconds in the model, first request to last answer), or
+without a server the texts and tokens its own summary says it embedded.
 
 Usage: build_row.py LABEL DOCTOWN REPO STORE DOCPACK ROWS_JSONL [STATS_URLS|-] [-- BUILD FLAGS...]
 STATS_URLS: the server workers' stats URLs, comma-separated (its `serving` line).
@@ -72,7 +73,16 @@ def main(argv):
     with open(rows, "a") as f:
         f.write(json.dumps(row) + "\n")
     srv = row.get("server")
-    served = f"{srv['texts']} | {srv['tokens']} | {srv['window_s']:.2f} | {srv['texts'] / max(srv['window_s'], 1e-9):,.0f} | {srv['tokens'] / max(srv['window_s'], 1e-9):,.0f}" if srv and srv["texts"] else "— | — | — | — | —"
+    if srv and srv["texts"]:
+        texts, tokens, window = srv["texts"], srv["tokens"], srv["window_s"]
+    else:
+        # Embedded here: the prefetcher embeds while ingest runs, so the
+        # window is ingest's and embed's seconds together.
+        texts = row["texts_embedded"]
+        tokens = embed.get("tokens", 0) + embed.get("prefetched_tokens", 0)
+        window = sec.get("ingest", 0) + sec.get("embed", 0) if texts else 0.0
+    served = (f"{srv['texts'] if srv else '—'} | {tokens} | {window:.2f} | {texts / max(window, 1e-9):,.0f} | "
+              f"{tokens / max(window, 1e-9):,.0f}") if texts else "— | — | — | — | —"
     print(f"| {label} | {row['files']} | {row['chunks']} | {row['texts_embedded']} | {served} | "
           f"{sec.get('ingest', 0):.2f} | {sec.get('embed', 0):.2f} | {wall:.2f} | {rss_mib} |", flush=True)
     return 0

@@ -21,8 +21,10 @@ token ids, no padding, no HTTP; the figure the served throughput is
 measured against.
 """
 import argparse
+import ctypes
 import http.server
 import json
+import signal
 import struct
 import subprocess
 import sys
@@ -229,10 +231,15 @@ def spawn_workers(args):
     alone on the GPU), and waits on them; prints one `serving` line with
     every worker's stats URL, comma-separated."""
     children, stats = [], []
+    # A SIGTERM ends the workers too (through `finally`), and a worker
+    # whose parent dies is sent one by the kernel (PR_SET_PDEATHSIG).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    libc = ctypes.CDLL(None, use_errno=True)
+    die_with_parent = lambda: libc.prctl(1, signal.SIGTERM)
     for index in range(args.workers):
         argv = [a for a in sys.argv[1:] if a != "--bench" or index == 0]
         child = subprocess.Popen([sys.executable, sys.argv[0], *argv, "--worker-index", str(index)],
-                                 stdout=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
         children.append(child)
         for line in child.stdout:
             print(line, end="", flush=True)

@@ -5,11 +5,11 @@
 # medium and large benchmark repositories, beside the same builds with
 # --embeddings off on the same machine.
 #
-#   here:            bash scripts/gpu/prepare.sh      (fills .gpu/, ignored)
-#   on the GPU host: bash scripts/gpu/run.sh          (from the repository root)
+#   here:            bash scripts/gpu/prepare.sh server  (fills .gpu/server/, ignored)
+#   on the GPU host: bash scripts/gpu/run.sh             (from the repository root)
 #
 # Needs there: python3 with torch (CUDA) and tokenizers; nothing else, no
-# network, no Rust (the binary travels in .gpu/). Writes the table, the
+# network, no Rust (the binary travels in .gpu/server/). Writes the table, the
 # server's log, rows.jsonl and the small and medium docpacks under $OUT
 # (default ./gpu-out); scripts/gpu/compare.py compares their vectors with
 # a CPU build's. Environment: GPU_BUILDS (default "small medium large").
@@ -22,24 +22,18 @@ PORT=8080
 URL="http://127.0.0.1:$PORT"
 log() { echo "gpu-run: $*" >&2; }
 
-[ -f .gpu/doctown.xz ] && [ -f .gpu/model.bin ] && [ -f .gpu/repos.tar.xz ] \
-    || { log "error: .gpu/ is incomplete: run scripts/gpu/prepare.sh first"; exit 1; }
+G=.gpu/server
+[ -f $G/doctown.xz ] && [ -f $G/model.bin ] && [ -f $G/repos.tar.xz ] \
+    || { log "error: $G/ is incomplete: run scripts/gpu/prepare.sh server first"; exit 1; }
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader >&2 || true
 log "$(nproc) CPU cores; $(python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())')"
 # Python unpacks: the host may have no xz.
-python3 - "$W" <<'PY' || { log "error: cannot unpack .gpu/"; exit 1; }
-import lzma, os, shutil, sys, tarfile
-with lzma.open(".gpu/doctown.xz") as src, open(sys.argv[1] + "/doctown", "wb") as out:
-    shutil.copyfileobj(src, out)
-os.chmod(sys.argv[1] + "/doctown", 0o755)
-with tarfile.open(".gpu/repos.tar.xz", "r:xz") as tar:
-    tar.extractall(sys.argv[1], filter="data")
-PY
+python3 scripts/gpu/unpack.py "$G" "$W" || { log "error: cannot unpack $G/"; exit 1; }
 DOCTOWN="$W/doctown"
 "$DOCTOWN" --version >&2 || { log "error: the carried doctown does not run here"; exit 1; }
 
-PYTHONUNBUFFERED=1 python3 scripts/gpu/embed_server.py --weights .gpu/model.bin --workers "${GPU_WORKERS:-8}" \
-    --tokenizer .gpu/tokenizer.json --port "$PORT" --bench > "$OUT/server.log" 2>&1 &
+PYTHONUNBUFFERED=1 python3 scripts/gpu/embed_server.py --weights $G/model.bin --workers "${GPU_WORKERS:-8}" \
+    --tokenizer $G/tokenizer.json --port "$PORT" --bench > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$W"' EXIT
 for _ in $(seq 240); do
