@@ -207,7 +207,10 @@ def serve(embedder, model_name, port, admin_port):
                 return self.fail(400, f"bad request: {e}")
             if request.get("model") not in (None, model_name):
                 return self.fail(404, f"model {request.get('model')!r} is not served")
-            items, tokens = embedder.embed(texts)
+            try:
+                items, tokens = embedder.embed(texts) if texts else ([], 0)
+            except Exception as e:  # a failed batch is the client's 500, not a dropped connection
+                return self.fail(500, f"{type(e).__name__}: {e}")
             self.send(200, '{"object":"list","model":%s,"data":[%s],"usage":{"prompt_tokens":%d,"total_tokens":%d}}'
                       % (json.dumps(model_name), ",".join(items), tokens, tokens))
 
