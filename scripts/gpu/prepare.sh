@@ -27,7 +27,7 @@ REPOS="$DOCTOWN_CACHE/bench-repos"
 for size in $SIZES; do
     [ -d "$REPOS/$size" ] || { echo "prepare: no $REPOS/$size: run scripts/bench-build.sh first" >&2; exit 1; }
 done
-bash scripts/fetch-model.sh >/dev/null 2>&1
+bash scripts/fetch-model.sh >/dev/null
 cargo build --release --locked -p doctown-cli >/dev/null
 DIR=".gpu/$MODE"
 rm -rf "$DIR" && mkdir -p "$DIR"

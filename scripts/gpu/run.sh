@@ -12,7 +12,9 @@
 # network, no Rust (the binary travels in .gpu/server/). Writes the table, the
 # server's log, rows.jsonl and the small and medium docpacks under $OUT
 # (default ./gpu-out); scripts/gpu/compare.py compares their vectors with
-# a CPU build's. Environment: GPU_BUILDS (default "small medium large").
+# a CPU build's. Environment: GPU_BUILDS (default "small medium large"),
+# GPU_CONFIGS (the remote backend's batch size × requests in flight,
+# default "32x4 256x8 1024x4"), GPU_WORKERS (server processes, default 8).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-$PWD/gpu-out}"
