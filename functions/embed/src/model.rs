@@ -8,6 +8,14 @@
 //! truncation and padding are replaced: truncation to `max_length` tokens
 //! (LongestFirst), no padding per text — batches are padded here, to their
 //! longest member, so that bucketing by length keeps padding small.
+//!
+//! On the CPU each text runs alone ([`Embedder::run`]), on one
+//! single-threaded session per core ("lanes"): no padding at all, the
+//! cores busy with independent texts rather than splitting one batch's
+//! small matrices, and a text's vector the same whatever else was
+//! embedded with it, which the default model needs (its activations are
+//! quantised per tensor at run time, so in a batch they would depend on
+//! the batch). A GPU runs whole batches on one session.
 
 use crate::config::EmbedConfig;
 use crate::error::EmbedError;
@@ -17,22 +25,90 @@ use crate::verify::verify_model_file;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue};
 use ort::value::Tensor;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
-/// A loaded model, ready to embed batches. `Send + Sync`; runs serialise on
-/// the session, whose intra-op threads use the cores.
+/// A loaded model, ready to embed batches. `Send + Sync`. On a GPU, runs
+/// serialise on the session, whose intra-op threads use the cores; on the
+/// CPU each of [`Lanes`] runs one text at a time.
 pub struct Embedder {
     model_id: String,
     tokenizer: Tokenizer,
     session: Mutex<Session>,
+    lanes: Lanes,
     output: String,
     token_type_ids: bool,
     dims: usize,
     max_chars: usize,
     device: &'static str,
     from_cache: bool,
+}
+
+/// Most sessions the CPU runs side by side: each holds the model's
+/// prepacked weights (tens of MiB), so a many-core server stops here.
+pub const MAX_LANES: usize = 16;
+
+/// The sessions beside the first that run texts alone on the CPU, one
+/// thread each; made when a run first has more than one text (a rebuild
+/// that embeds one new text never pays for them), from the optimised model
+/// the first session kept.
+struct Lanes {
+    /// Whether texts run alone: on the CPU.
+    each_text: bool,
+    /// Sessions beside the first: 0 on a GPU or with one thread.
+    extra: usize,
+    config: EmbedConfig,
+    model_path: PathBuf,
+    loaded: OnceLock<Vec<Mutex<Session>>>,
+}
+
+impl Lanes {
+    /// How `config` runs: `(lanes, the configuration each lane's session
+    /// is made with)`. One lane is a batch on every thread.
+    fn plan(config: &EmbedConfig) -> (usize, EmbedConfig) {
+        let lanes = if config.use_gpu {
+            1
+        } else {
+            config.threads().min(MAX_LANES)
+        };
+        let mut lane = config.clone();
+        if lanes > 1 {
+            lane.intra_threads = 1;
+        }
+        (lanes, lane)
+    }
+
+    /// The extra sessions, made on first use, side by side. One that
+    /// cannot be made leaves the work to the others.
+    fn sessions(&self) -> &[Mutex<Session>] {
+        self.loaded.get_or_init(|| {
+            if self.extra == 0 {
+                return Vec::new();
+            }
+            let Ok(environment) = crate::runtime::environment(&self.config) else {
+                return Vec::new();
+            };
+            std::thread::scope(|scope| {
+                let made: Vec<_> = (0..self.extra)
+                    .map(|_| {
+                        scope.spawn(|| open_session(&self.config, &environment, &self.model_path))
+                    })
+                    .collect();
+                made.into_iter()
+                    .filter_map(|m| match m.join() {
+                        Ok(Ok(opened)) => Some(Mutex::new(opened.session)),
+                        Ok(Err(e)) => {
+                            tracing::warn!("an embedding lane was not made, the others run: {e}");
+                            None
+                        }
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    })
+                    .collect()
+            })
+        })
+    }
 }
 
 static SHARED: Mutex<Vec<(String, Arc<Embedder>)>> = Mutex::new(Vec::new());
@@ -101,6 +177,7 @@ impl Embedder {
             path: model_path.clone(),
             message: e.to_string(),
         };
+        let (lanes, lane_config) = Lanes::plan(config);
         // The tokenizer is read beside the runtime and the session (which
         // is most of a load: a rebuild with one new text waits for it).
         // Errors keep the order of a load in turn: runtime, checksum,
@@ -113,7 +190,7 @@ impl Embedder {
                 if let Some(expected) = &config.model_sha256 {
                     verify_model_file(&model_path, expected)?;
                 }
-                Ok(open_session(config, &environment, &model_path))
+                Ok(open_session(&lane_config, &environment, &model_path))
             })();
             let tokenizer = tokenizer
                 .join()
@@ -171,6 +248,13 @@ impl Embedder {
             model_id: config.model_id.clone(),
             tokenizer,
             session: Mutex::new(session),
+            lanes: Lanes {
+                each_text: device == "cpu",
+                extra: if device == "cpu" { lanes - 1 } else { 0 },
+                config: lane_config,
+                model_path: model_path.clone(),
+                loaded: OnceLock::new(),
+            },
             output,
             token_type_ids: inputs.iter().any(|i| i == "token_type_ids"),
             dims: 0,
@@ -187,7 +271,7 @@ impl Embedder {
             return Err(invalid(&"it produces empty vectors"));
         }
         embedder.dims = dims;
-        tracing::info!(model = %config.model_id, dims, device, threads = config.threads(), from_cache, "embedding model loaded");
+        tracing::info!(model = %config.model_id, dims, device, threads = config.threads(), lanes, from_cache, "embedding model loaded");
         Ok(embedder)
     }
 
@@ -227,9 +311,74 @@ impl Embedder {
             .collect())
     }
 
-    /// Embeds one batch of tokenised texts, padded to its longest member;
-    /// returns one unit vector per text, in order.
+    /// Whether [`Embedder::run`] runs each text alone (on the CPU's lanes).
+    pub fn runs_each_text(&self) -> bool {
+        self.lanes.each_text
+    }
+
+    /// Embeds tokenised texts; one unit vector per text, in order. On the
+    /// CPU each text runs alone, the texts shared among the lanes; on a
+    /// GPU they run as one batch.
+    pub fn run(&self, texts: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if !self.runs_each_text() {
+            return self.run_batch(texts);
+        }
+        let extra = if texts.len() > 1 {
+            self.lanes.sessions()
+        } else {
+            &[]
+        };
+        let lanes: Vec<&Mutex<Session>> = std::iter::once(&self.session).chain(extra).collect();
+        let next = AtomicUsize::new(0);
+        // Each lane takes the next text until none is left (or one fails).
+        let run_lane = |lane: &Mutex<Session>| -> Result<Vec<(usize, Vec<f32>)>, EmbedError> {
+            let mut session = lane.lock().unwrap_or_else(|p| p.into_inner());
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(ids) = texts.get(i) else {
+                    return Ok(done);
+                };
+                match self.run_on(&mut session, &[ids]) {
+                    Ok(mut vectors) => done.push((i, vectors.pop().unwrap_or_default())),
+                    Err(e) => {
+                        next.store(texts.len(), Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        let ran: Vec<_> = if lanes.len() == 1 {
+            vec![run_lane(lanes[0])]
+        } else {
+            std::thread::scope(|scope| {
+                let running: Vec<_> = lanes
+                    .iter()
+                    .map(|&lane| scope.spawn(move || run_lane(lane)))
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for lane in ran {
+            for (i, v) in lane? {
+                vectors[i] = v;
+            }
+        }
+        Ok(vectors)
+    }
+
+    /// Embeds one batch of tokenised texts, padded to its longest member,
+    /// on the first session; returns one unit vector per text, in order.
     pub fn run_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        self.run_on(&mut session, batch)
+    }
+
+    fn run_on(&self, session: &mut Session, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
@@ -253,7 +402,6 @@ impl Embedder {
         if self.token_type_ids {
             inputs.push(("token_type_ids", tensor(vec![0i64; rows * seq])?.into()));
         }
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session.run(inputs).map_err(EmbedError::inference)?;
         let value = outputs
             .get(&self.output)

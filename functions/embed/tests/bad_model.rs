@@ -52,7 +52,7 @@ fn wrong_checksum_is_refused() {
         ..config
     });
     assert!(matches!(err, EmbedError::ModelChecksum { .. }), "{err}");
-    assert!(err.to_string().contains("8199be6f"), "{err}");
+    assert!(err.to_string().contains("d924a49d"), "{err}");
 }
 
 #[test]

@@ -64,13 +64,8 @@ fn parity_with_python_onnxruntime() {
             snippet.id
         );
         worst = worst.min(c);
-        let c = cosine(in_batch, &snippet.vector);
-        assert!(
-            c >= 0.999,
-            "{} in a batch: cosine {c} with the Python reference",
-            snippet.id
-        );
-        worst = worst.min(c);
+        // On the CPU each text runs alone, whatever its batch: the same bits.
+        assert_eq!(in_batch, alone, "{} in a batch", snippet.id);
     }
     eprintln!(
         "parity: {} snippets, lowest cosine {worst:.6}",
@@ -133,11 +128,27 @@ fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
         .unwrap()
         .text;
     let alone = model.embed(&[short], &BatchPlan::naive(1)).unwrap();
+    let batch: Vec<&str> = [short, long.as_str(), "x"].repeat(8);
+    let batched = model.embed(&batch, &BatchPlan::naive(24)).unwrap();
+    assert!(model.runs_each_text(), "the CPU runs each text alone");
+    // The default model quantises its activations per tensor as it runs:
+    // in a padded batch a text's vector would depend on the batch. Run
+    // alone on any lane, it is the same bits.
+    for (i, v) in batched.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        assert_eq!(v, &alone[0], "text {i} of the batch");
+    }
     let padded = model
-        .embed(&[short, &long, "x"], &BatchPlan::naive(3))
+        .run_batch(
+            &model
+                .tokenize(&[short, &long, "x"])
+                .unwrap()
+                .iter()
+                .map(Vec::as_slice)
+                .collect::<Vec<_>>(),
+        )
         .unwrap();
     let c = cosine(&alone[0], &padded[0]);
-    assert!(c >= 0.9999, "alone vs padded: {c}");
+    assert!(c >= 0.99, "alone vs one padded batch: {c}");
 }
 
 #[test]
