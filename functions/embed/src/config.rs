@@ -92,6 +92,12 @@ pub struct EmbedConfig {
     /// CPU) when the binary lacks the `cuda` feature or the runtime cannot
     /// use a GPU.
     pub use_gpu: bool,
+    /// On the CPU, run each text alone, one single-threaded session per
+    /// core ([`crate::model`]): a text's vector never depends on its batch,
+    /// which the default model needs. `false` runs padded batches on one
+    /// session of `intra_threads` (for a model that does not quantise its
+    /// activations as it runs, or to measure the runtime's batches).
+    pub each_text: bool,
     /// Which embedder runs: `onnx` (the fields above) or `openai` ([`Self::remote`]).
     pub backend: BackendKind,
     /// The remote endpoint, used when `backend` is `openai`.
@@ -130,6 +136,7 @@ impl Default for EmbedConfig {
             intra_threads: 0,
             session_cache: Some(cache.join("sessions")),
             use_gpu: false,
+            each_text: true,
             backend: BackendKind::Onnx,
             remote: RemoteConfig::default(),
             skip_roles: DEFAULT_SKIP_ROLES.to_vec(),
@@ -192,6 +199,7 @@ impl EmbedConfig {
     /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
     /// | `DOCTOWN_EMBED_SESSION_CACHE` (a directory, or `off`) | `session_cache` |
     /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
+    /// | `DOCTOWN_EMBED_EACH_TEXT` (`off`: padded batches) | `each_text` |
     /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
     /// | `DOCTOWN_EMBED_SKIP_ROLES` (`test,generated`, or `none`) | `skip_roles` |
     /// | `DOCTOWN_EMBED_BACKEND` (`onnx`, `openai`) | `backend` |
@@ -238,6 +246,7 @@ impl EmbedConfig {
             c.session_cache = (!v.eq_ignore_ascii_case("off")).then(|| v.into());
         }
         c.use_gpu = env_bool("DOCTOWN_EMBED_GPU")?.unwrap_or(c.use_gpu);
+        c.each_text = env_bool("DOCTOWN_EMBED_EACH_TEXT")?.unwrap_or(c.each_text);
         c.enabled = env_bool("DOCTOWN_EMBEDDINGS")?.unwrap_or(c.enabled);
         if let Some(v) = env("DOCTOWN_EMBED_SKIP_ROLES") {
             c.skip_roles = parse_roles(&v)?;

@@ -68,7 +68,7 @@ impl Lanes {
     /// How `config` runs: `(lanes, the configuration each lane's session
     /// is made with)`. One lane is a batch on every thread.
     fn plan(config: &EmbedConfig) -> (usize, EmbedConfig) {
-        let lanes = if config.use_gpu {
+        let lanes = if config.use_gpu || !config.each_text {
             1
         } else {
             config.threads().min(MAX_LANES)
@@ -127,6 +127,7 @@ impl Embedder {
                 config.max_length,
                 config.threads(),
                 config.use_gpu,
+                config.each_text,
                 &config.session_cache
             )
         );
@@ -249,7 +250,7 @@ impl Embedder {
             tokenizer,
             session: Mutex::new(session),
             lanes: Lanes {
-                each_text: device == "cpu",
+                each_text: device == "cpu" && config.each_text,
                 extra: if device == "cpu" { lanes - 1 } else { 0 },
                 config: lane_config,
                 model_path: model_path.clone(),

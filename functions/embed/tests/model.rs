@@ -118,7 +118,7 @@ fn a_paraphrase_is_closer_than_unrelated_code() {
 
 #[test]
 #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
-fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
+fn a_text_has_the_same_vector_in_any_batch() {
     let model = embedder();
     let short = "fn id<T>(x: T) -> T { x }";
     let long = reference()
@@ -149,6 +149,26 @@ fn a_text_alone_equals_the_same_text_in_a_padded_batch() {
         .unwrap();
     let c = cosine(&alone[0], &padded[0]);
     assert!(c >= 0.99, "alone vs one padded batch: {c}");
+}
+
+#[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+fn padded_batches_are_the_runtime_s_and_close_to_texts_alone() {
+    let texts: Vec<String> = reference().snippets.into_iter().map(|s| s.text).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let plan = BatchPlan::naive(8);
+    let alone = embedder().embed(&texts, &plan).unwrap();
+    let batches = doctown_embed::Embedder::load(&doctown_embed::EmbedConfig {
+        each_text: false,
+        ..common::config()
+    })
+    .unwrap();
+    assert!(!batches.runs_each_text());
+    let batched = batches.embed(&texts, &plan).unwrap();
+    for (a, b) in alone.iter().zip(&batched) {
+        let c = cosine(a, b);
+        assert!(c >= 0.97, "a text in a padded batch against alone: {c}");
+    }
 }
 
 #[test]

@@ -66,7 +66,9 @@ fn to_chunk(line: &serde_json::Value) -> Option<Chunk> {
     })
 }
 
-/// Tokenises and runs `batches` (built from token lengths), timing it all.
+/// Tokenises and runs `batches` (built from token lengths) with
+/// [`Embedder::run`], timing it all: padded batches on one session, or each
+/// text alone on the lanes, as `model` was configured.
 fn measure(
     model: &Embedder,
     texts: &[&str],
@@ -78,13 +80,15 @@ fn measure(
     let batches = cut(&lengths);
     for batch in &batches {
         let ids: Vec<&[u32]> = batch.iter().map(|&i| tokens[i].as_slice()).collect();
-        model.run_batch(&ids)?;
+        model.run(&ids)?;
     }
-    Ok((
-        started.elapsed().as_secs_f64(),
-        lengths.iter().sum(),
-        BatchPlan::padded_tokens(&batches, &lengths),
-    ))
+    let tokens = lengths.iter().sum();
+    let padded = if model.runs_each_text() {
+        tokens
+    } else {
+        BatchPlan::padded_tokens(&batches, &lengths)
+    };
+    Ok((started.elapsed().as_secs_f64(), tokens, padded))
 }
 
 fn report(
@@ -246,6 +250,12 @@ fn main() -> Result<()> {
         chunks.len()
     );
     model.run_batch(&[&model.tokenize(&["warm up"])?[0]])?;
+    // The runtime's own batches: one session on every thread, each batch
+    // padded to its longest text (the stage runs each text alone instead).
+    let batched = Embedder::shared(&EmbedConfig {
+        each_text: false,
+        ..config.clone()
+    })?;
 
     let configs =
         arg(&args, "--configs").unwrap_or_else(|| "naive,sorted,bucketed,stage,uniform".into());
@@ -254,7 +264,8 @@ fn main() -> Result<()> {
         match name {
             "naive" | "sorted" | "bucketed" => {
                 let plan = BatchPlan::from_config(&config);
-                let (s, t, padded) = measure(&model, &texts, |lengths| match name {
+                let runs = if name == "bucketed" { &model } else { &batched };
+                let (s, t, padded) = measure(runs, &texts, |lengths| match name {
                     "naive" => BatchPlan::naive(batch).plan(lengths),
                     "sorted" => sorted(lengths, batch),
                     _ => plan.plan(lengths),
@@ -264,7 +275,7 @@ fn main() -> Result<()> {
             }
             "stage" => stage(&config, &chunks)?,
             "uniform" => uniform(
-                &model,
+                &batched,
                 if tokens > 0 {
                     tokens
                 } else {
