@@ -435,6 +435,12 @@ pub trait QueryEmbedder: Send + Sync {
     /// The model id, compared with the docpack manifest's.
     fn model_id(&self) -> &str;
     fn embed(&self, text: &str) -> Result<Vec<f32>, String>;
+    /// Embeds with `model`, another model than [`Self::model_id`] that
+    /// this host also keeps (an earlier default, for docpacks it embedded);
+    /// `None` when the host has no such model.
+    fn embed_with(&self, _model: &str, _text: &str) -> Option<Result<Vec<f32>, String>> {
+        None
+    }
 }
 
 /// The query vector for `query` over `packs`, when any of them was embedded
@@ -458,7 +464,16 @@ pub fn query_vector(
             Some("no embedding model here: searched by words".into()),
         );
     };
-    if !wanted.contains(&embedder.model_id()) {
+    let mut cut = query.len().min(MAX_QUERY_BYTES);
+    while !query.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let query = &query[..cut];
+    let embedded = if wanted.contains(&embedder.model_id()) {
+        embedder.embed(query)
+    } else if let Some(embedded) = wanted.iter().find_map(|m| embedder.embed_with(m, query)) {
+        embedded
+    } else {
         return (
             None,
             Some(format!(
@@ -467,12 +482,8 @@ pub fn query_vector(
                 embedder.model_id()
             )),
         );
-    }
-    let mut cut = query.len().min(MAX_QUERY_BYTES);
-    while !query.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    match embedder.embed(&query[..cut]) {
+    };
+    match embedded {
         Ok(v) => (Some(v), None),
         Err(e) => (
             None,

@@ -13,11 +13,30 @@ use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The configured embedder, made (the local model loaded) on first use.
+/// The configured embedder, made (the local model loaded) on first use;
+/// beside it the previous default model, for docpacks it embedded.
 struct ConfiguredEmbedder {
     config: doctown_embed::EmbedConfig,
     model_id: String,
     backend: std::sync::OnceLock<Result<doctown_embed::Backend, String>>,
+    previous: std::sync::OnceLock<Result<doctown_embed::Backend, String>>,
+}
+
+/// One text's vector from `backend` (made from `config` on first use).
+fn embed_one(
+    backend: &std::sync::OnceLock<Result<doctown_embed::Backend, String>>,
+    config: &doctown_embed::EmbedConfig,
+    text: &str,
+) -> Result<Vec<f32>, String> {
+    let backend = backend
+        .get_or_init(|| doctown_embed::Backend::shared(config).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)?;
+    let plan = doctown_embed::BatchPlan::from_config(config);
+    let mut vectors = backend.embed(&[text], &plan).map_err(|e| e.to_string())?;
+    vectors
+        .pop()
+        .ok_or_else(|| "the model returned no vector".into())
 }
 
 impl QueryEmbedder for ConfiguredEmbedder {
@@ -26,16 +45,17 @@ impl QueryEmbedder for ConfiguredEmbedder {
     }
 
     fn embed(&self, text: &str) -> Result<Vec<f32>, String> {
-        let backend = self
-            .backend
-            .get_or_init(|| doctown_embed::Backend::shared(&self.config).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(Clone::clone)?;
-        let plan = doctown_embed::BatchPlan::from_config(&self.config);
-        let mut vectors = backend.embed(&[text], &plan).map_err(|e| e.to_string())?;
-        vectors
-            .pop()
-            .ok_or_else(|| "the model returned no vector".into())
+        embed_one(&self.backend, &self.config, text)
+    }
+
+    /// A docpack embedded with the previous default model (kept by
+    /// `scripts/fetch-model.sh` beside today's) is searched with it.
+    fn embed_with(&self, model: &str, text: &str) -> Option<Result<Vec<f32>, String>> {
+        let previous = self
+            .config
+            .previous_default()
+            .filter(|c| c.model_id == model)?;
+        Some(embed_one(&self.previous, &previous, text))
     }
 }
 
@@ -53,6 +73,7 @@ pub fn embedder() -> Option<Arc<dyn QueryEmbedder>> {
         model_id: config.embedding_model_id(),
         config,
         backend: std::sync::OnceLock::new(),
+        previous: std::sync::OnceLock::new(),
     }))
 }
 

