@@ -72,8 +72,13 @@ def load(model_dir, max_length, threads):
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
+    # The session options the embed stage uses on the CPU: the fused
+    # SkipLayerNormalization off (it is slower there; see model.rs).
     session = ort.InferenceSession(
-        os.path.join(model_dir, "model.onnx"), options, providers=["CPUExecutionProvider"]
+        os.path.join(model_dir, "model.onnx"),
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=["SkipLayerNormFusion"],
     )
     return tokenizer, session
 

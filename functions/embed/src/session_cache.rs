@@ -23,7 +23,7 @@ use crate::config::EmbedConfig;
 use std::path::{Path, PathBuf};
 
 /// Bump when the entry's layout or what the key covers changes.
-const FORMAT: &str = "doctown session cache v1";
+const FORMAT: &str = "doctown session cache v2";
 
 /// Where one configuration's optimised model is (or would be) kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
