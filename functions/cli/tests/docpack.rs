@@ -8,6 +8,16 @@ use std::fs;
 use std::path::Path;
 
 fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    build_with(doctown(), repo, out, extra)
+}
+
+/// `build` by `command` (a `doctown` with its own environment).
+fn build_with(
+    mut command: std::process::Command,
+    repo: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let store = out.parent().unwrap().join("store");
     let mut args = vec![
         "build",
@@ -18,7 +28,7 @@ fn build(repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    run(&args)
+    command.args(&args).output().expect("doctown runs")
 }
 
 #[test]
@@ -717,25 +727,23 @@ fn a_docpack_of_the_previous_model_is_still_searched_by_meaning() {
     );
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("old.docpack");
-    let store = dir.path().join("store");
     // Built as a host with the previous default built it.
-    let out = doctown()
+    let mut previous_host = doctown();
+    previous_host
         .env("DOCTOWN_MODEL_DIR", &previous.model_dir)
         .env("DOCTOWN_MODEL_ID", doctown_embed::config::PREVIOUS_MODEL_ID)
         .env(
             "DOCTOWN_MODEL_SHA256",
             doctown_embed::config::PREVIOUS_MODEL_SHA256,
-        )
-        .args(["build", fixture("multilang").to_str().unwrap()])
-        .args([
-            "--store",
-            store.to_str().unwrap(),
-            "-o",
-            pack.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        );
+    let out = build_with(previous_host, &fixture("multilang"), &pack, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let inspect = run(&["inspect", pack.to_str().unwrap(), "--json"]);
+    let inspection: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(
+        inspection["models"]["embedding"],
+        doctown_embed::config::PREVIOUS_MODEL_ID
+    );
     let search = run(&[
         "search",
         pack.to_str().unwrap(),

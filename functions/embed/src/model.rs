@@ -87,8 +87,12 @@ impl Lanes {
             if self.extra == 0 {
                 return Vec::new();
             }
-            let Ok(environment) = crate::runtime::environment(&self.config) else {
-                return Vec::new();
+            let environment = match crate::runtime::environment(&self.config) {
+                Ok(environment) => environment,
+                Err(e) => {
+                    tracing::warn!("no more embedding lanes, the first runs alone: {e}");
+                    return Vec::new();
+                }
             };
             std::thread::scope(|scope| {
                 let made: Vec<_> = (0..self.extra)
