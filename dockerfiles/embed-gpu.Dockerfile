@@ -11,7 +11,7 @@ ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 
 FROM python:3.12-slim-bookworm AS model
 WORKDIR /src
-COPY scripts/fetch-model.sh scripts/fetch-model.sh
+COPY scripts/fetch-model.sh scripts/build_model.py scripts/
 RUN apt-get update && apt-get install -y --no-install-recommends unzip ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && DOCTOWN_CACHE=/cache DOCTOWN_MODEL_DIR=/opt/doctown/model \

@@ -6,7 +6,7 @@ ARG RUST_IMAGE=rust:1.95-slim-bookworm
 
 FROM python:3.12-slim-bookworm AS model
 WORKDIR /src
-COPY scripts/fetch-model.sh scripts/fetch-model.sh
+COPY scripts/fetch-model.sh scripts/build_model.py scripts/
 RUN apt-get update && apt-get install -y --no-install-recommends unzip ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && DOCTOWN_CACHE=/cache DOCTOWN_MODEL_DIR=/opt/doctown/model \

@@ -47,7 +47,7 @@ def main():
     w(
         "%d real Rust functions from crate sources in the cargo registry (mean %.0f tokens after "
         "truncation to the stage's token cap, `DOCTOWN_EMBED_MAX_LENGTH`, default 128), embedded as chunk texts (`doctown_embed::text`), all-MiniLM-L6-v2 in int8 arithmetic "
-        "(`all-minilm-l6-v2-qint8`) on ONNX Runtime 1.31.1, CPU, %s threads on %d cores (%s); load average at the end %s. "
+        "(`all-minilm-l6-v2-qint8-fused`) on ONNX Runtime 1.31.1, CPU, %s threads on %d cores (%s); load average at the end %s. "
         "The batches of 32 and the uniform batches run padded on one session of every thread (the runtime's own figure); "
         "the stage's plan runs each text alone, one single-threaded session per core (no padding).\n"
         % (chunks, tokens / chunks, a.threads, os.cpu_count(), cpu_model(), " ".join("%.2f" % x for x in os.getloadavg()))

@@ -32,7 +32,7 @@ CACHE = os.environ.get("DOCTOWN_CACHE", os.path.expanduser("~/.cache/doctown"))
 VENV = os.path.join(CACHE, "venv-embed")
 REQUIREMENTS = ["onnxruntime==1.31.1", "tokenizers==0.23.2", "numpy"]
 DEFAULT_MODEL_DIR = os.environ.get(
-    "DOCTOWN_MODEL_DIR", os.path.join(CACHE, "models", "all-minilm-l6-v2-qint8")
+    "DOCTOWN_MODEL_DIR", os.path.join(CACHE, "models", "all-minilm-l6-v2-qint8-fused")
 )
 
 

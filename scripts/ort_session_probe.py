@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 
 CACHE = os.environ.get("DOCTOWN_CACHE", os.path.expanduser("~/.cache/doctown"))
-MODEL = os.environ.get("DOCTOWN_MODEL_DIR", os.path.join(CACHE, "models/all-minilm-l6-v2-qint8"))
+MODEL = os.environ.get("DOCTOWN_MODEL_DIR", os.path.join(CACHE, "models/all-minilm-l6-v2-qint8-fused"))
 THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else os.cpu_count()
 LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,

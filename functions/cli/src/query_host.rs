@@ -48,9 +48,13 @@ impl QueryEmbedder for ConfiguredEmbedder {
         embed_one(&self.backend, &self.config, text)
     }
 
-    /// A docpack embedded with the previous default model (kept by
-    /// `scripts/fetch-model.sh` beside today's) is searched with it.
+    /// A docpack embedded with an earlier default model is searched with
+    /// it (the export, kept by `scripts/fetch-model.sh` beside today's), or
+    /// with today's where that quantised the same checkpoint the same way.
     fn embed_with(&self, model: &str, text: &str) -> Option<Result<Vec<f32>, String>> {
+        if self.config.embeds_queries_for(model) {
+            return Some(embed_one(&self.backend, &self.config, text));
+        }
         let previous = self
             .config
             .previous_default()

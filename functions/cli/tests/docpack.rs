@@ -763,3 +763,54 @@ fn a_docpack_of_the_previous_model_is_still_searched_by_meaning() {
         "{result}"
     );
 }
+
+#[test]
+#[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
+fn a_docpack_of_an_equivalent_model_is_searched_with_the_default() {
+    require_model();
+    let equivalent = doctown_embed::config::EQUIVALENT_MODEL_IDS[0];
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("equivalent.docpack");
+    // Vectors recorded under the earlier id, as its host recorded them.
+    let mut earlier_host = doctown();
+    earlier_host.env("DOCTOWN_MODEL_ID", equivalent);
+    let out = build_with(earlier_host, &fixture("multilang"), &pack, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let search = |model_id: Option<&str>| {
+        let mut cmd = doctown();
+        if let Some(id) = model_id {
+            cmd.env("DOCTOWN_MODEL_ID", id);
+        }
+        cmd.args([
+            "search",
+            pack.to_str().unwrap(),
+            "turn a person's name into title case",
+            "--mode",
+            "semantic",
+            "--json",
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = search(None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !result.to_string().contains("searched by words"),
+        "{result}"
+    );
+    assert_eq!(
+        result["hits"][0]["name"], "pyapp.models.format_name",
+        "{result}"
+    );
+    // Another model is not taken for it.
+    let other = search(Some("some-other-model"));
+    assert!(!other.status.success());
+    assert!(
+        stderr(&other).contains(&format!(
+            "embedded with {equivalent} but this host has some-other-model"
+        )),
+        "{}",
+        stderr(&other)
+    );
+}

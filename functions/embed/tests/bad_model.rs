@@ -52,7 +52,11 @@ fn wrong_checksum_is_refused() {
         ..config
     });
     assert!(matches!(err, EmbedError::ModelChecksum { .. }), "{err}");
-    assert!(err.to_string().contains("d924a49d"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(doctown_embed::config::DEFAULT_MODEL_SHA256),
+        "{err}"
+    );
 }
 
 #[test]
