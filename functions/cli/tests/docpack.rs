@@ -744,16 +744,32 @@ fn a_docpack_of_the_previous_model_is_still_searched_by_meaning() {
         inspection["models"]["embedding"],
         doctown_embed::config::PREVIOUS_MODEL_ID
     );
-    let search = run(&[
+    assert_found_by_meaning(&search_by_meaning(&pack, None));
+}
+
+/// `doctown search --mode semantic` in `pack` for the multilang fixture's
+/// `format_name`, on a host whose model id is `model_id` (the default's
+/// when `None`).
+fn search_by_meaning(pack: &Path, model_id: Option<&str>) -> std::process::Output {
+    let mut cmd = doctown();
+    if let Some(id) = model_id {
+        cmd.env("DOCTOWN_MODEL_ID", id);
+    }
+    cmd.args([
         "search",
         pack.to_str().unwrap(),
         "turn a person's name into title case",
         "--mode",
         "semantic",
         "--json",
-    ]);
-    assert!(search.status.success(), "{}", stderr(&search));
-    let result: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    ])
+    .output()
+    .unwrap()
+}
+
+fn assert_found_by_meaning(out: &std::process::Output) {
+    assert!(out.status.success(), "{}", stderr(out));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         !result.to_string().contains("searched by words"),
         "{result}"
@@ -776,35 +792,9 @@ fn a_docpack_of_an_equivalent_model_is_searched_with_the_default() {
     earlier_host.env("DOCTOWN_MODEL_ID", equivalent);
     let out = build_with(earlier_host, &fixture("multilang"), &pack, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let search = |model_id: Option<&str>| {
-        let mut cmd = doctown();
-        if let Some(id) = model_id {
-            cmd.env("DOCTOWN_MODEL_ID", id);
-        }
-        cmd.args([
-            "search",
-            pack.to_str().unwrap(),
-            "turn a person's name into title case",
-            "--mode",
-            "semantic",
-            "--json",
-        ])
-        .output()
-        .unwrap()
-    };
-    let out = search(None);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        !result.to_string().contains("searched by words"),
-        "{result}"
-    );
-    assert_eq!(
-        result["hits"][0]["name"], "pyapp.models.format_name",
-        "{result}"
-    );
+    assert_found_by_meaning(&search_by_meaning(&pack, None));
     // Another model is not taken for it.
-    let other = search(Some("some-other-model"));
+    let other = search_by_meaning(&pack, Some("some-other-model"));
     assert!(!other.status.success());
     assert!(
         stderr(&other).contains(&format!(
