@@ -81,6 +81,11 @@ pub fn embed_texts(
 }
 
 /// The ONNX model: tokenised windows, length-bucketed batches.
+///
+/// A batch's results are handed to `hooks` while the next batch runs (the
+/// hooks store vectors: on the lanes' cores that work would otherwise
+/// leave them idle between batches), so `started` of batch k + 1 comes
+/// before `completed` of batch k; the vectors and their order are the same.
 fn embed_onnx(
     embedder: &Embedder,
     plan: &BatchPlan,
@@ -88,7 +93,16 @@ fn embed_onnx(
     first_batch: u64,
     hooks: &mut dyn BatchHooks,
 ) -> Result<RunTotals, EmbedError> {
+    // Texts run alone on the lanes share no padding, so a batch is only a
+    // unit of reporting: the length buckets would only add sync points,
+    // each ending on the batch's longest text with the other lanes idle.
+    let plan = if embedder.runs_each_text() {
+        BatchPlan::naive(plan.max_batch)
+    } else {
+        *plan
+    };
     let mut totals = RunTotals::default();
+    let mut ran: Option<RanBatch> = None;
     for (w, window) in texts.chunks(WINDOW).enumerate() {
         let offset = w * WINDOW;
         let tokens = embedder.tokenize(window)?;
@@ -107,12 +121,29 @@ fn embed_onnx(
                 },
             };
             hooks.started(&info)?;
-            let started = Instant::now();
             let ids: Vec<&[u32]> = batch.iter().map(|&i| tokens[i].as_slice()).collect();
-            let vectors = embedder.run(&ids)?;
-            let ms = started.elapsed().as_millis() as u64;
-            let items: Vec<usize> = batch.iter().map(|&i| offset + i).collect();
-            hooks.completed(&info, ms, &items, vectors)?;
+            let (vectors, handed) = std::thread::scope(|scope| {
+                let running = scope.spawn(|| {
+                    let started = Instant::now();
+                    embedder
+                        .run(&ids)
+                        .map(|v| (v, started.elapsed().as_millis() as u64))
+                });
+                let handed = ran.take().map_or(Ok(()), |r| r.hand_to(hooks));
+                let vectors = running
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (vectors, handed)
+            });
+            handed?;
+            let (vectors, ms) = vectors?;
+            let items = batch.iter().map(|&i| offset + i).collect();
+            ran = Some(RanBatch {
+                info,
+                ms,
+                items,
+                vectors,
+            });
             totals.add(RunTotals {
                 texts: info.texts as u64,
                 batches: 1,
@@ -121,7 +152,22 @@ fn embed_onnx(
             });
         }
     }
+    ran.map_or(Ok(()), |r| r.hand_to(hooks))?;
     Ok(totals)
+}
+
+/// A batch that ran, its vectors not yet handed to the hooks.
+struct RanBatch {
+    info: BatchInfo,
+    ms: u64,
+    items: Vec<usize>,
+    vectors: Vec<Vec<f32>>,
+}
+
+impl RanBatch {
+    fn hand_to(self, hooks: &mut dyn BatchHooks) -> Result<(), EmbedError> {
+        hooks.completed(&self.info, self.ms, &self.items, self.vectors)
+    }
 }
 
 /// Hooks that collect vectors by input index.

@@ -18,7 +18,12 @@ fn stage_writes_vectors_and_a_rebuild_embeds_nothing() {
     let store = MemoryStore::new();
     let chunks = chunks();
     let state = job(&store, "job-embed-1", &chunks, serde_json::Value::Null);
-    let handler = EmbedHandler::new(config());
+    // Batches of at most 8 texts, so that the 24 texts run in several.
+    let handler = EmbedHandler::new(doctown_embed::EmbedConfig {
+        min_batch: 4,
+        max_batch: 8,
+        ..config()
+    });
     let (out, events) = run(&handler, &store, &state);
     let out = out.unwrap();
     assert_eq!(out.status, StageStatus::Succeeded);
