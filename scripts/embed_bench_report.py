@@ -57,8 +57,8 @@ def main():
     names = {
         "naive": "naive: batches of 32 in input order",
         "sorted": "sorted by length, batches of 32",
-        "bucketed": "the stage's length-bucketed plan, each text alone on the lanes",
-        "stage-cold": "embed stage, cold cache (bucketed, + reading chunks, cache writes, vectors.bin)",
+        "bucketed": "the stage's plan: each text alone on the lanes, batches of max_batch",
+        "stage-cold": "embed stage, cold cache (the stage's plan, + reading chunks, cache writes, vectors.bin)",
         "stage-warm": "embed stage, warm rebuild (all cache hits)",
     }
     for cfg, label in names.items():
@@ -76,7 +76,7 @@ def main():
             "Kernels on uniform batches (32 × %d tokens, no padding at all): Rust %.0f tokens/s, Python %s tokens/s."
             % (ru["seq_len"], ru["tokens_per_s"], ("%.0f" % pu["tokens_per_s"]) if pu else "—")
         )
-        for cfg, label in (("naive", "naive batches"), ("sorted", "sorted batches"), ("bucketed", "the stage's bucketed plan"), ("stage-cold", "the whole stage, cold")):
+        for cfg, label in (("naive", "naive batches"), ("sorted", "sorted batches"), ("bucketed", "the stage's plan"), ("stage-cold", "the whole stage, cold")):
             r = get("rust-ort", cfg)
             if r:
                 w("- %s: %.0f%% of the uniform tokens/s." % (label, 100 * r["tokens_per_s"] / ru["tokens_per_s"]))

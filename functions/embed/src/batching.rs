@@ -44,6 +44,14 @@ impl BatchPlan {
         }
     }
 
+    /// The plan for texts that run alone (the CPU's lanes): no padding to
+    /// save, so a batch is only a unit of work and reporting — `max_batch`
+    /// texts in input order. Length buckets would only add meeting points,
+    /// each ending on a batch's longest text with the other lanes idle.
+    pub fn for_texts_alone(&self) -> BatchPlan {
+        BatchPlan::naive(self.max_batch)
+    }
+
     /// Batches of indices into `lengths`: sorted by length, cut as described
     /// in the module docs. Every index appears exactly once.
     pub fn plan(&self, lengths: &[usize]) -> Vec<Vec<usize>> {

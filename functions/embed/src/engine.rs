@@ -93,11 +93,8 @@ fn embed_onnx(
     first_batch: u64,
     hooks: &mut dyn BatchHooks,
 ) -> Result<RunTotals, EmbedError> {
-    // Texts run alone on the lanes share no padding, so a batch is only a
-    // unit of reporting: the length buckets would only add sync points,
-    // each ending on the batch's longest text with the other lanes idle.
     let plan = if embedder.runs_each_text() {
-        BatchPlan::naive(plan.max_batch)
+        plan.for_texts_alone()
     } else {
         *plan
     };

@@ -10,7 +10,7 @@
 //!
 //! - `naive`: padded batches of `--batch` in input order;
 //! - `sorted`: the same batch size after sorting by token length;
-//! - `stage-cold`: the embed stage (length-bucketed batches, cache writes)
+//! - `stage-cold`: the embed stage (the stage's batches, cache writes)
 //!   over a local object store with an empty cache;
 //! - `stage-warm`: the stage again over the same chunks (all cache hits);
 //! - `uniform`: the kernels on batches of one fixed length (the mean), no
@@ -268,6 +268,7 @@ fn main() -> Result<()> {
                 let (s, t, padded) = measure(runs, &texts, |lengths| match name {
                     "naive" => BatchPlan::naive(batch).plan(lengths),
                     "sorted" => sorted(lengths, batch),
+                    _ if model.runs_each_text() => plan.for_texts_alone().plan(lengths),
                     _ => plan.plan(lengths),
                 })?;
                 tokens = t;
