@@ -2,7 +2,9 @@
 //!
 //! `embedding.started.v1` once the chunks are read and looked up in the
 //! cache; `embedding.batch_started.v1` / `embedding.batch_completed.v1`
-//! around each batch the model runs (none when everything was cached);
+//! around each batch the model runs (none when everything was cached; a
+//! batch's `completed` may follow the next one's `started`, as its vectors
+//! are stored while the next batch runs);
 //! `embedding.completed.v1` at the end, with totals and a status. A fanned-out
 //! stage emits these per chunk shard (`shard` set), and its fan-in one more
 //! started/completed pair over the whole job.
