@@ -361,6 +361,46 @@ pub struct FileRecord {
     pub role: FileRole,
 }
 
+/// The last two non-empty parts of `s` split at `sep` outside `<…>`,
+/// scanning left to right (separators do not overlap): a qualified name's
+/// owner and name. Summaries name every caller and callee and embedded
+/// texts every symbol this way, so nothing is collected: `<`, `>` and the
+/// separators are ASCII, which never occur inside a multi-byte character,
+/// so a byte scan cuts where a character scan would.
+pub fn last_two_parts<'a>(s: &'a str, sep: &str) -> (Option<&'a str>, Option<&'a str>) {
+    // Without angle brackets or a run of three colons (where cutting from
+    // the left and from the right differ), the parts are read from the end.
+    if !s.contains('<') && !s.contains('>') && (sep == "." || !s.contains(":::")) {
+        let mut parts = s.rsplit(sep).filter(|p| !p.is_empty());
+        let last = parts.next();
+        return (parts.next(), last);
+    }
+    let (bytes, sep_bytes) = (s.as_bytes(), sep.as_bytes());
+    let (mut parent, mut last) = (None, None);
+    let mut push = |part: &'a str| {
+        if !part.is_empty() {
+            parent = last.replace(part);
+        }
+    };
+    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => depth += 1,
+            b'>' => depth = depth.saturating_sub(1),
+            b if depth == 0 && b == sep_bytes[0] && bytes[i..].starts_with(sep_bytes) => {
+                push(&s[start..i]);
+                i += sep_bytes.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    push(&s[start..]);
+    (parent, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

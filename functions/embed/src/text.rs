@@ -100,43 +100,23 @@ fn push_header(out: &mut String, chunk: &Chunk) {
     });
     if let Some(name) = &chunk.qualified_name {
         out.push(' ');
-        out.push_str(last_segments(name, 2));
+        out.push_str(owner_and_name(name));
     }
     if let Some((index, total)) = chunk.part {
         out.push_str(&format!(" part {}/{}", index + 1, total));
     }
 }
 
-/// The last `n` segments of a qualified name (`a::b::C::f` → `C::f`,
-/// `pkg.mod.C.f` → `C.f`): the owner and the name; the module path before
-/// them is the file's path again. Separators inside `<…>` (`<P as
-/// a::Trait>::f`) do not count.
-fn last_segments(name: &str, n: usize) -> &str {
-    let bytes = name.as_bytes();
-    let mut depth = 0usize;
-    let mut seen = 0;
-    let mut i = bytes.len();
-    while i > 0 {
-        i -= 1;
-        match bytes[i] {
-            b'>' => depth += 1,
-            b'<' => depth = depth.saturating_sub(1),
-            b'.' | b':' | b'/' if depth == 0 => {
-                let start = if bytes[i] == b':' && i > 0 && bytes[i - 1] == b':' {
-                    i - 1
-                } else {
-                    i
-                };
-                seen += 1;
-                if seen == n {
-                    return &name[i + 1..];
-                }
-                i = start;
-            }
-            _ => {}
-        }
+/// A qualified name's last two segments, the owner and the name
+/// (`a::b::C::f` → `C::f`, `pkg.mod.C.f` → `C.f`, `x::<P as a::T>::f` →
+/// `<P as a::T>::f`): the module path before them is the file's path again.
+fn owner_and_name(name: &str) -> &str {
+    let sep = if name.contains("::") { "::" } else { "." };
+    match doctown_core::symbol::last_two_parts(name, sep) {
+        // Both parts are slices of `name`: the owner's start cuts it.
+        (Some(owner), Some(_)) => &name[owner.as_ptr() as usize - name.as_ptr() as usize..],
+        _ => name,
     }
-    name
 }
 
 /// Kinds whose declaration says what they are: values, whose bodies are

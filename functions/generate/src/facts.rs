@@ -120,7 +120,7 @@ impl GenerateInput {
 /// fmt::Debug>::fmt`): separators inside `<…>` do not split.
 pub fn display_name(qualified: &str) -> String {
     let sep = if qualified.contains("::") { "::" } else { "." };
-    let (parent, last) = last_two_parts(qualified, sep);
+    let (parent, last) = doctown_core::symbol::last_two_parts(qualified, sep);
     match (parent, last) {
         (_, None) => qualified.to_string(),
         (None, Some(one)) => one.to_string(),
@@ -135,45 +135,6 @@ pub fn display_name(qualified: &str) -> String {
         }
         (_, Some(last)) => last.to_string(),
     }
-}
-
-/// The last two non-empty parts of `s` split at `sep` outside `<…>`,
-/// scanning left to right (separators do not overlap). Summaries name
-/// every caller and callee this way, so nothing is collected: `<`, `>`
-/// and the separators are ASCII, which never occur inside a multi-byte
-/// character, so a byte scan cuts where a character scan would.
-fn last_two_parts<'a>(s: &'a str, sep: &str) -> (Option<&'a str>, Option<&'a str>) {
-    // Without angle brackets or a run of three colons (where cutting from
-    // the left and from the right differ), the parts are read from the end.
-    if !s.contains('<') && !s.contains('>') && (sep == "." || !s.contains(":::")) {
-        let mut parts = s.rsplit(sep).filter(|p| !p.is_empty());
-        let last = parts.next();
-        return (parts.next(), last);
-    }
-    let (bytes, sep_bytes) = (s.as_bytes(), sep.as_bytes());
-    let (mut parent, mut last) = (None, None);
-    let mut push = |part: &'a str| {
-        if !part.is_empty() {
-            parent = last.replace(part);
-        }
-    };
-    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' => depth += 1,
-            b'>' => depth = depth.saturating_sub(1),
-            b if depth == 0 && b == sep_bytes[0] && bytes[i..].starts_with(sep_bytes) => {
-                push(&s[start..i]);
-                i += sep_bytes.len();
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    push(&s[start..]);
-    (parent, last)
 }
 
 impl SymbolFacts {
