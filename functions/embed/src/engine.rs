@@ -80,7 +80,8 @@ pub fn embed_texts(
     }
 }
 
-/// The ONNX model: tokenised windows, length-bucketed batches.
+/// The ONNX model: tokenised windows; batches of texts run alone
+/// ([`BatchPlan::for_texts_alone`]) or length-bucketed padded batches.
 ///
 /// A batch's results are handed to `hooks` while the next batch runs (the
 /// hooks store vectors: on the lanes' cores that work would otherwise
