@@ -74,6 +74,7 @@ impl LocalStore {
             file: std::io::BufWriter::with_capacity(capacity, tmp),
             hasher: twox_hash::XxHash3_128::new(),
             now,
+            writeback: crate::durable::Writeback::default(),
         })
     }
 
@@ -226,12 +227,16 @@ struct InPlace {
     file: std::io::BufWriter<tempfile::NamedTempFile>,
     hasher: twox_hash::XxHash3_128,
     now: bool,
+    writeback: crate::durable::Writeback,
 }
 
 impl Write for InPlace {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.hasher.write(&buf[..n]);
+        let in_file = self.writeback.wrote(n) - self.file.buffer().len() as u64;
+        self.writeback
+            .start(&self.key, self.file.get_ref().as_file(), in_file);
         Ok(n)
     }
 
@@ -248,6 +253,7 @@ impl ObjectWriter for InPlace {
             file,
             hasher,
             now,
+            ..
         } = *self;
         let io = |e: std::io::Error| StoreError::io(&key, e);
         let tmp = file.into_inner().map_err(|e| io(e.into_error()))?;

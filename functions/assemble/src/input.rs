@@ -83,12 +83,11 @@ impl<'a> AssembleInput<'a> {
         mut chunks: Vec<ChunkInfo>,
         vectors: Option<&'a dyn VectorLookup>,
     ) -> Self {
-        // Stable sorts on every core (a symbol moves a few hundred bytes).
-        symbols.par_sort_by(|a, b| a.id.cmp(&b.id));
+        symbols = sorted_by_id(symbols, |s| s.id.as_str());
         symbols.dedup_by(|a, b| a.id == b.id);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
-        chunks.par_sort_by(|a, b| a.id.cmp(&b.id));
+        chunks = sorted_by_id(chunks, |c| &c.id);
         chunks.dedup_by(|a, b| a.id == b.id);
         let ids = IdIndex::new(&symbols);
         let parents = symbols
@@ -121,6 +120,36 @@ impl<'a> AssembleInput<'a> {
     pub fn parent_indices(&self) -> &[Option<usize>] {
         &self.parents
     }
+}
+
+/// `items` in the order of their ids, stably (items with one id keep
+/// their input order), on every core. What is sorted is each item's
+/// index under the first 16 bytes of its id read as a big-endian number,
+/// so a comparison is one integer's and no item moves until the order is
+/// known (a symbol is a few hundred bytes; ids share prefixes such as
+/// `sym_`); ids alike in their first 16 bytes are compared whole.
+fn sorted_by_id<T: Send + Sync>(items: Vec<T>, id: impl Fn(&T) -> &str + Sync) -> Vec<T> {
+    let head = |text: &str| {
+        let mut bytes = [0u8; 16];
+        let n = text.len().min(16);
+        bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+        u128::from_be_bytes(bytes)
+    };
+    let mut order: Vec<(u128, u32)> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| (head(id(item)), i as u32))
+        .collect();
+    order.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| id(&items[a.1 as usize]).cmp(id(&items[b.1 as usize])))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&(_, i)| slots[i as usize].take())
+        .collect()
 }
 
 /// Symbol ids to their index by a 64-bit hash of the id (a lookup costs
@@ -225,6 +254,36 @@ mod tests {
             parent: parent.cloned(),
             ..function(name, "a.py", Language::Python)
         }
+    }
+
+    #[test]
+    fn ids_sort_as_a_stable_sort_of_the_whole_ids_would() {
+        // Ids alike in their first 16 bytes, prefixes of each other, a NUL
+        // inside the first 16 bytes, and duplicates whose order must hold.
+        let ids = [
+            "sym_ffff0000aaaa1111",
+            "sym_ffff0000aaaa1110",
+            "sym_0000",
+            "sym_0000\0",
+            "sym_0000",
+            "",
+            "sym_ffff0000aaaa",
+            "sym_ffff0000aaaa1111",
+            "a\0b",
+            "a",
+            "chk_5794029f36bb38bb",
+            "sym_ffff0000aaaa11",
+            "é",
+            "sym_ffff0000aaaa1111z",
+        ];
+        let items: Vec<(String, usize)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), i))
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(sorted_by_id(items, |item| &item.0), expected);
     }
 
     #[test]
