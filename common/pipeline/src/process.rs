@@ -2,7 +2,8 @@
 //! (`stage_profile`, `pack_timing` and the other examples): resident
 //! memory now and at its peak, and CPU seconds. Linux only (`/proc`); zeros
 //! elsewhere. And [`drop_beside`], which frees a stage's large structures
-//! off its critical path.
+//! off its critical path, and [`made_ahead`], which makes a stream's next
+//! block while the last is used.
 
 /// (resident MiB now, peak resident MiB) of this process.
 pub fn resident_mib() -> (u64, u64) {
@@ -45,6 +46,27 @@ pub fn drop_beside<T: Send + 'static>(value: T) {
     drop(freeing);
 }
 
+/// The blocks `next` makes, made on a thread of `scope` one block ahead
+/// of the receiver: the receiver's work on a block overlaps the making of
+/// the next (a stage reading an artifact parses its next block of lines
+/// while it maps and writes the last, so neither core waits for the
+/// other's serial part). The thread sends until the end (`Ok(None)`) or
+/// an error, and stops early when the receiver is dropped.
+pub fn made_ahead<'scope, U: Send + 'scope, E: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut next: impl FnMut() -> Result<Option<U>, E> + Send + 'scope,
+) -> std::sync::mpsc::Receiver<Result<Option<U>, E>> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    scope.spawn(move || loop {
+        let block = next();
+        let last = !matches!(block, Ok(Some(_)));
+        if sender.send(block).is_err() || last {
+            return;
+        }
+    });
+    receiver
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +83,41 @@ mod tests {
         drop_beside(Signals(tx));
         rx.recv_timeout(std::time::Duration::from_secs(10))
             .expect("the value was never dropped");
+    }
+
+    #[test]
+    fn blocks_made_ahead_arrive_in_order_up_to_the_end_or_the_error() {
+        let mut n = 0;
+        let blocks = std::thread::scope(|scope| {
+            let ahead = made_ahead(scope, move || {
+                n += 1;
+                match n {
+                    1..=3 => Ok(Some(n)),
+                    _ => Ok(None),
+                }
+            });
+            ahead.iter().collect::<Vec<Result<Option<i32>, ()>>>()
+        });
+        assert_eq!(blocks, [Ok(Some(1)), Ok(Some(2)), Ok(Some(3)), Ok(None)]);
+        let failed = std::thread::scope(|scope| {
+            let ahead = made_ahead(scope, || Err::<Option<i32>, _>("unreadable"));
+            ahead.iter().collect::<Vec<_>>()
+        });
+        assert_eq!(failed, [Err("unreadable")]);
+    }
+
+    #[test]
+    fn a_receiver_dropped_early_stops_the_maker() {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let ahead = made_ahead(scope, || {
+                made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok::<_, ()>(Some(()))
+            });
+            assert_eq!(ahead.recv(), Ok(Ok(Some(()))));
+        });
+        // One received, one waiting in the channel, one refused.
+        assert!(made.load(std::sync::atomic::Ordering::SeqCst) <= 3);
     }
 
     #[cfg(target_os = "linux")]

@@ -269,7 +269,7 @@ impl GenerateHandler {
         let (symbols, stored) = std::thread::scope(|scope| {
             let mut last = memo.last.take();
             let recollection = &recollection;
-            let ahead = crate::input::made_ahead(scope, move || {
+            let ahead = doctown_pipeline::process::made_ahead(scope, move || {
                 crate::memo::next_block(&mut blocks, &mut last, recollection)
             });
             let mut read = crate::stream::IdsDigest::default();

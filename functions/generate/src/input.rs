@@ -379,26 +379,6 @@ pub fn on_every_core<T: Send, U: Send>(
     Ok(out)
 }
 
-/// The blocks `next` makes, made on a thread of `scope` one block ahead
-/// of the receiver: the receiver's work on a block (serialising it)
-/// overlaps the making of the next. The thread sends until the end
-/// (`Ok(None)`) or an error, and stops early when the receiver is
-/// dropped.
-pub fn made_ahead<'scope, U: Send + 'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    mut next: impl FnMut() -> Result<Option<Vec<U>>, GenerateError> + Send + 'scope,
-) -> std::sync::mpsc::Receiver<Result<Option<Vec<U>>, GenerateError>> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-    scope.spawn(move || loop {
-        let block = next();
-        let last = !matches!(block, Ok(Some(_)));
-        if sender.send(block).is_err() || last {
-            return;
-        }
-    });
-    receiver
-}
-
 /// The history ingest read for a job (`history.json` under its
 /// manifest), if it read one: what [`crate::history::attach`] gives the
 /// symbols. A job without an ingest manifest (a generate run on assemble

@@ -546,6 +546,10 @@ impl<T: Send> Blocks<T> for StoredLines<'_, T> {
     }
 }
 
+/// Reads `key` a block of [`BLOCK`] lines at a time, each block parsed on
+/// every core and handed to `f`; the next block is read and parsed on a
+/// thread of its own while `f` works on the last
+/// ([`doctown_pipeline::process::made_ahead`]).
 fn read_blocks<T: Send>(
     store: &dyn ObjectStore,
     key: &str,
@@ -556,35 +560,55 @@ fn read_blocks<T: Send>(
         .get_stream(key)?
         .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
     let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
-    let (mut block, mut number) = (Vec::with_capacity(BLOCK), 0usize);
-    loop {
-        block.clear();
-        for line in lines.by_ref() {
-            number += 1;
-            let line = line.map_err(|e| StageFailure::from(StoreError::io(key, e)))?;
-            if !line.trim().is_empty() {
-                block.push((number, line));
-                if block.len() == BLOCK {
-                    break;
-                }
+    let mut number = 0usize;
+    std::thread::scope(|scope| {
+        let ahead = doctown_pipeline::process::made_ahead(scope, move || {
+            next_block(&mut lines, &mut number, key, parse)
+        });
+        for block in ahead {
+            match block? {
+                Some(items) => f(items)?,
+                None => break,
             }
         }
-        if block.is_empty() {
-            return Ok(());
+        Ok(())
+    })
+}
+
+/// The next block of `lines` parsed (`None` at the end); `number` counts
+/// the lines read, for the error that names one.
+fn next_block<T: Send>(
+    lines: &mut std::io::Lines<BufReader<Box<dyn std::io::Read + Send>>>,
+    number: &mut usize,
+    key: &str,
+    parse: fn(&str) -> serde_json::Result<T>,
+) -> Result<Option<Vec<T>>, StageFailure> {
+    let mut block = Vec::with_capacity(BLOCK);
+    for line in lines.by_ref() {
+        *number += 1;
+        let line = line.map_err(|e| StageFailure::from(StoreError::io(key, e)))?;
+        if !line.trim().is_empty() {
+            block.push((*number, line));
+            if block.len() == BLOCK {
+                break;
+            }
         }
-        let items = block
-            .par_iter()
-            .map(|(n, line)| {
-                parse(line).map_err(|e| {
-                    StageFailure::from(StoreError::Corrupt {
-                        key: key.to_string(),
-                        message: format!("line {n}: {e}"),
-                    })
+    }
+    if block.is_empty() {
+        return Ok(None);
+    }
+    block
+        .par_iter()
+        .map(|(n, line)| {
+            parse(line).map_err(|e| {
+                StageFailure::from(StoreError::Corrupt {
+                    key: key.to_string(),
+                    message: format!("line {n}: {e}"),
                 })
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        f(items)?;
-    }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// Every context's facts, and the whole contexts when they are wanted.
