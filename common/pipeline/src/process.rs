@@ -116,7 +116,9 @@ mod tests {
             });
             assert_eq!(ahead.recv(), Ok(Ok(Some(()))));
         });
-        // One received, one waiting in the channel, one refused.
+        // The scope ends only once the maker has stopped (a maker that
+        // ignored the dropped receiver would hang it): one block received,
+        // one waiting in the channel, one refused.
         assert!(made.load(std::sync::atomic::Ordering::SeqCst) <= 3);
     }
 

@@ -19,8 +19,8 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::sync::{Condvar, Mutex, OnceLock};
 
-/// How many bytes of a file being written are handed to the kernel's
-/// writeback at once ([`Writeback`]).
+/// How many more bytes of a file being written make it due for another
+/// sync ([`Writeback`]).
 const WRITEBACK_STEP: u64 = 8 << 20;
 
 /// Starts the disk writes of a large object while it is still being
@@ -28,8 +28,9 @@ const WRITEBACK_STEP: u64 = 8 << 20;
 /// second handle to it is queued for a sync on the syncer's thread, so
 /// the sync at its commit finds little left to write. A stage that writes
 /// 140 MB of artifacts otherwise waits tens of milliseconds at its commit
-/// for the disk. Advisory: a failure is left to the commit's sync, and
-/// nothing is queued when the queue is full.
+/// for the disk. Nothing is queued when the queue is full (the commit's
+/// sync still covers the file); a failed early sync is the next flush's
+/// error, as any other.
 #[derive(Debug, Default)]
 pub(crate) struct Writeback {
     /// Bytes given to the writer, and the bytes in its file when it was
@@ -210,6 +211,29 @@ mod tests {
         // The syncer is the process's: other tests may queue beside this one.
         assert!(syncer().lock().queued >= before + 2);
         syncer().flush().unwrap();
+    }
+
+    #[test]
+    fn a_local_store_queues_syncs_of_a_large_object_before_its_commit() {
+        use crate::ObjectStore;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::LocalStore::open(dir.path()).unwrap();
+        let mut writer = store.writer("jobs/j/big.bin").unwrap();
+        let before = syncer().lock().queued;
+        let mib = vec![7u8; 1 << 20];
+        for _ in 0..(2 * WRITEBACK_STEP / (1 << 20) + 2) {
+            writer.write_all(&mib).unwrap();
+        }
+        // The syncer is the process's: other tests may queue beside this one.
+        assert!(
+            syncer().lock().queued >= before + 2,
+            "no sync before the commit"
+        );
+        writer.commit().unwrap();
+        syncer().flush().unwrap();
+        let stored = store.get_bytes("jobs/j/big.bin").unwrap().unwrap();
+        assert_eq!(stored.len() as u64, 2 * WRITEBACK_STEP + (2 << 20));
     }
 
     #[test]
