@@ -6,8 +6,9 @@
 //! removes the older jobs of its source (the same input and ref), keeping
 //! the `keep - 1` most recent finished ones, the most recent that
 //! succeeded, and itself. It does so on a thread of its own while the
-//! build runs. Jobs of other sources, and jobs not finished (this build's
-//! own, or one another process is running), are never touched.
+//! build runs, at the lowest priority ([`prune_beside`]). Jobs of other
+//! sources, and jobs not finished (this build's own, or one another
+//! process is running), are never touched.
 
 use anyhow::{bail, Result};
 use doctown_core::{JobId, JobState, JobStatus};
@@ -72,6 +73,27 @@ pub fn superseded(
         }
     }
     removed
+}
+
+/// [`prune`] on the calling thread, which first gives itself the lowest
+/// priority (Linux: the thread's nice value, 19), for a thread that runs
+/// beside the build. Removing a job is the kernel's work (freeing the
+/// extents and cached pages of 300 MB of artifacts, about 0.1 CPU-s on a
+/// 4,000-file repository); at the build's priority it took that time from
+/// the stages, at the lowest it is done mostly while a core waits.
+pub fn prune_beside(jobs: &Path, source: &str, git_ref: Option<&str>, keep: Keep) -> Vec<JobId> {
+    lowest_priority();
+    prune(jobs, source, git_ref, keep)
+}
+
+/// Gives the calling thread (not its process) the lowest priority; a
+/// failure leaves it as it was. Elsewhere than on Linux, where a process's
+/// priority is not a thread's, it does nothing.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
+        tracing::debug!("the pruning thread keeps its priority: {e}");
+    }
 }
 
 /// Removes the jobs [`superseded`] names from `jobs` (the store's `jobs/`
@@ -164,6 +186,37 @@ mod tests {
         assert_eq!(
             removed(&states, Keep::Last(1)),
             ["job-0004", "job-0003", "job-0001"]
+        );
+    }
+
+    /// The nice value of a thread of this process (field 19 of its stat).
+    #[cfg(target_os = "linux")]
+    fn nice_of(tid: rustix::process::Pid) -> i64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/self/task/{}/stat", tid.as_raw_nonzero()))
+                .expect("the thread's stat");
+        // The command name (field 2) is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        fields[19 - 3].parse().expect("a nice value")
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_the_pruning_thread_gets_the_lowest_priority() {
+        let main = rustix::thread::gettid();
+        let before = nice_of(main);
+        let dir = tempfile::tempdir().unwrap();
+        let pruner = std::thread::spawn(move || {
+            let removed = prune_beside(dir.path(), "src", None, Keep::Last(1));
+            (removed, nice_of(rustix::thread::gettid()))
+        });
+        let (removed, nice) = pruner.join().unwrap();
+        assert!(removed.is_empty());
+        assert_eq!(nice, 19);
+        assert_eq!(
+            nice_of(main),
+            before,
+            "the process's other threads keep theirs"
         );
     }
 

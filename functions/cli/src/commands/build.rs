@@ -23,8 +23,9 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     let input = job_input(&args.source, &args.options);
     let (source, git_ref) = (input.source.clone(), input.git_ref.clone());
     let (result, pruned) = std::thread::scope(|scope| {
-        let pruning = scope
-            .spawn(|| crate::retention::prune(&jobs, &source, git_ref.as_deref(), args.keep_jobs));
+        let pruning = scope.spawn(|| {
+            crate::retention::prune_beside(&jobs, &source, git_ref.as_deref(), args.keep_jobs)
+        });
         let result = submit_and_run(&runner, input);
         (result, pruning.join().unwrap_or_default())
     });
