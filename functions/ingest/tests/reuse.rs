@@ -372,3 +372,67 @@ fn damaged_previous_artifacts(store: &dyn ObjectStore) {
     assert_eq!(six.files_reused, 12);
     assert_eq!(artifacts(store, "job-six"), expected);
 }
+
+/// The line of the symbol named `name` in a job's `symbols.jsonl`.
+fn symbol_line(store: &dyn ObjectStore, job: &str, name: &str) -> String {
+    let bytes = store
+        .get_bytes(&format!("jobs/{job}/ingest/symbols.jsonl"))
+        .unwrap()
+        .unwrap();
+    let needle = format!("\"name\":\"{name}\"");
+    String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .find(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no symbol {name} in {job}"))
+        .to_string()
+}
+
+/// An unchanged file is reused, but its calls are resolved again: when a
+/// change elsewhere links them otherwise (their callee added, then renamed
+/// away), its symbols' lines say so, and the artifacts are a fresh
+/// ingest's at every step.
+#[test]
+fn an_unchanged_files_calls_that_now_resolve_otherwise_are_written_anew() {
+    let (store, _dir) = local_store();
+    let repo = tempfile::tempdir().unwrap();
+    let app = "from helpers import compute_total\n\n\ndef checkout(cart):\n    \"\"\"Totals a cart.\"\"\"\n    return compute_total(cart)\n";
+    fs::write(repo.path().join("app.py"), app).unwrap();
+    fs::write(
+        repo.path().join("other.py"),
+        "def unrelated():\n    return 1\n",
+    )
+    .unwrap();
+    let fresh_ingest = |job: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = LocalStore::open(dir.path()).unwrap();
+        ingest(&fresh, repo.path(), job, None);
+        artifacts(&fresh, job)
+    };
+
+    ingest(&store, repo.path(), "job-1", None);
+    let unlinked = symbol_line(&store, "job-1", "checkout");
+    assert!(!unlinked.contains("\"resolved\""), "{unlinked}");
+
+    let helpers = "def compute_total(cart):\n    return sum(cart)\n";
+    fs::write(repo.path().join("helpers.py"), helpers).unwrap();
+    let added = totals(&ingest(&store, repo.path(), "job-2", None));
+    assert_eq!(added.files_reused, 2, "app.py and other.py: {added:?}");
+    let linked = symbol_line(&store, "job-2", "checkout");
+    assert!(linked.contains("\"resolved\":\"sym_"), "{linked}");
+    assert_eq!(artifacts(&store, "job-2"), fresh_ingest("job-2"));
+
+    fs::write(
+        repo.path().join("helpers.py"),
+        helpers.replace("total", "sum"),
+    )
+    .unwrap();
+    let renamed = totals(&ingest(&store, repo.path(), "job-3", None));
+    assert_eq!(renamed.files_reused, 2, "{renamed:?}");
+    assert_eq!(symbol_line(&store, "job-3", "checkout"), unlinked);
+    assert_eq!(artifacts(&store, "job-3"), fresh_ingest("job-3"));
+
+    let again = totals(&ingest(&store, repo.path(), "job-4", None));
+    assert_eq!(again.files_reused, 3, "{again:?}");
+    assert_eq!(artifacts(&store, "job-4"), artifacts(&store, "job-3"));
+}
