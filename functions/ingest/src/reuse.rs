@@ -191,6 +191,11 @@ fn same_chunk(chunk: &[u8], entry: &[u8]) -> bool {
 
 type Lines = std::io::Lines<BufReader<Box<dyn Read + Send>>>;
 
+/// Each previous artifact is read 1 MiB at a time: read 8 KiB at a time,
+/// the 130 MB of a 4,000-file repository's symbols and chunks took 16,000
+/// system calls, on the thread that feeds the scan.
+const READ_BUFFER: usize = 1 << 20;
+
 /// The lines of several objects, one after the other (the shards of an
 /// artifact), each opened when the one before it ends.
 struct ShardLines<'s> {
@@ -217,7 +222,8 @@ impl<'s> ShardLines<'s> {
                 None => {
                     let key = self.keys.pop_front()?;
                     let stream = self.store.get_stream(&key).ok()??;
-                    self.current.insert(BufReader::new(stream))
+                    self.current
+                        .insert(BufReader::with_capacity(READ_BUFFER, stream))
                 }
             };
             let mut line = Vec::new();
@@ -288,8 +294,8 @@ impl<'s> PreviousReader<'s> {
         });
         Ok(Some(PreviousReader {
             layout: pointer.layout,
-            files: BufReader::new(files).lines(),
-            symbols: BufReader::new(symbols).lines(),
+            files: BufReader::with_capacity(READ_BUFFER, files).lines(),
+            symbols: BufReader::with_capacity(READ_BUFFER, symbols).lines(),
             chunks,
             next: None,
             done: false,
