@@ -78,9 +78,9 @@ pub fn superseded(
 /// [`prune`] on the calling thread, which first gives itself the lowest
 /// priority (Linux: the thread's nice value, 19), for a thread that runs
 /// beside the build. Removing a job is the kernel's work (freeing the
-/// extents and cached pages of 300 MB of artifacts, about 0.1 CPU-s on a
-/// 4,000-file repository); at the build's priority it took that time from
-/// the stages, at the lowest it is done mostly while a core waits.
+/// extents and cached pages of a 4,000-file repository's 300 MB of
+/// artifacts, at the start of ingest); at the build's priority it
+/// competed with the stages, at the lowest it gives way to them.
 pub fn prune_beside(jobs: &Path, source: &str, git_ref: Option<&str>, keep: Keep) -> Vec<JobId> {
     lowest_priority();
     prune(jobs, source, git_ref, keep)
