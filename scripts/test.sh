@@ -67,7 +67,9 @@ summary() {
   fi
   if [ -f "$LOGS/website.log" ]; then
     read -r passed failed skipped < <(vitest_counts "$LOGS/website.log")
-    echo "website unit (vitest): $passed passed, $failed failed, $skipped skipped"
+    # Errors thrown outside any test (an uncaught exception) fail the run with every test passed.
+    errors="$(sed 's/\x1b\[[0-9;]*m//g' "$LOGS/website.log" | grep -oE '^ *Errors +[0-9]+' | grep -oE '[0-9]+' | tail -1 || true)"
+    echo "website unit (vitest): $passed passed, $failed failed, $skipped skipped${errors:+, $errors errors outside the tests}"
   else
     echo "website unit (vitest): not run"
   fi

@@ -9,6 +9,7 @@
  * verified; the whole docpack is verified when the promise resolves.
  */
 
+import { cancelDecompression } from './gunzip';
 import { TarStream } from './stream-tar';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import {
@@ -205,7 +206,7 @@ export async function readDocpackStream(
 			throw new DocpackError((e as Error).message, 'format');
 		}
 	} catch (e) {
-		await reader.cancel().catch(() => {});
+		await cancelDecompression(reader);
 		throw e;
 	}
 	if (!manifest) throw new DocpackError('not a docpack: manifest.json is missing', 'format');
