@@ -9,6 +9,7 @@
 
 mod durable;
 mod error;
+mod jsonl;
 mod key;
 mod local;
 mod memory;
@@ -16,6 +17,7 @@ mod state;
 mod writer;
 
 pub use error::StoreError;
+pub use jsonl::{bad_line, stream_jsonl, BlockLine, JsonlBlocks, BLOCK_LINES};
 pub use key::validate_key;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
@@ -134,58 +136,6 @@ pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
             })
         })
         .collect()
-}
-
-/// Reads a JSON Lines object a block of lines at a time, parses each block
-/// on every core and keeps what `keep` makes of each item, in order, so
-/// neither the object's bytes nor its whole items are ever in memory at
-/// once (a kernel's artifacts are gigabytes). Blank lines are skipped; an
-/// error names the object and the line. `None` when the key does not exist.
-pub fn stream_jsonl<T, U>(
-    store: &dyn ObjectStore,
-    key: &str,
-    keep: impl Fn(T) -> U + Sync,
-) -> Result<Option<Vec<U>>, StoreError>
-where
-    T: serde::de::DeserializeOwned,
-    U: Send,
-{
-    use rayon::prelude::*;
-    use std::io::BufRead;
-    const BLOCK: usize = 8192;
-    let Some(reader) = store.get_stream(key)? else {
-        return Ok(None);
-    };
-    let mut lines = std::io::BufReader::with_capacity(1 << 20, reader).lines();
-    let (mut kept, mut block, mut number) = (Vec::new(), Vec::with_capacity(BLOCK), 0usize);
-    loop {
-        block.clear();
-        for line in lines.by_ref() {
-            number += 1;
-            let line = line.map_err(|e| StoreError::io(key, e))?;
-            if !line.trim().is_empty() {
-                block.push((number, line));
-                if block.len() == BLOCK {
-                    break;
-                }
-            }
-        }
-        if block.is_empty() {
-            return Ok(Some(kept));
-        }
-        let parsed: Result<Vec<U>, StoreError> = block
-            .par_iter()
-            .map(|(n, line)| {
-                serde_json::from_str::<T>(line)
-                    .map(&keep)
-                    .map_err(|e| StoreError::Corrupt {
-                        key: key.to_string(),
-                        message: format!("line {n}: {e}"),
-                    })
-            })
-            .collect();
-        kept.extend(parsed?);
-    }
 }
 
 /// Reads and parses a JSON Lines object, or `None` when the key does not exist.

@@ -11,6 +11,7 @@ use crate::error::GenerateError;
 use crate::facts::{display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use doctown_core::artifacts::{artifact_key, IngestManifest};
 use doctown_core::{JobId, SymbolId, SymbolKind};
+pub use doctown_store::BlockLine;
 use doctown_store::ObjectStore;
 use doctown_store::StoreError;
 
@@ -247,39 +248,25 @@ fn module_and_cluster_facts(
 
 /// A JSON Lines object read a block of lines at a time, each block parsed
 /// on every core (the streaming path of [`crate::stream`]: neither the
-/// object nor its items are ever whole in memory).
-pub struct JsonlBlocks {
-    key: String,
-    lines: std::io::Lines<std::io::BufReader<Box<dyn std::io::Read + Send>>>,
-    /// Lines read (blank ones included): error messages name the line.
-    line: usize,
-    /// Items handed out: each item's position among them.
-    items: usize,
-}
-
-/// Lines per block.
-const BLOCK: usize = 8192;
+/// object nor its items are ever whole in memory): the store's
+/// [`doctown_store::JsonlBlocks`], a missing object
+/// [`GenerateError::MissingInput`] and a bad line
+/// [`GenerateError::BadInput`].
+pub struct JsonlBlocks(doctown_store::JsonlBlocks);
 
 impl JsonlBlocks {
-    /// Opens an object; a missing one is [`GenerateError::MissingInput`].
     pub fn open(store: &dyn ObjectStore, key: &str) -> Result<JsonlBlocks, GenerateError> {
-        let reader = store
-            .get_stream(key)?
+        doctown_store::JsonlBlocks::open(store, key)
+            .map_err(input_error)?
+            .map(JsonlBlocks)
             .ok_or_else(|| GenerateError::MissingInput {
                 key: key.to_string(),
-            })?;
-        Ok(JsonlBlocks {
-            key: key.to_string(),
-            lines: std::io::BufRead::lines(std::io::BufReader::with_capacity(1 << 20, reader)),
-            line: 0,
-            items: 0,
-        })
+            })
     }
 
     /// The next block's items, each parsed and given to `map` with its
     /// position in the object (blank lines skipped), in order; `None` at
-    /// the end. A line that does not parse is [`GenerateError::BadInput`]
-    /// naming it.
+    /// the end.
     pub fn next_block<T, U>(
         &mut self,
         map: &(impl Fn(usize, T) -> U + Sync),
@@ -288,49 +275,22 @@ impl JsonlBlocks {
         T: serde::de::DeserializeOwned,
         U: Send,
     {
-        let Some(block) = self.next_lines()? else {
-            return Ok(None);
-        };
-        let key = self.key.as_str();
-        let parse = |line: BlockLine| -> Result<U, GenerateError> {
-            serde_json::from_str::<T>(&line.text)
-                .map(|item| map(line.at, item))
-                .map_err(|e| bad_line(key, line.number, e))
-        };
-        on_every_core(block, &parse).map(Some)
+        self.0.next_block(map).map_err(input_error)
     }
 
-    /// The next block of lines (blank ones skipped), each with its
-    /// position among the items and its line number; `None` at the end.
+    /// The next block of lines (blank ones skipped); `None` at the end.
     pub fn next_lines(&mut self) -> Result<Option<Vec<BlockLine>>, GenerateError> {
-        let mut block: Vec<BlockLine> = Vec::with_capacity(BLOCK);
-        for line in self.lines.by_ref() {
-            self.line += 1;
-            let text = line.map_err(|e| StoreError::io(&self.key, e))?;
-            if !text.trim().is_empty() {
-                block.push(BlockLine {
-                    at: self.items + block.len(),
-                    number: self.line,
-                    text,
-                });
-                if block.len() == BLOCK {
-                    break;
-                }
-            }
-        }
-        self.items += block.len();
-        Ok((!block.is_empty()).then_some(block))
+        self.0.next_lines().map_err(input_error)
     }
 }
 
-/// One line of a [`JsonlBlocks`] block.
-#[derive(Debug, Clone)]
-pub struct BlockLine {
-    /// The item's position in the object (blank lines not counted).
-    pub at: usize,
-    /// The line's number (from 1), for errors.
-    pub number: usize,
-    pub text: String,
+/// A store's error reading an input, a corrupt object as
+/// [`GenerateError::BadInput`].
+fn input_error(e: StoreError) -> GenerateError {
+    match e {
+        StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
+        other => other.into(),
+    }
 }
 
 /// [`GenerateError::BadInput`] for line `number` of `key`.
@@ -427,10 +387,7 @@ fn read_facts(
     key: &str,
 ) -> Result<Vec<(SymbolFacts, Option<SymbolId>)>, GenerateError> {
     doctown_store::stream_jsonl(store, key, facts_of)
-        .map_err(|e| match e {
-            StoreError::Corrupt { key, message } => GenerateError::BadInput { key, message },
-            other => other.into(),
-        })?
+        .map_err(input_error)?
         .ok_or_else(|| GenerateError::MissingInput {
             key: key.to_string(),
         })

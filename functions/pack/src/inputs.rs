@@ -15,13 +15,11 @@ use doctown_docpack::History;
 use doctown_docpack::{Edge, GraphNode};
 use doctown_pipeline::StageFailure;
 use doctown_store::{
-    get_json, get_json_bounded, get_jsonl, stream_jsonl, ObjectStore, StoreError, JSON_IN_MEMORY,
+    get_json, get_json_bounded, get_jsonl, stream_jsonl, JsonlBlocks, ObjectStore, JSON_IN_MEMORY,
 };
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::hash::BuildHasher;
-use std::io::{BufRead, BufReader};
 
 /// What the docpack needs of a symbol's context when it does not carry
 /// the contexts themselves; parsed straight from a context's line, the
@@ -531,9 +529,6 @@ impl<'s> StoredLines<'s, ChunkFacts> {
     }
 }
 
-/// Lines per block.
-const BLOCK: usize = 8192;
-
 impl<T: Send> Blocks<T> for StoredLines<'_, T> {
     fn each_block(
         &mut self,
@@ -546,9 +541,9 @@ impl<T: Send> Blocks<T> for StoredLines<'_, T> {
     }
 }
 
-/// Reads `key` a block of [`BLOCK`] lines at a time, each block parsed on
-/// every core and handed to `f`; the next block is read and parsed on a
-/// thread of its own while `f` works on the last
+/// Reads `key` a block of lines at a time ([`JsonlBlocks`]), each block
+/// parsed on every core and handed to `f`; the next block is read and
+/// parsed on a thread of its own while `f` works on the last
 /// ([`doctown_pipeline::process::made_ahead`]).
 fn read_blocks<T: Send>(
     store: &dyn ObjectStore,
@@ -556,14 +551,11 @@ fn read_blocks<T: Send>(
     parse: fn(&str) -> serde_json::Result<T>,
     f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
 ) -> Result<(), StageFailure> {
-    let reader = store
-        .get_stream(key)?
+    let mut blocks = JsonlBlocks::open(store, key)?
         .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
-    let mut lines = BufReader::with_capacity(1 << 20, reader).lines();
-    let mut number = 0usize;
     std::thread::scope(|scope| {
         let ahead = doctown_pipeline::process::made_ahead(scope, move || {
-            next_block(&mut lines, &mut number, key, parse)
+            blocks.next_block_by(&|_, line| parse(line))
         });
         for block in ahead {
             match block? {
@@ -573,42 +565,6 @@ fn read_blocks<T: Send>(
         }
         Ok(())
     })
-}
-
-/// The next block of `lines` parsed (`None` at the end); `number` counts
-/// the lines read, for the error that names one.
-fn next_block<T: Send>(
-    lines: &mut std::io::Lines<BufReader<Box<dyn std::io::Read + Send>>>,
-    number: &mut usize,
-    key: &str,
-    parse: fn(&str) -> serde_json::Result<T>,
-) -> Result<Option<Vec<T>>, StageFailure> {
-    let mut block = Vec::with_capacity(BLOCK);
-    for line in lines.by_ref() {
-        *number += 1;
-        let line = line.map_err(|e| StageFailure::from(StoreError::io(key, e)))?;
-        if !line.trim().is_empty() {
-            block.push((*number, line));
-            if block.len() == BLOCK {
-                break;
-            }
-        }
-    }
-    if block.is_empty() {
-        return Ok(None);
-    }
-    block
-        .par_iter()
-        .map(|(n, line)| {
-            parse(line).map_err(|e| {
-                StageFailure::from(StoreError::Corrupt {
-                    key: key.to_string(),
-                    message: format!("line {n}: {e}"),
-                })
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
 }
 
 /// Every context's facts, and the whole contexts when they are wanted.
@@ -674,7 +630,7 @@ fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use doctown_store::MemoryStore;
+    use doctown_store::{MemoryStore, BLOCK_LINES};
 
     fn symbol_line(i: usize) -> String {
         format!(
@@ -695,12 +651,12 @@ mod tests {
     #[test]
     fn stored_symbols_come_in_blocks_in_order_without_their_calls() {
         let store = MemoryStore::new();
-        let count = BLOCK * 2 + 5;
+        let count = BLOCK_LINES * 2 + 5;
         let text: String = (0..count).map(|i| symbol_line(i) + "\n\n").collect();
         store.put("symbols.jsonl", text.as_bytes()).unwrap();
         let blocks = blocks(&store).unwrap();
         let sizes: Vec<usize> = blocks.iter().map(Vec::len).collect();
-        assert_eq!(sizes, [BLOCK, BLOCK, 5]);
+        assert_eq!(sizes, [BLOCK_LINES, BLOCK_LINES, 5]);
         let symbols: Vec<Symbol> = blocks.into_iter().flatten().collect();
         for (i, s) in symbols.iter().enumerate() {
             assert_eq!(s.id.as_str(), format!("sym_{i:016x}"));
