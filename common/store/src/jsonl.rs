@@ -167,7 +167,9 @@ mod tests {
         let err = blocks.next_block(&|_, n: u32| n).unwrap_err().to_string();
         assert!(err.contains("n.jsonl") && err.contains("line 4"), "{err}");
         let mut blocks = JsonlBlocks::open(&store, "n.jsonl").unwrap().unwrap();
-        let at = blocks.next_block_by(&|at, text| Ok((at, text.len()))).unwrap();
+        let at = blocks
+            .next_block_by(&|at, text| Ok((at, text.len())))
+            .unwrap();
         assert_eq!(at, Some(vec![(0, 1), (1, 1), (2, 1)]));
         assert!(JsonlBlocks::open(&store, "missing").unwrap().is_none());
     }
