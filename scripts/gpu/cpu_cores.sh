@@ -6,7 +6,8 @@
 #   here:  bash scripts/gpu/prepare.sh cpu      (fills .gpu/cpu/, ignored)
 #   there: bash scripts/gpu/cpu_cores.sh        (from the repository root)
 #
-# Needs there: python3 and taskset. Writes table.md and rows.jsonl under
+# Needs there: python3 and taskset. Writes table.md, rows.jsonl, each
+# build's docpack checksum (sums.txt) and each repository's docpack under
 # $OUT (default ./gpu-out). Environment: CPU_CORES (default "2 4 8 16"),
 # CPU_BUILDS (default "small medium").
 set -uo pipefail
@@ -34,6 +35,10 @@ for size in ${CPU_BUILDS:-small medium}; do
         [ "$n" -le "$(nproc)" ] || continue
         taskset -c "0-$((n - 1))" python3 scripts/gpu/build_row.py "$size, $n cores, cold" "$W/doctown" "$W/$size" \
             "$W/store-$size-$n" "$W/$size.docpack" "$OUT/rows.jsonl" - | tee -a "$OUT/table.md"
+        # Each text runs alone: the docpack is the same bytes on any number of cores.
+        [ -f "$W/$size.docpack" ] && echo "$(sha256sum < "$W/$size.docpack" | cut -c1-64)  $size, $n cores" >> "$OUT/sums.txt"
     done
+    # Its vectors, for scripts/gpu/compare.py against a build on another CPU.
+    [ -f "$W/$size.docpack" ] && cp "$W/$size.docpack" "$OUT/$size.docpack"
 done
 log "done"
