@@ -295,10 +295,7 @@ fn input_error(e: StoreError) -> GenerateError {
 
 /// [`GenerateError::BadInput`] for line `number` of `key`.
 pub fn bad_line(key: &str, number: usize, e: impl std::fmt::Display) -> GenerateError {
-    GenerateError::BadInput {
-        key: key.to_string(),
-        message: format!("line {number}: {e}"),
-    }
+    input_error(doctown_store::bad_line(key, number, e))
 }
 
 /// `f` applied to every item, in order, the items split evenly over the
