@@ -12,16 +12,8 @@
 # CPU_BUILDS (default "small medium").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-OUT="${OUT:-$PWD/gpu-out}"
-W="$(mktemp -d)"
-trap 'rm -rf "$W"' EXIT
-mkdir -p "$OUT"
-log() { echo "cpu-cores: $*" >&2; }
-G=.gpu/cpu
-for f in doctown.xz libonnxruntime.so.xz model.onnx.xz tokenizer.json repos.tar.xz; do
-    [ -f "$G/$f" ] || { log "error: no $G/$f: run scripts/gpu/prepare.sh cpu first"; exit 1; }
-done
-python3 scripts/gpu/unpack.py "$G" "$W" || { log "error: cannot unpack $G/"; exit 1; }
+# shellcheck source=scripts/gpu/common.sh
+source scripts/gpu/common.sh cpu cpu-cores doctown.xz libonnxruntime.so.xz model.onnx.xz tokenizer.json repos.tar.xz
 mkdir -p "$W/model" && mv "$W/model.onnx" "$W/model/" && cp "$G/tokenizer.json" "$W/model/"
 export DOCTOWN_MODEL_DIR="$W/model" DOCTOWN_ORT_LIB="$W/libonnxruntime.so" DOCTOWN_EMBED_BACKEND=onnx
 log "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"

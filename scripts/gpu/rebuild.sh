@@ -13,16 +13,8 @@
 # REBUILD_ROUNDS and REBUILD_RUNS (default 2 and 3: twelve rebuilds a count).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-OUT="${OUT:-$PWD/gpu-out}"
-W="$(mktemp -d)"
-trap 'rm -rf "$W"' EXIT
-mkdir -p "$OUT"
-log() { echo "rebuild: $*" >&2; }
-G=.gpu/rebuild
-for f in doctown.xz repos.tar.xz; do
-    [ -f "$G/$f" ] || { log "error: no $G/$f: run scripts/gpu/prepare.sh rebuild first"; exit 1; }
-done
-python3 scripts/gpu/unpack.py "$G" "$W" || { log "error: cannot unpack $G/"; exit 1; }
+# shellcheck source=scripts/gpu/common.sh
+source scripts/gpu/common.sh rebuild rebuild doctown.xz repos.tar.xz
 log "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 for n in ${REBUILD_CORES:-2 4}; do
