@@ -305,6 +305,22 @@ impl JobState {
         self.stages.entry(stage).or_default()
     }
 
+    /// Sets every stage after `stage` that is not pending back to pending,
+    /// its record cleared, and returns them in order: what they made was
+    /// computed from `stage`'s earlier output, which a rerun replaced.
+    pub fn reset_after(&mut self, stage: Stage) -> Vec<Stage> {
+        let mut reset = Vec::new();
+        for later in Stage::ALL.into_iter().filter(|s| *s > stage) {
+            if let Some(st) = self.stages.get_mut(&later) {
+                if st.status != StageStatus::Pending || !st.shards.is_empty() {
+                    *st = StageState::default();
+                    reset.push(later);
+                }
+            }
+        }
+        reset
+    }
+
     /// The first stage that is not done, in pipeline order.
     pub fn next_stage(&self) -> Option<Stage> {
         Stage::ALL
@@ -348,6 +364,28 @@ mod tests {
         assert_eq!(state.next_stage(), Some(Stage::Assemble));
         let text = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<JobState>(&text).unwrap(), state);
+    }
+
+    #[test]
+    fn reset_after_clears_only_later_stages_that_ran() {
+        let mut state = JobState::new(JobId::new("j").unwrap(), JobInput::default(), "t".into());
+        for stage in [Stage::Ingest, Stage::Assemble, Stage::Generate] {
+            let st = state.stage_mut(stage);
+            st.status = StageStatus::Succeeded;
+            st.attempts = 2;
+            st.artifacts.insert("manifest".into(), format!("{stage}/m"));
+        }
+        state.stage_mut(Stage::Embed).status = StageStatus::Skipped;
+        state.stage_mut(Stage::Pack).status = StageStatus::Pending;
+        assert_eq!(
+            state.reset_after(Stage::Embed),
+            vec![Stage::Assemble, Stage::Generate]
+        );
+        assert_eq!(state.stage(Stage::Assemble), &StageState::default());
+        assert_eq!(state.stage(Stage::Ingest).status, StageStatus::Succeeded);
+        assert_eq!(state.stage(Stage::Embed).status, StageStatus::Skipped);
+        assert_eq!(state.next_stage(), Some(Stage::Assemble));
+        assert!(state.reset_after(Stage::Pack).is_empty());
     }
 
     #[test]

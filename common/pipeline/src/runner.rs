@@ -93,7 +93,10 @@ impl<'a> Runner<'a> {
         self.complete(job_id)
     }
 
-    /// Re-runs one stage, whatever its recorded status.
+    /// Re-runs one stage, whatever its recorded status; the later stages
+    /// are set back to pending when it succeeds (their artifacts were made
+    /// from the output it replaced), and the job's status is left to the
+    /// caller.
     pub fn run_stage(&self, job_id: &JobId, stage: Stage) -> Result<JobState, RunError> {
         let handler = self
             .handlers
@@ -136,8 +139,9 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Marks the job done once every stage this runner has is done.
-    fn complete(&self, job_id: &JobId) -> Result<JobState, RunError> {
+    /// Marks the job done once every stage this runner has is done
+    /// (`run` does; after `run_stage`, the caller decides).
+    pub fn complete(&self, job_id: &JobId) -> Result<JobState, RunError> {
         let state = self.load(job_id)?;
         let partial = self
             .stages()

@@ -178,6 +178,69 @@ fn build_stores_the_job_and_ingest_events_are_sequenced() {
     );
 }
 
+/// `doctown stage ingest` on a source that changed since the job ran sets
+/// the later stages back to pending, so that `doctown resume` makes them
+/// from the new symbols (they were left "succeeded" with artifacts of the
+/// old tree, and a later `stage pack` failed on a symbol without a node);
+/// a rerun of the last stage ends the job as it was, not "running".
+#[test]
+fn a_stage_rerun_sets_the_later_stages_back_and_resume_makes_them_again() {
+    let repo = tempfile::tempdir().unwrap();
+    fs::write(repo.path().join("a.py"), "def first():\n    return 1\n").unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let s = store.path().to_str().unwrap();
+    let built = run(&[
+        "build",
+        repo.path().to_str().unwrap(),
+        "--store",
+        s,
+        "-o",
+        store.path().join("a.docpack").to_str().unwrap(),
+        "--embeddings",
+        "off",
+        "--json",
+    ]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let summary: Value = serde_json::from_slice(&built.stdout).unwrap();
+    let job = summary["job_id"].as_str().unwrap().to_string();
+    let status = || jsonl(&stdout(&run(&["jobs", "--store", s, "--json"])))[0]["status"].clone();
+    let contexts = || {
+        fs::read_to_string(
+            store
+                .path()
+                .join("jobs")
+                .join(&job)
+                .join("assemble/contexts.jsonl"),
+        )
+        .unwrap()
+    };
+
+    let rerun = run(&["stage", "pack", "--job", &job, "--store", s]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(!stderr(&rerun).contains("set back"), "{}", stderr(&rerun));
+    assert_eq!(status(), "succeeded");
+
+    fs::write(
+        repo.path().join("a.py"),
+        "def first():\n    return 1\n\ndef second():\n    return first()\n",
+    )
+    .unwrap();
+    let rerun = run(&["stage", "ingest", "--job", &job, "--store", s]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains("embed, assemble, generate, pack set back to pending"),
+        "{}",
+        stderr(&rerun)
+    );
+    assert_eq!(status(), "running");
+    assert!(!contexts().contains("\"second\""));
+
+    let resumed = run(&["resume", &job, "--store", s]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(status(), "succeeded");
+    assert!(contexts().contains("\"name\":\"second\""), "{}", contexts());
+}
+
 #[test]
 fn chunk_events_stop_at_the_limit_and_the_total_still_counts_every_chunk() {
     // 10,050 one-line functions: a chunk each, more than the 10,000 chunk

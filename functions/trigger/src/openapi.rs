@@ -174,7 +174,7 @@ fn paths() -> Value {
             "responses": { "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LibraryPage" } } } },
                 "400": error_response("Invalid limit or cursor") } } },
         "/stages/{stage}": { "post": {
-            "summary": "Re-run one stage of a job (debugging)", "operationId": "invokeStage", "security": secured,
+            "summary": "Re-run one stage of a job (debugging); in process, the stages after it run again too", "operationId": "invokeStage", "security": secured,
             "parameters": [{ "name": "stage", "in": "path", "required": true, "schema": { "$ref": "#/components/schemas/Stage" } }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InvokeStage" } } } },
             "responses": { "202": { "description": "Stage started" }, "400": error_response("Malformed body, invalid job id, or shard unsupported"),

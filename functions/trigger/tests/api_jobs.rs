@@ -240,6 +240,15 @@ async fn per_stage_invocation() {
     let after = t.state(&job);
     assert_eq!(after.stage(doctown_core::Stage::Generate).attempts, 2);
     assert_eq!(after.status, JobStatus::Succeeded);
+    // Pack was made from generate's earlier output: it ran again.
+    let pack = |s: &doctown_core::JobState| s.stage(doctown_core::Stage::Pack).clone();
+    assert_eq!(pack(&after).status, StageStatus::Succeeded);
+    assert!(
+        pack(&after).started_at > pack(&before).started_at
+            && pack(&after).started_at >= after.stage(doctown_core::Stage::Generate).started_at,
+        "{:?}",
+        pack(&after)
+    );
     assert!(after.next_event_seq > before.next_event_seq);
 
     let (status, body) = t

@@ -127,6 +127,46 @@ fn run_stage_reruns_a_finished_stage() {
     ));
 }
 
+/// A rerun of a stage replaces what the later stages were made from: they
+/// are set back to pending, so that resuming the job makes them again; a
+/// failed rerun, or one of the last stage, sets nothing back.
+#[test]
+fn run_stage_sets_the_later_stages_back_to_pending() {
+    let store = MemoryStore::new();
+    let fakes: Vec<Fake> = Stage::ALL.into_iter().map(|s| Fake::new(s, 0)).collect();
+    let [ingest, _, assemble, _, pack] = &fakes[..] else {
+        unreachable!()
+    };
+    let runner = Runner::new(
+        &store,
+        fakes.iter().map(|f| f as &dyn StageHandler).collect(),
+    );
+    let job = JobId::new("job-s").unwrap();
+    runner.submit(job.clone(), JobInput::default()).unwrap();
+    runner.run(&job).unwrap();
+
+    let after = runner.run_stage(&job, Stage::Pack).unwrap();
+    assert_eq!(after.next_stage(), None);
+    assert_eq!(runner.complete(&job).unwrap().status, JobStatus::Succeeded);
+
+    let after = runner.run_stage(&job, Stage::Ingest).unwrap();
+    assert_eq!(after.stage(Stage::Ingest).status, StageStatus::Succeeded);
+    for stage in [Stage::Embed, Stage::Assemble, Stage::Generate, Stage::Pack] {
+        assert_eq!(after.stage(stage).status, StageStatus::Pending, "{stage}");
+        assert!(after.stage(stage).artifacts.is_empty(), "{stage}");
+    }
+    let done = runner.run(&job).unwrap();
+    assert_eq!(done.status, JobStatus::Succeeded);
+    assert_eq!(assemble.runs.load(Ordering::SeqCst), 2);
+    assert_eq!(pack.runs.load(Ordering::SeqCst), 3);
+
+    ingest.fail_times.store(1, Ordering::SeqCst);
+    assert!(runner.run_stage(&job, Stage::Ingest).is_err());
+    let state = load_state(&store, &job).unwrap().unwrap();
+    assert_eq!(state.stage(Stage::Ingest).status, StageStatus::Failed);
+    assert_eq!(state.stage(Stage::Assemble).status, StageStatus::Succeeded);
+}
+
 /// A queue redelivers a unit that another attempt finished meanwhile (a
 /// lapsed visibility timeout under slow storage): the late attempt must
 /// neither mark it running again — a fan-in reading the state would see a

@@ -5,7 +5,7 @@ use crate::commands::build::exit_code;
 use crate::host::{Feedback, Host};
 use crate::output::print_summary;
 use anyhow::{Context, Result};
-use doctown_core::{JobId, JobState, Stage};
+use doctown_core::{JobId, JobState, Stage, StageStatus};
 use doctown_store::{get_json, ObjectStore};
 use std::process::ExitCode;
 
@@ -50,15 +50,30 @@ pub fn jobs(args: JobsArgs) -> Result<ExitCode> {
 }
 
 fn parse_job(store: &dyn ObjectStore, id: &str) -> Result<JobId> {
+    load_job(store, id).map(|state| state.job_id)
+}
+
+fn load_job(store: &dyn ObjectStore, id: &str) -> Result<JobState> {
     let job = JobId::new(id)?;
-    doctown_store::load_state(store, &job)?.with_context(|| format!("job {job} not found"))?;
-    Ok(job)
+    doctown_store::load_state(store, &job)?.with_context(|| format!("job {job} not found"))
+}
+
+/// The stages that were done before a rerun of `stage` and are pending
+/// after it: the runner set them back, as made from its earlier output.
+fn set_back(before: &JobState, after: &JobState, stage: Stage) -> Vec<Stage> {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| *s > stage)
+        .filter(|s| before.stage(*s).status.is_done())
+        .filter(|s| after.stage(*s).status == StageStatus::Pending)
+        .collect()
 }
 
 pub fn stage(args: StageArgs) -> Result<ExitCode> {
     let stage: Stage = args.stage.parse()?;
     let host = Host::open(&args.store)?;
-    let job = parse_job(host.store(), &args.job)?;
+    let before = load_job(host.store(), &args.job)?;
+    let job = before.job_id.clone();
     let feedback = if args.json {
         Feedback::Json
     } else {
@@ -69,9 +84,24 @@ pub fn stage(args: StageArgs) -> Result<ExitCode> {
     if let Some(progress) = progress {
         progress.finish();
     }
-    let state = result?;
+    let mut state = result?;
+    // A rerun that leaves every stage done ends the job again; otherwise
+    // the job waits for `doctown resume`, as an interrupted build does.
+    if state.next_stage().is_none() {
+        state = runner.complete(&job)?;
+    }
     if !args.json {
         print_summary(&state);
+    }
+    let reset = set_back(&before, &state, stage);
+    if !reset.is_empty() {
+        let names: Vec<&str> = reset.iter().map(|s| s.name()).collect();
+        eprintln!(
+            "note: {} set back to pending (made from {stage}'s earlier output); \
+             `doctown resume {job} --store {}` runs them",
+            names.join(", "),
+            host.store.root().display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -235,7 +235,10 @@ impl Inner {
             .with_cancel(cancel.clone());
         let result = match work {
             Work::Run => runner.run(job),
-            Work::Stage(stage) => runner.run_stage(job, stage),
+            // The stages after it were set back to pending (made from the
+            // output the rerun replaced): they run again, so that the job
+            // ends with a docpack of what it now holds.
+            Work::Stage(stage) => runner.run_stage(job, stage).and_then(|_| runner.run(job)),
             Work::Shard(stage, shard) => match handlers.iter().find(|h| h.stage() == stage) {
                 Some(handler) => doctown_pipeline::execute_stage(
                     store,
@@ -259,9 +262,9 @@ impl Inner {
             Err(other) => {
                 self.finish(job, JobStatus::Failed, Some(other.to_string()))?;
             }
-            Ok(_) if work == Work::Run => {}
+            Ok(_) if matches!(work, Work::Run | Work::Stage(_)) => {}
             Ok(after) => {
-                // A single stage re-run: end it with a terminal event too.
+                // A single shard re-run: end it with a terminal event too.
                 let (status, error) = if after.next_stage().is_none() {
                     let partial = Stage::ALL
                         .iter()

@@ -1,5 +1,6 @@
 //! `POST /stages/{stage}` `{job_id, shard?}`: re-runs one stage of a job
-//! through the launcher (debugging). 404 for an unknown stage, 501 for a
+//! through the launcher (debugging); in process, the stages after it run
+//! again too, as made from its earlier output. 404 for an unknown stage, 501 for a
 //! stage this deployment has no handler for.
 
 use crate::error::{blocking, ApiError};
