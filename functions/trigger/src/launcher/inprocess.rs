@@ -236,9 +236,17 @@ impl Inner {
         let result = match work {
             Work::Run => runner.run(job),
             // The stages after it were set back to pending (made from the
-            // output the rerun replaced): they run again, so that the job
-            // ends with a docpack of what it now holds.
-            Work::Stage(stage) => runner.run_stage(job, stage).and_then(|_| runner.run(job)),
+            // output the rerun replaced): when every stage up to it is done
+            // they run again, so that the job ends with a docpack of what it
+            // now holds (and `run` ends the job).
+            Work::Stage(stage) => runner.run_stage(job, stage).and_then(|after| {
+                let mut upto = Stage::ALL.into_iter().filter(|s| *s <= stage);
+                if upto.all(|s| after.stage(s).status.is_done()) {
+                    runner.run(job)
+                } else {
+                    Ok(after)
+                }
+            }),
             Work::Shard(stage, shard) => match handlers.iter().find(|h| h.stage() == stage) {
                 Some(handler) => doctown_pipeline::execute_stage(
                     store,
@@ -262,9 +270,10 @@ impl Inner {
             Err(other) => {
                 self.finish(job, JobStatus::Failed, Some(other.to_string()))?;
             }
-            Ok(_) if matches!(work, Work::Run | Work::Stage(_)) => {}
+            Ok(_) if work == Work::Run => {}
+            Ok(after) if after.status.is_terminal() => {}
             Ok(after) => {
-                // A single shard re-run: end it with a terminal event too.
+                // A single stage re-run: end it with a terminal event too.
                 let (status, error) = if after.next_stage().is_none() {
                     let partial = Stage::ALL
                         .iter()
