@@ -14,7 +14,9 @@
 #   --out  also write the result rows as JSON
 # Docpacks are cached under $DOCTOWN_CACHE/search-eval/<lang>/, keyed by a
 # hash of the stripped source, of the binary and of the model directory.
-# Per-query details: $DOCTOWN_CACHE/search-eval/details-<lang>-<mode>.txt.
+# Per-query details: $DOCTOWN_CACHE/search-eval/details-<lang>-<mode>.txt;
+# two of them (two modes, or two builds' runs kept aside) compared query by
+# query, with 95 % bootstrap intervals: python3 scripts/search_eval.py compare A B.
 # Env: DOCTOWN_BIN (default: the release build), DOCTOWN_CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,7 +15,12 @@ standard library only.
       run `BIN search DOCPACK --batch queries.jsonl --mode M --limit 10
       --json`, write $DOCTOWN_CACHE/search-eval/details-LANG-M.txt and
       append one JSON result to --results
-  table RESULTS                      the markdown tables
+  table RESULTS                      the markdown tables, with each
+      language's hybrid/semantic and hybrid/lexical ratios paired per query
+      (95 % bootstrap interval) where both details files are there
+  compare DETAILS_A DETAILS_B        two runs of the same queries (two modes,
+      or two builds) paired per query: the difference and ratio of their
+      MRR@10 with 95 % bootstrap intervals, and the queries each wins
 
 The query is the documentation's first paragraph (Python stops it at reST
 fields, `Args:`-style sections and doctests; JSDoc at the first `@tag`; Rust
@@ -351,6 +356,95 @@ def score(args):
           f"({n} queries, {seconds:.1f} s)", file=sys.stderr)
 
 
+# ------------------------------------------------------------------ paired
+
+DETAIL = re.compile(r"^\[(\d+)\] (.*?)\n    answer: ([^\n]*)$", re.M | re.S)
+
+
+def read_details(path):
+    """A details file's queries, in order: ((query, answer), rank), rank 0
+    when the answer is not in the top 10."""
+    try:
+        text = open(path, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as e:
+        sys.exit(f"{path}: cannot read it: {e}")
+    if not text.startswith("# "):
+        sys.exit(f"{path}: not a search-eval details file (no '# LANG MODE' header)")
+    return [((m.group(2), m.group(3)), int(m.group(1))) for m in DETAIL.finditer(text)]
+
+
+def paired(a, b, resamples=10000, seed=20240601):
+    """Two runs' reciprocal ranks over the same queries, paired: MRR of
+    each, the difference and the ratio with 95 % percentile intervals from
+    resampling the queries (the same resample for both runs), and the
+    queries each run ranks better."""
+    ranks_b = dict(b)
+    if len(ranks_b) != len(b) or len(dict(a)) != len(a):
+        raise ValueError("a query appears twice in one run")
+    if set(ranks_b) != {q for q, _ in a}:
+        only_a = len({q for q, _ in a} - set(ranks_b))
+        only_b = len(set(ranks_b) - {q for q, _ in a})
+        raise ValueError(f"the runs' queries differ ({only_a} only in the first, {only_b} only in the second)")
+    if not a:
+        raise ValueError("no queries")
+    rr = lambda rank: 1 / rank if rank else 0.0  # noqa: E731
+    pairs = [(rr(rank), rr(ranks_b[q])) for q, rank in a]
+    n = len(pairs)
+    rng = random.Random(seed)
+    diffs, ratios = [], []
+    for _ in range(resamples):
+        sa = sb = 0.0
+        for _ in range(n):
+            x, y = pairs[rng.randrange(n)]
+            sa += x
+            sb += y
+        diffs.append((sa - sb) / n)
+        if sb:
+            ratios.append(sa / sb)
+    diffs.sort()
+    ratios.sort()
+    interval = lambda xs: (xs[int(0.025 * (len(xs) - 1))], xs[int(0.975 * (len(xs) - 1))]) if xs else None  # noqa: E731
+    mrr_a = sum(x for x, _ in pairs) / n
+    mrr_b = sum(y for _, y in pairs) / n
+    return {
+        "queries": n, "mrr_a": mrr_a, "mrr_b": mrr_b,
+        "diff": mrr_a - mrr_b, "diff_ci": interval(diffs),
+        "ratio": mrr_a / mrr_b if mrr_b else None, "ratio_ci": interval(ratios),
+        "a_better": sum(x > y for x, y in pairs), "b_better": sum(y > x for x, y in pairs),
+        "tied": sum(x == y for x, y in pairs),
+    }
+
+
+def compare(args):
+    try:
+        r = paired(read_details(args.a), read_details(args.b), args.resamples, args.seed)
+    except ValueError as e:
+        sys.exit(f"compare: {e}")
+    ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
+    ratio_ci = "" if not r["ratio_ci"] else f" [{r['ratio_ci'][0]:.3f}, {r['ratio_ci'][1]:.3f}]"
+    print(f"MRR@10 {r['mrr_a']:.3f} (A) against {r['mrr_b']:.3f} (B), {r['queries']} queries paired")
+    print(f"difference A - B {r['diff']:+.3f} [95 % CI {r['diff_ci'][0]:+.3f}, {r['diff_ci'][1]:+.3f}]")
+    print(f"ratio A / B {ratio}{ratio_ci}")
+    print(f"A ranks the answer higher on {r['a_better']}, B on {r['b_better']}, tied {r['tied']}")
+    if args.json:
+        print(json.dumps(r))
+
+
+def paired_ratio(rows, lang, a, b):
+    """`a`/`b` MRR ratio of one language with its 95 % interval, from the
+    rows' details files; "-" when either is missing."""
+    path = {r["mode"]: r.get("details") for r in rows if r["lang"] == lang}
+    if not path.get(a) or not path.get(b) or not all(os.path.exists(path[m]) for m in (a, b)):
+        return "-"
+    try:
+        r = paired(read_details(path[a]), read_details(path[b]), resamples=2000)
+    except ValueError:
+        return "-"
+    if r["ratio"] is None or not r["ratio_ci"]:
+        return "-"
+    return f"{r['ratio']:.2f} [{r['ratio_ci'][0]:.2f}, {r['ratio_ci'][1]:.2f}]"
+
+
 def table(args):
     rows = [json.loads(l) for l in open(args.results) if l.strip()]
     fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
@@ -370,6 +464,12 @@ def table(args):
         h = mrr.get((lang, "hybrid"))
         print(f"| {lang} | {ratio(h, mrr.get((lang, 'semantic')))} | "
               f"{ratio(h, mrr.get((lang, 'legacy')))} | {ratio(h, mrr.get((lang, 'lexical')))} |")
+    print()
+    print("| language | hybrid / semantic, paired per query (95 % CI) | hybrid / lexical, paired (95 % CI) |")
+    print("|---|---|---|")
+    for lang in langs:
+        print(f"| {lang} | {paired_ratio(rows, lang, 'hybrid', 'semantic')} | "
+              f"{paired_ratio(rows, lang, 'hybrid', 'lexical')} |")
 
 
 def main():
@@ -403,6 +503,13 @@ def main():
     a = sub.add_parser("table")
     a.add_argument("results")
     a.set_defaults(func=table)
+    a = sub.add_parser("compare")
+    a.add_argument("a", help="a details file (details-LANG-MODE.txt)")
+    a.add_argument("b", help="another run's details file of the same queries")
+    a.add_argument("--resamples", type=int, default=10000)
+    a.add_argument("--seed", type=int, default=20240601)
+    a.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    a.set_defaults(func=compare)
     args = p.parse_args()
     args.func(args)
 

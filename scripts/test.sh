@@ -121,6 +121,9 @@ bash scripts/deny.sh
 echo "== every Dockerfile's cargo build line compiles (as cargo check)"
 bash scripts/check-dockerfiles.sh
 
+echo "== the evaluation scripts' own tests (search-eval's paired comparison)"
+PYTHONDONTWRITEBYTECODE=1 python3 -m unittest scripts/search_eval_test.py
+
 echo "== call graph against a compiler-grade index (click 8.1.7, scip-python)"
 cargo build --locked -p doctown-cli
 DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \
