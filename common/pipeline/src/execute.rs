@@ -99,9 +99,9 @@ pub struct Execution<'a> {
     /// timeout: the failure is then recorded as a retryable timeout.
     pub timed_out: Option<&'a AtomicBool>,
     /// Run the unit even when it is already recorded as done (a deliberate
-    /// rerun, `doctown stage`); when it succeeds, the later stages are set
-    /// back to pending ([`JobState::reset_after`]): their artifacts were
-    /// made from the output it replaced. Otherwise a unit that another attempt has
+    /// rerun, `doctown stage`); the later stages are then set back to
+    /// pending as it starts ([`JobState::reset_after`]): their artifacts
+    /// were made from the output it replaces. Otherwise a unit that another attempt has
     /// finished — a duplicate delivery, a redelivery after a lapsed
     /// visibility timeout — is left as recorded: it is not marked running
     /// again, and a late failure does not overwrite its success.
@@ -168,6 +168,11 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
         s.status = JobStatus::Running;
         s.error = None;
         s.updated_at = started_at.clone();
+        // A deliberate rerun replaces what the later stages were made from,
+        // whether it then succeeds or not (a failure may have written part).
+        if exec.rerun {
+            s.reset_after(stage);
+        }
         first_seq = s.next_event_seq;
         if let Unit::Shard(_) = unit {
             s.next_event_seq += SHARD_SEQUENCE_BLOCK;
@@ -236,10 +241,6 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
         // success: the next stage may already be reading its artifacts.
         if exec.rerun || result.is_ok() || !unit_status(s, stage, unit).is_done() {
             record(s, stage, unit, &result, duration_ms, &finished_at);
-        }
-        // A deliberate rerun replaced what the later stages were made from.
-        if exec.rerun && unit_status(s, stage, unit).is_done() {
-            s.reset_after(stage);
         }
     })?;
     match result {

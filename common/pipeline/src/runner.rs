@@ -94,9 +94,8 @@ impl<'a> Runner<'a> {
     }
 
     /// Re-runs one stage, whatever its recorded status; the later stages
-    /// are set back to pending when it succeeds (their artifacts were made
-    /// from the output it replaced), and the job's status is left to the
-    /// caller.
+    /// are set back to pending (their artifacts were made from the output
+    /// it replaces), and the job's status is left to the caller.
     pub fn run_stage(&self, job_id: &JobId, stage: Stage) -> Result<JobState, RunError> {
         let handler = self
             .handlers

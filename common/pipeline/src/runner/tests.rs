@@ -128,8 +128,9 @@ fn run_stage_reruns_a_finished_stage() {
 }
 
 /// A rerun of a stage replaces what the later stages were made from: they
-/// are set back to pending, so that resuming the job makes them again; a
-/// failed rerun, or one of the last stage, sets nothing back.
+/// are set back to pending, so that resuming the job makes them again,
+/// also after a rerun that failed (it may have written part of its
+/// output); a rerun of the last stage sets nothing back.
 #[test]
 fn run_stage_sets_the_later_stages_back_to_pending() {
     let store = MemoryStore::new();
@@ -164,7 +165,9 @@ fn run_stage_sets_the_later_stages_back_to_pending() {
     assert!(runner.run_stage(&job, Stage::Ingest).is_err());
     let state = load_state(&store, &job).unwrap().unwrap();
     assert_eq!(state.stage(Stage::Ingest).status, StageStatus::Failed);
-    assert_eq!(state.stage(Stage::Assemble).status, StageStatus::Succeeded);
+    assert_eq!(state.stage(Stage::Assemble).status, StageStatus::Pending);
+    assert_eq!(runner.run(&job).unwrap().status, JobStatus::Succeeded);
+    assert_eq!(assemble.runs.load(Ordering::SeqCst), 3);
 }
 
 /// A queue redelivers a unit that another attempt finished meanwhile (a
