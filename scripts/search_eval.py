@@ -365,7 +365,8 @@ def read_details(path):
     """A details file's queries, in order: ((query, answer), rank), rank 0
     when the answer is not in the top 10."""
     try:
-        text = open(path, encoding="utf-8").read()
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except (OSError, UnicodeDecodeError) as e:
         sys.exit(f"{path}: cannot read it: {e}")
     if not text.startswith("# "):
