@@ -379,12 +379,11 @@ def paired(a, b, resamples=10000, seed=20240601):
     each, the difference and the ratio with 95 % percentile intervals from
     resampling the queries (the same resample for both runs), and the
     queries each run ranks better."""
-    ranks_b = dict(b)
-    if len(ranks_b) != len(b) or len(dict(a)) != len(a):
+    ranks_a, ranks_b = dict(a), dict(b)
+    if len(ranks_a) != len(a) or len(ranks_b) != len(b):
         raise ValueError("a query appears twice in one run")
-    if set(ranks_b) != {q for q, _ in a}:
-        only_a = len({q for q, _ in a} - set(ranks_b))
-        only_b = len(set(ranks_b) - {q for q, _ in a})
+    if ranks_a.keys() != ranks_b.keys():
+        only_a, only_b = len(ranks_a.keys() - ranks_b.keys()), len(ranks_b.keys() - ranks_a.keys())
         raise ValueError(f"the runs' queries differ ({only_a} only in the first, {only_b} only in the second)")
     if not a:
         raise ValueError("no queries")

@@ -101,10 +101,11 @@ pub struct Execution<'a> {
     /// Run the unit even when it is already recorded as done (a deliberate
     /// rerun, `doctown stage`); the later stages are then set back to
     /// pending as it starts ([`JobState::reset_after`]): their artifacts
-    /// were made from the output it replaces. Otherwise a unit that another attempt has
-    /// finished — a duplicate delivery, a redelivery after a lapsed
-    /// visibility timeout — is left as recorded: it is not marked running
-    /// again, and a late failure does not overwrite its success.
+    /// were made from the output it replaces. Otherwise a unit that
+    /// another attempt has finished — a duplicate delivery, a redelivery
+    /// after a lapsed visibility timeout — is left as recorded: it is not
+    /// marked running again, and a late failure does not overwrite its
+    /// success.
     pub rerun: bool,
 }
 
