@@ -5,14 +5,21 @@
 # with embeddings and with `--embeddings off`, and a rebuild after a one-file
 # change. Usage: bash scripts/bench-build.sh [small|medium|large ...]
 # The large repository is built with embeddings only when BENCH_LARGE_EMBED=1
-# (about six and a half minutes on two cores).
+# (about six and a half minutes on two cores). BENCH_BIN=PATH measures that
+# binary (e.g. the one scripts/build-release.sh prints) instead of building.
 set -euo pipefail
+BENCH_BIN="${BENCH_BIN:+$(realpath -m "$BENCH_BIN")}"
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 [ -d "$DOCTOWN_CACHE/corpus/python" ] || bash scripts/bench-corpus.sh >/dev/null
 bash scripts/fetch-model.sh >/dev/null
-cargo build --release --locked -p doctown-cli >/dev/null
-DOCTOWN="$CARGO_TARGET_DIR/release/doctown"
+if [ -n "${BENCH_BIN:-}" ]; then
+  [ -x "$BENCH_BIN" ] || { echo "bench-build: $BENCH_BIN is not an executable" >&2; exit 2; }
+  DOCTOWN="$BENCH_BIN"
+else
+  cargo build --release --locked -p doctown-cli >/dev/null
+  DOCTOWN="$CARGO_TARGET_DIR/release/doctown"
+fi
 C="$DOCTOWN_CACHE/corpus"
 REPOS="$DOCTOWN_CACHE/bench-repos"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT

@@ -4,7 +4,9 @@
 # build is refused when their extractors differ) and a cold build, then
 # ROUNDS rounds of RUNS rebuilds per binary, interleaved, each after a
 # function is appended to FILE (a copy of the repository is changed, not
-# REPO). Prints wall time, peak RSS and seconds per stage of every run.
+# REPO). Prints wall time, CPU time (user + system), peak RSS and seconds
+# per stage of every run, then each binary's medians. RUNS=1 alternates
+# the binaries every rebuild.
 # Usage: bash scripts/bench-rebuild.sh BIN_A BIN_B REPO FILE [ROUNDS] [RUNS] [-- build flags...]
 #   e.g. bash scripts/bench-rebuild.sh /tmp/doctown-main target/release/doctown \
 #          ~/.cache/doctown/bench-repos/large Django-5.1.4/django/__init__.py 3 3 -- --embeddings off
@@ -21,16 +23,18 @@ for bin in "$A" "$B"; do [ -x "$bin" ] || { echo "bench-rebuild: $bin is not an 
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 cp -r "$REPO" "$WORK/repo"
 
-# Wall seconds and peak RSS (KiB) of a command into $WORK/time: GNU time,
+# Wall seconds, peak RSS (KiB) and user and system CPU seconds of a
+# command into $WORK/time: GNU time,
 # or where it is missing (a lent GPU host) Python's clock and rusage.
 timed() {
-  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%e %M' -o "$WORK/time" "$@"; return; fi
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f '%e %M %U %S' -o "$WORK/time" "$@"; return; fi
   python3 - "$WORK/time" "$@" <<'PY'
 import resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.call(sys.argv[2:])
 wall = time.perf_counter() - start
-open(sys.argv[1], "w").write(f"{wall:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{wall:.2f} {use.ru_maxrss} {use.ru_utime:.2f} {use.ru_stime:.2f}\n")
 sys.exit(code)
 PY
 }
@@ -41,15 +45,16 @@ build() { # binary, store, label
   python3 - "$3" "$(cat "$WORK/time")" "$WORK/summary.json" <<'PY'
 import json, sys
 label, time, summary = sys.argv[1:]
-wall, rss = time.split()
+wall, rss, user, system = time.split()
 s = json.load(open(summary))["seconds"]
 stages = " | ".join(f"{s.get(k, 0):.3f}" for k in ["ingest", "embed", "assemble", "generate", "pack"])
-print(f"| {label} | {float(wall):.2f} | {int(rss) // 1024} | {stages} |")
+cpu = float(user) + float(system)
+print(f"| {label} | {float(wall):.2f} | {cpu:.2f} | {int(rss) // 1024} | {stages} |")
 PY
 }
 
-echo "| run | wall s | peak RSS MiB | ingest s | embed s | assemble s | generate s | pack s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| run | wall s | CPU s | peak RSS MiB | ingest s | embed s | assemble s | generate s | pack s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 build "$A" "$WORK/store-a" "A cold" "$@"
 build "$B" "$WORK/store-b" "B cold" "$@"
 n=0
@@ -62,4 +67,16 @@ for round in $(seq 1 "$ROUNDS"); do
       build "$bin" "$WORK/store-$side" "$(echo "$side" | tr ab AB) round $round" "$@"
     done
   done
-done
+done | tee "$WORK/rows"
+python3 - "$WORK/rows" <<'PY'
+import statistics, sys
+rows = [line.split("|")[1:-1] for line in open(sys.argv[1]) if " round " in line]
+print()
+print("| binary | rebuilds | wall s, median (range) | CPU s, median (range) | pack s, median |")
+print("|---|---:|---|---|---:|")
+for side in "AB":
+    mine = [[float(v) for v in r[1:]] for r in rows if r[0].strip().startswith(side)]
+    wall, cpu, pack = ([r[i] for r in mine] for i in (0, 1, 7))
+    print(f"| {side} | {len(mine)} | {statistics.median(wall):.2f} ({min(wall):.2f}–{max(wall):.2f}) "
+          f"| {statistics.median(cpu):.2f} ({min(cpu):.2f}–{max(cpu):.2f}) | {statistics.median(pack):.3f} |")
+PY
