@@ -13,8 +13,11 @@
 # out of the training, so its timings measure code the profile never saw.
 # Two full release builds: about 25 minutes on two cores. Prints the
 # binary's path. With --profile FILE, step 1 and 2 are skipped and FILE
-# (an earlier run's $DOCTOWN_CACHE/pgo/doctown.profdata) is used.
-# Usage: bash scripts/build-release.sh [--profile FILE]
+# (an earlier run's $DOCTOWN_CACHE/pgo/doctown.profdata) is used. With
+# --smoke BIN, only step 2 runs, with BIN on one small repository in each
+# slot, and nothing is built: scripts/test.sh runs it with the debug
+# binary, so the training keeps up with the CLI.
+# Usage: bash scripts/build-release.sh [--profile FILE | --smoke BIN]
 # Needs llvm-profdata of rustc's LLVM version: rustup's llvm-tools, an
 # llvm-profdata-N on PATH, or (Debian, as root) llvm-N, which it installs.
 set -euo pipefail
@@ -24,13 +27,15 @@ source scripts/env.sh
 PGO="$DOCTOWN_CACHE/pgo"
 GEN_TARGET="$DOCTOWN_CACHE/target-pgo-gen"
 USE_TARGET="$DOCTOWN_CACHE/target-pgo"
-PROFILE=""
+PROFILE="" SMOKE=""
 case "${1:-}" in
   --profile) PROFILE="${2:?build-release: --profile needs a file}"
     [ -f "$PROFILE" ] || { echo "build-release: $PROFILE is not a file" >&2; exit 2; }
     PROFILE="$(realpath "$PROFILE")" ;;
+  --smoke) SMOKE="${2:?build-release: --smoke needs a doctown binary}"
+    [ -x "$SMOKE" ] || { echo "build-release: $SMOKE is not an executable" >&2; exit 2; } ;;
   "") ;;
-  *) sed -n 2,19p "$0" >&2; exit 2 ;;
+  *) sed -n 2,22p "$0" >&2; exit 2 ;;
 esac
 fail() { echo "build-release: $*" >&2; exit 1; }
 
@@ -54,10 +59,17 @@ llvm_profdata() {
 }
 
 # The training repositories: copies, since the rebuilds change a file.
+# A smoke run takes this checkout's scripts (Python and shell) for each.
 training_repos() { # dir
-  local dir="$1" C="$DOCTOWN_CACHE/corpus"
-  [ -d "$C/python/flask-3.1.0" ] || bash scripts/bench-corpus.sh >/dev/null
+  local dir="$1" C="$DOCTOWN_CACHE/corpus" slot
   mkdir -p "$dir/python" "$dir/mixed" "$dir/self"
+  if [ -n "$SMOKE" ]; then
+    for slot in python mixed self; do
+      git -C "$ROOT" archive --format=tar HEAD scripts | tar -x -C "$dir/$slot"
+    done
+    return
+  fi
+  [ -d "$C/python/flask-3.1.0" ] || bash scripts/bench-corpus.sh >/dev/null
   cp -r "$C"/python/{flask,click,rich,attrs,requests}-* "$dir/python/"
   cp -r "$C"/rust/clap_builder-* "$C"/go/golang-github-gorilla-mux-* \
     "$C"/go/golang-github-spf13-cobra-* "$C"/js/express-* "$C"/js/zod-* "$dir/mixed/"
@@ -89,17 +101,24 @@ train() { # instrumented binary, work dir
   done
   local pack="$work/self-on.docpack"
   "$bin" symbols "$work/mixed" >/dev/null
-  "$bin" history "$ROOT" --symbols --max-commits 200 --json >/dev/null
+  "$bin" history "$ROOT" --symbols --max-commits "$([ -n "$SMOKE" ] && echo 5 || echo 200)" --json >/dev/null
   "$bin" verify "$pack" >/dev/null
   "$bin" inspect "$pack" >/dev/null
   for query in "parse a json line" "retry a failed stage" "ObjectStore" "cluster symbols by calls"; do
     "$bin" search "$pack" "$query" >/dev/null
   done
-  "$bin" impact "$pack" "Runner::run" >/dev/null
+  "$bin" impact "$pack" "$([ -n "$SMOKE" ] && echo "first_paragraph" || echo "Runner::run")" >/dev/null
   "$bin" flows "$pack" >/dev/null
   "$bin" export "$pack" --markdown "$work/site" >/dev/null
 }
 
+if [ -n "$SMOKE" ]; then
+  bash scripts/fetch-model.sh >/dev/null
+  WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+  train "$SMOKE" "$WORK"
+  echo "build-release: the training ran with $SMOKE" >&2
+  exit 0
+fi
 if [ -z "$PROFILE" ]; then
   PROFDATA="$(llvm_profdata)"
   bash scripts/fetch-model.sh >/dev/null

@@ -129,6 +129,9 @@ cargo build --locked -p doctown-cli
 DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \
   --min-confidence 0.8 --min-precision 0.95 --min-recall 0.7
 
+echo "== the release build's training (scripts/build-release.sh --smoke, debug binary)"
+bash scripts/build-release.sh --smoke "$CARGO_TARGET_DIR/debug/doctown"
+
 if command -v terraform >/dev/null 2>&1; then
   echo "== terraform fmt (providers cannot be downloaded here, so no validate)"
   (cd infra && terraform fmt -check -recursive)
