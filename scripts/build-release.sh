@@ -10,13 +10,13 @@
 #   3. llvm-profdata merges the counts, and the release build is made
 #      again with them (-Cprofile-use).
 # The benchmarks' large repository (Django, golang.org/x/tools) is left
-# out of the training, so its timings measure code the profile never saw.
-# Two full release builds: about 25 minutes on two cores. Prints the
-# binary's path. With --profile FILE, step 1 and 2 are skipped and FILE
-# (an earlier run's $DOCTOWN_CACHE/pgo/doctown.profdata) is used. With
-# --smoke BIN, only step 2 runs, with BIN on one small repository in each
-# slot, and nothing is built: scripts/test.sh runs it with the debug
-# binary, so the training keeps up with the CLI.
+# out of the training, so its timings are not of the inputs the profile
+# was made from. Two full release builds: about 25 minutes on two cores.
+# Prints the binary's path. With --profile FILE, steps 1 and 2 are
+# skipped and FILE (an earlier run's $DOCTOWN_CACHE/pgo/doctown.profdata)
+# is used. With --smoke BIN, only step 2 runs, with BIN on this
+# checkout's scripts in each slot, and nothing is built: scripts/test.sh
+# runs it with the debug binary, so the training keeps up with the CLI.
 # Usage: bash scripts/build-release.sh [--profile FILE | --smoke BIN]
 # Needs llvm-profdata of rustc's LLVM version: rustup's llvm-tools, an
 # llvm-profdata-N on PATH, or (Debian, as root) llvm-N, which it installs.
