@@ -5,6 +5,7 @@ use crate::error::IngestError;
 use crate::options::IngestOptions;
 use crate::reuse::{self, PreviousReader, ReusePointer, StoredChunks};
 use crate::scan::{scan, FileChunks, ParsedFile, ScanSink};
+use crate::spool::{whole, Whole};
 use crate::writer::{push_line, ShardWriter};
 use doctown_core::artifacts::artifact_key;
 use doctown_core::events::ingest::{
@@ -310,8 +311,9 @@ fn store_history(
 }
 
 /// Writes `symbols.jsonl` into the store's writer, each symbol whole
-/// again (its spooled parts put back) and freed once written, so neither
-/// the artifact nor every whole symbol is ever in memory.
+/// again (its spooled parts put back, or its stored line when an unchanged
+/// file's symbol links its calls as before) and freed once written, so
+/// neither the artifact nor every whole symbol is ever in memory.
 fn write_symbols(
     store: &dyn doctown_store::ObjectStore,
     key: &str,
@@ -336,19 +338,21 @@ fn write_symbols(
         // Blocks serialise in parallel; a few blocks are in memory at once.
         let mut symbols = symbols.into_iter();
         loop {
-            let mut group: Vec<Symbol> = symbols.by_ref().take(4 * 1024).collect();
+            let group = symbols
+                .by_ref()
+                .take(4 * 1024)
+                .map(|view| whole(view, spooled.next_entry()?))
+                .collect::<std::io::Result<Vec<Whole>>>()
+                .map_err(io)?;
             if group.is_empty() {
                 break;
-            }
-            for symbol in &mut group {
-                crate::spool::restore(symbol, spooled.next_parts().map_err(io)?);
             }
             let blocks: Vec<Vec<u8>> = group
                 .par_chunks(256)
                 .map(|block| {
                     let mut bytes = Vec::new();
                     for item in block {
-                        push_line(&mut bytes, item);
+                        item.push_to(&mut bytes);
                     }
                     bytes
                 })
@@ -400,6 +404,7 @@ impl ScanSink for StoreSink<'_, '_> {
             symbols,
             chunks,
             reused,
+            stored,
         } = file;
         self.count(&record);
         self.totals.files_reused += u64::from(reused);
@@ -417,15 +422,20 @@ impl ScanSink for StoreSink<'_, '_> {
         self.imports
             .insert(record.path.clone(), record.imports.clone());
         self.files.push(record);
-        for symbol in symbols {
-            let view = self
-                .spool
-                .push(symbol)
-                .map_err(|source| IngestError::Read {
-                    path: "the symbol spool".to_string(),
-                    source,
-                })?;
-            self.symbols.push(view);
+        let spool_error = |source| IngestError::Read {
+            path: "the symbol spool".to_string(),
+            source,
+        };
+        if stored.len() == symbols.len() {
+            for (symbol, stored) in symbols.into_iter().zip(stored) {
+                let view = self.spool.push_stored(symbol, stored);
+                self.symbols.push(view.map_err(spool_error)?);
+            }
+        } else {
+            for symbol in symbols {
+                let view = self.spool.push(symbol).map_err(spool_error)?;
+                self.symbols.push(view);
+            }
         }
         Ok(())
     }

@@ -18,7 +18,9 @@
 //! entries, never the previous job's symbols or chunks.
 
 use crate::options::IngestOptions;
-use doctown_core::{FileRecord, IngestManifest, JobId, Language, Symbol};
+use doctown_core::{
+    CallSite, FileRecord, IngestManifest, JobId, Language, Provenance, Symbol, SymbolId,
+};
 use doctown_extract::{Extraction, ProjectLayout, EXTRACTOR_FINGERPRINT};
 use doctown_store::{ObjectStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -129,10 +131,14 @@ impl Previous {
     /// language sniffing and the file roles, and [`chunking_fingerprint`],
     /// which covers the checks for binary and minified text). `None` when
     /// a stored symbol line does not parse.
-    pub fn into_whole(mut self) -> Option<(FileRecord, Vec<Symbol>, StoredChunks)> {
-        let chunks = self.chunks.take()?;
-        let symbols = self.symbols()?;
-        let mut record = self.record;
+    pub fn into_whole(self) -> Option<(FileRecord, StoredSymbols, StoredChunks)> {
+        let Previous {
+            mut record,
+            symbol_lines,
+            chunks,
+        } = self;
+        let chunks = chunks?;
+        let symbols = stored_symbols(symbol_lines, &record.path)?;
         record.import_files = None;
         Some((record, symbols, chunks))
     }
@@ -140,33 +146,95 @@ impl Previous {
     /// The stored extraction, when the file is the same: same language and
     /// content hash, and every symbol line parses. Call sites come back
     /// unresolved (resolution runs over the whole repository again).
-    pub fn extraction(self, language: Language, sha256: &str) -> Option<Extraction> {
+    pub fn extraction(self, language: Language, sha256: &str) -> Option<(Extraction, Vec<Stored>)> {
         if self.record.language != language || self.record.sha256 != sha256 {
             return None;
         }
-        let symbols = self.symbols()?;
-        Some(Extraction {
+        let StoredSymbols { symbols, stored } =
+            stored_symbols(self.symbol_lines, &self.record.path)?;
+        let extraction = Extraction {
             symbols,
             imports: self.record.imports,
             has_syntax_errors: self.record.has_syntax_errors,
-        })
+        };
+        Some((extraction, stored))
+    }
+}
+
+/// A file's stored symbols, their calls unresolved, each with its line;
+/// `None` when a line does not parse or names another file than `path`.
+pub(crate) fn stored_symbols(lines: Vec<String>, path: &str) -> Option<StoredSymbols> {
+    let mut symbols = Vec::with_capacity(lines.len());
+    let mut stored = Vec::with_capacity(lines.len());
+    for line in lines {
+        let mut symbol: Symbol = serde_json::from_str(&line).ok()?;
+        if symbol.path != path {
+            return None;
+        }
+        let links = symbol.calls.iter_mut().map(Link::take).collect();
+        symbols.push(symbol);
+        stored.push(Stored { line, links });
+    }
+    Some(StoredSymbols { symbols, stored })
+}
+
+/// An unchanged file's symbols as the previous run stored them: each
+/// parsed, its calls unresolved, and its stored line.
+#[derive(Debug, Default)]
+pub struct StoredSymbols {
+    pub symbols: Vec<Symbol>,
+    /// One for each of `symbols`, in order.
+    pub stored: Vec<Stored>,
+}
+
+/// A stored symbol's line (without its end) and the links its calls had
+/// when it was written. Everything else in the line is what the file's
+/// bytes make under the same extractor; a rebuild whose resolution links
+/// the calls the same way writes the line as it is ([`Stored::still`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub line: String,
+    pub links: Box<[Link]>,
+}
+
+impl Stored {
+    /// Whether `symbol` (this stored symbol, resolved again) links its
+    /// calls as the stored line does, so that serialising it again would
+    /// give the line.
+    pub fn still(&self, symbol: &Symbol) -> bool {
+        symbol.calls.len() == self.links.len()
+            && symbol
+                .calls
+                .iter()
+                .zip(self.links.iter())
+                .all(|(call, link)| link.is_of(call))
+    }
+}
+
+/// What resolution decides of a call: its callee, how it was found and
+/// how sure the link is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    resolved: Option<SymbolId>,
+    provenance: Option<Provenance>,
+    /// The confidence's bits: equal only when serialised the same.
+    confidence: Option<u32>,
+}
+
+impl Link {
+    /// The call's link, taken out of it (the call is left unresolved).
+    fn take(call: &mut CallSite) -> Link {
+        Link {
+            resolved: call.resolved.take(),
+            provenance: call.provenance.take(),
+            confidence: call.confidence.take().map(f32::to_bits),
+        }
     }
 
-    /// The stored symbols, their calls unresolved; `None` when a line does
-    /// not parse or names another file.
-    fn symbols(&self) -> Option<Vec<Symbol>> {
-        let mut symbols = Vec::with_capacity(self.symbol_lines.len());
-        for line in &self.symbol_lines {
-            let mut symbol: Symbol = serde_json::from_str(line).ok()?;
-            if symbol.path != self.record.path {
-                return None;
-            }
-            for call in &mut symbol.calls {
-                call.resolved = None;
-            }
-            symbols.push(symbol);
-        }
-        Some(symbols)
+    fn is_of(&self, call: &CallSite) -> bool {
+        self.resolved == call.resolved
+            && self.provenance == call.provenance
+            && self.confidence == call.confidence.map(f32::to_bits)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::detect::{is_binary, looks_minified};
 use crate::error::IngestError;
 use crate::lines::LineIndex;
 use crate::options::IngestOptions;
-use crate::reuse::{Previous, PreviousReader, StoredChunks};
+use crate::reuse::{Previous, PreviousReader, Stored, StoredChunks};
 use crate::walk::{skip, walk, Candidate, WalkResult};
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::language_sniff::sniff;
@@ -30,6 +30,9 @@ pub struct ParsedFile {
     pub chunks: FileChunks,
     /// Symbols and imports came from the previous run (unchanged content).
     pub reused: bool,
+    /// For reused symbols, each one's stored line (one for each of
+    /// `symbols`); empty for a file parsed here.
+    pub stored: Vec<Stored>,
 }
 
 /// A file's chunks with the chunk index's entry of each, in the same order.
@@ -217,9 +220,10 @@ fn parse_one(
             Some((record, symbols, chunks)) => {
                 return Outcome::Parsed(ParsedFile {
                     record,
-                    symbols,
+                    symbols: symbols.symbols,
                     chunks: FileChunks::Stored(chunks),
                     reused: true,
+                    stored: symbols.stored,
                 })
             }
             None => None,
@@ -233,9 +237,9 @@ fn parse_one(
     // Chunked another way last time, or changed: the symbols of the same
     // content are still the stored ones.
     let reused = prior.and_then(|p| p.extraction(language, &sha256));
-    let (extraction, reused) = match reused {
-        Some(extraction) => (extraction, true),
-        None => (extractor.extract(&candidate.path, language, &source), false),
+    let (extraction, stored) = match reused {
+        Some((extraction, stored)) => (extraction, Some(stored)),
+        None => (extractor.extract(&candidate.path, language, &source), None),
     };
     let file = File {
         path: &candidate.path,
@@ -245,7 +249,10 @@ fn parse_one(
         lossy_utf8: lossy,
     };
     let mut parsed = parsed_file(file, extraction, options);
-    parsed.reused = reused;
+    if let Some(stored) = stored {
+        parsed.reused = true;
+        parsed.stored = stored;
+    }
     Outcome::Parsed(parsed)
 }
 
@@ -340,6 +347,7 @@ fn parsed_file(file: File<'_>, extraction: Extraction, options: &IngestOptions) 
         symbols: extraction.symbols,
         chunks: FileChunks::Cut { chunks, entries },
         reused: false,
+        stored: Vec::new(),
     }
 }
 
