@@ -1,8 +1,8 @@
 //! Walking a repository: which files are candidates for parsing, and why
 //! every other file is skipped.
 //!
-//! The walk is sequential and sorted (cheap next to parsing, and it makes the
-//! output order deterministic). It honours `.gitignore` files at every level,
+//! Directories are walked in parallel and the result is sorted by path,
+//! so its order is deterministic. It honours `.gitignore` files at every level,
 //! including `!` re-includes, prunes the default-ignored directories without
 //! descending into them, and never follows symbolic links.
 
@@ -67,73 +67,12 @@ const MANIFEST_LIMIT: u64 = 1 << 20;
 /// Walks `root`. Errors only when the root itself cannot be read.
 pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult> {
     fs::read_dir(root)?;
-    let mut result = WalkResult::default();
-    let mut stack = vec![Dir {
+    let top = Dir {
         abs: root.to_path_buf(),
         rel: String::new(),
         ignores: Vec::new(),
-    }];
-    while let Some(dir) = stack.pop() {
-        let mut ignores = dir.ignores.clone();
-        let gitignore = dir.abs.join(".gitignore");
-        if options.gitignore && gitignore.is_file() {
-            let mut builder = GitignoreBuilder::new(&dir.abs);
-            builder.add(&gitignore);
-            if let Ok(matcher) = builder.build() {
-                ignores.push(Arc::new(matcher));
-            }
-        }
-        let Ok(entries) = fs::read_dir(&dir.abs) else {
-            result
-                .skipped
-                .push(skip(&dir.rel, SkipReason::Unreadable, 0));
-            continue;
-        };
-        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-        entries.sort_by_key(|e| e.file_name());
-        let mut subdirs = Vec::new();
-        for entry in entries {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                let rel = join(&dir.rel, &name.to_string_lossy());
-                result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
-                continue;
-            };
-            let rel = join(&dir.rel, name);
-            let abs = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
-                continue;
-            };
-            if file_type.is_symlink() {
-                result.skipped.push(skip(&rel, SkipReason::Symlink, 0));
-                continue;
-            }
-            let is_dir = file_type.is_dir();
-            if is_ignored(&ignores, &abs, is_dir)
-                || (is_dir && DEFAULT_IGNORED_DIRS.contains(&name))
-            {
-                let shown = if is_dir { format!("{rel}/") } else { rel };
-                result.skipped.push(skip(&shown, SkipReason::Ignored, 0));
-                continue;
-            }
-            if is_dir {
-                subdirs.push(Dir {
-                    abs,
-                    rel,
-                    ignores: ignores.clone(),
-                });
-            } else if file_type.is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                if doctown_extract::MANIFEST_NAMES.contains(&name) && size <= MANIFEST_LIMIT {
-                    result.manifests.push((rel.clone(), abs.clone()));
-                }
-                classify(&mut result, rel, abs, size, options);
-            }
-        }
-        // Reverse so that the stack pops directories in sorted order.
-        stack.extend(subdirs.into_iter().rev());
-    }
+    };
+    let mut result = walk_tree(top, options);
     result.candidates.sort_by(|a, b| a.path.cmp(&b.path));
     result.manifests.sort();
     result.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -145,6 +84,84 @@ pub fn walk(root: &Path, options: &IngestOptions) -> std::io::Result<WalkResult>
         );
     }
     Ok(result)
+}
+
+/// Everything under `dir`, unsorted: its subdirectories are walked in
+/// parallel (a directory's listing and each file's `stat` are system
+/// calls; a 4,000-file tree took 50 ms on one core).
+fn walk_tree(dir: Dir, options: &IngestOptions) -> WalkResult {
+    use rayon::prelude::*;
+    let (mut result, subdirs) = walk_dir(dir, options);
+    let nested: Vec<WalkResult> = subdirs
+        .into_par_iter()
+        .map(|sub| walk_tree(sub, options))
+        .collect();
+    for n in nested {
+        result.candidates.extend(n.candidates);
+        result.skipped.extend(n.skipped);
+        result.manifests.extend(n.manifests);
+    }
+    result
+}
+
+/// One directory's files (candidates, skips, manifests) and the
+/// subdirectories to walk, each with the ignore rules that apply in it.
+fn walk_dir(dir: Dir, options: &IngestOptions) -> (WalkResult, Vec<Dir>) {
+    let mut result = WalkResult::default();
+    let mut ignores = dir.ignores;
+    let gitignore = dir.abs.join(".gitignore");
+    if options.gitignore && gitignore.is_file() {
+        let mut builder = GitignoreBuilder::new(&dir.abs);
+        builder.add(&gitignore);
+        if let Ok(matcher) = builder.build() {
+            ignores.push(Arc::new(matcher));
+        }
+    }
+    let Ok(entries) = fs::read_dir(&dir.abs) else {
+        result
+            .skipped
+            .push(skip(&dir.rel, SkipReason::Unreadable, 0));
+        return (result, Vec::new());
+    };
+    let mut subdirs = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            let rel = join(&dir.rel, &name.to_string_lossy());
+            result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
+            continue;
+        };
+        let rel = join(&dir.rel, name);
+        let abs = entry.path();
+        let Ok(file_type) = entry.file_type() else {
+            result.skipped.push(skip(&rel, SkipReason::Unreadable, 0));
+            continue;
+        };
+        if file_type.is_symlink() {
+            result.skipped.push(skip(&rel, SkipReason::Symlink, 0));
+            continue;
+        }
+        let is_dir = file_type.is_dir();
+        if is_ignored(&ignores, &abs, is_dir) || (is_dir && DEFAULT_IGNORED_DIRS.contains(&name)) {
+            let shown = if is_dir { format!("{rel}/") } else { rel };
+            result.skipped.push(skip(&shown, SkipReason::Ignored, 0));
+            continue;
+        }
+        if is_dir {
+            subdirs.push(Dir {
+                abs,
+                rel,
+                ignores: ignores.clone(),
+            });
+        } else if file_type.is_file() {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if doctown_extract::MANIFEST_NAMES.contains(&name) && size <= MANIFEST_LIMIT {
+                result.manifests.push((rel.clone(), abs.clone()));
+            }
+            classify(&mut result, rel, abs, size, options);
+        }
+    }
+    (result, subdirs)
 }
 
 /// Whether the top level's own entries were all ignored (what a
