@@ -111,6 +111,13 @@ impl IngestHandler {
         } else {
             None
         };
+        // Room for about as many symbols as the last run found: the list
+        // otherwise grows by doubling, each time copied on the one thread
+        // that takes the parsed files.
+        if let Some(previous) = &previous {
+            let expected = previous.symbol_count();
+            sink.symbols.reserve_exact(expected + expected / 64);
+        }
         let cancel = || ctx.cancel.is_cancelled();
         let history_cache = crate::history::HistoryCache {
             store: ctx.store,

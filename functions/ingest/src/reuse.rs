@@ -67,6 +67,10 @@ pub struct ReusePointer {
     pub chunk_index: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub chunking: String,
+    /// How many symbols that run found (0 in a pointer written before it
+    /// was kept): what the next run makes room for at once.
+    #[serde(default)]
+    pub symbol_count: u64,
 }
 
 impl ReusePointer {
@@ -85,6 +89,7 @@ impl ReusePointer {
             chunks: manifest.chunk_shards.clone(),
             chunk_index: manifest.chunk_index.clone(),
             chunking: chunking_fingerprint(options),
+            symbol_count: manifest.symbol_count,
         }
     }
 }
@@ -321,6 +326,7 @@ struct ChunkReader<'s> {
 /// Streams the previous run's files and symbols in path order (and its
 /// chunks, when they can be reused).
 pub struct PreviousReader<'s> {
+    symbol_count: u64,
     layout: String,
     files: Lines,
     symbols: Lines,
@@ -361,6 +367,7 @@ impl<'s> PreviousReader<'s> {
             index: ShardLines::new(store, &pointer.chunk_index),
         });
         Ok(Some(PreviousReader {
+            symbol_count: pointer.symbol_count,
             layout: pointer.layout,
             files: BufReader::with_capacity(READ_BUFFER, files).lines(),
             symbols: BufReader::with_capacity(READ_BUFFER, symbols).lines(),
@@ -373,6 +380,11 @@ impl<'s> PreviousReader<'s> {
     /// The layout fingerprint the previous run extracted under.
     pub fn layout(&self) -> &str {
         &self.layout
+    }
+
+    /// How many symbols the previous run found (0 when not known).
+    pub fn symbol_count(&self) -> usize {
+        usize::try_from(self.symbol_count).unwrap_or(0)
     }
 
     /// The previous entry for `path`, if there is one. Paths must be asked
