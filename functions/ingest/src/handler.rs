@@ -128,12 +128,18 @@ impl IngestHandler {
             ),
             read: options.reuse_previous,
         };
-        // The history is read from git while the files are parsed.
-        let (layout, history) = std::thread::scope(|scope| {
+        // The history is read from git while the files are parsed, and the
+        // chunk shards are stored on a thread of their own while the
+        // parsed files are taken.
+        let (layout, history, stored) = std::thread::scope(|scope| {
             let history = scope.spawn(|| {
                 let github = &fetch_options.github;
                 timed_history(&spec, &fetched.resolved, &options, &history_cache, github)
             });
+            let (putter, put) = crate::writer::shard_putter(ctx.store);
+            let storing = scope.spawn(put);
+            sink.shards.put_through(putter.clone());
+            sink.index.put_through(putter);
             let layout = scan(
                 &fetched.root,
                 &options,
@@ -141,9 +147,16 @@ impl IngestHandler {
                 previous.as_mut(),
                 &mut sink,
             );
-            (layout, history.join())
+            let keys = (sink.shards.close(), sink.index.close());
+            let stored = storing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (layout, history.join(), stored.map(|()| keys))
         });
+        // A failed put is why a shard could not be handed over.
+        let (chunk_shards, chunk_index) = stored?;
         let layout = layout?;
+        let (chunk_shards, chunk_index) = (chunk_shards?, chunk_index?);
         let history = history.unwrap_or_else(|_| {
             (
                 crate::history::Read {
@@ -156,8 +169,6 @@ impl IngestHandler {
         });
         drop(previous);
         let StoreSink {
-            shards,
-            index,
             mut symbols,
             spool,
             imports,
@@ -166,8 +177,6 @@ impl IngestHandler {
             totals,
             ..
         } = sink;
-        let chunk_shards = shards.finish()?;
-        let chunk_index = index.finish()?;
         if let Some(observer) = ctx.chunk_observer {
             observer.on_end();
         }
