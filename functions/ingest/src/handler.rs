@@ -114,9 +114,11 @@ impl IngestHandler {
         // Room for about as many symbols as the last run found: the list
         // otherwise grows by doubling, each time copied on the one thread
         // that takes the parsed files.
+        // A damaged count asks for no more than a kernel's symbols, and a
+        // reservation that fails only costs the doubling.
         if let Some(previous) = &previous {
-            let expected = previous.symbol_count();
-            sink.symbols.reserve_exact(expected + expected / 64);
+            let expected = previous.symbol_count().min(MOST_RESERVED);
+            let _ = sink.symbols.try_reserve_exact(expected + expected / 64);
         }
         let cancel = || ctx.cancel.is_cancelled();
         let history_cache = crate::history::HistoryCache {
@@ -325,6 +327,10 @@ fn store_history(
         Err(reason) => Ok((None, Some(reason))),
     }
 }
+
+/// The most symbols a rebuild makes room for from the last run's count
+/// (4 Mi: the Linux kernel has 4.1 million); past it the list grows.
+const MOST_RESERVED: usize = 1 << 22;
 
 /// Writes `symbols.jsonl` into the store's writer, each symbol whole
 /// again (its spooled parts put back, or its stored line when an unchanged

@@ -371,6 +371,21 @@ fn damaged_previous_artifacts(store: &dyn ObjectStore) {
     let six = totals(&ingest(store, repo.path(), "job-six", None));
     assert_eq!(six.files_reused, 12);
     assert_eq!(artifacts(store, "job-six"), expected);
+
+    // A pointer whose symbol count is damaged (absurdly large): the room
+    // made for the symbols is bounded, and the rebuild is the same.
+    let pointers = store.list("cache/ingest/").unwrap();
+    assert_eq!(pointers.len(), 1, "{pointers:?}");
+    let mut pointer: serde_json::Value =
+        serde_json::from_slice(&store.get(&pointers[0]).unwrap().unwrap().bytes).unwrap();
+    assert!(pointer["symbol_count"].as_u64().unwrap() > 50);
+    pointer["symbol_count"] = serde_json::json!(u64::MAX);
+    store
+        .put(&pointers[0], &serde_json::to_vec(&pointer).unwrap())
+        .unwrap();
+    let seven = totals(&ingest(store, repo.path(), "job-seven", None));
+    assert_eq!(seven.files_reused, 12);
+    assert_eq!(artifacts(store, "job-seven"), expected);
 }
 
 /// The line of the symbol named `name` in a job's `symbols.jsonl`.
