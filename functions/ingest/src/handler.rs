@@ -132,8 +132,11 @@ impl IngestHandler {
         };
         // The history is read from git while the files are parsed, and the
         // chunk shards are stored on a thread of their own while the
-        // parsed files are taken.
-        let (layout, history, stored) = std::thread::scope(|scope| {
+        // parsed files are taken. The sink (which holds the shard thread's
+        // senders) is moved in, so a panic in the scan drops it, the shard
+        // thread ends and the scope's join passes the panic on.
+        let (layout, history, stored, sink) = std::thread::scope(|scope| {
+            let mut sink = sink;
             let history = scope.spawn(|| {
                 let github = &fetch_options.github;
                 timed_history(&spec, &fetched.resolved, &options, &history_cache, github)
@@ -153,7 +156,7 @@ impl IngestHandler {
             let stored = storing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (layout, history.join(), stored.map(|()| keys))
+            (layout, history.join(), stored.map(|()| keys), sink)
         });
         // A failed put is why a shard could not be handed over.
         let (chunk_shards, chunk_index) = stored?;

@@ -239,21 +239,24 @@ pub fn whole(mut view: Symbol, entry: Entry) -> std::io::Result<Whole> {
     match entry {
         Entry::Parts(parts) => {
             restore(&mut view, parts);
-            Ok(Whole::Symbol(Box::new(view)))
+            Ok(Whole::Symbol(view))
         }
         Entry::Stored(stored) if stored.still(&view) => Ok(Whole::Line(stored.line)),
         Entry::Stored(stored) => {
             let mut symbol: Symbol =
                 serde_json::from_str(&stored.line).map_err(std::io::Error::other)?;
             symbol.calls = view.calls;
-            Ok(Whole::Symbol(Box::new(symbol)))
+            Ok(Whole::Symbol(symbol))
         }
     }
 }
 
-/// A symbol as `symbols.jsonl` holds it.
+/// A symbol as `symbols.jsonl` holds it. Unboxed: `write_symbols` holds
+/// a block of them, as it held the symbols before, and a first ingest
+/// makes one of each symbol.
+#[allow(clippy::large_enum_variant)]
 pub enum Whole {
-    Symbol(Box<Symbol>),
+    Symbol(Symbol),
     /// Its line, without the end.
     Line(String),
 }

@@ -73,6 +73,22 @@ fn ingest(
     job: &str,
     options: Option<serde_json::Value>,
 ) -> JobState {
+    let state = run_ingest(store, source, job, options).unwrap();
+    assert_eq!(
+        state.stage(Stage::Ingest).status,
+        StageStatus::Succeeded,
+        "{state:?}"
+    );
+    state
+}
+
+/// The job's state after its ingest, or why the run stopped.
+fn run_ingest(
+    store: &dyn ObjectStore,
+    source: &Path,
+    job: &str,
+    options: Option<serde_json::Value>,
+) -> Result<JobState, doctown_pipeline::RunError> {
     let handler = IngestHandler::new(GitHubConfig::default());
     let runner = Runner::new(store, vec![&handler]);
     let mut input = JobInput {
@@ -84,13 +100,7 @@ fn ingest(
     }
     let id = JobId::new(job).unwrap();
     runner.submit(id.clone(), input).unwrap();
-    let state = runner.run(&id).unwrap();
-    assert_eq!(
-        state.stage(Stage::Ingest).status,
-        StageStatus::Succeeded,
-        "{state:?}"
-    );
-    state
+    runner.run(&id)
 }
 
 fn totals(state: &JobState) -> IngestTotals {
@@ -450,4 +460,73 @@ fn an_unchanged_files_calls_that_now_resolve_otherwise_are_written_anew() {
     let again = totals(&ingest(&store, repo.path(), "job-4", None));
     assert_eq!(again.files_reused, 3, "{again:?}");
     assert_eq!(artifacts(&store, "job-4"), artifacts(&store, "job-3"));
+}
+
+/// A local store that refuses to store keys ending in `refused`.
+struct Refusing {
+    inner: LocalStore,
+    refused: &'static str,
+}
+
+impl ObjectStore for Refusing {
+    fn get(&self, key: &str) -> Result<Option<doctown_store::Object>, doctown_store::StoreError> {
+        self.inner.get(key)
+    }
+    fn put(
+        &self,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
+        if key.ends_with(self.refused) {
+            return Err(doctown_store::StoreError::io(
+                key,
+                std::io::Error::other("disk full"),
+            ));
+        }
+        self.inner.put(key, bytes)
+    }
+    fn put_if(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        condition: &doctown_store::Condition,
+    ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
+        self.inner.put_if(key, bytes, condition)
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, doctown_store::StoreError> {
+        self.inner.list(prefix)
+    }
+    fn delete(&self, key: &str) -> Result<(), doctown_store::StoreError> {
+        self.inner.delete(key)
+    }
+}
+
+/// Chunk shards are stored on a thread of their own while the scan goes
+/// on: a shard that cannot be stored fails the stage with the store's
+/// error (naming the shard), first ingest or rebuild.
+#[test]
+fn a_chunk_shard_the_store_refuses_fails_the_ingest_with_its_error() {
+    let repo = tempfile::tempdir().unwrap();
+    repository(repo.path());
+    for (refused, rebuild) in [
+        ("chunks-00000.jsonl", false),
+        ("chunk-index-00000.jsonl", false),
+        ("chunks-00000.jsonl", true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Refusing {
+            inner: LocalStore::open(dir.path()).unwrap(),
+            refused,
+        };
+        if rebuild {
+            // The first ingest goes through a store that takes everything.
+            ingest(&store.inner, repo.path(), "job-first", None);
+        }
+        let error = run_ingest(&store, repo.path(), "job-refused", None)
+            .expect_err("a refused shard fails the ingest")
+            .to_string();
+        assert!(error.contains("disk full"), "{refused}: {error}");
+        assert!(error.contains(refused), "{refused}: {error}");
+        assert!(error.contains(refused), "{refused}: {error}");
+    }
 }
