@@ -95,36 +95,52 @@ pub fn canonicalize(input: &mut DocpackInput) {
         ids.sort();
         ids.dedup();
     }
-    input.nodes.symbols.sort_by(|a, b| a.id.cmp(&b.id));
-    input.graph.nodes.sort_by(|a, b| a.id.cmp(&b.id));
-    input
-        .graph
-        .edges
-        .sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
-    input.clusters.clusters.sort_by(|a, b| a.id.cmp(&b.id));
-    for c in &mut input.clusters.clusters {
-        sort_ids(&mut c.members);
-    }
-    input.source_map.files.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in &mut input.source_map.files {
-        f.chunks.sort_by(|a, b| {
-            (a.range.start_byte, a.range.end_byte, &a.id).cmp(&(
-                b.range.start_byte,
-                b.range.end_byte,
-                &b.id,
-            ))
-        });
-        for c in &mut f.chunks {
-            sort_ids(&mut c.symbol_ids);
-        }
-    }
-    input.docs.modules.sort_by(|a, b| a.id.cmp(&b.id));
-    for m in &mut input.docs.modules {
-        sort_ids(&mut m.symbols);
-    }
-    if let Some(ctx) = &mut input.symbol_contexts {
-        ctx.contexts.sort_by(|a, b| a.symbol_id.cmp(&b.symbol_id));
-    }
+    // Every sort is stable, so sorting the lists side by side (the edges,
+    // the longest, on every core) gives the same order as one by one.
+    let DocpackInput {
+        nodes,
+        graph,
+        clusters,
+        source_map,
+        docs,
+        symbol_contexts,
+        ..
+    } = input;
+    rayon::join(
+        || {
+            graph
+                .edges
+                .par_sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)))
+        },
+        || {
+            nodes.symbols.sort_by(|a, b| a.id.cmp(&b.id));
+            graph.nodes.sort_by(|a, b| a.id.cmp(&b.id));
+            clusters.clusters.sort_by(|a, b| a.id.cmp(&b.id));
+            for c in &mut clusters.clusters {
+                sort_ids(&mut c.members);
+            }
+            source_map.files.sort_by(|a, b| a.path.cmp(&b.path));
+            for f in &mut source_map.files {
+                f.chunks.sort_by(|a, b| {
+                    (a.range.start_byte, a.range.end_byte, &a.id).cmp(&(
+                        b.range.start_byte,
+                        b.range.end_byte,
+                        &b.id,
+                    ))
+                });
+                for c in &mut f.chunks {
+                    sort_ids(&mut c.symbol_ids);
+                }
+            }
+            docs.modules.sort_by(|a, b| a.id.cmp(&b.id));
+            for m in &mut docs.modules {
+                sort_ids(&mut m.symbols);
+            }
+            if let Some(ctx) = symbol_contexts {
+                ctx.contexts.sort_by(|a, b| a.symbol_id.cmp(&b.symbol_id));
+            }
+        },
+    );
 }
 
 /// Encodes a docpack in memory: canonical order, validation, checksums.
@@ -256,24 +272,45 @@ fn write_spooled<W: Write>(
     drop(parts);
     let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
-    let mut member = GzipMember::to_writer(previous, Hashing::new(out))?;
-    frame_entry(
-        &mut member,
-        entry::MANIFEST,
-        &mut PartBody::bytes(manifest_json),
-        &mut |_| {},
-    )?;
-    for body in bodies {
-        member.append(body)?;
-    }
-    member.push(&[0u8; 1024])?;
-    let gzipped = member.finish()?;
-    let Hashing { inner, hasher, len } = gzipped.bytes;
+    // The docpack's checksum is taken on another thread as it is written.
+    let mut written = None;
+    let sha256 = hashed_beside(|hash| {
+        let mut member = GzipMember::to_writer(
+            previous,
+            Hashing {
+                inner: out,
+                hash,
+                len: 0,
+            },
+        )?;
+        frame_entry(
+            &mut member,
+            entry::MANIFEST,
+            &mut PartBody::bytes(manifest_json),
+            &mut |_| {},
+        )?;
+        for body in bodies {
+            member.append(body)?;
+        }
+        member.push(&[0u8; 1024])?;
+        let gzipped = member.finish()?;
+        let Hashing { inner, len, .. } = gzipped.bytes;
+        written = Some(crate::blocks::Gzipped {
+            bytes: (inner, len),
+            index: gzipped.index,
+            blocks: gzipped.blocks,
+            reused: gzipped.reused,
+        });
+        Ok(())
+    })?;
+    let gzipped =
+        written.ok_or_else(|| DocpackError::Write("the docpack was not written".into()))?;
+    let (out, size_bytes) = gzipped.bytes;
     Ok(WrittenDocpack {
-        out: inner,
+        out,
         manifest,
-        size_bytes: len,
-        sha256: hex::encode(hasher.finalize()),
+        size_bytes,
+        sha256,
         blocks: gzipped.index,
         block_count: gzipped.blocks,
         blocks_reused: gzipped.reused,
@@ -594,27 +631,17 @@ fn padding(len: u64) -> &'static [u8] {
     &[0u8; 512][..((512 - len % 512) % 512) as usize]
 }
 
-/// A writer that counts and hashes what passes through it.
-struct Hashing<W> {
+/// A writer that counts what passes through it and hands it to `hash`.
+struct Hashing<'h, W> {
     inner: W,
-    hasher: Sha256,
+    hash: &'h mut dyn FnMut(&[u8]),
     len: u64,
 }
 
-impl<W> Hashing<W> {
-    fn new(inner: W) -> Self {
-        Hashing {
-            inner,
-            hasher: Sha256::new(),
-            len: 0,
-        }
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
+impl<W: Write> Write for Hashing<'_, W> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(data)?;
-        self.hasher.update(&data[..n]);
+        (self.hash)(&data[..n]);
         self.len += n as u64;
         Ok(n)
     }

@@ -25,7 +25,9 @@ use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
 use crate::resolve_modules::rust_module_files;
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
-use doctown_core::{CallKind, CallSite, Import, Provenance, Symbol, SymbolKind, Visibility};
+use doctown_core::{
+    CallKind, CallSite, Import, Provenance, Symbol, SymbolId, SymbolKind, Visibility,
+};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
@@ -117,20 +119,54 @@ fn resolve_repository(
         }
         (link_returned_receivers(&index, symbols, resolved), targets)
     };
-    for call in symbols.iter_mut().flat_map(|s| s.calls.iter_mut()) {
-        call.resolved = None;
-        call.provenance = None;
-        call.confidence = None;
-    }
-    for (i, j, target, how) in resolved {
-        let id = symbols[target as usize].id.clone();
-        let language = symbols[i as usize].language;
-        let call = &mut symbols[i as usize].calls[j as usize];
-        call.resolved = Some(id);
-        call.provenance = Some(how);
-        call.confidence = Some(how.confidence_in(language));
-    }
+    apply_links(symbols, resolved);
     (resolve_stats(symbols), targets)
+}
+
+/// Sets every call's link from `links` (at most one per call), clearing
+/// the calls without one; symbol by symbol on every core.
+fn apply_links(symbols: &mut [Symbol], mut links: Vec<Link>) {
+    links.par_sort_unstable_by_key(|l| (l.0, l.1));
+    let mut ids: Vec<Option<SymbolId>> = links
+        .par_iter()
+        .map(|l| Some(symbols[l.2 as usize].id.clone()))
+        .collect();
+    let runs = per_caller(&links, &mut ids, symbols.len());
+    symbols
+        .par_iter_mut()
+        .zip(runs)
+        .for_each(|(symbol, (links, ids))| {
+            for call in &mut symbol.calls {
+                call.resolved = None;
+                call.provenance = None;
+                call.confidence = None;
+            }
+            for (&(_, j, _, how), id) in links.iter().zip(ids.iter_mut()) {
+                let call = &mut symbol.calls[j as usize];
+                call.resolved = id.take();
+                call.provenance = Some(how);
+                call.confidence = Some(how.confidence_in(symbol.language));
+            }
+        });
+}
+
+/// `links` (sorted by caller) and their `ids`, cut into one run per
+/// caller of `callers`, empty for a caller without links.
+fn per_caller<'l, 'i>(
+    links: &'l [Link],
+    mut ids: &'i mut [Option<SymbolId>],
+    callers: usize,
+) -> Vec<(&'l [Link], &'i mut [Option<SymbolId>])> {
+    let mut runs = Vec::with_capacity(callers);
+    let mut rest = links;
+    for caller in 0..callers as u32 {
+        let n = rest.partition_point(|l| l.0 <= caller);
+        let (mine, after) = rest.split_at(n);
+        let (my_ids, after_ids) = std::mem::take(&mut ids).split_at_mut(n);
+        runs.push((mine, my_ids));
+        (rest, ids) = (after, after_ids);
+    }
+    runs
 }
 
 /// What every file's resolution shares: the index, the manifests' layout,
@@ -949,4 +985,72 @@ impl<'r, 'a> Resolver<'r, 'a> {
 
 fn same_dir(a: &str, b: &str) -> bool {
     crate::modpath::go_package_dir(a) == crate::modpath::go_package_dir(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A symbol `sym_<n>` with `calls` call sites to `f`, each linked to
+    /// `stale` (what an earlier resolution left).
+    fn symbol(n: u32, calls: usize, stale: Option<&str>) -> Symbol {
+        let call = serde_json::json!({
+            "callee": "f", "name": "f", "kind": "function", "line": 1,
+            "resolved": stale, "provenance": stale.map(|_| "import"), "confidence": stale.map(|_| 0.9),
+        });
+        serde_json::from_value(serde_json::json!({
+            "id": format!("sym_{n:016x}"), "name": "f", "kind": "function",
+            "qualified_name": "m.f", "language": "python", "path": "m.py",
+            "span": {"bytes": {"start": 0, "end": 1}, "start": {"line": 1, "column": 0},
+                     "end": {"line": 1, "column": 1}},
+            "signature": "def f()", "visibility": "public",
+            "calls": vec![call; calls],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn links_are_applied_per_caller_in_any_order_and_calls_without_one_are_cleared() {
+        let mut symbols = vec![
+            symbol(0, 2, Some("sym_stale")),
+            symbol(1, 0, None),
+            symbol(2, 1, Some("sym_stale")),
+            symbol(3, 3, None),
+        ];
+        // Out of order, as the receiver pass appends its links.
+        let links = vec![
+            (3, 2, 0, Provenance::ReceiverType),
+            (0, 1, 3, Provenance::Scope),
+            (3, 0, 1, Provenance::Import),
+        ];
+        apply_links(&mut symbols, links);
+        let linked = |i: usize| -> Vec<Option<(String, Provenance)>> {
+            symbols[i]
+                .calls
+                .iter()
+                .map(|c| {
+                    assert_eq!(c.resolved.is_some(), c.confidence.is_some());
+                    c.resolved
+                        .as_ref()
+                        .map(|id| (id.to_string(), c.provenance.unwrap()))
+                })
+                .collect()
+        };
+        let id = |n: u32| format!("sym_{n:016x}");
+        assert_eq!(linked(0), [None, Some((id(3), Provenance::Scope))]);
+        assert_eq!(linked(2), [None], "a call left unlinked is cleared");
+        assert_eq!(
+            linked(3),
+            [
+                Some((id(1), Provenance::Import)),
+                None,
+                Some((id(0), Provenance::ReceiverType))
+            ]
+        );
+        apply_links(&mut symbols, Vec::new());
+        assert!(symbols
+            .iter()
+            .flat_map(|s| &s.calls)
+            .all(|c| c.resolved.is_none() && c.provenance.is_none() && c.confidence.is_none()));
+    }
 }

@@ -338,7 +338,9 @@ const MOST_RESERVED: usize = 1 << 22;
 /// Writes `symbols.jsonl` into the store's writer, each symbol whole
 /// again (its spooled parts put back, or its stored line when an unchanged
 /// file's symbol links its calls as before) and freed once written, so
-/// neither the artifact nor every whole symbol is ever in memory.
+/// neither the artifact nor every whole symbol is ever in memory. A group
+/// of symbols is made whole and serialised on a thread of its own (its
+/// blocks on every core) while this thread writes the group before it.
 fn write_symbols(
     store: &dyn doctown_store::ObjectStore,
     key: &str,
@@ -359,35 +361,42 @@ fn write_symbols(
     }
     let mut spooled = spool.reader().map_err(io)?;
     let mut out = store.writer(key)?;
-    {
-        // Blocks serialise in parallel; a few blocks are in memory at once.
-        let mut symbols = symbols.into_iter();
-        loop {
-            let group = symbols
-                .by_ref()
-                .take(4 * 1024)
-                .map(|view| whole(view, spooled.next_entry()?))
-                .collect::<std::io::Result<Vec<Whole>>>()
-                .map_err(io)?;
-            if group.is_empty() {
+    let mut symbols = symbols.into_iter();
+    let next_group = move || -> std::io::Result<Option<Vec<Vec<u8>>>> {
+        let group = symbols
+            .by_ref()
+            .take(4 * 1024)
+            .map(|view| whole(view, spooled.next_entry()?))
+            .collect::<std::io::Result<Vec<Whole>>>()?;
+        if group.is_empty() {
+            return Ok(None);
+        }
+        let blocks = group
+            .par_chunks(256)
+            .map(|block| {
+                let mut bytes = Vec::new();
+                for item in block {
+                    item.push_to(&mut bytes);
+                }
+                bytes
+            })
+            .collect();
+        doctown_pipeline::process::drop_beside(group);
+        Ok(Some(blocks))
+    };
+    std::thread::scope(|scope| -> Result<(), IngestError> {
+        let groups = doctown_pipeline::process::made_ahead(scope, next_group);
+        for group in groups {
+            let Some(blocks) = group.map_err(io)? else {
                 break;
-            }
-            let blocks: Vec<Vec<u8>> = group
-                .par_chunks(256)
-                .map(|block| {
-                    let mut bytes = Vec::new();
-                    for item in block {
-                        item.push_to(&mut bytes);
-                    }
-                    bytes
-                })
-                .collect();
-            doctown_pipeline::process::drop_beside(group);
+            };
             for block in blocks {
-                out.write_all(&block).map_err(io)?;
+                out.write_all(&block)
+                    .map_err(|e| doctown_store::StoreError::io(key, e))?;
             }
         }
-    }
+        Ok(())
+    })?;
     out.commit()?;
     Ok(())
 }
