@@ -462,10 +462,30 @@ fn an_unchanged_files_calls_that_now_resolve_otherwise_are_written_anew() {
     assert_eq!(artifacts(&store, "job-4"), artifacts(&store, "job-3"));
 }
 
-/// A local store that refuses to store keys ending in `refused`.
+/// A local store that refuses to store keys ending in `refused`: their
+/// puts fail, or with `at_write` their writers fail at the first write.
 struct Refusing {
     inner: LocalStore,
     refused: &'static str,
+    at_write: bool,
+}
+
+/// A writer whose every write fails, as on a full disk.
+struct FailingWriter;
+
+impl std::io::Write for FailingWriter {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::other("disk full"))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl doctown_store::ObjectWriter for FailingWriter {
+    fn commit(self: Box<Self>) -> Result<doctown_store::Etag, doctown_store::StoreError> {
+        panic!("a writer that failed is never committed")
+    }
 }
 
 impl ObjectStore for Refusing {
@@ -477,7 +497,7 @@ impl ObjectStore for Refusing {
         key: &str,
         bytes: &[u8],
     ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
-        if key.ends_with(self.refused) {
+        if !self.at_write && key.ends_with(self.refused) {
             return Err(doctown_store::StoreError::io(
                 key,
                 std::io::Error::other("disk full"),
@@ -492,6 +512,15 @@ impl ObjectStore for Refusing {
         condition: &doctown_store::Condition,
     ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
         self.inner.put_if(key, bytes, condition)
+    }
+    fn writer<'s>(
+        &'s self,
+        key: &str,
+    ) -> Result<Box<dyn doctown_store::ObjectWriter + 's>, doctown_store::StoreError> {
+        if self.at_write && key.ends_with(self.refused) {
+            return Ok(Box::new(FailingWriter));
+        }
+        self.inner.writer(key)
     }
     fn list(&self, prefix: &str) -> Result<Vec<String>, doctown_store::StoreError> {
         self.inner.list(prefix)
@@ -517,6 +546,7 @@ fn a_chunk_shard_the_store_refuses_fails_the_ingest_with_its_error() {
         let store = Refusing {
             inner: LocalStore::open(dir.path()).unwrap(),
             refused,
+            at_write: false,
         };
         if rebuild {
             // The first ingest goes through a store that takes everything.
@@ -531,65 +561,6 @@ fn a_chunk_shard_the_store_refuses_fails_the_ingest_with_its_error() {
     }
 }
 
-/// A store whose writer of `refused` fails at its first write.
-struct FullDisk {
-    inner: LocalStore,
-    refused: &'static str,
-}
-
-struct FailingWriter;
-
-impl std::io::Write for FailingWriter {
-    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-        Err(std::io::Error::other("disk full"))
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl doctown_store::ObjectWriter for FailingWriter {
-    fn commit(self: Box<Self>) -> Result<doctown_store::Etag, doctown_store::StoreError> {
-        panic!("a writer that failed is never committed")
-    }
-}
-
-impl ObjectStore for FullDisk {
-    fn get(&self, key: &str) -> Result<Option<doctown_store::Object>, doctown_store::StoreError> {
-        self.inner.get(key)
-    }
-    fn put(
-        &self,
-        key: &str,
-        bytes: &[u8],
-    ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
-        self.inner.put(key, bytes)
-    }
-    fn put_if(
-        &self,
-        key: &str,
-        bytes: &[u8],
-        condition: &doctown_store::Condition,
-    ) -> Result<doctown_store::Etag, doctown_store::StoreError> {
-        self.inner.put_if(key, bytes, condition)
-    }
-    fn writer<'s>(
-        &'s self,
-        key: &str,
-    ) -> Result<Box<dyn doctown_store::ObjectWriter + 's>, doctown_store::StoreError> {
-        if key.ends_with(self.refused) {
-            return Ok(Box::new(FailingWriter));
-        }
-        self.inner.writer(key)
-    }
-    fn list(&self, prefix: &str) -> Result<Vec<String>, doctown_store::StoreError> {
-        self.inner.list(prefix)
-    }
-    fn delete(&self, key: &str) -> Result<(), doctown_store::StoreError> {
-        self.inner.delete(key)
-    }
-}
-
 /// `symbols.jsonl` is written while the next symbols are made whole on a
 /// thread of their own: a write that fails ends that thread and fails the
 /// stage with the store's error, naming the artifact, first ingest or
@@ -600,13 +571,17 @@ fn a_symbols_write_that_fails_fails_the_ingest_with_its_error() {
     repository(repo.path());
     for rebuild in [false, true] {
         let dir = tempfile::tempdir().unwrap();
-        let store = FullDisk {
+        let store = Refusing {
             inner: LocalStore::open(dir.path()).unwrap(),
             refused: "symbols.jsonl",
+            at_write: true,
         };
         if rebuild {
             ingest(&store.inner, repo.path(), "job-first", None);
-            assert!(store.inner.exists("jobs/job-first/ingest/manifest.json").unwrap());
+            assert!(store
+                .inner
+                .exists("jobs/job-first/ingest/manifest.json")
+                .unwrap());
         }
         let error = run_ingest(&store, repo.path(), "job-refused", None)
             .expect_err("a failed write fails the ingest")
