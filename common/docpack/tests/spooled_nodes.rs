@@ -62,6 +62,11 @@ fn spooled_symbols_give_the_bytes_of_the_in_memory_writer() {
         for input in [input, reversed] {
             let written = spooled(input).unwrap();
             assert!(written.out == expected.bytes, "the bytes differ");
+            // The checksum, taken beside the writing, is the bytes' own.
+            use sha2::Digest;
+            let sha256 = hex::encode(sha2::Sha256::digest(&written.out));
+            assert_eq!(written.sha256, sha256);
+            assert_eq!(written.size_bytes, written.out.len() as u64);
             assert_eq!(written.manifest, expected.manifest);
             assert_eq!(written.blocks, expected.blocks);
         }

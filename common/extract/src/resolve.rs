@@ -127,44 +127,43 @@ fn resolve_repository(
 /// the calls without one; symbol by symbol on every core.
 fn apply_links(symbols: &mut [Symbol], mut links: Vec<Link>) {
     links.par_sort_unstable_by_key(|l| (l.0, l.1));
-    let mut ids: Vec<Option<SymbolId>> = links
+    // (caller, call, callee's id, how): the ids are cloned on every core
+    // and moved into the calls.
+    let mut named: Vec<NamedLink> = links
         .par_iter()
-        .map(|l| Some(symbols[l.2 as usize].id.clone()))
+        .map(|&(i, j, target, how)| (i, j, Some(symbols[target as usize].id.clone()), how))
         .collect();
-    let runs = per_caller(&links, &mut ids, symbols.len());
+    let runs = per_caller(&mut named, symbols.len());
     symbols
         .par_iter_mut()
         .zip(runs)
-        .for_each(|(symbol, (links, ids))| {
+        .for_each(|(symbol, links)| {
             for call in &mut symbol.calls {
                 call.resolved = None;
                 call.provenance = None;
                 call.confidence = None;
             }
-            for (&(_, j, _, how), id) in links.iter().zip(ids.iter_mut()) {
-                let call = &mut symbol.calls[j as usize];
+            for (_, j, id, how) in links {
+                let call = &mut symbol.calls[*j as usize];
                 call.resolved = id.take();
-                call.provenance = Some(how);
+                call.provenance = Some(*how);
                 call.confidence = Some(how.confidence_in(symbol.language));
             }
         });
 }
 
-/// `links` (sorted by caller) and their `ids`, cut into one run per
-/// caller of `callers`, empty for a caller without links.
-fn per_caller<'l, 'i>(
-    links: &'l [Link],
-    mut ids: &'i mut [Option<SymbolId>],
-    callers: usize,
-) -> Vec<(&'l [Link], &'i mut [Option<SymbolId>])> {
+/// A [`Link`] with its callee's id in place of its index.
+type NamedLink = (u32, u32, Option<SymbolId>, Provenance);
+
+/// `links` (sorted by caller) cut into one run per caller of `callers`,
+/// empty for a caller without links.
+fn per_caller(mut links: &mut [NamedLink], callers: usize) -> Vec<&mut [NamedLink]> {
     let mut runs = Vec::with_capacity(callers);
-    let mut rest = links;
     for caller in 0..callers as u32 {
-        let n = rest.partition_point(|l| l.0 <= caller);
-        let (mine, after) = rest.split_at(n);
-        let (my_ids, after_ids) = std::mem::take(&mut ids).split_at_mut(n);
-        runs.push((mine, my_ids));
-        (rest, ids) = (after, after_ids);
+        let n = links.partition_point(|l| l.0 <= caller);
+        let (mine, rest) = std::mem::take(&mut links).split_at_mut(n);
+        runs.push(mine);
+        links = rest;
     }
     runs
 }
