@@ -78,7 +78,22 @@ resource "aws_lambda_function" "trigger" {
       DOCTOWN_GITHUB_APP_PRIVATE_KEY = var.github_app_private_key
       DOCTOWN_GITHUB_WEBHOOK_SECRET  = var.github_webhook_secret
       DOCTOWN_API_KEY_HASHES         = join(",", var.api_key_hashes)
+      DOCTOWN_SERVER_NAMES           = join(",", length(var.server_names) > 0 ? var.server_names : [".lambda-url.${var.region}.on.aws"])
+      DOCTOWN_PUBLIC_READS           = var.public_reads ? "1" : "0"
+      DATABASE_URL                   = var.database_url
+      DOCTOWN_TOKEN_KEYS             = var.token_keys
     })
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.database_url != "" || length(var.api_key_hashes) > 0
+      error_message = "The trigger is public: set database_url (accounts) or api_key_hashes."
+    }
+    precondition {
+      condition     = !(var.public_reads && var.github_app_id != "" && var.database_url == "")
+      error_message = "public_reads with a GitHub App and no accounts would publish installations' private repositories."
+    }
   }
 
   depends_on = [aws_cloudwatch_log_group.trigger]

@@ -83,9 +83,35 @@ variable "github_webhook_secret" {
 }
 
 variable "api_key_hashes" {
-  description = "SHA-256 hex hashes of the API keys accepted on mutating routes (written to DOCTOWN_API_KEYS_FILE)."
+  description = "SHA-256 hex hashes of the API keys (DOCTOWN_API_KEY_HASHES). Without accounts (database_url) at least one is required: the trigger refuses to start without, and then every job, docpack and write needs one."
   type        = list(string)
   default     = []
+}
+
+variable "database_url" {
+  description = "PostgreSQL URL of the accounts database (DATABASE_URL): accounts on, each job and docpack belongs to its user. Empty: no accounts, API keys only."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "token_keys" {
+  description = "The keys users' GitHub tokens and share links are sealed with (DOCTOWN_TOKEN_KEYS), with accounts."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "server_names" {
+  description = "Host names the trigger answers (DOCTOWN_SERVER_NAMES) besides public_url's; empty: the region's Function URL names (.lambda-url.REGION.on.aws)."
+  type        = list(string)
+  default     = []
+}
+
+variable "public_reads" {
+  description = "Without accounts, let anyone read job states, events and docpacks (DOCTOWN_PUBLIC_READS). Refused by the trigger when a GitHub App is configured (its installations' private repositories)."
+  type        = bool
+  default     = false
 }
 
 variable "llm" {

@@ -44,19 +44,35 @@ struct Embedded {
     down: &'static str,
 }
 
-const SQLITE: &[Embedded] = &[Embedded {
-    version: 1,
-    description: "accounts",
-    up: include_str!("../migrations/sqlite/0001_accounts.up.sql"),
-    down: include_str!("../migrations/sqlite/0001_accounts.down.sql"),
-}];
+const SQLITE: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        description: "accounts",
+        up: include_str!("../migrations/sqlite/0001_accounts.up.sql"),
+        down: include_str!("../migrations/sqlite/0001_accounts.down.sql"),
+    },
+    Embedded {
+        version: 2,
+        description: "security",
+        up: include_str!("../migrations/sqlite/0002_security.up.sql"),
+        down: include_str!("../migrations/sqlite/0002_security.down.sql"),
+    },
+];
 
-const POSTGRES: &[Embedded] = &[Embedded {
-    version: 1,
-    description: "accounts",
-    up: include_str!("../migrations/postgres/0001_accounts.up.sql"),
-    down: include_str!("../migrations/postgres/0001_accounts.down.sql"),
-}];
+const POSTGRES: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        description: "accounts",
+        up: include_str!("../migrations/postgres/0001_accounts.up.sql"),
+        down: include_str!("../migrations/postgres/0001_accounts.down.sql"),
+    },
+    Embedded {
+        version: 2,
+        description: "security",
+        up: include_str!("../migrations/postgres/0002_security.up.sql"),
+        down: include_str!("../migrations/postgres/0002_security.down.sql"),
+    },
+];
 
 /// The embedded migrations of one backend, as sqlx's migration source.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@
 
 use crate::db::{now_ms, Db};
 use crate::error::{AccountsError, Result};
-use crate::plans::{month_quota, period_of, Standing};
+use crate::plans::{anonymous_hour_used, month_quota, period_of, too_many_at_once, Standing};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -40,6 +40,17 @@ impl Visibility {
             Visibility::Private => "private",
         }
     }
+}
+
+/// The limits a job's admission checks, in its transaction ([`Db::admit_job`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobLimits {
+    /// The owner's jobs this month (counted by the admission).
+    pub jobs_per_month: Option<u64>,
+    /// The owner's jobs queued or running at once.
+    pub concurrent_jobs: Option<u64>,
+    /// An anonymous address's jobs in the last hour.
+    pub jobs_per_hour: Option<u64>,
 }
 
 /// A job to insert at admission.
@@ -118,13 +129,43 @@ pub(crate) fn cursor_or_top(cursor: Option<&str>) -> &str {
 }
 
 impl Db {
-    /// Inserts a job at admission. For a user, the month's job count goes up
-    /// in the same transaction, refused (402) at `jobs_per_month`.
+    /// Inserts a job's row, the month counted (refused at `jobs_per_month`).
     pub async fn insert_job(&self, job: &NewJob, jobs_per_month: Option<u64>) -> Result<()> {
+        let limits = JobLimits {
+            jobs_per_month,
+            ..JobLimits::default()
+        };
+        self.admit_job(job, &limits).await
+    }
+
+    /// Inserts a job's row if `limits` allow it, in one transaction that
+    /// first writes the admission key's row (the owner's, or the anonymous
+    /// address's): concurrent admissions of one key wait for each other
+    /// (a row lock on PostgreSQL, the write lock on SQLite), so each counts
+    /// the jobs the others admitted and N parallel requests at a limit of
+    /// L admit exactly L, on one server or many.
+    pub async fn admit_job(&self, job: &NewJob, limits: &JobLimits) -> Result<()> {
         let now = now_ms();
         let period = period_of(now);
         let mut tx = self.pool.begin().await?;
-        if let (Some(owner), Some(quota)) = (job.owner_id, jobs_per_month) {
+        let key = match (job.owner_id, &job.client_ip) {
+            (Some(owner), _) => Some(format!("user:{owner}")),
+            (None, Some(ip)) => Some(format!("ip:{ip}")),
+            (None, None) => None,
+        };
+        if let Some(key) = &key {
+            sqlx::query(
+                "INSERT INTO admission_locks (key, touched_at) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The month first (402 before 429, as `check_admission` orders
+        // them); a refusal after it rolls the count back with the rest.
+        if let (Some(owner), Some(quota)) = (job.owner_id, limits.jobs_per_month) {
             sqlx::query(
                 "INSERT INTO usage (user_id, period, jobs, cost_micros) VALUES ($1, $2, 0, 0) \
                  ON CONFLICT (user_id, period) DO NOTHING",
@@ -143,6 +184,31 @@ impl Db {
             .await?;
             if counted.rows_affected() == 0 {
                 return Err(month_quota(quota));
+            }
+        }
+        if let (Some(owner), Some(most)) = (job.owner_id, limits.concurrent_jobs) {
+            let active: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM jobs WHERE owner_id = $1 AND status IN ('queued', 'running')",
+            )
+            .bind(owner)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            if active.max(0) as u64 >= most {
+                return Err(too_many_at_once(active.max(0) as u64));
+            }
+        }
+        if let (None, Some(ip), Some(most)) = (job.owner_id, &job.client_ip, limits.jobs_per_hour) {
+            let recent: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM jobs WHERE owner_id IS NULL AND client_ip = $1 AND created_at >= $2",
+            )
+            .bind(ip)
+            .bind(now - 3_600_000)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            if recent.max(0) as u64 >= most {
+                return Err(anonymous_hour_used(most));
             }
         }
         sqlx::query(

@@ -45,7 +45,7 @@ pub use db::{now_ms, Backend, Db};
 pub use error::AccountsError;
 pub use github::RepoFacts;
 pub use github_app::{GitHubAppConfig, InstallationTokens};
-pub use jobs::{JobRow, NewJob, Visibility};
+pub use jobs::{JobLimits, JobRow, NewJob, Visibility};
 pub use keys::{allows, is_user_key, ApiKey, Scope};
 pub use library::DocpackRow;
 pub use limits::RateLimiter;

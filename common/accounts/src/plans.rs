@@ -190,13 +190,7 @@ pub fn check_admission(limits: &PlanLimits, standing: Standing, job: &JobRequest
         return Err(month_quota(limits.jobs_per_month));
     }
     if standing.active_jobs >= limits.concurrent_jobs {
-        return Err(AccountsError::RateLimited {
-            message: format!(
-                "{} job(s) already queued or running, the most your plan runs at once",
-                standing.active_jobs
-            ),
-            retry_after: 30,
-        });
+        return Err(too_many_at_once(standing.active_jobs));
     }
     Ok(())
 }
@@ -220,13 +214,7 @@ pub fn check_anonymous(
     }
     check_size(job.size_kb, limits.max_repo_mb)?;
     if jobs_last_hour >= limits.jobs_per_hour {
-        return Err(AccountsError::RateLimited {
-            message: format!(
-                "anonymous builds are limited to {} an hour per address; sign in for more",
-                limits.jobs_per_hour
-            ),
-            retry_after: 600,
-        });
+        return Err(anonymous_hour_used(limits.jobs_per_hour));
     }
     Ok(())
 }
@@ -239,6 +227,24 @@ fn check_size(size_kb: u64, max_mb: u64) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+pub(crate) fn too_many_at_once(active: u64) -> AccountsError {
+    AccountsError::RateLimited {
+        message: format!(
+            "{active} job(s) already queued or running, the most your plan runs at once"
+        ),
+        retry_after: 30,
+    }
+}
+
+pub(crate) fn anonymous_hour_used(jobs_per_hour: u64) -> AccountsError {
+    AccountsError::RateLimited {
+        message: format!(
+            "anonymous builds are limited to {jobs_per_hour} an hour per address; sign in for more"
+        ),
+        retry_after: 600,
+    }
 }
 
 pub(crate) fn month_quota(jobs_per_month: u64) -> AccountsError {

@@ -54,26 +54,41 @@ impl Db {
     }
 
     /// Records a GitHub App installation (from its webhook), linked to the
-    /// user with that GitHub login when one has signed up.
+    /// user with that GitHub account id when one has signed up. The login
+    /// is kept for display only: it can be renamed and taken.
     pub async fn upsert_installation(
         &self,
         id: i64,
+        account_id: Option<i64>,
         account_login: &str,
         suspended: bool,
     ) -> Result<()> {
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO installations (id, account_login, user_id, created_at, suspended_at) \
-             VALUES ($1, $2, (SELECT id FROM users WHERE lower(login) = lower($2)), $3, $4) \
+            "INSERT INTO installations (id, account_id, account_login, user_id, created_at, suspended_at) \
+             VALUES ($1, $2, $3, (SELECT id FROM users WHERE github_id = $2), $4, $5) \
              ON CONFLICT (id) DO UPDATE SET account_login = excluded.account_login, \
-             user_id = COALESCE(excluded.user_id, installations.user_id), suspended_at = excluded.suspended_at",
+             account_id = excluded.account_id, user_id = excluded.user_id, \
+             suspended_at = excluded.suspended_at",
         )
         .bind(id)
+        .bind(account_id)
         .bind(account_login)
         .bind(now)
         .bind(suspended.then_some(now))
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Links the installations made by GitHub account `github_id` to user
+    /// `user_id` (when that account signs in after installing the App).
+    pub async fn link_installations(&self, user_id: i64, github_id: i64) -> Result<()> {
+        sqlx::query("UPDATE installations SET user_id = $1 WHERE account_id = $2")
+            .bind(user_id)
+            .bind(github_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

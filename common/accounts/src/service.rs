@@ -6,9 +6,9 @@ use crate::crypto::{pkce_challenge, random_token};
 use crate::db::{now_ms, sqlite_url, Db};
 use crate::error::{AccountsError, Result};
 use crate::github::{self, RepoFacts};
-use crate::jobs::{NewJob, Visibility};
+use crate::jobs::{JobLimits, NewJob, Visibility};
 use crate::limits::RateLimiter;
-use crate::plans::{check_admission, check_anonymous, JobRequest, PlanName};
+use crate::plans::{check_admission, check_anonymous, JobRequest, PlanName, Standing};
 use crate::sessions::NewSession;
 use crate::stripe::{self, PlanChange, Subject};
 use crate::users::User;
@@ -247,15 +247,13 @@ impl Accounts {
             }),
         };
         let mut options = serde_json::Map::new();
-        let quota = match requester {
-            Requester::Operator => None,
+        // The plan's private and size limits here; the counts (the month,
+        // jobs at once, an address's hour) in the row's own transaction.
+        let limits = match requester {
+            Requester::Operator => JobLimits::default(),
             Requester::Anonymous { ip } => {
                 let limits = &self.config.plans.anonymous;
-                let recent = self
-                    .db
-                    .anonymous_jobs_since(ip, now_ms() - 3_600_000)
-                    .await?;
-                check_anonymous(limits, recent, &request)?;
+                check_anonymous(limits, 0, &request)?;
                 job.client_ip = Some(ip.clone());
                 job.visibility = Visibility::Public;
                 options.insert(
@@ -263,12 +261,14 @@ impl Accounts {
                     serde_json::json!({ "max_total_bytes": limits.max_repo_mb << 20 }),
                 );
                 options.insert("generate".into(), serde_json::json!({ "budget_usd": 0.0 }));
-                None
+                JobLimits {
+                    jobs_per_hour: Some(limits.jobs_per_hour),
+                    ..JobLimits::default()
+                }
             }
             Requester::User { user, key_id } => {
                 let limits = self.config.plans.limits(user.effective_plan());
-                let standing = self.db.standing(user.id).await?;
-                check_admission(limits, standing, &request)?;
+                check_admission(limits, Standing::default(), &request)?;
                 job.owner_id = Some(user.id);
                 job.api_key_id = *key_id;
                 options.insert(
@@ -282,11 +282,49 @@ impl Accounts {
                 if request.private {
                     options.insert("accounts".into(), serde_json::json!({ "owner": user.id }));
                 }
-                Some(limits.jobs_per_month)
+                JobLimits {
+                    jobs_per_month: Some(limits.jobs_per_month),
+                    concurrent_jobs: Some(limits.concurrent_jobs),
+                    jobs_per_hour: None,
+                }
             }
         };
-        self.db.insert_job(&job, quota).await?;
+        self.db.admit_job(&job, &limits).await?;
         Ok(Admitted { job, options })
+    }
+
+    /// Whether `requester` may have a repository priced (`POST /estimate`,
+    /// which ingests it): the plan's private-repository and size limits, as
+    /// for a job, without counting one. Returns the options the pricing
+    /// ingest runs under (the plan's byte limit).
+    pub fn admit_estimate(
+        &self,
+        requester: &Requester,
+        facts: Option<&RepoFacts>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let request = JobRequest {
+            private: facts.is_some_and(|f| f.private),
+            size_kb: facts.map_or(0, |f| f.size_kb),
+        };
+        let max_repo_mb = match requester {
+            Requester::Operator => return Ok(serde_json::Map::new()),
+            Requester::Anonymous { .. } => {
+                let limits = &self.config.plans.anonymous;
+                check_anonymous(limits, 0, &request)?;
+                limits.max_repo_mb
+            }
+            Requester::User { user, .. } => {
+                let limits = self.config.plans.limits(user.effective_plan());
+                check_admission(limits, Standing::default(), &request)?;
+                limits.max_repo_mb
+            }
+        };
+        let mut options = serde_json::Map::new();
+        options.insert(
+            "ingest".into(),
+            serde_json::json!({ "max_total_bytes": max_repo_mb << 20 }),
+        );
+        Ok(options)
     }
 
     /// A Checkout session for upgrading `user` to `plan`; returns its URL.

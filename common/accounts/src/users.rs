@@ -108,9 +108,12 @@ impl Db {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        self.user_by_github_id(profile.id)
+        let user = self
+            .user_by_github_id(profile.id)
             .await?
-            .ok_or_else(|| crate::AccountsError::Internal("the upserted user is missing".into()))
+            .ok_or_else(|| crate::AccountsError::Internal("the upserted user is missing".into()))?;
+        self.link_installations(user.id, profile.id).await?;
+        Ok(user)
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {

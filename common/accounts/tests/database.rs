@@ -16,7 +16,8 @@ use doctown_accounts::{
 };
 use std::time::Duration;
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
+    "admission_locks",
     "api_keys",
     "docpacks",
     "installations",
@@ -99,7 +100,7 @@ async fn migrations_go_down_and_up(db: Db) {
     db.migrate_up().await.unwrap();
     assert_eq!(db.tables().await.unwrap(), TABLES);
     db.migrate_up().await.unwrap();
-    assert_eq!(latest_version(), 1);
+    assert_eq!(latest_version(), 2);
 }
 
 async fn users_sessions_and_states(db: Db) {

@@ -127,6 +127,12 @@ pub struct ServeArgs {
     /// An origin allowed to call the API from a browser (repeatable).
     #[arg(long, value_name = "ORIGIN")]
     pub cors_origin: Vec<String>,
+    /// A host name requests may name besides the listening address's
+    /// (repeatable; `.example.com` for every name under it, `*` for any):
+    /// others are refused, so a DNS name pointed at this address cannot
+    /// reach it from a browser.
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Vec<String>,
     /// Also run this schedule file's builds.
     #[arg(long, value_name = "FILE")]
     pub schedule: Option<PathBuf>,
@@ -140,6 +146,12 @@ pub struct ServeArgs {
     /// route is then open to whoever can reach the address.
     #[arg(long)]
     pub open: bool,
+    /// Beyond loopback without accounts, let anyone read what jobs built
+    /// (job states, events, docpacks, search, the library); by default
+    /// those routes need an API key too, since a job may have built
+    /// private code.
+    #[arg(long)]
+    pub public_reads: bool,
 }
 
 #[derive(Debug, Args)]

@@ -64,6 +64,19 @@ pub async fn require_api_key(
     }
 }
 
+/// Middleware of the routes that show what a job built: the API keys, when
+/// the host made reads private ([`crate::TriggerConfig::private_reads`]).
+pub async fn require_read_key(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !app.config.private_reads {
+        return next.run(request).await;
+    }
+    require_api_key(State(app), request, next).await
+}
+
 /// Middleware of `/mcp`: the API keys as elsewhere; with accounts, one of
 /// the operator's keys (the MCP endpoint answers about every docpack of the
 /// store, so it is not for users' keys).

@@ -5,6 +5,7 @@
 //! `infra/README.md`; every field can also be set in code.
 
 use crate::error::TriggerError;
+pub use crate::guard::ServerName;
 use crate::schedule::Schedule;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,6 +48,20 @@ pub struct TriggerConfig {
     /// Take the client's address from the last `X-Forwarded-For` entry
     /// (behind a proxy that sets it). `DOCTOWN_TRUST_PROXY`.
     pub trust_proxy: bool,
+    /// The `Host` names requests may name (`crate::guard`): those of
+    /// `DOCTOWN_SERVER_NAMES` and `public_url`'s; `doctown serve` adds its
+    /// address's. Empty means any host (only code that builds its own
+    /// config, such as tests, leaves it empty; every host fills it).
+    pub server_names: Vec<ServerName>,
+    /// Without accounts, the routes that show what a job built
+    /// (`exposure::READ_ROUTES`) need one of the API keys too. Set by the
+    /// hosts that are reachable beyond loopback (`doctown serve` on a
+    /// public address, the Lambda trigger) unless `DOCTOWN_PUBLIC_READS`
+    /// (or `serve --public-reads`) opens them.
+    pub private_reads: bool,
+    /// Estimates priced at once (`POST /estimate` ingests the repository;
+    /// default 2). `DOCTOWN_MAX_ESTIMATES`.
+    pub max_concurrent_estimates: usize,
 }
 
 impl std::fmt::Debug for TriggerConfig {
@@ -63,6 +78,7 @@ impl std::fmt::Debug for TriggerConfig {
             .field("github_app", &self.github_app)
             .field("static_dir", &self.static_dir)
             .field("public_url", &self.public_url)
+            .field("server_names", &self.server_names)
             .finish_non_exhaustive()
     }
 }
@@ -85,6 +101,9 @@ impl Default for TriggerConfig {
             schedule: None,
             secure_cookies: true,
             trust_proxy: false,
+            server_names: Vec::new(),
+            private_reads: false,
+            max_concurrent_estimates: 2,
         }
     }
 }
@@ -148,6 +167,14 @@ impl TriggerConfig {
         config.static_dir = value("DOCTOWN_STATIC_DIR").map(PathBuf::from);
         config.public_url =
             value("DOCTOWN_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        for name in list("DOCTOWN_SERVER_NAMES") {
+            let name = ServerName::parse(&name)
+                .map_err(|e| TriggerError::Config(format!("DOCTOWN_SERVER_NAMES: {e}")))?;
+            config.server_names.push(name);
+        }
+        config
+            .server_names
+            .extend(config.public_url.as_deref().and_then(ServerName::of_url));
         config.github_app =
             GitHubAppConfig::from_lookup(value).map_err(|e| TriggerError::Config(e.to_string()))?;
         let flag = |v: String| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
@@ -155,6 +182,14 @@ impl TriggerConfig {
             config.secure_cookies = flag(v);
         }
         config.trust_proxy = value("DOCTOWN_TRUST_PROXY").is_some_and(flag);
+        // Hosts decide whether reads are private; this says only that the
+        // operator opened them.
+        config.private_reads = !value("DOCTOWN_PUBLIC_READS").is_some_and(flag);
+        if let Some(v) = value("DOCTOWN_MAX_ESTIMATES") {
+            config.max_concurrent_estimates = v.parse().map_err(|_| {
+                TriggerError::Config(format!("DOCTOWN_MAX_ESTIMATES: {v:?} is not a count"))
+            })?;
+        }
         if let Some(path) = value("DOCTOWN_SCHEDULE_FILE") {
             config.schedule = Some(Schedule::load(Path::new(&path))?);
         }

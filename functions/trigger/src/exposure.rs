@@ -74,11 +74,71 @@ pub fn check_exposure_with(
              that the server can read, and anyone with access to {addr} can download the result"
         ));
     }
-    notes.push(format!(
-        "note: reads are public at {addr}: GET /jobs/{{id}}, /jobs/{{id}}/events, \
-         /jobs/{{id}}/docpack, /docpacks, /metrics"
-    ));
+    if config.private_reads {
+        notes.push(format!(
+            "note: reads at {addr} need a key too (the jobs' docpacks may hold private code); \
+             pass --public-reads to open them"
+        ));
+    } else {
+        notes.push(format!(
+            "note: reads are public at {addr}: {}",
+            READ_ROUTES.join(", ")
+        ));
+    }
     Ok(notes)
+}
+
+/// The routes that show what a job built (behind the API keys when
+/// [`TriggerConfig::private_reads`]).
+pub const READ_ROUTES: [&str; 7] = [
+    "GET /jobs/{id}",
+    "GET /jobs/{id}/events",
+    "GET /jobs/{id}/docpack",
+    "GET /jobs/{id}/search",
+    "GET /jobs/{id}/ask",
+    "GET /jobs/{id}/impact",
+    "GET /docpacks",
+];
+
+/// Checks a hosted deployment (the Lambda trigger: reachable by anyone,
+/// no loopback to fall back on) before it serves anything: it needs
+/// accounts or API keys, reads behind the keys unless the operator opened
+/// them and no GitHub App can put private code behind open reads, and the
+/// host names it answers. Ok: notes to log; Err: a one-line refusal.
+pub fn check_hosted(config: &TriggerConfig, accounts: bool) -> Result<Vec<String>, String> {
+    if config.server_names.is_empty() {
+        return Err(
+            "refusing to start: set DOCTOWN_PUBLIC_URL or DOCTOWN_SERVER_NAMES \
+                    (e.g. .lambda-url.REGION.on.aws) to the host names this deployment answers"
+                .into(),
+        );
+    }
+    if accounts {
+        return Ok(Vec::new());
+    }
+    if config.api_key_hashes.is_empty() {
+        return Err(format!(
+            "refusing to start: without accounts (DATABASE_URL) or API keys \
+             (DOCTOWN_API_KEY_HASHES) anyone could start jobs ({}) and read every docpack",
+            MUTATING_ROUTES.join(", ")
+        ));
+    }
+    if !config.private_reads && config.github_app.is_some() {
+        return Err(
+            "refusing to start: DOCTOWN_PUBLIC_READS with a GitHub App would serve the \
+                    docpacks of installations' private repositories to anyone; turn accounts \
+                    on, or keep reads behind the API keys"
+                .into(),
+        );
+    }
+    Ok(if config.private_reads {
+        vec!["note: without accounts, reads need one of the API keys".into()]
+    } else {
+        vec![format!(
+            "warning: DOCTOWN_PUBLIC_READS: {} are open to anyone",
+            READ_ROUTES.join(", ")
+        )]
+    })
 }
 
 #[cfg(test)]
@@ -111,6 +171,38 @@ mod tests {
             let notes = check_exposure(&addr(a), &config, true).unwrap();
             assert!(notes[0].contains("POST /jobs"), "{notes:?}");
         }
+    }
+
+    #[test]
+    fn a_hosted_deployment_needs_names_and_accounts_or_keys() {
+        let named = TriggerConfig {
+            server_names: vec![crate::ServerName::Suffix(".on.aws".into())],
+            private_reads: true,
+            ..TriggerConfig::default()
+        };
+        let unnamed = TriggerConfig {
+            server_names: Vec::new(),
+            ..named.clone()
+        };
+        assert!(check_hosted(&unnamed, true)
+            .unwrap_err()
+            .contains("DOCTOWN_SERVER_NAMES"));
+        assert_eq!(check_hosted(&named, true), Ok(vec![]));
+        let err = check_hosted(&named, false).unwrap_err();
+        assert!(err.contains("DOCTOWN_API_KEY_HASHES"), "{err}");
+        let keyed = named.clone().with_api_keys(["k"]);
+        assert!(check_hosted(&keyed, false).is_ok());
+        let mut open_reads = keyed.clone();
+        open_reads.private_reads = false;
+        assert!(check_hosted(&open_reads, false).unwrap()[0].contains("open to anyone"));
+        open_reads.github_app = Some(crate::GitHubAppConfig {
+            app_id: "1".into(),
+            private_key_pem: "pem".into(),
+            api_base: "https://api.github.com".into(),
+        });
+        assert!(check_hosted(&open_reads, false)
+            .unwrap_err()
+            .contains("private repositories"));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   [`AppState::with_mcp`] serves an MCP endpoint over it at `/mcp`.
 //!
 //! Module map: `routes` (one module per resource), `catalog`, `launcher`, `auth` (API
-//! keys, webhook signatures), `exposure` (what an address exposes), `validate` (repository URLs, SSRF),
+//! keys, webhook signatures), `exposure` (what an address exposes), `guard` (Host and Origin of every request), `validate` (repository URLs, SSRF),
 //! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
 //! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
 
@@ -24,6 +24,7 @@ mod config;
 mod error;
 mod exposure;
 mod github_app;
+mod guard;
 mod jobs_index;
 mod launcher;
 mod metrics;
@@ -39,11 +40,15 @@ pub use accounts::{sweep as sweep_accounts, AccountTokens};
 pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
 pub use catalog::StoreCatalog;
 pub use config::{
-    hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
+    hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, ServerName,
+    TriggerConfig,
 };
 pub use error::{ApiError, TriggerError};
-pub use exposure::{check_exposure, check_exposure_with, is_loopback, MUTATING_ROUTES};
+pub use exposure::{
+    check_exposure, check_exposure_with, check_hosted, is_loopback, MUTATING_ROUTES, READ_ROUTES,
+};
 pub use github_app::{AppClaims, InstallationTokens};
+pub use guard::host_allowed;
 pub use launcher::{
     installation_id, new_job_id, set_installation_id, token_owner, HandlerFactory,
     InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents,

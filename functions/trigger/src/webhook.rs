@@ -10,10 +10,17 @@
 //! (`webhooks/deliveries/<id>.json`, create-if-absent, so it holds across
 //! instances), and a redelivery creates nothing. The job records the
 //! installation id, never a token.
+//!
+//! With accounts, an installation belongs to the user whose GitHub
+//! account id (never the login, which can be renamed and taken) installed
+//! it, and each job it asks for is admitted on that user's plan like
+//! `POST /jobs` (private repositories, size, the month's count, jobs at
+//! once, the model budget); a repository the plan refuses, or an
+//! installation no user owns, is skipped and named in the answer.
 
 use crate::auth::verify_webhook_signature;
 use crate::error::{blocking, ApiError};
-use crate::launcher::set_installation_id;
+use crate::launcher::{set_installation_id, LaunchError};
 use crate::routes::body::read_body;
 use crate::routes::AppState;
 use crate::validate::validate_source;
@@ -21,6 +28,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use doctown_accounts::{Admitted, Requester, Visibility};
 use doctown_core::{JobId, JobInput};
 use doctown_pipeline::now_rfc3339;
 use doctown_store::{Condition, StoreError};
@@ -41,6 +49,9 @@ struct Installation {
 struct Account {
     #[serde(default)]
     login: String,
+    /// The GitHub account's numeric id (stable across renames).
+    #[serde(default)]
+    id: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +59,11 @@ struct Repository {
     full_name: String,
     #[serde(default)]
     html_url: Option<String>,
+    #[serde(default)]
+    private: Option<bool>,
+    /// KiB (push events carry it; installation events do not).
+    #[serde(default)]
+    size: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +97,24 @@ pub struct Wanted {
     pub repo_url: String,
     pub git_ref: Option<String>,
     pub installation: Option<u64>,
+    /// What the payload says of the repository: `owner/name`, private
+    /// (unknown counts as private), size in KiB (unknown: the ingest's
+    /// byte limit decides).
+    pub full_name: String,
+    pub private: Option<bool>,
+    pub size_kb: Option<u64>,
+}
+
+impl Wanted {
+    fn facts(&self) -> doctown_accounts::RepoFacts {
+        doctown_accounts::RepoFacts {
+            full_name: self.full_name.to_ascii_lowercase(),
+            github_id: None,
+            private: self.private.unwrap_or(true),
+            size_kb: self.size_kb.unwrap_or(0),
+            default_branch: None,
+        }
+    }
 }
 
 pub async fn github(State(app): State<AppState>, request: Request) -> Result<Response, ApiError> {
@@ -126,15 +160,40 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     let delivery = delivery
         .filter(|d| valid_delivery_id(d))
         .ok_or_else(|| ApiError::bad_request("missing or invalid X-GitHub-Delivery"))?;
-    let launched = app.clone();
-    let (response, jobs) =
-        blocking(move || create_jobs(&launched, &event, &delivery, wanted)).await?;
-    record_jobs(&app, jobs).await;
-    Ok(response)
+    let claiming = app.clone();
+    let (claim_event, claim_delivery) = (event.clone(), delivery.clone());
+    let checked = wanted.clone();
+    let duplicate = blocking(move || {
+        // Refuse the whole delivery before claiming it if any repository is not allowed.
+        for w in &checked {
+            validate_source(&claiming.config, &w.repo_url, w.git_ref.as_deref())?;
+        }
+        claim(&claiming, &claim_event, &claim_delivery)
+    })
+    .await?;
+    if let Some(previous) = duplicate {
+        let body = json!({ "ok": true, "event": event, "duplicate": true, "job_ids": previous });
+        return Ok(Json(body).into_response());
+    }
+    let (admitted, skipped) = match &app.accounts {
+        Some(accounts) => admit(accounts, wanted).await,
+        None => (wanted.into_iter().map(|w| (w, None)).collect(), Vec::new()),
+    };
+    let launching = app.clone();
+    let (launch_event, launch_delivery) = (event.clone(), delivery.clone());
+    let jobs =
+        blocking(move || launch(&launching, &launch_event, &launch_delivery, admitted)).await?;
+    let status = if jobs.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let body = json!({ "ok": true, "event": event, "job_ids": jobs, "skipped": skipped });
+    Ok((status, Json(body)).into_response())
 }
 
 /// With accounts: an App installation (created, suspended, deleted) is
-/// recorded and linked to the user with the account's login.
+/// recorded and linked to the user with the account's GitHub id.
 async fn record_installation(app: &AppState, body: &[u8]) {
     let Some(accounts) = &app.accounts else {
         return;
@@ -145,44 +204,77 @@ async fn record_installation(app: &AppState, body: &[u8]) {
     let Some(installation) = payload.installation else {
         return;
     };
-    let login = installation.account.map(|a| a.login).unwrap_or_default();
+    let (login, account_id) = installation
+        .account
+        .map(|a| (a.login, a.id))
+        .unwrap_or_default();
     let suspended = matches!(payload.action.as_str(), "deleted" | "suspend");
     let id = installation.id as i64;
-    if let Err(e) = accounts.db.upsert_installation(id, &login, suspended).await {
+    let recorded = accounts
+        .db
+        .upsert_installation(id, account_id, &login, suspended)
+        .await;
+    if let Err(e) = recorded {
         tracing::warn!(installation = id, "cannot record the installation: {e}");
     }
 }
 
-/// With accounts: rows for the jobs a webhook started, private, owned by
-/// the user the installation is linked to (or by nobody: the operator's).
-async fn record_jobs(app: &AppState, jobs: Vec<(JobId, Wanted)>) {
-    let Some(accounts) = &app.accounts else {
-        return;
-    };
-    for (job, wanted) in jobs {
-        let owner = match wanted.installation {
-            Some(id) => accounts
-                .db
-                .installation_user(id as i64)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
-        let row = doctown_accounts::NewJob {
-            id: job.to_string(),
-            owner_id: owner,
-            api_key_id: None,
-            client_ip: None,
-            source: wanted.repo_url,
-            git_ref: wanted.git_ref,
-            private: true,
-            visibility: doctown_accounts::Visibility::Private,
-        };
-        if let Err(e) = accounts.db.insert_job(&row, None).await {
-            tracing::warn!(%job, "cannot record the webhook's job: {e}");
+/// A skipped repository: its URL and why.
+type Skipped = serde_json::Value;
+
+/// With accounts: each wanted job admitted on the plan of the user the
+/// installation belongs to (its row inserted, the month counted), or
+/// skipped with the reason.
+async fn admit(
+    accounts: &doctown_accounts::Accounts,
+    wanted: Vec<Wanted>,
+) -> (Vec<(Wanted, Option<Admitted>)>, Vec<Skipped>) {
+    let mut admitted = Vec::new();
+    let mut skipped = Vec::new();
+    for w in wanted {
+        match admit_one(accounts, &w).await {
+            Ok(a) => admitted.push((w, Some(a))),
+            Err(why) => {
+                tracing::info!(repo = %w.repo_url, "webhook job skipped: {why}");
+                skipped.push(json!({ "repo_url": w.repo_url, "reason": why }));
+            }
         }
     }
+    (admitted, skipped)
+}
+
+async fn admit_one(accounts: &doctown_accounts::Accounts, w: &Wanted) -> Result<Admitted, String> {
+    let unowned = || {
+        "the App installation belongs to no Doctown user: sign in with the GitHub account \
+         that installed it"
+            .to_string()
+    };
+    let installation = w.installation.ok_or_else(unowned)?;
+    let owner = accounts
+        .db
+        .installation_user(installation as i64)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(unowned)?;
+    let user = accounts
+        .db
+        .user(owner)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(unowned)?;
+    let requester = Requester::User { user, key_id: None };
+    let job = crate::launcher::new_job_id();
+    accounts
+        .admit(
+            &requester,
+            job.as_str(),
+            &w.repo_url,
+            w.git_ref.as_deref(),
+            Some(&w.facts()),
+            Some(Visibility::Private),
+        )
+        .await
+        .map_err(|e| e.to_string())
 }
 
 fn ignored(event: &str, reason: &str) -> Response {
@@ -209,9 +301,9 @@ pub fn wanted_jobs(event: &str, body: &[u8]) -> Result<Option<Vec<Wanted>>, Stri
                 return Ok(None);
             }
             Ok(Some(vec![Wanted {
-                repo_url: repo_url(&push.repository),
                 git_ref: Some(branch.to_string()),
                 installation: push.installation.map(|i| i.id),
+                ..Wanted::of(&push.repository)
             }]))
         }
         "installation_repositories" | "installation" => {
@@ -226,9 +318,8 @@ pub fn wanted_jobs(event: &str, body: &[u8]) -> Result<Option<Vec<Wanted>>, Stri
                 repos
                     .iter()
                     .map(|r| Wanted {
-                        repo_url: repo_url(r),
-                        git_ref: None,
                         installation,
+                        ..Wanted::of(r)
                     })
                     .collect(),
             ))
@@ -237,49 +328,65 @@ pub fn wanted_jobs(event: &str, body: &[u8]) -> Result<Option<Vec<Wanted>>, Stri
     }
 }
 
-fn repo_url(repo: &Repository) -> String {
-    repo.html_url
-        .clone()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| format!("https://github.com/{}", repo.full_name))
+impl Wanted {
+    /// The default branch of `repo`, for no installation.
+    fn of(repo: &Repository) -> Wanted {
+        let repo_url = repo
+            .html_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("https://github.com/{}", repo.full_name));
+        Wanted {
+            repo_url,
+            git_ref: None,
+            installation: None,
+            full_name: repo.full_name.clone(),
+            private: repo.private,
+            size_kb: repo.size,
+        }
+    }
 }
 
 fn delivery_key(delivery: &str) -> String {
     format!("webhooks/deliveries/{delivery}.json")
 }
 
-fn create_jobs(
+/// Claims the delivery id; `Some(job ids)` when it was claimed before.
+fn claim(
     app: &AppState,
     event: &str,
     delivery: &str,
-    wanted: Vec<Wanted>,
-) -> Result<(Response, Vec<(JobId, Wanted)>), ApiError> {
-    // Refuse the whole delivery before claiming it if any repository is not allowed.
-    for w in &wanted {
-        validate_source(&app.config, &w.repo_url, w.git_ref.as_deref())?;
-    }
+) -> Result<Option<serde_json::Value>, ApiError> {
     let key = delivery_key(delivery);
     let claim = json!({ "delivery": delivery, "event": event, "received_at": now_rfc3339(), "job_ids": [] });
     match app
         .store
         .put_if(&key, claim.to_string().as_bytes(), &Condition::Absent)
     {
-        Ok(_) => {}
+        Ok(_) => Ok(None),
         Err(StoreError::PreconditionFailed { .. }) => {
             let previous = doctown_store::get_json::<serde_json::Value>(app.store.as_ref(), &key)
                 .ok()
                 .flatten()
                 .and_then(|v| v.get("job_ids").cloned())
                 .unwrap_or_else(|| json!([]));
-            let body =
-                json!({ "ok": true, "event": event, "duplicate": true, "job_ids": previous });
-            return Ok((Json(body).into_response(), Vec::new()));
+            Ok(Some(previous))
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Launches the admitted jobs (under their rows' ids, with their plans'
+/// options) and records them under the delivery.
+fn launch(
+    app: &AppState,
+    event: &str,
+    delivery: &str,
+    admitted: Vec<(Wanted, Option<Admitted>)>,
+) -> Result<Vec<JobId>, ApiError> {
+    let key = delivery_key(delivery);
     let mut jobs: Vec<JobId> = Vec::new();
-    let mut started = Vec::new();
-    for w in wanted {
+    for (w, admission) in admitted {
         let mut input = JobInput {
             source: w.repo_url.clone(),
             git_ref: w.git_ref.clone(),
@@ -288,12 +395,26 @@ fn create_jobs(
         if let Some(id) = w.installation {
             set_installation_id(&mut input, id);
         }
-        match app.launcher.submit(input) {
-            Ok(job) => {
-                started.push((job.clone(), w));
-                jobs.push(job);
+        let launched = match &admission {
+            Some(a) => {
+                input.options.extend(a.options.clone());
+                JobId::new(&a.job.id)
+                    .map_err(|e| LaunchError::Unavailable(e.to_string()))
+                    .and_then(|id| app.launcher.submit_as(id, input))
             }
+            None => app.launcher.submit(input),
+        };
+        match launched {
+            Ok(job) => jobs.push(job),
             Err(e) => {
+                if let (Some(a), Some(accounts)) = (&admission, &app.accounts) {
+                    // The row is there and the month counted: give both back.
+                    let (accounts, id, message) =
+                        (accounts.clone(), a.job.id.clone(), e.to_string());
+                    tokio::runtime::Handle::current().spawn(async move {
+                        let _ = accounts.db.fail_admission(&id, &message).await;
+                    });
+                }
                 if jobs.is_empty() {
                     // Nothing was created: let GitHub's redelivery try again.
                     let _ = app.store.delete(&key);
@@ -306,6 +427,5 @@ fn create_jobs(
     if let Err(e) = app.store.put(&key, record.to_string().as_bytes()) {
         tracing::warn!(%key, "cannot record the delivery's jobs: {e}");
     }
-    let body = json!({ "ok": true, "event": event, "job_ids": jobs });
-    Ok(((StatusCode::ACCEPTED, Json(body)).into_response(), started))
+    Ok(jobs)
 }

@@ -1070,7 +1070,7 @@ async fn injection_strings_through_every_string_field() {
         assert_eq!(named.status, 201);
         assert_eq!(named.body["key"]["name"], s);
     }
-    assert_eq!(w.db().tables().await.unwrap().len(), 11);
+    assert_eq!(w.db().tables().await.unwrap().len(), 12);
     assert_eq!(
         w.call("GET", "/me", &ada, None).await.body["user"]["login"],
         "ada"
@@ -1123,22 +1123,57 @@ async fn app_installation_jobs_belong_to_the_installations_user() {
     let w = world(None, |_| {}).await;
     let ada = w.sign_in("ada").await;
     let bob = w.sign_in("bob").await;
-    let payload = json!({
-        "action": "created",
-        "installation": { "id": 99, "account": { "login": "ada" } },
-        "repositories": [{ "full_name": "ada/secret" }],
-    })
-    .to_string();
-    let request = axum::http::Request::post("/webhooks/github")
-        .header("x-github-event", "installation")
-        .header("x-github-delivery", "d-1")
-        .header(
-            "x-hub-signature-256",
-            doctown_trigger::webhook_signature(HOOK_SECRET.as_bytes(), payload.as_bytes()),
-        )
-        .body(axum::body::Body::from(payload))
+    let hook = |delivery: &str, account: serde_json::Value| {
+        let payload = json!({
+            "action": "created",
+            "installation": { "id": 99, "account": account },
+            "repositories": [{ "full_name": "ada/secret", "private": true }],
+        })
+        .to_string();
+        axum::http::Request::post("/webhooks/github")
+            .header("x-github-event", "installation")
+            .header("x-github-delivery", delivery)
+            .header(
+                "x-hub-signature-256",
+                doctown_trigger::webhook_signature(HOOK_SECRET.as_bytes(), payload.as_bytes()),
+            )
+            .body(axum::body::Body::from(payload))
+            .unwrap()
+    };
+    // Someone else's account that took the login "ada" is not ada's.
+    let impostor = w
+        .send(hook("d-0", json!({ "login": "ada", "id": 7_000_001 })))
+        .await;
+    assert_eq!(impostor.status, 200, "{}", impostor.text);
+    assert_eq!(impostor.body["job_ids"], json!([]));
+    assert!(
+        impostor.body["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no Doctown user"),
+        "{}",
+        impostor.text
+    );
+    // Ada's own installation: her plan decides (free builds no private code) …
+    let account = json!({ "login": "ada", "id": github_id("ada") });
+    let refused = w.send(hook("d-1", account.clone())).await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    assert!(
+        refused.body["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("private"),
+        "{}",
+        refused.text
+    );
+    // … and once she pays for private repositories, it builds, counted.
+    let me = w.call("GET", "/me", &ada, None).await;
+    let ada_id = me.body["user"]["id"].as_i64().unwrap();
+    w.db()
+        .set_billing(ada_id, PlanName::Creator, "active", None, None)
+        .await
         .unwrap();
-    let created = w.send(request).await;
+    let created = w.send(hook("d-2", account)).await;
     assert_eq!(created.status, 202, "{}", created.text);
     let job = created.body["job_ids"][0].as_str().unwrap().to_string();
     w.wait_terminal(&job).await;

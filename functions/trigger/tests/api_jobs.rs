@@ -323,7 +323,14 @@ async fn bad_input_is_refused_with_json_errors_and_creates_nothing() {
                 .unwrap(),
             400,
         ),
-        (Request::post("/jobs").body(Body::empty()).unwrap(), 400),
+        (Request::post("/jobs").body(Body::empty()).unwrap(), 415),
+        (
+            Request::post("/jobs")
+                .header("content-type", "application/json")
+                .body(Body::empty())
+                .unwrap(),
+            400,
+        ),
         (
             Request::post("/jobs")
                 .header("content-type", "application/json")

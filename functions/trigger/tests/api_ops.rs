@@ -104,6 +104,7 @@ async fn api_keys_guard_mutating_routes_only() {
     assert_eq!(t.json(wrong).await.0, 401);
     let right = Request::post("/jobs")
         .header("authorization", "Bearer s3cret-key")
+        .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .unwrap();
     let (status, created) = t.json(right).await;

@@ -16,7 +16,7 @@ use doctown_trigger::{
     check_exposure_with, installation_tokens, load_api_key_hashes, run_schedule_loop,
     run_schedule_once, serve, AccountTokens, AppState, DownloadLinks, Estimator, HandlerFactory,
     InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, QueueLauncher, Schedule,
-    SourceResolver, StoreCatalog, TokenSource, TriggerConfig,
+    ServerName, SourceResolver, StoreCatalog, TokenSource, TriggerConfig,
 };
 use doctown_worker::{deploy, WorkerTokens};
 use std::net::SocketAddr;
@@ -226,6 +226,12 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     let mut config = TriggerConfig::from_env()?;
     config.allow_local |= args.server.allow_local;
     config.cors_origins.extend(args.cors_origin.iter().cloned());
+    for name in &args.server_name {
+        let name = ServerName::parse(name).map_err(|e| anyhow::anyhow!("--server-name {e}"))?;
+        config.server_names.push(name);
+    }
+    config.server_names.extend(ServerName::of_addr(&args.addr));
+    config.private_reads &= !args.addr.ip().is_loopback() && !args.public_reads;
     if let Some(file) = &args.api_keys_file {
         config.api_key_hashes = load_api_key_hashes(file)?;
     }

@@ -153,7 +153,42 @@ async fn admit(
     input: &JobInput,
 ) -> Result<doctown_accounts::Admitted, ApiError> {
     let accounts = crate::accounts::service(app)?;
-    let requester = match caller {
+    let requester = requester(app, &accounts, caller, headers)?;
+    let facts = repository_facts(&accounts, caller, &requester, spec).await?;
+    let visibility = request
+        .visibility
+        .as_deref()
+        .map(Visibility::parse)
+        .transpose()?;
+    if visibility == Some(Visibility::Public) && caller.user().is_some() {
+        // Publishing is the `admin` scope's, here as on `POST /jobs/{id}/visibility`.
+        caller.require(Scope::Admin).map_err(|_| {
+            ApiError::forbidden("making a job public needs a key with the admin scope")
+        })?;
+    }
+    let job = super::super::launcher::new_job_id();
+    Ok(accounts
+        .admit(
+            &requester,
+            job.as_str(),
+            &input.source,
+            input.git_ref.as_deref(),
+            facts.as_ref(),
+            visibility,
+        )
+        .await?)
+}
+
+/// Who asks for a job (or an estimate), for the plans: a user with the
+/// `build` scope (CSRF-checked when signed in by cookie), the operator, or
+/// an anonymous caller when the operator allows anonymous builds.
+pub(crate) fn requester(
+    app: &AppState,
+    accounts: &doctown_accounts::Accounts,
+    caller: &Caller,
+    headers: &HeaderMap,
+) -> Result<Requester, ApiError> {
+    Ok(match caller {
         Caller::Operator | Caller::Local => Requester::Operator,
         Caller::Anonymous { .. } if !accounts.config.plans.anonymous.builds => {
             return Err(ApiError::unauthorized("sign in to build repositories"));
@@ -168,42 +203,35 @@ async fn admit(
             };
             Requester::User { user, key_id }
         }
-    };
+    })
+}
+
+/// The repository's facts (private? how big?) as the requester's own GitHub
+/// account sees them: 404 when it cannot see the repository, so the
+/// server's token never answers for a user. The operator needs none; local
+/// sources are the operator's only.
+pub(crate) async fn repository_facts(
+    accounts: &doctown_accounts::Accounts,
+    caller: &Caller,
+    requester: &Requester,
+    spec: &SourceSpec,
+) -> Result<Option<doctown_accounts::RepoFacts>, ApiError> {
     let operator = matches!(requester, Requester::Operator);
-    let facts = match spec {
+    match spec {
         SourceSpec::GitHub { owner, repo, .. } if !operator => {
             let user = caller.user().map(|u| u.id);
             let found = accounts.repo_facts(user, owner, repo).await?;
-            Some(found.ok_or_else(|| {
+            Ok(Some(found.ok_or_else(|| {
                 ApiError::not_found(format!(
                     "{owner}/{repo}: no such repository, or your GitHub account cannot see it"
                 ))
-            })?)
+            })?))
         }
-        SourceSpec::GitHub { .. } => None,
-        _ if operator => None,
-        _ => {
-            return Err(ApiError::forbidden(
-                "local sources are for the operator's keys only",
-            ))
-        }
-    };
-    let visibility = request
-        .visibility
-        .as_deref()
-        .map(Visibility::parse)
-        .transpose()?;
-    let job = super::super::launcher::new_job_id();
-    Ok(accounts
-        .admit(
-            &requester,
-            job.as_str(),
-            &input.source,
-            input.git_ref.as_deref(),
-            facts.as_ref(),
-            visibility,
-        )
-        .await?)
+        _ if operator => Ok(None),
+        _ => Err(ApiError::forbidden(
+            "local sources are for the operator's keys only",
+        )),
+    }
 }
 
 /// Links of a job's resources.

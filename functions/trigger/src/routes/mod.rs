@@ -27,7 +27,7 @@ pub mod shares;
 pub mod signin;
 pub mod stages;
 
-use crate::auth::{require_api_key, require_mcp_access};
+use crate::auth::{require_api_key, require_mcp_access, require_read_key};
 use crate::config::TriggerConfig;
 use crate::error::ApiError;
 use crate::launcher::JobLauncher;
@@ -67,6 +67,8 @@ pub struct AppState {
     /// Users, keys, plans, the library and billing (`doctown-accounts`);
     /// `None` is local mode: one user, no sign-in, every job visible.
     pub accounts: Option<Arc<doctown_accounts::Accounts>>,
+    /// Permits of `POST /estimate` (each ingests a repository).
+    pub estimates: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -75,7 +77,11 @@ impl AppState {
         launcher: Arc<dyn JobLauncher>,
         config: TriggerConfig,
     ) -> Self {
+        let estimates = Arc::new(tokio::sync::Semaphore::new(
+            config.max_concurrent_estimates.max(1),
+        ));
         AppState {
+            estimates,
             store,
             launcher,
             config: Arc::new(config),
@@ -221,6 +227,11 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/jobs/{id}/ask", get(query::ask))
         .route("/jobs/{id}/impact", get(query::impact))
         .route("/docpacks", get(library::list))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_read_key,
+        ));
+    let ops = Router::new()
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi));
@@ -259,6 +270,7 @@ fn api(state: &AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(config.max_webhook_bytes));
     mutating
         .merge(reads)
+        .merge(ops)
         .merge(accounts)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .merge(mcp)
@@ -281,7 +293,13 @@ pub fn router(state: AppState) -> Router {
     if let Some(cors) = cors_layer(&state.config) {
         app = app.layer(cors);
     }
-    app.with_state(state)
+    // Outermost: a request for a host this server does not serve, or a
+    // write sent by another site's page, reaches nothing else.
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::guard::guard,
+    ))
+    .with_state(state)
 }
 
 fn cors_layer(config: &TriggerConfig) -> Option<CorsLayer> {

@@ -28,13 +28,23 @@ pub struct LoginQuery {
 }
 
 /// A local path to go back to after signing in (never another site).
+///
+/// The target is read as a browser reads it (WHATWG URL parsing, which
+/// drops tabs and newlines and turns `\\` into `/`) against a stand-in
+/// origin, and kept only when it stays on that origin; what is returned is
+/// the parsed path, query and fragment, so the browser is sent exactly
+/// what was checked.
 fn local_path(path: Option<&str>) -> String {
-    match path.map(str::trim) {
-        Some(p)
-            if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) =>
-        {
-            p.chars().take(500).collect()
-        }
+    const BASE: &str = "https://doctown.invalid/";
+    let Some(path) = path.filter(|p| p.len() <= 500 && p.starts_with('/')) else {
+        return "/".to_string();
+    };
+    if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return "/".to_string();
+    }
+    let base = url::Url::parse(BASE).expect("a valid base");
+    match base.join(path) {
+        Ok(url) if url.origin() == base.origin() => url[url::Position::BeforePath..].to_string(),
         _ => "/".to_string(),
     }
 }
@@ -222,11 +232,20 @@ mod tests {
             "//evil.example",
             "https://evil.example",
             "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\/evil.example",
+            "///evil.example",
             "evil",
             "",
         ] {
             assert_eq!(local_path(Some(bad)), "/", "{bad}");
         }
         assert_eq!(local_path(None), "/");
+        assert_eq!(local_path(Some("/jobs/a#b")), "/jobs/a#b");
+        assert_eq!(local_path(Some("/a/../library")), "/library");
+        // Still encoded, a tab is part of a path on this site.
+        assert_eq!(local_path(Some("/%09/evil.example")), "/%09/evil.example");
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS admission_locks;
+ALTER TABLE installations DROP COLUMN account_id;
