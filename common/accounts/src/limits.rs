@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Buckets beyond this many are pruned (the full ones go first).
 const MAX_BUCKETS: usize = 100_000;
@@ -14,6 +14,17 @@ const MAX_BUCKETS: usize = 100_000;
 struct Bucket {
     tokens: f64,
     at: Instant,
+    /// Tokens a second, and the most it holds.
+    rate: f64,
+    capacity: f64,
+}
+
+impl Bucket {
+    /// Its tokens at `now`, refilled.
+    fn tokens_at(&self, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        (self.tokens + elapsed * self.rate).min(self.capacity)
+    }
 }
 
 /// Token buckets: `per_minute` requests a minute, bursts up to that many.
@@ -34,14 +45,16 @@ impl RateLimiter {
         let rate = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
-            prune(&mut buckets, now, rate, capacity);
+            prune(&mut buckets, now);
         }
         let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
             tokens: capacity,
             at: now,
+            rate,
+            capacity,
         });
-        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * rate).min(capacity);
+        (bucket.rate, bucket.capacity) = (rate, capacity);
+        bucket.tokens = bucket.tokens_at(now);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -64,19 +77,67 @@ impl RateLimiter {
         let tokens = bucket.tokens + bucket.at.elapsed().as_secs_f64() * rate;
         (tokens < 1.0).then(|| ((1.0 - tokens) / rate).ceil().max(1.0) as u64)
     }
+
+    /// How many keys hold a bucket.
+    pub fn len(&self) -> usize {
+        self.buckets.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
-fn prune(buckets: &mut HashMap<String, Bucket>, now: Instant, rate: f64, capacity: f64) {
-    let full_after = Duration::from_secs_f64(capacity / rate);
-    buckets.retain(|_, b| now.saturating_duration_since(b.at) < full_after);
-    if buckets.len() >= MAX_BUCKETS {
-        buckets.clear();
+/// Makes room: full buckets say nothing (a new one starts full), so they
+/// go first; if that is not enough, the fullest of the rest, down to three
+/// quarters of the bound. The buckets of keys being limited, the nearly
+/// empty ones, are the last to go, so filling the table with new keys
+/// (addresses rotated by the thousand) cannot reset anyone's limit.
+fn prune(buckets: &mut HashMap<String, Bucket>, now: Instant) {
+    buckets.retain(|_, b| b.tokens_at(now) < b.capacity);
+    if buckets.len() < MAX_BUCKETS {
+        return;
+    }
+    let mut fullness: Vec<(f64, String)> = buckets
+        .iter()
+        .map(|(k, b)| (b.tokens_at(now) / b.capacity, k.clone()))
+        .collect();
+    fullness.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let excess = buckets.len() - MAX_BUCKETS * 3 / 4;
+    for (_, key) in fullness.into_iter().take(excess) {
+        buckets.remove(&key);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_flood_of_new_keys_does_not_reset_a_limited_one() {
+        let limiter = RateLimiter::new();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            limiter
+                .check_at("ip:victim-of-its-own-limit", 3, t0)
+                .unwrap();
+        }
+        assert!(limiter
+            .check_at("ip:victim-of-its-own-limit", 3, t0)
+            .is_err());
+        // Addresses rotated: each takes one token of a 60-a-minute bucket.
+        for n in 0..MAX_BUCKETS + 10 {
+            let _ = limiter.check_at(&format!("ip:rotated-{n}"), 60, t0);
+        }
+        assert!(limiter.len() <= MAX_BUCKETS, "{}", limiter.len());
+        assert!(
+            limiter
+                .check_at("ip:victim-of-its-own-limit", 3, t0)
+                .is_err(),
+            "still limited"
+        );
+    }
 
     #[test]
     fn buckets_refill() {

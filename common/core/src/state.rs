@@ -172,6 +172,16 @@ pub struct StageState {
     /// only after every shard is done and the fan-in (merge) ran.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub shards: BTreeMap<u32, ShardState>,
+    /// The claim on starting this stage (its whole run, or its shards):
+    /// the unit that recorded it first (`ingest`, `embed#3`) is the only
+    /// one that sends the messages, so two workers that both find the
+    /// previous stage done do not both start this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_by: Option<String>,
+    /// The same claim on a fanned-out stage's fan-in (merge): of the shards
+    /// that each find every shard done, only the one recorded here sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_sent_by: Option<String>,
 }
 
 impl StageState {
@@ -223,6 +233,8 @@ impl Default for ShardState {
 impl Default for StageState {
     fn default() -> Self {
         StageState {
+            sent_by: None,
+            merge_sent_by: None,
             status: StageStatus::Pending,
             attempts: 0,
             started_at: None,

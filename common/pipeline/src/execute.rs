@@ -162,7 +162,10 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
     let state = update_state(exec.store, exec.job_id, |s| {
         // Decided inside the compare-and-swap: between the caller's read and
         // this write another attempt may have finished the unit.
-        already_done = !exec.rerun && unit_status(s, stage, unit).is_done();
+        // A job that ended meanwhile (a duplicate message of a finished
+        // job) is not set back to running either.
+        already_done =
+            !exec.rerun && (unit_status(s, stage, unit).is_done() || s.status.is_terminal());
         if already_done {
             return;
         }

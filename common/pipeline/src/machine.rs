@@ -144,6 +144,22 @@ fn policy(interval: u64, max_attempts: u32, max_delay: u64) -> RetryPolicy {
     }
 }
 
+/// Where the claim on starting `tasks` is kept: the fan-in's own slot
+/// for a fanned-out stage's whole task, else the stage's.
+fn claim_slot<'s>(state: &'s mut JobState, tasks: &[Task]) -> Option<&'s mut Option<String>> {
+    let first = tasks.first()?;
+    let st = state.stage_mut(first.stage);
+    Some(if claims_merge(st, first) {
+        &mut st.merge_sent_by
+    } else {
+        &mut st.sent_by
+    })
+}
+
+fn claims_merge(st: &doctown_core::StageState, task: &Task) -> bool {
+    task.shard.is_none() && st.fan_out.is_some()
+}
+
 fn spec(stage: Stage, retry: RetryPolicy, timeout_min: u64, fan_out: FanOut) -> StageSpec {
     StageSpec {
         stage,
@@ -319,6 +335,41 @@ impl Machine {
                 st.shards.entry(i).or_default();
             }
         }
+    }
+
+    /// The name a unit signs its claims with: `ingest`, `embed#3`,
+    /// `embed:merge`.
+    pub fn sender(state: &JobState, task: Task) -> String {
+        match Unit::of(state, task.stage, task.shard) {
+            Unit::Shard(i) => format!("{}#{i}", task.stage),
+            Unit::Merge => format!("{}:merge", task.stage),
+            Unit::Whole => task.stage.to_string(),
+        }
+    }
+
+    /// Records `sender`'s claim on starting `tasks` (one stage's whole run,
+    /// its shards, or its fan-in), unless another unit claimed them first.
+    /// Called inside the state's compare-and-swap; then only the unit
+    /// [`Machine::holds_claim`] names sends the messages, so the shards that
+    /// each find every shard done send the fan-in once, not once each.
+    pub fn claim_start(state: &mut JobState, tasks: &[Task], sender: &str) {
+        if let Some(slot) = claim_slot(state, tasks) {
+            slot.get_or_insert_with(|| sender.to_string());
+        }
+    }
+
+    /// Whether `sender` holds the claim on starting `tasks` (true for none).
+    pub fn holds_claim(state: &JobState, tasks: &[Task], sender: &str) -> bool {
+        let Some(first) = tasks.first() else {
+            return true;
+        };
+        let st = state.stage(first.stage);
+        let slot = if claims_merge(st, first) {
+            &st.merge_sent_by
+        } else {
+            &st.sent_by
+        };
+        slot.as_deref() == Some(sender)
     }
 
     /// The tasks of a fanned-out stage nobody has started: its pending

@@ -947,6 +947,19 @@ async fn quotas_rate_limits_and_brute_force() {
             .unwrap()
             >= 1
     );
+    // The guesser locks out only failed credentials: a user behind the
+    // same address, signed in or with a key, and anonymous reads go on.
+    let me = w.call("GET", "/me", &ada, None).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["user"]["login"], "ada");
+    let key = Who::Key(w.key(&ada, &["read"]).await);
+    assert_eq!(w.call("GET", "/me/jobs", &key, None).await.status, 200);
+    assert_eq!(
+        w.call("GET", "/docpacks", &Who::Anonymous, None)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

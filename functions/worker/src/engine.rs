@@ -131,6 +131,10 @@ impl<'a> Engine<'a> {
             self.cancel(&state)?;
             return Ok(Disposition::Ack);
         }
+        if state.status.is_terminal() {
+            // The job ended while this message waited: nothing to record.
+            return Ok(Disposition::Ack);
+        }
         if !unit_status(&state, message.stage, unit).is_done()
             && unit_status(&state, message.stage, unit) != StageStatus::Failed
         {
@@ -152,15 +156,23 @@ impl<'a> Engine<'a> {
         task: Task,
         message: &StageMessage,
     ) -> Result<(), WorkerError> {
+        let sender = Machine::sender(state, task);
         match self.machine.after(state, task, random01()) {
             Step::Wait => Ok(()),
-            Step::Start(tasks) => self.start(state, &tasks),
+            Step::Start(tasks) => {
+                let state = update_state(self.store, &state.job_id, |s| {
+                    Machine::claim_start(s, &tasks, &sender)
+                })?;
+                self.start_claimed(&state, &tasks, &sender)
+            }
             Step::FanOut(stage) => {
                 let shards = self.shard_count(state, stage)?;
                 let state = update_state(self.store, &state.job_id, |s| {
-                    Machine::plan_fan_out(s, stage, shards)
+                    Machine::plan_fan_out(s, stage, shards);
+                    let tasks = Machine::pending_tasks(s, stage);
+                    Machine::claim_start(s, &tasks, &sender);
                 })?;
-                self.start(&state, &Machine::pending_tasks(&state, stage))
+                self.start_claimed(&state, &Machine::pending_tasks(&state, stage), &sender)
             }
             Step::Retry { task, retry, delay } => {
                 let next =
@@ -200,7 +212,18 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn start(&self, state: &JobState, tasks: &[Task]) -> Result<(), WorkerError> {
+    /// Sends `tasks` if `sender` holds the claim on them (a redelivery of
+    /// the claimant sends them again: what a crash kept from being sent).
+    fn start_claimed(
+        &self,
+        state: &JobState,
+        tasks: &[Task],
+        sender: &str,
+    ) -> Result<(), WorkerError> {
+        if state.status.is_terminal() || !Machine::holds_claim(state, tasks, sender) {
+            tracing::debug!(job = %state.job_id, sender, "another unit starts what comes next");
+            return Ok(());
+        }
         for t in tasks {
             let m = StageMessage::new(state.job_id.clone(), t.stage, t.shard, 1);
             self.queues
@@ -311,5 +334,87 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::{JobId, JobInput, ShardState};
+    use doctown_store::{create_state, MemoryStore};
+
+    /// A job whose embed stage was fanned out into two shards, both done,
+    /// and the messages sent to the embed queue.
+    fn two_shards_done() -> (MemoryStore, QueueSet, JobState) {
+        let store = MemoryStore::new();
+        let mut state = JobState::new(
+            JobId::new("job-fanin").unwrap(),
+            JobInput::default(),
+            now_rfc3339(),
+        );
+        state.status = JobStatus::Running;
+        state.stage_mut(Stage::Ingest).status = StageStatus::Succeeded;
+        let embed = state.stage_mut(Stage::Embed);
+        embed.status = StageStatus::Running;
+        embed.fan_out = Some(2);
+        embed.sent_by = Some("ingest".into());
+        for i in 0..2 {
+            embed.shards.insert(
+                i,
+                ShardState {
+                    status: StageStatus::Succeeded,
+                    attempts: 1,
+                    ..ShardState::default()
+                },
+            );
+        }
+        create_state(&store, &state).unwrap();
+        (store, QueueSet::memory(5), state)
+    }
+
+    fn visible(queues: &QueueSet, stage: Stage) -> u64 {
+        queues
+            .stage(stage)
+            .unwrap()
+            .approximate_depth()
+            .unwrap()
+            .visible
+    }
+
+    #[test]
+    fn shards_that_each_find_the_set_complete_send_the_fan_in_once() {
+        let (store, queues, seen) = two_shards_done();
+        let machine = Machine::standard();
+        let engine = Engine::new(&store, &queues, &machine);
+        // Both shards read the state after the other's record (a slow
+        // store): each finds every shard done.
+        for shard in [0, 1, 1] {
+            let task = Task {
+                stage: Stage::Embed,
+                shard: Some(shard),
+            };
+            let message = StageMessage::new(seen.job_id.clone(), Stage::Embed, Some(shard), 1);
+            engine.advance(&seen, task, &message).unwrap();
+        }
+        assert_eq!(visible(&queues, Stage::Embed), 1, "one fan-in message");
+        let state = load_state(&store, &seen.job_id).unwrap().unwrap();
+        assert_eq!(
+            state.stage(Stage::Embed).merge_sent_by.as_deref(),
+            Some("embed#0")
+        );
+        // A redelivery of the claimant sends it again (it may have crashed
+        // before sending): at least once, from one unit only.
+        let message = StageMessage::new(seen.job_id.clone(), Stage::Embed, Some(0), 1);
+        engine
+            .advance(
+                &seen,
+                Task {
+                    stage: Stage::Embed,
+                    shard: Some(0),
+                },
+                &message,
+            )
+            .unwrap();
+        assert_eq!(visible(&queues, Stage::Embed), 2);
     }
 }

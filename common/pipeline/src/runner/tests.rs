@@ -235,3 +235,20 @@ fn a_late_failure_does_not_overwrite_a_success() {
     exec.rerun = true;
     assert!(matches!(execute(&exec), Err(RunError::StageFailed { .. })));
 }
+
+/// A duplicate message read the job as running, and the job finished
+/// before its attempt was recorded: the attempt neither runs nor sets the
+/// finished job back to running.
+#[test]
+fn a_duplicate_does_not_reopen_a_finished_job() {
+    let store = MemoryStore::new();
+    let job = JobId::new("job-f").unwrap();
+    let runner = Runner::new(&store, vec![]);
+    runner.submit(job.clone(), JobInput::default()).unwrap();
+    doctown_store::update_state(&store, &job, |s| s.status = JobStatus::Succeeded).unwrap();
+    let pack = Fake::new(Stage::Pack, 0);
+    let state = execute(&Execution::new(&store, &pack, &job)).unwrap();
+    assert_eq!(state.status, JobStatus::Succeeded);
+    assert_eq!(pack.runs.load(Ordering::SeqCst), 0, "the stage did not run");
+    assert_eq!(state.stage(Stage::Pack).attempts, 0);
+}
