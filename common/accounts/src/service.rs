@@ -59,9 +59,17 @@ pub struct SignIn {
 /// What a verified webhook did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookOutcome {
-    Applied { user_id: i64 },
+    Applied {
+        user_id: i64,
+    },
     Duplicate,
     Ignored,
+    /// Older than what the user's billing already reflects, or about
+    /// another subscription: recorded, not applied.
+    Stale,
+    /// About a customer no user is linked to yet (its checkout's event may
+    /// still be on its way): not recorded, so Stripe's retry applies it.
+    NotYetLinked,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
@@ -428,21 +436,44 @@ impl Db {
             tx.commit().await?;
             return Ok(WebhookOutcome::Ignored);
         };
-        let user_row = match &change.subject {
-            Subject::User(id) => sqlx::query("SELECT id, plan FROM users WHERE id = $1").bind(*id),
-            Subject::Customer(c) => {
-                sqlx::query("SELECT id, plan FROM users WHERE stripe_customer_id = $1")
-                    .bind(c.clone())
-            }
-        }
-        .fetch_optional(&mut *tx)
-        .await?;
+        let (sql, key) = match &change.subject {
+            Subject::User(id) => ("id = $1", id.to_string()),
+            Subject::Customer(c) => ("stripe_customer_id = $1", c.clone()),
+        };
+        let sql = format!(
+            "SELECT id, plan, billing_status, stripe_subscription_id, billing_event_at \
+             FROM users WHERE {sql}"
+        );
+        let query = match &change.subject {
+            Subject::User(id) => sqlx::query(&sql).bind(*id),
+            Subject::Customer(_) => sqlx::query(&sql).bind(key),
+        };
+        let user_row = query.fetch_optional(&mut *tx).await?;
         let Some(row) = user_row else {
-            tx.commit().await?;
-            return Ok(WebhookOutcome::Ignored);
+            return Ok(match change.subject {
+                // Dropping the transaction forgets the event id: the retry counts.
+                Subject::Customer(_) => WebhookOutcome::NotYetLinked,
+                Subject::User(_) => {
+                    tx.commit().await?;
+                    WebhookOutcome::Ignored
+                }
+            });
         };
         let user_id: i64 = row.try_get("id")?;
         let current: String = row.try_get("plan")?;
+        let status: Option<String> = row.try_get("billing_status")?;
+        let subscription: Option<String> = row.try_get("stripe_subscription_id")?;
+        let last_event: Option<i64> = row.try_get("billing_event_at")?;
+        let applies = stripe::still_applies(
+            change,
+            last_event,
+            subscription.as_deref(),
+            status.as_deref().unwrap_or(""),
+        );
+        if !applies {
+            tx.commit().await?;
+            return Ok(WebhookOutcome::Stale);
+        }
         let plan = change
             .plan
             .map(|p| p.as_str().to_string())
@@ -450,7 +481,8 @@ impl Db {
         sqlx::query(
             "UPDATE users SET plan = $1, billing_status = $2, \
              stripe_customer_id = COALESCE($3, stripe_customer_id), \
-             stripe_subscription_id = COALESCE($4, stripe_subscription_id), updated_at = $5 WHERE id = $6",
+             stripe_subscription_id = COALESCE($4, stripe_subscription_id), updated_at = $5, \
+             billing_event_at = $7 WHERE id = $6",
         )
         .bind(plan)
         .bind(&change.status)
@@ -458,6 +490,7 @@ impl Db {
         .bind(&change.subscription)
         .bind(now_ms())
         .bind(user_id)
+        .bind(change.created)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

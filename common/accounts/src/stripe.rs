@@ -70,6 +70,9 @@ pub struct Event {
     pub id: String,
     pub event_type: String,
     pub object: Value,
+    /// When Stripe made the event (Unix seconds): events arrive in any
+    /// order, and an older one never undoes a newer one.
+    pub created: i64,
 }
 
 pub fn parse_event(payload: &[u8]) -> Result<Event> {
@@ -86,10 +89,12 @@ pub fn parse_event(payload: &[u8]) -> Result<Event> {
         .and_then(|d| d.get("object"))
         .cloned()
         .unwrap_or(Value::Null);
+    let created = value.get("created").and_then(Value::as_i64).unwrap_or(0);
     Ok(Event {
         id,
         event_type,
         object,
+        created,
     })
 }
 
@@ -106,6 +111,8 @@ pub enum Subject {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanChange {
     pub subject: Subject,
+    /// The event's time (Unix seconds; see [`Event::created`]).
+    pub created: i64,
     /// The new plan; `None` keeps the current one.
     pub plan: Option<PlanName>,
     pub status: String,
@@ -138,17 +145,38 @@ fn subscription_plan(object: &Value, plans: &Plans) -> Option<PlanName> {
 pub fn plan_change(event: &Event, plans: &Plans) -> Option<PlanChange> {
     let o = &event.object;
     let customer = text(o, &["customer"]);
+    let change = |subject, plan, status: &str, customer, subscription| PlanChange {
+        subject,
+        created: event.created,
+        plan,
+        status: status.into(),
+        customer,
+        subscription,
+    };
     match event.event_type.as_str() {
-        "checkout.session.completed" => {
+        // A completed Checkout links the customer; the plan only once paid
+        // (an asynchronous payment method completes unpaid and pays later:
+        // `checkout.session.async_payment_succeeded`).
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             let user = text(o, &["client_reference_id"])?.parse().ok()?;
             let plan = text(o, &["metadata", "plan"]).and_then(|p| PlanName::parse(&p).ok())?;
-            Some(PlanChange {
-                subject: Subject::User(user),
-                plan: Some(plan),
-                status: "active".into(),
+            let paid = matches!(
+                text(o, &["payment_status"]).as_deref(),
+                Some("paid" | "no_payment_required")
+            );
+            let (plan, status) = if paid {
+                (Some(plan), "active")
+            } else {
+                (None, "incomplete")
+            };
+            let subscription = text(o, &["subscription"]);
+            Some(change(
+                Subject::User(user),
+                plan,
+                status,
                 customer,
-                subscription: text(o, &["subscription"]),
-            })
+                subscription,
+            ))
         }
         "customer.subscription.updated" => {
             let status = text(o, &["status"]).unwrap_or_default();
@@ -157,29 +185,63 @@ pub fn plan_change(event: &Event, plans: &Plans) -> Option<PlanChange> {
                 "past_due" => (None, "past_due"),
                 _ => (Some(PlanName::Free), "canceled"),
             };
-            Some(PlanChange {
-                subject: Subject::Customer(customer?),
+            let subscription = text(o, &["id"]);
+            Some(change(
+                Subject::Customer(customer?),
                 plan,
-                status: status.into(),
-                customer: None,
-                subscription: text(o, &["id"]),
-            })
+                status,
+                None,
+                subscription,
+            ))
         }
-        "customer.subscription.deleted" => Some(PlanChange {
-            subject: Subject::Customer(customer?),
-            plan: Some(PlanName::Free),
-            status: "canceled".into(),
-            customer: None,
-            subscription: None,
-        }),
-        "invoice.payment_failed" => Some(PlanChange {
-            subject: Subject::Customer(customer?),
-            plan: None,
-            status: "past_due".into(),
-            customer: None,
-            subscription: None,
-        }),
+        "customer.subscription.deleted" => {
+            let subscription = text(o, &["id"]);
+            let subject = Subject::Customer(customer?);
+            Some(change(
+                subject,
+                Some(PlanName::Free),
+                "canceled",
+                None,
+                subscription,
+            ))
+        }
+        "invoice.payment_failed" => {
+            let subscription = text(o, &["subscription"]);
+            Some(change(
+                Subject::Customer(customer?),
+                None,
+                "past_due",
+                None,
+                subscription,
+            ))
+        }
         _ => None,
+    }
+}
+
+/// Whether `change` still applies to a user whose billing was last set by
+/// an event of `last_event` (Unix seconds) for `subscription`, in status
+/// `status`: an event older than the last one applied is stale (a late
+/// `updated(active)` after `deleted` must not restore the plan), at the
+/// same second a cancellation stands, and an event of another
+/// subscription than the user's current one changes nothing.
+pub fn still_applies(
+    change: &PlanChange,
+    last_event: Option<i64>,
+    subscription: Option<&str>,
+    status: &str,
+) -> bool {
+    if let (Some(theirs), Some(current)) = (change.subscription.as_deref(), subscription) {
+        let checkout = matches!(change.subject, Subject::User(_));
+        if theirs != current && !checkout {
+            return false;
+        }
+    }
+    match last_event {
+        None => true,
+        Some(last) if change.created > last => true,
+        Some(last) if change.created == last => status != "canceled" || change.status == "canceled",
+        Some(_) => false,
     }
 }
 
@@ -288,11 +350,12 @@ mod tests {
             id: "evt".into(),
             event_type: t.into(),
             object,
+            created: 100,
         };
         let done = plan_change(
             &event(
                 "checkout.session.completed",
-                json!({"client_reference_id": "7", "customer": "cus_1",
+                json!({"client_reference_id": "7", "customer": "cus_1", "payment_status": "paid",
                 "subscription": "sub_1", "metadata": {"plan": "creator"}}),
             ),
             &plans,
@@ -330,5 +393,61 @@ mod tests {
         .unwrap();
         assert_eq!((failed.plan, failed.status.as_str()), (None, "past_due"));
         assert!(plan_change(&event("charge.refunded", json!({})), &plans).is_none());
+        // Unpaid: the customer is linked, the plan waits for the payment.
+        let unpaid = plan_change(
+            &event(
+                "checkout.session.completed",
+                json!({"client_reference_id": "7", "customer": "cus_1", "payment_status": "unpaid",
+                "subscription": "sub_1", "metadata": {"plan": "creator"}}),
+            ),
+            &plans,
+        )
+        .unwrap();
+        assert_eq!((unpaid.plan, unpaid.status.as_str()), (None, "incomplete"));
+        assert_eq!(unpaid.customer.as_deref(), Some("cus_1"));
+    }
+
+    #[test]
+    fn older_and_foreign_events_do_not_apply() {
+        let at = |created: i64, status: &str, subscription: &str| PlanChange {
+            subject: Subject::Customer("cus_1".into()),
+            created,
+            plan: None,
+            status: status.into(),
+            customer: None,
+            subscription: Some(subscription.into()),
+        };
+        let current = Some("sub_1");
+        assert!(still_applies(&at(5, "active", "sub_1"), None, None, "none"));
+        assert!(still_applies(
+            &at(6, "active", "sub_1"),
+            Some(5),
+            current,
+            "canceled"
+        ));
+        assert!(!still_applies(
+            &at(4, "active", "sub_1"),
+            Some(5),
+            current,
+            "canceled"
+        ));
+        assert!(!still_applies(
+            &at(5, "active", "sub_1"),
+            Some(5),
+            current,
+            "canceled"
+        ));
+        assert!(still_applies(
+            &at(5, "canceled", "sub_1"),
+            Some(5),
+            current,
+            "active"
+        ));
+        assert!(!still_applies(
+            &at(9, "canceled", "sub_0"),
+            Some(5),
+            current,
+            "active"
+        ));
     }
 }

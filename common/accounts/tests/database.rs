@@ -391,6 +391,7 @@ async fn stripe_events_apply_once(db: Db) {
         .unwrap();
     let upgrade = PlanChange {
         subject: Subject::User(ada.id),
+        created: 100,
         plan: Some(PlanName::Creator),
         status: "active".into(),
         customer: Some("cus_ada".into()),
@@ -408,6 +409,7 @@ async fn stripe_events_apply_once(db: Db) {
     );
     let cancel = PlanChange {
         subject: Subject::Customer("cus_ada".into()),
+        created: 101,
         plan: Some(PlanName::Free),
         status: "canceled".into(),
         customer: None,
@@ -426,14 +428,36 @@ async fn stripe_events_apply_once(db: Db) {
     assert_eq!(db.user(ada.id).await.unwrap().unwrap().plan, PlanName::Free);
     let nobody = PlanChange {
         subject: Subject::Customer("cus_x".into()),
-        ..cancel
+        ..cancel.clone()
     };
     assert_eq!(
         db.apply_stripe_event("evt_3", "t", Some(&nobody))
             .await
             .unwrap(),
-        WebhookOutcome::Ignored
+        WebhookOutcome::NotYetLinked
     );
+    // Not recorded: delivered again, it is still news.
+    assert_eq!(
+        db.apply_stripe_event("evt_3", "t", Some(&nobody))
+            .await
+            .unwrap(),
+        WebhookOutcome::NotYetLinked
+    );
+    // A late `updated(active)` made before the cancellation restores nothing.
+    let late = PlanChange {
+        created: 100,
+        plan: Some(PlanName::Creator),
+        status: "active".into(),
+        subscription: Some("sub_1".into()),
+        ..cancel.clone()
+    };
+    assert_eq!(
+        db.apply_stripe_event("evt_4", "customer.subscription.updated", Some(&late))
+            .await
+            .unwrap(),
+        WebhookOutcome::Stale
+    );
+    assert_eq!(db.user(ada.id).await.unwrap().unwrap().plan, PlanName::Free);
 }
 
 async fn injection_strings_are_data(db: Db) {

@@ -744,10 +744,21 @@ async fn private_repositories_use_the_owners_token_and_stay_private() {
     );
 }
 
+/// A Stripe event as Stripe sends it; each made later than the one before.
+fn stripe_json(id: &str, kind: &str, object: serde_json::Value) -> serde_json::Value {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static CLOCK: AtomicI64 = AtomicI64::new(1_800_000_000);
+    let created = CLOCK.fetch_add(1, Ordering::SeqCst);
+    json!({ "id": id, "type": kind, "created": created, "data": { "object": object } })
+}
+
 fn checkout_completed(id: &str, user: i64, plan: &str) -> serde_json::Value {
-    json!({ "id": id, "type": "checkout.session.completed", "data": { "object": {
-        "client_reference_id": user.to_string(), "customer": "cus_ada", "subscription": "sub_ada",
-        "metadata": { "plan": plan } } } })
+    stripe_json(
+        id,
+        "checkout.session.completed",
+        json!({ "client_reference_id": user.to_string(), "customer": "cus_ada",
+            "subscription": "sub_ada", "payment_status": "paid", "metadata": { "plan": plan } }),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -829,7 +840,11 @@ async fn stripe_checkout_portal_and_webhooks() {
     let portal = w.call("POST", "/billing/portal", &ada, None).await;
     assert_eq!(portal.body["url"], "https://billing.stripe.test/p/bps_1");
 
-    let deleted = json!({ "id": "evt_2", "type": "customer.subscription.deleted", "data": { "object": { "customer": "cus_ada" } } });
+    let deleted = stripe_json(
+        "evt_2",
+        "customer.subscription.deleted",
+        json!({ "customer": "cus_ada" }),
+    );
     assert_eq!(
         w.stripe_event(&deleted, WEBHOOK_SECRET, None).await.body["outcome"],
         "applied"
@@ -842,7 +857,11 @@ async fn stripe_checkout_portal_and_webhooks() {
 
     let resubscribed = checkout_completed("evt_3", ada_id, "creator");
     w.stripe_event(&resubscribed, WEBHOOK_SECRET, None).await;
-    let failed = json!({ "id": "evt_4", "type": "invoice.payment_failed", "data": { "object": { "customer": "cus_ada" } } });
+    let failed = stripe_json(
+        "evt_4",
+        "invoice.payment_failed",
+        json!({ "customer": "cus_ada" }),
+    );
     assert_eq!(
         w.stripe_event(&failed, WEBHOOK_SECRET, None).await.body["outcome"],
         "applied"
@@ -873,7 +892,11 @@ async fn a_downgrade_while_a_job_runs() {
     )
     .await;
     let running = job_id(&w.submit(&ada, "https://github.com/ada/secret").await);
-    let cancel = json!({ "id": "evt_b", "type": "customer.subscription.deleted", "data": { "object": { "customer": "cus_ada" } } });
+    let cancel = stripe_json(
+        "evt_b",
+        "customer.subscription.deleted",
+        json!({ "customer": "cus_ada" }),
+    );
     assert_eq!(
         w.stripe_event(&cancel, WEBHOOK_SECRET, None).await.body["outcome"],
         "applied"
@@ -1210,5 +1233,80 @@ async fn app_installation_jobs_belong_to_the_installations_user() {
         job.as_str(),
         "{}",
         history.text
+    );
+}
+
+/// Stripe delivers events in any order and retries what was not 2xx: a
+/// late `updated(active)` after `deleted` restores nothing, an event for a
+/// customer not linked yet is answered 409 and applied when delivered
+/// again after the link, and an unpaid Checkout links without upgrading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stripe_events_out_of_order() {
+    let w = world(None, |_| {}).await;
+    let ada = w.sign_in("ada").await;
+    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let subscription = |status: &str| {
+        json!({ "id": "sub_ada", "customer": "cus_ada", "status": status,
+            "items": { "data": [{ "price": { "id": "price_creator" } }] } })
+    };
+    // Made first, delivered before the customer is linked: 409, not recorded.
+    let early = stripe_json(
+        "evt_e",
+        "customer.subscription.updated",
+        subscription("active"),
+    );
+    let answer = w.stripe_event(&early, WEBHOOK_SECRET, None).await;
+    assert_eq!(answer.status, 409, "{}", answer.text);
+    // Checkout completes unpaid (a bank debit): linked, still free.
+    let unpaid = stripe_json(
+        "evt_u",
+        "checkout.session.completed",
+        json!({ "client_reference_id": ada_id.to_string(), "customer": "cus_ada",
+            "subscription": "sub_ada", "payment_status": "unpaid", "metadata": { "plan": "creator" } }),
+    );
+    let answer = w.stripe_event(&unpaid, WEBHOOK_SECRET, None).await;
+    assert_eq!(answer.body["outcome"], "applied", "{}", answer.text);
+    assert_eq!(w.call("GET", "/me", &ada, None).await.body["plan"], "free");
+    // The early event, delivered again, is older than the checkout: stale.
+    let again = w.stripe_event(&early, WEBHOOK_SECRET, None).await;
+    assert_eq!(again.body["outcome"], "stale", "{}", again.text);
+    // Paid, then cancelled; the cancellation's predecessor arrives last.
+    let active = stripe_json(
+        "evt_a",
+        "customer.subscription.updated",
+        subscription("active"),
+    );
+    let deleted = stripe_json(
+        "evt_d",
+        "customer.subscription.deleted",
+        subscription("canceled"),
+    );
+    assert_eq!(
+        w.stripe_event(&active, WEBHOOK_SECRET, None).await.body["outcome"],
+        "applied"
+    );
+    assert_eq!(
+        w.call("GET", "/me", &ada, None).await.body["plan"],
+        "creator"
+    );
+    assert_eq!(
+        w.stripe_event(&deleted, WEBHOOK_SECRET, None).await.body["outcome"],
+        "applied"
+    );
+    let late = {
+        let mut e = active.clone();
+        e["id"] = json!("evt_a2");
+        e
+    };
+    assert_eq!(
+        w.stripe_event(&late, WEBHOOK_SECRET, None).await.body["outcome"],
+        "stale"
+    );
+    assert_eq!(
+        w.call("GET", "/me", &ada, None).await.body["plan"],
+        "free",
+        "the late event restored nothing"
     );
 }

@@ -11,3 +11,8 @@ CREATE TABLE admission_locks (
     key TEXT PRIMARY KEY,
     touched_at INTEGER NOT NULL
 );
+
+-- When the Stripe event that last set a user's billing was made (Unix
+-- seconds): events arrive in any order, and an older one is not applied
+-- over a newer one.
+ALTER TABLE users ADD COLUMN billing_event_at INTEGER;

@@ -78,6 +78,13 @@ pub async fn webhook(
         WebhookOutcome::Applied { .. } => "applied",
         WebhookOutcome::Duplicate => "duplicate",
         WebhookOutcome::Ignored => "ignored",
+        WebhookOutcome::Stale => "stale",
+        // Not 2xx, so Stripe delivers it again once the customer is linked.
+        WebhookOutcome::NotYetLinked => {
+            return Err(ApiError::conflict(
+                "no user is linked to this customer yet; deliver the event again later",
+            ))
+        }
     };
     Ok(Json(
         serde_json::json!({ "received": true, "outcome": text }),
