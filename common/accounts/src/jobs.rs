@@ -334,6 +334,22 @@ impl Db {
         })
     }
 
+    /// Adds `usd` of model spend outside a job (an `ask` answered by the
+    /// server's model) to `owner`'s month.
+    pub async fn charge_model(&self, owner: i64, usd: f64) -> Result<()> {
+        let period = period_of(now_ms());
+        sqlx::query(
+            "INSERT INTO usage (user_id, period, jobs, cost_micros) VALUES ($1, $2, 0, $3) \
+             ON CONFLICT (user_id, period) DO UPDATE SET cost_micros = usage.cost_micros + $3",
+        )
+        .bind(owner)
+        .bind(&period)
+        .bind(micros(usd))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// This month's spend on models, dollars.
     pub async fn month_cost(&self, owner: i64) -> Result<f64> {
         let micros: Option<i64> =

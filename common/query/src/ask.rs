@@ -441,6 +441,12 @@ pub trait AskModel: Send + Sync {
         user: &str,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<String, String>;
+
+    /// What one completion cost, dollars (0 when the price is unknown):
+    /// the hosted service charges it to the asker's plan.
+    fn cost_usd(&self, _prompt: &str, _answer: &str) -> f64 {
+        0.0
+    }
 }
 
 /// An answer to a question, with what it rests on.
@@ -462,6 +468,9 @@ pub struct AskAnswer {
     /// Why the evidence is the answer, when no model wrote one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the model's answer cost, dollars (0 when none wrote it).
+    #[serde(skip)]
+    pub cost_usd: f64,
 }
 
 /// A citation of the answer and the symbol of the evidence it points at.
@@ -526,6 +535,7 @@ pub fn answer(
         let answer = evidence_answer(&evidence);
         let citations: Vec<String> = evidence.items.iter().map(|i| i.symbol.cite()).collect();
         AskAnswer {
+            cost_usd: 0.0,
             question: evidence.question.clone(),
             cited: cited_symbols(&evidence, &citations),
             citations,
@@ -543,10 +553,13 @@ pub fn answer(
     if evidence.items.is_empty() {
         return Ok(fallback(evidence, "nothing matched the question".into()));
     }
-    match model.complete(SYSTEM_PROMPT, &user_prompt(&evidence), on_text) {
+    let prompt = user_prompt(&evidence);
+    match model.complete(SYSTEM_PROMPT, &prompt, on_text) {
         Ok(text) => {
             let checked = check_answer(&text, &evidence);
+            let cost_usd = model.cost_usd(&format!("{SYSTEM_PROMPT}\n{prompt}"), &text);
             Ok(AskAnswer {
+                cost_usd,
                 question: evidence.question.clone(),
                 answer: checked.answer,
                 model: model.id().to_string(),

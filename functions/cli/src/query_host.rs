@@ -88,6 +88,9 @@ pub struct OpenAiAsk {
     key: String,
     model: String,
     temperature: Option<f32>,
+    /// Prices the answers (the hosted service charges them to plans).
+    price: Option<doctown_core::artifacts::generate::ModelPrice>,
+    tokens: doctown_generate::tokens::TokenCounter,
 }
 
 /// The chat model `DOCTOWN_LLM_*` configures, when the backend is `openai`;
@@ -118,12 +121,20 @@ pub fn ask_model() -> Result<Option<Arc<dyn AskModel>>> {
         key,
         model: config.model.clone(),
         temperature: config.temperature,
+        price: config.price(),
+        tokens: doctown_generate::tokens::TokenCounter::for_model(&config.model),
     })))
 }
 
 impl AskModel for OpenAiAsk {
     fn id(&self) -> &str {
         &self.model
+    }
+
+    fn cost_usd(&self, prompt: &str, answer: &str) -> f64 {
+        let prompt = self.tokens.count(prompt) as u64;
+        let answer = self.tokens.count(answer) as u64;
+        doctown_generate::price::cost_usd(self.price, prompt, answer)
     }
 
     fn complete(

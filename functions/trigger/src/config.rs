@@ -62,6 +62,11 @@ pub struct TriggerConfig {
     /// Estimates priced at once (`POST /estimate` ingests the repository;
     /// default 2). `DOCTOWN_MAX_ESTIMATES`.
     pub max_concurrent_estimates: usize,
+    /// Without accounts, the server's model answers `ask` only for callers
+    /// with one of the API keys (and for nobody when there are none): set
+    /// by `doctown serve` beyond loopback, where the model's bill is the
+    /// operator's and the caller may be anyone.
+    pub ask_model_needs_key: bool,
 }
 
 impl std::fmt::Debug for TriggerConfig {
@@ -104,6 +109,7 @@ impl Default for TriggerConfig {
             server_names: Vec::new(),
             private_reads: false,
             max_concurrent_estimates: 2,
+            ask_model_needs_key: false,
         }
     }
 }

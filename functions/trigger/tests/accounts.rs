@@ -278,7 +278,7 @@ fn put_hub_docpack(w: &World, job: &str) {
 /// an anonymous caller gets the evidence (the model is the operator's cost).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_uses_the_model_for_signed_in_callers_only() {
-    let w = world(None, |_| {}).await;
+    let w = world(None, |c| c.plans.free.model_budget_usd = 1.0).await;
     let ada = w.sign_in("ada").await;
     let read = Who::Key(w.key(&ada, &["read"]).await);
     let job = job_id(&w.submit(&ada, PUBLIC).await);
@@ -303,6 +303,53 @@ async fn ask_uses_the_model_for_signed_in_callers_only() {
         "the model answers signed-in callers only"
     );
     assert!(!anonymous.body["cited"].as_array().unwrap().is_empty());
+}
+
+/// The model's answers are charged to the asker's month; once the plan's
+/// monthly allowance (jobs a month × the model budget of one) is spent,
+/// the evidence answers instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_is_charged_to_the_askers_plan() {
+    // The job's model costs $0.50 (the fake generate stage): the month's
+    // allowance of 2 × $0.2575 leaves room for two answers at a cent.
+    let w = world(None, |c| {
+        c.plans.free.jobs_per_month = 2;
+        c.plans.free.model_budget_usd = 0.2575;
+    })
+    .await;
+    let ada = w.sign_in("ada").await;
+    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let job = job_id(&w.submit(&ada, PUBLIC).await);
+    w.wait_terminal(&job).await;
+    put_hub_docpack(&w, &job);
+    let path = format!("/jobs/{job}/ask?q=who+calls+hub");
+    let spent = || async { w.db().month_cost(ada_id).await.unwrap() };
+    // Reading the job records its end, and its cost, in the month.
+    w.call("GET", &format!("/jobs/{job}"), &ada, None).await;
+    let before = spent().await;
+    assert!((before - 0.5).abs() < 1e-9, "{before}");
+    for _ in 0..2 {
+        let answer = w.call("GET", &path, &ada, None).await;
+        assert_eq!(answer.body["model"], "standin-model", "{}", answer.text);
+    }
+    assert!((spent().await - before - 0.02).abs() < 1e-9);
+    let answer = w.call("GET", &path, &ada, None).await;
+    assert_eq!(answer.body["model"], "evidence", "{}", answer.text);
+    assert!(
+        answer.body["note"].as_str().unwrap().contains("allowance"),
+        "{}",
+        answer.text
+    );
+    assert!(
+        (spent().await - before - 0.02).abs() < 1e-9,
+        "nothing more charged"
+    );
+    // The operator's key is not metered.
+    let operator = Who::Key(OPERATOR_KEY.into());
+    let answer = w.call("GET", &path, &operator, None).await;
+    assert_eq!(answer.body["model"], "standin-model");
 }
 
 /// Everything the matrix needs: two users, keys of each scope, jobs.

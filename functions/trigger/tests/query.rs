@@ -41,6 +41,14 @@ fn pack() -> Arc<Pack> {
 
 /// The app with the query engine over its store (and `model` behind ask).
 fn query_app(gate: Option<Gate>, model: Option<Arc<dyn AskModel>>) -> TestApp {
+    query_app_with(TriggerConfig::default(), gate, model)
+}
+
+fn query_app_with(
+    config: TriggerConfig,
+    gate: Option<Gate>,
+    model: Option<Arc<dyn AskModel>>,
+) -> TestApp {
     let store = Arc::new(MemoryStore::new());
     let seen = common::SeenTokens::default();
     let launcher = InProcessLauncher::new(
@@ -54,7 +62,7 @@ fn query_app(gate: Option<Gate>, model: Option<Arc<dyn AskModel>>) -> TestApp {
     let state = AppState::new(
         store.clone() as Arc<dyn ObjectStore>,
         Arc::new(launcher.clone()) as Arc<dyn JobLauncher>,
-        TriggerConfig::default(),
+        config,
     )
     .with_query(engine, None)
     .with_ask_model(model);
@@ -321,6 +329,53 @@ async fn ask_with_a_model_checks_its_citations() {
     assert_eq!(cited[0]["cite"], body["citations"][0]);
     assert_eq!(cited[0]["id"], body["evidence"]["items"][0]["id"]);
     assert!(body.get("note").is_none(), "{body}");
+}
+
+/// Beyond loopback without accounts (reads opened with `--public-reads`),
+/// the operator's model answers key holders only; anyone else gets the
+/// evidence. Without keys (`--open`) it answers nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_server_spends_its_model_on_key_holders_only() {
+    for keys in [vec!["k3y"], vec![]] {
+        let mut config = TriggerConfig::default().with_api_keys(keys.clone());
+        config.ask_model_needs_key = true;
+        let t = query_app_with(config, None, Some(Arc::new(Citing)));
+        let job = {
+            let request = axum::http::Request::post("/jobs")
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer k3y")
+                .body(axum::body::Body::from(
+                    serde_json::json!({"repo_url": "https://github.com/octo/hub"}).to_string(),
+                ))
+                .unwrap();
+            let (status, body) = t.json(request).await;
+            assert_eq!(status, 202, "{body}");
+            let job = JobId::new(body["job_id"].as_str().unwrap()).unwrap();
+            let state = t.wait_terminal(&job).await;
+            let key = state.stage(Stage::Pack).artifacts["docpack"].clone();
+            t.store.put(&key, &docpack_bytes()).unwrap();
+            job
+        };
+        let uri = format!("/jobs/{job}/ask?q=who+calls+hub");
+        let (status, body) = t.json(get(&uri)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["model"], "evidence", "{keys:?}: {body}");
+        assert!(
+            body["note"].as_str().unwrap().contains("API keys"),
+            "{body}"
+        );
+        let keyed = axum::http::Request::get(&uri)
+            .header("authorization", "Bearer k3y")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (_, body) = t.json(keyed).await;
+        let expected = if keys.is_empty() {
+            "evidence"
+        } else {
+            "citing-model"
+        };
+        assert_eq!(body["model"], expected, "{keys:?}: {body}");
+    }
 }
 
 /// A GET asking for Server-Sent Events.

@@ -232,6 +232,7 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     }
     config.server_names.extend(ServerName::of_addr(&args.addr));
     config.private_reads &= !args.addr.ip().is_loopback() && !args.public_reads;
+    config.ask_model_needs_key = !args.addr.ip().is_loopback();
     if let Some(file) = &args.api_keys_file {
         config.api_key_hashes = load_api_key_hashes(file)?;
     }

@@ -197,25 +197,22 @@ pub async fn ask(
             "q: a question is at most {MAX_QUESTION_CHARS} characters (this one has {chars})"
         )));
     }
-    // A model costs the operator money: with accounts, anonymous callers
-    // get the evidence.
-    let model = match caller {
-        Caller::Anonymous { .. } => None,
-        _ => state.ask_model.clone(),
-    };
+    let (model, note, payer) = ask_model_for(&app, &state, &caller, &headers).await?;
     let pack = job_pack(&app, &state, &job).await?;
     let streamed = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/event-stream"));
     if !streamed {
-        return blocking(move || {
-            let answer = answer_question(&state, model, pack, question, &mut |_| {})?;
-            Ok(Json(answer).into_response())
-        })
-        .await;
+        let answer =
+            blocking(move || answer_question(&state, model, note, pack, question, &mut |_| {}))
+                .await?;
+        charge(&app, payer, &answer).await;
+        return Ok(Json(answer).into_response());
     }
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(64);
+    let runtime = tokio::runtime::Handle::current();
+    let charging = app.clone();
     tokio::task::spawn_blocking(move || {
         let pieces = tx.clone();
         let mut on_text = |piece: &str| {
@@ -223,10 +220,14 @@ pub async fn ask(
             // A client that left stops reading; the answer is still finished.
             let _ = pieces.blocking_send(Ok(SseEvent::default().event("text").data(data)));
         };
-        let last = match answer_question(&state, model, pack, question, &mut on_text) {
-            Ok(answer) => SseEvent::default()
-                .event("answer")
-                .data(serde_json::to_string(&answer).unwrap_or_default()),
+        let last = match answer_question(&state, model, note, pack, question, &mut on_text) {
+            Ok(answer) => {
+                let cost = answer.cost_usd;
+                runtime.spawn(async move { charge_usd(&charging, payer, cost).await });
+                SseEvent::default()
+                    .event("answer")
+                    .data(serde_json::to_string(&answer).unwrap_or_default())
+            }
             Err(e) => SseEvent::default()
                 .event("error")
                 .data(serde_json::json!({ "error": e.message }).to_string()),
@@ -238,10 +239,69 @@ pub async fn ask(
         .into_response())
 }
 
-/// The engine's answer to `question` (blocking: the model is called here).
+/// Whether the server's model answers this caller, and who pays: the
+/// model costs the operator money, so it answers the operator, a user
+/// whose plan's monthly model allowance (`jobs_per_month` jobs at
+/// `model_budget_usd` each) is not spent (the answer is charged to their
+/// month), or, without accounts, a caller with one of the API keys when
+/// the server is reachable beyond loopback. Everyone else gets the
+/// evidence, with a note saying why.
+async fn ask_model_for(
+    app: &AppState,
+    state: &QueryState,
+    caller: &Caller,
+    headers: &HeaderMap,
+) -> Result<(Option<Arc<dyn AskModel>>, Option<String>, Option<i64>), ApiError> {
+    let Some(model) = state.ask_model.clone() else {
+        return Ok((None, None, None));
+    };
+    let refused = |why: &str| Ok((None, Some(why.to_string()), None));
+    match (caller, &app.accounts) {
+        (Caller::Anonymous { .. }, _) => refused("the model answers signed-in callers only"),
+        (Caller::User { user, .. }, Some(accounts)) => {
+            let limits = accounts.config.plans.limits(user.effective_plan());
+            let allowance = limits.model_budget_usd * limits.jobs_per_month as f64;
+            if accounts.db.month_cost(user.id).await? >= allowance {
+                return refused("this month's model allowance of your plan is spent");
+            }
+            Ok((Some(model), None, Some(user.id)))
+        }
+        (Caller::Local, _) if app.config.ask_model_needs_key => {
+            let key = crate::accounts::caller::bearer(headers);
+            match key {
+                Some(k) if crate::auth::api_key_matches(&app.config.api_key_hashes, &k) => {
+                    Ok((Some(model), None, None))
+                }
+                _ => refused("the server's model answers callers with one of its API keys"),
+            }
+        }
+        _ => Ok((Some(model), None, None)),
+    }
+}
+
+/// Charges what `answer`'s model cost to `payer`'s month (logged, never
+/// answered: the answer was given).
+async fn charge(app: &AppState, payer: Option<i64>, answer: &AskAnswer) {
+    charge_usd(app, payer, answer.cost_usd).await;
+}
+
+async fn charge_usd(app: &AppState, payer: Option<i64>, usd: f64) {
+    let (Some(user), Some(accounts)) = (payer, &app.accounts) else {
+        return;
+    };
+    if usd > 0.0 {
+        if let Err(e) = accounts.db.charge_model(user, usd).await {
+            tracing::warn!(user, "cannot charge an answer's model cost: {e}");
+        }
+    }
+}
+
+/// The engine's answer to `question` (blocking: the model is called here);
+/// `note` says why there is no model, when it was withheld.
 fn answer_question(
     state: &QueryState,
     model: Option<Arc<dyn AskModel>>,
+    withheld: Option<String>,
     pack: Arc<Pack>,
     question: String,
     on_text: &mut dyn FnMut(&str),
@@ -255,8 +315,8 @@ fn answer_question(
     };
     let mut answer =
         ask::answer(&packs, &request, model.as_deref(), on_text).map_err(query_error)?;
-    if model.is_none() && state.ask_model.is_some() {
-        answer.note = Some("the model answers signed-in callers only".into());
+    if withheld.is_some() {
+        answer.note = withheld;
     }
     answer.evidence.notes.extend(note);
     Ok(answer)

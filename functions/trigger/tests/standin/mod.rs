@@ -277,6 +277,11 @@ impl doctown_query::AskModel for StandinModel {
         "standin-model"
     }
 
+    /// A cent an answer.
+    fn cost_usd(&self, _prompt: &str, _answer: &str) -> f64 {
+        0.01
+    }
+
     fn complete(
         &self,
         _system: &str,
