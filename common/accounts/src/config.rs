@@ -56,7 +56,7 @@ impl std::fmt::Debug for StripeConfig {
 }
 
 /// Everything the accounts layer is configured with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AccountsConfig {
     /// `postgres://…` or `sqlite://…`; `None`: SQLite in the store directory.
     pub database_url: Option<String>,
@@ -70,12 +70,32 @@ pub struct AccountsConfig {
     pub keyring_configured: bool,
     /// How long a session lasts without use (default 30 days).
     pub session_ttl: Duration,
+    /// How long a session lasts however often it is used (default 90
+    /// days; `DOCTOWN_SESSION_MAX_DAYS`): then its user signs in again.
+    pub session_max_age: Duration,
     /// How long an OAuth `state` stays valid (default 10 minutes).
     pub state_ttl: Duration,
     /// How long repository facts from GitHub are trusted (default 10 minutes).
     pub repo_cache_ttl: Duration,
     /// Failed credential checks allowed per client address per minute.
     pub auth_failures_per_minute: u64,
+}
+
+impl std::fmt::Debug for AccountsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountsConfig")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::db::redacted_url),
+            )
+            .field("github", &self.github)
+            .field("stripe", &self.stripe.as_ref().map(|_| "<set>"))
+            .field("plans", &self.plans)
+            .field("keyring_configured", &self.keyring_configured)
+            .field("session_ttl", &self.session_ttl)
+            .field("session_max_age", &self.session_max_age)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for AccountsConfig {
@@ -89,6 +109,7 @@ impl Default for AccountsConfig {
             keyring: Keyring::ephemeral(),
             keyring_configured: false,
             session_ttl: Duration::from_secs(30 * 24 * 3600),
+            session_max_age: Duration::from_secs(90 * 24 * 3600),
             state_ttl: Duration::from_secs(600),
             repo_cache_ttl: Duration::from_secs(600),
             auth_failures_per_minute: 10,
@@ -151,6 +172,12 @@ impl AccountsConfig {
                 .map_err(|_| AccountsError::invalid("DOCTOWN_SESSION_DAYS: a whole number"))?;
             config.session_ttl = Duration::from_secs(days.max(1) * 24 * 3600);
         }
+        if let Some(days) = value("DOCTOWN_SESSION_MAX_DAYS") {
+            let days: u64 = days
+                .parse()
+                .map_err(|_| AccountsError::invalid("DOCTOWN_SESSION_MAX_DAYS: a whole number"))?;
+            config.session_max_age = Duration::from_secs(days.max(1) * 24 * 3600);
+        }
         Ok(Some(config))
     }
 }
@@ -176,7 +203,9 @@ fn github_from(value: &impl Fn(&str) -> Option<String>) -> Result<Option<GitHubO
         client_secret,
         oauth_base: base(value, "DOCTOWN_GITHUB_OAUTH_URL", "https://github.com"),
         api_base: base(value, "DOCTOWN_GITHUB_API", "https://api.github.com"),
-        scopes: value("DOCTOWN_GITHUB_OAUTH_SCOPES").unwrap_or_else(|| "read:user repo".into()),
+        // The profile only; `repo` is asked for when a user signs in for
+        // private repositories (`/auth/github/login?private=1`).
+        scopes: value("DOCTOWN_GITHUB_OAUTH_SCOPES").unwrap_or_else(|| "read:user".into()),
     }))
 }
 

@@ -211,6 +211,18 @@ impl Db {
     }
 }
 
+/// A database URL with its password replaced by `***` (for logs and Debug).
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "<unparsable URL>".to_string(),
+    }
+}
+
 /// A connection error without the URL's password.
 fn redact(url: &str, message: &str) -> String {
     match url::Url::parse(url) {

@@ -128,13 +128,20 @@ impl Accounts {
     }
 
     /// Starts a sign-in: stores a state with a PKCE verifier; returns the
-    /// state and GitHub's authorize URL.
+    /// state and GitHub's authorize URL, asking for the configured scopes,
+    /// plus `repo` when `private` (access to the user's private
+    /// repositories is asked for only by those who want it built).
     pub async fn begin_sign_in(
         &self,
         redirect_to: &str,
         callback_url: &str,
+        private: bool,
     ) -> Result<(String, String)> {
-        let github = self.github()?;
+        let mut github = self.github()?.clone();
+        if private && !github.scopes.split([' ', ',']).any(|s| s == "repo") {
+            github.scopes = format!("{} repo", github.scopes).trim().to_string();
+        }
+        let github = &github;
         let verifier = random_token();
         let state = self
             .db

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// A new session: the cookie value and the CSRF token (both shown to the
 /// browser; only the cookie's hash is stored).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewSession {
     pub token: String,
     pub csrf_token: String,
@@ -23,7 +23,7 @@ pub struct NewSession {
 }
 
 /// A session found by its cookie.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Session {
     pub user: User,
     pub csrf_token: String,
@@ -31,10 +31,36 @@ pub struct Session {
 }
 
 /// A taken OAuth state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OAuthState {
     pub pkce_verifier: String,
     pub redirect_to: String,
+}
+
+// Debug output goes to logs: the secrets are left out.
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user.id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for OAuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthState")
+            .field("redirect_to", &self.redirect_to)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Sessions seen within this long are not touched again (fewer writes).
@@ -74,25 +100,37 @@ impl Db {
         })
     }
 
-    /// The live session of a cookie value, extending it when it is used.
-    pub async fn session(&self, token: &str, ttl: Duration) -> Result<Option<Session>> {
+    /// The live session of a cookie value, extending it by `ttl` when it
+    /// is used, but never past `max_age` after it was made (a stolen
+    /// cookie that is kept in use still dies).
+    pub async fn session(
+        &self,
+        token: &str,
+        ttl: Duration,
+        max_age: Duration,
+    ) -> Result<Option<Session>> {
         let now = now_ms();
+        let born_after = now.saturating_sub(max_age.as_millis().min(i64::MAX as u128) as i64);
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.last_seen_at \
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.last_seen_at, s.created_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2"
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.created_at > $3"
         );
         let hash = sha256_hex(token);
         let row = sqlx::query(&sql)
             .bind(&hash)
             .bind(now)
+            .bind(born_after)
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let last_seen: i64 = row.try_get("last_seen_at")?;
+        let created: i64 = row.try_get("created_at")?;
         let mut expires_at: i64 = row.try_get("expires_at")?;
         if now - last_seen > TOUCH_EVERY_MS {
-            expires_at = now + ttl.as_millis() as i64;
+            let end_of_life =
+                created.saturating_add(max_age.as_millis().min(i64::MAX as u128) as i64);
+            expires_at = (now + ttl.as_millis() as i64).min(end_of_life);
             sqlx::query(
                 "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3",
             )
@@ -107,6 +145,15 @@ impl Db {
             csrf_token: row.try_get("csrf_token")?,
             expires_at,
         }))
+    }
+
+    /// Ends every session of `user_id` ("sign out everywhere"); returns how many.
+    pub async fn delete_sessions_of(&self, user_id: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// Ends a session (sign-out). Unknown tokens are fine.

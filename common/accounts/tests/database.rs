@@ -31,6 +31,9 @@ const TABLES: [&str; 12] = [
     "users",
 ];
 
+/// Sessions' absolute lifetime in the tests that do not test it.
+const LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// Strings that break string-built SQL.
 const NASTY: [&str; 5] = [
     "'; DROP TABLE users; --",
@@ -132,7 +135,11 @@ async fn users_sessions_and_states(db: Db) {
 
     let ttl = Duration::from_secs(3600);
     let first = db.create_session(user.id, ttl, None).await.unwrap();
-    let found = db.session(&first.token, ttl).await.unwrap().unwrap();
+    let found = db
+        .session(&first.token, ttl, LIFETIME)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (found.user.id, found.csrf_token.as_str()),
         (user.id, first.csrf_token.as_str())
@@ -142,11 +149,22 @@ async fn users_sessions_and_states(db: Db) {
         .create_session(user.id, ttl, Some(&first.token))
         .await
         .unwrap();
-    assert!(db.session(&first.token, ttl).await.unwrap().is_none());
-    assert!(db.session(&second.token, ttl).await.unwrap().is_some());
+    assert!(db
+        .session(&first.token, ttl, LIFETIME)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(db
+        .session(&second.token, ttl, LIFETIME)
+        .await
+        .unwrap()
+        .is_some());
     db.delete_session(&second.token).await.unwrap();
     assert!(
-        db.session(&second.token, ttl).await.unwrap().is_none(),
+        db.session(&second.token, ttl, LIFETIME)
+            .await
+            .unwrap()
+            .is_none(),
         "logged out"
     );
     let expired = db
@@ -154,7 +172,31 @@ async fn users_sessions_and_states(db: Db) {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
-    assert!(db.session(&expired.token, ttl).await.unwrap().is_none());
+    assert!(db
+        .session(&expired.token, ttl, LIFETIME)
+        .await
+        .unwrap()
+        .is_none());
+    // However often it is used, a session ends at its absolute lifetime.
+    let bea = db
+        .upsert_github_user(&profile(43, "bea"), None, &keyring)
+        .await
+        .unwrap();
+    let busy = db.create_session(bea.id, ttl, None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let short = Duration::from_millis(2);
+    assert!(db.session(&busy.token, ttl, short).await.unwrap().is_none());
+    assert!(db
+        .session(&busy.token, ttl, LIFETIME)
+        .await
+        .unwrap()
+        .is_some());
+    // Signing out everywhere ends them all, and only the user's.
+    let other = db.create_session(bea.id, ttl, None).await.unwrap();
+    assert_eq!(db.delete_sessions_of(bea.id).await.unwrap(), 2);
+    for token in [&busy.token, &other.token] {
+        assert!(db.session(token, ttl, LIFETIME).await.unwrap().is_none());
+    }
 
     let state = db
         .create_oauth_state("verifier", "/library", ttl)
@@ -491,7 +533,7 @@ async fn injection_strings_are_data(db: Db) {
         assert!(db.docpack_by_share(&nasty).await.unwrap().is_none());
         assert!(db.take_oauth_state(&nasty).await.is_err());
         assert!(db
-            .session(&nasty, Duration::from_secs(1))
+            .session(&nasty, Duration::from_secs(1), LIFETIME)
             .await
             .unwrap()
             .is_none());

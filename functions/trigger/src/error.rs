@@ -81,7 +81,21 @@ impl From<doctown_accounts::AccountsError> for ApiError {
                 retry_after,
             } => return ApiError::too_many(message.clone(), *retry_after),
         };
-        ApiError::new(status, e.to_string())
+        // What the database said stays in the log: a client learns only
+        // that the server failed (table names, constraint names and host
+        // names are not theirs to read).
+        let message = match &e {
+            A::Internal(_) => {
+                tracing::error!("accounts: {e}");
+                "internal error (the server logged it)".to_string()
+            }
+            A::Unavailable(_) => {
+                tracing::warn!("accounts: {e}");
+                "the accounts database is unavailable; try again shortly".to_string()
+            }
+            _ => e.to_string(),
+        };
+        ApiError::new(status, message)
     }
 }
 

@@ -274,13 +274,13 @@ fn accounts_paths() -> Value {
     json!({
         "/auth/github/login": { "get": { "summary": "Sign in with GitHub (browser redirect)", "operationId": "signIn", "tags": ["accounts"],
             "parameters": [{ "name": "redirect", "in": "query", "required": false, "schema": { "type": "string" }, "description": "A local path to return to (default /)." }],
-            "responses": { "303": { "description": "To GitHub's authorize page; sets the doctown_oauth cookie" }, "404": error_response("Accounts or GitHub sign-in not configured") } } },
+            "responses": { "303": { "description": "To GitHub's authorize page; sets the __Host-doctown_oauth cookie (doctown_oauth on plain-HTTP loopback); ?private=1 also asks GitHub for private repositories (the repo scope)" }, "404": error_response("Accounts or GitHub sign-in not configured") } } },
         "/auth/github/callback": { "get": { "summary": "GitHub's redirect back", "operationId": "signInCallback", "tags": ["accounts"],
             "parameters": [{ "name": "code", "in": "query", "schema": { "type": "string" } }, { "name": "state", "in": "query", "schema": { "type": "string" } }],
-            "responses": { "303": { "description": "Signed in: sets doctown_session (HttpOnly, SameSite=Lax, Secure off loopback); to the redirect path" },
+            "responses": { "303": { "description": "Signed in: sets __Host-doctown_session (HttpOnly, SameSite=Lax, Secure; doctown_session on plain-HTTP loopback); to the redirect path" },
                 "401": error_response("Forged, replayed or expired state, or a state this browser did not start"), "502": error_response("GitHub did not answer") } } },
-        "/auth/logout": { "post": { "summary": "Sign out", "operationId": "signOut", "tags": ["accounts"], "security": user,
-            "responses": { "204": { "description": "Session deleted, cookie cleared" }, "403": error_response("CSRF token missing or wrong") } } },
+        "/auth/logout": { "post": { "summary": "Sign out (?everywhere=1: every session of the user; needs the admin scope with a key)", "operationId": "signOut", "tags": ["accounts"], "security": user,
+            "responses": { "204": { "description": "Session deleted (or all of them), cookie cleared" }, "403": error_response("CSRF token missing or wrong") } } },
         "/me": { "get": { "summary": "The mode, the caller and the session's CSRF token", "operationId": "me", "tags": ["accounts"],
             "responses": { "200": ok("Who is calling (user null when signed out or in local mode)", "Me") } } },
         "/me/keys": {
@@ -337,7 +337,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Doctown trigger API",
             "version": doctown_core::VERSION,
-            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Errors are {\"error\": \"one line\"}; 429 answers carry Retry-After. Local mode (no accounts): reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. With accounts (docs/ACCOUNTS.md): a caller is a session (cookie doctown_session; every POST/DELETE needs X-CSRF-Token from GET /me), a user's key (Bearer dt_…, scopes read < build < admin), an operator key, or anonymous; a job, its events, docpack, search, ask and impact are visible to its owner, to anyone when public, and otherwise answer 404; quotas answer 402, rate limits 429, a database that is down 503."
+            "description": "Submit repositories, follow jobs live, download docpacks. Every path is also served under /api. Errors are {\"error\": \"one line\"}; 429 answers carry Retry-After. Local mode (no accounts): reads are open; mutating routes need `Authorization: Bearer <key>` when the server has API keys. With accounts (docs/ACCOUNTS.md): a caller is a session (cookie __Host-doctown_session, doctown_session on plain-HTTP loopback; every POST/DELETE needs X-CSRF-Token from GET /me), a user's key (Bearer dt_…, scopes read < build < admin), an operator key, or anonymous; a job, its events, docpack, search, ask and impact are visible to its owner, to anyone when public, and otherwise answer 404; quotas answer 402, rate limits 429, a database that is down 503."
         },
         "servers": [{ "url": "/" }, { "url": "/api" }],
         "paths": merge(paths(), accounts_paths()),
@@ -345,7 +345,7 @@ pub fn document() -> Value {
             "schemas": merge(schemas(), accounts_schemas()),
             "securitySchemes": {
                 "apiKey": { "type": "http", "scheme": "bearer", "description": "An operator key whose SHA-256 is listed in DOCTOWN_API_KEYS_FILE, or (with accounts) a user's dt_… key." },
-                "session": { "type": "apiKey", "in": "cookie", "name": "doctown_session", "description": "Set by the GitHub sign-in; mutations also need the X-CSRF-Token header." }
+                "session": { "type": "apiKey", "in": "cookie", "name": "__Host-doctown_session", "description": "Set by the GitHub sign-in; mutations also need the X-CSRF-Token header." }
             }
         }
     })

@@ -8,8 +8,11 @@
 //! job per repository, default branch. Deliveries are deduplicated by
 //! `X-GitHub-Delivery`: the id is claimed in the store
 //! (`webhooks/deliveries/<id>.json`, create-if-absent, so it holds across
-//! instances), and a redelivery creates nothing. The job records the
-//! installation id, never a token.
+//! instances), and a redelivery creates nothing; the body is claimed the
+//! same way (`webhooks/bodies/<sha256>.json`), so a captured request
+//! replayed under a new delivery id creates nothing either (the signature
+//! covers the body only). The job records the installation id, never a
+//! token.
 //!
 //! With accounts, an installation belongs to the user whose GitHub
 //! account id (never the login, which can be renamed and taken) installed
@@ -163,12 +166,13 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     let claiming = app.clone();
     let (claim_event, claim_delivery) = (event.clone(), delivery.clone());
     let checked = wanted.clone();
+    let claimed_body = body.clone();
     let duplicate = blocking(move || {
         // Refuse the whole delivery before claiming it if any repository is not allowed.
         for w in &checked {
             validate_source(&claiming.config, &w.repo_url, w.git_ref.as_deref())?;
         }
-        claim(&claiming, &claim_event, &claim_delivery)
+        claim(&claiming, &claim_event, &claim_delivery, &claimed_body)
     })
     .await?;
     if let Some(previous) = duplicate {
@@ -351,12 +355,50 @@ fn delivery_key(delivery: &str) -> String {
     format!("webhooks/deliveries/{delivery}.json")
 }
 
-/// Claims the delivery id; `Some(job ids)` when it was claimed before.
+/// The claim on a body: a body GitHub signed once is acted on once,
+/// whatever delivery id comes with it (the signature covers the body
+/// only, so a captured request could be replayed under a new id).
+fn body_key(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("webhooks/bodies/{}.json", hex::encode(Sha256::digest(body)))
+}
+
+/// Claims the body and the delivery id; `Some(job ids)` when either was
+/// claimed before (a redelivery, or a replayed body).
 fn claim(
     app: &AppState,
     event: &str,
     delivery: &str,
+    body: &[u8],
 ) -> Result<Option<serde_json::Value>, ApiError> {
+    let seen = json!({ "delivery": delivery, "received_at": now_rfc3339() });
+    match app.store.put_if(
+        &body_key(body),
+        seen.to_string().as_bytes(),
+        &Condition::Absent,
+    ) {
+        Ok(_) => {}
+        Err(StoreError::PreconditionFailed { .. }) => {
+            let first =
+                doctown_store::get_json::<serde_json::Value>(app.store.as_ref(), &body_key(body))
+                    .ok()
+                    .flatten()
+                    .and_then(|v| {
+                        v.get("delivery")
+                            .and_then(|d| d.as_str())
+                            .map(str::to_string)
+                    });
+            if first.as_deref() != Some(delivery) {
+                tracing::warn!(
+                    delivery,
+                    ?first,
+                    "a signed webhook body delivered again under a new id"
+                );
+                return Ok(Some(json!([])));
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
     let key = delivery_key(delivery);
     let claim = json!({ "delivery": delivery, "event": event, "received_at": now_rfc3339(), "job_ids": [] });
     match app

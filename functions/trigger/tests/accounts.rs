@@ -44,12 +44,12 @@ async fn sign_in_through_the_stand_in_github() {
         "{location}"
     );
     assert!(location.contains("code_challenge_method=S256") && location.contains("state="));
-    let oauth = set_cookie(&start.headers, "doctown_oauth").unwrap();
+    let oauth = set_cookie(&start.headers, "__Host-doctown_oauth").unwrap();
     assert!(
         oauth.contains("HttpOnly") && oauth.contains("SameSite=Lax") && oauth.contains("Secure"),
         "{oauth}"
     );
-    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let oauth = cookie_value(&start.headers, "__Host-doctown_oauth").unwrap();
 
     let callback = w.follow_authorize(&location).await;
     assert!(
@@ -71,21 +71,21 @@ async fn sign_in_through_the_stand_in_github() {
             None,
         )
         .await;
-    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let oauth = cookie_value(&start.headers, "__Host-doctown_oauth").unwrap();
     let callback = w
         .follow_authorize(start.headers["location"].to_str().unwrap())
         .await;
     let done = w.callback(&callback, Some(&oauth), None).await;
     assert_eq!(done.status, 303, "{}", done.text);
     assert_eq!(done.headers["location"], "/library");
-    let session = set_cookie(&done.headers, "doctown_session").unwrap();
+    let session = set_cookie(&done.headers, "__Host-doctown_session").unwrap();
     assert!(
         session.contains("HttpOnly")
             && session.contains("SameSite=Lax")
             && session.contains("Secure"),
         "{session}"
     );
-    let cookie = cookie_value(&done.headers, "doctown_session").unwrap();
+    let cookie = cookie_value(&done.headers, "__Host-doctown_session").unwrap();
     assert_eq!(
         w.callback(&callback, Some(&oauth), None).await.status,
         401,
@@ -117,12 +117,12 @@ async fn sign_in_through_the_stand_in_github() {
     let start = w
         .call("GET", "/auth/github/login", &Who::Anonymous, None)
         .await;
-    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let oauth = cookie_value(&start.headers, "__Host-doctown_oauth").unwrap();
     let callback = w
         .follow_authorize(start.headers["location"].to_str().unwrap())
         .await;
     let again = w.callback(&callback, Some(&oauth), Some(&cookie)).await;
-    let rotated = cookie_value(&again.headers, "doctown_session").unwrap();
+    let rotated = cookie_value(&again.headers, "__Host-doctown_session").unwrap();
     assert_ne!(rotated, cookie);
     assert!(w
         .call("GET", "/me", &Who::CookieOnly(cookie.clone()), None)
@@ -156,7 +156,7 @@ async fn sign_in_through_the_stand_in_github() {
     };
     let out = w.call("POST", "/auth/logout", &who, None).await;
     assert_eq!(out.status, 204, "{}", out.text);
-    assert!(set_cookie(&out.headers, "doctown_session")
+    assert!(set_cookie(&out.headers, "__Host-doctown_session")
         .unwrap()
         .contains("Max-Age=0"));
     assert!(w.call("GET", "/me", &who, None).await.body["user"].is_null());
@@ -174,7 +174,7 @@ async fn an_expired_state_is_refused() {
     let start = w
         .call("GET", "/auth/github/login", &Who::Anonymous, None)
         .await;
-    let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+    let oauth = cookie_value(&start.headers, "__Host-doctown_oauth").unwrap();
     let callback = w
         .follow_authorize(start.headers["location"].to_str().unwrap())
         .await;
@@ -195,7 +195,7 @@ async fn cookie_mutations_need_the_csrf_token_and_this_origin() {
         let mut b = axum::http::Request::post("/jobs")
             .header("host", "doctown.test")
             .header("content-type", "application/json")
-            .header("cookie", format!("doctown_session={cookie}"));
+            .header("cookie", format!("__Host-doctown_session={cookie}"));
         if let Some(t) = token {
             b = b.header("x-csrf-token", t);
         }
@@ -1206,15 +1206,22 @@ async fn app_installation_jobs_belong_to_the_installations_user() {
     let w = world(None, |_| {}).await;
     let ada = w.sign_in("ada").await;
     let bob = w.sign_in("bob").await;
+    // `installation` (created) at first; later, the repository added again
+    // (`installation_repositories`), a new event with a body of its own.
     let hook = |delivery: &str, account: serde_json::Value| {
-        let payload = json!({
-            "action": "created",
-            "installation": { "id": 99, "account": account },
-            "repositories": [{ "full_name": "ada/secret", "private": true }],
-        })
-        .to_string();
+        let repos = json!([{ "full_name": "ada/secret", "private": true }]);
+        let (event, payload) = if delivery == "d-2" {
+            let body = json!({ "action": "added", "installation": { "id": 99, "account": account },
+                "repositories_added": repos });
+            ("installation_repositories", body)
+        } else {
+            let body = json!({ "action": "created", "installation": { "id": 99, "account": account },
+                "repositories": repos });
+            ("installation", body)
+        };
+        let payload = payload.to_string();
         axum::http::Request::post("/webhooks/github")
-            .header("x-github-event", "installation")
+            .header("x-github-event", event)
             .header("x-github-delivery", delivery)
             .header(
                 "x-hub-signature-256",

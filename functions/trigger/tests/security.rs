@@ -233,7 +233,7 @@ async fn sign_in_sends_the_browser_back_to_this_site_only() {
             )
             .await;
         assert_eq!(start.status, 303, "{}", start.text);
-        let oauth = cookie_value(&start.headers, "doctown_oauth").unwrap();
+        let oauth = cookie_value(&start.headers, "__Host-doctown_oauth").unwrap();
         let callback = w
             .follow_authorize(start.headers["location"].to_str().unwrap())
             .await;
@@ -288,4 +288,91 @@ async fn admission_under_load_on_sqlite() {
 #[ignore = "needs PostgreSQL (DOCTOWN_TEST_DATABASE_URL; scripts/test.sh starts one)"]
 async fn admission_under_load_on_postgres() {
     admission_under_load(Some(support::postgres_url().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_asks_github_for_private_repositories_only_when_wanted() {
+    let w = world(None, |c| {
+        if let Some(github) = &mut c.github {
+            github.scopes = "read:user".into();
+        }
+    })
+    .await;
+    for (query, repo) in [("", false), ("&private=1", true)] {
+        let start = w
+            .call(
+                "GET",
+                &format!("/auth/github/login?redirect=/{query}"),
+                &Who::Anonymous,
+                None,
+            )
+            .await;
+        let location = start.headers["location"].to_str().unwrap();
+        let url = url::Url::parse(location).unwrap();
+        let scope = url
+            .query_pairs()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.to_string())
+            .unwrap();
+        assert_eq!(scope.split(' ').any(|s| s == "repo"), repo, "{scope}");
+        assert!(scope.contains("read:user"), "{scope}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_everywhere_ends_every_session() {
+    let w = world(None, |_| {}).await;
+    let laptop = w.sign_in("ada").await;
+    let phone = w.sign_in("ada").await;
+    for who in [&laptop, &phone] {
+        assert!(!w.call("GET", "/me", who, None).await.body["user"].is_null());
+    }
+    let out = w
+        .call("POST", "/auth/logout?everywhere=1", &phone, None)
+        .await;
+    assert_eq!(out.status, 204, "{}", out.text);
+    for who in [&laptop, &phone] {
+        assert!(w.call("GET", "/me", who, None).await.body["user"].is_null());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookies_are_host_only_and_secure() {
+    let w = world(None, |_| {}).await;
+    let start = w
+        .call("GET", "/auth/github/login", &Who::Anonymous, None)
+        .await;
+    let line = standin::set_cookie(&start.headers, "__Host-doctown_oauth").unwrap();
+    for part in ["Secure", "Path=/", "HttpOnly"] {
+        assert!(line.contains(part), "{line}");
+    }
+    assert!(!line.contains("Domain"), "{line}");
+}
+
+#[test]
+fn debug_output_keeps_secrets_out_of_logs() {
+    let context = doctown_trigger::LaunchContext {
+        job_id: None,
+        github_token: Some("ghs_installation_SECRET".into()),
+    };
+    let config = doctown_accounts::AccountsConfig {
+        database_url: Some("postgres://doctown:pa55word@db.internal/doctown".into()),
+        ..doctown_accounts::AccountsConfig::default()
+    };
+    for shown in [format!("{context:?}"), format!("{config:?}")] {
+        assert!(
+            !shown.contains("SECRET") && !shown.contains("pa55word"),
+            "{shown}"
+        );
+    }
+    let error = doctown_accounts::AccountsError::Internal(
+        "duplicate key value violates unique constraint \"users_pkey\"".into(),
+    );
+    let answered = doctown_trigger::ApiError::from(error);
+    assert_eq!(answered.status, 500);
+    assert!(
+        !answered.message.contains("users_pkey"),
+        "{}",
+        answered.message
+    );
 }

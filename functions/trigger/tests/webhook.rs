@@ -108,6 +108,14 @@ async fn push_creates_one_job_even_when_delivered_twice() {
     assert_eq!(second["duplicate"], true);
     assert_eq!(second["job_ids"], first["job_ids"]);
     assert_eq!(t.job_count(), 1);
+    // The same signed body under a new delivery id (a captured request
+    // replayed) builds nothing either.
+    let (status, replayed) = t
+        .json(delivery("push", "d-forged", &push("refs/heads/dev", 9)))
+        .await;
+    assert_eq!(status, 200, "{replayed}");
+    assert_eq!(replayed["duplicate"], true);
+    assert_eq!(t.job_count(), 1);
     let job = doctown_core::JobId::new(first["job_ids"][0].as_str().unwrap()).unwrap();
     let state = t.state(&job);
     assert_eq!(state.input.source, "https://github.com/octo/private-repo");
@@ -225,9 +233,10 @@ async fn installation_tokens_reach_ingest_but_never_the_store() {
     let tokens = installation_tokens(&config).unwrap().unwrap();
     let t = test_app_with_tokens(config, None, Some(tokens.clone() as Arc<dyn TokenSource>));
     for (n, delivery_id) in ["d-100", "d-101"].iter().enumerate() {
-        let (status, body) = t
-            .json(delivery("push", delivery_id, &push("refs/heads/main", 77)))
-            .await;
+        // Two pushes: two commits.
+        let mut event = push("refs/heads/main", 77);
+        event["after"] = json!(format!("{}", n + 1).repeat(40));
+        let (status, body) = t.json(delivery("push", delivery_id, &event)).await;
         assert_eq!(status, 202, "{body}");
         let job = doctown_core::JobId::new(body["job_ids"][0].as_str().unwrap()).unwrap();
         let state = t.wait_terminal(&job).await;

@@ -284,7 +284,12 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
     })
 }
 
-/// Docpack downloads from S3 go to pre-signed URLs (15 minutes), after
+/// How long a pre-signed download link works: long enough to start the
+/// download the redirect begins at once, short enough that revoking a
+/// share link or making a job private means something.
+const DOWNLOAD_LINK_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Docpack downloads from S3 go to pre-signed URLs (a minute), after
 /// the route has checked who may read the job.
 struct PresignedLinks<F>(F);
 
@@ -308,7 +313,7 @@ fn serve_distributed(
     let signer = s3.clone();
     let links = PresignedLinks(move |key: &str, name: &str| {
         signer
-            .presigned_get(key, name, Duration::from_secs(900))
+            .presigned_get(key, name, DOWNLOAD_LINK_LIFETIME)
             .map_err(|e| tracing::warn!("cannot pre-sign {key}: {e}"))
             .ok()
     });

@@ -28,7 +28,7 @@ pub const OAUTH_COOKIE: &str = "doctown_oauth";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// How a user is authenticated.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Auth {
     /// A session cookie (mutations need the CSRF token).
     Session { token: String, csrf_token: String },
@@ -37,6 +37,16 @@ pub enum Auth {
 }
 
 /// The caller of a request.
+// Debug output goes to logs: a session's tokens are left out.
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Session { .. } => f.write_str("Session"),
+            Auth::Key(key) => f.debug_tuple("Key").field(&key.id).finish(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Caller {
     /// Accounts are off: the single local user, allowed everything.
@@ -190,10 +200,14 @@ async fn resolve(
         }
         return Err(refused(accounts, &ip, "invalid API key"));
     }
-    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(token) = super::read_cookie(&parts.headers, app, SESSION_COOKIE) {
         if let Some(session) = accounts
             .db
-            .session(&token, accounts.config.session_ttl)
+            .session(
+                &token,
+                accounts.config.session_ttl,
+                accounts.config.session_max_age,
+            )
             .await?
         {
             let auth = Auth::Session {

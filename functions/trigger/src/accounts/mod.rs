@@ -51,14 +51,32 @@ pub fn same_site(origin: &str, headers: &HeaderMap, app: &AppState) -> bool {
             .any(|o| o.trim_end_matches('/') == origin)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure unless the
-/// server is a plain-HTTP loopback one.
-pub fn set_cookie(app: &AppState, name: &str, value: &str, max_age: Duration) -> HeaderValue {
+/// A cookie's name on this server: with the `__Host-` prefix when cookies
+/// are `Secure` (the browser then refuses one set by another subdomain or
+/// without `Secure`, so a sibling site cannot plant a session), plain on a
+/// plain-HTTP loopback server, where browsers would drop a prefixed one.
+pub fn cookie_name(app: &AppState, base: &str) -> String {
+    if app.config.secure_cookies {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The value of this server's cookie `base` in a request.
+pub fn read_cookie(headers: &HeaderMap, app: &AppState, base: &str) -> Option<String> {
+    caller::cookie(headers, &cookie_name(app, base))
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, no Domain, Secure
+/// unless the server is a plain-HTTP loopback one.
+pub fn set_cookie(app: &AppState, base: &str, value: &str, max_age: Duration) -> HeaderValue {
     let secure = if app.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
+    let name = cookie_name(app, base);
     let text = format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         max_age.as_secs()

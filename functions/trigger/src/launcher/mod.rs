@@ -85,12 +85,21 @@ pub trait JobLauncher: Send + Sync {
 }
 
 /// What the handler factory is told about the job it builds handlers for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct LaunchContext {
     pub job_id: Option<JobId>,
     /// A GitHub installation token for this job's repository, when the job
     /// came from a GitHub App installation; give it to ingest's `GitHubConfig`.
     pub github_token: Option<String>,
+}
+
+impl std::fmt::Debug for LaunchContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaunchContext")
+            .field("job_id", &self.job_id)
+            .field("github_token", &self.github_token.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 /// Builds the stage handlers for one job.

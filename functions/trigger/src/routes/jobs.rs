@@ -223,7 +223,9 @@ pub(crate) async fn repository_facts(
             let found = accounts.repo_facts(user, owner, repo).await?;
             Ok(Some(found.ok_or_else(|| {
                 ApiError::not_found(format!(
-                    "{owner}/{repo}: no such repository, or your GitHub account cannot see it"
+                    "{owner}/{repo}: no such repository, or your GitHub account cannot see it \
+                     (for a private one, sign in with access to private repositories: \
+                     /auth/github/login?private=1)"
                 ))
             })?))
         }

@@ -12,7 +12,8 @@
 //!   (cookie callers need the CSRF token).
 //! - `GET /me`: the mode, the user, their plan and the session's CSRF token.
 
-use crate::accounts::caller::{cookie, OAUTH_COOKIE, SESSION_COOKIE};
+use crate::accounts::caller::{OAUTH_COOKIE, SESSION_COOKIE};
+use crate::accounts::read_cookie;
 use crate::accounts::{base_url, clear_cookie, service, set_cookie, Auth, Caller};
 use crate::error::ApiError;
 use crate::routes::AppState;
@@ -25,6 +26,21 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     pub redirect: Option<String>,
+    /// Ask GitHub for access to private repositories too (the `repo`
+    /// scope); by default only the profile is asked for.
+    #[serde(default)]
+    pub private: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutQuery {
+    /// End every session of the user, not only this browser's.
+    #[serde(default)]
+    pub everywhere: Option<String>,
+}
+
+fn flag(value: Option<&str>) -> bool {
+    matches!(value, Some("1" | "true" | "yes"))
 }
 
 /// A local path to go back to after signing in (never another site).
@@ -60,8 +76,9 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let accounts = service(&app)?;
     let redirect_to = local_path(query.redirect.as_deref());
+    let private = flag(query.private.as_deref());
     let (state, url) = accounts
-        .begin_sign_in(&redirect_to, &callback_url(&headers, &app))
+        .begin_sign_in(&redirect_to, &callback_url(&headers, &app), private)
         .await?;
     let mut response = Redirect::to(&url).into_response();
     let cookie = set_cookie(&app, OAUTH_COOKIE, &state, accounts.config.state_ttl);
@@ -124,7 +141,7 @@ async fn finish_callback(
     let (Some(code), Some(state)) = (query.code, query.state) else {
         return Err(ApiError::bad_request("the callback needs code and state"));
     };
-    let bound = cookie(headers, OAUTH_COOKIE).unwrap_or_default();
+    let bound = read_cookie(headers, app, OAUTH_COOKIE).unwrap_or_default();
     if !doctown_accounts::crypto::ct_eq(&bound, &state) {
         // Not the browser that started this sign-in (login CSRF), or its
         // cookie expired: the state is spent all the same.
@@ -133,7 +150,7 @@ async fn finish_callback(
             "this sign-in was not started by this browser: sign in again",
         ));
     }
-    let old = cookie(headers, SESSION_COOKIE);
+    let old = read_cookie(headers, app, SESSION_COOKIE);
     let signed_in = accounts
         .finish_sign_in(&state, &code, &callback_url(headers, app), old.as_deref())
         .await?;
@@ -154,14 +171,20 @@ async fn finish_callback(
     Ok(response)
 }
 
+/// `POST /auth/logout` (`?everywhere=1`: every session of the user, as
+/// after a lost laptop; a user's key may do that too).
 pub async fn logout(
     State(app): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
+    Query(query): Query<LogoutQuery>,
 ) -> Result<Response, ApiError> {
     let accounts = service(&app)?;
     caller.check_csrf(&headers, &app)?;
-    if let Caller::User {
+    if flag(query.everywhere.as_deref()) {
+        let user = caller.require(doctown_accounts::Scope::Admin)?;
+        accounts.db.delete_sessions_of(user.id).await?;
+    } else if let Caller::User {
         auth: Auth::Session { token, .. },
         ..
     } = &caller

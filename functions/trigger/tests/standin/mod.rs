@@ -422,11 +422,11 @@ impl World {
             Who::Anonymous => {}
             Who::Session { cookie, csrf } => {
                 builder = builder
-                    .header("cookie", format!("doctown_session={cookie}"))
+                    .header("cookie", format!("__Host-doctown_session={cookie}"))
                     .header("x-csrf-token", csrf);
             }
             Who::CookieOnly(cookie) => {
-                builder = builder.header("cookie", format!("doctown_session={cookie}"))
+                builder = builder.header("cookie", format!("__Host-doctown_session={cookie}"))
             }
             Who::Key(key) => builder = builder.header("authorization", format!("Bearer {key}")),
         }
@@ -452,13 +452,15 @@ impl World {
             )
             .await;
         assert_eq!(start.status, 303, "{}", start.text);
-        let oauth_cookie = cookie_value(&start.headers, "doctown_oauth").expect("the state cookie");
+        let oauth_cookie =
+            cookie_value(&start.headers, "__Host-doctown_oauth").expect("the state cookie");
         let callback = self
             .follow_authorize(start.headers["location"].to_str().unwrap())
             .await;
         let done = self.callback(&callback, Some(&oauth_cookie), None).await;
         assert_eq!(done.status, 303, "{}", done.text);
-        let cookie = cookie_value(&done.headers, "doctown_session").expect("a session cookie");
+        let cookie =
+            cookie_value(&done.headers, "__Host-doctown_session").expect("a session cookie");
         let me = self
             .call("GET", "/me", &Who::CookieOnly(cookie.clone()), None)
             .await;
@@ -491,10 +493,10 @@ impl World {
     ) -> Answer {
         let mut cookies = Vec::new();
         if let Some(c) = oauth_cookie {
-            cookies.push(format!("doctown_oauth={c}"));
+            cookies.push(format!("__Host-doctown_oauth={c}"));
         }
         if let Some(s) = session {
-            cookies.push(format!("doctown_session={s}"));
+            cookies.push(format!("__Host-doctown_session={s}"));
         }
         let mut builder = Request::get(path).header("host", "doctown.test");
         if !cookies.is_empty() {
