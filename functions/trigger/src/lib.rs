@@ -29,6 +29,8 @@ mod jobs_index;
 mod launcher;
 mod metrics;
 mod openapi;
+#[doc(hidden)]
+pub mod probe;
 mod routes;
 mod schedule;
 mod static_files;

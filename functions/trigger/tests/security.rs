@@ -376,3 +376,119 @@ fn debug_output_keeps_secrets_out_of_logs() {
         answered.message
     );
 }
+
+/// `docs/SECURITY.md` has one row per route of the router, no more: the
+/// routes are read from the router's source (`.route("/path", get(…).post(…))`
+/// and the MCP service), so a route added without its row fails here.
+#[test]
+fn security_matrix_covers_every_route() {
+    let source = include_str!("../src/routes/mod.rs");
+    let mut routed = std::collections::BTreeSet::new();
+    let mut rest = source;
+    while let Some(at) = rest.find(".route(") {
+        rest = rest[at + ".route(".len()..].trim_start();
+        let Some(quoted) = rest.strip_prefix('"') else {
+            continue;
+        };
+        rest = quoted;
+        let path = &rest[..rest.find('"').unwrap()];
+        // The method routers of this route: up to the next `.route(`.
+        let end = rest.find(".route(").unwrap_or(rest.len());
+        let methods = &rest[..end];
+        for method in ["get", "post", "delete"] {
+            // `get(handler)`, `.post(handler)`, `routing::delete(handler)`:
+            // the method's name as a word, called.
+            let call = format!("{method}(");
+            let called = methods.match_indices(&call).any(|(i, _)| {
+                !methods[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            });
+            if called {
+                routed.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(source.contains("route_service(\"/mcp\""));
+    routed.insert("POST /mcp".to_string());
+    let declared: std::collections::BTreeSet<String> = doctown_trigger::ROUTES
+        .iter()
+        .map(|(m, p)| format!("{} {p}", m.to_uppercase()))
+        .chain(["POST /mcp".to_string()])
+        .collect();
+    assert_eq!(routed, declared, "the router and ROUTES disagree");
+    let doc = include_str!("../../../docs/SECURITY.md");
+    let rows: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(route, _)| route.to_string()))
+        .filter(|r| r.contains(" /"))
+        .collect();
+    let missing: Vec<_> = routed.difference(&rows).collect();
+    let extra: Vec<_> = rows.difference(&routed).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "docs/SECURITY.md: routes without a row {missing:?}, rows without a route {extra:?}"
+    );
+}
+
+/// The router under arbitrary requests (`doctown_trigger::probe`, the
+/// generator the `http_routes` fuzz target uses): every route, method,
+/// attacker-controlled header and body shape, in local mode and with
+/// accounts. No request fails the server (500) or panics it, and every
+/// refusal is a one-line JSON error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arbitrary_requests_get_json_answers_never_a_failure() {
+    let laptop = laptop();
+    let w = world(None, |_| {}).await;
+    let mut state: u64 = 0x5eed_0058;
+    let mut next = move || {
+        // xorshift64*: deterministic, so a failure repeats.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    for n in 0..3_000 {
+        let len = (next() % 160) as usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        for accounts in [false, true] {
+            let request = doctown_trigger::probe::request_from_bytes(&data);
+            let what = format!("#{n} {} {}", request.method(), request.uri());
+            let (status, text) = if accounts {
+                let a = w.send(request).await;
+                (a.status, a.text)
+            } else {
+                let response = laptop.send(request).await;
+                let status = response.status().as_u16();
+                let is_stream = response
+                    .headers()
+                    .get("content-type")
+                    .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/event-stream"));
+                if is_stream {
+                    continue;
+                }
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+                    .await
+                    .unwrap();
+                (status, String::from_utf8_lossy(&bytes).into_owned())
+            };
+            assert!(
+                status != 500,
+                "{what} (accounts: {accounts}): {status} {text}"
+            );
+            if status >= 400 {
+                let body: serde_json::Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|_| panic!("{what}: {status} not JSON: {text}"));
+                let error = body["error"].as_str().unwrap_or_default();
+                assert!(
+                    !error.is_empty() && !error.contains('\n'),
+                    "{what}: {status} {text}"
+                );
+            }
+        }
+    }
+    laptop.launcher.wait_idle().await;
+    w.launcher.wait_idle().await;
+}

@@ -20,10 +20,15 @@ export function parseEmbeddings(bytes: Uint8Array): Embeddings {
 	const dims = view.getUint32(12, true);
 	const width = view.getUint32(16, true);
 	if (dims < 1) throw fail('dims must be at least 1');
+	if (count > 0 && width < 1) throw fail('0-byte ids');
+	// As the Rust reader: a lying header (rows × dims × 4 past what a number
+	// holds exactly) is a size error, never an inexact size that matches.
 	const indexEnd = HEADER + count * width;
 	const vectorsAt = Math.ceil(indexEnd / 4) * 4;
 	const expected = vectorsAt + count * dims * 4;
-	if (bytes.length !== expected) throw fail(`size is ${bytes.length} bytes, expected ${expected}`);
+	if (!Number.isSafeInteger(expected) || bytes.length !== expected) {
+		throw fail(`size is ${bytes.length} bytes, but the header (${count} rows × ${dims} dims, ${width}-byte ids) needs ${expected}`);
+	}
 
 	const decoder = new TextDecoder('utf-8', { fatal: true });
 	const ids: string[] = new Array(count);
@@ -33,10 +38,15 @@ export function parseEmbeddings(bytes: Uint8Array): Embeddings {
 		let end = slot.indexOf(0);
 		if (end < 0) end = slot.length;
 		const raw = slot.subarray(0, end);
+		if (end === 0) throw fail(`index slot ${i} is empty`);
 		if (!isZero(slot.subarray(end))) throw fail(`index slot ${i} is not NUL-padded`);
 		if (previous && compareBytes(previous, raw) >= 0) throw fail('index ids are not strictly ascending');
 		previous = raw;
-		ids[i] = decoder.decode(raw);
+		try {
+			ids[i] = decoder.decode(raw);
+		} catch {
+			throw fail(`index id ${i} is not UTF-8`);
+		}
 	}
 	// Copy the rows so that they are 4-byte aligned whatever the entry's offset.
 	const vectors = new Float32Array(count * dims);
