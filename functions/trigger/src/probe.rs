@@ -98,10 +98,11 @@ pub fn request_from_bytes(data: &[u8]) -> Request<Body> {
         0 => input.text(),
         _ => (*input.pick(&IDS)).to_string(),
     };
+    let stage: &str = *input.pick(&["ingest", "embed", "nope", ""]);
     let path = template
         .replace("{id}", &id)
         .replace("{token}", &id)
-        .replace("{stage}", *input.pick(&["ingest", "embed", "nope", ""]));
+        .replace("{stage}", stage);
     let prefix = if input.byte() % 4 == 0 { "/api" } else { "" };
     let query = match input.byte() % 4 {
         0 => format!("?{}", input.text()),
@@ -122,9 +123,11 @@ pub fn request_from_bytes(data: &[u8]) -> Request<Body> {
             }
         }
     };
-    header(1, "content-type", *input.pick(&TYPES));
-    header(2, "origin", *input.pick(&ORIGINS));
-    header(4, "host", *input.pick(&HOSTS));
+    let (kind, origin, host): (&str, &str, &str) =
+        (*input.pick(&TYPES), *input.pick(&ORIGINS), *input.pick(&HOSTS));
+    header(1, "content-type", kind);
+    header(2, "origin", origin);
+    header(4, "host", host);
     let token = input.text();
     header(8, "authorization", &format!("Bearer {token}"));
     header(16, "cookie", &format!("__Host-doctown_session={token}"));
