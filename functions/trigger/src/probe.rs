@@ -44,6 +44,7 @@ const IDS: [&str; 6] = [
     "x",
     "%00",
 ];
+const STAGES: [&str; 4] = ["ingest", "embed", "nope", ""];
 const ORIGINS: [&str; 5] = [
     "http://127.0.0.1:8080",
     "http://evil.example",
@@ -98,7 +99,7 @@ pub fn request_from_bytes(data: &[u8]) -> Request<Body> {
         0 => input.text(),
         _ => (*input.pick(&IDS)).to_string(),
     };
-    let stage: &str = *input.pick(&["ingest", "embed", "nope", ""]);
+    let stage = *input.pick(&STAGES);
     let path = template
         .replace("{id}", &id)
         .replace("{token}", &id)
@@ -123,8 +124,11 @@ pub fn request_from_bytes(data: &[u8]) -> Request<Body> {
             }
         }
     };
-    let (kind, origin, host): (&str, &str, &str) =
-        (*input.pick(&TYPES), *input.pick(&ORIGINS), *input.pick(&HOSTS));
+    let (kind, origin, host) = (
+        *input.pick(&TYPES),
+        *input.pick(&ORIGINS),
+        *input.pick(&HOSTS),
+    );
     header(1, "content-type", kind);
     header(2, "origin", origin);
     header(4, "host", host);
