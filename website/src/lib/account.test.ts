@@ -19,6 +19,7 @@ const signedOut: Me = { mode: 'accounts', user: null, sign_in_url: '/auth/github
 describe('signInHref', () => {
 	it('comes back to the page it was asked from', () => {
 		expect(signInHref(signedOut, '/library?scope=public')).toBe('/auth/github/login?redirect=%2Flibrary%3Fscope%3Dpublic');
+		expect(signInHref(signedOut, '/', true)).toBe('/auth/github/login?redirect=%2F&private=1');
 	});
 	it('never sends the browser elsewhere after signing in', () => {
 		for (const bad of ['//evil.example', 'https://evil.example', 'evil']) {

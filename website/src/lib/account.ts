@@ -174,11 +174,14 @@ function pageParams(limit: number, cursor?: string | null): URLSearchParams {
 }
 
 /** The sign-in link: the server's OAuth start, coming back to `returnTo` (a path of this site). */
-export function signInHref(me: Me | null, returnTo: string): string | null {
+export function signInHref(me: Me | null, returnTo: string, privateRepos = false): string | null {
 	const start = me?.sign_in_url;
 	if (!start) return null;
 	const back = returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/';
-	return `${start}?${new URLSearchParams({ redirect: back })}`;
+	const query = new URLSearchParams({ redirect: back });
+	// GitHub is asked for the `repo` scope only by those who build private repositories.
+	if (privateRepos) query.set('private', '1');
+	return `${start}?${query}`;
 }
 
 /** Whether this visitor may submit builds (local mode, signed in, or anonymous builds allowed). */
