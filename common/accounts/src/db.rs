@@ -44,35 +44,26 @@ struct Embedded {
     down: &'static str,
 }
 
-const SQLITE: &[Embedded] = &[
-    Embedded {
-        version: 1,
-        description: "accounts",
-        up: include_str!("../migrations/sqlite/0001_accounts.up.sql"),
-        down: include_str!("../migrations/sqlite/0001_accounts.down.sql"),
-    },
-    Embedded {
-        version: 2,
-        description: "security",
-        up: include_str!("../migrations/sqlite/0002_security.up.sql"),
-        down: include_str!("../migrations/sqlite/0002_security.down.sql"),
-    },
-];
+/// The migrations of one backend, from `migrations/<backend>/`.
+macro_rules! embedded {
+    ($backend:literal: $($version:literal $file:literal $description:literal),+ $(,)?) => {
+        &[$(Embedded {
+            version: $version,
+            description: $description,
+            up: include_str!(concat!("../migrations/", $backend, "/", $file, ".up.sql")),
+            down: include_str!(concat!("../migrations/", $backend, "/", $file, ".down.sql")),
+        }),+]
+    };
+}
 
-const POSTGRES: &[Embedded] = &[
-    Embedded {
-        version: 1,
-        description: "accounts",
-        up: include_str!("../migrations/postgres/0001_accounts.up.sql"),
-        down: include_str!("../migrations/postgres/0001_accounts.down.sql"),
-    },
-    Embedded {
-        version: 2,
-        description: "security",
-        up: include_str!("../migrations/postgres/0002_security.up.sql"),
-        down: include_str!("../migrations/postgres/0002_security.down.sql"),
-    },
-];
+const SQLITE: &[Embedded] = embedded!("sqlite":
+    1 "0001_accounts" "accounts",
+    2 "0002_security" "security",
+);
+const POSTGRES: &[Embedded] = embedded!("postgres":
+    1 "0001_accounts" "accounts",
+    2 "0002_security" "security",
+);
 
 /// The embedded migrations of one backend, as sqlx's migration source.
 #[derive(Debug, Clone, Copy)]

@@ -54,8 +54,9 @@ impl Db {
     }
 
     /// Records a GitHub App installation (from its webhook), linked to the
-    /// user with that GitHub account id when one has signed up. The login
-    /// is kept for display only: it can be renamed and taken.
+    /// user whose GitHub account id is `account_id` (the installing user's
+    /// for an organisation) when one has signed up. The login is kept for
+    /// display only: it can be renamed and taken.
     pub async fn upsert_installation(
         &self,
         id: i64,

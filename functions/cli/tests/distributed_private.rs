@@ -298,7 +298,8 @@ impl Deployment {
             .unwrap()
             .port();
         let plans = self.dir.path().join("plans.toml");
-        std::fs::write(&plans, "[free]\nprivate_repos = true\n").unwrap();
+        // Ada's own job and her installation's run side by side.
+        std::fs::write(&plans, "[free]\nprivate_repos = true\nconcurrent_jobs = 2\n").unwrap();
         let addr = format!("127.0.0.1:{port}");
         let store = self.dir.path().join("serve-data");
         let mut server = self.spawn(
@@ -363,6 +364,10 @@ impl Deployment {
             };
             let user = db
                 .upsert_github_user(&profile, Some(OWNER_TOKEN), &keyring)
+                .await
+                .unwrap();
+            // Ada installed the App on the octo organisation: its jobs are hers.
+            db.upsert_installation(INSTALLATION as i64, Some(4242), "octo", false)
                 .await
                 .unwrap();
             let (_, secret) = db

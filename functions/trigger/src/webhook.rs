@@ -14,9 +14,10 @@
 //! covers the body only). The job records the installation id, never a
 //! token.
 //!
-//! With accounts, an installation belongs to the user whose GitHub
-//! account id (never the login, which can be renamed and taken) installed
-//! it, and each job it asks for is admitted on that user's plan like
+//! With accounts, an installation belongs to a user by GitHub account id
+//! (never the login, which can be renamed and taken): the account's own
+//! for a user's installation, the installing user's (`sender`) for an
+//! organisation's; and each job it asks for is admitted on that user's plan like
 //! `POST /jobs` (private repositories, size, the month's count, jobs at
 //! once, the model budget); a repository the plan refuses, or an
 //! installation no user owns, is skipped and named in the answer.
@@ -55,6 +56,9 @@ struct Account {
     /// The GitHub account's numeric id (stable across renames).
     #[serde(default)]
     id: Option<i64>,
+    /// `User` or `Organization`.
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +90,9 @@ struct PushEvent {
 struct InstallationEvent {
     #[serde(default)]
     action: String,
+    /// Who performed the action (the user who installed the App).
+    #[serde(default)]
+    sender: Option<Account>,
     #[serde(default)]
     installation: Option<Installation>,
     #[serde(default)]
@@ -208,15 +215,26 @@ async fn record_installation(app: &AppState, body: &[u8]) {
     let Some(installation) = payload.installation else {
         return;
     };
-    let (login, account_id) = installation
-        .account
-        .map(|a| (a.login, a.id))
+    let account = installation.account;
+    let login = account
+        .as_ref()
+        .map(|a| a.login.clone())
         .unwrap_or_default();
+    // A user's own installation is theirs; an organisation's belongs to
+    // the user who installed it (an owner of the organisation).
+    let organisation = account
+        .as_ref()
+        .is_some_and(|a| a.kind.as_deref() == Some("Organization"));
+    let owner = if organisation {
+        payload.sender.and_then(|s| s.id)
+    } else {
+        account.and_then(|a| a.id)
+    };
     let suspended = matches!(payload.action.as_str(), "deleted" | "suspend");
     let id = installation.id as i64;
     let recorded = accounts
         .db
-        .upsert_installation(id, account_id, &login, suspended)
+        .upsert_installation(id, owner, &login, suspended)
         .await;
     if let Err(e) = recorded {
         tracing::warn!(installation = id, "cannot record the installation: {e}");

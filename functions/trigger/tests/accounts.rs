@@ -318,9 +318,7 @@ async fn ask_is_charged_to_the_askers_plan() {
     })
     .await;
     let ada = w.sign_in("ada").await;
-    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let ada_id = w.user_id(&ada).await;
     let job = job_id(&w.submit(&ada, PUBLIC).await);
     w.wait_terminal(&job).await;
     put_hub_docpack(&w, &job);
@@ -659,8 +657,7 @@ async fn private_repositories_use_the_owners_token_and_stay_private() {
         404
     );
     // Ada upgrades through Stripe (webhook), then builds it.
-    let me = w.call("GET", "/me", &ada, None).await;
-    let ada_id = me.body["user"]["id"].as_i64().unwrap();
+    let ada_id = w.user_id(&ada).await;
     let paid = w
         .stripe_event(
             &checkout_completed("evt_up", ada_id, "creator"),
@@ -812,9 +809,7 @@ fn checkout_completed(id: &str, user: i64, plan: &str) -> serde_json::Value {
 async fn stripe_checkout_portal_and_webhooks() {
     let w = world(None, |_| {}).await;
     let ada = w.sign_in("ada").await;
-    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let ada_id = w.user_id(&ada).await;
     assert_eq!(
         w.call("POST", "/billing/portal", &ada, None).await.status,
         400,
@@ -929,9 +924,7 @@ async fn a_downgrade_while_a_job_runs() {
     let gate = Gate::closed();
     let w = world(Some(gate.clone()), |_| {}).await;
     let ada = w.sign_in("ada").await;
-    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let ada_id = w.user_id(&ada).await;
     w.stripe_event(
         &checkout_completed("evt_a", ada_id, "creator"),
         WEBHOOK_SECRET,
@@ -1257,8 +1250,7 @@ async fn app_installation_jobs_belong_to_the_installations_user() {
         refused.text
     );
     // … and once she pays for private repositories, it builds, counted.
-    let me = w.call("GET", "/me", &ada, None).await;
-    let ada_id = me.body["user"]["id"].as_i64().unwrap();
+    let ada_id = w.user_id(&ada).await;
     w.db()
         .set_billing(ada_id, PlanName::Creator, "active", None, None)
         .await
@@ -1298,9 +1290,7 @@ async fn app_installation_jobs_belong_to_the_installations_user() {
 async fn stripe_events_out_of_order() {
     let w = world(None, |_| {}).await;
     let ada = w.sign_in("ada").await;
-    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let ada_id = w.user_id(&ada).await;
     let subscription = |status: &str| {
         json!({ "id": "sub_ada", "customer": "cus_ada", "status": status,
             "items": { "data": [{ "price": { "id": "price_creator" } }] } })
@@ -1363,4 +1353,36 @@ async fn stripe_events_out_of_order() {
         "free",
         "the late event restored nothing"
     );
+}
+
+/// An organisation's installation belongs to the user who installed it
+/// (`sender`), by GitHub id; its jobs count on that user's plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organisations_installation_belongs_to_its_installer() {
+    let w = world(None, |_| {}).await;
+    let bob = w.sign_in("bob").await;
+    let payload = json!({
+        "action": "created",
+        "installation": { "id": 500, "account": { "login": "octo", "id": 9_000, "type": "Organization" } },
+        "sender": { "login": "bob", "id": github_id("bob"), "type": "User" },
+        "repositories": [{ "full_name": "octo/demo", "private": false }],
+    })
+    .to_string();
+    let request = axum::http::Request::post("/webhooks/github")
+        .header("x-github-event", "installation")
+        .header("x-github-delivery", "d-org")
+        .header(
+            "x-hub-signature-256",
+            doctown_trigger::webhook_signature(HOOK_SECRET.as_bytes(), payload.as_bytes()),
+        )
+        .body(axum::body::Body::from(payload))
+        .unwrap();
+    let created = w.send(request).await;
+    assert_eq!(created.status, 202, "{}", created.text);
+    let job = created.body["job_ids"][0].as_str().unwrap().to_string();
+    w.wait_terminal(&job).await;
+    let row = w.db().job(&job).await.unwrap().unwrap();
+    assert_eq!(row.owner_id, Some(w.user_id(&bob).await));
+    let usage = w.call("GET", "/me/usage", &bob, None).await;
+    assert_eq!(usage.body["usage"]["jobs"], 1, "{}", usage.text);
 }

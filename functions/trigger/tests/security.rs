@@ -177,9 +177,7 @@ async fn without_accounts_a_hosted_server_keeps_reads_behind_its_keys() {
 async fn a_build_key_cannot_publish() {
     let w = world(None, |_| {}).await;
     let ada = w.sign_in("ada").await;
-    let ada_id = w.call("GET", "/me", &ada, None).await.body["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let ada_id = w.user_id(&ada).await;
     // A plan that builds private repositories: only visibility is in question.
     w.db()
         .set_billing(ada_id, PlanName::Creator, "active", None, None)

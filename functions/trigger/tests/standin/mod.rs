@@ -505,6 +505,14 @@ impl World {
         self.send(builder.body(Body::empty()).unwrap()).await
     }
 
+    /// The user id of a signed-in `who`.
+    pub async fn user_id(&self, who: &Who) -> i64 {
+        let me = self.call("GET", "/me", who, None).await;
+        me.body["user"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("not signed in: {}", me.text))
+    }
+
     /// A key of `who` with these scopes.
     pub async fn key(&self, who: &Who, scopes: &[&str]) -> String {
         let made = self
