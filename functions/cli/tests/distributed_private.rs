@@ -299,7 +299,11 @@ impl Deployment {
             .port();
         let plans = self.dir.path().join("plans.toml");
         // Ada's own job and her installation's run side by side.
-        std::fs::write(&plans, "[free]\nprivate_repos = true\nconcurrent_jobs = 2\n").unwrap();
+        std::fs::write(
+            &plans,
+            "[free]\nprivate_repos = true\nconcurrent_jobs = 2\n",
+        )
+        .unwrap();
         let addr = format!("127.0.0.1:{port}");
         let store = self.dir.path().join("serve-data");
         let mut server = self.spawn(
