@@ -92,7 +92,7 @@ describe('embeddings.bin', () => {
 	it('rejects a wrong size or magic', () => {
 		const blob = new Uint8Array(24);
 		blob.set([68, 80, 69, 86, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
-		expect(() => parseEmbeddings(blob)).toThrow('size is 24 bytes, expected 28');
+		expect(() => parseEmbeddings(blob)).toThrow('size is 24 bytes, but the header (1 rows × 1 dims, 1-byte ids) needs 28');
 		blob[0] = 0;
 		expect(() => parseEmbeddings(blob)).toThrow('bad magic');
 	});
