@@ -129,6 +129,9 @@ cargo build --locked -p doctown-cli
 DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \
   --min-confidence 0.8 --min-precision 0.95 --min-recall 0.7
 
+echo "== cluster labels on real code: unique, and from what members are called (scripts/check-labels.sh)"
+bash scripts/check-labels.sh "$CARGO_TARGET_DIR/debug/doctown"
+
 echo "== the release build's training (scripts/build-release.sh --smoke, debug binary)"
 bash scripts/build-release.sh --smoke "$CARGO_TARGET_DIR/debug/doctown"
 

@@ -15,7 +15,7 @@ use crate::artifacts::{Cluster, ClusterMethod, ClusterSet, EdgeKind, ScoredSymbo
 use crate::error::AssembleError;
 use crate::graph::RepoGraph;
 use crate::kmeans::{k_for, kmeans, KMeansSettings};
-use crate::labels::{group_terms, label, top_terms};
+use crate::labels::{group_terms, top_terms, unique_labels};
 use crate::louvain::louvain;
 use crate::memo::{self, Memoised};
 use crate::numeric::{dot, fixed, normalize};
@@ -151,30 +151,42 @@ fn describe(
     centrality: &[f64],
 ) -> Vec<Cluster> {
     let terms = top_terms(&group_terms(symbols, groups));
+    let ranked: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|members| {
+            top_k_by(members.clone(), 5, |a, b| {
+                centrality[*b].total_cmp(&centrality[*a]).then(a.cmp(b))
+            })
+        })
+        .collect();
+    let central: Vec<&str> = ranked
+        .iter()
+        .map(|r| {
+            r.first()
+                .map_or("", |m| symbols[*m].qualified_name.as_str())
+        })
+        .collect();
+    let labels = unique_labels(&terms, &central);
     groups
         .iter()
         .zip(terms)
+        .zip(ranked.into_iter().zip(labels))
         .enumerate()
-        .map(|(c, (members, terms))| {
-            let ranked = top_k_by(members.clone(), 5, |a, b| {
-                centrality[*b].total_cmp(&centrality[*a]).then(a.cmp(b))
-            });
-            Cluster {
-                id: format!("cluster-{c:03}"),
-                label: label(&terms),
-                terms,
-                size: members.len() as u32,
-                members: members.iter().map(|m| symbols[*m].id.clone()).collect(),
-                top_members: ranked
-                    .into_iter()
-                    .map(|m| ScoredSymbol {
-                        id: symbols[m].id.clone(),
-                        qualified_name: symbols[m].qualified_name.clone(),
-                        score: fixed(centrality[m]),
-                    })
-                    .collect(),
-                cohesion: vectors.and_then(|v| cohesion(v, members)),
-            }
+        .map(|(c, ((members, terms), (ranked, label)))| Cluster {
+            id: format!("cluster-{c:03}"),
+            label,
+            terms,
+            size: members.len() as u32,
+            members: members.iter().map(|m| symbols[*m].id.clone()).collect(),
+            top_members: ranked
+                .into_iter()
+                .map(|m| ScoredSymbol {
+                    id: symbols[m].id.clone(),
+                    qualified_name: symbols[m].qualified_name.clone(),
+                    score: fixed(centrality[m]),
+                })
+                .collect(),
+            cohesion: vectors.and_then(|v| cohesion(v, members)),
         })
         .collect()
 }

@@ -1,10 +1,17 @@
-//! Cluster labels: TF-IDF over the identifiers of each cluster's members.
-//! Terms are name words (camelCase, snake_case and digit boundaries split,
-//! lower-cased; weight 1) and path words (directories and file stem, weight
-//! ½); stop-words — keywords and generic names like `get`, `new`, `self`,
-//! `src`, `test` — are dropped. A cluster is a document; tf is a term's
-//! share of the cluster's weight, idf = ln((1 + N) / (1 + df)) + 1.
-//! The label is the best term plus up to two more scoring ≥ ½ of it.
+//! Cluster labels: TF-IDF over what each cluster's members are called.
+//! Terms are the words of member names (camelCase, snake_case and digit
+//! boundaries split, lower-cased). Path segments are not terms: a directory
+//! says where code is, not what it does, and labels made of `common`,
+//! `functions`, `src` told a reader nothing. Doc comments are not terms
+//! either, on purpose: an edited comment would move the labels of clusters
+//! all over the repository (the scores are relative), and with them the
+//! summaries a one-file rebuild keeps. Stop-words — keywords and generic
+//! names like `get`, `new`, `self` — are dropped. A cluster is a document; tf is a term's
+//! share of the cluster's weight, idf = ln((1 + N) / (1 + df)) + 1, and a
+//! term found in most clusters (more than half of four or more) names none.
+//! The label is the best term plus up to two more scoring ≥ ½ of it; labels
+//! are unique within a docpack ([`unique_labels`]), and a cluster with no
+//! distinctive term says so instead of guessing.
 
 use crate::artifacts::LabelTerm;
 use crate::numeric::fixed;
@@ -38,9 +45,6 @@ pub fn symbol_terms(symbol: &Symbol, into: &mut BTreeMap<String, f64>) {
     for w in name_terms(&symbol.name) {
         *into.entry(w).or_default() += 1.0;
     }
-    for w in path_terms(&symbol.path) {
-        *into.entry(w).or_default() += 0.5;
-    }
 }
 
 /// The terms of a symbol's name (weight 1 each), repeats included.
@@ -51,23 +55,12 @@ pub fn name_terms(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The terms of a symbol's file path without its extension (weight ½
-/// each), repeats included.
-pub fn path_terms(path: &str) -> Vec<String> {
-    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
-    stem.split('/')
-        .flat_map(split_identifier)
-        .filter(|w| keep(w))
-        .collect()
-}
-
 /// The terms of groups of symbols, one document each: what
-/// [`symbol_terms`] adds up over each group's members, with each term
-/// split out once per distinct name and path and summed in one array
-/// (the weights are multiples of ½, so sums are exact in any order).
+/// [`symbol_terms`] adds up over each group's members, with each name's
+/// terms split out once per distinct name and summed in one array (whole
+/// numbers, so sums are exact in any order).
 pub fn group_terms(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<BTreeMap<String, f64>> {
     let mut table = TermTable::default();
-    let mut by_path: HashMap<&str, Vec<u32>> = HashMap::default();
     let mut by_name: HashMap<&str, Vec<u32>> = HashMap::default();
     let mut weight: Vec<f64> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
@@ -78,20 +71,15 @@ pub fn group_terms(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<BTreeMap<St
             let name = by_name
                 .entry(s.name.as_str())
                 .or_insert_with(|| table.ids(name_terms(&s.name)));
-            let path = by_path
-                .entry(s.path.as_str())
-                .or_insert_with(|| table.ids(path_terms(&s.path)));
-            for (list, w) in [(&*name, 1.0), (&*path, 0.5)] {
-                for &t in list {
-                    let t = t as usize;
-                    if t >= weight.len() {
-                        weight.resize(t + 1, 0.0);
-                    }
-                    if weight[t] == 0.0 {
-                        touched.push(t as u32);
-                    }
-                    weight[t] += w;
+            for &t in name.iter() {
+                let t = t as usize;
+                if t >= weight.len() {
+                    weight.resize(t + 1, 0.0);
                 }
+                if weight[t] == 0.0 {
+                    touched.push(t as u32);
+                }
+                weight[t] += 1.0;
             }
         }
         docs.push(
@@ -131,7 +119,8 @@ impl TermTable {
     }
 }
 
-/// The 5 best terms of each document (cluster), best first.
+/// The 5 best terms of each document (cluster), best first; a term in more
+/// than half of four or more documents is in none (it names them all).
 pub fn top_terms(docs: &[BTreeMap<String, f64>]) -> Vec<Vec<LabelTerm>> {
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
     for doc in docs {
@@ -140,11 +129,13 @@ pub fn top_terms(docs: &[BTreeMap<String, f64>]) -> Vec<Vec<LabelTerm>> {
         }
     }
     let n = docs.len() as f64;
+    let shared = |t: &str| docs.len() >= 4 && df[t] * 2 > docs.len();
     docs.iter()
         .map(|doc| {
             let total: f64 = doc.values().sum();
             let mut scored: Vec<(&String, f64)> = doc
                 .iter()
+                .filter(|(t, _)| !shared(t))
                 .map(|(t, w)| {
                     (
                         t,
@@ -165,18 +156,68 @@ pub fn top_terms(docs: &[BTreeMap<String, f64>]) -> Vec<Vec<LabelTerm>> {
         .collect()
 }
 
+/// What a cluster without a distinctive term is called.
+pub const NO_TERMS: &str = "no distinctive terms";
+
 /// 1–3 words: the best term and the next two that score ≥ ½ of it.
 pub fn label(terms: &[LabelTerm]) -> String {
+    label_of(terms, 3)
+}
+
+/// The best term and up to `most - 1` more that score ≥ ½ of it.
+fn label_of(terms: &[LabelTerm], most: usize) -> String {
     let Some(best) = terms.first() else {
-        return "misc".to_string();
+        return NO_TERMS.to_string();
     };
     let words: Vec<&str> = terms
         .iter()
-        .take(3)
+        .take(most)
         .filter(|t| t.score >= best.score / 2.0)
         .map(|t| t.term.as_str())
         .collect();
     words.join(" ")
+}
+
+/// Every cluster's label, unique within the docpack: [`label`], then for
+/// clusters that would share one, their labels with their next best term;
+/// what is still shared, or has no term, is told apart by its most central
+/// member (`central[c]`): "store (around `ObjectStore`)". The last resort
+/// numbers them.
+pub fn unique_labels(terms: &[Vec<LabelTerm>], central: &[&str]) -> Vec<String> {
+    let count = |labels: &[String]| {
+        let mut n: HashMap<String, usize> = HashMap::default();
+        for l in labels {
+            *n.entry(l.clone()).or_default() += 1;
+        }
+        n
+    };
+    let mut labels: Vec<String> = terms.iter().map(|t| label(t)).collect();
+    let shared = count(&labels);
+    for (c, l) in labels.iter_mut().enumerate() {
+        if shared[l.as_str()] > 1 {
+            // The cluster's next best term that its label does not have yet.
+            let words: Vec<&str> = l.split(' ').collect();
+            if let Some(next) = terms[c].iter().find(|t| !words.contains(&t.term.as_str())) {
+                *l = format!("{l} {}", next.term);
+            }
+        }
+    }
+    let shared = count(&labels);
+    for (c, l) in labels.iter_mut().enumerate() {
+        let name = central.get(c).copied().unwrap_or_default();
+        if (shared[l.as_str()] > 1 || terms[c].is_empty()) && !name.is_empty() {
+            *l = format!("{l} (around `{name}`)");
+        }
+    }
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    for l in labels.iter_mut() {
+        let n = seen.entry(l.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            *l = format!("{l} #{n}");
+        }
+    }
+    labels
 }
 
 #[cfg(test)]
@@ -197,18 +238,20 @@ mod tests {
         assert_eq!(split_identifier("__init__"), vec!["init"]);
     }
 
-    /// The groups' documents are the members' terms added up one by one.
+    /// The groups' documents are the members' terms added up one by one;
+    /// paths and doc comments add nothing.
     #[test]
     fn group_terms_equal_the_members_terms_summed() {
         let symbol =
             |name: &str, path: &str| crate::input::function(name, path, doctown_core::Language::C);
-        let symbols = vec![
+        let mut symbols = vec![
             symbol("cache_lookup", "fs/cache/lookup.c"),
             symbol("cache_cache_insert", "fs/cache/lookup.c"),
             symbol("get", "src/test.rs"),
             symbol("inode_cache", "fs/inode.c"),
             symbol("cache_lookup", "fs/inode.c"),
         ];
+        symbols[3].doc = Some("Evicts the inode from the cache. Then more.".into());
         let groups = vec![vec![0, 1, 3], vec![2], vec![4, 0], vec![]];
         let docs = group_terms(&symbols, &groups);
         for (members, doc) in groups.iter().zip(&docs) {
@@ -218,7 +261,8 @@ mod tests {
                 .for_each(|m| symbol_terms(&symbols[*m], &mut expected));
             assert_eq!(doc, &expected);
         }
-        assert_eq!(docs[0]["cache"], 1.0 + 0.5 + 2.0 + 0.5 + 1.0);
+        assert_eq!(docs[0]["cache"], 1.0 + 2.0 + 1.0);
+        assert!(!docs[0].contains_key("fs") && !docs[0].contains_key("evicts"));
         assert!(docs[1].is_empty() && docs[3].is_empty());
     }
 
@@ -233,6 +277,44 @@ mod tests {
         assert_eq!(terms[0][0].term, "store");
         assert_eq!(terms[1][0].term, "cache");
         assert_eq!(label(&terms[1]), "cache graph");
-        assert_eq!(label(&[]), "misc");
+        assert_eq!(label(&[]), NO_TERMS);
+    }
+
+    #[test]
+    fn a_term_in_most_clusters_names_none() {
+        let doc = |pairs: &[(&str, f64)]| pairs.iter().map(|(t, w)| (t.to_string(), *w)).collect();
+        let docs = vec![
+            doc(&[("error", 5.0), ("store", 1.0)]),
+            doc(&[("error", 5.0), ("graph", 1.0)]),
+            doc(&[("error", 5.0), ("parse", 1.0)]),
+            doc(&[("queue", 1.0)]),
+        ];
+        let terms = top_terms(&docs);
+        assert_eq!(label(&terms[0]), "store");
+        assert!(terms.iter().flatten().all(|t| t.term != "error"));
+    }
+
+    #[test]
+    fn labels_are_unique_and_say_when_nothing_is_distinctive() {
+        let term = |t: &str, score: f64| LabelTerm {
+            term: t.into(),
+            score,
+        };
+        let terms = vec![
+            vec![term("store", 1.0), term("put", 0.9), term("s3", 0.2)],
+            vec![term("store", 1.0), term("put", 0.9), term("local", 0.3)],
+            vec![term("store", 1.0)],
+            vec![term("store", 1.0)],
+            vec![],
+        ];
+        let central = ["S3Store", "LocalStore", "a", "a", "ApiError::new"];
+        let labels = unique_labels(&terms, &central);
+        assert_eq!(labels[0], "store put s3");
+        assert_eq!(labels[1], "store put local");
+        assert_eq!(labels[2], "store (around `a`)");
+        assert_eq!(labels[3], "store (around `a`) #2");
+        assert_eq!(labels[4], "no distinctive terms (around `ApiError::new`)");
+        let distinct: std::collections::BTreeSet<_> = labels.iter().collect();
+        assert_eq!(distinct.len(), labels.len());
     }
 }

@@ -137,7 +137,8 @@ fn labels_name_the_cluster() {
         .iter()
         .map(|c| c.label.as_str())
         .collect();
-    assert_eq!(labels, BTreeSet::from(["parser json parse", "store"]));
+    // The names say it; the directories (`src/parser`, `src/store`) do not vote.
+    assert_eq!(labels, BTreeSet::from(["json parse parser", "store"]));
 }
 
 #[test]
