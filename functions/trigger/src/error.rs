@@ -149,6 +149,46 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
+/// Middleware over the whole router: a refusal that is not JSON yet (an
+/// extractor's rejection — a path segment that is not UTF-8, a malformed
+/// query — answered by axum as plain text) becomes the API's one-line JSON
+/// error with the same status, so every refusal reads the same.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    let retry_after = response
+        .headers()
+        .get(axum::http::header::RETRY_AFTER)
+        .cloned();
+    let text = match axum::body::to_bytes(response.into_body(), 64 << 10).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    let mut answer = ApiError::new(status, message).into_response();
+    if let Some(value) = retry_after {
+        answer
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, value);
+    }
+    answer
+}
+
 /// Errors outside a request: configuration, schedules, serving.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {

@@ -490,3 +490,35 @@ async fn arbitrary_requests_get_json_answers_never_a_failure() {
     laptop.launcher.wait_idle().await;
     w.launcher.wait_idle().await;
 }
+
+/// Inputs the `http_routes` fuzz target found, replayed through its
+/// router (local mode, API keys, a webhook secret, loopback names).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzzing_findings_stay_fixed() {
+    let mut config = TriggerConfig::default().with_api_keys(["fuzz-key"]);
+    config.webhook_secret = Some("fuzz-secret".into());
+    config.server_names = ServerName::of_addr(&"127.0.0.1:8080".parse().unwrap());
+    let app = test_app(config, None);
+    let findings: [&[u8]; 1] = [
+        b"\x04:\x00+eeeeeeeeeeeeeeeeeeeeeee%eeeeeeeeeeeeeeeeeeeeeeee\x01\x96o)\xff\xff\xff\xff\xff\x04,$",
+    ];
+    for data in findings {
+        let request = doctown_trigger::probe::request_from_bytes(data);
+        let what = format!("{} {}", request.method(), request.uri());
+        let response = app.send(request).await;
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert_ne!(status, 500, "{what}: {text}");
+        if status >= 400 {
+            let body: serde_json::Value = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("{what}: {status} is not JSON: {text:?}"));
+            assert!(
+                body["error"].as_str().is_some_and(|e| !e.is_empty()),
+                "{what}: {text}"
+            );
+        }
+    }
+}

@@ -294,12 +294,14 @@ pub fn router(state: AppState) -> Router {
         app = app.layer(cors);
     }
     // Outermost: a request for a host this server does not serve, or a
-    // write sent by another site's page, reaches nothing else.
-    app.layer(middleware::from_fn_with_state(
-        state.clone(),
-        crate::guard::guard,
-    ))
-    .with_state(state)
+    // write sent by another site's page, reaches nothing else. Inside it,
+    // every refusal is made the API's JSON error.
+    app.layer(middleware::from_fn(crate::error::json_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::guard,
+        ))
+        .with_state(state)
 }
 
 fn cors_layer(config: &TriggerConfig) -> Option<CorsLayer> {
