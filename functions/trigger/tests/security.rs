@@ -522,3 +522,48 @@ async fn fuzzing_findings_stay_fixed() {
         }
     }
 }
+
+/// Pricing ingests the repository, so it is admitted like a job: the
+/// caller's own GitHub account must see it, and the plan's limits hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_estimate_is_admitted_like_a_job() {
+    let w = world(None, |_| {}).await;
+    let bob = w.sign_in("bob").await;
+    let price = |repo: &str| json!({ "repo_url": repo });
+    // Ada's private repository: Bob's GitHub account cannot see it.
+    let hidden = w
+        .call(
+            "POST",
+            "/estimate",
+            &bob,
+            Some(price("https://github.com/ada/secret")),
+        )
+        .await;
+    assert_eq!(hidden.status, 404, "{}", hidden.text);
+    assert!(hidden.text.contains("cannot see it"), "{}", hidden.text);
+    // 200 MiB against the free plan's 50.
+    let huge = w
+        .call(
+            "POST",
+            "/estimate",
+            &bob,
+            Some(price("https://github.com/octo/huge")),
+        )
+        .await;
+    assert_eq!(huge.status, 402, "{}", huge.text);
+    // A repository Bob may build reaches the estimator (none here).
+    let fine = w
+        .call(
+            "POST",
+            "/estimate",
+            &bob,
+            Some(price("https://github.com/octo/demo")),
+        )
+        .await;
+    assert_eq!(fine.status, 404, "{}", fine.text);
+    assert!(
+        fine.text.contains("no model is configured"),
+        "{}",
+        fine.text
+    );
+}
