@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The words Doctown writes about a repository, checked on real code (#60):
 # builds structural docpacks (`--embeddings off`) of this checkout and of
-# third-party packages (click 8.1.7 and attrs 24.3.0 from PyPI, cached
-# under $DOCTOWN_CACHE/eval/repos; petgraph at Cargo.lock's version, from
-# cargo's registry), then fails when a cluster label is shared by
+# third-party packages (click 8.1.7 and attrs 24.3.0 from PyPI, petgraph
+# at Cargo.lock's version from cargo's registry; fetched as the evaluations
+# fetch them, scripts/eval-fetch.sh, into $DOCTOWN_CACHE/eval/repos), then fails when a cluster label is shared by
 # two clusters or holds a word that none of its members' names has (a
 # label made of path segments, as `common` or `functions` were).
 #
@@ -14,30 +14,18 @@ source scripts/env.sh
 
 BIN="${1:-$CARGO_TARGET_DIR/debug/doctown}"
 [ -x "$BIN" ] || { echo "check-labels: no doctown binary at $BIN (cargo build -p doctown-cli)" >&2; exit 2; }
-REPOS="$DOCTOWN_CACHE/eval/repos"
+EVAL="$DOCTOWN_CACHE/eval"
+DL="$EVAL/dl"
+source scripts/eval-fetch.sh
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$REPOS"
+mkdir -p "$EVAL/repos" "$DL"
 
-pypi() { # name==version → directory
-  local name="${1%%==*}" version="${1##*==}" dir="$REPOS/${1%%==*}-${1##*==}"
-  if [ ! -d "$dir" ]; then
-    pip download -q --no-deps --no-binary :all: -d "$WORK/dl" "$1" >/dev/null
-    tar -xzf "$(ls "$WORK"/dl/"$name"-"$version".tar.gz "$WORK"/dl/"${name//-/_}"-"$version".tar.gz 2>/dev/null | head -1)" -C "$REPOS"
-    [ -d "$dir" ] || mv "$REPOS/${name//-/_}-$version" "$dir"
-  fi
-  echo "$dir"
-}
-crate() { # name → its directory in cargo's registry, at Cargo.lock's version
-  local version dir
-  version="$(awk -v n="name = \"$1\"" '$0 == n {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)"
-  dir="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$version" 2>/dev/null | head -1)"
-  [ -n "$dir" ] || { echo "check-labels: $1 $version is not in cargo's registry (cargo fetch)" >&2; exit 2; }
-  echo "$dir"
-}
+# petgraph at the version Cargo.lock pins (cargo's registry has it).
+petgraph="petgraph-$(awk '$0 == "name = \"petgraph\"" {getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)"
 
 status=0
-for repo in "$PWD" "$(pypi click==8.1.7)" "$(pypi attrs==24.3.0)" "$(crate petgraph)"; do
+for repo in "$PWD" "$(python_repo click==8.1.7)" "$(python_repo attrs==24.3.0)" "$(rust_repo "$petgraph")"; do
   out="$WORK/$(basename "$repo").docpack"
   "$BIN" build "$repo" --embeddings off -o "$out" > "$WORK/build.log" 2>&1 ||
     { cat "$WORK/build.log" >&2; echo "check-labels: cannot build $repo" >&2; exit 2; }

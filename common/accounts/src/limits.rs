@@ -69,15 +69,6 @@ impl RateLimiter {
         self.check_at(key, per_minute, Instant::now())
     }
 
-    /// Whether `key` has no token left (without taking one).
-    pub fn exhausted(&self, key: &str, per_minute: u64) -> Option<u64> {
-        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let bucket = buckets.get(key)?;
-        let rate = per_minute.max(1) as f64 / 60.0;
-        let tokens = bucket.tokens + bucket.at.elapsed().as_secs_f64() * rate;
-        (tokens < 1.0).then(|| ((1.0 - tokens) / rate).ceil().max(1.0) as u64)
-    }
-
     /// How many keys hold a bucket.
     pub fn len(&self) -> usize {
         self.buckets.lock().unwrap_or_else(|p| p.into_inner()).len()

@@ -417,37 +417,19 @@ mod tests {
             customer: None,
             subscription: Some(subscription.into()),
         };
-        let current = Some("sub_1");
         assert!(still_applies(&at(5, "active", "sub_1"), None, None, "none"));
-        assert!(still_applies(
-            &at(6, "active", "sub_1"),
-            Some(5),
-            current,
-            "canceled"
-        ));
-        assert!(!still_applies(
-            &at(4, "active", "sub_1"),
-            Some(5),
-            current,
-            "canceled"
-        ));
-        assert!(!still_applies(
-            &at(5, "active", "sub_1"),
-            Some(5),
-            current,
-            "canceled"
-        ));
-        assert!(still_applies(
-            &at(5, "canceled", "sub_1"),
-            Some(5),
-            current,
-            "active"
-        ));
-        assert!(!still_applies(
-            &at(9, "canceled", "sub_0"),
-            Some(5),
-            current,
-            "active"
-        ));
+        // (event made at, its status, its subscription; the user's status) → applies
+        let cases = [
+            ((6, "active", "sub_1"), "canceled", true),
+            ((4, "active", "sub_1"), "canceled", false),
+            ((5, "active", "sub_1"), "canceled", false),
+            ((5, "canceled", "sub_1"), "active", true),
+            ((9, "canceled", "sub_0"), "active", false),
+        ];
+        for ((created, status, sub), user_status, applies) in cases {
+            let change = at(created, status, sub);
+            let got = still_applies(&change, Some(5), Some("sub_1"), user_status);
+            assert_eq!(got, applies, "{change:?} over {user_status}");
+        }
     }
 }

@@ -116,6 +116,23 @@ pub struct Wanted {
 }
 
 impl Wanted {
+    /// The default branch of `repo`, for no installation.
+    fn of(repo: &Repository) -> Wanted {
+        let repo_url = repo
+            .html_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("https://github.com/{}", repo.full_name));
+        Wanted {
+            repo_url,
+            git_ref: None,
+            installation: None,
+            full_name: repo.full_name.clone(),
+            private: repo.private,
+            size_kb: repo.size,
+        }
+    }
+
     fn facts(&self) -> doctown_accounts::RepoFacts {
         doctown_accounts::RepoFacts {
             full_name: self.full_name.to_ascii_lowercase(),
@@ -347,25 +364,6 @@ pub fn wanted_jobs(event: &str, body: &[u8]) -> Result<Option<Vec<Wanted>>, Stri
             ))
         }
         _ => Ok(None),
-    }
-}
-
-impl Wanted {
-    /// The default branch of `repo`, for no installation.
-    fn of(repo: &Repository) -> Wanted {
-        let repo_url = repo
-            .html_url
-            .clone()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| format!("https://github.com/{}", repo.full_name));
-        Wanted {
-            repo_url,
-            git_ref: None,
-            installation: None,
-            full_name: repo.full_name.clone(),
-            private: repo.private,
-            size_kb: repo.size,
-        }
     }
 }
 

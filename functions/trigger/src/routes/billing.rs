@@ -28,7 +28,7 @@ pub async fn checkout(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let accounts = service(&app)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     let plan = PlanName::parse(&request.plan)?;
     if plan == PlanName::Free {
         return Err(ApiError::bad_request(
@@ -55,7 +55,7 @@ pub async fn portal(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let accounts = service(&app)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     let back = format!("{}/account/billing", base_url(&headers, &app));
     let url = accounts.portal(user, &back).await?;
     Ok(Json(serde_json::json!({ "url": url })))

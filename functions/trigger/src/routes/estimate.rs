@@ -35,7 +35,7 @@ pub async fn estimate(
     // Who asks, before anything is looked at (with accounts).
     let admission = match app.accounts.clone() {
         Some(accounts) => {
-            let requester = requester(&app, &accounts, &caller, &headers)?;
+            let requester = requester(&accounts, &caller, &headers)?;
             if matches!(requester, Requester::Anonymous { .. }) {
                 return Err(ApiError::unauthorized("sign in to price a repository"));
             }

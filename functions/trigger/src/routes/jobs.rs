@@ -153,7 +153,7 @@ async fn admit(
     input: &JobInput,
 ) -> Result<doctown_accounts::Admitted, ApiError> {
     let accounts = crate::accounts::service(app)?;
-    let requester = requester(app, &accounts, caller, headers)?;
+    let requester = requester(&accounts, caller, headers)?;
     let facts = repository_facts(&accounts, caller, &requester, spec).await?;
     let visibility = request
         .visibility
@@ -183,7 +183,6 @@ async fn admit(
 /// `build` scope (CSRF-checked when signed in by cookie), the operator, or
 /// an anonymous caller when the operator allows anonymous builds.
 pub(crate) fn requester(
-    app: &AppState,
     accounts: &doctown_accounts::Accounts,
     caller: &Caller,
     headers: &HeaderMap,
@@ -196,7 +195,7 @@ pub(crate) fn requester(
         Caller::Anonymous { ip } => Requester::Anonymous { ip: ip.clone() },
         Caller::User { auth, .. } => {
             let user = caller.require(Scope::Build)?.clone();
-            caller.check_csrf(headers, app)?;
+            caller.check_csrf(headers)?;
             let key_id = match auth {
                 crate::accounts::Auth::Key(k) => Some(k.id),
                 _ => None,
@@ -276,7 +275,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let job = job_id_from_path(&id)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     own_job(&app, &caller, job.as_str(), Scope::Build).await?;
     let launcher = app.launcher.clone();
     let target = job.clone();

@@ -41,7 +41,7 @@ pub async fn create_key(
 ) -> Result<Response, ApiError> {
     let accounts = service(&app)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     let names = if request.scopes.is_empty() {
         vec!["read".to_string()]
     } else {
@@ -69,7 +69,7 @@ pub async fn revoke_key(
 ) -> Result<StatusCode, ApiError> {
     let accounts = service(&app)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::bad_request("a key id is a number"))?;

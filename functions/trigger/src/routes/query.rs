@@ -197,7 +197,11 @@ pub async fn ask(
             "q: a question is at most {MAX_QUESTION_CHARS} characters (this one has {chars})"
         )));
     }
-    let (model, note, payer) = ask_model_for(&app, &state, &caller, &headers).await?;
+    let Grant {
+        model,
+        withheld: note,
+        payer,
+    } = ask_model_for(&app, &state, &caller, &headers).await?;
     let pack = job_pack(&app, &state, &job).await?;
     let streamed = headers
         .get(header::ACCEPT)
@@ -207,7 +211,7 @@ pub async fn ask(
         let answer =
             blocking(move || answer_question(&state, model, note, pack, question, &mut |_| {}))
                 .await?;
-        charge(&app, payer, &answer).await;
+        charge_usd(&app, payer, answer.cost_usd).await;
         return Ok(Json(answer).into_response());
     }
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(64);
@@ -239,6 +243,16 @@ pub async fn ask(
         .into_response())
 }
 
+/// Whether the server's model answers a caller, and who pays.
+#[derive(Default)]
+struct Grant {
+    model: Option<Arc<dyn AskModel>>,
+    /// Why the model was withheld (the answer's note).
+    withheld: Option<String>,
+    /// The user whose month is charged.
+    payer: Option<i64>,
+}
+
 /// Whether the server's model answers this caller, and who pays: the
 /// model costs the operator money, so it answers the operator, a user
 /// whose plan's monthly model allowance (`jobs_per_month` jobs at
@@ -251,11 +265,21 @@ async fn ask_model_for(
     state: &QueryState,
     caller: &Caller,
     headers: &HeaderMap,
-) -> Result<(Option<Arc<dyn AskModel>>, Option<String>, Option<i64>), ApiError> {
+) -> Result<Grant, ApiError> {
     let Some(model) = state.ask_model.clone() else {
-        return Ok((None, None, None));
+        return Ok(Grant::default());
     };
-    let refused = |why: &str| Ok((None, Some(why.to_string()), None));
+    let granted = |payer| Grant {
+        model: Some(model.clone()),
+        withheld: None,
+        payer,
+    };
+    let refused = |why: &str| {
+        Ok(Grant {
+            withheld: Some(why.to_string()),
+            ..Grant::default()
+        })
+    };
     match (caller, &app.accounts) {
         (Caller::Anonymous { .. }, _) => refused("the model answers signed-in callers only"),
         (Caller::User { user, .. }, Some(accounts)) => {
@@ -264,27 +288,23 @@ async fn ask_model_for(
             if accounts.db.month_cost(user.id).await? >= allowance {
                 return refused("this month's model allowance of your plan is spent");
             }
-            Ok((Some(model), None, Some(user.id)))
+            Ok(granted(Some(user.id)))
         }
         (Caller::Local, _) if app.config.ask_model_needs_key => {
             let key = crate::accounts::caller::bearer(headers);
             match key {
                 Some(k) if crate::auth::api_key_matches(&app.config.api_key_hashes, &k) => {
-                    Ok((Some(model), None, None))
+                    Ok(granted(None))
                 }
                 _ => refused("the server's model answers callers with one of its API keys"),
             }
         }
-        _ => Ok((Some(model), None, None)),
+        _ => Ok(granted(None)),
     }
 }
 
-/// Charges what `answer`'s model cost to `payer`'s month (logged, never
+/// Charges what an answer's model cost to `payer`'s month (logged, never
 /// answered: the answer was given).
-async fn charge(app: &AppState, payer: Option<i64>, answer: &AskAnswer) {
-    charge_usd(app, payer, answer.cost_usd).await;
-}
-
 async fn charge_usd(app: &AppState, payer: Option<i64>, usd: f64) {
     let (Some(user), Some(accounts)) = (payer, &app.accounts) else {
         return;

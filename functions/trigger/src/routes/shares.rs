@@ -139,7 +139,7 @@ pub async fn set_visibility(
     let accounts = service(&app)?;
     let job = job_id_from_path(&id)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     let visibility = Visibility::parse(&request.visibility)?;
     accounts
         .db
@@ -171,7 +171,7 @@ pub async fn create_share(
     let accounts = service(&app)?;
     let job = job_id_from_path(&id)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     own_job(&app, &caller, job.as_str(), Scope::Admin).await?;
     refresh_active(&app, Some(user.id)).await?;
     let token = accounts
@@ -210,7 +210,7 @@ pub async fn revoke_share(
     let accounts = service(&app)?;
     let job = job_id_from_path(&id)?;
     let user = caller.require(Scope::Admin)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     accounts.db.revoke_share(user.id, job.as_str()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -180,7 +180,7 @@ pub async fn logout(
     Query(query): Query<LogoutQuery>,
 ) -> Result<Response, ApiError> {
     let accounts = service(&app)?;
-    caller.check_csrf(&headers, &app)?;
+    caller.check_csrf(&headers)?;
     if flag(query.everywhere.as_deref()) {
         let user = caller.require(doctown_accounts::Scope::Admin)?;
         accounts.db.delete_sessions_of(user.id).await?;
