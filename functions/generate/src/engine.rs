@@ -1,22 +1,21 @@
-//! A generate run: facts summaries for everything first (they are the
-//! fallback), then — with a model — cache lookups, the tier, the cost check,
-//! batched requests, and the merge of answers into [`GeneratedDocs`] with a
-//! [`CostReport`] and totals.
+//! A model run: cache lookups, the tier, the cost check, batched requests,
+//! and every answer and failure settled as [`Answers`] with a
+//! [`CostReport`] and totals. The facts summaries the answers replace are
+//! written by [`crate::stream`], the one writer of `docs.json`.
 
-use crate::artifacts::generate::{
-    CostReport, DocSource, Documentation, GeneratedDocs, RequestCost,
-};
+use crate::artifacts::generate::{CostReport, RequestCost};
 use crate::batch::pack;
 use crate::cache::{AnswerCache, CachedAnswer};
 use crate::config::{Backend, GenerateConfig};
-use crate::engine_docs::{documented, facts_doc, fatal_error, finish, Docs, Keys};
+use crate::engine_docs::{fatal_error, finish, from_facts, Keys};
+pub use crate::engine_docs::{Answers, Settled};
 use crate::engine_run::{dispatch, Job, JobResult, Shared};
 use crate::error::GenerateError;
 use crate::events::generate::{GenerationStarted, GenerationTotals, SymbolDocumented};
 use crate::facts::GenerateInput;
 use crate::model::{LanguageModel, ModelError};
 use crate::openai::OpenAiModel;
-use crate::overview::{architecture_facts, architecture_summary, module_summaries};
+use crate::overview::architecture_facts;
 use crate::plan::{build_plan, expected_cost, select_tier, Cost, WorkItem};
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
@@ -39,7 +38,8 @@ pub enum Progress {
 /// What a run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    pub docs: GeneratedDocs,
+    /// What the model settled, to lay over the facts summaries.
+    pub answers: Answers,
     pub cost: CostReport,
     pub totals: GenerationTotals,
     /// Some items the model was asked about fell back to facts.
@@ -85,8 +85,11 @@ impl Generator {
         self.model.as_deref()
     }
 
-    /// Runs one generation. `store` holds the answer cache (none: no cache);
-    /// `cancelled` is polled while requests are in flight.
+    /// Asks the model about what the plan picks and settles every answer
+    /// and failure ([`Answers`]); `docs.json` is written by
+    /// [`crate::stream`], which lays the answers over the facts. Without a
+    /// model nothing is asked. `store` holds the answer cache (none: no
+    /// cache); `cancelled` is polled while requests are in flight.
     pub async fn run(
         &self,
         input: &GenerateInput,
@@ -94,17 +97,7 @@ impl Generator {
         progress: &mut dyn FnMut(Progress),
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Outcome, GenerateError> {
-        let writer = FactsWriter::new(input);
-        let arch = architecture_facts(&writer, input);
-        let mut docs = Docs {
-            symbols: input
-                .symbols
-                .iter()
-                .map(|s| facts_doc(writer.symbol(s)))
-                .collect(),
-            modules: module_summaries(input).into_iter().map(facts_doc).collect(),
-            architecture: facts_doc(architecture_summary(input, &arch)),
-        };
+        let mut answers = Answers::default();
         let keys = Keys {
             symbols: input.symbols.len(),
             modules: input.modules.len(),
@@ -119,22 +112,11 @@ impl Generator {
             ..Default::default()
         };
         let Some(model) = self.model.clone() else {
-            progress(Progress::Started(GenerationStarted {
-                backend: cost.backend.clone(),
-                model: None,
-                symbols: totals.symbols,
-                modules: totals.modules,
-                to_model: 0,
-                cache_hits: 0,
-                requests_planned: 0,
-                estimated_cost_usd: 0.0,
-            }));
-            for (s, doc) in input.symbols.iter().zip(&docs.symbols) {
-                progress(Progress::Symbol(documented(s.id.clone(), doc)));
-            }
-            return Ok(finish(input, docs, arch, cost, totals, false));
+            return Ok(finish(answers, cost, totals, false));
         };
         let config = &self.config;
+        let writer = FactsWriter::new(input);
+        let arch = architecture_facts(&writer, input);
         let counter = TokenCounter::for_model(&config.model);
         let plan = build_plan(input, &writer, &arch, &counter, config);
         let cache = store
@@ -201,30 +183,24 @@ impl Generator {
         }));
         for item in &cached {
             let answer = &hits[&item.hash];
-            let doc = Documentation {
+            let settled = Settled::Answered {
                 summary: answer.summary.clone(),
-                source: DocSource::Model,
-                model: Some(answer.model.clone()),
-                error: None,
+                model: answer.model.clone(),
             };
-            *docs.slot(&keys, keys.of(item)) = doc;
-            if item.kind == ItemKind::Symbol {
-                progress(Progress::Symbol(documented(
-                    input.symbols[item.index].id.clone(),
-                    &docs.symbols[item.index],
-                )));
+            if let Some(event) = answers.settle(input, &keys, keys.of(item), settled) {
+                progress(Progress::Symbol(event));
             }
         }
         totals.cache_hits = cached.len() as u64;
         let to_model: std::collections::HashSet<usize> =
             plan.symbols[..n].iter().map(|i| i.index).collect();
-        for (i, s) in input
+        for (_, s) in input
             .symbols
             .iter()
             .enumerate()
             .filter(|(i, _)| !to_model.contains(i))
         {
-            progress(Progress::Symbol(documented(s.id.clone(), &docs.symbols[i])));
+            progress(Progress::Symbol(from_facts(s.id.clone())));
         }
         let shared = Arc::new(Shared {
             model,
@@ -257,12 +233,6 @@ impl Generator {
                 Ok(Some(result)) => result,
             };
             for (key, summary, answered_by) in &result.answered {
-                let doc = Documentation {
-                    summary: summary.clone(),
-                    source: DocSource::Model,
-                    model: Some(answered_by.clone()),
-                    error: None,
-                };
                 if let (Some((store, cache)), Some(hash)) = (&cache, hashes.get(key)) {
                     let entry = CachedAnswer {
                         summary: summary.clone(),
@@ -270,23 +240,19 @@ impl Generator {
                     };
                     cache.put(*store, hash, &entry)?;
                 }
-                *docs.slot(&keys, *key) = doc;
-                if *key < keys.symbols {
-                    progress(Progress::Symbol(documented(
-                        input.symbols[*key].id.clone(),
-                        &docs.symbols[*key],
-                    )));
+                let settled = Settled::Answered {
+                    summary: summary.clone(),
+                    model: answered_by.clone(),
+                };
+                if let Some(event) = answers.settle(input, &keys, *key, settled) {
+                    progress(Progress::Symbol(event));
                 }
             }
             for (key, reason) in &result.failed {
-                let slot = docs.slot(&keys, *key);
-                slot.error = Some(reason.clone());
-                if *key < keys.symbols {
+                let settled = Settled::Failed(reason.clone());
+                if let Some(event) = answers.settle(input, &keys, *key, settled) {
                     totals.failed += 1;
-                    progress(Progress::Symbol(documented(
-                        input.symbols[*key].id.clone(),
-                        &docs.symbols[*key],
-                    )));
+                    progress(Progress::Symbol(event));
                 }
             }
             if fatal.is_none() {
@@ -323,6 +289,6 @@ impl Generator {
         cost.price = config.price();
         cost.requests = totals.requests;
         cost.cache_hits = totals.cache_hits;
-        Ok(finish(input, docs, arch, cost, totals, any_failed))
+        Ok(finish(answers, cost, totals, any_failed))
     }
 }

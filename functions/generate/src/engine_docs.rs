@@ -1,12 +1,9 @@
-//! Bookkeeping of a run: the settled documentation of every item (facts
-//! first, replaced by model answers as they arrive), item keys, the final
-//! assembly of [`GeneratedDocs`] and totals, and the mapping of fatal model
-//! errors to stage errors.
+//! Bookkeeping of a model run: what the model settled for each item
+//! ([`Answers`], laid over the facts summaries where `docs.json` is
+//! written), item keys, the totals, and the mapping of fatal model errors
+//! to stage errors.
 
-use crate::artifacts::generate::{
-    ArchitectureSummary, CostReport, DocSource, Documentation, GeneratedDocs, ModuleOverview,
-    SymbolDoc,
-};
+use crate::artifacts::generate::{CostReport, DocSource, Documentation};
 use crate::config::GenerateConfig;
 use crate::engine::Outcome;
 use crate::error::GenerateError;
@@ -16,17 +13,106 @@ use crate::model::ModelError;
 use crate::plan::WorkItem;
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
+use doctown_core::SymbolId;
+use std::collections::HashMap;
 
-/// Settled documentation of all items, by item key.
-pub(crate) struct Docs {
-    pub(crate) symbols: Vec<Documentation>,
-    pub(crate) modules: Vec<Documentation>,
-    pub(crate) architecture: Documentation,
+/// What the model settled for one item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// The model's summary (or the answer cache's), and the model that
+    /// wrote it.
+    Answered { summary: String, model: String },
+    /// Asked and not answered: the facts summary stays, with the reason.
+    Failed(String),
 }
 
-pub(crate) fn facts_doc(summary: String) -> Documentation {
-    Documentation {
-        summary,
+impl Settled {
+    /// Lays this over an item's facts documentation.
+    pub fn apply(&self, doc: &mut Documentation) {
+        match self {
+            Settled::Answered { summary, model } => {
+                doc.summary.clone_from(summary);
+                doc.source = DocSource::Model;
+                doc.model = Some(model.clone());
+            }
+            Settled::Failed(reason) => doc.error = Some(reason.clone()),
+        }
+    }
+}
+
+/// Every item the model settled: symbols by id, module overviews by
+/// module id, the architecture summary. Items not here keep their facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Answers {
+    pub symbols: HashMap<SymbolId, Settled>,
+    pub modules: HashMap<String, Settled>,
+    pub architecture: Option<Settled>,
+}
+
+impl Answers {
+    /// Settles the item `key`; for a symbol, the event that says so.
+    pub(crate) fn settle(
+        &mut self,
+        input: &GenerateInput,
+        keys: &Keys,
+        key: usize,
+        settled: Settled,
+    ) -> Option<SymbolDocumented> {
+        if key < keys.symbols {
+            let id = input.symbols[key].id.clone();
+            let mut doc = Documentation {
+                summary: String::new(),
+                source: DocSource::Facts,
+                model: None,
+                error: None,
+            };
+            settled.apply(&mut doc);
+            self.symbols.insert(id.clone(), settled);
+            Some(SymbolDocumented {
+                symbol_id: id,
+                source: doc.source,
+                model: doc.model,
+                error: doc.error,
+            })
+        } else if key < keys.symbols + keys.modules {
+            let id = input.modules[key - keys.symbols].id.clone();
+            self.modules.insert(id, settled);
+            None
+        } else {
+            self.architecture = Some(settled);
+            None
+        }
+    }
+
+    /// Lays the settled overviews over the facts ones.
+    pub(crate) fn lay_over(
+        &self,
+        modules: &mut [crate::artifacts::generate::ModuleOverview],
+        architecture: &mut crate::artifacts::generate::ArchitectureSummary,
+    ) {
+        for module in modules {
+            if let Some(settled) = self.modules.get(&module.id) {
+                settled.apply(&mut module.documentation);
+            }
+        }
+        if let Some(settled) = &self.architecture {
+            settled.apply(&mut architecture.documentation);
+        }
+    }
+
+    /// Symbols the model wrote the summary of.
+    fn answered_symbols(&self) -> u64 {
+        self.symbols
+            .values()
+            .filter(|s| matches!(s, Settled::Answered { .. }))
+            .count() as u64
+    }
+}
+
+/// The event of a symbol left to its facts summary.
+pub(crate) fn from_facts(symbol_id: SymbolId) -> SymbolDocumented {
+    SymbolDocumented {
+        symbol_id,
         source: DocSource::Facts,
         model: None,
         error: None,
@@ -45,18 +131,6 @@ impl Keys {
             ItemKind::Symbol => item.index,
             ItemKind::Module => self.symbols + item.index,
             ItemKind::Architecture => self.symbols + self.modules,
-        }
-    }
-}
-
-impl Docs {
-    pub(crate) fn slot(&mut self, keys: &Keys, key: usize) -> &mut Documentation {
-        if key < keys.symbols {
-            &mut self.symbols[key]
-        } else if key < keys.symbols + keys.modules {
-            &mut self.modules[key - keys.symbols]
-        } else {
-            &mut self.architecture
         }
     }
 }
@@ -92,75 +166,20 @@ pub(crate) fn fatal_error(config: &GenerateConfig, error: ModelError) -> Generat
     }
 }
 
-pub(crate) fn documented(
-    symbol_id: doctown_core::SymbolId,
-    doc: &Documentation,
-) -> SymbolDocumented {
-    SymbolDocumented {
-        symbol_id,
-        source: doc.source,
-        model: doc.model.clone(),
-        error: doc.error.clone(),
-    }
-}
-
 pub(crate) fn finish(
-    input: &GenerateInput,
-    docs: Docs,
-    arch: crate::overview::ArchitectureFacts,
+    answers: Answers,
     mut cost: CostReport,
     mut totals: GenerationTotals,
     partial: bool,
 ) -> Outcome {
-    totals.documented = docs
-        .symbols
-        .iter()
-        .filter(|d| d.source == DocSource::Model)
-        .count() as u64;
+    totals.documented = answers.answered_symbols();
     totals.from_facts = totals.symbols - totals.documented;
     totals.prompt_tokens = cost.prompt_tokens;
     totals.completion_tokens = cost.completion_tokens;
     cost.cost_usd = round_usd(cost.cost_usd);
     totals.cost_usd = cost.cost_usd;
-    let symbols = input
-        .symbols
-        .iter()
-        .zip(docs.symbols)
-        .map(|(s, documentation)| SymbolDoc {
-            id: s.id.clone(),
-            qualified_name: s.qualified_name.clone(),
-            documentation,
-        })
-        .collect();
-    let modules = input
-        .modules
-        .iter()
-        .zip(docs.modules)
-        .map(|(m, documentation)| ModuleOverview {
-            id: m.id.clone(),
-            path: m.path.clone(),
-            documentation,
-            dependencies: m.dependencies.clone(),
-            dependents: m.dependents.clone(),
-        })
-        .collect();
-    let architecture = ArchitectureSummary {
-        documentation: docs.architecture,
-        main_parts: arch
-            .main_parts
-            .iter()
-            .map(|(label, _)| label.clone())
-            .collect(),
-        entry_points: arch.entry_points.clone(),
-        central_symbols: arch.central_qualified.clone(),
-    };
     Outcome {
-        docs: GeneratedDocs {
-            symbols,
-            modules,
-            architecture,
-            insights: Vec::new(),
-        },
+        answers,
         cost,
         totals,
         partial,

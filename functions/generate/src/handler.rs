@@ -103,27 +103,34 @@ impl GenerateHandler {
                     .to_string()
             });
         let history = crate::input::load_history(ctx.store, &ctx.job.job_id)?;
-        if self.model.is_none() && generator.config().backend == Backend::Facts {
-            let streamed =
-                self.generate_streamed(ctx, &generator, &repository, history.as_ref(), totals)?;
-            if let Some(output) = streamed {
-                return Ok(output);
-            }
-        }
-        let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, &repository)?;
-        if let Some(history) = &history {
+        let asked = match generator.model() {
+            Some(_) => Some(self.ask_model(ctx, &generator, &repository, history.as_ref())?),
+            None => None,
+        };
+        self.write_docs(
+            ctx,
+            &generator,
+            &repository,
+            history.as_ref(),
+            asked,
+            totals,
+        )
+    }
+
+    /// The model's answers: every symbol's facts in memory (what the plan
+    /// ranks and the prompts say), freed before `docs.json` is written.
+    fn ask_model(
+        &self,
+        ctx: &StageContext<'_>,
+        generator: &Generator,
+        repository: &str,
+        history: Option<&doctown_docpack::history::History>,
+    ) -> Result<Outcome, GenerateError> {
+        let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, repository)?;
+        if let Some(history) = history {
             crate::history::attach(&mut input, history);
         }
-        let runtime = self.runtime()?;
-        let mut outcome = self.run_generator(ctx, &generator, &input, runtime)?;
-        if let Some(history) = &history {
-            let insights = self.insights(&generator, &input, history, &outcome, runtime)?;
-            outcome.docs.insights = insights;
-        }
-        // Every symbol's facts: not needed to write the docs.
-        drop(input);
-        *totals = outcome.totals.clone();
-        self.write(ctx, &generator, outcome)
+        self.run_generator(ctx, generator, &input, self.runtime()?)
     }
 
     fn run_generator(
@@ -158,15 +165,14 @@ impl GenerateHandler {
 
     /// The insight families (`crate::insights`), with the model when one
     /// is configured and its worst case fits under `max_cost` with what
-    /// the summaries cost.
+    /// the summaries cost (`spent_usd`).
     fn insights(
         &self,
         generator: &Generator,
         input: &GenerateInput,
         history: &doctown_docpack::history::History,
-        outcome: &Outcome,
-        runtime: &tokio::runtime::Runtime,
-    ) -> Result<Vec<doctown_core::artifacts::generate::Insight>, GenerateError> {
+        spent_usd: f64,
+    ) -> Result<Vec<Insight>, GenerateError> {
         let config = generator.config();
         let mut model = generator.model();
         let mut note = None;
@@ -178,7 +184,7 @@ impl GenerateHandler {
                 * u64::from(crate::insights::ATTEMPTS)
                 * crate::insights::Family::ALL.len() as u64;
             let worst = crate::price::cost_usd(price, tokens, tokens);
-            if outcome.totals.cost_usd + worst > max {
+            if spent_usd + worst > max {
                 model = None;
                 note = Some(format!(
                     "written from the facts: the model's worst case (${worst:.4}) with the \
@@ -186,7 +192,9 @@ impl GenerateHandler {
                 ));
             }
         }
+        let runtime = self.runtime()?;
         let run = || runtime.block_on(crate::insights::insights(input, history, model, config));
+        // block_on panics inside another runtime: then a thread of our own.
         let mut insights = if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|scope| scope.spawn(run).join())
                 .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))?
@@ -201,20 +209,21 @@ impl GenerateHandler {
         Ok(insights)
     }
 
-    /// The facts backend, written symbol by symbol ([`crate::stream`]);
-    /// `None` when the contexts are not in id order (then the in-memory
-    /// path runs).
+    /// `docs.json`, written symbol by symbol ([`crate::stream`]): every
+    /// summary from the facts, with what the model settled (`asked`) laid
+    /// over them; then the reports.
     ///
     /// One sequence (first pass, stream, reports) kept whole: its steps
     /// are closures borrowing the same index, blocks and events.
-    fn generate_streamed(
+    fn write_docs(
         &self,
         ctx: &StageContext<'_>,
         generator: &Generator,
         repository: &str,
         history: Option<&doctown_docpack::history::History>,
+        asked: Option<Outcome>,
         totals: &mut GenerationTotals,
-    ) -> Result<Option<StageOutput>, GenerateError> {
+    ) -> Result<StageOutput, GenerateError> {
         let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
         let files = history.is_some();
         // The first pass reads the contexts' outline where assemble wrote
@@ -231,25 +240,31 @@ impl GenerateHandler {
             (index, loaded)
         });
         let Some(index) = index? else {
-            return Ok(None);
+            return Err(GenerateError::BadInput {
+                key: first.to_string(),
+                message: "its symbols are not in id order (or an id is there twice)".into(),
+            });
         };
         let (modules, clusters) = loaded??;
         let changes = history.map(crate::history::Changes::new);
         let config = generator.config();
         let backend = config.backend.name().to_string();
-        ctx.events.emit(&GenerationStarted {
-            backend: backend.clone(),
-            model: None,
-            symbols: index.len() as u64,
-            modules: modules.len() as u64,
-            to_model: 0,
-            cache_hits: 0,
-            requests_planned: 0,
-            estimated_cost_usd: 0.0,
-        });
+        if asked.is_none() {
+            ctx.events.emit(&GenerationStarted {
+                backend: backend.clone(),
+                model: None,
+                symbols: index.len() as u64,
+                modules: modules.len() as u64,
+                to_model: 0,
+                cache_hits: 0,
+                requests_planned: 0,
+                estimated_cost_usd: 0.0,
+            });
+        }
         let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
+        let spent_usd = asked.as_ref().map_or(0.0, |o| o.totals.cost_usd);
         let write_insights = |input: &GenerateInput| match history {
-            Some(history) => self.facts_insights(input, history, config),
+            Some(history) => self.insights(generator, input, history, spent_usd),
             None => Ok(Vec::new()),
         };
         let docs_key = artifact_key(
@@ -298,9 +313,11 @@ impl GenerateHandler {
                     None => Ok(None),
                 }
             };
+            // A model run reported its symbols as it settled them.
+            let report = asked.is_none();
             let mut emitted = 0;
             let mut progress = |event: SymbolDocumented| {
-                if symbol_event_wanted(emitted, &event) {
+                if report && symbol_event_wanted(emitted, &event) {
                     emitted += 1;
                     ctx.events.emit(&event);
                 }
@@ -314,6 +331,9 @@ impl GenerateHandler {
                 &mut progress,
             )
             .with_recall(&recall);
+            if let Some(asked) = &asked {
+                stream = stream.with_answers(&asked.answers);
+            }
             if let Some(history) = history {
                 let aggregates = crate::stream::Aggregates::with_history(history);
                 stream = stream.with_insights(aggregates, &write_insights);
@@ -324,57 +344,26 @@ impl GenerateHandler {
         let symbols = symbols?;
         stored?;
         memo.commit();
-        *totals = GenerationTotals {
-            symbols,
-            modules: modules.len() as u64,
-            from_facts: symbols,
-            ..Default::default()
+        let (cost, partial) = match asked {
+            Some(outcome) => {
+                *totals = outcome.totals;
+                (outcome.cost, outcome.partial)
+            }
+            None => {
+                *totals = GenerationTotals {
+                    symbols,
+                    modules: modules.len() as u64,
+                    from_facts: symbols,
+                    ..Default::default()
+                };
+                let cost = CostReport {
+                    backend,
+                    ..Default::default()
+                };
+                (cost, false)
+            }
         };
-        let cost = CostReport {
-            backend,
-            ..Default::default()
-        };
-        self.write_reports(ctx, generator, &cost, totals, false)
-            .map(Some)
-    }
-
-    /// The insight families written from the facts (no model).
-    fn facts_insights(
-        &self,
-        input: &GenerateInput,
-        history: &doctown_docpack::history::History,
-        config: &GenerateConfig,
-    ) -> Result<Vec<Insight>, GenerateError> {
-        let runtime = self.runtime()?;
-        let run = || runtime.block_on(crate::insights::insights(input, history, None, config));
-        // block_on panics inside another runtime: then a thread of our own.
-        if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::scope(|scope| scope.spawn(run).join())
-                .map_err(|_| GenerateError::Runtime("the insights thread panicked".into()))
-        } else {
-            Ok(run())
-        }
-    }
-
-    fn write(
-        &self,
-        ctx: &StageContext<'_>,
-        generator: &Generator,
-        outcome: Outcome,
-    ) -> Result<StageOutput, GenerateError> {
-        let key = artifact_key(
-            &ctx.job.job_id,
-            Stage::Generate.name(),
-            GenerateManifest::DOCS,
-        );
-        doctown_store::put_json_streamed(ctx.store, &key, &outcome.docs)?;
-        self.write_reports(
-            ctx,
-            generator,
-            &outcome.cost,
-            &outcome.totals,
-            outcome.partial,
-        )
+        self.write_reports(ctx, generator, &cost, totals, partial)
     }
 
     /// `cost.json` and `manifest.json` once `docs.json` is written, and

@@ -9,7 +9,7 @@
 use crate::facts::{display_name, SymbolFacts};
 use crate::prompt::{SymbolBlock, UNUSED_ROLE};
 use crate::tokens::TokenCounter;
-use crate::writer::FactsWriter;
+use crate::writer::{role_at, summary_with_role};
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::future::Future;
 use std::pin::Pin;
@@ -153,13 +153,16 @@ impl FactsModel {
                 message: e.to_string(),
             })?;
         let items = value["items"].as_array().cloned().unwrap_or_default();
-        let writer = FactsWriter::default();
         let summaries: Vec<serde_json::Value> = items
             .iter()
             .map(|item| {
                 let id = item["id"].as_str().unwrap_or_default().to_string();
                 let summary = match serde_json::from_value::<SymbolBlock>(item.clone()) {
-                    Ok(block) if !block.kind.is_empty() => writer.symbol(&facts_of(&id, &block)),
+                    Ok(block) if !block.kind.is_empty() => {
+                        // No rank is known here: every symbol is the least central.
+                        let facts = facts_of(&id, &block);
+                        summary_with_role(&facts, role_at(&facts, 1.0))
+                    }
                     _ => {
                         let what = item["path"]
                             .as_str()

@@ -9,7 +9,7 @@ use crate::writer::{FactsWriter, Role};
 use crate::writer_text::{code, count, join_names, language_name};
 use doctown_core::SymbolKind;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The repository-level facts, shared by both backends.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,26 +111,6 @@ fn module_topics(input: &GenerateInput, module: &ModuleFacts) -> Vec<String> {
     top_topics(counts)
 }
 
-/// Every module's topics ([`module_topics`]) from one pass over the
-/// symbols: one pass per module is quadratic (the kernel: 3,706 modules
-/// over 4.1 million symbols).
-fn all_module_topics(input: &GenerateInput) -> HashMap<&str, Vec<String>> {
-    let mut counts: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
-    for s in &input.symbols {
-        if let Some(label) = s.cluster.as_deref() {
-            *counts
-                .entry(s.module.as_str())
-                .or_default()
-                .entry(label)
-                .or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .map(|(module, counts)| (module, top_topics(counts)))
-        .collect()
-}
-
 /// The two most common labels, ties by name.
 pub(crate) fn top_topics(counts: BTreeMap<&str, usize>) -> Vec<String> {
     let mut topics: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -154,24 +134,7 @@ fn quoted(labels: &[String]) -> String {
     }
 }
 
-/// Every module's [`module_summary`], in the order of `input.modules`.
-pub fn module_summaries(input: &GenerateInput) -> Vec<String> {
-    let mut topics = all_module_topics(input);
-    input
-        .modules
-        .iter()
-        .map(|m| {
-            let t = topics.remove(m.path.as_str()).unwrap_or_default();
-            summary_with_topics(m, t)
-        })
-        .collect()
-}
-
-/// Two or three sentences about a module.
-pub fn module_summary(input: &GenerateInput, module: &ModuleFacts) -> String {
-    summary_with_topics(module, module_topics(input, module))
-}
-
+/// Two or three sentences about a module, mostly about `topics`.
 pub(crate) fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> String {
     let place = if module.path == "." {
         "The repository root".to_string()
@@ -222,18 +185,7 @@ pub(crate) fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> 
     text
 }
 
-/// A paragraph about the repository.
-pub fn architecture_summary(input: &GenerateInput, facts: &ArchitectureFacts) -> String {
-    architecture_text(
-        &input.repository,
-        input.symbols.len(),
-        input.modules.len(),
-        facts,
-    )
-}
-
-/// [`architecture_summary`] from the counts: a repository's name, its
-/// symbols and modules.
+/// A paragraph about the repository: its name, its symbols and modules.
 pub(crate) fn architecture_text(
     repository: &str,
     symbols: usize,

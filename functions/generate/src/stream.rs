@@ -19,15 +19,15 @@
 //!    file's most central and most complex symbols), which follow the
 //!    symbols in `docs.json`.
 //!
-//! The bytes equal the in-memory path's (the handler's without a model),
-//! tested on a multi-module repository with and without a history. Input
-//! out of id order (or with an id twice) has no index: the caller takes
-//! the in-memory path.
+//! This is the one writer of `docs.json`: with a model, the answers it
+//! settled ([`Answers`]) are laid over the facts as they pass. Input out
+//! of id order (or with an id twice) has no index and is refused.
 
 use crate::artifacts::assemble::SymbolContext;
 use crate::artifacts::generate::{
     ArchitectureSummary, DocSource, Documentation, Insight, ModuleOverview, SymbolDoc,
 };
+use crate::engine::Answers;
 use crate::error::GenerateError;
 use crate::events::generate::SymbolDocumented;
 use crate::facts::display_name;
@@ -672,6 +672,8 @@ pub struct DocsStream<'a> {
     expected: u64,
     insights: Option<&'a WriteInsights<'a>>,
     recall: Option<&'a Recall<'a>>,
+    /// What a model settled, laid over the facts.
+    answers: Option<&'a Answers>,
     state: RefCell<StreamState<'a>>,
 }
 
@@ -699,6 +701,7 @@ impl<'a> DocsStream<'a> {
             expected,
             insights: None,
             recall: None,
+            answers: None,
             state: RefCell::new(StreamState {
                 next,
                 progress,
@@ -728,6 +731,15 @@ impl<'a> DocsStream<'a> {
         }
     }
 
+    /// With what a model settled: its summaries (and failures) laid over
+    /// the facts of the symbols, modules and architecture it answered.
+    pub fn with_answers(self, answers: &'a Answers) -> Self {
+        DocsStream {
+            answers: Some(answers),
+            ..self
+        }
+    }
+
     /// After serialising: the symbols written, or why the stream stopped
     /// (then what was serialised is not `docs.json`).
     pub fn finish(self) -> Result<u64, GenerateError> {
@@ -745,12 +757,15 @@ impl<'a> DocsStream<'a> {
             aggregates.add(&d);
         }
         state.symbols += 1;
-        let documentation = facts_doc(d.summary);
+        let mut documentation = facts_doc(d.summary);
+        if let Some(settled) = self.answers.and_then(|a| a.symbols.get(&d.id)) {
+            settled.apply(&mut documentation);
+        }
         (state.progress)(SymbolDocumented {
             symbol_id: d.id.clone(),
-            source: DocSource::Facts,
-            model: None,
-            error: None,
+            source: documentation.source,
+            model: documentation.model.clone(),
+            error: documentation.error.clone(),
         });
         SymbolDoc {
             id: d.id,
@@ -797,7 +812,7 @@ impl Serialize for DocsStream<'_> {
             }
             state.aggregates.take().unwrap_or_default()
         };
-        let finished =
+        let mut finished =
             match aggregates.finish(self.repository, self.modules, self.clusters, self.recall) {
                 Ok(finished) => finished,
                 Err(e) => {
@@ -805,6 +820,9 @@ impl Serialize for DocsStream<'_> {
                     return Err(S::Error::custom("the insights' symbols could not be read"));
                 }
             };
+        if let Some(answers) = self.answers {
+            answers.lay_over(&mut finished.modules, &mut finished.architecture);
+        }
         out.serialize_field("modules", &finished.modules)?;
         out.serialize_field("architecture", &finished.architecture)?;
         if let (Some(input), Some(write)) = (&finished.insight_input, self.insights) {

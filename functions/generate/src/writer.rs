@@ -80,13 +80,6 @@ impl FactsWriter {
         ) || undocumented_value
             || self.role(s) == Role::Test
     }
-
-    /// One or two sentences about a symbol, and a third on how it
-    /// changed when the history says something of it
-    /// ([`crate::history::ChangeFacts::sentence`]).
-    pub fn symbol(&self, s: &SymbolFacts) -> String {
-        summary_with_role(s, self.role(s))
-    }
 }
 
 /// The centrality rank under which a symbol with callers is a hub.
@@ -146,7 +139,9 @@ pub fn role_at(s: &SymbolFacts, rank: f64) -> Role {
     }
 }
 
-/// A symbol's summary ([`FactsWriter::symbol`]) once its role is known.
+/// One or two sentences about a symbol once its role is known, and a third
+/// on how it changed when the history says something of it
+/// ([`crate::history::ChangeFacts::sentence`]).
 pub fn summary_with_role(s: &SymbolFacts, role: Role) -> String {
     let first = what(s, role);
     let mut text = match where_(s, role) {

@@ -4,34 +4,47 @@
 
 mod common;
 
-use doctown_generate::overview::{
-    architecture_facts, architecture_summary, module_summaries, module_summary,
-};
+use doctown_generate::artifacts::generate::GeneratedDocs;
 use doctown_generate::writer::FactsWriter;
+use doctown_generate::{GenerateConfig, GenerateHandler};
 
+/// The fixture job's `docs.json`, as the stage writes it.
+fn fixture_docs() -> GeneratedDocs {
+    let (store, job) = common::fixture_job(None);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    common::run_stage(&handler, &store, &job).0.unwrap();
+    let key = format!("jobs/{}/generate/docs.json", job.job_id);
+    let docs = doctown_store::ObjectStore::get(&store, &key)
+        .unwrap()
+        .unwrap();
+    serde_json::from_slice(&docs.bytes).unwrap()
+}
+
+/// The docs with each symbol's kind and role (from its facts).
 fn render() -> String {
     let input = common::fixture_input();
     let writer = FactsWriter::new(&input);
+    let docs = fixture_docs();
     let mut out = String::from(
         "# Facts summaries of tests/fixtures (regenerate with UPDATE_GOLDEN=1)\n\n## Symbols\n\n",
     );
     for s in &input.symbols {
+        let doc = docs.symbols.iter().find(|d| d.id == s.id).unwrap();
         out.push_str(&format!(
             "{} ({}, {:?})\n  {}\n\n",
             s.qualified_name,
             s.kind,
             writer.role(s),
-            writer.symbol(s)
+            doc.documentation.summary
         ));
     }
     out.push_str("## Modules\n\n");
-    for m in &input.modules {
-        out.push_str(&format!("{}\n  {}\n\n", m.path, module_summary(&input, m)));
+    for m in &docs.modules {
+        out.push_str(&format!("{}\n  {}\n\n", m.path, m.documentation.summary));
     }
-    let arch = architecture_facts(&writer, &input);
     out.push_str(&format!(
         "## Architecture\n\n  {}\n",
-        architecture_summary(&input, &arch)
+        docs.architecture.documentation.summary
     ));
     out
 }
@@ -52,12 +65,11 @@ fn facts_summaries_match_golden() {
 
 #[test]
 fn facts_summaries_are_clean_and_deterministic() {
-    let input = common::fixture_input();
-    let writer = FactsWriter::new(&input);
+    let docs = fixture_docs();
+    assert_eq!(docs, fixture_docs());
     let mut openings = std::collections::HashSet::new();
-    for s in &input.symbols {
-        let text = writer.symbol(s);
-        assert_eq!(text, writer.symbol(s));
+    for s in &docs.symbols {
+        let text = &s.documentation.summary;
         for leak in ["None", "[]", "``", "  ", "Some(", " ,", " ."] {
             assert!(!text.contains(leak), "{leak:?} leaks into {text:?}");
         }
@@ -73,16 +85,8 @@ fn facts_summaries_are_clean_and_deterministic() {
         openings.len() >= 6,
         "sentence shapes barely vary: {openings:?}"
     );
-}
-
-#[test]
-fn module_summaries_in_one_pass_are_each_modules_summary() {
-    let input = common::fixture_input();
-    let one_by_one: Vec<String> = input
+    assert!(docs
         .modules
         .iter()
-        .map(|m| module_summary(&input, m))
-        .collect();
-    assert!(one_by_one.iter().any(|t| t.contains("mostly about")));
-    assert_eq!(module_summaries(&input), one_by_one);
+        .any(|m| m.documentation.summary.contains("mostly about")));
 }

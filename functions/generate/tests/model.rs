@@ -7,10 +7,9 @@ mod common;
 
 use common::server::{answer_all, answer_json, completion, error, Recorded, Reply, ScriptServer};
 use doctown_generate::engine::Progress;
+use doctown_generate::engine::Settled;
 use doctown_generate::tokens::TokenCounter;
-use doctown_generate::{
-    Backend, DocSource, GenerateConfig, GenerateError, GenerateInput, Generator,
-};
+use doctown_generate::{Backend, GenerateConfig, GenerateError, GenerateInput, Generator};
 use doctown_store::MemoryStore;
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,15 +83,14 @@ async fn batches_respect_the_token_budget_and_costs_add_up() {
     );
     let per_request: f64 = outcome.cost.per_request.iter().map(|r| r.cost_usd).sum();
     assert!((per_request - expected).abs() < 1e-9);
-    assert!(outcome
-        .docs
-        .symbols
-        .iter()
-        .all(|s| s.documentation.source == DocSource::Model));
-    assert_eq!(
-        outcome.docs.symbols[0].documentation.model.as_deref(),
-        Some("gpt-4o-mini-2024-07-18")
-    );
+    assert!(input.symbols.iter().all(|s| matches!(
+        outcome.answers.symbols.get(&s.id),
+        Some(Settled::Answered { .. })
+    )));
+    assert!(matches!(
+        &outcome.answers.symbols[&input.symbols[0].id],
+        Settled::Answered { model, .. } if model == "gpt-4o-mini-2024-07-18"
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,21 +146,18 @@ async fn partial_failure_marks_symbols_and_continues() {
     assert!(outcome.partial);
     assert_eq!(outcome.totals.failed, 9);
     assert_eq!(outcome.totals.documented, 9);
-    let failed: Vec<_> = outcome
-        .docs
+    let failed: Vec<&String> = outcome
+        .answers
         .symbols
-        .iter()
-        .filter(|s| s.documentation.error.is_some())
+        .values()
+        .filter_map(|s| match s {
+            Settled::Failed(reason) => Some(reason),
+            Settled::Answered { .. } => None,
+        })
         .collect();
     assert_eq!(failed.len(), 9);
-    for s in failed {
-        assert_eq!(s.documentation.source, DocSource::Facts);
-        assert!(
-            s.documentation.error.as_deref().unwrap().contains("503"),
-            "{:?}",
-            s.documentation.error
-        );
-        assert!(!s.documentation.summary.is_empty(), "no facts fallback");
+    for reason in failed {
+        assert!(reason.contains("503"), "{reason}");
     }
 }
 
@@ -195,10 +190,10 @@ async fn malformed_and_incomplete_answers_are_retried_never_accepted() {
     assert!(!outcome.partial);
     assert_eq!(outcome.totals.documented, 18);
     assert!(outcome
-        .docs
+        .answers
         .symbols
-        .iter()
-        .all(|s| !s.documentation.summary.contains("s999")));
+        .values()
+        .all(|s| !matches!(s, Settled::Answered { summary, .. } if summary.contains("s999"))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,7 +208,7 @@ async fn cache_hits_make_no_request() {
     assert_eq!(server.requests().len(), sent, "a rebuild sent requests");
     assert_eq!(second.totals.cache_hits, 18);
     assert_eq!(second.cost.cost_usd, 0.0);
-    assert_eq!(first.docs, second.docs, "cached docs differ");
+    assert_eq!(first.answers, second.answers, "cached answers differ");
     // One changed symbol costs one item.
     let mut contexts = common::contexts();
     contexts[3].doc = Some("Opens a store rooted at a directory.".into());
@@ -277,10 +272,11 @@ async fn prompt_injection_stays_data_and_cannot_change_the_output() {
         assert_eq!(user.matches("</facts>").count(), 1);
     }
     assert_eq!(requests.len(), 3);
-    let doc = &outcome.docs.symbols[0].documentation;
-    assert_eq!(doc.source, DocSource::Model);
-    assert!(doc.summary.starts_with("Model summary"), "{}", doc.summary);
-    assert!(!doc.summary.contains("SYSTEM PROMPT"));
+    let Settled::Answered { summary, .. } = &outcome.answers.symbols[&input.symbols[0].id] else {
+        panic!("not answered: {:?}", outcome.answers);
+    };
+    assert!(summary.starts_with("Model summary"), "{summary}");
+    assert!(!summary.contains("SYSTEM PROMPT"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,12 +335,10 @@ async fn timeouts_retry_then_fall_back() {
     let outcome = run(config, &input, None).await.unwrap();
     assert!(outcome.partial);
     assert_eq!(server.requests().len(), 2);
-    assert!(outcome.docs.symbols[0]
-        .documentation
-        .error
-        .as_deref()
-        .unwrap()
-        .contains("timed out"));
+    assert!(matches!(
+        &outcome.answers.symbols[&input.symbols[0].id],
+        Settled::Failed(reason) if reason.contains("timed out")
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -510,16 +504,14 @@ async fn overviews_come_from_the_model_too() {
         overviews: true,
         ..config(&server)
     };
-    let outcome = run(config, &common::fixture_input(), None).await.unwrap();
-    assert!(outcome
-        .docs
+    let input = common::fixture_input();
+    let outcome = run(config, &input, None).await.unwrap();
+    let answered = |s: Option<&Settled>| matches!(s, Some(Settled::Answered { .. }));
+    assert!(input
         .modules
         .iter()
-        .all(|m| m.documentation.source == DocSource::Model));
-    assert_eq!(
-        outcome.docs.architecture.documentation.source,
-        DocSource::Model
-    );
+        .all(|m| answered(outcome.answers.modules.get(&m.id))));
+    assert!(answered(outcome.answers.architecture.as_ref()));
     let kinds: Vec<String> = server
         .requests()
         .iter()

@@ -1,17 +1,18 @@
-//! The facts backend written symbol by symbol (`doctown_generate::stream`)
-//! against the in-memory run: the same `docs.json`, `cost.json`,
-//! `manifest.json` and events, byte for byte, on a multi-module
-//! repository (several languages, traits and interfaces whose methods
-//! come before them in id order, ties in centrality, entry points in and
-//! out of helper scripts, tests, symbols without a cluster, a module
-//! without symbols); the in-memory path for contexts out of id order; bad
-//! input failing with its line and nothing stored; a history (change
-//! sentences and insights) streamed too; and the model path untouched
-//! when a model is configured.
+//! `docs.json` written symbol by symbol (`doctown_generate::stream`), the
+//! one writer of the generate stage's docs: held against digests of docs
+//! reviewed when it replaced the in-memory writer (whose bytes they were)
+//! on a multi-module repository (several languages, traits and interfaces
+//! whose methods come before them in id order, ties in centrality, entry
+//! points in and out of helper scripts, tests, symbols without a cluster,
+//! a module without symbols), with and without a history (change
+//! sentences and insights); blocks of any size giving the same bytes;
+//! contexts out of id order and bad input refused with nothing stored; a
+//! rerun recalling from the memo writing a cold run's bytes; and a model's
+//! answers laid over the facts.
 
 mod common;
 
-use common::server::{answer_all, ScriptServer};
+use common::server::{answer_all, error, ScriptServer};
 use doctown_core::{
     Event, FileRole, JobId, JobInput, JobState, Language, SymbolId, SymbolKind, Visibility,
 };
@@ -21,9 +22,7 @@ use doctown_generate::artifacts::assemble::{
 };
 use doctown_generate::artifacts::generate::GeneratedDocs;
 use doctown_generate::stream::{document, DocsStream, Documented, IndexBuilder, Outline};
-use doctown_generate::{
-    Backend, DocSource, GenerateConfig, GenerateHandler, GenerateInput, Generator,
-};
+use doctown_generate::{Backend, DocSource, GenerateConfig, GenerateHandler, GenerateInput};
 use doctown_store::{MemoryStore, ObjectStore};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -283,21 +282,28 @@ fn payloads(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
-/// `docs.json` as the in-memory run writes it.
-fn in_memory_docs(store: &MemoryStore, job: &JobState) -> Vec<u8> {
-    let input = GenerateInput::load(store, &job.job_id, "kernel").unwrap();
-    let generator = Generator::new(GenerateConfig::default()).unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let outcome = runtime
-        .block_on(generator.run(&input, None, &mut |_| {}, &|| false))
-        .unwrap();
-    let out = MemoryStore::new();
-    doctown_store::put_json(&out, "docs.json", &outcome.docs).unwrap();
-    out.get("docs.json").unwrap().unwrap().bytes.to_vec()
+/// Holds `bytes` against `tests/golden/stream/<name>.sha256`, the digest
+/// of the docs reviewed when the stream replaced the in-memory writer
+/// (whose bytes they were); `UPDATE_GOLDEN=1` writes it anew.
+fn golden(name: &str, bytes: &[u8]) {
+    use sha2::Digest;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/stream")
+        .join(format!("{name}.sha256"));
+    let digest = format!("{:x}\n", sha2::Sha256::digest(bytes));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &digest).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        digest, expected,
+        "{name}: the docs changed; review them and rerun with UPDATE_GOLDEN=1"
+    );
 }
 
 #[test]
-fn streamed_artifacts_and_events_are_the_in_memory_runs() {
+fn streamed_docs_are_the_reviewed_ones_and_contexts_out_of_order_are_refused() {
     for n in [0, 1, 40, 2_500] {
         let (contexts, modules, clusters) = repository(n);
         let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
@@ -305,26 +311,27 @@ fn streamed_artifacts_and_events_are_the_in_memory_runs() {
         let (result, events) = run(&handler, &store, &job);
         result.unwrap();
         let docs = artifact(&store, &job, "docs.json").unwrap();
-        assert_eq!(
-            String::from_utf8(docs.clone()).unwrap(),
-            String::from_utf8(in_memory_docs(&store, &job)).unwrap(),
-            "{n} symbols"
-        );
-        // Out of id order: the in-memory path, whose artifacts and events
-        // the streamed ones must equal.
-        let mut reversed = contexts.clone();
-        reversed.reverse();
-        let (unsorted, unsorted_job) = job_with(jsonl(&reversed), n, &modules, &clusters);
-        let (result, unsorted_events) = run(&handler, &unsorted, &unsorted_job);
-        result.unwrap();
-        for name in ["docs.json", "cost.json", "manifest.json"] {
-            assert_eq!(
-                artifact(&store, &job, name),
-                artifact(&unsorted, &unsorted_job, name),
-                "{name}, {n} symbols"
+        golden(&format!("docs-{n}"), &docs);
+        let symbol_events = payloads(&events)
+            .iter()
+            .filter(|e| e.starts_with("generation.symbol_documented"))
+            .count();
+        assert_eq!(symbol_events, n.min(1_000), "{n} symbols");
+        // Out of id order (assemble writes the contexts in id order):
+        // refused in one line, and nothing stored.
+        if n > 1 {
+            let mut reversed = contexts.clone();
+            reversed.reverse();
+            let (unsorted, unsorted_job) = job_with(jsonl(&reversed), n, &modules, &clusters);
+            let failure = run(&handler, &unsorted, &unsorted_job).0.unwrap_err();
+            assert!(
+                failure.message.contains("contexts.jsonl")
+                    && failure.message.contains("not in id order"),
+                "{}",
+                failure.message
             );
+            assert_eq!(artifact(&unsorted, &unsorted_job, "docs.json"), None);
         }
-        assert_eq!(payloads(&events), payloads(&unsorted_events), "{n} symbols");
         if n == 2_500 {
             let parsed: GeneratedDocs = serde_json::from_slice(&docs).unwrap();
             assert_eq!(parsed.symbols.len(), n);
@@ -343,13 +350,15 @@ fn streamed_artifacts_and_events_are_the_in_memory_runs() {
 }
 
 /// The stream itself, without the handler: documented a block at a time
-/// and serialised, against the in-memory run's `docs.json`.
+/// and serialised, against the handler's `docs.json`.
 #[test]
-fn the_docs_stream_in_blocks_of_any_size_writes_the_in_memory_bytes() {
+fn the_docs_stream_in_blocks_of_any_size_writes_the_same_bytes() {
     let n = 700;
     let (contexts, modules, clusters) = repository(n);
     let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
-    let expected = in_memory_docs(&store, &job);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    run(&handler, &store, &job).0.unwrap();
+    let expected = artifact(&store, &job, "docs.json").unwrap();
     let input = GenerateInput::load(&store, &job.job_id, "kernel").unwrap();
     let mut builder = IndexBuilder::default();
     for c in &contexts {
@@ -530,6 +539,68 @@ fn with_a_model_configured_the_model_writes_the_summaries() {
     assert!(!server.requests().is_empty());
 }
 
+/// A model whose every second request fails: the symbols it answered
+/// carry its summaries, the others keep their facts summaries (those of a
+/// run without a model) with the reason; the overviews are laid over too.
+#[test]
+fn a_models_answers_and_failures_are_laid_over_the_facts() {
+    let server = ScriptServer::start(|n, r| match n % 2 {
+        0 => answer_all(r, 100, 10),
+        _ => error(503, "overloaded", vec![]),
+    });
+    let n = 120;
+    let (contexts, modules, clusters) = repository(n);
+    let (facts_store, facts_job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let handler = GenerateHandler::new(GenerateConfig::default());
+    run(&handler, &facts_store, &facts_job).0.unwrap();
+    let facts: GeneratedDocs =
+        serde_json::from_slice(&artifact(&facts_store, &facts_job, "docs.json").unwrap()).unwrap();
+    let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
+    let config = GenerateConfig {
+        backend: Backend::OpenAi,
+        base_url: Some(server.base_url.clone()),
+        api_key: Some("test-key".into()),
+        trivial_to_facts: false,
+        budget_per_file_usd: None,
+        overviews: true,
+        attempts: 1,
+        max_batch_items: 10,
+        ..Default::default()
+    };
+    let output = run(&GenerateHandler::new(config), &store, &job).0.unwrap();
+    assert_eq!(output.status, doctown_core::StageStatus::Partial);
+    let docs: GeneratedDocs =
+        serde_json::from_slice(&artifact(&store, &job, "docs.json").unwrap()).unwrap();
+    let (mut answered, mut failed) = (0, 0);
+    for (doc, fact) in docs.symbols.iter().zip(&facts.symbols) {
+        assert_eq!(doc.id, fact.id);
+        match doc.documentation.source {
+            DocSource::Model => {
+                answered += 1;
+                assert_ne!(doc.documentation.summary, fact.documentation.summary);
+                assert!(doc.documentation.model.is_some() && doc.documentation.error.is_none());
+            }
+            DocSource::Facts => {
+                failed += 1;
+                assert_eq!(doc.documentation.summary, fact.documentation.summary);
+                let error = doc.documentation.error.as_deref().unwrap_or_default();
+                assert!(error.contains("503"), "{error:?}");
+            }
+        }
+    }
+    assert!(answered > 0 && failed > 0, "{answered} answered, {failed} failed");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&artifact(&store, &job, "manifest.json").unwrap()).unwrap();
+    assert_eq!(manifest["from_model"], answered);
+    assert_eq!(manifest["failed"], failed);
+    let settled = |d: &doctown_generate::Documentation| {
+        d.source == DocSource::Model || d.error.is_some()
+    };
+    assert!(docs.modules.iter().all(|m| settled(&m.documentation)));
+    assert!(settled(&docs.architecture.documentation));
+    assert_eq!(docs.architecture.main_parts, facts.architecture.main_parts);
+}
+
 fn time(day: usize) -> String {
     format!("2024-03-{:02}T10:00:00Z", day % 28 + 1)
 }
@@ -644,33 +715,16 @@ fn add_history(store: &MemoryStore, job: &JobState, history: &serde_json::Value)
 }
 
 #[test]
-fn with_a_history_the_streamed_docs_and_insights_are_the_in_memory_ones() {
+fn with_a_history_the_streamed_docs_and_insights_are_the_reviewed_ones() {
     let n = 3_000;
     let (contexts, modules, clusters) = repository(n);
     let history = history_of(&contexts);
     let (store, job) = job_with(jsonl(&contexts), n, &modules, &clusters);
     add_history(&store, &job, &history);
-    let mut reversed = contexts.clone();
-    reversed.reverse();
-    let (unsorted, unsorted_job) = job_with(jsonl(&reversed), n, &modules, &clusters);
-    add_history(&unsorted, &unsorted_job, &history);
     let handler = GenerateHandler::new(GenerateConfig::default());
-    let (result, events) = run(&handler, &store, &job);
-    result.unwrap();
-    let (result, unsorted_events) = run(&handler, &unsorted, &unsorted_job);
-    result.unwrap();
+    run(&handler, &store, &job).0.unwrap();
     let docs = artifact(&store, &job, "docs.json").unwrap();
-    assert_eq!(
-        String::from_utf8(docs.clone()).unwrap(),
-        String::from_utf8(artifact(&unsorted, &unsorted_job, "docs.json").unwrap()).unwrap()
-    );
-    for name in ["cost.json", "manifest.json"] {
-        assert_eq!(
-            artifact(&store, &job, name),
-            artifact(&unsorted, &unsorted_job, name)
-        );
-    }
-    assert_eq!(payloads(&events), payloads(&unsorted_events));
+    golden("docs-history-3000", &docs);
     let parsed: GeneratedDocs = serde_json::from_slice(&docs).unwrap();
     let families: Vec<&str> = parsed.insights.iter().map(|i| i.family.as_str()).collect();
     assert_eq!(
@@ -688,17 +742,15 @@ fn with_a_history_the_streamed_docs_and_insights_are_the_in_memory_ones() {
     assert!(said("Its file `") > 10, "files' histories, on their leads");
 }
 
-/// `docs.json` of the in-memory path (the contexts out of id order) for
-/// `contexts` and `history`: what a run recalling from a memo must write.
+/// `docs.json` of a cold run (a store without a memo) for `contexts` and
+/// `history`: what a run recalling from a memo must write.
 fn reference_docs(
     contexts: &[SymbolContext],
     modules: &[ModuleContext],
     clusters: &ClusterSet,
     history: Option<&serde_json::Value>,
 ) -> String {
-    let mut reversed = contexts.to_vec();
-    reversed.reverse();
-    let (store, job) = job_with(jsonl(&reversed), contexts.len(), modules, clusters);
+    let (store, job) = job_with(jsonl(contexts), contexts.len(), modules, clusters);
     if let Some(history) = history {
         add_history(&store, &job, history);
     }
