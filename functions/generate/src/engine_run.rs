@@ -128,121 +128,172 @@ pub(crate) async fn dispatch(
     while tasks.join_next().await.is_some() {}
 }
 
+/// One request's items while they are asked: which are still pending,
+/// why answers to the others were refused, and the result so far.
+struct Asked<'j> {
+    job: &'j Job,
+    ids: Vec<String>,
+    by_id: HashMap<String, usize>,
+    pending: Vec<usize>,
+    reasons: HashMap<usize, String>,
+    result: JobResult,
+}
+
+impl<'j> Asked<'j> {
+    fn new(job: &'j Job) -> Self {
+        let ids: Vec<String> = (0..job.items.len())
+            .map(|n| local_id(job.kind, n))
+            .collect();
+        let by_id = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (id.clone(), n))
+            .collect();
+        Asked {
+            job,
+            ids,
+            by_id,
+            pending: (0..job.items.len()).collect(),
+            reasons: HashMap::new(),
+            result: JobResult {
+                number: job.number,
+                kind: Some(job.kind),
+                asked: job.items.len() as u32,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The request for the items still pending.
+    fn request(&self) -> crate::model::ChatRequest {
+        let pairs: Vec<(String, &str)> = self
+            .pending
+            .iter()
+            .map(|n| (self.ids[*n].clone(), self.job.items[*n].1.as_str()))
+            .collect();
+        build_request(self.job.kind, &pairs)
+    }
+
+    /// Counts a reply's tokens (counted here when the server did not say)
+    /// and cost.
+    fn account(&mut self, shared: &Shared, reply: &crate::model::ChatReply, local_prompt: u64) {
+        let usage = reply.usage.unwrap_or_else(|| {
+            self.result.estimated_tokens = true;
+            TokenUsage {
+                prompt_tokens: local_prompt,
+                completion_tokens: shared.counter.count(&reply.content) as u64,
+            }
+        });
+        self.result.usage.prompt_tokens += usage.prompt_tokens;
+        self.result.usage.completion_tokens += usage.completion_tokens;
+        let cost = cost_usd(shared.price, usage.prompt_tokens, usage.completion_tokens);
+        self.result.cost_usd += cost;
+        shared.spend(cost);
+    }
+
+    /// Takes the answers of a reply; what was wrong with it, `None` when
+    /// every item is answered.
+    fn take(&mut self, content: &str, model: &str) -> Option<String> {
+        let items = match parse_answer(content) {
+            Err(e) => return Some(e.to_string()),
+            Ok(items) => items,
+        };
+        for item in items {
+            let Some(&n) = self.by_id.get(item.id.as_str()) else {
+                continue;
+            };
+            if !self.pending.contains(&n) {
+                continue;
+            }
+            match clean_summary(self.job.kind, &item.summary) {
+                Ok(summary) => {
+                    self.pending.retain(|p| *p != n);
+                    let key = self.job.items[n].0;
+                    self.result.answered.push((key, summary, model.to_string()));
+                }
+                Err(reason) => {
+                    self.reasons.insert(n, reason);
+                }
+            }
+        }
+        (!self.pending.is_empty()).then(|| {
+            format!(
+                "the answer lacked {} of the items asked",
+                self.pending.len()
+            )
+        })
+    }
+
+    /// The result: a request that only failed to connect stops the run;
+    /// every item still pending failed, with its reason.
+    fn finish(mut self, shared: &Shared, connect_failures: u32) -> JobResult {
+        let result = &mut self.result;
+        if connect_failures == result.attempts && connect_failures > 0 && result.answered.is_empty()
+        {
+            let message = result.last_error.clone().unwrap_or_default();
+            shared.stop.store(true, Ordering::SeqCst);
+            result.fatal = Some(ModelError::Connect(message));
+        }
+        let fallback = result
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "no answer".into());
+        for n in self.pending {
+            let reason = self.reasons.remove(&n).unwrap_or_else(|| fallback.clone());
+            result.failed.push((self.job.items[n].0, reason));
+        }
+        self.result
+    }
+}
+
 async fn run_job(shared: &Shared, job: Job) -> JobResult {
-    let kind = job.kind;
-    let ids: Vec<String> = (0..job.items.len()).map(|n| local_id(kind, n)).collect();
-    let by_id: HashMap<&str, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| (id.as_str(), n))
-        .collect();
-    let mut pending: Vec<usize> = (0..job.items.len()).collect();
-    let mut result = JobResult {
-        number: job.number,
-        kind: Some(kind),
-        asked: job.items.len() as u32,
-        ..Default::default()
-    };
-    let mut reasons: HashMap<usize, String> = HashMap::new();
+    let mut asked = Asked::new(&job);
     let mut connect_failures = 0;
     for attempt in 1..=shared.attempts {
         if shared.stop.load(Ordering::SeqCst) {
-            result
+            asked
+                .result
                 .last_error
                 .get_or_insert_with(|| "the run was stopped".into());
             break;
         }
-        let pairs: Vec<(String, &str)> = pending
-            .iter()
-            .map(|n| (ids[*n].clone(), job.items[*n].1.as_str()))
-            .collect();
-        let request = build_request(kind, &pairs);
+        let request = asked.request();
         let local_prompt = shared.counter.chat(&[&request.system, &request.user]) as u64;
-        result.attempts = attempt;
+        asked.result.attempts = attempt;
         let error = match shared.model.complete(request).await {
             Ok(reply) => {
-                let usage = reply.usage.unwrap_or_else(|| {
-                    result.estimated_tokens = true;
-                    TokenUsage {
-                        prompt_tokens: local_prompt,
-                        completion_tokens: shared.counter.count(&reply.content) as u64,
-                    }
-                });
-                result.usage.prompt_tokens += usage.prompt_tokens;
-                result.usage.completion_tokens += usage.completion_tokens;
-                let cost = cost_usd(shared.price, usage.prompt_tokens, usage.completion_tokens);
-                result.cost_usd += cost;
-                shared.spend(cost);
-                match parse_answer(&reply.content) {
-                    Err(e) => e.to_string(),
-                    Ok(items) => {
-                        for item in items {
-                            let Some(&n) = by_id.get(item.id.as_str()) else {
-                                continue;
-                            };
-                            if !pending.contains(&n) {
-                                continue;
-                            }
-                            match clean_summary(kind, &item.summary) {
-                                Ok(summary) => {
-                                    pending.retain(|p| *p != n);
-                                    result.answered.push((
-                                        job.items[n].0,
-                                        summary,
-                                        reply.model.clone(),
-                                    ));
-                                }
-                                Err(reason) => {
-                                    reasons.insert(n, reason);
-                                }
-                            }
-                        }
-                        if pending.is_empty() {
-                            break;
-                        }
-                        format!("the answer lacked {} of the items asked", pending.len())
-                    }
+                asked.account(shared, &reply, local_prompt);
+                match asked.take(&reply.content, &reply.model) {
+                    None => break,
+                    Some(error) => error,
                 }
             }
             Err(e) if e.is_fatal() => {
                 shared.stop.store(true, Ordering::SeqCst);
-                result.last_error = Some(e.reason());
-                result.fatal = Some(e);
+                asked.result.last_error = Some(e.reason());
+                asked.result.fatal = Some(e);
                 break;
             }
             Err(e) => {
                 connect_failures += u32::from(matches!(e, ModelError::Connect(_)));
                 let reason = e.reason();
                 if !e.is_retryable() {
-                    result.last_error = Some(reason);
+                    asked.result.last_error = Some(reason);
                     break;
                 }
                 if attempt < shared.attempts {
                     let delay = shared.backoff.delay(attempt, Some(&e), &mut rand::rng());
                     tokio::time::sleep(delay).await;
                 }
-                result.last_error = Some(reason);
+                asked.result.last_error = Some(reason);
                 continue;
             }
         };
-        result.last_error = Some(error);
+        asked.result.last_error = Some(error);
         if attempt < shared.attempts {
             let delay = shared.backoff.delay(attempt, None, &mut rand::rng()) / 4;
             tokio::time::sleep(delay).await;
         }
     }
-    if connect_failures == result.attempts && connect_failures > 0 && result.answered.is_empty() {
-        let message = result.last_error.clone().unwrap_or_default();
-        shared.stop.store(true, Ordering::SeqCst);
-        result.fatal = Some(ModelError::Connect(message));
-    }
-    let fallback = result
-        .last_error
-        .clone()
-        .unwrap_or_else(|| "no answer".into());
-    for n in pending {
-        let reason = reasons.remove(&n).unwrap_or_else(|| fallback.clone());
-        result.failed.push((job.items[n].0, reason));
-    }
-    result
+    asked.finish(shared, connect_failures)
 }

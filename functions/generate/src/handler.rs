@@ -212,9 +212,6 @@ impl GenerateHandler {
     /// `docs.json`, written symbol by symbol ([`crate::stream`]): every
     /// summary from the facts, with what the model settled (`asked`) laid
     /// over them; then the reports.
-    ///
-    /// One sequence (first pass, stream, reports) kept whole: its steps
-    /// are closures borrowing the same index, blocks and events.
     fn write_docs(
         &self,
         ctx: &StageContext<'_>,
@@ -225,125 +222,34 @@ impl GenerateHandler {
         totals: &mut GenerationTotals,
     ) -> Result<StageOutput, GenerateError> {
         let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
-        let files = history.is_some();
-        // The first pass reads the contexts' outline where assemble wrote
-        // one (a tenth of their bytes).
-        let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
-        // The modules and clusters are read beside the first pass.
-        let (index, loaded) = std::thread::scope(|scope| {
-            let loaded =
-                scope.spawn(|| crate::input::load_modules_and_clusters(ctx.store, &manifest));
-            let index = crate::input::read_index(ctx.store, first, files);
-            let loaded = loaded.join().map_err(|_| {
-                GenerateError::Runtime("the thread reading the modules panicked".into())
-            });
-            (index, loaded)
-        });
-        let Some(index) = index? else {
-            return Err(GenerateError::BadInput {
-                key: first.to_string(),
-                message: "its symbols are not in id order (or an id is there twice)".into(),
-            });
-        };
-        let (modules, clusters) = loaded??;
-        let changes = history.map(crate::history::Changes::new);
-        let config = generator.config();
-        let backend = config.backend.name().to_string();
+        let pass = FirstPass::read(ctx.store, &manifest, history.is_some())?;
+        let backend = generator.config().backend.name().to_string();
         if asked.is_none() {
             ctx.events.emit(&GenerationStarted {
                 backend: backend.clone(),
                 model: None,
-                symbols: index.len() as u64,
-                modules: modules.len() as u64,
+                symbols: pass.index.len() as u64,
+                modules: pass.modules.len() as u64,
                 to_model: 0,
                 cache_hits: 0,
                 requests_planned: 0,
                 estimated_cost_usd: 0.0,
             });
         }
-        let mut blocks = crate::input::JsonlBlocks::open(ctx.store, &manifest.contexts)?;
         let spent_usd = asked.as_ref().map_or(0.0, |o| o.totals.cost_usd);
         let write_insights = |input: &GenerateInput| match history {
             Some(history) => self.insights(generator, input, history, spent_usd),
             None => Ok(Vec::new()),
         };
-        let docs_key = artifact_key(
-            &ctx.job.job_id,
-            Stage::Generate.name(),
-            GenerateManifest::DOCS,
-        );
-        let memo_header = crate::memo::header(history.map(crate::memo::history_digest));
-        let mut memo = DocsMemo::open(ctx, &memo_header);
-        let recollection = crate::memo::Recollection {
-            index: &index,
-            changes: changes.as_ref(),
-            insights: history.is_some(),
-            key: &manifest.contexts,
+        let run = DocsRun {
+            ctx,
+            repository,
+            contexts: &manifest.contexts,
+            pass: &pass,
+            asked: asked.as_ref(),
+            history,
         };
-        let recall = |at: usize, line: &str| recollection.whole_facts(at, line);
-        let (symbols, stored) = std::thread::scope(|scope| {
-            let mut last = memo.last.take();
-            let recollection = &recollection;
-            let ahead = doctown_pipeline::process::made_ahead(scope, move || {
-                crate::memo::next_block(&mut blocks, &mut last, recollection)
-            });
-            let mut read = crate::stream::IdsDigest::default();
-            let mut next = || {
-                if ctx.cancel.is_cancelled() {
-                    return Err(GenerateError::Cancelled);
-                }
-                let block = ahead.recv().map_err(|_| {
-                    GenerateError::Runtime("the thread reading the contexts stopped".into())
-                })??;
-                match block {
-                    Some(block) => Ok(Some(
-                        block
-                            .into_iter()
-                            .map(|(d, line)| {
-                                read.add(&d.id);
-                                memo.keep(&line);
-                                d
-                            })
-                            .collect(),
-                    )),
-                    None if read.value() != index.ids_digest() => Err(GenerateError::BadInput {
-                        key: manifest.contexts.clone(),
-                        message: format!("its symbols are not those of {first}"),
-                    }),
-                    None => Ok(None),
-                }
-            };
-            // A model run reported its symbols as it settled them.
-            let report = asked.is_none();
-            let mut emitted = 0;
-            let mut progress = |event: SymbolDocumented| {
-                if report && symbol_event_wanted(emitted, &event) {
-                    emitted += 1;
-                    ctx.events.emit(&event);
-                }
-            };
-            let mut stream = DocsStream::new(
-                repository,
-                &modules,
-                &clusters,
-                index.len() as u64,
-                &mut next,
-                &mut progress,
-            )
-            .with_recall(&recall);
-            if let Some(asked) = &asked {
-                stream = stream.with_answers(&asked.answers);
-            }
-            if let Some(history) = history {
-                let aggregates = crate::stream::Aggregates::with_history(history);
-                stream = stream.with_insights(aggregates, &write_insights);
-            }
-            let stored = put_streamed(ctx.store, &docs_key, &stream);
-            (stream.finish(), stored)
-        });
-        let symbols = symbols?;
-        stored?;
-        memo.commit();
+        let symbols = run.stream(&write_insights)?;
         let (cost, partial) = match asked {
             Some(outcome) => {
                 *totals = outcome.totals;
@@ -352,7 +258,7 @@ impl GenerateHandler {
             None => {
                 *totals = GenerationTotals {
                     symbols,
-                    modules: modules.len() as u64,
+                    modules: pass.modules.len() as u64,
                     from_facts: symbols,
                     ..Default::default()
                 };
@@ -410,6 +316,167 @@ impl GenerateHandler {
             summary: serde_json::to_value(totals).unwrap_or_default(),
             source: None,
         })
+    }
+}
+
+/// The first pass over the contexts, and the modules and clusters read
+/// beside it.
+struct FirstPass {
+    index: crate::stream::SymbolIndex,
+    modules: Vec<crate::facts::ModuleFacts>,
+    clusters: Vec<crate::facts::ClusterFacts>,
+    /// What the first pass read: the contexts' outline where assemble
+    /// wrote one (a tenth of their bytes), else the contexts.
+    read: String,
+}
+
+impl FirstPass {
+    /// With `files`, each file's most central symbol too. Contexts out of
+    /// id order (assemble writes them in id order) are refused.
+    fn read(
+        store: &dyn ObjectStore,
+        manifest: &doctown_core::artifacts::assemble::AssembleManifest,
+        files: bool,
+    ) -> Result<FirstPass, GenerateError> {
+        let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
+        let (index, loaded) = std::thread::scope(|scope| {
+            let loaded = scope.spawn(|| crate::input::load_modules_and_clusters(store, manifest));
+            let index = crate::input::read_index(store, first, files);
+            let loaded = loaded.join().map_err(|_| {
+                GenerateError::Runtime("the thread reading the modules panicked".into())
+            });
+            (index, loaded)
+        });
+        let Some(index) = index? else {
+            return Err(GenerateError::BadInput {
+                key: first.to_string(),
+                message: "its symbols are not in id order (or an id is there twice)".into(),
+            });
+        };
+        let (modules, clusters) = loaded??;
+        Ok(FirstPass {
+            index,
+            modules,
+            clusters,
+            read: first.to_string(),
+        })
+    }
+}
+
+/// One `docs.json` being written: what the stream reads and lays over.
+struct DocsRun<'r> {
+    ctx: &'r StageContext<'r>,
+    repository: &'r str,
+    /// The contexts' key.
+    contexts: &'r str,
+    pass: &'r FirstPass,
+    asked: Option<&'r Outcome>,
+    history: Option<&'r doctown_docpack::history::History>,
+}
+
+impl DocsRun<'_> {
+    /// Streams `docs.json` into the store, the contexts read (and recalled
+    /// from the memo) on a thread ahead of it; the symbols written.
+    fn stream(
+        &self,
+        write_insights: &crate::stream::WriteInsights<'_>,
+    ) -> Result<u64, GenerateError> {
+        let ctx = self.ctx;
+        let index = &self.pass.index;
+        let mut blocks = crate::input::JsonlBlocks::open(ctx.store, self.contexts)?;
+        let docs_key = artifact_key(
+            &ctx.job.job_id,
+            Stage::Generate.name(),
+            GenerateManifest::DOCS,
+        );
+        let history = self.history;
+        let changes = history.map(crate::history::Changes::new);
+        let memo_header = crate::memo::header(history.map(crate::memo::history_digest));
+        let mut memo = DocsMemo::open(ctx, &memo_header);
+        let recollection = crate::memo::Recollection {
+            index,
+            changes: changes.as_ref(),
+            insights: history.is_some(),
+            key: self.contexts,
+        };
+        let recall = |at: usize, line: &str| recollection.whole_facts(at, line);
+        let (symbols, stored) = std::thread::scope(|scope| {
+            let mut last = memo.last.take();
+            let recollection = &recollection;
+            let ahead = doctown_pipeline::process::made_ahead(scope, move || {
+                crate::memo::next_block(&mut blocks, &mut last, recollection)
+            });
+            let mut read = crate::stream::IdsDigest::default();
+            let mut next = || {
+                if ctx.cancel.is_cancelled() {
+                    return Err(GenerateError::Cancelled);
+                }
+                let block = ahead.recv().map_err(|_| {
+                    GenerateError::Runtime("the thread reading the contexts stopped".into())
+                })??;
+                self.checked(block, &mut read, &mut memo)
+            };
+            // A model run reported its symbols as it settled them.
+            let report = self.asked.is_none();
+            let mut emitted = 0;
+            let mut progress = |event: SymbolDocumented| {
+                if report && symbol_event_wanted(emitted, &event) {
+                    emitted += 1;
+                    ctx.events.emit(&event);
+                }
+            };
+            let pass = self.pass;
+            let mut stream = DocsStream::new(
+                self.repository,
+                &pass.modules,
+                &pass.clusters,
+                index.len() as u64,
+                &mut next,
+                &mut progress,
+            )
+            .with_recall(&recall);
+            if let Some(asked) = self.asked {
+                stream = stream.with_answers(&asked.answers);
+            }
+            if let Some(history) = history {
+                let aggregates = crate::stream::Aggregates::with_history(history);
+                stream = stream.with_insights(aggregates, write_insights);
+            }
+            let stored = put_streamed(ctx.store, &docs_key, &stream);
+            (stream.finish(), stored)
+        });
+        let symbols = symbols?;
+        stored?;
+        memo.commit();
+        Ok(symbols)
+    }
+
+    /// A block read ahead, its lines kept in this run's memo and its ids
+    /// added to `read`; at the end, a check that they were the ids of the
+    /// first pass.
+    fn checked(
+        &self,
+        block: Option<Vec<crate::memo::Remembered>>,
+        read: &mut crate::stream::IdsDigest,
+        memo: &mut DocsMemo<'_>,
+    ) -> Result<Option<Vec<crate::stream::Documented>>, GenerateError> {
+        match block {
+            Some(block) => Ok(Some(
+                block
+                    .into_iter()
+                    .map(|(d, line)| {
+                        read.add(&d.id);
+                        memo.keep(&line);
+                        d
+                    })
+                    .collect(),
+            )),
+            None if read.value() != self.pass.index.ids_digest() => Err(GenerateError::BadInput {
+                key: self.contexts.to_string(),
+                message: format!("its symbols are not those of {}", self.pass.read),
+            }),
+            None => Ok(None),
+        }
     }
 }
 

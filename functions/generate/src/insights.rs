@@ -24,7 +24,7 @@
 //! (`replay`), so it can be sent again as it was.
 
 use crate::config::GenerateConfig;
-use crate::facts::GenerateInput;
+use crate::facts::{GenerateInput, SymbolFacts};
 use crate::model::{ChatRequest, LanguageModel, TokenUsage};
 use crate::price::{cost_usd, round_usd, PriceTable};
 use crate::tokens::TokenCounter;
@@ -188,17 +188,7 @@ fn risk_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate> {
     let names = crate::history::author_names(history);
     let files: HashMap<&str, &doctown_docpack::history::FileHistory> =
         history.files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut partners: HashMap<&str, Vec<(String, u32, f64)>> = HashMap::new();
-    for p in &history.coupling.files {
-        partners
-            .entry(p.a.as_str())
-            .or_default()
-            .push((p.b.clone(), p.support, p.confidence_a));
-        partners
-            .entry(p.b.as_str())
-            .or_default()
-            .push((p.a.clone(), p.support, p.confidence_b));
-    }
+    let mut partners = coupled_partners(history);
     let spots: Vec<_> = history
         .hotspots
         .files
@@ -217,122 +207,156 @@ fn risk_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate> {
                 .iter()
                 .filter(|s| s.path == file.path)
                 .collect();
-            let central = symbols
-                .iter()
-                .max_by(|a, b| a.centrality.total_cmp(&b.centrality).then(b.id.cmp(&a.id)));
-            let complex = symbols
-                .iter()
-                .filter(|s| s.complexity.is_some())
-                .max_by_key(|s| (s.complexity, std::cmp::Reverse(s.id.clone())));
             let owner = owners
                 .get(file.path.as_str())
                 .map(|(key, share)| (names.get(key).copied().unwrap_or(key).to_string(), *share));
             let mut with = partners.remove(file.path.as_str()).unwrap_or_default();
             with.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
             with.truncate(2);
-            let mut facts = BTreeMap::new();
-            facts.insert("commits", json!(file.commits));
-            facts.insert("authors", json!(file.authors));
-            facts.insert("lines", json!(file.lines));
-            facts.insert("last_change", json!(day(&file.last_change)));
-            if let Some((name, share)) = &owner {
-                facts.insert("main_author", json!(name));
-                facts.insert("main_author_share", json!(round2(*share)));
-            }
-            if let Some(s) = central {
-                facts.insert("most_central_symbol", json!(s.display()));
-                facts.insert("centrality", json!(round2(s.centrality)));
-            }
-            if let Some(s) = complex {
-                facts.insert("most_complex_symbol", json!(s.display()));
-                facts.insert("complexity", json!(s.complexity));
-            }
-            if !with.is_empty() {
-                let list: Vec<Value> = with
+            let spot = Hotspot {
+                file,
+                central: symbols
                     .iter()
-                    .map(|(path, together, confidence)| {
-                        json!({"path": path, "commits_together": together,
-                               "share_of_its_commits": round2(*confidence)})
-                    })
-                    .collect();
-                facts.insert("changes_with", Value::Array(list));
-            }
-            // Riskiest: the top third of the list, or a file one person
-            // wrote (nearly) alone; the bottom third is low.
-            let lone = owner.as_ref().is_some_and(|(_, share)| *share >= 0.8) && file.authors > 1;
-            let grade = if rank < n.div_ceil(3) || (lone && rank < 2 * n / 3) {
-                "high"
-            } else if rank < 2 * n / 3 {
-                "medium"
-            } else {
-                "low"
+                    .copied()
+                    .max_by(|a, b| a.centrality.total_cmp(&b.centrality).then(b.id.cmp(&a.id))),
+                complex: symbols
+                    .iter()
+                    .copied()
+                    .filter(|s| s.complexity.is_some())
+                    .max_by_key(|s| (s.complexity, std::cmp::Reverse(s.id.clone()))),
+                owner,
+                with,
             };
-            let mut why = format!(
-                "Changed in {} commits by {} {}",
-                file.commits,
-                file.authors,
-                plural(file.authors, "author", "authors")
-            );
-            if let Some((name, share)) = &owner {
-                why.push_str(&format!(", {:.0}% of it by {name}", share * 100.0));
-            }
-            if let Some(s) = central.filter(|s| s.centrality > 0.0) {
-                why.push_str(&format!(
-                    "; its most central symbol is `{}` (centrality {:.2})",
-                    s.display(),
-                    s.centrality
-                ));
-            }
-            if let Some(s) = complex.filter(|s| s.complexity.unwrap_or(0) >= 10) {
-                why.push_str(&format!(
-                    "; `{}` has cyclomatic complexity {}",
-                    s.display(),
-                    s.complexity.unwrap_or(0)
-                ));
-            }
-            if let Some((path, together, _)) = with.first() {
-                why.push_str(&format!("; it changes with `{path}` ({together} commits)"));
-            }
-            why.push('.');
             Candidate {
                 target: file.path.clone(),
-                facts,
-                grade: Some(grade),
-                why: cut(why),
+                facts: spot.facts(),
+                grade: Some(spot.grade(rank, n)),
+                why: cut(spot.why()),
             }
         })
         .collect()
 }
 
+/// Each file's partners in change: `(path, commits together, share of the
+/// file's commits)`.
+fn coupled_partners(history: &History) -> HashMap<&str, Vec<(String, u32, f64)>> {
+    let mut partners: HashMap<&str, Vec<(String, u32, f64)>> = HashMap::new();
+    for p in &history.coupling.files {
+        partners
+            .entry(p.a.as_str())
+            .or_default()
+            .push((p.b.clone(), p.support, p.confidence_a));
+        partners
+            .entry(p.b.as_str())
+            .or_default()
+            .push((p.a.clone(), p.support, p.confidence_b));
+    }
+    partners
+}
+
+/// What a hotspot file's candidate says of it.
+struct Hotspot<'a> {
+    file: &'a doctown_docpack::history::FileHistory,
+    central: Option<&'a SymbolFacts>,
+    complex: Option<&'a SymbolFacts>,
+    /// Its main author's name and share.
+    owner: Option<(String, f64)>,
+    /// Its two closest partners in change.
+    with: Vec<(String, u32, f64)>,
+}
+
+impl Hotspot<'_> {
+    fn facts(&self) -> BTreeMap<&'static str, Value> {
+        let file = self.file;
+        let mut facts = BTreeMap::new();
+        facts.insert("commits", json!(file.commits));
+        facts.insert("authors", json!(file.authors));
+        facts.insert("lines", json!(file.lines));
+        facts.insert("last_change", json!(day(&file.last_change)));
+        if let Some((name, share)) = &self.owner {
+            facts.insert("main_author", json!(name));
+            facts.insert("main_author_share", json!(round2(*share)));
+        }
+        if let Some(s) = self.central {
+            facts.insert("most_central_symbol", json!(s.display()));
+            facts.insert("centrality", json!(round2(s.centrality)));
+        }
+        if let Some(s) = self.complex {
+            facts.insert("most_complex_symbol", json!(s.display()));
+            facts.insert("complexity", json!(s.complexity));
+        }
+        if !self.with.is_empty() {
+            let list: Vec<Value> = self
+                .with
+                .iter()
+                .map(|(path, together, confidence)| {
+                    json!({"path": path, "commits_together": together,
+                           "share_of_its_commits": round2(*confidence)})
+                })
+                .collect();
+            facts.insert("changes_with", Value::Array(list));
+        }
+        facts
+    }
+
+    /// Riskiest: the top third of the list (ranked `rank` of `n`), or a
+    /// file one person wrote (nearly) alone; the bottom third is low.
+    fn grade(&self, rank: usize, n: usize) -> &'static str {
+        let lone =
+            self.owner.as_ref().is_some_and(|(_, share)| *share >= 0.8) && self.file.authors > 1;
+        if rank < n.div_ceil(3) || (lone && rank < 2 * n / 3) {
+            "high"
+        } else if rank < 2 * n / 3 {
+            "medium"
+        } else {
+            "low"
+        }
+    }
+
+    fn why(&self) -> String {
+        let file = self.file;
+        let mut why = format!(
+            "Changed in {} commits by {} {}",
+            file.commits,
+            file.authors,
+            plural(file.authors, "author", "authors")
+        );
+        if let Some((name, share)) = &self.owner {
+            why.push_str(&format!(", {:.0}% of it by {name}", share * 100.0));
+        }
+        if let Some(s) = self.central.filter(|s| s.centrality > 0.0) {
+            why.push_str(&format!(
+                "; its most central symbol is `{}` (centrality {:.2})",
+                s.display(),
+                s.centrality
+            ));
+        }
+        if let Some(s) = self.complex.filter(|s| s.complexity.unwrap_or(0) >= 10) {
+            why.push_str(&format!(
+                "; `{}` has cyclomatic complexity {}",
+                s.display(),
+                s.complexity.unwrap_or(0)
+            ));
+        }
+        if let Some((path, together, _)) = self.with.first() {
+            why.push_str(&format!("; it changes with `{path}` ({together} commits)"));
+        }
+        why.push('.');
+        why
+    }
+}
+
 fn reading_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate> {
     let writer = FactsWriter::new(input);
-    let commits: HashMap<&str, u32> = history
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f.commits))
-        .collect();
-    let mut out: Vec<Candidate> = Vec::new();
-    let mut push = |target: String, kind: &str, facts: Vec<(&'static str, Value)>, why: String| {
-        if out.iter().any(|c| c.target == target) {
-            return;
-        }
-        let mut map: BTreeMap<&'static str, Value> = facts.into_iter().collect();
-        map.insert("kind", json!(kind));
-        out.push(Candidate {
-            target,
-            facts: map,
-            grade: None,
-            why: cut(why),
-        });
-    };
     let mut by_centrality: Vec<_> = input.symbols.iter().collect();
     by_centrality.sort_by(|a, b| b.centrality.total_cmp(&a.centrality).then(a.id.cmp(&b.id)));
+    let mut picks = Picks::default();
     for s in by_centrality
         .iter()
         .filter(|s| writer.role(s) == Role::EntryPoint)
         .take(2)
     {
-        push(
+        picks.push(
             s.display(),
             "entry point",
             vec![("path", json!(s.path))],
@@ -343,6 +367,60 @@ fn reading_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate
             ),
         );
     }
+    pick_modules(&mut picks, input, history);
+    for s in by_centrality
+        .iter()
+        .filter(|s| writer.role(s) != Role::Test)
+        .take(6)
+    {
+        picks.push(
+            s.display(),
+            "symbol",
+            vec![
+                ("path", json!(s.path)),
+                ("centrality", json!(round2(s.centrality))),
+                ("callers", json!(s.called_by_total)),
+            ],
+            format!(
+                "`{}` is among the most central symbols ({} {}).",
+                s.display(),
+                s.called_by_total,
+                plural(s.called_by_total, "caller", "callers")
+            ),
+        );
+    }
+    let mut out = picks.0;
+    out.truncate(CANDIDATES);
+    out
+}
+
+/// The reading order's candidates, each target once.
+#[derive(Default)]
+struct Picks(Vec<Candidate>);
+
+impl Picks {
+    fn push(&mut self, target: String, kind: &str, facts: Vec<(&'static str, Value)>, why: String) {
+        if self.0.iter().any(|c| c.target == target) {
+            return;
+        }
+        let mut map: BTreeMap<&'static str, Value> = facts.into_iter().collect();
+        map.insert("kind", json!(kind));
+        self.0.push(Candidate {
+            target,
+            facts: map,
+            grade: None,
+            why: cut(why),
+        });
+    }
+}
+
+/// The four modules most others build on.
+fn pick_modules(picks: &mut Picks, input: &GenerateInput, history: &History) {
+    let commits: HashMap<&str, u32> = history
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.commits))
+        .collect();
     let mut modules: Vec<_> = input.modules.iter().collect();
     modules.sort_by(|a, b| {
         b.dependents
@@ -353,7 +431,7 @@ fn reading_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate
     });
     for m in modules.iter().filter(|m| !m.dependents.is_empty()).take(4) {
         let changes: u32 = m.files.iter().filter_map(|f| commits.get(f.as_str())).sum();
-        push(
+        picks.push(
             m.path.clone(),
             "module",
             vec![
@@ -370,29 +448,6 @@ fn reading_candidates(input: &GenerateInput, history: &History) -> Vec<Candidate
             ),
         );
     }
-    for s in by_centrality
-        .iter()
-        .filter(|s| writer.role(s) != Role::Test)
-        .take(6)
-    {
-        push(
-            s.display(),
-            "symbol",
-            vec![
-                ("path", json!(s.path)),
-                ("centrality", json!(round2(s.centrality))),
-                ("callers", json!(s.called_by_total)),
-            ],
-            format!(
-                "`{}` is among the most central symbols ({} {}).",
-                s.display(),
-                s.called_by_total,
-                plural(s.called_by_total, "caller", "callers")
-            ),
-        );
-    }
-    out.truncate(CANDIDATES);
-    out
 }
 
 fn health_candidates(history: &History) -> Vec<Candidate> {
@@ -645,6 +700,50 @@ pub async fn insights(
     out
 }
 
+/// A reply's answer when it is JSON that satisfies `schema`, else what is
+/// wrong with it.
+fn checked_answer(schema: &Value, content: &str) -> Result<Value, Vec<String>> {
+    match serde_json::from_str::<Value>(content.trim()) {
+        Ok(value) => match schema_errors(schema, &value) {
+            errors if errors.is_empty() => Ok(value),
+            errors => Err(errors),
+        },
+        Err(e) => Err(vec![format!("not JSON: {e}")]),
+    }
+}
+
+/// Everything needed to replay an insight's requests: the prompts, the
+/// parameters, each attempt, the tokens and the cost.
+fn replay(
+    config: &GenerateConfig,
+    prepared: &Prepared,
+    attempts: Vec<Value>,
+    usage: TokenUsage,
+) -> Value {
+    let price = PriceTable::with_overrides(&config.prices).lookup(&config.model);
+    let cost = round_usd(cost_usd(
+        price,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+    ));
+    json!({
+        "model": config.model,
+        "system": prepared.system,
+        "user": prepared.user,
+        "parameters": {
+            "max_tokens": ANSWER_TOKENS,
+            "temperature": config.temperature,
+            "response_format": format!("{:?}", config.response_format).to_lowercase(),
+            "prompt_token_budget": PROMPT_TOKENS,
+            "attempts": ATTEMPTS,
+        },
+        "attempts": attempts,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "cost_usd": cost,
+    })
+}
+
 /// Asks the model; on success the insight carries its answer.
 async fn ask(
     model: &dyn LanguageModel,
@@ -652,8 +751,6 @@ async fn ask(
     prepared: &Prepared,
     insight: &mut Insight,
 ) {
-    let prices = PriceTable::with_overrides(&config.prices);
-    let price = prices.lookup(&config.model);
     let mut usage = TokenUsage::default();
     let mut attempts: Vec<Value> = Vec::new();
     let mut user = prepared.user.clone();
@@ -687,23 +784,17 @@ async fn ask(
         let used = reply.usage.unwrap_or_default();
         usage.prompt_tokens += used.prompt_tokens;
         usage.completion_tokens += used.completion_tokens;
-        let errors = match serde_json::from_str::<Value>(reply.content.trim()) {
-            Ok(value) => match schema_errors(&prepared.schema, &value) {
-                errors if errors.is_empty() => {
-                    answered = Some((value, reply.model.clone()));
-                    Vec::new()
-                }
-                errors => errors,
-            },
-            Err(e) => vec![format!("not JSON: {e}")],
-        };
         let mut record = json!({"attempt": attempt, "kind": kind,
             "prompt_tokens": used.prompt_tokens, "completion_tokens": used.completion_tokens});
-        if answered.is_some() {
-            record["outcome"] = json!("valid");
-            attempts.push(record);
-            break;
-        }
+        let errors = match checked_answer(&prepared.schema, &reply.content) {
+            Ok(value) => {
+                answered = Some((value, reply.model.clone()));
+                record["outcome"] = json!("valid");
+                attempts.push(record);
+                break;
+            }
+            Err(errors) => errors,
+        };
         last_error = format!(
             "the answer does not satisfy the schema: {}",
             errors.join("; ")
@@ -720,35 +811,12 @@ async fn ask(
             repair_message(&prepared.user, &reply.content, &errors)
         };
     }
-    let cost = round_usd(cost_usd(
-        price,
-        usage.prompt_tokens,
-        usage.completion_tokens,
-    ));
-    insight.replay = Some(json!({
-        "model": config.model,
-        "system": prepared.system,
-        "user": prepared.user,
-        "parameters": {
-            "max_tokens": ANSWER_TOKENS,
-            "temperature": config.temperature,
-            "response_format": format!("{:?}", config.response_format).to_lowercase(),
-            "prompt_token_budget": PROMPT_TOKENS,
-            "attempts": ATTEMPTS,
-        },
-        "attempts": attempts,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "cost_usd": cost,
-    }));
+    insight.replay = Some(replay(config, prepared, attempts, usage));
     match answered {
         Some((answer, model_id)) => {
             insight.source = DocSource::Model;
-            insight.model = Some(if model_id.is_empty() {
-                model.id().to_string()
-            } else {
-                model_id
-            });
+            let answered_by = Some(model_id).filter(|m| !m.is_empty());
+            insight.model = answered_by.or_else(|| Some(model.id().to_string()));
             insight.answer = answer;
         }
         None => insight.error = Some(last_error),

@@ -197,60 +197,76 @@ fn what(s: &SymbolFacts, role: Role) -> String {
                 kind_name(s.parent_kind)
             )
         }
-        _ if s.is_callable() => {
-            let visibility = visibility_word(s);
-            let place = match (&parent, s.kind) {
-                (Some(p), SymbolKind::Method) => format!("method of {p}"),
-                _ => format!("{visibility} {} in {}", kind_phrase(s), code(&s.path)),
-            };
-            match returns {
-                Some(t) if variant(s.id.as_str(), 2) == 0 => {
-                    format!("{name} is a {place} that returns {t}.")
-                }
-                Some(t) => format!("{name}, a {place}, returns {t}."),
-                None => format!("{name} is a {place}."),
-            }
-        }
+        _ if s.is_callable() => what_callable(s, &name, parent, returns),
         _ if matches!(s.kind, SymbolKind::Constant | SymbolKind::Static)
             && s.language == Language::Rust =>
         {
-            let visibility = visibility_word(s);
-            let kind = kind_phrase(s);
-            match constant_type(&s.signature) {
-                Some((ty, Some(value))) => {
-                    format!(
-                        "{name} is a {visibility} {} {kind} set to {} in {}.",
-                        code(&ty),
-                        code(&value),
-                        code(&s.path)
-                    )
-                }
-                Some((ty, None)) => format!(
-                    "{name} is a {visibility} {} {kind} in {}.",
-                    code(&ty),
-                    code(&s.path)
-                ),
-                None => format!("{name} is a {visibility} {kind} in {}.", code(&s.path)),
-            }
+            what_constant(s, &name)
         }
-        _ => {
-            let extends = match s.supertypes.as_slice() {
-                [] => String::new(),
-                list => format!(" implementing {}", join_names(list, 2, list.len() as u32)),
-            };
-            let size = if s.loc >= 40 {
-                format!(" of {} lines", s.loc)
-            } else {
-                String::new()
-            };
-            let kind = kind_phrase(s);
+        _ => what_type(s, &name),
+    }
+}
+
+/// What a function or method is: where it is declared and what it returns.
+fn what_callable(
+    s: &SymbolFacts,
+    name: &str,
+    parent: Option<String>,
+    returns: Option<String>,
+) -> String {
+    let visibility = visibility_word(s);
+    let place = match (&parent, s.kind) {
+        (Some(p), SymbolKind::Method) => format!("method of {p}"),
+        _ => format!("{visibility} {} in {}", kind_phrase(s), code(&s.path)),
+    };
+    match returns {
+        Some(t) if variant(s.id.as_str(), 2) == 0 => {
+            format!("{name} is a {place} that returns {t}.")
+        }
+        Some(t) => format!("{name}, a {place}, returns {t}."),
+        None => format!("{name} is a {place}."),
+    }
+}
+
+/// What a Rust constant or static is: its type and value.
+fn what_constant(s: &SymbolFacts, name: &str) -> String {
+    let visibility = visibility_word(s);
+    let kind = kind_phrase(s);
+    match constant_type(&s.signature) {
+        Some((ty, Some(value))) => {
             format!(
-                "{name} is {} {kind}{size} in {}{extends}.",
-                article(kind),
+                "{name} is a {visibility} {} {kind} set to {} in {}.",
+                code(&ty),
+                code(&value),
                 code(&s.path)
             )
         }
+        Some((ty, None)) => format!(
+            "{name} is a {visibility} {} {kind} in {}.",
+            code(&ty),
+            code(&s.path)
+        ),
+        None => format!("{name} is a {visibility} {kind} in {}.", code(&s.path)),
     }
+}
+
+/// What any other symbol is: its kind, size, file and what it implements.
+fn what_type(s: &SymbolFacts, name: &str) -> String {
+    let extends = match s.supertypes.as_slice() {
+        [] => String::new(),
+        list => format!(" implementing {}", join_names(list, 2, list.len() as u32)),
+    };
+    let size = if s.loc >= 40 {
+        format!(" of {} lines", s.loc)
+    } else {
+        String::new()
+    };
+    let kind = kind_phrase(s);
+    format!(
+        "{name} is {} {kind}{size} in {}{extends}.",
+        article(kind),
+        code(&s.path)
+    )
 }
 
 /// The second sentence: where the symbol sits, or `None` when the first
@@ -283,18 +299,7 @@ fn where_(s: &SymbolFacts, role: Role) -> Option<String> {
         Role::EntryPoint | Role::Test | Role::Api | Role::Unused | Role::Unlinked
             if !s.calls.is_empty() =>
         {
-            let lead = match role {
-                Role::EntryPoint => "It hands off to",
-                Role::Test => "It exercises",
-                _ => "It calls",
-            };
-            let tail = match role {
-                Role::Api => "; it has no resolved callers here and serves callers outside",
-                Role::Unused => "; nothing in the repository calls it",
-                Role::Unlinked => "; it has no resolved callers",
-                _ => "",
-            };
-            format!("{lead} {callees}{tail}.")
+            what_it_calls(role, &callees)
         }
         Role::Api => {
             "It has no resolved callers in the repository; it serves callers outside.".to_string()
@@ -341,6 +346,23 @@ fn where_(s: &SymbolFacts, role: Role) -> Option<String> {
             (None, None) => return None,
         },
     })
+}
+
+/// What a symbol without (resolved) callers, an entry point or a test
+/// calls.
+fn what_it_calls(role: Role, callees: &str) -> String {
+    let lead = match role {
+        Role::EntryPoint => "It hands off to",
+        Role::Test => "It exercises",
+        _ => "It calls",
+    };
+    let tail = match role {
+        Role::Api => "; it has no resolved callers here and serves callers outside",
+        Role::Unused => "; nothing in the repository calls it",
+        Role::Unlinked => "; it has no resolved callers",
+        _ => "",
+    };
+    format!("{lead} {callees}{tail}.")
 }
 
 fn capitalise(text: &str) -> String {

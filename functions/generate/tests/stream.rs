@@ -588,14 +588,16 @@ fn a_models_answers_and_failures_are_laid_over_the_facts() {
             }
         }
     }
-    assert!(answered > 0 && failed > 0, "{answered} answered, {failed} failed");
+    assert!(
+        answered > 0 && failed > 0,
+        "{answered} answered, {failed} failed"
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&artifact(&store, &job, "manifest.json").unwrap()).unwrap();
     assert_eq!(manifest["from_model"], answered);
     assert_eq!(manifest["failed"], failed);
-    let settled = |d: &doctown_generate::Documentation| {
-        d.source == DocSource::Model || d.error.is_some()
-    };
+    let settled =
+        |d: &doctown_generate::Documentation| d.source == DocSource::Model || d.error.is_some();
     assert!(docs.modules.iter().all(|m| settled(&m.documentation)));
     assert!(settled(&docs.architecture.documentation));
     assert_eq!(docs.architecture.main_parts, facts.architecture.main_parts);
