@@ -21,6 +21,7 @@ use crate::pagerank::normalised;
 use crate::similarity::{top_k_blocked, top_k_updated, Neighbours};
 use crate::sink::{AssembleSink, Collected};
 use crate::vectors::{symbol_vectors, SymbolVectors};
+use rustc_hash::FxHashSet as HashSet;
 use std::time::Instant;
 
 /// How long one step took.
@@ -80,83 +81,47 @@ pub fn assemble_into(
     sink: &mut dyn AssembleSink,
 ) -> Result<Assembled, AssembleError> {
     options.validate().map_err(AssembleError::Options)?;
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut step = |name: &'static str, timings: &mut Vec<StepTiming>| {
-        timings.push(StepTiming {
-            step: name,
-            ms: clock.elapsed().as_millis() as u64,
-        });
-        on_step(name);
-        clock = Instant::now();
-    };
+    let mut clock = Clock::new(on_step);
     let vectors = match input.vectors.filter(|_| options.use_embeddings) {
         Some(lookup) => Some(symbol_vectors(&input.symbols, &input.chunks, lookup)?),
         None => None,
     };
-    step("vectors", &mut timings);
+    clock.lap("vectors");
     let mut g = build(input);
-    step("graph", &mut timings);
+    clock.lap("graph");
     let memo = input
         .memo
         .zip(vectors.as_ref())
         .map(|(memo, v)| Memoised::new(memo, v));
-    let (related, related_edges) = match &vectors {
-        Some(v) => similar(&mut g, v, input.symbols.len(), options, memo.as_ref()),
-        None => (vec![Vec::new(); input.symbols.len()], 0),
-    };
-    step("similarity", &mut timings);
+    let (related, related_edges) = similar(&mut g, vectors.as_ref(), input, options, &memo);
+    clock.lap("similarity");
     let metrics = node_metrics(&g);
-    let node_centrality = normalised(&metrics.pagerank.scores);
-    let centrality: Vec<f64> = g
-        .symbol_nodes
-        .iter()
-        .map(|n| node_centrality[n.index()])
-        .collect();
-    step("pagerank", &mut timings);
-    // The module contexts, the unresolved names and the graph's edges
-    // need no clusters: they are made beside the clustering (Louvain runs
-    // on one core), and the nodes after it.
+    let (node_centrality, centrality) = centralities(&g, &metrics);
+    clock.lap("pagerank");
     let graph_writer = GraphWriter {
         g: &g,
         symbols: &input.symbols,
         metrics: &metrics,
         centrality: &node_centrality,
     };
-    let (symbols, graph, central) = (&input.symbols, &g, &centrality);
-    let (clustering, (modules, unresolved, edges)) = std::thread::scope(|scope| {
-        let clustering = scope.spawn(|| {
-            cluster_symbols(
-                symbols,
-                graph,
-                vectors.as_ref(),
-                central,
-                options,
-                memo.as_ref(),
-            )
-        });
-        let node_module = node_modules(graph, symbols);
-        let modules = module_contexts(graph, symbols, &node_module, central);
-        let unresolved = unresolved_names(symbols);
-        let edges = graph_writer.write_edges(sink);
-        let clustering = clustering
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (clustering, (modules, unresolved, edges))
-    });
+    let beside = Beside {
+        centrality: &centrality,
+        vectors: vectors.as_ref(),
+        options,
+        memo: memo.as_ref(),
+    };
+    let (clustering, (modules, unresolved, edges)) =
+        beside.run(&input.symbols, &graph_writer, sink);
     let clustering = clustering?;
     let (graph_metrics, ids) = edges?;
-    step("clustering", &mut timings);
-    let has_vector: Vec<bool> = match &vectors {
-        Some(v) => v.row_of.iter().map(Option::is_some).collect(),
-        None => vec![false; input.symbols.len()],
-    };
+    clock.lap("clustering");
+    let (has_vector, symbols_without_vectors) = vector_presence(vectors.as_ref(), input);
     let embeddings = vectors.is_some();
     drop(vectors);
     graph_writer.write_nodes(sink, &ids, &clustering)?;
     drop(ids);
     drop(node_centrality);
-    step("graph_json", &mut timings);
+    clock.lap("graph_json");
     let complexity = complexities(input);
     ContextInputs {
         symbols: &input.symbols,
@@ -171,7 +136,7 @@ pub fn assemble_into(
         unresolved_names: &unresolved,
     }
     .write(sink)?;
-    step("contexts", &mut timings);
+    clock.lap("contexts");
     Ok(Assembled {
         graph: AssembleGraph {
             metrics: graph_metrics,
@@ -183,13 +148,86 @@ pub fn assemble_into(
         symbol_count: input.symbols.len(),
         embeddings,
         related_edges,
-        symbols_without_vectors: if embeddings {
-            has_vector.iter().filter(|h| !**h).count()
-        } else {
-            0
-        },
-        timings,
+        symbols_without_vectors,
+        timings: clock.timings,
     })
+}
+
+/// Each step's time as it ends, told to `on_step` too.
+struct Clock<'f> {
+    timings: Vec<StepTiming>,
+    since: Instant,
+    on_step: &'f mut dyn FnMut(&'static str),
+}
+
+impl<'f> Clock<'f> {
+    fn new(on_step: &'f mut dyn FnMut(&'static str)) -> Self {
+        Clock {
+            timings: Vec::new(),
+            since: Instant::now(),
+            on_step,
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        self.timings.push(StepTiming {
+            step: name,
+            ms: self.since.elapsed().as_millis() as u64,
+        });
+        (self.on_step)(name);
+        self.since = Instant::now();
+    }
+}
+
+/// The clustering, and what needs no clusters made beside it on this
+/// thread (Louvain runs on one core): the module contexts, the unresolved
+/// names and the graph's edges.
+struct Beside<'a> {
+    centrality: &'a [f64],
+    vectors: Option<&'a SymbolVectors>,
+    options: &'a AssembleOptions,
+    memo: Option<&'a Memoised<'a>>,
+}
+
+/// The graph's metrics and its nodes' ids, as its edges were written.
+type Edges = Result<(doctown_core::artifacts::assemble::GraphMetrics, Vec<String>), AssembleError>;
+
+/// What [`Beside::run`] makes: the clustering, and the module contexts,
+/// unresolved names and edges made beside it.
+type MadeBeside<'s> = (
+    Result<crate::clusters::Clustering, AssembleError>,
+    (Vec<ModuleContext>, HashSet<&'s str>, Edges),
+);
+
+impl Beside<'_> {
+    fn run<'s>(
+        &self,
+        symbols: &'s [doctown_core::Symbol],
+        graph_writer: &GraphWriter<'_>,
+        sink: &mut dyn AssembleSink,
+    ) -> MadeBeside<'s> {
+        let (graph, central) = (graph_writer.g, self.centrality);
+        std::thread::scope(|scope| {
+            let clustering = scope.spawn(|| {
+                cluster_symbols(
+                    symbols,
+                    graph,
+                    self.vectors,
+                    central,
+                    self.options,
+                    self.memo,
+                )
+            });
+            let node_module = node_modules(graph, symbols);
+            let modules = module_contexts(graph, symbols, &node_module, central);
+            let unresolved = unresolved_names(symbols);
+            let edges = graph_writer.write_edges(sink);
+            let clustering = clustering
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (clustering, (modules, unresolved, edges))
+        })
+    }
 }
 
 /// Each vector row's related rows: exact up to `exact_limit` rows, IVF above.
@@ -203,14 +241,20 @@ pub fn neighbours(v: &SymbolVectors, options: &AssembleOptions) -> Neighbours {
     }
 }
 
-/// Top-k neighbours per symbol, and the related edges they add.
+/// Top-k neighbours per symbol, and the related edges they add (none
+/// without vectors).
 fn similar(
     g: &mut RepoGraph,
-    v: &SymbolVectors,
-    symbols: usize,
+    v: Option<&SymbolVectors>,
+    input: &AssembleInput<'_>,
     options: &AssembleOptions,
-    memo: Option<&Memoised>,
+    memo: &Option<Memoised>,
 ) -> (Vec<Vec<(usize, f32)>>, usize) {
+    let symbols = input.symbols.len();
+    let Some(v) = v else {
+        return (vec![Vec::new(); symbols], 0);
+    };
+    let memo = memo.as_ref();
     let params = [
         options.related_k as u64,
         options.related_threshold.to_bits() as u64,
@@ -236,6 +280,30 @@ fn similar(
             .collect();
     }
     (per_symbol, edges)
+}
+
+/// Which symbols have a vector, and how many have none (0 without
+/// embeddings).
+fn vector_presence(v: Option<&SymbolVectors>, input: &AssembleInput<'_>) -> (Vec<bool>, usize) {
+    match v {
+        Some(v) => {
+            let has: Vec<bool> = v.row_of.iter().map(Option::is_some).collect();
+            let without = has.iter().filter(|h| !**h).count();
+            (has, without)
+        }
+        None => (vec![false; input.symbols.len()], 0),
+    }
+}
+
+/// Each node's centrality (PageRank, normalised), and each symbol's.
+fn centralities(g: &RepoGraph, metrics: &crate::metrics::NodeMetrics) -> (Vec<f64>, Vec<f64>) {
+    let node_centrality = normalised(&metrics.pagerank.scores);
+    let centrality: Vec<f64> = g
+        .symbol_nodes
+        .iter()
+        .map(|n| node_centrality[n.index()])
+        .collect();
+    (node_centrality, centrality)
 }
 
 /// Cyclomatic complexity of each function or method that has chunks.

@@ -76,17 +76,7 @@ pub fn top_k_updated(
     if old_of_new.len() != n || k == 0 {
         return None;
     }
-    let mut new_of_old: Vec<Option<u32>> = vec![None; earlier.len()];
-    let mut last = None;
-    for (i, old) in old_of_new.iter().enumerate() {
-        if let Some(old) = *old {
-            let slot = new_of_old.get_mut(old as usize)?;
-            if last.is_some_and(|l| l >= old) || slot.is_some() {
-                return None;
-            }
-            (*slot, last) = (Some(i as u32), Some(old));
-        }
-    }
+    let new_of_old = inverted(old_of_new, earlier.len())?;
     // Lists from elsewhere than a search over `earlier.len()` rows (a row
     // beyond them, or a row of its own) cannot be brought up to date.
     let consistent = earlier.iter().enumerate().all(|(o, list)| {
@@ -146,6 +136,23 @@ pub fn top_k_updated(
         out.push(top_k_by(kept.chain(fresh).collect(), k, by_score_desc));
     }
     Some(out)
+}
+
+/// Each old row's new row, from each new row's old one; `None` unless
+/// the old rows are distinct, in range and in increasing order.
+fn inverted(old_of_new: &[Option<u32>], old_rows: usize) -> Option<Vec<Option<u32>>> {
+    let mut new_of_old: Vec<Option<u32>> = vec![None; old_rows];
+    let mut last = None;
+    for (i, old) in old_of_new.iter().enumerate() {
+        if let Some(old) = *old {
+            let slot = new_of_old.get_mut(old as usize)?;
+            if last.is_some_and(|l| l >= old) || slot.is_some() {
+                return None;
+            }
+            (*slot, last) = (Some(i as u32), Some(old));
+        }
+    }
+    Some(new_of_old)
 }
 
 /// [`select_row`] over a row of a product, whatever its memory order (a
