@@ -34,7 +34,7 @@ pub fn authorize_url(
 /// Exchanges an authorisation code (with its PKCE verifier) for a user
 /// access token.
 pub fn exchange_code(
-    agent: &ureq::Agent,
+    agent: &doctown_http::Http,
     config: &GitHubOAuthConfig,
     code: &str,
     verifier: &str,
@@ -74,14 +74,23 @@ fn api_headers(token: Option<&str>) -> Vec<(&'static str, String)> {
     headers
 }
 
-fn api_get(agent: &ureq::Agent, api_base: &str, path: &str, token: Option<&str>) -> Result<Reply> {
+fn api_get(
+    agent: &doctown_http::Http,
+    api_base: &str,
+    path: &str,
+    token: Option<&str>,
+) -> Result<Reply> {
     let headers = api_headers(token);
     let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     http::get(agent, &format!("{api_base}{path}"), &refs)
 }
 
 /// The signed-in user's profile (`GET /user`).
-pub fn fetch_user(agent: &ureq::Agent, api_base: &str, token: &str) -> Result<GitHubProfile> {
+pub fn fetch_user(
+    agent: &doctown_http::Http,
+    api_base: &str,
+    token: &str,
+) -> Result<GitHubProfile> {
     let reply = api_get(agent, api_base, "/user", Some(token))?;
     if reply.status != 200 {
         return Err(AccountsError::Upstream(format!(
@@ -117,7 +126,7 @@ pub struct RepoFacts {
 /// `GET /repos/{owner}/{repo}` with the user's token (or none): `None`
 /// when GitHub says there is no such repository for this caller.
 pub fn fetch_repo(
-    agent: &ureq::Agent,
+    agent: &doctown_http::Http,
     api_base: &str,
     token: Option<&str>,
     owner: &str,

@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use ureq::Agent;
 
 /// Reuse a token only while it has at least this long left.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
@@ -115,7 +114,7 @@ impl MintError {
 pub struct InstallationTokens {
     config: GitHubAppConfig,
     key: EncodingKey,
-    agent: Agent,
+    agent: doctown_http::Http,
     cache: Mutex<HashMap<u64, (String, SystemTime)>>,
 }
 
@@ -134,19 +133,10 @@ impl InstallationTokens {
                 "the GitHub App private key is not an RSA PEM key: {e}"
             ))
         })?;
-        let timeout = Some(Duration::from_secs(20));
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .user_agent(format!("doctown/{}", doctown_core::VERSION))
-            .timeout_connect(timeout)
-            .timeout_recv_response(timeout)
-            .timeout_per_read(timeout)
-            .build()
-            .into();
         Ok(InstallationTokens {
             config,
             key,
-            agent,
+            agent: crate::http::agent(),
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -198,36 +188,26 @@ impl InstallationTokens {
             "{}/app/installations/{installation_id}/access_tokens",
             self.config.api_base.trim_end_matches('/')
         );
-        let mut response = self
-            .agent
-            .post(&url)
-            .header("Authorization", &format!("Bearer {jwt}"))
-            .header("Accept", "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28")
-            .send_empty()
+        let authorization = format!("Bearer {jwt}");
+        let headers = [
+            ("Authorization", authorization.as_str()),
+            ("Accept", "application/vnd.github+json"),
+            ("X-GitHub-Api-Version", "2022-11-28"),
+        ];
+        let reply = crate::http::post(&self.agent, &url, &headers, b"")
             .map_err(|e| MintError::new(format!("POST {url}: {e}"), None))?;
-        let status = response.status().as_u16();
+        let status = reply.status;
         if !(200..300).contains(&status) {
-            let text = response
-                .body_mut()
-                .with_config()
-                .limit(64 * 1024)
-                .read_to_string()
-                .unwrap_or_default();
-            let message = serde_json::from_str::<serde_json::Value>(&text)
+            let message = serde_json::from_str::<serde_json::Value>(&reply.body)
                 .ok()
                 .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
-                .unwrap_or_else(|| text.chars().take(200).collect());
+                .unwrap_or_else(|| reply.body.chars().take(200).collect());
             return Err(MintError::new(
                 format!("POST {url}: HTTP {status}: {message}"),
                 Some(status),
             ));
         }
-        let body: AccessToken = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024)
-            .read_json()
+        let body: AccessToken = serde_json::from_str(&reply.body)
             .map_err(|e| MintError::new(format!("POST {url}: unexpected response: {e}"), None))?;
         let expires = body
             .expires_at

@@ -18,7 +18,7 @@ use std::path::Path;
 pub struct Accounts {
     pub db: Db,
     pub config: AccountsConfig,
-    agent: ureq::Agent,
+    agent: doctown_http::Http,
     /// Requests per user, key or address.
     pub requests: RateLimiter,
     /// Failed credential checks per address (brute force).

@@ -246,7 +246,7 @@ pub fn still_applies(
 }
 
 fn stripe_post(
-    agent: &ureq::Agent,
+    agent: &doctown_http::Http,
     config: &StripeConfig,
     path: &str,
     form: &[(&str, &str)],
@@ -280,7 +280,7 @@ pub struct CheckoutRequest<'a> {
 
 /// Creates a subscription Checkout session; returns its URL.
 pub fn create_checkout(
-    agent: &ureq::Agent,
+    agent: &doctown_http::Http,
     config: &StripeConfig,
     req: &CheckoutRequest<'_>,
 ) -> Result<String> {
@@ -308,7 +308,7 @@ pub fn create_checkout(
 
 /// Creates a customer-portal session; returns its URL.
 pub fn create_portal(
-    agent: &ureq::Agent,
+    agent: &doctown_http::Http,
     config: &StripeConfig,
     customer: &str,
     return_url: &str,

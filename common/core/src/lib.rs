@@ -14,6 +14,7 @@ pub mod ids;
 pub mod language;
 pub mod language_sniff;
 pub mod range;
+pub mod retry;
 pub mod state;
 pub mod symbol;
 pub mod words;

@@ -11,60 +11,7 @@ use crate::execute::{unit_attempts, unit_status, Unit};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use std::time::Duration;
 
-/// Step Functions' `JitterStrategy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JitterStrategy {
-    /// A uniformly random delay in `[0, delay]`.
-    Full,
-    /// Exactly the computed delay.
-    None,
-}
-
-/// When and how often a failed unit runs again (Step Functions' `Retrier`,
-/// matching every *retryable* error; non-retryable errors go straight to the
-/// catch-all).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryPolicy {
-    /// `IntervalSeconds`: the delay before the first retry.
-    pub interval: Duration,
-    /// `MaxAttempts`: retries after the first attempt; 0 = never retry.
-    pub max_attempts: u32,
-    /// `BackoffRate` (≥ 1).
-    pub backoff_rate: f64,
-    /// `MaxDelaySeconds`: the cap on any one delay.
-    pub max_delay: Duration,
-    pub jitter: JitterStrategy,
-}
-
-impl RetryPolicy {
-    /// The delay before retry `n` (1-based), before jitter:
-    /// `min(interval · rate^(n−1), max_delay)`.
-    pub fn delay(&self, retry: u32) -> Duration {
-        let exponent = retry.saturating_sub(1).min(64) as i32;
-        let secs = self.interval.as_secs_f64() * self.backoff_rate.max(1.0).powi(exponent);
-        let capped = secs.min(self.max_delay.as_secs_f64());
-        Duration::from_secs_f64(if capped.is_finite() {
-            capped.max(0.0)
-        } else {
-            0.0
-        })
-    }
-
-    /// [`RetryPolicy::delay`] with the jitter strategy applied; `random01`
-    /// is a uniform sample from `[0, 1)`.
-    pub fn jittered(&self, retry: u32, random01: f64) -> Duration {
-        let delay = self.delay(retry);
-        match self.jitter {
-            JitterStrategy::None => delay,
-            JitterStrategy::Full => delay.mul_f64(random01.clamp(0.0, 1.0)),
-        }
-    }
-
-    /// Total executions a unit may have: the first plus the retries.
-    pub fn total_attempts(&self) -> u32 {
-        self.max_attempts.saturating_add(1)
-    }
-}
+pub use doctown_core::retry::{JitterStrategy, RetryPolicy};
 
 /// How a stage is split across workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,6 +369,7 @@ impl Machine {
                 r.max_delay.as_secs_f64(),
                 match r.jitter {
                     JitterStrategy::Full => "FULL",
+                    JitterStrategy::Equal => "EQUAL",
                     JitterStrategy::None => "NONE",
                 },
             ));

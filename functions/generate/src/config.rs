@@ -404,6 +404,15 @@ impl GenerateConfig {
         Duration::from_secs(self.request_timeout_secs.max(1))
     }
 
+    /// The waits between a request's attempts.
+    pub fn backoff(&self) -> doctown_http::Backoff {
+        doctown_http::Backoff::new(
+            Duration::from_millis(self.backoff_base_ms),
+            Duration::from_millis(self.backoff_max_ms.max(self.backoff_base_ms)),
+            Duration::from_secs(self.max_retry_after_secs),
+        )
+    }
+
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs.max(1))
     }

@@ -19,7 +19,6 @@ use crate::overview::architecture_facts;
 use crate::plan::{build_plan, expected_cost, select_tier, Cost, WorkItem};
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
-use crate::retry::Backoff;
 use crate::tokens::TokenCounter;
 use crate::writer::FactsWriter;
 use doctown_store::ObjectStore;
@@ -142,7 +141,7 @@ impl Generator {
             model,
             counter,
             price: config.price(),
-            backoff: Backoff::from_config(config),
+            backoff: config.backoff(),
             attempts: config.attempts,
             max_cost: config.max_cost,
             spent: AtomicU64::new(0),

@@ -15,8 +15,8 @@ use crate::model::{LanguageModel, ModelError, TokenUsage};
 use crate::parse::{clean_summary, parse_answer};
 use crate::price::cost_usd;
 use crate::prompt::ItemKind;
-use crate::retry::Backoff;
 use crate::tokens::TokenCounter;
+use doctown_http::Backoff;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -282,7 +282,10 @@ async fn run_job(shared: &Shared, job: Job) -> JobResult {
                     break;
                 }
                 if attempt < shared.attempts {
-                    let delay = shared.backoff.delay(attempt, Some(&e), &mut rand::rng());
+                    let delay =
+                        shared
+                            .backoff
+                            .delay(attempt, e.retry_after(), doctown_http::random01());
                     tokio::time::sleep(delay).await;
                 }
                 asked.result.last_error = Some(reason);
@@ -291,7 +294,10 @@ async fn run_job(shared: &Shared, job: Job) -> JobResult {
         };
         asked.result.last_error = Some(error);
         if attempt < shared.attempts {
-            let delay = shared.backoff.delay(attempt, None, &mut rand::rng()) / 4;
+            let delay = shared
+                .backoff
+                .delay(attempt, None, doctown_http::random01())
+                / 4;
             tokio::time::sleep(delay).await;
         }
     }

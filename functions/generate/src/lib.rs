@@ -15,8 +15,9 @@
 //! - [`tokens`], [`prompt`], [`truncate`], [`batch`]: prompts under a token
 //!   budget; [`plan`]: priorities and tiers; [`estimate`]: the cost before
 //!   any request.
-//! - [`model`], [`openai`], [`parse`], [`retry`]: the [`LanguageModel`] trait,
-//!   the OpenAI-compatible client, strict answer parsing, backoff.
+//! - [`model`], [`openai`], [`parse`]: the [`LanguageModel`] trait, the
+//!   OpenAI-compatible client (on `doctown-http`, with its backoff),
+//!   strict answer parsing.
 //! - [`cache`], [`engine`], [`handler`]: cached answers, the run, and the
 //!   [`GenerateHandler`] stage; [`stream`]: the facts backend written
 //!   symbol by symbol, for repositories of any size.
@@ -42,7 +43,6 @@ pub mod parse;
 pub mod plan;
 pub mod price;
 pub mod prompt;
-pub mod retry;
 pub mod stream;
 pub mod tokens;
 pub mod truncate;

@@ -13,7 +13,6 @@ use crate::writer::{role_at, summary_with_role};
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -45,73 +44,9 @@ pub struct ChatReply {
     pub model: String,
 }
 
-/// Why a completion failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ModelError {
-    #[error("unauthorized ({status}): {message}")]
-    Unauthorized { status: u16, message: String },
-    #[error("rate limited (429): {message}")]
-    RateLimited {
-        retry_after: Option<Duration>,
-        message: String,
-    },
-    #[error("quota exceeded (429): {message}")]
-    QuotaExceeded { message: String },
-    #[error("model not found ({status}): {message}")]
-    NotFound { status: u16, message: String },
-    #[error("server error ({status}): {message}")]
-    Server { status: u16, message: String },
-    #[error("bad request ({status}): {message}")]
-    BadRequest { status: u16, message: String },
-    #[error("request timed out")]
-    Timeout,
-    #[error("cannot connect: {0}")]
-    Connect(String),
-    #[error("transport error: {0}")]
-    Transport(String),
-    #[error("invalid response: {0}")]
-    Protocol(String),
-}
-
-impl ModelError {
-    /// Whether trying the same request again can help.
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            ModelError::RateLimited { .. }
-                | ModelError::Server { .. }
-                | ModelError::Timeout
-                | ModelError::Connect(_)
-                | ModelError::Transport(_)
-                | ModelError::Protocol(_)
-        )
-    }
-
-    /// Whether every other request will fail the same way: stop the run.
-    pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            ModelError::Unauthorized { .. }
-                | ModelError::QuotaExceeded { .. }
-                | ModelError::NotFound { .. }
-        )
-    }
-
-    /// The server's requested wait (429 Retry-After).
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            ModelError::RateLimited { retry_after, .. } => *retry_after,
-            _ => None,
-        }
-    }
-
-    /// A short reason for a symbol's `error` field.
-    pub fn reason(&self) -> String {
-        let text = self.to_string();
-        let line = text.lines().next().unwrap_or("");
-        line.chars().take(240).collect()
-    }
-}
+/// Why a completion failed: `doctown-http`'s classification of an
+/// OpenAI-compatible API's answers.
+pub use doctown_http::ApiError as ModelError;
 
 /// A chat model.
 pub trait LanguageModel: Send + Sync {

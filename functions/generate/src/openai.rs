@@ -1,156 +1,22 @@
-//! The OpenAI-compatible chat-completions client (async-openai): OpenAI,
-//! Azure OpenAI (v1 endpoint through `base_url`, or deployment-style through
-//! `azure_deployment` + `azure_api_version`), vLLM, Ollama, llama.cpp.
-//!
-//! async-openai's own retry layer is replaced by a plain transport service
-//! that turns any non-2xx response into a classified [`ModelError`] with the
-//! `Retry-After` header kept, so the engine owns retries, backoff and the
-//! decision to stop (401, quota, unknown model).
+//! The OpenAI-compatible chat-completions model: OpenAI, Azure OpenAI (v1
+//! endpoint through `base_url`, or deployment-style through
+//! `azure_deployment` + `azure_api_version`), vLLM, Ollama, llama.cpp —
+//! through `doctown-http`'s [`ApiClient`], the client the embed stage's
+//! remote backend uses too. Every request is one attempt: the engine owns
+//! retries, backoff and the decision to stop (401, quota, unknown model).
 
 use crate::config::{GenerateConfig, ResponseFormatMode};
 use crate::error::GenerateError;
 use crate::model::{BoxFuture, ChatReply, ChatRequest, LanguageModel, ModelError, TokenUsage};
-use async_openai::config::{AzureConfig, Config, OpenAIConfig};
-use async_openai::error::OpenAIError;
-use async_openai::middleware::HttpRequestFactory;
-use async_openai::types::chat::{
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequest, ResponseFormat, ResponseFormatJsonSchema,
-};
-use async_openai::Client;
+use doctown_http::{ApiClient, ApiConfig, Azure, Timeouts};
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
-
-/// A non-2xx response, as the transport saw it.
-#[derive(Debug)]
-struct HttpFailure {
-    status: u16,
-    retry_after: Option<Duration>,
-    body: String,
-}
-
-impl std::fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {}: {}", self.status, self.body)
-    }
-}
-
-impl std::error::Error for HttpFailure {}
-
-/// Sends requests; reports non-2xx responses as [`HttpFailure`]s.
-#[derive(Clone)]
-struct Transport {
-    http: reqwest::Client,
-}
-
-impl tower::Service<HttpRequestFactory> for Transport {
-    type Response = reqwest::Response;
-    type Error = OpenAIError;
-    type Future = BoxFuture<'static, Result<reqwest::Response, OpenAIError>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, factory: HttpRequestFactory) -> Self::Future {
-        let http = self.http.clone();
-        Box::pin(async move {
-            let request = factory.build().await?;
-            let response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
-            if response.status().is_success() {
-                return Ok(response);
-            }
-            let status = response.status().as_u16();
-            let retry_after = retry_after(response.headers());
-            let body = response.text().await.unwrap_or_default();
-            Err(OpenAIError::Boxed(Box::new(HttpFailure {
-                status,
-                retry_after,
-                body,
-            })))
-        })
-    }
-}
-
-/// `retry-after-ms`, else `Retry-After` in (possibly fractional) seconds.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(ms) = value("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
-    }
-    let secs = value("retry-after")?.parse::<f64>().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
-}
-
-/// The API's error message (`{"error": {"message", "code", "type"}}`) or the body.
-fn api_message(body: &str) -> (String, String) {
-    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
-    let error = parsed.as_ref().map(|v| &v["error"]);
-    let message = error
-        .and_then(|e| e["message"].as_str())
-        .map(str::to_string);
-    let code = error.map(|e| {
-        format!(
-            "{} {}",
-            e["code"].as_str().unwrap_or(""),
-            e["type"].as_str().unwrap_or("")
-        )
-    });
-    let message = message.unwrap_or_else(|| body.trim().chars().take(200).collect());
-    (message, code.unwrap_or_default())
-}
-
-fn classify(status: u16, retry_after: Option<Duration>, body: &str) -> ModelError {
-    let (message, code) = api_message(body);
-    match status {
-        401 | 403 => ModelError::Unauthorized { status, message },
-        404 => ModelError::NotFound { status, message },
-        429 if code.contains("insufficient_quota") => ModelError::QuotaExceeded { message },
-        429 => ModelError::RateLimited {
-            retry_after,
-            message,
-        },
-        408 | 409 | 425 | 500..=599 => ModelError::Server { status, message },
-        _ => ModelError::BadRequest { status, message },
-    }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
-}
-
-fn map_error(error: OpenAIError) -> ModelError {
-    match error {
-        OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpFailure>() {
-            Ok(f) => classify(f.status, f.retry_after, &f.body),
-            Err(other) => ModelError::Transport(other.to_string()),
-        },
-        OpenAIError::Reqwest(e) if e.is_timeout() => ModelError::Timeout,
-        OpenAIError::Reqwest(e) if e.is_connect() => ModelError::Connect(error_chain(&e)),
-        OpenAIError::Reqwest(e) => ModelError::Transport(error_chain(&e)),
-        OpenAIError::ApiError(r) => classify(r.status_code.as_u16(), None, &r.api_error.message),
-        OpenAIError::JSONDeserialize(e, _) => {
-            ModelError::Protocol(format!("response is not a chat completion: {e}"))
-        }
-        other => ModelError::Transport(other.to_string()),
-    }
-}
 
 /// An OpenAI-compatible chat model.
 pub struct OpenAiModel {
-    client: Client<Box<dyn Config>>,
+    client: Arc<ApiClient>,
     model: String,
     temperature: Option<f32>,
     /// The response format in use; lowered for the rest of the run when a
@@ -164,40 +30,31 @@ impl OpenAiModel {
     /// A client for the configured API; fails without a key.
     pub fn new(config: &GenerateConfig) -> Result<OpenAiModel, GenerateError> {
         let key = config.require_key()?;
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout())
-            .connect_timeout(config.connect_timeout())
-            .build()
-            .map_err(|e| GenerateError::Config(format!("cannot build the HTTP client: {e}")))?;
-        let api: Box<dyn Config> = match (&config.azure_deployment, &config.azure_api_version) {
-            (Some(deployment), Some(version)) => Box::new(
-                AzureConfig::new()
-                    .with_api_base(config.base_url_or_default())
-                    .with_api_key(key)
-                    .with_deployment_id(deployment)
-                    .with_api_version(version),
-            ),
-            _ => {
-                let mut api = OpenAIConfig::new()
-                    .with_api_key(key)
-                    .with_api_base(config.base_url_or_default());
-                if let Some(org) = &config.organization {
-                    api = api.with_org_id(org);
-                }
-                if let Some(project) = &config.project {
-                    api = api.with_project_id(project);
-                }
-                Box::new(api)
-            }
+        let azure = match (&config.azure_deployment, &config.azure_api_version) {
+            (Some(deployment), Some(api_version)) => Some(Azure {
+                deployment: deployment.clone(),
+                api_version: api_version.clone(),
+            }),
+            _ => None,
         };
-        let client = Client::build(http.clone(), api).with_http_service(Transport { http });
+        let api = ApiConfig {
+            base_url: config.base_url_or_default().to_string(),
+            api_key: Some(key.to_string()),
+            organization: config.organization.clone(),
+            project: config.project.clone(),
+            azure,
+        };
+        let timeouts = Timeouts {
+            connect: Some(config.connect_timeout()),
+            total: Some(config.request_timeout()),
+        };
         let format = match config.response_format {
             ResponseFormatMode::JsonSchema => 0,
             ResponseFormatMode::JsonObject => 1,
             ResponseFormatMode::None => 2,
         };
         Ok(OpenAiModel {
-            client,
+            client: Arc::new(ApiClient::new(api, timeouts)),
             model: config.model.clone(),
             temperature: config.temperature,
             format: AtomicU8::new(format),
@@ -206,46 +63,45 @@ impl OpenAiModel {
         })
     }
 
-    fn build(&self, request: &ChatRequest) -> CreateChatCompletionRequest {
-        let mut body = CreateChatCompletionRequest {
-            model: self.model.clone(),
-            messages: vec![
-                ChatCompletionRequestSystemMessage::from(request.system.as_str()).into(),
-                ChatCompletionRequestUserMessage::from(request.user.as_str()).into(),
+    /// The request's body: the messages, the answer's budget and format.
+    fn body(&self, request: &ChatRequest) -> Value {
+        let mut body = json!({
+            "model": self.model,
+            "messages": [
+                {"role": "system", "content": request.system},
+                {"role": "user", "content": request.user},
             ],
-            temperature: self.temperature,
-            ..Default::default()
-        };
-        if self.completion_param {
-            body.max_completion_tokens = Some(request.max_tokens);
-        } else {
-            #[allow(deprecated)]
-            {
-                body.max_tokens = Some(request.max_tokens);
-            }
+        });
+        if let Some(temperature) = self.temperature {
+            body["temperature"] = json!(temperature);
         }
-        body.response_format = match self.format.load(Ordering::Relaxed) {
-            0 => Some(ResponseFormat::JsonSchema {
-                json_schema: ResponseFormatJsonSchema {
-                    name: "summaries".into(),
-                    description: None,
-                    schema: request.schema.clone(),
-                    strict: Some(true),
-                },
-            }),
-            1 => Some(ResponseFormat::JsonObject),
-            _ => None,
+        let budget = if self.completion_param {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
         };
+        body[budget] = json!(request.max_tokens);
+        match self.format.load(Ordering::Relaxed) {
+            0 => {
+                body["response_format"] = json!({
+                    "type": "json_schema",
+                    "json_schema": {"name": "summaries", "schema": request.schema, "strict": true},
+                })
+            }
+            1 => body["response_format"] = json!({"type": "json_object"}),
+            _ => {}
+        }
         body
     }
 
     async fn send(&self, request: ChatRequest) -> Result<ChatReply, ModelError> {
-        let body = self.build(&request);
-        let chat = self.client.chat();
-        let call = chat.create(body);
+        let body = self.body(&request);
+        let client = self.client.clone();
+        let call = tokio::task::spawn_blocking(move || client.post("chat/completions", &body));
         let response = match tokio::time::timeout(self.timeout, call).await {
             Err(_) => return Err(ModelError::Timeout),
-            Ok(result) => result.map_err(map_error),
+            Ok(Err(e)) => return Err(ModelError::Transport(format!("the request stopped: {e}"))),
+            Ok(Ok(result)) => result,
         };
         let response = match response {
             Err(ModelError::BadRequest { status, message })
@@ -264,30 +120,47 @@ impl OpenAiModel {
             }
             other => other?,
         };
-        let choice = response
-            .choices
-            .into_iter()
-            .next()
-            .ok_or_else(|| ModelError::Protocol("no choices".into()))?;
-        let content = match (choice.message.content, choice.message.refusal) {
-            (Some(content), _) if !content.trim().is_empty() => content,
-            (_, Some(refusal)) => {
-                return Err(ModelError::Protocol(format!(
-                    "the model refused: {refusal}"
-                )))
-            }
-            _ => return Err(ModelError::Protocol("empty answer".into())),
-        };
-        let usage = response.usage.map(|u| TokenUsage {
-            prompt_tokens: u64::from(u.prompt_tokens),
-            completion_tokens: u64::from(u.completion_tokens),
-        });
-        Ok(ChatReply {
-            content,
-            usage,
-            model: response.model,
-        })
+        reply_of(&response)
     }
+}
+
+/// The first choice's content, the usage and the answering model of a
+/// chat completion.
+fn reply_of(response: &Value) -> Result<ChatReply, ModelError> {
+    if !response["choices"].is_array() {
+        return Err(ModelError::Protocol(
+            "response is not a chat completion".into(),
+        ));
+    }
+    let message = &response["choices"][0]["message"];
+    if message.is_null() {
+        return Err(ModelError::Protocol("no choices".into()));
+    }
+    let content = match (message["content"].as_str(), message["refusal"].as_str()) {
+        (Some(content), _) if !content.trim().is_empty() => content.to_string(),
+        (_, Some(refusal)) => {
+            return Err(ModelError::Protocol(format!(
+                "the model refused: {refusal}"
+            )))
+        }
+        _ => return Err(ModelError::Protocol("empty answer".into())),
+    };
+    let usage = &response["usage"];
+    let usage = match (
+        usage["prompt_tokens"].as_u64(),
+        usage["completion_tokens"].as_u64(),
+    ) {
+        (Some(prompt_tokens), Some(completion_tokens)) => Some(TokenUsage {
+            prompt_tokens,
+            completion_tokens,
+        }),
+        _ => None,
+    };
+    Ok(ChatReply {
+        content,
+        usage,
+        model: response["model"].as_str().unwrap_or_default().to_string(),
+    })
 }
 
 impl LanguageModel for OpenAiModel {
@@ -305,37 +178,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_are_classified() {
-        assert!(matches!(
-            classify(401, None, "{}"),
-            ModelError::Unauthorized { .. }
-        ));
-        let quota =
-            r#"{"error":{"message":"You exceeded your quota","code":"insufficient_quota"}}"#;
-        assert!(matches!(
-            classify(429, None, quota),
-            ModelError::QuotaExceeded { .. }
-        ));
-        let limited = classify(
-            429,
-            Some(Duration::from_secs(2)),
-            r#"{"error":{"message":"slow down"}}"#,
-        );
-        assert_eq!(limited.retry_after(), Some(Duration::from_secs(2)));
-        assert!(limited.is_retryable() && !limited.is_fatal());
-        assert!(classify(503, None, "<html>").is_retryable());
-        assert!(!classify(400, None, "bad").is_retryable());
-        assert!(classify(404, None, "no model").is_fatal());
+    fn replies_are_read_or_refused() {
+        let reply = reply_of(&json!({
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [{"message": {"content": "{\"summaries\": []}"}}],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 3},
+        }))
+        .unwrap();
+        assert_eq!(reply.model, "gpt-4o-mini-2024-07-18");
+        assert_eq!(reply.usage.unwrap().completion_tokens, 3);
+        let without_usage = json!({"choices": [{"message": {"content": "x"}}]});
+        assert_eq!(reply_of(&without_usage).unwrap().usage, None);
+        for (answer, said) in [
+            (json!({"object": "error"}), "not a chat completion"),
+            (json!({"choices": []}), "no choices"),
+            (
+                json!({"choices": [{"message": {"content": null, "refusal": "no"}}]}),
+                "refused",
+            ),
+            (
+                json!({"choices": [{"message": {"content": "  "}}]}),
+                "empty",
+            ),
+        ] {
+            let error = reply_of(&answer).unwrap_err().to_string();
+            assert!(error.contains(said), "{error}");
+        }
     }
 
     #[test]
-    fn retry_after_headers() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert("retry-after-ms", "150".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_millis(150)));
-        assert_eq!(retry_after(&reqwest::header::HeaderMap::new()), None);
+    fn the_answers_budget_and_format_follow_the_server() {
+        let config = GenerateConfig {
+            backend: crate::Backend::OpenAi,
+            api_key: Some("k".into()),
+            base_url: Some("http://localhost:11434/v1".into()),
+            ..Default::default()
+        };
+        let model = OpenAiModel::new(&config).unwrap();
+        let request = ChatRequest {
+            system: "s".into(),
+            user: "u".into(),
+            max_tokens: 64,
+            schema: json!({"type": "object"}),
+        };
+        let body = model.body(&request);
+        assert_eq!(body["max_tokens"], 64);
+        assert_eq!(body["response_format"]["type"], "json_schema");
+        assert_eq!(body["messages"][1]["content"], "u");
+        model.format.store(2, Ordering::Relaxed);
+        assert!(model.body(&request).get("response_format").is_none());
     }
 
     #[test]

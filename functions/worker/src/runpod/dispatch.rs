@@ -48,7 +48,7 @@ pub struct RunPodExecutor {
     pub endpoints: BTreeMap<Stage, Endpoint>,
     /// Between `/status` polls.
     pub poll: Duration,
-    http: ureq::Agent,
+    http: doctown_http::Http,
 }
 
 impl RunPodExecutor {

@@ -1,7 +1,8 @@
-//! A small blocking HTTP client for the RunPod APIs (non-2xx statuses are
-//! answers, not errors).
+//! The RunPod APIs' answers over `doctown-http`'s client (non-2xx
+//! statuses are answers, not errors).
 
 use crate::error::WorkerError;
+use doctown_http::{Http, HttpError, Timeouts};
 use std::time::Duration;
 
 pub(crate) struct Reply {
@@ -9,56 +10,42 @@ pub(crate) struct Reply {
     pub body: String,
 }
 
-pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
+/// The client: `timeout` for the whole request.
+pub(crate) fn agent(timeout: Duration) -> Http {
+    Http::new(Timeouts {
+        connect: None,
+        total: Some(timeout),
+    })
+    .with_max_body(64 << 20)
 }
 
-fn error(url: &str, e: ureq::Error) -> WorkerError {
-    WorkerError::Http {
-        url: url.to_string(),
-        message: e.to_string(),
-        retryable: true,
+fn answered(url: &str, sent: Result<doctown_http::Reply, HttpError>) -> Result<Reply, WorkerError> {
+    match sent {
+        Ok(reply) => Ok(Reply {
+            status: reply.status,
+            body: reply.text(),
+        }),
+        Err(e) => Err(WorkerError::Http {
+            url: url.to_string(),
+            message: e.to_string(),
+            retryable: true,
+        }),
     }
-}
-
-fn reply(url: &str, mut response: ureq::http::Response<ureq::Body>) -> Result<Reply, WorkerError> {
-    let status = response.status().as_u16();
-    let body = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| error(url, e))?;
-    Ok(Reply { status, body })
 }
 
 /// `GET url` with headers.
-pub(crate) fn get(
-    agent: &ureq::Agent,
-    url: &str,
-    headers: &[(&str, &str)],
-) -> Result<Reply, WorkerError> {
-    let mut request = agent.get(url);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    reply(url, request.call().map_err(|e| error(url, e))?)
+pub(crate) fn get(agent: &Http, url: &str, headers: &[(&str, &str)]) -> Result<Reply, WorkerError> {
+    answered(url, agent.get(url, headers))
 }
 
 /// `POST url` with a text body and headers.
 pub(crate) fn post(
-    agent: &ureq::Agent,
+    agent: &Http,
     url: &str,
     headers: &[(&str, &str)],
     body: &str,
 ) -> Result<Reply, WorkerError> {
-    let mut request = agent.post(url);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    reply(url, request.send(body).map_err(|e| error(url, e))?)
+    answered(url, agent.post(url, headers, body.as_bytes()))
 }
 
 /// Appends `query` with `?` or `&`, whichever the URL needs.

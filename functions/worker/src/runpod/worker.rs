@@ -257,7 +257,7 @@ fn error_body(kind: &str, message: &str, worker_id: &str) -> Value {
 
 /// POSTs a result: JSON text under RunPod's form content type, up to three
 /// tries with Fibonacci backoff.
-fn post_result(http: &ureq::Agent, env: &RunPodEnv, job_id: &str, body: &Value) {
+fn post_result(http: &doctown_http::Http, env: &RunPodEnv, job_id: &str, body: &Value) {
     let url = env.output_url(job_id);
     let mut headers = vec![
         ("Content-Type", "application/x-www-form-urlencoded"),
