@@ -4,7 +4,7 @@
 //! says whether trying again can help and whether every other request
 //! will fail the same way.
 
-use crate::client::{Http, HttpError, Reply, Timeouts};
+use crate::client::{Http, HttpError, Reply, Streamed, Timeouts};
 use std::time::Duration;
 
 /// An Azure OpenAI deployment (the deployment-style endpoint; Azure's v1
@@ -230,19 +230,8 @@ impl ApiClient {
         operation: &str,
         body: &serde_json::Value,
     ) -> Result<Vec<u8>, ApiError> {
-        let bearer = self.config.api_key.as_ref().map(|k| format!("Bearer {k}"));
-        let mut headers: Vec<(&str, &str)> = Vec::new();
-        match (&self.config.azure, &self.config.api_key) {
-            (Some(_), Some(key)) => headers.push(("api-key", key)),
-            (None, Some(_)) => headers.push(("Authorization", bearer.as_deref().unwrap_or(""))),
-            (_, None) => {}
-        }
-        if let Some(org) = &self.config.organization {
-            headers.push(("OpenAI-Organization", org));
-        }
-        if let Some(project) = &self.config.project {
-            headers.push(("OpenAI-Project", project));
-        }
+        let headers = self.headers();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let reply = self
             .http
             .post_json(&self.url(operation), &headers, body)
@@ -251,6 +240,44 @@ impl ApiClient {
             return Err(self.scrubbed(ApiError::of_reply(&reply)));
         }
         Ok(reply.body)
+    }
+
+    /// [`ApiClient::post`], the answer read as it arrives (`"stream":
+    /// true` chat completions: an event stream, or JSON from a server that
+    /// does not stream).
+    pub fn post_streamed(
+        &self,
+        operation: &str,
+        body: &serde_json::Value,
+    ) -> Result<Streamed, ApiError> {
+        let headers = self.headers();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        match self
+            .http
+            .post_json_streamed(&self.url(operation), &headers, body)
+        {
+            Ok(Ok(streamed)) => Ok(streamed),
+            Ok(Err(reply)) => Err(self.scrubbed(ApiError::of_reply(&reply))),
+            Err(e) => Err(ApiError::from(e)),
+        }
+    }
+
+    /// The credentials' headers: `api-key` for an Azure deployment, else
+    /// a bearer token; the organization and project when set.
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::new();
+        match (&self.config.azure, &self.config.api_key) {
+            (Some(_), Some(key)) => headers.push(("api-key", key.clone())),
+            (None, Some(key)) => headers.push(("Authorization", format!("Bearer {key}"))),
+            (_, None) => {}
+        }
+        if let Some(org) = &self.config.organization {
+            headers.push(("OpenAI-Organization", org.clone()));
+        }
+        if let Some(project) = &self.config.project {
+            headers.push(("OpenAI-Project", project.clone()));
+        }
+        headers
     }
 
     /// `error` without the key, should the server have echoed it.

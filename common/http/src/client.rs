@@ -42,6 +42,12 @@ impl Reply {
     }
 }
 
+/// A 2xx answer whose body is read as it arrives.
+pub struct Streamed {
+    pub content_type: String,
+    pub body: Box<dyn std::io::Read + Send>,
+}
+
 /// A request that got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
@@ -141,6 +147,35 @@ impl Http {
             request = request.header(*k, *v);
         }
         self.reply(url, request.send(body))
+    }
+
+    /// `POST url` with a JSON body: a 2xx answer's body as it arrives
+    /// (an event stream, say) with its content type; any other answer
+    /// read whole, as [`Http::post_json`] would.
+    pub fn post_json_streamed(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<Result<Streamed, Reply>, HttpError> {
+        let mut request = self.agent.post(url);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send_json(body).map_err(|e| failure(url, e))?;
+        if !response.status().is_success() {
+            return self.reply(url, Ok(response)).map(Err);
+        }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        Ok(Ok(Streamed {
+            content_type,
+            body: Box::new(response.into_body().into_reader()),
+        }))
     }
 
     /// The answer: a body that cannot be read fails a 2xx (it was the

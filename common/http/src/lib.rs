@@ -19,5 +19,5 @@ mod client;
 mod retry;
 
 pub use api::{ApiClient, ApiConfig, ApiError, Azure};
-pub use client::{Http, HttpError, Reply, Timeouts};
+pub use client::{Http, HttpError, Reply, Streamed, Timeouts};
 pub use retry::{random01, retry_after, Backoff};

@@ -11,7 +11,6 @@ use anyhow::Result;
 use doctown_query::{AskModel, QueryEmbedder};
 use std::io::BufRead;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The configured embedder, made (the local model loaded) on first use;
 /// beside it the previous default model, for docpacks it embedded.
@@ -83,9 +82,7 @@ pub fn embedder() -> Option<Arc<dyn QueryEmbedder>> {
 
 /// An OpenAI-compatible chat-completions API, streamed.
 pub struct OpenAiAsk {
-    agent: ureq::Agent,
-    url: String,
-    key: String,
+    client: doctown_http::ApiClient,
     model: String,
     temperature: Option<f32>,
     /// Prices the answers (the hosted service charges them to plans).
@@ -100,25 +97,8 @@ pub fn ask_model() -> Result<Option<Arc<dyn AskModel>>> {
     if config.backend != doctown_generate::Backend::OpenAi {
         return Ok(None);
     }
-    let key = config.require_key()?.to_string();
-    let timeout = Some(config.request_timeout());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .user_agent(format!("doctown/{}", doctown_core::VERSION))
-        .timeout_connect(Some(Duration::from_secs(
-            config.connect_timeout_secs.max(1),
-        )))
-        .timeout_recv_response(timeout)
-        .timeout_per_read(timeout)
-        .build()
-        .into();
     Ok(Some(Arc::new(OpenAiAsk {
-        agent,
-        url: format!(
-            "{}/chat/completions",
-            config.base_url_or_default().trim_end_matches('/')
-        ),
-        key,
+        client: doctown_generate::OpenAiModel::client(&config)?,
         model: config.model.clone(),
         temperature: config.temperature,
         price: config.price(),
@@ -154,27 +134,12 @@ impl AskModel for OpenAiAsk {
         if let Some(t) = self.temperature {
             body["temperature"] = t.into();
         }
-        let mut response = self
-            .agent
-            .post(&self.url)
-            .header("Authorization", &format!("Bearer {}", self.key))
-            .send_json(&body)
-            .map_err(|e| format!("cannot reach {}: {e}", self.url))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            let text = response.body_mut().read_to_string().unwrap_or_default();
-            return Err(format!(
-                "HTTP {status}: {}",
-                text.chars().take(300).collect::<String>()
-            ));
-        }
-        let streamed = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/event-stream"));
-        let reader = std::io::BufReader::new(response.body_mut().as_reader());
-        if !streamed {
+        let streamed = self
+            .client
+            .post_streamed("chat/completions", &body)
+            .map_err(|e| e.reason())?;
+        let reader = std::io::BufReader::new(streamed.body);
+        if !streamed.content_type.starts_with("text/event-stream") {
             let value: serde_json::Value = serde_json::from_reader(reader)
                 .map_err(|e| format!("the answer is not JSON: {e}"))?;
             let text = value["choices"][0]["message"]["content"]

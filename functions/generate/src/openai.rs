@@ -29,6 +29,24 @@ pub struct OpenAiModel {
 impl OpenAiModel {
     /// A client for the configured API; fails without a key.
     pub fn new(config: &GenerateConfig) -> Result<OpenAiModel, GenerateError> {
+        let format = match config.response_format {
+            ResponseFormatMode::JsonSchema => 0,
+            ResponseFormatMode::JsonObject => 1,
+            ResponseFormatMode::None => 2,
+        };
+        Ok(OpenAiModel {
+            client: Arc::new(OpenAiModel::client(config)?),
+            model: config.model.clone(),
+            temperature: config.temperature,
+            format: AtomicU8::new(format),
+            completion_param: config.base_url.is_none() || config.azure_deployment.is_some(),
+            timeout: config.request_timeout() + Duration::from_secs(5),
+        })
+    }
+
+    /// The client of the configured API (the chat model's, and `ask`'s);
+    /// fails without a key.
+    pub fn client(config: &GenerateConfig) -> Result<ApiClient, GenerateError> {
         let key = config.require_key()?;
         let azure = match (&config.azure_deployment, &config.azure_api_version) {
             (Some(deployment), Some(api_version)) => Some(Azure {
@@ -48,19 +66,7 @@ impl OpenAiModel {
             connect: Some(config.connect_timeout()),
             total: Some(config.request_timeout()),
         };
-        let format = match config.response_format {
-            ResponseFormatMode::JsonSchema => 0,
-            ResponseFormatMode::JsonObject => 1,
-            ResponseFormatMode::None => 2,
-        };
-        Ok(OpenAiModel {
-            client: Arc::new(ApiClient::new(api, timeouts)),
-            model: config.model.clone(),
-            temperature: config.temperature,
-            format: AtomicU8::new(format),
-            completion_param: config.base_url.is_none() || config.azure_deployment.is_some(),
-            timeout: config.request_timeout() + Duration::from_secs(5),
-        })
+        Ok(ApiClient::new(api, timeouts))
     }
 
     /// The request's body: the messages, the answer's budget and format.
