@@ -166,68 +166,15 @@ impl Db {
         // The month first (402 before 429, as `check_admission` orders
         // them); a refusal after it rolls the count back with the rest.
         if let (Some(owner), Some(quota)) = (job.owner_id, limits.jobs_per_month) {
-            sqlx::query(
-                "INSERT INTO usage (user_id, period, jobs, cost_micros) VALUES ($1, $2, 0, 0) \
-                 ON CONFLICT (user_id, period) DO NOTHING",
-            )
-            .bind(owner)
-            .bind(&period)
-            .execute(&mut *tx)
-            .await?;
-            let counted = sqlx::query(
-                "UPDATE usage SET jobs = jobs + 1 WHERE user_id = $1 AND period = $2 AND jobs < $3",
-            )
-            .bind(owner)
-            .bind(&period)
-            .bind(quota as i64)
-            .execute(&mut *tx)
-            .await?;
-            if counted.rows_affected() == 0 {
-                return Err(month_quota(quota));
-            }
+            count_in_month(&mut tx, owner, &period, quota).await?;
         }
         if let (Some(owner), Some(most)) = (job.owner_id, limits.concurrent_jobs) {
-            let active: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM jobs WHERE owner_id = $1 AND status IN ('queued', 'running')",
-            )
-            .bind(owner)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-            if active.max(0) as u64 >= most {
-                return Err(too_many_at_once(active.max(0) as u64));
-            }
+            check_active(&mut tx, owner, most).await?;
         }
         if let (None, Some(ip), Some(most)) = (job.owner_id, &job.client_ip, limits.jobs_per_hour) {
-            let recent: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM jobs WHERE owner_id IS NULL AND client_ip = $1 AND created_at >= $2",
-            )
-            .bind(ip)
-            .bind(now - 3_600_000)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-            if recent.max(0) as u64 >= most {
-                return Err(anonymous_hour_used(most));
-            }
+            check_anonymous_hour(&mut tx, ip, now, most).await?;
         }
-        sqlx::query(
-            "INSERT INTO jobs (id, owner_id, api_key_id, client_ip, source, git_ref, private, \
-             visibility, status, period, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $10)",
-        )
-        .bind(&job.id)
-        .bind(job.owner_id)
-        .bind(job.api_key_id)
-        .bind(&job.client_ip)
-        .bind(&job.source)
-        .bind(&job.git_ref)
-        .bind(job.private as i64)
-        .bind(job.visibility.as_str())
-        .bind(&period)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        insert_job_row(&mut tx, job, &period, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -375,4 +322,102 @@ impl Db {
         .try_get("n")?;
         Ok(n.max(0) as u64)
     }
+}
+
+/// Counts the job in its owner's month, refused when `quota` jobs are
+/// counted already.
+async fn count_in_month(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    owner: i64,
+    period: &str,
+    quota: u64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO usage (user_id, period, jobs, cost_micros) VALUES ($1, $2, 0, 0) \
+         ON CONFLICT (user_id, period) DO NOTHING",
+    )
+    .bind(owner)
+    .bind(period)
+    .execute(&mut **tx)
+    .await?;
+    let counted = sqlx::query(
+        "UPDATE usage SET jobs = jobs + 1 WHERE user_id = $1 AND period = $2 AND jobs < $3",
+    )
+    .bind(owner)
+    .bind(period)
+    .bind(quota as i64)
+    .execute(&mut **tx)
+    .await?;
+    if counted.rows_affected() == 0 {
+        return Err(month_quota(quota));
+    }
+    Ok(())
+}
+
+/// Refuses a job when its owner has `most` queued or running already.
+async fn check_active(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    owner: i64,
+    most: u64,
+) -> Result<()> {
+    let active: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE owner_id = $1 AND status IN ('queued', 'running')",
+    )
+    .bind(owner)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if active.max(0) as u64 >= most {
+        return Err(too_many_at_once(active.max(0) as u64));
+    }
+    Ok(())
+}
+
+/// Refuses an anonymous job when its address started `most` in the last
+/// hour.
+async fn check_anonymous_hour(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ip: &str,
+    now: i64,
+    most: u64,
+) -> Result<()> {
+    let recent: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE owner_id IS NULL AND client_ip = $1 AND created_at >= $2",
+    )
+    .bind(ip)
+    .bind(now - 3_600_000)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if recent.max(0) as u64 >= most {
+        return Err(anonymous_hour_used(most));
+    }
+    Ok(())
+}
+
+/// The job's row, queued.
+async fn insert_job_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    job: &NewJob,
+    period: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (id, owner_id, api_key_id, client_ip, source, git_ref, private, \
+         visibility, status, period, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $10)",
+    )
+    .bind(&job.id)
+    .bind(job.owner_id)
+    .bind(job.api_key_id)
+    .bind(&job.client_ip)
+    .bind(&job.source)
+    .bind(&job.git_ref)
+    .bind(job.private as i64)
+    .bind(job.visibility.as_str())
+    .bind(period)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -425,37 +425,14 @@ impl Db {
     ) -> Result<WebhookOutcome> {
         use sqlx::Row;
         let mut tx = self.pool.begin().await?;
-        let fresh = sqlx::query(
-            "INSERT INTO stripe_events (id, event_type, received_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(event_type)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !fresh {
+        if !record_stripe_event(&mut tx, event_id, event_type).await? {
             return Ok(WebhookOutcome::Duplicate);
         }
         let Some(change) = change else {
             tx.commit().await?;
             return Ok(WebhookOutcome::Ignored);
         };
-        let (sql, key) = match &change.subject {
-            Subject::User(id) => ("id = $1", id.to_string()),
-            Subject::Customer(c) => ("stripe_customer_id = $1", c.clone()),
-        };
-        let sql = format!(
-            "SELECT id, plan, billing_status, stripe_subscription_id, billing_event_at \
-             FROM users WHERE {sql}"
-        );
-        let query = match &change.subject {
-            Subject::User(id) => sqlx::query(&sql).bind(*id),
-            Subject::Customer(_) => sqlx::query(&sql).bind(key),
-        };
-        let user_row = query.fetch_optional(&mut *tx).await?;
+        let user_row = billed_user(&mut tx, &change.subject).await?;
         let Some(row) = user_row else {
             return Ok(match change.subject {
                 // Dropping the transaction forgets the event id: the retry counts.
@@ -485,22 +462,73 @@ impl Db {
             .plan
             .map(|p| p.as_str().to_string())
             .unwrap_or(current);
-        sqlx::query(
-            "UPDATE users SET plan = $1, billing_status = $2, \
-             stripe_customer_id = COALESCE($3, stripe_customer_id), \
-             stripe_subscription_id = COALESCE($4, stripe_subscription_id), updated_at = $5, \
-             billing_event_at = $7 WHERE id = $6",
-        )
-        .bind(plan)
-        .bind(&change.status)
-        .bind(&change.customer)
-        .bind(&change.subscription)
-        .bind(now_ms())
-        .bind(user_id)
-        .bind(change.created)
-        .execute(&mut *tx)
-        .await?;
+        set_billing(&mut tx, change, plan, user_id).await?;
         tx.commit().await?;
         Ok(WebhookOutcome::Applied { user_id })
     }
+}
+
+/// Records a Stripe event's id; whether it is new.
+async fn record_stripe_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: &str,
+    event_type: &str,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "INSERT INTO stripe_events (id, event_type, received_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(event_type)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The billing columns of the user a change is about: by id, or by Stripe
+/// customer.
+async fn billed_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subject: &Subject,
+) -> Result<Option<sqlx::any::AnyRow>> {
+    let (sql, key) = match subject {
+        Subject::User(id) => ("id = $1", id.to_string()),
+        Subject::Customer(c) => ("stripe_customer_id = $1", c.clone()),
+    };
+    let sql = format!(
+        "SELECT id, plan, billing_status, stripe_subscription_id, billing_event_at \
+         FROM users WHERE {sql}"
+    );
+    let query = match subject {
+        Subject::User(id) => sqlx::query(&sql).bind(*id),
+        Subject::Customer(_) => sqlx::query(&sql).bind(key),
+    };
+    Ok(query.fetch_optional(&mut **tx).await?)
+}
+
+/// Sets the user's plan and billing state as the change says.
+async fn set_billing(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    change: &PlanChange,
+    plan: String,
+    user_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET plan = $1, billing_status = $2, \
+         stripe_customer_id = COALESCE($3, stripe_customer_id), \
+         stripe_subscription_id = COALESCE($4, stripe_subscription_id), updated_at = $5, \
+         billing_event_at = $7 WHERE id = $6",
+    )
+    .bind(plan)
+    .bind(&change.status)
+    .bind(&change.customer)
+    .bind(&change.subscription)
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(change.created)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -30,26 +30,16 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// The decompressed, counted stream of a docpack's bytes.
+type Expanded<'b> = Counted<flate2::bufread::GzDecoder<&'b [u8]>>;
+
 /// Reads every entry of the tar.gz into memory, within the limits.
 pub(crate) fn read_entries(
     bytes: &[u8],
     limits: &ReadLimits,
 ) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
     let count = Rc::new(Cell::new(0u64));
-    let over = |count: &Rc<Cell<u64>>| count.get() > limits.max_total_bytes;
-    let total_err = || {
-        DocpackError::LimitExceeded(format!(
-            "expands to more than {} bytes",
-            limits.max_total_bytes
-        ))
-    };
-    let fail = |e: io::Error, count: &Rc<Cell<u64>>| {
-        if over(count) {
-            total_err()
-        } else {
-            DocpackError::corrupt(e.to_string())
-        }
-    };
+    let fail = |e: io::Error, count: &Rc<Cell<u64>>| read_failure(e, count, limits);
     let gz = flate2::bufread::GzDecoder::new(bytes);
     let counted = Counted {
         inner: gz,
@@ -67,43 +57,81 @@ pub(crate) fn read_entries(
                 limits.max_entries
             )));
         }
-        let name = String::from_utf8(e.path_bytes().into_owned()).map_err(|err| {
-            DocpackError::UnsafePath(String::from_utf8_lossy(err.as_bytes()).into())
-        })?;
-        check_name(&name)?;
-        if !e.header().entry_type().is_file() {
-            return Err(DocpackError::NotAFile(name));
-        }
-        let size = e.size();
-        declared = declared.saturating_add(size);
-        if size > limits.max_entry_bytes {
-            return Err(DocpackError::LimitExceeded(format!(
-                "entry {name} is {size} bytes, more than {}",
-                limits.max_entry_bytes
-            )));
-        }
-        if declared > limits.max_total_bytes {
-            return Err(total_err());
-        }
-        let mut buf = Vec::with_capacity(size.min(64 << 20) as usize);
-        (&mut e)
-            .take(limits.max_entry_bytes + 1)
-            .read_to_end(&mut buf)
-            .map_err(|err| fail(err, &count))?;
-        if buf.len() as u64 != size {
-            return Err(DocpackError::corrupt(format!("entry {name} is truncated")));
-        }
+        let (name, buf) = read_entry(&mut e, limits, &count, &mut declared)?;
         if entries.insert(name.clone(), buf).is_some() {
             return Err(DocpackError::DuplicateEntry(name));
         }
     }
-    // Read to the end of the gzip stream, so its CRC and length are checked,
-    // and refuse anything after the tar's end or after the gzip member.
-    let mut counted = archive.into_inner();
+    refuse_trailing(archive.into_inner(), limits, &count)?;
+    Ok((entries, count.get()))
+}
+
+/// The error of an archive that expands past the total limit.
+fn total_exceeded(limits: &ReadLimits) -> DocpackError {
+    DocpackError::LimitExceeded(format!(
+        "expands to more than {} bytes",
+        limits.max_total_bytes
+    ))
+}
+
+/// A read error: the total limit passed, or else a corrupt archive.
+fn read_failure(e: io::Error, count: &Cell<u64>, limits: &ReadLimits) -> DocpackError {
+    if count.get() > limits.max_total_bytes {
+        total_exceeded(limits)
+    } else {
+        DocpackError::corrupt(e.to_string())
+    }
+}
+
+/// One entry's name (checked) and bytes, within the limits on its size and
+/// on the sizes `declared` so far.
+fn read_entry(
+    e: &mut tar::Entry<'_, Expanded<'_>>,
+    limits: &ReadLimits,
+    count: &Cell<u64>,
+    declared: &mut u64,
+) -> Result<(String, Vec<u8>), DocpackError> {
+    let name = String::from_utf8(e.path_bytes().into_owned())
+        .map_err(|err| DocpackError::UnsafePath(String::from_utf8_lossy(err.as_bytes()).into()))?;
+    check_name(&name)?;
+    if !e.header().entry_type().is_file() {
+        return Err(DocpackError::NotAFile(name));
+    }
+    let size = e.size();
+    *declared = declared.saturating_add(size);
+    if size > limits.max_entry_bytes {
+        return Err(DocpackError::LimitExceeded(format!(
+            "entry {name} is {size} bytes, more than {}",
+            limits.max_entry_bytes
+        )));
+    }
+    if *declared > limits.max_total_bytes {
+        return Err(total_exceeded(limits));
+    }
+    let mut buf = Vec::with_capacity(size.min(64 << 20) as usize);
+    e.take(limits.max_entry_bytes + 1)
+        .read_to_end(&mut buf)
+        .map_err(|err| read_failure(err, count, limits))?;
+    if buf.len() as u64 != size {
+        return Err(DocpackError::corrupt(format!("entry {name} is truncated")));
+    }
+    Ok((name, buf))
+}
+
+/// Reads to the end of the gzip stream, so its CRC and length are checked,
+/// and refuses anything after the tar's end (but a little zero padding) or
+/// after the gzip member.
+fn refuse_trailing(
+    mut counted: Expanded<'_>,
+    limits: &ReadLimits,
+    count: &Cell<u64>,
+) -> Result<(), DocpackError> {
     let mut chunk = [0u8; 8192];
     let mut trailing = 0u64;
     loop {
-        let n = counted.read(&mut chunk).map_err(|e| fail(e, &count))?;
+        let n = counted
+            .read(&mut chunk)
+            .map_err(|e| read_failure(e, count, limits))?;
         if n == 0 {
             break;
         }
@@ -124,7 +152,7 @@ pub(crate) fn read_entries(
             "bytes after the end of the gzip stream".into(),
         ));
     }
-    Ok((entries, count.get()))
+    Ok(())
 }
 
 /// Flat names only: a known entry, or (for newer minors) a plain file name.

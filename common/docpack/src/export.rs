@@ -163,30 +163,7 @@ pub fn export_markdown_with_flows(
                 .map(move |s| (s.id.as_str(), p.slug.as_str()))
         })
         .collect();
-    let mut callees: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    // Only links that state facts: an uncertain edge is a guess.
-    let confident_calls =
-        d.graph.edges.iter().filter(|e| {
-            matches!(e.kind, EdgeKind::Calls | EdgeKind::References) && e.is_confident()
-        });
-    for e in confident_calls {
-        if page_of.contains_key(e.from.as_str()) && page_of.contains_key(e.to.as_str()) {
-            callees.entry(&e.from).or_default().push(&e.to);
-            callers.entry(&e.to).or_default().push(&e.from);
-        }
-    }
-    let qualified = |id: &str| {
-        d.symbol(id)
-            .map_or(String::new(), |s| s.qualified_name.clone())
-    };
-    for list in callees.values_mut().chain(callers.values_mut()) {
-        list.sort_by_key(|id| (qualified(id), id.to_string()));
-    }
-    let link = |id: &str| -> String {
-        let name = d.symbol(id).map_or(id, |s| s.qualified_name.as_str());
-        format!("[{}]({}.md#{id})", code(name), page_of[id])
-    };
+    let (callees, callers) = confident_calls(d, &page_of);
 
     let modules = ModuleGraph::of(d);
     let mut files: Vec<(String, String)> = vec![
@@ -212,7 +189,73 @@ pub fn export_markdown_with_flows(
         let page = crate::export_history::page(h, &d.docs.insights, &root_link);
         files.push(("history.md".to_string(), page));
     }
+    let site = Site {
+        d,
+        page_of,
+        callees,
+        callers,
+        symbol_history,
+    };
     for (i, p) in pages.iter().enumerate() {
+        files.push((format!("modules/{}.md", p.slug), site.page(i, p, &modules)));
+    }
+    write_files(dir, &files)?;
+    Ok(ExportReport {
+        dir: dir.to_path_buf(),
+        files: files.into_iter().map(|(p, _)| p).collect(),
+    })
+}
+
+/// The confident calls and references between symbols that have pages,
+/// both ways (callees of each symbol, callers of each), each list by
+/// qualified name.
+fn confident_calls<'a>(d: &'a Docpack, page_of: &BTreeMap<&str, &str>) -> (Linked<'a>, Linked<'a>) {
+    let mut callees: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // Only links that state facts: an uncertain edge is a guess.
+    let confident_calls =
+        d.graph.edges.iter().filter(|e| {
+            matches!(e.kind, EdgeKind::Calls | EdgeKind::References) && e.is_confident()
+        });
+    for e in confident_calls {
+        if page_of.contains_key(e.from.as_str()) && page_of.contains_key(e.to.as_str()) {
+            callees.entry(&e.from).or_default().push(&e.to);
+            callers.entry(&e.to).or_default().push(&e.from);
+        }
+    }
+    let qualified = |id: &str| {
+        d.symbol(id)
+            .map_or(String::new(), |s| s.qualified_name.clone())
+    };
+    for list in callees.values_mut().chain(callers.values_mut()) {
+        list.sort_by_key(|id| (qualified(id), id.to_string()));
+    }
+    (callees, callers)
+}
+
+/// Symbol ids and the ids each links to.
+type Linked<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
+/// What the module pages are written from: the docpack, each symbol's
+/// page, the confident calls both ways, and each symbol's history.
+struct Site<'a> {
+    d: &'a Docpack,
+    page_of: BTreeMap<&'a str, &'a str>,
+    callees: Linked<'a>,
+    callers: Linked<'a>,
+    symbol_history: BTreeMap<&'a str, &'a SymbolHistory>,
+}
+
+impl Site<'_> {
+    /// A link to a symbol's anchor on its page, from another module page.
+    fn link(&self, id: &str) -> String {
+        let name = self.d.symbol(id).map_or(id, |s| s.qualified_name.as_str());
+        format!("[{}]({}.md#{id})", code(name), self.page_of[id])
+    }
+
+    /// The page `i`: its title, path and summary, its dependencies (when a
+    /// module of `docs.json`), and its symbols.
+    fn page(&self, i: usize, p: &Page<'_>, modules: &ModuleGraph) -> String {
         let mut out = format!(
             "# {}\n\n[Index](../index.md) · [Architecture](../architecture.md)\n\n",
             code(&p.title)
@@ -232,45 +275,46 @@ pub fn export_markdown_with_flows(
             let _ = writeln!(out, "- [{}](#{}) — {}", code(&s.name), s.id, s.kind);
         }
         for s in &p.symbols {
-            let _ = write!(
-                out,
-                "\n<a id=\"{}\"></a>\n\n### {}\n\n",
-                s.id,
-                code(&s.qualified_name)
-            );
-            let _ = writeln!(
-                out,
-                "*{}* · {} · {} · centrality {:.4}\n",
-                s.kind,
-                code(&format!("{}:{}", s.path, s.range.start_line)),
-                format!("{:?}", s.visibility).to_lowercase(),
-                s.centrality
-            );
-            let fence = "`".repeat(3.max(longest_backtick_run(&s.signature) + 1));
-            let _ = writeln!(out, "{fence}{}\n{}\n{fence}\n", s.language, s.signature);
-            if let Some(doc) = &s.documentation {
-                let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
-            }
-            if let Some(h) = symbol_history.get(s.id.as_str()) {
-                let _ = writeln!(out, "{}\n", crate::export_history::symbol_line(h));
-            }
-            for (label, list) in [
-                ("Calls", callees.get(s.id.as_str())),
-                ("Called by", callers.get(s.id.as_str())),
-            ] {
-                if let Some(list) = list {
-                    let links: Vec<String> = list.iter().map(|id| link(id)).collect();
-                    let _ = writeln!(out, "**{label}:** {}\n", links.join(", "));
-                }
+            self.symbol(&mut out, s);
+        }
+        out
+    }
+
+    /// A symbol's section: its anchor and name, what and where it is, its
+    /// signature, summary and history, its callees and callers.
+    fn symbol(&self, out: &mut String, s: &SymbolNode) {
+        let _ = write!(
+            out,
+            "\n<a id=\"{}\"></a>\n\n### {}\n\n",
+            s.id,
+            code(&s.qualified_name)
+        );
+        let _ = writeln!(
+            out,
+            "*{}* · {} · {} · centrality {:.4}\n",
+            s.kind,
+            code(&format!("{}:{}", s.path, s.range.start_line)),
+            format!("{:?}", s.visibility).to_lowercase(),
+            s.centrality
+        );
+        let fence = "`".repeat(3.max(longest_backtick_run(&s.signature) + 1));
+        let _ = writeln!(out, "{fence}{}\n{}\n{fence}\n", s.language, s.signature);
+        if let Some(doc) = &s.documentation {
+            let _ = writeln!(out, "{}\n\n{}\n", doc.summary.trim(), provenance(doc));
+        }
+        if let Some(h) = self.symbol_history.get(s.id.as_str()) {
+            let _ = writeln!(out, "{}\n", crate::export_history::symbol_line(h));
+        }
+        for (label, list) in [
+            ("Calls", self.callees.get(s.id.as_str())),
+            ("Called by", self.callers.get(s.id.as_str())),
+        ] {
+            if let Some(list) = list {
+                let links: Vec<String> = list.iter().map(|id| self.link(id)).collect();
+                let _ = writeln!(out, "**{label}:** {}\n", links.join(", "));
             }
         }
-        files.push((format!("modules/{}.md", p.slug), out));
     }
-    write_files(dir, &files)?;
-    Ok(ExportReport {
-        dir: dir.to_path_buf(),
-        files: files.into_iter().map(|(p, _)| p).collect(),
-    })
 }
 
 fn longest_backtick_run(s: &str) -> usize {

@@ -231,10 +231,24 @@ impl Inspection {
     /// The text form (what `Display` writes).
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let s = &self.statistics;
+        self.render_facts(&mut out);
+        if let Some(text) = self.history_text() {
+            let _ = writeln!(out, "history   {text}");
+        }
+        for (i, line) in self.insights.iter().enumerate() {
+            let label = if i == 0 { "insights" } else { "" };
+            let _ = writeln!(out, "{label:<9} {line}");
+        }
+        if let Some(a) = &self.architecture {
+            let _ = writeln!(out, "\narchitecture\n  {a}");
+        }
+        self.render_lists(&mut out);
+        out
+    }
+
+    /// The source, as one line: name, URL, ref and short commit.
+    fn source_line(&self) -> String {
         let src = &self.source;
-        let _ = writeln!(out, "docpack   {}", self.docpack_id);
-        let _ = writeln!(out, "format    {}", self.schema_version);
         let mut source = src.name.clone();
         if let Some(url) = &src.repo_url {
             let _ = write!(source, " ({url})");
@@ -245,6 +259,16 @@ impl Inspection {
         if let Some(c) = &src.commit {
             let _ = write!(source, " commit {}", c.chars().take(12).collect::<String>());
         }
+        source
+    }
+
+    /// The facts of the manifest: id, format, source, generator, models,
+    /// contents, vectors and optional parts.
+    fn render_facts(&self, out: &mut String) {
+        let s = &self.statistics;
+        let _ = writeln!(out, "docpack   {}", self.docpack_id);
+        let _ = writeln!(out, "format    {}", self.schema_version);
+        let source = self.source_line();
         let _ = writeln!(out, "source    {source}");
         let _ = writeln!(
             out,
@@ -274,16 +298,10 @@ impl Inspection {
             yes(self.parts.symbol_contexts),
             yes(self.parts.history)
         );
-        if let Some(text) = self.history_text() {
-            let _ = writeln!(out, "history   {text}");
-        }
-        for (i, line) in self.insights.iter().enumerate() {
-            let label = if i == 0 { "insights" } else { "" };
-            let _ = writeln!(out, "{label:<9} {line}");
-        }
-        if let Some(a) = &self.architecture {
-            let _ = writeln!(out, "\narchitecture\n  {a}");
-        }
+    }
+
+    /// The languages, the largest clusters and the most central symbols.
+    fn render_lists(&self, out: &mut String) {
         let _ = writeln!(out, "\nlanguages");
         for l in &self.languages {
             let _ = writeln!(
@@ -308,7 +326,6 @@ impl Inspection {
                 c.centrality, c.kind, c.qualified_name, c.path, c.line
             );
         }
-        out
     }
 }
 

@@ -110,34 +110,8 @@ pub(crate) fn read_verified(
     }
     let (entries, expanded) = read_entries(bytes, limits)?;
     let raw: serde_json::Value = parse(&entries, entry::MANIFEST)?;
-    let version = raw
-        .get("schema_version")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
-    let (major, minor) = manifest_version(&version).ok_or(DocpackError::BadVersion(version))?;
-    let found = format!("{major}.{minor}");
-    let supported = format!("{FORMAT_MAJOR}.x");
-    if major > FORMAT_MAJOR {
-        return Err(DocpackError::NewerMajor { found, supported });
-    }
-    if major < FORMAT_MAJOR {
-        return Err(DocpackError::OlderMajor { found, supported });
-    }
-    let newer_minor = minor > FORMAT_MINOR;
-    let mut ignored_entries = Vec::new();
-    for name in entries
-        .keys()
-        .filter(|n| !entry::KNOWN.contains(&n.as_str()))
-    {
-        if !newer_minor || !is_plain_name(name) {
-            return Err(DocpackError::UnknownEntry {
-                name: name.clone(),
-                version: format!("docpack/{found}"),
-            });
-        }
-        ignored_entries.push(name.clone());
-    }
+    let (found, newer_minor) = supported_version(&raw)?;
+    let ignored_entries = ignored_entries(&entries, &found, newer_minor)?;
     let manifest: Manifest =
         serde_json::from_value(raw).map_err(|e| DocpackError::json(entry::MANIFEST, e))?;
     for part in entry::REQUIRED {
@@ -147,45 +121,7 @@ pub(crate) fn read_verified(
     }
     verify_checksums(&manifest, &entries)?;
 
-    let embeddings = match entries.get(entry::EMBEDDINGS) {
-        Some(b) => Some(Embeddings::from_bytes(b)?),
-        None => None,
-    };
-    let symbol_contexts = match entries.contains_key(entry::SYMBOL_CONTEXTS) {
-        true => Some(parse::<SymbolContexts>(&entries, entry::SYMBOL_CONTEXTS)?),
-        false => None,
-    };
-    let history = match entries.contains_key(entry::HISTORY) {
-        true => Some(parse::<History>(&entries, entry::HISTORY)?),
-        false => None,
-    };
-    check_parts(
-        &manifest,
-        embeddings.as_ref(),
-        symbol_contexts.is_some(),
-        history.is_some(),
-    )?;
-    // The three large parts parse on threads of their own.
-    let (nodes, graph, source_map) = std::thread::scope(|scope| {
-        let nodes = scope.spawn(|| parse::<Nodes>(&entries, entry::NODES));
-        let source_map = scope.spawn(|| parse::<SourceMap>(&entries, entry::SOURCE_MAP));
-        let graph = parse::<Graph>(&entries, entry::GRAPH);
-        (joined(nodes.join()), graph, joined(source_map.join()))
-    });
-    let mut graph = graph?;
-    // Edge kinds of a newer minor version are skipped (an open enumeration).
-    graph.edges.retain(|e| e.kind != EdgeKind::Unknown);
-    let docpack = Docpack {
-        nodes: nodes?,
-        graph,
-        clusters: parse(&entries, entry::CLUSTERS)?,
-        source_map: source_map?,
-        docs: parse(&entries, entry::DOCS)?,
-        manifest,
-        embeddings,
-        symbol_contexts,
-        history,
-    };
+    let docpack = parse_parts(&entries, manifest)?;
     validate::validate_parts(&validate::Parts {
         nodes: &docpack.nodes,
         graph: &docpack.graph,
@@ -202,6 +138,98 @@ pub(crate) fn read_verified(
         ignored_entries,
     };
     Ok((docpack, stats))
+}
+
+/// The manifest's format version, `major.minor`, when this reader reads
+/// its major version; and whether its minor version is newer than this
+/// reader's.
+fn supported_version(raw: &serde_json::Value) -> Result<(String, bool), DocpackError> {
+    let version = raw
+        .get("schema_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let (major, minor) = manifest_version(&version).ok_or(DocpackError::BadVersion(version))?;
+    let found = format!("{major}.{minor}");
+    let supported = format!("{FORMAT_MAJOR}.x");
+    if major > FORMAT_MAJOR {
+        return Err(DocpackError::NewerMajor { found, supported });
+    }
+    if major < FORMAT_MAJOR {
+        return Err(DocpackError::OlderMajor { found, supported });
+    }
+    Ok((found, minor > FORMAT_MINOR))
+}
+
+/// The entries this reader does not know, ignored when the docpack is of a
+/// newer minor version and they have plain names; refused otherwise.
+fn ignored_entries(
+    entries: &BTreeMap<String, Vec<u8>>,
+    found: &str,
+    newer_minor: bool,
+) -> Result<Vec<String>, DocpackError> {
+    let mut ignored_entries = Vec::new();
+    for name in entries
+        .keys()
+        .filter(|n| !entry::KNOWN.contains(&n.as_str()))
+    {
+        if !newer_minor || !is_plain_name(name) {
+            return Err(DocpackError::UnknownEntry {
+                name: name.clone(),
+                version: format!("docpack/{found}"),
+            });
+        }
+        ignored_entries.push(name.clone());
+    }
+    Ok(ignored_entries)
+}
+
+/// The docpack's parts, parsed: the optional ones first (and checked
+/// against the manifest), then the three large ones on threads of their
+/// own, then the rest.
+fn parse_parts(
+    entries: &BTreeMap<String, Vec<u8>>,
+    manifest: Manifest,
+) -> Result<Docpack, DocpackError> {
+    let embeddings = match entries.get(entry::EMBEDDINGS) {
+        Some(b) => Some(Embeddings::from_bytes(b)?),
+        None => None,
+    };
+    let symbol_contexts = match entries.contains_key(entry::SYMBOL_CONTEXTS) {
+        true => Some(parse::<SymbolContexts>(entries, entry::SYMBOL_CONTEXTS)?),
+        false => None,
+    };
+    let history = match entries.contains_key(entry::HISTORY) {
+        true => Some(parse::<History>(entries, entry::HISTORY)?),
+        false => None,
+    };
+    check_parts(
+        &manifest,
+        embeddings.as_ref(),
+        symbol_contexts.is_some(),
+        history.is_some(),
+    )?;
+    // The three large parts parse on threads of their own.
+    let (nodes, graph, source_map) = std::thread::scope(|scope| {
+        let nodes = scope.spawn(|| parse::<Nodes>(entries, entry::NODES));
+        let source_map = scope.spawn(|| parse::<SourceMap>(entries, entry::SOURCE_MAP));
+        let graph = parse::<Graph>(entries, entry::GRAPH);
+        (joined(nodes.join()), graph, joined(source_map.join()))
+    });
+    let mut graph = graph?;
+    // Edge kinds of a newer minor version are skipped (an open enumeration).
+    graph.edges.retain(|e| e.kind != EdgeKind::Unknown);
+    Ok(Docpack {
+        nodes: nodes?,
+        graph,
+        clusters: parse(entries, entry::CLUSTERS)?,
+        source_map: source_map?,
+        docs: parse(entries, entry::DOCS)?,
+        manifest,
+        embeddings,
+        symbol_contexts,
+        history,
+    })
 }
 
 /// A parser thread's result; a panic (never expected) becomes an error.

@@ -339,93 +339,17 @@ fn python_assignment(node: Node, cx: &mut Cx) {
 /// `this.x = new T()`, function references.
 pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
     match kind {
-        "required_parameter" | "optional_parameter" => {
-            let Some(pattern) = node.child_by_field_name("pattern") else {
-                return;
-            };
-            let ty = cx.field(node, "type").and_then(type_name);
-            let property = {
-                let mut cursor = node.walk();
-                let found = node
-                    .children(&mut cursor)
-                    .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
-                found
-            };
-            if let (true, Some(ty)) = (property, ty.clone()) {
-                cx.receiver_field(cx.text(pattern), ty);
-            }
-            let ty = ty.or_else(|| callback_parameter(node, cx));
-            bind_typed(pattern, ty, cx);
-        }
-        "formal_parameters" => {
-            // JavaScript parameters are plain patterns.
-            let mut cursor = node.walk();
-            let params: Vec<Node> = node.named_children(&mut cursor).collect();
-            for p in params {
-                match p.kind() {
-                    "identifier" => {
-                        let ty = callback_parameter(p, cx);
-                        bind_typed(p, ty, cx);
-                    }
-                    "object_pattern" | "array_pattern" | "rest_pattern" => bind_pattern(p, cx),
-                    "assignment_pattern" => {
-                        if let Some(left) = p.child_by_field_name("left") {
-                            bind_pattern(left, cx);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        "required_parameter" | "optional_parameter" => ecma_parameter(node, cx),
+        "formal_parameters" => js_parameters(node, cx),
         "arrow_function" => {
             if let Some(p) = node.child_by_field_name("parameter") {
                 let ty = callback_parameter(p, cx);
                 bind_typed(p, ty, cx);
             }
         }
-        "variable_declarator" if cx.callable().is_some() => {
-            let Some(name) = node.child_by_field_name("name") else {
-                return;
-            };
-            let value = node.child_by_field_name("value");
-            // `const f = () => …` is a nested function, a symbol that calls
-            // of `f` resolve to (by scope), not a local that hides one.
-            if value.and_then(crate::ecma_decl::function_value).is_some() {
-                return;
-            }
-            let ty = cx
-                .field(node, "type")
-                .and_then(type_name)
-                .or_else(|| ecma_new_type(value?, cx))
-                .or_else(|| returned_by(value?, cx));
-            bind_typed(name, ty, cx);
-        }
-        "public_field_definition" | "field_definition" => {
-            let name = cx
-                .field(node, "name")
-                .or_else(|| cx.field(node, "property"));
-            let ty = cx
-                .field(node, "type")
-                .and_then(type_name)
-                .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
-            if let (Some(name), Some(ty)) = (name, ty) {
-                cx.class_field(name, ty);
-            }
-        }
-        "assignment_expression" => {
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
-                return;
-            };
-            let field = cx.text(left).strip_prefix("this.");
-            if let (Some(field), Some(ty)) = (field, ecma_new_type(right, cx)) {
-                if !field.contains('.') {
-                    cx.receiver_field(field, ty);
-                }
-            }
-        }
+        "variable_declarator" if cx.callable().is_some() => ecma_local(node, cx),
+        "public_field_definition" | "field_definition" => ecma_class_field(node, cx),
+        "assignment_expression" => this_field(node, cx),
         "for_in_statement" => {
             if let Some(left) = node.child_by_field_name("left") {
                 bind_pattern(left, cx);
@@ -438,6 +362,98 @@ pub(crate) fn ecma(kind: &str, node: Node, cx: &mut Cx) {
         }
         "arguments" => references(node, cx, "", "member_expression"),
         _ => {}
+    }
+}
+
+/// A TypeScript parameter: bound with its type (or its callback type), and
+/// a constructor's parameter property recorded as a field.
+fn ecma_parameter(node: Node, cx: &mut Cx) {
+    let Some(pattern) = node.child_by_field_name("pattern") else {
+        return;
+    };
+    let ty = cx.field(node, "type").and_then(type_name);
+    let property = {
+        let mut cursor = node.walk();
+        let found = node
+            .children(&mut cursor)
+            .any(|c| matches!(c.kind(), "accessibility_modifier" | "readonly"));
+        found
+    };
+    if let (true, Some(ty)) = (property, ty.clone()) {
+        cx.receiver_field(cx.text(pattern), ty);
+    }
+    let ty = ty.or_else(|| callback_parameter(node, cx));
+    bind_typed(pattern, ty, cx);
+}
+
+/// JavaScript parameters, plain patterns: each name bound.
+fn js_parameters(node: Node, cx: &mut Cx) {
+    let mut cursor = node.walk();
+    let params: Vec<Node> = node.named_children(&mut cursor).collect();
+    for p in params {
+        match p.kind() {
+            "identifier" => {
+                let ty = callback_parameter(p, cx);
+                bind_typed(p, ty, cx);
+            }
+            "object_pattern" | "array_pattern" | "rest_pattern" => bind_pattern(p, cx),
+            "assignment_pattern" => {
+                if let Some(left) = p.child_by_field_name("left") {
+                    bind_pattern(left, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A local binding in a function (`const x: T = …`, `= new T()`, `= f()`);
+/// a bound function is a nested function, not a local.
+fn ecma_local(node: Node, cx: &mut Cx) {
+    let Some(name) = node.child_by_field_name("name") else {
+        return;
+    };
+    let value = node.child_by_field_name("value");
+    // `const f = () => …` is a nested function, a symbol that calls
+    // of `f` resolve to (by scope), not a local that hides one.
+    if value.and_then(crate::ecma_decl::function_value).is_some() {
+        return;
+    }
+    let ty = cx
+        .field(node, "type")
+        .and_then(type_name)
+        .or_else(|| ecma_new_type(value?, cx))
+        .or_else(|| returned_by(value?, cx));
+    bind_typed(name, ty, cx);
+}
+
+/// A class field's type, stated or constructed (`x: Store`, `x = new Store()`).
+fn ecma_class_field(node: Node, cx: &mut Cx) {
+    let name = cx
+        .field(node, "name")
+        .or_else(|| cx.field(node, "property"));
+    let ty = cx
+        .field(node, "type")
+        .and_then(type_name)
+        .or_else(|| ecma_new_type(node.child_by_field_name("value")?, cx));
+    if let (Some(name), Some(ty)) = (name, ty) {
+        cx.class_field(name, ty);
+    }
+}
+
+/// `this.x = new T()`: the type of the receiver's field `x`.
+fn this_field(node: Node, cx: &mut Cx) {
+    let (Some(left), Some(right)) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    let field = cx.text(left).strip_prefix("this.");
+    if let (Some(field), Some(ty)) = (field, ecma_new_type(right, cx)) {
+        if !field.contains('.') {
+            cx.receiver_field(field, ty);
+        }
     }
 }
 
@@ -521,92 +537,95 @@ fn ecma_new_type(value: Node, cx: &Cx) -> Option<String> {
 /// short-declared names, struct field types, function references.
 pub(crate) fn go(kind: &str, node: Node, cx: &mut Cx) {
     match kind {
-        "parameter_declaration" | "variadic_parameter_declaration" => {
-            let ty = cx.field(node, "type").and_then(go_type_name);
-            let mut cursor = node.walk();
-            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
-            for n in names {
-                let name = cx.text(n).to_string();
-                cx.bind_local(&name, ty.clone());
-            }
-        }
+        "parameter_declaration" | "variadic_parameter_declaration" => go_names(node, cx),
         "short_var_declaration" | "assignment_statement" | "range_clause" => {
-            let (Some(left), right) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
-                return;
-            };
-            if node.kind() == "assignment_statement" {
-                return;
-            }
-            let mut lc = left.walk();
-            let names: Vec<Node> = left.named_children(&mut lc).collect();
-            let values: Vec<Node> = match right {
-                Some(r) if r.kind() == "expression_list" => {
-                    let mut rc = r.walk();
-                    r.named_children(&mut rc).collect()
-                }
-                Some(r) => vec![r],
-                None => Vec::new(),
-            };
-            let short = node.kind() == "short_var_declaration";
-            let single = names.len() == values.len() && short;
-            for (i, n) in names.iter().enumerate() {
-                let ty = if single {
-                    values
-                        .get(i)
-                        .and_then(|v| go_value_type(*v, cx).or_else(|| returned_by(*v, cx)))
-                } else if short && i == 0 && values.len() == 1 {
-                    // `r, err := NewRouter()`: the first result.
-                    returned_by(values[0], cx)
-                } else {
-                    None
-                };
-                if n.kind() == "identifier" {
-                    let name = cx.text(*n).to_string();
-                    cx.bind_local(&name, ty);
-                }
-            }
+            go_short_declaration(node, cx)
         }
-        "var_spec" if cx.callable().is_some() => {
-            let ty = cx.field(node, "type").and_then(go_type_name);
-            let mut cursor = node.walk();
-            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
-            for n in names {
-                let name = cx.text(n).to_string();
-                cx.bind_local(&name, ty.clone());
-            }
-        }
-        "type_spec" => {
-            let (Some(name), Some(ty)) = (cx.field(node, "name"), node.child_by_field_name("type"))
-            else {
-                return;
-            };
-            if ty.kind() != "struct_type" {
-                return;
-            }
-            let name = name.to_string();
-            let Some(list) = ty.named_child(0) else {
-                return;
-            };
-            let mut cursor = list.walk();
-            for field in list.named_children(&mut cursor) {
-                let Some(fty) = cx.field(field, "type").and_then(go_type_name) else {
-                    continue;
-                };
-                let mut inner = field.walk();
-                let names: Vec<String> = field
-                    .children_by_field_name("name", &mut inner)
-                    .map(|n| cx.text(n).to_string())
-                    .collect();
-                for f in names {
-                    cx.field_types.insert((name.clone(), f), fty.clone());
-                }
-            }
-        }
+        "var_spec" if cx.callable().is_some() => go_names(node, cx),
+        "type_spec" => go_struct_fields(node, cx),
         "argument_list" => references(node, cx, "", "selector_expression"),
         _ => {}
+    }
+}
+
+/// A parameter or `var` declaration: each name bound with the stated type.
+fn go_names(node: Node, cx: &mut Cx) {
+    let ty = cx.field(node, "type").and_then(go_type_name);
+    let mut cursor = node.walk();
+    let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+    for n in names {
+        let name = cx.text(n).to_string();
+        cx.bind_local(&name, ty.clone());
+    }
+}
+
+/// `x := T{}`, `r, err := NewRouter()` and range clauses: each name bound,
+/// typed by its value where one value stands for it.
+fn go_short_declaration(node: Node, cx: &mut Cx) {
+    let (Some(left), right) = (
+        node.child_by_field_name("left"),
+        node.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    if node.kind() == "assignment_statement" {
+        return;
+    }
+    let mut lc = left.walk();
+    let names: Vec<Node> = left.named_children(&mut lc).collect();
+    let values: Vec<Node> = match right {
+        Some(r) if r.kind() == "expression_list" => {
+            let mut rc = r.walk();
+            r.named_children(&mut rc).collect()
+        }
+        Some(r) => vec![r],
+        None => Vec::new(),
+    };
+    let short = node.kind() == "short_var_declaration";
+    let single = names.len() == values.len() && short;
+    for (i, n) in names.iter().enumerate() {
+        let ty = if single {
+            values
+                .get(i)
+                .and_then(|v| go_value_type(*v, cx).or_else(|| returned_by(*v, cx)))
+        } else if short && i == 0 && values.len() == 1 {
+            // `r, err := NewRouter()`: the first result.
+            returned_by(values[0], cx)
+        } else {
+            None
+        };
+        if n.kind() == "identifier" {
+            let name = cx.text(*n).to_string();
+            cx.bind_local(&name, ty);
+        }
+    }
+}
+
+/// A struct type's declaration: the types of its fields.
+fn go_struct_fields(node: Node, cx: &mut Cx) {
+    let (Some(name), Some(ty)) = (cx.field(node, "name"), node.child_by_field_name("type")) else {
+        return;
+    };
+    if ty.kind() != "struct_type" {
+        return;
+    }
+    let name = name.to_string();
+    let Some(list) = ty.named_child(0) else {
+        return;
+    };
+    let mut cursor = list.walk();
+    for field in list.named_children(&mut cursor) {
+        let Some(fty) = cx.field(field, "type").and_then(go_type_name) else {
+            continue;
+        };
+        let mut inner = field.walk();
+        let names: Vec<String> = field
+            .children_by_field_name("name", &mut inner)
+            .map(|n| cx.text(n).to_string())
+            .collect();
+        for f in names {
+            cx.field_types.insert((name.clone(), f), fty.clone());
+        }
     }
 }
 

@@ -32,111 +32,13 @@ impl Rules for EcmaRules {
         if !cx.outline {
             crate::bindings::ecma(kind, node, cx);
         }
+        if let Some(descend) = definition(kind, node, cx) {
+            return descend;
+        }
+        if let Some(descend) = member_definition(kind, node, cx) {
+            return descend;
+        }
         match kind {
-            "function_declaration" | "generator_function_declaration" | "function_signature" => {
-                let open = node.kind() != "function_signature";
-                declaration(node, cx, SymbolKind::Function, open);
-                open
-            }
-            // A named function expression handed on where it is written:
-            // `return function expressInit(req, res, next) {…}`,
-            // `router.use(path, function mounted_app(…) {…})`,
-            // `module.exports = function query(options) {…}`. (A bound one,
-            // `const f = function g() {}`, is the binding's symbol.)
-            "function_expression" | "generator_function"
-                if node.child_by_field_name("name").is_some() && handed_on(node, cx) =>
-            {
-                declaration(node, cx, SymbolKind::Function, true);
-                true
-            }
-            "class_declaration" | "abstract_class_declaration" | "class" => {
-                if node.child_by_field_name("name").is_some() {
-                    if let Some(i) = declaration(node, cx, SymbolKind::Class, true) {
-                        cx.symbols[i].bases = heritage(cx, node);
-                    }
-                }
-                true
-            }
-            "interface_declaration" => {
-                if let Some(i) = declaration(node, cx, SymbolKind::Interface, true) {
-                    let mut cursor = node.walk();
-                    let clause = node
-                        .children(&mut cursor)
-                        .find(|c| c.kind() == "extends_type_clause");
-                    if let Some(clause) = clause {
-                        let mut inner = clause.walk();
-                        let bases = clause
-                            .named_children(&mut inner)
-                            .map(|b| collapse(cx.text(b), 120))
-                            .collect();
-                        cx.symbols[i].bases = bases;
-                    }
-                }
-                true
-            }
-            "type_alias_declaration" => {
-                declaration(node, cx, SymbolKind::TypeAlias, false);
-                false
-            }
-            "enum_declaration" => {
-                declaration(node, cx, SymbolKind::Enum, true);
-                true
-            }
-            "internal_module" | "module" => {
-                declaration(node, cx, SymbolKind::Module, true);
-                true
-            }
-            "property_identifier" | "enum_assignment"
-                if cx.ancestor(1).is_some_and(|p| p.kind() == "enum_body") =>
-            {
-                let name = cx.field(node, "name").unwrap_or_else(|| cx.text(node));
-                let mut decl = Decl::new(node, name, SymbolKind::Variant, signature(cx.text(node)));
-                decl.visibility = cx
-                    .scope_symbol()
-                    .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
-                cx.declare(decl, false, None);
-                false
-            }
-            "method_signature" | "abstract_method_signature"
-                if !cx
-                    .ancestor(1)
-                    .is_some_and(|p| matches!(p.kind(), "interface_body" | "class_body")) =>
-            {
-                false
-            }
-            "method_definition" | "method_signature" | "abstract_method_signature" => {
-                let open = node.kind() == "method_definition";
-                member(node, cx, "name", open);
-                open
-            }
-            // `interface ErrorCtor { new (message: string): Error }`: how the
-            // type is constructed, a method named `new`.
-            "construct_signature"
-                if cx.ancestor(1).is_some_and(|p| p.kind() == "interface_body") =>
-            {
-                let mut decl = Decl::new(node, "new", SymbolKind::Method, signature(cx.text(node)));
-                let (doc, _) = leading(cx, 0);
-                decl.doc = doc;
-                decl.visibility = cx
-                    .scope_symbol()
-                    .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
-                cx.declare(decl, false, None);
-                false
-            }
-            "public_field_definition" | "field_definition" => {
-                let is_function = node
-                    .child_by_field_name("value")
-                    .is_some_and(|v| FUNCTION_VALUES.contains(&v.kind()));
-                if is_function {
-                    let field = if node.kind() == "field_definition" {
-                        "property"
-                    } else {
-                        "name"
-                    };
-                    member(node, cx, field, true);
-                }
-                true
-            }
             "variable_declarator" => {
                 variable(node, cx);
                 true
@@ -167,25 +69,176 @@ impl Rules for EcmaRules {
                 true
             }
             "new_expression" => {
-                if let Some(c) = node.child_by_field_name("constructor") {
-                    let (name, qualifier) = member_parts(cx, c);
-                    if !name.is_empty() {
-                        cx.call(node, cx.text(c), name, qualifier, CallKind::Constructor);
-                    }
-                }
+                construction(node, cx);
                 true
             }
             "jsx_opening_element" | "jsx_self_closing_element" => {
-                if let Some(n) = node.child_by_field_name("name") {
-                    let (name, qualifier) = member_parts(cx, n);
-                    if name.starts_with(char::is_uppercase) {
-                        cx.call(node, cx.text(n), name, qualifier, CallKind::Function);
-                    }
-                }
+                jsx_component(node, cx);
                 true
             }
             "comment" => false,
             _ => true,
+        }
+    }
+}
+
+/// Declares a function, class, interface, type alias, enum or namespace;
+/// `Some(descend)` for those kinds, `None` for any other node.
+fn definition<'t>(kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> Option<bool> {
+    let descend = match kind {
+        "function_declaration" | "generator_function_declaration" | "function_signature" => {
+            let open = node.kind() != "function_signature";
+            declaration(node, cx, SymbolKind::Function, open);
+            open
+        }
+        // A named function expression handed on where it is written:
+        // `return function expressInit(req, res, next) {…}`,
+        // `router.use(path, function mounted_app(…) {…})`,
+        // `module.exports = function query(options) {…}`. (A bound one,
+        // `const f = function g() {}`, is the binding's symbol.)
+        "function_expression" | "generator_function"
+            if node.child_by_field_name("name").is_some() && handed_on(node, cx) =>
+        {
+            declaration(node, cx, SymbolKind::Function, true);
+            true
+        }
+        "class_declaration" | "abstract_class_declaration" | "class" => {
+            if node.child_by_field_name("name").is_some() {
+                if let Some(i) = declaration(node, cx, SymbolKind::Class, true) {
+                    cx.symbols[i].bases = heritage(cx, node);
+                }
+            }
+            true
+        }
+        "interface_declaration" => {
+            interface(node, cx);
+            true
+        }
+        "type_alias_declaration" => {
+            declaration(node, cx, SymbolKind::TypeAlias, false);
+            false
+        }
+        "enum_declaration" => {
+            declaration(node, cx, SymbolKind::Enum, true);
+            true
+        }
+        "internal_module" | "module" => {
+            declaration(node, cx, SymbolKind::Module, true);
+            true
+        }
+        _ => return None,
+    };
+    Some(descend)
+}
+
+/// Declares a member of an enum, interface or class (variants, methods,
+/// construct signatures, function-valued fields); `Some(descend)` for those
+/// kinds, `None` for any other node.
+fn member_definition<'t>(kind: &'static str, node: Node<'t>, cx: &mut Cx<'t, '_>) -> Option<bool> {
+    let descend = match kind {
+        "property_identifier" | "enum_assignment"
+            if cx.ancestor(1).is_some_and(|p| p.kind() == "enum_body") =>
+        {
+            variant(node, cx);
+            false
+        }
+        "method_signature" | "abstract_method_signature"
+            if !cx
+                .ancestor(1)
+                .is_some_and(|p| matches!(p.kind(), "interface_body" | "class_body")) =>
+        {
+            false
+        }
+        "method_definition" | "method_signature" | "abstract_method_signature" => {
+            let open = node.kind() == "method_definition";
+            member(node, cx, "name", open);
+            open
+        }
+        // `interface ErrorCtor { new (message: string): Error }`: how the
+        // type is constructed, a method named `new`.
+        "construct_signature" if cx.ancestor(1).is_some_and(|p| p.kind() == "interface_body") => {
+            construct_signature(node, cx);
+            false
+        }
+        "public_field_definition" | "field_definition" => {
+            function_field(node, cx);
+            true
+        }
+        _ => return None,
+    };
+    Some(descend)
+}
+
+/// An interface and the types its `extends` clause names as its bases.
+fn interface<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    if let Some(i) = declaration(node, cx, SymbolKind::Interface, true) {
+        let mut cursor = node.walk();
+        let clause = node
+            .children(&mut cursor)
+            .find(|c| c.kind() == "extends_type_clause");
+        if let Some(clause) = clause {
+            let mut inner = clause.walk();
+            let bases = clause
+                .named_children(&mut inner)
+                .map(|b| collapse(cx.text(b), 120))
+                .collect();
+            cx.symbols[i].bases = bases;
+        }
+    }
+}
+
+/// An enum member, as visible as its enum.
+fn variant<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let name = cx.field(node, "name").unwrap_or_else(|| cx.text(node));
+    let mut decl = Decl::new(node, name, SymbolKind::Variant, signature(cx.text(node)));
+    decl.visibility = cx
+        .scope_symbol()
+        .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
+    cx.declare(decl, false, None);
+}
+
+/// An interface's construct signature, declared as a method named `new`.
+fn construct_signature<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let mut decl = Decl::new(node, "new", SymbolKind::Method, signature(cx.text(node)));
+    let (doc, _) = leading(cx, 0);
+    decl.doc = doc;
+    decl.visibility = cx
+        .scope_symbol()
+        .map_or(Visibility::Private, |p| cx.symbols[p].visibility);
+    cx.declare(decl, false, None);
+}
+
+/// A class field whose value is a function, declared as a method.
+fn function_field<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let is_function = node
+        .child_by_field_name("value")
+        .is_some_and(|v| FUNCTION_VALUES.contains(&v.kind()));
+    if is_function {
+        let field = if node.kind() == "field_definition" {
+            "property"
+        } else {
+            "name"
+        };
+        member(node, cx, field, true);
+    }
+}
+
+/// `new T(…)`: a constructor call.
+fn construction(node: Node, cx: &mut Cx) {
+    if let Some(c) = node.child_by_field_name("constructor") {
+        let (name, qualifier) = member_parts(cx, c);
+        if !name.is_empty() {
+            cx.call(node, cx.text(c), name, qualifier, CallKind::Constructor);
+        }
+    }
+}
+
+/// `<Component/>`: a JSX component rendered, recorded as a function call.
+fn jsx_component(node: Node, cx: &mut Cx) {
+    if let Some(n) = node.child_by_field_name("name") {
+        let (name, qualifier) = member_parts(cx, n);
+        if name.starts_with(char::is_uppercase) {
+            cx.call(node, cx.text(n), name, qualifier, CallKind::Function);
         }
     }
 }
@@ -261,29 +314,7 @@ impl EcmaRules {
         };
         let target = crate::text::compact(cx.text(left), 200);
         if target == "module.exports" {
-            match right.kind() {
-                "identifier" => self.exported.push(cx.text(right).to_string()),
-                "object" => {
-                    let mut cursor = right.walk();
-                    for p in right.named_children(&mut cursor) {
-                        match p.kind() {
-                            "shorthand_property_identifier" => {
-                                self.exported.push(cx.text(p).to_string())
-                            }
-                            "pair" => {
-                                if let Some(v) = p
-                                    .child_by_field_name("value")
-                                    .filter(|v| v.kind() == "identifier")
-                                {
-                                    self.exported.push(cx.text(v).to_string());
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
+            self.module_exports(right, cx);
             return;
         }
         let name = target
@@ -293,43 +324,41 @@ impl EcmaRules {
             member_function(node, left, right, cx);
             return;
         };
-        let statement = cx.ancestor(1).unwrap_or(node);
-        let mut decl = match function_value(right) {
-            Some(function) => {
-                let cut = function
-                    .child_by_field_name("body")
-                    .map_or(function.end_byte(), |b| b.start_byte());
-                let mut decl = Decl::new(
-                    statement,
-                    name,
-                    SymbolKind::Function,
-                    signature(cx.slice(node.start_byte(), cut)),
-                );
-                modifiers(function, cx, &mut decl.attributes);
-                decl
-            }
-            // `exports.aliasToReal = {…}`: exported data. (A chain,
-            // `exports.a = exports.b = f`, is its last value's.)
-            None if right.kind() != "assignment_expression" => {
-                let kind = if is_upper_case(name) {
-                    SymbolKind::Constant
-                } else {
-                    SymbolKind::Variable
-                };
-                let head = cx.slice(node.start_byte(), right.start_byte());
-                Decl::new(
-                    statement,
-                    name,
-                    kind,
-                    binding_signature(head, Some(cx.text(right))),
-                )
-            }
-            None => return,
+        let Some(mut decl) = exports_property(node, right, name, cx) else {
+            return;
         };
         decl.doc = leading(cx, 1).0;
         decl.visibility = Visibility::Public;
         let open = decl.kind == SymbolKind::Function;
         cx.declare(decl, open, None);
+    }
+
+    /// `module.exports = a` and `module.exports = { a, b: c }`: the names
+    /// exported.
+    fn module_exports(&mut self, right: Node, cx: &Cx) {
+        match right.kind() {
+            "identifier" => self.exported.push(cx.text(right).to_string()),
+            "object" => {
+                let mut cursor = right.walk();
+                for p in right.named_children(&mut cursor) {
+                    match p.kind() {
+                        "shorthand_property_identifier" => {
+                            self.exported.push(cx.text(p).to_string())
+                        }
+                        "pair" => {
+                            if let Some(v) = p
+                                .child_by_field_name("value")
+                                .filter(|v| v.kind() == "identifier")
+                            {
+                                self.exported.push(cx.text(v).to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Marks exported names public and turns calls on module bindings into
@@ -373,6 +402,50 @@ impl EcmaRules {
             (s.kind == SymbolKind::Method).then(|| "this".to_string())
         });
     }
+}
+
+/// The declaration of `exports.name = value` (or `module.exports.name`): a
+/// function, or exported data; `None` for a chain's inner assignment.
+fn exports_property<'t>(
+    node: Node<'t>,
+    right: Node<'t>,
+    name: &str,
+    cx: &Cx<'t, '_>,
+) -> Option<Decl<'t>> {
+    let statement = cx.ancestor(1).unwrap_or(node);
+    let decl = match function_value(right) {
+        Some(function) => {
+            let cut = function
+                .child_by_field_name("body")
+                .map_or(function.end_byte(), |b| b.start_byte());
+            let mut decl = Decl::new(
+                statement,
+                name,
+                SymbolKind::Function,
+                signature(cx.slice(node.start_byte(), cut)),
+            );
+            modifiers(function, cx, &mut decl.attributes);
+            decl
+        }
+        // `exports.aliasToReal = {…}`: exported data. (A chain,
+        // `exports.a = exports.b = f`, is its last value's.)
+        None if right.kind() != "assignment_expression" => {
+            let kind = if is_upper_case(name) {
+                SymbolKind::Constant
+            } else {
+                SymbolKind::Variable
+            };
+            let head = cx.slice(node.start_byte(), right.start_byte());
+            Decl::new(
+                statement,
+                name,
+                kind,
+                binding_signature(head, Some(cx.text(right))),
+            )
+        }
+        None => return None,
+    };
+    Some(decl)
 }
 
 /// A function assigned to a property at module level: `app.init =

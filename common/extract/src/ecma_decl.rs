@@ -294,6 +294,42 @@ pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
         .filter(|c| c.kind() == "variable_declarator")
         .count()
         == 1;
+    let place = placement(cx, node, statement, single, keyword);
+    let (kind, sig) = variable_signature(cx, node, &place, function, value, keyword, name);
+    let w = place.wrapping;
+    let mut decl = Decl::new(w.span, name, kind, sig);
+    let (doc, mut attributes) = leading(cx, if single { w.up } else { 0 });
+    if let Some(f) = function {
+        modifiers(f, cx, &mut attributes);
+    }
+    decl.doc = doc;
+    decl.attributes = attributes;
+    decl.visibility = if place.exported {
+        Visibility::Public
+    } else {
+        Visibility::Private
+    };
+    cx.declare(decl, true, None);
+}
+
+/// Where a declarator's symbol sits: the wrapping its span and comments
+/// come from, whether it is exported, and where its signature's text starts.
+struct Placement<'t> {
+    wrapping: Wrapping<'t>,
+    exported: bool,
+    head_start: usize,
+    head_prefix: String,
+}
+
+/// The placement of a declarator: the whole statement's when it declares
+/// one name, else the declarator's own, after the statement's keyword.
+fn placement<'t>(
+    cx: &Cx<'t, '_>,
+    node: Node<'t>,
+    statement: Node<'t>,
+    single: bool,
+    keyword: &str,
+) -> Placement<'t> {
     let w = if single {
         wrapping(cx, statement, 1)
     } else {
@@ -319,7 +355,27 @@ pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
     } else {
         format!("{keyword} ")
     };
-    let (kind, sig) = match (function, value) {
+    Placement {
+        wrapping: w,
+        exported,
+        head_start,
+        head_prefix,
+    }
+}
+
+/// The kind and signature of a declarator's symbol: a function up to its
+/// body, a binding with its value, or a bare declaration.
+fn variable_signature(
+    cx: &Cx,
+    node: Node,
+    place: &Placement,
+    function: Option<Node>,
+    value: Option<Node>,
+    keyword: &str,
+    name: &str,
+) -> (SymbolKind, String) {
+    let (head_start, head_prefix) = (place.head_start, &place.head_prefix);
+    match (function, value) {
         (Some(f), _) => {
             let cut = f
                 .child_by_field_name("body")
@@ -345,20 +401,7 @@ pub(crate) fn variable<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
                 cx.slice(head_start, node.end_byte())
             )),
         ),
-    };
-    let mut decl = Decl::new(w.span, name, kind, sig);
-    let (doc, mut attributes) = leading(cx, if single { w.up } else { 0 });
-    if let Some(f) = function {
-        modifiers(f, cx, &mut attributes);
     }
-    decl.doc = doc;
-    decl.attributes = attributes;
-    decl.visibility = if exported {
-        Visibility::Public
-    } else {
-        Visibility::Private
-    };
-    cx.declare(decl, true, None);
 }
 
 /// The names a module-level destructuring binds, one variable each:

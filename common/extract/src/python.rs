@@ -23,52 +23,15 @@ impl Rules for PythonRules {
         }
         match kind {
             "function_definition" => {
-                let in_class = cx
-                    .scope_symbol()
-                    .is_some_and(|p| cx.symbols[p].kind == SymbolKind::Class);
-                let kind = if in_class {
-                    SymbolKind::Method
-                } else {
-                    SymbolKind::Function
-                };
-                if let Some(i) = definition(node, cx, kind) {
-                    if node.child(0).is_some_and(|c| c.kind() == "async") {
-                        cx.symbols[i].attributes.push("async".into());
-                    }
-                }
+                function(node, cx);
                 true
             }
             "class_definition" => {
-                if let Some(i) = definition(node, cx, SymbolKind::Class) {
-                    if let Some(args) = node.child_by_field_name("superclasses") {
-                        let mut cursor = args.walk();
-                        let bases = args
-                            .named_children(&mut cursor)
-                            .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
-                            .map(|a| collapse(cx.text(a), 120))
-                            .collect();
-                        cx.symbols[i].bases = bases;
-                    }
-                }
+                class(node, cx);
                 true
             }
             "expression_statement" => {
-                let at = match cx.ancestor(1).map(|p| p.kind()) {
-                    Some("module") => Some(Binding::Module),
-                    Some("block")
-                        if cx
-                            .ancestor(2)
-                            .is_some_and(|c| c.kind() == "class_definition") =>
-                    {
-                        Some(Binding::ClassBody)
-                    }
-                    _ => None,
-                };
-                if let Some(at) = at {
-                    if let Some(a) = node.named_child(0).filter(|a| a.kind() == "assignment") {
-                        assignment(node, a, at, cx);
-                    }
-                }
+                statement_assignment(node, cx);
                 !cx.prune
             }
             "import_statement" | "import_from_statement" | "future_import_statement"
@@ -77,12 +40,7 @@ impl Rules for PythonRules {
                 false
             }
             "import_statement" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
-                for n in names {
-                    let (module, alias) = aliased(cx, n);
-                    cx.import(node, &module, Vec::new(), alias);
-                }
+                import(node, cx);
                 false
             }
             "import_from_statement" | "future_import_statement" => {
@@ -98,6 +56,68 @@ impl Rules for PythonRules {
             "comment" => false,
             _ => !cx.prune || holds_statements(kind),
         }
+    }
+}
+
+/// A function, or a method when its scope is a class; async ones marked.
+fn function<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let in_class = cx
+        .scope_symbol()
+        .is_some_and(|p| cx.symbols[p].kind == SymbolKind::Class);
+    let kind = if in_class {
+        SymbolKind::Method
+    } else {
+        SymbolKind::Function
+    };
+    if let Some(i) = definition(node, cx, kind) {
+        if node.child(0).is_some_and(|c| c.kind() == "async") {
+            cx.symbols[i].attributes.push("async".into());
+        }
+    }
+}
+
+/// A class and its bases (keyword arguments such as `metaclass=` left out).
+fn class<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    if let Some(i) = definition(node, cx, SymbolKind::Class) {
+        if let Some(args) = node.child_by_field_name("superclasses") {
+            let mut cursor = args.walk();
+            let bases = args
+                .named_children(&mut cursor)
+                .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+                .map(|a| collapse(cx.text(a), 120))
+                .collect();
+            cx.symbols[i].bases = bases;
+        }
+    }
+}
+
+/// An assignment statement at module level or in a class body.
+fn statement_assignment<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let at = match cx.ancestor(1).map(|p| p.kind()) {
+        Some("module") => Some(Binding::Module),
+        Some("block")
+            if cx
+                .ancestor(2)
+                .is_some_and(|c| c.kind() == "class_definition") =>
+        {
+            Some(Binding::ClassBody)
+        }
+        _ => None,
+    };
+    if let Some(at) = at {
+        if let Some(a) = node.named_child(0).filter(|a| a.kind() == "assignment") {
+            assignment(node, a, at, cx);
+        }
+    }
+}
+
+/// `import a.b as c, d`: one import per name.
+fn import<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) {
+    let mut cursor = node.walk();
+    let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+    for n in names {
+        let (module, alias) = aliased(cx, n);
+        cx.import(node, &module, Vec::new(), alias);
     }
 }
 

@@ -10,7 +10,7 @@
 //! authority (a link it does not confirm is dropped); files it does not
 //! cover keep their heuristic links.
 
-use doctown_core::{CallKind, CallSite, Provenance, Symbol};
+use doctown_core::{CallKind, CallSite, Provenance, Symbol, SymbolId};
 use std::collections::{HashMap, HashSet};
 
 /// What can be wrong with a SCIP file.
@@ -391,6 +391,10 @@ fn inside_a_callable(symbols: &[Symbol], spans: &Spans, symbol: &Symbol) -> bool
     false
 }
 
+/// What the index says is called from each caller's line: (caller, 1-based
+/// line) → (callee name, answer), in occurrence order.
+type Answers = HashMap<(usize, u32), Vec<(String, Answer)>>;
+
 /// Links call sites by the index (see the module doc). In the files the
 /// index covers it is the authority: a heuristic link it does not confirm
 /// is dropped. Paths in the index that are not repository files are
@@ -403,8 +407,23 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
         ..ScipStats::default()
     };
     let defined = definitions(symbols, &spans, index);
-    // (caller, 1-based line) → (callee name, answer), in occurrence order.
-    let mut answers: HashMap<(usize, u32), Vec<(String, Answer)>> = HashMap::new();
+    let (answers, covered) = index_answers(symbols, &spans, index, &defined, &mut stats);
+    let ids: Vec<_> = symbols.iter().map(|s| s.id.clone()).collect();
+    let used = link_calls(symbols, &answers, &covered, &ids, &mut stats);
+    add_references(symbols, &answers, &used, &ids, &mut stats);
+    stats
+}
+
+/// The index's references in the repository's files, by caller and line,
+/// and the paths of the files it covers.
+fn index_answers<'i>(
+    symbols: &[Symbol],
+    spans: &Spans,
+    index: &'i ScipIndex,
+    defined: &HashMap<String, usize>,
+    stats: &mut ScipStats,
+) -> (Answers, HashSet<&'i str>) {
+    let mut answers: Answers = HashMap::new();
     let mut covered = std::collections::HashSet::new();
     for doc in index
         .documents
@@ -430,7 +449,18 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
                 .push((name, answer));
         }
     }
-    let ids: Vec<_> = symbols.iter().map(|s| s.id.clone()).collect();
+    (answers, covered)
+}
+
+/// Links (or unlinks) each recorded call by the index's answer near its
+/// line; returns the answers used, as (caller, line, name).
+fn link_calls(
+    symbols: &mut [Symbol],
+    answers: &Answers,
+    covered: &HashSet<&str>,
+    ids: &[SymbolId],
+    stats: &mut ScipStats,
+) -> HashSet<(usize, u32, String)> {
     let callable: Vec<bool> = symbols.iter().map(|s| s.kind.is_callable()).collect();
     let mut used: std::collections::HashSet<(usize, u32, String)> = Default::default();
     for (i, symbol) in symbols.iter_mut().enumerate() {
@@ -469,9 +499,20 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
             }
         }
     }
-    // In-repository references to functions the extractor did not record.
+    used
+}
+
+/// In-repository references to functions the extractor did not record,
+/// added to their callers' calls in line order.
+fn add_references(
+    symbols: &mut [Symbol],
+    answers: &Answers,
+    used: &HashSet<(usize, u32, String)>,
+    ids: &[SymbolId],
+    stats: &mut ScipStats,
+) {
     let mut added: Vec<(usize, u32, String, usize)> = Vec::new();
-    for (&(caller, line), list) in &answers {
+    for (&(caller, line), list) in answers {
         for (name, answer) in list {
             if let Answer::Here(t) = *answer {
                 let new = !used.contains(&(caller, line, name.clone()));
@@ -504,7 +545,6 @@ pub fn apply_scip(symbols: &mut [Symbol], index: &ScipIndex) -> ScipStats {
     for caller in grown {
         symbols[caller].calls.sort_by_key(|c| c.line);
     }
-    stats
 }
 
 fn unlink(call: &mut CallSite) {

@@ -17,7 +17,7 @@ use crate::handler::{
 use crate::runner::RunError;
 use doctown_core::events::JobCompleted;
 use doctown_core::state::StageError;
-use doctown_core::{EventContext, JobId, JobState, JobStatus, Stage, StageStatus};
+use doctown_core::{EventContext, JobId, JobState, JobStatus, Stage, StageState, StageStatus};
 use doctown_store::{load_state, update_state, ObjectStore};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,6 +156,36 @@ pub fn execute_stage(
 pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
     let stage = exec.handler.stage();
     let unit = exec.unit;
+    let (state, first_seq, already_done) = start(exec, stage, unit)?;
+    if already_done {
+        return Ok(state);
+    }
+    let (result, duration_ms, next_seq) = run_unit(exec, &state, stage, unit, first_seq)?;
+    let finished_at = now_rfc3339();
+    let state = update_state(exec.store, exec.job_id, |s| {
+        s.next_event_seq = s.next_event_seq.max(next_seq);
+        s.updated_at = finished_at.clone();
+        // A duplicate that fails after another attempt succeeded keeps the
+        // success: the next stage may already be reading its artifacts.
+        if exec.rerun || result.is_ok() || !unit_status(s, stage, unit).is_done() {
+            record(s, stage, unit, &result, duration_ms, &finished_at);
+        }
+    })?;
+    match result {
+        Ok(_) => Ok(state),
+        Err(_) if unit_status(&state, stage, unit).is_done() => Ok(state),
+        Err(failure) => Err(RunError::StageFailed { stage, failure }),
+    }
+}
+
+/// Records the unit as running, unless it is already done (or the job has
+/// ended) and this is no rerun: the state, the first event sequence number
+/// of the unit, and whether it was already done.
+fn start(
+    exec: &Execution<'_>,
+    stage: Stage,
+    unit: Unit,
+) -> Result<(JobState, u64, bool), RunError> {
     let started_at = now_rfc3339();
     let mut first_seq = 0;
     let mut already_done = false;
@@ -181,43 +211,58 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
         if let Unit::Shard(_) = unit {
             s.next_event_seq += SHARD_SEQUENCE_BLOCK;
         }
-        let st = s.stage_mut(stage);
-        match unit {
-            Unit::Shard(i) => {
-                let sh = st.shards.entry(i).or_default();
-                sh.status = StageStatus::Running;
-                sh.attempts += 1;
-                sh.started_at = Some(started_at.clone());
-                sh.finished_at = None;
-                sh.error = None;
-                if st.status == StageStatus::Pending {
-                    st.status = StageStatus::Running;
-                    st.started_at = Some(started_at.clone());
-                }
-            }
-            Unit::Whole | Unit::Merge => {
+        mark_running(s.stage_mut(stage), unit, &started_at);
+    })?;
+    Ok((state, first_seq, already_done))
+}
+
+/// Marks the unit of a stage running: a shard (and its stage, when that
+/// was pending), or the whole stage or its fan-in.
+fn mark_running(st: &mut StageState, unit: Unit, started_at: &str) {
+    match unit {
+        Unit::Shard(i) => {
+            let sh = st.shards.entry(i).or_default();
+            sh.status = StageStatus::Running;
+            sh.attempts += 1;
+            sh.started_at = Some(started_at.to_string());
+            sh.finished_at = None;
+            sh.error = None;
+            if st.status == StageStatus::Pending {
                 st.status = StageStatus::Running;
-                st.attempts += 1;
-                if unit == Unit::Whole || st.started_at.is_none() {
-                    st.started_at = Some(started_at.clone());
-                }
-                st.finished_at = None;
-                st.error = None;
+                st.started_at = Some(started_at.to_string());
             }
         }
-    })?;
-    if already_done {
-        return Ok(state);
+        Unit::Whole | Unit::Merge => {
+            st.status = StageStatus::Running;
+            st.attempts += 1;
+            if unit == Unit::Whole || st.started_at.is_none() {
+                st.started_at = Some(started_at.to_string());
+            }
+            st.finished_at = None;
+            st.error = None;
+        }
     }
-    let attempt = unit_attempts(&state, stage, unit).0;
+}
+
+/// Runs the handler on the unit (a panic is an internal failure, a failure
+/// after the timeout a transient one) and stores its events: the result,
+/// how long it ran (ms), and the next event sequence number.
+fn run_unit(
+    exec: &Execution<'_>,
+    state: &JobState,
+    stage: Stage,
+    unit: Unit,
+    first_seq: u64,
+) -> Result<(Result<StageOutput, StageFailure>, u64, u64), RunError> {
+    let attempt = unit_attempts(state, stage, unit).0;
     let producer = match unit {
         Unit::Shard(i) => format!("doctown-{stage}-{i}"),
         _ => format!("doctown-{stage}"),
     };
-    let emitter = emitter(&state, &producer, first_seq, attempt, exec.sinks).with_store(exec.store);
+    let emitter = emitter(state, &producer, first_seq, attempt, exec.sinks).with_store(exec.store);
     let started = now_ms();
     let ctx = StageContext {
-        job: &state,
+        job: state,
         store: exec.store,
         events: &emitter,
         cancel: exec.cancel,
@@ -236,22 +281,7 @@ pub fn execute(exec: &Execution<'_>) -> Result<JobState, RunError> {
     }
     let duration_ms = now_ms().saturating_sub(started);
     emitter.flush(exec.store)?;
-    let next_seq = emitter.next_sequence();
-    let finished_at = now_rfc3339();
-    let state = update_state(exec.store, exec.job_id, |s| {
-        s.next_event_seq = s.next_event_seq.max(next_seq);
-        s.updated_at = finished_at.clone();
-        // A duplicate that fails after another attempt succeeded keeps the
-        // success: the next stage may already be reading its artifacts.
-        if exec.rerun || result.is_ok() || !unit_status(s, stage, unit).is_done() {
-            record(s, stage, unit, &result, duration_ms, &finished_at);
-        }
-    })?;
-    match result {
-        Ok(_) => Ok(state),
-        Err(_) if unit_status(&state, stage, unit).is_done() => Ok(state),
-        Err(failure) => Err(RunError::StageFailed { stage, failure }),
-    }
+    Ok((result, duration_ms, emitter.next_sequence()))
 }
 
 /// Ends a job: emits `job.completed.v1` and records the terminal status.

@@ -12,7 +12,7 @@
 
 use crate::answer::{Page, SymbolRef};
 use crate::impact::{most_first, nearest_then_central, reach};
-use crate::pack::{Pack, Sym};
+use crate::pack::{Link, Pack, Sym};
 use doctown_core::FileRole;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -40,99 +40,16 @@ pub struct Changes {
 
 /// What changed from `old` to `new`; the impact walk goes `depth` steps.
 pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) -> Changes {
-    let old_sha: FxHashMap<&str, &str> = old
-        .docpack
-        .source_map
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f.sha256.as_str()))
-        .collect();
-    // Only files whose bytes differ can hold changed symbols.
-    let edited: FxHashSet<&str> = new
-        .docpack
-        .source_map
-        .files
-        .iter()
-        .filter(|f| old_sha.get(f.path.as_str()) != Some(&f.sha256.as_str()))
-        .map(|f| f.path.as_str())
-        .collect();
-    fn chunk_ids<'a>(p: &'a Pack, files: &FxHashSet<&str>) -> FxHashMap<&'a str, Vec<&'a str>> {
-        let mut m: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
-        let edited = p.docpack.source_map.files.iter();
-        for c in edited
-            .filter(|f| files.contains(f.path.as_str()))
-            .flat_map(|f| &f.chunks)
-        {
-            for s in &c.symbol_ids {
-                m.entry(s.as_str()).or_default().push(c.id.as_str());
-            }
-        }
-        m
-    }
-    let (old_chunks, new_chunks) = (chunk_ids(old, &edited), chunk_ids(new, &edited));
-    let mut changed: Vec<Sym> = Vec::new();
-    let mut added: Vec<Sym> = Vec::new();
-    for (i, s) in new.docpack.nodes.symbols.iter().enumerate() {
-        let Some(o) = old.index_of(&s.id).map(|j| old.symbol(j)) else {
-            added.push(i as Sym);
-            continue;
-        };
-        if !edited.contains(s.path.as_str()) {
-            continue;
-        }
-        let len = |r: &doctown_docpack::SourceRange| r.end_byte - r.start_byte;
-        let same_place = o.range.start_byte == s.range.start_byte;
-        let chunks_differ = old_chunks.get(o.id.as_str()) != new_chunks.get(s.id.as_str());
-        if len(&o.range) != len(&s.range)
-            || o.signature != s.signature
-            || (same_place && chunks_differ)
-        {
-            changed.push(i as Sym);
-        }
-    }
+    let edited = edited_files(old, new);
+    let (changed, added) = changed_and_added(old, new, &edited);
     let removed: Vec<Sym> = (0..old.len() as Sym)
         .filter(|&j| new.index_of(&old.symbol(j).id).is_none())
         .collect();
-    // Callers of removed symbols, as the old docpack saw them, that remain.
-    let mut seeds: Vec<Sym> = changed.clone();
-    for &j in &removed {
-        for &(caller, _) in &old.into[j as usize] {
-            if let Some(k) = new.index_of(&old.symbol(caller).id) {
-                seeds.push(k);
-            }
-        }
-    }
-    seeds.sort_unstable();
-    seeds.dedup();
+    let seeds = seeds(old, new, &changed, &removed);
     let (reached, truncated) = reach(new, &seeds, depth.max(1));
-    let is_test = |i: Sym| new.symbol(i).role == Some(FileRole::Test);
-    let mut tests: FxHashSet<Sym> = FxHashSet::default();
-    let mut impacted: Vec<(Sym, u32)> = Vec::new();
-    for &s in &seeds {
-        tests.extend(&new.tests[s as usize]);
-    }
-    for &(s, d, _) in &reached {
-        if is_test(s) {
-            tests.insert(s);
-        } else {
-            impacted.push((s, d));
-            tests.extend(&new.tests[s as usize]);
-        }
-    }
-    impacted.sort_by(|a, b| nearest_then_central(new, *a, *b));
-    let mut modules: FxHashMap<&str, usize> = FxHashMap::default();
-    for &s in changed.iter().chain(impacted.iter().map(|(s, _)| s)) {
-        if let Some(m) = new.module_name(s) {
-            *modules.entry(m).or_default() += 1;
-        }
-    }
-    let modules = most_first(modules);
-    let mut tests: Vec<Sym> = tests.into_iter().collect();
-    tests.sort_by(|a, b| {
-        new.symbol(*a)
-            .qualified_name
-            .cmp(&new.symbol(*b).qualified_name)
-    });
+    let (impacted, tests) = impacted_and_tests(new, &seeds, &reached);
+    let modules = modules(new, &changed, &impacted);
+    let tests = by_qualified_name(new, tests);
     let page = Page::new(offset, limit, impacted.len());
     let refs = |p: &Pack, list: &[Sym]| -> Vec<SymbolRef> {
         list.iter()
@@ -159,4 +76,129 @@ pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) 
         modules,
         truncated,
     }
+}
+
+/// The paths of the new docpack's files whose bytes differ from the old
+/// one's: only they can hold changed symbols.
+fn edited_files<'n>(old: &Pack, new: &'n Pack) -> FxHashSet<&'n str> {
+    let old_sha: FxHashMap<&str, &str> = old
+        .docpack
+        .source_map
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    new.docpack
+        .source_map
+        .files
+        .iter()
+        .filter(|f| old_sha.get(f.path.as_str()) != Some(&f.sha256.as_str()))
+        .map(|f| f.path.as_str())
+        .collect()
+}
+
+/// Each symbol's chunk ids, in the given files of a docpack.
+fn chunk_ids<'a>(p: &'a Pack, files: &FxHashSet<&str>) -> FxHashMap<&'a str, Vec<&'a str>> {
+    let mut m: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    let edited = p.docpack.source_map.files.iter();
+    for c in edited
+        .filter(|f| files.contains(f.path.as_str()))
+        .flat_map(|f| &f.chunks)
+    {
+        for s in &c.symbol_ids {
+            m.entry(s.as_str()).or_default().push(c.id.as_str());
+        }
+    }
+    m
+}
+
+/// The new docpack's symbols whose code changed (see the module doc), and
+/// those the old one did not have.
+fn changed_and_added(old: &Pack, new: &Pack, edited: &FxHashSet<&str>) -> (Vec<Sym>, Vec<Sym>) {
+    let (old_chunks, new_chunks) = (chunk_ids(old, edited), chunk_ids(new, edited));
+    let mut changed: Vec<Sym> = Vec::new();
+    let mut added: Vec<Sym> = Vec::new();
+    for (i, s) in new.docpack.nodes.symbols.iter().enumerate() {
+        let Some(o) = old.index_of(&s.id).map(|j| old.symbol(j)) else {
+            added.push(i as Sym);
+            continue;
+        };
+        if !edited.contains(s.path.as_str()) {
+            continue;
+        }
+        let len = |r: &doctown_docpack::SourceRange| r.end_byte - r.start_byte;
+        let same_place = o.range.start_byte == s.range.start_byte;
+        let chunks_differ = old_chunks.get(o.id.as_str()) != new_chunks.get(s.id.as_str());
+        if len(&o.range) != len(&s.range)
+            || o.signature != s.signature
+            || (same_place && chunks_differ)
+        {
+            changed.push(i as Sym);
+        }
+    }
+    (changed, added)
+}
+
+/// Where the impact walk starts: the changed symbols, and the callers of
+/// removed symbols, as the old docpack saw them, that remain.
+fn seeds(old: &Pack, new: &Pack, changed: &[Sym], removed: &[Sym]) -> Vec<Sym> {
+    let mut seeds: Vec<Sym> = changed.to_vec();
+    for &j in removed {
+        for &(caller, _) in &old.into[j as usize] {
+            if let Some(k) = new.index_of(&old.symbol(caller).id) {
+                seeds.push(k);
+            }
+        }
+    }
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds
+}
+
+/// The symbols reached that are not tests, nearest first, and the tests
+/// that reach a seed or an impacted symbol.
+fn impacted_and_tests(
+    new: &Pack,
+    seeds: &[Sym],
+    reached: &[(Sym, u32, Link)],
+) -> (Vec<(Sym, u32)>, FxHashSet<Sym>) {
+    let is_test = |i: Sym| new.symbol(i).role == Some(FileRole::Test);
+    let mut tests: FxHashSet<Sym> = FxHashSet::default();
+    let mut impacted: Vec<(Sym, u32)> = Vec::new();
+    for &s in seeds {
+        tests.extend(&new.tests[s as usize]);
+    }
+    for &(s, d, _) in reached {
+        if is_test(s) {
+            tests.insert(s);
+        } else {
+            impacted.push((s, d));
+            tests.extend(&new.tests[s as usize]);
+        }
+    }
+    impacted.sort_by(|a, b| nearest_then_central(new, *a, *b));
+    (impacted, tests)
+}
+
+/// The modules of the changed and impacted symbols, with their counts, most
+/// first.
+fn modules(new: &Pack, changed: &[Sym], impacted: &[(Sym, u32)]) -> Vec<(String, usize)> {
+    let mut modules: FxHashMap<&str, usize> = FxHashMap::default();
+    for &s in changed.iter().chain(impacted.iter().map(|(s, _)| s)) {
+        if let Some(m) = new.module_name(s) {
+            *modules.entry(m).or_default() += 1;
+        }
+    }
+    most_first(modules)
+}
+
+/// The tests, by qualified name.
+fn by_qualified_name(new: &Pack, tests: FxHashSet<Sym>) -> Vec<Sym> {
+    let mut tests: Vec<Sym> = tests.into_iter().collect();
+    tests.sort_by(|a, b| {
+        new.symbol(*a)
+            .qualified_name
+            .cmp(&new.symbol(*b).qualified_name)
+    });
+    tests
 }

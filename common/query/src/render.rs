@@ -8,6 +8,7 @@ use crate::engine::PackInfo;
 use crate::flows::Flows;
 use crate::impact::Impact;
 use crate::search::SearchResult;
+use crate::source::SourceLines;
 use crate::views::{ArchitectureView, ClusterView, ModuleView, Neighbours, Outline, SymbolDetail};
 use std::fmt::Write;
 
@@ -57,6 +58,26 @@ pub fn search(r: &SearchResult) -> String {
 
 pub fn symbol(d: &SymbolDetail) -> String {
     let mut out = String::new();
+    symbol_facts(&mut out, d);
+    symbol_context(&mut out, d);
+    let _ = writeln!(
+        out,
+        "callers: {}, callees: {}, unresolved calls: {}, tests: {}",
+        d.callers_total, d.callees_total, d.unresolved_calls, d.tests_total
+    );
+    for r in &d.related {
+        let _ = writeln!(out, "  {}: {}", r.relation, sym(&r.symbol));
+    }
+    for t in &d.tests {
+        let _ = writeln!(out, "  test: {}", sym(t));
+    }
+    shown_source(&mut out, &d.source);
+    out
+}
+
+/// A symbol's name and id, where and what it is, its signature, summary
+/// and doc comment.
+fn symbol_facts(out: &mut String, d: &SymbolDetail) {
     let _ = writeln!(out, "{}  id={}", sym(&d.symbol), d.symbol.id);
     let _ = writeln!(
         out,
@@ -79,6 +100,10 @@ pub fn symbol(d: &SymbolDetail) -> String {
     if let Some(doc) = &d.doc_comment {
         let _ = writeln!(out, "doc: {doc}");
     }
+}
+
+/// What holds a symbol (its parent, module and cluster) and what it holds.
+fn symbol_context(out: &mut String, d: &SymbolDetail) {
     if let Some(p) = &d.parent {
         let _ = writeln!(out, "in: {}", sym(p));
     }
@@ -102,18 +127,10 @@ pub fn symbol(d: &SymbolDetail) -> String {
             .collect();
         let _ = writeln!(out, "members ({}): {}", d.members_total, names.join(", "));
     }
-    let _ = writeln!(
-        out,
-        "callers: {}, callees: {}, unresolved calls: {}, tests: {}",
-        d.callers_total, d.callees_total, d.unresolved_calls, d.tests_total
-    );
-    for r in &d.related {
-        let _ = writeln!(out, "  {}: {}", r.relation, sym(&r.symbol));
-    }
-    for t in &d.tests {
-        let _ = writeln!(out, "  test: {}", sym(t));
-    }
-    let s = &d.source;
+}
+
+/// A symbol's source lines, or why they are not shown.
+fn shown_source(out: &mut String, s: &SourceLines) {
     match (&s.unavailable, s.lines.is_empty()) {
         (Some(why), _) => {
             let _ = writeln!(out, "source {}: not shown ({why})", s.cite);
@@ -134,7 +151,6 @@ pub fn symbol(d: &SymbolDetail) -> String {
         }
         (None, true) => {}
     }
-    out
 }
 
 pub fn neighbours(n: &Neighbours) -> String {

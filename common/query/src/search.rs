@@ -157,17 +157,7 @@ pub struct SearchResult {
 /// Searches the packs and merges their hits by score.
 pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, QueryError> {
     let mut notes = Vec::new();
-    let mut query = req.query.trim();
-    if query.len() > MAX_QUERY_BYTES {
-        let mut cut = MAX_QUERY_BYTES;
-        while !query.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        query = &query[..cut];
-        notes.push(format!(
-            "the query was cut to its first {MAX_QUERY_BYTES} bytes"
-        ));
-    }
+    let query = cut_query(req.query.trim(), &mut notes);
     if query.is_empty() && req.vector.is_none() {
         return Err(QueryError::BadRequest("the query is empty".into()));
     }
@@ -176,55 +166,7 @@ pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, 
     let mut used = Vec::new();
     let mut hits = Vec::new();
     for p in packs {
-        let vector = req
-            .vector
-            .as_deref()
-            .filter(|v| p.has_vectors() && v.len() == p.vector_dims());
-        let lexical = matches!(req.mode, Mode::Hybrid | Mode::Lexical);
-        let semantic = matches!(req.mode, Mode::Hybrid | Mode::Semantic) && vector.is_some();
-        if req.mode == Mode::Semantic && vector.is_none() {
-            return Err(QueryError::BadRequest(format!(
-                "docpack {} cannot be searched by meaning here (no embeddings, or no query vector)",
-                p.key
-            )));
-        }
-        if req.mode == Mode::Legacy {
-            hits.extend(legacy(p, query, vector, limit, &req.filters));
-            push_once(&mut used, "legacy");
-            continue;
-        }
-        if lexical {
-            push_once(&mut used, "lexical");
-        }
-        if semantic {
-            push_once(&mut used, "semantic");
-        }
-        let lex = if lexical {
-            ranked(
-                p.lexical.scores(&query_terms).into_iter().map(Some),
-                p,
-                &req.filters,
-            )
-        } else {
-            Vec::new()
-        };
-        let sem = match (semantic, vector) {
-            (true, Some(v)) => ranked(
-                p.vectors
-                    .symbol_scores(v, p.len())
-                    .into_iter()
-                    .map(|b| b.map(|(s, _)| s)),
-                p,
-                &req.filters,
-            ),
-            _ => Vec::new(),
-        };
-        let named = if lexical {
-            mentioned(p, query, &req.filters)
-        } else {
-            Vec::new()
-        };
-        hits.extend(fuse(p, &lex, &sem, &named, limit));
+        hits.extend(search_pack(p, req, query, &query_terms, limit, &mut used)?);
     }
     if req.mode == Mode::Hybrid && !used.contains(&"semantic") {
         notes.push("searched by words only: no embeddings or no query vector".into());
@@ -242,15 +184,7 @@ pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, 
         }
     }
     if req.expand > 0 {
-        for h in hits.iter_mut().take(5) {
-            let pack = packs
-                .iter()
-                .find(|p| h.docpack.as_deref().is_none_or(|k| k == p.key))
-                .and_then(|p| p.index_of(&h.symbol.id).map(|i| (p, i)));
-            if let Some((p, i)) = pack {
-                h.related = neighbours(p, i, req.expand);
-            }
-        }
+        expand(packs, &mut hits, req.expand);
     }
     Ok(SearchResult {
         query: query.chars().take(200).collect(),
@@ -259,6 +193,97 @@ pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, 
         hits,
         notes,
     })
+}
+
+/// The query cut to its first [`MAX_QUERY_BYTES`] bytes (on a character
+/// boundary), with a note when it was.
+fn cut_query<'q>(mut query: &'q str, notes: &mut Vec<String>) -> &'q str {
+    if query.len() > MAX_QUERY_BYTES {
+        let mut cut = MAX_QUERY_BYTES;
+        while !query.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        query = &query[..cut];
+        notes.push(format!(
+            "the query was cut to its first {MAX_QUERY_BYTES} bytes"
+        ));
+    }
+    query
+}
+
+/// One pack's hits, by words, by meaning or both as the mode asks (or by
+/// the legacy search); what was used is added to `used`.
+fn search_pack(
+    p: &Pack,
+    req: &SearchRequest,
+    query: &str,
+    query_terms: &[String],
+    limit: usize,
+    used: &mut Vec<&'static str>,
+) -> Result<Vec<SearchHit>, QueryError> {
+    let vector = req
+        .vector
+        .as_deref()
+        .filter(|v| p.has_vectors() && v.len() == p.vector_dims());
+    let lexical = matches!(req.mode, Mode::Hybrid | Mode::Lexical);
+    let semantic = matches!(req.mode, Mode::Hybrid | Mode::Semantic) && vector.is_some();
+    if req.mode == Mode::Semantic && vector.is_none() {
+        return Err(QueryError::BadRequest(format!(
+            "docpack {} cannot be searched by meaning here (no embeddings, or no query vector)",
+            p.key
+        )));
+    }
+    if req.mode == Mode::Legacy {
+        let hits = legacy(p, query, vector, limit, &req.filters);
+        push_once(used, "legacy");
+        return Ok(hits);
+    }
+    if lexical {
+        push_once(used, "lexical");
+    }
+    if semantic {
+        push_once(used, "semantic");
+    }
+    let lex = if lexical {
+        ranked(
+            p.lexical.scores(query_terms).into_iter().map(Some),
+            p,
+            &req.filters,
+        )
+    } else {
+        Vec::new()
+    };
+    let sem = match (semantic, vector) {
+        (true, Some(v)) => ranked(
+            p.vectors
+                .symbol_scores(v, p.len())
+                .into_iter()
+                .map(|b| b.map(|(s, _)| s)),
+            p,
+            &req.filters,
+        ),
+        _ => Vec::new(),
+    };
+    let named = if lexical {
+        mentioned(p, query, &req.filters)
+    } else {
+        Vec::new()
+    };
+    Ok(fuse(p, &lex, &sem, &named, limit))
+}
+
+/// Attaches up to `n` confident callers and callees to each of the first
+/// five hits.
+fn expand(packs: &[Arc<Pack>], hits: &mut [SearchHit], n: usize) {
+    for h in hits.iter_mut().take(5) {
+        let pack = packs
+            .iter()
+            .find(|p| h.docpack.as_deref().is_none_or(|k| k == p.key))
+            .and_then(|p| p.index_of(&h.symbol.id).map(|i| (p, i)));
+        if let Some((p, i)) = pack {
+            h.related = neighbours(p, i, n);
+        }
+    }
 }
 
 fn push_once(list: &mut Vec<&'static str>, item: &'static str) {

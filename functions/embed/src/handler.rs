@@ -161,26 +161,8 @@ impl EmbedHandler {
         shard: Option<u32>,
         stats: &mut Stats,
     ) -> Result<Option<(String, Option<&'static str>)>, StageFailure> {
-        let manifest_key =
-            doctown_core::artifacts::artifact_key(&ctx.job.job_id, "ingest", IngestManifest::NAME);
-        let manifest: IngestManifest = get_json(ctx.store, &manifest_key)?.ok_or_else(|| {
-            StageFailure::invalid(format!(
-                "{manifest_key} not found: run the ingest stage first"
-            ))
-        })?;
-        let (shards, file) = match shard {
-            None => (&manifest.chunk_shards[..], VECTORS_FILE.to_string()),
-            Some(i) => {
-                let one = manifest.chunk_shards.get(i as usize..=i as usize);
-                let one = one.ok_or_else(|| {
-                    let n = manifest.chunk_shards.len();
-                    StageFailure::invalid(format!(
-                        "chunk shard {i} does not exist (ingest wrote {n})"
-                    ))
-                })?;
-                (one, format!("vectors-{i:05}.bin"))
-            }
-        };
+        let manifest = read_manifest(ctx)?;
+        let (shards, file) = shard_selection(&manifest, shard)?;
         let texts = read_chunks(ctx.store, shards, config)?;
         let cache = EmbeddingCache::new(&config.cache_id());
         // The whole stage of a source reads its last embed's vectors in one
@@ -194,56 +176,14 @@ impl EmbedHandler {
         // The chunks and the memo are read while the prefetcher works (a
         // rebuild's few new texts wait on its model load); the cache only
         // once it is done, so what it embedded is there.
-        if let Some(prefetcher) = &self.prefetcher {
-            let prefetched = prefetcher.finish();
-            stats.prefetched = prefetched.embedded;
-            stats.prefetched_tokens = prefetched.tokens;
-        }
-        // The rest: one small object per text, read on every core.
-        let mut vectors: Vec<Option<Vec<f32>>> = texts
-            .unique
-            .par_iter()
-            .map(|(hash, _)| match memo.get(hash) {
-                Some(vector) => Ok(Some(vector.to_vec())),
-                None => cache.get(ctx.store, hash),
-            })
-            .collect::<Result<_, _>>()?;
-        stats.from_last_build = texts
-            .unique
-            .iter()
-            .filter(|(hash, _)| memo.get(hash).is_some())
-            .count() as u64;
-        let mut embedder = None;
-        let mut dims = vectors.iter().flatten().map(Vec::len).max();
-        let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);
-        if vectors.iter().any(Option::is_none) || mixed {
-            let loaded = Backend::shared(config)?;
-            let loaded_dims = loaded.dims()?;
-            dims = Some(loaded_dims);
-            vectors
-                .iter_mut()
-                .filter(|v| v.as_ref().is_some_and(|v| v.len() != loaded_dims))
-                .for_each(|v| *v = None);
-            embedder = Some(loaded);
-        }
+        self.wait_for_prefetcher(stats);
+        let mut vectors = known_vectors(ctx, &texts, &memo, &cache, stats)?;
+        let (embedder, dims) = model_if_needed(config, &mut vectors)?;
         let misses: Vec<usize> = (0..vectors.len())
             .filter(|&i| vectors[i].is_none())
             .collect();
-        stats.chunks = texts.chunks.len() as u64;
-        stats.skipped_chunks = texts.skipped;
-        stats.unique_texts = texts.unique.len() as u64;
-        stats.cache_misses = misses.len() as u64;
-        stats.cache_hits = stats.unique_texts - stats.cache_misses;
-        stats.prefetched = stats.prefetched.min(stats.cache_hits);
-        stats.dims = dims.unwrap_or(0) as u64;
-        ctx.events.emit(&EmbeddingStarted {
-            model_id: config.embedding_model_id(),
-            shard,
-            chunks: stats.chunks,
-            unique_texts: stats.unique_texts,
-            cache_hits: stats.cache_hits,
-            cache_misses: stats.cache_misses,
-        });
+        count(stats, &texts, &misses, dims);
+        announce(ctx, config, shard, stats);
         if shard.is_none() && texts.chunks.is_empty() {
             return Ok(None);
         }
@@ -270,6 +210,15 @@ impl EmbedHandler {
             }
         }
         Ok(Some((key, embedder.map(|e| e.device()))))
+    }
+
+    /// Waits for the prefetcher, if there is one, and counts what it embedded.
+    fn wait_for_prefetcher(&self, stats: &mut Stats) {
+        if let Some(prefetcher) = &self.prefetcher {
+            let prefetched = prefetcher.finish();
+            stats.prefetched = prefetched.embedded;
+            stats.prefetched_tokens = prefetched.tokens;
+        }
     }
 
     /// Runs one unit (the whole stage, a shard, or the fan-in) and reports it.
@@ -324,6 +273,108 @@ impl EmbedHandler {
         }
         Ok(output)
     }
+}
+
+/// Ingest's manifest for this job.
+fn read_manifest(ctx: &StageContext<'_>) -> Result<IngestManifest, StageFailure> {
+    let manifest_key =
+        doctown_core::artifacts::artifact_key(&ctx.job.job_id, "ingest", IngestManifest::NAME);
+    get_json(ctx.store, &manifest_key)?.ok_or_else(|| {
+        StageFailure::invalid(format!(
+            "{manifest_key} not found: run the ingest stage first"
+        ))
+    })
+}
+
+/// The chunk shards a unit embeds (all, or shard `i`) and the name of the
+/// vectors file it writes.
+fn shard_selection(
+    manifest: &IngestManifest,
+    shard: Option<u32>,
+) -> Result<(&[String], String), StageFailure> {
+    Ok(match shard {
+        None => (&manifest.chunk_shards[..], VECTORS_FILE.to_string()),
+        Some(i) => {
+            let one = manifest.chunk_shards.get(i as usize..=i as usize);
+            let one = one.ok_or_else(|| {
+                let n = manifest.chunk_shards.len();
+                StageFailure::invalid(format!("chunk shard {i} does not exist (ingest wrote {n})"))
+            })?;
+            (one, format!("vectors-{i:05}.bin"))
+        }
+    })
+}
+
+/// Each unique text's vector from the last build's memo or the cache
+/// (`None` for a miss), read on every core; counts those from the memo.
+fn known_vectors(
+    ctx: &StageContext<'_>,
+    texts: &Texts,
+    memo: &VectorMemo,
+    cache: &EmbeddingCache,
+    stats: &mut Stats,
+) -> Result<Vec<Option<Vec<f32>>>, StageFailure> {
+    // The rest: one small object per text, read on every core.
+    let vectors: Vec<Option<Vec<f32>>> = texts
+        .unique
+        .par_iter()
+        .map(|(hash, _)| match memo.get(hash) {
+            Some(vector) => Ok(Some(vector.to_vec())),
+            None => cache.get(ctx.store, hash),
+        })
+        .collect::<Result<_, _>>()?;
+    stats.from_last_build = texts
+        .unique
+        .iter()
+        .filter(|(hash, _)| memo.get(hash).is_some())
+        .count() as u64;
+    Ok(vectors)
+}
+
+/// The model, loaded when a text is missing or the known vectors disagree
+/// on their length (those not of the model's length then count as
+/// missing), and the vectors' length.
+fn model_if_needed(
+    config: &EmbedConfig,
+    vectors: &mut [Option<Vec<f32>>],
+) -> Result<(Option<Backend>, Option<usize>), StageFailure> {
+    let mut embedder = None;
+    let mut dims = vectors.iter().flatten().map(Vec::len).max();
+    let mixed = vectors.iter().flatten().any(|v| Some(v.len()) != dims);
+    if vectors.iter().any(Option::is_none) || mixed {
+        let loaded = Backend::shared(config)?;
+        let loaded_dims = loaded.dims()?;
+        dims = Some(loaded_dims);
+        vectors
+            .iter_mut()
+            .filter(|v| v.as_ref().is_some_and(|v| v.len() != loaded_dims))
+            .for_each(|v| *v = None);
+        embedder = Some(loaded);
+    }
+    Ok((embedder, dims))
+}
+
+/// The unit's counts: chunks, unique texts, hits and misses, dimensions.
+fn count(stats: &mut Stats, texts: &Texts, misses: &[usize], dims: Option<usize>) {
+    stats.chunks = texts.chunks.len() as u64;
+    stats.skipped_chunks = texts.skipped;
+    stats.unique_texts = texts.unique.len() as u64;
+    stats.cache_misses = misses.len() as u64;
+    stats.cache_hits = stats.unique_texts - stats.cache_misses;
+    stats.prefetched = stats.prefetched.min(stats.cache_hits);
+    stats.dims = dims.unwrap_or(0) as u64;
+}
+
+/// `embedding.started.v1`: what the unit embeds and what the cache holds.
+fn announce(ctx: &StageContext<'_>, config: &EmbedConfig, shard: Option<u32>, stats: &Stats) {
+    ctx.events.emit(&EmbeddingStarted {
+        model_id: config.embedding_model_id(),
+        shard,
+        chunks: stats.chunks,
+        unique_texts: stats.unique_texts,
+        cache_hits: stats.cache_hits,
+        cache_misses: stats.cache_misses,
+    });
 }
 
 /// The memo of the source's last embed, or an empty one (absent, damaged

@@ -167,88 +167,21 @@ impl Embedder {
     pub fn load(config: &EmbedConfig) -> Result<Embedder, EmbedError> {
         config.validate().map_err(EmbedError::Config)?;
         let (model_path, tokenizer_path) = (config.model_path(), config.tokenizer_path());
-        for (path, file) in [
-            (&model_path, "model.onnx"),
-            (&tokenizer_path, "tokenizer.json"),
-        ] {
-            if !path.is_file() {
-                return Err(EmbedError::ModelMissing {
-                    dir: config.model_dir.clone(),
-                    file,
-                });
-            }
-        }
+        require_files(config, &model_path, &tokenizer_path)?;
         let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
             path: model_path.clone(),
             message: e.to_string(),
         };
         let (lanes, lane_config) = Lanes::plan(config);
-        // The tokenizer is read beside the runtime and the session (which
-        // is most of a load: a rebuild with one new text waits for it).
-        // Errors keep the order of a load in turn: runtime, checksum,
-        // tokenizer, session.
-        let (tokenizer, opened) = std::thread::scope(|scope| {
-            let tokenizer = scope.spawn(|| load_tokenizer(&tokenizer_path, config.max_length));
-            type Opened = Result<OpenedSession, EmbedError>;
-            let session = (|| -> Result<Opened, EmbedError> {
-                let environment = crate::runtime::environment(config)?;
-                if let Some(expected) = &config.model_sha256 {
-                    verify_model_file(&model_path, expected)?;
-                }
-                Ok(open_session(&lane_config, &environment, &model_path))
-            })();
-            let tokenizer = tokenizer
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            let opened = session?;
-            let tokenizer = tokenizer?;
-            Ok::<_, EmbedError>((tokenizer, opened?))
-        })?;
+        let (tokenizer, opened) =
+            open_beside_tokenizer(config, &lane_config, &model_path, &tokenizer_path)?;
         let OpenedSession {
             session,
             device,
             from_cache,
         } = opened;
-        let inputs: Vec<String> = session
-            .inputs()
-            .iter()
-            .map(|i| i.name().to_string())
-            .collect();
-        for required in ["input_ids", "attention_mask"] {
-            if !inputs.iter().any(|i| i == required) {
-                return Err(invalid(&format!(
-                    "it has no {required:?} input (inputs: {inputs:?})"
-                )));
-            }
-        }
-        if let Some(other) = inputs
-            .iter()
-            .find(|i| !["input_ids", "attention_mask", "token_type_ids"].contains(&i.as_str()))
-        {
-            return Err(invalid(&format!(
-                "unsupported input {other:?} (inputs: {inputs:?})"
-            )));
-        }
-        let outputs: Vec<String> = session
-            .outputs()
-            .iter()
-            .map(|o| o.name().to_string())
-            .collect();
-        let output = match &config.output_name {
-            Some(name) if outputs.contains(name) => name.clone(),
-            Some(name) => {
-                return Err(invalid(&format!(
-                    "it has no output {name:?} (outputs: {outputs:?})"
-                )))
-            }
-            None if outputs.iter().any(|o| o == "last_hidden_state") => {
-                "last_hidden_state".to_string()
-            }
-            None => outputs
-                .first()
-                .cloned()
-                .ok_or_else(|| invalid(&"it has no outputs"))?,
-        };
+        let inputs = input_names(&session, &model_path)?;
+        let output = output_name(&session, config, &model_path)?;
         let mut embedder = Embedder {
             model_id: config.model_id.clone(),
             tokenizer,
@@ -437,6 +370,117 @@ impl Embedder {
         }
         Ok(mean_pool_normalize(hidden, seq, d as usize, &lengths))
     }
+}
+
+/// The model's files are there: `model.onnx`, then `tokenizer.json`.
+fn require_files(
+    config: &EmbedConfig,
+    model_path: &Path,
+    tokenizer_path: &Path,
+) -> Result<(), EmbedError> {
+    for (path, file) in [
+        (model_path, "model.onnx"),
+        (tokenizer_path, "tokenizer.json"),
+    ] {
+        if !path.is_file() {
+            return Err(EmbedError::ModelMissing {
+                dir: config.model_dir.clone(),
+                file,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The tokenizer and the session, the tokenizer read beside the runtime
+/// and the session (which is most of a load: a rebuild with one new text
+/// waits for it). Errors keep the order of a load in turn: runtime,
+/// checksum, tokenizer, session.
+fn open_beside_tokenizer(
+    config: &EmbedConfig,
+    lane_config: &EmbedConfig,
+    model_path: &Path,
+    tokenizer_path: &Path,
+) -> Result<(Tokenizer, OpenedSession), EmbedError> {
+    std::thread::scope(|scope| {
+        let tokenizer = scope.spawn(|| load_tokenizer(tokenizer_path, config.max_length));
+        type Opened = Result<OpenedSession, EmbedError>;
+        let session = (|| -> Result<Opened, EmbedError> {
+            let environment = crate::runtime::environment(config)?;
+            if let Some(expected) = &config.model_sha256 {
+                verify_model_file(model_path, expected)?;
+            }
+            Ok(open_session(lane_config, &environment, model_path))
+        })();
+        let tokenizer = tokenizer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let opened = session?;
+        let tokenizer = tokenizer?;
+        Ok::<_, EmbedError>((tokenizer, opened?))
+    })
+}
+
+/// The session's inputs: `input_ids` and `attention_mask`, and perhaps
+/// `token_type_ids`; any other is refused.
+fn input_names(session: &Session, model_path: &Path) -> Result<Vec<String>, EmbedError> {
+    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
+        path: model_path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let inputs: Vec<String> = session
+        .inputs()
+        .iter()
+        .map(|i| i.name().to_string())
+        .collect();
+    for required in ["input_ids", "attention_mask"] {
+        if !inputs.iter().any(|i| i == required) {
+            return Err(invalid(&format!(
+                "it has no {required:?} input (inputs: {inputs:?})"
+            )));
+        }
+    }
+    if let Some(other) = inputs
+        .iter()
+        .find(|i| !["input_ids", "attention_mask", "token_type_ids"].contains(&i.as_str()))
+    {
+        return Err(invalid(&format!(
+            "unsupported input {other:?} (inputs: {inputs:?})"
+        )));
+    }
+    Ok(inputs)
+}
+
+/// The output the vectors are pooled from: the configured one, else
+/// `last_hidden_state`, else the first.
+fn output_name(
+    session: &Session,
+    config: &EmbedConfig,
+    model_path: &Path,
+) -> Result<String, EmbedError> {
+    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
+        path: model_path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let outputs: Vec<String> = session
+        .outputs()
+        .iter()
+        .map(|o| o.name().to_string())
+        .collect();
+    let output = match &config.output_name {
+        Some(name) if outputs.contains(name) => name.clone(),
+        Some(name) => {
+            return Err(invalid(&format!(
+                "it has no output {name:?} (outputs: {outputs:?})"
+            )))
+        }
+        None if outputs.iter().any(|o| o == "last_hidden_state") => "last_hidden_state".to_string(),
+        None => outputs
+            .first()
+            .cloned()
+            .ok_or_else(|| invalid(&"it has no outputs"))?,
+    };
+    Ok(output)
 }
 
 /// A session, the device it runs on, and whether it was made from the

@@ -199,70 +199,122 @@ fn run(
     // batch is released (at the batch's size, its time-out or the end of
     // ingest): the load overlaps the rest of ingest, and a rebuild whose
     // texts are all cached never pays for it.
-    let mut embedder: Option<Backend> = None;
-    let cache = EmbeddingCache::new(&config.cache_id());
+    let mut queue = Queue {
+        config,
+        store,
+        embedder: None,
+        cache: EmbeddingCache::new(&config.cache_id()),
+        batcher: StreamingBatcher::<(String, String)>::from_config(config),
+        seen: HashSet::new(),
+    };
     let plan = BatchPlan::from_config(config);
-    let mut batcher = StreamingBatcher::<(String, String)>::from_config(config);
-    let mut seen = HashSet::new();
     let mut ended = false;
-    while !(ended && batcher.is_empty()) {
-        let first = match batcher.deadline() {
+    while !(ended && queue.batcher.is_empty()) {
+        let first = match queue.batcher.deadline() {
             Some(deadline) => {
                 receiver.recv_timeout(deadline.saturating_duration_since(Instant::now()))
             }
             None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
+        if queue.receive(first, &receiver, stats)? {
+            ended = true;
+        }
+        if stop.load(Ordering::SeqCst) {
+            return Err(EmbedError::Cancelled);
+        }
+        if let Some(window) = queue.batcher.take(Instant::now(), ended) {
+            queue.embed_window(window, &plan, stop, stats)?;
+        }
+    }
+    tracing::debug!(?stats, "embedding prefetch finished");
+    Ok(())
+}
+
+/// The prefetch's texts: those seen, those waiting in a batch, and the
+/// model, loaded once one missed the cache.
+struct Queue<'a> {
+    config: &'a EmbedConfig,
+    store: &'a dyn ObjectStore,
+    embedder: Option<Backend>,
+    cache: EmbeddingCache,
+    batcher: StreamingBatcher<(String, String)>,
+    seen: HashSet<String>,
+}
+
+impl Queue<'_> {
+    /// Takes the first message and every chunk already sent after it;
+    /// whether the input has ended.
+    fn receive(
+        &mut self,
+        first: Result<Chunk, RecvTimeoutError>,
+        receiver: &mpsc::Receiver<Chunk>,
+        stats: &mut PrefetchStats,
+    ) -> Result<bool, EmbedError> {
+        let mut ended = false;
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Ok(chunk) if !config.embeds(&chunk) => {
+                Ok(chunk) if !self.config.embeds(&chunk) => {
                     next = receiver.try_recv().ok().map(Ok);
                 }
                 Ok(chunk) => {
-                    stats.chunks += 1;
-                    let text = chunk_text(&chunk, config.max_length);
-                    let hash = text_hash(&text, config.max_length);
-                    if seen.insert(hash.clone()) {
-                        stats.unique_texts += 1;
-                        // Present is enough here: the stage reads the
-                        // entry and embeds the text itself if it is damaged.
-                        if cache.contains(store, &hash)? {
-                            stats.cache_hits += 1;
-                        } else {
-                            batcher.push((hash, text), Instant::now());
-                            if embedder.is_none() {
-                                embedder = Some(Backend::shared(config)?);
-                            }
-                        }
-                    }
+                    self.chunk(&chunk, stats)?;
                     next = receiver.try_recv().ok().map(Ok);
                 }
                 Err(RecvTimeoutError::Disconnected) => ended = true,
                 Err(RecvTimeoutError::Timeout) => {}
             }
         }
-        if stop.load(Ordering::SeqCst) {
-            return Err(EmbedError::Cancelled);
-        }
-        if let Some(window) = batcher.take(Instant::now(), ended) {
-            let (hashes, texts): (Vec<String>, Vec<String>) = window.into_iter().unzip();
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let mut hooks = CacheHooks {
-                store,
-                cache: &cache,
-                hashes: &hashes,
-                stop,
-            };
-            // A window holds a text that missed, and that miss loaded the model.
-            let Some(loaded) = embedder.as_ref() else {
-                continue;
-            };
-            let run = embed_texts(loaded, &plan, &refs, stats.batches, &mut hooks)?;
-            stats.embedded += run.texts;
-            stats.batches += run.batches;
-            stats.tokens += run.tokens;
-        }
+        Ok(ended)
     }
-    tracing::debug!(?stats, "embedding prefetch finished");
-    Ok(())
+
+    /// A chunk's text, counted; batched (and the model loaded) when it is
+    /// new and not in the cache.
+    fn chunk(&mut self, chunk: &Chunk, stats: &mut PrefetchStats) -> Result<(), EmbedError> {
+        let config = self.config;
+        stats.chunks += 1;
+        let text = chunk_text(chunk, config.max_length);
+        let hash = text_hash(&text, config.max_length);
+        if self.seen.insert(hash.clone()) {
+            stats.unique_texts += 1;
+            // Present is enough here: the stage reads the
+            // entry and embeds the text itself if it is damaged.
+            if self.cache.contains(self.store, &hash)? {
+                stats.cache_hits += 1;
+            } else {
+                self.batcher.push((hash, text), Instant::now());
+                if self.embedder.is_none() {
+                    self.embedder = Some(Backend::shared(config)?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Embeds a window of texts released by the batcher into the cache.
+    fn embed_window(
+        &self,
+        window: Vec<(String, String)>,
+        plan: &BatchPlan,
+        stop: &AtomicBool,
+        stats: &mut PrefetchStats,
+    ) -> Result<(), EmbedError> {
+        let (hashes, texts): (Vec<String>, Vec<String>) = window.into_iter().unzip();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut hooks = CacheHooks {
+            store: self.store,
+            cache: &self.cache,
+            hashes: &hashes,
+            stop,
+        };
+        // A window holds a text that missed, and that miss loaded the model.
+        let Some(loaded) = self.embedder.as_ref() else {
+            return Ok(());
+        };
+        let run = embed_texts(loaded, plan, &refs, stats.batches, &mut hooks)?;
+        stats.embedded += run.texts;
+        stats.batches += run.batches;
+        stats.tokens += run.tokens;
+        Ok(())
+    }
 }

@@ -15,11 +15,15 @@ use doctown_core::events::ingest::{
 use doctown_core::{
     Chunk, ChunkEntry, FileRecord, Import, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
 };
+use doctown_extract::ProjectLayout;
 use doctown_history::document::History;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_sources::{fetch, parse_source, FetchOptions, GitHubConfig, JobTokens, TokenFor};
+use doctown_sources::{
+    fetch, parse_source, FetchOptions, Fetched, GitHubConfig, JobTokens, SourceSpec, TokenFor,
+};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Ingest, hosted anywhere: everything it needs is in the job input.
@@ -71,28 +75,7 @@ impl IngestHandler {
             github: self.github_for(&ctx.job.input)?,
         };
         let fetched = fetch(&spec, &fetch_options)?;
-        let job = &ctx.job.job_id;
-        let key = |name: &str| artifact_key(job, Stage::Ingest.name(), name);
-        let mut sink = StoreSink {
-            ctx,
-            options: &options,
-            shards: ShardWriter::new(ctx.store, options.shard_size, |i| {
-                key(&format!("chunks-{i:05}.jsonl"))
-            }),
-            index: ShardWriter::new(ctx.store, options.shard_size, |i| {
-                key(&format!("chunk-index-{i:05}.jsonl"))
-            }),
-            symbols: Vec::new(),
-            spool: crate::spool::Spool::new().map_err(|source| IngestError::Read {
-                path: "the symbol spool".to_string(),
-                source,
-            })?,
-            imports: HashMap::new(),
-            files: Vec::new(),
-            skipped: Vec::new(),
-            totals,
-            chunk_events: 0,
-        };
+        let mut sink = StoreSink::open(ctx, &options, totals)?;
         for (path, size) in &fetched.oversized {
             sink.skipped(crate::walk::skip(
                 path,
@@ -101,145 +84,252 @@ impl IngestHandler {
             ))?;
         }
         let pointer_key = reuse::pointer_key(&ctx.job.input.source, &fetched.resolved.kind);
-        // Reuse is an optimisation: a store error here means a full parse.
-        let mut previous = if options.reuse_previous {
-            let chunking = reuse::chunking_fingerprint(&options);
-            PreviousReader::open(ctx.store, &pointer_key, &chunking).unwrap_or_else(|e| {
-                tracing::warn!("previous ingest not reused: {e}");
-                None
-            })
-        } else {
-            None
-        };
-        // Room for about as many symbols as the last run found: the list
-        // otherwise grows by doubling, each time copied on the one thread
-        // that takes the parsed files.
-        // A damaged count asks for no more than a kernel's symbols, and a
-        // reservation that fails only costs the doubling.
+        let mut previous = previous_ingest(ctx, &options, &pointer_key);
         if let Some(previous) = &previous {
-            let expected = previous.symbol_count().min(MOST_RESERVED);
-            let _ = sink.symbols.try_reserve_exact(expected + expected / 64);
+            reserve_symbols(&mut sink.symbols, previous);
         }
-        let cancel = || ctx.cancel.is_cancelled();
-        let history_cache = crate::history::HistoryCache {
-            store: ctx.store,
-            key: crate::history::cache_key(
-                &ctx.job.input.source,
-                &fetched.resolved.kind,
-                &options.history,
-            ),
-            read: options.reuse_previous,
-        };
-        // The history is read from git while the files are parsed, and the
-        // chunk shards are stored on a thread of their own while the
-        // parsed files are taken. The sink (which holds the shard thread's
-        // senders) is moved in, so a panic in the scan drops it, the shard
-        // thread ends and the scope's join passes the panic on.
-        let (layout, history, stored, sink) = std::thread::scope(|scope| {
-            let mut sink = sink;
-            let history = scope.spawn(|| {
-                let github = &fetch_options.github;
-                timed_history(&spec, &fetched.resolved, &options, &history_cache, github)
-            });
-            let (putter, put) = crate::writer::shard_putter(ctx.store);
-            let storing = scope.spawn(put);
-            sink.shards.put_through(putter.clone());
-            sink.index.put_through(putter);
-            let layout = scan(
-                &fetched.root,
-                &options,
-                &cancel,
-                previous.as_mut(),
-                &mut sink,
-            );
-            let keys = (sink.shards.close(), sink.index.close());
-            let stored = storing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (layout, history.join(), stored.map(|()| keys), sink)
-        });
-        // A failed put is why a shard could not be handed over.
-        let (chunk_shards, chunk_index) = stored?;
-        let layout = layout?;
-        let (chunk_shards, chunk_index) = (chunk_shards?, chunk_index?);
-        let history = history.unwrap_or_else(|_| {
-            (
-                crate::history::Read {
-                    history: Err("the history reader stopped unexpectedly".to_string()),
-                    cached_commits: 0,
-                    cache_note: None,
-                },
-                0,
-            )
-        });
+        let github = &fetch_options.github;
+        let scanned = scan_beside_history(
+            ctx,
+            &options,
+            (&spec, &fetched, github),
+            previous.as_mut(),
+            sink,
+        )?;
         drop(previous);
-        let StoreSink {
-            mut symbols,
-            spool,
-            imports,
-            files,
-            skipped,
-            totals,
-            ..
-        } = sink;
-        if let Some(observer) = ctx.chunk_observer {
-            observer.on_end();
-        }
-        // The list grew by doubling; resolution's tables come next.
-        symbols.shrink_to_fit();
-        // One pass links calls and names each file's imported files.
-        let (_, mut targets) =
-            doctown_extract::resolve_calls_and_imports(&mut symbols, &imports, &layout);
-        let linked = crate::scip::link_by_scip(&fetched.root, &options, &mut symbols)?;
-        let stats = doctown_extract::resolve_stats(&symbols);
-        totals.calls_scip = linked.linked + linked.added;
-        let mut files_jsonl = Vec::new();
-        for mut file in files {
-            file.import_files = Some(targets.remove(&file.path).unwrap_or_default());
-            push_line(&mut files_jsonl, &file);
-        }
-        totals.calls = stats.calls;
-        totals.calls_resolved = stats.resolved;
-        totals.calls_confident = stats.confident;
-        totals.references_resolved = stats.references;
+        store_artifacts(ctx, &options, &fetched, &pointer_key, scanned)
+    }
+}
 
-        let (history_key, history_absent) =
-            store_history(ctx, &key(HISTORY), history, &symbols, totals)?;
-        let manifest = IngestManifest {
-            chunk_shards,
-            chunk_index,
-            symbols: key("symbols.jsonl"),
-            files: key("files.jsonl"),
-            skipped: key("skipped.jsonl"),
-            chunk_count: totals.chunks,
-            symbol_count: totals.symbols,
-            file_count: totals.files_parsed,
-            history: history_key,
-            history_absent,
-        };
-        write_symbols(ctx.store, &manifest.symbols, symbols, spool)?;
-        ctx.store.put(&manifest.files, &files_jsonl)?;
-        ctx.store.put(&manifest.skipped, &skipped)?;
-        let manifest_key = key(IngestManifest::NAME);
-        doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
-        let pointer = ReusePointer::new(job.clone(), &manifest, &layout, &options);
-        // The pointer outlives this job's commit: what it names is made
-        // durable first, so no crash leaves it naming damaged artifacts.
-        let pointed = ctx
-            .store
-            .flush()
-            .and_then(|()| doctown_store::put_json(ctx.store, &pointer_key, &pointer));
-        if let Err(e) = pointed {
-            tracing::warn!("the next ingest of this source will parse every file: {e}");
-        }
-        Ok(StageOutput {
-            status: StageStatus::Succeeded,
-            artifacts: [("manifest".to_string(), manifest_key)]
-                .into_iter()
-                .collect(),
-            summary: serde_json::to_value(&*totals).unwrap_or_default(),
-            source: Some(fetched.resolved.clone()),
+/// Resolves the scanned symbols and stores the ingest's artifacts: the
+/// history, symbols, files, skips, the manifest, and the pointer the next
+/// ingest of this source reuses this one by.
+fn store_artifacts(
+    ctx: &StageContext<'_>,
+    options: &IngestOptions,
+    fetched: &Fetched,
+    pointer_key: &str,
+    scanned: Scanned<'_, '_>,
+) -> Result<StageOutput, IngestError> {
+    let Scanned {
+        layout,
+        history,
+        chunk_shards,
+        chunk_index,
+        sink,
+    } = scanned;
+    let StoreSink {
+        mut symbols,
+        spool,
+        imports,
+        files,
+        skipped,
+        totals,
+        ..
+    } = sink;
+    if let Some(observer) = ctx.chunk_observer {
+        observer.on_end();
+    }
+    let files_jsonl = resolve(
+        &fetched.root,
+        options,
+        &layout,
+        &mut symbols,
+        &imports,
+        files,
+        totals,
+    )?;
+    let history = store_history(ctx, &ingest_key(ctx, HISTORY), history, &symbols, totals)?;
+    let manifest = manifest(ctx, chunk_shards, chunk_index, totals, history);
+    write_symbols(ctx.store, &manifest.symbols, symbols, spool)?;
+    ctx.store.put(&manifest.files, &files_jsonl)?;
+    ctx.store.put(&manifest.skipped, &skipped)?;
+    let manifest_key = ingest_key(ctx, IngestManifest::NAME);
+    doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
+    let job = &ctx.job.job_id;
+    let pointer = ReusePointer::new(job.clone(), &manifest, &layout, options);
+    store_pointer(ctx, pointer_key, &pointer);
+    Ok(StageOutput {
+        status: StageStatus::Succeeded,
+        artifacts: [("manifest".to_string(), manifest_key)]
+            .into_iter()
+            .collect(),
+        summary: serde_json::to_value(&*totals).unwrap_or_default(),
+        source: Some(fetched.resolved.clone()),
+    })
+}
+
+/// The key of an artifact of this job's ingest: `jobs/<job>/ingest/<name>`.
+fn ingest_key(ctx: &StageContext<'_>, name: &str) -> String {
+    artifact_key(&ctx.job.job_id, Stage::Ingest.name(), name)
+}
+
+/// The previous ingest of this source, when reuse is asked for and its
+/// chunking matches. Reuse is an optimisation: a store error here means a
+/// full parse.
+fn previous_ingest<'s>(
+    ctx: &StageContext<'s>,
+    options: &IngestOptions,
+    pointer_key: &str,
+) -> Option<PreviousReader<'s>> {
+    if options.reuse_previous {
+        let chunking = reuse::chunking_fingerprint(options);
+        PreviousReader::open(ctx.store, pointer_key, &chunking).unwrap_or_else(|e| {
+            tracing::warn!("previous ingest not reused: {e}");
+            None
         })
+    } else {
+        None
+    }
+}
+
+/// Room for about as many symbols as the last run found: the list
+/// otherwise grows by doubling, each time copied on the one thread
+/// that takes the parsed files.
+/// A damaged count asks for no more than a kernel's symbols, and a
+/// reservation that fails only costs the doubling.
+fn reserve_symbols(symbols: &mut Vec<Symbol>, previous: &PreviousReader<'_>) {
+    let expected = previous.symbol_count().min(MOST_RESERVED);
+    let _ = symbols.try_reserve_exact(expected + expected / 64);
+}
+
+/// What the scan hands on: the project's layout, the history read beside
+/// it (and how long it took), the keys of the chunk shards and of the
+/// chunk index, and the sink with the rest.
+struct Scanned<'a, 'c> {
+    layout: ProjectLayout,
+    history: (crate::history::Read, u64),
+    chunk_shards: Vec<String>,
+    chunk_index: Vec<String>,
+    sink: StoreSink<'a, 'c>,
+}
+
+/// Scans the fetched files into the sink while the history is read from
+/// git and the chunk shards are stored, each on a thread of its own.
+fn scan_beside_history<'a, 'c>(
+    ctx: &'a StageContext<'c>,
+    options: &IngestOptions,
+    (spec, fetched, github): (&SourceSpec, &Fetched, &GitHubConfig),
+    previous: Option<&mut PreviousReader<'_>>,
+    sink: StoreSink<'a, 'c>,
+) -> Result<Scanned<'a, 'c>, IngestError> {
+    let cancel = || ctx.cancel.is_cancelled();
+    let history_cache = crate::history::HistoryCache {
+        store: ctx.store,
+        key: crate::history::cache_key(
+            &ctx.job.input.source,
+            &fetched.resolved.kind,
+            &options.history,
+        ),
+        read: options.reuse_previous,
+    };
+    // The history is read from git while the files are parsed, and the
+    // chunk shards are stored on a thread of their own while the
+    // parsed files are taken. The sink (which holds the shard thread's
+    // senders) is moved in, so a panic in the scan drops it, the shard
+    // thread ends and the scope's join passes the panic on.
+    let (layout, history, stored, sink) = std::thread::scope(|scope| {
+        let mut sink = sink;
+        let history =
+            scope.spawn(|| timed_history(spec, &fetched.resolved, options, &history_cache, github));
+        let (putter, put) = crate::writer::shard_putter(ctx.store);
+        let storing = scope.spawn(put);
+        sink.shards.put_through(putter.clone());
+        sink.index.put_through(putter);
+        let layout = scan(&fetched.root, options, &cancel, previous, &mut sink);
+        let keys = (sink.shards.close(), sink.index.close());
+        let stored = storing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (layout, history.join(), stored.map(|()| keys), sink)
+    });
+    // A failed put is why a shard could not be handed over.
+    let (chunk_shards, chunk_index) = stored?;
+    let layout = layout?;
+    let (chunk_shards, chunk_index) = (chunk_shards?, chunk_index?);
+    let history = history.unwrap_or_else(|_| {
+        (
+            crate::history::Read {
+                history: Err("the history reader stopped unexpectedly".to_string()),
+                cached_commits: 0,
+                cache_note: None,
+            },
+            0,
+        )
+    });
+    Ok(Scanned {
+        layout,
+        history,
+        chunk_shards,
+        chunk_index,
+        sink,
+    })
+}
+
+/// Links the calls (by name and scope, then by a SCIP index when there is
+/// one) and names each file's imported files; counts the links in the
+/// totals and returns `files.jsonl`.
+fn resolve(
+    root: &Path,
+    options: &IngestOptions,
+    layout: &ProjectLayout,
+    symbols: &mut Vec<Symbol>,
+    imports: &HashMap<String, Vec<Import>>,
+    files: Vec<FileRecord>,
+    totals: &mut IngestTotals,
+) -> Result<Vec<u8>, IngestError> {
+    // The list grew by doubling; resolution's tables come next.
+    symbols.shrink_to_fit();
+    // One pass links calls and names each file's imported files.
+    let (_, mut targets) = doctown_extract::resolve_calls_and_imports(symbols, imports, layout);
+    let linked = crate::scip::link_by_scip(root, options, symbols)?;
+    let stats = doctown_extract::resolve_stats(symbols);
+    totals.calls_scip = linked.linked + linked.added;
+    let mut files_jsonl = Vec::new();
+    for mut file in files {
+        file.import_files = Some(targets.remove(&file.path).unwrap_or_default());
+        push_line(&mut files_jsonl, &file);
+    }
+    totals.calls = stats.calls;
+    totals.calls_resolved = stats.resolved;
+    totals.calls_confident = stats.confident;
+    totals.references_resolved = stats.references;
+    Ok(files_jsonl)
+}
+
+/// The ingest manifest: where each artifact is, the counts, and the
+/// history's key or why there is none.
+fn manifest(
+    ctx: &StageContext<'_>,
+    chunk_shards: Vec<String>,
+    chunk_index: Vec<String>,
+    totals: &IngestTotals,
+    (history, history_absent): (Option<String>, Option<String>),
+) -> IngestManifest {
+    IngestManifest {
+        chunk_shards,
+        chunk_index,
+        symbols: ingest_key(ctx, "symbols.jsonl"),
+        files: ingest_key(ctx, "files.jsonl"),
+        skipped: ingest_key(ctx, "skipped.jsonl"),
+        chunk_count: totals.chunks,
+        symbol_count: totals.symbols,
+        file_count: totals.files_parsed,
+        history,
+        history_absent,
+    }
+}
+
+/// Stores the pointer the next ingest of this source reuses this one by.
+/// The pointer outlives this job's commit: what it names is made durable
+/// first, so no crash leaves it naming damaged artifacts.
+fn store_pointer(ctx: &StageContext<'_>, pointer_key: &str, pointer: &ReusePointer) {
+    let pointed = ctx
+        .store
+        .flush()
+        .and_then(|()| doctown_store::put_json(ctx.store, pointer_key, pointer));
+    if let Err(e) = pointed {
+        tracing::warn!("the next ingest of this source will parse every file: {e}");
     }
 }
 
@@ -417,6 +507,37 @@ struct StoreSink<'a, 'c> {
     totals: &'a mut IngestTotals,
     /// `ingest.chunk_created.v1` events emitted so far.
     chunk_events: u64,
+}
+
+impl<'a, 'c> StoreSink<'a, 'c> {
+    /// A sink that writes the job's chunk shards and chunk index, and
+    /// spools its symbols.
+    fn open(
+        ctx: &'a StageContext<'c>,
+        options: &'a IngestOptions,
+        totals: &'a mut IngestTotals,
+    ) -> Result<Self, IngestError> {
+        Ok(StoreSink {
+            ctx,
+            options,
+            shards: ShardWriter::new(ctx.store, options.shard_size, move |i| {
+                ingest_key(ctx, &format!("chunks-{i:05}.jsonl"))
+            }),
+            index: ShardWriter::new(ctx.store, options.shard_size, move |i| {
+                ingest_key(ctx, &format!("chunk-index-{i:05}.jsonl"))
+            }),
+            symbols: Vec::new(),
+            spool: crate::spool::Spool::new().map_err(|source| IngestError::Read {
+                path: "the symbol spool".to_string(),
+                source,
+            })?,
+            imports: HashMap::new(),
+            files: Vec::new(),
+            skipped: Vec::new(),
+            totals,
+            chunk_events: 0,
+        })
+    }
 }
 
 impl ScanSink for StoreSink<'_, '_> {

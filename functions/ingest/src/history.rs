@@ -13,8 +13,8 @@ use doctown_core::{Language, ResolvedSource, Symbol};
 use doctown_extract::{Extractor, Tree};
 use doctown_history::document::History;
 use doctown_history::{
-    AnalysisOptions, CacheKey, CommitCache, HistoryError, HistoryOptions, Named, SymbolSource,
-    SymbolSpan,
+    AnalysisOptions, CacheKey, CachedRead, CommitCache, HistoryError, HistoryOptions, Named,
+    SymbolSource, SymbolSpan,
 };
 use doctown_sources::{GitHubConfig, SourceSpec};
 use doctown_store::ObjectStore;
@@ -181,21 +181,12 @@ pub fn read(
         cached_commits: 0,
         cache_note: None,
     };
-    // A GitHub source asked to have its history: a bare clone, read in
-    // place of the tarball, then removed.
-    let clone = match (spec, github) {
-        (SourceSpec::GitHub { .. }, Some(github))
-            if config.github && config.mode != HistoryMode::Off =>
-        {
-            match clone_github(spec, github) {
-                Ok(clone) => Some(clone),
-                Err(reason) => {
-                    out.history = Err(reason);
-                    return out;
-                }
-            }
+    let clone = match github_clone(spec, config, github) {
+        Ok(clone) => clone,
+        Err(reason) => {
+            out.history = Err(reason);
+            return out;
         }
-        _ => None,
     };
     let cloned;
     let spec = match &clone {
@@ -219,21 +210,61 @@ pub fn read(
         HistoryMode::Symbols => Some(&ExtractSymbols),
         _ => None,
     };
-    let previous = match cache.filter(|c| c.read) {
-        Some(cache) => match load_cache(cache, &options, source) {
+    let previous = cached_commits(cache, &options, source, &mut out.cache_note);
+    let read = doctown_history::read_history_cached(&repo, &options, source, previous);
+    out.history = analysed(read, cache, &mut out.cached_commits);
+    out
+}
+
+/// A GitHub source asked to have its history: a bare clone, read in
+/// place of the tarball, then removed. `None` for any other source.
+fn github_clone(
+    spec: &SourceSpec,
+    config: &HistoryConfig,
+    github: Option<&GitHubConfig>,
+) -> Result<Option<tempfile::TempDir>, String> {
+    match (spec, github) {
+        (SourceSpec::GitHub { .. }, Some(github))
+            if config.github && config.mode != HistoryMode::Off =>
+        {
+            clone_github(spec, github).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The commits the last build of this source analysed, from the cache when
+/// it is to be read; why a cache that was there was not used goes in
+/// `note`.
+fn cached_commits(
+    cache: Option<&HistoryCache<'_>>,
+    options: &HistoryOptions,
+    source: Option<&dyn SymbolSource>,
+    note: &mut Option<String>,
+) -> Option<CommitCache> {
+    match cache.filter(|c| c.read) {
+        Some(cache) => match load_cache(cache, options, source) {
             Ok(previous) => previous,
-            Err(note) => {
-                tracing::warn!("{note}");
-                out.cache_note = Some(note);
+            Err(note_text) => {
+                tracing::warn!("{note_text}");
+                *note = Some(note_text);
                 None
             }
         },
         None => None,
-    };
-    let read = doctown_history::read_history_cached(&repo, &options, source, previous);
-    out.history = match read {
+    }
+}
+
+/// The history analysed from what was read, the cache written again for
+/// the next build; or why there is none. Counts the commits the cache gave.
+fn analysed(
+    read: Result<CachedRead, HistoryError>,
+    cache: Option<&HistoryCache<'_>>,
+    cached_commits: &mut u32,
+) -> Result<History, String> {
+    match read {
         Ok(read) => {
-            out.cached_commits = read.reuse.cached_commits as u32;
+            *cached_commits = read.reuse.cached_commits as u32;
             if let Some(cache) = cache {
                 if let Err(e) = cache.store.put(&cache.key, &read.cache) {
                     tracing::warn!("the next build will read the whole history again: {e}");
@@ -249,8 +280,7 @@ pub fn read(
             path.display()
         )),
         Err(other) => Err(format!("the git history could not be read: {other}")),
-    };
-    out
+    }
 }
 
 /// The URL git clones a GitHub repository from: github.com for the

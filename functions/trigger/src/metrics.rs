@@ -51,39 +51,69 @@ fn field(summary: &serde_json::Value, names: &[&str]) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The metrics text for these jobs and this queue depth.
-pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> String {
-    let mut by_status: BTreeMap<&str, u64> = STATUSES.iter().map(|s| (s.name(), 0)).collect();
-    let mut durations: BTreeMap<Stage, Histogram> = BTreeMap::new();
-    let (mut hits, mut misses) = (0.0, 0.0);
-    let (mut prompt, mut completion, mut cost) = (0.0, 0.0, 0.0);
+/// What the state documents add up to.
+#[derive(Default)]
+struct Totals {
+    by_status: BTreeMap<&'static str, u64>,
+    durations: BTreeMap<Stage, Histogram>,
+    hits: f64,
+    misses: f64,
+    prompt: f64,
+    completion: f64,
+    cost: f64,
+}
+
+/// Jobs by status, stage durations, cache hits and misses, model tokens
+/// and cost, over these jobs.
+fn totals(states: &[JobState]) -> Totals {
+    let mut t = Totals {
+        by_status: STATUSES.iter().map(|s| (s.name(), 0)).collect(),
+        ..Totals::default()
+    };
     for state in states {
-        *by_status.entry(state.status.name()).or_default() += 1;
+        *t.by_status.entry(state.status.name()).or_default() += 1;
         for (stage, st) in &state.stages {
             if let Some(ms) = st.duration_ms {
-                durations
+                t.durations
                     .entry(*stage)
                     .or_default()
                     .observe(ms as f64 / 1000.0);
             }
         }
         let embed = &state.stage(Stage::Embed).summary;
-        hits += field(embed, &["cache_hits"]);
-        misses += field(embed, &["cache_misses"]);
+        t.hits += field(embed, &["cache_hits"]);
+        t.misses += field(embed, &["cache_misses"]);
         let generate = &state.stage(Stage::Generate).summary;
-        prompt += field(generate, &["prompt_tokens"]);
-        completion += field(generate, &["completion_tokens"]);
-        cost += field(generate, &["cost_usd"]);
+        t.prompt += field(generate, &["prompt_tokens"]);
+        t.completion += field(generate, &["completion_tokens"]);
+        t.cost += field(generate, &["cost_usd"]);
     }
+    t
+}
+
+/// One metric: its help and type lines, then its samples.
+fn section(out: &mut String, name: &str, kind: &str, help: &str, lines: Vec<String>) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The metrics text for these jobs and this queue depth.
+pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> String {
+    let t = totals(states);
     let mut out = String::new();
-    let section = |out: &mut String, name: &str, kind: &str, help: &str, lines: Vec<String>| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        for line in lines {
-            let _ = writeln!(out, "{line}");
-        }
-    };
+    trigger_sections(&mut out, &t, queue_depth, uptime_seconds);
+    duration_section(&mut out, &t.durations);
+    embed_sections(&mut out, &t);
+    model_sections(&mut out, &t);
+    out
+}
+
+/// The trigger's version and uptime, the jobs by status, the queue depth.
+fn trigger_sections(out: &mut String, t: &Totals, queue_depth: u64, uptime_seconds: f64) {
     section(
-        &mut out,
+        out,
         "doctown_build_info",
         "gauge",
         "Version of this trigger.",
@@ -93,31 +123,35 @@ pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> Str
         )],
     );
     section(
-        &mut out,
+        out,
         "doctown_uptime_seconds",
         "gauge",
         "Seconds since this trigger started.",
         vec![format!("doctown_uptime_seconds {uptime_seconds:.3}")],
     );
     section(
-        &mut out,
+        out,
         "doctown_jobs",
         "gauge",
         "Jobs in the store by status.",
-        by_status
+        t.by_status
             .iter()
             .map(|(s, n)| format!("doctown_jobs{{status=\"{s}\"}} {n}"))
             .collect(),
     );
     section(
-        &mut out,
+        out,
         "doctown_queue_depth",
         "gauge",
         "Work waiting to start, as reported by the job launcher.",
         vec![format!("doctown_queue_depth {queue_depth}")],
     );
+}
+
+/// The stage-duration histogram, per stage.
+fn duration_section(out: &mut String, durations: &BTreeMap<Stage, Histogram>) {
     let mut lines = Vec::new();
-    for (stage, h) in &durations {
+    for (stage, h) in durations {
         for (i, bound) in DURATION_BUCKETS.iter().enumerate() {
             lines.push(format!(
                 "doctown_stage_duration_seconds_bucket{{stage=\"{stage}\",le=\"{bound}\"}} {}",
@@ -138,21 +172,26 @@ pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> Str
         ));
     }
     section(
-        &mut out,
+        out,
         "doctown_stage_duration_seconds",
         "histogram",
         "Durations of finished stage runs recorded in state documents.",
         lines,
     );
+}
+
+/// The embedding cache's hits, misses and hit ratio.
+fn embed_sections(out: &mut String, t: &Totals) {
+    let (hits, misses) = (t.hits, t.misses);
     section(
-        &mut out,
+        out,
         "doctown_embed_cache_hits_total",
         "counter",
         "Chunks whose embedding came from the cache.",
         vec![format!("doctown_embed_cache_hits_total {hits}")],
     );
     section(
-        &mut out,
+        out,
         "doctown_embed_cache_misses_total",
         "counter",
         "Chunks that had to be embedded.",
@@ -164,14 +203,19 @@ pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> Str
         0.0
     };
     section(
-        &mut out,
+        out,
         "doctown_embed_cache_hit_ratio",
         "gauge",
         "Embedding cache hits / (hits + misses) over all jobs.",
         vec![format!("doctown_embed_cache_hit_ratio {ratio:.6}")],
     );
+}
+
+/// The model tokens and cost the generate stage recorded.
+fn model_sections(out: &mut String, t: &Totals) {
+    let (prompt, completion, cost) = (t.prompt, t.completion, t.cost);
     section(
-        &mut out,
+        out,
         "doctown_model_tokens_total",
         "counter",
         "Model tokens spent by the generate stage.",
@@ -181,11 +225,10 @@ pub fn render(states: &[JobState], queue_depth: u64, uptime_seconds: f64) -> Str
         ],
     );
     section(
-        &mut out,
+        out,
         "doctown_model_cost_usd_total",
         "counter",
         "Model cost in US dollars recorded by the generate stage.",
         vec![format!("doctown_model_cost_usd_total {cost:.6}")],
     );
-    out
 }

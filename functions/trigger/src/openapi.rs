@@ -11,7 +11,14 @@ fn job_id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "$ref": "#/components/schemas/JobId" } })
 }
 
+/// The schemas of the API's documents: jobs and their events, then what
+/// the library and the queries answer.
 fn schemas() -> Value {
+    merge(job_schemas(), result_schemas())
+}
+
+/// Errors, jobs, their states and events.
+fn job_schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
         "JobId": { "type": "string", "pattern": "^[a-z0-9_-]{1,64}$", "examples": ["job-0190a1b2c3d4e-1a2b3c4d"] },
@@ -55,7 +62,13 @@ fn schemas() -> Value {
                 "job_id": { "$ref": "#/components/schemas/JobId" }, "sequence": { "type": "integer" }, "timestamp": { "type": "string", "format": "date-time" },
                 "context": { "type": "object" }, "meta": { "type": "object" }, "status": { "$ref": "#/components/schemas/JobStatus" }, "payload": {}
             }
-        },
+        }
+    })
+}
+
+/// The library's pages, search results, answers, impacts, a stage's invocation.
+fn result_schemas() -> Value {
+    json!({
         "LibraryItem": { "type": "object", "required": ["job_id", "name", "source", "status", "created_at", "download_url"], "properties": {
             "job_id": { "$ref": "#/components/schemas/JobId" }, "name": { "type": "string" }, "source": { "type": "string" },
             "ref": { "type": ["string", "null"] }, "commit": { "type": ["string", "null"] }, "size": { "type": ["integer", "null"] },
@@ -97,7 +110,14 @@ fn schemas() -> Value {
     })
 }
 
+/// Every route of the API but the accounts'.
 fn paths() -> Value {
+    let paths = merge(job_paths(), query_paths());
+    merge(merge(paths, control_paths()), service_paths())
+}
+
+/// Submitting a job and following it: its state, events and docpack.
+fn job_paths() -> Value {
     let secured = json!([{ "apiKey": [] }]);
     json!({
         "/jobs": { "post": {
@@ -126,7 +146,13 @@ fn paths() -> Value {
             "summary": "Download the job's docpack", "operationId": "downloadDocpack", "parameters": [job_id_param()],
             "responses": { "200": { "description": "The .docpack (gzip tar), with Content-Disposition", "content": { "application/gzip": { "schema": { "type": "string", "contentMediaType": "application/gzip" } } } },
                 "307": { "description": "Redirect to a pre-signed URL" },
-                "400": error_response("Invalid job id"), "404": error_response("No such job or no docpack yet") } } },
+                "400": error_response("Invalid job id"), "404": error_response("No such job or no docpack yet") } } }
+    })
+}
+
+/// Querying a finished job's docpack: search, ask, impact.
+fn query_paths() -> Value {
+    json!({
         "/jobs/{id}/search": { "get": {
             "summary": "Search the job's docpack (hybrid: words and meaning)", "operationId": "searchDocpack",
             "description": "The query engine over the finished job's docpack (loaded on first use and kept).",
@@ -159,7 +185,14 @@ fn paths() -> Value {
             "responses": { "200": { "description": "The impact", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Impact" } } } },
                 "400": error_response("Invalid job id, depth, limit or offset; no symbol named; a name of several symbols (the error lists them)"),
                 "404": error_response("No such job, no docpack, no query engine on this host, or no such symbol"),
-                "409": error_response("The job has not finished") } } },
+                "409": error_response("The job has not finished") } } }
+    })
+}
+
+/// Cancelling a job, the library, re-running a stage, estimates and GitHub's webhook.
+fn control_paths() -> Value {
+    let secured = json!([{ "apiKey": [] }]);
+    json!({
         "/jobs/{id}/cancel": { "post": {
             "summary": "Cancel a queued or running job", "operationId": "cancelJob", "security": secured, "parameters": [job_id_param()],
             "responses": { "202": { "description": "Cancelled", "content": { "application/json": { "schema": { "type": "object", "properties": {
@@ -196,7 +229,13 @@ fn paths() -> Value {
             "responses": { "200": { "description": "Ping, ignored event or duplicate delivery" }, "202": { "description": "Jobs created" },
                 "400": error_response("Malformed payload or delivery id"), "401": error_response("Missing or invalid signature"),
                 "403": error_response("Repository not allowed"), "413": error_response("Body too large (5 MiB)"),
-                "503": error_response("Webhooks not configured") } } },
+                "503": error_response("Webhooks not configured") } } }
+    })
+}
+
+/// The service's own routes: health, metrics and this document.
+fn service_paths() -> Value {
+    json!({
         "/health": { "get": { "summary": "Liveness", "operationId": "health",
             "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } } } } },
         "/metrics": { "get": { "summary": "Prometheus metrics", "operationId": "metrics",

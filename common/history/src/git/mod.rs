@@ -99,62 +99,26 @@ fn read(
         max_blob_bytes: options.max_blob_bytes,
         symbols,
     };
-    // Each commit's changes: none without a diff, the cache's, or to do.
-    let mut changes: Vec<Option<Vec<FileChange>>> = walk
-        .commits
-        .iter()
-        .map(
-            |planned| match diff::has_diff(planned, options.first_parent) {
-                false => Some(Vec::new()),
-                true => previous.commits.remove(&planned.oid.to_string()),
-            },
-        )
-        .collect();
-    drop(previous);
-    let todo: Vec<&walk::Planned> = walk
-        .commits
-        .iter()
-        .zip(&changes)
-        .filter(|(_, c)| c.is_none())
-        .map(|(p, _)| p)
-        .collect();
-    let diffed = workers::parallel(
+    let mut changes = cached_changes(&walk.commits, options, previous);
+    let diffed_commits = diff_uncached(
         &repo,
-        &todo,
+        &walk.commits,
+        &mut changes,
         options.thread_count(),
-        || (),
-        |repo, _, planned| diff::diff_commit(repo, planned, &settings, &cache),
+        &settings,
+        &cache,
     )?;
-    let reuse = Reuse {
-        cached_commits: walk
-            .commits
-            .iter()
-            .filter(|p| diff::has_diff(p, options.first_parent))
-            .count()
-            - todo.len(),
-        diffed_commits: todo.len(),
-        cached_versions,
-    };
-    let mut diffed = diffed.into_iter();
-    for slot in changes.iter_mut().filter(|c| c.is_none()) {
-        *slot = diffed.next();
-    }
     let with_diff: Vec<bool> = walk
         .commits
         .iter()
         .map(|p| diff::has_diff(p, options.first_parent))
         .collect();
-    let mut raw = RawHistory {
-        head: Some(head.to_string()),
-        shallow: repo.is_shallow(),
-        first_parent: options.first_parent,
-        since: options.since,
-        max_commits: options.max_commits,
-        truncated: walk.truncated,
-        symbols: symbols.is_some(),
-        commits: records(walk.commits, changes.into_iter().flatten().collect()),
-        ..RawHistory::default()
+    let reuse = Reuse {
+        cached_commits: with_diff.iter().filter(|d| **d).count() - diffed_commits,
+        diffed_commits,
+        cached_versions,
     };
+    let mut raw = raw_history(&repo, head, options, symbols, walk, changes);
     let head_side = HeadSide {
         head,
         files: &at_head,
@@ -171,6 +135,77 @@ fn read(
         cache: bytes,
         reuse,
     })
+}
+
+/// The history as walked and diffed, before its newest commit's side is
+/// read.
+fn raw_history(
+    repo: &Repository,
+    head: Oid,
+    options: &HistoryOptions,
+    symbols: Option<&dyn SymbolSource>,
+    walk: walk::Walk,
+    changes: Vec<Option<Vec<FileChange>>>,
+) -> RawHistory {
+    RawHistory {
+        head: Some(head.to_string()),
+        shallow: repo.is_shallow(),
+        first_parent: options.first_parent,
+        since: options.since,
+        max_commits: options.max_commits,
+        truncated: walk.truncated,
+        symbols: symbols.is_some(),
+        commits: records(walk.commits, changes.into_iter().flatten().collect()),
+        ..RawHistory::default()
+    }
+}
+
+/// Each commit's changes: none without a diff, the cache's, or to do
+/// (`None`).
+fn cached_changes(
+    commits: &[walk::Planned],
+    options: &HistoryOptions,
+    mut previous: CommitCache,
+) -> Vec<Option<Vec<FileChange>>> {
+    commits
+        .iter()
+        .map(
+            |planned| match diff::has_diff(planned, options.first_parent) {
+                false => Some(Vec::new()),
+                true => previous.commits.remove(&planned.oid.to_string()),
+            },
+        )
+        .collect()
+}
+
+/// Diffs the commits whose changes are still to do, on the reader's
+/// threads, and fills them in; returns how many were diffed.
+fn diff_uncached(
+    repo: &Repository,
+    commits: &[walk::Planned],
+    changes: &mut [Option<Vec<FileChange>>],
+    threads: usize,
+    settings: &DiffSettings<'_>,
+    cache: &SymbolCache,
+) -> Result<usize, HistoryError> {
+    let todo: Vec<&walk::Planned> = commits
+        .iter()
+        .zip(changes.iter())
+        .filter(|(_, c)| c.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let diffed = workers::parallel(
+        repo,
+        &todo,
+        threads,
+        || (),
+        |repo, _, planned| diff::diff_commit(repo, planned, settings, cache),
+    )?;
+    let mut diffed = diffed.into_iter();
+    for slot in changes.iter_mut().filter(|c| c.is_none()) {
+        *slot = diffed.next();
+    }
+    Ok(todo.len())
 }
 
 /// The cached symbols by blob id (ids that do not parse are dropped).

@@ -233,7 +233,21 @@ impl Inner {
         let runner = Runner::new(store, refs)
             .with_sink(Arc::new(self.options.live.clone()) as Arc<dyn EventSink>)
             .with_cancel(cancel.clone());
-        let result = match work {
+        let result = self.run_work(&runner, &handlers, job, work);
+        self.settle(job, work, &state, cancel, result)
+    }
+
+    /// Runs the work: the whole job, one stage (then the job, when every
+    /// stage up to it is done), or one shard of a stage.
+    fn run_work(
+        &self,
+        runner: &Runner<'_>,
+        handlers: &[Box<dyn StageHandler>],
+        job: &JobId,
+        work: Work,
+    ) -> Result<JobState, RunError> {
+        let store = self.store.as_ref();
+        match work {
             Work::Run => runner.run(job),
             // The stages after it were set back to pending (made from the
             // output the rerun replaced): when every stage up to it is done
@@ -257,7 +271,20 @@ impl Inner {
                 ),
                 None => Err(RunError::NoHandler(stage)),
             },
-        };
+        }
+    }
+
+    /// Ends the job as the work's result says, where the runner has not:
+    /// cancelled, failed, or a single stage's re-run ended.
+    fn settle(
+        &self,
+        job: &JobId,
+        work: Work,
+        state: &JobState,
+        cancel: &CancelToken,
+        result: Result<JobState, RunError>,
+    ) -> Result<(), StoreError> {
+        let store = self.store.as_ref();
         match result {
             Err(RunError::Cancelled(_)) => {
                 self.finish(job, JobStatus::Cancelled, Some("cancelled".into()))?;
@@ -274,25 +301,7 @@ impl Inner {
             Ok(after) if after.status.is_terminal() => {}
             Ok(after) => {
                 // A single stage re-run: end it with a terminal event too.
-                let (status, error) = if after.next_stage().is_none() {
-                    let partial = Stage::ALL
-                        .iter()
-                        .any(|s| after.stage(*s).status == StageStatus::Partial);
-                    let status = if partial {
-                        JobStatus::Partial
-                    } else {
-                        JobStatus::Succeeded
-                    };
-                    (status, None)
-                } else if state.status.is_terminal() && state.status != JobStatus::Succeeded {
-                    (state.status, state.error.clone())
-                } else {
-                    let next = after.next_stage().map(|s| s.name()).unwrap_or("?");
-                    (
-                        JobStatus::Failed,
-                        Some(format!("incomplete: stage {next} has not run")),
-                    )
-                };
+                let (status, error) = rerun_end(state, &after);
                 self.finish(job, status, error)?;
             }
         }
@@ -356,5 +365,29 @@ impl Inner {
         error: Option<String>,
     ) -> Result<JobState, StoreError> {
         end_job(self.store.as_ref(), &self.options.live, job, status, error)
+    }
+}
+
+/// How a single stage's re-run ends the job: succeeded (or partial) when
+/// no stage is left, as it was when it had ended otherwise, else failed.
+fn rerun_end(state: &JobState, after: &JobState) -> (JobStatus, Option<String>) {
+    if after.next_stage().is_none() {
+        let partial = Stage::ALL
+            .iter()
+            .any(|s| after.stage(*s).status == StageStatus::Partial);
+        let status = if partial {
+            JobStatus::Partial
+        } else {
+            JobStatus::Succeeded
+        };
+        (status, None)
+    } else if state.status.is_terminal() && state.status != JobStatus::Succeeded {
+        (state.status, state.error.clone())
+    } else {
+        let next = after.next_stage().map(|s| s.name()).unwrap_or("?");
+        (
+            JobStatus::Failed,
+            Some(format!("incomplete: stage {next} has not run")),
+        )
     }
 }
