@@ -66,8 +66,9 @@ for name in "${@:-small medium large self}"; do
       for round in $(seq "$ROUNDS"); do
         for side in a b; do
           bin="$A"; [ "$side" = b ] && bin="$B"
-          repo="$WORK/repo-$side"; store="$WORK/store-$side"
-          rm -rf "$repo" "$store"; cp -r "$src" "$repo"
+          # One path for both: a docpack names its source.
+          repo="$WORK/repo/$size"; store="$WORK/store-$side"
+          rm -rf "$repo" "$store"; mkdir -p "$WORK/repo"; cp -r "$src" "$repo"
           if [ "$run" = rebuild ]; then
             build "$bin" "$repo" "$store" "$side-warm" "${flags[@]}" >/dev/null
             touch_one "$repo"

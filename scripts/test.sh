@@ -132,6 +132,9 @@ DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --c
 echo "== cluster labels on real code: unique, and from what members are called (scripts/check-labels.sh)"
 bash scripts/check-labels.sh "$CARGO_TARGET_DIR/debug/doctown"
 
+echo "== no function over 80 lines outside tests (scripts/check-size.sh)"
+bash scripts/check-size.sh "$CARGO_TARGET_DIR/debug/doctown"
+
 echo "== the release build's training (scripts/build-release.sh --smoke, debug binary)"
 bash scripts/build-release.sh --smoke "$CARGO_TARGET_DIR/debug/doctown"
 

@@ -17,6 +17,7 @@ pub mod range;
 pub mod retry;
 pub mod state;
 pub mod symbol;
+pub mod vectors;
 pub mod words;
 
 pub use artifacts::IngestManifest;

@@ -54,10 +54,7 @@ pub use nodes_spool::{NodesSpool, SpooledNodes, SymbolView, Symbols};
 pub use reader::{read_docpack, read_docpack_bytes, read_docpack_with, ReadLimits};
 pub use search::{search, search_checked, Hit};
 pub use verify::{verify, verify_with, VerifyReport};
-pub use writer::{
-    encode_docpack, encode_docpack_owned, encode_docpack_reusing, write_docpack,
-    write_docpack_spooled, write_docpack_to, DocpackInput, EncodedDocpack, WrittenDocpack,
-};
+pub use writer::{encode_docpack, write_docpack, DocpackInput, EncodedDocpack, WrittenDocpack};
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
 pub const SCHEMA_VERSION: &str = "docpack/1.4";

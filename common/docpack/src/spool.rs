@@ -15,7 +15,6 @@ use crate::error::DocpackError;
 use crate::nodes_spool::SpooledNodes;
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use serde_json::Error;
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::{Deref, DerefMut};
@@ -30,7 +29,8 @@ pub struct Spool {
 }
 
 impl Spool {
-    /// Everything in memory.
+    /// Everything in memory (the tests' spool).
+    #[cfg(test)]
     pub fn memory() -> Spool {
         Spool {
             dir: None,
@@ -209,7 +209,9 @@ impl PartBody {
     }
 
     /// The lowercase hex SHA-256 of the part.
+    #[cfg(test)]
     pub fn sha256_hex(&mut self) -> Result<String, DocpackError> {
+        use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         self.for_each_chunk(|chunk| {
             hasher.update(chunk);
@@ -219,6 +221,7 @@ impl PartBody {
     }
 
     /// The part's bytes in one buffer.
+    #[cfg(test)]
     pub fn into_bytes(mut self) -> Result<Vec<u8>, DocpackError> {
         if let [Piece::Bytes(_)] = self.pieces.as_slice() {
             if let Some(Piece::Bytes(b)) = self.pieces.pop() {

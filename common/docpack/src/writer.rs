@@ -143,59 +143,35 @@ pub fn canonicalize(input: &mut DocpackInput) {
     );
 }
 
-/// Encodes a docpack in memory: canonical order, validation, checksums.
+/// A docpack in memory (tests and small tools): written by
+/// [`write_docpack`], the one writer, with its parts spooled in a
+/// temporary directory, and its entries read back from the bytes.
 pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackError> {
-    encode_docpack_owned(input.clone())
-}
-
-/// [`encode_docpack`] without a copy of the input: each part is released as
-/// soon as it is serialised (the parts are serialised four at a time, so
-/// peak memory is the typed parts plus at most four parts' JSON).
-pub fn encode_docpack_owned(c: DocpackInput) -> Result<EncodedDocpack, DocpackError> {
-    encode_docpack_reusing(c, &BlockCache::default())
-}
-
-/// [`encode_docpack_owned`], taking deflated blocks from a previous
-/// build's (its [`EncodedDocpack::blocks`] index read out of its bytes)
-/// where their content is unchanged.
-/// The bytes are the same as without the cache.
-pub fn encode_docpack_reusing(
-    c: DocpackInput,
-    previous: &BlockCache,
-) -> Result<EncodedDocpack, DocpackError> {
-    let (unhashed, mut parts) = serialise(c, None, &Spool::memory())?;
-    let entries = parts
-        .par_iter_mut()
-        .map(|(name, body)| {
-            Ok(EntryChecksum {
-                name: name.to_string(),
-                size: body.len(),
-                sha256: body.sha256_hex()?,
-            })
-        })
-        .collect::<Result<Vec<_>, DocpackError>>()?;
-    let manifest = unhashed.manifest(entries);
-    let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
-    let mut all = vec![(entry::MANIFEST.to_string(), manifest_json)];
-    for (name, body) in parts {
-        all.push((name.to_string(), body.into_bytes()?));
-    }
-    let framed: Vec<(&str, &[u8])> = all
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let gzipped = frame(&framed, previous)?;
+    let dir = tempfile::tempdir()
+        .map_err(|e| DocpackError::Write(format!("a temporary directory for the parts: {e}")))?;
+    let written = write_docpack(
+        input.clone(),
+        None,
+        &BlockCache::default(),
+        dir.path(),
+        Vec::new(),
+    )?;
+    let (mut read, _) =
+        crate::archive::read_entries(&written.out, &crate::reader::ReadLimits::default())?;
+    let manifest = read.remove(entry::MANIFEST).unwrap_or_default();
+    let mut entries = vec![(entry::MANIFEST.to_string(), manifest)];
+    entries.extend(read);
     Ok(EncodedDocpack {
-        bytes: gzipped.bytes,
-        manifest,
-        entries: all,
-        blocks: gzipped.index,
-        block_count: gzipped.blocks,
-        blocks_reused: gzipped.reused,
+        bytes: written.out,
+        manifest: written.manifest,
+        entries,
+        blocks: written.blocks,
+        block_count: written.block_count,
+        blocks_reused: written.blocks_reused,
     })
 }
 
-/// A docpack written by [`write_docpack_to`]: what the writer got back,
+/// A docpack written by [`write_docpack`]: what the writer got back,
 /// and what was written.
 #[derive(Debug)]
 pub struct WrittenDocpack<W> {
@@ -230,34 +206,16 @@ impl<W> WrittenDocpack<W> {
     }
 }
 
-/// [`encode_docpack_reusing`] written to `out` instead of memory: the
-/// parts are serialised into temporary files in `spool_dir` (each removed
-/// when done), then hashed and deflated from there, so memory holds the
-/// typed input until it is serialised and then little more than the
-/// deflated blocks. The bytes are the same as [`encode_docpack_reusing`]'s.
-pub fn write_docpack_to<W: Write>(
-    c: DocpackInput,
-    previous: &BlockCache,
-    spool_dir: &Path,
-    out: W,
-) -> Result<WrittenDocpack<W>, DocpackError> {
-    write_spooled(c, None, previous, spool_dir, out)
-}
-
-/// [`write_docpack_to`] with the symbols of `nodes.json` spooled
-/// ([`crate::NodesSpool`]) instead of in `c.nodes`, which must be empty:
-/// the same bytes as [`write_docpack_to`] given those symbols in `c.nodes`.
-pub fn write_docpack_spooled<W: Write>(
-    c: DocpackInput,
-    nodes: SpooledNodes,
-    previous: &BlockCache,
-    spool_dir: &Path,
-    out: W,
-) -> Result<WrittenDocpack<W>, DocpackError> {
-    write_spooled(c, Some(nodes), previous, spool_dir, out)
-}
-
-fn write_spooled<W: Write>(
+/// Writes a docpack into `out`: the one writer. Canonical order,
+/// validation, statistics, then every part serialised into temporary
+/// files in `spool_dir` (each removed when done) and hashed and deflated
+/// from there, reusing the deflated blocks of `previous` (a former
+/// build's [`WrittenDocpack::blocks`] read out of its bytes) where their
+/// content is unchanged; so memory holds the typed input until it is
+/// serialised and then little more than the deflated blocks. `nodes`: the
+/// symbols of `nodes.json` spooled ([`crate::NodesSpool`]) instead of in
+/// `c.nodes`, which must then be empty — the same bytes either way.
+pub fn write_docpack<W: Write>(
     c: DocpackInput,
     nodes: Option<SpooledNodes>,
     previous: &BlockCache,
@@ -562,34 +520,8 @@ fn serialise_parts(
     Ok(parts)
 }
 
-/// Encodes and writes a docpack atomically (temporary file, then rename).
-pub fn write_docpack(input: &DocpackInput, path: &Path) -> Result<Manifest, DocpackError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| DocpackError::io(dir, e))?;
-    let written = write_docpack_to(
-        input.clone(),
-        &BlockCache::default(),
-        dir,
-        std::io::BufWriter::new(tmp),
-    )?
-    .try_map_out(|w| {
-        w.into_inner()
-            .map_err(|e| DocpackError::io(path, e.into_error()))
-    })?;
-    let tmp = written.out;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| DocpackError::io(tmp.path(), e))?;
-    tmp.persist(path)
-        .map_err(|e| DocpackError::io(path, e.error))?;
-    Ok(written.manifest)
-}
-
 /// The deterministic tar.gz framing of some entries, in the order given.
-/// Low level: no validation, no manifest. Used by the writer and by tests
+/// Low level: no validation, no manifest. Used by tests and fuzz targets
 /// that craft archives.
 pub fn pack_entries(entries: &[(&str, &[u8])]) -> Result<Vec<u8>, DocpackError> {
     Ok(frame(entries, &BlockCache::default())?.bytes)

@@ -18,8 +18,13 @@ fn spooled(mut input: DocpackInput) -> Result<WrittenDocpack<Vec<u8>>, DocpackEr
         spool.push(prepare(s)?)?;
     }
     let nodes = spool.finish()?;
-    let written =
-        write_docpack_spooled(input, nodes, &BlockCache::default(), dir.path(), Vec::new());
+    let written = write_docpack(
+        input,
+        Some(nodes),
+        &BlockCache::default(),
+        dir.path(),
+        Vec::new(),
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
@@ -78,9 +83,15 @@ fn symbols_given_both_ways_are_refused() {
     let input = fixture();
     let dir = tempfile::tempdir().unwrap();
     let nodes = NodesSpool::new(dir.path()).unwrap().finish().unwrap();
-    let err = write_docpack_spooled(input, nodes, &BlockCache::default(), dir.path(), Vec::new())
-        .unwrap_err()
-        .to_string();
+    let err = write_docpack(
+        input,
+        Some(nodes),
+        &BlockCache::default(),
+        dir.path(),
+        Vec::new(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("both spooled and in memory"), "{err}");
 }
 

@@ -102,3 +102,14 @@ impl From<EmbedError> for doctown_pipeline::StageFailure {
         }
     }
 }
+
+impl From<doctown_core::vectors::VectorsError> for EmbedError {
+    fn from(e: doctown_core::vectors::VectorsError) -> Self {
+        match e {
+            doctown_core::vectors::VectorsError::Invalid(message) => EmbedError::Vectors(message),
+            doctown_core::vectors::VectorsError::Io(source) => {
+                EmbedError::io("reading vectors", source)
+            }
+        }
+    }
+}

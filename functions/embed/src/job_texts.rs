@@ -6,6 +6,7 @@
 //! hash share one text, one vector and one row of the vectors file.
 
 use crate::config::EmbedConfig;
+use crate::error::EmbedError;
 use crate::text::{chunk_text, text_hash};
 use crate::vectors::VectorsWriter;
 use doctown_core::Chunk;
@@ -97,10 +98,10 @@ pub(crate) fn write_vectors(
                 let vector = vectors[*slot].as_deref();
                 let vector =
                     vector.ok_or_else(|| StageFailure::internal("a text has no vector"))?;
-                *rows[*slot].insert(writer.push_row(vector)?)
+                *rows[*slot].insert(writer.push_row(vector).map_err(EmbedError::from)?)
             }
         };
-        writer.map(chunk_id, row)?;
+        writer.map(chunk_id, row).map_err(EmbedError::from)?;
     }
     Ok(writer.to_bytes())
 }

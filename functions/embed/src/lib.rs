@@ -17,7 +17,8 @@
 //! - [`cache`]: vectors in the object store keyed by model and text hash.
 //! - [`memo`]: the vectors of a source's last embed in one object, read
 //!   before the cache on a rebuild.
-//! - [`vectors`]: the `vectors.bin` artifact and its reader.
+//! - [`vectors`]: the `vectors.bin` artifact (`doctown_core::vectors`, where
+//!   assemble and pack read it too).
 //! - [`EmbedHandler`]: the stage; [`EmbedPrefetcher`]: embedding while
 //!   ingest runs; [`embed_jsonl`]: per-stage invocation on JSON Lines.
 //!
@@ -43,7 +44,8 @@ pub mod runtime;
 pub mod session_cache;
 pub mod stats;
 pub mod text;
-pub mod vectors;
+/// The `vectors.bin` artifact, in `doctown-core`.
+pub use doctown_core::vectors;
 mod verify;
 
 /// The embed stage's event payloads (`doctown_core::events::embed`).

@@ -10,7 +10,7 @@
 //! ```
 
 use doctown_core::JobId;
-use doctown_docpack::write_docpack_spooled;
+use doctown_docpack::write_docpack;
 use doctown_pack::inputs::{read_inputs, StoredLines};
 use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions, Streams};
 use doctown_pack::{block_cache_key, previous_blocks};
@@ -57,9 +57,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let previous = previous_blocks(&store, &block_cache_key(&state));
     lap("read blocks");
     let out = tempfile::tempfile_in(spool.path())?;
-    let written = write_docpack_spooled(
+    let written = write_docpack(
         packed.input,
-        packed.nodes,
+        Some(packed.nodes),
         &previous,
         spool.path(),
         std::io::BufWriter::new(out),

@@ -5,7 +5,7 @@ use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions, Pac
 use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::{BlockCache, BlockIndex};
-use doctown_docpack::{write_docpack_spooled, DocpackError, WrittenDocpack};
+use doctown_docpack::{DocpackError, WrittenDocpack};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::{ObjectStore, ObjectWriter};
 use std::io::BufWriter;
@@ -81,7 +81,7 @@ fn write_docpack<'s>(
 ) -> Result<WrittenDocpack<Box<dyn ObjectWriter + 's>>, StageFailure> {
     let Packed { input, nodes } = packed;
     let out = BufWriter::with_capacity(1 << 20, out);
-    write_docpack_spooled(input, nodes, previous, spool, out)
+    doctown_docpack::write_docpack(input, Some(nodes), previous, spool, out)
         .map_err(|e| match e {
             DocpackError::Write(_) => StageFailure::transient(e.to_string()),
             _ => StageFailure::internal(e.to_string()),

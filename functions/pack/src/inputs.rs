@@ -325,7 +325,7 @@ pub struct PackInputs {
     pub modules: Vec<ModuleContext>,
     pub docs: Option<DocsFacts>,
     pub summary_model: Option<String>,
-    pub vectors: Option<doctown_embed::vectors::VectorsReader>,
+    pub vectors: Option<doctown_core::vectors::VectorsReader>,
     pub embedding_model: Option<String>,
     /// The git history ingest read, or why there is none.
     pub history: Result<History, String>,
@@ -600,10 +600,7 @@ fn generate_manifest(
     }
 }
 
-type Vectors = (
-    Option<doctown_embed::vectors::VectorsReader>,
-    Option<String>,
-);
+type Vectors = (Option<doctown_core::vectors::VectorsReader>, Option<String>);
 
 fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, StageFailure> {
     let embed = state.stage(Stage::Embed);
@@ -617,7 +614,7 @@ fn read_vectors(store: &dyn ObjectStore, state: &JobState) -> Result<Vectors, St
     let bytes = store
         .get_bytes(key)?
         .ok_or_else(|| StageFailure::invalid(format!("missing artifact {key}")))?;
-    let reader = doctown_embed::vectors::VectorsReader::open(&bytes)
+    let reader = doctown_core::vectors::VectorsReader::open(&bytes)
         .map_err(|e| StageFailure::invalid(format!("vectors artifact {key}: {e}")))?;
     let model = embed
         .summary

@@ -1,4 +1,4 @@
-//! The vectors artifact (`jobs/<job>/embed/vectors.bin`, and the docpack's
+//! The vectors artifact, read by embed, assemble and pack (`jobs/<job>/embed/vectors.bin`, and the docpack's
 //! `embeddings.bin`): a compact binary file of unit vectors with an index
 //! from chunk id to row. All integers and floats are little-endian.
 //!
@@ -21,9 +21,18 @@
 //! pointing past the rows, a duplicate id or a NaN is an error, so a
 //! truncated or damaged file is refused, never half-read.
 
-use crate::error::EmbedError;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
+
+/// A vectors file that cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorsError {
+    /// Damaged, truncated or inconsistent.
+    #[error("invalid vectors file: {0}")]
+    Invalid(String),
+    #[error("reading vectors: {0}")]
+    Io(#[from] std::io::Error),
+}
 
 /// The file's magic bytes.
 pub const MAGIC: &[u8; 8] = b"DTVECS\0\0";
@@ -48,25 +57,25 @@ impl VectorsWriter {
     }
 
     /// Appends a row; returns its number.
-    pub fn push_row(&mut self, vector: &[f32]) -> Result<u32, EmbedError> {
+    pub fn push_row(&mut self, vector: &[f32]) -> Result<u32, VectorsError> {
         if vector.len() != self.dims {
-            return Err(EmbedError::Vectors(format!(
+            return Err(VectorsError::Invalid(format!(
                 "row has {} floats, expected {}",
                 vector.len(),
                 self.dims
             )));
         }
         if vector.iter().any(|x| !x.is_finite()) {
-            return Err(EmbedError::Vectors("row contains NaN or infinity".into()));
+            return Err(VectorsError::Invalid("row contains NaN or infinity".into()));
         }
         self.data.extend_from_slice(vector);
         Ok((self.data.len() / self.dims.max(1) - 1) as u32)
     }
 
     /// Points a chunk id at a row.
-    pub fn map(&mut self, chunk_id: &str, row: u32) -> Result<(), EmbedError> {
+    pub fn map(&mut self, chunk_id: &str, row: u32) -> Result<(), VectorsError> {
         if chunk_id.len() > u16::MAX as usize || row as usize >= self.rows() {
-            return Err(EmbedError::Vectors(format!(
+            return Err(VectorsError::Invalid(format!(
                 "bad index entry {chunk_id:?} → {row}"
             )));
         }
@@ -108,8 +117,8 @@ pub struct VectorsReader {
     by_id: HashMap<String, u32>,
 }
 
-fn corrupt(message: impl Into<String>) -> EmbedError {
-    EmbedError::Vectors(message.into())
+fn corrupt(message: impl Into<String>) -> VectorsError {
+    VectorsError::Invalid(message.into())
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -122,16 +131,14 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 
 impl VectorsReader {
     /// Reads and validates a whole file from a reader.
-    pub fn read_from(reader: &mut dyn Read) -> Result<Self, EmbedError> {
+    pub fn read_from(reader: &mut dyn Read) -> Result<Self, VectorsError> {
         let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| EmbedError::io("reading vectors", e))?;
+        reader.read_to_end(&mut bytes)?;
         Self::open(&bytes)
     }
 
     /// Parses and validates a file's bytes.
-    pub fn open(bytes: &[u8]) -> Result<Self, EmbedError> {
+    pub fn open(bytes: &[u8]) -> Result<Self, VectorsError> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(corrupt(
                 "not a doctown vectors file (bad magic or shorter than the header)",

@@ -1,6 +1,6 @@
 //! The vectors file: roundtrip, random access, and refusal of damaged files.
 
-use doctown_embed::{EmbedError, VectorsReader, VectorsWriter};
+use doctown_core::vectors::{VectorsError, VectorsReader, VectorsWriter};
 
 fn sample() -> Vec<u8> {
     let mut w = VectorsWriter::new(3);
@@ -14,7 +14,7 @@ fn sample() -> Vec<u8> {
 
 fn refused(bytes: &[u8], needle: &str) {
     match VectorsReader::open(bytes) {
-        Err(e @ EmbedError::Vectors(_)) => {
+        Err(e @ VectorsError::Invalid(_)) => {
             assert!(e.to_string().contains(needle), "{e} lacks {needle:?}")
         }
         Err(e) => panic!("unexpected error {e}"),
@@ -76,7 +76,7 @@ fn damaged_files_are_refused() {
 #[test]
 fn duplicate_ids_are_refused() {
     let mut bytes = Vec::new();
-    bytes.extend_from_slice(doctown_embed::vectors::MAGIC);
+    bytes.extend_from_slice(doctown_core::vectors::MAGIC);
     bytes.extend_from_slice(&1u32.to_le_bytes()); // version
     bytes.extend_from_slice(&1u32.to_le_bytes()); // dims
     bytes.extend_from_slice(&1u64.to_le_bytes()); // rows
