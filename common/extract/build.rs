@@ -1,62 +1,14 @@
-//! Computes `EXTRACTOR_FINGERPRINT`: a hash of everything that decides what
-//! the extractor outputs for a file — this crate's source and data, the
-//! core types' source and the locked tree-sitter crates. A stored extraction is reused
-//! only under the same fingerprint, so any change to the rules, the types
-//! or a grammar invalidates it without anyone remembering to bump a number.
-
-use std::path::{Path, PathBuf};
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// FNV-1a, 64 bits: stable across toolchains, unlike `DefaultHasher`.
-fn fnv(hash: &mut u64, bytes: &[u8]) {
-    for b in bytes {
-        *hash ^= u64::from(*b);
-        *hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-}
+//! `DOCTOWN_EXTRACTOR_FINGERPRINT`: what extraction depends on — this
+//! crate's and `doctown-core`'s source, its data and queries, and the
+//! tree-sitter grammars' versions in `Cargo.lock`. A file's symbols are
+//! reused only under the same fingerprint (ingest's `reuse.rs`).
 
 fn main() {
-    let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let mut files = Vec::new();
-    for dir in [here.join("src"), here.join("../core/src")] {
-        println!("cargo:rerun-if-changed={}", dir.display());
-        rust_files(&dir, &mut files);
-    }
-    // Data the rules read (the standard library's method names) and the
-    // query files of the query engine's languages.
-    for dir in [here.join("data"), here.join("queries")] {
-        println!("cargo:rerun-if-changed={}", dir.display());
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            files.extend(entries.flatten().map(|e| e.path()));
-        }
-    }
-    files.sort();
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for file in &files {
-        let rel = file.strip_prefix(&here).unwrap_or(file);
-        fnv(&mut hash, rel.to_string_lossy().as_bytes());
-        fnv(&mut hash, &std::fs::read(file).unwrap_or_default());
-    }
-    let lock = here.join("../../Cargo.lock");
-    println!("cargo:rerun-if-changed={}", lock.display());
-    let lock = std::fs::read_to_string(&lock).unwrap_or_default();
-    for package in lock.split("[[package]]") {
-        if package.contains("name = \"tree-sitter") {
-            fnv(&mut hash, package.as_bytes());
-        }
-    }
-    println!("cargo:rustc-env=DOCTOWN_EXTRACTOR_FINGERPRINT={hash:016x}");
+    doctown_fingerprint::Fingerprint::of_crate()
+        .rust_under("src")
+        .rust_under("../core/src")
+        .files_in("data")
+        .files_in("queries")
+        .locked("tree-sitter")
+        .emit("DOCTOWN_EXTRACTOR_FINGERPRINT");
 }
