@@ -15,6 +15,7 @@ use crate::SymbolId;
 use serde::{Deserialize, Serialize};
 
 /// Where a summary came from.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocSource {

@@ -1,31 +1,13 @@
 //! `docs.json` (module overviews and the architecture summary) and
 //! `symbol_contexts.json` (the facts each summary was made from).
 
-use super::core_schema::FileRoleDef;
 use doctown_core::FileRole;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Where a piece of documentation came from.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DocSource {
-    /// Written by a language model (its id in `model`).
-    Model,
-    /// Assembled from extracted facts without a model.
-    Facts,
-}
-
-impl DocSource {
-    pub fn name(self) -> &'static str {
-        match self {
-            DocSource::Model => "model",
-            DocSource::Facts => "facts",
-        }
-    }
-}
+/// Where a summary came from (one declaration, in `doctown-core`).
+pub use doctown_core::artifacts::generate::DocSource;
 
 /// A generated summary and its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -131,7 +113,6 @@ pub struct ModuleCode {
     pub lines: u64,
     /// `source` if any of those files is source code (or there are none);
     /// otherwise the role most of them have (`test`, `example`, …).
-    #[schemars(with = "FileRoleDef")]
     pub role: FileRole,
 }
 

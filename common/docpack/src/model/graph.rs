@@ -1,7 +1,6 @@
 //! `graph.json` (nodes and typed, weighted edges, graph-level metrics) and
 //! `clusters.json` (groups of related symbols).
 
-use super::core_schema::{ProvenanceDef, SymbolKindDef};
 use doctown_core::{Provenance, SymbolKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -44,7 +43,6 @@ pub struct GraphNode {
     pub path: Option<String>,
     /// For symbol nodes: the symbol's kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<SymbolKindDef>")]
     pub symbol_kind: Option<SymbolKind>,
     /// Centrality of file and module nodes; symbol centrality is in `nodes.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,7 +117,6 @@ pub struct Edge {
     pub weight: f64,
     /// Calls, references, tested_by: how the link was found. Since 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<ProvenanceDef>")]
     pub provenance: Option<Provenance>,
     /// Calls, references, tested_by: how sure the link is, in `[0, 1]`;
     /// absent means certain (structure). Centrality and summaries use

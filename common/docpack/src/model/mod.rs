@@ -6,7 +6,6 @@
 //! `chk_…` (see `doctown_core::ids`); graph nodes that are not symbols use
 //! `file:<path>` and `module:<name>`; cluster ids are chosen by the producer.
 
-mod core_schema;
 mod docs;
 mod graph;
 pub mod history;

@@ -1,7 +1,6 @@
 //! `source_map.json`: files → chunks → ranges → symbol ids, so that a hit on
 //! a chunk (or a vector row) leads back to its source and its symbols.
 
-use super::core_schema::{ChunkKindDef, FileRoleDef, LanguageDef};
 use super::symbols::SourceRange;
 use doctown_core::{ChunkKind, FileRole, Language};
 use schemars::JsonSchema;
@@ -19,7 +18,6 @@ pub struct SourceMap {
 pub struct SourceFile {
     /// Path relative to the repository root, `/`-separated.
     pub path: String,
-    #[schemars(with = "LanguageDef")]
     pub language: Language,
     /// Lowercase hex SHA-256 of the file's bytes.
     pub sha256: String,
@@ -28,7 +26,6 @@ pub struct SourceFile {
     /// What the file is for (`source`, `test`, `fixture`, `example`,
     /// `bench`, `generated`, `vendored`, `docs`). Since 1.1; absent in 1.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<FileRoleDef>")]
     pub role: Option<FileRole>,
     /// The file's chunks, sorted by `(range.start_byte, range.end_byte, id)`.
     pub chunks: Vec<ChunkEntry>,
@@ -39,7 +36,6 @@ pub struct SourceFile {
 pub struct ChunkEntry {
     /// `chk_` and 16 hex characters; the key of the chunk's row in `embeddings.bin`.
     pub id: String,
-    #[schemars(with = "ChunkKindDef")]
     pub kind: ChunkKind,
     pub range: SourceRange,
     /// The symbols the chunk covers, sorted.

@@ -1,7 +1,6 @@
 //! `nodes.json`: every symbol with its location, declaration, documentation
 //! and metrics.
 
-use super::core_schema::{FileRoleDef, LanguageDef, SymbolKindDef, VisibilityDef};
 use super::docs::Documentation;
 use doctown_core::{FileRole, Language, Span, SymbolKind, Visibility};
 use schemars::JsonSchema;
@@ -20,18 +19,15 @@ pub struct SymbolNode {
     /// `sym_` and 16 hex characters; stable across runs for the same symbol.
     pub id: String,
     pub name: String,
-    #[schemars(with = "SymbolKindDef")]
     pub kind: SymbolKind,
     /// `crate::mod::Type::method`, `pkg.Class.method`, …
     pub qualified_name: String,
-    #[schemars(with = "LanguageDef")]
     pub language: Language,
     /// Path relative to the repository root, `/`-separated.
     pub path: String,
     pub range: SourceRange,
     /// The declaration up to its body, whitespace-normalised.
     pub signature: String,
-    #[schemars(with = "VisibilityDef")]
     pub visibility: Visibility,
     /// The doc comment as written in the source, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +55,6 @@ pub struct SymbolNode {
     /// What the symbol's code is for: its file's role, or `test` inside a
     /// `#[cfg(test)]` item. Since 1.1; absent in 1.0 docpacks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<FileRoleDef>")]
     pub role: Option<FileRole>,
     /// Call sites in the symbol that did not resolve to a repository
     /// symbol (to an external library, or unknown). Since 1.1.
