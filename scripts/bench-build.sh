@@ -11,7 +11,6 @@ set -euo pipefail
 BENCH_BIN="${BENCH_BIN:+$(realpath -m "$BENCH_BIN")}"
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-[ -d "$DOCTOWN_CACHE/corpus/python" ] || bash scripts/bench-corpus.sh >/dev/null
 bash scripts/fetch-model.sh >/dev/null
 if [ -n "${BENCH_BIN:-}" ]; then
   [ -x "$BENCH_BIN" ] || { echo "bench-build: $BENCH_BIN is not an executable" >&2; exit 2; }
@@ -20,19 +19,8 @@ else
   cargo build --release --locked -p doctown-cli >/dev/null
   DOCTOWN="$CARGO_TARGET_DIR/release/doctown"
 fi
-C="$DOCTOWN_CACHE/corpus"
-REPOS="$DOCTOWN_CACHE/bench-repos"
+source scripts/bench-repos.sh
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
-
-prepare() { # name, source dirs...
-  local name="$1"; shift
-  [ -d "$REPOS/$name" ] && return
-  mkdir -p "$REPOS/$name"
-  for src in "$@"; do cp -r "$src" "$REPOS/$name/"; done
-}
-prepare small "$C"/rust/clap_builder-*
-prepare medium "$C"/python/flask-* "$C"/python/click-* "$C"/python/rich-* "$C"/python/attrs-* "$C"/python/requests-*
-prepare large "$C"/python/Django-* "$C"/go/golang-golang-x-tools-dev*
 
 row() { # label, repo, store, extra flags...
   local label="$1" repo="$2" store="$3"; shift 3

@@ -17,19 +17,9 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then ROUNDS="$1"; shift; fi
 for bin in "$A" "$B"; do [ -x "$bin" ] || { echo "bench-regress: $bin is not an executable" >&2; exit 2; }; done
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-[ -d "$DOCTOWN_CACHE/corpus/python" ] || bash scripts/bench-corpus.sh >/dev/null
 bash scripts/fetch-model.sh >/dev/null
-C="$DOCTOWN_CACHE/corpus" REPOS="$DOCTOWN_CACHE/bench-repos"
+source scripts/bench-repos.sh
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
-prepare() { # name, source dirs... (as scripts/bench-build.sh lays them out)
-  local name="$1"; shift
-  [ -d "$REPOS/$name" ] && return
-  mkdir -p "$REPOS/$name"
-  for src in "$@"; do cp -r "$src" "$REPOS/$name/"; done
-}
-prepare small "$C"/rust/clap_builder-*
-prepare medium "$C"/python/flask-* "$C"/python/click-* "$C"/python/rich-* "$C"/python/attrs-* "$C"/python/requests-*
-prepare large "$C"/python/Django-* "$C"/go/golang-golang-x-tools-dev*
 
 # One build into $WORK/out-<label>.docpack; prints "wall peak_MiB".
 build() { # bin, repo, store, label, flags...

@@ -415,17 +415,7 @@ fn exports_property<'t>(
     let statement = cx.ancestor(1).unwrap_or(node);
     let decl = match function_value(right) {
         Some(function) => {
-            let cut = function
-                .child_by_field_name("body")
-                .map_or(function.end_byte(), |b| b.start_byte());
-            let mut decl = Decl::new(
-                statement,
-                name,
-                SymbolKind::Function,
-                signature(cx.slice(node.start_byte(), cut)),
-            );
-            modifiers(function, cx, &mut decl.attributes);
-            decl
+            assigned_function(statement, name, SymbolKind::Function, node, function, cx)
         }
         // `exports.aliasToReal = {…}`: exported data. (A chain,
         // `exports.a = exports.b = f`, is its last value's.)
@@ -475,6 +465,26 @@ fn member_function<'t>(node: Node<'t>, left: Node<'t>, right: Node<'t>, cx: &mut
     };
     let name = cx.text(property);
     let statement = cx.ancestor(1).unwrap_or(node);
+    let mut decl = assigned_function(statement, name, kind, node, function, cx);
+    decl.qualified_name = Some(cx.qualify(cx.prefix(), &format!("{owner}.{name}")));
+    if kind == SymbolKind::Method && !owner.contains(['.', '[', '(']) {
+        decl.target = Some(owner);
+    }
+    decl.doc = leading(cx, 1).0;
+    cx.declare(decl, true, None);
+}
+
+/// A function assigned by `node` (`exports.f = function …`, `A.prototype.f
+/// = …`): declared by `statement`, its signature the assignment up to the
+/// function's body, with the function's modifiers.
+fn assigned_function<'t>(
+    statement: Node<'t>,
+    name: &str,
+    kind: SymbolKind,
+    node: Node<'t>,
+    function: Node<'t>,
+    cx: &Cx<'t, '_>,
+) -> Decl<'t> {
     let cut = function
         .child_by_field_name("body")
         .map_or(function.end_byte(), |b| b.start_byte());
@@ -484,13 +494,8 @@ fn member_function<'t>(node: Node<'t>, left: Node<'t>, right: Node<'t>, cx: &mut
         kind,
         signature(cx.slice(node.start_byte(), cut)),
     );
-    decl.qualified_name = Some(cx.qualify(cx.prefix(), &format!("{owner}.{name}")));
-    if kind == SymbolKind::Method && !owner.contains(['.', '[', '(']) {
-        decl.target = Some(owner);
-    }
-    decl.doc = leading(cx, 1).0;
     modifiers(function, cx, &mut decl.attributes);
-    cx.declare(decl, true, None);
+    decl
 }
 
 /// Whether a function expression is an argument, a returned value or the
