@@ -11,10 +11,10 @@
 
 use crate::clock::{now_ms, now_rfc3339};
 use crate::emitter::{EventEmitter, EventSink};
+use crate::error::RunError;
 use crate::handler::{
     CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
 };
-use crate::runner::RunError;
 use doctown_core::events::JobCompleted;
 use doctown_core::state::StageError;
 use doctown_core::{EventContext, JobId, JobState, JobStatus, Stage, StageState, StageStatus};

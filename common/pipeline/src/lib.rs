@@ -10,6 +10,7 @@
 
 mod clock;
 mod emitter;
+mod error;
 pub mod execute;
 mod handler;
 pub mod machine;
@@ -18,9 +19,10 @@ mod runner;
 
 pub use clock::{now_ms, now_rfc3339};
 pub use emitter::{read_events, EventEmitter, EventSink, MemorySink, SEGMENT_BYTES};
+pub use error::RunError;
 pub use execute::{execute, execute_stage, finish_job, Execution, Unit};
 pub use handler::{
     CancelToken, ChunkObserver, StageContext, StageFailure, StageHandler, StageOutput,
 };
 pub use machine::{FanOut, JitterStrategy, Machine, RetryPolicy, StageSpec, Step, Task};
-pub use runner::{RunError, Runner};
+pub use runner::Runner;

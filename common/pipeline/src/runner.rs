@@ -8,28 +8,15 @@
 
 use crate::clock::now_rfc3339;
 use crate::emitter::EventSink;
+use crate::error::RunError;
 use crate::execute::{execute, finish_job, Execution, Unit};
-use crate::handler::{CancelToken, ChunkObserver, StageFailure, StageHandler};
+use crate::handler::{CancelToken, ChunkObserver, StageHandler};
 use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
-use doctown_store::{create_state, load_state, ObjectStore, StoreError};
+use doctown_store::{create_state, load_state, ObjectStore};
 use std::sync::Arc;
 
 #[cfg(test)]
-use crate::handler::{StageContext, StageOutput};
-
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("job {0} not found")]
-    UnknownJob(JobId),
-    #[error("no handler for stage {0} in this build")]
-    NoHandler(Stage),
-    #[error("stage {stage} failed: {failure}")]
-    StageFailed { stage: Stage, failure: StageFailure },
-    #[error("job {0} was cancelled")]
-    Cancelled(JobId),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use crate::handler::{StageContext, StageFailure, StageOutput};
 
 pub struct Runner<'a> {
     store: &'a dyn ObjectStore,

@@ -8,11 +8,12 @@
 
 use crate::artifacts::AssembleManifest;
 use crate::assemble::{assemble_into, Assembled};
+use crate::chunks::ChunkInfo;
 use crate::error::AssembleError;
 use crate::events::{
     AssembleTotals, AssemblyCompleted, AssemblyStarted, ClusterCreated, GraphCompleted,
 };
-use crate::input::{lean_symbol, AssembleInput, ChunkInfo};
+use crate::input::{lean_symbol, AssembleInput};
 use crate::options::{AssembleOptions, MethodChoice};
 use crate::sink::JsonFiles;
 use crate::vectors::VectorLookup;

@@ -1,39 +1,13 @@
 //! What assemble computes from: ingest's symbols, files and chunks (reduced
-//! to what assemble needs), and optionally a vector lookup.
+//! to what assemble needs), and optionally a vector lookup and a memo.
 
+use crate::chunks::ChunkInfo;
+use crate::memo::Memo;
 use crate::vectors::VectorLookup;
-use doctown_core::{Chunk, ChunkEntry, FileRecord, Symbol, SymbolId};
+use doctown_core::{FileRecord, Symbol, SymbolId};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-
-/// What assemble keeps of a chunk: its id, its symbol, and the decision
-/// points counted in its text (so texts need not stay in memory).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChunkInfo {
-    pub id: String,
-    pub symbol_id: Option<SymbolId>,
-    /// Decision points in the chunk's text, for callable symbols.
-    pub decisions: u32,
-}
-
-impl ChunkInfo {
-    /// Reduces a chunk, counting decision points of function and method chunks.
-    pub fn from_chunk(chunk: &Chunk) -> ChunkInfo {
-        ChunkInfo::from(ChunkEntry::of(chunk))
-    }
-}
-
-impl From<ChunkEntry> for ChunkInfo {
-    /// Ingest's index entry of a chunk, whose decisions it counted.
-    fn from(entry: ChunkEntry) -> ChunkInfo {
-        ChunkInfo {
-            id: entry.id.to_string(),
-            symbol_id: entry.symbol_id,
-            decisions: entry.decisions,
-        }
-    }
-}
 
 /// A symbol without what assemble never reads, so that a stage holding
 /// millions of them keeps only what it uses: its code words and field
@@ -60,7 +34,7 @@ pub fn lean_symbol(mut s: Symbol) -> Symbol {
     s
 }
 
-/// The inputs of [`crate::assemble`]: symbols sorted by id (duplicates
+/// The inputs of the `assemble` function: symbols sorted by id (duplicates
 /// dropped), files sorted by path, chunks sorted by id.
 pub struct AssembleInput<'a> {
     pub symbols: Vec<Symbol>,
@@ -69,8 +43,8 @@ pub struct AssembleInput<'a> {
     /// `None` for a structural build (embeddings off or skipped).
     pub vectors: Option<&'a dyn VectorLookup>,
     /// Where the last build of the same source left its k-means labels
-    /// ([`crate::memo`]); `None` computes them.
-    pub memo: Option<&'a dyn crate::memo::Memo>,
+    /// ([`Memo`]); `None` computes them.
+    pub memo: Option<&'a dyn Memo>,
     ids: IdIndex,
     parents: Vec<Option<usize>>,
 }
@@ -106,7 +80,7 @@ impl<'a> AssembleInput<'a> {
     }
 
     /// Takes the k-means labels from `memo` when they are this input's.
-    pub fn with_memo(mut self, memo: &'a dyn crate::memo::Memo) -> Self {
+    pub fn with_memo(mut self, memo: &'a dyn Memo) -> Self {
         self.memo = Some(memo);
         self
     }

@@ -6,6 +6,8 @@
 //! [`AssembleHandler`] only reads the inputs from the object store, calls
 //! them, and writes the artifacts (types in [`artifacts`]).
 //!
+//! - [`input`], [`chunks`]: what assemble computes from (a chunk reduced to
+//!   its id, its symbol and its decision points).
 //! - [`graph`]: petgraph nodes (modules = directories, files, symbols) and
 //!   typed edges; [`imports`] and [`bases`] resolve names to nodes.
 //! - [`similarity`]: exact top-k cosine by blocked matrix products;
@@ -18,6 +20,7 @@
 
 pub mod assemble;
 pub mod bases;
+pub mod chunks;
 pub mod clusters;
 pub use doctown_core::complexity;
 pub mod contexts;
@@ -49,8 +52,9 @@ pub use doctown_core::artifacts::assemble as artifacts;
 pub use doctown_core::events::assemble as events;
 
 pub use assemble::{assemble, assemble_into, Assembled, StepTiming};
+pub use chunks::ChunkInfo;
 pub use error::AssembleError;
 pub use handler::{AssembleHandler, VectorSource};
-pub use input::{AssembleInput, ChunkInfo};
+pub use input::AssembleInput;
 pub use options::{AssembleOptions, MethodChoice};
 pub use vectors::{MemoryVectors, VectorLookup};

@@ -2,8 +2,8 @@
 //! mean of its chunks' vectors. Vectors are validated as they are read: a
 //! wrong dimension or a non-finite value is a one-line error.
 
+use crate::chunks::ChunkInfo;
 use crate::error::AssembleError;
-use crate::input::ChunkInfo;
 use crate::numeric::normalize;
 use doctown_core::Symbol;
 use std::collections::HashMap;

@@ -1,11 +1,10 @@
 //! The embedder a configuration chooses: the local ONNX model or a remote
 //! endpoint. The stage, the prefetcher, [`crate::embed_jsonl`] and query
-//! hosts go through [`Backend`], so they do not care which one runs; the
-//! ONNX path is exactly the one it was ([`crate::engine`]).
+//! hosts go through [`Backend`] (its texts are embedded by the `engine`
+//! module), so they do not care which one runs; the ONNX path is exactly
+//! the one it was.
 
-use crate::batching::BatchPlan;
 use crate::config::{BackendKind, EmbedConfig};
-use crate::engine::Collect;
 use crate::error::EmbedError;
 use crate::model::Embedder;
 use crate::remote::RemoteEmbedder;
@@ -50,12 +49,5 @@ impl Backend {
             Backend::Onnx(e) => e.device(),
             Backend::Remote(_) => "remote",
         }
-    }
-
-    /// Embeds texts; one unit vector per text, in input order.
-    pub fn embed(&self, texts: &[&str], plan: &BatchPlan) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let mut collect = Collect(vec![Vec::new(); texts.len()]);
-        crate::engine::embed_texts(self, plan, texts, 0, &mut collect)?;
-        Ok(collect.0)
     }
 }

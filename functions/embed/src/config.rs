@@ -102,7 +102,7 @@ pub struct EmbedConfig {
     /// ONNX Runtime intra-op threads; 0 means all available cores.
     pub intra_threads: usize,
     /// Where the runtime's optimised form of the model is kept between
-    /// processes (`crate::session_cache`): a load then skips optimising
+    /// processes (the `session_cache` module): a load then skips optimising
     /// the graph. `None` optimises it at every load.
     pub session_cache: Option<PathBuf>,
     /// Use the CUDA execution provider; loading fails (no fallback to the
@@ -110,8 +110,8 @@ pub struct EmbedConfig {
     /// use a GPU.
     pub use_gpu: bool,
     /// On the CPU, run each text alone, one single-threaded session per
-    /// core ([`crate::model`]): a text's vector never depends on its batch,
-    /// which the default model needs. `false` runs padded batches on one
+    /// core (see the `model` module): a text's vector never depends on its
+    /// batch, which the default model needs. `false` runs padded batches on one
     /// session of `intra_threads` (for a model that does not quantise its
     /// activations as it runs, or to measure the runtime's batches).
     pub each_text: bool,

@@ -11,56 +11,12 @@
 use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::error::EmbedError;
+use crate::hooks::{BatchHooks, BatchInfo, Collect, RunTotals};
 use crate::model::Embedder;
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Texts tokenised and planned together.
 pub const WINDOW: usize = 8192;
-
-/// One batch, as reported before and after it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BatchInfo {
-    /// 0-based, counting across windows.
-    pub index: u64,
-    pub texts: usize,
-    pub tokens: usize,
-    pub padded_tokens: usize,
-}
-
-/// Hooks around batches; the defaults do nothing.
-pub trait BatchHooks {
-    /// Before a batch runs; an error (e.g. cancelled) stops the run.
-    fn started(&mut self, _batch: &BatchInfo) -> Result<(), EmbedError> {
-        Ok(())
-    }
-    /// After a batch: the indices (into the input) and their vectors.
-    fn completed(
-        &mut self,
-        batch: &BatchInfo,
-        ms: u64,
-        items: &[usize],
-        vectors: Vec<Vec<f32>>,
-    ) -> Result<(), EmbedError>;
-}
-
-/// What a run computed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunTotals {
-    pub texts: u64,
-    pub batches: u64,
-    pub tokens: u64,
-    pub padded_tokens: u64,
-}
-
-impl RunTotals {
-    pub fn add(&mut self, other: RunTotals) {
-        self.texts += other.texts;
-        self.batches += other.batches;
-        self.tokens += other.tokens;
-        self.padded_tokens += other.padded_tokens;
-    }
-}
 
 /// Embeds `texts` with the backend, calling `hooks` around each batch;
 /// batch numbers start at `first_batch`. `plan` applies to the ONNX model
@@ -168,30 +124,21 @@ impl RanBatch {
     }
 }
 
-/// Hooks that collect vectors by input index.
-pub struct Collect(pub Vec<Vec<f32>>);
-
-impl BatchHooks for Collect {
-    fn completed(
-        &mut self,
-        _: &BatchInfo,
-        _: u64,
-        items: &[usize],
-        vectors: Vec<Vec<f32>>,
-    ) -> Result<(), EmbedError> {
-        for (&i, v) in items.iter().zip(vectors) {
-            self.0[i] = v;
-        }
-        Ok(())
-    }
-}
-
 impl Embedder {
     /// Embeds texts exactly as given, in length-bucketed batches; one unit
     /// vector per text, in input order.
     pub fn embed(&self, texts: &[&str], plan: &BatchPlan) -> Result<Vec<Vec<f32>>, EmbedError> {
         let mut collect = Collect(vec![Vec::new(); texts.len()]);
         embed_onnx(self, plan, texts, 0, &mut collect)?;
+        Ok(collect.0)
+    }
+}
+
+impl Backend {
+    /// Embeds texts; one unit vector per text, in input order.
+    pub fn embed(&self, texts: &[&str], plan: &BatchPlan) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut collect = Collect(vec![Vec::new(); texts.len()]);
+        embed_texts(self, plan, texts, 0, &mut collect)?;
         Ok(collect.0)
     }
 }

@@ -31,11 +31,12 @@ use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::cache::EmbeddingCache;
 use crate::config::EmbedConfig;
-use crate::engine::{embed_texts, BatchHooks, BatchInfo};
+use crate::engine::embed_texts;
 use crate::error::EmbedError;
 use crate::events::{
     EmbeddingBatchCompleted, EmbeddingBatchStarted, EmbeddingCompleted, EmbeddingStarted,
 };
+use crate::hooks::{BatchHooks, BatchInfo};
 use crate::job_texts::{read_chunks, write_vectors, Texts};
 use crate::memo::VectorMemo;
 use crate::prefetch::EmbedPrefetcher;

@@ -11,8 +11,9 @@
 use crate::backend::Backend;
 use crate::batching::BatchPlan;
 use crate::config::EmbedConfig;
-use crate::engine::{embed_texts, Collect, WINDOW};
+use crate::engine::{embed_texts, WINDOW};
 use crate::error::EmbedError;
+use crate::hooks::Collect;
 use crate::stats::Stats;
 use serde::Deserialize;
 use std::collections::HashMap;

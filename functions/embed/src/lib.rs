@@ -12,6 +12,8 @@
 //! - [`Embedder`]: tokenizer + session, loaded once per process
 //!   ([`Embedder::shared`]); mean pooling and L2 normalisation
 //!   ([`pooling`]).
+//! - [`engine`]: many texts in batches on either backend, each batch
+//!   reported to the caller's [`hooks`].
 //! - [`text`]: what is embedded for a chunk (a compact header + the code).
 //! - [`batching`]: length-bucketed batches and the streaming batcher.
 //! - [`cache`]: vectors in the object store keyed by model and text hash.
@@ -33,6 +35,7 @@ pub mod engine;
 pub mod error;
 mod gpu;
 pub mod handler;
+pub mod hooks;
 mod job_texts;
 pub mod jsonl;
 pub mod memo;

@@ -1,8 +1,8 @@
 //! Totals of an embedding run: the stage summary, `embed_jsonl`'s result,
 //! and the `embedding.completed.v1` totals.
 
-use crate::engine::RunTotals;
 use crate::events::EmbeddingTotals;
+use crate::hooks::RunTotals;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

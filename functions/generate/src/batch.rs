@@ -7,9 +7,9 @@
 
 use crate::config::GenerateConfig;
 use crate::model::ChatRequest;
-use crate::plan::WorkItem;
 use crate::prompt::{answer_schema, user_message, ItemKind};
 use crate::tokens::TokenCounter;
+use crate::work_item::WorkItem;
 
 /// Tokens an item's id adds to its block in a request (`"id":"s12",` and a comma).
 const ID_OVERHEAD: usize = 8;

@@ -8,7 +8,7 @@ use crate::batch::pack;
 use crate::cache::{AnswerCache, CachedAnswer};
 use crate::config::{Backend, GenerateConfig};
 use crate::engine_docs::{fatal_error, finish, from_facts, Keys};
-pub use crate::engine_docs::{Answers, Settled};
+pub use crate::engine_docs::{Answers, Outcome, Settled};
 use crate::engine_run::{dispatch, Job, JobResult, Shared};
 use crate::error::GenerateError;
 use crate::events::generate::{GenerationStarted, GenerationTotals, SymbolDocumented};
@@ -16,10 +16,11 @@ use crate::facts::GenerateInput;
 use crate::model::{LanguageModel, ModelError};
 use crate::openai::OpenAiModel;
 use crate::overview::architecture_facts;
-use crate::plan::{build_plan, expected_cost, select_tier, Cost, WorkItem};
+use crate::plan::{build_plan, expected_cost, select_tier, Cost};
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
 use crate::tokens::TokenCounter;
+use crate::work_item::WorkItem;
 use crate::writer::FactsWriter;
 use doctown_store::ObjectStore;
 use std::collections::{HashMap, HashSet};
@@ -32,17 +33,6 @@ use std::time::Duration;
 pub enum Progress {
     Started(GenerationStarted),
     Symbol(SymbolDocumented),
-}
-
-/// What a run produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    /// What the model settled, to lay over the facts summaries.
-    pub answers: Answers,
-    pub cost: CostReport,
-    pub totals: GenerationTotals,
-    /// Some items the model was asked about fell back to facts.
-    pub partial: bool,
 }
 
 /// Runs generations with one configuration and model.

@@ -1,20 +1,30 @@
 //! Bookkeeping of a model run: what the model settled for each item
 //! ([`Answers`], laid over the facts summaries where `docs.json` is
-//! written), item keys, the totals, and the mapping of fatal model errors
-//! to stage errors.
+//! written), item keys, the totals, what the run produced ([`Outcome`]),
+//! and the mapping of fatal model errors to stage errors.
 
 use crate::artifacts::generate::{CostReport, DocSource, Documentation};
 use crate::config::GenerateConfig;
-use crate::engine::Outcome;
 use crate::error::GenerateError;
 use crate::events::generate::{GenerationTotals, SymbolDocumented};
 use crate::facts::GenerateInput;
 use crate::model::ModelError;
-use crate::plan::WorkItem;
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
+use crate::work_item::WorkItem;
 use doctown_core::SymbolId;
 use std::collections::HashMap;
+
+/// What a run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// What the model settled, to lay over the facts summaries.
+    pub answers: Answers,
+    pub cost: CostReport,
+    pub totals: GenerationTotals,
+    /// Some items the model was asked about fell back to facts.
+    pub partial: bool,
+}
 
 /// What the model settled for one item.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,11 @@
 //! The facts view the generate stage works from: what a summary may say.
 //!
 //! These are plain owned values, independent of how the assemble stage
-//! stores its artifacts ([`crate::input`] converts those). Lists are already
+//! stores its artifacts (the `input` module converts those). Lists are already
 //! ordered by importance (most central first) and names are short display
 //! names (`LocalStore::get`, not `crate::local::LocalStore::get`).
 
+use crate::change_facts::ChangeFacts;
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind, Visibility};
 use serde::{Deserialize, Serialize};
 
@@ -55,10 +56,10 @@ pub struct SymbolFacts {
     pub tested_by: Vec<String>,
     /// What its code is for.
     pub role: FileRole,
-    /// How it (or its file) changed, from the repository's history
-    /// ([`crate::history`]); absent without one.
+    /// How it (or its file) changed, from the repository's history; absent
+    /// without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub history: Option<crate::history::ChangeFacts>,
+    pub history: Option<ChangeFacts>,
 }
 
 /// The facts about one module (directory).
@@ -134,6 +135,16 @@ pub fn display_name(qualified: &str) -> String {
             format!("{parent}{sep}{last}")
         }
         (_, Some(last)) => last.to_string(),
+    }
+}
+
+/// A context's centrality as the facts hold it: within 0-1, 0 when not
+/// a number.
+pub fn centrality_of(raw: f64) -> f64 {
+    if raw.is_finite() {
+        raw.clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 

@@ -341,7 +341,7 @@ impl FirstPass {
         let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
         let (index, loaded) = std::thread::scope(|scope| {
             let loaded = scope.spawn(|| crate::input::load_modules_and_clusters(store, manifest));
-            let index = crate::input::read_index(store, first, files);
+            let index = crate::stream::read_index(store, first, files);
             let loaded = loaded.join().map_err(|_| {
                 GenerateError::Runtime("the thread reading the modules panicked".into())
             });

@@ -8,7 +8,9 @@ use crate::artifacts::assemble::{
     AssembleManifest, ClusterSet, ModuleContext, SymbolContext, SymbolRef,
 };
 use crate::error::GenerateError;
-use crate::facts::{display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
+use crate::facts::{
+    centrality_of, display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts,
+};
 use doctown_core::artifacts::{artifact_key, IngestManifest};
 use doctown_core::{JobId, SymbolId, SymbolKind};
 pub use doctown_store::BlockLine;
@@ -62,16 +64,6 @@ impl From<SymbolContext> for SymbolFacts {
             role: c.role,
             history: None,
         }
-    }
-}
-
-/// A context's centrality as the facts hold it: within 0-1, 0 when not
-/// a number.
-pub fn centrality_of(raw: f64) -> f64 {
-    if raw.is_finite() {
-        raw.clamp(0.0, 1.0)
-    } else {
-        0.0
     }
 }
 
@@ -247,7 +239,7 @@ fn module_and_cluster_facts(
 }
 
 /// A JSON Lines object read a block of lines at a time, each block parsed
-/// on every core (the streaming path of [`crate::stream`]: neither the
+/// on every core (the streaming path of the facts backend: neither the
 /// object nor its items are ever whole in memory): the store's
 /// [`doctown_store::JsonlBlocks`], a missing object
 /// [`GenerateError::MissingInput`] and a bad line
@@ -403,29 +395,4 @@ fn read_json<T: serde::de::DeserializeOwned>(
         key: key.to_string(),
         message: e.to_string(),
     })
-}
-
-/// The first pass of [`crate::stream`] over a contexts object (with
-/// `files`, each file's most central symbol too): `None` when its ids are
-/// not strictly increasing.
-pub fn read_index(
-    store: &dyn ObjectStore,
-    key: &str,
-    files: bool,
-) -> Result<Option<crate::stream::SymbolIndex>, GenerateError> {
-    use crate::stream::{FileOutline, Outline};
-    let mut blocks = JsonlBlocks::open(store, key)?;
-    let mut builder = crate::stream::IndexBuilder::default();
-    if files {
-        let keep = |_: usize, outline: FileOutline| outline;
-        while let Some(block) = blocks.next_block(&keep)? {
-            block.into_iter().for_each(|o| builder.push_in_file(o));
-        }
-    } else {
-        let keep = |_: usize, outline: Outline| outline;
-        while let Some(block) = blocks.next_block(&keep)? {
-            block.into_iter().for_each(|o| builder.push(o));
-        }
-    }
-    Ok(builder.finish())
 }

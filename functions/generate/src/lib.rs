@@ -10,11 +10,12 @@
 //!
 //! - [`config`]: [`GenerateConfig`] (backend, model, limits, prices).
 //! - [`facts`], [`input`]: the facts view and its conversion from the
-//!   assemble artifacts.
+//!   assemble artifacts; [`history`], [`change_facts`]: how each symbol
+//!   changed, from the repository's history.
 //! - [`writer`], [`overview`]: the static (facts) summaries.
 //! - [`tokens`], [`prompt`], [`truncate`], [`batch`]: prompts under a token
-//!   budget; [`plan`]: priorities and tiers; [`estimate`]: the cost before
-//!   any request.
+//!   budget; [`plan`]: the [`work_item`]s, priorities and tiers;
+//!   [`estimate`]: the cost before any request.
 //! - [`model`], [`openai`], [`parse`]: the [`LanguageModel`] trait, the
 //!   OpenAI-compatible client (on `doctown-http`, with its backoff),
 //!   strict answer parsing.
@@ -24,6 +25,7 @@
 
 pub mod batch;
 pub mod cache;
+pub mod change_facts;
 pub mod config;
 pub mod engine;
 mod engine_docs;
@@ -46,6 +48,7 @@ pub mod prompt;
 pub mod stream;
 pub mod tokens;
 pub mod truncate;
+pub mod work_item;
 pub mod writer;
 mod writer_text;
 

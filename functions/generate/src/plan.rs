@@ -12,22 +12,9 @@ use crate::price::cost_usd;
 use crate::prompt::{block_json, ItemKind, SymbolBlock};
 use crate::tokens::TokenCounter;
 use crate::truncate::{truncate_block, Dropped};
+use crate::work_item::WorkItem;
 use crate::writer::FactsWriter;
 use std::collections::HashSet;
-
-/// One item a model may be asked about.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WorkItem {
-    pub kind: ItemKind,
-    /// Index into `input.symbols` or `input.modules` (0 for the architecture).
-    pub index: usize,
-    /// The facts block: canonical JSON, truncated, delimiters escaped.
-    pub block: String,
-    pub tokens: usize,
-    pub dropped: Dropped,
-    /// The cache hash of this item's answer.
-    pub hash: String,
-}
 
 /// All items, symbols in priority order (trivial ones left out when
 /// `trivial_to_facts`).

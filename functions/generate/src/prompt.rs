@@ -5,8 +5,8 @@
 //! between `<facts>` and `</facts>` in the user message (strings escaped by
 //! JSON, and any `<facts`/`</facts` inside them escaped as `\u003c`, so a
 //! doc comment cannot close the block), and the system prompt says to treat
-//! the block as data. The answer's shape is enforced by parsing
-//! ([`crate::parse`]), not by trust.
+//! the block as data. The answer's shape is enforced by parsing (the
+//! `parse` module), not by trust.
 
 use crate::facts::SymbolFacts;
 use crate::writer::{kind_phrase, FactsWriter, Role};

@@ -5,12 +5,12 @@
 //!
 //! Two passes over the contexts, which assemble writes in id order:
 //!
-//! 1. [`IndexBuilder`]: each symbol's id, kind and centrality only (and
-//!    its file, with a history) — its centrality rank (what
-//!    [`FactsWriter`](crate::writer::FactsWriter) knows of every symbol),
-//!    which ids are traits or interfaces (the only parent kinds a summary
-//!    depends on) and each file's most central symbol (which says the
-//!    file's history). 4 bytes a symbol are kept.
+//! 1. [`IndexBuilder`] ([`read_index`]): each symbol's id, kind and
+//!    centrality only (and its file, with a history) — its centrality rank
+//!    (what [`FactsWriter`](crate::writer::FactsWriter) knows of every
+//!    symbol), which ids are traits or interfaces (the only parent kinds a
+//!    summary depends on) and each file's most central symbol (which says
+//!    the file's history). 4 bytes a symbol are kept.
 //! 2. [`document`] each context into its summary (on every core), and
 //!    [`DocsStream`] serialises the docs as they come, gathering the
 //!    [`Aggregates`] the module overviews, the architecture summary and
@@ -27,13 +27,13 @@ use crate::artifacts::assemble::SymbolContext;
 use crate::artifacts::generate::{
     ArchitectureSummary, DocSource, Documentation, Insight, ModuleOverview, SymbolDoc,
 };
-use crate::engine::Answers;
+use crate::engine_docs::Answers;
 use crate::error::GenerateError;
 use crate::events::generate::SymbolDocumented;
-use crate::facts::display_name;
+use crate::facts::{centrality_of, display_name};
 use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::history::Changes;
-use crate::input::centrality_of;
+use crate::input::JsonlBlocks;
 use crate::overview::{
     architecture_text, is_tooling, summary_with_topics, top_topics, ArchitectureFacts,
 };
@@ -41,6 +41,7 @@ use crate::writer::{role_at, summary_with_role, Role};
 use crate::writer_text::language_name;
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
+use doctown_store::ObjectStore;
 use serde::ser::{Error as _, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use std::cell::RefCell;
@@ -155,6 +156,30 @@ impl IndexBuilder {
     }
 }
 
+/// The first pass over a contexts object (with
+/// `files`, each file's most central symbol too): `None` when its ids are
+/// not strictly increasing.
+pub fn read_index(
+    store: &dyn ObjectStore,
+    key: &str,
+    files: bool,
+) -> Result<Option<SymbolIndex>, GenerateError> {
+    let mut blocks = JsonlBlocks::open(store, key)?;
+    let mut builder = IndexBuilder::default();
+    if files {
+        let keep = |_: usize, outline: FileOutline| outline;
+        while let Some(block) = blocks.next_block(&keep)? {
+            block.into_iter().for_each(|o| builder.push_in_file(o));
+        }
+    } else {
+        let keep = |_: usize, outline: Outline| outline;
+        while let Some(block) = blocks.next_block(&keep)? {
+            block.into_iter().for_each(|o| builder.push(o));
+        }
+    }
+    Ok(builder.finish())
+}
+
 /// What the second pass needs to know of every symbol.
 #[derive(Debug, Clone, Default)]
 pub struct SymbolIndex {
@@ -203,8 +228,7 @@ impl SymbolIndex {
 }
 
 /// What the aggregates read of a symbol besides its id and role
-/// ([`Aggregates::add`]), and what a memoised summary keeps of it
-/// ([`crate::memo`]).
+/// ([`Aggregates::add`]), and what a memoised summary keeps of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Brief {
     pub qualified_name: String,

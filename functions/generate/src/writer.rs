@@ -87,7 +87,7 @@ const HUB_RANK: f64 = 0.05;
 
 /// Whether a symbol of centrality rank `rank` is among the most central
 /// ([`HUB_RANK`]): the only thing [`role_at`] reads of the rank, so the
-/// only part of it a memoised summary depends on ([`crate::memo`]).
+/// only part of it a memoised summary depends on.
 pub fn is_top_ranked(rank: f64) -> bool {
     rank < HUB_RANK
 }
@@ -141,7 +141,7 @@ pub fn role_at(s: &SymbolFacts, rank: f64) -> Role {
 
 /// One or two sentences about a symbol once its role is known, and a third
 /// on how it changed when the history says something of it
-/// ([`crate::history::ChangeFacts::sentence`]).
+/// ([`crate::change_facts::ChangeFacts::sentence`]).
 pub fn summary_with_role(s: &SymbolFacts, role: Role) -> String {
     let first = what(s, role);
     let mut text = match where_(s, role) {

@@ -1,6 +1,6 @@
-//! Ingest options: limits and chunking, with the defaults users get.
+//! Ingest options: limits, chunking and how much git history to read, with
+//! the defaults users get.
 
-use crate::history::HistoryConfig;
 use serde::{Deserialize, Serialize};
 
 /// Options of the ingest stage (`input.options["ingest"]`).
@@ -61,4 +61,58 @@ impl Default for IngestOptions {
             history: HistoryConfig::default(),
         }
     }
+}
+
+/// How much history a build reads (`input.options["ingest"]["history"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// `off`, `files` (the default: per file, author and module) or
+    /// `symbols` (also per symbol: parses every changed version of each
+    /// source file, minutes on a long history).
+    pub mode: HistoryMode,
+    /// Read at most this many commits, newest first (default
+    /// [`DEFAULT_MAX_COMMITS`]; `0` reads them all). The limit is stated
+    /// in the document (`summary.max_commits`, and `summary.truncated`
+    /// when it cut the history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_commits: Option<usize>,
+    /// Leave out commits before this date (`YYYY-MM-DD` or RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Follow first parents only (each merge diffed against its first
+    /// parent); otherwise every commit, merges without a diff.
+    pub first_parent: bool,
+    /// A GitHub source's history: clone the repository with git over
+    /// HTTPS (with the job's token) to read it. Off by default (a
+    /// tarball has no history, and a clone of a long history is large).
+    pub github: bool,
+}
+
+/// The commits a build reads by default. A cold build reads the history
+/// on a thread of its own while the files are parsed; on cargo's 23,077
+/// commits the whole history took twice the parse (BENCHMARKS.md, "The
+/// history cache"), 10,000 commits about as long (four years of cargo).
+/// Later builds read only new commits (the cache), so the limit matters
+/// for the first build of a long history.
+pub const DEFAULT_MAX_COMMITS: usize = 10_000;
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            mode: HistoryMode::Files,
+            max_commits: Some(DEFAULT_MAX_COMMITS),
+            since: None,
+            first_parent: false,
+            github: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryMode {
+    Off,
+    Files,
+    Symbols,
 }

@@ -4,7 +4,8 @@
 //! repository only to the right token.
 
 use doctown_core::ResolvedSource;
-use doctown_ingest::history::{clone_url, read, HistoryConfig, HistoryMode};
+use doctown_ingest::history::{clone_url, read};
+use doctown_ingest::options::{HistoryConfig, HistoryMode};
 use doctown_sources::{GitHubConfig, SourceSpec};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,18 +1,16 @@
 //! Reading what the earlier stages stored.
 
-use crate::mapping::Blocks;
+use crate::graph::GraphFacts;
 use doctown_core::artifacts::assemble::{
-    self as asm, AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
+    AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
 };
 use doctown_core::artifacts::generate::{
     ArchitectureSummary, DocSource, Documentation, GenerateManifest, Insight, ModuleOverview,
 };
 use doctown_core::{
-    ChunkKind, FileRecord, FileRole, IngestManifest, JobState, Span, Stage, StageStatus, Symbol,
-    SymbolKind,
+    ChunkKind, FileRecord, IngestManifest, JobState, Span, Stage, StageStatus, Symbol, SymbolKind,
 };
 use doctown_docpack::History;
-use doctown_docpack::{Edge, GraphNode};
 use doctown_pipeline::StageFailure;
 use doctown_store::{
     get_json, get_json_bounded, get_jsonl, stream_jsonl, JsonlBlocks, ObjectStore, JSON_IN_MEMORY,
@@ -58,90 +56,6 @@ pub struct ChunkFacts {
     pub symbol_id: Option<String>,
     #[serde(default)]
     pub part: Option<(u32, u32)>,
-}
-
-/// What the docpack uses of a graph node (`graph.json`, and each symbol's
-/// numbers in `nodes.json`); unresolved callee names, external imports
-/// and PageRank are skipped as the graph is parsed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct GraphNodeFacts {
-    pub id: String,
-    pub kind: asm::NodeKind,
-    pub name: String,
-    pub path: String,
-    #[serde(default)]
-    pub symbol_kind: Option<SymbolKind>,
-    pub in_degree: u32,
-    pub out_degree: u32,
-    pub centrality: f64,
-    #[serde(default)]
-    pub cluster: Option<String>,
-    #[serde(default)]
-    pub unresolved_call_count: u32,
-    #[serde(default)]
-    pub role: Option<FileRole>,
-}
-
-/// What a symbol's entry in `nodes.json` takes from its graph node.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodeNumbers {
-    pub centrality: f64,
-    pub in_degree: u32,
-    pub out_degree: u32,
-    pub cluster: Option<String>,
-    pub unresolved_call_count: u32,
-    pub role: Option<FileRole>,
-}
-
-/// The graph's nodes as the docpack writes them, each mapped as it is
-/// parsed ([`crate::mapping::graph_node`]), and beside each its numbers.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MappedNodes {
-    pub nodes: Vec<GraphNode>,
-    pub numbers: Vec<NodeNumbers>,
-}
-
-impl<'de> Deserialize<'de> for MappedNodes {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = MappedNodes;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of graph nodes")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<MappedNodes, A::Error> {
-                let mut mapped = MappedNodes::default();
-                while let Some(facts) = seq.next_element::<GraphNodeFacts>()? {
-                    let (node, numbers) = crate::mapping::graph_node(facts);
-                    mapped.nodes.push(node);
-                    mapped.numbers.push(numbers);
-                }
-                Ok(mapped)
-            }
-        }
-        d.deserialize_seq(Visitor)
-    }
-}
-
-/// A graph edge as the docpack writes it, mapped as it is parsed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "asm::GraphEdge")]
-pub struct MappedEdge(pub Edge);
-
-impl From<asm::GraphEdge> for MappedEdge {
-    fn from(e: asm::GraphEdge) -> Self {
-        MappedEdge(crate::mapping::edge(e))
-    }
-}
-
-/// The graph as the docpack reads it: never in assemble's form whole.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct GraphFacts {
-    pub nodes: MappedNodes,
-    pub edges: Vec<MappedEdge>,
 }
 
 /// A symbol's documentation as `docs.json` states it.
@@ -496,6 +410,25 @@ impl From<SymbolWithoutCalls> for Symbol {
             field_types: Default::default(),
             words: s.words,
         }
+    }
+}
+
+/// Items handed to the mapping a block at a time (the stage reads the
+/// symbols and the chunks from the store as it goes).
+pub trait Blocks<T> {
+    fn each_block(
+        &mut self,
+        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+    ) -> Result<(), StageFailure>;
+}
+
+/// Items already in memory: one block.
+impl<T> Blocks<T> for Vec<T> {
+    fn each_block(
+        &mut self,
+        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
+    ) -> Result<(), StageFailure> {
+        f(std::mem::take(self))
     }
 }
 

@@ -1,19 +1,17 @@
 //! From stage artifacts to docpack parts: no store IO, no clock (the
 //! symbols are spooled into temporary files in the directory given).
 
-use crate::inputs::{
-    ChunkFacts, ContextFacts, GraphFacts, GraphNodeFacts, NodeNumbers, PackInputs, SymbolDocRef,
-    SymbolDocs,
-};
+use crate::graph::{graph, node_id, NodeNumbers};
+use crate::inputs::{Blocks, ChunkFacts, ContextFacts, PackInputs, SymbolDocRef, SymbolDocs};
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
 use doctown_core::{FileRecord, ResolvedSource, Symbol};
 use doctown_docpack::nodes_spool::prepare;
 use doctown_docpack::{
     ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
-    Documentation, Edge, EdgeKind, Embeddings, Graph, GraphNode, ModelInfo, ModuleDoc, NodeKind,
-    NodesSpool, SourceFile, SourceInfo, SourceMap, SourceRange, SpooledNodes, SymbolContext,
-    SymbolContexts, SymbolMetrics, SymbolNode, Symbols,
+    Documentation, Embeddings, Graph, ModelInfo, ModuleDoc, NodesSpool, SourceFile, SourceInfo,
+    SourceMap, SourceRange, SpooledNodes, SymbolContext, SymbolContexts, SymbolMetrics, SymbolNode,
+    Symbols,
 };
 use doctown_pipeline::StageFailure;
 use rayon::prelude::*;
@@ -40,25 +38,6 @@ pub fn with_contexts(options: &PackOptions, summary_model: Option<&str>) -> bool
     options
         .symbol_contexts
         .unwrap_or(summary_model.unwrap_or(FACTS) != FACTS)
-}
-
-/// Items handed to the mapping a block at a time (the stage reads the
-/// symbols and the chunks from the store as it goes).
-pub trait Blocks<T> {
-    fn each_block(
-        &mut self,
-        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
-    ) -> Result<(), StageFailure>;
-}
-
-/// Items already in memory: one block.
-impl<T> Blocks<T> for Vec<T> {
-    fn each_block(
-        &mut self,
-        f: &mut dyn FnMut(Vec<T>) -> Result<(), StageFailure>,
-    ) -> Result<(), StageFailure> {
-        f(std::mem::take(self))
-    }
 }
 
 /// The large inputs, read while the docpack is made: the symbols, then
@@ -157,22 +136,6 @@ pub fn source_info(resolved: Option<&ResolvedSource>, fallback_name: &str) -> So
             name: fallback_name.to_string(),
             ..SourceInfo::default()
         },
-    }
-}
-
-fn node_id(id: &str) -> String {
-    match id.strip_prefix("mod:") {
-        Some(module) => format!("module:{module}"),
-        None => id.to_string(),
-    }
-}
-
-/// [`node_id`] of an id the caller gives up: only module ids are rewritten.
-fn node_id_owned(id: String) -> String {
-    if id.starts_with("mod:") {
-        node_id(&id)
-    } else {
-        id
     }
 }
 
@@ -287,63 +250,6 @@ fn spool_nodes(
             .map_err(invalid)
     })?;
     spool.finish().map_err(invalid)
-}
-
-fn graph(graph: GraphFacts) -> Graph {
-    Graph {
-        nodes: graph.nodes.nodes,
-        // The same layout: the edges stay where they were parsed.
-        edges: graph.edges.into_iter().map(|e| e.0).collect(),
-        ..Graph::default()
-    }
-}
-
-/// A graph node as the docpack writes it, and the numbers its symbol's
-/// entry in `nodes.json` takes.
-pub(crate) fn graph_node(n: GraphNodeFacts) -> (GraphNode, NodeNumbers) {
-    let kind = match n.kind {
-        asm::NodeKind::Module => NodeKind::Module,
-        asm::NodeKind::File => NodeKind::File,
-        asm::NodeKind::Symbol => NodeKind::Symbol,
-    };
-    let numbers = NodeNumbers {
-        centrality: n.centrality,
-        in_degree: n.in_degree,
-        out_degree: n.out_degree,
-        cluster: n.cluster,
-        unresolved_call_count: n.unresolved_call_count,
-        role: n.role,
-    };
-    let node = GraphNode {
-        id: node_id_owned(n.id),
-        kind,
-        name: n.name,
-        path: Some(n.path).filter(|p| !p.is_empty()),
-        symbol_kind: n.symbol_kind,
-        centrality: (kind != NodeKind::Symbol).then_some(n.centrality),
-    };
-    (node, numbers)
-}
-
-/// A graph edge as the docpack writes it.
-pub(crate) fn edge(e: asm::GraphEdge) -> Edge {
-    Edge {
-        from: node_id_owned(e.source),
-        to: node_id_owned(e.target),
-        kind: match e.kind {
-            asm::EdgeKind::Contains => EdgeKind::Contains,
-            asm::EdgeKind::Calls => EdgeKind::Calls,
-            asm::EdgeKind::Imports => EdgeKind::Imports,
-            asm::EdgeKind::Implements => EdgeKind::Implements,
-            asm::EdgeKind::Inherits => EdgeKind::Inherits,
-            asm::EdgeKind::Related => EdgeKind::Related,
-            asm::EdgeKind::References => EdgeKind::References,
-            asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
-        },
-        weight: e.weight,
-        provenance: e.provenance,
-        confidence: e.confidence,
-    }
 }
 
 fn clusters(set: &asm::ClusterSet) -> Clusters {

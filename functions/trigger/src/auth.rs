@@ -8,7 +8,7 @@
 
 use crate::config::hash_api_key;
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;

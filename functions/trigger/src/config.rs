@@ -5,8 +5,8 @@
 //! `infra/README.md`; every field can also be set in code.
 
 use crate::error::TriggerError;
-pub use crate::guard::ServerName;
 use crate::schedule::Schedule;
+use crate::server_name::ServerName;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ pub struct TriggerConfig {
     /// Take the client's address from the last `X-Forwarded-For` entry
     /// (behind a proxy that sets it). `DOCTOWN_TRUST_PROXY`.
     pub trust_proxy: bool,
-    /// The `Host` names requests may name (`crate::guard`): those of
+    /// The `Host` names requests may name (checked by the guard): those of
     /// `DOCTOWN_SERVER_NAMES` and `public_url`'s; `doctown serve` adds its
     /// address's. Empty means any host (only code that builds its own
     /// config, such as tests, leaves it empty; every host fills it).

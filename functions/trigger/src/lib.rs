@@ -12,10 +12,13 @@
 //! - [`StoreCatalog`]: the store's finished jobs as a query-engine catalog;
 //!   [`AppState::with_mcp`] serves an MCP endpoint over it at `/mcp`.
 //!
-//! Module map: `routes` (one module per resource), `catalog`, `launcher`, `auth` (API
-//! keys, webhook signatures), `exposure` (what an address exposes), `guard` (Host and Origin of every request), `validate` (repository URLs, SSRF),
-//! `webhook`, `github_app` (JWT, installation tokens), `schedule`,
-//! `metrics`, `openapi`, `jobs_index`, `static_files`, `config`, `error`.
+//! Module map: `routes` (one module per resource), `state` (what every
+//! handler shares), `catalog`, `launcher`, `auth` (API keys, webhook
+//! signatures), `exposure` (what an address exposes), `guard` (Host and
+//! Origin of every request), `server_name` (the names a server answers
+//! to), `validate` (repository URLs, SSRF), `webhook`, `github_app` (JWT,
+//! installation tokens), `schedule`, `metrics`, `openapi`, `jobs_index`,
+//! `static_files`, `config`, `error`.
 
 mod accounts;
 mod auth;
@@ -33,6 +36,8 @@ mod openapi;
 pub mod probe;
 mod routes;
 mod schedule;
+mod server_name;
+mod state;
 mod static_files;
 mod validate;
 mod webhook;
@@ -42,27 +47,28 @@ pub use accounts::{sweep as sweep_accounts, AccountTokens};
 pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
 pub use catalog::StoreCatalog;
 pub use config::{
-    hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, ServerName,
-    TriggerConfig,
+    hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
 };
 pub use error::{ApiError, TriggerError};
 pub use exposure::{
     check_exposure, check_exposure_with, check_hosted, is_loopback, MUTATING_ROUTES, READ_ROUTES,
 };
 pub use github_app::{AppClaims, InstallationTokens};
-pub use guard::host_allowed;
 pub use launcher::{
     installation_id, new_job_id, set_installation_id, token_owner, HandlerFactory,
     InProcessLauncher, InProcessOptions, JobLauncher, LaunchContext, LaunchError, LiveEvents,
     LiveSubscription, QueueLauncher, TokenSource, UnavailableLauncher,
 };
 pub use openapi::document as openapi_document;
-pub use routes::library::{LibraryItem, LibraryPage};
-pub use routes::{router, AppState, DownloadLinks, Estimator, ROUTES};
+pub use routes::library::LibraryPage;
+pub use routes::library_item::LibraryItem;
+pub use routes::{router, ROUTES};
 pub use schedule::{
     run_schedule_loop, run_schedule_once, CommitResolver, GitHubResolver, LocalGitResolver,
     RunItem, RunOutcome, Schedule, ScheduleEntry, ScheduleRun, ScheduledRepo, SourceResolver,
 };
+pub use server_name::{host_allowed, ServerName};
+pub use state::{AppState, DownloadLinks, Estimator};
 pub use validate::{validate_ref, validate_source};
 pub use webhook::{wanted_jobs, Wanted};
 

@@ -3,13 +3,31 @@
 //! API paths that match no route get a JSON 404 instead.
 
 use crate::error::ApiError;
-use crate::routes::{AppState, API_PREFIXES};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+
+/// Paths that belong to the API (never answered with the website).
+const API_PREFIXES: &[&str] = &[
+    "/api",
+    "/jobs",
+    "/docpacks",
+    "/stages",
+    "/estimate",
+    "/webhooks",
+    "/health",
+    "/metrics",
+    "/openapi.json",
+    "/mcp",
+    "/auth",
+    "/me",
+    "/shared",
+    "/billing",
+];
 
 fn is_api_path(path: &str) -> bool {
     API_PREFIXES

@@ -26,7 +26,7 @@ use crate::auth::verify_webhook_signature;
 use crate::error::{blocking, ApiError};
 use crate::launcher::{set_installation_id, LaunchError};
 use crate::routes::body::read_body;
-use crate::routes::AppState;
+use crate::state::AppState;
 use crate::validate::validate_source;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;

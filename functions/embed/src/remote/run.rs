@@ -9,8 +9,8 @@
 //! for the batches in flight, and is returned; vectors completed before it
 //! stay in the cache.
 
-use crate::engine::{BatchHooks, BatchInfo, RunTotals};
 use crate::error::EmbedError;
+use crate::hooks::{BatchHooks, BatchInfo, RunTotals};
 use crate::remote::response::Embeddings;
 use crate::remote::RemoteEmbedder;
 use std::sync::atomic::{AtomicBool, Ordering};

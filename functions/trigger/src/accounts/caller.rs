@@ -12,7 +12,7 @@
 
 use crate::auth::api_key_matches;
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};

@@ -9,7 +9,7 @@ pub use caller::{Auth, Caller};
 
 use crate::error::{blocking, ApiError};
 use crate::launcher::TokenSource;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue};
 use doctown_accounts::{job_update, Accounts, JobRow, Scope, Visibility};
 use doctown_core::JobId;

@@ -105,7 +105,8 @@ impl std::fmt::Debug for LaunchContext {
 /// Builds the stage handlers for one job.
 pub type HandlerFactory = Arc<dyn Fn(&LaunchContext) -> Vec<Box<dyn StageHandler>> + Send + Sync>;
 
-/// Mints GitHub installation tokens (see `crate::github_app::InstallationTokens`).
+/// Mints GitHub installation tokens (the GitHub App's `InstallationTokens`
+/// is one).
 pub trait TokenSource: Send + Sync {
     fn installation_token(&self, installation_id: u64) -> Result<String, String>;
 

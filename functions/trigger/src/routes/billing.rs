@@ -7,7 +7,7 @@
 use crate::accounts::{base_url, service, Caller};
 use crate::error::ApiError;
 use crate::routes::body::{read_body, JsonBody};
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::Json;

@@ -11,20 +11,12 @@
 use crate::error::{blocking, ApiError};
 use crate::routes::body::JsonBody;
 use crate::routes::jobs::{repository_facts, requester, CreateJob};
-use crate::routes::AppState;
+use crate::state::AppState;
 use crate::validate::validate_source;
 use axum::extract::State;
 use axum::Json;
 use doctown_accounts::Requester;
 use doctown_core::JobInput;
-
-/// Prices a job. The host provides one when a model is configured; it
-/// runs ingest and a structural assemble and counts the prompts' tokens.
-pub trait Estimator: Send + Sync {
-    /// The estimate as JSON: `model`, `tiers` (each with `symbols`,
-    /// `requests`, `prompt_tokens`, `completion_tokens`, `cost_usd`).
-    fn estimate(&self, input: &JobInput) -> Result<serde_json::Value, String>;
-}
 
 pub async fn estimate(
     State(app): State<AppState>,

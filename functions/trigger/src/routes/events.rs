@@ -13,7 +13,8 @@
 //! `job.completed.v1` (or, without one, after [`TERMINAL_GRACE`]).
 
 use crate::error::{blocking, ApiError};
-use crate::routes::{job_id_from_path, AppState};
+use crate::routes::job_id_from_path;
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};

@@ -11,7 +11,8 @@
 use crate::accounts::{own_job, read_job, Caller};
 use crate::error::{blocking, ApiError};
 use crate::routes::body::JsonBody;
-use crate::routes::{job_id_from_path, AppState};
+use crate::routes::job_id_from_path;
+use crate::state::AppState;
 use crate::validate::validate_source;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};

@@ -5,7 +5,8 @@
 use crate::error::{blocking, ApiError};
 use crate::jobs_index::job_ids_newest_first;
 use crate::routes::jobs::{docpack_name, docpack_of};
-use crate::routes::AppState;
+use crate::routes::library_item::LibraryItem;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
 use doctown_core::{JobId, JobState, JobStatus, Stage};
@@ -21,24 +22,6 @@ pub struct LibraryQuery {
     pub cursor: Option<String>,
     /// With accounts: `mine` or `public`.
     pub scope: Option<String>,
-}
-
-/// One docpack of the library.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LibraryItem {
-    pub job_id: JobId,
-    pub name: String,
-    /// The source as submitted (URL or path).
-    pub source: String,
-    #[serde(rename = "ref")]
-    pub git_ref: Option<String>,
-    pub commit: Option<String>,
-    /// Bytes of the docpack, when the pack stage recorded it.
-    pub size: Option<u64>,
-    pub status: JobStatus,
-    pub created_at: String,
-    pub finished_at: Option<String>,
-    pub download_url: String,
 }
 
 /// A page of the library.

@@ -5,7 +5,7 @@
 use crate::accounts::{refresh_active, service, Caller};
 use crate::error::ApiError;
 use crate::routes::body::JsonBody;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

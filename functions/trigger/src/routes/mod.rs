@@ -20,6 +20,7 @@ pub mod estimate;
 pub mod events;
 pub mod jobs;
 pub mod library;
+pub mod library_item;
 pub mod me;
 pub mod ops;
 pub mod query;
@@ -30,127 +31,14 @@ pub mod stages;
 use crate::auth::{require_api_key, require_mcp_access, require_read_key};
 use crate::config::TriggerConfig;
 use crate::error::ApiError;
-use crate::launcher::JobLauncher;
+use crate::state::AppState;
 use crate::{static_files, webhook};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use doctown_core::JobId;
-use doctown_store::ObjectStore;
-pub use estimate::Estimator;
-use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-
-/// Turns an artifact key into a direct download URL (for example an S3
-/// pre-signed URL); the docpack route then redirects instead of streaming.
-pub trait DownloadLinks: Send + Sync {
-    fn download_url(&self, key: &str, filename: &str) -> Option<String>;
-}
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn ObjectStore>,
-    pub launcher: Arc<dyn JobLauncher>,
-    pub config: Arc<TriggerConfig>,
-    pub downloads: Option<Arc<dyn DownloadLinks>>,
-    /// Prices jobs before they run (`POST /estimate`), when a model is configured.
-    pub estimator: Option<Arc<dyn Estimator>>,
-    /// When this router was built (uptime in `/health`).
-    pub started_at: std::time::Instant,
-    /// The Model Context Protocol endpoint served at `/mcp`, when the host gives one.
-    pub mcp: Option<doctown_mcp::HttpService>,
-    /// The query engine behind `GET /jobs/{id}/search`, `/ask` and `/impact`,
-    /// when the host gives one.
-    pub query: Option<query::QueryState>,
-    /// Users, keys, plans, the library and billing (`doctown-accounts`);
-    /// `None` is local mode: one user, no sign-in, every job visible.
-    pub accounts: Option<Arc<doctown_accounts::Accounts>>,
-    /// Permits of `POST /estimate` (each ingests a repository).
-    pub estimates: Arc<tokio::sync::Semaphore>,
-}
-
-impl AppState {
-    pub fn new(
-        store: Arc<dyn ObjectStore>,
-        launcher: Arc<dyn JobLauncher>,
-        config: TriggerConfig,
-    ) -> Self {
-        let estimates = Arc::new(tokio::sync::Semaphore::new(
-            config.max_concurrent_estimates.max(1),
-        ));
-        AppState {
-            estimates,
-            store,
-            launcher,
-            config: Arc::new(config),
-            downloads: None,
-            estimator: None,
-            started_at: std::time::Instant::now(),
-            mcp: None,
-            query: None,
-            accounts: None,
-        }
-    }
-
-    /// Turns accounts on: sign-in, keys, plans, ownership on every route.
-    pub fn with_accounts(mut self, accounts: Arc<doctown_accounts::Accounts>) -> Self {
-        self.accounts = Some(accounts);
-        self
-    }
-
-    /// Answers `GET /jobs/{id}/search` with `engine` (over this store's jobs)
-    /// and, for search by meaning, `embedder`.
-    pub fn with_query(
-        mut self,
-        engine: Arc<doctown_query::Engine>,
-        embedder: Option<Arc<dyn doctown_query::QueryEmbedder>>,
-    ) -> Self {
-        self.query = Some(query::QueryState {
-            engine,
-            embedder,
-            ask_model: None,
-        });
-        self
-    }
-
-    /// Answers `GET /jobs/{id}/ask` with `model` (after [`Self::with_query`]);
-    /// without one the answer is the evidence.
-    pub fn with_ask_model(mut self, model: Option<Arc<dyn doctown_query::AskModel>>) -> Self {
-        if let Some(query) = &mut self.query {
-            query.ask_model = model;
-        }
-        self
-    }
-
-    /// Serves `service` (an MCP server over, typically, a [`crate::StoreCatalog`]
-    /// of this store) at `/mcp`, behind the API keys.
-    pub fn with_mcp(mut self, service: doctown_mcp::HttpService) -> Self {
-        self.mcp = Some(service);
-        self
-    }
-
-    /// Answers `POST /estimate` with `estimator`.
-    pub fn with_estimator(mut self, estimator: Arc<dyn Estimator>) -> Self {
-        self.estimator = Some(estimator);
-        self
-    }
-
-    /// Redirects docpack downloads to links made by `links` (pre-signed URLs).
-    pub fn with_download_links(mut self, links: Arc<dyn DownloadLinks>) -> Self {
-        self.downloads = Some(links);
-        self
-    }
-
-    /// An absolute URL when `public_url` is configured, else the path.
-    pub fn url(&self, path: &str) -> String {
-        match &self.config.public_url {
-            Some(base) => format!("{base}{path}"),
-            None => path.to_string(),
-        }
-    }
-}
 
 /// Every route of the API, as `(method, path)`; the OpenAPI test checks
 /// that the document describes each one.
@@ -188,24 +76,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/billing/checkout"),
     ("post", "/billing/portal"),
     ("post", "/webhooks/stripe"),
-];
-
-/// Paths that belong to the API (never answered with the website).
-pub(crate) const API_PREFIXES: &[&str] = &[
-    "/api",
-    "/jobs",
-    "/docpacks",
-    "/stages",
-    "/estimate",
-    "/webhooks",
-    "/health",
-    "/metrics",
-    "/openapi.json",
-    "/mcp",
-    "/auth",
-    "/me",
-    "/shared",
-    "/billing",
 ];
 
 fn api(state: &AppState) -> Router<AppState> {

@@ -2,7 +2,7 @@
 
 use crate::error::{blocking, ApiError};
 use crate::jobs_index::all_states;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;

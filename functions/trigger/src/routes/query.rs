@@ -18,10 +18,11 @@
 //! on first use and kept (the engine's catalog cache). Bad input is a
 //! one-line JSON error.
 
+use super::job_id_from_path;
 use super::jobs::{docpack_of, load_job};
-use super::{job_id_from_path, AppState};
 use crate::accounts::Caller;
 use crate::error::{blocking, ApiError};
+use crate::state::{AppState, QueryState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -43,15 +44,6 @@ use tokio_stream::wrappers::ReceiverStream;
 pub const MAX_QUESTION_CHARS: usize = 2_000;
 /// The most affected symbols one page of `impact` lists.
 pub const MAX_IMPACT_LIMIT: usize = 200;
-
-/// What the query routes answer with.
-#[derive(Clone)]
-pub struct QueryState {
-    pub engine: Arc<doctown_query::Engine>,
-    pub embedder: Option<Arc<dyn doctown_query::QueryEmbedder>>,
-    /// The chat model behind `ask`; `None`: the answer is the evidence.
-    pub ask_model: Option<Arc<dyn AskModel>>,
-}
 
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {

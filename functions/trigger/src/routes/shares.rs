@@ -13,9 +13,10 @@
 use crate::accounts::{own_job, refresh_active, service, Caller};
 use crate::error::ApiError;
 use crate::routes::body::JsonBody;
-use crate::routes::library::LibraryItem;
+use crate::routes::job_id_from_path;
+use crate::routes::library_item::LibraryItem;
 use crate::routes::me::{page, PageQuery};
-use crate::routes::{job_id_from_path, AppState};
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;

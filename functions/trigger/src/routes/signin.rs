@@ -16,7 +16,7 @@ use crate::accounts::caller::{OAUTH_COOKIE, SESSION_COOKIE};
 use crate::accounts::read_cookie;
 use crate::accounts::{base_url, clear_cookie, service, set_cookie, Auth, Caller};
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

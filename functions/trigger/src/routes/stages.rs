@@ -5,8 +5,9 @@
 
 use crate::error::{blocking, ApiError};
 use crate::routes::body::JsonBody;
+use crate::routes::job_id_from_path;
 use crate::routes::jobs::job_links;
-use crate::routes::{job_id_from_path, AppState};
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
