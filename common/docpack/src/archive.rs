@@ -3,11 +3,36 @@
 //! anything after the archive's end beyond a little zero padding.
 
 use crate::error::DocpackError;
-use crate::reader::ReadLimits;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::rc::Rc;
+
+const GIB: u64 = 1 << 30;
+
+/// Limits that bound what a reader will decompress and hold in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Most tar entries (default 10 000).
+    pub max_entries: usize,
+    /// Largest single entry, uncompressed (default 2 GiB).
+    pub max_entry_bytes: u64,
+    /// Most decompressed bytes in all, tar framing included (default 4 GiB).
+    pub max_total_bytes: u64,
+    /// Largest `.docpack` file (default 4 GiB).
+    pub max_compressed_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_entries: 10_000,
+            max_entry_bytes: 2 * GIB,
+            max_total_bytes: 4 * GIB,
+            max_compressed_bytes: 4 * GIB,
+        }
+    }
+}
 
 /// Most zero padding accepted after the tar's end-of-archive marker.
 pub const MAX_TRAILING_BYTES: u64 = 1 << 20;

@@ -20,23 +20,7 @@ use serde::Serialize;
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
-/// Decimals every float in the JSON parts is rounded to.
-pub const FLOAT_DECIMALS: i32 = 6;
-
-/// Rounds to [`FLOAT_DECIMALS`] decimals; `-0.0` becomes `0.0`. Non-finite
-/// values are returned unchanged (the writer refuses them before this).
-pub fn round_f64(x: f64) -> f64 {
-    if !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(FLOAT_DECIMALS);
-    let rounded = (x * scale).round() / scale;
-    if rounded == 0.0 {
-        0.0
-    } else {
-        rounded
-    }
-}
+pub use crate::canonical_writer::{round_f64, FLOAT_DECIMALS};
 
 /// A value made canonical: objects' keys sorted, floats rounded.
 pub fn canonical_value(mut value: Value) -> Value {

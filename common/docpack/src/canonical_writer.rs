@@ -1,6 +1,6 @@
 //! Canonical JSON written straight from `Serialize`, without building a
 //! `serde_json::Value` first: the same bytes as pretty-printing the
-//! canonical value ([`crate::canonical::canonical_value`]), in a fraction of
+//! canonical value (`canonical::canonical_value`), in a fraction of
 //! the time and memory (a value tree of a large `nodes.json` is several
 //! times the size of its text).
 //!
@@ -11,12 +11,29 @@
 //! written (one per level of nesting), and each byte is copied once per
 //! level of object nesting above it.
 
-use crate::canonical::round_f64;
-pub(crate) use crate::spool::Out;
+pub(crate) use crate::out::Out;
 use serde::ser::{self, Error as _, Serialize};
 use serde_json::Error;
 use std::borrow::Cow;
 use std::cell::RefCell;
+
+/// Decimals every float in the JSON parts is rounded to.
+pub const FLOAT_DECIMALS: i32 = 6;
+
+/// Rounds to [`FLOAT_DECIMALS`] decimals; `-0.0` becomes `0.0`. Non-finite
+/// values are returned unchanged (the writer refuses them before this).
+pub fn round_f64(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(FLOAT_DECIMALS);
+    let rounded = (x * scale).round() / scale;
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded
+    }
+}
 
 /// Appends the canonical pretty JSON of `value` (no trailing newline).
 pub fn write_canonical<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {

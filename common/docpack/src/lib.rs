@@ -35,6 +35,7 @@ pub mod mermaid;
 pub mod model;
 pub mod module_level;
 pub mod nodes_spool;
+mod out;
 pub mod reader;
 pub mod schema;
 pub mod search;

@@ -9,12 +9,12 @@
 //! one text arena, paths and clusters interned). [`NodesSpool::finish`]
 //! sorts the records by id, and the part is written by copying the
 //! elements out in that order ([`SpooledNodes::write_part`]): the bytes of
-//! [`crate::spool::write_part`] on the whole sorted [`Nodes`].
+//! `spool::write_part` on the whole sorted [`Nodes`].
 
 use crate::canonical_writer::write_canonical_at;
 use crate::error::DocpackError;
 use crate::model::{Nodes, SymbolNode};
-use crate::spool::{spool_error, Out, PartBody};
+use crate::out::{spool_error, Out};
 use doctown_core::{FileRole, Language};
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -288,14 +288,6 @@ impl SpooledNodes {
             complexity: r.complexity,
         }
     }
-
-    /// `nodes.json`, read out of the temporary file in id order when the
-    /// writer frames the part (hashing it as it goes): never copied whole,
-    /// in memory or on disk.
-    pub(crate) fn into_part(self) -> PartBody {
-        PartBody::nodes(self)
-    }
-
     /// The length of `nodes.json`.
     pub(crate) fn part_len(&self) -> u64 {
         let elements: u64 = self
@@ -435,7 +427,7 @@ mod tests {
         }
         let done = spool.finish().unwrap();
         let views = done.symbols().iter().map(Viewed::of).collect();
-        let part = done.into_part();
+        let part = crate::spool::PartBody::nodes(done);
         let len = part.len();
         (part.into_bytes().unwrap(), len, views)
     }

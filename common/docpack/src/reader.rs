@@ -7,7 +7,7 @@
 //! with limits on the compressed size, the entry count, each entry's size and
 //! the total expanded size. Nothing is written to disk.
 
-pub use crate::archive::MAX_TRAILING_BYTES;
+pub use crate::archive::ReadLimits;
 use crate::archive::{is_plain_name, read_entries};
 use crate::canonical::{docpack_id, sha256_hex};
 use crate::embeddings::Embeddings;
@@ -19,32 +19,6 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-
-const GIB: u64 = 1 << 30;
-
-/// Limits that bound what a reader will decompress and hold in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadLimits {
-    /// Most tar entries (default 10 000).
-    pub max_entries: usize,
-    /// Largest single entry, uncompressed (default 2 GiB).
-    pub max_entry_bytes: u64,
-    /// Most decompressed bytes in all, tar framing included (default 4 GiB).
-    pub max_total_bytes: u64,
-    /// Largest `.docpack` file (default 4 GiB).
-    pub max_compressed_bytes: u64,
-}
-
-impl Default for ReadLimits {
-    fn default() -> Self {
-        ReadLimits {
-            max_entries: 10_000,
-            max_entry_bytes: 2 * GIB,
-            max_total_bytes: 4 * GIB,
-            max_compressed_bytes: 4 * GIB,
-        }
-    }
-}
 
 /// What was read, besides the docpack: for reports.
 #[derive(Debug, Clone)]

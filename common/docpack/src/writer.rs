@@ -478,7 +478,7 @@ fn serialise_parts(
         || {
             rayon::join(
                 || match spooled {
-                    Some(spooled) => Ok(spooled.into_part()),
+                    Some(spooled) => Ok(PartBody::nodes(spooled)),
                     None => write_part(entry::NODES, &nodes, spool),
                 },
                 || write_part(entry::GRAPH, &graph, spool),
