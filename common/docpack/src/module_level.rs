@@ -1,9 +1,9 @@
 //! The module level of a docpack: how much code each module of `docs.json`
 //! holds and which other modules it depends on. One rule serves the
 //! writer (which stores it in each [`ModuleDoc`]'s `code` and
-//! `dependencies`, since format 1.4), the Mermaid diagrams
-//! ([`crate::mermaid`]) and the readers of older docpacks, which count it
-//! from `graph.json`:
+//! `dependencies`, since format 1.4), the Mermaid diagrams (the
+//! `mermaid` module draws this graph) and the readers of older docpacks,
+//! which count it from `graph.json`:
 //!
 //! * a file belongs to the module whose `path` is the file itself, else
 //!   to the one whose `path` is its directory (the first in `docs.json`

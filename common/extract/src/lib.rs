@@ -19,6 +19,7 @@
 //! import with alias `ns`.
 
 mod bindings;
+mod captures;
 mod derived;
 mod ecma;
 mod ecma_decl;

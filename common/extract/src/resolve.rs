@@ -21,8 +21,8 @@
 //! Lookups are hash-indexed, so the cost is linear in calls.
 
 use crate::layout::ProjectLayout;
-use crate::resolve_index::{file_scope, owner_name, Family, FileScope, Index};
-use crate::resolve_modules::rust_module_files;
+use crate::resolve_index::{owner_name, Family, FileScope, Index};
+use crate::resolve_modules::{file_scope, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::rust::base_type_name;
 use doctown_core::{

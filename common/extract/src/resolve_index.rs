@@ -1,11 +1,12 @@
 //! The indexes call resolution looks things up in, built once per
 //! repository: names, owners of methods, files by module, and each file's
-//! import bindings (built on first use, once per file).
+//! import bindings ([`FileScope`]; filled from the file's imports by the
+//! `resolve_modules` module on first use, once per file).
 
 use crate::layout::ProjectLayout;
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::rust::base_type_name;
-use doctown_core::{Import, Language, Symbol, SymbolKind};
+use doctown_core::{Language, Symbol, SymbolKind};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -470,19 +471,4 @@ impl<'a> FileScope<'a> {
             }
         }
     }
-}
-
-/// Builds a file's scope from its imports.
-pub(crate) fn file_scope<'a>(
-    index: &Index<'a>,
-    layout: &'a ProjectLayout,
-    path: &str,
-    language: Language,
-    imports: &[Import],
-) -> FileScope<'a> {
-    let mut scope = FileScope::new(layout);
-    for import in imports {
-        crate::resolve_modules::bind(index, &mut scope, path, language, import);
-    }
-    scope
 }

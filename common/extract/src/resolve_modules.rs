@@ -1,7 +1,8 @@
-//! Maps import statements to the repository files they name: Python
-//! dotted and relative modules, ES relative specifiers with extension and
-//! `index` resolution, Rust `crate::`/`super::`/`self::` paths, and Go
-//! import paths by directory suffix.
+//! Maps import statements to the repository files they name, and so builds
+//! a file's scope from its imports ([`file_scope`]): Python dotted and
+//! relative modules, ES relative specifiers with extension and `index`
+//! resolution, Rust `crate::`/`super::`/`self::` paths, and Go import paths
+//! by directory suffix.
 
 use crate::golang::import_binding;
 use crate::layout::ProjectLayout;
@@ -35,6 +36,21 @@ pub(crate) fn bind<'a>(
         // by the rules that need no import binding (`resolve::Resolver`).
         Family::C | Family::Jvm | Family::Other(_) => {}
     }
+}
+
+/// Builds a file's scope from its imports.
+pub(crate) fn file_scope<'a>(
+    index: &Index<'a>,
+    layout: &'a ProjectLayout,
+    path: &str,
+    language: Language,
+    imports: &[Import],
+) -> FileScope<'a> {
+    let mut scope = FileScope::new(layout);
+    for import in imports {
+        bind(index, &mut scope, path, language, import);
+    }
+    scope
 }
 
 /// Marks what an import binds as external: its alias, or the names it

@@ -5,7 +5,7 @@
 //! a query file, its extensions in `doctown_core::Language` and a golden
 //! test (see `queries/README.md`).
 
-use crate::engine::{roles, Role};
+use crate::captures::{roles, Role};
 use crate::text::CommentStyle;
 use doctown_core::{Language, Visibility};
 use std::ops::Range;

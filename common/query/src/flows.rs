@@ -20,60 +20,17 @@
 //! main 4, route 3, command 3, handler 2, api 1, and named after their path.
 
 use crate::answer::{Page, SymbolRef};
-use crate::pack::{Link, Pack, Sym};
+use crate::pack::{EntryKind, Flow, Link, Pack, Sym};
 use doctown_core::{FileRole, SymbolKind, Visibility};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub const MAX_DEPTH: u32 = 12;
 pub const MAX_REACH: usize = 500;
 /// Flows kept per docpack, best first.
 pub const MAX_FLOWS: usize = 5_000;
 const PATH_STEPS: usize = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    Main,
-    Route,
-    Command,
-    Handler,
-    Api,
-}
-
-impl EntryKind {
-    fn weight(self) -> f64 {
-        match self {
-            EntryKind::Main => 4.0,
-            EntryKind::Route | EntryKind::Command => 3.0,
-            EntryKind::Handler => 2.0,
-            EntryKind::Api => 1.0,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            EntryKind::Main => "main",
-            EntryKind::Route => "route",
-            EntryKind::Command => "command",
-            EntryKind::Handler => "handler",
-            EntryKind::Api => "api",
-        }
-    }
-}
-
-/// A flow as computed and kept.
-#[derive(Debug, Clone)]
-pub struct Flow {
-    pub entry: Sym,
-    pub kind: EntryKind,
-    /// Every symbol reached (the entry included), sorted.
-    pub reach: Vec<Sym>,
-    pub path: Vec<Sym>,
-    pub modules: Vec<u32>,
-    pub score: f64,
-}
 
 /// A flow as answers show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

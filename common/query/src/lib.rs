@@ -44,9 +44,9 @@ pub use answer::{Page, SymbolRef};
 pub use ask::{AskAnswer, AskModel, Cited};
 pub use changes::{changes, Changes};
 pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
-pub use flows::{flows, EntryKind, Flows};
+pub use flows::{flows, Flows};
 pub use impact::{impact, Impact};
-pub use pack::{Origin, Pack, Sym};
+pub use pack::{EntryKind, Origin, Pack, Sym};
 pub use search::{
     query_vector, search, Filters, Mode, QueryEmbedder, SearchHit, SearchRequest, SearchResult,
 };

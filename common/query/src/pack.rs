@@ -1,4 +1,5 @@
-//! A loaded docpack and the indexes every question needs, built once.
+//! A loaded docpack and the indexes every question needs, built once (the
+//! execution flows, each a [`Flow`] from an [`EntryKind`], on first use).
 //!
 //! Graph questions (callers, impact, flows) use only *confident* links
 //! (`Edge::is_confident`: structure, or a call/reference of at least 0.8),
@@ -10,7 +11,7 @@ use crate::lexical::{Bm25, DocFields};
 use crate::vectors::VectorIndex;
 use doctown_docpack::{DocSource, Docpack, EdgeKind, SymbolNode};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// A symbol's index in its docpack's `nodes.symbols`.
@@ -31,6 +32,50 @@ impl Link {
             Link::References => "references",
         }
     }
+}
+
+/// What kind of place a flow is entered from (see the `flows` module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Main,
+    Route,
+    Command,
+    Handler,
+    Api,
+}
+
+impl EntryKind {
+    pub(crate) fn weight(self) -> f64 {
+        match self {
+            EntryKind::Main => 4.0,
+            EntryKind::Route | EntryKind::Command => 3.0,
+            EntryKind::Handler => 2.0,
+            EntryKind::Api => 1.0,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Main => "main",
+            EntryKind::Route => "route",
+            EntryKind::Command => "command",
+            EntryKind::Handler => "handler",
+            EntryKind::Api => "api",
+        }
+    }
+}
+
+/// A flow as computed and kept.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub entry: Sym,
+    pub kind: EntryKind,
+    /// Every symbol reached (the entry included), sorted.
+    pub reach: Vec<Sym>,
+    pub path: Vec<Sym>,
+    pub modules: Vec<u32>,
+    pub score: f64,
 }
 
 /// Where a pack came from, for listings and for reading source lines.
@@ -73,7 +118,7 @@ pub struct Pack {
     pub(crate) lexical: Bm25,
     pub(crate) vectors: VectorIndex,
     /// Execution flows, computed on first use (`flows::all`).
-    pub(crate) flows: std::sync::OnceLock<Vec<crate::flows::Flow>>,
+    pub(crate) flows: std::sync::OnceLock<Vec<Flow>>,
 }
 
 impl Pack {

@@ -24,6 +24,7 @@
 
 mod config;
 mod errors;
+mod object_store;
 mod presign;
 mod store;
 mod stream;

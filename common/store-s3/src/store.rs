@@ -1,23 +1,24 @@
-//! The store: one S3 client and the runtime it runs on.
+//! The store: one S3 client and the runtime it runs on (its
+//! `ObjectStore` calls are in the `object_store` module).
 
 use crate::config::{S3Config, MIN_PART_SIZE};
-use crate::errors::{backend, classify, Failure};
+use crate::errors::{classify, Failure};
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use doctown_blocking::BlockingRuntime;
-use doctown_store::{validate_key, Condition, Etag, Object, ObjectStore, StoreError};
+use doctown_store::{validate_key, Condition, Etag, StoreError};
 use std::future::Future;
-use std::io::Read;
 use std::sync::Arc;
 
-/// An [`ObjectStore`] over one bucket (and key prefix) of an S3-compatible
-/// service. Cheap to share (`Arc`); every call blocks the calling thread.
+/// An [`ObjectStore`](doctown_store::ObjectStore) over one bucket (and key
+/// prefix) of an S3-compatible service. Cheap to share (`Arc`); every call
+/// blocks the calling thread.
 pub struct S3Store {
     pub(crate) client: Client,
     pub(crate) runtime: Arc<BlockingRuntime>,
     pub(crate) bucket: String,
-    prefix: String,
+    pub(crate) prefix: String,
     pub(crate) part_size: usize,
 }
 
@@ -99,7 +100,9 @@ impl S3Store {
         self.runtime.block_on(future)
     }
 
-    fn put_inner(
+    /// A PUT of `bytes`, on `condition` if any (the trait's `put` and
+    /// `put_if`).
+    pub(crate) fn put_inner(
         &self,
         key: &str,
         bytes: &[u8],
@@ -127,98 +130,6 @@ impl S3Store {
                 }
                 (other, _) => other.into_error(key),
             }),
-        }
-    }
-}
-
-impl ObjectStore for S3Store {
-    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        let full = self.full_key(key)?;
-        let request = self.client.get_object().bucket(&self.bucket).key(&full);
-        let out = match self.block(request.send()) {
-            Ok(out) => out,
-            Err(e) => {
-                return match classify(key, e) {
-                    Failure::NotFound => Ok(None),
-                    other => Err(other.into_error(key)),
-                }
-            }
-        };
-        let etag = out.e_tag().unwrap_or_default().to_string();
-        let bytes = self
-            .block(out.body.collect())
-            .map_err(|e| backend(key, format!("reading the body: {e}"), true))?
-            .into_bytes()
-            .to_vec();
-        Ok(Some(Object { bytes, etag }))
-    }
-
-    fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
-        self.put_inner(key, bytes, None)
-    }
-
-    fn put_if(&self, key: &str, bytes: &[u8], condition: &Condition) -> Result<Etag, StoreError> {
-        self.put_inner(key, bytes, Some(condition))
-    }
-
-    fn put_stream(&self, key: &str, reader: &mut dyn Read) -> Result<Etag, StoreError> {
-        crate::stream::put_stream(self, key, reader)
-    }
-
-    fn get_stream(&self, key: &str) -> Result<Option<Box<dyn Read + Send>>, StoreError> {
-        crate::stream::get_stream(self, key)
-    }
-
-    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let full_prefix = format!("{}{prefix}", self.prefix);
-        let mut keys = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let request = self
-                .client
-                .list_objects_v2()
-                .bucket(&self.bucket)
-                .prefix(&full_prefix)
-                .set_continuation_token(token.take());
-            let out = match self.block(request.send()) {
-                Ok(out) => out,
-                Err(e) => return Err(classify(prefix, e).into_error(prefix)),
-            };
-            for object in out.contents() {
-                if let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) {
-                    keys.push(key.to_string());
-                }
-            }
-            match out.next_continuation_token() {
-                Some(next) if out.is_truncated() == Some(true) => token = Some(next.to_string()),
-                _ => break,
-            }
-        }
-        keys.sort();
-        Ok(keys)
-    }
-
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let full = self.full_key(key)?;
-        let request = self.client.delete_object().bucket(&self.bucket).key(&full);
-        match self.block(request.send()) {
-            Ok(_) => Ok(()),
-            Err(e) => match classify(key, e) {
-                Failure::NotFound => Ok(()),
-                other => Err(other.into_error(key)),
-            },
-        }
-    }
-
-    fn exists(&self, key: &str) -> Result<bool, StoreError> {
-        let full = self.full_key(key)?;
-        let request = self.client.head_object().bucket(&self.bucket).key(&full);
-        match self.block(request.send()) {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(key, e) {
-                Failure::NotFound => Ok(false),
-                other => Err(other.into_error(key)),
-            },
         }
     }
 }

@@ -2,7 +2,7 @@
 //! read and name it. Only runs on the error path: it rereads everything
 //! the failed step could have touched.
 
-use super::walk::Planned;
+use super::planned::Planned;
 use crate::error::HistoryError;
 use git2::{ObjectType, Odb, Oid, Repository};
 

@@ -4,8 +4,8 @@
 use super::blobs::SymbolCache;
 use super::corrupt;
 use super::head;
+use super::planned::Planned;
 use super::trees;
-use super::walk::Planned;
 use crate::attribute::attribute;
 use crate::error::HistoryError;
 use crate::record::{ChangeKind, FileChange, Hunk};

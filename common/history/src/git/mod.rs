@@ -7,6 +7,7 @@ mod corrupt;
 mod diff;
 mod head;
 mod open;
+mod planned;
 mod trees;
 mod walk;
 mod workers;
@@ -23,6 +24,7 @@ use blobs::SymbolCache;
 use diff::DiffSettings;
 use git2::{Oid, Repository};
 use head::HeadFile;
+use planned::Planned;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -163,7 +165,7 @@ fn raw_history(
 /// Each commit's changes: none without a diff, the cache's, or to do
 /// (`None`).
 fn cached_changes(
-    commits: &[walk::Planned],
+    commits: &[Planned],
     options: &HistoryOptions,
     mut previous: CommitCache,
 ) -> Vec<Option<Vec<FileChange>>> {
@@ -182,13 +184,13 @@ fn cached_changes(
 /// threads, and fills them in; returns how many were diffed.
 fn diff_uncached(
     repo: &Repository,
-    commits: &[walk::Planned],
+    commits: &[Planned],
     changes: &mut [Option<Vec<FileChange>>],
     threads: usize,
     settings: &DiffSettings<'_>,
     cache: &SymbolCache,
 ) -> Result<usize, HistoryError> {
-    let todo: Vec<&walk::Planned> = commits
+    let todo: Vec<&Planned> = commits
         .iter()
         .zip(changes.iter())
         .filter(|(_, c)| c.is_none())
@@ -266,7 +268,7 @@ fn symbol_cache(
 }
 
 /// The walked commits with their diffs.
-fn records(planned: Vec<walk::Planned>, changes: Vec<Vec<FileChange>>) -> Vec<CommitRecord> {
+fn records(planned: Vec<Planned>, changes: Vec<Vec<FileChange>>) -> Vec<CommitRecord> {
     planned
         .into_iter()
         .zip(changes)

@@ -3,6 +3,7 @@
 //! `max_commits` bounds the work on any history).
 
 use super::corrupt;
+use super::planned::Planned;
 use crate::error::HistoryError;
 use crate::options::HistoryOptions;
 use crate::record::Author;
@@ -12,16 +13,6 @@ use std::collections::HashSet;
 /// `--since` stops the walk after this many older commits in a row (the
 /// walk is by commit time, which clock skew can leave out of order).
 const SINCE_SLOP: usize = 64;
-
-/// A commit to diff.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub oid: Oid,
-    pub author: Author,
-    pub time: i64,
-    pub parents: u32,
-    pub boundary: bool,
-}
 
 /// The commits to analyse and whether older ones were left out by
 /// `max_commits`.
