@@ -19,7 +19,7 @@
 //! tokio runtime (two workers) and blocks on it — from any thread: inside
 //! another runtime's context (a stage's own runtime, `spawn_blocking`) the
 //! request is polled on the calling thread with the store's runtime entered
-//! (`store::block_on_anywhere`), so there is no thread it must not be
+//! (`doctown_blocking::BlockingRuntime::block_on`), so there is no thread it must not be
 //! called from and no helper thread per call or per read.
 
 mod config;
