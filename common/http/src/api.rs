@@ -110,6 +110,19 @@ impl ApiError {
         }
     }
 
+    /// What the server said, where the error carries it.
+    fn message_mut(&mut self) -> Option<&mut String> {
+        match self {
+            ApiError::Unauthorized { message, .. }
+            | ApiError::RateLimited { message, .. }
+            | ApiError::QuotaExceeded { message }
+            | ApiError::NotFound { message, .. }
+            | ApiError::Server { message, .. }
+            | ApiError::BadRequest { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     /// What the server or the transport said.
     pub fn message(&self) -> String {
         match self {
@@ -281,40 +294,12 @@ impl ApiClient {
     }
 
     /// `error` without the key, should the server have echoed it.
-    fn scrubbed(&self, error: ApiError) -> ApiError {
-        let Some(key) = self.config.api_key.as_deref().filter(|k| !k.is_empty()) else {
-            return error;
-        };
-        let scrub = |m: String| m.replace(key, "<redacted>");
-        match error {
-            ApiError::Unauthorized { status, message } => ApiError::Unauthorized {
-                status,
-                message: scrub(message),
-            },
-            ApiError::RateLimited {
-                retry_after,
-                message,
-            } => ApiError::RateLimited {
-                retry_after,
-                message: scrub(message),
-            },
-            ApiError::QuotaExceeded { message } => ApiError::QuotaExceeded {
-                message: scrub(message),
-            },
-            ApiError::NotFound { status, message } => ApiError::NotFound {
-                status,
-                message: scrub(message),
-            },
-            ApiError::Server { status, message } => ApiError::Server {
-                status,
-                message: scrub(message),
-            },
-            ApiError::BadRequest { status, message } => ApiError::BadRequest {
-                status,
-                message: scrub(message),
-            },
-            other => other,
+    fn scrubbed(&self, mut error: ApiError) -> ApiError {
+        let key = self.config.api_key.as_deref().filter(|k| !k.is_empty());
+        if let (Some(key), Some(message)) = (key, error.message_mut()) {
+            *message = message.replace(key, "<redacted>");
         }
+        error
     }
 }
 

@@ -29,17 +29,6 @@ impl Reply {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
-
-    /// The start of the body on one line, for an error message.
-    pub fn snippet(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        match line.char_indices().nth(200) {
-            Some((end, _)) => format!("{}…", &line[..end]),
-            None if line.is_empty() => "(empty body)".into(),
-            None => line,
-        }
-    }
 }
 
 /// A 2xx answer whose body is read as it arrives.
@@ -100,11 +89,7 @@ impl Http {
 
     /// `GET url` with headers.
     pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Reply, HttpError> {
-        let mut request = self.agent.get(url);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        self.reply(url, request.call())
+        self.reply(url, with_headers(self.agent.get(url), headers).call())
     }
 
     /// `POST url` with a JSON body and headers.
@@ -114,10 +99,7 @@ impl Http {
         headers: &[(&str, &str)],
         body: &serde_json::Value,
     ) -> Result<Reply, HttpError> {
-        let mut request = self.agent.post(url);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
+        let request = with_headers(self.agent.post(url), headers);
         self.reply(url, request.send_json(body))
     }
 
@@ -128,10 +110,7 @@ impl Http {
         headers: &[(&str, &str)],
         form: &[(&str, &str)],
     ) -> Result<Reply, HttpError> {
-        let mut request = self.agent.post(url);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
+        let request = with_headers(self.agent.post(url), headers);
         self.reply(url, request.send_form(form.iter().copied()))
     }
 
@@ -142,11 +121,7 @@ impl Http {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Reply, HttpError> {
-        let mut request = self.agent.post(url);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        self.reply(url, request.send(body))
+        self.reply(url, with_headers(self.agent.post(url), headers).send(body))
     }
 
     /// `POST url` with a JSON body: a 2xx answer's body as it arrives
@@ -158,10 +133,7 @@ impl Http {
         headers: &[(&str, &str)],
         body: &serde_json::Value,
     ) -> Result<Result<Streamed, Reply>, HttpError> {
-        let mut request = self.agent.post(url);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
+        let request = with_headers(self.agent.post(url), headers);
         let response = request.send_json(body).map_err(|e| failure(url, e))?;
         if !response.status().is_success() {
             return self.reply(url, Ok(response)).map(Err);
@@ -204,6 +176,17 @@ impl Http {
             body,
         })
     }
+}
+
+/// A request with `headers` added.
+fn with_headers<B>(
+    mut request: ureq::RequestBuilder<B>,
+    headers: &[(&str, &str)],
+) -> ureq::RequestBuilder<B> {
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    request
 }
 
 fn retry_after_of(headers: &ureq::http::HeaderMap) -> Option<Duration> {
@@ -259,18 +242,6 @@ mod tests {
         );
         assert_eq!(host("http://user:pw@127.0.0.1:8080/x"), "127.0.0.1:8080");
         assert_eq!(host("localhost:11434"), "localhost:11434");
-    }
-
-    #[test]
-    fn snippets_are_one_short_line() {
-        let reply = |body: &[u8]| Reply {
-            status: 500,
-            retry_after: None,
-            body: body.to_vec(),
-        };
-        assert_eq!(reply(b"a\n  b").snippet(), "a b");
-        assert_eq!(reply(b"").snippet(), "(empty body)");
-        assert_eq!(reply(&[b'x'; 300]).snippet().chars().count(), 201);
     }
 
     #[test]

@@ -21,14 +21,9 @@ impl Backoff {
         }
     }
 
-    /// The wait after failed attempt `attempt` (1-based), before jitter.
-    pub fn exponential(&self, attempt: u32) -> Duration {
-        self.policy.delay(attempt)
-    }
-
     /// The wait after failed attempt `attempt` (1-based): the server's
-    /// `retry_after` when it sent one, else [`Backoff::exponential`] with
-    /// equal jitter (between half and all of it); `random01` is a uniform
+    /// `retry_after` when it sent one, else `base × 2^(attempt−1)` up to
+    /// `max`, with equal jitter (between half and all of it); `random01` is a uniform
     /// sample from `[0, 1)` ([`random01`]).
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>, random01: f64) -> Duration {
         match retry_after {
@@ -69,9 +64,8 @@ mod tests {
             Duration::from_millis(1_000),
             Duration::from_secs(5),
         );
-        assert_eq!(backoff.exponential(1), Duration::from_millis(100));
-        assert_eq!(backoff.exponential(3), Duration::from_millis(400));
-        assert_eq!(backoff.exponential(30), Duration::from_millis(1_000));
+        let most = |attempt| backoff.delay(attempt, None, 0.999_999).as_millis();
+        assert_eq!((most(1), most(3), most(30)), (99, 399, 999));
         for _ in 0..100 {
             let d = backoff.delay(3, None, random01());
             assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400));

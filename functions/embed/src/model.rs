@@ -424,10 +424,7 @@ fn open_beside_tokenizer(
 /// The session's inputs: `input_ids` and `attention_mask`, and perhaps
 /// `token_type_ids`; any other is refused.
 fn input_names(session: &Session, model_path: &Path) -> Result<Vec<String>, EmbedError> {
-    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
-        path: model_path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let invalid = |e: &dyn std::fmt::Display| invalid_model(model_path, e);
     let inputs: Vec<String> = session
         .inputs()
         .iter()
@@ -458,10 +455,7 @@ fn output_name(
     config: &EmbedConfig,
     model_path: &Path,
 ) -> Result<String, EmbedError> {
-    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
-        path: model_path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let invalid = |e: &dyn std::fmt::Display| invalid_model(model_path, e);
     let outputs: Vec<String> = session
         .outputs()
         .iter()
@@ -543,10 +537,7 @@ fn optimise(
     model_path: &Path,
     staged: Option<&Path>,
 ) -> Result<(Session, &'static str, bool), EmbedError> {
-    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidModel {
-        path: model_path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let invalid = |e: &dyn std::fmt::Display| invalid_model(model_path, e);
     let commit = |staged: Option<&Path>| -> Result<(Session, &'static str), EmbedError> {
         let mut builder = session_builder(config, environment).map_err(|e| invalid(&e))?;
         if let Some(path) = staged {
@@ -656,6 +647,14 @@ pub(crate) fn cap_chars(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,
+    }
+}
+
+/// A model file that cannot be used, and why.
+fn invalid_model(path: &Path, problem: &dyn std::fmt::Display) -> EmbedError {
+    EmbedError::InvalidModel {
+        path: path.to_path_buf(),
+        message: problem.to_string(),
     }
 }
 

@@ -70,20 +70,20 @@ impl Answers {
     ) -> Option<SymbolDocumented> {
         if key < keys.symbols {
             let id = input.symbols[key].id.clone();
-            let mut doc = Documentation {
-                summary: String::new(),
-                source: DocSource::Facts,
-                model: None,
-                error: None,
+            let event = match &settled {
+                Settled::Answered { model, .. } => SymbolDocumented {
+                    symbol_id: id.clone(),
+                    source: DocSource::Model,
+                    model: Some(model.clone()),
+                    error: None,
+                },
+                Settled::Failed(reason) => SymbolDocumented {
+                    error: Some(reason.clone()),
+                    ..from_facts(id.clone())
+                },
             };
-            settled.apply(&mut doc);
-            self.symbols.insert(id.clone(), settled);
-            Some(SymbolDocumented {
-                symbol_id: id,
-                source: doc.source,
-                model: doc.model,
-                error: doc.error,
-            })
+            self.symbols.insert(id, settled);
+            Some(event)
         } else if key < keys.symbols + keys.modules {
             let id = input.modules[key - keys.symbols].id.clone();
             self.modules.insert(id, settled);
