@@ -51,5 +51,5 @@ same files-cold files-again
 same files-cold files-new
 same sym-cold sym-again
 same sym-cold sym-new
-du -b "$WORK"/s1/cache/history/* "$WORK"/s3/cache/history/* | sed 's/^/cache bytes /'
+du -b "$WORK"/s1/cache/ingest/*.history-* "$WORK"/s3/cache/ingest/*.history-* | sed 's/^/cache bytes /'
 [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"

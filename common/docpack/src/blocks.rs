@@ -32,12 +32,6 @@ pub const MAX_BLOCK: usize = 1024 * 1024;
 /// 256 Ki positions past the minimum.
 const BOUNDARY_BITS: u32 = 18;
 
-/// What a cached block's bytes depend on besides its content: the block
-/// format, the level and the deflate implementation; and how a block is
-/// keyed (BLAKE3 of its content: a quarter of SHA-256's time on this
-/// work, and as collision-resistant).
-pub const BLOCK_FINGERPRINT: &str = "doctown-deflate-blocks/2 blake3 level 6 zlib-rs";
-
 /// The gzip header: no mtime, no name, no comment, no extra field, OS 255.
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 /// An empty final block with fixed codes: BFINAL 1, BTYPE 01, end of block.
@@ -134,8 +128,6 @@ struct IndexEntry {
     crc: u32,
 }
 
-const INDEX_MAGIC: &[u8; 4] = b"DPBI";
-
 impl BlockIndex {
     /// Blocks indexed, as written (a block written twice counts twice).
     pub fn len(&self) -> usize {
@@ -156,49 +148,38 @@ impl BlockIndex {
     }
 
     /// The index's bytes, naming `member` (where the indexed gzip member
-    /// is kept, such as the docpack's store key): magic, fingerprint,
-    /// member, then per block (in hash order, each once) its content
-    /// hash, offset, length and CRC-32, and the CRC-32 of all before.
+    /// is kept, such as the docpack's store key): the member, then per
+    /// block (in hash order, each once) its content hash (BLAKE3),
+    /// offset, length and CRC-32. What a block's bytes depend on besides
+    /// its content (the level, the deflate implementation) is the build
+    /// that keeps the index: pack keeps it in the one memo
+    /// (`doctown_pipeline::memo`), which checks the bytes are whole.
     pub fn to_bytes(&self, member: &str) -> Vec<u8> {
         let mut entries = self.entries.clone();
         entries.sort_by_key(|e| e.key);
         entries.dedup_by(|a, b| a.key == b.key);
-        let mut out = Vec::with_capacity(64 + member.len() + entries.len() * 48);
-        out.extend_from_slice(INDEX_MAGIC);
-        for text in [BLOCK_FINGERPRINT, member] {
-            out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
-        }
+        let mut out = Vec::with_capacity(4 + member.len() + entries.len() * 48);
+        out.extend_from_slice(&(member.len() as u32).to_le_bytes());
+        out.extend_from_slice(member.as_bytes());
         for e in &entries {
             out.extend_from_slice(&e.key);
             out.extend_from_slice(&e.offset.to_le_bytes());
             out.extend_from_slice(&e.len.to_le_bytes());
             out.extend_from_slice(&e.crc.to_le_bytes());
         }
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_le_bytes());
         out
     }
 
     /// An index written by [`BlockIndex::to_bytes`] and the member it
-    /// names; None for another fingerprint or any damage.
+    /// names; None when it does not decode. A damaged entry that does
+    /// still costs nothing but time: [`BlockIndex::cache`] checks every
+    /// block against its CRC-32.
     pub fn from_bytes(bytes: &[u8]) -> Option<(String, BlockIndex)> {
-        let (body, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
-        if crc32fast::hash(body).to_le_bytes() != crc {
-            return None;
-        }
-        let mut at = Reader { bytes: body, at: 0 };
-        if at.take(4)? != INDEX_MAGIC {
-            return None;
-        }
-        let len = at.u32()? as usize;
-        if at.take(len)? != BLOCK_FINGERPRINT.as_bytes() {
-            return None;
-        }
+        let mut at = Reader { bytes, at: 0 };
         let len = at.u32()? as usize;
         let member = std::str::from_utf8(at.take(len)?).ok()?.to_string();
         let mut entries = Vec::new();
-        while at.at < body.len() {
+        while at.at < bytes.len() {
             entries.push(IndexEntry {
                 key: at.take(32)?.try_into().ok()?,
                 offset: u64::from_le_bytes(at.take(8)?.try_into().ok()?),
@@ -626,14 +607,18 @@ mod tests {
         assert_eq!(index.to_bytes(&member), bytes);
         let cache = index.cache(z.bytes.clone());
         assert_eq!(cache.len(), z.index.len());
-        // Every flipped byte and every truncation of the index is refused.
-        for i in 0..bytes.len() {
+        // A cut inside an entry is refused; a damaged offset, length or
+        // CRC-32 gives a block that fails its check: no block is reused.
+        // (A damaged content hash names content no block has.)
+        let entries = 4 + member.len();
+        for cut in (0..bytes.len()).filter(|c| *c < entries || (c - entries) % 48 != 0) {
+            assert!(BlockIndex::from_bytes(&bytes[..cut]).is_none(), "cut {cut}");
+        }
+        for i in (entries..bytes.len()).filter(|i| (i - entries) % 48 >= 32) {
             let mut damaged = bytes.clone();
             damaged[i] ^= 0x10;
-            assert!(BlockIndex::from_bytes(&damaged).is_none(), "byte {i}");
-        }
-        for cut in 0..bytes.len() {
-            assert!(BlockIndex::from_bytes(&bytes[..cut]).is_none(), "cut {cut}");
+            let (_, index) = BlockIndex::from_bytes(&damaged).unwrap();
+            assert!(index.cache(z.bytes.clone()).is_empty(), "byte {i}");
         }
         // A member that is not the one indexed (damaged, or cut short)
         // gives no blocks at all.

@@ -58,10 +58,6 @@ pub use scip::{
 };
 pub use specs::QueryForm;
 
-/// A hash of the extractor's rules, the core types and the grammars (see
-/// `build.rs`): equal fingerprints extract equal symbols from equal files.
-pub const EXTRACTOR_FINGERPRINT: &str = env!("DOCTOWN_EXTRACTOR_FINGERPRINT");
-
 use doctown_core::{Import, Language, Symbol, SymbolId};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -6,9 +6,11 @@
 //! start from them, and its head side asks for them again).
 //!
 //! A commit id names its tree and its parents, so what the reader gathers
-//! for it depends only on how it reads: the reader's own code (the
-//! build-time [`READER_FINGERPRINT`]), the symbol source's fingerprint,
-//! first-parent or not (merges) and the blob limit — the [`CacheKey`].
+//! for it depends only on how it reads: the reader's own code, the symbol
+//! source's fingerprint, first-parent or not (merges) and the blob limit.
+//! The last three are the [`CacheKey`]; the code is the build's, so the
+//! bytes are to be kept where only the build that wrote them reads them
+//! (the ingest stage keeps them in the one memo, `doctown_pipeline::memo`).
 //! Authors are not kept (the walk maps them by the newest commit's
 //! `.mailmap`, which a new commit can change; the walk is cheap), nor is
 //! anything the analyses compute. So a history read with a cache equals
@@ -33,11 +35,6 @@ use std::io::{BufReader, Write};
 pub const CACHE_FORMAT: &str = "doctown-history-cache";
 pub const CACHE_VERSION: u32 = 1;
 
-/// A hash of this crate's source and of the locked git2/libgit2: what the
-/// reader gathers for a commit depends on nothing else but the
-/// [`CacheKey`]'s options.
-pub const READER_FINGERPRINT: &str = env!("DOCTOWN_HISTORY_FINGERPRINT");
-
 /// The longest first line a cache may have (its key).
 const MAX_KEY_BYTES: usize = 4096;
 
@@ -48,8 +45,6 @@ pub struct CacheKey {
     pub format: String,
     /// [`CACHE_VERSION`].
     pub version: u32,
-    /// [`READER_FINGERPRINT`].
-    pub reader: String,
     /// The symbol source's fingerprint; `None` at file level.
     pub symbols: Option<String>,
     pub first_parent: bool,
@@ -62,7 +57,6 @@ impl CacheKey {
         CacheKey {
             format: CACHE_FORMAT.to_string(),
             version: CACHE_VERSION,
-            reader: READER_FINGERPRINT.to_string(),
             symbols: symbols.map(|s| s.fingerprint()),
             first_parent: options.first_parent,
             max_blob_bytes: options.max_blob_bytes,
@@ -158,10 +152,10 @@ impl CommitCache {
 }
 
 fn mismatch(found: &CacheKey, expected: &CacheKey) -> Option<String> {
-    if found.version != expected.version || found.reader != expected.reader {
+    if found.version != expected.version {
         return Some(format!(
-            "by another version of the reader (cache {} v{}, this one {} v{})",
-            found.reader, found.version, expected.reader, expected.version
+            "in another layout (v{}, this one v{})",
+            found.version, expected.version
         ));
     }
     if found.symbols != expected.symbols {
@@ -246,7 +240,7 @@ mod tests {
         old.version = 0;
         let bytes = CommitCache::encode(&old, [(ID, changes.as_slice())], []);
         let why = refused(&bytes).to_string();
-        assert!(why.contains("another version of the reader"), "{why}");
+        assert!(why.contains("in another layout"), "{why}");
         let first_parent = HistoryOptions {
             first_parent: true,
             ..HistoryOptions::default()

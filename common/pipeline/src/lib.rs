@@ -14,6 +14,7 @@ mod error;
 pub mod execute;
 mod handler;
 pub mod machine;
+pub mod memo;
 pub mod process;
 mod runner;
 

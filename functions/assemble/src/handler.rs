@@ -20,6 +20,7 @@ use crate::vectors::VectorLookup;
 use doctown_core::{
     Chunk, ChunkEntry, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
 };
+use doctown_pipeline::memo::Memo;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::{ObjectStore, ObjectWriter};
 use std::sync::Arc;
@@ -87,7 +88,7 @@ impl AssembleHandler {
         if ctx.cancel.is_cancelled() {
             return Err(StageFailure::cancelled());
         }
-        let memo = StoreMemo { ctx };
+        let memo = Memo::for_job(ctx.store, ctx.job, Stage::Assemble);
         let input = AssembleInput::new(symbols, files, chunks, lookup.as_deref()).with_memo(&memo);
         let key = |name: &str| ctx.artifact_key(Stage::Assemble, name);
         let mut files = JsonFiles::new(
@@ -132,33 +133,6 @@ impl AssembleHandler {
         let mut output = StageOutput::succeeded().with_artifact("manifest", manifest_key);
         output.summary = serde_json::to_value(&*totals).unwrap_or_default();
         Ok(output)
-    }
-}
-
-/// What a source's last build computed from its vectors ([`crate::memo`]):
-/// `cache/assemble/<source>.<name>`, one object per source and name.
-/// Reading or writing one may fail; that only costs computing it.
-struct StoreMemo<'a, 'c> {
-    ctx: &'a StageContext<'c>,
-}
-
-impl crate::memo::Memo for StoreMemo<'_, '_> {
-    fn get(&self, name: &str) -> Option<Vec<u8>> {
-        let key = self.ctx.job.source_cache_key("assemble", name);
-        match self.ctx.store.get_bytes(&key) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                tracing::warn!("{name} of the last build not read: {e}");
-                None
-            }
-        }
-    }
-
-    fn put(&self, name: &str, bytes: &[u8]) {
-        let key = self.ctx.job.source_cache_key("assemble", name);
-        if let Err(e) = self.ctx.store.put(&key, bytes) {
-            tracing::warn!("{name} not kept for the next build: {e}");
-        }
     }
 }
 

@@ -2,9 +2,9 @@
 //! to what assemble needs), and optionally a vector lookup and a memo.
 
 use crate::chunks::ChunkInfo;
-use crate::memo::Memo;
 use crate::vectors::VectorLookup;
 use doctown_core::{FileRecord, Symbol, SymbolId};
+use doctown_pipeline::memo::Memo;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -44,7 +44,7 @@ pub struct AssembleInput<'a> {
     pub vectors: Option<&'a dyn VectorLookup>,
     /// Where the last build of the same source left its k-means labels
     /// ([`Memo`]); `None` computes them.
-    pub memo: Option<&'a dyn Memo>,
+    pub memo: Option<&'a Memo<'a>>,
     ids: IdIndex,
     parents: Vec<Option<usize>>,
 }
@@ -80,7 +80,7 @@ impl<'a> AssembleInput<'a> {
     }
 
     /// Takes the k-means labels from `memo` when they are this input's.
-    pub fn with_memo(mut self, memo: &'a dyn Memo) -> Self {
+    pub fn with_memo(mut self, memo: &'a Memo<'a>) -> Self {
         self.memo = Some(memo);
         self
     }

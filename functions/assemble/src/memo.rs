@@ -1,6 +1,8 @@
 //! What a rebuild takes from the last build of the same source instead of
 //! computing it again: the k-means labels and the related neighbours, when
-//! the vectors and settings they come from are the same to the bit.
+//! the vectors and settings they come from are the same to the bit. Both
+//! are entries of the one memo ([`doctown_pipeline::memo`]), whose input
+//! digest is that of the vectors and settings.
 //!
 //! Both are the costliest steps of a rebuild whose embeddings did not
 //! change (two thirds of assemble's time on a 300-file repository), and
@@ -8,7 +10,8 @@
 //! The memo holds one entry per result — a digest of what it was computed
 //! from, and the result — and a run whose digest matches uses it; anything
 //! else (another digest, a damaged or missing entry) computes it as a cold
-//! build does. The neighbours' entry also keeps each row's digest, so a
+//! build does. The neighbours' entry (under the settings' digest) also
+//! keeps the vectors' digest and each row's, so a
 //! run whose vectors changed in part brings the last lists up to date
 //! ([`neighbours`]); k-means, whose result depends on every row, runs
 //! again. The docpack is byte-identical either way.
@@ -16,20 +19,11 @@
 use crate::kmeans::KMeansSettings;
 use crate::similarity::Neighbours;
 use crate::vectors::SymbolVectors;
+use doctown_pipeline::memo::{Memo, Slot};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
-
-/// Named slots of stored bytes (the assemble handler's are objects in the
-/// store, one per source and name).
-pub trait Memo: Sync {
-    /// What the last `put` under `name` stored, if anything.
-    fn get(&self, name: &str) -> Option<Vec<u8>>;
-    /// Replaces the bytes under `name`; a failure only costs the next run
-    /// time.
-    fn put(&self, name: &str, bytes: &[u8]);
-}
 
 const DIGEST: usize = 32;
 type Key = [u8; DIGEST];
@@ -37,7 +31,7 @@ type Key = [u8; DIGEST];
 /// A build's memo and the vectors every kept result comes from: the rows
 /// are hashed once, on first use, for all of them.
 pub struct Memoised<'a> {
-    memo: &'a dyn Memo,
+    memo: &'a Memo<'a>,
     vectors: &'a SymbolVectors,
     rows: OnceLock<Vec<RowDigest>>,
 }
@@ -48,7 +42,7 @@ type RowDigest = [u8; ROW_DIGEST];
 const ROW_DIGEST: usize = 16;
 
 impl<'a> Memoised<'a> {
-    pub fn new(memo: &'a dyn Memo, vectors: &'a SymbolVectors) -> Self {
+    pub fn new(memo: &'a Memo<'a>, vectors: &'a SymbolVectors) -> Self {
         Memoised {
             memo,
             vectors,
@@ -143,19 +137,16 @@ fn memoised<T, E>(
         return compute();
     };
     let key = key(m);
-    let stored = m.memo.get(name).and_then(|bytes| {
-        let (digest, rest) = bytes.split_at_checked(DIGEST)?;
-        (digest == key)
-            .then(|| decode(rest, m.vectors.len()))
-            .flatten()
-    });
+    let slot = Slot::new(name, 1).from(&key);
+    let stored = m
+        .memo
+        .get(slot)
+        .and_then(|bytes| decode(&bytes, m.vectors.len()));
     if let Some(value) = stored {
         return Ok(value);
     }
     let value = compute()?;
-    let mut bytes = key.to_vec();
-    bytes.extend(encode(&value));
-    m.memo.put(name, &bytes);
+    m.memo.put(slot, &encode(&value));
     Ok(value)
 }
 
@@ -208,16 +199,12 @@ pub fn neighbours(
         return compute();
     };
     let (key, settings) = (m.key(TAG, params), m.digest(TAG, params, false));
-    let stored = m
-        .memo
-        .get("neighbours")
-        .and_then(|b| StoredNeighbours::parse(&b));
+    let slot = Slot::new("neighbours", 3).from(&settings);
+    let stored = m.memo.get(slot).and_then(|b| StoredNeighbours::parse(&b));
     let updated = match stored {
         Some(s) if s.key == key && s.neighbours.len() == m.vectors.len() => return s.neighbours,
-        Some(s) if s.settings == settings => {
-            update(&s.neighbours, &matched_rows(&s.rows, m.row_digests()))
-        }
-        _ => None,
+        Some(s) => update(&s.neighbours, &matched_rows(&s.rows, m.row_digests())),
+        None => None,
     };
     let neighbours = match updated {
         Some(n) if n.len() == m.vectors.len() => {
@@ -226,44 +213,38 @@ pub fn neighbours(
         }
         _ => compute(),
     };
-    let rows = m.row_digests();
-    let mut bytes = Vec::with_capacity(2 * DIGEST + 4 + rows.len() * ROW_DIGEST);
-    bytes.extend(key);
-    bytes.extend(settings);
-    bytes.extend((rows.len() as u32).to_le_bytes());
-    rows.iter().for_each(|r| bytes.extend(r));
-    bytes.extend(encode_neighbours(&neighbours));
-    // A damaged entry that still parsed would be carried into every
-    // update after it: the entry ends with a digest of the rest.
-    let check: Key = Sha256::digest(&bytes).into();
-    bytes.extend(check);
-    m.memo.put("neighbours", &bytes);
+    m.memo.put(
+        slot,
+        &StoredNeighbours::encode(&key, m.row_digests(), &neighbours),
+    );
     neighbours
 }
 
-/// The memo's neighbours entry: the digest of the input, of the settings
-/// alone, each row's digest, and the lists.
+/// The memo's neighbours entry (under the settings' digest): the digest
+/// of the input, each row's digest, and the lists.
 struct StoredNeighbours {
     key: Key,
-    settings: Key,
     rows: Vec<RowDigest>,
     neighbours: Neighbours,
 }
 
 impl StoredNeighbours {
+    fn encode(key: &Key, rows: &[RowDigest], neighbours: &Neighbours) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(DIGEST + 4 + rows.len() * ROW_DIGEST);
+        bytes.extend(key);
+        bytes.extend((rows.len() as u32).to_le_bytes());
+        rows.iter().for_each(|r| bytes.extend(r));
+        bytes.extend(encode_neighbours(neighbours));
+        bytes
+    }
+
     fn parse(bytes: &[u8]) -> Option<StoredNeighbours> {
-        let (bytes, check) = bytes.split_at_checked(bytes.len().checked_sub(DIGEST)?)?;
-        if Sha256::digest(bytes).as_slice() != check {
-            return None;
-        }
         let (key, rest) = bytes.split_at_checked(DIGEST)?;
-        let (settings, rest) = rest.split_at_checked(DIGEST)?;
         let (count, rest) = rest.split_at_checked(4)?;
         let count = u32::from_le_bytes(count.try_into().ok()?) as usize;
         let (rows, rest) = rest.split_at_checked(count.checked_mul(ROW_DIGEST)?)?;
         Some(StoredNeighbours {
             key: key.try_into().ok()?,
-            settings: settings.try_into().ok()?,
             rows: rows
                 .chunks_exact(ROW_DIGEST)
                 .map(|r| r.try_into().unwrap_or([0; ROW_DIGEST]))
@@ -344,29 +325,15 @@ fn decode_neighbours(bytes: &[u8], rows: usize) -> Option<Neighbours> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
+    use doctown_core::Stage;
+    use doctown_store::{MemoryStore, ObjectStore};
 
-    #[derive(Default)]
-    struct Slot(Mutex<Option<Vec<u8>>>);
-
-    impl Memo for Slot {
-        fn get(&self, name: &str) -> Option<Vec<u8>> {
-            assert!(["kmeans", "neighbours"].contains(&name), "{name}");
-            self.0.lock().unwrap().clone()
-        }
-        fn put(&self, _: &str, bytes: &[u8]) {
-            *self.0.lock().unwrap() = Some(bytes.to_vec());
-        }
+    fn memo(store: &MemoryStore) -> Memo<'_> {
+        Memo::for_source(store, "src", Stage::Assemble).as_build("test")
     }
 
-    fn encode(key: &Key, labels: &[usize]) -> Vec<u8> {
-        let mut bytes = key.to_vec();
-        bytes.extend(encode_labels(labels));
-        bytes
-    }
-
-    fn key_of(v: &SymbolVectors, s: KMeansSettings) -> Key {
-        labels_key(&Memoised::new(&Slot::default(), v), &s)
+    fn key_of(memo: &Memo, v: &SymbolVectors, s: KMeansSettings) -> Key {
+        labels_key(&Memoised::new(memo, v), &s)
     }
 
     fn vectors(rows: &[[f32; 2]]) -> SymbolVectors {
@@ -391,7 +358,7 @@ mod tests {
     fn run(
         v: &SymbolVectors,
         s: KMeansSettings,
-        memo: &Slot,
+        memo: &Memo,
         answer: Vec<usize>,
     ) -> (Vec<usize>, bool) {
         let mut computed = false;
@@ -405,55 +372,60 @@ mod tests {
 
     #[test]
     fn reuses_only_the_same_input() {
-        let memo = Slot::default();
+        let store = MemoryStore::default();
+        let memo = &memo(&store);
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]);
         assert_eq!(
-            run(&v, settings(2), &memo, vec![0, 1, 1]),
+            run(&v, settings(2), memo, vec![0, 1, 1]),
             (vec![0, 1, 1], true)
         );
         // The same input: the stored labels, nothing computed.
         assert_eq!(
-            run(&v, settings(2), &memo, vec![9, 9, 9]),
+            run(&v, settings(2), memo, vec![9, 9, 9]),
             (vec![0, 1, 1], false)
         );
         // One bit of one vector, or one setting, differs: computed again.
         let changed = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.5, 0.500_001]]);
         assert_eq!(
-            run(&changed, settings(2), &memo, vec![1, 0, 0]),
+            run(&changed, settings(2), memo, vec![1, 0, 0]),
             (vec![1, 0, 0], true)
         );
         let mut seeded = settings(2);
         seeded.seed = 8;
         assert_eq!(
-            run(&changed, seeded, &memo, vec![0, 0, 1]),
+            run(&changed, seeded, memo, vec![0, 0, 1]),
             (vec![0, 0, 1], true)
         );
-        assert_eq!(run(&changed, seeded, &memo, vec![]), (vec![0, 0, 1], false));
+        assert_eq!(run(&changed, seeded, memo, vec![]), (vec![0, 0, 1], false));
     }
 
     #[test]
-    fn a_damaged_entry_is_computed_again() {
+    fn an_entry_that_does_not_fit_is_computed_again() {
+        let store = MemoryStore::default();
+        let memo = &memo(&store);
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0]]);
-        let key = key_of(&v, settings(2));
-        for bytes in [
-            Vec::new(),
-            key[..10].to_vec(),
-            encode(&key, &[0]),          // too few labels
-            encode(&key, &[0, 1, 1]),    // too many
-            encode(&key, &[0, 2]),       // a label not below k
-            encode(&[0u8; 32], &[0, 1]), // another input's
+        let key = key_of(memo, &v, settings(2));
+        let slot = Slot::new("kmeans", 1);
+        for (input, labels) in [
+            (key, &[0][..]),      // too few labels
+            (key, &[0, 1, 1]),    // too many
+            (key, &[0, 2]),       // a label not below k
+            ([0u8; 32], &[0, 1]), // another input's
         ] {
-            let memo = Slot(Mutex::new(Some(bytes)));
-            assert_eq!(run(&v, settings(2), &memo, vec![1, 0]), (vec![1, 0], true));
-            assert_eq!(memo.get("kmeans"), Some(encode(&key, &[1, 0])));
+            memo.put(slot.from(&input), &encode_labels(labels));
+            assert_eq!(run(&v, settings(2), memo, vec![1, 0]), (vec![1, 0], true));
+            assert_eq!(memo.get(slot.from(&key)), Some(encode_labels(&[1, 0])));
         }
+        // What is not a memo entry at all.
+        store.put(&memo.key("kmeans"), b"garbage").unwrap();
+        assert_eq!(run(&v, settings(2), memo, vec![0, 1]), (vec![0, 1], true));
     }
 
     /// The lists `neighbours` answers, and what it was asked: whether it
     /// computed, and the mapping it gave `update` (if it called it).
     fn find(
         v: &SymbolVectors,
-        memo: &Slot,
+        memo: &Memo,
         params: &[u64],
         answer: &Neighbours,
         updated: Option<Neighbours>,
@@ -478,21 +450,22 @@ mod tests {
     fn neighbours_round_trip_and_refuse_damage() {
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]]);
         let found: Neighbours = vec![vec![(2, 0.8)], vec![], vec![(0, 0.8), (1, 0.6)]];
-        let memo = Slot::default();
+        let store = MemoryStore::default();
+        let memo = &memo(&store);
         let params = [2, 0.5f32.to_bits() as u64];
         assert_eq!(
-            find(&v, &memo, &params, &found, None),
+            find(&v, memo, &params, &found, None),
             (found.clone(), true, None)
         );
         // The same input: the stored lists, nothing computed or updated.
         assert_eq!(
-            find(&v, &memo, &params, &vec![], None),
+            find(&v, memo, &params, &vec![], None),
             (found.clone(), false, None)
         );
         // Other settings: computed again, never updated.
         let none = vec![vec![]; 3];
         assert_eq!(
-            find(&v, &memo, &[3, 0], &none, None),
+            find(&v, memo, &[3, 0], &none, None),
             (none.clone(), true, None)
         );
         let bytes = encode_neighbours(&found);
@@ -508,37 +481,32 @@ mod tests {
         assert_eq!(decode_neighbours(&far, 3), None, "a row beyond the vectors");
         let nan = encode_neighbours(&vec![vec![(1, f32::NAN)], vec![], vec![]]);
         assert_eq!(decode_neighbours(&nan, 3), None);
-        // A damaged entry: computed again, whole.
-        let stored = memo.get("neighbours").unwrap();
-        let flipped = |at: usize| {
+        // A damaged entry (a bit flipped in the key, the row digests, the
+        // lists): computed again, whole, never updated from it.
+        let key = memo.key("neighbours");
+        let stored = store.get_bytes(&key).unwrap().unwrap();
+        for at in [stored.len() - 90, stored.len() - 60, stored.len() - 20] {
             let mut bytes = stored.clone();
             bytes[at] ^= 1;
-            bytes
-        };
-        let cuts = [10, 40, 70, stored.len() - 3].map(|cut| stored[..cut].to_vec());
-        // A bit flipped in the key, the row digests, the lists, the check.
-        let flips = [3, 70, stored.len() - 40, stored.len() - 1].map(flipped);
-        for bytes in cuts.into_iter().chain(flips) {
-            let damaged = Slot(Mutex::new(Some(bytes)));
+            store.put(&key, &bytes).unwrap();
             assert_eq!(
-                find(&v, &damaged, &[3, 0], &none, Some(vec![])),
+                find(&v, memo, &[3, 0], &none, Some(vec![])),
                 (none.clone(), true, None)
             );
         }
         // An intact entry for these vectors that holds lists for 4 rows.
-        let m = Memoised::new(&memo, &v);
-        let mut forged = m.key("related neighbours v2", &[3, 0]).to_vec();
-        forged.extend(m.digest("related neighbours v2", &[3, 0], false));
-        forged.extend(4u32.to_le_bytes());
-        forged.extend([0u8; 4 * ROW_DIGEST]);
-        forged.extend(encode_neighbours(&vec![vec![]; 4]));
-        let check: Key = Sha256::digest(&forged).into();
-        forged.extend(check);
+        let m = Memoised::new(memo, &v);
+        let forged = StoredNeighbours::encode(
+            &m.key("related neighbours v2", &[3, 0]),
+            &[[0u8; ROW_DIGEST]; 4],
+            &vec![vec![]; 4],
+        );
+        let settings = m.digest("related neighbours v2", &[3, 0], false);
+        memo.put(Slot::new("neighbours", 3).from(&settings), &forged);
         // Not taken as this input's lists: offered as an earlier input's
         // (none of its rows is one of these), then computed.
-        let slot = Slot(Mutex::new(Some(forged)));
         assert_eq!(
-            find(&v, &slot, &[3, 0], &none, None),
+            find(&v, memo, &[3, 0], &none, None),
             (none.clone(), true, Some(vec![None; 3]))
         );
     }
@@ -547,27 +515,28 @@ mod tests {
     fn changed_vectors_bring_the_last_lists_up_to_date() {
         let v = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0]]);
         let first: Neighbours = vec![vec![(3, 1.0)], vec![], vec![], vec![(0, 1.0)]];
-        let memo = Slot::default();
+        let store = MemoryStore::default();
+        let memo = &memo(&store);
         let params = [2, 0];
-        find(&v, &memo, &params, &first, None);
+        find(&v, memo, &params, &first, None);
         // A row inserted, one changed; the two equal rows matched in order.
         let now = vectors(&[[0.0, 1.0], [0.8, 0.6], [1.0, 0.0], [0.6, 0.81], [0.0, 1.0]]);
         let update: Neighbours = vec![vec![]; 5];
-        let (found, computed, mapping) = find(&now, &memo, &params, &vec![], Some(update.clone()));
+        let (found, computed, mapping) = find(&now, memo, &params, &vec![], Some(update.clone()));
         assert_eq!((found, computed), (update.clone(), false));
         assert_eq!(mapping, Some(vec![Some(0), None, Some(1), None, Some(3)]));
         // What the update answered is stored for the next build.
         assert_eq!(
-            find(&now, &memo, &params, &vec![], None),
+            find(&now, memo, &params, &vec![], None),
             (update, false, None)
         );
         // An update that cannot (or answers for other rows): computed.
         let whole: Neighbours = vec![vec![(4, 1.0)], vec![], vec![], vec![], vec![(0, 1.0)]];
         let moved = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.5, 0.5]]);
-        assert!(find(&moved, &memo, &params, &whole, None).1);
+        assert!(find(&moved, memo, &params, &whole, None).1);
         let again = vectors(&[[0.0, 1.0], [1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.4, 0.5]]);
         let wrong = Some(vec![vec![]; 2]);
-        assert!(find(&again, &memo, &params, &whole, wrong).1);
+        assert!(find(&again, memo, &params, &whole, wrong).1);
     }
 
     #[test]

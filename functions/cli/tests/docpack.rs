@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use doctown_core::Stage;
+use doctown_pipeline::memo::Memo;
 use std::fs;
 use std::path::Path;
 
@@ -412,19 +414,33 @@ fn rebuilds_recall_summaries_from_the_last_build() {
     let first = fs::read(warm("first.docpack")).unwrap();
     let summaries = source_memo(&store, "generate", "docs");
 
-    // A summary planted in the memo reaches docs.json, then nodes.json.
+    // A summary planted in the memo (kept as the build that wrote it
+    // keeps it) reaches docs.json, then nodes.json.
     let said = b"Step 7 of module 12: adds 7 and hands on.";
     let planted = b"STEP 7 OF MODULE 12: ADDS 7 AND HANDS ON.";
-    fs::write(
-        &summaries,
-        replace_bytes(&fs::read(&summaries).unwrap(), said, planted),
-    )
-    .unwrap();
+    let local = doctown_store::LocalStore::open(&store).unwrap();
+    let memo = Memo::for_source(&local, repo.path().to_str().unwrap(), Stage::Generate);
+    let build = memo
+        .written_by("docs")
+        .expect("the build kept its summaries");
+    let memo = memo.as_build(&build);
+    let input = doctown_generate::memo::input(None);
+    let slot = doctown_generate::memo::SLOT.from(&input);
+    let kept = memo
+        .lookup(slot)
+        .expect("the memo reads as the build wrote it");
+    memo.put(slot, &replace_bytes(&kept, said, planted));
     let text = docpack_text(&warm("planted.docpack"));
     assert!(
         text.contains("STEP 7 OF MODULE 12"),
         "the summary was not recalled"
     );
+    // A byte of it damaged: nothing of the memo is used.
+    let mut damaged = fs::read(&summaries).unwrap();
+    let at = damaged.len() / 2;
+    damaged[at] ^= 1;
+    fs::write(&summaries, damaged).unwrap();
+    assert_eq!(fs::read(warm("flipped.docpack")).unwrap(), first);
 
     // A damaged memo is not read: the cold bytes again, and a new memo.
     fs::write(&summaries, b"doctown-generate-memo 1 damaged").unwrap();
@@ -498,7 +514,7 @@ fn a_source_named_two_ways_shares_its_caches() {
     );
     assert!(reused > blocks / 2, "{summary}");
     source_memo(&store, "pack", "blocks");
-    source_memo(&store, "ingest", "json");
+    source_memo(&store, "ingest", "pointer");
 }
 
 /// A build keeps the newest `--keep-jobs` jobs of its source and removes

@@ -294,9 +294,18 @@ fn build_in(store: &Path, repo: &Path, out: &Path, extra: &[&str]) -> String {
     stdout(&output)
 }
 
+/// The history caches in the store: ingest's memo entries
+/// `cache/ingest/<source>.history-<mode>`.
 fn history_cache_files(store: &Path) -> Vec<std::path::PathBuf> {
-    match std::fs::read_dir(store.join("cache/history")) {
-        Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
+    match std::fs::read_dir(store.join("cache/ingest")) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x.to_string_lossy().starts_with("history-"))
+            })
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -377,11 +386,8 @@ fn a_corrupt_history_cache_is_a_warning_not_a_failure() {
     bytes.truncate(middle);
     std::fs::write(&caches[0], &bytes).unwrap();
     let text = build_in(store.path(), repo.path(), &b, &[]);
-    assert!(text.contains("history cache cache/history/"), "{text}");
-    assert!(
-        text.contains("ignored: the history cache is unreadable"),
-        "{text}"
-    );
+    assert!(text.contains("history cache cache/ingest/"), "{text}");
+    assert!(text.contains("ignored: it is damaged"), "{text}");
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     // The build wrote a good cache again.
     let text = build_in(store.path(), repo.path(), &b, &[]);

@@ -42,8 +42,9 @@ use crate::memo::VectorMemo;
 use crate::prefetch::EmbedPrefetcher;
 use crate::stats::Stats;
 use doctown_core::{IngestManifest, JobStatus, Stage, StageStatus};
+use doctown_pipeline::memo::Memo;
 use doctown_pipeline::{StageContext, StageFailure, StageHandler, StageOutput};
-use doctown_store::{get_json, ObjectStore};
+use doctown_store::get_json;
 use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
@@ -168,17 +169,19 @@ impl EmbedHandler {
         let cache = EmbeddingCache::new(&config.cache_id());
         // The whole stage of a source reads its last embed's vectors in one
         // piece first (a shard covers part of the texts: it has none).
-        let memo_key = shard
+        let cache_id = config.cache_id();
+        let memo = shard
             .is_none()
-            .then(|| ctx.job.source_cache_key("embed", "vectors"));
-        let memo = memo_key.as_deref().map_or_else(VectorMemo::default, |key| {
-            read_memo(ctx.store, key, &config.cache_id())
+            .then(|| Memo::for_job(ctx.store, ctx.job, Stage::Embed));
+        let last = memo.as_ref().map_or_else(VectorMemo::default, |memo| {
+            memo.get(crate::memo::slot(&cache_id))
+                .map_or_else(VectorMemo::default, |payload| VectorMemo::parse(&payload))
         });
         // The chunks and the memo are read while the prefetcher works (a
         // rebuild's few new texts wait on its model load); the cache only
         // once it is done, so what it embedded is there.
         self.wait_for_prefetcher(stats);
-        let mut vectors = known_vectors(ctx, &texts, &memo, &cache, stats)?;
+        let mut vectors = known_vectors(ctx, &texts, &last, &cache, stats)?;
         let (embedder, dims) = model_if_needed(config, &mut vectors)?;
         let misses: Vec<usize> = (0..vectors.len())
             .filter(|&i| vectors[i].is_none())
@@ -204,10 +207,10 @@ impl EmbedHandler {
         let bytes = write_vectors(&texts, &vectors, dims.unwrap_or(0))?;
         let key = ctx.artifact_key(Stage::Embed, &file);
         ctx.store.put(&key, &bytes)?;
-        if let Some(memo_key) = memo_key {
+        if let Some(memo) = memo {
             let hashes = texts.unique.iter().map(|(hash, _)| hash.as_str());
-            if !memo.holds_exactly(hashes) {
-                write_memo(ctx.store, &memo_key, config, &texts, &vectors, dims);
+            if !last.holds_exactly(hashes) {
+                keep_vectors(&memo, &cache_id, &texts, &vectors, dims);
             }
         }
         Ok(Some((key, embedder.map(|e| e.device()))))
@@ -378,25 +381,11 @@ fn announce(ctx: &StageContext<'_>, config: &EmbedConfig, shard: Option<u32>, st
     });
 }
 
-/// The memo of the source's last embed, or an empty one (absent, damaged
-/// or for another model: only time is lost).
-fn read_memo(store: &dyn ObjectStore, key: &str, cache_id: &str) -> VectorMemo {
-    match store.get_bytes(key) {
-        Ok(Some(bytes)) => VectorMemo::parse(&bytes, cache_id),
-        Ok(None) => VectorMemo::default(),
-        Err(e) => {
-            tracing::warn!("the last embed's vectors not read: {e}");
-            VectorMemo::default()
-        }
-    }
-}
-
 /// Keeps this embed's vectors for the next build of the source. A failure
 /// only costs the next build the cache reads.
-fn write_memo(
-    store: &dyn ObjectStore,
-    key: &str,
-    config: &EmbedConfig,
+fn keep_vectors(
+    memo: &Memo<'_>,
+    cache_id: &str,
     texts: &Texts,
     vectors: &[Option<Vec<f32>>],
     dims: Option<usize>,
@@ -414,10 +403,10 @@ fn write_memo(
         return;
     }
     let entries = texts.unique.iter().map(|(hash, _)| hash.as_str()).zip(rows);
-    let bytes = crate::memo::encode(&config.cache_id(), dims, entries);
-    if let Err(e) = store.put(key, &bytes) {
-        tracing::warn!("the next build of this source reads the cache per text: {e}");
-    }
+    memo.put(
+        crate::memo::slot(cache_id),
+        &crate::memo::encode(dims, entries),
+    );
 }
 
 /// The fan-in's totals also count what the shards embedded (the fan-in

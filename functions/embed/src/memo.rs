@@ -1,25 +1,29 @@
-//! The vectors of a source's last embed, kept in one object so that a
-//! rebuild reads them in one piece instead of one cache entry per text
-//! (a 300-file repository has about 4,000 texts: as many files opened and
-//! read on every rebuild).
+//! The vectors of a source's last embed, kept in one memo entry
+//! ([`doctown_pipeline::memo`], under the cache id of the model and
+//! backend) so that a rebuild reads them in one piece instead of one
+//! cache entry per text (a 300-file repository has about 4,000 texts: as
+//! many files opened and read on every rebuild).
 //!
 //! The per-text cache ([`crate::cache`]) stays what is shared between
 //! sources and jobs; the memo only answers first. It is keyed by the text
 //! hash, like the cache, so a vector read from it is the one the cache
-//! holds for that text. An object is
+//! holds for that text. The payload is
 //!
 //! ```text
-//! "DTVM1\n"  cache id length (u32)  cache id  dims (u32)  count (u32)
-//! count × ( hash length (u16)  hash  dims × f32 )  CRC-32 of all before (u32)
+//! dims (u32)  count (u32)  count × ( hash length (u16)  hash  dims × f32 )
 //! ```
 //!
-//! little-endian. Another cache id (another model or backend), a bad
-//! checksum or any other damage reads as an empty memo: the cache answers
-//! every text and the memo is written again.
+//! little-endian. One that does not decode, or holds a value that is not
+//! finite, reads as an empty memo: the cache answers every text and the
+//! memo is written again.
 
+use doctown_pipeline::memo::Slot;
 use std::collections::HashMap;
 
-const MAGIC: &[u8; 6] = b"DTVM1\n";
+/// The memo's entry for vectors made under `cache_id`.
+pub fn slot(cache_id: &str) -> Slot<'_> {
+    Slot::new("vectors", 1).from(cache_id.as_bytes())
+}
 
 /// Vectors by text hash, as the last embed of a source stored them.
 #[derive(Debug, Default)]
@@ -28,10 +32,9 @@ pub struct VectorMemo {
 }
 
 impl VectorMemo {
-    /// The memo in `bytes` if it is whole and was made for `cache_id`;
-    /// otherwise an empty one.
-    pub fn parse(bytes: &[u8], cache_id: &str) -> VectorMemo {
-        decode(bytes, cache_id).unwrap_or_default()
+    /// The memo in `payload` if it decodes; otherwise an empty one.
+    pub fn parse(payload: &[u8]) -> VectorMemo {
+        decode(payload).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
@@ -57,17 +60,13 @@ impl VectorMemo {
     }
 }
 
-/// The bytes of a memo of `entries` (text hash, vector), for `cache_id`.
-/// Every vector must have `dims` values.
+/// The payload of a memo of `entries` (text hash, vector). Every vector
+/// must have `dims` values.
 pub fn encode<'e>(
-    cache_id: &str,
     dims: usize,
     entries: impl ExactSizeIterator<Item = (&'e str, &'e [f32])>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 + entries.len() * (66 + 4 * dims));
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(cache_id.len() as u32).to_le_bytes());
-    out.extend_from_slice(cache_id.as_bytes());
+    let mut out = Vec::with_capacity(8 + entries.len() * (66 + 4 * dims));
     out.extend_from_slice(&(dims as u32).to_le_bytes());
     out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
     for (hash, vector) in entries {
@@ -78,24 +77,14 @@ pub fn encode<'e>(
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
     out
 }
 
-fn decode(bytes: &[u8], cache_id: &str) -> Option<VectorMemo> {
-    let (body, crc) = bytes.split_at_checked(bytes.len().checked_sub(4)?)?;
-    if crc32fast::hash(body).to_le_bytes() != crc {
-        return None;
-    }
-    let mut r = Reader(body.strip_prefix(MAGIC)?);
-    let id_len = r.u32()? as usize;
-    if r.take(id_len)? != cache_id.as_bytes() {
-        return None;
-    }
+fn decode(payload: &[u8]) -> Option<VectorMemo> {
+    let mut r = Reader(payload);
     let dims = r.u32()? as usize;
     let count = r.u32()? as usize;
-    let mut vectors = HashMap::with_capacity(count.min(body.len() / (2 + 4 * dims.max(1))));
+    let mut vectors = HashMap::with_capacity(count.min(payload.len() / (2 + 4 * dims.max(1))));
     for _ in 0..count {
         let hash_len = r.u16()? as usize;
         let hash = std::str::from_utf8(r.take(hash_len)?).ok()?.to_string();
@@ -142,10 +131,9 @@ mod tests {
         (hashes, vectors)
     }
 
-    fn bytes(cache_id: &str) -> Vec<u8> {
+    fn bytes() -> Vec<u8> {
         let (hashes, vectors) = sample();
         encode(
-            cache_id,
             4,
             hashes
                 .iter()
@@ -156,7 +144,7 @@ mod tests {
 
     #[test]
     fn a_memo_reads_back_every_vector_to_the_bit() {
-        let memo = VectorMemo::parse(&bytes("model-a"), "model-a");
+        let memo = VectorMemo::parse(&bytes());
         let (hashes, vectors) = sample();
         assert_eq!(memo.len(), 5);
         for (hash, vector) in hashes.iter().zip(&vectors) {
@@ -171,30 +159,23 @@ mod tests {
     }
 
     #[test]
-    fn another_model_or_any_damage_reads_as_empty() {
-        let good = bytes("model-a");
-        assert!(VectorMemo::parse(&good, "model-b").is_empty());
-        assert!(VectorMemo::parse(b"", "model-a").is_empty());
-        assert!(VectorMemo::parse(b"not a memo", "model-a").is_empty());
-        // Every truncation and every flipped byte is refused.
+    fn a_payload_that_does_not_decode_reads_as_empty() {
+        let good = bytes();
+        assert!(VectorMemo::parse(b"").is_empty());
+        assert!(VectorMemo::parse(b"not a memo").is_empty());
         for cut in 0..good.len() {
-            assert!(
-                VectorMemo::parse(&good[..cut], "model-a").is_empty(),
-                "{cut}"
-            );
+            assert!(VectorMemo::parse(&good[..cut]).is_empty(), "{cut}");
         }
-        for i in 0..good.len() {
-            let mut bad = good.clone();
-            bad[i] ^= 0x40;
-            assert!(VectorMemo::parse(&bad, "model-a").is_empty(), "{i}");
-        }
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(VectorMemo::parse(&longer).is_empty());
     }
 
     #[test]
-    fn a_memo_with_a_non_finite_value_is_refused_even_with_a_good_checksum() {
+    fn a_memo_with_a_non_finite_value_is_refused() {
         let hash = "h".to_string();
         let vector = [0.5, f32::NAN];
-        let bytes = encode("m", 2, std::iter::once((hash.as_str(), &vector[..])));
-        assert!(VectorMemo::parse(&bytes, "m").is_empty());
+        let bytes = encode(2, std::iter::once((hash.as_str(), &vector[..])));
+        assert!(VectorMemo::parse(&bytes).is_empty());
     }
 }

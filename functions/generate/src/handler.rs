@@ -18,6 +18,7 @@ use crate::model::LanguageModel;
 use crate::stream::DocsStream;
 use doctown_core::artifacts::artifact_key;
 use doctown_core::{JobStatus, Stage, StageStatus};
+use doctown_pipeline::memo::{EntryWriter, Memo, Slot};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::{ObjectStore, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -391,8 +392,8 @@ impl DocsRun<'_> {
         );
         let history = self.history;
         let changes = history.map(crate::history::Changes::new);
-        let memo_header = crate::memo::header(history.map(crate::memo::history_digest));
-        let mut memo = DocsMemo::open(ctx, &memo_header);
+        let memo_input = crate::memo::input(history.map(crate::memo::history_digest));
+        let mut memo = DocsMemo::open(ctx, crate::memo::SLOT.from(&memo_input));
         let recollection = crate::memo::Recollection {
             index,
             changes: changes.as_ref(),
@@ -486,33 +487,18 @@ impl DocsRun<'_> {
 /// documenting the symbols again.
 struct DocsMemo<'a> {
     last: Option<crate::memo::MemoReader>,
-    next: Option<Box<dyn doctown_store::ObjectWriter + 'a>>,
-    key: String,
+    next: Option<EntryWriter<'a>>,
 }
 
 impl<'a> DocsMemo<'a> {
-    fn open(ctx: &'a StageContext<'_>, header: &str) -> Self {
-        let key = ctx.job.source_cache_key("generate", crate::memo::NAME);
-        let last = match ctx.store.get_stream(&key) {
-            Ok(reader) => reader.and_then(|r| crate::memo::MemoReader::open(r, header)),
-            Err(e) => {
-                tracing::warn!("the summaries of the last build not read: {e}");
-                None
-            }
-        };
-        let mut memo = DocsMemo {
-            last,
-            next: None,
-            key,
-        };
-        match ctx.store.writer(&memo.key) {
-            Ok(writer) => {
-                memo.next = Some(writer);
-                memo.keep(header.as_bytes());
-            }
-            Err(e) => tracing::warn!("the summaries not kept for the next build: {e}"),
+    fn open(ctx: &'a StageContext<'_>, slot: Slot<'_>) -> Self {
+        let memo = Memo::for_job(ctx.store, ctx.job, Stage::Generate);
+        DocsMemo {
+            last: memo
+                .reader(slot)
+                .map(|r| crate::memo::MemoReader::new(Box::new(r))),
+            next: memo.writer(slot),
         }
-        memo
     }
 
     /// Adds a record to this run's memo.
@@ -530,9 +516,7 @@ impl<'a> DocsMemo<'a> {
     /// Stores this run's memo.
     fn commit(self) {
         if let Some(writer) = self.next {
-            if let Err(e) = writer.commit() {
-                tracing::warn!("the summaries not kept for the next build: {e}");
-            }
+            writer.commit();
         }
     }
 }

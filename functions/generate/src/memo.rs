@@ -13,13 +13,14 @@
 //! file). A memo record keeps the line's hash and those three beside the
 //! summary; a symbol is recalled only when all of them are the same now,
 //! under the same history digest and the same build of the code that
-//! writes summaries ([`FINGERPRINT`]). Anything else — another hash, a
-//! damaged record, another header — documents the symbol as a cold run
-//! does, so `docs.json` is the same bytes either way.
+//! writes summaries (the one memo's build id). Anything else — another
+//! hash, a damaged record, another build or history — documents the
+//! symbol as a cold run does, so `docs.json` is the same bytes either
+//! way.
 //!
-//! The memo is one object per source (`cache/generate/<source>.docs`),
-//! a header line and then a record per symbol in id order, as the
-//! contexts are: its length, then its fields (strings with their
+//! The memo is an entry of the one memo ([`doctown_pipeline::memo`],
+//! [`SLOT`] under the history's digest): a record per symbol in id order,
+//! as the contexts are — its length, then its fields (strings with their
 //! lengths). It is read as the contexts are, a block ahead, and written
 //! as the docs are; neither is ever whole in memory.
 
@@ -31,22 +32,20 @@ use crate::input::{bad_line, on_every_core, BlockLine, JsonlBlocks};
 use crate::stream::{document, whole_facts, Brief, Documented, SymbolIndex};
 use crate::writer::{is_top_ranked, Role};
 use doctown_core::{Language, SymbolId, SymbolKind};
-use std::io::{BufRead, BufReader, Read};
+use doctown_pipeline::memo::Slot;
+use std::io::{BufReader, Read};
 
-/// The build of the code a summary comes from: a hash of this crate's
-/// source and of `doctown-core`'s (`build.rs`).
-pub const FINGERPRINT: &str = env!("DOCTOWN_GENERATE_FINGERPRINT");
+/// The summaries' entry in the one memo, whose input is [`input`].
+pub const SLOT: Slot<'static> = Slot {
+    name: "docs",
+    version: 2,
+    input: &[],
+};
 
-/// The memo's name among a source's caches (`cache/generate/<source>.docs`).
-pub const NAME: &str = "docs";
-
-/// The first line of a memo written by this build with this history
-/// (`history`: its digest, [`history_digest`]).
-pub fn header(history: Option<u128>) -> String {
-    format!(
-        "doctown-generate-memo 2 {FINGERPRINT} {:032x}\n",
-        history.unwrap_or(0)
-    )
+/// What the summaries depend on beyond the contexts: the history, by its
+/// digest ([`history_digest`]).
+pub fn input(history: Option<u128>) -> [u8; 16] {
+    history.unwrap_or(0).to_le_bytes()
 }
 
 /// A digest of a history document (its JSON).
@@ -216,17 +215,13 @@ pub struct MemoReader {
 }
 
 impl MemoReader {
-    /// The memo in `reader` when its header is `expected`; `None` for
-    /// another build's or history's memo, or an unreadable one.
-    pub fn open(reader: Box<dyn Read + Send>, expected: &str) -> Option<MemoReader> {
-        let mut reader = BufReader::with_capacity(1 << 20, reader);
-        let mut first = Vec::new();
-        reader.read_until(b'\n', &mut first).ok()?;
-        (first == expected.as_bytes()).then_some(MemoReader {
-            reader,
+    /// The records in `reader` (an entry's payload).
+    pub fn new(reader: Box<dyn Read + Send>) -> MemoReader {
+        MemoReader {
+            reader: BufReader::with_capacity(1 << 20, reader),
             next: None,
             ended: false,
-        })
+        }
     }
 
     /// The next record, or `None` at the end or at one that does not read
@@ -416,8 +411,8 @@ mod tests {
         }
     }
 
-    fn memo(head: &str, ids: &[&str]) -> Vec<u8> {
-        let mut bytes = head.as_bytes().to_vec();
+    fn memo(ids: &[&str]) -> Vec<u8> {
+        let mut bytes = Vec::new();
         for id in ids {
             bytes.extend(entry(id).encode());
         }
@@ -472,12 +467,10 @@ mod tests {
             }
             let _ = Entry::decode(&garbage);
             let _ = record_id(&garbage);
-            let head = header(None);
-            let bytes = [head.as_bytes(), &garbage, &record].concat();
-            if let Some(mut memo) = MemoReader::open(reader(bytes), &head) {
-                let _ = memo.take("sym_a");
-                let _ = memo.take("~");
-            }
+            let bytes = [&garbage[..], &record].concat();
+            let mut memo = MemoReader::new(reader(bytes));
+            let _ = memo.take("sym_a");
+            let _ = memo.take("~");
         }
     }
 
@@ -495,8 +488,7 @@ mod tests {
 
     #[test]
     fn the_reader_takes_ids_in_order_and_passes_over_the_rest() {
-        let head = header(None);
-        let mut memo = MemoReader::open(reader(memo(&head, &["a", "c", "d"])), &head).unwrap();
+        let mut memo = MemoReader::new(reader(memo(&["a", "c", "d"])));
         assert_eq!(memo.take("a"), Some(entry("a").encode()));
         assert_eq!(memo.take("b"), None);
         assert_eq!(memo.take("d"), Some(entry("d").encode()));
@@ -504,15 +496,12 @@ mod tests {
     }
 
     #[test]
-    fn another_header_or_a_damaged_record_is_no_memo() {
-        let bytes = memo(&header(Some(7)), &["a"]);
-        assert!(MemoReader::open(reader(bytes), &header(None)).is_none());
-        assert!(MemoReader::open(reader(Vec::new()), &header(None)).is_none());
-        let head = header(None);
-        let mut bytes = memo(&head, &["a"]);
+    fn a_damaged_record_ends_the_memo() {
+        assert_eq!(MemoReader::new(reader(Vec::new())).take("a"), None);
+        let mut bytes = memo(&["a"]);
         bytes.extend(b"\xff\xff\xff\x7fno record");
         bytes.extend(entry("c").encode());
-        let mut memo = MemoReader::open(reader(bytes), &head).unwrap();
+        let mut memo = MemoReader::new(reader(bytes));
         assert!(memo.take("a").is_some());
         assert_eq!(memo.take("c"), None, "the memo ends at a damaged record");
     }

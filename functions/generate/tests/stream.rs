@@ -778,7 +778,8 @@ fn rerun(store: &MemoryStore, job: &JobState, contexts: &[SymbolContext]) -> Str
     String::from_utf8(artifact(store, job, "docs.json").unwrap()).unwrap()
 }
 
-/// The source's memo of summaries: its key and bytes.
+/// The source's memo of summaries: its key and bytes (an entry of the
+/// one memo: a header line, the records, a checksum).
 fn memo_of(store: &MemoryStore) -> (String, Vec<u8>) {
     let keys = store.list("cache/generate/").unwrap();
     assert_eq!(keys.len(), 1, "one memo per source: {keys:?}");
@@ -786,10 +787,18 @@ fn memo_of(store: &MemoryStore) -> (String, Vec<u8>) {
     (keys[0].clone(), bytes)
 }
 
+/// A memo entry's bytes with `header_and_records`, and the checksum they
+/// should have (XXH3-128): what a build would have written.
+fn sealed(header_and_records: Vec<u8>) -> Vec<u8> {
+    let sum = twox_hash::XxHash3_128::oneshot(&header_and_records);
+    [header_and_records, sum.to_le_bytes().to_vec()].concat()
+}
+
 /// A memo's header line and records (each with its length).
 fn records(memo: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
     let end = memo.iter().position(|b| *b == b'\n').unwrap() + 1;
-    let (header, mut rest) = memo.split_at(end);
+    let (header, rest) = memo.split_at(end);
+    let mut rest = &rest[..rest.len() - 16];
     let mut records = Vec::new();
     while !rest.is_empty() {
         let len = 4 + u32::from_le_bytes(rest[..4].try_into().unwrap()) as usize;
@@ -809,7 +818,8 @@ fn summary_in(docs: &str, id: &SymbolId) -> String {
 /// Plants in the memo the first occurrence of `summary` in capitals
 /// (as long: the records' lengths hold); returns what was planted.
 fn plant(store: &MemoryStore, summary: &str) -> String {
-    let (key, mut memo) = memo_of(store);
+    let (key, memo) = memo_of(store);
+    let mut memo = memo[..memo.len() - 16].to_vec();
     let planted = summary.to_ascii_uppercase();
     assert_ne!(planted, summary);
     let at = memo
@@ -817,7 +827,7 @@ fn plant(store: &MemoryStore, summary: &str) -> String {
         .position(|w| w == summary.as_bytes())
         .unwrap();
     memo[at..at + summary.len()].copy_from_slice(planted.as_bytes());
-    store.put(&key, &memo).unwrap();
+    store.put(&key, &sealed(memo)).unwrap();
     planted
 }
 
@@ -934,17 +944,36 @@ fn a_damaged_or_foreign_memo_is_not_read() {
     let cold = rerun(&store, &job, &contexts);
     let (key, memo) = memo_of(&store);
     let (header, body) = records(&memo);
-    let with = |records: Vec<Vec<u8>>| [header.clone(), records.concat()].concat();
+    let with = |records: Vec<Vec<u8>>| sealed([header.clone(), records.concat()].concat());
+    let header_text = String::from_utf8(header.clone()).unwrap();
+    let words: Vec<&str> = header_text.split(' ').collect();
+    let summary = summary_in(&cold, &contexts[7].id);
+    let at = memo
+        .windows(summary.len())
+        .position(|w| w == summary.as_bytes())
+        .unwrap();
     let damaged = [
         // Cut mid-record.
         memo[..memo.len() / 2].to_vec(),
-        // Another build's.
+        // A summary changed, the checksum not: nothing of it is used.
         [
-            b"doctown-generate-memo 2 0".as_slice(),
-            &header[24..],
-            &body.concat(),
+            &memo[..at],
+            summary.to_ascii_uppercase().as_bytes(),
+            &memo[at + summary.len()..],
         ]
         .concat(),
+        // Another build's.
+        sealed(
+            [
+                format!(
+                    "{} {} {} other-build {}",
+                    words[0], words[1], words[2], words[4]
+                )
+                .as_bytes(),
+                &body.concat(),
+            ]
+            .concat(),
+        ),
         // Records that do not read: another symbol kind, a huge length.
         with(
             body.iter()

@@ -17,6 +17,7 @@ use doctown_core::{
 };
 use doctown_extract::ProjectLayout;
 use doctown_history::document::History;
+use doctown_pipeline::memo::Memo;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_sources::{
     fetch, parse_source, FetchOptions, Fetched, GitHubConfig, JobTokens, SourceSpec, TokenFor,
@@ -83,8 +84,8 @@ impl IngestHandler {
                 *size,
             ))?;
         }
-        let pointer_key = reuse::pointer_key(&ctx.job.input.source, &fetched.resolved.kind);
-        let mut previous = previous_ingest(ctx, &options, &pointer_key);
+        let memo = Memo::for_job(ctx.store, ctx.job, Stage::Ingest);
+        let mut previous = previous_ingest(ctx, &options, &memo);
         if let Some(previous) = &previous {
             reserve_symbols(&mut sink.symbols, previous);
         }
@@ -97,7 +98,7 @@ impl IngestHandler {
             sink,
         )?;
         drop(previous);
-        store_artifacts(ctx, &options, &fetched, &pointer_key, scanned)
+        store_artifacts(ctx, &options, &fetched, &memo, scanned)
     }
 }
 
@@ -108,7 +109,7 @@ fn store_artifacts(
     ctx: &StageContext<'_>,
     options: &IngestOptions,
     fetched: &Fetched,
-    pointer_key: &str,
+    memo: &Memo<'_>,
     scanned: Scanned<'_, '_>,
 ) -> Result<StageOutput, IngestError> {
     let Scanned {
@@ -148,7 +149,7 @@ fn store_artifacts(
     doctown_store::put_json(ctx.store, &manifest_key, &manifest)?;
     let job = &ctx.job.job_id;
     let pointer = ReusePointer::new(job.clone(), &manifest, &layout, options);
-    store_pointer(ctx, pointer_key, &pointer);
+    store_pointer(ctx, memo, &pointer);
     Ok(StageOutput {
         status: StageStatus::Succeeded,
         artifacts: [("manifest".to_string(), manifest_key)]
@@ -170,11 +171,11 @@ fn ingest_key(ctx: &StageContext<'_>, name: &str) -> String {
 fn previous_ingest<'s>(
     ctx: &StageContext<'s>,
     options: &IngestOptions,
-    pointer_key: &str,
+    memo: &Memo<'_>,
 ) -> Option<PreviousReader<'s>> {
     if options.reuse_previous {
         let chunking = reuse::chunking_fingerprint(options);
-        PreviousReader::open(ctx.store, pointer_key, &chunking).unwrap_or_else(|e| {
+        PreviousReader::open(ctx.store, memo, &chunking).unwrap_or_else(|e| {
             tracing::warn!("previous ingest not reused: {e}");
             None
         })
@@ -215,12 +216,7 @@ fn scan_beside_history<'a, 'c>(
 ) -> Result<Scanned<'a, 'c>, IngestError> {
     let cancel = || ctx.cancel.is_cancelled();
     let history_cache = crate::history::HistoryCache {
-        store: ctx.store,
-        key: crate::history::cache_key(
-            &ctx.job.input.source,
-            &fetched.resolved.kind,
-            &options.history,
-        ),
+        memo: Memo::for_job(ctx.store, ctx.job, Stage::Ingest),
         read: options.reuse_previous,
     };
     // The history is read from git while the files are parsed, and the
@@ -323,13 +319,13 @@ fn manifest(
 /// Stores the pointer the next ingest of this source reuses this one by.
 /// The pointer outlives this job's commit: what it names is made durable
 /// first, so no crash leaves it naming damaged artifacts.
-fn store_pointer(ctx: &StageContext<'_>, pointer_key: &str, pointer: &ReusePointer) {
-    let pointed = ctx
-        .store
-        .flush()
-        .and_then(|()| doctown_store::put_json(ctx.store, pointer_key, pointer));
-    if let Err(e) = pointed {
-        tracing::warn!("the next ingest of this source will parse every file: {e}");
+fn store_pointer(ctx: &StageContext<'_>, memo: &Memo<'_>, pointer: &ReusePointer) {
+    match ctx.store.flush() {
+        Ok(()) => memo.put(
+            reuse::POINTER,
+            &serde_json::to_vec(pointer).unwrap_or_default(),
+        ),
+        Err(e) => tracing::warn!("the next ingest of this source will parse every file: {e}"),
     }
 }
 

@@ -20,9 +20,8 @@ use doctown_history::{
     AnalysisOptions, CacheKey, CachedRead, CommitCache, HistoryError, HistoryOptions, Named,
     SymbolSource, SymbolSpan,
 };
+use doctown_pipeline::memo::{Memo, Miss, Slot};
 use doctown_sources::{GitHubConfig, SourceSpec};
-use doctown_store::ObjectStore;
-use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -70,34 +69,25 @@ pub fn plan(
     Ok((repo, options))
 }
 
-/// Where a source's history cache lives in the store, and whether to
-/// read it (`reuse_previous`).
+/// A source's history cache: an entry of ingest's in the one memo
+/// ([`doctown_pipeline::memo`], `cache/ingest/<source>.history-<mode>`,
+/// so that builds of one repository in two modes keep a cache each), and
+/// whether to read it (`reuse_previous`).
 pub struct HistoryCache<'a> {
-    pub store: &'a dyn ObjectStore,
-    /// [`cache_key`].
-    pub key: String,
+    pub memo: Memo<'a>,
     pub read: bool,
 }
 
-/// The cache's key for a source (as [`crate::reuse::pointer_key`] names
-/// it: what the user gave, made absolute when it is a local path, and its
-/// kind) and the settings the cached analysis depends on, so that builds
-/// of one repository in two modes keep a cache each:
-/// `cache/history/<hash>.gz`.
-pub fn cache_key(source: &str, kind: &str, config: &HistoryConfig) -> String {
-    let identity = std::fs::canonicalize(source)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| source.to_string());
-    let mode = match config.mode {
-        HistoryMode::Symbols => "symbols",
-        _ => "files",
-    };
-    let text = format!(
-        "{kind}\n{identity}\n{mode}\nfirst_parent={}",
-        config.first_parent
-    );
-    let hash = Sha256::digest(text.as_bytes());
-    format!("cache/history/{}.gz", &hex::encode(hash)[..32])
+impl HistoryCache<'_> {
+    /// The entry of a history read in `config`'s mode. What else the
+    /// cache depends on (first parent, the blob limit, the symbol
+    /// parser) is its own key ([`CacheKey`]), which says what differs.
+    fn slot(config: &HistoryConfig) -> Slot<'static> {
+        match config.mode {
+            HistoryMode::Symbols => Slot::new("history-symbols", 1),
+            _ => Slot::new("history-files", 1),
+        }
+    }
 }
 
 /// A history read: the document or why there is none, and what the
@@ -159,9 +149,10 @@ pub fn read(
         HistoryMode::Symbols => Some(&ExtractSymbols),
         _ => None,
     };
-    let previous = cached_commits(cache, &options, source, &mut out.cache_note);
+    let slot = HistoryCache::slot(config);
+    let previous = cached_commits(cache, slot, &options, source, &mut out.cache_note);
     let read = doctown_history::read_history_cached(&repo, &options, source, previous);
-    out.history = analysed(read, cache, &mut out.cached_commits);
+    out.history = analysed(read, cache.map(|c| (c, slot)), &mut out.cached_commits);
     out
 }
 
@@ -187,12 +178,13 @@ fn github_clone(
 /// `note`.
 fn cached_commits(
     cache: Option<&HistoryCache<'_>>,
+    slot: Slot<'_>,
     options: &HistoryOptions,
     source: Option<&dyn SymbolSource>,
     note: &mut Option<String>,
 ) -> Option<CommitCache> {
     match cache.filter(|c| c.read) {
-        Some(cache) => match load_cache(cache, options, source) {
+        Some(cache) => match load_cache(cache, slot, options, source) {
             Ok(previous) => previous,
             Err(note_text) => {
                 tracing::warn!("{note_text}");
@@ -208,16 +200,14 @@ fn cached_commits(
 /// the next build; or why there is none. Counts the commits the cache gave.
 fn analysed(
     read: Result<CachedRead, HistoryError>,
-    cache: Option<&HistoryCache<'_>>,
+    cache: Option<(&HistoryCache<'_>, Slot<'_>)>,
     cached_commits: &mut u32,
 ) -> Result<History, String> {
     match read {
         Ok(read) => {
             *cached_commits = read.reuse.cached_commits as u32;
-            if let Some(cache) = cache {
-                if let Err(e) = cache.store.put(&cache.key, &read.cache) {
-                    tracing::warn!("the next build will read the whole history again: {e}");
-                }
+            if let Some((cache, slot)) = cache {
+                cache.memo.put(slot, &read.cache);
             }
             Ok(doctown_history::analyze(
                 read.raw,
@@ -313,16 +303,16 @@ fn clone_github(spec: &SourceSpec, github: &GitHubConfig) -> Result<tempfile::Te
 /// The cache in the store, if there is one that this read can use.
 fn load_cache(
     cache: &HistoryCache<'_>,
+    slot: Slot<'_>,
     options: &HistoryOptions,
     source: Option<&dyn SymbolSource>,
 ) -> Result<Option<CommitCache>, String> {
-    let ignored = |why: String| format!("history cache {} ignored: {why}", cache.key);
-    let Some(bytes) = cache
-        .store
-        .get_bytes(&cache.key)
-        .map_err(|e| ignored(e.to_string()))?
-    else {
-        return Ok(None);
+    let ignored =
+        |why: String| format!("history cache {} ignored: {why}", cache.memo.key(slot.name));
+    let bytes = match cache.memo.lookup(slot) {
+        Ok(bytes) => bytes,
+        Err(Miss::Absent | Miss::Other) => return Ok(None),
+        Err(Miss::Damaged(why)) => return Err(ignored(why)),
     };
     CommitCache::decode(&bytes, &CacheKey::new(options, source))
         .map(Some)
@@ -427,7 +417,9 @@ fn language_of(path: &str) -> Option<doctown_core::Language> {
 }
 
 /// What [`ExtractSymbols`] does with the extractor's symbols (naming,
-/// kinds, lines); bump it when that changes.
+/// kinds, lines); bump it when that changes. (The extractor's own code is
+/// the build's: the memo that keeps the cache is read by the same build
+/// only.)
 const EXTRACT_SYMBOLS_VERSION: u32 = 1;
 
 impl SymbolSource for ExtractSymbols {
@@ -436,10 +428,7 @@ impl SymbolSource for ExtractSymbols {
     }
 
     fn fingerprint(&self) -> String {
-        format!(
-            "doctown-extract {} v{EXTRACT_SYMBOLS_VERSION}",
-            doctown_extract::EXTRACTOR_FINGERPRINT
-        )
+        format!("doctown-extract v{EXTRACT_SYMBOLS_VERSION}")
     }
 
     fn symbols(&self, path: &str, content: &[u8]) -> Vec<SymbolSpan> {

@@ -5,13 +5,14 @@
 //! job's shards instead of being cut, counted and serialised again (when
 //! they were cut the same way: [`chunking_fingerprint`]).
 //!
-//! The previous job is found through a small pointer object,
-//! `cache/ingest/<hash of the source>.json`, written after every successful
-//! ingest. Nothing else is written, so a first run costs nothing extra. The
-//! pointer is only a hint: reuse is correct because it is decided per file
-//! by path, content hash and [`EXTRACTOR_FINGERPRINT`] (a hash of the
-//! extractor's rules, the core types and the grammars), so the output is
-//! byte-for-byte what a fresh parse gives.
+//! The previous job is found through a small pointer, an entry of the one
+//! memo ([`doctown_pipeline::memo`], `cache/ingest/<source>.pointer`),
+//! written after every successful ingest. Nothing else is written, so a
+//! first run costs nothing extra. The memo is read by the build that
+//! wrote it only (its id covers the extractor's rules, the core types,
+//! the grammars and the chunker), and within it reuse is decided per file
+//! by path and content hash, so the output is byte-for-byte what a fresh
+//! parse gives.
 //!
 //! The artifacts are in path order, the order the scan asks in, so the
 //! reader streams them in step with the scan: memory holds one batch of
@@ -21,25 +22,26 @@ use crate::options::IngestOptions;
 use doctown_core::{
     CallSite, FileRecord, IngestManifest, JobId, Language, Provenance, Symbol, SymbolId,
 };
-use doctown_extract::{Extraction, ProjectLayout, EXTRACTOR_FINGERPRINT};
+use doctown_extract::{Extraction, ProjectLayout};
+use doctown_pipeline::memo::{Memo, Slot};
 use doctown_store::{ObjectStore, StoreError};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
-/// A hash of the source that turns a file's bytes into its record and
-/// chunks besides the extractor: binary and minified checks, chunker,
-/// line index, scan (`build.rs`).
-pub const CHUNKER_FINGERPRINT: &str = env!("DOCTOWN_CHUNKER_FINGERPRINT");
+/// The pointer's entry in the one memo.
+pub const POINTER: Slot<'static> = Slot {
+    name: "pointer",
+    version: 1,
+    input: &[],
+};
 
 /// What decides a file's record and chunks besides its bytes and the
-/// extractor: the source that reads and cuts it, and the chunking
-/// options.
+/// build: the chunking options.
 pub fn chunking_fingerprint(options: &IngestOptions) -> String {
     format!(
-        "{CHUNKER_FINGERPRINT}:{}:{}",
+        "max {} overlap {}",
         options.chunk_max_bytes, options.chunk_overlap_lines
     )
 }
@@ -51,25 +53,17 @@ pub struct ReusePointer {
     /// The `files.jsonl` and `symbols.jsonl` keys.
     pub files: String,
     pub symbols: String,
-    /// [`EXTRACTOR_FINGERPRINT`] of the run that wrote them.
-    pub extractor: String,
     /// [`ProjectLayout::fingerprint`] of that run: qualified names depend
     /// on crate names and module roots, so a changed manifest means a
     /// full parse.
-    #[serde(default)]
     pub layout: String,
     /// The chunk shards and the chunk index shards, in order, and
-    /// [`chunking_fingerprint`] of the run that cut them (empty in a
-    /// pointer written before chunks were reused: they are cut again).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// [`chunking_fingerprint`] of the run that cut them.
     pub chunks: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chunk_index: Vec<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub chunking: String,
-    /// How many symbols that run found (0 in a pointer written before it
-    /// was kept): what the next run makes room for at once.
-    #[serde(default)]
+    /// How many symbols that run found: what the next run makes room for
+    /// at once.
     pub symbol_count: u64,
 }
 
@@ -84,7 +78,6 @@ impl ReusePointer {
             job_id,
             files: manifest.files.clone(),
             symbols: manifest.symbols.clone(),
-            extractor: EXTRACTOR_FINGERPRINT.to_string(),
             layout: layout.fingerprint(),
             chunks: manifest.chunk_shards.clone(),
             chunk_index: manifest.chunk_index.clone(),
@@ -92,16 +85,6 @@ impl ReusePointer {
             symbol_count: manifest.symbol_count,
         }
     }
-}
-
-/// The pointer's key for a source (what the user gave, made absolute when
-/// it is a local path, and its kind).
-pub fn pointer_key(source: &str, kind: &str) -> String {
-    let identity = std::fs::canonicalize(source)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| source.to_string());
-    let hash = Sha256::digest(format!("{kind}\n{identity}").as_bytes());
-    format!("cache/ingest/{}.json", &hex::encode(hash)[..32])
 }
 
 /// One file of the previous run: its record, its symbols and (when they
@@ -336,24 +319,21 @@ pub struct PreviousReader<'s> {
 }
 
 impl<'s> PreviousReader<'s> {
-    /// The reader for `pointer`'s artifacts, if the pointer exists, was
-    /// written by this extractor, and its job's artifacts are still there.
-    /// Its chunks are read too when they were cut with `chunking` (see
+    /// The reader for the artifacts the memo's pointer names, if this
+    /// build wrote one and its job's artifacts are still there. Its chunks
+    /// are read too when they were cut with `chunking` (see
     /// [`chunking_fingerprint`]).
     pub fn open(
         store: &'s dyn ObjectStore,
-        pointer_key: &str,
+        memo: &Memo<'_>,
         chunking: &str,
     ) -> Result<Option<Self>, StoreError> {
-        let Some(pointer) = store.get_bytes(pointer_key)? else {
+        let Some(pointer) = memo.get(POINTER) else {
             return Ok(None);
         };
         let Ok(pointer) = serde_json::from_slice::<ReusePointer>(&pointer) else {
             return Ok(None);
         };
-        if pointer.extractor != EXTRACTOR_FINGERPRINT {
-            return Ok(None);
-        }
         let (Some(files), Some(symbols)) = (
             store.get_stream(&pointer.files)?,
             store.get_stream(&pointer.symbols)?,

@@ -7,7 +7,9 @@ use doctown_core::events::ingest::IngestTotals;
 use doctown_core::{
     Chunk, ChunkEntry, IngestManifest, JobId, JobInput, JobState, Stage, StageStatus,
 };
+use doctown_ingest::reuse::POINTER;
 use doctown_ingest::IngestHandler;
+use doctown_pipeline::memo::Memo;
 use doctown_pipeline::Runner;
 use doctown_sources::GitHubConfig;
 use doctown_store::{LocalStore, ObjectStore};
@@ -384,15 +386,14 @@ fn damaged_previous_artifacts(store: &dyn ObjectStore) {
 
     // A pointer whose symbol count is damaged (absurdly large): the room
     // made for the symbols is bounded, and the rebuild is the same.
-    let pointers = store.list("cache/ingest/").unwrap();
-    assert_eq!(pointers.len(), 1, "{pointers:?}");
+    let memos = store.list("cache/ingest/").unwrap();
+    let memo = Memo::for_source(store, repo.path().to_str().unwrap(), Stage::Ingest);
+    assert!(memos.contains(&memo.key(POINTER.name)), "{memos:?}");
     let mut pointer: serde_json::Value =
-        serde_json::from_slice(&store.get(&pointers[0]).unwrap().unwrap().bytes).unwrap();
+        serde_json::from_slice(&memo.get(POINTER).unwrap()).unwrap();
     assert!(pointer["symbol_count"].as_u64().unwrap() > 50);
     pointer["symbol_count"] = serde_json::json!(u64::MAX);
-    store
-        .put(&pointers[0], &serde_json::to_vec(&pointer).unwrap())
-        .unwrap();
+    memo.put(POINTER, &serde_json::to_vec(&pointer).unwrap());
     let seven = totals(&ingest(store, repo.path(), "job-seven", None));
     assert_eq!(seven.files_reused, 12);
     assert_eq!(artifacts(store, "job-seven"), expected);

@@ -2,8 +2,8 @@
 //! with the CPU seconds it took (beside its wall time: how many cores it
 //! kept busy) and the process's resident memory after it (now and peak); the
 //! docpack is written to a temporary file, as the stage writes it (reusing
-//! the blocks of the source's last pack, as the stage does), and its size
-//! and SHA-256 printed.
+//! the blocks of the source's last pack, as the stage does: the memo is
+//! read as the build that wrote it), and its size and SHA-256 printed.
 //!
 //! ```text
 //! cargo run --release -p doctown-pack --example pack_timing -- STORE_DIR JOB_ID
@@ -13,7 +13,8 @@ use doctown_core::JobId;
 use doctown_docpack::write_docpack;
 use doctown_pack::inputs::{read_inputs, StoredLines};
 use doctown_pack::mapping::{docpack_input, source_info, with_contexts, PackOptions, Streams};
-use doctown_pack::{block_cache_key, previous_blocks};
+use doctown_pack::previous_blocks;
+use doctown_pipeline::memo::Memo;
 use doctown_pipeline::process::{cpu_seconds, resident_mib as memory};
 use doctown_store::{load_state, LocalStore};
 use std::time::Instant;
@@ -54,7 +55,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let packed =
         docpack_input(inputs, streams, &source, &options, spool.path()).map_err(|e| e.message)?;
     lap("map, spool nodes");
-    let previous = previous_blocks(&store, &block_cache_key(&state));
+    let memo = Memo::for_job(&store, &state, doctown_core::Stage::Pack);
+    let written_by = memo.written_by(doctown_pack::BLOCKS.name);
+    let memo = match written_by.as_deref() {
+        Some(build) => memo.as_build(build),
+        None => memo,
+    };
+    let previous = previous_blocks(&memo, &store);
     lap("read blocks");
     let out = tempfile::tempfile_in(spool.path())?;
     let written = write_docpack(

@@ -6,6 +6,7 @@ use doctown_core::events::pack::{PackCompleted, PackStarted};
 use doctown_core::{JobState, JobStatus, Stage, StageStatus};
 use doctown_docpack::blocks::{BlockCache, BlockIndex};
 use doctown_docpack::{DocpackError, WrittenDocpack};
+use doctown_pipeline::memo::{Memo, Slot};
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::{ObjectStore, ObjectWriter};
 use std::io::BufWriter;
@@ -39,34 +40,33 @@ pub fn docpack_file_name(state: &JobState) -> String {
     format!("{name}.docpack")
 }
 
-/// Where the index of a source's last docpack blocks is kept:
-/// `cache/pack/<hash of the source's kind and the source as given>.blocks`.
-/// One object per source, replaced by every pack; it names the docpack it
-/// indexes, whose blocks the next pack reads from it.
-pub fn block_cache_key(state: &JobState) -> String {
-    state.source_cache_key("pack", "blocks")
-}
+/// The memo entry of a source's last docpack blocks: the index of the
+/// docpack it names, whose blocks the next pack reads from it. Its
+/// version is that of the blocks' format and key (BLAKE3 of the content).
+pub const BLOCKS: Slot<'static> = Slot {
+    name: "blocks",
+    version: 2,
+    input: &[],
+};
 
-/// The previous docpack's blocks, or none. The cache only saves work: a
-/// missing, unreadable or damaged index, or a docpack that is gone or is
-/// not the one indexed, means deflating every block.
-pub fn previous_blocks(store: &dyn ObjectStore, key: &str) -> BlockCache {
-    let read = || -> Result<BlockCache, String> {
-        let Some(index) = store.get_bytes(key).map_err(|e| e.to_string())? else {
-            return Ok(BlockCache::default());
-        };
-        let Some((docpack_key, index)) = BlockIndex::from_bytes(&index) else {
-            return Err(format!("{key} is damaged or of another version"));
-        };
-        match store.get_bytes(&docpack_key).map_err(|e| e.to_string())? {
-            Some(docpack) => Ok(index.cache(docpack)),
-            None => Ok(BlockCache::default()),
-        }
+/// The previous docpack's blocks, or none. The memo only saves work: a
+/// missing or damaged index, or a docpack that is gone or is not the one
+/// indexed, means deflating every block.
+pub fn previous_blocks(memo: &Memo<'_>, store: &dyn ObjectStore) -> BlockCache {
+    let Some((docpack_key, index)) = memo
+        .get(BLOCKS)
+        .and_then(|bytes| BlockIndex::from_bytes(&bytes))
+    else {
+        return BlockCache::default();
     };
-    read().unwrap_or_else(|e| {
-        tracing::warn!("previous docpack blocks not reused: {e}");
-        BlockCache::default()
-    })
+    match store.get_bytes(&docpack_key) {
+        Ok(Some(docpack)) => index.cache(docpack),
+        Ok(None) => BlockCache::default(),
+        Err(e) => {
+            tracing::warn!("previous docpack blocks not reused: {e}");
+            BlockCache::default()
+        }
+    }
 }
 
 /// Writes the docpack into `out` (the store's writer of its key, committed
@@ -97,14 +97,6 @@ fn spool_failure(e: std::io::Error) -> StageFailure {
     StageFailure::transient(format!("cannot write the docpack to a temporary file: {e}"))
 }
 
-/// Keeps the index of the docpack's blocks (stored at `docpack_key`) for
-/// the next pack of this source. Only work is lost when this fails.
-fn store_blocks(ctx: &StageContext<'_>, key: &str, blocks: &BlockIndex, docpack_key: &str) {
-    if let Err(e) = ctx.store.put(key, &blocks.to_bytes(docpack_key)) {
-        tracing::warn!("the next pack of this source will deflate every block: {e}");
-    }
-}
-
 impl PackHandler {
     fn pack(
         &self,
@@ -121,10 +113,10 @@ impl PackHandler {
             symbols: &mut symbols,
             chunks: &mut chunks,
         };
-        let cache_key = block_cache_key(ctx.job);
+        let memo = Memo::for_job(ctx.store, ctx.job, Stage::Pack);
         // The last docpack is read while the parts are made.
         let (packed, previous) = std::thread::scope(|scope| {
-            let previous = scope.spawn(|| previous_blocks(ctx.store, &cache_key));
+            let previous = scope.spawn(|| previous_blocks(&memo, ctx.store));
             let packed = docpack_input(inputs, streams, &source, &options, spool.path());
             let previous = previous
                 .join()
@@ -135,7 +127,7 @@ impl PackHandler {
         let written = write_docpack(packed, &previous, spool.path(), ctx.store.writer(&key)?)?;
         drop(previous);
         written.out.commit()?;
-        store_blocks(ctx, &cache_key, &written.blocks, &key);
+        memo.put(BLOCKS, &written.blocks.to_bytes(&key));
         let sha256 = written.sha256;
         let summary = serde_json::json!({
             "name": name,

@@ -13,4 +13,4 @@ pub mod history;
 pub mod inputs;
 pub mod mapping;
 
-pub use handler::{block_cache_key, docpack_file_name, previous_blocks, PackHandler};
+pub use handler::{docpack_file_name, previous_blocks, PackHandler, BLOCKS};
