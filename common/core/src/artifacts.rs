@@ -37,10 +37,7 @@ pub struct IngestManifest {
     pub chunk_shards: Vec<String>,
     /// Object keys of the chunk index (`chunk-index-00000.jsonl`, one
     /// [`crate::ChunkEntry`] per line), shard for shard with
-    /// `chunk_shards`: what assemble and pack read of the chunks. Empty in
-    /// a manifest written before the index existed; readers then read the
-    /// chunk shards.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// `chunk_shards`: what assemble and pack read of the chunks.
     pub chunk_index: Vec<String>,
     pub symbols: String,
     pub files: String,
@@ -59,20 +56,4 @@ pub struct IngestManifest {
 
 impl IngestManifest {
     pub const NAME: &'static str = "manifest.json";
-
-    /// What a reader of chunks without their text reads: the index, or for
-    /// a manifest written before the index, the chunk shards (whose lines
-    /// are whole chunks: see [`IngestManifest::indexed`]).
-    pub fn chunk_entry_keys(&self) -> &[String] {
-        if self.indexed() {
-            &self.chunk_index
-        } else {
-            &self.chunk_shards
-        }
-    }
-
-    /// Whether the manifest names a chunk index.
-    pub fn indexed(&self) -> bool {
-        !self.chunk_index.is_empty()
-    }
 }

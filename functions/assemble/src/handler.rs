@@ -17,9 +17,7 @@ use crate::input::{lean_symbol, AssembleInput};
 use crate::options::{AssembleOptions, MethodChoice};
 use crate::sink::JsonFiles;
 use crate::vectors::VectorLookup;
-use doctown_core::{
-    Chunk, ChunkEntry, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol,
-};
+use doctown_core::{ChunkEntry, FileRecord, IngestManifest, JobStatus, Stage, StageStatus, Symbol};
 use doctown_pipeline::memo::Memo;
 use doctown_pipeline::{now_ms, StageContext, StageFailure, StageHandler, StageOutput};
 use doctown_store::{ObjectStore, ObjectWriter};
@@ -214,20 +212,13 @@ pub fn read_ingest(
         || -> Result<_, AssembleError> {
             let files = read_lines::<FileRecord>(store, &manifest.files)?;
             let mut chunks = Vec::with_capacity(manifest.chunk_count as usize);
-            // The index has each chunk without its text; a manifest from
-            // before the index names only the shards, whose texts are
-            // counted here as ingest now counts them.
-            let indexed = manifest.indexed();
-            for key in manifest.chunk_entry_keys() {
+            // The index has each chunk without its text.
+            for key in &manifest.chunk_index {
                 if cancelled() {
                     return Err(AssembleError::Cancelled);
                 }
                 // Parsed on every core a block of lines at a time.
-                chunks.extend(if indexed {
-                    streamed(store, key, |e: ChunkEntry| ChunkInfo::from(e))?
-                } else {
-                    streamed(store, key, |c: Chunk| ChunkInfo::from_chunk(&c))?
-                });
+                chunks.extend(streamed(store, key, |e: ChunkEntry| ChunkInfo::from(e))?);
             }
             Ok((files, chunks))
         },
@@ -297,7 +288,7 @@ fn write_artifacts(
         cluster_count: out.clusters.clusters.len() as u64,
         embeddings: out.embeddings,
         symbols_without_vectors: out.symbols_without_vectors as u64,
-        outline: Some(key(AssembleManifest::OUTLINE)),
+        outline: key(AssembleManifest::OUTLINE),
     };
     let written = written.finish()?;
     written.graph.commit()?;

@@ -36,6 +36,10 @@ fn store_with_ingest(job: &JobId) -> MemoryStore {
     let key = |n: &str| format!("jobs/{job}/ingest/{n}");
     let manifest = IngestManifest {
         chunk_shards: vec![key("chunks-00000.jsonl"), key("chunks-00001.jsonl")],
+        chunk_index: vec![
+            key("chunk-index-00000.jsonl"),
+            key("chunk-index-00001.jsonl"),
+        ],
         symbols: key("symbols.jsonl"),
         files: key("files.jsonl"),
         skipped: key("skipped.jsonl"),
@@ -50,32 +54,17 @@ fn store_with_ingest(job: &JobId) -> MemoryStore {
     store
         .put(&manifest.chunk_shards[1], &lines(&f.chunks[2..]))
         .unwrap();
-    store.put(&manifest.symbols, &lines(&f.symbols)).unwrap();
-    store.put(&manifest.files, &lines(&f.files)).unwrap();
-    doctown_store::put_json(&store, &key("manifest.json"), &manifest).unwrap();
-    store
-}
-
-/// Adds ingest's chunk index (two shards, as the chunks) to a store made
-/// by [`store_with_ingest`], and names it in the manifest.
-fn index_chunks(store: &MemoryStore, job: &JobId) {
-    let chunks = common::multi_language().chunks;
-    let entries: Vec<ChunkEntry> = chunks.iter().map(ChunkEntry::of).collect();
-    let key = |n: &str| format!("jobs/{job}/ingest/{n}");
-    let mut manifest: IngestManifest = doctown_store::get_json(store, &key("manifest.json"))
-        .unwrap()
-        .unwrap();
-    manifest.chunk_index = vec![
-        key("chunk-index-00000.jsonl"),
-        key("chunk-index-00001.jsonl"),
-    ];
+    let entries: Vec<ChunkEntry> = f.chunks.iter().map(ChunkEntry::of).collect();
     store
         .put(&manifest.chunk_index[0], &lines(&entries[..2]))
         .unwrap();
     store
         .put(&manifest.chunk_index[1], &lines(&entries[2..]))
         .unwrap();
-    doctown_store::put_json(store, &key("manifest.json"), &manifest).unwrap();
+    store.put(&manifest.symbols, &lines(&f.symbols)).unwrap();
+    store.put(&manifest.files, &lines(&f.files)).unwrap();
+    doctown_store::put_json(&store, &key("manifest.json"), &manifest).unwrap();
+    store
 }
 
 fn vectors(dims: usize, value: impl Fn(usize) -> Vec<f32>) -> MemoryVectors {
@@ -185,7 +174,7 @@ fn reruns_are_byte_identical_and_emit_events() {
 }
 
 #[test]
-fn the_chunk_index_gives_what_the_chunk_texts_give() {
+fn assemble_reads_the_chunk_index_not_the_chunk_texts() {
     let state = job();
     let source = FixedVectors(vectors(4, |i| {
         vec![1.0, i as f32 * 0.1, 0.5, (i % 3) as f32]
@@ -195,18 +184,17 @@ fn the_chunk_index_gives_what_the_chunk_texts_give() {
         AssembleHandler::structural(),
     ];
     for handler in &handlers {
-        let shards_only = store_with_ingest(&state.job_id);
-        run(handler, &shards_only, &state).0.unwrap();
-        // With the index, the chunk shards are not read at all.
+        let whole = store_with_ingest(&state.job_id);
+        run(handler, &whole, &state).0.unwrap();
+        // Without the chunk shards: the same.
         let indexed = store_with_ingest(&state.job_id);
-        index_chunks(&indexed, &state.job_id);
         for shard in ["chunks-00000.jsonl", "chunks-00001.jsonl"] {
             indexed
                 .delete(&format!("jobs/{}/ingest/{shard}", state.job_id))
                 .unwrap();
         }
         run(handler, &indexed, &state).0.unwrap();
-        let (a, b) = (outputs(&shards_only), outputs(&indexed));
+        let (a, b) = (outputs(&whole), outputs(&indexed));
         assert_eq!(a.len(), 6);
         assert_eq!(a, b);
     }
@@ -267,18 +255,10 @@ fn bad_vectors_and_missing_ingest_fail_cleanly() {
     );
     // Each of ingest's artifacts gone, or a line of one damaged: one line
     // naming it.
-    for name in [
-        "chunks-00001.jsonl",
-        "chunk-index-00001.jsonl",
-        "symbols.jsonl",
-        "files.jsonl",
-    ] {
+    for name in ["chunk-index-00001.jsonl", "symbols.jsonl", "files.jsonl"] {
         let key = format!("jobs/{}/ingest/{name}", state.job_id);
         for damage in [None, Some(&b"{\"id\": 1}\n"[..])] {
             let store = store_with_ingest(&state.job_id);
-            if name.starts_with("chunk-index") {
-                index_chunks(&store, &state.job_id);
-            }
             match damage {
                 None => store.delete(&key).unwrap(),
                 Some(bytes) => drop(store.put(&key, bytes).unwrap()),

@@ -581,48 +581,6 @@ fn a_build_removes_the_older_jobs_of_its_source() {
     assert_eq!(job_dirs(), expected);
 }
 
-/// Generate and pack read the contexts' outline where assemble wrote one;
-/// a job assembled before there was one (no outline in its manifest) is
-/// read from the contexts themselves, to the same docpack.
-#[test]
-fn a_job_without_the_contexts_outline_packs_the_same_docpack() {
-    let repo = generated_repo();
-    let dir = tempfile::tempdir().unwrap();
-    let docpack = dir.path().join("first.docpack");
-    let out = build(repo.path(), &docpack, &["--embeddings", "off", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let job = summary["job_id"].as_str().unwrap();
-    let packed = summary["stages"]["pack"]["artifacts"]["docpack"]
-        .as_str()
-        .unwrap();
-    let store = dir.path().join("store");
-    let manifest_path = store.join("jobs").join(job).join("assemble/manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
-    let outline = manifest["outline"].as_str().unwrap().to_string();
-    assert!(fs::metadata(store.join(&outline)).unwrap().len() > 0);
-    manifest.as_object_mut().unwrap().remove("outline");
-    fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
-    fs::remove_file(store.join(&outline)).unwrap();
-    for stage in ["generate", "pack"] {
-        let out = run(&[
-            "stage",
-            "--job",
-            job,
-            "--store",
-            store.to_str().unwrap(),
-            stage,
-        ]);
-        assert!(out.status.success(), "{stage}: {}", stderr(&out));
-    }
-    assert_eq!(
-        fs::read(store.join(packed)).unwrap(),
-        fs::read(&docpack).unwrap(),
-        "packed from the contexts, the docpack differs"
-    );
-}
-
 /// The exported architecture page draws the module dependencies of a
 /// repository whose layers are known (the website's layered-repo fixture:
 /// app → api → core → storage ⇄ cache, core → util, storage → util; a

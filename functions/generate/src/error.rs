@@ -54,7 +54,7 @@ pub enum GenerateError {
     UnknownPrice { model: String, limit: String },
     #[error("the assemble artifacts are missing ({key}): run the assemble stage first")]
     MissingInput { key: String },
-    #[error("invalid assemble artifact {key}: {message}")]
+    #[error("invalid artifact {key}: {message}")]
     BadInput { key: String, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -339,7 +339,7 @@ impl FirstPass {
         manifest: &doctown_core::artifacts::assemble::AssembleManifest,
         files: bool,
     ) -> Result<FirstPass, GenerateError> {
-        let first = manifest.outline.as_deref().unwrap_or(&manifest.contexts);
+        let first = &manifest.outline;
         let (index, loaded) = std::thread::scope(|scope| {
             let loaded = scope.spawn(|| crate::input::load_modules_and_clusters(store, manifest));
             let index = crate::stream::read_index(store, first, files);

@@ -75,7 +75,7 @@ fn history() -> serde_json::Value {
 fn job_with_history(options: Option<serde_json::Value>) -> (MemoryStore, JobState) {
     let (store, job) = common::fixture_job(options);
     let key = |name: &str| format!("jobs/{}/ingest/{name}", job.job_id);
-    let manifest = json!({"chunk_shards": [], "symbols": key("symbols.jsonl"),
+    let manifest = json!({"chunk_shards": [], "chunk_index": [], "symbols": key("symbols.jsonl"),
         "files": key("files.jsonl"), "skipped": key("skipped.jsonl"), "chunk_count": 0,
         "symbol_count": 0, "file_count": 0, "history": key("history.json")});
     store

@@ -323,7 +323,7 @@ pub fn read_inputs(
     Ok(PackInputs {
         files,
         symbols_key: ingest.symbols.clone(),
-        chunk_keys: ingest.chunk_entry_keys().to_vec(),
+        chunk_keys: ingest.chunk_index.clone(),
         graph: graph?,
         clusters,
         context_facts,
@@ -512,8 +512,7 @@ fn read_contexts(
         let contexts: Vec<SymbolContext> = streamed(store, &assemble.contexts, |c| c)?;
         Ok((contexts.iter().map(ContextFacts::from).collect(), contexts))
     } else {
-        let key = assemble.outline.as_deref().unwrap_or(&assemble.contexts);
-        let facts = streamed(store, key, |c: ContextFacts| c)?;
+        let facts = streamed(store, &assemble.outline, |c: ContextFacts| c)?;
         Ok((facts, Vec::new()))
     }
 }

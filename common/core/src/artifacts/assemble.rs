@@ -369,9 +369,8 @@ pub struct AssembleManifest {
     /// `outline.jsonl`: each context's [`ContextOutline`], a line each in
     /// the contexts' order, so that what reads a few facts of every
     /// symbol (generate's first pass, pack) need not read the whole
-    /// contexts. Absent from manifests written before it existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outline: Option<String>,
+    /// contexts.
+    pub outline: String,
 }
 
 /// A context's few facts that are read for every symbol: one line of

@@ -6,7 +6,7 @@ pub mod server;
 
 use doctown_core::{JobId, JobInput, JobState};
 use doctown_generate::artifacts::assemble::{
-    AssembleManifest, ClusterSet, ModuleContext, SymbolContext,
+    AssembleManifest, ClusterSet, ContextOutline, ModuleContext, SymbolContext,
 };
 use doctown_generate::GenerateInput;
 use doctown_store::{MemoryStore, ObjectStore};
@@ -47,16 +47,20 @@ pub fn write_assemble(store: &dyn ObjectStore, job: &JobId, contexts: &[SymbolCo
         graph: key("graph.json"),
         clusters: key("clusters.json"),
         contexts: key("contexts.jsonl"),
+        outline: key("outline.jsonl"),
         modules: key("modules.json"),
         symbol_count: contexts.len() as u64,
         ..Default::default()
     };
-    let mut lines = Vec::new();
+    let (mut lines, mut outline) = (Vec::new(), Vec::new());
     for c in contexts {
         lines.extend(serde_json::to_vec(c).unwrap());
         lines.push(b'\n');
+        outline.extend(serde_json::to_vec(&ContextOutline::from(c)).unwrap());
+        outline.push(b'\n');
     }
     store.put(&manifest.contexts, &lines).unwrap();
+    store.put(&manifest.outline, &outline).unwrap();
     store
         .put(&manifest.modules, read_fixture("modules.json").as_bytes())
         .unwrap();
