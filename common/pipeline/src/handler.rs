@@ -5,20 +5,67 @@ use doctown_core::{Chunk, ErrorKind, JobState, ResolvedSource, Stage, StageStatu
 use doctown_store::{ObjectStore, StoreError};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Set when the job is cancelled or the host is shutting down; long stages
-/// check it between units of work.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+/// check it between units of work, and what waits (a retry's pause, a
+/// model's answers) wakes when it is set — nothing polls it on a clock.
+#[derive(Clone, Default)]
+pub struct CancelToken(Arc<Cancel>);
+
+#[derive(Default)]
+struct Cancel {
+    set: AtomicBool,
+    /// What runs when the token is set, taken by the first `cancel`.
+    hooks: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    woken: Condvar,
+}
+
+impl std::fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CancelToken({})", self.is_cancelled())
+    }
+}
 
 impl CancelToken {
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        let hooks = {
+            let mut hooks = self.0.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+            self.0.set.store(true, Ordering::SeqCst);
+            std::mem::take(&mut *hooks)
+        };
+        self.0.woken.notify_all();
+        hooks.into_iter().for_each(|hook| hook());
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.set.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps up to `pause`; whether the token was set (before or
+    /// meanwhile: then it returns at once).
+    pub fn sleep(&self, pause: Duration) -> bool {
+        let hooks = self.0.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        drop(
+            self.0
+                .woken
+                .wait_timeout_while(hooks, pause, |_| !self.is_cancelled())
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.is_cancelled()
+    }
+
+    /// Runs `hook` once the token is set (at once when it is): how what
+    /// waits elsewhere (an async task) is woken.
+    pub fn on_cancel(&self, hook: impl FnOnce() + Send + 'static) {
+        let mut hooks = self.0.hooks.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.is_cancelled() {
+            drop(hooks);
+            hook();
+        } else {
+            hooks.push(Box::new(hook));
+        }
     }
 }
 
@@ -157,5 +204,36 @@ pub trait StageHandler: Send + Sync {
             }
         }
         Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancel_wakes_whoever_waits_and_runs_each_hook_once() {
+        let token = CancelToken::default();
+        assert!(!token.sleep(Duration::from_millis(1)));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let hook = |name: &'static str| {
+            let tx = tx.clone();
+            move || tx.send(name).unwrap()
+        };
+        token.on_cancel(hook("before"));
+        let sleeper = {
+            let token = token.clone();
+            std::thread::spawn(move || token.sleep(Duration::from_secs(600)))
+        };
+        token.cancel();
+        token.cancel();
+        assert!(
+            sleeper.join().unwrap(),
+            "woken by the cancel, not the pause"
+        );
+        token.on_cancel(hook("after"));
+        drop(tx);
+        assert_eq!(rx.iter().collect::<Vec<_>>(), ["before", "after"]);
+        assert!(token.sleep(Duration::from_secs(600)));
     }
 }

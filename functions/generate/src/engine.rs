@@ -22,11 +22,11 @@ use crate::prompt::ItemKind;
 use crate::tokens::TokenCounter;
 use crate::work_item::WorkItem;
 use crate::writer::FactsWriter;
+use doctown_pipeline::CancelToken;
 use doctown_store::ObjectStore;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What a run reports as it goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,13 +78,13 @@ impl Generator {
     /// and failure ([`Answers`]); `docs.json` is written by
     /// [`crate::stream`], which lays the answers over the facts. Without a
     /// model nothing is asked. `store` holds the answer cache (none: no
-    /// cache); `cancelled` is polled while requests are in flight.
+    /// cache); `cancel` stops the requests in flight when it is set.
     pub async fn run(
         &self,
         input: &GenerateInput,
         store: Option<&dyn ObjectStore>,
         progress: &mut dyn FnMut(Progress),
-        cancelled: &dyn Fn() -> bool,
+        cancel: &CancelToken,
     ) -> Result<Outcome, GenerateError> {
         let mut tally = Tally::new(input, self.config.backend.name());
         let Some(model) = self.model.clone() else {
@@ -147,7 +147,7 @@ impl Generator {
             hashes,
         };
         let results = asking
-            .ask(jobs, config, &mut tally, progress, cancelled)
+            .ask(jobs, config, &mut tally, progress, cancel)
             .await?;
         let any_failed = tally.add_up(&results);
         tally.cost.model = Some(model_id);
@@ -328,7 +328,7 @@ impl Asking<'_> {
         config: &GenerateConfig,
         tally: &mut Tally<'_>,
         progress: &mut dyn FnMut(Progress),
-        cancelled: &dyn Fn() -> bool,
+        cancel: &CancelToken,
     ) -> Result<Vec<JobResult>, GenerateError> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let dispatcher = tokio::spawn(dispatch(
@@ -337,19 +337,24 @@ impl Asking<'_> {
             config.max_in_flight,
             tx,
         ));
+        let cancelled = Arc::new(tokio::sync::Notify::new());
+        cancel.on_cancel({
+            let cancelled = cancelled.clone();
+            move || cancelled.notify_one()
+        });
         let mut fatal: Option<ModelError> = None;
         let mut results: Vec<JobResult> = Vec::new();
         loop {
-            let received = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await;
-            if cancelled() {
-                self.shared.stop.store(true, Ordering::SeqCst);
-                dispatcher.abort();
-                return Err(GenerateError::Cancelled);
-            }
-            let result = match received {
-                Err(_) => continue,
-                Ok(None) => break,
-                Ok(Some(result)) => result,
+            let result = tokio::select! {
+                received = rx.recv() => match received {
+                    None => break,
+                    Some(result) => result,
+                },
+                () = cancelled.notified() => {
+                    self.shared.stop.store(true, Ordering::SeqCst);
+                    dispatcher.abort();
+                    return Err(GenerateError::Cancelled);
+                }
             };
             self.settle(&result, tally, progress)?;
             if fatal.is_none() {

@@ -152,8 +152,7 @@ impl GenerateHandler {
                     }
                 }
             };
-            let cancelled = || ctx.cancel.is_cancelled();
-            runtime.block_on(generator.run(input, Some(ctx.store), &mut progress, &cancelled))
+            runtime.block_on(generator.run(input, Some(ctx.store), &mut progress, ctx.cancel))
         };
         // block_on panics inside another runtime: then run on a thread of our own.
         if tokio::runtime::Handle::try_current().is_ok() {

@@ -16,6 +16,7 @@ use common::server::{completion, Recorded, ScriptServer};
 use doctown_generate::artifacts::assemble::{ClusterSet, ModuleContext, SymbolContext};
 use doctown_generate::tokens::TokenCounter;
 use doctown_generate::{estimate, Backend, GenerateConfig, GenerateInput, Generator};
+use doctown_pipeline::CancelToken;
 use std::time::Instant;
 
 fn load() -> GenerateInput {
@@ -120,7 +121,7 @@ async fn generate_benchmark() {
         let started = Instant::now();
         let generator = Generator::new(config).unwrap();
         let outcome = generator
-            .run(&input, None, &mut |_| {}, &|| false)
+            .run(&input, None, &mut |_| {}, &CancelToken::default())
             .await
             .unwrap();
         let secs = started.elapsed().as_secs_f64();

@@ -10,6 +10,7 @@ use doctown_generate::engine::Progress;
 use doctown_generate::engine::Settled;
 use doctown_generate::tokens::TokenCounter;
 use doctown_generate::{Backend, GenerateConfig, GenerateError, GenerateInput, Generator};
+use doctown_pipeline::CancelToken;
 use doctown_store::MemoryStore;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +38,9 @@ async fn run(
 ) -> Result<doctown_generate::Outcome, GenerateError> {
     let generator = Generator::new(config)?;
     let store = store.map(|s| s as &dyn doctown_store::ObjectStore);
-    generator.run(input, store, &mut |_| {}, &|| false).await
+    generator
+        .run(input, store, &mut |_| {}, &CancelToken::default())
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,7 +378,12 @@ async fn tiers_send_the_most_central_symbols_first() {
     };
     let generator = Generator::new(config).unwrap();
     let outcome = generator
-        .run(&input, None, &mut |p| events.push(p), &|| false)
+        .run(
+            &input,
+            None,
+            &mut |p| events.push(p),
+            &CancelToken::default(),
+        )
         .await
         .unwrap();
     assert_eq!(outcome.totals.documented, 3);
@@ -402,7 +410,7 @@ async fn tiers_send_the_most_central_symbols_first() {
     };
     let none = Generator::new(budget)
         .unwrap()
-        .run(&input, None, &mut |_| {}, &|| false)
+        .run(&input, None, &mut |_| {}, &CancelToken::default())
         .await
         .unwrap();
     assert_eq!(none.totals.documented, 0);
@@ -519,4 +527,28 @@ async fn overviews_come_from_the_model_too() {
         .collect();
     assert!(kinds.contains(&"m".to_string()) && kinds.contains(&"a".to_string()));
     let _ = Arc::new(());
+}
+
+/// A cancel while requests are in flight stops the run at once: the
+/// model's answer is not waited for. (The server hangs for a few seconds
+/// only, which the test's runtime waits out as it shuts down; without the
+/// cancel, each attempt would fail after them and end in another error.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_stops_the_requests_in_flight() {
+    let cancel = CancelToken::default();
+    let server = ScriptServer::start({
+        let cancel = cancel.clone();
+        move |_, _| {
+            cancel.cancel();
+            Reply::Hang(Duration::from_secs(3))
+        }
+    });
+    let input =
+        GenerateInput::from_assemble("synthetic", &common::synthetic_contexts(20), &[], None);
+    let generator = Generator::new(config(&server)).unwrap();
+    let err = generator
+        .run(&input, None, &mut |_| {}, &cancel)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GenerateError::Cancelled), "{err}");
 }

@@ -21,8 +21,8 @@ use crate::error::EmbedError;
 use crate::remote::config::RemoteConfig;
 use doctown_core::ErrorKind;
 use doctown_http::{random01, ApiClient, ApiConfig, ApiError, Backoff, Timeouts};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use doctown_pipeline::CancelToken;
+use std::time::Duration;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -72,7 +72,7 @@ impl Client {
     pub(crate) fn post(
         &self,
         body: &serde_json::Value,
-        abort: &AtomicBool,
+        abort: &CancelToken,
     ) -> Result<Vec<u8>, EmbedError> {
         let mut attempt = 1u32;
         loop {
@@ -95,7 +95,7 @@ impl Client {
             }
             let wait = self.backoff.delay(attempt, error.retry_after(), random01());
             tracing::warn!(endpoint = %self.endpoint, %problem, attempt, wait_ms = wait.as_millis() as u64, "embedding request failed; retrying");
-            if !sleep_unless(abort, wait) {
+            if abort.sleep(wait) {
                 return Err(EmbedError::Cancelled);
             }
             attempt += 1;
@@ -110,20 +110,5 @@ fn problem(error: &ApiError) -> String {
         (ApiError::Connect(message), _) => format!("cannot reach it: {message}"),
         (_, Some(status)) => format!("HTTP {status}: {}", error.message()),
         (_, None) => format!("the request failed: {}", error.message()),
-    }
-}
-
-/// Sleeps `wait` in short steps; `false` when `abort` was set meanwhile.
-fn sleep_unless(abort: &AtomicBool, wait: Duration) -> bool {
-    let until = Instant::now() + wait;
-    loop {
-        if abort.load(Ordering::SeqCst) {
-            return false;
-        }
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return true;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }

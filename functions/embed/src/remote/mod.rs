@@ -30,9 +30,9 @@ pub(crate) mod run;
 use crate::error::EmbedError;
 use config::RemoteConfig;
 use doctown_core::ErrorKind;
+use doctown_pipeline::CancelToken;
 use response::Embeddings;
 use sha2::{Digest, Sha256};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// What the first answer fixed.
@@ -108,7 +108,7 @@ impl RemoteEmbedder {
         if let Some(fixed) = self.fixed.get() {
             return Ok(fixed.dims);
         }
-        self.embed_batch(&["probe"], &AtomicBool::new(false))?;
+        self.embed_batch(&["probe"], &CancelToken::default())?;
         Ok(self.fixed.get().map_or(0, |f| f.dims))
     }
 
@@ -117,7 +117,7 @@ impl RemoteEmbedder {
     pub fn embed_batch(
         &self,
         texts: &[&str],
-        abort: &AtomicBool,
+        abort: &CancelToken,
     ) -> Result<Embeddings, EmbedError> {
         if texts.is_empty() {
             return Ok(Embeddings {

@@ -13,7 +13,7 @@ use crate::error::EmbedError;
 use crate::hooks::{BatchHooks, BatchInfo, RunTotals};
 use crate::remote::response::Embeddings;
 use crate::remote::RemoteEmbedder;
-use std::sync::atomic::{AtomicBool, Ordering};
+use doctown_pipeline::CancelToken;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -40,7 +40,7 @@ pub(crate) fn embed_remote(
     hooks: &mut dyn BatchHooks,
 ) -> Result<RunTotals, EmbedError> {
     let batches = plan(texts, remote.batch_size());
-    let abort = AtomicBool::new(false);
+    let abort = CancelToken::default();
     let workers = remote.concurrency().min(batches.len());
     let (jobs, queue) = channel::<Job>();
     let queue = Mutex::new(queue);
@@ -53,7 +53,7 @@ pub(crate) fn embed_remote(
         drop(done_tx);
         let result = dispatch(batches, first_batch, workers, jobs, &done, hooks);
         if result.is_err() {
-            abort.store(true, Ordering::SeqCst);
+            abort.cancel();
         }
         done.iter().for_each(drop);
         result
@@ -73,7 +73,7 @@ fn work(
     texts: &[&str],
     queue: &Mutex<Receiver<Job>>,
     done: Sender<Done>,
-    abort: &AtomicBool,
+    abort: &CancelToken,
 ) {
     loop {
         let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
