@@ -156,13 +156,40 @@ impl<'a> Memo<'a> {
             .ok()
     }
 
-    /// The entry's payload, or why it cannot be used.
+    /// The entry's payload, or why it cannot be used. Read whole and
+    /// checked in place: the payload is the object's bytes less the
+    /// header and the checksum, never copied beside them.
     pub fn lookup(&self, slot: Slot<'_>) -> Result<Vec<u8>, Miss> {
-        let mut payload = Vec::new();
-        self.lookup_stream(slot)?
-            .read_to_end(&mut payload)
-            .map_err(|e| Miss::Damaged(e.to_string()))?;
-        Ok(payload)
+        let build = self.build.ok_or(Miss::Other)?;
+        let mut bytes = self
+            .store
+            .get_bytes(&self.key(slot.name))
+            .map_err(|e| Miss::Damaged(e.to_string()))?
+            .ok_or(Miss::Absent)?;
+        let header = self.header(&slot, build);
+        if !bytes.starts_with(header.as_bytes()) {
+            let line = &bytes[..bytes.len().min(MAX_HEADER as usize)];
+            return Err(match line.iter().position(|&b| b == b'\n') {
+                Some(_) if line.starts_with(MAGIC.as_bytes()) => Miss::Other,
+                _ => Miss::Damaged("it is damaged (not a memo entry)".to_string()),
+            });
+        }
+        let Some(body) = bytes
+            .len()
+            .checked_sub(TRAILER)
+            .filter(|&b| b >= header.len())
+        else {
+            return Err(Miss::Damaged("it is damaged (cut short)".to_string()));
+        };
+        let sum = XxHash3_128::oneshot(&bytes[..body]).to_le_bytes();
+        if bytes[body..] != sum {
+            return Err(Miss::Damaged(
+                "it is damaged (its checksum does not match)".to_string(),
+            ));
+        }
+        bytes.truncate(body);
+        bytes.drain(..header.len());
+        Ok(bytes)
     }
 
     /// The entry's payload as it is read, or `None` after saying why it
