@@ -1,5 +1,5 @@
 # Downloads shared by the evaluations and checks (scripts/callgraph-eval.sh,
-# scripts/search-eval.sh, scripts/roles-eval.sh, scripts/check-labels.sh).
+# scripts/search-eval.sh, scripts/roles-eval.sh, scripts/check-words.sh).
 # Source it after setting DL (the download cache) and EVAL (whose repos/
 # holds the corpora, one directory per package and version).
 

@@ -129,8 +129,8 @@ cargo build --locked -p doctown-cli
 DOCTOWN_BIN="$CARGO_TARGET_DIR/debug/doctown" bash scripts/callgraph-eval.sh --ci \
   --min-confidence 0.8 --min-precision 0.95 --min-recall 0.7
 
-echo "== cluster labels on real code: unique, and from what members are called (scripts/check-labels.sh)"
-bash scripts/check-labels.sh "$CARGO_TARGET_DIR/debug/doctown"
+echo "== the words on real code: labels, entry points, central symbols, summaries (scripts/check-words.sh)"
+bash scripts/check-words.sh "$CARGO_TARGET_DIR/debug/doctown"
 
 echo "== no function over 80 lines outside tests (scripts/check-size.sh)"
 bash scripts/check-size.sh "$CARGO_TARGET_DIR/debug/doctown"

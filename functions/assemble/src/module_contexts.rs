@@ -7,7 +7,7 @@ use crate::imports::module_of;
 use crate::metrics::{coupling, module_dependencies};
 use crate::numeric::fixed;
 use crate::topk::top_k_by;
-use doctown_core::Symbol;
+use doctown_core::{Symbol, SymbolKind};
 use std::collections::BTreeSet;
 
 /// Top symbols listed per module.
@@ -42,7 +42,7 @@ pub fn module_contexts(
     (0..g.modules.len())
         .map(|m| {
             let (ca, ce, instability) = coupling[m];
-            let top = top_k_by(members[m].clone(), TOP_SYMBOLS, |a, b| {
+            let top = top_k_by(candidates(&members[m], symbols), TOP_SYMBOLS, |a, b| {
                 centrality[*b].total_cmp(&centrality[*a]).then(a.cmp(b))
             });
             ModuleContext {
@@ -75,4 +75,20 @@ pub fn module_contexts(
             }
         })
         .collect()
+}
+
+/// The members a module's most central symbols are chosen from: not its
+/// fields (a schema's columns, a struct's fields say what data is kept,
+/// not what the module does), unless it has nothing else.
+fn candidates(members: &[usize], symbols: &[Symbol]) -> Vec<usize> {
+    let kept: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| symbols[i].kind != SymbolKind::Field)
+        .collect();
+    if kept.is_empty() {
+        members.to_vec()
+    } else {
+        kept
+    }
 }

@@ -138,6 +138,44 @@ pub fn display_name(qualified: &str) -> String {
     }
 }
 
+/// How a summary names the type that holds a method: the display name,
+/// with a Rust `impl` block read as the type it is for
+/// (`<impl AccountsError>` → `AccountsError`, `<impl<T> Read for Buf<T>>`
+/// → `Buf<T>`).
+pub fn owner_name(qualified: &str) -> String {
+    let display = display_name(qualified);
+    let Some(inner) = display
+        .strip_prefix("<impl")
+        .and_then(|rest| rest.strip_suffix('>'))
+    else {
+        return display;
+    };
+    let mut inner = inner.trim_start();
+    if inner.starts_with('<') {
+        let mut depth = 0usize;
+        for (i, c) in inner.char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth == 0 {
+                inner = inner[i + 1..].trim_start();
+                break;
+            }
+        }
+    }
+    let owner = inner
+        .rsplit_once(" for ")
+        .map_or(inner, |(_, ty)| ty)
+        .trim();
+    if owner.is_empty() {
+        display
+    } else {
+        owner.to_string()
+    }
+}
+
 /// A context's centrality as the facts hold it: within 0-1, 0 when not
 /// a number.
 pub fn centrality_of(raw: f64) -> f64 {
@@ -233,5 +271,12 @@ mod tests {
             "<Hir as fmt::Debug>::fmt"
         );
         assert_eq!(display_name(""), "");
+        assert_eq!(
+            owner_name("a::error::<impl AccountsError>"),
+            "AccountsError"
+        );
+        assert_eq!(owner_name("a::<impl<T> Read for Buf<T>>"), "Buf<T>");
+        assert_eq!(owner_name("pkg.Client"), "Client");
+        assert_eq!(owner_name("a::<impl>"), "<impl>");
     }
 }

@@ -9,7 +9,7 @@ use crate::artifacts::assemble::{
 };
 use crate::error::GenerateError;
 use crate::facts::{
-    centrality_of, display_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts,
+    centrality_of, display_name, owner_name, ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts,
 };
 use doctown_core::artifacts::{artifact_key, IngestManifest};
 use doctown_core::{JobId, SymbolId, SymbolKind};
@@ -42,7 +42,7 @@ impl From<SymbolContext> for SymbolFacts {
             signature: c.signature,
             visibility: c.visibility,
             doc: c.doc.filter(|d| !d.trim().is_empty()),
-            parent: c.parent.as_ref().map(|p| display_name(&p.qualified_name)),
+            parent: c.parent.as_ref().map(|p| owner_name(&p.qualified_name)),
             parent_kind: None,
             calls: names(&c.calls),
             called_by: names(&c.called_by),

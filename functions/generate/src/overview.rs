@@ -61,6 +61,7 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
         .iter()
         .filter(|s| writer.role(s) == Role::Api)
         .take(5);
+    let central = central_symbols(&by_centrality);
     let mut languages: BTreeMap<String, usize> = BTreeMap::new();
     for s in &input.symbols {
         *languages
@@ -78,16 +79,47 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
             .collect(),
         entry_points: entry.iter().map(|s| s.qualified_name.clone()).collect(),
         entry_paths: entry.iter().map(|s| s.path.clone()).collect(),
-        central: by_centrality.iter().take(5).map(|s| s.display()).collect(),
-        central_qualified: by_centrality
-            .iter()
-            .take(5)
-            .map(|s| s.qualified_name.clone())
-            .collect(),
+        central: central.iter().map(|s| s.display()).collect(),
+        central_qualified: central.iter().map(|s| s.qualified_name.clone()).collect(),
         public_surface: surface.map(|s| s.display()).collect(),
         languages: languages.into_iter().map(|(l, _)| l).collect(),
         files: input.modules.iter().map(|m| m.files.len()).sum(),
     }
+}
+
+/// The five most central symbols a reader should know, most central
+/// first: the helpers everything calls to fail (an error type's
+/// constructors and methods) are passed over, unless nothing else is
+/// central.
+fn central_symbols<'s>(by_centrality: &[&'s SymbolFacts]) -> Vec<&'s SymbolFacts> {
+    let kept: Vec<&SymbolFacts> = by_centrality
+        .iter()
+        .copied()
+        .filter(|s| !is_error_helper(&s.qualified_name))
+        .take(5)
+        .collect();
+    if kept.is_empty() {
+        by_centrality.iter().copied().take(5).collect()
+    } else {
+        kept
+    }
+}
+
+/// Whether a symbol belongs to an error type (`ApiError::new`,
+/// `errors.AccountsError.invalid`): by the segment of its qualified name
+/// that holds it.
+pub(crate) fn is_error_helper(qualified_name: &str) -> bool {
+    let sep = if qualified_name.contains("::") {
+        "::"
+    } else {
+        "."
+    };
+    let mut segments = qualified_name.rsplit(sep);
+    segments.next();
+    segments
+        .next()
+        .map(|owner| owner.split('<').next().unwrap_or(owner))
+        .is_some_and(|owner| owner.ends_with("Error") || owner.ends_with("Exception"))
 }
 
 /// Build scripts and helper scripts: entry points named only when nothing
@@ -98,6 +130,17 @@ pub(crate) fn is_tooling(p: &str) -> bool {
         || p.starts_with("scripts/")
         || p.contains("/scripts/")
         || p.starts_with("tools/")
+        || serves_tests(p)
+}
+
+/// A program whose file says it serves tests or benchmarks
+/// (`bin/doctown-test-worker.rs`, `fake_server.py`): run by the suite,
+/// not where a reader starts.
+fn serves_tests(p: &str) -> bool {
+    let file = p.rsplit('/').next().unwrap_or(p);
+    let stem = file.split('.').next().unwrap_or(file);
+    stem.split(['-', '_'])
+        .any(|w| matches!(w, "test" | "tests" | "bench" | "fake" | "mock" | "stub"))
 }
 
 /// The cluster labels most of a module's symbols carry, most common first.
@@ -355,13 +398,41 @@ mod tests {
                 function("main", SymbolKind::Function, "build.rs", 0.9),
                 function("main", SymbolKind::Function, "scripts/make_table.py", 0.8),
                 function("main", SymbolKind::Function, "crates/core/main.rs", 0.1),
+                function(
+                    "main",
+                    SymbolKind::Function,
+                    "src/bin/doctown-test-worker.rs",
+                    0.7,
+                ),
             ],
             ..GenerateInput::default()
         };
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.entry_paths, ["crates/core/main.rs"]);
-        input.symbols.pop();
+        input.symbols.truncate(2);
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.entry_paths, ["build.rs", "scripts/make_table.py"]);
+    }
+
+    #[test]
+    fn error_constructors_are_not_the_central_symbols() {
+        let error = |name: &str, parent: &str, centrality: f64| SymbolFacts {
+            qualified_name: format!("{parent}::{name}"),
+            ..function(name, SymbolKind::Method, "src/error.rs", centrality)
+        };
+        let mut input = GenerateInput {
+            symbols: vec![
+                error("new", "ApiError", 0.9),
+                error("invalid", "errors::AccountsError", 0.8),
+                function("get", SymbolKind::Method, "src/store.py", 0.5),
+            ],
+            ..GenerateInput::default()
+        };
+        let facts = architecture_facts(&FactsWriter::new(&input), &input);
+        assert_eq!(facts.central_qualified, ["src/store.get"]);
+        // Only error helpers: they are what there is.
+        input.symbols.pop();
+        let facts = architecture_facts(&FactsWriter::new(&input), &input);
+        assert_eq!(facts.central.len(), 2);
     }
 }

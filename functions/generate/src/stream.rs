@@ -35,7 +35,8 @@ use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::history::Changes;
 use crate::input::JsonlBlocks;
 use crate::overview::{
-    architecture_text, is_tooling, summary_with_topics, top_topics, ArchitectureFacts,
+    architecture_text, is_error_helper, is_tooling, summary_with_topics, top_topics,
+    ArchitectureFacts,
 };
 use crate::writer::{role_at, summary_with_role, Role};
 use crate::writer_text::language_name;
@@ -418,8 +419,11 @@ pub struct Aggregates {
     /// Module → cluster label → symbols.
     topics: HashMap<String, BTreeMap<String, usize>>,
     languages: BTreeMap<&'static str, usize>,
-    /// Source symbols: `(display, qualified)` name.
+    /// Source symbols: `(display, qualified)` name; those of error types
+    /// apart, named only when nothing else is
+    /// ([`crate::overview::is_error_helper`]).
     central: Top<(String, String)>,
+    error_central: Top<(String, String)>,
     /// Entry points: `(qualified name, path)`, outside build and helper
     /// scripts and in them.
     entries: Top<(String, String)>,
@@ -517,6 +521,7 @@ impl Default for Aggregates {
             topics: HashMap::new(),
             languages: BTreeMap::new(),
             central: Top::new(5),
+            error_central: Top::new(5),
             entries: Top::new(5),
             tooling_entries: Top::new(5),
             surface: Top::new(5),
@@ -566,7 +571,12 @@ impl Aggregates {
         if !s.file_role.is_source() {
             return;
         }
-        self.central.offer(s.centrality, &d.id, || {
+        let central = if is_error_helper(&s.qualified_name) {
+            &mut self.error_central
+        } else {
+            &mut self.central
+        };
+        central.offer(s.centrality, &d.id, || {
             (s.display(), s.qualified_name.clone())
         });
         if s.kind == SymbolKind::Function && d.role == Role::EntryPoint {
@@ -628,7 +638,12 @@ impl Aggregates {
             self.entries
         };
         let (entry_points, entry_paths) = entries.into_values().unzip();
-        let (central, central_qualified) = self.central.into_values().unzip();
+        let central = if self.central.items.is_empty() {
+            self.error_central
+        } else {
+            self.central
+        };
+        let (central, central_qualified) = central.into_values().unzip();
         let mut languages: Vec<(&str, usize)> = self.languages.into_iter().collect();
         languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let facts = ArchitectureFacts {

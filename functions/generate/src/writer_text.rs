@@ -54,7 +54,7 @@ pub fn first_sentence(doc: &str) -> Option<String> {
         let abbreviation = ["e.g", "i.e", "etc", "vs", "cf"]
             .iter()
             .any(|a| before.ends_with(a));
-        if !abbreviation {
+        if !abbreviation && !inside_span(before) {
             end = i + 1;
             break;
         }
@@ -72,7 +72,12 @@ pub fn first_sentence(doc: &str) -> Option<String> {
             .rev()
             .find(|i| sentence.is_char_boundary(*i))
             .unwrap_or(0);
-        let cut = sentence[..limit].rfind(' ').unwrap_or(limit);
+        // Never inside a code span or an aside, which would stay open.
+        let cut = sentence[..limit]
+            .match_indices(' ')
+            .map(|(i, _)| i)
+            .rfind(|&i| !inside_span(&sentence[..i]))
+            .unwrap_or(limit);
         sentence.truncate(cut);
         sentence = sentence.trim_end_matches([',', ';', ':', ' ']).to_string();
         sentence.push('…');
@@ -82,6 +87,14 @@ pub fn first_sentence(doc: &str) -> Option<String> {
         sentence.push('.');
     }
     Some(sentence)
+}
+
+/// Whether the end of `text` is inside a code span or a parenthesis it
+/// opened.
+fn inside_span(text: &str) -> bool {
+    let ticks = text.matches('`').count();
+    let depth = text.matches('(').count() as i64 - text.matches(')').count() as i64;
+    ticks % 2 == 1 || depth > 0
 }
 
 /// Lower-cases the first letter unless the first word is an acronym or code.
@@ -234,7 +247,11 @@ pub fn doc_shape(sentence: &str) -> DocShape {
         return DocShape::Other;
     }
     if matches!(lower.as_str(), "a" | "an" | "the" | "one") {
-        return DocShape::NounPhrase;
+        return if has_main_verb(sentence) {
+            DocShape::Other
+        } else {
+            DocShape::NounPhrase
+        };
     }
     if IMPERATIVES.contains(&lower.as_str()) {
         return DocShape::Imperative;
@@ -253,6 +270,82 @@ pub fn doc_shape(sentence: &str) -> DocShape {
         return DocShape::ThirdPerson;
     }
     DocShape::Other
+}
+
+/// Verbs that make a clause finite: a sentence that has one outside a
+/// relative clause says something of its own subject.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "can", "cannot", "could", "must", "will",
+    "would", "may", "might", "should", "shall", "does", "do", "did", "isn't", "aren't", "doesn't",
+    "don't", "won't", "can't",
+];
+
+/// What opens a clause inside the phrase (`a reader that is bounded`,
+/// `the type, if it is known`): a verb after it is the clause's, not the
+/// sentence's.
+const CLAUSE_OPENERS: &[&str] = &[
+    "that", "which", "what", "who", "whose", "whom", "where", "when", "whether", "if", "unless",
+    "because", "while", "once", "until", "since", "so", "as",
+];
+
+/// Words that start a noun phrase, and pronouns (`the most requests it
+/// was answering`, `the tasks nobody has started`).
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "this", "these", "those", "its", "their", "every", "each", "some", "any",
+    "it", "they", "we", "you", "he", "she", "nobody", "nothing", "someone", "anyone",
+];
+
+/// Words after which a noun phrase is part of the phrase before
+/// (`embedded with an earlier model`, `ids and the kinds`).
+const LINKS: &[&str] = &[
+    "of", "in", "on", "for", "to", "by", "from", "with", "at", "into", "onto", "over", "under",
+    "about", "through", "between", "after", "before", "per", "than", "like", "without", "within",
+    "across", "against", "along", "around", "behind", "beyond", "during", "off", "out", "up",
+    "via", "and", "or", "but", "nor", "is", "are", "was", "were", "be",
+];
+
+/// Whether a sentence that starts like a noun phrase (`A docpack …`) has
+/// a verb of its own before any clause or aside opens (`A docpack
+/// embedded with an earlier model is searched with it`): then it is a
+/// sentence about something else, which cannot follow `name is`. A noun
+/// phrase right after a noun opens a clause too (`the user an
+/// installation is linked to`), and `to have` is no finite verb.
+fn has_main_verb(sentence: &str) -> bool {
+    let mut previous = String::new();
+    let mut read = String::new();
+    for raw in sentence.split_whitespace() {
+        // Code, asides and quotations are skipped: a verb in them is not
+        // the sentence's.
+        let skipped = inside_span(&read) || raw.starts_with(['`', '(', '\u{201c}']);
+        read.push_str(raw);
+        read.push(' ');
+        if previous.is_empty() && read.len() == raw.len() + 1 {
+            continue; // the article
+        }
+        if skipped {
+            previous = "x".to_string();
+            continue;
+        }
+        let word = raw
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase();
+        let after_noun = !previous.is_empty()
+            && !LINKS.contains(&previous.as_str())
+            && !DETERMINERS.contains(&previous.as_str());
+        if CLAUSE_OPENERS.contains(&word.as_str())
+            || (DETERMINERS.contains(&word.as_str()) && after_noun)
+        {
+            return false;
+        }
+        if AUXILIARIES.contains(&word.as_str()) && previous != "to" {
+            return true;
+        }
+        if raw.ends_with([',', ';', ':']) {
+            return false;
+        }
+        previous = word;
+    }
+    false
 }
 
 /// `Return the x.` → `returns the x.`
@@ -418,9 +511,49 @@ mod tests {
             "A chunk of source."
         );
         assert_eq!(first_sentence("  \n"), None);
+        // A period inside code or an aside ends no sentence, and a cut
+        // never leaves a code span open.
+        assert_eq!(
+            first_sentence("Marks calls (or `from . import x`). Then more.").unwrap(),
+            "Marks calls (or `from . import x`)."
+        );
+        let long = format!(
+            "Reads {} and `a very long code span here`.",
+            "word ".repeat(38)
+        );
+        let cut = first_sentence(&long).unwrap();
+        assert_eq!(cut.matches('`').count() % 2, 0, "{cut}");
         assert_eq!(doc_shape("Returns the key."), DocShape::ThirdPerson);
         assert_eq!(doc_shape("Return the key."), DocShape::Imperative);
         assert_eq!(doc_shape("The key."), DocShape::NounPhrase);
+        // A sentence with a subject of its own is quoted, never spliced.
+        assert_eq!(
+            doc_shape("A docpack embedded with an earlier default model is searched with it."),
+            DocShape::Other
+        );
+        assert_eq!(
+            doc_shape("The cache can be shared by jobs."),
+            DocShape::Other
+        );
+        assert_eq!(
+            doc_shape("An empty archive is an empty repository, not an error."),
+            DocShape::Other
+        );
+        // A verb in a clause or an aside is the clause's.
+        for phrase in [
+            "A reader that is bounded by the limit.",
+            "The type a name refers to, if it is unambiguous.",
+            "An entry's id and kind: trees recurse, blobs are paths.",
+            "The documentation of `id` (the last given, if it is listed twice).",
+            "The user an installation is linked to, if any.",
+            "A question the engine could not answer: one line.",
+            "A GitHub source asked to have its history: a bare clone.",
+            "The most requests it was answering at once.",
+            "The checks every surviving job must pass: succeeded.",
+            "The history analysed from what was read.",
+        ] {
+            assert_eq!(doc_shape(phrase), DocShape::NounPhrase, "{phrase}");
+        }
         assert_eq!(doc_shape("`x` is y."), DocShape::Other);
         assert_eq!(doc_shape("This does x."), DocShape::Other);
         assert_eq!(conjugate("Fetch the source"), "fetches the source");
