@@ -31,8 +31,8 @@ pub use state::{
     JobInput, JobState, JobStatus, ResolvedSource, ShardState, Stage, StageState, StageStatus,
 };
 pub use symbol::{
-    CallKind, CallSite, FileRecord, FileRole, Import, Provenance, Symbol, SymbolKind, Visibility,
-    CONFIDENT,
+    CallKind, CallSite, CallbackSlot, FileRecord, FileRole, Import, Provenance, ReturnedBy, Symbol,
+    SymbolKind, Visibility, CONFIDENT,
 };
 
 /// The generator name written into artifacts and events.

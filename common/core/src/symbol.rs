@@ -188,10 +188,10 @@ pub struct CallSite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<Box<str>>,
     /// When the receiver is the value a call returned (`r := NewRouter()`,
-    /// `let s = open()?`) and its type is not written: that call's callee
-    /// as written. Resolution reads the callee's declared return type.
+    /// `let s = open()?`) and its type is not written: that call.
+    /// Resolution reads the callee's declared return type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receiver_from: Option<Box<str>>,
+    pub receiver_from: Option<Box<ReturnedBy>>,
     /// The symbol this call resolves to inside the repository, when unambiguous.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<SymbolId>,
@@ -201,6 +201,35 @@ pub struct CallSite {
     /// How sure the link is, in [0, 1]; set with `resolved`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+}
+
+/// A value another call gives: what it returns, or a parameter of a
+/// function passed to it (a callback's, `subscribe(x => x.next())`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnedBy {
+    /// That call's callee as written (`NewRouter`, `self.open`).
+    pub callee: Box<str>,
+    /// For a callback's parameter: which argument of the call the
+    /// function is, and which of its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackSlot>,
+}
+
+/// A parameter of a function passed as an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackSlot {
+    pub argument: u32,
+    pub parameter: u32,
+}
+
+impl ReturnedBy {
+    /// What `callee` returns.
+    pub fn call(callee: &str) -> Self {
+        ReturnedBy {
+            callee: callee.into(),
+            callback: None,
+        }
+    }
 }
 
 impl CallSite {

@@ -8,18 +8,14 @@
 //!
 //! Each language has one hook, called on every node before its rules.
 
-use crate::rust::base_type_name;
-use crate::walk::Cx;
-use doctown_core::CallKind;
+use crate::text::base_type_name;
+use crate::walk::{Bound, Cx};
+use doctown_core::{CallKind, CallbackSlot, ReturnedBy};
 use tree_sitter::Node;
 
-/// Marks a local bound to a call's result (`=>` + the callee as written):
-/// its type is the callee's declared return type, read at resolution.
-pub(crate) const RETURNED_BY: &str = "=>";
-
 /// `f(…)`, `pkg.F(…)`, `T::f(…)?`, `await f(…)`, `f(…).unwrap()` → the
-/// binding marker for "the value `f` returns".
-fn returned_by(value: Node, cx: &Cx) -> Option<String> {
+/// value `f` returns.
+fn returned_by(value: Node, cx: &Cx) -> Option<Bound> {
     let mut v = value;
     loop {
         v = match v.kind() {
@@ -37,7 +33,7 @@ fn returned_by(value: Node, cx: &Cx) -> Option<String> {
                         && text
                             .chars()
                             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '$'));
-                    return simple.then(|| format!("{RETURNED_BY}{text}"));
+                    return simple.then(|| Bound::Given(ReturnedBy::call(text)));
                 }
             }
             _ => return None,
@@ -114,7 +110,7 @@ fn bind_pattern(node: Node, cx: &mut Cx) {
     }
 }
 
-fn bind_typed(pattern: Node, ty: Option<String>, cx: &mut Cx) {
+fn bind_typed(pattern: Node, ty: Option<Bound>, cx: &mut Cx) {
     if pattern.kind() == "identifier" {
         let name = cx.text(pattern).to_string();
         cx.bind_local(&name, ty);
@@ -172,7 +168,7 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
     match kind {
         "parameter" => {
             if let Some(pattern) = node.child_by_field_name("pattern") {
-                let ty = cx.field(node, "type").and_then(type_name);
+                let ty = cx.field(node, "type").and_then(type_name).map(Bound::Type);
                 bind_typed(pattern, ty, cx);
             }
         }
@@ -185,6 +181,7 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
                 .field(node, "type")
                 .and_then(type_name)
                 .or_else(|| value.and_then(|v| rust_value_type(v, cx)))
+                .map(Bound::Type)
                 .or_else(|| value.and_then(|v| returned_by(v, cx)));
             bind_typed(pattern, ty, cx);
         }
@@ -277,7 +274,7 @@ pub(crate) fn python(kind: &str, node: Node, cx: &mut Cx) {
                 if let Some(name) = name.filter(|n| n.kind() == "identifier") {
                     let name = cx.text(name).to_string();
                     if name != "self" && name != "cls" {
-                        cx.bind_local(&name, ty.and_then(type_name));
+                        cx.bind_local(&name, ty.and_then(type_name).map(Bound::Type));
                     }
                 }
             }
@@ -309,6 +306,7 @@ fn python_assignment(node: Node, cx: &mut Cx) {
             let callee = cx.text(f);
             type_name(callee.rsplit('.').next().unwrap_or(callee))
         })
+        .map(Bound::Type)
         .or_else(|| right.and_then(|r| returned_by(r, cx)));
     match left.kind() {
         "identifier" if cx.callable().is_some() => {
@@ -319,14 +317,14 @@ fn python_assignment(node: Node, cx: &mut Cx) {
         "identifier" => {
             if let Some(ty) = ty {
                 let field = cx.text(left).to_string();
-                cx.class_field(&field, ty);
+                cx.class_field(&field, field_type(ty));
             }
         }
         "attribute" => {
             let object = cx.field(left, "object");
             let attr = cx.field(left, "attribute");
             if let (Some("self"), Some(attr), Some(ty)) = (object, attr, ty) {
-                cx.receiver_field(attr, ty);
+                cx.receiver_field(attr, field_type(ty));
             }
         }
         "pattern_list" | "tuple_pattern" | "list_pattern" => bind_pattern(left, cx),
@@ -382,7 +380,7 @@ fn ecma_parameter(node: Node, cx: &mut Cx) {
     if let (true, Some(ty)) = (property, ty.clone()) {
         cx.receiver_field(cx.text(pattern), ty);
     }
-    let ty = ty.or_else(|| callback_parameter(node, cx));
+    let ty = ty.map(Bound::Type).or_else(|| callback_parameter(node, cx));
     bind_typed(pattern, ty, cx);
 }
 
@@ -423,6 +421,7 @@ fn ecma_local(node: Node, cx: &mut Cx) {
         .field(node, "type")
         .and_then(type_name)
         .or_else(|| ecma_new_type(value?, cx))
+        .map(Bound::Type)
         .or_else(|| returned_by(value?, cx));
     bind_typed(name, ty, cx);
 }
@@ -460,9 +459,8 @@ fn this_field(node: Node, cx: &mut Cx) {
 /// An untyped parameter of a function written as a call's argument
 /// (`operate((source, subscriber) => …)`, `new Observable(function (s) {…})`)
 /// takes its type from the callee's signature, read at resolution: the
-/// marker names the callee as written, the argument and the parameter
-/// (`=>operate#0.1`).
-fn callback_parameter(param: Node, cx: &Cx) -> Option<String> {
+/// callee as written, the argument and the parameter (`operate`, 0, 1).
+fn callback_parameter(param: Node, cx: &Cx) -> Option<Bound> {
     let (function, position) = match param.parent()? {
         p if p.kind() == "formal_parameters" => {
             let mut cursor = p.walk();
@@ -514,12 +512,28 @@ fn callback_parameter(param: Node, cx: &Cx) -> Option<String> {
         && callee
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'));
-    simple.then(|| format!("{RETURNED_BY}{callee}{CALLBACK}{argument}.{position}"))
+    simple.then(|| {
+        Bound::Given(ReturnedBy {
+            callee: callee.into(),
+            callback: Some(CallbackSlot {
+                argument: argument as u32,
+                parameter: position as u32,
+            }),
+        })
+    })
 }
 
-/// Separates a callee from the argument and parameter a callback
-/// parameter's marker names (see [`callback_parameter`]).
-pub(crate) const CALLBACK: char = '#';
+/// The type a field is recorded with. A field bound to a call's value
+/// (`self.x = f()` in Python) keeps the call as `=>f`: no type has that
+/// name, so calls on the field stay unresolved (not guessed by name), as
+/// the call-graph evaluations measured them. Reading `f`'s return type
+/// for them instead is a change of edges, to be measured first.
+fn field_type(bound: Bound) -> String {
+    match bound {
+        Bound::Type(ty) => ty,
+        Bound::Given(given) => format!("=>{}", given.callee),
+    }
+}
 
 /// `new Store(…)` (also under `await`/`as`) → `Store`.
 fn ecma_new_type(value: Node, cx: &Cx) -> Option<String> {
@@ -550,7 +564,10 @@ pub(crate) fn go(kind: &str, node: Node, cx: &mut Cx) {
 
 /// A parameter or `var` declaration: each name bound with the stated type.
 fn go_names(node: Node, cx: &mut Cx) {
-    let ty = cx.field(node, "type").and_then(go_type_name);
+    let ty = cx
+        .field(node, "type")
+        .and_then(go_type_name)
+        .map(Bound::Type);
     let mut cursor = node.walk();
     let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
     for n in names {
@@ -585,9 +602,11 @@ fn go_short_declaration(node: Node, cx: &mut Cx) {
     let single = names.len() == values.len() && short;
     for (i, n) in names.iter().enumerate() {
         let ty = if single {
-            values
-                .get(i)
-                .and_then(|v| go_value_type(*v, cx).or_else(|| returned_by(*v, cx)))
+            values.get(i).and_then(|v| {
+                go_value_type(*v, cx)
+                    .map(Bound::Type)
+                    .or_else(|| returned_by(*v, cx))
+            })
         } else if short && i == 0 && values.len() == 1 {
             // `r, err := NewRouter()`: the first result.
             returned_by(values[0], cx)

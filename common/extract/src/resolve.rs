@@ -24,7 +24,7 @@ use crate::layout::ProjectLayout;
 use crate::resolve_index::{owner_name, Family, FileScope, Index};
 use crate::resolve_modules::{file_scope, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
-use crate::rust::base_type_name;
+use crate::text::base_type_name;
 use doctown_core::{
     CallKind, CallSite, Import, Provenance, Symbol, SymbolId, SymbolKind, Visibility,
 };
@@ -266,7 +266,7 @@ fn link_returned_receivers(
             let chain = holders(index, symbols, i);
             tables.retain(|(h, _)| chain.contains(h));
             for (j, call) in s.calls.iter().enumerate() {
-                let Some(from) = call.receiver_from.as_deref() else {
+                let Some(given) = call.receiver_from.as_deref() else {
                     continue;
                 };
                 let (i32, j32) = (i as u32, j as u32);
@@ -275,12 +275,11 @@ fn link_returned_receivers(
                 if !weak || call.kind != CallKind::Method {
                     continue;
                 }
-                // `callee#a.b`: parameter b of the function passed as
-                // argument a (a callback's parameter); else what it returns.
-                let (from, slot) = match from.split_once(crate::bindings::CALLBACK) {
-                    Some((callee, slot)) => (callee, callback_slot(slot)),
-                    None => (from, None),
-                };
+                // A callback's parameter, or what the callee returns.
+                let from = &*given.callee;
+                let slot = given
+                    .callback
+                    .map(|c| (c.argument as usize, c.parameter as usize));
                 // The call may be the enclosing function's (`const f = () =>
                 // subscriber.next()` inside the callback that bound it).
                 let found = chain.iter().find_map(|&h| {
@@ -384,12 +383,6 @@ fn callee_links<'s>(
         .chain(seconds)
         .map(|l| (&*calls[l.1 as usize].callee, l.2))
         .collect()
-}
-
-/// `a.b` → (a, b).
-fn callback_slot(slot: &str) -> Option<(usize, usize)> {
-    let (a, b) = slot.split_once('.')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 /// The type of a value that `producer` gives: what it declares it returns

@@ -5,7 +5,7 @@
 
 use crate::layout::ProjectLayout;
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
-use crate::rust::base_type_name;
+use crate::text::base_type_name;
 use doctown_core::{Language, Symbol, SymbolKind};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

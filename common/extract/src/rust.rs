@@ -3,7 +3,9 @@
 //! calls written inside macro arguments).
 
 use crate::rust_calls::{call, split_path, token_tree_calls};
-use crate::text::{binding_signature, clean_comment_lines, collapse, signature, SIGNATURE_CAP};
+use crate::text::{
+    base_type_name, binding_signature, clean_comment_lines, collapse, signature, SIGNATURE_CAP,
+};
 use crate::walk::{Cx, Decl, Rules};
 use doctown_core::{CallKind, SymbolKind, Visibility};
 use tree_sitter::Node;
@@ -276,18 +278,6 @@ fn function<'t>(node: Node<'t>, cx: &mut Cx<'t, '_>) -> bool {
         }
     }
     true
-}
-
-/// The last segment of a type, without generics, references or paths:
-/// `&'a mut crate::x::Foo<T>` → `Foo`.
-pub(crate) fn base_type_name(ty: &str) -> &str {
-    let ty = ty.split('<').next().unwrap_or(ty);
-    let ty = ty.rsplit("::").next().unwrap_or(ty);
-    let ty = ty
-        .rsplit(|c: char| c.is_whitespace() || c == '&' || c == '*')
-        .next()
-        .unwrap_or(ty);
-    ty.trim()
 }
 
 /// The owner of an inherent impl's members: the type's name, with its

@@ -208,6 +208,18 @@ fn finish_doc(mut lines: Vec<String>) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// The last segment of a type, without generics, references or paths:
+/// `&'a mut crate::x::Foo<T>` → `Foo`.
+pub(crate) fn base_type_name(ty: &str) -> &str {
+    let ty = ty.split('<').next().unwrap_or(ty);
+    let ty = ty.rsplit("::").next().unwrap_or(ty);
+    let ty = ty
+        .rsplit(|c: char| c.is_whitespace() || c == '&' || c == '*')
+        .next()
+        .unwrap_or(ty);
+    ty.trim()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

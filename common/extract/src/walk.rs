@@ -6,8 +6,8 @@
 
 use crate::text::{compact, CALLEE_CAP};
 use doctown_core::{
-    ByteRange, CallKind, CallSite, Import, Language, Position, Span, Symbol, SymbolId, SymbolKind,
-    Visibility,
+    ByteRange, CallKind, CallSite, Import, Language, Position, ReturnedBy, Span, Symbol, SymbolId,
+    SymbolKind, Visibility,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashSet;
@@ -95,6 +95,16 @@ struct Scope {
     callable: bool,
 }
 
+/// What the code says a bound name holds: a type it states or
+/// constructs (`x: &Store`, `Store::new()`), or the value a call gives
+/// (`let s = open()?`, a callback's parameter), whose type resolution
+/// reads from the callee.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Bound {
+    Type(String),
+    Given(ReturnedBy),
+}
+
 /// The walk's state, handed to the language rules.
 pub(crate) struct Cx<'t, 's> {
     pub src: &'s str,
@@ -111,9 +121,9 @@ pub(crate) struct Cx<'t, 's> {
     runs: Vec<Vec<Node<'t>>>,
     preceding: Vec<Vec<Node<'t>>>,
     seen_calls: FxHashSet<(usize, String, u32)>,
-    /// Names bound inside each callable (parameters, locals) with the type
-    /// the code states for them, if any.
-    locals: FxHashMap<usize, FxHashMap<String, Option<String>>>,
+    /// Names bound inside each callable (parameters, locals) with what the
+    /// code says they hold, if anything.
+    locals: FxHashMap<usize, FxHashMap<String, Option<Bound>>>,
     /// (type name, field name) → the field's declared type: struct fields,
     /// class attributes, `self.x = Foo()` in a method.
     pub field_types: FxHashMap<(String, String), String>,
@@ -174,11 +184,11 @@ impl<'t, 's> Cx<'t, 's> {
     }
 
     /// Binds a name in the innermost callable (a parameter or a local),
-    /// with its type when the code states one. A later binding of the same
+    /// with what it holds when the code says. A later binding of the same
     /// name replaces it (shadowing).
-    pub fn bind_local(&mut self, name: &str, ty: Option<String>) {
+    pub fn bind_local(&mut self, name: &str, ty: Option<Bound>) {
         if let Some(owner) = self.callable() {
-            let ty = ty.filter(|t| !t.is_empty());
+            let ty = ty.filter(|t| !matches!(t, Bound::Type(t) if t.is_empty()));
             self.locals
                 .entry(owner)
                 .or_default()
@@ -187,14 +197,14 @@ impl<'t, 's> Cx<'t, 's> {
     }
 
     /// The binding of `name` in the enclosing callables, innermost first:
-    /// `Some(type)` when bound (`type` when stated), `None` when not a local.
-    pub fn local(&self, name: &str) -> Option<Option<&str>> {
+    /// `Some(what it holds)` when bound, `None` when not a local.
+    pub fn local(&self, name: &str) -> Option<Option<&Bound>> {
         self.scopes
             .iter()
             .rev()
             .filter(|s| s.callable)
             .filter_map(|s| self.locals.get(&s.symbol?)?.get(name))
-            .map(|t| t.as_deref())
+            .map(Option::as_ref)
             .next()
     }
 
@@ -227,7 +237,7 @@ impl<'t, 's> Cx<'t, 's> {
             Some(p) if p.kind == SymbolKind::Impl => p
                 .target
                 .as_deref()
-                .map(|t| crate::rust::base_type_name(t).to_string()),
+                .map(|t| crate::text::base_type_name(t).to_string()),
             Some(p) if matches!(p.kind, SymbolKind::Class | SymbolKind::Struct) => {
                 Some(p.name.clone())
             }
@@ -371,13 +381,16 @@ impl<'t, 's> Cx<'t, 's> {
             _ => None,
         };
         let (receiver_type, receiver_from) = match bound {
-            Some(b) => match b.strip_prefix(crate::bindings::RETURNED_BY) {
-                Some(callee) => (None, Some(callee.into())),
-                None => (Some(b.into()), None),
-            },
+            Some(Bound::Type(ty)) => (Some(ty.as_str().into()), None),
+            Some(Bound::Given(given)) => (None, Some(Box::new(given.clone()))),
             // A chain: `r.NewRoute().Path("/")` calls `Path` on what
             // `r.NewRoute` returned.
-            None if kind == CallKind::Method => (None, qualifier.and_then(called).map(Into::into)),
+            None if kind == CallKind::Method => (
+                None,
+                qualifier
+                    .and_then(called)
+                    .map(|callee| Box::new(ReturnedBy::call(&callee))),
+            ),
             None => (None, None),
         };
         let callee = compact(callee, CALLEE_CAP);
