@@ -126,12 +126,16 @@ fn resolve_repository(
 /// Sets every call's link from `links` (at most one per call), clearing
 /// the calls without one; symbol by symbol on every core.
 fn apply_links(symbols: &mut [Symbol], mut links: Vec<Link>) {
-    links.par_sort_unstable_by_key(|l| (l.0, l.1));
-    // (caller, call, callee's id, how): the ids are cloned on every core
-    // and moved into the calls.
+    links.par_sort_unstable_by_key(Link::site);
+    // The callees' ids are cloned on every core and moved into the calls.
     let mut named: Vec<NamedLink> = links
         .par_iter()
-        .map(|&(i, j, target, how)| (i, j, Some(symbols[target as usize].id.clone()), how))
+        .map(|l| NamedLink {
+            caller: l.caller,
+            call: l.call,
+            callee: Some(symbols[l.callee as usize].id.clone()),
+            how: l.how,
+        })
         .collect();
     let runs = per_caller(&mut named, symbols.len());
     symbols
@@ -143,24 +147,29 @@ fn apply_links(symbols: &mut [Symbol], mut links: Vec<Link>) {
                 call.provenance = None;
                 call.confidence = None;
             }
-            for (_, j, id, how) in links {
-                let call = &mut symbol.calls[*j as usize];
-                call.resolved = id.take();
-                call.provenance = Some(*how);
-                call.confidence = Some(how.confidence_in(symbol.language));
+            for link in links {
+                let call = &mut symbol.calls[link.call as usize];
+                call.resolved = link.callee.take();
+                call.provenance = Some(link.how);
+                call.confidence = Some(link.how.confidence_in(symbol.language));
             }
         });
 }
 
 /// A [`Link`] with its callee's id in place of its index.
-type NamedLink = (u32, u32, Option<SymbolId>, Provenance);
+struct NamedLink {
+    caller: u32,
+    call: u32,
+    callee: Option<SymbolId>,
+    how: Provenance,
+}
 
 /// `links` (sorted by caller) cut into one run per caller of `callers`,
 /// empty for a caller without links.
 fn per_caller(mut links: &mut [NamedLink], callers: usize) -> Vec<&mut [NamedLink]> {
     let mut runs = Vec::with_capacity(callers);
     for caller in 0..callers as u32 {
-        let n = links.partition_point(|l| l.0 <= caller);
+        let n = links.partition_point(|l| l.caller <= caller);
         let (mine, rest) = std::mem::take(&mut links).split_at_mut(n);
         runs.push(mine);
         links = rest;
@@ -204,7 +213,12 @@ impl Shared<'_> {
             };
             for (j, call) in symbols[i].calls.iter().enumerate() {
                 if let Some((target, how)) = resolver.resolve(call) {
-                    out.push((i as u32, j as u32, target as u32, how));
+                    out.push(Link {
+                        caller: i as u32,
+                        call: j as u32,
+                        callee: target as u32,
+                        how,
+                    });
                 }
             }
         }
@@ -229,8 +243,22 @@ impl Shared<'_> {
     }
 }
 
-/// (caller, call, callee, how) of one resolved call site.
-type Link = (u32, u32, u32, Provenance);
+/// One resolved call site: call `call` of symbol `caller` links symbol
+/// `callee`, found `how` (indices into the repository's symbols).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Link {
+    caller: u32,
+    call: u32,
+    callee: u32,
+    how: Provenance,
+}
+
+impl Link {
+    /// Where the link is: its caller and call, the order links are kept in.
+    fn site(&self) -> (u32, u32) {
+        (self.caller, self.call)
+    }
+}
 
 /// One file's links, and its path with the files its imports name.
 type FileLinks = (Vec<Link>, Option<(String, Vec<String>)>);
@@ -249,7 +277,7 @@ fn link_returned_receivers(
     symbols: &[Symbol],
     mut resolved: Vec<Link>,
 ) -> Vec<Link> {
-    resolved.sort_unstable_by_key(|l| (l.0, l.1));
+    resolved.sort_unstable_by_key(Link::site);
     // Links this pass gives calls the first pass left unresolved.
     let mut added: BTreeMap<(u32, u32), Link> = BTreeMap::new();
     // A chain links one call per round (`a().b().c()`: `b` once `a` is
@@ -271,7 +299,7 @@ fn link_returned_receivers(
                 };
                 let (i32, j32) = (i as u32, j as u32);
                 let weak = link_at(&resolved, &added, i32, j32)
-                    .is_none_or(|l| l.3 == Provenance::UniqueName);
+                    .is_none_or(|l| l.how == Provenance::UniqueName);
                 if !weak || call.kind != CallKind::Method {
                     continue;
                 }
@@ -300,8 +328,13 @@ fn link_returned_receivers(
                 let Some(m) = method_of_types(index, family, vec![&ty], &call.name, &s.path) else {
                     continue;
                 };
-                let link = (i32, j32, m as u32, Provenance::ReceiverType);
-                match resolved.binary_search_by_key(&(i32, j32), |l| (l.0, l.1)) {
+                let link = Link {
+                    caller: i32,
+                    call: j32,
+                    callee: m as u32,
+                    how: Provenance::ReceiverType,
+                };
+                match resolved.binary_search_by_key(&(i32, j32), Link::site) {
                     Ok(k) => resolved[k] = link,
                     Err(_) => {
                         added.insert((i32, j32), link);
@@ -360,7 +393,7 @@ fn holders(index: &Index, symbols: &[Symbol], caller: usize) -> Vec<usize> {
 
 /// The link of call `j` of caller `i`, if any.
 fn link_at(resolved: &[Link], added: &BTreeMap<(u32, u32), Link>, i: u32, j: u32) -> Option<Link> {
-    match resolved.binary_search_by_key(&(i, j), |l| (l.0, l.1)) {
+    match resolved.binary_search_by_key(&(i, j), Link::site) {
         Ok(k) => Some(resolved[k]),
         Err(_) => added.get(&(i, j)).copied(),
     }
@@ -374,14 +407,14 @@ fn callee_links<'s>(
     h: usize,
 ) -> FxHashMap<&'s str, u32> {
     let h32 = h as u32;
-    let start = resolved.partition_point(|l| l.0 < h32);
-    let end = resolved.partition_point(|l| l.0 <= h32);
+    let start = resolved.partition_point(|l| l.caller < h32);
+    let end = resolved.partition_point(|l| l.caller <= h32);
     let firsts = resolved[start..end].iter();
     let seconds = added.range((h32, 0)..(h32 + 1, 0)).map(|(_, l)| l);
     let calls = &symbols[h].calls;
     firsts
         .chain(seconds)
-        .map(|l| (&*calls[l.1 as usize].callee, l.2))
+        .map(|l| (&*calls[l.call as usize].callee, l.callee))
         .collect()
 }
 
@@ -1010,10 +1043,16 @@ mod tests {
             symbol(3, 3, None),
         ];
         // Out of order, as the receiver pass appends its links.
+        let link = |caller, call, callee, how| Link {
+            caller,
+            call,
+            callee,
+            how,
+        };
         let links = vec![
-            (3, 2, 0, Provenance::ReceiverType),
-            (0, 1, 3, Provenance::Scope),
-            (3, 0, 1, Provenance::Import),
+            link(3, 2, 0, Provenance::ReceiverType),
+            link(0, 1, 3, Provenance::Scope),
+            link(3, 0, 1, Provenance::Import),
         ];
         apply_links(&mut symbols, links);
         let linked = |i: usize| -> Vec<Option<(String, Provenance)>> {
