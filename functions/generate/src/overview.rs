@@ -7,12 +7,12 @@
 use crate::facts::{display_name, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::writer::{FactsWriter, Role};
 use crate::writer_text::{code, count, join_names, language_name};
-use doctown_core::SymbolKind;
+use doctown_core::{Language, SymbolKind};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The repository-level facts, shared by both backends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArchitectureFacts {
     /// `(label, size)`, largest first (at most 6).
     pub main_parts: Vec<(String, u32)>,
@@ -26,7 +26,11 @@ pub struct ArchitectureFacts {
     pub central_qualified: Vec<String>,
     /// Public symbols nothing inside calls, most central first (at most 5).
     pub public_surface: Vec<String>,
+    /// The languages of source files, most symbols first.
     pub languages: Vec<String>,
+    /// How many more languages only tests, fixtures, examples and other
+    /// files that are not source use.
+    pub other_languages: usize,
     pub files: usize,
 }
 
@@ -62,14 +66,11 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
         .filter(|s| writer.role(s) == Role::Api)
         .take(5);
     let central = central_symbols(&by_centrality);
-    let mut languages: BTreeMap<String, usize> = BTreeMap::new();
+    let mut languages = LanguageCounts::default();
     for s in &input.symbols {
-        *languages
-            .entry(language_name(s.language).to_string())
-            .or_default() += 1;
+        languages.add(s.language, s.role.is_source());
     }
-    let mut languages: Vec<(String, usize)> = languages.into_iter().collect();
-    languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let (languages, other_languages) = languages.ranked();
     ArchitectureFacts {
         main_parts: input
             .clusters
@@ -82,8 +83,49 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
         central: central.iter().map(|s| s.display()).collect(),
         central_qualified: central.iter().map(|s| s.qualified_name.clone()).collect(),
         public_surface: surface.map(|s| s.display()).collect(),
-        languages: languages.into_iter().map(|(l, _)| l).collect(),
+        languages,
+        other_languages,
         files: input.modules.iter().map(|m| m.files.len()).sum(),
+    }
+}
+
+/// Symbols per language, apart for source files and the others (tests,
+/// fixtures, examples, vendored and generated code): a repository is
+/// written in its source's languages; a test fixture in twenty languages
+/// does not make it a twenty-language project.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LanguageCounts {
+    source: BTreeMap<&'static str, usize>,
+    other: BTreeMap<&'static str, usize>,
+}
+
+impl LanguageCounts {
+    pub(crate) fn add(&mut self, language: Language, source: bool) {
+        let counts = if source {
+            &mut self.source
+        } else {
+            &mut self.other
+        };
+        *counts.entry(language_name(language)).or_default() += 1;
+    }
+
+    /// The source's languages, most symbols first, and how many others
+    /// only the rest use. Without source files, every language counts.
+    pub(crate) fn ranked(mut self) -> (Vec<String>, usize) {
+        if self.source.is_empty() {
+            std::mem::swap(&mut self.source, &mut self.other);
+        }
+        let others = self
+            .other
+            .keys()
+            .filter(|l| !self.source.contains_key(*l))
+            .count();
+        let mut ranked: Vec<(&str, usize)> = self.source.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        (
+            ranked.into_iter().map(|(l, _)| l.to_string()).collect(),
+            others,
+        )
     }
 }
 
@@ -247,7 +289,12 @@ pub(crate) fn architecture_text(
         [one] => format!(", written in {one}"),
         [first, rest @ ..] => format!(", mostly in {first}, with {}", join_plain(rest)),
     };
-    let mut text = format!("{name} has {symbols} in {modules}{langs}.");
+    let others = match facts.other_languages {
+        0 => String::new(),
+        1 => " (its tests and fixtures add one more language)".to_string(),
+        n => format!(" (its tests and fixtures add {n} more languages)"),
+    };
+    let mut text = format!("{name} has {symbols} in {modules}{langs}{others}.");
     if !facts.main_parts.is_empty() {
         let parts: Vec<String> = facts
             .main_parts
@@ -412,6 +459,37 @@ mod tests {
         input.symbols.truncate(2);
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.entry_paths, ["build.rs", "scripts/make_table.py"]);
+    }
+
+    #[test]
+    fn languages_are_the_sources_and_the_rest_are_counted_apart() {
+        let mut counts = LanguageCounts::default();
+        for _ in 0..3 {
+            counts.add(Language::Rust, true);
+        }
+        counts.add(Language::Python, true);
+        counts.add(Language::Python, false);
+        counts.add(Language::Zig, false);
+        counts.add(Language::Lua, false);
+        let (languages, others) = counts.ranked();
+        assert_eq!(languages, ["Rust", "Python"]);
+        assert_eq!(others, 2);
+        let facts = ArchitectureFacts {
+            languages,
+            other_languages: others,
+            ..ArchitectureFacts::default()
+        };
+        let text = architecture_text("r", 7, 1, &facts);
+        assert!(
+            text.contains(
+                "mostly in Rust, with Python (its tests and fixtures add 2 more languages)."
+            ),
+            "{text}"
+        );
+        // Without source files, every language is the repository's.
+        let mut tests_only = LanguageCounts::default();
+        tests_only.add(Language::Go, false);
+        assert_eq!(tests_only.ranked(), (vec!["Go".to_string()], 0));
     }
 
     #[test]

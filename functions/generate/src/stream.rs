@@ -36,10 +36,9 @@ use crate::history::Changes;
 use crate::input::JsonlBlocks;
 use crate::overview::{
     architecture_text, is_error_helper, is_tooling, summary_with_topics, top_topics,
-    ArchitectureFacts,
+    ArchitectureFacts, LanguageCounts,
 };
 use crate::writer::{role_at, summary_with_role, Role};
-use crate::writer_text::language_name;
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
 use doctown_store::ObjectStore;
@@ -418,7 +417,7 @@ pub struct Aggregates {
     symbols: u64,
     /// Module → cluster label → symbols.
     topics: HashMap<String, BTreeMap<String, usize>>,
-    languages: BTreeMap<&'static str, usize>,
+    languages: LanguageCounts,
     /// Source symbols: `(display, qualified)` name; those of error types
     /// apart, named only when nothing else is
     /// ([`crate::overview::is_error_helper`]).
@@ -519,7 +518,7 @@ impl Default for Aggregates {
         Aggregates {
             symbols: 0,
             topics: HashMap::new(),
-            languages: BTreeMap::new(),
+            languages: LanguageCounts::default(),
             central: Top::new(5),
             error_central: Top::new(5),
             entries: Top::new(5),
@@ -567,7 +566,7 @@ impl Aggregates {
                 }
             }
         }
-        *self.languages.entry(language_name(s.language)).or_default() += 1;
+        self.languages.add(s.language, s.file_role.is_source());
         if !s.file_role.is_source() {
             return;
         }
@@ -644,8 +643,7 @@ impl Aggregates {
             self.central
         };
         let (central, central_qualified) = central.into_values().unzip();
-        let mut languages: Vec<(&str, usize)> = self.languages.into_iter().collect();
-        languages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let (languages, other_languages) = self.languages.ranked();
         let facts = ArchitectureFacts {
             main_parts: clusters
                 .iter()
@@ -657,7 +655,8 @@ impl Aggregates {
             central,
             central_qualified,
             public_surface: self.surface.into_values().collect(),
-            languages: languages.into_iter().map(|(l, _)| l.to_string()).collect(),
+            languages,
+            other_languages,
             files: modules.iter().map(|m| m.files.len()).sum(),
         };
         let text = architecture_text(repository, self.symbols as usize, modules.len(), &facts);

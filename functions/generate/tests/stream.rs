@@ -310,6 +310,10 @@ fn golden(name: &str, bytes: &[u8]) {
         .join("tests/golden/stream")
         .join(format!("{name}.sha256"));
     let digest = format!("{:x}\n", sha2::Sha256::digest(bytes));
+    if let Some(dir) = std::env::var_os("GOLDEN_DUMP") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), bytes).unwrap();
+    }
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &digest).unwrap();
@@ -317,7 +321,8 @@ fn golden(name: &str, bytes: &[u8]) {
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(
         digest, expected,
-        "{name}: the docs changed; review them and rerun with UPDATE_GOLDEN=1"
+        "{name}: the docs changed; review them (GOLDEN_DUMP=DIR writes them there) \
+         and rerun with UPDATE_GOLDEN=1"
     );
 }
 
