@@ -213,12 +213,7 @@ impl Shared<'_> {
             };
             for (j, call) in symbols[i].calls.iter().enumerate() {
                 if let Some((target, how)) = resolver.resolve(call) {
-                    out.push(Link {
-                        caller: i as u32,
-                        call: j as u32,
-                        callee: target as u32,
-                        how,
-                    });
+                    out.push(Link::new(i as u32, j as u32, target as u32, how));
                 }
             }
         }
@@ -254,6 +249,15 @@ struct Link {
 }
 
 impl Link {
+    fn new(caller: u32, call: u32, callee: u32, how: Provenance) -> Self {
+        Link {
+            caller,
+            call,
+            callee,
+            how,
+        }
+    }
+
     /// Where the link is: its caller and call, the order links are kept in.
     fn site(&self) -> (u32, u32) {
         (self.caller, self.call)
@@ -328,12 +332,7 @@ fn link_returned_receivers(
                 let Some(m) = method_of_types(index, family, vec![&ty], &call.name, &s.path) else {
                     continue;
                 };
-                let link = Link {
-                    caller: i32,
-                    call: j32,
-                    callee: m as u32,
-                    how: Provenance::ReceiverType,
-                };
+                let link = Link::new(i32, j32, m as u32, Provenance::ReceiverType);
                 match resolved.binary_search_by_key(&(i32, j32), Link::site) {
                     Ok(k) => resolved[k] = link,
                     Err(_) => {
@@ -1043,16 +1042,10 @@ mod tests {
             symbol(3, 3, None),
         ];
         // Out of order, as the receiver pass appends its links.
-        let link = |caller, call, callee, how| Link {
-            caller,
-            call,
-            callee,
-            how,
-        };
         let links = vec![
-            link(3, 2, 0, Provenance::ReceiverType),
-            link(0, 1, 3, Provenance::Scope),
-            link(3, 0, 1, Provenance::Import),
+            Link::new(3, 2, 0, Provenance::ReceiverType),
+            Link::new(0, 1, 3, Provenance::Scope),
+            Link::new(3, 0, 1, Provenance::Import),
         ];
         apply_links(&mut symbols, links);
         let linked = |i: usize| -> Vec<Option<(String, Provenance)>> {
