@@ -15,10 +15,10 @@ use crate::events::generate::{GenerationStarted, GenerationTotals, SymbolDocumen
 use crate::facts::GenerateInput;
 use crate::model::{LanguageModel, ModelError};
 use crate::openai::OpenAiModel;
-use crate::overview::architecture_facts;
 use crate::plan::{build_plan, expected_cost, select_tier, Cost};
 use crate::price::round_usd;
 use crate::prompt::ItemKind;
+use crate::stream::architecture_facts;
 use crate::tokens::TokenCounter;
 use crate::work_item::WorkItem;
 use crate::writer::FactsWriter;

@@ -4,10 +4,9 @@
 //! central symbols. The model path uses the same facts ([`module_block`],
 //! [`architecture_block`]) and falls back to these texts.
 
-use crate::facts::{display_name, GenerateInput, ModuleFacts, SymbolFacts};
-use crate::writer::{FactsWriter, Role};
+use crate::facts::{display_name, GenerateInput, ModuleFacts};
 use crate::writer_text::{code, count, join_names, language_name};
-use doctown_core::{Language, SymbolKind};
+use doctown_core::Language;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -32,61 +31,6 @@ pub struct ArchitectureFacts {
     /// files that are not source use.
     pub other_languages: usize,
     pub files: usize,
-}
-
-pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> ArchitectureFacts {
-    // The architecture describes source code: tests, examples, benches,
-    // fixtures and vendored code are left out of its lists.
-    let mut by_centrality: Vec<&SymbolFacts> = input
-        .symbols
-        .iter()
-        .filter(|s| s.role.is_source())
-        .collect();
-    by_centrality.sort_by(|a, b| {
-        b.centrality
-            .total_cmp(&a.centrality)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    // Build scripts and helper scripts run too, but a reader asks where
-    // the product starts: they are named only when nothing else starts.
-    let tooling = |s: &SymbolFacts| is_tooling(&s.path);
-    // A program starts at a function: a method named `main` (click's
-    // `Command.main`) is an API that callers invoke, not an entry point.
-    let mut entry: Vec<&SymbolFacts> = by_centrality
-        .iter()
-        .copied()
-        .filter(|s| s.kind == SymbolKind::Function && writer.role(s) == Role::EntryPoint)
-        .collect();
-    if entry.iter().any(|s| !tooling(s)) {
-        entry.retain(|s| !tooling(s));
-    }
-    entry.truncate(5);
-    let surface = by_centrality
-        .iter()
-        .filter(|s| writer.role(s) == Role::Api)
-        .take(5);
-    let central = central_symbols(&by_centrality);
-    let mut languages = LanguageCounts::default();
-    for s in &input.symbols {
-        languages.add(s.language, s.role.is_source());
-    }
-    let (languages, other_languages) = languages.ranked();
-    ArchitectureFacts {
-        main_parts: input
-            .clusters
-            .iter()
-            .take(6)
-            .map(|c| (c.label.clone(), c.size))
-            .collect(),
-        entry_points: entry.iter().map(|s| s.qualified_name.clone()).collect(),
-        entry_paths: entry.iter().map(|s| s.path.clone()).collect(),
-        central: central.iter().map(|s| s.display()).collect(),
-        central_qualified: central.iter().map(|s| s.qualified_name.clone()).collect(),
-        public_surface: surface.map(|s| s.display()).collect(),
-        languages,
-        other_languages,
-        files: input.modules.iter().map(|m| m.files.len()).sum(),
-    }
 }
 
 /// Symbols per language, apart for source files and the others (tests,
@@ -126,24 +70,6 @@ impl LanguageCounts {
             ranked.into_iter().map(|(l, _)| l.to_string()).collect(),
             others,
         )
-    }
-}
-
-/// The five most central symbols a reader should know, most central
-/// first: the helpers everything calls to fail (an error type's
-/// constructors and methods) are passed over, unless nothing else is
-/// central.
-fn central_symbols<'s>(by_centrality: &[&'s SymbolFacts]) -> Vec<&'s SymbolFacts> {
-    let kept: Vec<&SymbolFacts> = by_centrality
-        .iter()
-        .copied()
-        .filter(|s| !is_error_helper(&s.qualified_name))
-        .take(5)
-        .collect();
-    if kept.is_empty() {
-        by_centrality.iter().copied().take(5).collect()
-    } else {
-        kept
     }
 }
 
@@ -384,6 +310,10 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::SymbolFacts;
+    use crate::stream::architecture_facts;
+    use crate::writer::FactsWriter;
+    use doctown_core::SymbolKind;
     use doctown_core::{FileRole, Language, SymbolId, Visibility};
 
     fn function(name: &str, kind: SymbolKind, path: &str, centrality: f64) -> SymbolFacts {

@@ -38,7 +38,7 @@ use crate::overview::{
     architecture_text, is_error_helper, is_tooling, summary_with_topics, top_topics,
     ArchitectureFacts, LanguageCounts,
 };
-use crate::writer::{role_at, summary_with_role, Role};
+use crate::writer::{role_at, summary_with_role, FactsWriter, Role};
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
 use doctown_store::ObjectStore;
@@ -549,11 +549,15 @@ impl Aggregates {
     }
 
     pub fn add(&mut self, d: &Documented) {
-        let s = &d.brief;
-        self.symbols += 1;
         if let Some(insight) = self.insight.as_mut() {
             insight.add(d);
         }
+        self.count(&d.id, &d.brief, d.role);
+    }
+
+    /// Counts a symbol into the overviews' and the architecture's lists.
+    fn count(&mut self, id: &SymbolId, s: &Brief, role: Role) {
+        self.symbols += 1;
         if let Some(label) = s.cluster.as_deref() {
             let labels = match self.topics.get_mut(s.module.as_str()) {
                 Some(labels) => labels,
@@ -575,26 +579,64 @@ impl Aggregates {
         } else {
             &mut self.central
         };
-        central.offer(s.centrality, &d.id, || {
-            (s.display(), s.qualified_name.clone())
-        });
-        if s.kind == SymbolKind::Function && d.role == Role::EntryPoint {
+        central.offer(s.centrality, id, || (s.display(), s.qualified_name.clone()));
+        if s.kind == SymbolKind::Function && role == Role::EntryPoint {
             let list = if is_tooling(&s.path) {
                 &mut self.tooling_entries
             } else {
                 &mut self.entries
             };
-            list.offer(s.centrality, &d.id, || {
+            list.offer(s.centrality, id, || {
                 (s.qualified_name.clone(), s.path.clone())
             });
         }
-        if d.role == Role::Api {
-            self.surface.offer(s.centrality, &d.id, || s.display());
+        if role == Role::Api {
+            self.surface.offer(s.centrality, id, || s.display());
         }
     }
 
     pub fn symbols(&self) -> u64 {
         self.symbols
+    }
+
+    /// The architecture's facts from what was counted: the main parts
+    /// (the largest clusters), entry points outside build and helper
+    /// scripts unless only they start, the most central symbols apart
+    /// from an error type's helpers unless only they are central, the
+    /// public surface, the languages.
+    fn into_architecture(
+        self,
+        modules: &[ModuleFacts],
+        clusters: &[ClusterFacts],
+    ) -> ArchitectureFacts {
+        let entries = if self.entries.items.is_empty() {
+            self.tooling_entries
+        } else {
+            self.entries
+        };
+        let (entry_points, entry_paths) = entries.into_values().unzip();
+        let central = if self.central.items.is_empty() {
+            self.error_central
+        } else {
+            self.central
+        };
+        let (central, central_qualified) = central.into_values().unzip();
+        let (languages, other_languages) = self.languages.ranked();
+        ArchitectureFacts {
+            main_parts: clusters
+                .iter()
+                .take(6)
+                .map(|c| (c.label.clone(), c.size))
+                .collect(),
+            entry_points,
+            entry_paths,
+            central,
+            central_qualified,
+            public_surface: self.surface.into_values().collect(),
+            languages,
+            other_languages,
+            files: modules.iter().map(|m| m.files.len()).sum(),
+        }
     }
 
     /// The module overviews (in the order of `modules`), the
@@ -631,35 +673,9 @@ impl Aggregates {
                 }
             })
             .collect();
-        let entries = if self.entries.items.is_empty() {
-            self.tooling_entries
-        } else {
-            self.entries
-        };
-        let (entry_points, entry_paths) = entries.into_values().unzip();
-        let central = if self.central.items.is_empty() {
-            self.error_central
-        } else {
-            self.central
-        };
-        let (central, central_qualified) = central.into_values().unzip();
-        let (languages, other_languages) = self.languages.ranked();
-        let facts = ArchitectureFacts {
-            main_parts: clusters
-                .iter()
-                .take(6)
-                .map(|c| (c.label.clone(), c.size))
-                .collect(),
-            entry_points,
-            entry_paths,
-            central,
-            central_qualified,
-            public_surface: self.surface.into_values().collect(),
-            languages,
-            other_languages,
-            files: modules.iter().map(|m| m.files.len()).sum(),
-        };
-        let text = architecture_text(repository, self.symbols as usize, modules.len(), &facts);
+        let symbols = self.symbols as usize;
+        let facts = self.into_architecture(modules, clusters);
+        let text = architecture_text(repository, symbols, modules.len(), &facts);
         let architecture = ArchitectureSummary {
             documentation: facts_doc(text),
             main_parts: facts.main_parts.into_iter().map(|(l, _)| l).collect(),
@@ -672,6 +688,17 @@ impl Aggregates {
             insight_input,
         })
     }
+}
+
+/// The architecture's facts of a repository whose facts are all in memory
+/// (what a model is asked with, and the estimate): counted as the stream
+/// counts them, so both say the same.
+pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> ArchitectureFacts {
+    let mut gathered = Aggregates::default();
+    for s in &input.symbols {
+        gathered.count(&s.id, &Brief::of(s), writer.role(s));
+    }
+    gathered.into_architecture(&input.modules, &input.clusters)
 }
 
 /// What follows the symbols in `docs.json`.
