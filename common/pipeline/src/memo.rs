@@ -167,13 +167,12 @@ impl<'a> Memo<'a> {
             .map_err(|e| Miss::Damaged(e.to_string()))?
             .ok_or(Miss::Absent)?;
         let header = self.header(&slot, build);
-        if !bytes.starts_with(header.as_bytes()) {
-            let line = &bytes[..bytes.len().min(MAX_HEADER as usize)];
-            return Err(match line.iter().position(|&b| b == b'\n') {
-                Some(_) if line.starts_with(MAGIC.as_bytes()) => Miss::Other,
-                _ => Miss::Damaged("it is damaged (not a memo entry)".to_string()),
-            });
-        }
+        let first = &bytes[..bytes.len().min(MAX_HEADER as usize)];
+        let line = first
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(first, |end| &first[..=end]);
+        check_header(line, &header)?;
         let Some(body) = bytes
             .len()
             .checked_sub(TRAILER)
@@ -222,15 +221,8 @@ impl<'a> Memo<'a> {
             .take(MAX_HEADER)
             .read_until(b'\n', &mut header)
             .map_err(|e| Miss::Damaged(e.to_string()))?;
-        if header == self.header(&slot, build).as_bytes() {
-            Ok(EntryReader(reader))
-        } else if header.starts_with(MAGIC.as_bytes()) && header.ends_with(b"\n") {
-            Err(Miss::Other)
-        } else {
-            Err(Miss::Damaged(
-                "it is damaged (not a memo entry)".to_string(),
-            ))
-        }
+        check_header(&header, &self.header(&slot, build))?;
+        Ok(EntryReader(reader))
     }
 
     /// Says in the log why an entry that was there is not used.
@@ -288,6 +280,21 @@ impl<'a> Memo<'a> {
             "{} not kept for the next build ({why}): it will compute it again",
             self.key(slot.name)
         );
+    }
+}
+
+/// Whether an entry whose first line is `line` is the one `expected`
+/// names: a memo entry's header of another build, version or input is
+/// a plain miss; anything else is damage.
+fn check_header(line: &[u8], expected: &str) -> Result<(), Miss> {
+    if line == expected.as_bytes() {
+        Ok(())
+    } else if line.starts_with(MAGIC.as_bytes()) && line.ends_with(b"\n") {
+        Err(Miss::Other)
+    } else {
+        Err(Miss::Damaged(
+            "it is damaged (not a memo entry)".to_string(),
+        ))
     }
 }
 
