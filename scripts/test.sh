@@ -92,6 +92,8 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The demo's build: the CLI without the hosted service.
+cargo clippy -p doctown-cli --no-default-features --locked -- -D warnings
 
 echo "== local S3 + SQS (moto)"
 # Assigned first: `export X="$(…)"` would hide a failed start from `set -e`.
@@ -137,6 +139,9 @@ bash scripts/check-size.sh "$CARGO_TARGET_DIR/debug/doctown"
 
 echo "== the release build's training (scripts/build-release.sh --smoke, debug binary)"
 bash scripts/build-release.sh --smoke "$CARGO_TARGET_DIR/debug/doctown"
+
+echo "== the release: archive, install.sh, npm packages, offline (scripts/release-test.sh, debug binary)"
+bash scripts/release-test.sh "$CARGO_TARGET_DIR/debug/doctown"
 
 if command -v terraform >/dev/null 2>&1; then
   echo "== terraform fmt (providers cannot be downloaded here, so no validate)"

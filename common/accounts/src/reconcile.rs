@@ -13,10 +13,7 @@
 use crate::db::{now_ms, Db};
 use crate::error::Result;
 use crate::jobs::micros;
-use doctown_core::{JobState, JobStatus, Stage};
-
-/// The artifact name the pack stage records its docpack under.
-pub const DOCPACK_ARTIFACT: &str = "docpack";
+use doctown_core::{JobState, JobStatus, Stage, DOCPACK_ARTIFACT};
 
 /// A finished docpack's facts, from the pack stage.
 #[derive(Debug, Clone, PartialEq, Eq)]

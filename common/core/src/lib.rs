@@ -29,6 +29,7 @@ pub use language::Language;
 pub use range::{ByteRange, Position, Span};
 pub use state::{
     JobInput, JobState, JobStatus, ResolvedSource, ShardState, Stage, StageState, StageStatus,
+    DOCPACK_ARTIFACT,
 };
 pub use symbol::{
     CallKind, CallSite, CallbackSlot, FileRecord, FileRole, Import, Provenance, ReturnedBy, Symbol,

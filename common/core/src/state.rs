@@ -249,6 +249,9 @@ impl Default for StageState {
     }
 }
 
+/// The pack stage's artifact that names the job's docpack.
+pub const DOCPACK_ARTIFACT: &str = "docpack";
+
 /// The state document of one job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobState {
@@ -315,6 +318,41 @@ impl JobState {
 
     pub fn stage_mut(&mut self, stage: Stage) -> &mut StageState {
         self.stages.entry(stage).or_default()
+    }
+
+    /// The object key of the job's docpack, when the pack stage wrote one.
+    pub fn docpack_key(&self) -> Option<&str> {
+        self.stage(Stage::Pack)
+            .artifacts
+            .get(DOCPACK_ARTIFACT)
+            .map(String::as_str)
+    }
+
+    /// A short, header-safe name for the job's docpack: the source's name
+    /// (letters, digits, `-`, `_` and `.`; at most 100), else the job id.
+    pub fn docpack_name(&self) -> String {
+        let raw = self
+            .source
+            .as_ref()
+            .map(|s| s.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.job_id.to_string());
+        let clean: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(100)
+            .collect();
+        if clean.trim_matches(['.', '_']).is_empty() {
+            self.job_id.to_string()
+        } else {
+            clean
+        }
     }
 
     /// Sets every stage after `stage` that is not pending back to pending,

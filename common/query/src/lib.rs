@@ -1,7 +1,7 @@
 //! The query engine over docpacks: load once, answer in milliseconds.
 //!
 //! [`Engine`] holds the docpacks being served — named at start or found in
-//! a [`Catalog`] (a store of finished jobs) — each as a [`Pack`]: the
+//! a [`Catalog`] ([`StoreCatalog`]: a store's finished jobs) — each as a [`Pack`]: the
 //! verified docpack plus the indexes questions need (ids and names, the
 //! confident call graph both ways, tests, modules, files, a BM25 index and
 //! the normalised embedding matrix). The questions:
@@ -35,6 +35,7 @@ pub mod render;
 pub mod render_history;
 pub mod search;
 pub mod source;
+pub mod store_catalog;
 pub mod synthetic;
 pub mod text;
 pub mod vectors;
@@ -50,3 +51,4 @@ pub use pack::{EntryKind, Origin, Pack, Sym};
 pub use search::{
     query_vector, search, Filters, Mode, QueryEmbedder, SearchHit, SearchRequest, SearchResult,
 };
+pub use store_catalog::StoreCatalog;

@@ -17,6 +17,24 @@ pub fn create_state(store: &dyn ObjectStore, state: &JobState) -> Result<(), Sto
     Ok(())
 }
 
+/// Every job id in the store (each `jobs/<id>/state.json`), newest first:
+/// ids Doctown makes sort by creation time.
+pub fn job_ids_newest_first(store: &dyn ObjectStore) -> Result<Vec<JobId>, StoreError> {
+    let mut ids: Vec<JobId> = store
+        .list("jobs/")?
+        .iter()
+        .filter_map(|key| {
+            let rest = key.strip_prefix("jobs/")?;
+            let (id, file) = rest.split_once('/')?;
+            (file == "state.json").then(|| JobId::new(id).ok())?
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.reverse();
+    Ok(ids)
+}
+
 /// Reads the state document of a job.
 pub fn load_state(store: &dyn ObjectStore, job_id: &JobId) -> Result<Option<JobState>, StoreError> {
     get_json(store, &state_key(job_id))

@@ -138,10 +138,16 @@ pub const DEFAULT_SKIP_ROLES: [FileRole; 5] = [
 impl Default for EmbedConfig {
     fn default() -> Self {
         let cache = cache_dir();
+        let (model_dir, runtime_lib) = bundled_with_executable().unwrap_or_else(|| {
+            (
+                cache.join("models").join(DEFAULT_MODEL_ID),
+                cache.join("onnxruntime").join(ORT_LIB_NAME),
+            )
+        });
         EmbedConfig {
             enabled: true,
-            model_dir: cache.join("models").join(DEFAULT_MODEL_ID),
-            runtime_lib: cache.join("onnxruntime").join(ORT_LIB_NAME),
+            model_dir,
+            runtime_lib,
             model_id: DEFAULT_MODEL_ID.to_string(),
             model_sha256: Some(DEFAULT_MODEL_SHA256.to_string()),
             output_name: None,
@@ -159,6 +165,23 @@ impl Default for EmbedConfig {
             skip_roles: DEFAULT_SKIP_ROLES.to_vec(),
         }
     }
+}
+
+/// The model and the runtime an installed release carries beside its
+/// executable (`bin/doctown`, `lib/<ORT_LIB_NAME>`,
+/// `share/doctown/models/<DEFAULT_MODEL_ID>/`: the layout of the archives
+/// `scripts/release.sh` makes and of the npm platform packages), when both
+/// are there. A build from source has neither and uses the cache.
+fn bundled_with_executable() -> Option<(PathBuf, PathBuf)> {
+    let exe = std::env::current_exe().ok()?.canonicalize().ok()?;
+    bundled_under(exe.parent()?.parent()?)
+}
+
+fn bundled_under(root: &std::path::Path) -> Option<(PathBuf, PathBuf)> {
+    let model_dir = root.join("share/doctown/models").join(DEFAULT_MODEL_ID);
+    let runtime_lib = root.join("lib").join(ORT_LIB_NAME);
+    (model_dir.join("model.onnx").is_file() && runtime_lib.is_file())
+        .then_some((model_dir, runtime_lib))
 }
 
 /// `$DOCTOWN_CACHE`, or `$HOME/.cache/doctown`.
@@ -433,6 +456,25 @@ impl EmbedConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_installed_layout_is_used_only_when_model_and_runtime_are_both_there() {
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(bundled_under(root.path()), None);
+        let model_dir = root
+            .path()
+            .join("share/doctown/models")
+            .join(DEFAULT_MODEL_ID);
+        std::fs::create_dir_all(&model_dir).unwrap();
+        std::fs::write(model_dir.join("model.onnx"), b"onnx").unwrap();
+        assert_eq!(bundled_under(root.path()), None, "no runtime library yet");
+        std::fs::create_dir_all(root.path().join("lib")).unwrap();
+        std::fs::write(root.path().join("lib").join(ORT_LIB_NAME), b"so").unwrap();
+        assert_eq!(
+            bundled_under(root.path()),
+            Some((model_dir, root.path().join("lib").join(ORT_LIB_NAME)))
+        );
+    }
 
     #[test]
     fn the_default_model_embeds_queries_for_its_equivalents_only() {

@@ -3,7 +3,7 @@
 use crate::inputs::{read_inputs, StoredLines};
 use crate::mapping::{docpack_input, source_info, with_contexts, PackOptions, Packed, Streams};
 use doctown_core::events::pack::{PackCompleted, PackStarted};
-use doctown_core::{JobState, JobStatus, Stage, StageStatus};
+use doctown_core::{JobState, JobStatus, Stage, StageStatus, DOCPACK_ARTIFACT};
 use doctown_docpack::blocks::{BlockCache, BlockIndex};
 use doctown_docpack::{DocpackError, WrittenDocpack};
 use doctown_pipeline::memo::{Memo, Slot};
@@ -142,7 +142,7 @@ impl PackHandler {
             summary,
             ..StageOutput::succeeded()
         }
-        .with_artifact("docpack", &key);
+        .with_artifact(DOCPACK_ARTIFACT, &key);
         let completed = PackCompleted {
             status: JobStatus::Succeeded,
             key: Some(key),

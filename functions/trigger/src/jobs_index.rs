@@ -6,25 +6,8 @@
 //! key), which is fine for a local store and modest buckets; a large
 //! deployment wants an index object written at pack time instead.
 
-use doctown_core::{JobId, JobState};
-use doctown_store::{load_state, ObjectStore, StoreError};
-
-/// Every job id in the store, newest first.
-pub fn job_ids_newest_first(store: &dyn ObjectStore) -> Result<Vec<JobId>, StoreError> {
-    let mut ids: Vec<JobId> = store
-        .list("jobs/")?
-        .iter()
-        .filter_map(|key| {
-            let rest = key.strip_prefix("jobs/")?;
-            let (id, file) = rest.split_once('/')?;
-            (file == "state.json").then(|| JobId::new(id).ok())?
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids.reverse();
-    Ok(ids)
-}
+use doctown_core::JobState;
+use doctown_store::{job_ids_newest_first, load_state, ObjectStore, StoreError};
 
 /// Every readable state document, newest first; unreadable ones are skipped.
 pub fn all_states(store: &dyn ObjectStore) -> Result<Vec<JobState>, StoreError> {

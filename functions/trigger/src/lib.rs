@@ -9,11 +9,11 @@
 //!   [`QueueLauncher`] implements the same trait for the distributed
 //!   deployment (S3 + SQS workers).
 //! - [`run_schedule_once`] / [`run_schedule_loop`] run a [`Schedule`].
-//! - [`StoreCatalog`]: the store's finished jobs as a query-engine catalog;
+//! - [`StoreCatalog`] (from doctown-query): the store's finished jobs as a catalog;
 //!   [`AppState::with_mcp`] serves an MCP endpoint over it at `/mcp`.
 //!
 //! Module map: `routes` (one module per resource), `state` (what every
-//! handler shares), `catalog`, `launcher`, `auth` (API keys, webhook
+//! handler shares), `launcher`, `auth` (API keys, webhook
 //! signatures), `exposure` (what an address exposes), `guard` (Host and
 //! Origin of every request), `server_name` (the names a server answers
 //! to), `validate` (repository URLs, SSRF), `webhook`, `github_app` (JWT,
@@ -22,7 +22,6 @@
 
 mod accounts;
 mod auth;
-mod catalog;
 mod config;
 mod error;
 mod exposure;
@@ -45,10 +44,10 @@ mod webhook;
 pub use accounts::caller::{Caller, CSRF_HEADER, OAUTH_COOKIE, SESSION_COOKIE};
 pub use accounts::{sweep as sweep_accounts, AccountTokens};
 pub use auth::{api_key_matches, verify_webhook_signature, webhook_signature};
-pub use catalog::StoreCatalog;
 pub use config::{
     hash_api_key, load_api_key_hashes, parse_api_key_hashes, GitHubAppConfig, TriggerConfig,
 };
+pub use doctown_query::StoreCatalog;
 pub use error::{ApiError, TriggerError};
 pub use exposure::{
     check_exposure, check_exposure_with, check_hosted, is_loopback, MUTATING_ROUTES, READ_ROUTES,

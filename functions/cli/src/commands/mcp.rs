@@ -8,8 +8,8 @@ use crate::query_host;
 use anyhow::{bail, Context, Result};
 use doctown_mcp::DoctownMcp;
 use doctown_query::Engine;
+use doctown_query::StoreCatalog;
 use doctown_store::{LocalStore, ObjectStore};
-use doctown_trigger::StoreCatalog;
 use std::process::ExitCode;
 use std::sync::Arc;
 

@@ -7,8 +7,10 @@ mod history;
 mod jobs;
 mod mcp;
 mod query;
+#[cfg(feature = "hosted")]
 mod serve;
 mod symbols;
+#[cfg(feature = "hosted")]
 mod worker;
 
 use crate::args::{Cli, Command};
@@ -36,8 +38,24 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),
         Command::Embed(args) => embed::embed(args),
+        #[cfg(feature = "hosted")]
         Command::Serve(args) => serve::serve_cmd(args),
+        #[cfg(feature = "hosted")]
         Command::Schedule(args) => serve::schedule_cmd(args),
+        #[cfg(feature = "hosted")]
         Command::Worker(args) => worker::worker(args),
+        #[cfg(not(feature = "hosted"))]
+        Command::Serve(_) | Command::Schedule(_) | Command::Worker(_) => Err(not_hosted()),
     }
+}
+
+/// What a binary built without the `hosted` feature (`scripts/demo.sh`'s)
+/// says when asked to serve: where to get one that can.
+#[cfg(not(feature = "hosted"))]
+fn not_hosted() -> anyhow::Error {
+    anyhow::anyhow!(
+        "this doctown was built without the hosted service (serve, schedule, worker); \
+         build it with `cargo build --release -p doctown-cli` or install a release \
+         (scripts/install.sh, npx doctown)"
+    )
 }

@@ -20,15 +20,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use doctown_accounts::{Requester, Scope, Visibility};
-use doctown_core::{JobId, JobInput, JobState, Stage};
+use doctown_core::{JobId, JobInput, JobState};
 use doctown_sources::SourceSpec;
 use doctown_store::load_state;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Read;
-
-/// The artifact name the pack stage records its docpack under.
-pub const DOCPACK_ARTIFACT: &str = "docpack";
 
 /// `POST /jobs`
 #[derive(Debug, Deserialize)]
@@ -287,34 +284,8 @@ pub async fn cancel(
 
 /// The docpack's object key and download file name, when the job has one.
 pub fn docpack_of(state: &JobState) -> Option<(String, String)> {
-    let key = state.stage(Stage::Pack).artifacts.get(DOCPACK_ARTIFACT)?;
-    Some((key.clone(), format!("{}.docpack", docpack_name(state))))
-}
-
-/// A short, header-safe name for the job's docpack.
-pub fn docpack_name(state: &JobState) -> String {
-    let raw = state
-        .source
-        .as_ref()
-        .map(|s| s.name.clone())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| state.job_id.to_string());
-    let clean: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if clean.trim_matches(['.', '_']).is_empty() {
-        state.job_id.to_string()
-    } else {
-        clean
-    }
+    let key = state.docpack_key()?;
+    Some((key.to_string(), format!("{}.docpack", state.docpack_name())))
 }
 
 /// `GET /jobs/{id}/docpack`: streams the docpack (or redirects to a

@@ -3,13 +3,13 @@
 //! the previous page).
 
 use crate::error::{blocking, ApiError};
-use crate::jobs_index::job_ids_newest_first;
-use crate::routes::jobs::{docpack_name, docpack_of};
+use crate::routes::jobs::docpack_of;
 use crate::routes::library_item::LibraryItem;
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
 use doctown_core::{JobId, JobState, JobStatus, Stage};
+use doctown_store::job_ids_newest_first;
 use doctown_store::load_state;
 use serde::{Deserialize, Serialize};
 
@@ -121,7 +121,7 @@ pub fn library_item(app: &AppState, state: &JobState) -> Option<LibraryItem> {
     let source = state.source.as_ref();
     Some(LibraryItem {
         job_id: state.job_id.clone(),
-        name: docpack_name(state),
+        name: state.docpack_name(),
         source: state.input.source.clone(),
         git_ref: source
             .and_then(|s| s.git_ref.clone())

@@ -2,13 +2,11 @@
 //! --store` and the `/mcp` endpoint of `doctown serve` answer about. The
 //! key is the job id, the name the docpack's (as the library lists it).
 
-use crate::jobs_index::job_ids_newest_first;
-use crate::routes::jobs::{docpack_name, docpack_of};
+use crate::engine::local_checkout;
+use crate::{Catalog, CatalogEntry, Origin};
 use doctown_core::{JobId, JobState, JobStatus};
 use doctown_docpack::{read_docpack_bytes, Docpack, ReadLimits};
-use doctown_query::engine::local_checkout;
-use doctown_query::{Catalog, CatalogEntry, Origin};
-use doctown_store::{load_state, ObjectStore};
+use doctown_store::{job_ids_newest_first, load_state, ObjectStore};
 use std::sync::Arc;
 
 /// The docpacks of the store's succeeded (or partial) jobs, newest first.
@@ -27,7 +25,7 @@ impl StoreCatalog {
             if !matches!(state.status, JobStatus::Succeeded | JobStatus::Partial) {
                 return None;
             }
-            let (key, _) = docpack_of(&state)?;
+            let key = state.docpack_key()?.to_string();
             Some((state, key))
         }))
     }
@@ -58,7 +56,7 @@ impl Catalog for StoreCatalog {
             if let Ok(Some((state, _))) = self.finished(&id) {
                 out.push(CatalogEntry {
                     key: id.to_string(),
-                    name: docpack_name(&state),
+                    name: state.docpack_name(),
                     detail: Some(detail(&state)),
                 });
             }
