@@ -65,6 +65,10 @@ summary() {
   else
     echo "Rust: not run"
   fi
+  if [ -f "$LOGS/avx2.log" ]; then
+    read -r passed failed ignored < <(rust_counts "$LOGS/avx2.log")
+    echo "Rust, the model's tests on emulated AVX2 (qemu -cpu Haswell): $passed passed, $failed failed"
+  fi
   if [ -f "$LOGS/website.log" ]; then
     read -r passed failed skipped < <(vitest_counts "$LOGS/website.log")
     # Errors thrown outside any test (an uncaught exception) fail the run with every test passed.
@@ -113,6 +117,9 @@ export DOCTOWN_TEST_DATABASE_URL="$database_url"
 echo "== cargo test, with the tests that need moto, PostgreSQL or the model"
 cargo test --workspace --locked --no-fail-fast -- --include-ignored 2>&1 |
   tee "$LOGS/cargo-test.log"
+
+echo "== the embedding model's tests on an emulated CPU without AVX-512 or VNNI (scripts/test-avx2.sh)"
+bash scripts/test-avx2.sh 2>&1 | tee "$LOGS/avx2.log"
 
 echo "== architecture invariants"
 bash scripts/check-invariants.sh

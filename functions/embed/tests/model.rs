@@ -21,15 +21,67 @@ struct Snippet {
     vector: Vec<f32>,
 }
 
-fn reference() -> Reference {
-    let text = include_str!("fixtures/parity_reference.json");
-    serde_json::from_str(text).expect("parity_reference.json parses")
+/// The kinds of CPU whose ONNX Runtime int8 kernels give the model's
+/// vectors apart. With VNNI, one instruction sums uint8 × int8 pairs into
+/// 32 bits exactly; with AVX2 alone the runtime uses `vpmaddubsw`, whose
+/// 16-bit sums saturate, so the same text embeds differently (cosine 0.96
+/// for the shortest snippets here, 0.99 on average). Each kind has its
+/// reference, made by `scripts/embed_reference.py` on such a CPU:
+/// `parity_reference.json` on AVX-512 with VNNI (AMD EPYC),
+/// `parity_reference_avx2.json` under `qemu-x86_64 -cpu Haswell` (AVX2 and
+/// FMA, neither AVX-512 nor VNNI; natively, the same emulation reproduces
+/// the first file's vectors at cosine 0.99999).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CpuKind {
+    Avx512Vnni,
+    Avx2Only,
+    /// Neither (AVX-512 without VNNI, AVX-VNNI without AVX-512, another
+    /// architecture): no reference of its own.
+    Other,
 }
+
+fn cpu_kind() -> CpuKind {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
+        let avx512_vnni = std::arch::is_x86_feature_detected!("avx512vnni");
+        let avx_vnni = std::arch::is_x86_feature_detected!("avxvnni");
+        let vnni = avx512_vnni || avx_vnni;
+        match (avx512, vnni) {
+            (true, true) => return CpuKind::Avx512Vnni,
+            (false, false) if std::arch::is_x86_feature_detected!("avx2") => {
+                return CpuKind::Avx2Only
+            }
+            _ => {}
+        }
+    }
+    CpuKind::Other
+}
+
+fn reference(kind: CpuKind) -> Reference {
+    let text = match kind {
+        CpuKind::Avx2Only => include_str!("fixtures/parity_reference_avx2.json"),
+        _ => include_str!("fixtures/parity_reference.json"),
+    };
+    serde_json::from_str(text).expect("the parity reference parses")
+}
+
+/// The two kinds' references agree at this cosine or more on every
+/// snippet (the lowest is 0.964, an eight-token text): a CPU of a kind
+/// without a reference is held to that spread.
+const ACROSS_KINDS: f32 = 0.96;
 
 #[test]
 #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn parity_with_python_onnxruntime() {
-    let reference = reference();
+    let kind = cpu_kind();
+    let reference = reference(kind);
+    let floor = if kind == CpuKind::Other {
+        eprintln!("parity: no reference for this kind of CPU; holding it to {ACROSS_KINDS}");
+        ACROSS_KINDS
+    } else {
+        0.999
+    };
     // The reference was truncated at its own length (256, which some of
     // its snippets pass): load the model with that truncation.
     let config = doctown_embed::EmbedConfig {
@@ -59,8 +111,8 @@ fn parity_with_python_onnxruntime() {
         assert_eq!(alone.len(), 384);
         let c = cosine(alone, &snippet.vector);
         assert!(
-            c >= 0.999,
-            "{}: cosine {c} with the Python reference",
+            c >= floor,
+            "{}: cosine {c} with the Python reference of this kind of CPU ({kind:?})",
             snippet.id
         );
         worst = worst.min(c);
@@ -68,7 +120,7 @@ fn parity_with_python_onnxruntime() {
         assert_eq!(in_batch, alone, "{} in a batch", snippet.id);
     }
     eprintln!(
-        "parity: {} snippets, lowest cosine {worst:.6}",
+        "parity ({kind:?}): {} snippets, lowest cosine {worst:.6}",
         reference.snippets.len()
     );
 }
@@ -121,7 +173,7 @@ fn a_paraphrase_is_closer_than_unrelated_code() {
 fn a_text_has_the_same_vector_in_any_batch() {
     let model = embedder();
     let short = "fn id<T>(x: T) -> T { x }";
-    let long = reference()
+    let long = reference(cpu_kind())
         .snippets
         .into_iter()
         .find(|s| s.id == "rust-long-truncated")
@@ -154,7 +206,11 @@ fn a_text_has_the_same_vector_in_any_batch() {
 #[test]
 #[ignore = "needs the embedding model (scripts/fetch-model.sh)"]
 fn padded_batches_are_the_runtime_s_and_close_to_texts_alone() {
-    let texts: Vec<String> = reference().snippets.into_iter().map(|s| s.text).collect();
+    let texts: Vec<String> = reference(cpu_kind())
+        .snippets
+        .into_iter()
+        .map(|s| s.text)
+        .collect();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let plan = BatchPlan::naive(8);
     let alone = embedder().embed(&texts, &plan).unwrap();
