@@ -52,6 +52,26 @@ pub struct IngestManifest {
     /// Why there is no history, when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_absent: Option<String>,
+    /// The programs the repository's manifests declare, in manifest order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<Program>,
+}
+
+/// A program a manifest declares: a Cargo binary (`[[bin]]`, `src/main.rs`,
+/// `src/bin/*.rs`), an npm `bin`, a Python `[project.scripts]` entry.
+/// Where a reader starts, by the name people run it by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Program {
+    /// The command's name (`doctown`, `flask`).
+    pub name: String,
+    /// The repository-relative file it starts in.
+    pub path: String,
+    /// The manifest that declares it.
+    pub manifest: String,
+    /// The function it starts at, when the manifest names one (Python's
+    /// `module:function`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 impl IngestManifest {

@@ -4,11 +4,13 @@
 //! `use other_crate::…` resolves through them. Pure: manifest text in.
 
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
+use doctown_core::artifacts::Program;
 use doctown_core::Language;
 use std::collections::BTreeMap;
 
-/// File names a layout is read from.
-pub const MANIFEST_NAMES: [&str; 3] = ["Cargo.toml", "go.mod", "package.json"];
+/// File names a layout is read from (and `pyproject.toml`, read only for
+/// the programs it declares: [`crate::programs`]).
+pub const MANIFEST_NAMES: [&str; 4] = ["Cargo.toml", "go.mod", "package.json", "pyproject.toml"];
 
 /// The roots of a repository's module systems, keyed by the directory of
 /// each manifest (`""` for the root, else ending in `/`).
@@ -17,6 +19,9 @@ pub struct ProjectLayout {
     rust_crates: BTreeMap<String, String>,
     go_modules: BTreeMap<String, String>,
     js_packages: BTreeMap<String, String>,
+    /// The programs the manifests declare ([`crate::programs`]); not part
+    /// of the fingerprint, since names do not depend on them.
+    programs: Vec<Program>,
 }
 
 fn manifest_dir(path: &str) -> &str {
@@ -54,6 +59,16 @@ impl ProjectLayout {
             }
             _ => {}
         }
+    }
+
+    /// Sets the programs the manifests declare.
+    pub fn set_programs(&mut self, programs: Vec<Program>) {
+        self.programs = programs;
+    }
+
+    /// The programs the manifests declare, in manifest order.
+    pub fn programs(&self) -> &[Program] {
+        &self.programs
     }
 
     /// A stable summary of the layout: extractions made under a different

@@ -30,6 +30,7 @@ mod incremental;
 mod layout;
 mod modpath;
 mod objc;
+pub mod programs;
 mod python;
 mod resolve;
 mod resolve_index;
@@ -48,6 +49,7 @@ mod words;
 
 pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
+pub use programs::declared_programs;
 pub use resolve::{
     resolve_calls, resolve_calls_and_imports, resolve_stats, ImportTargets, ResolveStats,
 };

@@ -100,6 +100,8 @@ pub struct GenerateInput {
     pub modules: Vec<ModuleFacts>,
     /// Largest first.
     pub clusters: Vec<ClusterFacts>,
+    /// The programs the repository's manifests declare.
+    pub programs: Vec<doctown_core::artifacts::Program>,
 }
 
 impl GenerateInput {

@@ -103,19 +103,12 @@ impl GenerateHandler {
                     .unwrap_or("")
                     .to_string()
             });
-        let history = crate::input::load_history(ctx.store, &ctx.job.job_id)?;
+        let ingest = crate::input::load_ingest(ctx.store, &ctx.job.job_id)?;
         let asked = match generator.model() {
-            Some(_) => Some(self.ask_model(ctx, &generator, &repository, history.as_ref())?),
+            Some(_) => Some(self.ask_model(ctx, &generator, &repository, &ingest)?),
             None => None,
         };
-        self.write_docs(
-            ctx,
-            &generator,
-            &repository,
-            history.as_ref(),
-            asked,
-            totals,
-        )
+        self.write_docs(ctx, &generator, &repository, &ingest, asked, totals)
     }
 
     /// The model's answers: every symbol's facts in memory (what the plan
@@ -125,10 +118,11 @@ impl GenerateHandler {
         ctx: &StageContext<'_>,
         generator: &Generator,
         repository: &str,
-        history: Option<&doctown_docpack::history::History>,
+        ingest: &crate::input::IngestFacts,
     ) -> Result<Outcome, GenerateError> {
         let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, repository)?;
-        if let Some(history) = history {
+        input.programs = ingest.programs.clone();
+        if let Some(history) = &ingest.history {
             crate::history::attach(&mut input, history);
         }
         self.run_generator(ctx, generator, &input, self.runtime()?)
@@ -217,10 +211,11 @@ impl GenerateHandler {
         ctx: &StageContext<'_>,
         generator: &Generator,
         repository: &str,
-        history: Option<&doctown_docpack::history::History>,
+        ingest: &crate::input::IngestFacts,
         asked: Option<Outcome>,
         totals: &mut GenerationTotals,
     ) -> Result<StageOutput, GenerateError> {
+        let history = ingest.history.as_ref();
         let manifest = crate::input::assemble_manifest(ctx.store, &ctx.job.job_id)?;
         let pass = FirstPass::read(ctx.store, &manifest, history.is_some())?;
         let backend = generator.config().backend.name().to_string();
@@ -248,6 +243,7 @@ impl GenerateHandler {
             pass: &pass,
             asked: asked.as_ref(),
             history,
+            programs: &ingest.programs,
         };
         let symbols = run.stream(&write_insights)?;
         let (cost, partial) = match asked {
@@ -372,6 +368,7 @@ struct DocsRun<'r> {
     pass: &'r FirstPass,
     asked: Option<&'r Outcome>,
     history: Option<&'r doctown_docpack::history::History>,
+    programs: &'r [doctown_core::artifacts::Program],
 }
 
 impl DocsRun<'_> {
@@ -434,7 +431,8 @@ impl DocsRun<'_> {
                 &mut next,
                 &mut progress,
             )
-            .with_recall(&recall);
+            .with_recall(&recall)
+            .with_programs(self.programs);
             if let Some(asked) = self.asked {
                 stream = stream.with_answers(&asked.answers);
             }

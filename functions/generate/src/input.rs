@@ -129,6 +129,7 @@ impl GenerateInput {
             symbols,
             modules,
             clusters,
+            programs: Vec::new(),
         }
     }
 
@@ -328,23 +329,32 @@ pub fn on_every_core<T: Send, U: Send>(
     Ok(out)
 }
 
-/// The history ingest read for a job (`history.json` under its
-/// manifest), if it read one: what [`crate::history::attach`] gives the
-/// symbols. A job without an ingest manifest (a generate run on assemble
-/// artifacts alone) has none.
-pub fn load_history(
-    store: &dyn ObjectStore,
-    job: &JobId,
-) -> Result<Option<doctown_docpack::history::History>, GenerateError> {
+/// What generate reads of a job's ingest besides the symbols.
+#[derive(Debug, Default)]
+pub struct IngestFacts {
+    /// The history ingest read (`history.json` under its manifest), if it
+    /// read one: what [`crate::history::attach`] gives the symbols.
+    pub history: Option<doctown_docpack::history::History>,
+    /// The programs the repository's manifests declare.
+    pub programs: Vec<doctown_core::artifacts::Program>,
+}
+
+/// The job's [`IngestFacts`]. A job without an ingest manifest (a generate
+/// run on assemble artifacts alone) has neither.
+pub fn load_ingest(store: &dyn ObjectStore, job: &JobId) -> Result<IngestFacts, GenerateError> {
     let manifest_key = artifact_key(job, "ingest", IngestManifest::NAME);
     if !store.exists(&manifest_key)? {
-        return Ok(None);
+        return Ok(IngestFacts::default());
     }
     let manifest: IngestManifest = read_json(store, &manifest_key)?;
-    match manifest.history {
-        Some(key) => read_json(store, &key).map(Some),
-        None => Ok(None),
-    }
+    let history = match manifest.history {
+        Some(key) => Some(read_json(store, &key)?),
+        None => None,
+    };
+    Ok(IngestFacts {
+        history,
+        programs: manifest.programs,
+    })
 }
 
 fn facts_of(c: SymbolContext) -> (SymbolFacts, Option<SymbolId>) {

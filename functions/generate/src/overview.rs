@@ -6,6 +6,7 @@
 
 use crate::facts::{display_name, GenerateInput, ModuleFacts};
 use crate::writer_text::{code, count, join_names, language_name};
+use doctown_core::artifacts::Program;
 use doctown_core::Language;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -20,6 +21,9 @@ pub struct ArchitectureFacts {
     pub entry_points: Vec<String>,
     /// Each entry point's file, in the same order.
     pub entry_paths: Vec<String>,
+    /// The programs the manifests declare: the commands a reader runs,
+    /// named before the `main` functions ([`named_programs`]).
+    pub programs: Vec<Program>,
     /// Display names, most central first (at most 5).
     pub central: Vec<String>,
     pub central_qualified: Vec<String>,
@@ -90,14 +94,35 @@ pub(crate) fn is_error_helper(qualified_name: &str) -> bool {
         .is_some_and(|owner| owner.ends_with("Error") || owner.ends_with("Exception"))
 }
 
-/// Build scripts and helper scripts: entry points named only when nothing
-/// else starts.
+/// The programs to name: those outside build and helper scripts and test
+/// helpers, unless only those are declared; in manifest order.
+pub(crate) fn named_programs(programs: &[Program]) -> Vec<Program> {
+    let pairs = |tooling: bool| -> Vec<Program> {
+        programs
+            .iter()
+            .filter(|p| is_tooling(&p.path) == tooling)
+            .cloned()
+            .collect()
+    };
+    let named = pairs(false);
+    if named.is_empty() {
+        pairs(true)
+    } else {
+        named
+    }
+}
+
+/// Build scripts, helper scripts and fuzz targets: entry points named only
+/// when nothing else starts.
 pub(crate) fn is_tooling(p: &str) -> bool {
     p == "build.rs"
         || p.ends_with("/build.rs")
         || p.starts_with("scripts/")
         || p.contains("/scripts/")
         || p.starts_with("tools/")
+        || p.starts_with("fuzz/")
+        || p.contains("/fuzz/")
+        || p.contains("fuzz_targets/")
         || serves_tests(p)
 }
 
@@ -242,13 +267,24 @@ pub(crate) fn architecture_text(
         .take(3)
         .map(|(q, path)| format!("{} in {}", code(&display_name(q)), code(path)))
         .collect();
-    match (entries.is_empty(), facts.public_surface.is_empty()) {
-        (false, _) => text.push_str(&format!(" It starts at {}.", join_plain(&entries))),
-        (true, false) => text.push_str(&format!(
-            " It has no `main`; its public surface starts with {}.",
-            join_names(&facts.public_surface, 3, facts.public_surface.len() as u32)
-        )),
-        (true, true) => {}
+    let mut programs: Vec<String> = facts
+        .programs
+        .iter()
+        .take(3)
+        .map(|p| match &p.function {
+            Some(f) => format!("{} ({} in {})", code(&p.name), code(f), code(&p.path)),
+            None => format!("{} ({})", code(&p.name), code(&p.path)),
+        })
+        .collect();
+    match facts.programs.len().saturating_sub(3) {
+        0 => {}
+        1 => programs.push("one more program".to_string()),
+        n => programs.push(format!("{n} more programs")),
+    }
+    if !programs.is_empty() {
+        text.push_str(&format!(" It runs as {}.", join_plain(&programs)));
+    } else {
+        text.push_str(&entry_sentence(facts, &entries));
     }
     if !facts.central.is_empty() {
         text.push_str(&format!(
@@ -257,6 +293,19 @@ pub(crate) fn architecture_text(
         ));
     }
     text
+}
+
+/// Where a repository without declared programs starts: its `main`
+/// functions, else its public surface.
+fn entry_sentence(facts: &ArchitectureFacts, entries: &[String]) -> String {
+    match (entries.is_empty(), facts.public_surface.is_empty()) {
+        (false, _) => format!(" It starts at {}.", join_plain(entries)),
+        (true, false) => format!(
+            " It has no `main`; its public surface starts with {}.",
+            join_names(&facts.public_surface, 3, facts.public_surface.len() as u32)
+        ),
+        (true, true) => String::new(),
+    }
 }
 
 fn join_plain(items: &[String]) -> String {
@@ -290,7 +339,7 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
         .take(30)
         .map(|m| json!({"path": m.path, "symbols": m.symbols, "depends_on": m.dependencies.len(), "used_by": m.dependents.len()}))
         .collect();
-    json!({
+    let mut block = json!({
         "repository": input.repository,
         "symbols": input.symbols.len(),
         "languages": facts.languages,
@@ -304,7 +353,11 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
         "most_central": facts.central,
         "public_surface": facts.public_surface,
         "modules": modules,
-    })
+    });
+    if !facts.programs.is_empty() {
+        block["programs"] = json!(facts.programs);
+    }
+    block
 }
 
 #[cfg(test)]
@@ -389,6 +442,71 @@ mod tests {
         input.symbols.truncate(2);
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.entry_paths, ["build.rs", "scripts/make_table.py"]);
+    }
+
+    fn declared(name: &str, path: &str) -> Program {
+        Program {
+            name: name.into(),
+            path: path.into(),
+            manifest: "Cargo.toml".into(),
+            function: None,
+        }
+    }
+
+    #[test]
+    fn declared_programs_are_named_before_main_functions_and_test_helpers_are_not() {
+        let programs = [
+            declared("doctown", "functions/cli/src/main.rs"),
+            declared(
+                "doctown-test-worker",
+                "functions/worker/src/bin/doctown-test-worker.rs",
+            ),
+            declared(
+                "doctown-runpod",
+                "functions/worker/src/bin/doctown-runpod.rs",
+            ),
+        ];
+        let named = named_programs(&programs);
+        assert_eq!(
+            named.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["doctown", "doctown-runpod"]
+        );
+        let facts = ArchitectureFacts {
+            programs: named,
+            entry_points: vec!["main".into()],
+            entry_paths: vec!["functions/cli/src/lib.rs".into()],
+            ..ArchitectureFacts::default()
+        };
+        let text = architecture_text("doctown", 10, 2, &facts);
+        assert!(
+            text.contains(
+                "It runs as `doctown` (`functions/cli/src/main.rs`) and `doctown-runpod` \
+                 (`functions/worker/src/bin/doctown-runpod.rs`)."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("It starts at"), "{text}");
+        let many: Vec<Program> = (0..5)
+            .map(|i| declared(&format!("p{i}"), "src/main.rs"))
+            .collect();
+        let facts = ArchitectureFacts {
+            programs: named_programs(&many),
+            ..ArchitectureFacts::default()
+        };
+        assert!(architecture_text("r", 1, 1, &facts)
+            .contains(", `p2` (`src/main.rs`) and 2 more programs."));
+        // Only test helpers declared: they are named rather than nothing.
+        assert_eq!(named_programs(&programs[1..2]).len(), 1);
+        let script = Program {
+            function: Some("main".into()),
+            ..declared("flask", "src/flask/cli.py")
+        };
+        let facts = ArchitectureFacts {
+            programs: vec![script],
+            ..ArchitectureFacts::default()
+        };
+        assert!(architecture_text("flask", 1, 1, &facts)
+            .contains("It runs as `flask` (`main` in `src/flask/cli.py`)."));
     }
 
     #[test]

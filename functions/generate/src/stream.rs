@@ -35,10 +35,11 @@ use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::history::Changes;
 use crate::input::JsonlBlocks;
 use crate::overview::{
-    architecture_text, is_error_helper, is_tooling, summary_with_topics, top_topics,
-    ArchitectureFacts, LanguageCounts,
+    architecture_text, is_error_helper, is_tooling, named_programs, summary_with_topics,
+    top_topics, ArchitectureFacts, LanguageCounts,
 };
 use crate::writer::{role_at, summary_with_role, FactsWriter, Role};
+use doctown_core::artifacts::Program;
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
 use doctown_store::ObjectStore;
@@ -630,6 +631,7 @@ impl Aggregates {
                 .collect(),
             entry_points,
             entry_paths,
+            programs: Vec::new(),
             central,
             central_qualified,
             public_surface: self.surface.into_values().collect(),
@@ -648,6 +650,7 @@ impl Aggregates {
         repository: &str,
         modules: &[ModuleFacts],
         clusters: &[ClusterFacts],
+        programs: &[Program],
         recall: Option<&Recall<'_>>,
     ) -> Result<Finished, GenerateError> {
         let insight_input = match self.insight.take() {
@@ -656,6 +659,7 @@ impl Aggregates {
                 symbols: insight.into_symbols(recall)?,
                 modules: modules.to_vec(),
                 clusters: clusters.to_vec(),
+                programs: programs.to_vec(),
             }),
             None => None,
         };
@@ -674,7 +678,8 @@ impl Aggregates {
             })
             .collect();
         let symbols = self.symbols as usize;
-        let facts = self.into_architecture(modules, clusters);
+        let mut facts = self.into_architecture(modules, clusters);
+        facts.programs = named_programs(programs);
         let text = architecture_text(repository, symbols, modules.len(), &facts);
         let architecture = ArchitectureSummary {
             documentation: facts_doc(text),
@@ -698,7 +703,9 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
     for s in &input.symbols {
         gathered.count(&s.id, &Brief::of(s), writer.role(s));
     }
-    gathered.into_architecture(&input.modules, &input.clusters)
+    let mut facts = gathered.into_architecture(&input.modules, &input.clusters);
+    facts.programs = named_programs(&input.programs);
+    facts
 }
 
 /// What follows the symbols in `docs.json`.
@@ -739,6 +746,8 @@ pub struct DocsStream<'a> {
     recall: Option<&'a Recall<'a>>,
     /// What a model settled, laid over the facts.
     answers: Option<&'a Answers>,
+    /// The programs the repository's manifests declare.
+    programs: &'a [Program],
     state: RefCell<StreamState<'a>>,
 }
 
@@ -767,6 +776,7 @@ impl<'a> DocsStream<'a> {
             insights: None,
             recall: None,
             answers: None,
+            programs: &[],
             state: RefCell::new(StreamState {
                 next,
                 progress,
@@ -785,6 +795,12 @@ impl<'a> DocsStream<'a> {
             insights: Some(insights),
             ..self
         }
+    }
+
+    /// With the programs the repository's manifests declare: the
+    /// architecture says what it runs as.
+    pub fn with_programs(self, programs: &'a [Program]) -> Self {
+        DocsStream { programs, ..self }
     }
 
     /// With summaries recalled from the memo: how the insights read such
@@ -877,14 +893,19 @@ impl Serialize for DocsStream<'_> {
             }
             state.aggregates.take().unwrap_or_default()
         };
-        let mut finished =
-            match aggregates.finish(self.repository, self.modules, self.clusters, self.recall) {
-                Ok(finished) => finished,
-                Err(e) => {
-                    self.state.borrow_mut().error = Some(e);
-                    return Err(S::Error::custom("the insights' symbols could not be read"));
-                }
-            };
+        let mut finished = match aggregates.finish(
+            self.repository,
+            self.modules,
+            self.clusters,
+            self.programs,
+            self.recall,
+        ) {
+            Ok(finished) => finished,
+            Err(e) => {
+                self.state.borrow_mut().error = Some(e);
+                return Err(S::Error::custom("the insights' symbols could not be read"));
+            }
+        };
         if let Some(answers) = self.answers {
             answers.lay_over(&mut finished.modules, &mut finished.architecture);
         }

@@ -141,7 +141,8 @@ fn store_artifacts(
         totals,
     )?;
     let history = store_history(ctx, &ingest_key(ctx, HISTORY), history, &symbols, totals)?;
-    let manifest = manifest(ctx, chunk_shards, chunk_index, totals, history);
+    let mut manifest = manifest(ctx, chunk_shards, chunk_index, totals, history);
+    manifest.programs = layout.programs().to_vec();
     write_symbols(ctx.store, &manifest.symbols, symbols, spool)?;
     ctx.store.put(&manifest.files, &files_jsonl)?;
     ctx.store.put(&manifest.skipped, &skipped)?;
@@ -313,6 +314,7 @@ fn manifest(
         file_count: totals.files_parsed,
         history,
         history_absent,
+        programs: Vec::new(),
     }
 }
 

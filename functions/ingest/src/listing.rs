@@ -51,7 +51,7 @@ where
     E: From<IngestError>,
 {
     let walked = walk_within_limits(root, options)?;
-    let layout = Arc::new(read_layout(&walked.manifests));
+    let layout = Arc::new(read_layout(&walked));
     let candidates = &walked.candidates;
     let threads = rayon::current_num_threads().clamp(1, candidates.len().max(1));
     let next = AtomicUsize::new(0);

@@ -85,11 +85,11 @@ pub fn scan(
     previous: Option<&mut PreviousReader<'_>>,
     sink: &mut dyn ScanSink,
 ) -> Result<ProjectLayout, IngestError> {
-    let walked = walk_within_limits(root, options)?;
-    for skipped in walked.skipped {
+    let mut walked = walk_within_limits(root, options)?;
+    let layout = Arc::new(read_layout(&walked));
+    for skipped in std::mem::take(&mut walked.skipped) {
         sink.skipped(skipped)?;
     }
-    let layout = Arc::new(read_layout(&walked.manifests));
     let fingerprint = layout.fingerprint();
     let mut previous = previous.filter(|p| p.layout() == fingerprint);
     // Batch k+1 parses on the pool while the sink takes batch k, so the
@@ -181,15 +181,27 @@ pub(crate) fn walk_within_limits(
     Ok(walked)
 }
 
-/// The layout from the manifests the walk found; an unreadable manifest
-/// adds nothing.
-pub fn read_layout(manifests: &[(String, std::path::PathBuf)]) -> ProjectLayout {
+/// The layout from the manifests the walk found, with the programs they
+/// declare that start in a source file among the walk's candidates (not
+/// a test fixture's or an example's); an unreadable manifest adds
+/// nothing.
+pub fn read_layout(walked: &WalkResult) -> ProjectLayout {
+    let texts: Vec<(String, String)> = walked
+        .manifests
+        .iter()
+        .filter_map(|(rel, abs)| Some((rel.clone(), std::fs::read_to_string(abs).ok()?)))
+        .collect();
     let mut layout = ProjectLayout::default();
-    for (rel, abs) in manifests {
-        if let Ok(text) = std::fs::read_to_string(abs) {
-            layout.add_manifest(rel, &text);
-        }
+    for (rel, text) in &texts {
+        layout.add_manifest(rel, text);
     }
+    let sources: std::collections::BTreeSet<&str> = walked
+        .candidates
+        .iter()
+        .filter(|c| doctown_extract::file_role(&c.path, c.language, "") == FileRole::Source)
+        .map(|c| c.path.as_str())
+        .collect();
+    layout.set_programs(doctown_extract::declared_programs(&texts, &sources));
     layout
 }
 
