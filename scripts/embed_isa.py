@@ -22,6 +22,12 @@ same Python ONNX Runtime and the same session options as the embed stage
   embed_isa.py uint8 FLOAT32_DIR OUT_DIR
       OUT_DIR/model.onnx: the same quantisation with uint8 weights (ONNX
       Runtime's U8U8 kernels, which widen to 16 bits and cannot saturate).
+  embed_isa.py int7 FLOAT32_DIR OUT_DIR
+      The default's quantisation with weights in 7 bits (`reduce_range`),
+      whose AVX2 sums cannot saturate either.
+  embed_isa.py blockwise FLOAT32_DIR OUT_DIR
+      8-bit weights per block of 32 in ONNX Runtime's `MatMulNBits`, int8
+      compute with activations quantised per block (needs onnx_ir).
   embed_isa.py embed MODEL_DIR TEXTS.jsonl OUT.npy
       Each text's vector (the embed stage's CPU path), saved with numpy.
   embed_isa.py report DIR BASE RUN...
@@ -93,11 +99,26 @@ def float32(wheel, out):
     onnx.save(graph, f"{out}/model.onnx")
 
 
-def uint8(float32_dir, out):
+def quantised(kind, float32_dir, out):
+    """The float32 graph quantised another way than the default's."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     os.makedirs(out, exist_ok=True)
-    quantize_dynamic(f"{float32_dir}/model.onnx", f"{out}/model.onnx", weight_type=QuantType.QUInt8, per_channel=True)
+    source, target = f"{float32_dir}/model.onnx", f"{out}/model.onnx"
+    if kind == "uint8":
+        quantize_dynamic(source, target, weight_type=QuantType.QUInt8, per_channel=True)
+    elif kind == "int7":
+        quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+    elif kind == "blockwise":
+        import onnx
+        from onnxruntime.quantization import matmul_nbits_quantizer as nbits
+
+        config = nbits.DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=True, accuracy_level=4, bits=8)
+        quantizer = nbits.MatMulNBitsQuantizer(
+            onnx.load(source), bits=8, block_size=32, is_symmetric=True, accuracy_level=4, algo_config=config
+        )
+        quantizer.process()
+        quantizer.model.save_model_to_file(target, use_external_data_format=False)
 
 
 def embed(model_dir, texts_path, out):
@@ -160,8 +181,8 @@ def main():
         pairs(int(args[2]), args[4])
     elif args[:1] == ["float32"] and len(args) == 3:
         float32(*args[1:])
-    elif args[:1] == ["uint8"] and len(args) == 3:
-        uint8(*args[1:])
+    elif args[:1] in (["uint8"], ["int7"], ["blockwise"]) and len(args) == 3:
+        quantised(*args)
     elif args[:1] == ["embed"] and len(args) == 4:
         embed(*args[1:])
     elif args[:1] == ["report"] and len(args) >= 4:

@@ -44,7 +44,14 @@ EOF
 echo "release-test: refusals"
 cp -r "$T/dist" "$T/tampered"
 archive="$(ls "$T/tampered"/doctown-*.tar.gz)"
-printf 'x' | dd of="$archive" bs=1 seek=1000 conv=notrunc status=none
+python3 - "$archive" <<'EOF' # one byte inverted: always a change
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(1000)
+    byte = f.read(1)[0]
+    f.seek(1000)
+    f.write(bytes([byte ^ 0xFF]))
+EOF
 if clean_env bash scripts/install.sh --from "$T/tampered" --prefix "$T/prefix-tampered" 2> "$T/err"; then
   fail "install.sh installed a tampered archive"
 fi
