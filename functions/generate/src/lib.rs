@@ -37,6 +37,7 @@ pub mod handler;
 pub mod history;
 pub mod input;
 pub mod insights;
+pub mod layers;
 pub mod memo;
 pub mod model;
 pub mod openai;

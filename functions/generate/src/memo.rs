@@ -38,7 +38,7 @@ use std::io::{BufReader, Read};
 /// The summaries' entry in the one memo, whose input is [`input`].
 pub const SLOT: Slot<'static> = Slot {
     name: "docs",
-    version: 2,
+    version: 3,
     input: &[],
 };
 
@@ -117,6 +117,11 @@ impl Entry {
         put(&mut out, Some(b.file_role.name()));
         out.extend_from_slice(&b.centrality.to_le_bytes());
         out.extend_from_slice(&b.complexity.map_or(u64::MAX, u64::from).to_le_bytes());
+        let supertypes = b.supertypes.join("\n");
+        put(
+            &mut out,
+            (!b.supertypes.is_empty()).then_some(supertypes.as_str()),
+        );
         let len = (out.len() - 4) as u32;
         out[..4].copy_from_slice(&len.to_le_bytes());
         out
@@ -157,6 +162,10 @@ impl Entry {
                     u64::MAX => None,
                     n => Some(u32::try_from(n).ok()?),
                 },
+                supertypes: r
+                    .text()?
+                    .map(|s| s.split('\n').map(str::to_string).collect())
+                    .unwrap_or_default(),
             },
         };
         r.0.is_empty().then_some(entry)
@@ -407,6 +416,10 @@ mod tests {
                 file_role: doctown_core::FileRole::Generated,
                 centrality: 0.125,
                 complexity: (id == "sym_a").then_some(7),
+                supertypes: match id {
+                    "sym_a" => vec!["ObjectStore".into(), "Send".into()],
+                    _ => Vec::new(),
+                },
             },
         }
     }

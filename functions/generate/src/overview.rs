@@ -7,9 +7,9 @@
 use crate::facts::{display_name, GenerateInput, ModuleFacts};
 use crate::writer_text::{code, count, join_names, language_name};
 use doctown_core::artifacts::Program;
-use doctown_core::Language;
+use doctown_core::{Language, SymbolKind};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The repository-level facts, shared by both backends.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,6 +24,11 @@ pub struct ArchitectureFacts {
     /// The programs the manifests declare: the commands a reader runs,
     /// named before the `main` functions ([`named_programs`]).
     pub programs: Vec<Program>,
+    /// The traits, interfaces and classes several others implement or
+    /// extend, most first ([`Abstractions::ranked`]).
+    pub key_abstractions: Vec<KeyAbstraction>,
+    /// The layers of the source modules' dependency graph.
+    pub layers: Option<crate::layers::Layers>,
     /// Display names, most central first (at most 5).
     pub central: Vec<String>,
     pub central_qualified: Vec<String>,
@@ -74,6 +79,80 @@ impl LanguageCounts {
             ranked.into_iter().map(|(l, _)| l.to_string()).collect(),
             others,
         )
+    }
+}
+
+/// A type of the repository that several of its symbols implement or
+/// extend: `ObjectStore` and its four stores.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeyAbstraction {
+    pub name: String,
+    pub kind: SymbolKind,
+    /// How many source symbols name it as a supertype.
+    pub implementations: u32,
+}
+
+/// The key abstractions, counted symbol by symbol: the traits, interfaces
+/// and classes source files define, and how often source symbols name
+/// each as a supertype (a Rust `impl Trait for`, a subclass, an
+/// `implements`). Supertypes defined elsewhere (`Display`, `Exception`)
+/// and error types are not abstractions a reader starts from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Abstractions {
+    defined: HashMap<String, SymbolKind>,
+    implementations: HashMap<String, u32>,
+}
+
+/// A type's own name: `a::b::Trait<T>` and `pkg.Base` → `Trait`, `Base`.
+fn type_name(name: &str) -> &str {
+    let name = name.split('<').next().unwrap_or(name).trim();
+    let name = name.rsplit("::").next().unwrap_or(name);
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+impl Abstractions {
+    pub(crate) fn add(&mut self, kind: SymbolKind, qualified_name: &str, supertypes: &[String]) {
+        if matches!(
+            kind,
+            SymbolKind::Trait | SymbolKind::Interface | SymbolKind::Class
+        ) {
+            self.defined
+                .entry(type_name(qualified_name).to_string())
+                .or_insert(kind);
+        }
+        for supertype in supertypes {
+            *self
+                .implementations
+                .entry(type_name(supertype).to_string())
+                .or_default() += 1;
+        }
+    }
+
+    /// The `n` defined types with at least two implementations, most
+    /// first (ties by name), error types left out.
+    pub(crate) fn ranked(self, n: usize) -> Vec<KeyAbstraction> {
+        let mut ranked: Vec<KeyAbstraction> = self
+            .implementations
+            .into_iter()
+            .filter(|(name, count)| {
+                *count >= 2 && !name.ends_with("Error") && !name.ends_with("Exception")
+            })
+            .filter_map(|(name, implementations)| {
+                let kind = *self.defined.get(&name)?;
+                Some(KeyAbstraction {
+                    name,
+                    kind,
+                    implementations,
+                })
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.implementations
+                .cmp(&a.implementations)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        ranked.truncate(n);
+        ranked
     }
 }
 
@@ -258,6 +337,7 @@ pub(crate) fn architecture_text(
             join_plain(&parts)
         ));
     }
+    text.push_str(&layers_sentence(facts.layers.as_ref()));
     // Entry points are told apart by their files: "`main` in
     // `src/main.rs` and `main` in `src/bin/tool.rs`", never "`main`, `main`".
     let entries: Vec<String> = facts
@@ -286,6 +366,7 @@ pub(crate) fn architecture_text(
     } else {
         text.push_str(&entry_sentence(facts, &entries));
     }
+    text.push_str(&abstractions_sentence(&facts.key_abstractions));
     if !facts.central.is_empty() {
         text.push_str(&format!(
             " The most central symbols are {}.",
@@ -293,6 +374,76 @@ pub(crate) fn architecture_text(
         ));
     }
     text
+}
+
+/// " Its modules stack in 6 layers, on `core` (used by 37 modules) and
+/// `store` (used by 20); at the top is `cli`, which depends on 19 others.
+/// 40 of them depend on each other in a cycle." Repositories of fewer than
+/// three layers are not told about.
+fn layers_sentence(layers: Option<&crate::layers::Layers>) -> String {
+    let Some(layers) = layers.filter(|l| l.depth >= 3 && !l.foundation.is_empty()) else {
+        return String::new();
+    };
+    let foundation: Vec<String> = layers
+        .foundation
+        .iter()
+        .enumerate()
+        .map(|(i, (path, users))| {
+            let users = match (i, users) {
+                (0, 1) => "one module".to_string(),
+                (0, n) => format!("{n} modules"),
+                (_, n) => n.to_string(),
+            };
+            format!("{} (used by {users})", code(path))
+        })
+        .collect();
+    let mut text = format!(
+        " Its modules stack in {} layers, on {}",
+        layers.depth,
+        join_plain(&foundation)
+    );
+    if let Some((path, deps)) = layers.top.first() {
+        let deps = count(*deps as u64, "other", "others");
+        text.push_str(&format!(
+            "; at the top is {}, which depends on {deps}",
+            code(path)
+        ));
+    }
+    text.push('.');
+    if layers.largest_cycle >= 3 {
+        text.push_str(&format!(
+            " {} of them depend on each other in a cycle.",
+            layers.largest_cycle
+        ));
+    }
+    text
+}
+
+/// " Its key abstractions are `ObjectStore` (4 implementations) and
+/// `Field` (31 subclasses)."
+fn abstractions_sentence(abstractions: &[KeyAbstraction]) -> String {
+    if abstractions.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = abstractions
+        .iter()
+        .map(|a| {
+            let (one, many) = match a.kind {
+                SymbolKind::Class => ("subclass", "subclasses"),
+                _ => ("implementation", "implementations"),
+            };
+            format!(
+                "{} ({})",
+                code(&a.name),
+                count(u64::from(a.implementations), one, many)
+            )
+        })
+        .collect();
+    let (verb, noun) = match named.len() {
+        1 => ("is", "abstraction"),
+        _ => ("are", "abstractions"),
+    };
+    format!(" Its key {noun} {verb} {}.", join_plain(&named))
 }
 
 /// Where a repository without declared programs starts: its `main`
@@ -356,6 +507,9 @@ pub fn architecture_block(input: &GenerateInput, facts: &ArchitectureFacts) -> V
     });
     if !facts.programs.is_empty() {
         block["programs"] = json!(facts.programs);
+    }
+    if !facts.key_abstractions.is_empty() {
+        block["key_abstractions"] = json!(facts.key_abstractions);
     }
     block
 }
@@ -442,6 +596,63 @@ mod tests {
         input.symbols.truncate(2);
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.entry_paths, ["build.rs", "scripts/make_table.py"]);
+    }
+
+    #[test]
+    fn key_abstractions_are_the_repository_s_types_several_symbols_implement() {
+        let mut found = Abstractions::default();
+        let mut add = |kind, name: &str, supertypes: &[&str]| {
+            let supertypes: Vec<String> = supertypes.iter().map(|s| s.to_string()).collect();
+            found.add(kind, name, &supertypes);
+        };
+        add(
+            SymbolKind::Trait,
+            "doctown_store::ObjectStore",
+            &["Send", "Sync"],
+        );
+        add(SymbolKind::Trait, "doctown_pipeline::StageHandler", &[]);
+        add(SymbolKind::Class, "django.db.models.Field", &[]);
+        add(SymbolKind::Class, "app.AppError", &["Exception"]);
+        for store in ["LocalStore", "MemoryStore", "S3Store"] {
+            add(
+                SymbolKind::Impl,
+                &format!("m::<impl ObjectStore for {store}>"),
+                &["ObjectStore"],
+            );
+            add(
+                SymbolKind::Impl,
+                &format!("m::<impl Display for {store}>"),
+                &["std::fmt::Display"],
+            );
+        }
+        add(
+            SymbolKind::Impl,
+            "m::<impl StageHandler for Ingest>",
+            &["StageHandler"],
+        );
+        add(SymbolKind::Class, "app.CharField", &["models.Field"]);
+        add(SymbolKind::Class, "app.IntegerField", &["Field<int>"]);
+        add(SymbolKind::Class, "app.NotFound", &["AppError"]);
+        add(SymbolKind::Class, "app.Gone", &["AppError"]);
+        let ranked = found.ranked(3);
+        let names: Vec<(&str, u32)> = ranked
+            .iter()
+            .map(|a| (a.name.as_str(), a.implementations))
+            .collect();
+        // Display is not the repository's; StageHandler has one
+        // implementation; AppError is an error type.
+        assert_eq!(names, [("ObjectStore", 3), ("Field", 2)]);
+        let facts = ArchitectureFacts {
+            key_abstractions: ranked,
+            ..ArchitectureFacts::default()
+        };
+        assert!(
+            architecture_text("r", 1, 1, &facts).ends_with(
+                " Its key abstractions are `ObjectStore` (3 implementations) and `Field` (2 subclasses)."
+            ),
+            "{}",
+            architecture_text("r", 1, 1, &facts)
+        );
     }
 
     fn declared(name: &str, path: &str) -> Program {

@@ -36,7 +36,7 @@ use crate::history::Changes;
 use crate::input::JsonlBlocks;
 use crate::overview::{
     architecture_text, is_error_helper, is_tooling, named_programs, summary_with_topics,
-    top_topics, ArchitectureFacts, LanguageCounts,
+    top_topics, Abstractions, ArchitectureFacts, LanguageCounts,
 };
 use crate::writer::{role_at, summary_with_role, FactsWriter, Role};
 use doctown_core::artifacts::Program;
@@ -242,6 +242,8 @@ pub struct Brief {
     pub file_role: FileRole,
     pub centrality: f64,
     pub complexity: Option<u32>,
+    /// The types it names as supertypes (what the key abstractions count).
+    pub supertypes: Vec<String>,
 }
 
 impl Brief {
@@ -256,6 +258,7 @@ impl Brief {
             file_role: s.role,
             centrality: s.centrality,
             complexity: s.complexity,
+            supertypes: s.supertypes.clone(),
         }
     }
 
@@ -429,6 +432,9 @@ pub struct Aggregates {
     entries: Top<(String, String)>,
     tooling_entries: Top<(String, String)>,
     surface: Top<String>,
+    abstractions: Abstractions,
+    /// Modules with symbols of source files: what the layers are of.
+    source_modules: std::collections::HashSet<String>,
     /// With a history: the symbols the insights read.
     insight: Option<InsightSymbols>,
 }
@@ -525,6 +531,8 @@ impl Default for Aggregates {
             entries: Top::new(5),
             tooling_entries: Top::new(5),
             surface: Top::new(5),
+            abstractions: Abstractions::default(),
+            source_modules: std::collections::HashSet::new(),
             insight: None,
         }
     }
@@ -574,6 +582,11 @@ impl Aggregates {
         self.languages.add(s.language, s.file_role.is_source());
         if !s.file_role.is_source() {
             return;
+        }
+        self.abstractions
+            .add(s.kind, &s.qualified_name, &s.supertypes);
+        if !self.source_modules.contains(&s.module) {
+            self.source_modules.insert(s.module.clone());
         }
         let central = if is_error_helper(&s.qualified_name) {
             &mut self.error_central
@@ -632,6 +645,8 @@ impl Aggregates {
             entry_points,
             entry_paths,
             programs: Vec::new(),
+            key_abstractions: self.abstractions.ranked(3),
+            layers: crate::layers::layers(modules, |m| self.source_modules.contains(m)),
             central,
             central_qualified,
             public_surface: self.surface.into_values().collect(),
