@@ -20,13 +20,14 @@ use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "any", "app", "arg", "args", "as", "async", "await", "bool", "by", "cmd",
-    "const", "crate", "def", "default", "dyn", "else", "enum", "err", "false", "fn", "for", "from",
-    "func", "function", "get", "go", "if", "impl", "in", "index", "init", "int", "into", "is",
-    "js", "jsx", "kwargs", "let", "lib", "main", "mod", "new", "none", "null", "of", "on", "or",
-    "pkg", "pub", "py", "rs", "self", "set", "some", "spec", "src", "str", "struct", "super",
-    "test", "tests", "the", "this", "to", "trait", "true", "ts", "tsx", "type", "use", "util",
-    "utils", "var", "with",
+    "a", "an", "and", "any", "app", "are", "arg", "args", "as", "async", "at", "await", "be",
+    "bool", "by", "can", "cmd", "const", "crate", "def", "default", "do", "does", "dyn", "else",
+    "enum", "err", "false", "fn", "for", "from", "func", "function", "get", "go", "has", "have",
+    "if", "impl", "in", "index", "init", "int", "into", "is", "it", "its", "js", "jsx", "kwargs",
+    "let", "lib", "main", "mod", "new", "none", "null", "of", "on", "or", "pkg", "pub", "py", "rs",
+    "self", "set", "should", "some", "spec", "src", "str", "struct", "super", "test", "tests",
+    "the", "this", "to", "trait", "true", "ts", "tsx", "type", "use", "util", "utils", "var",
+    "was", "were", "will", "with",
 ];
 
 /// Lower-cased words of an identifier: `parseHTTPRequest_v2` → parse, http, request, v2.
@@ -164,18 +165,33 @@ pub fn label(terms: &[LabelTerm]) -> String {
     label_of(terms, 3)
 }
 
-/// The best term and up to `most - 1` more that score ≥ ½ of it.
+/// The best term and up to `most - 1` more that score ≥ ½ of it; a term
+/// that is another's plural or singular (`symbol`, `symbols`) is said once.
 fn label_of(terms: &[LabelTerm], most: usize) -> String {
     let Some(best) = terms.first() else {
         return NO_TERMS.to_string();
     };
-    let words: Vec<&str> = terms
-        .iter()
-        .take(most)
-        .filter(|t| t.score >= best.score / 2.0)
-        .map(|t| t.term.as_str())
-        .collect();
+    let mut words: Vec<&str> = Vec::new();
+    for t in terms.iter().filter(|t| t.score >= best.score / 2.0) {
+        if words.len() == most {
+            break;
+        }
+        if !words.iter().any(|w| one_word(w, &t.term)) {
+            words.push(&t.term);
+        }
+    }
     words.join(" ")
+}
+
+/// Whether two terms are one word, singular and plural: `symbol` and
+/// `symbols`, `match` and `matches`, `entry` and `entries`.
+fn one_word(a: &str, b: &str) -> bool {
+    let plural_of = |one: &str, many: &str| {
+        many.strip_suffix('s') == Some(one)
+            || many.strip_suffix("es") == Some(one)
+            || (one.ends_with('y') && many.strip_suffix("ies") == Some(&one[..one.len() - 1]))
+    };
+    a == b || plural_of(a, b) || plural_of(b, a)
 }
 
 /// Every cluster's label, unique within the docpack: [`label`], then for
@@ -197,7 +213,8 @@ pub fn unique_labels(terms: &[Vec<LabelTerm>], central: &[&str]) -> Vec<String> 
         if shared[l.as_str()] > 1 {
             // The cluster's next best term that its label does not have yet.
             let words: Vec<&str> = l.split(' ').collect();
-            if let Some(next) = terms[c].iter().find(|t| !words.contains(&t.term.as_str())) {
+            let new = |t: &&LabelTerm| !words.iter().any(|w| one_word(w, &t.term));
+            if let Some(next) = terms[c].iter().find(new) {
                 *l = format!("{l} {}", next.term);
             }
         }
@@ -316,5 +333,23 @@ mod tests {
         assert_eq!(labels[4], "no distinctive terms (around `ApiError::new`)");
         let distinct: std::collections::BTreeSet<_> = labels.iter().collect();
         assert_eq!(distinct.len(), labels.len());
+    }
+
+    #[test]
+    fn a_word_and_its_plural_are_said_once() {
+        let term = |t: &str, score: f64| LabelTerm {
+            term: t.into(),
+            score,
+        };
+        let terms = [
+            term("symbol", 1.0),
+            term("symbols", 0.9),
+            term("entries", 0.8),
+            term("entry", 0.7),
+            term("context", 0.6),
+        ];
+        assert_eq!(label(&terms), "symbol entries context");
+        assert!(one_word("match", "matches") && one_word("entries", "entry"));
+        assert!(!one_word("bus", "business") && !one_word("store", "restore"));
     }
 }
