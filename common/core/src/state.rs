@@ -249,6 +249,24 @@ impl Default for StageState {
     }
 }
 
+/// A name safe in a file name and a `Content-Disposition` header: ASCII
+/// letters, digits, `-`, `_` and `.` kept, anything else `_`, at most 100;
+/// `None` when only dots and underscores would be left.
+pub fn header_safe_name(raw: &str) -> Option<String> {
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    (!clean.trim_matches(['.', '_']).is_empty()).then_some(clean)
+}
+
 /// The pack stage's artifact that names the job's docpack.
 pub const DOCPACK_ARTIFACT: &str = "docpack";
 
@@ -337,22 +355,7 @@ impl JobState {
             .map(|s| s.name.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| self.job_id.to_string());
-        let clean: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(100)
-            .collect();
-        if clean.trim_matches(['.', '_']).is_empty() {
-            self.job_id.to_string()
-        } else {
-            clean
-        }
+        header_safe_name(&raw).unwrap_or_else(|| self.job_id.to_string())
     }
 
     /// Sets every stage after `stage` that is not pending back to pending,
@@ -397,6 +400,22 @@ pub fn state_key(job_id: &JobId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_safe_names_keep_plain_characters_and_refuse_what_is_left_empty() {
+        assert_eq!(
+            header_safe_name("flask-3.1.0").as_deref(),
+            Some("flask-3.1.0")
+        );
+        assert_eq!(header_safe_name("a b\"c\r\n").as_deref(), Some("a_b_c__"));
+        assert_eq!(
+            header_safe_name(&"x".repeat(300)).map(|n| n.len()),
+            Some(100)
+        );
+        for empty in ["", "..", "/", "é"] {
+            assert_eq!(header_safe_name(empty), None, "{empty:?}");
+        }
+    }
 
     #[test]
     fn stages_parse_and_order() {

@@ -248,20 +248,5 @@ pub async fn shared_docpack(
 }
 
 fn sanitize(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if clean.trim_matches(['.', '_']).is_empty() {
-        "docpack".into()
-    } else {
-        clean
-    }
+    doctown_core::state::header_safe_name(name).unwrap_or_else(|| "docpack".into())
 }
