@@ -29,7 +29,6 @@
 #   --out  where the release goes (default: $DOCTOWN_CACHE/dist/VERSION)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$PWD"
 source scripts/env.sh
 fail() { echo "release: $*" >&2; exit 1; }
 usage() { sed -n 2,30p "$0" >&2; exit 2; }
@@ -69,17 +68,13 @@ NAME="doctown-$VERSION-$TARGET"
 STAGE="$WORK/$NAME"
 
 # The tree both the archive and the platform package hold.
-stage_tree() {
-  local dir="$1"
-  mkdir -p "$dir/bin" "$dir/lib" "$dir/share/doctown/models/$MODEL_ID" "$dir/share/doctown/licences"
-  strip -o "$dir/bin/doctown" "$BIN"
-  cp -L "$DOCTOWN_ORT_LIB" "$dir/lib/"
-  cp "$DOCTOWN_MODEL_DIR/model.onnx" "$DOCTOWN_MODEL_DIR/tokenizer.json" "$dir/share/doctown/models/$MODEL_ID/"
-  bash scripts/fetch-model.sh --notices "$dir/share/doctown/licences"
-  python3 scripts/third_party_licences.py doctown-cli "$dir/share/doctown/licences/crates.txt"
-  cp LICENSE "$dir/"
-}
-stage_tree "$STAGE"
+mkdir -p "$STAGE/bin" "$STAGE/lib" "$STAGE/share/doctown/models/$MODEL_ID" "$STAGE/share/doctown/licences"
+strip -o "$STAGE/bin/doctown" "$BIN"
+cp -L "$DOCTOWN_ORT_LIB" "$STAGE/lib/"
+cp "$DOCTOWN_MODEL_DIR/model.onnx" "$DOCTOWN_MODEL_DIR/tokenizer.json" "$STAGE/share/doctown/models/$MODEL_ID/"
+bash scripts/fetch-model.sh --notices "$STAGE/share/doctown/licences"
+python3 scripts/third_party_licences.py doctown-cli "$STAGE/share/doctown/licences/crates.txt"
+cp LICENSE "$STAGE/"
 cp README.md "$STAGE/"
 
 EPOCH="$(git log -1 --format=%ct 2>/dev/null || echo 0)"
@@ -93,7 +88,7 @@ mv "$OUT/$NAME.tar.gz.part" "$OUT/$NAME.tar.gz"
 # npm installs the one whose os and cpu match.
 PKG="$WORK/npm-$PLATFORM"
 mkdir -p "$PKG"
-stage_tree "$PKG"
+cp -r "$STAGE/bin" "$STAGE/lib" "$STAGE/share" "$STAGE/LICENSE" "$PKG/"
 python3 - "$PKG/package.json" "$VERSION" "$PLATFORM" "$OS" "$CPU" <<'EOF'
 import json, sys
 path, version, platform, os_name, cpu = sys.argv[1:6]

@@ -163,9 +163,14 @@ fn python(dir: &str, text: &str, files: &BTreeSet<&str>) -> Vec<Program> {
             let Some((module, function)) = target.as_str().and_then(|t| t.split_once(':')) else {
                 continue;
             };
+            // `module:function [extras]`: the extras name optional
+            // dependencies, not the function.
+            let function = function.split('[').next().unwrap_or("").trim();
+            if function.is_empty() {
+                continue;
+            }
             if let Some(path) = python_module_file(dir, module.trim(), files) {
-                let function = function.trim().to_string();
-                out.push(program(name, path, Some(function)));
+                out.push(program(name, path, Some(function.to_string())));
             }
         }
     }
@@ -273,7 +278,7 @@ mod tests {
 
     #[test]
     fn python_scripts_name_their_module_and_function() {
-        let manifest = "[project]\nname = \"flask\"\n[project.scripts]\nflask = \"flask.cli:main\"\n\n[tool.poetry.scripts]\nold = \"legacy:run\"\n";
+        let manifest = "[project]\nname = \"flask\"\n[project.scripts]\nflask = \"flask.cli:main\"\n\n[tool.poetry.scripts]\nold = \"legacy:run [extra]\"\n";
         let files = ["src/flask/cli.py", "legacy/__init__.py"];
         let manifests = [("pyproject.toml".to_string(), manifest.to_string())];
         let found = declared_programs(&manifests, &files.iter().copied().collect());
@@ -284,6 +289,11 @@ mod tests {
         );
         assert_eq!(found[0].function.as_deref(), Some("main"));
         assert_eq!(found[1].path, "legacy/__init__.py");
+        assert_eq!(
+            found[1].function.as_deref(),
+            Some("run"),
+            "extras are not the function"
+        );
     }
 
     #[test]

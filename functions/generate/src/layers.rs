@@ -60,30 +60,25 @@ pub fn layers(modules: &[ModuleFacts], keep: impl Fn(&str) -> bool) -> Option<La
     let component_layer = peel(&component_depends)?;
     let layer: Vec<usize> = component.iter().map(|&c| component_layer[c]).collect();
     let depth = layer.iter().max().map_or(0, |d| d + 1);
-    let ranked = |at: usize, weight: &dyn Fn(usize) -> usize| {
+    // The two modules of `of` with the highest weight (ties by path).
+    let most = |of: &dyn Fn(usize) -> bool, weight: &dyn Fn(usize) -> usize| {
         let mut ranked: Vec<(String, usize)> = (0..kept.len())
-            .filter(|i| layer[*i] == at && weight(*i) > 0)
+            .filter(|&i| of(i) && weight(i) > 0)
             .map(|i| (kept[i].path.clone(), weight(i)))
             .collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         ranked.truncate(2);
         ranked
     };
-    let mut foundation: Vec<(String, usize)> = (0..kept.len())
-        .filter(|&i| !users[i].is_empty())
-        .map(|i| (kept[i].path.clone(), users[i].len()))
-        .collect();
-    foundation.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    foundation.truncate(2);
     let mut sizes = vec![0usize; count];
     for &c in &component {
         sizes[c] += 1;
     }
     Some(Layers {
         depth,
-        foundation,
+        foundation: most(&|_| true, &|i| users[i].len()),
         largest_cycle: sizes.into_iter().max().unwrap_or(0),
-        top: ranked(depth - 1, &|i| depends[i].len()),
+        top: most(&|i| layer[i] == depth - 1, &|i| depends[i].len()),
     })
 }
 

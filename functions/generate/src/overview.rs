@@ -176,16 +176,16 @@ pub(crate) fn is_error_helper(qualified_name: &str) -> bool {
 /// The programs to name: those outside build and helper scripts and test
 /// helpers, unless only those are declared; in manifest order.
 pub(crate) fn named_programs(programs: &[Program]) -> Vec<Program> {
-    let pairs = |tooling: bool| -> Vec<Program> {
+    let of = |tooling: bool| -> Vec<Program> {
         programs
             .iter()
             .filter(|p| is_tooling(&p.path) == tooling)
             .cloned()
             .collect()
     };
-    let named = pairs(false);
+    let named = of(false);
     if named.is_empty() {
-        pairs(true)
+        of(true)
     } else {
         named
     }

@@ -195,13 +195,20 @@ pub fn read_layout(walked: &WalkResult) -> ProjectLayout {
     for (rel, text) in &texts {
         layout.add_manifest(rel, text);
     }
-    let sources: std::collections::BTreeSet<&str> = walked
-        .candidates
-        .iter()
-        .filter(|c| doctown_extract::file_role(&c.path, c.language, "") == FileRole::Source)
-        .map(|c| c.path.as_str())
-        .collect();
-    layout.set_programs(doctown_extract::declared_programs(&texts, &sources));
+    let files = walked.candidates.iter().map(|c| c.path.as_str()).collect();
+    let mut programs = doctown_extract::declared_programs(&texts, &files);
+    // The candidates are sorted by path: each program's start file is
+    // found, and its role read, without a role for every file.
+    programs.retain(|p| {
+        let found = walked
+            .candidates
+            .binary_search_by(|c| c.path.as_str().cmp(&p.path));
+        found.is_ok_and(|i| {
+            let c = &walked.candidates[i];
+            doctown_extract::file_role(&c.path, c.language, "") == FileRole::Source
+        })
+    });
+    layout.set_programs(programs);
     layout
 }
 
