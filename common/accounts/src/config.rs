@@ -118,14 +118,14 @@ impl Default for AccountsConfig {
 }
 
 fn truthy(v: &str) -> bool {
-    matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+    doctown_config::flag(v).unwrap_or(false)
 }
 
 impl AccountsConfig {
     /// `Some` when the environment turns accounts on: `DOCTOWN_ACCOUNTS=1`,
     /// a PostgreSQL `DATABASE_URL`, or a GitHub OAuth client id.
     pub fn from_env() -> Result<Option<AccountsConfig>> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(doctown_config::var)
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.

@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// Who may see a job and its docpack besides its owner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// Anyone (and listed in the public gallery).

@@ -25,6 +25,7 @@ pub trait EventPayload: Serialize + DeserializeOwned {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
@@ -35,6 +36,7 @@ pub struct EventContext {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventMeta {
     /// The producing component, e.g. `doctown-ingest`.
     pub producer: String,
@@ -46,6 +48,7 @@ pub struct EventMeta {
 
 /// The envelope, v1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     pub id: String,
     #[serde(rename = "type")]

@@ -52,6 +52,22 @@ impl JobId {
     }
 }
 
+/// A string of the characters [`JobId::new`] accepts.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for JobId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z0-9_-]{1,64}$",
+            "examples": ["job-0190a1b2c3d4e-1a2b3c4d"],
+        })
+    }
+}
+
 impl TryFrom<String> for JobId {
     type Error = CoreError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -11,6 +11,7 @@ use std::str::FromStr;
 /// Pipeline stages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Stage {
     Ingest,
     Embed,
@@ -57,6 +58,7 @@ impl FromStr for Stage {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum JobStatus {
     Queued,
     Running,
@@ -94,6 +96,7 @@ impl fmt::Display for JobStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum StageStatus {
     Pending,
     Running,
@@ -115,6 +118,7 @@ impl StageStatus {
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobInput {
     /// As given: a path, an archive, or a URL.
     pub source: String,
@@ -127,6 +131,7 @@ pub struct JobInput {
 
 /// The source once fetched: what exactly was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResolvedSource {
     /// `directory`, `git`, `archive` or `github`.
     pub kind: String,
@@ -141,12 +146,14 @@ pub struct ResolvedSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageError {
     pub message: String,
     pub retryable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageState {
     pub status: StageStatus,
     pub attempts: u32,
@@ -197,6 +204,7 @@ impl StageState {
 
 /// The progress of one shard of a fanned-out stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ShardState {
     pub status: StageStatus,
     pub attempts: u32,
@@ -272,6 +280,7 @@ pub const DOCPACK_ARTIFACT: &str = "docpack";
 
 /// The state document of one job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobState {
     /// Schema version of this document.
     pub version: u32,

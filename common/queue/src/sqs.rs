@@ -36,10 +36,10 @@ impl SqsConfig {
         }
     }
 
-    /// `DOCTOWN_SQS_ENDPOINT` (else `AWS_ENDPOINT_URL_SQS`),
-    /// `DOCTOWN_SQS_REGION`; credentials from the default chain.
+    /// The `sqs.*` settings (the endpoint falls back to
+    /// `AWS_ENDPOINT_URL_SQS`); credentials from the default chain.
     pub fn from_env() -> SqsConfig {
-        let get = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+        let get = doctown_config::var;
         SqsConfig {
             endpoint: get("DOCTOWN_SQS_ENDPOINT").or_else(|| get("AWS_ENDPOINT_URL_SQS")),
             region: get("DOCTOWN_SQS_REGION"),

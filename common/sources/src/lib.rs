@@ -89,7 +89,7 @@ impl GitHubConfig {
     /// Defaults overridden by `DOCTOWN_GITHUB_API` (base URL) and
     /// `GITHUB_TOKEN` or else `DOCTOWN_GITHUB_TOKEN`.
     pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(doctown_config::var)
     }
 
     /// Like [`GitHubConfig::from_env`], reading variables through `lookup`.

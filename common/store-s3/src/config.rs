@@ -75,13 +75,10 @@ impl S3Config {
         self
     }
 
-    /// From the environment: `DOCTOWN_S3_BUCKET` (required),
-    /// `DOCTOWN_S3_PREFIX`, `DOCTOWN_S3_ENDPOINT` (else `AWS_ENDPOINT_URL_S3`),
-    /// `DOCTOWN_S3_REGION`, `DOCTOWN_S3_PATH_STYLE` (`1`/`true`),
-    /// `DOCTOWN_S3_ACCESS_KEY_ID` + `DOCTOWN_S3_SECRET_ACCESS_KEY`
-    /// (+ `DOCTOWN_S3_SESSION_TOKEN`), `DOCTOWN_S3_PART_SIZE` (bytes).
+    /// From the `s3.*` settings (`docs/CONFIG.md`): `DOCTOWN_S3_BUCKET`
+    /// is required; the endpoint falls back to `AWS_ENDPOINT_URL_S3`.
     pub fn from_env() -> Result<S3Config, StoreError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_lookup(doctown_config::var)
     }
 
     /// [`S3Config::from_env`] over any variable lookup (tests).
@@ -126,7 +123,8 @@ impl S3Config {
             endpoint: get("DOCTOWN_S3_ENDPOINT").or_else(|| get("AWS_ENDPOINT_URL_S3")),
             region: get("DOCTOWN_S3_REGION"),
             force_path_style: get("DOCTOWN_S3_PATH_STYLE")
-                .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+                .and_then(|v| doctown_config::flag(&v))
+                .unwrap_or(false),
             credentials,
             part_size,
         })

@@ -62,6 +62,21 @@ pub enum Command {
     Schedule(ScheduleArgs),
     /// Host stages for the distributed pipeline (S3 + SQS, RunPod).
     Worker(WorkerArgs),
+    /// The effective configuration: each setting's value and where it came from.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Every setting, the unset ones with what happens without them.
+    #[arg(long, conflicts_with_all = ["markdown", "json"])]
+    pub all: bool,
+    /// The reference table of every setting (docs/CONFIG.md), as Markdown.
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+    /// The settings set, as JSON (secrets hidden).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -325,9 +340,29 @@ pub struct EmbedArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
-    /// Directory of the local job store [default: the user's data dir]/doctown.
-    #[arg(long, env = "DOCTOWN_STORE", value_name = "DIR", global = true)]
+    /// Directory of the local job store [default: the `store` setting, else
+    /// the user's data dir/doctown].
+    #[arg(long, value_name = "DIR", global = true)]
     pub store: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// `--store`, else the `store` setting (`DOCTOWN_STORE`), else
+    /// `doctown` in the user's data directory.
+    pub fn dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = self
+            .store
+            .clone()
+            .or_else(|| doctown_config::var("DOCTOWN_STORE").map(PathBuf::from))
+        {
+            return Ok(dir);
+        }
+        let base = dirs::data_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/share")));
+        match base {
+            Some(base) => Ok(base.join("doctown")),
+            None => anyhow::bail!("no data directory for the job store; pass --store DIR"),
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

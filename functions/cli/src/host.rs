@@ -11,7 +11,6 @@ use doctown_pipeline::{now_ms, EventSink, Runner, StageHandler};
 use doctown_stages::{Stages, StagesConfig};
 use doctown_store::{LocalStore, ObjectStore};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 pub struct Host {
@@ -31,10 +30,7 @@ pub enum Feedback {
 
 impl Host {
     pub fn open(store: &StoreArgs) -> Result<Host> {
-        let root = match &store.store {
-            Some(dir) => dir.clone(),
-            None => default_store_dir()?,
-        };
+        let root = store.dir()?;
         let store = LocalStore::open(&root)
             .with_context(|| format!("cannot open the store at {}", root.display()))?;
         let config = StagesConfig::from_env()?;
@@ -110,13 +106,6 @@ impl Drop for Host {
             tracing::warn!("the store's last writes may not be on disk: {e}");
         }
     }
-}
-
-fn default_store_dir() -> Result<PathBuf> {
-    let base = dirs::data_dir().or_else(|| dirs::home_dir().map(|h| h.join(".local/share")));
-    Ok(base
-        .context("no data directory for the job store; pass --store DIR")?
-        .join("doctown"))
 }
 
 /// A fresh job id.

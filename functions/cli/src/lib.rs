@@ -19,6 +19,13 @@ pub use args::Cli;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `doctown config` reports a broken configuration itself.
+    if !matches!(cli.command, args::Command::Config(_)) {
+        if let Err(e) = doctown_config::init() {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     init_tracing(cli.verbose);
     match commands::dispatch(cli) {
         Ok(code) => code,
@@ -47,8 +54,9 @@ fn init_tracing(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = doctown_config::var("DOCTOWN_LOG")
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

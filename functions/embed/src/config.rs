@@ -186,7 +186,7 @@ fn bundled_under(root: &std::path::Path) -> Option<(PathBuf, PathBuf)> {
 
 /// `$DOCTOWN_CACHE`, or `$HOME/.cache/doctown`.
 pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DOCTOWN_CACHE").filter(|v| !v.is_empty()) {
+    if let Some(dir) = env("DOCTOWN_CACHE") {
         return PathBuf::from(dir);
     }
     let home = std::env::var_os("HOME")
@@ -195,12 +195,7 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(home).join(".cache").join("doctown")
 }
 
-pub(crate) fn env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
+use doctown_config::var as env;
 
 fn env_parse<T: std::str::FromStr>(name: &str) -> Result<Option<T>, String> {
     match env(name) {
@@ -213,47 +208,19 @@ fn env_parse<T: std::str::FromStr>(name: &str) -> Result<Option<T>, String> {
 }
 
 fn env_bool(name: &str) -> Result<Option<bool>, String> {
-    match env(name).map(|v| v.to_ascii_lowercase()) {
+    match env(name) {
         None => Ok(None),
-        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
-        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
-        Some(v) => Err(format!("{name}={v:?} is not a boolean (use on/off)")),
+        Some(v) => doctown_config::flag(&v)
+            .map(Some)
+            .ok_or_else(|| format!("{name}={v:?} is not a boolean (use on/off)")),
     }
 }
 
 impl EmbedConfig {
-    /// Defaults overridden by the environment:
-    ///
-    /// | variable | field |
-    /// |---|---|
-    /// | `DOCTOWN_CACHE` | base of the default paths |
-    /// | `DOCTOWN_MODEL_DIR` | `model_dir` |
-    /// | `DOCTOWN_ORT_LIB`, else `ORT_DYLIB_PATH` | `runtime_lib` |
-    /// | `DOCTOWN_MODEL_ID` | `model_id` (a non-default id clears `model_sha256`) |
-    /// | `DOCTOWN_MODEL_SHA256` | `model_sha256` (`none` to skip the check) |
-    /// | `DOCTOWN_EMBED_OUTPUT` | `output_name` |
-    /// | `DOCTOWN_EMBED_MAX_LENGTH` | `max_length` |
-    /// | `DOCTOWN_EMBED_MIN_BATCH`, `DOCTOWN_EMBED_MAX_BATCH` | batch bounds |
-    /// | `DOCTOWN_EMBED_TOKEN_BUDGET` | `token_budget` |
-    /// | `DOCTOWN_EMBED_FLUSH_MS` | `flush_timeout_ms` |
-    /// | `DOCTOWN_EMBED_THREADS` | `intra_threads` |
-    /// | `DOCTOWN_EMBED_SESSION_CACHE` (a directory, or `off`) | `session_cache` |
-    /// | `DOCTOWN_EMBED_GPU` | `use_gpu` |
-    /// | `DOCTOWN_EMBED_EACH_TEXT` (`off`: padded batches) | `each_text` |
-    /// | `DOCTOWN_EMBEDDINGS` (`off`) | `enabled` |
-    /// | `DOCTOWN_EMBED_SKIP_ROLES` (`test,generated`, or `none`) | `skip_roles` |
-    /// | `DOCTOWN_EMBED_BACKEND` (`onnx`, `openai`) | `backend` |
-    /// | `DOCTOWN_EMBED_BASE_URL` | `remote.base_url` (default `https://api.openai.com/v1`) |
-    /// | `DOCTOWN_EMBED_MODEL` | `remote.model` (required with `openai`) |
-    /// | `DOCTOWN_EMBED_API_KEY`, else `OPENAI_API_KEY` | `remote.api_key` (`none`: send none); required for an https URL |
-    /// | `DOCTOWN_EMBED_CONCURRENCY` | `remote.concurrency` (4 batches in flight) |
-    /// | `DOCTOWN_EMBED_BATCH_SIZE` | `remote.batch_size` (32 texts per request) |
-    /// | `DOCTOWN_EMBED_TIMEOUT_SECS` | `remote.timeout_ms` (60 s per request; fractions allowed) |
-    /// | `DOCTOWN_EMBED_RETRIES` | `remote.retries` (5) |
-    /// | `DOCTOWN_EMBED_BACKOFF_MS` | `remote.backoff_ms` (500; doubles per retry, with jitter) |
-    ///
-    /// The `DOCTOWN_EMBED_BASE_URL`… variables are read only with the
-    /// `openai` backend, and the ONNX ones matter only with `onnx`.
+    /// Defaults overridden by the `model.*`, `embed.*`, `embeddings`,
+    /// `ort_lib` and `cache` settings (`docs/CONFIG.md`), read through
+    /// `doctown_config::var`. The `embed.base_url`… settings are read only
+    /// with the `openai` backend, and the ONNX ones matter only with `onnx`.
     pub fn from_env() -> Result<Self, crate::EmbedError> {
         Self::read_env().map_err(crate::EmbedError::Config)
     }

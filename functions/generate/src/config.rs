@@ -191,7 +191,7 @@ fn parse_price(text: &str) -> Option<ModelPrice> {
 impl GenerateConfig {
     /// Defaults, then the `DOCTOWN_LLM_*` / `OPENAI_*` environment variables.
     pub fn from_env() -> Result<Self, GenerateError> {
-        Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        Self::from_vars(doctown_config::var)
     }
 
     /// [`GenerateConfig::from_env`] over any variable source.

@@ -129,9 +129,9 @@ impl TriggerConfig {
         self
     }
 
-    /// Defaults overridden by the environment (see `infra/README.md`).
+    /// Defaults overridden by the configuration (`docs/CONFIG.md`).
     pub fn from_env() -> Result<Self, TriggerError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(doctown_config::var)
     }
 
     /// Like [`TriggerConfig::from_env`], reading variables through `lookup`.
@@ -151,9 +151,10 @@ impl TriggerConfig {
                 })
                 .unwrap_or_default()
         };
+        let flag = |v: String| doctown_config::flag(&v).unwrap_or(false);
         let mut config = TriggerConfig::default();
         if let Some(v) = value("DOCTOWN_ALLOW_LOCAL") {
-            config.allow_local = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
+            config.allow_local = flag(v);
         }
         let hosts = list("DOCTOWN_ALLOWED_HOSTS");
         if !hosts.is_empty() {
@@ -183,7 +184,6 @@ impl TriggerConfig {
             .extend(config.public_url.as_deref().and_then(ServerName::of_url));
         config.github_app =
             GitHubAppConfig::from_lookup(value).map_err(|e| TriggerError::Config(e.to_string()))?;
-        let flag = |v: String| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes");
         if let Some(v) = value("DOCTOWN_SECURE_COOKIES") {
             config.secure_cookies = flag(v);
         }

@@ -11,62 +11,42 @@ fn job_id_param() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "$ref": "#/components/schemas/JobId" } })
 }
 
-/// The schemas of the API's documents: jobs and their events, then what
-/// the library and the queries answer.
+/// The schemas of the API's documents: the handlers' own request and
+/// response types, then what the library and the queries answer.
 fn schemas() -> Value {
-    merge(job_schemas(), result_schemas())
+    let error = json!({
+        "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } }
+    });
+    merge(merge(error, typed_schemas()), result_schemas())
 }
 
-/// Errors, jobs, their states and events.
-fn job_schemas() -> Value {
-    json!({
-        "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
-        "JobId": { "type": "string", "pattern": "^[a-z0-9_-]{1,64}$", "examples": ["job-0190a1b2c3d4e-1a2b3c4d"] },
-        "Stage": { "type": "string", "enum": ["ingest", "embed", "assemble", "generate", "pack"] },
-        "JobStatus": { "type": "string", "enum": ["queued", "running", "succeeded", "partial", "failed", "cancelled"] },
-        "CreateJob": {
-            "type": "object", "required": ["repo_url"],
-            "properties": {
-                "repo_url": { "type": "string", "description": "A repository URL on an allowed host (default github.com); local paths only on servers started with allow_local." },
-                "git_ref": { "type": ["string", "null"], "description": "Branch, tag or commit; the default branch when absent." },
-                "visibility": { "type": ["string", "null"], "enum": ["public", "private", null], "description": "With accounts: who may see the job (default: private for private repositories, else public)." },
-                "options": { "type": ["object", "null"], "description": "Stage options by stage name, as doctown build's flags set them (e.g. {\"embed\": {\"enabled\": false}, \"ingest\": {\"max_total_bytes\": 4000000000, \"gitignore\": false}}). The operator's only (without accounts: the local user's); unknown stages or fields are refused with 400." }
-            }
-        },
-        "JobLinks": { "type": "object", "properties": {
-            "self": { "type": "string" }, "events": { "type": "string" }, "docpack": { "type": "string" }, "cancel": { "type": "string" } } },
-        "JobAccepted": { "type": "object", "required": ["job_id", "status"], "properties": {
-            "job_id": { "$ref": "#/components/schemas/JobId" }, "status": { "$ref": "#/components/schemas/JobStatus" },
-            "repo_url": { "type": "string" }, "git_ref": { "type": ["string", "null"] }, "links": { "$ref": "#/components/schemas/JobLinks" } } },
-        "JobState": {
-            "type": "object", "description": "The job's state document (jobs/<id>/state.json), version 1.",
-            "required": ["version", "job_id", "input", "status", "created_at", "updated_at", "stages", "next_event_seq"],
-            "properties": {
-                "version": { "type": "integer" }, "job_id": { "$ref": "#/components/schemas/JobId" },
-                "input": { "type": "object", "properties": { "source": { "type": "string" }, "ref": { "type": "string" }, "options": { "type": "object" } } },
-                "source": { "type": "object", "properties": { "kind": { "type": "string" }, "name": { "type": "string" }, "url": { "type": "string" }, "ref": { "type": "string" }, "commit": { "type": "string" } } },
-                "status": { "$ref": "#/components/schemas/JobStatus" },
-                "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
-                "stages": { "type": "object", "additionalProperties": { "type": "object", "properties": {
-                    "status": { "type": "string" }, "attempts": { "type": "integer" }, "started_at": { "type": "string" }, "finished_at": { "type": "string" },
-                    "duration_ms": { "type": "integer" }, "artifacts": { "type": "object", "additionalProperties": { "type": "string" } },
-                    "summary": {}, "error": { "type": "object", "properties": { "message": { "type": "string" }, "retryable": { "type": "boolean" } } } } } },
-                "next_event_seq": { "type": "integer" }, "error": { "type": ["string", "null"] }
-            }
-        },
-        "Event": {
-            "type": "object", "description": "Event envelope v1.",
-            "required": ["id", "type", "job_id", "sequence", "timestamp", "context", "meta", "payload"],
-            "properties": {
-                "id": { "type": "string" }, "type": { "type": "string", "examples": ["ingest.file_detected.v1", "job.completed.v1"] },
-                "job_id": { "$ref": "#/components/schemas/JobId" }, "sequence": { "type": "integer" }, "timestamp": { "type": "string", "format": "date-time" },
-                "context": { "type": "object" }, "meta": { "type": "object" }, "status": { "$ref": "#/components/schemas/JobStatus" }, "payload": {}
-            }
-        }
-    })
+/// Generated from the types the handlers read and write, so the document
+/// cannot drift from them: responses as they are serialised, requests as
+/// they are read.
+fn typed_schemas() -> Value {
+    use crate::routes::jobs::{CreateJob, JobAccepted};
+    use crate::routes::stages::InvokeStage;
+    use schemars::generate::{Contract, SchemaSettings};
+    let settings = |contract| {
+        let mut s = SchemaSettings::draft2020_12();
+        s.definitions_path = "/components/schemas".into();
+        s.contract = contract;
+        s.into_generator()
+    };
+    let mut responses = settings(Contract::Serialize);
+    responses.subschema_for::<doctown_core::JobState>();
+    responses.subschema_for::<doctown_core::Event>();
+    responses.subschema_for::<JobAccepted>();
+    responses.subschema_for::<doctown_core::Stage>();
+    let mut requests = settings(Contract::Deserialize);
+    requests.subschema_for::<CreateJob>();
+    requests.subschema_for::<InvokeStage>();
+    let mut all = responses.take_definitions(true);
+    all.extend(requests.take_definitions(true));
+    Value::Object(all)
 }
 
-/// The library's pages, search results, answers, impacts, a stage's invocation.
+/// The library's pages, search results, answers, impacts.
 fn result_schemas() -> Value {
     json!({
         "LibraryItem": { "type": "object", "required": ["job_id", "name", "source", "status", "created_at", "download_url"], "properties": {
@@ -104,9 +84,7 @@ fn result_schemas() -> Value {
             "tests": { "type": "array", "items": { "$ref": "#/components/schemas/SymbolRef" } }, "tests_total": { "type": "integer" },
             "modules": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] }, "description": "(module, affected symbols), most first, at most 20" },
             "importing_files": { "type": "array", "items": { "type": "string" } }, "importing_files_total": { "type": "integer" },
-            "truncated": { "type": "boolean", "description": "The walk stopped at 20,000 symbols" } } },
-        "InvokeStage": { "type": "object", "required": ["job_id"], "properties": {
-            "job_id": { "$ref": "#/components/schemas/JobId" }, "shard": { "type": ["integer", "null"], "minimum": 0 } } }
+            "truncated": { "type": "boolean", "description": "The walk stopped at 20,000 symbols" } } }
     })
 }
 
@@ -277,7 +255,6 @@ fn accounts_schemas() -> Value {
             "status": { "$ref": "#/components/schemas/JobStatus" }, "cost_usd": { "type": "number" }, "duration_ms": { "type": ["integer", "null"] },
             "error": { "type": ["string", "null"] }, "created_at": { "type": "integer" }, "finished_at": { "type": ["integer", "null"] },
             "links": { "$ref": "#/components/schemas/JobLinks" } } },
-        "Visibility": { "type": "string", "enum": ["public", "private"] },
         "AccountItem": { "allOf": [{ "$ref": "#/components/schemas/LibraryItem" }, { "type": "object", "properties": {
             "owner": { "type": ["string", "null"] }, "visibility": { "$ref": "#/components/schemas/Visibility" },
             "shared": { "type": "boolean" }, "checksum": { "type": ["string", "null"] } } }] },

@@ -18,9 +18,7 @@ use doctown_store_s3::{S3Config, S3Store};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+use doctown_config::var;
 
 /// The S3 store the environment names.
 pub fn store_from_env() -> Result<S3Store, WorkerError> {

@@ -54,7 +54,7 @@ impl WorkerTokens {
     /// variables. Malformed values are an error here (the worker does not
     /// start); missing ones fail only the jobs that need them.
     pub fn from_env() -> Result<WorkerTokens, String> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(doctown_config::var)
     }
 
     /// Like [`from_env`](Self::from_env), reading variables through `lookup`.

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod build;
+mod config;
 mod docpack;
 mod embed;
 mod history;
@@ -38,6 +39,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),
         Command::Embed(args) => embed::embed(args),
+        Command::Config(args) => config::config_cmd(args),
         #[cfg(feature = "hosted")]
         Command::Serve(args) => serve::serve_cmd(args),
         #[cfg(feature = "hosted")]

@@ -32,15 +32,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn store_dir(args: &ServerArgs) -> Result<PathBuf> {
-    match &args.store.store {
-        Some(dir) => Ok(dir.clone()),
-        None => Ok(dirs::data_dir()
-            .context("no data directory for the job store; pass --store DIR")?
-            .join("doctown")),
-    }
-}
-
 /// The stage handlers of every job, with the job's GitHub token if it has one.
 fn factory(config: StagesConfig) -> HandlerFactory {
     Arc::new(move |ctx: &LaunchContext| {
@@ -185,7 +176,7 @@ async fn open_accounts(
 /// Cookies are `Secure` unless the server is plain HTTP on loopback
 /// (`DOCTOWN_SECURE_COOKIES` overrides).
 fn secure_cookies(addr: &SocketAddr, config: &mut TriggerConfig) {
-    if std::env::var_os("DOCTOWN_SECURE_COOKIES").is_none() {
+    if doctown_config::var("DOCTOWN_SECURE_COOKIES").is_none() {
         let https = config
             .public_url
             .as_deref()
@@ -199,7 +190,7 @@ fn launcher(
     config: &TriggerConfig,
     accounts: Option<Arc<Accounts>>,
 ) -> Result<(Arc<LocalStore>, InProcessLauncher)> {
-    let dir = store_dir(args)?;
+    let dir = args.store.dir()?;
     let store = Arc::new(
         LocalStore::open(&dir)
             .with_context(|| format!("cannot open the store at {}", dir.display()))?,
@@ -256,7 +247,7 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
         return serve_distributed(&args, config, accounts_config);
     }
     runtime()?.block_on(async {
-        let db = store_dir(&args.server)?.join("accounts.db");
+        let db = args.server.store.dir()?.join("accounts.db");
         let accounts = open_accounts(accounts_config, db).await?;
         let (store, launcher) = launcher(&args.server, &config, accounts.clone())?;
         let engine = store_engine(store.clone());
@@ -344,7 +335,7 @@ fn serve_distributed(
         .with_ask_model(ask_model)
         .with_download_links(Arc::new(links));
     let runtime = runtime()?;
-    let db = store_dir(&args.server)?.join("accounts.db");
+    let db = args.server.store.dir()?.join("accounts.db");
     if let Some(accounts) = runtime.block_on(open_accounts(accounts_config, db))? {
         state = state.with_accounts(accounts);
     }

@@ -20,6 +20,7 @@ use doctown_worker::deploy;
 use std::sync::Arc;
 
 fn main() -> Result<(), lambda_http::Error> {
+    doctown_config::init()?;
     let config = TriggerConfig::from_env()?;
     let accounts_config = AccountsConfig::from_env()?;
     if let Some(accounts) = &accounts_config {

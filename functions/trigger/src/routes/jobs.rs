@@ -20,28 +20,55 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use doctown_accounts::{Requester, Scope, Visibility};
-use doctown_core::{JobId, JobInput, JobState};
+use doctown_core::{JobId, JobInput, JobState, JobStatus};
 use doctown_sources::SourceSpec;
 use doctown_store::load_state;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
 
 /// `POST /jobs`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateJob {
+    /// A repository URL on an allowed host (default github.com); local
+    /// paths only on servers started with allow_local.
     #[serde(alias = "source", alias = "repo")]
     pub repo_url: String,
+    /// Branch, tag or commit; the default branch when absent.
     #[serde(default, alias = "ref")]
     pub git_ref: Option<String>,
-    /// With accounts: `public` or `private` (default: the repository's).
+    /// With accounts: who may see the job, `public` or `private` (default:
+    /// private for private repositories, else public).
     #[serde(default)]
     pub visibility: Option<String>,
-    /// Stage options by stage name (`{"embed": {"enabled": false}}`), as
-    /// `doctown build`'s flags set them: the operator's (or, without
-    /// accounts, the local user's) only; checked before the job is queued.
+    /// Stage options by stage name, as `doctown build`'s flags set them
+    /// (`{"embed": {"enabled": false}, "ingest": {"max_total_bytes":
+    /// 4000000000}}`). The operator's only (without accounts: the local
+    /// user's); unknown stages or fields are refused with 400.
     #[serde(default)]
     pub options: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// The answer to `POST /jobs`: the job queued, and where to follow it.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct JobAccepted {
+    pub job_id: JobId,
+    pub status: JobStatus,
+    pub repo_url: String,
+    pub git_ref: Option<String>,
+    /// With accounts: who may see the job.
+    pub visibility: Option<Visibility>,
+    pub links: JobLinks,
+}
+
+/// A job's resources.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct JobLinks {
+    #[serde(rename = "self")]
+    pub this: String,
+    pub events: String,
+    pub docpack: String,
+    pub cancel: String,
 }
 
 pub async fn create(
@@ -86,14 +113,14 @@ pub async fn create(
     }
     let job = launched?;
     let location = app.url(&format!("/jobs/{job}"));
-    let body = serde_json::json!({
-        "job_id": job,
-        "status": "queued",
-        "repo_url": source,
-        "git_ref": git_ref,
-        "visibility": visibility,
-        "links": job_links(&app, &job),
-    });
+    let body = JobAccepted {
+        links: job_links(&app, &job),
+        job_id: job,
+        status: JobStatus::Queued,
+        repo_url: source,
+        git_ref,
+        visibility,
+    };
     let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -234,13 +261,13 @@ pub(crate) async fn repository_facts(
 }
 
 /// Links of a job's resources.
-pub fn job_links(app: &AppState, job: &JobId) -> serde_json::Value {
-    serde_json::json!({
-        "self": app.url(&format!("/jobs/{job}")),
-        "events": app.url(&format!("/jobs/{job}/events")),
-        "docpack": app.url(&format!("/jobs/{job}/docpack")),
-        "cancel": app.url(&format!("/jobs/{job}/cancel")),
-    })
+pub fn job_links(app: &AppState, job: &JobId) -> JobLinks {
+    JobLinks {
+        this: app.url(&format!("/jobs/{job}")),
+        events: app.url(&format!("/jobs/{job}/events")),
+        docpack: app.url(&format!("/jobs/{job}/docpack")),
+        cancel: app.url(&format!("/jobs/{job}/cancel")),
+    }
 }
 
 /// Loads a job's state or answers 404.

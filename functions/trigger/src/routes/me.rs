@@ -181,7 +181,9 @@ pub async fn jobs(
         .take(limit as usize)
         .map(|job| {
             let links = match doctown_core::JobId::new(&job.id) {
-                Ok(id) => super::jobs::job_links(&app, &id),
+                Ok(id) => {
+                    serde_json::to_value(super::jobs::job_links(&app, &id)).unwrap_or_default()
+                }
                 Err(_) => serde_json::Value::Null,
             };
             HistoryItem { job, links }

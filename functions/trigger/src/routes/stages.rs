@@ -15,9 +15,11 @@ use axum::Json;
 use doctown_core::Stage;
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+/// `POST /stages/{stage}`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct InvokeStage {
     pub job_id: String,
+    /// One shard of a fanned-out stage.
     #[serde(default)]
     pub shard: Option<u32>,
 }

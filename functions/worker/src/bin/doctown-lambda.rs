@@ -24,15 +24,17 @@ use std::sync::Arc;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    doctown_config::init()?;
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
-                .unwrap_or_else(|_| "info".into()),
+            doctown_config::var("DOCTOWN_LOG")
+                .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+                .unwrap_or_else(|| "info".into()),
         )
         .without_time()
         .init();
-    let stage: Stage = std::env::var("DOCTOWN_STAGE")
-        .map_err(|_| anyhow::anyhow!("set DOCTOWN_STAGE to the stage this function runs"))?
+    let stage: Stage = doctown_config::var("DOCTOWN_STAGE")
+        .ok_or_else(|| anyhow::anyhow!("set DOCTOWN_STAGE to the stage this function runs"))?
         .parse()?;
     let handlers: Vec<Arc<dyn StageHandler>> = Stages::new(StagesConfig::from_env()?)
         .with_job_tokens(Some(Arc::new(

@@ -20,16 +20,18 @@ use std::sync::Arc;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    doctown_config::init()?;
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
-                .unwrap_or_else(|_| "info".into()),
+            doctown_config::var("DOCTOWN_LOG")
+                .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+                .unwrap_or_else(|| "info".into()),
         )
         .without_time()
         .init();
-    let only: Option<Stage> = match std::env::var("DOCTOWN_STAGE") {
-        Ok(stage) => Some(stage.parse()?),
-        Err(_) => None,
+    let only: Option<Stage> = match doctown_config::var("DOCTOWN_STAGE") {
+        Some(stage) => Some(stage.parse()?),
+        None => None,
     };
     let stop = CancelToken::default();
     stop_on_signals(stop.clone())?;

@@ -73,10 +73,12 @@ fn machine(args: &Args) -> Machine {
 }
 
 fn main() -> anyhow::Result<()> {
+    doctown_config::init()?;
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DOCTOWN_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+            doctown_config::var("DOCTOWN_LOG")
+                .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+                .unwrap_or_else(|| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -40,7 +40,7 @@ pub struct RunPodEnv {
 impl RunPodEnv {
     /// `None` without `RUNPOD_WEBHOOK_GET_JOB` (RunPod's "local mode").
     pub fn from_env() -> Option<RunPodEnv> {
-        Self::from_lookup(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+        Self::from_lookup(doctown_config::var)
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Option<RunPodEnv> {
