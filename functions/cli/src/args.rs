@@ -64,6 +64,24 @@ pub enum Command {
     Worker(WorkerArgs),
     /// The effective configuration: each setting's value and where it came from.
     Config(ConfigArgs),
+    /// Add Doctown's MCP server to the coding tools installed for this user
+    /// (Claude Code, Cursor, VS Code, Codex, Zed, Gemini CLI, …).
+    Setup(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Show what would change in each file, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove Doctown's server from the tools instead.
+    #[arg(long)]
+    pub remove: bool,
+    /// Only these tools (repeatable; as `doctown setup --dry-run` names them, any case).
+    #[arg(long = "tool", value_name = "NAME")]
+    pub tools: Vec<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod query_host;
 mod retention;
+mod setup;
 
 use clap::Parser;
 use std::process::ExitCode;

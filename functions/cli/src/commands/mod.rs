@@ -10,6 +10,7 @@ mod mcp;
 mod query;
 #[cfg(feature = "hosted")]
 mod serve;
+mod setup;
 mod symbols;
 #[cfg(feature = "hosted")]
 mod worker;
@@ -40,6 +41,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => docpack::diff_cmd(args),
         Command::Embed(args) => embed::embed(args),
         Command::Config(args) => config::config_cmd(args),
+        Command::Setup(args) => setup::setup_cmd(args),
         #[cfg(feature = "hosted")]
         Command::Serve(args) => serve::serve_cmd(args),
         #[cfg(feature = "hosted")]
