@@ -12,8 +12,9 @@ use crate::pack::{Origin, Pack, Sym};
 use doctown_docpack::{read_docpack, Docpack};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Why a question could not be answered. Every variant renders as one line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,7 +84,11 @@ pub struct PackInfo {
 
 /// The docpacks being served.
 pub struct Engine {
-    fixed: Vec<Arc<Pack>>,
+    /// The packs named at start; a live tree's is replaced by each rebuild
+    /// (questions in flight keep the snapshot they started with).
+    fixed: RwLock<Vec<Arc<Pack>>>,
+    /// What a live pack's host says about it (building, a failed rebuild).
+    notes: RwLock<BTreeMap<String, String>>,
     catalog: Option<Arc<dyn Catalog>>,
     /// Packs loaded from the catalog, most recently used first.
     cached: Mutex<Vec<Arc<Pack>>>,
@@ -107,7 +112,8 @@ impl Engine {
         }
         dedupe_keys(&mut fixed);
         Engine {
-            fixed: fixed.into_iter().map(Arc::new).collect(),
+            fixed: RwLock::new(fixed.into_iter().map(Arc::new).collect()),
+            notes: RwLock::default(),
             catalog: None,
             cached: Mutex::new(Vec::new()),
             cache_limit: 0,
@@ -120,7 +126,8 @@ impl Engine {
         let mut packs = packs;
         dedupe_keys(&mut packs);
         Engine {
-            fixed: packs.into_iter().map(Arc::new).collect(),
+            fixed: RwLock::new(packs.into_iter().map(Arc::new).collect()),
+            notes: RwLock::default(),
             catalog: None,
             cached: Mutex::new(Vec::new()),
             cache_limit: 0,
@@ -131,7 +138,8 @@ impl Engine {
     /// Serves a catalog's docpacks, keeping up to `cache_limit` loaded.
     pub fn with_catalog(catalog: Arc<dyn Catalog>, cache_limit: usize) -> Engine {
         Engine {
-            fixed: Vec::new(),
+            fixed: RwLock::default(),
+            notes: RwLock::default(),
             catalog: Some(catalog),
             cached: Mutex::new(Vec::new()),
             cache_limit: cache_limit.max(1),
@@ -144,9 +152,42 @@ impl Engine {
         &self.failures
     }
 
+    /// Serves `pack` in place of the pack with its key (or beside the
+    /// others when none has it): a live tree's new snapshot.
+    pub fn replace(&self, pack: Pack) {
+        let mut fixed = self.fixed.write().unwrap_or_else(|e| e.into_inner());
+        let pack = Arc::new(pack);
+        match fixed.iter_mut().find(|p| p.key == pack.key) {
+            Some(slot) => *slot = pack,
+            None => fixed.push(pack),
+        }
+    }
+
+    /// Says something about the pack `key` in `list_docpacks` (`None`
+    /// clears it): that it is being rebuilt, or why a rebuild failed.
+    pub fn set_note(&self, key: &str, note: Option<String>) {
+        let mut notes = self.notes.write().unwrap_or_else(|e| e.into_inner());
+        match note {
+            Some(note) => notes.insert(key.to_string(), note),
+            None => notes.remove(key),
+        };
+    }
+
+    fn fixed(&self) -> Vec<Arc<Pack>> {
+        self.fixed.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Every docpack this engine can answer about.
     pub fn list(&self) -> Result<Vec<PackInfo>, QueryError> {
-        let mut out: Vec<PackInfo> = self.fixed.iter().map(|p| info(p, None)).collect();
+        let notes = self.notes.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut out: Vec<PackInfo> = self
+            .fixed()
+            .iter()
+            .map(|p| {
+                let note = notes.get(&p.key);
+                info(p, note.map(|n| format!("{}; {n}", p.origin.location)))
+            })
+            .collect();
         if let Some(catalog) = &self.catalog {
             let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
             let entries = catalog.entries().map_err(|message| QueryError::Load {
@@ -178,7 +219,7 @@ impl Engine {
     pub fn packs(&self, key: Option<&str>) -> Result<Vec<Arc<Pack>>, QueryError> {
         match key.map(str::trim).filter(|k| !k.is_empty()) {
             Some(key) => self.pack(key).map(|p| vec![p]),
-            None if !self.fixed.is_empty() => Ok(self.fixed.clone()),
+            None if !self.fixed().is_empty() => Ok(self.fixed()),
             None => {
                 let entries = self.catalog_entries()?;
                 match entries.as_slice() {
@@ -205,8 +246,8 @@ impl Engine {
 
     /// A pack by key (or docpack id), loading it from the catalog if needed.
     pub fn pack(&self, key: &str) -> Result<Arc<Pack>, QueryError> {
-        if let Some(p) = self
-            .fixed
+        let fixed = self.fixed();
+        if let Some(p) = fixed
             .iter()
             .find(|p| p.key == key || p.docpack.manifest.docpack_id == key)
         {
@@ -215,7 +256,7 @@ impl Engine {
         let Some(catalog) = &self.catalog else {
             return Err(QueryError::UnknownDocpack {
                 key: key.to_string(),
-                known: known_keys(self.fixed.iter().map(|p| p.key.as_str())),
+                known: known_keys(fixed.iter().map(|p| p.key.as_str())),
             });
         };
         {

@@ -133,7 +133,9 @@ pub struct ServerArgs {
 
 #[derive(Debug, Args)]
 pub struct McpArgs {
-    /// Docpack files to serve (each one's key is its file name without `.docpack`).
+    /// Docpack files to serve (each one's key is its file name without
+    /// `.docpack`), or working trees: built at once, served live and built
+    /// again when their files change (key: the directory's name).
     #[arg(value_name = "DOCPACK", required_unless_present = "store")]
     pub files: Vec<PathBuf>,
     /// Serve the finished jobs of this job store instead (keys are job ids).

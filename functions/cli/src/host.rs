@@ -26,6 +26,8 @@ pub enum Feedback {
     Json,
     /// A progress bar on a terminal; nothing otherwise.
     Progress,
+    /// Nothing (a build in the background of a server).
+    Quiet,
 }
 
 impl Host {
@@ -85,7 +87,7 @@ impl Host {
                     Some(progress),
                 )
             }
-            Feedback::Progress => (runner, None),
+            Feedback::Progress | Feedback::Quiet => (runner, None),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod host;
+mod live;
 mod output;
 mod progress;
 mod query_host;

@@ -134,7 +134,7 @@ pub fn estimate(args: EstimateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn submit_and_run(runner: &Runner<'_>, input: JobInput) -> Result<JobState> {
+pub(crate) fn submit_and_run(runner: &Runner<'_>, input: JobInput) -> Result<JobState> {
     let state = runner.submit(new_job_id(), input)?;
     match runner.run(&state.job_id) {
         Ok(state) => Ok(state),

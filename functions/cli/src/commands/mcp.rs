@@ -4,16 +4,19 @@
 //! stderr.
 
 use crate::args::McpArgs;
+use crate::live::LiveTree;
 use crate::query_host;
 use anyhow::{bail, Context, Result};
 use doctown_mcp::DoctownMcp;
 use doctown_query::Engine;
 use doctown_query::StoreCatalog;
 use doctown_store::{LocalStore, ObjectStore};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// The engine over the files named, or over the store's catalog.
+/// The engine over the files named (working trees aside), or over the
+/// store's catalog.
 fn engine(args: &McpArgs) -> Result<Engine> {
     if let Some(dir) = &args.store {
         if !dir.is_dir() {
@@ -28,9 +31,10 @@ fn engine(args: &McpArgs) -> Result<Engine> {
             args.cache.max(1),
         ));
     }
-    let engine = Engine::open(&args.files);
+    let files: Vec<PathBuf> = args.files.iter().filter(|p| !p.is_dir()).cloned().collect();
+    let engine = Engine::open(&files);
     let failures = engine.failures();
-    if failures.len() == args.files.len() {
+    if !files.is_empty() && failures.len() == files.len() && files.len() == args.files.len() {
         match failures {
             [one] => bail!("cannot serve {}: {}", one.location, one_line(&one.error)),
             many => bail!(
@@ -56,8 +60,53 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Builds each working tree named, serves it, and watches it; the
+/// watchers live as long as the server.
+fn live_trees(args: &McpArgs, engine: &Arc<Engine>) -> Result<Vec<notify::RecommendedWatcher>> {
+    let mut watchers = Vec::new();
+    let mut keys: Vec<String> = engine.list()?.into_iter().map(|p| p.key).collect();
+    for dir in args.files.iter().filter(|p| p.is_dir()) {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = dir
+            .file_name()
+            .map_or("tree".into(), |n| n.to_string_lossy().into_owned());
+        let key = (1..)
+            .map(|n| {
+                if n == 1 {
+                    name.clone()
+                } else {
+                    format!("{name}-{n}")
+                }
+            })
+            .find(|k| !keys.contains(k))
+            .unwrap_or(name);
+        keys.push(key.clone());
+        let tree = Arc::new(LiveTree::open(&dir, key)?);
+        // Structure first: the server answers in seconds, by meaning later.
+        tree.rebuild(engine, false)
+            .with_context(|| format!("cannot build {}", tree.dir.display()))?;
+        if tree.embeddings() {
+            let (tree, engine) = (tree.clone(), engine.clone());
+            std::thread::spawn(move || {
+                if let Err(e) = tree.rebuild(&engine, true) {
+                    eprintln!(
+                        "doctown mcp: {}: {}",
+                        tree.key,
+                        format!("{e:#}").replace('\n', " ")
+                    );
+                }
+            });
+        }
+        watchers.push(crate::live::watch(tree, engine.clone())?);
+    }
+    Ok(watchers)
+}
+
 pub fn mcp_cmd(args: McpArgs) -> Result<ExitCode> {
     let engine = Arc::new(engine(&args)?);
+    let _watchers = live_trees(&args, &engine)?;
     let ask_model = query_host::ask_model().unwrap_or_else(|e| {
         eprintln!("doctown mcp: ask answers with the evidence only: {e:#}");
         None

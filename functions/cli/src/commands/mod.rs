@@ -17,6 +17,7 @@ mod worker;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
+pub(crate) use build::submit_and_run;
 use std::process::ExitCode;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
