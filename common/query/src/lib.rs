@@ -25,6 +25,7 @@
 pub mod answer;
 pub mod ask;
 pub mod changes;
+pub mod context;
 pub mod engine;
 pub mod flows;
 pub mod history;
@@ -44,6 +45,7 @@ pub mod views;
 pub use answer::{Page, SymbolRef};
 pub use ask::{AskAnswer, AskModel, Cited};
 pub use changes::{changes, Changes};
+pub use context::{context, Context, ContextRequest};
 pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
 pub use flows::{flows, Flows};
 pub use impact::{impact, Impact};

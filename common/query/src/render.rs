@@ -177,6 +177,44 @@ pub fn neighbours(n: &Neighbours) -> String {
     out
 }
 
+/// A context: its items' texts, then what was left out.
+pub fn context(c: &crate::Context) -> String {
+    let mut out = String::new();
+    let what = match &c.task {
+        Some(task) => format!("“{task}”"),
+        None => "the symbols named".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "context for {what}: {} symbols in ~{} of {} tokens\n",
+        c.items.len(),
+        c.used_tokens,
+        c.max_tokens
+    );
+    for item in &c.items {
+        let _ = writeln!(out, "{}", item.text);
+    }
+    if !c.left_out.is_empty() {
+        let _ = writeln!(out, "left out ({}, over the budget):", c.left_out.len());
+        for l in c.left_out.iter().take(30) {
+            let _ = writeln!(
+                out,
+                "- {} ({}, ~{} tokens)",
+                sym(&l.symbol),
+                l.role,
+                l.tokens
+            );
+        }
+        if c.left_out.len() > 30 {
+            let _ = writeln!(out, "- and {} more", c.left_out.len() - 30);
+        }
+    }
+    for note in &c.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}
+
 pub fn impact(i: &Impact) -> String {
     let mut out = String::new();
     let _ = writeln!(

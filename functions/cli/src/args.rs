@@ -45,6 +45,9 @@ pub enum Command {
     Changes(ChangesArgs),
     /// Answer a question about a repository from its docpack, citing path:line.
     Ask(AskArgs),
+    /// The code, signatures and summaries that explain a task or some
+    /// symbols, within a token budget, and what was left out.
+    Context(ContextArgs),
     /// Serve docpacks to AI assistants over the Model Context Protocol (stdio).
     Mcp(McpArgs),
     /// Write a docpack as a browsable Markdown site.
@@ -275,6 +278,25 @@ pub struct ImpactArgs {
     pub limit: usize,
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    pub file: PathBuf,
+    /// The task, in words (searched by words and meaning).
+    pub task: Option<String>,
+    /// A symbol to explain (an id or a name; repeatable), before the task's.
+    #[arg(long = "symbol", value_name = "SYMBOL")]
+    pub symbols: Vec<String>,
+    /// The budget, in tokens (4 characters a token).
+    #[arg(long, default_value_t = 4000)]
+    pub max_tokens: usize,
+    /// A checkout of the repository, for source lines (a file that changed
+    /// since the build gives none).
+    #[arg(long, value_name = "DIR")]
+    pub checkout: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

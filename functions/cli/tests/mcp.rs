@@ -19,7 +19,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
-const TOOLS: [&str; 17] = [
+const TOOLS: [&str; 18] = [
     "search",
     "symbol",
     "callers",
@@ -33,6 +33,7 @@ const TOOLS: [&str; 17] = [
     "changes",
     "list_docpacks",
     "ask",
+    "context",
     "history",
     "hotspots",
     "owners",
@@ -254,6 +255,15 @@ async fn every_tool(client: &Client, key: &str, new_key: Option<&str>) {
     )
     .await;
     assert_eq!(asked["model"], "evidence", "{asked}");
+    let (_, context) = ok(
+        client,
+        "context",
+        json!({"task": "title-case a user's name", "symbols": ["format_name"], "max_tokens": 300, "docpack": d}),
+        "### `pyapp.models.format_name`",
+    )
+    .await;
+    assert_eq!(context["items"][0]["role"], "named", "{context}");
+    assert!(context["used_tokens"].as_u64().unwrap() <= 300, "{context}");
     match new_key {
         Some(new) => {
             let (_, changed) = ok(

@@ -405,3 +405,106 @@ fn injected_instructions_in_doc_comments_stay_data() {
     assert_eq!(user.matches("</evidence>").count(), 1, "{user}");
     assert!(user.trim_end().ends_with("</evidence>"), "{user}");
 }
+
+/// A context holds what was asked first, stays within its budget at every
+/// size, grows with it, and lists what did not fit.
+#[test]
+fn context_fits_its_budget_and_lists_what_is_left_out() {
+    let pack = shop().to_str().unwrap();
+    let checkout = fixture("shop");
+    let checkout = checkout.to_str().unwrap();
+    let mut seen = None;
+    let mut last_items = 0;
+    for budget in ["50", "100", "200", "400", "800", "3000"] {
+        let c = json(&[
+            "context",
+            pack,
+            "--symbol",
+            "tax_for",
+            "--max-tokens",
+            budget,
+            "--checkout",
+            checkout,
+            "--json",
+        ]);
+        let max: u64 = budget.parse().unwrap();
+        let used = c["used_tokens"].as_u64().unwrap();
+        let items = c["items"].as_array().unwrap();
+        let sum: u64 = items.iter().map(|i| i["tokens"].as_u64().unwrap()).sum();
+        assert!(used <= max && sum == used, "{budget}: {c}");
+        assert!(
+            items.len() >= last_items,
+            "{budget}: fewer items with more room"
+        );
+        last_items = items.len();
+        let total = items.len() + c["left_out"].as_array().unwrap().len();
+        assert_eq!(
+            *seen.get_or_insert(total),
+            total,
+            "the same candidates at every budget"
+        );
+        if max >= 100 {
+            assert_eq!(items[0]["name"], "shop.pricing.tax_for", "{c}");
+            assert_eq!(items[0]["role"], "named");
+        }
+    }
+    let roomy = json(&[
+        "context",
+        pack,
+        "--symbol",
+        "tax_for",
+        "--max-tokens",
+        "3000",
+        "--checkout",
+        checkout,
+        "--json",
+    ]);
+    assert_eq!(roomy["items"][0]["level"], "source", "{roomy}");
+    assert!(roomy["items"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("return amount * TAX_RATES.get(country, 0.0)"));
+    let names = names(&roomy["items"], "name");
+    assert!(
+        names.contains(&"shop.pricing.price_order".to_string()),
+        "its caller: {names:?}"
+    );
+    assert!(roomy["left_out"].as_array().unwrap().is_empty(), "{roomy}");
+    let tight = json(&[
+        "context",
+        pack,
+        "--symbol",
+        "tax_for",
+        "--max-tokens",
+        "50",
+        "--json",
+    ]);
+    assert!(!tight["left_out"].as_array().unwrap().is_empty(), "{tight}");
+    assert_eq!(
+        tight["items"][0]["level"], "summary",
+        "no checkout, no source lines: {tight}"
+    );
+
+    let task = json(&[
+        "context",
+        pack,
+        "the tax owed on an amount in a country",
+        "--json",
+    ]);
+    assert_eq!(task["items"][0]["name"], "shop.pricing.tax_for", "{task}");
+    assert_eq!(task["items"][0]["role"], "found");
+
+    for (args, needle) in [
+        (vec!["context", pack], "describe a task or name symbols"),
+        (
+            vec!["context", pack, "--symbol", "nope"],
+            "no symbol \"nope\"",
+        ),
+        (
+            vec!["context", pack, "x", "--max-tokens", "10"],
+            "--max-tokens 10 is too small",
+        ),
+    ] {
+        assert_one_line_error(&run(&args), needle);
+    }
+}

@@ -38,7 +38,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use std::sync::Arc;
 
 /// The tools, in the order `tools/list` gives them.
-pub const TOOLS: [&str; 17] = [
+pub const TOOLS: [&str; 18] = [
     "search",
     "symbol",
     "callers",
@@ -52,6 +52,7 @@ pub const TOOLS: [&str; 17] = [
     "changes",
     "list_docpacks",
     "ask",
+    "context",
     "history",
     "hotspots",
     "owners",
@@ -65,7 +66,8 @@ When several docpacks are served, call list_docpacks and pass its key as `docpac
 The usual path: `search` (by words and meaning, with filters) to find the symbols a question is about; \
 `symbol` for one symbol's signature, summary, callers, callees, tests and source lines; \
 `callers`/`callees` to walk the call graph and `impact` to see everything a change would reach, with the tests to run; \
-`ask` for a short answer to a question that cites path:line from the evidence it gathered. \
+`ask` for a short answer to a question that cites path:line from the evidence it gathered; \
+`context` for the code, signatures and summaries that explain a task or some symbols within a token budget. \
 For structure: `architecture`, `module`, `cluster`, `file_outline`, and `flows` (execution paths from mains, routes, commands, handlers). \
 `changes` compares two docpacks of a repository. \
 From the git history (docpacks built from a git repository): `history` (in brief, or of a file or symbol), \

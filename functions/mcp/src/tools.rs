@@ -5,8 +5,8 @@ use crate::output;
 use crate::DoctownMcp;
 use doctown_query::views::{self, Direction};
 use doctown_query::{
-    ask, changes, flows, impact, query_vector, render, search, AskAnswer, AskModel, Engine,
-    EntryKind, Filters, Mode, QueryEmbedder, QueryError, SearchRequest,
+    ask, changes, context, flows, impact, query_vector, render, search, AskAnswer, AskModel,
+    ContextRequest, Engine, EntryKind, Filters, Mode, QueryEmbedder, QueryError, SearchRequest,
 };
 use doctown_query::{history, render_history};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -311,6 +311,22 @@ pub struct ChangesArgs {
 pub struct AskArgs {
     /// A question about the repository, in words.
     pub question: String,
+    /// The docpack (a key from `list_docpacks`); all served docpacks when omitted.
+    #[serde(default)]
+    pub docpack: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ContextArgs {
+    /// The task, in words (searched by words and meaning).
+    #[serde(default)]
+    pub task: Option<String>,
+    /// Symbols to explain (ids or names), before the task's.
+    #[serde(default)]
+    pub symbols: Option<Vec<String>>,
+    /// The budget in tokens (default 4000, at most 5000; 4 characters a token).
+    #[serde(default)]
+    pub max_tokens: Option<usize>,
     /// The docpack (a key from `list_docpacks`); all served docpacks when omitted.
     #[serde(default)]
     pub docpack: Option<String>,
@@ -673,6 +689,39 @@ impl DoctownMcp {
             let mut answer = ask::answer(&packs, &request, ctx.ask_model.as_deref(), &mut |_| {})?;
             answer.evidence.notes.extend(note);
             Ok((render_ask(&answer), answer))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "The smallest context that explains a task or some symbols within a token \
+                       budget: the symbols named or found for the task (source lines when a \
+                       checkout is on the server, else signature and summary), then what they \
+                       call and what calls them, and a list of what did not fit.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn context(
+        &self,
+        Parameters(args): Parameters<ContextArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let packs = ctx.engine.packs(args.docpack.as_deref())?;
+            let task = args.task.filter(|t| !t.trim().is_empty());
+            let search = task.map(|query| {
+                let (vector, _) = query_vector(&packs, ctx.embedder.as_deref(), &query);
+                SearchRequest {
+                    query,
+                    vector,
+                    ..SearchRequest::default()
+                }
+            });
+            let request = ContextRequest {
+                search,
+                symbols: args.symbols.unwrap_or_default(),
+                max_tokens: bounded(args.max_tokens, 4000, 5000).max(50),
+            };
+            let answer = context(&ctx.engine, &packs, &request)?;
+            Ok((render::context(&answer), answer))
         })
         .await
     }

@@ -37,6 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Flows(args) => query::flows_cmd(args),
         Command::Changes(args) => query::changes_cmd(args),
         Command::Ask(args) => query::ask_cmd(args),
+        Command::Context(args) => query::context_cmd(args),
         Command::Mcp(args) => mcp::mcp_cmd(args),
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),

@@ -1,7 +1,9 @@
 //! Questions to a docpack through the query engine: search, impact, flows,
 //! changes, ask.
 
-use crate::args::{AskArgs, ChangesArgs, FilterArgs, FlowsArgs, ImpactArgs, SearchArgs};
+use crate::args::{
+    AskArgs, ChangesArgs, ContextArgs, FilterArgs, FlowsArgs, ImpactArgs, SearchArgs,
+};
 use crate::query_host;
 use anyhow::{anyhow, bail, Context, Result};
 use doctown_query::{
@@ -163,6 +165,53 @@ pub fn impact_cmd(args: ImpactArgs) -> Result<ExitCode> {
         print_json(&result)?;
     } else {
         print!("{}", render::impact(&result));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn context_cmd(args: ContextArgs) -> Result<ExitCode> {
+    if args.max_tokens < 50 {
+        bail!(
+            "--max-tokens {} is too small to hold a symbol: give 50 or more",
+            args.max_tokens
+        );
+    }
+    let mut pack = load_file(&args.file).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
+    if let Some(dir) = &args.checkout {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("no checkout at {}", dir.display()))?;
+        pack.origin.checkout = Some(dir);
+    }
+    let packs = vec![Arc::new(pack)];
+    let search = match args
+        .task
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(task) => {
+            let embedder = query_host::embedder();
+            let (vector, _) = query_vector(&packs, embedder.as_deref(), task);
+            Some(SearchRequest {
+                query: task.to_string(),
+                vector,
+                ..SearchRequest::default()
+            })
+        }
+        None => None,
+    };
+    let request = doctown_query::ContextRequest {
+        search,
+        symbols: args.symbols.clone(),
+        max_tokens: args.max_tokens,
+    };
+    let engine = doctown_query::Engine::from_packs(Vec::new());
+    let result = doctown_query::context(&engine, &packs, &request)?;
+    if args.json {
+        print_json(&result)?;
+    } else {
+        print!("{}", render::context(&result));
     }
     Ok(ExitCode::SUCCESS)
 }
