@@ -83,6 +83,11 @@ pub struct SetupArgs {
     /// Only these tools (repeatable; as `doctown setup --dry-run` names them, any case).
     #[arg(long = "tool", value_name = "NAME")]
     pub tools: Vec<String>,
+    /// Write the project's own files instead (`.mcp.json`, `.cursor/mcp.json`,
+    /// `.vscode/mcp.json`, …, to commit): `doctown mcp .` on the working tree,
+    /// live, for everyone who opens the project [default DIR: here].
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
+    pub project: Option<PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }

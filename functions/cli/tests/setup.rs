@@ -207,6 +207,76 @@ fn setup_writes_each_installed_tool_once_and_keeps_the_rest() {
     );
 }
 
+/// `--project` writes the files a project commits: `doctown mcp .` by the
+/// program's name, for the tools the user has, and nothing in the home.
+#[test]
+fn setup_project_writes_the_files_a_repository_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, project, store) = (
+        dir.path().join("home"),
+        dir.path().join("repo"),
+        dir.path().join("store"),
+    );
+    fixture_home(&home);
+    std::fs::create_dir_all(&project).unwrap();
+    let before = snapshot(&home);
+    let run = setup(
+        &home,
+        &store,
+        &[
+            "--project",
+            project.to_str().unwrap(),
+            "--tool",
+            "claude code",
+            "--tool",
+            "vs code",
+            "--tool",
+            "zed",
+            "--tool",
+            "codex",
+        ],
+    );
+    let out = stdout(&run);
+    assert!(run.status.success(), "{out}\n{}", stderr(&run));
+    assert!(
+        out.contains("Claude Code    ./.mcp.json: did create it"),
+        "{out}"
+    );
+    let claude = json(&project.join(".mcp.json"));
+    assert_eq!(
+        claude["mcpServers"]["doctown"],
+        serde_json::json!({"type": "stdio", "command": "doctown", "args": ["mcp", "."]})
+    );
+    let vscode = json(&project.join(".vscode/mcp.json"));
+    assert_eq!(
+        vscode["servers"]["doctown"]["args"],
+        serde_json::json!(["mcp", "${workspaceFolder}"])
+    );
+    assert_eq!(
+        json(&project.join(".zed/settings.json"))["context_servers"]["doctown"]["command"],
+        "doctown"
+    );
+    let codex = std::fs::read_to_string(project.join(".codex/config.toml")).unwrap();
+    assert!(
+        codex.contains("command = \"doctown\"\nargs = [\"mcp\", \".\"]"),
+        "{codex}"
+    );
+    assert_eq!(
+        snapshot(&home),
+        before,
+        "the user's own files are not touched"
+    );
+    assert!(!store.exists());
+    let again = setup(&home, &store, &["--project", project.to_str().unwrap()]);
+    let again = stdout(&again);
+    assert_eq!(count(&again, "already set"), 4, "{again}");
+    assert_eq!(
+        count(&again, "did create it"),
+        2,
+        "Cursor's and Gemini's, not asked for the first time: {again}"
+    );
+}
+
 #[test]
 fn setup_refuses_an_unknown_tool_in_one_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,68 +4,106 @@
 //! add by hand; a file already right is not touched.
 
 use crate::args::SetupArgs;
-use crate::setup::{diff, plan, shown, tools, Change, Homes, Server, Tool};
+use crate::setup::{diff, plan, project_tools, shown, tools, Change, Homes, Server, Tool};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The tools to set up, the server each one starts, and the directory
+/// their files are shown from (`~`, or `.` for a project).
+struct Targets {
+    tools: Vec<Tool>,
+    server: Box<dyn Fn(&Tool) -> Server>,
+    base: PathBuf,
+    label: &'static str,
+}
+
+fn targets(args: &SetupArgs, homes: &Homes, store: &Path) -> Result<Targets> {
+    if let Some(dir) = &args.project {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("no project directory {}", dir.display()))?;
+        // A committed file names the program, found on each user's PATH.
+        let server = |t: &Tool| Server {
+            command: "doctown".into(),
+            args: vec!["mcp".into(), t.workspace.into()],
+        };
+        return Ok(Targets {
+            tools: project_tools(homes, &dir),
+            server: Box::new(server),
+            base: dir,
+            label: ".",
+        });
+    }
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .context("cannot tell where this doctown is installed")?;
+    let store_args = vec!["mcp".into(), "--store".into(), store.display().to_string()];
+    let server = move |_: &Tool| Server {
+        command: exe.display().to_string(),
+        args: store_args.clone(),
+    };
+    Ok(Targets {
+        tools: tools(homes),
+        server: Box::new(server),
+        base: homes.home.clone(),
+        label: "~",
+    })
+}
+
 pub fn setup_cmd(args: SetupArgs) -> Result<ExitCode> {
     let homes = Homes::of_user().context("no home directory to find the coding tools in")?;
     let store = args.store.dir()?;
-    let server = Server {
-        command: std::env::current_exe()
-            .and_then(|p| p.canonicalize())
-            .context("cannot tell where this doctown is installed")?
-            .display()
-            .to_string(),
-        args: vec!["mcp".into(), "--store".into(), store.display().to_string()],
-    };
-    let chosen = chosen_tools(tools(&homes), &args.tools)?;
-    let wanted = (!args.remove).then_some(&server);
+    let targets = targets(&args, &homes, &store)?;
     let mut counts = [0usize; 3]; // changed, left as they are, installed
-    for tool in &chosen {
-        let file = shown(&tool.file, &homes.home);
+    for tool in &chosen_tools(targets.tools, &args.tools)? {
+        let file = shown(&tool.file, &targets.base, targets.label);
         if !tool.installed() {
-            println!(
-                "{:<14} not installed ({} not found)",
-                tool.name,
-                shown(&tool.marker, &homes.home)
-            );
+            let marker = shown(&tool.marker, &homes.home, "~");
+            println!("{:<14} not installed ({marker} not found)", tool.name);
             continue;
         }
         counts[2] += 1;
-        match apply(tool, wanted, args.dry_run) {
-            Ok(Change::Unchanged) => {
-                println!("{:<14} {file}: {}", tool.name, unchanged(args.remove))
-            }
-            Ok(Change::Write { before, after }) => {
-                counts[0] += 1;
-                println!(
-                    "{:<14} {file}: {}",
-                    tool.name,
-                    done(args.remove, before.is_empty(), args.dry_run)
-                );
-                if args.dry_run {
-                    diff::changed_lines(&before, &after)
-                        .iter()
-                        .for_each(|l| println!("    {l}"));
-                }
-            }
-            Ok(Change::Refused { why, by_hand }) => {
-                counts[1] += 1;
-                println!("{:<14} {file}: left as it is: {why}", tool.name);
-                if !by_hand.is_empty() {
-                    println!("    add by hand:");
-                    by_hand.lines().for_each(|l| println!("      {l}"));
-                }
-            }
-            Err(e) => {
-                counts[1] += 1;
-                println!("{:<14} {file}: left as it is: {e:#}", tool.name);
-            }
+        let server = (targets.server)(tool);
+        let change = apply(tool, (!args.remove).then_some(&server), args.dry_run);
+        if let Some(k) = report(tool.name, &file, change, &args) {
+            counts[k] += 1;
         }
     }
     summary(&args, counts, &store)
+}
+
+/// Prints what happened to one tool's file; the count it adds to: 0 when
+/// it changed (or would), 1 when it was left as it is, none when it was right.
+fn report(name: &str, file: &str, change: Result<Change>, args: &SetupArgs) -> Option<usize> {
+    match change {
+        Ok(Change::Unchanged) => {
+            println!("{name:<14} {file}: {}", unchanged(args.remove));
+            None
+        }
+        Ok(Change::Write { before, after }) => {
+            let verb = done(args.remove, before.is_empty(), args.dry_run);
+            println!("{name:<14} {file}: {verb}");
+            if args.dry_run {
+                for line in diff::changed_lines(&before, &after) {
+                    println!("    {line}");
+                }
+            }
+            Some(0)
+        }
+        Ok(Change::Refused { why, by_hand }) => {
+            println!("{name:<14} {file}: left as it is: {why}");
+            if !by_hand.is_empty() {
+                println!("    add by hand:");
+                by_hand.lines().for_each(|l| println!("      {l}"));
+            }
+            Some(1)
+        }
+        Err(e) => {
+            println!("{name:<14} {file}: left as it is: {e:#}");
+            Some(1)
+        }
+    }
 }
 
 fn unchanged(remove: bool) -> &'static str {
@@ -100,7 +138,11 @@ fn summary(
         "changed"
     };
     println!("{installed} tools installed; {verb} {changed} files, {left} left as they are");
-    if !args.remove && !args.dry_run && changed > 0 {
+    if args.project.is_some() {
+        if !args.remove && !args.dry_run && changed > 0 {
+            println!("Commit these files: whoever opens the project in those tools gets `doctown mcp .` (doctown on their PATH)");
+        }
+    } else if !args.remove && !args.dry_run && changed > 0 {
         std::fs::create_dir_all(store)
             .with_context(|| format!("cannot create the job store {}", store.display()))?;
         println!(

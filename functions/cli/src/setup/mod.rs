@@ -31,6 +31,9 @@ pub struct Tool {
     /// Its MCP configuration file.
     pub file: PathBuf,
     pub format: Format,
+    /// How a project's file names the project to `doctown mcp` (`.`, or
+    /// VS Code's `${workspaceFolder}`).
+    pub workspace: &'static str,
 }
 
 /// The user's directories the tools live under.
@@ -72,7 +75,7 @@ pub fn tools(h: &Homes) -> Vec<Tool> {
     };
     #[rustfmt::skip]
     let rows = [
-        ("Claude Code", home.join(".claude"), home.join(".claude.json"), typed("mcpServers")),
+        ("Claude Code", home.join(".claude.json"), home.join(".claude.json"), typed("mcpServers")),
         ("Claude Desktop", config.join("Claude"), config.join("Claude/claude_desktop_config.json"), json("mcpServers")),
         ("Cursor", home.join(".cursor"), home.join(".cursor/mcp.json"), json("mcpServers")),
         ("VS Code", code.clone(), code.join("mcp.json"), typed("servers")),
@@ -88,14 +91,45 @@ pub fn tools(h: &Homes) -> Vec<Tool> {
             marker,
             file,
             format,
+            workspace: ".",
+        })
+        .collect()
+}
+
+/// The tools that read a file committed with a project, with that file
+/// under `dir` (each installed when it is installed for the user).
+pub fn project_tools(h: &Homes, dir: &Path) -> Vec<Tool> {
+    let at = |rel: &str| dir.join(rel);
+    #[rustfmt::skip]
+    let files = [
+        ("Claude Code", at(".mcp.json")),
+        ("Cursor", at(".cursor/mcp.json")),
+        ("VS Code", at(".vscode/mcp.json")),
+        ("Codex", at(".codex/config.toml")),
+        ("Zed", at(".zed/settings.json")),
+        ("Gemini CLI", at(".gemini/settings.json")),
+    ];
+    tools(h)
+        .into_iter()
+        .filter_map(|t| {
+            let (_, file) = files.iter().find(|(name, _)| *name == t.name)?;
+            let workspace = match t.name {
+                "VS Code" => "${workspaceFolder}",
+                _ => ".",
+            };
+            Some(Tool {
+                file: file.clone(),
+                workspace,
+                ..t
+            })
         })
         .collect()
 }
 
 impl Tool {
-    /// Installed: its marker exists (Claude Code also by its file alone).
+    /// Installed for the user: its marker exists.
     pub fn installed(&self) -> bool {
-        self.marker.exists() || (self.name == "Claude Code" && self.file.exists())
+        self.marker.exists()
     }
 }
 
@@ -176,10 +210,10 @@ pub fn snippet(format: Format, server: &Server) -> String {
     }
 }
 
-/// `path` shown with `~` for the home directory.
-pub fn shown(path: &Path, home: &Path) -> String {
-    match path.strip_prefix(home) {
-        Ok(rest) => format!("~/{}", rest.display()),
+/// `path` shown from `base`, which is called `label` (`~`, `.`).
+pub fn shown(path: &Path, base: &Path, label: &str) -> String {
+    match path.strip_prefix(base) {
+        Ok(rest) => format!("{label}/{}", rest.display()),
         Err(_) => path.display().to_string(),
     }
 }
