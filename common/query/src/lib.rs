@@ -34,6 +34,7 @@ pub mod lexical;
 pub mod pack;
 pub mod render;
 pub mod render_history;
+pub mod review;
 pub mod search;
 pub mod source;
 pub mod store_catalog;
@@ -50,6 +51,7 @@ pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo
 pub use flows::{flows, Flows};
 pub use impact::{impact, Impact};
 pub use pack::{EntryKind, Origin, Pack, Sym};
+pub use review::{render_review, review, Review};
 pub use search::{
     query_vector, search, Filters, Mode, QueryEmbedder, SearchHit, SearchRequest, SearchResult,
 };

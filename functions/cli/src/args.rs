@@ -48,6 +48,9 @@ pub enum Command {
     /// The code, signatures and summaries that explain a task or some
     /// symbols, within a token budget, and what was left out.
     Context(ContextArgs),
+    /// Review a change: what changed, what it reaches, the tests to run,
+    /// its risk and a verdict, as Markdown within a token budget.
+    Review(ReviewArgs),
     /// Serve docpacks to AI assistants over the Model Context Protocol (stdio).
     Mcp(McpArgs),
     /// Write a docpack as a browsable Markdown site.
@@ -332,6 +335,23 @@ pub struct ChangesArgs {
     pub depth: u32,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The base: a .docpack file, or a ref of the repository (`--repo`).
+    pub base: String,
+    /// The change: a .docpack file, or a ref of the repository.
+    pub head: String,
+    /// The git repository the refs are of.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// The review's budget, in tokens (counted with o200k_base).
+    #[arg(long, default_value_t = 2000)]
+    pub max_tokens: usize,
+    /// The review and its Markdown as JSON.
     #[arg(long)]
     pub json: bool,
 }

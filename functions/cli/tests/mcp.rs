@@ -19,7 +19,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
-const TOOLS: [&str; 18] = [
+const TOOLS: [&str; 19] = [
     "search",
     "symbol",
     "callers",
@@ -31,6 +31,7 @@ const TOOLS: [&str; 18] = [
     "cluster",
     "file_outline",
     "changes",
+    "review",
     "list_docpacks",
     "ask",
     "context",
@@ -281,6 +282,18 @@ async fn every_tool(client: &Client, key: &str, new_key: Option<&str>) {
                 .collect();
             assert!(names.contains(&"pyapp.models.format_name"), "{changed}");
             assert!(!names.contains(&"crate::greet"), "{changed}");
+            let (text, reviewed) = ok(
+                client,
+                "review",
+                json!({"old": key, "new": new, "max_tokens": 800}),
+                "## Doctown review: ",
+            )
+            .await;
+            assert!(text.contains("`pyapp.models.format_name`"), "{text}");
+            assert!(
+                ["low", "medium", "high"].contains(&reviewed["risk"].as_str().unwrap()),
+                "{reviewed}"
+            );
         }
         None => {
             ok(

@@ -508,3 +508,76 @@ fn context_fits_its_budget_and_lists_what_is_left_out() {
         assert_one_line_error(&run(&args), needle);
     }
 }
+
+/// A git repository of the shop fixture with one commit that changes
+/// `tax_for` and removes `apply_discount`'s caller in the reports.
+fn shop_repository(dir: &Path) -> PathBuf {
+    let repo = dir.join("shop");
+    common::copy_dir(&fixture("shop"), &repo);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.email=r@example.com", "-c", "user.name=r"])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    let pricing = repo.join("shop/pricing.py");
+    let text = std::fs::read_to_string(&pricing).unwrap();
+    let edited = text.replace(
+        "return amount * TAX_RATES.get(country, 0.0)",
+        "rate = TAX_RATES.get(country, 0.0)\n    return round(amount * rate, 2)",
+    );
+    assert_ne!(text, edited, "the fixture still has the line the edit needs");
+    std::fs::write(&pricing, edited).unwrap();
+    git(&["commit", "-qam", "round the tax"]);
+    repo
+}
+
+/// `review` of two refs: the changed function, what reaches it, the tests
+/// that exercise it and a verdict; within its budget at every size (by
+/// o200k_base, as it says); refs and files that do not exist are one-line
+/// errors.
+#[test]
+fn review_names_the_change_its_reach_and_tests_within_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = shop_repository(dir.path());
+    let store = dir.path().join("store");
+    let review = |args: &[&str]| {
+        common::doctown()
+            .arg("review")
+            .args(args)
+            .arg("--repo")
+            .arg(&repo)
+            .env("DOCTOWN_STORE", &store)
+            .output()
+            .unwrap()
+    };
+    let out = review(&["HEAD~1", "HEAD", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["changes"]["changed_total"], 1, "{r}");
+    assert_eq!(r["symbols"][0]["name"], "shop.pricing.tax_for");
+    assert_eq!(r["symbols"][0]["callers_by_depth"][0], 1, "price_order calls it: {r}");
+    assert!(r["symbols"][0]["tests"].as_u64().unwrap() >= 1, "{r}");
+    let tests = names(&r["changes"]["tests"], "name");
+    assert!(tests.contains(&"tests.test_pricing.test_price_includes_tax".to_string()), "{tests:?}");
+    let markdown = r["markdown"].as_str().unwrap();
+    assert!(markdown.starts_with("## Doctown review: "), "{markdown}");
+    assert!(markdown.contains("**Verdict:** 1 changed, 0 added, 0 removed"), "{markdown}");
+    assert!(markdown.contains("| `shop.pricing.tax_for` shop/pricing.py:6 | changed | 1/"), "{markdown}");
+    let counter = doctown_generate::tokens::TokenCounter::for_model("gpt-4o");
+    for budget in [100usize, 150, 300, 2000] {
+        let out = review(&["HEAD~1", "HEAD", "--max-tokens", &budget.to_string()]);
+        let text = stdout(&out);
+        assert!(counter.count(&text) <= budget, "{budget}: {} tokens\n{text}", counter.count(&text));
+        assert_eq!(text.contains("cut to stay within"), budget < 300, "{budget}:\n{text}");
+    }
+    assert_one_line_error(&review(&["nope", "HEAD"]), "cannot build nope: ingest failed: ref \"nope\" not found");
+    assert_one_line_error(&review(&["gone.docpack", "HEAD"]), "gone.docpack");
+    assert_one_line_error(&review(&["HEAD~1", "HEAD", "--max-tokens", "20"]), "--max-tokens 20 is too small");
+}

@@ -38,7 +38,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use std::sync::Arc;
 
 /// The tools, in the order `tools/list` gives them.
-pub const TOOLS: [&str; 18] = [
+pub const TOOLS: [&str; 19] = [
     "search",
     "symbol",
     "callers",
@@ -50,6 +50,7 @@ pub const TOOLS: [&str; 18] = [
     "cluster",
     "file_outline",
     "changes",
+    "review",
     "list_docpacks",
     "ask",
     "context",
@@ -69,7 +70,7 @@ The usual path: `search` (by words and meaning, with filters) to find the symbol
 `ask` for a short answer to a question that cites path:line from the evidence it gathered; \
 `context` for the code, signatures and summaries that explain a task or some symbols within a token budget. \
 For structure: `architecture`, `module`, `cluster`, `file_outline`, and `flows` (execution paths from mains, routes, commands, handlers). \
-`changes` compares two docpacks of a repository. \
+`changes` compares two docpacks of a repository, and `review` reviews that change (verdict, risk, tests to run). \
 From the git history (docpacks built from a git repository): `history` (in brief, or of a file or symbol), \
 `hotspots` (commits × complexity × centrality), `owners` (main authors, truck factor) and \
 `coupled_with` (what changes together with a file or symbol; hidden coupling has no static link). \

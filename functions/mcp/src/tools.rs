@@ -5,8 +5,9 @@ use crate::output;
 use crate::DoctownMcp;
 use doctown_query::views::{self, Direction};
 use doctown_query::{
-    ask, changes, context, flows, impact, query_vector, render, search, AskAnswer, AskModel,
-    ContextRequest, Engine, EntryKind, Filters, Mode, QueryEmbedder, QueryError, SearchRequest,
+    ask, changes, context, flows, impact, query_vector, render, render_review, review, search,
+    AskAnswer, AskModel, ContextRequest, Engine, EntryKind, Filters, Mode, QueryEmbedder,
+    QueryError, SearchRequest,
 };
 use doctown_query::{history, render_history};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -305,6 +306,17 @@ pub struct ChangesArgs {
     /// Most symbols to list in each part (default 30, at most 100).
     #[serde(default)]
     pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ReviewArgs {
+    /// The older docpack's key (from `list_docpacks`): the base.
+    pub old: String,
+    /// The newer docpack's key: the change.
+    pub new: String,
+    /// The review's budget in tokens (default 2000, at most 5000; 4 characters a token).
+    #[serde(default)]
+    pub max_tokens: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -646,6 +658,31 @@ impl DoctownMcp {
                 bounded(args.limit, 30, 100),
             );
             Ok((render::changes(&answer), answer))
+        })
+        .await
+    }
+
+    #[tool(
+        description = "A review of the change between two docpacks of a repository (old → new), \
+                       as Markdown within a token budget: a verdict (low, medium, high risk), each \
+                       changed or removed symbol with what reaches it by depth, the flows and \
+                       modules it crosses, the tests that reach it, its complexity and commits, \
+                       files that usually change with the edited ones but did not, tests to run.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn review(
+        &self,
+        Parameters(args): Parameters<ReviewArgs>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.answer(move |ctx| {
+            let old = ctx.engine.pack(args.old.trim())?;
+            let new = ctx.engine.pack(args.new.trim())?;
+            let answer = review(&old, &new);
+            let max = bounded(args.max_tokens, 2000, 5000).max(100);
+            Ok((
+                render_review(&answer, max, &doctown_query::text::approx_tokens),
+                answer,
+            ))
         })
         .await
     }

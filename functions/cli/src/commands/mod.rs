@@ -8,6 +8,7 @@ mod history;
 mod jobs;
 mod mcp;
 mod query;
+mod review;
 #[cfg(feature = "hosted")]
 mod serve;
 mod setup;
@@ -38,6 +39,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Changes(args) => query::changes_cmd(args),
         Command::Ask(args) => query::ask_cmd(args),
         Command::Context(args) => query::context_cmd(args),
+        Command::Review(args) => review::review_cmd(args),
         Command::Mcp(args) => mcp::mcp_cmd(args),
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),

@@ -1,0 +1,78 @@
+//! `doctown review BASE HEAD`: a change reviewed from two docpacks — given
+//! as files, or built here (structure only) from two refs of a local
+//! repository — as Markdown within a token budget.
+
+use crate::args::{BuildOptions, OnOff, ReviewArgs, SourceArgs, StoreArgs};
+use crate::host::{job_input, Feedback, Host};
+use anyhow::{anyhow, bail, Context, Result};
+use doctown_core::{Stage, DOCPACK_ARTIFACT};
+use doctown_generate::tokens::TokenCounter;
+use doctown_query::{load_file, render_review, review, Pack};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
+    if args.max_tokens < 100 {
+        bail!(
+            "--max-tokens {} is too small for a review: give 100 or more",
+            args.max_tokens
+        );
+    }
+    let mut host = None;
+    let base = docpack(&args.base, &args.repo, &mut host)?;
+    let head = docpack(&args.head, &args.repo, &mut host)?;
+    let result = review(&base, &head);
+    let counter = TokenCounter::for_model("gpt-4o");
+    let markdown = render_review(&result, args.max_tokens, &|t| counter.count(t));
+    if args.json {
+        let mut value = serde_json::to_value(&result)?;
+        value["markdown_tokens"] = counter.count(&markdown).into();
+        value["markdown"] = markdown.into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{markdown}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A `.docpack` file as it is, or the repository at a ref, built here.
+fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
+    let path = Path::new(what);
+    if what.ends_with(".docpack") || path.is_file() {
+        return load_file(path).map_err(|f| anyhow!("{}: {}", f.location, f.error));
+    }
+    if !repo.join(".git").exists() {
+        bail!(
+            "{what} is neither a .docpack file nor a ref: {} is not a git repository (--repo)",
+            repo.display()
+        );
+    }
+    let host = match host {
+        Some(h) => h,
+        None => host.insert(Host::open(&StoreArgs { store: None })?),
+    };
+    let source = SourceArgs {
+        source: repo.display().to_string(),
+        git_ref: Some(what.to_string()),
+        max_file_bytes: None,
+        max_total_bytes: None,
+        scip: None,
+        no_gitignore: false,
+    };
+    let options = BuildOptions {
+        embeddings: Some(OnOff::Off),
+        ..BuildOptions::default()
+    };
+    let (runner, _) = host.runner(Feedback::Quiet);
+    let state = crate::commands::submit_and_run(&runner, job_input(&source, &options))
+        .with_context(|| format!("cannot build {what}"))?;
+    let key = state
+        .stage(Stage::Pack)
+        .artifacts
+        .get(DOCPACK_ARTIFACT)
+        .context("the build made no docpack")?;
+    let stored = host.store.path_of(key)?;
+    let mut pack = load_file(&stored).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
+    pack.key = what.to_string();
+    Ok(pack)
+}
