@@ -103,6 +103,17 @@ impl Http {
         self.reply(url, request.send_json(body))
     }
 
+    /// `PATCH url` with a JSON body and headers.
+    pub fn patch_json(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<Reply, HttpError> {
+        let request = with_headers(self.agent.patch(url), headers);
+        self.reply(url, request.send_json(body))
+    }
+
     /// `POST url` with a form body and headers.
     pub fn post_form(
         &self,

@@ -354,6 +354,14 @@ pub struct ReviewArgs {
     /// The review and its Markdown as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also post it on the GitHub pull request, editing Doctown's earlier
+    /// comment there (GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL and
+    /// the pull request of GITHUB_EVENT_PATH, as a GitHub Actions job has).
+    #[arg(long)]
+    pub comment: bool,
+    /// The pull request to comment on, instead of the event's.
+    #[arg(long, value_name = "N", requires = "comment")]
+    pub pull: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod host;
 mod live;
 mod output;
 mod progress;
+mod pull_comment;
 mod query_host;
 mod retention;
 mod setup;

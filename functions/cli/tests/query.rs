@@ -521,7 +521,11 @@ fn shop_repository(dir: &Path) -> PathBuf {
             .current_dir(&repo)
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     git(&["init", "-q"]);
     git(&["add", "-A"]);
@@ -532,7 +536,10 @@ fn shop_repository(dir: &Path) -> PathBuf {
         "return amount * TAX_RATES.get(country, 0.0)",
         "rate = TAX_RATES.get(country, 0.0)\n    return round(amount * rate, 2)",
     );
-    assert_ne!(text, edited, "the fixture still has the line the edit needs");
+    assert_ne!(
+        text, edited,
+        "the fixture still has the line the edit needs"
+    );
     std::fs::write(&pricing, edited).unwrap();
     git(&["commit", "-qam", "round the tax"]);
     repo
@@ -562,22 +569,48 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["changes"]["changed_total"], 1, "{r}");
     assert_eq!(r["symbols"][0]["name"], "shop.pricing.tax_for");
-    assert_eq!(r["symbols"][0]["callers_by_depth"][0], 1, "price_order calls it: {r}");
+    assert_eq!(
+        r["symbols"][0]["callers_by_depth"][0], 1,
+        "price_order calls it: {r}"
+    );
     assert!(r["symbols"][0]["tests"].as_u64().unwrap() >= 1, "{r}");
     let tests = names(&r["changes"]["tests"], "name");
-    assert!(tests.contains(&"tests.test_pricing.test_price_includes_tax".to_string()), "{tests:?}");
+    assert!(
+        tests.contains(&"tests.test_pricing.test_price_includes_tax".to_string()),
+        "{tests:?}"
+    );
     let markdown = r["markdown"].as_str().unwrap();
     assert!(markdown.starts_with("## Doctown review: "), "{markdown}");
-    assert!(markdown.contains("**Verdict:** 1 changed, 0 added, 0 removed"), "{markdown}");
-    assert!(markdown.contains("| `shop.pricing.tax_for` shop/pricing.py:6 | changed | 1/"), "{markdown}");
+    assert!(
+        markdown.contains("**Verdict:** 1 changed, 0 added, 0 removed"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `shop.pricing.tax_for` shop/pricing.py:6 | changed | 1/"),
+        "{markdown}"
+    );
     let counter = doctown_generate::tokens::TokenCounter::for_model("gpt-4o");
     for budget in [100usize, 150, 300, 2000] {
         let out = review(&["HEAD~1", "HEAD", "--max-tokens", &budget.to_string()]);
         let text = stdout(&out);
-        assert!(counter.count(&text) <= budget, "{budget}: {} tokens\n{text}", counter.count(&text));
-        assert_eq!(text.contains("cut to stay within"), budget < 300, "{budget}:\n{text}");
+        assert!(
+            counter.count(&text) <= budget,
+            "{budget}: {} tokens\n{text}",
+            counter.count(&text)
+        );
+        assert_eq!(
+            text.contains("cut to stay within"),
+            budget < 300,
+            "{budget}:\n{text}"
+        );
     }
-    assert_one_line_error(&review(&["nope", "HEAD"]), "cannot build nope: ingest failed: ref \"nope\" not found");
+    assert_one_line_error(
+        &review(&["nope", "HEAD"]),
+        "cannot build nope: ingest failed: ref \"nope\" not found",
+    );
     assert_one_line_error(&review(&["gone.docpack", "HEAD"]), "gone.docpack");
-    assert_one_line_error(&review(&["HEAD~1", "HEAD", "--max-tokens", "20"]), "--max-tokens 20 is too small");
+    assert_one_line_error(
+        &review(&["HEAD~1", "HEAD", "--max-tokens", "20"]),
+        "--max-tokens 20 is too small",
+    );
 }

@@ -4,6 +4,7 @@
 
 use crate::args::{BuildOptions, OnOff, ReviewArgs, SourceArgs, StoreArgs};
 use crate::host::{job_input, Feedback, Host};
+use crate::pull_comment::{Posted, PullRequest};
 use anyhow::{anyhow, bail, Context, Result};
 use doctown_core::{Stage, DOCPACK_ARTIFACT};
 use doctown_generate::tokens::TokenCounter;
@@ -27,10 +28,22 @@ pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
     if args.json {
         let mut value = serde_json::to_value(&result)?;
         value["markdown_tokens"] = counter.count(&markdown).into();
-        value["markdown"] = markdown.into();
+        value["markdown"] = markdown.clone().into();
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print!("{markdown}");
+    }
+    if args.comment {
+        let pull = PullRequest::from_env(args.pull)?;
+        match pull.post(&markdown)? {
+            Posted::Created(url) => {
+                eprintln!("commented on {}#{}: {url}", pull.repository, pull.number)
+            }
+            Posted::Updated(url) => eprintln!(
+                "updated the comment on {}#{}: {url}",
+                pull.repository, pull.number
+            ),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
