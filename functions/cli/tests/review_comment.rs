@@ -59,20 +59,31 @@ fn answer(stream: TcpStream, state: &Mutex<GitHub>) {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
     let mut parts = request_line.split_whitespace();
-    let (method, path) = (parts.next().unwrap().to_string(), parts.next().unwrap().to_string());
+    let (method, path) = (
+        parts.next().unwrap().to_string(),
+        parts.next().unwrap().to_string(),
+    );
     let mut gh = state.lock().unwrap();
     gh.requests.push(format!("{method} {path} {auth}"));
     let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let comment = |id: u64, body: &str| json!({"id": id, "body": body, "html_url": format!("https://github.test/o/r/pull/7#issuecomment-{id}")});
     let (status, reply) = match (method.as_str(), path.as_str()) {
         ("GET", p) if p.starts_with("/repos/o/r/issues/7/comments?") => {
-            let page = if p.ends_with("page=1") { gh.comments.iter().map(|(id, b)| comment(*id, b)).collect() } else { vec![] };
+            let page = if p.ends_with("page=1") {
+                gh.comments.iter().map(|(id, b)| comment(*id, b)).collect()
+            } else {
+                vec![]
+            };
             (200, Value::Array(page))
         }
-        ("POST" | "PATCH", _) if gh.read_only => (403, json!({"message": "Resource not accessible by integration"})),
+        ("POST" | "PATCH", _) if gh.read_only => (
+            403,
+            json!({"message": "Resource not accessible by integration"}),
+        ),
         ("POST", "/repos/o/r/issues/7/comments") => {
             let id = gh.comments.len() as u64 + 1;
-            gh.comments.push((id, sent["body"].as_str().unwrap().to_string()));
+            gh.comments
+                .push((id, sent["body"].as_str().unwrap().to_string()));
             (201, comment(id, sent["body"].as_str().unwrap()))
         }
         ("PATCH", p) if p.starts_with("/repos/o/r/issues/comments/") => {
@@ -114,7 +125,13 @@ fn the_review_comment_is_made_once_and_then_kept_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("shop.docpack");
     let built = doctown()
-        .args(["build", common::fixture("shop").to_str().unwrap(), "--embeddings", "off", "-o"])
+        .args([
+            "build",
+            common::fixture("shop").to_str().unwrap(),
+            "--embeddings",
+            "off",
+            "-o",
+        ])
         .arg(&pack)
         .arg("--store")
         .arg(dir.path().join("store"))
@@ -122,30 +139,72 @@ fn the_review_comment_is_made_once_and_then_kept_up_to_date() {
         .unwrap();
     assert!(built.status.success(), "{}", stderr(&built));
     let event = dir.path().join("event.json");
-    std::fs::write(&event, json!({"action": "synchronize", "pull_request": {"number": 7}}).to_string()).unwrap();
+    std::fs::write(
+        &event,
+        json!({"action": "synchronize", "pull_request": {"number": 7}}).to_string(),
+    )
+    .unwrap();
     let (api, state) = github();
 
     let first = review(&pack, &api, &event, Some("t0ken"));
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stderr(&first).contains("commented on o/r#7: https://github.test/o/r/pull/7#issuecomment-2"), "{}", stderr(&first));
+    assert!(
+        stderr(&first)
+            .contains("commented on o/r#7: https://github.test/o/r/pull/7#issuecomment-2"),
+        "{}",
+        stderr(&first)
+    );
     let second = review(&pack, &api, &event, Some("t0ken"));
-    assert!(stderr(&second).contains("updated the comment on o/r#7"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("updated the comment on o/r#7"),
+        "{}",
+        stderr(&second)
+    );
     {
         let gh = state.lock().unwrap();
-        assert_eq!(gh.comments.len(), 2, "one comment of Doctown's, beside the other");
+        assert_eq!(
+            gh.comments.len(),
+            2,
+            "one comment of Doctown's, beside the other"
+        );
         assert_eq!(gh.comments[0].1, "LGTM");
-        assert!(gh.comments[1].1.starts_with("<!-- doctown-review -->\n## Doctown review: low risk"), "{}", gh.comments[1].1);
-        let writes: Vec<&String> = gh.requests.iter().filter(|r| !r.starts_with("GET")).collect();
+        assert!(
+            gh.comments[1]
+                .1
+                .starts_with("<!-- doctown-review -->\n## Doctown review: low risk"),
+            "{}",
+            gh.comments[1].1
+        );
+        let writes: Vec<&String> = gh
+            .requests
+            .iter()
+            .filter(|r| !r.starts_with("GET"))
+            .collect();
         assert_eq!(writes.len(), 2, "{:?}", gh.requests);
-        assert!(writes[0].starts_with("POST /repos/o/r/issues/7/comments Bearer t0ken"), "{writes:?}");
-        assert!(writes[1].starts_with("PATCH /repos/o/r/issues/comments/2 Bearer t0ken"), "{writes:?}");
+        assert!(
+            writes[0].starts_with("POST /repos/o/r/issues/7/comments Bearer t0ken"),
+            "{writes:?}"
+        );
+        assert!(
+            writes[1].starts_with("PATCH /repos/o/r/issues/comments/2 Bearer t0ken"),
+            "{writes:?}"
+        );
     }
 
     state.lock().unwrap().read_only = true;
     let fork = review(&pack, &api, &event, Some("read-only"));
-    assert!(stdout(&fork).contains("## Doctown review"), "the review is printed first");
+    assert!(
+        stdout(&fork).contains("## Doctown review"),
+        "the review is printed first"
+    );
     assert_one_line_error(&fork, "GitHub answered 403 Resource not accessible by integration (a token that may not write here: a pull request from a fork");
-    assert_one_line_error(&review(&pack, &api, &event, None), "GITHUB_TOKEN is not set");
+    assert_one_line_error(
+        &review(&pack, &api, &event, None),
+        "GITHUB_TOKEN is not set",
+    );
     std::fs::write(&event, json!({"action": "push"}).to_string()).unwrap();
-    assert_one_line_error(&review(&pack, &api, &event, Some("t")), "is not a pull request's: pass --pull N");
+    assert_one_line_error(
+        &review(&pack, &api, &event, Some("t")),
+        "is not a pull request's: pass --pull N",
+    );
 }

@@ -1,15 +1,17 @@
 //! `doctown review BASE HEAD`: a change reviewed from two docpacks — given
 //! as files, or built here (structure only) from two refs of a local
-//! repository — as Markdown within a token budget.
+//! repository — as Markdown within a token budget. A commit built before
+//! at a ref of the same repository is taken from the store, not built
+//! again (a pull request's base, on each push).
 
 use crate::args::{BuildOptions, OnOff, ReviewArgs, SourceArgs, StoreArgs};
 use crate::host::{job_input, Feedback, Host};
 use crate::pull_comment::{Posted, PullRequest};
 use anyhow::{anyhow, bail, Context, Result};
-use doctown_core::{Stage, DOCPACK_ARTIFACT};
+use doctown_core::{JobState, JobStatus, Stage, DOCPACK_ARTIFACT};
 use doctown_generate::tokens::TokenCounter;
 use doctown_query::{load_file, render_review, review, Pack};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
@@ -60,6 +62,7 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
             repo.display()
         );
     }
+    let commit = commit_of(repo, what)?;
     let host = match host {
         Some(h) => h,
         None => host.insert(Host::open(&StoreArgs { store: None })?),
@@ -76,16 +79,53 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
         embeddings: Some(OnOff::Off),
         ..BuildOptions::default()
     };
-    let (runner, _) = host.runner(Feedback::Quiet);
-    let state = crate::commands::submit_and_run(&runner, job_input(&source, &options))
-        .with_context(|| format!("cannot build {what}"))?;
-    let key = state
-        .stage(Stage::Pack)
-        .artifacts
-        .get(DOCPACK_ARTIFACT)
-        .context("the build made no docpack")?;
-    let stored = host.store.path_of(key)?;
+    let input = job_input(&source, &options);
+    let stored = match stored_build(host, &input.source, &commit) {
+        Some(path) => path,
+        None => {
+            let (runner, _) = host.runner(Feedback::Quiet);
+            let state = crate::commands::submit_and_run(&runner, input)
+                .with_context(|| format!("cannot build {what}"))?;
+            docpack_of(host, &state).context("the build made no docpack")?
+        }
+    };
     let mut pack = load_file(&stored).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
     pack.key = what.to_string();
     Ok(pack)
+}
+
+/// The commit `what` names in the repository.
+fn commit_of(repo: &Path, what: &str) -> Result<String> {
+    let git = git2::Repository::open(repo)
+        .with_context(|| format!("cannot open the repository {}", repo.display()))?;
+    let commit = git
+        .revparse_single(what)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| {
+            anyhow!(
+                "ref {what:?} not found in {} (a branch, tag or commit)",
+                repo.display()
+            )
+        })?;
+    Ok(commit.id().to_string())
+}
+
+/// A finished build of `commit` of the repository `source`, made at a ref
+/// (a build of the working tree may hold edits), among the store's 200
+/// newest jobs.
+fn stored_build(host: &Host, source: &str, commit: &str) -> Option<PathBuf> {
+    let store = host.store();
+    let jobs = doctown_store::job_ids_newest_first(store).ok()?;
+    jobs.iter().take(200).find_map(|id| {
+        let state = doctown_store::load_state(store, id).ok()??;
+        let built = state.source.as_ref()?.commit.as_deref() == Some(commit);
+        let same = state.input.source == source && state.input.git_ref.is_some() && built;
+        (same && state.status == JobStatus::Succeeded).then(|| docpack_of(host, &state))?
+    })
+}
+
+/// The path of a job's docpack in the local store, when it is there.
+fn docpack_of(host: &Host, state: &JobState) -> Option<PathBuf> {
+    let key = state.stage(Stage::Pack).artifacts.get(DOCPACK_ARTIFACT)?;
+    host.store.path_of(key).ok().filter(|p| p.is_file())
 }
