@@ -605,13 +605,16 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
         );
     }
     assert_one_line_error(&review(&["nope", "HEAD"]), "ref \"nope\" not found in ");
-    // The second review takes both builds from the store.
+    // The base comes from the store; the checked-out, clean head is built
+    // from the work tree (a memoised rebuild), and older builds of it go.
     let jobs = || std::fs::read_dir(store.join("jobs")).unwrap().count();
     let before = jobs();
-    let again = review(&["HEAD~1", "HEAD", "--json"]);
-    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(jobs(), before, "no new build");
-    assert_eq!(again["markdown"], r["markdown"]);
+    for _ in 0..3 {
+        let again = review(&["HEAD~1", "HEAD", "--json"]);
+        let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(again["markdown"], r["markdown"]);
+    }
+    assert!(jobs() <= before.max(4), "{} jobs after {before}", jobs());
     assert_one_line_error(&review(&["gone.docpack", "HEAD"]), "gone.docpack");
     assert_one_line_error(
         &review(&["HEAD~1", "HEAD", "--max-tokens", "20"]),

@@ -63,13 +63,16 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
         );
     }
     let commit = commit_of(repo, what)?;
+    // The commit checked out in a clean tree is built from the tree: no
+    // writing it out of git, and the tree's earlier builds are reused.
+    let checked_out = is_checked_out_clean(repo, &commit);
     let host = match host {
         Some(h) => h,
         None => host.insert(Host::open(&StoreArgs { store: None })?),
     };
     let source = SourceArgs {
         source: repo.display().to_string(),
-        git_ref: Some(what.to_string()),
+        git_ref: (!checked_out).then(|| what.to_string()),
         max_file_bytes: None,
         max_total_bytes: None,
         scip: None,
@@ -84,14 +87,32 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
         Some(path) => path,
         None => {
             let (runner, _) = host.runner(Feedback::Quiet);
+            let (source, git_ref) = (input.source.clone(), input.git_ref.clone());
             let state = crate::commands::submit_and_run(&runner, input)
                 .with_context(|| format!("cannot build {what}"))?;
+            let jobs = host.store.path_of("jobs")?;
+            crate::retention::prune_beside(&jobs, &source, git_ref.as_deref(), Default::default());
             docpack_of(host, &state).context("the build made no docpack")?
         }
     };
     let mut pack = load_file(&stored).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
     pack.key = what.to_string();
     Ok(pack)
+}
+
+/// Whether `commit` is the repository's checked-out commit and its work
+/// tree holds no change (untracked files count; ignored ones do not).
+fn is_checked_out_clean(repo: &Path, commit: &str) -> bool {
+    let Ok(git) = git2::Repository::open(repo) else {
+        return false;
+    };
+    let head = git.head().ok().and_then(|h| h.peel_to_commit().ok());
+    if head.is_none_or(|h| h.id().to_string() != commit) {
+        return false;
+    }
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).include_ignored(false);
+    git.statuses(Some(&mut options)).is_ok_and(|s| s.is_empty())
 }
 
 /// The commit `what` names in the repository.
