@@ -1,5 +1,6 @@
 //! `doctown mcp DIR`: a working tree served live over stdio. An edit that
-//! adds a call shows in `callers`; a new file's symbols appear; the
+//! adds a call shows in `callers`; a new file's symbols appear; a burst of
+//! 200 files is taken in by a few builds; a symlink loop does no harm; the
 //! revision that answers is named; when the directory goes, the last
 //! snapshot keeps answering and says so.
 
@@ -47,6 +48,19 @@ async fn until(client: &Client, tool: &str, args: Value, needle: &str) -> (Strin
     }
 }
 
+/// The revision `list_docpacks` says answers.
+fn revision(listed: &str) -> u64 {
+    let at = listed
+        .find("revision ")
+        .unwrap_or_else(|| panic!("no revision in {listed}"));
+    listed[at + 9..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
@@ -57,6 +71,8 @@ async fn a_working_tree_is_served_live() {
     let tree = dir.path().join("shop");
     std::fs::create_dir_all(&tree).unwrap();
     write(&tree.join(".gitignore"), "build/\n");
+    // A symlink loop in the tree neither hangs the watcher nor the build.
+    std::os::unix::fs::symlink(".", tree.join("self")).unwrap();
     write(
         &tree.join("cart.py"),
         "def price(items):\n    return sum(items)\n\n\ndef checkout(items):\n    return len(items)\n",
@@ -107,11 +123,31 @@ async fn a_working_tree_is_served_live() {
     .await;
     assert!(!found.contains("build/gen.py"), "{found}");
 
+    // A burst of 200 new files (a branch switch) is taken in by few builds.
+    let before = revision(&call(&client, "list_docpacks", json!({})).await);
+    for n in 0..200 {
+        let text =
+            format!("from cart import price\n\n\ndef generated_{n}():\n    return price([{n}])\n");
+        write(&tree.join(format!("gen_{n}.py")), &text);
+    }
+    until(
+        &client,
+        "callers",
+        json!({"symbol": "price"}),
+        "(202 confident)",
+    )
+    .await;
+    let after = revision(&call(&client, "list_docpacks", json!({})).await);
+    assert!(
+        after - before <= 3,
+        "{before} -> {after}: one build per quiet spell, not per file"
+    );
+
     // The directory goes: the last snapshot answers, and says so.
     std::fs::remove_dir_all(&tree).unwrap();
     let (listed, _) = until(&client, "list_docpacks", json!({}), "is gone").await;
     assert!(listed.contains("answers describe revision"), "{listed}");
     let callers = call(&client, "callers", json!({"symbol": "price"})).await;
-    assert!(callers.contains("with_tax"), "{callers}");
+    assert!(callers.contains("(202 confident)"), "{callers}");
     client.cancel().await.unwrap();
 }
