@@ -192,6 +192,10 @@ pub struct ServeArgs {
     /// route is then open to whoever can reach the address.
     #[arg(long)]
     pub open: bool,
+    /// Also serve this working tree live at `/mcp` (repeatable): built at
+    /// start and again whenever its files change, as `doctown mcp DIR`.
+    #[arg(long, value_name = "DIR", conflicts_with = "distributed")]
+    pub watch: Vec<PathBuf>,
     /// Beyond loopback without accounts, let anyone read what jobs built
     /// (job states, events, docpacks, search, the library); by default
     /// those routes need an API key too, since a job may have built

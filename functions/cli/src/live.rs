@@ -121,6 +121,54 @@ impl LiveTree {
     }
 }
 
+/// Builds each working tree, serves it in `engine` (under its directory's
+/// name, made unique), and watches it; the watchers live as long as the
+/// server holds them.
+pub fn serve_trees(
+    dirs: &[PathBuf],
+    engine: &Arc<Engine>,
+) -> Result<Vec<notify::RecommendedWatcher>> {
+    let mut watchers = Vec::new();
+    let mut keys: Vec<String> = engine.list()?.into_iter().map(|p| p.key).collect();
+    for dir in dirs {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = dir
+            .file_name()
+            .map_or("tree".into(), |n| n.to_string_lossy().into_owned());
+        let key = (1..)
+            .map(|n| {
+                if n == 1 {
+                    name.clone()
+                } else {
+                    format!("{name}-{n}")
+                }
+            })
+            .find(|k| !keys.contains(k))
+            .unwrap_or(name);
+        keys.push(key.clone());
+        let tree = Arc::new(LiveTree::open(&dir, key)?);
+        // Structure first: the server answers in seconds, by meaning later.
+        tree.rebuild(engine, false)
+            .with_context(|| format!("cannot build {}", tree.dir.display()))?;
+        if tree.embeddings() {
+            let (tree, engine) = (tree.clone(), engine.clone());
+            std::thread::spawn(move || {
+                if let Err(e) = tree.rebuild(&engine, true) {
+                    eprintln!(
+                        "doctown: {}: {}",
+                        tree.key,
+                        format!("{e:#}").replace('\n', " ")
+                    );
+                }
+            });
+        }
+        watchers.push(watch(tree, engine.clone())?);
+    }
+    Ok(watchers)
+}
+
 /// Watches `tree` and builds it again after each change until the process
 /// ends or the directory goes; the watcher must be kept alive.
 pub fn watch(tree: Arc<LiveTree>, engine: Arc<Engine>) -> Result<notify::RecommendedWatcher> {

@@ -902,3 +902,35 @@ async fn stdio_answers_the_history_tools() {
     .await;
     client.cancel().await.unwrap();
 }
+
+/// `doctown serve --watch DIR` serves the working tree live at `/mcp`,
+/// beside the store's jobs: an edit shows in `callers`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_serves_a_watched_working_tree_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("till");
+    std::fs::create_dir_all(&tree).unwrap();
+    let file = tree.join("till.py");
+    std::fs::write(&file, "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(xs)\n").unwrap();
+    let store = dir.path().join("store");
+    let server = serve_with(
+        &store,
+        &["--watch", tree.to_str().unwrap()],
+        &[("DOCTOWN_LLM_BACKEND", "facts"), ("DOCTOWN_EMBEDDINGS", "off")],
+    );
+    let client = http_client(&server.url, None).await;
+    ok(&client, "list_docpacks", json!({}), "till: till, 2 symbols").await;
+    std::fs::write(&file, "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(total(xs))\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer = text(&call(&client, "callers", json!({"symbol": "total", "docpack": "till"})).await);
+        if answer.contains("till.receipt") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the edit never showed: {answer}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (listed, _) = ok(&client, "list_docpacks", json!({}), "revision 2").await;
+    assert!(listed.contains("working tree"), "{listed}");
+    client.cancel().await.unwrap();
+}

@@ -4,7 +4,6 @@
 //! stderr.
 
 use crate::args::McpArgs;
-use crate::live::LiveTree;
 use crate::query_host;
 use anyhow::{bail, Context, Result};
 use doctown_mcp::DoctownMcp;
@@ -60,53 +59,10 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Builds each working tree named, serves it, and watches it; the
-/// watchers live as long as the server.
-fn live_trees(args: &McpArgs, engine: &Arc<Engine>) -> Result<Vec<notify::RecommendedWatcher>> {
-    let mut watchers = Vec::new();
-    let mut keys: Vec<String> = engine.list()?.into_iter().map(|p| p.key).collect();
-    for dir in args.files.iter().filter(|p| p.is_dir()) {
-        let dir = dir
-            .canonicalize()
-            .with_context(|| format!("cannot read {}", dir.display()))?;
-        let name = dir
-            .file_name()
-            .map_or("tree".into(), |n| n.to_string_lossy().into_owned());
-        let key = (1..)
-            .map(|n| {
-                if n == 1 {
-                    name.clone()
-                } else {
-                    format!("{name}-{n}")
-                }
-            })
-            .find(|k| !keys.contains(k))
-            .unwrap_or(name);
-        keys.push(key.clone());
-        let tree = Arc::new(LiveTree::open(&dir, key)?);
-        // Structure first: the server answers in seconds, by meaning later.
-        tree.rebuild(engine, false)
-            .with_context(|| format!("cannot build {}", tree.dir.display()))?;
-        if tree.embeddings() {
-            let (tree, engine) = (tree.clone(), engine.clone());
-            std::thread::spawn(move || {
-                if let Err(e) = tree.rebuild(&engine, true) {
-                    eprintln!(
-                        "doctown mcp: {}: {}",
-                        tree.key,
-                        format!("{e:#}").replace('\n', " ")
-                    );
-                }
-            });
-        }
-        watchers.push(crate::live::watch(tree, engine.clone())?);
-    }
-    Ok(watchers)
-}
-
 pub fn mcp_cmd(args: McpArgs) -> Result<ExitCode> {
     let engine = Arc::new(engine(&args)?);
-    let _watchers = live_trees(&args, &engine)?;
+    let trees: Vec<PathBuf> = args.files.iter().filter(|p| p.is_dir()).cloned().collect();
+    let _watchers = crate::live::serve_trees(&trees, &engine)?;
     let ask_model = query_host::ask_model().unwrap_or_else(|e| {
         eprintln!("doctown mcp: ask answers with the evidence only: {e:#}");
         None
