@@ -911,19 +911,37 @@ async fn http_serves_a_watched_working_tree_live() {
     let tree = dir.path().join("till");
     std::fs::create_dir_all(&tree).unwrap();
     let file = tree.join("till.py");
-    std::fs::write(&file, "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(xs)\n").unwrap();
+    std::fs::write(
+        &file,
+        "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(xs)\n",
+    )
+    .unwrap();
     let store = dir.path().join("store");
     let server = serve_with(
         &store,
         &["--watch", tree.to_str().unwrap()],
-        &[("DOCTOWN_LLM_BACKEND", "facts"), ("DOCTOWN_EMBEDDINGS", "off")],
+        &[
+            ("DOCTOWN_LLM_BACKEND", "facts"),
+            ("DOCTOWN_EMBEDDINGS", "off"),
+        ],
     );
     let client = http_client(&server.url, None).await;
     ok(&client, "list_docpacks", json!({}), "till: till, 2 symbols").await;
-    std::fs::write(&file, "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(total(xs))\n").unwrap();
+    std::fs::write(
+        &file,
+        "def total(xs):\n    return sum(xs)\n\n\ndef receipt(xs):\n    return str(total(xs))\n",
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let answer = text(&call(&client, "callers", json!({"symbol": "total", "docpack": "till"})).await);
+        let answer = text(
+            &call(
+                &client,
+                "callers",
+                json!({"symbol": "total", "docpack": "till"}),
+            )
+            .await,
+        );
         if answer.contains("till.receipt") {
             break;
         }
