@@ -177,6 +177,8 @@ fn impacted_and_tests(
         }
     }
     impacted.sort_by(|a, b| nearest_then_central(new, *a, *b));
+    // Helpers of the tests lead to tests, but are not tests to run.
+    tests.retain(|&t| new.is_test_case(t));
     (impacted, tests)
 }
 

@@ -110,6 +110,9 @@ pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) ->
             tests.extend(&p.tests[s as usize]);
         }
     }
+    // Helpers of the tests lead to tests (the walk goes on through them),
+    // but are not tests to run.
+    tests.retain(|&t| p.is_test_case(t));
     tests.sort_unstable();
     tests.dedup();
     let mut by_depth = vec![0usize; depth as usize];

@@ -221,6 +221,24 @@ impl Pack {
         self.docpack.nodes.symbols.is_empty()
     }
 
+    /// Whether symbol `i` is a test to run: a function or method of test
+    /// code that its language's conventions mark as a test (`#[test]` and
+    /// its kin, `@Test`, `[Fact]`, a `test…`/`Test…`/`Benchmark…` name).
+    /// In a test file where nothing is so marked (JavaScript's callbacks
+    /// to `it` and `test` have no names), every callable counts; a helper
+    /// beside marked tests does not.
+    pub fn is_test_case(&self, i: Sym) -> bool {
+        let s = self.symbol(i);
+        if s.role != Some(doctown_core::FileRole::Test) || !s.kind.is_callable() {
+            return false;
+        }
+        if marked_test(s) {
+            return true;
+        }
+        let same_file = self.files.get(s.path.as_str());
+        !same_file.is_some_and(|list| list.iter().any(|&j| marked_test(self.symbol(j))))
+    }
+
     /// The name of a symbol's module, if it has one.
     pub fn module_name(&self, i: Sym) -> Option<&str> {
         let m = self.module_of[i as usize]?;
@@ -359,4 +377,28 @@ fn owner_part(qualified: &str) -> &str {
         .or_else(|| qualified.rfind('.'))
         .unwrap_or(0);
     &qualified[..cut]
+}
+
+/// A function or method its language's conventions mark as a test.
+fn marked_test(s: &SymbolNode) -> bool {
+    const ATTRIBUTES: [&str; 9] = [
+        "#[test]",
+        "#[tokio::test",
+        "#[async_std::test",
+        "#[rstest",
+        "#[test_case",
+        "@Test",
+        "@ParameterizedTest",
+        "[Fact",
+        "[Test",
+    ];
+    let attribute = s
+        .attributes
+        .iter()
+        .any(|a| ATTRIBUTES.iter().any(|t| a.starts_with(t)) || a == "[Theory]");
+    let name = s.name.as_str();
+    let by_name = ["test", "Test", "Benchmark", "Fuzz"]
+        .iter()
+        .any(|p| name.starts_with(p));
+    s.kind.is_callable() && (attribute || by_name)
 }
