@@ -119,6 +119,9 @@ pub struct Pack {
     pub(crate) vectors: VectorIndex,
     /// Execution flows, computed on first use (`flows::all`).
     pub(crate) flows: std::sync::OnceLock<Vec<Flow>>,
+    /// The languages whose tests here are marked as tests (attributes or
+    /// names), found on first use (`is_test_case`).
+    marked_languages: std::sync::OnceLock<Vec<doctown_core::Language>>,
 }
 
 impl Pack {
@@ -169,6 +172,7 @@ impl Pack {
             lexical,
             vectors,
             flows: std::sync::OnceLock::new(),
+            marked_languages: std::sync::OnceLock::new(),
             docpack,
         };
         pack.index_names_and_files();
@@ -224,19 +228,29 @@ impl Pack {
     /// Whether symbol `i` is a test to run: a function or method of test
     /// code that its language's conventions mark as a test (`#[test]` and
     /// its kin, `@Test`, `[Fact]`, a `test…`/`Test…`/`Benchmark…` name).
-    /// In a test file where nothing is so marked (JavaScript's callbacks
-    /// to `it` and `test` have no names), every callable counts; a helper
-    /// beside marked tests does not.
+    /// In a language none of whose test code here is so marked
+    /// (JavaScript's callbacks to `it` and `test` have no names), every
+    /// callable of test code counts; where tests are marked, the helpers
+    /// beside them do not.
     pub fn is_test_case(&self, i: Sym) -> bool {
         let s = self.symbol(i);
         if s.role != Some(doctown_core::FileRole::Test) || !s.kind.is_callable() {
             return false;
         }
-        if marked_test(s) {
-            return true;
-        }
-        let same_file = self.files.get(s.path.as_str());
-        !same_file.is_some_and(|list| list.iter().any(|&j| marked_test(self.symbol(j))))
+        marked_test(s) || !self.marked_languages().contains(&s.language)
+    }
+
+    fn marked_languages(&self) -> &[doctown_core::Language] {
+        self.marked_languages.get_or_init(|| {
+            let mut found: Vec<doctown_core::Language> = Vec::new();
+            for s in &self.docpack.nodes.symbols {
+                let test = s.role == Some(doctown_core::FileRole::Test);
+                if test && !found.contains(&s.language) && marked_test(s) {
+                    found.push(s.language);
+                }
+            }
+            found
+        })
     }
 
     /// The name of a symbol's module, if it has one.
