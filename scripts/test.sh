@@ -15,11 +15,32 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 # The target dir lives in the cache and gathers test binaries of every past
-# build; when the disk runs low, drop what a build regenerates (incremental
-# state, and artifacts untouched for three days) before building again.
+# build: the superseded ones go at once; when the disk runs low, also what a
+# build regenerates (incremental state, and artifacts untouched for three
+# days) before building again.
 prune_target() {
-  local free_kb
+  local free_kb dir
   mkdir -p "$(dirname "$CARGO_TARGET_DIR")" # a fresh machine has no cache yet
+  # Each build of a test or example target leaves an executable NAME-HASH
+  # beside the earlier ones (tens of GiB in a day of work). Only the newest
+  # of each target is current: a target is known by the root source file
+  # its dep-info (NAME-HASH.d) names first, since two crates' targets may
+  # share a NAME.
+  for dir in "$CARGO_TARGET_DIR"/debug/deps "$CARGO_TARGET_DIR"/debug/examples; do
+    [ -d "$dir" ] || continue
+    local -A seen=()
+    local exe key
+    while read -r _ exe; do
+      key="$(head -n 1 "$dir/$exe.d" 2>/dev/null | cut -d ' ' -f 2)"
+      key="${key:-$exe}"
+      if [ -n "${seen[$key]:-}" ]; then
+        rm -f -- "$dir/$exe" "$dir/$exe.d"
+      else
+        seen[$key]=1
+      fi
+    done < <(find "$dir" -maxdepth 1 -type f ! -name '*.*' -printf '%T@ %f\n' 2>/dev/null | sort -rn)
+    unset seen
+  done
   free_kb="$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR == 2 {print $4}')"
   if [ "${free_kb:-0}" -lt $((25 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
     echo "test.sh: $((free_kb / 1024)) MiB free; pruning $CARGO_TARGET_DIR" >&2
