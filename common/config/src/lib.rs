@@ -109,16 +109,19 @@ impl Settings {
     /// The files read that hold a secret and that others than their owner
     /// may read.
     pub fn exposed_secret_files(&self) -> Vec<PathBuf> {
-        let mut exposed: Vec<PathBuf> = self
+        let exposed: std::collections::BTreeSet<&PathBuf> = self
             .set()
             .filter(|s| s.key.kind == Kind::Secret)
             .filter_map(|s| match &s.origin {
-                Origin::File(path) if readable_by_others(path) => Some(path.clone()),
-                _ => None,
+                Origin::File(path) => Some(path),
+                Origin::Environment => None,
             })
             .collect();
-        exposed.dedup();
         exposed
+            .into_iter()
+            .filter(|p| readable_by_others(p))
+            .cloned()
+            .collect()
     }
 
     /// Every value set, in the order of [`GROUPS`].
@@ -194,7 +197,8 @@ fn file_values() -> &'static Result<Settings, ConfigError> {
 /// broken file or value stops it with one line instead of being ignored.
 pub fn init() -> Result<(), ConfigError> {
     file_values().clone()?;
-    Settings::load().map(|_| ())
+    // The files are read and checked once (above); here the environment.
+    Settings::from_parts(&env_value, Vec::new()).map(|_| ())
 }
 
 /// The value of a setting by its variable name: the environment's (read

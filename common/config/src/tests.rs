@@ -172,6 +172,29 @@ fn bad_files_and_values_say_which_setting_in_one_line() {
     assert!(e.0.contains("no such file"), "{e}");
 }
 
+#[cfg(unix)]
+#[test]
+fn secrets_in_a_file_others_may_read_are_named_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "config.toml",
+        "token_keys = \"k1:AAAA\"\n[llm]\napi_key = \"sk\"\nmodel = \"m\"\n",
+    );
+    let loaded = || settings(&[], vec![file(path.clone(), Place::User)]).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(loaded().exposed_secret_files(), vec![path.clone()]);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(loaded().exposed_secret_files().is_empty());
+    let plain = write(dir.path(), "plain.toml", "log = \"info\"\n");
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(settings(&[], vec![file(plain, Place::User)])
+        .unwrap()
+        .exposed_secret_files()
+        .is_empty());
+}
+
 #[test]
 fn flags_read_one_way_everywhere() {
     for yes in ["1", "true", "YES", "on", " On "] {

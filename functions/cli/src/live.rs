@@ -6,10 +6,9 @@
 //! always sees one whole snapshot, and `list_docpacks` says which revision
 //! answers and whether a newer one is being built or failed.
 
-use crate::args::{BuildOptions, OnOff, SourceArgs, StoreArgs};
-use crate::host::{job_input, Feedback, Host};
+use crate::args::StoreArgs;
+use crate::host::Host;
 use anyhow::{Context, Result};
-use doctown_core::Stage;
 use doctown_query::{Engine, Origin, Pack};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use notify::{EventKind, RecursiveMode, Watcher};
@@ -32,12 +31,13 @@ pub struct LiveTree {
 }
 
 impl LiveTree {
-    /// The tree at `dir`, served under `key`, built into the user's store.
-    pub fn open(dir: &Path, key: String) -> Result<LiveTree> {
+    /// The tree at `dir` (made absolute), served under `key`, built into
+    /// the job store `store`.
+    pub fn open(dir: &Path, key: String, store: &StoreArgs) -> Result<LiveTree> {
         let dir = dir
             .canonicalize()
             .with_context(|| format!("cannot read {}", dir.display()))?;
-        let host = Host::open(&StoreArgs { store: None })?;
+        let host = Host::open(store)?;
         Ok(LiveTree {
             dir,
             key,
@@ -79,30 +79,9 @@ impl LiveTree {
     }
 
     fn build(&self, revision: u64, embeddings: bool) -> Result<Pack> {
-        let source = SourceArgs {
-            source: self.dir.display().to_string(),
-            git_ref: None,
-            max_file_bytes: None,
-            max_total_bytes: None,
-            scip: None,
-            no_gitignore: false,
-        };
-        let options = BuildOptions {
-            embeddings: Some(if embeddings { OnOff::On } else { OnOff::Off }),
-            ..BuildOptions::default()
-        };
-        let input = job_input(&source, &options);
-        let (runner, _) = self.host.runner(Feedback::Quiet);
-        let state = crate::commands::submit_and_run(&runner, input.clone())?;
-        let key = state
-            .stage(Stage::Pack)
-            .artifacts
-            .get(doctown_core::DOCPACK_ARTIFACT)
-            .context("the build made no docpack")?;
-        let path = self.host.store.path_of(key)?;
+        let source = self.dir.display().to_string();
+        let (state, path) = crate::commands::build_quietly(&self.host, &source, None, embeddings)?;
         let docpack = doctown_docpack::read_docpack(&path)?;
-        let jobs = self.host.store.path_of("jobs")?;
-        crate::retention::prune_beside(&jobs, &input.source, None, Default::default());
         let commit = docpack.manifest.source.commit.clone();
         let location = format!(
             "working tree {}, revision {revision} ({}, built {})",
@@ -126,6 +105,7 @@ impl LiveTree {
 /// server holds them.
 pub fn serve_trees(
     dirs: &[PathBuf],
+    store: &StoreArgs,
     engine: &Arc<Engine>,
 ) -> Result<Vec<notify::RecommendedWatcher>> {
     let mut watchers = Vec::new();
@@ -148,7 +128,7 @@ pub fn serve_trees(
             .find(|k| !keys.contains(k))
             .unwrap_or(name);
         keys.push(key.clone());
-        let tree = Arc::new(LiveTree::open(&dir, key)?);
+        let tree = Arc::new(LiveTree::open(&dir, key, store)?);
         // Structure first: the server answers in seconds, by meaning later.
         tree.rebuild(engine, false)
             .with_context(|| format!("cannot build {}", tree.dir.display()))?;

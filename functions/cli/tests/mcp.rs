@@ -950,5 +950,7 @@ async fn http_serves_a_watched_working_tree_live() {
     }
     let (listed, _) = ok(&client, "list_docpacks", json!({}), "revision 2").await;
     assert!(listed.contains("working tree"), "{listed}");
+    let builds = std::fs::read_dir(store.join("jobs")).unwrap().count();
+    assert!(builds >= 1, "the tree is built into the server's --store");
     client.cancel().await.unwrap();
 }

@@ -1,11 +1,11 @@
 //! `doctown build`, `doctown ingest` and `doctown estimate`: submit a job and
 //! run it in-process.
 
-use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs};
+use crate::args::{BuildArgs, BuildOptions, EstimateArgs, IngestArgs, OnOff, SourceArgs};
 use crate::host::{job_input, new_job_id, Feedback, Host};
 use crate::output::{print_summary, stage_seconds};
 use anyhow::{Context, Result};
-use doctown_core::{ErrorKind, JobId, JobInput, JobState, JobStatus, Stage};
+use doctown_core::{ErrorKind, JobId, JobInput, JobState, JobStatus};
 use doctown_pipeline::{RunError, Runner};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,10 +54,52 @@ pub fn build(args: BuildArgs) -> Result<ExitCode> {
     Ok(exit_code(&state))
 }
 
+/// A quiet build of a local source — a work tree, or a repository at
+/// `git_ref` — for a command that serves or compares the result (`mcp DIR`,
+/// `review`): its job and its docpack's path in the store. The source's
+/// older builds go afterwards, as `doctown build`'s do.
+pub(crate) fn build_quietly(
+    host: &Host,
+    source: &str,
+    git_ref: Option<&str>,
+    embeddings: bool,
+) -> Result<(JobState, PathBuf)> {
+    let source = SourceArgs {
+        source: source.to_string(),
+        git_ref: git_ref.map(String::from),
+        max_file_bytes: None,
+        max_total_bytes: None,
+        scip: None,
+        no_gitignore: false,
+    };
+    let options = BuildOptions {
+        embeddings: Some(if embeddings { OnOff::On } else { OnOff::Off }),
+        ..BuildOptions::default()
+    };
+    let input = job_input(&source, &options);
+    let (runner, _) = host.runner(Feedback::Quiet);
+    let state = submit_and_run(&runner, input.clone())?;
+    let jobs = host.store.path_of("jobs")?;
+    crate::retention::prune(
+        &jobs,
+        &input.source,
+        input.git_ref.as_deref(),
+        Default::default(),
+    );
+    let path = stored_docpack(host, &state).context("the build made no docpack")?;
+    Ok((state, path))
+}
+
+/// The path of a job's docpack in the local store, when it is there.
+pub(crate) fn stored_docpack(host: &Host, state: &JobState) -> Option<PathBuf> {
+    let path = host.store.path_of(state.docpack_key()?).ok()?;
+    path.is_file().then_some(path)
+}
+
 /// Copies the job's docpack out of the store to `output` (or `./NAME.docpack`),
 /// file to file (in the kernel where it can).
 fn write_docpack(host: &Host, state: &JobState, output: Option<&Path>) -> Result<Option<PathBuf>> {
-    let Some(key) = state.stage(Stage::Pack).artifacts.get("docpack") else {
+    let Some(key) = state.docpack_key() else {
         return Ok(None);
     };
     let stored = host.store.path_of(key)?;

@@ -3,7 +3,7 @@
 //! finished jobs. Stdout carries the protocol only; everything else goes to
 //! stderr.
 
-use crate::args::McpArgs;
+use crate::args::{McpArgs, StoreArgs};
 use crate::query_host;
 use anyhow::{bail, Context, Result};
 use doctown_mcp::DoctownMcp;
@@ -62,7 +62,7 @@ fn one_line(text: &str) -> String {
 pub fn mcp_cmd(args: McpArgs) -> Result<ExitCode> {
     let engine = Arc::new(engine(&args)?);
     let trees: Vec<PathBuf> = args.files.iter().filter(|p| p.is_dir()).cloned().collect();
-    let _watchers = crate::live::serve_trees(&trees, &engine)?;
+    let _watchers = crate::live::serve_trees(&trees, &StoreArgs { store: None }, &engine)?;
     let ask_model = query_host::ask_model().unwrap_or_else(|e| {
         eprintln!("doctown mcp: ask answers with the evidence only: {e:#}");
         None

@@ -18,7 +18,7 @@ mod worker;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
-pub(crate) use build::submit_and_run;
+pub(crate) use build::{build_quietly, stored_docpack};
 use std::process::ExitCode;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {

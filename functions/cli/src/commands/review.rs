@@ -4,11 +4,12 @@
 //! at a ref of the same repository is taken from the store, not built
 //! again (a pull request's base, on each push).
 
-use crate::args::{BuildOptions, OnOff, ReviewArgs, SourceArgs, StoreArgs};
-use crate::host::{job_input, Feedback, Host};
+use crate::args::{ReviewArgs, StoreArgs};
+use crate::commands::{build_quietly, stored_docpack};
+use crate::host::Host;
 use crate::pull_comment::{Posted, PullRequest};
 use anyhow::{anyhow, bail, Context, Result};
-use doctown_core::{JobState, JobStatus, Stage, DOCPACK_ARTIFACT};
+use doctown_core::JobStatus;
 use doctown_generate::tokens::TokenCounter;
 use doctown_query::{load_file, render_review, review, Pack};
 use std::path::{Path, PathBuf};
@@ -70,29 +71,14 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
         Some(h) => h,
         None => host.insert(Host::open(&StoreArgs { store: None })?),
     };
-    let source = SourceArgs {
-        source: repo.display().to_string(),
-        git_ref: (!checked_out).then(|| what.to_string()),
-        max_file_bytes: None,
-        max_total_bytes: None,
-        scip: None,
-        no_gitignore: false,
-    };
-    let options = BuildOptions {
-        embeddings: Some(OnOff::Off),
-        ..BuildOptions::default()
-    };
-    let input = job_input(&source, &options);
-    let stored = match stored_build(host, &input.source, &commit) {
+    let source = doctown_sources::absolute_local(&repo.display().to_string());
+    let git_ref = (!checked_out).then_some(what);
+    let stored = match stored_build(host, &source, &commit) {
         Some(path) => path,
         None => {
-            let (runner, _) = host.runner(Feedback::Quiet);
-            let (source, git_ref) = (input.source.clone(), input.git_ref.clone());
-            let state = crate::commands::submit_and_run(&runner, input)
-                .with_context(|| format!("cannot build {what}"))?;
-            let jobs = host.store.path_of("jobs")?;
-            crate::retention::prune_beside(&jobs, &source, git_ref.as_deref(), Default::default());
-            docpack_of(host, &state).context("the build made no docpack")?
+            build_quietly(host, &source, git_ref, false)
+                .with_context(|| format!("cannot build {what}"))?
+                .1
         }
     };
     let mut pack = load_file(&stored).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
@@ -141,12 +127,6 @@ fn stored_build(host: &Host, source: &str, commit: &str) -> Option<PathBuf> {
         let state = doctown_store::load_state(store, id).ok()??;
         let built = state.source.as_ref()?.commit.as_deref() == Some(commit);
         let same = state.input.source == source && state.input.git_ref.is_some() && built;
-        (same && state.status == JobStatus::Succeeded).then(|| docpack_of(host, &state))?
+        (same && state.status == JobStatus::Succeeded).then(|| stored_docpack(host, &state))?
     })
-}
-
-/// The path of a job's docpack in the local store, when it is there.
-fn docpack_of(host: &Host, state: &JobState) -> Option<PathBuf> {
-    let key = state.stage(Stage::Pack).artifacts.get(DOCPACK_ARTIFACT)?;
-    host.store.path_of(key).ok().filter(|p| p.is_file())
 }

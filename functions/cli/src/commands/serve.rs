@@ -251,11 +251,12 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
         let accounts = open_accounts(accounts_config, db).await?;
         let (store, launcher) = launcher(&args.server, &config, accounts.clone())?;
         let engine = store_engine(store.clone());
-        let watching = args.watch.clone();
-        let served = engine.clone();
-        let _watchers =
-            tokio::task::spawn_blocking(move || crate::live::serve_trees(&watching, &served))
-                .await??;
+        let (watching, served) = (args.watch.clone(), engine.clone());
+        let store_args = args.server.store.clone();
+        let _watchers = tokio::task::spawn_blocking(move || {
+            crate::live::serve_trees(&watching, &store_args, &served)
+        })
+        .await??;
         let ask_model = ask_model();
         let mcp = mcp_service(engine.clone(), ask_model.clone(), &args.addr, &config);
         let mcp_stop = mcp.config.cancellation_token.clone();
