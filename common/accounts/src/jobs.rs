@@ -67,7 +67,7 @@ pub struct NewJob {
 }
 
 /// A job as the database knows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct JobRow {
     pub id: String,
     pub owner_id: Option<i64>,

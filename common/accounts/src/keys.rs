@@ -16,7 +16,19 @@ pub const MAX_KEYS_PER_USER: i64 = 50;
 const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 /// What a key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Read the owner's jobs, events, docpacks, library and usage.
@@ -54,7 +66,7 @@ pub fn allows(granted: &[Scope], needed: Scope) -> bool {
 }
 
 /// A key as listed (never its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ApiKey {
     pub id: i64,
     pub name: String,

@@ -6,7 +6,7 @@ use crate::error::{AccountsError, Result};
 use serde::{Deserialize, Serialize};
 
 /// A plan's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanName {
     Free,
@@ -39,7 +39,7 @@ impl PlanName {
 }
 
 /// What a plan allows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanLimits {
     /// Jobs started per calendar month (UTC).

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// A symbol as answers name it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SymbolRef {
     pub id: String,
     /// The qualified name.
@@ -63,6 +64,7 @@ pub fn clip(text: &str, max: usize) -> String {
 
 /// A page of a longer list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Page {
     pub offset: usize,
     pub limit: usize,

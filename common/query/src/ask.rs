@@ -32,6 +32,7 @@ Answer in at most 250 words of plain Markdown: a direct answer first, then how i
 const MARKER: &str = "[doctown-ask-v1]";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     pub question: String,
     pub items: Vec<EvidenceItem>,
@@ -42,6 +43,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EvidenceItem {
     #[serde(flatten)]
     pub symbol: SymbolRef,
@@ -451,6 +453,7 @@ pub trait AskModel: Send + Sync {
 
 /// An answer to a question, with what it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AskAnswer {
     pub question: String,
     pub answer: String,
@@ -475,6 +478,7 @@ pub struct AskAnswer {
 
 /// A citation of the answer and the symbol of the evidence it points at.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cited {
     /// The citation as the answer writes it (`path:line` or `path:line-line`).
     pub cite: String,

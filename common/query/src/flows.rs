@@ -34,6 +34,7 @@ const PATH_STEPS: usize = 8;
 
 /// A flow as answers show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FlowView {
     pub name: String,
     pub kind: &'static str,

@@ -20,6 +20,7 @@ pub const MAX_VISITED: usize = 20_000;
 pub const MAX_DEPTH: u32 = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Impact {
     pub target: SymbolRef,
     pub depth: u32,
@@ -41,6 +42,7 @@ pub struct Impact {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Affected {
     #[serde(flatten)]
     pub symbol: SymbolRef,

@@ -42,6 +42,7 @@ pub const MAX_LIMIT: usize = 50;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Mode {
     #[default]
     Hybrid,
@@ -114,6 +115,7 @@ pub struct SearchRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SearchHit {
     #[serde(flatten)]
     pub symbol: SymbolRef,
@@ -135,6 +137,7 @@ pub struct SearchHit {
 
 /// A symbol next to a hit in the call graph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Related {
     /// `caller` or `callee` (of the hit); `referenced_by`/`references` for
     /// functions passed as values.
@@ -144,6 +147,7 @@ pub struct Related {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SearchResult {
     pub query: String,
     pub mode: Mode,

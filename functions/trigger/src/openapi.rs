@@ -17,7 +17,7 @@ fn schemas() -> Value {
     let error = json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } }
     });
-    merge(merge(error, typed_schemas()), result_schemas())
+    merge(error, typed_schemas())
 }
 
 /// Generated from the types the handlers read and write, so the document
@@ -38,54 +38,20 @@ fn typed_schemas() -> Value {
     responses.subschema_for::<doctown_core::Event>();
     responses.subschema_for::<JobAccepted>();
     responses.subschema_for::<doctown_core::Stage>();
+    responses.subschema_for::<crate::routes::library::LibraryPage>();
+    responses.subschema_for::<doctown_query::SearchResult>();
+    responses.subschema_for::<doctown_query::AskAnswer>();
+    responses.subschema_for::<doctown_query::Impact>();
+    responses.subschema_for::<doctown_accounts::users::User>();
+    responses.subschema_for::<doctown_accounts::plans::PlanLimits>();
+    responses.subschema_for::<doctown_accounts::keys::ApiKey>();
+    responses.subschema_for::<crate::routes::me::HistoryItem>();
     let mut requests = settings(Contract::Deserialize);
     requests.subschema_for::<CreateJob>();
     requests.subschema_for::<InvokeStage>();
     let mut all = responses.take_definitions(true);
     all.extend(requests.take_definitions(true));
     Value::Object(all)
-}
-
-/// The library's pages, search results, answers, impacts.
-fn result_schemas() -> Value {
-    json!({
-        "LibraryItem": { "type": "object", "required": ["job_id", "name", "source", "status", "created_at", "download_url"], "properties": {
-            "job_id": { "$ref": "#/components/schemas/JobId" }, "name": { "type": "string" }, "source": { "type": "string" },
-            "ref": { "type": ["string", "null"] }, "commit": { "type": ["string", "null"] }, "size": { "type": ["integer", "null"] },
-            "status": { "$ref": "#/components/schemas/JobStatus" }, "created_at": { "type": "string" }, "finished_at": { "type": ["string", "null"] },
-            "download_url": { "type": "string" } } },
-        "LibraryPage": { "type": "object", "required": ["items"], "properties": {
-            "items": { "type": "array", "items": { "$ref": "#/components/schemas/LibraryItem" } }, "next_cursor": { "type": ["string", "null"] } } },
-        "SymbolRef": { "type": "object", "required": ["id", "name", "kind", "path", "line"], "properties": {
-            "id": { "type": "string" }, "name": { "type": "string", "description": "The qualified name" },
-            "kind": { "type": "string" }, "path": { "type": "string" }, "line": { "type": "integer" } } },
-        "SearchResult": { "type": "object", "required": ["query", "mode", "used", "hits"], "properties": {
-            "query": { "type": "string" }, "mode": { "type": "string" }, "used": { "type": "array", "items": { "type": "string" } },
-            "hits": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "properties": {
-                "score": { "type": "number" }, "signature": { "type": "string" }, "summary": { "type": "string" }, "related": { "type": "array" } } }] } },
-            "notes": { "type": "array", "items": { "type": "string" } } } },
-        "AskAnswer": { "type": "object", "required": ["question", "answer", "model", "citations", "evidence", "cited"], "properties": {
-            "question": { "type": "string" }, "answer": { "type": "string", "description": "Markdown; citations as path:line" },
-            "model": { "type": "string", "description": "The model's id, or `evidence` when no model wrote the answer" },
-            "citations": { "type": "array", "items": { "type": "string" } },
-            "unverified": { "type": "array", "items": { "type": "string" }, "description": "Citations outside the evidence" },
-            "withheld": { "type": "boolean", "description": "The model's answer repeated its instructions and was replaced by the evidence" },
-            "cited": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "required": ["cite"], "properties": { "cite": { "type": "string" } } }] } },
-            "evidence": { "type": "object", "properties": { "question": { "type": "string" },
-                "items": { "type": "array", "items": { "$ref": "#/components/schemas/SymbolRef" } },
-                "flows": { "type": "array" }, "notes": { "type": "array", "items": { "type": "string" } } } },
-            "note": { "type": "string", "description": "Why the answer is the evidence" } } },
-        "Impact": { "type": "object", "required": ["target", "depth", "by_depth", "affected", "page", "tests", "tests_total", "modules", "importing_files", "importing_files_total", "truncated"], "properties": {
-            "target": { "$ref": "#/components/schemas/SymbolRef" }, "depth": { "type": "integer" },
-            "by_depth": { "type": "array", "items": { "type": "integer" }, "description": "Affected symbols at each depth, 1-based" },
-            "affected": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/SymbolRef" }, { "type": "object", "properties": {
-                "depth": { "type": "integer" }, "via": { "type": "string", "enum": ["calls", "references"] } } }] } },
-            "page": { "type": "object", "properties": { "offset": { "type": "integer" }, "limit": { "type": "integer" }, "total": { "type": "integer" }, "next_offset": { "type": "integer" } } },
-            "tests": { "type": "array", "items": { "$ref": "#/components/schemas/SymbolRef" } }, "tests_total": { "type": "integer" },
-            "modules": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "integer" }] }, "description": "(module, affected symbols), most first, at most 20" },
-            "importing_files": { "type": "array", "items": { "type": "string" } }, "importing_files_total": { "type": "integer" },
-            "truncated": { "type": "boolean", "description": "The walk stopped at 20,000 symbols" } } }
-    })
 }
 
 /// Every route of the API but the accounts'.
@@ -225,36 +191,15 @@ fn service_paths() -> Value {
 
 fn accounts_schemas() -> Value {
     json!({
-        "User": { "type": "object", "properties": {
-            "id": { "type": "integer" }, "github_id": { "type": "integer" }, "login": { "type": "string" },
-            "name": { "type": ["string", "null"] }, "email": { "type": ["string", "null"] }, "avatar_url": { "type": ["string", "null"] },
-            "plan": { "$ref": "#/components/schemas/Plan" }, "billing_status": { "type": "string", "enum": ["none", "active", "past_due", "canceled"] },
-            "created_at": { "type": "integer", "description": "Unix milliseconds" } } },
-        "Plan": { "type": "string", "enum": ["free", "creator", "team"] },
-        "PlanLimits": { "type": "object", "properties": {
-            "jobs_per_month": { "type": "integer" }, "max_repo_mb": { "type": "integer" }, "model_budget_usd": { "type": "number" },
-            "private_repos": { "type": "boolean" }, "concurrent_jobs": { "type": "integer" }, "requests_per_minute": { "type": "integer" },
-            "stripe_price": { "type": ["string", "null"] }, "price_usd": { "type": "number" } } },
         "Me": { "type": "object", "required": ["mode", "user"], "properties": {
             "mode": { "type": "string", "enum": ["local", "accounts"] },
             "user": { "oneOf": [{ "$ref": "#/components/schemas/User" }, { "type": "null" }] },
             "auth": { "type": "string", "enum": ["session", "key", "operator"] },
             "csrf_token": { "type": "string", "description": "Send as X-CSRF-Token on every cookie-authenticated POST/DELETE." },
-            "plan": { "$ref": "#/components/schemas/Plan" }, "limits": { "$ref": "#/components/schemas/PlanLimits" },
+            "plan": { "$ref": "#/components/schemas/PlanName" }, "limits": { "$ref": "#/components/schemas/PlanLimits" },
             "sign_in_url": { "type": ["string", "null"] }, "anonymous_builds": { "type": "boolean" }, "billing": { "type": "boolean" } } },
-        "Scope": { "type": "string", "enum": ["read", "build", "admin"] },
-        "ApiKey": { "type": "object", "properties": {
-            "id": { "type": "integer" }, "name": { "type": "string" }, "prefix": { "type": "string", "examples": ["dt_ab12cd34ef56"] },
-            "scopes": { "type": "array", "items": { "$ref": "#/components/schemas/Scope" } },
-            "created_at": { "type": "integer" }, "last_used_at": { "type": ["integer", "null"] } } },
         "NewKey": { "type": "object", "required": ["name"], "properties": {
             "name": { "type": "string", "maxLength": 100 }, "scopes": { "type": "array", "items": { "$ref": "#/components/schemas/Scope" }, "default": ["read"] } } },
-        "HistoryItem": { "type": "object", "properties": {
-            "id": { "$ref": "#/components/schemas/JobId" }, "source": { "type": "string" }, "ref": { "type": ["string", "null"] },
-            "commit": { "type": ["string", "null"] }, "private": { "type": "boolean" }, "visibility": { "$ref": "#/components/schemas/Visibility" },
-            "status": { "$ref": "#/components/schemas/JobStatus" }, "cost_usd": { "type": "number" }, "duration_ms": { "type": ["integer", "null"] },
-            "error": { "type": ["string", "null"] }, "created_at": { "type": "integer" }, "finished_at": { "type": ["integer", "null"] },
-            "links": { "$ref": "#/components/schemas/JobLinks" } } },
         "AccountItem": { "allOf": [{ "$ref": "#/components/schemas/LibraryItem" }, { "type": "object", "properties": {
             "owner": { "type": ["string", "null"] }, "visibility": { "$ref": "#/components/schemas/Visibility" },
             "shared": { "type": "boolean" }, "checksum": { "type": ["string", "null"] } } }] },
@@ -328,7 +273,7 @@ fn accounts_paths() -> Value {
         "/shared/{token}/docpack": { "get": { "summary": "Download a shared docpack", "operationId": "sharedDocpack", "tags": ["library"],
             "parameters": [token_param], "responses": { "200": { "description": "The .docpack, streamed" }, "307": { "description": "Pre-signed S3 URL" }, "404": error_response("Unknown or revoked link") } } },
         "/billing/checkout": { "post": { "summary": "A Stripe Checkout session to upgrade", "operationId": "checkout", "tags": ["billing"], "security": user,
-            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["plan"], "properties": { "plan": { "$ref": "#/components/schemas/Plan" } } } } } },
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["plan"], "properties": { "plan": { "$ref": "#/components/schemas/PlanName" } } } } } },
             "responses": { "200": ok("Send the browser to url", "Url"), "400": error_response("Unknown or free plan"), "401": denied.clone(), "404": error_response("Billing not configured"), "502": error_response("Stripe failed") } } },
         "/billing/portal": { "post": { "summary": "A Stripe customer-portal session", "operationId": "portal", "tags": ["billing"], "security": user,
             "responses": { "200": ok("Send the browser to url", "Url"), "400": error_response("No subscription yet"), "401": denied } } },

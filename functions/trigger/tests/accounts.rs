@@ -1192,6 +1192,35 @@ async fn listings_and_history_come_from_the_database() {
     );
     assert!((w.db().month_cost(row.owner_id.unwrap()).await.unwrap() - 1.5).abs() < 1e-9);
     assert_eq!(PlanName::Free.as_str(), "free");
+
+    // The answers are what the OpenAPI document, generated from their types, says.
+    let doc = w
+        .call("GET", "/openapi.json", &Who::Anonymous, None)
+        .await
+        .body;
+    let errors = |schema: &str, value: &serde_json::Value| -> Vec<String> {
+        let root = json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
+        let validator = jsonschema::validator_for(&root).unwrap();
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{schema}: {e}"))
+            .collect()
+    };
+    let mut found = Vec::new();
+    for item in page.body["items"].as_array().unwrap() {
+        found.extend(errors("HistoryItem", item));
+    }
+    let created = w
+        .call("POST", "/me/keys", &ada, Some(json!({"name": "ci"})))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let keys = w.call("GET", "/me/keys", &ada, None).await;
+    found.extend(errors("ApiKey", &keys.body["items"][0]));
+    let me = w.call("GET", "/me", &ada, None).await;
+    found.extend(errors("User", &me.body["user"]));
+    found.extend(errors("PlanLimits", &me.body["limits"]));
+    assert_eq!(found, Vec::<String>::new());
+    assert!(!errors("HistoryItem", &json!({"id": 1})).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -100,38 +100,27 @@ async fn error(t: &TestApp, uri: &str) -> (u16, String) {
     (status, message)
 }
 
-/// Checks that `body` has every property the OpenAPI document's `schema`
-/// requires, and the required properties of the schemas it refers to.
+/// Validates `body` against the OpenAPI document's `schema` (generated
+/// from the engine's answer types), with every error named.
 async fn conforms(t: &TestApp, body: &Value, schema: &str) {
     let (_, doc) = t.json(get("/openapi.json")).await;
-    let schemas = &doc["components"]["schemas"];
-    fn check(schemas: &Value, schema: &Value, value: &Value, at: &str) {
-        if let Some(name) = schema["$ref"].as_str() {
-            let name = name.rsplit('/').next().unwrap();
-            return check(schemas, &schemas[name], value, &format!("{at} ({name})"));
-        }
-        for part in schema["allOf"].as_array().into_iter().flatten() {
-            check(schemas, part, value, at);
-        }
-        for key in schema["required"].as_array().into_iter().flatten() {
-            let key = key.as_str().unwrap();
-            assert!(value.get(key).is_some(), "{at}: no {key:?} in {value}");
-        }
-        if let Some(props) = schema["properties"].as_object() {
-            for (key, sub) in props {
-                match (&value[key], sub["type"].as_str()) {
-                    (Value::Null, _) => {}
-                    (Value::Array(items), Some("array")) => {
-                        for item in items {
-                            check(schemas, &sub["items"], item, &format!("{at}.{key}[]"));
-                        }
-                    }
-                    (v, _) => check(schemas, sub, v, &format!("{at}.{key}")),
-                }
-            }
-        }
-    }
-    check(schemas, &schemas[schema], body, schema);
+    let root = serde_json::json!({
+        "$ref": format!("#/components/schemas/{schema}"),
+        "components": doc["components"],
+    });
+    let validator = jsonschema::validator_for(&root).unwrap();
+    let errors: Vec<String> = validator.iter_errors(body).map(|e| e.to_string()).collect();
+    assert_eq!(errors, Vec::<String>::new(), "{schema}: {body}");
+    let mut damaged = body.clone();
+    damaged.as_object_mut().unwrap().remove(match schema {
+        "Impact" => "target",
+        "AskAnswer" => "answer",
+        _ => "hits",
+    });
+    assert!(
+        !validator.is_valid(&damaged),
+        "{schema} without a required field"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

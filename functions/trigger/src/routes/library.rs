@@ -25,7 +25,7 @@ pub struct LibraryQuery {
 }
 
 /// A page of the library.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LibraryPage {
     pub items: Vec<LibraryItem>,
     /// Pass as `cursor` for the next page; `null` on the last page.

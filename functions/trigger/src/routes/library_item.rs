@@ -5,7 +5,7 @@ use doctown_core::{JobId, JobStatus};
 use serde::{Deserialize, Serialize};
 
 /// One docpack of the library.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LibraryItem {
     pub job_id: JobId,
     pub name: String,

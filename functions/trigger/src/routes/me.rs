@@ -154,11 +154,12 @@ pub fn page(query: &PageQuery) -> Result<(u32, Option<String>), ApiError> {
 }
 
 /// A job of the history, with its links.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HistoryItem {
     #[serde(flatten)]
     pub job: JobRow,
-    pub links: serde_json::Value,
+    /// Absent for a job whose id is no valid job id.
+    pub links: Option<super::jobs::JobLinks>,
 }
 
 /// `GET /me/jobs`: the user's jobs, newest first, with cost and duration.
@@ -180,12 +181,9 @@ pub async fn jobs(
         .into_iter()
         .take(limit as usize)
         .map(|job| {
-            let links = match doctown_core::JobId::new(&job.id) {
-                Ok(id) => {
-                    serde_json::to_value(super::jobs::job_links(&app, &id)).unwrap_or_default()
-                }
-                Err(_) => serde_json::Value::Null,
-            };
+            let links = doctown_core::JobId::new(&job.id)
+                .ok()
+                .map(|id| super::jobs::job_links(&app, &id));
             HistoryItem { job, links }
         })
         .collect();
