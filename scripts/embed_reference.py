@@ -36,8 +36,9 @@ DEFAULT_MODEL_DIR = os.environ.get(
 )
 
 
-def ensure_environment():
-    """Re-executes inside the cached venv when the dependencies are missing."""
+def ensure_environment(script=__file__):
+    """Re-executes `script` inside the cached venv when the dependencies
+    are missing."""
     try:
         import numpy  # noqa: F401
         import onnxruntime
@@ -59,7 +60,7 @@ def ensure_environment():
             [python, "-m", "pip", "install", "--quiet", "--find-links", wheels]
             + REQUIREMENTS
         )
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
+    os.execv(python, [python, os.path.abspath(script)] + sys.argv[1:])
 
 
 def load(model_dir, max_length, threads):

@@ -7,9 +7,15 @@
 # docpack built (embeddings on), and `doctown search --batch` scored for each
 # mode: MRR@10, Recall@1 and Recall@10 over at most 300 queries a language.
 # See scripts/search_eval.py for how queries and answers are made.
+# Two variants of each query: as written (plain), and with the answer's
+# name and the words of its name removed (noname), which asks by meaning
+# alone. Beside Doctown, in the same run and on the same queries, the
+# baselines of scripts/search_baselines.py: dense retrieval with the same
+# model over each function's code, BM25 over it, and the two fused.
 #
 # Usage: bash scripts/search-eval.sh [--lang python,go,typescript,rust]
-#          [--modes hybrid,lexical,semantic,legacy] [--max N] [--out FILE] [--reference]
+#          [--modes hybrid,lexical,semantic,legacy] [--variants plain,noname]
+#          [--no-baselines] [--max N] [--out FILE] [--reference]
 #   --max  queries a language (default 300; fixed seed)
 #   --out  also write the result rows as JSON
 # Docpacks are cached under $DOCTOWN_CACHE/search-eval/<lang>/, keyed by a
@@ -25,6 +31,8 @@ export PYTHONDONTWRITEBYTECODE=1
 
 LANGS="python,go,typescript,rust"
 MODES="hybrid,lexical,semantic,legacy"
+VARIANTS="plain,noname"
+BASELINES=1
 MAX=300
 OUT=""
 REFERENCE=0
@@ -32,6 +40,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --lang) LANGS="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
+    --variants) VARIANTS="$2"; shift 2 ;;
+    --no-baselines) BASELINES=0; shift ;;
     --max) MAX="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --reference) REFERENCE=1; shift ;;
@@ -86,6 +96,7 @@ RESULTS="$SE/results.jsonl"
 BUILDS=()
 IFS=',' read -ra WANT <<< "$LANGS"
 IFS=',' read -ra WANT_MODES <<< "$MODES"
+IFS=',' read -ra WANT_VARIANTS <<< "$VARIANTS"
 for lang in "${WANT[@]}"; do
   work="$SE/$lang"
   mkdir -p "$work"
@@ -113,9 +124,15 @@ EOF
     BUILDS+=("$lang: $(cat "$work/build.txt")")
   fi
   python3 scripts/search_eval.py select "$lang" "$work" "$docpack" --max "$MAX"
-  for mode in "${WANT_MODES[@]}"; do
-    python3 scripts/search_eval.py score "$lang" "$work" "$docpack" --mode "$mode" \
-      --search "$SEARCH" --results "$RESULTS"
+  for variant in "${WANT_VARIANTS[@]}"; do
+    for mode in "${WANT_MODES[@]}"; do
+      python3 scripts/search_eval.py score "$lang" "$work" "$docpack" --mode "$mode" \
+        --variant "$variant" --search "$SEARCH" --results "$RESULTS"
+    done
+    if [ "$BASELINES" = 1 ]; then
+      python3 scripts/search_baselines.py "$lang" "$work" "$docpack" --variant "$variant" \
+        --model-dir "$DOCTOWN_MODEL_DIR" --results "$RESULTS"
+    fi
   done
 done
 

@@ -135,6 +135,28 @@ def make_query(doc, lang):
     return q
 
 
+def name_words(name):
+    """The words of an identifier: `parse_args` -> parse, args;
+    `NewHTTPRouter` -> new, http, router."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", name)]
+
+
+def without_name(query, name):
+    """The query with the answer's name and each word of its name removed
+    (whole words, any case; a token such as `h.ServeHTTP(w)` that holds
+    one goes whole): what is left says what the code does, not what it is
+    called."""
+    gone = {name.lower(), *name_words(name)}
+    kept = [w for w in query.split()
+            if not any(piece.lower() in gone for piece in re.findall(r"[\w$]+", w))]
+    return " ".join(kept)
+
+
+def read_queries(workdir, variant="plain"):
+    name = "queries.jsonl" if variant == "plain" else f"queries-{variant}.jsonl"
+    return [json.loads(l) for l in open(os.path.join(workdir, name))]
+
+
 def names_in(query, name):
     return re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", query) is not None
 
@@ -297,6 +319,14 @@ def select(args):
     with open(os.path.join(args.workdir, "queries.jsonl"), "w") as f:
         for q in sample:
             f.write(json.dumps(q) + "\n")
+    # The variant that asks by meaning only: no name, no word of the name
+    # (queries left with fewer than 3 words are dropped).
+    noname = [dict(q, query=without_name(q["query"], q["name"])) for q in sample]
+    noname = [q for q in noname if len(q["query"].split()) >= 3]
+    stats["noname_queries"] = len(noname)
+    with open(os.path.join(args.workdir, "queries-noname.jsonl"), "w") as f:
+        for q in noname:
+            f.write(json.dumps(q) + "\n")
     with open(os.path.join(args.workdir, "select.json"), "w") as f:
         json.dump(stats, f, indent=1)
     share = stats["name_in_query"] / len(sample) if sample else 0
@@ -309,8 +339,9 @@ def select(args):
 # ------------------------------------------------------------------ score
 
 def score(args):
-    qpath = os.path.join(args.workdir, "queries.jsonl")
-    queries = [json.loads(l) for l in open(qpath)]
+    qpath = os.path.join(args.workdir, "queries.jsonl" if args.variant == "plain"
+                         else f"queries-{args.variant}.jsonl")
+    queries = read_queries(args.workdir, args.variant)
     cmd = shlex.split(args.search) + [args.docpack, "--batch", qpath, "--mode", args.mode,
                                       "--limit", "10", "--json"]
     t0 = time.monotonic()
@@ -326,13 +357,21 @@ def score(args):
     missing = sum(q["id"] not in results for q in queries)
     if missing:
         print(f"warning: {missing} queries got no answer line from {args.mode}", file=sys.stderr)
+    record(args, args.mode, queries, results, seconds)
+
+
+def record(args, mode, queries, results, seconds):
+    """Scores one ranking's hits (query id -> hits, best first): writes
+    its details file and appends its row to args.results."""
+    variant = getattr(args, "variant", "plain")
+    suffix = "" if variant == "plain" else f"-{variant}"
     cache = os.environ.get("DOCTOWN_CACHE", os.path.expanduser("~/.cache/doctown"))
-    details = args.details or os.path.join(cache, "search-eval", f"details-{args.lang}-{args.mode}.txt")
+    details = args.details or os.path.join(cache, "search-eval", f"details-{args.lang}-{mode}{suffix}.txt")
     os.makedirs(os.path.dirname(details), exist_ok=True)
     rr, r1, r10 = [], 0, 0
     by_name = {True: [], False: []}
     with open(details, "w") as out:
-        out.write(f"# {args.lang} {args.mode}: rank of the answer in the top 10 (0: absent)\n")
+        out.write(f"# {args.lang} {mode} {variant}: rank of the answer in the top 10 (0: absent)\n")
         for q in queries:
             hits = results.get(q["id"], [])[:10]
             rank = next((i + 1 for i, h in enumerate(hits) if is_answer(q, h)), 0)
@@ -346,13 +385,13 @@ def score(args):
                           f"  {h.get('path')}:{h.get('line')}\n")
     n = len(queries)
     mean = lambda xs: round(sum(xs) / len(xs), 4) if xs else None  # noqa: E731
-    row = {"lang": args.lang, "mode": args.mode, "queries": n, "mrr10": mean(rr),
+    row = {"lang": args.lang, "mode": mode, "variant": variant, "queries": n, "mrr10": mean(rr),
            "r1": round(r1 / n, 4) if n else None, "r10": round(r10 / n, 4) if n else None,
            "mrr_name_in_query": mean(by_name[True]), "mrr_name_absent": mean(by_name[False]),
            "name_in_query": len(by_name[True]), "seconds": round(seconds, 2), "details": details}
     with open(args.results, "a") as f:
         f.write(json.dumps(row) + "\n")
-    print(f"{args.lang} {args.mode}: MRR@10 {row['mrr10']}, R@1 {row['r1']}, R@10 {row['r10']} "
+    print(f"{args.lang} {mode} ({variant}): MRR@10 {row['mrr10']}, R@1 {row['r1']}, R@10 {row['r10']} "
           f"({n} queries, {seconds:.1f} s)", file=sys.stderr)
 
 
@@ -430,14 +469,28 @@ def compare(args):
         print(json.dumps(r))
 
 
-def paired_ratio(rows, lang, a, b):
-    """`a`/`b` MRR ratio of one language with its 95 % interval, from the
-    rows' details files; "-" when either is missing."""
-    path = {r["mode"]: r.get("details") for r in rows if r["lang"] == lang}
-    if not path.get(a) or not path.get(b) or not all(os.path.exists(path[m]) for m in (a, b)):
-        return "-"
+def details_of(rows, lang, mode, variant):
+    """The details file of one row, when it is there."""
+    for r in rows:
+        if (r["lang"], r["mode"], r.get("variant", "plain")) == (lang, mode, variant):
+            path = r.get("details")
+            return path if path and os.path.exists(path) else None
+    return None
+
+
+def paired_ratio(rows, langs, a, b, variant="plain"):
+    """`a`/`b` MRR ratio over the queries of `langs` pooled, with its 95 %
+    interval, from the rows' details files; "-" when any is missing."""
+    pooled_a, pooled_b = [], []
+    for lang in langs:
+        pa, pb = details_of(rows, lang, a, variant), details_of(rows, lang, b, variant)
+        if not pa or not pb:
+            return "-"
+        tag = lambda run: [((lang,) + q, rank) for q, rank in run]  # noqa: E731
+        pooled_a += tag(read_details(pa))
+        pooled_b += tag(read_details(pb))
     try:
-        r = paired(read_details(path[a]), read_details(path[b]), resamples=2000)
+        r = paired(pooled_a, pooled_b, resamples=2000)
     except ValueError:
         return "-"
     if r["ratio"] is None or not r["ratio_ci"]:
@@ -448,28 +501,36 @@ def paired_ratio(rows, lang, a, b):
 def table(args):
     rows = [json.loads(l) for l in open(args.results) if l.strip()]
     fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
-    print("| language | mode | queries | MRR@10 | R@1 | R@10 | MRR@10 name in query / not (n) | search s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| language | variant | mode | queries | MRR@10 | R@1 | R@10 | MRR@10 name in query / not (n) | search s |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['lang']} | {r['mode']} | {r['queries']} | {fmt(r['mrr10'])} | {fmt(r['r1'])} | "
-              f"{fmt(r['r10'])} | {fmt(r['mrr_name_in_query'])} / {fmt(r['mrr_name_absent'])} "
+        print(f"| {r['lang']} | {r.get('variant', 'plain')} | {r['mode']} | {r['queries']} | "
+              f"{fmt(r['mrr10'])} | {fmt(r['r1'])} | {fmt(r['r10'])} | "
+              f"{fmt(r['mrr_name_in_query'])} / {fmt(r['mrr_name_absent'])} "
               f"({r['name_in_query']}) | {r['seconds']} |")
     langs = list(dict.fromkeys(r["lang"] for r in rows))
-    mrr = {(r["lang"], r["mode"]): r["mrr10"] for r in rows}
-    ratio = lambda a, b: "-" if not a or not b else f"{a / b:.2f}"  # noqa: E731
+    variants = list(dict.fromkeys(r.get("variant", "plain") for r in rows))
+    modes = set(r["mode"] for r in rows)
     print()
-    print("| language | hybrid / semantic MRR | hybrid / legacy MRR | hybrid / lexical MRR |")
-    print("|---|---|---|---|")
-    for lang in langs:
-        h = mrr.get((lang, "hybrid"))
-        print(f"| {lang} | {ratio(h, mrr.get((lang, 'semantic')))} | "
-              f"{ratio(h, mrr.get((lang, 'legacy')))} | {ratio(h, mrr.get((lang, 'lexical')))} |")
+    print("Paired per query (95 % bootstrap interval); `all` pools every language's queries.")
     print()
-    print("| language | hybrid / semantic, paired per query (95 % CI) | hybrid / lexical, paired (95 % CI) |")
+    against = [m for m in ("base-dense", "base-fused", "semantic", "lexical") if m in modes]
+    print("| variant | language | " + " | ".join(f"hybrid / {m}" for m in against) + " |")
+    print("|---|---|" + "---|" * len(against))
+    for variant in variants:
+        for group in [[l] for l in langs] + ([langs] if len(langs) > 1 else []):
+            name = group[0] if len(group) == 1 else "all"
+            cells = [paired_ratio(rows, group, "hybrid", m, variant) for m in against]
+            print(f"| {variant} | {name} | " + " | ".join(cells) + " |")
+    print()
+    print("| variant | mode | MRR@10 over all queries |")
     print("|---|---|---|")
-    for lang in langs:
-        print(f"| {lang} | {paired_ratio(rows, lang, 'hybrid', 'semantic')} | "
-              f"{paired_ratio(rows, lang, 'hybrid', 'lexical')} |")
+    for variant in variants:
+        for mode in sorted(modes):
+            rs = [r for r in rows if r["mode"] == mode and r.get("variant", "plain") == variant]
+            n = sum(r["queries"] for r in rs)
+            if rs and len(rs) == len(langs) and n:
+                print(f"| {variant} | {mode} | {sum(r['mrr10'] * r['queries'] for r in rs) / n:.3f} |")
 
 
 def main():
@@ -499,6 +560,7 @@ def main():
     a.add_argument("--search", required=True, help='the search command, e.g. "doctown search"')
     a.add_argument("--results", required=True)
     a.add_argument("--details")
+    a.add_argument("--variant", choices=["plain", "noname"], default="plain")
     a.set_defaults(func=score)
     a = sub.add_parser("table")
     a.add_argument("results")
