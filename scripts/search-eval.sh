@@ -19,7 +19,8 @@
 #   --max  queries a language (default 300; fixed seed)
 #   --out  also write the result rows as JSON
 # Docpacks are cached under $DOCTOWN_CACHE/search-eval/<lang>/, keyed by a
-# hash of the stripped source, of the binary and of the model directory.
+# hash of the stripped source, of the binary, of the model directory and of
+# the DOCTOWN_EMBED_* and DOCTOWN_MODEL_* settings.
 # Per-query details: $DOCTOWN_CACHE/search-eval/details-<lang>-<mode>.txt;
 # two of them (two modes, or two builds' runs kept aside) compared query by
 # query, with 95 % bootstrap intervals: python3 scripts/search_eval.py compare A B.
@@ -102,8 +103,8 @@ for lang in "${WANT[@]}"; do
   mkdir -p "$work"
   mapfile -t repos < <(repos_of "$lang")
   python3 scripts/search_eval.py prepare "$lang" "$work" "${repos[@]}"
-  key="$( (python3 scripts/search_eval.py tree-hash "$work/src"; echo "$BIN_HASH $DOCTOWN_MODEL_DIR") \
-    | sha256sum | cut -c1-16)"
+  key="$( (python3 scripts/search_eval.py tree-hash "$work/src"; echo "$BIN_HASH $DOCTOWN_MODEL_DIR"
+    env | grep -E '^DOCTOWN_(EMBED|MODEL)_' | sort) | sha256sum | cut -c1-16)"
   docpack="$work/$lang.docpack"
   if [ -s "$docpack" ] && [ "$(cat "$work/docpack.key" 2>/dev/null)" = "$key" ]; then
     BUILDS+=("$lang: docpack cached ($(cat "$work/build.txt" 2>/dev/null || echo '?'))")

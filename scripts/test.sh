@@ -13,6 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# No resident search engine (`doctown search` leaves one per docpack) may
+# outlive the suite; the test of engines turns them on in a directory of
+# its own.
+export DOCTOWN_SEARCH_SERVER_IDLE_SECS=0
 
 # The target dir lives in the cache and gathers test binaries of every past
 # build: the superseded ones go at once; when the disk runs low, also what a

@@ -97,6 +97,7 @@ pub const GROUPS: &[Group] = &[
         key("store", Path, User, "`doctown` under the user's data directory", "The local job store (`doctown build`, `jobs`, `serve`); `--store` overrides it."),
         key("log", Text, Project, "`warn` (`-v` info, `-vv` debug)", "Log filter, `tracing` syntax (`info`, `doctown_embed=debug`)."),
         key("stage", OneOf(STAGES), User, "the worker runs every stage", "The one stage a deployed worker (`doctown-lambda`, `doctown-runpod`) runs."),
+        key("search.server_idle_secs", Number, User, "600", "How long the engine `doctown search` leaves running in the background keeps a docpack and the model loaded after its last search, so the next search of that docpack answers without loading it (`0`: no background engine)."),
     ]},
     Group { title: "Embeddings", keys: &[
         key("embeddings", Flag, Project, "on", "Whether builds embed chunks for semantic search (`off`: structural builds)."),

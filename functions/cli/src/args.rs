@@ -37,6 +37,10 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Search a docpack by words (BM25) and meaning (its embeddings), fused.
     Search(SearchArgs),
+    /// The resident engine `doctown search` starts: keeps a docpack and the
+    /// model loaded and answers searches of it on a Unix socket.
+    #[command(hide = true)]
+    SearchServer(SearchServerArgs),
     /// What reaches a symbol through confident calls: what can break if it changes.
     Impact(ImpactArgs),
     /// Execution flows from entry points (mains, routes, commands, handlers, API).
@@ -230,7 +234,7 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, serde::Serialize, serde::Deserialize)]
 pub struct SearchArgs {
     pub file: PathBuf,
     /// The query (words, a name, or a description); omit with --batch.
@@ -258,8 +262,16 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct SearchServerArgs {
+    /// The socket to listen on.
+    #[arg(long)]
+    pub socket: PathBuf,
+    pub file: PathBuf,
+}
+
 /// Which symbols a search may return.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FilterArgs {
     /// Only this language (rust, python, typescript, tsx, javascript, go).
     #[arg(long)]

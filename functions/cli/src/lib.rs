@@ -12,6 +12,8 @@ mod output;
 mod progress;
 mod pull_comment;
 mod query_host;
+#[cfg(unix)]
+mod resident;
 mod retention;
 mod setup;
 
@@ -40,7 +42,7 @@ pub fn main() -> ExitCode {
 }
 
 /// The error and its causes on one line, without repeats.
-fn one_line(error: &anyhow::Error) -> String {
+pub(crate) fn one_line(error: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in error.chain() {
         let text = cause.to_string().replace('\n', " ");

@@ -621,3 +621,93 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
         "--max-tokens 20 is too small",
     );
 }
+
+/// Waits up to 60 s for `done`, checking every 20 ms.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The sockets of live engines in `dir`.
+fn sockets(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_resident_engine_answers_later_searches_as_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("shop.docpack");
+    std::fs::copy(shop(), &pack).unwrap();
+    let run_dir = tmp.path().join("xdg");
+    std::fs::create_dir(&run_dir).unwrap();
+    let engines = run_dir.join("doctown");
+    let search = |args: &[&str], log: &str| {
+        let mut cmd = common::doctown();
+        cmd.env("XDG_RUNTIME_DIR", &run_dir)
+            .env("DOCTOWN_SEARCH_SERVER_IDLE_SECS", "60")
+            .env("DOCTOWN_LOG", log)
+            .arg("search")
+            .arg(&pack)
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let query = ["lower the price with a voucher", "--json", "--expand", "2"];
+    let first = search(&query, "error");
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The first search leaves an engine listening.
+    wait_until("an engine's socket", || sockets(&engines).len() == 1);
+    let socket = sockets(&engines).remove(0);
+    wait_until("the engine to listen", || {
+        std::os::unix::net::UnixStream::connect(&socket).is_ok()
+    });
+    let second = search(&query, "doctown_cli=debug");
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("asked the resident engine"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(stdout(&second), stdout(&first));
+    // A bad argument is the same one-line error from the engine.
+    let bad = search(&["price", "--kind", "gizmo"], "error");
+    assert_one_line_error(&bad, "unknown kind \"gizmo\"");
+    // A rebuilt docpack is another engine's: this search loads it itself,
+    // and the engine of the old one goes.
+    std::fs::copy(shop(), tmp.path().join("new.docpack")).unwrap();
+    std::fs::rename(tmp.path().join("new.docpack"), &pack).unwrap();
+    let third = search(&query, "doctown_cli=debug");
+    assert!(third.status.success());
+    assert!(!stderr(&third).contains("asked the resident engine"));
+    assert_eq!(stdout(&third), stdout(&first));
+    wait_until("the stale engine to go", || !socket.exists());
+    // Removing a socket ends its engine; none is left behind.
+    for s in sockets(&engines) {
+        std::fs::remove_file(s).unwrap();
+    }
+}
+
+#[test]
+fn search_works_where_no_engine_can_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The run directory's place is taken by a file.
+    std::fs::write(tmp.path().join("doctown"), "not a directory").unwrap();
+    let out = common::doctown()
+        .env("XDG_RUNTIME_DIR", tmp.path())
+        .env("DOCTOWN_SEARCH_SERVER_IDLE_SECS", "60")
+        .args([
+            "search",
+            shop().to_str().unwrap(),
+            "monthly sales",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["hits"][0]["name"], "shop.reports.monthly_report");
+}

@@ -7,7 +7,7 @@ mod embed;
 mod history;
 mod jobs;
 mod mcp;
-mod query;
+pub(crate) mod query;
 mod review;
 #[cfg(feature = "hosted")]
 mod serve;
@@ -34,6 +34,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => docpack::verify_cmd(args),
         Command::Inspect(args) => docpack::inspect_cmd(args),
         Command::Search(args) => query::search_cmd(args),
+        #[cfg(unix)]
+        Command::SearchServer(args) => crate::resident::serve(&args.file, &args.socket),
+        #[cfg(not(unix))]
+        Command::SearchServer(_) => anyhow::bail!("resident engines need Unix sockets"),
         Command::Impact(args) => query::impact_cmd(args),
         Command::Flows(args) => query::flows_cmd(args),
         Command::Changes(args) => query::changes_cmd(args),

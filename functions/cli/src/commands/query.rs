@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-fn open(path: &Path) -> Result<Arc<Pack>> {
+pub(crate) fn open_pack(path: &Path) -> Result<Arc<Pack>> {
     load_file(path)
         .map(Arc::new)
         .map_err(|f| anyhow!("{}: {}", f.location, f.error))
@@ -55,36 +55,66 @@ fn filters(args: &FilterArgs) -> Result<Filters> {
 }
 
 pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
-    let mode: Mode = if args.names_only {
-        Mode::Lexical
-    } else {
-        args.mode.parse()?
-    };
-    let packs = vec![open(&args.file)?];
-    let embedder = match mode {
+    #[cfg(unix)]
+    if args.batch.is_none() {
+        if let Some(answer) = crate::resident::ask(&args) {
+            print!("{}", answer?);
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let packs = vec![open_pack(&args.file)?];
+    let embedder = match search_mode(&args)? {
         Mode::Lexical => None,
         _ => query_host::embedder(),
     };
-    let base = SearchRequest {
-        mode,
+    if let Some(batch) = &args.batch {
+        let base = search_request(&args)?;
+        return search_batch(&packs, embedder.as_deref(), &base, batch);
+    }
+    print!("{}", search_text(&packs, embedder.as_deref(), &args)?);
+    #[cfg(unix)]
+    crate::resident::start(&args.file);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search_mode(args: &SearchArgs) -> Result<Mode> {
+    Ok(if args.names_only {
+        Mode::Lexical
+    } else {
+        args.mode.parse()?
+    })
+}
+
+/// The request `args` make, without its query.
+fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
+    Ok(SearchRequest {
+        mode: search_mode(args)?,
         limit: args.limit,
         filters: filters(&args.filters)?,
         expand: args.expand,
         ..SearchRequest::default()
-    };
-    if let Some(batch) = &args.batch {
-        return search_batch(&packs, embedder.as_deref(), &base, batch);
-    }
-    let query = args.query.unwrap_or_default();
-    let (vector, note) = query_vector(&packs, embedder.as_deref(), &query);
-    if vector.is_none() && mode == Mode::Semantic {
+    })
+}
+
+/// What `doctown search` prints for `args` over `packs`: the same text
+/// whether this process loaded them or a resident engine holds them.
+pub fn search_text(
+    packs: &[Arc<Pack>],
+    embedder: Option<&dyn QueryEmbedder>,
+    args: &SearchArgs,
+) -> Result<String> {
+    let base = search_request(args)?;
+    let query = args.query.clone().unwrap_or_default();
+    let embedder = embedder.filter(|_| base.mode != Mode::Lexical);
+    let (vector, note) = query_vector(packs, embedder, &query);
+    if vector.is_none() && base.mode == Mode::Semantic {
         bail!(
             "cannot search by meaning: {}",
             note.unwrap_or_else(|| "the docpack has no embeddings".into())
         );
     }
     let mut result = search(
-        &packs,
+        packs,
         &SearchRequest {
             query,
             vector,
@@ -92,12 +122,11 @@ pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
         },
     )?;
     result.notes.extend(note);
-    if args.json {
-        print_json(&result)?;
+    Ok(if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&result)?)
     } else {
-        print!("{}", render::search(&result));
-    }
-    Ok(ExitCode::SUCCESS)
+        render::search(&result)
+    })
 }
 
 /// One search per line of a JSON Lines file; one JSON line out per query.
@@ -157,7 +186,7 @@ fn search_batch(
 }
 
 pub fn impact_cmd(args: ImpactArgs) -> Result<ExitCode> {
-    let pack = open(&args.file)?;
+    let pack = open_pack(&args.file)?;
     let engine = doctown_query::Engine::from_packs(Vec::new());
     let (pack, target) = engine.find_symbol(&[pack], &args.symbol)?;
     let result = impact(&pack, target, args.depth, args.offset, args.limit.max(1));
@@ -217,7 +246,7 @@ pub fn context_cmd(args: ContextArgs) -> Result<ExitCode> {
 }
 
 pub fn flows_cmd(args: FlowsArgs) -> Result<ExitCode> {
-    let pack = open(&args.file)?;
+    let pack = open_pack(&args.file)?;
     let through = match &args.through {
         Some(name) => {
             let engine = doctown_query::Engine::from_packs(Vec::new());
@@ -240,7 +269,7 @@ pub fn flows_cmd(args: FlowsArgs) -> Result<ExitCode> {
 }
 
 pub fn changes_cmd(args: ChangesArgs) -> Result<ExitCode> {
-    let (old, new) = (open(&args.old)?, open(&args.new)?);
+    let (old, new) = (open_pack(&args.old)?, open_pack(&args.new)?);
     let result = changes(&old, &new, args.depth, 0, args.limit.max(1));
     if args.json {
         print_json(&result)?;
@@ -251,7 +280,7 @@ pub fn changes_cmd(args: ChangesArgs) -> Result<ExitCode> {
 }
 
 pub fn ask_cmd(args: AskArgs) -> Result<ExitCode> {
-    let packs = vec![open(&args.file)?];
+    let packs = vec![open_pack(&args.file)?];
     let model = if args.no_model {
         None
     } else {

@@ -7,7 +7,11 @@ use std::process::{Command, Output};
 
 pub fn doctown() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_doctown"));
-    cmd.env_remove("DOCTOWN_STORE").env("DOCTOWN_LOG", "error");
+    cmd.env_remove("DOCTOWN_STORE")
+        .env("DOCTOWN_LOG", "error")
+        // No resident search engines outliving the tests; the test of
+        // engines turns them on in a directory of its own.
+        .env("DOCTOWN_SEARCH_SERVER_IDLE_SECS", "0");
     cmd
 }
 
