@@ -14,7 +14,10 @@
 #   (`ApiError::new`) when the repository has other symbols;
 # - a summary whose first sentence splices a doc comment that is a
 #   sentence of its own (`x is a docpack embedded … is searched …`), or
-#   leaves a quotation or a code span open.
+#   leaves a quotation or a code span open;
+# - a module said to depend on a package its manifest (Cargo, go.mod,
+#   package.json) does not declare, or a module summary whose "depends on"
+#   differs from its dependency list (scripts/check_module_claims.py).
 #
 #   bash scripts/check-words.sh [DOCTOWN_BIN]
 set -euo pipefail
@@ -94,5 +97,7 @@ for p in problems[:20]:
     print("  " + p)
 sys.exit(1 if problems else 0)
 PY
+  # What each module is said to depend on, against the manifests (#62).
+  python3 scripts/check_module_claims.py "$out" "$repo" || status=1
 done
 exit "$status"

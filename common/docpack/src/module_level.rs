@@ -203,7 +203,7 @@ fn count_dependencies(
     let dependencies = graph
         .edges
         .iter()
-        .filter(|e| matches!(e.kind, EdgeKind::Imports | EdgeKind::Calls) && e.is_confident());
+        .filter(|e| e.kind.is_module_dependency() && e.is_confident());
     for e in dependencies {
         let (Some((a, true)), Some((b, true))) = (place(&e.from), place(&e.to)) else {
             continue;

@@ -4,6 +4,7 @@
 //! `use other_crate::…` resolves through them. Pure: manifest text in.
 
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
+use crate::packages::{self, Manifest, PackageGraph, PackageKind};
 use doctown_core::artifacts::Program;
 use doctown_core::Language;
 use std::collections::BTreeMap;
@@ -22,6 +23,10 @@ pub struct ProjectLayout {
     /// The programs the manifests declare ([`crate::programs`]); not part
     /// of the fingerprint, since names do not depend on them.
     programs: Vec<Program>,
+    /// Each manifest's package and what it declares ([`crate::packages`]),
+    /// by directory; not part of the fingerprint either: resolution, which
+    /// they bound, runs again on every build.
+    packages: Vec<(PackageKind, String, Manifest)>,
 }
 
 fn manifest_dir(path: &str) -> &str {
@@ -33,6 +38,13 @@ impl ProjectLayout {
     /// nameless manifests add nothing.
     pub fn add_manifest(&mut self, path: &str, text: &str) {
         let dir = manifest_dir(path).to_string();
+        if let Some((kind, manifest)) =
+            packages::parse(path.rsplit('/').next().unwrap_or(path), text)
+        {
+            self.packages
+                .retain(|(k, d, _)| (*k, d.as_str()) != (kind, dir.as_str()));
+            self.packages.push((kind, dir.clone(), manifest));
+        }
         match path.rsplit('/').next().unwrap_or(path) {
             "Cargo.toml" => {
                 if let Some(name) = cargo_crate_name(text) {
@@ -59,6 +71,11 @@ impl ProjectLayout {
             }
             _ => {}
         }
+    }
+
+    /// The repository's packages and what each may link to.
+    pub fn package_graph(&self) -> PackageGraph {
+        PackageGraph::new(&self.packages)
     }
 
     /// Sets the programs the manifests declare.

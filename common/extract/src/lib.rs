@@ -30,6 +30,7 @@ mod incremental;
 mod layout;
 mod modpath;
 mod objc;
+pub mod packages;
 pub mod programs;
 mod python;
 mod resolve;

@@ -17,10 +17,16 @@
 //!    standard types have — [`Provenance::UniqueName`], below the
 //!    confidence threshold.
 //!
+//! Whatever found it, a link into a package of the repository that the
+//! caller's package does not declare (directly or through the packages it
+//! declares: its manifests, [`crate::packages`]) is dropped: code cannot
+//! call a crate it does not depend on.
+//!
 //! Each link carries its provenance and that provenance's confidence.
 //! Lookups are hash-indexed, so the cost is linear in calls.
 
 use crate::layout::ProjectLayout;
+use crate::packages::PackageGraph;
 use crate::resolve_index::{owner_name, Family, FileScope, Index};
 use crate::resolve_modules::{file_scope, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
@@ -117,10 +123,21 @@ fn resolve_repository(
         if with_targets {
             shared.add_targets_of_files_without_symbols(&mut targets);
         }
-        (link_returned_receivers(&index, symbols, resolved), targets)
+        let mut links = link_returned_receivers(&index, symbols, resolved);
+        within_declared_packages(&mut links, symbols, &layout.package_graph());
+        (links, targets)
     };
     apply_links(symbols, resolved);
     (resolve_stats(symbols), targets)
+}
+
+/// Drops the links into a package the caller's package does not declare
+/// (see the top of this file).
+fn within_declared_packages(links: &mut Vec<Link>, symbols: &[Symbol], packages: &PackageGraph) {
+    links.retain(|l| {
+        let (caller, callee) = (&symbols[l.caller as usize], &symbols[l.callee as usize]);
+        packages.may_link(caller.language, &caller.path, &callee.path)
+    });
 }
 
 /// Sets every call's link from `links` (at most one per call), clearing

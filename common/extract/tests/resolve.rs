@@ -305,3 +305,55 @@ fn import_targets_come_with_the_call_links() {
     );
     assert!(targets["src/models.ts"].is_empty());
 }
+
+/// ripgrep's case: `grep-searcher` calls `.map` on the `Option<Match>` a
+/// method of its own returns, where `Match` is `grep-matcher`'s; the
+/// `ignore` crate, which the searcher does not depend on, has a `Match`
+/// with a method `map`. The link into `ignore` is dropped; declared
+/// (through a facade crate that declares it), it would stand.
+#[test]
+fn a_link_into_a_crate_the_caller_does_not_declare_is_dropped() {
+    let files: &[(&str, Language, &str)] = &[
+        ("crates/searcher/src/lib.rs", Language::Rust, "use grep_matcher::Match;\npub struct Stepper;\nimpl Stepper {\n    pub fn next_match(&mut self) -> Option<Match> { None }\n}\npub fn first(s: &mut Stepper) -> Option<usize> {\n    s.next_match().map(|m| m.start())\n}\n"),
+        ("crates/matcher/src/lib.rs", Language::Rust, "pub struct Match;\nimpl Match {\n    pub fn start(&self) -> usize { 0 }\n}\n"),
+        ("crates/ignore/src/lib.rs", Language::Rust, "pub enum Match<T> { None, Some(T) }\nimpl<T> Match<T> {\n    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Match<U> { Match::None }\n}\n"),
+    ];
+    // Whether `first`'s `.map` links `ignore`'s `Match::map`, under the
+    // searcher's manifest.
+    let links = |searcher_manifest: &str| -> bool {
+        let mut layout = ProjectLayout::default();
+        layout.add_manifest("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+        layout.add_manifest("crates/searcher/Cargo.toml", searcher_manifest);
+        layout.add_manifest(
+            "crates/matcher/Cargo.toml",
+            "[package]\nname = \"grep-matcher\"\n",
+        );
+        layout.add_manifest("crates/ignore/Cargo.toml", "[package]\nname = \"ignore\"\n");
+        layout.add_manifest(
+            "crates/grep/Cargo.toml",
+            "[package]\nname = \"grep\"\n[dependencies]\nignore = { path = \"../ignore\" }\n",
+        );
+        let extractions = common::extract_with_layout(files, layout);
+        let caller = extractions[0]
+            .symbols
+            .iter()
+            .find(|s| s.name == "first")
+            .unwrap();
+        let map = extractions[2]
+            .symbols
+            .iter()
+            .find(|s| s.name == "map")
+            .unwrap();
+        let call = caller
+            .calls
+            .iter()
+            .find(|c| c.callee.ends_with("map"))
+            .unwrap();
+        call.resolved.as_ref() == Some(&map.id)
+    };
+    let matcher = "grep-matcher = { path = \"../matcher\" }\n";
+    assert!(!links(&format!(
+        "[package]\nname = \"grep-searcher\"\n[dependencies]\n{matcher}"
+    )));
+    assert!(links(&format!("[package]\nname = \"grep-searcher\"\n[dependencies]\n{matcher}grep = {{ path = \"../grep\" }}\n")));
+}

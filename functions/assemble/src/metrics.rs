@@ -71,11 +71,14 @@ pub fn node_modules(g: &RepoGraph, symbols: &[Symbol]) -> Vec<usize> {
         .collect()
 }
 
-/// Module dependencies `(from, to)`, distinct, sorted, `from != to`.
+/// Module dependencies `(from, to)`, distinct, sorted, `from != to`: the
+/// confident calls and imports between source code
+/// ([`EdgeKind::is_module_dependency`](crate::artifacts::EdgeKind::is_module_dependency)),
+/// as the docpack's module level counts them.
 pub fn module_dependencies(g: &RepoGraph, node_module: &[usize]) -> BTreeSet<(usize, usize)> {
     g.graph
         .edge_references()
-        .filter(|e| g.counts(*e))
+        .filter(|e| g.counts(*e) && e.weight().kind.is_module_dependency())
         .map(|e| {
             (
                 node_module[e.source().index()],

@@ -134,19 +134,23 @@ pub(crate) fn edge(e: asm::GraphEdge) -> Edge {
     Edge {
         from: node_id_owned(e.source),
         to: node_id_owned(e.target),
-        kind: match e.kind {
-            asm::EdgeKind::Contains => EdgeKind::Contains,
-            asm::EdgeKind::Calls => EdgeKind::Calls,
-            asm::EdgeKind::Imports => EdgeKind::Imports,
-            asm::EdgeKind::Implements => EdgeKind::Implements,
-            asm::EdgeKind::Inherits => EdgeKind::Inherits,
-            asm::EdgeKind::Related => EdgeKind::Related,
-            asm::EdgeKind::References => EdgeKind::References,
-            asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
-        },
+        kind: edge_kind(e.kind),
         weight: e.weight,
         provenance: e.provenance,
         confidence: e.confidence,
+    }
+}
+
+fn edge_kind(kind: asm::EdgeKind) -> EdgeKind {
+    match kind {
+        asm::EdgeKind::Contains => EdgeKind::Contains,
+        asm::EdgeKind::Calls => EdgeKind::Calls,
+        asm::EdgeKind::Imports => EdgeKind::Imports,
+        asm::EdgeKind::Implements => EdgeKind::Implements,
+        asm::EdgeKind::Inherits => EdgeKind::Inherits,
+        asm::EdgeKind::Related => EdgeKind::Related,
+        asm::EdgeKind::References => EdgeKind::References,
+        asm::EdgeKind::TestedBy => EdgeKind::TestedBy,
     }
 }
 
@@ -164,5 +168,24 @@ fn node_id_owned(id: String) -> String {
         node_id(&id)
     } else {
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The module summaries (assemble's kinds) and the docpack's module
+    /// level (its own kinds) count the same edges as dependencies.
+    #[test]
+    fn one_rule_of_module_dependency() {
+        for kind in asm::EdgeKind::ALL {
+            assert_eq!(
+                kind.is_module_dependency(),
+                edge_kind(kind).is_module_dependency(),
+                "{kind:?}"
+            );
+            assert_eq!(kind.name(), edge_kind(kind).name());
+        }
     }
 }

@@ -102,6 +102,19 @@ impl EdgeKind {
                 | EdgeKind::Inherits
         )
     }
+
+    /// Calls and imports: the edges that make the module of their source
+    /// depend on the module of their target (when confident, between
+    /// source code). One rule for the module summaries, the modules'
+    /// dependency lists in `docs.json` and the architecture map
+    /// (doctown-docpack's `module_level` states it for its own edge kind).
+    /// An `implements` or `inherits` edge is not one: it runs from the
+    /// type to its trait or base, while a Rust `impl Trait for Type` is
+    /// written wherever it is, and where it is written that code imports
+    /// the trait (an `imports` edge) and names the type.
+    pub fn is_module_dependency(self) -> bool {
+        matches!(self, EdgeKind::Calls | EdgeKind::Imports)
+    }
 }
 
 /// One node of `graph.json`.

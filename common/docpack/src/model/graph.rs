@@ -93,6 +93,14 @@ impl EdgeKind {
             EdgeKind::Unknown => "unknown",
         }
     }
+
+    /// Calls and imports: the kinds of edge that make one module depend
+    /// on another (the module level's rule, `module_level.rs`; the same
+    /// as doctown-core's `EdgeKind::is_module_dependency`, which assemble's
+    /// module summaries count).
+    pub fn is_module_dependency(self) -> bool {
+        matches!(self, EdgeKind::Calls | EdgeKind::Imports)
+    }
 }
 
 impl Edge {

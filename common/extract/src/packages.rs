@@ -1,0 +1,354 @@
+//! The packages of a repository and what each declares it depends on, as
+//! its build system says: Rust packages (`Cargo.toml`: dependencies, dev-
+//! and build-dependencies, per target too, renames and workspace
+//! inheritance followed), Go modules (`go.mod`'s `require`s) and npm
+//! packages (`package.json`'s dependencies, dev, peer and optional).
+//!
+//! Resolution asks [`PackageGraph::may_link`]: code of one package can
+//! only call into a package of the repository that it declares, directly
+//! or through the packages those declare (a facade crate re-exporting
+//! another's items, as ripgrep's `grep` does). A link that crosses to any
+//! other package is a wrong guess — two same-named methods in unrelated
+//! crates — and is left unresolved: "unknown" is better than "wrong".
+//! Pure: manifest text in.
+
+use doctown_core::Language;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The build systems whose packages are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PackageKind {
+    Cargo,
+    Go,
+    Npm,
+}
+
+impl PackageKind {
+    /// The packages a file of `language` belongs to.
+    fn of(language: Language) -> Option<PackageKind> {
+        match language {
+            Language::Rust => Some(PackageKind::Cargo),
+            Language::Go => Some(PackageKind::Go),
+            Language::TypeScript | Language::Tsx | Language::JavaScript => Some(PackageKind::Npm),
+            _ => None,
+        }
+    }
+}
+
+/// One manifest's package: its name (Rust's with dashes as underscores)
+/// and the names it declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    pub name: String,
+    pub declares: BTreeSet<String>,
+    /// Cargo: declared with `workspace = true`, resolved through the
+    /// workspace's `[workspace.dependencies]` (which may rename).
+    pub inherited: BTreeSet<String>,
+    /// Cargo: a workspace root's `[workspace.dependencies]` renames
+    /// (key → package).
+    pub workspace_renames: BTreeMap<String, String>,
+}
+
+/// Parses one manifest (`Cargo.toml`, `go.mod` or `package.json` by file
+/// name); `None` for anything else, an unreadable one, or one that
+/// declares no package (a virtual workspace still gives its renames).
+pub fn parse(file_name: &str, text: &str) -> Option<(PackageKind, Manifest)> {
+    match file_name {
+        "Cargo.toml" => cargo(text).map(|m| (PackageKind::Cargo, m)),
+        "go.mod" => go(text).map(|m| (PackageKind::Go, m)),
+        "package.json" => npm(text).map(|m| (PackageKind::Npm, m)),
+        _ => None,
+    }
+}
+
+fn ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+fn cargo(text: &str) -> Option<Manifest> {
+    let value: toml::Table = text.parse().ok()?;
+    let mut m = Manifest {
+        name: value
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .map(ident)
+            .unwrap_or_default(),
+        ..Manifest::default()
+    };
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    let sections = [
+        "dependencies",
+        "dev-dependencies",
+        "build-dependencies",
+        "dev_dependencies",
+        "build_dependencies",
+    ];
+    for owner in std::iter::once(&value).chain(
+        value
+            .get("target")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flat_map(|t| t.values().filter_map(|v| v.as_table())),
+    ) {
+        tables.extend(sections.iter().filter_map(|s| owner.get(*s)?.as_table()));
+    }
+    for table in tables {
+        for (key, spec) in table {
+            if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
+                m.inherited.insert(key.clone());
+            } else {
+                m.declares.insert(ident(package_of(key, spec)));
+            }
+        }
+    }
+    if let Some(shared) = value
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+    {
+        for (key, spec) in shared {
+            m.workspace_renames
+                .insert(key.clone(), ident(package_of(key, spec)));
+        }
+    }
+    Some(m)
+}
+
+/// The package a Cargo dependency entry names: its `package`, else its key.
+fn package_of<'a>(key: &'a str, spec: &'a toml::Value) -> &'a str {
+    spec.get("package").and_then(|p| p.as_str()).unwrap_or(key)
+}
+
+fn go(text: &str) -> Option<Manifest> {
+    let mut m = Manifest::default();
+    let mut in_require = false;
+    for line in text.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        if let Some(rest) = line.strip_prefix("module") {
+            if rest.starts_with(char::is_whitespace) {
+                m.name = rest.trim().trim_matches('"').to_string();
+            }
+            continue;
+        }
+        let spec = if in_require {
+            if line == ")" {
+                in_require = false;
+                continue;
+            }
+            line
+        } else if let Some(rest) = line.strip_prefix("require") {
+            let rest = rest.trim();
+            if rest == "(" {
+                in_require = true;
+                continue;
+            }
+            rest
+        } else {
+            continue;
+        };
+        if let Some(module) = spec.split_whitespace().next().filter(|s| !s.is_empty()) {
+            m.declares.insert(module.trim_matches('"').to_string());
+        }
+    }
+    (!m.name.is_empty()).then_some(m)
+}
+
+fn npm(text: &str) -> Option<Manifest> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let name = value.get("name")?.as_str().filter(|n| !n.is_empty())?;
+    let mut m = Manifest {
+        name: name.to_string(),
+        ..Manifest::default()
+    };
+    for field in [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ] {
+        if let Some(deps) = value.get(field).and_then(|d| d.as_object()) {
+            m.declares.extend(deps.keys().cloned());
+        }
+    }
+    Some(m)
+}
+
+/// The repository's packages with what each may reach.
+#[derive(Debug, Clone, Default)]
+pub struct PackageGraph {
+    /// (kind, directory with a trailing `/` or `""`) per package.
+    places: Vec<(PackageKind, String)>,
+    /// Per package: the packages of the repository it declares, directly
+    /// or through those (itself included).
+    reach: Vec<BTreeSet<usize>>,
+}
+
+impl PackageGraph {
+    /// The graph of `manifests`: (kind, directory, manifest), the
+    /// directory `""` for the root, else ending in `/`.
+    pub fn new(manifests: &[(PackageKind, String, Manifest)]) -> PackageGraph {
+        let renames: BTreeMap<&str, &str> = manifests
+            .iter()
+            .flat_map(|(_, _, m)| m.workspace_renames.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let packages: Vec<&(PackageKind, String, Manifest)> = manifests
+            .iter()
+            .filter(|(_, _, m)| !m.name.is_empty())
+            .collect();
+        let index: BTreeMap<(PackageKind, &str), usize> = packages
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, _, m))| ((*kind, m.name.as_str()), i))
+            .collect();
+        let direct: Vec<Vec<usize>> = packages
+            .iter()
+            .map(|(kind, _, m)| {
+                let inherited = m.inherited.iter().map(|k| {
+                    renames
+                        .get(k.as_str())
+                        .map_or_else(|| ident(k), |p| p.to_string())
+                });
+                m.declares
+                    .iter()
+                    .cloned()
+                    .chain(inherited)
+                    .filter_map(|name| index.get(&(*kind, name.as_str())).copied())
+                    .collect()
+            })
+            .collect();
+        let reach = (0..packages.len())
+            .map(|start| {
+                let mut seen = BTreeSet::from([start]);
+                let mut stack = vec![start];
+                while let Some(p) = stack.pop() {
+                    for &q in &direct[p] {
+                        if seen.insert(q) {
+                            stack.push(q);
+                        }
+                    }
+                }
+                seen
+            })
+            .collect();
+        PackageGraph {
+            places: packages
+                .iter()
+                .map(|(kind, dir, _)| (*kind, dir.clone()))
+                .collect(),
+            reach,
+        }
+    }
+
+    /// The innermost package of `kind` holding `path`.
+    fn package_of(&self, kind: PackageKind, path: &str) -> Option<usize> {
+        self.places
+            .iter()
+            .enumerate()
+            .filter(|(_, (k, dir))| *k == kind && path.starts_with(dir.as_str()))
+            .max_by_key(|(_, (_, dir))| dir.len())
+            .map(|(i, _)| i)
+    }
+
+    /// Whether code at `from` (of `language`) may link to code at `to`:
+    /// yes unless both lie in packages of the repository of the same
+    /// build system and `from`'s does not reach `to`'s.
+    pub fn may_link(&self, language: Language, from: &str, to: &str) -> bool {
+        let Some(kind) = PackageKind::of(language) else {
+            return true;
+        };
+        match (self.package_of(kind, from), self.package_of(kind, to)) {
+            (Some(a), Some(b)) => self.reach[a].contains(&b),
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(files: &[(&str, &str)]) -> PackageGraph {
+        let manifests: Vec<(PackageKind, String, Manifest)> = files
+            .iter()
+            .filter_map(|(path, text)| {
+                let (dir, name) = path.rsplit_once('/').map_or(("", *path), |(d, n)| (d, n));
+                let dir = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                parse(name, text).map(|(k, m)| (k, dir, m))
+            })
+            .collect();
+        PackageGraph::new(&manifests)
+    }
+
+    #[test]
+    fn cargo_packages_reach_what_they_declare_and_through_it() {
+        let g = graph(&[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nmatcher = { package = \"grep-matcher\", path = \"crates/matcher\" }\n",
+            ),
+            (
+                "crates/core/Cargo.toml",
+                "[package]\nname = \"ripgrep\"\n[dependencies]\ngrep = { path = \"../grep\" }\n",
+            ),
+            (
+                "crates/grep/Cargo.toml",
+                "[package]\nname = \"grep\"\n[target.'cfg(unix)'.dependencies]\ngrep-searcher = \"1\"\n",
+            ),
+            (
+                "crates/searcher/Cargo.toml",
+                "[package]\nname = \"grep-searcher\"\n[dev-dependencies]\nmatcher.workspace = true\n",
+            ),
+            ("crates/matcher/Cargo.toml", "[package]\nname = \"grep-matcher\"\n"),
+            ("crates/ignore/Cargo.toml", "[package]\nname = \"ignore\"\n"),
+        ]);
+        let rust = |a: &str, b: &str| graph_link(&g, a, b);
+        fn graph_link(g: &PackageGraph, a: &str, b: &str) -> bool {
+            g.may_link(Language::Rust, a, b)
+        }
+        assert!(rust("crates/core/main.rs", "crates/grep/src/lib.rs"));
+        // Through the facade, a target-specific dependency.
+        assert!(rust("crates/core/main.rs", "crates/searcher/src/lines.rs"));
+        // A renamed workspace dependency, inherited in dev-dependencies.
+        assert!(rust(
+            "crates/searcher/tests/t.rs",
+            "crates/matcher/src/lib.rs"
+        ));
+        // Not declared at all: the searcher cannot call the ignore crate.
+        assert!(!rust(
+            "crates/searcher/src/lines.rs",
+            "crates/ignore/src/lib.rs"
+        ));
+        assert!(!rust("crates/matcher/src/lib.rs", "crates/core/main.rs"));
+        // Within a package, and outside every package, anything goes.
+        assert!(rust("crates/ignore/src/a.rs", "crates/ignore/src/b.rs"));
+        assert!(rust("scripts/x.rs", "crates/ignore/src/lib.rs"));
+        // Other languages are not Cargo's.
+        assert!(g.may_link(
+            Language::Python,
+            "crates/searcher/x.py",
+            "crates/ignore/y.py"
+        ));
+    }
+
+    #[test]
+    fn go_modules_and_npm_packages() {
+        let g = graph(&[
+            ("go.mod", "module example.com/tools\n\nrequire (\n\texample.com/tools/gopls v0.1.0 // indirect\n)\n"),
+            ("gopls/go.mod", "module example.com/tools/gopls\nrequire example.com/other v1.0.0\n"),
+            ("web/package.json", r#"{"name": "@app/web", "dependencies": {"@app/ui": "*"}}"#),
+            ("ui/package.json", r#"{"name": "@app/ui"}"#),
+            ("broken/package.json", "{ not json"),
+        ]);
+        assert!(g.may_link(Language::Go, "cmd/main.go", "gopls/server.go"));
+        assert!(!g.may_link(Language::Go, "gopls/server.go", "cmd/main.go"));
+        assert!(g.may_link(Language::TypeScript, "web/src/a.ts", "ui/src/button.ts"));
+        assert!(!g.may_link(Language::TypeScript, "ui/src/button.ts", "web/src/a.ts"));
+        assert!(g.may_link(Language::TypeScript, "broken/a.ts", "web/src/a.ts"));
+    }
+}
