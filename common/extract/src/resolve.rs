@@ -28,7 +28,7 @@
 use crate::layout::ProjectLayout;
 use crate::packages::PackageGraph;
 use crate::resolve_index::{owner_name, Family, FileScope, Index};
-use crate::resolve_modules::{file_scope, rust_module_files};
+use crate::resolve_modules::{file_scope, rust_inline_module, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::text::base_type_name;
 use doctown_core::{
@@ -825,6 +825,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.scope.external.contains(ty) {
             return None;
         }
+        if let Some(found) = self.imported_type_method(ty, &call.name) {
+            return Some((found, Provenance::ReceiverType));
+        }
         method_of_types(
             self.index,
             self.family(),
@@ -873,15 +876,41 @@ impl<'r, 'a> Resolver<'r, 'a> {
         .or_else(|| unique(here.into_iter()))
     }
 
-    /// Top-level definitions named `name` in `files`.
+    /// Top-level definitions named `name` in `files`; a name with a path
+    /// (`sync::Lazy`) is a definition in those inline modules of the files.
     fn defined_in(&self, files: &[&str], name: &str, call: CallKind) -> Option<usize> {
         let family = self.family();
+        if let Some((inline, last)) = name.rsplit_once("::") {
+            let found = files
+                .iter()
+                .filter_map(|f| self.inline_module(f, inline))
+                .flat_map(|m| self.index.children(m, last))
+                .filter(|&c| is_definition(self.sym(c).kind, call, family));
+            return unique(found);
+        }
         let found = files.iter().flat_map(|f| self.index.in_file(f, name));
         let found = found.filter(|&c| {
             let s = self.sym(c);
             s.parent.is_none() && (is_definition(s.kind, call, family) || name == "default")
         });
         unique(found)
+    }
+
+    /// The inline module `path` (`a::b`) of `file`: a top-level `mod a`
+    /// of the file and its `mod b`.
+    fn inline_module(&self, file: &str, path: &str) -> Option<usize> {
+        let is_module = |c: &usize| self.sym(*c).kind == SymbolKind::Module;
+        let mut segments = path.split("::");
+        let first = segments.next()?;
+        let top = self.index.in_file(file, first);
+        let mut module = unique(
+            top.filter(|&c| self.sym(c).parent.is_none())
+                .filter(is_module),
+        )?;
+        for segment in segments {
+            module = unique(self.index.children(module, segment).filter(is_module))?;
+        }
+        Some(module)
     }
 
     fn imported(&self, call: &'a CallSite) -> Option<usize> {
@@ -956,6 +985,61 @@ impl<'r, 'a> Resolver<'r, 'a> {
         })
     }
 
+    /// A Rust path as written, its first segment replaced by the module
+    /// an import binds it to (`store::X` after `use crate::a::store`).
+    fn rust_path(&self, qualifier: &str) -> String {
+        let caller = self.sym(self.caller);
+        if let Some((first, rest)) = qualifier.split_once("::") {
+            if let Some(file) = self.scope.modules.get(first).and_then(|f| f.first()) {
+                return format!("{}::{rest}", crate::module_path(file, caller.language));
+            }
+        }
+        qualifier.to_string()
+    }
+
+    /// The type a Rust path names from `file` (`krate::unsync::Lazy`), in
+    /// a module file or an inline module.
+    fn rust_type_at(&self, file: &str, path: &str) -> Option<usize> {
+        let path = self.rust_path(path);
+        let (module, name) = path.rsplit_once("::")?;
+        let layout = self.scope.layout;
+        let files = rust_module_files(self.index, layout, file, module);
+        if !files.is_empty() {
+            return self.defined_in(&files, name, CallKind::Constructor);
+        }
+        let (files, inline) = rust_inline_module(self.index, layout, file, module)?;
+        self.defined_in(&files, &format!("{inline}::{name}"), CallKind::Constructor)
+    }
+
+    /// Method `name` of the type an import binds `ty` to, when the import
+    /// says which of several same-named types it is (`use krate::sync::
+    /// OnceCell` beside `unsync::OnceCell`).
+    fn imported_type_method(&self, ty: &str, name: &str) -> Option<usize> {
+        let bound = self.scope.names.get(ty)?;
+        let defs: Vec<usize> = bound
+            .iter()
+            .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
+            .collect();
+        let methods = self.index.methods.get(&(self.family(), ty, name))?;
+        self.methods_of(&defs, methods.as_slice())
+    }
+
+    /// The one of `methods` that `types` (the definitions a name is
+    /// bound to) own, by qualified name: of two same-named types in one
+    /// file (inline modules `sync` and `unsync`), the one imported.
+    fn methods_of(&self, types: &[usize], methods: &[usize]) -> Option<usize> {
+        unique(methods.iter().copied().filter(|&m| {
+            let method = &self.sym(m).qualified_name;
+            types.iter().any(|&t| {
+                let owner = &self.sym(t).qualified_name;
+                method.len() > owner.len() + 2
+                    && method.starts_with(owner.as_str())
+                    && method[owner.len()..].starts_with("::")
+                    && !method[owner.len() + 2..].contains("::")
+            })
+        }))
+    }
+
     /// `module.f()`, `pkg.F()`, `crate::a::f()`, `Type::f()`, `Class.f()`.
     fn qualified(&self, call: &'a CallSite, qualifier: &'a str) -> Found {
         let family = self.family();
@@ -969,17 +1053,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
             }
         }
         if family == Family::Rust {
-            let mut module = qualifier.to_string();
-            if let Some((first, rest)) = qualifier.split_once("::") {
-                if let Some(files) = self.scope.modules.get(first) {
-                    let found = files
-                        .iter()
-                        .map(|f| format!("{}::{rest}", crate::module_path(f, caller.language)));
-                    if let Some(m) = found.into_iter().next() {
-                        module = m;
-                    }
-                }
-            }
+            let module = self.rust_path(qualifier);
             let files = rust_module_files(self.index, self.scope.layout, &caller.path, &module);
             if let Some(found) = self.defined_in(&files, &call.name, CallKind::Function) {
                 return Some((found, Provenance::Import));
@@ -992,6 +1066,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let methods = self.index.methods.get(&(family, owner, &*call.name));
         let methods: Vec<usize> = methods.into_iter().flatten().copied().collect();
         let methods = prefer_inherent(self.index, family, methods);
+        // `krate::unsync::Lazy::new()`: the methods of the type that path names.
+        let path = family == Family::Rust && qualifier.contains("::");
+        if path {
+            let owner_type = self.rust_type_at(&caller.path, qualifier);
+            if let Some(found) = owner_type.and_then(|t| self.methods_of(&[t], &methods)) {
+                return Some((found, Provenance::Import));
+            }
+        }
         let here = unique(
             methods
                 .iter()
@@ -1003,17 +1085,20 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }
         // The type imported by name (through re-exports): its methods in
         // the file that defines it, or the only ones.
-        if let Some(bound) = self.scope.names.get(owner) {
-            let defs = bound
+        if let Some(bound) = self.scope.names.get(owner).filter(|_| !path) {
+            let defs: Vec<usize> = bound
                 .iter()
-                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS));
-            let files: Vec<&str> = defs.map(|d| self.sym(d).path.as_str()).collect();
-            let from = unique(
-                methods
-                    .iter()
-                    .copied()
-                    .filter(|&m| files.contains(&self.sym(m).path.as_str())),
-            );
+                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
+                .collect();
+            let files: Vec<&str> = defs.iter().map(|&d| self.sym(d).path.as_str()).collect();
+            let from = self.methods_of(&defs, &methods).or_else(|| {
+                unique(
+                    methods
+                        .iter()
+                        .copied()
+                        .filter(|&m| files.contains(&self.sym(m).path.as_str())),
+                )
+            });
             if let Some(found) = from.or_else(|| unique(methods.iter().copied())) {
                 return Some((found, Provenance::Import));
             }

@@ -295,6 +295,22 @@ pub(crate) fn rust_module_files<'a>(
     index.files(Family::Rust, &key).to_vec()
 }
 
+/// A Rust module path that no file is: the files of its longest prefix
+/// that is one, and the rest as the path of inline modules inside them
+/// (`a::sync` → `a.rs`, `sync`).
+pub(crate) fn rust_inline_module<'a>(
+    index: &Index<'a>,
+    layout: &ProjectLayout,
+    path: &str,
+    module: &str,
+) -> Option<(Vec<&'a str>, String)> {
+    let segments: Vec<&str> = module.split("::").collect();
+    (1..segments.len()).rev().find_map(|cut| {
+        let files = rust_module_files(index, layout, path, &segments[..cut].join("::"));
+        (!files.is_empty()).then(|| (files, segments[cut..].join("::")))
+    })
+}
+
 fn bind_rust<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, import: &Import) {
     let first = import.module.split("::").next().unwrap_or("");
     if matches!(
@@ -306,6 +322,18 @@ fn bind_rust<'a>(index: &Index<'a>, scope: &mut FileScope<'a>, path: &str, impor
         return;
     }
     let files = rust_module_files(index, scope.layout, path, &import.module);
+    if files.is_empty() && !import.names.is_empty() {
+        // Inline modules: `use krate::sync::Lazy` where `sync` is a `mod
+        // sync { … }` of `lib.rs` binds `Lazy` to `sync::Lazy` there.
+        if let Some((files, inline)) = rust_inline_module(index, scope.layout, path, &import.module)
+        {
+            for name in import.names.iter().filter(|n| *n != "*") {
+                let local = import.alias.as_deref().unwrap_or(name);
+                scope.bind_name(local, &files, &format!("{inline}::{name}"));
+            }
+            return;
+        }
+    }
     if import.names.is_empty() {
         let last = import.module.rsplit("::").next().unwrap_or("");
         scope.bind_module(import.alias.as_deref().unwrap_or(last), &files);

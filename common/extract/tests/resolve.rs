@@ -357,3 +357,53 @@ fn a_link_into_a_crate_the_caller_does_not_declare_is_dropped() {
     )));
     assert!(links(&format!("[package]\nname = \"grep-searcher\"\n[dependencies]\n{matcher}grep = {{ path = \"../grep\" }}\n")));
 }
+
+/// once_cell's shape: `sync` and `unsync` are inline modules of `lib.rs`,
+/// each with its own `Lazy` and `OnceCell`; an integration test imports
+/// one of each by path, calls through the type, through a value of it, and
+/// through the other module's full path.
+#[test]
+fn items_of_inline_modules_resolve_through_imports() {
+    let files: &[(&str, Language, &str)] = &[
+        ("src/lib.rs", Language::Rust, "pub mod unsync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\npub mod sync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n        pub fn force(&self) {}\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\n"),
+        ("tests/it.rs", Language::Rust, "use once_cell::sync::{Lazy, OnceCell};\nfn lazy_works(c: OnceCell) {\n    let l = Lazy::new();\n    l.force();\n    once_cell::unsync::Lazy::new();\n    c.get();\n}\n"),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"once_cell\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let name_of = |id: &SymbolId| {
+        all.iter()
+            .find(|s| &s.id == id)
+            .unwrap()
+            .qualified_name
+            .clone()
+    };
+    let test = all.iter().find(|s| s.name == "lazy_works").unwrap();
+    let got: Vec<(String, Option<String>)> = test
+        .calls
+        .iter()
+        .map(|c| (c.callee.to_string(), c.resolved.as_ref().map(name_of)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Lazy::new".to_string(),
+                Some("once_cell::sync::Lazy::new".to_string())
+            ),
+            (
+                "l.force".to_string(),
+                Some("once_cell::sync::Lazy::force".to_string())
+            ),
+            (
+                "once_cell::unsync::Lazy::new".to_string(),
+                Some("once_cell::unsync::Lazy::new".to_string())
+            ),
+            (
+                "c.get".to_string(),
+                Some("once_cell::sync::OnceCell::get".to_string())
+            ),
+        ]
+    );
+}
