@@ -180,7 +180,7 @@ for lang in "${WANT[@]}"; do
       done ;;
     rust)
       need_ra
-      for crate in semver-1.0.28 regex-syntax-0.8.11; do
+      for crate in semver-1.0.28 regex-syntax-0.8.11 once_cell-1.21.4; do
         run_one rust "$crate" "$(rust_repo "$crate")"
       done ;;
     go)

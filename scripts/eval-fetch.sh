@@ -55,8 +55,11 @@ rust_repo() { # crate-version from the cargo registry
     local src
     src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate" | head -1)"
     cp -r "$src" "$dir"
-    # A standalone package: no workspace above it, no dev-dependencies to fetch.
-    sed -i '/^\[dev-dependencies/,/^\[/{/^\[dev-dependencies/d;/^\[/!d}' "$dir/Cargo.toml"
+    # A standalone package: no workspace above it, no dev-dependencies to
+    # fetch. Every dev-dependencies table goes, dotted (`[dev-dependencies.x]`,
+    # as cargo's packaged manifests write them) and per target too.
+    awk '/^\[/ { skip = ($0 ~ /^\[(target\..*\.)?dev-dependencies/) } !skip' \
+      "$dir/Cargo.toml" > "$dir/Cargo.toml.tmp" && mv "$dir/Cargo.toml.tmp" "$dir/Cargo.toml"
   fi
   echo "$dir"
 }
