@@ -1013,8 +1013,21 @@ impl<'r, 'a> Resolver<'r, 'a> {
 
     /// Method `name` of the type an import binds `ty` to, when the import
     /// says which of several same-named types it is (`use krate::sync::
-    /// OnceCell` beside `unsync::OnceCell`).
+    /// OnceCell` beside `unsync::OnceCell`). The receiver's type is known
+    /// by its name only: where the caller
+    /// also names a type of that name by a path (`unsync::OnceCell::new()`
+    /// beside an imported `OnceCell`), its values may be of either, and
+    /// the import does not say.
     fn imported_type_method(&self, ty: &str, name: &str) -> Option<usize> {
+        let by_path = format!("::{ty}::");
+        if self
+            .sym(self.caller)
+            .calls
+            .iter()
+            .any(|c| c.callee.contains(&by_path))
+        {
+            return None;
+        }
         let bound = self.scope.names.get(ty)?;
         let defs: Vec<usize> = bound
             .iter()

@@ -365,8 +365,8 @@ fn a_link_into_a_crate_the_caller_does_not_declare_is_dropped() {
 #[test]
 fn items_of_inline_modules_resolve_through_imports() {
     let files: &[(&str, Language, &str)] = &[
-        ("src/lib.rs", Language::Rust, "pub mod unsync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\npub mod sync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n        pub fn force(&self) {}\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\n"),
-        ("tests/it.rs", Language::Rust, "use once_cell::sync::{Lazy, OnceCell};\nfn lazy_works(c: OnceCell) {\n    let l = Lazy::new();\n    l.force();\n    once_cell::unsync::Lazy::new();\n    c.get();\n}\n"),
+        ("src/lib.rs", Language::Rust, "pub mod unsync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn new() -> OnceCell { OnceCell }\n        pub fn get(&self) {}\n    }\n}\npub mod sync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n        pub fn force(&self) {}\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\n"),
+        ("tests/it.rs", Language::Rust, "use once_cell::sync::{Lazy, OnceCell};\nfn lazy_works(c: OnceCell) {\n    let l = Lazy::new();\n    l.force();\n    once_cell::unsync::Lazy::new();\n    c.get();\n}\nfn both_cells(c: OnceCell) {\n    let u = once_cell::unsync::OnceCell::new();\n    u.get();\n    c.get();\n}\n"),
     ];
     let mut layout = ProjectLayout::default();
     layout.add_manifest("Cargo.toml", "[package]\nname = \"once_cell\"\n");
@@ -404,6 +404,24 @@ fn items_of_inline_modules_resolve_through_imports() {
                 "c.get".to_string(),
                 Some("once_cell::sync::OnceCell::get".to_string())
             ),
+        ]
+    );
+    // A function that names the other module's `OnceCell` by its path: a
+    // value known only as `OnceCell` may be of either, so neither `get` is
+    // taken from the import (unknown, not wrong).
+    let both = all.iter().find(|s| s.name == "both_cells").unwrap();
+    let got: Vec<(String, Option<String>)> = both
+        .calls
+        .iter()
+        .map(|c| (c.callee.to_string(), c.resolved.as_ref().map(name_of)))
+        .collect();
+    let unsync_new = "once_cell::unsync::OnceCell::new".to_string();
+    assert_eq!(
+        got,
+        [
+            (unsync_new.clone(), Some(unsync_new)),
+            ("u.get".to_string(), None),
+            ("c.get".to_string(), None),
         ]
     );
 }
