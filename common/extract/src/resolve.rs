@@ -346,7 +346,7 @@ fn link_returned_receivers(
                     continue;
                 };
                 let family = Family::of(s.language);
-                let Some(m) = method_of_types(index, family, vec![&ty], &call.name, &s.path) else {
+                let Some(m) = method_of_types(index, family, vec![&ty], &call.name, i) else {
                     continue;
                 };
                 let link = Link::new(i32, j32, m as u32, Provenance::ReceiverType);
@@ -490,16 +490,32 @@ fn prefer_inherent(index: &Index, family: Family, methods: Vec<usize>) -> Vec<us
     }
 }
 
+/// The innermost module symbol (a Rust `mod m { … }`) that encloses
+/// symbol `i`, if any: the items beside it there are what its bare names
+/// mean first.
+fn enclosing_module(index: &Index, i: usize) -> Option<usize> {
+    let mut parent = index.parent_of[i];
+    while let Some(p) = parent {
+        if index.symbols[p].kind == SymbolKind::Module {
+            return Some(p);
+        }
+        parent = index.parent_of[p];
+    }
+    None
+}
+
 /// A method `name` of the first of `types` (then of their bases, up to a
-/// few levels) that has one: preferring the caller's file (`path`), then
-/// its package (Go), then the only one.
+/// few levels) that has one: preferring the caller's inline module, then
+/// its file, then its package (Go), then the only one.
 fn method_of_types<'s>(
     index: &'s Index<'_>,
     family: Family,
     mut types: Vec<&'s str>,
     name: &str,
-    path: &str,
+    caller: usize,
 ) -> Option<usize> {
+    let path = index.symbols[caller].path.as_str();
+    let module = enclosing_module(index, caller);
     let mut seen = 0;
     while seen < types.len() && seen < 8 {
         let methods: Vec<usize> = index
@@ -510,11 +526,13 @@ fn method_of_types<'s>(
             .copied()
             .collect();
         let methods = prefer_inherent(index, family, methods);
-        let pick = |keep: &dyn Fn(&Symbol) -> bool| {
-            unique(methods.iter().copied().filter(|&m| keep(&index.symbols[m])))
-        };
-        let found = pick(&|m| m.path == path)
-            .or_else(|| pick(&|m| same_dir(&m.path, path)))
+        let pick =
+            |keep: &dyn Fn(usize) -> bool| unique(methods.iter().copied().filter(|&m| keep(m)));
+        let at = |m: usize| index.symbols[m].path.as_str();
+        let found = module
+            .and_then(|module| pick(&|m| enclosing_module(index, m) == Some(module)))
+            .or_else(|| pick(&|m| at(m) == path))
+            .or_else(|| pick(&|m| same_dir(at(m), path)))
             .or_else(|| pick(&|_| true));
         if found.is_some() {
             return found;
@@ -666,13 +684,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if bases.is_empty() {
             return None;
         }
-        method_of_types(
-            self.index,
-            self.family(),
-            bases,
-            name,
-            &self.sym(self.caller).path,
-        )
+        method_of_types(self.index, self.family(), bases, name, self.caller)
     }
 
     /// `x.f()`, `Type::f()`, `module.f()`, `Self::f` passed as a value.
@@ -795,7 +807,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
             // A Go method in another file than its type has no parent
             // symbol; its receiver type (`target`) still names the owner.
             let owner = caller.target.as_deref().map(base_type_name)?;
-            return method_of_types(self.index, self.family(), vec![owner], name, &caller.path);
+            return method_of_types(self.index, self.family(), vec![owner], name, self.caller);
         };
         let own = self.index.children(parent, name);
         if let Some(found) = unique(own) {
@@ -806,7 +818,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.sym(parent).kind == SymbolKind::Impl {
             types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
         }
-        method_of_types(self.index, self.family(), types, name, &caller.path)
+        method_of_types(self.index, self.family(), types, name, self.caller)
     }
 
     /// A call on a receiver whose type the code states: that type's
@@ -828,14 +840,8 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if let Some(found) = self.imported_type_method(ty, &call.name) {
             return Some((found, Provenance::ReceiverType));
         }
-        method_of_types(
-            self.index,
-            self.family(),
-            vec![ty],
-            &call.name,
-            &caller.path,
-        )
-        .map(with(Provenance::ReceiverType))
+        method_of_types(self.index, self.family(), vec![ty], &call.name, self.caller)
+            .map(with(Provenance::ReceiverType))
     }
 
     fn same_file(&self, call: &'a CallSite) -> Option<usize> {
@@ -1087,12 +1093,19 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 return Some((found, Provenance::Import));
             }
         }
-        let here = unique(
-            methods
-                .iter()
-                .copied()
-                .filter(|&m| self.sym(m).path == caller.path),
-        );
+        let module = enclosing_module(self.index, self.caller);
+        let beside = module.and_then(|module| {
+            let mine = |m: &usize| enclosing_module(self.index, *m) == Some(module);
+            unique(methods.iter().copied().filter(mine))
+        });
+        let here = beside.or_else(|| {
+            unique(
+                methods
+                    .iter()
+                    .copied()
+                    .filter(|&m| self.sym(m).path == caller.path),
+            )
+        });
         if let Some(found) = here {
             return Some((found, Provenance::Scope));
         }

@@ -361,11 +361,12 @@ fn a_link_into_a_crate_the_caller_does_not_declare_is_dropped() {
 /// once_cell's shape: `sync` and `unsync` are inline modules of `lib.rs`,
 /// each with its own `Lazy` and `OnceCell`; an integration test imports
 /// one of each by path, calls through the type, through a value of it, and
-/// through the other module's full path.
+/// through the other module's full path; inside a module, a bare name is
+/// the item beside it there.
 #[test]
 fn items_of_inline_modules_resolve_through_imports() {
     let files: &[(&str, Language, &str)] = &[
-        ("src/lib.rs", Language::Rust, "pub mod unsync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn new() -> OnceCell { OnceCell }\n        pub fn get(&self) {}\n    }\n}\npub mod sync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n        pub fn force(&self) {}\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn get(&self) {}\n    }\n}\n"),
+        ("src/lib.rs", Language::Rust, "pub mod unsync {\n    pub struct Lazy { cell: OnceCell }\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy { cell: OnceCell::new() } }\n        pub fn peek(&self) { self.cell.get() }\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn new() -> OnceCell { OnceCell }\n        pub fn get(&self) {}\n    }\n}\npub mod sync {\n    pub struct Lazy;\n    impl Lazy {\n        pub fn new() -> Lazy { Lazy }\n        pub fn force(&self) {}\n    }\n    pub struct OnceCell;\n    impl OnceCell {\n        pub fn new() -> OnceCell { OnceCell }\n        pub fn get(&self) {}\n    }\n}\n"),
         ("tests/it.rs", Language::Rust, "use once_cell::sync::{Lazy, OnceCell};\nfn lazy_works(c: OnceCell) {\n    let l = Lazy::new();\n    l.force();\n    once_cell::unsync::Lazy::new();\n    c.get();\n}\nfn both_cells(c: OnceCell) {\n    let u = once_cell::unsync::OnceCell::new();\n    u.get();\n    c.get();\n}\n"),
     ];
     let mut layout = ProjectLayout::default();
@@ -419,9 +420,24 @@ fn items_of_inline_modules_resolve_through_imports() {
     assert_eq!(
         got,
         [
-            (unsync_new.clone(), Some(unsync_new)),
+            (unsync_new.clone(), Some(unsync_new.clone())),
             ("u.get".to_string(), None),
             ("c.get".to_string(), None),
         ]
+    );
+    // Inside `mod unsync`, a bare `OnceCell` is the one beside it there,
+    // not `sync`'s in the same file: by a path and through a field's type.
+    let linked = |owner: &str, callee: &str| {
+        let s = all.iter().find(|s| s.qualified_name == owner).unwrap();
+        let c = s.calls.iter().find(|c| &*c.callee == callee).unwrap();
+        c.resolved.as_ref().map(name_of)
+    };
+    assert_eq!(
+        linked("once_cell::unsync::Lazy::new", "OnceCell::new"),
+        Some(unsync_new)
+    );
+    assert_eq!(
+        linked("once_cell::unsync::Lazy::peek", "self.cell.get"),
+        Some("once_cell::unsync::OnceCell::get".to_string())
     );
 }
