@@ -38,39 +38,27 @@ impl ProjectLayout {
     /// nameless manifests add nothing.
     pub fn add_manifest(&mut self, path: &str, text: &str) {
         let dir = manifest_dir(path).to_string();
-        if let Some((kind, manifest)) =
-            packages::parse(path.rsplit('/').next().unwrap_or(path), text)
-        {
-            self.packages
-                .retain(|(k, d, _)| (*k, d.as_str()) != (kind, dir.as_str()));
-            self.packages.push((kind, dir.clone(), manifest));
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let Some((kind, manifest)) = packages::parse(file, text) else {
+            return;
+        };
+        let roots = match kind {
+            PackageKind::Cargo => &mut self.rust_crates,
+            PackageKind::Go => &mut self.go_modules,
+            PackageKind::Npm => &mut self.js_packages,
+        };
+        // A Rust crate is named in paths by its `[lib] name`, else its
+        // package's; a virtual workspace names none.
+        let root = manifest
+            .lib
+            .clone()
+            .unwrap_or_else(|| manifest.name.clone());
+        if !root.is_empty() {
+            roots.insert(dir.clone(), root);
         }
-        match path.rsplit('/').next().unwrap_or(path) {
-            "Cargo.toml" => {
-                if let Some(name) = cargo_crate_name(text) {
-                    self.rust_crates.insert(dir, name);
-                }
-            }
-            "go.mod" => {
-                let module = text.lines().find_map(|l| {
-                    let rest = l.trim().strip_prefix("module")?;
-                    rest.starts_with(char::is_whitespace)
-                        .then(|| rest.trim().trim_matches('"').to_string())
-                });
-                if let Some(module) = module.filter(|m| !m.is_empty()) {
-                    self.go_modules.insert(dir, module);
-                }
-            }
-            "package.json" => {
-                let name = serde_json::from_str::<serde_json::Value>(text)
-                    .ok()
-                    .and_then(|v| v.get("name")?.as_str().map(str::to_string));
-                if let Some(name) = name.filter(|n| !n.is_empty()) {
-                    self.js_packages.insert(dir, name);
-                }
-            }
-            _ => {}
-        }
+        self.packages
+            .retain(|(k, d, _)| (*k, d.as_str()) != (kind, dir.as_str()));
+        self.packages.push((kind, dir, manifest));
     }
 
     /// The repository's packages and what each may link to.
@@ -248,21 +236,6 @@ impl ProjectLayout {
 /// A name as a Rust identifier (`my-tool` → `my_tool`).
 fn ident(name: &str) -> String {
     name.replace('-', "_")
-}
-
-/// `[lib] name`, else `[package] name` (dashes as underscores).
-fn cargo_crate_name(text: &str) -> Option<String> {
-    let value: toml::Table = text.parse().ok()?;
-    let name_of = |section: &str| -> Option<String> {
-        value
-            .get(section)?
-            .get("name")?
-            .as_str()
-            .map(|s| s.to_string())
-    };
-    name_of("lib")
-        .or_else(|| name_of("package"))
-        .map(|n| ident(&n))
 }
 
 #[cfg(test)]

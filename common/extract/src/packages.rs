@@ -13,7 +13,7 @@
 //! Pure: manifest text in.
 
 use doctown_core::Language;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The build systems whose packages are told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,6 +40,8 @@ impl PackageKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
     pub name: String,
+    /// Cargo: the `[lib] name` (dashes as underscores), when set.
+    pub lib: Option<String>,
     pub declares: BTreeSet<String>,
     /// Cargo: declared with `workspace = true`, resolved through the
     /// workspace's `[workspace.dependencies]` (which may rename).
@@ -74,6 +76,11 @@ fn cargo(text: &str) -> Option<Manifest> {
             .and_then(|n| n.as_str())
             .map(ident)
             .unwrap_or_default(),
+        lib: value
+            .get("lib")
+            .and_then(|l| l.get("name"))
+            .and_then(|n| n.as_str())
+            .map(ident),
         ..Manifest::default()
     };
     let mut tables: Vec<&toml::Table> = Vec::new();
@@ -177,8 +184,8 @@ fn npm(text: &str) -> Option<Manifest> {
 /// The repository's packages with what each may reach.
 #[derive(Debug, Clone, Default)]
 pub struct PackageGraph {
-    /// (kind, directory with a trailing `/` or `""`) per package.
-    places: Vec<(PackageKind, String)>,
+    /// Directory (with a trailing `/`, or `""`) → its packages, by kind.
+    places: HashMap<String, Vec<(PackageKind, usize)>>,
     /// Per package: the packages of the repository it declares, directly
     /// or through those (itself included).
     reach: Vec<BTreeSet<usize>>,
@@ -233,29 +240,33 @@ impl PackageGraph {
             })
             .collect();
         PackageGraph {
-            places: packages
-                .iter()
-                .map(|(kind, dir, _)| (*kind, dir.clone()))
-                .collect(),
+            places: packages.iter().enumerate().fold(
+                HashMap::new(),
+                |mut places: HashMap<String, Vec<(PackageKind, usize)>>, (i, (kind, dir, _))| {
+                    places.entry(dir.clone()).or_default().push((*kind, i));
+                    places
+                },
+            ),
             reach,
         }
     }
 
-    /// The innermost package of `kind` holding `path`.
+    /// The innermost package of `kind` holding `path`: its directories
+    /// looked up from the deepest (a link checks two paths, and a
+    /// repository may hold thousands of packages).
     fn package_of(&self, kind: PackageKind, path: &str) -> Option<usize> {
-        self.places
-            .iter()
-            .enumerate()
-            .filter(|(_, (k, dir))| *k == kind && path.starts_with(dir.as_str()))
-            .max_by_key(|(_, (_, dir))| dir.len())
-            .map(|(i, _)| i)
+        let cuts = path.rmatch_indices('/').map(|(i, _)| i + 1);
+        cuts.chain([0]).find_map(|cut| {
+            let here = self.places.get(&path[..cut])?;
+            here.iter().find(|(k, _)| *k == kind).map(|&(_, i)| i)
+        })
     }
 
     /// Whether code at `from` (of `language`) may link to code at `to`:
     /// yes unless both lie in packages of the repository of the same
     /// build system and `from`'s does not reach `to`'s.
     pub fn may_link(&self, language: Language, from: &str, to: &str) -> bool {
-        let Some(kind) = PackageKind::of(language) else {
+        let Some(kind) = PackageKind::of(language).filter(|_| !self.places.is_empty()) else {
             return true;
         };
         match (self.package_of(kind, from), self.package_of(kind, to)) {
