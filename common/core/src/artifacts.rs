@@ -55,6 +55,63 @@ pub struct IngestManifest {
     /// The programs the repository's manifests declare, in manifest order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<Program>,
+    /// What the repository says it is for, and its packages' names and
+    /// descriptions ([`About`]).
+    #[serde(default, skip_serializing_if = "About::is_empty")]
+    pub about: About,
+}
+
+/// What a repository says about itself, in its own words: the purpose
+/// (its README's first paragraph, else its root manifest's description)
+/// and each package's name and description. Where a reader starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+    /// Sorted by directory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageAbout>,
+}
+
+impl About {
+    pub fn is_empty(&self) -> bool {
+        self.purpose.is_none() && self.packages.is_empty()
+    }
+
+    /// The package whose directory holds `path` most closely.
+    pub fn package_of(&self, path: &str) -> Option<&PackageAbout> {
+        self.packages
+            .iter()
+            .filter(|p| {
+                p.dir.is_empty()
+                    || path == p.dir
+                    || path
+                        .strip_prefix(p.dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .max_by_key(|p| p.dir.len())
+    }
+}
+
+/// The repository's purpose in its own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purpose {
+    /// Plain text (Markdown links and emphasis taken out), at most a few
+    /// sentences.
+    pub text: String,
+    /// The file it was read from (`README.md`, `Cargo.toml`).
+    pub source: String,
+}
+
+/// One package a manifest declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageAbout {
+    /// The manifest's directory, repository-relative (`""` for the root).
+    pub dir: String,
+    /// The package's name as published (`doctown-extract`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A program a manifest declares: a Cargo binary (`[[bin]]`, `src/main.rs`,

@@ -27,6 +27,9 @@ pub struct Inspection {
     pub largest_clusters: Vec<ClusterLine>,
     /// Most central symbols by centrality, then qualified name.
     pub central_symbols: Vec<CentralSymbol>,
+    /// What the repository says it is for (since 1.5), when it says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
     /// The first line of the architecture summary, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
@@ -202,6 +205,11 @@ pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection 
         languages,
         largest_clusters: largest,
         central_symbols: central,
+        purpose: d
+            .docs
+            .architecture
+            .as_ref()
+            .and_then(|a| Some(a.purpose.as_ref()?.text.clone())),
         architecture: d.docs.architecture.as_ref().and_then(|a| {
             a.documentation
                 .summary
@@ -238,6 +246,9 @@ impl Inspection {
         for (i, line) in self.insights.iter().enumerate() {
             let label = if i == 0 { "insights" } else { "" };
             let _ = writeln!(out, "{label:<9} {line}");
+        }
+        if let Some(p) = &self.purpose {
+            let _ = writeln!(out, "\npurpose\n  {p}");
         }
         if let Some(a) = &self.architecture {
             let _ = writeln!(out, "\narchitecture\n  {a}");

@@ -58,11 +58,11 @@ pub use verify::{verify, verify_with, VerifyReport};
 pub use writer::{encode_docpack, write_docpack, DocpackInput, EncodedDocpack, WrittenDocpack};
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
-pub const SCHEMA_VERSION: &str = "docpack/1.4";
+pub const SCHEMA_VERSION: &str = "docpack/1.5";
 /// The major version this crate reads; any other major is refused.
 pub const FORMAT_MAJOR: u32 = 1;
 /// The minor version this crate writes; newer minors are read, unknown fields ignored.
-pub const FORMAT_MINOR: u32 = 4;
+pub const FORMAT_MINOR: u32 = 5;
 
 /// Entry names of the format, as they appear in the tar.
 pub mod entry {

@@ -99,6 +99,7 @@ fn module(dir: &str, symbols: &[&str]) -> ModuleDoc {
         symbols: symbols.iter().map(|s| s.to_string()).collect(),
         code: None,
         dependencies: None,
+        package: None,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::packages::{self, Manifest, PackageGraph, PackageKind};
-use doctown_core::artifacts::Program;
+use doctown_core::artifacts::{About, Program};
 use doctown_core::Language;
 use std::collections::BTreeMap;
 
@@ -27,6 +27,9 @@ pub struct ProjectLayout {
     /// by directory; not part of the fingerprint either: resolution, which
     /// they bound, runs again on every build.
     packages: Vec<(PackageKind, String, Manifest)>,
+    /// What the repository says about itself ([`crate::about`]); not part
+    /// of the fingerprint.
+    about: About,
 }
 
 fn manifest_dir(path: &str) -> &str {
@@ -69,6 +72,16 @@ impl ProjectLayout {
     /// Sets the programs the manifests declare.
     pub fn set_programs(&mut self, programs: Vec<Program>) {
         self.programs = programs;
+    }
+
+    /// Sets what the repository says about itself.
+    pub fn set_about(&mut self, about: About) {
+        self.about = about;
+    }
+
+    /// What the repository says about itself.
+    pub fn about(&self) -> &About {
+        &self.about
     }
 
     /// The programs the manifests declare, in manifest order.

@@ -18,6 +18,7 @@
 //! `default` with the local name as alias; `import * as ns` is a whole-module
 //! import with alias `ns`.
 
+pub mod about;
 mod bindings;
 mod captures;
 mod derived;

@@ -40,6 +40,10 @@ impl PackageKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
     pub name: String,
+    /// The name as published (Rust's with its dashes).
+    pub published: String,
+    /// What the manifest says the package is, when it says so.
+    pub description: Option<String>,
     /// Cargo: the `[lib] name` (dashes as underscores), when set.
     pub lib: Option<String>,
     pub declares: BTreeSet<String>,
@@ -69,13 +73,15 @@ fn ident(name: &str) -> String {
 
 fn cargo(text: &str) -> Option<Manifest> {
     let value: toml::Table = text.parse().ok()?;
+    let package = value.get("package");
+    let published = package
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or_default();
     let mut m = Manifest {
-        name: value
-            .get("package")
-            .and_then(|p| p.get("name"))
-            .and_then(|n| n.as_str())
-            .map(ident)
-            .unwrap_or_default(),
+        name: ident(published),
+        published: published.to_string(),
+        description: text_field(package, "description"),
         lib: value
             .get("lib")
             .and_then(|l| l.get("name"))
@@ -122,6 +128,11 @@ fn cargo(text: &str) -> Option<Manifest> {
     Some(m)
 }
 
+/// A table's string field (a Cargo `{ workspace = true }` is none).
+fn text_field(table: Option<&toml::Value>, key: &str) -> Option<String> {
+    Some(table?.get(key)?.as_str()?.to_string())
+}
+
 /// The package a Cargo dependency entry names: its `package`, else its key.
 fn package_of<'a>(key: &'a str, spec: &'a toml::Value) -> &'a str {
     spec.get("package").and_then(|p| p.as_str()).unwrap_or(key)
@@ -135,6 +146,7 @@ fn go(text: &str) -> Option<Manifest> {
         if let Some(rest) = line.strip_prefix("module") {
             if rest.starts_with(char::is_whitespace) {
                 m.name = rest.trim().trim_matches('"').to_string();
+                m.published = m.name.clone();
             }
             continue;
         }
@@ -166,6 +178,11 @@ fn npm(text: &str) -> Option<Manifest> {
     let name = value.get("name")?.as_str().filter(|n| !n.is_empty())?;
     let mut m = Manifest {
         name: name.to_string(),
+        published: name.to_string(),
+        description: value
+            .get("description")
+            .and_then(|d| d.as_str())
+            .map(str::to_string),
         ..Manifest::default()
     };
     for field in [

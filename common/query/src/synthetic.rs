@@ -72,6 +72,7 @@ pub fn hub_docpack(shape: Hub) -> DocpackInput {
                 symbols: ids,
                 code: None,
                 dependencies: None,
+                package: None,
             }
         })
         .collect();

@@ -102,6 +102,9 @@ pub struct GenerateInput {
     pub clusters: Vec<ClusterFacts>,
     /// The programs the repository's manifests declare.
     pub programs: Vec<doctown_core::artifacts::Program>,
+    /// What the repository says about itself: its packages name the main
+    /// parts.
+    pub about: doctown_core::artifacts::About,
 }
 
 impl GenerateInput {

@@ -122,6 +122,7 @@ impl GenerateHandler {
     ) -> Result<Outcome, GenerateError> {
         let mut input = GenerateInput::load(ctx.store, &ctx.job.job_id, repository)?;
         input.programs = ingest.programs.clone();
+        input.about = ingest.about.clone();
         if let Some(history) = &ingest.history {
             crate::history::attach(&mut input, history);
         }
@@ -244,6 +245,7 @@ impl GenerateHandler {
             asked: asked.as_ref(),
             history,
             programs: &ingest.programs,
+            about: &ingest.about,
         };
         let symbols = run.stream(&write_insights)?;
         let (cost, partial) = match asked {
@@ -369,6 +371,7 @@ struct DocsRun<'r> {
     asked: Option<&'r Outcome>,
     history: Option<&'r doctown_docpack::history::History>,
     programs: &'r [doctown_core::artifacts::Program],
+    about: &'r doctown_core::artifacts::About,
 }
 
 impl DocsRun<'_> {
@@ -432,7 +435,7 @@ impl DocsRun<'_> {
                 &mut progress,
             )
             .with_recall(&recall)
-            .with_programs(self.programs);
+            .with_programs(self.programs, self.about);
             if let Some(asked) = self.asked {
                 stream = stream.with_answers(&asked.answers);
             }

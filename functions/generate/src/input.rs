@@ -130,6 +130,7 @@ impl GenerateInput {
             modules,
             clusters,
             programs: Vec::new(),
+            about: Default::default(),
         }
     }
 
@@ -337,6 +338,8 @@ pub struct IngestFacts {
     pub history: Option<doctown_docpack::history::History>,
     /// The programs the repository's manifests declare.
     pub programs: Vec<doctown_core::artifacts::Program>,
+    /// What the repository says about itself.
+    pub about: doctown_core::artifacts::About,
 }
 
 /// The job's [`IngestFacts`]. A job without an ingest manifest (a generate
@@ -354,6 +357,7 @@ pub fn load_ingest(store: &dyn ObjectStore, job: &JobId) -> Result<IngestFacts, 
     Ok(IngestFacts {
         history,
         programs: manifest.programs,
+        about: manifest.about,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use crate::facts::{display_name, GenerateInput, ModuleFacts};
 use crate::writer_text::{code, count, join_names, language_name};
-use doctown_core::artifacts::Program;
+use doctown_core::artifacts::{About, Program};
 use doctown_core::{Language, SymbolKind};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +24,9 @@ pub struct ArchitectureFacts {
     /// The programs the manifests declare: the commands a reader runs,
     /// named before the `main` functions ([`named_programs`]).
     pub programs: Vec<Program>,
+    /// The repository's packages by published name, with the symbols of
+    /// their source modules, largest first ([`package_parts`]).
+    pub packages: Vec<(String, u32)>,
     /// The traits, interfaces and classes several others implement or
     /// extend, most first ([`Abstractions::ranked`]).
     pub key_abstractions: Vec<KeyAbstraction>,
@@ -300,6 +303,40 @@ pub(crate) fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> 
     text
 }
 
+/// The repository's packages with the symbols of their source modules
+/// (not tests, fixtures or tooling), largest first; packages without any
+/// are left out. A module belongs to the package whose directory holds it
+/// most closely.
+pub(crate) fn package_parts(modules: &[ModuleFacts], about: &About) -> Vec<(String, u32)> {
+    let mut sizes: BTreeMap<&str, u32> = BTreeMap::new();
+    for m in modules
+        .iter()
+        .filter(|m| !is_tooling(&m.path) && !is_test_path(&m.path))
+    {
+        if let Some(p) = about.package_of(&m.path) {
+            *sizes.entry(p.name.as_str()).or_default() += m.symbols;
+        }
+    }
+    let mut parts: Vec<(String, u32)> = sizes
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| (name.to_string(), n))
+        .collect();
+    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    parts
+}
+
+/// A directory of tests, fixtures, examples or benchmarks (a package's
+/// `tests/`, a fixture repository inside it): not the package's code.
+fn is_test_path(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        matches!(
+            segment,
+            "tests" | "test" | "fixtures" | "testdata" | "examples" | "benches" | "__tests__"
+        )
+    })
+}
+
 /// A paragraph about the repository: its name, its symbols and modules.
 pub(crate) fn architecture_text(
     repository: &str,
@@ -325,7 +362,15 @@ pub(crate) fn architecture_text(
         n => format!(" (its tests and fixtures add {n} more languages)"),
     };
     let mut text = format!("{name} has {symbols} in {modules}{langs}{others}.");
-    if !facts.main_parts.is_empty() {
+    if facts.packages.len() >= 2 {
+        let parts: Vec<String> = facts
+            .packages
+            .iter()
+            .take(4)
+            .map(|(name, n)| format!("{} ({n})", code(name)))
+            .collect();
+        text.push_str(&format!(" Its main packages are {}.", join_plain(&parts)));
+    } else if !facts.main_parts.is_empty() {
         let parts: Vec<String> = facts
             .main_parts
             .iter()
@@ -771,5 +816,68 @@ mod tests {
         input.symbols.pop();
         let facts = architecture_facts(&FactsWriter::new(&input), &input);
         assert_eq!(facts.central.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod package_tests {
+    use super::*;
+    use doctown_core::artifacts::PackageAbout;
+
+    fn module(path: &str, symbols: u32) -> ModuleFacts {
+        ModuleFacts {
+            id: format!("mod:{path}"),
+            path: path.to_string(),
+            files: vec![format!("{path}/a.rs")],
+            languages: vec![Language::Rust],
+            symbols,
+            top_symbols: Vec::new(),
+            dependencies: Vec::new(),
+            dependents: Vec::new(),
+        }
+    }
+
+    fn package(dir: &str, name: &str) -> PackageAbout {
+        PackageAbout {
+            dir: dir.to_string(),
+            name: name.to_string(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn main_parts_are_packages_by_the_symbols_of_their_source_modules() {
+        let about = About {
+            purpose: None,
+            packages: vec![
+                package("crates/core", "acme-core"),
+                package("crates/cli", "acme"),
+                package("crates/core/tests/fixtures/app", "app"),
+            ],
+        };
+        let modules = [
+            module("crates/core/src", 40),
+            module("crates/core/src/model", 25),
+            module("crates/core/tests", 300),
+            module("crates/core/tests/fixtures/app/src", 90),
+            module("crates/cli/src", 50),
+            module("scripts", 70),
+        ];
+        let parts = package_parts(&modules, &about);
+        assert_eq!(
+            parts,
+            [("acme-core".to_string(), 65), ("acme".to_string(), 50)]
+        );
+        let facts = ArchitectureFacts {
+            packages: parts,
+            main_parts: vec![("path words".to_string(), 9)],
+            ..ArchitectureFacts::default()
+        };
+        let text = architecture_text("acme", 185, 6, &facts);
+        assert!(
+            text.contains("Its main packages are `acme-core` (65) and `acme` (50)."),
+            "{text}"
+        );
+        assert!(!text.contains("path words"), "{text}");
     }
 }

@@ -35,11 +35,11 @@ use crate::facts::{ClusterFacts, GenerateInput, ModuleFacts, SymbolFacts};
 use crate::history::Changes;
 use crate::input::JsonlBlocks;
 use crate::overview::{
-    architecture_text, is_error_helper, is_tooling, named_programs, summary_with_topics,
-    top_topics, Abstractions, ArchitectureFacts, LanguageCounts,
+    architecture_text, is_error_helper, is_tooling, named_programs, package_parts,
+    summary_with_topics, top_topics, Abstractions, ArchitectureFacts, LanguageCounts,
 };
 use crate::writer::{role_at, summary_with_role, FactsWriter, Role};
-use doctown_core::artifacts::Program;
+use doctown_core::artifacts::{About, Program};
 use doctown_core::{FileRole, Language, SymbolId, SymbolKind};
 use doctown_docpack::history::History;
 use doctown_store::ObjectStore;
@@ -47,6 +47,12 @@ use serde::ser::{Error as _, SerializeStruct};
 use serde::{Deserialize, Serialize, Serializer};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+
+/// What a stream without an ingest manifest knows of the repository.
+static EMPTY_ABOUT: About = About {
+    purpose: None,
+    packages: Vec::new(),
+};
 
 /// What the first pass reads of a context.
 #[derive(Debug, Clone, Deserialize)]
@@ -645,6 +651,7 @@ impl Aggregates {
             entry_points,
             entry_paths,
             programs: Vec::new(),
+            packages: Vec::new(),
             key_abstractions: self.abstractions.ranked(3),
             layers: crate::layers::layers(modules, |m| self.source_modules.contains(m)),
             central,
@@ -666,6 +673,7 @@ impl Aggregates {
         modules: &[ModuleFacts],
         clusters: &[ClusterFacts],
         programs: &[Program],
+        about: &About,
         recall: Option<&Recall<'_>>,
     ) -> Result<Finished, GenerateError> {
         let insight_input = match self.insight.take() {
@@ -675,6 +683,7 @@ impl Aggregates {
                 modules: modules.to_vec(),
                 clusters: clusters.to_vec(),
                 programs: programs.to_vec(),
+                about: about.clone(),
             }),
             None => None,
         };
@@ -695,6 +704,7 @@ impl Aggregates {
         let symbols = self.symbols as usize;
         let mut facts = self.into_architecture(modules, clusters);
         facts.programs = named_programs(programs);
+        facts.packages = package_parts(modules, about);
         let text = architecture_text(repository, symbols, modules.len(), &facts);
         let architecture = ArchitectureSummary {
             documentation: facts_doc(text),
@@ -720,6 +730,7 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
     }
     let mut facts = gathered.into_architecture(&input.modules, &input.clusters);
     facts.programs = named_programs(&input.programs);
+    facts.packages = package_parts(&input.modules, &input.about);
     facts
 }
 
@@ -763,6 +774,7 @@ pub struct DocsStream<'a> {
     answers: Option<&'a Answers>,
     /// The programs the repository's manifests declare.
     programs: &'a [Program],
+    about: &'a About,
     state: RefCell<StreamState<'a>>,
 }
 
@@ -792,6 +804,7 @@ impl<'a> DocsStream<'a> {
             recall: None,
             answers: None,
             programs: &[],
+            about: &EMPTY_ABOUT,
             state: RefCell::new(StreamState {
                 next,
                 progress,
@@ -814,8 +827,12 @@ impl<'a> DocsStream<'a> {
 
     /// With the programs the repository's manifests declare: the
     /// architecture says what it runs as.
-    pub fn with_programs(self, programs: &'a [Program]) -> Self {
-        DocsStream { programs, ..self }
+    pub fn with_programs(self, programs: &'a [Program], about: &'a About) -> Self {
+        DocsStream {
+            programs,
+            about,
+            ..self
+        }
     }
 
     /// With summaries recalled from the memo: how the insights read such
@@ -913,6 +930,7 @@ impl Serialize for DocsStream<'_> {
             self.modules,
             self.clusters,
             self.programs,
+            self.about,
             self.recall,
         ) {
             Ok(finished) => finished,

@@ -143,6 +143,7 @@ fn store_artifacts(
     let history = store_history(ctx, &ingest_key(ctx, HISTORY), history, &symbols, totals)?;
     let mut manifest = manifest(ctx, chunk_shards, chunk_index, totals, history);
     manifest.programs = layout.programs().to_vec();
+    manifest.about = layout.about().clone();
     write_symbols(ctx.store, &manifest.symbols, symbols, spool)?;
     ctx.store.put(&manifest.files, &files_jsonl)?;
     ctx.store.put(&manifest.skipped, &skipped)?;
@@ -315,6 +316,7 @@ fn manifest(
         history,
         history_absent,
         programs: Vec::new(),
+        about: Default::default(),
     }
 }
 

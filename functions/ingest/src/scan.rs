@@ -209,6 +209,14 @@ pub fn read_layout(walked: &WalkResult) -> ProjectLayout {
         })
     });
     layout.set_programs(programs);
+    let readme = walked
+        .readme
+        .as_ref()
+        .and_then(|(name, abs)| Some((name.as_str(), std::fs::read_to_string(abs).ok()?)));
+    layout.set_about(doctown_extract::about::about(
+        readme.as_ref().map(|(n, t)| (*n, t.as_str())),
+        &texts,
+    ));
     layout
 }
 

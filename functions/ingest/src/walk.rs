@@ -53,6 +53,9 @@ pub struct WalkResult {
     /// Module-system manifests (`Cargo.toml`, `go.mod`, `package.json`):
     /// repository-relative path and absolute path, sorted.
     pub manifests: Vec<(String, PathBuf)>,
+    /// The root's README (file name and absolute path), the most usual
+    /// name when there are several ([`doctown_extract::about::readme_rank`]).
+    pub readme: Option<(String, PathBuf)>,
 }
 
 struct Dir {
@@ -100,6 +103,7 @@ fn walk_tree(dir: Dir, options: &IngestOptions) -> WalkResult {
         result.candidates.extend(n.candidates);
         result.skipped.extend(n.skipped);
         result.manifests.extend(n.manifests);
+        result.readme = result.readme.take().or(n.readme);
     }
     result
 }
@@ -158,10 +162,28 @@ fn walk_dir(dir: Dir, options: &IngestOptions) -> (WalkResult, Vec<Dir>) {
             if doctown_extract::MANIFEST_NAMES.contains(&name) && size <= MANIFEST_LIMIT {
                 result.manifests.push((rel.clone(), abs.clone()));
             }
+            if dir.rel.is_empty() && size <= MANIFEST_LIMIT {
+                keep_readme(&mut result.readme, name, &abs);
+            }
             classify(&mut result, rel, abs, size, options);
         }
     }
     (result, subdirs)
+}
+
+/// Keeps `name` as the README when it is a more usual README name than
+/// the one kept.
+fn keep_readme(kept: &mut Option<(String, PathBuf)>, name: &str, abs: &Path) {
+    let Some(rank) = doctown_extract::about::readme_rank(name) else {
+        return;
+    };
+    let better = kept
+        .as_ref()
+        .and_then(|(k, _)| doctown_extract::about::readme_rank(k))
+        .is_none_or(|old| rank < old);
+    if better {
+        *kept = Some((name.to_string(), abs.to_path_buf()));
+    }
 }
 
 /// Whether the top level's own entries were all ignored (what a

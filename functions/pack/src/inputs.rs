@@ -243,6 +243,8 @@ pub struct PackInputs {
     pub embedding_model: Option<String>,
     /// The git history ingest read, or why there is none.
     pub history: Result<History, String>,
+    /// What the repository says about itself (ingest's [`About`]).
+    pub about: doctown_core::artifacts::About,
 }
 
 fn required<T: DeserializeOwned>(store: &dyn ObjectStore, key: &str) -> Result<T, StageFailure> {
@@ -321,6 +323,7 @@ pub fn read_inputs(
     let (context_facts, contexts) = contexts?;
     let history = read_history(store, &ingest)?;
     Ok(PackInputs {
+        about: ingest.about.clone(),
         files,
         symbols_key: ingest.symbols.clone(),
         chunk_keys: ingest.chunk_index.clone(),

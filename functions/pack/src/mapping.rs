@@ -5,13 +5,14 @@ use crate::graph::{graph, node_id, NodeNumbers};
 use crate::inputs::{Blocks, ChunkFacts, ContextFacts, PackInputs, SymbolDocRef, SymbolDocs};
 use doctown_core::artifacts::assemble::{self as asm, ClusterMethod};
 use doctown_core::artifacts::generate as gen;
+use doctown_core::artifacts::About;
 use doctown_core::{FileRecord, ResolvedSource, Symbol};
 use doctown_docpack::nodes_spool::prepare;
 use doctown_docpack::{
     ArchitectureDoc, ChunkEntry, Cluster, Clusters, DocSource, DocpackError, DocpackInput, Docs,
-    Documentation, Embeddings, Graph, ModelInfo, ModuleDoc, NodesSpool, SourceFile, SourceInfo,
-    SourceMap, SourceRange, SpooledNodes, SymbolContext, SymbolContexts, SymbolMetrics, SymbolNode,
-    Symbols,
+    Documentation, Embeddings, Graph, ModelInfo, ModuleDoc, ModulePackage, NodesSpool, Purpose,
+    SourceFile, SourceInfo, SourceMap, SourceRange, SpooledNodes, SymbolContext, SymbolContexts,
+    SymbolMetrics, SymbolNode, Symbols,
 };
 use doctown_pipeline::StageFailure;
 use rayon::prelude::*;
@@ -308,6 +309,22 @@ fn source_map(
     Ok(SourceMap { files })
 }
 
+/// The package a module is the main code of: the one whose manifest sits
+/// in the module's directory, or in the directory above its `src` or
+/// `lib`.
+fn module_package(about: &About, path: &str) -> Option<ModulePackage> {
+    let dir = ["/src", "/lib"]
+        .iter()
+        .find_map(|tail| path.strip_suffix(tail))
+        .or_else(|| (path == "src" || path == "lib").then_some(""))
+        .unwrap_or(path);
+    let package = about.packages.iter().find(|p| p.dir == dir)?;
+    Some(ModulePackage {
+        name: package.name.clone(),
+        description: package.description.clone(),
+    })
+}
+
 fn docs(inputs: &PackInputs) -> Docs {
     let Some(generated) = &inputs.docs else {
         return Docs::default();
@@ -333,12 +350,17 @@ fn docs(inputs: &PackInputs) -> Docs {
                 documentation: documentation(&m.documentation),
                 code: None,
                 dependencies: None,
+                package: module_package(&inputs.about, &m.path),
             }
         })
         .collect();
     Docs {
         architecture: Some(ArchitectureDoc {
             documentation: documentation(&generated.architecture.documentation),
+            purpose: inputs.about.purpose.as_ref().map(|p| Purpose {
+                text: p.text.clone(),
+                source: p.source.clone(),
+            }),
         }),
         modules,
         insights: generated

@@ -65,6 +65,20 @@ function unit(text: string, salt: number): number {
 	return (h >>> 0) / 4294967296;
 }
 
+/**
+ * A symbol's name as the graph labels it: with its owner when it has one
+ * (`Cx::text`, `Session.get`), since a bare `get` or `new` says nothing.
+ */
+export function graphLabel(s: { name: string; qualified_name: string }): string {
+	const q = s.qualified_name || s.name;
+	const sep = q.includes('::') ? '::' : '.';
+	const parts = q.split(sep).filter(Boolean);
+	if (parts.length < 2 || parts[parts.length - 1] !== s.name) return s.name;
+	const owner = parts[parts.length - 2];
+	// A module or file owner (lower case, or a path) adds little; a type does.
+	return /^[A-Z<]/.test(owner) ? `${owner}${sep}${s.name}` : s.name;
+}
+
 function nodeSize(centrality: number, max: number): number {
 	return 2 + 10 * Math.sqrt(max > 0 ? Math.max(0, centrality) / max : 0);
 }
@@ -105,7 +119,7 @@ export function buildGraph(model: DocpackModel, scope: GraphScope | null = null)
 			y: (c?.y ?? 0) + r * Math.sin(angle),
 			size: nodeSize(s.centrality ?? 0, model.maxCentrality) * (context ? 0.7 : 1),
 			color: context ? CONTEXT_COLOR : (s.cluster && colorOf.get(s.cluster)) || UNCLUSTERED,
-			label: context && scope?.contextLabel ? `${s.name} · ${scope.contextLabel(s.id)}` : s.name,
+			label: context && scope?.contextLabel ? `${graphLabel(s)} · ${scope.contextLabel(s.id)}` : graphLabel(s),
 			cluster: s.cluster ?? null
 		});
 	}
@@ -114,7 +128,8 @@ export function buildGraph(model: DocpackModel, scope: GraphScope | null = null)
 		if (from === to || !graph.hasNode(from) || !graph.hasNode(to)) return;
 		kept.push({ from, to, kind });
 	});
-	const edges = kept.sort((a, b) => PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind));
+	const rank = new Map(PRIORITY.map((k, i) => [k, i]));
+	const edges = kept.sort((a, b) => (rank.get(a.kind) ?? 99) - (rank.get(b.kind) ?? 99));
 	for (const e of edges) {
 		if (!graph.hasNode(e.from) || !graph.hasNode(e.to) || e.from === e.to) continue;
 		if (graph.hasEdge(e.from, e.to) || graph.hasEdge(e.to, e.from)) continue;

@@ -267,7 +267,7 @@ await step('server search: when it fails, the browser\'s results appear', async 
 		const box = page.getByLabel('Search symbols');
 		await box.fill('');
 		await box.fill(target.name);
-		await page.getByTestId('search-status').filter({ hasText: 'in the docpack' }).waitFor({ timeout: 10_000 });
+		await page.getByTestId('search-status').filter({ hasText: 'in this browser' }).waitFor({ timeout: 10_000 });
 		assert(failed > 0, 'the server was not asked');
 		const list = page.locator('#symbol-search-results[data-source="docpack"]');
 		await list.getByRole('option').filter({ hasText: `${target.path}:${target.range.start_line}` }).first().waitFor();

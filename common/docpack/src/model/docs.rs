@@ -69,6 +69,30 @@ pub struct Insight {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ArchitectureDoc {
     pub documentation: Documentation,
+    /// What the repository says it is for, in its own words. Since 1.5
+    /// (DOCPACK_SPEC.md §4.6); absent when it says nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+}
+
+/// The repository's purpose in its own words: its README's first
+/// paragraph of prose, else its root manifest's description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Purpose {
+    /// Plain text with inline code in backticks, a few sentences at most.
+    pub text: String,
+    /// The file it was read from (`README.md`, `Cargo.toml`).
+    pub source: String,
+}
+
+/// The package a module is the code of, as its manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ModulePackage {
+    /// The name as published (`doctown-extract`, `@scope/web`).
+    pub name: String,
+    /// The manifest's description, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// The overview of one module (a package, directory or cluster).
@@ -98,6 +122,10 @@ pub struct ModuleDoc {
     /// docpacks (readers then count them from `graph.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ModuleDependency>>,
+    /// The package this module is the main code of (its manifest's
+    /// directory, or that directory's `src`/`lib`). Since 1.5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<ModulePackage>,
 }
 
 /// How much code a module holds (since 1.4).

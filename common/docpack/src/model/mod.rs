@@ -15,7 +15,7 @@ mod symbols;
 
 pub use docs::{
     ArchitectureDoc, DocSource, Docs, Documentation, Insight, ModuleCode, ModuleDependency,
-    ModuleDoc, SymbolContext, SymbolContexts,
+    ModuleDoc, ModulePackage, Purpose, SymbolContext, SymbolContexts,
 };
 pub use graph::{Cluster, Clusters, Edge, EdgeKind, Graph, GraphMetrics, GraphNode, NodeKind};
 pub use history::History;

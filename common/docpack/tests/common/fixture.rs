@@ -295,6 +295,10 @@ pub fn fixture() -> DocpackInput {
             .collect(),
         code: None,
         dependencies: None,
+        package: Some(ModulePackage {
+            name: format!("kv-{}", &name[4..]),
+            description: Some(format!("The {name} package.")),
+        }),
     };
     DocpackInput {
         source: SourceInfo { name: "kv".into(), repo_url: Some("https://example.com/kv.git".into()), git_ref: Some("main".into()), commit: Some("0123456789abcdef0123456789abcdef01234567".into()) },
@@ -305,7 +309,7 @@ pub fn fixture() -> DocpackInput {
         clusters: Clusters { clusters: vec![cluster("c-http", "http server"), cluster("c-store", "storage")] },
         source_map,
         docs: Docs {
-            architecture: Some(ArchitectureDoc { documentation: Documentation { summary: "A key-value server: an HTTP front end over an in-memory store.\n\nDetails follow.".into(), source: DocSource::Model, model: Some("qwen2.5-coder-1.5b".into()) } }),
+            architecture: Some(ArchitectureDoc { purpose: Some(Purpose { text: "kv is a key-value server.".into(), source: "README.md".into() }), documentation: Documentation { summary: "A key-value server: an HTTP front end over an in-memory store.\n\nDetails follow.".into(), source: DocSource::Model, model: Some("qwen2.5-coder-1.5b".into()) } }),
             modules: vec![module("module:kv::http", "kv::http", "c-http"), module("module:kv::store", "kv::store", "c-store")],
             insights: Vec::new(),
         },

@@ -40,8 +40,10 @@ export function buildMap(arch: Architecture, o: MapOptions): MapModel {
 	const view = unitView(arch, {
 		scope: o.scope,
 		maxUnits: o.maxUnits ?? 80,
-		include: o.showAll ? undefined : (m) => arch.modules[m].role === 'source'
+		// A module without symbols (a directory of configuration) says nothing on the map.
+		include: (m) => arch.modules[m].symbols > 0 && (o.showAll || arch.modules[m].role === 'source')
 	});
+	readableLabels(view.units);
 	const layout = layoutLayers(
 		view.units.map((u) => ({ size: o.sizeBy === 'lines' ? u.lines : u.symbols, group: u.group, key: u.key })),
 		view.dependencies
@@ -56,6 +58,74 @@ export function buildMap(arch: Architecture, o: MapOptions): MapModel {
 		usedBy[d.to].push(d.from);
 	}
 	return { view, layout, keys: view.units.map((u) => unitKey(arch, u)), groupColors, dependsOn, usedBy };
+}
+
+/** Path segments that only say "code is here": a box named `cli/src` is the `cli` box. */
+const FILLER = new Set(['src', 'lib', 'source', 'sources', 'pkg', 'internal']);
+
+/** A unit's label without filler segments (`cli/src/commands` → `cli/commands`), when something is left. */
+export function meaningfulLabel(label: string): string {
+	const parts = label.split('/');
+	const kept = parts.filter((p) => !FILLER.has(p));
+	return kept.length ? kept.join('/') : label;
+}
+
+/** Labels without filler segments, except where two boxes would then read the same. */
+export function readableLabels(units: Unit[]): void {
+	const short = units.map((u) => meaningfulLabel(u.label));
+	const count = new Map<string, number>();
+	for (const s of short) count.set(s, (count.get(s) ?? 0) + 1);
+	units.forEach((u, i) => {
+		if (count.get(short[i]) === 1) u.label = short[i];
+	});
+}
+
+/**
+ * Dependencies implied by others (transitive reduction): `a → c` when `a`
+ * reaches `c` through another box as well. The map draws the rest, so the
+ * layers read as a stack instead of a hairball; a selected box still shows
+ * every dependency of its own. Edge indices.
+ */
+export function impliedEdges(edges: { from: number; to: number; weight?: number }[], count: number): Set<number> {
+	const out: number[][] = Array.from({ length: count }, () => []);
+	edges.forEach((e, i) => e.from !== e.to && out[e.from].push(i));
+	const implied = new Set<number>();
+	const seen = new Int32Array(count).fill(-1);
+	// Lightest first, each one left out only while the others still reach its target: reachability never changes.
+	const order = edges.map((_, i) => i).sort((a, b) => (edges[a].weight ?? 0) - (edges[b].weight ?? 0) || a - b);
+	for (const i of order) {
+		const e = edges[i];
+		if (e.from === e.to) continue;
+		seen[e.from] = i;
+		const stack = [e.from];
+		let reached = false;
+		while (stack.length && !reached) {
+			const v = stack.pop()!;
+			for (const j of out[v]) {
+				if (j === i || implied.has(j)) continue;
+				const w = edges[j].to;
+				if (w === e.to) {
+					reached = true;
+					break;
+				}
+				if (seen[w] !== i) {
+					seen[w] = i;
+					stack.push(w);
+				}
+			}
+		}
+		if (reached) implied.add(i);
+	}
+	return implied;
+}
+
+/** Fits a name into `width` pixels: the last path segment is kept whole where it fits (`…/commands`), else its start. */
+export function fitPath(text: string, width: number, charWidth = 7.4): string {
+	const max = Math.max(3, Math.floor(width / charWidth));
+	if (text.length <= max) return text;
+	const last = text.slice(text.lastIndexOf('/') + 1);
+	if (last.length + 2 <= max && last.length < text.length) return `…/${last}`;
+	return `${last.slice(0, max - 1)}…`;
 }
 
 const KIND_WORDS: Record<DependencyKind, [string, string]> = {

@@ -19,7 +19,17 @@
  * and what it returns can be posted between them.
  */
 
-import { CONFIDENT, type Docpack, type Docs, type Documentation, type FileRole, type ModuleDoc, type SymbolKind } from '$lib/docpack/types';
+import {
+	CONFIDENT,
+	type Docpack,
+	type Docs,
+	type Documentation,
+	type FileRole,
+	type ModuleDoc,
+	type ModulePackageDoc,
+	type PurposeDoc,
+	type SymbolKind
+} from '$lib/docpack/types';
 import { EdgeTable } from '$lib/docpack/edges';
 
 /** Edge kinds that are dependencies between modules (the writer's rule). */
@@ -55,10 +65,26 @@ export interface ArchModule {
 	languages: [string, number][];
 	/** The module's overview from `docs.json`. */
 	doc: Documentation | null;
+	/** The package the module is the main code of (docpack 1.5 on). */
+	package: ModulePackageDoc | null;
 	/** Most central symbols, most central first (at most {@link TOP_SYMBOLS}). */
 	top: TopSymbol[];
 	/** Clusters with members in the module, most members first (at most {@link TOP_CLUSTERS}). */
 	clusters: { id: string; label: string; count: number }[];
+}
+
+export interface ReadingStep {
+	/** A module path or a symbol name. */
+	target: string;
+	why: string;
+}
+
+/** The `reading_order` insight's steps, when the docpack has them. */
+export function readingOrder(docs: Docs): ReadingStep[] {
+	const insight = (docs.insights ?? []).find((i) => i.family === 'reading_order');
+	const steps = (insight?.answer as { steps?: unknown } | undefined)?.steps;
+	if (!Array.isArray(steps)) return [];
+	return steps.filter((s): s is ReadingStep => typeof s?.target === 'string' && typeof s?.why === 'string');
 }
 
 export interface ModuleDependency {
@@ -76,6 +102,10 @@ export interface Architecture {
 	dependencies: ModuleDependency[];
 	/** The docpack's architecture summary. */
 	summary: Documentation | null;
+	/** What the repository says it is for (docpack 1.5 on). */
+	purpose: PurposeDoc | null;
+	/** Where to start reading: the `reading_order` insight's steps (with a history). */
+	readingOrder: ReadingStep[];
 	/** File path → module index. */
 	moduleOfFile: Map<string, number>;
 	/** Symbols whose module doc's `symbols` list places them elsewhere than their file's module (or whose file has none). */
@@ -142,7 +172,7 @@ function* architectureSteps(docpack: Input, options: BuildOptions): Generator<vo
 	// Modules: the module docs, then module nodes without a doc; else one per directory.
 	const modules: ArchModule[] = [];
 	const indexOfId = new Map<string, number>();
-	const addModule = (id: string, name: string, path: string | null | undefined, doc: Documentation | null) => {
+	const addModule = (id: string, name: string, path: string | null | undefined, doc: Documentation | null, pkg: ModulePackageDoc | null = null) => {
 		if (indexOfId.has(id)) return;
 		indexOfId.set(id, modules.length);
 		modules.push({
@@ -155,11 +185,12 @@ function* architectureSteps(docpack: Input, options: BuildOptions): Generator<vo
 			role: 'source',
 			languages: [],
 			doc,
+			package: pkg,
 			top: [],
 			clusters: []
 		});
 	};
-	for (const m of docpack.docs.modules ?? []) addModule(m.id, m.name, m.path, m.documentation ?? null);
+	for (const m of docpack.docs.modules ?? []) addModule(m.id, m.name, m.path, m.documentation ?? null, m.package ?? null);
 	for (const node of docpack.graph.nodes) {
 		if (node.kind === 'module') addModule(node.id, node.name, node.path, null);
 	}
@@ -331,6 +362,8 @@ function* architectureSteps(docpack: Input, options: BuildOptions): Generator<vo
 		modules,
 		dependencies,
 		summary: docpack.docs.architecture?.documentation ?? null,
+		purpose: docpack.docs.architecture?.purpose ?? null,
+		readingOrder: readingOrder(docpack.docs),
 		moduleOfFile,
 		moduleOfSymbol,
 		unplaced
@@ -431,6 +464,7 @@ export function architectureFromDocs(docs: Docs): Architecture | null {
 		role: m.code!.role,
 		languages: [],
 		doc: m.documentation ?? null,
+		package: m.package ?? null,
 		top: [],
 		clusters: []
 	}));
@@ -438,6 +472,8 @@ export function architectureFromDocs(docs: Docs): Architecture | null {
 		modules,
 		dependencies: statedDependencies(list, indexOfId)!,
 		summary: docs.architecture?.documentation ?? null,
+		purpose: docs.architecture?.purpose ?? null,
+		readingOrder: readingOrder(docs),
 		moduleOfFile: new Map(),
 		moduleOfSymbol: new Map(),
 		unplaced: 0

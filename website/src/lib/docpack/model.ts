@@ -8,7 +8,10 @@ import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
 import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode, type SymbolSummary } from './types';
 import { EdgeTable } from './edges';
-import { SearchTextBuilder, type SearchText } from './search-text';
+import { SearchTextBuilder, wordsOf, type SearchText } from './search-text';
+
+/** Query words that say nothing about code. */
+const STOP_WORDS = new Set(['the', 'an', 'of', 'to', 'in', 'on', 'for', 'and', 'or', 'with', 'by', 'is', 'it', 'its', 'as', 'at', 'be', 'this', 'that', 'from', 'how', 'what', 'where', 'which', 'does', 'do', 'can', 'when']);
 
 export interface Neighbour {
 	symbol: SymbolSummary;
@@ -169,8 +172,8 @@ export class DocpackModel {
 		this.searchText ??= builder.finish();
 	}
 
-	/** Symbols matching `query` (name, then qualified name, then path), best first. */
-	search(query: string, limit = 50): SymbolSummary[] {
+	/** Symbols matching `query` (name, then qualified name, then path; then, with `words`, by what they say), best first. */
+	search(query: string, limit = 50, { words = true }: { words?: boolean } = {}): SymbolSummary[] {
 		const q = query.trim().toLowerCase().replaceAll('\u0000', '');
 		if (!q) return [];
 		const symbols = this.docpack.symbols;
@@ -199,8 +202,50 @@ export class DocpackModel {
 				at = text.rest.indexOf(q, text.restAt[k + 1]);
 			} else at = text.rest.indexOf(q, at + 1);
 		}
+		if (words) this.wordMatches(query, scored);
 		scored.sort((a, b) => b.score - a.score || a.s.name.localeCompare(b.s.name));
-		return scored.slice(0, limit).map((x) => x.s);
+		const seen = new Set<string>();
+		return scored.filter((x) => !seen.has(x.s.id) && seen.add(x.s.id)).slice(0, limit).map((x) => x.s);
+	}
+
+	/** Whether the search reads what symbols say (their words), not only their names. */
+	get searchesWords(): boolean {
+		return (this.searchText ??= buildSearchText(this.docpack.symbols)).words !== undefined;
+	}
+
+	/**
+	 * Symbols by what they say: each query word (a prefix of a symbol's
+	 * word) weighs by how rare it is (IDF); a symbol scores the share of the
+	 * query's weight it holds, times two — below a whole-name match (4),
+	 * above a match in a path (0.5) when most of the query is there.
+	 */
+	private wordMatches(query: string, scored: { s: SymbolSummary; score: number }[]): void {
+		const text = this.searchText!;
+		if (!text.words || !text.wordsAt) return;
+		const terms = [...new Set(wordsOf(query))].filter((w) => !STOP_WORDS.has(w));
+		if (!terms.length) return;
+		const symbols = this.docpack.symbols;
+		const n = symbols.length;
+		const weight = new Float64Array(n);
+		let total = 0;
+		for (const term of terms) {
+			const hits: number[] = [];
+			const needle = ` ${term}`;
+			for (let at = text.words.indexOf(needle); at >= 0; ) {
+				const k = entryAt(text.wordsAt, at);
+				hits.push(k);
+				at = text.words.indexOf(needle, text.wordsAt[k + 1]);
+			}
+			if (!hits.length) continue;
+			const idf = Math.log(1 + n / hits.length);
+			total += idf;
+			for (const k of hits) weight[k] += idf;
+		}
+		if (total === 0) return;
+		for (let k = 0; k < n; k++) {
+			const share = weight[k] / total;
+			if (share >= 0.5 || (terms.length === 1 && share > 0)) scored.push({ s: symbols[k], score: 2 * share + (symbols[k].centrality ?? 0) });
+		}
 	}
 
 	get hasEmbeddings(): boolean {

@@ -17,6 +17,43 @@ export interface SearchText {
 	restAt: Int32Array;
 	/** Length of each lower-cased qualified name. */
 	qualifiedLength: Int32Array;
+	/**
+	 * What each symbol says in words — its name and qualified name split
+	 * into words, its signature, doc comment, summary and the vocabulary of
+	 * its code (`words`) — each symbol's distinct words between spaces and
+	 * ended by a NUL; absent above {@link WORDS_UP_TO} symbols (the search
+	 * then reads names only, and says so).
+	 */
+	words?: string;
+	wordsAt?: Int32Array;
+}
+
+/** Docpacks of up to this many symbols are searched by their words too (a few hundred bytes a symbol). */
+export const WORDS_UP_TO = 300_000;
+
+/** Words a query or a text holds: identifiers split at `_`, case changes and non-alphanumerics, lower-cased, two characters or more. */
+export function wordsOf(text: string): string[] {
+	return text
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+		.toLowerCase()
+		.split(/[^a-z0-9]+/)
+		.filter((w) => w.length >= 2 && !/^\d+$/.test(w));
+}
+
+/** What a symbol brings to the word index (summaries carry only names; whole nodes the rest). */
+interface Wordy {
+	name: string;
+	qualified_name: string;
+	signature?: string;
+	doc_comment?: string | null;
+	documentation?: { summary?: string } | null;
+	words?: string;
+}
+
+function symbolWords(s: Wordy): string {
+	const text = [s.name, s.qualified_name, s.signature ?? '', s.doc_comment ?? '', s.documentation?.summary ?? '', s.words ?? ''].join(' ');
+	return ` ${[...new Set(wordsOf(text))].join(' ')} `;
 }
 
 /** Entries joined into one string per this many (the pieces die young). */
@@ -30,10 +67,26 @@ export class SearchTextBuilder {
 	private readonly nameAt: number[] = [];
 	private readonly restAt: number[] = [];
 	private readonly qualifiedLength: number[] = [];
+	private words: string[] = [];
+	private readonly wordChunks: string[] = [];
+	private readonly wordsAt: number[] = [];
+	private wordsEnd = 0;
+	private withWords = true;
 	private nameEnd = 0;
 	private restEnd = 0;
 
-	add(s: { name: string; qualified_name: string; path: string }): void {
+	add(s: Wordy & { path: string }): void {
+		if (this.withWords && this.nameAt.length >= WORDS_UP_TO) {
+			this.withWords = false;
+			this.words = [];
+			this.wordChunks.length = 0;
+		}
+		if (this.withWords) {
+			const w = symbolWords(s);
+			this.wordsAt.push(this.wordsEnd);
+			this.words.push(w);
+			this.wordsEnd += w.length + 1;
+		}
 		const name = s.name.toLowerCase();
 		const qualified = s.qualified_name.toLowerCase();
 		const rest = `${qualified}\u0000${s.path.toLowerCase()}`;
@@ -53,6 +106,8 @@ export class SearchTextBuilder {
 		this.restChunks.push(this.rest.join('\u0000') + '\u0000');
 		this.names = [];
 		this.rest = [];
+		if (this.words.length) this.wordChunks.push(this.words.join('\u0000') + '\u0000');
+		this.words = [];
 	}
 
 	finish(): SearchText {
@@ -62,7 +117,8 @@ export class SearchTextBuilder {
 			nameAt: Int32Array.from([...this.nameAt, this.nameEnd]),
 			rest: this.restChunks.join(''),
 			restAt: Int32Array.from([...this.restAt, this.restEnd]),
-			qualifiedLength: Int32Array.from(this.qualifiedLength)
+			qualifiedLength: Int32Array.from(this.qualifiedLength),
+			...(this.withWords ? { words: this.wordChunks.join(''), wordsAt: Int32Array.from([...this.wordsAt, this.wordsEnd]) } : {})
 		};
 	}
 }

@@ -140,6 +140,20 @@ describe('the search over joined names', () => {
 			queries.add(s.path.slice(-6));
 			queries.add(s.qualified_name.slice(2, 9));
 		}
-		for (const q of queries) expect(model.search(q, 40).map((s) => s.id), q).toEqual(reference(whole.symbols, q, 40));
+		for (const q of queries) expect(model.search(q, 40, { words: false }).map((s) => s.id), q).toEqual(reference(whole.symbols, q, 40));
+	});
+
+	it('finds symbols by what they say, rare words first, when no name holds the query', async () => {
+		const whole = await readDocpack(fixture('layered.docpack'));
+		const model = new DocpackModel(whole);
+		expect(model.searchesWords).toBe(true);
+		// No name holds these; doc comments, signatures and code words do.
+		expect(model.search('reads a stored value', 5)[0]?.name).toBe('load');
+		expect(model.search('rejects empty requests', 5)[0]?.name).toBe('validate');
+		expect(model.search('cached value on a miss', 5)[0]?.name).toBe('remember');
+		// A name still comes first when it is the query.
+		expect(model.search('save', 5)[0]?.name).toBe('save');
+		// Words no symbol holds find nothing.
+		expect(model.search('quantum chromodynamics', 5)).toEqual([]);
 	});
 });

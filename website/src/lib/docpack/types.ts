@@ -224,6 +224,8 @@ export interface ModuleDoc {
 	code?: ModuleCode | null;
 	/** Since 1.4, computed by the writer: confident calls and imports to other modules, sorted by `module`. */
 	dependencies?: ModuleDependencyDoc[] | null;
+	/** Since 1.5: the package this module is the main code of. */
+	package?: ModulePackageDoc | null;
 }
 
 /** A module's code (DOCPACK_SPEC.md §4.6, since 1.4). */
@@ -243,9 +245,29 @@ export interface ModuleDependencyDoc {
 	imports: number;
 }
 
+/** What the repository says it is for (since 1.5): its README's first paragraph, else its manifest's description. */
+export interface PurposeDoc {
+	text: string;
+	/** The file it was read from. */
+	source: string;
+}
+
+/** The package a module is the main code of (since 1.5). */
+export interface ModulePackageDoc {
+	name: string;
+	description?: string | null;
+}
+
+/** One family of insights (since 1.4, with a history); `answer`'s shape depends on the family. */
+export interface InsightDoc {
+	family: string;
+	answer: unknown;
+}
+
 export interface Docs {
-	architecture?: { documentation: Documentation } | null;
+	architecture?: { documentation: Documentation; purpose?: PurposeDoc | null } | null;
 	modules?: ModuleDoc[] | null;
+	insights?: InsightDoc[] | null;
 }
 
 export interface SymbolContext {

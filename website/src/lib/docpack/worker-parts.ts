@@ -16,7 +16,7 @@
 import { SliceSink } from './json-slices';
 import { EdgeTable } from './edges';
 import { DetailStore, SummaryWriter, BATCH, PARSED_HERE } from './symbol-table';
-import { SearchTextBuilder } from './search-text';
+import { SearchTextBuilder, WORDS_UP_TO } from './search-text';
 import type { WorkerMessage } from './load';
 import { readDocpackStream } from './stream-read';
 import { DocpackError, parseVersion } from './read';
@@ -179,7 +179,8 @@ export class WorkerParts {
 				if (this.summaries.size) this.postSummaries();
 				this.details.finish();
 				const search = this.search.finish();
-				this.post({ type: 'search', search }, [search.nameAt, search.restAt, search.qualifiedLength].map((a) => a.buffer as ArrayBuffer));
+				const buffers = [search.nameAt, search.restAt, search.qualifiedLength, ...(search.wordsAt ? [search.wordsAt] : [])];
+				this.post({ type: 'search', search }, buffers.map((a) => a.buffer as ArrayBuffer));
 				break;
 			}
 			case 'source_map.json':
@@ -206,7 +207,8 @@ export class WorkerParts {
 							return undefined;
 						}
 					},
-					{ rewrite: dropWords }
+					// The code's words feed the word search up to its limit; beyond it they are dropped unparsed.
+					{ rewrite: (text) => (this.details.size >= WORDS_UP_TO ? dropWords(text) : text) }
 				);
 			default: {
 				// Chunks serve the embeddings (similar symbols) only: without them, they are left out.

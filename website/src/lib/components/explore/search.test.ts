@@ -106,7 +106,7 @@ describe('SymbolSearch', () => {
 		vi.stubGlobal('fetch', fetch);
 		render(SymbolSearch, { model, jobId: 'j', onMatches: vi.fn(), onPick: vi.fn(), debounceMs: 10 });
 		await type('append');
-		await waitFor(() => expect(screen.getByTestId('search-status')).toHaveTextContent('in the docpack'));
+		await waitFor(() => expect(screen.getByTestId('search-status')).toHaveTextContent('in this browser'));
 		expect(screen.getByRole('listbox')).toHaveAttribute('data-source', 'docpack');
 		expect(options()[0]).toHaveTextContent(/append\s*method\s*src\/wal\.rs:17/);
 
@@ -125,7 +125,7 @@ describe('SymbolSearch', () => {
 		vi.stubGlobal('fetch', vi.fn(async () => json({ ...canned(), hits: [] })));
 		render(SymbolSearch, { model, jobId: 'j', onMatches: vi.fn(), onPick: vi.fn(), debounceMs: 10 });
 		await type('chec');
-		await waitFor(() => expect(screen.getByTestId('search-status')).toHaveTextContent('1 matches · in the docpack'));
+		await waitFor(() => expect(screen.getByTestId('search-status')).toHaveTextContent('1 match · by names and words, in this browser'));
 		expect(screen.getByRole('listbox')).toHaveAttribute('data-source', 'docpack');
 		expect(options()[0]).toHaveTextContent('checksum');
 	});
