@@ -318,8 +318,8 @@ await step('the symbol panel shows impact and flows (the shop docpack)', async (
 	await flows.nth(1).waitFor();
 	const shown = await listTexts(flows);
 	assert(shown.length === 2, `flows ${JSON.stringify(shown)}`);
-	assert(shown[0].startsWith('route create_order_route → place_order → price_order → apply_discount'), `first flow ${shown[0]}`);
-	assert(shown[1].startsWith('route refund_route → refund_order → price_order → apply_discount'), `second flow ${shown[1]}`);
+	assert(shown[0].startsWith('route create_order_route → place_order → price_order → tax_for'), `first flow ${shown[0]}`);
+	assert(shown[1].startsWith('route refund_route → refund_order → price_order → tax_for'), `second flow ${shown[1]}`);
 	await detail.getByTestId('flows').scrollIntoViewIfNeeded();
 	await screenshot('impact-and-flows');
 	await detail.getByLabel('Impact depth').selectOption('1');
