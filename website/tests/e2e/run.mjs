@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { launch } from './browser.mjs';
 import { assert, axeAudit, createHarness } from './harness.mjs';
 import { startMockServer } from './mock-server.mjs';
+import { explorerDetails } from './explorer-details.mjs';
 import { verifyDocpack } from '../fixtures/docpack-node.mjs';
 import { cannedEvents } from '../fixtures/fixtures.mjs';
 
@@ -890,6 +891,8 @@ if (mock) {
 		await screenshot('library');
 	});
 }
+
+await explorerDetails({ page, step, screenshot, base, siteRoot, jobUrl, layeredUrl, openHistory, problems });
 
 await step('no console errors', async () => {
 	assert(problems.length === 0, problems.join('\n'));
