@@ -21,16 +21,14 @@ describe('the event log, grouped', () => {
 		const shape = items.map((i: LogItem) => (i.kind === 'group' ? `${i.key}×${i.events.length}` : i.event.type));
 		expect(shape).toEqual([
 			'ingest.started.v1',
-			'ingest.file_skipped.v1×5',
-			'ingest.chunk_created.v1',
-			'ingest.chunk_created.v1',
+			'ingest.files×7',
 			'ingest.completed.v1',
 			'embedding.batch×6',
 			'job.completed.v1'
 		]);
 		const skipped = items[1] as Extract<LogItem, { kind: 'group' }>;
-		expect(describeGroup(skipped)).toBe('5 files skipped: ignored 3, unsupported language 2');
-		expect(describeGroup(items[5] as Extract<LogItem, { kind: 'group' }>)).toBe('3 batches embedded (6 events)');
+		expect(describeGroup(skipped)).toBe('5 files skipped (ignored 3, unsupported language 2), 2 chunks');
+		expect(describeGroup(items[3] as Extract<LogItem, { kind: 'group' }>)).toBe('3 batches embedded (6 events)');
 	});
 
 	it('summarises symbols documented by their source, with failures', () => {

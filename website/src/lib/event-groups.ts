@@ -7,11 +7,15 @@
 
 import type { EventEnvelope } from './events';
 
-/** Per-item event types, and the key a run of them shares (an embedding batch's start and end are one run). */
+/**
+ * Per-item event types, and the key a run of them shares: ingest's files
+ * detected, skipped and their chunks come interleaved (one run), as do an
+ * embedding batch's start and end.
+ */
 const PER_ITEM: Record<string, string> = {
-	'ingest.file_detected.v1': 'ingest.file_detected.v1',
-	'ingest.file_skipped.v1': 'ingest.file_skipped.v1',
-	'ingest.chunk_created.v1': 'ingest.chunk_created.v1',
+	'ingest.file_detected.v1': 'ingest.files',
+	'ingest.file_skipped.v1': 'ingest.files',
+	'ingest.chunk_created.v1': 'ingest.files',
 	'embedding.batch_started.v1': 'embedding.batch',
 	'embedding.batch_completed.v1': 'embedding.batch',
 	'assembly.cluster_created.v1': 'assembly.cluster_created.v1',
@@ -62,12 +66,15 @@ export function describeGroup(group: Extract<LogItem, { kind: 'group' }>): strin
 	const failed = events.filter((e) => (e.payload as Record<string, unknown>).error).length;
 	const failures = failed ? `; ${count(failed, 'failure')}` : '';
 	switch (group.key) {
-		case 'ingest.file_detected.v1':
-			return `${count(n, 'file')} detected: ${tally(events, 'language')}`;
-		case 'ingest.file_skipped.v1':
-			return `${count(n, 'file')} skipped: ${tally(events, 'reason', 4, (v) => v.replace(/_/g, ' '))}`;
-		case 'ingest.chunk_created.v1':
-			return `${count(n, 'chunk')} created`;
+		case 'ingest.files': {
+			const of = (type: string) => events.filter((e) => e.type === type);
+			const [detected, skipped, chunks] = [of('ingest.file_detected.v1'), of('ingest.file_skipped.v1'), of('ingest.chunk_created.v1')];
+			const parts = [];
+			if (detected.length) parts.push(`${count(detected.length, 'file')} detected (${tally(detected, 'language')})`);
+			if (skipped.length) parts.push(`${count(skipped.length, 'file')} skipped (${tally(skipped, 'reason', 4, (v) => v.replace(/_/g, ' '))})`);
+			if (chunks.length) parts.push(`${count(chunks.length, 'chunk')}`);
+			return parts.join(', ');
+		}
 		case 'embedding.batch': {
 			const done = events.filter((e) => e.type === 'embedding.batch_completed.v1').length;
 			return `${count(done, 'batch', 'batches')} embedded (${count(n, 'event')})${failures}`;

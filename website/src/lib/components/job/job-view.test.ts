@@ -11,11 +11,15 @@ import PipelineStages from './PipelineStages.svelte';
 const events: EventEnvelope[] = cannedEvents('job-1', smallFixture());
 
 describe('EventLog', () => {
-	it('shows one summarised, coloured line per event with a live indicator', () => {
+	it('shows one summarised, coloured line per event with a live indicator', async () => {
 		render(EventLog, { props: { events, connection: 'live' } });
 		expect(screen.getByTestId('event-count')).toHaveTextContent(String(events.length));
 		expect(screen.getByText('live')).toBeInTheDocument();
 		const log = screen.getByRole('log');
+		// Ingest's files and chunks are one row until opened.
+		const files = screen.getAllByTestId('event-group').find((g) => g.textContent!.includes('ingest.files'))!;
+		expect(files).toHaveTextContent('files detected');
+		await fireEvent.click(within(files).getByRole('button'));
 		const skipped = within(log).getByText('Cargo.lock · lock file').closest('.line')!;
 		expect(skipped).toHaveClass('skipped');
 		expect(skipped.querySelector('time')).toHaveTextContent('12:00:00.037');
