@@ -26,14 +26,21 @@ fn day(t: &Option<String>) -> String {
 /// "N commits (M merges) by A authors, FIRST to LAST; F files changed":
 /// the history's extent, as the export and the query answers say it.
 pub fn extent(s: &Summary) -> String {
+    let n = |count: u32, one: &str, many: &str| {
+        if count == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{count} {many}")
+        }
+    };
     format!(
-        "{} commits ({} merges) by {} authors, {} to {}; {} files changed",
-        s.commits,
-        s.merges,
-        s.authors,
+        "{} ({}) by {}, {} to {}; {} changed",
+        n(s.commits, "commit", "commits"),
+        n(s.merges, "merge", "merges"),
+        n(s.authors, "author", "authors"),
         day(&s.first_commit),
         day(&s.last_commit),
-        s.files
+        n(s.files, "file", "files")
     )
 }
 

@@ -92,7 +92,13 @@ fn history_line(h: &History) -> HistoryLine {
 impl HistoryLine {
     /// One line: `412 commits by 9 authors, 2019-01-02 to 2024-05-01 (…)`.
     pub fn render(&self) -> String {
-        let mut out = format!("{} commits by {} authors", self.commits, self.authors);
+        let mut out = format!(
+            "{} commit{} by {} author{}",
+            self.commits,
+            if self.commits == 1 { "" } else { "s" },
+            self.authors,
+            if self.authors == 1 { "" } else { "s" }
+        );
         if let (Some(first), Some(last)) = (&self.first, &self.last) {
             let _ = write!(out, ", {first} to {last}");
         }

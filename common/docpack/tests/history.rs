@@ -114,7 +114,7 @@ fn export_writes_a_history_page_and_symbol_lines() {
     let report = export_markdown(&read(&fixture_with_history()), &out).unwrap();
     assert!(report.files.contains(&"history.md".to_string()));
     let page = std::fs::read_to_string(out.join("history.md")).unwrap();
-    assert!(page.contains("9 commits (1 merges) by 2 authors, 2024-01-01 to 2024-03-01"));
+    assert!(page.contains("9 commits (1 merge) by 2 authors, 2024-01-01 to 2024-03-01"));
     assert!(
         page.contains("| `src/http.rs` | 210 | 7 | 30 | 1 |"),
         "{page}"

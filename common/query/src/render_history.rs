@@ -25,10 +25,12 @@ pub fn history(v: &HistoryView) -> String {
     if let Some(f) = &v.file {
         let _ = writeln!(
             out,
-            "file {}: {} commits by {} authors, +{} -{} lines, {} to {}{}",
+            "file {}: {} commit{} by {} author{}, +{} -{} lines, {} to {}{}",
             f.path,
             f.commits,
+            if f.commits == 1 { "" } else { "s" },
             f.authors,
+            if f.authors == 1 { "" } else { "s" },
             f.added,
             f.removed,
             &f.first_change[..f.first_change.len().min(10)],
@@ -42,11 +44,13 @@ pub fn history(v: &HistoryView) -> String {
     if let Some(sym) = &v.symbol {
         let _ = writeln!(
             out,
-            "symbol {}#{}: {} commits by {} authors, +{} -{} lines, {} to {}, {} days old",
+            "symbol {}#{}: {} commit{} by {} author{}, +{} -{} lines, {} to {}, {} days old",
             sym.path,
             sym.name,
             sym.commits,
+            if sym.commits == 1 { "" } else { "s" },
             sym.authors,
+            if sym.authors == 1 { "" } else { "s" },
             sym.added,
             sym.removed,
             &sym.first_change[..sym.first_change.len().min(10)],
@@ -133,9 +137,11 @@ pub fn owners(v: &OwnersView) -> String {
         };
         let _ = write!(
             out,
-            "{path}: {} files, {} authors, main author {} ({:.0}%)",
+            "{path}: {} file{}, {} author{}, main author {} ({:.0}%)",
             o.files,
+            if o.files == 1 { "" } else { "s" },
             o.authors,
+            if o.authors == 1 { "" } else { "s" },
             o.main_author,
             o.main_share * 100.0
         );

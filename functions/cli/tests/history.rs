@@ -101,7 +101,7 @@ fn build_writes_the_history_part_and_rebuilds_byte_identical() {
     let first = build(repo.path(), &a, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("history  3 commits by 1 authors\n"),
+        stdout(&first).contains("history  3 commits by 1 author\n"),
         "{}",
         stdout(&first)
     );
@@ -119,7 +119,7 @@ fn build_writes_the_history_part_and_rebuilds_byte_identical() {
     assert_eq!(h.summary.head, d.manifest.source.commit);
     assert!(!h.summary.symbols, "per file by default");
     let inspected = inspect_text(&a);
-    assert!(inspected.contains("history   3 commits by 1 authors, 2024-01-01 to 2024-01-03"));
+    assert!(inspected.contains("history   3 commits by 1 author, 2024-01-01 to 2024-01-03"));
     // The insight families, written from the facts (no model here).
     assert!(
         inspected.contains("insights  risk_hotspots: facts, 1 items; high: src/lib.rs\n"),
@@ -214,7 +214,7 @@ fn a_shallow_clone_says_it_is_shallow() {
     assert!(built.status.success(), "{}", stderr(&built));
     let text = inspect_text(&out);
     assert!(
-        text.contains("history   1 commits by 1 authors, 2024-01-03 to 2024-01-03 (shallow clone"),
+        text.contains("history   1 commit by 1 author, 2024-01-03 to 2024-01-03 (shallow clone"),
         "{text}"
     );
 }
@@ -319,7 +319,7 @@ fn a_rebuild_reads_only_new_commits_and_writes_the_same_history() {
     let symbols = ["--history", "symbols"];
     let first = build_in(store.path(), repo.path(), &out("1.docpack"), &symbols);
     assert!(
-        first.contains("history  3 commits by 1 authors (per symbol)\n"),
+        first.contains("history  3 commits by 1 author (per symbol)\n"),
         "{first}"
     );
     assert_eq!(history_cache_files(store.path()).len(), 1);
@@ -348,9 +348,8 @@ fn a_rebuild_reads_only_new_commits_and_writes_the_same_history() {
     }
     let grown = build_in(store.path(), repo.path(), &out("3.docpack"), &symbols);
     assert!(
-        grown.contains(
-            "history  5 commits by 1 authors (per symbol; 3 from the last build's cache)"
-        ),
+        grown
+            .contains("history  5 commits by 1 author (per symbol; 3 from the last build's cache)"),
         "{grown}"
     );
     let cold = build(repo.path(), &out("cold.docpack"), &symbols);

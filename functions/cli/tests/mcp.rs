@@ -828,14 +828,14 @@ async fn stdio_answers_the_history_tools() {
         c,
         "history",
         json!({}),
-        "6 commits (0 merges) by 1 authors, 2024-01-01 to 2024-01-06",
+        "6 commits (0 merges) by 1 author, 2024-01-01 to 2024-01-06",
     )
     .await;
     ok(
         c,
         "history",
         json!({"target": "serve"}),
-        "symbol src/api.rs#serve: 6 commits by 1 authors",
+        "symbol src/api.rs#serve: 6 commits by 1 author",
     )
     .await;
     ok(
@@ -855,7 +855,7 @@ async fn stdio_answers_the_history_tools() {
         c,
         "owners",
         json!({"path": "src/api.rs"}),
-        "src/api.rs: 1 files, 1 authors, main author Ann <ann@example.com> (100%)",
+        "src/api.rs: 1 file, 1 author, main author Ann <ann@example.com> (100%)",
     )
     .await;
     ok(c, "owners", json!({}), "(repository): ").await;

@@ -219,34 +219,36 @@ fn what_callable(
         (Some(p), SymbolKind::Method) => format!("method of {p}"),
         _ => format!("{visibility} {} in {}", kind_phrase(s), code(&s.path)),
     };
+    let a = article(&place);
     match returns {
         Some(t) if variant(s.id.as_str(), 2) == 0 => {
-            format!("{name} is a {place} that returns {t}.")
+            format!("{name} is {a} {place} that returns {t}.")
         }
-        Some(t) => format!("{name}, a {place}, returns {t}."),
-        None => format!("{name} is a {place}."),
+        Some(t) => format!("{name}, {a} {place}, returns {t}."),
+        None => format!("{name} is {a} {place}."),
     }
 }
 
 /// What a Rust constant or static is: its type and value.
 fn what_constant(s: &SymbolFacts, name: &str) -> String {
     let visibility = visibility_word(s);
+    let a = article(visibility);
     let kind = kind_phrase(s);
     match constant_type(&s.signature) {
         Some((ty, Some(value))) => {
             format!(
-                "{name} is a {visibility} {} {kind} set to {} in {}.",
+                "{name} is {a} {visibility} {} {kind} set to {} in {}.",
                 code(&ty),
                 code(&value),
                 code(&s.path)
             )
         }
         Some((ty, None)) => format!(
-            "{name} is a {visibility} {} {kind} in {}.",
+            "{name} is {a} {visibility} {} {kind} in {}.",
             code(&ty),
             code(&s.path)
         ),
-        None => format!("{name} is a {visibility} {kind} in {}.", code(&s.path)),
+        None => format!("{name} is {a} {visibility} {kind} in {}.", code(&s.path)),
     }
 }
 
@@ -431,5 +433,20 @@ fn visibility_word(s: &SymbolFacts) -> &'static str {
         (Visibility::Restricted, _) => "crate-internal",
         (Visibility::Private, Language::Rust | Language::Go) => "private",
         (Visibility::Private, _) => "internal",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::article;
+
+    #[test]
+    fn the_article_fits_the_word_after_it() {
+        assert_eq!(article("internal function in `a.py`"), "an");
+        assert_eq!(article("private function"), "a");
+        assert_eq!(article("public method"), "a");
+        assert_eq!(article("`Option`"), "an");
+        assert_eq!(article("crate-internal struct"), "a");
+        assert_eq!(article("enum"), "an");
     }
 }

@@ -27,7 +27,7 @@ export interface ExploreState {
 	file: string | null;
 	/** The question asked in the Ask tab ('' = none). */
 	ask: string;
-	/** The month the history's timeline is scrubbed to (`YYYY-MM`; null = the last). */
+	/** The bucket the history's timeline is scrubbed to (`YYYY-MM`; `YYYY-MM-DD` for a day, or a week by its Monday; null = the last). */
 	month: string | null;
 }
 
@@ -56,7 +56,7 @@ export function readState(params: URLSearchParams): ExploreState {
 		flow: get('flow'),
 		file: get('file'),
 		ask: get('ask', MAX_QUESTION) ?? '',
-		month: /^\d{4}-\d{2}$/.test(get('month') ?? '') ? get('month') : null
+		month: /^\d{4}-\d{2}(-\d{2})?$/.test(get('month') ?? '') ? get('month') : null
 	};
 }
 

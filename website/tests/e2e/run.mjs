@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { launch } from './browser.mjs';
 import { assert, axeAudit, createHarness } from './harness.mjs';
 import { startMockServer } from './mock-server.mjs';
+import { explorerDetails } from './explorer-details.mjs';
 import { verifyDocpack } from '../fixtures/docpack-node.mjs';
 import { cannedEvents } from '../fixtures/fixtures.mjs';
 
@@ -318,8 +319,8 @@ await step('the symbol panel shows impact and flows (the shop docpack)', async (
 	await flows.nth(1).waitFor();
 	const shown = await listTexts(flows);
 	assert(shown.length === 2, `flows ${JSON.stringify(shown)}`);
-	assert(shown[0].startsWith('route create_order_route → place_order → price_order → apply_discount'), `first flow ${shown[0]}`);
-	assert(shown[1].startsWith('route refund_route → refund_order → price_order → apply_discount'), `second flow ${shown[1]}`);
+	assert(shown[0].startsWith('route create_order_route → place_order → price_order → tax_for'), `first flow ${shown[0]}`);
+	assert(shown[1].startsWith('route refund_route → refund_order → price_order → tax_for'), `second flow ${shown[1]}`);
 	await detail.getByTestId('flows').scrollIntoViewIfNeeded();
 	await screenshot('impact-and-flows');
 	await detail.getByLabel('Impact depth').selectOption('1');
@@ -890,6 +891,8 @@ if (mock) {
 		await screenshot('library');
 	});
 }
+
+await explorerDetails({ page, step, screenshot, base, siteRoot, jobUrl, layeredUrl, openHistory, problems });
 
 await step('no console errors', async () => {
 	assert(problems.length === 0, problems.join('\n'));

@@ -186,9 +186,19 @@ impl HistoryRead {
             format!(" ({})", notes.join("; "))
         };
         format!(
-            "{} commits by {} authors{notes}",
-            self.commits, self.authors
+            "{} by {}{notes}",
+            counted(u64::from(self.commits), "commit", "commits"),
+            counted(u64::from(self.authors), "author", "authors")
         )
+    }
+}
+
+/// `1 commit`, `2 commits`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 
@@ -214,4 +224,26 @@ impl EventPayload for IngestCompleted {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HistoryRead;
+
+    #[test]
+    fn the_history_line_counts_in_the_singular_and_plural() {
+        let one = HistoryRead {
+            commits: 1,
+            authors: 1,
+            ..HistoryRead::default()
+        };
+        assert_eq!(one.describe(), "1 commit by 1 author");
+        let many = HistoryRead {
+            commits: 660,
+            authors: 2,
+            symbols: true,
+            ..HistoryRead::default()
+        };
+        assert_eq!(many.describe(), "660 commits by 2 authors (per symbol)");
+    }
 }

@@ -37,6 +37,12 @@ pub struct History {
     pub hotspots: Hotspots,
     /// Every month from the first commit's to the last's, in order.
     pub timeline: Vec<Month>,
+    /// Every day from the first commit's to the last's (`month` is
+    /// `YYYY-MM-DD`), in order, when they are at most 92 days apart: a
+    /// short history, which the monthly timeline shows as one or two
+    /// months. Absent for a longer one (docpack 1.4, added later).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<Month>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

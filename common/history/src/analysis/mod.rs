@@ -105,6 +105,7 @@ pub fn analyze(mut raw: RawHistory, options: &AnalysisOptions) -> History {
         modules: module_commits,
         hotspots,
         timeline: timeline::timeline(commits),
+        days: timeline::days(commits),
     }
 }
 

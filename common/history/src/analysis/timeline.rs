@@ -5,7 +5,7 @@
 
 use crate::document::{LanguageLines, Month};
 use crate::record::{ChangeKind, CommitRecord};
-use crate::time::{month_name, month_of, next_month};
+use crate::time::{date, month_name, month_of, next_month};
 use doctown_core::Language;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,14 +35,47 @@ struct Bucket<'a> {
     authors: BTreeSet<&'a str>,
 }
 
-/// The timeline of the commits (any order).
+/// A history spanning at most this many days also gets a daily timeline.
+pub const DAILY_SPAN_DAYS: i64 = 92;
+
+/// The timeline of the commits (any order), per month.
 pub fn timeline(commits: &[CommitRecord]) -> Vec<Month> {
+    buckets(commits, month_of, month_name, next_month)
+}
+
+/// The timeline per day (`month` is `YYYY-MM-DD`), for a history of at
+/// most [`DAILY_SPAN_DAYS`] days from its first commit's day to its last's:
+/// a short history (a few days or weeks) is one or two months, too coarse
+/// to scrub. Empty for a longer one.
+pub fn days(commits: &[CommitRecord]) -> Vec<Month> {
+    let day = |seconds: i64| seconds.div_euclid(DAY);
+    let (Some(first), Some(last)) = (
+        commits.iter().map(|c| day(c.time)).min(),
+        commits.iter().map(|c| day(c.time)).max(),
+    ) else {
+        return Vec::new();
+    };
+    if last - first >= DAILY_SPAN_DAYS {
+        return Vec::new();
+    }
+    buckets(commits, day, |d| date(d * DAY), |d| d + 1)
+}
+
+const DAY: i64 = 86_400;
+
+/// The commits bucketed by `key_of` their time, gaps filled with empty buckets.
+fn buckets<K: Ord + Copy>(
+    commits: &[CommitRecord],
+    key_of: impl Fn(i64) -> K,
+    name: impl Fn(K) -> String,
+    next: impl Fn(K) -> K,
+) -> Vec<Month> {
     let keys: Vec<String> = commits.iter().map(|c| c.author.key()).collect();
-    let mut buckets: BTreeMap<(i32, u32), Bucket> = BTreeMap::new();
+    let mut buckets: BTreeMap<K, Bucket> = BTreeMap::new();
     for (commit, key) in commits.iter().zip(&keys) {
-        let at = month_of(commit.time);
+        let at = key_of(commit.time);
         let bucket = buckets.entry(at).or_insert_with(|| Bucket {
-            month: empty(at),
+            month: empty(name(at)),
             authors: BTreeSet::new(),
         });
         bucket.authors.insert(key);
@@ -66,12 +99,12 @@ pub fn timeline(commits: &[CommitRecord]) -> Vec<Month> {
             month.symbols_removed += change.symbols_removed.len() as u32;
         }
     }
-    fill(buckets)
+    fill(buckets, name, next)
 }
 
-fn empty(at: (i32, u32)) -> Month {
+fn empty(name: String) -> Month {
     Month {
-        month: month_name(at),
+        month: name,
         commits: 0,
         authors: 0,
         added: 0,
@@ -84,8 +117,12 @@ fn empty(at: (i32, u32)) -> Month {
     }
 }
 
-/// The months in order, the gaps between them filled with empty months.
-fn fill(buckets: BTreeMap<(i32, u32), Bucket>) -> Vec<Month> {
+/// The buckets in order, the gaps between them filled with empty ones.
+fn fill<K: Ord + Copy>(
+    buckets: BTreeMap<K, Bucket>,
+    name: impl Fn(K) -> String,
+    next: impl Fn(K) -> K,
+) -> Vec<Month> {
     let (Some(&first), Some(&last)) = (buckets.keys().next(), buckets.keys().next_back()) else {
         return Vec::new();
     };
@@ -99,10 +136,10 @@ fn fill(buckets: BTreeMap<(i32, u32), Bucket>) -> Vec<Month> {
                 month.authors = bucket.authors.len() as u32;
                 month
             }
-            None => empty(at),
+            None => empty(name(at)),
         };
         out.push(month);
-        at = next_month(at);
+        at = next(at);
     }
     out
 }
@@ -161,5 +198,38 @@ mod tests {
         assert_eq!(months[1].commits, 0);
         assert_eq!(months[2].languages["rust"].added, 4);
         assert!(timeline(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_short_history_is_also_kept_per_day() {
+        let commits = vec![
+            commit(
+                "al",
+                "2026-11-24T10:00:00Z",
+                "a.rs",
+                ChangeKind::Modified,
+                4,
+            ),
+            commit("bo", "2026-11-22T03:00:00Z", "b.py", ChangeKind::Added, 2),
+            commit("al", "2026-11-22T23:59:00Z", "a.rs", ChangeKind::Added, 3),
+        ];
+        let daily = days(&commits);
+        let names: Vec<_> = daily.iter().map(|d| d.month.as_str()).collect();
+        assert_eq!(names, ["2026-11-22", "2026-11-23", "2026-11-24"]);
+        assert_eq!(
+            (daily[0].commits, daily[0].authors, daily[0].added),
+            (2, 2, 5)
+        );
+        assert_eq!(daily[1].commits, 0);
+        assert_eq!(daily[2].symbols_added, 1);
+        // One month of the monthly timeline.
+        assert_eq!(timeline(&commits).len(), 1);
+        // A year: months only.
+        let long = vec![
+            commit("al", "2024-01-01", "a.rs", ChangeKind::Added, 1),
+            commit("al", "2024-12-31", "a.rs", ChangeKind::Modified, 1),
+        ];
+        assert!(days(&long).is_empty());
+        assert!(days(&[]).is_empty());
     }
 }

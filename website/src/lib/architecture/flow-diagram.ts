@@ -108,11 +108,16 @@ export function sequenceDiagram(
 			label
 		});
 	}
+	// A call to its own lifeline is labelled to the right: the last lifeline's labels widen the drawing.
+	const labelEnd = Math.max(
+		0,
+		...messages.filter((m) => m.self).map((m) => m.label.x + 7.5 * (`${m.step + 1}. `.length + Math.min(m.name.length, Math.floor((o.columnWidth - 50) / 7))))
+	);
 	return {
 		entry: { symbol: g.symbols[flow.entry].id, name: g.symbols[flow.entry].name, lifeline: entryLane },
 		lifelines,
 		messages,
-		width: o.padding * 2 + o.columnWidth * Math.max(1, lifelines.length),
+		width: Math.ceil(Math.max(o.padding * 2 + o.columnWidth * Math.max(1, lifelines.length), labelEnd + o.padding)),
 		height: o.padding * 2 + o.headerHeight + o.stepHeight * Math.max(1, flow.path.length),
 		reachedModules: [
 			...new Set([...lifelines.map((l) => l.module), ...Array.from(flow.reach, (s) => modulesOfSymbols[s])].filter((m) => m >= 0))

@@ -152,6 +152,8 @@ export interface History {
 	modules: { path: string; commits: number }[];
 	hotspots: { basis: string; limit: number; files: Hotspot[]; symbols: Hotspot[]; modules: Hotspot[] };
 	timeline: Month[];
+	/** Per day (`month` is `YYYY-MM-DD`), for a history of at most 92 days; empty otherwise (and in docpacks written before). */
+	days: Month[];
 }
 
 /** What the docpack says of its history: the part, or why there is none (`reason` null: it does not say). */
@@ -180,6 +182,7 @@ export function parseHistory(data: Uint8Array | string): HistoryPart {
 		history: {
 			...(h as History),
 			symbols: h.symbols ?? [],
+			days: Array.isArray(h.days) ? h.days : [],
 			coupling: { ...h.coupling!, symbols: h.coupling!.symbols ?? [] },
 			hotspots: { ...h.hotspots!, symbols: h.hotspots!.symbols ?? [] }
 		}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readDocpack } from '$lib/docpack/read';
 import type { History } from '$lib/docpack/history';
-import { languageSeries, monthIndex, stateUpTo } from './scrub';
+import { byShownCount, languageSeries, monthIndex, stateUpTo } from './scrub';
 import { heatColour, heatShare, hotspotCells, moduleOf, squarify, type Rect } from './treemap';
 import { authorNames, couplingRows, moduleStory, splitEntity, symbolStory } from './join';
 import { bandPath, barsPath, monthAt } from './chart';
@@ -211,5 +211,17 @@ describe('the timeline charts', () => {
 		expect(monthAt(299, 600, 6)).toBe(2);
 		expect(monthAt(900, 600, 6)).toBe(5);
 		expect(monthAt(-5, 600, 6)).toBe(0);
+	});
+});
+
+describe('hotspots by the count shown', () => {
+	it('lists most commits first, keeping the score’s order among equals', () => {
+		const spots = [
+			{ name: 'a', commits: 14 },
+			{ name: 'b', commits: 25 },
+			{ name: 'c', commits: 14 },
+			{ name: 'd', commits: 33 }
+		];
+		expect(byShownCount(spots).map((h) => h.name)).toEqual(['d', 'b', 'a', 'c']);
 	});
 });

@@ -7,6 +7,7 @@
  */
 
 import type { AuthorStats, History, Hotspot } from '$lib/docpack/history';
+import { bucketDays, type Timeline } from './buckets';
 
 /** Languages drawn on their own in the language chart; the rest are summed as `other`. */
 export const TOP_LANGUAGES = 6;
@@ -33,23 +34,26 @@ export interface ScrubState {
 	moduleHotspots: Hotspot[];
 }
 
-const monthOf = (date: string) => date.slice(0, 7);
-
 /** The timeline's index of a month; the last month for none or one the timeline does not have. */
 export function monthIndex(history: History, month: string | null): number {
 	const i = month ? history.timeline.findIndex((m) => m.month === month) : -1;
 	return i >= 0 ? i : history.timeline.length - 1;
 }
 
-/** The repository up to the month at `index` of the timeline (see {@link ScrubState}). */
-export function stateUpTo(history: History, index: number, hotspotCount = 8): ScrubState {
-	const months = history.timeline.slice(0, index + 1);
+/**
+ * The repository up to the bucket at `index` of the timeline (see
+ * {@link ScrubState}): the monthly one, or `timeline` (per day or week).
+ */
+export function stateUpTo(history: History, index: number, hotspotCount = 8, timeline: Timeline = { unit: 'month', buckets: history.timeline }): ScrubState {
+	const months = timeline.buckets.slice(0, index + 1);
 	const month = months[months.length - 1]?.month ?? '';
+	const { first, last } = bucketDays(timeline.unit, month);
+	const day = (date: string) => date.slice(0, 10);
 	const sum = (f: (m: (typeof months)[number]) => number) => months.reduce((n, m) => n + f(m), 0);
 	const net = new Map<string, number>();
 	for (const m of months) for (const [name, l] of Object.entries(m.languages)) net.set(name, (net.get(name) ?? 0) + l.added - l.removed);
-	const authors = history.authors.filter((a) => monthOf(a.first_commit) <= month);
-	const present = new Set(history.files.filter((f) => monthOf(f.first_change) <= month).map((f) => f.path));
+	const authors = history.authors.filter((a) => day(a.first_commit) <= last);
+	const present = new Set(history.files.filter((f) => day(f.first_change) <= last).map((f) => f.path));
 	return {
 		month,
 		index,
@@ -63,10 +67,18 @@ export function stateUpTo(history: History, index: number, hotspotCount = 8): Sc
 			.map(([name, lines]) => ({ name, lines }))
 			.sort((a, b) => b.lines - a.lines || a.name.localeCompare(b.name)),
 		authors,
-		active: authors.filter((a) => monthOf(a.last_commit) >= month),
+		active: authors.filter((a) => day(a.last_commit) >= first),
 		hotspots: history.hotspots.files.filter((h) => present.has(h.name)).slice(0, hotspotCount),
 		moduleHotspots: history.hotspots.modules.filter((h) => [...present].some((p) => p.startsWith(`${h.name}/`))).slice(0, hotspotCount)
 	};
+}
+
+/** Hotspots in the order of the count shown beside them: most commits first (the score's order among equals). */
+export function byShownCount<T extends { commits: number }>(hotspots: readonly T[]): T[] {
+	return hotspots
+		.map((h, i) => ({ h, i }))
+		.sort((a, b) => b.h.commits - a.h.commits || a.i - b.i)
+		.map(({ h }) => h);
 }
 
 /**
@@ -75,14 +87,14 @@ export function stateUpTo(history: History, index: number, hotspotCount = 8): Sc
  * one's net lines up to then (never below 0: a history that starts late
  * removes lines it never saw added).
  */
-export function languageSeries(history: History): { languages: string[]; cumulative: number[][] } {
+export function languageSeries(history: History, buckets = history.timeline): { languages: string[]; cumulative: number[][] } {
 	const total = new Map<string, number>();
-	for (const m of history.timeline) for (const [name, l] of Object.entries(m.languages)) total.set(name, (total.get(name) ?? 0) + l.added);
+	for (const m of buckets) for (const [name, l] of Object.entries(m.languages)) total.set(name, (total.get(name) ?? 0) + l.added);
 	const ranked = [...total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
 	const shown = ranked.length > TOP_LANGUAGES + 1 ? [...ranked.slice(0, TOP_LANGUAGES), OTHER] : ranked;
 	const slot = (name: string) => (shown.includes(name) ? shown.indexOf(name) : shown.length - 1);
 	const running = shown.map(() => 0);
-	const cumulative = history.timeline.map((m) => {
+	const cumulative = buckets.map((m) => {
 		for (const [name, l] of Object.entries(m.languages)) running[slot(name)] += l.added - l.removed;
 		return running.map((n) => Math.max(0, n));
 	});

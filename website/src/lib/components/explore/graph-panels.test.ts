@@ -60,8 +60,9 @@ describe('flows in the symbol panel', () => {
 		await waitFor(() => expect(within(section).getAllByTestId('flow')).toHaveLength(2));
 		const flows = within(section).getAllByTestId('flow');
 		expect(flows.map((f) => f.textContent!.replace(/\s+/g, ' ').trim())).toEqual([
-			'route create_order_route → place_order → price_order → apply_discount reaches 9 · 1 module · passes here off its main line',
-			'route refund_route → refund_order → price_order → apply_discount reaches 8 · 1 module · passes here off its main line'
+			// Each along a path that contains the symbol, with the file it starts in.
+			'route create_order_route → place_order → price_order → tax_for shop/web.py:1 · reaches 9 · 1 module',
+			'route refund_route → refund_order → price_order → tax_for shop/web.py:1 · reaches 8 · 1 module'
 		]);
 		await fireEvent.click(within(flows[1]).getByRole('button', { name: 'refund_order' }));
 		expect(onSelect).toHaveBeenCalledWith(id('shop.orders.refund_order'));
