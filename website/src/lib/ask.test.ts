@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api';
-import { answerBlocks, askJob, askUnavailable, askUrl, findCitations, groupBlocks, impactUrl, questionProblem, symbolAt, type AskAnswer, type Part } from './ask';
+import { answerBlocks, askJob, askLocally, askUnavailable, askUrl, findCitations, groupBlocks, impactUrl, questionProblem, symbolAt, type AskAnswer, type Part } from './ask';
 import { readDocpack } from './docpack/read';
+import { DocpackModel } from './docpack/model';
 
 const fixtures = new URL('../../tests/fixtures/', import.meta.url);
 /** The engine's answers about layered.docpack, recorded by the CLI (record-layered-queries.mjs). */
@@ -142,5 +143,22 @@ describe('a streamed answer', () => {
 		await expect(askJob('job-1', 'q')).rejects.toThrow('the model failed: HTTP 500');
 		vi.stubGlobal('fetch', vi.fn(async () => new Response(stream('event: text\ndata: "The"\n\n'), { headers: { 'content-type': 'text/event-stream' } })));
 		await expect(askJob('job-1', 'q')).rejects.toThrow('the answer ended before it was complete');
+	});
+});
+
+describe('a question answered in the browser', () => {
+	it('cites the symbols whose words match it, as the evidence, each linked to its symbol', async () => {
+		const model = new DocpackModel(layered);
+		const answer = await askLocally(model, 'where is a stored value read');
+		expect(answer.model).toBe('evidence');
+		expect(answer.cited[0].name).toMatch(/load$/);
+		expect(answer.citations[0]).toBe(`${answer.cited[0].path}:${answer.cited[0].line}`);
+		// Every citation in the text points at the symbol it names.
+		const blocks = answerBlocks(answer.answer, answer.cited, (path, line) => symbolAt(model.byFile.get(path) ?? [], path, line));
+		const linked = blocks.flatMap((b) => b.lines.flat()).filter((p: Part) => p.id);
+		expect(linked.map((p: Part) => p.id)).toEqual(answer.cited.map((c) => c.id));
+		const none = await askLocally(model, 'quantum chromodynamics');
+		expect(none.cited).toEqual([]);
+		expect(none.answer).toMatch(/^No symbol/);
 	});
 });

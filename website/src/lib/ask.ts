@@ -288,3 +288,47 @@ export async function impactJob(
 	if (!body || !Array.isArray(body.affected) || !body.page) throw new ApiError('the answer is not an impact', response.status);
 	return body;
 }
+
+/** Symbols a question shown as evidence when the browser answers it. */
+export const LOCAL_EVIDENCE = 8;
+
+/** What the browser's search needs of a docpack to answer from its evidence. */
+interface LocalDocpack {
+	search(query: string, limit: number): { id: string }[];
+	details(ids: readonly string[]): Promise<
+		{ id: string; qualified_name: string; kind: string; path: string; range: { start_line: number }; signature: string; documentation?: { summary?: string } | null }[]
+	>;
+}
+
+/**
+ * A question answered in the browser, for a docpack opened from a file: no
+ * model runs here, so the answer is the evidence — the symbols the
+ * browser's search finds for it (by names and words), each cited by
+ * `path:line` with its summary, as the server answers without a model.
+ */
+export async function askLocally(docpack: LocalDocpack, question: string): Promise<AskAnswer> {
+	const hits = docpack.search(question, LOCAL_EVIDENCE);
+	const nodes = hits.length ? await docpack.details(hits.map((h) => h.id)) : [];
+	const items = nodes.map((n) => ({
+		id: n.id,
+		name: n.qualified_name,
+		kind: n.kind,
+		path: n.path,
+		line: n.range.start_line,
+		signature: n.signature,
+		summary: n.documentation?.summary
+	}));
+	const cite = (i: (typeof items)[number]) => `${i.path}:${i.line}`;
+	const answer = items.length
+		? `The symbols whose names and words match the question, most relevant first:\n\n${items.map((i) => `- \`${i.name}\` (${cite(i)})${i.summary ? `: ${i.summary}` : ''}`).join('\n')}`
+		: 'No symbol of this docpack says these words. Try the names of what you are looking for.';
+	return {
+		question,
+		answer,
+		model: 'evidence',
+		citations: items.map(cite),
+		cited: items.map((i) => ({ id: i.id, name: i.name, kind: i.kind, path: i.path, line: i.line, cite: cite(i) })),
+		evidence: { question, items },
+		note: 'Answered in this browser: no language model runs here, so the answer is the evidence its search finds (by names and words, not by meaning). A docpack built by a server answers with its model.'
+	};
+}

@@ -18,6 +18,7 @@ import { launch } from './browser.mjs';
 import { assert, axeAudit, createHarness } from './harness.mjs';
 import { startMockServer } from './mock-server.mjs';
 import { explorerDetails } from './explorer-details.mjs';
+import { explorerFirstView } from './explorer-first-view.mjs';
 import { verifyDocpack } from '../fixtures/docpack-node.mjs';
 import { cannedEvents } from '../fixtures/fixtures.mjs';
 
@@ -364,6 +365,9 @@ async function mapContents() {
 
 const LAYERED_MODULES = ['api', 'app', 'cache', 'core', 'storage', 'util'].map((m) => `module:${m}`);
 const LAYERED_DEPENDENCIES = ['api>core', 'app>api', 'cache>storage', 'core>storage', 'core>util', 'storage>cache', 'storage>util'].map((d) => d.replace(/(\w+)>(\w+)/, 'module:$1>module:$2')).sort();
+/** Drawn only for a selected box: core reaches util through storage as well. */
+const LAYERED_IMPLIED = ['module:core>module:util'];
+const LAYERED_DRAWN = LAYERED_DEPENDENCIES.filter((d) => !LAYERED_IMPLIED.includes(d));
 let layeredId;
 let layered;
 const layeredName = (id) => layered.symbols.find((s) => s.id === id)?.name;
@@ -380,7 +384,7 @@ await step('architecture map: the fixture’s modules, dependencies and its cycl
 	assert(fromDocs === 1, 'the map was not drawn from the module level docs.json states');
 	const { boxes, arrows } = await mapContents();
 	assert(JSON.stringify(boxes) === JSON.stringify(LAYERED_MODULES), `boxes ${JSON.stringify(boxes)}`);
-	assert(JSON.stringify(arrows) === JSON.stringify(LAYERED_DEPENDENCIES), `arrows ${JSON.stringify(arrows)}`);
+	assert(JSON.stringify(arrows) === JSON.stringify(LAYERED_DRAWN), `arrows ${JSON.stringify(arrows)}`);
 	// Layers: every arrow between different layers points down.
 	const tops = Object.fromEntries(await page.getByTestId('module-box').evaluateAll((list) => list.map((b) => [b.dataset.key, b.getBoundingClientRect().top])));
 	for (const a of arrows) {
@@ -401,8 +405,14 @@ await step('architecture map: the fixture’s modules, dependencies and its cycl
 	await page.getByLabel(/tests & examples/).check();
 	const all = await mapContents();
 	assert(all.boxes.includes('module:tests'), 'no tests box');
-	assert(JSON.stringify(all.arrows) === JSON.stringify(LAYERED_DEPENDENCIES), `arrows with tests ${JSON.stringify(all.arrows)}`);
+	assert(JSON.stringify(all.arrows) === JSON.stringify(LAYERED_DRAWN), `arrows with tests ${JSON.stringify(all.arrows)}`);
 	await page.getByLabel(/tests & examples/).uncheck();
+	// A selected box shows every dependency of its own, the implied ones too.
+	await page.locator('[data-testid="module-box"][data-key="module:core"]').click();
+	const selected = await mapContents();
+	assert(LAYERED_IMPLIED.every((d) => selected.arrows.includes(d)), `arrows of the selected core ${JSON.stringify(selected.arrows)}`);
+	await page.goto(layeredUrl());
+	await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
 });
 
 await step('architecture map: keyboard navigation with visible focus', async () => {
@@ -549,11 +559,22 @@ await step('impact: the symbol panel agrees with the server’s /impact', async 
 	assert(none.status === 400 && none.body.error === 'symbol: name a symbol (an id or a name)', `empty: ${JSON.stringify(none)}`);
 });
 
-await step('a docpack opened from a file has no Ask tab', async () => {
+await step('a docpack opened from a file is asked in the browser, its answer the cited evidence', async () => {
 	await page.goto(`${base}/explore`);
 	await page.getByTestId('docpack-file').setInputFiles(layeredDocpack);
 	await page.getByTestId('verified').waitFor({ timeout: 60_000 });
-	assert((await page.getByRole('tab', { name: 'Ask' }).count()) === 0, 'a local docpack offers Ask');
+	await page.getByRole('tab', { name: 'Ask' }).click();
+	await page.getByLabel(/question/i).fill('where is a stored value read');
+	await page.getByLabel(/question/i).press('Enter');
+	const answer = page.getByTestId('ask-answer');
+	await answer.waitFor();
+	const citations = await page.getByTestId('citation').evaluateAll((list) => list.map((c) => c.dataset.symbol));
+	const load = layered.symbols.find((s) => s.name === 'load');
+	assert(citations[0] === load.id, `the first citation is ${citations[0]}, not load`);
+	await page.getByTestId('citation').first().click();
+	await page.getByTestId('symbol-detail').locator('h2', { hasText: 'load' }).waitFor();
+	await screenshot('local-ask');
+	await page.getByRole('tab', { name: 'Architecture' }).click();
 	// The impact panel needs no server: it is computed from the docpack's confident calls.
 	const box = page.getByLabel('Search symbols');
 	await box.fill('save');
@@ -893,6 +914,7 @@ if (mock) {
 }
 
 await explorerDetails({ page, step, screenshot, base, siteRoot, jobUrl, layeredUrl, openHistory, problems });
+await explorerFirstView({ page, step, screenshot, base, siteRoot, out, layeredUrl, problems });
 
 await step('no console errors', async () => {
 	assert(problems.length === 0, problems.join('\n'));

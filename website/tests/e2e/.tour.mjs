@@ -1,0 +1,13 @@
+import { launch } from './browser.mjs';
+const base = process.env.BASE, job = process.env.JOB, out = process.env.OUT;
+const b = await launch();
+const page = await b.context.newPage();
+page.on('console', (m) => m.type() === 'error' && console.log('console error', m.text(), m.location().url));
+await page.goto(`${base}/explore?job=${job}`);
+await page.getByTestId('map-svg').waitFor();
+await page.waitForTimeout(3000);
+await page.screenshot({ path: `${out}/landing.png` });
+await page.getByTestId('architecture-map').scrollIntoViewIfNeeded();
+await page.getByTestId('architecture-map').screenshot({ path: `${out}/map.png` });
+console.log(await page.getByTestId('arrows-thinned').innerText().catch(() => 'no thinning'));
+await b.close();
