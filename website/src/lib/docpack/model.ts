@@ -8,7 +8,7 @@ import { buildTree, type TreeDir } from './tree';
 import { VectorIndex, rowOf } from './embeddings';
 import { CONFIDENT, type Cluster, type Docpack, type EdgeKind, type SymbolNode, type SymbolSummary } from './types';
 import { EdgeTable } from './edges';
-import { SearchTextBuilder, wordsOf, type SearchText } from './search-text';
+import { SearchTextBuilder, queryWords, type SearchText } from './search-text';
 
 /** Query words that say nothing about code. */
 const STOP_WORDS = new Set(['the', 'an', 'of', 'to', 'in', 'on', 'for', 'and', 'or', 'with', 'by', 'is', 'it', 'its', 'as', 'at', 'be', 'this', 'that', 'from', 'how', 'what', 'where', 'which', 'does', 'do', 'can', 'when']);
@@ -216,17 +216,20 @@ export class DocpackModel {
 	/**
 	 * Symbols by what they say: each query word (a prefix of a symbol's
 	 * word) weighs by how rare it is (IDF); a symbol scores the share of the
-	 * query's weight it holds, times two — below a whole-name match (4),
-	 * above a match in a path (0.5) when most of the query is there.
+	 * query's weight it holds, times two, and half again the share its name
+	 * holds — below a whole-name match (4), above a match in a path (0.5)
+	 * when most of the query is there. Code that is not source (tests,
+	 * examples) keeps 0.8 of it, as the server's search ranks it lower too.
 	 */
 	private wordMatches(query: string, scored: { s: SymbolSummary; score: number }[]): void {
 		const text = this.searchText!;
 		if (!text.words || !text.wordsAt) return;
-		const terms = [...new Set(wordsOf(query))].filter((w) => !STOP_WORDS.has(w));
+		const terms = [...new Set(queryWords(query))].filter((w) => !STOP_WORDS.has(w));
 		if (!terms.length) return;
 		const symbols = this.docpack.symbols;
 		const n = symbols.length;
 		const weight = new Float64Array(n);
+		const inName = new Float64Array(n);
 		let total = 0;
 		for (const term of terms) {
 			const hits: number[] = [];
@@ -240,11 +243,18 @@ export class DocpackModel {
 			const idf = Math.log(1 + n / hits.length);
 			total += idf;
 			for (const k of hits) weight[k] += idf;
+			for (let at = text.names.indexOf(term); at >= 0; ) {
+				const k = entryAt(text.nameAt, at);
+				inName[k] += idf;
+				at = text.names.indexOf(term, text.nameAt[k + 1]);
+			}
 		}
 		if (total === 0) return;
 		for (let k = 0; k < n; k++) {
 			const share = weight[k] / total;
-			if (share >= 0.5 || (terms.length === 1 && share > 0)) scored.push({ s: symbols[k], score: 2 * share + (symbols[k].centrality ?? 0) });
+			if (share < 0.5 && !(terms.length === 1 && share > 0)) continue;
+			const role = symbols[k].role == null || symbols[k].role === 'source' ? 1 : 0.8;
+			scored.push({ s: symbols[k], score: role * (2 * share + (0.5 * Math.min(inName[k], weight[k])) / total) + (symbols[k].centrality ?? 0) });
 		}
 	}
 

@@ -31,14 +31,34 @@ export interface SearchText {
 /** Docpacks of up to this many symbols are searched by their words too (a few hundred bytes a symbol). */
 export const WORDS_UP_TO = 300_000;
 
-/** Words a query or a text holds: identifiers split at `_`, case changes and non-alphanumerics, lower-cased, two characters or more. */
+const isWord = (w: string) => w.length >= 2 && !/^\d+$/.test(w);
+
+/**
+ * Words a text holds: each run of letters and digits lower-cased, and,
+ * where it changes case inside (`GitHub`, `parseUrl`), its parts too —
+ * so `GitHub` in a doc comment and `github_url` in a name share `github`.
+ */
 export function wordsOf(text: string): string[] {
+	const out: string[] = [];
+	for (const run of text.split(/[^A-Za-z0-9]+/)) {
+		const whole = run.toLowerCase();
+		if (isWord(whole)) out.push(whole);
+		const parts = run
+			.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+			.replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+			.toLowerCase()
+			.split(' ');
+		if (parts.length > 1) out.push(...parts.filter(isWord));
+	}
+	return out;
+}
+
+/** A query's words: each run whole (`GitHub` is `github`), as a reader types it. */
+export function queryWords(text: string): string[] {
 	return text
-		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-		.replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
 		.toLowerCase()
 		.split(/[^a-z0-9]+/)
-		.filter((w) => w.length >= 2 && !/^\d+$/.test(w));
+		.filter(isWord);
 }
 
 /** What a symbol brings to the word index (summaries carry only names; whole nodes the rest). */
