@@ -189,10 +189,10 @@ def main():
         compared[dt] += 1
         # `Date:_init` (Lua), `A::B` (C++), `a.b` (qualified names): the last
         # part, or the whole name where Doctown keeps it (a C# `namespace
-        # A.B`). Objective-C selectors (`initWithFrame:bridge:`): Doctown
-        # names a method after the selector's first part.
+        # A.B`). Objective-C selectors (`initWithFrame:bridge:`): the whole
+        # selector, as Doctown names a method.
         if lang == "ObjectiveC" and t["kind"] == "method":
-            name = t["name"].split(":")[0]
+            name = t["name"]
         else:
             name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
         lines = ours.get((path, unspaced(name)), []) + ours.get((path, unspaced(t["name"])), [])

@@ -29,7 +29,9 @@ use crate::derived::{Derivation, Derived};
 use crate::specs::{Compiled, Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
 use crate::walk::span_between;
-use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolId, SymbolKind, Visibility};
+use doctown_core::{
+    CallKind, CallSite, Import, Language, Symbol, SymbolId, SymbolKind, Visibility,
+};
 use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use streaming_iterator::StreamingIterator;
@@ -59,6 +61,9 @@ struct Call<'t> {
     name: Node<'t>,
     receiver: Option<Node<'t>>,
     constructor: bool,
+    /// The callee's name where no one node holds it: an Objective-C
+    /// message send's selector (`insert:at:`).
+    selector: Option<String>,
 }
 
 /// What the engine extracts from one file: symbols in source order (outer
@@ -92,6 +97,9 @@ pub(crate) fn extract(
     outline: bool,
 ) -> Extracted {
     let mut m = collect(compiled, root, src);
+    if spec.language == Language::ObjC {
+        name_selectors(&mut m, src);
+    }
     let prefix = match m.package.take() {
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
@@ -149,6 +157,19 @@ pub(crate) fn extract(
         symbols,
         parents,
         imports: m.imports,
+    }
+}
+
+/// Objective-C: a method and a message send are named by the whole
+/// selector (`insert:at:`, `objc::selector`), not by its first keyword.
+fn name_selectors(m: &mut Matches, src: &str) {
+    for def in &mut m.defs {
+        if let Some(selector) = crate::objc::selector(def.node, src) {
+            def.name = selector;
+        }
+    }
+    for call in m.calls.iter_mut().filter(|c| !c.constructor) {
+        call.selector = crate::objc::selector(call.node, src);
     }
 }
 
@@ -292,6 +313,7 @@ fn call_of<'t>(c: &Captures<'_, 't>) -> Option<Call<'t>> {
         name: c.first(Role::Name)?,
         receiver: c.first(Role::Receiver),
         constructor,
+        selector: None,
     })
 }
 
@@ -749,7 +771,10 @@ fn attribute_calls(symbols: &mut [Symbol], parents: &[Option<usize>], calls: &[C
             candidate = parents[i];
         };
         let Some(owner) = owner else { continue };
-        let name = compact(text(src, call.name), CALLEE_CAP);
+        let name = match &call.selector {
+            Some(selector) => compact(selector, CALLEE_CAP),
+            None => compact(text(src, call.name), CALLEE_CAP),
+        };
         // A receiver node may hold its separator (Haskell's `List.`).
         let qualifier = call.receiver.map(|r| {
             let r = text(src, r).trim_end_matches(['.', ':', '-', '>']);
