@@ -56,6 +56,7 @@ KINDS = {
     "Protobuf": ("proto", {"message", "field", "enum", "enumerator", "service", "rpc"}),
     "SQL": ("sql", {"table", "view", "function", "procedure"}),
     "ObjectiveC": ("objc", {"interface", "implementation", "method", "property", "function", "category"}),
+    "Erlang": ("erlang", {"module", "function", "record", "type", "macro"}),
 }
 
 

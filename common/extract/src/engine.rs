@@ -100,6 +100,7 @@ pub(crate) fn extract(
     if spec.language == Language::ObjC {
         name_selectors(&mut m, src);
     }
+    only_calls(spec, &mut m.calls);
     let prefix = match m.package.take() {
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
@@ -158,6 +159,31 @@ pub(crate) fn extract(
         parents,
         imports: m.imports,
     }
+}
+
+/// Drops what only looks like a call: a call inside a node the spec says
+/// holds none (Erlang's types), and a call without a receiver whose callee
+/// another match names with one (Erlang's `maps:put(…)` holds the call
+/// `put(…)`: one call, on `maps`).
+fn only_calls(spec: &Spec, calls: &mut Vec<Call>) {
+    let received: FxHashSet<usize> = calls
+        .iter()
+        .filter(|c| c.receiver.is_some())
+        .map(|c| c.name.start_byte())
+        .collect();
+    calls.retain(|c| {
+        if c.receiver.is_none() && received.contains(&c.name.start_byte()) {
+            return false;
+        }
+        let mut node = c.node.parent().filter(|_| !spec.no_calls_in.is_empty());
+        while let Some(n) = node {
+            if spec.no_calls_in.contains(&n.kind()) {
+                return false;
+            }
+            node = n.parent();
+        }
+        true
+    });
 }
 
 /// Objective-C: a method and a message send are named by the whole

@@ -237,7 +237,9 @@ mod tests {
     /// The selectors of every method and send in `source`, in order.
     fn selectors(source: &str) -> Vec<String> {
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&crate::grammar(doctown_core::Language::ObjC)).unwrap();
+        parser
+            .set_language(&crate::grammar(doctown_core::Language::ObjC))
+            .unwrap();
         let tree = parser.parse(source, None).unwrap();
         let mut out = Vec::new();
         let mut stack = vec![tree.root_node()];
@@ -257,7 +259,14 @@ mod tests {
                       [self pair:1 :2]; return nil; }\n@end\n";
         assert_eq!(
             selectors(source),
-            ["insert:at:", "count", "with::", "insert:at:", "count", "pair::"]
+            [
+                "insert:at:",
+                "count",
+                "with::",
+                "insert:at:",
+                "count",
+                "pair::"
+            ]
         );
     }
 

@@ -22,7 +22,10 @@ fn declared(path: &str, language: Language, source: &str) -> Vec<String> {
 
 /// Fails naming each of `wanted` that `got` lacks.
 fn assert_declares(got: &[String], wanted: &[&str]) {
-    let missing: Vec<&&str> = wanted.iter().filter(|w| !got.iter().any(|g| g == *w)).collect();
+    let missing: Vec<&&str> = wanted
+        .iter()
+        .filter(|w| !got.iter().any(|g| g == *w))
+        .collect();
     assert!(missing.is_empty(), "missing {missing:?} in {got:#?}");
 }
 
@@ -57,8 +60,65 @@ fn objective_c_methods_are_named_by_their_whole_selector() {
         .symbols
         .iter()
         .filter(|s| s.kind == SymbolKind::Method)
-        .flat_map(|s| s.calls.iter().map(move |c| (s.name.to_string(), c.line, c.name.to_string())))
+        .flat_map(|s| {
+            s.calls
+                .iter()
+                .map(move |c| (s.name.to_string(), c.line, c.name.to_string()))
+        })
         .collect();
-    assert!(calls.contains(&("insert:at:".into(), 9, "insert:".into())), "{calls:?}");
-    assert!(calls.contains(&("insert:".into(), 12, "insert:at:".into())), "{calls:?}");
+    assert!(
+        calls.contains(&("insert:at:".into(), 9, "insert:".into())),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&("insert:".into(), 12, "insert:at:".into())),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn erlang_modules_functions_records_types_and_macros_are_declarations() {
+    let source = "-module(shapes).\n\
+                  -export([area/1]).\n\
+                  -define(PI, 3.14159).\n\
+                  -record(point, {x = 0, y = 0}).\n\
+                  -type shape() :: {circle, number()}.\n\
+                  -opaque cache() :: map().\n\
+                  %% The area of a shape.\n\
+                  -spec area(shape()) -> number().\n\
+                  area({circle, R}) -> ?PI * R * R;\n\
+                  area({square, S}) -> S * S.\n\
+                  scale(S, K) -> lists:map(fun(X) -> X * K end, area(S)).\n";
+    let got = declared("shapes.erl", Language::Erlang, source);
+    assert_declares(
+        &got,
+        &[
+            "module shapes L1",
+            "macro PI L3",
+            "struct point L4",
+            "field x L4",
+            "typealias shape L5",
+            "typealias cache L6",
+            "function area L8",
+            "function scale L11",
+        ],
+    );
+    // The spec and both clauses are one function; the types its spec
+    // names are no calls, `lists:map` is a call on `lists`.
+    let extraction = &common::extract_all(&[("shapes.erl", Language::Erlang, source)])[0];
+    let area: Vec<_> = extraction
+        .symbols
+        .iter()
+        .filter(|s| s.name == "area")
+        .collect();
+    assert_eq!(area.len(), 1);
+    assert_eq!(area[0].span.end.line, 10);
+    assert!(area[0].calls.is_empty(), "{:?}", area[0].calls);
+    let scale = extraction
+        .symbols
+        .iter()
+        .find(|s| s.name == "scale")
+        .unwrap();
+    let callees: Vec<&str> = scale.calls.iter().map(|c| &*c.callee).collect();
+    assert_eq!(callees, ["lists.map", "area"]);
 }
