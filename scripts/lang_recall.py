@@ -175,6 +175,11 @@ def main():
         # nothing.
         if lang == "Haskell" and t["name"] in HASKELL_KEYWORDS:
             continue
+        # OCaml: `let () = …` and `let _ = …` bind no name (ctags tags them
+        # as functions `()` and `_`), and in `type nonrec t = …` ctags takes
+        # the keyword for the type's name.
+        if lang == "OCaml" and t["name"] in ("()", "_", "nonrec"):
+            continue
         # Objective-C: the methods a macro's definition writes
         # (`-(void)set##setProp : (type)value \`) are a template, not
         # declarations; ctags tags them (its pattern ends in the line's `\`).

@@ -438,7 +438,19 @@ fn merge_clauses<'t>(
     let mut last_child: HashMap<Option<usize>, usize> = HashMap::new();
     for (def, parent) in defs.into_iter().zip(parents) {
         let parent = parent.map(|p| new_index[p]);
-        let previous = last_child.get(&parent).copied().filter(|&j| {
+        // The previous definition, or where one declaration declared
+        // several names (Haskell's `readChar, peekChar :: …`), any of
+        // them: the equations of each follow the signature.
+        let group = last_child.get(&parent).map_or(0..0, |&last| {
+            let node = kept[last].node;
+            let first = (0..=last)
+                .rev()
+                .take_while(|&j| kept[j].node == node && kept_parents[j] == parent)
+                .last()
+                .unwrap_or(last);
+            first..last + 1
+        });
+        let previous = group.rev().find(|&j| {
             let p = &kept[j];
             p.name == def.name
                 && p.kind == def.kind
@@ -487,7 +499,10 @@ fn nest(defs: &[Def]) -> Vec<Option<usize>> {
             K::TypeAlias | K::Variable | K::Field | K::Constant | K::Static | K::Macro | K::Variant
         );
         while let Some(&top) = open.last() {
-            if defs[top].node.end_byte() >= def.node.end_byte()
+            // Another name of the same declaration (`readChar, peekChar ::
+            // …`) is a sibling, not a member.
+            if defs[top].node != def.node
+                && defs[top].node.end_byte() >= def.node.end_byte()
                 && defs[top].node.start_byte() <= def.node.start_byte()
             {
                 break;

@@ -122,3 +122,66 @@ fn erlang_modules_functions_records_types_and_macros_are_declarations() {
     let callees: Vec<&str> = scale.calls.iter().map(|c| &*c.callee).collect();
     assert_eq!(callees, ["lists.map", "area"]);
 }
+
+#[test]
+fn ocaml_operators_and_parenthesised_aliases_are_declarations() {
+    let source = "let ( ++ ) a b = a @ b\n\
+                  let (^^) f g = fun x -> f (g x)\n\
+                  let rec even n = n = 0 || odd (n - 1)\n\
+                  and odd n = n <> 0 && even (n - 1)\n\
+                  type anon_fun = (string -> unit)\n\
+                  type t = A | B\n\
+                  and key = string\n\
+                  module Ops = struct\n  let ( >>= ) m f = f m\nend\n\
+                  module type S = sig\n  val ( @@ ) : int -> int\nend\n\
+                  external ( = ) : 'a -> 'a -> bool = \"%equal\"\n";
+    let got = declared("ops.ml", Language::OCaml, source);
+    assert_declares(
+        &got,
+        &[
+            "function ++ L1",
+            "function ^^ L2",
+            "function even L3",
+            "function odd L4",
+            "typealias anon_fun L5",
+            "typealias key L7",
+            "module Ops L8",
+            "function >>= L9",
+            "method @@ L12",
+            "function = L14",
+        ],
+    );
+}
+
+#[test]
+fn haskell_operators_and_signatures_of_several_names_are_declarations() {
+    let source = "module Data.Ops where\n\
+                  (+++) :: [a] -> [a] -> [a]\n\
+                  xs +++ ys = xs ++ ys\n\
+                  (<+>) :: Int -> Int -> Int\n\
+                  (<+>) x y = x + y\n\
+                  approx :: Double -> Double -> Bool\n\
+                  x `approx` y = abs (x - y) < 1e-9\n\
+                  readChar, peekChar :: IO Char\n\
+                  readChar = getChar\n\
+                  peekChar = getChar\n";
+    let got = declared("Ops.hs", Language::Haskell, source);
+    assert_declares(
+        &got,
+        &[
+            "function +++ L2",
+            "function <+> L4",
+            "function approx L6",
+            "function readChar L8",
+            "function peekChar L8",
+        ],
+    );
+    // Each name is one function: its signature and its equations.
+    for name in ["readChar", "peekChar", "+++", "<+>", "approx"] {
+        let n = got
+            .iter()
+            .filter(|g| g.contains(&format!(" {name} ")))
+            .count();
+        assert_eq!(n, 1, "{name}: {got:#?}");
+    }
+}
