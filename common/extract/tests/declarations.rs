@@ -185,3 +185,19 @@ fn haskell_operators_and_signatures_of_several_names_are_declarations() {
         assert_eq!(n, 1, "{name}: {got:#?}");
     }
 }
+
+#[test]
+fn c_variables_that_hold_function_pointers_are_declarations() {
+    let source = "void (*pm_power_off)(void);\n\
+                  static int (*handlers[4])(int);\n\
+                  int (*pick)(int) = choose;\n\
+                  int prototype(int);\n\
+                  void f(void) { void (*local)(void) = 0; }\n";
+    let got = declared("power.c", Language::C, source);
+    assert_declares(
+        &got,
+        &["variable pm_power_off L1", "variable handlers L2", "variable pick L3"],
+    );
+    // A prototype declares no variable, and a function's locals are none.
+    assert!(!got.iter().any(|g| g.contains(" prototype ") || g.contains(" local ")), "{got:#?}");
+}
