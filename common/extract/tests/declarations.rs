@@ -196,8 +196,47 @@ fn c_variables_that_hold_function_pointers_are_declarations() {
     let got = declared("power.c", Language::C, source);
     assert_declares(
         &got,
-        &["variable pm_power_off L1", "variable handlers L2", "variable pick L3"],
+        &[
+            "variable pm_power_off L1",
+            "variable handlers L2",
+            "variable pick L3",
+        ],
     );
     // A prototype declares no variable, and a function's locals are none.
-    assert!(!got.iter().any(|g| g.contains(" prototype ") || g.contains(" local ")), "{got:#?}");
+    assert!(
+        !got.iter()
+            .any(|g| g.contains(" prototype ") || g.contains(" local ")),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn bash_functions_declared_inside_conditionals_and_blocks_are_declarations() {
+    let source = "if [ -n \"$X\" ]; then\n\
+                  \x20 function cond_fn {\n    echo hi\n  }\n\
+                  else\n\
+                  \x20 function other_fn() { echo; }\n\
+                  fi\n\
+                  [ -z \"$Y\" ] && function and_fn { :; }\n\
+                  { function braced_fn { :; }; }\n\
+                  case $1 in\n  a) function case_fn { :; } ;;\nesac\n\
+                  command -v git >/dev/null || function git-fallback { :; }\n\
+                  if true; then function inline_fn { :; }; fi\n\
+                  function ns::helper { :; }\n\
+                  function dotted.name() { :; }\n";
+    let got = declared("lib.sh", Language::Bash, source);
+    assert_declares(
+        &got,
+        &[
+            "function cond_fn L2",
+            "function other_fn L6",
+            "function and_fn L8",
+            "function braced_fn L9",
+            "function case_fn L11",
+            "function git-fallback L13",
+            "function inline_fn L14",
+            "function ns::helper L15",
+            "function dotted.name L16",
+        ],
+    );
 }
