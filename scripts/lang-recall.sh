@@ -84,6 +84,8 @@ pypi_unpack() {
 # Protobuf's headers aside (above), each corpus keeps its language's files.
 unpack hugs usr/lib/hugs && keep "$CORPUS/hugs" hs
 unpack ocaml usr/lib/ocaml && keep "$CORPUS/ocaml" ml
+# Erlang/OTP's standard library (its sources and headers).
+unpack erlang-src "usr/lib/erlang/lib/stdlib-*" && keep "$CORPUS/erlang-src" erl hrl
 unpack dracut-core usr/lib/dracut && keep "$CORPUS/dracut-core" sh
 unpack postgresql-15 usr/share/postgresql/15/extension && keep "$CORPUS/postgresql-15" sql
 for pkg in golang-github-spf13-cobra-dev golang-github-gorilla-mux-dev golang-github-google-go-cmp-dev; do
@@ -143,12 +145,12 @@ for dir in "$CORPUS"/*; do
   t2="$(now)"
   sed "s#\"path\":\"#\"path\":\"$name/#" "$WORK/$name.jsonl" >> "$WORK/all.jsonl"
   sed "s#\"path\": \"\(\./\)\{0,1\}#\"path\": \"$name/#" "$WORK/$name.ctags" >> "$WORK/all.ctags"
-  mb="$(find "$dir" -type f -regextype posix-extended -regex '.*\.(java|[ch]|hpp|rb|php|lua|proto|rs|py|ts|js|go|cs|kt|m|sh|hs|ml|exs?|sql)' -printf '%s\n' | awk '{s += $1} END {printf "%.2f", s / 1048576}')"
+  mb="$(find "$dir" -type f -regextype posix-extended -regex '.*\.(java|[ch]|hpp|rb|php|lua|proto|rs|py|ts|js|go|cs|kt|m|sh|hs|ml|exs?|sql|[eh]rl)' -printf '%s\n' | awk '{s += $1} END {printf "%.2f", s / 1048576}')"
   speed+="$(awk -v n="$name" -v mb="$mb" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {printf "| %s | %s | %.2f | %.2f | %.2f |", n, mb, b - a, mb / (b - a), c - b}')\n"
 done
 # Every language that universal-ctags has a parser for (Swift, Scala, Dart
 # and Zig have none).
 python3 scripts/lang_recall.py "$WORK/all.jsonl" "$WORK/all.ctags" \
-  rust python typescript javascript go java c cpp csharp ruby php kotlin bash lua elixir haskell ocaml objc proto sql
+  rust python typescript javascript go java c cpp csharp ruby php kotlin bash lua elixir haskell ocaml objc proto sql erlang
 echo
 printf "%b" "$speed"

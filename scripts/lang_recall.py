@@ -56,6 +56,7 @@ KINDS = {
     "Protobuf": ("proto", {"message", "field", "enum", "enumerator", "service", "rpc"}),
     "SQL": ("sql", {"table", "view", "function", "procedure"}),
     "ObjectiveC": ("objc", {"interface", "implementation", "method", "property", "function", "category"}),
+    "Erlang": ("erlang", {"module", "function", "record", "type", "macro"}),
 }
 
 
@@ -174,6 +175,11 @@ def main():
         # nothing.
         if lang == "Haskell" and t["name"] in HASKELL_KEYWORDS:
             continue
+        # OCaml: `let () = …` and `let _ = …` bind no name (ctags tags them
+        # as functions `()` and `_`), and in `type nonrec t = …` ctags takes
+        # the keyword for the type's name.
+        if lang == "OCaml" and t["name"] in ("()", "_", "nonrec"):
+            continue
         # Objective-C: the methods a macro's definition writes
         # (`-(void)set##setProp : (type)value \`) are a template, not
         # declarations; ctags tags them (its pattern ends in the line's `\`).
@@ -189,10 +195,10 @@ def main():
         compared[dt] += 1
         # `Date:_init` (Lua), `A::B` (C++), `a.b` (qualified names): the last
         # part, or the whole name where Doctown keeps it (a C# `namespace
-        # A.B`). Objective-C selectors (`initWithFrame:bridge:`): Doctown
-        # names a method after the selector's first part.
+        # A.B`). Objective-C selectors (`initWithFrame:bridge:`): the whole
+        # selector, as Doctown names a method.
         if lang == "ObjectiveC" and t["kind"] == "method":
-            name = t["name"].split(":")[0]
+            name = t["name"]
         else:
             name = re.split(r"[.:]+", t["name"].strip(".:"))[-1] or t["name"]
         lines = ours.get((path, unspaced(name)), []) + ours.get((path, unspaced(t["name"])), [])

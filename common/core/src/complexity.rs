@@ -40,6 +40,9 @@ pub fn decision_points(text: &str, language: Language) -> u32 {
         Language::Haskell => &["if", "case", "where"],
         Language::OCaml => &["if", "match", "when", "while", "for", "try"],
         Language::Kotlin => &["if", "for", "while", "when", "catch"],
+        Language::Erlang => &[
+            "if", "case", "receive", "catch", "when", "andalso", "orelse",
+        ],
         Language::Proto | Language::Sql => &[],
         // C, C++, Objective-C, Java, C#, PHP, Swift, Scala, Dart, Zig.
         _ => &["if", "for", "while", "case", "catch"],

@@ -32,10 +32,11 @@ pub enum Language {
     ObjC,
     Proto,
     Sql,
+    Erlang,
 }
 
 impl Language {
-    pub const ALL: [Language; 25] = [
+    pub const ALL: [Language; 26] = [
         Language::Rust,
         Language::Python,
         Language::TypeScript,
@@ -61,6 +62,7 @@ impl Language {
         Language::ObjC,
         Language::Proto,
         Language::Sql,
+        Language::Erlang,
     ];
 
     /// The language of a file extension (without the dot), case-insensitive.
@@ -104,10 +106,12 @@ impl Language {
             Language::ObjC => &["m"],
             Language::Proto => &["proto"],
             Language::Sql => &["sql"],
+            Language::Erlang => &["erl", "hrl"],
         }
     }
 
-    /// The language named by a `#!` line: python, node or deno.
+    /// The language named by a `#!` line: python, node or deno, a shell,
+    /// ruby, php, lua, elixir or escript.
     pub fn from_shebang(first_line: &str) -> Option<Language> {
         let line = first_line.strip_prefix("#!")?.trim();
         let mut words = line.split_whitespace();
@@ -124,6 +128,7 @@ impl Language {
             p if p.starts_with("php") => Language::Php,
             p if p.starts_with("lua") || p == "luajit" => Language::Lua,
             "elixir" => Language::Elixir,
+            "escript" => Language::Erlang,
             _ => return None,
         })
     }
@@ -155,6 +160,7 @@ impl Language {
             Language::ObjC => "objc",
             Language::Proto => "proto",
             Language::Sql => "sql",
+            Language::Erlang => "erlang",
         }
     }
 
@@ -204,6 +210,8 @@ mod tests {
             ("mjs", Language::JavaScript),
             ("cjs", Language::JavaScript),
             ("go", Language::Go),
+            ("erl", Language::Erlang),
+            ("hrl", Language::Erlang),
         ] {
             assert_eq!(Language::from_extension(ext), Some(lang), "{ext}");
         }
@@ -238,6 +246,10 @@ mod tests {
         assert_eq!(
             Language::from_shebang("#!/usr/bin/env ruby -w"),
             Some(Language::Ruby)
+        );
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env escript"),
+            Some(Language::Erlang)
         );
         assert_eq!(Language::from_shebang("#!/usr/bin/perl"), None);
         assert_eq!(Language::from_shebang("python"), None);

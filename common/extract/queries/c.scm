@@ -49,6 +49,23 @@
   (#set! @declarator name.descend "declarator: init_declarator pointer_declarator array_declarator")
   (#set! modifiers.child "storage_class_specifier"))
 
+; `void (*pm_power_off)(void);`, `static int (*handlers[4])(int);`: a
+; variable that holds a function pointer (a prototype's function declarator
+; names the function bare, which the pattern above leaves out).
+((declaration
+  declarator: [
+    (function_declarator
+      declarator: (parenthesized_declarator
+        (pointer_declarator declarator: [
+          (identifier) @name
+          (array_declarator declarator: (identifier) @name)])))
+    (init_declarator
+      declarator: (function_declarator
+        declarator: (parenthesized_declarator
+          (pointer_declarator declarator: (identifier) @name))))
+  ] @declarator) @definition.variable
+  (#set! modifiers.child "storage_class_specifier"))
+
 (call_expression function: (identifier) @name) @reference.call
 (call_expression
   function: (field_expression argument: (_) @receiver field: (field_identifier) @name)) @reference.call

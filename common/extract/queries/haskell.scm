@@ -100,6 +100,22 @@
     (bind name: (variable) @name)
   ] @definition.function)
 
+; Operators: `(+++) :: …`, `a +++ b = …`, `(<+>) x y = …`, and a function
+; defined infix (``x `approx` y = …``), named by the operator (`+++`).
+(declarations
+  [
+    (signature name: (prefix_id [(operator) (constructor_operator)] @name))
+    (function name: (prefix_id [(operator) (constructor_operator)] @name))
+    (function (infix operator: [(operator) (constructor_operator)] @name))
+    (function (infix operator: (infix_id (variable) @name)))
+  ] @definition.function)
+
+; `readChar, peekChar :: Interact -> …`: one signature, a function each
+; (each joined with its equations).
+(declarations
+  (signature
+    names: (binding_list name: (variable) @name @declarator)) @definition.function)
+
 ; Instance methods.
 (instance_declarations
   [

@@ -35,16 +35,17 @@
 
 ; `val f : a -> b` in a signature.
 (value_specification
-  (value_name) @name
+  [(value_name) @name (parenthesized_operator . (_) @name)]
   type: (function_type)) @definition.function
 (value_specification
   (value_name) @name
   type: [(type_constructor_path) (constructed_type) (tuple_type) (type_variable) (polymorphic_type)]) @definition.constant
 
-(external (value_name) @name) @definition.function
+(external [(value_name) @name (parenthesized_operator . (_) @name)]) @definition.function
 
 ; --- Types: a record is a struct, a variant an enum, the rest aliases
-; (or abstract types).
+; (or abstract types). The earlier pattern wins on a node: an alias is
+; any other body (`(string -> unit)`, `M.t`, `[ `A ]`).
 
 ; One binding: the item is the symbol. Several (`type a = … and b = …`):
 ; each binding is.
@@ -70,7 +71,7 @@
   .
   (type_binding
     name: (type_constructor) @name
-    body: [(type_constructor_path) (constructed_type) (function_type) (tuple_type) (polymorphic_variant_type) (object_type) (type_variable) (package_type)])
+    body: (_))
   .) @definition.type
 (type_definition
   (type_binding
@@ -105,33 +106,34 @@
 (type_definition
   (type_binding
     name: (type_constructor) @name
-    body: [(type_constructor_path) (constructed_type) (function_type) (tuple_type) (polymorphic_variant_type) (object_type) (type_variable) (package_type)]) @definition.type
+    body: (_)) @definition.type
   (type_binding))
 (type_definition
   (type_binding)
   (type_binding
     name: (type_constructor) @name
-    body: [(type_constructor_path) (constructed_type) (function_type) (tuple_type) (polymorphic_variant_type) (object_type) (type_variable) (package_type)]) @definition.type)
+    body: (_)) @definition.type)
 
 (field_declaration (field_name) @name) @definition.field
 (variant_declaration (constructor_declaration (constructor_name) @name) @definition.variant)
 
 ; --- Let bindings at top level or in a module (never `let … in`). A
 ; binding with parameters or a `fun`/`function` body is a function, any
-; other named value a constant.
+; other named value a constant. An operator (`let ( ++ ) a b`, `val ( @@ )
+; : …`) is named by its operator (`++`), as ctags names it.
 
 (compilation_unit
   (value_definition
     .
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body)
     .) @definition.function)
 (compilation_unit
   (value_definition
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body) @definition.function
     (let_binding)))
@@ -139,40 +141,40 @@
   (value_definition
     (let_binding)
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body) @definition.function))
 (compilation_unit
   (value_definition
     .
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body)
     .) @definition.function)
 (compilation_unit
   (value_definition
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body) @definition.function
     (let_binding)))
 (compilation_unit
   (value_definition
     (let_binding)
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body) @definition.function))
 (structure
   (value_definition
     .
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body)
     .) @definition.function)
 (structure
   (value_definition
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body) @definition.function
     (let_binding)))
@@ -180,27 +182,27 @@
   (value_definition
     (let_binding)
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       (parameter)
       body: (_) @body) @definition.function))
 (structure
   (value_definition
     .
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body)
     .) @definition.function)
 (structure
   (value_definition
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body) @definition.function
     (let_binding)))
 (structure
   (value_definition
     (let_binding)
     (let_binding
-      pattern: (value_name) @name
+      pattern: [(value_name) @name (parenthesized_operator . (_) @name)]
       body: [(fun_expression) (function_expression)] @body) @definition.function))
 (compilation_unit
   (value_definition

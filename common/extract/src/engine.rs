@@ -29,7 +29,9 @@ use crate::derived::{Derivation, Derived};
 use crate::specs::{Compiled, Spec, VisibilityRule};
 use crate::text::{clean_styled_comments, collapse, compact, signature, CALLEE_CAP};
 use crate::walk::span_between;
-use doctown_core::{CallKind, CallSite, Import, Symbol, SymbolId, SymbolKind, Visibility};
+use doctown_core::{
+    CallKind, CallSite, Import, Language, Symbol, SymbolId, SymbolKind, Visibility,
+};
 use rustc_hash::FxHashSet;
 use std::collections::HashMap;
 use streaming_iterator::StreamingIterator;
@@ -59,6 +61,9 @@ struct Call<'t> {
     name: Node<'t>,
     receiver: Option<Node<'t>>,
     constructor: bool,
+    /// The callee's name where no one node holds it: an Objective-C
+    /// message send's selector (`insert:at:`).
+    selector: Option<String>,
 }
 
 /// What the engine extracts from one file: symbols in source order (outer
@@ -92,6 +97,10 @@ pub(crate) fn extract(
     outline: bool,
 ) -> Extracted {
     let mut m = collect(compiled, root, src);
+    if spec.language == Language::ObjC {
+        name_selectors(&mut m, src);
+    }
+    only_calls(spec, &mut m.calls);
     let prefix = match m.package.take() {
         Some(package) if prefix.is_empty() => package,
         _ => prefix,
@@ -149,6 +158,44 @@ pub(crate) fn extract(
         symbols,
         parents,
         imports: m.imports,
+    }
+}
+
+/// Drops what only looks like a call: a call inside a node the spec says
+/// holds none (Erlang's types), and a call without a receiver whose callee
+/// another match names with one (Erlang's `maps:put(…)` holds the call
+/// `put(…)`: one call, on `maps`).
+fn only_calls(spec: &Spec, calls: &mut Vec<Call>) {
+    let received: FxHashSet<usize> = calls
+        .iter()
+        .filter(|c| c.receiver.is_some())
+        .map(|c| c.name.start_byte())
+        .collect();
+    calls.retain(|c| {
+        if c.receiver.is_none() && received.contains(&c.name.start_byte()) {
+            return false;
+        }
+        let mut node = c.node.parent().filter(|_| !spec.no_calls_in.is_empty());
+        while let Some(n) = node {
+            if spec.no_calls_in.contains(&n.kind()) {
+                return false;
+            }
+            node = n.parent();
+        }
+        true
+    });
+}
+
+/// Objective-C: a method and a message send are named by the whole
+/// selector (`insert:at:`, `objc::selector`), not by its first keyword.
+fn name_selectors(m: &mut Matches, src: &str) {
+    for def in &mut m.defs {
+        if let Some(selector) = crate::objc::selector(def.node, src) {
+            def.name = selector;
+        }
+    }
+    for call in m.calls.iter_mut().filter(|c| !c.constructor) {
+        call.selector = crate::objc::selector(call.node, src);
     }
 }
 
@@ -292,6 +339,7 @@ fn call_of<'t>(c: &Captures<'_, 't>) -> Option<Call<'t>> {
         name: c.first(Role::Name)?,
         receiver: c.first(Role::Receiver),
         constructor,
+        selector: None,
     })
 }
 
@@ -390,7 +438,19 @@ fn merge_clauses<'t>(
     let mut last_child: HashMap<Option<usize>, usize> = HashMap::new();
     for (def, parent) in defs.into_iter().zip(parents) {
         let parent = parent.map(|p| new_index[p]);
-        let previous = last_child.get(&parent).copied().filter(|&j| {
+        // The previous definition, or where one declaration declared
+        // several names (Haskell's `readChar, peekChar :: …`), any of
+        // them: the equations of each follow the signature.
+        let group = last_child.get(&parent).map_or(0..0, |&last| {
+            let node = kept[last].node;
+            let first = (0..=last)
+                .rev()
+                .take_while(|&j| kept[j].node == node && kept_parents[j] == parent)
+                .last()
+                .unwrap_or(last);
+            first..last + 1
+        });
+        let previous = group.rev().find(|&j| {
             let p = &kept[j];
             p.name == def.name
                 && p.kind == def.kind
@@ -439,7 +499,10 @@ fn nest(defs: &[Def]) -> Vec<Option<usize>> {
             K::TypeAlias | K::Variable | K::Field | K::Constant | K::Static | K::Macro | K::Variant
         );
         while let Some(&top) = open.last() {
-            if defs[top].node.end_byte() >= def.node.end_byte()
+            // Another name of the same declaration (`readChar, peekChar ::
+            // …`) is a sibling, not a member.
+            if defs[top].node != def.node
+                && defs[top].node.end_byte() >= def.node.end_byte()
                 && defs[top].node.start_byte() <= def.node.start_byte()
             {
                 break;
@@ -749,7 +812,10 @@ fn attribute_calls(symbols: &mut [Symbol], parents: &[Option<usize>], calls: &[C
             candidate = parents[i];
         };
         let Some(owner) = owner else { continue };
-        let name = compact(text(src, call.name), CALLEE_CAP);
+        let name = match &call.selector {
+            Some(selector) => compact(selector, CALLEE_CAP),
+            None => compact(text(src, call.name), CALLEE_CAP),
+        };
         // A receiver node may hold its separator (Haskell's `List.`).
         let qualifier = call.receiver.map(|r| {
             let r = text(src, r).trim_end_matches(['.', ':', '-', '>']);

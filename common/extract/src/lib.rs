@@ -135,6 +135,7 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::ObjC => tree_sitter_objc::LANGUAGE.into(),
         Language::Proto => tree_sitter_proto::LANGUAGE.into(),
         Language::Sql => tree_sitter_sequel::LANGUAGE.into(),
+        Language::Erlang => tree_sitter_erlang::LANGUAGE.into(),
     }
 }
 

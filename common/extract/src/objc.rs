@@ -18,8 +18,41 @@
 //! its number, so the tree's ranges are the original's and the symbols'
 //! names and signatures are read from the original text
 //! (`RCT_EXPORT_METHOD(removeRootView : (nonnull NSNumber *)rootReactTag)`).
+//!
+//! A method is named by its whole selector, as the language (and ctags)
+//! names it: `- (void)insert:(id)x at:(int)i` is `insert:at:`, and the
+//! message send `[list insert:x at:0]` calls `insert:at:` — `insert:` and
+//! `insert:at:` are two methods.
 
 use std::borrow::Cow;
+use tree_sitter::Node;
+
+/// The selector of a method's declaration or definition (`insert:at:`,
+/// `count`), or of a message send (`[list insert:x at:0]`): each keyword
+/// followed by `:` where an argument follows it (`a::` for `a:(id)x
+/// :(id)y`). `None` for any other node.
+pub(crate) fn selector(node: Node, src: &str) -> Option<String> {
+    let send = match node.kind() {
+        "method_declaration" | "method_definition" => false,
+        "message_expression" => true,
+        _ => return None,
+    };
+    let mut out = String::new();
+    let mut cursor = node.walk();
+    for (i, child) in node.children(&mut cursor).enumerate() {
+        match child.kind() {
+            // A send's receiver is its first named child, never a keyword.
+            _ if send && node.field_name_for_child(i as u32) == Some("receiver") => {}
+            "identifier" if !send || node.field_name_for_child(i as u32) == Some("method") => {
+                out.push_str(src.get(child.byte_range()).unwrap_or(""));
+            }
+            "method_parameter" if !send => out.push(':'),
+            ":" if send => out.push(':'),
+            _ => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
 
 /// The longest macro head (name and arguments) looked at.
 const HEAD_CAP: usize = 16 * 1024;
@@ -200,6 +233,42 @@ fn closing_parenthesis(bytes: &[u8], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The selectors of every method and send in `source`, in order.
+    fn selectors(source: &str) -> Vec<String> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&crate::grammar(doctown_core::Language::ObjC))
+            .unwrap();
+        let tree = parser.parse(source, None).unwrap();
+        let mut out = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            out.extend(selector(node, source));
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+
+    #[test]
+    fn a_method_and_a_send_are_named_by_the_whole_selector() {
+        let source = "@interface A\n- (void)insert:(id)x at:(int)i;\n- (int)count;\n@end\n\
+                      @implementation A\n+ (id)with:(id)a :(id)b { [self insert:a at:[b count]]; \
+                      [self pair:1 :2]; return nil; }\n@end\n";
+        assert_eq!(
+            selectors(source),
+            [
+                "insert:at:",
+                "count",
+                "with::",
+                "insert:at:",
+                "count",
+                "pair::"
+            ]
+        );
+    }
 
     #[test]
     fn a_macro_defined_method_reads_as_a_method_of_the_same_length() {

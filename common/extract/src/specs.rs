@@ -52,6 +52,9 @@ pub(crate) struct Spec {
     /// Methods are captured as such (`- (void)f` in Objective-C): a C
     /// function written inside an `@implementation` stays a function.
     pub functions_stay_functions: bool,
+    /// Node kinds whose calls are no calls: Erlang writes types as calls
+    /// (`-spec area(shape()) -> number()`).
+    pub no_calls_in: &'static [&'static str],
 }
 
 /// The defaults the rows below start from.
@@ -66,6 +69,7 @@ const BASE: Spec = Spec {
     xml_docs: false,
     merge_clauses: false,
     functions_stay_functions: false,
+    no_calls_in: &[],
 };
 
 const C_COMMENTS: CommentStyle = CommentStyle {
@@ -358,6 +362,32 @@ pub(crate) static SPECS: &[Spec] = &[
         comments: DASH_COMMENTS,
         doc_markers: &[],
         visibility: VisibilityRule::Public,
+        ..BASE
+    },
+    Spec {
+        language: Language::Erlang,
+        query: query!("erlang"),
+        // `shapes:area`, as Erlang calls a function of another module.
+        separator: ":",
+        comments: CommentStyle {
+            line: &["%"],
+            block: &[],
+        },
+        doc_markers: &[],
+        // Whether a function is exported is said by `-export([…])`, apart
+        // from it: every declaration is public.
+        visibility: VisibilityRule::Public,
+        // A function is its clauses (`area({circle, R}) -> …; area(…) ->
+        // …`), one symbol.
+        merge_clauses: true,
+        no_calls_in: &[
+            "spec",
+            "callback",
+            "type_alias",
+            "opaque",
+            "nominal",
+            "record_decl",
+        ],
         ..BASE
     },
 ];

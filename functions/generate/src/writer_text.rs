@@ -451,6 +451,7 @@ pub fn language_name(language: Language) -> &'static str {
         Language::ObjC => "Objective-C",
         Language::Proto => "Protocol Buffers",
         Language::Sql => "SQL",
+        Language::Erlang => "Erlang",
     }
 }
 

@@ -31,7 +31,8 @@ export type Language =
 	| 'ocaml'
 	| 'objc'
 	| 'proto'
-	| 'sql';
+	| 'sql'
+	| 'erlang';
 export type SymbolKind =
 	| 'function'
 	| 'method'
