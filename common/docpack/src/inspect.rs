@@ -60,6 +60,15 @@ pub struct HistoryLine {
     pub hidden_coupling: usize,
 }
 
+/// The first line of the architecture summary that says something.
+fn first_line(a: &crate::model::ArchitectureDoc) -> Option<String> {
+    a.documentation
+        .summary
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+}
+
 fn history_line(h: &History) -> HistoryLine {
     let s = &h.summary;
     let day = |t: &Option<String>| t.as_ref().map(|t| t.chars().take(10).collect());
@@ -216,13 +225,7 @@ pub fn inspect_with(d: &Docpack, clusters: usize, symbols: usize) -> Inspection 
             .architecture
             .as_ref()
             .and_then(|a| Some(a.purpose.as_ref()?.text.clone())),
-        architecture: d.docs.architecture.as_ref().and_then(|a| {
-            a.documentation
-                .summary
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .map(|l| l.trim().to_string())
-        }),
+        architecture: d.docs.architecture.as_ref().and_then(first_line),
         history: d.history.as_ref().map(history_line),
         insights: d
             .docs

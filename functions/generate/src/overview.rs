@@ -362,26 +362,7 @@ pub(crate) fn architecture_text(
         n => format!(" (its tests and fixtures add {n} more languages)"),
     };
     let mut text = format!("{name} has {symbols} in {modules}{langs}{others}.");
-    if facts.packages.len() >= 2 {
-        let parts: Vec<String> = facts
-            .packages
-            .iter()
-            .take(4)
-            .map(|(name, n)| format!("{} ({n})", code(name)))
-            .collect();
-        text.push_str(&format!(" Its main packages are {}.", join_plain(&parts)));
-    } else if !facts.main_parts.is_empty() {
-        let parts: Vec<String> = facts
-            .main_parts
-            .iter()
-            .take(4)
-            .map(|(l, n)| format!("\u{201c}{l}\u{201d} ({n})"))
-            .collect();
-        text.push_str(&format!(
-            " Its main parts, by cluster, are {}.",
-            join_plain(&parts)
-        ));
-    }
+    text.push_str(&parts_sentence(facts));
     text.push_str(&layers_sentence(facts.layers.as_ref()));
     // Entry points are told apart by their files: "`main` in
     // `src/main.rs` and `main` in `src/bin/tool.rs`", never "`main`, `main`".
@@ -419,6 +400,30 @@ pub(crate) fn architecture_text(
         ));
     }
     text
+}
+
+/// " Its main packages are `acme-core` (65) and `acme` (50)." — or, in a
+/// repository of fewer than two packages, its largest clusters.
+fn parts_sentence(facts: &ArchitectureFacts) -> String {
+    if facts.packages.len() >= 2 {
+        let parts: Vec<String> = facts
+            .packages
+            .iter()
+            .take(4)
+            .map(|(name, n)| format!("{} ({n})", code(name)))
+            .collect();
+        return format!(" Its main packages are {}.", join_plain(&parts));
+    }
+    if facts.main_parts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = facts
+        .main_parts
+        .iter()
+        .take(4)
+        .map(|(l, n)| format!("\u{201c}{l}\u{201d} ({n})"))
+        .collect();
+    format!(" Its main parts, by cluster, are {}.", join_plain(&parts))
 }
 
 /// " Its modules stack in 6 layers, on `core` (used by 37 modules) and

@@ -1,5 +1,12 @@
-import { launch } from './browser.mjs';
-const base = process.env.BASE, job = process.env.JOB, out = process.env.OUT;
+// The symbol graph's first render and main-thread blocking, in Chromium
+// (#61): opens a job's explorer, waits for its symbols, opens the Symbol
+// graph tab and records every long task (>50 ms) for 15 s after the click.
+// Prints {firstRenderMs, longest, blockedMs, over200, n}; OUT gets a screenshot.
+//
+//   BASE=http://127.0.0.1:8080 JOB=job-… OUT=/tmp node tests/bench/graph-blocking.mjs
+
+import { launch } from '../e2e/browser.mjs';
+const base = process.env.BASE, job = process.env.JOB, out = process.env.OUT || '.';
 const b = await launch();
 const page = await b.context.newPage();
 await page.addInitScript(() => {
