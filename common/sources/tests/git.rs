@@ -305,3 +305,39 @@ fn directory_is_used_in_place_with_git_head() {
     .unwrap_err();
     assert!(matches!(err, SourceError::NotFound(_)), "{err}");
 }
+
+/// A commit's files are its own whatever the work tree holds: a blob the
+/// work tree has unchanged may be read from there, but an edit of the
+/// same size (staged or not), a file turned into a link, or a deleted
+/// file never stand in for the commit's.
+#[test]
+fn a_ref_is_its_commit_never_the_work_tree_s_edits() {
+    let fx = fixture();
+    let workdir = fx.path.clone();
+    // Same size as "fn a() {}" (the commit's), another text.
+    fs::write(workdir.join("src/lib.rs"), "fn b() {}").unwrap();
+    let repo = Repository::open(&workdir).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("src/lib.rs")).unwrap();
+    index.write().unwrap();
+    fs::remove_file(workdir.join("README.md")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/hostname", workdir.join("README.md")).unwrap();
+    let fetched = fetch_at(&fx, "main").unwrap();
+    assert_eq!(
+        fs::read_to_string(fetched.root.join("src/lib.rs")).unwrap(),
+        "fn a() {}"
+    );
+    assert_eq!(
+        fs::read_to_string(fetched.root.join("README.md")).unwrap(),
+        "v3"
+    );
+    assert!(!fetched.root.join("README.md").is_symlink());
+    // Back to the commit's text: the same bytes either way.
+    fs::write(workdir.join("src/lib.rs"), "fn a() {}").unwrap();
+    let again = fetch_at(&fx, "main").unwrap();
+    assert_eq!(
+        fs::read_to_string(again.root.join("src/lib.rs")).unwrap(),
+        "fn a() {}"
+    );
+}

@@ -28,10 +28,20 @@ fn a_file_deleted_between_the_walk_and_its_read_is_recorded_and_the_rest_goes_on
         false
     };
     let mut seen = common::Scanned::default();
-    scan(dir.path(), &IngestOptions::default(), &delete_once, None, &mut seen).unwrap();
+    scan(
+        dir.path(),
+        &IngestOptions::default(),
+        &delete_once,
+        None,
+        &mut seen,
+    )
+    .unwrap();
     assert!(deleted.load(Ordering::SeqCst), "the scan never asked");
     assert_eq!(seen.skipped.get("b.py"), Some(&SkipReason::Unreadable));
-    assert!(!seen.symbols.contains_key("b.py"), "symbols for a file that is gone");
+    assert!(
+        !seen.symbols.contains_key("b.py"),
+        "symbols for a file that is gone"
+    );
     assert_eq!(seen.symbols["a.py"], ["first"]);
     assert_eq!(seen.symbols["c.py"], ["last"]);
 }
