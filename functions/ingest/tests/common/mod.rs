@@ -1,5 +1,6 @@
 //! Shared test support: a tree written from (path, text) pairs, and a scan
 //! of it recorded per file.
+#![allow(dead_code)] // each test binary uses a different subset
 
 use doctown_core::events::ingest::{FileSkipped, SkipReason};
 use doctown_core::Language;
