@@ -303,15 +303,22 @@ pub(crate) fn summary_with_topics(module: &ModuleFacts, topics: Vec<String>) -> 
     text
 }
 
-/// The repository's packages with the symbols of their source modules
-/// (not tests, fixtures or tooling), largest first; packages without any
-/// are left out. A module belongs to the package whose directory holds it
-/// most closely.
-pub(crate) fn package_parts(modules: &[ModuleFacts], about: &About) -> Vec<(String, u32)> {
+/// The repository's packages by the symbols of their source modules
+/// (`is_source`: a module holding source code, as file roles tell it from
+/// tests, fixtures and examples — the docpack's module role), largest
+/// first: a module counts for the package whose directory holds it most
+/// closely ([`About::package_of`]), as the website's main parts count;
+/// build and helper scripts and fuzz targets are left out, and so are
+/// packages without symbols.
+pub(crate) fn package_parts(
+    modules: &[ModuleFacts],
+    is_source: impl Fn(&str) -> bool,
+    about: &About,
+) -> Vec<(String, u32)> {
     let mut sizes: BTreeMap<&str, u32> = BTreeMap::new();
     for m in modules
         .iter()
-        .filter(|m| !is_tooling(&m.path) && !is_test_path(&m.path))
+        .filter(|m| is_source(&m.path) && !is_tooling(&m.path))
     {
         if let Some(p) = about.package_of(&m.path) {
             *sizes.entry(p.name.as_str()).or_default() += m.symbols;
@@ -324,17 +331,6 @@ pub(crate) fn package_parts(modules: &[ModuleFacts], about: &About) -> Vec<(Stri
         .collect();
     parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     parts
-}
-
-/// A directory of tests, fixtures, examples or benchmarks (a package's
-/// `tests/`, a fixture repository inside it): not the package's code.
-fn is_test_path(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        matches!(
-            segment,
-            "tests" | "test" | "fixtures" | "testdata" | "examples" | "benches" | "__tests__"
-        )
-    })
 }
 
 /// A paragraph about the repository: its name, its symbols and modules.
@@ -851,24 +847,25 @@ mod package_tests {
     }
 
     #[test]
-    fn main_parts_are_packages_by_the_symbols_of_their_source_modules() {
+    fn main_parts_are_packages_by_their_source_symbols() {
         let about = About {
             purpose: None,
             packages: vec![
                 package("crates/core", "acme-core"),
                 package("crates/cli", "acme"),
-                package("crates/core/tests/fixtures/app", "app"),
+                package("fuzz", "acme-fuzz"),
             ],
         };
         let modules = [
             module("crates/core/src", 40),
             module("crates/core/src/model", 25),
             module("crates/core/tests", 300),
-            module("crates/core/tests/fixtures/app/src", 90),
             module("crates/cli/src", 50),
-            module("scripts", 70),
+            module("fuzz/fuzz_targets", 70),
+            module("scripts", 9),
         ];
-        let parts = package_parts(&modules, &about);
+        // Tests hold no source (their files' roles); fuzz targets are tooling.
+        let parts = package_parts(&modules, |m| m != "crates/core/tests", &about);
         assert_eq!(
             parts,
             [("acme-core".to_string(), 65), ("acme".to_string(), 50)]

@@ -628,6 +628,7 @@ impl Aggregates {
         self,
         modules: &[ModuleFacts],
         clusters: &[ClusterFacts],
+        about: &About,
     ) -> ArchitectureFacts {
         let entries = if self.entries.items.is_empty() {
             self.tooling_entries
@@ -651,7 +652,7 @@ impl Aggregates {
             entry_points,
             entry_paths,
             programs: Vec::new(),
-            packages: Vec::new(),
+            packages: package_parts(modules, |m| self.source_modules.contains(m), about),
             key_abstractions: self.abstractions.ranked(3),
             layers: crate::layers::layers(modules, |m| self.source_modules.contains(m)),
             central,
@@ -702,9 +703,8 @@ impl Aggregates {
             })
             .collect();
         let symbols = self.symbols as usize;
-        let mut facts = self.into_architecture(modules, clusters);
+        let mut facts = self.into_architecture(modules, clusters, about);
         facts.programs = named_programs(programs);
-        facts.packages = package_parts(modules, about);
         let text = architecture_text(repository, symbols, modules.len(), &facts);
         let architecture = ArchitectureSummary {
             documentation: facts_doc(text),
@@ -728,9 +728,8 @@ pub fn architecture_facts(writer: &FactsWriter, input: &GenerateInput) -> Archit
     for s in &input.symbols {
         gathered.count(&s.id, &Brief::of(s), writer.role(s));
     }
-    let mut facts = gathered.into_architecture(&input.modules, &input.clusters);
+    let mut facts = gathered.into_architecture(&input.modules, &input.clusters, &input.about);
     facts.programs = named_programs(&input.programs);
-    facts.packages = package_parts(&input.modules, &input.about);
     facts
 }
 

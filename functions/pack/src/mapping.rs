@@ -309,16 +309,11 @@ fn source_map(
     Ok(SourceMap { files })
 }
 
-/// The package a module is the main code of: the one whose manifest sits
-/// in the module's directory, or in the directory above its `src` or
-/// `lib`.
+/// The package a module's code belongs to: the one whose directory holds
+/// the module most closely ([`About::package_of`], the rule generate's
+/// main parts count by).
 fn module_package(about: &About, path: &str) -> Option<ModulePackage> {
-    let dir = ["/src", "/lib"]
-        .iter()
-        .find_map(|tail| path.strip_suffix(tail))
-        .or_else(|| (path == "src" || path == "lib").then_some(""))
-        .unwrap_or(path);
-    let package = about.packages.iter().find(|p| p.dir == dir)?;
+    let package = about.package_of(path)?;
     Some(ModulePackage {
         name: package.name.clone(),
         description: package.description.clone(),

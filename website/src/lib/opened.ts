@@ -6,6 +6,7 @@
  * for it.
  */
 
+import { openStore } from './idb';
 import type { DocpackModel } from './docpack/model';
 
 let current: DocpackModel | null = null;
@@ -24,16 +25,7 @@ const KEY = 'last';
 /** Larger files are not kept (a reload asks for them again). */
 export const KEEP_FILE_BYTES = 512 * 1024 * 1024;
 
-function openDb(): Promise<IDBDatabase | null> {
-	if (typeof indexedDB === 'undefined') return Promise.resolve(null);
-	return new Promise((resolve) => {
-		const request = indexedDB.open(DB, 1);
-		request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-		request.onsuccess = () => resolve(request.result);
-		request.onerror = () => resolve(null);
-		request.onblocked = () => resolve(null);
-	});
-}
+const openDb = () => openStore(DB, STORE);
 
 /** Keeps `file` as the docpack a reload reopens (nothing when it is too large or storage is refused). */
 export async function rememberFile(file: File): Promise<void> {

@@ -122,8 +122,8 @@ pub struct ModuleDoc {
     /// docpacks (readers then count them from `graph.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ModuleDependency>>,
-    /// The package this module is the main code of (its manifest's
-    /// directory, or that directory's `src`/`lib`). Since 1.5.
+    /// The package the module's code belongs to: the one whose manifest's
+    /// directory holds the module most closely. Since 1.5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<ModulePackage>,
 }

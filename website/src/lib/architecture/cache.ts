@@ -7,6 +7,7 @@
  * not verify, the page shows the error instead of the map.
  */
 
+import { openStore } from '../idb';
 import type { Architecture } from './modules';
 
 const DB = 'doctown';
@@ -14,16 +15,7 @@ const STORE = 'architecture';
 /** Docpacks remembered; the oldest are forgotten. */
 const KEEP = 8;
 
-function open(): Promise<IDBDatabase | null> {
-	if (typeof indexedDB === 'undefined') return Promise.resolve(null);
-	return new Promise((resolve) => {
-		const request = indexedDB.open(DB, 1);
-		request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-		request.onsuccess = () => resolve(request.result);
-		request.onerror = () => resolve(null);
-		request.onblocked = () => resolve(null);
-	});
-}
+const open = () => openStore(DB, STORE);
 
 /** The remembered module level of docpack `id`, or null. */
 export async function cachedArchitecture(id: string): Promise<Architecture | null> {

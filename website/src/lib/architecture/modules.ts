@@ -65,7 +65,7 @@ export interface ArchModule {
 	languages: [string, number][];
 	/** The module's overview from `docs.json`. */
 	doc: Documentation | null;
-	/** The package the module is the main code of (docpack 1.5 on). */
+	/** The package whose directory holds the module most closely (docpack 1.5 on). */
 	package: ModulePackageDoc | null;
 	/** Most central symbols, most central first (at most {@link TOP_SYMBOLS}). */
 	top: TopSymbol[];

@@ -225,7 +225,7 @@ export interface ModuleDoc {
 	code?: ModuleCode | null;
 	/** Since 1.4, computed by the writer: confident calls and imports to other modules, sorted by `module`. */
 	dependencies?: ModuleDependencyDoc[] | null;
-	/** Since 1.5: the package this module is the main code of. */
+	/** Since 1.5: the package whose directory holds the module most closely. */
 	package?: ModulePackageDoc | null;
 }
 
@@ -253,7 +253,7 @@ export interface PurposeDoc {
 	source: string;
 }
 
-/** The package a module is the main code of (since 1.5). */
+/** The package a module's code belongs to (since 1.5). */
 export interface ModulePackageDoc {
 	name: string;
 	description?: string | null;

@@ -11,23 +11,25 @@ function arch(modules: ArchModule[], extra: Partial<Architecture> = {}): Archite
 }
 
 describe('the first screen', () => {
-	it('names the main parts by their packages, largest first, without tests, fixtures or empty modules', () => {
+	it('names the main parts by their packages, summed over their source modules, largest first', () => {
+		const core = { name: 'acme-core', description: 'The model.' };
 		const a = arch([
-			mod('crates/core/src', 300, { package: { name: 'acme-core', description: 'The model.' } }),
+			mod('crates/core/src', 300, { package: core }),
+			mod('crates/core/src/model', 50, { package: core }),
 			mod('crates/cli/src', 120, { package: { name: 'acme' } }),
-			mod('crates/core/tests/fixtures/app/src', 900, { package: { name: 'app' } }),
-			mod('crates/core/tests', 800, { role: 'test' }),
+			mod('crates/core/tests/fixtures/app/src', 900, { package: { name: 'app' }, role: 'fixture' }),
+			mod('crates/core/tests', 800, { package: core, role: 'test' }),
 			mod('.ci', 0),
 			mod('scripts', 500)
 		]);
 		expect(mainParts(a)).toEqual([
-			{ key: 'module:crates/core/src', name: 'acme-core', path: 'crates/core/src', description: 'The model.', symbols: 300 },
+			{ key: 'module:crates/core/src', name: 'acme-core', path: 'crates/core/src', description: 'The model.', symbols: 350 },
 			{ key: 'module:crates/cli/src', name: 'acme', path: 'crates/cli/src', description: null, symbols: 120 }
 		]);
 	});
 
 	it('falls back to the largest modules by path without two packages', () => {
-		const a = arch([mod('src', 40, { package: { name: 'one' } }), mod('lib/util', 60), mod('test', 99)]);
+		const a = arch([mod('src', 40, { package: { name: 'one' } }), mod('lib/util', 60), mod('test', 99, { role: 'test' })]);
 		expect(mainParts(a).map((p) => p.name)).toEqual(['lib/util', 'one']);
 	});
 

@@ -23,31 +23,30 @@ export const MAIN_PARTS = 6;
 /** Reading steps shown on the first screen. */
 export const READING_STEPS = 4;
 
-const TEST_SEGMENT = /(^|\/)(tests?|fixtures|testdata|examples|benches|__tests__|spec)(\/|$)/;
-
-/** A module of the project's own code: source, with symbols, not under a tests or fixtures directory. */
+/** A module of the project's own code: source (by its files' roles), with symbols. */
 function isOwnCode(m: ArchModule): boolean {
-	return m.role === 'source' && m.symbols > 0 && !TEST_SEGMENT.test(m.path);
+	return m.role === 'source' && m.symbols > 0;
 }
 
 /**
- * The largest modules that are a package's main code, by the package's
- * name; a repository with fewer than two packages shows its largest
+ * The packages by the symbols of their source modules, largest first (a
+ * module's package is the one whose directory holds it most closely, as
+ * the writer says); each is shown by its largest module, which the map
+ * selects. A repository with fewer than two packages shows its largest
  * modules by path instead.
  */
 export function mainParts(arch: Architecture, limit = MAIN_PARTS): MainPart[] {
 	const own = arch.modules.filter(isOwnCode).sort((a, b) => b.symbols - a.symbols || (a.path < b.path ? -1 : 1));
-	const packaged = own.filter((m) => m.package);
-	const seen = new Set<string>();
-	const distinct = packaged.filter((m) => !seen.has(m.package!.name) && seen.add(m.package!.name));
-	const chosen = distinct.length >= 2 ? distinct : own;
-	return chosen.slice(0, limit).map((m) => ({
-		key: m.id,
-		name: m.package?.name ?? m.path,
-		path: m.path,
-		description: m.package?.description ?? null,
-		symbols: m.symbols
-	}));
+	const byPackage = new Map<string, MainPart>();
+	for (const m of own) {
+		if (!m.package) continue;
+		const part = byPackage.get(m.package.name);
+		if (part) part.symbols += m.symbols;
+		else byPackage.set(m.package.name, { key: m.id, name: m.package.name, path: m.path, description: m.package.description ?? null, symbols: m.symbols });
+	}
+	const packages = [...byPackage.values()].sort((a, b) => b.symbols - a.symbols || (a.name < b.name ? -1 : 1));
+	const chosen = packages.length >= 2 ? packages : own.map((m) => ({ key: m.id, name: m.package?.name ?? m.path, path: m.path, description: m.package?.description ?? null, symbols: m.symbols }));
+	return chosen.slice(0, limit);
 }
 
 /** The first sentence of a text (up to its first `. ` after a few words), or all of it. */
