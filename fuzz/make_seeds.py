@@ -106,6 +106,7 @@ def docpacks(paths):
         with open(path, "rb") as f:
             data = f.read()
         put("docpack_read", f"docpack-{i}.bin", data)
+        put("docpack_verify", f"docpack-{i}.bin", data)
         records = b""
         with tarfile.open(fileobj=io.BytesIO(gzip.decompress(data)), mode="r:") as t:
             for m in t.getmembers():

@@ -1,11 +1,13 @@
-//! Bounded reading of the tar.gz: every entry into memory, counting bytes as
-//! they are decompressed, refusing unsafe names, non-files, duplicates, and
-//! anything after the archive's end beyond a little zero padding.
+//! Bounded reading of the tar.gz: one walk over the entries, counting bytes
+//! as they are decompressed, refusing unsafe names, non-files, duplicates,
+//! and anything after the archive's end beyond a little zero padding. The
+//! in-memory reader collects the entries ([`read_entries`]); `verify`
+//! streams each one through its checks ([`walk_entries`]) and holds none.
 
 use crate::error::DocpackError;
 use std::cell::Cell;
-use std::collections::BTreeMap;
-use std::io::{self, Read};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 const GIB: u64 = 1 << 30;
@@ -34,6 +36,20 @@ impl Default for ReadLimits {
     }
 }
 
+impl ReadLimits {
+    /// The limits of the streaming `verify`, which holds ids, not bytes:
+    /// its byte limits bound only the time it may take (64 GiB a file or
+    /// an entry, 256 GiB expanded); the entry count is the default's.
+    pub fn streaming() -> ReadLimits {
+        ReadLimits {
+            max_entry_bytes: 64 * GIB,
+            max_total_bytes: 256 * GIB,
+            max_compressed_bytes: 64 * GIB,
+            ..ReadLimits::default()
+        }
+    }
+}
+
 /// Most zero padding accepted after the tar's end-of-archive marker.
 pub const MAX_TRAILING_BYTES: u64 = 1 << 20;
 
@@ -56,39 +72,131 @@ impl<R: Read> Read for Counted<R> {
 }
 
 /// The decompressed, counted stream of a docpack's bytes.
-type Expanded<'b> = Counted<flate2::bufread::GzDecoder<&'b [u8]>>;
+type Expanded<R> = Counted<flate2::bufread::GzDecoder<R>>;
 
-/// Reads every entry of the tar.gz into memory, within the limits.
+/// One entry of the archive as the walk hands it over: its checked name and
+/// declared size, and a reader of exactly its bytes (which fails, naming
+/// the fault, past a limit or on a damaged stream).
+pub(crate) struct EntryReader<'a> {
+    pub name: &'a str,
+    pub size: u64,
+    pub bytes: &'a mut dyn Read,
+}
+
+/// Reads every entry of the tar.gz into memory, within the limits; and the
+/// bytes decompressed.
 pub(crate) fn read_entries(
     bytes: &[u8],
     limits: &ReadLimits,
 ) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
+    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let expanded = walk_entries(bytes, limits, |e| {
+        let mut buf = Vec::with_capacity(e.size.min(64 << 20) as usize);
+        e.bytes.read_to_end(&mut buf).map_err(read_error)?;
+        entries.insert(e.name.to_string(), buf);
+        Ok(())
+    })?;
+    Ok((entries, expanded))
+}
+
+/// The error an entry's reader gave, as the walk made it.
+pub(crate) fn read_error(e: io::Error) -> DocpackError {
+    match e.into_inner().map(|inner| inner.downcast::<WalkError>()) {
+        Some(Ok(walk)) => walk.0,
+        Some(Err(other)) => DocpackError::corrupt(other.to_string()),
+        None => DocpackError::corrupt("unreadable entry"),
+    }
+}
+
+/// A [`DocpackError`] carried through `io::Read`.
+#[derive(Debug)]
+struct WalkError(DocpackError);
+
+impl std::fmt::Display for WalkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for WalkError {}
+
+/// Walks the tar.gz read from `source`, handing each entry to `on_entry`
+/// in archive order (which must read it to its end), within the limits;
+/// returns the bytes decompressed, tar framing included.
+pub(crate) fn walk_entries<R: BufRead>(
+    source: R,
+    limits: &ReadLimits,
+    mut on_entry: impl FnMut(EntryReader<'_>) -> Result<(), DocpackError>,
+) -> Result<u64, DocpackError> {
     let count = Rc::new(Cell::new(0u64));
     let fail = |e: io::Error, count: &Rc<Cell<u64>>| read_failure(e, count, limits);
-    let gz = flate2::bufread::GzDecoder::new(bytes);
     let counted = Counted {
-        inner: gz,
+        inner: flate2::bufread::GzDecoder::new(source),
         count: count.clone(),
         limit: limits.max_total_bytes,
     };
     let mut archive = tar::Archive::new(counted);
-    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut names = BTreeSet::new();
     let mut declared = 0u64;
     for item in archive.entries().map_err(|e| fail(e, &count))? {
         let mut e = item.map_err(|e| fail(e, &count))?;
-        if entries.len() >= limits.max_entries {
+        if names.len() >= limits.max_entries {
             return Err(DocpackError::LimitExceeded(format!(
                 "more than {} entries",
                 limits.max_entries
             )));
         }
-        let (name, buf) = read_entry(&mut e, limits, &count, &mut declared)?;
-        if entries.insert(name.clone(), buf).is_some() {
+        let (name, size) = entry_header(&e, limits, &mut declared)?;
+        if !names.insert(name.clone()) {
             return Err(DocpackError::DuplicateEntry(name));
         }
+        let mut bytes = Checked {
+            inner: (&mut e).take(limits.max_entry_bytes + 1),
+            name: &name,
+            size,
+            read: 0,
+            count: &count,
+            limits,
+        };
+        on_entry(EntryReader {
+            name: &name,
+            size,
+            bytes: &mut bytes,
+        })?;
+        // What the handler left unread still counts and is checked.
+        io::copy(&mut bytes, &mut io::sink()).map_err(read_error)?;
     }
     refuse_trailing(archive.into_inner(), limits, &count)?;
-    Ok((entries, count.get()))
+    Ok(count.get())
+}
+
+/// An entry's bytes, failing (with a [`WalkError`]) on a damaged stream,
+/// the total limit, or fewer bytes than the header declared.
+struct Checked<'a, R> {
+    inner: R,
+    name: &'a str,
+    size: u64,
+    read: u64,
+    count: &'a Cell<u64>,
+    limits: &'a ReadLimits,
+}
+
+impl<R: Read> Read for Checked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let failed = |e: DocpackError| io::Error::other(WalkError(e));
+        let n = self
+            .inner
+            .read(buf)
+            .map_err(|e| failed(read_failure(e, self.count, self.limits)))?;
+        self.read += n as u64;
+        if n == 0 && !buf.is_empty() && self.read != self.size {
+            let name = self.name;
+            return Err(failed(DocpackError::corrupt(format!(
+                "entry {name} is truncated"
+            ))));
+        }
+        Ok(n)
+    }
 }
 
 /// The error of an archive that expands past the total limit.
@@ -108,14 +216,13 @@ fn read_failure(e: io::Error, count: &Cell<u64>, limits: &ReadLimits) -> Docpack
     }
 }
 
-/// One entry's name (checked) and bytes, within the limits on its size and
-/// on the sizes `declared` so far.
-fn read_entry(
-    e: &mut tar::Entry<'_, Expanded<'_>>,
+/// One entry's name (checked) and declared size, within the limits on its
+/// size and on the sizes `declared` so far.
+fn entry_header<R: Read>(
+    e: &tar::Entry<'_, R>,
     limits: &ReadLimits,
-    count: &Cell<u64>,
     declared: &mut u64,
-) -> Result<(String, Vec<u8>), DocpackError> {
+) -> Result<(String, u64), DocpackError> {
     let name = String::from_utf8(e.path_bytes().into_owned())
         .map_err(|err| DocpackError::UnsafePath(String::from_utf8_lossy(err.as_bytes()).into()))?;
     check_name(&name)?;
@@ -133,21 +240,14 @@ fn read_entry(
     if *declared > limits.max_total_bytes {
         return Err(total_exceeded(limits));
     }
-    let mut buf = Vec::with_capacity(size.min(64 << 20) as usize);
-    e.take(limits.max_entry_bytes + 1)
-        .read_to_end(&mut buf)
-        .map_err(|err| read_failure(err, count, limits))?;
-    if buf.len() as u64 != size {
-        return Err(DocpackError::corrupt(format!("entry {name} is truncated")));
-    }
-    Ok((name, buf))
+    Ok((name, size))
 }
 
 /// Reads to the end of the gzip stream, so its CRC and length are checked,
 /// and refuses anything after the tar's end (but a little zero padding) or
 /// after the gzip member.
-fn refuse_trailing(
-    mut counted: Expanded<'_>,
+fn refuse_trailing<R: BufRead>(
+    mut counted: Expanded<R>,
     limits: &ReadLimits,
     count: &Cell<u64>,
 ) -> Result<(), DocpackError> {
@@ -172,7 +272,12 @@ fn refuse_trailing(
             ));
         }
     }
-    if !counted.inner.into_inner().is_empty() {
+    let mut rest = counted.inner.into_inner();
+    if !rest
+        .fill_buf()
+        .map_err(|e| DocpackError::corrupt(e.to_string()))?
+        .is_empty()
+    {
         return Err(DocpackError::Corrupt(
             "bytes after the end of the gzip stream".into(),
         ));

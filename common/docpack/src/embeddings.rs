@@ -137,10 +137,76 @@ impl Embeddings {
 
     /// Parses and checks `embeddings.bin` bytes (size, order, UTF-8, finiteness).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DocpackError> {
+        let h = Header::parse(bytes.get(..HEADER).unwrap_or(bytes), bytes.len() as u64)?;
+        let (count, dims, width) = (h.count as usize, h.dims as usize, h.width as usize);
+        let mut ids: Vec<String> = Vec::with_capacity(count);
+        for slot in bytes[HEADER..HEADER + count * width].chunks_exact(width.max(1)) {
+            let id = slot_id(slot, ids.last().map(String::as_str))?;
+            ids.push(id.to_string());
+        }
+        let data: Vec<f32> = bytes[h.vectors_at as usize..]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+            .collect();
+        if data.iter().any(|x| !x.is_finite()) {
+            return Err(bad("a vector has a non-finite value"));
+        }
+        Ok(Embeddings { dims, ids, data })
+    }
+}
+
+/// Checks `embeddings.bin` as it is read (`size` bytes from `r`), with
+/// the checks of [`Embeddings::from_bytes`], holding one id and one block
+/// of vectors at a time; hands each id to `on_id`. Returns (rows, dims).
+pub(crate) fn check_stream(
+    r: &mut dyn std::io::Read,
+    size: u64,
+    mut on_id: impl FnMut(&str),
+) -> Result<(u64, u64), DocpackError> {
+    let io = |e: std::io::Error| crate::archive::read_error(e);
+    let mut header = [0u8; HEADER];
+    r.read_exact(&mut header[..(size as usize).min(HEADER)])
+        .map_err(io)?;
+    let h = Header::parse(&header[..(size as usize).min(HEADER)], size)?;
+    let mut slot = vec![0u8; h.width as usize];
+    let mut prev = String::new();
+    for _ in 0..h.count {
+        r.read_exact(&mut slot).map_err(io)?;
+        let id = slot_id(&slot, (!prev.is_empty()).then_some(prev.as_str()))?;
+        on_id(id);
+        prev = id.to_string();
+    }
+    let mut pad = vec![0u8; (h.vectors_at - HEADER as u64 - h.count * h.width) as usize];
+    r.read_exact(&mut pad).map_err(io)?;
+    let mut block = vec![0u8; 1 << 16];
+    let mut left = size - h.vectors_at;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        r.read_exact(&mut block[..n]).map_err(io)?;
+        let finite = block[..n]
+            .chunks_exact(4)
+            .all(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")).is_finite());
+        if !finite {
+            return Err(bad("a vector has a non-finite value"));
+        }
+        left -= n as u64;
+    }
+    Ok((h.count, h.dims))
+}
+
+/// `embeddings.bin`'s header, checked against the file's size.
+struct Header {
+    count: u64,
+    dims: u64,
+    width: u64,
+    vectors_at: u64,
+}
+
+impl Header {
+    fn parse(bytes: &[u8], size: u64) -> Result<Header, DocpackError> {
         if bytes.len() < HEADER {
             return Err(bad(format!(
-                "{} bytes is shorter than the 20-byte header",
-                bytes.len()
+                "{size} bytes is shorter than the 20-byte header"
             )));
         }
         if &bytes[0..4] != MAGIC {
@@ -153,49 +219,43 @@ impl Embeddings {
                 "layout version {version} is not supported (expected 1)"
             )));
         }
-        let (count64, dims64, width64) = (count as u64, dims as u64, width as u64);
-        let vectors_at = (HEADER as u64 + count64 * width64).div_ceil(4) * 4;
+        let (count, dims, width) = (count as u64, dims as u64, width as u64);
+        let vectors_at = (HEADER as u64 + count * width).div_ceil(4) * 4;
         // rows × dims × 4 can pass u64 (both words are u32): checked, so a
         // lying header is an error, never an overflow (found by fuzzing).
-        let expected = count64
-            .checked_mul(dims64)
+        let expected = count
+            .checked_mul(dims)
             .and_then(|n| n.checked_mul(4))
             .and_then(|n| n.checked_add(vectors_at));
-        if expected != Some(bytes.len() as u64) {
+        if expected != Some(size) {
             let needs = expected.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string());
             return Err(bad(format!(
-                "file is {} bytes but its header ({count} rows × {dims} dims, {width}-byte ids) needs {needs}",
-                bytes.len()
+                "file is {size} bytes but its header ({count} rows × {dims} dims, {width}-byte ids) needs {needs}"
             )));
         }
         if dims == 0 || (count > 0 && width == 0) {
             return Err(bad("0 dimensions or 0-byte ids"));
         }
-        let (count, dims, width) = (count as usize, dims as usize, width as usize);
-        let mut ids: Vec<String> = Vec::with_capacity(count);
-        for slot in bytes[HEADER..HEADER + count * width].chunks_exact(width.max(1)) {
-            let end = slot.iter().position(|&b| b == 0).unwrap_or(slot.len());
-            if end == 0 || slot[end..].iter().any(|&b| b != 0) {
-                return Err(bad("index slot is empty or has bytes after its padding"));
-            }
-            let id = std::str::from_utf8(&slot[..end]).map_err(|_| bad("index id is not UTF-8"))?;
-            if ids
-                .last()
-                .is_some_and(|prev| prev.as_bytes() >= id.as_bytes())
-            {
-                return Err(bad(format!("index is not strictly ascending at {id}")));
-            }
-            ids.push(id.to_string());
-        }
-        let data: Vec<f32> = bytes[vectors_at as usize..]
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
-            .collect();
-        if data.iter().any(|x| !x.is_finite()) {
-            return Err(bad("a vector has a non-finite value"));
-        }
-        Ok(Embeddings { dims, ids, data })
+        Ok(Header {
+            count,
+            dims,
+            width,
+            vectors_at,
+        })
     }
+}
+
+/// The id in an index slot: UTF-8, NUL-padded, after `prev` bytewise.
+fn slot_id<'s>(slot: &'s [u8], prev: Option<&str>) -> Result<&'s str, DocpackError> {
+    let end = slot.iter().position(|&b| b == 0).unwrap_or(slot.len());
+    if end == 0 || slot[end..].iter().any(|&b| b != 0) {
+        return Err(bad("index slot is empty or has bytes after its padding"));
+    }
+    let id = std::str::from_utf8(&slot[..end]).map_err(|_| bad("index id is not UTF-8"))?;
+    if prev.is_some_and(|prev| prev.as_bytes() >= id.as_bytes()) {
+        return Err(bad(format!("index is not strictly ascending at {id}")));
+    }
+    Ok(id)
 }
 
 fn align4(n: usize) -> usize {

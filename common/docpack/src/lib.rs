@@ -40,6 +40,7 @@ pub mod reader;
 pub mod schema;
 pub mod search;
 mod spool;
+mod stream_parts;
 pub mod tokens;
 pub mod validate;
 pub mod verify;

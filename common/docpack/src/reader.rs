@@ -20,15 +20,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-/// What was read, besides the docpack: for reports.
-#[derive(Debug, Clone)]
-pub(crate) struct ReadStats {
-    pub compressed_bytes: u64,
-    pub expanded_bytes: u64,
-    /// Entries of a newer minor version that this reader verified and ignored.
-    pub ignored_entries: Vec<String>,
-}
-
 /// Reads and verifies a docpack file with the default limits.
 pub fn read_docpack(path: &Path) -> Result<Docpack, DocpackError> {
     read_docpack_with(path, &ReadLimits::default())
@@ -36,18 +27,15 @@ pub fn read_docpack(path: &Path) -> Result<Docpack, DocpackError> {
 
 /// Reads and verifies a docpack file.
 pub fn read_docpack_with(path: &Path, limits: &ReadLimits) -> Result<Docpack, DocpackError> {
-    read_path(path, limits).map(|(d, _)| d)
+    read_path(path, limits)
 }
 
 /// Reads and verifies a docpack held in memory.
 pub fn read_docpack_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackError> {
-    read_verified(bytes, limits).map(|(d, _)| d)
+    read_verified(bytes, limits)
 }
 
-pub(crate) fn read_path(
-    path: &Path,
-    limits: &ReadLimits,
-) -> Result<(Docpack, ReadStats), DocpackError> {
+fn read_path(path: &Path, limits: &ReadLimits) -> Result<Docpack, DocpackError> {
     let file = std::fs::File::open(path).map_err(|e| DocpackError::io(path, e))?;
     let mut bytes = Vec::new();
     file.take(limits.max_compressed_bytes.saturating_add(1))
@@ -72,22 +60,21 @@ fn parse<T: DeserializeOwned>(
     serde_json::from_slice(bytes).map_err(|e| DocpackError::json(name, e))
 }
 
-pub(crate) fn read_verified(
-    bytes: &[u8],
-    limits: &ReadLimits,
-) -> Result<(Docpack, ReadStats), DocpackError> {
+fn read_verified(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackError> {
     if bytes.len() as u64 > limits.max_compressed_bytes {
         return Err(DocpackError::LimitExceeded(format!(
             "file is larger than {} bytes",
             limits.max_compressed_bytes
         )));
     }
-    let (entries, expanded) = read_entries(bytes, limits)?;
-    let raw: serde_json::Value = parse(&entries, entry::MANIFEST)?;
-    let (found, newer_minor) = supported_version(&raw)?;
-    let ignored_entries = ignored_entries(&entries, &found, newer_minor)?;
-    let manifest: Manifest =
-        serde_json::from_value(raw).map_err(|e| DocpackError::json(entry::MANIFEST, e))?;
+    let (entries, _) = read_entries(bytes, limits)?;
+    let manifest_bytes = entries
+        .get(entry::MANIFEST)
+        .ok_or_else(|| DocpackError::MissingPart(entry::MANIFEST.into()))?;
+    let (manifest, newer_minor) = parse_manifest(manifest_bytes)?;
+    for name in entries.keys() {
+        ignored_entry(name, &manifest, newer_minor)?;
+    }
     for part in entry::REQUIRED {
         if !entries.contains_key(part) {
             return Err(DocpackError::MissingPart(part.to_string()));
@@ -106,18 +93,14 @@ pub(crate) fn read_verified(
         symbol_contexts: docpack.symbol_contexts.as_ref(),
         history: docpack.history.as_ref(),
     })?;
-    let stats = ReadStats {
-        compressed_bytes: bytes.len() as u64,
-        expanded_bytes: expanded,
-        ignored_entries,
-    };
-    Ok((docpack, stats))
+    Ok(docpack)
 }
 
-/// The manifest's format version, `major.minor`, when this reader reads
-/// its major version; and whether its minor version is newer than this
-/// reader's.
-fn supported_version(raw: &serde_json::Value) -> Result<(String, bool), DocpackError> {
+/// The manifest, when this reader reads its major version; and whether
+/// its minor version is newer than this reader's.
+pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<(Manifest, bool), DocpackError> {
+    let raw: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| DocpackError::json(entry::MANIFEST, e))?;
     let version = raw
         .get("schema_version")
         .and_then(|v| v.as_str())
@@ -132,30 +115,30 @@ fn supported_version(raw: &serde_json::Value) -> Result<(String, bool), DocpackE
     if major < FORMAT_MAJOR {
         return Err(DocpackError::OlderMajor { found, supported });
     }
-    Ok((found, minor > FORMAT_MINOR))
+    let manifest: Manifest =
+        serde_json::from_value(raw).map_err(|e| DocpackError::json(entry::MANIFEST, e))?;
+    Ok((manifest, minor > FORMAT_MINOR))
 }
 
-/// The entries this reader does not know, ignored when the docpack is of a
-/// newer minor version and they have plain names; refused otherwise.
-fn ignored_entries(
-    entries: &BTreeMap<String, Vec<u8>>,
-    found: &str,
+/// Whether entry `name` is one this reader ignores: unknown to it, in a
+/// docpack of a newer minor version, with a plain name. An unknown entry
+/// is refused otherwise.
+pub(crate) fn ignored_entry(
+    name: &str,
+    manifest: &Manifest,
     newer_minor: bool,
-) -> Result<Vec<String>, DocpackError> {
-    let mut ignored_entries = Vec::new();
-    for name in entries
-        .keys()
-        .filter(|n| !entry::KNOWN.contains(&n.as_str()))
-    {
-        if !newer_minor || !is_plain_name(name) {
-            return Err(DocpackError::UnknownEntry {
-                name: name.clone(),
-                version: format!("docpack/{found}"),
-            });
-        }
-        ignored_entries.push(name.clone());
+) -> Result<bool, DocpackError> {
+    if entry::KNOWN.contains(&name) {
+        return Ok(false);
     }
-    Ok(ignored_entries)
+    if !newer_minor || !is_plain_name(name) {
+        let (major, minor) = manifest_version(&manifest.schema_version).unwrap_or_default();
+        return Err(DocpackError::UnknownEntry {
+            name: name.to_string(),
+            version: format!("docpack/{major}.{minor}"),
+        });
+    }
+    Ok(true)
 }
 
 /// The docpack's parts, parsed: the optional ones first (and checked
@@ -179,7 +162,9 @@ fn parse_parts(
     };
     check_parts(
         &manifest,
-        embeddings.as_ref(),
+        embeddings
+            .as_ref()
+            .map(|e| (e.len() as u64, e.dims() as u64)),
         symbol_contexts.is_some(),
         history.is_some(),
     )?;
@@ -212,24 +197,9 @@ fn joined<T>(r: std::thread::Result<Result<T, DocpackError>>) -> Result<T, Docpa
 }
 
 fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result<(), DocpackError> {
-    if m.checksum.algorithm != "sha256" {
-        return Err(DocpackError::Invalid(format!(
-            "checksum algorithm {:?} is not supported (expected sha256)",
-            m.checksum.algorithm
-        )));
-    }
-    let listed: BTreeMap<&str, &EntryChecksum> = m
-        .checksum
-        .entries
-        .iter()
-        .map(|e| (e.name.as_str(), e))
-        .collect();
+    let listed = listed_entries(m)?;
     for name in entries.keys().filter(|n| n.as_str() != entry::MANIFEST) {
-        if !listed.contains_key(name.as_str()) {
-            return Err(DocpackError::Invalid(format!(
-                "entry {name} is not listed in the manifest's checksums"
-            )));
-        }
+        listed_entry(&listed, name)?;
     }
     // Each entry hashes on a thread of its own (a docpack has at most nine).
     let hashes: BTreeMap<&str, String> = std::thread::scope(|scope| {
@@ -251,14 +221,62 @@ fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result
             .get(*name)
             .cloned()
             .unwrap_or_else(|| sha256_hex(bytes));
-        if actual != expected.sha256 || bytes.len() as u64 != expected.size {
-            return Err(DocpackError::ChecksumMismatch {
-                name: name.to_string(),
-                expected: clean(&format!("{} ({} bytes)", expected.sha256, expected.size)),
-                actual: format!("{actual} ({} bytes)", bytes.len()),
-            });
-        }
+        entry_checksum(expected, &actual, bytes.len() as u64)?;
     }
+    docpack_id_matches(m, &listed)
+}
+
+/// The manifest's checksum list by name, once its algorithm is known.
+pub(crate) fn listed_entries(m: &Manifest) -> Result<BTreeMap<&str, &EntryChecksum>, DocpackError> {
+    if m.checksum.algorithm != "sha256" {
+        return Err(DocpackError::Invalid(format!(
+            "checksum algorithm {:?} is not supported (expected sha256)",
+            m.checksum.algorithm
+        )));
+    }
+    Ok(m.checksum
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), e))
+        .collect())
+}
+
+/// The listing of entry `name`; an entry the manifest does not list is
+/// refused.
+pub(crate) fn listed_entry<'m>(
+    listed: &BTreeMap<&str, &'m EntryChecksum>,
+    name: &str,
+) -> Result<&'m EntryChecksum, DocpackError> {
+    listed.get(name).copied().ok_or_else(|| {
+        DocpackError::Invalid(format!(
+            "entry {} is not listed in the manifest's checksums",
+            clean(name)
+        ))
+    })
+}
+
+/// An entry's SHA-256 and size agree with its listing.
+pub(crate) fn entry_checksum(
+    expected: &EntryChecksum,
+    actual: &str,
+    size: u64,
+) -> Result<(), DocpackError> {
+    if actual != expected.sha256 || size != expected.size {
+        return Err(DocpackError::ChecksumMismatch {
+            name: clean(&expected.name),
+            expected: clean(&format!("{} ({} bytes)", expected.sha256, expected.size)),
+            actual: format!("{actual} ({size} bytes)"),
+        });
+    }
+    Ok(())
+}
+
+/// The id recomputed from the listing agrees with both the manifest's
+/// claims.
+pub(crate) fn docpack_id_matches(
+    m: &Manifest,
+    listed: &BTreeMap<&str, &EntryChecksum>,
+) -> Result<(), DocpackError> {
     let actual = docpack_id(listed.iter().map(|(n, e)| (*n, e.sha256.as_str())));
     for claimed in [&m.checksum.value, &m.docpack_id] {
         if *claimed != actual {
@@ -271,9 +289,11 @@ fn verify_checksums(m: &Manifest, entries: &BTreeMap<String, Vec<u8>>) -> Result
     Ok(())
 }
 
-fn check_parts(
+/// The manifest's `parts` agree with the entries present, and its
+/// embedding statistics with `embeddings.bin`'s header (rows, dims).
+pub(crate) fn check_parts(
     m: &Manifest,
-    embeddings: Option<&Embeddings>,
+    embeddings: Option<(u64, u64)>,
     contexts: bool,
     history: bool,
 ) -> Result<(), DocpackError> {
@@ -285,15 +305,12 @@ fn check_parts(
             p.embeddings, p.symbol_contexts, p.history
         )));
     }
-    if let Some(e) = embeddings {
+    if let Some((rows, dims)) = embeddings {
         let claimed = m.statistics.embedding_dimensions;
-        if claimed != Some(e.dims() as u32) || m.statistics.embeddings != e.len() as u64 {
+        if claimed.map(u64::from) != Some(dims) || m.statistics.embeddings != rows {
             return Err(DocpackError::Embeddings(format!(
-                "header has {} rows × {} dims but the manifest says {} rows × {:?} dims",
-                e.len(),
-                e.dims(),
-                m.statistics.embeddings,
-                claimed
+                "header has {rows} rows × {dims} dims but the manifest says {} rows × {:?} dims",
+                m.statistics.embeddings, claimed
             )));
         }
     }

@@ -1,13 +1,25 @@
 //! Consistency of the parts with each other: unique ids, references that
-//! resolve, cluster membership that agrees both ways, finite numbers. The
-//! writer refuses inconsistent content and the reader refuses a docpack that
-//! breaks these rules, so every [`crate::Docpack`] can be navigated safely.
+//! resolve, cluster membership that agrees both ways, edges in order and
+//! each once, finite numbers. The writer refuses inconsistent content and
+//! every reader refuses a docpack that breaks these rules, so every
+//! [`crate::Docpack`] can be navigated safely.
+//!
+//! One [`Checker`] holds the rules. It is fed the parts' facts one at a
+//! time, in the archive's order (clusters, docs, embeddings, graph,
+//! history, nodes, source map, contexts): by the in-memory reader and the
+//! writer from typed parts ([`validate_parts`]), and by the streaming
+//! `verify` as it inflates. It keeps each kind of id as a set of 64-bit
+//! keys ([`hash`]), so its memory grows with the number of ids (about 130
+//! bytes a symbol in all, at the kernel's proportions), never with the
+//! text. A
+//! reference to an id whose part comes later in the archive (an edge's
+//! endpoints come before `graph.json`'s nodes, a module's symbols before
+//! `nodes.json`) waits, once per distinct id, until that part ends.
 
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
 use crate::nodes_spool::Symbols;
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Borrowed parts of a docpack, for validation.
@@ -22,52 +34,6 @@ pub struct Parts<'a> {
     pub history: Option<&'a History>,
 }
 
-fn invalid(msg: String) -> DocpackError {
-    DocpackError::Invalid(crate::error::clean(&msg))
-}
-
-fn unique<'a>(
-    what: &str,
-    ids: impl Iterator<Item = &'a str>,
-) -> Result<FxHashSet<&'a str>, DocpackError> {
-    let mut set = FxHashSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
-    for id in ids {
-        if id.is_empty() {
-            return Err(invalid(format!("empty {what} id")));
-        }
-        if !set.insert(id) {
-            return Err(invalid(format!("duplicate {what} id {id}")));
-        }
-    }
-    Ok(set)
-}
-
-fn finite(what: &str, id: &str, x: f64) -> Result<(), DocpackError> {
-    if x.is_finite() {
-        Ok(())
-    } else {
-        Err(invalid(format!("{what} of {id} is not a finite number")))
-    }
-}
-
-/// `id` is in `set`; otherwise an error naming `owner()` (made only then:
-/// a kernel's docpack checks millions of references).
-fn known(
-    set: &FxHashSet<&str>,
-    what: &str,
-    id: &str,
-    owner: impl FnOnce() -> String,
-) -> Result<(), DocpackError> {
-    if set.contains(id) {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "{} refers to unknown {what} {id}",
-            owner()
-        )))
-    }
-}
-
 /// Checks the rules in the module docs; the first violation is the error.
 pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
     validate_with(p, Symbols::Typed(p.nodes))
@@ -76,231 +42,541 @@ pub fn validate_parts(p: &Parts<'_>) -> Result<(), DocpackError> {
 /// [`validate_parts`] with the symbols given apart from `p.nodes` (the
 /// writer's spooled `nodes.json`, whose `p.nodes` is empty).
 pub fn validate_with(p: &Parts<'_>, nodes: Symbols<'_>) -> Result<(), DocpackError> {
-    let ids = IdSets::of(p, &nodes)?;
-    // The checks read the sets and nothing else: they run side by side,
-    // and the first violation in this order is the error.
-    let ((in_nodes, in_graph_nodes), (in_edges, in_chunks)) = rayon::join(
-        || {
-            rayon::join(
-                || check_symbol_nodes(p, &nodes, &ids),
-                || check_graph_nodes(p, &ids),
-            )
-        },
-        || rayon::join(|| check_edges(p, &ids), || check_chunk_symbols(p, &ids)),
-    );
-    in_nodes?;
-    in_graph_nodes?;
-    in_edges?;
-    finite("density", "graph.json", p.graph.metrics.density)?;
-    in_chunks?;
-    let symbols = &ids.symbols;
+    match feed(p, &nodes, &mut Checker::default()) {
+        Ok(()) => Ok(()),
+        Err(Fault::Error(e)) => Err(e),
+        // A reference that waited is named by its position: a second pass
+        // finds its owner and id.
+        Err(fault @ Fault::Unresolved { place, n, .. }) => {
+            let mut finder = Checker::finding(place, n);
+            let _ = feed(p, &nodes, &mut finder);
+            Err(fault.named(finder.found))
+        }
+    }
+}
+
+/// The typed parts, fed in the archive's order.
+fn feed(p: &Parts<'_>, nodes: &Symbols<'_>, c: &mut Checker) -> Result<(), Fault> {
+    for cluster in &p.clusters.clusters {
+        c.cluster(cluster)?;
+    }
+    c.end(IdKind::Cluster)?;
     for m in &p.docs.modules {
-        let owner = || format!("module {}", m.id);
-        for s in &m.symbols {
-            known(symbols, "symbol", s, owner)?;
-        }
-        if let Some(c) = &m.cluster {
-            known(&ids.clusters, "cluster", c, owner)?;
-        }
-        module_dependencies(m, &ids.modules)?;
+        c.module(m)?;
     }
-    if let Some(ctx) = p.symbol_contexts {
-        unique(
-            "symbol context",
-            ctx.contexts.iter().map(|c| c.symbol_id.as_str()),
-        )?;
-        for c in &ctx.contexts {
-            known(symbols, "symbol", &c.symbol_id, || {
-                "symbol_contexts.json".into()
-            })?;
-        }
-    }
+    c.end(IdKind::Module)?;
     if let Some(e) = p.embeddings {
         for id in e.ids() {
-            known(&ids.chunks, "chunk", id, || "embeddings.bin".into())?;
+            c.embedding(id);
         }
     }
+    for e in &p.graph.edges {
+        c.edge(e)?;
+    }
+    c.density(p.graph.metrics.density)?;
+    for n in &p.graph.nodes {
+        c.graph_node(n)?;
+    }
+    c.end(IdKind::GraphNode)?;
     if let Some(h) = p.history {
-        validate_history(h, symbols)?;
-    }
-    Ok(())
-}
-
-/// The ids each part declares, each unique.
-struct IdSets<'a> {
-    symbols: FxHashSet<&'a str>,
-    graph_nodes: FxHashSet<&'a str>,
-    clusters: FxHashSet<&'a str>,
-    chunks: FxHashSet<&'a str>,
-    modules: FxHashSet<&'a str>,
-}
-
-impl<'a> IdSets<'a> {
-    /// Built side by side; the first repeat in the parts' order is the
-    /// error.
-    fn of(p: &Parts<'a>, nodes: &Symbols<'a>) -> Result<IdSets<'a>, DocpackError> {
-        type Set<'a> = Result<FxHashSet<&'a str>, DocpackError>;
-        let files = &p.source_map.files;
-        let builds: [&(dyn Fn() -> Set<'a> + Sync); 6] = [
-            &|| unique("symbol", nodes.iter().map(|s| s.id)),
-            &|| unique("graph node", p.graph.nodes.iter().map(|n| n.id.as_str())),
-            &|| unique("cluster", p.clusters.clusters.iter().map(|c| c.id.as_str())),
-            &|| unique("file path", files.iter().map(|f| f.path.as_str())),
-            &|| {
-                let chunks = files.iter().flat_map(|f| f.chunks.iter());
-                unique("chunk", chunks.map(|c| c.id.as_str()))
-            },
-            &|| unique("module", p.docs.modules.iter().map(|m| m.id.as_str())),
-        ];
-        let built: Vec<Set<'a>> = builds.par_iter().map(|build| build()).collect();
-        let mut sets = built.into_iter();
-        let mut next = || sets.next().expect("one set per build");
-        let (symbols, graph_nodes, clusters) = (next()?, next()?, next()?);
-        next()?;
-        Ok(IdSets {
-            symbols,
-            graph_nodes,
-            clusters,
-            chunks: next()?,
-            modules: next()?,
-        })
-    }
-}
-
-/// Each symbol: a finite centrality, a known parent, the cluster that
-/// `clusters.json` gives it (and only one), a node in the graph.
-fn check_symbol_nodes(
-    p: &Parts<'_>,
-    nodes: &Symbols<'_>,
-    ids: &IdSets<'_>,
-) -> Result<(), DocpackError> {
-    let symbols = &ids.symbols;
-    let mut symbol_cluster: FxHashMap<&str, &str> = FxHashMap::default();
-    for c in &p.clusters.clusters {
-        for m in &c.members {
-            known(symbols, "symbol", m, || format!("cluster {}", c.id))?;
-            if let Some(other) = symbol_cluster.insert(m, &c.id) {
-                return Err(invalid(format!(
-                    "symbol {m} is in clusters {other} and {}",
-                    c.id
-                )));
-            }
-        }
+        c.history(h)?;
     }
     for s in nodes.iter() {
-        let owner = || format!("symbol {}", s.id);
-        finite("centrality", s.id, s.centrality)?;
-        if let Some(parent) = s.parent {
-            known(symbols, "symbol", parent, owner)?;
-        }
-        if symbol_cluster.get(s.id).copied() != s.cluster {
-            return Err(invalid(format!(
-                "{} names cluster {:?} but clusters.json puts it in {:?}",
-                owner(),
-                s.cluster,
-                symbol_cluster.get(s.id)
-            )));
-        }
-        if !ids.graph_nodes.contains(s.id) {
-            return Err(invalid(format!("{} has no node in graph.json", owner())));
+        c.symbol(s.id, s.parent, s.cluster, s.centrality)?;
+    }
+    c.end(IdKind::Symbol)?;
+    for f in &p.source_map.files {
+        c.file(f)?;
+    }
+    c.end(IdKind::Chunk)?;
+    if let Some(ctx) = p.symbol_contexts {
+        for x in &ctx.contexts {
+            c.context(&x.symbol_id)?;
         }
     }
-    Ok(())
+    c.finish()
 }
 
-/// Each graph node of a symbol names a known symbol; every centrality is
-/// finite.
-fn check_graph_nodes(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
-    for n in &p.graph.nodes {
-        if n.kind == NodeKind::Symbol {
-            known(&ids.symbols, "symbol", &n.id, || {
-                "graph.json symbol node".into()
+/// An id as the checker keeps it: 64 bits.
+type Hash = u64;
+
+/// The key of an id: a canonical symbol or chunk id (`sym_`/`chk_` and 16
+/// lowercase hex digits, itself a 64-bit hash) is its number, exactly;
+/// any other id is hashed with SipHash under a key drawn for the process,
+/// so a crafted docpack cannot aim two ids at one key.
+fn hash(id: &str) -> Hash {
+    static KEYED: std::sync::LazyLock<std::hash::RandomState> =
+        std::sync::LazyLock::new(std::hash::RandomState::new);
+    let b = id.as_bytes();
+    let canonical = b.len() == 20
+        && (b.starts_with(b"sym_") || b.starts_with(b"chk_"))
+        && b[4..]
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+    match canonical.then(|| u64::from_str_radix(&id[4..], 16)) {
+        Some(Ok(n)) => n,
+        _ => std::hash::BuildHasher::hash_one(&*KEYED, b),
+    }
+}
+
+/// The kinds of id a docpack declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdKind {
+    Symbol,
+    GraphNode,
+    Cluster,
+    FilePath,
+    Chunk,
+    Module,
+}
+
+const KINDS: [IdKind; 6] = [
+    IdKind::Symbol,
+    IdKind::GraphNode,
+    IdKind::Cluster,
+    IdKind::FilePath,
+    IdKind::Chunk,
+    IdKind::Module,
+];
+
+impl IdKind {
+    fn what(self) -> &'static str {
+        match self {
+            IdKind::Symbol => "symbol",
+            IdKind::GraphNode => "graph node",
+            IdKind::Cluster => "cluster",
+            IdKind::FilePath => "file path",
+            IdKind::Chunk => "chunk",
+            IdKind::Module => "module",
+        }
+    }
+}
+
+/// Where a reference that had to wait was made: a list of references of
+/// one part, counted in file order across the part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, std::hash::Hash)]
+pub(crate) enum Place {
+    ClusterMember,
+    ModuleSymbol,
+    ModuleDependency,
+    EmbeddingChunk,
+    EdgeFrom,
+    EdgeTo,
+    GraphSymbolNode,
+    HistorySymbol,
+    SymbolParent,
+    ChunkSymbol,
+    ContextSymbol,
+    ModuleCluster,
+}
+
+impl Place {
+    /// The part and what in it refers.
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Place::ClusterMember => ("clusters.json", "cluster member"),
+            Place::ModuleSymbol => ("docs.json", "module symbol"),
+            Place::ModuleDependency => ("docs.json", "module dependency"),
+            Place::EmbeddingChunk => ("embeddings.bin", "row"),
+            Place::EdgeFrom => ("graph.json", "edge (its from)"),
+            Place::EdgeTo => ("graph.json", "edge (its to)"),
+            Place::GraphSymbolNode => ("graph.json", "symbol node"),
+            Place::HistorySymbol => ("history.json", "symbol"),
+            Place::SymbolParent => ("nodes.json", "symbol (its parent)"),
+            Place::ChunkSymbol => ("source_map.json", "chunk symbol"),
+            Place::ContextSymbol => ("symbol_contexts.json", "context"),
+            Place::ModuleCluster => ("docs.json", "module cluster"),
+        }
+    }
+}
+
+/// A violation. A reference that waited is named by its place and
+/// position until [`Fault::named`] (or the streaming reader's own words)
+/// names it.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    Error(DocpackError),
+    Unresolved { place: Place, n: u64, kind: IdKind },
+}
+
+impl From<DocpackError> for Fault {
+    fn from(e: DocpackError) -> Self {
+        Fault::Error(e)
+    }
+}
+
+impl Fault {
+    /// The error: a waiting reference named by its owner and id where
+    /// they were `found`, else by its position in its part.
+    pub(crate) fn named(self, found: Option<(String, String)>) -> DocpackError {
+        match self {
+            Fault::Error(e) => e,
+            Fault::Unresolved { place, n, kind } => match found {
+                Some((owner, id)) => unknown(&owner, kind, &id),
+                None => {
+                    let (part, what) = place.describe();
+                    invalid(format!(
+                        "{part}: {what} number {} (in file order) refers to an unknown {}",
+                        n + 1,
+                        kind.what()
+                    ))
+                }
+            },
+        }
+    }
+}
+
+fn invalid(msg: String) -> DocpackError {
+    DocpackError::Invalid(crate::error::clean(&msg))
+}
+
+fn unknown(owner: &str, kind: IdKind, id: &str) -> DocpackError {
+    invalid(format!("{owner} refers to unknown {} {id}", kind.what()))
+}
+
+fn finite(what: &str, id: &str, x: f64) -> Result<(), Fault> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(invalid(format!("{what} of {id} is not a finite number")).into())
+    }
+}
+
+/// The ids of one kind declared so far, and the references waiting for
+/// the part that declares them to end (the first of each id, by place and
+/// position).
+#[derive(Default)]
+struct IdSet {
+    ids: FxHashSet<Hash>,
+    ended: bool,
+    waiting: FxHashMap<Hash, (Place, u32)>,
+}
+
+/// The consistency rules, fed one fact at a time (see the module docs).
+#[derive(Default)]
+pub(crate) struct Checker {
+    sets: [IdSet; 6],
+    /// References made so far, per place: a waiting reference's position.
+    made: FxHashMap<Place, u64>,
+    /// The reference to find (a second pass after [`Fault::Unresolved`]),
+    /// and its owner and id once found.
+    wanted: Option<(Place, u64)>,
+    pub(crate) found: Option<(String, String)>,
+    /// The cluster `clusters.json` puts each symbol in (an index of
+    /// `clusters`).
+    member_of: FxHashMap<Hash, u32>,
+    clusters: Vec<String>,
+    /// The previous edge's `(from, to)` and the kinds seen for that pair.
+    last_edge: Option<(String, String)>,
+    edge_kinds: Vec<EdgeKind>,
+    contexts: FxHashSet<Hash>,
+}
+
+impl Checker {
+    /// A checker that also notes the owner and id of the `n`th reference
+    /// made at `place`.
+    pub(crate) fn finding(place: Place, n: u64) -> Checker {
+        Checker {
+            wanted: Some((place, n)),
+            ..Checker::default()
+        }
+    }
+
+    fn set(&mut self, kind: IdKind) -> &mut IdSet {
+        &mut self.sets[kind as usize]
+    }
+
+    fn declare(&mut self, kind: IdKind, id: &str) -> Result<(), Fault> {
+        if id.is_empty() {
+            return Err(invalid(format!("empty {} id", kind.what())).into());
+        }
+        if !self.set(kind).ids.insert(hash(id)) {
+            return Err(invalid(format!("duplicate {} id {id}", kind.what())).into());
+        }
+        Ok(())
+    }
+
+    /// `id` must be declared as a `kind`: now if its part has ended (the
+    /// error naming `owner()`), else when it ends.
+    fn refer(
+        &mut self,
+        kind: IdKind,
+        id: &str,
+        place: Place,
+        owner: impl FnOnce() -> String,
+    ) -> Result<(), Fault> {
+        let n = self.made.entry(place).or_default();
+        let at = *n;
+        *n += 1;
+        if self.wanted == Some((place, at)) {
+            self.found = Some((owner(), id.to_string()));
+            return Ok(());
+        }
+        let h = hash(id);
+        let set = self.set(kind);
+        if set.ended {
+            if !set.ids.contains(&h) {
+                return Err(unknown(&owner(), kind, id).into());
+            }
+        } else {
+            let at = u32::try_from(at).map_err(|_| {
+                invalid(format!(
+                    "more than 2^32 references in {}",
+                    place.describe().0
+                ))
             })?;
+            set.waiting.entry(h).or_insert((place, at));
         }
-        finite("centrality", &n.id, n.centrality.unwrap_or(0.0))?;
+        Ok(())
     }
-    Ok(())
-}
 
-/// Each edge joins known nodes, with a finite weight, a known kind, a
-/// confidence in [0, 1], and no repeat.
-fn check_edges(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
-    // Sorted edges (what the writer checks) repeat next to each other;
-    // otherwise (a docpack read) a set finds repeats.
-    fn edge_key(e: &Edge) -> (&str, &str, EdgeKind) {
-        (e.from.as_str(), e.to.as_str(), e.kind)
+    /// The part declaring `kind` has ended: every waiting reference to it
+    /// must resolve (the first in place and position is the error).
+    pub(crate) fn end(&mut self, kind: IdKind) -> Result<(), Fault> {
+        let set = self.set(kind);
+        set.ended = true;
+        let waiting = std::mem::take(&mut set.waiting);
+        let missing = waiting
+            .into_iter()
+            .filter(|(h, _)| !set.ids.contains(h))
+            .map(|(_, at)| at)
+            .min();
+        match missing {
+            Some((place, n)) => Err(Fault::Unresolved {
+                place,
+                n: n.into(),
+                kind,
+            }),
+            None => Ok(()),
+        }
     }
-    let sorted = p
-        .graph
-        .edges
-        .is_sorted_by(|a, b| edge_key(a) <= edge_key(b));
-    let mut seen_edges = FxHashSet::default();
-    for (i, e) in p.graph.edges.iter().enumerate() {
+
+    /// Ends every kind not ended yet (a part that is absent declares none).
+    pub(crate) fn finish(&mut self) -> Result<(), Fault> {
+        for kind in KINDS {
+            if !self.set(kind).ended {
+                self.end(kind)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A cluster: its id, and its members, each in no other cluster.
+    pub(crate) fn cluster(&mut self, c: &Cluster) -> Result<(), Fault> {
+        self.declare(IdKind::Cluster, &c.id)?;
+        let cluster = self.clusters.len() as u32;
+        self.clusters.push(c.id.clone());
+        for m in &c.members {
+            self.refer(IdKind::Symbol, m, Place::ClusterMember, || {
+                format!("cluster {}", c.id)
+            })?;
+            if let Some(other) = self.member_of.insert(hash(m), cluster) {
+                let other = &self.clusters[other as usize];
+                return Err(
+                    invalid(format!("symbol {m} is in clusters {other} and {}", c.id)).into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A module of `docs.json`: its id, symbols, cluster and dependencies
+    /// (other modules, sorted, each once; since 1.4).
+    pub(crate) fn module(&mut self, m: &ModuleDoc) -> Result<(), Fault> {
+        self.declare(IdKind::Module, &m.id)?;
+        let owner = || format!("module {}", m.id);
+        for s in &m.symbols {
+            self.refer(IdKind::Symbol, s, Place::ModuleSymbol, owner)?;
+        }
+        if let Some(c) = &m.cluster {
+            self.refer(IdKind::Cluster, c, Place::ModuleCluster, owner)?;
+        }
+        let deps = m.dependencies.as_deref().unwrap_or_default();
+        for (i, d) in deps.iter().enumerate() {
+            self.refer(IdKind::Module, &d.module, Place::ModuleDependency, || {
+                format!("module {}'s dependencies", m.id)
+            })?;
+            if d.module == m.id {
+                return Err(invalid(format!("module {} depends on itself", m.id)).into());
+            }
+            if i > 0 && deps[i - 1].module >= d.module {
+                return Err(invalid(format!(
+                    "module {}'s dependencies are not sorted by module, each once ({} after {})",
+                    m.id,
+                    d.module,
+                    deps[i - 1].module
+                ))
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// A row of `embeddings.bin` (its own layout checks its ids are
+    /// unique): a known chunk.
+    pub(crate) fn embedding(&mut self, chunk: &str) {
+        // The chunks come later in the archive: the reference waits and
+        // cannot fail here.
+        let _ = self.refer(IdKind::Chunk, chunk, Place::EmbeddingChunk, || {
+            "embeddings.bin".into()
+        });
+    }
+
+    /// An edge: known endpoints, a known kind, a finite weight, a
+    /// confidence in [0, 1]; edges sorted by `(from, to)`, each
+    /// `(from, to, kind)` once.
+    pub(crate) fn edge(&mut self, e: &Edge) -> Result<(), Fault> {
         let owner = || format!("{} edge {} -> {}", e.kind.name(), e.from, e.to);
-        known(&ids.graph_nodes, "graph node", &e.from, owner)?;
-        known(&ids.graph_nodes, "graph node", &e.to, owner)?;
+        self.refer(IdKind::GraphNode, &e.from, Place::EdgeFrom, owner)?;
+        self.refer(IdKind::GraphNode, &e.to, Place::EdgeTo, owner)?;
         if !e.weight.is_finite() {
             finite("weight", &owner(), e.weight)?;
         }
         if e.kind == EdgeKind::Unknown {
-            return Err(invalid(format!(
-                "{}: an edge kind this version does not know",
-                owner()
-            )));
+            let msg = format!("{}: an edge kind this version does not know", owner());
+            return Err(invalid(msg).into());
         }
         if let Some(c) = e.confidence.filter(|c| !(0.0..=1.0).contains(c)) {
-            return Err(invalid(format!(
-                "{}: confidence {c} is outside [0, 1]",
-                owner()
-            )));
+            let msg = format!("{}: confidence {c} is outside [0, 1]", owner());
+            return Err(invalid(msg).into());
         }
-        let repeated = if sorted {
-            i > 0 && edge_key(&p.graph.edges[i - 1]) == edge_key(e)
-        } else {
-            !seen_edges.insert(edge_key(e))
-        };
-        if repeated {
-            return Err(invalid(format!("duplicate {}", owner())));
-        }
+        self.edge_order(e, owner)
     }
-    Ok(())
-}
 
-/// Each chunk's symbols are known.
-fn check_chunk_symbols(p: &Parts<'_>, ids: &IdSets<'_>) -> Result<(), DocpackError> {
-    for f in &p.source_map.files {
-        for c in &f.chunks {
-            for s in &c.symbol_ids {
-                known(&ids.symbols, "symbol", s, || format!("chunk {}", c.id))?;
+    fn edge_order(&mut self, e: &Edge, owner: impl Fn() -> String) -> Result<(), Fault> {
+        let pair = (e.from.as_str(), e.to.as_str());
+        match &mut self.last_edge {
+            Some((from, to)) if (from.as_str(), to.as_str()) == pair => {
+                if self.edge_kinds.contains(&e.kind) {
+                    return Err(invalid(format!("duplicate {}", owner())).into());
+                }
+            }
+            Some((from, to)) if (from.as_str(), to.as_str()) > pair => {
+                return Err(invalid(format!(
+                    "graph.json's edges are not sorted by (from, to): {} after an edge {from} -> {to}",
+                    owner()
+                ))
+                .into());
+            }
+            last => {
+                *last = Some((e.from.clone(), e.to.clone()));
+                self.edge_kinds.clear();
             }
         }
+        self.edge_kinds.push(e.kind);
+        Ok(())
     }
-    Ok(())
+
+    pub(crate) fn density(&mut self, density: f64) -> Result<(), Fault> {
+        finite("density", "graph.json", density)
+    }
+
+    /// A graph node: its id; a symbol's names a known symbol; a finite
+    /// centrality.
+    pub(crate) fn graph_node(&mut self, n: &GraphNode) -> Result<(), Fault> {
+        self.declare(IdKind::GraphNode, &n.id)?;
+        if n.kind == NodeKind::Symbol {
+            self.refer(IdKind::Symbol, &n.id, Place::GraphSymbolNode, || {
+                "graph.json symbol node".into()
+            })?;
+        }
+        finite("centrality", &n.id, n.centrality.unwrap_or(0.0))
+    }
+
+    /// A symbol: its id, a finite centrality, a known parent, the cluster
+    /// `clusters.json` gives it, a node in the graph.
+    pub(crate) fn symbol(
+        &mut self,
+        id: &str,
+        parent: Option<&str>,
+        cluster: Option<&str>,
+        centrality: f64,
+    ) -> Result<(), Fault> {
+        self.declare(IdKind::Symbol, id)?;
+        let owner = || format!("symbol {id}");
+        finite("centrality", id, centrality)?;
+        if let Some(parent) = parent {
+            self.refer(IdKind::Symbol, parent, Place::SymbolParent, owner)?;
+        }
+        let listed = self
+            .member_of
+            .get(&hash(id))
+            .map(|&c| self.clusters[c as usize].as_str());
+        if listed != cluster {
+            return Err(invalid(format!(
+                "symbol {id} names cluster {cluster:?} but clusters.json puts it in {listed:?}"
+            ))
+            .into());
+        }
+        let graph = self.set(IdKind::GraphNode);
+        if graph.ended && !graph.ids.contains(&hash(id)) {
+            return Err(invalid(format!("{} has no node in graph.json", owner())).into());
+        }
+        Ok(())
+    }
+
+    /// A file of the source map: a unique path, unique chunks whose
+    /// symbols are known.
+    pub(crate) fn file(&mut self, f: &SourceFile) -> Result<(), Fault> {
+        self.declare(IdKind::FilePath, &f.path)?;
+        for c in &f.chunks {
+            self.declare(IdKind::Chunk, &c.id)?;
+            for s in &c.symbol_ids {
+                self.refer(IdKind::Symbol, s, Place::ChunkSymbol, || {
+                    format!("chunk {}", c.id)
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A symbol context: one per symbol, of a known symbol.
+    pub(crate) fn context(&mut self, symbol_id: &str) -> Result<(), Fault> {
+        if symbol_id.is_empty() {
+            return Err(invalid("empty symbol context id".into()).into());
+        }
+        if !self.contexts.insert(hash(symbol_id)) {
+            let msg = format!("duplicate symbol context id {symbol_id}");
+            return Err(invalid(msg).into());
+        }
+        self.refer(IdKind::Symbol, symbol_id, Place::ContextSymbol, || {
+            "symbol_contexts.json".into()
+        })
+    }
+
+    /// `history.json`: its format and version, unique files and symbols,
+    /// symbol ids that resolve, finite ratios and scores.
+    pub(crate) fn history(&mut self, h: &History) -> Result<(), Fault> {
+        use crate::model::history::{FORMAT, VERSION};
+        if h.format != FORMAT || h.version != VERSION {
+            return Err(invalid(format!(
+                "history.json is {} version {}; this reader knows {FORMAT} version {VERSION}",
+                h.format, h.version
+            ))
+            .into());
+        }
+        let mut files = FxHashSet::default();
+        if let Some(f) = h.files.iter().find(|f| !files.insert(f.path.as_str())) {
+            return Err(invalid(format!("duplicate history file id {}", f.path)).into());
+        }
+        let mut seen = FxHashSet::default();
+        for s in &h.symbols {
+            if !seen.insert((s.path.as_str(), s.name.as_str())) {
+                let msg = format!("duplicate history symbol {}#{}", s.path, s.name);
+                return Err(invalid(msg).into());
+            }
+            if let Some(id) = &s.id {
+                self.refer(IdKind::Symbol, id, Place::HistorySymbol, || {
+                    "history.json".into()
+                })?;
+            }
+        }
+        history_numbers(h)
+    }
 }
 
-/// `history.json`: its format and version, unique files and symbols,
-/// symbol ids that resolve, finite ratios and scores.
-fn validate_history(h: &History, symbols: &FxHashSet<&str>) -> Result<(), DocpackError> {
-    use crate::model::history::{FORMAT, VERSION};
-    if h.format != FORMAT || h.version != VERSION {
-        return Err(invalid(format!(
-            "history.json is {} version {}; this reader knows {FORMAT} version {VERSION}",
-            h.format, h.version
-        )));
-    }
-    unique("history file", h.files.iter().map(|f| f.path.as_str()))?;
-    let mut seen = FxHashSet::default();
-    for s in &h.symbols {
-        if !seen.insert((s.path.as_str(), s.name.as_str())) {
-            return Err(invalid(format!(
-                "duplicate history symbol {}#{}",
-                s.path, s.name
-            )));
-        }
-        if let Some(id) = &s.id {
-            known(symbols, "symbol", id, || "history.json".into())?;
-        }
-    }
+/// `history.json`'s ratios and scores are finite.
+fn history_numbers(h: &History) -> Result<(), Fault> {
     let c = &h.coupling;
     finite("min_degree", "history.json coupling", c.min_degree)?;
     for pair in c.files.iter().chain(&c.symbols) {
@@ -324,31 +600,6 @@ fn validate_history(h: &History, symbols: &FxHashSet<&str>) -> Result<(), Docpac
     {
         for x in [s.score, s.complexity, s.centrality] {
             finite("a hotspot figure", &s.name, x)?;
-        }
-    }
-    Ok(())
-}
-
-/// A module's `dependencies` (since 1.4): other modules of `docs.json`,
-/// sorted by id, each once.
-fn module_dependencies(m: &ModuleDoc, modules: &FxHashSet<&str>) -> Result<(), DocpackError> {
-    let Some(deps) = &m.dependencies else {
-        return Ok(());
-    };
-    for (i, d) in deps.iter().enumerate() {
-        known(modules, "module", &d.module, || {
-            format!("module {}'s dependencies", m.id)
-        })?;
-        if d.module == m.id {
-            return Err(invalid(format!("module {} depends on itself", m.id)));
-        }
-        if i > 0 && deps[i - 1].module >= d.module {
-            return Err(invalid(format!(
-                "module {}'s dependencies are not sorted by module, each once ({} after {})",
-                m.id,
-                d.module,
-                deps[i - 1].module
-            )));
         }
     }
     Ok(())

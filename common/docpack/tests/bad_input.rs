@@ -28,6 +28,20 @@ fn refused(bytes: &[u8], limits: &ReadLimits, needle: &str) -> DocpackError {
     err
 }
 
+/// Both the reader and `verify` refuse the bytes with a one-line message;
+/// they may name different faults (a damaged deflate stream: the reader
+/// inflates it all and finds the gzip CRC wrong, `verify` streams and may
+/// first find an entry whose checksum fails).
+fn refused_both(bytes: &[u8], limits: &ReadLimits) {
+    let err = read_docpack_bytes(bytes, limits).expect_err("bad docpack was accepted");
+    assert!(!err.to_string().contains('\n'), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.docpack");
+    std::fs::write(&path, bytes).unwrap();
+    let via_verify = verify_with(&path, limits).expect_err("verify accepted a bad docpack");
+    assert!(!via_verify.to_string().contains('\n'), "{via_verify}");
+}
+
 fn defaults() -> ReadLimits {
     ReadLimits::default()
 }
@@ -57,9 +71,7 @@ fn flipped_byte_in_compressed_data() {
     ] {
         let mut bad = bytes.clone();
         bad[at] ^= 0x01;
-        let err = read_docpack_bytes(&bad, &defaults()).expect_err("flipped byte accepted");
-        assert!(!err.to_string().contains('\n'), "{err}");
-        refused(&bad, &defaults(), "");
+        refused_both(&bad, &defaults());
     }
 }
 
@@ -317,11 +329,50 @@ fn dangling_references_are_refused() {
     let mut entries = encoded().entries;
     let (_, graph) = entries.iter_mut().find(|(n, _)| n == "graph.json").unwrap();
     let mut g: serde_json::Value = serde_json::from_slice(graph).unwrap();
-    g["edges"][0]["to"] = "sym_nowhere".into();
+    // The last edge's `to`, so the edges stay in order.
+    let last = g["edges"].as_array().unwrap().len() - 1;
+    g["edges"][last]["to"] = "zz_nowhere".into();
     *graph = serde_json::to_vec(&g).unwrap();
     refused(
         &repack(entries, true),
         &defaults(),
-        "refers to unknown graph node sym_nowhere",
+        "refers to unknown graph node zz_nowhere",
+    );
+}
+
+#[test]
+fn edges_out_of_order_are_refused() {
+    let mut entries = encoded().entries;
+    let (_, graph) = entries.iter_mut().find(|(n, _)| n == "graph.json").unwrap();
+    let mut g: serde_json::Value = serde_json::from_slice(graph).unwrap();
+    g["edges"].as_array_mut().unwrap().reverse();
+    *graph = serde_json::to_vec(&g).unwrap();
+    refused(
+        &repack(entries, true),
+        &defaults(),
+        "graph.json's edges are not sorted by (from, to)",
+    );
+}
+
+/// `verify` streams the parts in the format's order (the manifest first,
+/// the rest by name) and refuses another order, naming it; the in-memory
+/// reader, which holds every entry before it checks, reads any order.
+#[test]
+fn verify_reads_the_parts_in_the_format_s_order() {
+    let mut entries = encoded().entries;
+    let at = |entries: &[(String, Vec<u8>)], name: &str| {
+        entries.iter().position(|(n, _)| n == name).unwrap()
+    };
+    let (graph, nodes) = (at(&entries, "graph.json"), at(&entries, "nodes.json"));
+    entries.swap(graph, nodes);
+    let bytes = repack(entries, false);
+    read_docpack_bytes(&bytes, &defaults()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reordered.docpack");
+    std::fs::write(&path, &bytes).unwrap();
+    let err = verify_with(&path, &defaults()).unwrap_err().to_string();
+    assert!(
+        err.contains("entry graph.json comes after nodes.json"),
+        "{err}"
     );
 }

@@ -123,6 +123,7 @@ fn bad_symbols_are_refused_with_the_same_message() {
             |i| {
                 let id = i.nodes.symbols[4].id.clone();
                 i.graph.nodes.retain(|n| n.id != id);
+                i.graph.edges.retain(|e| e.from != id && e.to != id);
             },
             "has no node in graph.json",
         ),
@@ -137,32 +138,34 @@ fn bad_symbols_are_refused_with_the_same_message() {
     }
 }
 
-/// With more than one violation, the error is the first in the rules'
-/// order (the id sets, then the symbols, then the edges), though the
-/// checks run side by side.
+/// With more than one violation, the error is the first found in the
+/// archive's order of parts: a reference is found wanting when the part
+/// that declares its target ends, so a dangling edge (`graph.json`'s nodes
+/// end before `nodes.json` begins) comes before a bad symbol.
 #[test]
 fn the_first_violation_in_order_is_the_error() {
     type Edit = fn(&mut DocpackInput);
-    let dangling_edge: Edit = |i| i.graph.edges[0].to = "sym_nowhere_edge".into();
-    let cases: [(Edit, &str); 2] = [
-        (
-            |i| {
-                let dup = i.nodes.symbols[1].clone();
-                i.nodes.symbols.push(dup);
-            },
-            "duplicate symbol id",
-        ),
-        (
-            |i| i.nodes.symbols[2].parent = Some("sym_nowhere_parent".into()),
-            "refers to unknown symbol sym_nowhere_parent",
-        ),
+    let dangling_edge: Edit = |i| {
+        let last = i.graph.edges.len() - 1;
+        i.graph.edges[last].to = "zz_nowhere_edge".into();
+    };
+    let cases: [Edit; 2] = [
+        |i| {
+            let dup = i.nodes.symbols[1].clone();
+            i.nodes.symbols.push(dup);
+        },
+        |i| i.nodes.symbols[2].parent = Some("sym_nowhere_parent".into()),
     ];
-    for (edit, needle) in cases {
+    for edit in cases {
         let mut input = fixture();
-        dangling_edge(&mut input);
         edit(&mut input);
+        let alone = encode_docpack(&input).unwrap_err().to_string();
+        dangling_edge(&mut input);
         let err = encode_docpack(&input).unwrap_err().to_string();
-        assert!(err.contains(needle), "{err}");
+        assert!(
+            err.contains("refers to unknown graph node zz_nowhere_edge"),
+            "{err} (alone: {alone})"
+        );
         assert_eq!(spooled(input).unwrap_err().to_string(), err);
     }
 }
