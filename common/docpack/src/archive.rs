@@ -86,13 +86,16 @@ pub(crate) struct EntryReader<'a> {
 /// Reads every entry of the tar.gz into memory, within the limits; and the
 /// bytes decompressed.
 pub(crate) fn read_entries(
-    bytes: &[u8],
+    source: impl BufRead,
     limits: &ReadLimits,
 ) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let expanded = walk_entries(bytes, limits, |e| {
+    let expanded = walk_entries(source, limits, |e| {
         let mut buf = Vec::with_capacity(e.size.min(64 << 20) as usize);
         e.bytes.read_to_end(&mut buf).map_err(read_error)?;
+        if entries.is_empty() && e.name == crate::entry::MANIFEST {
+            crate::reader::listed_within(&buf, limits)?;
+        }
         entries.insert(e.name.to_string(), buf);
         Ok(())
     })?;

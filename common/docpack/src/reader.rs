@@ -17,7 +17,6 @@ use crate::model::*;
 use crate::{entry, validate, FORMAT_MAJOR, FORMAT_MINOR};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// Reads and verifies a docpack file with the default limits.
@@ -37,17 +36,61 @@ pub fn read_docpack_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, 
 
 fn read_path(path: &Path, limits: &ReadLimits) -> Result<Docpack, DocpackError> {
     let file = std::fs::File::open(path).map_err(|e| DocpackError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(limits.max_compressed_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| DocpackError::io(path, e))?;
-    if bytes.len() as u64 > limits.max_compressed_bytes {
+    let size = file
+        .metadata()
+        .map_err(|e| DocpackError::io(path, e))?
+        .len();
+    compressed_within(size, limits)?;
+    // Inflated as it is read: the compressed bytes are never held.
+    let (entries, _) = read_entries(std::io::BufReader::with_capacity(1 << 20, file), limits)?;
+    verified(entries)
+}
+
+fn compressed_within(size: u64, limits: &ReadLimits) -> Result<(), DocpackError> {
+    if size > limits.max_compressed_bytes {
         return Err(DocpackError::LimitExceeded(format!(
             "file is larger than {} bytes",
             limits.max_compressed_bytes
         )));
     }
-    read_verified(&bytes, limits)
+    Ok(())
+}
+
+/// Refuses, as soon as the manifest is read, a docpack whose listed
+/// entries pass the limits: a docpack too large to hold is refused before
+/// any of it is inflated, naming the limit and the symbols it has.
+pub(crate) fn listed_within(manifest: &[u8], limits: &ReadLimits) -> Result<(), DocpackError> {
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        checksum: Checksum,
+        statistics: Statistics,
+    }
+    // A manifest that does not parse is refused later, with its fault.
+    let Ok(m) = serde_json::from_slice::<Listed>(manifest) else {
+        return Ok(());
+    };
+    let total: u64 = m.checksum.entries.iter().map(|e| e.size).sum();
+    let largest = m.checksum.entries.iter().max_by_key(|e| e.size);
+    let over = match largest {
+        Some(e) if e.size > limits.max_entry_bytes => Some(format!(
+            "its {} is {} bytes, more than {} an entry",
+            clean(&e.name),
+            e.size,
+            limits.max_entry_bytes
+        )),
+        _ if total > limits.max_total_bytes => Some(format!(
+            "its entries are {total} bytes, more than {} in all",
+            limits.max_total_bytes
+        )),
+        _ => None,
+    };
+    match over {
+        Some(why) => Err(DocpackError::LimitExceeded(format!(
+            "this docpack ({} symbols) is larger than this reader's limits: {why} (a reader holding a docpack in memory takes up to 4 GiB expanded, about 2.4 million symbols; `doctown verify` streams a docpack of any size)",
+            m.statistics.symbols
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn parse<T: DeserializeOwned>(
@@ -61,13 +104,13 @@ fn parse<T: DeserializeOwned>(
 }
 
 fn read_verified(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackError> {
-    if bytes.len() as u64 > limits.max_compressed_bytes {
-        return Err(DocpackError::LimitExceeded(format!(
-            "file is larger than {} bytes",
-            limits.max_compressed_bytes
-        )));
-    }
+    compressed_within(bytes.len() as u64, limits)?;
     let (entries, _) = read_entries(bytes, limits)?;
+    verified(entries)
+}
+
+/// The docpack of the entries read, once every check has passed.
+fn verified(entries: BTreeMap<String, Vec<u8>>) -> Result<Docpack, DocpackError> {
     let manifest_bytes = entries
         .get(entry::MANIFEST)
         .ok_or_else(|| DocpackError::MissingPart(entry::MANIFEST.into()))?;

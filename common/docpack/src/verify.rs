@@ -74,6 +74,7 @@ fn stream(path: &Path, limits: &ReadLimits, checker: &mut Checker) -> Result<Ver
         .into());
     }
     let mut v = Stream {
+        limits,
         checker,
         manifest: None,
         seen: BTreeMap::new(),
@@ -100,6 +101,7 @@ fn stream(path: &Path, limits: &ReadLimits, checker: &mut Checker) -> Result<Ver
 
 /// The state of one streaming pass.
 struct Stream<'c> {
+    limits: &'c ReadLimits,
     checker: &'c mut Checker,
     manifest: Option<(Manifest, bool)>,
     /// Entries verified so far, by name.
@@ -168,6 +170,7 @@ impl Stream<'_> {
         }
         let mut bytes = Vec::new();
         e.bytes.read_to_end(&mut bytes).map_err(read_error)?;
+        reader::listed_within(&bytes, self.limits)?;
         let manifest = reader::parse_manifest(&bytes)?;
         reader::listed_entries(&manifest.0)?;
         self.manifest = Some(manifest);

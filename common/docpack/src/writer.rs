@@ -157,7 +157,7 @@ pub fn encode_docpack(input: &DocpackInput) -> Result<EncodedDocpack, DocpackErr
         Vec::new(),
     )?;
     let (mut read, _) =
-        crate::archive::read_entries(&written.out, &crate::reader::ReadLimits::default())?;
+        crate::archive::read_entries(&written.out[..], &crate::reader::ReadLimits::default())?;
     let manifest = read.remove(entry::MANIFEST).unwrap_or_default();
     let mut entries = vec![(entry::MANIFEST.to_string(), manifest)];
     entries.extend(read);
