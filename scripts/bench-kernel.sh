@@ -79,3 +79,11 @@ size = os.path.getsize(docpack)
 store_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(store) for f in fs)
 print(f"docpack {size / 1048576:.1f} MiB; store {store_bytes / 1048576:.0f} MiB")
 PY
+# Reading what was built (#64): the streaming verify, and an in-memory
+# reader's refusal at the manifest.
+for cmd in verify inspect; do
+  /usr/bin/time -f '%e %M' -o "$WORK/$cmd.time" "$DOCTOWN_BIN" "$cmd" "$WORK/kernel.docpack" \
+    > "$WORK/$cmd.out" 2>&1 && status=ok || status="refused: $(tail -1 "$WORK/$cmd.out" | cut -c1-160)"
+  read -r wall rss < "$WORK/$cmd.time"
+  echo "doctown $cmd: ${wall} s, peak RSS $((rss / 1024)) MiB, $status"
+done

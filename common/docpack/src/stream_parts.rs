@@ -29,12 +29,36 @@ struct Context {
     symbol_id: String,
 }
 
-/// Streams JSON part `name` from `r` into `checker`, and ends the kinds of
-/// id the part declares. A fault of the checker stops the parse and is
-/// the error.
-pub(crate) fn check_part(name: &str, r: impl Read, checker: &mut Checker) -> Result<(), Fault> {
+/// A part up to this size is read whole and parsed from memory (faster
+/// than from a stream); a larger one is parsed as it streams. Either way
+/// the checker sees one element at a time.
+const IN_MEMORY: u64 = 64 << 20;
+
+/// Streams JSON part `name` (`size` bytes from `r`) into `checker`, and
+/// ends the kinds of id the part declares. A fault of the checker stops
+/// the parse and is the error.
+pub(crate) fn check_part(
+    name: &str,
+    size: u64,
+    mut r: impl Read,
+    checker: &mut Checker,
+) -> Result<(), Fault> {
+    if size <= IN_MEMORY {
+        let mut bytes = Vec::with_capacity(size as usize);
+        r.read_to_end(&mut bytes)
+            .map_err(|e| Fault::from(crate::archive::read_error(e)))?;
+        let de = serde_json::Deserializer::from_slice(&bytes);
+        return check_with(name, de, checker);
+    }
+    check_with(name, serde_json::Deserializer::from_reader(r), checker)
+}
+
+fn check_with<'de, R: serde_json::de::Read<'de>>(
+    name: &str,
+    mut de: serde_json::Deserializer<R>,
+    checker: &mut Checker,
+) -> Result<(), Fault> {
     let mut fault = None;
-    let mut de = serde_json::Deserializer::from_reader(r);
     let parsed = de
         .deserialize_map(Part {
             name,

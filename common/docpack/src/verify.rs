@@ -145,6 +145,7 @@ impl Stream<'_> {
             }
             _ => stream_parts::check_part(
                 name,
+                e.size,
                 BufReader::with_capacity(1 << 18, &mut hashing),
                 self.checker,
             ),
