@@ -14,7 +14,7 @@ use crate::engine::{Engine, QueryError};
 use crate::pack::{Pack, Sym};
 use crate::search::{search, SearchRequest};
 use crate::source::source_lines;
-use crate::text::approx_tokens;
+use crate::tokens::budget_tokens;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
     pub max_tokens: usize,
-    /// Tokens the items' texts take (4 characters a token).
+    /// Tokens the items' texts take (`o200k_base`, [`budget_tokens`]).
     pub used_tokens: usize,
     pub items: Vec<ContextItem>,
     /// What did not fit, with the fewest tokens it needed.
@@ -122,13 +122,13 @@ pub fn context(
                 symbol,
                 role: c.role,
                 level: c.levels[l].0,
-                tokens: approx_tokens(&c.levels[l].1),
+                tokens: budget_tokens(&c.levels[l].1),
                 text: c.levels[l].1.clone(),
             }),
             None => left_out.push(LeftOut {
                 symbol,
                 role: c.role,
-                tokens: c.levels.last().map_or(0, |(_, t)| approx_tokens(t)),
+                tokens: c.levels.last().map_or(0, |(_, t)| budget_tokens(t)),
             }),
         }
     }
@@ -162,16 +162,16 @@ impl Budget {
 
     /// Takes the fullest level from `from` down that fits; its index.
     fn take_first_fitting(&mut self, c: &Candidate, from: usize) -> Option<usize> {
-        let k = (from..c.levels.len()).find(|&k| approx_tokens(&c.levels[k].1) <= self.left)?;
-        self.left -= approx_tokens(&c.levels[k].1);
+        let k = (from..c.levels.len()).find(|&k| budget_tokens(&c.levels[k].1) <= self.left)?;
+        self.left -= budget_tokens(&c.levels[k].1);
         Some(k)
     }
 
     /// Trades level `now` for the fullest one above it that fits.
     fn upgrade(&mut self, c: &Candidate, now: usize) -> Option<usize> {
-        let held = approx_tokens(&c.levels[now].1);
-        let k = (0..now).find(|&k| approx_tokens(&c.levels[k].1) <= self.left + held)?;
-        self.left = self.left + held - approx_tokens(&c.levels[k].1);
+        let held = budget_tokens(&c.levels[now].1);
+        let k = (0..now).find(|&k| budget_tokens(&c.levels[k].1) <= self.left + held)?;
+        self.left = self.left + held - budget_tokens(&c.levels[k].1);
         Some(k)
     }
 }

@@ -40,6 +40,7 @@ pub mod source;
 pub mod store_catalog;
 pub mod synthetic;
 pub mod text;
+pub mod tokens;
 pub mod vectors;
 pub mod views;
 

@@ -87,7 +87,7 @@ pub struct OpenAiAsk {
     temperature: Option<f32>,
     /// Prices the answers (the hosted service charges them to plans).
     price: Option<doctown_core::artifacts::generate::ModelPrice>,
-    tokens: doctown_generate::tokens::TokenCounter,
+    tokens: doctown_query::tokens::TokenCounter,
 }
 
 /// The chat model `DOCTOWN_LLM_*` configures, when the backend is `openai`;
@@ -102,7 +102,7 @@ pub fn ask_model() -> Result<Option<Arc<dyn AskModel>>> {
         model: config.model.clone(),
         temperature: config.temperature,
         price: config.price(),
-        tokens: doctown_generate::tokens::TokenCounter::for_model(&config.model),
+        tokens: doctown_query::tokens::TokenCounter::for_model(&config.model),
     })))
 }
 

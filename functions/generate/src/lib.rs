@@ -47,7 +47,9 @@ pub mod plan;
 pub mod price;
 pub mod prompt;
 pub mod stream;
-pub mod tokens;
+/// Token counting, one counter for the whole workspace (it lives with the
+/// readers, in `doctown-query`, whose budgets count by it too).
+pub use doctown_query::tokens;
 pub mod truncate;
 pub mod work_item;
 pub mod writer;

@@ -314,7 +314,7 @@ pub struct ReviewArgs {
     pub old: String,
     /// The newer docpack's key: the change.
     pub new: String,
-    /// The review's budget in tokens (default 2000, at most 5000; 4 characters a token).
+    /// The review's budget in tokens (default 2000, at most 5000; counted with tiktoken's o200k_base).
     #[serde(default)]
     pub max_tokens: Option<usize>,
 }
@@ -336,7 +336,7 @@ pub struct ContextArgs {
     /// Symbols to explain (ids or names), before the task's.
     #[serde(default)]
     pub symbols: Option<Vec<String>>,
-    /// The budget in tokens (default 4000, at most 5000; 4 characters a token).
+    /// The budget in tokens (default 4000, at most 5000; counted with tiktoken's o200k_base).
     #[serde(default)]
     pub max_tokens: Option<usize>,
     /// The docpack (a key from `list_docpacks`); all served docpacks when omitted.
@@ -680,7 +680,7 @@ impl DoctownMcp {
             let answer = review(&old, &new);
             let max = bounded(args.max_tokens, 2000, 5000).max(100);
             Ok((
-                render_review(&answer, max, &doctown_query::text::approx_tokens),
+                render_review(&answer, max, &doctown_query::tokens::budget_tokens),
                 answer,
             ))
         })

@@ -10,7 +10,7 @@ use crate::host::Host;
 use crate::pull_comment::{Posted, PullRequest};
 use anyhow::{anyhow, bail, Context, Result};
 use doctown_core::JobStatus;
-use doctown_generate::tokens::TokenCounter;
+use doctown_query::tokens::budget_tokens;
 use doctown_query::{load_file, render_review, review, Pack};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,11 +26,10 @@ pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
     let base = docpack(&args.base, &args.repo, &mut host)?;
     let head = docpack(&args.head, &args.repo, &mut host)?;
     let result = review(&base, &head);
-    let counter = TokenCounter::for_model("gpt-4o");
-    let markdown = render_review(&result, args.max_tokens, &|t| counter.count(t));
+    let markdown = render_review(&result, args.max_tokens, &budget_tokens);
     if args.json {
         let mut value = serde_json::to_value(&result)?;
-        value["markdown_tokens"] = counter.count(&markdown).into();
+        value["markdown_tokens"] = budget_tokens(&markdown).into();
         value["markdown"] = markdown.clone().into();
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {

@@ -14,6 +14,16 @@ pub const PER_MESSAGE_TOKENS: usize = 4;
 /// Tokens that prime the assistant's reply.
 pub const REPLY_PRIMING_TOKENS: usize = 3;
 
+/// Tokens of `text` as budgets count them (`--max-tokens` of `review` and
+/// `context`, and their MCP tools): `o200k_base`, the encoding of the
+/// gpt-4o family and the o-series.
+pub fn budget_tokens(text: &str) -> usize {
+    static COUNTER: std::sync::OnceLock<TokenCounter> = std::sync::OnceLock::new();
+    COUNTER
+        .get_or_init(|| TokenCounter::for_model("gpt-4o"))
+        .count(text)
+}
+
 /// Counts tokens for one model.
 #[derive(Clone, Copy)]
 pub struct TokenCounter {
