@@ -91,8 +91,8 @@ pub(crate) fn read_entries(
 ) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let expanded = walk_entries(source, limits, |e| {
-        // The declared size, checked against the limits: reserved, not touched.
-        let mut buf = Vec::with_capacity(e.size as usize);
+        // A header may lie about its size: reserve at most 64 MiB up front.
+        let mut buf = Vec::with_capacity(e.size.min(64 << 20) as usize);
         e.bytes.read_to_end(&mut buf).map_err(read_error)?;
         if entries.is_empty() && e.name == crate::entry::MANIFEST {
             crate::reader::listed_within(&buf, limits)?;

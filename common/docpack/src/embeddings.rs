@@ -168,7 +168,8 @@ pub(crate) fn check_stream(
     r.read_exact(&mut header[..(size as usize).min(HEADER)])
         .map_err(io)?;
     let h = Header::parse(&header[..(size as usize).min(HEADER)], size)?;
-    let mut slot = vec![0u8; h.width as usize];
+    // With no rows the width is bounded by nothing: no slot is read then.
+    let mut slot = vec![0u8; if h.count == 0 { 0 } else { h.width as usize }];
     let mut prev = String::new();
     for _ in 0..h.count {
         r.read_exact(&mut slot).map_err(io)?;

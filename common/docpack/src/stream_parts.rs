@@ -8,7 +8,7 @@ use crate::model::{
 use crate::validate::{Checker, Fault, IdKind};
 use crate::{entry, DocpackError};
 use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer as _};
 use std::fmt;
 use std::io::Read;
 use std::marker::PhantomData;
@@ -92,8 +92,6 @@ fn json_error(name: &str, e: serde_json::Error) -> Fault {
     }
     DocpackError::json(name, e).into()
 }
-
-use serde::Deserializer as _;
 
 /// The top-level object of a part.
 struct Part<'a> {

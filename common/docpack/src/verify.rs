@@ -16,7 +16,7 @@ use crate::validate::{Checker, Fault};
 use crate::{embeddings, entry, stream_parts};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -77,7 +77,7 @@ fn stream(path: &Path, limits: &ReadLimits, checker: &mut Checker) -> Result<Ver
         limits,
         checker,
         manifest: None,
-        seen: BTreeMap::new(),
+        seen: BTreeSet::new(),
         last_part: None,
         ignored: Vec::new(),
         embeddings: None,
@@ -105,7 +105,7 @@ struct Stream<'c> {
     checker: &'c mut Checker,
     manifest: Option<(Manifest, bool)>,
     /// Entries verified so far, by name.
-    seen: BTreeMap<String, ()>,
+    seen: BTreeSet<String>,
     /// The last part read, for the order.
     last_part: Option<String>,
     ignored: Vec<String>,
@@ -159,7 +159,7 @@ impl Stream<'_> {
         if ignored {
             self.ignored.push(name.to_string());
         }
-        self.seen.insert(name.to_string(), ());
+        self.seen.insert(name.to_string());
         Ok(())
     }
 
@@ -188,16 +188,16 @@ impl Stream<'_> {
             .manifest
             .ok_or_else(|| DocpackError::MissingPart(entry::MANIFEST.into()))?;
         for part in entry::REQUIRED {
-            if !self.seen.contains_key(part) {
+            if !self.seen.contains(part) {
                 return Err(DocpackError::MissingPart(part.to_string()).into());
             }
         }
         let listed = reader::listed_entries(&m)?;
-        if let Some(name) = listed.keys().find(|n| !self.seen.contains_key(**n)) {
+        if let Some(name) = listed.keys().find(|n| !self.seen.contains(**n)) {
             return Err(DocpackError::MissingPart(crate::error::clean(name)).into());
         }
         reader::docpack_id_matches(&m, &listed)?;
-        let present = |name: &str| self.seen.contains_key(name);
+        let present = |name: &str| self.seen.contains(name);
         reader::check_parts(
             &m,
             self.embeddings,
