@@ -213,15 +213,16 @@ fn verdict(all: &Changes, symbols: &[SymbolRisk], coupling: &[Coupling]) -> (&'s
         };
         let _ = write!(
             why,
-            "; riskiest: `{}` ({reached} reach it, {tested})",
-            s.symbol.name
+            "; riskiest: {} ({reached} reach it, {tested})",
+            code(&s.symbol.name)
         );
     }
     if let Some(c) = coupling.first() {
         let _ = write!(
             why,
-            "; `{}` usually changes with `{}` but did not here",
-            c.partner, c.edited
+            "; {} usually changes with {} but did not here",
+            code(&c.partner),
+            code(&c.edited)
         );
     }
     (risk, why)
@@ -239,10 +240,8 @@ pub fn render_review(r: &Review, max_tokens: usize, count: &dyn Fn(&str) -> usiz
         for s in &r.symbols {
             let depths: Vec<String> = s.callers_by_depth.iter().map(|n| n.to_string()).collect();
             doc.line(&format!(
-                "| `{}` {}:{} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
-                s.symbol.name,
-                s.symbol.path,
-                s.symbol.line,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+                place(&s.symbol),
                 s.change,
                 depths.join("/"),
                 s.flows,
@@ -259,9 +258,9 @@ pub fn render_review(r: &Review, max_tokens: usize, count: &dyn Fn(&str) -> usiz
         doc.line("**Usually changes together, not here** (history, no static link):");
         for c in &r.hidden_coupling {
             doc.line(&format!(
-                "- `{}` with `{}` ({} commits, {:.0} %)",
-                c.partner,
-                c.edited,
+                "- {} with {} ({} commits, {:.0} %)",
+                code(&c.partner),
+                code(&c.edited),
                 c.support,
                 c.confidence * 100.0
             ));
@@ -282,7 +281,7 @@ pub fn render_review(r: &Review, max_tokens: usize, count: &dyn Fn(&str) -> usiz
         if total > 0 {
             doc.line(&format!("**{title}** ({total}):"));
             for s in list {
-                doc.line(&format!("- `{}` {}:{}", s.name, s.path, s.line));
+                doc.line(&format!("- {}", place(s)));
             }
             doc.line("");
         }
@@ -291,6 +290,38 @@ pub fn render_review(r: &Review, max_tokens: usize, count: &dyn Fn(&str) -> usiz
         doc.line("_Built without history: churn and coupling are not weighed._");
     }
     doc.finish()
+}
+
+/// A symbol and where it is: `` `name` path:line ``.
+fn place(s: &SymbolRef) -> String {
+    format!(
+        "{} {}",
+        code(&s.name),
+        code(&format!("{}:{}", s.path, s.line))
+    )
+}
+
+/// `text` as a Markdown code span that nothing in it can end or leave: a
+/// name or path of the reviewed code (a pull request's, perhaps a
+/// stranger's) never becomes a link, an image, a mention or a table cell
+/// of its own. The fence is one backtick longer than any run inside, line
+/// breaks become spaces and `|` is escaped (GitHub splits table rows on it
+/// even inside code).
+fn code(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Text that stops at a token budget, counting what it left out.
@@ -334,5 +365,26 @@ impl<'a> Budgeted<'a> {
             );
         }
         self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn a_code_span_holds_whatever_a_name_or_path_carries() {
+        assert_eq!(code("src/lib.rs:3"), "`src/lib.rs:3`");
+        // A link, an image or a mention stays text inside the span.
+        assert_eq!(
+            code("[x](https://e.test) ![i](u) @team"),
+            "`[x](https://e.test) ![i](u) @team`"
+        );
+        // Backticks cannot close it early; an edge backtick is padded.
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("a``b"), "```a``b```");
+        assert_eq!(code("`x"), "`` `x ``");
+        // A row of a table stays one cell; a line break stays on the line.
+        assert_eq!(code("a|b\nc"), "`a\\|b c`");
     }
 }

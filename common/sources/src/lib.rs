@@ -13,13 +13,15 @@
 //! Module layout: `parse` (user input), `git` (directories and git
 //! repositories), `archive` (zip and tarballs), `github` (REST API client),
 //! `sink` (safe writing under limits), `error`, `tokens` (per-job GitHub
-//! credentials: [`TokenFor`], [`JobTokens`]).
+//! credentials: [`TokenFor`], [`JobTokens`]), `pull_comment` (the review
+//! comment kept up to date on a pull request).
 
 mod archive;
 mod error;
 mod git;
 mod github;
 mod parse;
+pub mod pull_comment;
 mod sink;
 pub mod tokens;
 

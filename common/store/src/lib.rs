@@ -21,7 +21,7 @@ pub use jsonl::{bad_line, stream_jsonl, BlockLine, JsonlBlocks, BLOCK_LINES};
 pub use key::validate_key;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
-pub use state::{create_state, job_ids_newest_first, load_state, update_state};
+pub use state::{create_state, job_ids_newest_first, load_state, succeeded_build, update_state};
 pub use writer::ObjectWriter;
 
 use std::io::Read;

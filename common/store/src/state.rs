@@ -2,7 +2,7 @@
 
 use crate::{get_json, to_json_bytes, Condition, ObjectStore, StoreError};
 use doctown_core::state::state_key;
-use doctown_core::{JobId, JobState};
+use doctown_core::{JobId, JobState, JobStatus};
 
 /// How many lost races an update retries before giving up.
 const MAX_CAS_ATTEMPTS: u32 = 64;
@@ -33,6 +33,25 @@ pub fn job_ids_newest_first(store: &dyn ObjectStore) -> Result<Vec<JobId>, Store
     ids.dedup();
     ids.reverse();
     Ok(ids)
+}
+
+/// The newest succeeded job, among the store's `newest` jobs, that built
+/// commit `commit` of the repository `source` (as the job was given it) at
+/// a ref: a build of a working tree may hold edits, so it never counts. A
+/// pull request's base is built once, whatever asks for its review again.
+pub fn succeeded_build(
+    store: &dyn ObjectStore,
+    source: &str,
+    commit: &str,
+    newest: usize,
+) -> Option<JobState> {
+    let jobs = job_ids_newest_first(store).ok()?;
+    jobs.iter().take(newest).find_map(|id| {
+        let state = load_state(store, id).ok()??;
+        let built = state.source.as_ref()?.commit.as_deref() == Some(commit);
+        let same = state.input.source == source && state.input.git_ref.is_some();
+        (same && built && state.status == JobStatus::Succeeded).then_some(state)
+    })
 }
 
 /// Reads the state document of a job.

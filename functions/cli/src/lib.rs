@@ -10,7 +10,6 @@ mod host;
 mod live;
 mod output;
 mod progress;
-mod pull_comment;
 mod query_host;
 #[cfg(unix)]
 mod resident;

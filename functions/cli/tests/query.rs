@@ -586,7 +586,7 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| `shop.pricing.tax_for` shop/pricing.py:6 | changed | 1/"),
+        markdown.contains("| `shop.pricing.tax_for` `shop/pricing.py:6` | changed | 1/"),
         "{markdown}"
     );
     let counter = doctown_query::tokens::TokenCounter::for_model("gpt-4o");

@@ -197,7 +197,7 @@ fn the_review_comment_is_made_once_and_then_kept_up_to_date() {
         stdout(&fork).contains("## Doctown review"),
         "the review is printed first"
     );
-    assert_one_line_error(&fork, "GitHub answered 403 Resource not accessible by integration (a token that may not write here: a pull request from a fork");
+    assert_one_line_error(&fork, "GitHub answered 403 Resource not accessible by integration (a token that may not write to this pull request: in Actions a pull request from a fork");
     assert_one_line_error(
         &review(&pack, &api, &event, None),
         "GITHUB_TOKEN is not set",

@@ -16,8 +16,9 @@
 //! handler shares), `launcher`, `auth` (API keys, webhook
 //! signatures), `exposure` (what an address exposes), `guard` (Host and
 //! Origin of every request), `server_name` (the names a server answers
-//! to), `validate` (repository URLs, SSRF), `webhook`, `github_app` (JWT,
-//! installation tokens), `schedule`, `metrics`, `openapi`, `jobs_index`,
+//! to), `validate` (repository URLs, SSRF), `webhook`, `pull_reviews` (the
+//! App's reviews of pull requests), `github_app` (JWT, installation
+//! tokens), `schedule`, `metrics`, `openapi`, `jobs_index`,
 //! `static_files`, `config`, `error`.
 
 mod accounts;
@@ -33,6 +34,7 @@ mod metrics;
 mod openapi;
 #[doc(hidden)]
 pub mod probe;
+pub mod pull_reviews;
 mod routes;
 mod schedule;
 mod server_name;
@@ -121,6 +123,16 @@ pub async fn serve_listener(
             },
         ));
     }
+    if let Some(reviews) = pull_reviews(&state)? {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(pull_reviews::run_review_loop(
+            Arc::new(reviews),
+            Duration::from_secs(5),
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
+    }
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("doctown trigger listening on http://{addr}");
     }
@@ -133,6 +145,23 @@ pub async fn serve_listener(
         .await;
     drop(stop_rx);
     Ok(result?)
+}
+
+/// The App's pull-request reviews, when a GitHub App and its webhook are
+/// configured (the App's installation tokens post them).
+fn pull_reviews(state: &AppState) -> Result<Option<pull_reviews::PullReviews>, TriggerError> {
+    if state.config.webhook_secret.is_none() {
+        return Ok(None);
+    }
+    let Some(tokens) = installation_tokens(&state.config)? else {
+        return Ok(None);
+    };
+    let api = state.config.github_app.as_ref().map(|a| a.api_base.clone());
+    Ok(Some(pull_reviews::PullReviews::new(
+        state.store.clone(),
+        tokens,
+        &api.unwrap_or_default(),
+    )))
 }
 
 /// The installation-token cache for the configured GitHub App, if any.

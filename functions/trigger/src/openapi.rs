@@ -164,7 +164,7 @@ fn control_paths() -> Value {
                 "400": error_response("Malformed body or repo_url"), "403": error_response("Host not allowed or a private-network address"),
                 "404": error_response("No model configured (summaries come from facts)"), "422": error_response("The repository could not be read") } } },
         "/webhooks/github": { "post": {
-            "summary": "GitHub App webhook (push, installation_repositories, installation, ping)", "operationId": "githubWebhook",
+            "summary": "GitHub App webhook (push, pull_request, installation_repositories, installation, ping)", "operationId": "githubWebhook",
             "parameters": [
                 { "name": "X-Hub-Signature-256", "in": "header", "required": true, "schema": { "type": "string" } },
                 { "name": "X-GitHub-Event", "in": "header", "required": true, "schema": { "type": "string" } },

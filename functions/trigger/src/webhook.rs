@@ -5,7 +5,12 @@
 //! is 401 and nothing is created. Then: `ping` → 200; `push` to a branch →
 //! one job for that branch (tag pushes and branch deletions are ignored);
 //! `installation_repositories` (added) and `installation` (created) → one
-//! job per repository, default branch. Deliveries are deduplicated by
+//! job per repository, default branch; `pull_request` (opened, reopened,
+//! synchronize, ready_for_review) of an installation → structure-only
+//! builds of its base commit (unless one already succeeded) and its head
+//! commit, and a review posted on the pull request once both are built
+//! (`crate::pull_reviews`); `pull_request` closed → its pending reviews are
+//! dropped. Deliveries are deduplicated by
 //! `X-GitHub-Delivery`: the id is claimed in the store
 //! (`webhooks/deliveries/<id>.json`, create-if-absent, so it holds across
 //! instances), and a redelivery creates nothing; the body is claimed the
@@ -87,6 +92,50 @@ struct PushEvent {
 }
 
 #[derive(Debug, Deserialize)]
+struct PullRequestEvent {
+    #[serde(default)]
+    action: String,
+    number: u64,
+    pull_request: PullRequestBody,
+    repository: Repository,
+    #[serde(default)]
+    installation: Option<Installation>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PullRequestBody {
+    base: Commit,
+    head: Commit,
+}
+
+#[derive(Debug, Deserialize)]
+struct Commit {
+    sha: String,
+}
+
+impl PullRequestEvent {
+    fn parse(body: &[u8]) -> Result<PullRequestEvent, String> {
+        let event: PullRequestEvent = serde_json::from_slice(body)
+            .map_err(|e| format!("malformed pull_request payload: {e}"))?;
+        for sha in [&event.pull_request.base.sha, &event.pull_request.head.sha] {
+            if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "malformed pull_request payload: {sha:?} is not a commit sha"
+                ));
+            }
+        }
+        Ok(event)
+    }
+
+    /// A review is asked for: an action that changes what to review, on
+    /// an installation (whose token posts it).
+    fn wants_review(&self) -> bool {
+        self.installation.is_some()
+            && crate::pull_reviews::REVIEWED_ACTIONS.contains(&self.action.as_str())
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct InstallationEvent {
     #[serde(default)]
     action: String,
@@ -113,6 +162,9 @@ pub struct Wanted {
     pub full_name: String,
     pub private: Option<bool>,
     pub size_kb: Option<u64>,
+    /// Stage options set over the plan's (a review's builds are
+    /// structure-only).
+    pub options: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Wanted {
@@ -130,6 +182,26 @@ impl Wanted {
             full_name: repo.full_name.clone(),
             private: repo.private,
             size_kb: repo.size,
+            options: Default::default(),
+        }
+    }
+
+    /// A structure-only build of `sha` for a review: no embeddings, no
+    /// model (the review reads the graph, the history and the facts).
+    fn for_review(repo: &Repository, sha: &str, installation: Option<u64>) -> Wanted {
+        let options = [
+            ("embed", json!({ "enabled": false })),
+            ("assemble", json!({ "use_embeddings": false })),
+            ("generate", json!({ "backend": "facts" })),
+        ];
+        Wanted {
+            git_ref: Some(sha.to_string()),
+            installation,
+            options: options
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            ..Wanted::of(repo)
         }
     }
 
@@ -176,7 +248,12 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     if event == "installation" {
         record_installation(&app, &body).await;
     }
-    let wanted = match wanted_jobs(&event, &body) {
+    if event == "pull_request" {
+        if let Some(done) = closed_pull_request(&app, &body).await? {
+            return Ok(done);
+        }
+    }
+    let mut wanted = match wanted_jobs(&event, &body) {
         Ok(Some(wanted)) => wanted,
         Ok(None) => return Ok(ignored(&event, "nothing to build for this event")),
         Err(why) => return Err(ApiError::bad_request(why)),
@@ -203,6 +280,10 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
         let body = json!({ "ok": true, "event": event, "duplicate": true, "job_ids": previous });
         return Ok(Json(body).into_response());
     }
+    let review = match event.as_str() {
+        "pull_request" => Some(reuse_base(&app, &mut wanted).await?),
+        _ => None,
+    };
     let (admitted, skipped) = match &app.accounts {
         Some(accounts) => admit(accounts, wanted).await,
         None => (wanted.into_iter().map(|w| (w, None)).collect(), Vec::new()),
@@ -211,6 +292,10 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     let (launch_event, launch_delivery) = (event.clone(), delivery.clone());
     let jobs =
         blocking(move || launch(&launching, &launch_event, &launch_delivery, admitted)).await?;
+    if let Some(reused_base) = review {
+        let (recording, launched) = (app.clone(), jobs.clone());
+        blocking(move || record_review(&recording, &body, reused_base, &launched)).await?;
+    }
     let status = if jobs.is_empty() {
         StatusCode::OK
     } else {
@@ -363,8 +448,101 @@ pub fn wanted_jobs(event: &str, body: &[u8]) -> Result<Option<Vec<Wanted>>, Stri
                     .collect(),
             ))
         }
+        "pull_request" => {
+            let event = PullRequestEvent::parse(body)?;
+            if !event.wants_review() {
+                return Ok(None);
+            }
+            let installation = event.installation.as_ref().map(|i| i.id);
+            let pull = &event.pull_request;
+            Ok(Some(vec![
+                Wanted::for_review(&event.repository, &pull.base.sha, installation),
+                Wanted::for_review(&event.repository, &pull.head.sha, installation),
+            ]))
+        }
         _ => Ok(None),
     }
+}
+
+/// A closed pull request: its pending reviews are dropped (`Some(answer)`).
+async fn closed_pull_request(app: &AppState, body: &[u8]) -> Result<Option<Response>, ApiError> {
+    let event = PullRequestEvent::parse(body).map_err(ApiError::bad_request)?;
+    if event.action != "closed" {
+        return Ok(None);
+    }
+    let store = app.store.clone();
+    let (repository, number) = (event.repository.full_name.clone(), event.number);
+    let dropped = blocking(move || {
+        crate::pull_reviews::forget(store.as_ref(), &repository, number).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(Some(ignored(
+        "pull_request",
+        &format!("closed: {dropped} pending review(s) dropped"),
+    )))
+}
+
+/// A pull request's base commit built before: reused, and taken out of
+/// `wanted` (whose first job is the base, its second the head).
+async fn reuse_base(app: &AppState, wanted: &mut Vec<Wanted>) -> Result<Option<JobId>, ApiError> {
+    let store = app.store.clone();
+    let (source, sha) = (wanted[0].repo_url.clone(), wanted[0].git_ref.clone());
+    let built = blocking(move || {
+        let sha = sha.unwrap_or_default();
+        Ok(doctown_store::succeeded_build(
+            store.as_ref(),
+            &source,
+            &sha,
+            200,
+        ))
+    })
+    .await?;
+    Ok(built.map(|state| {
+        wanted.remove(0);
+        state.job_id
+    }))
+}
+
+/// Records the review once its builds are launched: the head is the last
+/// job launched, the base the first unless it was reused. A build the
+/// plan refused leaves nothing to review.
+fn record_review(
+    app: &AppState,
+    body: &[u8],
+    reused_base: Option<JobId>,
+    jobs: &[JobId],
+) -> Result<(), ApiError> {
+    use crate::pull_reviews::{End, PendingReview};
+    let event = PullRequestEvent::parse(body).map_err(ApiError::bad_request)?;
+    let (base, head) = match (reused_base, jobs) {
+        (None, [base, head]) => (base.clone(), head.clone()),
+        (Some(base), [head]) => (base, head.clone()),
+        _ => {
+            tracing::info!(
+                repository = %event.repository.full_name,
+                number = event.number,
+                "no review: the plan did not admit both of its builds"
+            );
+            return Ok(());
+        }
+    };
+    let review = PendingReview {
+        repository: event.repository.full_name,
+        number: event.number,
+        installation: event.installation.map(|i| i.id).unwrap_or_default(),
+        base: End {
+            sha: event.pull_request.base.sha,
+            job: base,
+        },
+        head: End {
+            sha: event.pull_request.head.sha,
+            job: head,
+        },
+        received_at: now_rfc3339(),
+        attempts: 0,
+    };
+    crate::pull_reviews::record(app.store.as_ref(), &review)?;
+    Ok(())
 }
 
 fn delivery_key(delivery: &str) -> String {
@@ -456,11 +634,15 @@ fn launch(
         let launched = match &admission {
             Some(a) => {
                 input.options.extend(a.options.clone());
+                input.options.extend(w.options.clone());
                 JobId::new(&a.job.id)
                     .map_err(|e| LaunchError::Unavailable(e.to_string()))
                     .and_then(|id| app.launcher.submit_as(id, input))
             }
-            None => app.launcher.submit(input),
+            None => {
+                input.options.extend(w.options.clone());
+                app.launcher.submit(input)
+            }
         };
         match launched {
             Ok(job) => jobs.push(job),

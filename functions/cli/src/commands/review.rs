@@ -7,11 +7,10 @@
 use crate::args::{ReviewArgs, StoreArgs};
 use crate::commands::{build_quietly, stored_docpack};
 use crate::host::Host;
-use crate::pull_comment::{Posted, PullRequest};
 use anyhow::{anyhow, bail, Context, Result};
-use doctown_core::JobStatus;
 use doctown_query::tokens::budget_tokens;
 use doctown_query::{load_file, render_review, review, Pack};
+use doctown_sources::pull_comment::{Posted, PullRequest};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -116,16 +115,9 @@ fn commit_of(repo: &Path, what: &str) -> Result<String> {
     Ok(commit.id().to_string())
 }
 
-/// A finished build of `commit` of the repository `source`, made at a ref
-/// (a build of the working tree may hold edits), among the store's 200
-/// newest jobs.
+/// A finished build of `commit` of the repository `source` at a ref,
+/// among the store's 200 newest jobs.
 fn stored_build(host: &Host, source: &str, commit: &str) -> Option<PathBuf> {
-    let store = host.store();
-    let jobs = doctown_store::job_ids_newest_first(store).ok()?;
-    jobs.iter().take(200).find_map(|id| {
-        let state = doctown_store::load_state(store, id).ok()??;
-        let built = state.source.as_ref()?.commit.as_deref() == Some(commit);
-        let same = state.input.source == source && state.input.git_ref.is_some() && built;
-        (same && state.status == JobStatus::Succeeded).then(|| stored_docpack(host, &state))?
-    })
+    let state = doctown_store::succeeded_build(host.store(), source, commit, 200)?;
+    stored_docpack(host, &state)
 }
