@@ -60,12 +60,6 @@ pub fn stem(word: &str) -> String {
     w.to_string()
 }
 
-/// Tokens a model will count for `text`, estimated (4 characters a token,
-/// the usual figure for English and code with BPE vocabularies).
-pub fn approx_tokens(text: &str) -> usize {
-    text.chars().count().div_ceil(4)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

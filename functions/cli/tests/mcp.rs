@@ -105,7 +105,7 @@ fn text(result: &CallToolResult) -> String {
         .join("\n")
 }
 
-/// A successful answer: its text holds `needle` and ends with `(~N tokens)`.
+/// A successful answer: its text holds `needle` and ends with `(N tokens)`.
 async fn ok(client: &Client, tool: &str, args: Value, needle: &str) -> (String, Value) {
     let result = call(client, tool, args.clone()).await;
     let body = text(&result);
@@ -116,7 +116,9 @@ async fn ok(client: &Client, tool: &str, args: Value, needle: &str) -> (String, 
     );
     let last = body.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("(~") && last.ends_with(" tokens)"),
+        last.starts_with('(')
+            && last.ends_with(" tokens)")
+            && last[1..last.len() - 8].parse::<usize>().is_ok(),
         "{tool}: last line {last:?}"
     );
     let structured = result

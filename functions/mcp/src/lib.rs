@@ -4,8 +4,9 @@
 //! Streamable HTTP ([`http_service`], nested in axum at `/mcp`).
 //!
 //! Every tool answers with the engine's compact rendering, a last line
-//! `(~N tokens)`, and the answer as JSON in `structuredContent`. Text is cut
-//! at about [`MAX_TOKENS`] tokens (and says so); lists are paged with
+//! `(N tokens)` (`o200k_base`, as every budget counts), and the answer as
+//! JSON in `structuredContent`. Text is cut at [`MAX_TOKENS`] tokens (and
+//! says so); lists are paged with
 //! `offset`/`limit`. A question the engine cannot answer (unknown symbol or
 //! docpack, an ambiguous name, a bad request) is a tool result with
 //! `isError: true` and the one-line reason, never a protocol error; bad
