@@ -7,7 +7,9 @@
 # what the release carries is used), and the two docpacks are the same
 # bytes. Also: a tampered archive, a SHA256SUMS without this platform and
 # a missing platform package are refused with one line and nothing
-# installed.
+# installed. Then the GitHub Action (action.yml) runs from those archives,
+# step by step as a runner runs it, against a stand-in GitHub
+# (scripts/action_test.py).
 # Usage: bash scripts/release-test.sh DOCTOWN_BINARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,4 +83,10 @@ if (cd "$T/project" && clean_env npx --offline doctown --version 2> "$T/err"); t
   fail "the launcher ran without its platform package"
 fi
 grep -q "is not installed" "$T/err" || fail "missing platform package: $(cat "$T/err")"
-echo "release-test: ok (archive, install, npm, refusals)"
+echo "release-test: the GitHub Action (action.yml) from the local archives, against a stand-in GitHub"
+VENV="${DOCTOWN_CACHE:-$HOME/.cache/doctown}/venv-action"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c "import yaml" 2>/dev/null || "$VENV/bin/pip" install --quiet pyyaml==6.0.2 \
+  || fail "cannot install PyYAML for the Action's runner"
+"$VENV/bin/python" scripts/action_test.py "$ROOT" "$T/dist" "$T/action" "$FIXTURE" || fail "the Action"
+echo "release-test: ok (archive, install, npm, refusals, the Action)"
