@@ -9,7 +9,14 @@ occurrence; the callee is the Doctown symbol whose name is the SCIP
 descriptor's and whose span contains the SCIP definition. Doctown's edges
 are its resolved call sites (calls and function references) whose callee
 is a function or method. Both sides are restricted to files the index
-covers; an edge is (caller id, callee id), call sites collapsed.
+covers; an edge is (caller id, callee id), call sites collapsed. A
+Doctown caller in whose span the index defines nothing (not even the
+caller's own name) is code the reference did not compile (Rust under a
+`#[cfg]` the indexer's configuration leaves out, such as a feature that is
+not default; rust-analyzer still resolves the type paths there, never a
+definition or a method call): its
+edges are left out of both sides and counted (`edges_outside_reference`),
+since the reference can neither confirm nor refute them.
 
 Usage: callgraph_eval.py SYMBOLS_JSONL INDEX_SCIP [--min-confidence X]
        [--label NAME] [--details FILE]
@@ -303,6 +310,24 @@ def doctown_edges(symbols, covered, min_confidence):
     return edges, constructor_edges
 
 
+def reference_lines(documents, covered):
+    """Per covered document, the sorted 1-based lines where the index
+    defines something."""
+    return {
+        p: sorted({line + 1 for line, _, _, roles in documents[p] if roles & 1})
+        for p in covered
+    }
+
+
+def seen_by_reference(symbol, read):
+    """Whether the index defines anything within the symbol's span."""
+    import bisect
+    lines = read.get(symbol["path"], [])
+    a, b = symbol["span"]["start"]["line"], symbol["span"]["end"]["line"]
+    i = bisect.bisect_left(lines, a)
+    return i < len(lines) and lines[i] <= b
+
+
 def ratio(a, b):
     return round(a / b, 4) if b else None
 
@@ -330,6 +355,13 @@ def main():
             symbols, {p: documents[p] for p in covered}, args.root
         )
     ours, constructor_edges = doctown_edges(symbols, covered, args.min_confidence)
+    outside = {}
+    if not args.index.endswith(".jsonl"):
+        read = reference_lines(documents, covered)
+        by_id = {s["id"]: s for s in symbols}
+        outside = {k: v for k, v in ours.items() if not seen_by_reference(by_id[k[0]], read)}
+        ours = {k: v for k, v in ours.items() if k not in outside}
+        reference = {k: v for k, v in reference.items() if seen_by_reference(by_id[k[0]], read)}
     symbols_of = defaultdict(set)
     for symbol, ids in defined.items():
         for i in ids:
@@ -351,6 +383,7 @@ def main():
         "recall": ratio(len(ref_tp), len(reference)),
         "unmapped_reference_occurrences": unmapped,
         "constructor_edges_excluded": constructor_edges,
+        "edges_outside_reference": len(outside),
         "min_confidence": args.min_confidence,
         "precision_by_provenance": {
             p: {"edges": n, "precision": ratio(ok, n)} for p, (ok, n) in sorted(by_prov.items())

@@ -107,8 +107,16 @@ fn stream(path: &Path, limits: &ReadLimits, checker: &mut Checker) -> Result<Ver
         Err(None) => return Err(walked.err().unwrap_or_else(stopped).into()),
     };
     let expanded_bytes = walked?;
-    let (manifest, _) = manifest.ok_or_else(|| DocpackError::MissingPart(entry::MANIFEST.into()))?;
-    finish(manifest, consumed, checker, path, compressed_bytes, expanded_bytes)
+    let (manifest, _) =
+        manifest.ok_or_else(|| DocpackError::MissingPart(entry::MANIFEST.into()))?;
+    finish(
+        manifest,
+        consumed,
+        checker,
+        path,
+        compressed_bytes,
+        expanded_bytes,
+    )
 }
 
 /// Chunks of an entry between the two threads (of [`CHUNK`] bytes each).
@@ -117,7 +125,11 @@ const CHUNK: usize = 1 << 20;
 
 /// What passes from the walker to the parser, in the archive's order.
 enum Msg {
-    Begin { name: String, size: u64, kind: Kind },
+    Begin {
+        name: String,
+        size: u64,
+        kind: Kind,
+    },
     Data(Vec<u8>),
     /// The entry's end: whether its checksum matched.
     End(Result<(), DocpackError>),

@@ -8,7 +8,7 @@
 //!
 //! Each language has one hook, called on every node before its rules.
 
-use crate::text::base_type_name;
+use crate::text::{base_type_name, compact_tail, CALLEE_CAP};
 use crate::walk::{Bound, Cx};
 use doctown_core::{CallKind, CallbackSlot, ReturnedBy};
 use tree_sitter::Node;
@@ -33,7 +33,15 @@ fn returned_by(value: Node, cx: &Cx) -> Option<Bound> {
                         && text
                             .chars()
                             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '$'));
-                    return simple.then(|| Bound::Given(ReturnedBy::call(text)));
+                    if simple {
+                        return Some(Bound::Given(ReturnedBy::call(text)));
+                    }
+                    // A method of a chain (`cmd.clone().get_matches_from`):
+                    // its call site's callee as the walk records it.
+                    return cx
+                        .field(f, "field")
+                        .is_some()
+                        .then(|| Bound::Given(ReturnedBy::call(&compact_tail(text, CALLEE_CAP))));
                 }
             }
             _ => return None,

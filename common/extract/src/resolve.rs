@@ -302,8 +302,10 @@ fn link_returned_receivers(
     // Links this pass gives calls the first pass left unresolved.
     let mut added: BTreeMap<(u32, u32), Link> = BTreeMap::new();
     // A chain links one call per round (`a().b().c()`: `b` once `a` is
-    // linked, then `c`); chains longer than this stay partly unknown.
-    for _round in 0..4 {
+    // linked, then `c`); chains longer than this stay partly unknown
+    // (builders chain a dozen calls; a round changes nothing once the
+    // chains are done, and the loop stops there).
+    for _round in 0..16 {
         let mut changed = false;
         // Callee text → linked target, for the caller and its enclosing
         // functions (symbols come in pre-order: parents first).

@@ -141,17 +141,16 @@ fn rust_result(sig: &str) -> Option<&str> {
 /// `.unwrap()` or `await` gives).
 fn unwrap_wrappers(ty: &str) -> &str {
     let mut ty = ty.trim();
-    for w in [
-        "Result<",
-        "io::Result<",
-        "anyhow::Result<",
-        "Option<",
-        "Promise<",
-    ] {
-        if let Some(inner) = ty.strip_prefix(w) {
-            let inner = inner.strip_suffix('>').unwrap_or(inner);
-            ty = inner.split(',').next().unwrap_or(inner).trim();
-        }
+    // `Result<T>`, `io::Result<T, E>`, a crate's own `ClapResult<T>` (an
+    // alias of `Result`, by the universal convention of its name),
+    // `Option<T>`, `Promise<T>`: the value is the first argument.
+    while let Some((name, inner)) = ty.split_once('<') {
+        let last = name.rsplit("::").next().unwrap_or(name).trim();
+        let wrapper = last.ends_with("Result") || last == "Option" || last == "Promise";
+        let Some(inner) = inner.strip_suffix('>').filter(|_| wrapper) else {
+            break;
+        };
+        ty = split_top(inner, ',')[0].trim();
     }
     ty
 }
@@ -213,6 +212,14 @@ mod tests {
         );
         assert_eq!(unwrap_wrappers("Result<Store, Error>"), "Store");
         assert_eq!(unwrap_wrappers("Promise<User>"), "User");
+        // A crate's alias of `Result`, nested arguments kept whole.
+        assert_eq!(unwrap_wrappers("ClapResult<ArgMatches>"), "ArgMatches");
+        assert_eq!(unwrap_wrappers("io::Result<Option<Store>>"), "Store");
+        assert_eq!(
+            unwrap_wrappers("Result<HashMap<K, V>, Error>"),
+            "HashMap<K, V>"
+        );
+        assert_eq!(unwrap_wrappers("Vec<Store>"), "Vec<Store>");
         assert_eq!(after_group("f(a: (x), b): T", 1), Some(": T"));
     }
 

@@ -220,6 +220,25 @@ pub(crate) fn base_type_name(ty: &str) -> &str {
     ty.trim()
 }
 
+/// A callee as written, without whitespace; one longer than `cap`
+/// characters keeps its end (`…).arg(a).get_matches`): the end names the
+/// call, and the calls of one builder chain, which share their start, stay
+/// apart (call resolution keys a caller's calls by this text).
+pub fn compact_tail(text: &str, cap: usize) -> String {
+    let count = text.chars().filter(|c| !c.is_whitespace()).count();
+    if count <= cap {
+        return compact(text, cap);
+    }
+    let mut out = String::with_capacity(cap * 2 + '…'.len_utf8());
+    out.push('…');
+    out.extend(
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .skip(count - cap),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +249,8 @@ mod tests {
         assert_eq!(collapse("abcdef", 3), "abc…");
         assert_eq!(compact("self . store\n.get", 100), "self.store.get");
         assert_eq!(compact("abcdef", 2), "ab…");
+        assert_eq!(compact_tail("a . b\n.get", 100), "a.b.get");
+        assert_eq!(compact_tail("abc.def", 3), "…def");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! attributes that precede each node (kept by the walk itself, because
 //! `Node::prev_sibling` costs O(siblings) per call).
 
-use crate::text::{compact, CALLEE_CAP};
+use crate::text::{compact, compact_tail, CALLEE_CAP};
 use doctown_core::{
     ByteRange, CallKind, CallSite, Import, Language, Position, ReturnedBy, Span, Symbol, SymbolId,
     SymbolKind, Visibility,
@@ -376,7 +376,10 @@ impl<'t, 's> Cx<'t, 's> {
         if local_call {
             return;
         }
-        let bound = match qualifier {
+        // `x.clone().f()`, `make()?.f()`, `make().unwrap().f()`: the
+        // receiver is `x`'s value, or what `make` returns.
+        let receiver = qualifier.map(|q| through_transparent(q, self.language));
+        let bound = match receiver {
             Some(q) if kind == CallKind::Method && is_identifier(q) => self.local(q).flatten(),
             _ => None,
         };
@@ -387,13 +390,13 @@ impl<'t, 's> Cx<'t, 's> {
             // `r.NewRoute` returned.
             None if kind == CallKind::Method => (
                 None,
-                qualifier
+                receiver
                     .and_then(called)
                     .map(|callee| Box::new(ReturnedBy::call(&callee))),
             ),
             None => (None, None),
         };
-        let callee = compact(callee, CALLEE_CAP);
+        let callee = compact_tail(callee, CALLEE_CAP);
         let line = node.start_position().row as u32 + 1;
         if name.is_empty() || !self.seen_calls.insert((owner, callee.clone(), line)) {
             return;
@@ -512,6 +515,54 @@ pub(crate) fn walk<'t, R: Rules>(root: Node<'t>, rules: &mut R, cx: &mut Cx<'t, 
 /// `a.b(x, y)` → `a.b`: the callee of a call written as a receiver.
 fn called(receiver: &str) -> Option<String> {
     let body = receiver.strip_suffix(')')?;
+    let callee = body[..call_open(body)?].trim_end();
+    let callee = callee.strip_suffix('?').unwrap_or(callee);
+    (!callee.is_empty()).then(|| compact_tail(callee, CALLEE_CAP))
+}
+
+/// Rust's standard methods whose value is their receiver's, as call
+/// resolution sees types: a clone or a borrow of it, or (since a declared
+/// `Result<T>` or `Option<T>` is read as `T`, and a local bound to
+/// `f().expect(…)` is `f`'s value) what it holds. Not `as_ref`: a type's
+/// own `AsRef` gives another type.
+const TRANSPARENT: [&str; 7] = [
+    "clone",
+    "to_owned",
+    "borrow",
+    "borrow_mut",
+    "by_ref",
+    "unwrap",
+    "expect",
+];
+
+/// A Rust receiver without the standard calls that keep its value
+/// (`x.clone()` → `x`, `make()?` → `make()`, `make().unwrap()` → `make()`).
+fn through_transparent(receiver: &str, language: doctown_core::Language) -> &str {
+    if language != doctown_core::Language::Rust {
+        return receiver;
+    }
+    let mut r = receiver.trim_end();
+    loop {
+        if let Some(inner) = r.strip_suffix('?') {
+            r = inner.trim_end();
+            continue;
+        }
+        let Some(open) = r.strip_suffix(')').and_then(call_open) else {
+            return r;
+        };
+        let callee = r[..open].trim_end();
+        match callee.rsplit_once('.') {
+            Some((inner, name)) if TRANSPARENT.contains(&name.trim()) && !inner.is_empty() => {
+                r = inner.trim_end();
+            }
+            _ => return r,
+        }
+    }
+}
+
+/// Where the argument list closing `body`'s end opens (`body` is a call's
+/// text without its last `)`).
+fn call_open(body: &str) -> Option<usize> {
     let mut depth = 1usize;
     for (i, c) in body.char_indices().rev() {
         match c {
@@ -519,9 +570,7 @@ fn called(receiver: &str) -> Option<String> {
             '(' => {
                 depth -= 1;
                 if depth == 0 {
-                    let callee = body[..i].trim_end();
-                    let callee = callee.strip_suffix('?').unwrap_or(callee);
-                    return (!callee.is_empty()).then(|| compact(callee, CALLEE_CAP));
+                    return Some(i);
                 }
             }
             _ => {}

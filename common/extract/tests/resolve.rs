@@ -441,3 +441,66 @@ fn items_of_inline_modules_resolve_through_imports() {
         Some("once_cell::unsync::OnceCell::get".to_string())
     );
 }
+
+/// A builder's chain, longer than a callee's text is kept, its value
+/// cloned, unwrapped from a crate's own `Result` alias and bound to a
+/// local: every call of it resolves, and so do the calls on that local.
+/// (Each of the three — standard calls that keep their receiver's value,
+/// locals bound to a chain's call with the chain's end kept in its text,
+/// `…Result<T>` read as `T` — fails this test without it; `Other` has the
+/// same method names, so no call is left to a name found once.)
+#[test]
+fn builder_chains_resolve_through_clones_unwraps_and_result_aliases() {
+    let long = "x".repeat(150);
+    let source = format!(
+        "pub type AppResult<T> = Result<T, Error>;\n\
+         pub struct Error;\n\
+         impl Error {{ pub fn kind(&self) -> u8 {{ 0 }} }}\n\
+         pub struct Matches;\n\
+         impl Matches {{ pub fn get_one(&self, id: &str) -> u32 {{ 0 }} }}\n\
+         pub struct Command;\n\
+         pub struct Other;\n\
+         impl Other {{\n\
+             pub fn get_one(&self, id: &str) -> u32 {{ 0 }}\n\
+             pub fn try_get_matches_from(self, args: &[&str]) -> Other {{ self }}\n\
+         }}\n\
+         impl Command {{\n\
+             pub fn new(name: &str) -> Command {{ Command }}\n\
+             pub fn arg(self, a: &str) -> Self {{ self }}\n\
+             pub fn try_get_matches_from(self, args: &[&str]) -> AppResult<Matches> {{ Ok(Matches) }}\n\
+         }}\n\
+         fn uses() {{\n\
+             let cmd = Command::new(\"prog\").arg(\"{long}\").arg(\"c\");\n\
+             let m = cmd.clone().try_get_matches_from(&[\"x\"]).unwrap();\n\
+             m.get_one(\"a\");\n\
+             let n = Command::new(\"prog\").arg(\"{long}\").try_get_matches_from(&[]).expect(\"ok\");\n\
+             n.get_one(\"b\");\n\
+         }}\n"
+    );
+    let files: &[(&str, Language, &str)] = &[("src/lib.rs", Language::Rust, &source)];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let name_of = |id: &SymbolId| {
+        let s = all.iter().find(|s| &s.id == id).unwrap();
+        s.qualified_name.clone()
+    };
+    let uses = all.iter().find(|s| s.name == "uses").unwrap();
+    let unresolved: Vec<&str> = uses
+        .calls
+        .iter()
+        .filter(|c| c.resolved.is_none() && !["clone", "unwrap", "expect"].contains(&&*c.name))
+        .map(|c| &*c.callee)
+        .collect();
+    assert!(unresolved.is_empty(), "unresolved: {unresolved:?}");
+    let targets: Vec<String> = uses
+        .calls
+        .iter()
+        .filter_map(|c| c.resolved.as_ref().map(name_of))
+        .collect();
+    for wanted in ["app::Command::try_get_matches_from", "app::Matches::get_one"] {
+        let n = targets.iter().filter(|t| *t == wanted).count();
+        assert_eq!(n, 2, "{wanted} twice in {targets:?}");
+    }
+}
