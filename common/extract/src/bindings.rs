@@ -14,11 +14,13 @@ use doctown_core::{CallKind, CallbackSlot, ReturnedBy};
 use tree_sitter::Node;
 
 /// `f(…)`, `pkg.F(…)`, `T::f(…)?`, `await f(…)`, `f(…).unwrap()` → the
-/// value `f` returns.
+/// value `f` returns; `r.unwrap()`, `r?` or `r` of a local `r` → what `r`
+/// is bound to.
 fn returned_by(value: Node, cx: &Cx) -> Option<Bound> {
     let mut v = value;
     loop {
         v = match v.kind() {
+            "identifier" => return cx.local(cx.text(v)).flatten().cloned(),
             "try_expression" | "await_expression" | "parenthesized_expression" => {
                 v.named_child(0)?
             }

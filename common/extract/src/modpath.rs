@@ -85,6 +85,24 @@ pub(crate) fn rust_crate_dir(path: &str) -> (&str, &str) {
     }
 }
 
+/// The crate a Rust file's module paths are relative to, for resolving
+/// them: [`rust_crate_dir`], except that a test, example or bench crate
+/// that is a directory (`tests/builder/main.rs`) is that directory, so two
+/// such crates' same-named modules (`tests/builder/utils.rs`,
+/// `tests/derive/utils.rs`) stay apart. `dir/mod.rs` stays the module the
+/// single-file crates share.
+pub(crate) fn rust_crate_key(path: &str) -> std::borrow::Cow<'_, str> {
+    let (dir, inner) = rust_crate_dir(path);
+    let crate_of_dir = ["tests/", "examples/", "benches/"]
+        .iter()
+        .any(|k| dir.ends_with(k))
+        && !inner.ends_with("/mod.rs");
+    match path[dir.len()..].split_once('/') {
+        Some((sub, _)) if crate_of_dir => format!("{dir}{sub}/").into(),
+        _ => dir.into(),
+    }
+}
+
 fn rust_module_path(path: &str) -> String {
     let (_, inner) = rust_crate_dir(path);
     let inner = inner
@@ -173,6 +191,19 @@ mod tests {
             ("common/core/", "ids.rs")
         );
         assert_eq!(rust_crate_dir("src/a/b.rs"), ("", "a/b.rs"));
+        for (path, key) in [
+            ("tests/builder/utils.rs", "tests/builder/"),
+            ("tests/builder/main.rs", "tests/builder/"),
+            ("tests/it.rs", "tests/"),
+            ("tests/common/mod.rs", "tests/"),
+            (
+                "clap_complete/tests/testsuite/bash.rs",
+                "clap_complete/tests/testsuite/",
+            ),
+            ("src/a/b.rs", ""),
+        ] {
+            assert_eq!(rust_crate_key(path), key, "{path}");
+        }
     }
 
     #[test]

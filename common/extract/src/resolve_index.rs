@@ -4,7 +4,7 @@
 //! `resolve_modules` module on first use, once per file).
 
 use crate::layout::ProjectLayout;
-use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
+use crate::modpath::{go_package_dir, module_path, rust_crate_dir, rust_crate_key};
 use crate::text::base_type_name;
 use doctown_core::{Language, Symbol, SymbolKind};
 use rayon::prelude::*;
@@ -335,7 +335,7 @@ impl<'a> Index<'a> {
                 if name == "build.rs" && rust_crate_dir(path).1 == "main.rs" {
                     return;
                 }
-                let key = format!("{}{}", rust_crate_dir(path).0, module_path(path, language));
+                let key = format!("{}{}", rust_crate_key(path), module_path(path, language));
                 if key.ends_with("crate") {
                     let roots = self.modules.entry((family, key.clone())).or_default();
                     let is_lib = |p: &str| p == "src/lib.rs" || p.ends_with("/src/lib.rs");

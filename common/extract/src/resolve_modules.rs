@@ -6,7 +6,7 @@
 
 use crate::golang::import_binding;
 use crate::layout::ProjectLayout;
-use crate::modpath::{module_path, rust_crate_dir};
+use crate::modpath::{module_path, rust_crate_key};
 use crate::resolve_index::{Family, FileScope, Index};
 use doctown_core::{Import, Language};
 
@@ -224,14 +224,14 @@ fn rust_root<'l>(
         return RustRoot::Here;
     }
     if let Some(dir) = layout.rust_crate_dir_of(first) {
-        if dir != rust_crate_dir(path).0 || first != "crate" {
+        if dir != rust_crate_key(path) || first != "crate" {
             return RustRoot::Crate(dir);
         }
     }
     // A child module of the current one (`mod store; use store::X;`).
     let mut own = rust_segments(path);
     own.push(first.to_string());
-    let key = format!("{}{}", rust_crate_dir(path).0, own.join("::"));
+    let key = format!("{}{}", rust_crate_key(path), own.join("::"));
     if !index.files(Family::Rust, &key).is_empty() {
         return RustRoot::Here;
     }
@@ -252,14 +252,14 @@ pub(crate) fn rust_module_files<'a>(
     path: &str,
     module: &str,
 ) -> Vec<&'a str> {
-    let mut crate_dir = rust_crate_dir(path).0;
+    let mut crate_dir = rust_crate_key(path);
     let mut segments = module.split("::").filter(|s| !s.is_empty()).peekable();
     if let Some(first) = segments.peek().copied() {
         match rust_root(index, layout, path, first) {
             RustRoot::External => return Vec::new(),
             RustRoot::Crate(dir) => {
                 segments.next();
-                crate_dir = dir;
+                crate_dir = dir.into();
                 let mut absolute = vec!["crate".to_string()];
                 absolute.extend(segments.map(str::to_string));
                 let key = format!("{crate_dir}{}", absolute.join("::"));

@@ -475,6 +475,9 @@ fn builder_chains_resolve_through_clones_unwraps_and_result_aliases() {
              m.get_one(\"a\");\n\
              let n = Command::new(\"prog\").arg(\"{long}\").try_get_matches_from(&[]).expect(\"ok\");\n\
              n.get_one(\"b\");\n\
+             let r = Command::new(\"p\").try_get_matches_from(&[]);\n\
+             let k = r.unwrap();\n\
+             k.get_one(\"c\");\n\
          }}\n"
     );
     let files: &[(&str, Language, &str)] = &[("src/lib.rs", Language::Rust, &source)];
@@ -499,8 +502,50 @@ fn builder_chains_resolve_through_clones_unwraps_and_result_aliases() {
         .iter()
         .filter_map(|c| c.resolved.as_ref().map(name_of))
         .collect();
-    for wanted in ["app::Command::try_get_matches_from", "app::Matches::get_one"] {
+    for wanted in [
+        "app::Command::try_get_matches_from",
+        "app::Matches::get_one",
+    ] {
         let n = targets.iter().filter(|t| *t == wanted).count();
-        assert_eq!(n, 2, "{wanted} twice in {targets:?}");
+        assert_eq!(n, 3, "{wanted} three times in {targets:?}");
     }
+}
+
+/// Test crates that are directories (`tests/builder/main.rs`, as
+/// `automod` or `mod` lists make them) each have their own modules: a
+/// `super::utils` of one is its own `utils.rs`, not its neighbour's.
+#[test]
+fn test_crates_in_directories_keep_their_own_modules() {
+    let files: &[(&str, Language, &str)] = &[
+        ("src/lib.rs", Language::Rust, "pub fn lib() {}\n"),
+        (
+            "tests/builder/main.rs",
+            Language::Rust,
+            "mod utils;\nmod help;\n",
+        ),
+        (
+            "tests/builder/utils.rs",
+            Language::Rust,
+            "pub(crate) fn assert_output() {}\n",
+        ),
+        (
+            "tests/builder/help.rs",
+            Language::Rust,
+            "use super::utils;\nfn help_works() { utils::assert_output(); }\n",
+        ),
+        ("tests/derive/main.rs", Language::Rust, "mod utils;\n"),
+        (
+            "tests/derive/utils.rs",
+            Language::Rust,
+            "pub(crate) fn assert_output() {}\n",
+        ),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let caller = all.iter().find(|s| s.name == "help_works").unwrap();
+    let target = caller.calls[0].resolved.as_ref().expect("resolved");
+    let callee = all.iter().find(|s| &s.id == target).unwrap();
+    assert_eq!(callee.path, "tests/builder/utils.rs");
 }
