@@ -58,8 +58,30 @@ pub(crate) fn call(node: Node, cx: &mut Cx) {
     }
 }
 
+/// Where a turbofish after token `i` (`::<String>`, `::<Vec<u8>>`) ends:
+/// the index of its last `>`.
+fn turbofish_end(tokens: &[Node], i: usize, cx: &Cx) -> Option<usize> {
+    let is = |k: usize, text: &str| tokens.get(k).is_some_and(|n| cx.text(*n) == text);
+    if !is(i + 1, "::") || !is(i + 2, "<") {
+        return None;
+    }
+    let mut depth = 0i32;
+    for (k, token) in tokens.iter().enumerate().skip(i + 2).take(32) {
+        match cx.text(*token) {
+            "<" => depth += 1,
+            ">" => depth -= 1,
+            ">>" => depth -= 2,
+            _ => {}
+        }
+        if depth <= 0 {
+            return (depth == 0).then_some(k);
+        }
+    }
+    None
+}
+
 /// Calls inside a macro's arguments, which tree-sitter keeps as tokens:
-/// `name(`, `recv.name(`, `Path::name(` and `name!(`.
+/// `name(`, `recv.name(`, `Path::name(`, `recv.name::<T>(` and `name!(`.
 pub(crate) fn token_tree_calls(node: Node, cx: &mut Cx) {
     let mut cursor = node.walk();
     let tokens: Vec<Node> = node.children(&mut cursor).collect();
@@ -81,7 +103,13 @@ pub(crate) fn token_tree_calls(node: Node, cx: &mut Cx) {
             cx.call(*token, &format!("{name}!"), name, None, CallKind::Macro);
             continue;
         }
-        if !is_group(next) {
+        // `recv.get::<T>(`: the turbofish between the name and its
+        // arguments.
+        let args = match turbofish_end(&tokens, i, cx) {
+            Some(end) => tokens.get(end + 1),
+            None => next,
+        };
+        if !is_group(args) {
             continue;
         }
         let before = i.checked_sub(1).map(|j| tokens[j].kind());
