@@ -222,20 +222,7 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
             "webhooks are not configured (set DOCTOWN_GITHUB_WEBHOOK_SECRET)",
         ));
     };
-    let (signature, event, delivery) = {
-        let headers = request.headers();
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_string())
-        };
-        (
-            header("x-hub-signature-256"),
-            header("x-github-event").unwrap_or_default(),
-            header("x-github-delivery"),
-        )
-    };
+    let (signature, event, delivery) = delivery_headers(&request);
     let body = read_body(request, &()).await?;
     if !verify_webhook_signature(secret.as_bytes(), &body, signature.as_deref()) {
         return Err(ApiError::unauthorized(
@@ -303,6 +290,22 @@ pub async fn github(State(app): State<AppState>, request: Request) -> Result<Res
     };
     let body = json!({ "ok": true, "event": event, "job_ids": jobs, "skipped": skipped });
     Ok((status, Json(body)).into_response())
+}
+
+/// The signature, the event's name and the delivery id GitHub sends.
+fn delivery_headers(request: &Request) -> (Option<String>, String, Option<String>) {
+    let headers = request.headers();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+    };
+    (
+        header("x-hub-signature-256"),
+        header("x-github-event").unwrap_or_default(),
+        header("x-github-delivery"),
+    )
 }
 
 /// With accounts: an App installation (created, suspended, deleted) is
