@@ -53,7 +53,8 @@ pub use layout::{ProjectLayout, MANIFEST_NAMES};
 pub use modpath::module_path;
 pub use programs::declared_programs;
 pub use resolve::{
-    resolve_calls, resolve_calls_and_imports, resolve_stats, ImportTargets, ResolveStats,
+    resolution_reads_attribute, resolve_calls, resolve_calls_and_imports, resolve_stats,
+    ImportTargets, ResolveStats,
 };
 pub use roles::file_role;
 pub use scip::{

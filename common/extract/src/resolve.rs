@@ -519,13 +519,17 @@ fn method_of_types<'s>(
     let path = index.symbols[caller].path.as_str();
     let module = enclosing_module(index, caller);
     let mut seen = 0;
+    // `types[derived_from..]` came from `#[derive(…)]`s.
+    let mut derived_from = usize::MAX;
     while seen < types.len() && seen < 8 {
+        let derived = seen >= derived_from;
         let methods: Vec<usize> = index
             .methods
             .get(&(family, types[seen], name))
             .into_iter()
             .flatten()
             .copied()
+            .filter(|&m| !derived || provided_trait_method(index, m))
             .collect();
         let methods = prefer_inherent(index, family, methods);
         let pick =
@@ -539,7 +543,9 @@ fn method_of_types<'s>(
         if found.is_some() {
             return found;
         }
-        // Bases of every definition of this type (traits, superclasses).
+        // Bases of every definition of this type (traits, superclasses),
+        // and the traits a Rust type derives (`#[derive(Parser)]` gives
+        // `Opt::parse()`).
         for def in index.named(family, types[seen]) {
             let s = &index.symbols[def];
             if matches!(
@@ -552,10 +558,55 @@ fn method_of_types<'s>(
                         .map(|b| base_type_name(b.rsplit('.').next().unwrap_or(b))),
                 );
             }
+            if matches!(s.kind, SymbolKind::Struct | SymbolKind::Enum) {
+                let before = types.len();
+                types.extend(derived_traits(s));
+                if types.len() > before {
+                    derived_from = derived_from.min(before);
+                }
+            }
         }
         seen += 1;
     }
     None
+}
+
+/// A method with a body in a trait: what a derived impl leaves as it is
+/// (a required method, one line without a body, is the derive's own code;
+/// a struct's method of the same name is not the trait's).
+fn provided_trait_method(index: &Index, m: usize) -> bool {
+    let s = &index.symbols[m];
+    let in_trait = index.parent_of[m].is_some_and(|p| index.symbols[p].kind == SymbolKind::Trait);
+    in_trait && s.span.end.line > s.span.start.line
+}
+
+/// Whether resolution reads a symbol's attribute: `export default` (a
+/// module's default export) and Rust's `#[derive(…)]` (the traits whose
+/// methods a type has). Ingest holds only these while it resolves.
+pub fn resolution_reads_attribute(attribute: &str) -> bool {
+    attribute == "export default" || attribute.starts_with("#[derive(")
+}
+
+/// The traits a Rust type's `#[derive(…)]` names, by their last segment,
+/// but the standard library's (which have no methods in a repository).
+fn derived_traits(s: &Symbol) -> impl Iterator<Item = &str> {
+    const STD: [&str; 9] = [
+        "Debug",
+        "Clone",
+        "Copy",
+        "PartialEq",
+        "Eq",
+        "Hash",
+        "PartialOrd",
+        "Ord",
+        "Default",
+    ];
+    s.attributes
+        .iter()
+        .filter_map(|a| a.strip_prefix("#[derive(")?.strip_suffix(")]"))
+        .flat_map(|list| list.split(','))
+        .map(|t| t.trim().rsplit("::").next().unwrap_or("").trim())
+        .filter(|t| !t.is_empty() && !STD.contains(t))
 }
 
 /// Counts the calls and references of `symbols` and how they resolved.
@@ -1130,6 +1181,11 @@ impl<'r, 'a> Resolver<'r, 'a> {
             if let Some(found) = from.or_else(|| unique(methods.iter().copied())) {
                 return Some((found, Provenance::Import));
             }
+        }
+        if methods.is_empty() && family == Family::Rust {
+            // No method of the type itself: one of a trait it derives.
+            return method_of_types(self.index, family, vec![owner], &call.name, self.caller)
+                .map(with(Provenance::ReceiverType));
         }
         let found = unique(methods.into_iter())?;
         (family != Family::Rust || self.rust_reachable(found))

@@ -553,3 +553,38 @@ fn test_crates_in_directories_keep_their_own_modules() {
     let callee = all.iter().find(|s| &s.id == target).unwrap();
     assert_eq!(callee.path, "tests/builder/utils.rs");
 }
+
+/// A type that derives a trait of the repository has that trait's
+/// methods: `Opt::try_parse_from(…)` with `#[derive(Parser)] struct Opt`
+/// calls the trait's provided method (the derive writes the impl). Fails
+/// without the derive read as a base. (Ingest keeps the attribute while it
+/// resolves: `resolution_reads_attribute`, checked by the evaluation.)
+#[test]
+fn a_derived_trait_s_methods_are_the_type_s() {
+    let files: &[(&str, Language, &str)] = &[
+        ("src/lib.rs", Language::Rust, "pub trait Parser {\n    fn try_parse_from(x: u32) -> u32 {\n        x\n    }\n    fn parse() -> u32;\n}\npub struct Other;\nimpl Other {\n    pub fn try_parse_from(x: u32) -> u32 { x }\n}\npub mod parser {\n    pub struct Parser;\n    impl Parser {\n        pub fn try_parse_from(x: u32) -> u32 { x }\n        pub fn parse() -> u32 { 0 }\n    }\n}\n"),
+        ("tests/it.rs", Language::Rust, "use app::Parser;\n#[test]\nfn t() {\n    #[derive(Parser, Debug)]\n    struct Opt { a: u32 }\n    let o = Opt::try_parse_from(1);\n    assert_eq!(Opt::try_parse_from(2), 2);\n    Opt::parse();\n}\n"),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let t = all.iter().find(|s| s.name == "t").unwrap();
+    let method = all
+        .iter()
+        .find(|s| s.qualified_name == "app::Parser::try_parse_from")
+        .unwrap();
+    let calls: Vec<_> = t
+        .calls
+        .iter()
+        .filter(|c| &*c.name == "try_parse_from")
+        .collect();
+    assert_eq!(calls.len(), 2);
+    for c in calls {
+        assert_eq!(c.resolved.as_ref(), Some(&method.id), "{c:?}");
+    }
+    // A required method is the derive's own code; the struct that shares
+    // the trait's name is not the trait.
+    let parse = t.calls.iter().find(|c| &*c.name == "parse").unwrap();
+    assert_eq!(parse.resolved, None, "{parse:?}");
+}

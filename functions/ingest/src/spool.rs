@@ -27,10 +27,6 @@ const HELD: &[u8] = b"M\n";
 /// How many bytes of stored lines a spool holds in memory.
 pub const HELD_BYTES: usize = 256 << 20;
 
-/// The attribute resolution reads (`export default` names a module's
-/// default export); the others are spooled.
-const READ_ATTRIBUTE: &str = "export default";
-
 /// The parts of a symbol that resolution does not read.
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Spooled {
@@ -38,8 +34,8 @@ pub struct Spooled {
     doc: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     words: String,
-    /// Every attribute, in order (the resolution view keeps only
-    /// [`READ_ATTRIBUTE`]).
+    /// Every attribute, in order (the resolution view keeps only those
+    /// resolution reads: [`doctown_extract::resolution_reads_attribute`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attributes: Vec<String>,
     /// The signature, when the view leaves it out.
@@ -70,7 +66,7 @@ pub fn resolution_view(mut symbol: Symbol) -> (Symbol, Spooled) {
         let kept: Vec<String> = symbol
             .attributes
             .iter()
-            .filter(|a| *a == READ_ATTRIBUTE)
+            .filter(|a| doctown_extract::resolution_reads_attribute(a))
             .cloned()
             .collect();
         std::mem::replace(&mut symbol.attributes, kept)
@@ -300,10 +296,13 @@ mod tests {
         assert_eq!(spool.len(), all.len());
         for view in &views {
             assert!(view.doc.is_none() && view.words.is_empty());
-            assert!(view.attributes.iter().all(|a| a == READ_ATTRIBUTE));
+            assert!(view
+                .attributes
+                .iter()
+                .all(|a| doctown_extract::resolution_reads_attribute(a)));
         }
         let load = views.iter().find(|s| s.name == "load").unwrap();
-        assert_eq!(load.attributes, vec![READ_ATTRIBUTE.to_string()]);
+        assert_eq!(load.attributes, vec!["export default".to_string()]);
         assert!(
             load.signature.contains("Promise<Page>"),
             "TypeScript keeps it"
