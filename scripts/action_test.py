@@ -211,12 +211,17 @@ def main():
     event = {"action": "opened", "number": NUMBER,
              "pull_request": {"number": NUMBER, "base": {"sha": base}, "head": {"sha": git(ws, "rev-parse", "HEAD")}}}
 
+    def run(n, what):
+        """The Action's run `n`, which must succeed: its log and summary."""
+        temp = os.path.join(WORK, f"run-{n}")
+        os.makedirs(temp)
+        status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api)
+        if status != 0:
+            fail(f"{what} exited {status}:\n{log}")
+        return log, summary
+
     # 1. The pull request is opened: installed, reviewed, commented.
-    temp = os.path.join(WORK, "run-1")
-    os.makedirs(temp)
-    status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api)
-    if status != 0:
-        fail(f"the first run exited {status}:\n{log}")
+    log, summary = run(1, "the first run")
     if "## Doctown review" not in summary:
         fail(f"the job summary has no review:\n{summary}\n{log}")
     ours = [c for c in github.comments if c["user"] == "doctown"]
@@ -229,11 +234,7 @@ def main():
     push(ws, 2)
     event["action"] = "synchronize"
     event["pull_request"]["head"]["sha"] = git(ws, "rev-parse", "HEAD")
-    temp = os.path.join(WORK, "run-2")
-    os.makedirs(temp)
-    status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api)
-    if status != 0:
-        fail(f"the second run exited {status}:\n{log}")
+    run(2, "the second run")
     ours = [c for c in github.comments if c["user"] == "doctown"]
     if len(ours) != 1 or "pushed_2" not in ours[0]["body"]:
         fail(f"the comment was not edited in place: {github.comments}")
@@ -246,11 +247,7 @@ def main():
     # the summary, the job warns and still succeeds.
     github.read_only = True
     before = json.dumps(github.comments)
-    temp = os.path.join(WORK, "run-3")
-    os.makedirs(temp)
-    status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api)
-    if status != 0:
-        fail(f"a fork's run exited {status}:\n{log}")
+    log, summary = run(3, "a fork's run")
     if "## Doctown review" not in summary:
         fail("a fork's review is not in the summary")
     if "::warning::" not in log or "403" not in log:

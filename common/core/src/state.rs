@@ -129,6 +129,20 @@ pub struct JobInput {
     pub options: BTreeMap<String, serde_json::Value>,
 }
 
+impl JobInput {
+    /// A build without embeddings: the embed stage skipped and assemble
+    /// clustering without vectors (`--embeddings off`, and the builds a
+    /// review reads).
+    pub fn disable_embeddings(&mut self) {
+        self.options
+            .insert("embed".into(), serde_json::json!({ "enabled": false }));
+        self.options.insert(
+            "assemble".into(),
+            serde_json::json!({ "use_embeddings": false }),
+        );
+    }
+}
+
 /// The source once fetched: what exactly was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -151,13 +151,7 @@ pub fn job_input(source: &SourceArgs, build: &BuildOptions) -> JobInput {
         input.options.insert("ingest".into(), ingest.into());
     }
     if !build.embeddings_on() {
-        input
-            .options
-            .insert("embed".into(), serde_json::json!({ "enabled": false }));
-        input.options.insert(
-            "assemble".into(),
-            serde_json::json!({ "use_embeddings": false }),
-        );
+        input.disable_embeddings();
     }
     let mut generate = serde_json::Map::new();
     if let Some(v) = build.llm_top {

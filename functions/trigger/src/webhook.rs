@@ -189,18 +189,15 @@ impl Wanted {
     /// A structure-only build of `sha` for a review: no embeddings, no
     /// model (the review reads the graph, the history and the facts).
     fn for_review(repo: &Repository, sha: &str, installation: Option<u64>) -> Wanted {
-        let options = [
-            ("embed", json!({ "enabled": false })),
-            ("assemble", json!({ "use_embeddings": false })),
-            ("generate", json!({ "backend": "facts" })),
-        ];
+        let mut input = JobInput::default();
+        input.disable_embeddings();
+        input
+            .options
+            .insert("generate".into(), json!({ "backend": "facts" }));
         Wanted {
             git_ref: Some(sha.to_string()),
             installation,
-            options: options
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            options: input.options,
             ..Wanted::of(repo)
         }
     }
