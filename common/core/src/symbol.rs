@@ -184,7 +184,9 @@ pub struct CallSite {
     /// 1-based line of the call.
     pub line: u32,
     /// The receiver's type when the code states it (a typed parameter or
-    /// local, a constructor call, a field's declared type), e.g. `Store`.
+    /// local, a constructor call, a field's declared type), e.g. `Store`;
+    /// for a Rust generic parameter, the traits that bound it, joined by
+    /// `+` (`IntoEdges+NodeIndexable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<Box<str>>,
     /// When the receiver is the value a call returned (`r := NewRouter()`,
@@ -213,6 +215,10 @@ pub struct ReturnedBy {
     /// function is, and which of its parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<CallbackSlot>,
+    /// The error that call's `Result` holds, not its value (Rust's
+    /// `f().unwrap_err()`, `let e = r.expect_err(…)`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub error: bool,
 }
 
 /// A parameter of a function passed as an argument.
@@ -228,7 +234,17 @@ impl ReturnedBy {
         ReturnedBy {
             callee: callee.into(),
             callback: None,
+            error: false,
         }
+    }
+
+    /// The error of what `self` describes, when it is a call's value (a
+    /// callback's parameter, or an error already, has none to take).
+    pub fn error_of(&self) -> Option<Self> {
+        (self.callback.is_none() && !self.error).then(|| ReturnedBy {
+            error: true,
+            ..self.clone()
+        })
     }
 }
 

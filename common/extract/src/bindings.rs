@@ -26,8 +26,17 @@ fn returned_by(value: Node, cx: &Cx) -> Option<Bound> {
             }
             "call_expression" | "call" => {
                 let f = v.child_by_field_name("function")?;
-                if matches!(cx.field(f, "field"), Some("unwrap" | "expect")) {
+                let field = cx.field(f, "field");
+                if matches!(field, Some("unwrap" | "expect")) {
                     f.child_by_field_name("value")?
+                } else if matches!(field, Some("unwrap_err" | "expect_err")) {
+                    // `let e = r.unwrap_err()`: the error `r`'s call gives.
+                    let Some(Bound::Given(given)) =
+                        returned_by(f.child_by_field_name("value")?, cx)
+                    else {
+                        return None;
+                    };
+                    return given.error_of().map(Bound::Given);
                 } else {
                     let text = cx.text(f);
                     let simple = !text.is_empty()
@@ -93,11 +102,110 @@ pub(crate) fn type_name(ty: &str) -> Option<String> {
     if ty.ends_with("[]") || ty.starts_with('[') {
         return None;
     }
+    if rust_standard_path(ty) {
+        return None;
+    }
     let name = base_type_name(ty.split('[').next().unwrap_or(ty));
     let name = name.rsplit('.').next().unwrap_or(name);
     let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_alphanumeric() || c == '_');
     ok.then(|| name.to_string())
+}
+
+/// The traits that bound `name` where it is a generic parameter of the
+/// function declaring `parameter` or of the impl or trait around it
+/// (`<G: IntoEdges>`, `where G: NodeIndexable + Visitable`), joined by
+/// `+` (call resolution looks a method up in each, in order).
+fn generic_bounds(parameter: Node, name: &str, cx: &Cx) -> Option<String> {
+    let function = ancestor_of_kind(parameter, &["function_item"], 3)?;
+    let mut bounds: Vec<&str> = Vec::new();
+    let mut declared = bounds_in(function, name, cx, &mut bounds);
+    let owner = function.parent().and_then(|list| list.parent());
+    if let Some(owner) = owner.filter(|o| matches!(o.kind(), "impl_item" | "trait_item")) {
+        declared |= bounds_in(owner, name, cx, &mut bounds);
+    }
+    (declared && !bounds.is_empty()).then(|| bounds.join("+"))
+}
+
+fn ancestor_of_kind<'t>(node: Node<'t>, kinds: &[&str], up: usize) -> Option<Node<'t>> {
+    let mut at = node;
+    for _ in 0..up {
+        at = at.parent()?;
+        if kinds.contains(&at.kind()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Adds the trait bounds `item`'s generics and where clause give `name`;
+/// whether `item` declares `name` as a type parameter.
+fn bounds_in<'s>(item: Node, name: &str, cx: &Cx<'_, 's>, out: &mut Vec<&'s str>) -> bool {
+    let mut declared = false;
+    let mut cursor = item.walk();
+    for part in item.children(&mut cursor) {
+        let (list, left, is_params) = match part.kind() {
+            "type_parameters" => (part, "name", true),
+            "where_clause" => (part, "left", false),
+            _ => continue,
+        };
+        let mut inner = list.walk();
+        for p in list.named_children(&mut inner) {
+            if cx.field(p, left).map(str::trim) != Some(name) {
+                continue;
+            }
+            declared |= is_params && p.kind() == "type_parameter";
+            let Some(traits) = p.child_by_field_name("bounds") else {
+                continue;
+            };
+            let mut t = traits.walk();
+            for bound in traits.named_children(&mut t) {
+                let trait_name = base_type_name(cx.text(bound));
+                let named = trait_name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && trait_name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    && !trait_name.starts_with("Fn");
+                if named && !out.contains(&trait_name) {
+                    out.push(trait_name);
+                }
+            }
+        }
+    }
+    declared
+}
+
+/// A Rust type written through a module of the standard library
+/// (`vec::IntoIter<T>`, `slice::Iter<'a, T>`, `hash_map::Entry`,
+/// `std::sync::Mutex<T>`): not a repository type of the same last name.
+/// Only the modules whose names a repository rarely gives its own.
+fn rust_standard_path(ty: &str) -> bool {
+    const STD: [&str; 24] = [
+        "std",
+        "core",
+        "alloc",
+        "vec",
+        "slice",
+        "hash_map",
+        "btree_map",
+        "hash_set",
+        "btree_set",
+        "vec_deque",
+        "binary_heap",
+        "linked_list",
+        "collections",
+        "string",
+        "option",
+        "result",
+        "iter",
+        "sync",
+        "rc",
+        "cell",
+        "boxed",
+        "mpsc",
+        "atomic",
+        "array",
+    ];
+    ty.split_once("::")
+        .is_some_and(|(first, _)| STD.contains(&first.trim()))
 }
 
 /// Binds every identifier in a pattern (`(a, b)`, `Some(x)`, `[a, ...b]`,
@@ -147,6 +255,9 @@ fn references(arguments: Node, cx: &mut Cx, path_kind: &str, member_kind: &str) 
             k if k == path_kind || k == member_kind => {
                 let (name, qualifier) = match text.rsplit_once("::") {
                     Some((q, n)) => (n, Some(q)),
+                    // Rust names no method by `self.f` (a field read:
+                    // `finish(self.index)`); `Self::f` is its reference.
+                    None if k == "field_expression" => continue,
                     None => match text.rsplit_once('.') {
                         Some((q, n)) => (n, Some(q)),
                         None => continue,
@@ -178,8 +289,10 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
     match kind {
         "parameter" => {
             if let Some(pattern) = node.child_by_field_name("pattern") {
-                let ty = cx.field(node, "type").and_then(type_name).map(Bound::Type);
-                bind_typed(pattern, ty, cx);
+                let ty = cx.field(node, "type").and_then(type_name);
+                // `g: G` with `G: IntoEdges + NodeIndexable`: the traits.
+                let ty = ty.map(|t| generic_bounds(node, &t, cx).unwrap_or(t));
+                bind_typed(pattern, ty.map(Bound::Type), cx);
             }
         }
         "let_declaration" => {
@@ -529,6 +642,7 @@ fn callback_parameter(param: Node, cx: &Cx) -> Option<Bound> {
                 argument: argument as u32,
                 parameter: position as u32,
             }),
+            error: false,
         })
     })
 }
@@ -736,6 +850,11 @@ mod tests {
             ("list[int]", None),
             ("(A, B)", None),
             ("Todo[]", None),
+            // The standard library's own `IntoIter`, `Iter`, `Entry`.
+            ("vec::IntoIter<Bucket<K, V>>", None),
+            ("slice::Iter<'a, T>", None),
+            ("Box<std::sync::Mutex<Store>>", None),
+            ("map::IntoIter<K, V>", Some("IntoIter")),
         ];
         for (ty, want) in cases {
             assert_eq!(type_name(ty).as_deref(), want, "{ty}");

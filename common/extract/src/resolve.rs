@@ -32,7 +32,7 @@ use crate::resolve_modules::{file_scope, rust_inline_module, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::text::base_type_name;
 use doctown_core::{
-    CallKind, CallSite, Import, Provenance, Symbol, SymbolId, SymbolKind, Visibility,
+    CallKind, CallSite, Import, Provenance, ReturnedBy, Symbol, SymbolId, SymbolKind, Visibility,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -328,9 +328,6 @@ fn link_returned_receivers(
                 }
                 // A callback's parameter, or what the callee returns.
                 let from = &*given.callee;
-                let slot = given
-                    .callback
-                    .map(|c| (c.argument as usize, c.parameter as usize));
                 // The call may be the enclosing function's (`const f = () =>
                 // subscriber.next()` inside the callback that bound it).
                 let found = chain.iter().find_map(|&h| {
@@ -344,7 +341,7 @@ fn link_returned_receivers(
                 let Some(p) = found else {
                     continue;
                 };
-                let Some(ty) = value_type(index, symbols, p as usize, slot) else {
+                let Some(ty) = value_type(index, symbols, p as usize, given) else {
                     continue;
                 };
                 let family = Family::of(s.language);
@@ -437,16 +434,21 @@ fn callee_links<'s>(
 }
 
 /// The type of a value that `producer` gives: what it declares it returns
-/// or, with a slot, the declared type of a parameter of a callback it
-/// takes. A class called (`new Observable(cb)`) gives its constructor's.
+/// (or the error it returns), or the declared type of a parameter of a
+/// callback it takes. A class called (`new Observable(cb)`) gives its
+/// constructor's.
 fn value_type(
     index: &Index,
     symbols: &[Symbol],
     producer: usize,
-    slot: Option<(usize, usize)>,
+    given: &ReturnedBy,
 ) -> Option<String> {
     let p = &symbols[producer];
+    let slot = given
+        .callback
+        .map(|c| (c.argument as usize, c.parameter as usize));
     let ty = match slot {
+        None if given.error => crate::returns::returned_error_type(p)?,
         None => crate::returns::returned_type(p)?,
         Some((argument, parameter)) => {
             let function = if p.kind == SymbolKind::Class {
@@ -558,6 +560,13 @@ fn method_of_types<'s>(
                         .map(|b| base_type_name(b.rsplit('.').next().unwrap_or(b))),
                 );
             }
+            // `UnGraph::new_undirected()`: the methods of the type the
+            // alias stands for, where the caller sees the alias.
+            if let Some(&target) = index.aliases.get(&def) {
+                if alias_in_sight(index, family, def, caller) {
+                    types.push(target);
+                }
+            }
             if matches!(s.kind, SymbolKind::Struct | SymbolKind::Enum) {
                 let before = types.len();
                 types.extend(derived_traits(s));
@@ -569,6 +578,34 @@ fn method_of_types<'s>(
         seen += 1;
     }
     None
+}
+
+/// Whether `caller` sees type alias `alias`: one declared in a function
+/// that encloses the caller (`type G = UnMatrix<(), ()>;` in a test), one
+/// of the caller's file, or the only module-level alias of its name (a
+/// function's own alias is no one else's, and a name such as `G` is
+/// usually a generic parameter elsewhere).
+fn alias_in_sight(index: &Index, family: Family, alias: usize, caller: usize) -> bool {
+    let local = |a: usize| index.parent_of[a].is_some_and(|p| index.symbols[p].kind.is_callable());
+    if local(alias) {
+        let mut at = Some(caller);
+        while let Some(s) = at {
+            if Some(s) == index.parent_of[alias] {
+                return true;
+            }
+            at = index.parent_of[s];
+        }
+        return false;
+    }
+    let symbols = index.symbols;
+    if symbols[alias].path == symbols[caller].path {
+        return true;
+    }
+    let name = symbols[alias].name.as_str();
+    let module_level = index
+        .named(family, name)
+        .filter(|&d| index.aliases.contains_key(&d) && !local(d));
+    unique(module_level) == Some(alias)
 }
 
 /// A method with a body in a trait: what a derived impl leaves as it is
@@ -864,6 +901,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
         };
         let own = self.index.children(parent, name);
         if let Some(found) = unique(own) {
+            // `impl NodeCount for Graph { fn node_count(&self) {
+            // self.node_count() } }`: the type's inherent method comes
+            // first, so a trait method calling its own name delegates.
+            if found == self.caller {
+                if let Some(inherent) = self.inherent_namesake(parent, name) {
+                    return Some(inherent);
+                }
+            }
             return Some(found);
         }
         let owner = owner_name(self.index.symbols, Some(parent), caller)?;
@@ -872,6 +917,35 @@ impl<'r, 'a> Resolver<'r, 'a> {
             types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
         }
         method_of_types(self.index, self.family(), types, name, self.caller)
+    }
+
+    /// The inherent method `name` of the type trait impl `parent` is for
+    /// (`impl Trait for T` → `impl T`'s), preferring the caller's file.
+    fn inherent_namesake(&self, parent: usize, name: &str) -> Option<usize> {
+        let impl_ = self.sym(parent);
+        if impl_.kind != SymbolKind::Impl || impl_.bases.is_empty() {
+            return None;
+        }
+        let owner = owner_name(self.index.symbols, Some(parent), self.sym(self.caller))?;
+        let methods = self.index.methods.get(&(self.family(), owner, name))?;
+        let inherent: Vec<usize> = methods
+            .iter()
+            .copied()
+            .filter(|&m| {
+                self.index.parent_of[m].is_some_and(|p| {
+                    let p = self.sym(p);
+                    p.kind == SymbolKind::Impl && p.bases.is_empty()
+                })
+            })
+            .collect();
+        let path = &self.sym(self.caller).path;
+        unique(
+            inherent
+                .iter()
+                .copied()
+                .filter(|&m| &self.sym(m).path == path),
+        )
+        .or_else(|| unique(inherent.into_iter()))
     }
 
     /// A call on a receiver whose type the code states: that type's
@@ -890,10 +964,17 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.scope.external.contains(ty) {
             return None;
         }
-        if let Some(found) = self.imported_type_method(ty, &call.name) {
-            return Some((found, Provenance::ReceiverType));
+        // A generic parameter's traits (`G: IntoEdges + Visitable`), in order.
+        let types: Vec<&str> = ty
+            .split('+')
+            .filter(|t| !self.scope.external.contains(*t))
+            .collect();
+        if let [ty] = types[..] {
+            if let Some(found) = self.imported_type_method(ty, &call.name) {
+                return Some((found, Provenance::ReceiverType));
+            }
         }
-        method_of_types(self.index, self.family(), vec![ty], &call.name, self.caller)
+        method_of_types(self.index, self.family(), types, &call.name, self.caller)
             .map(with(Provenance::ReceiverType))
     }
 
@@ -1015,6 +1096,19 @@ impl<'r, 'a> Resolver<'r, 'a> {
         found
     }
 
+    /// The one definition of `name` in `files` or re-exported by them
+    /// (`clap::Command` where the `clap` crate's root says `pub use
+    /// clap_builder::*`).
+    fn origin_in(&self, files: &[&'a str], name: &str, call: CallKind) -> Option<usize> {
+        self.defined_in(files, name, call).or_else(|| {
+            unique(
+                files
+                    .iter()
+                    .filter_map(|f| self.origin(f, name, call, REEXPORT_HOPS)),
+            )
+        })
+    }
+
     /// Where `file` re-exports `name` from, if it does (see [`Self::origin`]).
     fn reexported(&self, file: &'a str, name: &str, call: CallKind, hops: u8) -> Option<usize> {
         if hops == 0 {
@@ -1064,7 +1158,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let layout = self.scope.layout;
         let files = rust_module_files(self.index, layout, file, module);
         if !files.is_empty() {
-            return self.defined_in(&files, name, CallKind::Constructor);
+            return self.origin_in(&files, name, CallKind::Constructor);
         }
         let (files, inline) = rust_inline_module(self.index, layout, file, module)?;
         self.defined_in(&files, &format!("{inline}::{name}"), CallKind::Constructor)
@@ -1127,7 +1221,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if family == Family::Rust {
             let module = self.rust_path(qualifier);
             let files = rust_module_files(self.index, self.scope.layout, &caller.path, &module);
-            if let Some(found) = self.defined_in(&files, &call.name, CallKind::Function) {
+            if let Some(found) = self.origin_in(&files, &call.name, CallKind::Function) {
                 return Some((found, Provenance::Import));
             }
         }

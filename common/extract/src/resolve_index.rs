@@ -155,6 +155,38 @@ pub(crate) struct Index<'a> {
     pub parent_of: Vec<Option<usize>>,
     /// (family, type, field) → the field's declared type.
     pub fields: HashMap<(Family, &'a str, &'a str), &'a str>,
+    /// A Rust type alias (by index) → the name of the type it stands for
+    /// (`type UnGraph<N, E> = Graph<N, E, Undirected>` → `Graph`).
+    pub aliases: HashMap<usize, &'a str>,
+}
+
+/// The type a Rust alias's signature names (`pub type A<T = X> = a::B<T,
+/// Y>;` → `B`), when it is one type of the repository's kind of name.
+pub(crate) fn alias_target(signature: &str) -> Option<&str> {
+    let mut depth = 0i32;
+    let mut prev = ' ';
+    for (i, c) in signature.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' if prev != '-' => depth -= 1,
+            ')' | ']' => depth -= 1,
+            '=' if depth == 0 => {
+                let ty = signature[i + 1..].trim().trim_end_matches(';').trim();
+                // One named type (not `fn(…) -> T`, `&T`, `(A, B)`).
+                let head = ty.split('<').next().unwrap_or(ty);
+                if head.contains(|c: char| c.is_whitespace() || "(&*[".contains(c)) {
+                    return None;
+                }
+                let name = base_type_name(ty);
+                let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                return ok.then_some(name);
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 /// The owner name of a method: its impl's target type, its class, trait or
@@ -256,6 +288,7 @@ impl<'a> Index<'a> {
             default_exports: HashMap::default(),
             parent_of,
             fields: HashMap::default(),
+            aliases: HashMap::default(),
         };
         let mut last_path: Option<&str> = None;
         for (i, s) in symbols.iter().enumerate() {
@@ -275,6 +308,11 @@ impl<'a> Index<'a> {
             if s.kind == SymbolKind::Method {
                 if let Some(owner) = owner_name(symbols, index.parent_of[i], s) {
                     add(&mut index.methods, (family, owner, s.name.as_str()), i);
+                }
+            }
+            if s.kind == SymbolKind::TypeAlias && family == Family::of(Language::Rust) {
+                if let Some(target) = alias_target(&s.signature).filter(|t| *t != s.name) {
+                    index.aliases.insert(i, target);
                 }
             }
             if s.attributes.iter().any(|a| a == "export default") {
@@ -469,6 +507,34 @@ impl<'a> FileScope<'a> {
             if !entry.contains(file) {
                 entry.push(file);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alias_target;
+
+    #[test]
+    fn alias_targets() {
+        let cases = [
+            (
+                "pub type UnGraph<N, E, Ix = DefaultIx> = Graph<N, E, Undirected, Ix>",
+                Some("Graph"),
+            ),
+            ("type Map = crate::map::IndexMap<K, V>;", Some("IndexMap")),
+            ("pub type Callback = fn(u8) -> Result<(), Error>", None),
+            ("pub type DefaultIx = u32", None),
+            ("type Pair = (A, B)", None),
+            ("type Item;", None),
+            (
+                "type F<T = Box<dyn Fn() -> T>> = Wrapper<T>",
+                Some("Wrapper"),
+            ),
+            ("", None),
+        ];
+        for (sig, want) in cases {
+            assert_eq!(alias_target(sig), want, "{sig}");
         }
     }
 }

@@ -22,6 +22,31 @@ pub(crate) fn returned_type(symbol: &Symbol) -> Option<String> {
     }
 }
 
+/// The error type `symbol`'s `Result` holds (Rust): `Result<T, E>` → `E`;
+/// a crate's own one-argument alias (`Result<T>`, `ClapResult<T>`) holds
+/// the crate's `Error`, by the convention such aliases follow. One written
+/// with a path (`io::Result<T>`, `fmt::Result`) is another crate's: none.
+pub(crate) fn returned_error_type(symbol: &Symbol) -> Option<String> {
+    if symbol.language != Language::Rust {
+        return None;
+    }
+    type_name(result_error(rust_result(&symbol.signature)?)?)
+}
+
+fn result_error(ty: &str) -> Option<&str> {
+    let (name, inner) = ty.trim().split_once('<')?;
+    let name = name.trim();
+    let inner = inner.strip_suffix('>')?;
+    if !name.rsplit("::").next()?.ends_with("Result") {
+        return None;
+    }
+    match split_top(inner, ',').as_slice() {
+        [_, error] => Some(error.trim()),
+        [_] if !name.contains("::") => Some("Error"),
+        _ => None,
+    }
+}
+
 /// The type of parameter `parameter` of the function that `symbol` takes
 /// as its argument `argument`, when its signature writes that argument's
 /// type as a function type: `operate(init: (source: Observable<T>,
@@ -221,6 +246,18 @@ mod tests {
         );
         assert_eq!(unwrap_wrappers("Vec<Store>"), "Vec<Store>");
         assert_eq!(after_group("f(a: (x), b): T", 1), Some(": T"));
+        assert_eq!(
+            result_error("Result<Store, ParseError>"),
+            Some("ParseError")
+        );
+        assert_eq!(result_error("ClapResult<ArgMatches>"), Some("Error"));
+        assert_eq!(
+            result_error("Result<HashMap<K, V>, Box<Error>>"),
+            Some("Box<Error>")
+        );
+        assert_eq!(result_error("io::Result<usize>"), None);
+        assert_eq!(result_error("Option<Store>"), None);
+        assert_eq!(result_error("Result<"), None);
     }
 
     #[test]

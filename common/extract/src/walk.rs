@@ -383,7 +383,10 @@ impl<'t, 's> Cx<'t, 's> {
             Some(q) if kind == CallKind::Method && is_identifier(q) => self.local(q).flatten(),
             _ => None,
         };
+        let error = receiver.filter(|_| kind == CallKind::Method);
+        let error = error.and_then(|q| self.error_receiver(q));
         let (receiver_type, receiver_from) = match bound {
+            _ if error.is_some() => (None, error.map(Box::new)),
             Some(Bound::Type(ty)) => (Some(ty.as_str().into()), None),
             Some(Bound::Given(given)) => (None, Some(Box::new(given.clone()))),
             // A chain: `r.NewRoute().Path("/")` calls `Path` on what
@@ -413,6 +416,25 @@ impl<'t, 's> Cx<'t, 's> {
             provenance: None,
             confidence: None,
         });
+    }
+
+    /// `r.unwrap_err()`, `f()?.expect_err("…")`: the error that a local's
+    /// call or the call written gives (Rust).
+    fn error_receiver(&self, receiver: &str) -> Option<ReturnedBy> {
+        if self.language != Language::Rust {
+            return None;
+        }
+        let inner = error_taken(receiver)?;
+        let inner = through_transparent(inner, self.language);
+        let given = if is_identifier(inner) {
+            match self.local(inner).flatten() {
+                Some(Bound::Given(given)) => given.clone(),
+                _ => return None,
+            }
+        } else {
+            ReturnedBy::call(&called(inner)?)
+        };
+        given.error_of()
     }
 
     /// Records an import.
@@ -558,6 +580,15 @@ fn through_transparent(receiver: &str, language: doctown_core::Language) -> &str
             _ => return r,
         }
     }
+}
+
+/// `x.unwrap_err()`, `x.expect_err(…)` → `x` (Rust's calls that give a
+/// `Result`'s error).
+fn error_taken(receiver: &str) -> Option<&str> {
+    let body = receiver.trim_end().strip_suffix(')')?;
+    let (inner, name) = body[..call_open(body)?].trim_end().rsplit_once('.')?;
+    (matches!(name.trim(), "unwrap_err" | "expect_err") && !inner.is_empty())
+        .then(|| inner.trim_end())
 }
 
 /// Where the argument list closing `body`'s end opens (`body` is a call's

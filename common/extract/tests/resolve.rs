@@ -588,3 +588,212 @@ fn a_derived_trait_s_methods_are_the_type_s() {
     let parse = t.calls.iter().find(|c| &*c.name == "parse").unwrap();
     assert_eq!(parse.resolved, None, "{parse:?}");
 }
+
+/// A facade crate that re-exports another by glob (`pub use
+/// clap_builder::*;` in `clap`): a path written through the facade
+/// (`clap::Command::new(…)`) is the re-exported type's method, and a
+/// `Result`'s error (`r.unwrap_err().kind()`, `let e = r.unwrap_err()`)
+/// is the error type its signature holds — `Error` of a one-argument
+/// crate alias (`AppResult<T>`), `E` of `Result<T, E>` — not the value.
+/// Fails without either: no edge, or `kind` of the value's type.
+#[test]
+fn facade_paths_and_result_errors_resolve() {
+    let files: &[(&str, Language, &str)] = &[
+        ("src/lib.rs", Language::Rust, "pub use builder_crate::*;\n"),
+        (
+            "builder/src/lib.rs",
+            Language::Rust,
+            "mod command;\nmod error;\npub use command::Command;\npub use error::{Error, Parse};\n",
+        ),
+        (
+            "builder/src/error.rs",
+            Language::Rust,
+            "pub type AppResult<T, E = Error> = std::result::Result<T, E>;\n\
+             pub struct Error;\nimpl Error {\n    pub fn kind(&self) -> u8 { 0 }\n}\n\
+             pub struct Parse;\nimpl Parse {\n    pub fn kind(&self) -> u8 { 1 }\n}\n",
+        ),
+        (
+            "builder/src/command.rs",
+            Language::Rust,
+            "use crate::error::{AppResult, Error, Parse};\npub struct Command;\nimpl Command {\n\
+             \x20   pub fn new(name: &str) -> Command { Command }\n\
+             \x20   pub fn kind(&self) -> u8 { 2 }\n\
+             \x20   pub fn run(self) -> AppResult<Command> { Ok(self) }\n\
+             \x20   pub fn parse(self) -> Result<Command, Parse> { Ok(self) }\n}\n",
+        ),
+        (
+            "mangen/src/lib.rs",
+            Language::Rust,
+            "fn uses() {\n    let c = app::Command::new(\"x\");\n\
+             \x20   let r = app::Command::new(\"y\").run();\n\
+             \x20   let e = r.unwrap_err();\n    e.kind();\n\
+             \x20   app::Command::new(\"z\").parse().unwrap_err().kind();\n\
+             \x20   app::Command::new(\"w\").run().unwrap().kind();\n}\n",
+        ),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\n[dependencies]\nbuilder_crate = { path = \"builder\" }\n",
+    );
+    layout.add_manifest(
+        "builder/Cargo.toml",
+        "[package]\nname = \"builder_crate\"\n",
+    );
+    layout.add_manifest(
+        "mangen/Cargo.toml",
+        "[package]\nname = \"mangen\"\n[dependencies]\napp = { path = \"..\" }\nbuilder_crate = { path = \"../builder\" }\n",
+    );
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let id = |q: &str| &all.iter().find(|s| s.qualified_name == q).unwrap().id;
+    let uses = all.iter().find(|s| s.name == "uses").unwrap();
+    let at = |line: u32, name: &str| {
+        uses.calls
+            .iter()
+            .find(|c| c.line == line && &*c.name == name)
+            .unwrap_or_else(|| panic!("no call of {name} on line {line}: {:?}", uses.calls))
+            .resolved
+            .as_ref()
+    };
+    let new = id("builder_crate::command::Command::new");
+    assert_eq!(at(2, "new"), Some(new));
+    assert_eq!(
+        at(3, "run"),
+        Some(id("builder_crate::command::Command::run"))
+    );
+    assert_eq!(at(5, "kind"), Some(id("builder_crate::error::Error::kind")));
+    assert_eq!(at(6, "kind"), Some(id("builder_crate::error::Parse::kind")));
+    assert_eq!(
+        at(7, "kind"),
+        Some(id("builder_crate::command::Command::kind"))
+    );
+}
+
+/// A Rust type alias names its target's methods: `UnGraph::new_undirected()`
+/// with `type UnGraph<N> = Graph<N, Undirected>` calls `Graph`'s, and so
+/// does a method of the value it returns (`Self`). Fails without aliases
+/// read: neither call has an edge.
+#[test]
+fn type_aliases_name_their_target_s_methods() {
+    let files: &[(&str, Language, &str)] = &[
+        (
+            "src/graph.rs",
+            Language::Rust,
+            "pub struct Graph<N, Ty> { n: N, t: Ty }\n\
+             pub type UnGraph<N, Ix = u32> = Graph<N, Undirected>;\n\
+             impl<N, Ty> Graph<N, Ty> {\n\
+             \x20   pub fn new_undirected() -> Self { todo!() }\n\
+             \x20   pub fn add_node(&mut self, n: N) -> usize { 0 }\n}\n",
+        ),
+        ("src/lib.rs", Language::Rust, "pub mod graph;\n"),
+        (
+            "tests/it.rs",
+            Language::Rust,
+            "use app::graph::UnGraph;\nfn t() {\n    let mut g = UnGraph::new_undirected();\n    g.add_node(1);\n}\n",
+        ),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let t = all.iter().find(|s| s.name == "t").unwrap();
+    for name in ["new_undirected", "add_node"] {
+        let call = t.calls.iter().find(|c| &*c.name == name).unwrap();
+        let want = all
+            .iter()
+            .find(|s| s.qualified_name == format!("app::graph::Graph::{name}"))
+            .unwrap();
+        assert_eq!(call.resolved.as_ref(), Some(&want.id), "{call:?}");
+    }
+}
+
+/// A parameter whose type is a generic parameter calls the methods of the
+/// traits that bound it (`g: G` with `G: IntoNeighbors + NodeIndexable`
+/// or a `where` clause, on the function or its impl) — the trait's
+/// declaration, as the compiler resolves it — and a type alias local to
+/// another function (`type G = Other;` in a test) is not that `G`. Fails
+/// without bounds read: no edge, or the alias's target's method.
+#[test]
+fn generic_parameters_call_their_bounds_methods() {
+    let files: &[(&str, Language, &str)] = &[
+        (
+            "src/visit.rs",
+            Language::Rust,
+            "pub trait IntoNeighbors {\n    fn neighbors(self, a: u32) -> Vec<u32>;\n}\n\
+             pub trait NodeIndexable {\n    fn to_index(&self, a: u32) -> usize;\n}\n",
+        ),
+        (
+            "src/algo.rs",
+            Language::Rust,
+            "use crate::visit::{IntoNeighbors, NodeIndexable};\n\
+             pub fn dfs<G: IntoNeighbors + Copy>(g: G, h: &G) where G: NodeIndexable {\n\
+             \x20   g.to_index(0);\n    g.neighbors(0);\n    h.to_index(1);\n}\n\
+             pub struct Walker<G> { g: G }\n\
+             impl<G> Walker<G> where G: NodeIndexable {\n\
+             \x20   pub fn step(&self, graph: G) -> usize { graph.to_index(2) }\n}\n",
+        ),
+        (
+            "src/other.rs",
+            Language::Rust,
+            "pub struct Other;\nimpl Other {\n    pub fn to_index(&self, a: u32) -> usize { 9 }\n}\n\
+             fn uses() {\n    type G = Other;\n    G::to_index(&Other, 1);\n}\n",
+        ),
+        ("src/lib.rs", Language::Rust, "pub mod visit;\npub mod algo;\npub mod other;\n"),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let id = |q: &str| &all.iter().find(|s| s.qualified_name == q).unwrap().id;
+    let to_index = id("app::visit::NodeIndexable::to_index");
+    let neighbors = id("app::visit::IntoNeighbors::neighbors");
+    let dfs = all.iter().find(|s| s.name == "dfs").unwrap();
+    let targets: Vec<_> = dfs.calls.iter().map(|c| c.resolved.as_ref()).collect();
+    assert_eq!(
+        targets,
+        [Some(to_index), Some(neighbors), Some(to_index)],
+        "{:?}",
+        dfs.calls
+    );
+    let step = all.iter().find(|s| s.name == "step").unwrap();
+    assert_eq!(
+        step.calls[0].resolved.as_ref(),
+        Some(to_index),
+        "{:?}",
+        step.calls
+    );
+    let uses = all.iter().find(|s| s.name == "uses").unwrap();
+    let call = uses.calls.iter().find(|c| &*c.name == "to_index").unwrap();
+    assert_eq!(
+        call.resolved.as_ref(),
+        Some(id("app::other::Other::to_index"))
+    );
+}
+
+/// A trait impl's method that calls its own name on `self` (`impl
+/// NodeCount for Graph { fn node_count(&self) -> usize {
+/// self.node_count() } }`) calls the type's inherent method, which Rust
+/// picks first; without an inherent one it is recursion. Fails without
+/// the inherent method preferred: the edge points at the caller itself.
+#[test]
+fn a_trait_method_calling_its_name_calls_the_inherent_one() {
+    let files: &[(&str, Language, &str)] = &[(
+        "src/lib.rs",
+        Language::Rust,
+        "pub trait NodeCount {\n    fn node_count(&self) -> usize;\n}\n\
+         pub struct Graph;\nimpl Graph {\n    pub fn node_count(&self) -> usize { 0 }\n}\n\
+         impl NodeCount for Graph {\n    fn node_count(&self) -> usize {\n        self.node_count()\n    }\n}\n\
+         pub struct Tree;\nimpl NodeCount for Tree {\n    fn node_count(&self) -> usize {\n        self.node_count()\n    }\n}\n",
+    )];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let named = |q: &str| all.iter().find(|s| s.qualified_name == q).unwrap();
+    let inherent = named("app::Graph::node_count");
+    let delegating = named("app::<Graph as NodeCount>::node_count");
+    assert_eq!(delegating.calls[0].resolved.as_ref(), Some(&inherent.id));
+    let recursive = named("app::<Tree as NodeCount>::node_count");
+    assert_eq!(recursive.calls[0].resolved.as_ref(), Some(&recursive.id));
+}
