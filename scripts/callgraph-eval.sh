@@ -183,10 +183,10 @@ for lang in "${WANT[@]}"; do
       # Generic impls (`impl<N, E, Ty, Ix> Graph<…>`), trait-bounded
       # generics (`G: IntoNeighbors + Visitable`), inline modules and type
       # aliases: petgraph and indexmap (held out when first measured, then
-      # read for misses), smallvec and hashbrown (held out: measured, never
+      # read for misses), smallvec and itertools (held out: measured, never
       # read for tuning).
       for crate in semver-1.0.28 regex-syntax-0.8.11 once_cell-1.21.4 petgraph-0.8.3 \
-          indexmap-2.14.2 smallvec-1.16.5 hashbrown-0.15.5; do
+          indexmap-2.14.2 smallvec-1.16.5 itertools-0.14.0; do
         run_one rust "$crate" "$(rust_repo "$crate")"
       done ;;
     go)
