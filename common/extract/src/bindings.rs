@@ -47,11 +47,13 @@ fn returned_by(value: Node, cx: &Cx) -> Option<Bound> {
                     if simple {
                         return Some(Bound::Given(ReturnedBy::call(text)));
                     }
-                    // A method of a chain (`cmd.clone().get_matches_from`):
-                    // its call site's callee as the walk records it.
-                    return cx
-                        .field(f, "field")
-                        .is_some()
+                    // A method of a chain (`cmd.clone().get_matches_from`)
+                    // or a path with a type's arguments (`Graph::<N,
+                    // E>::new`): its call site's callee as the walk
+                    // records it.
+                    let recorded =
+                        cx.field(f, "field").is_some() || f.kind() == "scoped_identifier";
+                    return recorded
                         .then(|| Bound::Given(ReturnedBy::call(&compact_tail(text, CALLEE_CAP))));
                 }
             }
@@ -113,29 +115,21 @@ pub(crate) fn type_name(ty: &str) -> Option<String> {
 }
 
 /// The traits that bound `name` where it is a generic parameter of the
-/// function declaring `parameter` or of the impl or trait around it
+/// function around the current node or of the impl or trait around that
 /// (`<G: IntoEdges>`, `where G: NodeIndexable + Visitable`), joined by
-/// `+` (call resolution looks a method up in each, in order).
-fn generic_bounds(parameter: Node, name: &str, cx: &Cx) -> Option<String> {
-    let function = ancestor_of_kind(parameter, &["function_item"], 3)?;
+/// `+` (call resolution looks a method up in each, in order): a
+/// parameter `g: G`, a call `Ix::new(…)`.
+pub(crate) fn generic_bounds(cx: &Cx, name: &str) -> Option<String> {
+    let mut items = cx
+        .ancestors_inward()
+        .filter(|a| matches!(a.kind(), "function_item" | "impl_item" | "trait_item"));
+    let function = items.next().filter(|f| f.kind() == "function_item")?;
     let mut bounds: Vec<&str> = Vec::new();
     let mut declared = bounds_in(function, name, cx, &mut bounds);
-    let owner = function.parent().and_then(|list| list.parent());
-    if let Some(owner) = owner.filter(|o| matches!(o.kind(), "impl_item" | "trait_item")) {
+    if let Some(owner) = items.next().filter(|o| o.kind() != "function_item") {
         declared |= bounds_in(owner, name, cx, &mut bounds);
     }
     (declared && !bounds.is_empty()).then(|| bounds.join("+"))
-}
-
-fn ancestor_of_kind<'t>(node: Node<'t>, kinds: &[&str], up: usize) -> Option<Node<'t>> {
-    let mut at = node;
-    for _ in 0..up {
-        at = at.parent()?;
-        if kinds.contains(&at.kind()) {
-            return Some(at);
-        }
-    }
-    None
 }
 
 /// Adds the trait bounds `item`'s generics and where clause give `name`;
@@ -291,7 +285,7 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
             if let Some(pattern) = node.child_by_field_name("pattern") {
                 let ty = cx.field(node, "type").and_then(type_name);
                 // `g: G` with `G: IntoEdges + NodeIndexable`: the traits.
-                let ty = ty.map(|t| generic_bounds(node, &t, cx).unwrap_or(t));
+                let ty = ty.map(|t| generic_bounds(cx, &t).unwrap_or(t));
                 bind_typed(pattern, ty.map(Bound::Type), cx);
             }
         }
@@ -321,6 +315,20 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
                 return;
             };
             let name = name.to_string();
+            // A tuple struct's fields are `0`, `1`, … (`self.0.get()`).
+            if body.kind() == "ordered_field_declaration_list" {
+                let mut cursor = body.walk();
+                let types: Vec<&str> = body
+                    .children_by_field_name("type", &mut cursor)
+                    .map(|t| cx.text(t))
+                    .collect();
+                for (i, ty) in types.into_iter().enumerate() {
+                    if let Some(ty) = type_name(ty) {
+                        cx.field_types.insert((name.clone(), i.to_string()), ty);
+                    }
+                }
+                return;
+            }
             let mut cursor = body.walk();
             for field in body.named_children(&mut cursor) {
                 if field.kind() != "field_declaration" {

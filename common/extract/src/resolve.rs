@@ -27,7 +27,7 @@
 
 use crate::layout::ProjectLayout;
 use crate::packages::PackageGraph;
-use crate::resolve_index::{owner_name, Family, FileScope, Index};
+use crate::resolve_index::{owner_name, Family, FileScope, Ids, Index};
 use crate::resolve_modules::{file_scope, rust_inline_module, rust_module_files};
 use crate::resolve_rules::{is_common, is_definition, is_rust_std_method, unique};
 use crate::text::base_type_name;
@@ -808,6 +808,12 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 }
             }
         }
+        // `CELL.get()` with `static CELL: OnceCell<u8>`: the declared type.
+        if call.kind == CallKind::Method && self.family() == Family::Rust {
+            if let Some(ty) = self.static_type(q) {
+                return self.by_receiver_type(call, ty);
+            }
+        }
         let type_like = q.starts_with(char::is_uppercase)
             && q.chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
@@ -917,6 +923,32 @@ impl<'r, 'a> Resolver<'r, 'a> {
             types.extend(self.sym(parent).bases.iter().map(|b| base_type_name(b)));
         }
         method_of_types(self.index, self.family(), types, name, self.caller)
+    }
+
+    /// The declared type of the Rust `static` or `const` named `name` that
+    /// the caller sees: one of its own (`static O: OnceCell<()>` in a
+    /// test), one of its file, or one it imports.
+    fn static_type(&self, name: &'a str) -> Option<&'a str> {
+        let caller = self.sym(self.caller);
+        let is_static =
+            |&s: &usize| matches!(self.sym(s).kind, SymbolKind::Static | SymbolKind::Constant);
+        let seen = |&s: &usize| match self.index.parent_of[s] {
+            None => true,
+            Some(p) => holders(self.index, self.index.symbols, self.caller).contains(&p),
+        };
+        let here = self
+            .index
+            .in_file(&caller.path, name)
+            .filter(is_static)
+            .filter(seen);
+        let found = unique(here).or_else(|| {
+            let bound = self.scope.names.get(name)?;
+            let defs = bound
+                .iter()
+                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS));
+            unique(defs.filter(is_static))
+        })?;
+        declared_type_name(&self.sym(found).signature)
     }
 
     /// The inherent method `name` of the type trait impl `parent` is for
@@ -1186,8 +1218,18 @@ impl<'r, 'a> Resolver<'r, 'a> {
             .iter()
             .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
             .collect();
-        let methods = self.index.methods.get(&(self.family(), ty, name))?;
-        self.methods_of(&defs, methods.as_slice())
+        // By each definition's own name: `use imp::OnceCell as Imp`.
+        let mut methods: Vec<usize> = Vec::new();
+        for &d in &defs {
+            let own = self.sym(d).name.as_str();
+            let found = self.index.methods.get(&(self.family(), own, name));
+            for &m in found.into_iter().flat_map(Ids::iter) {
+                if !methods.contains(&m) {
+                    methods.push(m);
+                }
+            }
+        }
+        self.methods_of(&defs, &methods)
     }
 
     /// The one of `methods` that `types` (the definitions a name is
@@ -1285,6 +1327,18 @@ impl<'r, 'a> Resolver<'r, 'a> {
         (family != Family::Rust || self.rust_reachable(found))
             .then_some((found, Provenance::UniqueName))
     }
+}
+
+/// The type a Rust binding's signature declares, by name (`static CELL:
+/// OnceCell<usize> = …` → `OnceCell`); none for a primitive or a
+/// reference to one (`&'static str`).
+fn declared_type_name(signature: &str) -> Option<&str> {
+    let (_, after) = signature.split_once(':')?;
+    let ty = after.split(" = ").next().unwrap_or(after).trim();
+    let name = base_type_name(ty);
+    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    ok.then_some(name)
 }
 
 fn same_dir(a: &str, b: &str) -> bool {

@@ -14,10 +14,21 @@ const KEYWORDS: [&str; 14] = [
     "where", "loop",
 ];
 
-/// `a::b::c` → (`c`, Some(`a::b`)); `f` → (`f`, None).
+/// `a::b::c` → (`c`, Some(`a::b`)); `f` → (`f`, None). A type's
+/// arguments are not part of the qualifier (`Graph::<N, E>::new` →
+/// `Graph`): the type is what the call is looked up in.
 pub(crate) fn split_path<'s>(cx: &Cx<'_, 's>, node: Node) -> (&'s str, Option<&'s str>) {
     match node.kind() {
-        "scoped_identifier" => (cx.field(node, "name").unwrap_or(""), cx.field(node, "path")),
+        "scoped_identifier" => {
+            let path = node.child_by_field_name("path").map(|p| match p.kind() {
+                "generic_type" => p.child_by_field_name("type").unwrap_or(p),
+                _ => p,
+            });
+            (
+                cx.field(node, "name").unwrap_or(""),
+                path.map(|p| cx.text(p)),
+            )
+        }
         _ => (cx.text(node), None),
     }
 }

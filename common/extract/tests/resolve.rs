@@ -721,7 +721,8 @@ fn generic_parameters_call_their_bounds_methods() {
             "src/visit.rs",
             Language::Rust,
             "pub trait IntoNeighbors {\n    fn neighbors(self, a: u32) -> Vec<u32>;\n}\n\
-             pub trait NodeIndexable {\n    fn to_index(&self, a: u32) -> usize;\n}\n",
+             pub trait NodeIndexable {\n    fn to_index(&self, a: u32) -> usize;\n}\n\
+             pub trait IndexType {\n    fn new(x: usize) -> Self;\n}\n",
         ),
         (
             "src/algo.rs",
@@ -731,7 +732,10 @@ fn generic_parameters_call_their_bounds_methods() {
              \x20   g.to_index(0);\n    g.neighbors(0);\n    h.to_index(1);\n}\n\
              pub struct Walker<G> { g: G }\n\
              impl<G> Walker<G> where G: NodeIndexable {\n\
-             \x20   pub fn step(&self, graph: G) -> usize { graph.to_index(2) }\n}\n",
+             \x20   pub fn step(&self, graph: G) -> usize { graph.to_index(2) }\n}\n\
+             pub fn make<Ix: IndexType>() -> Ix {\n    Ix::new(3)\n}\n\
+             pub fn built() {\n    let mut w = Walker::<u8>::make_one();\n    w.grow();\n}\n\
+             impl<G> Walker<G> {\n    pub fn make_one() -> Self { todo!() }\n    pub fn grow(&mut self) {}\n}\n",
         ),
         (
             "src/other.rs",
@@ -762,6 +766,26 @@ fn generic_parameters_call_their_bounds_methods() {
         Some(to_index),
         "{:?}",
         step.calls
+    );
+    let make = all.iter().find(|s| s.name == "make").unwrap();
+    assert_eq!(
+        make.calls[0].resolved.as_ref(),
+        Some(id("app::visit::IndexType::new")),
+        "{:?}",
+        make.calls
+    );
+    // A type's arguments written in the path (`Walker::<u8>::make_one()`)
+    // and the value it returns.
+    let built = all.iter().find(|s| s.name == "built").unwrap();
+    let targets: Vec<_> = built.calls.iter().map(|c| c.resolved.as_ref()).collect();
+    assert_eq!(
+        targets,
+        [
+            Some(id("app::algo::Walker::make_one")),
+            Some(id("app::algo::Walker::grow"))
+        ],
+        "{:?}",
+        built.calls
     );
     let uses = all.iter().find(|s| s.name == "uses").unwrap();
     let call = uses.calls.iter().find(|c| &*c.name == "to_index").unwrap();
@@ -796,4 +820,47 @@ fn a_trait_method_calling_its_name_calls_the_inherent_one() {
     assert_eq!(delegating.calls[0].resolved.as_ref(), Some(&inherent.id));
     let recursive = named("app::<Tree as NodeCount>::node_count");
     assert_eq!(recursive.calls[0].resolved.as_ref(), Some(&recursive.id));
+}
+
+/// Receivers whose type is declared away from the call: a tuple struct's
+/// field (`self.0.initialize()` with `struct OnceCell(Imp)`), a type
+/// imported under another name (`use crate::imp::OnceCell as Imp`), and a
+/// `static` of the function or of the file (`CELL.get()` with `static
+/// CELL: OnceCell = …`). Fails without each: no edge.
+#[test]
+fn tuple_fields_renamed_imports_and_statics_type_receivers() {
+    let files: &[(&str, Language, &str)] = &[
+        (
+            "src/imp.rs",
+            Language::Rust,
+            "pub struct OnceCell;\nimpl OnceCell {\n    pub fn initialize(&self) {}\n}\n",
+        ),
+        (
+            "src/lib.rs",
+            Language::Rust,
+            "mod imp;\nuse crate::imp::OnceCell as Imp;\npub struct OnceCell(Imp);\n\
+             impl OnceCell {\n    pub const fn new() -> OnceCell { todo!() }\n\
+             \x20   pub fn get(&self) { self.0.initialize() }\n}\n\
+             static CELL: OnceCell = OnceCell::new();\n\
+             pub fn module_static() {\n    CELL.get();\n}\n\
+             pub fn local_static() {\n    static O: OnceCell = OnceCell::new();\n    O.get();\n}\n",
+        ),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest("Cargo.toml", "[package]\nname = \"app\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let id = |q: &str| &all.iter().find(|s| s.qualified_name == q).unwrap().id;
+    let call = |caller: &str, name: &str| {
+        let s = all.iter().find(|s| s.qualified_name == caller).unwrap();
+        let c = s.calls.iter().find(|c| &*c.name == name).unwrap();
+        c.resolved.clone()
+    };
+    assert_eq!(
+        call("app::OnceCell::get", "initialize").as_ref(),
+        Some(id("app::imp::OnceCell::initialize"))
+    );
+    let get = id("app::OnceCell::get");
+    assert_eq!(call("app::module_static", "get").as_ref(), Some(get));
+    assert_eq!(call("app::local_static", "get").as_ref(), Some(get));
 }
