@@ -7,6 +7,7 @@ use crate::modpath::{go_package_dir, module_path, rust_crate_dir};
 use crate::packages::{self, Manifest, PackageGraph, PackageKind};
 use doctown_core::artifacts::{About, Program};
 use doctown_core::Language;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// File names a layout is read from (and `pyproject.toml`, read only for
@@ -18,6 +19,10 @@ pub const MANIFEST_NAMES: [&str; 4] = ["Cargo.toml", "go.mod", "package.json", "
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProjectLayout {
     rust_crates: BTreeMap<String, String>,
+    /// Rust targets whose source is outside the package's `src/`
+    /// (`[[bin]] path = "crates/core/main.rs"`): that directory →
+    /// the package's `src/`, where the module conventions read it.
+    rust_sources: BTreeMap<String, String>,
     go_modules: BTreeMap<String, String>,
     js_packages: BTreeMap<String, String>,
     /// The programs the manifests declare ([`crate::programs`]); not part
@@ -58,6 +63,25 @@ impl ProjectLayout {
             .unwrap_or_else(|| manifest.name.clone());
         if !root.is_empty() {
             roots.insert(dir.clone(), root);
+        }
+        if kind == PackageKind::Cargo {
+            self.rust_sources
+                .retain(|_, to| *to != format!("{dir}src/"));
+            for target in &manifest.target_paths {
+                // Under `src/` the conventions hold already.
+                let source_dir = target.rsplit_once('/').map_or("", |(d, _)| d);
+                if source_dir == "src"
+                    || source_dir.starts_with("src/")
+                    || source_dir.contains("..")
+                {
+                    continue;
+                }
+                let from = match source_dir {
+                    "" => dir.clone(),
+                    d => format!("{dir}{d}/"),
+                };
+                self.rust_sources.insert(from, format!("{dir}src/"));
+            }
         }
         self.packages
             .retain(|(k, d, _)| (*k, d.as_str()) != (kind, dir.as_str()));
@@ -102,7 +126,45 @@ impl ProjectLayout {
                 text.push_str(&format!("{tag}\t{dir}\t{name}\n"));
             }
         }
+        for (from, to) in &self.rust_sources {
+            text.push_str(&format!("rust-source\t{from}\t{to}\n"));
+        }
         doctown_core::stable_hash_hex(&[text.as_bytes()], 16)
+    }
+
+    /// A Rust file's path as the module conventions read it: a file of a
+    /// target declared outside its package's `src/` (ripgrep's
+    /// `crates/core/flags/defs.rs`, of `[[bin]] path =
+    /// "crates/core/main.rs"`) as if under `src/` (`src/flags/defs.rs`,
+    /// module `crate::flags::defs`), unless a package nested there owns it.
+    pub fn rust_source_path<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        let Some((from, to)) = self
+            .rust_sources
+            .iter()
+            .filter(|(from, _)| path.starts_with(from.as_str()))
+            .max_by_key(|(from, _)| from.len())
+        else {
+            return Cow::Borrowed(path);
+        };
+        // The package's own crates beside its sources keep their names.
+        let rest = &path[from.len()..];
+        let own_crate = ["src/", "tests/", "examples/", "benches/"]
+            .iter()
+            .any(|d| rest.starts_with(d))
+            || rest == "build.rs";
+        if own_crate {
+            return Cow::Borrowed(path);
+        }
+        let declaring = to.strip_suffix("src/").unwrap_or(to);
+        let owner = self
+            .rust_crates
+            .keys()
+            .filter(|d| path.starts_with(d.as_str()))
+            .max_by_key(|d| d.len());
+        if owner.is_some_and(|o| o != declaring) {
+            return Cow::Borrowed(path);
+        }
+        Cow::Owned(format!("{to}{rest}"))
     }
 
     /// The Rust crate name of a crate directory, from its `Cargo.toml`.
@@ -198,6 +260,7 @@ impl ProjectLayout {
     }
 
     fn rust_prefix(&self, path: &str) -> String {
+        let path = &*self.rust_source_path(path);
         let (dir, inner) = rust_crate_dir(path);
         let module = module_path(path, Language::Rust);
         let below = module.strip_prefix("crate").unwrap_or(&module);
@@ -309,6 +372,45 @@ mod tests {
         }
         assert_eq!(l.rust_crate_dir_of("doctown_core"), Some("common/core/"));
         assert_eq!(l.rust_crate_dir_of("serde"), None);
+    }
+
+    /// Targets declared outside `src/` (ripgrep's `[[bin]] path =
+    /// "crates/core/main.rs"`) name their modules as if under `src/`; a
+    /// package nested there keeps its own.
+    #[test]
+    fn declared_target_paths() {
+        let mut l = ProjectLayout::default();
+        l.add_manifest(
+            "Cargo.toml",
+            "[package]\nname = \"ripgrep\"\n[[bin]]\nname = \"rg\"\npath = \"crates/core/main.rs\"\n",
+        );
+        l.add_manifest(
+            "crates/core/inner/Cargo.toml",
+            "[package]\nname = \"inner\"\n",
+        );
+        l.add_manifest(
+            "tool/Cargo.toml",
+            "[package]\nname = \"tool\"\n[lib]\npath = \"lib.rs\"\n",
+        );
+        let cases = [
+            ("crates/core/main.rs", "ripgrep::main"),
+            ("crates/core/flags/defs.rs", "ripgrep::flags::defs"),
+            ("crates/core/flags/mod.rs", "ripgrep::flags"),
+            ("crates/core/inner/src/lib.rs", "inner"),
+            ("tool/lib.rs", "tool"),
+            ("tool/util.rs", "tool::util"),
+            ("tool/tests/it.rs", "tool::tests::it"),
+            ("tool/build.rs", "tool::build"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(l.qualified_prefix(path, Language::Rust), want, "{path}");
+        }
+        assert_eq!(l.rust_source_path("crates/core/a.rs"), "src/a.rs");
+        assert_eq!(l.rust_source_path("crates/other/a.rs"), "crates/other/a.rs");
+        let before = l.fingerprint();
+        l.add_manifest("Cargo.toml", "[package]\nname = \"ripgrep\"\n");
+        assert_eq!(l.rust_source_path("crates/core/a.rs"), "crates/core/a.rs");
+        assert_ne!(l.fingerprint(), before);
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub struct Manifest {
     pub description: Option<String>,
     /// Cargo: the `[lib] name` (dashes as underscores), when set.
     pub lib: Option<String>,
+    /// Cargo: the source files the `[lib]` and `[[bin]]` targets name by
+    /// `path`, relative to the manifest (`crates/core/main.rs`).
+    pub target_paths: Vec<String>,
     pub declares: BTreeSet<String>,
     /// Cargo: declared with `workspace = true`, resolved through the
     /// workspace's `[workspace.dependencies]` (which may rename).
@@ -71,6 +74,20 @@ fn ident(name: &str) -> String {
     name.replace('-', "_")
 }
 
+/// The `path`s of a Cargo manifest's `[lib]` and `[[bin]]` targets.
+fn cargo_target_paths(value: &toml::Table) -> Vec<String> {
+    let lib = value.get("lib").into_iter();
+    let bins = value
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .into_iter()
+        .flatten();
+    lib.chain(bins)
+        .filter_map(|t| t.get("path")?.as_str())
+        .map(|p| p.trim_start_matches("./").to_string())
+        .collect()
+}
+
 fn cargo(text: &str) -> Option<Manifest> {
     let value: toml::Table = text.parse().ok()?;
     let package = value.get("package");
@@ -87,6 +104,7 @@ fn cargo(text: &str) -> Option<Manifest> {
             .and_then(|l| l.get("name"))
             .and_then(|n| n.as_str())
             .map(ident),
+        target_paths: cargo_target_paths(&value),
         ..Manifest::default()
     };
     let mut tables: Vec<&toml::Table> = Vec::new();

@@ -96,7 +96,7 @@ fn resolve_repository(
     // parallel collect stays cheap next to the symbols themselves.
     let (resolved, targets): (Vec<Link>, ImportTargets) = {
         let symbols: &[Symbol] = symbols;
-        let mut index = Index::build(symbols);
+        let mut index = Index::build(symbols, layout);
         index.add_files(imports_by_path.keys().map(String::as_str));
         let origins = OriginCache::default();
         let shared = Shared {
@@ -1176,7 +1176,8 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let caller = self.sym(self.caller);
         if let Some((first, rest)) = qualifier.split_once("::") {
             if let Some(file) = self.scope.modules.get(first).and_then(|f| f.first()) {
-                return format!("{}::{rest}", crate::module_path(file, caller.language));
+                let file = self.scope.layout.rust_source_path(file);
+                return format!("{}::{rest}", crate::module_path(&file, caller.language));
             }
         }
         qualifier.to_string()

@@ -136,6 +136,8 @@ impl Keyed {
 
 pub(crate) struct Index<'a> {
     pub symbols: &'a [Symbol],
+    /// Where Rust module paths start ([`ProjectLayout::rust_source_path`]).
+    layout: &'a ProjectLayout,
     /// By (family, name): [`Index::named`].
     by_name: Keyed,
     /// By (path, name): [`Index::in_file`].
@@ -247,7 +249,7 @@ fn push<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashMap<K, Vec<V>>, key
 }
 
 impl<'a> Index<'a> {
-    pub fn build(symbols: &'a [Symbol]) -> Index<'a> {
+    pub fn build(symbols: &'a [Symbol], layout: &'a ProjectLayout) -> Index<'a> {
         let by_id: HashMap<&str, usize> = symbols
             .iter()
             .enumerate()
@@ -279,6 +281,7 @@ impl<'a> Index<'a> {
         let children = Keyed::new(with_parent, |i| (parent_of[i as usize], name(i)));
         let mut index = Index {
             symbols,
+            layout,
             by_name,
             by_file_name,
             children,
@@ -373,10 +376,19 @@ impl<'a> Index<'a> {
                 if name == "build.rs" && rust_crate_dir(path).1 == "main.rs" {
                     return;
                 }
-                let key = format!("{}{}", rust_crate_key(path), module_path(path, language));
+                let source = self.layout.rust_source_path(path);
+                let key = format!(
+                    "{}{}",
+                    rust_crate_key(&source),
+                    module_path(&source, language)
+                );
                 if key.ends_with("crate") {
                     let roots = self.modules.entry((family, key.clone())).or_default();
-                    let is_lib = |p: &str| p == "src/lib.rs" || p.ends_with("/src/lib.rs");
+                    let layout = self.layout;
+                    let is_lib = |p: &str| {
+                        let p = layout.rust_source_path(p);
+                        p == "src/lib.rs" || p.ends_with("/src/lib.rs")
+                    };
                     if roots.iter().any(|p| is_lib(p)) && !is_lib(path) {
                         return;
                     }

@@ -223,15 +223,16 @@ fn rust_root<'l>(
     if matches!(first, "crate" | "self" | "super" | "Self") {
         return RustRoot::Here;
     }
+    let source = layout.rust_source_path(path);
     if let Some(dir) = layout.rust_crate_dir_of(first) {
-        if dir != rust_crate_key(path) || first != "crate" {
+        if dir != rust_crate_key(&source) || first != "crate" {
             return RustRoot::Crate(dir);
         }
     }
     // A child module of the current one (`mod store; use store::X;`).
-    let mut own = rust_segments(path);
+    let mut own = rust_segments(&source);
     own.push(first.to_string());
-    let key = format!("{}{}", rust_crate_key(path), own.join("::"));
+    let key = format!("{}{}", rust_crate_key(&source), own.join("::"));
     if !index.files(Family::Rust, &key).is_empty() {
         return RustRoot::Here;
     }
@@ -252,10 +253,13 @@ pub(crate) fn rust_module_files<'a>(
     path: &str,
     module: &str,
 ) -> Vec<&'a str> {
+    let real = path;
+    let source = layout.rust_source_path(path);
+    let path = &*source;
     let mut crate_dir = rust_crate_key(path);
     let mut segments = module.split("::").filter(|s| !s.is_empty()).peekable();
     if let Some(first) = segments.peek().copied() {
-        match rust_root(index, layout, path, first) {
+        match rust_root(index, layout, real, first) {
             RustRoot::External => return Vec::new(),
             RustRoot::Crate(dir) => {
                 segments.next();

@@ -864,3 +864,52 @@ fn tuple_fields_renamed_imports_and_statics_type_receivers() {
     assert_eq!(call("app::module_static", "get").as_ref(), Some(get));
     assert_eq!(call("app::local_static", "get").as_ref(), Some(get));
 }
+
+/// A package whose binary is declared outside `src/` (ripgrep: `[[bin]]
+/// path = "crates/core/main.rs"`): `crate::` paths in its files start
+/// at that binary's directory. Fails without the declared path read: the
+/// module is looked for under the repository root, and no edge is made.
+#[test]
+fn a_target_declared_outside_src_roots_its_crate_paths() {
+    let files: &[(&str, Language, &str)] = &[
+        (
+            "crates/core/main.rs",
+            Language::Rust,
+            "mod flags;\nfn main() { flags::run(); }\n",
+        ),
+        (
+            "crates/core/flags/mod.rs",
+            Language::Rust,
+            "mod defs;\nmod parse;\npub(crate) fn run() {}\n",
+        ),
+        (
+            "crates/core/flags/parse.rs",
+            Language::Rust,
+            "pub(crate) fn parse_low_raw() -> u8 { 0 }\n",
+        ),
+        (
+            "crates/core/flags/defs.rs",
+            Language::Rust,
+            "use crate::flags::parse::parse_low_raw;\nfn test_count() {\n    parse_low_raw();\n}\n",
+        ),
+        (
+            "crates/other/src/lib.rs",
+            Language::Rust,
+            "pub fn parse_low_raw() -> u8 { 1 }\n",
+        ),
+    ];
+    let mut layout = ProjectLayout::default();
+    layout.add_manifest(
+        "Cargo.toml",
+        "[package]\nname = \"ripgrep\"\n[[bin]]\nname = \"rg\"\npath = \"crates/core/main.rs\"\n",
+    );
+    layout.add_manifest("crates/other/Cargo.toml", "[package]\nname = \"other\"\n");
+    let extractions = common::extract_with_layout(files, layout);
+    let all: Vec<Symbol> = extractions.iter().flat_map(|e| e.symbols.clone()).collect();
+    let target = all
+        .iter()
+        .find(|s| s.qualified_name == "ripgrep::flags::parse::parse_low_raw")
+        .expect("named from the binary's directory");
+    let caller = all.iter().find(|s| s.name == "test_count").unwrap();
+    assert_eq!(caller.calls[0].resolved.as_ref(), Some(&target.id));
+}
