@@ -184,9 +184,7 @@ pub struct CallSite {
     /// 1-based line of the call.
     pub line: u32,
     /// The receiver's type when the code states it (a typed parameter or
-    /// local, a constructor call, a field's declared type), e.g. `Store`;
-    /// for a Rust generic parameter, the traits that bound it, joined by
-    /// `+` (`IntoEdges+NodeIndexable`).
+    /// local, a constructor call, a field's declared type), e.g. `Store`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<Box<str>>,
     /// When the receiver is the value a call returned (`r := NewRouter()`,

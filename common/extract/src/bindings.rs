@@ -114,59 +114,6 @@ pub(crate) fn type_name(ty: &str) -> Option<String> {
     ok.then(|| name.to_string())
 }
 
-/// The traits that bound `name` where it is a generic parameter of the
-/// function around the current node or of the impl or trait around that
-/// (`<G: IntoEdges>`, `where G: NodeIndexable + Visitable`), joined by
-/// `+` (call resolution looks a method up in each, in order): a
-/// parameter `g: G`, a call `Ix::new(…)`.
-pub(crate) fn generic_bounds(cx: &Cx, name: &str) -> Option<String> {
-    let mut items = cx
-        .ancestors_inward()
-        .filter(|a| matches!(a.kind(), "function_item" | "impl_item" | "trait_item"));
-    let function = items.next().filter(|f| f.kind() == "function_item")?;
-    let mut bounds: Vec<&str> = Vec::new();
-    let mut declared = bounds_in(function, name, cx, &mut bounds);
-    if let Some(owner) = items.next().filter(|o| o.kind() != "function_item") {
-        declared |= bounds_in(owner, name, cx, &mut bounds);
-    }
-    (declared && !bounds.is_empty()).then(|| bounds.join("+"))
-}
-
-/// Adds the trait bounds `item`'s generics and where clause give `name`;
-/// whether `item` declares `name` as a type parameter.
-fn bounds_in<'s>(item: Node, name: &str, cx: &Cx<'_, 's>, out: &mut Vec<&'s str>) -> bool {
-    let mut declared = false;
-    let mut cursor = item.walk();
-    for part in item.children(&mut cursor) {
-        let (list, left, is_params) = match part.kind() {
-            "type_parameters" => (part, "name", true),
-            "where_clause" => (part, "left", false),
-            _ => continue,
-        };
-        let mut inner = list.walk();
-        for p in list.named_children(&mut inner) {
-            if cx.field(p, left).map(str::trim) != Some(name) {
-                continue;
-            }
-            declared |= is_params && p.kind() == "type_parameter";
-            let Some(traits) = p.child_by_field_name("bounds") else {
-                continue;
-            };
-            let mut t = traits.walk();
-            for bound in traits.named_children(&mut t) {
-                let trait_name = base_type_name(cx.text(bound));
-                let named = trait_name.starts_with(|c: char| c.is_ascii_uppercase())
-                    && trait_name.chars().all(|c| c.is_alphanumeric() || c == '_')
-                    && !trait_name.starts_with("Fn");
-                if named && !out.contains(&trait_name) {
-                    out.push(trait_name);
-                }
-            }
-        }
-    }
-    declared
-}
-
 /// A Rust type written through a module of the standard library
 /// (`vec::IntoIter<T>`, `slice::Iter<'a, T>`, `hash_map::Entry`,
 /// `std::sync::Mutex<T>`): not a repository type of the same last name.
@@ -283,10 +230,8 @@ pub(crate) fn rust(kind: &str, node: Node, cx: &mut Cx) {
     match kind {
         "parameter" => {
             if let Some(pattern) = node.child_by_field_name("pattern") {
-                let ty = cx.field(node, "type").and_then(type_name);
-                // `g: G` with `G: IntoEdges + NodeIndexable`: the traits.
-                let ty = ty.map(|t| generic_bounds(cx, &t).unwrap_or(t));
-                bind_typed(pattern, ty.map(Bound::Type), cx);
+                let ty = cx.field(node, "type").and_then(type_name).map(Bound::Type);
+                bind_typed(pattern, ty, cx);
             }
         }
         "let_declaration" => {

@@ -951,6 +951,38 @@ impl<'r, 'a> Resolver<'r, 'a> {
         declared_type_name(&self.sym(found).signature)
     }
 
+    /// The traits that bound `name` where it is a type parameter of the
+    /// caller or of the impl or trait around it (`g: G` in `fn dfs<G:
+    /// IntoNeighbors>`, `Ix::new()` with `Ix: IndexType`, a field
+    /// `discovered: VM` in `impl<N, VM> Dfs<N, VM> where VM:
+    /// VisitMap<N>`), read from their signatures (Rust).
+    fn generic_bounds(&self, name: &str) -> Vec<&'a str> {
+        if self.family() != Family::Rust {
+            return Vec::new();
+        }
+        let caller = self.sym(self.caller);
+        let mut bounds = crate::returns::signature_bounds(&caller.signature, name);
+        let parent = self.index.parent_of[self.caller].map(|p| self.sym(p));
+        if let Some(p) = parent.filter(|p| matches!(p.kind, SymbolKind::Impl | SymbolKind::Trait)) {
+            for b in crate::returns::signature_bounds(&p.signature, name) {
+                if !bounds.contains(&b) {
+                    bounds.push(b);
+                }
+            }
+        }
+        bounds
+    }
+
+    /// A method `name` of the traits that bound type parameter `ty`.
+    fn by_bounds(&self, call: &'a CallSite, ty: &str) -> Found {
+        let bounds = self.generic_bounds(ty);
+        if bounds.is_empty() {
+            return None;
+        }
+        method_of_types(self.index, self.family(), bounds, &call.name, self.caller)
+            .map(with(Provenance::ReceiverType))
+    }
+
     /// The inherent method `name` of the type trait impl `parent` is for
     /// (`impl Trait for T` → `impl T`'s), preferring the caller's file.
     fn inherent_namesake(&self, parent: usize, name: &str) -> Option<usize> {
@@ -996,17 +1028,16 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if self.scope.external.contains(ty) {
             return None;
         }
-        // A generic parameter's traits (`G: IntoEdges + Visitable`), in order.
-        let types: Vec<&str> = ty
-            .split('+')
-            .filter(|t| !self.scope.external.contains(*t))
-            .collect();
-        if let [ty] = types[..] {
-            if let Some(found) = self.imported_type_method(ty, &call.name) {
-                return Some((found, Provenance::ReceiverType));
-            }
+        // A type parameter (`g: G`, `sink: S`): its traits' methods, not
+        // a blanket impl's (`impl<M: Matcher> Matcher for &M`, whose
+        // methods are filed under `M`).
+        if let found @ Some(_) = self.by_bounds(call, ty) {
+            return found;
         }
-        method_of_types(self.index, self.family(), types, &call.name, self.caller)
+        if let Some(found) = self.imported_type_method(ty, &call.name) {
+            return Some((found, Provenance::ReceiverType));
+        }
+        method_of_types(self.index, self.family(), vec![ty], &call.name, self.caller)
             .map(with(Provenance::ReceiverType))
     }
 
@@ -1320,9 +1351,12 @@ impl<'r, 'a> Resolver<'r, 'a> {
             }
         }
         if methods.is_empty() && family == Family::Rust {
-            // No method of the type itself: one of a trait it derives.
-            return method_of_types(self.index, family, vec![owner], &call.name, self.caller)
-                .map(with(Provenance::ReceiverType));
+            // No method of the type itself: one of the traits bounding a
+            // type parameter (`Ix::new()`), or of a trait it derives.
+            return self.by_bounds(call, owner).or_else(|| {
+                method_of_types(self.index, family, vec![owner], &call.name, self.caller)
+                    .map(with(Provenance::ReceiverType))
+            });
         }
         let found = unique(methods.into_iter())?;
         (family != Family::Rust || self.rust_reachable(found))

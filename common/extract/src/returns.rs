@@ -47,6 +47,66 @@ fn result_error(ty: &str) -> Option<&str> {
     }
 }
 
+/// The traits a Rust signature bounds its type parameter `name` by, in
+/// its generics or its `where` clause (`impl<N, VM: Clone> Dfs<N, VM>
+/// where VM: VisitMap<N>` → `Clone`, `VisitMap`; `pub fn dfs<G:
+/// IntoNeighbors>(g: G)` → `IntoNeighbors`).
+pub(crate) fn signature_bounds<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
+    let mut clauses: Vec<&str> = Vec::new();
+    if let Some(generics) = generics_of(signature) {
+        clauses.extend(split_top(generics, ','));
+    }
+    if let Some((_, clause)) = signature.split_once(" where ") {
+        clauses.extend(split_top(clause, ','));
+    }
+    let mut bounds = Vec::new();
+    for clause in clauses {
+        let Some((left, right)) = clause.split_once(':') else {
+            continue;
+        };
+        if left.trim() != name {
+            continue;
+        }
+        for bound in split_top(right, '+') {
+            let trait_name = crate::text::base_type_name(bound.trim());
+            let named = trait_name.starts_with(|c: char| c.is_ascii_uppercase())
+                && trait_name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !trait_name.starts_with("Fn");
+            if named && !bounds.contains(&trait_name) {
+                bounds.push(trait_name);
+            }
+        }
+    }
+    bounds
+}
+
+/// The generic parameter list of an `impl<…>` or `fn name<…>(`.
+fn generics_of(signature: &str) -> Option<&str> {
+    let rest = match signature.find("impl<") {
+        Some(at) if !signature[..at].contains("fn ") => &signature[at + 4..],
+        _ => {
+            let after = &signature[signature.find("fn ")? + 3..];
+            let name_end = after.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+            &after[name_end..]
+        }
+    };
+    let inner = rest.strip_prefix('<')?;
+    let mut depth = 1i32;
+    let mut prev = ' ';
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' if prev != '-' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return Some(&inner[..i]);
+        }
+        prev = c;
+    }
+    None
+}
+
 /// The type of parameter `parameter` of the function that `symbol` takes
 /// as its argument `argument`, when its signature writes that argument's
 /// type as a function type: `operate(init: (source: Observable<T>,
@@ -258,6 +318,30 @@ mod tests {
         assert_eq!(result_error("io::Result<usize>"), None);
         assert_eq!(result_error("Option<Store>"), None);
         assert_eq!(result_error("Result<"), None);
+        let sig = "impl<N, VM: Clone + Default> Dfs<N, VM> where N: Copy, VM: VisitMap<N> + Fn(u8)";
+        assert_eq!(
+            signature_bounds(sig, "VM"),
+            ["Clone", "Default", "VisitMap"]
+        );
+        assert_eq!(signature_bounds(sig, "N"), ["Copy"]);
+        assert!(signature_bounds(sig, "G").is_empty());
+        let f = "pub(crate) fn dfs<G: IntoNeighbors + Copy, F: Fn() -> u8>(g: G) -> u8 where G: NodeIndexable";
+        assert_eq!(
+            signature_bounds(f, "G"),
+            ["IntoNeighbors", "Copy", "NodeIndexable"]
+        );
+        assert!(signature_bounds(f, "F").is_empty());
+        assert!(signature_bounds("fn plain(g: G)", "G").is_empty());
+        for odd in [
+            "impl<",
+            "fn <",
+            "fn f<<",
+            "",
+            "impl Foo for Bar",
+            "fn é<T: A>()",
+        ] {
+            let _ = signature_bounds(odd, "T");
+        }
     }
 
     #[test]

@@ -16,12 +16,23 @@ const KEYWORDS: [&str; 14] = [
 
 /// `a::b::c` → (`c`, Some(`a::b`)); `f` → (`f`, None). A type's
 /// arguments are not part of the qualifier (`Graph::<N, E>::new` →
-/// `Graph`): the type is what the call is looked up in.
+/// `Graph`): the type is what the call is looked up in; in `<T as
+/// Trait>::f` that is the trait.
 pub(crate) fn split_path<'s>(cx: &Cx<'_, 's>, node: Node) -> (&'s str, Option<&'s str>) {
     match node.kind() {
         "scoped_identifier" => {
             let path = node.child_by_field_name("path").map(|p| match p.kind() {
                 "generic_type" => p.child_by_field_name("type").unwrap_or(p),
+                // `<Ix as IndexType>::max()` is the trait's.
+                "bracketed_type" => p
+                    .named_child(0)
+                    .filter(|q| q.kind() == "qualified_type")
+                    .and_then(|q| q.child_by_field_name("alias"))
+                    .map(|alias| match alias.kind() {
+                        "generic_type" => alias.child_by_field_name("type").unwrap_or(alias),
+                        _ => alias,
+                    })
+                    .unwrap_or(p),
                 _ => p,
             });
             (

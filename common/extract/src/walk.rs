@@ -270,11 +270,6 @@ impl<'t, 's> Cx<'t, 's> {
             .map(|i| self.ancestors[i])
     }
 
-    /// The current node's ancestors, innermost first.
-    pub fn ancestors_inward(&self) -> impl Iterator<Item = Node<'t>> + '_ {
-        self.ancestors.iter().rev().copied()
-    }
-
     /// The comments/attributes immediately before the current node
     /// (`up` = 0), or before its `up`-th ancestor.
     pub fn leading(&self, up: usize) -> &[Node<'t>] {
@@ -390,18 +385,8 @@ impl<'t, 's> Cx<'t, 's> {
         };
         let error = receiver.filter(|_| kind == CallKind::Method);
         let error = error.and_then(|q| self.error_receiver(q));
-        // `Ix::new(…)` with `Ix: IndexType`: a generic parameter's traits.
-        let generic = match qualifier {
-            Some(q) if kind == CallKind::Path && self.language == Language::Rust => {
-                (is_identifier(q) && q.starts_with(char::is_uppercase))
-                    .then(|| crate::bindings::generic_bounds(self, q))
-                    .flatten()
-            }
-            _ => None,
-        };
         let (receiver_type, receiver_from) = match bound {
             _ if error.is_some() => (None, error.map(Box::new)),
-            _ if generic.is_some() => (generic.map(Into::into), None),
             Some(Bound::Type(ty)) => (Some(ty.as_str().into()), None),
             Some(Bound::Given(given)) => (None, Some(Box::new(given.clone()))),
             // A chain: `r.NewRoute().Path("/")` calls `Path` on what

@@ -708,9 +708,10 @@ fn type_aliases_name_their_target_s_methods() {
     }
 }
 
-/// A parameter whose type is a generic parameter calls the methods of the
-/// traits that bound it (`g: G` with `G: IntoNeighbors + NodeIndexable`
-/// or a `where` clause, on the function or its impl) — the trait's
+/// A parameter, field or path whose type is a type parameter calls the
+/// methods of the traits that bound it (`g: G` with `G: IntoNeighbors +
+/// NodeIndexable` or a `where` clause, on the function or its impl;
+/// `self.g`, `Ix::new()`, `<Ix as IndexType>::new()`) — the trait's
 /// declaration, as the compiler resolves it — and a type alias local to
 /// another function (`type G = Other;` in a test) is not that `G`. Fails
 /// without bounds read: no edge, or the alias's target's method.
@@ -732,8 +733,10 @@ fn generic_parameters_call_their_bounds_methods() {
              \x20   g.to_index(0);\n    g.neighbors(0);\n    h.to_index(1);\n}\n\
              pub struct Walker<G> { g: G }\n\
              impl<G> Walker<G> where G: NodeIndexable {\n\
-             \x20   pub fn step(&self, graph: G) -> usize { graph.to_index(2) }\n}\n\
+             \x20   pub fn step(&self, graph: G) -> usize { graph.to_index(2) }\n\
+             \x20   pub fn own(&self) -> usize { self.g.to_index(5) }\n}\n\
              pub fn make<Ix: IndexType>() -> Ix {\n    Ix::new(3)\n}\n\
+             pub fn max_of<Ix: IndexType>() -> Ix {\n    <Ix as IndexType>::new(4)\n}\n\
              pub fn built() {\n    let mut w = Walker::<u8>::make_one();\n    w.grow();\n}\n\
              impl<G> Walker<G> {\n    pub fn make_one() -> Self { todo!() }\n    pub fn grow(&mut self) {}\n}\n",
         ),
@@ -760,19 +763,24 @@ fn generic_parameters_call_their_bounds_methods() {
         "{:?}",
         dfs.calls
     );
-    let step = all.iter().find(|s| s.name == "step").unwrap();
-    assert_eq!(
-        step.calls[0].resolved.as_ref(),
-        Some(to_index),
-        "{:?}",
-        step.calls
-    );
+    for name in ["step", "own"] {
+        let method = all.iter().find(|s| s.name == name).unwrap();
+        let resolved = method.calls[0].resolved.as_ref();
+        assert_eq!(resolved, Some(to_index), "{:?}", method.calls);
+    }
     let make = all.iter().find(|s| s.name == "make").unwrap();
     assert_eq!(
         make.calls[0].resolved.as_ref(),
         Some(id("app::visit::IndexType::new")),
         "{:?}",
         make.calls
+    );
+    let max_of = all.iter().find(|s| s.name == "max_of").unwrap();
+    assert_eq!(
+        max_of.calls[0].resolved.as_ref(),
+        Some(id("app::visit::IndexType::new")),
+        "{:?}",
+        max_of.calls
     );
     // A type's arguments written in the path (`Walker::<u8>::make_one()`)
     // and the value it returns.
