@@ -1280,24 +1280,32 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }))
     }
 
-    /// `module.f()`, `pkg.F()`, `crate::a::f()`, `Type::f()`, `Class.f()`.
-    fn qualified(&self, call: &'a CallSite, qualifier: &'a str) -> Found {
-        let family = self.family();
-        let caller = self.sym(self.caller);
+    /// `module.f()`, `pkg.F()`, `crate::a::f()`: a function of the module
+    /// the qualifier names, or one it re-exports.
+    fn module_function(&self, call: &'a CallSite, qualifier: &'a str) -> Option<usize> {
         if let Some(files) = self.scope.modules.get(qualifier) {
             let found = files
                 .iter()
                 .filter_map(|f| self.origin(f, &call.name, CallKind::Function, REEXPORT_HOPS));
             if let Some(found) = unique(found) {
-                return Some((found, Provenance::Import));
+                return Some(found);
             }
         }
-        if family == Family::Rust {
-            let module = self.rust_path(qualifier);
-            let files = rust_module_files(self.index, self.scope.layout, &caller.path, &module);
-            if let Some(found) = self.origin_in(&files, &call.name, CallKind::Function) {
-                return Some((found, Provenance::Import));
-            }
+        if self.family() != Family::Rust {
+            return None;
+        }
+        let module = self.rust_path(qualifier);
+        let caller = &self.sym(self.caller).path;
+        let files = rust_module_files(self.index, self.scope.layout, caller, &module);
+        self.origin_in(&files, &call.name, CallKind::Function)
+    }
+
+    /// `module.f()`, `pkg.F()`, `crate::a::f()`, `Type::f()`, `Class.f()`.
+    fn qualified(&self, call: &'a CallSite, qualifier: &'a str) -> Found {
+        let family = self.family();
+        let caller = self.sym(self.caller);
+        if let Some(found) = self.module_function(call, qualifier) {
+            return Some((found, Provenance::Import));
         }
         let owner = base_type_name(qualifier.rsplit(['.', ':']).next().unwrap_or(qualifier));
         if !owner.starts_with(char::is_uppercase) || self.scope.external.contains(owner) {
