@@ -948,7 +948,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
                 .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS));
             unique(defs.filter(is_static))
         })?;
-        declared_type_name(&self.sym(found).signature)
+        crate::returns::declared_type_name(&self.sym(found).signature)
     }
 
     /// The traits that bound `name` where it is a type parameter of the
@@ -1370,18 +1370,6 @@ impl<'r, 'a> Resolver<'r, 'a> {
         (family != Family::Rust || self.rust_reachable(found))
             .then_some((found, Provenance::UniqueName))
     }
-}
-
-/// The type a Rust binding's signature declares, by name (`static CELL:
-/// OnceCell<usize> = …` → `OnceCell`); none for a primitive or a
-/// reference to one (`&'static str`).
-fn declared_type_name(signature: &str) -> Option<&str> {
-    let (_, after) = signature.split_once(':')?;
-    let ty = after.split(" = ").next().unwrap_or(after).trim();
-    let name = base_type_name(ty);
-    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    ok.then_some(name)
 }
 
 fn same_dir(a: &str, b: &str) -> bool {

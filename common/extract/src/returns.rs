@@ -80,6 +80,18 @@ pub(crate) fn signature_bounds<'s>(signature: &'s str, name: &str) -> Vec<&'s st
     bounds
 }
 
+/// The type a Rust binding's signature declares, by name (`static CELL:
+/// OnceCell<usize> = …` → `OnceCell`); none for a primitive or a
+/// reference to one (`&'static str`).
+pub(crate) fn declared_type_name(signature: &str) -> Option<&str> {
+    let (_, after) = signature.split_once(':')?;
+    let ty = after.split(" = ").next().unwrap_or(after).trim();
+    let name = crate::text::base_type_name(ty);
+    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    ok.then_some(name)
+}
+
 /// The generic parameter list of an `impl<…>` or `fn name<…>(`.
 fn generics_of(signature: &str) -> Option<&str> {
     let rest = match signature.find("impl<") {
@@ -342,6 +354,41 @@ mod tests {
         ] {
             let _ = signature_bounds(odd, "T");
         }
+    }
+
+    proptest::proptest! {
+        /// The readers of signature text take any text: cut signatures
+        /// (capped at 300 characters), odd brackets, any characters.
+        #[test]
+        fn signature_readers_take_any_text(sig in "\\PC{0,80}", name in "[A-Za-z]{1,3}") {
+            let _ = signature_bounds(&sig, &name);
+            let _ = generics_of(&sig);
+            let _ = result_error(&sig);
+            let _ = declared_type_name(&sig);
+            let _ = crate::resolve_index::alias_target(&sig);
+            let _ = type_name(&sig);
+            let _ = unwrap_wrappers(&sig);
+        }
+
+        #[test]
+        fn bracketed_signatures(parts in proptest::collection::vec("[<>(),:= +A-Za-z'&-]{0,6}", 0..12)) {
+            let sig = format!("impl<{}", parts.concat());
+            let _ = signature_bounds(&sig, "A");
+            let sig = format!("pub fn f<{}", parts.concat());
+            let _ = signature_bounds(&sig, "A");
+            let _ = crate::resolve_index::alias_target(&format!("type A = {}", parts.concat()));
+        }
+    }
+
+    #[test]
+    fn declared_types() {
+        assert_eq!(
+            declared_type_name("static CELL: OnceCell<usize> = …"),
+            Some("OnceCell")
+        );
+        assert_eq!(declared_type_name("const N: usize = 3"), None);
+        assert_eq!(declared_type_name("static S: &'static str = \"x\""), None);
+        assert_eq!(declared_type_name("static X"), None);
     }
 
     #[test]
