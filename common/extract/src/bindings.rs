@@ -109,9 +109,7 @@ pub(crate) fn type_name(ty: &str) -> Option<String> {
     }
     let name = base_type_name(ty.split('[').next().unwrap_or(ty));
     let name = name.rsplit('.').next().unwrap_or(name);
-    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    ok.then(|| name.to_string())
+    crate::text::is_type_name(name).then(|| name.to_string())
 }
 
 /// A Rust type written through a module of the standard library

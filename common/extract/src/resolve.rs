@@ -481,17 +481,21 @@ fn prefer_inherent(index: &Index, family: Family, methods: Vec<usize>) -> Vec<us
     if methods.len() < 2 || family != Family::of(doctown_core::Language::Rust) {
         return methods;
     }
-    let inherent = |m: &usize| {
-        index.parent_of[*m].is_some_and(|p| {
-            let p = &index.symbols[p];
-            p.kind == SymbolKind::Impl && p.bases.is_empty()
-        })
-    };
+    let inherent = |m: &usize| is_inherent(index, *m);
     if methods.iter().any(inherent) {
         methods.into_iter().filter(inherent).collect()
     } else {
         methods
     }
+}
+
+/// Whether method `m` is in an impl of its type itself (`impl T`, not
+/// `impl Trait for T`).
+fn is_inherent(index: &Index, m: usize) -> bool {
+    index.parent_of[m].is_some_and(|p| {
+        let p = &index.symbols[p];
+        p.kind == SymbolKind::Impl && p.bases.is_empty()
+    })
 }
 
 /// The innermost module symbol (a Rust `mod m { … }`) that encloses
@@ -587,17 +591,11 @@ fn method_of_types<'s>(
 /// usually a generic parameter elsewhere).
 fn alias_in_sight(index: &Index, family: Family, alias: usize, caller: usize) -> bool {
     let local = |a: usize| index.parent_of[a].is_some_and(|p| index.symbols[p].kind.is_callable());
-    if local(alias) {
-        let mut at = Some(caller);
-        while let Some(s) = at {
-            if Some(s) == index.parent_of[alias] {
-                return true;
-            }
-            at = index.parent_of[s];
-        }
-        return false;
-    }
     let symbols = index.symbols;
+    if local(alias) {
+        return index.parent_of[alias]
+            .is_some_and(|f| holders(index, symbols, caller).contains(&f));
+    }
     if symbols[alias].path == symbols[caller].path {
         return true;
     }
@@ -942,11 +940,11 @@ impl<'r, 'a> Resolver<'r, 'a> {
             .filter(is_static)
             .filter(seen);
         let found = unique(here).or_else(|| {
-            let bound = self.scope.names.get(name)?;
-            let defs = bound
-                .iter()
-                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS));
-            unique(defs.filter(is_static))
+            unique(
+                self.imported_definitions(name)
+                    .into_iter()
+                    .filter(is_static),
+            )
         })?;
         crate::returns::declared_type_name(&self.sym(found).signature)
     }
@@ -995,12 +993,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let inherent: Vec<usize> = methods
             .iter()
             .copied()
-            .filter(|&m| {
-                self.index.parent_of[m].is_some_and(|p| {
-                    let p = self.sym(p);
-                    p.kind == SymbolKind::Impl && p.bases.is_empty()
-                })
-            })
+            .filter(|&m| is_inherent(self.index, m))
             .collect();
         let path = &self.sym(self.caller).path;
         unique(
@@ -1228,6 +1221,15 @@ impl<'r, 'a> Resolver<'r, 'a> {
         self.defined_in(&files, &format!("{inline}::{name}"), CallKind::Constructor)
     }
 
+    /// The definitions the caller's imports bind `name` to, through
+    /// re-exports (`use crate::imp::OnceCell as Imp` → `imp::OnceCell`).
+    fn imported_definitions(&self, name: &str) -> Vec<usize> {
+        let bound = self.scope.names.get(name).into_iter().flatten();
+        bound
+            .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
+            .collect()
+    }
+
     /// Method `name` of the type an import binds `ty` to, when the import
     /// says which of several same-named types it is (`use krate::sync::
     /// OnceCell` beside `unsync::OnceCell`). The receiver's type is known
@@ -1245,11 +1247,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         {
             return None;
         }
-        let bound = self.scope.names.get(ty)?;
-        let defs: Vec<usize> = bound
-            .iter()
-            .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
-            .collect();
+        let defs = self.imported_definitions(ty);
         // By each definition's own name: `use imp::OnceCell as Imp`.
         let mut methods: Vec<usize> = Vec::new();
         for &d in &defs {
@@ -1340,11 +1338,8 @@ impl<'r, 'a> Resolver<'r, 'a> {
         }
         // The type imported by name (through re-exports): its methods in
         // the file that defines it, or the only ones.
-        if let Some(bound) = self.scope.names.get(owner).filter(|_| !path) {
-            let defs: Vec<usize> = bound
-                .iter()
-                .filter_map(|(f, n)| self.origin(f, n, CallKind::Constructor, REEXPORT_HOPS))
-                .collect();
+        if self.scope.names.contains_key(owner) && !path {
+            let defs = self.imported_definitions(owner);
             let files: Vec<&str> = defs.iter().map(|&d| self.sym(d).path.as_str()).collect();
             let from = self.methods_of(&defs, &methods).or_else(|| {
                 unique(

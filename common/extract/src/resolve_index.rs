@@ -180,9 +180,7 @@ pub(crate) fn alias_target(signature: &str) -> Option<&str> {
                     return None;
                 }
                 let name = base_type_name(ty);
-                let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
-                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-                return ok.then_some(name);
+                return crate::text::is_type_name(name).then_some(name);
             }
             _ => {}
         }

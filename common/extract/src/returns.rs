@@ -69,9 +69,7 @@ pub(crate) fn signature_bounds<'s>(signature: &'s str, name: &str) -> Vec<&'s st
         }
         for bound in split_top(right, '+') {
             let trait_name = crate::text::base_type_name(bound.trim());
-            let named = trait_name.starts_with(|c: char| c.is_ascii_uppercase())
-                && trait_name.chars().all(|c| c.is_alphanumeric() || c == '_')
-                && !trait_name.starts_with("Fn");
+            let named = crate::text::is_type_name(trait_name) && !trait_name.starts_with("Fn");
             if named && !bounds.contains(&trait_name) {
                 bounds.push(trait_name);
             }
@@ -87,9 +85,7 @@ pub(crate) fn declared_type_name(signature: &str) -> Option<&str> {
     let (_, after) = signature.split_once(':')?;
     let ty = after.split(" = ").next().unwrap_or(after).trim();
     let name = crate::text::base_type_name(ty);
-    let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    ok.then_some(name)
+    crate::text::is_type_name(name).then_some(name)
 }
 
 /// The generic parameter list of an `impl<…>` or `fn name<…>(`.

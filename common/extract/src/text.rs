@@ -89,6 +89,13 @@ pub fn binding_signature(head: &str, value: Option<&str>) -> String {
     }
 }
 
+/// Whether a name can be a type or trait of the repository: capitalised,
+/// one identifier (`Store`, not `str`, `Vec<T>` or `fn(u8)`).
+pub fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// Whether a name is written in UPPER_CASE (at least one letter, no lowercase).
 pub fn is_upper_case(name: &str) -> bool {
     name.chars().any(|c| c.is_ascii_uppercase())
