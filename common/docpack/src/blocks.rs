@@ -248,6 +248,16 @@ pub struct Body<W> {
 }
 
 impl<W> Body<W> {
+    /// Each block's length and content hash, in order.
+    pub fn spans(&self) -> &[crate::access::BlockSpan] {
+        &self.tally.spans
+    }
+
+    /// The bytes the body holds, inflated.
+    pub fn raw_len(&self) -> u64 {
+        self.tally.len
+    }
+
     /// The same body with its bytes somewhere else (read back, say), or
     /// the error of moving them.
     pub fn try_map_out<V, E>(self, f: impl FnOnce(W) -> Result<V, E>) -> Result<Body<V>, E> {
@@ -269,6 +279,8 @@ struct Tally {
     written: u64,
     blocks: usize,
     reused: usize,
+    /// Each block's length and content hash, in order.
+    spans: Vec<crate::access::BlockSpan>,
 }
 
 impl Tally {
@@ -286,6 +298,7 @@ impl Tally {
         self.written += next.written;
         self.blocks += next.blocks;
         self.reused += next.reused;
+        self.spans.extend(next.spans);
     }
 }
 
@@ -448,8 +461,12 @@ impl<'c, W: Write> GzipMember<'c, W> {
                 }
             })
             .collect::<Result<_, _>>()?;
-        for (key, block) in &deflated {
+        for ((key, block), range) in deflated.iter().zip(ranges) {
             let t = &mut self.tally;
+            t.spans.push(crate::access::BlockSpan {
+                len: range.len() as u32,
+                hash: *key,
+            });
             t.reused += usize::from(matches!(block, Cow::Borrowed(_)));
             self.out.write_all(block).map_err(write_error)?;
             t.index.add(*key, t.written, block);

@@ -19,6 +19,9 @@
 //! * [`verify()`], [`inspect()`], [`search()`], [`export_markdown()`],
 //!   [`diff()`]: the library side of the `doctown docpack …` commands.
 
+pub mod access;
+mod access_build;
+pub mod access_read;
 mod archive;
 pub mod blocks;
 pub mod canonical;
@@ -46,6 +49,7 @@ pub mod validate;
 pub mod verify;
 pub mod writer;
 
+pub use access_read::Access;
 pub use diff::{diff, DocpackDiff};
 pub use embeddings::Embeddings;
 pub use error::DocpackError;
@@ -59,11 +63,11 @@ pub use verify::{verify, verify_with, VerifyReport};
 pub use writer::{encode_docpack, write_docpack, DocpackInput, EncodedDocpack, WrittenDocpack};
 
 /// The format this crate writes, as `docpack/MAJOR.MINOR`.
-pub const SCHEMA_VERSION: &str = "docpack/1.5";
+pub const SCHEMA_VERSION: &str = "docpack/1.6";
 /// The major version this crate reads; any other major is refused.
 pub const FORMAT_MAJOR: u32 = 1;
 /// The minor version this crate writes; newer minors are read, unknown fields ignored.
-pub const FORMAT_MINOR: u32 = 5;
+pub const FORMAT_MINOR: u32 = 6;
 
 /// Entry names of the format, as they appear in the tar.
 pub mod entry {
@@ -77,13 +81,17 @@ pub mod entry {
     pub const SYMBOL_CONTEXTS: &str = "symbol_contexts.json";
     /// Since 1.4.
     pub const HISTORY: &str = "history.json";
+    /// Since 1.6: where everything lies, for readers that do not inflate
+    /// it all (`crate::access`). An index, not a part: `parts` does not
+    /// name it.
+    pub const ACCESS: &str = "access.bin";
 
     /// Parts every docpack has, besides the manifest.
     pub const REQUIRED: [&str; 5] = [NODES, GRAPH, CLUSTERS, SOURCE_MAP, DOCS];
     /// Parts a docpack may have.
-    pub const OPTIONAL: [&str; 3] = [EMBEDDINGS, SYMBOL_CONTEXTS, HISTORY];
+    pub const OPTIONAL: [&str; 4] = [EMBEDDINGS, SYMBOL_CONTEXTS, HISTORY, ACCESS];
     /// Every entry name this version knows.
-    pub const KNOWN: [&str; 9] = [
+    pub const KNOWN: [&str; 10] = [
         MANIFEST,
         NODES,
         GRAPH,
@@ -93,5 +101,6 @@ pub mod entry {
         EMBEDDINGS,
         SYMBOL_CONTEXTS,
         HISTORY,
+        ACCESS,
     ];
 }

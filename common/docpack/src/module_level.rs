@@ -137,13 +137,6 @@ impl ModuleLevel {
             }
             places.insert(m.id.as_str(), (i, true));
         }
-        let listed: FxHashMap<&str, usize> = docs
-            .modules
-            .iter()
-            .enumerate()
-            .rev()
-            .flat_map(|(i, m)| m.symbols.iter().map(move |s| (s.as_str(), i)))
-            .collect();
         let dir_module = |path: &str| {
             dirs.get(path)
                 .or_else(|| dirs.get(directory_of(path)))
@@ -151,9 +144,8 @@ impl ModuleLevel {
         };
 
         let mut sizes = vec![0usize; n];
-        for s in nodes.iter() {
-            let module = listed.get(s.id).copied();
-            if let Some(m) = module.or_else(|| dir_module(s.path)) {
+        for (s, module) in nodes.iter().zip(module_of_symbols(docs, nodes)) {
+            if let Some(m) = module {
                 sizes[m] += 1;
                 places.insert(s.id, (m, s.role.is_none_or(FileRole::is_source)));
             }
@@ -253,6 +245,35 @@ impl FileTally {
             role,
         }
     }
+}
+
+/// Each symbol's module (the index in `docs.modules`), in the symbols'
+/// order: the module whose `symbols` names it (the first), else its
+/// file's (§4.6).
+pub fn module_of_symbols(docs: &Docs, nodes: Symbols<'_>) -> Vec<Option<usize>> {
+    let mut dirs: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, m) in docs.modules.iter().enumerate() {
+        if let Some(path) = &m.path {
+            dirs.entry(path.as_str()).or_insert(i);
+        }
+    }
+    let listed: FxHashMap<&str, usize> = docs
+        .modules
+        .iter()
+        .enumerate()
+        .rev()
+        .flat_map(|(i, m)| m.symbols.iter().map(move |s| (s.as_str(), i)))
+        .collect();
+    nodes
+        .iter()
+        .map(|s| {
+            listed.get(s.id).copied().or_else(|| {
+                dirs.get(s.path)
+                    .or_else(|| dirs.get(directory_of(s.path)))
+                    .copied()
+            })
+        })
+        .collect()
 }
 
 /// The directory of a path, `.` at the root.

@@ -219,10 +219,23 @@ fn parse_parts(
         (joined(nodes.join()), graph, joined(source_map.join()))
     });
     let mut graph = graph?;
+    let nodes = nodes?;
+    if let Some(bytes) = entries.get(entry::ACCESS) {
+        let index = crate::access::AccessIndex::from_bytes(bytes)?;
+        let ids = nodes
+            .symbols
+            .iter()
+            .map(|s| crate::access::id_number(&s.id));
+        if !index.rows.iter().map(|r| Some(r.id)).eq(ids) {
+            return Err(DocpackError::corrupt(
+                "access.bin: its symbol rows are not nodes.json's symbols",
+            ));
+        }
+    }
     // Edge kinds of a newer minor version are skipped (an open enumeration).
     graph.edges.retain(|e| e.kind != EdgeKind::Unknown);
     Ok(Docpack {
-        nodes: nodes?,
+        nodes,
         graph,
         clusters: parse(entries, entry::CLUSTERS)?,
         source_map: source_map?,

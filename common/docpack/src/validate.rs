@@ -168,6 +168,7 @@ pub(crate) enum Place {
     ChunkSymbol,
     ContextSymbol,
     ModuleCluster,
+    AccessSymbol,
 }
 
 impl Place {
@@ -186,6 +187,7 @@ impl Place {
             Place::ChunkSymbol => ("source_map.json", "chunk symbol"),
             Place::ContextSymbol => ("symbol_contexts.json", "context"),
             Place::ModuleCluster => ("docs.json", "module cluster"),
+            Place::AccessSymbol => ("access.bin", "symbol row"),
         }
     }
 }
@@ -414,6 +416,18 @@ impl Checker {
 
     /// A row of `embeddings.bin` (its own layout checks its ids are
     /// unique): a known chunk.
+    /// `access.bin`'s symbol rows: each a symbol of `nodes.json` (which
+    /// comes later, so each waits).
+    pub(crate) fn access(&mut self, ids: impl Iterator<Item = u64>) -> Result<(), Fault> {
+        for id in ids {
+            let id = crate::access::id_text(id);
+            self.refer(IdKind::Symbol, &id, Place::AccessSymbol, || {
+                format!("access.bin row {id}")
+            })?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn embedding(&mut self, chunk: &str) {
         // The chunks come later in the archive: the reference waits and
         // cannot fail here.

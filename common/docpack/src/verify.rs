@@ -142,6 +142,7 @@ enum Kind {
     Ignored,
     Embeddings,
     History,
+    Access,
     Json,
 }
 
@@ -176,6 +177,7 @@ impl Walker<'_> {
             _ if ignored => Kind::Ignored,
             entry::EMBEDDINGS => Kind::Embeddings,
             entry::HISTORY => Kind::History,
+            entry::ACCESS => Kind::Access,
             _ => Kind::Json,
         };
         self.send(Msg::Begin {
@@ -267,6 +269,15 @@ fn consume(rx: mpsc::Receiver<Msg>, checker: &mut Checker) -> Result<Consumed, O
                     .map_err(Fault::from)
             }
             Kind::History => stream_parts::check_history(BufReader::new(&mut bytes), checker),
+            Kind::Access => {
+                let mut raw = Vec::new();
+                std::io::Read::read_to_end(&mut bytes, &mut raw)
+                    .map_err(|e| Fault::from(crate::archive::read_error(e)))
+                    .and_then(|_| {
+                        let index = crate::access::AccessIndex::from_bytes(&raw)?;
+                        checker.access(index.rows.iter().map(|r| r.id))
+                    })
+            }
             Kind::Json => stream_parts::check_part(
                 &name,
                 size,

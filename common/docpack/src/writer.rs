@@ -10,6 +10,8 @@
 //! content-defined blocks ([`crate::blocks`]), so a rebuild reuses the
 //! deflated blocks of what did not change.
 
+use crate::access::BlockSpan;
+use crate::access_build::{symbol_graph, RecordScanner, SymbolGraph};
 use crate::blocks::{BlockCache, BlockIndex, GzipMember};
 use crate::canonical::{docpack_id, to_canonical_json};
 use crate::embeddings::Embeddings;
@@ -222,12 +224,21 @@ pub fn write_docpack<W: Write>(
     spool_dir: &Path,
     out: W,
 ) -> Result<WrittenDocpack<W>, DocpackError> {
-    let (unhashed, mut parts) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
+    let (unhashed, mut parts, graph) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
     // The parts are framed (and hashed) before the manifest that lists
     // their checksums, each into a temporary file of its own; the manifest
-    // is framed first in the member and their blocks follow it.
-    let (bodies, entries) = frame_parts(&mut parts, previous, spool_dir)?;
+    // is framed first in the member, `access.bin` (which lists their
+    // blocks) next, and their blocks follow.
+    let (mut bodies, mut entries, scanned) =
+        frame_parts(&mut parts, previous, spool_dir, graph.is_some())?;
     drop(parts);
+    if let (Some(graph), Some(scanned)) = (graph, scanned) {
+        let index = access_index(scanned, graph, &bodies, &entries)?;
+        let mut body = PartBody::bytes(index.to_bytes());
+        let (framed, checksum) = frame_part(entry::ACCESS, &mut body, previous, spool_dir, None)?;
+        bodies.insert(0, framed);
+        entries.insert(0, checksum);
+    }
     let manifest = unhashed.manifest(entries);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     // The docpack's checksum is taken on another thread as it is written.
@@ -250,7 +261,7 @@ pub fn write_docpack<W: Write>(
         for body in bodies {
             member.append(body)?;
         }
-        member.push(&[0u8; 1024])?;
+        member.push(&TAR_END)?;
         let gzipped = member.finish()?;
         let Hashing { inner, len, .. } = gzipped.bytes;
         written = Some(crate::blocks::Gzipped {
@@ -275,6 +286,9 @@ pub fn write_docpack<W: Write>(
     })
 }
 
+/// The two zero blocks that end a tar.
+const TAR_END: [u8; 1024] = [0; 1024];
+
 /// How much of a part is cut into blocks at a time: two parts are framed
 /// at once, and each batch is still dozens of blocks for the cores.
 const PART_BATCH: usize = 12 << 20;
@@ -288,39 +302,87 @@ type FramedPart = crate::blocks::Body<std::io::BufReader<std::fs::File>>;
 /// parts are read once. A segment never shares a block with another, so
 /// the parts are framed side by side, the largest first, and the bodies
 /// appended in the parts' order are the member framed part after part.
+/// The parts framed, their checksums, and what was read of `nodes.json`
+/// for `access.bin`.
+type FramedParts = (Vec<FramedPart>, Vec<EntryChecksum>, Option<RecordScanner>);
+
+/// With `index`, `nodes.json`'s records are read for `access.bin` as
+/// it is framed.
 fn frame_parts(
     parts: &mut NamedParts,
     previous: &BlockCache,
     spool_dir: &Path,
-) -> Result<(Vec<FramedPart>, Vec<EntryChecksum>), DocpackError> {
-    let io = |e| DocpackError::io(spool_dir, e);
-    let frame = |name: &str,
-                 body: &mut PartBody|
-     -> Result<(FramedPart, EntryChecksum), DocpackError> {
-        let file = tempfile::tempfile_in(spool_dir).map_err(io)?;
-        let mut member = GzipMember::body(previous, BufWriter::new(file)).with_batch(PART_BATCH);
-        let size = body.len();
-        let sha256 = hashed_beside(|hash| frame_entry(&mut member, name, body, hash))?;
-        let framed = member
-            .finish_body()?
-            .try_map_out(|w| -> Result<_, DocpackError> {
-                let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
-                file.seek(SeekFrom::Start(0)).map_err(io)?;
-                Ok(std::io::BufReader::with_capacity(1 << 20, file))
-            })?;
-        let name = name.to_string();
-        Ok((framed, EntryChecksum { name, size, sha256 }))
-    };
+    index: bool,
+) -> Result<FramedParts, DocpackError> {
     let mut largest_first: Vec<(usize, &mut (&'static str, PartBody))> =
         parts.iter_mut().enumerate().collect();
     largest_first.sort_by_key(|(_, (_, body))| std::cmp::Reverse(body.len()));
-    let mut framed: Vec<(usize, (FramedPart, EntryChecksum))> = largest_first
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(i, (name, body))| frame(name, body).map(|f| (i, f)))
-        .collect::<Result<_, _>>()?;
-    framed.sort_by_key(|(i, _)| *i);
-    Ok(framed.into_iter().map(|(_, f)| f).unzip())
+    let mut framed: Vec<(usize, (FramedPart, EntryChecksum), Option<RecordScanner>)> =
+        largest_first
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(i, (name, body))| {
+                let mut scanner = (index && *name == entry::NODES).then(RecordScanner::default);
+                let framed = frame_part(name, body, previous, spool_dir, scanner.as_mut())?;
+                Ok((i, framed, scanner))
+            })
+            .collect::<Result<_, DocpackError>>()?;
+    framed.sort_by_key(|(i, _, _)| *i);
+    let scanned = framed.iter_mut().find_map(|(_, _, s)| s.take());
+    let (bodies, entries) = framed.into_iter().map(|(_, f, _)| f).unzip();
+    Ok((bodies, entries, scanned))
+}
+
+/// One part framed into a temporary file, with its checksum (and its
+/// bytes handed to `scanner`).
+fn frame_part(
+    name: &str,
+    body: &mut PartBody,
+    previous: &BlockCache,
+    spool_dir: &Path,
+    mut scanner: Option<&mut RecordScanner>,
+) -> Result<(FramedPart, EntryChecksum), DocpackError> {
+    let io = |e| DocpackError::io(spool_dir, e);
+    let file = tempfile::tempfile_in(spool_dir).map_err(io)?;
+    let mut member = GzipMember::body(previous, BufWriter::new(file)).with_batch(PART_BATCH);
+    let size = body.len();
+    let sha256 = hashed_beside(|hash| {
+        frame_entry(&mut member, name, body, &mut |chunk| {
+            hash(chunk);
+            if let Some(s) = scanner.as_deref_mut() {
+                s.feed(chunk);
+            }
+        })
+    })?;
+    let framed = member
+        .finish_body()?
+        .try_map_out(|w| -> Result<_, DocpackError> {
+            let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            Ok(std::io::BufReader::with_capacity(1 << 20, file))
+        })?;
+    let name = name.to_string();
+    Ok((framed, EntryChecksum { name, size, sha256 }))
+}
+
+/// `access.bin` of the parts framed: their blocks, then the tar's end.
+fn access_index(
+    scanned: RecordScanner,
+    graph: SymbolGraph,
+    bodies: &[FramedPart],
+    entries: &[EntryChecksum],
+) -> Result<crate::access::AccessIndex, DocpackError> {
+    let framed: Vec<(String, u64, u64)> = entries
+        .iter()
+        .zip(bodies)
+        .map(|(e, b)| (e.name.clone(), e.size, b.raw_len()))
+        .collect();
+    let mut blocks: Vec<BlockSpan> = bodies.iter().flat_map(|b| b.spans().to_vec()).collect();
+    blocks.push(BlockSpan {
+        len: TAR_END.len() as u32,
+        hash: blake3::hash(&TAR_END).into(),
+    });
+    scanned.finish(graph, &framed, blocks)
 }
 
 /// One entry's tar header, bytes (each chunk also handed to `seen`) and
@@ -413,7 +475,7 @@ fn serialise(
     mut c: DocpackInput,
     spooled: Option<SpooledNodes>,
     spool: &Spool,
-) -> Result<(Unhashed, NamedParts), DocpackError> {
+) -> Result<(Unhashed, NamedParts, Option<SymbolGraph>), DocpackError> {
     if spooled.is_some() && !c.nodes.symbols.is_empty() {
         return Err(DocpackError::Invalid(
             "symbols given both spooled and in memory".into(),
@@ -439,6 +501,7 @@ fn serialise(
         symbols,
     )?;
     let statistics = statistics(&c, symbols);
+    let graph = symbol_graph(symbols, &c.graph, &c.docs)?;
     let parts_present = OptionalParts {
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
@@ -454,7 +517,7 @@ fn serialise(
         statistics,
         parts: parts_present,
     };
-    Ok((unhashed, parts))
+    Ok((unhashed, parts, graph))
 }
 
 /// The JSON parts serialised in parallel, the two largest on their own;

@@ -63,7 +63,7 @@ fn roundtrip_preserves_every_part() {
         }
     );
     assert!(d.manifest.parts.embeddings && d.manifest.parts.symbol_contexts);
-    assert_eq!(d.manifest.schema_version, "docpack/1.5");
+    assert_eq!(d.manifest.schema_version, "docpack/1.6");
     assert_eq!(d.manifest.docpack_id, d.manifest.checksum.value);
     assert_eq!(d.graph.metrics.edges_by_kind["calls"], 3);
     // Floats have one form: 6 decimals.

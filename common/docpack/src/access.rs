@@ -1,0 +1,542 @@
+//! `access.bin` (since 1.6): what a reader needs to find any part of a
+//! docpack without inflating the rest (DOCPACK_SPEC.md §4.10).
+//!
+//! It follows the manifest, so a reader inflates the two and stops. It
+//! holds nothing that depends on the compressor — the docpack id stays the
+//! same whatever deflated the blocks: the blocks of the archive after it
+//! (their lengths and BLAKE3 hashes: the tar stream is cut at
+//! content-defined boundaries, so they are a function of the content),
+//! where each later entry lies in that stretch, and per symbol (in
+//! `nodes.json` order, by id) where its record lies, what a listing shows
+//! of it (name, qualified name, kind, file, line, centrality), the
+//! confident call graph both ways, the tests that call it and its module.
+//! Where each block starts in the compressed file is found by its sync
+//! flush (`crate::access_read`).
+//!
+//! Little-endian throughout; the layout is in the spec. Decoding checks
+//! every count against the bytes left before it allocates, and every
+//! offset, list and string against what it indexes, so a damaged or
+//! hostile index is refused with one line naming the fault, never read
+//! past.
+
+use crate::error::DocpackError;
+use doctown_core::SymbolKind;
+
+pub const MAGIC: &[u8; 4] = b"DPAX";
+pub const VERSION: u32 = 1;
+/// The bit of a call-graph item that marks a reference (not a call).
+pub const REFERENCE: u32 = 1 << 31;
+/// "No module".
+pub const NO_MODULE: u32 = u32::MAX;
+
+/// Strings by index: `count + 1` offsets into UTF-8 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Strings {
+    offsets: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+impl Strings {
+    pub fn push(&mut self, s: &str) -> Result<(), DocpackError> {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.bytes.extend_from_slice(s.as_bytes());
+        let end = u32::try_from(self.bytes.len())
+            .map_err(|_| DocpackError::Write("an access.bin string table over 4 GiB".into()))?;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The string at `i` (checked at decoding: offsets ascend within the
+    /// bytes, on character boundaries).
+    pub fn get(&self, i: usize) -> &str {
+        let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        std::str::from_utf8(&self.bytes[a..b]).unwrap_or_default()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * 4 + self.bytes.capacity()
+    }
+}
+
+/// Lists by index (compressed sparse rows): `count + 1` offsets into items.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lists {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    /// Lists from `(owner, item)` pairs, each list in the pairs' order.
+    pub fn from_pairs(count: usize, pairs: &[(u32, u32)]) -> Result<Lists, DocpackError> {
+        let mut offsets = vec![0u32; count + 1];
+        for &(owner, _) in pairs {
+            offsets[owner as usize + 1] += 1;
+        }
+        for i in 0..count {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(owner, item) in pairs {
+            let slot = &mut next[owner as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Ok(Lists { offsets, items })
+    }
+
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    pub fn total(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        (self.offsets.capacity() + self.items.capacity()) * 4
+    }
+}
+
+/// Where an entry after `access.bin` lies: its data's offset from the
+/// first byte after `access.bin`'s padding, and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrySpan {
+    pub name: String,
+    pub offset: u64,
+    pub size: u64,
+}
+
+/// One block of the archive after `access.bin`: its length inflated and
+/// the BLAKE3 hash of those bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockSpan {
+    pub len: u32,
+    pub hash: [u8; 32],
+}
+
+/// One symbol: its id as a number (`sym_` + 16 hex digits), where its
+/// record lies in `nodes.json` (from the entry's first byte, the record's
+/// `{` to its `}`), and what a listing shows of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SymbolRow {
+    pub id: u64,
+    pub record: u64,
+    pub record_len: u32,
+    pub kind: u16,
+    pub file: u32,
+    pub line: u32,
+    pub centrality: f32,
+    pub module: u32,
+}
+
+const ROW_BYTES: usize = 8 + 8 + 4 + 2 + 4 + 4 + 4 + 4;
+
+/// The decoded index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessIndex {
+    /// Bytes of the tar stream after `access.bin`'s padding, to its end.
+    pub body_len: u64,
+    pub entries: Vec<EntrySpan>,
+    pub blocks: Vec<BlockSpan>,
+    /// Symbol kinds by the names the format gives them.
+    pub kinds: Strings,
+    pub files: Strings,
+    pub modules: Strings,
+    pub rows: Vec<SymbolRow>,
+    pub names: Strings,
+    pub qualified: Strings,
+    /// Symbols by lowercase name, then index.
+    pub by_name: Vec<u32>,
+    /// Confident calls and references out of and into each symbol (an
+    /// item with [`REFERENCE`] set is a reference).
+    pub out: Lists,
+    pub into: Lists,
+    /// The tests that call each symbol.
+    pub tests: Lists,
+    /// Each module's symbols.
+    pub members: Lists,
+}
+
+/// The number of a canonical symbol id (`sym_` + 16 lowercase hex digits).
+pub fn id_number(id: &str) -> Option<u64> {
+    let hex = id.strip_prefix("sym_")?;
+    let lower = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if hex.len() != 16 || !hex.bytes().all(lower) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// The canonical id of a number.
+pub fn id_text(n: u64) -> String {
+    format!("sym_{n:016x}")
+}
+
+impl AccessIndex {
+    /// The index of a symbol by its id.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        let n = id_number(id)?;
+        self.rows
+            .binary_search_by_key(&n, |r| r.id)
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    pub fn kind(&self, i: u32) -> Option<SymbolKind> {
+        let name = self.kinds.get(self.rows[i as usize].kind as usize);
+        serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+    }
+
+    /// Symbols whose name is `name`, ignoring case.
+    pub fn named(&self, name: &str) -> &[u32] {
+        let key = name.to_lowercase();
+        let lower = |i: &u32| self.names.get(*i as usize).to_lowercase();
+        let start = self.by_name.partition_point(|i| lower(i) < key);
+        let end = start + self.by_name[start..].partition_point(|i| lower(i) == key);
+        &self.by_name[start..end]
+    }
+
+    pub fn entry(&self, name: &str) -> Option<&EntrySpan> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * std::mem::size_of::<SymbolRow>()
+            + self.blocks.capacity() * 36
+            + self.by_name.capacity() * 4
+            + [
+                &self.kinds,
+                &self.files,
+                &self.modules,
+                &self.names,
+                &self.qualified,
+            ]
+            .iter()
+            .map(|s| s.heap_bytes())
+            .sum::<usize>()
+            + [&self.out, &self.into, &self.tests, &self.members]
+                .iter()
+                .map(|l| l.heap_bytes())
+                .sum::<usize>()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::with_capacity(64 + self.rows.len() * 64);
+        w.extend_from_slice(MAGIC);
+        put32(&mut w, VERSION);
+        put64(&mut w, self.body_len);
+        put32(&mut w, self.entries.len() as u32);
+        for e in &self.entries {
+            put32(&mut w, e.name.len() as u32);
+            w.extend_from_slice(e.name.as_bytes());
+            put64(&mut w, e.offset);
+            put64(&mut w, e.size);
+        }
+        put32(&mut w, self.blocks.len() as u32);
+        for b in &self.blocks {
+            put32(&mut w, b.len);
+            w.extend_from_slice(&b.hash);
+        }
+        for s in [&self.kinds, &self.files, &self.modules] {
+            put_strings(&mut w, s);
+        }
+        put32(&mut w, self.rows.len() as u32);
+        for r in &self.rows {
+            put64(&mut w, r.id);
+            put64(&mut w, r.record);
+            put32(&mut w, r.record_len);
+            w.extend_from_slice(&r.kind.to_le_bytes());
+            put32(&mut w, r.file);
+            put32(&mut w, r.line);
+            w.extend_from_slice(&r.centrality.to_le_bytes());
+            put32(&mut w, r.module);
+        }
+        put_strings(&mut w, &self.names);
+        put_strings(&mut w, &self.qualified);
+        for &i in &self.by_name {
+            put32(&mut w, i);
+        }
+        for l in [&self.out, &self.into, &self.tests, &self.members] {
+            put_lists(&mut w, l);
+        }
+        w
+    }
+
+    /// Decodes and checks an index; `nodes_size` is the size of
+    /// `nodes.json` the manifest lists.
+    pub fn from_bytes(bytes: &[u8]) -> Result<AccessIndex, DocpackError> {
+        let mut r = Cursor { bytes, at: 0 };
+        if r.take(4)? != MAGIC {
+            return Err(fault("it does not start with DPAX"));
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(fault(format!(
+                "layout version {version}, this reader knows {VERSION}"
+            )));
+        }
+        let mut index = AccessIndex {
+            body_len: r.u64()?,
+            ..AccessIndex::default()
+        };
+        index.entries = r.entries()?;
+        index.blocks = r.blocks()?;
+        index.kinds = r.strings("kinds")?;
+        index.files = r.strings("files")?;
+        index.modules = r.strings("modules")?;
+        index.rows = r.rows()?;
+        let n = index.rows.len();
+        index.names = r.strings("names")?;
+        index.qualified = r.strings("qualified names")?;
+        index.by_name = r.u32s(n, "the name order")?;
+        index.out = r.lists(n, n, "calls out")?;
+        index.into = r.lists(n, n, "calls in")?;
+        index.tests = r.lists(n, n, "tests")?;
+        index.members = r.lists(index.modules.len(), n, "module members")?;
+        if r.at != bytes.len() {
+            return Err(fault(format!(
+                "{} bytes after the last table",
+                bytes.len() - r.at
+            )));
+        }
+        index.check()?;
+        Ok(index)
+    }
+
+    /// What decoding cannot see table by table.
+    fn check(&self) -> Result<(), DocpackError> {
+        let mut end = 0u64;
+        for e in &self.entries {
+            if e.offset < end
+                || e.offset
+                    .checked_add(e.size)
+                    .is_none_or(|x| x > self.body_len)
+            {
+                return Err(fault(format!(
+                    "entry {} at {}+{} overlaps another or runs past the archive ({} bytes)",
+                    e.name, e.offset, e.size, self.body_len
+                )));
+            }
+            end = e.offset + e.size;
+        }
+        let blocks: u64 = self.blocks.iter().map(|b| u64::from(b.len)).sum();
+        if blocks != self.body_len || self.blocks.iter().any(|b| b.len == 0) {
+            return Err(fault(format!(
+                "the blocks hold {blocks} bytes, the archive after access.bin {}",
+                self.body_len
+            )));
+        }
+        let n = self.rows.len();
+        if self.names.len() != n || self.qualified.len() != n {
+            return Err(fault("a name table does not have one name per symbol"));
+        }
+        let nodes = self.entry(crate::entry::NODES).map_or(0, |e| e.size);
+        let mut last: Option<&SymbolRow> = None;
+        for r in &self.rows {
+            let record_end = r.record.checked_add(u64::from(r.record_len));
+            if last.is_some_and(|l| l.id >= r.id || l.record + u64::from(l.record_len) > r.record)
+                || record_end.is_none_or(|e| e > nodes)
+                || r.kind as usize >= self.kinds.len()
+                || r.file as usize >= self.files.len()
+                || (r.module != NO_MODULE && r.module as usize >= self.modules.len())
+                || !r.centrality.is_finite()
+            {
+                return Err(fault(format!(
+                    "the row of {} is out of order or points past its tables",
+                    id_text(r.id)
+                )));
+            }
+            last = Some(r);
+        }
+        let mut seen = vec![false; n];
+        for &i in &self.by_name {
+            if i as usize >= n || std::mem::replace(&mut seen[i as usize], true) {
+                return Err(fault(
+                    "the name order lists a symbol twice or one that is not",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn fault(msg: impl AsRef<str>) -> DocpackError {
+    DocpackError::corrupt(format!("access.bin: {}", msg.as_ref()))
+}
+
+fn put32(w: &mut Vec<u8>, v: u32) {
+    w.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put64(w: &mut Vec<u8>, v: u64) {
+    w.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_strings(w: &mut Vec<u8>, s: &Strings) {
+    put32(w, s.len() as u32);
+    put32(w, s.bytes.len() as u32);
+    for &o in s.offsets.iter().skip(1) {
+        put32(w, o);
+    }
+    w.extend_from_slice(&s.bytes);
+}
+
+fn put_lists(w: &mut Vec<u8>, l: &Lists) {
+    put32(w, l.items.len() as u32);
+    for &o in l.offsets.iter().skip(1) {
+        put32(w, o);
+    }
+    for &i in &l.items {
+        put32(w, i);
+    }
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DocpackError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| fault(format!("truncated at byte {}", self.at)))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    /// Room for `count` items of `size` bytes, checked before allocating.
+    fn room(&self, count: usize, size: usize, what: &str) -> Result<(), DocpackError> {
+        let need = count.checked_mul(size);
+        if need.is_none_or(|n| n > self.bytes.len() - self.at) {
+            return Err(fault(format!(
+                "{what}: {count} items do not fit in the {} bytes left",
+                self.bytes.len() - self.at
+            )));
+        }
+        Ok(())
+    }
+
+    fn u32(&mut self) -> Result<u32, DocpackError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, DocpackError> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().unwrap_or_default(),
+        ))
+    }
+
+    fn u32s(&mut self, count: usize, what: &str) -> Result<Vec<u32>, DocpackError> {
+        self.room(count, 4, what)?;
+        let raw = self.take(count * 4)?;
+        Ok(raw
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+
+    /// `count + 1` offsets from 0, ascending, the last `total`.
+    fn offsets(&mut self, count: usize, total: u32, what: &str) -> Result<Vec<u32>, DocpackError> {
+        let mut offsets = Vec::with_capacity(count + 1);
+        offsets.push(0);
+        offsets.extend(self.u32s(count, what)?);
+        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last() != Some(&total) {
+            return Err(fault(format!(
+                "{what}: offsets out of order or past the end"
+            )));
+        }
+        Ok(offsets)
+    }
+
+    fn strings(&mut self, what: &str) -> Result<Strings, DocpackError> {
+        let count = self.u32()? as usize;
+        let len = self.u32()?;
+        let offsets = self.offsets(count, len, what)?;
+        let bytes = self.take(len as usize)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| fault(format!("{what}: not UTF-8")))?;
+        if !offsets.iter().all(|&o| text.is_char_boundary(o as usize)) {
+            return Err(fault(format!("{what}: an offset splits a character")));
+        }
+        Ok(Strings {
+            offsets: if count == 0 { Vec::new() } else { offsets },
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    fn lists(&mut self, count: usize, bound: usize, what: &str) -> Result<Lists, DocpackError> {
+        let total = self.u32()?;
+        let offsets = self.offsets(count, total, what)?;
+        let items = self.u32s(total as usize, what)?;
+        if items.iter().any(|&i| (i & !REFERENCE) as usize >= bound) {
+            return Err(fault(format!("{what}: an item names no symbol")));
+        }
+        Ok(Lists { offsets, items })
+    }
+
+    fn entries(&mut self) -> Result<Vec<EntrySpan>, DocpackError> {
+        let count = self.u32()? as usize;
+        self.room(count, 20, "entries")?;
+        let mut entries = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = self.u32()? as usize;
+            let name = std::str::from_utf8(self.take(len)?)
+                .map_err(|_| fault("an entry name is not UTF-8"))?
+                .to_string();
+            entries.push(EntrySpan {
+                name,
+                offset: self.u64()?,
+                size: self.u64()?,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn blocks(&mut self) -> Result<Vec<BlockSpan>, DocpackError> {
+        let count = self.u32()? as usize;
+        self.room(count, 36, "blocks")?;
+        (0..count)
+            .map(|_| {
+                let len = self.u32()?;
+                let hash = self.take(32)?.try_into().unwrap_or_default();
+                Ok(BlockSpan { len, hash })
+            })
+            .collect()
+    }
+
+    fn rows(&mut self) -> Result<Vec<SymbolRow>, DocpackError> {
+        let count = self.u32()? as usize;
+        self.room(count, ROW_BYTES, "symbols")?;
+        (0..count)
+            .map(|_| {
+                Ok(SymbolRow {
+                    id: self.u64()?,
+                    record: self.u64()?,
+                    record_len: self.u32()?,
+                    kind: u16::from_le_bytes(self.take(2)?.try_into().unwrap_or_default()),
+                    file: self.u32()?,
+                    line: self.u32()?,
+                    centrality: f32::from_le_bytes(self.take(4)?.try_into().unwrap_or_default()),
+                    module: self.u32()?,
+                })
+            })
+            .collect()
+    }
+}
