@@ -6,7 +6,9 @@
 # and `ctags -R` on the same tree in the same run.
 # Usage: bash scripts/bench-kernel.sh [TREE]   (TREE: a kernel source tree or
 #        a part of one; default: the whole linux-source-6.1 tree)
-#        DOCTOWN_BIN=path picks the binary (default: this checkout's release build).
+#        DOCTOWN_BIN=path picks the binary (default: this checkout's release build),
+#        DOCTOWN_ACCESS_BENCH=path the random-access bench; KEEP_KERNEL_DOCPACK=FILE
+#        keeps the docpack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -84,6 +86,16 @@ PY
 for cmd in verify inspect; do
   /usr/bin/time -f '%e %M' -o "$WORK/$cmd.time" "$DOCTOWN_BIN" "$cmd" "$WORK/kernel.docpack" \
     > "$WORK/$cmd.out" 2>&1 && status=ok || status="refused: $(tail -1 "$WORK/$cmd.out" | cut -c1-160)"
-  read -r wall rss < "$WORK/$cmd.time"
+  read -r wall rss < <(tail -1 "$WORK/$cmd.time")
   echo "doctown $cmd: ${wall} s, peak RSS $((rss / 1024)) MiB, $status"
 done
+# Opening it in place (1.6, access.bin): the time to open, the memory
+# held, and per-symbol questions (examples/access_bench.rs).
+if [ -z "${DOCTOWN_ACCESS_BENCH:-}" ]; then
+  cargo build --release --locked -p doctown-docpack --example access_bench >/dev/null
+  DOCTOWN_ACCESS_BENCH="$CARGO_TARGET_DIR/release/examples/access_bench"
+fi
+/usr/bin/time -f '%e %M' -o "$WORK/access.time" "$DOCTOWN_ACCESS_BENCH" "$WORK/kernel.docpack" 500
+read -r wall rss < <(tail -1 "$WORK/access.time")
+echo "access_bench: ${wall} s in all, peak RSS $((rss / 1024)) MiB"
+if [ -n "${KEEP_KERNEL_DOCPACK:-}" ]; then cp "$WORK/kernel.docpack" "$KEEP_KERNEL_DOCPACK"; fi

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 CARGO_FUZZ_VERSION=0.13.2
-TARGETS_ALL=(archive docpack_read docpack_verify docpack_parts github_url webhook scip state_json http_routes)
+TARGETS_ALL=(archive docpack_read docpack_access docpack_verify docpack_parts github_url webhook scip state_json http_routes)
 
 seconds="${1:-60}"
 [[ $# -gt 0 ]] && shift

@@ -20,7 +20,7 @@
 //! past.
 
 use crate::error::DocpackError;
-use doctown_core::SymbolKind;
+use doctown_core::{FileRole, SymbolKind};
 
 pub const MAGIC: &[u8; 4] = b"DPAX";
 pub const VERSION: u32 = 1;
@@ -28,6 +28,8 @@ pub const VERSION: u32 = 1;
 pub const REFERENCE: u32 = 1 << 31;
 /// "No module".
 pub const NO_MODULE: u32 = u32::MAX;
+/// "No role" (a symbol whose file has none: source code).
+pub const NO_ROLE: u16 = u16::MAX;
 
 /// Strings by index: `count + 1` offsets into UTF-8 bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,13 +136,22 @@ pub struct SymbolRow {
     pub record: u64,
     pub record_len: u32,
     pub kind: u16,
+    /// Its `role` (an index of the roles table), or [`NO_ROLE`].
+    pub role: u16,
     pub file: u32,
     pub line: u32,
     pub centrality: f32,
     pub module: u32,
+    /// What its qualified name has before its name (an index of the
+    /// owners table); with [`WHOLE`] set, the owner is the whole
+    /// qualified name (one that does not end with the name).
+    pub owner: u32,
 }
 
-const ROW_BYTES: usize = 8 + 8 + 4 + 2 + 4 + 4 + 4 + 4;
+/// Bytes a row takes in the file, column by column.
+const ROW_BYTES: usize = 8 + 4 + 4 + 2 + 2 + 4 + 4 + 4 + 4 + 4;
+/// The bit of a row's owner that makes it the whole qualified name.
+pub const WHOLE: u32 = 1 << 31;
 
 /// The decoded index.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -149,13 +160,16 @@ pub struct AccessIndex {
     pub body_len: u64,
     pub entries: Vec<EntrySpan>,
     pub blocks: Vec<BlockSpan>,
-    /// Symbol kinds by the names the format gives them.
+    /// Symbol kinds and file roles by the names the format gives them.
     pub kinds: Strings,
+    pub roles: Strings,
     pub files: Strings,
     pub modules: Strings,
     pub rows: Vec<SymbolRow>,
     pub names: Strings,
-    pub qualified: Strings,
+    /// The parts of qualified names before the name (`kv::store::` of
+    /// `kv::store::Store`), each once.
+    pub owners: Strings,
     /// Symbols by lowercase name, then index.
     pub by_name: Vec<u32>,
     /// Confident calls and references out of and into each symbol (an
@@ -166,6 +180,59 @@ pub struct AccessIndex {
     pub tests: Lists,
     /// Each module's symbols.
     pub members: Lists,
+}
+
+/// The confident symbol graph: calls and references between two
+/// different symbols out of and into each, and the tests that call each
+/// (`tested_by`) — the one reading of `graph.json`'s edges that the index
+/// stores and the query engine walks. `find` gives a symbol's index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SymbolLinks {
+    pub out: Lists,
+    pub into: Lists,
+    pub tests: Lists,
+}
+
+impl SymbolLinks {
+    pub fn of<'e>(
+        n: usize,
+        find: impl Fn(&str) -> Option<u32>,
+        edges: impl IntoIterator<Item = &'e crate::model::Edge>,
+    ) -> Result<SymbolLinks, DocpackError> {
+        use crate::model::EdgeKind;
+        let (mut calls, mut tests) = (Vec::new(), Vec::new());
+        for e in edges.into_iter().filter(|e| e.is_confident()) {
+            let link = match e.kind {
+                EdgeKind::Calls => 0,
+                EdgeKind::References => REFERENCE,
+                EdgeKind::TestedBy => {
+                    if let (Some(a), Some(b)) = (find(&e.from), find(&e.to)) {
+                        tests.push((a, b));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if let (Some(a), Some(b)) = (find(&e.from), find(&e.to)) {
+                if a != b {
+                    calls.push((a, b, link));
+                }
+            }
+        }
+        // Each list by symbol, a call before a reference of the same one.
+        let order = |&(owner, item): &(u32, u32)| (owner, item & !REFERENCE, item & REFERENCE);
+        let mut out: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (a, b | l)).collect();
+        let mut into: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (b, a | l)).collect();
+        for pairs in [&mut out, &mut into] {
+            pairs.sort_unstable_by_key(order);
+            pairs.dedup();
+        }
+        Ok(SymbolLinks {
+            out: Lists::from_pairs(n, &out)?,
+            into: Lists::from_pairs(n, &into)?,
+            tests: Lists::from_pairs(n, &tests)?,
+        })
+    }
 }
 
 /// The number of a canonical symbol id (`sym_` + 16 lowercase hex digits).
@@ -198,6 +265,23 @@ impl AccessIndex {
         serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
     }
 
+    /// A symbol's qualified name.
+    pub fn qualified_name(&self, i: u32) -> String {
+        let owner = self.rows[i as usize].owner;
+        let prefix = self.owners.get((owner & !WHOLE) as usize);
+        match owner & WHOLE {
+            0 => format!("{prefix}{}", self.names.get(i as usize)),
+            _ => prefix.to_string(),
+        }
+    }
+
+    pub fn role(&self, i: u32) -> Option<FileRole> {
+        let role = self.rows[i as usize].role;
+        (role != NO_ROLE)
+            .then(|| self.roles.get(role as usize))
+            .and_then(|name| serde_json::from_value(serde_json::Value::String(name.into())).ok())
+    }
+
     /// Symbols whose name is `name`, ignoring case.
     pub fn named(&self, name: &str) -> &[u32] {
         let key = name.to_lowercase();
@@ -218,10 +302,11 @@ impl AccessIndex {
             + self.by_name.capacity() * 4
             + [
                 &self.kinds,
+                &self.roles,
                 &self.files,
                 &self.modules,
                 &self.names,
-                &self.qualified,
+                &self.owners,
             ]
             .iter()
             .map(|s| s.heap_bytes())
@@ -249,22 +334,12 @@ impl AccessIndex {
             put32(&mut w, b.len);
             w.extend_from_slice(&b.hash);
         }
-        for s in [&self.kinds, &self.files, &self.modules] {
+        for s in [&self.kinds, &self.roles, &self.files, &self.modules] {
             put_strings(&mut w, s);
         }
-        put32(&mut w, self.rows.len() as u32);
-        for r in &self.rows {
-            put64(&mut w, r.id);
-            put64(&mut w, r.record);
-            put32(&mut w, r.record_len);
-            w.extend_from_slice(&r.kind.to_le_bytes());
-            put32(&mut w, r.file);
-            put32(&mut w, r.line);
-            w.extend_from_slice(&r.centrality.to_le_bytes());
-            put32(&mut w, r.module);
-        }
+        put_rows(&mut w, &self.rows);
         put_strings(&mut w, &self.names);
-        put_strings(&mut w, &self.qualified);
+        put_strings(&mut w, &self.owners);
         for &i in &self.by_name {
             put32(&mut w, i);
         }
@@ -294,12 +369,13 @@ impl AccessIndex {
         index.entries = r.entries()?;
         index.blocks = r.blocks()?;
         index.kinds = r.strings("kinds")?;
+        index.roles = r.strings("roles")?;
         index.files = r.strings("files")?;
         index.modules = r.strings("modules")?;
         index.rows = r.rows()?;
         let n = index.rows.len();
         index.names = r.strings("names")?;
-        index.qualified = r.strings("qualified names")?;
+        index.owners = r.strings("owners")?;
         index.by_name = r.u32s(n, "the name order")?;
         index.out = r.lists(n, n, "calls out")?;
         index.into = r.lists(n, n, "calls in")?;
@@ -339,8 +415,8 @@ impl AccessIndex {
             )));
         }
         let n = self.rows.len();
-        if self.names.len() != n || self.qualified.len() != n {
-            return Err(fault("a name table does not have one name per symbol"));
+        if self.names.len() != n {
+            return Err(fault("the names table does not have one name per symbol"));
         }
         let nodes = self.entry(crate::entry::NODES).map_or(0, |e| e.size);
         let mut last: Option<&SymbolRow> = None;
@@ -349,8 +425,10 @@ impl AccessIndex {
             if last.is_some_and(|l| l.id >= r.id || l.record + u64::from(l.record_len) > r.record)
                 || record_end.is_none_or(|e| e > nodes)
                 || r.kind as usize >= self.kinds.len()
+                || (r.role != NO_ROLE && r.role as usize >= self.roles.len())
                 || r.file as usize >= self.files.len()
                 || (r.module != NO_MODULE && r.module as usize >= self.modules.len())
+                || (r.owner & !WHOLE) as usize >= self.owners.len()
                 || !r.centrality.is_finite()
             {
                 return Err(fault(format!(
@@ -382,6 +460,31 @@ fn put32(w: &mut Vec<u8>, v: u32) {
 
 fn put64(w: &mut Vec<u8>, v: u64) {
     w.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_rows(w: &mut Vec<u8>, rows: &[SymbolRow]) {
+    put32(w, rows.len() as u32);
+    rows.iter().for_each(|r| put64(w, r.id));
+    let mut end = 0u64;
+    for r in rows {
+        // Rows come in record order (checked when read); a gap fits 32 bits
+        // in any canonical nodes.json.
+        put32(
+            w,
+            r.record.saturating_sub(end).min(u64::from(u32::MAX)) as u32,
+        );
+        end = r.record + u64::from(r.record_len);
+    }
+    rows.iter().for_each(|r| put32(w, r.record_len));
+    rows.iter()
+        .for_each(|r| w.extend_from_slice(&r.kind.to_le_bytes()));
+    rows.iter()
+        .for_each(|r| w.extend_from_slice(&r.role.to_le_bytes()));
+    rows.iter().for_each(|r| put32(w, r.file));
+    rows.iter().for_each(|r| put32(w, r.line));
+    rows.iter().for_each(|r| put32(w, r.centrality.to_bits()));
+    rows.iter().for_each(|r| put32(w, r.module));
+    rows.iter().for_each(|r| put32(w, r.owner));
 }
 
 fn put_strings(w: &mut Vec<u8>, s: &Strings) {
@@ -430,6 +533,12 @@ impl<'a> Cursor<'a> {
             )));
         }
         Ok(())
+    }
+
+    fn u16(&mut self) -> Result<u16, DocpackError> {
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().unwrap_or_default(),
+        ))
     }
 
     fn u32(&mut self) -> Result<u32, DocpackError> {
@@ -521,22 +630,41 @@ impl<'a> Cursor<'a> {
             .collect()
     }
 
+    /// The rows, column by column (each column compresses on its own):
+    /// ids, the gap before each record (from the end of the one before;
+    /// the first from the start of `nodes.json`), record lengths, kinds,
+    /// roles, files, lines, centralities, modules, owners.
     fn rows(&mut self) -> Result<Vec<SymbolRow>, DocpackError> {
-        let count = self.u32()? as usize;
-        self.room(count, ROW_BYTES, "symbols")?;
-        (0..count)
-            .map(|_| {
-                Ok(SymbolRow {
-                    id: self.u64()?,
-                    record: self.u64()?,
-                    record_len: self.u32()?,
-                    kind: u16::from_le_bytes(self.take(2)?.try_into().unwrap_or_default()),
-                    file: self.u32()?,
-                    line: self.u32()?,
-                    centrality: f32::from_le_bytes(self.take(4)?.try_into().unwrap_or_default()),
-                    module: self.u32()?,
-                })
+        let n = self.u32()? as usize;
+        self.room(n, ROW_BYTES, "symbols")?;
+        let ids: Vec<u64> = (0..n).map(|_| self.u64()).collect::<Result<_, _>>()?;
+        let gaps = self.u32s(n, "record gaps")?;
+        let lens = self.u32s(n, "record lengths")?;
+        let kinds: Vec<u16> = (0..n).map(|_| self.u16()).collect::<Result<_, _>>()?;
+        let roles: Vec<u16> = (0..n).map(|_| self.u16()).collect::<Result<_, _>>()?;
+        let files = self.u32s(n, "files")?;
+        let lines = self.u32s(n, "lines")?;
+        let centrality = self.u32s(n, "centralities")?;
+        let modules = self.u32s(n, "modules")?;
+        let owners = self.u32s(n, "owners")?;
+        let mut end = 0u64;
+        Ok((0..n)
+            .map(|i| {
+                let record = end + u64::from(gaps[i]);
+                end = record + u64::from(lens[i]);
+                SymbolRow {
+                    id: ids[i],
+                    record,
+                    record_len: lens[i],
+                    kind: kinds[i],
+                    role: roles[i],
+                    file: files[i],
+                    line: lines[i],
+                    centrality: f32::from_bits(centrality[i]),
+                    module: modules[i],
+                    owner: owners[i],
+                }
             })
-            .collect()
+            .collect())
     }
 }

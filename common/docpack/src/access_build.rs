@@ -6,9 +6,9 @@
 //! other parts are framed.
 
 use crate::access::{id_number, AccessIndex, BlockSpan, EntrySpan, Lists, Strings, SymbolRow};
-use crate::access::{NO_MODULE, REFERENCE};
+use crate::access::{SymbolLinks, NO_MODULE, NO_ROLE, WHOLE};
 use crate::error::DocpackError;
-use crate::model::{Docs, EdgeKind, Graph};
+use crate::model::{Docs, Graph};
 use crate::module_level::module_of_symbols;
 use crate::nodes_spool::Symbols;
 use rustc_hash::FxHashMap;
@@ -41,28 +41,7 @@ pub(crate) fn symbol_graph(
     };
     let n = ids.len();
     let find = |id: &str| id_number(id).and_then(|x| ids.binary_search(&x).ok().map(|i| i as u32));
-    let (mut calls, mut tests) = (Vec::new(), Vec::new());
-    for e in graph.edges.iter().filter(|e| e.is_confident()) {
-        let link = match e.kind {
-            EdgeKind::Calls => 0,
-            EdgeKind::References => REFERENCE,
-            EdgeKind::TestedBy => {
-                if let (Some(a), Some(b)) = (find(&e.from), find(&e.to)) {
-                    tests.push((a, b));
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        if let (Some(a), Some(b)) = (find(&e.from), find(&e.to)) {
-            if a != b {
-                calls.push((a, b, link));
-            }
-        }
-    }
-    let out_pairs: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (a, b | l)).collect();
-    let mut in_pairs: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (b, a | l)).collect();
-    in_pairs.sort_by_key(|&(b, a)| (b, a & !REFERENCE));
+    let links = SymbolLinks::of(n, find, &graph.edges)?;
     let module_of: Vec<u32> = module_of_symbols(docs, symbols)
         .into_iter()
         .map(|m| m.map_or(NO_MODULE, |m| m as u32))
@@ -78,9 +57,9 @@ pub(crate) fn symbol_graph(
         .map(|(i, &m)| (m, i as u32))
         .collect();
     Ok(Some(SymbolGraph {
-        out: Lists::from_pairs(n, &out_pairs)?,
-        into: Lists::from_pairs(n, &in_pairs)?,
-        tests: Lists::from_pairs(n, &tests)?,
+        out: links.out,
+        into: links.into,
+        tests: links.tests,
         members: Lists::from_pairs(modules.len(), &member_pairs)?,
         modules,
         module_of,
@@ -99,6 +78,8 @@ struct Listed {
     range: Lines,
     #[serde(default)]
     centrality: f64,
+    #[serde(default)]
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -116,10 +97,13 @@ pub(crate) struct RecordScanner {
     record: Option<(u64, Vec<u8>)>,
     pub(crate) rows: Vec<SymbolRow>,
     names: Strings,
-    qualified: Strings,
+    owners: Strings,
+    owner_ids: FxHashMap<String, u32>,
     kinds: Strings,
+    roles: Strings,
     files: Strings,
     kind_ids: FxHashMap<String, u16>,
+    role_ids: FxHashMap<String, u16>,
     file_ids: FxHashMap<String, u32>,
     fault: Option<DocpackError>,
 }
@@ -168,22 +152,43 @@ impl RecordScanner {
         if kind == next {
             self.kinds.push(&s.kind)?;
         }
+        let role = match &s.role {
+            None => NO_ROLE,
+            Some(name) => {
+                let next = self.roles.len() as u16;
+                let role = *self.role_ids.entry(name.clone()).or_insert(next);
+                if role == next {
+                    self.roles.push(name)?;
+                }
+                role
+            }
+        };
         let next = self.files.len() as u32;
         let file = *self.file_ids.entry(s.path.clone()).or_insert(next);
         if file == next {
             self.files.push(&s.path)?;
         }
         self.names.push(&s.name)?;
-        self.qualified.push(&s.qualified_name)?;
+        let (owner, whole) = match s.qualified_name.strip_suffix(s.name.as_str()) {
+            Some(prefix) => (prefix, 0),
+            None => (s.qualified_name.as_str(), WHOLE),
+        };
+        let next = self.owners.len() as u32;
+        let owner_id = *self.owner_ids.entry(owner.to_string()).or_insert(next);
+        if owner_id == next {
+            self.owners.push(owner)?;
+        }
         self.rows.push(SymbolRow {
             id: id_number(&s.id).unwrap_or_default(),
             record: at,
             record_len: record.len() as u32,
             kind,
+            role,
             file,
             line: s.range.start_line,
             centrality: s.centrality as f32,
             module: NO_MODULE,
+            owner: owner_id | whole,
         });
         Ok(())
     }
@@ -231,11 +236,12 @@ impl RecordScanner {
             entries,
             blocks,
             kinds: self.kinds,
+            roles: self.roles,
             files: self.files,
             modules: graph.modules,
             rows: self.rows,
             names: self.names,
-            qualified: self.qualified,
+            owners: self.owners,
             by_name,
             out: graph.out,
             into: graph.into,

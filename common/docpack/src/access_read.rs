@@ -297,7 +297,7 @@ fn read_head(file: &File, path: &Path) -> Result<(Manifest, AccessIndex, u64), D
             "it has no access.bin (written before 1.6)",
         ));
     };
-    let bytes = tar_entry(&mut inflater, entry::ACCESS, MAX_INDEX)?;
+    let bytes = tar_entry(&mut inflater, entry::ACCESS, expected.size.min(MAX_INDEX))?;
     let actual = hex::encode(Sha256::digest(&bytes));
     reader::entry_checksum(expected, &actual, bytes.len() as u64)?;
     let index = AccessIndex::from_bytes(&bytes)?;
@@ -327,10 +327,16 @@ fn tar_entry(r: &mut impl Read, name: &str, limit: u64) -> Result<Vec<u8>, Docpa
             "{name} declares {size} bytes; this reader holds at most {limit}"
         )));
     }
+    // Read as it inflates: a header that lies about the size costs no
+    // more memory than the bytes that are there.
     let padded = size.div_ceil(512) * 512;
-    let mut bytes = vec![0u8; padded as usize];
-    r.read_exact(&mut bytes)
-        .map_err(|_| DocpackError::corrupt(format!("{name} is truncated")))?;
+    let mut bytes = Vec::new();
+    r.take(padded)
+        .read_to_end(&mut bytes)
+        .map_err(|e| DocpackError::corrupt(format!("{name}: {e}")))?;
+    if bytes.len() as u64 != padded {
+        return Err(DocpackError::corrupt(format!("{name} is truncated")));
+    }
     bytes.truncate(size as usize);
     Ok(bytes)
 }

@@ -74,6 +74,29 @@ impl Default for DocpackInput {
     }
 }
 
+/// A read docpack as the writer's input: `doctown upgrade` writes it
+/// again in the current format (its producer and content unchanged; what
+/// the writer computes, computed again).
+impl From<Docpack> for DocpackInput {
+    fn from(d: Docpack) -> Self {
+        let m = d.manifest;
+        DocpackInput {
+            source: m.source,
+            generator: m.generator,
+            models: m.models,
+            nodes: d.nodes,
+            graph: d.graph,
+            clusters: d.clusters,
+            source_map: d.source_map,
+            docs: d.docs,
+            embeddings: d.embeddings,
+            symbol_contexts: d.symbol_contexts,
+            history: d.history,
+            history_absent: m.parts.history_absent,
+        }
+    }
+}
+
 /// A docpack encoded in memory.
 #[derive(Debug, Clone)]
 pub struct EncodedDocpack {

@@ -85,6 +85,7 @@ fn canonical(n: usize) -> DocpackInput {
         s.cluster = None;
         s.parent = None;
         s.doc_comment = Some(format!("Handles request {i}: {}", "word ".repeat(i % 300)));
+        s.role = (i % 11 == 0).then_some(doctown_core::FileRole::Test);
         input.nodes.symbols.push(s);
         let mut g = node.clone();
         g.id = id(i);
@@ -149,9 +150,10 @@ fn an_opened_docpack_answers_what_the_whole_one_says() {
         assert_eq!(&access.symbol(i as u32).unwrap(), s);
         assert_eq!(index.find(&s.id), Some(i as u32));
         assert_eq!(index.names.get(i), s.name);
-        assert_eq!(index.qualified.get(i), s.qualified_name);
+        assert_eq!(index.qualified_name(i as u32), s.qualified_name);
         assert_eq!(index.files.get(index.rows[i].file as usize), s.path);
         assert_eq!(index.kind(i as u32), Some(s.kind));
+        assert_eq!(index.role(i as u32), s.role);
         assert!(index.named(&s.name.to_uppercase()).contains(&(i as u32)));
     }
     let ids = |l: &[u32]| -> BTreeSet<(String, bool)> {
@@ -309,6 +311,41 @@ proptest! {
         }
         damaged.truncate(keep.min(damaged.len()).max(1).max(if keep % 2 == 0 { damaged.len() } else { 0 }));
         let _ = AccessIndex::from_bytes(&damaged);
+    }
+}
+
+static SMALL_FILE: std::sync::LazyLock<Vec<u8>> =
+    std::sync::LazyLock::new(|| encode_docpack(&canonical(400)).unwrap().bytes);
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Any damage to the file is refused on open or on read with one
+    /// line, never a panic, never more bytes than asked.
+    #[test]
+    fn a_damaged_file_is_refused_in_one_line(flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4), keep in any::<usize>()) {
+        let mut bytes = SMALL_FILE.clone();
+        for (at, b) in flips {
+            let n = bytes.len();
+            bytes[at % n] ^= b | 1;
+        }
+        let keep = if keep % 3 == 0 { keep % bytes.len() } else { bytes.len() };
+        bytes.truncate(keep);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.docpack");
+        std::fs::write(&path, &bytes).unwrap();
+        let one_line = |e: DocpackError| { let m = e.to_string(); assert!(!m.is_empty() && !m.contains('\n'), "{m}"); };
+        match Access::open_with(&path, 1 << 16) {
+            Ok(a) => {
+                for i in 0..a.index.rows.len() as u32 {
+                    if let Err(e) = a.symbol(i) { one_line(e) }
+                }
+                match a.read(0, a.index.body_len) {
+                    Ok(b) => prop_assert_eq!(b.len() as u64, a.index.body_len),
+                    Err(e) => one_line(e),
+                }
+            }
+            Err(e) => one_line(e),
+        }
     }
 }
 

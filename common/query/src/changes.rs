@@ -144,7 +144,7 @@ fn changed_and_added(old: &Pack, new: &Pack, edited: &FxHashSet<&str>) -> (Vec<S
 fn seeds(old: &Pack, new: &Pack, changed: &[Sym], removed: &[Sym]) -> Vec<Sym> {
     let mut seeds: Vec<Sym> = changed.to_vec();
     for &j in removed {
-        for &(caller, _) in &old.into[j as usize] {
+        for (caller, _) in old.callers(j) {
             if let Some(k) = new.index_of(&old.symbol(caller).id) {
                 seeds.push(k);
             }
@@ -166,14 +166,14 @@ fn impacted_and_tests(
     let mut tests: FxHashSet<Sym> = FxHashSet::default();
     let mut impacted: Vec<(Sym, u32)> = Vec::new();
     for &s in seeds {
-        tests.extend(&new.tests[s as usize]);
+        tests.extend(new.tests_of(s));
     }
     for &(s, d, _) in reached {
         if is_test(s) {
             tests.insert(s);
         } else {
             impacted.push((s, d));
-            tests.extend(&new.tests[s as usize]);
+            tests.extend(new.tests_of(s));
         }
     }
     impacted.sort_by(|a, b| nearest_then_central(new, *a, *b));

@@ -230,8 +230,8 @@ fn neighbours(seeds: &[Candidate]) -> Vec<Candidate> {
     let mut links: HashMap<(usize, Sym), Link> = HashMap::new();
     for s in seeds {
         let p = &s.pack;
-        let out = p.out[s.sym as usize].iter().map(|&(j, _)| (j, "called"));
-        let into = p.into[s.sym as usize].iter().map(|&(j, _)| (j, "caller"));
+        let out = p.callees(s.sym).map(|(j, _)| (j, "called"));
+        let into = p.callers(s.sym).map(|(j, _)| (j, "caller"));
         for (sym, role) in out.chain(into) {
             if seeds
                 .iter()

@@ -153,19 +153,19 @@ pub fn entry_kind(p: &Pack, i: Sym) -> Option<EntryKind> {
     if attrs.contains("command") || attrs.contains("#[tokio::main]") {
         return Some(EntryKind::Command);
     }
-    let called_from_source = p.into[i as usize]
-        .iter()
-        .any(|&(c, link)| link == Link::Calls && is_source(p, c));
+    let called_from_source = p
+        .callers(i)
+        .any(|(c, link)| link == Link::Calls && is_source(p, c));
     if called_from_source {
         return None;
     }
-    let referenced_from_source = p.into[i as usize]
-        .iter()
-        .any(|&(c, link)| link == Link::References && is_source(p, c));
+    let referenced_from_source = p
+        .callers(i)
+        .any(|(c, link)| link == Link::References && is_source(p, c));
     if referenced_from_source {
         return Some(EntryKind::Handler);
     }
-    let own_callees = p.out[i as usize].len();
+    let own_callees = p.callees(i).len();
     (s.visibility == Visibility::Public && own_callees >= 2).then_some(EntryKind::Api)
 }
 
@@ -179,7 +179,7 @@ fn walk(p: &Pack, entry: Sym, kind: EntryKind) -> Option<Flow> {
     for _ in 0..MAX_DEPTH {
         let mut next = Vec::new();
         for &s in &frontier {
-            for &(callee, _) in &p.out[s as usize] {
+            for (callee, _) in p.callees(s) {
                 if order.len() >= MAX_REACH {
                     break;
                 }

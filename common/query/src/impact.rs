@@ -61,7 +61,7 @@ pub fn reach(p: &Pack, targets: &[Sym], depth: u32) -> (Vec<(Sym, u32, Link)>, b
         if d >= depth {
             continue;
         }
-        for &(caller, link) in &p.into[s as usize] {
+        for (caller, link) in p.callers(s) {
             if seen.insert(caller, ()).is_some() {
                 continue;
             }
@@ -103,13 +103,13 @@ pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) ->
     let (reached, truncated) = reach(p, &[target], depth);
     let is_test = |i: Sym| p.symbol(i).role == Some(FileRole::Test);
     let mut affected: Vec<(Sym, u32, Link)> = Vec::new();
-    let mut tests: Vec<Sym> = p.tests[target as usize].clone();
+    let mut tests: Vec<Sym> = p.tests_of(target).to_vec();
     for &(s, d, link) in &reached {
         if is_test(s) {
             tests.push(s);
         } else {
             affected.push((s, d, link));
-            tests.extend(&p.tests[s as usize]);
+            tests.extend(p.tests_of(s));
         }
     }
     // Helpers of the tests lead to tests (the walk goes on through them),

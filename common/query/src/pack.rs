@@ -9,6 +9,7 @@
 
 use crate::lexical::{Bm25, DocFields};
 use crate::vectors::VectorIndex;
+use doctown_docpack::access::{SymbolLinks, REFERENCE};
 use doctown_docpack::{DocSource, Docpack, EdgeKind, SymbolNode};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -100,11 +101,9 @@ pub struct Pack {
     pub(crate) by_name: FxHashMap<Box<str>, Vec<Sym>>,
     /// Lowercase qualified name → symbols.
     pub(crate) by_qualified: FxHashMap<Box<str>, Vec<Sym>>,
-    /// Confident calls/references out of and into each symbol.
-    pub(crate) out: Vec<Vec<(Sym, Link)>>,
-    pub(crate) into: Vec<Vec<(Sym, Link)>>,
-    /// Per symbol: the tests that call it.
-    pub(crate) tests: Vec<Vec<Sym>>,
+    /// Confident calls/references out of and into each symbol, and the
+    /// tests that call it: the graph `access.bin` stores.
+    links: SymbolLinks,
     /// Per symbol: its children (methods of a class, items of an impl).
     pub(crate) children: Vec<Vec<Sym>>,
     /// Per symbol: its module's index in `docpack.docs.modules`, if any.
@@ -156,9 +155,7 @@ impl Pack {
             by_id,
             by_name: FxHashMap::default(),
             by_qualified: FxHashMap::default(),
-            out: lists.out,
-            into: lists.into,
-            tests: lists.tests,
+            links: lists.links,
             children: vec![Vec::new(); n],
             module_of: lists.module_of,
             files: FxHashMap::default(),
@@ -205,6 +202,21 @@ impl Pack {
                 (r.start_byte, std::cmp::Reverse(r.end_byte))
             });
         }
+    }
+
+    /// The confident calls and references out of symbol `i`.
+    pub fn callees(&self, i: Sym) -> impl ExactSizeIterator<Item = (Sym, Link)> + '_ {
+        self.links.out.of(i as usize).iter().map(|&x| linked(x))
+    }
+
+    /// The confident calls and references into symbol `i`.
+    pub fn callers(&self, i: Sym) -> impl ExactSizeIterator<Item = (Sym, Link)> + '_ {
+        self.links.into.of(i as usize).iter().map(|&x| linked(x))
+    }
+
+    /// The tests that call symbol `i`.
+    pub fn tests_of(&self, i: Sym) -> &[Sym] {
+        self.links.tests.of(i as usize)
     }
 
     /// The symbol at an index.
@@ -285,11 +297,17 @@ impl Pack {
     }
 }
 
+/// A symbol and how it is linked, from a list item of the graph.
+fn linked(item: u32) -> (Sym, Link) {
+    match item & REFERENCE {
+        0 => (item, Link::Calls),
+        _ => (item & !REFERENCE, Link::References),
+    }
+}
+
 /// The confident graph as adjacency lists, built beside the text indexes.
 struct GraphLists {
-    out: Vec<Vec<(Sym, Link)>>,
-    into: Vec<Vec<(Sym, Link)>>,
-    tests: Vec<Vec<Sym>>,
+    links: SymbolLinks,
     module_of: Vec<Option<u32>>,
     importers: FxHashMap<Box<str>, Vec<Box<str>>>,
 }
@@ -297,9 +315,8 @@ struct GraphLists {
 fn graph_lists(docpack: &Docpack, by_id: &FxHashMap<Box<str>, Sym>) -> GraphLists {
     let n = docpack.nodes.symbols.len();
     let mut g = GraphLists {
-        out: vec![Vec::new(); n],
-        into: vec![Vec::new(); n],
-        tests: vec![Vec::new(); n],
+        links: SymbolLinks::of(n, |id| by_id.get(id).copied(), &docpack.graph.edges)
+            .unwrap_or_default(),
         module_of: vec![None; n],
         importers: FxHashMap::default(),
     };
@@ -311,27 +328,8 @@ fn graph_lists(docpack: &Docpack, by_id: &FxHashMap<Box<str>, Sym>) -> GraphList
         .map(|(i, m)| (m.id.as_str(), i as u32))
         .collect();
     let mut module_of_file: FxHashMap<&str, u32> = FxHashMap::default();
-    let symbol = |id: &str| by_id.get(id).copied();
     for e in &docpack.graph.edges {
         match e.kind {
-            EdgeKind::Calls | EdgeKind::References if e.is_confident() => {
-                let link = if e.kind == EdgeKind::Calls {
-                    Link::Calls
-                } else {
-                    Link::References
-                };
-                if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
-                    if a != b {
-                        g.out[a as usize].push((b, link));
-                        g.into[b as usize].push((a, link));
-                    }
-                }
-            }
-            EdgeKind::TestedBy if e.is_confident() => {
-                if let (Some(a), Some(b)) = (symbol(&e.from), symbol(&e.to)) {
-                    g.tests[a as usize].push(b);
-                }
-            }
             EdgeKind::Imports => {
                 if let (Some(a), Some(b)) =
                     (e.from.strip_prefix("file:"), e.to.strip_prefix("file:"))
@@ -359,10 +357,6 @@ fn graph_lists(docpack: &Docpack, by_id: &FxHashMap<Box<str>, Sym>) -> GraphList
                 g.module_of[i as usize].get_or_insert(m as u32);
             }
         }
-    }
-    for list in g.out.iter_mut().chain(g.into.iter_mut()) {
-        list.sort_unstable();
-        list.dedup();
     }
     g
 }

@@ -488,8 +488,11 @@ fn legacy(
 /// Up to `n` confident callers and `n` callees of a symbol, most central first.
 pub fn neighbours(p: &Pack, i: Sym, n: usize) -> Vec<Related> {
     let mut out = Vec::new();
-    for (list, outgoing) in [(&p.into[i as usize], false), (&p.out[i as usize], true)] {
-        let mut list: Vec<(Sym, Link)> = list.clone();
+    let lists: [(Vec<(Sym, Link)>, bool); 2] = [
+        (p.callers(i).collect(), false),
+        (p.callees(i).collect(), true),
+    ];
+    for (mut list, outgoing) in lists {
         list.sort_by(|a, b| {
             p.symbol(b.0)
                 .centrality

@@ -56,7 +56,7 @@ pub fn symbol(p: &Pack, i: Sym, max_lines: usize) -> SymbolDetail {
     let s = p.symbol(i);
     let mut members: Vec<Sym> = p.children[i as usize].clone();
     members.sort_by_key(|&m| p.symbol(m).range.start_byte);
-    let mut tests = p.tests[i as usize].clone();
+    let mut tests = p.tests_of(i).to_vec();
     tests.dedup();
     SymbolDetail {
         symbol: SymbolRef::new(p, i),
@@ -83,8 +83,8 @@ pub fn symbol(p: &Pack, i: Sym, max_lines: usize) -> SymbolDetail {
             .take(30)
             .map(|&m| SymbolRef::new(p, m))
             .collect(),
-        callers_total: p.into[i as usize].len(),
-        callees_total: p.out[i as usize].len(),
+        callers_total: p.callers(i).len(),
+        callees_total: p.callees(i).len(),
         unresolved_calls: s.unresolved_calls,
         related: crate::search::neighbours(p, i, 5),
         tests_total: tests.len(),
@@ -132,11 +132,10 @@ pub struct Neighbour {
 
 /// A page of a symbol's confident callers or callees, most central first.
 pub fn neighbours(p: &Pack, i: Sym, dir: Direction, offset: usize, limit: usize) -> Neighbours {
-    let list = match dir {
-        Direction::Callers => &p.into[i as usize],
-        Direction::Callees => &p.out[i as usize],
+    let mut list: Vec<(Sym, Link)> = match dir {
+        Direction::Callers => p.callers(i).collect(),
+        Direction::Callees => p.callees(i).collect(),
     };
-    let mut list: Vec<(Sym, Link)> = list.clone();
     list.sort_by(|a, b| {
         p.symbol(b.0)
             .centrality
@@ -231,12 +230,12 @@ fn module_links(p: &Pack, m: u32) -> (Vec<String>, Vec<String>) {
         if p.module_of[i] != Some(m) {
             continue;
         }
-        for &(j, _) in &p.out[i] {
+        for (j, _) in p.callees(i as Sym) {
             if let Some(o) = p.module_of[j as usize].filter(|&o| o != m) {
                 *out.entry(o).or_default() += 1;
             }
         }
-        for &(j, _) in &p.into[i] {
+        for (j, _) in p.callers(i as Sym) {
             if let Some(o) = p.module_of[j as usize].filter(|&o| o != m) {
                 *into.entry(o).or_default() += 1;
             }

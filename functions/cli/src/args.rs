@@ -61,6 +61,9 @@ pub enum Command {
     Export(ExportArgs),
     /// What changed between two docpacks of the same repository.
     Diff(DiffArgs),
+    /// Rewrite a docpack in the current format (1.6: with access.bin, so
+    /// readers open it in place at any size).
+    Upgrade(UpgradeArgs),
     /// Expected model tokens and cost of documenting a repository, before any model is called.
     Estimate(EstimateArgs),
     /// Embed texts from JSON Lines ({"id", "text"}) into vectors ({"id", "vector"}).
@@ -397,6 +400,14 @@ pub struct ExportArgs {
     /// The directory to write the Markdown site into.
     #[arg(long, value_name = "DIR")]
     pub markdown: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    pub file: PathBuf,
+    /// Where to write the upgraded docpack (the same path replaces it).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]

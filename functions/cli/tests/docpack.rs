@@ -168,6 +168,97 @@ fn damaged_docpacks_are_refused_with_one_line() {
     assert_one_line_error(&run(&["inspect", "/no/such.docpack"]), "/no/such.docpack");
 }
 
+/// A build writes the random-access index; it opens in place and answers
+/// what the whole docpack says; `upgrade` gives a docpack written without
+/// it (1.5) the same index, and refuses what it cannot read in one line.
+#[test]
+fn builds_open_in_place_and_upgrade_adds_the_index() {
+    use doctown_docpack::{entry, Access};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.docpack");
+    let out = build(&fixture("multilang"), &path, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let whole = doctown_docpack::read_docpack(&path).unwrap();
+    let access = Access::open(&path).unwrap();
+    assert_eq!(access.index.rows.len(), whole.nodes.symbols.len());
+    for (i, s) in whole.nodes.symbols.iter().enumerate() {
+        assert_eq!(&access.symbol(i as u32).unwrap(), s);
+    }
+    // The same docpack as 1.5 wrote it: no access.bin.
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(&path).unwrap()));
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for e in tar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut b).unwrap();
+        if name != entry::ACCESS {
+            entries.push((name, b));
+        }
+    }
+    let mut manifest: serde_json::Value = serde_json::from_slice(&entries[0].1).unwrap();
+    manifest["schema_version"] = "docpack/1.5".into();
+    let listed = manifest["checksum"]["entries"].as_array_mut().unwrap();
+    listed.retain(|e| e["name"] != entry::ACCESS);
+    let id = doctown_docpack::canonical::docpack_id(
+        listed
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap(), e["sha256"].as_str().unwrap())),
+    );
+    manifest["docpack_id"] = id.clone().into();
+    manifest["checksum"]["value"] = id.into();
+    entries[0].1 =
+        doctown_docpack::canonical::to_canonical_json("manifest.json", &manifest).unwrap();
+    let framed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let old = dir.path().join("old.docpack");
+    fs::write(
+        &old,
+        doctown_docpack::writer::pack_entries(&framed).unwrap(),
+    )
+    .unwrap();
+    let refused = Access::open(&old).unwrap_err().to_string();
+    assert!(
+        refused.contains("doctown upgrade") || refused.contains("upgrade"),
+        "{refused}"
+    );
+    let new = dir.path().join("new.docpack");
+    let upgraded = run(&[
+        "upgrade",
+        old.to_str().unwrap(),
+        "-o",
+        new.to_str().unwrap(),
+    ]);
+    assert!(upgraded.status.success(), "{}", stderr(&upgraded));
+    assert!(
+        stdout(&upgraded).contains("with access.bin"),
+        "{}",
+        stdout(&upgraded)
+    );
+    assert_eq!(
+        fs::read(&new).unwrap(),
+        fs::read(&path).unwrap(),
+        "upgrade is the build's bytes"
+    );
+    assert!(run(&["verify", new.to_str().unwrap()]).status.success());
+    assert_one_line_error(
+        &run(&["upgrade", "/no/such.docpack", "-o", new.to_str().unwrap()]),
+        "/no/such.docpack",
+    );
+    let nowhere = dir.path().join("missing/dir/x.docpack");
+    assert_one_line_error(
+        &run(&[
+            "upgrade",
+            path.to_str().unwrap(),
+            "-o",
+            nowhere.to_str().unwrap(),
+        ]),
+        "missing/dir",
+    );
+}
+
 /// What the store keeps of the last build's `name` (`cache/assemble/*.kmeans`,
 /// `*.neighbours`).
 fn source_memo(store: &Path, area: &str, name: &str) -> std::path::PathBuf {

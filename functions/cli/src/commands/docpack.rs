@@ -1,6 +1,6 @@
-//! Commands on docpack files: verify, inspect, export, diff.
+//! Commands on docpack files: verify, inspect, export, diff, upgrade.
 
-use crate::args::{DiffArgs, ExportArgs, InspectArgs, VerifyArgs};
+use crate::args::{DiffArgs, ExportArgs, InspectArgs, UpgradeArgs, VerifyArgs};
 use anyhow::{Context, Result};
 use doctown_docpack::mermaid::{self, FlowLine};
 use doctown_docpack::{diff, export_markdown_with_flows, inspect, read_docpack, verify, Docpack};
@@ -91,5 +91,49 @@ pub fn diff_cmd(args: DiffArgs) -> Result<ExitCode> {
     } else {
         print!("{}", changes.render());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a docpack whole (any version this reader reads) and writes it in
+/// the current format beside the output, then moves it into place.
+pub fn upgrade_cmd(args: UpgradeArgs) -> Result<ExitCode> {
+    let docpack = open(&args.file)?;
+    let from = docpack.manifest.schema_version.clone();
+    let dir = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    let spool = tempfile::tempdir_in(&dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    let written = doctown_docpack::write_docpack(
+        docpack.into(),
+        None,
+        &doctown_docpack::blocks::BlockCache::default(),
+        spool.path(),
+        std::io::BufWriter::new(tmp.as_file()),
+    )?
+    .try_map_out(|w| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
+    .with_context(|| format!("cannot write {}", args.output.display()))?;
+    tmp.persist(&args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let indexed = written
+        .manifest
+        .checksum
+        .entries
+        .iter()
+        .any(|e| e.name == doctown_docpack::entry::ACCESS);
+    println!(
+        "{} ({from}) -> {} ({}{})",
+        args.file.display(),
+        args.output.display(),
+        written.manifest.schema_version,
+        if indexed {
+            ", with access.bin"
+        } else {
+            "; no access.bin: its symbol ids are not canonical"
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Mcp(args) => mcp::mcp_cmd(args),
         Command::Export(args) => docpack::export_cmd(args),
         Command::Diff(args) => docpack::diff_cmd(args),
+        Command::Upgrade(args) => docpack::upgrade_cmd(args),
         Command::Embed(args) => embed::embed(args),
         Command::Config(args) => config::config_cmd(args),
         Command::Setup(args) => setup::setup_cmd(args),
