@@ -2,7 +2,8 @@
 //! the memory held, then the latency of the questions a reader asks of
 //! one symbol — its record, its callers and callees as a listing (name,
 //! kind, file, line from the index), what reaches it at depth 3, a name
-//! lookup — over symbols drawn evenly from the docpack.
+//! lookup — over symbols drawn evenly from the docpack and the most
+//! called ones.
 //!
 //! cargo run --profile local -p doctown-docpack --example access_bench -- FILE [QUERIES]
 
@@ -35,9 +36,14 @@ fn main() {
         ix.heap_bytes() >> 20,
         rss_mib()
     );
-    let picks: Vec<u32> = (0..queries)
+    // Symbols drawn evenly by id, and as many of the most called (the
+    // widest impact).
+    let mut picks: Vec<u32> = (0..queries)
         .map(|q| ((q * n) / queries.max(1)) as u32)
         .collect();
+    let mut called: Vec<u32> = (0..n as u32).collect();
+    called.sort_by_key(|&i| std::cmp::Reverse(ix.into.of(i as usize).len()));
+    picks.extend(called.into_iter().take(queries));
     let mut record = Vec::new();
     let mut neighbours = Vec::new();
     let mut impact = Vec::new();

@@ -97,6 +97,28 @@ impl Lists {
         Ok(Lists { offsets, items })
     }
 
+    /// The lists the other way: `j` in `i`'s list (with its
+    /// [`REFERENCE`] bit) is `i` in `j`'s, by `i` then the bit.
+    pub fn transposed(&self, count: usize) -> Lists {
+        let mut offsets = vec![0u32; count + 1];
+        for &item in &self.items {
+            offsets[(item & !REFERENCE) as usize + 1] += 1;
+        }
+        for i in 0..count {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut items = vec![0u32; self.items.len()];
+        for owner in 0..self.offsets.len().saturating_sub(1) {
+            for &item in self.of(owner) {
+                let slot = &mut next[(item & !REFERENCE) as usize];
+                items[*slot as usize] = owner as u32 | (item & REFERENCE);
+                *slot += 1;
+            }
+        }
+        Lists { offsets, items }
+    }
+
     pub fn of(&self, i: usize) -> &[u32] {
         &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
@@ -182,6 +204,18 @@ pub struct AccessIndex {
     pub members: Lists,
 }
 
+/// Rows by lowercase name (Unicode's default case mapping), then row.
+pub fn name_order(names: &Strings) -> Vec<u32> {
+    use rayon::prelude::*;
+    let lower: Vec<String> = (0..names.len())
+        .into_par_iter()
+        .map(|i| names.get(i).to_lowercase())
+        .collect();
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| lower[a as usize].cmp(&lower[b as usize]).then(a.cmp(&b)));
+    order
+}
+
 /// The confident symbol graph: calls and references between two
 /// different symbols out of and into each, and the tests that call each
 /// (`tested_by`) — the one reading of `graph.json`'s edges that the index
@@ -222,14 +256,12 @@ impl SymbolLinks {
         // Each list by symbol, a call before a reference of the same one.
         let order = |&(owner, item): &(u32, u32)| (owner, item & !REFERENCE, item & REFERENCE);
         let mut out: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (a, b | l)).collect();
-        let mut into: Vec<(u32, u32)> = calls.iter().map(|&(a, b, l)| (b, a | l)).collect();
-        for pairs in [&mut out, &mut into] {
-            pairs.sort_unstable_by_key(order);
-            pairs.dedup();
-        }
+        out.sort_unstable_by_key(order);
+        out.dedup();
+        let out = Lists::from_pairs(n, &out)?;
         Ok(SymbolLinks {
-            out: Lists::from_pairs(n, &out)?,
-            into: Lists::from_pairs(n, &into)?,
+            into: out.transposed(n),
+            out,
             tests: Lists::from_pairs(n, &tests)?,
         })
     }
@@ -340,10 +372,10 @@ impl AccessIndex {
         put_rows(&mut w, &self.rows);
         put_strings(&mut w, &self.names);
         put_strings(&mut w, &self.owners);
-        for &i in &self.by_name {
-            put32(&mut w, i);
-        }
-        for l in [&self.out, &self.into, &self.tests, &self.members] {
+        // The name order, `into` and `members` are derived when read (from
+        // the names, `out`, and the
+        // rows' modules).
+        for l in [&self.out, &self.tests] {
             put_lists(&mut w, l);
         }
         w
@@ -376,11 +408,8 @@ impl AccessIndex {
         let n = index.rows.len();
         index.names = r.strings("names")?;
         index.owners = r.strings("owners")?;
-        index.by_name = r.u32s(n, "the name order")?;
         index.out = r.lists(n, n, "calls out")?;
-        index.into = r.lists(n, n, "calls in")?;
         index.tests = r.lists(n, n, "tests")?;
-        index.members = r.lists(index.modules.len(), n, "module members")?;
         if r.at != bytes.len() {
             return Err(fault(format!(
                 "{} bytes after the last table",
@@ -388,6 +417,13 @@ impl AccessIndex {
             )));
         }
         index.check()?;
+        index.into = index.out.transposed(n);
+        index.by_name = name_order(&index.names);
+        let members: Vec<(u32, u32)> = (index.rows.iter().enumerate())
+            .filter(|(_, r)| r.module != NO_MODULE)
+            .map(|(i, r)| (r.module, i as u32))
+            .collect();
+        index.members = Lists::from_pairs(index.modules.len(), &members)?;
         Ok(index)
     }
 
@@ -438,14 +474,6 @@ impl AccessIndex {
             }
             last = Some(r);
         }
-        let mut seen = vec![false; n];
-        for &i in &self.by_name {
-            if i as usize >= n || std::mem::replace(&mut seen[i as usize], true) {
-                return Err(fault(
-                    "the name order lists a symbol twice or one that is not",
-                ));
-            }
-        }
         Ok(())
     }
 }
@@ -483,24 +511,55 @@ fn put_rows(w: &mut Vec<u8>, rows: &[SymbolRow]) {
     rows.iter().for_each(|r| put32(w, r.file));
     rows.iter().for_each(|r| put32(w, r.line));
     rows.iter().for_each(|r| put32(w, r.centrality.to_bits()));
-    rows.iter().for_each(|r| put32(w, r.module));
+    // Modules: each file's (its first symbol's), then per row 0 for its
+    // file's, the module + 1 for another, or NO_MODULE.
+    let files = rows.iter().map(|r| r.file as usize + 1).max().unwrap_or(0);
+    let mut file_module = vec![None; files];
+    for r in rows {
+        file_module[r.file as usize].get_or_insert(r.module);
+    }
+    put32(w, files as u32);
+    file_module
+        .iter()
+        .for_each(|m| put32(w, m.unwrap_or(NO_MODULE)));
+    for r in rows {
+        let same = file_module[r.file as usize] == Some(r.module);
+        put32(
+            w,
+            match r.module {
+                _ if same => 0,
+                NO_MODULE => NO_MODULE,
+                m => m + 1,
+            },
+        );
+    }
     rows.iter().for_each(|r| put32(w, r.owner));
+}
+
+/// An unsigned LEB128 number: 7 bits a byte, low first.
+fn put_var(w: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        w.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    w.push(v as u8);
+}
+
+/// Lengths, not offsets: small numbers that compress.
+fn put_lengths(w: &mut Vec<u8>, offsets: &[u32]) {
+    offsets.windows(2).for_each(|o| put_var(w, o[1] - o[0]));
 }
 
 fn put_strings(w: &mut Vec<u8>, s: &Strings) {
     put32(w, s.len() as u32);
     put32(w, s.bytes.len() as u32);
-    for &o in s.offsets.iter().skip(1) {
-        put32(w, o);
-    }
+    put_lengths(w, &s.offsets);
     w.extend_from_slice(&s.bytes);
 }
 
 fn put_lists(w: &mut Vec<u8>, l: &Lists) {
     put32(w, l.items.len() as u32);
-    for &o in l.offsets.iter().skip(1) {
-        put32(w, o);
-    }
+    put_lengths(w, &l.offsets);
     for &i in &l.items {
         put32(w, i);
     }
@@ -562,15 +621,33 @@ impl<'a> Cursor<'a> {
             .collect())
     }
 
-    /// `count + 1` offsets from 0, ascending, the last `total`.
+    fn var(&mut self) -> Result<u32, DocpackError> {
+        let mut v = 0u64;
+        for shift in (0..35).step_by(7) {
+            let b = self.take(1)?[0];
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return u32::try_from(v).map_err(|_| fault("a length over 32 bits"));
+            }
+        }
+        Err(fault("a length over 32 bits"))
+    }
+
+    /// `count` lengths (varints) as `count + 1` offsets from 0, the last
+    /// `total`.
     fn offsets(&mut self, count: usize, total: u32, what: &str) -> Result<Vec<u32>, DocpackError> {
+        self.room(count, 1, what)?;
         let mut offsets = Vec::with_capacity(count + 1);
+        let mut at = 0u32;
         offsets.push(0);
-        offsets.extend(self.u32s(count, what)?);
-        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last() != Some(&total) {
-            return Err(fault(format!(
-                "{what}: offsets out of order or past the end"
-            )));
+        for _ in 0..count {
+            at = at
+                .checked_add(self.var()?)
+                .ok_or_else(|| fault(format!("{what}: lengths past 4 GiB")))?;
+            offsets.push(at);
+        }
+        if at != total {
+            return Err(fault(format!("{what}: lengths sum to {at}, not {total}")));
         }
         Ok(offsets)
     }
@@ -645,14 +722,26 @@ impl<'a> Cursor<'a> {
         let files = self.u32s(n, "files")?;
         let lines = self.u32s(n, "lines")?;
         let centrality = self.u32s(n, "centralities")?;
+        let file_count = self.u32()? as usize;
+        let file_modules = self.u32s(file_count, "file modules")?;
         let modules = self.u32s(n, "modules")?;
         let owners = self.u32s(n, "owners")?;
+        let module = |i: usize| match modules[i] {
+            0 => file_modules.get(files[i] as usize).copied().ok_or_else(|| {
+                fault(format!(
+                    "row {i}: its file {} has no module listed",
+                    files[i]
+                ))
+            }),
+            NO_MODULE => Ok(NO_MODULE),
+            m => Ok(m - 1),
+        };
         let mut end = 0u64;
-        Ok((0..n)
+        (0..n)
             .map(|i| {
                 let record = end + u64::from(gaps[i]);
                 end = record + u64::from(lens[i]);
-                SymbolRow {
+                Ok(SymbolRow {
                     id: ids[i],
                     record,
                     record_len: lens[i],
@@ -661,10 +750,10 @@ impl<'a> Cursor<'a> {
                     file: files[i],
                     line: lines[i],
                     centrality: f32::from_bits(centrality[i]),
-                    module: modules[i],
+                    module: module(i)?,
                     owner: owners[i],
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 }

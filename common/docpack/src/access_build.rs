@@ -226,11 +226,6 @@ impl RecordScanner {
             at += framed_len;
         }
         let body_len = blocks.iter().map(|b| u64::from(b.len)).sum();
-        let mut by_name: Vec<u32> = (0..self.rows.len() as u32).collect();
-        let lower: Vec<String> = (0..self.rows.len())
-            .map(|i| self.names.get(i).to_lowercase())
-            .collect();
-        by_name.sort_by(|&a, &b| lower[a as usize].cmp(&lower[b as usize]).then(a.cmp(&b)));
         Ok(AccessIndex {
             body_len,
             entries,
@@ -242,7 +237,7 @@ impl RecordScanner {
             rows: self.rows,
             names: self.names,
             owners: self.owners,
-            by_name,
+            by_name: Vec::new(),
             out: graph.out,
             into: graph.into,
             tests: graph.tests,

@@ -7,9 +7,10 @@
 //!
 //! Where a block starts: each ends with a sync flush, whose last four
 //! bytes are `00 00 ff ff`, and the next starts on the following byte. The
-//! file is scanned for those bytes after `access.bin`; when there are
-//! exactly as many as blocks (and one before the final empty block),
-//! they are the blocks' starts. The same four bytes can occur inside a
+//! file is scanned for those bytes after `access.bin`; the last of them,
+//! one per block and one before the final empty block, are the blocks'
+//! starts when the first lies where `access.bin`'s blocks end and block 0
+//! inflates from it. The same four bytes can occur inside a
 //! block's deflated data; then the starts are resolved block by block, by
 //! inflating each up to the first candidate that ends it exactly
 //! (`resolve`). What is read is always checked against its hash, so a
@@ -34,6 +35,9 @@ const SYNC: [u8; 4] = [0, 0, 0xff, 0xff];
 const TAIL: u64 = 2 + 8;
 /// Inflated blocks kept, unless told: 64 MiB (about 256 blocks).
 pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+/// The most deflated bytes a block takes (a block of at most 1 MiB,
+/// stored where it does not compress, plus the flush).
+const MAX_DEFLATED: u64 = 2 << 20;
 /// The largest `access.bin` read (its tables are held in memory).
 const MAX_INDEX: u64 = 4 << 30;
 
@@ -93,12 +97,7 @@ impl Access {
             offsets,
             cache: Mutex::new(Cache::new(cache_bytes)),
         };
-        let n = access.index.blocks.len();
-        access.starts =
-            match body.markers.len() == n + 1 && body.markers.first() == Some(&body.start) {
-                true => body.markers,
-                false => access.resolve(body.start, &body.markers)?,
-            };
+        access.starts = access.locate(body.from, &body.markers)?;
         if access.starts.last() != Some(&(len - TAIL)) {
             return Err(DocpackError::corrupt(
                 "the blocks after access.bin do not end where the file does",
@@ -214,29 +213,74 @@ impl Access {
             .map_or("the tar's end".into(), |e| e.name.clone())
     }
 
-    /// The blocks' starts, found by inflating each block up to the first
-    /// candidate that ends it with its own length and hash.
+    /// Where the blocks start. The body begins at one of the flushes
+    /// just after `from` (the head's own last blocks end there too: its
+    /// data's and its padding's). Fast: the last flushes, one per block
+    /// and one more, when the first is among those and ends block 0.
+    /// Otherwise each block is resolved from each possible start.
+    fn locate(&self, from: u64, markers: &[u64]) -> Result<Vec<u64>, DocpackError> {
+        let n = self.index.blocks.len();
+        let near: Vec<u64> = markers
+            .iter()
+            .copied()
+            .take_while(|&m| m < from + 64)
+            .collect();
+        if markers.len() > n {
+            let tail = &markers[markers.len() - n - 1..];
+            let first = self.fits(0, tail[0], tail.get(1).copied());
+            if near.contains(&tail[0]) && first? {
+                return Ok(tail.to_vec());
+            }
+        }
+        let mut fault = None;
+        for &start in &near {
+            match self.resolve(start, markers) {
+                Ok(starts) => return Ok(starts),
+                Err(e) => fault = fault.or(Some(e)),
+            }
+        }
+        Err(fault.unwrap_or_else(|| DocpackError::corrupt("no block follows access.bin")))
+    }
+
+    /// Whether block `j` inflates from `from` to `to` (the end of the
+    /// file's blocks when `None`, for an empty body) to its length and hash.
+    fn fits(&self, j: usize, from: u64, to: Option<u64>) -> Result<bool, DocpackError> {
+        let (Some(span), Some(to)) = (self.index.blocks.get(j), to) else {
+            return Ok(self.index.blocks.is_empty());
+        };
+        if to <= from || to - from > MAX_DEFLATED {
+            return Ok(false);
+        }
+        let mut deflated = vec![0u8; (to - from) as usize];
+        self.file
+            .read_exact_at(&mut deflated, from)
+            .map_err(|e| DocpackError::io(&self.path, e))?;
+        Ok(inflate(&deflated, span.len as usize).is_some_and(|r| {
+            r.len() == span.len as usize && *blake3::hash(&r).as_bytes() == span.hash
+        }))
+    }
+
+    /// The blocks' starts from `start`, found by inflating each block up
+    /// to the first candidate that ends it with its own length and hash
+    /// (a block's deflated bytes are at most [`MAX_DEFLATED`]).
     fn resolve(&self, start: u64, markers: &[u64]) -> Result<Vec<u64>, DocpackError> {
         let mut starts = vec![start];
         let mut next = markers.partition_point(|&m| m <= start);
-        for (j, span) in self.index.blocks.iter().enumerate() {
+        for j in 0..self.index.blocks.len() {
             let from = *starts.last().unwrap_or(&start);
             loop {
-                let Some(&to) = markers.get(next) else {
+                let to = markers
+                    .get(next)
+                    .copied()
+                    .filter(|&to| to - from <= MAX_DEFLATED);
+                let Some(to) = to else {
                     return Err(DocpackError::corrupt(format!(
                         "block {j} (of {}) ends nowhere: the file is truncated or damaged",
                         self.entry_at(self.offsets[j])
                     )));
                 };
                 next += 1;
-                let mut deflated = vec![0u8; (to - from) as usize];
-                self.file
-                    .read_exact_at(&mut deflated, from)
-                    .map_err(|e| DocpackError::io(&self.path, e))?;
-                let ok = inflate(&deflated, span.len as usize).is_some_and(|r| {
-                    r.len() == span.len as usize && *blake3::hash(&r).as_bytes() == span.hash
-                });
-                if ok {
+                if self.fits(j, from, Some(to))? {
                     starts.push(to);
                     break;
                 }
@@ -288,7 +332,7 @@ fn read_head(file: &File, path: &Path) -> Result<(Manifest, AccessIndex, u64), D
         .map_err(|e| DocpackError::io(path, e))?;
     let mut inflater = flate2::bufread::DeflateDecoder::new(BufReader::with_capacity(1 << 16, f));
     let manifest_bytes = tar_entry(&mut inflater, entry::MANIFEST, 64 << 20)?;
-    reader::listed_within(&manifest_bytes, &reader::ReadLimits::default())?;
+    reader::listed_within(&manifest_bytes, &reader::ReadLimits::streaming())?;
     let (manifest, _) = reader::parse_manifest(&manifest_bytes)?;
     let listed = reader::listed_entries(&manifest)?;
     reader::docpack_id_matches(&manifest, &listed)?;
@@ -341,10 +385,10 @@ fn tar_entry(r: &mut impl Read, name: &str, limit: u64) -> Result<Vec<u8>, Docpa
     Ok(bytes)
 }
 
-/// Where the blocks after `access.bin` may start: the first candidate at
-/// or after what inflating the head consumed, and every candidate.
+/// Where the blocks after `access.bin` may start: near `from`, what
+/// inflating the head consumed; and every flush from there.
 struct Body {
-    start: u64,
+    from: u64,
     markers: Vec<u64>,
 }
 
@@ -353,10 +397,7 @@ fn find_body(file: &File, len: u64, consumed: u64, path: &Path) -> Result<Body, 
     // into its bit buffer; the sync flush that ends it is within them.
     let from = (GZIP_HEADER.len() as u64 + consumed).saturating_sub(16);
     let markers = scan_markers(file, from, len, path)?;
-    let start = *markers
-        .first()
-        .ok_or_else(|| DocpackError::corrupt("no block follows access.bin"))?;
-    Ok(Body { start, markers })
+    Ok(Body { from, markers })
 }
 
 /// The offset after every `00 00 ff ff` in `from..len`.

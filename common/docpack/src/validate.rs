@@ -104,6 +104,30 @@ type Hash = u64;
 /// lowercase hex digits, itself a 64-bit hash) is its number, exactly;
 /// any other id is hashed with SipHash under a key drawn for the process,
 /// so a crafted docpack cannot aim two ids at one key.
+/// A set of symbol ids in constant memory: how many, and the sum of a
+/// hash of each under a key drawn for the process (an id that is not
+/// canonical counts as none, so it never matches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Digest {
+    count: u64,
+    sum: u64,
+}
+
+impl Digest {
+    fn add(&mut self, id: Option<u64>) {
+        static KEYED: std::sync::LazyLock<std::hash::RandomState> =
+            std::sync::LazyLock::new(std::hash::RandomState::new);
+        match id {
+            Some(n) => {
+                self.count = self.count.saturating_add(1);
+                let h = std::hash::BuildHasher::hash_one(&*KEYED, n);
+                self.sum = self.sum.wrapping_add(h);
+            }
+            None => self.count = u64::MAX,
+        }
+    }
+}
+
 fn hash(id: &str) -> Hash {
     static KEYED: std::sync::LazyLock<std::hash::RandomState> =
         std::sync::LazyLock::new(std::hash::RandomState::new);
@@ -168,7 +192,6 @@ pub(crate) enum Place {
     ChunkSymbol,
     ContextSymbol,
     ModuleCluster,
-    AccessSymbol,
 }
 
 impl Place {
@@ -187,7 +210,6 @@ impl Place {
             Place::ChunkSymbol => ("source_map.json", "chunk symbol"),
             Place::ContextSymbol => ("symbol_contexts.json", "context"),
             Place::ModuleCluster => ("docs.json", "module cluster"),
-            Place::AccessSymbol => ("access.bin", "symbol row"),
         }
     }
 }
@@ -272,6 +294,10 @@ pub(crate) struct Checker {
     last_edge: Option<(String, String)>,
     edge_kinds: Vec<EdgeKind>,
     contexts: FxHashSet<Hash>,
+    /// `access.bin`'s rows and `nodes.json`'s symbols, each as a count and
+    /// a sum of keyed hashes of their ids: equal sets give equal digests.
+    access_rows: Option<Digest>,
+    symbols_seen: Digest,
 }
 
 impl Checker {
@@ -360,6 +386,14 @@ impl Checker {
                 self.end(kind)?;
             }
         }
+        if self
+            .access_rows
+            .is_some_and(|rows| rows != self.symbols_seen)
+        {
+            return Err(
+                invalid("access.bin: its symbol rows are not nodes.json's symbols".into()).into(),
+            );
+        }
         Ok(())
     }
 
@@ -416,16 +450,13 @@ impl Checker {
 
     /// A row of `embeddings.bin` (its own layout checks its ids are
     /// unique): a known chunk.
-    /// `access.bin`'s symbol rows: each a symbol of `nodes.json` (which
-    /// comes later, so each waits).
-    pub(crate) fn access(&mut self, ids: impl Iterator<Item = u64>) -> Result<(), Fault> {
-        for id in ids {
-            let id = crate::access::id_text(id);
-            self.refer(IdKind::Symbol, &id, Place::AccessSymbol, || {
-                format!("access.bin row {id}")
-            })?;
-        }
-        Ok(())
+    /// `access.bin`'s symbol rows (strictly ascending ids, checked when
+    /// it was decoded), to be the symbols of `nodes.json`, which comes
+    /// later: compared in a digest, in constant memory, at the end.
+    pub(crate) fn access(&mut self, ids: impl Iterator<Item = u64>) {
+        let mut rows = Digest::default();
+        ids.for_each(|id| rows.add(Some(id)));
+        self.access_rows = Some(rows);
     }
 
     pub(crate) fn embedding(&mut self, chunk: &str) {
@@ -507,6 +538,7 @@ impl Checker {
         centrality: f64,
     ) -> Result<(), Fault> {
         self.declare(IdKind::Symbol, id)?;
+        self.symbols_seen.add(crate::access::id_number(id));
         let owner = || format!("symbol {id}");
         finite("centrality", id, centrality)?;
         if let Some(parent) = parent {

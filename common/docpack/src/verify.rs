@@ -275,7 +275,9 @@ fn consume(rx: mpsc::Receiver<Msg>, checker: &mut Checker) -> Result<Consumed, O
                     .map_err(|e| Fault::from(crate::archive::read_error(e)))
                     .and_then(|_| {
                         let index = crate::access::AccessIndex::from_bytes(&raw)?;
-                        checker.access(index.rows.iter().map(|r| r.id))
+                        drop(raw);
+                        checker.access(index.rows.iter().map(|r| r.id));
+                        Ok(())
                     })
             }
             Kind::Json => stream_parts::check_part(

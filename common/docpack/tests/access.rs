@@ -282,11 +282,26 @@ fn an_index_whose_rows_disagree_with_the_symbols_is_refused() {
     let mut entries = read_entries_of(&path);
     let (_, bytes) = entries.iter_mut().find(|(n, _)| n == "access.bin").unwrap();
     let mut index = AccessIndex::from_bytes(bytes).unwrap();
-    index.rows.pop();
-    index.by_name.retain(|&i| (i as usize) < index.rows.len());
-    assert!(AccessIndex::from_bytes(&index.to_bytes()).is_err());
-    let e = read_docpack_bytes(&common::repack(entries, true), &ReadLimits::default());
-    assert!(e.is_ok());
+    let mut short = index.clone();
+    short.rows.pop();
+    assert!(AccessIndex::from_bytes(&short.to_bytes()).is_err());
+    // A well-formed index whose last row names a symbol that is not there.
+    index.rows.last_mut().unwrap().id += 1;
+    *bytes = index.to_bytes();
+    let damaged = common::repack(entries, true);
+    let e = read_docpack_bytes(&damaged, &ReadLimits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("access.bin"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.docpack");
+    std::fs::write(&path, &damaged).unwrap();
+    let e = verify(&path).unwrap_err().to_string();
+    assert!(e.contains("access.bin"), "{e}");
+    let opened = Access::open(&path).unwrap();
+    let last = opened.index.rows.len() as u32 - 1;
+    let e = opened.symbol(last).unwrap_err().to_string();
+    assert!(e.contains("access.bin"), "{e}");
 }
 
 static SMALL_INDEX: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
