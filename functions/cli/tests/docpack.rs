@@ -469,14 +469,16 @@ fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The text of a docpack's parts, uncompressed.
+/// The text of a docpack's JSON parts, uncompressed.
 fn docpack_text(path: &Path) -> String {
     let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::MultiGzDecoder::new(fs::File::open(path).unwrap()),
-        &mut text,
-    )
-    .unwrap();
+    let gz = flate2::read::GzDecoder::new(fs::File::open(path).unwrap());
+    for e in tar::Archive::new(gz).entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.path().unwrap().extension().is_some_and(|x| x == "json") {
+            std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+        }
+    }
     text
 }
 
