@@ -293,7 +293,7 @@ impl Access {
 /// The error for a docpack this reader cannot open in place.
 fn not_random_access(why: &str) -> DocpackError {
     DocpackError::Invalid(format!(
-        "the docpack is not in the random-access layout (1.6, with access.bin): {why}; read it whole, or rewrite it with `doctown docpack upgrade`"
+        "the docpack is not in the random-access layout (1.6, with access.bin): {why}; read it whole, or rewrite it with `doctown upgrade`"
     ))
 }
 
