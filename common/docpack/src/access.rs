@@ -384,6 +384,22 @@ impl AccessIndex {
     /// Decodes and checks an index; `nodes_size` is the size of
     /// `nodes.json` the manifest lists.
     pub fn from_bytes(bytes: &[u8]) -> Result<AccessIndex, DocpackError> {
+        let mut index = AccessIndex::decode(bytes)?;
+        let n = index.rows.len();
+        index.into = index.out.transposed(n);
+        index.by_name = name_order(&index.names);
+        let members: Vec<(u32, u32)> = (index.rows.iter().enumerate())
+            .filter(|(_, r)| r.module != NO_MODULE)
+            .map(|(i, r)| (r.module, i as u32))
+            .collect();
+        index.members = Lists::from_pairs(index.modules.len(), &members)?;
+        Ok(index)
+    }
+
+    /// The stored tables, checked, without what a reader derives from
+    /// them (`into`, `by_name`, `members` stay empty): what the checkers
+    /// of a whole docpack need.
+    pub fn decode(bytes: &[u8]) -> Result<AccessIndex, DocpackError> {
         let mut r = Cursor { bytes, at: 0 };
         if r.take(4)? != MAGIC {
             return Err(fault("it does not start with DPAX"));
@@ -417,13 +433,6 @@ impl AccessIndex {
             )));
         }
         index.check()?;
-        index.into = index.out.transposed(n);
-        index.by_name = name_order(&index.names);
-        let members: Vec<(u32, u32)> = (index.rows.iter().enumerate())
-            .filter(|(_, r)| r.module != NO_MODULE)
-            .map(|(i, r)| (r.module, i as u32))
-            .collect();
-        index.members = Lists::from_pairs(index.modules.len(), &members)?;
         Ok(index)
     }
 
@@ -444,7 +453,8 @@ impl AccessIndex {
             end = e.offset + e.size;
         }
         let blocks: u64 = self.blocks.iter().map(|b| u64::from(b.len)).sum();
-        if blocks != self.body_len || self.blocks.iter().any(|b| b.len == 0) {
+        let empty = self.blocks.is_empty() || self.blocks.iter().any(|b| b.len == 0);
+        if blocks != self.body_len || empty {
             return Err(fault(format!(
                 "the blocks hold {blocks} bytes, the archive after access.bin {}",
                 self.body_len

@@ -5,7 +5,7 @@
 //! indented four spaces), and the blocks of the archive after it once the
 //! other parts are framed.
 
-use crate::access::{id_number, AccessIndex, BlockSpan, EntrySpan, Lists, Strings, SymbolRow};
+use crate::access::{id_number, AccessIndex, BlockSpan, EntrySpan, Strings, SymbolRow};
 use crate::access::{SymbolLinks, NO_MODULE, NO_ROLE, WHOLE};
 use crate::error::DocpackError;
 use crate::model::{Docs, Graph};
@@ -17,12 +17,9 @@ use serde::Deserialize;
 /// The symbol graph and modules, in the symbols' order.
 pub(crate) struct SymbolGraph {
     ids: Vec<u64>,
-    out: Lists,
-    into: Lists,
-    tests: Lists,
+    links: SymbolLinks,
     modules: Strings,
     module_of: Vec<u32>,
-    members: Lists,
 }
 
 /// The graph of `symbols` (sorted by id), or `None` when an id is not
@@ -50,17 +47,8 @@ pub(crate) fn symbol_graph(
     for m in &docs.modules {
         modules.push(&m.id)?;
     }
-    let member_pairs: Vec<(u32, u32)> = module_of
-        .iter()
-        .enumerate()
-        .filter(|(_, &m)| m != NO_MODULE)
-        .map(|(i, &m)| (m, i as u32))
-        .collect();
     Ok(Some(SymbolGraph {
-        out: links.out,
-        into: links.into,
-        tests: links.tests,
-        members: Lists::from_pairs(modules.len(), &member_pairs)?,
+        links,
         modules,
         module_of,
         ids,
@@ -193,7 +181,9 @@ impl RecordScanner {
         Ok(())
     }
 
-    /// The index, given the graph and the stretch after `access.bin`:
+    /// The index as written (what a reader derives — the name order,
+    /// callers, module members — left empty), given the graph and the
+    /// stretch after `access.bin`:
     /// each later entry's name, size and framed length, and its blocks.
     pub(crate) fn finish(
         mut self,
@@ -237,11 +227,9 @@ impl RecordScanner {
             rows: self.rows,
             names: self.names,
             owners: self.owners,
-            by_name: Vec::new(),
-            out: graph.out,
-            into: graph.into,
-            tests: graph.tests,
-            members: graph.members,
+            out: graph.links.out,
+            tests: graph.links.tests,
+            ..AccessIndex::default()
         })
     }
 }

@@ -179,25 +179,13 @@ impl Access {
         if let Some(b) = self.cache.lock().ok().and_then(|mut c| c.get(j)) {
             return Ok(b);
         }
-        let span = self.index.blocks[j];
-        let (from, to) = (self.starts[j], self.starts[j + 1]);
-        let mut deflated = vec![0u8; (to - from) as usize];
-        self.file
-            .read_exact_at(&mut deflated, from)
-            .map_err(|e| DocpackError::io(&self.path, e))?;
-        let raw = inflate(&deflated, span.len as usize);
-        let whole = raw.as_ref().is_some_and(|r| {
-            r.len() == span.len as usize && *blake3::hash(r).as_bytes() == span.hash
-        });
-        let raw = match (whole, raw) {
-            (true, Some(raw)) => Arc::new(raw),
-            _ => {
-                return Err(DocpackError::corrupt(format!(
-                    "block {j} (of {}) fails its checksum",
-                    self.entry_at(self.offsets[j])
-                )))
-            }
+        let Some(raw) = self.inflated(j, self.starts[j], self.starts[j + 1])? else {
+            return Err(DocpackError::corrupt(format!(
+                "block {j} (of {}) fails its checksum",
+                self.entry_at(self.offsets[j])
+            )));
         };
+        let raw = Arc::new(raw);
         if let Ok(mut c) = self.cache.lock() {
             c.put(j, raw.clone());
         }
@@ -227,8 +215,9 @@ impl Access {
             .collect();
         if markers.len() > n {
             let tail = &markers[markers.len() - n - 1..];
-            let first = self.fits(0, tail[0], tail.get(1).copied());
-            if near.contains(&tail[0]) && first? {
+            // A body has a block at least: the tar's end (checked when
+            // the index was read), so the tail has two flushes.
+            if near.contains(&tail[0]) && self.inflated(0, tail[0], tail[1])?.is_some() {
                 return Ok(tail.to_vec());
             }
         }
@@ -242,22 +231,19 @@ impl Access {
         Err(fault.unwrap_or_else(|| DocpackError::corrupt("no block follows access.bin")))
     }
 
-    /// Whether block `j` inflates from `from` to `to` (the end of the
-    /// file's blocks when `None`, for an empty body) to its length and hash.
-    fn fits(&self, j: usize, from: u64, to: Option<u64>) -> Result<bool, DocpackError> {
-        let (Some(span), Some(to)) = (self.index.blocks.get(j), to) else {
-            return Ok(self.index.blocks.is_empty());
-        };
+    /// Block `j` inflated from the file's bytes `from..to`, when they
+    /// give exactly its length and hash.
+    fn inflated(&self, j: usize, from: u64, to: u64) -> Result<Option<Vec<u8>>, DocpackError> {
+        let span = self.index.blocks[j];
         if to <= from || to - from > MAX_DEFLATED {
-            return Ok(false);
+            return Ok(None);
         }
         let mut deflated = vec![0u8; (to - from) as usize];
         self.file
             .read_exact_at(&mut deflated, from)
             .map_err(|e| DocpackError::io(&self.path, e))?;
-        Ok(inflate(&deflated, span.len as usize).is_some_and(|r| {
-            r.len() == span.len as usize && *blake3::hash(&r).as_bytes() == span.hash
-        }))
+        Ok(inflate(&deflated, span.len as usize)
+            .filter(|r| r.len() == span.len as usize && *blake3::hash(r).as_bytes() == span.hash))
     }
 
     /// The blocks' starts from `start`, found by inflating each block up
@@ -280,7 +266,7 @@ impl Access {
                     )));
                 };
                 next += 1;
-                if self.fits(j, from, Some(to))? {
+                if self.inflated(j, from, to)?.is_some() {
                     starts.push(to);
                     break;
                 }

@@ -221,7 +221,7 @@ fn parse_parts(
     let mut graph = graph?;
     let nodes = nodes?;
     if let Some(bytes) = entries.get(entry::ACCESS) {
-        let index = crate::access::AccessIndex::from_bytes(bytes)?;
+        let index = crate::access::AccessIndex::decode(bytes)?;
         let ids = nodes
             .symbols
             .iter()

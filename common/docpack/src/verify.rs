@@ -274,7 +274,7 @@ fn consume(rx: mpsc::Receiver<Msg>, checker: &mut Checker) -> Result<Consumed, O
                 std::io::Read::read_to_end(&mut bytes, &mut raw)
                     .map_err(|e| Fault::from(crate::archive::read_error(e)))
                     .and_then(|_| {
-                        let index = crate::access::AccessIndex::from_bytes(&raw)?;
+                        let index = crate::access::AccessIndex::decode(&raw)?;
                         drop(raw);
                         checker.access(index.rows.iter().map(|r| r.id));
                         Ok(())
