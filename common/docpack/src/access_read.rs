@@ -151,6 +151,19 @@ impl Access {
         Ok(node)
     }
 
+    /// A later entry's bytes as a stream, read a few blocks at a time
+    /// (for entries too large to hold: a kernel's `source_map.json`).
+    pub fn entry_reader(&self, name: &str) -> Result<EntryReader<'_>, DocpackError> {
+        let e = self.span(name)?;
+        Ok(EntryReader {
+            access: self,
+            at: e.offset,
+            end: e.offset + e.size,
+            buf: Vec::new(),
+            pos: 0,
+        })
+    }
+
     /// `len` bytes at `offset` of the stretch after `access.bin`.
     pub fn read(&self, offset: u64, len: u64) -> Result<Vec<u8>, DocpackError> {
         let end = offset
@@ -454,5 +467,35 @@ impl Cache {
                 self.bytes -= b.len();
             }
         }
+    }
+}
+
+/// [`Access::entry_reader`]'s stream.
+pub struct EntryReader<'a> {
+    access: &'a Access,
+    at: u64,
+    end: u64,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl std::io::Read for EntryReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.buf.len() {
+            let len = (self.end - self.at).min(4 << 20);
+            if len == 0 {
+                return Ok(0);
+            }
+            self.buf = self
+                .access
+                .read(self.at, len)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+            self.at += len;
+            self.pos = 0;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }

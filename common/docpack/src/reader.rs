@@ -86,7 +86,7 @@ pub(crate) fn listed_within(manifest: &[u8], limits: &ReadLimits) -> Result<(), 
     };
     match over {
         Some(why) => Err(DocpackError::LimitExceeded(format!(
-            "this docpack ({} symbols) is larger than this reader's limits: {why} (a reader holding a docpack in memory takes up to 4 GiB expanded, about 2.4 million symbols; `doctown verify` streams a docpack of any size)",
+            "this docpack ({} symbols) is larger than this reader's limits: {why} (a reader holding a docpack in memory takes up to 4 GiB expanded, about 2.4 million symbols; `doctown mcp` reads one of any size in place and `doctown verify` streams it)",
             m.statistics.symbols
         ))),
         None => Ok(()),

@@ -5,6 +5,7 @@
 //! comments or summaries, the query vector a real chunk's embedding), so
 //! the run needs nothing else. Prints a Markdown table of p50/p95 in ms.
 
+use doctown_query::Reader;
 use doctown_query::{changes, flows, impact, search, views, Engine, Mode, SearchRequest};
 use std::sync::Arc;
 use std::time::Instant;
@@ -137,19 +138,19 @@ fn main() {
         (
             "callers",
             Box::new(|k| {
-                views::neighbours(&pack, targets[k], views::Direction::Callers, 0, 20);
+                views::neighbours(&*pack, targets[k], views::Direction::Callers, 0, 20);
             }),
         ),
         (
             "callees",
             Box::new(|k| {
-                views::neighbours(&pack, targets[k], views::Direction::Callees, 0, 20);
+                views::neighbours(&*pack, targets[k], views::Direction::Callees, 0, 20);
             }),
         ),
         (
             "impact (depth 3)",
             Box::new(|k| {
-                impact(&pack, targets[k], 3, 0, 30);
+                impact(&*pack, targets[k], 3, 0, 30);
             }),
         ),
         (

@@ -1,7 +1,8 @@
 //! The pieces every answer is made of: a symbol reference that cites
 //! `path:line`, and text cut to a bounded length.
 
-use crate::pack::{Pack, Sym};
+use crate::pack::Sym;
+use crate::reader::Reader;
 use serde::Serialize;
 
 /// A symbol as answers name it.
@@ -17,15 +18,8 @@ pub struct SymbolRef {
 }
 
 impl SymbolRef {
-    pub fn new(p: &Pack, i: Sym) -> SymbolRef {
-        let s = p.symbol(i);
-        SymbolRef {
-            id: s.id.clone(),
-            name: s.qualified_name.clone(),
-            kind: s.kind.name(),
-            path: s.path.clone(),
-            line: s.range.start_line,
-        }
+    pub fn new<R: Reader + ?Sized>(p: &R, i: Sym) -> SymbolRef {
+        p.symbol_ref(i)
     }
 
     /// `path:line`.

@@ -15,6 +15,7 @@ use crate::answer::{clip, SymbolRef};
 use crate::engine::QueryError;
 use crate::flows::{self, FlowView};
 use crate::pack::Pack;
+use crate::reader::Reader;
 use crate::search::{search, Related, SearchRequest};
 use crate::source::source_lines;
 use serde::Serialize;

@@ -13,6 +13,7 @@
 use crate::answer::{Page, SymbolRef};
 use crate::impact::{most_first, nearest_then_central, reach};
 use crate::pack::{Link, Pack, Sym};
+use crate::reader::Reader;
 use doctown_core::FileRole;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;

@@ -12,6 +12,7 @@
 use crate::answer::{clip, SymbolRef};
 use crate::engine::{Engine, QueryError};
 use crate::pack::{Pack, Sym};
+use crate::reader::Reader;
 use crate::search::{search, SearchRequest};
 use crate::source::source_lines;
 use crate::tokens::budget_tokens;
@@ -116,7 +117,7 @@ pub fn context(
     let mut items = Vec::new();
     let mut left_out = Vec::new();
     for (c, level) in all.iter().zip(placed) {
-        let symbol = SymbolRef::new(&c.pack, c.sym);
+        let symbol = SymbolRef::new(&*c.pack, c.sym);
         match level {
             Some(l) => items.push(ContextItem {
                 symbol,

@@ -8,7 +8,9 @@
 //! used first, up to a limit.
 
 use crate::answer::SymbolRef;
+use crate::in_place::InPlace;
 use crate::pack::{Origin, Pack, Sym};
+use crate::reader::Reader;
 use doctown_docpack::{read_docpack, Docpack};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -94,31 +96,58 @@ pub struct Engine {
     cached: Mutex<Vec<Arc<Pack>>>,
     cache_limit: usize,
     failures: Vec<LoadFailure>,
+    /// The packs named at start that are read in place.
+    in_place: Vec<Arc<InPlace>>,
+}
+
+/// How [`Engine::open_with`] opens files.
+#[derive(Debug, Clone, Default)]
+pub struct Opening {
+    /// Read every docpack in place, not only those too large to hold.
+    pub in_place: bool,
+    /// Where the search indexes of docpacks read in place are kept.
+    pub sidecars: Option<PathBuf>,
+}
+
+/// A docpack file opened: whole, or in place.
+pub enum Opened {
+    Whole(Box<Pack>),
+    InPlace(Arc<InPlace>),
+}
+
+/// The packs a question that both kinds answer is about.
+pub enum Target {
+    Whole(Vec<Arc<Pack>>),
+    InPlace(Arc<InPlace>),
 }
 
 impl Engine {
     /// Serves these docpack files; the ones that fail to load are listed in
     /// [`Engine::failures`] and the rest are served.
     pub fn open(paths: &[PathBuf]) -> Engine {
-        let results: Vec<Result<Pack, LoadFailure>> =
-            paths.par_iter().map(|p| load_file(p)).collect();
+        Engine::open_with(paths, &Opening::default())
+    }
+
+    /// [`Engine::open`], reading in place the docpacks too large to hold
+    /// (or every one, [`Opening::in_place`]).
+    pub fn open_with(paths: &[PathBuf], opening: &Opening) -> Engine {
+        let results: Vec<Result<Opened, LoadFailure>> =
+            paths.par_iter().map(|p| open_file(p, opening)).collect();
         let mut fixed = Vec::new();
+        let mut in_place = Vec::new();
         let mut failures = Vec::new();
         for result in results {
             match result {
-                Ok(pack) => fixed.push(pack),
+                Ok(Opened::Whole(pack)) => fixed.push(*pack),
+                Ok(Opened::InPlace(pack)) => in_place.push(pack),
                 Err(f) => failures.push(f),
             }
         }
         dedupe_keys(&mut fixed);
-        Engine {
-            fixed: RwLock::new(fixed.into_iter().map(Arc::new).collect()),
-            notes: RwLock::default(),
-            catalog: None,
-            cached: Mutex::new(Vec::new()),
-            cache_limit: 0,
-            failures,
-        }
+        let mut engine = Engine::from_packs(fixed);
+        engine.in_place = in_place;
+        engine.failures = failures;
+        engine
     }
 
     /// Serves already loaded packs.
@@ -132,6 +161,7 @@ impl Engine {
             cached: Mutex::new(Vec::new()),
             cache_limit: 0,
             failures: Vec::new(),
+            in_place: Vec::new(),
         }
     }
 
@@ -144,6 +174,7 @@ impl Engine {
             cached: Mutex::new(Vec::new()),
             cache_limit: cache_limit.max(1),
             failures: Vec::new(),
+            in_place: Vec::new(),
         }
     }
 
@@ -188,6 +219,7 @@ impl Engine {
                 info(p, note.map(|n| format!("{}; {n}", p.origin.location)))
             })
             .collect();
+        out.extend(self.in_place.iter().map(|p| in_place_info(p)));
         if let Some(catalog) = &self.catalog {
             let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
             let entries = catalog.entries().map_err(|message| QueryError::Load {
@@ -217,7 +249,38 @@ impl Engine {
     /// The packs a question is about: the one named, or every pack named at
     /// start when none is (a catalog's must be named unless it has one).
     pub fn packs(&self, key: Option<&str>) -> Result<Vec<Arc<Pack>>, QueryError> {
-        match key.map(str::trim).filter(|k| !k.is_empty()) {
+        match self.target(key)? {
+            Target::Whole(packs) => Ok(packs),
+            Target::InPlace(p) => Err(crate::in_place::refusal(&p, "this question")),
+        }
+    }
+
+    /// The packs a question is about, as [`Engine::packs`], or the one
+    /// pack read in place it names (or the only one served).
+    pub fn target(&self, key: Option<&str>) -> Result<Target, QueryError> {
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        let named =
+            |p: &&Arc<InPlace>| key.is_none_or(|k| p.key == k || p.manifest().docpack_id == k);
+        if let Some(p) = self.in_place.iter().find(named) {
+            if key.is_some() || (self.in_place.len() == 1 && self.fixed().is_empty()) {
+                return Ok(Target::InPlace(p.clone()));
+            }
+            return Err(QueryError::WhichDocpack {
+                known: known_keys(self.keys().iter().map(String::as_str)),
+            });
+        }
+        self.whole_packs(key).map(Target::Whole)
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let fixed = self.fixed().into_iter().map(|p| p.key.clone());
+        fixed
+            .chain(self.in_place.iter().map(|p| p.key.clone()))
+            .collect()
+    }
+
+    fn whole_packs(&self, key: Option<&str>) -> Result<Vec<Arc<Pack>>, QueryError> {
+        match key {
             Some(key) => self.pack(key).map(|p| vec![p]),
             None if !self.fixed().is_empty() => Ok(self.fixed()),
             None => {
@@ -305,17 +368,7 @@ impl Engine {
         packs: &[Arc<Pack>],
         query: &str,
     ) -> Result<(Arc<Pack>, Sym), QueryError> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Err(QueryError::BadRequest(
-                "name a symbol (an id or a name)".into(),
-            ));
-        }
-        if query.len() > 1024 {
-            return Err(QueryError::BadRequest(
-                "a symbol name is at most 1024 bytes".into(),
-            ));
-        }
+        let query = checked_query(query)?;
         for p in packs {
             if let Some(i) = p.index_of(query) {
                 return Ok((p.clone(), i));
@@ -344,13 +397,34 @@ impl Engine {
     }
 }
 
-fn pick(query: &str, mut found: Vec<(Arc<Pack>, Sym)>) -> Result<(Arc<Pack>, Sym), QueryError> {
+/// A symbol query, trimmed and checked.
+pub(crate) fn checked_query(query: &str) -> Result<&str, QueryError> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(QueryError::BadRequest(
+            "name a symbol (an id or a name)".into(),
+        ));
+    }
+    if query.len() > 1024 {
+        return Err(QueryError::BadRequest(
+            "a symbol name is at most 1024 bytes".into(),
+        ));
+    }
+    Ok(query)
+}
+
+/// The one symbol of those found: the only one in source code when
+/// several are, else an error listing the most central.
+pub(crate) fn pick<P, R>(query: &str, mut found: Vec<(P, Sym)>) -> Result<(P, Sym), QueryError>
+where
+    P: std::ops::Deref<Target = R>,
+    R: Reader + ?Sized,
+{
     if found.len() > 1 {
         let source: Vec<usize> = (0..found.len())
             .filter(|&k| {
                 let (p, i) = &found[k];
-                p.symbol(*i)
-                    .role
+                p.role(*i)
                     .is_none_or(|r| r == doctown_core::FileRole::Source)
             })
             .collect();
@@ -365,16 +439,12 @@ fn pick(query: &str, mut found: Vec<(Arc<Pack>, Sym)>) -> Result<(Arc<Pack>, Sym
         }),
         1 => Ok(found.remove(0)),
         count => {
-            found.sort_by(|(pa, a), (pb, b)| {
-                pb.symbol(*b)
-                    .centrality
-                    .total_cmp(&pa.symbol(*a).centrality)
-            });
+            found.sort_by(|(pa, a), (pb, b)| pb.centrality(*b).total_cmp(&pa.centrality(*a)));
             let candidates = found
                 .iter()
                 .take(8)
                 .map(|(p, i)| {
-                    let r = SymbolRef::new(p, *i);
+                    let r = SymbolRef::new(&**p, *i);
                     format!("{} ({} {})", r.id, r.name, r.cite())
                 })
                 .collect::<Vec<_>>()
@@ -400,30 +470,53 @@ fn tail_matches(p: &Pack, tail: &str) -> Vec<Sym> {
     candidates
         .iter()
         .copied()
-        .filter(|&i| {
-            let q = p.symbol(i).qualified_name.to_lowercase();
-            q.strip_suffix(tail).is_some_and(|head| {
-                head.is_empty()
-                    || head.ends_with("::")
-                    || head.ends_with('.')
-                    || head.ends_with('/')
-            })
-        })
+        .filter(|&i| is_tail(&p.symbol(i).qualified_name.to_lowercase(), tail))
         .collect()
 }
 
+/// Whether lowercase qualified name `q` ends with `tail` after a separator.
+pub(crate) fn is_tail(q: &str, tail: &str) -> bool {
+    q.strip_suffix(tail).is_some_and(|head| {
+        head.is_empty() || head.ends_with("::") || head.ends_with('.') || head.ends_with('/')
+    })
+}
+
 fn info(p: &Pack, detail: Option<String>) -> PackInfo {
-    let m = &p.docpack.manifest;
+    let detail = detail.unwrap_or_else(|| p.origin.location.clone());
+    listed(
+        &p.docpack.manifest,
+        p.key.clone(),
+        p.len(),
+        p.has_vectors(),
+        detail,
+    )
+}
+
+fn in_place_info(p: &InPlace) -> PackInfo {
+    let detail = format!(
+        "{}; read in place: search, symbol, callers, callees and impact",
+        p.origin.location
+    );
+    listed(p.manifest(), p.key.clone(), p.len(), false, detail)
+}
+
+fn listed(
+    m: &doctown_docpack::Manifest,
+    key: String,
+    symbols: usize,
+    embeddings: bool,
+    detail: String,
+) -> PackInfo {
     PackInfo {
-        key: p.key.clone(),
+        key,
         name: m.source.name.clone(),
         loaded: true,
         docpack_id: Some(m.docpack_id.clone()),
         schema_version: Some(m.schema_version.clone()),
         commit: m.source.commit.clone(),
-        symbols: Some(p.len()),
-        embeddings: p.has_vectors(),
-        detail: detail.or_else(|| Some(p.origin.location.clone())),
+        symbols: Some(symbols),
+        embeddings,
+        detail: Some(detail),
     }
 }
 
@@ -436,6 +529,32 @@ fn known_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// Opens a docpack file: whole when it fits in memory, else (or when
+/// asked) in place, its search index loaded or built on a thread.
+pub fn open_file(path: &Path, opening: &Opening) -> Result<Opened, LoadFailure> {
+    let failure = |error: String| LoadFailure {
+        location: path.display().to_string(),
+        error,
+    };
+    if !opening.in_place {
+        match load_file(path) {
+            Err(f) if !f.error.contains("larger than this reader's limits") => return Err(f),
+            Err(_) => {}
+            Ok(pack) => return Ok(Opened::Whole(Box::new(pack))),
+        }
+    }
+    let key = key_of(path).unwrap_or_else(|| "docpack".into());
+    crate::in_place::open_serving(key, path, opening.sidecars.clone())
+        .map(Opened::InPlace)
+        .map_err(failure)
+}
+
+fn key_of(path: &Path) -> Option<String> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.strip_suffix(".docpack").unwrap_or(n).to_string())
+}
+
 /// Reads, verifies and indexes a docpack file; its key is the file stem.
 pub fn load_file(path: &Path) -> Result<Pack, LoadFailure> {
     let location = path.display().to_string();
@@ -443,11 +562,7 @@ pub fn load_file(path: &Path) -> Result<Pack, LoadFailure> {
         location: location.clone(),
         error: e.to_string(),
     })?;
-    let key = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(|n| n.strip_suffix(".docpack").unwrap_or(n).to_string())
-        .unwrap_or_else(|| docpack.manifest.source.name.clone());
+    let key = key_of(path).unwrap_or_else(|| docpack.manifest.source.name.clone());
     let checkout = local_checkout(&docpack);
     Ok(Pack::new(key, Origin { location, checkout }, docpack))
 }
@@ -455,7 +570,12 @@ pub fn load_file(path: &Path) -> Result<Pack, LoadFailure> {
 /// The repository's directory, when the docpack was built from a local
 /// path that still exists.
 pub fn local_checkout(d: &Docpack) -> Option<PathBuf> {
-    let url = d.manifest.source.repo_url.as_deref()?;
+    checkout_of(&d.manifest)
+}
+
+/// The local directory a docpack's manifest names, when it still exists.
+pub(crate) fn checkout_of(m: &doctown_docpack::Manifest) -> Option<PathBuf> {
+    let url = m.source.repo_url.as_deref()?;
     let path = Path::new(url.strip_prefix("file://").unwrap_or(url));
     (path.is_absolute() && path.is_dir()).then(|| path.to_path_buf())
 }

@@ -21,6 +21,7 @@
 
 use crate::answer::{Page, SymbolRef};
 use crate::pack::{EntryKind, Flow, Link, Pack, Sym};
+use crate::reader::Reader;
 use doctown_core::{FileRole, SymbolKind, Visibility};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};

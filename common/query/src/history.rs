@@ -11,6 +11,7 @@
 use crate::answer::{Page, SymbolRef};
 use crate::engine::{Engine, QueryError};
 use crate::pack::Pack;
+use crate::reader::Reader;
 use doctown_docpack::history::{
     AuthorStats, CoupledPair, FileHistory, History, Hotspot, ModuleOwnership, Month, Summary,
     SymbolHistory,

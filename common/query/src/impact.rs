@@ -8,7 +8,8 @@
 //! as affected code.
 
 use crate::answer::{Page, SymbolRef};
-use crate::pack::{Link, Pack, Sym};
+use crate::pack::{Link, Sym};
+use crate::reader::Reader;
 use doctown_core::FileRole;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -39,6 +40,9 @@ pub struct Impact {
     pub importing_files_total: usize,
     /// The walk stopped at [`MAX_VISITED`] symbols.
     pub truncated: bool,
+    /// What this answer could not say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,7 +57,11 @@ pub struct Affected {
 
 /// What reaches `targets` in `p`, up to `depth` steps: `(symbol, depth, link)`
 /// in breadth-first order, and whether the walk was cut short.
-pub fn reach(p: &Pack, targets: &[Sym], depth: u32) -> (Vec<(Sym, u32, Link)>, bool) {
+pub fn reach<R: Reader + ?Sized>(
+    p: &R,
+    targets: &[Sym],
+    depth: u32,
+) -> (Vec<(Sym, u32, Link)>, bool) {
     let mut seen: FxHashMap<Sym, ()> = targets.iter().map(|&t| (t, ())).collect();
     let mut queue: VecDeque<(Sym, u32)> = targets.iter().map(|&t| (t, 0)).collect();
     let mut out = Vec::new();
@@ -76,13 +84,13 @@ pub fn reach(p: &Pack, targets: &[Sym], depth: u32) -> (Vec<(Sym, u32, Link)>, b
 }
 
 /// Order of reached symbols: nearest first, then most central, then index.
-pub(crate) fn nearest_then_central(p: &Pack, a: (Sym, u32), b: (Sym, u32)) -> std::cmp::Ordering {
+pub(crate) fn nearest_then_central<R: Reader + ?Sized>(
+    p: &R,
+    a: (Sym, u32),
+    b: (Sym, u32),
+) -> std::cmp::Ordering {
     a.1.cmp(&b.1)
-        .then(
-            p.symbol(b.0)
-                .centrality
-                .total_cmp(&p.symbol(a.0).centrality),
-        )
+        .then(p.centrality(b.0).total_cmp(&p.centrality(a.0)))
         .then(a.0.cmp(&b.0))
 }
 
@@ -98,10 +106,16 @@ pub(crate) fn most_first(counts: FxHashMap<&str, usize>) -> Vec<(String, usize)>
 }
 
 /// The impact of changing symbol `target`.
-pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) -> Impact {
+pub fn impact<R: Reader + ?Sized>(
+    p: &R,
+    target: Sym,
+    depth: u32,
+    offset: usize,
+    limit: usize,
+) -> Impact {
     let depth = depth.clamp(1, MAX_DEPTH);
     let (reached, truncated) = reach(p, &[target], depth);
-    let is_test = |i: Sym| p.symbol(i).role == Some(FileRole::Test);
+    let is_test = |i: Sym| p.role(i) == Some(FileRole::Test);
     let mut affected: Vec<(Sym, u32, Link)> = Vec::new();
     let mut tests: Vec<Sym> = p.tests_of(target).to_vec();
     for &(s, d, link) in &reached {
@@ -131,12 +145,13 @@ pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) ->
     affected.sort_by(|a, b| nearest_then_central(p, (a.0, a.1), (b.0, b.1)));
     let page = Page::new(offset, limit, affected.len());
     let modules = most_first(modules);
-    tests.sort_by(|a, b| p.symbol(*b).centrality.total_cmp(&p.symbol(*a).centrality));
-    let importing: Vec<String> = p
-        .importers
-        .get(p.symbol(target).path.as_str())
-        .map(|files| files.iter().map(|f| f.to_string()).collect())
-        .unwrap_or_default();
+    tests.sort_by(|a, b| p.centrality(*b).total_cmp(&p.centrality(*a)));
+    let importers = p.importers(target);
+    let mut notes = Vec::new();
+    if importers.is_none() {
+        notes.push("the files importing its file are not listed: this docpack is read in place, without its import graph".to_string());
+    }
+    let importing = importers.unwrap_or_default();
     Impact {
         target: SymbolRef::new(p, target),
         depth,
@@ -160,5 +175,6 @@ pub fn impact(p: &Pack, target: Sym, depth: u32, offset: usize, limit: usize) ->
         importing_files_total: importing.len(),
         importing_files: importing.into_iter().take(20).collect(),
         truncated,
+        notes,
     }
 }

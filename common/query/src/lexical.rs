@@ -43,6 +43,105 @@ const WEIGHTS: [f32; FIELDS] = [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
 /// Fields of a document, in the order of [`DocFields`].
 const FIELDS: usize = 7;
 
+/// One document's terms, counted per field, and its fields' lengths.
+pub struct Counted {
+    terms: Vec<(String, [f32; FIELDS])>,
+    lens: [f32; FIELDS],
+}
+
+impl Counted {
+    pub fn of(fields: &DocFields<'_>) -> Counted {
+        let mut counts: FxHashMap<String, [f32; FIELDS]> = FxHashMap::default();
+        let texts = [
+            fields.name,
+            fields.qualified_name,
+            fields.path,
+            fields.signature,
+            fields.doc_comment,
+            fields.summary,
+            fields.words,
+        ];
+        let mut lens = [0f32; FIELDS];
+        for (f, text) in texts.iter().enumerate() {
+            for_each_term(text, |t| {
+                counts.entry(t).or_default()[f] += 1.0;
+                lens[f] += 1.0;
+            });
+        }
+        Counted {
+            terms: counts.into_iter().collect(),
+            lens,
+        }
+    }
+}
+
+/// The fields' average lengths over a corpus of a known size: the first
+/// of the two passes an index is built in (BM25F normalises by each
+/// field's average). Summed as `len / n` in document order, in `f32`.
+#[derive(Debug, Clone)]
+pub struct FieldLengths {
+    avg: [f32; FIELDS],
+    n: f32,
+}
+
+impl FieldLengths {
+    pub fn new(docs: usize) -> FieldLengths {
+        FieldLengths {
+            avg: [0.0; FIELDS],
+            n: docs.max(1) as f32,
+        }
+    }
+
+    pub fn add(&mut self, doc: &Counted) {
+        for f in 0..FIELDS {
+            self.avg[f] += doc.lens[f] / self.n;
+        }
+    }
+}
+
+/// The second pass: documents added in order, `0, 1, …`.
+pub struct Bm25Builder {
+    avg: [f32; FIELDS],
+    index: Bm25,
+}
+
+impl Bm25Builder {
+    pub fn new(lengths: &FieldLengths) -> Bm25Builder {
+        Bm25Builder {
+            avg: lengths.avg,
+            index: Bm25::default(),
+        }
+    }
+
+    /// Adds the next document.
+    pub fn add(&mut self, doc: Counted) {
+        let index = &mut self.index;
+        let id = index.docs as u32;
+        index.docs += 1;
+        let norm: [f32; FIELDS] =
+            std::array::from_fn(|f| 1.0 - B + B * doc.lens[f] / self.avg[f].max(1e-6));
+        for (term, tf) in doc.terms {
+            let pseudo: f32 = (0..FIELDS).map(|f| WEIGHTS[f] * tf[f] / norm[f]).sum();
+            if pseudo <= 0.0 {
+                continue;
+            }
+            let next = index.postings.len() as u32;
+            let t = *index.terms.entry(term.into_boxed_str()).or_insert(next);
+            if t == next {
+                index.postings.push(Vec::new());
+            }
+            index.postings[t as usize].push((id, pseudo));
+        }
+    }
+
+    pub fn finish(mut self) -> Bm25 {
+        for p in &mut self.index.postings {
+            p.shrink_to_fit();
+        }
+        self.index
+    }
+}
+
 /// The lexical index.
 #[derive(Debug, Default)]
 pub struct Bm25 {
@@ -61,59 +160,16 @@ impl Bm25 {
     /// document order.
     pub fn build(docs: &[DocFields<'_>]) -> Bm25 {
         use rayon::prelude::*;
-        type Counted = (Vec<(String, [f32; FIELDS])>, [f32; FIELDS]);
-        let counted: Vec<Counted> = docs
-            .par_iter()
-            .map(|fields| {
-                let mut counts: FxHashMap<String, [f32; FIELDS]> = FxHashMap::default();
-                let texts = [
-                    fields.name,
-                    fields.qualified_name,
-                    fields.path,
-                    fields.signature,
-                    fields.doc_comment,
-                    fields.summary,
-                    fields.words,
-                ];
-                let mut lens = [0f32; FIELDS];
-                for (f, text) in texts.iter().enumerate() {
-                    for_each_term(text, |t| {
-                        counts.entry(t).or_default()[f] += 1.0;
-                        lens[f] += 1.0;
-                    });
-                }
-                (counts.into_iter().collect(), lens)
-            })
-            .collect();
-        let n = docs.len().max(1) as f32;
-        let mut avg = [0f32; FIELDS];
-        for (_, lens) in &counted {
-            for f in 0..FIELDS {
-                avg[f] += lens[f] / n;
-            }
+        let counted: Vec<Counted> = docs.par_iter().map(Counted::of).collect();
+        let mut lengths = FieldLengths::new(docs.len());
+        for c in &counted {
+            lengths.add(c);
         }
-
-        let mut index = Bm25 {
-            docs: docs.len(),
-            ..Bm25::default()
-        };
-        for (doc, (counts, lens)) in counted.into_iter().enumerate() {
-            let norm: [f32; FIELDS] =
-                std::array::from_fn(|f| 1.0 - B + B * lens[f] / avg[f].max(1e-6));
-            for (term, tf) in counts {
-                let pseudo: f32 = (0..FIELDS).map(|f| WEIGHTS[f] * tf[f] / norm[f]).sum();
-                if pseudo <= 0.0 {
-                    continue;
-                }
-                let next = index.postings.len() as u32;
-                let id = *index.terms.entry(term.into_boxed_str()).or_insert(next);
-                if id == next {
-                    index.postings.push(Vec::new());
-                }
-                index.postings[id as usize].push((doc as u32, pseudo));
-            }
+        let mut builder = Bm25Builder::new(&lengths);
+        for c in counted {
+            builder.add(c);
         }
-        index
+        builder.finish()
     }
 
     pub fn len(&self) -> usize {
@@ -153,12 +209,93 @@ impl Bm25 {
         scores
     }
 
+    /// Writes the index: documents (u64), terms (u32), then per term its
+    /// text (u32 length, UTF-8) and postings (u32 count, then `(doc u32,
+    /// weight f32)` pairs, documents ascending), little-endian.
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut by_id: Vec<&str> = vec![""; self.postings.len()];
+        for (term, &id) in &self.terms {
+            by_id[id as usize] = term;
+        }
+        w.write_all(&(self.docs as u64).to_le_bytes())?;
+        w.write_all(&(by_id.len() as u32).to_le_bytes())?;
+        for (term, postings) in by_id.iter().zip(&self.postings) {
+            w.write_all(&(term.len() as u32).to_le_bytes())?;
+            w.write_all(term.as_bytes())?;
+            w.write_all(&(postings.len() as u32).to_le_bytes())?;
+            for &(doc, weight) in postings {
+                w.write_all(&doc.to_le_bytes())?;
+                w.write_all(&weight.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what [`Bm25::write_to`] wrote, checking every term and posting.
+    pub fn read_from(r: &mut impl std::io::Read) -> Result<Bm25, String> {
+        let docs = read_u64(r)? as usize;
+        let count = read_u32(r)? as usize;
+        let mut index = Bm25 {
+            docs,
+            ..Bm25::default()
+        };
+        for id in 0..count {
+            let len = read_u32(r)? as usize;
+            if len > 1 << 16 {
+                return Err(format!("term {id} is {len} bytes long"));
+            }
+            let mut text = vec![0u8; len];
+            r.read_exact(&mut text).map_err(|e| e.to_string())?;
+            let text = String::from_utf8(text).map_err(|_| format!("term {id} is not UTF-8"))?;
+            if index
+                .terms
+                .insert(text.into_boxed_str(), id as u32)
+                .is_some()
+            {
+                return Err(format!("term {id} is listed twice"));
+            }
+            let n = read_u32(r)? as usize;
+            if n > docs {
+                return Err(format!("term {id} has {n} postings for {docs} documents"));
+            }
+            let mut postings = Vec::with_capacity(n);
+            let mut last: Option<u32> = None;
+            for _ in 0..n {
+                let doc = read_u32(r)?;
+                let weight = f32::from_bits(read_u32(r)?);
+                if doc as usize >= docs
+                    || last.is_some_and(|l| l >= doc)
+                    || weight.is_nan()
+                    || weight <= 0.0
+                {
+                    return Err(format!("term {id} has a posting out of order or range"));
+                }
+                last = Some(doc);
+                postings.push((doc, weight));
+            }
+            index.postings.push(postings);
+        }
+        Ok(index)
+    }
+
     /// Approximate heap bytes of the index.
     pub fn heap_bytes(&self) -> usize {
         let postings: usize = self.postings.iter().map(|p| p.capacity() * 8 + 24).sum();
         let terms: usize = self.terms.keys().map(|k| k.len() + 24).sum();
         postings + terms
     }
+}
+
+fn read_u32(r: &mut impl std::io::Read) -> Result<u32, String> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b).map_err(|e| e.to_string())?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn read_u64(r: &mut impl std::io::Read) -> Result<u64, String> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b).map_err(|e| e.to_string())?;
+    Ok(u64::from_le_bytes(b))
 }
 
 #[cfg(test)]
@@ -204,6 +341,28 @@ mod tests {
         let (a, b) = with(words, "");
         let long = Bm25::build(&[a, b]).scores(&terms("parse"))[0];
         assert!(short > 0.0 && (short - long).abs() < 1e-6, "{short} {long}");
+    }
+
+    #[test]
+    fn an_index_read_back_scores_as_the_one_written() {
+        let docs = [
+            doc("parse_header", "Reads one header line."),
+            doc("write_body", "Writes the body; see header."),
+        ];
+        let index = Bm25::build(&docs);
+        let mut bytes = Vec::new();
+        index.write_to(&mut bytes).unwrap();
+        let back = Bm25::read_from(&mut bytes.as_slice()).unwrap();
+        let q = terms("header body");
+        assert_eq!(back.scores(&q), index.scores(&q));
+        assert_eq!(back.vocabulary(), index.vocabulary());
+        for cut in [0, 5, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Bm25::read_from(&mut &bytes[..cut]).is_err(), "{cut}");
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 5;
+        flipped[last] ^= 0x80; // the last posting's document number
+        assert!(Bm25::read_from(&mut flipped.as_slice()).is_err());
     }
 
     #[test]

@@ -30,12 +30,15 @@ pub mod engine;
 pub mod flows;
 pub mod history;
 pub mod impact;
+pub mod in_place;
 pub mod lexical;
 pub mod pack;
+pub mod reader;
 pub mod render;
 pub mod render_history;
 pub mod review;
 pub mod search;
+pub mod sidecar;
 pub mod source;
 pub mod store_catalog;
 pub mod synthetic;
@@ -48,10 +51,15 @@ pub use answer::{Page, SymbolRef};
 pub use ask::{AskAnswer, AskModel, Cited};
 pub use changes::{changes, Changes};
 pub use context::{context, Context, ContextRequest};
-pub use engine::{load_file, Catalog, CatalogEntry, Engine, LoadFailure, PackInfo, QueryError};
+pub use engine::{
+    load_file, open_file, Catalog, CatalogEntry, Engine, LoadFailure, Opened, Opening, PackInfo,
+    QueryError, Target,
+};
 pub use flows::{flows, Flows};
 pub use impact::{impact, Impact};
+pub use in_place::InPlace;
 pub use pack::{EntryKind, Origin, Pack, Sym};
+pub use reader::Reader;
 pub use review::{render_review, review, Review};
 pub use search::{
     query_vector, search, Filters, Mode, QueryEmbedder, SearchHit, SearchRequest, SearchResult,

@@ -9,7 +9,7 @@
 
 use crate::lexical::{Bm25, DocFields};
 use crate::vectors::VectorIndex;
-use doctown_docpack::access::{SymbolLinks, REFERENCE};
+use doctown_docpack::access::SymbolLinks;
 use doctown_docpack::{DocSource, Docpack, EdgeKind, SymbolNode};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,7 @@ pub struct Pack {
     pub(crate) by_qualified: FxHashMap<Box<str>, Vec<Sym>>,
     /// Confident calls/references out of and into each symbol, and the
     /// tests that call it: the graph `access.bin` stores.
-    links: SymbolLinks,
+    pub(crate) links: SymbolLinks,
     /// Per symbol: its children (methods of a class, items of an impl).
     pub(crate) children: Vec<Vec<Sym>>,
     /// Per symbol: its module's index in `docpack.docs.modules`, if any.
@@ -204,37 +204,9 @@ impl Pack {
         }
     }
 
-    /// The confident calls and references out of symbol `i`.
-    pub fn callees(&self, i: Sym) -> impl ExactSizeIterator<Item = (Sym, Link)> + '_ {
-        self.links.out.of(i as usize).iter().map(|&x| linked(x))
-    }
-
-    /// The confident calls and references into symbol `i`.
-    pub fn callers(&self, i: Sym) -> impl ExactSizeIterator<Item = (Sym, Link)> + '_ {
-        self.links.into.of(i as usize).iter().map(|&x| linked(x))
-    }
-
-    /// The tests that call symbol `i`.
-    pub fn tests_of(&self, i: Sym) -> &[Sym] {
-        self.links.tests.of(i as usize)
-    }
-
     /// The symbol at an index.
     pub fn symbol(&self, i: Sym) -> &SymbolNode {
         &self.docpack.nodes.symbols[i as usize]
-    }
-
-    /// The index of a symbol id.
-    pub fn index_of(&self, id: &str) -> Option<Sym> {
-        self.by_id.get(id).copied()
-    }
-
-    pub fn len(&self) -> usize {
-        self.docpack.nodes.symbols.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.docpack.nodes.symbols.is_empty()
     }
 
     /// Whether symbol `i` is a test to run: a function or method of test
@@ -265,17 +237,6 @@ impl Pack {
         })
     }
 
-    /// The name of a symbol's module, if it has one.
-    pub fn module_name(&self, i: Sym) -> Option<&str> {
-        let m = self.module_of[i as usize]?;
-        Some(self.docpack.docs.modules[m as usize].name.as_str())
-    }
-
-    /// A cluster's label.
-    pub fn cluster_label(&self, id: &str) -> Option<&str> {
-        self.cluster_labels.get(id).map(|l| &**l)
-    }
-
     /// Whether the pack can answer a query vector of these dimensions.
     pub fn has_vectors(&self) -> bool {
         !self.vectors.is_empty()
@@ -294,14 +255,6 @@ impl Pack {
     /// Approximate heap bytes of the indexes (not the docpack itself).
     pub fn index_bytes(&self) -> usize {
         self.lexical.heap_bytes() + self.vectors.heap_bytes()
-    }
-}
-
-/// A symbol and how it is linked, from a list item of the graph.
-fn linked(item: u32) -> (Sym, Link) {
-    match item & REFERENCE {
-        0 => (item, Link::Calls),
-        _ => (item & !REFERENCE, Link::References),
     }
 }
 
@@ -361,7 +314,7 @@ fn graph_lists(docpack: &Docpack, by_id: &FxHashMap<Box<str>, Sym>) -> GraphList
     g
 }
 
-fn doc_fields(s: &SymbolNode) -> DocFields<'_> {
+pub(crate) fn doc_fields(s: &SymbolNode) -> DocFields<'_> {
     DocFields {
         name: &s.name,
         qualified_name: owner_part(&s.qualified_name),
@@ -388,7 +341,7 @@ fn owner_part(qualified: &str) -> &str {
 }
 
 /// A function or method its language's conventions mark as a test.
-fn marked_test(s: &SymbolNode) -> bool {
+pub(crate) fn marked_test(s: &SymbolNode) -> bool {
     const ATTRIBUTES: [&str; 9] = [
         "#[test]",
         "#[tokio::test",

@@ -255,6 +255,9 @@ pub fn impact(i: &Impact) -> String {
             i.importing_files.join(", ")
         );
     }
+    for note in &i.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     out
 }
 

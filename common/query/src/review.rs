@@ -21,6 +21,7 @@ use crate::flows::flows;
 use crate::history::history_of;
 use crate::impact::impact;
 use crate::pack::{Pack, Sym};
+use crate::reader::Reader;
 use doctown_core::FileRole;
 use serde::Serialize;
 use std::collections::BTreeSet;

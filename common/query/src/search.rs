@@ -23,6 +23,7 @@
 use crate::answer::{clip, SymbolRef};
 use crate::engine::QueryError;
 use crate::pack::{Link, Pack, Sym};
+use crate::reader::Reader;
 use crate::text::terms;
 use doctown_core::{FileRole, Language, SymbolKind};
 use serde::{Deserialize, Serialize};
@@ -96,17 +97,23 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn admits(&self, p: &Pack, i: Sym) -> bool {
-        let s = p.symbol(i);
-        self.language.is_none_or(|l| s.language == l)
-            && (self.kinds.is_empty() || self.kinds.contains(&s.kind))
+    /// Whether symbol `i` passes; a language or cluster filter reads its record.
+    fn admits<R: Reader + ?Sized>(&self, p: &R, i: Sym) -> bool {
+        let listed = (self.kinds.is_empty() || self.kinds.contains(&p.kind(i)))
             && self
                 .path_prefix
                 .as_deref()
-                .is_none_or(|prefix| s.path.starts_with(prefix.trim_start_matches("./")))
+                .is_none_or(|prefix| p.path(i).starts_with(prefix.trim_start_matches("./")))
             && self
                 .role
-                .is_none_or(|r| s.role.unwrap_or(FileRole::Source) == r)
+                .is_none_or(|r| p.role(i).unwrap_or(FileRole::Source) == r);
+        if !listed || (self.language.is_none() && self.cluster.is_none()) {
+            return listed;
+        }
+        let Ok(s) = p.record(i) else {
+            return false;
+        };
+        self.language.is_none_or(|l| s.language == l)
             && self.cluster.as_deref().is_none_or(|c| {
                 s.cluster.as_deref().is_some_and(|id| {
                     id == c
@@ -176,7 +183,10 @@ pub struct SearchResult {
 }
 
 /// Searches the packs and merges their hits by score.
-pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, QueryError> {
+pub fn search<R: Reader>(
+    packs: &[Arc<R>],
+    req: &SearchRequest,
+) -> Result<SearchResult, QueryError> {
     let mut notes = Vec::new();
     let query = cut_query(req.query.trim(), &mut notes);
     if query.is_empty() && req.vector.is_none() {
@@ -187,7 +197,14 @@ pub fn search(packs: &[Arc<Pack>], req: &SearchRequest) -> Result<SearchResult, 
     let mut used = Vec::new();
     let mut hits = Vec::new();
     for p in packs {
-        hits.extend(search_pack(p, req, query, &query_terms, limit, &mut used)?);
+        hits.extend(search_pack(
+            &**p,
+            req,
+            query,
+            &query_terms,
+            limit,
+            &mut used,
+        )?);
     }
     if req.mode == Mode::Hybrid && !used.contains(&"semantic") {
         notes.push("searched by words only: no embeddings or no query vector".into());
@@ -234,27 +251,34 @@ fn cut_query<'q>(mut query: &'q str, notes: &mut Vec<String>) -> &'q str {
 
 /// One pack's hits, by words, by meaning or both as the mode asks (or by
 /// the legacy search); what was used is added to `used`.
-fn search_pack(
-    p: &Pack,
+fn search_pack<R: Reader + ?Sized>(
+    p: &R,
     req: &SearchRequest,
     query: &str,
     query_terms: &[String],
     limit: usize,
     used: &mut Vec<&'static str>,
 ) -> Result<Vec<SearchHit>, QueryError> {
+    let vectors = p.vectors();
     let vector = req
         .vector
         .as_deref()
-        .filter(|v| p.has_vectors() && v.len() == p.vector_dims());
+        .filter(|v| vectors.is_some_and(|x| v.len() == x.dims()));
     let lexical = matches!(req.mode, Mode::Hybrid | Mode::Lexical);
     let semantic = matches!(req.mode, Mode::Hybrid | Mode::Semantic) && vector.is_some();
     if req.mode == Mode::Semantic && vector.is_none() {
         return Err(QueryError::BadRequest(format!(
             "docpack {} cannot be searched by meaning here (no embeddings, or no query vector)",
-            p.key
+            p.key()
         )));
     }
     if req.mode == Mode::Legacy {
+        let Some(p) = p.whole() else {
+            return Err(QueryError::BadRequest(format!(
+                "docpack {} is read in place: the legacy search needs it whole; use mode lexical",
+                p.key()
+            )));
+        };
         let hits = legacy(p, query, vector, limit, &req.filters);
         push_once(used, "legacy");
         return Ok(hits);
@@ -267,16 +291,16 @@ fn search_pack(
     }
     let lex = if lexical {
         ranked(
-            p.lexical.scores(query_terms).into_iter().map(Some),
+            p.lexical()?.scores(query_terms).into_iter().map(Some),
             p,
             &req.filters,
         )
     } else {
         Vec::new()
     };
-    let sem = match (semantic, vector) {
-        (true, Some(v)) => ranked(
-            p.vectors
+    let sem = match (semantic, vector, vectors) {
+        (true, Some(v), Some(vectors)) => ranked(
+            vectors
                 .symbol_scores(v, p.len())
                 .into_iter()
                 .map(|b| b.map(|(s, _)| s)),
@@ -295,14 +319,14 @@ fn search_pack(
 
 /// Attaches up to `n` confident callers and callees to each of the first
 /// five hits.
-fn expand(packs: &[Arc<Pack>], hits: &mut [SearchHit], n: usize) {
+fn expand<R: Reader>(packs: &[Arc<R>], hits: &mut [SearchHit], n: usize) {
     for h in hits.iter_mut().take(5) {
         let pack = packs
             .iter()
-            .find(|p| h.docpack.as_deref().is_none_or(|k| k == p.key))
+            .find(|p| h.docpack.as_deref().is_none_or(|k| k == p.key()))
             .and_then(|p| p.index_of(&h.symbol.id).map(|i| (p, i)));
         if let Some((p, i)) = pack {
-            h.related.extend(neighbours(p, i, n));
+            h.related.extend(neighbours(&**p, i, n));
         }
     }
 }
@@ -315,9 +339,9 @@ fn push_once(list: &mut Vec<&'static str>, item: &'static str) {
 
 /// The symbols with a positive score that the filters admit, best first,
 /// at most [`FUSE_DEPTH`]: `(symbol, score)`.
-fn ranked(
+fn ranked<R: Reader + ?Sized>(
     scores: impl Iterator<Item = Option<f32>>,
-    p: &Pack,
+    p: &R,
     filters: &Filters,
 ) -> Vec<(Sym, f32)> {
     let mut list: Vec<(Sym, f32)> = scores
@@ -346,7 +370,7 @@ fn ranked(
 /// rather than prose (an uppercase letter, an underscore or a digit:
 /// `NewRouter`, `parse_args`, Go's `Parse` — not `parse`); a name that
 /// several symbols share splits the mention between them.
-fn mentioned(p: &Pack, query: &str, filters: &Filters) -> Vec<(Sym, f64)> {
+fn mentioned<R: Reader + ?Sized>(p: &R, query: &str, filters: &Filters) -> Vec<(Sym, f64)> {
     let mut out = Vec::new();
     let words = query.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
     for word in words.filter(|w| w.len() >= 3) {
@@ -356,12 +380,8 @@ fn mentioned(p: &Pack, query: &str, filters: &Filters) -> Vec<(Sym, f64)> {
         if !identifier {
             continue;
         }
-        if let Some(list) = p.by_name.get(word.to_lowercase().as_str()) {
-            let same: Vec<Sym> = list
-                .iter()
-                .copied()
-                .filter(|&i| p.symbol(i).name == word)
-                .collect();
+        let same = p.named(word);
+        if !same.is_empty() {
             let n = same.len() as f64;
             out.extend(
                 same.into_iter()
@@ -378,8 +398,8 @@ fn mentioned(p: &Pack, query: &str, filters: &Filters) -> Vec<(Sym, f64)> {
 /// Fused score, lexical rank, semantic rank.
 type Fused = (f64, Option<u32>, Option<u32>);
 
-fn fuse(
-    p: &Pack,
+fn fuse<R: Reader + ?Sized>(
+    p: &R,
     lex: &[(Sym, f32)],
     sem: &[(Sym, f32)],
     named: &[(Sym, f64)],
@@ -409,7 +429,7 @@ fn fuse(
         e.2 = Some(rank as u32 + 1);
     }
     for (&i, e) in fused.iter_mut() {
-        if !acts(p.symbol(i).kind) {
+        if !acts(p.kind(i)) {
             e.0 *= TYPE_WEIGHT;
         }
     }
@@ -437,16 +457,16 @@ fn acts(kind: SymbolKind) -> bool {
 
 /// The members of a type that are among the candidates too, best first:
 /// what makes the type an answer.
-fn matching_members(p: &Pack, id: &str, ranked: &[(Sym, Fused)]) -> Vec<Related> {
+fn matching_members<R: Reader + ?Sized>(p: &R, id: &str, ranked: &[(Sym, Fused)]) -> Vec<Related> {
     let Some(owner) = p.index_of(id) else {
         return Vec::new();
     };
-    if acts(p.symbol(owner).kind) {
+    if acts(p.kind(owner)) {
         return Vec::new();
     }
     ranked
         .iter()
-        .filter(|(j, _)| p.symbol(*j).parent.as_deref() == Some(id))
+        .filter(|(j, _)| p.is_member(*j, owner))
         .take(MATCHING_MEMBERS)
         .map(|&(j, _)| Related {
             relation: "member",
@@ -455,16 +475,26 @@ fn matching_members(p: &Pack, id: &str, ranked: &[(Sym, Fused)]) -> Vec<Related>
         .collect()
 }
 
-fn hit(p: &Pack, i: Sym, score: f64, lexical: Option<u32>, semantic: Option<u32>) -> SearchHit {
-    let s = p.symbol(i);
+fn hit<R: Reader + ?Sized>(
+    p: &R,
+    i: Sym,
+    score: f64,
+    lexical: Option<u32>,
+    semantic: Option<u32>,
+) -> SearchHit {
+    let s = p.record(i).ok();
     SearchHit {
         symbol: SymbolRef::new(p, i),
-        docpack: Some(p.key.clone()),
+        docpack: Some(p.key().to_string()),
         score: (score * 1e6).round() / 1e6,
         lexical_rank: lexical,
         semantic_rank: semantic,
-        signature: clip(&s.signature, 160),
-        summary: s.documentation.as_ref().map(|d| clip(&d.summary, 240)),
+        signature: s
+            .as_ref()
+            .map_or_else(String::new, |s| clip(&s.signature, 160)),
+        summary: s
+            .as_ref()
+            .and_then(|s| s.documentation.as_ref().map(|d| clip(&d.summary, 240))),
         related: Vec::new(),
     }
 }
@@ -486,7 +516,7 @@ fn legacy(
 }
 
 /// Up to `n` confident callers and `n` callees of a symbol, most central first.
-pub fn neighbours(p: &Pack, i: Sym, n: usize) -> Vec<Related> {
+pub fn neighbours<R: Reader + ?Sized>(p: &R, i: Sym, n: usize) -> Vec<Related> {
     let mut out = Vec::new();
     let lists: [(Vec<(Sym, Link)>, bool); 2] = [
         (p.callers(i).collect(), false),
@@ -494,9 +524,8 @@ pub fn neighbours(p: &Pack, i: Sym, n: usize) -> Vec<Related> {
     ];
     for (mut list, outgoing) in lists {
         list.sort_by(|a, b| {
-            p.symbol(b.0)
-                .centrality
-                .total_cmp(&p.symbol(a.0).centrality)
+            p.centrality(b.0)
+                .total_cmp(&p.centrality(a.0))
                 .then(a.0.cmp(&b.0))
         });
         for (j, link) in list.into_iter().take(n) {
@@ -531,15 +560,15 @@ pub trait QueryEmbedder: Send + Sync {
 
 /// The query vector for `query` over `packs`, when any of them was embedded
 /// with the embedder's model; otherwise `None` and a note why.
-pub fn query_vector(
-    packs: &[Arc<Pack>],
+pub fn query_vector<R: Reader>(
+    packs: &[Arc<R>],
     embedder: Option<&dyn QueryEmbedder>,
     query: &str,
 ) -> (Option<Vec<f32>>, Option<String>) {
     let wanted: Vec<&str> = packs
         .iter()
-        .filter(|p| p.has_vectors())
-        .filter_map(|p| p.docpack.manifest.models.embedding.as_deref())
+        .filter(|p| p.vectors().is_some())
+        .filter_map(|p| p.embedding_model())
         .collect();
     if wanted.is_empty() {
         return (None, None);

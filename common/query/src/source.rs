@@ -6,6 +6,7 @@
 //! the code the docpack describes.
 
 use crate::pack::{Pack, Sym};
+use doctown_docpack::SymbolNode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -36,7 +37,29 @@ fn is_zero(n: &u32) -> bool {
 
 /// The first `max_lines` lines of symbol `i`.
 pub fn source_lines(p: &Pack, i: Sym, max_lines: usize) -> SourceLines {
-    let s = p.symbol(i);
+    let files = &p.docpack.source_map.files;
+    let expected = |path: &str| {
+        files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|k| files[k].sha256.clone())
+    };
+    lines_of(
+        p.origin.checkout.as_deref(),
+        p.symbol(i),
+        expected,
+        max_lines,
+    )
+}
+
+/// The first `max_lines` lines of symbol `s` in the checkout at `root`;
+/// `expected` gives the SHA-256 the docpack records for a path.
+pub fn lines_of(
+    root: Option<&std::path::Path>,
+    s: &SymbolNode,
+    expected: impl FnOnce(&str) -> Option<String>,
+    max_lines: usize,
+) -> SourceLines {
     let (start, end) = (s.range.start_line, s.range.end_line.max(s.range.start_line));
     let mut out = SourceLines {
         cite: format!("{}:{}-{}", s.path, start, end),
@@ -45,7 +68,7 @@ pub fn source_lines(p: &Pack, i: Sym, max_lines: usize) -> SourceLines {
     if max_lines == 0 {
         return out;
     }
-    let Some(root) = &p.origin.checkout else {
+    let Some(root) = root else {
         out.unavailable = Some("no checkout of the repository on this machine".into());
         return out;
     };
@@ -65,13 +88,7 @@ pub fn source_lines(p: &Pack, i: Sym, max_lines: usize) -> SourceLines {
             return out;
         }
     };
-    let expected = p
-        .docpack
-        .source_map
-        .files
-        .binary_search_by(|f| f.path.as_str().cmp(&s.path))
-        .ok()
-        .map(|k| p.docpack.source_map.files[k].sha256.as_str());
+    let expected = expected(&s.path);
     out.stale = expected.is_some_and(|e| hex::encode(Sha256::digest(&bytes)) != e);
     let text = String::from_utf8_lossy(&bytes);
     let wanted = (end - start + 1) as usize;

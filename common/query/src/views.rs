@@ -5,7 +5,9 @@
 use crate::answer::{clip, Page, SymbolRef};
 use crate::engine::QueryError;
 use crate::pack::{Link, Pack, Sym};
+use crate::reader::Reader;
 use crate::source::{source_lines, SourceLines};
+use doctown_docpack::SymbolNode;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -53,9 +55,20 @@ pub struct SymbolDetail {
 
 /// Everything about one symbol; its source lines up to `max_lines`.
 pub fn symbol(p: &Pack, i: Sym, max_lines: usize) -> SymbolDetail {
-    let s = p.symbol(i);
     let mut members: Vec<Sym> = p.children[i as usize].clone();
     members.sort_by_key(|&m| p.symbol(m).range.start_byte);
+    detail(p, i, p.symbol(i), &members, source_lines(p, i, max_lines))
+}
+
+/// Everything about symbol `i`, whose record is `s`, with its members
+/// (in source order) and source lines.
+pub(crate) fn detail<R: Reader + ?Sized>(
+    p: &R,
+    i: Sym,
+    s: &SymbolNode,
+    members: &[Sym],
+    source: SourceLines,
+) -> SymbolDetail {
     let mut tests = p.tests_of(i).to_vec();
     tests.dedup();
     SymbolDetail {
@@ -101,7 +114,7 @@ pub fn symbol(p: &Pack, i: Sym, max_lines: usize) -> SymbolDetail {
         centrality: s.centrality,
         loc: s.metrics.loc,
         complexity: s.metrics.complexity,
-        source: source_lines(p, i, max_lines),
+        source,
     }
 }
 
@@ -131,15 +144,20 @@ pub struct Neighbour {
 }
 
 /// A page of a symbol's confident callers or callees, most central first.
-pub fn neighbours(p: &Pack, i: Sym, dir: Direction, offset: usize, limit: usize) -> Neighbours {
+pub fn neighbours<R: Reader + ?Sized>(
+    p: &R,
+    i: Sym,
+    dir: Direction,
+    offset: usize,
+    limit: usize,
+) -> Neighbours {
     let mut list: Vec<(Sym, Link)> = match dir {
         Direction::Callers => p.callers(i).collect(),
         Direction::Callees => p.callees(i).collect(),
     };
     list.sort_by(|a, b| {
-        p.symbol(b.0)
-            .centrality
-            .total_cmp(&p.symbol(a.0).centrality)
+        p.centrality(b.0)
+            .total_cmp(&p.centrality(a.0))
             .then(a.0.cmp(&b.0))
     });
     let page = Page::new(offset, limit, list.len());
@@ -155,10 +173,9 @@ pub fn neighbours(p: &Pack, i: Sym, dir: Direction, offset: usize, limit: usize)
                 symbol: SymbolRef::new(p, j),
                 link: link.name(),
                 summary: p
-                    .symbol(j)
-                    .documentation
-                    .as_ref()
-                    .map(|d| clip(&d.summary, 160)),
+                    .record(j)
+                    .ok()
+                    .and_then(|s| s.documentation.as_ref().map(|d| clip(&d.summary, 160))),
             })
             .collect(),
         page,

@@ -3,6 +3,7 @@
 
 use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
 use doctown_query::synthetic::{hub_docpack, Hub};
+use doctown_query::Reader;
 use doctown_query::{impact, render, Origin, Pack, Sym};
 use std::collections::HashSet;
 

@@ -162,6 +162,10 @@ pub struct McpArgs {
     /// Docpacks of the store kept loaded at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub cache: usize,
+    /// Read every docpack file in place (its blocks on demand, its search
+    /// index kept in the cache), not only those too large to hold whole.
+    #[arg(long, conflicts_with = "store")]
+    pub in_place: bool,
 }
 
 #[derive(Debug, Args)]

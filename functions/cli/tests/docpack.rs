@@ -871,3 +871,121 @@ fn a_docpack_of_an_equivalent_model_is_searched_with_the_default() {
         stderr(&other)
     );
 }
+
+/// A docpack read in place answers search, symbol, callers, callees and
+/// impact as the whole docpack does (one implementation of each, over
+/// `Reader`); its search index is built once into a sidecar and read back;
+/// a damaged sidecar is rebuilt; the questions that need it whole are
+/// refused, naming why.
+#[test]
+fn a_docpack_read_in_place_answers_as_the_whole_one() {
+    use doctown_query::views::{neighbours, Direction};
+    use doctown_query::{
+        impact, load_file, search, Engine, InPlace, Opening, Reader, SearchRequest, Target,
+    };
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.docpack");
+    let out = build(&fixture("multilang"), &path, &["--embeddings", "off"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let whole = Arc::new(load_file(&path).unwrap());
+    let sidecars = dir.path().join("search");
+    let open = || {
+        let p = InPlace::open("x".into(), &path).unwrap();
+        p.prepare_search(Some(&sidecars));
+        Arc::new(p)
+    };
+    let in_place = open();
+    assert_eq!(in_place.len(), whole.len());
+    let json = |v: &dyn erased::Json| v.value();
+    for i in 0..whole.len() as u32 {
+        assert_eq!(in_place.symbol_ref(i), whole.symbol_ref(i));
+        for dir in [Direction::Callers, Direction::Callees] {
+            assert_eq!(
+                neighbours(&*in_place, i, dir, 0, 50),
+                neighbours(&*whole, i, dir, 0, 50)
+            );
+        }
+        let (mut a, mut b) = (
+            impact(&*in_place, i, 3, 0, 50),
+            impact(&*whole, i, 3, 0, 50),
+        );
+        assert!(a.notes.len() == 1 && b.notes.is_empty());
+        (a.notes, a.importing_files, a.importing_files_total) = (vec![], vec![], 0);
+        (b.importing_files, b.importing_files_total) = (vec![], 0);
+        assert_eq!(a, b);
+        let (mut a, mut b) = (
+            in_place.detail(i, 10).unwrap(),
+            whole.detail(i, 10).unwrap(),
+        );
+        (a.members, a.members_total, a.cluster) = (vec![], 0, None);
+        (b.members, b.members_total, b.cluster) = (vec![], 0, None);
+        assert_eq!(json(&a), json(&b));
+    }
+    let names: Vec<String> = (0..whole.len() as u32)
+        .step_by(7)
+        .map(|i| whole.symbol(i).name.clone())
+        .chain(["parse the config file".into(), "render html".into()])
+        .collect();
+    for query in names {
+        let req = SearchRequest {
+            query,
+            limit: 10,
+            expand: 3,
+            ..SearchRequest::default()
+        };
+        let hits = |r: doctown_query::SearchResult| {
+            r.hits
+                .into_iter()
+                .map(|h| (h.symbol, h.score, h.signature, h.summary))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            hits(search(std::slice::from_ref(&in_place), &req).unwrap()),
+            hits(search(std::slice::from_ref(&whole), &req).unwrap()),
+            "{}",
+            req.query
+        );
+    }
+    // The sidecar is read back, not rebuilt; a damaged one is rebuilt.
+    let sidecar = fs::read_dir(&sidecars)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let written = fs::metadata(&sidecar).unwrap().modified().unwrap();
+    drop(open());
+    assert_eq!(fs::metadata(&sidecar).unwrap().modified().unwrap(), written);
+    let mut bytes = fs::read(&sidecar).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    fs::write(&sidecar, &bytes).unwrap();
+    assert!(doctown_query::sidecar::read(&sidecar, &in_place.manifest().docpack_id).is_err());
+    let again = open();
+    assert!(again.lexical().is_ok());
+    assert_ne!(fs::read(&sidecar).unwrap(), bytes);
+    // Through the engine: the questions that need it whole are refused.
+    let engine = Engine::open_with(
+        std::slice::from_ref(&path),
+        &Opening {
+            in_place: true,
+            sidecars: None,
+        },
+    );
+    assert!(matches!(engine.target(None), Ok(Target::InPlace(_))));
+    let refused = engine.one_pack(None).err().unwrap().to_string();
+    assert!(refused.contains("read in place"), "{refused}");
+}
+
+/// Answers compared as JSON.
+mod erased {
+    pub trait Json {
+        fn value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn value(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}

@@ -7,7 +7,7 @@ use doctown_query::views::{self, Direction};
 use doctown_query::{
     ask, changes, context, flows, impact, query_vector, render, render_review, review, search,
     AskAnswer, AskModel, ContextRequest, Engine, EntryKind, Filters, Mode, QueryEmbedder,
-    QueryError, SearchRequest,
+    QueryError, Reader, SearchRequest, Target,
 };
 use doctown_query::{history, render_history};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -18,6 +18,26 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::sync::Arc;
+
+/// Runs `$body` with `$p` the pack (whole or read in place) that holds the
+/// symbol `$query` names and `$i` that symbol: one expression, made for
+/// both kinds of pack.
+macro_rules! on_symbol {
+    ($ctx:expr, $key:expr, $query:expr, |$p:ident, $i:ident| $body:expr) => {
+        match $ctx.engine.target($key)? {
+            Target::Whole(packs) => {
+                let (pack, $i) = $ctx.engine.find_symbol(&packs, $query)?;
+                let $p = &*pack;
+                $body
+            }
+            Target::InPlace(pack) => {
+                let $i = pack.find($query)?;
+                let $p = &*pack;
+                $body
+            }
+        }
+    };
+}
 
 /// How `search` ranks symbols.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -394,6 +414,40 @@ pub(crate) struct Ctx {
     pub ask_model: Option<Arc<dyn AskModel>>,
 }
 
+/// `search` over whole packs or one read in place.
+fn search_in<R: Reader>(
+    ctx: &Ctx,
+    packs: &[Arc<R>],
+    args: SearchArgs,
+) -> Result<doctown_query::SearchResult, QueryError> {
+    let mode: Mode = args.mode.unwrap_or_default().into();
+    let filters = filters(&args)?;
+    let embedder = match mode {
+        Mode::Lexical => None,
+        _ => ctx.embedder.as_deref(),
+    };
+    let (vector, note) = query_vector(packs, embedder, &args.query);
+    if mode == Mode::Semantic && vector.is_none() {
+        return Err(QueryError::BadRequest(format!(
+            "cannot search by meaning: {}; use mode hybrid or lexical",
+            note.unwrap_or_else(|| "the docpack has no embeddings".into())
+        )));
+    }
+    let mut result = search(
+        packs,
+        &SearchRequest {
+            query: args.query,
+            vector,
+            mode,
+            limit: bounded(args.limit, 10, 50),
+            filters,
+            expand: 3,
+        },
+    )?;
+    result.notes.extend(note);
+    Ok(result)
+}
+
 /// The answer's rendering and the answer.
 type Answer<T> = Result<(String, T), QueryError>;
 
@@ -434,32 +488,10 @@ impl DoctownMcp {
         Parameters(args): Parameters<SearchArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
-            let packs = ctx.engine.packs(args.docpack.as_deref())?;
-            let mode: Mode = args.mode.unwrap_or_default().into();
-            let filters = filters(&args)?;
-            let embedder = match mode {
-                Mode::Lexical => None,
-                _ => ctx.embedder.as_deref(),
+            let result = match ctx.engine.target(args.docpack.as_deref())? {
+                Target::Whole(packs) => search_in(ctx, &packs, args)?,
+                Target::InPlace(pack) => search_in(ctx, &[pack], args)?,
             };
-            let (vector, note) = query_vector(&packs, embedder, &args.query);
-            if mode == Mode::Semantic && vector.is_none() {
-                return Err(QueryError::BadRequest(format!(
-                    "cannot search by meaning: {}; use mode hybrid or lexical",
-                    note.unwrap_or_else(|| "the docpack has no embeddings".into())
-                )));
-            }
-            let mut result = search(
-                &packs,
-                &SearchRequest {
-                    query: args.query,
-                    vector,
-                    mode,
-                    limit: bounded(args.limit, 10, 50),
-                    filters,
-                    expand: 3,
-                },
-            )?;
-            result.notes.extend(note);
             Ok((render::search(&result), result))
         })
         .await
@@ -476,10 +508,9 @@ impl DoctownMcp {
         Parameters(args): Parameters<SymbolArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
-            let packs = ctx.engine.packs(args.docpack.as_deref())?;
-            let (pack, i) = ctx.engine.find_symbol(&packs, &args.symbol)?;
             let lines = args.source_lines.unwrap_or(40).min(200);
-            let detail = views::symbol(&pack, i, lines);
+            let detail = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| p
+                .detail(i, lines)?);
             Ok((render::symbol(&detail), detail))
         })
         .await
@@ -520,15 +551,11 @@ impl DoctownMcp {
         Parameters(args): Parameters<ImpactArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
-            let packs = ctx.engine.packs(args.docpack.as_deref())?;
-            let (pack, i) = ctx.engine.find_symbol(&packs, &args.symbol)?;
-            let answer = impact(
-                &pack,
-                i,
-                args.depth.unwrap_or(3).clamp(1, 10),
-                args.offset.unwrap_or(0),
-                bounded(args.limit, 30, 100),
-            );
+            let depth = args.depth.unwrap_or(3).clamp(1, 10);
+            let (offset, limit) = (args.offset.unwrap_or(0), bounded(args.limit, 30, 100));
+            let answer = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| {
+                impact(p, i, depth, offset, limit)
+            });
             Ok((render::impact(&answer), answer))
         })
         .await
@@ -871,15 +898,10 @@ impl DoctownMcp {
         direction: Direction,
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
-            let packs = ctx.engine.packs(args.docpack.as_deref())?;
-            let (pack, i) = ctx.engine.find_symbol(&packs, &args.symbol)?;
-            let answer = views::neighbours(
-                &pack,
-                i,
-                direction,
-                args.offset.unwrap_or(0),
-                bounded(args.limit, 20, 100),
-            );
+            let (offset, limit) = (args.offset.unwrap_or(0), bounded(args.limit, 20, 100));
+            let answer = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| {
+                views::neighbours(p, i, direction, offset, limit)
+            });
             Ok((render::neighbours(&answer), answer))
         })
         .await

@@ -10,6 +10,7 @@ use common::{factory, get, Gate, TestApp};
 use doctown_core::{JobId, Stage};
 use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
 use doctown_query::synthetic::{hub_docpack, Hub};
+use doctown_query::Reader;
 use doctown_query::{ask, impact, AskModel, Engine, Origin, Pack, SearchRequest};
 use doctown_store::{MemoryStore, ObjectStore};
 use doctown_trigger::{
@@ -133,7 +134,7 @@ async fn impact_answers_what_the_engine_answers() {
     let hub = p.index_of(body["target"]["id"].as_str().unwrap()).unwrap();
     assert_eq!(
         body,
-        serde_json::to_value(impact(&p, hub, 3, 0, 50)).unwrap()
+        serde_json::to_value(impact(&*p, hub, 3, 0, 50)).unwrap()
     );
     conforms(&t, &body, "Impact").await;
     // Five source callers, then three outer functions; the test caller is a test.

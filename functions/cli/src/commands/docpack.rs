@@ -4,6 +4,7 @@ use crate::args::{DiffArgs, ExportArgs, InspectArgs, UpgradeArgs, VerifyArgs};
 use anyhow::{Context, Result};
 use doctown_docpack::mermaid::{self, FlowLine};
 use doctown_docpack::{diff, export_markdown_with_flows, inspect, read_docpack, verify, Docpack};
+use doctown_query::Reader;
 use std::path::Path;
 use std::process::ExitCode;
 

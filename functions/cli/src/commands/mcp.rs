@@ -7,8 +7,8 @@ use crate::args::{McpArgs, StoreArgs};
 use crate::query_host;
 use anyhow::{bail, Context, Result};
 use doctown_mcp::DoctownMcp;
-use doctown_query::Engine;
 use doctown_query::StoreCatalog;
+use doctown_query::{Engine, Opening};
 use doctown_store::{LocalStore, ObjectStore};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +31,11 @@ fn engine(args: &McpArgs) -> Result<Engine> {
         ));
     }
     let files: Vec<PathBuf> = args.files.iter().filter(|p| !p.is_dir()).cloned().collect();
-    let engine = Engine::open(&files);
+    let opening = Opening {
+        in_place: args.in_place,
+        sidecars: Some(doctown_embed::config::cache_dir().join("search")),
+    };
+    let engine = Engine::open_with(&files, &opening);
     let failures = engine.failures();
     if !files.is_empty() && failures.len() == files.len() && files.len() == args.files.len() {
         match failures {

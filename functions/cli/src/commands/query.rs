@@ -6,6 +6,7 @@ use crate::args::{
 };
 use crate::query_host;
 use anyhow::{anyhow, bail, Context, Result};
+use doctown_query::Reader;
 use doctown_query::{
     ask, changes, flows, impact, load_file, query_vector, render, search, EntryKind, Filters, Mode,
     Pack, QueryEmbedder, SearchRequest,
@@ -189,7 +190,7 @@ pub fn impact_cmd(args: ImpactArgs) -> Result<ExitCode> {
     let pack = open_pack(&args.file)?;
     let engine = doctown_query::Engine::from_packs(Vec::new());
     let (pack, target) = engine.find_symbol(&[pack], &args.symbol)?;
-    let result = impact(&pack, target, args.depth, args.offset, args.limit.max(1));
+    let result = impact(&*pack, target, args.depth, args.offset, args.limit.max(1));
     if args.json {
         print_json(&result)?;
     } else {

@@ -366,7 +366,7 @@ pub async fn impact(
             .engine
             .find_symbol(&[pack], &symbol)
             .map_err(query_error)?;
-        Ok(Json(run_impact(&pack, target, depth, offset, limit)))
+        Ok(Json(run_impact(&*pack, target, depth, offset, limit)))
     })
     .await
 }
