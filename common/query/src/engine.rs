@@ -139,7 +139,15 @@ impl Engine {
         for result in results {
             match result {
                 Ok(Opened::Whole(pack)) => fixed.push(*pack),
-                Ok(Opened::InPlace(pack)) => in_place.push(pack),
+                Ok(Opened::InPlace(pack)) => {
+                    match crate::in_place::prepare_on_thread(&pack, opening.sidecars.clone()) {
+                        Ok(()) => in_place.push(pack),
+                        Err(error) => failures.push(LoadFailure {
+                            location: pack.origin.location.clone(),
+                            error,
+                        }),
+                    }
+                }
                 Err(f) => failures.push(f),
             }
         }
@@ -530,7 +538,8 @@ fn known_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// Opens a docpack file: whole when it fits in memory, else (or when
-/// asked) in place, its search index loaded or built on a thread.
+/// asked) in place; its search index is then not ready until
+/// [`InPlace::prepare_search`] has run.
 pub fn open_file(path: &Path, opening: &Opening) -> Result<Opened, LoadFailure> {
     let failure = |error: String| LoadFailure {
         location: path.display().to_string(),
@@ -544,8 +553,8 @@ pub fn open_file(path: &Path, opening: &Opening) -> Result<Opened, LoadFailure> 
         }
     }
     let key = key_of(path).unwrap_or_else(|| "docpack".into());
-    crate::in_place::open_serving(key, path, opening.sidecars.clone())
-        .map(Opened::InPlace)
+    InPlace::open(key, path)
+        .map(|p| Opened::InPlace(Arc::new(p)))
         .map_err(failure)
 }
 

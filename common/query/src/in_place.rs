@@ -107,8 +107,11 @@ impl InPlace {
             }
             Err(e) => self.set_state(&format!("its search index could not be built: {e}")),
         }
-        // What a symbol's detail needs besides, made here rather than by
-        // the first question.
+    }
+
+    /// Makes what a symbol's detail needs besides (each file's hash, each
+    /// owner's members) now, rather than on the first question.
+    pub fn prepare_details(&self) {
         self.source_hashes
             .get_or_init(|| source_hashes(&self.access));
         self.owned.get_or_init(|| owned(&self.access.index));
@@ -379,18 +382,16 @@ pub fn refusal(p: &InPlace, question: &str) -> QueryError {
     ))
 }
 
-/// Opens `path` in place and builds or loads its search index on a
-/// thread; the pack answers everything but search at once.
-pub fn open_serving(
-    key: String,
-    path: &Path,
-    sidecars: Option<PathBuf>,
-) -> Result<Arc<InPlace>, String> {
-    let pack = Arc::new(InPlace::open(key, path)?);
+/// Loads or builds `pack`'s search index on a thread: the pack answers
+/// everything but search meanwhile.
+pub fn prepare_on_thread(pack: &Arc<InPlace>, sidecars: Option<PathBuf>) -> Result<(), String> {
     let building = pack.clone();
     std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || building.prepare_search(sidecars.as_deref()))
-        .map_err(|e| format!("cannot start the search index's thread: {e}"))?;
-    Ok(pack)
+        .spawn(move || {
+            building.prepare_search(sidecars.as_deref());
+            building.prepare_details();
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start the search index's thread: {e}"))
 }

@@ -244,6 +244,10 @@ pub struct InspectArgs {
 #[derive(Debug, Args, serde::Serialize, serde::Deserialize)]
 pub struct SearchArgs {
     pub file: PathBuf,
+    /// Read the docpack in place (its blocks on demand, its search index
+    /// kept in the cache), as a docpack too large to hold always is.
+    #[arg(long)]
+    pub in_place: bool,
     /// The query (words, a name, or a description); omit with --batch.
     #[arg(required_unless_present = "batch")]
     pub query: Option<String>,
@@ -300,6 +304,10 @@ pub struct FilterArgs {
 #[derive(Debug, Args)]
 pub struct ImpactArgs {
     pub file: PathBuf,
+    /// Read the docpack in place (its blocks on demand, its search index
+    /// kept in the cache), as a docpack too large to hold always is.
+    #[arg(long)]
+    pub in_place: bool,
     /// A symbol id, qualified name, `Type::method` or name.
     pub symbol: String,
     /// Steps to follow back from the symbol (1-10).

@@ -62,6 +62,11 @@ impl QueryEmbedder for ConfiguredEmbedder {
     }
 }
 
+/// Where the search indexes of docpacks read in place are kept.
+pub fn sidecars() -> std::path::PathBuf {
+    doctown_embed::config::cache_dir().join("search")
+}
+
 /// The embedding model this host is configured with; `None` when the
 /// configuration is unusable (search then goes by words, and says so).
 pub fn embedder() -> Option<Arc<dyn QueryEmbedder>> {

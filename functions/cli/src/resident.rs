@@ -24,8 +24,9 @@
 //!   a search in this process, as without engines.
 
 use crate::args::SearchArgs;
-use crate::commands::query::{open_pack, search_text};
+use crate::commands::query::{open_target, search_text};
 use anyhow::{bail, Context, Result};
+use doctown_query::{Reader, Target};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -34,6 +35,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Seconds an engine waits for its next question, by default.
@@ -183,9 +185,22 @@ pub fn serve(file: &Path, socket: &Path) -> Result<ExitCode> {
         bail!("resident engines are off (search.server_idle_secs is 0)");
     };
     let key = key_of(file).with_context(|| format!("{}", file.display()))?;
-    let packs = vec![open_pack(file)?];
+    match open_target(file, false)? {
+        Target::Whole(packs) => serve_packs(&packs, file, socket, &key, idle),
+        Target::InPlace(pack) => serve_packs(&[pack], file, socket, &key, idle),
+    }
+}
+
+/// [`serve`] over the packs opened.
+fn serve_packs<R: Reader>(
+    packs: &[Arc<R>],
+    file: &Path,
+    socket: &Path,
+    key: &str,
+    idle: Duration,
+) -> Result<ExitCode> {
     let embedder = crate::query_host::embedder();
-    if let (Some(e), true) = (&embedder, packs[0].has_vectors()) {
+    if let (Some(e), true) = (&embedder, packs[0].vectors().is_some()) {
         // The model loads now, not on the first question.
         let _ = e.embed("warm up");
     }
@@ -193,14 +208,14 @@ pub fn serve(file: &Path, socket: &Path) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let (activity, idle_clock) = mpsc::channel::<()>();
-    let watched = (file.to_path_buf(), socket.to_path_buf(), key.clone());
+    let watched = (file.to_path_buf(), socket.to_path_buf(), key.to_string());
     std::thread::spawn(move || watch(idle_clock, idle, watched));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let _ = activity.send(());
-        let current = key_of(file).as_deref() == Some(key.as_str());
+        let current = key_of(file).as_deref() == Some(key);
         let _ = answer(stream, current, |args| {
-            search_text(&packs, embedder.as_deref(), args).map_err(|e| crate::one_line(&e))
+            search_text(packs, embedder.as_deref(), args).map_err(|e| crate::one_line(&e))
         });
         if !current {
             break;

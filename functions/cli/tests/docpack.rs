@@ -965,6 +965,50 @@ fn a_docpack_read_in_place_answers_as_the_whole_one() {
     let again = open();
     assert!(again.lexical().is_ok());
     assert_ne!(fs::read(&sidecar).unwrap(), bytes);
+    // The CLI's questions, in place and whole.
+    let file = path.to_str().unwrap();
+    let cli = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let scored = |v: serde_json::Value| {
+        let hits = v["hits"].as_array().unwrap().clone();
+        hits.iter()
+            .map(|h| (h["id"].clone(), h["score"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let named = whole.symbol(0).name.clone();
+    let search = [
+        "search",
+        "--json",
+        "--mode",
+        "lexical",
+        file,
+        named.as_str(),
+    ];
+    let mut in_place_search = search.to_vec();
+    in_place_search.insert(1, "--in-place");
+    let hits = scored(cli(&search));
+    assert!(!hits.is_empty());
+    assert_eq!(scored(cli(&in_place_search)), hits);
+    let most_called = (0..whole.len() as u32)
+        .max_by_key(|&i| whole.callers(i).len())
+        .unwrap();
+    assert!(whole.callers(most_called).len() > 0);
+    let target = whole.symbol_ref(most_called).id;
+    let mut a = cli(&["impact", "--json", "--in-place", file, &target]);
+    let b = cli(&["impact", "--json", file, &target]);
+    assert!(a["notes"][0].as_str().unwrap().contains("in place"));
+    a.as_object_mut().unwrap().remove("notes");
+    for key in ["importing_files", "importing_files_total"] {
+        a[key] = b[key].clone();
+    }
+    assert_eq!(a, b);
+    let garbage = dir.path().join("garbage.docpack");
+    fs::write(&garbage, b"not a docpack").unwrap();
+    let refused = run(&["impact", "--in-place", garbage.to_str().unwrap(), "x"]);
+    assert_one_line_error(&refused, "garbage.docpack");
     // Through the engine: the questions that need it whole are refused.
     let engine = Engine::open_with(
         std::slice::from_ref(&path),

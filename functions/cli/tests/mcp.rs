@@ -442,6 +442,51 @@ async fn stdio_serves_every_tool_and_survives_bad_input() {
     client.cancel().await.unwrap();
 }
 
+/// `doctown mcp --in-place`: the questions a docpack read in place answers
+/// (search once its index is ready, a symbol, callers, callees, impact),
+/// and a one-line refusal naming why for those that need it whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_serves_a_docpack_read_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let docpack = build(&fixture("multilang"), dir.path(), "multilang");
+    let mut cmd = command(&[&docpack]);
+    cmd.arg("--in-place");
+    let client = ().serve(TokioChildProcess::new(cmd).unwrap()).await.unwrap();
+    // The search index is built on a thread: wait for it, by condition.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let hits = loop {
+        let result = call(&client, "search", json!({"query": "format name"})).await;
+        if result.is_error == Some(false) {
+            break result.structured_content.unwrap();
+        }
+        assert!(
+            text(&result).contains("cannot be searched yet"),
+            "{}",
+            text(&result)
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the search index never came"
+        );
+        tokio::task::yield_now().await;
+    };
+    let id = hits["hits"][0]["id"].as_str().unwrap().to_string();
+    ok(&client, "symbol", json!({"symbol": id}), "signature").await;
+    ok(&client, "callers", json!({"symbol": id}), "callers").await;
+    ok(&client, "callees", json!({"symbol": id}), "callees").await;
+    let (body, _) = ok(&client, "impact", json!({"symbol": id}), "impact").await;
+    assert!(body.contains("read in place"), "{body}");
+    ok(&client, "list_docpacks", json!({}), "read in place").await;
+    for (tool, args) in [
+        ("architecture", json!({})),
+        ("flows", json!({})),
+        ("module", json!({"module": "pyapp"})),
+    ] {
+        refused(&client, tool, args, "is read in place").await;
+    }
+    client.cancel().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stdio_serves_the_good_docpack_beside_a_damaged_one() {
     let dir = tempfile::tempdir().unwrap();

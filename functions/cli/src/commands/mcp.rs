@@ -33,7 +33,7 @@ fn engine(args: &McpArgs) -> Result<Engine> {
     let files: Vec<PathBuf> = args.files.iter().filter(|p| !p.is_dir()).cloned().collect();
     let opening = Opening {
         in_place: args.in_place,
-        sidecars: Some(doctown_embed::config::cache_dir().join("search")),
+        sidecars: Some(query_host::sidecars()),
     };
     let engine = Engine::open_with(&files, &opening);
     let failures = engine.failures();

@@ -8,13 +8,41 @@ use crate::query_host;
 use anyhow::{anyhow, bail, Context, Result};
 use doctown_query::Reader;
 use doctown_query::{
-    ask, changes, flows, impact, load_file, query_vector, render, search, EntryKind, Filters, Mode,
-    Pack, QueryEmbedder, SearchRequest,
+    ask, changes, flows, impact, load_file, open_file, query_vector, render, search, EntryKind,
+    Filters, Mode, Opened, Opening, Pack, QueryEmbedder, SearchRequest, Target,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// A docpack file opened for the questions both kinds of pack answer:
+/// whole when it fits in memory, else in place with its search index
+/// (read from the cache, or built there once, saying so).
+pub(crate) fn open_target(path: &Path, in_place: bool) -> Result<Target> {
+    let opening = Opening {
+        in_place,
+        sidecars: None,
+    };
+    let opened = open_file(path, &opening).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
+    Ok(match opened {
+        Opened::Whole(pack) => Target::Whole(vec![Arc::new(*pack)]),
+        Opened::InPlace(pack) => {
+            let sidecars = query_host::sidecars();
+            if !doctown_query::sidecar::sidecar_path(&sidecars, &pack.manifest().docpack_id)
+                .exists()
+            {
+                eprintln!(
+                    "doctown: {} has {} symbols, more than a whole docpack may hold: reading it in place; its search index is built once (about half a minute a million symbols)",
+                    path.display(),
+                    pack.len()
+                );
+            }
+            pack.prepare_search(Some(&sidecars));
+            Target::InPlace(pack)
+        }
+    })
+}
 
 pub(crate) fn open_pack(path: &Path) -> Result<Arc<Pack>> {
     load_file(path)
@@ -56,25 +84,38 @@ fn filters(args: &FilterArgs) -> Result<Filters> {
 }
 
 pub fn search_cmd(args: SearchArgs) -> Result<ExitCode> {
+    // A resident engine holds the docpack as it opens by itself.
     #[cfg(unix)]
-    if args.batch.is_none() {
+    if args.batch.is_none() && !args.in_place {
         if let Some(answer) = crate::resident::ask(&args) {
             print!("{}", answer?);
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let packs = vec![open_pack(&args.file)?];
     let embedder = match search_mode(&args)? {
         Mode::Lexical => None,
         _ => query_host::embedder(),
     };
-    if let Some(batch) = &args.batch {
-        let base = search_request(&args)?;
-        return search_batch(&packs, embedder.as_deref(), &base, batch);
+    match open_target(&args.file, args.in_place)? {
+        Target::Whole(packs) => search_over(&packs, embedder.as_deref(), &args),
+        Target::InPlace(pack) => search_over(&[pack], embedder.as_deref(), &args),
     }
-    print!("{}", search_text(&packs, embedder.as_deref(), &args)?);
+}
+
+fn search_over<R: Reader>(
+    packs: &[Arc<R>],
+    embedder: Option<&dyn QueryEmbedder>,
+    args: &SearchArgs,
+) -> Result<ExitCode> {
+    if let Some(batch) = &args.batch {
+        let base = search_request(args)?;
+        return search_batch(packs, embedder, &base, batch);
+    }
+    print!("{}", search_text(packs, embedder, args)?);
     #[cfg(unix)]
-    crate::resident::start(&args.file);
+    if !args.in_place {
+        crate::resident::start(&args.file);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -99,8 +140,8 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
 
 /// What `doctown search` prints for `args` over `packs`: the same text
 /// whether this process loaded them or a resident engine holds them.
-pub fn search_text(
-    packs: &[Arc<Pack>],
+pub fn search_text<R: Reader>(
+    packs: &[Arc<R>],
     embedder: Option<&dyn QueryEmbedder>,
     args: &SearchArgs,
 ) -> Result<String> {
@@ -131,8 +172,8 @@ pub fn search_text(
 }
 
 /// One search per line of a JSON Lines file; one JSON line out per query.
-fn search_batch(
-    packs: &[Arc<Pack>],
+fn search_batch<R: Reader>(
+    packs: &[Arc<R>],
     embedder: Option<&dyn QueryEmbedder>,
     base: &SearchRequest,
     path: &Path,
@@ -166,9 +207,10 @@ fn search_batch(
             .hits
             .iter()
             .map(|h| {
-                let simple = packs
-                    .iter()
-                    .find_map(|p| p.index_of(&h.symbol.id).map(|i| p.symbol(i).name.clone()));
+                let simple = packs.iter().find_map(|p| {
+                    let i = p.index_of(&h.symbol.id)?;
+                    p.record(i).ok().map(|s| s.name.clone())
+                });
                 serde_json::json!({
                     "symbol_id": h.symbol.id,
                     "name": simple,
@@ -187,10 +229,18 @@ fn search_batch(
 }
 
 pub fn impact_cmd(args: ImpactArgs) -> Result<ExitCode> {
-    let pack = open_pack(&args.file)?;
-    let engine = doctown_query::Engine::from_packs(Vec::new());
-    let (pack, target) = engine.find_symbol(&[pack], &args.symbol)?;
-    let result = impact(&*pack, target, args.depth, args.offset, args.limit.max(1));
+    let (depth, offset, limit) = (args.depth, args.offset, args.limit.max(1));
+    let result = match open_target(&args.file, args.in_place)? {
+        Target::Whole(packs) => {
+            let engine = doctown_query::Engine::from_packs(Vec::new());
+            let (pack, target) = engine.find_symbol(&packs, &args.symbol)?;
+            impact(&*pack, target, depth, offset, limit)
+        }
+        Target::InPlace(pack) => {
+            let target = pack.find(&args.symbol)?;
+            impact(&*pack, target, depth, offset, limit)
+        }
+    };
     if args.json {
         print_json(&result)?;
     } else {
