@@ -56,6 +56,11 @@ pub trait Catalog: Send + Sync {
     fn entries(&self) -> Result<Vec<CatalogEntry>, String>;
     /// Reads and verifies one.
     fn load(&self, key: &str) -> Result<(Docpack, Origin), String>;
+    /// The file on this machine that holds one, for reading it in place;
+    /// `None` when the catalog keeps it elsewhere.
+    fn file(&self, _key: &str) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// A docpack named at start that could not be served.
@@ -98,7 +103,14 @@ pub struct Engine {
     failures: Vec<LoadFailure>,
     /// The packs named at start that are read in place.
     in_place: Vec<Arc<InPlace>>,
+    /// Packs of the catalog read in place, most recently used first.
+    cached_in_place: Mutex<Vec<Arc<InPlace>>>,
+    /// How the catalog's packs are opened.
+    opening: Opening,
 }
+
+/// What the in-memory reader's refusal of a docpack too large says.
+const TOO_LARGE: &str = "larger than this reader's limits";
 
 /// How [`Engine::open_with`] opens files.
 #[derive(Debug, Clone, Default)]
@@ -170,6 +182,8 @@ impl Engine {
             cache_limit: 0,
             failures: Vec::new(),
             in_place: Vec::new(),
+            cached_in_place: Mutex::default(),
+            opening: Opening::default(),
         }
     }
 
@@ -183,7 +197,16 @@ impl Engine {
             cache_limit: cache_limit.max(1),
             failures: Vec::new(),
             in_place: Vec::new(),
+            cached_in_place: Mutex::default(),
+            opening: Opening::default(),
         }
+    }
+
+    /// Opens the catalog's docpacks so: in place when asked (or when too
+    /// large to hold), their search indexes kept in `opening.sidecars`.
+    pub fn with_opening(mut self, opening: Opening) -> Engine {
+        self.opening = opening;
+        self
     }
 
     /// Docpacks named at start that could not be served.
@@ -235,6 +258,10 @@ impl Engine {
                 message,
             })?;
             for entry in entries {
+                if let Some(p) = self.cached_in_place(&entry.key) {
+                    out.push(in_place_info(&p));
+                    continue;
+                }
                 match cached.iter().find(|p| p.key == entry.key) {
                     Some(p) => out.push(info(p, entry.detail.clone())),
                     None => out.push(PackInfo {
@@ -277,7 +304,61 @@ impl Engine {
                 known: known_keys(self.keys().iter().map(String::as_str)),
             });
         }
-        self.whole_packs(key).map(Target::Whole)
+        if let Some(p) = key.and_then(|k| self.cached_in_place(k)) {
+            return Ok(Target::InPlace(p));
+        }
+        let fixed = key.is_some_and(|k| self.fixed().iter().any(|p| p.key == k));
+        if self.opening.in_place && self.catalog.is_some() && !fixed {
+            if let Some(k) = self.catalog_key(key)? {
+                return self.catalog_in_place(&k).map(Target::InPlace);
+            }
+        }
+        match self.whole_packs(key) {
+            Err(QueryError::Load { key, message }) if message.contains(TOO_LARGE) => {
+                self.catalog_in_place(&key).map(Target::InPlace)
+            }
+            other => other.map(Target::Whole),
+        }
+    }
+
+    /// The catalog's key a question names, or its only one.
+    fn catalog_key(&self, key: Option<&str>) -> Result<Option<String>, QueryError> {
+        let entries = self.catalog_entries()?;
+        Ok(match key {
+            Some(k) => entries.into_iter().find(|e| e.key == k).map(|e| e.key),
+            None if entries.len() == 1 => entries.into_iter().next().map(|e| e.key),
+            None => None,
+        })
+    }
+
+    fn cached_in_place(&self, key: &str) -> Option<Arc<InPlace>> {
+        let cached = self
+            .cached_in_place
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cached.iter().find(|p| p.key == key).cloned()
+    }
+
+    /// The catalog's docpack `key`, opened in place from its file (and
+    /// its search index started), kept among the most recently used.
+    fn catalog_in_place(&self, key: &str) -> Result<Arc<InPlace>, QueryError> {
+        let failed = |message: String| QueryError::Load {
+            key: key.to_string(),
+            message,
+        };
+        let path = self.catalog.as_ref().and_then(|c| c.file(key)).ok_or_else(|| {
+            failed("it is larger than a docpack held whole may be, and is read in place only from a store on this machine".into())
+        })?;
+        let pack = Arc::new(InPlace::open(key.to_string(), &path).map_err(failed)?);
+        crate::in_place::prepare_on_thread(&pack, self.opening.sidecars.clone()).map_err(failed)?;
+        let mut cached = self
+            .cached_in_place
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cached.retain(|p| p.key != key);
+        cached.insert(0, pack.clone());
+        cached.truncate(self.cache_limit.max(1));
+        Ok(pack)
     }
 
     fn keys(&self) -> Vec<String> {
@@ -547,7 +628,7 @@ pub fn open_file(path: &Path, opening: &Opening) -> Result<Opened, LoadFailure> 
     };
     if !opening.in_place {
         match load_file(path) {
-            Err(f) if !f.error.contains("larger than this reader's limits") => return Err(f),
+            Err(f) if !f.error.contains(TOO_LARGE) => return Err(f),
             Err(_) => {}
             Ok(pack) => return Ok(Opened::Whole(Box::new(pack))),
         }

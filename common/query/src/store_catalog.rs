@@ -5,7 +5,7 @@
 use crate::engine::local_checkout;
 use crate::{Catalog, CatalogEntry, Origin};
 use doctown_core::{JobId, JobState, JobStatus};
-use doctown_docpack::{read_docpack_bytes, Docpack, ReadLimits};
+use doctown_docpack::{read_docpack, read_docpack_bytes, Docpack, ReadLimits};
 use doctown_store::{job_ids_newest_first, load_state, ObjectStore};
 use std::sync::Arc;
 
@@ -48,6 +48,12 @@ fn detail(state: &JobState) -> String {
 }
 
 impl Catalog for StoreCatalog {
+    fn file(&self, key: &str) -> Option<std::path::PathBuf> {
+        let id = JobId::new(key).ok()?;
+        let (_, object_key) = self.finished(&id).ok()??;
+        self.store.local_path(&object_key)
+    }
+
     fn entries(&self) -> Result<Vec<CatalogEntry>, String> {
         let ids = job_ids_newest_first(self.store.as_ref()).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
@@ -69,13 +75,20 @@ impl Catalog for StoreCatalog {
         let (_, object_key) = self
             .finished(&id)?
             .ok_or_else(|| format!("job {key} has no finished docpack"))?;
-        let object = self
-            .store
-            .get(&object_key)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{object_key} is missing from the store"))?;
-        let docpack = read_docpack_bytes(&object.bytes, &ReadLimits::default())
-            .map_err(|e| format!("{object_key}: {e}"))?;
+        // A file is read as it inflates; a docpack too large to hold is
+        // then refused at its manifest, before the rest is read.
+        let docpack = match self.store.local_path(&object_key) {
+            Some(path) => read_docpack(&path),
+            None => {
+                let object = self
+                    .store
+                    .get(&object_key)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("{object_key} is missing from the store"))?;
+                read_docpack_bytes(&object.bytes, &ReadLimits::default())
+            }
+        }
+        .map_err(|e| format!("{object_key}: {e}"))?;
         let checkout = local_checkout(&docpack);
         Ok((
             docpack,

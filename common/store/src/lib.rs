@@ -58,6 +58,13 @@ pub trait ObjectStore: Send + Sync {
     /// Reads an object, or `None` when the key does not exist.
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
 
+    /// The file on this machine that holds `key`, for a store that keeps
+    /// its objects as files (a reader may then open it in place rather
+    /// than read it whole); `None` for the others, or when it is absent.
+    fn local_path(&self, _key: &str) -> Option<std::path::PathBuf> {
+        None
+    }
+
     /// Writes an object, replacing any previous one. It is readable at
     /// once, and durable by the time the next conditional write or
     /// [`ObjectStore::flush`] returns.

@@ -111,6 +111,10 @@ impl ObjectStore for LocalStore {
         }))
     }
 
+    fn local_path(&self, key: &str) -> Option<PathBuf> {
+        self.path_of(key).ok().filter(|p| p.is_file())
+    }
+
     fn put(&self, key: &str, bytes: &[u8]) -> Result<Etag, StoreError> {
         self.write_atomic(key, &mut &bytes[..], false)
     }

@@ -162,9 +162,9 @@ pub struct McpArgs {
     /// Docpacks of the store kept loaded at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub cache: usize,
-    /// Read every docpack file in place (its blocks on demand, its search
+    /// Read every docpack in place (its blocks on demand, its search
     /// index kept in the cache), not only those too large to hold whole.
-    #[arg(long, conflicts_with = "store")]
+    #[arg(long)]
     pub in_place: bool,
 }
 
@@ -213,6 +213,11 @@ pub struct ServeArgs {
     /// private code.
     #[arg(long)]
     pub public_reads: bool,
+    /// Answer questions about every job's docpack in place (its blocks on
+    /// demand, its search index kept in the cache), not only about those
+    /// too large to hold whole.
+    #[arg(long)]
+    pub in_place: bool,
 }
 
 #[derive(Debug, Args)]

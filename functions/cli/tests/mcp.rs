@@ -610,6 +610,75 @@ async fn job_key(client: &Client) -> String {
     docpacks[0]["key"].as_str().unwrap().to_string()
 }
 
+/// `doctown serve --in-place`: a job's docpack read in place from the
+/// store's file answers `/mcp` and the search and impact routes as the
+/// whole docpack does, and refuses the rest naming why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_serves_the_store_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    build(&fixture("multilang"), dir.path(), "multilang");
+    let store = dir.path().join("store");
+    let (whole, in_place) = (serve(&store, &[]), serve(&store, &["--in-place"]));
+    let client = http_client(&in_place.url, None).await;
+    let key = job_key(&client).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while call(
+        &client,
+        "search",
+        json!({"query": "format name", "docpack": key}),
+    )
+    .await
+    .is_error
+        != Some(false)
+    {
+        assert!(Instant::now() < deadline, "the search index never came");
+        tokio::task::yield_now().await;
+    }
+    let (_, listed) = ok(&client, "list_docpacks", json!({}), "read in place").await;
+    assert_eq!(listed["docpacks"][0]["key"], key.as_str());
+    refused(
+        &client,
+        "architecture",
+        json!({"docpack": key}),
+        "is read in place",
+    )
+    .await;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let get = |server: &Server, route: &str| -> serde_json::Value {
+        let mut response = agent
+            .get(format!("{}/jobs/{key}/{route}", server.url))
+            .call()
+            .unwrap();
+        assert_eq!(response.status(), 200, "{route}");
+        response.body_mut().read_json().unwrap()
+    };
+    let search = "search?q=format%20name&mode=lexical";
+    let (a, b) = (get(&in_place, search), get(&whole, search));
+    let ids = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].clone())
+            .collect()
+    };
+    assert!(!ids(&a).is_empty());
+    assert_eq!(ids(&a), ids(&b));
+    let symbol = ids(&a)[0].as_str().unwrap().to_string();
+    let route = format!("impact?symbol={symbol}");
+    let (mut a, b) = (get(&in_place, &route), get(&whole, &route));
+    assert!(a["notes"][0].as_str().unwrap().contains("in place"));
+    a.as_object_mut().unwrap().remove("notes");
+    for key in ["importing_files", "importing_files_total"] {
+        a[key] = b[key].clone();
+    }
+    assert_eq!(a, b);
+    client.cancel().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_serves_the_store_concurrently() {
     let dir = tempfile::tempdir().unwrap();

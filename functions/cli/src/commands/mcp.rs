@@ -17,6 +17,10 @@ use std::sync::Arc;
 /// The engine over the files named (working trees aside), or over the
 /// store's catalog.
 fn engine(args: &McpArgs) -> Result<Engine> {
+    let opening = Opening {
+        in_place: args.in_place,
+        sidecars: Some(query_host::sidecars()),
+    };
     if let Some(dir) = &args.store {
         if !dir.is_dir() {
             bail!("no job store at {}", dir.display());
@@ -25,16 +29,10 @@ fn engine(args: &McpArgs) -> Result<Engine> {
             LocalStore::open(dir)
                 .with_context(|| format!("cannot open the store at {}", dir.display()))?,
         );
-        return Ok(Engine::with_catalog(
-            Arc::new(StoreCatalog::new(store)),
-            args.cache.max(1),
-        ));
+        let catalog = Arc::new(StoreCatalog::new(store));
+        return Ok(Engine::with_catalog(catalog, args.cache.max(1)).with_opening(opening));
     }
     let files: Vec<PathBuf> = args.files.iter().filter(|p| !p.is_dir()).cloned().collect();
-    let opening = Opening {
-        in_place: args.in_place,
-        sidecars: Some(query_host::sidecars()),
-    };
     let engine = Engine::open_with(&files, &opening);
     let failures = engine.failures();
     if !files.is_empty() && failures.len() == files.len() && files.len() == args.files.len() {

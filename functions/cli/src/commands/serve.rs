@@ -113,8 +113,13 @@ fn mcp_http_config(addr: &SocketAddr, config: &TriggerConfig) -> StreamableHttpS
 
 /// The query engine over the store's finished jobs (a few kept loaded),
 /// shared by `/mcp` and the search route.
-fn store_engine(store: Arc<dyn ObjectStore>) -> Arc<Engine> {
-    Arc::new(Engine::with_catalog(Arc::new(StoreCatalog::new(store)), 4))
+fn store_engine(store: Arc<dyn ObjectStore>, in_place: bool) -> Arc<Engine> {
+    let opening = doctown_query::Opening {
+        in_place,
+        sidecars: Some(query_host::sidecars()),
+    };
+    let catalog = Arc::new(StoreCatalog::new(store));
+    Arc::new(Engine::with_catalog(catalog, 4).with_opening(opening))
 }
 
 /// The chat model `ask` answers with (`/mcp` and `GET /jobs/{id}/ask`);
@@ -250,7 +255,7 @@ pub fn serve_cmd(args: ServeArgs) -> Result<ExitCode> {
         let db = args.server.store.dir()?.join("accounts.db");
         let accounts = open_accounts(accounts_config, db).await?;
         let (store, launcher) = launcher(&args.server, &config, accounts.clone())?;
-        let engine = store_engine(store.clone());
+        let engine = store_engine(store.clone(), args.in_place);
         let (watching, served) = (args.watch.clone(), engine.clone());
         let store_args = args.server.store.clone();
         let _watchers = tokio::task::spawn_blocking(move || {
@@ -331,7 +336,7 @@ fn serve_distributed(
     });
     let launcher: Arc<dyn JobLauncher> =
         Arc::new(QueueLauncher::new(store.clone(), queues).with_handlers(handlers));
-    let engine = store_engine(store.clone());
+    let engine = store_engine(store.clone(), args.in_place);
     let ask_model = ask_model();
     let mcp = mcp_service(engine.clone(), ask_model.clone(), &args.addr, &config);
     let mcp_stop = mcp.config.cancellation_token.clone();

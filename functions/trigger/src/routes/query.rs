@@ -32,7 +32,7 @@ use axum::Json;
 use doctown_core::JobId;
 use doctown_query::{
     ask, impact as run_impact, query_vector, search as run_search, AskAnswer, AskModel, Impact,
-    Mode, Pack, QueryError, SearchRequest,
+    Mode, Pack, QueryError, Reader, SearchRequest, Target,
 };
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -100,9 +100,18 @@ fn query_state(app: &AppState, what: &str) -> Result<QueryState, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("{what} is not served by this host")))
 }
 
-/// The job's docpack as the engine holds it: 409 while the job runs, 404
-/// when it finished without one.
-async fn job_pack(app: &AppState, state: &QueryState, job: &JobId) -> Result<Arc<Pack>, ApiError> {
+/// The job's docpack as the engine holds it, whole or in place (too large
+/// to hold, or served so): 409 while the job runs, 404 when it finished
+/// without one.
+async fn job_target(app: &AppState, state: &QueryState, job: &JobId) -> Result<Target, ApiError> {
+    job_finished(app, job).await?;
+    let engine = state.engine.clone();
+    let key = job.to_string();
+    blocking(move || engine.target(Some(&key)).map_err(query_error)).await
+}
+
+/// 409 while the job runs, 404 when it finished without a docpack.
+async fn job_finished(app: &AppState, job: &JobId) -> Result<(), ApiError> {
     let job_state = load_job(app, job).await?;
     if !job_state.status.is_terminal() {
         return Err(ApiError::conflict(format!(
@@ -116,6 +125,12 @@ async fn job_pack(app: &AppState, state: &QueryState, job: &JobId) -> Result<Arc
             job_state.status
         )));
     }
+    Ok(())
+}
+
+/// The job's docpack held whole (the questions that need it so).
+async fn job_pack(app: &AppState, state: &QueryState, job: &JobId) -> Result<Arc<Pack>, ApiError> {
+    job_finished(app, job).await?;
     let engine = state.engine.clone();
     let key = job.to_string();
     blocking(move || engine.pack(&key).map_err(query_error)).await
@@ -142,26 +157,40 @@ pub async fn search(
             .parse()
             .map_err(|e: QueryError| ApiError::bad_request(e.to_string()))?,
     };
-    let pack = job_pack(&app, &state, &job).await?;
+    let target = job_target(&app, &state, &job).await?;
     blocking(move || {
-        let packs = [pack];
-        let (vector, note) = match mode {
-            Mode::Lexical => (None, None),
-            _ => query_vector(&packs, state.embedder.as_deref(), &text),
+        let embedder = state.embedder.as_deref();
+        let result = match target {
+            Target::Whole(packs) => search_in(&packs, embedder, text, mode, limit),
+            Target::InPlace(pack) => search_in(&[pack], embedder, text, mode, limit),
         };
-        let request = SearchRequest {
-            query: text,
-            vector,
-            mode,
-            limit,
-            expand: 3,
-            ..SearchRequest::default()
-        };
-        let mut result = run_search(&packs, &request).map_err(query_error)?;
-        result.notes.extend(note);
-        Ok(Json(result))
+        result.map(Json).map_err(query_error)
     })
     .await
+}
+
+fn search_in<R: Reader>(
+    packs: &[Arc<R>],
+    embedder: Option<&dyn doctown_query::QueryEmbedder>,
+    text: String,
+    mode: Mode,
+    limit: usize,
+) -> Result<doctown_query::SearchResult, QueryError> {
+    let (vector, note) = match mode {
+        Mode::Lexical => (None, None),
+        _ => query_vector(packs, embedder, &text),
+    };
+    let request = SearchRequest {
+        query: text,
+        vector,
+        mode,
+        limit,
+        expand: 3,
+        ..SearchRequest::default()
+    };
+    let mut result = run_search(packs, &request)?;
+    result.notes.extend(note);
+    Ok(result)
 }
 
 /// `GET /jobs/{id}/ask?q=…`: what `doctown query ask --json` answers; with
@@ -360,13 +389,22 @@ pub async fn impact(
         0,
         0..=doctown_query::impact::MAX_VISITED,
     )?;
-    let pack = job_pack(&app, &state, &job).await?;
+    let target = job_target(&app, &state, &job).await?;
     blocking(move || {
-        let (pack, target) = state
-            .engine
-            .find_symbol(&[pack], &symbol)
-            .map_err(query_error)?;
-        Ok(Json(run_impact(&*pack, target, depth, offset, limit)))
+        let answer = match target {
+            Target::Whole(packs) => {
+                let (pack, i) = state
+                    .engine
+                    .find_symbol(&packs, &symbol)
+                    .map_err(query_error)?;
+                run_impact(&*pack, i, depth, offset, limit)
+            }
+            Target::InPlace(pack) => {
+                let i = pack.find(&symbol).map_err(query_error)?;
+                run_impact(&*pack, i, depth, offset, limit)
+            }
+        };
+        Ok(Json(answer))
     })
     .await
 }
