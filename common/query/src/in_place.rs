@@ -121,16 +121,6 @@ impl InPlace {
         *self.search_state.lock().unwrap_or_else(|e| e.into_inner()) = state.to_string();
     }
 
-    /// Approximate heap bytes held: the index, the block cache, the
-    /// search index.
-    pub fn heap_bytes(&self) -> usize {
-        self.access.heap_bytes()
-            + self.links.out.heap_bytes()
-            + self.links.into.heap_bytes()
-            + self.links.tests.heap_bytes()
-            + self.search.get().map_or(0, |s| s.index.heap_bytes())
-    }
-
     /// Finds a symbol by id, qualified name, a qualified name's tail, or
     /// name (ignoring case), as [`crate::Engine::find_symbol`] does.
     pub fn find(&self, query: &str) -> Result<Sym, QueryError> {

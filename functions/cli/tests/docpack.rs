@@ -897,7 +897,7 @@ fn a_docpack_read_in_place_answers_as_the_whole_one() {
     };
     let in_place = open();
     assert_eq!(in_place.len(), whole.len());
-    let json = |v: &dyn erased::Json| v.value();
+    let json = |v: &doctown_query::views::SymbolDetail| serde_json::to_value(v).unwrap();
     for i in 0..whole.len() as u32 {
         assert_eq!(in_place.symbol_ref(i), whole.symbol_ref(i));
         for dir in [Direction::Callers, Direction::Callees] {
@@ -1020,16 +1020,4 @@ fn a_docpack_read_in_place_answers_as_the_whole_one() {
     assert!(matches!(engine.target(None), Ok(Target::InPlace(_))));
     let refused = engine.one_pack(None).err().unwrap().to_string();
     assert!(refused.contains("read in place"), "{refused}");
-}
-
-/// Answers compared as JSON.
-mod erased {
-    pub trait Json {
-        fn value(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn value(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap()
-        }
-    }
 }
