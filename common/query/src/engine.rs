@@ -127,6 +127,28 @@ pub enum Opened {
     InPlace(Arc<InPlace>),
 }
 
+/// Runs `$body` with `$p` the pack of `$target` (whole or read in place)
+/// that holds the symbol `$query` names and `$i` that symbol: one
+/// expression, made for both kinds of pack. `?` returns the
+/// [`QueryError`] of a symbol not found.
+#[macro_export]
+macro_rules! on_symbol {
+    ($engine:expr, $target:expr, $query:expr, |$p:ident, $i:ident| $body:expr) => {
+        match $target {
+            $crate::Target::Whole(packs) => {
+                let (pack, $i) = $engine.find_symbol(&packs, $query)?;
+                let $p = &*pack;
+                $body
+            }
+            $crate::Target::InPlace(pack) => {
+                let $i = pack.find($query)?;
+                let $p = &*pack;
+                $body
+            }
+        }
+    };
+}
+
 /// The packs a question that both kinds answer is about.
 pub enum Target {
     Whole(Vec<Arc<Pack>>),
@@ -609,7 +631,7 @@ fn listed(
     }
 }
 
-fn known_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn known_keys<'a>(keys: impl Iterator<Item = &'a str>) -> String {
     let keys: Vec<&str> = keys.collect();
     match keys.len() {
         0 => "none".into(),

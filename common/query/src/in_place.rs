@@ -20,6 +20,7 @@
 use crate::answer::SymbolRef;
 use crate::engine::QueryError;
 use crate::lexical::Bm25;
+use crate::outline::DocsOutline;
 use crate::pack::{Origin, Pack, Sym};
 use crate::reader::Reader;
 use crate::sidecar::{self, Searchable};
@@ -52,6 +53,8 @@ pub struct InPlace {
     /// Owner text → the symbols it owns, made on first use.
     owned: OnceLock<Owned>,
     source_hashes: OnceLock<FxHashMap<String, String>>,
+    /// `docs.json` without the modules' symbol lists, read on first use.
+    docs: OnceLock<Result<DocsOutline, String>>,
 }
 
 struct Owned {
@@ -89,6 +92,7 @@ impl InPlace {
             search_state: Mutex::new("its search index has not been built yet".into()),
             owned: OnceLock::new(),
             source_hashes: OnceLock::new(),
+            docs: OnceLock::new(),
         })
     }
 
@@ -115,6 +119,22 @@ impl InPlace {
         self.source_hashes
             .get_or_init(|| source_hashes(&self.access));
         self.owned.get_or_init(|| owned(&self.access.index));
+    }
+
+    /// The docpack's `docs.json` without the modules' symbol lists (read
+    /// once: a kernel's takes about a second).
+    pub fn docs(&self) -> Result<&DocsOutline, QueryError> {
+        let docs = self.docs.get_or_init(|| {
+            let reader = self
+                .access
+                .entry_reader(entry::DOCS)
+                .map_err(|e| e.to_string())?;
+            DocsOutline::read(reader)
+        });
+        docs.as_ref().map_err(|message| QueryError::Load {
+            key: self.key.clone(),
+            message: message.clone(),
+        })
     }
 
     fn set_state(&self, state: &str) {
@@ -265,7 +285,10 @@ impl Reader for InPlace {
     }
 
     fn centrality(&self, i: Sym) -> f64 {
-        f64::from(self.row(i).centrality)
+        // The index keeps an f32; the writer wrote six decimals (every
+        // float of a docpack is so), which an f32 of a centrality (at
+        // most 1) holds exactly enough to round back to.
+        (f64::from(self.row(i).centrality) * 1e6).round() / 1e6
     }
 
     fn role(&self, i: Sym) -> Option<FileRole> {
@@ -285,6 +308,18 @@ impl Reader for InPlace {
                 Some(id.strip_prefix("module:").unwrap_or(id))
             }
         }
+    }
+
+    fn module_count(&self) -> usize {
+        self.access.index.modules.len()
+    }
+
+    fn module_id(&self, m: u32) -> &str {
+        self.access.index.modules.get(m as usize)
+    }
+
+    fn module_of(&self, i: Sym) -> Option<u32> {
+        Some(self.row(i).module).filter(|&m| m != NO_MODULE)
     }
 
     fn cluster_label(&self, _id: &str) -> Option<&str> {

@@ -32,6 +32,7 @@ pub mod history;
 pub mod impact;
 pub mod in_place;
 pub mod lexical;
+pub mod outline;
 pub mod pack;
 pub mod reader;
 pub mod render;
@@ -58,6 +59,7 @@ pub use engine::{
 pub use flows::{flows, Flows};
 pub use impact::{impact, Impact};
 pub use in_place::InPlace;
+pub use outline::{DocsOutline, Members, Outline};
 pub use pack::{EntryKind, Origin, Pack, Sym};
 pub use reader::Reader;
 pub use review::{render_review, review, Review};

@@ -32,6 +32,11 @@ pub trait Reader: Send + Sync {
     fn centrality(&self, i: Sym) -> f64;
     fn role(&self, i: Sym) -> Option<FileRole>;
     fn module_name(&self, i: Sym) -> Option<&str>;
+    /// The modules symbols are placed in, by index: how many, each one's
+    /// id (`module:<path>`), and symbol `i`'s.
+    fn module_count(&self) -> usize;
+    fn module_id(&self, m: u32) -> &str;
+    fn module_of(&self, i: Sym) -> Option<u32>;
     fn cluster_label(&self, id: &str) -> Option<&str>;
     /// A symbol's whole record (read from its block when in place).
     fn record(&self, i: Sym) -> Result<Cow<'_, SymbolNode>, QueryError>;
@@ -126,6 +131,18 @@ impl Reader for Pack {
     fn module_name(&self, i: Sym) -> Option<&str> {
         let m = self.module_of[i as usize]?;
         Some(self.docpack.docs.modules[m as usize].name.as_str())
+    }
+
+    fn module_count(&self) -> usize {
+        self.docpack.docs.modules.len()
+    }
+
+    fn module_id(&self, m: u32) -> &str {
+        &self.docpack.docs.modules[m as usize].id
+    }
+
+    fn module_of(&self, i: Sym) -> Option<u32> {
+        self.module_of[i as usize]
     }
 
     fn cluster_label(&self, id: &str) -> Option<&str> {

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 const MAX_LINE_CHARS: usize = 240;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceLines {
     /// `path:start-end`.
     pub cite: String,

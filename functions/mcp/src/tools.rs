@@ -19,26 +19,6 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::sync::Arc;
 
-/// Runs `$body` with `$p` the pack (whole or read in place) that holds the
-/// symbol `$query` names and `$i` that symbol: one expression, made for
-/// both kinds of pack.
-macro_rules! on_symbol {
-    ($ctx:expr, $key:expr, $query:expr, |$p:ident, $i:ident| $body:expr) => {
-        match $ctx.engine.target($key)? {
-            Target::Whole(packs) => {
-                let (pack, $i) = $ctx.engine.find_symbol(&packs, $query)?;
-                let $p = &*pack;
-                $body
-            }
-            Target::InPlace(pack) => {
-                let $i = pack.find($query)?;
-                let $p = &*pack;
-                $body
-            }
-        }
-    };
-}
-
 /// How `search` ranks symbols.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -509,8 +489,12 @@ impl DoctownMcp {
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
             let lines = args.source_lines.unwrap_or(40).min(200);
-            let detail = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| p
-                .detail(i, lines)?);
+            let detail = doctown_query::on_symbol!(
+                ctx.engine,
+                ctx.engine.target(args.docpack.as_deref())?,
+                &args.symbol,
+                |p, i| p.detail(i, lines)?
+            );
             Ok((render::symbol(&detail), detail))
         })
         .await
@@ -553,9 +537,12 @@ impl DoctownMcp {
         self.answer(move |ctx| {
             let depth = args.depth.unwrap_or(3).clamp(1, 10);
             let (offset, limit) = (args.offset.unwrap_or(0), bounded(args.limit, 30, 100));
-            let answer = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| {
-                impact(p, i, depth, offset, limit)
-            });
+            let answer = doctown_query::on_symbol!(
+                ctx.engine,
+                ctx.engine.target(args.docpack.as_deref())?,
+                &args.symbol,
+                |p, i| impact(p, i, depth, offset, limit)
+            );
             Ok((render::impact(&answer), answer))
         })
         .await
@@ -899,9 +886,12 @@ impl DoctownMcp {
     ) -> Result<CallToolResult, ErrorData> {
         self.answer(move |ctx| {
             let (offset, limit) = (args.offset.unwrap_or(0), bounded(args.limit, 20, 100));
-            let answer = on_symbol!(ctx, args.docpack.as_deref(), &args.symbol, |p, i| {
-                views::neighbours(p, i, direction, offset, limit)
-            });
+            let answer = doctown_query::on_symbol!(
+                ctx.engine,
+                ctx.engine.target(args.docpack.as_deref())?,
+                &args.symbol,
+                |p, i| views::neighbours(p, i, direction, offset, limit)
+            );
             Ok((render::neighbours(&answer), answer))
         })
         .await

@@ -90,13 +90,16 @@ pub fn check_exposure_with(
 
 /// The routes that show what a job built (behind the API keys when
 /// [`TriggerConfig::private_reads`]).
-pub const READ_ROUTES: [&str; 7] = [
+pub const READ_ROUTES: [&str; 10] = [
     "GET /jobs/{id}",
     "GET /jobs/{id}/events",
     "GET /jobs/{id}/docpack",
     "GET /jobs/{id}/search",
     "GET /jobs/{id}/ask",
     "GET /jobs/{id}/impact",
+    "GET /jobs/{id}/outline",
+    "GET /jobs/{id}/members",
+    "GET /jobs/{id}/symbol",
     "GET /docpacks",
 ];
 

@@ -42,6 +42,9 @@ fn typed_schemas() -> Value {
     responses.subschema_for::<doctown_query::SearchResult>();
     responses.subschema_for::<doctown_query::AskAnswer>();
     responses.subschema_for::<doctown_query::Impact>();
+    responses.subschema_for::<doctown_query::Outline>();
+    responses.subschema_for::<doctown_query::Members>();
+    responses.subschema_for::<doctown_query::views::SymbolDetail>();
     responses.subschema_for::<doctown_accounts::users::User>();
     responses.subschema_for::<doctown_accounts::plans::PlanLimits>();
     responses.subschema_for::<doctown_accounts::keys::ApiKey>();
@@ -94,7 +97,8 @@ fn job_paths() -> Value {
     })
 }
 
-/// Querying a finished job's docpack: search, ask, impact.
+/// Querying a finished job's docpack: search, ask, impact, and what the
+/// explorer shows without downloading it (outline, members, symbol).
 fn query_paths() -> Value {
     json!({
         "/jobs/{id}/search": { "get": {
@@ -128,6 +132,35 @@ fn query_paths() -> Value {
                 { "name": "offset", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
             "responses": { "200": { "description": "The impact", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Impact" } } } },
                 "400": error_response("Invalid job id, depth, limit or offset; no symbol named; a name of several symbols (the error lists them)"),
+                "404": error_response("No such job, no docpack, no query engine on this host, or no such symbol"),
+                "409": error_response("The job has not finished") } } },
+        "/jobs/{id}/outline": { "get": {
+            "summary": "The module level of the job's docpack", "operationId": "outlineDocpack",
+            "description": "What the explorer draws its architecture map from without downloading the docpack: the manifest, the number of symbols, whether the server reads the docpack in place (too large to hold whole), and `docs.json` without each module's list of symbols (DOCPACK_SPEC.md §4.6).",
+            "parameters": [job_id_param()],
+            "responses": { "200": { "description": "The outline", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outline" } } } },
+                "400": error_response("Invalid job id"),
+                "404": error_response("No such job, no docpack, or no query engine on this host"),
+                "409": error_response("The job has not finished") } } },
+        "/jobs/{id}/members": { "get": {
+            "summary": "The symbols of a box of the architecture map", "operationId": "boxMembers",
+            "description": "The symbols of one module (`module:<id>`) or of every module whose directory is a path or under it (`dir:<path>`), most central first, a page at a time.",
+            "parameters": [job_id_param(),
+                { "name": "box", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                { "name": "offset", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "default": 0 } }],
+            "responses": { "200": { "description": "A page of members", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Members" } } } },
+                "400": error_response("Invalid job id, box, limit or offset"),
+                "404": error_response("No such job, no docpack, no query engine on this host, or no such box"),
+                "409": error_response("The job has not finished") } } },
+        "/jobs/{id}/symbol": { "get": {
+            "summary": "A symbol of the job's docpack", "operationId": "symbolDetail",
+            "description": "What `doctown query symbol --json` answers: the record, its most central callers and callees, members, tests, module, and up to `lines` source lines (marked stale when the checkout differs).",
+            "parameters": [job_id_param(),
+                { "name": "symbol", "in": "query", "required": true, "description": "A symbol id, qualified name, `Type::method` or name", "schema": { "type": "string", "minLength": 1, "maxLength": 1024 } },
+                { "name": "lines", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": 400, "default": 60 } }],
+            "responses": { "200": { "description": "The symbol", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SymbolDetail" } } } },
+                "400": error_response("Invalid job id or lines; no symbol named; a name of several symbols (the error lists them)"),
                 "404": error_response("No such job, no docpack, no query engine on this host, or no such symbol"),
                 "409": error_response("The job has not finished") } } }
     })

@@ -29,7 +29,8 @@ pub struct AppState {
     pub started_at: std::time::Instant,
     /// The Model Context Protocol endpoint served at `/mcp`, when the host gives one.
     pub mcp: Option<doctown_mcp::HttpService>,
-    /// The query engine behind `GET /jobs/{id}/search`, `/ask` and `/impact`,
+    /// The query engine behind `GET /jobs/{id}/search`, `/ask`, `/impact`,
+    /// `/outline`, `/members` and `/symbol`,
     /// when the host gives one.
     pub query: Option<QueryState>,
     /// Users, keys, plans, the library and billing (`doctown-accounts`);

@@ -116,6 +116,9 @@ async fn conforms(t: &TestApp, body: &Value, schema: &str) {
     damaged.as_object_mut().unwrap().remove(match schema {
         "Impact" => "target",
         "AskAnswer" => "answer",
+        "Outline" => "docs",
+        "Members" => "members",
+        "SymbolDetail" => "signature",
         _ => "hits",
     });
     assert!(
@@ -423,7 +426,14 @@ async fn unfinished_jobs_and_jobs_without_a_docpack() {
     let gate = Gate::closed();
     let t = query_app(Some(gate.clone()), None);
     let job = t.submit("https://github.com/octo/slow").await;
-    for route in ["ask?q=x", "impact?symbol=hub", "search?q=x"] {
+    for route in [
+        "ask?q=x",
+        "impact?symbol=hub",
+        "search?q=x",
+        "outline",
+        "members?box=dir:.",
+        "symbol?symbol=hub",
+    ] {
         let (status, message) = error(&t, &format!("/jobs/{job}/{route}")).await;
         assert_eq!(status, 409, "{route}: {message}");
         assert!(message.contains("has not finished"), "{route}: {message}");
@@ -436,7 +446,14 @@ async fn unfinished_jobs_and_jobs_without_a_docpack() {
         .await;
     assert!(status < 300, "cancel: {status}");
     t.wait_terminal(&job).await;
-    for route in ["ask?q=x", "impact?symbol=hub", "search?q=x"] {
+    for route in [
+        "ask?q=x",
+        "impact?symbol=hub",
+        "search?q=x",
+        "outline",
+        "members?box=dir:.",
+        "symbol?symbol=hub",
+    ] {
         let (status, message) = error(&t, &format!("/jobs/{job}/{route}")).await;
         assert_eq!(status, 404, "{route}: {message}");
         assert!(
@@ -457,4 +474,127 @@ async fn unfinished_jobs_and_jobs_without_a_docpack() {
         (status, message.as_str()),
         (404, "impact is not served by this host")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_explorer_routes_answer_the_module_level_members_and_a_symbol() {
+    let t = query_app(None, None);
+    let job = finished_job(&t).await;
+    let p = pack();
+
+    let (status, outline) = t.json(get(&format!("/api/jobs/{job}/outline"))).await;
+    assert_eq!(status, 200, "{outline}");
+    conforms(&t, &outline, "Outline").await;
+    assert_eq!(outline["symbols"], p.len());
+    assert_eq!(outline["read_in_place"], false);
+    assert_eq!(
+        outline["manifest"]["docpack_id"],
+        p.docpack.manifest.docpack_id.as_str()
+    );
+    let modules = outline["docs"]["modules"].as_array().unwrap();
+    assert_eq!(modules.len(), p.docpack.docs.modules.len());
+    assert!(modules.iter().all(|m| m.get("symbols").is_none()));
+
+    // Each module's members are the symbols the engine places in it, most central first.
+    let mut placed = 0;
+    for (m, doc) in p.docpack.docs.modules.iter().enumerate() {
+        let uri = format!("/jobs/{job}/members?box={}&limit=200", enc(&doc.id));
+        let (status, body) = t.json(get(&uri)).await;
+        assert_eq!(status, 200, "{body}");
+        let expected: Vec<&str> = (0..p.len() as u32)
+            .filter(|&i| p.module_of(i) == Some(m as u32))
+            .map(|i| p.symbol(i).id.as_str())
+            .collect();
+        assert_eq!(body["total"], expected.len(), "{}", doc.id);
+        let mut got: Vec<&str> = body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
+        let centralities: Vec<f64> = body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["centrality"].as_f64().unwrap())
+            .collect();
+        assert!(centralities.windows(2).all(|w| w[0] >= w[1]), "{body}");
+        got.sort_unstable();
+        let mut expected = expected;
+        expected.sort_unstable();
+        assert_eq!(got, expected);
+        placed += body["total"].as_u64().unwrap();
+        if m == 0 {
+            conforms(&t, &body, "Members").await;
+        }
+    }
+    // Pages of the whole map: together, every placed symbol once.
+    let mut offset = Some(0u64);
+    let mut paged = std::collections::BTreeSet::new();
+    while let Some(at) = offset {
+        let (_, page) = t
+            .json(get(&format!(
+                "/jobs/{job}/members?box=dir:.&limit=3&offset={at}"
+            )))
+            .await;
+        assert_eq!(page["total"], placed);
+        for x in page["members"].as_array().unwrap() {
+            assert!(paged.insert(x["id"].as_str().unwrap().to_string()));
+        }
+        offset = page["next_offset"].as_u64();
+    }
+    assert_eq!(paged.len() as u64, placed);
+
+    let (status, detail) = t
+        .json(get(&format!("/jobs/{job}/symbol?symbol=hub&lines=0")))
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    conforms(&t, &detail, "SymbolDetail").await;
+    let hub = p.index_of(detail["id"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        detail,
+        serde_json::to_value(p.detail(hub, 0).unwrap()).unwrap()
+    );
+    assert_eq!(detail["callers_total"], 6);
+
+    for (route, status, says) in [
+        ("members", 400, "box: name a box"),
+        (
+            "members?box=module:nowhere",
+            404,
+            "module:<id> or dir:<path>",
+        ),
+        ("members?box=kernel", 404, "no symbol \"kernel\""),
+        (
+            "members?box=dir:.&limit=0",
+            400,
+            "invalid limit \"0\": expected 1-200",
+        ),
+        ("members?box=dir:.&limit=201", 400, "invalid limit"),
+        ("members?box=dir:.&offset=-3", 400, "invalid offset"),
+        ("members?box=a&box=b", 400, "bad query string"),
+        ("symbol", 400, "symbol: name a symbol"),
+        (
+            "symbol?symbol=nothing_like_it",
+            404,
+            "no symbol \"nothing_like_it\"",
+        ),
+        (
+            "symbol?symbol=hub&lines=401",
+            400,
+            "invalid lines \"401\": expected 0-400",
+        ),
+    ] {
+        let (got, message) = error(&t, &format!("/jobs/{job}/{route}")).await;
+        assert_eq!(got, status, "{route}: {message}");
+        assert!(message.contains(says), "{route}: {message}");
+    }
+    // A page past the end is empty, not an error.
+    let (_, past) = t
+        .json(get(&format!(
+            "/jobs/{job}/members?box=dir:.&offset=1000000"
+        )))
+        .await;
+    assert_eq!(past["members"], serde_json::json!([]));
+    assert!(past.get("next_offset").is_none());
 }

@@ -50,6 +50,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/jobs/{id}/search"),
     ("get", "/jobs/{id}/ask"),
     ("get", "/jobs/{id}/impact"),
+    ("get", "/jobs/{id}/outline"),
+    ("get", "/jobs/{id}/members"),
+    ("get", "/jobs/{id}/symbol"),
     ("post", "/jobs/{id}/cancel"),
     ("get", "/docpacks"),
     ("post", "/stages/{stage}"),
@@ -96,6 +99,9 @@ fn api(state: &AppState) -> Router<AppState> {
         .route("/jobs/{id}/search", get(query::search))
         .route("/jobs/{id}/ask", get(query::ask))
         .route("/jobs/{id}/impact", get(query::impact))
+        .route("/jobs/{id}/outline", get(query::outline))
+        .route("/jobs/{id}/members", get(query::members))
+        .route("/jobs/{id}/symbol", get(query::symbol))
         .route("/docpacks", get(library::list))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -10,7 +10,10 @@
 //!   words stream as they come (`text` events), then the checked `answer`;
 //! * `GET /jobs/{id}/impact?symbol=…[&depth=N][&limit=N][&offset=N]`: what
 //!   a change to the symbol affects (the engine's `Impact`: callers by
-//!   depth, tests, modules, importing files).
+//!   depth, tests, modules, importing files);
+//! * `GET /jobs/{id}/outline`, `/members?box=…`, `/symbol?symbol=…`: what
+//!   the explorer shows of a docpack it does not download (one too large
+//!   for a browser tab): the module level, a box's members, a symbol.
 //!
 //! Each checks the caller like the job's other routes
 //! (`crate::accounts::read_job`), then that the job has finished with a
@@ -30,9 +33,11 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use doctown_core::JobId;
+use doctown_query::outline::MAX_MEMBERS_PAGE;
+use doctown_query::views::SymbolDetail;
 use doctown_query::{
-    ask, impact as run_impact, query_vector, search as run_search, AskAnswer, AskModel, Impact,
-    Mode, Pack, QueryError, Reader, SearchRequest, Target,
+    ask, impact as run_impact, on_symbol, query_vector, search as run_search, AskAnswer, AskModel,
+    Impact, Members, Mode, Outline, Pack, QueryError, Reader, SearchRequest, Target,
 };
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -391,20 +396,105 @@ pub async fn impact(
     )?;
     let target = job_target(&app, &state, &job).await?;
     blocking(move || {
-        let answer = match target {
-            Target::Whole(packs) => {
-                let (pack, i) = state
-                    .engine
-                    .find_symbol(&packs, &symbol)
-                    .map_err(query_error)?;
-                run_impact(&*pack, i, depth, offset, limit)
-            }
-            Target::InPlace(pack) => {
-                let i = pack.find(&symbol).map_err(query_error)?;
-                run_impact(&*pack, i, depth, offset, limit)
-            }
+        let answer = || -> Result<Impact, QueryError> {
+            Ok(on_symbol!(state.engine, target, &symbol, |p, i| {
+                run_impact(p, i, depth, offset, limit)
+            }))
         };
-        Ok(Json(answer))
+        answer().map(Json).map_err(query_error)
+    })
+    .await
+}
+
+/// `GET /jobs/{id}/outline`: the module level as the docpack's docs state
+/// it (without each module's symbol list), its manifest, its size, and
+/// whether the server reads it in place; what the explorer draws its map
+/// from before (or instead of) downloading the docpack.
+pub async fn outline(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Outline>, ApiError> {
+    let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
+    let state = query_state(&app, "the outline")?;
+    let target = job_target(&app, &state, &job).await?;
+    blocking(move || target.outline().map(Json).map_err(query_error)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MembersQuery {
+    #[serde(rename = "box")]
+    pub key: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// `GET /jobs/{id}/members?box=module:…|dir:…[&limit=N][&offset=N]`: the
+/// symbols of a box of the architecture map, most central first.
+pub async fn members(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<MembersQuery>, QueryRejection>,
+) -> Result<Json<Members>, ApiError> {
+    let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
+    let state = query_state(&app, "members")?;
+    let params = params(query)?;
+    let key = params.key.unwrap_or_default().trim().to_string();
+    if key.is_empty() {
+        return Err(ApiError::bad_request(
+            "box: name a box of the map (module:<id> or dir:<path>)",
+        ));
+    }
+    let limit = number("limit", params.limit.as_deref(), 50, 1..=MAX_MEMBERS_PAGE)?;
+    let offset = number("offset", params.offset.as_deref(), 0, 0..=u32::MAX as usize)?;
+    let target = job_target(&app, &state, &job).await?;
+    blocking(move || {
+        target
+            .members(&key, offset, limit)
+            .map(Json)
+            .map_err(query_error)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SymbolQuery {
+    pub symbol: Option<String>,
+    pub lines: Option<String>,
+}
+
+/// The most source lines `symbol` returns.
+pub const MAX_SOURCE_LINES: usize = 400;
+
+/// `GET /jobs/{id}/symbol?symbol=…[&lines=N]`: what `doctown query
+/// symbol --json` answers: the symbol's record, callers, callees, members
+/// and up to `lines` source lines.
+pub async fn symbol(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<SymbolQuery>, QueryRejection>,
+) -> Result<Json<SymbolDetail>, ApiError> {
+    let job = job_id_from_path(&id)?;
+    crate::accounts::read_job(&app, &caller, &job).await?;
+    let state = query_state(&app, "symbol")?;
+    let params = params(query)?;
+    let symbol = params.symbol.unwrap_or_default().trim().to_string();
+    if symbol.is_empty() {
+        return Err(ApiError::bad_request(
+            "symbol: name a symbol (an id or a name)",
+        ));
+    }
+    let lines = number("lines", params.lines.as_deref(), 60, 0..=MAX_SOURCE_LINES)?;
+    let target = job_target(&app, &state, &job).await?;
+    blocking(move || {
+        let detail = || -> Result<SymbolDetail, QueryError> {
+            on_symbol!(state.engine, target, &symbol, |p, i| p.detail(i, lines))
+        };
+        detail().map(Json).map_err(query_error)
     })
     .await
 }
