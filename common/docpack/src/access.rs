@@ -192,8 +192,10 @@ pub struct AccessIndex {
     /// The parts of qualified names before the name (`kv::store::` of
     /// `kv::store::Store`), each once.
     pub owners: Strings,
-    /// Symbols by lowercase name, then index.
-    pub by_name: Vec<u32>,
+    /// Symbols by lowercase name, then index: sorted on first use
+    /// ([`AccessIndex::names_sorted`]; a kernel's 4 M names take about a
+    /// second, which opening does not wait for).
+    pub by_name: std::sync::OnceLock<Vec<u32>>,
     /// Confident calls and references out of and into each symbol (an
     /// item with [`REFERENCE`] set is a reference).
     pub out: Lists,
@@ -318,9 +320,16 @@ impl AccessIndex {
     pub fn named(&self, name: &str) -> &[u32] {
         let key = name.to_lowercase();
         let lower = |i: &u32| self.names.get(*i as usize).to_lowercase();
-        let start = self.by_name.partition_point(|i| lower(i) < key);
-        let end = start + self.by_name[start..].partition_point(|i| lower(i) == key);
-        &self.by_name[start..end]
+        let by_name = self.names_sorted();
+        let start = by_name.partition_point(|i| lower(i) < key);
+        let end = start + by_name[start..].partition_point(|i| lower(i) == key);
+        &by_name[start..end]
+    }
+
+    /// Symbols by lowercase name, then index ([`name_order`]), sorted now
+    /// if they are not yet.
+    pub fn names_sorted(&self) -> &[u32] {
+        self.by_name.get_or_init(|| name_order(&self.names))
     }
 
     pub fn entry(&self, name: &str) -> Option<&EntrySpan> {
@@ -331,7 +340,7 @@ impl AccessIndex {
     pub fn heap_bytes(&self) -> usize {
         self.rows.capacity() * std::mem::size_of::<SymbolRow>()
             + self.blocks.capacity() * 36
-            + self.by_name.capacity() * 4
+            + self.by_name.get().map_or(0, |o| o.capacity() * 4)
             + [
                 &self.kinds,
                 &self.roles,
@@ -387,7 +396,6 @@ impl AccessIndex {
         let mut index = AccessIndex::decode(bytes)?;
         let n = index.rows.len();
         index.into = index.out.transposed(n);
-        index.by_name = name_order(&index.names);
         let members: Vec<(u32, u32)> = (index.rows.iter().enumerate())
             .filter(|(_, r)| r.module != NO_MODULE)
             .map(|(i, r)| (r.module, i as u32))

@@ -414,6 +414,7 @@ pub fn prepare_on_thread(pack: &Arc<InPlace>, sidecars: Option<PathBuf>) -> Resu
     std::thread::Builder::new()
         .name("search-index".into())
         .spawn(move || {
+            building.access.index.names_sorted();
             building.prepare_search(sidecars.as_deref());
             building.prepare_details();
         })

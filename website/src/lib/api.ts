@@ -260,20 +260,26 @@ export async function searchJob(
 	query: string,
 	{ limit = 20, mode, signal }: { limit?: number; mode?: SearchMode; signal?: AbortSignal } = {}
 ): Promise<SearchResponse> {
+	const body = await getJson<SearchResponse>(searchUrl(jobId, query, { limit, mode }), signal, (b) => (Array.isArray(b?.hits) ? null : 'the search answer has no hits'));
+	return { ...body, used: Array.isArray(body.used) ? body.used : [] };
+}
+
+/**
+ * A GET of the API that answers JSON: {@link ApiError} when the server
+ * cannot be reached, refuses (its one-line message), or answers something
+ * `problem` finds wrong; the fetch's `AbortError` when `signal` aborts it.
+ */
+export async function getJson<T>(url: string, signal: AbortSignal | undefined, problem: (body: T) => string | null): Promise<T> {
 	let response: Response;
 	try {
-		response = await fetch(searchUrl(jobId, query, { limit, mode }), { headers: { accept: 'application/json' }, signal });
+		response = await fetch(url, { headers: { accept: 'application/json' }, signal });
 	} catch (e) {
 		if (signal?.aborted) throw e;
 		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
 	}
 	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
-	let body: SearchResponse;
-	try {
-		body = (await response.json()) as SearchResponse;
-	} catch {
-		throw new ApiError('the search answer is not JSON', response.status);
-	}
-	if (!body || !Array.isArray(body.hits)) throw new ApiError('the search answer has no hits', response.status);
-	return { ...body, used: Array.isArray(body.used) ? body.used : [] };
+	const body = (await response.json().catch(() => null)) as T;
+	const wrong = body === null || typeof body !== 'object' ? 'the answer is not JSON' : problem(body);
+	if (wrong) throw new ApiError(wrong, response.status);
+	return body;
 }

@@ -10,7 +10,7 @@
  * hold the cited line — so that the page can link each to the symbol panel.
  */
 
-import { ApiError, errorMessage, jobPath } from './api';
+import { ApiError, errorMessage, getJson, jobPath } from './api';
 import { SseParser } from './events';
 
 /** A symbol as answers name it. */
@@ -276,17 +276,7 @@ export async function impactJob(
 	{ depth = 3, limit = 50, offset = 0, signal }: { depth?: number; limit?: number; offset?: number; signal?: AbortSignal } = {}
 ): Promise<ImpactAnswer> {
 	const url = `${impactUrl(jobId, symbol, { depth, limit })}${offset ? `&offset=${offset}` : ''}`;
-	let response: Response;
-	try {
-		response = await fetch(url, { headers: { accept: 'application/json' }, signal });
-	} catch (e) {
-		if ((e as Error).name === 'AbortError') throw e;
-		throw new ApiError(`cannot reach the Doctown API (${(e as Error).message})`, 0);
-	}
-	if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
-	const body = (await response.json().catch(() => null)) as ImpactAnswer | null;
-	if (!body || !Array.isArray(body.affected) || !body.page) throw new ApiError('the answer is not an impact', response.status);
-	return body;
+	return getJson<ImpactAnswer>(url, signal, (b) => (Array.isArray(b.affected) && b.page ? null : 'the answer is not an impact'));
 }
 
 /** Symbols a question shown as evidence when the browser answers it. */

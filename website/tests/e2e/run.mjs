@@ -559,6 +559,46 @@ await step('impact: the symbol panel agrees with the server’s /impact', async 
 	assert(none.status === 400 && none.body.error === 'symbol: name a symbol (an id or a name)', `empty: ${JSON.stringify(none)}`);
 });
 
+// The docpack read by the server for the tab (one larger than a tab reads; `reader=server` asks for it):
+// the real server's outline, members and symbol routes, so not against the mock.
+if (realServer) {
+	await step('read by the server: the map, a module’s symbols, a symbol and search, without the download', async () => {
+		await page.goto(`${layeredUrl()}&reader=server`);
+		await page.getByTestId('map-svg').waitFor({ timeout: 60_000 });
+		assert((await page.getByTestId('server-reads').count()) === 1, 'the header does not say the server reads it');
+		const downloads = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname.endsWith('/docpack')).length);
+		assert(downloads === 0, `the tab downloaded the docpack ${downloads} times`);
+		const { boxes, arrows } = await mapContents();
+		assert(JSON.stringify(boxes) === JSON.stringify(LAYERED_MODULES), `boxes ${JSON.stringify(boxes)}`);
+		assert(JSON.stringify(arrows) === JSON.stringify(LAYERED_DRAWN), `arrows ${JSON.stringify(arrows)}`);
+		await page.locator('[data-testid="module-box"][data-key="module:storage"]').click();
+		const listed = page.getByTestId('server-members').locator('ol li button');
+		await listed.first().waitFor({ timeout: 30_000 });
+		const served = await apiGet('/members?box=module%3Astorage&limit=50');
+		assert(served.status === 200, `members: ${served.status} ${JSON.stringify(served.body)}`);
+		const names = await listTexts(listed);
+		assert(names.length > 0 && JSON.stringify(names) === JSON.stringify(served.body.members.map((m) => m.name)), `panel ${JSON.stringify(names)}, server ${JSON.stringify(served.body.members)}`);
+		const inStorage = layered.symbols.filter((x) => x.path.startsWith('storage/')).map((x) => x.id).sort();
+		assert(JSON.stringify(served.body.members.map((m) => m.id).sort()) === JSON.stringify(inStorage), 'the server’s members of storage are not the symbols of storage/');
+		await screenshot('read-by-the-server-module');
+		const first = served.body.members[0];
+		await listed.first().click();
+		const detail = page.locator('[data-testid="symbol-detail"][data-source="server"]');
+		await detail.waitFor({ timeout: 30_000 });
+		const record = layered.symbols.find((x) => x.id === first.id);
+		assert((await detail.locator('.signature').innerText()).trim() === record.signature.trim(), `signature ${await detail.locator('.signature').innerText()} is not ${record.signature}`);
+		await page.getByTestId('server-impact').waitFor();
+		const box = page.getByLabel('Search symbols');
+		await box.fill('save');
+		const hit = page.locator('#symbol-search-results[data-source="server"] [role="option"]').first();
+		await hit.waitFor({ timeout: 30_000 });
+		await box.press('Escape');
+		await page.getByRole('tab', { name: 'Flows' }).click();
+		await page.getByTestId('on-server').waitFor();
+		await screenshot('read-by-the-server');
+	});
+}
+
 await step('a docpack opened from a file is asked in the browser, its answer the cited evidence', async () => {
 	await page.goto(`${base}/explore`);
 	await page.getByTestId('docpack-file').setInputFiles(layeredDocpack);

@@ -71,7 +71,7 @@ export type WorkerMessage =
 	| { type: 'search'; search: SearchText }
 	/** The answer to a `details` request: each symbol's detail, in the order asked. */
 	| { type: 'details'; request: number; details: (Record<string, unknown> | null)[] }
-	| { type: 'error'; message: string; kind: 'format' | 'version' | 'checksum' | 'network'; status?: number };
+	| { type: 'error'; message: string; kind: 'format' | 'version' | 'checksum' | 'size' | 'network'; status?: number };
 
 /** The page parsed this many more of the forwarded bytes (the reader goes on), or asks for symbols' details. */
 export type PageMessage = { type: 'consumed'; bytes: number } | { type: 'details'; request: number; indices: number[] };

@@ -35,7 +35,8 @@ export const BROWSER_LIMITS: ReadLimits = {
 export class DocpackError extends Error {
 	constructor(
 		message: string,
-		readonly kind: 'format' | 'version' | 'checksum'
+		/** `size`: larger than the reader's limits (a browser tab's: the server reads it instead). */
+		readonly kind: 'format' | 'version' | 'checksum' | 'size'
 	) {
 		super(message);
 		this.name = 'DocpackError';

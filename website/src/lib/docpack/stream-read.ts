@@ -120,7 +120,8 @@ export async function readDocpackStream(
 			throw new DocpackError(`unsupported checksum algorithm ${JSON.stringify(checksum?.algorithm)}`, 'checksum');
 		}
 		listed = [...(checksum.entries ?? [])].sort((a, b) => byteOrder(a.name, b.name));
-		refuseTooLarge(parsed, listed, limits);
+		const tooLarge = tooLargeForTab(parsed, limits);
+		if (tooLarge) throw new DocpackError(tooLarge, 'size');
 		expected = new Map(listed.map((e) => [e.name, e]));
 		docpackId = await sha256Hex(listed.map((e) => `${e.sha256}  ${e.name}\n`).join(''));
 		if (docpackId !== checksum.value || docpackId !== parsed.docpack_id) {
@@ -235,18 +236,15 @@ export async function readDocpackStream(
 }
 
 /**
- * Refuses, at the manifest, a docpack whose listed entries pass the limits, before the rest is inflated:
+ * Why a browser tab does not read this docpack — its listed entries pass the limits — or null when it fits:
  * the message names the limit, the docpack's symbols and the readers that take more.
  */
-function refuseTooLarge(manifest: Manifest, listed: EntryChecksum[], limits: ReadLimits) {
-	const sizes = listed.map((e) => Number(e.size) || 0);
+export function tooLargeForTab(manifest: Manifest, limits: ReadLimits = BROWSER_LIMITS): string | null {
+	const sizes = (manifest.checksum?.entries ?? []).map((e) => Number(e.size) || 0);
 	const total = sizes.reduce((n, size) => n + size, 0);
-	if (total <= limits.maxTotalBytes && sizes.every((size) => size <= limits.maxEntryBytes)) return;
+	if (total <= limits.maxTotalBytes && sizes.every((size) => size <= limits.maxEntryBytes)) return null;
 	const mib = (n: number) => `${Math.round(n / 1024 ** 2).toLocaleString('en-US')} MiB`;
 	const symbols = Number(manifest.statistics?.symbols);
 	const has = Number.isFinite(symbols) ? `${symbols.toLocaleString('en-US')} symbols, ` : '';
-	throw new DocpackError(
-		`this docpack (${has}${mib(total)} expanded) is larger than a browser tab reads (${mib(limits.maxTotalBytes)}, about 680,000 symbols): refused (decompression limit); doctown serve reads up to 4 GiB, doctown verify any size`,
-		'format'
-	);
+	return `this docpack (${has}${mib(total)} expanded) is larger than a browser tab reads (${mib(limits.maxTotalBytes)}, about 680,000 symbols): refused (decompression limit); doctown serve reads any size, and so does doctown verify`;
 }
