@@ -105,6 +105,8 @@ describe('reading a docpack as a stream', () => {
 		expect(bomb.message).toContain('decompression limit');
 		// Refused at the manifest, which lists every entry's size: nothing else is handed on.
 		expect(bomb.message).toMatch(/^this docpack \(\d+ symbols, 0 MiB expanded\) is larger than a browser tab reads/);
+		// A size refusal says so by its kind: a job's docpack is then read by its server for the tab.
+		expect(bomb.kind).toBe('size');
 		const handed: string[] = [];
 		await readDocpackStream(chunked(bytes(fixture.bytes)), { onEntry: (name) => void handed.push(name) }, { maxEntries: 100, maxEntryBytes: 1e9, maxTotalBytes: 10_000 }).catch(() => {});
 		expect(handed).toEqual([]);

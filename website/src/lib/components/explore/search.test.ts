@@ -44,6 +44,24 @@ const type = async (text: string) => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('SymbolSearch', () => {
+	it('searches on the server alone when the server reads the docpack for the tab', async () => {
+		const fetch = vi.fn(async (_url: string) => json(canned()));
+		vi.stubGlobal('fetch', fetch);
+		const onPick = vi.fn();
+		render(SymbolSearch, { model: null, jobId: 'job-k', onMatches: vi.fn(), onPick, debounceMs: 10 });
+		expect(screen.getByLabelText('Search symbols')).toHaveAttribute('placeholder', 'Search symbols and what they do…');
+		const input = await type('rebuild state after a crash');
+		await waitFor(() => expect(screen.getByRole('listbox')).toHaveAttribute('data-source', 'server'));
+		expect(options()).toHaveLength(2);
+		await fireEvent.keyDown(input, { key: 'Enter' });
+		expect(onPick).toHaveBeenCalledWith(byName('kv::wal::Wal::replay').id);
+		// When the server fails there is nothing in the tab to fall back on, and it says where it searched.
+		vi.stubGlobal('fetch', vi.fn(async () => json({ error: 'the search index is being built' }, 409)));
+		await type('something else');
+		await waitFor(() => expect(screen.getByTestId('search-scope')).toHaveTextContent('on the server'));
+		expect(screen.queryByRole('listbox')).toBeNull();
+	});
+
 	it('asks the server for a job and shows its hits with path:line, summary, relations and notes', async () => {
 		const fetch = vi.fn(async (_url: string) => json(canned()));
 		vi.stubGlobal('fetch', fetch);
