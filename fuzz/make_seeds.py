@@ -107,6 +107,7 @@ def docpacks(paths):
             data = f.read()
         put("docpack_read", f"docpack-{i}.bin", data)
         put("docpack_verify", f"docpack-{i}.bin", data)
+        put("docpack_access", f"docpack-{i}.bin", data)
         records = b""
         with tarfile.open(fileobj=io.BytesIO(gzip.decompress(data)), mode="r:") as t:
             for m in t.getmembers():
