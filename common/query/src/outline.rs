@@ -101,11 +101,17 @@ impl ModuleOutline {
     /// The module's directory, as the website names it: its path, else
     /// its name, else its id without `module:`.
     pub fn directory(&self) -> &str {
-        match self.path.as_deref().filter(|p| !p.is_empty()) {
-            Some(p) => p,
-            None if !self.name.is_empty() => &self.name,
-            None => self.id.strip_prefix("module:").unwrap_or(&self.id),
-        }
+        directory(&self.id, &self.name, self.path.as_deref())
+    }
+}
+
+/// A module's directory, as the website names it: its path, else its
+/// name, else its id without `module:`.
+fn directory<'a>(id: &'a str, name: &'a str, path: Option<&'a str>) -> &'a str {
+    match path.filter(|p| !p.is_empty()) {
+        Some(p) => p,
+        None if !name.is_empty() => name,
+        None => id.strip_prefix("module:").unwrap_or(id),
     }
 }
 
@@ -138,12 +144,16 @@ impl Target {
         match self {
             Target::Whole(packs) => {
                 let p = single(packs)?;
-                let docs = DocsOutline::of(&p.docpack.docs);
-                let ids = box_modules(&docs, key)?;
+                let modules = p.docpack.docs.modules.iter();
+                let ids = box_modules(
+                    modules.map(|m| (&*m.id, directory(&m.id, &m.name, m.path.as_deref()))),
+                    key,
+                )?;
                 Ok(members(&**p, key, &ids, offset, limit))
             }
             Target::InPlace(p) => {
-                let ids = box_modules(p.docs()?, key)?;
+                let modules = p.docs()?.modules.iter();
+                let ids = box_modules(modules.map(|m| (&*m.id, m.directory())), key)?;
                 Ok(members(&**p, key, &ids, offset, limit))
             }
         }
@@ -160,35 +170,32 @@ fn single(packs: &[Arc<Pack>]) -> Result<&Arc<Pack>, QueryError> {
     }
 }
 
-/// The modules a box of the map stands for, by id: `module:<…>` the one
-/// module of that id; `dir:<path>` every module whose directory is `path`
-/// or under it (`dir:.` every module) — the website's `modulesOfKey`.
-pub fn box_modules<'o>(docs: &'o DocsOutline, key: &str) -> Result<Vec<&'o str>, QueryError> {
-    let unknown = || QueryError::UnknownSymbol {
-        query: key.chars().take(200).collect(),
-        hint: format!(
-            " among the {} modules: a box is module:<id> or dir:<path>",
-            docs.modules.len()
-        ),
-    };
-    let ids: Vec<&str> = if let Some(dir) = key.strip_prefix("dir:") {
-        let dir = dir.trim_end_matches('/');
-        docs.modules
-            .iter()
-            .filter(|m| within(m.directory(), dir))
-            .map(|m| m.id.as_str())
-            .collect()
-    } else if key.starts_with("module:") {
-        docs.modules
-            .iter()
-            .filter(|m| m.id == key)
-            .map(|m| m.id.as_str())
-            .collect()
-    } else {
-        Vec::new()
-    };
+/// The modules a box of the map stands for, by id, among `modules`
+/// (each `(id, directory)`): `module:<…>` the one module of that id;
+/// `dir:<path>` every module whose directory is `path` or under it
+/// (`dir:.` every module) — the website's `modulesOfKey`.
+pub fn box_modules<'a>(
+    modules: impl IntoIterator<Item = (&'a str, &'a str)>,
+    key: &str,
+) -> Result<Vec<&'a str>, QueryError> {
+    let mut count = 0;
+    let dir = key.strip_prefix("dir:").map(|d| d.trim_end_matches('/'));
+    let mut ids = Vec::new();
+    for (id, directory) in modules {
+        count += 1;
+        let inside = match dir {
+            Some(dir) => within(directory, dir),
+            None => key.starts_with("module:") && id == key,
+        };
+        if inside {
+            ids.push(id);
+        }
+    }
     if ids.is_empty() {
-        return Err(unknown());
+        return Err(QueryError::UnknownSymbol {
+            query: key.chars().take(200).collect(),
+            hint: format!(" among the {count} modules: a box is module:<id> or dir:<path>"),
+        });
     }
     Ok(ids)
 }
@@ -247,9 +254,8 @@ pub fn members<R: Reader>(p: &R, key: &str, ids: &[&str], offset: usize, limit: 
         all.truncate(end);
     }
     all.sort_unstable_by(order);
-    let members = all
-        .get(offset.min(all.len())..end.max(offset.min(all.len())))
-        .unwrap_or_default()
+    // `all` holds the first `end` now, most central first.
+    let members = all[offset.min(end)..end]
         .iter()
         .map(|&i| Member {
             symbol: p.symbol_ref(i),
@@ -288,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_directory_box_holds_the_modules_under_it_and_no_other() {
-        let docs = DocsOutline {
+        let outline = DocsOutline {
             modules: vec![
                 module("module:kernel", Some("kernel")),
                 module("module:kernel/sched", Some("kernel/sched")),
@@ -297,17 +303,18 @@ mod tests {
             ],
             ..DocsOutline::default()
         };
+        let docs = || outline.modules.iter().map(|m| (&*m.id, m.directory()));
         assert_eq!(
-            box_modules(&docs, "dir:kernel").unwrap(),
+            box_modules(docs(), "dir:kernel").unwrap(),
             ["module:kernel", "module:kernel/sched"]
         );
-        assert_eq!(box_modules(&docs, "dir:.").unwrap().len(), 4);
+        assert_eq!(box_modules(docs(), "dir:.").unwrap().len(), 4);
         assert_eq!(
-            box_modules(&docs, "module:kernelx").unwrap(),
+            box_modules(docs(), "module:kernelx").unwrap(),
             ["module:kernelx"]
         );
         for bad in ["kernel", "module:nope", "dir:nope", ""] {
-            assert!(box_modules(&docs, bad).is_err(), "{bad}");
+            assert!(box_modules(docs(), bad).is_err(), "{bad}");
         }
     }
 

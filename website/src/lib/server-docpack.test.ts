@@ -70,7 +70,7 @@ describe('the server reading a docpack for the tab', () => {
 			({ ...outline.manifest, statistics: { symbols: 4_124_684 }, checksum: { algorithm: 'sha256', entries: sizes.map((size, i) => ({ name: `e${i}`, size, sha256: '' })) } }) as unknown as Manifest;
 		expect(tooLargeForTab(manifest([1e6, 2e6]))).toBeNull();
 		expect(tooLargeForTab(manifest([4_090_519_450, 1_683_414_480]))).toBe(
-			'this docpack (4,124,684 symbols, 5,506 MiB expanded) is larger than a browser tab reads (1,536 MiB, about 680,000 symbols): refused (decompression limit); doctown serve reads any size, and so does doctown verify'
+			'this docpack (4,124,684 symbols, 5,506 MiB expanded) is larger than a browser tab reads (1,536 MiB, about 680,000 symbols): refused (decompression limit); doctown serve reads any size from a local store, and so does doctown verify'
 		);
 		// One entry over the per-entry limit is enough.
 		expect(tooLargeForTab(manifest([1.1 * 1024 ** 3]))).toMatch(/^this docpack/);

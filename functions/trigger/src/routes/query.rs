@@ -98,6 +98,20 @@ fn number(
     }
 }
 
+/// The job a query route names, once the caller may read it (as the
+/// job's other routes check), and this host's query engine (404 naming
+/// `what` when it serves none).
+async fn readable(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+    what: &str,
+) -> Result<(JobId, QueryState), ApiError> {
+    let job = job_id_from_path(id)?;
+    crate::accounts::read_job(app, caller, &job).await?;
+    Ok((job, query_state(app, what)?))
+}
+
 /// The route's query engine, or 404 when this host serves none.
 fn query_state(app: &AppState, what: &str) -> Result<QueryState, ApiError> {
     app.query
@@ -147,9 +161,7 @@ pub async fn search(
     Path(id): Path<String>,
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<doctown_query::SearchResult>, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "search")?;
+    let (job, state) = readable(&app, &caller, &id, "search").await?;
     let params = params(query)?;
     let text = params.q.unwrap_or_default();
     if text.trim().is_empty() {
@@ -209,9 +221,7 @@ pub async fn ask(
     headers: HeaderMap,
     query: Result<Query<AskQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "ask")?;
+    let (job, state) = readable(&app, &caller, &id, "ask").await?;
     let question = params(query)?.q.unwrap_or_default();
     let question = question.trim().to_string();
     if question.is_empty() {
@@ -375,9 +385,7 @@ pub async fn impact(
     Path(id): Path<String>,
     query: Result<Query<ImpactQuery>, QueryRejection>,
 ) -> Result<Json<Impact>, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "impact")?;
+    let (job, state) = readable(&app, &caller, &id, "impact").await?;
     let params = params(query)?;
     let symbol = params.symbol.unwrap_or_default().trim().to_string();
     if symbol.is_empty() {
@@ -415,9 +423,7 @@ pub async fn outline(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Outline>, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "the outline")?;
+    let (job, state) = readable(&app, &caller, &id, "the outline").await?;
     let target = job_target(&app, &state, &job).await?;
     blocking(move || target.outline().map(Json).map_err(query_error)).await
 }
@@ -438,9 +444,7 @@ pub async fn members(
     Path(id): Path<String>,
     query: Result<Query<MembersQuery>, QueryRejection>,
 ) -> Result<Json<Members>, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "members")?;
+    let (job, state) = readable(&app, &caller, &id, "members").await?;
     let params = params(query)?;
     let key = params.key.unwrap_or_default().trim().to_string();
     if key.is_empty() {
@@ -478,9 +482,7 @@ pub async fn symbol(
     Path(id): Path<String>,
     query: Result<Query<SymbolQuery>, QueryRejection>,
 ) -> Result<Json<SymbolDetail>, ApiError> {
-    let job = job_id_from_path(&id)?;
-    crate::accounts::read_job(&app, &caller, &job).await?;
-    let state = query_state(&app, "symbol")?;
+    let (job, state) = readable(&app, &caller, &id, "symbol").await?;
     let params = params(query)?;
     let symbol = params.symbol.unwrap_or_default().trim().to_string();
     if symbol.is_empty() {

@@ -246,5 +246,5 @@ export function tooLargeForTab(manifest: Manifest, limits: ReadLimits = BROWSER_
 	const mib = (n: number) => `${Math.round(n / 1024 ** 2).toLocaleString('en-US')} MiB`;
 	const symbols = Number(manifest.statistics?.symbols);
 	const has = Number.isFinite(symbols) ? `${symbols.toLocaleString('en-US')} symbols, ` : '';
-	return `this docpack (${has}${mib(total)} expanded) is larger than a browser tab reads (${mib(limits.maxTotalBytes)}, about 680,000 symbols): refused (decompression limit); doctown serve reads any size, and so does doctown verify`;
+	return `this docpack (${has}${mib(total)} expanded) is larger than a browser tab reads (${mib(limits.maxTotalBytes)}, about 680,000 symbols): refused (decompression limit); doctown serve reads any size from a local store, and so does doctown verify`;
 }
