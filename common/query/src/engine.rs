@@ -109,6 +109,17 @@ pub struct Engine {
     opening: Opening,
 }
 
+/// Builds `pack`'s search index on a thread of its own.
+fn warm_search(pack: &Arc<Pack>) {
+    let pack = pack.clone();
+    // A thread that cannot start leaves the index to the first search.
+    let _ = std::thread::Builder::new()
+        .name("search-index".into())
+        .spawn(move || {
+            pack.lexical_index();
+        });
+}
+
 /// What the in-memory reader's refusal of a docpack too large says.
 const TOO_LARGE: &str = "larger than this reader's limits";
 
@@ -238,12 +249,23 @@ impl Engine {
 
     /// Serves `pack` in place of the pack with its key (or beside the
     /// others when none has it): a live tree's new snapshot.
+    /// Its search index is built on a thread meanwhile.
     pub fn replace(&self, pack: Pack) {
-        let mut fixed = self.fixed.write().unwrap_or_else(|e| e.into_inner());
         let pack = Arc::new(pack);
+        warm_search(&pack);
+        let mut fixed = self.fixed.write().unwrap_or_else(|e| e.into_inner());
         match fixed.iter_mut().find(|p| p.key == pack.key) {
             Some(slot) => *slot = pack,
             None => fixed.push(pack),
+        }
+    }
+
+    /// Builds the search index of each docpack named at start, each on a
+    /// thread: a server answers every other question meanwhile, and a
+    /// search waits for its index only until it is built.
+    pub fn warm_search(&self) {
+        for pack in self.fixed() {
+            warm_search(&pack);
         }
     }
 

@@ -114,7 +114,10 @@ pub struct Pack {
     pub(crate) importers: FxHashMap<Box<str>, Vec<Box<str>>>,
     /// Cluster id → label.
     pub(crate) cluster_labels: FxHashMap<Box<str>, Box<str>>,
-    pub(crate) lexical: Bm25,
+    /// The search index, built on first use: most questions (impact,
+    /// review, context) never search, and building it was a fifth of
+    /// loading a docpack.
+    lexical: std::sync::OnceLock<Bm25>,
     pub(crate) vectors: VectorIndex,
     /// Execution flows, computed on first use (`flows::all`).
     pub(crate) flows: std::sync::OnceLock<Vec<Flow>>,
@@ -133,19 +136,14 @@ impl Pack {
             .enumerate()
             .map(|(i, s)| (s.id.as_str().into(), i as Sym))
             .collect();
-        let ((lexical, vectors), lists) = rayon::join(
+        let (vectors, lists) = rayon::join(
             || {
-                rayon::join(
-                    || Bm25::build(&symbols.iter().map(doc_fields).collect::<Vec<_>>()),
-                    || {
-                        let ids: FxHashMap<&str, u32> = symbols
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| (s.id.as_str(), i as u32))
-                            .collect();
-                        VectorIndex::build(&docpack, &ids)
-                    },
-                )
+                let ids: FxHashMap<&str, u32> = symbols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.id.as_str(), i as u32))
+                    .collect();
+                VectorIndex::build(&docpack, &ids)
             },
             || graph_lists(&docpack, &by_id),
         );
@@ -166,7 +164,7 @@ impl Pack {
                 .iter()
                 .map(|c| (c.id.as_str().into(), c.label.as_str().into()))
                 .collect(),
-            lexical,
+            lexical: std::sync::OnceLock::new(),
             vectors,
             flows: std::sync::OnceLock::new(),
             marked_languages: std::sync::OnceLock::new(),
@@ -247,14 +245,24 @@ impl Pack {
         self.vectors.dims()
     }
 
-    /// Approximate heap bytes of the lexical index.
+    /// The search index (BM25 over names, signatures, summaries, paths),
+    /// built on the first call.
+    pub fn lexical_index(&self) -> &Bm25 {
+        self.lexical.get_or_init(|| {
+            let fields: Vec<DocFields> =
+                self.docpack.nodes.symbols.iter().map(doc_fields).collect();
+            Bm25::build(&fields)
+        })
+    }
+
+    /// Approximate heap bytes of the lexical index (building it).
     pub fn lexical_bytes(&self) -> usize {
-        self.lexical.heap_bytes()
+        self.lexical_index().heap_bytes()
     }
 
     /// Approximate heap bytes of the indexes (not the docpack itself).
     pub fn index_bytes(&self) -> usize {
-        self.lexical.heap_bytes() + self.vectors.heap_bytes()
+        self.lexical_bytes() + self.vectors.heap_bytes()
     }
 }
 

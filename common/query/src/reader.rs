@@ -183,7 +183,7 @@ impl Reader for Pack {
     }
 
     fn lexical(&self) -> Result<&Bm25, QueryError> {
-        Ok(&self.lexical)
+        Ok(self.lexical_index())
     }
 
     fn vectors(&self) -> Option<&VectorIndex> {

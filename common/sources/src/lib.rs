@@ -22,6 +22,7 @@ mod git;
 mod github;
 mod parse;
 pub mod pull_comment;
+mod scratch;
 mod sink;
 pub mod tokens;
 
@@ -172,13 +173,18 @@ impl Plan<'_> {
         self.options.max_total_bytes.saturating_mul(8).max(64 << 20)
     }
 
-    /// A fresh temporary directory under `work_dir` (or the system's).
+    /// A fresh temporary directory under `work_dir`, else under
+    /// [`scratch::in_memory`] when it has room, else the system's.
     pub fn temp_dir(&self) -> Result<TempDir, SourceError> {
         let mut builder = tempfile::Builder::new();
         builder.prefix("doctown-src-");
+        let in_memory = || {
+            let dir = scratch::in_memory(self.options.max_total_bytes)?;
+            builder.tempdir_in(dir).ok()
+        };
         let made = match &self.settings.work_dir {
             Some(dir) => builder.tempdir_in(dir),
-            None => builder.tempdir(),
+            None => in_memory().map_or_else(|| builder.tempdir(), Ok),
         };
         made.map_err(|e| SourceError::io("cannot create a temporary directory", &e))
     }

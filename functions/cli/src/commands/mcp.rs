@@ -54,6 +54,7 @@ fn engine(args: &McpArgs) -> Result<Engine> {
             one_line(&f.error)
         );
     }
+    engine.warm_search();
     Ok(engine)
 }
 

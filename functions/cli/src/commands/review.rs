@@ -22,8 +22,17 @@ pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
         );
     }
     let mut host = None;
-    let base = docpack(&args.base, &args.repo, &mut host)?;
-    let head = docpack(&args.head, &args.repo, &mut host)?;
+    // The base is read on a thread while the head is built (or read).
+    let (base, head) = std::thread::scope(|scope| -> Result<(Pack, Pack)> {
+        let base_file = docpack_file(&args.base, &args.repo, &mut host)?;
+        let base = scope.spawn(move || load(&base_file, &args.base));
+        let head_file = docpack_file(&args.head, &args.repo, &mut host)?;
+        let head = load(&head_file, &args.head)?;
+        let base = base
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok((base, head))
+    })?;
     let result = review(&base, &head);
     let markdown = render_review(&result, args.max_tokens, &budget_tokens);
     if args.json {
@@ -49,11 +58,19 @@ pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A `.docpack` file as it is, or the repository at a ref, built here.
-fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
+/// A docpack file read, named by what it was given as.
+fn load(path: &Path, what: &str) -> Result<Pack> {
+    let mut pack = load_file(path).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
+    pack.key = what.to_string();
+    Ok(pack)
+}
+
+/// A `.docpack` file as it is, or the repository at a ref: its build in
+/// the store, or built here.
+fn docpack_file(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<PathBuf> {
     let path = Path::new(what);
     if what.ends_with(".docpack") || path.is_file() {
-        return load_file(path).map_err(|f| anyhow!("{}: {}", f.location, f.error));
+        return Ok(path.to_path_buf());
     }
     if !repo.join(".git").exists() {
         bail!(
@@ -71,17 +88,12 @@ fn docpack(what: &str, repo: &Path, host: &mut Option<Host>) -> Result<Pack> {
     };
     let source = doctown_sources::absolute_local(&repo.display().to_string());
     let git_ref = (!checked_out).then_some(what);
-    let stored = match stored_build(host, &source, &commit) {
-        Some(path) => path,
-        None => {
-            build_quietly(host, &source, git_ref, false)
-                .with_context(|| format!("cannot build {what}"))?
-                .1
-        }
-    };
-    let mut pack = load_file(&stored).map_err(|f| anyhow!("{}: {}", f.location, f.error))?;
-    pack.key = what.to_string();
-    Ok(pack)
+    match stored_build(host, &source, &commit) {
+        Some(path) => Ok(path),
+        None => Ok(build_quietly(host, &source, git_ref, false)
+            .with_context(|| format!("cannot build {what}"))?
+            .1),
+    }
 }
 
 /// Whether `commit` is the repository's checked-out commit and its work
