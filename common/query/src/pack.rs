@@ -371,3 +371,56 @@ pub(crate) fn marked_test(s: &SymbolNode) -> bool {
         .any(|p| name.starts_with(p));
     s.kind.is_callable() && (attribute || by_name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{search, Filters, Mode, SearchRequest};
+    use crate::synthetic::{hub_docpack, Hub};
+    use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
+    use std::sync::Arc;
+
+    fn hub_pack() -> Pack {
+        let shape = Hub {
+            callers: 50,
+            test_callers: 5,
+            second_level: 20,
+            modules: 3,
+        };
+        let bytes = encode_docpack(&hub_docpack(shape)).unwrap().bytes;
+        let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
+        Pack::new("hub", Origin::default(), docpack)
+    }
+
+    #[test]
+    fn the_search_index_is_built_by_the_first_search_not_by_loading() {
+        let pack = Arc::new(hub_pack());
+        assert!(pack.lexical.get().is_none(), "built at load");
+        let req = SearchRequest {
+            query: "caller_7".into(),
+            vector: None,
+            mode: Mode::Lexical,
+            limit: 3,
+            filters: Filters::default(),
+            expand: 0,
+        };
+        let hits = search(std::slice::from_ref(&pack), &req).unwrap().hits;
+        assert_eq!(hits[0].symbol.name, "caller_7");
+        assert!(pack.lexical.get().is_some());
+    }
+
+    #[test]
+    fn a_server_builds_the_index_on_a_thread_and_a_search_waits_for_it() {
+        let engine = crate::Engine::from_packs(vec![hub_pack()]);
+        engine.warm_search();
+        let pack = engine.one_pack(None).unwrap();
+        // Nothing here asks for the index: the thread builds it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while pack.lexical.get().is_none() {
+            assert!(std::time::Instant::now() < deadline, "never built");
+            std::thread::yield_now();
+        }
+        let built: *const Bm25 = pack.lexical.get().unwrap();
+        assert!(std::ptr::eq(built, pack.lexical_index()), "built twice");
+    }
+}

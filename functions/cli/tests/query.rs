@@ -616,6 +616,16 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
     }
     assert!(jobs() <= before.max(4), "{} jobs after {before}", jobs());
     assert_one_line_error(&review(&["gone.docpack", "HEAD"]), "gone.docpack");
+    // The base is read on a thread while the head is resolved: a fault of
+    // either, the other one fine, is the one line.
+    assert_one_line_error(&review(&["HEAD~1", "nope"]), "ref \"nope\" not found in ");
+    assert_one_line_error(&review(&["HEAD~1", "gone.docpack"]), "gone.docpack");
+    let broken = store.join("broken.docpack");
+    std::fs::write(&broken, b"not a docpack").unwrap();
+    assert_one_line_error(
+        &review(&[broken.to_str().unwrap(), "HEAD"]),
+        "broken.docpack",
+    );
     assert_one_line_error(
         &review(&["HEAD~1", "HEAD", "--max-tokens", "20"]),
         "--max-tokens 20 is too small",
