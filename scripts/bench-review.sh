@@ -11,14 +11,14 @@
 # request's head is in CI. Each round's cold review runs with its own
 # empty store. Prints one line a run: seconds and peak memory.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/env.sh"
 bin="$(realpath "${1:?usage: bench-review.sh BIN [ROUNDS] [WORKDIR]}")"
 rounds="${2:-3}"
-work="${3:-$(mktemp -d)}"
+work="$(realpath -m "${3:-$(mktemp -d)}")"
 mkdir -p "$work"
-large="$DOCTOWN_CACHE/bench-repos/large"
-[ -d "$large" ] || bash "$here/bench-repos.sh" large >/dev/null
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+source scripts/bench-repos.sh
+large="$REPOS/large"
 
 repo="$work/repo"
 rm -rf "$repo"

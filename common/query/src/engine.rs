@@ -109,14 +109,16 @@ pub struct Engine {
     opening: Opening,
 }
 
-/// Builds `pack`'s search index on a thread of its own.
-fn warm_search(pack: &Arc<Pack>) {
-    let pack = pack.clone();
-    // A thread that cannot start leaves the index to the first search.
+/// Builds the packs' search indexes, one after another, on a thread of
+/// their own.
+fn warm_search(packs: Vec<Arc<Pack>>) {
+    // A thread that cannot start leaves each index to its first search.
     let _ = std::thread::Builder::new()
         .name("search-index".into())
         .spawn(move || {
-            pack.lexical_index();
+            for pack in packs {
+                pack.lexical_index();
+            }
         });
 }
 
@@ -252,7 +254,7 @@ impl Engine {
     /// Its search index is built on a thread meanwhile.
     pub fn replace(&self, pack: Pack) {
         let pack = Arc::new(pack);
-        warm_search(&pack);
+        warm_search(vec![pack.clone()]);
         let mut fixed = self.fixed.write().unwrap_or_else(|e| e.into_inner());
         match fixed.iter_mut().find(|p| p.key == pack.key) {
             Some(slot) => *slot = pack,
@@ -260,13 +262,11 @@ impl Engine {
         }
     }
 
-    /// Builds the search index of each docpack named at start, each on a
+    /// Builds the search indexes of the docpacks named at start on a
     /// thread: a server answers every other question meanwhile, and a
     /// search waits for its index only until it is built.
     pub fn warm_search(&self) {
-        for pack in self.fixed() {
-            warm_search(&pack);
-        }
+        warm_search(self.fixed());
     }
 
     /// Says something about the pack `key` in `list_docpacks` (`None`
