@@ -90,17 +90,32 @@ pub(crate) fn read_entries(
     limits: &ReadLimits,
 ) -> Result<(BTreeMap<String, Vec<u8>>, u64), DocpackError> {
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let expanded = walk_entries(source, limits, |e| {
+    let expanded = read_each(source, limits, |name, bytes| {
+        entries.insert(name.to_string(), bytes);
+    })?;
+    Ok((entries, expanded))
+}
+
+/// Reads every entry of the tar.gz into memory, within the limits (a
+/// manifest that comes first is checked against them before the rest is
+/// inflated), handing each to `take` in archive order as soon as it is
+/// read; returns the bytes decompressed.
+pub(crate) fn read_each(
+    source: impl BufRead,
+    limits: &ReadLimits,
+    mut take: impl FnMut(&str, Vec<u8>),
+) -> Result<u64, DocpackError> {
+    let mut first = true;
+    walk_entries(source, limits, |e| {
         // A header may lie about its size: reserve at most 64 MiB up front.
         let mut buf = Vec::with_capacity(e.size.min(64 << 20) as usize);
         e.bytes.read_to_end(&mut buf).map_err(read_error)?;
-        if entries.is_empty() && e.name == crate::entry::MANIFEST {
+        if std::mem::take(&mut first) && e.name == crate::entry::MANIFEST {
             crate::reader::listed_within(&buf, limits)?;
         }
-        entries.insert(e.name.to_string(), buf);
+        take(e.name, buf);
         Ok(())
-    })?;
-    Ok((entries, expanded))
+    })
 }
 
 /// The error an entry's reader gave, as the walk made it.

@@ -89,6 +89,28 @@ fn flipped_byte_in_an_entry() {
     assert!(matches!(err, DocpackError::ChecksumMismatch { .. }));
 }
 
+/// The large parts are parsed as they are read, before the checksums are
+/// compared; a part that is both damaged and unparsable is still refused
+/// for its checksum, and for its JSON only once the checksum agrees.
+#[test]
+fn a_damaged_part_is_refused_for_its_checksum_before_its_json() {
+    for part in ["nodes.json", "graph.json", "source_map.json"] {
+        let mut entries = encoded().entries;
+        let (_, bytes) = entries.iter_mut().find(|(n, _)| n == part).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        let err = refused(
+            &repack(entries.clone(), false),
+            &defaults(),
+            &format!("checksum mismatch in {part}"),
+        );
+        assert!(matches!(err, DocpackError::ChecksumMismatch { .. }));
+        let err = read_docpack_bytes(&repack(entries, true), &defaults())
+            .expect_err("a part cut in half was accepted");
+        assert!(err.to_string().contains(part), "{part}: {err}");
+        assert!(!err.to_string().contains("checksum"), "{part}: {err}");
+    }
+}
+
 #[test]
 fn wrong_checksum_in_manifest() {
     let mut entries = encoded().entries;

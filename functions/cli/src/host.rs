@@ -111,6 +111,18 @@ impl Drop for Host {
 }
 
 /// A fresh job id.
+/// Gives the calling thread (not its process) the lowest priority, for
+/// work done beside a build that should take only the cores the stages
+/// leave idle (threads it starts inherit it); a failure leaves it as it
+/// was. Elsewhere than on Linux, where a process's priority is not a
+/// thread's, it does nothing.
+pub(crate) fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
+        tracing::debug!("the thread keeps its priority: {e}");
+    }
+}
+
 pub fn new_job_id() -> JobId {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -82,18 +82,8 @@ pub fn superseded(
 /// artifacts, at the start of ingest); at the build's priority it
 /// competed with the stages, at the lowest it gives way to them.
 pub fn prune_beside(jobs: &Path, source: &str, git_ref: Option<&str>, keep: Keep) -> Vec<JobId> {
-    lowest_priority();
+    crate::host::lowest_priority();
     prune(jobs, source, git_ref, keep)
-}
-
-/// Gives the calling thread (not its process) the lowest priority; a
-/// failure leaves it as it was. Elsewhere than on Linux, where a process's
-/// priority is not a thread's, it does nothing.
-fn lowest_priority() {
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
-        tracing::debug!("the pruning thread keeps its priority: {e}");
-    }
 }
 
 /// Removes the jobs [`superseded`] names from `jobs` (the store's `jobs/`
