@@ -1,9 +1,10 @@
 //! What a run keeps for the next one, so that a rebuild reads only the
 //! commits that are new: each commit's changed files as the reader
 //! gathered them (before renames are followed; with the symbol pass, the
-//! symbols each change touched), by commit id, and the symbols of the
-//! file versions at the newest commit, by blob id (the next run's diffs
-//! start from them, and its head side asks for them again).
+//! symbols each change touched), by commit id, and the symbols and the
+//! lines of the file versions at the newest commit, by blob id (the next
+//! run's diffs start from the symbols, and its head side asks for both
+//! again: counting a large repository's lines reads every blob at HEAD).
 //!
 //! A commit id names its tree and its parents, so what the reader gathers
 //! for it depends only on how it reads: the reader's own code, the symbol
@@ -83,12 +84,16 @@ pub struct CommitCache {
     /// By blob id: the symbols of a file version (at the newest commit of
     /// the run that kept them).
     pub spans: FxHashMap<String, Vec<SymbolSpan>>,
+    /// By blob id: a file version's lines (`None`: binary, or over the
+    /// blob limit), at the newest commit of the run that kept them.
+    pub lines: FxHashMap<String, Option<u32>>,
 }
 
 #[derive(Serialize)]
 struct BodyRef<'a> {
     commits: Vec<(&'a str, &'a [FileChange])>,
     spans: Vec<(&'a str, &'a [SymbolSpan])>,
+    lines: Vec<(&'a str, Option<u32>)>,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +101,9 @@ struct BodyRef<'a> {
 struct Body {
     commits: Vec<(String, Vec<FileChange>)>,
     spans: Vec<(String, Vec<SymbolSpan>)>,
+    /// Absent from the caches of builds before it was kept.
+    #[serde(default)]
+    lines: Vec<(String, Option<u32>)>,
 }
 
 impl CommitCache {
@@ -121,27 +129,34 @@ impl CommitCache {
         if let Some((id, _)) = body.commits.iter().find(|(id, _)| !hex(id)) {
             return Err(CacheError::Corrupt(format!("`{id}` is not a commit id")));
         }
-        if let Some((id, _)) = body.spans.iter().find(|(id, _)| !hex(id)) {
+        let blobs = body.spans.iter().map(|(id, _)| id);
+        if let Some(id) = blobs
+            .chain(body.lines.iter().map(|(id, _)| id))
+            .find(|id| !hex(id))
+        {
             return Err(CacheError::Corrupt(format!("`{id}` is not a blob id")));
         }
         Ok(CommitCache {
             commits: body.commits.into_iter().collect(),
             spans: body.spans.into_iter().collect(),
+            lines: body.lines.into_iter().collect(),
         })
     }
 
-    /// The bytes of a cache under `key` holding `commits` and `spans`
-    /// (written in the order given).
+    /// The bytes of a cache under `key` holding `commits`, `spans` and
+    /// `lines` (written in the order given).
     pub fn encode<'a>(
         key: &CacheKey,
         commits: impl IntoIterator<Item = (&'a str, &'a [FileChange])>,
         spans: impl IntoIterator<Item = (&'a str, &'a [SymbolSpan])>,
+        lines: impl IntoIterator<Item = (&'a str, Option<u32>)>,
     ) -> Vec<u8> {
         let mut out = serde_json::to_vec(key).unwrap_or_default();
         out.push(b'\n');
         let body = BodyRef {
             commits: commits.into_iter().collect(),
             spans: spans.into_iter().collect(),
+            lines: lines.into_iter().collect(),
         };
         let mut gz = GzEncoder::new(out, Compression::fast());
         // Writing to memory cannot fail, and the types serialise.
@@ -204,6 +219,7 @@ mod tests {
     }
 
     const ID: &str = "0123456789abcdef0123456789abcdef01234567";
+    const OTHER: &str = "fedcba9876543210fedcba9876543210fedcba98";
 
     #[test]
     fn a_cache_reads_back_what_was_written() {
@@ -214,17 +230,23 @@ mod tests {
             start_line: 1,
             end_line: 4,
         }];
-        let bytes =
-            CommitCache::encode(&key(), [(ID, changes.as_slice())], [(ID, spans.as_slice())]);
+        let bytes = CommitCache::encode(
+            &key(),
+            [(ID, changes.as_slice())],
+            [(ID, spans.as_slice())],
+            [(ID, Some(12)), (OTHER, None)],
+        );
         let cache = CommitCache::decode(&bytes, &key()).unwrap();
         assert_eq!(cache.commits[ID], changes);
         assert_eq!(cache.spans[ID], spans);
+        assert_eq!(cache.lines[ID], Some(12));
+        assert_eq!(cache.lines[OTHER], None);
     }
 
     #[test]
     fn a_corrupt_or_foreign_cache_is_refused_with_the_reason() {
         let changes = vec![change()];
-        let bytes = CommitCache::encode(&key(), [(ID, changes.as_slice())], []);
+        let bytes = CommitCache::encode(&key(), [(ID, changes.as_slice())], [], []);
         let refused = |bytes: &[u8]| CommitCache::decode(bytes, &key()).unwrap_err();
         assert!(matches!(refused(b""), CacheError::Corrupt(_)));
         assert!(matches!(refused(b"{}\n"), CacheError::Corrupt(_)));
@@ -238,7 +260,7 @@ mod tests {
         assert!(matches!(refused(&flipped), CacheError::Corrupt(_)));
         let mut old = key();
         old.version = 0;
-        let bytes = CommitCache::encode(&old, [(ID, changes.as_slice())], []);
+        let bytes = CommitCache::encode(&old, [(ID, changes.as_slice())], [], []);
         let why = refused(&bytes).to_string();
         assert!(why.contains("in another layout"), "{why}");
         let first_parent = HistoryOptions {
@@ -246,9 +268,11 @@ mod tests {
             ..HistoryOptions::default()
         };
         let other = CacheKey::new(&first_parent, None);
-        let bytes = CommitCache::encode(&other, [(ID, changes.as_slice())], []);
+        let bytes = CommitCache::encode(&other, [(ID, changes.as_slice())], [], []);
         assert!(matches!(refused(&bytes), CacheError::Mismatch(_)));
-        let bad = CommitCache::encode(&key(), [("HEAD", changes.as_slice())], []);
+        let bad = CommitCache::encode(&key(), [("HEAD", changes.as_slice())], [], []);
         assert!(refused(&bad).to_string().contains("not a commit id"));
+        let bad = CommitCache::encode(&key(), [], [], [("HEAD", Some(1))]);
+        assert!(refused(&bad).to_string().contains("not a blob id"));
     }
 }

@@ -76,6 +76,7 @@ fn check(options: &HistoryOptions, symbols: Option<&dyn SymbolSource>) {
     assert_eq!(cold, fresh, "a cold cached read is the plain read");
     assert_eq!(reuse.cached_commits, 0);
     assert!(reuse.diffed_commits >= 5, "{reuse:?}");
+    assert_eq!(reuse.cached_lines, 0);
 
     // A rebuild with no new commits diffs nothing and parses nothing.
     let (again, cache_again, reuse) = cached(&repo, options, symbols, Some(&cache));
@@ -85,6 +86,8 @@ fn check(options: &HistoryOptions, symbols: Option<&dyn SymbolSource>) {
     if symbols.is_some() {
         assert!(reuse.cached_versions >= 2, "{reuse:?}");
     }
+    // Every living file's lines (the binary logo's too: none) are kept.
+    assert_eq!(reuse.cached_lines, fresh.head_files.len(), "{reuse:?}");
     assert_eq!(cache_again, cache, "the same history keeps the same cache");
 
     // Three new commits: only they are diffed; the result is the plain
@@ -93,6 +96,8 @@ fn check(options: &HistoryOptions, symbols: Option<&dyn SymbolSource>) {
     let fresh = read_history(repo.path(), options, symbols).unwrap();
     let (grown, _, reuse) = cached(&repo, options, symbols, Some(&cache));
     assert_eq!(reuse.diffed_commits, 3, "{reuse:?}");
+    // Edited and new files are counted again; b.lua and the logo are not.
+    assert_eq!(reuse.cached_lines, 2, "{reuse:?}");
     assert_eq!(grown, fresh);
     assert_eq!(document(grown), document(fresh));
 }
@@ -135,6 +140,7 @@ fn the_cache_is_what_a_rebuild_reads() {
             .iter()
             .map(|(id, c)| (id.as_str(), c.as_slice())),
         [],
+        [],
     );
     let (read, _, reuse) = cached(&repo, &options, None, Some(&tampered));
     assert_eq!(reuse.diffed_commits, 0);
@@ -142,6 +148,28 @@ fn the_cache_is_what_a_rebuild_reads() {
         read.commits[0].changes[0].added,
         raw.commits[0].changes[0].added + 1000
     );
+}
+
+#[test]
+fn a_kept_line_count_is_what_a_rebuild_reads() {
+    let repo = build();
+    let options = HistoryOptions::default();
+    let (raw, bytes, _) = cached(&repo, &options, None, None);
+    let key = CacheKey::new(&options, None);
+    let mut cache = CommitCache::decode(&bytes, &key).unwrap();
+    let readme = raw.head_files["README.md"].expect("README.md's lines");
+    for n in cache.lines.values_mut().filter(|n| **n == Some(readme)) {
+        *n = Some(readme + 1000);
+    }
+    let commits = cache
+        .commits
+        .iter()
+        .map(|(id, c)| (id.as_str(), c.as_slice()));
+    let lines = cache.lines.iter().map(|(id, n)| (id.as_str(), *n));
+    let tampered = CommitCache::encode(&key, commits, [], lines);
+    let (read, _, reuse) = cached(&repo, &options, None, Some(&tampered));
+    assert_eq!(reuse.cached_lines, raw.head_files.len());
+    assert_eq!(read.head_files["README.md"], Some(readme + 1000));
 }
 
 #[test]

@@ -51,6 +51,9 @@ pub struct Reuse {
     /// File versions at the newest commit whose symbols came from the
     /// cache.
     pub cached_versions: usize,
+    /// File versions at the newest commit whose lines came from the cache
+    /// (the others' blobs are read and counted).
+    pub cached_lines: usize,
 }
 
 /// A history read with [`read_history_cached`].
@@ -93,6 +96,7 @@ fn read(
     let boundary = open::shallow_boundary(&repo);
     let at_head = head::files(&repo, head)?;
     let known = known_spans(symbols.map(|_| std::mem::take(&mut previous.spans)));
+    let known_lines = std::mem::take(&mut previous.lines);
     let cache = symbol_cache(&at_head, symbols, known);
     let cached_versions = cache.head_spans().len();
     let walk = walk::walk(&repo, head, &boundary, options)?;
@@ -115,20 +119,22 @@ fn read(
         .iter()
         .map(|p| diff::has_diff(p, options.first_parent))
         .collect();
-    let reuse = Reuse {
+    let mut reuse = Reuse {
         cached_commits: with_diff.iter().filter(|d| **d).count() - diffed_commits,
         diffed_commits,
         cached_versions,
+        cached_lines: 0,
     };
     let mut raw = raw_history(&repo, head, options, symbols, walk, changes);
     let head_side = HeadSide {
         head,
         files: &at_head,
         cache: &cache,
+        known_lines: &known_lines,
     };
-    head_side.read(&repo, options, symbols, &mut raw)?;
+    reuse.cached_lines = head_side.read(&repo, options, symbols, &mut raw)?;
     let bytes = if keep {
-        encode_cache(options, symbols, &raw, &with_diff, &cache)
+        encode_cache(options, symbols, &raw, &with_diff, (&cache, &at_head))
     } else {
         Vec::new()
     };
@@ -228,8 +234,12 @@ fn encode_cache(
     symbols: Option<&dyn SymbolSource>,
     raw: &RawHistory,
     with_diff: &[bool],
-    cache: &SymbolCache,
+    (cache, at_head): (&SymbolCache, &[HeadFile]),
 ) -> Vec<u8> {
+    let lines: Vec<(String, Option<u32>)> = at_head
+        .iter()
+        .filter_map(|f| Some((f.oid.to_string(), *raw.head_files.get(&f.path)?)))
+        .collect();
     let head_spans: Vec<(String, Arc<Vec<SymbolSpan>>)> = cache
         .head_spans()
         .into_iter()
@@ -245,6 +255,7 @@ fn encode_cache(
         head_spans
             .iter()
             .map(|(id, spans)| (id.as_str(), spans.as_slice())),
+        lines.iter().map(|(id, n)| (id.as_str(), *n)),
     )
 }
 
@@ -283,23 +294,26 @@ fn records(planned: Vec<Planned>, changes: Vec<Vec<FileChange>>) -> Vec<CommitRe
         .collect()
 }
 
-/// The newest commit's files, and the symbol versions already parsed.
+/// The newest commit's files, and the symbol versions already parsed and
+/// the file versions' lines already counted (by blob id).
 struct HeadSide<'a> {
     head: Oid,
     files: &'a [HeadFile],
     cache: &'a SymbolCache,
+    known_lines: &'a FxHashMap<String, Option<u32>>,
 }
 
 impl HeadSide<'_> {
     /// The lines of the living files the history touched and, with a
-    /// symbol source, their symbols.
+    /// symbol source, their symbols; returns how many files' lines were
+    /// known.
     fn read(
         &self,
         repo: &Repository,
         options: &HistoryOptions,
         symbols: Option<&dyn SymbolSource>,
         raw: &mut RawHistory,
-    ) -> Result<(), HistoryError> {
+    ) -> Result<usize, HistoryError> {
         let touched: BTreeSet<&str> = raw
             .commits
             .iter()
@@ -311,14 +325,7 @@ impl HeadSide<'_> {
             .filter(|f| touched.contains(f.path.as_str()))
             .collect();
         let threads = options.thread_count();
-        let (head, max) = (self.head, options.max_blob_bytes);
-        let lines = workers::parallel(
-            repo,
-            &files,
-            threads,
-            || (),
-            |repo, _, file| head::lines(repo, head, file, max),
-        )?;
+        let (lines, known) = self.lines(repo, &files, threads, options.max_blob_bytes)?;
         if let Some(source) = symbols {
             let parsed: Vec<&HeadFile> = files
                 .iter()
@@ -331,7 +338,10 @@ impl HeadSide<'_> {
                 &parsed,
                 threads,
                 || (),
-                |repo, _, file| self.cache.spans(repo, source, head, file.oid, &file.path),
+                |repo, _, file| {
+                    self.cache
+                        .spans(repo, source, self.head, file.oid, &file.path)
+                },
             )?;
             raw.head_symbols = parsed
                 .iter()
@@ -340,6 +350,42 @@ impl HeadSide<'_> {
                 .collect();
         }
         raw.head_files = head::line_map(&files, lines);
-        Ok(())
+        Ok(known)
+    }
+
+    /// Each file's lines: the count kept for its blob, or counted now
+    /// (the blobs read on `threads`); and how many were kept.
+    fn lines(
+        &self,
+        repo: &Repository,
+        files: &[&HeadFile],
+        threads: usize,
+        max: u64,
+    ) -> Result<(Vec<Option<u32>>, usize), HistoryError> {
+        let kept: Vec<Option<Option<u32>>> = files
+            .iter()
+            .map(|f| self.known_lines.get(&f.oid.to_string()).copied())
+            .collect();
+        let unknown: Vec<&HeadFile> = files
+            .iter()
+            .zip(&kept)
+            .filter(|(_, k)| k.is_none())
+            .map(|(f, _)| *f)
+            .collect();
+        let head = self.head;
+        let counted = workers::parallel(
+            repo,
+            &unknown,
+            threads,
+            || (),
+            |repo, _, file| head::lines(repo, head, file, max),
+        )?;
+        let known = files.len() - unknown.len();
+        let mut counted = counted.into_iter();
+        let lines = kept
+            .into_iter()
+            .map(|k| k.unwrap_or_else(|| counted.next().flatten()))
+            .collect();
+        Ok((lines, known))
     }
 }
