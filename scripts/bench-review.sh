@@ -9,7 +9,8 @@
 # `Paginator.validate_number`, a new `title_html`, x/tools' `diff.Apply`
 # and a new `ApplyAll`) is committed on top and checked out, as a pull
 # request's head is in CI. Each round's cold review runs with its own
-# empty store. Prints one line a run: seconds and peak memory.
+# empty store. Prints one line a run: seconds and peak memory; then where
+# the time went: before the head's build, its stages, and after it.
 set -euo pipefail
 bin="$(realpath "${1:?usage: bench-review.sh BIN [ROUNDS] [WORKDIR]}")"
 rounds="${2:-3}"
@@ -53,12 +54,39 @@ git diff --shortstat HEAD~1 HEAD
 measure() {
   local label="$1"
   shift
+  local started ended
+  started="$(date +%s.%N)"
   /usr/bin/time -o "$work/time" -f '%e %M' "$@" >"$work/review.md" 2>"$work/stderr" || {
     cat "$work/stderr" >&2
     exit 1
   }
+  ended="$(date +%s.%N)"
   read -r secs kib <"$work/time"
   printf '%-6s %6.2f s  %5d MiB  %s\n' "$label" "$secs" "$((kib / 1024))" "$(head -c 80 "$work/review.md" | head -1)"
+  phases "$started" "$ended"
+}
+
+# Where a run's time went, from the newest job's state document (the
+# head's build): before it (git, the store), its stages, and after it
+# (reading the docpacks, the review).
+phases() {
+  python3 - "$DOCTOWN_STORE/jobs" "$1" "$2" <<'EOF'
+import datetime, glob, json, os, sys
+jobs, started, ended = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+def at(t):
+    return datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()
+states = [json.load(open(f)) for f in glob.glob(os.path.join(jobs, "*", "state.json"))]
+built = [s for s in states if started <= at(s["created_at"]) <= ended]
+if not built:
+    print("       no build: both docpacks came from the store")
+    sys.exit()
+head = max(built, key=lambda s: at(s["created_at"]))
+stages = head["stages"]
+first, last = at(head["created_at"]), at(stages["pack"]["finished_at"])
+each = ", ".join(f"{k} {v['duration_ms'] / 1000:.2f}" for k, v in stages.items() if k != "embed")
+print(f"       {len(built)} built; before the head's build {first - started:.2f} s, "
+      f"its build {last - first:.2f} s ({each}), after it {ended - last:.2f} s")
+EOF
 }
 for round in $(seq "$rounds"); do
   export DOCTOWN_STORE="$work/store-$round"
