@@ -101,7 +101,7 @@ fn parse<T: DeserializeOwned>(entries: &Entries, name: &str) -> Result<T, Docpac
     let bytes = entries
         .get(name)
         .ok_or_else(|| DocpackError::MissingPart(name.to_string()))?;
-    serde_json::from_slice(bytes).map_err(|e| DocpackError::json(name, e))
+    parse_bytes(bytes, name)
 }
 
 fn read_verified(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackError> {
@@ -122,12 +122,11 @@ fn read_stream(
     std::thread::scope(|scope| {
         let mut early = Early::default();
         let mut entries = Entries::new();
-        let read = read_each(source, limits, |name, bytes| {
+        read_each(source, limits, |name, bytes| {
             let bytes = Arc::new(bytes);
             early.start(scope, name, &bytes);
             entries.insert(name.to_string(), bytes);
-        });
-        read?;
+        })?;
         verified(entries, early)
     })
 }
@@ -279,8 +278,8 @@ pub(crate) fn ignored_entry(
 }
 
 /// The docpack's parts, parsed: the optional ones first (and checked
-/// against the manifest), then the three large ones on threads of their
-/// own, then the rest.
+/// against the manifest), then the three large ones (parsed on threads
+/// as they were read, [`Early`]), then the rest.
 fn parse_parts(
     entries: &Entries,
     manifest: Manifest,

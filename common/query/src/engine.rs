@@ -268,8 +268,11 @@ impl Engine {
         // Freed on a thread of its own once no answer holds it, not under
         // the lock: a large repository's docpack takes a tenth of a second
         // to free, which the questions after the swap do not wait for.
+        // A thread that cannot start frees it here.
         if let Some(old) = replaced {
-            std::thread::spawn(move || drop(old));
+            let _ = std::thread::Builder::new()
+                .name("free-docpack".into())
+                .spawn(move || drop(old));
         }
     }
 

@@ -376,20 +376,16 @@ pub(crate) fn marked_test(s: &SymbolNode) -> bool {
 mod tests {
     use super::*;
     use crate::search::{search, Filters, Mode, SearchRequest};
-    use crate::synthetic::{hub_docpack, Hub};
-    use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
+    use crate::synthetic::Hub;
     use std::sync::Arc;
 
     fn hub_pack() -> Pack {
-        let shape = Hub {
+        crate::synthetic::hub_pack(Hub {
             callers: 50,
             test_callers: 5,
             second_level: 20,
             modules: 3,
-        };
-        let bytes = encode_docpack(&hub_docpack(shape)).unwrap().bytes;
-        let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
-        Pack::new("hub", Origin::default(), docpack)
+        })
     }
 
     #[test]

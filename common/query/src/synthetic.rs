@@ -2,10 +2,11 @@
 //! sizes no fixture repository has: a hub function called from thousands of
 //! places.
 
+use crate::pack::{Origin, Pack};
 use doctown_core::{FileRole, Language, SymbolKind, Visibility};
 use doctown_docpack::{
-    DocSource, DocpackInput, Documentation, Edge, EdgeKind, GraphNode, ModuleDoc, NodeKind,
-    SourceRange, SymbolMetrics, SymbolNode,
+    encode_docpack, read_docpack_bytes, DocSource, DocpackInput, Documentation, Edge, EdgeKind,
+    GraphNode, ModuleDoc, NodeKind, ReadLimits, SourceRange, SymbolMetrics, SymbolNode,
 };
 
 /// The shape of a hub docpack.
@@ -19,6 +20,16 @@ pub struct Hub {
     pub second_level: usize,
     /// Modules the callers are spread over.
     pub modules: usize,
+}
+
+/// The hub docpack of this shape, written, read back and indexed (key
+/// `hub`).
+pub fn hub_pack(shape: Hub) -> Pack {
+    let bytes = encode_docpack(&hub_docpack(shape))
+        .expect("a hub docpack encodes")
+        .bytes;
+    let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).expect("and reads back");
+    Pack::new("hub", Origin::default(), docpack)
 }
 
 /// A docpack whose function `hub` (in `src/hub.rs`) is called as [`Hub`] says;

@@ -1,17 +1,14 @@
 //! `impact` on a symbol with 10,000 callers: the walk is bounded, the
 //! answer paged, and every page's text stays small.
 
-use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
-use doctown_query::synthetic::{hub_docpack, Hub};
+use doctown_query::synthetic::{hub_pack, Hub};
 use doctown_query::Reader;
-use doctown_query::{impact, render, Origin, Pack, Sym};
+use doctown_query::{impact, render, Pack, Sym};
 use std::collections::HashSet;
 
 /// The pack of a hub docpack of this shape, and the hub's index in it.
-fn hub_pack(shape: Hub) -> (Pack, Sym) {
-    let bytes = encode_docpack(&hub_docpack(shape)).unwrap().bytes;
-    let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
-    let p = Pack::new("hub", Origin::default(), docpack);
+fn hub_and_pack(shape: Hub) -> (Pack, Sym) {
+    let p = hub_pack(shape);
     let id = &p
         .docpack
         .nodes
@@ -32,7 +29,7 @@ fn ten_thousand_callers_are_paged_and_every_page_is_small() {
         second_level: 0,
         modules: 40,
     };
-    let (p, hub) = hub_pack(shape);
+    let (p, hub) = hub_and_pack(shape);
 
     let first = impact(&p, hub, 3, 0, 30);
     assert_eq!(first.page.total, 9_700, "callers less the tests");
@@ -66,7 +63,7 @@ fn ten_thousand_callers_are_paged_and_every_page_is_small() {
 
 #[test]
 fn a_walk_past_the_visit_bound_stops_and_says_so() {
-    let (p, hub) = hub_pack(Hub {
+    let (p, hub) = hub_and_pack(Hub {
         callers: 10_000,
         test_callers: 0,
         second_level: 15_000,

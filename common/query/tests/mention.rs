@@ -3,10 +3,9 @@
 //! an underscore or a digit) lifts that symbol by half a best match;
 //! prose words and near-misses in case do not.
 
-use doctown_docpack::{encode_docpack, read_docpack_bytes, ReadLimits};
 use doctown_query::search::{search, Filters, Mode, SearchRequest};
-use doctown_query::synthetic::{hub_docpack, Hub};
-use doctown_query::{Origin, Pack};
+use doctown_query::synthetic::{hub_pack, Hub};
+use doctown_query::Pack;
 use std::sync::Arc;
 
 fn pack() -> Arc<Pack> {
@@ -16,9 +15,7 @@ fn pack() -> Arc<Pack> {
         second_level: 0,
         modules: 3,
     };
-    let bytes = encode_docpack(&hub_docpack(shape)).unwrap().bytes;
-    let docpack = read_docpack_bytes(&bytes, &ReadLimits::default()).unwrap();
-    Arc::new(Pack::new("hub", Origin::default(), docpack))
+    Arc::new(hub_pack(shape))
 }
 
 /// The hits' names and scores for a lexical query.

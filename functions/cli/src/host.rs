@@ -110,7 +110,6 @@ impl Drop for Host {
     }
 }
 
-/// A fresh job id.
 /// Gives the calling thread (not its process) the lowest priority, for
 /// work done beside a build that should take only the cores the stages
 /// leave idle (threads it starts inherit it); a failure leaves it as it
@@ -123,6 +122,7 @@ pub(crate) fn lowest_priority() {
     }
 }
 
+/// A fresh job id.
 pub fn new_job_id() -> JobId {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
