@@ -5,8 +5,9 @@
 //! producer can run on several threads) into a temporary file, as the
 //! canonical JSON of a `symbols` list element; what the writer still needs
 //! of it — its id, parent, cluster, path, role, language, centrality and
-//! complexity — stays in memory as a [`SymbolView`]'s compact record (ids in
-//! one text arena, paths and clusters interned). [`NodesSpool::finish`]
+//! complexity, and for `access.bin` its name, qualified name, kind and
+//! first line — stays in memory as a compact record (ids and names in one
+//! text arena, paths, clusters and kinds interned). [`NodesSpool::finish`]
 //! sorts the records by id, and the part is written by copying the
 //! elements out in that order ([`SpooledNodes::write_part`]): the bytes of
 //! `spool::write_part` on the whole sorted [`Nodes`].
@@ -15,7 +16,7 @@ use crate::canonical_writer::write_canonical_at;
 use crate::error::DocpackError;
 use crate::model::{Nodes, SymbolNode};
 use crate::out::{spool_error, Out};
-use doctown_core::{FileRole, Language};
+use doctown_core::{FileRole, Language, SymbolKind};
 use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -82,6 +83,21 @@ impl<'a> Symbols<'a> {
     }
 }
 
+/// What `access.bin` lists of a symbol ([`SpooledNodes::listed`]).
+pub(crate) struct Listed<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub qualified_name: &'a str,
+    pub kind: SymbolKind,
+    pub path: &'a str,
+    pub role: Option<FileRole>,
+    pub start_line: u32,
+    pub centrality: f64,
+    /// Where its record starts in `nodes.json`, and its length.
+    pub record: u64,
+    pub record_len: u32,
+}
+
 /// A symbol serialised and reduced to what the writer keeps of it.
 pub struct PreparedSymbol {
     id: String,
@@ -92,6 +108,10 @@ pub struct PreparedSymbol {
     language: Language,
     centrality: f64,
     complexity: Option<u32>,
+    name: String,
+    qualified_name: String,
+    kind: SymbolKind,
+    start_line: u32,
     element: Vec<u8>,
 }
 
@@ -110,6 +130,10 @@ pub fn prepare(node: SymbolNode) -> Result<PreparedSymbol, DocpackError> {
         language: node.language,
         centrality: node.centrality,
         complexity: node.metrics.complexity,
+        name: node.name,
+        qualified_name: node.qualified_name,
+        kind: node.kind,
+        start_line: node.range.start_line,
     })
 }
 
@@ -131,6 +155,10 @@ struct Record {
     language: Language,
     centrality: f64,
     complexity: Option<u32>,
+    name: Text,
+    qualified_name: Text,
+    kind: SymbolKind,
+    start_line: u32,
     offset: u64,
     len: u32,
 }
@@ -184,7 +212,9 @@ impl NodesSpool {
         let start = u32::try_from(self.arena.len())
             .ok()
             .filter(|start| start.checked_add(s.len() as u32).is_some())
-            .ok_or_else(|| DocpackError::Write("nodes.json: over 4 GiB of symbol ids".into()))?;
+            .ok_or_else(|| {
+                DocpackError::Write("nodes.json: over 4 GiB of symbol ids and names".into())
+            })?;
         self.arena.push_str(s);
         Ok(Text {
             start,
@@ -214,6 +244,10 @@ impl NodesSpool {
             language: s.language,
             centrality: s.centrality,
             complexity: s.complexity,
+            name: self.text(&s.name)?,
+            qualified_name: self.text(&s.qualified_name)?,
+            kind: s.kind,
+            start_line: s.start_line,
             offset: self.written,
             len,
         };
@@ -288,6 +322,34 @@ impl SpooledNodes {
             complexity: r.complexity,
         }
     }
+    /// What `access.bin` lists of each symbol, in id order, with where
+    /// its record (its element, `{` to `}`) lies in `nodes.json`: the
+    /// layout [`SpooledNodes::for_each_chunk`] writes.
+    pub(crate) fn listed(&self) -> impl Iterator<Item = Listed<'_>> + '_ {
+        let mut at = HEAD.len() as u64;
+        self.records.iter().enumerate().map(move |(n, r)| {
+            at += if n == 0 {
+                SEPARATOR.len() - 1
+            } else {
+                SEPARATOR.len()
+            } as u64;
+            let record = at;
+            at += u64::from(r.len);
+            Listed {
+                id: self.str(r.id),
+                name: self.str(r.name),
+                qualified_name: self.str(r.qualified_name),
+                kind: r.kind,
+                path: &self.paths[r.path as usize],
+                role: r.role,
+                start_line: r.start_line,
+                centrality: r.centrality,
+                record,
+                record_len: r.len,
+            }
+        })
+    }
+
     /// The length of `nodes.json`.
     pub(crate) fn part_len(&self) -> u64 {
         let elements: u64 = self
@@ -463,6 +525,54 @@ mod tests {
             assert_eq!(len, expected.len() as u64);
             let typed: Vec<_> = Symbols::Typed(&whole).iter().map(Viewed::of).collect();
             assert_eq!(views, typed);
+        }
+    }
+
+    #[test]
+    fn each_listed_record_is_its_symbols_element_in_the_part() {
+        let dir = tempfile::tempdir().unwrap();
+        for count in [1, 2, 300] {
+            let mut spool = NodesSpool::new(dir.path()).unwrap();
+            for n in (0..count).map(node) {
+                spool.push(prepare(n).unwrap()).unwrap();
+            }
+            let done = spool.finish().unwrap();
+            // What the listing says, and where, beside the record there.
+            let listed: Vec<(String, std::ops::Range<usize>)> = done
+                .listed()
+                .map(|l| {
+                    let said = format!(
+                        "{} {} {} {:?} {} {:?} {} {}",
+                        l.id,
+                        l.name,
+                        l.qualified_name,
+                        l.kind,
+                        l.path,
+                        l.role,
+                        l.start_line,
+                        crate::canonical_writer::round_f64(l.centrality)
+                    );
+                    let at = l.record as usize;
+                    (said, at..at + l.record_len as usize)
+                })
+                .collect();
+            let part = crate::spool::PartBody::nodes(done).into_bytes().unwrap();
+            assert_eq!(listed.len(), count);
+            for (said, record) in listed {
+                let s: SymbolNode = serde_json::from_slice(&part[record]).unwrap();
+                let there = format!(
+                    "{} {} {} {:?} {} {:?} {} {}",
+                    s.id,
+                    s.name,
+                    s.qualified_name,
+                    s.kind,
+                    s.path,
+                    s.role,
+                    s.range.start_line,
+                    s.centrality
+                );
+                assert_eq!(said, there);
+            }
         }
     }
 

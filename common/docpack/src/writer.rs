@@ -11,14 +11,14 @@
 //! deflated blocks of what did not change.
 
 use crate::access::BlockSpan;
-use crate::access_build::{symbol_graph, RecordScanner, SymbolGraph};
+use crate::access_build::{symbol_graph, SymbolGraph};
 use crate::blocks::{BlockCache, BlockIndex, GzipMember};
 use crate::canonical::{docpack_id, to_canonical_json};
 use crate::embeddings::Embeddings;
 use crate::error::DocpackError;
 use crate::model::*;
 use crate::module_level::fill_module_level;
-use crate::nodes_spool::{SpooledNodes, Symbols};
+use crate::nodes_spool::{prepare, NodesSpool, SpooledNodes, Symbols};
 use crate::spool::{write_part, PartBody, Spool};
 use crate::{entry, validate, SCHEMA_VERSION};
 use rayon::prelude::*;
@@ -247,18 +247,17 @@ pub fn write_docpack<W: Write>(
     spool_dir: &Path,
     out: W,
 ) -> Result<WrittenDocpack<W>, DocpackError> {
-    let (unhashed, mut parts, graph) = serialise(c, nodes, &Spool::in_dir(spool_dir))?;
+    let (unhashed, mut parts, graph) = serialise(c, nodes, spool_dir)?;
     // The parts are framed (and hashed) before the manifest that lists
     // their checksums, each into a temporary file of its own; the manifest
     // is framed first in the member, `access.bin` (which lists their
     // blocks) next, and their blocks follow.
-    let (mut bodies, mut entries, scanned) =
-        frame_parts(&mut parts, previous, spool_dir, graph.is_some())?;
+    let (mut bodies, mut entries) = frame_parts(&mut parts, previous, spool_dir)?;
     drop(parts);
-    if let (Some(graph), Some(scanned)) = (graph, scanned) {
-        let index = access_index(scanned, graph, &bodies, &entries)?;
+    if let Some(graph) = graph {
+        let index = access_index(graph, &bodies, &entries)?;
         let mut body = PartBody::bytes(index.to_bytes());
-        let (framed, checksum) = frame_part(entry::ACCESS, &mut body, previous, spool_dir, None)?;
+        let (framed, checksum) = frame_part(entry::ACCESS, &mut body, previous, spool_dir)?;
         bodies.insert(0, framed);
         entries.insert(0, checksum);
     }
@@ -325,58 +324,36 @@ type FramedPart = crate::blocks::Body<std::io::BufReader<std::fs::File>>;
 /// parts are read once. A segment never shares a block with another, so
 /// the parts are framed side by side, the largest first, and the bodies
 /// appended in the parts' order are the member framed part after part.
-/// The parts framed, their checksums, and what was read of `nodes.json`
-/// for `access.bin`.
-type FramedParts = (Vec<FramedPart>, Vec<EntryChecksum>, Option<RecordScanner>);
-
-/// With `index`, `nodes.json`'s records are read for `access.bin` as
-/// it is framed.
 fn frame_parts(
     parts: &mut NamedParts,
     previous: &BlockCache,
     spool_dir: &Path,
-    index: bool,
-) -> Result<FramedParts, DocpackError> {
+) -> Result<(Vec<FramedPart>, Vec<EntryChecksum>), DocpackError> {
     let mut largest_first: Vec<(usize, &mut (&'static str, PartBody))> =
         parts.iter_mut().enumerate().collect();
     largest_first.sort_by_key(|(_, (_, body))| std::cmp::Reverse(body.len()));
-    let mut framed: Vec<(usize, (FramedPart, EntryChecksum), Option<RecordScanner>)> =
-        largest_first
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|(i, (name, body))| {
-                let mut scanner = (index && *name == entry::NODES).then(RecordScanner::default);
-                let framed = frame_part(name, body, previous, spool_dir, scanner.as_mut())?;
-                Ok((i, framed, scanner))
-            })
-            .collect::<Result<_, DocpackError>>()?;
-    framed.sort_by_key(|(i, _, _)| *i);
-    let scanned = framed.iter_mut().find_map(|(_, _, s)| s.take());
-    let (bodies, entries) = framed.into_iter().map(|(_, f, _)| f).unzip();
-    Ok((bodies, entries, scanned))
+    let mut framed: Vec<(usize, (FramedPart, EntryChecksum))> = largest_first
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(i, (name, body))| Ok((i, frame_part(name, body, previous, spool_dir)?)))
+        .collect::<Result<_, DocpackError>>()?;
+    framed.sort_by_key(|(i, _)| *i);
+    Ok(framed.into_iter().map(|(_, f)| f).unzip())
 }
 
-/// One part framed into a temporary file, with its checksum (and its
-/// bytes handed to `scanner`).
+/// One part framed into a temporary file, with its checksum.
 fn frame_part(
     name: &str,
     body: &mut PartBody,
     previous: &BlockCache,
     spool_dir: &Path,
-    mut scanner: Option<&mut RecordScanner>,
 ) -> Result<(FramedPart, EntryChecksum), DocpackError> {
     let io = |e| DocpackError::io(spool_dir, e);
     let file = tempfile::tempfile_in(spool_dir).map_err(io)?;
     let mut member = GzipMember::body(previous, BufWriter::new(file)).with_batch(PART_BATCH);
     let size = body.len();
-    let sha256 = hashed_beside(|hash| {
-        frame_entry(&mut member, name, body, &mut |chunk| {
-            hash(chunk);
-            if let Some(s) = scanner.as_deref_mut() {
-                s.feed(chunk);
-            }
-        })
-    })?;
+    let sha256 =
+        hashed_beside(|hash| frame_entry(&mut member, name, body, &mut |chunk| hash(chunk)))?;
     let framed = member
         .finish_body()?
         .try_map_out(|w| -> Result<_, DocpackError> {
@@ -390,7 +367,6 @@ fn frame_part(
 
 /// `access.bin` of the parts framed: their blocks, then the tar's end.
 fn access_index(
-    scanned: RecordScanner,
     graph: SymbolGraph,
     bodies: &[FramedPart],
     entries: &[EntryChecksum],
@@ -405,7 +381,7 @@ fn access_index(
         len: TAR_END.len() as u32,
         hash: blake3::hash(&TAR_END).into(),
     });
-    scanned.finish(graph, &framed, blocks)
+    graph.finish(&framed, blocks)
 }
 
 /// One entry's tar header, bytes (each chunk also handed to `seen`) and
@@ -497,7 +473,7 @@ impl Unhashed {
 fn serialise(
     mut c: DocpackInput,
     spooled: Option<SpooledNodes>,
-    spool: &Spool,
+    spool_dir: &Path,
 ) -> Result<(Unhashed, NamedParts, Option<SymbolGraph>), DocpackError> {
     if spooled.is_some() && !c.nodes.symbols.is_empty() {
         return Err(DocpackError::Invalid(
@@ -506,9 +482,12 @@ fn serialise(
     }
     canonicalize(&mut c);
     fill_graph_metrics(&mut c.graph);
-    let symbols = spooled
-        .as_ref()
-        .map_or(Symbols::Typed(&c.nodes), Symbols::Spooled);
+    // Symbols in memory are spooled too: `nodes.json` has one writer.
+    let spooled = match spooled {
+        Some(spooled) => spooled,
+        None => spooled_nodes(std::mem::take(&mut c.nodes), spool_dir)?,
+    };
+    let symbols = spooled.symbols();
     fill_module_level(&mut c.docs, symbols, &c.source_map, &c.graph);
     validate::validate_with(
         &validate::Parts {
@@ -524,14 +503,14 @@ fn serialise(
         symbols,
     )?;
     let statistics = statistics(&c, symbols);
-    let graph = symbol_graph(symbols, &c.graph, &c.docs)?;
+    let graph = symbol_graph(&spooled, &c.graph, &c.docs)?;
     let parts_present = OptionalParts {
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
         history: c.history.is_some(),
         history_absent: c.history_absent.take().filter(|_| c.history.is_none()),
     };
-    let mut parts = serialise_parts(&mut c, spooled, spool)?;
+    let mut parts = serialise_parts(&mut c, spooled, &Spool::in_dir(spool_dir))?;
     parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let unhashed = Unhashed {
         source: c.source,
@@ -543,15 +522,23 @@ fn serialise(
     Ok((unhashed, parts, graph))
 }
 
+/// Symbols in memory (sorted by id) spooled as the pack stage spools them.
+fn spooled_nodes(nodes: Nodes, dir: &Path) -> Result<SpooledNodes, DocpackError> {
+    let mut spool = NodesSpool::new(dir)?;
+    for node in nodes.symbols {
+        spool.push(prepare(node)?)?;
+    }
+    spool.finish()
+}
+
 /// The JSON parts serialised in parallel, the two largest on their own;
 /// each typed part is taken out of `c` and dropped once written.
 fn serialise_parts(
     c: &mut DocpackInput,
-    spooled: Option<SpooledNodes>,
+    spooled: SpooledNodes,
     spool: &Spool,
 ) -> Result<NamedParts, DocpackError> {
-    let (nodes, graph, source_map) = (
-        std::mem::take(&mut c.nodes),
+    let (graph, source_map) = (
         std::mem::take(&mut c.graph),
         std::mem::take(&mut c.source_map),
     );
@@ -563,10 +550,7 @@ fn serialise_parts(
     let ((nodes, graph), (source_map, rest)) = rayon::join(
         || {
             rayon::join(
-                || match spooled {
-                    Some(spooled) => Ok(PartBody::nodes(spooled)),
-                    None => write_part(entry::NODES, &nodes, spool),
-                },
+                || Ok(PartBody::nodes(spooled)),
                 || write_part(entry::GRAPH, &graph, spool),
             )
         },
