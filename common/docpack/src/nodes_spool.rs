@@ -7,7 +7,7 @@
 //! of it — its id, parent, cluster, path, role, language, centrality and
 //! complexity, and for `access.bin` its name, qualified name, kind and
 //! first line — stays in memory as a compact record (ids and names in one
-//! text arena, paths, clusters and kinds interned). [`NodesSpool::finish`]
+//! text arena, paths and clusters interned). [`NodesSpool::finish`]
 //! sorts the records by id, and the part is written by copying the
 //! elements out in that order ([`SpooledNodes::write_part`]): the bytes of
 //! `spool::write_part` on the whole sorted [`Nodes`].
@@ -328,11 +328,7 @@ impl SpooledNodes {
     pub(crate) fn listed(&self) -> impl Iterator<Item = Listed<'_>> + '_ {
         let mut at = HEAD.len() as u64;
         self.records.iter().enumerate().map(move |(n, r)| {
-            at += if n == 0 {
-                SEPARATOR.len() - 1
-            } else {
-                SEPARATOR.len()
-            } as u64;
+            at += separator(n).len() as u64;
             let record = at;
             at += u64::from(r.len);
             Listed {
@@ -400,8 +396,7 @@ impl SpooledNodes {
         buf.clear();
         buf.extend_from_slice(HEAD);
         for (n, r) in self.records.iter().enumerate() {
-            // The first element follows the bracket with a newline only.
-            buf.extend_from_slice(if n == 0 { &SEPARATOR[1..] } else { SEPARATOR });
+            buf.extend_from_slice(separator(n));
             if let Some(all) = &spooled {
                 buf.extend_from_slice(
                     &all[r.offset as usize..(r.offset + u64::from(r.len)) as usize],
@@ -434,6 +429,16 @@ impl SpooledNodes {
 /// the one core that frames `nodes.json`.
 const WHOLE_READ: u64 = 256 << 20;
 
+/// What comes before element `n` of `nodes.json`: the first follows the
+/// bracket with a newline only.
+fn separator(n: usize) -> &'static [u8] {
+    if n == 0 {
+        &SEPARATOR[1..]
+    } else {
+        SEPARATOR
+    }
+}
+
 /// What `nodes.json` starts with, what comes before each element (but
 /// the first, which has no comma), and what it ends with.
 const HEAD: &[u8] = b"{\n  \"symbols\": [";
@@ -455,7 +460,11 @@ mod tests {
             qualified_name: format!("m::f{i}"),
             language: Language::C,
             path: format!("dir/{}.c", i / 3),
-            range: SourceRange::default(),
+            range: SourceRange {
+                start_line: i as u32 + 1,
+                end_line: i as u32 + 4,
+                ..SourceRange::default()
+            },
             signature: format!("int f{i}(void) /* \"{i}\" */"),
             visibility: Visibility::Public,
             doc_comment: i.is_multiple_of(2).then(|| format!("does\n{i}")),

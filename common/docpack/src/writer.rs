@@ -531,7 +531,7 @@ fn spooled_nodes(nodes: Nodes, dir: &Path) -> Result<SpooledNodes, DocpackError>
     spool.finish()
 }
 
-/// The JSON parts serialised in parallel, the two largest on their own;
+/// The JSON parts serialised in parallel (`nodes.json` is spooled already);
 /// each typed part is taken out of `c` and dropped once written.
 fn serialise_parts(
     c: &mut DocpackInput,
@@ -547,13 +547,9 @@ fn serialise_parts(
         std::mem::take(&mut c.docs),
         c.symbol_contexts.take(),
     );
-    let ((nodes, graph), (source_map, rest)) = rayon::join(
-        || {
-            rayon::join(
-                || Ok(PartBody::nodes(spooled)),
-                || write_part(entry::GRAPH, &graph, spool),
-            )
-        },
+    let nodes = PartBody::nodes(spooled);
+    let (graph, (source_map, rest)) = rayon::join(
+        || write_part(entry::GRAPH, &graph, spool),
         || {
             rayon::join(
                 || write_part(entry::SOURCE_MAP, &source_map, spool),
@@ -572,7 +568,7 @@ fn serialise_parts(
     );
     let (clusters, docs, contexts) = rest?;
     let mut parts = vec![
-        (entry::NODES, nodes?),
+        (entry::NODES, nodes),
         (entry::GRAPH, graph?),
         (entry::CLUSTERS, clusters),
         (entry::SOURCE_MAP, source_map?),
