@@ -262,6 +262,8 @@ pub fn write_docpack<W: Write>(
         entries.insert(0, checksum);
     }
     let manifest = unhashed.manifest(entries);
+    // Its parts passed validation in `serialise`.
+    validate::remember_written(&manifest.docpack_id);
     let manifest_json = to_canonical_json(entry::MANIFEST, &manifest)?;
     // The docpack's checksum is taken on another thread as it is written.
     let mut written = None;

@@ -381,3 +381,21 @@ fn the_streaming_writer_reuses_the_previous_blocks() {
     assert!(second.blocks_reused > 0 && second.blocks_reused < second.block_count);
     assert!(second.out == encode_docpack(&edited).unwrap().bytes);
 }
+
+/// A docpack whose parts differ from the one this process wrote, though
+/// its manifest lists the new parts' checksums, is validated on reading:
+/// only the very parts the writer validated skip the check.
+#[test]
+fn parts_changed_after_writing_are_validated_on_reading() {
+    let written = common::fixture::encoded();
+    read_docpack_bytes(&written.bytes, &ReadLimits::default()).unwrap();
+    let mut entries = written.entries;
+    let (_, nodes) = entries.iter_mut().find(|(n, _)| n == "nodes.json").unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(nodes).unwrap();
+    v["symbols"][0]["parent"] = "sym_nowhere".into();
+    *nodes = doctown_docpack::canonical::to_canonical_json("nodes.json", &v).unwrap();
+    let err = read_docpack_bytes(&common::repack(entries, true), &ReadLimits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sym_nowhere"), "{err}");
+}
