@@ -15,9 +15,8 @@ use doctown_extract::{resolve_calls, Extractor};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The process's allocator (mimalloc).
+use doctown_alloc as _;
 
 fn files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -108,6 +108,8 @@ pub fn serve_trees(
     store: &StoreArgs,
     engine: &Arc<Engine>,
 ) -> Result<Vec<notify::RecommendedWatcher>> {
+    // Rebuilds come one after another: their freed pages are reused.
+    doctown_alloc::keep_freed_memory_longer();
     let mut watchers = Vec::new();
     let mut keys: Vec<String> = engine.list()?.into_iter().map(|p| p.key).collect();
     for dir in dirs {

@@ -21,6 +21,8 @@ pub fn review_cmd(args: ReviewArgs) -> Result<ExitCode> {
             args.max_tokens
         );
     }
+    // What one build frees the next, and the reads after, reuse.
+    doctown_alloc::keep_freed_memory_longer();
     let mut host = None;
     // The base is read on a thread while the head is built (or read), at
     // the lowest priority: the build's stages keep both cores and the read

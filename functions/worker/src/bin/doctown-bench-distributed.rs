@@ -20,10 +20,8 @@ use doctown_worker::fakes::FakeStage;
 use doctown_worker::{run_worker, submit_job, wait_for_job, WorkerConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The process's allocator (mimalloc).
+use doctown_alloc as _;
 
 #[derive(Parser, Debug)]
 struct Args {

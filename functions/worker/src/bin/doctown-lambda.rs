@@ -18,10 +18,8 @@ use doctown_stages::{Stages, StagesConfig};
 use doctown_worker::lambda::{serve, LambdaFunction};
 use doctown_worker::{deploy, WorkerTokens};
 use std::sync::Arc;
-
-/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The process's allocator (mimalloc).
+use doctown_alloc as _;
 
 fn main() -> anyhow::Result<()> {
     doctown_config::init()?;

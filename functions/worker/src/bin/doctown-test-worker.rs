@@ -19,10 +19,8 @@ use doctown_store_s3::{S3Config, S3Store};
 use doctown_worker::fakes::FakeStage;
 use doctown_worker::{run_worker, stop_on_signals, WorkerConfig};
 use std::time::Duration;
-
-/// The stages' allocator, as in the `doctown` command (see its `main.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The process's allocator (mimalloc).
+use doctown_alloc as _;
 
 #[derive(Parser, Debug)]
 struct Args {
