@@ -491,29 +491,31 @@ fn serialise(
     };
     let symbols = spooled.symbols();
     fill_module_level(&mut c.docs, symbols, &c.source_map, &c.graph);
-    validate::validate_with(
-        &validate::Parts {
-            nodes: &c.nodes,
-            graph: &c.graph,
-            clusters: &c.clusters,
-            source_map: &c.source_map,
-            docs: &c.docs,
-            embeddings: c.embeddings.as_ref(),
-            symbol_contexts: c.symbol_contexts.as_ref(),
-            history: c.history.as_ref(),
-        },
-        symbols,
-    )?;
     let statistics = statistics(&c, symbols);
-    let graph = symbol_graph(&spooled, &c.graph, &c.docs)?;
+    // Validation and the access listing run beside the JSON parts'
+    // serialisation, which writes only to the spool (what an invalid
+    // docpack leaves there is removed with it): on two cores the parts'
+    // serialisation leaves one core half idle.
+    let ((validated, graph), parts) = rayon::join(
+        || {
+            rayon::join(
+                || validate::validate_with(&parts_of(&c), symbols),
+                || symbol_graph(&spooled, &c.graph, &c.docs),
+            )
+        },
+        || serialise_parts(&c, &Spool::in_dir(spool_dir)),
+    );
+    validated?;
+    let graph = graph?;
+    let mut parts = parts?;
+    parts.push((entry::NODES, PartBody::nodes(spooled)));
+    parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let parts_present = OptionalParts {
         embeddings: c.embeddings.is_some(),
         symbol_contexts: c.symbol_contexts.is_some(),
         history: c.history.is_some(),
         history_absent: c.history_absent.take().filter(|_| c.history.is_none()),
     };
-    let mut parts = serialise_parts(&mut c, spooled, &Spool::in_dir(spool_dir))?;
-    parts.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let unhashed = Unhashed {
         source: c.source,
         generator: c.generator,
@@ -533,58 +535,54 @@ fn spooled_nodes(nodes: Nodes, dir: &Path) -> Result<SpooledNodes, DocpackError>
     spool.finish()
 }
 
-/// The JSON parts serialised in parallel (`nodes.json` is spooled already);
-/// each typed part is taken out of `c` and dropped once written.
-fn serialise_parts(
-    c: &mut DocpackInput,
-    spooled: SpooledNodes,
-    spool: &Spool,
-) -> Result<NamedParts, DocpackError> {
-    let (graph, source_map) = (
-        std::mem::take(&mut c.graph),
-        std::mem::take(&mut c.source_map),
-    );
-    let (clusters, docs, contexts) = (
-        std::mem::take(&mut c.clusters),
-        std::mem::take(&mut c.docs),
-        c.symbol_contexts.take(),
-    );
-    let nodes = PartBody::nodes(spooled);
-    let (graph, (source_map, rest)) = rayon::join(
-        || write_part(entry::GRAPH, &graph, spool),
-        || {
-            rayon::join(
-                || write_part(entry::SOURCE_MAP, &source_map, spool),
-                || -> Result<_, DocpackError> {
-                    let contexts = contexts
-                        .map(|ctx| write_part(entry::SYMBOL_CONTEXTS, &ctx, spool))
-                        .transpose()?;
-                    Ok((
-                        write_part(entry::CLUSTERS, &clusters, spool)?,
-                        write_part(entry::DOCS, &docs, spool)?,
-                        contexts,
-                    ))
-                },
-            )
+/// The parts as validation takes them.
+fn parts_of(c: &DocpackInput) -> validate::Parts<'_> {
+    validate::Parts {
+        nodes: &c.nodes,
+        graph: &c.graph,
+        clusters: &c.clusters,
+        source_map: &c.source_map,
+        docs: &c.docs,
+        embeddings: c.embeddings.as_ref(),
+        symbol_contexts: c.symbol_contexts.as_ref(),
+        history: c.history.as_ref(),
+    }
+}
+
+/// The parts but `nodes.json` (spooled already), serialised in parallel:
+/// `graph.json` on one side, the others on the other.
+fn serialise_parts(c: &DocpackInput, spool: &Spool) -> Result<NamedParts, DocpackError> {
+    let (graph, rest) = rayon::join(
+        || write_part(entry::GRAPH, &c.graph, spool),
+        || -> Result<NamedParts, DocpackError> {
+            let mut rest = vec![
+                (
+                    entry::SOURCE_MAP,
+                    write_part(entry::SOURCE_MAP, &c.source_map, spool)?,
+                ),
+                (
+                    entry::CLUSTERS,
+                    write_part(entry::CLUSTERS, &c.clusters, spool)?,
+                ),
+                (entry::DOCS, write_part(entry::DOCS, &c.docs, spool)?),
+            ];
+            if let Some(e) = &c.embeddings {
+                rest.push((entry::EMBEDDINGS, PartBody::bytes(e.to_bytes())));
+            }
+            if let Some(ctx) = &c.symbol_contexts {
+                rest.push((
+                    entry::SYMBOL_CONTEXTS,
+                    write_part(entry::SYMBOL_CONTEXTS, ctx, spool)?,
+                ));
+            }
+            if let Some(h) = &c.history {
+                rest.push((entry::HISTORY, write_part(entry::HISTORY, h, spool)?));
+            }
+            Ok(rest)
         },
     );
-    let (clusters, docs, contexts) = rest?;
-    let mut parts = vec![
-        (entry::NODES, nodes),
-        (entry::GRAPH, graph?),
-        (entry::CLUSTERS, clusters),
-        (entry::SOURCE_MAP, source_map?),
-        (entry::DOCS, docs),
-    ];
-    if let Some(e) = c.embeddings.take() {
-        parts.push((entry::EMBEDDINGS, PartBody::bytes(e.to_bytes())));
-    }
-    if let Some(ctx) = contexts {
-        parts.push((entry::SYMBOL_CONTEXTS, ctx));
-    }
-    if let Some(h) = c.history.take() {
-        parts.push((entry::HISTORY, write_part(entry::HISTORY, &h, spool)?));
-    }
+    let mut parts = vec![(entry::GRAPH, graph?)];
+    parts.extend(rest?);
     Ok(parts)
 }
 
