@@ -3,7 +3,7 @@
 //!
 //! Every stage allocates and frees millions of small values (symbols,
 //! ids, JSON strings); glibc's allocator spent a quarter of a large
-//! rebuild's CPU doing so (BENCHMARKS.md, "A faster allocator"). The
+//! rebuild's CPU doing so (BENCHMARKS.md, "Rebuilds"). The
 //! `override` feature makes mimalloc the process's `malloc` too, so
 //! tree-sitter's parsers and ONNX Runtime use it as well (one allocator
 //! holds less memory than two side by side); `no_thp` keeps its pages
@@ -34,7 +34,7 @@ pub const LONGER_PURGE_DELAY_MS: std::ffi::c_long = 10_000;
 /// of the large benchmark repository, 150,000 of its 363,000 page faults,
 /// about 0.35 s of system time on two cores. Kept for 10 s they are
 /// reused: the review's wall time fell by 6 % and its peak memory rose by
-/// a fifth (BENCHMARKS.md, "Freed memory kept for 10 s"). A build keeps
+/// a fifth (BENCHMARKS.md, #65's review row). A build keeps
 /// mimalloc's default: on the Linux kernel the longer delay took the
 /// build's peak from 5.5 to 6.2 GiB, past its 6 GiB target.
 pub fn keep_freed_memory_longer() {
