@@ -20,7 +20,7 @@ use std::time::Duration;
 /// How long the tree must stay unchanged before it is built again: one
 /// save of several files, or a branch switch, is one build. An editor's
 /// save (written, then renamed) and `git checkout`'s writes come
-/// milliseconds apart; file watchers' usual settle times are 20–100 ms.
+/// milliseconds apart.
 pub const QUIET: Duration = Duration::from_millis(150);
 
 /// One working tree and the host that builds it.
