@@ -41,29 +41,45 @@ pub struct Parts<'a> {
 /// SHA-256 sums: the same id is the same parts. A `doctown review` and
 /// the live map read back the docpack they just built; on the large
 /// benchmark repository the check is 0.13-0.17 s of that read.
-static WRITTEN_HERE: std::sync::Mutex<std::collections::VecDeque<String>> =
-    std::sync::Mutex::new(std::collections::VecDeque::new());
+static WRITTEN_HERE: std::sync::Mutex<Recent> = std::sync::Mutex::new(Recent::new());
 
 /// The most ids [`WRITTEN_HERE`] keeps (a server that builds for days).
 const WRITTEN_KEPT: usize = 64;
 
+/// Ids, each once, newest last, at most [`WRITTEN_KEPT`]: the oldest goes
+/// when one more comes.
+struct Recent(std::collections::VecDeque<String>);
+
+impl Recent {
+    const fn new() -> Recent {
+        Recent(std::collections::VecDeque::new())
+    }
+
+    fn remember(&mut self, id: &str) {
+        if self.contains(id) {
+            return;
+        }
+        if self.0.len() == WRITTEN_KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back(id.to_string());
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|known| known == id)
+    }
+}
+
 /// Records that this process wrote (and validated) docpack `id`.
 pub(crate) fn remember_written(id: &str) {
     if let Ok(mut ids) = WRITTEN_HERE.lock() {
-        if !ids.iter().any(|known| known == id) {
-            if ids.len() == WRITTEN_KEPT {
-                ids.pop_front();
-            }
-            ids.push_back(id.to_string());
-        }
+        ids.remember(id);
     }
 }
 
 /// Whether this process wrote docpack `id` (see [`WRITTEN_HERE`]).
 pub(crate) fn written_here(id: &str) -> bool {
-    WRITTEN_HERE
-        .lock()
-        .is_ok_and(|ids| ids.iter().any(|known| known == id))
+    WRITTEN_HERE.lock().is_ok_and(|ids| ids.contains(id))
 }
 
 /// Checks the rules in the module docs; the first violation is the error.
@@ -689,18 +705,29 @@ mod tests {
 
     /// The ids are kept by content, newest last, at most [`WRITTEN_KEPT`]:
     /// a long-running server's oldest docpack is validated again when read.
+    /// (A `Recent` of its own: the process's list is shared with whatever
+    /// else this test binary writes.)
     #[test]
     fn the_written_ids_are_bounded_and_forget_the_oldest() {
         let ids: Vec<String> = (0..=WRITTEN_KEPT)
             .map(|i| format!("sha256:test-written-{i}"))
             .collect();
-        assert!(!written_here(&ids[0]));
+        let mut recent = Recent::new();
+        assert!(!recent.contains(&ids[0]));
         for id in &ids {
-            remember_written(id);
-            remember_written(id);
+            recent.remember(id);
+            recent.remember(id);
         }
-        assert!(!written_here(&ids[0]), "the oldest is forgotten");
-        assert!(ids[1..].iter().all(|id| written_here(id)));
-        assert!(!written_here("sha256:test-never-written"));
+        assert!(!recent.contains(&ids[0]), "the oldest is forgotten");
+        assert!(ids[1..].iter().all(|id| recent.contains(id)));
+        assert!(!recent.contains("sha256:test-never-written"));
+    }
+
+    /// What the writer records, the reader finds.
+    #[test]
+    fn a_remembered_id_is_written_here() {
+        assert!(!written_here("sha256:test-remembered"));
+        remember_written("sha256:test-remembered");
+        assert!(written_here("sha256:test-remembered"));
     }
 }
