@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `doctown review` of a pull-request-sized change of the large benchmark
-# repository, cold (an empty store) and again (the base built before):
+# repository: cold (an empty store), pull request (a store holding the
+# base's build only, as CI keeps it: the head is built with the base's
+# caches, its new commit in its history) and again (the head built
+# before, nothing changed: the floor of a rebuild):
 #
 #   scripts/bench-review.sh BIN [ROUNDS] [WORKDIR]
 #
@@ -93,5 +96,11 @@ for round in $(seq "$rounds"); do
   rm -rf "$DOCTOWN_STORE"
   sync
   measure cold "$bin" review HEAD~1 HEAD --repo .
+  DOCTOWN_STORE="$work/base" "$bin" build . --ref HEAD~1 --embeddings off -o "$work/base.docpack" >/dev/null
+  rm -rf "$DOCTOWN_STORE"
+  cp -a "$work/base" "$DOCTOWN_STORE"
+  rm -rf "$work/base"
+  sync
+  measure pr "$bin" review HEAD~1 HEAD --repo .
   measure again "$bin" review HEAD~1 HEAD --repo .
 done

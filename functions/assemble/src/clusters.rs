@@ -9,7 +9,10 @@
 //!   that works together rather than code that reads alike. It is linear
 //!   in the edges, so a structural build of a huge repository stays fast.
 //!
-//! Clusters are numbered by size (largest first), then by first member id.
+//! Clusters are listed by size (largest first), then by first member id.
+//! Each is named after its first member ([`cluster_ids`]), not its place
+//! in the list: a change that moves a few symbols leaves the other
+//! clusters' ids, and so every record that names them, as they were.
 
 use crate::artifacts::{Cluster, ClusterMethod, ClusterSet, EdgeKind, ScoredSymbol};
 use crate::error::AssembleError;
@@ -171,9 +174,9 @@ fn describe(
         .iter()
         .zip(terms)
         .zip(ranked.into_iter().zip(labels))
-        .enumerate()
-        .map(|(c, ((members, terms), (ranked, label)))| Cluster {
-            id: format!("cluster-{c:03}"),
+        .zip(cluster_ids(symbols, groups))
+        .map(|(((members, terms), (ranked, label)), id)| Cluster {
+            id,
             label,
             terms,
             size: members.len() as u32,
@@ -187,6 +190,37 @@ fn describe(
                 })
                 .collect(),
             cohesion: vectors.and_then(|v| cohesion(v, members)),
+        })
+        .collect()
+}
+
+/// Each cluster's id: `cluster-` and the first 8 characters of its first
+/// member's id after `sym_` (the smallest id; a symbol is in one cluster,
+/// so only a shared prefix can make two ids the same, and then those
+/// clusters take the whole id). An id stays while that member stays in
+/// its cluster, however the cluster's size, and with it its place among
+/// the others, changes. A cluster without members (none is made) is named
+/// by its place.
+fn cluster_ids(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<String> {
+    let first: Vec<Option<&str>> = groups
+        .iter()
+        .map(|members| {
+            let id = members.iter().map(|m| symbols[*m].id.as_str()).min()?;
+            Some(id.strip_prefix("sym_").unwrap_or(id))
+        })
+        .collect();
+    let short = |id: &str| id.get(..8).unwrap_or(id).to_string();
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for id in first.iter().flatten() {
+        *uses.entry(short(id)).or_default() += 1;
+    }
+    first
+        .iter()
+        .enumerate()
+        .map(|(place, id)| match id {
+            Some(id) if uses[&short(id)] == 1 => format!("cluster-{}", short(id)),
+            Some(id) => format!("cluster-{id}"),
+            None => format!("cluster-{place:03}"),
         })
         .collect()
 }
@@ -208,4 +242,39 @@ fn cohesion(vectors: &SymbolVectors, members: &[usize]) -> Option<f64> {
     Some(fixed(
         rows.iter().map(|r| dot(r, &centroid)).sum::<f64>() / rows.len() as f64,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doctown_core::{Language, SymbolId};
+
+    fn with_id(id: &str) -> Symbol {
+        let mut s = crate::input::function(id, "m.py", Language::Python);
+        s.id = SymbolId::from_raw(id);
+        s
+    }
+
+    #[test]
+    fn clusters_whose_first_members_share_a_prefix_take_the_whole_id() {
+        let symbols: Vec<Symbol> = [
+            "sym_0123456789abcdef",
+            "sym_0123456700000000",
+            "sym_fedcba9876543210",
+            "sym_ffffffffffffffff",
+        ]
+        .into_iter()
+        .map(with_id)
+        .collect();
+        let groups = vec![vec![0, 3], vec![1], vec![2], vec![]];
+        assert_eq!(
+            cluster_ids(&symbols, &groups),
+            [
+                "cluster-0123456789abcdef",
+                "cluster-0123456700000000",
+                "cluster-fedcba98",
+                "cluster-003",
+            ]
+        );
+    }
 }

@@ -205,3 +205,47 @@ fn bad_vectors_are_one_line_errors() {
         assert!(err.contains(expect) && !err.contains('\n'), "{err}");
     }
 }
+
+/// A cluster is named after its first member, so it keeps its id when
+/// another cluster grows past it in the list (clusters are listed by
+/// size): the records naming the clusters a change did not touch stay as
+/// they were.
+#[test]
+fn cluster_ids_stay_when_the_clusters_order_changes() {
+    let (symbols, chunks, vectors, truth) = blobs(3, 80);
+    let options = AssembleOptions {
+        min_clusters: 3,
+        max_clusters: 3,
+        ..Default::default()
+    };
+    // Blobs 0 and 1 with 50 members each; blob 2 with 10, then with 80.
+    let run = |blob2: usize| {
+        let keep: Vec<usize> = (0..symbols.len())
+            .filter(|&i| i % 80 < [50, 50, blob2][truth[i]])
+            .collect();
+        let symbols: Vec<Symbol> = keep.iter().map(|&i| symbols[i].clone()).collect();
+        let chunks: Vec<Chunk> = keep.iter().map(|&i| chunks[i].clone()).collect();
+        let input = AssembleInput::new(symbols, Vec::new(), infos(&chunks), Some(&vectors));
+        assemble(&input, &options).unwrap().clusters.clusters
+    };
+    let (before, after) = (run(10), run(80));
+    // Where blob `b`'s first symbol's cluster is, and its id.
+    let of = |clusters: &[doctown_assemble::artifacts::Cluster], b: usize| {
+        let first = symbols[b * 80].id.to_string();
+        let at = clusters
+            .iter()
+            .position(|c| c.members.iter().any(|m| m.as_str() == first))
+            .unwrap();
+        (at, clusters[at].id.clone())
+    };
+    for b in [0, 1] {
+        let ((was_at, was), (now_at, now)) = (of(&before, b), of(&after, b));
+        assert_ne!(was_at, now_at, "blob {b}'s cluster moved in the list");
+        assert_eq!(was, now, "blob {b}'s cluster kept its id");
+    }
+    for c in before.iter().chain(&after) {
+        let first = c.members.iter().min().unwrap().as_str();
+        let hex = first.strip_prefix("sym_").unwrap();
+        assert_eq!(c.id, format!("cluster-{}", &hex[..8]));
+    }
+}

@@ -391,8 +391,7 @@ impl DocsRun<'_> {
         );
         let history = self.history;
         let changes = history.map(crate::history::Changes::new);
-        let memo_input = crate::memo::input(history.map(crate::memo::history_digest));
-        let mut memo = DocsMemo::open(ctx, crate::memo::SLOT.from(&memo_input));
+        let mut memo = DocsMemo::open(ctx, crate::memo::SLOT);
         let recollection = crate::memo::Recollection {
             index,
             changes: changes.as_ref(),

@@ -109,7 +109,12 @@ impl<'h> Changes<'h> {
     /// How `s` changed: by its id, else by its file (`lead`: `s` is its
     /// file's most central symbol).
     pub fn of(&self, s: &SymbolFacts, lead: bool) -> Option<ChangeFacts> {
-        let owner = self.owners.get(s.path.as_str());
+        self.of_symbol(s.id.as_str(), &s.path, lead)
+    }
+
+    /// How the symbol `id` of the file `path` changed (see [`Changes::of`]).
+    pub fn of_symbol(&self, id: &str, path: &str, lead: bool) -> Option<ChangeFacts> {
+        let owner = self.owners.get(path);
         let base = |commits, authors, first: &str, last: &str, scope| ChangeFacts {
             scope,
             commits,
@@ -119,10 +124,10 @@ impl<'h> Changes<'h> {
             changes_with: Vec::new(),
             main_author: owner.map(|(n, _)| n.to_string()),
             main_share: owner.map(|(_, share)| *share),
-            hotspot_rank: self.hot.get(s.path.as_str()).copied(),
+            hotspot_rank: self.hot.get(path).copied(),
             lead: false,
         };
-        if let Some(&i) = self.by_id.get(s.id.as_str()) {
+        if let Some(&i) = self.by_id.get(id) {
             let h = &self.history.symbols[i];
             let mut facts = base(
                 h.commits,
@@ -137,7 +142,7 @@ impl<'h> Changes<'h> {
                 .cloned()
                 .unwrap_or_default();
             Some(facts)
-        } else if let Some(&i) = self.files.get(s.path.as_str()) {
+        } else if let Some(&i) = self.files.get(path) {
             let f = &self.history.files[i];
             let mut facts = base(
                 f.commits,

@@ -9,22 +9,25 @@
 //! symbol's parent when it is a trait or an interface, whether its
 //! centrality rank is among the top ([`is_top_ranked`], all
 //! [`crate::writer::role_at`] reads of the rank), and, with a history,
-//! how it changed (the history document and whether the symbol leads its
-//! file). A memo record keeps the line's hash and those three beside the
-//! summary; a symbol is recalled only when all of them are the same now,
-//! under the same history digest and the same build of the code that
-//! writes summaries (the one memo's build id). Anything else — another
-//! hash, a damaged record, another build or history — documents the
-//! symbol as a cold run does, so `docs.json` is the same bytes either
-//! way.
+//! how it changed (the [`ChangeFacts`] the history gives it, which
+//! depend on whether it leads its file). A memo record keeps the line's
+//! hash, those three and a digest of its change facts
+//! ([`change_digest`]) beside the summary; a symbol is recalled only when
+//! all of them are the same now, under the same build of the code that
+//! writes summaries (the one memo's build id). A new commit changes the
+//! history, and so the change facts of the symbols it touched (and of
+//! their files' partners), not the others'. Anything else — another hash,
+//! a damaged record, another build — documents the symbol as a cold run
+//! does, so `docs.json` is the same bytes either way.
 //!
 //! The memo is an entry of the one memo ([`doctown_pipeline::memo`],
-//! [`SLOT`] under the history's digest): a record per symbol in id order,
+//! [`SLOT`]): a record per symbol in id order,
 //! as the contexts are — its length, then its fields (strings with their
 //! lengths). It is read as the contexts are, a block ahead, and written
 //! as the docs are; neither is ever whole in memory.
 
 use crate::artifacts::assemble::SymbolContext;
+use crate::change_facts::ChangeFacts;
 use crate::error::GenerateError;
 use crate::facts::SymbolFacts;
 use crate::history::Changes;
@@ -35,23 +38,20 @@ use doctown_core::{Language, SymbolId, SymbolKind};
 use doctown_pipeline::memo::Slot;
 use std::io::{BufReader, Read};
 
-/// The summaries' entry in the one memo, whose input is [`input`].
+/// The summaries' entry in the one memo.
 pub const SLOT: Slot<'static> = Slot {
     name: "docs",
-    version: 3,
+    version: 4,
     input: &[],
 };
 
-/// What the summaries depend on beyond the contexts: the history, by its
-/// digest ([`history_digest`]).
-pub fn input(history: Option<u128>) -> [u8; 16] {
-    history.unwrap_or(0).to_le_bytes()
-}
-
-/// A digest of a history document (its JSON).
-pub fn history_digest(history: &doctown_docpack::history::History) -> u128 {
-    let bytes = serde_json::to_vec(history).unwrap_or_default();
-    twox_hash::XxHash3_128::oneshot(&bytes)
+/// A digest of what the history says of a symbol (its JSON); 0 for
+/// nothing.
+pub fn change_digest(facts: Option<&ChangeFacts>) -> u128 {
+    facts.map_or(0, |f| {
+        let bytes = serde_json::to_vec(f).unwrap_or_default();
+        twox_hash::XxHash3_128::oneshot(&bytes)
+    })
 }
 
 /// What the memo keeps of a symbol: what its summary was written from
@@ -61,6 +61,8 @@ struct Entry {
     id: String,
     /// The context line's hash.
     line: u128,
+    /// Its change facts' digest ([`change_digest`]).
+    changes: u128,
     /// The parent's id, whose kind the summary depends on, and that kind
     /// when a trait or an interface.
     parent: Option<String>,
@@ -103,6 +105,7 @@ impl Entry {
         out.extend_from_slice(&[0; 4]);
         put(&mut out, Some(&self.id));
         out.extend_from_slice(&self.line.to_le_bytes());
+        out.extend_from_slice(&self.changes.to_le_bytes());
         put(&mut out, self.parent.as_deref());
         put(&mut out, self.parent_kind.map(SymbolKind::name));
         let role = ROLES.iter().position(|r| *r == self.role).unwrap_or(0) as u8;
@@ -132,6 +135,7 @@ impl Entry {
         let mut r = Fields(body);
         let id = r.string()?;
         let line = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+        let changes = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
         let parent = r.text()?.map(str::to_string);
         let parent_kind = match r.text()? {
             Some(kind) => Some(named(kind)?),
@@ -143,6 +147,7 @@ impl Entry {
         let entry = Entry {
             id,
             line,
+            changes,
             parent,
             parent_kind,
             top: flags & 1 != 0,
@@ -310,6 +315,7 @@ impl Recollection<'_> {
         let entry = Entry {
             id: d.id.to_string(),
             line: hash,
+            changes: change_digest(d.facts().and_then(|f| f.history.as_ref())),
             parent,
             parent_kind: d.facts().and_then(|f| f.parent_kind),
             top: is_top_ranked(self.index.rank(line.at)),
@@ -335,7 +341,7 @@ impl Recollection<'_> {
     }
 
     /// The memo's summary of `line` when it still holds: the same line,
-    /// parent kind, rank and lead.
+    /// parent kind, rank, lead and change facts.
     fn recall(&self, line: &BlockLine, kept: &[u8], hash: u128) -> Option<Documented> {
         let entry = Entry::decode(kept.get(4..)?)?;
         if entry.line != hash {
@@ -345,9 +351,16 @@ impl Recollection<'_> {
             .parent
             .as_ref()
             .and_then(|p| self.index.abstract_kind(&SymbolId::from_raw(p.as_str())));
+        let lead = self.index.is_lead(line.at);
+        // The line names the symbol and its file: the same line, the same
+        // id and path.
+        let changes = self
+            .changes
+            .and_then(|c| c.of_symbol(&entry.id, &entry.brief.path, lead));
         let holds = parent_kind == entry.parent_kind
             && is_top_ranked(self.index.rank(line.at)) == entry.top
-            && self.index.is_lead(line.at) == entry.lead;
+            && lead == entry.lead
+            && change_digest(changes.as_ref()) == entry.changes;
         holds.then(|| {
             Documented::recalled(
                 SymbolId::from_raw(entry.id),
@@ -400,6 +413,7 @@ mod tests {
         Entry {
             id: id.to_string(),
             line: 0xfeed_u128 << 70,
+            changes: u128::from(id == "sym_a") << 100,
             parent: (id == "sym_b").then(|| "sym_a".to_string()),
             parent_kind: (id == "sym_b").then_some(SymbolKind::Interface),
             top: id == "sym_a",

@@ -913,7 +913,7 @@ fn a_rerun_after_changes_writes_what_a_cold_run_writes() {
 }
 
 #[test]
-fn with_a_history_a_rerun_recalls_only_under_the_same_history() {
+fn with_a_history_a_rerun_recalls_only_what_the_history_says_the_same_of() {
     let n = 1_500;
     let (contexts, modules, clusters) = repository(n);
     let history = history_of(&contexts);
@@ -935,16 +935,25 @@ fn with_a_history_a_rerun_recalls_only_under_the_same_history() {
         docs,
         reference_docs(&changed, &modules, &clusters, Some(&history))
     );
-    // Another history: nothing is recalled (a planted summary is not).
-    let planted = plant(&store, &summary_in(&docs, &contexts[7].id));
+    // Another history, in which one symbol (the 5th, the history's
+    // second) changed once more: its summary is written again (the one
+    // planted for it is not recalled), the others' are recalled (a
+    // planted one is), and the rest is what a cold run writes.
+    let (moved, still) = (&contexts[5].id, &contexts[7].id);
+    let planted_moved = plant(&store, &summary_in(&docs, moved));
+    let planted_still = plant(&store, &summary_in(&docs, still));
     let mut later = history.clone();
-    later["symbols"][0]["commits"] = serde_json::json!(99);
+    assert_eq!(later["symbols"][1]["id"], serde_json::json!(moved));
+    later["symbols"][1]["commits"] = serde_json::json!(99);
     add_history(&store, &job, &later);
     let docs = rerun(&store, &job, &changed);
-    assert!(!docs.contains(&planted));
+    assert!(!docs.contains(&planted_moved));
+    assert!(docs.contains(&planted_still));
+    let reference = reference_docs(&changed, &modules, &clusters, Some(&later));
+    assert_ne!(summary_in(&reference, moved), summary_in(&cold, moved));
     assert_eq!(
-        docs,
-        reference_docs(&changed, &modules, &clusters, Some(&later))
+        docs.replace(&planted_still, &summary_in(&reference, still)),
+        reference
     );
 }
 
