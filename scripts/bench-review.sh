@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `doctown review` of a pull-request-sized change of the large benchmark
-# repository: cold (an empty store), pull request (a store holding the
-# base's build only, as CI keeps it: the head is built with the base's
-# caches, its new commit in its history) and again (the head built
-# before, nothing changed: the floor of a rebuild):
+# repository: cold (an empty store, as in the Action), pull request (a
+# store holding the base's build only, as the hosted App's or a
+# developer's: the head is built with the base's caches, its new commit
+# in its history) and again (the head built before, nothing changed: the
+# floor of a rebuild):
 #
 #   scripts/bench-review.sh BIN [ROUNDS] [WORKDIR]
 #
