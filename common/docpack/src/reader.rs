@@ -112,9 +112,11 @@ fn read_verified(bytes: &[u8], limits: &ReadLimits) -> Result<Docpack, DocpackEr
 /// Reads the docpack streamed from `source`. Each entry's checksum, and
 /// the parse of the three large parts, start on threads of their own as
 /// soon as the entry is inflated, so they run while the entries after it
-/// inflate (a large repository's docpack: 0.4 s of inflating, 0.45 s of
-/// parsing); what they found is looked at only in the order the checks
-/// go, so a damaged docpack is refused for the same fault either way.
+/// inflate (a large repository's docpack, 167 MB expanded: about 0.15
+/// CPU-s of inflating and 0.12 of hashing beside the parsing, which is
+/// most of the 0.55 s the read takes on two cores); what they found is
+/// looked at only in the order the checks go, so a damaged docpack is
+/// refused for the same fault either way.
 fn read_stream(
     source: impl std::io::BufRead,
     limits: &ReadLimits,
