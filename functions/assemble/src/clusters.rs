@@ -202,24 +202,25 @@ fn describe(
 /// the others, changes. A cluster without members (none is made) is named
 /// by its place.
 fn cluster_ids(symbols: &[Symbol], groups: &[Vec<usize>]) -> Vec<String> {
-    let first: Vec<Option<&str>> = groups
+    // Each cluster's first member's hex, and its first 8 characters.
+    let first: Vec<Option<(&str, &str)>> = groups
         .iter()
         .map(|members| {
             let id = members.iter().map(|m| symbols[*m].id.as_str()).min()?;
-            Some(id.strip_prefix("sym_").unwrap_or(id))
+            let hex = id.strip_prefix("sym_").unwrap_or(id);
+            Some((hex, hex.get(..8).unwrap_or(hex)))
         })
         .collect();
-    let short = |id: &str| id.get(..8).unwrap_or(id).to_string();
-    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
-    for id in first.iter().flatten() {
-        *uses.entry(short(id)).or_default() += 1;
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, short) in first.iter().flatten() {
+        *uses.entry(short).or_default() += 1;
     }
     first
         .iter()
         .enumerate()
-        .map(|(place, id)| match id {
-            Some(id) if uses[&short(id)] == 1 => format!("cluster-{}", short(id)),
-            Some(id) => format!("cluster-{id}"),
+        .map(|(place, first)| match first {
+            Some((_, short)) if uses[short] == 1 => format!("cluster-{short}"),
+            Some((hex, _)) => format!("cluster-{hex}"),
             None => format!("cluster-{place:03}"),
         })
         .collect()

@@ -237,7 +237,8 @@ pub struct ScoredSymbol {
 /// One cluster of symbols.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
-    /// `cluster-NNN`, numbered by size (largest first), then first member.
+    /// `cluster-` and the first 8 hex characters of its first member's id
+    /// (the whole id when two clusters' would be the same).
     pub id: String,
     /// 1–3 words from the label terms.
     pub label: String,
