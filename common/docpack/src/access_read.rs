@@ -33,10 +33,11 @@ const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 const SYNC: [u8; 4] = [0, 0, 0xff, 0xff];
 /// The final empty block and the gzip trailer after the last sync flush.
 const TAIL: u64 = 2 + 8;
-/// Inflated blocks kept, unless told: 64 MiB (about 256 blocks).
+/// Inflated blocks kept, unless told: 64 MiB (about 800 blocks).
 pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
-/// The most deflated bytes a block takes (a block of at most 1 MiB,
-/// stored where it does not compress, plus the flush).
+/// The most deflated bytes a block takes (a block of at most 1 MiB, as
+/// earlier writers cut them, stored where it does not compress, plus the
+/// flush).
 const MAX_DEFLATED: u64 = 2 << 20;
 /// The largest `access.bin` read (its tables are held in memory).
 const MAX_INDEX: u64 = 4 << 30;
