@@ -97,6 +97,8 @@ for round in $(seq "$rounds"); do
   rm -rf "$DOCTOWN_STORE"
   sync
   measure cold "$bin" review HEAD~1 HEAD --repo .
+  # A base store left by an interrupted run may hold the head's build.
+  rm -rf "$work/base"
   DOCTOWN_STORE="$work/base" "$bin" build . --ref HEAD~1 --embeddings off -o "$work/base.docpack" >/dev/null
   rm -rf "$DOCTOWN_STORE"
   cp -a "$work/base" "$DOCTOWN_STORE"
