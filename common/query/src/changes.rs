@@ -7,6 +7,12 @@
 //! the content hashes of its chunks differ. A symbol that only moved
 //! (lines inserted above it) is not changed; one that moved *and* was
 //! edited to the same length is missed, the one case this cannot see.
+//! A container (a class, an impl, a module) whose members changed is
+//! listed only when what it says of itself changed too — its signature,
+//! doc comment, bases or attributes: a member edited, added or removed is
+//! listed itself, and the container's range grew or shrank with it. Its
+//! other code (a class body's statements that are not symbols, a
+//! module's imports) is not seen when a member changed with it.
 //! Removed symbols' impact is taken from the old docpack's callers that
 //! still exist.
 
@@ -15,6 +21,7 @@ use crate::impact::{most_first, nearest_then_central, reach};
 use crate::pack::{Link, Pack, Sym};
 use crate::reader::Reader;
 use doctown_core::FileRole;
+use doctown_docpack::SymbolNode;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -46,6 +53,7 @@ pub fn changes(old: &Pack, new: &Pack, depth: u32, offset: usize, limit: usize) 
     let removed: Vec<Sym> = (0..old.len() as Sym)
         .filter(|&j| new.index_of(&old.symbol(j).id).is_none())
         .collect();
+    let changed = members_aside(old, new, changed, &added, &removed);
     let seeds = seeds(old, new, &changed, &removed);
     let (reached, truncated) = reach(new, &seeds, depth.max(1));
     let (impacted, tests) = impacted_and_tests(new, &seeds, &reached);
@@ -138,6 +146,45 @@ fn changed_and_added(old: &Pack, new: &Pack, edited: &FxHashSet<&str>) -> (Vec<S
         }
     }
     (changed, added)
+}
+
+/// The changed symbols less the containers whose change is only their
+/// members' (see the module doc).
+fn members_aside(
+    old: &Pack,
+    new: &Pack,
+    changed: Vec<Sym>,
+    added: &[Sym],
+    removed: &[Sym],
+) -> Vec<Sym> {
+    let touched: FxHashSet<Sym> = changed.iter().chain(added).copied().collect();
+    let lost_a_member: FxHashSet<Sym> = removed
+        .iter()
+        .filter_map(|&j| old.symbol(j).parent.as_deref())
+        .filter_map(|parent| new.index_of(parent))
+        .collect();
+    changed
+        .into_iter()
+        .filter(|&i| {
+            let members_changed = lost_a_member.contains(&i)
+                || new.children[i as usize].iter().any(|m| touched.contains(m));
+            let s = new.symbol(i);
+            match old.index_of(&s.id) {
+                Some(j) if members_changed => own_facts(old.symbol(j)) != own_facts(s),
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+/// What a container says of itself, apart from its members.
+fn own_facts(s: &SymbolNode) -> (&str, Option<&str>, &[String], &[String]) {
+    (
+        &s.signature,
+        s.doc_comment.as_deref(),
+        &s.bases,
+        &s.attributes,
+    )
 }
 
 /// Where the impact walk starts: the changed symbols, and the callers of

@@ -632,6 +632,70 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
     );
 }
 
+/// A class or impl whose method changed is not listed as changed itself
+/// (its range grew with the method); it is when its own doc comment or
+/// signature changed too. Python and Rust, three commits.
+#[test]
+fn changes_list_the_edited_members_not_their_containers() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(repo.join(path), text).unwrap();
+    let cart = "class Cart:\n    \"\"\"A shopping cart.\"\"\"\n\n    def __init__(self):\n        self.items = []\n\n    def add(self, item):\n        self.items.append(item)\n\n    def total(self):\n        return sum(i.price for i in self.items)\n";
+    let meter = "pub struct Meter {\n    pub reading: u64,\n}\n\nimpl Meter {\n    /// Adds `n`.\n    pub fn add(&mut self, n: u64) {\n        self.reading += n;\n    }\n\n    pub fn reset(&mut self) {\n        self.reading = 0;\n    }\n}\n";
+    write("cart.py", cart);
+    write("src/lib.rs", meter);
+    common::git(&repo, &["init", "-q"], 0);
+    common::git(&repo, &["add", "-A"], 0);
+    common::git(&repo, &["commit", "-qm", "base"], 0);
+    // A method's body in each; a Rust method's doc comment; a new method.
+    write(
+        "cart.py",
+        &cart
+            .replace("return sum(", "return round(sum(")
+            .replace("self.items)\n", "self.items), 2)\n"),
+    );
+    write(
+        "src/lib.rs",
+        &meter
+            .replace("/// Adds `n`.", "/// Adds `n`, saturating.")
+            .replace("self.reading += n;", "self.reading = self.reading.saturating_add(n);")
+            .replace("    pub fn reset", "    /// Twice the reading.\n    pub fn double(&self) -> u64 {\n        self.reading * 2\n    }\n\n    pub fn reset"),
+    );
+    common::git(&repo, &["commit", "-qam", "members"], 1);
+    // The class's own doc comment, and a method.
+    let now = std::fs::read_to_string(repo.join("cart.py")).unwrap();
+    write(
+        "cart.py",
+        &now.replace("A shopping cart.", "A shopping cart, priced in cents.")
+            .replace(
+                "self.items.append(item)",
+                "self.items.append(item)\n        return self",
+            ),
+    );
+    common::git(&repo, &["commit", "-qam", "class"], 2);
+    let store = dir.path().join("store");
+    let changed = |base: &str, head: &str| {
+        let out = common::doctown()
+            .args(["review", base, head, "--json", "--repo"])
+            .arg(&repo)
+            .env("DOCTOWN_STORE", &store)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut names = names(&r["changes"]["changed"], "name");
+        names.sort();
+        (names, r)
+    };
+    let (members, r) = changed("HEAD~2", "HEAD~1");
+    assert_eq!(members, ["cart.Cart.total", "crate::Meter::add"]);
+    let added = names(&r["changes"]["added"], "name");
+    assert!(added.iter().any(|n| n.ends_with("double")), "{added:?}");
+    let (class, _) = changed("HEAD~1", "HEAD");
+    assert_eq!(class, ["cart.Cart", "cart.Cart.add"]);
+}
+
 /// Waits up to 60 s for `done`, checking every 20 ms.
 fn wait_until(what: &str, done: impl Fn() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
