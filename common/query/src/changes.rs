@@ -7,12 +7,15 @@
 //! the content hashes of its chunks differ. A symbol that only moved
 //! (lines inserted above it) is not changed; one that moved *and* was
 //! edited to the same length is missed, the one case this cannot see.
-//! A container (a class, an impl, a module) whose members changed is
-//! listed only when what it says of itself changed too — its signature,
-//! doc comment, bases or attributes: a member edited, added or removed is
-//! listed itself, and the container's range grew or shrank with it. Its
-//! other code (a class body's statements that are not symbols, a
-//! module's imports) is not seen when a member changed with it.
+//! A container (a class, an impl, a module; not a function, whose nested
+//! functions are its own code) whose members changed is listed only when
+//! what it says of itself changed too — its signature, doc comment, bases
+//! or attributes, and in Python the length of its code outside its
+//! members: a member edited, added or removed is listed itself, and the
+//! container's range grew or shrank with it. In other languages a
+//! container's other code (a module's imports) is not seen when a member
+//! changed with it; measured on click's commits against ctags and the
+//! tags' own lines (`scripts/changes_eval.py`).
 //! Removed symbols' impact is taken from the old docpack's callers that
 //! still exist.
 
@@ -20,7 +23,7 @@ use crate::answer::{Page, SymbolRef};
 use crate::impact::{most_first, nearest_then_central, reach};
 use crate::pack::{Link, Pack, Sym};
 use crate::reader::Reader;
-use doctown_core::FileRole;
+use doctown_core::{FileRole, Language};
 use doctown_docpack::SymbolNode;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -169,8 +172,12 @@ fn members_aside(
             let members_changed = lost_a_member.contains(&i)
                 || new.children[i as usize].iter().any(|m| touched.contains(m));
             let s = new.symbol(i);
+            // A function's nested functions are its own code.
             match old.index_of(&s.id) {
-                Some(j) if members_changed => own_facts(old.symbol(j)) != own_facts(s),
+                Some(j) if members_changed && !s.kind.is_callable() => {
+                    own_facts(old.symbol(j)) != own_facts(s)
+                        || (s.language == Language::Python && own_len(old, j) != own_len(new, i))
+                }
                 _ => true,
             }
         })
@@ -185,6 +192,20 @@ fn own_facts(s: &SymbolNode) -> (&str, Option<&str>, &[String], &[String]) {
         &s.bases,
         &s.attributes,
     )
+}
+
+/// The bytes of symbol `i`'s range outside its direct members': a
+/// container's own code, where its members' documentation lies inside
+/// their ranges (Python's docstrings). Elsewhere doc comments and
+/// attributes precede a member, outside its range, and would count as the
+/// container's.
+fn own_len(p: &Pack, i: Sym) -> u64 {
+    let len = |s: &SymbolNode| s.range.end_byte.saturating_sub(s.range.start_byte);
+    let members: u64 = p.children[i as usize]
+        .iter()
+        .map(|&m| len(p.symbol(m)))
+        .sum();
+    len(p.symbol(i)).saturating_sub(members)
 }
 
 /// Where the impact walk starts: the changed symbols, and the callers of

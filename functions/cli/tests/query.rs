@@ -634,7 +634,8 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
 
 /// A class or impl whose method changed is not listed as changed itself
 /// (its range grew with the method); it is when its own doc comment or
-/// signature changed too. Python and Rust, three commits.
+/// signature changed too, or (Python) a line of its own code. Python and
+/// Rust, four commits.
 #[test]
 fn changes_list_the_edited_members_not_their_containers() {
     let dir = tempfile::tempdir().unwrap();
@@ -674,6 +675,17 @@ fn changes_list_the_edited_members_not_their_containers() {
             ),
     );
     common::git(&repo, &["commit", "-qam", "class"], 2);
+    // Python: a line of the class's own (not a member) with a method.
+    let now = std::fs::read_to_string(repo.join("cart.py")).unwrap();
+    write(
+        "cart.py",
+        &now.replace(
+            "    def __init__",
+            "    currency = None\n    if currency:\n        pass\n\n    def __init__",
+        )
+        .replace("return self\n", "return self  # chained\n"),
+    );
+    common::git(&repo, &["commit", "-qam", "own code"], 3);
     let store = dir.path().join("store");
     let changed = |base: &str, head: &str| {
         let out = common::doctown()
@@ -688,12 +700,14 @@ fn changes_list_the_edited_members_not_their_containers() {
         names.sort();
         (names, r)
     };
-    let (members, r) = changed("HEAD~2", "HEAD~1");
+    let (members, r) = changed("HEAD~3", "HEAD~2");
     assert_eq!(members, ["cart.Cart.total", "crate::Meter::add"]);
     let added = names(&r["changes"]["added"], "name");
     assert!(added.iter().any(|n| n.ends_with("double")), "{added:?}");
-    let (class, _) = changed("HEAD~1", "HEAD");
+    let (class, _) = changed("HEAD~2", "HEAD~1");
     assert_eq!(class, ["cart.Cart", "cart.Cart.add"]);
+    let (own, _) = changed("HEAD~1", "HEAD");
+    assert_eq!(own, ["cart.Cart", "cart.Cart.add"]);
 }
 
 /// Waits up to 60 s for `done`, checking every 20 ms.
