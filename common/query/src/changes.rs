@@ -10,7 +10,7 @@
 //! A container (a class, an impl, a module; not a function, whose nested
 //! functions are its own code) whose members changed is listed only when
 //! what it says of itself changed too — its signature, doc comment, bases
-//! or attributes, and in Python the length of its code outside its
+//! or attributes, or, in Python, the length of its code outside its
 //! members: a member edited, added or removed is listed itself, and the
 //! container's range grew or shrank with it. In other languages a
 //! container's other code (a module's imports) is not seen when a member
