@@ -25,6 +25,7 @@ Prints one line per commit and the totals.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,8 @@ def main():
     ap.add_argument("--store")
     ap.add_argument("--label", default="")
     args = ap.parse_args()
+    if shutil.which("ctags") is None:
+        sys.exit("changes_eval: universal-ctags is not installed (apt-get install universal-ctags)")
     store = args.store or tempfile.mkdtemp(prefix="changes-eval-")
     hits = found = expected = outside = 0
     for head in commits(args.repo, args.commits):

@@ -138,12 +138,9 @@ fn changed_and_added(old: &Pack, new: &Pack, edited: &FxHashSet<&str>) -> (Vec<S
         if !edited.contains(s.path.as_str()) {
             continue;
         }
-        let len = |r: &doctown_docpack::SourceRange| r.end_byte - r.start_byte;
         let same_place = o.range.start_byte == s.range.start_byte;
         let chunks_differ = old_chunks.get(o.id.as_str()) != new_chunks.get(s.id.as_str());
-        if len(&o.range) != len(&s.range)
-            || o.signature != s.signature
-            || (same_place && chunks_differ)
+        if code_len(o) != code_len(s) || o.signature != s.signature || (same_place && chunks_differ)
         {
             changed.push(i as Sym);
         }
@@ -200,12 +197,16 @@ fn own_facts(s: &SymbolNode) -> (&str, Option<&str>, &[String], &[String]) {
 /// attributes precede a member, outside its range, and would count as the
 /// container's.
 fn own_len(p: &Pack, i: Sym) -> u64 {
-    let len = |s: &SymbolNode| s.range.end_byte.saturating_sub(s.range.start_byte);
     let members: u64 = p.children[i as usize]
         .iter()
-        .map(|&m| len(p.symbol(m)))
+        .map(|&m| code_len(p.symbol(m)))
         .sum();
-    len(p.symbol(i)).saturating_sub(members)
+    code_len(p.symbol(i)).saturating_sub(members)
+}
+
+/// The bytes of a symbol's code.
+fn code_len(s: &SymbolNode) -> u64 {
+    s.range.end_byte.saturating_sub(s.range.start_byte)
 }
 
 /// Where the impact walk starts: the changed symbols, and the callers of
