@@ -11,9 +11,15 @@ GITHUB_API_URL) and the step's `env`, every `${{ ... }}` evaluated from the
 inputs, `github.token` and the event; an expression this runner does not
 know fails the test, so a typo in action.yml cannot pass.
 
+A step that `uses: actions/cache@v4` is played as that action does: its
+`path` restored from a local directory of saved caches when its `key` is
+there, and saved under the key after the job's steps have succeeded when
+it was not (an exact hit saves nothing).
+
 Scenario: the Action installs the release in DIST (checked against its
 SHA256SUMS), reviews the pull request and comments; a second push edits
-that same comment (another user's comment is untouched); a pull request
+that same comment (another user's comment is untouched) and reviews with
+the store the first run saved: the base is not built again; a pull request
 from a fork (a read-only token: GitHub answers 403) keeps the review in
 the job's summary, warns, and the job still succeeds.
 
@@ -134,6 +140,19 @@ def push(path, n):
     git(path, "commit", "-qam", f"push {n}")
 
 
+def builds_at(store, commit):
+    """The jobs of the store `store` that built the ref `commit`."""
+    jobs = os.path.join(store, "jobs")
+    found = set()
+    for job in os.listdir(jobs) if os.path.isdir(jobs) else []:
+        state = os.path.join(jobs, job, "state.json")
+        if os.path.isfile(state):
+            with open(state) as f:
+                if json.load(f)["input"].get("ref") == commit:
+                    found.add(job)
+    return found
+
+
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
@@ -150,7 +169,37 @@ def evaluate(text, context):
     return EXPRESSION.sub(one, text)
 
 
-def run_action(action, ws, event, temp, inputs, api):
+class Caches:
+    """actions/cache's saved caches, each a directory named by its key."""
+
+    def __init__(self, root):
+        self.root = root
+        self.saved = []
+
+    def step(self, step, context):
+        """Restores `path` when `key` was saved; returns what to save after
+        the job, (path, key), or None on an exact hit."""
+        given = step.get("with") or {}
+        unknown = set(given) - {"path", "key"}
+        if unknown:
+            fail(f"actions/cache input(s) this runner does not play: {sorted(unknown)}")
+        path, key = (evaluate(str(given[k]), context) for k in ("path", "key"))
+        if not os.path.isabs(path):
+            fail(f"the cache's path {path!r} is not absolute")
+        saved = os.path.join(self.root, key)
+        if os.path.isdir(saved):
+            shutil.copytree(saved, path, symlinks=True, dirs_exist_ok=True)
+            return None
+        return path, key
+
+    def save(self, path, key):
+        if not os.path.isdir(path):
+            fail(f"the cache's path {path} is not there to save after the job")
+        shutil.copytree(path, os.path.join(self.root, key), symlinks=True)
+        self.saved.append(key)
+
+
+def run_action(action, ws, event, temp, inputs, api, caches):
     """Runs every step; returns (exit status of the first failing step or 0, stdout+stderr)."""
     event_path = os.path.join(temp, "event.json")
     with open(event_path, "w") as f:
@@ -164,6 +213,7 @@ def run_action(action, ws, event, temp, inputs, api):
     context = {
         "inputs": {**defaults, **inputs},
         "github": {"token": TOKEN, "event": event, "repository": REPO, "api_url": api},
+        "runner": {"temp": temp, "os": "Linux"},
     }
     base_env = {
         "PATH": os.environ["PATH"],
@@ -181,9 +231,13 @@ def run_action(action, ws, event, temp, inputs, api):
     }
     os.makedirs(base_env["HOME"], exist_ok=True)
     log = []
+    to_save = []
     for i, step in enumerate(action["runs"]["steps"]):
+        if step.get("uses") == "actions/cache@v4":
+            to_save.append(caches.step(step, context))
+            continue
         if step.get("shell") != "bash":
-            fail(f"step {i} is not a bash step")
+            fail(f"step {i} is neither a bash step nor actions/cache@v4")
         env = dict(base_env)
         for key, value in (step.get("env") or {}).items():
             env[key] = evaluate(str(value), context)
@@ -195,6 +249,8 @@ def run_action(action, ws, event, temp, inputs, api):
         log.append(f"--- {step.get('name')}\n{done.stdout}{done.stderr}")
         if done.returncode != 0:
             return done.returncode, "\n".join(log), open(summary).read()
+    for saving in filter(None, to_save):
+        caches.save(*saving)
     return 0, "\n".join(log), open(summary).read()
 
 
@@ -211,11 +267,13 @@ def main():
     event = {"action": "opened", "number": NUMBER,
              "pull_request": {"number": NUMBER, "base": {"sha": base}, "head": {"sha": git(ws, "rev-parse", "HEAD")}}}
 
+    caches = Caches(os.path.join(WORK, "actions-cache"))
+
     def run(n, what):
         """The Action's run `n`, which must succeed: its log and summary."""
         temp = os.path.join(WORK, f"run-{n}")
         os.makedirs(temp)
-        status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api)
+        status, log, summary = run_action(action, ws, event, temp, {"from": DIST}, api, caches)
         if status != 0:
             fail(f"{what} exited {status}:\n{log}")
         return log, summary
@@ -230,11 +288,23 @@ def main():
     if "pushed_1" not in ours[0]["body"]:
         fail(f"the review does not name the added function:\n{ours[0]['body']}")
 
+    if len(caches.saved) != 1:
+        fail(f"the first run saved {caches.saved}, not one store")
+    saved = os.path.join(caches.root, caches.saved[0])
+    if len(builds_at(saved, base)) != 1:
+        fail(f"the saved store does not hold one build of the base: {builds_at(saved, base)}")
+
     # 2. Another push: the same comment is edited; the other one untouched.
+    # The first run's store is restored: its build of the base is reused.
     push(ws, 2)
     event["action"] = "synchronize"
     event["pull_request"]["head"]["sha"] = git(ws, "rev-parse", "HEAD")
-    run(2, "the second run")
+    log, _ = run(2, "the second run")
+    restored = os.path.join(WORK, "run-2", "doctown-store")
+    if builds_at(restored, base) != builds_at(saved, base):
+        fail(f"the second run built the base again instead of restoring it:\n{log}")
+    if len(caches.saved) != 1:
+        fail(f"an exact hit saved the store again: {caches.saved}")
     ours = [c for c in github.comments if c["user"] == "doctown"]
     if len(ours) != 1 or "pushed_2" not in ours[0]["body"]:
         fail(f"the comment was not edited in place: {github.comments}")
@@ -254,7 +324,7 @@ def main():
         fail(f"a fork's refused comment did not warn with GitHub's answer:\n{log}")
     if json.dumps(github.comments) != before:
         fail("a read-only token changed the comments")
-    print("action-test: ok (install, review, comment, edit, fork)")
+    print("action-test: ok (install, review, comment, cache, edit, fork)")
 
 
 main()
