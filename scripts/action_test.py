@@ -26,6 +26,7 @@ the job's summary, warns, and the job still succeeds.
 Usage: python3 action_test.py ACTION_DIR DIST WORKDIR FIXTURE
 """
 
+import hashlib
 import http.server
 import json
 import os
@@ -199,6 +200,18 @@ class Caches:
         self.saved.append(key)
 
 
+def step_outputs(path):
+    """A step's outputs, as it wrote them to GITHUB_OUTPUT (`name=value` lines)."""
+    found = {}
+    with open(path) as f:
+        for line in f.read().splitlines():
+            name, sep, value = line.partition("=")
+            if not sep or "<<" in name:
+                fail(f"a GITHUB_OUTPUT line this runner does not read: {line!r}")
+            found[name] = value
+    return found
+
+
 def run_action(action, ws, event, temp, inputs, api, caches):
     """Runs every step; returns (exit status of the first failing step or 0, stdout+stderr)."""
     event_path = os.path.join(temp, "event.json")
@@ -214,6 +227,7 @@ def run_action(action, ws, event, temp, inputs, api, caches):
         "inputs": {**defaults, **inputs},
         "github": {"token": TOKEN, "event": event, "repository": REPO, "api_url": api},
         "runner": {"temp": temp, "os": "Linux"},
+        "steps": {},
     }
     base_env = {
         "PATH": os.environ["PATH"],
@@ -241,6 +255,9 @@ def run_action(action, ws, event, temp, inputs, api, caches):
         env = dict(base_env)
         for key, value in (step.get("env") or {}).items():
             env[key] = evaluate(str(value), context)
+        outputs = os.path.join(temp, f"step-{i}.outputs")
+        open(outputs, "w").close()
+        env["GITHUB_OUTPUT"] = outputs
         script = os.path.join(temp, f"step-{i}.sh")
         with open(script, "w") as f:
             f.write(evaluate(step["run"], context))
@@ -249,6 +266,8 @@ def run_action(action, ws, event, temp, inputs, api, caches):
         log.append(f"--- {step.get('name')}\n{done.stdout}{done.stderr}")
         if done.returncode != 0:
             return done.returncode, "\n".join(log), open(summary).read()
+        if "id" in step:
+            context["steps"][step["id"]] = {"outputs": step_outputs(outputs)}
     for saving in filter(None, to_save):
         caches.save(*saving)
     return 0, "\n".join(log), open(summary).read()
@@ -290,6 +309,10 @@ def main():
 
     if len(caches.saved) != 1:
         fail(f"the first run saved {caches.saved}, not one store")
+    with open(os.path.join(WORK, "run-1", "doctown", "bin", "doctown"), "rb") as f:
+        binary = hashlib.sha256(f.read()).hexdigest()[:16]
+    if binary not in caches.saved[0] or base not in caches.saved[0]:
+        fail(f"the cache's key {caches.saved[0]} does not name the binary {binary} and the base {base}")
     saved = os.path.join(caches.root, caches.saved[0])
     if len(builds_at(saved, base)) != 1:
         fail(f"the saved store does not hold one build of the base: {builds_at(saved, base)}")
