@@ -314,6 +314,12 @@ pub struct JobState {
     /// stage runs, and then mark the job `cancelled`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cancel_requested: bool,
+    /// The build of Doctown that made the job (`doctown_pipeline::memo::build`,
+    /// stamped by `doctown_pipeline::new_job`): a finished build stands in
+    /// for a new one of the same commit only when the same Doctown made it,
+    /// since another release may state other facts of the same code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub built_by: Option<String>,
 }
 
 impl JobState {
@@ -347,6 +353,7 @@ impl JobState {
             next_event_seq: 0,
             error: None,
             cancel_requested: false,
+            built_by: None,
         }
     }
 

@@ -27,3 +27,14 @@ pub use handler::{
 };
 pub use machine::{FanOut, JitterStrategy, Machine, RetryPolicy, StageSpec, Step, Task};
 pub use runner::Runner;
+
+/// A new job's state document: created now, by this build of Doctown
+/// ([`memo::build`]; what `doctown_store::succeeded_build` matches).
+pub fn new_job(
+    job_id: doctown_core::JobId,
+    input: doctown_core::JobInput,
+) -> doctown_core::JobState {
+    let mut state = doctown_core::JobState::new(job_id, input, now_rfc3339());
+    state.built_by = memo::build().map(String::from);
+    state
+}

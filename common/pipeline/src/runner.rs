@@ -6,7 +6,6 @@
 //! from the stored artifacts of the stages before it. Each stage runs
 //! through [`crate::execute`], which the distributed hosts share.
 
-use crate::clock::now_rfc3339;
 use crate::emitter::EventSink;
 use crate::error::RunError;
 use crate::execute::{execute, finish_job, Execution, Unit};
@@ -61,7 +60,7 @@ impl<'a> Runner<'a> {
 
     /// Creates a job's state document.
     pub fn submit(&self, job_id: JobId, input: JobInput) -> Result<JobState, RunError> {
-        let state = JobState::new(job_id, input, now_rfc3339());
+        let state = crate::new_job(job_id, input);
         create_state(self.store, &state)?;
         Ok(state)
     }

@@ -37,12 +37,15 @@ pub fn job_ids_newest_first(store: &dyn ObjectStore) -> Result<Vec<JobId>, Store
 
 /// The newest succeeded job, among the store's `newest` jobs, that built
 /// commit `commit` of the repository `source` (as the job was given it) at
-/// a ref: a build of a working tree may hold edits, so it never counts. A
-/// pull request's base is built once, whatever asks for its review again.
+/// a ref, made by the build of Doctown `built_by` (`JobState::built_by`):
+/// a build of a working tree may hold edits, and another release may state
+/// other facts of the same code, so neither counts. A pull request's base
+/// is built once, whatever asks for its review again.
 pub fn succeeded_build(
     store: &dyn ObjectStore,
     source: &str,
     commit: &str,
+    built_by: &str,
     newest: usize,
 ) -> Option<JobState> {
     let jobs = job_ids_newest_first(store).ok()?;
@@ -50,7 +53,8 @@ pub fn succeeded_build(
         let state = load_state(store, id).ok()??;
         let built = state.source.as_ref()?.commit.as_deref() == Some(commit);
         let same = state.input.source == source && state.input.git_ref.is_some();
-        (same && built && state.status == JobStatus::Succeeded).then_some(state)
+        let by = state.built_by.as_deref() == Some(built_by);
+        (same && built && by && state.status == JobStatus::Succeeded).then_some(state)
     })
 }
 
@@ -96,4 +100,47 @@ where
         }
     }
     Err(StoreError::PreconditionFailed { key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryStore;
+    use doctown_core::{JobInput, ResolvedSource};
+
+    /// A finished build of commit `c1` of `repo` at a ref, made by `built_by`.
+    fn build(store: &MemoryStore, id: &str, built_by: Option<&str>, status: JobStatus) {
+        let input = JobInput {
+            source: "repo".into(),
+            git_ref: Some("main".into()),
+            ..JobInput::default()
+        };
+        let mut state = JobState::new(JobId::new(id).unwrap(), input, "t".into());
+        state.source = Some(ResolvedSource {
+            commit: Some("c1".into()),
+            ..ResolvedSource::default()
+        });
+        state.status = status;
+        state.built_by = built_by.map(String::from);
+        create_state(store, &state).unwrap();
+    }
+
+    /// Only a succeeded build of the commit by the same Doctown stands in
+    /// for a new one: not another build's, not one that says nothing of
+    /// who made it (written before `built_by` was), not a failed one.
+    #[test]
+    fn a_build_is_reused_only_by_the_doctown_that_made_it() {
+        let store = MemoryStore::new();
+        build(&store, "job-1", Some("a"), JobStatus::Succeeded);
+        build(&store, "job-2", Some("b"), JobStatus::Failed);
+        let found = |by| succeeded_build(&store, "repo", "c1", by, 10).map(|s| s.job_id);
+        assert_eq!(found("a"), Some(JobId::new("job-1").unwrap()));
+        assert_eq!(found("b"), None);
+        assert_eq!(succeeded_build(&store, "repo", "c2", "a", 10), None);
+        build(&store, "job-3", None, JobStatus::Succeeded);
+        assert_eq!(found("a"), Some(JobId::new("job-1").unwrap()));
+        build(&store, "job-4", Some("b"), JobStatus::Succeeded);
+        assert_eq!(found("b"), Some(JobId::new("job-4").unwrap()));
+        assert_eq!(found("c"), None);
+    }
 }

@@ -615,6 +615,31 @@ fn review_names_the_change_its_reach_and_tests_within_the_budget() {
         assert_eq!(again["markdown"], r["markdown"]);
     }
     assert!(jobs() <= before.max(4), "{} jobs after {before}", jobs());
+    // A base built by another Doctown is not reused (another release may
+    // state other facts of the same code): it is built again.
+    let base_jobs = || -> Vec<(PathBuf, Value)> {
+        std::fs::read_dir(store.join("jobs"))
+            .unwrap()
+            .map(|e| e.unwrap().path().join("state.json"))
+            .map(|p| {
+                (
+                    p.clone(),
+                    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap(),
+                )
+            })
+            .filter(|(_, s): &(PathBuf, Value)| s["input"]["ref"] == "HEAD~1")
+            .collect()
+    };
+    let based = base_jobs();
+    assert_eq!(based.len(), 1, "the base was built once: {based:?}");
+    let (path, mut state) = based.into_iter().next().unwrap();
+    assert!(state["built_by"].is_string(), "{state}");
+    state["built_by"] = "another-doctown".into();
+    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let rebuilt = review(&["HEAD~1", "HEAD", "--json"]);
+    let rebuilt: Value = serde_json::from_slice(&rebuilt.stdout).unwrap();
+    assert_eq!(rebuilt["markdown"], r["markdown"]);
+    assert_eq!(base_jobs().len(), 2, "the base was not built again");
     assert_one_line_error(&review(&["gone.docpack", "HEAD"]), "gone.docpack");
     // The base is read on a thread while the head is resolved: a fault of
     // either, the other one fine, is the one line.

@@ -16,7 +16,7 @@ pub fn submit_job(
     job_id: JobId,
     input: JobInput,
 ) -> Result<JobState, WorkerError> {
-    let state = JobState::new(job_id, input, now_rfc3339());
+    let state = doctown_pipeline::new_job(job_id, input);
     create_state(store, &state)?;
     let first = StageMessage::new(state.job_id.clone(), machine.first(), None, 1);
     queues

@@ -145,6 +145,7 @@ fn commit_of(repo: &Path, what: &str) -> Result<String> {
 /// A finished build of `commit` of the repository `source` at a ref,
 /// among the store's 200 newest jobs.
 fn stored_build(host: &Host, source: &str, commit: &str) -> Option<PathBuf> {
-    let state = doctown_store::succeeded_build(host.store(), source, commit, 200)?;
+    let built_by = doctown_pipeline::memo::build()?;
+    let state = doctown_store::succeeded_build(host.store(), source, commit, built_by, 200)?;
     stored_docpack(host, &state)
 }

@@ -13,7 +13,7 @@ use super::{
     LiveEvents, LiveSubscription, TokenSource,
 };
 use doctown_core::{JobId, JobInput, JobState, JobStatus, Stage, StageStatus};
-use doctown_pipeline::{now_rfc3339, CancelToken, EventSink, RunError, Runner, StageHandler};
+use doctown_pipeline::{CancelToken, EventSink, RunError, Runner, StageHandler};
 use doctown_store::{create_state, load_state, ObjectStore, StoreError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -127,7 +127,7 @@ impl InProcessLauncher {
 
 impl JobLauncher for InProcessLauncher {
     fn submit_as(&self, job: JobId, input: JobInput) -> Result<JobId, LaunchError> {
-        let state = JobState::new(job.clone(), input, now_rfc3339());
+        let state = doctown_pipeline::new_job(job.clone(), input);
         create_state(self.inner.store.as_ref(), &state)?;
         self.inner.spawn(job.clone(), Work::Run)?;
         Ok(job)
