@@ -38,3 +38,14 @@ pub fn new_job(
     state.built_by = memo::build().map(String::from);
     state
 }
+
+/// The newest succeeded build of commit `commit` of `source` at a ref that
+/// this build of Doctown made ([`new_job`]'s stamp), among the store's 200
+/// newest jobs: what stands in for building that commit again.
+pub fn built_here(
+    store: &dyn doctown_store::ObjectStore,
+    source: &str,
+    commit: &str,
+) -> Option<doctown_core::JobState> {
+    doctown_store::succeeded_build(store, source, commit, memo::build()?, 200)
+}

@@ -489,9 +489,7 @@ async fn reuse_base(app: &AppState, wanted: &mut Vec<Wanted>) -> Result<Option<J
     let (source, sha) = (wanted[0].repo_url.clone(), wanted[0].git_ref.clone());
     let built = blocking(move || {
         let sha = sha.unwrap_or_default();
-        Ok(doctown_pipeline::memo::build().and_then(|built_by| {
-            doctown_store::succeeded_build(store.as_ref(), &source, &sha, built_by, 200)
-        }))
+        Ok(doctown_pipeline::built_here(store.as_ref(), &source, &sha))
     })
     .await?;
     Ok(built.map(|state| {

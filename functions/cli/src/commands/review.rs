@@ -142,10 +142,9 @@ fn commit_of(repo: &Path, what: &str) -> Result<String> {
     Ok(commit.id().to_string())
 }
 
-/// A finished build of `commit` of the repository `source` at a ref,
-/// among the store's 200 newest jobs.
+/// The docpack of a finished build of `commit` of the repository `source`
+/// at a ref, made by this Doctown.
 fn stored_build(host: &Host, source: &str, commit: &str) -> Option<PathBuf> {
-    let built_by = doctown_pipeline::memo::build()?;
-    let state = doctown_store::succeeded_build(host.store(), source, commit, built_by, 200)?;
+    let state = doctown_pipeline::built_here(host.store(), source, commit)?;
     stored_docpack(host, &state)
 }
